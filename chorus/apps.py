@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ChorusConfig(AppConfig):
+    name = "chorus"
+    verbose_name = "Portail"
+
+    def ready(self):
+        # Connect the worker heartbeat and register the e-mail outbox handler in every process.
+        from chorus import mail, signals  # noqa: F401

@@ -1,0 +1,120 @@
+"""Append-only history: the pattern every lifecycle's history model follows.
+
+A concrete history model subclasses :class:`HistoriqueBase` and declares ``objet = ForeignKey(...)`` to the
+object whose lifecycle it records. Rows are chained: each stores the SHA-256 of its own content and of the
+previous row of the same object, so a removed or altered row shows in :meth:`HistoriqueBase.chaine_intacte`.
+The database itself refuses UPDATE and DELETE on the table (trigger installed by :func:`append_only_sql` in the
+model's migration), so the history cannot be rewritten through the ORM, the admin or SQL.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class HistoriqueBase(models.Model):
+    created_at = models.DateTimeField("date", default=timezone.now)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="acteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide pour une action du système.",
+    )
+    role = models.CharField("rôle", max_length=50, blank=True)
+    statut_precedent = models.CharField("statut précédent", max_length=60, blank=True)
+    statut = models.CharField("nouveau statut", max_length=60)
+    motif = models.TextField(blank=True)
+    commentaire = models.TextField(blank=True)
+    empreinte_precedente = models.CharField(max_length=64, blank=True)
+    empreinte = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def contenu_empreinte(self) -> str:
+        return json.dumps(
+            [
+                self.objet_id,
+                self.created_at.isoformat(),
+                self.acting_user_id,
+                self.role,
+                self.statut_precedent,
+                self.statut,
+                self.motif,
+                self.commentaire,
+                self.empreinte_precedente,
+            ],
+            ensure_ascii=False,
+        )
+
+    def calculer_empreinte(self) -> str:
+        return hashlib.sha256(self.contenu_empreinte().encode()).hexdigest()
+
+    @classmethod
+    def ajouter(
+        cls,
+        *,
+        objet,
+        acting_user,
+        statut_precedent: str,
+        statut: str,
+        role: str = "",
+        motif="",
+        commentaire="",
+    ):
+        """Append a row. The caller holds the lock on ``objet`` (see ``chorus.workflow``), so the chain's tail
+        cannot move under us."""
+        precedente = (
+            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
+        )
+        row = cls(
+            objet=objet,
+            acting_user=acting_user,
+            role=role,
+            statut_precedent=statut_precedent,
+            statut=statut,
+            motif=motif or "",
+            commentaire=commentaire or "",
+            empreinte_precedente=precedente or "",
+        )
+        row.empreinte = row.calculer_empreinte()
+        row.save(force_insert=True)
+        return row
+
+    @classmethod
+    def chaine_intacte(cls, objet) -> bool:
+        precedente = ""
+        for row in cls.objects.filter(objet=objet).order_by("created_at", "id"):
+            if row.empreinte_precedente != precedente or row.empreinte != row.calculer_empreinte():
+                return False
+            precedente = row.empreinte
+        return True
+
+
+def append_only_sql(table: str) -> tuple[str, str]:
+    """(forward, reverse) SQL for a migration's ``RunSQL``: forbid UPDATE and DELETE on ``table``.
+
+    TRUNCATE stays possible for the table's owner (``manage.py flush``, test isolation); production revokes it
+    from the application's role."""
+    forward = f"""
+        CREATE OR REPLACE FUNCTION chorus_historique_immuable() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION 'Historique en ajout seul : % interdit sur %', TG_OP, TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege';
+        END;
+        $$ LANGUAGE plpgsql;
+        CREATE TRIGGER {table}_immuable
+            BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION chorus_historique_immuable();
+    """
+    reverse = f"""
+        DROP TRIGGER IF EXISTS {table}_immuable ON {table};
+    """
+    return forward, reverse

@@ -1,0 +1,123 @@
+"""Registries through which the domain apps plug their pages into the shared layout.
+
+The kit does not import the domain apps (one-way dependencies): each app registers, in its ``AppConfig.ready``,
+its applications (listed on the Domaines page), its entries of the user menu and its sources of approbations
+(counted in the top menu's badge).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+# Chorus Pro's domains, in the order of its Domaines page.
+DOMAINES = [
+    ("FACTURATION", "Facturation"),
+    ("SOLLICITATIONS", "Sollicitations"),
+    ("ENGAGEMENTS", "Engagements"),
+    ("RACCORDEMENT", "Raccordement EDI"),
+    ("ORGANISATION", "Organisation"),
+]
+
+
+def _always(user) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Application:
+    code: str
+    libelle: str
+    domaine: str
+    url_name: str
+    description: str
+    ordre: int = 100
+    accessible: Callable = _always
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class EntreeMenu:
+    libelle: str
+    url_name: str
+    ordre: int = 100
+    icone: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class SourceApprobations:
+    """What awaits a user's decision: ``compter(user)`` for the badge, ``lister(user)`` for the list page,
+    each returning a single query's result."""
+
+    code: str
+    compter: Callable
+    lister: Callable
+
+
+_applications: dict[str, Application] = {}
+_menu_utilisateur: dict[str, EntreeMenu] = {}
+_approbations: dict[str, SourceApprobations] = {}
+_actions_publiques: dict[str, EntreeMenu] = {}
+
+
+def register_application(application: Application) -> None:
+    if application.domaine not in dict(DOMAINES):
+        raise ValueError(f"Unknown domain {application.domaine!r}.")
+    _applications[application.code] = application
+
+
+def register_menu_utilisateur(entree: EntreeMenu) -> None:
+    _menu_utilisateur[entree.url_name] = entree
+
+
+def register_action_publique(entree: EntreeMenu) -> None:
+    """A button of the public home page (account creation, the public directory...)."""
+    _actions_publiques[entree.url_name] = entree
+
+
+def actions_publiques() -> list[EntreeMenu]:
+    return sorted(_actions_publiques.values(), key=lambda e: (e.ordre, e.libelle))
+
+
+def register_approbations(source: SourceApprobations) -> None:
+    _approbations[source.code] = source
+
+
+def domaines_de(user) -> list[dict]:
+    """The domains that hold at least one application this user may open, each with those applications."""
+    result = []
+    for code, libelle in DOMAINES:
+        apps = sorted(
+            (a for a in _applications.values() if a.domaine == code and a.accessible(user)),
+            key=lambda a: (a.ordre, a.libelle),
+        )
+        if apps:
+            result.append({"code": code, "libelle": libelle, "applications": apps})
+    return result
+
+
+def menu_utilisateur() -> list[EntreeMenu]:
+    return sorted(_menu_utilisateur.values(), key=lambda e: (e.ordre, e.libelle))
+
+
+def nombre_approbations(user) -> int:
+    return sum(source.compter(user) for source in _approbations.values())
+
+
+def approbations_de(user) -> list:
+    items = []
+    for source in _approbations.values():
+        items.extend(source.lister(user))
+    return items
+
+
+def fil_ariane(*liens: tuple[str, str], courant: str) -> dict:
+    """Breadcrumb data for the DSFR component: ``fil_ariane(("Domaines", url), courant="Mon compte")``."""
+    return {"links": [{"title": titre, "url": url} for titre, url in liens], "current": courant}

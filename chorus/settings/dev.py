@@ -1,0 +1,22 @@
+"""Development: embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are absent, e-mails to var/mail."""
+
+from chorus import embedded
+from chorus.env import env_list, env_str
+from chorus.settings.base import *  # noqa: F403
+from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, database_settings
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+DATABASES = {"default": database_settings(DATABASE_URL)}
+REDIS_URL = REDIS_URL or embedded.redis_url()
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+
+if not EMAIL_URL:
+    EMAIL_BACKEND = "chorus.mail.DevEmailBackend"
+EMAIL_FILE_PATH = str(embedded.var_dir() / "mail")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,32 @@
+"""Tests: PostgreSQL always (the embedded server unless DATABASE_URL is set), fast hashing, in-memory e-mail."""
+
+from chorus import embedded
+from chorus.settings.base import *  # noqa: F403
+from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
+
+DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_demo"]  # noqa: F405
+SECRET_KEY = "test-only-secret-key"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+DATABASES = {"default": database_settings(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Database 1 keeps test messages away from a developer's running portal (database 0).
+REDIS_URL = REDIS_URL or embedded.redis_url(db=1)
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+
+# Argon2 is the real hasher (base settings); tests hash thousands of passwords, so they use a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = embedded.var_dir() / "test-media"
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "!!MISSING %s!!"  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.TemplateVariableCheckMiddleware"]  # noqa: F405
+# Static files come from the apps' folders (no collectstatic before tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,37 @@
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from chorus import (
+    mail,  # noqa: F401  (registers the e-mail outbox handler in the worker)
+    outbox,
+)
+from chorus.models import WorkerHeartbeat
+
+
+@shared_task(acks_late=True)
+def process_outbox_message(message_id: int) -> bool:
+    return outbox.process(message_id)
+
+
+@shared_task
+def sweep_outbox() -> int:
+    return outbox.sweep()
+
+
+def record_heartbeat(hostname: str | None = None) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname or socket.gethostname(), defaults={"last_seen": timezone.now()}
+    )
+
+
+@shared_task
+def heartbeat() -> None:
+    record_heartbeat()
+
+
+@shared_task(ignore_result=False)
+def ping(value: str) -> str:
+    """Round trip used by /health checks and the integration tests: the worker answers with its own data."""
+    return f"pong:{value}:{socket.gethostname()}"

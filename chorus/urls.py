@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.templatetags.static import static as static_url
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from chorus import views
+
+admin.site.site_header = "Chorus Pro – administration"
+admin.site.site_title = "Chorus Pro"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("domaines/", views.domaines, name="domaines"),
+    path("approbations/", views.approbations, name="approbations"),
+    path("communication/", views.communication, name="communication"),
+    path("support/", views.support, name="support"),
+    path("publications/<int:pk>/", views.publication, name="publication"),
+    path("health", views.health, name="health"),
+    path("favicon.ico", RedirectView.as_view(url=static_url("dsfr/dist/favicon/favicon.ico"), permanent=True)),
+    path("", include("organisation.urls")),
+    path("administration/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

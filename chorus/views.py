@@ -1,0 +1,122 @@
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.db.models import Max
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from chorus import navigation
+from chorus.models import Publication, WorkerHeartbeat
+
+
+def accueil(request):
+    actualites = Publication.objects.filter(rubrique=Publication.Rubrique.ACTUALITE, publiee=True)[:3]
+    return render(
+        request,
+        "chorus/accueil.html",
+        {
+            "actualites": actualites,
+            "actions_publiques": navigation.actions_publiques(),
+            "breadcrumb_data": navigation.fil_ariane(courant="Accueil"),
+        },
+    )
+
+
+@login_required
+def domaines(request):
+    return render(
+        request,
+        "chorus/domaines.html",
+        {
+            "domaines": navigation.domaines_de(request.user),
+            "breadcrumb_data": navigation.fil_ariane(courant="Domaines"),
+        },
+    )
+
+
+@login_required
+def approbations(request):
+    return render(
+        request,
+        "chorus/approbations.html",
+        {
+            "approbations": navigation.approbations_de(request.user),
+            "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
+        },
+    )
+
+
+def _publications(request, *, rubrique, template, titre):
+    publications = Publication.objects.filter(rubrique=rubrique, publiee=True)[:50]
+    return render(
+        request,
+        template,
+        {"publications": publications, "breadcrumb_data": navigation.fil_ariane(courant=titre)},
+    )
+
+
+def communication(request):
+    return _publications(
+        request,
+        rubrique=Publication.Rubrique.ACTUALITE,
+        template="chorus/communication.html",
+        titre="Communication",
+    )
+
+
+def support(request):
+    return _publications(request, rubrique=Publication.Rubrique.AIDE, template="chorus/support.html", titre="Support")
+
+
+def publication(request, pk):
+    item = get_object_or_404(Publication, pk=pk, publiee=True)
+    parent = ("Communication", reverse("communication"))
+    if item.rubrique == Publication.Rubrique.AIDE:
+        parent = ("Support", reverse("support"))
+    return render(
+        request,
+        "chorus/publication.html",
+        {"publication": item, "breadcrumb_data": navigation.fil_ariane(parent, courant=item.titre)},
+    )
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Database, Redis and the age of the last Celery worker heartbeat; 200 when all are fine, else 503."""
+    report = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = {"ok": True}
+    except DatabaseError as exc:
+        report["database"] = {"ok": False, "error": str(exc)[:300]}
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2)
+        client.ping()
+        report["redis"] = {"ok": True}
+    except (redis.RedisError, OSError, ValueError, TypeError) as exc:
+        report["redis"] = {"ok": False, "error": str(exc)[:300]}
+    worker = {"ok": False, "last_heartbeat": None, "age_seconds": None}
+    if report["database"]["ok"]:
+        try:
+            last = WorkerHeartbeat.objects.aggregate(last=Max("last_seen"))["last"]
+        except DatabaseError as exc:
+            last = None
+            worker["error"] = str(exc)[:300]
+        if last is not None:
+            age = (timezone.now() - last).total_seconds()
+            worker.update(
+                last_heartbeat=last.isoformat(),
+                age_seconds=round(age, 1),
+                ok=age <= settings.CHORUS_HEARTBEAT_MAX_AGE.total_seconds(),
+            )
+    report["worker"] = worker
+    healthy = all(part["ok"] for part in report.values())
+    report["status"] = "ok" if healthy else "error"
+    return JsonResponse(report, status=200 if healthy else 503)

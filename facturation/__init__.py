@@ -1,0 +1,1 @@
+"""Factures et avoirs : saisie, dépôt, suivi côté fournisseur, traitement côté destinataire."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FacturationConfig(AppConfig):
+    name = "facturation"
+    verbose_name = "Facturation"

@@ -1,0 +1,181 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UtilisateurFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM is still used synchronously there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def utilisateur(db):
+    return UtilisateurFactory()
+
+
+# --- A real Celery worker ------------------------------------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    params = connection.settings_dict
+    host = params["HOST"] or params.get("OPTIONS", {}).get("host", "")
+    auth = quote(params["USER"] or "", safe="")
+    if params["PASSWORD"]:
+        auth += ":" + quote(params["PASSWORD"], safe="")
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{params['NAME']}"
+
+
+def start_worker(*extra_env) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="chorus.settings.test",
+        DATABASE_URL=_test_database_url(),
+        REDIS_URL=settings.CELERY_BROKER_URL,
+        PYTHONUNBUFFERED="1",
+    )
+    for item in extra_env:
+        env.update(item)
+    log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115 - closed by the fixture
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "chorus", "worker", "-l", "INFO", "-c", "1", "-P", "solo",
+         "-n", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    proc.log = log
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    proc.log.close()
+
+
+@pytest.fixture
+def purge_queue():
+    from chorus.celery import app
+
+    app.control.purge()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, purge_queue):
+    """A real ``celery worker`` process on the test database and the test Redis. Tests using it write through
+    committed transactions (``transactional_db``) so that the worker sees their data."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    proc = start_worker()
+    from chorus.celery import app
+
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError("Le worker Celery s'est arrêté au démarrage (voir test-artifacts/celery-worker.log).")
+        replies = app.control.ping(timeout=0.5)
+        if replies:
+            break
+        if time.monotonic() > deadline:
+            stop_worker(proc)
+            raise RuntimeError("Le worker Celery ne répond pas (voir test-artifacts/celery-worker.log).")
+    yield proc
+    stop_worker(proc)
+
+
+def wait_until(predicate, *, timeout=30.0, interval=0.1, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Délai dépassé en attendant : {message}")
+
+
+# --- A real browser ------------------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.path.exists(CHROMIUM):
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items:
+        return
+    if os.environ.get("CI"):
+        # In CI a missing browser is a failure, never a silent skip.
+        raise pytest.UsageError(
+            f"Chromium est introuvable ({CHROMIUM}) : .ci/run doit l'installer (apt-get install chromium)."
+        )
+    reason = "chromium absent : tests navigateur NON exécutés (installez-le : apt-get install chromium)"
+    config._chorus_browser_missing = len(browser_items)
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    missing = getattr(config, "_chorus_browser_missing", 0)
+    if missing:
+        terminalreporter.write_sep(
+            "!", f"{missing} test(s) navigateur NON exécuté(s) : chromium absent de cette machine", red=True
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        page.screenshot(path=str(ARTIFACTS / f"ECHEC-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -1,0 +1,1 @@
+"""Factures de travaux : dossiers de facturation et chaînes de pièces (CCAG travaux)."""
