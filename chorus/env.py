@@ -62,13 +62,21 @@ def parse_email_url(url: str) -> dict:
         settings["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
         settings["EMAIL_HOST"] = parsed.hostname or "localhost"
         default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
-        settings["EMAIL_PORT"] = parsed.port or default_port
+        try:
+            settings["EMAIL_PORT"] = parsed.port or default_port
+        except ValueError as exc:
+            raise ImproperlyConfigured("EMAIL_URL : le port doit être un entier.") from exc
         settings["EMAIL_HOST_USER"] = unquote(parsed.username or "")
         settings["EMAIL_HOST_PASSWORD"] = unquote(parsed.password or "")
         settings["EMAIL_USE_TLS"] = scheme == "smtp+tls"
         settings["EMAIL_USE_SSL"] = scheme == "smtps"
         if "timeout" in query:
-            settings["EMAIL_TIMEOUT"] = int(query["timeout"])
+            try:
+                settings["EMAIL_TIMEOUT"] = int(query["timeout"])
+            except ValueError as exc:
+                raise ImproperlyConfigured(
+                    f"EMAIL_URL : timeout doit être un entier (reçu : {query['timeout']!r})."
+                ) from exc
     elif scheme == "console":
         settings["EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
     elif scheme == "file":

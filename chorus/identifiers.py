@@ -16,7 +16,7 @@ def _valider(value: str, *, module, nom: str, longueur: int) -> str:
     compact = normaliser(value)
     if not compact:
         raise ValidationError(f"Le {nom} est obligatoire.", code="required")
-    if not compact.isdigit():
+    if not (compact.isascii() and compact.isdigit()):
         raise ValidationError(f"Le {nom} ne doit contenir que des chiffres.", code="invalid")
     if len(compact) != longueur:
         raise ValidationError(

@@ -78,7 +78,7 @@ def _cle(model) -> str:
 
 def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, description: str):
     """Store a change to ``objet`` that the beat sweep applies after ``CHORUS_DELAI_MODIFICATION``."""
-    autorises = CHAMPS_DIFFERABLES.get(_cle(type(objet)), set())
+    autorises = CHAMPS_DIFFERABLES.get(_cle(objet), set())
     interdits = set(changements) - autorises
     if interdits:
         raise ValidationError(f"Ces champs ne peuvent pas être modifiés : {', '.join(sorted(interdits))}.")

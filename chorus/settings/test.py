@@ -1,6 +1,7 @@
 """Tests: PostgreSQL always (the embedded server unless DATABASE_URL is set), fast hashing, in-memory e-mail."""
 
 from chorus import embedded
+from chorus.env import env_str
 from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
 
@@ -12,6 +13,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATABASE_URL = DATABASE_URL or embedded.postgres_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env_str("CHORUS_TEST_DB_NAME", "test_chorus")}
 # Database 1 keeps test messages away from a developer's running portal (database 0).
 REDIS_URL = REDIS_URL or embedded.redis_url(db=1)
 CELERY_BROKER_URL = REDIS_URL
