@@ -1,0 +1,60 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from organisation import services
+from tests.conftest import ARTIFACTS
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _se_connecter(page, user):
+    page.goto(page.base_url + "/connexion/")
+    page.get_by_label("Adresse électronique").fill(user.email)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(re.compile(r"/domaines/$"))
+
+
+def test_modifier_mon_compte_puis_la_modification_prend_effet(page):
+    user = UtilisateurFactory(prenom="Paul", nom="Girard", telephone="")
+    _se_connecter(page, user)
+
+    page.get_by_test_id("menu-utilisateur").click()
+    page.locator("#menu-utilisateur").get_by_role("link", name="Mon compte").click()
+    expect(page.get_by_role("heading", name="Mon compte", level=1)).to_be_visible()
+
+    page.get_by_role("textbox", name=re.compile(r"^Nom")).fill("Girard-Lambert")
+    page.get_by_label("Téléphone").fill("06 11 22 33 44")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Elle prendra effet le")
+    ligne = page.get_by_test_id("modification-en-attente")
+    expect(ligne).to_contain_text("Girard-Lambert")
+    # Still the old name in the header until the change takes effect.
+    expect(page.get_by_test_id("menu-utilisateur")).to_have_text("Paul Girard")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "mon-compte-modification-en-attente.png"), full_page=True)
+
+    # Time moves 31 minutes forward; the beat sweep applies the change.
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
+        assert services.appliquer_modifications_dues() == 1
+    page.reload()
+    expect(page.get_by_test_id("menu-utilisateur")).to_have_text("Paul Girard-Lambert")
+    expect(page.get_by_test_id("modification-en-attente")).to_have_count(0)
+    expect(page.locator("dd", has_text="06 11 22 33 44")).to_be_visible()
+
+
+def test_saisie_invalide_message_a_cote_du_champ(page):
+    user = UtilisateurFactory()
+    _se_connecter(page, user)
+    page.goto(page.base_url + "/mon-compte/")
+    page.get_by_label("Téléphone").fill("pas un numéro")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_text("Saisissez un numéro de téléphone valide")).to_be_visible()
+    expect(page.get_by_test_id("modification-en-attente")).to_have_count(0)
