@@ -131,3 +131,16 @@ def test_actualites_les_plus_recentes_d_abord(client):
         )
     content = client.get(reverse("communication")).content.decode()
     assert content.index("Récente") < content.index("Ancienne")
+
+
+def test_administration_reservee_au_personnel(client, admin_user):
+    assert client.get("/administration/").status_code == 302
+    client.force_login(admin_user)
+    for url in (
+        "/administration/",
+        "/administration/organisation/utilisateur/",
+        "/administration/organisation/modificationdifferee/",
+        "/administration/chorus/outboxmessage/",
+        "/administration/chorus/publication/",
+    ):
+        assert client.get(url).status_code == 200, url

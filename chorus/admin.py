@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from chorus.models import OutboxMessage, Publication, WorkerHeartbeat
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["titre", "rubrique", "date_publication", "publiee"]
+    list_filter = ["rubrique", "publiee"]
+    search_fields = ["titre", "resume"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "statut", "tentatives", "created_at", "disponible_le", "traite_le"]
+    list_filter = ["statut", "kind"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "last_seen"]
