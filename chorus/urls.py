@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from chorus import views
 
@@ -17,7 +15,7 @@ urlpatterns = [
     path("support/", views.support, name="support"),
     path("publications/<int:pk>/", views.publication, name="publication"),
     path("health", views.health, name="health"),
-    path("favicon.ico", RedirectView.as_view(url=static_url("dsfr/dist/favicon/favicon.ico"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("", include("organisation.urls")),
     path("administration/", admin.site.urls),
 ]

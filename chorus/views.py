@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Max
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -83,6 +84,11 @@ def publication(request, pk):
         "chorus/publication.html",
         {"publication": item, "breadcrumb_data": navigation.fil_ariane(parent, courant=item.titre)},
     )
+
+
+def favicon(request):
+    # Resolved per request: with the hashed static storage of production, the name exists only after collectstatic.
+    return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)
 
 
 @never_cache

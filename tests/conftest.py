@@ -61,14 +61,27 @@ def start_worker(*extra_env) -> subprocess.Popen:
     return proc
 
 
-def stop_worker(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it started (its group)."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    stop_process(proc)
     proc.log.close()
 
 

@@ -144,3 +144,9 @@ def test_administration_reservee_au_personnel(client, admin_user):
         "/administration/chorus/publication/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_favicon_redirige_vers_le_fichier_du_dsfr(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("dsfr/dist/favicon/favicon.ico")

@@ -27,10 +27,12 @@ class Command(BaseCommand):
         uses_embedded_db = not os.environ.get("DATABASE_URL")
         uses_embedded_redis = not os.environ.get("REDIS_URL")
         self.stdout.write("Application des migrations…")
+        self.stdout.flush()  # stdout may be a pipe or a file (make run | tee): show progress at once
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
             call_command("charger_demo", stdout=self.stdout)
 
+        self.stdout.flush()  # before the children write to the same stdout
         env = dict(os.environ)
         env["DATABASE_URL"] = settings.DATABASE_URL
         env["REDIS_URL"] = settings.CELERY_BROKER_URL
@@ -101,6 +103,7 @@ class Command(BaseCommand):
         lines += [f"    - {compte['email']:<40} {compte['role']}" for compte in COMPTES_DEMO]
         lines += ["", f"  Santé : {url}/health      Arrêt : Ctrl-C", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
+        self.stdout.flush()
 
 
 def _wait_for(url, processes, stopping, timeout=120) -> bool:
