@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from chorus.identifiers import normaliser, valider_siret
 from chorus.mail import envoyer_email
 from organisation import services
-from organisation.models import Utilisateur
+from organisation.enums import Application, TypeStructure, codename, niveaux_possibles
+from organisation.models import Service, Utilisateur
 
 MESSAGE_VERROUILLAGE = (
     "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses. "
@@ -109,3 +112,178 @@ class ModifierCompteForm(DsfrBaseForm):
 
     def changements(self, user) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if getattr(user, name) != value}
+
+
+class CreerCompteForm(DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique", max_length=254)
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
+    telephone = ModifierCompteForm.base_fields["telephone"]
+    siret = forms.CharField(label="SIRET de votre structure", max_length=20, help_text="14 chiffres, espaces acceptés.")
+    type_structure = forms.ChoiceField(
+        label="Type de structure", choices=TypeStructure.choices, widget=forms.RadioSelect, initial=TypeStructure.PRIVEE
+    )
+    raison_sociale = forms.CharField(
+        label="Raison sociale", max_length=250, required=False,
+        help_text="Obligatoire si votre structure n'existe pas encore sur Chorus Pro.",
+    )  # fmt: skip
+    adresse = forms.CharField(label="Adresse", max_length=250, required=False)
+    code_postal = forms.RegexField(
+        label="Code postal", regex=r"^\d{5}$", required=False,
+        error_messages={"invalid": "Le code postal comporte 5 chiffres."},
+    )  # fmt: skip
+    ville = forms.CharField(label="Ville", max_length=100, required=False)
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire si votre structure existe déjà : il accompagne votre demande de rattachement.",
+    )  # fmt: skip
+    password1 = forms.CharField(
+        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=NouveauMotDePasseForm.base_fields["new_password1"].help_text,
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean_siret(self):
+        return valider_siret(self.cleaned_data["siret"])
+
+    def clean_email(self):
+        email = Utilisateur.objects.normalize_email(self.cleaned_data["email"])
+        if Utilisateur.objects.filter(email=email).exists():
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse électronique.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+        elif p1:
+            candidate = Utilisateur(
+                email=cleaned.get("email") or "", prenom=cleaned.get("prenom") or "", nom=cleaned.get("nom") or ""
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class RechercheStructureForm(DsfrBaseForm):
+    type_structure = forms.ChoiceField(
+        label="Type de structure", choices=[("", "Toutes"), *TypeStructure.choices], required=False
+    )
+    siret = forms.CharField(label="SIRET (au moins 3 chiffres)", max_length=14, required=False)
+    raison_sociale = forms.CharField(label="Raison sociale", max_length=250, required=False)
+    ville = forms.CharField(label="Ville", max_length=100, required=False)
+
+    def clean_siret(self):
+        siret = normaliser(self.cleaned_data["siret"])
+        if siret and (not siret.isdigit() or len(siret) < 3):
+            raise forms.ValidationError("Saisissez au moins 3 chiffres du SIRET.")
+        return siret
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("siret") or cleaned.get("raison_sociale") or self.errors):
+            raise forms.ValidationError("Saisissez un SIRET ou une raison sociale.")
+        return cleaned
+
+
+class _MailleMixin:
+    """Structure or service level: a service must be chosen, and belong to the structure, at service level."""
+
+    def clean(self):
+        cleaned = super().clean()
+        service, structure = cleaned.get("service"), cleaned.get("structure")
+        if cleaned.get("maille") == "SERVICE":
+            if service is None:
+                self.add_error("service", "Choisissez le service.")
+            elif structure is not None and service.structure_id != structure.pk:
+                self.add_error("service", "Ce service n'appartient pas à la structure choisie.")
+        else:
+            cleaned["service"] = None
+        return cleaned
+
+
+class DemandeRattachementForm(_MailleMixin, DsfrBaseForm):
+    structure = forms.ModelChoiceField(
+        label="Structure", queryset=None, widget=forms.RadioSelect, empty_label=None,
+        error_messages={"required": "Choisissez la structure.", "invalid_choice": "Structure non proposée."},
+    )  # fmt: skip
+    maille = forms.ChoiceField(
+        label="Niveau de rattachement",
+        choices=[
+            ("STRUCTURE", "Je souhaite faire un rattachement à la maille structure"),
+            ("SERVICE", "Je souhaite faire un rattachement à la maille service"),
+        ],
+        widget=forms.RadioSelect,
+        initial="STRUCTURE",
+    )
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
+            "structure"
+        )
+        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
+
+
+def _choix_profils():
+    return [
+        (codename(app, niveau), f"{app.label} {niveau}") for app in Application for niveau in niveaux_possibles(app)
+    ]
+
+
+class ProfilForm(DsfrBaseForm):
+    """One profile to add or change (application × niveau) or to remove, on one structure."""
+
+    structure = forms.ModelChoiceField(label="Structure", queryset=None, empty_label=None)
+    action = forms.ChoiceField(
+        label="Action", choices=[("AJOUTER", "Ajouter ou modifier le profil"), ("SUPPRIMER", "Supprimer le profil")]
+    )
+    profil = forms.ChoiceField(label="Profil", choices=_choix_profils)
+    commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+
+    def profils(self) -> dict:
+        application, _, niveau = self.cleaned_data["profil"].rpartition("_")
+        application = application.upper()
+        return {application: None if self.cleaned_data["action"] == "SUPPRIMER" else niveau}
+
+
+class RattacherUtilisateurForm(_MailleMixin, DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique de l'utilisateur")
+    structure = forms.ModelChoiceField(label="Structure de rattachement", queryset=None, empty_label=None)
+    maille = DemandeRattachementForm.base_fields["maille"]
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
+            "structure"
+        )
+        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
+
+
+class DecisionForm(DsfrBaseForm):
+    decision = forms.ChoiceField(choices=[("APPROUVER", "Approuver"), ("REFUSER", "Refuser")], widget=forms.HiddenInput)
+    motif = forms.CharField(
+        label="Motif du refus", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire pour refuser : il est envoyé au demandeur.",
+    )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "REFUSER" and not (cleaned.get("motif") or "").strip():
+            self.add_error("motif", "Le motif est obligatoire pour refuser une demande.")
+        return cleaned

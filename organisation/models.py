@@ -4,8 +4,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from chorus.history import HistoriqueBase
+from organisation.enums import (
+    PROFILS,
+    OptionMoa,
+    StatutApprobation,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeIdentifiant,
+    TypeStructure,
+)
 
 
 class UtilisateurManager(BaseUserManager):
@@ -119,3 +130,207 @@ class HistoriqueModificationDifferee(HistoriqueBase):
 
     class Meta(HistoriqueBase.Meta):
         verbose_name = "historique d'une modification différée"
+
+
+class Structure(models.Model):
+    """A company or a public body on the portal, identified by its SIRET (or another identifier type)."""
+
+    type_identifiant = models.CharField(
+        "type d'identifiant", max_length=20, choices=TypeIdentifiant.choices, default=TypeIdentifiant.SIRET
+    )
+    identifiant = models.CharField(max_length=20, help_text="Le SIRET pour une structure française.")
+    raison_sociale = models.CharField("raison sociale", max_length=250)
+    type_structure = models.CharField("type", max_length=10, choices=TypeStructure.choices)
+    statut = models.CharField(max_length=20, choices=StatutStructure.choices, default=StatutStructure.ACTIVE)
+    adresse = models.CharField(max_length=250, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", max_length=250, blank=True)
+    code_postal = models.CharField("code postal", max_length=10, blank=True)
+    ville = models.CharField(max_length=100, blank=True)
+    code_pays = models.CharField("code pays", max_length=2, default="FR")
+    libelle_pays = models.CharField("pays", max_length=100, default="France")
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField(blank=True)
+    gestionnaire_principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="gestionnaire principal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures_gerees",
+    )
+    # Parameters of a public structure (the routing rules its suppliers' invoices must respect).
+    code_service_obligatoire = models.BooleanField("code service obligatoire", default=False)
+    engagement_obligatoire = models.BooleanField("numéro d'engagement obligatoire", default=False)
+    service_ou_engagement_obligatoire = models.BooleanField("engagement ou code service obligatoire", default=False)
+    mise_en_paiement_non_remontee = models.BooleanField("statut « Mise en paiement » non remonté", default=False)
+    option_moa = models.CharField(
+        "maîtrise d'ouvrage", max_length=20, choices=OptionMoa.choices, default=OptionMoa.SANS_MOA
+    )
+    emetteur_edi = models.BooleanField("émetteur EDI", default=False)
+    recepteur_edi = models.BooleanField("récepteur EDI", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["raison_sociale", "id"]
+        permissions = PROFILS
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type_identifiant", "identifiant"],
+                name="structure_identifiant_unique",
+                violation_error_message="Une structure existe déjà avec cet identifiant.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["type_structure", "statut", "raison_sociale"], name="structure_annuaire_idx"),
+            models.Index(Lower("raison_sociale"), name="structure_raison_sociale_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.raison_sociale} ({self.identifiant})"
+
+    @property
+    def est_publique(self) -> bool:
+        return self.type_structure == TypeStructure.PUBLIQUE
+
+    @property
+    def est_active(self) -> bool:
+        return self.statut == StatutStructure.ACTIVE
+
+
+class StructureUserObjectPermission(UserObjectPermissionBase):
+    """Profiles (habilitations) of users on structures: guardian's table with a direct foreign key, so that
+    scoping is a plain indexed join instead of a generic (content type, text id) lookup."""
+
+    content_object = models.ForeignKey(Structure, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "habilitation"
+
+
+class StructureGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Structure, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = "habilitation de groupe"
+
+
+class HistoriqueStructure(HistoriqueBase):
+    objet = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'une structure"
+
+
+class Service(models.Model):
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="services")
+    code = models.CharField("code service", max_length=100)
+    libelle = models.CharField("libellé", max_length=250)
+    engagement_obligatoire = models.BooleanField("numéro d'engagement obligatoire", default=False)
+    actif = models.BooleanField(default=True)
+    adresse = models.CharField(max_length=250, blank=True)
+    code_postal = models.CharField("code postal", max_length=10, blank=True)
+    ville = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "service"
+        ordering = ["structure_id", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "code"],
+                name="service_code_unique_par_structure",
+                violation_error_message="Ce code service existe déjà dans la structure.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.libelle}"
+
+
+class Rattachement(models.Model):
+    """A user's attachment to a structure, or to one of its services (the user then sees only that service)."""
+
+    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rattachements")
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="rattachements")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="rattachements")
+    statut = models.CharField(max_length=20, choices=StatutRattachement.choices, default=StatutRattachement.EN_ATTENTE)
+    commentaire = models.TextField(blank=True)
+    created_at = models.DateTimeField("demandé le", default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "rattachement"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utilisateur", "structure"],
+                condition=models.Q(service__isnull=True, statut__in=["EN_ATTENTE", "ACTIF"]),
+                name="rattachement_structure_unique",
+                violation_error_message="Vous êtes déjà rattaché (ou en attente) à cette structure.",
+            ),
+            models.UniqueConstraint(
+                fields=["utilisateur", "service"],
+                condition=models.Q(service__isnull=False, statut__in=["EN_ATTENTE", "ACTIF"]),
+                name="rattachement_service_unique",
+                violation_error_message="Vous êtes déjà rattaché (ou en attente) à ce service.",
+            ),
+        ]
+        indexes = [models.Index(fields=["utilisateur", "statut"], name="rattachement_utilisateur_idx")]
+
+    def __str__(self):
+        cible = f"{self.structure} / {self.service.code}" if self.service_id else str(self.structure)
+        return f"{self.utilisateur} → {cible} ({self.get_statut_display()})"
+
+
+class HistoriqueRattachement(HistoriqueBase):
+    objet = models.ForeignKey(Rattachement, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'un rattachement"
+
+
+class Approbation(models.Model):
+    """A request awaiting the decision of a structure's gestionnaire principal, or of the support desk."""
+
+    type = models.CharField(max_length=40, choices=TypeApprobation.choices)
+    statut = models.CharField(max_length=20, choices=StatutApprobation.choices, default=StatutApprobation.DEMANDE)
+    demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demandes")
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="approbations")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    rattachement = models.ForeignKey(
+        Rattachement, on_delete=models.PROTECT, null=True, blank=True, related_name="approbations"
+    )
+    commentaire = models.TextField(blank=True)
+    donnees = models.JSONField("détail de la demande", default=dict, blank=True)
+    approbateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    motif_refus = models.TextField("motif du refus", blank=True)
+    created_at = models.DateTimeField("date de la demande", default=timezone.now)
+    decided_at = models.DateTimeField("date de la décision", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "approbation"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["structure", "-created_at"],
+                name="approbation_a_traiter_idx",
+                condition=models.Q(statut="DEMANDE"),
+            ),
+            models.Index(fields=["demandeur", "-created_at"], name="approbation_demandeur_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} – {self.demandeur} ({self.get_statut_display()})"
+
+
+class HistoriqueApprobation(HistoriqueBase):
+    objet = models.ForeignKey(Approbation, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'une approbation"

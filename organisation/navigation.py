@@ -1,13 +1,70 @@
-from chorus.navigation import Application, EntreeMenu, register_application, register_menu_utilisateur
+from django.urls import reverse
 
-register_application(
-    Application(
-        code="MON_COMPTE",
-        libelle="Mon compte",
-        domaine="ORGANISATION",
-        url_name="mon_compte",
-        description="Consulter et modifier vos informations personnelles et votre mot de passe.",
-        ordre=90,
-    )
+from chorus.navigation import (
+    Application,
+    EntreeMenu,
+    SourceApprobations,
+    register_action_publique,
+    register_application,
+    register_approbations,
+    register_menu_utilisateur,
 )
-register_menu_utilisateur(EntreeMenu(libelle="Mon compte", url_name="mon_compte", ordre=10, icone="fr-icon-user-line"))
+
+
+def _gestionnaire(user) -> bool:
+    # Asked by several tiles of one page: one query per request, cached on the user object.
+    if not hasattr(user, "_chorus_gestionnaire"):
+        from organisation import queries
+
+        user._chorus_gestionnaire = queries.structures_gerees_par(user).exists()
+    return user._chorus_gestionnaire
+
+
+for application in [
+    Application("MON_COMPTE", "Mon compte", "ORGANISATION", "mon_compte",
+                "Consulter et modifier vos informations personnelles et votre mot de passe.", ordre=90),
+    Application("MES_RATTACHEMENTS", "Mes rattachements", "ORGANISATION", "mes_rattachements",
+                "Les structures et services auxquels vous êtes rattaché ; demander un rattachement.", ordre=10),
+    Application("MES_HABILITATIONS", "Mes habilitations", "ORGANISATION", "mes_habilitations",
+                "Vos profils par structure ; demander l'ajout ou la suppression d'un profil.", ordre=20),
+    Application("UTILISATEURS", "Utilisateurs de mes structures", "ORGANISATION", "utilisateurs",
+                "Consulter, rattacher et détacher les utilisateurs de vos structures.", ordre=30,
+                accessible=_gestionnaire),
+    Application("GERER_HABILITATIONS", "Gérer les habilitations des utilisateurs", "ORGANISATION",
+                "gerer_habilitations", "Ajouter, modifier ou supprimer les profils des utilisateurs.", ordre=40,
+                accessible=_gestionnaire),
+]:  # fmt: skip
+    register_application(application)
+
+register_menu_utilisateur(EntreeMenu(libelle="Mon compte", url_name="mon_compte", ordre=10))
+register_menu_utilisateur(EntreeMenu(libelle="Mes rattachements", url_name="mes_rattachements", ordre=20))
+register_menu_utilisateur(EntreeMenu(libelle="Mes habilitations", url_name="mes_habilitations", ordre=30))
+
+register_action_publique(EntreeMenu(libelle="Créer un compte", url_name="creer_compte", ordre=10))
+register_action_publique(EntreeMenu(libelle="Annuaire des structures publiques", url_name="annuaire", ordre=20))
+
+
+def _compter(user) -> int:
+    from organisation import queries
+
+    return queries.approbations_a_traiter(user).count()
+
+
+def _lister(user) -> list[dict]:
+    from organisation import queries
+
+    return [
+        {
+            "etat": a.get_statut_display(),
+            "description": a.get_type_display(),
+            "demandeur": a.demandeur.get_full_name(),
+            "structure": a.structure.raison_sociale,
+            "service": a.service.libelle if a.service_id else "",
+            "date": a.created_at,
+            "url": reverse("approbation", args=[a.pk]),
+        }
+        for a in queries.approbations_a_traiter(user)[:200]
+    ]
+
+
+register_approbations(SourceApprobations(code="ORGANISATION", compter=_compter, lister=_lister))

@@ -3,15 +3,45 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from chorus.identifiers import valider_siret
 from chorus.mail import envoyer_email
 from chorus.workflow import SYSTEME, Transition, Workflow
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
+from organisation import queries
+from organisation.enums import (
+    Application,
+    Niveau,
+    StatutApprobation,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeIdentifiant,
+    TypeStructure,
+    codename,
+    niveaux_possibles,
+)
+from organisation.models import (
+    Approbation,
+    HistoriqueApprobation,
+    HistoriqueModificationDifferee,
+    HistoriqueRattachement,
+    HistoriqueStructure,
+    ModificationDifferee,
+    Rattachement,
+    Structure,
+    StructureUserObjectPermission,
+    Utilisateur,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,3 +205,503 @@ def appliquer_modifications_dues(*, limit: int = 1000) -> int:
             )
             applied += 1
     return applied
+
+
+# --- Profiles (habilitations) --------------------------------------------------------------------------------
+
+ROLE_GESTIONNAIRE = "GESTIONNAIRE"
+ROLE_SUPPORT = "SUPPORT"
+ROLE_UTILISATEUR = "UTILISATEUR"
+
+
+def profils_par_defaut() -> dict[str, str]:
+    """A new user gets every profile, in modification, except « Organisation » (the GP's)."""
+    return {app: Niveau.MODIFICATION for app in Application if app != Application.ORGANISATION}
+
+
+def tous_les_profils() -> dict[str, str]:
+    return {app: Niveau.MODIFICATION for app in Application}
+
+
+def _permissions(codenames) -> dict[str, Permission]:
+    return {
+        p.codename: p
+        for p in Permission.objects.filter(content_type__app_label="organisation", codename__in=list(codenames))
+    }
+
+
+def definir_profils(*, utilisateur, structure, profils: dict[str, str | None]) -> None:
+    """Set the level of each given application for the user on the structure (None removes the profile)."""
+    for application, niveau in profils.items():
+        if application not in Application.values:
+            raise ValidationError(f"Application inconnue : {application}.")
+        if niveau is not None and niveau not in niveaux_possibles(application):
+            raise ValidationError(
+                f"Le profil « {Application(application).label} » n'existe pas en {Niveau(niveau).label}."
+            )
+    codenames_touches = [codename(app, n) for app in profils for n in niveaux_possibles(app)]
+    perms = _permissions(codenames_touches)
+    StructureUserObjectPermission.objects.filter(
+        user=utilisateur, content_object=structure, permission__codename__in=codenames_touches
+    ).delete()
+    StructureUserObjectPermission.objects.bulk_create(
+        StructureUserObjectPermission(
+            user=utilisateur, content_object=structure, permission=perms[codename(app, niveau)]
+        )
+        for app, niveau in profils.items()
+        if niveau is not None
+    )
+
+
+def profils_de(*, utilisateur, structure) -> dict[str, str]:
+    """{application: niveau} for the user on the structure."""
+    result = {}
+    for code in StructureUserObjectPermission.objects.filter(user=utilisateur, content_object=structure).values_list(
+        "permission__codename", flat=True
+    ):
+        application, _, niveau = code.rpartition("_")
+        application = application.upper()
+        # Modification wins if, by history, both rows exist.
+        if result.get(application) != Niveau.MODIFICATION:
+            result[application] = niveau
+    return result
+
+
+# --- Rattachements, structures and approbations: the status machines ------------------------------------------
+
+CIRCUIT_RATTACHEMENT = Workflow(
+    transitions=[
+        Transition(StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(
+            StatutRattachement.EN_ATTENTE,
+            StatutRattachement.REFUSE,
+            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
+            motif_obligatoire=True,
+        ),
+        Transition(StatutRattachement.ACTIF, StatutRattachement.INACTIF, roles={ROLE_GESTIONNAIRE}),
+    ],
+    historique=HistoriqueRattachement,
+    libelles=StatutRattachement,
+)
+
+CIRCUIT_STRUCTURE = Workflow(
+    transitions=[
+        Transition(StatutStructure.EN_ATTENTE, StatutStructure.ACTIVE, roles={ROLE_SUPPORT}),
+        Transition(StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE, roles={ROLE_SUPPORT}, motif_obligatoire=True),
+        Transition(StatutStructure.ACTIVE, StatutStructure.INACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(StatutStructure.INACTIVE, StatutStructure.ACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+    ],
+    historique=HistoriqueStructure,
+    libelles=StatutStructure,
+)
+
+CIRCUIT_APPROBATION = Workflow(
+    transitions=[
+        Transition(StatutApprobation.DEMANDE, StatutApprobation.APPROUVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(
+            StatutApprobation.DEMANDE,
+            StatutApprobation.REFUSE,
+            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
+            motif_obligatoire=True,
+        ),
+    ],
+    historique=HistoriqueApprobation,
+    libelles=StatutApprobation,
+)
+
+
+def _courriel(user, sujet: str, texte: str) -> None:
+    envoyer_email(
+        destinataires=[user.email],
+        sujet=f"Chorus Pro - {sujet}",
+        corps=f"Bonjour {user.prenom},\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n",
+    )
+
+
+def _creer_rattachement(*, utilisateur, structure, service=None, statut, commentaire="", acting_user, role):
+    rattachement = Rattachement.objects.create(
+        utilisateur=utilisateur, structure=structure, service=service, statut=statut, commentaire=commentaire
+    )
+    HistoriqueRattachement.ajouter(
+        objet=rattachement, acting_user=acting_user, role=role, statut_precedent="", statut=statut,
+        commentaire=commentaire,
+    )  # fmt: skip
+    return rattachement
+
+
+def _creer_approbation(*, type, demandeur, structure, service=None, rattachement=None, commentaire="", donnees=None):
+    approbation = Approbation.objects.create(
+        type=type,
+        demandeur=demandeur,
+        structure=structure,
+        service=service,
+        rattachement=rattachement,
+        commentaire=commentaire,
+        donnees=donnees or {},
+    )
+    HistoriqueApprobation.ajouter(
+        objet=approbation, acting_user=demandeur, role=ROLE_UTILISATEUR, statut_precedent="",
+        statut=approbation.statut, commentaire=commentaire,
+    )  # fmt: skip
+    for gestionnaire in _approbateurs(approbation):
+        _courriel(
+            gestionnaire,
+            "Une demande attend votre approbation",
+            f"{demandeur.get_full_name()} ({demandeur.email}) a fait une demande « {approbation.get_type_display()} » "
+            f"pour la structure {structure.raison_sociale}. Retrouvez-la dans le menu Approbations.",
+        )
+    return approbation
+
+
+def _approbateurs(approbation):
+    if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+        return list(Utilisateur.objects.filter(groups__name=queries.GROUPE_SUPPORT, is_active=True))
+    return list(queries.utilisateurs_de(approbation.structure).filter(
+        Exists(StructureUserObjectPermission.objects.filter(
+            user=OuterRef("pk"), content_object=approbation.structure,
+            permission__codename=codename(Application.ORGANISATION, Niveau.MODIFICATION),
+        )),
+        is_active=True,
+    ))  # fmt: skip
+
+
+def creer_structure(
+    *,
+    acting_user,
+    identifiant,
+    raison_sociale,
+    type_structure,
+    statut=StatutStructure.ACTIVE,
+    role=ROLE_UTILISATEUR,
+    **champs,
+):
+    structure = Structure(
+        type_identifiant=TypeIdentifiant.SIRET,
+        identifiant=valider_siret(identifiant),
+        raison_sociale=raison_sociale,
+        type_structure=type_structure,
+        statut=statut,
+        **champs,
+    )
+    structure.full_clean()
+    structure.save()
+    HistoriqueStructure.ajouter(
+        objet=structure, acting_user=acting_user, role=role, statut_precedent="", statut=structure.statut
+    )
+    return structure
+
+
+def _devenir_gestionnaire(*, utilisateur, structure):
+    Structure.objects.filter(pk=structure.pk).update(gestionnaire_principal=utilisateur)
+    structure.gestionnaire_principal = utilisateur
+    definir_profils(utilisateur=utilisateur, structure=structure, profils=tous_les_profils())
+
+
+# --- Account creation and activation -------------------------------------------------------------------------
+
+
+class _ActivationTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "organisation.activation"
+
+    def _make_hash_value(self, user, timestamp):
+        # Activating flips is_active, which makes the link single-use.
+        return f"{user.pk}{user.is_active}{user.email}{timestamp}"
+
+
+activation_token = _ActivationTokenGenerator()
+
+
+def lien_activation(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("activer_compte", kwargs={"uidb64": uid, "token": activation_token.make_token(user)})
+    return settings.CHORUS_PORTAL_URL.rstrip("/") + path
+
+
+class CasCreation:
+    NOUVELLE_STRUCTURE_PRIVEE = "NOUVELLE_STRUCTURE_PRIVEE"
+    STRUCTURE_EXISTANTE = "STRUCTURE_EXISTANTE"
+    NOUVELLE_STRUCTURE_PUBLIQUE = "NOUVELLE_STRUCTURE_PUBLIQUE"
+
+
+@transaction.atomic
+def creer_compte(
+    *,
+    email,
+    prenom,
+    nom,
+    telephone="",
+    password,
+    siret,
+    type_structure,
+    raison_sociale="",
+    adresse="",
+    code_postal="",
+    ville="",
+    commentaire="",
+):
+    """« Créer un compte »: the account and, depending on the SIRET, a new structure or a request to join one.
+
+    - unknown private SIRET: the structure is created active and the user becomes its GP with every profile;
+    - SIRET of an existing structure: a rattachement request (comment required) goes to its GP;
+    - unknown public SIRET: the structure is created pending and the request goes to the support desk.
+    The account is activated by an e-mailed link before the first login.
+    """
+    siret = valider_siret(siret)
+    if Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).exists():
+        raise ValidationError({"email": "Un compte existe déjà avec cette adresse électronique."})
+    structure = Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).first()
+    if structure is not None and structure.statut in (StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE):
+        raise ValidationError({"siret": "La création de cette structure est en cours d'examen par le support."})
+    if structure is not None and not (commentaire or "").strip():
+        raise ValidationError(
+            {"commentaire": "Cette structure existe déjà : précisez votre demande de rattachement en commentaire."}
+        )
+    if structure is None and not (raison_sociale or "").strip():
+        raise ValidationError({"raison_sociale": "La raison sociale de votre structure est obligatoire."})
+
+    user = Utilisateur.objects.create_user(
+        email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
+    )
+    if structure is None and type_structure == TypeStructure.PRIVEE:
+        cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
+        structure = creer_structure(
+            acting_user=user, identifiant=siret, raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE,
+            adresse=adresse, code_postal=code_postal, ville=ville,
+        )  # fmt: skip
+        _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF, acting_user=user,
+            role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _devenir_gestionnaire(utilisateur=user, structure=structure)
+    elif structure is None:
+        cas = CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
+        structure = creer_structure(
+            acting_user=user, identifiant=siret, raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE,
+            adresse=adresse, code_postal=code_postal, ville=ville,
+        )  # fmt: skip
+        rattachement = _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
+            acting_user=user, role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _creer_approbation(
+            type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, demandeur=user, structure=structure,
+            rattachement=rattachement, commentaire=commentaire,
+        )  # fmt: skip
+    else:
+        cas = CasCreation.STRUCTURE_EXISTANTE
+        rattachement = _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
+            acting_user=user, role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _creer_approbation(
+            type=TypeApprobation.CREATION_COMPTE, demandeur=user, structure=structure, rattachement=rattachement,
+            commentaire=commentaire,
+        )  # fmt: skip
+    _courriel(
+        user,
+        "Activez votre compte",
+        "Votre compte Chorus Pro a été créé. Pour l'activer, ouvrez le lien suivant :\n\n"
+        f"{lien_activation(user)}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
+    )
+    return user, cas
+
+
+def activer_compte(*, uidb64: str, token: str):
+    """Activate the account of an e-mailed link; return the user, or None for an invalid or used link."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = Utilisateur.objects.filter(pk=pk).first()
+    if user is None or user.is_active or not activation_token.check_token(user, token):
+        return None
+    Utilisateur.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+    return user
+
+
+# --- Rattachements -------------------------------------------------------------------------------------------
+
+
+def _verifier_cible(structure, service):
+    if not structure.est_active:
+        raise ValidationError("Cette structure n'est pas active : aucun rattachement n'est possible.")
+    if service is not None and (service.structure_id != structure.pk or not service.actif):
+        raise ValidationError({"service": "Ce service n'existe pas ou n'est pas actif dans cette structure."})
+
+
+@transaction.atomic
+def demander_rattachement(*, utilisateur, structure, service=None, commentaire: str):
+    if not (commentaire or "").strip():
+        raise ValidationError({"commentaire": "Le commentaire est obligatoire pour une demande de rattachement."})
+    _verifier_cible(structure, service)
+    existant = Rattachement.objects.filter(
+        utilisateur=utilisateur, structure=structure, service=service,
+        statut__in=[StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF],
+    ).exists()  # fmt: skip
+    if existant:
+        raise ValidationError(
+            "Vous êtes déjà rattaché, ou en attente de rattachement, à cette structure ou ce service."
+        )
+    rattachement = _creer_rattachement(
+        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.EN_ATTENTE,
+        commentaire=commentaire, acting_user=utilisateur, role=ROLE_UTILISATEUR,
+    )  # fmt: skip
+    return _creer_approbation(
+        type=TypeApprobation.RATTACHEMENT, demandeur=utilisateur, structure=structure, service=service,
+        rattachement=rattachement, commentaire=commentaire,
+    )  # fmt: skip
+
+
+def _exiger_gestion(acting_user, structure):
+    if not queries.structures_gerees_par(acting_user).filter(pk=structure.pk).exists():
+        raise PermissionDenied("Vous n'avez pas le profil « Organisation modification » sur cette structure.")
+
+
+@transaction.atomic
+def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
+    """The GP attaches an existing account directly (no approbation), with the default profiles."""
+    _exiger_gestion(acting_user, structure)
+    _verifier_cible(structure, service)
+    utilisateur = Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).first()
+    if utilisateur is None:
+        raise ValidationError({"email": "Aucun compte n'existe avec cette adresse électronique."})
+    if Rattachement.objects.filter(
+        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.ACTIF
+    ).exists():
+        raise ValidationError({"email": "Cet utilisateur est déjà rattaché à cette structure ou ce service."})
+    en_attente = Rattachement.objects.filter(
+        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.EN_ATTENTE
+    ).first()
+    if en_attente is not None:
+        # A pending request for the same target is granted by this direct attachment.
+        for approbation in en_attente.approbations.filter(statut=StatutApprobation.DEMANDE):
+            decider(approbation=approbation, acting_user=acting_user, approuver=True)
+        return en_attente
+    rattachement = _creer_rattachement(
+        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.ACTIF,
+        acting_user=acting_user, role=ROLE_GESTIONNAIRE,
+    )  # fmt: skip
+    if not profils_de(utilisateur=utilisateur, structure=structure):
+        definir_profils(utilisateur=utilisateur, structure=structure, profils=profils_par_defaut())
+    _courriel(utilisateur, "Nouveau rattachement", f"Vous avez été rattaché à la structure {structure.raison_sociale}.")
+    return rattachement
+
+
+@transaction.atomic
+def detacher_utilisateur(*, acting_user, rattachement, motif: str = ""):
+    _exiger_gestion(acting_user, rattachement.structure)
+    if rattachement.utilisateur_id == rattachement.structure.gestionnaire_principal_id:
+        raise ValidationError("Le gestionnaire principal ne peut pas être détaché : transférez d'abord son rôle.")
+    CIRCUIT_RATTACHEMENT.transition(
+        rattachement, to=StatutRattachement.INACTIF, acting_user=acting_user, role=ROLE_GESTIONNAIRE, motif=motif
+    )
+    reste = Rattachement.objects.filter(
+        utilisateur=rattachement.utilisateur, structure=rattachement.structure, statut=StatutRattachement.ACTIF
+    ).exists()
+    if not reste:
+        StructureUserObjectPermission.objects.filter(
+            user=rattachement.utilisateur, content_object=rattachement.structure
+        ).delete()
+    _courriel(
+        rattachement.utilisateur,
+        "Fin de rattachement",
+        f"Vous n'êtes plus rattaché à la structure {rattachement.structure.raison_sociale}.",
+    )
+
+
+# --- Habilitations requests --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | None], commentaire: str = ""):
+    """« Gérer mes habilitations »: ask the GP to add, change or remove profiles (None removes)."""
+    if not queries.structures_de(utilisateur).filter(pk=structure.pk).exists():
+        raise PermissionDenied("Vous n'êtes pas rattaché à cette structure.")
+    if not profils:
+        raise ValidationError("Choisissez au moins un profil à ajouter ou à supprimer.")
+    for application, niveau in profils.items():
+        if application not in Application.values or (
+            niveau is not None and niveau not in niveaux_possibles(application)
+        ):
+            raise ValidationError("Profil inconnu.")
+    return _creer_approbation(
+        type=TypeApprobation.HABILITATIONS, demandeur=utilisateur, structure=structure, commentaire=commentaire,
+        donnees={"profils": profils},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def modifier_habilitations(*, acting_user, utilisateur, structure, profils: dict[str, str | None]):
+    """« Gérer les habilitations des utilisateurs »: the GP adds, changes or removes a user's profiles."""
+    _exiger_gestion(acting_user, structure)
+    if not queries.utilisateurs_de(structure).filter(pk=utilisateur.pk).exists():
+        raise ValidationError("Cet utilisateur n'est pas rattaché à la structure.")
+    if (
+        utilisateur.pk == structure.gestionnaire_principal_id
+        and Application.ORGANISATION in profils
+        and profils[Application.ORGANISATION] is None
+    ):
+        raise ValidationError("Le gestionnaire principal garde le profil « Organisation modification ».")
+    definir_profils(utilisateur=utilisateur, structure=structure, profils=profils)
+
+
+# --- Decisions -----------------------------------------------------------------------------------------------
+
+
+def role_decideur(acting_user, approbation) -> str:
+    """The role in which ``acting_user`` decides on ``approbation``; PermissionDenied if they may not."""
+    if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+        if queries.est_agent_support(acting_user):
+            return ROLE_SUPPORT
+        raise PermissionDenied("Seul le support de la plateforme traite cette demande.")
+    if queries.structures_gerees_par(acting_user).filter(pk=approbation.structure_id).exists():
+        return ROLE_GESTIONNAIRE
+    raise PermissionDenied("Vous ne gérez pas cette structure.")
+
+
+@transaction.atomic
+def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
+    """Approve (effective at once) or refuse (motif required) a request; the requester is told by e-mail."""
+    role = role_decideur(acting_user, approbation)
+    cible = StatutApprobation.APPROUVE if approuver else StatutApprobation.REFUSE
+    CIRCUIT_APPROBATION.transition(
+        approbation, to=cible, acting_user=acting_user, role=role, motif=motif,
+        extra_updates={"approbateur": acting_user, "decided_at": timezone.now(), "motif_refus": motif or ""},
+    )  # fmt: skip
+    structure = approbation.structure
+    demandeur = approbation.demandeur
+    rattachement = approbation.rattachement
+    if approuver:
+        if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+            CIRCUIT_STRUCTURE.transition(structure, to=StatutStructure.ACTIVE, acting_user=acting_user, role=role)
+        if rattachement is not None:
+            CIRCUIT_RATTACHEMENT.transition(
+                rattachement, to=StatutRattachement.ACTIF, acting_user=acting_user, role=role
+            )
+            if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+                _devenir_gestionnaire(utilisateur=demandeur, structure=structure)
+            elif not profils_de(utilisateur=demandeur, structure=structure):
+                definir_profils(utilisateur=demandeur, structure=structure, profils=profils_par_defaut())
+        if approbation.type == TypeApprobation.HABILITATIONS:
+            definir_profils(utilisateur=demandeur, structure=structure, profils=approbation.donnees["profils"])
+        texte = (
+            f"Votre demande « {approbation.get_type_display()} » pour la structure {structure.raison_sociale} "
+            "a été approuvée."
+        )
+    else:
+        if rattachement is not None:
+            CIRCUIT_RATTACHEMENT.transition(
+                rattachement, to=StatutRattachement.REFUSE, acting_user=acting_user, role=role, motif=motif
+            )
+        if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+            CIRCUIT_STRUCTURE.transition(
+                structure, to=StatutStructure.REFUSEE, acting_user=acting_user, role=role, motif=motif
+            )
+        texte = (
+            f"Votre demande « {approbation.get_type_display()} » pour la structure {structure.raison_sociale} "
+            f"a été refusée.\n\nMotif : {motif}"
+        )
+    _courriel(demandeur, "Décision sur votre demande", texte)
+    return approbation

@@ -1,20 +1,46 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from organisation import views
+from organisation.views import annuaire, compte, gestion, rattachements
 
 urlpatterns = [
-    path("connexion/", views.ConnexionView.as_view(), name="connexion"),
+    path("connexion/", compte.ConnexionView.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
-    path("mot-de-passe-oublie/", views.MotDePasseOublieView.as_view(), name="mot_de_passe_oublie"),
+    path("mot-de-passe-oublie/", compte.MotDePasseOublieView.as_view(), name="mot_de_passe_oublie"),
     path(
         "mot-de-passe-oublie/envoye/",
-        views.MotDePasseOublieEnvoyeView.as_view(),
+        compte.MotDePasseOublieEnvoyeView.as_view(),
         name="mot_de_passe_oublie_envoye",
     ),
-    path("mot-de-passe/<uidb64>/<token>/", views.NouveauMotDePasseView.as_view(), name="nouveau_mot_de_passe"),
-    path("mot-de-passe/modifie/", views.NouveauMotDePasseFaitView.as_view(), name="nouveau_mot_de_passe_fait"),
-    path("mon-compte/", views.mon_compte, name="mon_compte"),
-    path("mon-compte/mot-de-passe/", views.ChangerMotDePasseView.as_view(), name="changer_mot_de_passe"),
-    path("mon-compte/modifications/<int:pk>/annuler/", views.annuler_modification, name="annuler_modification"),
+    path("mot-de-passe/<uidb64>/<token>/", compte.NouveauMotDePasseView.as_view(), name="nouveau_mot_de_passe"),
+    path("mot-de-passe/modifie/", compte.NouveauMotDePasseFaitView.as_view(), name="nouveau_mot_de_passe_fait"),
+    path("mon-compte/", compte.mon_compte, name="mon_compte"),
+    path("mon-compte/mot-de-passe/", compte.ChangerMotDePasseView.as_view(), name="changer_mot_de_passe"),
+    path("mon-compte/modifications/<int:pk>/annuler/", compte.annuler_modification, name="annuler_modification"),
+    # Création de compte
+    path("creer-un-compte/", compte.creer_compte, name="creer_compte"),
+    path("creer-un-compte/envoye/", compte.compte_cree, name="compte_cree"),
+    path("activer/<uidb64>/<token>/", compte.activer_compte, name="activer_compte"),
+    # Rattachements
+    path("mes-rattachements/", rattachements.mes_rattachements, name="mes_rattachements"),
+    path("mes-rattachements/demander/", rattachements.demander_rattachement, name="demander_rattachement"),
+    # Habilitations
+    path("mes-habilitations/", rattachements.mes_habilitations, name="mes_habilitations"),
+    path("mes-habilitations/export.csv", rattachements.exporter_mes_habilitations, name="exporter_mes_habilitations"),
+    path("mes-habilitations/gerer/", rattachements.gerer_mes_habilitations, name="gerer_mes_habilitations"),
+    # Approbations (the list page is chorus.views.approbations, fed by the registered source)
+    path("approbations/<int:pk>/", gestion.approbation, name="approbation"),
+    # Domaine Organisation: utilisateurs
+    path("organisation/utilisateurs/", gestion.utilisateurs, name="utilisateurs"),
+    path("organisation/utilisateurs/rattacher/", gestion.rattacher_utilisateur, name="rattacher_utilisateur"),
+    path(
+        "organisation/utilisateurs/rattachements/<int:pk>/detacher/",
+        gestion.detacher_utilisateur,
+        name="detacher_utilisateur",
+    ),
+    path("organisation/habilitations/", gestion.gerer_habilitations, name="gerer_habilitations"),
+    # Annuaire des structures publiques (public)
+    path("annuaire/", annuaire.annuaire, name="annuaire"),
+    path("annuaire/export.csv", annuaire.exporter_annuaire, name="exporter_annuaire"),
+    path("annuaire/<int:pk>/", annuaire.structure_publique, name="annuaire_structure"),
 ]

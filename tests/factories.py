@@ -1,9 +1,13 @@
 """Every test factory of the project, in one place."""
 
+import random
+import string
+
 import factory
 from django.utils import timezone
 
-from organisation.models import Utilisateur
+from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import Service, Structure, Utilisateur
 
 MOT_DE_PASSE = "Mot-de-passe-solide-2026"
 
@@ -26,3 +30,60 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
             )
         )
         agent_support = factory.Trait(is_staff=True)
+
+
+def _cle_luhn(chiffres: str) -> str:
+    """The digit that completes ``chiffres`` into a number satisfying Luhn's checksum (the SIRET's key)."""
+    total = 0
+    for position, caractere in enumerate(reversed(chiffres)):
+        valeur = int(caractere)
+        if position % 2 == 0:  # doubled: the check digit will take position 0
+            valeur *= 2
+            if valeur > 9:
+                valeur -= 9
+        total += valeur
+    return str((10 - total % 10) % 10)
+
+
+def siret_aleatoire() -> str:
+    """A valid SIRET: a SIREN (8 random digits and its Luhn key), a NIC of 4 random digits, and the Luhn key of
+    the 14 digits (never La Poste's SIREN, which follows another rule)."""
+    while True:
+        debut = "".join(random.choices(string.digits, k=8))
+        siren = debut + _cle_luhn(debut)
+        if siren != "356000000":
+            debut = siren + "".join(random.choices(string.digits, k=4))
+            return debut + _cle_luhn(debut)
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    type_identifiant = TypeIdentifiant.SIRET
+    identifiant = factory.LazyFunction(siret_aleatoire)
+    raison_sociale = factory.Faker("company", locale="fr_FR")
+    type_structure = TypeStructure.PRIVEE
+    statut = StatutStructure.ACTIVE
+    adresse = factory.Faker("street_address", locale="fr_FR")
+    code_postal = factory.Faker("postcode", locale="fr_FR")
+    ville = factory.Faker("city", locale="fr_FR")
+
+    class Params:
+        publique = factory.Trait(type_structure=TypeStructure.PUBLIQUE)
+        inactive = factory.Trait(statut=StatutStructure.INACTIVE)
+        en_attente = factory.Trait(statut=StatutStructure.EN_ATTENTE)
+        refusee = factory.Trait(statut=StatutStructure.REFUSEE)
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    structure = factory.SubFactory(StructureFactory, publique=True)
+    code = factory.Sequence(lambda n: f"SERVICE{n:04d}")
+    libelle = factory.Sequence(lambda n: f"Service n° {n}")
+    actif = True
+
+    class Params:
+        inactif = factory.Trait(actif=False)

@@ -89,6 +89,8 @@ AUTHENTICATION_BACKENDS = [
 # Guardian's anonymous user needs a username field; the portal has none and never grants anonymous rights.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
+GUARDIAN_USER_OBJ_PERMS_MODEL = "organisation.StructureUserObjectPermission"
+GUARDIAN_GROUP_OBJ_PERMS_MODEL = "organisation.StructureGroupObjectPermission"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

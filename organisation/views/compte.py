@@ -114,3 +114,56 @@ def annuler_modification(request, pk):
     else:
         messages.success(request, "La modification a été annulée.")
     return redirect("mon_compte")
+
+
+def creer_compte(request):
+    """« Créer un compte »: the form, then the case-specific message (see services.creer_compte)."""
+    form = forms.CreerCompteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, cas = services.creer_compte(
+                email=data["email"], prenom=data["prenom"], nom=data["nom"], telephone=data["telephone"],
+                password=data["password1"], siret=data["siret"], type_structure=data["type_structure"],
+                raison_sociale=data["raison_sociale"], adresse=data["adresse"], code_postal=data["code_postal"],
+                ville=data["ville"], commentaire=data["commentaire"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _erreurs_sur_formulaire(form, exc)
+        else:
+            request.session["compte_cree"] = {"email": user.email, "cas": cas}
+            return redirect("compte_cree")
+    return render(
+        request,
+        "organisation/creer_compte.html",
+        {"form": form, "breadcrumb_data": fil_ariane(courant="Créer un compte")},
+    )
+
+
+def _erreurs_sur_formulaire(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def compte_cree(request):
+    info = request.session.get("compte_cree")
+    if not info:
+        return redirect("creer_compte")
+    return render(
+        request,
+        "organisation/compte_cree.html",
+        {"info": info, "cas": services.CasCreation, "breadcrumb_data": fil_ariane(courant="Compte créé")},
+    )
+
+
+def activer_compte(request, uidb64, token):
+    user = services.activer_compte(uidb64=uidb64, token=token)
+    return render(
+        request,
+        "organisation/compte_active.html",
+        {"user_active": user, "breadcrumb_data": fil_ariane(courant="Activation du compte")},
+        status=200 if user else 400,
+    )

@@ -1,0 +1,153 @@
+"""Scoped reads of the organisation domain: the one door through which every view, export and API endpoint
+reaches structures, rattachements, habilitations and approbations on behalf of a user.
+
+Each function is a single SQL query (subqueries on the user's active rattachements and profiles)."""
+
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organisation.enums import (
+    Application,
+    Niveau,
+    StatutApprobation,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeStructure,
+    codename,
+)
+from organisation.models import (
+    Approbation,
+    Rattachement,
+    Service,
+    Structure,
+    StructureUserObjectPermission,
+    Utilisateur,
+)
+
+GROUPE_SUPPORT = "Support"
+
+
+def codenames_pour(application: str, niveau: str) -> list[str]:
+    """Modification implies consultation: asking for consultation accepts either profile."""
+    if niveau == Niveau.MODIFICATION:
+        return [codename(application, Niveau.MODIFICATION)]
+    return [codename(application, Niveau.CONSULTATION), codename(application, Niveau.MODIFICATION)]
+
+
+def _rattachement_actif(user) -> Exists:
+    return Exists(
+        Rattachement.objects.filter(structure=OuterRef("pk"), utilisateur=user, statut=StatutRattachement.ACTIF)
+    )
+
+
+def _profil(user, application: str, niveau: str) -> Exists:
+    return Exists(
+        StructureUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename__in=codenames_pour(application, niveau)
+        )
+    )
+
+
+def structures_de(user, application: str | None = None, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """Structures the user is actively attached to and, if ``application`` is given, holds that profile on."""
+    if not getattr(user, "is_authenticated", False):
+        return Structure.objects.none()
+    qs = Structure.objects.filter(_rattachement_actif(user))
+    if application:
+        qs = qs.filter(_profil(user, application, niveau))
+    return qs
+
+
+def structures_gerees_par(user) -> QuerySet:
+    """Structures whose organisation the user may manage (profile « Organisation modification »)."""
+    return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)
+
+
+def a_profil(user, structure, application: str, niveau: str = Niveau.CONSULTATION) -> bool:
+    return structures_de(user, application, niveau).filter(pk=structure.pk).exists()
+
+
+def est_agent_support(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.groups.filter(name=GROUPE_SUPPORT).exists()
+
+
+def services_visibles(user, structure) -> QuerySet:
+    """The services a user works in: all of the structure's unless their rattachements name services."""
+    restreints = Rattachement.objects.filter(
+        utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF, service__isnull=False
+    )
+    au_niveau_structure = Rattachement.objects.filter(
+        utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF, service__isnull=True
+    )
+    qs = Service.objects.filter(structure=structure)
+    return qs.filter(Q(Exists(au_niveau_structure)) | Q(Exists(restreints.filter(service=OuterRef("pk")))))
+
+
+def rattachements_de(user) -> QuerySet:
+    return (
+        Rattachement.objects.filter(utilisateur=user)
+        .select_related("structure", "service")
+        .order_by("structure__raison_sociale", "service__code", "-created_at")
+    )
+
+
+def habilitations_de(user) -> QuerySet:
+    """The user's profiles on the structures where they are actively attached."""
+    return (
+        StructureUserObjectPermission.objects.filter(user=user)
+        .filter(
+            Exists(
+                Rattachement.objects.filter(
+                    utilisateur=user, structure=OuterRef("content_object"), statut=StatutRattachement.ACTIF
+                )
+            )
+        )
+        .select_related("content_object", "permission")
+        .order_by("content_object__raison_sociale", "permission__codename")
+    )
+
+
+def utilisateurs_de(structure) -> QuerySet:
+    return Utilisateur.objects.filter(
+        Exists(
+            Rattachement.objects.filter(
+                utilisateur=OuterRef("pk"), structure=structure, statut=StatutRattachement.ACTIF
+            )
+        )
+    ).order_by("nom", "prenom", "id")
+
+
+def approbations_a_traiter(user) -> QuerySet:
+    """Requests awaiting this user's decision: those of the structures they manage, and for a support agent
+    the creation of public structures."""
+    if not getattr(user, "is_authenticated", False):
+        return Approbation.objects.none()
+    gerees = structures_gerees_par(user).values("pk")
+    support = Exists(Group.objects.filter(user=user, name=GROUPE_SUPPORT))
+    # One query: the support membership is a subquery, not a separate round trip.
+    condition = (Q(structure__in=gerees) & ~Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE)) | (
+        Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE) & Q(support)
+    )
+    return (
+        Approbation.objects.filter(condition, statut=StatutApprobation.DEMANDE)
+        .select_related("demandeur", "structure", "service")
+        .order_by("-created_at", "-id")
+    )
+
+
+def approbation_visible(user, pk):
+    """An approbation the user may decide on, or see as its requester; None otherwise (the view answers 404)."""
+    return (
+        Approbation.objects.filter(pk=pk)
+        .filter(Q(pk__in=approbations_a_traiter(user).values("pk")) | Q(demandeur=user))
+        .select_related("demandeur", "structure", "service")
+        .first()
+    )
+
+
+def annuaire() -> QuerySet:
+    """The public directory: public structures that exist on the portal (active or not, as Chorus Pro's)."""
+    return Structure.objects.filter(type_structure=TypeStructure.PUBLIQUE).exclude(
+        statut__in=[StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE]
+    )

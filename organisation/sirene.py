@@ -1,0 +1,270 @@
+"""INSEE's SIRENE register: loading the « StockEtablissement » file (one row per establishment, comma-separated)
+into the portal's structures.
+
+The establishment stock has no raison sociale: the name comes from ``denominationUsuelleEtablissement``, else
+``enseigne1Etablissement``, else ``denominationUniteLegale`` when the file was joined with the legal units' stock
+(which also brings ``categorieJuridiqueUniteLegale``: the public/private split), else the name the structure
+already has, else « Établissement <siret> ».
+
+An import creates the missing structures and refreshes the identity and address of the existing ones; it never
+touches their parameters (code service, engagement, MOA, EDI...), their type or their statut.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chorus.identifiers import valider_siret
+from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import Structure
+
+TAILLE_LOT = 2000
+
+# What an import may rewrite on a structure that already exists: its identity and its address.
+CHAMPS_MIS_A_JOUR = [
+    "raison_sociale",
+    "adresse",
+    "complement_adresse",
+    "code_postal",
+    "ville",
+    "code_pays",
+    "libelle_pays",
+    "updated_at",
+]
+
+# INSEE's value for a field hidden by a partially diffusible establishment (statutDiffusionEtablissement = P).
+NON_DIFFUSIBLE = "[ND]"
+
+INDICES_REPETITION = {"B": "BIS", "T": "TER", "Q": "QUATER", "C": "QUINQUIES"}
+
+TYPES_VOIE = {
+    "ALL": "ALLEE",
+    "AV": "AVENUE",
+    "BD": "BOULEVARD",
+    "CAR": "CARREFOUR",
+    "CHE": "CHEMIN",
+    "CHS": "CHAUSSEE",
+    "CITE": "CITE",
+    "COR": "CORNICHE",
+    "CRS": "COURS",
+    "DOM": "DOMAINE",
+    "DSC": "DESCENTE",
+    "ECA": "ECART",
+    "ESP": "ESPLANADE",
+    "FG": "FAUBOURG",
+    "GR": "GRANDE RUE",
+    "HAM": "HAMEAU",
+    "HLE": "HALLE",
+    "IMP": "IMPASSE",
+    "LD": "LIEU-DIT",
+    "LOT": "LOTISSEMENT",
+    "MAR": "MARCHE",
+    "MTE": "MONTEE",
+    "PARC": "PARC",
+    "PAS": "PASSAGE",
+    "PL": "PLACE",
+    "PLN": "PLAINE",
+    "PLT": "PLATEAU",
+    "PRO": "PROMENADE",
+    "PRV": "PARVIS",
+    "QUA": "QUARTIER",
+    "QUAI": "QUAI",
+    "RES": "RESIDENCE",
+    "RLE": "RUELLE",
+    "ROC": "ROCADE",
+    "RPT": "ROND-POINT",
+    "RTE": "ROUTE",
+    "RUE": "RUE",
+    "SEN": "SENTIER",
+    "SQ": "SQUARE",
+    "TPL": "TERRE-PLEIN",
+    "TRA": "TRAVERSE",
+    "VLA": "VILLA",
+    "VLGE": "VILLAGE",
+}
+
+# INSEE's country codes (99xxx) of the most frequent foreign establishments, to ISO 3166 alpha-2.
+PAYS_ISO = {
+    "99109": "DE",
+    "99127": "IT",
+    "99131": "BE",
+    "99132": "GB",
+    "99134": "ES",
+    "99135": "NL",
+    "99137": "LU",
+    "99139": "PT",
+    "99140": "CH",
+    "99401": "CA",
+    "99404": "US",
+}
+
+# Catégories juridiques of public bodies: 7 (personnes morales de droit public) and 4 (EPIC, régies...).
+PREFIXES_CATEGORIE_PUBLIQUE = ("7", "4")
+
+
+class LigneInvalide(ValueError):
+    """A row that cannot become a structure (its SIRET is not valid)."""
+
+
+def _valeur(row: dict, colonne: str) -> str:
+    valeur = (row.get(colonne) or "").strip()
+    return "" if valeur == NON_DIFFUSIBLE else valeur
+
+
+def _joindre(*parties: str) -> str:
+    return " ".join(partie for partie in parties if partie)
+
+
+def type_structure_de(categorie_juridique: str) -> str:
+    categorie = (categorie_juridique or "").strip()
+    return TypeStructure.PUBLIQUE if categorie.startswith(PREFIXES_CATEGORIE_PUBLIQUE) else TypeStructure.PRIVEE
+
+
+def adresse_de(row: dict) -> str:
+    """« 12 BIS RUE DES LILAS » from the number, its repetition index, the street type and the street name."""
+    type_voie = _valeur(row, "typeVoieEtablissement").upper()
+    indice = _valeur(row, "indiceRepetitionEtablissement").upper()
+    return _joindre(
+        _valeur(row, "numeroVoieEtablissement"),
+        INDICES_REPETITION.get(indice, indice),
+        TYPES_VOIE.get(type_voie, type_voie),
+        _valeur(row, "libelleVoieEtablissement"),
+    )
+
+
+def etablissement_depuis_ligne(row: dict) -> dict:
+    """The structure's fields read from one row of the StockEtablissement file.
+
+    ``raison_sociale`` is empty when the row names nothing (the importer then keeps the existing name);
+    ``type_structure`` is None when the file has no ``categorieJuridiqueUniteLegale`` column.
+    Raises ``LigneInvalide`` when the SIRET is not valid."""
+    siret_brut = _valeur(row, "siret") or _valeur(row, "siren") + _valeur(row, "nic")
+    try:
+        siret = valider_siret(siret_brut)
+    except ValidationError as exc:
+        raise LigneInvalide(exc.messages[0]) from exc
+
+    raison_sociale = (
+        _valeur(row, "denominationUsuelleEtablissement")
+        or _valeur(row, "enseigne1Etablissement")
+        or _valeur(row, "denominationUniteLegale")
+    )
+
+    complement = _joindre(
+        _valeur(row, "complementAdresseEtablissement"), _valeur(row, "distributionSpecialeEtablissement")
+    )
+    if _valeur(row, "codeCedexEtablissement"):
+        code_postal = _valeur(row, "codeCedexEtablissement")
+        ville = _valeur(row, "libelleCedexEtablissement") or _valeur(row, "libelleCommuneEtablissement")
+    else:
+        code_postal = _valeur(row, "codePostalEtablissement")
+        ville = _valeur(row, "libelleCommuneEtablissement")
+
+    code_pays, libelle_pays = "FR", "France"
+    pays_etranger = _valeur(row, "libellePaysEtrangerEtablissement")
+    if pays_etranger:
+        code_pays = PAYS_ISO.get(_valeur(row, "codePaysEtrangerEtablissement"), "")
+        libelle_pays = pays_etranger.capitalize()
+        ville = ville or _valeur(row, "libelleCommuneEtrangerEtablissement")
+
+    categorie = row.get("categorieJuridiqueUniteLegale")
+    etat = _valeur(row, "etatAdministratifEtablissement").upper()
+    return {
+        "type_identifiant": TypeIdentifiant.SIRET,
+        "identifiant": siret,
+        "raison_sociale": raison_sociale[:250],
+        "adresse": adresse_de(row)[:250],
+        "complement_adresse": complement[:250],
+        "code_postal": code_postal[:10],
+        "ville": ville[:100],
+        "code_pays": code_pays,
+        "libelle_pays": libelle_pays[:100],
+        "type_structure": None if categorie is None else type_structure_de(categorie),
+        "statut": StatutStructure.INACTIVE if etat == "F" else StatutStructure.ACTIVE,
+    }
+
+
+def _lignes(fichier) -> Iterator[dict]:
+    """The rows of a CSV file given as a path (``.csv`` or INSEE's ``.zip``) or as an open text file."""
+    if isinstance(fichier, str | Path):
+        chemin = Path(fichier)
+        if chemin.suffix.lower() == ".zip":
+            with zipfile.ZipFile(chemin) as archive:
+                membre = next(nom for nom in archive.namelist() if nom.lower().endswith(".csv"))
+                with archive.open(membre) as brut:
+                    yield from csv.DictReader(io.TextIOWrapper(brut, encoding="utf-8-sig", newline=""))
+            return
+        with chemin.open(encoding="utf-8-sig", newline="") as texte:
+            yield from csv.DictReader(texte)
+        return
+    yield from csv.DictReader(fichier)
+
+
+def _par_lots(lignes: Iterable[dict], taille: int) -> Iterator[list[dict]]:
+    lot = []
+    for ligne in lignes:
+        lot.append(ligne)
+        if len(lot) >= taille:
+            yield lot
+            lot = []
+    if lot:
+        yield lot
+
+
+def _enregistrer(etablissements: dict[str, dict]) -> tuple[int, int]:
+    """Upsert one batch (keyed by SIRET); returns (created, updated). Two queries."""
+    existants = dict(
+        Structure.objects.filter(
+            type_identifiant=TypeIdentifiant.SIRET, identifiant__in=list(etablissements)
+        ).values_list("identifiant", "raison_sociale")
+    )
+    structures = []
+    for siret, donnees in etablissements.items():
+        donnees = dict(donnees)
+        type_structure = donnees.pop("type_structure") or TypeStructure.PRIVEE
+        if not donnees["raison_sociale"]:
+            donnees["raison_sociale"] = existants.get(siret) or f"Établissement {siret}"
+        structures.append(Structure(type_structure=type_structure, **donnees))
+    with transaction.atomic():
+        Structure.objects.bulk_create(
+            structures,
+            update_conflicts=True,
+            unique_fields=["type_identifiant", "identifiant"],
+            update_fields=CHAMPS_MIS_A_JOUR,
+        )
+    mises_a_jour = len(existants)
+    return len(structures) - mises_a_jour, mises_a_jour
+
+
+def importer(fichier, *, publiques_seulement: bool = False, taille_lot: int = TAILLE_LOT) -> dict:
+    """Load a StockEtablissement file; returns the counts ``creees``, ``mises_a_jour``, ``ignorees`` (invalid
+    SIRET) and ``ecartees`` (private establishments left out by ``publiques_seulement``)."""
+    compteurs = {"creees": 0, "mises_a_jour": 0, "ignorees": 0, "ecartees": 0}
+    for lot in _par_lots(_lignes(fichier), taille_lot):
+        if publiques_seulement and "categorieJuridiqueUniteLegale" not in lot[0]:
+            raise ValueError(
+                "Le fichier ne contient pas la colonne categorieJuridiqueUniteLegale : impossible de reconnaître "
+                "les structures publiques (joignez le fichier StockUniteLegale)."
+            )
+        etablissements: dict[str, dict] = {}
+        for ligne in lot:
+            try:
+                donnees = etablissement_depuis_ligne(ligne)
+            except LigneInvalide:
+                compteurs["ignorees"] += 1
+                continue
+            if publiques_seulement and donnees["type_structure"] != TypeStructure.PUBLIQUE:
+                compteurs["ecartees"] += 1
+                continue
+            # The same SIRET twice in a batch: the last row wins (one row per structure in an upsert).
+            etablissements[donnees["identifiant"]] = donnees
+        if etablissements:
+            creees, mises_a_jour = _enregistrer(etablissements)
+            compteurs["creees"] += creees
+            compteurs["mises_a_jour"] += mises_a_jour
+    return compteurs

@@ -1,0 +1,164 @@
+"""The gestionnaire's pages (domaine Organisation > Utilisateurs) and the decision on an approbation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from chorus.navigation import fil_ariane
+from chorus.workflow import TransitionInterdite
+from organisation import forms, queries, services
+from organisation.enums import StatutApprobation, StatutRattachement
+from organisation.models import Rattachement
+from organisation.views.compte import _erreurs_sur_formulaire
+
+
+@login_required
+def approbation(request, pk):
+    item = queries.approbation_visible(request.user, pk)
+    if item is None:
+        raise Http404("Demande introuvable.")
+    peut_decider = item.statut == StatutApprobation.DEMANDE and item.demandeur_id != request.user.pk
+    if peut_decider:
+        try:
+            services.role_decideur(request.user, item)
+        except PermissionDenied:
+            peut_decider = False
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not peut_decider:
+            raise PermissionDenied("Vous ne pouvez pas décider de cette demande.")
+        if form.is_valid():
+            approuver = form.cleaned_data["decision"] == "APPROUVER"
+            try:
+                services.decider(
+                    approbation=item, acting_user=request.user, approuver=approuver, motif=form.cleaned_data["motif"]
+                )
+            except TransitionInterdite as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "La demande a été approuvée." if approuver else "La demande a été refusée.")
+            return redirect("approbations")
+    return render(
+        request,
+        "organisation/approbation.html",
+        {
+            "approbation": item,
+            "form": form,
+            "peut_decider": peut_decider,
+            "profils_demandes": _profils_lisibles(item.donnees.get("profils", {})),
+            "breadcrumb_data": fil_ariane(("Approbations", reverse("approbations")), courant=item.get_type_display()),
+        },
+    )
+
+
+def _profils_lisibles(profils: dict) -> list[str]:
+    from organisation.enums import Application
+
+    lignes = []
+    for application, niveau in profils.items():
+        libelle = Application(application).label
+        lignes.append(f"Supprimer « {libelle} »" if niveau is None else f"{libelle} {niveau}")
+    return lignes
+
+
+def _structures_gerees_ou_403(user):
+    structures = queries.structures_gerees_par(user)
+    if not structures.exists():
+        raise PermissionDenied(
+            "Cette application est réservée aux gestionnaires (profil « Organisation modification »)."
+        )
+    return structures
+
+
+@login_required
+def utilisateurs(request):
+    structures = _structures_gerees_ou_403(request.user)
+    rattachements = (
+        Rattachement.objects.filter(structure__in=structures, statut=StatutRattachement.ACTIF)
+        .select_related("utilisateur", "structure", "service")
+        .order_by("structure__raison_sociale", "utilisateur__nom", "utilisateur__prenom", "id")
+    )
+    return render(
+        request,
+        "organisation/utilisateurs.html",
+        {"rattachements": rattachements, "breadcrumb_data": fil_ariane(courant="Utilisateurs de mes structures")},
+    )
+
+
+@login_required
+def rattacher_utilisateur(request):
+    structures = _structures_gerees_ou_403(request.user)
+    form = forms.RattacherUtilisateurForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rattacher_utilisateur(
+                acting_user=request.user, email=data["email"], structure=data["structure"], service=data["service"]
+            )
+        except ValidationError as exc:
+            _erreurs_sur_formulaire(form, exc)
+        else:
+            messages.success(request, "L'utilisateur est rattaché.")
+            return redirect("utilisateurs")
+    return render(
+        request,
+        "organisation/rattacher_utilisateur.html",
+        {
+            "form": form,
+            "breadcrumb_data": fil_ariane(
+                ("Utilisateurs de mes structures", reverse("utilisateurs")), courant="Rattacher un utilisateur"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def detacher_utilisateur(request, pk):
+    structures = _structures_gerees_ou_403(request.user)
+    rattachement = get_object_or_404(Rattachement.objects.filter(structure__in=structures), pk=pk)
+    try:
+        services.detacher_utilisateur(acting_user=request.user, rattachement=rattachement)
+    except (ValidationError, TransitionInterdite) as exc:
+        messages.error(request, exc.message if isinstance(exc, TransitionInterdite) else " ".join(exc.messages))
+    else:
+        messages.success(request, f"{rattachement.utilisateur.get_full_name()} est détaché de la structure.")
+    return redirect("utilisateurs")
+
+
+@login_required
+def gerer_habilitations(request):
+    """« Gérer les habilitations des utilisateurs »: choose a structure and a user, then add, change or remove."""
+    structures = _structures_gerees_ou_403(request.user)
+    structure = structures.filter(pk=request.GET.get("structure") or 0).first() or structures.first()
+    membres = queries.utilisateurs_de(structure)
+    utilisateur = membres.filter(pk=request.GET.get("utilisateur") or 0).first()
+    form = forms.ProfilForm(request.POST or None, structures=structures.filter(pk=structure.pk))
+    if request.method == "POST" and utilisateur is not None and form.is_valid():
+        try:
+            services.modifier_habilitations(
+                acting_user=request.user, utilisateur=utilisateur, structure=structure, profils=form.profils()
+            )
+        except ValidationError as exc:
+            _erreurs_sur_formulaire(form, exc)
+        else:
+            messages.success(request, "Les habilitations de l'utilisateur sont modifiées.")
+            return redirect(f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={utilisateur.pk}")
+    profils = services.profils_de(utilisateur=utilisateur, structure=structure) if utilisateur else {}
+    return render(
+        request,
+        "organisation/gerer_habilitations.html",
+        {
+            "structures": structures,
+            "structure": structure,
+            "membres": membres,
+            "utilisateur_choisi": utilisateur,
+            "profils": _profils_lisibles(profils),
+            "form": form,
+            "breadcrumb_data": fil_ariane(courant="Gérer les habilitations des utilisateurs"),
+        },
+    )

@@ -1,0 +1,147 @@
+"""The user's own pages: Mes rattachements (and the request to join a structure), Mes habilitations."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from chorus.navigation import fil_ariane
+from organisation import forms, queries, services
+from organisation.enums import StatutStructure
+from organisation.models import Structure
+from organisation.views.compte import _erreurs_sur_formulaire
+
+
+@login_required
+def mes_rattachements(request):
+    return render(
+        request,
+        "organisation/mes_rattachements.html",
+        {
+            "rattachements": queries.rattachements_de(request.user),
+            "breadcrumb_data": fil_ariane(courant="Mes rattachements"),
+        },
+    )
+
+
+def _recherche(form) -> Structure.objects:
+    data = form.cleaned_data
+    qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
+    if data.get("type_structure"):
+        qs = qs.filter(type_structure=data["type_structure"])
+    if data.get("siret"):
+        qs = qs.filter(identifiant__startswith=data["siret"])
+    if data.get("raison_sociale"):
+        qs = qs.filter(raison_sociale__icontains=data["raison_sociale"])
+    if data.get("ville"):
+        qs = qs.filter(ville__icontains=data["ville"])
+    return qs.order_by("raison_sociale", "id")
+
+
+@login_required
+def demander_rattachement(request):
+    """Search a structure (type, SIRET or raison sociale, ville), choose structure or service level, comment."""
+    recherche = forms.RechercheStructureForm(request.GET or None)
+    resultats = Structure.objects.none()
+    if recherche.is_bound and recherche.is_valid():
+        resultats = _recherche(recherche)[:50]
+    ids = [s.pk for s in resultats] if request.method == "GET" else request.POST.getlist("structure")
+    structures = Structure.objects.filter(Q(pk__in=[i for i in ids if str(i).isdigit()]), statut=StatutStructure.ACTIVE)
+    form = forms.DemandeRattachementForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.demander_rattachement(
+                utilisateur=request.user,
+                structure=data["structure"],
+                service=data["service"],
+                commentaire=data["commentaire"],
+            )
+        except ValidationError as exc:
+            _erreurs_sur_formulaire(form, exc)
+        else:
+            messages.success(
+                request,
+                "Votre demande de rattachement a été transmise au gestionnaire principal de la structure. "
+                "Vous recevrez un courriel lors de sa décision.",
+            )
+            return redirect("mes_rattachements")
+    return render(
+        request,
+        "organisation/demander_rattachement.html",
+        {
+            "recherche": recherche,
+            "resultats": resultats,
+            "form": form,
+            "breadcrumb_data": fil_ariane(
+                ("Mes rattachements", reverse("mes_rattachements")), courant="Demander un rattachement"
+            ),
+        },
+    )
+
+
+@login_required
+def mes_habilitations(request):
+    return render(
+        request,
+        "organisation/mes_habilitations.html",
+        {
+            "habilitations": queries.habilitations_de(request.user),
+            "breadcrumb_data": fil_ariane(courant="Mes habilitations"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def exporter_mes_habilitations(request):
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows():
+        yield "\ufeff" + writer.writerow(["Structure", "SIRET", "Profil"])
+        for hab in queries.habilitations_de(request.user).iterator():
+            yield writer.writerow(
+                [hab.content_object.raison_sociale, hab.content_object.identifiant, hab.permission.name]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mes_habilitations.csv"'
+    return response
+
+
+@login_required
+def gerer_mes_habilitations(request):
+    """« Gérer mes habilitations »: ask the GP to add, change or remove one of my profiles."""
+    form = forms.ProfilForm(request.POST or None, structures=queries.structures_de(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.demander_habilitations(
+                utilisateur=request.user,
+                structure=form.cleaned_data["structure"],
+                profils=form.profils(),
+                commentaire=form.cleaned_data["commentaire"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, str(exc) if isinstance(exc, PermissionDenied) else exc)
+        else:
+            messages.success(request, "Votre demande a été transmise au gestionnaire principal pour approbation.")
+            return redirect("mes_habilitations")
+    return render(
+        request,
+        "organisation/gerer_mes_habilitations.html",
+        {
+            "form": form,
+            "breadcrumb_data": fil_ariane(
+                ("Mes habilitations", reverse("mes_habilitations")), courant="Gérer mes habilitations"
+            ),
+        },
+    )

@@ -1,0 +1,177 @@
+"""Journeys of the organisation domain in a real browser: account creation with activation, rattachement
+request approved by the GP, habilitation request, direct attachment and profile management by the GP."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from chorus import outbox
+from chorus.models import OutboxMessage
+from organisation import services
+from organisation.enums import StatutRattachement, TypeStructure
+from organisation.models import Rattachement, Service, Structure, Utilisateur
+from tests.conftest import ARTIFACTS
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIRET = "73282932000074"
+
+
+def _courriels():
+    for pk in OutboxMessage.objects.filter(statut=OutboxMessage.Statut.EN_ATTENTE).values_list("pk", flat=True):
+        outbox.process(pk)
+    return mail.outbox
+
+
+def _se_connecter(page, email, password=MOT_DE_PASSE):
+    page.goto(page.base_url + "/connexion/")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(re.compile(r"/domaines/$"))
+
+
+def _se_deconnecter(page):
+    page.get_by_test_id("menu-utilisateur").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
+def _gp():
+    gp, _ = services.creer_compte(
+        email="gp@acme.fr", prenom="Gaëlle", nom="Perrin", password=MOT_DE_PASSE, siret=SIRET,
+        type_structure=TypeStructure.PRIVEE, raison_sociale="ACME SAS",
+    )  # fmt: skip
+    Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
+    structure = Structure.objects.get(identifiant=SIRET)
+    Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
+    return gp, structure
+
+
+def test_creer_un_compte_nouvelle_structure_activation_et_connexion(page):
+    page.goto(page.base_url + "/")
+    page.get_by_role("link", name="Créer un compte").click()
+    page.get_by_label("Adresse électronique").fill("fondatrice@acme.fr")
+    page.get_by_label("Prénom").fill("Inès")
+    page.get_by_role("textbox", name=re.compile(r"^Nom")).fill("Garnier")
+    page.get_by_label("SIRET de votre structure").fill("732 829 320 00075")  # wrong checksum first
+    page.get_by_text("Privée", exact=True).check()
+    page.get_by_label("Raison sociale").fill("ACME SAS")
+    page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
+    page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_text("clé de contrôle est incorrecte")).to_be_visible()
+    assert not Utilisateur.objects.exists()
+
+    page.get_by_label("SIRET de votre structure").fill("732 829 320 00074")
+    page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
+    page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", name="Votre compte est créé")).to_be_visible()
+    expect(page.get_by_text("vous en êtes le gestionnaire principal")).to_be_visible()
+
+    lien = re.search(r"http://\S+/activer/\S+/", _courriels()[-1].body).group(0)
+    page.goto(page.base_url + "/activer/" + lien.split("/activer/", 1)[1])
+    expect(page.get_by_role("heading", name="Votre compte est activé")).to_be_visible()
+    _se_connecter(page, "fondatrice@acme.fr", "Un-mot-de-passe-solide-2026")
+    expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_be_visible()
+    page.get_by_role("link", name="Mes habilitations").first.click()
+    expect(page.get_by_test_id("habilitation")).to_have_count(10)
+    expect(page.get_by_text("Organisation modification")).to_be_visible()
+
+
+def test_demande_de_rattachement_approuvee_par_le_gp(page):
+    gp, structure = _gp()
+    demandeur = UtilisateurFactory(email="comptable@exemple.fr", prenom="Hugo", nom="Blanc")
+
+    _se_connecter(page, demandeur.email)
+    page.goto(page.base_url + "/mes-rattachements/")
+    page.get_by_role("link", name="Demander un rattachement").click()
+    page.get_by_label("Raison sociale").fill("acme")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_text("ACME SAS (73282932000074)").click()
+    page.get_by_text("Je souhaite faire un rattachement à la maille service").click()
+    page.get_by_label("Service", exact=True).select_option(label="ACME SAS – COMPTA Comptabilité")
+    page.get_by_label("Commentaire").fill("Je travaille au service comptable.")
+    page.get_by_role("button", name="Soumettre").click()
+    expect(page.get_by_test_id("rattachement")).to_contain_text("En attente d'approbation")
+    _se_deconnecter(page)
+
+    _se_connecter(page, gp.email)
+    expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
+    page.get_by_role("link", name=re.compile("^Approbations")).click()
+    page.get_by_role("link", name="Demande de rattachement").click()
+    expect(page.get_by_text("Je travaille au service comptable.")).to_be_visible()
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.get_by_text("Le motif est obligatoire pour refuser une demande.")).to_be_visible()
+    page.get_by_role("button", name="Approuver").click()
+    expect(page.get_by_text("La demande a été approuvée.")).to_be_visible()
+    expect(page.get_by_test_id("badge-approbations")).to_have_text("0")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "approbation-approuvee.png"), full_page=True)
+
+    rattachement = Rattachement.objects.get(utilisateur=demandeur)
+    assert rattachement.statut == StatutRattachement.ACTIF and rattachement.service.code == "COMPTA"
+    assert any(m.to == [demandeur.email] and "approuvée" in m.body for m in _courriels())
+
+
+def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
+    gp, _ = _gp()
+    collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
+
+    _se_connecter(page, gp.email)
+    page.get_by_role("link", name="Utilisateurs de mes structures").click()
+    page.get_by_role("link", name="Rattacher un utilisateur").click()
+    page.get_by_label("Adresse électronique de l'utilisateur").fill("personne@acme.fr")
+    page.get_by_role("button", name="Soumettre").click()
+    expect(page.get_by_text("Aucun compte n'existe avec cette adresse électronique.")).to_be_visible()
+    page.get_by_label("Adresse électronique de l'utilisateur").fill(collegue.email)
+    page.get_by_role("button", name="Soumettre").click()
+    expect(page.get_by_test_id("rattachement-utilisateur").filter(has_text="Zoé Lemaire")).to_be_visible()
+
+    page.get_by_role("link", name="Gérer les habilitations des utilisateurs").click()
+    page.get_by_label("Utilisateur").select_option(label="Zoé Lemaire (collegue@acme.fr)")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises modification")
+    page.get_by_label("Action").select_option(label="Ajouter ou modifier le profil")
+    page.get_by_label("Profil").select_option(label="Factures émises consultation")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises consultation")
+
+    page.goto(page.base_url + "/organisation/utilisateurs/")
+    page.get_by_test_id("rattachement-utilisateur").filter(has_text="Zoé Lemaire").get_by_role(
+        "button", name="Détacher"
+    ).click()
+    expect(page.get_by_text("Zoé Lemaire est détaché de la structure.")).to_be_visible()
+    expect(page.get_by_test_id("rattachement-utilisateur").filter(has_text="Zoé Lemaire")).to_have_count(0)
+
+
+def test_demande_d_habilitation_par_l_utilisateur(page):
+    gp, structure = _gp()
+    user = UtilisateurFactory(email="user@acme.fr", prenom="Léo", nom="Faure")
+    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+
+    _se_connecter(page, user.email)
+    page.goto(page.base_url + "/mes-habilitations/")
+    page.get_by_role("link", name="Gérer mes habilitations").click()
+    page.get_by_label("Action").select_option(label="Supprimer le profil")
+    page.get_by_label("Profil").select_option(label="Factures reçues modification")
+    page.get_by_role("button", name="Soumettre").click()
+    expect(page.get_by_text("transmise au gestionnaire principal")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporter").click()
+    contenu = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert contenu.splitlines()[0] == "Structure;SIRET;Profil"
+    _se_deconnecter(page)
+
+    _se_connecter(page, gp.email)
+    page.goto(page.base_url + "/approbations/")
+    page.get_by_role("link", name="Gérer mes habilitations").click()
+    expect(page.get_by_text("Supprimer « Factures reçues »")).to_be_visible()
+    page.get_by_label("Motif du refus").fill("Profil nécessaire à votre poste.")
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.get_by_text("La demande a été refusée.")).to_be_visible()
+    assert services.profils_de(utilisateur=user, structure=structure)["FACTURES_RECUES"] == "modification"

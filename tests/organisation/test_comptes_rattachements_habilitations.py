@@ -1,0 +1,395 @@
+"""Account creation, rattachements, habilitations and approbations: services and pages, successes and refusals."""
+
+import html
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from chorus import outbox
+from chorus.models import OutboxMessage
+from organisation import queries, services
+from organisation.enums import (
+    Application,
+    Niveau,
+    StatutApprobation,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeStructure,
+)
+from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+SIRET_PRIVE = "73282932000074"
+SIRET_PUBLIC = "11000201100044"
+AUTRE_SIRET = "35600000049837"
+
+
+def _envoyer_courriels():
+    for pk in OutboxMessage.objects.filter(statut=OutboxMessage.Statut.EN_ATTENTE).values_list("pk", flat=True):
+        outbox.process(pk)
+
+
+def _texte(response):
+    return html.unescape(response.content.decode())
+
+
+def _compte(siret=SIRET_PRIVE, type_structure=TypeStructure.PRIVEE, email="nouveau@exemple.fr", **extra):
+    data = {
+        "email": email,
+        "prenom": "Nina",
+        "nom": "Roux",
+        "telephone": "",
+        "siret": siret,
+        "type_structure": type_structure,
+        "raison_sociale": "ACME SAS",
+        "adresse": "1 rue de la Paix",
+        "code_postal": "75002",
+        "ville": "Paris",
+        "commentaire": "",
+        "password1": "Un-mot-de-passe-solide-2026",
+        "password2": "Un-mot-de-passe-solide-2026",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def gp_et_structure():
+    """A private structure whose GP created it through « Créer un compte »."""
+    gp, _ = services.creer_compte(
+        email="gp@acme.fr", prenom="Gaëlle", nom="Perrin", password=MOT_DE_PASSE, siret=SIRET_PRIVE,
+        type_structure=TypeStructure.PRIVEE, raison_sociale="ACME SAS",
+    )  # fmt: skip
+    Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
+    gp.refresh_from_db()
+    structure = Structure.objects.get(identifiant=SIRET_PRIVE)
+    Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
+    return gp, structure
+
+
+@pytest.fixture
+def support():
+    from django.contrib.auth.models import Group
+
+    agent = UtilisateurFactory(agent_support=True)
+    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
+    return agent
+
+
+# --- Créer un compte ---------------------------------------------------------------------------------------
+
+
+def test_creation_compte_structure_privee_inconnue_devient_gp_avec_tous_les_profils(client):
+    response = client.post(reverse("creer_compte"), _compte())
+    assert response.status_code == 302
+    user = Utilisateur.objects.get(email="nouveau@exemple.fr")
+    structure = Structure.objects.get(identifiant=SIRET_PRIVE)
+    assert not user.is_active  # activation by e-mail first
+    assert structure.statut == StatutStructure.ACTIVE and structure.gestionnaire_principal == user
+    assert services.profils_de(utilisateur=user, structure=structure) == services.tous_les_profils()
+    assert "vous en êtes le gestionnaire principal" in _texte(client.get(reverse("compte_cree")))
+
+    # Activation link from the e-mail, then login.
+    _envoyer_courriels()
+    lien = re.search(r"http://\S+/activer/\S+/", mail.outbox[-1].body).group(0)
+    chemin = lien.split("8000", 1)[1]
+    assert (
+        client.post(
+            reverse("connexion"), {"username": user.email, "password": "Un-mot-de-passe-solide-2026"}
+        ).status_code
+        == 200
+    )
+    assert client.get(chemin).status_code == 200
+    user.refresh_from_db()
+    assert user.is_active
+    assert client.get(chemin).status_code == 400  # single-use
+    response = client.post(reverse("connexion"), {"username": user.email, "password": "Un-mot-de-passe-solide-2026"})
+    assert response.status_code == 302
+
+
+def test_creation_compte_structure_existante_demande_au_gp(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    # The comment is required when the structure exists: nothing is written without it.
+    response = client.post(reverse("creer_compte"), _compte(commentaire=""))
+    assert response.status_code == 200
+    assert "précisez votre demande de rattachement" in _texte(response)
+    assert not Utilisateur.objects.filter(email="nouveau@exemple.fr").exists()
+
+    response = client.post(reverse("creer_compte"), _compte(commentaire="Je rejoins le service comptable."))
+    assert response.status_code == 302
+    user = Utilisateur.objects.get(email="nouveau@exemple.fr")
+    rattachement = Rattachement.objects.get(utilisateur=user)
+    assert rattachement.statut == StatutRattachement.EN_ATTENTE
+    approbation = Approbation.objects.get(demandeur=user)
+    assert approbation.type == TypeApprobation.CREATION_COMPTE
+    assert list(queries.approbations_a_traiter(gp)) == [approbation]
+    assert not queries.structures_de(user).exists()
+
+    services.decider(approbation=approbation, acting_user=gp, approuver=True)
+    rattachement.refresh_from_db()
+    assert rattachement.statut == StatutRattachement.ACTIF
+    assert services.profils_de(utilisateur=user, structure=structure) == services.profils_par_defaut()
+    _envoyer_courriels()
+    assert any("approuvée" in m.body and m.to == [user.email] for m in mail.outbox)
+
+
+def test_creation_compte_structure_publique_inconnue_va_au_support(client, support):
+    response = client.post(
+        reverse("creer_compte"),
+        _compte(siret=SIRET_PUBLIC, type_structure=TypeStructure.PUBLIQUE, raison_sociale="ETAT"),
+    )
+    assert response.status_code == 302
+    user = Utilisateur.objects.get(email="nouveau@exemple.fr")
+    structure = Structure.objects.get(identifiant=SIRET_PUBLIC)
+    assert structure.statut == StatutStructure.EN_ATTENTE
+    approbation = Approbation.objects.get(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE)
+    assert list(queries.approbations_a_traiter(support)) == [approbation]
+    # A simple user of another structure cannot decide.
+    with pytest.raises(PermissionDenied):
+        services.decider(approbation=approbation, acting_user=UtilisateurFactory(), approuver=True)
+
+    client.force_login(support)
+    response = client.post(reverse("approbation", args=[approbation.pk]), {"decision": "REFUSER", "motif": ""})
+    assert "Le motif est obligatoire" in _texte(response)
+    approbation.refresh_from_db()
+    assert approbation.statut == StatutApprobation.DEMANDE
+
+    response = client.post(
+        reverse("approbation", args=[approbation.pk]), {"decision": "REFUSER", "motif": "SIRET d'une autre entité."}
+    )
+    assert response.status_code == 302
+    approbation.refresh_from_db()
+    structure.refresh_from_db()
+    assert approbation.statut == StatutApprobation.REFUSE and approbation.motif_refus == "SIRET d'une autre entité."
+    assert structure.statut == StatutStructure.REFUSEE
+    assert Rattachement.objects.get(utilisateur=user).statut == StatutRattachement.REFUSE
+    assert HistoriqueApprobation.chaine_intacte(approbation)
+    _envoyer_courriels()
+    assert any("refusée" in m.body and "SIRET d'une autre entité." in m.body for m in mail.outbox)
+
+
+def test_support_approuve_la_structure_publique_et_le_demandeur_devient_gp(support):
+    user, cas = services.creer_compte(
+        email="maire@commune.fr", prenom="Léa", nom="Morel", password=MOT_DE_PASSE, siret=SIRET_PUBLIC,
+        type_structure=TypeStructure.PUBLIQUE, raison_sociale="Commune", commentaire="Mairie",
+    )  # fmt: skip
+    assert cas == services.CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
+    approbation = Approbation.objects.get()
+    services.decider(approbation=approbation, acting_user=support, approuver=True)
+    structure = Structure.objects.get(identifiant=SIRET_PUBLIC)
+    assert structure.statut == StatutStructure.ACTIVE and structure.gestionnaire_principal == user
+    assert queries.structures_gerees_par(user).get() == structure
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"siret": "73282932000075"}, "siret", "clé de contrôle est incorrecte"),
+        ({"siret": "123"}, "siret", "14 chiffres"),
+        ({"password2": "autre-chose-2026"}, "password2", "ne correspondent pas"),
+        ({"raison_sociale": ""}, "raison_sociale", "raison sociale de votre structure est obligatoire"),
+        ({"code_postal": "7500"}, "code_postal", "5 chiffres"),
+    ],
+)
+def test_creation_compte_saisie_invalide_message_et_rien_n_est_ecrit(client, changes, field, message):
+    response = client.post(reverse("creer_compte"), _compte(**changes))
+    assert response.status_code == 200
+    assert message in _texte(response)
+    assert not Utilisateur.objects.exists() and not Structure.objects.exists()
+
+
+def test_creation_compte_adresse_deja_utilisee(client):
+    UtilisateurFactory(email="nouveau@exemple.fr")
+    response = client.post(reverse("creer_compte"), _compte(email="Nouveau@Exemple.fr"))
+    assert "Un compte existe déjà avec cette adresse électronique." in _texte(response)
+    assert not Structure.objects.exists()
+
+
+# --- Rattachements -----------------------------------------------------------------------------------------
+
+
+def test_demande_de_rattachement_au_niveau_service_puis_approbation(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    service = structure.services.get()
+    user = UtilisateurFactory()
+    client.force_login(user)
+
+    page = client.get(reverse("demander_rattachement"), {"raison_sociale": "acme"})
+    assert "ACME SAS" in _texte(page)
+    response = client.post(
+        reverse("demander_rattachement"),
+        {"structure": structure.pk, "maille": "SERVICE", "service": service.pk, "commentaire": ""},
+    )
+    assert "Ce champ est obligatoire." in _texte(response)
+    assert not Rattachement.objects.filter(utilisateur=user).exists()
+
+    response = client.post(
+        reverse("demander_rattachement"),
+        {"structure": structure.pk, "maille": "SERVICE", "service": service.pk, "commentaire": "Comptable"},
+    )
+    assert response.status_code == 302
+    assert "En attente d'approbation" in _texte(client.get(reverse("mes_rattachements")))
+    approbation = Approbation.objects.get(demandeur=user)
+    assert approbation.service == service
+
+    # The GP sees it in the badge and the list, and approves.
+    client.force_login(gp)
+    assert 'data-testid="badge-approbations"' in _texte(client.get(reverse("domaines")))
+    assert "Demande de rattachement" in _texte(client.get(reverse("approbations")))
+    assert client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"}).status_code == 302
+    assert list(queries.services_visibles(user, structure)) == [service]
+
+
+def test_recherche_sans_critere_ou_siret_trop_court(client):
+    client.force_login(UtilisateurFactory())
+    assert "Saisissez un SIRET ou une raison sociale." in _texte(
+        client.get(reverse("demander_rattachement"), {"ville": "Paris"})
+    )
+    assert "au moins 3 chiffres" in _texte(client.get(reverse("demander_rattachement"), {"siret": "12"}))
+
+
+def test_le_gp_rattache_directement_puis_detache(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    user = UtilisateurFactory(email="collegue@acme.fr")
+    client.force_login(gp)
+    response = client.post(
+        reverse("rattacher_utilisateur"), {"email": "inconnu@acme.fr", "structure": structure.pk, "maille": "STRUCTURE"}
+    )
+    assert "Aucun compte n'existe avec cette adresse électronique." in _texte(response)
+
+    response = client.post(
+        reverse("rattacher_utilisateur"),
+        {"email": "Collegue@acme.fr", "structure": structure.pk, "maille": "STRUCTURE"},
+    )
+    assert response.status_code == 302
+    rattachement = Rattachement.objects.get(utilisateur=user, statut=StatutRattachement.ACTIF)
+    assert queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).get() == structure
+    assert not queries.structures_gerees_par(user).exists()
+
+    assert client.post(reverse("detacher_utilisateur", args=[rattachement.pk])).status_code == 302
+    rattachement.refresh_from_db()
+    assert rattachement.statut == StatutRattachement.INACTIF
+    assert not queries.structures_de(user).exists()
+    assert not services.profils_de(utilisateur=user, structure=structure)
+
+
+def test_le_gp_ne_peut_pas_etre_detache(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    client.force_login(gp)
+    rattachement = Rattachement.objects.get(utilisateur=gp)
+    response = client.post(reverse("detacher_utilisateur", args=[rattachement.pk]), follow=True)
+    assert "Le gestionnaire principal ne peut pas être détaché" in _texte(response)
+    rattachement.refresh_from_db()
+    assert rattachement.statut == StatutRattachement.ACTIF
+
+
+# --- Habilitations -----------------------------------------------------------------------------------------
+
+
+def test_demande_de_profil_approuvee_par_le_gp(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    user = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    client.force_login(user)
+    response = client.post(
+        reverse("gerer_mes_habilitations"),
+        {"structure": structure.pk, "action": "SUPPRIMER", "profil": "factures_recues_modification", "commentaire": ""},
+    )
+    assert response.status_code == 302
+    approbation = Approbation.objects.get(type=TypeApprobation.HABILITATIONS)
+    client.force_login(gp)
+    assert "Supprimer « Factures reçues »" in _texte(client.get(reverse("approbation", args=[approbation.pk])))
+    client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"})
+    assert Application.FACTURES_RECUES not in services.profils_de(utilisateur=user, structure=structure)
+
+    client.force_login(user)
+    page = _texte(client.get(reverse("mes_habilitations")))
+    assert "Factures émises modification" in page and "Factures reçues" not in page
+    export = b"".join(client.get(reverse("exporter_mes_habilitations")).streaming_content).decode("utf-8-sig")
+    assert export.splitlines()[0] == "Structure;SIRET;Profil"
+    assert f"ACME SAS;{SIRET_PRIVE};Factures émises modification" in export
+
+
+def test_le_gp_change_le_niveau_d_un_profil(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    user = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    client.force_login(gp)
+    url = f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={user.pk}"
+    response = client.post(
+        url, {"structure": structure.pk, "action": "AJOUTER", "profil": "factures_emises_consultation"}
+    )
+    assert response.status_code == 302
+    assert (
+        services.profils_de(utilisateur=user, structure=structure)[Application.FACTURES_EMISES] == Niveau.CONSULTATION
+    )
+    assert queries.structures_de(user, Application.FACTURES_EMISES, Niveau.CONSULTATION).exists()
+    assert not queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).exists()
+
+
+def test_profil_organisation_uniquement_en_modification():
+    with pytest.raises(Exception, match="n'existe pas en consultation"):
+        services.definir_profils(
+            utilisateur=UtilisateurFactory(), structure=None, profils={Application.ORGANISATION: Niveau.CONSULTATION}
+        )
+
+
+# --- Tenancy: refusals -------------------------------------------------------------------------------------
+
+
+def test_un_utilisateur_sans_profil_organisation_ne_gere_rien(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    simple = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=structure)
+    client.force_login(simple)
+    for name in ("utilisateurs", "rattacher_utilisateur", "gerer_habilitations"):
+        assert client.get(reverse(name)).status_code == 403, name
+    rattachement = Rattachement.objects.get(utilisateur=gp)
+    assert client.post(reverse("detacher_utilisateur", args=[rattachement.pk])).status_code == 403
+
+
+def test_le_gp_d_une_autre_structure_ne_voit_ni_ne_decide(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    autre_gp, _ = services.creer_compte(
+        email="gp@autre.fr", prenom="A", nom="B", password=MOT_DE_PASSE, siret=AUTRE_SIRET,
+        type_structure=TypeStructure.PRIVEE, raison_sociale="AUTRE",
+    )  # fmt: skip
+    Utilisateur.objects.filter(pk=autre_gp.pk).update(is_active=True)
+    user = UtilisateurFactory()
+    approbation = services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Bonjour")
+    assert not queries.approbations_a_traiter(autre_gp).exists()
+    client.force_login(autre_gp)
+    assert client.get(reverse("approbation", args=[approbation.pk])).status_code == 404
+    assert client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"}).status_code == 404
+    rattachement_gp = Rattachement.objects.get(utilisateur=gp)
+    assert client.post(reverse("detacher_utilisateur", args=[rattachement_gp.pk])).status_code == 404
+    response = client.get(f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={gp.pk}")
+    assert "Perrin" not in _texte(response)  # falls back to the GP's own structure
+    approbation.refresh_from_db()
+    assert approbation.statut == StatutApprobation.DEMANDE
+
+
+def test_le_demandeur_voit_sa_demande_sans_pouvoir_la_decider(client, gp_et_structure):
+    _, structure = gp_et_structure
+    user = UtilisateurFactory()
+    approbation = services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Bonjour")
+    client.force_login(user)
+    page = _texte(client.get(reverse("approbation", args=[approbation.pk])))
+    assert "Demandé" in page and "Approuver" not in page
+    assert client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"}).status_code == 403
+
+
+def test_liste_des_approbations_requetes_bornees(client, gp_et_structure, django_assert_max_num_queries):
+    gp, structure = gp_et_structure
+    for _ in range(15):
+        services.demander_rattachement(utilisateur=UtilisateurFactory(), structure=structure, commentaire="x")
+    client.force_login(gp)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("approbations"))
+    assert _texte(response).count("Demande de rattachement") == 15

@@ -1,0 +1,184 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from organisation import sirene
+from organisation.enums import OptionMoa, StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import Structure
+from tests.factories import StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+ECHANTILLON = Path(__file__).parent / "data" / "sirene_sample.csv"
+SIRET_ETAT = "11000201100044"
+PUBLIQUES = {
+    SIRET_ETAT,
+    "21750001600019",
+    "23750007900312",
+    "26750045200011",
+    "77566343801906",
+    "13002526500013",
+}
+PRIVEES = {"55208131766522", "54205118000066", "81234567600025", "85012345600012"}
+COLONNES_ETABLISSEMENT = ECHANTILLON.read_text(encoding="utf-8").splitlines()[0].split(",")[:-2]
+
+
+def _importer(*options) -> str:
+    sortie = io.StringIO()
+    call_command("import_sirene", str(ECHANTILLON), *options, stdout=sortie)
+    return sortie.getvalue()
+
+
+def test_import_de_l_echantillon_compte_et_resume_en_francais():
+    sortie = _importer()
+    assert "Import SIRENE terminé : 10 structures créées, 0 mise à jour, 1 ligne ignorée (SIRET invalide)." in sortie
+    assert set(Structure.objects.values_list("identifiant", flat=True)) == PUBLIQUES | PRIVEES
+    assert not Structure.objects.filter(identifiant="12345678901234").exists()
+    assert (
+        set(Structure.objects.filter(type_structure=TypeStructure.PUBLIQUE).values_list("identifiant", flat=True))
+        == PUBLIQUES
+    )
+
+
+def test_structure_de_l_etat_publique_active_avec_adresse():
+    _importer()
+    etat = Structure.objects.get(type_identifiant=TypeIdentifiant.SIRET, identifiant=SIRET_ETAT)
+    assert etat.raison_sociale == "SERVICES DU PREMIER MINISTRE"
+    assert etat.type_structure == TypeStructure.PUBLIQUE
+    assert etat.statut == StatutStructure.ACTIVE
+    assert etat.adresse == "57 RUE DE VARENNE"
+    assert etat.code_postal == "75007"
+    assert etat.ville == "PARIS"
+    assert (etat.code_pays, etat.libelle_pays) == ("FR", "France")
+    # New structures get the default parameters.
+    assert etat.option_moa == OptionMoa.SANS_MOA
+    assert not etat.code_service_obligatoire
+
+
+def test_correspondance_des_colonnes_sirene():
+    _importer()
+    par_siret = {s.identifiant: s for s in Structure.objects.all()}
+    # Street type abbreviations expanded.
+    assert par_siret["26750045200011"].adresse == "3 AVENUE VICTORIA"
+    assert par_siret["21750001600019"].adresse == "4 PLACE DE L HOTEL DE VILLE"
+    # The establishment's usual name comes before the legal unit's.
+    assert par_siret["26750045200011"].raison_sociale == "AP-HP SIEGE"
+    # A sole trader has no denomination: the sign (enseigne) names it; « B » is « BIS ».
+    boulangerie = par_siret["81234567600025"]
+    assert boulangerie.raison_sociale == "BOULANGERIE DES LILAS"
+    assert boulangerie.adresse == "12 BIS RUE DES LILAS"
+    assert boulangerie.type_structure == TypeStructure.PRIVEE
+    # CEDEX: the CEDEX code and label replace the postal code and the town.
+    ratp = par_siret["77566343801906"]
+    assert (ratp.code_postal, ratp.ville) == ("75599", "PARIS CEDEX 12")
+    assert ratp.type_structure == TypeStructure.PUBLIQUE  # catégorie 4110: EPIC
+    # A closed establishment (état F) is created inactive.
+    assert par_siret["13002526500013"].statut == StatutStructure.INACTIVE
+    assert par_siret["13002526500013"].complement_adresse == "TSA 30719"
+    # Partially diffusible: « [ND] » fields are left empty.
+    nd = par_siret["85012345600012"]
+    assert nd.adresse == ""
+    assert (nd.code_postal, nd.ville, nd.raison_sociale) == ("33000", "BORDEAUX", "CONSEIL ET FORMATION AQUITAINE")
+
+
+def test_reimport_met_a_jour_sans_rien_creer():
+    _importer()
+    Structure.objects.filter(identifiant=SIRET_ETAT).update(adresse="ANCIENNE ADRESSE", raison_sociale="ANCIEN NOM")
+    sortie = _importer()
+    assert "0 structure créée, 10 mises à jour, 1 ligne ignorée (SIRET invalide)." in sortie
+    assert Structure.objects.count() == 10
+    etat = Structure.objects.get(identifiant=SIRET_ETAT)
+    assert (etat.raison_sociale, etat.adresse) == ("SERVICES DU PREMIER MINISTRE", "57 RUE DE VARENNE")
+
+
+def test_structure_existante_parametres_et_statut_intacts():
+    existante = StructureFactory(
+        identifiant="21750001600019",
+        raison_sociale="Mairie de Paris (ancien nom)",
+        type_structure=TypeStructure.PUBLIQUE,
+        statut=StatutStructure.INACTIVE,
+        adresse="1 RUE QUELCONQUE",
+        code_service_obligatoire=True,
+        engagement_obligatoire=True,
+        service_ou_engagement_obligatoire=True,
+        mise_en_paiement_non_remontee=True,
+        option_moa=OptionMoa.AVEC_MOA,
+        emetteur_edi=True,
+        recepteur_edi=True,
+        telephone="01 42 76 40 40",
+        courriel="factures@paris.fr",
+    )
+    prive_existant = StructureFactory(identifiant="55208131766522", raison_sociale="EDF", statut=StatutStructure.ACTIVE)
+
+    compteurs = sirene.importer(ECHANTILLON)
+
+    assert compteurs == {"creees": 8, "mises_a_jour": 2, "ignorees": 1, "ecartees": 0}
+    existante.refresh_from_db()
+    assert existante.raison_sociale == "VILLE DE PARIS"
+    assert existante.adresse == "4 PLACE DE L HOTEL DE VILLE"
+    assert (existante.code_postal, existante.ville) == ("75004", "PARIS")
+    assert existante.statut == StatutStructure.INACTIVE
+    assert existante.code_service_obligatoire
+    assert existante.engagement_obligatoire
+    assert existante.service_ou_engagement_obligatoire
+    assert existante.mise_en_paiement_non_remontee
+    assert existante.option_moa == OptionMoa.AVEC_MOA
+    assert existante.emetteur_edi and existante.recepteur_edi
+    assert (existante.telephone, existante.courriel) == ("01 42 76 40 40", "factures@paris.fr")
+    prive_existant.refresh_from_db()
+    assert prive_existant.raison_sociale == "ELECTRICITE DE FRANCE"
+    assert prive_existant.type_structure == TypeStructure.PRIVEE
+
+
+def test_ligne_sans_nom_garde_le_nom_existant_sinon_nom_par_defaut():
+    entete = ",".join(COLONNES_ETABLISSEMENT)
+    ligne = {colonne: "" for colonne in COLONNES_ETABLISSEMENT}
+    lignes = []
+    for siret in ("21750001600019", "55208131766522"):
+        ligne.update(siret=siret, etatAdministratifEtablissement="A", codePostalEtablissement="75001")
+        lignes.append(",".join(ligne[c] for c in COLONNES_ETABLISSEMENT))
+    StructureFactory(identifiant="21750001600019", raison_sociale="Ville de Paris")
+
+    compteurs = sirene.importer(io.StringIO("\n".join([entete, *lignes]) + "\n"))
+
+    assert compteurs["creees"] == 1 and compteurs["mises_a_jour"] == 1
+    assert Structure.objects.get(identifiant="21750001600019").raison_sociale == "Ville de Paris"
+    nouvelle = Structure.objects.get(identifiant="55208131766522")
+    assert nouvelle.raison_sociale == "Établissement 55208131766522"
+    # Without the joined legal-unit columns the public/private split is unknown: private by default.
+    assert nouvelle.type_structure == TypeStructure.PRIVEE
+
+
+def test_import_par_petits_lots_et_publiques_seulement():
+    sortie = io.StringIO()
+    call_command("import_sirene", str(ECHANTILLON), "--publiques-seulement", "--taille-lot", "3", stdout=sortie)
+    assert "6 structures créées" in sortie.getvalue()
+    assert "4 structures privées écartées" in sortie.getvalue()
+    assert set(Structure.objects.values_list("identifiant", flat=True)) == PUBLIQUES
+
+
+def test_publiques_seulement_exige_la_categorie_juridique(tmp_path):
+    fichier = tmp_path / "etablissements.csv"
+    ligne = {colonne: "" for colonne in COLONNES_ETABLISSEMENT} | {"siret": SIRET_ETAT}
+    fichier.write_text(
+        ",".join(COLONNES_ETABLISSEMENT) + "\n" + ",".join(ligne[c] for c in COLONNES_ETABLISSEMENT) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="categorieJuridiqueUniteLegale"):
+        call_command("import_sirene", str(fichier), "--publiques-seulement", stdout=io.StringIO())
+    assert not Structure.objects.exists()
+
+
+def test_fichier_introuvable():
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("import_sirene", "/nulle/part/StockEtablissement.csv", stdout=io.StringIO())
+
+
+def test_etablissement_depuis_ligne_siret_invalide():
+    with pytest.raises(sirene.LigneInvalide, match="clé de contrôle"):
+        sirene.etablissement_depuis_ligne({"siret": "12345678901234"})
+    donnees = sirene.etablissement_depuis_ligne({"siren": "110002011", "nic": "00044", "siret": ""})
+    assert donnees["identifiant"] == SIRET_ETAT
+    assert donnees["type_structure"] is None
