@@ -334,3 +334,77 @@ class HistoriqueApprobation(HistoriqueBase):
 
     class Meta(HistoriqueBase.Meta):
         verbose_name = "historique d'une approbation"
+
+
+class EtablissementInsee(models.Model):
+    """INSEE's SIRENE register as imported by ``manage.py import_sirene``: the reference that pre-fills account
+    creation and that « Mettre à jour depuis la base INSEE » copies onto a structure."""
+
+    siret = models.CharField(max_length=14, primary_key=True)
+    raison_sociale = models.CharField("raison sociale", max_length=250)
+    adresse = models.CharField(max_length=250, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", max_length=250, blank=True)
+    code_postal = models.CharField("code postal", max_length=10, blank=True)
+    ville = models.CharField(max_length=100, blank=True)
+    code_pays = models.CharField("code pays", max_length=2, default="FR")
+    libelle_pays = models.CharField("pays", max_length=100, default="France")
+    categorie_juridique = models.CharField("catégorie juridique", max_length=4, blank=True)
+    est_public = models.BooleanField("personne publique", default=False)
+    actif = models.BooleanField(default=True)
+    importe_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "établissement (base INSEE)"
+        verbose_name_plural = "établissements (base INSEE)"
+
+    def __str__(self):
+        return f"{self.raison_sociale} ({self.siret})"
+
+
+class CoordonneesBancaires(models.Model):
+    """A bank account of a supplier structure, offered when it issues an invoice. New details become usable
+    after the 30-minute delay (a deferred change turns ``active`` on)."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="coordonnees_bancaires")
+    titulaire = models.CharField("titulaire du compte", max_length=250)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+        ordering = ["structure_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "iban"],
+                name="coordonnees_iban_unique_par_structure",
+                violation_error_message="Cet IBAN est déjà enregistré pour la structure.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.titulaire} – {self.iban[:4]}…{self.iban[-4:]}"
+
+
+class MandatFacturation(models.Model):
+    """The billing mandate a supplier structure subscribes to before entering invoices on the portal."""
+
+    VERSION_EN_VIGUEUR = "2026-01"
+
+    structure = models.OneToOneField(Structure, on_delete=models.PROTECT, related_name="mandat_facturation")
+    souscrit_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    souscrit_le = models.DateTimeField(default=timezone.now)
+    version = models.CharField(max_length=20, default=VERSION_EN_VIGUEUR)
+    actif = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "mandat de facturation"
+        verbose_name_plural = "mandats de facturation"
+
+    def __str__(self):
+        return f"Mandat de facturation de {self.structure}"

@@ -99,7 +99,16 @@ CIRCUIT_MODIFICATION = Workflow(
 # Which fields of which model may be changed through a deferred change: nothing else can be written this way.
 CHAMPS_DIFFERABLES: dict[str, set[str]] = {
     "organisation.utilisateur": {"nom", "prenom", "telephone"},
-}
+    "organisation.structure": {
+        "raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays",
+        "telephone", "courriel", "code_service_obligatoire", "engagement_obligatoire",
+        "service_ou_engagement_obligatoire", "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi",
+        "recepteur_edi", "gestionnaire_principal_id",
+    },
+    "organisation.service": {"libelle", "engagement_obligatoire", "actif", "adresse", "code_postal", "ville"},
+    "organisation.coordonneesbancaires": {"active", "titulaire", "bic"},
+    "organisation.mandatfacturation": {"actif"},
+}  # fmt: skip
 
 
 def _cle(model) -> str:
