@@ -8,7 +8,7 @@ from chorus.identifiers import normaliser, valider_siret
 from chorus.mail import envoyer_email
 from organisation import services
 from organisation.enums import Application, TypeStructure, codename, niveaux_possibles
-from organisation.models import Service, Utilisateur
+from organisation.models import Service, Structure, Utilisateur
 
 MESSAGE_VERROUILLAGE = (
     "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses. "
@@ -287,3 +287,68 @@ class DecisionForm(DsfrBaseForm):
         if cleaned.get("decision") == "REFUSER" and not (cleaned.get("motif") or "").strip():
             self.add_error("motif", "Le motif est obligatoire pour refuser une demande.")
         return cleaned
+
+
+class StructureForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Structure
+        fields = ["raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "telephone", "courriel"]
+
+
+class ParametresStructureForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Structure
+        fields = [
+            "code_service_obligatoire", "engagement_obligatoire", "service_ou_engagement_obligatoire",
+            "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi", "recepteur_edi",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("service_ou_engagement_obligatoire") and (
+            cleaned.get("code_service_obligatoire") or cleaned.get("engagement_obligatoire")
+        ):
+            raise forms.ValidationError(
+                "« Engagement ou code service obligatoire » exclut « code service obligatoire » et "
+                "« numéro d'engagement obligatoire »."
+            )
+        return cleaned
+
+
+class CreerStructureForm(DsfrBaseForm):
+    siret = CreerCompteForm.base_fields["siret"]
+    type_structure = CreerCompteForm.base_fields["type_structure"]
+    raison_sociale = forms.CharField(label="Raison sociale", max_length=250)
+    adresse = CreerCompteForm.base_fields["adresse"]
+    code_postal = CreerCompteForm.base_fields["code_postal"]
+    ville = CreerCompteForm.base_fields["ville"]
+
+    def clean_siret(self):
+        return valider_siret(self.cleaned_data["siret"])
+
+
+class ServiceForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["code", "libelle", "engagement_obligatoire", "adresse", "code_postal", "ville"]
+
+
+class ModifierServiceForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["libelle", "engagement_obligatoire", "actif", "adresse", "code_postal", "ville"]
+
+
+class CoordonneesBancairesForm(DsfrBaseForm):
+    titulaire = forms.CharField(label="Titulaire du compte", max_length=250)
+    iban = forms.CharField(label="IBAN", max_length=50, help_text="Par exemple FR76 3000 6000 0112 3456 7890 189")
+    bic = forms.CharField(label="BIC", max_length=15)
+
+
+class TransfertGestionnaireForm(DsfrBaseForm):
+    nouveau = forms.ModelChoiceField(label="Nouveau gestionnaire principal", queryset=None)
+
+    def __init__(self, *args, utilisateurs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nouveau"].queryset = utilisateurs
+        self.fields["nouveau"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.email})"

@@ -124,6 +124,34 @@ class ModificationDifferee(models.Model):
     def __str__(self):
         return f"{self.description} ({self.get_statut_display()})"
 
+    def changements_lisibles(self) -> list[tuple[str, str]]:
+        """(label, new value) pairs for display: field names become their French labels."""
+        model = self.content_type.model_class()
+        lignes = []
+        for name, value in self.changements.items():
+            if name == "profils":
+                from organisation.enums import Application
+
+                lignes.append(("Profils", ", ".join(
+                    f"{Application(app).label} : {niveau or 'supprimé'}" for app, niveau in value["profils"].items()
+                )))  # fmt: skip
+                continue
+            try:
+                field = model._meta.get_field(name.removesuffix("_id"))
+            except LookupError:
+                lignes.append((name, str(value)))
+                continue
+            if isinstance(value, bool):
+                texte = "Oui" if value else "Non"
+            elif field.choices:
+                texte = str(dict(field.choices).get(value, value))
+            elif field.is_relation and value is not None:
+                texte = str(field.related_model._default_manager.filter(pk=value).first() or value)
+            else:
+                texte = str(value) if value not in ("", None) else "(vide)"
+            lignes.append((str(field.verbose_name).capitalize(), texte))
+        return lignes
+
 
 class HistoriqueModificationDifferee(HistoriqueBase):
     objet = models.ForeignKey(ModificationDifferee, on_delete=models.PROTECT, related_name="historique")

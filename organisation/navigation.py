@@ -30,6 +30,9 @@ for application in [
     Application("UTILISATEURS", "Utilisateurs de mes structures", "ORGANISATION", "utilisateurs",
                 "Consulter, rattacher et détacher les utilisateurs de vos structures.", ordre=30,
                 accessible=_gestionnaire),
+    Application("GERER_STRUCTURES", "Gérer mes structures", "ORGANISATION", "mes_structures",
+                "Créer une structure ; modifier, activer ou désactiver vos structures, leurs services, "
+                "coordonnées bancaires et mandat de facturation.", ordre=25),
     Application("GERER_HABILITATIONS", "Gérer les habilitations des utilisateurs", "ORGANISATION",
                 "gerer_habilitations", "Ajouter, modifier ou supprimer les profils des utilisateurs.", ordre=40,
                 accessible=_gestionnaire),

@@ -151,3 +151,15 @@ def annuaire() -> QuerySet:
     return Structure.objects.filter(type_structure=TypeStructure.PUBLIQUE).exclude(
         statut__in=[StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE]
     )
+
+
+def coordonnees_bancaires_actives(structure) -> QuerySet:
+    from organisation.models import CoordonneesBancaires
+
+    return CoordonneesBancaires.objects.filter(structure=structure, active=True).order_by("-created_at")
+
+
+def mandat_facturation_actif(structure) -> bool:
+    from organisation.models import MandatFacturation
+
+    return MandatFacturation.objects.filter(structure=structure, actif=True).exists()

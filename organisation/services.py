@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from stdnum import bic as stdnum_bic
+from stdnum import exceptions as stdnum_exceptions
+from stdnum import iban as stdnum_iban
 
 from chorus.identifiers import valider_siret
 from chorus.mail import envoyer_email
@@ -32,12 +35,15 @@ from organisation.enums import (
 )
 from organisation.models import (
     Approbation,
+    CoordonneesBancaires,
     HistoriqueApprobation,
     HistoriqueModificationDifferee,
     HistoriqueRattachement,
     HistoriqueStructure,
+    MandatFacturation,
     ModificationDifferee,
     Rattachement,
+    Service,
     Structure,
     StructureUserObjectPermission,
     Utilisateur,
@@ -103,7 +109,7 @@ CHAMPS_DIFFERABLES: dict[str, set[str]] = {
         "raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays",
         "telephone", "courriel", "code_service_obligatoire", "engagement_obligatoire",
         "service_ou_engagement_obligatoire", "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi",
-        "recepteur_edi", "gestionnaire_principal_id",
+        "recepteur_edi", "gestionnaire_principal_id", "profils",
     },
     "organisation.service": {"libelle", "engagement_obligatoire", "actif", "adresse", "code_postal", "ville"},
     "organisation.coordonneesbancaires": {"active", "titulaire", "bic"},
@@ -160,13 +166,23 @@ def annuler_modification(*, modification: ModificationDifferee, acting_user: Uti
 
 def _appliquer(modification: ModificationDifferee) -> None:
     model = modification.content_type.model_class()
-    autorises = CHAMPS_DIFFERABLES.get(_cle(model), set())
+    label = _cle(model)
+    autorises = CHAMPS_DIFFERABLES.get(label, set())
     cible = model._default_manager.select_for_update().get(pk=modification.object_id)
-    champs = [name for name in modification.changements if name in autorises]
+    speciaux = {k: v for k, v in modification.changements.items() if k in _APPLICATEURS.get(label, {})}
+    champs = [name for name in modification.changements if name in autorises and name not in speciaux]
+    anciennes = {name: getattr(cible, name) for name in champs}
     for name in champs:
         setattr(cible, name, modification.changements[name])
-    cible.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in champs])
-    cible.save(update_fields=champs)
+    if champs:
+        exclus = [f.name for f in model._meta.fields if f.name not in champs and f.attname not in champs]
+        cible.full_clean(exclude=exclus, validate_constraints=False)
+        cible.save(update_fields=champs)
+    for name, value in speciaux.items():
+        _APPLICATEURS[label][name](cible, value)
+    apres = _APRES_APPLICATION.get(label)
+    if apres is not None:
+        apres(cible, anciennes)
 
 
 def appliquer_modifications_dues(*, limit: int = 1000) -> int:
@@ -641,21 +657,6 @@ def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | N
     )  # fmt: skip
 
 
-@transaction.atomic
-def modifier_habilitations(*, acting_user, utilisateur, structure, profils: dict[str, str | None]):
-    """« Gérer les habilitations des utilisateurs »: the GP adds, changes or removes a user's profiles."""
-    _exiger_gestion(acting_user, structure)
-    if not queries.utilisateurs_de(structure).filter(pk=utilisateur.pk).exists():
-        raise ValidationError("Cet utilisateur n'est pas rattaché à la structure.")
-    if (
-        utilisateur.pk == structure.gestionnaire_principal_id
-        and Application.ORGANISATION in profils
-        and profils[Application.ORGANISATION] is None
-    ):
-        raise ValidationError("Le gestionnaire principal garde le profil « Organisation modification ».")
-    definir_profils(utilisateur=utilisateur, structure=structure, profils=profils)
-
-
 # --- Decisions -----------------------------------------------------------------------------------------------
 
 
@@ -714,3 +715,199 @@ def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
         )
     _courriel(demandeur, "Décision sur votre demande", texte)
     return approbation
+
+
+# --- Structures, services, bank details, billing mandate, GP transfer ------------------------------------------
+
+
+@transaction.atomic
+def creer_structure_par_utilisateur(*, acting_user, siret, raison_sociale, type_structure, **champs):
+    """« Créer une structure »: a private one is active at once with its creator as GP; a public one waits for
+    the support desk."""
+    siret = valider_siret(siret)
+    if Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).exists():
+        raise ValidationError({"siret": "Une structure existe déjà avec ce SIRET : demandez-y un rattachement."})
+    if type_structure == TypeStructure.PRIVEE:
+        structure = creer_structure(
+            acting_user=acting_user, identifiant=siret, raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PRIVEE, **champs,
+        )  # fmt: skip
+        _creer_rattachement(
+            utilisateur=acting_user, structure=structure, statut=StatutRattachement.ACTIF, acting_user=acting_user,
+            role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _devenir_gestionnaire(utilisateur=acting_user, structure=structure)
+        return structure
+    structure = creer_structure(
+        acting_user=acting_user, identifiant=siret, raison_sociale=raison_sociale,
+        type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE, **champs,
+    )  # fmt: skip
+    rattachement = _creer_rattachement(
+        utilisateur=acting_user, structure=structure, statut=StatutRattachement.EN_ATTENTE, acting_user=acting_user,
+        role=ROLE_UTILISATEUR,
+    )  # fmt: skip
+    _creer_approbation(
+        type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, demandeur=acting_user, structure=structure,
+        rattachement=rattachement,
+    )  # fmt: skip
+    return structure
+
+
+def modifier_structure(*, acting_user, structure, changements: dict):
+    """Identity, address and parameters of a structure: a deferred change (the 30-minute rule)."""
+    _exiger_gestion(acting_user, structure)
+    if not structure.est_publique:
+        publics = {
+            "code_service_obligatoire", "engagement_obligatoire", "service_ou_engagement_obligatoire",
+            "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi", "recepteur_edi",
+        }  # fmt: skip
+        changements = {k: v for k, v in changements.items() if k not in publics}
+    return demander_modification(
+        objet=structure, changements=changements, demandeur=acting_user,
+        description=f"Modification de la structure {structure.raison_sociale}",
+    )  # fmt: skip
+
+
+def changer_statut_structure(*, acting_user, structure, active: bool, motif: str = ""):
+    _exiger_gestion(acting_user, structure)
+    cible = StatutStructure.ACTIVE if active else StatutStructure.INACTIVE
+    return CIRCUIT_STRUCTURE.transition(
+        structure, to=cible, acting_user=acting_user, role=ROLE_GESTIONNAIRE, motif=motif
+    )
+
+
+@transaction.atomic
+def creer_service(
+    *, acting_user, structure, code, libelle, engagement_obligatoire=False, adresse="", code_postal="", ville=""
+):
+    _exiger_gestion(acting_user, structure)
+    code = (code or "").strip().upper()
+    if Service.objects.filter(structure=structure, code=code).exists():
+        raise ValidationError({"code": "Ce code service existe déjà dans la structure."})
+    service = Service(
+        structure=structure, code=code, libelle=libelle, engagement_obligatoire=engagement_obligatoire,
+        adresse=adresse, code_postal=code_postal, ville=ville,
+    )  # fmt: skip
+    service.full_clean()
+    service.save()
+    return service
+
+
+def modifier_service(*, acting_user, service, changements: dict):
+    """Libellé, engagement obligatoire, address, activation: a deferred change."""
+    _exiger_gestion(acting_user, service.structure)
+    return demander_modification(
+        objet=service, changements=changements, demandeur=acting_user,
+        description=f"Modification du service {service.code}",
+    )  # fmt: skip
+
+
+def transferer_gestionnaire_principal(*, acting_user, structure, nouveau):
+    """The GP hands the role over to another attached user, effective after the delay; the old GP keeps a
+    simple user's profiles."""
+    if structure.gestionnaire_principal_id != acting_user.pk:
+        raise PermissionDenied("Seul le gestionnaire principal peut transférer son rôle.")
+    if nouveau.pk == acting_user.pk:
+        raise ValidationError({"nouveau": "Vous êtes déjà le gestionnaire principal."})
+    if not queries.utilisateurs_de(structure).filter(pk=nouveau.pk, is_active=True).exists():
+        raise ValidationError({"nouveau": "Le nouveau gestionnaire doit être un utilisateur actif de la structure."})
+    return demander_modification(
+        objet=structure, changements={"gestionnaire_principal_id": nouveau.pk}, demandeur=acting_user,
+        description=f"Transfert du rôle de gestionnaire principal à {nouveau.get_full_name()}",
+    )  # fmt: skip
+
+
+def _apres_modification_structure(structure, anciennes: dict) -> None:
+    if "gestionnaire_principal_id" in anciennes:
+        ancien = anciennes["gestionnaire_principal_id"]
+        if ancien and ancien != structure.gestionnaire_principal_id:
+            definir_profils(
+                utilisateur=Utilisateur(pk=ancien), structure=structure,
+                profils={**profils_par_defaut(), Application.ORGANISATION: None},
+            )  # fmt: skip
+        definir_profils(utilisateur=structure.gestionnaire_principal, structure=structure, profils=tous_les_profils())
+
+
+def demander_modification_habilitations(*, acting_user, utilisateur, structure, profils: dict[str, str | None]):
+    """« Gérer les habilitations des utilisateurs »: the GP's change, effective after the delay."""
+    _exiger_gestion(acting_user, structure)
+    if not queries.utilisateurs_de(structure).filter(pk=utilisateur.pk).exists():
+        raise ValidationError("Cet utilisateur n'est pas rattaché à la structure.")
+    if utilisateur.pk == structure.gestionnaire_principal_id and profils.get(Application.ORGANISATION, "x") is None:
+        raise ValidationError("Le gestionnaire principal garde le profil « Organisation modification ».")
+    for application, niveau in profils.items():
+        if application not in Application.values or (
+            niveau is not None and niveau not in niveaux_possibles(application)
+        ):
+            raise ValidationError("Profil inconnu.")
+    return demander_modification(
+        objet=structure, changements={"profils": {"utilisateur": utilisateur.pk, "profils": profils}},
+        demandeur=acting_user, description=f"Habilitations de {utilisateur.get_full_name()}",
+    )  # fmt: skip
+
+
+def _appliquer_profils(structure, valeur: dict) -> None:
+    utilisateur = Utilisateur.objects.get(pk=valeur["utilisateur"])
+    definir_profils(utilisateur=utilisateur, structure=structure, profils=valeur["profils"])
+
+
+def normaliser_iban(iban: str) -> str:
+    return "".join((iban or "").split()).upper()
+
+
+@transaction.atomic
+def ajouter_coordonnees_bancaires(*, acting_user, structure, titulaire: str, iban: str, bic: str):
+    """New bank details are recorded at once and become usable on invoices after the delay."""
+    _exiger_gestion(acting_user, structure)
+    erreurs = {}
+    iban = normaliser_iban(iban)
+    bic = normaliser_iban(bic)
+    try:
+        stdnum_iban.validate(iban)
+    except stdnum_exceptions.ValidationError:
+        erreurs["iban"] = "L'IBAN saisi n'est pas valide (vérifiez sa longueur et sa clé de contrôle)."
+    try:
+        stdnum_bic.validate(bic)
+    except stdnum_exceptions.ValidationError:
+        erreurs["bic"] = "Le BIC saisi n'est pas valide (8 ou 11 caractères, par exemple BNPAFRPPXXX)."
+    if not (titulaire or "").strip():
+        erreurs["titulaire"] = "Le titulaire du compte est obligatoire."
+    if not erreurs and CoordonneesBancaires.objects.filter(structure=structure, iban=iban).exists():
+        erreurs["iban"] = "Cet IBAN est déjà enregistré pour la structure."
+    if erreurs:
+        raise ValidationError(erreurs)
+    coordonnees = CoordonneesBancaires.objects.create(
+        structure=structure, titulaire=titulaire.strip(), iban=iban, bic=bic, created_by=acting_user
+    )
+    demander_modification(
+        objet=coordonnees, changements={"active": True}, demandeur=acting_user,
+        description=f"Ajout des coordonnées bancaires {iban[:4]}…{iban[-4:]}",
+    )  # fmt: skip
+    return coordonnees
+
+
+def desactiver_coordonnees_bancaires(*, acting_user, coordonnees):
+    _exiger_gestion(acting_user, coordonnees.structure)
+    return demander_modification(
+        objet=coordonnees, changements={"active": False}, demandeur=acting_user,
+        description=f"Désactivation des coordonnées bancaires {coordonnees.iban[:4]}…{coordonnees.iban[-4:]}",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def souscrire_mandat_facturation(*, acting_user, structure):
+    """The billing mandate that entering an invoice on the portal requires; effective after the delay."""
+    _exiger_gestion(acting_user, structure)
+    mandat, cree = MandatFacturation.objects.get_or_create(structure=structure, defaults={"souscrit_par": acting_user})
+    if mandat.actif or modifications_en_attente(mandat).exists():
+        raise ValidationError("Le mandat de facturation est déjà souscrit pour cette structure.")
+    if not cree:
+        MandatFacturation.objects.filter(pk=mandat.pk).update(souscrit_par=acting_user, souscrit_le=timezone.now())
+    return demander_modification(
+        objet=mandat, changements={"actif": True}, demandeur=acting_user,
+        description="Souscription au mandat de facturation",
+    )  # fmt: skip
+
+
+_APPLICATEURS = {"organisation.structure": {"profils": _appliquer_profils}}
+_APRES_APPLICATION = {"organisation.structure": _apres_modification_structure}

@@ -1,13 +1,17 @@
 """INSEE's SIRENE register: loading the « StockEtablissement » file (one row per establishment, comma-separated)
-into the portal's structures.
+into the portal's copy of the register (``EtablissementInsee``) and into its public structures.
 
 The establishment stock has no raison sociale: the name comes from ``denominationUsuelleEtablissement``, else
 ``enseigne1Etablissement``, else ``denominationUniteLegale`` when the file was joined with the legal units' stock
 (which also brings ``categorieJuridiqueUniteLegale``: the public/private split), else the name the structure
 already has, else « Établissement <siret> ».
 
-An import creates the missing structures and refreshes the identity and address of the existing ones; it never
-touches their parameters (code service, engagement, MOA, EDI...), their type or their statut.
+An import stores every valid row in ``EtablissementInsee`` (the reference that pre-fills account creation and that
+« Mettre à jour depuis la base INSEE » copies onto a structure). Like Chorus Pro, which pre-creates the public
+structures from its referentials so that they are in the annuaire, it also creates the missing *public*
+structures; private ones are created when someone creates an account. The identity and address of structures that
+already exist (of any type) are refreshed; their parameters (code service, engagement, MOA, EDI...), their type and
+their statut are never touched.
 """
 
 import csv
@@ -18,10 +22,12 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from chorus.identifiers import valider_siret
+from chorus.identifiers import normaliser, valider_siret
+from organisation import services
 from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.models import Structure
+from organisation.models import EtablissementInsee, ModificationDifferee, Structure, Utilisateur
 
 TAILLE_LOT = 2000
 
@@ -36,6 +42,22 @@ CHAMPS_MIS_A_JOUR = [
     "libelle_pays",
     "updated_at",
 ]
+
+# The identity and address fields the register holds, on both ``EtablissementInsee`` and ``Structure``.
+CHAMPS_INSEE = [
+    "raison_sociale",
+    "adresse",
+    "complement_adresse",
+    "code_postal",
+    "ville",
+    "code_pays",
+    "libelle_pays",
+]
+
+# What a re-import rewrites on an ``EtablissementInsee`` row (everything but its key).
+CHAMPS_ETABLISSEMENT_INSEE = [*CHAMPS_INSEE, "categorie_juridique", "est_public", "actif", "importe_le"]
+
+DESCRIPTION_MISE_A_JOUR = "Mise à jour depuis la base INSEE"
 
 # INSEE's value for a field hidden by a partially diffusible establishment (statutDiffusionEtablissement = P).
 NON_DIFFUSIBLE = "[ND]"
@@ -175,6 +197,7 @@ def etablissement_depuis_ligne(row: dict) -> dict:
     categorie = row.get("categorieJuridiqueUniteLegale")
     etat = _valeur(row, "etatAdministratifEtablissement").upper()
     return {
+        "categorie_juridique": (categorie or "").strip()[:4],
         "type_identifiant": TypeIdentifiant.SIRET,
         "identifiant": siret,
         "raison_sociale": raison_sociale[:250],
@@ -216,8 +239,21 @@ def _par_lots(lignes: Iterable[dict], taille: int) -> Iterator[list[dict]]:
         yield lot
 
 
+def _etablissement_insee(donnees: dict, maintenant) -> EtablissementInsee:
+    return EtablissementInsee(
+        siret=donnees["identifiant"],
+        **{champ: donnees[champ] for champ in CHAMPS_INSEE},
+        categorie_juridique=donnees["categorie_juridique"],
+        est_public=donnees["type_structure"] == TypeStructure.PUBLIQUE,
+        actif=donnees["statut"] == StatutStructure.ACTIVE,
+        importe_le=maintenant,
+    )
+
+
 def _enregistrer(etablissements: dict[str, dict]) -> tuple[int, int]:
-    """Upsert one batch (keyed by SIRET); returns (created, updated). Two queries."""
+    """Upsert one batch (keyed by SIRET) into the INSEE base, create its missing public structures and refresh the
+    structures that already exist; returns (structures created, structures updated). Three queries."""
+    maintenant = timezone.now()
     existants = dict(
         Structure.objects.filter(
             type_identifiant=TypeIdentifiant.SIRET, identifiant__in=list(etablissements)
@@ -225,26 +261,43 @@ def _enregistrer(etablissements: dict[str, dict]) -> tuple[int, int]:
     )
     structures = []
     for siret, donnees in etablissements.items():
-        donnees = dict(donnees)
-        type_structure = donnees.pop("type_structure") or TypeStructure.PRIVEE
-        if not donnees["raison_sociale"]:
-            donnees["raison_sociale"] = existants.get(siret) or f"Établissement {siret}"
-        structures.append(Structure(type_structure=type_structure, **donnees))
-    with transaction.atomic():
-        Structure.objects.bulk_create(
-            structures,
-            update_conflicts=True,
-            unique_fields=["type_identifiant", "identifiant"],
-            update_fields=CHAMPS_MIS_A_JOUR,
+        if siret not in existants and donnees["type_structure"] != TypeStructure.PUBLIQUE:
+            continue  # a private establishment gets its structure when someone creates an account
+        raison_sociale = donnees["raison_sociale"] or existants.get(siret) or f"Établissement {siret}"
+        structures.append(
+            Structure(
+                type_identifiant=TypeIdentifiant.SIRET,
+                identifiant=siret,
+                # Only used for a creation (never in the updated fields): an existing structure keeps its type.
+                type_structure=donnees["type_structure"] or TypeStructure.PRIVEE,
+                statut=donnees["statut"],
+                **{champ: donnees[champ] for champ in CHAMPS_INSEE if champ != "raison_sociale"},
+                raison_sociale=raison_sociale,
+            )
         )
+    with transaction.atomic():
+        EtablissementInsee.objects.bulk_create(
+            [_etablissement_insee(donnees, maintenant) for donnees in etablissements.values()],
+            update_conflicts=True,
+            unique_fields=["siret"],
+            update_fields=CHAMPS_ETABLISSEMENT_INSEE,
+        )
+        if structures:
+            Structure.objects.bulk_create(
+                structures,
+                update_conflicts=True,
+                unique_fields=["type_identifiant", "identifiant"],
+                update_fields=CHAMPS_MIS_A_JOUR,
+            )
     mises_a_jour = len(existants)
     return len(structures) - mises_a_jour, mises_a_jour
 
 
 def importer(fichier, *, publiques_seulement: bool = False, taille_lot: int = TAILLE_LOT) -> dict:
-    """Load a StockEtablissement file; returns the counts ``creees``, ``mises_a_jour``, ``ignorees`` (invalid
-    SIRET) and ``ecartees`` (private establishments left out by ``publiques_seulement``)."""
-    compteurs = {"creees": 0, "mises_a_jour": 0, "ignorees": 0, "ecartees": 0}
+    """Load a StockEtablissement file; returns the counts ``enregistres`` (rows stored in the INSEE base),
+    ``creees`` (public structures created), ``mises_a_jour`` (existing structures refreshed), ``ignorees``
+    (invalid SIRET) and ``ecartees`` (private establishments left out entirely by ``publiques_seulement``)."""
+    compteurs = {"enregistres": 0, "creees": 0, "mises_a_jour": 0, "ignorees": 0, "ecartees": 0}
     for lot in _par_lots(_lignes(fichier), taille_lot):
         if publiques_seulement and "categorieJuridiqueUniteLegale" not in lot[0]:
             raise ValueError(
@@ -261,10 +314,65 @@ def importer(fichier, *, publiques_seulement: bool = False, taille_lot: int = TA
             if publiques_seulement and donnees["type_structure"] != TypeStructure.PUBLIQUE:
                 compteurs["ecartees"] += 1
                 continue
-            # The same SIRET twice in a batch: the last row wins (one row per structure in an upsert).
+            # The same SIRET twice in a batch: the last row wins (one row per SIRET in an upsert).
             etablissements[donnees["identifiant"]] = donnees
         if etablissements:
             creees, mises_a_jour = _enregistrer(etablissements)
+            compteurs["enregistres"] += len(etablissements)
             compteurs["creees"] += creees
             compteurs["mises_a_jour"] += mises_a_jour
     return compteurs
+
+
+# --- The INSEE base on the portal: look-up and « Mettre à jour depuis la base INSEE » -------------------------
+
+
+def rechercher(siret: str) -> EtablissementInsee | None:
+    """The establishment of the imported INSEE base with this SIRET (spaces accepted), or None."""
+    siret = normaliser(siret)
+    if not siret:
+        return None
+    return EtablissementInsee.objects.filter(pk=siret).first()
+
+
+def _valeurs_a_venir(structure: Structure) -> dict:
+    """The structure's identity and address once its pending deferred changes have taken effect."""
+    valeurs = {champ: getattr(structure, champ) for champ in CHAMPS_INSEE}
+    for modification in services.modifications_en_attente(structure):
+        valeurs.update({k: v for k, v in modification.changements.items() if k in valeurs})
+    return valeurs
+
+
+def _valeurs_insee(etablissement: EtablissementInsee) -> dict:
+    """The register's values that may be copied onto a structure: an empty value is never copied onto a required
+    field (a row that names nothing, a foreign country INSEE gives no ISO code for)."""
+    valeurs = {}
+    for champ in CHAMPS_INSEE:
+        valeur = getattr(etablissement, champ)
+        if valeur or Structure._meta.get_field(champ).blank:
+            valeurs[champ] = valeur
+    return valeurs
+
+
+def demander_mise_a_jour_depuis_insee(*, structure: Structure, acting_user: Utilisateur) -> ModificationDifferee:
+    """« Mettre à jour depuis la base INSEE »: ask, with the 30-minute rule, for the structure's identity and address
+    to become the register's. Only the differing fields are changed (compared with the structure as it will be once
+    its pending changes have taken effect). Raises ValidationError when the SIRET is not in the imported base or
+    when nothing would change."""
+    etablissement = None
+    if structure.type_identifiant == TypeIdentifiant.SIRET:
+        etablissement = rechercher(structure.identifiant)
+    if etablissement is None:
+        raise ValidationError("Ce SIRET est absent de la base INSEE importée.", code="absent")
+    insee = _valeurs_insee(etablissement)
+    a_venir = _valeurs_a_venir(structure)
+    changements = {champ: valeur for champ, valeur in insee.items() if a_venir[champ] != valeur}
+    if not changements:
+        if any(getattr(structure, champ) != valeur for champ, valeur in insee.items()):
+            raise ValidationError(
+                "Une modification en attente reprend déjà les données de la base INSEE.", code="en_attente"
+            )
+        raise ValidationError("La structure est déjà à jour avec la base INSEE.", code="a_jour")
+    return services.demander_modification(
+        objet=structure, changements=changements, demandeur=acting_user, description=DESCRIPTION_MISE_A_JOUR
+    )

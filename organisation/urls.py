@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from organisation.views import annuaire, compte, gestion, rattachements
+from organisation.views import annuaire, compte, gestion, insee, rattachements, structures
 
 urlpatterns = [
     path("connexion/", compte.ConnexionView.as_view(), name="connexion"),
@@ -39,8 +39,18 @@ urlpatterns = [
         name="detacher_utilisateur",
     ),
     path("organisation/habilitations/", gestion.gerer_habilitations, name="gerer_habilitations"),
+    # Domaine Organisation: structures
+    path("organisation/structures/", structures.mes_structures, name="mes_structures"),
+    path("organisation/structures/creer/", structures.creer_structure, name="creer_structure"),
+    path("organisation/structures/<int:pk>/", structures.gerer_structure, name="gerer_structure"),
+    path(
+        "organisation/structures/<int:pk>/services/<int:service_pk>/",
+        structures.modifier_service,
+        name="modifier_service",
+    ),
     # Annuaire des structures publiques (public)
     path("annuaire/", annuaire.annuaire, name="annuaire"),
     path("annuaire/export.csv", annuaire.exporter_annuaire, name="exporter_annuaire"),
     path("annuaire/<int:pk>/", annuaire.structure_publique, name="annuaire_structure"),
+    path("insee/<str:siret>/", insee.etablissement, name="insee_siret"),
 ]

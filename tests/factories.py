@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.models import Service, Structure, Utilisateur
+from organisation.models import EtablissementInsee, Service, Structure, Utilisateur
 
 MOT_DE_PASSE = "Mot-de-passe-solide-2026"
 
@@ -87,3 +87,23 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         inactif = factory.Trait(actif=False)
+
+
+class EtablissementInseeFactory(factory.django.DjangoModelFactory):
+    """A row of the imported INSEE base (``manage.py import_sirene``); private and active unless told."""
+
+    class Meta:
+        model = EtablissementInsee
+
+    siret = factory.LazyFunction(siret_aleatoire)
+    raison_sociale = factory.Faker("company", locale="fr_FR")
+    adresse = factory.Faker("street_address", locale="fr_FR")
+    code_postal = factory.Faker("postcode", locale="fr_FR")
+    ville = factory.Faker("city", locale="fr_FR")
+    categorie_juridique = "5710"
+    est_public = False
+    actif = True
+
+    class Params:
+        publique = factory.Trait(categorie_juridique="7220", est_public=True)
+        ferme = factory.Trait(actif=False)

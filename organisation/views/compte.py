@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
@@ -113,6 +114,9 @@ def annuler_modification(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, "La modification a été annulée.")
+    suivant = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(suivant)
     return redirect("mon_compte")
 
 

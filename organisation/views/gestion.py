@@ -140,13 +140,17 @@ def gerer_habilitations(request):
     form = forms.ProfilForm(request.POST or None, structures=structures.filter(pk=structure.pk))
     if request.method == "POST" and utilisateur is not None and form.is_valid():
         try:
-            services.modifier_habilitations(
+            modification = services.demander_modification_habilitations(
                 acting_user=request.user, utilisateur=utilisateur, structure=structure, profils=form.profils()
             )
         except ValidationError as exc:
             _erreurs_sur_formulaire(form, exc)
         else:
-            messages.success(request, "Les habilitations de l'utilisateur sont modifiées.")
+            messages.success(
+                request,
+                "La modification des habilitations est enregistrée. Elle prendra effet le "
+                f"{modification.effective_at.astimezone().strftime('%d/%m/%Y à %H:%M')}.",
+            )
             return redirect(f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={utilisateur.pk}")
     profils = services.profils_de(utilisateur=utilisateur, structure=structure) if utilisateur else {}
     return render(
@@ -158,6 +162,11 @@ def gerer_habilitations(request):
             "membres": membres,
             "utilisateur_choisi": utilisateur,
             "profils": _profils_lisibles(profils),
+            "en_attente": [
+                m
+                for m in services.modifications_en_attente(structure).select_related("demandeur")
+                if utilisateur and m.changements.get("profils", {}).get("utilisateur") == utilisateur.pk
+            ],
             "form": form,
             "breadcrumb_data": fil_ariane(courant="Gérer les habilitations des utilisateurs"),
         },

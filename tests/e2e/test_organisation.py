@@ -2,10 +2,13 @@
 request approved by the GP, habilitation request, direct attachment and profile management by the GP."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from chorus import outbox
@@ -139,6 +142,12 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
     page.get_by_label("Action").select_option(label="Ajouter ou modifier le profil")
     page.get_by_label("Profil").select_option(label="Factures émises consultation")
     page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("La modification des habilitations est enregistrée.")).to_be_visible()
+    expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Factures émises : consultation")
+    expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises modification")
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
+        assert services.appliquer_modifications_dues() == 1
+    page.reload()
     expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises consultation")
 
     page.goto(page.base_url + "/organisation/utilisateurs/")

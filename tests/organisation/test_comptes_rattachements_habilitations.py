@@ -2,11 +2,14 @@
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from chorus import outbox
 from chorus.models import OutboxMessage
@@ -326,9 +329,14 @@ def test_le_gp_change_le_niveau_d_un_profil(client, gp_et_structure):
         url, {"structure": structure.pk, "action": "AJOUTER", "profil": "factures_emises_consultation"}
     )
     assert response.status_code == 302
-    assert (
-        services.profils_de(utilisateur=user, structure=structure)[Application.FACTURES_EMISES] == Niveau.CONSULTATION
-    )
+    # The 30-minute rule: nothing changes until the sweep applies it.
+    profils = services.profils_de(utilisateur=user, structure=structure)
+    assert profils[Application.FACTURES_EMISES] == Niveau.MODIFICATION
+    assert "Modifications en attente" in _texte(client.get(url))
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        assert services.appliquer_modifications_dues() == 1
+    profils = services.profils_de(utilisateur=user, structure=structure)
+    assert profils[Application.FACTURES_EMISES] == Niveau.CONSULTATION
     assert queries.structures_de(user, Application.FACTURES_EMISES, Niveau.CONSULTATION).exists()
     assert not queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).exists()
 

@@ -1,5 +1,5 @@
-"""``manage.py import_sirene StockEtablissement.csv [--publiques-seulement]``: load or refresh structures from
-INSEE's SIRENE establishment stock (see ``organisation.sirene``)."""
+"""``manage.py import_sirene StockEtablissement.csv [--publiques-seulement]``: load or refresh the portal's INSEE base
+and its public structures from INSEE's SIRENE establishment stock (see ``organisation.sirene``)."""
 
 from pathlib import Path
 
@@ -14,9 +14,11 @@ def _pluriel(nombre: int, singulier: str, pluriel: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Crée ou met à jour les structures à partir du fichier SIRENE « StockEtablissement » de l'INSEE "
-        "(CSV séparé par des virgules, ou l'archive .zip). Les paramètres et le statut des structures existantes "
-        "ne sont pas modifiés : seules leur raison sociale et leur adresse sont mises à jour."
+        "Enregistre les établissements du fichier SIRENE « StockEtablissement » de l'INSEE (CSV séparé par des "
+        "virgules, ou l'archive .zip) dans la base INSEE du portail, crée les structures publiques manquantes et "
+        "met à jour la raison sociale et l'adresse des structures existantes (publiques ou privées) ; leurs "
+        "paramètres, leur type et leur statut ne sont pas modifiés. Les structures privées sont créées à la "
+        "création d'un compte."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publiques-seulement",
             action="store_true",
-            help="N'importer que les structures publiques (catégorie juridique 4 ou 7 ; fichier joint avec "
-            "la colonne categorieJuridiqueUniteLegale).",
+            help="N'importer que les établissements publics (catégorie juridique 4 ou 7 ; fichier joint avec "
+            "la colonne categorieJuridiqueUniteLegale) : les établissements privés ne sont pas enregistrés.",
         )
         parser.add_argument(
             "--taille-lot", type=int, default=sirene.TAILLE_LOT, help="Nombre de lignes enregistrées à la fois."
@@ -44,10 +46,17 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         resume = [
-            _pluriel(compteurs["creees"], "structure créée", "structures créées"),
+            _pluriel(
+                compteurs["enregistres"],
+                "établissement enregistré dans la base INSEE",
+                "établissements enregistrés dans la base INSEE",
+            ),
+            _pluriel(compteurs["creees"], "structure publique créée", "structures publiques créées"),
             _pluriel(compteurs["mises_a_jour"], "mise à jour", "mises à jour"),
             _pluriel(compteurs["ignorees"], "ligne ignorée (SIRET invalide)", "lignes ignorées (SIRET invalide)"),
         ]
         if options["publiques_seulement"]:
-            resume.append(_pluriel(compteurs["ecartees"], "structure privée écartée", "structures privées écartées"))
+            resume.append(
+                _pluriel(compteurs["ecartees"], "établissement privé écarté", "établissements privés écartés")
+            )
         self.stdout.write(self.style.SUCCESS("Import SIRENE terminé : " + ", ".join(resume) + "."))

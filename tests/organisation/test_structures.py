@@ -1,0 +1,257 @@
+"""« Gérer une structure »: creation, identity and parameters (deferred), statut, services, bank details,
+billing mandate and transfer of the GP role; and the refusals."""
+
+import html
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from organisation import queries, services
+from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
+from organisation.models import (
+    Approbation,
+    CoordonneesBancaires,
+    HistoriqueStructure,
+    MandatFacturation,
+    ModificationDifferee,
+    Service,
+    Structure,
+)
+from tests.factories import UtilisateurFactory, siret_aleatoire
+
+pytestmark = pytest.mark.django_db
+
+IBAN = "FR7630006000011234567890189"
+BIC = "BNPAFRPPXXX"
+
+
+def _texte(response):
+    return html.unescape(response.content.decode())
+
+
+def _plus_tard():
+    return time_machine.travel(timezone.now() + timedelta(minutes=31))
+
+
+@pytest.fixture
+def gp():
+    return UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
+
+
+@pytest.fixture
+def structure(gp):
+    return services.creer_structure_par_utilisateur(
+        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
+    )
+
+
+@pytest.fixture
+def publique(gp):
+    s = services.creer_structure_par_utilisateur(
+        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Commune", type_structure=TypeStructure.PRIVEE
+    )
+    Structure.objects.filter(pk=s.pk).update(type_structure=TypeStructure.PUBLIQUE)
+    s.refresh_from_db()
+    return s
+
+
+def _gerer(client, structure, data):
+    return client.post(reverse("gerer_structure", args=[structure.pk]), data)
+
+
+def test_creer_une_structure_privee_rend_gp(client, gp):
+    client.force_login(gp)
+    siret = siret_aleatoire()
+    response = client.post(
+        reverse("creer_structure"), {"siret": siret, "type_structure": "PRIVEE", "raison_sociale": "Nouvelle SARL"}
+    )
+    structure = Structure.objects.get(identifiant=siret)
+    assert response["Location"] == reverse("gerer_structure", args=[structure.pk])
+    assert structure.gestionnaire_principal == gp and structure.statut == StatutStructure.ACTIVE
+    assert queries.structures_gerees_par(gp).filter(pk=structure.pk).exists()
+    # Same SIRET again: refused next to the field, nothing created.
+    response = client.post(
+        reverse("creer_structure"), {"siret": siret, "type_structure": "PRIVEE", "raison_sociale": "Doublon"}
+    )
+    assert "Une structure existe déjà avec ce SIRET" in _texte(response)
+    assert Structure.objects.filter(identifiant=siret).count() == 1
+
+
+def test_creer_une_structure_publique_attend_le_support(client, gp):
+    client.force_login(gp)
+    siret = siret_aleatoire()
+    client.post(reverse("creer_structure"), {"siret": siret, "type_structure": "PUBLIQUE", "raison_sociale": "Mairie"})
+    structure = Structure.objects.get(identifiant=siret)
+    assert structure.statut == StatutStructure.EN_ATTENTE
+    assert Approbation.objects.get(structure=structure).type == "CREATION_STRUCTURE_PUBLIQUE"
+
+
+def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, structure):
+    client.force_login(gp)
+    response = _gerer(
+        client,
+        structure,
+        {
+            "action": "infos", "infos-raison_sociale": "ACME France", "infos-adresse": "2 avenue Foch",
+            "infos-complement_adresse": "", "infos-code_postal": "75016", "infos-ville": "Paris",
+            "infos-telephone": "", "infos-courriel": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    structure.refresh_from_db()
+    assert structure.raison_sociale == "ACME SAS"
+    page = _texte(client.get(reverse("gerer_structure", args=[structure.pk])))
+    assert "Modifications en attente" in page and "Raison sociale : ACME France" in page
+    with _plus_tard():
+        assert services.appliquer_modifications_dues() == 1
+    structure.refresh_from_db()
+    assert (structure.raison_sociale, structure.ville) == ("ACME France", "Paris")
+
+
+def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
+    client.force_login(gp)
+    base = {
+        "action": "parametres", "parametres-option_moa": "AVEC_MOA", "parametres-code_service_obligatoire": "on",
+    }  # fmt: skip
+    response = _gerer(client, publique, {**base, "parametres-service_ou_engagement_obligatoire": "on"})
+    assert "exclut « code service obligatoire »" in _texte(response)
+    assert not ModificationDifferee.objects.exists()
+
+    assert _gerer(client, publique, base).status_code == 302
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    publique.refresh_from_db()
+    assert publique.code_service_obligatoire and publique.option_moa == "AVEC_MOA"
+
+
+def test_desactiver_puis_activer_la_structure_avec_historique(client, gp, structure):
+    client.force_login(gp)
+    _gerer(client, structure, {"action": "desactiver"})
+    structure.refresh_from_db()
+    assert structure.statut == StatutStructure.INACTIVE
+    _gerer(client, structure, {"action": "activer"})
+    structure.refresh_from_db()
+    assert structure.statut == StatutStructure.ACTIVE
+    transitions = list(
+        HistoriqueStructure.objects.filter(objet=structure)
+        .order_by("created_at", "id")
+        .values_list("statut", "acting_user")
+    )
+    assert transitions == [("ACTIVE", gp.pk), ("INACTIVE", gp.pk), ("ACTIVE", gp.pk)]
+    assert HistoriqueStructure.chaine_intacte(structure)
+
+
+def test_services_creation_immediate_modification_differee(client, gp, structure):
+    client.force_login(gp)
+    data = {"action": "service", "service-code": "compta", "service-libelle": "Comptabilité"}
+    assert _gerer(client, structure, data).status_code == 302
+    service = Service.objects.get(structure=structure)
+    assert service.code == "COMPTA" and service.actif
+    assert "Ce code service existe déjà" in _texte(_gerer(client, structure, data))
+
+    url = reverse("modifier_service", args=[structure.pk, service.pk])
+    response = client.post(url, {"libelle": "Comptabilité générale", "engagement_obligatoire": "on"})
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.actif and service.libelle == "Comptabilité"
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    service.refresh_from_db()
+    assert (service.libelle, service.engagement_obligatoire, service.actif) == ("Comptabilité générale", True, False)
+
+
+@pytest.mark.parametrize(
+    ("iban", "bic", "message"),
+    [
+        ("FR7630006000011234567890188", BIC, "L'IBAN saisi n'est pas valide"),
+        (IBAN, "BNP", "Le BIC saisi n'est pas valide"),
+    ],
+)
+def test_coordonnees_bancaires_invalides_refusees(client, gp, structure, iban, bic, message):
+    client.force_login(gp)
+    data = {"action": "coordonnees", "coordonnees-titulaire": "ACME", "coordonnees-iban": iban, "coordonnees-bic": bic}
+    response = _gerer(client, structure, data)
+    assert message in _texte(response)
+    assert not CoordonneesBancaires.objects.exists() and not ModificationDifferee.objects.exists()
+
+
+def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
+    client.force_login(gp)
+    data = {
+        "action": "coordonnees", "coordonnees-titulaire": "ACME SAS",
+        "coordonnees-iban": "fr76 3000 6000 0112 3456 7890 189", "coordonnees-bic": "bnpafrppxxx",
+    }  # fmt: skip
+    assert _gerer(client, structure, data).status_code == 302
+    coordonnees = CoordonneesBancaires.objects.get()
+    assert coordonnees.iban == IBAN and coordonnees.bic == BIC and not coordonnees.active
+    assert not queries.coordonnees_bancaires_actives(structure).exists()
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    assert list(queries.coordonnees_bancaires_actives(structure)) == [coordonnees]
+    assert "Cet IBAN est déjà enregistré" in _texte(_gerer(client, structure, data))
+
+
+def test_mandat_de_facturation(client, gp, structure):
+    client.force_login(gp)
+    assert _gerer(client, structure, {"action": "mandat"}).status_code == 302
+    assert not queries.mandat_facturation_actif(structure)
+    response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "mandat"}, follow=True)
+    assert "déjà souscrit" in _texte(response)
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    assert queries.mandat_facturation_actif(structure)
+    assert MandatFacturation.objects.get().souscrit_par == gp
+
+
+def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
+    collegue = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    client.force_login(gp)
+    assert _gerer(client, structure, {"action": "transfert", "transfert-nouveau": collegue.pk}).status_code == 302
+    structure.refresh_from_db()
+    assert structure.gestionnaire_principal == gp
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    structure.refresh_from_db()
+    assert structure.gestionnaire_principal == collegue
+    assert services.profils_de(utilisateur=collegue, structure=structure) == services.tous_les_profils()
+    assert services.profils_de(utilisateur=gp, structure=structure) == services.profils_par_defaut()
+    assert not queries.structures_gerees_par(gp).exists()
+    assert queries.structures_de(gp, Application.FACTURES_EMISES, Niveau.MODIFICATION).exists()
+
+
+def test_seul_le_gp_transfere_son_role(gp, structure):
+    collegue = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    services.definir_profils(utilisateur=collegue, structure=structure, profils=services.tous_les_profils())
+    with pytest.raises(Exception, match="Seul le gestionnaire principal"):
+        services.transferer_gestionnaire_principal(acting_user=collegue, structure=structure, nouveau=collegue)
+    assert not ModificationDifferee.objects.exists()
+
+
+def test_personne_d_autre_ne_gere_la_structure(client, gp, structure):
+    autre = UtilisateurFactory()
+    simple = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=structure)
+    service = services.creer_service(acting_user=gp, structure=structure, code="S1", libelle="Service 1")
+    for intrus in (autre, simple):
+        client.force_login(intrus)
+        assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 404
+        assert _gerer(client, structure, {"action": "desactiver"}).status_code == 404
+        url = reverse("modifier_service", args=[structure.pk, service.pk])
+        assert client.post(url, {"libelle": "Piraté"}).status_code == 404
+    structure.refresh_from_db()
+    assert structure.statut == StatutStructure.ACTIVE
+    assert not ModificationDifferee.objects.exists()
+
+
+def test_page_gerer_une_structure_requetes_bornees(client, gp, structure, django_assert_max_num_queries):
+    for i in range(10):
+        services.creer_service(acting_user=gp, structure=structure, code=f"S{i}", libelle=f"Service {i}")
+    client.force_login(gp)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("gerer_structure", args=[structure.pk]))
+    assert _texte(response).count('data-testid="service"') == 10
