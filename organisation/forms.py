@@ -37,11 +37,17 @@ class ConnexionForm(DsfrBaseForm, auth_forms.AuthenticationForm):
             return super().clean()
         except forms.ValidationError:
             email = Utilisateur.objects.normalize_email(self.cleaned_data.get("username"))
-            user = Utilisateur.objects.filter(email=email).only("verrouille_jusqu_au").first()
+            user = Utilisateur.objects.filter(email=email).first()
             if user is not None and user.est_verrouille():
                 fin = timezone.localtime(user.verrouille_jusqu_au)
                 raise forms.ValidationError(
                     MESSAGE_VERROUILLAGE.format(fin=f"{fin:%d/%m/%Y à %H:%M}"), code="verrouille"
+                ) from None
+            # Only with the right password does the portal say that the account awaits its activation.
+            if user is not None and not user.is_active and user.check_password(self.cleaned_data.get("password")):
+                raise forms.ValidationError(
+                    "Votre compte n'est pas encore activé : ouvrez le lien reçu par courriel lors de sa création.",
+                    code="inactive",
                 ) from None
             raise
 

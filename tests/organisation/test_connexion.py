@@ -83,7 +83,11 @@ def test_compte_inactif_refuse(client):
     user = UtilisateurFactory(is_active=False)
     response = _login(client, user.email, MOT_DE_PASSE)
     assert response.status_code == 200
+    assert "pas encore activé" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    # With a wrong password, nothing reveals that the account exists and awaits activation.
+    response = _login(client, user.email, "mauvais")
+    assert "pas encore activé" not in response.content.decode()
 
 
 def test_reinitialisation_du_mot_de_passe_par_courriel_debloque_le_compte(client, django_capture_on_commit_callbacks):

@@ -5,9 +5,12 @@ import datetime
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from chorus.models import Publication
-from organisation.models import Utilisateur
+from organisation import queries, services
+from organisation.enums import StatutRattachement, TypeStructure
+from organisation.models import ModificationDifferee, Service, Structure, Utilisateur
 
 MOT_DE_PASSE_DEMO = "Demo-Chorus-2026"
 
@@ -17,30 +20,49 @@ COMPTES_DEMO = [
         "prenom": "Claire",
         "nom": "Martin",
         "telephone": "01 23 45 67 89",
-        "role": "gestionnaire principal d'une entreprise fournisseur",
+        "role": "gestionnaire principal de Bâtiments Martin SAS (fournisseur)",
     },
     {
         "email": "fournisseur@demo.chorus-pro.fr",
         "prenom": "Julien",
         "nom": "Bernard",
         "telephone": "",
-        "role": "utilisateur simple d'une entreprise fournisseur",
+        "role": "utilisateur simple de Bâtiments Martin SAS",
     },
     {
         "email": "destinataire@demo.chorus-pro.fr",
         "prenom": "Sophie",
         "nom": "Durand",
         "telephone": "",
-        "role": "gestionnaire d'une structure publique",
+        "role": "gestionnaire principal de la Commune de Saint-Martin, agent de l'État (service DRFIP_IDF)",
+    },
+    {
+        "email": "demandeur@demo.chorus-pro.fr",
+        "prenom": "Hugo",
+        "nom": "Blanc",
+        "telephone": "",
+        "role": "demande de rattachement à Bâtiments Martin SAS en attente",
     },
     {
         "email": "support@demo.chorus-pro.fr",
         "prenom": "Marc",
         "nom": "Petit",
         "telephone": "",
-        "role": "agent du support de la plateforme",
+        "role": "agent du support (une création de structure publique à approuver)",
         "support": True,
     },
+]
+
+SIRET_ETAT = "11000201100044"
+SIRET_FOURNISSEUR = "40483304800014"
+SIRET_COMMUNE = "21380185500015"
+SIRET_COMMUNE_EN_ATTENTE = "21690123100011"
+
+SERVICES_ETAT = [
+    ("FACTURES_PUBLIQUES", "Factures publiques", False),
+    ("DRFIP_IDF", "Direction régionale des finances publiques d'Île-de-France", True),
+    ("SGAMI_EST", "Secrétariat général pour l'administration du ministère de l'intérieur Est", True),
+    ("MINARM_SCA", "Service du commissariat des armées", False),
 ]
 
 PUBLICATIONS = [
@@ -88,20 +110,74 @@ class Command(BaseCommand):
             self.stdout.write("Données existantes conservées (aucun chargement de démonstration).")
             return
         with transaction.atomic():
-            support, _ = Group.objects.get_or_create(name="Support")
-            for compte in COMPTES_DEMO:
-                user = Utilisateur.objects.create_user(
-                    compte["email"],
-                    MOT_DE_PASSE_DEMO,
-                    prenom=compte["prenom"],
-                    nom=compte["nom"],
-                    telephone=compte["telephone"],
-                    is_staff=bool(compte.get("support")),
-                )
-                if compte.get("support"):
-                    user.groups.add(support)
-            Publication.objects.bulk_create(
-                Publication(rubrique=r, date_publication=d, titre=t, resume=res, contenu=c)
-                for r, d, t, res, c in PUBLICATIONS
-            )
+            self._charger()
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration chargées ({len(COMPTES_DEMO)} comptes)."))
+
+    def _charger(self):
+        support, _ = Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)
+        comptes = {}
+        for compte in COMPTES_DEMO:
+            user = Utilisateur.objects.create_user(
+                compte["email"], MOT_DE_PASSE_DEMO, prenom=compte["prenom"], nom=compte["nom"],
+                telephone=compte["telephone"], is_staff=bool(compte.get("support")),
+            )  # fmt: skip
+            if compte.get("support"):
+                user.groups.add(support)
+            comptes[compte["email"].split("@")[0]] = user
+        gp, simple, destinataire = comptes["gestionnaire"], comptes["fournisseur"], comptes["destinataire"]
+
+        # The supplier: its GP, a simple user, active bank details and billing mandate.
+        fournisseur = services.creer_structure_par_utilisateur(
+            acting_user=gp, siret=SIRET_FOURNISSEUR, raison_sociale="Bâtiments Martin SAS",
+            type_structure=TypeStructure.PRIVEE, adresse="12 rue des Artisans", code_postal="69007", ville="Lyon",
+        )  # fmt: skip
+        services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=fournisseur)
+        services.ajouter_coordonnees_bancaires(
+            acting_user=gp, structure=fournisseur, titulaire="Bâtiments Martin SAS",
+            iban="FR7630006000011234567890189", bic="AGRIFRPP882",
+        )  # fmt: skip
+        services.souscrire_mandat_facturation(acting_user=gp, structure=fournisseur)
+        # The demo starts with these two already in effect (their 30-minute delay is shown on new changes).
+        ModificationDifferee.objects.filter(demandeur=gp).update(effective_at=timezone.now())
+        services.appliquer_modifications_dues()
+
+        # The public side: the State's single structure with its services, and a commune.
+        etat = services.creer_structure(
+            acting_user=None, identifiant=SIRET_ETAT, raison_sociale="ETAT", type_structure=TypeStructure.PUBLIQUE,
+            role=services.ROLE_SUPPORT, adresse="139 rue de Bercy", code_postal="75012", ville="Paris",
+            code_service_obligatoire=True,
+        )  # fmt: skip
+        for code, libelle, engagement in SERVICES_ETAT:
+            Service.objects.create(structure=etat, code=code, libelle=libelle, engagement_obligatoire=engagement)
+        commune = services.creer_structure_par_utilisateur(
+            acting_user=destinataire, siret=SIRET_COMMUNE, raison_sociale="Commune de Saint-Martin",
+            type_structure=TypeStructure.PRIVEE, adresse="1 place de la Mairie", code_postal="38000",
+            ville="Grenoble",
+        )  # fmt: skip
+        # A commune is public: created here directly (the support's approval is shown by the pending request
+        # below), with its routing parameters.
+        Structure.objects.filter(pk=commune.pk).update(
+            type_structure=TypeStructure.PUBLIQUE, service_ou_engagement_obligatoire=True
+        )
+        Service.objects.create(structure=commune, code="FINANCES", libelle="Service des finances")
+        services._creer_rattachement(
+            utilisateur=destinataire, structure=etat, service=etat.services.get(code="DRFIP_IDF"),
+            statut=StatutRattachement.ACTIF, acting_user=None, role=services.ROLE_SUPPORT,
+        )  # fmt: skip
+        services.definir_profils(utilisateur=destinataire, structure=etat, profils=services.profils_par_defaut())
+
+        # Pending approbations: a rattachement request for the supplier's GP, a public structure for support.
+        services.demander_rattachement(
+            utilisateur=comptes["demandeur"], structure=fournisseur,
+            commentaire="Je rejoins le service comptabilité de Bâtiments Martin.",
+        )  # fmt: skip
+        services.creer_compte(
+            email="mairie.nouvelle@demo.chorus-pro.fr", prenom="Léa", nom="Morel", password=MOT_DE_PASSE_DEMO,
+            siret=SIRET_COMMUNE_EN_ATTENTE, type_structure=TypeStructure.PUBLIQUE,
+            raison_sociale="Commune de Villeneuve", commentaire="Création de l'espace de la commune.",
+        )  # fmt: skip
+
+        Publication.objects.bulk_create(
+            Publication(rubrique=r, date_publication=d, titre=t, resume=res, contenu=c)
+            for r, d, t, res, c in PUBLICATIONS
+        )
