@@ -250,32 +250,35 @@ def _etablissement_insee(donnees: dict, maintenant) -> EtablissementInsee:
     )
 
 
+def _structure(siret: str, donnees: dict, nom_existant: str | None) -> Structure:
+    return Structure(
+        type_identifiant=TypeIdentifiant.SIRET,
+        identifiant=siret,
+        **{champ: donnees[champ] for champ in CHAMPS_INSEE if champ != "raison_sociale"},
+        # A row that names nothing keeps the existing name; a new structure still needs one.
+        raison_sociale=donnees["raison_sociale"] or nom_existant or f"Établissement {siret}",
+        # Only used for a creation (never in the updated fields): an existing structure keeps its type and statut.
+        type_structure=donnees["type_structure"] or TypeStructure.PRIVEE,
+        statut=donnees["statut"],
+    )
+
+
 def _enregistrer(etablissements: dict[str, dict]) -> tuple[int, int]:
     """Upsert one batch (keyed by SIRET) into the INSEE base, create its missing public structures and refresh the
     structures that already exist; returns (structures created, structures updated). Three queries."""
     maintenant = timezone.now()
-    existants = dict(
-        Structure.objects.filter(
-            type_identifiant=TypeIdentifiant.SIRET, identifiant__in=list(etablissements)
-        ).values_list("identifiant", "raison_sociale")
-    )
-    structures = []
-    for siret, donnees in etablissements.items():
-        if siret not in existants and donnees["type_structure"] != TypeStructure.PUBLIQUE:
-            continue  # a private establishment gets its structure when someone creates an account
-        raison_sociale = donnees["raison_sociale"] or existants.get(siret) or f"Établissement {siret}"
-        structures.append(
-            Structure(
-                type_identifiant=TypeIdentifiant.SIRET,
-                identifiant=siret,
-                # Only used for a creation (never in the updated fields): an existing structure keeps its type.
-                type_structure=donnees["type_structure"] or TypeStructure.PRIVEE,
-                statut=donnees["statut"],
-                **{champ: donnees[champ] for champ in CHAMPS_INSEE if champ != "raison_sociale"},
-                raison_sociale=raison_sociale,
-            )
-        )
     with transaction.atomic():
+        existants = dict(
+            Structure.objects.filter(
+                type_identifiant=TypeIdentifiant.SIRET, identifiant__in=list(etablissements)
+            ).values_list("identifiant", "raison_sociale")
+        )
+        structures = [
+            _structure(siret, donnees, existants.get(siret))
+            for siret, donnees in etablissements.items()
+            # A private establishment gets its structure when someone creates an account.
+            if siret in existants or donnees["type_structure"] == TypeStructure.PUBLIQUE
+        ]
         EtablissementInsee.objects.bulk_create(
             [_etablissement_insee(donnees, maintenant) for donnees in etablissements.values()],
             update_conflicts=True,

@@ -150,3 +150,20 @@ def test_favicon_redirige_vers_le_fichier_du_dsfr(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("dsfr/dist/favicon/favicon.ico")
+
+
+def test_pages_d_erreur_en_francais(client):
+    response = client.get("/nexiste-pas/")
+    assert response.status_code == 404
+    assert "Page non trouvée" in response.content.decode()
+    client.force_login(UtilisateurFactory())
+    response = client.get(reverse("utilisateurs"))
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+def test_page_erreur_technique_autonome():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Erreur technique" in page and "dsfr.min.css" in page

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from organisation import sirene
@@ -235,7 +237,14 @@ def test_import_par_petits_lots_et_publiques_seulement():
 
 
 def test_import_par_lots_meme_resultat_qu_en_un_seul_lot():
-    compteurs = sirene.importer(ECHANTILLON, taille_lot=2)
+    with CaptureQueriesContext(connection) as requetes:
+        compteurs = sirene.importer(ECHANTILLON, taille_lot=4)
+    # 11 rows in batches of 4: one upsert of the INSEE base per batch, and one of the structures per batch that has
+    # public rows (the last batch, rows 9 to 11, only has private establishments and an invalid SIRET).
+    insertions = [q["sql"] for q in requetes.captured_queries if q["sql"].startswith("INSERT")]
+    assert sum('"organisation_etablissementinsee"' in sql for sql in insertions) == 3
+    assert sum('"organisation_structure"' in sql for sql in insertions) == 2
+    assert all("ON CONFLICT" in sql for sql in insertions)
     assert compteurs == {"enregistres": 10, "creees": 6, "mises_a_jour": 0, "ignorees": 1, "ecartees": 0}
     assert set(EtablissementInsee.objects.values_list("siret", flat=True)) == PUBLIQUES | PRIVEES
     assert set(Structure.objects.values_list("identifiant", flat=True)) == PUBLIQUES

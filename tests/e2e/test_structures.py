@@ -1,0 +1,125 @@
+"""« Gérer une structure » in a real browser: services and information (30-minute rule), GP transfer, bank
+details and billing mandate."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from organisation import services
+from organisation.enums import TypeStructure
+from tests.conftest import ARTIFACTS
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory, siret_aleatoire
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _se_connecter(page, email):
+    page.goto(page.base_url + "/connexion/")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(re.compile(r"/domaines/$"))
+
+
+def _appliquer_les_modifications(page):
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
+        assert services.appliquer_modifications_dues() >= 1
+    page.reload()
+    page.wait_for_load_state("load")
+
+
+@pytest.fixture
+def gp():
+    return UtilisateurFactory(email="gp@acme.fr", prenom="Gaëlle", nom="Perrin")
+
+
+@pytest.fixture
+def structure(gp):
+    return services.creer_structure_par_utilisateur(
+        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
+    )
+
+
+def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structure):
+    _se_connecter(page, gp.email)
+    page.get_by_role("link", name="Gérer mes structures").click()
+    page.get_by_role("link", name="ACME SAS").click()
+
+    page.get_by_role("button", name="Services").click()
+    page.locator("#id_service-code").fill("COMPTA")
+    page.locator("#id_service-libelle").fill("Comptabilité")
+    page.get_by_role("button", name="Créer le service").click()
+    expect(page.get_by_text("Le service COMPTA est créé.")).to_be_visible()
+
+    page.get_by_role("button", name="Modifier les informations").click()
+    page.locator("#id_infos-raison_sociale").fill("ACME France")
+    page.locator("#id_infos-ville").fill("Lyon")
+    page.get_by_role("button", name="Enregistrer les informations").click()
+    expect(page.get_by_text("Votre modification est enregistrée. Elle prendra effet le")).to_be_visible()
+    expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Raison sociale : ACME France")
+    expect(page.get_by_role("heading", name="ACME SAS", level=1)).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "gerer-structure-modification-en-attente.png"), full_page=True)
+
+    _appliquer_les_modifications(page)
+    expect(page.get_by_role("heading", name="ACME France", level=1)).to_be_visible()
+    expect(page.get_by_test_id("modification-en-attente")).to_have_count(0)
+
+    page.get_by_role("button", name="Activer ou désactiver la structure").click()
+    desactiver = page.get_by_role("button", name="Désactiver la structure", exact=True)
+    expect(desactiver).to_be_visible()
+    expect(page.locator("#acc-statut")).to_have_class(re.compile("fr-collapse--expanded"))
+    desactiver.click()
+    expect(page.get_by_text("La structure est désactivée.")).to_be_visible()
+    expect(page.get_by_test_id("statut-structure")).to_have_text("Inactive")
+
+
+def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
+    collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
+    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+
+    _se_connecter(page, gp.email)
+    page.goto(page.base_url + f"/organisation/structures/{structure.pk}/")
+    page.get_by_role("button", name="Transférer le rôle de gestionnaire principal").click()
+    page.get_by_label("Nouveau gestionnaire principal").select_option(label="Zoé Lemaire (collegue@acme.fr)")
+    page.get_by_role("button", name="Transférer le rôle", exact=True).click()
+    expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Transfert du rôle")
+    expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Gaëlle Perrin")
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
+        assert services.appliquer_modifications_dues() == 1
+    # The former GP no longer manages the structure: the page is now out of reach.
+    page.reload()
+    expect(page.get_by_role("heading", name="Page non trouvée")).to_be_visible()
+    page.goto(page.base_url + "/domaines/")
+    expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_have_count(0)
+
+
+def test_coordonnees_bancaires_et_mandat_de_facturation(page, gp, structure):
+    _se_connecter(page, gp.email)
+    page.goto(page.base_url + f"/organisation/structures/{structure.pk}/")
+    page.get_by_role("button", name="Coordonnées bancaires").click()
+    page.get_by_label("Titulaire du compte").fill("ACME SAS")
+    page.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 188")
+    page.get_by_label("BIC").fill("BNPAFRPPXXX")
+    page.get_by_role("button", name="Ajouter les coordonnées bancaires").click()
+    expect(page.get_by_text("L'IBAN saisi n'est pas valide")).to_be_visible()
+
+    page.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 189")
+    page.get_by_role("button", name="Ajouter les coordonnées bancaires").click()
+    expect(page.get_by_text("Les coordonnées bancaires sont enregistrées.")).to_be_visible()
+    page.get_by_role("button", name="Mandat de facturation").click()
+    page.get_by_role("button", name="Souscrire au mandat de facturation", exact=True).click()
+    expect(page.get_by_text("Votre souscription au mandat de facturation est enregistrée.")).to_be_visible()
+    expect(page.get_by_test_id("modification-en-attente")).to_have_count(2)
+
+    _appliquer_les_modifications(page)
+    page.get_by_role("button", name="Coordonnées bancaires").click()
+    expect(page.get_by_test_id("coordonnees")).to_contain_text("FR7630006000011234567890189")
+    expect(page.get_by_test_id("coordonnees")).to_contain_text("(active)")
+    page.get_by_role("button", name="Mandat de facturation").click()
+    expect(page.get_by_test_id("mandat")).to_contain_text("Mandat souscrit le")
