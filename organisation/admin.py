@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
+from organisation.models import (
+    Approbation,
+    EtablissementInsee,
+    HistoriqueModificationDifferee,
+    ModificationDifferee,
+    Rattachement,
+    Service,
+    Structure,
+    Utilisateur,
+)
 
 
 @admin.register(Utilisateur)
@@ -39,3 +48,47 @@ class ModificationDiffereeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Structure)
+class StructureAdmin(admin.ModelAdmin):
+    list_display = ["raison_sociale", "identifiant", "type_structure", "statut", "gestionnaire_principal"]
+    list_filter = ["type_structure", "statut", "option_moa"]
+    search_fields = ["raison_sociale", "identifiant"]
+    raw_id_fields = ["gestionnaire_principal"]
+    readonly_fields = ["statut"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "libelle", "structure", "actif", "engagement_obligatoire"]
+    list_filter = ["actif"]
+    search_fields = ["code", "libelle", "structure__raison_sociale"]
+    raw_id_fields = ["structure"]
+
+
+@admin.register(Rattachement)
+class RattachementAdmin(admin.ModelAdmin):
+    list_display = ["utilisateur", "structure", "service", "statut", "created_at"]
+    list_filter = ["statut"]
+    search_fields = ["utilisateur__email", "structure__raison_sociale"]
+    readonly_fields = [f.name for f in Rattachement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Approbation)
+class ApprobationAdmin(admin.ModelAdmin):
+    list_display = ["type", "statut", "demandeur", "structure", "created_at", "decided_at"]
+    list_filter = ["type", "statut"]
+    readonly_fields = [f.name for f in Approbation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EtablissementInsee)
+class EtablissementInseeAdmin(admin.ModelAdmin):
+    list_display = ["siret", "raison_sociale", "ville", "est_public", "actif"]
+    search_fields = ["siret", "raison_sociale"]

@@ -7,7 +7,7 @@ from dsfr.forms import DsfrBaseForm
 from chorus.identifiers import normaliser, valider_siret
 from chorus.mail import envoyer_email
 from organisation import services
-from organisation.enums import Application, TypeStructure, codename, niveaux_possibles
+from organisation.enums import Application, TypeIdentifiant, TypeStructure, codename, niveaux_possibles
 from organisation.models import Service, Structure, Utilisateur
 
 MESSAGE_VERROUILLAGE = (
@@ -178,10 +178,13 @@ class CreerCompteForm(DsfrBaseForm):
 
 
 class RechercheStructureForm(DsfrBaseForm):
+    type_identifiant = forms.ChoiceField(
+        label="Type d'identifiant", choices=TypeIdentifiant.choices, initial=TypeIdentifiant.SIRET, required=False
+    )
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=[("", "Toutes"), *TypeStructure.choices], required=False
     )
-    siret = forms.CharField(label="SIRET (au moins 3 chiffres)", max_length=14, required=False)
+    siret = forms.CharField(label="Identifiant (au moins 3 chiffres)", max_length=20, required=False)
     raison_sociale = forms.CharField(label="Raison sociale", max_length=250, required=False)
     ville = forms.CharField(label="Ville", max_length=100, required=False)
 

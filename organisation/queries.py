@@ -126,9 +126,12 @@ def approbations_a_traiter(user) -> QuerySet:
     gerees = structures_gerees_par(user).values("pk")
     support = Exists(Group.objects.filter(user=user, name=GROUPE_SUPPORT))
     # One query: the support membership is a subquery, not a separate round trip.
-    condition = (Q(structure__in=gerees) & ~Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE)) | (
-        Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE) & Q(support)
+    # Requests on a structure that has no GP yet (a public structure pre-created from the INSEE register) go to
+    # the support desk, like the creation of a public structure.
+    pour_le_support = Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE) | Q(
+        structure__gestionnaire_principal__isnull=True
     )
+    condition = (Q(structure__in=gerees) & ~pour_le_support) | (pour_le_support & Q(support))
     return (
         Approbation.objects.filter(condition, statut=StatutApprobation.DEMANDE)
         .select_related("demandeur", "structure", "service")

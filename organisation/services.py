@@ -36,6 +36,7 @@ from organisation.enums import (
 from organisation.models import (
     Approbation,
     CoordonneesBancaires,
+    EtablissementInsee,
     HistoriqueApprobation,
     HistoriqueModificationDifferee,
     HistoriqueRattachement,
@@ -379,7 +380,7 @@ def _creer_approbation(*, type, demandeur, structure, service=None, rattachement
 
 
 def _approbateurs(approbation):
-    if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+    if _pour_le_support(approbation):
         return list(Utilisateur.objects.filter(groups__name=queries.GROUPE_SUPPORT, is_active=True))
     return list(queries.utilisateurs_de(approbation.structure).filter(
         Exists(StructureUserObjectPermission.objects.filter(
@@ -482,7 +483,15 @@ def creer_compte(
             {"commentaire": "Cette structure existe déjà : précisez votre demande de rattachement en commentaire."}
         )
     if structure is None and not (raison_sociale or "").strip():
-        raise ValidationError({"raison_sociale": "La raison sociale de votre structure est obligatoire."})
+        # Pre-filled from the imported INSEE register when the user left the identity empty.
+        etablissement = EtablissementInsee.objects.filter(pk=siret).first()
+        if etablissement is None or not etablissement.raison_sociale:
+            raise ValidationError({"raison_sociale": "La raison sociale de votre structure est obligatoire."})
+        raison_sociale = etablissement.raison_sociale
+        adresse = adresse or etablissement.adresse
+        code_postal = code_postal or etablissement.code_postal
+        ville = ville or etablissement.ville
+        type_structure = TypeStructure.PUBLIQUE if etablissement.est_public else TypeStructure.PRIVEE
 
     user = Utilisateur.objects.create_user(
         email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
@@ -660,9 +669,16 @@ def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | N
 # --- Decisions -----------------------------------------------------------------------------------------------
 
 
+def _pour_le_support(approbation) -> bool:
+    return (
+        approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE
+        or approbation.structure.gestionnaire_principal_id is None
+    )
+
+
 def role_decideur(acting_user, approbation) -> str:
     """The role in which ``acting_user`` decides on ``approbation``; PermissionDenied if they may not."""
-    if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+    if _pour_le_support(approbation):
         if queries.est_agent_support(acting_user):
             return ROLE_SUPPORT
         raise PermissionDenied("Seul le support de la plateforme traite cette demande.")
@@ -690,7 +706,9 @@ def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
             CIRCUIT_RATTACHEMENT.transition(
                 rattachement, to=StatutRattachement.ACTIF, acting_user=acting_user, role=role
             )
-            if approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE:
+            if structure.gestionnaire_principal_id is None:
+                # The first user of a structure without GP (created by this request, or pre-created from the
+                # INSEE register) becomes its GP.
                 _devenir_gestionnaire(utilisateur=demandeur, structure=structure)
             elif not profils_de(utilisateur=demandeur, structure=structure):
                 definir_profils(utilisateur=demandeur, structure=structure, profils=profils_par_defaut())
@@ -911,3 +929,16 @@ def souscrire_mandat_facturation(*, acting_user, structure):
 
 _APPLICATEURS = {"organisation.structure": {"profils": _appliquer_profils}}
 _APRES_APPLICATION = {"organisation.structure": _apres_modification_structure}
+
+
+def modifier_utilisateur(*, acting_user, utilisateur, changements: dict):
+    """The GP changes the identity of a user attached to one of their structures: a deferred change."""
+    gerees = queries.structures_gerees_par(acting_user)
+    if not Rattachement.objects.filter(
+        utilisateur=utilisateur, structure__in=gerees, statut=StatutRattachement.ACTIF
+    ).exists():
+        raise PermissionDenied("Cet utilisateur n'est rattaché à aucune des structures que vous gérez.")
+    return demander_modification(
+        objet=utilisateur, changements=changements, demandeur=acting_user,
+        description=f"Modification de l'utilisateur {utilisateur.get_full_name()}",
+    )  # fmt: skip

@@ -32,6 +32,7 @@ urlpatterns = [
     path("approbations/<int:pk>/", gestion.approbation, name="approbation"),
     # Domaine Organisation: utilisateurs
     path("organisation/utilisateurs/", gestion.utilisateurs, name="utilisateurs"),
+    path("organisation/utilisateurs/<int:pk>/modifier/", gestion.modifier_utilisateur, name="modifier_utilisateur"),
     path("organisation/utilisateurs/rattacher/", gestion.rattacher_utilisateur, name="rattacher_utilisateur"),
     path(
         "organisation/utilisateurs/rattachements/<int:pk>/detacher/",

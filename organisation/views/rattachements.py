@@ -32,6 +32,8 @@ def mes_rattachements(request):
 def _recherche(form) -> Structure.objects:
     data = form.cleaned_data
     qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
+    if data.get("type_identifiant"):
+        qs = qs.filter(type_identifiant=data["type_identifiant"])
     if data.get("type_structure"):
         qs = qs.filter(type_structure=data["type_structure"])
     if data.get("siret"):

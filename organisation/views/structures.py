@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
-from organisation import forms, queries, services
+from organisation import forms, queries, services, sirene
 from organisation.enums import StatutStructure
 from organisation.models import CoordonneesBancaires, MandatFacturation, ModificationDifferee, Service
 from organisation.views.compte import _erreurs_sur_formulaire
@@ -79,7 +79,7 @@ def _en_attente(structure):
     )
 
 
-ACTIONS = {"infos", "parametres", "activer", "desactiver", "service", "coordonnees", "mandat", "transfert"}
+ACTIONS = {"infos", "insee", "parametres", "activer", "desactiver", "service", "coordonnees", "mandat", "transfert"}
 
 
 @login_required
@@ -153,6 +153,10 @@ def _executer(user, structure, action, infos, parametres, service_form, coordonn
         changements = {name: form.cleaned_data[name] for name in form.changed_data}
         modification = services.modifier_structure(acting_user=user, structure=structure, changements=changements)
         return f"Votre modification est enregistrée. {_delai(modification)}"
+    if action == "insee":
+        modification = sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=user)
+        champs = ", ".join(libelle.lower() for libelle, _ in modification.changements_lisibles())
+        return f"Mise à jour depuis la base INSEE enregistrée ({champs}). {_delai(modification)}"
     if action in ("activer", "desactiver"):
         services.changer_statut_structure(acting_user=user, structure=structure, active=action == "activer")
         return "La structure est activée." if action == "activer" else "La structure est désactivée."

@@ -142,6 +142,11 @@ def test_administration_reservee_au_personnel(client, admin_user):
         "/administration/organisation/modificationdifferee/",
         "/administration/chorus/outboxmessage/",
         "/administration/chorus/publication/",
+        "/administration/organisation/structure/",
+        "/administration/organisation/service/",
+        "/administration/organisation/rattachement/",
+        "/administration/organisation/approbation/",
+        "/administration/organisation/etablissementinsee/",
     ):
         assert client.get(url).status_code == 200, url
 

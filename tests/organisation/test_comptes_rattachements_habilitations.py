@@ -401,3 +401,56 @@ def test_liste_des_approbations_requetes_bornees(client, gp_et_structure, django
     with django_assert_max_num_queries(12):
         response = client.get(reverse("approbations"))
     assert _texte(response).count("Demande de rattachement") == 15
+
+
+def test_compte_sur_structure_publique_importee_sans_gp_va_au_support(client, support):
+    from organisation.models import EtablissementInsee
+
+    EtablissementInsee.objects.create(siret=SIRET_PUBLIC, raison_sociale="ETAT", est_public=True, ville="PARIS")
+    etat = services.creer_structure(
+        acting_user=None, identifiant=SIRET_PUBLIC, raison_sociale="ETAT", type_structure=TypeStructure.PUBLIQUE
+    )
+    response = client.post(
+        reverse("creer_compte"),
+        _compte(siret=SIRET_PUBLIC, type_structure="PUBLIQUE", raison_sociale="", commentaire="Agent DRFIP"),
+    )
+    assert response.status_code == 302
+    user = Utilisateur.objects.get(email="nouveau@exemple.fr")
+    approbation = Approbation.objects.get(demandeur=user)
+    assert approbation.type == TypeApprobation.CREATION_COMPTE
+    assert list(queries.approbations_a_traiter(support)) == [approbation]
+    services.decider(approbation=approbation, acting_user=support, approuver=True)
+    etat.refresh_from_db()
+    assert etat.gestionnaire_principal == user
+
+
+def test_creation_compte_pre_remplie_depuis_la_base_insee(client):
+    from organisation.models import EtablissementInsee
+
+    EtablissementInsee.objects.create(
+        siret=SIRET_PRIVE, raison_sociale="DANONE", adresse="17 BD HAUSSMANN", code_postal="75009", ville="PARIS"
+    )
+    response = client.post(reverse("creer_compte"), _compte(raison_sociale="", adresse="", code_postal="", ville=""))
+    assert response.status_code == 302
+    structure = Structure.objects.get(identifiant=SIRET_PRIVE)
+    assert (structure.raison_sociale, structure.adresse, structure.ville) == ("DANONE", "17 BD HAUSSMANN", "PARIS")
+
+
+def test_le_gp_modifie_un_utilisateur_avec_la_regle_des_30_minutes(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    user = UtilisateurFactory(nom="Ancien")
+    etranger = UtilisateurFactory()
+    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    client.force_login(gp)
+    url = reverse("modifier_utilisateur", args=[user.pk])
+    response = client.post(url, {"prenom": user.prenom, "nom": "Nouveau", "telephone": ""})
+    assert response.status_code == 302
+    assert "Nom : Nouveau" in _texte(client.get(url))
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        services.appliquer_modifications_dues()
+    user.refresh_from_db()
+    assert user.nom == "Nouveau"
+    # A user who is not attached to the GP's structures is out of reach.
+    assert client.get(reverse("modifier_utilisateur", args=[etranger.pk])).status_code == 404
+    client.force_login(user)
+    assert client.get(reverse("modifier_utilisateur", args=[user.pk])).status_code == 403

@@ -255,3 +255,21 @@ def test_page_gerer_une_structure_requetes_bornees(client, gp, structure, django
     with django_assert_max_num_queries(25):
         response = client.get(reverse("gerer_structure", args=[structure.pk]))
     assert _texte(response).count('data-testid="service"') == 10
+
+
+def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
+    from organisation.models import EtablissementInsee
+
+    client.force_login(gp)
+    response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
+    assert "Ce SIRET est absent de la base INSEE importée." in _texte(response)
+    EtablissementInsee.objects.create(
+        siret=structure.identifiant, raison_sociale="ACME SOCIETE PAR ACTIONS SIMPLIFIEE", adresse="5 RUE DU PORT",
+        code_postal="13002", ville="MARSEILLE",
+    )  # fmt: skip
+    response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
+    assert "Mise à jour depuis la base INSEE enregistrée" in _texte(response)
+    with _plus_tard():
+        services.appliquer_modifications_dues()
+    structure.refresh_from_db()
+    assert (structure.raison_sociale, structure.ville) == ("ACME SOCIETE PAR ACTIONS SIMPLIFIEE", "MARSEILLE")
