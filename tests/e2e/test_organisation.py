@@ -184,3 +184,42 @@ def test_demande_d_habilitation_par_l_utilisateur(page):
     page.get_by_role("button", name="Refuser").click()
     expect(page.get_by_text("La demande a été refusée.")).to_be_visible()
     assert services.profils_de(utilisateur=user, structure=structure)["FACTURES_RECUES"] == "modification"
+
+
+def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
+    from django.contrib.auth.models import Group
+
+    agent = UtilisateurFactory(email="agent@support.fr", prenom="Marc", nom="Petit", is_staff=True)
+    agent.groups.add(Group.objects.get_or_create(name="Support")[0])
+
+    page.goto(page.base_url + "/creer-un-compte/")
+    page.get_by_label("Adresse électronique").fill("maire@commune.fr")
+    page.get_by_label("Prénom").fill("Léa")
+    page.get_by_role("textbox", name=re.compile(r"^Nom")).fill("Morel")
+    page.get_by_label("SIRET de votre structure").fill("21380185500015")
+    page.get_by_text("Publique", exact=True).click()
+    page.get_by_label("Raison sociale").fill("Commune de Saint-Martin")
+    page.get_by_label("Commentaire").fill("Je suis la secrétaire de mairie.")
+    page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
+    page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_text("votre demande de création a été transmise au support")).to_be_visible()
+    lien = re.search(r"http://\S+/activer/\S+/", _courriels()[-1].body).group(0)
+    page.goto(page.base_url + "/activer/" + lien.split("/activer/", 1)[1])
+    expect(page.get_by_role("heading", name="Votre compte est activé")).to_be_visible()
+
+    _se_connecter(page, agent.email)
+    expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
+    page.get_by_role("link", name=re.compile("^Approbations")).click()
+    page.get_by_role("link", name="Création d'une structure publique").click()
+    expect(page.get_by_text("Je suis la secrétaire de mairie.")).to_be_visible()
+    page.get_by_role("button", name="Approuver").click()
+    expect(page.get_by_text("La demande a été approuvée.")).to_be_visible()
+    _se_deconnecter(page)
+
+    _se_connecter(page, "maire@commune.fr", "Un-mot-de-passe-solide-2026")
+    page.get_by_role("link", name="Gérer mes structures").click()
+    page.get_by_role("link", name="Commune de Saint-Martin").click()
+    expect(page.get_by_test_id("statut-structure")).to_have_text("Active")
+    expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Léa Morel")
+    assert any(m.to == ["maire@commune.fr"] and "approuvée" in m.body for m in _courriels())
