@@ -1,0 +1,86 @@
+"""Codes of the invoicing domain: Chorus Pro's API values stored, the portal's words displayed."""
+
+from django.db import models
+
+
+class Cadre(models.TextChoices):
+    A1 = "A1_FACTURE_FOURNISSEUR", "A1 – Dépôt par un fournisseur d'une facture"
+    A2 = "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE", "A2 – Dépôt par un fournisseur d'une facture déjà payée"
+    A9 = "A9_FACTURE_SOUSTRAITANT", "A9 – Dépôt par un sous-traitant d'une facture"
+    A12 = "A12_FACTURE_COTRAITANT", "A12 – Dépôt par un cotraitant d'une facture"
+
+
+CADRES_AVEC_VALIDEUR = {Cadre.A9, Cadre.A12}
+
+
+class TypeFacture(models.TextChoices):
+    FACTURE = "FACTURE", "Facture"
+    AVOIR = "AVOIR", "Avoir"
+
+
+class TypeTva(models.TextChoices):
+    TVA_SUR_DEBIT = "TVA_SUR_DEBIT", "TVA sur les débits"
+    TVA_SUR_ENCAISSEMENT = "TVA_SUR_ENCAISSEMENT", "TVA sur les encaissements"
+    EXONERATION = "EXONERATION", "Exonération de TVA"
+    SANS_TVA = "SANS_TVA", "Sans TVA"
+
+
+class ModePaiement(models.TextChoices):
+    VIREMENT = "VIREMENT", "Virement"
+    CHEQUE = "CHEQUE", "Chèque"
+    PRELEVEMENT = "PRELEVEMENT", "Prélèvement"
+    ESPECE = "ESPECE", "Espèces"
+    AUTRE = "AUTRE", "Autre"
+    REPORT = "REPORT", "Report"
+
+
+# UNTDID 4461 codes of BT-81 for each payment mode.
+CODE_MOYEN_PAIEMENT = {
+    ModePaiement.VIREMENT: "30",
+    ModePaiement.CHEQUE: "20",
+    ModePaiement.PRELEVEMENT: "49",
+    ModePaiement.ESPECE: "10",
+    ModePaiement.AUTRE: "1",
+    ModePaiement.REPORT: "97",
+}
+
+
+class ModeDepot(models.TextChoices):
+    SAISIE = "SAISIE", "Saisie sur le portail"
+    DEPOT_PDF = "DEPOT_PDF", "Dépôt d'un PDF"
+    DEPOT_XML = "DEPOT_XML", "Dépôt d'un fichier XML"
+    SAISIE_API = "SAISIE_API", "Saisie par API"
+    DEPOT_PDF_API = "DEPOT_PDF_API", "Dépôt PDF par API"
+
+
+class StatutFacture(models.TextChoices):
+    BROUILLON = "BROUILLON", "Brouillon"
+    DEPOSEE = "DEPOSEE", "Déposée"
+    A_VALIDER_1 = "A_VALIDER_1", "À valider"
+    VALIDEE_1 = "VALIDEE_1", "Validée"
+    REFUSEE_1 = "REFUSEE_1", "Refusée par le valideur"
+    MISE_A_DISPOSITION = "MISE_A_DISPOSITION", "Mise à disposition du destinataire"
+    PRISE_EN_COMPTE_DESTINATAIRE = "PRISE_EN_COMPTE_DESTINATAIRE", "Prise en compte destinataire"
+    A_RECYCLER = "A_RECYCLER", "A recycler"
+    SUSPENDUE = "SUSPENDUE", "Suspendue"
+    COMPLETEE = "COMPLETEE", "Complétée"
+    REJETEE = "REJETEE", "Rejetée"
+    SERVICE_FAIT = "SERVICE_FAIT", "Service fait"
+    MANDATEE = "MANDATEE", "Mandatée"
+    MISE_A_DISPOSITION_COMPTABLE = "MISE_A_DISPOSITION_COMPTABLE", "Mise à disposition du comptable"
+    COMPTABILISEE = "COMPTABILISEE", "Comptabilisée"
+    MISE_EN_PAIEMENT = "MISE_EN_PAIEMENT", "Mise en paiement"
+    ABANDONNEE = "ABANDONNEE", "Abandonnée"
+
+
+class TypePieceJointe(models.TextChoices):
+    FACTURE = "FACTURE", "Facture"
+    BON_DE_COMMANDE = "BON_DE_COMMANDE", "Bon de commande"
+    BON_DE_LIVRAISON = "BON_DE_LIVRAISON", "Bon de livraison"
+    DEVIS = "DEVIS", "Devis"
+    CONTRAT = "CONTRAT", "Contrat"
+    JUSTIFICATIF = "JUSTIFICATIF", "Justificatif"
+    AUTRE = "AUTRE", "Autre"
+
+
+TAUX_TVA = ["20", "10", "8.5", "5.5", "2.1", "0"]

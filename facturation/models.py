@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from chorus.history import HistoriqueBase
+from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypePieceJointe, TypeTva
+
+MONTANT = {"max_digits": 15, "decimal_places": 2}
+
+
+class Facture(models.Model):
+    """A payable document (« demande de paiement »): an invoice or a credit note, entered on the portal or
+    deposited. Amounts are computed by ``facturation.montants`` only, statuses changed by ``services`` only."""
+
+    class TypeDemandePaiement(models.TextChoices):
+        FACTURE = "FACTURE", "Facture"
+        FACTURE_TRAVAUX = "FACTURE_TRAVAUX", "Facture de travaux"
+
+    type_demande_paiement = models.CharField(
+        max_length=20, choices=TypeDemandePaiement.choices, default=TypeDemandePaiement.FACTURE
+    )
+    numero = models.CharField("numéro de facture", max_length=20, blank=True)
+    type_facture = models.CharField("type", max_length=10, choices=TypeFacture.choices, default=TypeFacture.FACTURE)
+    cadre = models.CharField("cadre de facturation", max_length=40, choices=Cadre.choices, default=Cadre.A1)
+    statut = models.CharField(max_length=40, choices=StatutFacture.choices, default=StatutFacture.BROUILLON)
+    mode_depot = models.CharField("mode de dépôt", max_length=20, choices=ModeDepot.choices, default=ModeDepot.SAISIE)
+
+    fournisseur = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="factures_emises")
+    service_fournisseur = models.ForeignKey(
+        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    destinataire = models.ForeignKey(
+        "organisation.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="factures_recues"
+    )
+    service_destinataire = models.ForeignKey(
+        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="factures_recues"
+    )
+    valideur = models.ForeignKey(
+        "organisation.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="factures_a_valider"
+    )
+    coordonnees_bancaires = models.ForeignKey(
+        "organisation.CoordonneesBancaires", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    date_facture = models.DateField("date de facture", null=True, blank=True)
+    date_echeance = models.DateField("date d'échéance", null=True, blank=True)
+    date_depot = models.DateTimeField("date de dépôt", null=True, blank=True)
+    devise = models.CharField(max_length=3, default="EUR")
+    type_tva = models.CharField("type de TVA", max_length=30, choices=TypeTva.choices, default=TypeTva.TVA_SUR_DEBIT)
+    motif_exoneration = models.CharField("motif d'exonération", max_length=250, blank=True)
+    numero_marche = models.CharField("numéro de marché", max_length=50, blank=True)
+    numero_engagement = models.CharField("numéro d'engagement", max_length=50, blank=True)
+    numero_facture_origine = models.CharField("numéro de facture d'origine", max_length=20, blank=True)
+    mode_paiement = models.CharField(
+        "mode de règlement", max_length=20, choices=ModePaiement.choices, default=ModePaiement.VIREMENT
+    )
+    commentaire = models.TextField(blank=True)
+
+    montant_ht = models.DecimalField("montant HT", default=0, **MONTANT)
+    montant_tva = models.DecimalField("montant TVA", default=0, **MONTANT)
+    montant_ttc_avant_remise = models.DecimalField("montant TTC avant remise", default=0, **MONTANT)
+    remise_globale_ttc = models.DecimalField("remise globale TTC", default=0, **MONTANT)
+    motif_remise_globale = models.CharField("motif de la remise globale", max_length=250, blank=True)
+    montant_ttc = models.DecimalField("montant TTC après remise", default=0, **MONTANT)
+    montant_a_payer = models.DecimalField("net à payer", default=0, **MONTANT)
+
+    fichier = models.FileField(upload_to="factures/%Y/%m/", blank=True)
+    fichier_sha256 = models.CharField(max_length=64, blank=True)
+    empreinte_certificat = models.CharField("empreinte du certificat de dépôt", max_length=44, blank=True)
+    rejet_traite = models.BooleanField("rejet traité", default=False)
+    relance_brouillon_le = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "facture"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fournisseur", "numero"],
+                condition=~Q(statut="BROUILLON") & ~Q(numero=""),
+                name="facture_numero_unique_par_fournisseur",
+                violation_error_message="Ce numéro de facture est déjà utilisé par votre structure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_ttc=models.F("montant_ht") + models.F("montant_tva")),
+                name="facture_ttc_egal_ht_plus_tva",
+                violation_error_message="Le montant TTC doit être égal au montant HT plus la TVA.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fournisseur", "statut", "-created_at", "-id"], name="facture_fournisseur_idx"),
+            models.Index(fields=["destinataire", "statut", "-date_depot", "-id"], name="facture_destinataire_idx"),
+            models.Index(fields=["fichier_sha256"], name="facture_sha256_idx"),
+            models.Index(fields=["empreinte_certificat"], name="facture_empreinte_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_facture_display()} {self.numero or '(brouillon)'}"
+
+
+class LignePoste(models.Model):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes")
+    ordre = models.PositiveSmallIntegerField()
+    reference = models.CharField("référence", max_length=50, blank=True)
+    denomination = models.CharField("dénomination", max_length=250)
+    quantite = models.DecimalField("quantité", max_digits=15, decimal_places=4)
+    unite = models.CharField("unité", max_length=20, default="C62")
+    prix_unitaire_ht = models.DecimalField("prix unitaire HT", max_digits=15, decimal_places=6)
+    remise_ht = models.DecimalField("remise HT", default=0, **MONTANT)
+    taux_tva = models.DecimalField("taux de TVA", max_digits=5, decimal_places=2)
+    montant_ht = models.DecimalField("montant HT après remise", **MONTANT)
+    montant_ttc = models.DecimalField("montant TTC", **MONTANT)
+
+    class Meta:
+        verbose_name = "ligne de poste"
+        ordering = ["facture_id", "ordre"]
+
+    def __str__(self):
+        return self.denomination
+
+
+class RecapitulatifTVA(models.Model):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="recapitulatif_tva")
+    taux = models.DecimalField(max_digits=5, decimal_places=2)
+    base_ht = models.DecimalField("base HT", **MONTANT)
+    remise_globale_ht = models.DecimalField("part HT de la remise globale", default=0, **MONTANT)
+    montant_tva = models.DecimalField("montant de TVA", **MONTANT)
+
+    class Meta:
+        verbose_name = "récapitulatif de TVA"
+        ordering = ["facture_id", "taux"]
+
+    def __str__(self):
+        return f"{self.taux} %"
+
+
+class PieceJointe(models.Model):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="pieces_jointes")
+    type_piece = models.CharField("type", max_length=30, choices=TypePieceJointe.choices)
+    designation = models.CharField("désignation", max_length=50)
+    fichier = models.FileField(upload_to="pieces/%Y/%m/")
+    taille = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    type_contenu = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        ordering = ["facture_id", "id"]
+
+    def __str__(self):
+        return self.designation
+
+
+class HistoriqueFacture(HistoriqueBase):
+    objet = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'une facture"
+        indexes = [models.Index(fields=["objet", "-created_at", "-id"], name="histo_facture_idx")]
