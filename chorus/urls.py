@@ -17,6 +17,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("", include("organisation.urls")),
+    path("", include("facturation.urls")),
     path("administration/", admin.site.urls),
 ]
 

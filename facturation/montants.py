@@ -60,6 +60,8 @@ class Calcul:
 
 
 def calculer_ligne(*, quantite, prix_unitaire_ht, remise_ht=ZERO, taux_tva) -> LigneCalculee:
+    if quantite is None or prix_unitaire_ht is None or taux_tva is None:
+        raise MontantsInvalides("Quantité, prix unitaire HT et taux de TVA sont obligatoires sur chaque ligne.")
     quantite = to_decimal(quantite)
     prix = to_decimal(prix_unitaire_ht)
     remise = arrondir(remise_ht or ZERO)
@@ -91,7 +93,8 @@ def calculer(lignes: list[dict], *, remise_globale_ttc=ZERO, deja_paye=ZERO) -> 
     """``lignes``: dicts with quantite, prix_unitaire_ht, remise_ht, taux_tva. Raises MontantsInvalides."""
     if not lignes:
         raise MontantsInvalides("La facture doit comporter au moins une ligne.")
-    calcul = Calcul(lignes=[calculer_ligne(**ligne) for ligne in lignes])
+    champs = ("quantite", "prix_unitaire_ht", "remise_ht", "taux_tva")
+    calcul = Calcul(lignes=[calculer_ligne(**{k: ligne.get(k) for k in champs}) for ligne in lignes])
     bases: dict[Decimal, Decimal] = {}
     for ligne in calcul.lignes:
         taux = ligne.taux_tva.normalize()

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import UtilisateurFactory
+from tests.fixtures_facturation import etat, fournisseur_gp  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -152,8 +153,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an asyncio loop running in this thread while it lives; other
+    # modules' code that calls asyncio.run() (pyhanko's signing and validation) must not find it running.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

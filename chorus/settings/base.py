@@ -166,6 +166,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
     },
     "worker-heartbeat": {"task": "chorus.tasks.heartbeat", "schedule": 30.0},
+    "draft-reminders": {"task": "facturation.tasks.relancer_brouillons", "schedule": crontab(minute=5)},
 }
 
 LOGGING = {

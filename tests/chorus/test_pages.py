@@ -66,7 +66,8 @@ def test_pages_privees_exigent_une_connexion(client, name):
 def test_domaines_liste_les_applications_et_le_menu(client, django_assert_max_num_queries):
     user = UtilisateurFactory()
     client.force_login(user)
-    with django_assert_max_num_queries(4):
+    # session, user, approbations badge, and one existence check per application family (gestionnaire, émetteur)
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("domaines"))
     content = response.content.decode()
     assert "Organisation" in content

@@ -1,0 +1,675 @@
+"""Factur-X generation: the EN 16931 CII XML of an invoice (:func:`generer_cii`) and the readable PDF that embeds
+it (:func:`generer_pdf_facturx`), for invoices entered on the portal (saisie).
+
+Mapping of :class:`~facturation.donnees.DonneesFacture` onto the CII (D16B, Factur-X profile EN 16931):
+
+* BT-1 numéro, BT-3 type (380 facture, 381 avoir, 386 acompte), BT-2 date d'émission, BT-22 commentaire (note);
+* seller (BG-4) / buyer (BG-7): name, SIRET as ``SpecifiedLegalOrganization/ID schemeID="0009"`` (BT-30 / BT-47),
+  postal address, VAT number as ``SpecifiedTaxRegistration/ID schemeID="VA"`` (BT-31 / BT-48);
+* BT-10 buyer reference = the Chorus Pro code service (``destinataire.code_service``, else
+  ``reference_acheteur``), BT-13 numéro d'engagement (``BuyerOrderReferencedDocument``), BT-12 numéro de marché
+  (``ContractReferencedDocument``), BT-25 facture d'origine of an avoir (``InvoiceReferencedDocument``);
+* BT-5 devise, BT-81 moyen de paiement with BT-84 IBAN and BT-86 BIC, BT-9 date d'échéance;
+* lines (BG-25) with BT-136 line allowance when ``remise_ht > 0``; VAT breakdown (BG-23) with BT-120 exemption
+  reason for categories that need one (E, AE, K, G, O); totals (BG-22).
+
+Document-level allowances and charges (BT-107 / BT-108) need a VAT category each (BG-20 / BG-21), while
+:class:`~facturation.donnees.Totaux` holds a single amount. They are split per VAT category (category + rate) as
+follows: when the invoice carries a VAT breakdown, each category receives ``Σ lignes − base HT`` of its
+breakdown line (what EN 16931 rules BR-S-08, BR-E-08... imply: base = lines − allowances + charges), provided
+those differences add up to ``remises_document_ht − charges_document_ht`` and are all allowances (or all charges);
+otherwise (no breakdown, or inconsistent differences) the amount is prorated on the categories' line totals,
+rounded to the centime, the last category taking the remainder. One ``SpecifiedTradeAllowanceCharge`` is written
+per category with a non-zero share.
+
+When the invoice has no VAT breakdown (or no totals), they are computed from the lines. Amounts are written with
+2 decimals, quantities and unit prices with up to 4 decimals, rates with 2 decimals. The header delivery element
+is required by the XSD and stays empty (no delivery data in :class:`DonneesFacture`): the EN 16931 schematron
+only warns about it (PEPPOL-EN16931-R008).
+"""
+
+import io
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from xml.sax.saxutils import escape
+
+import facturx
+from lxml import etree
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from chorus.money import ZERO, arrondir, formater_montant, montant_tva
+from facturation.donnees import DonneesFacture, Ligne, LigneTva, Partie, Totaux
+
+GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
+
+NS_RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+NS_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+NS_QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+NS_UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+NSMAP = {"rsm": NS_RSM, "qdt": NS_QDT, "ram": NS_RAM, "udt": NS_UDT}
+
+# Categories for which EN 16931 requires an exemption reason (BT-120 or BT-121), with a default French text used
+# when the invoice gives none.
+MOTIFS_EXONERATION_PAR_DEFAUT = {
+    "E": "Exonération de TVA",
+    "AE": "Autoliquidation",
+    "K": "Livraison intracommunautaire exonérée",
+    "G": "Exportation hors Union européenne exonérée",
+    "O": "Hors champ d'application de la TVA",
+}
+# Categories whose VAT rate must not be written (BR-O-05, BR-O-09...).
+CATEGORIES_SANS_TAUX = {"O"}
+
+# Chorus Pro's modePaiement words → UNTDID 4461 payment means codes (BT-81), for callers that pass the word.
+CODES_MOYEN_PAIEMENT = {
+    "VIREMENT": "30",
+    "PRELEVEMENT": "49",
+    "CHEQUE": "20",
+    "ESPECE": "10",
+    "AUTRE": "ZZZ",
+    "REPORT": "97",
+}
+
+LIBELLES_MOYEN_PAIEMENT = {
+    "10": "Espèces",
+    "20": "Chèque",
+    "30": "Virement",
+    "42": "Virement sur compte bancaire",
+    "49": "Prélèvement",
+    "58": "Virement SEPA",
+    "59": "Prélèvement SEPA",
+    "97": "Report",
+    "ZZZ": "Autre",
+}
+
+TYPES_DOCUMENT = {"380": "Facture", "381": "Avoir", "386": "Facture d'acompte", "384": "Facture rectificative"}
+
+UNITES = {"C62": "unité", "H87": "pièce", "HUR": "heure", "DAY": "jour", "KGM": "kg", "MTR": "m", "LTR": "l"}
+
+
+# --- Number formatting -------------------------------------------------------------------------------------------
+
+
+def _montant(value) -> str:
+    return f"{arrondir(value):.2f}"
+
+
+def _decimales_variables(value, maximum: int = 4, minimum: int = 0) -> str:
+    """``value`` rounded to ``maximum`` decimals, trailing zeros dropped down to ``minimum`` decimals."""
+    quantum = Decimal(1).scaleb(-maximum)
+    text = f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        entier, decimales = text.split(".")
+        decimales = decimales.rstrip("0").ljust(minimum, "0")
+        text = f"{entier}.{decimales}" if decimales else entier
+    elif minimum:
+        text += "." + "0" * minimum
+    return text
+
+
+def _quantite(value) -> str:
+    return _decimales_variables(value, maximum=4)
+
+
+def _prix(value) -> str:
+    return _decimales_variables(value, maximum=4, minimum=2)
+
+
+def _taux(value) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+
+
+# --- Amount computations shared by the XML and the PDF --------------------------------------------------------------
+
+
+def montant_ligne(ligne: Ligne) -> Decimal:
+    """BT-131: as read from a document when known, else quantité × PU HT − remise HT, rounded to the centime."""
+    if ligne.montant_ht is not None:
+        return arrondir(ligne.montant_ht)
+    return arrondir(ligne.quantite * ligne.prix_unitaire_ht - ligne.remise_ht)
+
+
+def _cle_tva(categorie: str, taux) -> tuple[str, Decimal]:
+    return categorie, Decimal(taux).quantize(Decimal("0.01"))
+
+
+def _totaux_lignes_par_categorie(donnees: DonneesFacture) -> dict[tuple[str, Decimal], Decimal]:
+    totaux: dict[tuple[str, Decimal], Decimal] = {}
+    for ligne in donnees.lignes:
+        cle = _cle_tva(ligne.categorie_tva, ligne.taux_tva)
+        totaux[cle] = totaux.get(cle, ZERO) + montant_ligne(ligne)
+    for ligne_tva in donnees.tva:
+        totaux.setdefault(_cle_tva(ligne_tva.categorie, ligne_tva.taux), ZERO)
+    return totaux
+
+
+def _proratiser(montant: Decimal, poids: dict[tuple[str, Decimal], Decimal]) -> dict:
+    cles = [cle for cle, valeur in poids.items() if valeur != 0] or list(poids)
+    if not cles:
+        return {}
+    total = sum((poids[cle] for cle in cles), ZERO)
+    parts = {}
+    reste = montant
+    for cle in cles[:-1]:
+        part = arrondir(montant * poids[cle] / total) if total else ZERO
+        parts[cle] = part
+        reste -= part
+    parts[cles[-1]] = reste
+    return parts
+
+
+def repartition_remises_charges(donnees: DonneesFacture) -> tuple[dict, dict]:
+    """Split the document-level allowance (BT-107) and charge (BT-108) per VAT category (see the module
+    docstring). Returns two dicts ``{(categorie, taux): montant}`` with only non-zero shares."""
+    remises = arrondir(donnees.totaux.remises_document_ht)
+    charges = arrondir(donnees.totaux.charges_document_ht)
+    if not remises and not charges:
+        return {}, {}
+    lignes = _totaux_lignes_par_categorie(donnees)
+    if donnees.tva:
+        ecarts = {
+            _cle_tva(t.categorie, t.taux): lignes.get(_cle_tva(t.categorie, t.taux), ZERO) - arrondir(t.base_ht)
+            for t in donnees.tva
+        }
+        if sum(ecarts.values(), ZERO) == remises - charges:
+            if not charges and all(e >= 0 for e in ecarts.values()):
+                return {k: v for k, v in ecarts.items() if v}, {}
+            if not remises and all(e <= 0 for e in ecarts.values()):
+                return {}, {k: -v for k, v in ecarts.items() if v}
+    parts_remises = {k: v for k, v in _proratiser(remises, lignes).items() if v} if remises else {}
+    parts_charges = {k: v for k, v in _proratiser(charges, lignes).items() if v} if charges else {}
+    return parts_remises, parts_charges
+
+
+def _motif(categorie: str, motif: str, donnees: DonneesFacture) -> str:
+    if categorie not in MOTIFS_EXONERATION_PAR_DEFAUT:
+        return ""
+    return motif or donnees.motif_exoneration or MOTIFS_EXONERATION_PAR_DEFAUT[categorie]
+
+
+def ventilation_tva(donnees: DonneesFacture) -> list[LigneTva]:
+    """The VAT breakdown (BG-23): the invoice's own when it has one, else computed from the lines and the
+    document-level allowances and charges."""
+    if donnees.tva:
+        return [
+            LigneTva(
+                categorie=t.categorie,
+                taux=t.taux,
+                base_ht=arrondir(t.base_ht),
+                montant_tva=arrondir(t.montant_tva),
+                motif_exoneration=_motif(t.categorie, t.motif_exoneration, donnees),
+            )
+            for t in donnees.tva
+        ]
+    remises, charges = repartition_remises_charges(donnees)
+    resultat = []
+    for (categorie, taux), total in _totaux_lignes_par_categorie(donnees).items():
+        base = total - remises.get((categorie, taux), ZERO) + charges.get((categorie, taux), ZERO)
+        resultat.append(
+            LigneTva(
+                categorie=categorie,
+                taux=taux,
+                base_ht=base,
+                montant_tva=montant_tva(base, taux) if categorie not in CATEGORIES_SANS_TAUX else ZERO,
+                motif_exoneration=_motif(categorie, "", donnees),
+            )
+        )
+    return resultat
+
+
+def totaux_effectifs(donnees: DonneesFacture) -> Totaux:
+    """The invoice's totals when it has some, else computed from the lines, allowances, charges and VAT."""
+    t = donnees.totaux
+    if t.total_ht or t.total_ttc or t.total_lignes_ht or t.net_a_payer or not donnees.lignes:
+        return t
+    lignes = sum((montant_ligne(ligne) for ligne in donnees.lignes), ZERO)
+    total_ht = lignes - arrondir(t.remises_document_ht) + arrondir(t.charges_document_ht)
+    total_tva = sum((v.montant_tva for v in ventilation_tva(donnees)), ZERO)
+    total_ttc = total_ht + total_tva
+    return Totaux(
+        total_lignes_ht=lignes,
+        remises_document_ht=arrondir(t.remises_document_ht),
+        charges_document_ht=arrondir(t.charges_document_ht),
+        total_ht=total_ht,
+        total_tva=total_tva,
+        total_ttc=total_ttc,
+        deja_paye=arrondir(t.deja_paye),
+        net_a_payer=total_ttc - arrondir(t.deja_paye),
+    )
+
+
+def code_moyen_paiement(mode: str) -> str:
+    mode = (mode or "").strip()
+    return CODES_MOYEN_PAIEMENT.get(mode.upper(), mode)
+
+
+def code_service(donnees: DonneesFacture) -> str:
+    """BT-10 as Chorus Pro uses it: the buyer's code service, else the given buyer reference."""
+    return donnees.destinataire.code_service or donnees.reference_acheteur
+
+
+# --- CII XML -----------------------------------------------------------------------------------------------------
+
+
+def _el(parent, tag: str, text=None, **attrib):
+    prefix, name = tag.split(":")
+    element = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", {k: v for k, v in attrib.items()})
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _date_cii(parent, tag: str, valeur: date, conteneur: str = "udt:DateTimeString"):
+    wrapper = _el(parent, tag)
+    _el(wrapper, conteneur, valeur.strftime("%Y%m%d"), format="102")
+    return wrapper
+
+
+def _lignes_adresse(adresse: str) -> list[str]:
+    lignes = [ligne.strip() for ligne in (adresse or "").splitlines() if ligne.strip()]
+    if len(lignes) > 3:
+        lignes = lignes[:2] + [", ".join(lignes[2:])]
+    return lignes
+
+
+def _partie(parent, tag: str, partie: Partie):
+    node = _el(parent, tag)
+    _el(node, "ram:Name", partie.raison_sociale)
+    if partie.siret:
+        organisation = _el(node, "ram:SpecifiedLegalOrganization")
+        _el(organisation, "ram:ID", partie.siret, schemeID="0009")
+    adresse = _el(node, "ram:PostalTradeAddress")
+    if partie.code_postal:
+        _el(adresse, "ram:PostcodeCode", partie.code_postal)
+    lignes_adresse = _lignes_adresse(partie.adresse)
+    for nom, texte in zip(
+        ("ram:LineOne", "ram:LineTwo", "ram:LineThree")[: len(lignes_adresse)], lignes_adresse, strict=True
+    ):
+        _el(adresse, nom, texte)
+    if partie.ville:
+        _el(adresse, "ram:CityName", partie.ville)
+    _el(adresse, "ram:CountryID", partie.code_pays or "FR")
+    if partie.numero_tva:
+        enregistrement = _el(node, "ram:SpecifiedTaxRegistration")
+        _el(enregistrement, "ram:ID", partie.numero_tva, schemeID="VA")
+    return node
+
+
+def _taxe(parent, tag: str, categorie: str, taux):
+    node = _el(parent, tag)
+    _el(node, "ram:TypeCode", "VAT")
+    _el(node, "ram:CategoryCode", categorie)
+    if categorie not in CATEGORIES_SANS_TAUX:
+        _el(node, "ram:RateApplicablePercent", _taux(taux))
+    return node
+
+
+def _remise_ou_charge(parent, *, charge: bool, montant: Decimal, raison: str, categorie=None, taux=None):
+    node = _el(parent, "ram:SpecifiedTradeAllowanceCharge")
+    indicateur = _el(node, "ram:ChargeIndicator")
+    _el(indicateur, "udt:Indicator", "true" if charge else "false")
+    _el(node, "ram:ActualAmount", _montant(montant))
+    _el(node, "ram:Reason", raison)
+    if categorie is not None:
+        _taxe(node, "ram:CategoryTradeTax", categorie, taux)
+    return node
+
+
+def _ligne(parent, index: int, ligne: Ligne):
+    item = _el(parent, "ram:IncludedSupplyChainTradeLineItem")
+    document = _el(item, "ram:AssociatedDocumentLineDocument")
+    _el(document, "ram:LineID", ligne.numero or str(index))
+    produit = _el(item, "ram:SpecifiedTradeProduct")
+    if ligne.reference:
+        _el(produit, "ram:SellerAssignedID", ligne.reference)
+    _el(produit, "ram:Name", ligne.denomination or ligne.reference or "Article")
+    accord = _el(item, "ram:SpecifiedLineTradeAgreement")
+    prix = _el(accord, "ram:NetPriceProductTradePrice")
+    _el(prix, "ram:ChargeAmount", _prix(ligne.prix_unitaire_ht))
+    livraison = _el(item, "ram:SpecifiedLineTradeDelivery")
+    _el(livraison, "ram:BilledQuantity", _quantite(ligne.quantite), unitCode=ligne.unite or "C62")
+    reglement = _el(item, "ram:SpecifiedLineTradeSettlement")
+    _taxe(reglement, "ram:ApplicableTradeTax", ligne.categorie_tva, ligne.taux_tva)
+    if ligne.remise_ht and ligne.remise_ht > 0:
+        _remise_ou_charge(reglement, charge=False, montant=ligne.remise_ht, raison="Remise")
+    somme_ligne = _el(reglement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+    _el(somme_ligne, "ram:LineTotalAmount", _montant(montant_ligne(ligne)))
+
+
+def generer_cii(donnees: DonneesFacture) -> bytes:
+    """The Factur-X EN 16931 CII XML of ``donnees`` (UTF-8 bytes with an XML declaration). Passes the Factur-X
+    XSD; business rules are the EN 16931 validator's job. A missing date d'émission (draft) is written as
+    today's date, since the XSD requires one."""
+    devise = donnees.devise or "EUR"
+    racine = etree.Element(f"{{{NS_RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+
+    contexte = _el(racine, "rsm:ExchangedDocumentContext")
+    guideline = _el(contexte, "ram:GuidelineSpecifiedDocumentContextParameter")
+    _el(guideline, "ram:ID", GUIDELINE_EN16931)
+
+    document = _el(racine, "rsm:ExchangedDocument")
+    _el(document, "ram:ID", donnees.numero)
+    _el(document, "ram:TypeCode", donnees.type_document or "380")
+    _date_cii(document, "ram:IssueDateTime", donnees.date_emission or date.today())
+    if donnees.commentaire:
+        note = _el(document, "ram:IncludedNote")
+        _el(note, "ram:Content", donnees.commentaire)
+
+    transaction = _el(racine, "rsm:SupplyChainTradeTransaction")
+    for index, ligne in enumerate(donnees.lignes, start=1):
+        _ligne(transaction, index, ligne)
+
+    accord = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
+    if code_service(donnees):
+        _el(accord, "ram:BuyerReference", code_service(donnees))
+    _partie(accord, "ram:SellerTradeParty", donnees.fournisseur)
+    _partie(accord, "ram:BuyerTradeParty", donnees.destinataire)
+    if donnees.numero_engagement:
+        commande = _el(accord, "ram:BuyerOrderReferencedDocument")
+        _el(commande, "ram:IssuerAssignedID", donnees.numero_engagement)
+    if donnees.numero_marche:
+        contrat = _el(accord, "ram:ContractReferencedDocument")
+        _el(contrat, "ram:IssuerAssignedID", donnees.numero_marche)
+
+    _el(transaction, "ram:ApplicableHeaderTradeDelivery")
+
+    reglement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
+    _el(reglement, "ram:InvoiceCurrencyCode", devise)
+    code_paiement = code_moyen_paiement(donnees.mode_paiement) or ("30" if donnees.iban else "")
+    if code_paiement:
+        moyen = _el(reglement, "ram:SpecifiedTradeSettlementPaymentMeans")
+        _el(moyen, "ram:TypeCode", code_paiement)
+        if donnees.iban:
+            compte = _el(moyen, "ram:PayeePartyCreditorFinancialAccount")
+            _el(compte, "ram:IBANID", donnees.iban.replace(" ", ""))
+        if donnees.bic:
+            banque = _el(moyen, "ram:PayeeSpecifiedCreditorFinancialInstitution")
+            _el(banque, "ram:BICID", donnees.bic.replace(" ", ""))
+    for ligne_tva in ventilation_tva(donnees):
+        taxe = _el(reglement, "ram:ApplicableTradeTax")
+        _el(taxe, "ram:CalculatedAmount", _montant(ligne_tva.montant_tva))
+        _el(taxe, "ram:TypeCode", "VAT")
+        if ligne_tva.motif_exoneration:
+            _el(taxe, "ram:ExemptionReason", ligne_tva.motif_exoneration)
+        _el(taxe, "ram:BasisAmount", _montant(ligne_tva.base_ht))
+        _el(taxe, "ram:CategoryCode", ligne_tva.categorie)
+        if ligne_tva.categorie not in CATEGORIES_SANS_TAUX:
+            _el(taxe, "ram:RateApplicablePercent", _taux(ligne_tva.taux))
+    remises, charges = repartition_remises_charges(donnees)
+    for (categorie, taux), montant in remises.items():
+        _remise_ou_charge(reglement, charge=False, montant=montant, raison="Remise", categorie=categorie, taux=taux)
+    for (categorie, taux), montant in charges.items():
+        _remise_ou_charge(reglement, charge=True, montant=montant, raison="Frais", categorie=categorie, taux=taux)
+    if donnees.date_echeance:
+        conditions = _el(reglement, "ram:SpecifiedTradePaymentTerms")
+        _date_cii(conditions, "ram:DueDateDateTime", donnees.date_echeance)
+
+    totaux = totaux_effectifs(donnees)
+    sommes = _el(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _el(sommes, "ram:LineTotalAmount", _montant(totaux.total_lignes_ht))
+    if totaux.charges_document_ht:
+        _el(sommes, "ram:ChargeTotalAmount", _montant(totaux.charges_document_ht))
+    if totaux.remises_document_ht:
+        _el(sommes, "ram:AllowanceTotalAmount", _montant(totaux.remises_document_ht))
+    _el(sommes, "ram:TaxBasisTotalAmount", _montant(totaux.total_ht))
+    _el(sommes, "ram:TaxTotalAmount", _montant(totaux.total_tva), currencyID=devise)
+    _el(sommes, "ram:GrandTotalAmount", _montant(totaux.total_ttc))
+    if totaux.deja_paye:
+        _el(sommes, "ram:TotalPrepaidAmount", _montant(totaux.deja_paye))
+    _el(sommes, "ram:DuePayableAmount", _montant(totaux.net_a_payer))
+    if donnees.facture_origine:
+        origine = _el(reglement, "ram:InvoiceReferencedDocument")
+        _el(origine, "ram:IssuerAssignedID", donnees.facture_origine)
+
+    return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# --- Readable PDF ----------------------------------------------------------------------------------------------------
+
+_POLICE = "ChorusVera"
+_POLICE_GRAS = "ChorusVera-Gras"
+
+
+def enregistrer_polices() -> tuple[str, str]:
+    """Register (once) the Bitstream Vera fonts shipped with reportlab: embedded TrueType fonts, as PDF/A wants,
+    covering French accents and the euro sign."""
+    if _POLICE not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_POLICE, "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont(_POLICE_GRAS, "VeraBd.ttf"))
+        pdfmetrics.registerFontFamily(_POLICE, normal=_POLICE, bold=_POLICE_GRAS)
+    return _POLICE, _POLICE_GRAS
+
+
+def affichage_montant(value, devise: str = "EUR") -> str:
+    """``formater_montant`` with a plain no-break space for the thousands (the narrow one is not in the font)."""
+    return formater_montant(value, devise).replace("\u202f", "\u00a0")
+
+
+def affichage_date(valeur: date | None) -> str:
+    return valeur.strftime("%d/%m/%Y") if valeur else ""
+
+
+def affichage_taux(value) -> str:
+    return _decimales_variables(value, maximum=2).replace(".", ",") + " %"
+
+
+def affichage_quantite(value) -> str:
+    return _quantite(value).replace(".", ",")
+
+
+def _styles():
+    police, gras = enregistrer_polices()
+    return {
+        "normal": ParagraphStyle("normal", fontName=police, fontSize=9, leading=11.5),
+        "petit": ParagraphStyle("petit", fontName=police, fontSize=8, leading=10),
+        "droite": ParagraphStyle("droite", fontName=police, fontSize=8, leading=10, alignment=TA_RIGHT),
+        "titre": ParagraphStyle("titre", fontName=gras, fontSize=16, leading=20, spaceAfter=4),
+        "sous_titre": ParagraphStyle("sous_titre", fontName=gras, fontSize=10.5, leading=13, spaceBefore=6),
+        "police": police,
+        "gras": gras,
+    }
+
+
+def _p(texte: str, style) -> Paragraph:
+    return Paragraph(escape(texte).replace("\n", "<br/>"), style)
+
+
+def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]]) -> list:
+    lignes = [f"<b>{escape(titre)}</b>", f"<b>{escape(partie.raison_sociale)}</b>"]
+    lignes += [escape(ligne) for ligne in _lignes_adresse(partie.adresse)]
+    lignes.append(escape(f"{partie.code_postal} {partie.ville}".strip()))
+    if partie.code_pays and partie.code_pays != "FR":
+        lignes.append(escape(partie.code_pays))
+    lignes.append(f"SIRET : {escape(partie.siret)}")
+    if partie.numero_tva:
+        lignes.append(f"N° TVA : {escape(partie.numero_tva)}")
+    lignes += [f"{escape(label)} : {escape(valeur)}" for label, valeur in extra if valeur]
+    return [Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
+
+
+def _pdf_lisible(donnees: DonneesFacture) -> bytes:
+    styles = _styles()
+    devise = donnees.devise or "EUR"
+    tampon = io.BytesIO()
+    type_libelle = TYPES_DOCUMENT.get(donnees.type_document, "Facture")
+    doc = SimpleDocTemplate(
+        tampon,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{type_libelle} n° {donnees.numero}",
+        author=donnees.fournisseur.raison_sociale,
+        subject=f"{type_libelle} n° {donnees.numero}",
+        creator="Chorus Pro",
+        lang="fr-FR",
+    )
+    elements = [
+        _p(f"{type_libelle} n° {donnees.numero}", styles["titre"]),
+        _p(f"Date d'émission : {affichage_date(donnees.date_emission)}", styles["normal"]),
+    ]
+    if donnees.date_echeance:
+        elements.append(_p(f"Date d'échéance : {affichage_date(donnees.date_echeance)}", styles["normal"]))
+    if donnees.facture_origine:
+        elements.append(_p(f"Facture d'origine : {donnees.facture_origine}", styles["normal"]))
+    elements.append(Spacer(1, 5 * mm))
+
+    blocs = Table(
+        [
+            [
+                _bloc_partie("Fournisseur", donnees.fournisseur, styles, []),
+                _bloc_partie(
+                    "Destinataire",
+                    donnees.destinataire,
+                    styles,
+                    [
+                        ("Code service", code_service(donnees)),
+                        ("N° d'engagement", donnees.numero_engagement),
+                        ("N° de marché", donnees.numero_marche),
+                    ],
+                ),
+            ]
+        ],
+        colWidths=[90 * mm, 90 * mm],
+    )
+    blocs.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (0, 0), 0.5, colors.grey),
+                ("BOX", (1, 0), (1, 0), 0.5, colors.grey),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    elements += [blocs, Spacer(1, 6 * mm)]
+
+    entete = ["Référence", "Désignation", "Quantité", "Unité", "PU HT", "Remise HT", "Taux TVA", "Montant HT"]
+    lignes = [[_p(t, styles["petit"]) for t in entete]]
+    for ligne in donnees.lignes:
+        lignes.append(
+            [
+                _p(ligne.reference, styles["petit"]),
+                _p(ligne.denomination, styles["petit"]),
+                _p(affichage_quantite(ligne.quantite), styles["droite"]),
+                _p(UNITES.get(ligne.unite, ligne.unite), styles["petit"]),
+                _p(affichage_montant(ligne.prix_unitaire_ht, devise), styles["droite"]),
+                _p(affichage_montant(ligne.remise_ht, devise) if ligne.remise_ht else "", styles["droite"]),
+                _p(
+                    affichage_taux(ligne.taux_tva) if ligne.categorie_tva not in CATEGORIES_SANS_TAUX else "—",
+                    styles["droite"],
+                ),
+                _p(affichage_montant(montant_ligne(ligne), devise), styles["droite"]),
+            ]
+        )
+    tableau = Table(
+        lignes,
+        colWidths=[22 * mm, 50 * mm, 17 * mm, 14 * mm, 21 * mm, 19 * mm, 15 * mm, 22 * mm],
+        repeatRows=1,
+    )
+    tableau.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3e3fd")),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    elements += [tableau, Spacer(1, 6 * mm)]
+
+    recap = [["Catégorie", "Taux TVA", "Base HT", "Montant TVA", "Motif d'exonération"]]
+    for ligne_tva in ventilation_tva(donnees):
+        recap.append(
+            [
+                ligne_tva.categorie,
+                affichage_taux(ligne_tva.taux) if ligne_tva.categorie not in CATEGORIES_SANS_TAUX else "—",
+                affichage_montant(ligne_tva.base_ht, devise),
+                affichage_montant(ligne_tva.montant_tva, devise),
+                _p(ligne_tva.motif_exoneration, styles["petit"]),
+            ]
+        )
+    totaux = totaux_effectifs(donnees)
+    montants = [["Total HT des lignes", affichage_montant(totaux.total_lignes_ht, devise)]]
+    if totaux.remises_document_ht:
+        montants.append(["Remises globales HT", affichage_montant(totaux.remises_document_ht, devise)])
+    if totaux.charges_document_ht:
+        montants.append(["Frais globaux HT", affichage_montant(totaux.charges_document_ht, devise)])
+    montants += [
+        ["Total HT", affichage_montant(totaux.total_ht, devise)],
+        ["Total TVA", affichage_montant(totaux.total_tva, devise)],
+        ["Total TTC", affichage_montant(totaux.total_ttc, devise)],
+    ]
+    if totaux.deja_paye:
+        montants.append(["Déjà payé", affichage_montant(totaux.deja_paye, devise)])
+    montants.append(["Net à payer", affichage_montant(totaux.net_a_payer, devise)])
+
+    style_tableau = [
+        ("FONTNAME", (0, 0), (-1, -1), styles["police"]),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    table_recap = Table(recap, colWidths=[18 * mm, 16 * mm, 24 * mm, 24 * mm, 38 * mm])
+    table_recap.setStyle(
+        TableStyle(style_tableau + [("FONTNAME", (0, 0), (-1, 0), styles["gras"]), ("ALIGN", (1, 1), (3, -1), "RIGHT")])
+    )
+    table_totaux = Table(montants, colWidths=[32 * mm, 28 * mm])
+    table_totaux.setStyle(
+        TableStyle(
+            style_tableau + [("ALIGN", (1, 0), (1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), styles["gras"])]
+        )
+    )
+    synthese = Table([[table_recap, table_totaux]], colWidths=[120 * mm, 60 * mm])
+    synthese.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    elements += [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, Spacer(1, 5 * mm)]
+
+    paiement = []
+    if donnees.mode_paiement:
+        code = code_moyen_paiement(donnees.mode_paiement)
+        paiement.append(f"Moyen de paiement : {LIBELLES_MOYEN_PAIEMENT.get(code, code)}")
+    if donnees.iban:
+        paiement.append(f"IBAN : {donnees.iban}")
+    if donnees.bic:
+        paiement.append(f"BIC : {donnees.bic}")
+    if paiement:
+        elements += [_p("Paiement", styles["sous_titre"]), _p("\n".join(paiement), styles["normal"])]
+    if donnees.commentaire:
+        elements += [_p("Commentaire", styles["sous_titre"]), _p(donnees.commentaire, styles["normal"])]
+    doc.build(elements)
+    return tampon.getvalue()
+
+
+def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
+    """A readable A4 PDF of the invoice with its CII embedded as Factur-X EN 16931 (``factur-x.xml``, PDF/A-3
+    metadata written by the ``factur-x`` package). The XMP metadata is left uncompressed so that the supplier can
+    still add a PAdES signature to the file."""
+    xml = generer_cii(donnees)
+    type_libelle = TYPES_DOCUMENT.get(donnees.type_document, "Facture")
+    metadonnees = {
+        "author": donnees.fournisseur.raison_sociale or "Chorus Pro",
+        "keywords": "Factur-X, Facture",
+        "title": f"{donnees.fournisseur.raison_sociale} : {type_libelle} {donnees.numero}",
+        "subject": f"Factur-X {type_libelle.lower()} {donnees.numero} du {affichage_date(donnees.date_emission)} "
+        f"émise par {donnees.fournisseur.raison_sociale}",
+    }
+    return facturx.generate_from_binary(
+        _pdf_lisible(donnees),
+        xml,
+        flavor="factur-x",
+        level="en16931",
+        check_xsd=True,
+        pdf_metadata=metadonnees,
+        lang="fr-FR",
+        xmp_compression=False,
+    )

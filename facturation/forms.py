@@ -1,0 +1,161 @@
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from chorus.identifiers import normaliser, valider_siret
+from chorus.money import MontantInvalide, to_decimal
+from facturation.enums import TAUX_TVA, Cadre, ModePaiement, TypeFacture, TypeTva
+from organisation.enums import TypeIdentifiant
+from organisation.models import Service, Structure
+
+SIRET_ETAT = "11000201100044"
+
+# Where a service-layer error key is shown on the saisie form.
+CHAMPS_FORMULAIRE = {
+    "destinataire": "destinataire_siret",
+    "service_destinataire": "code_service",
+    "valideur": "valideur_siret",
+}
+
+
+class MontantField(forms.CharField):
+    """An amount typed the French way (« 1 234,56 »), cleaned to a Decimal."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        try:
+            return to_decimal(value)
+        except MontantInvalide as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class SaisieFactureForm(DsfrBaseForm):
+    destinataire_etat = forms.ChoiceField(
+        label="Le destinataire est-il l'État ?", choices=[("non", "Non"), ("oui", "Oui")], widget=forms.RadioSelect,
+        initial="non",
+    )  # fmt: skip
+    destinataire_siret = forms.CharField(label="SIRET du destinataire", max_length=20, required=False)
+    code_service = forms.CharField(label="Code service du destinataire", max_length=100, required=False)
+    fournisseur = forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
+    coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=Cadre.choices)
+    valideur_siret = forms.CharField(
+        label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
+        help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
+    )  # fmt: skip
+    type_facture = forms.ChoiceField(label="Type de facture", choices=TypeFacture.choices)
+    numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+    date_facture = forms.DateField(
+        label="Date de facture", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    devise = forms.ChoiceField(label="Devise", choices=[("EUR", "Euro (EUR)")])
+    type_tva = forms.ChoiceField(label="Type de TVA", choices=TypeTva.choices)
+    motif_exoneration = forms.CharField(label="Motif d'exonération", max_length=250, required=False)
+    numero_marche = forms.CharField(label="Numéro de marché", max_length=50, required=False)
+    numero_engagement = forms.CharField(label="Numéro d'engagement", max_length=50, required=False)
+    numero_facture_origine = forms.CharField(label="Numéro de facture d'origine", max_length=20, required=False)
+    mode_paiement = forms.ChoiceField(label="Mode de règlement", choices=ModePaiement.choices)
+    remise_globale_ttc = MontantField(label="Remise globale TTC", required=False)
+    motif_remise_globale = forms.CharField(label="Motif de la remise globale", max_length=250, required=False)
+    commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fournisseur"].queryset = structures
+        from organisation.models import CoordonneesBancaires
+
+        self.fields["coordonnees_bancaires"].queryset = CoordonneesBancaires.objects.filter(
+            structure__in=structures, active=True
+        ).select_related("structure")
+        self.fields["coordonnees_bancaires"].label_from_instance = lambda c: (
+            f"{c.structure.raison_sociale} – {c.titulaire} – {c.iban}"
+        )
+
+    def clean_destinataire_siret(self):
+        siret = normaliser(self.cleaned_data.get("destinataire_siret"))
+        if self.data.get(self.add_prefix("destinataire_etat")) == "oui":
+            return SIRET_ETAT
+        return valider_siret(siret) if siret else ""
+
+    def clean_valideur_siret(self):
+        siret = normaliser(self.cleaned_data.get("valideur_siret"))
+        return valider_siret(siret) if siret else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        siret = cleaned.get("destinataire_siret")
+        destinataire = None
+        if siret:
+            destinataire = Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).first()
+            if destinataire is None:
+                self.add_error("destinataire_siret", "Aucune structure publique n'existe avec ce SIRET sur Chorus Pro.")
+        cleaned["destinataire"] = destinataire
+        service = None
+        code = (cleaned.get("code_service") or "").strip().upper()
+        if code and destinataire is not None:
+            service = Service.objects.filter(structure=destinataire, code=code).first()
+            if service is None:
+                self.add_error("code_service", "Ce code service n'existe pas chez le destinataire.")
+        cleaned["service_destinataire"] = service
+        valideur = None
+        if cleaned.get("valideur_siret"):
+            valideur = Structure.objects.filter(identifiant=cleaned["valideur_siret"]).first()
+            if valideur is None:
+                self.add_error("valideur_siret", "Aucune structure n'existe avec ce SIRET sur Chorus Pro.")
+        cleaned["valideur"] = valideur
+        coord = cleaned.get("coordonnees_bancaires")
+        fournisseur = cleaned.get("fournisseur")
+        if coord is not None and fournisseur is not None and coord.structure_id != fournisseur.pk:
+            self.add_error(
+                "coordonnees_bancaires", "Ces coordonnées bancaires ne sont pas celles de la structure émettrice."
+            )
+        return cleaned
+
+    def donnees(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "fournisseur": c["fournisseur"], "destinataire": c["destinataire"],
+            "service_destinataire": c["service_destinataire"], "valideur": c["valideur"],
+            "coordonnees_bancaires": c["coordonnees_bancaires"], "cadre": c["cadre"], "type_facture": c["type_facture"],
+            "numero": c["numero"].strip(), "date_facture": c["date_facture"], "devise": c["devise"],
+            "type_tva": c["type_tva"], "motif_exoneration": c["motif_exoneration"], "numero_marche": c["numero_marche"],
+            "numero_engagement": c["numero_engagement"].strip(), "numero_facture_origine": c["numero_facture_origine"],
+            "mode_paiement": c["mode_paiement"], "remise_globale_ttc": c["remise_globale_ttc"] or 0,
+            "motif_remise_globale": c["motif_remise_globale"], "commentaire": c["commentaire"],
+        }  # fmt: skip
+
+
+class LigneForm(DsfrBaseForm):
+    reference = forms.CharField(label="Référence", max_length=50, required=False)
+    denomination = forms.CharField(label="Dénomination", max_length=250)
+    quantite = MontantField(label="Quantité")
+    unite = forms.CharField(label="Unité", max_length=20, required=False, initial="C62")
+    prix_unitaire_ht = MontantField(label="Prix unitaire HT")
+    remise_ht = MontantField(label="Remise HT", required=False)
+    taux_tva = forms.ChoiceField(label="Taux de TVA", choices=[(t, f"{t.replace('.', ',')} %") for t in TAUX_TVA])
+
+    def ligne(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "reference": c["reference"], "denomination": c["denomination"], "quantite": c["quantite"],
+            "unite": c["unite"] or "C62", "prix_unitaire_ht": c["prix_unitaire_ht"], "remise_ht": c["remise_ht"] or 0,
+            "taux_tva": c["taux_tva"],
+        }  # fmt: skip
+
+
+class _BaseLignes(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": "La facture doit comporter au moins une ligne.",
+        "too_many_forms": "Une facture saisie comporte au plus %(num)d lignes.",
+        "missing_management_form": "Le formulaire des lignes est incomplet : rechargez la page.",
+    }
+
+
+LigneFormSet = forms.formset_factory(
+    LigneForm, formset=_BaseLignes, extra=0, min_num=1, validate_min=True, max_num=500, validate_max=True
+)

@@ -1,0 +1,477 @@
+"""Reading an EN 16931 invoice (CII / Factur-X or UBL 2.1 Invoice and CreditNote) into ``DonneesFacture``.
+
+Only the business terms that ``DonneesFacture`` carries are read (each mapping names its BT). Amounts become
+``Decimal`` exactly as written, dates ``date`` (CII format 102 ``YYYYMMDD``, UBL ISO ``YYYY-MM-DD``). A value that
+was read but needs the user's confirmation (a SIREN where a SIRET was expected, an unreadable date...) is listed
+in ``champs_a_verifier``. The document must have been parsed by ``facturation.xml_securise.parser``.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from facturation.donnees import DonneesFacture, Ligne, LigneTva, Partie, Totaux
+from facturation.xml_securise import CII, UBL_CREDITNOTE, UBL_INVOICE, XmlInvalide, detecter_syntaxe, parser
+
+NS_CII = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+}
+NS_UBL = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+SCHEME_SIRET = "0009"
+SCHEME_SIREN = "0002"
+ZERO = Decimal("0")
+
+MESSAGE_SYNTAXE_INCONNUE = "Ce fichier XML n'est ni une facture UBL 2.1 ni une facture CII (UN/CEFACT)."
+
+
+@dataclass
+class Ajustement:
+    """A document level allowance (BG-20) or charge (BG-21)."""
+
+    montant: Decimal  # BT-92 / BT-99
+    categorie: str  # BT-95 / BT-102
+    taux: Decimal  # BT-96 / BT-103
+
+
+@dataclass
+class AjustementsDocument:
+    """Document level amounts that ``DonneesFacture`` does not carry one by one (used to recompute totals)."""
+
+    remises: list[Ajustement] = field(default_factory=list)
+    charges: list[Ajustement] = field(default_factory=list)
+    arrondi: Decimal = ZERO  # BT-114
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _texte(element) -> str:
+    if element is None or element.text is None:
+        return ""
+    return " ".join(element.text.split())
+
+
+def _t(parent, chemin: str, ns: dict) -> str:
+    if parent is None:
+        return ""
+    return _texte(parent.find(chemin, ns))
+
+
+def _decimal(texte: str, terme: str, defaut: Decimal | None = ZERO) -> Decimal | None:
+    if not texte:
+        return defaut
+    try:
+        valeur = Decimal(texte.strip())
+    except InvalidOperation as exc:
+        raise XmlInvalide(f"La valeur « {texte} » du terme {terme} n'est pas un nombre valide.") from exc
+    if not valeur.is_finite():
+        raise XmlInvalide(f"La valeur « {texte} » du terme {terme} n'est pas un nombre valide.")
+    return valeur
+
+
+def _date_iso(texte: str) -> date | None:
+    if not texte:
+        return None
+    try:
+        return date.fromisoformat(texte[:10])
+    except ValueError:
+        return None
+
+
+def _date_cii(element) -> date | None:
+    """``udt:DateTimeString`` (format 102 = ``YYYYMMDD``; ISO accepted as a courtesy)."""
+    texte = _texte(element)
+    if not texte:
+        return None
+    format_ = element.get("format", "102")
+    if format_ == "102" and re.fullmatch(r"\d{8}", texte):
+        try:
+            return date(int(texte[:4]), int(texte[4:6]), int(texte[6:8]))
+        except ValueError:
+            return None
+    return _date_iso(texte)
+
+
+def _choisir_siret(candidats: list[tuple[str, str]]) -> tuple[str, bool]:
+    """Pick the SIRET among (identifier, scheme) candidates, in order of preference. Returns (value, to_check):
+    scheme 0009 (SIRET) first, then a 14-digit identifier without scheme, then a SIREN (scheme 0002), which is
+    kept but marked « à vérifier » since a SIRET has 14 digits."""
+    for valeur, scheme in candidats:
+        if valeur and scheme == SCHEME_SIRET:
+            return valeur.replace(" ", ""), False
+    for valeur, scheme in candidats:
+        compact = valeur.replace(" ", "")
+        if compact and not scheme and re.fullmatch(r"\d{14}", compact):
+            return compact, False
+    for valeur, scheme in candidats:
+        if valeur and scheme == SCHEME_SIREN:
+            return valeur.replace(" ", ""), True
+    return "", False
+
+
+def _ajouter_notes(notes: list[str]) -> str:
+    propres = []
+    for note in notes:
+        note = re.sub(r"^#[A-Z]{3}#", "", note)  # UBL subject code prefix (#PMT#...)
+        if note:
+            propres.append(note)
+    return "\n".join(propres)
+
+
+# --- CII -----------------------------------------------------------------------------------------------------
+
+
+def _partie_cii(element, role: str, donnees: DonneesFacture) -> Partie:
+    ns = NS_CII
+    partie = Partie()
+    if element is None:
+        return partie
+    partie.raison_sociale = _t(element, "ram:Name", ns)  # BT-27 / BT-44
+    candidats = [
+        (_texte(e), e.get("schemeID", "")) for e in element.findall("ram:SpecifiedLegalOrganization/ram:ID", ns)
+    ]
+    candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("ram:GlobalID", ns)]
+    candidats += [(_texte(e), "") for e in element.findall("ram:ID", ns)]
+    candidats += [
+        (_texte(e), e.get("schemeID", "")) for e in element.findall("ram:URIUniversalCommunication/ram:URIID", ns)
+    ]
+    partie.siret, a_verifier = _choisir_siret(candidats)
+    if a_verifier:
+        donnees.champs_a_verifier.add(f"{role}.siret")
+    for tva in element.findall("ram:SpecifiedTaxRegistration/ram:ID", ns):
+        if tva.get("schemeID") == "VA":
+            partie.numero_tva = _texte(tva)  # BT-31 / BT-48
+            break
+    adresse = element.find("ram:PostalTradeAddress", ns)
+    if adresse is not None:
+        partie.adresse = _t(adresse, "ram:LineOne", ns)  # BT-35 / BT-50
+        partie.code_postal = _t(adresse, "ram:PostcodeCode", ns)  # BT-38 / BT-53
+        partie.ville = _t(adresse, "ram:CityName", ns)  # BT-37 / BT-52
+        pays = _t(adresse, "ram:CountryID", ns)  # BT-40 / BT-55
+        if pays:
+            partie.code_pays = pays
+        else:
+            donnees.champs_a_verifier.add(f"{role}.code_pays")
+    else:
+        donnees.champs_a_verifier.add(f"{role}.code_pays")
+    return partie
+
+
+def _ligne_cii(element, index: int, donnees: DonneesFacture) -> Ligne:
+    ns = NS_CII
+    accord = element.find("ram:SpecifiedLineTradeAgreement", ns)
+    livraison = element.find("ram:SpecifiedLineTradeDelivery", ns)
+    reglement = element.find("ram:SpecifiedLineTradeSettlement", ns)
+    ligne = Ligne()
+    ligne.numero = _t(element, "ram:AssociatedDocumentLineDocument/ram:LineID", ns)  # BT-126
+    ligne.reference = _t(element, "ram:SpecifiedTradeProduct/ram:SellerAssignedID", ns)  # BT-155
+    ligne.denomination = _t(element, "ram:SpecifiedTradeProduct/ram:Name", ns)  # BT-153
+    quantite = livraison.find("ram:BilledQuantity", ns) if livraison is not None else None
+    ligne.quantite = _decimal(_texte(quantite), "BT-129", Decimal("1"))
+    if quantite is not None and quantite.get("unitCode"):
+        ligne.unite = quantite.get("unitCode")  # BT-130
+    prix = accord.find("ram:NetPriceProductTradePrice", ns) if accord is not None else None
+    ligne.prix_unitaire_ht = _decimal(_t(prix, "ram:ChargeAmount", ns), "BT-146")
+    base = _decimal(_t(prix, "ram:BasisQuantity", ns), "BT-149", None)
+    if base is not None and base != 1:
+        donnees.champs_a_verifier.add(f"lignes[{index}].prix_unitaire_ht")
+    if reglement is not None:
+        taxe = reglement.find("ram:ApplicableTradeTax", ns)
+        ligne.categorie_tva = _t(taxe, "ram:CategoryCode", ns) or ligne.categorie_tva  # BT-151
+        ligne.taux_tva = _decimal(_t(taxe, "ram:RateApplicablePercent", ns), "BT-152")  # BT-152
+        remises = ZERO
+        for ajustement in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns):
+            est_charge = _t(ajustement, "ram:ChargeIndicator/udt:Indicator", ns).lower() == "true"
+            montant = _decimal(_t(ajustement, "ram:ActualAmount", ns), "BT-136")
+            if est_charge:
+                donnees.champs_a_verifier.add(f"lignes[{index}].remise_ht")  # line charge (BT-141): no field
+            else:
+                remises += montant
+        ligne.remise_ht = remises  # BT-136
+        ligne.montant_ht = _decimal(
+            _t(reglement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", ns), "BT-131", None
+        )
+    return ligne
+
+
+def _ajustements_cii(racine) -> AjustementsDocument:
+    ns = NS_CII
+    reglement = racine.find("rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement", ns)
+    resultat = AjustementsDocument()
+    if reglement is None:
+        return resultat
+    for element in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns):
+        est_charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() == "true"
+        ajustement = Ajustement(
+            montant=_decimal(_t(element, "ram:ActualAmount", ns), "BT-99" if est_charge else "BT-92"),
+            categorie=_t(element, "ram:CategoryTradeTax/ram:CategoryCode", ns),
+            taux=_decimal(_t(element, "ram:CategoryTradeTax/ram:RateApplicablePercent", ns), "BT-96"),
+        )
+        (resultat.charges if est_charge else resultat.remises).append(ajustement)
+    resultat.arrondi = _decimal(
+        _t(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:RoundingAmount", ns), "BT-114"
+    )
+    return resultat
+
+
+def lire_cii(racine: etree._Element) -> DonneesFacture:
+    """Read a CII (UN/CEFACT CrossIndustryInvoice D16B / Factur-X) invoice."""
+    ns = NS_CII
+    d = DonneesFacture()
+    document = racine.find("rsm:ExchangedDocument", ns)
+    transaction = racine.find("rsm:SupplyChainTradeTransaction", ns)
+    accord = transaction.find("ram:ApplicableHeaderTradeAgreement", ns) if transaction is not None else None
+    reglement = transaction.find("ram:ApplicableHeaderTradeSettlement", ns) if transaction is not None else None
+
+    d.numero = _t(document, "ram:ID", ns)  # BT-1
+    d.type_document = _t(document, "ram:TypeCode", ns) or d.type_document  # BT-3
+    date_emission = document.find("ram:IssueDateTime/udt:DateTimeString", ns) if document is not None else None
+    d.date_emission = _date_cii(date_emission)  # BT-2
+    if date_emission is not None and d.date_emission is None:
+        d.champs_a_verifier.add("date_emission")
+    if document is not None:
+        d.commentaire = _ajouter_notes([_t(n, "ram:Content", ns) for n in document.findall("ram:IncludedNote", ns)])
+
+    d.reference_acheteur = _t(accord, "ram:BuyerReference", ns)  # BT-10
+    d.numero_engagement = _t(accord, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", ns)  # BT-13
+    d.numero_marche = _t(accord, "ram:ContractReferencedDocument/ram:IssuerAssignedID", ns)  # BT-12
+    d.fournisseur = _partie_cii(
+        accord.find("ram:SellerTradeParty", ns) if accord is not None else None, "fournisseur", d
+    )
+    d.destinataire = _partie_cii(
+        accord.find("ram:BuyerTradeParty", ns) if accord is not None else None, "destinataire", d
+    )
+    d.destinataire.code_service = d.reference_acheteur  # Chorus Pro: the code service travels in BT-10
+
+    if reglement is not None:
+        d.devise = _t(reglement, "ram:InvoiceCurrencyCode", ns) or d.devise  # BT-5
+        d.facture_origine = _t(reglement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID", ns)  # BT-25
+        echeance = reglement.find("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", ns)
+        d.date_echeance = _date_cii(echeance)  # BT-9
+        if echeance is not None and d.date_echeance is None:
+            d.champs_a_verifier.add("date_echeance")
+        paiement = reglement.find("ram:SpecifiedTradeSettlementPaymentMeans", ns)
+        if paiement is not None:
+            d.mode_paiement = _t(paiement, "ram:TypeCode", ns)  # BT-81
+            d.iban = _t(paiement, "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", ns) or _t(
+                paiement, "ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID", ns
+            )  # BT-84
+            d.bic = _t(paiement, "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", ns)  # BT-86
+        for taxe in reglement.findall("ram:ApplicableTradeTax", ns):
+            d.tva.append(
+                LigneTva(
+                    categorie=_t(taxe, "ram:CategoryCode", ns),  # BT-118
+                    taux=_decimal(_t(taxe, "ram:RateApplicablePercent", ns), "BT-119"),  # BT-119
+                    base_ht=_decimal(_t(taxe, "ram:BasisAmount", ns), "BT-116"),  # BT-116
+                    montant_tva=_decimal(_t(taxe, "ram:CalculatedAmount", ns), "BT-117"),  # BT-117
+                    motif_exoneration=_t(taxe, "ram:ExemptionReason", ns),  # BT-120
+                )
+            )
+        somme = reglement.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", ns)
+        if somme is not None:
+            total_tva = ""
+            for element in somme.findall("ram:TaxTotalAmount", ns):
+                if element.get("currencyID", d.devise) == d.devise:
+                    total_tva = _texte(element)
+                    break
+            d.totaux = Totaux(
+                total_lignes_ht=_decimal(_t(somme, "ram:LineTotalAmount", ns), "BT-106"),
+                remises_document_ht=_decimal(_t(somme, "ram:AllowanceTotalAmount", ns), "BT-107"),
+                charges_document_ht=_decimal(_t(somme, "ram:ChargeTotalAmount", ns), "BT-108"),
+                total_ht=_decimal(_t(somme, "ram:TaxBasisTotalAmount", ns), "BT-109"),
+                total_tva=_decimal(total_tva, "BT-110"),
+                total_ttc=_decimal(_t(somme, "ram:GrandTotalAmount", ns), "BT-112"),
+                deja_paye=_decimal(_t(somme, "ram:TotalPrepaidAmount", ns), "BT-113"),
+                net_a_payer=_decimal(_t(somme, "ram:DuePayableAmount", ns), "BT-115"),
+            )
+    d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
+    if transaction is not None:
+        for index, element in enumerate(transaction.findall("ram:IncludedSupplyChainTradeLineItem", ns)):
+            d.lignes.append(_ligne_cii(element, index, d))
+    return d
+
+
+# --- UBL -----------------------------------------------------------------------------------------------------
+
+
+def _partie_ubl(element, role: str, donnees: DonneesFacture) -> Partie:
+    ns = NS_UBL
+    partie = Partie()
+    if element is None:
+        return partie
+    # BT-27 / BT-44 is the legal registration name; the trading name (BT-28 / BT-45) is a fallback.
+    partie.raison_sociale = _t(element, "cac:PartyLegalEntity/cbc:RegistrationName", ns) or _t(
+        element, "cac:PartyName/cbc:Name", ns
+    )
+    candidats = [(_texte(e), e.get("schemeID", "")) for e in element.findall("cac:PartyLegalEntity/cbc:CompanyID", ns)]
+    candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cac:PartyIdentification/cbc:ID", ns)]
+    candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cbc:EndpointID", ns)]
+    partie.siret, a_verifier = _choisir_siret(candidats)
+    if a_verifier:
+        donnees.champs_a_verifier.add(f"{role}.siret")
+    for schema in element.findall("cac:PartyTaxScheme", ns):
+        if _t(schema, "cac:TaxScheme/cbc:ID", ns).upper() == "VAT":
+            partie.numero_tva = _t(schema, "cbc:CompanyID", ns)  # BT-31 / BT-48
+            break
+    adresse = element.find("cac:PostalAddress", ns)
+    if adresse is not None:
+        partie.adresse = _t(adresse, "cbc:StreetName", ns)  # BT-35 / BT-50
+        partie.code_postal = _t(adresse, "cbc:PostalZone", ns)  # BT-38 / BT-53
+        partie.ville = _t(adresse, "cbc:CityName", ns)  # BT-37 / BT-52
+        pays = _t(adresse, "cac:Country/cbc:IdentificationCode", ns)  # BT-40 / BT-55
+        if pays:
+            partie.code_pays = pays
+        else:
+            donnees.champs_a_verifier.add(f"{role}.code_pays")
+    else:
+        donnees.champs_a_verifier.add(f"{role}.code_pays")
+    return partie
+
+
+def _ligne_ubl(element, index: int, donnees: DonneesFacture) -> Ligne:
+    ns = NS_UBL
+    ligne = Ligne()
+    ligne.numero = _t(element, "cbc:ID", ns)  # BT-126
+    ligne.reference = _t(element, "cac:Item/cac:SellersItemIdentification/cbc:ID", ns)  # BT-155
+    ligne.denomination = _t(element, "cac:Item/cbc:Name", ns)  # BT-153
+    quantite = element.find("cbc:InvoicedQuantity", ns)
+    if quantite is None:
+        quantite = element.find("cbc:CreditedQuantity", ns)
+    ligne.quantite = _decimal(_texte(quantite), "BT-129", Decimal("1"))
+    if quantite is not None and quantite.get("unitCode"):
+        ligne.unite = quantite.get("unitCode")  # BT-130
+    ligne.prix_unitaire_ht = _decimal(_t(element, "cac:Price/cbc:PriceAmount", ns), "BT-146")
+    base = _decimal(_t(element, "cac:Price/cbc:BaseQuantity", ns), "BT-149", None)
+    if base is not None and base != 1:
+        donnees.champs_a_verifier.add(f"lignes[{index}].prix_unitaire_ht")
+    categorie = element.find("cac:Item/cac:ClassifiedTaxCategory", ns)
+    ligne.categorie_tva = _t(categorie, "cbc:ID", ns) or ligne.categorie_tva  # BT-151
+    ligne.taux_tva = _decimal(_t(categorie, "cbc:Percent", ns), "BT-152")  # BT-152
+    remises = ZERO
+    for ajustement in element.findall("cac:AllowanceCharge", ns):
+        montant = _decimal(_t(ajustement, "cbc:Amount", ns), "BT-136")
+        if _t(ajustement, "cbc:ChargeIndicator", ns).lower() == "true":
+            donnees.champs_a_verifier.add(f"lignes[{index}].remise_ht")  # line charge (BT-141): no field
+        else:
+            remises += montant
+    ligne.remise_ht = remises  # BT-136
+    ligne.montant_ht = _decimal(_t(element, "cbc:LineExtensionAmount", ns), "BT-131", None)  # BT-131
+    return ligne
+
+
+def _ajustements_ubl(racine) -> AjustementsDocument:
+    ns = NS_UBL
+    resultat = AjustementsDocument()
+    for element in racine.findall("cac:AllowanceCharge", ns):
+        est_charge = _t(element, "cbc:ChargeIndicator", ns).lower() == "true"
+        ajustement = Ajustement(
+            montant=_decimal(_t(element, "cbc:Amount", ns), "BT-99" if est_charge else "BT-92"),
+            categorie=_t(element, "cac:TaxCategory/cbc:ID", ns),
+            taux=_decimal(_t(element, "cac:TaxCategory/cbc:Percent", ns), "BT-96"),
+        )
+        (resultat.charges if est_charge else resultat.remises).append(ajustement)
+    resultat.arrondi = _decimal(_t(racine, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount", ns), "BT-114")
+    return resultat
+
+
+def lire_ubl(racine: etree._Element) -> DonneesFacture:
+    """Read a UBL 2.1 Invoice or CreditNote."""
+    ns = NS_UBL
+    avoir = detecter_syntaxe(racine) == UBL_CREDITNOTE
+    d = DonneesFacture()
+    d.numero = _t(racine, "cbc:ID", ns)  # BT-1
+    d.date_emission = _date_iso(_t(racine, "cbc:IssueDate", ns))  # BT-2
+    if _t(racine, "cbc:IssueDate", ns) and d.date_emission is None:
+        d.champs_a_verifier.add("date_emission")
+    code_type = _t(racine, "cbc:CreditNoteTypeCode" if avoir else "cbc:InvoiceTypeCode", ns)  # BT-3
+    d.type_document = code_type or ("381" if avoir else "380")
+    d.devise = _t(racine, "cbc:DocumentCurrencyCode", ns) or d.devise  # BT-5
+    echeance = _t(racine, "cbc:DueDate", ns) or _t(racine, "cac:PaymentMeans/cbc:PaymentDueDate", ns)  # BT-9
+    d.date_echeance = _date_iso(echeance)
+    if echeance and d.date_echeance is None:
+        d.champs_a_verifier.add("date_echeance")
+    d.commentaire = _ajouter_notes([_texte(n) for n in racine.findall("cbc:Note", ns)])  # BT-22
+    d.reference_acheteur = _t(racine, "cbc:BuyerReference", ns)  # BT-10
+    d.numero_engagement = _t(racine, "cac:OrderReference/cbc:ID", ns)  # BT-13
+    d.numero_marche = _t(racine, "cac:ContractDocumentReference/cbc:ID", ns)  # BT-12
+    d.facture_origine = _t(racine, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", ns)  # BT-25
+    d.fournisseur = _partie_ubl(racine.find("cac:AccountingSupplierParty/cac:Party", ns), "fournisseur", d)
+    d.destinataire = _partie_ubl(racine.find("cac:AccountingCustomerParty/cac:Party", ns), "destinataire", d)
+    d.destinataire.code_service = d.reference_acheteur  # Chorus Pro: the code service travels in BT-10
+
+    paiement = racine.find("cac:PaymentMeans", ns)
+    if paiement is not None:
+        d.mode_paiement = _t(paiement, "cbc:PaymentMeansCode", ns)  # BT-81
+        d.iban = _t(paiement, "cac:PayeeFinancialAccount/cbc:ID", ns)  # BT-84
+        d.bic = _t(paiement, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", ns)  # BT-86
+
+    # BT-110 is the TaxTotal in the document currency; its subtotals are the VAT breakdown (BG-23).
+    total_tva = ""
+    for taxes in racine.findall("cac:TaxTotal", ns):
+        montant = taxes.find("cbc:TaxAmount", ns)
+        if montant is not None and montant.get("currencyID", d.devise) == d.devise and not total_tva:
+            total_tva = _texte(montant)
+        for sous_total in taxes.findall("cac:TaxSubtotal", ns):
+            categorie = sous_total.find("cac:TaxCategory", ns)
+            d.tva.append(
+                LigneTva(
+                    categorie=_t(categorie, "cbc:ID", ns),  # BT-118
+                    taux=_decimal(_t(categorie, "cbc:Percent", ns), "BT-119"),  # BT-119
+                    base_ht=_decimal(_t(sous_total, "cbc:TaxableAmount", ns), "BT-116"),  # BT-116
+                    montant_tva=_decimal(_t(sous_total, "cbc:TaxAmount", ns), "BT-117"),  # BT-117
+                    motif_exoneration=_t(categorie, "cbc:TaxExemptionReason", ns),  # BT-120
+                )
+            )
+    d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
+    totaux = racine.find("cac:LegalMonetaryTotal", ns)
+    d.totaux = Totaux(
+        total_lignes_ht=_decimal(_t(totaux, "cbc:LineExtensionAmount", ns), "BT-106"),
+        remises_document_ht=_decimal(_t(totaux, "cbc:AllowanceTotalAmount", ns), "BT-107"),
+        charges_document_ht=_decimal(_t(totaux, "cbc:ChargeTotalAmount", ns), "BT-108"),
+        total_ht=_decimal(_t(totaux, "cbc:TaxExclusiveAmount", ns), "BT-109"),
+        total_tva=_decimal(total_tva, "BT-110"),
+        total_ttc=_decimal(_t(totaux, "cbc:TaxInclusiveAmount", ns), "BT-112"),
+        deja_paye=_decimal(_t(totaux, "cbc:PrepaidAmount", ns), "BT-113"),
+        net_a_payer=_decimal(_t(totaux, "cbc:PayableAmount", ns), "BT-115"),
+    )
+    balise = "cac:CreditNoteLine" if avoir else "cac:InvoiceLine"
+    for index, element in enumerate(racine.findall(balise, ns)):
+        d.lignes.append(_ligne_ubl(element, index, d))
+    return d
+
+
+# --- dispatch ------------------------------------------------------------------------------------------------
+
+
+def lire_ajustements(racine: etree._Element) -> AjustementsDocument:
+    """Document level allowances, charges and rounding amount (to recompute BT-107/108/109/115 and BG-23)."""
+    syntaxe = detecter_syntaxe(racine)
+    if syntaxe == CII:
+        return _ajustements_cii(racine)
+    if syntaxe in (UBL_INVOICE, UBL_CREDITNOTE):
+        return _ajustements_ubl(racine)
+    raise XmlInvalide(MESSAGE_SYNTAXE_INCONNUE)
+
+
+def lire_racine(racine: etree._Element) -> tuple[str, DonneesFacture]:
+    syntaxe = detecter_syntaxe(racine)
+    if syntaxe == CII:
+        return syntaxe, lire_cii(racine)
+    if syntaxe in (UBL_INVOICE, UBL_CREDITNOTE):
+        return syntaxe, lire_ubl(racine)
+    raise XmlInvalide(MESSAGE_SYNTAXE_INCONNUE)
+
+
+def lire_xml(contenu: bytes) -> tuple[str, DonneesFacture]:
+    """Parse (safely) and read an invoice: ``("CII" | "UBL_INVOICE" | "UBL_CREDITNOTE", DonneesFacture)``."""
+    return lire_racine(parser(contenu))

@@ -1,0 +1,368 @@
+"""Deposited files: content sniffing, PDF classification (unsigned, signed PAdES, Factur-X), signature integrity and
+the heuristic pre-filling of an invoice from a plain PDF's text.
+
+Signatures are checked offline with pyHanko: for each signature, the digest of its ``/ByteRange`` is compared with
+the one the signer signed and the CMS signature is verified with the public key of the certificate it embeds; the
+signer's common name and the signing time it declares are reported, and whether the signature covers the whole
+file (no bytes appended after it). Trust-chain validation (is the certificate issued by a trusted authority,
+revoked, qualified?) needs trust lists and network access (CRL/OCSP): it is out of scope offline, and nothing here
+says a signer is who the certificate claims.
+"""
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import facturx
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pypdf import PdfReader
+
+from chorus.identifiers import normaliser, siret_valide
+from facturation.donnees import DonneesFacture
+
+logger = logging.getLogger(__name__)
+
+FORMAT_PDF_NON_SIGNE = "PDF_NON_SIGNE"
+FORMAT_PDF_SIGNE = "PDF_SIGNE"
+FORMAT_FACTURX = "FACTURX"
+
+MESSAGE_ILLISIBLE = "Le fichier PDF est illisible ou endommagé."
+MESSAGE_CHIFFRE = "Le fichier PDF est protégé par un mot de passe."
+
+# Text is extracted from the first pages only: what pre-filling needs, bounded cost on a 10 MB upload.
+PAGES_TEXTE = 5
+
+
+class PdfInvalide(ValueError):
+    """A PDF that cannot be read; the message is in French, ready to show to the user."""
+
+
+@dataclass
+class InfoSignature:
+    intacte: bool  # the signed byte range is unchanged and the CMS signature verifies with the embedded certificate
+    signataire: str  # common name (CN) of the signer certificate's subject
+    date_signature: datetime | None  # signing time declared by the signer (not a trusted timestamp)
+    couvre_tout_le_document: bool  # the signed byte range covers the whole file (nothing added after signing)
+    champ: str = ""  # name of the signature field
+
+
+@dataclass
+class AnalysePdf:
+    """``format`` is ``FACTURX`` whenever a Factur-X XML is embedded, even in a signed PDF: the XML is what the
+    deposit reads, and the signatures are still listed in ``signatures``. ``PDF_SIGNE`` means signed without
+    Factur-X XML, ``PDF_NON_SIGNE`` neither."""
+
+    format: str
+    xml_facturx: bytes | None = None
+    signatures: list[InfoSignature] = field(default_factory=list)
+    texte: str = ""
+
+    @property
+    def signe(self) -> bool:
+        return bool(self.signatures)
+
+
+# --- Sniffing ----------------------------------------------------------------------------------------------------
+
+
+def sniffer(contenu: bytes) -> str | None:
+    """``"PDF"``, ``"XML"`` or ``None`` from the first bytes of the content, never from the file name: ``%PDF-``
+    for a PDF; ``<?xml`` or another markup start (``<`` followed by a name, ``!`` or ``?``) for XML, after an
+    optional byte order mark (UTF-8 or UTF-16) and whitespace."""
+    if not contenu:
+        return None
+    debut = contenu[:1024]
+    if debut.lstrip(b" \t\r\n\x00").startswith(b"%PDF-"):
+        return "PDF"
+    if debut.startswith(b"\xef\xbb\xbf"):
+        texte = debut[3:].decode("utf-8", errors="ignore")
+    elif debut.startswith((b"\xff\xfe", b"\xfe\xff")):
+        texte = debut[: len(debut) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        texte = debut.decode("utf-8", errors="ignore")
+    texte = texte.lstrip(" \t\r\n\ufeff")
+    if texte.startswith("<?xml") or re.match(r"<[A-Za-z_!?]", texte):
+        return "XML"
+    return None
+
+
+# --- PDF analysis ------------------------------------------------------------------------------------------------
+
+
+def _lire_pypdf(contenu: bytes) -> PdfReader:
+    if sniffer(contenu) != "PDF":
+        raise PdfInvalide(MESSAGE_ILLISIBLE)
+    # A complete PDF ends with %%EOF (possibly followed by a little whitespace or junk): its absence means a
+    # truncated upload, which pypdf would otherwise try to "repair".
+    if b"%%EOF" not in contenu[-1024:]:
+        raise PdfInvalide(MESSAGE_ILLISIBLE)
+    try:
+        lecteur = PdfReader(io.BytesIO(contenu), strict=False)
+        chiffre = lecteur.is_encrypted
+    except Exception as exc:
+        raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
+    if chiffre:
+        # Even an owner-password-only PDF (openable, but with restrictions) is refused: its content is
+        # encrypted, so neither its Factur-X XML nor its text can be read reliably.
+        raise PdfInvalide(MESSAGE_CHIFFRE)
+    try:
+        if len(lecteur.pages) == 0:
+            raise PdfInvalide(MESSAGE_ILLISIBLE)
+    except PdfInvalide:
+        raise
+    except Exception as exc:
+        raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
+    return lecteur
+
+
+def _texte(lecteur: PdfReader, pages: int = PAGES_TEXTE) -> str:
+    morceaux = []
+    for page in list(lecteur.pages)[:pages]:
+        try:
+            morceaux.append(page.extract_text() or "")
+        except Exception:  # a page whose text cannot be decoded does not make the PDF invalid
+            logger.info("Texte illisible sur une page PDF", exc_info=True)
+    return "\n".join(morceaux)
+
+
+def _xml_facturx(contenu: bytes) -> bytes | None:
+    """The embedded ``factur-x.xml`` (or ZUGFeRD) XML, as is: not checked against the XSD here, so that the
+    validator can report its errors to the user."""
+    try:
+        _nom, xml = facturx.get_facturx_xml_from_pdf(contenu, check_xsd=False)
+    except Exception:
+        logger.info("Pièce jointe Factur-X illisible", exc_info=True)
+        return None
+    return xml or None
+
+
+def _nom_commun(certificat) -> str:
+    try:
+        sujet = certificat.subject.native
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return ""
+    nom = sujet.get("common_name") or ""
+    if isinstance(nom, list | tuple):
+        nom = nom[0] if nom else ""
+    return str(nom)
+
+
+def _info_signature(signature) -> InfoSignature:
+    signataire = ""
+    date_signature = None
+    intacte = False
+    couvre = False
+    try:
+        certificat = signature.signer_cert
+        signataire = _nom_commun(certificat)
+    except Exception:
+        logger.info("Certificat du signataire illisible", exc_info=True)
+        certificat = None
+    try:
+        date_signature = signature.self_reported_timestamp
+    except Exception:
+        logger.info("Date de signature illisible", exc_info=True)
+        date_signature = None
+    try:
+        type_contenu = signature.signed_data["encap_content_info"]["content_type"].native
+        if certificat is not None:
+            digest_ok, signature_ok = validate_sig_integrity(
+                signature.signer_info,
+                certificat,
+                expected_content_type=type_contenu,
+                actual_digest=signature.compute_digest(),
+            )
+            intacte = bool(digest_ok and signature_ok)
+    except Exception:
+        logger.info("Intégrité de signature non vérifiable", exc_info=True)
+        intacte = False
+    try:
+        couvre = signature.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+    except Exception:
+        logger.info("Couverture de signature non évaluable", exc_info=True)
+        couvre = False
+    return InfoSignature(
+        intacte=intacte,
+        signataire=signataire,
+        date_signature=date_signature,
+        couvre_tout_le_document=couvre,
+        champ=str(getattr(signature, "field_name", "") or ""),
+    )
+
+
+def _signatures(contenu: bytes) -> list[InfoSignature]:
+    # Every PDF signature dictionary has a /ByteRange: without one, no need to parse the file a second time.
+    if b"/ByteRange" not in contenu:
+        return []
+    try:
+        lecteur = PdfFileReader(io.BytesIO(contenu), strict=False)
+        signatures = list(lecteur.embedded_regular_signatures)
+    except Exception:
+        # A signature dictionary is present but pyHanko cannot read the signature structure: report one
+        # signature that cannot be trusted rather than pretending the PDF is unsigned.
+        logger.info("Signatures PDF illisibles", exc_info=True)
+        return [InfoSignature(intacte=False, signataire="", date_signature=None, couvre_tout_le_document=False)]
+    return [_info_signature(signature) for signature in signatures]
+
+
+def analyser_pdf(contenu: bytes) -> AnalysePdf:
+    """Classify a deposited PDF and read what it carries: embedded Factur-X XML, signatures (integrity, signer,
+    signing time, coverage: trust-chain validation is out of scope offline, see the module docstring) and the text
+    of its first pages. Raises :class:`PdfInvalide` (French message) for a malformed, truncated or encrypted
+    PDF."""
+    lecteur = _lire_pypdf(contenu)
+    texte = _texte(lecteur)
+    xml = _xml_facturx(contenu)
+    signatures = _signatures(contenu)
+    if xml:
+        format_pdf = FORMAT_FACTURX
+    elif signatures:
+        format_pdf = FORMAT_PDF_SIGNE
+    else:
+        format_pdf = FORMAT_PDF_NON_SIGNE
+    return AnalysePdf(format=format_pdf, xml_facturx=xml, signatures=signatures, texte=texte)
+
+
+# --- Text heuristics ---------------------------------------------------------------------------------------------
+
+_ESPACES = " \u00a0\u202f"
+_RE_SIRET = re.compile(r"(?<![\dA-Za-z])\d(?:[ \u00a0\u202f.]?\d){13}(?!\d)")
+_RE_NUMERO = re.compile(
+    r"(?P<libelle>Facture\s*(?:n\s*[°º]|no\.?(?=\s)|num[ée]ro)|Avoir\s*(?:n\s*[°º]|no\.?(?=\s)|num[ée]ro)"
+    r"|N\s*[°º]\s*(?:de\s+)?(?:la\s+)?(?:facture|l'avoir|d'avoir)|Num[ée]ro\s+de\s+(?:la\s+)?facture"
+    r"|Invoice\s*(?:number|no\.?|n\s*[°º]|#))"
+    r"\s*[:：]?\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9/_.\-]*)",
+    re.IGNORECASE,
+)
+_RE_DATE = re.compile(
+    r"\bDate(?P<libelle>[^\d\n]{0,40}?)\s*[:：]?\s*"
+    r"(?:(?P<j>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<a>\d{4})|(?P<iso_a>\d{4})-(?P<iso_m>\d{2})-(?P<iso_j>\d{2}))",
+    re.IGNORECASE,
+)
+_NOMBRE = r"(?P<nombre>-?\s?(?:\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?))"
+_LIBELLES_MONTANTS = {
+    "totaux.total_ht": r"Total\s+H\.?T\.?",
+    "totaux.total_tva": r"(?:Total\s+(?:de\s+la\s+)?TVA|Montant\s+TVA)",
+    "totaux.total_ttc": r"Total\s+T\.?T\.?C\.?",
+    "totaux.net_a_payer": r"(?:Net\s+[àa]\s+payer|Montant\s+d[ûu]|Reste\s+[àa]\s+payer)",
+}
+_RE_MONTANTS = {
+    cle: re.compile(
+        rf"\b{libelle}(?![A-Za-z])\s*(?:\((?:EUR|€)\))?\s*[:：]?\s*(?:EUR|€)?\s*{_NOMBRE}(?![\d,.]*\d)",
+        re.IGNORECASE,
+    )
+    for cle, libelle in _LIBELLES_MONTANTS.items()
+}
+_RE_CODE_SERVICE = re.compile(r"Code\s+service\s*[:：]\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9_\-]*)", re.IGNORECASE)
+_RE_ENGAGEMENT = re.compile(
+    r"(?:N\s*[°º]\s*d'engagement|Num[ée]ro\s+d'engagement|Engagement\s+juridique|Bon\s+de\s+commande)"
+    r"\s*[:：]?\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9/_\-]*)",
+    re.IGNORECASE,
+)
+
+
+def lire_montant(texte: str) -> Decimal | None:
+    """A French (``1 234,56``, ``1.234,56``) or dotted (``1234.56``) amount, else ``None``."""
+    brut = "".join(ch for ch in texte if ch not in _ESPACES)
+    if "," in brut:
+        brut = brut.replace(".", "").replace(",", ".")
+    elif brut.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", brut):
+        brut = brut.replace(".", "")
+    try:
+        return Decimal(brut)
+    except InvalidOperation:
+        return None
+
+
+def _sirets(texte: str) -> list[str]:
+    etiquetes, autres = [], []
+    for ligne in texte.splitlines():
+        if re.search(r"\b(IBAN|BIC|RIB|T[ée]l|Fax)\b", ligne, re.IGNORECASE):
+            continue
+        for trouve in _RE_SIRET.finditer(ligne):
+            siret = normaliser(trouve.group(0))
+            if not siret_valide(siret):
+                continue
+            avant = ligne[max(0, trouve.start() - 25) : trouve.start()]
+            (etiquetes if re.search(r"SIRE[TN]", avant, re.IGNORECASE) else autres).append(siret)
+    resultat = []
+    for siret in etiquetes + autres:
+        if siret not in resultat:
+            resultat.append(siret)
+    return resultat
+
+
+def _date(trouve: re.Match) -> date | None:
+    try:
+        if trouve.group("a"):
+            return date(int(trouve.group("a")), int(trouve.group("m")), int(trouve.group("j")))
+        return date(int(trouve.group("iso_a")), int(trouve.group("iso_m")), int(trouve.group("iso_j")))
+    except ValueError:
+        return None
+
+
+def extraire_du_texte(texte: str) -> DonneesFacture:
+    """Pre-fill an invoice from a plain PDF's text. Every field found is listed in ``champs_a_verifier`` (the
+    user confirms it): ``numero``, ``type_document`` (an « Avoir n° »), ``date_emission``, ``date_echeance``,
+    ``fournisseur.siret`` (first valid SIRET, those labelled « SIRET » first), ``destinataire.siret`` (the next
+    distinct one), ``destinataire.code_service``, ``numero_engagement`` and ``totaux.total_ht``,
+    ``totaux.total_tva``, ``totaux.total_ttc``, ``totaux.net_a_payer`` (last occurrence of each label)."""
+    donnees = DonneesFacture()
+    a_verifier = donnees.champs_a_verifier
+    texte = texte or ""
+
+    sirets = _sirets(texte)
+    if sirets:
+        donnees.fournisseur.siret = sirets[0]
+        a_verifier.add("fournisseur.siret")
+    if len(sirets) > 1:
+        donnees.destinataire.siret = sirets[1]
+        a_verifier.add("destinataire.siret")
+
+    for trouve in _RE_NUMERO.finditer(texte):
+        valeur = trouve.group("valeur").rstrip(".-/")
+        if not any(ch.isdigit() for ch in valeur):
+            continue
+        donnees.numero = valeur
+        a_verifier.add("numero")
+        if "avoir" in trouve.group("libelle").lower():
+            donnees.type_document = "381"
+            a_verifier.add("type_document")
+        break
+
+    for trouve in _RE_DATE.finditer(texte):
+        valeur = _date(trouve)
+        if valeur is None:
+            continue
+        libelle = trouve.group("libelle").lower()
+        if re.search(r"[ée]ch[ée]ance|due|limite|paiement|r[èe]glement", libelle):
+            if donnees.date_echeance is None:
+                donnees.date_echeance = valeur
+                a_verifier.add("date_echeance")
+        elif re.search(r"d[ée]p[ôo]t|livraison|commande|signature|impression", libelle):
+            continue
+        elif donnees.date_emission is None:
+            donnees.date_emission = valeur
+            a_verifier.add("date_emission")
+
+    for cle, motif in _RE_MONTANTS.items():
+        valeurs = [lire_montant(trouve.group("nombre")) for trouve in motif.finditer(texte)]
+        valeurs = [valeur for valeur in valeurs if valeur is not None]
+        if valeurs:
+            setattr(donnees.totaux, cle.split(".")[1], valeurs[-1])
+            a_verifier.add(cle)
+
+    trouve = _RE_CODE_SERVICE.search(texte)
+    if trouve:
+        donnees.destinataire.code_service = trouve.group("valeur")
+        a_verifier.add("destinataire.code_service")
+    trouve = _RE_ENGAGEMENT.search(texte)
+    if trouve and any(ch.isdigit() for ch in trouve.group("valeur")):
+        donnees.numero_engagement = trouve.group("valeur")
+        a_verifier.add("numero_engagement")
+    return donnees

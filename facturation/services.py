@@ -1,0 +1,335 @@
+"""Every operation of the invoicing domain that changes state: drafts, sending with the routing rules, the
+status machine of a simple invoice (reference sections 2.1–2.6), the supplier's actions on « A recycler »,
+« Suspendue » and « Rejetée »."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chorus.mail import envoyer_email
+from chorus.workflow import SYSTEME, Transition, Workflow
+from facturation import montants
+from facturation.enums import CADRES_AVEC_VALIDEUR, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.models import Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau, StatutStructure
+
+FOURNISSEUR = "FOURNISSEUR"
+DESTINATAIRE = "DESTINATAIRE"
+VALIDEUR = "VALIDEUR"
+
+S = StatutFacture
+TRAITEMENT_DESTINATAIRE = [
+    S.PRISE_EN_COMPTE_DESTINATAIRE, S.SERVICE_FAIT, S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE,
+    S.MISE_EN_PAIEMENT,
+]  # fmt: skip
+MOTIF_OBLIGATOIRE = [S.SUSPENDUE, S.A_RECYCLER, S.REJETEE]
+
+
+def _transitions():
+    """The status machine of a simple invoice. RECALLED rules of the reference (section 2.2), kept in this one
+    table so that they are easy to change."""
+    t = [
+        Transition(S.BROUILLON, S.DEPOSEE, roles={FOURNISSEUR}),
+        Transition(S.BROUILLON, S.ABANDONNEE, roles={FOURNISSEUR}),
+        Transition(S.DEPOSEE, S.MISE_A_DISPOSITION, roles={SYSTEME}),
+        Transition(S.DEPOSEE, S.A_VALIDER_1, roles={SYSTEME}),
+        Transition(S.A_VALIDER_1, S.VALIDEE_1, roles={VALIDEUR}),
+        Transition(S.A_VALIDER_1, S.REFUSEE_1, roles={VALIDEUR}, motif_obligatoire=True),
+        Transition(S.VALIDEE_1, S.MISE_A_DISPOSITION, roles={SYSTEME}),
+        Transition(S.SUSPENDUE, S.COMPLETEE, roles={FOURNISSEUR}),
+        Transition(S.A_RECYCLER, S.DEPOSEE, roles={FOURNISSEUR}),
+    ]
+    for source in (S.MISE_A_DISPOSITION, S.PRISE_EN_COMPTE_DESTINATAIRE, S.COMPLETEE):
+        for cible in [*TRAITEMENT_DESTINATAIRE, *MOTIF_OBLIGATOIRE]:
+            if cible != source:
+                t.append(Transition(source, cible, roles={DESTINATAIRE}, motif_obligatoire=cible in MOTIF_OBLIGATOIRE))
+    suites = {
+        S.SERVICE_FAIT: [S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.MISE_EN_PAIEMENT, S.REJETEE, S.SUSPENDUE],
+        S.MANDATEE: [S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE, S.MISE_EN_PAIEMENT],
+        S.MISE_A_DISPOSITION_COMPTABLE: [S.COMPTABILISEE, S.MISE_EN_PAIEMENT],
+        S.COMPTABILISEE: [S.MISE_EN_PAIEMENT],
+    }
+    for source, cibles in suites.items():
+        for cible in cibles:
+            t.append(Transition(source, cible, roles={DESTINATAIRE}, motif_obligatoire=cible in MOTIF_OBLIGATOIRE))
+    return t
+
+
+def _notifier(*, objet, entree):
+    """Each status change is e-mailed to the supplier's users; the recipient's users learn of a new invoice."""
+    if entree.statut in (S.BROUILLON, S.ABANDONNEE):
+        return
+    libelle = S(entree.statut).label
+    texte = f"La facture {objet.numero} est au statut « {libelle} »."
+    if entree.motif:
+        texte += f"\n\nMotif : {entree.motif}"
+    for user in org_queries.utilisateurs_de(objet.fournisseur).filter(is_active=True):
+        envoyer_email(destinataires=[user.email], sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}", corps=texte)
+    if entree.statut == S.MISE_A_DISPOSITION and objet.destinataire_id:
+        for user in org_queries.utilisateurs_de(objet.destinataire).filter(is_active=True):
+            envoyer_email(
+                destinataires=[user.email],
+                sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
+                corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
+            )
+
+
+CIRCUIT = Workflow(transitions=_transitions(), historique=HistoriqueFacture, libelles=StatutFacture,
+                   notifications=[_notifier])  # fmt: skip
+
+
+# --- Drafts --------------------------------------------------------------------------------------------------
+
+
+def _exiger_emission(user, structure):
+    if (
+        not org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+        .filter(pk=structure.pk)
+        .exists()
+    ):
+        raise PermissionDenied("Vous n'avez pas le profil « Factures émises » en modification sur cette structure.")
+
+
+def enregistrer(*, acting_user, donnees: dict, lignes: list[dict], facture: Facture | None = None) -> Facture:
+    """« Enregistrer »: create or update a draft (nothing is checked but the amounts); amounts are recomputed."""
+    fournisseur = donnees["fournisseur"]
+    _exiger_emission(acting_user, fournisseur)
+    calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
+    with transaction.atomic():
+        if facture is None:
+            facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
+        elif facture.statut != S.BROUILLON:
+            raise ValidationError("Seul un brouillon peut être modifié.")
+        for champ, valeur in donnees.items():
+            if champ != "mode_depot":
+                setattr(facture, champ, valeur)
+        _appliquer_calcul(facture, calcul)
+        facture.relance_brouillon_le = None
+        facture.save()
+        facture.lignes.all().delete()
+        LignePoste.objects.bulk_create(
+            LignePoste(
+                facture=facture, ordre=i, reference=ligne.get("reference", ""), denomination=ligne["denomination"],
+                unite=ligne.get("unite") or "C62", quantite=c.quantite, prix_unitaire_ht=c.prix_unitaire_ht,
+                remise_ht=c.remise_ht, taux_tva=c.taux_tva, montant_ht=c.montant_ht, montant_ttc=c.montant_ttc,
+            )
+            for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
+        )  # fmt: skip
+        facture.recapitulatif_tva.all().delete()
+        RecapitulatifTVA.objects.bulk_create(
+            RecapitulatifTVA(
+                facture=facture, taux=t.taux, base_ht=t.base_ht, remise_globale_ht=t.remise_globale_ht,
+                montant_tva=t.montant_tva,
+            )
+            for t in calcul.tva
+        )  # fmt: skip
+    return facture
+
+
+def _appliquer_calcul(facture: Facture, calcul: montants.Calcul) -> None:
+    facture.montant_ht = calcul.total_ht
+    facture.montant_tva = calcul.total_tva
+    facture.montant_ttc_avant_remise = calcul.total_ttc_avant_remise
+    facture.remise_globale_ttc = calcul.remise_globale_ttc
+    facture.montant_ttc = calcul.total_ttc
+    facture.montant_a_payer = calcul.net_a_payer
+
+
+# --- Routing rules and sending -------------------------------------------------------------------------------
+
+
+def verifier_acheminement(facture: Facture) -> dict[str, str]:
+    """The rules a recipient's parameters impose, each refusal a French message keyed by the form field."""
+    erreurs: dict[str, str] = {}
+    dest = facture.destinataire
+    if dest is None:
+        return {"destinataire": "Le destinataire est obligatoire."}
+    if not dest.est_publique or dest.statut != StatutStructure.ACTIVE:
+        erreurs["destinataire"] = "La structure destinataire n'existe pas ou n'est pas active sur Chorus Pro."
+        return erreurs
+    service = facture.service_destinataire
+    if service is not None and (service.structure_id != dest.pk or not service.actif):
+        erreurs["service_destinataire"] = "Ce service n'existe pas ou n'est pas actif chez le destinataire."
+    elif service is None and dest.code_service_obligatoire:
+        erreurs["service_destinataire"] = "Le code service est obligatoire pour ce destinataire."
+    engagement_requis = dest.engagement_obligatoire or (service is not None and service.engagement_obligatoire)
+    if engagement_requis and not facture.numero_engagement.strip():
+        erreurs["numero_engagement"] = "Le numéro d'engagement est obligatoire pour ce destinataire."
+    if dest.service_ou_engagement_obligatoire and service is None and not facture.numero_engagement.strip():
+        erreurs["numero_engagement"] = "Ce destinataire exige un code service ou un numéro d'engagement."
+    return erreurs
+
+
+def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
+    erreurs = verifier_acheminement(facture)
+    if not facture.numero.strip():
+        erreurs["numero"] = "Le numéro de facture est obligatoire."
+    elif (
+        Facture.objects.filter(fournisseur=facture.fournisseur, numero=facture.numero)
+        .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
+        .exclude(pk=facture.pk)
+        .exists()
+    ):
+        erreurs["numero"] = "Ce numéro de facture est déjà utilisé par votre structure pour une autre facture."
+    if facture.date_facture is None:
+        erreurs["date_facture"] = "La date de facture est obligatoire."
+    elif facture.date_facture > timezone.localdate():
+        erreurs["date_facture"] = "La date de facture ne peut pas être postérieure à la date du jour."
+    if facture.type_facture == TypeFacture.AVOIR and not facture.numero_facture_origine.strip():
+        erreurs["numero_facture_origine"] = "Un avoir doit indiquer le numéro de la facture d'origine."
+    if facture.type_tva == TypeTva.EXONERATION and not facture.motif_exoneration.strip():
+        erreurs["motif_exoneration"] = "Le motif d'exonération de TVA est obligatoire."
+    if facture.cadre in CADRES_AVEC_VALIDEUR and facture.valideur_id is None:
+        erreurs["valideur"] = "Le valideur (titulaire ou mandataire) est obligatoire pour ce cadre de facturation."
+    if facture.mode_paiement == ModePaiement.VIREMENT and facture.type_facture == TypeFacture.FACTURE:
+        coord = facture.coordonnees_bancaires
+        if coord is None or coord.structure_id != facture.fournisseur_id or not coord.active:
+            erreurs["coordonnees_bancaires"] = "Choisissez les coordonnées bancaires actives de votre structure."
+    if facture.mode_depot == ModeDepot.SAISIE and not org_queries.mandat_facturation_actif(facture.fournisseur):
+        erreurs["fournisseur"] = "La saisie de factures exige le mandat de facturation de votre structure."
+    if not facture.lignes.exists():
+        erreurs["lignes"] = "La facture doit comporter au moins une ligne."
+    return erreurs
+
+
+def empreinte(contenu: bytes, facture: Facture) -> str:
+    """The certificat de dépôt (see ``facturation.certificat``)."""
+    from facturation.certificat import empreinte_depot
+
+    return empreinte_depot(
+        contenu,
+        numero=facture.numero,
+        siret_fournisseur=facture.fournisseur.identifiant,
+        siret_destinataire=facture.destinataire.identifiant,
+        date_depot=facture.date_depot,
+    )
+
+
+def valider_et_envoyer(*, acting_user, facture: Facture, contenu: bytes, nom_fichier: str) -> Facture:
+    """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice."""
+    _exiger_emission(acting_user, facture.fournisseur)
+    erreurs = verifier_avant_envoi(facture)
+    if erreurs:
+        raise ValidationError(erreurs)
+    with transaction.atomic():
+        facture.date_depot = timezone.now()
+        facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
+        facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
+        facture.empreinte_certificat = empreinte(contenu, facture)
+        try:
+            with transaction.atomic():
+                facture.save()
+        except IntegrityError as exc:
+            raise ValidationError({"numero": "Ce numéro de facture est déjà utilisé par votre structure."}) from exc
+        CIRCUIT.transition(facture, to=S.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR)
+        acheminer(facture)
+    return facture
+
+
+def acheminer(facture: Facture) -> None:
+    """Déposée → À valider (A9/A12) or Mise à disposition du destinataire."""
+    cible = S.A_VALIDER_1 if facture.cadre in CADRES_AVEC_VALIDEUR else S.MISE_A_DISPOSITION
+    CIRCUIT.transition(facture, to=cible, acting_user=None, role=SYSTEME)
+
+
+# --- Recipient and validator decisions (the « Factures reçues / à valider » issues build their pages on these) --
+
+
+def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "") -> Facture:
+    """The recipient sets a processing status; Suspendue, A recycler and Rejetée need a motif."""
+    if (
+        facture.destinataire_id is None
+        or not org_queries.structures_de(acting_user, Application.FACTURES_RECUES, Niveau.MODIFICATION)
+        .filter(pk=facture.destinataire_id)
+        .exists()
+    ):
+        raise PermissionDenied("Vous n'avez pas le profil « Factures reçues » en modification sur ce destinataire.")
+    CIRCUIT.transition(
+        facture, to=statut, acting_user=acting_user, role=DESTINATAIRE, motif=motif, commentaire=commentaire
+    )
+    return facture
+
+
+# --- Supplier actions ----------------------------------------------------------------------------------------
+
+
+def recycler(*, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str) -> Facture:
+    """« A recycler »: only the routing data change; the invoice is sent again under the same number."""
+    _exiger_emission(acting_user, facture.fournisseur)
+    if facture.statut != S.A_RECYCLER:
+        raise ValidationError("Seule une facture « A recycler » peut être recyclée.")
+    facture.destinataire = destinataire
+    facture.service_destinataire = service_destinataire
+    facture.numero_engagement = numero_engagement or ""
+    erreurs = verifier_acheminement(facture)
+    if erreurs:
+        raise ValidationError(erreurs)
+    with transaction.atomic():
+        Facture.objects.filter(pk=facture.pk).update(
+            destinataire=destinataire, service_destinataire=service_destinataire,
+            numero_engagement=facture.numero_engagement,
+        )  # fmt: skip
+        CIRCUIT.transition(facture, to=S.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR, commentaire="Recyclage")
+        acheminer(facture)
+    return facture
+
+
+def completer(*, acting_user, facture: Facture, commentaire: str = "", pieces=()) -> Facture:
+    """« Suspendue »: the supplier adds attachments and/or a comment → « Complétée »."""
+    _exiger_emission(acting_user, facture.fournisseur)
+    if not (commentaire or "").strip() and not pieces:
+        raise ValidationError("Ajoutez un commentaire ou au moins une pièce jointe pour compléter la facture.")
+    CIRCUIT.transition(facture, to=S.COMPLETEE, acting_user=acting_user, role=FOURNISSEUR, commentaire=commentaire)
+    return facture
+
+
+def traiter_rejet(*, acting_user, facture: Facture) -> Facture:
+    """« Traiter le rejet »: the supplier acknowledges a rejected invoice; it leaves the Synthèse."""
+    _exiger_emission(acting_user, facture.fournisseur)
+    with transaction.atomic():
+        locked = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
+        if locked.statut != S.REJETEE or locked.rejet_traite:
+            raise ValidationError("Cette facture n'a pas de rejet à traiter.")
+        locked.rejet_traite = True
+        locked.save(update_fields=["rejet_traite", "updated_at"])
+        HistoriqueFacture.ajouter(
+            objet=locked, acting_user=acting_user, role=FOURNISSEUR, statut_precedent=S.REJETEE, statut=S.REJETEE,
+            commentaire="Rejet traité",
+        )  # fmt: skip
+    facture.rejet_traite = True
+    return facture
+
+
+# --- Drafts not forgotten --------------------------------------------------------------------------------------
+
+DELAI_RELANCE_BROUILLON = timezone.timedelta(days=3)
+
+
+def relancer_brouillons(*, maintenant=None) -> int:
+    """One reminder e-mail for each draft untouched for 3 days; the Synthèse then flags it."""
+    maintenant = maintenant or timezone.now()
+    relances = 0
+    brouillons = Facture.objects.filter(
+        statut=S.BROUILLON, relance_brouillon_le__isnull=True, updated_at__lte=maintenant - DELAI_RELANCE_BROUILLON
+    ).select_related("created_by")
+    for facture in brouillons.iterator():
+        with transaction.atomic():
+            # update() keeps updated_at: the draft stays « untouched » for the user.
+            if not Facture.objects.filter(pk=facture.pk, relance_brouillon_le__isnull=True).update(
+                relance_brouillon_le=maintenant
+            ):
+                continue
+            envoyer_email(
+                destinataires=[facture.created_by.email],
+                sujet="Chorus Pro - Brouillon de facture non envoyé",
+                corps=(
+                    f"Bonjour,\n\nLe brouillon de facture {facture.numero or '(sans numéro)'} n'a pas été modifié "
+                    "depuis 3 jours et n'est pas envoyé. Retrouvez-le dans la Synthèse de l'espace Factures émises."
+                ),
+            )
+            relances += 1
+    return relances

@@ -1,0 +1,220 @@
+"""Saisie of an invoice: drafts, routing rules, sending with the certificate, and the tenancy refusals."""
+
+import html
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from facturation import queries, services
+from facturation.enums import StatutFacture
+from facturation.models import Facture, HistoriqueFacture
+from organisation import services as org_services
+from tests.factories import UtilisateurFactory
+from tests.fixtures_facturation import donnees_saisie
+
+pytestmark = pytest.mark.django_db
+
+
+def _texte(response):
+    return html.unescape(response.content.decode())
+
+
+def test_enregistrer_un_brouillon_calcule_les_montants(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    response = client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    assert response["Location"] == reverse("modifier_brouillon", args=[facture.pk])
+    assert facture.statut == StatutFacture.BROUILLON
+    assert (facture.montant_ht + facture.montant_tva) == facture.montant_ttc
+    assert facture.montant_ttc_avant_remise == D("415.02")
+    assert facture.lignes.count() == 3
+    assert [r.taux for r in facture.recapitulatif_tva.all()] == [D("5.50"), D("20.00")]
+    assert facture.service_destinataire.code == "DRFIP_IDF" and facture.destinataire == etat
+    # The draft is listed in the Synthèse.
+    assert "F2026-001" in _texte(client.get(reverse("factures_emises")))
+
+
+def test_calculer_affiche_les_totaux_sans_rien_enregistrer(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    response = client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "calculer"})
+    assert 'data-testid="total-ttc"' in _texte(response)
+    assert not Facture.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"code_service": ""}, "Le code service est obligatoire pour ce destinataire."),
+        ({"code_service": "ANCIEN"}, "Ce service n'existe pas ou n'est pas actif chez le destinataire."),
+        ({"code_service": "INCONNU"}, "Ce code service n'existe pas chez le destinataire."),
+        ({"numero_engagement": ""}, "Le numéro d'engagement est obligatoire pour ce destinataire."),
+        ({"destinataire_etat": "non", "destinataire_siret": "73282932000074"}, "Aucune structure publique"),
+        ({"destinataire_etat": "non", "destinataire_siret": "73282932000075"}, "clé de contrôle"),
+        ({"type_facture": "AVOIR"}, "Un avoir doit indiquer le numéro de la facture d'origine."),
+        ({"type_tva": "EXONERATION"}, "Le motif d'exonération de TVA est obligatoire."),
+        ({"cadre": "A9_FACTURE_SOUSTRAITANT"}, "Le valideur (titulaire ou mandataire) est obligatoire"),
+        ({"lignes-0-prix_unitaire_ht": "douze"}, "n'est pas un montant valide"),
+        ({"remise_globale_ttc": "9999"}, "ne peut pas dépasser le montant TTC"),
+    ],
+)
+def test_regles_refusent_l_envoi_avec_un_message_sur_le_champ(client, fournisseur_gp, etat, changes, message):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    response = client.post(
+        reverse("saisir_facture"), {**donnees_saisie(structure, etat, **changes), "action": "valider"}
+    )
+    assert response.status_code == 200
+    assert message in _texte(response)
+    assert not Facture.objects.exclude(statut=StatutFacture.BROUILLON).exists()
+
+
+def test_numero_deja_utilise_refuse(fournisseur_gp, etat, client):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    premiere = Facture.objects.get()
+    Facture.objects.filter(pk=premiere.pk).update(statut=StatutFacture.MISE_A_DISPOSITION)
+    response = client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "valider"})
+    assert "Ce numéro de facture est déjà utilisé par votre structure" in _texte(response)
+
+
+def test_saisie_exige_le_mandat_de_facturation(client, etat):
+    from organisation.enums import TypeStructure
+    from tests.factories import siret_aleatoire
+
+    gp = UtilisateurFactory()
+    structure = org_services.creer_structure_par_utilisateur(
+        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Sans mandat", type_structure=TypeStructure.PRIVEE
+    )
+    org_services.ajouter_coordonnees_bancaires(
+        acting_user=gp, structure=structure, titulaire="X", iban="FR7630006000011234567890189", bic="AGRIFRPP882"
+    )
+    client.force_login(gp)
+    data = donnees_saisie(structure, etat, coordonnees_bancaires="")
+    response = client.post(reverse("saisir_facture"), {**data, "action": "valider"})
+    assert "exige le mandat de facturation" in _texte(response)
+
+
+def test_un_utilisateur_en_consultation_ne_saisit_pas(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    lecteur = UtilisateurFactory()
+    org_services.rattacher_utilisateur(acting_user=gp, email=lecteur.email, structure=structure)
+    org_services.definir_profils(utilisateur=lecteur, structure=structure, profils={"FACTURES_EMISES": "consultation"})
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    client.force_login(lecteur)
+    assert client.get(reverse("facture_emise", args=[facture.pk])).status_code == 200
+    assert client.get(reverse("saisir_facture")).status_code == 403
+    assert client.get(reverse("modifier_brouillon", args=[facture.pk])).status_code == 403
+    assert client.post(reverse("confirmer_envoi", args=[facture.pk])).status_code == 404
+    facture.refresh_from_db()
+    assert facture.statut == StatutFacture.BROUILLON
+
+
+def test_une_autre_structure_ne_voit_rien(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    intrus = UtilisateurFactory()
+    client.force_login(intrus)
+    for name in ("facture_emise", "modifier_brouillon", "confirmer_envoi", "recapitulatif", "certificat_depot"):
+        assert client.get(reverse(name, args=[facture.pk])).status_code in (403, 404), name
+    assert not queries.factures_emises(intrus).exists()
+    assert "F2026-001" not in _texte(client.get(reverse("rechercher_factures")))
+
+
+def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    facture = services.enregistrer(
+        acting_user=gp,
+        donnees={
+            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "F-1",
+            "date_facture": __import__("datetime").date(2026, 11, 1), "numero_engagement": "EJ-1",
+        },
+        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    )  # fmt: skip
+    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 test", nom_fichier="f.pdf")
+    facture.refresh_from_db()
+    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+    assert len(facture.empreinte_certificat) == 44
+
+    agent = UtilisateurFactory()
+    org_services._creer_rattachement(
+        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
+    )
+    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
+    with pytest.raises(Exception, match="Un motif est obligatoire"):
+        services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.SUSPENDUE)
+    services.traiter(
+        acting_user=agent, facture=facture, statut=StatutFacture.SUSPENDUE, motif="Bon de livraison manquant"
+    )
+    with pytest.raises(Exception, match="Ajoutez un commentaire"):
+        services.completer(acting_user=gp, facture=facture)
+    services.completer(acting_user=gp, facture=facture, commentaire="BL joint")
+    services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.A_RECYCLER, motif="Mauvais service")
+    with pytest.raises(Exception, match="code service est obligatoire"):
+        services.recycler(acting_user=gp, facture=facture, destinataire=etat, service_destinataire=None,
+                          numero_engagement="EJ-1")  # fmt: skip
+    services.recycler(
+        acting_user=gp, facture=facture, destinataire=etat,
+        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"), numero_engagement="EJ-1",
+    )  # fmt: skip
+    services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.REJETEE, motif="Erreur de montant")
+    services.traiter_rejet(acting_user=gp, facture=facture)
+    with pytest.raises(Exception, match="pas de rejet à traiter"):
+        services.traiter_rejet(acting_user=gp, facture=facture)
+    statuts = list(
+        HistoriqueFacture.objects.filter(objet=facture).order_by("created_at", "id").values_list("statut", flat=True)
+    )
+    assert statuts == [
+        "DEPOSEE", "MISE_A_DISPOSITION", "SUSPENDUE", "COMPLETEE", "A_RECYCLER", "DEPOSEE", "MISE_A_DISPOSITION",
+        "REJETEE", "REJETEE",
+    ]  # fmt: skip
+    assert HistoriqueFacture.chaine_intacte(facture)
+    # The supplier cannot act as the recipient.
+    with pytest.raises(Exception, match="Factures reçues"):
+        services.traiter(acting_user=gp, facture=facture, statut=StatutFacture.MISE_EN_PAIEMENT)
+
+
+def test_brouillon_oublie_relance_une_seule_fois(client, fournisseur_gp, etat):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from chorus.models import OutboxMessage
+
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    OutboxMessage.objects.all().delete()
+    assert services.relancer_brouillons() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        assert services.relancer_brouillons() == 1
+        assert services.relancer_brouillons() == 0
+    message = OutboxMessage.objects.get()
+    assert message.payload["to"] == [gp.email] and "Brouillon de facture non envoyé" in message.payload["subject"]
+    assert "Brouillon non envoyé" in _texte(client.get(reverse("factures_emises")))
+
+
+def test_pages_de_liste_requetes_bornees(client, fournisseur_gp, etat, django_assert_max_num_queries):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    for i in range(12):
+        client.post(
+            reverse("saisir_facture"), {**donnees_saisie(structure, etat, numero=f"F-{i}"), "action": "enregistrer"}
+        )
+    for name in ("factures_emises", "rechercher_factures", "tableau_de_bord_factures"):
+        with django_assert_max_num_queries(10):
+            response = client.get(reverse(name))
+        assert response.status_code == 200
+    assert _texte(client.get(reverse("rechercher_factures"))).count('data-testid="facture"') == 12
+    export = b"".join(client.get(reverse("exporter_factures")).streaming_content).decode("utf-8-sig")
+    assert export.splitlines()[0].startswith("Numéro;Type;Cadre;Statut")
+    assert len(export.splitlines()) == 13
