@@ -5,10 +5,19 @@ from facturation.donnees import DonneesFacture, Ligne, LigneTva, Partie, Totaux
 from facturation.enums import CODE_MOYEN_PAIEMENT, TypeFacture, TypeTva
 
 
+def numero_tva_intracommunautaire(siret: str) -> str:
+    """The French intra-community VAT number of a SIREN: FR + key + SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97."""
+    siren = (siret or "")[:9]
+    if len(siren) != 9 or not siren.isdigit():
+        return ""
+    return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+
+
 def _partie(structure, code_service: str = "") -> Partie:
     return Partie(
         raison_sociale=structure.raison_sociale,
         siret=structure.identifiant,
+        numero_tva=numero_tva_intracommunautaire(structure.identifiant) if structure.code_pays == "FR" else "",
         adresse=structure.adresse,
         code_postal=structure.code_postal,
         ville=structure.ville,

@@ -3,7 +3,7 @@ from dsfr.forms import DsfrBaseForm
 
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
-from facturation.enums import TAUX_TVA, Cadre, ModePaiement, TypeFacture, TypeTva
+from facturation.enums import TAUX_TVA, Cadre, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from organisation.enums import TypeIdentifiant
 from organisation.models import Service, Structure
 
@@ -159,3 +159,35 @@ class _BaseLignes(forms.BaseFormSet):
 LigneFormSet = forms.formset_factory(
     LigneForm, formset=_BaseLignes, extra=0, min_num=1, validate_min=True, max_num=500, validate_max=True
 )
+
+
+class RechercheFacturesForm(DsfrBaseForm):
+    """The « Rechercher » criteria of the issued invoices (GET), shared by the result page and the exports."""
+
+    numero = forms.CharField(label="Numéro", max_length=20, required=False)
+    destinataire = forms.CharField(label="Destinataire (SIRET ou raison sociale)", max_length=250, required=False)
+    statut = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *StatutFacture.choices], required=False)
+    date_du = forms.DateField(
+        label="Date de facture du", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    date_au = forms.DateField(
+        label="Date de facture au", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    montant_min = MontantField(label="Montant TTC min", required=False, help_text="Par exemple : 1 234,56")
+    montant_max = MontantField(label="Montant TTC max", required=False, help_text="Par exemple : 1 234,56")
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
+    type_facture = forms.ChoiceField(label="Type", choices=[("", "Tous"), *TypeFacture.choices], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        du, au = cleaned.get("date_du"), cleaned.get("date_au")
+        if du and au and du > au:
+            self.add_error("date_au", "La date de fin doit être postérieure ou égale à la date de début.")
+        minimum, maximum = cleaned.get("montant_min"), cleaned.get("montant_max")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.add_error("montant_max", "Le montant maximum doit être supérieur ou égal au montant minimum.")
+        return cleaned
+
+    def criteres(self) -> dict:
+        """The filled-in criteria of a valid form (an amount of 0 is a criterion)."""
+        return {champ: valeur for champ, valeur in self.cleaned_data.items() if valeur not in (None, "")}

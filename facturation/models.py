@@ -69,6 +69,10 @@ class Facture(models.Model):
     fichier_sha256 = models.CharField(max_length=64, blank=True)
     empreinte_certificat = models.CharField("empreinte du certificat de dépôt", max_length=44, blank=True)
     rejet_traite = models.BooleanField("rejet traité", default=False)
+    analyse_depot = models.JSONField(
+        "analyse du fichier déposé", default=dict, blank=True,
+        help_text="Format détecté, signatures, erreurs EN 16931 et champs pré-remplis à vérifier.",
+    )  # fmt: skip
     relance_brouillon_le = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,4 @@
-from chorus.navigation import Application, register_application
+from chorus.navigation import Application, EntreeMenu, register_action_publique, register_application
 
 
 def _emetteur(user) -> bool:
@@ -16,3 +16,6 @@ register_application(
         "Saisir et suivre vos factures et avoirs adressés aux entités publiques.", ordre=10, accessible=_emetteur,
     )
 )  # fmt: skip
+
+# « Vérifier un dépôt » on the public home page: anyone checks a document against its certificat de dépôt.
+register_action_publique(EntreeMenu(libelle="Vérifier un dépôt", url_name="verifier_depot", ordre=30))

@@ -3,6 +3,7 @@ status machine of a simple invoice (reference sections 2.1–2.6), the supplier'
 « Suspendue » and « Rejetée »."""
 
 import hashlib
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -215,6 +216,9 @@ def valider_et_envoyer(*, acting_user, facture: Facture, contenu: bytes, nom_fic
     erreurs = verifier_avant_envoi(facture)
     if erreurs:
         raise ValidationError(erreurs)
+    existante = doublon_fichier(contenu)
+    if existante is not None and existante.pk != facture.pk:
+        raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
     with transaction.atomic():
         facture.date_depot = timezone.now()
         facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
@@ -333,3 +337,118 @@ def relancer_brouillons(*, maintenant=None) -> int:
             )
             relances += 1
     return relances
+
+
+# --- Deposits ------------------------------------------------------------------------------------------------
+
+
+class DoublonDepot(ValidationError):
+    """The same file (or the same supplier and number) was already deposited: answered with that invoice."""
+
+    def __init__(self, message: str, facture: Facture):
+        super().__init__(message)
+        self.facture = facture
+
+
+def doublon_fichier(contenu: bytes) -> Facture | None:
+    return (
+        Facture.objects.filter(fichier_sha256=hashlib.sha256(contenu).hexdigest())
+        .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
+        .first()
+    )
+
+
+def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
+    """Read a deposited file into the pre-filled saisie form. Nothing is created: the file waits in temporary
+    storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists
+    only once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot."""
+    from django.core.files.storage import default_storage
+
+    from facturation import depot
+
+    _exiger_emission(acting_user, fournisseur)
+    existante = doublon_fichier(contenu)
+    if existante is not None:
+        raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
+    analyse = depot.analyser(contenu)
+    valeurs, lignes = depot.valeurs_facture(analyse, fournisseur=fournisseur)
+    if valeurs["numero"]:
+        meme_numero = (
+            Facture.objects.filter(fournisseur=fournisseur, numero=valeurs["numero"])
+            .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
+            .first()
+        )
+        if meme_numero is not None:
+            raise DoublonDepot(f"La facture n° {valeurs['numero']} de votre structure a déjà été déposée.", meme_numero)
+    resume = analyse.resume()
+    try:
+        calcul = montants.calculer(lignes)
+    except montants.MontantsInvalides as exc:
+        raise ValidationError(f"Les lignes du document ne peuvent pas être reprises : {exc}") from exc
+    declare = analyse.donnees.totaux.total_ttc
+    if declare and declare != calcul.total_ttc:
+        # Document-level allowances become the global discount; anything else is shown to the user.
+        ecart = calcul.total_ttc - declare
+        if 0 < ecart <= calcul.total_ttc and analyse.donnees.totaux.remises_document_ht:
+            valeurs["remise_globale_ttc"] = ecart
+        else:
+            resume["ecart_montants"] = (
+                f"Le montant TTC recalculé à partir des lignes ({calcul.total_ttc}) diffère du montant TTC du "
+                f"document ({declare}) : vérifiez les lignes."
+            )
+    chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
+    return {
+        "valeurs": {k: (v.pk if hasattr(v, "pk") else (str(v) if v is not None else None)) for k, v in valeurs.items()},
+        "cadre": cadre,
+        "lignes": [{k: str(v) for k, v in ligne.items()} for ligne in lignes],
+        "analyse": resume,
+        "fichier": chemin,
+        "nom_fichier": nom_fichier,
+        "sha256": hashlib.sha256(contenu).hexdigest(),
+    }
+
+
+def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
+    """Give the draft saved from a pre-filled deposit its file, its analysis and its deposit mode."""
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(preparation["fichier"], "rb") as fichier:
+        contenu = fichier.read()
+    facture.fichier.save(preparation["nom_fichier"], ContentFile(contenu), save=False)
+    facture.fichier_sha256 = preparation["sha256"]
+    facture.analyse_depot = preparation["analyse"]
+    facture.mode_depot = preparation["valeurs"].get("mode_depot") or ModeDepot.DEPOT_PDF
+    facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "mode_depot", "updated_at"])
+    default_storage.delete(preparation["fichier"])
+    return facture
+
+
+def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
+    """The document that the certificate covers: the deposited file when it stands as it is (readable and, for
+    XML, free of EN 16931 errors, with amounts matching the form); otherwise the Factur-X the portal generates
+    from the (corrected) form."""
+    from facturation.conversion import donnees_de
+    from facturation.facturx import generer_pdf_facturx
+
+    analyse = facture.analyse_depot or {}
+    garde = (
+        facture.mode_depot in (ModeDepot.DEPOT_PDF, ModeDepot.DEPOT_XML)
+        and facture.fichier
+        and not analyse.get("erreurs")
+        and not analyse.get("ecart_montants")
+    )
+    if garde:
+        with facture.fichier.open("rb") as fichier:
+            contenu = fichier.read()
+        extension = "xml" if facture.mode_depot == ModeDepot.DEPOT_XML else "pdf"
+        return contenu, f"facture_{facture.numero}.{extension}"
+    return generer_pdf_facturx(donnees_de(facture)), f"facture_{facture.numero}.pdf"
+
+
+def verifier_en16931(facture: Facture) -> list:
+    """The EN 16931 checker on the invoice as it will be sent (its generated CII), before « Valider et envoyer »."""
+    from facturation.conversion import donnees_de
+    from facturation.en16931 import verifier
+    from facturation.facturx import generer_cii
+
+    return verifier(generer_cii(donnees_de(facture)))

@@ -1,13 +1,20 @@
 from django.urls import path
 
-from facturation import views
+from facturation import views, views_depot, views_verification
 
 urlpatterns = [
     path("factures-emises/", views.synthese, name="factures_emises"),
     path("factures-emises/rechercher/", views.rechercher, name="rechercher_factures"),
     path("factures-emises/rechercher/export.csv", views.exporter, name="exporter_factures"),
+    path(
+        "factures-emises/rechercher/export.xlsx",
+        views.exporter,
+        {"format_export": "xlsx"},
+        name="exporter_factures_xlsx",
+    ),
     path("factures-emises/tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord_factures"),
     path("factures-emises/saisir/", views.saisir, name="saisir_facture"),
+    path("factures-emises/deposer/", views_depot.deposer, name="deposer_facture"),
     path("factures-emises/<int:pk>/modifier/", views.saisir, name="modifier_brouillon"),
     path("factures-emises/<int:pk>/confirmer/", views.confirmer_envoi, name="confirmer_envoi"),
     path("factures-emises/<int:pk>/recapitulatif/", views.recapitulatif, name="recapitulatif"),
@@ -17,4 +24,5 @@ urlpatterns = [
     path("factures-emises/<int:pk>/traiter-le-rejet/", views.traiter_rejet, name="traiter_rejet"),
     path("factures-emises/<int:pk>/completer/", views.completer, name="completer_facture"),
     path("factures-emises/<int:pk>/recycler/", views.recycler, name="recycler_facture"),
+    path("verifier-un-depot/", views_verification.verifier_depot, name="verifier_depot"),
 ]

@@ -1,6 +1,7 @@
 """« Factures émises »: Synthèse, Rechercher, Tableau de bord, Saisir facture, the récapitulatif, the suivi."""
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,9 @@ from django.views.decorators.http import require_POST
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from facturation import forms, montants, queries, services
-from facturation.conversion import donnees_de
 from facturation.enums import StatutFacture
 from facturation.models import Facture
+from facturation.views_depot import SESSION_DEPOT
 from organisation import queries as org_queries
 from organisation.enums import Niveau
 
@@ -64,39 +65,54 @@ def tableau_de_bord(request):
     )
 
 
-def _filtrer(request, qs):
-    g = request.GET
-    if g.get("numero"):
-        qs = qs.filter(numero__icontains=g["numero"].strip())
-    if g.get("statut") in S.values:
-        qs = qs.filter(statut=g["statut"])
-    if g.get("destinataire"):
+def _filtrer(criteres: dict, qs):
+    """Narrow ``qs`` by the cleaned criteria of ``forms.RechercheFacturesForm`` (``criteres()``)."""
+    c = criteres
+    if c.get("numero"):
+        qs = qs.filter(numero__icontains=c["numero"])
+    if c.get("statut"):
+        qs = qs.filter(statut=c["statut"])
+    if c.get("destinataire"):
         qs = qs.filter(
-            Q(destinataire__identifiant__startswith=g["destinataire"].strip())
-            | Q(destinataire__raison_sociale__icontains=g["destinataire"].strip())
+            Q(destinataire__identifiant__startswith=c["destinataire"])
+            | Q(destinataire__raison_sociale__icontains=c["destinataire"])
         )
+    if c.get("date_du"):
+        qs = qs.filter(date_facture__gte=c["date_du"])
+    if c.get("date_au"):
+        qs = qs.filter(date_facture__lte=c["date_au"])
+    if c.get("montant_min") is not None:
+        qs = qs.filter(montant_ttc__gte=c["montant_min"])
+    if c.get("montant_max") is not None:
+        qs = qs.filter(montant_ttc__lte=c["montant_max"])
+    if c.get("cadre"):
+        qs = qs.filter(cadre=c["cadre"])
+    if c.get("type_facture"):
+        qs = qs.filter(type_facture=c["type_facture"])
     return qs
 
 
 @login_required
 def rechercher(request):
-    qs = _filtrer(request, queries.factures_emises(request.user)).select_related("destinataire")
-    apres = request.GET.get("apres", "")
-    if apres.isdigit():
-        qs = qs.filter(id__lt=int(apres))  # keyset on the primary key, newest first
-    page = list(qs.order_by("-id")[:51])
-    suivante = page[50].id + 1 if len(page) > 50 else None
+    form = forms.RechercheFacturesForm(request.GET)
+    page, suivante = [], None
+    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
+        qs = _filtrer(form.criteres(), queries.factures_emises(request.user)).select_related("destinataire")
+        apres = request.GET.get("apres", "")
+        if apres.isdigit():
+            qs = qs.filter(id__lt=int(apres))  # keyset on the primary key, newest first
+        page = list(qs.order_by("-id")[:51])
+        suivante = page[50].id + 1 if len(page) > 50 else None
     params = request.GET.copy()
     params.pop("apres", None)
     return render(
         request,
         "facturation/rechercher.html",
         {
+            "form": form,
             "factures": page[:50],
             "suivante": suivante,
             "params": params.urlencode(),
-            "criteres": {k: request.GET.get(k, "") for k in ("numero", "destinataire", "statut")},
-            "statuts": S.choices,
             "breadcrumb_data": _fil(courant="Rechercher"),
         },
     )
@@ -108,22 +124,69 @@ class _Echo:
 
 
 @login_required
-def exporter(request):
-    writer = csv.writer(_Echo(), delimiter=";")
-    qs = _filtrer(request, queries.factures_emises(request.user)).order_by("-id").values_list(
+def exporter(request, format_export="csv"):
+    """CSV (streamed) or XLSX (write-only workbook built in memory, at most 100 000 rows) of the search results."""
+    form = forms.RechercheFacturesForm(request.GET)
+    if not form.is_valid():  # the search page shows what is wrong with the criteria
+        return redirect(reverse("rechercher_factures") + "?" + request.GET.urlencode())
+    entetes = [
+        "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire", "Destinataire",
+        "Montant HT", "Montant TVA", "Montant TTC",
+    ]  # fmt: skip
+    qs = _filtrer(form.criteres(), queries.factures_emises(request.user)).order_by("-id").values_list(
         "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "destinataire__identifiant",
         "destinataire__raison_sociale", "montant_ht", "montant_tva", "montant_ttc",
     )  # fmt: skip
 
+    from django.utils import timezone
+
+    if format_export == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        max_lignes = 100_000
+        classeur = Workbook(write_only=True)
+        feuille = classeur.create_sheet("Factures émises")
+        for lettre, largeur in zip("ABCDEFGHIJK", (20, 10, 26, 24, 14, 18, 18, 36, 14, 14, 14), strict=True):
+            feuille.column_dimensions[lettre].width = largeur
+        feuille.append(entetes)
+
+        def cellule(valeur, format_nombre=None):
+            if isinstance(valeur, str):
+                # Always text, never a formula (« =... » typed by a supplier), without XML-forbidden characters.
+                cell = WriteOnlyCell(feuille, value=ILLEGAL_CHARACTERS_RE.sub("", valeur))
+                cell.data_type = "s"
+                return cell
+            cell = WriteOnlyCell(feuille, value=valeur)
+            if format_nombre and valeur is not None:
+                cell.number_format = format_nombre
+            return cell
+
+        for row in qs[:max_lignes].iterator(chunk_size=2000):
+            row = list(row)
+            if row[5] is not None:  # Excel has no time zones: the deposit time in Paris time
+                row[5] = timezone.localtime(row[5]).replace(tzinfo=None, microsecond=0)
+            formats = [None] * 4 + ["DD/MM/YYYY", "DD/MM/YYYY HH:MM", None, None] + ["#,##0.00"] * 3
+            feuille.append([cellule(v, f) for v, f in zip(row, formats, strict=True)])
+        tampon = io.BytesIO()
+        classeur.save(tampon)
+        response = HttpResponse(
+            tampon.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="factures_emises.xlsx"'
+        return response
+
+    writer = csv.writer(_Echo(), delimiter=";")
+
     def rows():
-        yield "\ufeff" + writer.writerow(
-            ["Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire",
-             "Destinataire", "Montant HT", "Montant TVA", "Montant TTC"]
-        )  # fmt: skip
+        yield "\ufeff" + writer.writerow(entetes)
         for row in qs.iterator():
             row = list(row)
             row[4] = row[4].strftime("%d/%m/%Y") if row[4] else ""
-            row[5] = row[5].strftime("%d/%m/%Y %H:%M") if row[5] else ""
+            row[5] = timezone.localtime(row[5]).strftime("%d/%m/%Y %H:%M") if row[5] else ""  # Paris time
             row[8:11] = [str(v).replace(".", ",") for v in row[8:11]]
             yield writer.writerow(row)
 
@@ -146,6 +209,40 @@ def _initial(facture: Facture) -> dict:
         "remise_globale_ttc": str(facture.remise_globale_ttc).replace(".", ","),
         "motif_remise_globale": facture.motif_remise_globale, "commentaire": facture.commentaire,
     }  # fmt: skip
+
+
+def _decimal_texte(valeur: Decimal) -> str:
+    """``20.00`` → ``20``, ``5.50`` → ``5.5``: without trailing zeros and never in exponent notation."""
+    return format(valeur.normalize(), "f")
+
+
+def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
+    from organisation.models import Service, Structure
+
+    v = preparation["valeurs"]
+    destinataire = Structure.objects.filter(pk=v.get("destinataire")).first() if v.get("destinataire") else None
+    service = (
+        Service.objects.filter(pk=v.get("service_destinataire")).first() if v.get("service_destinataire") else None
+    )
+    initial = {
+        "destinataire_etat": "oui" if getattr(destinataire, "identifiant", "") == forms.SIRET_ETAT else "non",
+        "destinataire_siret": destinataire.identifiant if destinataire else "",
+        "code_service": service.code if service else "", "fournisseur": v.get("fournisseur"),
+        "coordonnees_bancaires": v.get("coordonnees_bancaires"), "cadre": preparation["cadre"],
+        "type_facture": v.get("type_facture"), "numero": v.get("numero") or "", "date_facture": v.get("date_facture"),
+        "devise": v.get("devise") or "EUR", "type_tva": v.get("type_tva"),
+        "motif_exoneration": v.get("motif_exoneration"),
+        "numero_marche": v.get("numero_marche"), "numero_engagement": v.get("numero_engagement"),
+        "numero_facture_origine": v.get("numero_facture_origine"), "mode_paiement": v.get("mode_paiement"),
+        "remise_globale_ttc": (v.get("remise_globale_ttc") or "").replace(".", ","),
+        "commentaire": v.get("commentaire"),
+    }  # fmt: skip
+    lignes = [
+        {**ligne, **{k: ligne[k].replace(".", ",") for k in ("quantite", "prix_unitaire_ht", "remise_ht")},
+         "taux_tva": _decimal_texte(Decimal(ligne["taux_tva"]))}
+        for ligne in preparation["lignes"]
+    ]  # fmt: skip
+    return initial, lignes
 
 
 def _erreurs(form, formset, exc: ValidationError):
@@ -171,12 +268,20 @@ def saisir(request, pk=None):
         if facture.statut != S.BROUILLON:
             return redirect("facture_emise", pk=facture.pk)
     initial = _initial(facture) if facture else {"fournisseur": structures.first().pk}
+    # A deposit being completed: the analysed file pre-fills the form until the user saves it.
+    preparation = request.session.get(SESSION_DEPOT) if facture is None else None
+    depot_en_cours = preparation is not None and (request.GET.get("depot") or request.POST.get("depot"))
+    if depot_en_cours:
+        initial, lignes_depot = _initial_depot(preparation)
     lignes_initiales = [
-        {"reference": lg.reference, "denomination": lg.denomination, "quantite": str(lg.quantite).replace(".", ","),
-         "unite": lg.unite, "prix_unitaire_ht": str(lg.prix_unitaire_ht.normalize()).replace(".", ","),
-         "remise_ht": str(lg.remise_ht).replace(".", ","), "taux_tva": str(lg.taux_tva.normalize())}
+        {"reference": lg.reference, "denomination": lg.denomination,
+         "quantite": _decimal_texte(lg.quantite).replace(".", ","),
+         "unite": lg.unite, "prix_unitaire_ht": _decimal_texte(lg.prix_unitaire_ht).replace(".", ","),
+         "remise_ht": str(lg.remise_ht).replace(".", ","), "taux_tva": _decimal_texte(lg.taux_tva)}
         for lg in facture.lignes.all()
     ] if facture else None  # fmt: skip
+    if depot_en_cours:
+        lignes_initiales = lignes_depot
     action = request.POST.get("action", "enregistrer") if request.method == "POST" else None
     data = request.POST
     if action == "ajouter_ligne":
@@ -185,8 +290,10 @@ def saisir(request, pk=None):
         total = data.get("lignes-TOTAL_FORMS", "1")
         data["lignes-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
     form = forms.SaisieFactureForm(data or None, initial=initial, structures=structures)
-    formset = forms.LigneFormSet(data or None, initial=lignes_initiales, prefix="lignes")
+    # Bound, the formset compares nothing to an initial: every posted line counts, changed or not.
+    formset = forms.LigneFormSet(data or None, initial=None if data else lignes_initiales, prefix="lignes")
     calcul = None
+    erreurs_norme = []
     if action and action != "ajouter_ligne":
         if form.is_valid() and formset.is_valid():
             lignes = [f.ligne() for f in formset.forms if f.cleaned_data]
@@ -196,13 +303,22 @@ def saisir(request, pk=None):
                     facture = services.enregistrer(
                         acting_user=request.user, donnees=form.donnees(), lignes=lignes, facture=facture
                     )
+                    if depot_en_cours:
+                        services.rattacher_depot(facture=facture, preparation=preparation)
+                        del request.session[SESSION_DEPOT]
+                        depot_en_cours = False
                     if action == "valider":
                         erreurs = services.verifier_avant_envoi(facture)
                         if erreurs:
                             raise ValidationError(erreurs)
-                        return redirect("confirmer_envoi", pk=facture.pk)
-                    messages.success(request, "Le brouillon est enregistré.")
-                    return redirect("modifier_brouillon", pk=facture.pk)
+                        erreurs_en16931 = services.verifier_en16931(facture)
+                        if not erreurs_en16931:
+                            return redirect("confirmer_envoi", pk=facture.pk)
+                        # The draft is saved; the page shows what the standard refuses, field by field.
+                        erreurs_norme = erreurs_en16931
+                    else:
+                        messages.success(request, "Le brouillon est enregistré.")
+                        return redirect("modifier_brouillon", pk=facture.pk)
             except montants.MontantsInvalides as exc:
                 formset._non_form_errors = formset.error_class([str(exc)])  # noqa: SLF001
             except ValidationError as exc:
@@ -211,7 +327,9 @@ def saisir(request, pk=None):
         request,
         "facturation/saisir.html",
         {
-            "form": form, "formset": formset, "facture": facture, "calcul": calcul,
+            "form": form, "formset": formset, "facture": facture, "calcul": calcul, "erreurs_norme": erreurs_norme,
+            "analyse": facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {}),
+            "depot_en_cours": depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },
     )  # fmt: skip
@@ -224,13 +342,12 @@ def confirmer_envoi(request, pk):
     if facture.statut != S.BROUILLON:
         return redirect("facture_emise", pk=facture.pk)
     if request.method == "POST":
-        from facturation.facturx import generer_pdf_facturx
-
         try:
-            contenu = generer_pdf_facturx(donnees_de(facture))
-            services.valider_et_envoyer(
-                acting_user=request.user, facture=facture, contenu=contenu, nom_fichier=f"facture_{facture.numero}.pdf"
-            )
+            contenu, nom = services.document_a_envoyer(facture)
+            services.valider_et_envoyer(acting_user=request.user, facture=facture, contenu=contenu, nom_fichier=nom)
+        except services.DoublonDepot as exc:
+            messages.error(request, f"{exc.message} Facture existante : n° {exc.facture.numero}.")
+            return redirect("modifier_brouillon", pk=facture.pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("modifier_brouillon", pk=facture.pk)

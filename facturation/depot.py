@@ -1,0 +1,168 @@
+"""« Déposer facture »: read a deposited file (PDF, signed PDF, Factur-X, UBL, CII) into a pre-filled draft.
+
+The format comes from the content, never from the file name. XML (alone or embedded in a Factur-X) pre-fills
+the whole form and is checked against EN 16931; a plain PDF pre-fills what its text reveals, each such field
+marked « à vérifier ». The analysis is stored on the draft (``Facture.analyse_depot``) for the form to show.
+"""
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from chorus.identifiers import siret_valide
+from facturation import en16931, pdf
+from facturation.donnees import DonneesFacture
+from facturation.enums import CODE_MOYEN_PAIEMENT, ModeDepot, TypeFacture, TypeTva
+from facturation.lecture_xml import lire_xml
+from facturation.xml_securise import XmlInvalide
+from organisation.enums import TypeIdentifiant
+from organisation.models import CoordonneesBancaires, Structure
+
+TAILLE_MAX = 10 * 1024 * 1024
+LIBELLES_FORMAT = {
+    "PDF_NON_SIGNE": "PDF non signé",
+    "PDF_SIGNE": "PDF signé (PAdES)",
+    "FACTURX": "PDF Factur-X",
+    "UBL_INVOICE": "XML UBL 2.1 (Invoice)",
+    "UBL_CREDITNOTE": "XML UBL 2.1 (CreditNote)",
+    "CII": "XML CII (UN/CEFACT)",
+}
+MODES_PAIEMENT = {code: mode for mode, code in CODE_MOYEN_PAIEMENT.items()}
+
+
+@dataclass
+class Analyse:
+    format: str
+    donnees: DonneesFacture
+    signatures: list[dict] = field(default_factory=list)
+    erreurs: list[dict] = field(default_factory=list)  # EN 16931, field by field
+    xml: bytes | None = None
+
+    @property
+    def mode_depot(self) -> str:
+        return ModeDepot.DEPOT_XML if self.format.startswith(("UBL", "CII")) else ModeDepot.DEPOT_PDF
+
+    def resume(self) -> dict:
+        """What the draft keeps (JSON)."""
+        return {
+            "format": self.format,
+            "libelle_format": LIBELLES_FORMAT.get(self.format, self.format),
+            "signatures": self.signatures,
+            "erreurs": self.erreurs,
+            "champs_a_verifier": sorted(self.donnees.champs_a_verifier),
+        }
+
+
+def analyser(contenu: bytes) -> Analyse:
+    """Raises ValidationError (French) for an empty, too large, unknown or unreadable file."""
+    if not contenu:
+        raise ValidationError("Le fichier est vide.")
+    if len(contenu) > TAILLE_MAX:
+        raise ValidationError("Le fichier dépasse la taille maximale de 10 Mo.")
+    nature = pdf.sniffer(contenu)
+    if nature == "XML":
+        try:
+            syntaxe, donnees = lire_xml(contenu)
+        except XmlInvalide as exc:
+            raise ValidationError(str(exc)) from exc
+        return Analyse(format=syntaxe, donnees=donnees, erreurs=_erreurs(contenu), xml=contenu)
+    if nature == "PDF":
+        try:
+            resultat = pdf.analyser_pdf(contenu)
+        except pdf.PdfInvalide as exc:
+            raise ValidationError(str(exc)) from exc
+        signatures = [
+            {
+                "intacte": s.intacte,
+                "signataire": s.signataire,
+                "date_signature": s.date_signature.isoformat() if s.date_signature else "",
+                "couvre_tout_le_document": s.couvre_tout_le_document,
+            }
+            for s in resultat.signatures
+        ]
+        if resultat.xml_facturx:
+            try:
+                _syntaxe, donnees = lire_xml(resultat.xml_facturx)
+            except XmlInvalide as exc:
+                raise ValidationError(f"Le XML Factur-X intégré au PDF est illisible : {exc}") from exc
+            return Analyse(
+                format="FACTURX", donnees=donnees, signatures=signatures, erreurs=_erreurs(resultat.xml_facturx),
+                xml=resultat.xml_facturx,
+            )  # fmt: skip
+        return Analyse(format=resultat.format, donnees=pdf.extraire_du_texte(resultat.texte), signatures=signatures)
+    raise ValidationError(
+        "Format de fichier non reconnu : déposez un PDF (signé ou non, Factur-X) ou un XML UBL 2.1 ou CII."
+    )
+
+
+def _erreurs(xml: bytes) -> list[dict]:
+    return [asdict(e) for e in en16931.verifier(xml)]
+
+
+def valeurs_facture(analyse: Analyse, *, fournisseur) -> tuple[dict, list[dict]]:
+    """The draft's fields and lines pre-filled from the analysis (nothing is written here)."""
+    d = analyse.donnees
+    destinataire = None
+    if d.destinataire.siret and siret_valide(d.destinataire.siret):
+        destinataire = Structure.objects.filter(
+            type_identifiant=TypeIdentifiant.SIRET, identifiant=d.destinataire.siret
+        ).first()
+    service = None
+    code = (d.destinataire.code_service or d.reference_acheteur or "").strip().upper()
+    if destinataire is not None and code:
+        service = destinataire.services.filter(code=code).first()
+    coordonnees = None
+    if d.iban:
+        coordonnees = CoordonneesBancaires.objects.filter(
+            structure=fournisseur, iban="".join(d.iban.split()).upper(), active=True
+        ).first()
+    categories = {ligne.categorie_tva for ligne in d.lignes} | {t.categorie for t in d.tva}
+    type_tva = TypeTva.TVA_SUR_DEBIT
+    if categories and categories <= {"E"}:
+        type_tva = TypeTva.EXONERATION
+    elif categories and categories <= {"O"}:
+        type_tva = TypeTva.SANS_TVA
+    valeurs = {
+        "fournisseur": fournisseur,
+        "destinataire": destinataire,
+        "service_destinataire": service,
+        "coordonnees_bancaires": coordonnees,
+        "numero": (d.numero or "")[:20],
+        "date_facture": d.date_emission,
+        "date_echeance": d.date_echeance,
+        "devise": d.devise or "EUR",
+        "type_facture": TypeFacture.AVOIR if d.type_document == "381" else TypeFacture.FACTURE,
+        "type_tva": type_tva,
+        "motif_exoneration": d.motif_exoneration
+        or next((t.motif_exoneration for t in d.tva if t.motif_exoneration), ""),
+        "numero_marche": d.numero_marche[:50],
+        "numero_engagement": d.numero_engagement[:50],
+        "numero_facture_origine": d.facture_origine[:20],
+        "mode_paiement": MODES_PAIEMENT.get(d.mode_paiement, "VIREMENT"),
+        "commentaire": d.commentaire,
+        "mode_depot": analyse.mode_depot,
+    }
+    lignes = [
+        {
+            "reference": ligne.reference[:50], "denomination": (ligne.denomination or "Ligne")[:250],
+            "quantite": ligne.quantite, "unite": ligne.unite or "C62", "prix_unitaire_ht": ligne.prix_unitaire_ht,
+            "remise_ht": ligne.remise_ht, "taux_tva": ligne.taux_tva,
+        }
+        for ligne in d.lignes
+    ]  # fmt: skip
+    if not lignes:
+        # A plain PDF gives totals at best: one line carries them, for the user to detail.
+        ht = d.totaux.total_ht
+        taux = _taux_probable(ht, d.totaux.total_tva)
+        lignes = [{"denomination": "Montant de la facture (à détailler)", "quantite": Decimal(1),
+                   "prix_unitaire_ht": ht if ht > 0 else Decimal(0), "remise_ht": 0, "taux_tva": taux}]  # fmt: skip
+        d.champs_a_verifier.add("lignes")
+    return valeurs, lignes
+
+
+def _taux_probable(ht: Decimal, tva: Decimal) -> Decimal:
+    if not ht:
+        return Decimal(20)
+    taux = tva / ht * 100
+    return min((Decimal(t) for t in ("20", "10", "5.5", "2.1", "0")), key=lambda t: abs(t - taux))

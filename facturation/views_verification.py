@@ -1,0 +1,238 @@
+"""« Vérifier un certificat de dépôt »: a public page (no login) where anyone holding a document, or the digest
+printed on its certificat de dépôt, checks whether that document was deposited on Chorus Pro.
+
+What is disclosed when a deposit matches: the deposit time, the invoice number, the recipient (name and
+identifier) and the certificate digest — nothing else (no amount, no status, no supplier user). Drafts and
+abandoned drafts were never deposited: they are never disclosed.
+
+Accepted input, one of:
+
+* a document (10 Mo at most, kept in memory): its SHA-256 (hex) is compared with ``Facture.fichier_sha256``;
+* the certificate digest (44-character base64): compared with ``Facture.empreinte_certificat``, and, decoded to
+  hex, with ``Facture.fichier_sha256`` (the base64 SHA-256 of the file, :func:`certificat.empreinte_fichier`);
+* a 64-hex SHA-256 of the file: compared with ``Facture.fichier_sha256``.
+
+Each look-up is one query on indexed columns, whatever its outcome, so that the response time says little about
+the result. Look-ups are limited per client IP address through Django's cache.
+"""
+
+import base64
+import binascii
+import hashlib
+import io
+import re
+
+from django import forms
+from django.core.cache import cache
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
+from django.db.models import Q
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from dsfr.forms import DsfrBaseForm
+
+from chorus.navigation import fil_ariane
+from facturation.enums import StatutFacture
+from facturation.models import Facture
+
+TITRE = "Vérifier un certificat de dépôt"
+TAILLE_MAX = 10 * 1024 * 1024  # 10 Mo
+LIMITE_VERIFICATIONS = 30  # look-ups per client IP address...
+FENETRE_SECONDES = 10 * 60  # ...within this window, counted from the first one
+
+MESSAGE_TROP_VOLUMINEUX = "Le fichier dépasse la taille maximale autorisée (10 Mo)."
+MESSAGE_QUOTA = "Trop de vérifications : réessayez dans quelques minutes."
+
+_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{43}=")
+_ESPACES = re.compile(r"\s+")
+
+
+class _FichierEnMemoire(FileUploadHandler):
+    """Keeps the uploaded file in memory up to ``TAILLE_MAX``; a larger file is dropped as it arrives (its bytes
+    are read from the request but neither kept nor written to disk) and flagged ``trop_volumineux``."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.trop_volumineux = False
+        self.tampon = None
+        self.taille = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.tampon = io.BytesIO()
+        self.taille = 0
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.taille += len(raw_data)
+        if self.taille > TAILLE_MAX:
+            self.trop_volumineux = True
+            self.tampon = None
+            raise SkipFile()
+        self.tampon.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if self.tampon is None:
+            return None
+        self.tampon.seek(0)
+        return InMemoryUploadedFile(
+            file=self.tampon, field_name=self.field_name, name=self.file_name, content_type=self.content_type,
+            size=file_size, charset=self.charset, content_type_extra=self.content_type_extra,
+        )  # fmt: skip
+
+
+class VerificationDepotForm(DsfrBaseForm):
+    fichier = forms.FileField(
+        label="Document déposé",
+        required=False,
+        help_text="Le fichier de la facture tel que vous l'avez reçu (10 Mo au maximum). Il n'est pas conservé.",
+    )
+    empreinte = forms.CharField(
+        label="Empreinte",
+        required=False,
+        max_length=200,
+        help_text=(
+            "L'empreinte figurant sur le certificat de dépôt (44 caractères) "
+            "ou l'empreinte SHA-256 du fichier en hexadécimal (64 caractères)."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, trop_volumineux=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trop_volumineux = trop_volumineux
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data.get("fichier")
+        if self.trop_volumineux or (fichier is not None and fichier.size > TAILLE_MAX):
+            raise forms.ValidationError(MESSAGE_TROP_VOLUMINEUX)
+        return fichier
+
+    def clean_empreinte(self):
+        valeur = _ESPACES.sub("", self.cleaned_data.get("empreinte") or "")
+        if not valeur:
+            return None
+        if _HEX.fullmatch(valeur):
+            return {"sha256": valeur.lower(), "certificat": None}
+        if _BASE64.fullmatch(valeur):
+            try:
+                brut = base64.b64decode(valeur, validate=True)
+            except (binascii.Error, ValueError):
+                brut = b""
+            if len(brut) == 32:
+                return {"sha256": brut.hex(), "certificat": valeur}
+        raise forms.ValidationError(
+            "Cette empreinte n'a pas un format reconnu : collez l'empreinte du certificat de dépôt "
+            "(44 caractères se terminant par « = ») ou l'empreinte SHA-256 du fichier (64 caractères hexadécimaux)."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        fichier, empreinte = cleaned.get("fichier"), cleaned.get("empreinte")
+        if fichier is None and empreinte is None:
+            message = "Déposez le document à vérifier ou collez son empreinte."
+            self.add_error("fichier", message)
+            self.add_error("empreinte", message)
+        elif fichier is not None and empreinte is not None:
+            self.add_error("empreinte", "Déposez un document ou collez une empreinte, mais pas les deux à la fois.")
+        return cleaned
+
+    def critere(self) -> dict:
+        """``{"sha256": hex, "certificat": base64 or None}`` of a valid form."""
+        fichier = self.cleaned_data.get("fichier")
+        if fichier is not None:
+            empreinte = hashlib.sha256()
+            for morceau in fichier.chunks():
+                empreinte.update(morceau)
+            return {"sha256": empreinte.hexdigest(), "certificat": None}
+        return self.cleaned_data["empreinte"]
+
+
+def _adresse_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") or "inconnue"
+
+
+def _quota_depasse(request) -> bool:
+    """Counts one look-up for the client IP; True once it made more than ``LIMITE_VERIFICATIONS`` within the
+    window (which starts with its first look-up: ``incr`` keeps the key's expiry)."""
+    cle = f"chorus:verifier-depot:{_adresse_ip(request)}"
+    cache.add(cle, 0, timeout=FENETRE_SECONDES)
+    try:
+        nombre = cache.incr(cle)
+    except ValueError:  # the key expired between add() and incr()
+        cache.set(cle, 1, timeout=FENETRE_SECONDES)
+        nombre = 1
+    return nombre > LIMITE_VERIFICATIONS
+
+
+def rechercher_depot(critere: dict) -> Facture | None:
+    """The deposit matching a file SHA-256 (hex) or a certificate digest: one query on indexed columns."""
+    condition = Q(fichier_sha256=critere["sha256"])
+    if critere.get("certificat"):
+        condition |= Q(empreinte_certificat=critere["certificat"])
+    return (
+        Facture.objects.filter(condition, date_depot__isnull=False)
+        .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
+        .select_related("destinataire")
+        .only(
+            "id",
+            "numero",
+            "date_depot",
+            "empreinte_certificat",
+            "destinataire__raison_sociale",
+            "destinataire__identifiant",
+            "destinataire__type_identifiant",
+        )  # fmt: skip
+        .order_by("date_depot", "id")
+        .first()
+    )
+
+
+@never_cache
+@csrf_exempt
+def verifier_depot(request):
+    """Public page. The upload handler must be in place before anything reads the request body, CSRF
+    middleware included: the CSRF check is therefore made by ``_verifier_depot`` (``csrf_protect``)."""
+    handler = None
+    if request.method == "POST":
+        handler = _FichierEnMemoire(request)
+        request.upload_handlers = [handler]
+    return _verifier_depot(request, handler)
+
+
+@csrf_protect
+def _verifier_depot(request, handler):
+    status = 200
+    verifie, facture, quota = False, None, False
+    if request.method == "POST":
+        form = VerificationDepotForm(
+            request.POST, request.FILES, trop_volumineux=bool(handler and handler.trop_volumineux)
+        )
+        if form.is_valid():
+            if _quota_depasse(request):
+                quota, status = True, 429
+            else:
+                facture = rechercher_depot(form.critere())
+                verifie = True
+    else:
+        form = VerificationDepotForm()
+    return render(
+        request,
+        "facturation/verifier_certificat.html",
+        {
+            "titre": TITRE,
+            "breadcrumb_data": fil_ariane(courant=TITRE),
+            "form": form,
+            "verifie": verifie,
+            "facture": facture,
+            "quota": quota,
+            "message_quota": MESSAGE_QUOTA,
+        },
+        status=status,
+    )

@@ -1,0 +1,165 @@
+"""« Déposer facture »: format detection from content, pre-filled form, EN 16931 errors field by field,
+signatures, duplicates; nothing is created until the user saves."""
+
+import html
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from facturation.enums import ModeDepot, StatutFacture
+from facturation.facturx import generer_pdf_facturx
+from facturation.lecture_xml import lire_xml
+from facturation.models import Facture
+from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).parent / "data"
+
+
+def _texte(response):
+    return html.unescape(response.content.decode())
+
+
+def _deposer(client, structure, contenu: bytes, nom="facture.pdf", cadre="A1_FACTURE_FOURNISSEUR"):
+    fichier = SimpleUploadedFile(nom, contenu, content_type="application/octet-stream")
+    return client.post(reverse("deposer_facture"), {"fichier": fichier, "cadre": cadre, "fournisseur": structure.pk})
+
+
+def _formulaire(client):
+    """The pre-filled saisie form's current values, as the browser would post them back."""
+    response = client.get(reverse("saisir_facture") + "?depot=1")
+    form, formset = response.context["form"], response.context["formset"]
+    data = {"depot": "1"}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        data[name] = "" if value is None else value
+    data.update({
+        "lignes-TOTAL_FORMS": str(len(formset.initial)), "lignes-INITIAL_FORMS": "0", "lignes-MIN_NUM_FORMS": "1",
+        "lignes-MAX_NUM_FORMS": "500",
+    })  # fmt: skip
+    for i, ligne in enumerate(formset.initial):
+        for key, value in ligne.items():
+            data[f"lignes-{i}-{key}"] = value
+    return response, data
+
+
+def test_depot_cii_valide_pre_remplit_tout_et_envoie_le_fichier_depose(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    contenu = (DATA / "facture_cii_valide.xml").read_bytes()
+    response = _deposer(client, structure, contenu, nom="pas-un-pdf.pdf")
+    assert response.status_code == 302 and "depot=1" in response["Location"]
+    assert not Facture.objects.exists()  # nothing until the user saves
+
+    page, data = _formulaire(client)
+    assert "XML CII (UN/CEFACT)" in _texte(page)
+    assert data["numero"] == "FAC-2026-0117"
+    assert data["destinataire_etat"] == "oui" and data["code_service"] == "DRFIP_IDF"
+    assert data["numero_engagement"] == "EJ-2026-0042"
+    assert data["coordonnees_bancaires"] == structure.coordonnees_bancaires.get().pk
+    assert data["lignes-TOTAL_FORMS"] == "3"
+
+    response = client.post(reverse("saisir_facture"), {**data, "action": "valider"})
+    assert response.status_code == 302, [str(e) for e in response.context["form"].errors.items()] + [
+        str(response.context["formset"].errors), str(response.context["formset"].non_form_errors())
+    ]
+    facture = Facture.objects.get()
+    assert response["Location"] == reverse("confirmer_envoi", args=[facture.pk])
+    assert facture.mode_depot == ModeDepot.DEPOT_XML and facture.analyse_depot["erreurs"] == []
+    _, donnees = lire_xml(contenu)
+    assert facture.montant_ttc == donnees.totaux.total_ttc
+    client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    facture.refresh_from_db()
+    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+    with facture.fichier.open("rb") as f:
+        assert f.read() == contenu  # the deposited file is the certified document
+
+
+@pytest.mark.parametrize("fichier", ["facture_cii_incoherente.xml", "facture_ubl_incoherente.xml"])
+def test_xml_incoherent_erreurs_par_champ_et_rien_n_est_cree(client, fournisseur_gp, etat, fichier):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    _deposer(client, structure, (DATA / fichier).read_bytes(), nom=fichier)
+    page, _data = _formulaire(client)
+    texte = _texte(page)
+    assert "ne respecte pas la norme EN 16931" in texte
+    assert "BT-112" in texte and "Montant total TTC" in texte and "[BR-CO-15]" in texte
+    assert "valeur trouvée" in texte and "attendue" in texte
+    assert not Facture.objects.exists()
+
+
+def test_facturx_pre_rempli_entierement(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    _, donnees = lire_xml((DATA / "facture_cii_valide.xml").read_bytes())
+    _deposer(client, structure, generer_pdf_facturx(donnees))
+    page, data = _formulaire(client)
+    assert "PDF Factur-X" in _texte(page)
+    assert data["numero"] == "FAC-2026-0117" and data["lignes-TOTAL_FORMS"] == "3"
+
+
+def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire):  # noqa: F811
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    _deposer(client, structure, signer(pdf_simple(), signataire))
+    page, data = _formulaire(client)
+    texte = _texte(page)
+    assert "PDF signé (PAdES)" in texte
+    assert "Signature intacte" in texte and "Jean Signataire" in texte
+    assert "Champs pré-remplis à vérifier" in texte
+
+
+@pytest.mark.parametrize(
+    ("contenu", "message"),
+    [
+        (b"", "Le fichier soumis est vide."),
+        (b"GIF89a not an invoice", "Format de fichier non reconnu"),
+        (b"%PDF-1.4 garbage", "illisible ou endommagé"),
+        ((DATA / "doctype_entites.xml").read_bytes(), "DOCTYPE"),
+        ((DATA / "mal_forme.xml").read_bytes(), "mal formé"),
+    ],
+)
+def test_mauvais_fichiers_message_clair_et_rien_n_est_cree(client, fournisseur_gp, etat, contenu, message):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    response = _deposer(client, structure, contenu)
+    assert response.status_code == 200
+    assert message in _texte(response)
+    assert not Facture.objects.exists()
+    assert "facturation_depot" not in client.session
+
+
+def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    contenu = (DATA / "facture_cii_valide.xml").read_bytes()
+    _deposer(client, structure, contenu)
+    _page, data = _formulaire(client)
+    client.post(reverse("saisir_facture"), {**data, "action": "valider"})
+    facture = Facture.objects.get()
+    client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    facture.refresh_from_db()
+    statut = facture.statut
+
+    response = _deposer(client, structure, contenu)
+    assert "Ce fichier a déjà été déposé." in _texte(response)
+    assert reverse("facture_emise", args=[facture.pk]) in response.content.decode()
+    facture.refresh_from_db()
+    assert facture.statut == statut and Facture.objects.count() == 1
+
+    # Same supplier and number in another file: also a duplicate.
+    autre = contenu.replace(b"<ram:Name>", b"<ram:Name>X", 1)
+    response = _deposer(client, structure, autre)
+    assert "FAC-2026-0117 de votre structure a déjà été déposée" in _texte(response)
+    assert Facture.objects.count() == 1
+
+
+def test_depot_refuse_sans_profil_en_modification(client, fournisseur_gp, etat):
+    from tests.factories import UtilisateurFactory
+
+    _gp, structure = fournisseur_gp
+    client.force_login(UtilisateurFactory())
+    response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    assert response.status_code == 403
