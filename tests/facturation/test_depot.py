@@ -63,7 +63,8 @@ def test_depot_cii_valide_pre_remplit_tout_et_envoie_le_fichier_depose(client, f
 
     response = client.post(reverse("saisir_facture"), {**data, "action": "valider"})
     assert response.status_code == 302, [str(e) for e in response.context["form"].errors.items()] + [
-        str(response.context["formset"].errors), str(response.context["formset"].non_form_errors())
+        str(response.context["formset"].errors),
+        str(response.context["formset"].non_form_errors()),
     ]
     facture = Facture.objects.get()
     assert response["Location"] == reverse("confirmer_envoi", args=[facture.pk])
