@@ -477,13 +477,17 @@ def recycler(request, pk):
                 )  # fmt: skip
             except ValidationError as exc:
                 erreurs = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {
-                    "__all__": " ".join(exc.messages)}  # fmt: skip
+                    "general": " ".join(exc.messages)}  # fmt: skip
             else:
                 messages.success(request, f"La facture {facture.numero} est recyclée et renvoyée.")
                 return redirect("facture_emise", pk=facture.pk)
     return render(
         request,
         "facturation/recycler.html",
-        {"facture": facture, "erreurs": erreurs, "donnees": request.POST,
+        {"facture": facture, "erreurs": erreurs, "valeurs": {
+            "destinataire_siret": request.POST.get("destinataire_siret", facture.destinataire.identifiant),
+            "code_service": request.POST.get("code_service", getattr(facture.service_destinataire, "code", "")),
+            "numero_engagement": request.POST.get("numero_engagement", facture.numero_engagement),
+         },
          "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}")},
     )  # fmt: skip

@@ -218,3 +218,17 @@ def test_pages_de_liste_requetes_bornees(client, fournisseur_gp, etat, django_as
     export = b"".join(client.get(reverse("exporter_factures")).streaming_content).decode("utf-8-sig")
     assert export.splitlines()[0].startswith("Numéro;Type;Cadre;Statut")
     assert len(export.splitlines()) == 13
+
+
+def test_page_recycler_et_ses_erreurs(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    Facture.objects.filter(pk=facture.pk).update(statut=StatutFacture.A_RECYCLER)
+    url = reverse("recycler_facture", args=[facture.pk])
+    assert "DRFIP_IDF" in _texte(client.get(url))
+    response = client.post(url, {"destinataire_siret": etat.identifiant, "code_service": "", "numero_engagement": ""})
+    assert "Le code service est obligatoire pour ce destinataire." in _texte(response)
+    response = client.post(url, {"destinataire_siret": "123", "code_service": "", "numero_engagement": ""})
+    assert "Aucune structure publique" in _texte(response)
