@@ -65,6 +65,7 @@ _applications: dict[str, Application] = {}
 _menu_utilisateur: dict[str, EntreeMenu] = {}
 _approbations: dict[str, SourceApprobations] = {}
 _actions_publiques: dict[str, EntreeMenu] = {}
+_alertes_connexion: dict[str, Callable] = {}
 
 
 def register_application(application: Application) -> None:
@@ -84,6 +85,19 @@ def register_action_publique(entree: EntreeMenu) -> None:
 
 def actions_publiques() -> list[EntreeMenu]:
     return sorted(_actions_publiques.values(), key=lambda e: (e.ordre, e.libelle))
+
+
+def register_alerte_connexion(code: str, fournir: Callable) -> None:
+    """What must be shown to a user when they land after login (Chorus Pro's pop-up of unhandled rejections):
+    ``fournir(user)`` returns a list of dicts (one query)."""
+    _alertes_connexion[code] = fournir
+
+
+def alertes_connexion(user) -> list:
+    items = []
+    for fournir in _alertes_connexion.values():
+        items.extend(fournir(user))
+    return items
 
 
 def register_approbations(source: SourceApprobations) -> None:

@@ -35,6 +35,7 @@ def domaines(request):
         "chorus/domaines.html",
         {
             "domaines": navigation.domaines_de(request.user),
+            "alertes": navigation.alertes_connexion(request.user),
             "breadcrumb_data": navigation.fil_ariane(courant="Domaines"),
         },
     )

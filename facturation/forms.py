@@ -173,8 +173,14 @@ class RechercheFacturesForm(DsfrBaseForm):
     date_au = forms.DateField(
         label="Date de facture au", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    montant_min = MontantField(label="Montant TTC min", required=False, help_text="Par exemple : 1 234,56")
-    montant_max = MontantField(label="Montant TTC max", required=False, help_text="Par exemple : 1 234,56")
+    montant_min = MontantField(
+        label="Montant TTC min", required=False, help_text="Par exemple : 1 234,56",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
+    montant_max = MontantField(
+        label="Montant TTC max", required=False, help_text="Par exemple : 1 234,56",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
     type_facture = forms.ChoiceField(label="Type", choices=[("", "Tous"), *TypeFacture.choices], required=False)
 

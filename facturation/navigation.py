@@ -1,4 +1,10 @@
-from chorus.navigation import Application, EntreeMenu, register_action_publique, register_application
+from chorus.navigation import (
+    Application,
+    EntreeMenu,
+    register_action_publique,
+    register_alerte_connexion,
+    register_application,
+)
 
 
 def _emetteur(user) -> bool:
@@ -19,3 +25,28 @@ register_application(
 
 # « Vérifier un dépôt » on the public home page: anyone checks a document against its certificat de dépôt.
 register_action_publique(EntreeMenu(libelle="Vérifier un dépôt", url_name="verifier_depot", ordre=30))
+
+
+def _rejets_a_traiter(user) -> list[dict]:
+    from django.db.models import OuterRef, Subquery
+    from django.urls import reverse
+
+    from facturation import queries
+    from facturation.models import HistoriqueFacture
+
+    motif = HistoriqueFacture.objects.filter(objet=OuterRef("pk"), statut="REJETEE").order_by("-created_at", "-id")
+    factures = (
+        queries.factures_emises(user)
+        .filter(statut="REJETEE", rejet_traite=False)
+        .annotate(motif=Subquery(motif.values("motif")[:1]), date_rejet=Subquery(motif.values("created_at")[:1]))
+        .values("pk", "numero", "destinataire__raison_sociale", "motif", "date_rejet")
+        .order_by("-date_rejet")[:50]
+    )
+    return [
+        {"date": f["date_rejet"], "numero": f["numero"], "destinataire": f["destinataire__raison_sociale"],
+         "motif": f["motif"], "url": reverse("facture_emise", args=[f["pk"]])}
+        for f in factures
+    ]  # fmt: skip
+
+
+register_alerte_connexion("REJETS", _rejets_a_traiter)

@@ -21,6 +21,12 @@ urlpatterns = [
     path("factures-emises/<int:pk>/", views.suivi, name="facture_emise"),
     path("factures-emises/<int:pk>/facture.pdf", views.telecharger, name="telecharger_facture"),
     path("factures-emises/<int:pk>/certificat-de-depot.pdf", views.certificat, name="certificat_depot"),
+    path("factures-emises/<int:pk>/pieces-jointes/", views.ajouter_piece_jointe, name="ajouter_piece_jointe"),
+    path(
+        "factures-emises/<int:pk>/pieces-jointes/<int:piece_pk>/",
+        views.telecharger_piece_jointe,
+        name="telecharger_piece_jointe",
+    ),
     path("factures-emises/<int:pk>/traiter-le-rejet/", views.traiter_rejet, name="traiter_rejet"),
     path("factures-emises/<int:pk>/completer/", views.completer, name="completer_facture"),
     path("factures-emises/<int:pk>/recycler/", views.recycler, name="recycler_facture"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from facturation import forms, montants, queries, services
-from facturation.enums import StatutFacture
+from facturation.enums import StatutFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.views_depot import SESSION_DEPOT
 from organisation import queries as org_queries
@@ -188,11 +188,18 @@ def exporter(request, format_export="csv"):
             row[4] = row[4].strftime("%d/%m/%Y") if row[4] else ""
             row[5] = timezone.localtime(row[5]).strftime("%d/%m/%Y %H:%M") if row[5] else ""  # Paris time
             row[8:11] = [str(v).replace(".", ",") for v in row[8:11]]
+            # A spreadsheet must never read a user-typed text (number, raison sociale) as a formula.
+            row[0], row[7] = _texte_sur(row[0]), _texte_sur(row[7])
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="factures_emises.csv"'
     return response
+
+
+def _texte_sur(valeur) -> str:
+    valeur = "" if valeur is None else str(valeur)
+    return "'" + valeur if valeur[:1] in ("=", "+", "-", "@", "\t", "\r") else valeur
 
 
 def _initial(facture: Facture) -> dict:
@@ -328,6 +335,7 @@ def saisir(request, pk=None):
         "facturation/saisir.html",
         {
             "form": form, "formset": formset, "facture": facture, "calcul": calcul, "erreurs_norme": erreurs_norme,
+            "types_pieces": TypePieceJointe.choices,
             "analyse": facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {}),
             "depot_en_cours": depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
@@ -384,6 +392,8 @@ def suivi(request, pk):
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
             "peut_modifier": peut_modifier,
+            "piece_ajoutable": peut_modifier and facture.statut == S.SUSPENDUE,
+            "types_pieces": TypePieceJointe.choices,
             "breadcrumb_data": _fil(courant=f"Facture {facture.numero or '(brouillon)'}"),
         },
     )
@@ -426,6 +436,37 @@ def certificat(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificat_depot_{facture.numero}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def ajouter_piece_jointe(request, pk):
+    facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
+    fichier = request.FILES.get("fichier")
+    try:
+        if fichier is None:
+            raise ValidationError({"fichier": "Choisissez le fichier à joindre."})
+        if fichier.size > services.TAILLE_MAX_PIECE:
+            raise ValidationError({"fichier": "Une pièce jointe ne doit pas dépasser 10 Mo."})
+        services.ajouter_piece_jointe(
+            acting_user=request.user, facture=facture, type_piece=request.POST.get("type_piece") or "AUTRE",
+            designation=request.POST.get("designation", ""), nom=fichier.name, contenu=fichier.read(),
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "La pièce jointe est ajoutée.")
+    return redirect("modifier_brouillon" if facture.statut == S.BROUILLON else "facture_emise", pk=facture.pk)
+
+
+@login_required
+def telecharger_piece_jointe(request, pk, piece_pk):
+    facture = _facture_ou_404(request.user, pk)
+    piece = facture.pieces_jointes.filter(pk=piece_pk).first()
+    if piece is None:
+        raise Http404("Pièce jointe introuvable.")
+    return FileResponse(piece.fichier.open("rb"), content_type=piece.type_contenu, as_attachment=True,
+                        filename=piece.fichier.name.rsplit("/", 1)[-1])  # fmt: skip
 
 
 @login_required

@@ -232,3 +232,56 @@ def test_page_recycler_et_ses_erreurs(client, fournisseur_gp, etat):
     assert "Le code service est obligatoire pour ce destinataire." in _texte(response)
     response = client.post(url, {"destinataire_siret": "123", "code_service": "", "numero_engagement": ""})
     assert "Aucune structure publique" in _texte(response)
+
+
+def _piece(client, facture, nom, contenu, designation="Bon de livraison"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("ajouter_piece_jointe", args=[facture.pk]),
+        {"type_piece": "BON_DE_LIVRAISON", "designation": designation, "fichier": SimpleUploadedFile(nom, contenu)},
+        follow=True,
+    )
+
+
+def test_pieces_jointes_limites_et_contenu(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    assert "Extension non autorisée (.exe)" in _texte(_piece(client, facture, "virus.exe", b"MZ"))
+    assert "ne correspond pas à son extension .pdf" in _texte(_piece(client, facture, "bl.pdf", b"GIF89a"))
+    assert "50 caractères" in _texte(_piece(client, facture, "n" * 60 + ".pdf", b"%PDF-1.4"))
+    assert "désignation est obligatoire" in _texte(_piece(client, facture, "bl.pdf", b"%PDF-1.4", designation=""))
+    assert not facture.pieces_jointes.exists()
+    response = _piece(client, facture, "bl.pdf", b"%PDF-1.4 bon de livraison")
+    assert "La pièce jointe est ajoutée." in _texte(response)
+    piece = facture.pieces_jointes.get()
+    assert piece.taille == 25 and piece.type_contenu == "application/pdf"
+    download = client.get(reverse("telecharger_piece_jointe", args=[facture.pk, piece.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 bon de livraison"
+    # Another structure's user cannot download it.
+    client.force_login(UtilisateurFactory())
+    assert client.get(reverse("telecharger_piece_jointe", args=[facture.pk, piece.pk])).status_code == 404
+
+
+def test_les_rejets_non_traites_s_affichent_a_la_connexion(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    facture = Facture.objects.get()
+    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 r", nom_fichier="r.pdf")
+    assert 'data-testid="alertes-connexion"' not in _texte(client.get(reverse("domaines")))
+    services.CIRCUIT.transition(facture, to="REJETEE", acting_user=None, role="DESTINATAIRE", motif="Erreur de TVA")
+    page = _texte(client.get(reverse("domaines")))
+    assert 'data-testid="alertes-connexion"' in page and "Erreur de TVA" in page and "F2026-001" in page
+    services.traiter_rejet(acting_user=gp, facture=facture)
+    assert 'data-testid="alertes-connexion"' not in _texte(client.get(reverse("domaines")))
+
+
+def test_export_csv_neutralise_les_formules(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat, numero="=1+1"), "action": "enregistrer"})
+    export = b"".join(client.get(reverse("exporter_factures")).streaming_content).decode("utf-8-sig")
+    assert export.splitlines()[1].startswith("'=1+1;")
