@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("factures-emises/tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord_factures"),
     path("factures-emises/saisir/", views.saisir, name="saisir_facture"),
+    path("factures-emises/calculer/", views.calculer, name="calculer_montants"),
     path("factures-emises/deposer/", views_depot.deposer, name="deposer_facture"),
     path("factures-emises/<int:pk>/modifier/", views.saisir, name="modifier_brouillon"),
     path("factures-emises/<int:pk>/confirmer/", views.confirmer_envoi, name="confirmer_envoi"),

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from facturation import forms, montants, queries, services
@@ -341,6 +342,37 @@ def saisir(request, pk=None):
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def calculer(request):
+    """The amounts of the saisie form, computed on the server (Decimal), for the live recap of the page."""
+    formset = forms.LigneFormSet(request.POST, prefix="lignes")
+    remise = forms.MontantField(required=False)
+    try:
+        remise_ttc = remise.clean(request.POST.get("remise_globale_ttc", "")) or 0
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "erreurs": exc.messages})
+    if not formset.is_valid():
+        erreurs = [
+            f"Ligne {i}: {m}" for i, f in enumerate(formset.forms, start=1) for ms in f.errors.values() for m in ms
+        ]
+        return JsonResponse({"ok": False, "erreurs": erreurs or list(formset.non_form_errors())})
+    try:
+        calcul = montants.calculer([f.ligne() for f in formset.forms if f.cleaned_data], remise_globale_ttc=remise_ttc)
+    except montants.MontantsInvalides as exc:
+        return JsonResponse({"ok": False, "erreurs": [str(exc)]})
+    return JsonResponse({
+        "ok": True,
+        "lignes": [{"montant_ht": formater_montant(lg.montant_ht), "montant_ttc": formater_montant(lg.montant_ttc)}
+                   for lg in calcul.lignes],
+        "tva": [{"taux": _decimal_texte(t.taux).replace(".", ","), "base_ht": formater_montant(t.base_ht),
+                 "montant_tva": formater_montant(t.montant_tva)} for t in calcul.tva],
+        **{nom: formater_montant(getattr(calcul, nom)) for nom in (
+            "total_ht", "total_tva", "total_ttc_avant_remise", "remise_globale_ttc_effective", "total_ttc",
+            "net_a_payer")},
+    })  # fmt: skip
 
 
 @login_required

@@ -47,6 +47,9 @@ def test_saisie_trois_lignes_deux_taux_remise_globale_jusqu_au_certificat(page, 
     _remplir_ligne(page, 2, "LIV-1", "Livres", "4", "7,35", "", "5.5")
     page.get_by_label("Remise globale TTC").fill("30,00")
     page.get_by_label("Motif de la remise globale").fill("Geste commercial")
+    # The recap follows the typing, computed by the server.
+    expect(page.locator("#live-total_ttc")).to_have_text(re.compile(r"^385,02"))
+    expect(page.locator("#live-ligne-0")).to_contain_text("HT après remise 120,00")
     page.get_by_role("button", name="Calculer les montants").click()
     expect(page.get_by_test_id("recapitulatif-montants")).to_contain_text("5,5 %")
     total_ttc = page.get_by_test_id("total-ttc").inner_text()

@@ -285,3 +285,16 @@ def test_export_csv_neutralise_les_formules(client, fournisseur_gp, etat):
     client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat, numero="=1+1"), "action": "enregistrer"})
     export = b"".join(client.get(reverse("exporter_factures")).streaming_content).decode("utf-8-sig")
     assert export.splitlines()[1].startswith("'=1+1;")
+
+
+def test_calcul_en_direct_par_le_serveur(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    reponse = client.post(reverse("calculer_montants"), donnees_saisie(structure, etat)).json()
+    assert reponse["ok"] and reponse["total_ttc"] == "385,02\u00a0€"
+    assert [t["taux"] for t in reponse["tva"]] == ["5,5", "20"]
+    reponse = client.post(
+        reverse("calculer_montants"), donnees_saisie(structure, etat, **{"lignes-0-prix_unitaire_ht": "x"})
+    ).json()
+    assert not reponse["ok"] and "n'est pas un montant valide" in " ".join(reponse["erreurs"])
+    assert not Facture.objects.exists()
