@@ -2,7 +2,6 @@
 « A recycler » and « Suspendue » round trips (the recipient acts through the service layer until the Factures
 reçues pages exist)."""
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,20 +16,13 @@ from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
 from organisation import services as org_services
 from tests.conftest import ARTIFACTS
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+from tests.e2e.navigateur import se_connecter
+from tests.factories import UtilisateurFactory
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DATA = Path(__file__).parent.parent / "facturation" / "data"
 HIER = (date.today() - timedelta(days=1)).isoformat()
-
-
-def _se_connecter(page, email):
-    page.goto(page.base_url + "/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/domaines/$"))
 
 
 def _deposer(page, nom, contenu):
@@ -44,7 +36,7 @@ def _deposer(page, nom, contenu):
 def test_depot_facturx_pre_rempli_puis_envoye(page, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
     _, donnees = lire_xml((DATA / "facture_cii_valide.xml").read_bytes())
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     _deposer(page, "facture.pdf", generer_pdf_facturx(donnees))
     expect(page.get_by_test_id("analyse-depot")).to_contain_text("PDF Factur-X")
     expect(page.locator("#id_numero")).to_have_value("FAC-2026-0117")
@@ -59,7 +51,7 @@ def test_depot_facturx_pre_rempli_puis_envoye(page, fournisseur_gp, etat):
 
 def test_depot_pdf_signe_affiche_la_signature(page, fournisseur_gp, etat, signataire):  # noqa: F811
     gp, _ = fournisseur_gp
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     # pyhanko signs with asyncio.run(): outside this thread, where Playwright's loop runs.
     with ThreadPoolExecutor(max_workers=1) as executor:
         signe = executor.submit(signer, pdf_simple(), signataire).result()
@@ -75,7 +67,7 @@ def test_depot_pdf_signe_affiche_la_signature(page, fournisseur_gp, etat, signat
 
 def test_depot_d_un_fichier_non_facture_refuse(page, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     _deposer(page, "image.pdf", b"GIF89a pas une facture")
     expect(page.get_by_test_id("erreur-fichier")).to_contain_text("Format de fichier non reconnu")
 
@@ -99,7 +91,7 @@ def _saisir(page, *, numero, code_service="DRFIP_IDF", engagement="EJ-1", type_f
 
 def test_regles_d_acheminement_refusees_sur_le_champ(page, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     _saisir(page, numero="R-1", code_service="")
     expect(page.get_by_text("Le code service est obligatoire pour ce destinataire.")).to_be_visible()
     _saisir(page, numero="R-2", code_service="ANCIEN")
@@ -111,7 +103,7 @@ def test_regles_d_acheminement_refusees_sur_le_champ(page, fournisseur_gp, etat)
 
 def test_avoir_envoye_avec_sa_facture_d_origine(page, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     _saisir(page, numero="AV-1", type_facture="Avoir")
     expect(page.get_by_text("Un avoir doit indiquer le numéro de la facture d'origine.")).to_be_visible()
     page.get_by_label("Numéro de facture d'origine").fill("F2026-001")
@@ -136,7 +128,7 @@ def agent_destinataire(etat):
 
 def test_allers_retours_a_recycler_et_suspendue(page, fournisseur_gp, etat, agent_destinataire):
     gp, _ = fournisseur_gp
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     _saisir(page, numero="C-1")
     page.get_by_role("button", name="Confirmer l'envoi").click()
     facture = Facture.objects.get(numero="C-1")

@@ -8,22 +8,15 @@ from playwright.sync_api import expect
 
 from organisation import services
 from tests.conftest import ARTIFACTS
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+from tests.e2e.navigateur import se_connecter
+from tests.factories import UtilisateurFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _se_connecter(page, user):
-    page.goto(page.base_url + "/connexion/")
-    page.get_by_label("Adresse électronique").fill(user.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/domaines/$"))
-
-
 def test_modifier_mon_compte_puis_la_modification_prend_effet(page):
     user = UtilisateurFactory(prenom="Paul", nom="Girard", telephone="")
-    _se_connecter(page, user)
+    se_connecter(page, user.email)
 
     page.get_by_test_id("menu-utilisateur").click()
     page.locator("#menu-utilisateur").get_by_role("link", name="Mon compte").click()
@@ -52,7 +45,7 @@ def test_modifier_mon_compte_puis_la_modification_prend_effet(page):
 
 def test_saisie_invalide_message_a_cote_du_champ(page):
     user = UtilisateurFactory()
-    _se_connecter(page, user)
+    se_connecter(page, user.email)
     page.goto(page.base_url + "/mon-compte/")
     page.get_by_label("Téléphone").fill("pas un numéro")
     page.get_by_role("button", name="Enregistrer les modifications").click()

@@ -17,6 +17,7 @@ from organisation import services
 from organisation.enums import StatutRattachement, TypeStructure
 from organisation.models import Rattachement, Service, Structure, Utilisateur
 from tests.conftest import ARTIFACTS
+from tests.e2e.navigateur import se_connecter
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,14 +29,6 @@ def _courriels():
     for pk in OutboxMessage.objects.filter(statut=OutboxMessage.Statut.EN_ATTENTE).values_list("pk", flat=True):
         outbox.process(pk)
     return mail.outbox
-
-
-def _se_connecter(page, email, password=MOT_DE_PASSE):
-    page.goto(page.base_url + "/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/domaines/$"))
 
 
 def _se_deconnecter(page):
@@ -79,7 +72,7 @@ def test_creer_un_compte_nouvelle_structure_activation_et_connexion(page):
     lien = re.search(r"http://\S+/activer/\S+/", _courriels()[-1].body).group(0)
     page.goto(page.base_url + "/activer/" + lien.split("/activer/", 1)[1])
     expect(page.get_by_role("heading", name="Votre compte est activé")).to_be_visible()
-    _se_connecter(page, "fondatrice@acme.fr", "Un-mot-de-passe-solide-2026")
+    se_connecter(page, "fondatrice@acme.fr", "Un-mot-de-passe-solide-2026")
     expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_be_visible()
     page.get_by_role("link", name="Mes habilitations").first.click()
     expect(page.get_by_test_id("habilitation")).to_have_count(10)
@@ -90,7 +83,7 @@ def test_demande_de_rattachement_approuvee_par_le_gp(page):
     gp, structure = _gp()
     demandeur = UtilisateurFactory(email="comptable@exemple.fr", prenom="Hugo", nom="Blanc")
 
-    _se_connecter(page, demandeur.email)
+    se_connecter(page, demandeur.email)
     page.goto(page.base_url + "/mes-rattachements/")
     page.get_by_role("link", name="Demander un rattachement").click()
     page.get_by_label("Raison sociale").fill("acme")
@@ -103,7 +96,7 @@ def test_demande_de_rattachement_approuvee_par_le_gp(page):
     expect(page.get_by_test_id("rattachement")).to_contain_text("En attente d'approbation")
     _se_deconnecter(page)
 
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
     page.get_by_role("link", name=re.compile("^Approbations")).click()
     page.get_by_role("link", name="Demande de rattachement").click()
@@ -125,7 +118,7 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
     gp, _ = _gp()
     collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
 
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     page.get_by_role("link", name="Utilisateurs de mes structures").click()
     page.get_by_role("link", name="Rattacher un utilisateur").click()
     page.get_by_label("Adresse électronique de l'utilisateur").fill("personne@acme.fr")
@@ -163,7 +156,7 @@ def test_demande_d_habilitation_par_l_utilisateur(page):
     user = UtilisateurFactory(email="user@acme.fr", prenom="Léo", nom="Faure")
     services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
 
-    _se_connecter(page, user.email)
+    se_connecter(page, user.email)
     page.goto(page.base_url + "/mes-habilitations/")
     page.get_by_role("link", name="Gérer mes habilitations").click()
     page.get_by_label("Action").select_option(label="Supprimer le profil")
@@ -176,7 +169,7 @@ def test_demande_d_habilitation_par_l_utilisateur(page):
     assert contenu.splitlines()[0] == "Structure;SIRET;Profil"
     _se_deconnecter(page)
 
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     page.goto(page.base_url + "/approbations/")
     page.get_by_role("link", name="Gérer mes habilitations").click()
     expect(page.get_by_text("Supprimer « Factures reçues »")).to_be_visible()
@@ -208,7 +201,7 @@ def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
     page.goto(page.base_url + "/activer/" + lien.split("/activer/", 1)[1])
     expect(page.get_by_role("heading", name="Votre compte est activé")).to_be_visible()
 
-    _se_connecter(page, agent.email)
+    se_connecter(page, agent.email)
     expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
     page.get_by_role("link", name=re.compile("^Approbations")).click()
     page.get_by_role("link", name="Création d'une structure publique").click()
@@ -217,7 +210,7 @@ def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
     expect(page.get_by_text("La demande a été approuvée.")).to_be_visible()
     _se_deconnecter(page)
 
-    _se_connecter(page, "maire@commune.fr", "Un-mot-de-passe-solide-2026")
+    se_connecter(page, "maire@commune.fr", "Un-mot-de-passe-solide-2026")
     page.get_by_role("link", name="Gérer mes structures").click()
     page.get_by_role("link", name="Commune de Saint-Martin").click()
     expect(page.get_by_test_id("statut-structure")).to_have_text("Active")

@@ -12,17 +12,10 @@ from playwright.sync_api import expect
 from organisation import services
 from organisation.enums import TypeStructure
 from tests.conftest import ARTIFACTS
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory, siret_aleatoire
+from tests.e2e.navigateur import se_connecter
+from tests.factories import UtilisateurFactory, siret_aleatoire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _se_connecter(page, email):
-    page.goto(page.base_url + "/connexion/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/domaines/$"))
 
 
 def _appliquer_les_modifications(page):
@@ -45,7 +38,7 @@ def structure(gp):
 
 
 def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structure):
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     page.get_by_role("link", name="Gérer mes structures").click()
     page.get_by_role("link", name="ACME SAS").click()
 
@@ -82,7 +75,7 @@ def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
     collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
     services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
 
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     page.goto(page.base_url + f"/organisation/structures/{structure.pk}/")
     page.get_by_role("button", name="Transférer le rôle de gestionnaire principal").click()
     page.get_by_label("Nouveau gestionnaire principal").select_option(label="Zoé Lemaire (collegue@acme.fr)")
@@ -100,7 +93,7 @@ def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
 
 
 def test_coordonnees_bancaires_et_mandat_de_facturation(page, gp, structure):
-    _se_connecter(page, gp.email)
+    se_connecter(page, gp.email)
     page.goto(page.base_url + f"/organisation/structures/{structure.pk}/")
     page.get_by_role("button", name="Coordonnées bancaires").click()
     page.get_by_label("Titulaire du compte").fill("ACME SAS")
