@@ -258,6 +258,25 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
     return facture
 
 
+def valider_facture(*, acting_user, facture: Facture, accepter: bool, motif: str = "") -> Facture:
+    """A9/A12: the valideur (titulaire or mandataire) validates — the invoice goes on to the recipient — or
+    refuses with a motif. Needs the « Factures à valider » profile in modification on the valideur structure."""
+    if (
+        facture.valideur_id is None
+        or not org_queries.structures_de(acting_user, Application.FACTURES_A_VALIDER, Niveau.MODIFICATION)
+        .filter(pk=facture.valideur_id)
+        .exists()
+    ):
+        raise PermissionDenied("Vous n'avez pas le profil « Factures à valider » en modification sur le valideur.")
+    with transaction.atomic():
+        if not accepter:
+            CIRCUIT.transition(facture, to=S.REFUSEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif)
+            return facture
+        CIRCUIT.transition(facture, to=S.VALIDEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif)
+        CIRCUIT.transition(facture, to=S.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+    return facture
+
+
 # --- Supplier actions ----------------------------------------------------------------------------------------
 
 

@@ -100,6 +100,23 @@ def test_regles_d_acheminement_refusees_sur_le_champ(page, fournisseur_gp, etat)
     expect(page.get_by_text("Le numéro d'engagement est obligatoire pour ce destinataire.")).to_be_visible()
     assert not Facture.objects.exclude(statut=StatutFacture.BROUILLON).exists()
 
+    # A recipient unknown to the portal.
+    page.goto(page.base_url + "/factures-emises/saisir/")
+    page.get_by_label("SIRET du destinataire").fill("732 829 320 00074")
+    page.locator("#id_numero").fill("R-4")
+    page.locator("#id_lignes-0-denomination").fill("Prestation")
+    page.locator("#id_lignes-0-quantite").fill("1")
+    page.locator("#id_lignes-0-prix_unitaire_ht").fill("100")
+    page.get_by_role("button", name="Valider et envoyer").click()
+    expect(page.get_by_text("Aucune structure publique n'existe avec ce SIRET sur Chorus Pro.")).to_be_visible()
+
+    # A number this supplier already used for a sent invoice.
+    _saisir(page, numero="R-5")
+    page.get_by_role("button", name="Confirmer l'envoi").click()
+    _saisir(page, numero="R-5")
+    expect(page.get_by_text("Ce numéro de facture est déjà utilisé par votre structure")).to_be_visible()
+    assert Facture.objects.exclude(statut=StatutFacture.BROUILLON).count() == 1
+
 
 def test_avoir_envoye_avec_sa_facture_d_origine(page, fournisseur_gp, etat):
     gp, _ = fournisseur_gp

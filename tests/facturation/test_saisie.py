@@ -298,3 +298,40 @@ def test_calcul_en_direct_par_le_serveur(client, fournisseur_gp, etat):
     ).json()
     assert not reponse["ok"] and "n'est pas un montant valide" in " ".join(reponse["erreurs"])
     assert not Facture.objects.exists()
+
+
+def test_facture_de_sous_traitant_validee_par_le_titulaire(fournisseur_gp, etat):
+    from datetime import date
+
+    from organisation.enums import TypeStructure
+    from tests.factories import siret_aleatoire
+
+    gp, structure = fournisseur_gp
+    titulaire_gp = UtilisateurFactory()
+    titulaire = org_services.creer_structure_par_utilisateur(
+        acting_user=titulaire_gp,
+        siret=siret_aleatoire(),
+        raison_sociale="Titulaire SA",
+        type_structure=TypeStructure.PRIVEE,
+    )
+    donnees = {
+        "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date(2026, 11, 1),
+        "numero_engagement": "EJ-9", "cadre": "A9_FACTURE_SOUSTRAITANT", "valideur": titulaire,
+    }  # fmt: skip
+    lignes = [{"denomination": "Lot 2", "quantite": 1, "prix_unitaire_ht": "500", "taux_tva": "20"}]
+    facture = services.enregistrer(acting_user=gp, donnees={**donnees, "numero": "ST-1"}, lignes=lignes)
+    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 st1", nom_fichier="st1.pdf")
+    assert facture.statut == StatutFacture.A_VALIDER_1
+    # Neither the supplier nor a stranger validates it.
+    with pytest.raises(Exception, match="Factures à valider"):
+        services.valider_facture(acting_user=gp, facture=facture, accepter=True)
+    services.valider_facture(acting_user=titulaire_gp, facture=facture, accepter=True)
+    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+
+    refusee = services.enregistrer(acting_user=gp, donnees={**donnees, "numero": "ST-2"}, lignes=lignes)
+    services.valider_et_envoyer(acting_user=gp, facture=refusee, contenu=b"%PDF-1.4 st2", nom_fichier="st2.pdf")
+    with pytest.raises(Exception, match="Un motif est obligatoire"):
+        services.valider_facture(acting_user=titulaire_gp, facture=refusee, accepter=False)
+    services.valider_facture(acting_user=titulaire_gp, facture=refusee, accepter=False, motif="Travaux non réalisés")
+    assert refusee.statut == StatutFacture.REFUSEE_1
