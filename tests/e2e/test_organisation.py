@@ -216,3 +216,31 @@ def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
     expect(page.get_by_test_id("statut-structure")).to_have_text("Active")
     expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Léa Morel")
     assert any(m.to == ["maire@commune.fr"] and "approuvée" in m.body for m in _courriels())
+
+
+def test_creer_un_compte_sur_une_structure_existante_approuve_par_le_gp(page):
+    gp, _structure = _gp()
+    page.goto(page.base_url + "/creer-un-compte/")
+    page.get_by_label("Adresse électronique").fill("nouvelle@acme.fr")
+    page.get_by_label("Prénom").fill("Emma")
+    page.get_by_role("textbox", name=re.compile(r"^Nom")).fill("Roche")
+    page.get_by_label("SIRET de votre structure").fill(SIRET)
+    page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
+    page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_text("précisez votre demande de rattachement en commentaire")).to_be_visible()
+    page.get_by_label("Commentaire").fill("Nouvelle comptable.")
+    page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
+    page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(
+        page.get_by_text("votre demande de rattachement a été transmise à son gestionnaire principal")
+    ).to_be_visible()
+
+    se_connecter(page, gp.email)
+    page.get_by_role("link", name=re.compile("^Approbations")).click()
+    page.get_by_role("link", name="Création de compte").click()
+    page.get_by_label("Motif du refus").fill("Personne inconnue du service.")
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.get_by_text("La demande a été refusée.")).to_be_visible()
+    assert any(m.to == ["nouvelle@acme.fr"] and "Personne inconnue du service." in m.body for m in _courriels())
