@@ -68,10 +68,10 @@ def _notifier(*, objet, entree):
     texte = f"La facture {objet.numero} est au statut « {libelle} »."
     if entree.motif:
         texte += f"\n\nMotif : {entree.motif}"
-    for user in org_queries.utilisateurs_de(objet.fournisseur).filter(is_active=True):
+    for user in org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES):
         envoyer_email(destinataires=[user.email], sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}", corps=texte)
     if entree.statut == S.MISE_A_DISPOSITION and objet.destinataire_id:
-        for user in org_queries.utilisateurs_de(objet.destinataire).filter(is_active=True):
+        for user in org_queries.utilisateurs_avec_profil(objet.destinataire, Application.FACTURES_RECUES):
             envoyer_email(
                 destinataires=[user.email],
                 sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",

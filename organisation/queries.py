@@ -166,3 +166,17 @@ def mandat_facturation_actif(structure) -> bool:
     from organisation.models import MandatFacturation
 
     return MandatFacturation.objects.filter(structure=structure, actif=True).exists()
+
+
+def utilisateurs_avec_profil(structure, application: str, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """Active users attached to the structure who hold the application's profile there (e-mail recipients)."""
+    return utilisateurs_de(structure).filter(
+        Exists(
+            StructureUserObjectPermission.objects.filter(
+                user=OuterRef("pk"),
+                content_object=structure,
+                permission__codename__in=codenames_pour(application, niveau),
+            )
+        ),
+        is_active=True,
+    )

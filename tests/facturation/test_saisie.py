@@ -335,3 +335,33 @@ def test_facture_de_sous_traitant_validee_par_le_titulaire(fournisseur_gp, etat)
         services.valider_facture(acting_user=titulaire_gp, facture=refusee, accepter=False)
     services.valider_facture(acting_user=titulaire_gp, facture=refusee, accepter=False, motif="Travaux non réalisés")
     assert refusee.statut == StatutFacture.REFUSEE_1
+
+
+def test_notifications_aux_seuls_utilisateurs_habilites(fournisseur_gp, etat):
+    from datetime import date
+
+    from chorus.models import OutboxMessage
+
+    gp, structure = fournisseur_gp
+    sans_profil = UtilisateurFactory()
+    org_services.rattacher_utilisateur(acting_user=gp, email=sans_profil.email, structure=structure)
+    org_services.definir_profils(utilisateur=sans_profil, structure=structure, profils={"FACTURES_EMISES": None})
+    agent = UtilisateurFactory()
+    org_services._creer_rattachement(
+        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
+    )
+    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "consultation"})
+    OutboxMessage.objects.all().delete()
+    facture = services.enregistrer(
+        acting_user=gp,
+        donnees={
+            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "N-1",
+            "date_facture": date(2026, 11, 1), "numero_engagement": "EJ-1",
+        },
+        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    )  # fmt: skip
+    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 n1", nom_fichier="n1.pdf")
+    destinataires = {e for m in OutboxMessage.objects.all() for e in m.payload["to"]}
+    assert gp.email in destinataires and agent.email in destinataires
+    assert sans_profil.email not in destinataires
