@@ -546,3 +546,24 @@ SIGNATURES_TYPES = {
     ".pdf": "application/pdf", ".xml": "application/xml", ".zip": "application/zip", ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg", ".png": "image/png", ".csv": "text/csv", ".txt": "text/plain",
 }  # fmt: skip
+
+
+AGE_DEPOT_ABANDONNE = timezone.timedelta(days=1)
+
+
+def purger_depots_abandonnes(*, age=AGE_DEPOT_ABANDONNE) -> int:
+    """Delete the temporary files of deposits the user never saved (the session that held them has expired)."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _dossiers, fichiers = default_storage.listdir("depots/attente")
+    except FileNotFoundError:
+        return 0
+    limite = timezone.now() - age
+    supprimes = 0
+    for nom in fichiers:
+        chemin = f"depots/attente/{nom}"
+        if default_storage.get_modified_time(chemin) < limite:
+            default_storage.delete(chemin)
+            supprimes += 1
+    return supprimes

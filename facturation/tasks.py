@@ -6,3 +6,8 @@ from facturation import services
 @shared_task
 def relancer_brouillons() -> int:
     return services.relancer_brouillons()
+
+
+@shared_task
+def purger_depots_abandonnes() -> int:
+    return services.purger_depots_abandonnes()

@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "worker-heartbeat": {"task": "chorus.tasks.heartbeat", "schedule": 30.0},
     "draft-reminders": {"task": "facturation.tasks.relancer_brouillons", "schedule": crontab(minute=5)},
+    "abandoned-deposits": {"task": "facturation.tasks.purger_depots_abandonnes", "schedule": crontab(minute=35)},
 }
 
 LOGGING = {

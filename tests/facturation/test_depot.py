@@ -164,3 +164,23 @@ def test_depot_refuse_sans_profil_en_modification(client, fournisseur_gp, etat):
     client.force_login(UtilisateurFactory())
     response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
     assert response.status_code == 403
+
+
+def test_fichiers_de_depots_abandonnes_purges(client, fournisseur_gp, etat):
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from facturation import services
+
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    chemin = client.session["facturation_depot"]["fichier"]
+    assert default_storage.exists(chemin)
+    assert services.purger_depots_abandonnes() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+        assert services.purger_depots_abandonnes() >= 1
+    assert not default_storage.exists(chemin)
