@@ -1,0 +1,205 @@
+"""Server time of the supplier's « Factures émises » pages at volume, next to the bare SQL each page runs.
+
+    .venv/bin/python -m bench.mesurer [--n 200] [--anchors] [--explain FILE]
+
+Run after ``bench.seed_volume``. For a big supplier's user and a typical supplier's user, each page (Synthèse,
+Rechercher without filter and with three typical filters, Tableau de bord) is requested N times through Django's
+test ``Client`` in this process (persistent connection, ``CONN_MAX_AGE=600``, DEBUG off, after a warm-up): the
+time around ``client.get`` is the server time (middleware, session, auth, scoping, query, template). The page's
+main SQL (the query on ``facturation_facture``, captured with ``CaptureQueriesContext``) is then re-run N times
+with a raw psycopg cursor on a persistent connection: the bare query time. ``--anchors`` also runs, in the same
+run and on the same PostgreSQL server, the anchors of ``/work/shared/bench-anchors`` (schema, COPY ingest of
+1 M invoices, read_bench, roundtrip) in a scratch database ``perfanchor``.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import dsn, out, setup_django, socket_dir
+
+ANCHORS = Path(os.environ.get("BENCH_ANCHORS", "/work/shared/bench-anchors"))
+GOAL_P95_MS = 50.0
+GOAL_RATIO = 3.0
+
+
+def pct(ts):
+    ts = sorted(ts)
+    return ts[len(ts) // 2] * 1e3, ts[min(len(ts) - 1, int(len(ts) * 0.95))] * 1e3
+
+
+def choisir_utilisateurs():
+    """(label, user, supplier id, invoices) for the biggest supplier and for the median one."""
+    from django.db import connection
+
+    from organisation.models import Structure, Utilisateur
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT fournisseur_id, count(*) FROM facturation_facture GROUP BY 1 ORDER BY 2 DESC, 1")
+        tailles = cur.fetchall()
+    choix = [("gros fournisseur", tailles[0]), ("fournisseur typique (médiane)", tailles[len(tailles) // 2])]
+    res = []
+    for label, (sid, n) in choix:
+        structure = Structure.objects.get(pk=sid)
+        user = Utilisateur.objects.get(pk=structure.gestionnaire_principal_id)
+        res.append((label, user, sid, n))
+    return res, len(tailles)
+
+
+def pages_pour(sid):
+    """The URLs measured for a supplier: realistic filter values taken from its own invoices."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT s.identifiant FROM facturation_facture f JOIN organisation_structure s ON s.id = f.destinataire_id "
+            "WHERE f.fournisseur_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [sid],
+        )
+        siret = cur.fetchone()[0]
+        cur.execute(
+            "SELECT numero FROM facturation_facture WHERE fournisseur_id = %s AND numero <> '' ORDER BY id "
+            "OFFSET (SELECT count(*) / 2 FROM facturation_facture WHERE fournisseur_id = %s) LIMIT 1",
+            [sid, sid],
+        )
+        numero = cur.fetchone()[0]
+    prefixe = numero[:11]  # « FA2024-0512 »: the first digits of a number, as a user types them
+    return [
+        ("Synthèse", "/factures-emises/"),
+        ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),
+        ("Rechercher statut=REJETEE", "/factures-emises/rechercher/?statut=REJETEE"),
+        (f"Rechercher destinataire={siret}", f"/factures-emises/rechercher/?destinataire={siret}"),
+        (f"Rechercher numero={prefixe}", f"/factures-emises/rechercher/?numero={prefixe}"),
+        ("Tableau de bord", "/factures-emises/tableau-de-bord/"),
+    ]
+
+
+def mesurer_page(client, url, n):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(max(10, n // 10)):  # warm-up
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = client.get(url)
+        ts.append(time.perf_counter() - t)
+        assert r.status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    principales = [q for q in ctx.captured_queries if 'FROM "facturation_facture"' in q["sql"]]
+    sql = max(principales, key=lambda q: float(q["time"]))["sql"]
+    return pct(ts), sql, len(ctx.captured_queries)
+
+
+def mesurer_sql(conn, sql, n):
+    for _ in range(max(10, n // 10)):
+        conn.execute(sql).fetchall()
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        conn.execute(sql).fetchall()
+        ts.append(time.perf_counter() - t)
+    return pct(ts)
+
+
+def run(cmd, env=None, cwd=ANCHORS, timeout=900):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    return p.stdout + p.stderr, time.perf_counter() - t
+
+
+def anchors(python):
+    """The bench anchors on the same server, in a scratch database."""
+    import psycopg
+
+    admin = dsn("postgres")
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS perfanchor WITH (FORCE)")
+        c.execute("CREATE DATABASE perfanchor")
+    env = {**os.environ, "PERF_DSN": dsn("perfanchor")}
+    with psycopg.connect(env["PERF_DSN"], autocommit=True) as c:
+        c.execute((ANCHORS / "schema.sql").read_text())
+    res = {}
+    res["ingest"] = run([python, "ingest.py", "copy", "1000000", "--batch", "10000"], env)
+    with psycopg.connect(env["PERF_DSN"], autocommit=True) as c:
+        c.execute("VACUUM ANALYZE")
+        mid = c.execute(
+            "SELECT recipient_structure_id FROM invoice GROUP BY 1 ORDER BY count(*) DESC OFFSET 100 LIMIT 1"
+        ).fetchone()[0]
+    res["read"] = run([python, "read_bench.py", "invoice", "1", str(mid)], env)
+    res["roundtrip"] = run([python, "roundtrip.py"], env)
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS perfanchor WITH (FORCE)")
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--anchors", action="store_true")
+    ap.add_argument("--explain", help="write EXPLAIN (ANALYZE, BUFFERS) of every main query to this file")
+    ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
+    args = ap.parse_args()
+
+    setup_django(conn_max_age=600)
+    import psycopg
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT version(), (SELECT count(*) FROM facturation_facture)")
+        version, total = cur.fetchone()
+        cur.execute("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'")
+        shared_buffers = int(cur.fetchone()[0]) * 8 // 1024
+    out(f"# bench.mesurer {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()} {os.cpu_count()} CPU, "
+        f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}")  # fmt: skip
+    utilisateurs, n_fournisseurs = choisir_utilisateurs()
+    out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
+
+    raw = psycopg.connect(dsn(), autocommit=True)
+    explain = open(args.explain, "w") if args.explain else None  # noqa: SIM115
+    out(
+        "| utilisateur | page | requêtes SQL | page p50 / p95 (ms) | requête nue p50 / p95 (ms) "
+        "| ratio p95 | objectif |"
+    )
+    out("|---|---|---:|---:|---:|---:|---|")
+    for label, user, sid, n in utilisateurs:
+        if args.only and not label.startswith("gros" if args.only == "gros" else "fournisseur typique"):
+            continue
+        client = Client()
+        client.force_login(user)
+        for page, url in pages_pour(sid):
+            (p50, p95), sql, nq = mesurer_page(client, url, args.n)
+            b50, b95 = mesurer_sql(raw, sql, args.n)
+            ratio = p95 / b95 if b95 else float("inf")
+            ok = "✅" if p95 <= GOAL_P95_MS and ratio <= GOAL_RATIO else "❌"
+            out(f"| {label} #{sid} ({n:,} factures) | {page} | {nq} | {p50:.1f} / {p95:.1f} | "
+                f"{b50:.1f} / {b95:.1f} | {ratio:.1f}× | {ok} |")  # fmt: skip
+            if explain:
+                plan = raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall()
+                explain.write(f"-- {label} #{sid} — {page}\n{sql}\n" + "\n".join(r[0] for r in plan) + "\n\n")
+    if explain:
+        explain.close()
+    raw.close()
+    connection.close()
+
+    if args.anchors:
+        out("\n## Anchors (/work/shared/bench-anchors), same server, same run\n")
+        for name, (text, sec) in anchors(sys.executable).items():
+            out(f"### {name} ({sec:.0f} s)\n```\n{text.strip()}\n```")
+
+
+if __name__ == "__main__":
+    main()
