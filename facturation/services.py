@@ -301,9 +301,13 @@ def recycler(*, acting_user, facture: Facture, destinataire, service_destinatair
     return facture
 
 
-def completer(*, acting_user, facture: Facture, commentaire: str = "", pieces=()) -> Facture:
-    """« Suspendue »: the supplier adds attachments and/or a comment → « Complétée »."""
+def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Facture:
+    """« Suspendue »: the supplier adds attachments (since the suspension) and/or a comment → « Complétée »."""
     _exiger_emission(acting_user, facture.fournisseur)
+    suspension = (
+        HistoriqueFacture.objects.filter(objet=facture, statut=S.SUSPENDUE).order_by("-created_at", "-id").first()
+    )
+    pieces = facture.pieces_jointes.filter(created_at__gte=suspension.created_at).exists() if suspension else False
     if not (commentaire or "").strip() and not pieces:
         raise ValidationError("Ajoutez un commentaire ou au moins une pièce jointe pour compléter la facture.")
     CIRCUIT.transition(facture, to=S.COMPLETEE, acting_user=acting_user, role=FOURNISSEUR, commentaire=commentaire)

@@ -365,3 +365,28 @@ def test_notifications_aux_seuls_utilisateurs_habilites(fournisseur_gp, etat):
     destinataires = {e for m in OutboxMessage.objects.all() for e in m.payload["to"]}
     assert gp.email in destinataires and agent.email in destinataires
     assert sans_profil.email not in destinataires
+
+
+def test_completer_une_facture_suspendue_par_une_piece_jointe(client, fournisseur_gp, etat):
+    from datetime import date
+
+    gp, structure = fournisseur_gp
+    facture = services.enregistrer(
+        acting_user=gp,
+        donnees={
+            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "S-1",
+            "date_facture": date(2026, 11, 1), "numero_engagement": "EJ-1",
+        },
+        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    )  # fmt: skip
+    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 s1", nom_fichier="s1.pdf")
+    services.CIRCUIT.transition(facture, to="SUSPENDUE", acting_user=None, role="DESTINATAIRE", motif="BL manquant")
+    client.force_login(gp)
+    response = client.post(reverse("completer_facture", args=[facture.pk]), {"commentaire": ""}, follow=True)
+    assert "Ajoutez un commentaire ou au moins une pièce jointe" in _texte(response)
+    assert "Joindre" in _texte(response)  # the attachment form is offered on a suspended invoice
+    _piece(client, facture, "bl.pdf", b"%PDF-1.4 bl")
+    response = client.post(reverse("completer_facture", args=[facture.pk]), {"commentaire": ""}, follow=True)
+    facture.refresh_from_db()
+    assert facture.statut == StatutFacture.COMPLETEE
