@@ -390,3 +390,18 @@ def test_completer_une_facture_suspendue_par_une_piece_jointe(client, fournisseu
     response = client.post(reverse("completer_facture", args=[facture.pk]), {"commentaire": ""}, follow=True)
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.COMPLETEE
+
+
+def test_une_saisie_de_200_lignes_est_acceptee(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    data = donnees_saisie(structure, etat, **{"lignes-TOTAL_FORMS": "200", "remise_globale_ttc": ""})
+    for i in range(3, 200):
+        data.update({
+            f"lignes-{i}-denomination": f"Article {i}", f"lignes-{i}-quantite": "1", f"lignes-{i}-unite": "C62",
+            f"lignes-{i}-prix_unitaire_ht": "1,50", f"lignes-{i}-remise_ht": "", f"lignes-{i}-taux_tva": "20",
+            f"lignes-{i}-reference": "",
+        })  # fmt: skip
+    response = client.post(reverse("saisir_facture"), {**data, "action": "enregistrer"})
+    assert response.status_code == 302
+    assert Facture.objects.get().lignes.count() == 200
