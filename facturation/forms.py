@@ -64,9 +64,23 @@ class SaisieFactureForm(DsfrBaseForm):
     motif_remise_globale = forms.CharField(label="Motif de la remise globale", max_length=250, required=False)
     commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, structures, **kwargs):
+    # Fields of a deposited document (``DonneesFacture.champs_a_verifier``) → fields of this form.
+    CHAMPS_DOCUMENT = {
+        "numero": "numero", "date_emission": "date_facture", "destinataire.siret": "destinataire_siret",
+        "destinataire.code_service": "code_service", "numero_engagement": "numero_engagement",
+        "type_document": "type_facture", "date_echeance": None, "fournisseur.siret": "fournisseur",
+    }  # fmt: skip
+
+    def __init__(self, *args, structures, a_verifier=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fournisseur"].queryset = structures
+        for champ in a_verifier:
+            nom = self.CHAMPS_DOCUMENT.get(champ)
+            if nom in self.fields:
+                field = self.fields[nom]
+                field.help_text = "À vérifier : valeur lue dans le document déposé."
+                field.widget.attrs["data-a-verifier"] = "oui"
+                self[nom].help_text = field.help_text  # the DSFR base form already built the bound field
         from organisation.models import CoordonneesBancaires
 
         self.fields["coordonnees_bancaires"].queryset = CoordonneesBancaires.objects.filter(

@@ -319,7 +319,10 @@ def saisir(request, pk=None):
         data = request.POST.copy()
         total = data.get("lignes-TOTAL_FORMS", "1")
         data["lignes-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
-    form = forms.SaisieFactureForm(data or None, initial=initial, structures=structures)
+    analyse = facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {})
+    form = forms.SaisieFactureForm(
+        data or None, initial=initial, structures=structures, a_verifier=(analyse or {}).get("champs_a_verifier", ())
+    )
     # Bound, the formset compares nothing to an initial: every posted line counts, changed or not.
     formset = forms.LigneFormSet(data or None, initial=None if data else lignes_initiales, prefix="lignes")
     calcul = None
@@ -359,7 +362,7 @@ def saisir(request, pk=None):
         {
             "form": form, "formset": formset, "facture": facture, "calcul": calcul, "erreurs_norme": erreurs_norme,
             "types_pieces": TypePieceJointe.choices,
-            "analyse": facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {}),
+            "analyse": analyse,
             "depot_en_cours": depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },

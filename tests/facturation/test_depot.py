@@ -110,6 +110,9 @@ def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire
     assert "PDF signé (PAdES)" in texte
     assert "Signature intacte" in texte and "Jean Signataire" in texte
     assert "Champs pré-remplis à vérifier" in texte
+    # Each field read from the PDF's text is marked next to the field itself.
+    assert page.context["form"].fields["numero"].help_text.startswith("À vérifier")
+    assert texte.count("À vérifier : valeur lue dans le document déposé.") >= 2
 
 
 @pytest.mark.parametrize(
