@@ -8,6 +8,7 @@ its applications (listed on the Domaines page), its entries of the user menu and
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import reverse
 
 # Chorus Pro's domains, in the order of its Domaines page.
@@ -121,8 +122,33 @@ def menu_utilisateur() -> list[EntreeMenu]:
     return sorted(_menu_utilisateur.values(), key=lambda e: (e.ordre, e.libelle))
 
 
+# The badge is on every page: its count is kept in the shared cache, under a generation that every change to an
+# approbation bumps (``approbations_modifiees``), so a decision shows at once; the short expiry bounds what no
+# generation tracks (a profile granted or withdrawn, a new gestionnaire principal). The Approbations page itself
+# always reads the database.
+CLE_GENERATION = "approbations:generation"
+DUREE_CACHE_APPROBATIONS = 60
+
+
 def nombre_approbations(user) -> int:
-    return sum(source.compter(user) for source in _approbations.values())
+    cle = f"approbations:utilisateur:{user.pk}"
+    valeurs = cache.get_many([CLE_GENERATION, cle])
+    generation = valeurs.get(CLE_GENERATION, 0)
+    memorise = valeurs.get(cle)
+    if memorise is not None and memorise[0] == generation:
+        return memorise[1]
+    nombre = sum(source.compter(user) for source in _approbations.values())
+    cache.set(cle, (generation, nombre), DUREE_CACHE_APPROBATIONS)
+    return nombre
+
+
+def approbations_modifiees() -> None:
+    """Every cached badge count is stale: called after commit whenever an approbation is created or decided."""
+    try:
+        cache.incr(CLE_GENERATION)
+    except ValueError:  # no generation yet (first change since the cache was emptied)
+        if not cache.add(CLE_GENERATION, 1, timeout=None):
+            cache.incr(CLE_GENERATION)
 
 
 def approbations_de(user) -> list:

@@ -3,6 +3,8 @@ reaches structures, rattachements, habilitations and approbations on behalf of a
 
 Each function is a single SQL query (subqueries on the user's active rattachements and profiles)."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -57,6 +59,51 @@ def structures_de(user, application: str | None = None, niveau: str = Niveau.CON
     if application:
         qs = qs.filter(_profil(user, application, niveau))
     return qs
+
+
+@dataclass(frozen=True)
+class Perimetre:
+    """Where a user works with an application: ``structures`` where they hold the profile and are attached at
+    structure level (they see everything there), ``services`` of structures where they hold the profile but are
+    attached to those services only."""
+
+    structures: frozenset = frozenset()
+    services: frozenset = frozenset()
+    structures_par_service: frozenset = frozenset()
+
+    def __bool__(self):
+        return bool(self.structures or self.services)
+
+
+def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Perimetre:
+    """The same rule as ``structures_de`` + ``services_visibles``, read in one small query on the user's active
+    rattachements so that the callers filter big tables by constant identifiers (the planner then knows which
+    structures it reads: see BENCHMARKS.md)."""
+    if not getattr(user, "is_authenticated", False):
+        return Perimetre()
+    profil = StructureUserObjectPermission.objects.filter(
+        content_object=OuterRef("structure"), user=user, permission__codename__in=codenames_pour(application, niveau)
+    )
+    lignes = (
+        Rattachement.objects.filter(utilisateur=user, statut=StatutRattachement.ACTIF)
+        .annotate(habilitee=Exists(profil))
+        .values_list("structure_id", "service_id", "habilitee")
+    )
+    habilitees, au_niveau_structure, services = set(), set(), {}
+    for structure_id, service_id, habilitee in lignes:
+        if habilitee:
+            habilitees.add(structure_id)
+        if service_id is None:
+            au_niveau_structure.add(structure_id)
+        else:
+            services[service_id] = structure_id
+    structures = habilitees & au_niveau_structure
+    par_service = {sv: st for sv, st in services.items() if st in habilitees and st not in structures}
+    return Perimetre(
+        structures=frozenset(structures),
+        services=frozenset(par_service),
+        structures_par_service=frozenset(par_service.values()),
+    )
 
 
 def structures_gerees_par(user) -> QuerySet:

@@ -20,6 +20,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def cache_vide():
+    """Each test starts with an empty cache (badge counts, rate limits, sessions' copies)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def utilisateur(db):
     return UtilisateurFactory()

@@ -72,6 +72,14 @@ DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
 
 
+def cache_settings(url: str, prefix: str = "chorus") -> dict:
+    """Django's cache in Redis, shared by every web and Celery process (a per-process cache could not be
+    invalidated across gunicorn workers). Sessions are read from it first (``cached_db``)."""
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+
+
 def database_settings(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     config["ATOMIC_REQUESTS"] = False
@@ -142,6 +150,7 @@ if EMAIL_URL:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chorus Pro <ne-pas-repondre@chorus-pro.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"

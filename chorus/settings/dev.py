@@ -3,7 +3,7 @@
 from chorus import embedded
 from chorus.env import env_list, env_str
 from chorus.settings.base import *  # noqa: F403
-from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, database_settings
+from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, cache_settings, database_settings
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -14,6 +14,7 @@ DATABASES = {"default": database_settings(DATABASE_URL)}
 REDIS_URL = REDIS_URL or embedded.redis_url()
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+CACHES = cache_settings(REDIS_URL)
 
 if not EMAIL_URL:
     EMAIL_BACKEND = "chorus.mail.DevEmailBackend"

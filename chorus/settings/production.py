@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from chorus.env import env_bool, env_int
 from chorus.settings.base import *  # noqa: F403
-from chorus.settings.base import ALLOWED_HOSTS, DATABASE_URL, DEBUG, EMAIL_URL, REDIS_URL, SECRET_KEY
+from chorus.settings.base import ALLOWED_HOSTS, DATABASE_URL, DEBUG, EMAIL_URL, REDIS_URL, SECRET_KEY, cache_settings
 
 _problems = []
 if DEBUG:
@@ -24,6 +24,7 @@ if not EMAIL_URL:
 if _problems:
     raise ImproperlyConfigured("Configuration de production refusée :\n- " + "\n- ".join(_problems))
 
+CACHES = cache_settings(REDIS_URL)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

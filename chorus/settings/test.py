@@ -18,6 +18,9 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("CHORUS_TEST_DB_NAME", "test_cho
 REDIS_URL = REDIS_URL or embedded.redis_url(db=1)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# Tests keep the cache in memory so that each test starts from an empty one (emptying the Redis cache would flush
+# a database that parallel runs share); the Redis cache of dev and production is exercised by the integration tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Argon2 is the real hasher (base settings); tests hash thousands of passwords, so they use a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

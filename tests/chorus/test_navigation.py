@@ -10,6 +10,7 @@ from chorus.navigation import (
     SourceApprobations,
     actions_publiques,
     approbations_de,
+    approbations_modifiees,
     domaines_de,
     fil_ariane,
     menu_utilisateur,
@@ -32,8 +33,11 @@ def registres_isoles(monkeypatch):
 
 
 class Agent:
+    _suivant = iter(range(1, 10**6))
+
     def __init__(self, *, gestionnaire=False):
         self.gestionnaire = gestionnaire
+        self.pk = next(Agent._suivant)
 
 
 def application(code, domaine, *, ordre=100, libelle=None, accessible=None):
@@ -215,3 +219,34 @@ def test_fil_ariane_construit_les_liens_et_la_page_courante():
 
 def test_fil_ariane_sans_lien():
     assert fil_ariane(courant="Accueil") == {"links": [], "current": "Accueil"}
+
+
+def test_nombre_approbations_memorise_jusqu_au_prochain_changement():
+    comptes = []
+    register_approbations(
+        SourceApprobations(code="A", compter=lambda user: comptes.append(user) or 2, lister=lambda user: [])
+    )
+    agent, autre = Agent(), Agent()
+    assert nombre_approbations(agent) == 2
+    assert nombre_approbations(agent) == 2
+    assert comptes == [agent]  # the second page read the cache
+    assert nombre_approbations(autre) == 2
+    assert comptes == [agent, autre]  # one count per user
+    approbations_modifiees()
+    assert nombre_approbations(agent) == 2
+    assert comptes == [agent, autre, agent]  # a change to any approbation makes every badge recount
+
+
+def test_nombre_approbations_expire(monkeypatch):
+    import time_machine
+
+    comptes = []
+    register_approbations(
+        SourceApprobations(code="A", compter=lambda user: comptes.append(user) or 1, lister=lambda user: [])
+    )
+    agent = Agent()
+    with time_machine.travel(0, tick=False) as voyage:
+        nombre_approbations(agent)
+        voyage.shift(navigation.DUREE_CACHE_APPROBATIONS + 1)
+        nombre_approbations(agent)
+    assert comptes == [agent, agent]

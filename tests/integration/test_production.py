@@ -170,7 +170,17 @@ def test_production_configuration_against_real_servers(production):
     _assert_ok(result, "check --deploy")
     assert "no issues" in result.stdout
 
-    # (c) A round trip through a real worker started with the production settings.
+    # (c) The cache is the Redis server, shared by every process: what one gunicorn worker invalidates (the
+    # approbations badge), another sees.
+    cle = f"production-check-{os.getpid()}"
+    code = f"from django.core.cache import cache; cache.set({cle!r}, 'partagé', 60)"
+    _assert_ok(run(env, "manage.py", "shell", "-c", code), "cache.set")
+    code = f"from django.core.cache import cache; print('CACHE=' + cache.get({cle!r}, 'absent'))"
+    result = run(env, "manage.py", "shell", "-c", code)
+    _assert_ok(result, "cache.get")
+    assert "CACHE=partagé" in result.stdout, result.stdout
+
+    # (d) A round trip through a real worker started with the production settings.
     worker_log = directory / "worker.log"
     with open(worker_log, "wb") as log:
         worker = subprocess.Popen(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chorus import outbox
 from chorus.models import OutboxMessage
+from chorus.navigation import nombre_approbations
 from organisation import queries, services
 from organisation.enums import (
     Application,
@@ -217,7 +218,9 @@ def test_creation_compte_adresse_deja_utilisee(client):
 # --- Rattachements -----------------------------------------------------------------------------------------
 
 
-def test_demande_de_rattachement_au_niveau_service_puis_approbation(client, gp_et_structure):
+def test_demande_de_rattachement_au_niveau_service_puis_approbation(
+    client, gp_et_structure, django_capture_on_commit_callbacks
+):
     gp, structure = gp_et_structure
     service = structure.services.get()
     user = UtilisateurFactory()
@@ -244,9 +247,13 @@ def test_demande_de_rattachement_au_niveau_service_puis_approbation(client, gp_e
     # The GP sees it in the badge and the list, and approves.
     client.force_login(gp)
     assert 'data-testid="badge-approbations"' in _texte(client.get(reverse("domaines")))
+    assert nombre_approbations(gp) == 1
     assert "Demande de rattachement" in _texte(client.get(reverse("approbations")))
-    assert client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"})
+    assert response.status_code == 302
     assert list(queries.services_visibles(user, structure)) == [service]
+    assert nombre_approbations(gp) == 0  # the cached badge count was dropped by the decision
 
 
 def test_recherche_sans_critere_ou_siret_trop_court(client):
