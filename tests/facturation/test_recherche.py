@@ -72,7 +72,7 @@ def jeu(fournisseur_gp, etat):
 
 def _numeros(response) -> set[str]:
     assert response.status_code == 200
-    return {f.numero for f in response.context["factures"]}
+    return {f["numero"] for f in response.context["factures"]}
 
 
 def test_montants_du_jeu(jeu):
@@ -177,14 +177,14 @@ def test_pagination_par_curseur_garde_les_criteres(client, fournisseur_gp, etat,
     client.force_login(gp)
     with django_assert_max_num_queries(10):
         page1 = client.get(reverse("rechercher_factures"), {"type_facture": "AVOIR", "date_du": "2026-05-01"})
-    premiers = [f.numero for f in page1.context["factures"]]
+    premiers = [f["numero"] for f in page1.context["factures"]]
     assert len(premiers) == 50 and all(n.startswith("AV-") for n in premiers)
     suivante = page1.context["suivante"]
     lien = f"?type_facture=AVOIR&amp;date_du=2026-05-01&amp;apres={suivante}"
     assert lien in page1.content.decode()
     with django_assert_max_num_queries(10):
         page2 = client.get(reverse("rechercher_factures") + html.unescape(lien))
-    suivants = [f.numero for f in page2.context["factures"]]
+    suivants = [f["numero"] for f in page2.context["factures"]]
     assert len(suivants) == 10 and all(n.startswith("AV-") for n in suivants)
     assert not set(premiers) & set(suivants)
     assert page2.context["suivante"] is None
@@ -276,3 +276,14 @@ def test_exports_cloisonnes_par_structure(client, jeu):
     client.logout()
     for name in ("exporter_factures", "exporter_factures_xlsx", "rechercher_factures"):
         assert client.get(reverse(name))["Location"].startswith(reverse("connexion"))
+
+
+def test_lignes_du_tableau(client, jeu):
+    """Each row links a draft to its form and a sent invoice to its suivi, with French dates and amounts."""
+    client.force_login(jeu["gp"])
+    texte = _texte(client.get(reverse("rechercher_factures")))
+    b, c = jeu["b"], jeu["c"]
+    assert f'<a href="{reverse("modifier_brouillon", args=[b.pk])}">F-B</a>' in texte
+    assert f'<a href="{reverse("facture_emise", args=[c.pk])}">AV-C</a>' in texte
+    assert "1\u202f234,56\u00a0€" in texte and "15/02/2026" in texte
+    assert "Mise à disposition du destinataire" in texte and "Avoir" in texte
