@@ -69,9 +69,9 @@ TEMPLATES = [
 ]
 
 # django-dsfr's forms fall back to its renderer *class* while FORM_RENDERER is Django's default, and so build a
-# new template engine (and re-parse every field template) for each form; naming it here makes Django keep one
-# renderer per process: Rechercher renders in half the time.
-FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+# new template engine (and re-parse every field template) for each form; naming a renderer here makes Django keep
+# one per process: Rechercher renders in half the time.
+FORM_RENDERER = "chorus.formulaires.RenduFormulaires"
 
 DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
