@@ -1,5 +1,7 @@
 """Codes of the invoicing domain: Chorus Pro's API values stored, the portal's words displayed."""
 
+from datetime import timedelta
+
 from django.db import models
 
 
@@ -11,6 +13,9 @@ class Cadre(models.TextChoices):
 
 
 CADRES_AVEC_VALIDEUR = {Cadre.A9, Cadre.A12}
+# Reference 2.6 (VERIFIED): the titulaire has 15 days to validate a sous-traitant's invoice; then validation is
+# tacit. Counted from the invoice's (last) arrival in « À valider », as recorded in its history.
+DELAI_VALIDATION_TACITE = timedelta(days=15)
 
 
 class TypeFacture(models.TextChoices):
@@ -59,6 +64,7 @@ class StatutFacture(models.TextChoices):
     A_VALIDER_1 = "A_VALIDER_1", "À valider"
     VALIDEE_1 = "VALIDEE_1", "Validée"
     REFUSEE_1 = "REFUSEE_1", "Refusée par le valideur"
+    ABSENCE_VALIDATION_1_HORS_DELAI = "ABSENCE_VALIDATION_1_HORS_DELAI", "Absence de validation dans les délais"
     MISE_A_DISPOSITION = "MISE_A_DISPOSITION", "Mise à disposition du destinataire"
     PRISE_EN_COMPTE_DESTINATAIRE = "PRISE_EN_COMPTE_DESTINATAIRE", "Prise en compte destinataire"
     A_RECYCLER = "A_RECYCLER", "A recycler"
@@ -71,6 +77,23 @@ class StatutFacture(models.TextChoices):
     COMPTABILISEE = "COMPTABILISEE", "Comptabilisée"
     MISE_EN_PAIEMENT = "MISE_EN_PAIEMENT", "Mise en paiement"
     ABANDONNEE = "ABANDONNEE", "Abandonnée"
+
+
+# What the valideur (« Factures à valider ») may filter on: the invoice's current status, grouped. « Validée »
+# holds every invoice the validation let through (explicitly or tacitly), whatever the recipient did with it since.
+_HORS_VALIDEES = {"BROUILLON", "ABANDONNEE", "DEPOSEE", "A_VALIDER_1", "REFUSEE_1"}
+STATUTS_VALIDEES = [s for s in StatutFacture if s not in _HORS_VALIDEES]
+
+
+class MotifRefusValidation(models.TextChoices):
+    """The coded motifs of a valideur's refusal (API ``recuperer/motifs/refus/Facture/AValider``). The list itself
+    is RECALLED (the reference names the service, not its content): kept here, in one place, easy to change."""
+
+    ERREUR_MONTANT = "ERREUR_MONTANT", "Erreur de montant"
+    PRESTATION_NON_CONFORME = "PRESTATION_NON_CONFORME", "Prestation non conforme"
+    PRESTATION_NON_REALISEE = "PRESTATION_NON_REALISEE", "Prestation non réalisée"
+    ERREUR_VALIDEUR = "ERREUR_VALIDEUR", "Erreur de valideur"
+    AUTRE = "AUTRE", "Autre"
 
 
 class TypePieceJointe(models.TextChoices):

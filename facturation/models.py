@@ -100,6 +100,13 @@ class Facture(models.Model):
             models.Index(fields=["destinataire", "statut", "-date_depot", "-id"], name="facture_destinataire_idx"),
             models.Index(fields=["fichier_sha256"], name="facture_sha256_idx"),
             models.Index(fields=["empreinte_certificat"], name="facture_empreinte_idx"),
+            # « Factures à valider » (migration 0005): partial, only the A9/A12 invoices that have a valideur.
+            # By status (the default « À valider » list, « Refusée », the tacit validation's selection)...
+            models.Index(
+                fields=["statut", "valideur", "-id"], name="facture_a_valider_idx", condition=Q(valideur__isnull=False)
+            ),
+            # ... and without (« Toutes », « Validée »): both in the list's order, id descending.
+            models.Index(fields=["valideur", "-id"], name="facture_valideur_idx", condition=Q(valideur__isnull=False)),
         ]
 
     def __str__(self):

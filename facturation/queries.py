@@ -1,8 +1,10 @@
 """Scoped reads of invoices: the one door for every view, export and API endpoint."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields import DateTimeField
 
-from facturation.models import Facture
+from facturation.enums import CADRES_AVEC_VALIDEUR, DELAI_VALIDATION_TACITE, StatutFacture
+from facturation.models import Facture, HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 
@@ -39,3 +41,47 @@ def facture_emise(user, pk, niveau: str = Niveau.CONSULTATION):
 def structures_emettrices(user) -> QuerySet:
     """The structures in whose name the user may enter or deposit invoices."""
     return org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+
+
+def factures_a_valider(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """« Factures à valider » (A9 sous-traitant, A12 cotraitant): the invoices whose valideur is one of the
+    structures where the user holds the application's profile (``structures_de(user, FACTURES_A_VALIDER,
+    niveau)``), never a draft nor an abandoned one. The one door of every page of the application.
+
+    As ``factures_emises``, the valideur structures are resolved first (one small query) and the invoices filtered
+    by constant identifiers, so that the planner walks the indexes of migration 0005 in the page's order."""
+    valideurs = sorted(
+        org_queries.structures_de(user, Application.FACTURES_A_VALIDER, niveau).values_list("pk", flat=True)
+    )
+    if not valideurs:
+        return Facture.objects.none()
+    return Facture.objects.filter(valideur_id__in=valideurs, cadre__in=sorted(CADRES_AVEC_VALIDEUR)).exclude(
+        statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE]
+    )
+
+
+def facture_a_valider(user, pk, niveau: str = Niveau.CONSULTATION):
+    """One invoice of the user's « Factures à valider », with its deadline (``avec_delai_validation``); None
+    outside the user's perimeter (the views answer 404)."""
+    return (
+        avec_delai_validation(factures_a_valider(user, niveau))
+        .select_related("fournisseur", "destinataire", "service_destinataire", "valideur")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def avec_delai_validation(qs: QuerySet) -> QuerySet:
+    """Annotate ``a_valider_depuis`` (when the invoice last reached « À valider », read from its history: one
+    correlated subquery on the history's index, no query per row) and ``validation_tacite_le`` (that date plus
+    the 15 days after which validation is tacit)."""
+    arrivee = (
+        HistoriqueFacture.objects.filter(objet=OuterRef("pk"), statut=StatutFacture.A_VALIDER_1)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    return qs.annotate(a_valider_depuis=Subquery(arrivee, output_field=DateTimeField())).annotate(
+        validation_tacite_le=ExpressionWrapper(
+            F("a_valider_depuis") + DELAI_VALIDATION_TACITE, output_field=DateTimeField()
+        )
+    )

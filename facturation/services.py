@@ -11,9 +11,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chorus.mail import envoyer_email
-from chorus.workflow import SYSTEME, Transition, Workflow
+from chorus.workflow import SYSTEME, Transition, TransitionInterdite, Workflow
 from facturation import montants
-from facturation.enums import CADRES_AVEC_VALIDEUR, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.enums import (
+    CADRES_AVEC_VALIDEUR,
+    DELAI_VALIDATION_TACITE,
+    ModeDepot,
+    ModePaiement,
+    MotifRefusValidation,
+    StatutFacture,
+    TypeFacture,
+    TypeTva,
+)
 from facturation.models import Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
@@ -41,6 +50,9 @@ def _transitions():
         Transition(S.A_VALIDER_1, S.VALIDEE_1, roles={VALIDEUR}),
         Transition(S.A_VALIDER_1, S.REFUSEE_1, roles={VALIDEUR}, motif_obligatoire=True),
         Transition(S.VALIDEE_1, S.MISE_A_DISPOSITION, roles={SYSTEME}),
+        # Reference 2.6: without the valideur's decision within 15 days, validation is tacit.
+        Transition(S.A_VALIDER_1, S.ABSENCE_VALIDATION_1_HORS_DELAI, roles={SYSTEME}),
+        Transition(S.ABSENCE_VALIDATION_1_HORS_DELAI, S.MISE_A_DISPOSITION, roles={SYSTEME}),
         Transition(S.SUSPENDUE, S.COMPLETEE, roles={FOURNISSEUR}),
         Transition(S.A_RECYCLER, S.DEPOSEE, roles={FOURNISSEUR}),
     ]
@@ -61,13 +73,16 @@ def _transitions():
 
 
 def _notifier(*, objet, entree):
-    """Each status change is e-mailed to the supplier's users; the recipient's users learn of a new invoice."""
+    """Each status change is e-mailed to the supplier's users; the recipient's users learn of a new invoice; the
+    valideur's users (« Factures à valider » profile) of an invoice to validate, and of a tacit validation."""
     if entree.statut in (S.BROUILLON, S.ABANDONNEE):
         return
     libelle = S(entree.statut).label
     texte = f"La facture {objet.numero} est au statut « {libelle} »."
     if entree.motif:
         texte += f"\n\nMotif : {entree.motif}"
+    if entree.commentaire and entree.role == VALIDEUR:
+        texte += f"\n\nCommentaire du valideur : {entree.commentaire}"
     for user in org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES):
         envoyer_email(destinataires=[user.email], sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}", corps=texte)
     if entree.statut == S.MISE_A_DISPOSITION and objet.destinataire_id:
@@ -77,6 +92,30 @@ def _notifier(*, objet, entree):
                 sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
                 corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
             )
+    if entree.statut in (S.A_VALIDER_1, S.ABSENCE_VALIDATION_1_HORS_DELAI) and objet.valideur_id:
+        _notifier_valideur(objet=objet, entree=entree)
+
+
+def _notifier_valideur(*, objet, entree):
+    if entree.statut == S.A_VALIDER_1:
+        echeance = timezone.localtime(entree.created_at + DELAI_VALIDATION_TACITE)
+        sujet = f"Chorus Pro - Facture {objet.numero} à valider"
+        corps = (
+            f"Bonjour,\n\nLa facture {objet.numero} de {objet.fournisseur.raison_sociale} "
+            f"({objet.get_cadre_display()}), d'un montant TTC de {objet.montant_ttc} {objet.devise}, attend la "
+            f"validation de {objet.valideur.raison_sociale} dans l'application « Factures à valider ».\n\n"
+            f"Sans décision de votre part avant le {echeance:%d/%m/%Y à %H:%M}, elle sera validée tacitement et "
+            "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"
+        )
+    else:
+        sujet = f"Chorus Pro - Facture {objet.numero} validée tacitement"
+        corps = (
+            f"Bonjour,\n\nLa facture {objet.numero} de {objet.fournisseur.raison_sociale} n'a pas été validée ni "
+            f"refusée dans le délai de {DELAI_VALIDATION_TACITE.days} jours : elle est validée tacitement et "
+            "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"
+        )
+    for user in org_queries.utilisateurs_avec_profil(objet.valideur, Application.FACTURES_A_VALIDER):
+        envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
 
 
 CIRCUIT = Workflow(transitions=_transitions(), historique=HistoriqueFacture, libelles=StatutFacture,
@@ -258,23 +297,80 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
     return facture
 
 
-def valider_facture(*, acting_user, facture: Facture, accepter: bool, motif: str = "") -> Facture:
-    """A9/A12: the valideur (titulaire or mandataire) validates — the invoice goes on to the recipient — or
-    refuses with a motif. Needs the « Factures à valider » profile in modification on the valideur structure."""
+def _exiger_validation(user, facture: Facture) -> None:
     if (
         facture.valideur_id is None
-        or not org_queries.structures_de(acting_user, Application.FACTURES_A_VALIDER, Niveau.MODIFICATION)
+        or not org_queries.structures_de(user, Application.FACTURES_A_VALIDER, Niveau.MODIFICATION)
         .filter(pk=facture.valideur_id)
         .exists()
     ):
         raise PermissionDenied("Vous n'avez pas le profil « Factures à valider » en modification sur le valideur.")
+
+
+def valider_facture(
+    *, acting_user, facture: Facture, accepter: bool, motif: str = "", commentaire: str = ""
+) -> Facture:
+    """A9/A12: the valideur (titulaire or mandataire) validates — the invoice goes on to the recipient — or
+    refuses with a motif. Needs the « Factures à valider » profile in modification on the valideur structure.
+    An invoice no longer « À valider » is refused with a French message (and, should a decision race this one,
+    by the row lock of the transition)."""
+    _exiger_validation(acting_user, facture)
+    if facture.statut != S.A_VALIDER_1:
+        raise ValidationError(
+            f"La facture {facture.numero} n'est plus à valider : elle est au statut « {S(facture.statut).label} »."
+        )
     with transaction.atomic():
         if not accepter:
-            CIRCUIT.transition(facture, to=S.REFUSEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif)
+            CIRCUIT.transition(
+                facture, to=S.REFUSEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
+            )
             return facture
-        CIRCUIT.transition(facture, to=S.VALIDEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif)
+        CIRCUIT.transition(
+            facture, to=S.VALIDEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
+        )
         CIRCUIT.transition(facture, to=S.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
     return facture
+
+
+def refuser_facture(*, acting_user, facture: Facture, motif: str, commentaire: str = "") -> Facture:
+    """« Refuser » in Factures à valider: the motif is one of the coded list (``MotifRefusValidation``), the comment
+    is free and optional. The history and the supplier's e-mail carry the motif's label and the comment."""
+    _exiger_validation(acting_user, facture)
+    if motif not in MotifRefusValidation.values:
+        raise ValidationError({"motif": "Choisissez le motif du refus dans la liste."})
+    return valider_facture(
+        acting_user=acting_user, facture=facture, accepter=False, motif=MotifRefusValidation(motif).label,
+        commentaire=(commentaire or "").strip(),
+    )  # fmt: skip
+
+
+def valider_tacitement() -> int:
+    """Reference 2.6: the titulaire has 15 days; without a decision, validation is tacit. Every invoice « À
+    valider » that reached that status (its last arrival, read from its history) more than 15 days ago goes to
+    « Absence de validation dans les délais », then on to its recipient. The invoices are selected in one query;
+    each then moves by its own transitions, whose row lock lets a decision taken meanwhile win (that invoice is
+    skipped), so that two runs never move one invoice twice. Returns how many were validated tacitly."""
+    from facturation import queries
+
+    dues = (
+        queries.avec_delai_validation(Facture.objects.filter(statut=S.A_VALIDER_1, valideur__isnull=False))
+        .filter(validation_tacite_le__lte=timezone.now())
+        .order_by("id")
+    )
+    commentaire = f"Validation tacite : aucune décision du valideur en {DELAI_VALIDATION_TACITE.days} jours"
+    nombre = 0
+    for facture in dues:
+        try:
+            with transaction.atomic():
+                CIRCUIT.transition(
+                    facture, to=S.ABSENCE_VALIDATION_1_HORS_DELAI, acting_user=None, role=SYSTEME,
+                    commentaire=commentaire,
+                )  # fmt: skip
+                CIRCUIT.transition(facture, to=S.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+        except TransitionInterdite:
+            continue  # the valideur decided in the meantime
+        nombre += 1
+    return nombre
 
 
 # --- Supplier actions ----------------------------------------------------------------------------------------

@@ -11,3 +11,8 @@ def relancer_brouillons() -> int:
 @shared_task
 def purger_depots_abandonnes() -> int:
     return services.purger_depots_abandonnes()
+
+
+@shared_task
+def valider_tacitement() -> int:
+    return services.valider_tacitement()

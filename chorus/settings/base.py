@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "chorus.tasks.heartbeat", "schedule": 30.0},
     "draft-reminders": {"task": "facturation.tasks.relancer_brouillons", "schedule": crontab(minute=5)},
     "abandoned-deposits": {"task": "facturation.tasks.purger_depots_abandonnes", "schedule": crontab(minute=35)},
+    # A9/A12 invoices left 15 days « À valider » are validated tacitly (a lost run only delays by 15 minutes).
+    "tacit-validation": {"task": "facturation.tasks.valider_tacitement", "schedule": crontab(minute="*/15")},
 }
 
 LOGGING = {
