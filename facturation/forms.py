@@ -3,7 +3,16 @@ from dsfr.forms import DsfrBaseForm
 
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
-from facturation.enums import TAUX_TVA, Cadre, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.enums import (
+    STATUTS_VALIDEES,
+    TAUX_TVA,
+    Cadre,
+    ModePaiement,
+    MotifRefusValidation,
+    StatutFacture,
+    TypeFacture,
+    TypeTva,
+)
 from organisation.enums import TypeIdentifiant
 from organisation.models import Service, Structure
 
@@ -211,3 +220,46 @@ class RechercheFacturesForm(DsfrBaseForm):
     def criteres(self) -> dict:
         """The filled-in criteria of a valid form (an amount of 0 is a criterion)."""
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if valeur not in (None, "")}
+
+
+class FiltreFacturesAValiderForm(DsfrBaseForm):
+    """The filters of the « Factures à valider » list (GET); the status is a group (``STATUTS_FILTRE``)."""
+
+    STATUTS_FILTRE = {
+        "A_VALIDER": [StatutFacture.A_VALIDER_1],
+        "VALIDEE": STATUTS_VALIDEES,
+        "REFUSEE": [StatutFacture.REFUSEE_1],
+        "TOUTES": None,
+    }
+
+    statut = forms.ChoiceField(
+        label="Statut",
+        choices=[("A_VALIDER", "À valider"), ("VALIDEE", "Validée"), ("REFUSEE", "Refusée"), ("TOUTES", "Toutes")],
+        required=False,
+    )
+    numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+    fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
+
+    def statuts(self) -> list[str] | None:
+        """The statuses of the chosen group (« À valider » by default); None for every status."""
+        return self.STATUTS_FILTRE[self.cleaned_data.get("statut") or "A_VALIDER"]
+
+
+class RefusValidationForm(DsfrBaseForm):
+    """« Refuser » a facture à valider: a motif from the coded list, an optional comment for the supplier."""
+
+    motif = forms.ChoiceField(
+        label="Motif du refus",
+        choices=[("", "Sélectionnez un motif"), *MotifRefusValidation.choices],
+        error_messages={
+            "required": "Choisissez le motif du refus.",
+            "invalid_choice": "Choisissez le motif du refus dans la liste.",
+        },
+    )
+    commentaire = forms.CharField(
+        label="Commentaire",
+        help_text="Facultatif : il est transmis au fournisseur avec le motif.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -50,3 +50,20 @@ def _rejets_a_traiter(user) -> list[dict]:
 
 
 register_alerte_connexion("REJETS", _rejets_a_traiter)
+
+
+def _valideur(user) -> bool:
+    if not hasattr(user, "_chorus_valideur"):
+        from organisation import queries
+        from organisation.enums import Application as App
+
+        user._chorus_valideur = queries.structures_de(user, App.FACTURES_A_VALIDER).exists()
+    return user._chorus_valideur
+
+
+register_application(
+    Application(
+        "FACTURES_A_VALIDER", "Factures à valider", "FACTURATION", "factures_a_valider",
+        "Valider ou refuser les factures de vos sous-traitants et cotraitants.", ordre=30, accessible=_valideur,
+    )
+)  # fmt: skip

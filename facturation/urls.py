@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facturation import views, views_depot, views_verification
+from facturation import views, views_depot, views_valideur, views_verification
 
 urlpatterns = [
     path("factures-emises/", views.synthese, name="factures_emises"),
@@ -31,5 +31,15 @@ urlpatterns = [
     path("factures-emises/<int:pk>/traiter-le-rejet/", views.traiter_rejet, name="traiter_rejet"),
     path("factures-emises/<int:pk>/completer/", views.completer, name="completer_facture"),
     path("factures-emises/<int:pk>/recycler/", views.recycler, name="recycler_facture"),
+    path("factures-a-valider/", views_valideur.liste, name="factures_a_valider"),
+    path("factures-a-valider/<int:pk>/", views_valideur.detail, name="facture_a_valider"),
+    path("factures-a-valider/<int:pk>/valider/", views_valideur.valider, name="valider_facture_a_valider"),
+    path("factures-a-valider/<int:pk>/refuser/", views_valideur.refuser, name="refuser_facture_a_valider"),
+    path("factures-a-valider/<int:pk>/facture.pdf", views_valideur.telecharger, name="telecharger_facture_a_valider"),
+    path(
+        "factures-a-valider/<int:pk>/pieces-jointes/<int:piece_pk>/",
+        views_valideur.telecharger_piece_jointe,
+        name="telecharger_piece_jointe_a_valider",
+    ),
     path("verifier-un-depot/", views_verification.verifier_depot, name="verifier_depot"),
 ]

@@ -1,0 +1,206 @@
+"""« Factures à valider »: the valideur's side of the A9 (sous-traitant) and A12 (cotraitant) invoices — the list,
+one invoice, and the decisions « Valider » / « Refuser » (services ``valider_facture`` / ``refuser_facture``).
+Every page reaches the invoices through ``queries.factures_a_valider``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from chorus.money import formater_montant
+from chorus.navigation import fil_ariane
+from chorus.workflow import TransitionInterdite
+from facturation import documents, forms, queries, services
+from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
+from facturation.pagination import page_par_id
+from facturation.views import _filtrer, _historique
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau
+from organisation.models import Structure
+
+S = StatutFacture
+ACCUEIL = ("Factures à valider", "factures_a_valider")
+# What the list displays, read as plain values (no model instance per row, as the supplier's lists).
+COLONNES_LISTE = (
+    "pk", "numero", "cadre", "statut", "date_depot", "montant_ttc", "devise", "fournisseur__raison_sociale",
+    "fournisseur__identifiant", "destinataire__raison_sociale", "a_valider_depuis", "validation_tacite_le",
+)  # fmt: skip
+_CADRES = dict(Cadre.choices)
+_STATUTS = dict(S.choices)
+_BADGES = {S.A_VALIDER_1: "fr-badge--new", S.REFUSEE_1: "fr-badge--error"}
+
+
+def _fil(courant, *liens):
+    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+
+
+def _facture_ou_404(user, pk):
+    facture = queries.facture_a_valider(user, pk)
+    if facture is None:
+        raise Http404("Facture introuvable.")
+    return facture
+
+
+def _peut_decider(user, facture) -> bool:
+    """The « Factures à valider » profile in modification on the invoice's valideur."""
+    return org_queries.a_profil(user, facture.valideur, Application.FACTURES_A_VALIDER, Niveau.MODIFICATION)
+
+
+def _exiger_decision(user, facture) -> None:
+    if not _peut_decider(user, facture):
+        raise PermissionDenied("Votre profil « Factures à valider » est en consultation : il ne permet pas de décider.")
+
+
+def _message(exc) -> str:
+    return exc.message if isinstance(exc, TransitionInterdite) else " ".join(exc.messages)
+
+
+def _date(valeur, format_date="%d/%m/%Y") -> str:
+    return timezone.localtime(valeur).strftime(format_date) if valeur else "—"
+
+
+def _lignes(valeurs) -> list[dict]:
+    """The rows of the list, formatted once here: the template only prints them."""
+    detail = reverse("facture_a_valider", args=[0])
+    lignes = []
+    for v in valeurs:
+        a_valider = v["statut"] == S.A_VALIDER_1
+        lignes.append({
+            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
+            "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
+            "destinataire": v["destinataire__raison_sociale"] or "—",
+            "cadre": v["cadre"].split("_", 1)[0], "libelle_cadre": _CADRES.get(v["cadre"], v["cadre"]),
+            "date_depot": _date(v["date_depot"]), "montant": formater_montant(v["montant_ttc"], v["devise"]),
+            "statut": _STATUTS.get(v["statut"], v["statut"]), "badge": _BADGES.get(v["statut"], "fr-badge--success"),
+            "depuis": _date(v["a_valider_depuis"]) if a_valider else "—",
+            "echeance": _date(v["validation_tacite_le"], "%d/%m/%Y à %H:%M") if a_valider else "—",
+        })  # fmt: skip
+    return lignes
+
+
+@login_required
+def liste(request):
+    form = forms.FiltreFacturesAValiderForm(request.GET)
+    factures, suivante = [], None
+    if form.is_valid():  # invalid filters: the errors are shown next to the fields, nothing is searched
+        qs = queries.factures_a_valider(request.user)
+        statuts = form.statuts()
+        if statuts is not None:
+            qs = qs.filter(statut__in=statuts)
+        qs = _filtrer({"numero": form.cleaned_data["numero"]}, qs)
+        if form.cleaned_data["fournisseur"]:
+            # Resolved to ids first (one small query), as the supplier's Rechercher does with the recipient.
+            texte = form.cleaned_data["fournisseur"].strip()
+            ids = list(
+                Structure.objects.filter(
+                    Q(identifiant__startswith=texte.replace(" ", "")) | Q(raison_sociale__icontains=texte)
+                ).values_list("pk", flat=True)[:1000]
+            )
+            qs = qs.filter(fournisseur_id__in=ids)
+        factures, suivante = page_par_id(
+            queries.avec_delai_validation(qs).values(*COLONNES_LISTE), request.GET.get("apres", "")
+        )
+        factures = _lignes(factures)
+    params = request.GET.copy()
+    params.pop("apres", None)
+    return render(
+        request,
+        "facturation/valideur/liste.html",
+        {
+            "form": form,
+            "factures": factures,
+            "suivante": suivante,
+            "params": params.urlencode(),
+            "delai_jours": DELAI_VALIDATION_TACITE.days,
+            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
+        },
+    )
+
+
+@login_required
+def detail(request, pk):
+    facture = _facture_ou_404(request.user, pk)
+    return render(
+        request,
+        "facturation/valideur/detail.html",
+        {
+            "facture": facture,
+            "historique": _historique(facture),
+            "lignes": facture.lignes.all(),
+            "recap": facture.recapitulatif_tva.all(),
+            "pieces": facture.pieces_jointes.all(),
+            "peut_decider": facture.statut == S.A_VALIDER_1 and _peut_decider(request.user, facture),
+            "delai_jours": DELAI_VALIDATION_TACITE.days,
+            "breadcrumb_data": _fil(f"Facture {facture.numero}"),
+        },
+    )
+
+
+@login_required
+def valider(request, pk):
+    """« Valider »: a confirmation step, then the invoice goes on to its recipient."""
+    facture = _facture_ou_404(request.user, pk)
+    _exiger_decision(request.user, facture)
+    if request.method == "POST":
+        try:
+            services.valider_facture(acting_user=request.user, facture=facture, accepter=True)
+        except (ValidationError, TransitionInterdite) as exc:
+            messages.error(request, _message(exc))
+            return redirect("facture_a_valider", pk=facture.pk)
+        messages.success(request, f"La facture {facture.numero} est validée : elle est transmise à son destinataire.")
+        return redirect("factures_a_valider")
+    if facture.statut != S.A_VALIDER_1:
+        messages.error(request, f"La facture {facture.numero} n'est plus à valider.")
+        return redirect("facture_a_valider", pk=facture.pk)
+    return render(
+        request,
+        "facturation/valideur/valider.html",
+        {"facture": facture, "breadcrumb_data": _fil(f"Valider la facture {facture.numero}")},
+    )
+
+
+@login_required
+def refuser(request, pk):
+    """« Refuser »: a motif from the coded list (required) and an optional comment, then confirmation."""
+    facture = _facture_ou_404(request.user, pk)
+    _exiger_decision(request.user, facture)
+    form = forms.RefusValidationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refuser_facture(
+                acting_user=request.user, facture=facture, motif=form.cleaned_data["motif"],
+                commentaire=form.cleaned_data["commentaire"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for champ, erreurs in exc.error_dict.items():
+                    form.add_error(champ if champ in form.fields else None, erreurs)
+            else:
+                form.add_error(None, exc)
+        except TransitionInterdite as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"La facture {facture.numero} est refusée. Le fournisseur en est informé.")
+            return redirect("factures_a_valider")
+    elif request.method != "POST" and facture.statut != S.A_VALIDER_1:
+        messages.error(request, f"La facture {facture.numero} n'est plus à valider.")
+        return redirect("facture_a_valider", pk=facture.pk)
+    return render(
+        request,
+        "facturation/valideur/refuser.html",
+        {"facture": facture, "form": form, "breadcrumb_data": _fil(f"Refuser la facture {facture.numero}")},
+    )
+
+
+@login_required
+def telecharger(request, pk):
+    return documents.reponse_facture(_facture_ou_404(request.user, pk))
+
+
+@login_required
+def telecharger_piece_jointe(request, pk, piece_pk):
+    return documents.reponse_piece_jointe(_facture_ou_404(request.user, pk), piece_pk)
