@@ -79,7 +79,7 @@ def pages_pour(sid):
     ]
 
 
-def mesurer_page(client, url, n, sql=True):
+def mesurer_page(client, url, n, *, sql=True):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -85,3 +85,49 @@ def avec_delai_validation(qs: QuerySet) -> QuerySet:
             F("a_valider_depuis") + DELAI_VALIDATION_TACITE, output_field=DateTimeField()
         )
     )
+
+
+def filtrer(criteres: dict, qs):
+    """Narrow ``qs`` by the cleaned criteria of ``forms.RechercheFacturesForm`` (``criteres()``)."""
+    c = criteres
+    if c.get("numero"):
+        qs = qs.filter(numero__icontains=c["numero"])
+    if c.get("statut"):
+        qs = qs.filter(statut=c["statut"])
+    if c.get("destinataire"):
+        # Resolved to ids first (one small query on structures): the planner then walks the supplier's index in
+        # the page's order instead of joining and sorting every invoice of a big supplier.
+        from organisation.models import Structure
+
+        ids = list(
+            Structure.objects.filter(
+                Q(identifiant__startswith=c["destinataire"]) | Q(raison_sociale__icontains=c["destinataire"])
+            ).values_list("pk", flat=True)[:1000]
+        )
+        qs = qs.filter(destinataire_id__in=ids)
+    if c.get("date_du"):
+        qs = qs.filter(date_facture__gte=c["date_du"])
+    if c.get("date_au"):
+        qs = qs.filter(date_facture__lte=c["date_au"])
+    if c.get("montant_min") is not None:
+        qs = qs.filter(montant_ttc__gte=c["montant_min"])
+    if c.get("montant_max") is not None:
+        qs = qs.filter(montant_ttc__lte=c["montant_max"])
+    if c.get("cadre"):
+        qs = qs.filter(cadre=c["cadre"])
+    if c.get("type_facture"):
+        qs = qs.filter(type_facture=c["type_facture"])
+    return qs
+
+
+def historique(facture) -> list:
+    """The status history of an invoice, newest first, each entry with its label (« Rejet traité » for the
+    supplier's acknowledgement of a rejection)."""
+    from facturation.services import CIRCUIT  # the status machine holds the labels; services import this module
+
+    lignes = list(facture.historique.select_related("acting_user").order_by("-created_at", "-id"))
+    for ligne in lignes:
+        ligne.libelle = CIRCUIT.libelle(ligne.statut)
+        if ligne.commentaire == "Rejet traité":
+            ligne.libelle = "Rejet traité"
+    return lignes

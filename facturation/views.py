@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
-from facturation import forms, montants, queries, services
+from facturation import documents, forms, montants, queries, services
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
+from facturation.pagination import page_par_id
 from facturation.views_depot import SESSION_DEPOT
 from organisation import queries as org_queries
 from organisation.enums import Niveau
@@ -103,50 +104,14 @@ def tableau_de_bord(request):
     )
 
 
-def _filtrer(criteres: dict, qs):
-    """Narrow ``qs`` by the cleaned criteria of ``forms.RechercheFacturesForm`` (``criteres()``)."""
-    c = criteres
-    if c.get("numero"):
-        qs = qs.filter(numero__icontains=c["numero"])
-    if c.get("statut"):
-        qs = qs.filter(statut=c["statut"])
-    if c.get("destinataire"):
-        # Resolved to ids first (one small query on structures): the planner then walks the supplier's index in
-        # the page's order instead of joining and sorting every invoice of a big supplier.
-        from organisation.models import Structure
-
-        ids = list(
-            Structure.objects.filter(
-                Q(identifiant__startswith=c["destinataire"]) | Q(raison_sociale__icontains=c["destinataire"])
-            ).values_list("pk", flat=True)[:1000]
-        )
-        qs = qs.filter(destinataire_id__in=ids)
-    if c.get("date_du"):
-        qs = qs.filter(date_facture__gte=c["date_du"])
-    if c.get("date_au"):
-        qs = qs.filter(date_facture__lte=c["date_au"])
-    if c.get("montant_min") is not None:
-        qs = qs.filter(montant_ttc__gte=c["montant_min"])
-    if c.get("montant_max") is not None:
-        qs = qs.filter(montant_ttc__lte=c["montant_max"])
-    if c.get("cadre"):
-        qs = qs.filter(cadre=c["cadre"])
-    if c.get("type_facture"):
-        qs = qs.filter(type_facture=c["type_facture"])
-    return qs
-
-
 @login_required
 def rechercher(request):
     form = forms.RechercheFacturesForm(request.GET)
     page, suivante = [], None
     if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
-        qs = _filtrer(form.criteres(), queries.factures_emises(request.user))
-        apres = request.GET.get("apres", "")
-        if apres.isdigit():
-            qs = qs.filter(id__lt=int(apres))  # keyset on the primary key, newest first
-        page = _lignes(qs.order_by("-id").values(*COLONNES_LISTE)[:51])
-        suivante = page[50]["pk"] + 1 if len(page) > 50 else None
+        qs = queries.filtrer(form.criteres(), queries.factures_emises(request.user))
+        valeurs, suivante = page_par_id(qs.values(*COLONNES_LISTE), request.GET.get("apres", ""))
+        page = _lignes(valeurs)
     params = request.GET.copy()
     params.pop("apres", None)
     return render(
@@ -154,7 +119,7 @@ def rechercher(request):
         "facturation/rechercher.html",
         {
             "form": form,
-            "factures": page[:50],
+            "factures": page,
             "suivante": suivante,
             "params": params.urlencode(),
             "breadcrumb_data": _fil(courant="Rechercher"),
@@ -177,7 +142,7 @@ def exporter(request, format_export="csv"):
         "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire", "Destinataire",
         "Montant HT", "Montant TVA", "Montant TTC",
     ]  # fmt: skip
-    qs = _filtrer(form.criteres(), queries.factures_emises(request.user)).order_by("-id").values_list(
+    qs = queries.filtrer(form.criteres(), queries.factures_emises(request.user)).order_by("-id").values_list(
         "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "destinataire__identifiant",
         "destinataire__raison_sociale", "montant_ht", "montant_tva", "montant_ttc",
     )  # fmt: skip
@@ -466,7 +431,7 @@ def suivi(request, pk):
         "facturation/suivi.html",
         {
             "facture": facture,
-            "historique": _historique(facture),
+            "historique": queries.historique(facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
             "peut_modifier": peut_modifier,
@@ -477,23 +442,9 @@ def suivi(request, pk):
     )
 
 
-def _historique(facture):
-    lignes = list(facture.historique.select_related("acting_user").order_by("-created_at", "-id"))
-    for ligne in lignes:
-        ligne.libelle = services.CIRCUIT.libelle(ligne.statut)
-        if ligne.commentaire == "Rejet traité":
-            ligne.libelle = "Rejet traité"
-    return lignes
-
-
 @login_required
 def telecharger(request, pk):
-    facture = _facture_ou_404(request.user, pk)
-    if not facture.fichier:
-        raise Http404("Aucun document n'est associé à cette facture.")
-    return FileResponse(
-        facture.fichier.open("rb"), content_type="application/pdf", filename=f"facture_{facture.numero}.pdf"
-    )
+    return documents.reponse_facture(_facture_ou_404(request.user, pk))
 
 
 @login_required
@@ -539,12 +490,7 @@ def ajouter_piece_jointe(request, pk):
 
 @login_required
 def telecharger_piece_jointe(request, pk, piece_pk):
-    facture = _facture_ou_404(request.user, pk)
-    piece = facture.pieces_jointes.filter(pk=piece_pk).first()
-    if piece is None:
-        raise Http404("Pièce jointe introuvable.")
-    return FileResponse(piece.fichier.open("rb"), content_type=piece.type_contenu, as_attachment=True,
-                        filename=piece.fichier.name.rsplit("/", 1)[-1])  # fmt: skip
+    return documents.reponse_piece_jointe(_facture_ou_404(request.user, pk), piece_pk)
 
 
 @login_required

@@ -17,7 +17,6 @@ from chorus.workflow import TransitionInterdite
 from facturation import documents, forms, queries, services
 from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
 from facturation.pagination import page_par_id
-from facturation.views import _filtrer, _historique
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Structure
@@ -91,7 +90,7 @@ def liste(request):
         statuts = form.statuts()
         if statuts is not None:
             qs = qs.filter(statut__in=statuts)
-        qs = _filtrer({"numero": form.cleaned_data["numero"]}, qs)
+        qs = queries.filtrer({"numero": form.cleaned_data["numero"]}, qs)
         if form.cleaned_data["fournisseur"]:
             # Resolved to ids first (one small query), as the supplier's Rechercher does with the recipient.
             texte = form.cleaned_data["fournisseur"].strip()
@@ -129,7 +128,7 @@ def detail(request, pk):
         "facturation/valideur/detail.html",
         {
             "facture": facture,
-            "historique": _historique(facture),
+            "historique": queries.historique(facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
             "pieces": facture.pieces_jointes.all(),
