@@ -33,5 +33,5 @@ def test_donnees_de_demonstration_completes_et_chargees_une_seule_fois():
     assert queries.approbations_a_traiter(simple).count() == 0
 
     call_command("charger_demo")  # a second run changes nothing
-    assert Utilisateur.objects.filter(email__endswith="@demo.chorus-pro.fr").count() == 6
-    assert Structure.objects.count() == 4
+    assert Utilisateur.objects.filter(email__endswith="@demo.chorus-pro.fr").count() == 7
+    assert Structure.objects.count() == 5

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
             call_command("charger_demo", stdout=self.stdout)
+            call_command("charger_demo_factures", stdout=self.stdout)
 
         self.stdout.flush()  # before the children write to the same stdout
         env = dict(os.environ)

@@ -44,6 +44,13 @@ COMPTES_DEMO = [
         "role": "demande de rattachement à Bâtiments Martin SAS en attente",
     },
     {
+        "email": "titulaire@demo.chorus-pro.fr",
+        "prenom": "Thomas",
+        "nom": "Lefèvre",
+        "telephone": "",
+        "role": "gestionnaire principal de Durand Construction (titulaire : factures à valider)",
+    },
+    {
         "email": "support@demo.chorus-pro.fr",
         "prenom": "Marc",
         "nom": "Petit",
@@ -56,6 +63,7 @@ COMPTES_DEMO = [
 SIRET_ETAT = "11000201100044"
 SIRET_FOURNISSEUR = "40483304800014"
 SIRET_COMMUNE = "21380185500015"
+SIRET_TITULAIRE = "51303720000013"
 SIRET_COMMUNE_EN_ATTENTE = "21690123100011"
 
 SERVICES_ETAT = [
@@ -165,6 +173,12 @@ class Command(BaseCommand):
             statut=StatutRattachement.ACTIF, acting_user=None, role=services.ROLE_SUPPORT,
         )  # fmt: skip
         services.definir_profils(utilisateur=destinataire, structure=etat, profils=services.profils_par_defaut())
+
+        # The titulaire of a works contract: it validates the invoices of its sous-traitant (cadre A9).
+        services.creer_structure_par_utilisateur(
+            acting_user=comptes["titulaire"], siret=SIRET_TITULAIRE, raison_sociale="Durand Construction",
+            type_structure=TypeStructure.PRIVEE, adresse="8 avenue Jean Jaurès", code_postal="69007", ville="Lyon",
+        )  # fmt: skip
 
         # Pending approbations: a rattachement request for the supplier's GP, a public structure for support.
         services.demander_rattachement(
