@@ -87,24 +87,29 @@ def avec_delai_validation(qs: QuerySet) -> QuerySet:
     )
 
 
+def structures_designees(texte: str) -> list[int]:
+    """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved
+    to ids first — one small query on structures — so that the planner walks the invoices' index in the page's
+    order instead of joining and sorting every invoice of a big supplier (see BENCHMARKS.md)."""
+    from organisation.models import Structure
+
+    texte = texte.strip()
+    condition = Q(raison_sociale__icontains=texte) | Q(identifiant__startswith=texte.replace(" ", ""))
+    return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
+
+
 def filtrer(criteres: dict, qs):
-    """Narrow ``qs`` by the cleaned criteria of ``forms.RechercheFacturesForm`` (``criteres()``)."""
+    """Narrow ``qs`` by the cleaned criteria of a search form (``RechercheFacturesForm.criteres()``, the
+    valideur's filters)."""
     c = criteres
     if c.get("numero"):
         qs = qs.filter(numero__icontains=c["numero"])
     if c.get("statut"):
         qs = qs.filter(statut=c["statut"])
     if c.get("destinataire"):
-        # Resolved to ids first (one small query on structures): the planner then walks the supplier's index in
-        # the page's order instead of joining and sorting every invoice of a big supplier.
-        from organisation.models import Structure
-
-        ids = list(
-            Structure.objects.filter(
-                Q(identifiant__startswith=c["destinataire"]) | Q(raison_sociale__icontains=c["destinataire"])
-            ).values_list("pk", flat=True)[:1000]
-        )
-        qs = qs.filter(destinataire_id__in=ids)
+        qs = qs.filter(destinataire_id__in=structures_designees(c["destinataire"]))
+    if c.get("fournisseur"):
+        qs = qs.filter(fournisseur_id__in=structures_designees(c["fournisseur"]))
     if c.get("date_du"):
         qs = qs.filter(date_facture__gte=c["date_du"])
     if c.get("date_au"):

@@ -5,7 +5,6 @@ Every page reaches the invoices through ``queries.factures_a_valider``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,6 @@ from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
 from facturation.pagination import page_par_id
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
-from organisation.models import Structure
 
 S = StatutFacture
 ACCUEIL = ("Factures à valider", "factures_a_valider")
@@ -90,16 +88,8 @@ def liste(request):
         statuts = form.statuts()
         if statuts is not None:
             qs = qs.filter(statut__in=statuts)
-        qs = queries.filtrer({"numero": form.cleaned_data["numero"]}, qs)
-        if form.cleaned_data["fournisseur"]:
-            # Resolved to ids first (one small query), as the supplier's Rechercher does with the recipient.
-            texte = form.cleaned_data["fournisseur"].strip()
-            ids = list(
-                Structure.objects.filter(
-                    Q(identifiant__startswith=texte.replace(" ", "")) | Q(raison_sociale__icontains=texte)
-                ).values_list("pk", flat=True)[:1000]
-            )
-            qs = qs.filter(fournisseur_id__in=ids)
+        criteres = {"numero": form.cleaned_data["numero"], "fournisseur": form.cleaned_data["fournisseur"]}
+        qs = queries.filtrer(criteres, qs)
         factures, suivante = page_par_id(
             queries.avec_delai_validation(qs).values(*COLONNES_LISTE), request.GET.get("apres", "")
         )
