@@ -361,3 +361,23 @@ class TransfertGestionnaireForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.fields["nouveau"].queryset = utilisateurs
         self.fields["nouveau"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.email})"
+
+
+class HistoriqueGestionnaireForm(DsfrBaseForm):
+    """The filters of « Historique des actions du gestionnaire »."""
+
+    structure = forms.ModelChoiceField(
+        label="Structure", queryset=Structure.objects.none(), required=False, empty_label="Toutes mes structures"
+    )
+    du = forms.DateField(label="Du", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    au = forms.DateField(label="Au", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures.order_by("raison_sociale")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
+            self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
+        return cleaned

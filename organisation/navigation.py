@@ -33,6 +33,9 @@ for application in [
     Application("GERER_STRUCTURES", "Gérer mes structures", "ORGANISATION", "mes_structures",
                 "Créer une structure ; modifier, activer ou désactiver vos structures, leurs services, "
                 "coordonnées bancaires et mandat de facturation.", ordre=25),
+    Application("HISTORIQUE_GESTIONNAIRE", "Historique des actions du gestionnaire", "ORGANISATION",
+                "historique_gestionnaire", "Les rattachements, approbations, habilitations et modifications de vos "
+                "structures : qui, quand, quoi.", ordre=50, accessible=_gestionnaire),
     Application("GERER_HABILITATIONS", "Gérer les habilitations des utilisateurs", "ORGANISATION",
                 "gerer_habilitations", "Ajouter, modifier ou supprimer les profils des utilisateurs.", ordre=40,
                 accessible=_gestionnaire),

@@ -227,3 +227,145 @@ def utilisateurs_avec_profil(structure, application: str, niveau: str = Niveau.C
         ),
         is_active=True,
     )
+
+
+# --- « Historique des actions du gestionnaire » ----------------------------------------------------------------
+
+
+def _cibles_modifications(structures: list[int]) -> Q:
+    """The deferred modifications that change one of these structures: the structure itself (its data, profiles,
+    GP transfer), its services, its bank details, its billing mandate."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from organisation.models import CoordonneesBancaires, MandatFacturation
+
+    types = ContentType.objects.get_for_models(Structure, Service, CoordonneesBancaires, MandatFacturation)
+    condition = Q(objet__content_type=types[Structure], objet__object_id__in=structures)
+    for modele in (Service, CoordonneesBancaires, MandatFacturation):
+        cibles = modele._default_manager.filter(structure_id__in=structures).values("pk")
+        condition |= Q(objet__content_type=types[modele], objet__object_id__in=cibles)
+    return condition
+
+
+def _sources_historique():
+    from organisation.models import (
+        HistoriqueApprobation,
+        HistoriqueModificationDifferee,
+        HistoriqueRattachement,
+        HistoriqueStructure,
+        ModificationDifferee,
+    )
+
+    # (rank in the keyset, model, filter on the managed structures, select_related, labels of its statuses)
+    return [
+        (0, HistoriqueStructure, lambda s: Q(objet_id__in=s), ["objet"], StatutStructure),
+        (1, HistoriqueRattachement, lambda s: Q(objet__structure_id__in=s),
+         ["objet__utilisateur", "objet__structure", "objet__service"], StatutRattachement),
+        (2, HistoriqueApprobation, lambda s: Q(objet__structure_id__in=s),
+         ["objet__demandeur", "objet__structure", "objet__service"], StatutApprobation),
+        (3, HistoriqueModificationDifferee, _cibles_modifications, ["objet"], ModificationDifferee.Statut),
+    ]  # fmt: skip
+
+
+def _decrire(rang: int, ligne) -> tuple[str, int | None]:
+    """(what the action was about, its structure id) for one history row."""
+    objet = ligne.objet
+    if rang == 0:
+        return f"Structure {objet.raison_sociale}", objet.pk
+    if rang == 1:
+        maille = f"service {objet.service.code}" if objet.service_id else "toute la structure"
+        return f"Rattachement de {objet.utilisateur.get_full_name()} ({objet.utilisateur.email}), {maille}", (
+            objet.structure_id
+        )
+    if rang == 2:
+        return f"{objet.get_type_display()} de {objet.demandeur.get_full_name()}", objet.structure_id
+    return objet.description, None
+
+
+def historique_gestionnaire(
+    user, *, structure=None, du=None, au=None, apres: str = "", taille: int = 50
+) -> tuple[list[dict], str | None]:
+    """« Historique des actions du gestionnaire »: every recorded change on the structures the user manages
+    (structure status, rattachements, approbations, deferred modifications), newest first, read from the
+    append-only history tables. Keyset pagination across the four tables on (date, table, id): one query per table
+    of at most ``taille + 1`` rows, merged here; ``apres`` is the cursor of the next page."""
+    from heapq import merge
+
+    gerees = list(structures_gerees_par(user).values_list("pk", flat=True))
+    if structure is not None:
+        gerees = [pk for pk in gerees if pk == structure.pk]
+    if not gerees:
+        return [], None
+    curseur = _lire_curseur(apres)
+    flux = []
+    for rang, modele, portee, relations, libelles in _sources_historique():
+        qs = modele.objects.filter(portee(gerees)).select_related("acting_user", *relations)
+        if du:
+            qs = qs.filter(created_at__date__gte=du)
+        if au:
+            qs = qs.filter(created_at__date__lte=au)
+        if curseur:
+            date, rang_c, id_c = curseur
+            if rang < rang_c:  # at the cursor's date, this table's rows come after the cursor's
+                qs = qs.filter(created_at__lte=date)
+            elif rang == rang_c:
+                qs = qs.filter(Q(created_at__lt=date) | Q(created_at=date, id__lt=id_c))
+            else:
+                qs = qs.filter(created_at__lt=date)
+        rows = list(qs.order_by("-created_at", "-id")[: taille + 1])
+        flux.append([((r.created_at, rang, r.id), rang, r, libelles) for r in rows])
+    fusion = list(merge(*flux, key=lambda x: x[0], reverse=True))
+    page, suite = fusion[:taille], None
+    if len(fusion) > taille:
+        date, rang, id_ = page[-1][0]
+        suite = f"{date.isoformat()}|{rang}|{id_}"
+    noms = dict(Structure.objects.filter(pk__in=gerees).values_list("pk", "raison_sociale"))
+    structures_des_modifications = _structures_des_modifications([r.objet for _c, rang, r, _l in page if rang == 3])
+    lignes = []
+    for _cle, rang, r, libelles in page:
+        objet, structure_id = _decrire(rang, r)
+        if rang == 3:
+            structure_id = structures_des_modifications.get(r.objet_id)
+        precedent = libelles(r.statut_precedent).label if r.statut_precedent in libelles.values else r.statut_precedent
+        nouveau = libelles(r.statut).label if r.statut in libelles.values else r.statut
+        lignes.append({
+            "date": r.created_at,
+            "acteur": r.acting_user.get_full_name() if r.acting_user_id else "Chorus Pro",
+            "structure": noms.get(structure_id, ""),
+            "objet": objet,
+            "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
+            "motif": r.motif,
+            "commentaire": r.commentaire,
+        })  # fmt: skip
+    return lignes, suite
+
+
+def _structures_des_modifications(modifications) -> dict[int, int]:
+    """{modification id: structure id} for the page's deferred modifications (one small query per kind of
+    target present)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    par_type: dict[int, list] = {}
+    for m in modifications:
+        par_type.setdefault(m.content_type_id, []).append(m)
+    resultat = {}
+    for type_id, liste in par_type.items():
+        modele = ContentType.objects.get_for_id(type_id).model_class()
+        if modele is Structure:
+            resultat.update({m.pk: m.object_id for m in liste})
+        elif any(f.name == "structure" for f in modele._meta.fields):
+            structures = dict(
+                modele._default_manager.filter(pk__in=[m.object_id for m in liste]).values_list("pk", "structure_id")
+            )
+            resultat.update({m.pk: structures.get(m.object_id) for m in liste})
+    return resultat
+
+
+def _lire_curseur(apres: str):
+    from datetime import datetime
+
+    try:
+        date, rang, id_ = apres.split("|")
+        return datetime.fromisoformat(date), int(rang), int(id_)
+    except (ValueError, TypeError):
+        return None

@@ -40,6 +40,7 @@ urlpatterns = [
         name="detacher_utilisateur",
     ),
     path("organisation/habilitations/", gestion.gerer_habilitations, name="gerer_habilitations"),
+    path("organisation/historique/", gestion.historique_gestionnaire, name="historique_gestionnaire"),
     # Domaine Organisation: structures
     path("organisation/structures/", structures.mes_structures, name="mes_structures"),
     path("organisation/structures/creer/", structures.creer_structure, name="creer_structure"),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus import exports
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
@@ -208,3 +209,52 @@ def modifier_utilisateur(request, pk):
             ),
         },
     )
+
+
+ENTETES_HISTORIQUE = ["Date", "Acteur", "Structure", "Objet", "Action", "Motif", "Commentaire"]
+
+
+@login_required
+def historique_gestionnaire(request):
+    """« Historique des actions du gestionnaire »: every change recorded on the structures I manage."""
+    structures = _structures_gerees_ou_403(request.user)
+    form = forms.HistoriqueGestionnaireForm(request.GET or None, structures=structures)
+    lignes, suivante = [], None
+    filtres = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if not form.is_bound or filtres:
+        lignes, suivante = queries.historique_gestionnaire(
+            request.user, structure=filtres.get("structure"), du=filtres.get("du"), au=filtres.get("au"),
+            apres=request.GET.get("apres", ""),
+        )  # fmt: skip
+    if request.GET.get("format") == "csv" and (not form.is_bound or filtres):
+        return exports.reponse_csv(
+            "historique_gestionnaire.csv", ENTETES_HISTORIQUE, _tout_l_historique(request, filtres)
+        )
+    params = request.GET.copy()
+    params.pop("apres", None)
+    params.pop("format", None)
+    return render(
+        request,
+        "organisation/historique_gestionnaire.html",
+        {
+            "form": form,
+            "lignes": lignes,
+            "suivante": suivante,
+            "params": params.urlencode(),
+            "breadcrumb_data": fil_ariane(courant="Historique des actions du gestionnaire"),
+        },
+    )
+
+
+def _tout_l_historique(request, filtres):
+    """Every row of the history for the CSV export, read page after page with the same keyset."""
+    apres = ""
+    while True:
+        lignes, apres = queries.historique_gestionnaire(
+            request.user, structure=filtres.get("structure"), du=filtres.get("du"), au=filtres.get("au"),
+            apres=apres, taille=1000,
+        )  # fmt: skip
+        for ligne in lignes:
+            yield [ligne[cle] for cle in ("date", "acteur", "structure", "objet", "action", "motif", "commentaire")]
+        if not apres:
+            return

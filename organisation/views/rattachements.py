@@ -1,15 +1,13 @@
 """The user's own pages: Mes rattachements (and the request to join a structure), Mes habilitations."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from chorus import exports
 from chorus.navigation import fil_ariane
 from organisation import forms, queries, services
 from organisation.enums import StatutStructure
@@ -99,25 +97,13 @@ def mes_habilitations(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def exporter_mes_habilitations(request):
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff" + writer.writerow(["Structure", "SIRET", "Profil"])
-        for hab in queries.habilitations_de(request.user).iterator():
-            yield writer.writerow(
-                [hab.content_object.raison_sociale, hab.content_object.identifiant, hab.permission.name]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mes_habilitations.csv"'
-    return response
+    lignes = (
+        [hab.content_object.raison_sociale, hab.content_object.identifiant, hab.permission.name]
+        for hab in queries.habilitations_de(request.user).iterator()
+    )
+    return exports.reponse_csv("mes_habilitations.csv", ["Structure", "SIRET", "Profil"], lignes)
 
 
 @login_required
