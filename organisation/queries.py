@@ -139,6 +139,30 @@ def rattachements_de(user) -> QuerySet:
     )
 
 
+def utilisateurs_avec_profils(structures) -> list[tuple[Rattachement, list[str]]]:
+    """The active rattachements of these structures, each with the labels of the user's profiles on its
+    structure (two queries, whatever the number of users)."""
+    from organisation.enums import PROFILS
+
+    libelles = dict(PROFILS)
+    rattachements = list(
+        Rattachement.objects.filter(structure__in=structures, statut=StatutRattachement.ACTIF)
+        .select_related("utilisateur", "structure", "service")
+        .order_by("structure__raison_sociale", "utilisateur__nom", "utilisateur__prenom", "id")
+    )
+    profils: dict[tuple[int, int], list[str]] = {}
+    for user_id, structure_id, code in (
+        StructureUserObjectPermission.objects.filter(
+            content_object__in={r.structure_id for r in rattachements},
+            user__in={r.utilisateur_id for r in rattachements},
+        )
+        .order_by("permission__codename")
+        .values_list("user_id", "content_object_id", "permission__codename")
+    ):
+        profils.setdefault((user_id, structure_id), []).append(libelles.get(code, code))
+    return [(r, profils.get((r.utilisateur_id, r.structure_id), [])) for r in rattachements]
+
+
 def habilitations_de(user) -> QuerySet:
     """The user's profiles on the structures where they are actively attached."""
     return (

@@ -32,6 +32,13 @@ urlpatterns = [
     path("approbations/<int:pk>/", gestion.approbation, name="approbation"),
     # Domaine Organisation: utilisateurs
     path("organisation/utilisateurs/", gestion.utilisateurs, name="utilisateurs"),
+    path("organisation/utilisateurs/export.csv", gestion.exporter_utilisateurs, name="exporter_utilisateurs"),
+    path(
+        "organisation/utilisateurs/export.xlsx",
+        gestion.exporter_utilisateurs,
+        {"format_export": "xlsx"},
+        name="exporter_utilisateurs_xlsx",
+    ),
     path("organisation/utilisateurs/<int:pk>/modifier/", gestion.modifier_utilisateur, name="modifier_utilisateur"),
     path("organisation/utilisateurs/rattacher/", gestion.rattacher_utilisateur, name="rattacher_utilisateur"),
     path(

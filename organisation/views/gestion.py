@@ -90,6 +90,30 @@ def utilisateurs(request):
     )
 
 
+ENTETES_UTILISATEURS = [
+    "Nom", "Prénom", "Adresse électronique", "Téléphone", "Structure", "SIRET", "Service", "Rôle", "Rattaché le",
+    "Profils",
+]  # fmt: skip
+
+
+@login_required
+def exporter_utilisateurs(request, format_export="csv"):
+    """« Exporter » the users of my structures: one row per active rattachement, with the user's profiles there."""
+    lignes = (
+        [r.utilisateur.nom, r.utilisateur.prenom, r.utilisateur.email, r.utilisateur.telephone,
+         r.structure.raison_sociale, r.structure.identifiant, r.service.code if r.service_id else "Toute la structure",
+         "Gestionnaire principal" if r.utilisateur_id == r.structure.gestionnaire_principal_id else "Utilisateur",
+         r.created_at, ", ".join(profils)]
+        for r, profils in queries.utilisateurs_avec_profils(_structures_gerees_ou_403(request.user))
+    )  # fmt: skip
+    if format_export == "xlsx":
+        return exports.reponse_xlsx(
+            "utilisateurs.xlsx", "Utilisateurs", ENTETES_UTILISATEURS, lignes,
+            largeurs=(18, 18, 32, 16, 30, 16, 20, 22, 18, 80),
+        )  # fmt: skip
+    return exports.reponse_csv("utilisateurs.csv", ENTETES_UTILISATEURS, lignes)
+
+
 @login_required
 def rattacher_utilisateur(request):
     structures = _structures_gerees_ou_403(request.user)

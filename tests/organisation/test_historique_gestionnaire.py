@@ -120,3 +120,25 @@ def test_structure_d_un_autre_refusee_dans_le_filtre(client, deux_gp):
     response = client.get(reverse("historique_gestionnaire"), {"structure": concurrent.pk})
     assert response.status_code == 200 and response.context["lignes"] == []
     assert "Sélectionnez un choix valide" in _texte(response)
+
+
+def test_export_des_utilisateurs_de_mes_structures(client, deux_gp):
+    import openpyxl
+
+    gp, acme, autre_gp, _concurrent = deux_gp
+    services.rattacher_utilisateur(acting_user=gp, email=UtilisateurFactory(nom="Bernard").email, structure=acme)
+    client.force_login(gp)
+    response = client.get(reverse("exporter_utilisateurs"))
+    lignes = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][:3] == ["Nom", "Prénom", "Adresse électronique"]
+    noms = {ligne[0]: ligne for ligne in lignes[1:]}
+    assert set(noms) == {"Perrin", "Bernard"}  # never the other structure's GP
+    assert noms["Perrin"][7] == "Gestionnaire principal" and "Organisation modification" in noms["Perrin"][9]
+    assert noms["Bernard"][7] == "Utilisateur"
+
+    response = client.get(reverse("exporter_utilisateurs_xlsx"))
+    feuille = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert feuille.max_row == 3
+
+    client.force_login(UtilisateurFactory())
+    assert client.get(reverse("exporter_utilisateurs")).status_code == 403
