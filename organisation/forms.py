@@ -45,6 +45,7 @@ class ConnexionForm(DsfrBaseForm, auth_forms.AuthenticationForm):
                 ) from None
             # Only with the right password does the portal say that the account awaits its activation.
             if user is not None and not user.is_active and user.check_password(self.cleaned_data.get("password")):
+                self.compte_inactif = user
                 raise forms.ValidationError(
                     "Votre compte n'est pas encore activé : ouvrez le lien reçu par courriel lors de sa création.",
                     code="inactive",

@@ -532,13 +532,31 @@ def creer_compte(
             type=TypeApprobation.CREATION_COMPTE, demandeur=user, structure=structure, rattachement=rattachement,
             commentaire=commentaire,
         )  # fmt: skip
+    _courriel_activation(user)
+    return user, cas
+
+
+def _courriel_activation(user) -> None:
     _courriel(
         user,
         "Activez votre compte",
         "Votre compte Chorus Pro a été créé. Pour l'activer, ouvrez le lien suivant :\n\n"
         f"{lien_activation(user)}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
     )
-    return user, cas
+
+
+DELAI_RENVOI_ACTIVATION = 300  # seconds between two resent activation e-mails for one account
+
+
+def renvoyer_activation(user) -> bool:
+    """« Renvoyer le courriel d'activation »: a new link (the former ones stay valid until activation), at most
+    one every 5 minutes per account; False when nothing was sent (already active, or too soon)."""
+    from django.core.cache import cache
+
+    if user.is_active or not cache.add(f"activation-renvoyee:{user.pk}", 1, DELAI_RENVOI_ACTIVATION):
+        return False
+    _courriel_activation(user)
+    return True
 
 
 def activer_compte(*, uidb64: str, token: str):

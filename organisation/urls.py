@@ -21,6 +21,7 @@ urlpatterns = [
     path("creer-un-compte/", compte.creer_compte, name="creer_compte"),
     path("creer-un-compte/envoye/", compte.compte_cree, name="compte_cree"),
     path("activer/<uidb64>/<token>/", compte.activer_compte, name="activer_compte"),
+    path("activer/renvoyer/", compte.renvoyer_activation, name="renvoyer_activation"),
     # Rattachements
     path("mes-rattachements/", rattachements.mes_rattachements, name="mes_rattachements"),
     path("mes-rattachements/demander/", rattachements.demander_rattachement, name="demander_rattachement"),

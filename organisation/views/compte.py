@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, services
-from organisation.models import ModificationDifferee
+from organisation.models import ModificationDifferee, Utilisateur
 
 
 class _FilAriane:
@@ -23,11 +23,45 @@ class _FilAriane:
         return context
 
 
+SESSION_ACTIVATION = "activation_a_renvoyer"
+
+
 class ConnexionView(_FilAriane, auth_views.LoginView):
     titre = "Se connecter"
     form_class = forms.ConnexionForm
     template_name = "organisation/connexion.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        # Only an account whose right password was typed is told that it awaits activation (see the form): that
+        # proof is kept in the session so that « Renvoyer le courriel d'activation » needs no address to be typed.
+        if form.has_error("__all__", "inactive"):
+            self.request.session[SESSION_ACTIVATION] = form.compte_inactif.pk
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        self.request.session.pop(SESSION_ACTIVATION, None)
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["activation_a_renvoyer"] = SESSION_ACTIVATION in self.request.session
+        return context
+
+
+@require_POST
+def renvoyer_activation(request):
+    pk = request.session.pop(SESSION_ACTIVATION, None)
+    user = Utilisateur.objects.filter(pk=pk).first() if pk else None
+    if user is None or user.is_active:
+        messages.info(request, "Connectez-vous avec votre adresse électronique et votre mot de passe.")
+    elif services.renvoyer_activation(user):
+        messages.success(request, f"Un nouveau courriel d'activation a été envoyé à {user.email}.")
+    else:
+        messages.warning(
+            request, "Un courriel d'activation vient déjà de vous être envoyé : patientez quelques minutes."
+        )
+    return redirect("connexion")
 
 
 class MotDePasseOublieView(_FilAriane, auth_views.PasswordResetView):

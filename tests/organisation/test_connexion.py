@@ -154,3 +154,38 @@ def test_mots_de_passe_haches_avec_argon2_hors_tests():
     encoded = Argon2PasswordHasher().encode("secret-Chorus-2026", Argon2PasswordHasher().salt())
     assert encoded.startswith("argon2$")
     assert settings.AUTH_USER_MODEL == "organisation.Utilisateur"
+
+
+def test_renvoyer_le_courriel_d_activation(client):
+    from organisation import services
+
+    user = UtilisateurFactory(is_active=False)
+    # Nothing to resend before the right password was typed: the button is not shown, the action sends nothing.
+    assert "Renvoyer le courriel d'activation" not in client.get(reverse("connexion")).content.decode().replace(
+        "&#x27;", "'"
+    )
+    client.post(reverse("renvoyer_activation"))
+    assert not OutboxMessage.objects.exists()
+    _login(client, user.email, "mauvais")
+    assert "Renvoyer le courriel d'activation" not in client.get(reverse("connexion")).content.decode().replace(
+        "&#x27;", "'"
+    )
+
+    response = _login(client, user.email, MOT_DE_PASSE)
+    assert "Renvoyer le courriel d'activation" in response.content.decode().replace("&#x27;", "'")
+    response = client.post(reverse("renvoyer_activation"), follow=True)
+    assert f"Un nouveau courriel d'activation a été envoyé à {user.email}." in response.content.decode().replace(
+        "&#x27;", "'"
+    )
+    message = OutboxMessage.objects.get(kind="chorus.email")
+    assert message.payload["to"] == [user.email]
+    lien = next(mot for mot in message.payload["body"].split() if "/activer/" in mot)
+    assert services.activer_compte(uidb64=lien.rstrip("/").split("/")[-2], token=lien.rstrip("/").split("/")[-1])
+
+    # At most one every 5 minutes, and never for an active account.
+    user.is_active = False
+    user.save()
+    _login(client, user.email, MOT_DE_PASSE)
+    response = client.post(reverse("renvoyer_activation"), follow=True)
+    assert "patientez quelques minutes" in response.content.decode().replace("&#x27;", "'")
+    assert OutboxMessage.objects.count() == 1
