@@ -55,11 +55,14 @@ class EntreeMenu:
 @dataclass(frozen=True)
 class SourceApprobations:
     """What awaits a user's decision: ``compter(user)`` for the badge, ``lister(user)`` for the list page,
-    each returning a single query's result."""
+    each returning a single query's result. ``decider(user, ids, approuver, motif)`` (optional) decides on
+    several items of ``lister`` at once (each item then carries its ``id``) and returns
+    ``(number decided, [French messages of the refusals])``."""
 
     code: str
     compter: Callable
     lister: Callable
+    decider: Callable | None = None
 
 
 _applications: dict[str, Application] = {}
@@ -156,6 +159,23 @@ def approbations_de(user) -> list:
     for source in _approbations.values():
         items.extend(source.lister(user))
     return items
+
+
+def decider_approbations(user, selection: list[str], *, approuver: bool, motif: str = "") -> tuple[int, list[str]]:
+    """Bulk decision on the Approbations page: ``selection`` holds ``"<source>:<id>"`` values."""
+    par_source: dict[str, list[int]] = {}
+    for valeur in selection:
+        code, _, ident = valeur.partition(":")
+        if code in _approbations and ident.isdigit():
+            par_source.setdefault(code, []).append(int(ident))
+    nombre, erreurs = 0, []
+    for code, ids in par_source.items():
+        source = _approbations[code]
+        if source.decider is None:
+            continue
+        n, e = source.decider(user, ids, approuver, motif)
+        nombre, erreurs = nombre + n, erreurs + e
+    return nombre, erreurs
 
 
 def fil_ariane(*liens: tuple[str, str], courant: str) -> dict:

@@ -1,5 +1,6 @@
 import redis
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Max
@@ -43,11 +44,34 @@ def domaines(request):
 
 @login_required
 def approbations(request):
+    """The requests awaiting my decision; several can be approved or refused at once (the refusal's motif then
+    applies to each)."""
+    erreur = ""
+    if request.method == "POST":
+        selection = request.POST.getlist("selection")
+        approuver = request.POST.get("decision") == "APPROUVER"
+        motif = request.POST.get("motif", "").strip()
+        if not selection:
+            erreur = "Sélectionnez au moins une demande."
+        elif not approuver and not motif:
+            erreur = "Le motif est obligatoire pour refuser des demandes."
+        else:
+            nombre, refus = navigation.decider_approbations(request.user, selection, approuver=approuver, motif=motif)
+            if nombre:
+                verbe = "approuvée" if approuver else "refusée"
+                messages.success(
+                    request, f"{nombre} demande{'s' if nombre > 1 else ''} {verbe}{'s' if nombre > 1 else ''}."
+                )
+            for texte in refus:
+                messages.error(request, texte)
+            return redirect("approbations")
     return render(
         request,
         "chorus/approbations.html",
         {
             "approbations": navigation.approbations_de(request.user),
+            "erreur": erreur,
+            "motif": request.POST.get("motif", "") if request.method == "POST" else "",
             "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
         },
     )

@@ -61,6 +61,7 @@ def _lister(user) -> list[dict]:
 
     return [
         {
+            "id": f"ORGANISATION:{a.pk}",
             "etat": a.get_statut_display(),
             "description": a.get_type_display(),
             "demandeur": a.demandeur.get_full_name(),
@@ -73,4 +74,30 @@ def _lister(user) -> list[dict]:
     ]
 
 
-register_approbations(SourceApprobations(code="ORGANISATION", compter=_compter, lister=_lister))
+def _decider(user, ids, approuver, motif) -> tuple[int, list[str]]:
+    """Each selected request is decided on its own (its own transaction and e-mail); one that the user may not
+    decide, or that someone already decided, is reported and the others go through."""
+    from django.core.exceptions import PermissionDenied
+
+    from chorus.workflow import TransitionInterdite
+    from organisation import queries, services
+
+    nombre, erreurs = 0, []
+    a_traiter = list(queries.approbations_a_traiter(user).filter(pk__in=ids))
+    if len(a_traiter) < len(set(ids)):
+        erreurs.append("Certaines demandes sélectionnées ont déjà été traitées ou ne vous sont pas adressées.")
+    for approbation in a_traiter:
+        if approbation.demandeur_id == user.pk:
+            erreurs.append(f"{approbation.get_type_display()} : vous ne pouvez pas décider de votre propre demande.")
+            continue
+        try:
+            services.decider(approbation=approbation, acting_user=user, approuver=approuver, motif=motif)
+        except (PermissionDenied, TransitionInterdite) as exc:
+            message = exc.message if isinstance(exc, TransitionInterdite) else str(exc)
+            erreurs.append(f"{approbation.get_type_display()} de {approbation.demandeur.get_full_name()} : {message}")
+        else:
+            nombre += 1
+    return nombre, erreurs
+
+
+register_approbations(SourceApprobations(code="ORGANISATION", compter=_compter, lister=_lister, decider=_decider))

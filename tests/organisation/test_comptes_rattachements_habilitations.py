@@ -25,7 +25,7 @@ from organisation.enums import (
     TypeStructure,
 )
 from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -461,3 +461,59 @@ def test_le_gp_modifie_un_utilisateur_avec_la_regle_des_30_minutes(client, gp_et
     assert client.get(reverse("modifier_utilisateur", args=[etranger.pk])).status_code == 404
     client.force_login(user)
     assert client.get(reverse("modifier_utilisateur", args=[user.pk])).status_code == 403
+
+
+def test_approbation_en_masse(client, gp_et_structure, django_capture_on_commit_callbacks):
+    gp, structure = gp_et_structure
+    demandeurs = [UtilisateurFactory(nom=f"Demandeur{i}") for i in range(3)]
+    for user in demandeurs:
+        services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Comptabilité")
+    autre_gp = UtilisateurFactory()
+    autre = services.creer_structure_par_utilisateur(
+        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre SAS", type_structure=TypeStructure.PRIVEE
+    )
+    services.demander_rattachement(utilisateur=UtilisateurFactory(), structure=autre, commentaire="Ailleurs")
+    etrangere = Approbation.objects.get(structure=autre)
+    ids = {u.pk: Approbation.objects.get(demandeur=u).pk for u in demandeurs}
+    client.force_login(gp)
+
+    # A refusal without motif, an empty selection: a French message and nothing decided.
+    selection = [f"ORGANISATION:{ids[demandeurs[0].pk]}"]
+    response = client.post(reverse("approbations"), {"selection": selection, "decision": "REFUSER", "motif": ""})
+    assert "Le motif est obligatoire pour refuser des demandes." in _texte(response)
+    response = client.post(reverse("approbations"), {"decision": "APPROUVER"})
+    assert "Sélectionnez au moins une demande." in _texte(response)
+    assert not Approbation.objects.exclude(statut=StatutApprobation.DEMANDE).exists()
+
+    # Two approved at once, and another GP's request slipped into the form is not touched.
+    selection = [f"ORGANISATION:{ids[u.pk]}" for u in demandeurs[:2]] + [f"ORGANISATION:{etrangere.pk}"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("approbations"), {"selection": selection, "decision": "APPROUVER"}, follow=True)
+    texte = _texte(response)
+    assert "2 demandes approuvées." in texte
+    assert "Certaines demandes sélectionnées ont déjà été traitées ou ne vous sont pas adressées." in texte
+    for user in demandeurs[:2]:
+        assert Rattachement.objects.get(utilisateur=user).statut == StatutRattachement.ACTIF
+    etrangere.refresh_from_db()
+    assert etrangere.statut == StatutApprobation.DEMANDE
+    assert nombre_approbations(gp) == 1
+
+    # The last one refused with a motif.
+    selection = [f"ORGANISATION:{ids[demandeurs[2].pk]}"]
+    response = client.post(
+        reverse("approbations"), {"selection": selection, "decision": "REFUSER", "motif": "Inconnu"}, follow=True
+    )
+    assert "1 demande refusée." in _texte(response)
+    assert Approbation.objects.get(demandeur=demandeurs[2]).motif_refus == "Inconnu"
+
+
+def test_approbation_en_masse_jamais_sa_propre_demande(client, gp_et_structure):
+    gp, structure = gp_et_structure
+    propre = Approbation.objects.create(type=TypeApprobation.HABILITATIONS, demandeur=gp, structure=structure)
+    client.force_login(gp)
+    response = client.post(
+        reverse("approbations"), {"selection": [f"ORGANISATION:{propre.pk}"], "decision": "APPROUVER"}, follow=True
+    )
+    assert "vous ne pouvez pas décider de votre propre demande" in _texte(response)
+    propre.refresh_from_db()
+    assert propre.statut == StatutApprobation.DEMANDE
