@@ -1,13 +1,12 @@
 """« Factures émises »: Synthèse, Rechercher, Tableau de bord, Saisir facture, the récapitulatif, the suivi."""
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
-from facturation import documents, forms, montants, queries, services
+from facturation import documents, exports, forms, montants, queries, services
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.pagination import page_par_id
@@ -127,11 +126,6 @@ def rechercher(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def exporter(request, format_export="csv"):
     """CSV (streamed) or XLSX (write-only workbook built in memory, at most 100 000 rows) of the search results."""
@@ -146,69 +140,10 @@ def exporter(request, format_export="csv"):
         "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "destinataire__identifiant",
         "destinataire__raison_sociale", "montant_ht", "montant_tva", "montant_ttc",
     )  # fmt: skip
-
-    from django.utils import timezone
-
-    if format_export == "xlsx":
-        import io
-
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        max_lignes = 100_000
-        classeur = Workbook(write_only=True)
-        feuille = classeur.create_sheet("Factures émises")
-        for lettre, largeur in zip("ABCDEFGHIJK", (20, 10, 26, 24, 14, 18, 18, 36, 14, 14, 14), strict=True):
-            feuille.column_dimensions[lettre].width = largeur
-        feuille.append(entetes)
-
-        def cellule(valeur, format_nombre=None):
-            if isinstance(valeur, str):
-                # Always text, never a formula (« =... » typed by a supplier), without XML-forbidden characters.
-                cell = WriteOnlyCell(feuille, value=ILLEGAL_CHARACTERS_RE.sub("", valeur))
-                cell.data_type = "s"
-                return cell
-            cell = WriteOnlyCell(feuille, value=valeur)
-            if format_nombre and valeur is not None:
-                cell.number_format = format_nombre
-            return cell
-
-        for row in qs[:max_lignes].iterator(chunk_size=2000):
-            row = list(row)
-            if row[5] is not None:  # Excel has no time zones: the deposit time in Paris time
-                row[5] = timezone.localtime(row[5]).replace(tzinfo=None, microsecond=0)
-            formats = [None] * 4 + ["DD/MM/YYYY", "DD/MM/YYYY HH:MM", None, None] + ["#,##0.00"] * 3
-            feuille.append([cellule(v, f) for v, f in zip(row, formats, strict=True)])
-        tampon = io.BytesIO()
-        classeur.save(tampon)
-        response = HttpResponse(
-            tampon.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="factures_emises.xlsx"'
-        return response
-
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff" + writer.writerow(entetes)
-        for row in qs.iterator():
-            row = list(row)
-            row[4] = row[4].strftime("%d/%m/%Y") if row[4] else ""
-            row[5] = timezone.localtime(row[5]).strftime("%d/%m/%Y %H:%M") if row[5] else ""  # Paris time
-            row[8:11] = [str(v).replace(".", ",") for v in row[8:11]]
-            # A spreadsheet must never read a user-typed text (number, raison sociale) as a formula.
-            row[0], row[7] = _texte_sur(row[0]), _texte_sur(row[7])
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="factures_emises.csv"'
-    return response
-
-
-def _texte_sur(valeur) -> str:
-    valeur = "" if valeur is None else str(valeur)
-    return "'" + valeur if valeur[:1] in ("=", "+", "-", "@", "\t", "\r") else valeur
+    return exports.exporter(
+        format_export, nom="factures_emises", feuille="Factures émises", entetes=entetes, qs=qs,
+        largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 14, 14, 14),
+    )  # fmt: skip
 
 
 def _initial(facture: Facture) -> dict:
