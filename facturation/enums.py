@@ -96,6 +96,77 @@ class MotifRefusValidation(models.TextChoices):
     AUTRE = "AUTRE", "Autre"
 
 
+# « Factures reçues » (the public recipient): an invoice reaches its recipient at « Mise à disposition du
+# destinataire » and stays visible there whatever happens next; never a draft, nor an invoice still « Déposée »,
+# « À valider » or refused by the valideur.
+STATUTS_RECUS = [
+    StatutFacture.MISE_A_DISPOSITION, StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE, StatutFacture.A_RECYCLER,
+    StatutFacture.SUSPENDUE, StatutFacture.COMPLETEE, StatutFacture.REJETEE, StatutFacture.SERVICE_FAIT,
+    StatutFacture.MANDATEE, StatutFacture.MISE_A_DISPOSITION_COMPTABLE, StatutFacture.COMPTABILISEE,
+    StatutFacture.MISE_EN_PAIEMENT,
+]  # fmt: skip
+# The Synthèse « Factures à traiter »: what awaits the recipient's action (a suspended invoice the supplier
+# completed comes back here as « Complétée »).
+STATUTS_A_TRAITER_DESTINATAIRE = [
+    StatutFacture.MISE_A_DISPOSITION, StatutFacture.COMPLETEE, StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE,
+]  # fmt: skip
+
+# The recipient's action that leads to each status (the button of « Traiter la facture »), in display order.
+ACTIONS_DESTINATAIRE = {
+    StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE: "Prendre en compte",
+    StatutFacture.SERVICE_FAIT: "Service fait",
+    StatutFacture.MANDATEE: "Mandater",
+    StatutFacture.MISE_A_DISPOSITION_COMPTABLE: "Mise à disposition du comptable",
+    StatutFacture.COMPTABILISEE: "Comptabiliser",
+    StatutFacture.MISE_EN_PAIEMENT: "Mettre en paiement",
+    StatutFacture.SUSPENDUE: "Suspendre",
+    StatutFacture.A_RECYCLER: "Mettre à recycler",
+    StatutFacture.REJETEE: "Rejeter",
+}
+
+
+# The recipient's coded motifs, one list per outcome. The webinar « Comment traiter les factures reçues »
+# (seeds 004) shows the portal's list of « Motif de rejet » and which outcome each motif gives the supplier
+# (« Justificatif absent ou insuffisant » → Suspendue; « SE incorrect », « EJ incorrect ou inexistant », « Erreur
+# au niveau des données de l'engagement » → A recycler; the others → Rejetée): its words are kept, split by
+# outcome, and completed by the reference's RECALLED lists (section 2.3) where the webinar has no equivalent.
+# Internal motifs of the State's back office (« Suppression en masse », « Transfert pour paiement en régie »…)
+# are left out. Kept here, in one place, easy to change.
+class MotifRejet(models.TextChoices):
+    MONTANT_ERRONE = "MONTANT_ERRONE", "Montant de la facture erroné"
+    TAUX_TVA_ERRONE = "TAUX_TVA_ERRONE", "Taux de TVA erroné"
+    DOUBLE_FACTURATION = "DOUBLE_FACTURATION", "Double facturation"
+    NON_CONFORME_COMMANDE = "NON_CONFORME_COMMANDE", "Facture non conforme à la commande"
+    LIVRAISON_INCOMPLETE = "LIVRAISON_INCOMPLETE", "Livraison incomplète / non effectuée"
+    MENTIONS_OBLIGATOIRES = "MENTIONS_OBLIGATOIRES", "Mentions obligatoires absentes"
+    ERREUR_CADRE = "ERREUR_CADRE", "Erreur de cadre de facturation"
+    CREANCIER = "CREANCIER", "Créancier inconnu ou différent de celui de l'EJ"
+    COORDONNEES_BANCAIRES = "COORDONNEES_BANCAIRES", "Erreur de coordonnées bancaires"
+    MARCHE_TERMINE = "MARCHE_TERMINE", "Marché terminé"
+    SOUS_TRAITANT_NON_DECLARE = "SOUS_TRAITANT_NON_DECLARE", "Sous-traitant / cotraitant non déclaré"
+    AUTRE = "AUTRE", "Autres : contacter votre acheteur"
+
+
+class MotifSuspension(models.TextChoices):
+    JUSTIFICATIF = "JUSTIFICATIF", "Justificatif absent ou insuffisant"
+    PIECE_ILLISIBLE = "PIECE_ILLISIBLE", "Pièce illisible"
+    AUTRE = "AUTRE", "Autre"
+
+
+class MotifRecyclage(models.TextChoices):
+    DESTINATAIRE = "DESTINATAIRE", "Erreur de destinataire"
+    SE_INCORRECT = "SE_INCORRECT", "SE incorrect (code service)"
+    EJ_INCORRECT = "EJ_INCORRECT", "EJ incorrect ou inexistant"
+    DONNEES_ENGAGEMENT = "DONNEES_ENGAGEMENT", "Erreur au niveau des données de l'engagement"
+
+
+MOTIFS_DESTINATAIRE = {
+    StatutFacture.SUSPENDUE: MotifSuspension,
+    StatutFacture.A_RECYCLER: MotifRecyclage,
+    StatutFacture.REJETEE: MotifRejet,
+}
+
+
 class TypePieceJointe(models.TextChoices):
     FACTURE = "FACTURE", "Facture"
     BON_DE_COMMANDE = "BON_DE_COMMANDE", "Bon de commande"

@@ -4,6 +4,10 @@ from dsfr.forms import DsfrBaseForm
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
 from facturation.enums import (
+    ACTIONS_DESTINATAIRE,
+    MOTIFS_DESTINATAIRE,
+    STATUTS_A_TRAITER_DESTINATAIRE,
+    STATUTS_RECUS,
     STATUTS_VALIDEES,
     TAUX_TVA,
     Cadre,
@@ -184,42 +188,82 @@ LigneFormSet = forms.formset_factory(
 )
 
 
-class RechercheFacturesForm(DsfrBaseForm):
-    """The « Rechercher » criteria of the issued invoices (GET), shared by the result page and the exports."""
+class _CriteresRecherche:
+    """What the search forms share: the bounds' order checked in French, the filled-in criteria."""
 
-    numero = forms.CharField(label="Numéro", max_length=20, required=False)
-    destinataire = forms.CharField(label="Destinataire (SIRET ou raison sociale)", max_length=250, required=False)
-    statut = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *StatutFacture.choices], required=False)
-    date_du = forms.DateField(
-        label="Date de facture du", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    BORNES = (("date_du", "date_au"), ("montant_min", "montant_max"))
+    MESSAGES_BORNES = (
+        "La date de fin doit être postérieure ou égale à la date de début.",
+        "Le montant maximum doit être supérieur ou égal au montant minimum.",
     )
-    date_au = forms.DateField(
-        label="Date de facture au", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    montant_min = MontantField(
-        label="Montant TTC min", required=False, help_text="Par exemple : 1 234,56",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )  # fmt: skip
-    montant_max = MontantField(
-        label="Montant TTC max", required=False, help_text="Par exemple : 1 234,56",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )  # fmt: skip
-    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
-    type_facture = forms.ChoiceField(label="Type", choices=[("", "Tous"), *TypeFacture.choices], required=False)
 
     def clean(self):
         cleaned = super().clean()
-        du, au = cleaned.get("date_du"), cleaned.get("date_au")
-        if du and au and du > au:
-            self.add_error("date_au", "La date de fin doit être postérieure ou égale à la date de début.")
-        minimum, maximum = cleaned.get("montant_min"), cleaned.get("montant_max")
-        if minimum is not None and maximum is not None and minimum > maximum:
-            self.add_error("montant_max", "Le montant maximum doit être supérieur ou égal au montant minimum.")
+        for (debut, fin), message in zip(self.BORNES, self.MESSAGES_BORNES, strict=True):
+            bas, haut = cleaned.get(debut), cleaned.get(fin)
+            if bas is not None and haut is not None and bas > haut:
+                self.add_error(fin, message)
         return cleaned
 
     def criteres(self) -> dict:
         """The filled-in criteria of a valid form (an amount of 0 is a criterion)."""
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if valeur not in (None, "")}
+
+
+def _champ_date(label):
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+def _champ_montant(label):
+    return MontantField(
+        label=label, required=False, help_text="Par exemple : 1 234,56",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
+
+
+class RechercheFacturesForm(_CriteresRecherche, DsfrBaseForm):
+    """The « Rechercher » criteria of the issued invoices (GET), shared by the result page and the exports."""
+
+    numero = forms.CharField(label="Numéro", max_length=20, required=False)
+    destinataire = forms.CharField(label="Destinataire (SIRET ou raison sociale)", max_length=250, required=False)
+    statut = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *StatutFacture.choices], required=False)
+    date_du = _champ_date("Date de facture du")
+    date_au = _champ_date("Date de facture au")
+    montant_min = _champ_montant("Montant TTC min")
+    montant_max = _champ_montant("Montant TTC max")
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
+    type_facture = forms.ChoiceField(label="Type", choices=[("", "Tous"), *TypeFacture.choices], required=False)
+
+
+class RechercheFacturesRecuesForm(_CriteresRecherche, DsfrBaseForm):
+    """The « Rechercher » criteria of « Factures reçues » (GET), shared by the result page and the exports. The
+    status is one of those a recipient sees, or « À traiter » (the Synthèse's statuses)."""
+
+    A_TRAITER = "A_TRAITER"
+    BORNES = (("depot_du", "depot_au"), ("montant_min", "montant_max"))
+
+    numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+    fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
+    service_destinataire = forms.CharField(label="Code service destinataire", max_length=100, required=False)
+    statut = forms.ChoiceField(
+        label="Statut", required=False,
+        choices=[("", "Tous"), (A_TRAITER, "À traiter"), *((s.value, s.label) for s in STATUTS_RECUS)],
+    )  # fmt: skip
+    depot_du = _champ_date("Date de dépôt du")
+    depot_au = _champ_date("Date de dépôt au")
+    montant_min = _champ_montant("Montant TTC min")
+    montant_max = _champ_montant("Montant TTC max")
+    numero_engagement = forms.CharField(label="Numéro d'engagement", max_length=50, required=False)
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
+
+    def criteres(self) -> dict:
+        criteres = super().criteres()
+        if criteres.get("statut") == self.A_TRAITER:
+            del criteres["statut"]
+            criteres["statuts"] = list(STATUTS_A_TRAITER_DESTINATAIRE)
+        return criteres
 
 
 class FiltreFacturesAValiderForm(DsfrBaseForm):
@@ -243,6 +287,55 @@ class FiltreFacturesAValiderForm(DsfrBaseForm):
     def statuts(self) -> list[str] | None:
         """The statuses of the chosen group (« À valider » by default); None for every status."""
         return self.STATUTS_FILTRE[self.cleaned_data.get("statut") or "A_VALIDER"]
+
+
+class TraitementFactureRecueForm(DsfrBaseForm):
+    """« Traiter la facture » (Factures reçues), one action: the motif of its coded list when the action needs one
+    (Suspendre, Mettre à recycler, Rejeter), « Compléments d'information » for the supplier, and the status the
+    agent saw (``statut_vu``: an invoice changed since is not processed blindly)."""
+
+    motif = forms.ChoiceField(
+        label="Motif",
+        error_messages={
+            "required": "Choisissez le motif dans la liste : il est obligatoire pour cette action.",
+            "invalid_choice": "Choisissez le motif dans la liste.",
+        },
+    )
+    commentaire = forms.CharField(
+        label="Compléments d'information",
+        help_text="Facultatif : ils sont transmis au fournisseur avec le nouveau statut.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    statut_vu = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    LIBELLES_MOTIF = {
+        StatutFacture.SUSPENDUE: "Motif de suspension",
+        StatutFacture.A_RECYCLER: "Motif de mise à recycler",
+        StatutFacture.REJETEE: "Motif de rejet",
+    }
+
+    def __init__(self, *args, statut: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        motifs = MOTIFS_DESTINATAIRE.get(statut)
+        if motifs is None:
+            del self.fields["motif"]
+        else:
+            self.fields["motif"].choices = [("", "Sélectionnez un motif"), *motifs.choices]
+            self.fields["motif"].label = self.LIBELLES_MOTIF[statut]
+            self["motif"].label = self.fields["motif"].label  # the DSFR base form already built the bound field
+
+
+class TraitementEnMasseForm(DsfrBaseForm):
+    """« Traiter la sélection » in Factures à traiter: one action without motif for the selected invoices."""
+
+    statut = forms.ChoiceField(
+        label="Action sur la sélection",
+        choices=[("", "Sélectionnez une action"),
+                 *((s, libelle) for s, libelle in ACTIONS_DESTINATAIRE.items() if s not in MOTIFS_DESTINATAIRE)],
+        error_messages={"required": "Choisissez l'action à effectuer sur la sélection."},
+    )  # fmt: skip
 
 
 class RefusValidationForm(DsfrBaseForm):

@@ -4,7 +4,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
-from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypePieceJointe, TypeTva
+from facturation.enums import (
+    STATUTS_A_TRAITER_DESTINATAIRE,
+    Cadre,
+    ModeDepot,
+    ModePaiement,
+    StatutFacture,
+    TypeFacture,
+    TypePieceJointe,
+    TypeTva,
+)
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
 
@@ -107,6 +116,24 @@ class Facture(models.Model):
             ),
             # ... and without (« Toutes », « Validée »): both in the list's order, id descending.
             models.Index(fields=["valideur", "-id"], name="facture_valideur_idx", condition=Q(valideur__isnull=False)),
+            # « Factures reçues » (migration 0006), by structure (structure-level rattachement) and by service
+            # (service-level): Rechercher in its order (id descending), without and with a status...
+            models.Index(fields=["destinataire", "-id"], name="facture_recue_idx"),
+            models.Index(fields=["destinataire", "statut", "-id"], name="facture_recue_statut_idx"),
+            models.Index(fields=["service_destinataire", "-id"], name="facture_recue_service_idx"),
+            models.Index(fields=["service_destinataire", "statut", "-id"], name="facture_recue_svc_statut_idx"),
+            # ... and the Synthèse « Factures à traiter » (latest status change first), partial: only what awaits
+            # the recipient.
+            models.Index(
+                fields=["destinataire", "-updated_at", "-id"],
+                name="facture_a_traiter_idx",
+                condition=Q(statut__in=STATUTS_A_TRAITER_DESTINATAIRE),
+            ),
+            models.Index(
+                fields=["service_destinataire", "-updated_at", "-id"],
+                name="facture_a_traiter_svc_idx",
+                condition=Q(statut__in=STATUTS_A_TRAITER_DESTINATAIRE),
+            ),
         ]
 
     def __str__(self):

@@ -67,3 +67,21 @@ register_application(
         "Valider ou refuser les factures de vos sous-traitants et cotraitants.", ordre=30, accessible=_valideur,
     )
 )  # fmt: skip
+
+
+def _destinataire(user) -> bool:
+    if not hasattr(user, "_chorus_destinataire"):
+        from organisation import queries
+        from organisation.enums import Application as App
+
+        user._chorus_destinataire = queries.structures_de(user, App.FACTURES_RECUES).exists()
+    return user._chorus_destinataire
+
+
+register_application(
+    Application(
+        "FACTURES_RECUES", "Factures reçues", "FACTURATION", "factures_recues",
+        "Consulter et traiter les factures adressées à vos structures et services.", ordre=20,
+        accessible=_destinataire,
+    )
+)  # fmt: skip

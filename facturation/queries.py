@@ -1,9 +1,12 @@
 """Scoped reads of invoices: the one door for every view, export and API endpoint."""
 
+from datetime import datetime, time, timedelta
+
 from django.db.models import ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
+from django.utils import timezone
 
-from facturation.enums import CADRES_AVEC_VALIDEUR, DELAI_VALIDATION_TACITE, StatutFacture
+from facturation.enums import CADRES_AVEC_VALIDEUR, DELAI_VALIDATION_TACITE, STATUTS_RECUS, StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -87,6 +90,53 @@ def avec_delai_validation(qs: QuerySet) -> QuerySet:
     )
 
 
+def factures_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """« Factures reçues »: the invoices addressed to the structures where the user holds the application's
+    profile and is attached at structure level, or to the services they are attached to (service-level
+    rattachement) on a structure where they hold it; only from « Mise à disposition du destinataire » on
+    (``STATUTS_RECUS``): never a draft, an invoice still « Déposée », « À valider » or refused by its valideur.
+    The one door of every page, export and action of the application.
+
+    As ``factures_emises``, the perimeter is resolved first (``organisation.queries.perimetre``, one small query)
+    and the invoices filtered by constant identifiers, so that the planner walks the indexes of migration 0006 in
+    the page's order up to its LIMIT."""
+    p = org_queries.perimetre(user, Application.FACTURES_RECUES, niveau)
+    if not p:
+        return Facture.objects.none()
+    condition = Q()
+    if p.structures:
+        condition |= Q(destinataire_id__in=sorted(p.structures))
+    if p.services:
+        condition |= Q(
+            destinataire_id__in=sorted(p.structures_par_service), service_destinataire_id__in=sorted(p.services)
+        )
+    return Facture.objects.filter(condition, statut__in=STATUTS_RECUS)
+
+
+def facture_recue(user, pk, niveau: str = Niveau.CONSULTATION):
+    """One invoice of the user's « Factures reçues »; None outside the perimeter (the views answer 404)."""
+    return (
+        factures_recues(user, niveau)
+        .select_related("fournisseur", "destinataire", "service_destinataire", "valideur")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def traite_des_factures_recues(user) -> bool:
+    """Whether the user holds « Factures reçues » in modification somewhere (one query on their rattachements)."""
+    return bool(org_queries.perimetre(user, Application.FACTURES_RECUES, Niveau.MODIFICATION))
+
+
+def peut_traiter(user, facture) -> bool:
+    """Whether the user holds « Factures reçues » in modification where ``facture`` is addressed (its structure,
+    or its service for a service-level rattachement): one query on the user's rattachements, none on invoices."""
+    p = org_queries.perimetre(user, Application.FACTURES_RECUES, Niveau.MODIFICATION)
+    return facture.destinataire_id in p.structures or (
+        facture.destinataire_id in p.structures_par_service and facture.service_destinataire_id in p.services
+    )
+
+
 def structures_designees(texte: str) -> list[int]:
     """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved
     to ids first — one small query on structures — so that the planner walks the invoices' index in the page's
@@ -98,14 +148,35 @@ def structures_designees(texte: str) -> list[int]:
     return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
 
 
+def services_designes(code: str) -> list[int]:
+    """The services a « code service » search field designates (the code, whatever its case), resolved to ids."""
+    from organisation.models import Service
+
+    return list(Service.objects.filter(code__iexact=code.strip()).values_list("pk", flat=True)[:1000])
+
+
+def _debut_du_jour(jour):
+    return timezone.make_aware(datetime.combine(jour, time.min))
+
+
 def filtrer(criteres: dict, qs):
     """Narrow ``qs`` by the cleaned criteria of a search form (``RechercheFacturesForm.criteres()``, the
-    valideur's filters)."""
+    valideur's filters, ``RechercheFacturesRecuesForm.criteres()``). Deposit dates are days in Paris time."""
     c = criteres
     if c.get("numero"):
         qs = qs.filter(numero__icontains=c["numero"])
     if c.get("statut"):
         qs = qs.filter(statut=c["statut"])
+    if c.get("statuts"):
+        qs = qs.filter(statut__in=c["statuts"])
+    if c.get("service_destinataire"):
+        qs = qs.filter(service_destinataire_id__in=services_designes(c["service_destinataire"]))
+    if c.get("numero_engagement"):
+        qs = qs.filter(numero_engagement__icontains=c["numero_engagement"])
+    if c.get("depot_du"):
+        qs = qs.filter(date_depot__gte=_debut_du_jour(c["depot_du"]))
+    if c.get("depot_au"):
+        qs = qs.filter(date_depot__lt=_debut_du_jour(c["depot_au"] + timedelta(days=1)))
     if c.get("destinataire"):
         qs = qs.filter(destinataire_id__in=structures_designees(c["destinataire"]))
     if c.get("fournisseur"):

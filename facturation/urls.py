@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facturation import views, views_depot, views_valideur, views_verification
+from facturation import views, views_depot, views_recues, views_valideur, views_verification
 
 urlpatterns = [
     path("factures-emises/", views.synthese, name="factures_emises"),
@@ -40,6 +40,27 @@ urlpatterns = [
         "factures-a-valider/<int:pk>/pieces-jointes/<int:piece_pk>/",
         views_valideur.telecharger_piece_jointe,
         name="telecharger_piece_jointe_a_valider",
+    ),
+    path("factures-recues/", views_recues.synthese, name="factures_recues"),
+    path("factures-recues/rechercher/", views_recues.rechercher, name="rechercher_factures_recues"),
+    path("factures-recues/rechercher/export.csv", views_recues.exporter, name="exporter_factures_recues"),
+    path(
+        "factures-recues/rechercher/export.xlsx",
+        views_recues.exporter,
+        {"format_export": "xlsx"},
+        name="exporter_factures_recues_xlsx",
+    ),
+    path("factures-recues/tableau-de-bord/", views_recues.tableau_de_bord, name="tableau_de_bord_factures_recues"),
+    path(
+        "factures-recues/traiter-la-selection/", views_recues.traiter_en_masse, name="traiter_factures_recues_en_masse"
+    ),
+    path("factures-recues/<int:pk>/", views_recues.detail, name="facture_recue"),
+    path("factures-recues/<int:pk>/traiter/<str:statut>/", views_recues.traiter, name="traiter_facture_recue"),
+    path("factures-recues/<int:pk>/facture.pdf", views_recues.telecharger, name="telecharger_facture_recue"),
+    path(
+        "factures-recues/<int:pk>/pieces-jointes/<int:piece_pk>/",
+        views_recues.telecharger_piece_jointe,
+        name="telecharger_piece_jointe_recue",
     ),
     path("verifier-un-depot/", views_verification.verifier_depot, name="verifier_depot"),
 ]

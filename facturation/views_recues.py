@@ -1,0 +1,300 @@
+"""« Factures reçues »: the public recipient's side — Synthèse (the « Factures à traiter »), Rechercher (filters,
+keyset pagination, exports), Tableau de bord (counts by status), the invoice with its documents and history, and
+« Traiter la facture » (the actions the transition table allows from the current status, service
+``traiter_facture_recue``). Every page reaches the invoices through ``queries.factures_recues``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chorus.money import formater_montant
+from chorus.navigation import fil_ariane
+from facturation import documents, exports, forms, queries, services
+from facturation.enums import ACTIONS_DESTINATAIRE, MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
+from facturation.pagination import page_par_id
+from organisation.enums import Niveau
+
+S = StatutFacture
+ACCUEIL = ("Factures reçues", "factures_recues")
+TAILLE_SYNTHESE = 50
+# What the lists display (Chorus Pro's « Factures à traiter » columns), read as plain values: no model instance
+# per row. ``updated_at`` is the date of the current status: a sent invoice changes only by its transitions.
+COLONNES_LISTE = (
+    "pk", "numero", "type_facture", "statut", "date_depot", "updated_at", "montant_a_payer", "devise",
+    "numero_engagement", "fournisseur__raison_sociale", "fournisseur__identifiant", "destinataire__raison_sociale",
+    "service_destinataire__code",
+)  # fmt: skip
+_STATUTS = dict(S.choices)
+_BADGES = {
+    S.MISE_A_DISPOSITION: "fr-badge--new", S.COMPLETEE: "fr-badge--new",
+    S.PRISE_EN_COMPTE_DESTINATAIRE: "fr-badge--info", S.SUSPENDUE: "fr-badge--warning",
+    S.A_RECYCLER: "fr-badge--warning", S.REJETEE: "fr-badge--error",
+}  # fmt: skip
+
+
+def _fil(courant, *liens):
+    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+
+
+def _facture_ou_404(user, pk):
+    facture = queries.facture_recue(user, pk)
+    if facture is None:
+        raise Http404("Facture introuvable.")
+    return facture
+
+
+def _date(valeur) -> str:
+    return timezone.localtime(valeur).strftime("%d/%m/%Y") if valeur else "—"
+
+
+def _lignes(valeurs) -> list[dict]:
+    """The rows of the lists, formatted once here: the template only prints them."""
+    detail = reverse("facture_recue", args=[0])
+    return [
+        {
+            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
+            "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
+            "destinataire": v["destinataire__raison_sociale"], "service": v["service_destinataire__code"] or "—",
+            "date_depot": _date(v["date_depot"]), "date_statut": _date(v["updated_at"]),
+            "statut": _STATUTS.get(v["statut"], v["statut"]), "badge": _BADGES.get(v["statut"], ""),
+            "net_a_payer": formater_montant(v["montant_a_payer"], v["devise"]),
+            "engagement": v["numero_engagement"] or "—", "avoir": v["type_facture"] == "AVOIR",
+        }
+        for v in valeurs
+    ]  # fmt: skip
+
+
+@login_required
+def synthese(request):
+    """« Factures à traiter »: what awaits the recipient (mise à disposition, complétée, prise en compte), the
+    50 whose status changed last; the full list is one click away in Rechercher (« À traiter »)."""
+    valeurs = (
+        queries.factures_recues(request.user)
+        .filter(statut__in=STATUTS_A_TRAITER_DESTINATAIRE)
+        .order_by("-updated_at", "-id")
+        .values(*COLONNES_LISTE)[:TAILLE_SYNTHESE]
+    )
+    factures = _lignes(valeurs)
+    en_masse = bool(factures) and queries.traite_des_factures_recues(request.user)
+    return render(
+        request,
+        "facturation/recues/synthese.html",
+        {
+            "factures": factures,
+            "form_masse": forms.TraitementEnMasseForm() if en_masse else None,
+            "taille": TAILLE_SYNTHESE,
+            "a_traiter": forms.RechercheFacturesRecuesForm.A_TRAITER,
+            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
+        },
+    )
+
+
+@login_required
+def rechercher(request):
+    form = forms.RechercheFacturesRecuesForm(request.GET)
+    factures, suivante = [], None
+    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
+        qs = queries.filtrer(form.criteres(), queries.factures_recues(request.user))
+        valeurs, suivante = page_par_id(qs.values(*COLONNES_LISTE), request.GET.get("apres", ""))
+        factures = _lignes(valeurs)
+    params = request.GET.copy()
+    params.pop("apres", None)
+    return render(
+        request,
+        "facturation/recues/rechercher.html",
+        {
+            "form": form,
+            "factures": factures,
+            "suivante": suivante,
+            "params": params.urlencode(),
+            "breadcrumb_data": _fil("Rechercher"),
+        },
+    )
+
+
+ENTETES_EXPORT = [
+    "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET fournisseur", "Fournisseur",
+    "SIRET destinataire", "Destinataire", "Code service", "Numéro d'engagement", "Numéro de marché", "Montant HT",
+    "Montant TVA", "Montant TTC", "Net à payer",
+]  # fmt: skip
+
+
+@login_required
+def exporter(request, format_export="csv"):
+    """« Exporter »: the search results, same criteria and same scoping, as CSV (streamed) or XLSX."""
+    form = forms.RechercheFacturesRecuesForm(request.GET)
+    if not form.is_valid():  # the search page shows what is wrong with the criteria
+        return redirect(reverse("rechercher_factures_recues") + "?" + request.GET.urlencode())
+    qs = queries.filtrer(form.criteres(), queries.factures_recues(request.user)).order_by("-id").values_list(
+        "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "fournisseur__identifiant",
+        "fournisseur__raison_sociale", "destinataire__identifiant", "destinataire__raison_sociale",
+        "service_destinataire__code", "numero_engagement", "numero_marche", "montant_ht", "montant_tva",
+        "montant_ttc", "montant_a_payer",
+    )  # fmt: skip
+    return exports.exporter(
+        format_export, nom="factures_recues", feuille="Factures reçues", entetes=ENTETES_EXPORT, qs=qs,
+        largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 18, 36, 20, 20, 20, 14, 14, 14, 14),
+    )  # fmt: skip
+
+
+@login_required
+def tableau_de_bord(request):
+    """The count of invoices by status (one grouped query), each linked to Rechercher filtered by that status."""
+    comptes = dict(
+        queries.factures_recues(request.user)
+        .values("statut")
+        .annotate(nombre=Count("id"))
+        .order_by()
+        .values_list("statut", "nombre")
+    )
+    lignes = [{"statut": s.value, "libelle": s.label, "nombre": comptes[s]} for s in S if comptes.get(s)]
+    return render(
+        request,
+        "facturation/recues/tableau_de_bord.html",
+        {
+            "lignes": lignes,
+            "a_traiter": sum(comptes.get(s, 0) for s in STATUTS_A_TRAITER_DESTINATAIRE),
+            "code_a_traiter": forms.RechercheFacturesRecuesForm.A_TRAITER,
+            "total": sum(comptes.values()),
+            "breadcrumb_data": _fil("Tableau de bord"),
+        },
+    )
+
+
+@login_required
+def detail(request, pk):
+    """« Consulter la facture »: the supplier, the recipient and its service, the cadre and references, the
+    lines, the VAT recap, the amounts, the documents, the history; the actions for a profile in modification."""
+    facture = _facture_ou_404(request.user, pk)
+    actions = services.actions_destinataire(facture.statut) if queries.peut_traiter(request.user, facture) else []
+    return render(
+        request,
+        "facturation/recues/detail.html",
+        {
+            "facture": facture,
+            "actions": actions,
+            "historique": queries.historique(facture),
+            "lignes": facture.lignes.all(),
+            "recap": facture.recapitulatif_tva.all(),
+            "pieces": facture.pieces_jointes.all(),
+            "url_facture": "telecharger_facture_recue",
+            "url_piece": "telecharger_piece_jointe_recue",
+            "breadcrumb_data": _fil(f"Facture {facture.numero}"),
+        },
+    )
+
+
+@login_required
+def traiter(request, pk, statut):
+    """« Traiter la facture », one action: the motif of its coded list when it needs one and the « Compléments
+    d'information », then « Enregistrer » (this page is the confirmation step). Consultation only: 403."""
+    if statut not in ACTIONS_DESTINATAIRE:
+        raise Http404("Action inconnue.")
+    facture = _facture_ou_404(request.user, pk)
+    if not queries.peut_traiter(request.user, facture):
+        raise PermissionDenied("Votre profil « Factures reçues » est en consultation : il ne permet pas de traiter.")
+    libelle = ACTIONS_DESTINATAIRE[statut]
+    form = forms.TraitementFactureRecueForm(request.POST or None, statut=statut, initial={"statut_vu": facture.statut})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.traiter_facture_recue(
+                acting_user=request.user, facture=facture, statut=statut, motif=form.cleaned_data.get("motif", ""),
+                commentaire=form.cleaned_data["commentaire"], statut_vu=form.cleaned_data["statut_vu"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the invoice moved on: its page shows what can be done now
+                messages.error(request, " ".join(exc.messages))
+                return redirect("facture_recue", pk=facture.pk)
+            for champ, erreurs in exc.error_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            messages.success(
+                request,
+                f"La facture {facture.numero} est au statut « {S(statut).label} ». Le fournisseur en est informé.",
+            )
+            return redirect("facture_recue", pk=facture.pk)
+    elif request.method != "POST" and statut not in dict(services.actions_destinataire(facture.statut)):
+        messages.error(
+            request,
+            f"L'action « {libelle} » n'est pas possible : la facture {facture.numero} est au statut "
+            f"« {facture.get_statut_display()} ».",
+        )
+        return redirect("facture_recue", pk=facture.pk)
+    return render(
+        request,
+        "facturation/recues/traiter.html",
+        {
+            "facture": facture,
+            "form": form,
+            "libelle_action": libelle,
+            "nouvel_etat": S(statut).label,
+            "avec_motif": statut in MOTIFS_DESTINATAIRE,
+            "breadcrumb_data": _fil(f"Traiter la facture {facture.numero}", (f"Facture {facture.numero}",
+                                    reverse("facture_recue", args=[facture.pk]))),
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def traiter_en_masse(request):
+    """« Traiter la sélection » from Factures à traiter: a confirmation page listing the selected invoices (those
+    of the user's perimeter in modification) with what the action will do to each, then each is processed on its
+    own (``services.traiter_en_masse``): the others go on when one is refused, and each refusal is reported."""
+    if not queries.traite_des_factures_recues(request.user):
+        raise PermissionDenied("Votre profil « Factures reçues » est en consultation : il ne permet pas de traiter.")
+    form = forms.TraitementEnMasseForm(request.POST)
+    pks = [int(v) for v in request.POST.getlist("facture") if v.isdigit()][:TAILLE_SYNTHESE]
+    if not form.is_valid() or not pks:
+        messages.error(request, "Sélectionnez au moins une facture et l'action à effectuer.")
+        return redirect("factures_recues")
+    statut = form.cleaned_data["statut"]
+    factures = list(
+        queries.factures_recues(request.user, Niveau.MODIFICATION)
+        .filter(pk__in=pks)
+        .select_related("fournisseur", "service_destinataire")
+        .order_by("-id")
+    )
+    if request.POST.get("confirmer"):
+        traitees, refusees = services.traiter_en_masse(
+            acting_user=request.user, statut=statut,
+            factures=[(f, request.POST.get(f"vu-{f.pk}", "")) for f in factures],
+        )  # fmt: skip
+        if traitees:
+            messages.success(
+                request,
+                f"{len(traitees)} facture(s) au statut « {S(statut).label} » : "
+                f"{', '.join(f.numero for f in traitees)}. Les fournisseurs en sont informés.",
+            )
+        for _facture, raison in refusees:
+            messages.error(request, raison)
+        return redirect("factures_recues")
+    possibles = {f.pk: statut in dict(services.actions_destinataire(f.statut)) for f in factures}
+    return render(
+        request,
+        "facturation/recues/traiter_en_masse.html",
+        {
+            "factures": [{"facture": f, "possible": possibles[f.pk]} for f in factures],
+            "statut": statut,
+            "libelle_action": ACTIONS_DESTINATAIRE[statut],
+            "nouvel_etat": S(statut).label,
+            "aucune_possible": not any(possibles.values()),
+            "breadcrumb_data": _fil("Traiter la sélection"),
+        },
+    )
+
+
+@login_required
+def telecharger(request, pk):
+    return documents.reponse_facture(_facture_ou_404(request.user, pk))
+
+
+@login_required
+def telecharger_piece_jointe(request, pk, piece_pk):
+    return documents.reponse_piece_jointe(_facture_ou_404(request.user, pk), piece_pk)
