@@ -1,7 +1,8 @@
 """Demo invoices for ``make run``: Bâtiments Martin SAS's invoices at each step of their life, so that every page
-of « Factures émises », « Factures à valider » and the login pop-up of rejections has something to show. Loaded
-once, after ``charger_demo``, into a database without invoices; everything goes through the service layer (the
-history, certificates and generated Factur-X documents are the real ones)."""
+of « Factures émises », « Factures reçues » (the State's service DRFIP_IDF), « Factures à valider » and the login
+pop-up of rejections has something to show. Loaded once, after ``charger_demo``, into a database without
+invoices; everything goes through the service layer (the history, certificates and generated Factur-X documents
+are the real ones)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -11,7 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from facturation import services
-from facturation.enums import Cadre, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.enums import (
+    Cadre,
+    ModePaiement,
+    MotifRecyclage,
+    MotifRejet,
+    MotifSuspension,
+    StatutFacture,
+    TypeFacture,
+    TypePieceJointe,
+    TypeTva,
+)
 from facturation.models import Facture
 from organisation.management.commands.charger_demo import SIRET_ETAT, SIRET_FOURNISSEUR, SIRET_TITULAIRE
 from organisation.models import Structure, Utilisateur
@@ -27,16 +38,28 @@ LIGNES_TRAVAUX = [
      "unite": "MTK", "prix_unitaire_ht": Decimal("9.75"), "remise_ht": Decimal("0"), "taux_tva": Decimal("5.5")},
 ]  # fmt: skip
 
-# (numéro, days before today, what happens after sending: (status, motif) in order, by the recipient)
+# (numéro, days before today, what the recipient (destinataire@demo.chorus-pro.fr, « Factures reçues ») does
+# after sending: (status, coded motif, complément d'information) in order; « completer » is the supplier's answer
+# to a suspension, which brings the invoice back to the recipient's « Factures à traiter » as « Complétée »)
 PARCOURS = [
-    ("F2026-0101", 40, [(S.PRISE_EN_COMPTE_DESTINATAIRE, ""), (S.SERVICE_FAIT, ""), (S.MANDATEE, ""),
-                        (S.MISE_EN_PAIEMENT, "")]),
-    ("F2026-0102", 25, [(S.PRISE_EN_COMPTE_DESTINATAIRE, ""), (S.SERVICE_FAIT, "")]),
-    ("F2026-0103", 18, [(S.SUSPENDUE, "Pièce justificative manquante : joindre le procès-verbal de réception.")]),
-    ("F2026-0104", 12, [(S.REJETEE, "Erreur de montant : le prix unitaire ne correspond pas au bordereau du marché.")]),
-    ("F2026-0105", 8, [(S.A_RECYCLER, "Erreur de code service : la facture relève du service FACTURES_PUBLIQUES.")]),
+    ("F2026-0101", 40, [(S.PRISE_EN_COMPTE_DESTINATAIRE, "", ""), (S.SERVICE_FAIT, "", ""), (S.MANDATEE, "", ""),
+                        (S.MISE_EN_PAIEMENT, "", "")]),
+    ("F2026-0102", 25, [(S.PRISE_EN_COMPTE_DESTINATAIRE, "", ""), (S.SERVICE_FAIT, "", "")]),
+    ("F2026-0103", 18, [(S.SUSPENDUE, MotifSuspension.JUSTIFICATIF, "Joindre le procès-verbal de réception.")]),
+    ("F2026-0104", 12, [(S.REJETEE, MotifRejet.MONTANT_ERRONE,
+                         "Le prix unitaire ne correspond pas au bordereau du marché.")]),
+    ("F2026-0105", 8, [(S.A_RECYCLER, MotifRecyclage.SE_INCORRECT,
+                        "La facture relève du service FACTURES_PUBLIQUES.")]),
     ("F2026-0106", 2, []),
+    ("F2026-0107", 15, [(S.SUSPENDUE, MotifSuspension.JUSTIFICATIF, "Joindre le bon de livraison signé."),
+                        ("completer", "", "Le bon de livraison signé est joint à la facture.")]),
 ]  # fmt: skip
+
+
+PDF_BON_DE_LIVRAISON = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 class Command(BaseCommand):
@@ -75,8 +98,17 @@ class Command(BaseCommand):
 
         for numero, jours, suite in PARCOURS:
             facture = envoyer(numero, jours)
-            for statut, motif in suite:
-                services.traiter(acting_user=agent_etat, facture=facture, statut=statut, motif=motif)
+            for statut, motif, commentaire in suite:
+                if statut == "completer":
+                    services.ajouter_piece_jointe(
+                        acting_user=gp, facture=facture, type_piece=TypePieceJointe.BON_DE_LIVRAISON,
+                        designation="Bon de livraison signé", nom="bon_de_livraison.pdf", contenu=PDF_BON_DE_LIVRAISON,
+                    )  # fmt: skip
+                    services.completer(acting_user=gp, facture=facture, commentaire=commentaire)
+                    continue
+                services.traiter_facture_recue(
+                    acting_user=agent_etat, facture=facture, statut=statut, motif=motif, commentaire=commentaire
+                )
         envoyer(
             "AV2026-0007", 1, lignes=LIGNES_TRAVAUX[:1], type_facture=TypeFacture.AVOIR,
             numero_facture_origine="F2026-0101",
