@@ -8,12 +8,10 @@ from chorus.navigation import (
 
 
 def _emetteur(user) -> bool:
-    if not hasattr(user, "_chorus_emetteur"):
-        from organisation import queries
-        from organisation.enums import Application as App
+    from organisation import queries
+    from organisation.enums import Application as App
 
-        user._chorus_emetteur = queries.structures_de(user, App.FACTURES_EMISES).exists()
-    return user._chorus_emetteur
+    return queries.a_application(user, App.FACTURES_EMISES)
 
 
 register_application(
@@ -53,12 +51,10 @@ register_alerte_connexion("REJETS", _rejets_a_traiter)
 
 
 def _valideur(user) -> bool:
-    if not hasattr(user, "_chorus_valideur"):
-        from organisation import queries
-        from organisation.enums import Application as App
+    from organisation import queries
+    from organisation.enums import Application as App
 
-        user._chorus_valideur = queries.structures_de(user, App.FACTURES_A_VALIDER).exists()
-    return user._chorus_valideur
+    return queries.a_application(user, App.FACTURES_A_VALIDER)
 
 
 register_application(
@@ -70,12 +66,10 @@ register_application(
 
 
 def _destinataire(user) -> bool:
-    if not hasattr(user, "_chorus_destinataire"):
-        from organisation import queries
-        from organisation.enums import Application as App
+    from organisation import queries
+    from organisation.enums import Application as App
 
-        user._chorus_destinataire = queries.structures_de(user, App.FACTURES_RECUES).exists()
-    return user._chorus_destinataire
+    return queries.a_application(user, App.FACTURES_RECUES)
 
 
 register_application(

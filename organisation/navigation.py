@@ -12,12 +12,11 @@ from chorus.navigation import (
 
 
 def _gestionnaire(user) -> bool:
-    # Asked by several tiles of one page: one query per request, cached on the user object.
-    if not hasattr(user, "_chorus_gestionnaire"):
-        from organisation import queries
+    from organisation import queries
+    from organisation.enums import Application as App
+    from organisation.enums import Niveau
 
-        user._chorus_gestionnaire = queries.structures_gerees_par(user).exists()
-    return user._chorus_gestionnaire
+    return queries.a_application(user, App.ORGANISATION, Niveau.MODIFICATION)
 
 
 for application in [

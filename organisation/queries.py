@@ -111,6 +111,25 @@ def structures_gerees_par(user) -> QuerySet:
     return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)
 
 
+def a_application(user, application: str, niveau: str = Niveau.CONSULTATION) -> bool:
+    """Whether the user holds this profile on at least one structure they are actively attached to (the tiles of
+    the Domaines page). All the user's profiles are read in one query, remembered on the user object for the
+    request: a page asking about ten applications costs one query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not hasattr(user, "_chorus_profils"):
+        actif = Rattachement.objects.filter(
+            utilisateur=user, structure=OuterRef("content_object"), statut=StatutRattachement.ACTIF
+        )
+        user._chorus_profils = frozenset(
+            StructureUserObjectPermission.objects.filter(user=user)
+            .filter(Exists(actif))
+            .values_list("permission__codename", flat=True)
+            .distinct()
+        )
+    return not user._chorus_profils.isdisjoint(codenames_pour(application, niveau))
+
+
 def a_profil(user, structure, application: str, niveau: str = Niveau.CONSULTATION) -> bool:
     return structures_de(user, application, niveau).filter(pk=structure.pk).exists()
 

@@ -68,3 +68,17 @@ def test_perimetre_une_seule_requete(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         p = queries.perimetre(user, APP, Niveau.MODIFICATION)
     assert len(p.structures) == 3
+
+
+def test_a_application_une_requete_pour_toutes_les_tuiles(db, django_assert_num_queries):
+    user = UtilisateurFactory()
+    structure, ailleurs = StructureFactory(), StructureFactory()
+    Rattachement.objects.create(utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF)
+    Rattachement.objects.create(utilisateur=user, structure=ailleurs, statut=StatutRattachement.EN_ATTENTE)
+    assign_perm(f"organisation.{codename(APP, Niveau.CONSULTATION)}", user, structure)
+    assign_perm(f"organisation.{codename(Application.ORGANISATION, Niveau.MODIFICATION)}", user, ailleurs)
+    with django_assert_num_queries(1):
+        assert queries.a_application(user, APP)
+        assert not queries.a_application(user, APP, Niveau.MODIFICATION)  # consultation only
+        assert not queries.a_application(user, Application.ORGANISATION, Niveau.MODIFICATION)  # not attached yet
+        assert not queries.a_application(user, Application.FACTURES_RECUES)
