@@ -1,0 +1,244 @@
+"""Scoped reads of sollicitations: the one door through which every view, export and e-mail reaches them on behalf
+of a user.
+
+The user's perimeter is resolved first (``organisation.queries.perimetre``, one small query on their active
+rattachements) and the sollicitations are filtered by constant identifiers, so that the planner walks the index
+that matches each list's ORDER BY (see the indexes of ``Sollicitation``)."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau, StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import Rattachement, Service, Structure, Utilisateur
+from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
+from sollicitations.models import Categorie, HistoriqueSollicitation, Message, PieceJointe, Sollicitation, SousCategorie
+
+S = StatutSollicitation
+RELATIONS = (
+    "emetteur", "structure_emettrice", "service_emetteur", "structure_destinataire", "service_destinataire",
+    "assignee_a", "categorie", "sous_categorie",
+)  # fmt: skip
+
+
+def est_agent_support(user) -> bool:
+    """``organisation.queries.est_agent_support``, asked once per request (kept on the user object)."""
+    if not hasattr(user, "_chorus_agent_support"):
+        user._chorus_agent_support = org_queries.est_agent_support(user)
+    return user._chorus_agent_support
+
+
+def _aucune() -> QuerySet:
+    return Sollicitation.objects.none()
+
+
+def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """« Sollicitations émises »: those sent from the structures where the user holds the profile; a user attached
+    at service level sees only those sent from their services."""
+    p = org_queries.perimetre(user, Application.SOLLICITATIONS_EMISES, niveau)
+    if not p:
+        return _aucune()
+    conditions = []
+    if p.structures:
+        conditions.append(Q(structure_emettrice_id__in=sorted(p.structures)))
+    if p.services:
+        conditions.append(
+            Q(structure_emettrice_id__in=sorted(p.structures_par_service), service_emetteur_id__in=sorted(p.services))
+        )
+    return Sollicitation.objects.filter(reduce(or_, conditions))
+
+
+def sollicitations_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """« Sollicitations reçues »: those addressed to the structures where the user holds the profile (to their
+    services only for a user attached at service level) and, for an agent of the support desk, those routed to
+    the support."""
+    p = org_queries.perimetre(user, Application.SOLLICITATIONS_RECUES, niveau)
+    conditions = []
+    if p.structures:
+        conditions.append(Q(au_support=False, structure_destinataire_id__in=sorted(p.structures)))
+    if p.services:
+        conditions.append(
+            Q(au_support=False, structure_destinataire_id__in=sorted(p.structures_par_service),
+              service_destinataire_id__in=sorted(p.services))
+        )  # fmt: skip
+    if est_agent_support(user):
+        conditions.append(Q(au_support=True))
+    if not conditions:
+        return _aucune()
+    return Sollicitation.objects.filter(reduce(or_, conditions))
+
+
+def sollicitation_emise(user, pk, niveau: str = Niveau.CONSULTATION):
+    """One sollicitation of the user's « Sollicitations émises » with what its page shows; None outside the
+    perimeter (the views answer 404)."""
+    return sollicitations_emises(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+
+
+def sollicitation_recue(user, pk, niveau: str = Niveau.CONSULTATION):
+    return sollicitations_recues(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+
+
+def peut_emettre(user) -> bool:
+    """Whether the user may send sollicitations (the profile in modification on one of their structures)."""
+    return org_queries.a_application(user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION)
+
+
+def acces_recues(user) -> bool:
+    """« Sollicitations reçues » is open to holders of the profile and to the support desk. The desk is a staff
+    group (architecture: « Support agents are a staff group »): only a staff account is asked about its groups, so
+    that the Domaines page costs no query more for everyone else."""
+    return org_queries.a_application(user, Application.SOLLICITATIONS_RECUES) or (
+        bool(getattr(user, "is_staff", False)) and est_agent_support(user)
+    )
+
+
+# --- Lists -----------------------------------------------------------------------------------------------------
+
+# What the list tables display, read as plain values (no model instance per row).
+COLONNES_LISTE = (
+    "pk", "numero", "date_depot", "statut", "objet", "au_support", "structure_emettrice__identifiant",
+    "structure_emettrice__raison_sociale", "service_emetteur__code", "structure_destinataire__identifiant",
+    "structure_destinataire__raison_sociale", "service_destinataire__code", "categorie__libelle",
+    "sous_categorie__libelle", "assignee_a__prenom", "assignee_a__nom",
+)  # fmt: skip
+
+# The status filter of « Rechercher »: a code, or a group of codes.
+GROUPES_STATUTS_EMETTEUR = {
+    # « En cours » is shown to the sender as « A traiter » (not visible to them): one filter for both.
+    S.A_TRAITER: [S.A_TRAITER, S.EN_COURS],
+}
+GROUPES_STATUTS_RECEPTEUR = {"MES_A_TRAITER": STATUTS_A_TRAITER}
+
+
+def structures_designees(texte: str) -> list[int]:
+    """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved to
+    ids first so that the sollicitations are filtered by constant identifiers."""
+    texte = texte.strip()
+    condition = Q(raison_sociale__icontains=texte) | Q(identifiant__startswith=texte.replace(" ", ""))
+    return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
+
+
+def filtrer(criteres: dict, qs: QuerySet, *, groupes: dict) -> QuerySet:
+    """Narrow ``qs`` by the cleaned criteria of ``RechercheSollicitationsForm``."""
+    c = criteres
+    if c.get("numero"):
+        qs = qs.filter(numero__icontains=c["numero"].strip())
+    if c.get("statut"):
+        qs = qs.filter(statut__in=groupes.get(c["statut"], [c["statut"]]))
+    if c.get("categorie"):
+        qs = qs.filter(categorie_id=c["categorie"].pk)
+    if c.get("date_du"):
+        qs = qs.filter(date_depot__date__gte=c["date_du"])
+    if c.get("date_au"):
+        qs = qs.filter(date_depot__date__lte=c["date_au"])
+    if c.get("emetteur"):
+        qs = qs.filter(structure_emettrice_id__in=structures_designees(c["emetteur"]))
+    if c.get("destinataire"):
+        qs = qs.filter(structure_destinataire_id__in=structures_designees(c["destinataire"]))
+    return qs
+
+
+# --- The referential and the routing ---------------------------------------------------------------------------
+
+
+def categories_actives() -> QuerySet:
+    return Categorie.objects.filter(actif=True).order_by("ordre", "libelle", "id")
+
+
+def sous_categories_actives() -> QuerySet:
+    return SousCategorie.objects.filter(actif=True, categorie__actif=True).order_by(
+        "categorie__ordre", "ordre", "libelle", "id"
+    )
+
+
+def structure_publique_active(siret: str):
+    """The active public structure of the annuaire with this SIRET, or None."""
+    return Structure.objects.filter(
+        type_identifiant=TypeIdentifiant.SIRET, identifiant=siret, type_structure=TypeStructure.PUBLIQUE,
+        statut=StatutStructure.ACTIVE,
+    ).first()  # fmt: skip
+
+
+def services_actifs(structure) -> QuerySet:
+    return Service.objects.filter(structure=structure, actif=True).order_by("code", "id")
+
+
+def services_emetteurs(user) -> QuerySet:
+    """The services in whose name the user may send: every active service of the structures where they hold the
+    profile at structure level, their own services elsewhere."""
+    p = org_queries.perimetre(user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION)
+    condition = Q(structure_id__in=sorted(p.structures)) | Q(pk__in=sorted(p.services))
+    return Service.objects.filter(condition, actif=True).select_related("structure").order_by("structure_id", "code")
+
+
+def _agents(structure, service, niveau: str) -> QuerySet:
+    """Active users holding « Sollicitations reçues » on the structure who work on ``service``: attached to the
+    whole structure, or to that service."""
+    rattachements = Rattachement.objects.filter(
+        utilisateur=OuterRef("pk"), structure=structure, statut=StatutRattachement.ACTIF
+    )
+    maille = Q(Exists(rattachements.filter(service__isnull=True)))
+    if service is not None:
+        maille |= Q(Exists(rattachements.filter(service=service)))
+    return org_queries.utilisateurs_avec_profil(structure, Application.SOLLICITATIONS_RECUES, niveau).filter(maille)
+
+
+def agents_support() -> QuerySet:
+    return Utilisateur.objects.filter(groups__name=org_queries.GROUPE_SUPPORT, is_active=True).order_by(
+        "nom", "prenom", "id"
+    )
+
+
+def agents_assignables(sollicitation) -> QuerySet:
+    """The users a sollicitation may be assigned to: the receiving side's users who may treat it."""
+    if sollicitation.au_support:
+        return agents_support()
+    return _agents(sollicitation.structure_destinataire, sollicitation.service_destinataire, Niveau.MODIFICATION)
+
+
+def destinataires_arrivee(sollicitation) -> QuerySet:
+    """Who learns by e-mail that a sollicitation arrived: the support desk, or every user holding « Sollicitations
+    reçues » on the structure and its service."""
+    if sollicitation.au_support:
+        return agents_support()
+    return _agents(sollicitation.structure_destinataire, sollicitation.service_destinataire, Niveau.CONSULTATION)
+
+
+# --- One sollicitation's page ----------------------------------------------------------------------------------
+
+
+def historique(sollicitation, *, pour_emetteur: bool) -> QuerySet:
+    """The history rows to show, newest first: the sender does not see « En cours » (seed 001: « non visible par
+    le déposant »)."""
+    qs = HistoriqueSollicitation.objects.filter(objet=sollicitation).select_related("acting_user")
+    if pour_emetteur:
+        qs = qs.exclude(statut=S.EN_COURS)
+    return qs.order_by("-created_at", "-id")
+
+
+def messages(sollicitation) -> QuerySet:
+    """The exchanges after the deposit, oldest first; the receiving side's draft is never one of them (it is shown
+    in the treatment form only)."""
+    return (
+        Message.objects.filter(sollicitation=sollicitation, brouillon=False)
+        .select_related("auteur")
+        .order_by("created_at", "id")
+    )
+
+
+def brouillon(sollicitation):
+    return Message.objects.filter(sollicitation=sollicitation, brouillon=True).first()
+
+
+def pieces_jointes(sollicitation, *, pour_emetteur: bool) -> QuerySet:
+    """The attachments; the sender does not see those of the receiving side's draft."""
+    qs = PieceJointe.objects.filter(sollicitation=sollicitation).select_related("deposee_par")
+    if pour_emetteur:
+        qs = qs.exclude(message__brouillon=True)
+    return qs.order_by("created_at", "id")
+
+
+def piece_jointe(sollicitation, piece_pk, *, pour_emetteur: bool):
+    return pieces_jointes(sollicitation, pour_emetteur=pour_emetteur).filter(pk=piece_pk).first()

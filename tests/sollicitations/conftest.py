@@ -1,0 +1,96 @@
+"""Fixtures of the sollicitations tests: the referential of categories, the State's agents (a service-level agent of
+DRFIP_IDF, one of another service, a reader), the support desk, and a helper that deposits a sollicitation through
+the service layer."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from organisation import queries as org_queries
+from organisation import services as org_services
+from organisation.enums import Application, Niveau, StatutRattachement
+from sollicitations import services
+from sollicitations.models import SousCategorie
+from tests.factories import UtilisateurFactory
+
+
+@pytest.fixture(autouse=True)
+def referentiel(db):
+    """The categories the data migration loads (a transactional test elsewhere may have emptied the tables)."""
+    importlib.import_module("sollicitations.migrations.0002_categories").charger(apps, None)
+
+
+def sous_categorie(code_categorie, code) -> SousCategorie:
+    return SousCategorie.objects.select_related("categorie").get(categorie__code=code_categorie, code=code)
+
+
+def rattacher(user, structure, *, service=None, profils=None):
+    org_services._creer_rattachement(
+        utilisateur=user, structure=structure, service=service, statut=StatutRattachement.ACTIF, acting_user=None,
+        role=org_services.ROLE_SUPPORT,
+    )  # fmt: skip
+    org_services.definir_profils(
+        utilisateur=user, structure=structure, profils=profils or org_services.profils_par_defaut()
+    )
+    return user
+
+
+@pytest.fixture
+def agent_drfip(etat):
+    """An agent of the State attached to the service DRFIP_IDF only (every default profile, in modification)."""
+    user = UtilisateurFactory(email="agent.drfip@finances.gouv.fr", prenom="Sophie", nom="Durand")
+    return rattacher(user, etat, service=etat.services.get(code="DRFIP_IDF"))
+
+
+@pytest.fixture
+def collegue_drfip(etat):
+    user = UtilisateurFactory(email="collegue.drfip@finances.gouv.fr", prenom="Paul", nom="Collègue")
+    return rattacher(user, etat, service=etat.services.get(code="DRFIP_IDF"))
+
+
+@pytest.fixture
+def agent_autre_service(etat):
+    """An agent of the State attached to the service FACTURES_PUBLIQUES only."""
+    user = UtilisateurFactory(email="agent.fp@finances.gouv.fr", prenom="Luc", nom="Autre")
+    return rattacher(user, etat, service=etat.services.get(code="FACTURES_PUBLIQUES"))
+
+
+@pytest.fixture
+def lecteur_etat(etat):
+    """An agent attached to the whole State with « Sollicitations reçues » in consultation only."""
+    user = UtilisateurFactory(email="lecteur@finances.gouv.fr", prenom="Léa", nom="Lectrice")
+    return rattacher(user, etat, profils={Application.SOLLICITATIONS_RECUES: Niveau.CONSULTATION})
+
+
+@pytest.fixture
+def agent_support(db):
+    groupe, _ = Group.objects.get_or_create(name=org_queries.GROUPE_SUPPORT)
+    user = UtilisateurFactory(email="agent@support.chorus-pro.fr", prenom="Marc", nom="Petit", is_staff=True)
+    user.groups.add(groupe)
+    return user
+
+
+def deposer(
+    user,
+    structure,
+    *,
+    categorie="FACTURES_EMISES",
+    code="SUIVI_TRAITEMENT",
+    destinataire=None,
+    service="DRFIP_IDF",
+    objet="Date de paiement de la facture F-1",
+    **extra,
+):
+    """A sollicitation deposited through the service layer (to the State's DRFIP_IDF unless told)."""
+    sc = sous_categorie(categorie, code)
+    donnees = {
+        "structure_emettrice": structure, "categorie": sc.categorie, "sous_categorie": sc, "objet": objet,
+        "message": "Bonjour, pouvez-vous m'indiquer où en est le paiement ?",
+    }  # fmt: skip
+    if destinataire is not None:
+        donnees["structure_destinataire"] = destinataire
+        donnees["service_destinataire"] = destinataire.services.get(code=service) if service else None
+    donnees.update(extra)
+    return services.deposer_sollicitation(acting_user=user, **donnees)
