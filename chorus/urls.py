@@ -18,6 +18,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("", include("organisation.urls")),
     path("", include("facturation.urls")),
+    path("", include("sollicitations.urls")),
     path("administration/", admin.site.urls),
 ]
 

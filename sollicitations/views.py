@@ -1,0 +1,453 @@
+"""« Sollicitations émises »: Synthèse, Rechercher (with « Exporter »), « Saisir une sollicitation » and the
+sollicitation's page with the sender's actions. Every page reaches the sollicitations through
+``queries.sollicitations_emises``; every change goes through ``services``. The helpers shared with
+« Sollicitations reçues » (``views_recues``) are here too."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from chorus import exports
+from chorus.identifiers import normaliser
+from chorus.navigation import fil_ariane
+from chorus.workflow import TransitionInterdite
+from organisation.enums import Niveau
+from sollicitations import forms, queries, services
+from sollicitations.enums import (
+    LIBELLES_EMETTEUR,
+    LIBELLES_ROLES,
+    STATUTS_ATTENTE_EMETTEUR,
+    StatutSollicitation,
+)
+from sollicitations.pagination import page_par_id
+
+S = StatutSollicitation
+ACCUEIL = ("Sollicitations émises", "sollicitations_emises")
+_STATUTS = dict(S.choices)
+BADGES = {
+    S.A_TRAITER: "fr-badge--new", S.EN_COURS: "fr-badge--info", S.DEMANDE_INFORMATION: "fr-badge--warning",
+    S.RESOLUE: "fr-badge--success", S.CLOTUREE: "",
+}  # fmt: skip
+
+
+# --- Shared with « Sollicitations reçues » ---------------------------------------------------------------------
+
+
+def libelle_statut(statut: str, *, pour_emetteur: bool) -> str:
+    if pour_emetteur:
+        return LIBELLES_EMETTEUR.get(statut, _STATUTS.get(statut, statut))
+    return _STATUTS.get(statut, statut)
+
+
+def _date(valeur, format_date="%d/%m/%Y") -> str:
+    return timezone.localtime(valeur).strftime(format_date) if valeur else ""
+
+
+def destinataire_de(*, au_support: bool, raison_sociale, service_code) -> str:
+    if au_support:
+        return "Support Chorus Pro"
+    return f"{raison_sociale} / {service_code}" if service_code else (raison_sociale or "")
+
+
+def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
+    """The rows of the list tables, formatted once here: the templates only print them."""
+    detail = reverse(url_name, args=[0])
+    resultat = []
+    for v in valeurs:
+        statut = LIBELLES_EMETTEUR.get(v["statut"], v["statut"]) if pour_emetteur else v["statut"]
+        service = v["service_emetteur__code"] or ""
+        resultat.append({
+            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
+            "date_depot": _date(v["date_depot"]), "objet": v["objet"],
+            "structure": f"{v['structure_emettrice__identifiant']} - {v['structure_emettrice__raison_sociale']}",
+            "service": service,
+            "destinataire": destinataire_de(
+                au_support=v["au_support"], raison_sociale=v["structure_destinataire__raison_sociale"],
+                service_code=v["service_destinataire__code"],
+            ),
+            "categorie": v["categorie__libelle"], "sous_categorie": v["sous_categorie__libelle"],
+            "assignee": f"{v['assignee_a__prenom']} {v['assignee_a__nom']}" if v["assignee_a__nom"] else "",
+            "etat": libelle_statut(v["statut"], pour_emetteur=pour_emetteur),
+            "badge": BADGES.get(statut, ""),
+        })  # fmt: skip
+    return resultat
+
+
+def historique(sollicitation, *, pour_emetteur: bool) -> list[dict]:
+    """« Historique de sollicitation »: Date, Utilisateur, Action statut, Message statut, Commentaire (seed 001)."""
+    rangs = []
+    for h in queries.historique(sollicitation, pour_emetteur=pour_emetteur):
+        precedent = libelle_statut(h.statut_precedent, pour_emetteur=pour_emetteur) if h.statut_precedent else ""
+        nouveau = libelle_statut(h.statut, pour_emetteur=pour_emetteur)
+        rangs.append({
+            "date": h.created_at, "utilisateur": h.acting_user.get_full_name() if h.acting_user_id else "Chorus Pro",
+            "role": LIBELLES_ROLES.get(h.role, ""),
+            "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
+            "message": h.motif, "commentaire": h.commentaire,
+        })  # fmt: skip
+    return rangs
+
+
+def pieces(sollicitation, *, pour_emetteur: bool, url_name: str) -> list[dict]:
+    """« Pièces jointes »: Type, Désignation, Extension, Nom de fichier, Action (seed 001)."""
+    return [
+        {
+            "type": services.LIBELLES_TYPES.get(p.type_contenu, p.type_contenu),
+            "designation": f"Jointe par {p.deposee_par.get_full_name()} le {_date(p.created_at, '%d/%m/%Y à %H:%M')}"
+            + (" (brouillon, non transmise)" if p.message_id and p.message.brouillon else ""),
+            "extension": p.extension,
+            "nom": p.nom_fichier,
+            "taille": p.taille,
+            "url": reverse(url_name, args=[sollicitation.pk, p.pk]),
+        }
+        for p in queries.pieces_jointes(sollicitation, pour_emetteur=pour_emetteur).select_related("message")
+    ]
+
+
+def echanges(sollicitation) -> list[dict]:
+    return [
+        {"date": m.created_at, "auteur": m.auteur.get_full_name(), "role": LIBELLES_ROLES.get(m.role, ""),
+         "texte": m.texte}
+        for m in queries.messages(sollicitation)
+    ]  # fmt: skip
+
+
+def en_tete(s, *, pour_emetteur: bool) -> dict:
+    """« En-tête de la sollicitation », « Information structure émettrice » and « destinataire » (seed 001)."""
+    return {
+        "statut": libelle_statut(s.statut, pour_emetteur=pour_emetteur),
+        "badge": BADGES.get(LIBELLES_EMETTEUR.get(s.statut, s.statut) if pour_emetteur else s.statut, ""),
+        "date_cloture": _date(s.date_cloture), "date_depot": _date(s.date_depot, "%d/%m/%Y à %H:%M"),
+        "destinataire": "Support Chorus Pro" if s.au_support else s.structure_destinataire.raison_sociale,
+        "siret_destinataire": "" if s.au_support else s.structure_destinataire.identifiant,
+        "service_destinataire": "" if s.au_support or not s.service_destinataire_id else (
+            f"{s.service_destinataire.code} – {s.service_destinataire.libelle}"
+        ),
+        "affectation_initiale": (
+            f"{s.structure_destinataire.raison_sociale}"
+            + (f" / {s.service_destinataire.code}" if s.service_destinataire_id else "")
+        ) if s.au_support and s.structure_destinataire_id else "",
+        "assignee": s.assignee_a.get_full_name() if s.assignee_a_id else "",
+        "service_emetteur": f"{s.service_emetteur.code} – {s.service_emetteur.libelle}" if s.service_emetteur_id
+        else "",
+    }  # fmt: skip
+
+
+def appliquer_erreurs(form, exc: ValidationError, correspondance: dict | None = None) -> None:
+    """Show a service-layer ValidationError on the form, each message next to its field."""
+    correspondance = correspondance or {}
+    if hasattr(exc, "error_dict"):
+        for champ, erreurs in exc.error_dict.items():
+            champ = correspondance.get(champ, champ)
+            for erreur in erreurs:
+                form.add_error(champ if champ in form.fields else None, erreur.message % (erreur.params or {}))
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
+    piece = queries.piece_jointe(sollicitation, piece_pk, pour_emetteur=pour_emetteur)
+    if piece is None:
+        raise Http404("Pièce jointe introuvable.")
+    return FileResponse(
+        piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_fichier, content_type=piece.type_contenu
+    )
+
+
+def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):
+    """« Exporter » the search results (CSV streamed, or XLSX)."""
+    entetes = [
+        "Numéro", "Date de dépôt", "Etat", "SIRET émetteur", "Structure émettrice", "Service émetteur",
+        "Destinataire", "Service destinataire", "Catégorie", "Sous-catégorie", "Objet", "Numéro de facture",
+    ]  # fmt: skip
+    if not pour_emetteur:
+        entetes.append("Assignée à")
+    valeurs = qs.order_by("-id").values_list(
+        "numero", "date_depot", "statut", "structure_emettrice__identifiant", "structure_emettrice__raison_sociale",
+        "service_emetteur__code", "au_support", "structure_destinataire__raison_sociale", "service_destinataire__code",
+        "categorie__libelle", "sous_categorie__libelle", "objet", "numero_facture", "assignee_a__prenom",
+        "assignee_a__nom",
+    )  # fmt: skip
+
+    def rangs():
+        for ligne in valeurs.iterator(chunk_size=2000):
+            (numero, date_depot, statut, siret, raison, service, au_support, dest, service_dest, categorie,
+             sous_categorie, objet, numero_facture, prenom, nom_assigne) = ligne  # fmt: skip
+            rang = [
+                numero, date_depot, libelle_statut(statut, pour_emetteur=pour_emetteur), siret, raison, service or "",
+                "Support Chorus Pro" if au_support else dest, "" if au_support else (service_dest or ""), categorie,
+                sous_categorie, objet, numero_facture,
+            ]  # fmt: skip
+            if not pour_emetteur:
+                rang.append(f"{prenom} {nom_assigne}" if nom_assigne else "")
+            yield rang
+
+    if format_export == "xlsx":
+        largeurs = (20, 18, 22, 16, 36, 16, 36, 16, 28, 36, 40, 18, 24)
+        return exports.reponse_xlsx(f"{nom}.xlsx", "Sollicitations", entetes, rangs(), largeurs)
+    return exports.reponse_csv(f"{nom}.csv", entetes, rangs())
+
+
+# --- « Sollicitations émises » ---------------------------------------------------------------------------------
+
+
+def _fil(*liens, courant):
+    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+
+
+def _sollicitation_ou_404(user, pk):
+    s = queries.sollicitation_emise(user, pk)
+    if s is None:
+        raise Http404("Sollicitation introuvable.")
+    return s
+
+
+def _exiger_modification(user, s) -> None:
+    if not queries.sollicitations_emises(user, Niveau.MODIFICATION).filter(pk=s.pk).exists():
+        raise PermissionDenied("Votre profil « Sollicitations émises » est en consultation : il ne permet pas d'agir.")
+
+
+def _onglets(request) -> dict:
+    return {"peut_saisir": queries.peut_emettre(request.user)}
+
+
+@login_required
+def synthese(request):
+    """What waits for me: a complement to give (« Demande d'information »), an answer to accept or send back."""
+    qs = queries.sollicitations_emises(request.user).filter(statut__in=STATUTS_ATTENTE_EMETTEUR)
+    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+    return render(
+        request,
+        "sollicitations/emises/synthese.html",
+        {
+            "sollicitations": lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True),
+            "suivante": suivante, "params": "", **_onglets(request),
+            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def rechercher(request):
+    form = forms.RechercheEmisesForm(request.GET)
+    page, suivante = [], None
+    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
+        qs = queries.filtrer(
+            form.criteres(), queries.sollicitations_emises(request.user), groupes=queries.GROUPES_STATUTS_EMETTEUR
+        )
+        valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+        page = lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True)
+    params = request.GET.copy()
+    params.pop("apres", None)
+    return render(
+        request,
+        "sollicitations/emises/rechercher.html",
+        {
+            "form": form, "sollicitations": page, "suivante": suivante, "params": params.urlencode(),
+            **_onglets(request), "breadcrumb_data": _fil(courant="Rechercher"),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def exporter_emises(request, format_export="csv"):
+    form = forms.RechercheEmisesForm(request.GET)
+    if not form.is_valid():  # the search page shows what is wrong with the criteria
+        return redirect(reverse("rechercher_sollicitations_emises") + "?" + request.GET.urlencode())
+    qs = queries.filtrer(
+        form.criteres(), queries.sollicitations_emises(request.user), groupes=queries.GROUPES_STATUTS_EMETTEUR
+    )
+    return exporter(qs, format_export=format_export, nom="sollicitations_emises", pour_emetteur=True)
+
+
+def _donnees_etape(post) -> dict:
+    """What was typed, to redisplay the form at an intermediate step (no error shown, nothing saved)."""
+    champs = [
+        "structure_emettrice", "service_emetteur", "categorie", "sous_categorie", "siret_destinataire",
+        "service_destinataire", "objet", "message", "numero_facture", "siret_concerne", "courriel_contact",
+        "telephone_contact",
+    ]  # fmt: skip
+    return {champ: post.get(champ, "") for champ in champs}
+
+
+@login_required
+def saisir(request):
+    """« Saisir une sollicitation »: catégorie then sous-catégorie, the public structure and its service when the
+    sous-catégorie is treated by a business service, objet, message, attachments."""
+    if not queries.peut_emettre(request.user):
+        raise PermissionDenied("Le profil « Sollicitations émises » en modification est nécessaire pour saisir.")
+    action = request.POST.get("action", "deposer") if request.method == "POST" else ""
+    recherche = None
+    if request.method == "POST" and action in ("categorie", "destinataire"):
+        donnees = _donnees_etape(request.POST)
+        if action == "categorie":
+            donnees["sous_categorie"] = ""
+        form = forms.SaisieSollicitationForm(initial=donnees, user=request.user)
+        if action == "destinataire":
+            recherche = _recherche_destinataire(donnees["siret_destinataire"])
+    elif request.method == "POST":
+        form = forms.SaisieSollicitationForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                s = services.deposer_sollicitation(acting_user=request.user, **form.donnees())
+            except ValidationError as exc:
+                appliquer_erreurs(form, exc, forms.CHAMPS_SAISIE)
+            else:
+                messages.success(
+                    request,
+                    f"Votre sollicitation {s.numero} est déposée. Elle est adressée "
+                    f"{services.destinataire_lisible(s)}.",
+                )
+                return redirect("sollicitation_emise", pk=s.pk)
+    else:
+        form = forms.SaisieSollicitationForm(
+            initial={"courriel_contact": request.user.email, "telephone_contact": request.user.telephone},
+            user=request.user,
+        )
+    arbre = {
+        str(c.pk): [[sc.pk, sc.libelle, sc.acheminement] for sc in c.sous_categories.all() if sc.actif]
+        for c in queries.categories_actives().prefetch_related("sous_categories")
+    }
+    return render(
+        request,
+        "sollicitations/emises/saisir.html",
+        {
+            "form": form, "recherche": recherche, "arbre_categories": arbre, **_onglets(request),
+            "url_structure": reverse("structure_publique_sollicitation", args=["00000000000000"]),
+            "breadcrumb_data": _fil(courant="Saisir une sollicitation"),
+        },
+    )  # fmt: skip
+
+
+def _recherche_destinataire(siret: str) -> dict:
+    siret = normaliser(siret)
+    structure = queries.structure_publique_active(siret) if siret else None
+    if structure is None:
+        return {"trouvee": False, "message": "Aucune structure publique active de l'annuaire n'a ce SIRET."}
+    return {"trouvee": True, "message": f"Structure trouvée : {structure.raison_sociale} ({structure.identifiant})."}
+
+
+@login_required
+@require_GET
+def structure_publique(request, siret):
+    """The progressive enhancement of the saisie: an active public structure of the annuaire and its services."""
+    structure = queries.structure_publique_active(normaliser(siret))
+    if structure is None:
+        return JsonResponse(
+            {"trouvee": False, "message": "Aucune structure publique active de l'annuaire n'a ce SIRET."}
+        )
+    return JsonResponse({
+        "trouvee": True, "message": f"Structure trouvée : {structure.raison_sociale} ({structure.identifiant}).",
+        "code_service_obligatoire": structure.code_service_obligatoire,
+        "services": [[s.pk, f"{s.code} – {s.libelle}"] for s in queries.services_actifs(structure)],
+    })  # fmt: skip
+
+
+def _page(request, s, *, form_reponse=None, form_renvoi=None):
+    peut_agir = (
+        s.statut in STATUTS_ATTENTE_EMETTEUR
+        and queries.sollicitations_emises(request.user, Niveau.MODIFICATION).filter(pk=s.pk).exists()
+    )
+    if peut_agir and s.statut == S.DEMANDE_INFORMATION and form_reponse is None:
+        form_reponse = forms.ReponseEmetteurForm(obligatoire="Votre réponse est obligatoire.")
+    if peut_agir and s.statut == S.RESOLUE and form_renvoi is None:
+        form_renvoi = forms.ReponseEmetteurForm(
+            obligatoire="Expliquez pourquoi la réponse ne vous convient pas.",
+            libelle="Pourquoi la réponse ne vous convient-elle pas ?",
+        )
+    return render(
+        request,
+        "sollicitations/emises/detail.html",
+        {
+            "s": s, "entete": en_tete(s, pour_emetteur=True), "historique": historique(s, pour_emetteur=True),
+            "echanges": echanges(s),
+            "pieces": pieces(s, pour_emetteur=True, url_name="piece_jointe_sollicitation_emise"),
+            "peut_agir": peut_agir, "form_reponse": form_reponse if peut_agir else None,
+            "form_renvoi": form_renvoi if peut_agir else None, "pour_emetteur": True,
+            "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def detail(request, pk):
+    return _page(request, _sollicitation_ou_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def repondre(request, pk):
+    """The sender answers « Demande d'information »."""
+    s = _sollicitation_ou_404(request.user, pk)
+    _exiger_modification(request.user, s)
+    form = forms.ReponseEmetteurForm(request.POST, request.FILES, obligatoire="Votre réponse est obligatoire.")
+    if form.is_valid():
+        try:
+            services.repondre_demande_information(
+                acting_user=request.user, sollicitation=s, message=form.cleaned_data["message"],
+                fichiers=form.cleaned_data["pieces"],
+            )  # fmt: skip
+        except TransitionInterdite as exc:
+            messages.error(request, exc.message)
+            return redirect("sollicitation_emise", pk=s.pk)
+        except ValidationError as exc:
+            appliquer_erreurs(form, exc)
+        else:
+            messages.success(
+                request, f"Votre réponse est transmise : la sollicitation {s.numero} est à nouveau à traiter."
+            )
+            return redirect("sollicitation_emise", pk=s.pk)
+    return _page(request, s, form_reponse=form)
+
+
+@login_required
+@require_POST
+def cloturer(request, pk):
+    """The sender accepts the answer: « Clôturée »."""
+    s = _sollicitation_ou_404(request.user, pk)
+    _exiger_modification(request.user, s)
+    try:
+        services.cloturer_sollicitation(acting_user=request.user, sollicitation=s)
+    except TransitionInterdite as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"La sollicitation {s.numero} est clôturée.")
+    return redirect("sollicitation_emise", pk=s.pk)
+
+
+@login_required
+@require_POST
+def renvoyer(request, pk):
+    """The sender is not satisfied with the answer: back to the receiving side with a message."""
+    s = _sollicitation_ou_404(request.user, pk)
+    _exiger_modification(request.user, s)
+    obligatoire = "Expliquez pourquoi la réponse ne vous convient pas."
+    form = forms.ReponseEmetteurForm(
+        request.POST, request.FILES, obligatoire=obligatoire, libelle="Pourquoi la réponse ne vous convient-elle pas ?"
+    )
+    if form.is_valid():
+        try:
+            services.renvoyer_sollicitation(
+                acting_user=request.user, sollicitation=s, message=form.cleaned_data["message"],
+                fichiers=form.cleaned_data["pieces"],
+            )  # fmt: skip
+        except TransitionInterdite as exc:
+            messages.error(request, exc.message)
+            return redirect("sollicitation_emise", pk=s.pk)
+        except ValidationError as exc:
+            appliquer_erreurs(form, exc)
+        else:
+            messages.success(request, f"La sollicitation {s.numero} est renvoyée au service qui l'a traitée.")
+            return redirect("sollicitation_emise", pk=s.pk)
+    return _page(request, s, form_renvoi=form)
+
+
+@login_required
+def piece_jointe(request, pk, piece_pk):
+    return telecharger(_sollicitation_ou_404(request.user, pk), piece_pk, pour_emetteur=True)

@@ -1,0 +1,150 @@
+"""« Sollicitations reçues »: the Synthèse « Mes sollicitations à traiter » (seed 001's columns), Rechercher (with
+« Exporter »), and the sollicitation's page with « Mise à jour de la sollicitation » (status mandatory, answer,
+assignment to a colleague). Every page reaches the sollicitations through ``queries.sollicitations_recues``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from chorus.navigation import fil_ariane
+from chorus.workflow import TransitionInterdite
+from sollicitations import forms, queries, services
+from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
+from sollicitations.pagination import page_par_id
+from sollicitations.views import appliquer_erreurs, echanges, en_tete, exporter, historique, lignes, pieces, telecharger
+
+S = StatutSollicitation
+ACCUEIL = ("Sollicitations reçues", "sollicitations_recues")
+MESSAGES_TRAITEMENT = {
+    S.EN_COURS: "La sollicitation {n} est prise en charge (« En cours ») : votre brouillon est enregistré.",
+    S.DEMANDE_INFORMATION: "Votre demande d'information est transmise au déposant de la sollicitation {n}.",
+    S.RESOLUE: "La sollicitation {n} est résolue : votre réponse est transmise au déposant.",
+    S.MAUVAISE_AFFECTATION: "La sollicitation {n} est transférée au support Chorus Pro.",
+    S.REAFFECTEE: "La sollicitation {n} est transmise {d}.",
+}
+
+
+def _fil(*liens, courant):
+    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+
+
+def _sollicitation_ou_404(user, pk):
+    s = queries.sollicitation_recue(user, pk)
+    if s is None:
+        raise Http404("Sollicitation introuvable.")
+    return s
+
+
+@login_required
+def synthese(request):
+    """« Mes sollicitations à traiter »: everything that needs an action of the receiving side, oldest first."""
+    qs = queries.sollicitations_recues(request.user).filter(statut__in=STATUTS_A_TRAITER)
+    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""), croissant=True)
+    return render(
+        request,
+        "sollicitations/recues/synthese.html",
+        {
+            "sollicitations": lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False),
+            "total": qs.count(), "suivante": suivante, "params": "",
+            "params_export": "statut=MES_A_TRAITER",
+            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def rechercher(request):
+    form = forms.RechercheRecuesForm(request.GET)
+    page, suivante = [], None
+    if form.is_valid():
+        qs = queries.filtrer(
+            form.criteres(), queries.sollicitations_recues(request.user), groupes=queries.GROUPES_STATUTS_RECEPTEUR
+        )
+        valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+        page = lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False)
+    params = request.GET.copy()
+    params.pop("apres", None)
+    return render(
+        request,
+        "sollicitations/recues/rechercher.html",
+        {
+            "form": form, "sollicitations": page, "suivante": suivante, "params": params.urlencode(),
+            "breadcrumb_data": _fil(courant="Rechercher"),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def exporter_recues(request, format_export="csv"):
+    form = forms.RechercheRecuesForm(request.GET)
+    if not form.is_valid():
+        return redirect(reverse("rechercher_sollicitations_recues") + "?" + request.GET.urlencode())
+    qs = queries.filtrer(
+        form.criteres(), queries.sollicitations_recues(request.user), groupes=queries.GROUPES_STATUTS_RECEPTEUR
+    )
+    return exporter(qs, format_export=format_export, nom="sollicitations_recues", pour_emetteur=False)
+
+
+def _page(request, s, *, form=None, role=None):
+    if form is None:
+        role = services.role_recepteur(request.user, s)
+        if role is not None and services.statuts_possibles(s, role):
+            brouillon = queries.brouillon(s)
+            form = forms.TraitementForm(
+                initial={"assignee_a": s.assignee_a_id or request.user.pk,
+                         "message": brouillon.texte if brouillon else ""},
+                sollicitation=s, role=role,
+            )  # fmt: skip
+    return render(
+        request,
+        "sollicitations/recues/detail.html",
+        {
+            "s": s, "entete": en_tete(s, pour_emetteur=False), "historique": historique(s, pour_emetteur=False),
+            "echanges": echanges(s),
+            "pieces": pieces(s, pour_emetteur=False, url_name="piece_jointe_sollicitation_recue"),
+            "form": form, "support": role == services.SUPPORT, "pour_emetteur": False,
+            "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def detail(request, pk):
+    return _page(request, _sollicitation_ou_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def traiter(request, pk):
+    """« Valider » the « Mise à jour de la sollicitation »: the statut is mandatory (seed 001's error message)."""
+    s = _sollicitation_ou_404(request.user, pk)
+    role = services.role_recepteur(request.user, s)
+    if role is None:
+        raise PermissionDenied("Votre profil « Sollicitations reçues » est en consultation : il ne permet pas d'agir.")
+    form = forms.TraitementForm(request.POST, request.FILES, sollicitation=s, role=role)
+    if form.is_valid():
+        donnees = form.donnees()
+        try:
+            s = services.traiter_sollicitation(acting_user=request.user, sollicitation=s, **donnees)
+        except TransitionInterdite as exc:
+            messages.error(request, exc.message)
+            return redirect("sollicitation_recue", pk=s.pk)
+        except ValidationError as exc:
+            appliquer_erreurs(form, exc, forms.CHAMPS_TRAITEMENT)
+        else:
+            messages.success(
+                request, MESSAGES_TRAITEMENT[donnees["statut"]].format(n=s.numero, d=services.destinataire_lisible(s))
+            )
+            if queries.sollicitation_recue(request.user, s.pk) is None:  # handed to another receiving side
+                return redirect("sollicitations_recues")
+            return redirect("sollicitation_recue", pk=s.pk)
+    return _page(request, s, form=form, role=role)
+
+
+@login_required
+def piece_jointe(request, pk, piece_pk):
+    return telecharger(_sollicitation_ou_404(request.user, pk), piece_pk, pour_emetteur=False)

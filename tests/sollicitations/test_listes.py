@@ -1,0 +1,222 @@
+"""The list pages: the two Synthèses (« Mes sollicitations à traiter » with the seed's columns), Rechercher with
+its filters and keyset pagination, « Exporter » CSV and XLSX, and a bounded number of SQL queries whatever the
+number of rows."""
+
+import html
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sollicitations import services
+from sollicitations.enums import StatutSollicitation
+from sollicitations.models import Sollicitation
+from tests.sollicitations.conftest import deposer, sous_categorie
+
+pytestmark = pytest.mark.django_db
+S = StatutSollicitation
+
+
+def _texte(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _en_masse(gp, structure, etat, nombre, *, statut=S.A_TRAITER, prefixe="SOL-TEST"):
+    """Many sollicitations at once (bulk insert: the lists' behaviour, not the deposit's, is under test)."""
+    sc = sous_categorie("FACTURES_EMISES", "PAIEMENT")
+    service = etat.services.get(code="DRFIP_IDF")
+    Sollicitation.objects.bulk_create(
+        Sollicitation(
+            numero=f"{prefixe}-{i:04d}", emetteur=gp, structure_emettrice=structure, courriel_contact=gp.email,
+            structure_destinataire=etat, service_destinataire=service, categorie=sc.categorie, sous_categorie=sc,
+            objet=f"Objet {i}", message="Message", statut=statut,
+        )
+        for i in range(nombre)
+    )  # fmt: skip
+
+
+def test_synthese_emises_ce_qui_attend_le_deposant(client, fournisseur_gp, etat, agent_drfip):
+    gp, structure = fournisseur_gp
+    a_traiter = deposer(gp, structure, destinataire=etat, objet="Encore chez le service")
+    complement = deposer(gp, structure, destinataire=etat, objet="On me demande un complément")
+    resolue = deposer(gp, structure, destinataire=etat, objet="Une réponse à accepter")
+    services.traiter_sollicitation(
+        acting_user=agent_drfip, sollicitation=complement, statut=S.DEMANDE_INFORMATION, message="Précisez."
+    )
+    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=resolue, statut=S.RESOLUE, message="Voilà.")
+    client.force_login(gp)
+    response = client.get(reverse("sollicitations_emises"))
+    numeros = [s["numero"] for s in response.context["sollicitations"]]
+    assert numeros == [resolue.numero, complement.numero]
+    contenu = _texte(response)
+    assert "Demande d'information" in contenu and "Résolue" in contenu and a_traiter.numero not in contenu
+    assert "Saisir une sollicitation" in contenu
+
+
+def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent_drfip, collegue_drfip):
+    gp, structure = fournisseur_gp
+    premiere = deposer(gp, structure, destinataire=etat)
+    seconde = deposer(gp, structure, destinataire=etat, code="REJET")
+    resolue = deposer(gp, structure, destinataire=etat)
+    services.traiter_sollicitation(
+        acting_user=agent_drfip, sollicitation=seconde, statut=S.EN_COURS, assignee=collegue_drfip
+    )
+    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=resolue, statut=S.RESOLUE, message="Ok.")
+    client.force_login(agent_drfip)
+    response = client.get(reverse("sollicitations_recues"))
+    contenu = _texte(response)
+    for colonne in ("Date de dépôt", "Structure", "Service", "Catégorie", "Sous-catégorie",
+                    "Numéro de la sollicitation", "Assignée à", "Etat"):  # fmt: skip
+        assert f'<th scope="col">{colonne}</th>' in contenu
+    assert "Mes sollicitations à traiter" in contenu and "Total de 2 sollicitation(s)" in contenu
+    lignes = response.context["sollicitations"]
+    assert [s["numero"] for s in lignes] == [premiere.numero, seconde.numero]  # oldest first, as the portal
+    assert lignes[0]["structure"] == f"{structure.identifiant} - Bâtiments Martin SAS"
+    assert (lignes[0]["categorie"], lignes[0]["sous_categorie"], lignes[0]["etat"]) == (
+        "Factures émises", "Suivi du traitement d'une facture", "A traiter"
+    )  # fmt: skip
+    assert (lignes[1]["sous_categorie"], lignes[1]["assignee"], lignes[1]["etat"]) == (
+        "Rejet d'une facture", "Paul Collègue", "En cours"
+    )  # fmt: skip
+    assert lignes[0]["date_depot"] == timezone.localdate().strftime("%d/%m/%Y")
+    assert reverse("exporter_sollicitations_recues") + "?statut=MES_A_TRAITER" in contenu
+
+
+def test_le_deposant_lit_a_traiter_pour_en_cours(client, fournisseur_gp, etat, agent_drfip):
+    gp, structure = fournisseur_gp
+    s = deposer(gp, structure, destinataire=etat)
+    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=s, statut=S.EN_COURS)
+    client.force_login(gp)
+    lignes = client.get(reverse("rechercher_sollicitations_emises")).context["sollicitations"]
+    assert [ligne["etat"] for ligne in lignes] == ["A traiter"]
+    par_statut = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
+    assert [ligne["numero"] for ligne in par_statut.context["sollicitations"]] == [s.numero]
+
+
+def test_rechercher_filtres(client, fournisseur_gp, etat, agent_drfip):
+    gp, structure = fournisseur_gp
+    facture = deposer(gp, structure, destinataire=etat)
+    support = deposer(gp, structure, categorie="RACCORDEMENT", code="EDI")
+    client.force_login(gp)
+
+    def numeros(**criteres):
+        response = client.get(reverse("rechercher_sollicitations_emises"), criteres)
+        return [s["numero"] for s in response.context["sollicitations"]]
+
+    assert numeros() == [support.numero, facture.numero]
+    assert numeros(categorie=support.categorie_id) == [support.numero]
+    assert numeros(destinataire="ETAT") == [facture.numero]
+    assert numeros(destinataire="11000201") == [facture.numero]
+    assert numeros(numero=facture.numero[-6:]) == [facture.numero]
+    aujourd_hui = timezone.localdate().isoformat()
+    assert numeros(date_du=aujourd_hui, date_au=aujourd_hui) == [support.numero, facture.numero]
+    assert numeros(date_au="2000-01-01") == []
+    erreur = client.get(reverse("rechercher_sollicitations_emises"), {"date_du": "2026-05-02", "date_au": "2026-05-01"})
+    assert "La date de fin doit être postérieure ou égale à la date de début." in _texte(erreur)
+    assert erreur.context["sollicitations"] == []
+    client.force_login(agent_drfip)
+    response = client.get(reverse("rechercher_sollicitations_recues"), {"emetteur": "Martin"})
+    assert [s["numero"] for s in response.context["sollicitations"]] == [facture.numero]
+
+
+def test_pagination_par_curseur(client, fournisseur_gp, etat, agent_drfip, django_assert_max_num_queries):
+    gp, structure = fournisseur_gp
+    _en_masse(gp, structure, etat, 70)
+    client.force_login(gp)
+    with django_assert_max_num_queries(6):
+        page1 = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
+    premiers = [s["numero"] for s in page1.context["sollicitations"]]
+    assert len(premiers) == 50 and premiers[0] == "SOL-TEST-0069"
+    suivante = page1.context["suivante"]
+    lien = f"?statut=A_TRAITER&amp;apres={suivante}"
+    assert lien in page1.content.decode()
+    with django_assert_max_num_queries(6):
+        page2 = client.get(reverse("rechercher_sollicitations_emises") + html.unescape(lien))
+    suivants = [s["numero"] for s in page2.context["sollicitations"]]
+    assert len(suivants) == 20 and suivants[-1] == "SOL-TEST-0000"
+    assert not set(premiers) & set(suivants) and page2.context["suivante"] is None
+
+    # « Mes sollicitations à traiter »: oldest first, the cursor moving forward.
+    client.force_login(agent_drfip)
+    page1 = client.get(reverse("sollicitations_recues"))
+    assert page1.context["sollicitations"][0]["numero"] == "SOL-TEST-0000" and page1.context["total"] == 70
+    page2 = client.get(reverse("sollicitations_recues"), {"apres": page1.context["suivante"]})
+    assert [s["numero"] for s in page2.context["sollicitations"]][-1] == "SOL-TEST-0069"
+
+
+@pytest.mark.parametrize("nombre", [1, 60])
+def test_requetes_bornees(client, fournisseur_gp, etat, agent_drfip, agent_support, django_assert_max_num_queries,
+                          nombre):  # fmt: skip
+    """The query count of each list page does not grow with its rows."""
+    gp, structure = fournisseur_gp
+    _en_masse(gp, structure, etat, nombre)
+    client.force_login(gp)
+    # user, perimeter, the list, the right to « Saisir » (and the session, the approbations badge when uncached)
+    for nom in ("sollicitations_emises", "rechercher_sollicitations_emises"):
+        with django_assert_max_num_queries(6):
+            assert client.get(reverse(nom)).status_code == 200
+    client.force_login(agent_drfip)
+    # user, perimeter, support membership, the list, the total of the Synthèse, the approbations badge
+    for nom in ("sollicitations_recues", "rechercher_sollicitations_recues"):
+        with django_assert_max_num_queries(7):
+            assert client.get(reverse(nom)).status_code == 200
+    client.force_login(agent_support)
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("sollicitations_recues")).status_code == 200
+    with django_assert_max_num_queries(6):
+        csv = b"".join(client.get(reverse("exporter_sollicitations_recues")).streaming_content)
+    assert len(csv.decode("utf-8-sig").splitlines()) == 1  # the support has none: the header only
+
+
+def test_requetes_bornees_page_d_une_sollicitation(client, fournisseur_gp, etat, agent_drfip,
+                                                   django_assert_max_num_queries):  # fmt: skip
+    gp, structure = fournisseur_gp
+    s = deposer(gp, structure, destinataire=etat, fichiers=[services.Fichier("a.txt", b"texte")])
+    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=s, statut=S.DEMANDE_INFORMATION, message="?")
+    services.repondre_demande_information(acting_user=gp, sollicitation=s, message="Voici.")
+    client.force_login(agent_drfip)
+    # user, perimeter (twice: the page, the right to treat), support membership, the sollicitation, the right to
+    # treat, its draft, history, exchanges, attachments, the colleagues to assign, the badge
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("sollicitation_recue", args=[s.pk])).status_code == 200
+    client.force_login(gp)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("sollicitation_emise", args=[s.pk])).status_code == 200
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse("saisir_sollicitation")).status_code == 200
+
+
+def _csv(client, nom, **criteres):
+    response = client.get(reverse(nom), criteres)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+
+def test_exports_csv_et_xlsx(client, fournisseur_gp, etat, agent_drfip, collegue_drfip):
+    gp, structure = fournisseur_gp
+    s = deposer(gp, structure, destinataire=etat, objet='=HYPERLINK("http://x")', numero_facture="F-7")
+    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=s, statut=S.EN_COURS, assignee=collegue_drfip)
+    deposer(gp, structure, categorie="AUTRE", code="AUTRE_DEMANDE", objet="Au support")
+
+    client.force_login(gp)
+    lignes = _csv(client, "exporter_sollicitations_emises", destinataire="ETAT")
+    assert lignes[0].startswith("Numéro;Date de dépôt;Etat;SIRET émetteur") and "Assignée à" not in lignes[0]
+    assert len(lignes) == 2
+    cellules = lignes[1].split(";")
+    assert cellules[0] == s.numero and cellules[2] == "A traiter"  # « En cours » is not shown to the sender
+    assert cellules[6:8] == ["ETAT", "DRFIP_IDF"]
+    assert "'=HYPERLINK" in lignes[1]  # a typed text is never a formula
+    reponse = client.get(reverse("exporter_sollicitations_emises_xlsx"))
+    classeur = openpyxl.load_workbook(io.BytesIO(reponse.content))
+    rangs = list(classeur.active.values)
+    assert len(rangs) == 3 and rangs[0][0] == "Numéro"
+    assert {r[6] for r in rangs[1:]} == {"ETAT", "Support Chorus Pro"}
+
+    client.force_login(agent_drfip)
+    lignes = _csv(client, "exporter_sollicitations_recues", statut="MES_A_TRAITER")
+    assert lignes[0].endswith(";Assignée à") and len(lignes) == 2
+    assert lignes[1].split(";")[2] == "En cours" and lignes[1].endswith(";Paul Collègue")
+    erreur = client.get(reverse("exporter_sollicitations_recues"), {"date_du": "pas une date"})
+    assert erreur.status_code == 302 and erreur["Location"].startswith(reverse("rechercher_sollicitations_recues"))
