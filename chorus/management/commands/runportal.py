@@ -32,6 +32,7 @@ class Command(BaseCommand):
         if not no_demo:
             call_command("charger_demo", stdout=self.stdout)
             call_command("charger_demo_factures", stdout=self.stdout)
+            call_command("charger_demo_sollicitations", stdout=self.stdout)
 
         self.stdout.flush()  # before the children write to the same stdout
         env = dict(os.environ)
