@@ -17,7 +17,7 @@ from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
-from facturation.pagination import page_par_id
+from facturation.pagination import page_de_recherche
 from facturation.views_depot import SESSION_DEPOT
 from organisation import queries as org_queries
 from organisation.enums import Niveau
@@ -106,24 +106,8 @@ def tableau_de_bord(request):
 @login_required
 def rechercher(request):
     form = forms.RechercheFacturesForm(request.GET)
-    page, suivante = [], None
-    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
-        qs = queries.filtrer(form.criteres(), queries.factures_emises(request.user))
-        valeurs, suivante = page_par_id(qs.values(*COLONNES_LISTE), request.GET.get("apres", ""))
-        page = _lignes(valeurs)
-    params = request.GET.copy()
-    params.pop("apres", None)
-    return render(
-        request,
-        "facturation/rechercher.html",
-        {
-            "form": form,
-            "factures": page,
-            "suivante": suivante,
-            "params": params.urlencode(),
-            "breadcrumb_data": _fil(courant="Rechercher"),
-        },
-    )
+    contexte = page_de_recherche(request, form, queries.factures_emises(request.user), COLONNES_LISTE, _lignes)
+    return render(request, "facturation/rechercher.html", {**contexte, "breadcrumb_data": _fil(courant="Rechercher")})
 
 
 @login_required

@@ -17,7 +17,7 @@ from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from facturation import documents, exports, forms, queries, services
 from facturation.enums import ACTIONS_DESTINATAIRE, MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
-from facturation.pagination import page_par_id
+from facturation.pagination import page_de_recherche
 from organisation.enums import Niveau
 
 S = StatutFacture
@@ -98,24 +98,8 @@ def synthese(request):
 @login_required
 def rechercher(request):
     form = forms.RechercheFacturesRecuesForm(request.GET)
-    factures, suivante = [], None
-    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
-        qs = queries.filtrer(form.criteres(), queries.factures_recues(request.user))
-        valeurs, suivante = page_par_id(qs.values(*COLONNES_LISTE), request.GET.get("apres", ""))
-        factures = _lignes(valeurs)
-    params = request.GET.copy()
-    params.pop("apres", None)
-    return render(
-        request,
-        "facturation/recues/rechercher.html",
-        {
-            "form": form,
-            "factures": factures,
-            "suivante": suivante,
-            "params": params.urlencode(),
-            "breadcrumb_data": _fil("Rechercher"),
-        },
-    )
+    contexte = page_de_recherche(request, form, queries.factures_recues(request.user), COLONNES_LISTE, _lignes)
+    return render(request, "facturation/recues/rechercher.html", {**contexte, "breadcrumb_data": _fil("Rechercher")})
 
 
 ENTETES_EXPORT = [
