@@ -8,6 +8,7 @@ that matches each list's ORDER BY (see the indexes of ``Sollicitation``)."""
 from functools import reduce
 from operator import or_
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisation import queries as org_queries
@@ -242,3 +243,53 @@ def pieces_jointes(sollicitation, *, pour_emetteur: bool) -> QuerySet:
 
 def piece_jointe(sollicitation, piece_pk, *, pour_emetteur: bool):
     return pieces_jointes(sollicitation, pour_emetteur=pour_emetteur).filter(pk=piece_pk).first()
+
+
+# --- Tableau de bord and Statistiques of « Sollicitations reçues » ---------------------------------------------
+
+
+def tableau_de_bord_recues(user) -> list[dict]:
+    """The user's received sollicitations counted by état (one grouped query), in the order of the statuses."""
+    comptes = dict(
+        sollicitations_recues(user).values_list("statut").annotate(n=models.Count("id")).values_list("statut", "n")
+    )
+    return [{"statut": s.value, "libelle": s.label, "nombre": comptes[s.value]} for s in S if comptes.get(s.value)]
+
+
+def statistiques_recues(user, *, mois: int = 12, maintenant=None) -> list[dict]:
+    """Per month of deposit over the last ``mois`` months: sollicitations received, answered (« Résolue » or
+    « Clôturée » now), and the mean delay to the first answer or information request of the receiving side (from
+    the history). One query, grouped in the database."""
+    from datetime import timedelta
+
+    from django.db.models import Avg, Count, F, Min
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    maintenant = maintenant or timezone.now()
+    debut = timezone.localtime(maintenant).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(mois - 1):
+        debut = (debut - timedelta(days=1)).replace(day=1)
+    premiere_reponse = (
+        HistoriqueSollicitation.objects.filter(objet=OuterRef("pk"), statut__in=[S.RESOLUE, S.DEMANDE_INFORMATION])
+        .values("objet")
+        .annotate(premiere=Min("created_at"))
+        .values("premiere")
+    )
+    lignes = (
+        sollicitations_recues(user)
+        .filter(date_depot__gte=debut)
+        .annotate(reponse=models.Subquery(premiere_reponse), mois=TruncMonth("date_depot"))
+        .values("mois")
+        .annotate(
+            recues=Count("id"),
+            resolues=Count("id", filter=Q(statut__in=[S.RESOLUE, S.CLOTUREE])),
+            repondues=Count("reponse"),
+            delai=Avg(F("reponse") - F("date_depot")),
+        )
+        .order_by("-mois")
+    )
+    return [
+        {**ligne, "delai_heures": round(ligne["delai"].total_seconds() / 3600, 1) if ligne["delai"] else None}
+        for ligne in lignes
+    ]

@@ -40,6 +40,8 @@ urlpatterns = [
         {"format_export": "xlsx"},
         name="exporter_sollicitations_recues_xlsx",
     ),
+    path("sollicitations-recues/tableau-de-bord/", views_recues.tableau_de_bord, name="tableau_de_bord_sollicitations"),
+    path("sollicitations-recues/statistiques/", views_recues.statistiques, name="statistiques_sollicitations"),
     path("sollicitations-recues/<int:pk>/", views_recues.detail, name="sollicitation_recue"),
     path("sollicitations-recues/<int:pk>/traiter/", views_recues.traiter, name="traiter_sollicitation"),
     path(

@@ -148,3 +148,23 @@ def traiter(request, pk):
 @login_required
 def piece_jointe(request, pk, piece_pk):
     return telecharger(_sollicitation_ou_404(request.user, pk), piece_pk, pour_emetteur=False)
+
+
+@login_required
+def tableau_de_bord(request):
+    """The received sollicitations by état; each count opens Rechercher on that état."""
+    return render(
+        request,
+        "sollicitations/recues/tableau_de_bord.html",
+        {"lignes": queries.tableau_de_bord_recues(request.user), "breadcrumb_data": _fil(courant="Tableau de bord")},
+    )
+
+
+@login_required
+def statistiques(request):
+    """Month by month: received, answered, and the mean delay to the first answer."""
+    return render(
+        request,
+        "sollicitations/recues/statistiques.html",
+        {"lignes": queries.statistiques_recues(request.user), "breadcrumb_data": _fil(courant="Statistiques")},
+    )

@@ -1,0 +1,60 @@
+"""« Sollicitations reçues »: Tableau de bord (counts by état, each a link to Rechercher) and Statistiques (per
+month: received, answered, mean delay to the first answer), both scoped to the user's received sollicitations."""
+
+import html
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from sollicitations import queries, services
+from sollicitations.enums import StatutSollicitation
+from tests.sollicitations.conftest import deposer
+
+S = StatutSollicitation
+
+
+def _texte(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def trois(fournisseur_gp, etat, agent_drfip):
+    gp, structure = fournisseur_gp
+    debut = timezone.now().replace(day=15, hour=10, minute=0, second=0, microsecond=0)
+    with time_machine.travel(debut, tick=False) as voyage:
+        a, b, c = (deposer(gp, structure, destinataire=etat, objet=f"Question {i}") for i in range(3))
+        voyage.shift(timedelta(hours=4))
+        services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=a, statut=S.RESOLUE, message="Voilà.")
+        voyage.shift(timedelta(hours=2))
+        services.traiter_sollicitation(
+            acting_user=agent_drfip, sollicitation=b, statut=S.DEMANDE_INFORMATION, message="Précisez."
+        )
+    return a, b, c, debut
+
+
+def test_tableau_de_bord_par_etat(client, trois, agent_drfip, agent_autre_service, django_assert_max_num_queries):
+    client.force_login(agent_drfip)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("tableau_de_bord_sollicitations"))
+    lignes = {ligne["statut"]: ligne["nombre"] for ligne in response.context["lignes"]}
+    assert lignes == {S.A_TRAITER: 1, S.DEMANDE_INFORMATION: 1, S.RESOLUE: 1}
+    assert f'href="{reverse("rechercher_sollicitations_recues")}?statut=RESOLUE">1</a>' in _texte(response)
+    # Another service of the same structure sees none of them.
+    assert queries.tableau_de_bord_recues(agent_autre_service) == []
+
+
+def test_statistiques_par_mois(client, trois, agent_drfip, agent_autre_service):
+    _a, _b, _c, debut = trois
+    client.force_login(agent_drfip)
+    with time_machine.travel(debut + timedelta(days=1)):
+        response = client.get(reverse("statistiques_sollicitations"))
+    (mois,) = response.context["lignes"]
+    assert (mois["recues"], mois["resolues"], mois["repondues"]) == (3, 1, 2)
+    assert mois["delai_heures"] == 5.0  # 4 h and 6 h to the first answer
+    assert "5,0 h" in _texte(response)
+    assert queries.statistiques_recues(agent_autre_service) == []
+    # A year later, the month is out of the window.
+    assert queries.statistiques_recues(agent_drfip, maintenant=debut + timedelta(days=400)) == []
