@@ -72,6 +72,7 @@ def approbations(request):
             "approbations": navigation.approbations_de(request.user),
             "erreur": erreur,
             "motif": request.POST.get("motif", "") if request.method == "POST" else "",
+            "selection": request.POST.getlist("selection") if request.method == "POST" else [],
             "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
         },
     )
