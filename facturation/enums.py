@@ -64,6 +64,8 @@ class StatutFacture(models.TextChoices):
     A_VALIDER_1 = "A_VALIDER_1", "À valider"
     VALIDEE_1 = "VALIDEE_1", "Validée"
     REFUSEE_1 = "REFUSEE_1", "Refusée par le valideur"
+    # The valideur says it is not the right one: the supplier corrects the valideur (« Corriger le valideur »).
+    ERREUR_FOURNISSEUR_SUR_VALIDEUR = "ERREUR_FOURNISSEUR_SUR_VALIDEUR", "Erreur fournisseur sur valideur"
     ABSENCE_VALIDATION_1_HORS_DELAI = "ABSENCE_VALIDATION_1_HORS_DELAI", "Absence de validation dans les délais"
     MISE_A_DISPOSITION = "MISE_A_DISPOSITION", "Mise à disposition du destinataire"
     PRISE_EN_COMPTE_DESTINATAIRE = "PRISE_EN_COMPTE_DESTINATAIRE", "Prise en compte destinataire"
@@ -81,7 +83,7 @@ class StatutFacture(models.TextChoices):
 
 # What the valideur (« Factures à valider ») may filter on: the invoice's current status, grouped. « Validée »
 # holds every invoice the validation let through (explicitly or tacitly), whatever the recipient did with it since.
-_HORS_VALIDEES = {"BROUILLON", "ABANDONNEE", "DEPOSEE", "A_VALIDER_1", "REFUSEE_1"}
+_HORS_VALIDEES = {"BROUILLON", "ABANDONNEE", "DEPOSEE", "A_VALIDER_1", "REFUSEE_1", "ERREUR_FOURNISSEUR_SUR_VALIDEUR"}
 STATUTS_VALIDEES = [s for s in StatutFacture if s not in _HORS_VALIDEES]
 
 

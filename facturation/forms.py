@@ -272,7 +272,7 @@ class FiltreFacturesAValiderForm(DsfrBaseForm):
     STATUTS_FILTRE = {
         "A_VALIDER": [StatutFacture.A_VALIDER_1],
         "VALIDEE": STATUTS_VALIDEES,
-        "REFUSEE": [StatutFacture.REFUSEE_1],
+        "REFUSEE": [StatutFacture.REFUSEE_1, StatutFacture.ERREUR_FOURNISSEUR_SUR_VALIDEUR],
         "TOUTES": None,
     }
 

@@ -51,6 +51,8 @@ def _transitions():
         Transition(S.DEPOSEE, S.A_VALIDER_1, roles={SYSTEME}),
         Transition(S.A_VALIDER_1, S.VALIDEE_1, roles={VALIDEUR}),
         Transition(S.A_VALIDER_1, S.REFUSEE_1, roles={VALIDEUR}, motif_obligatoire=True),
+        Transition(S.A_VALIDER_1, S.ERREUR_FOURNISSEUR_SUR_VALIDEUR, roles={VALIDEUR}, motif_obligatoire=True),
+        Transition(S.ERREUR_FOURNISSEUR_SUR_VALIDEUR, S.A_VALIDER_1, roles={FOURNISSEUR}),
         Transition(S.VALIDEE_1, S.MISE_A_DISPOSITION, roles={SYSTEME}),
         # Reference 2.6: without the valideur's decision within 15 days, validation is tacit.
         Transition(S.A_VALIDER_1, S.ABSENCE_VALIDATION_1_HORS_DELAI, roles={SYSTEME}),
@@ -397,8 +399,15 @@ def valider_facture(
         )
     with transaction.atomic():
         if not accepter:
+            # « Erreur de valideur » is not a refusal of the invoice: the supplier designated the wrong valideur
+            # and corrects it (``corriger_valideur``), the invoice goes on under the same number.
+            cible = (
+                S.ERREUR_FOURNISSEUR_SUR_VALIDEUR
+                if motif == MotifRefusValidation.ERREUR_VALIDEUR.label
+                else S.REFUSEE_1
+            )
             CIRCUIT.transition(
-                facture, to=S.REFUSEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
+                facture, to=cible, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
             )
             return facture
         CIRCUIT.transition(
@@ -418,6 +427,41 @@ def refuser_facture(*, acting_user, facture: Facture, motif: str, commentaire: s
         acting_user=acting_user, facture=facture, accepter=False, motif=MotifRefusValidation(motif).label,
         commentaire=(commentaire or "").strip(),
     )  # fmt: skip
+
+
+def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
+    """« Corriger le valideur » (API ``factures/v1/corriger/valideur/facture``): after « Erreur fournisseur sur
+    valideur », the supplier names the right titulaire or mandataire; the invoice is « À valider » again for it
+    (its users are e-mailed, and the 15 days of tacit validation start again)."""
+    from chorus.identifiers import valider_siret
+    from organisation.models import Structure
+
+    _exiger_emission(acting_user, facture.fournisseur)
+    if facture.statut != S.ERREUR_FOURNISSEUR_SUR_VALIDEUR:
+        raise ValidationError(
+            "Seule une facture au statut « Erreur fournisseur sur valideur » peut changer de valideur."
+        )
+    try:
+        siret = valider_siret(siret)
+    except ValidationError as exc:
+        raise ValidationError({"valideur_siret": exc.messages}) from exc
+    valideur = Structure.objects.filter(identifiant=siret).first()
+    if valideur is None or valideur.statut != StatutStructure.ACTIVE:
+        raise ValidationError({"valideur_siret": "Aucune structure active n'existe avec ce SIRET sur Chorus Pro."})
+    if valideur.pk == facture.fournisseur_id:
+        raise ValidationError({"valideur_siret": "Le valideur ne peut pas être votre propre structure."})
+    if valideur.pk == facture.valideur_id:
+        raise ValidationError(
+            {"valideur_siret": "Ce valideur a signalé qu'il n'est pas le bon : indiquez-en un autre."}
+        )
+    with transaction.atomic():
+        Facture.objects.filter(pk=facture.pk).update(valideur=valideur)
+        facture.valideur = valideur
+        CIRCUIT.transition(
+            facture, to=S.A_VALIDER_1, acting_user=acting_user, role=FOURNISSEUR,
+            commentaire=f"Valideur corrigé : {valideur.raison_sociale} ({valideur.identifiant})",
+        )  # fmt: skip
+    return facture
 
 
 def valider_tacitement() -> int:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("factures-emises/<int:pk>/traiter-le-rejet/", views.traiter_rejet, name="traiter_rejet"),
     path("factures-emises/<int:pk>/completer/", views.completer, name="completer_facture"),
     path("factures-emises/<int:pk>/recycler/", views.recycler, name="recycler_facture"),
+    path("factures-emises/<int:pk>/corriger-le-valideur/", views.corriger_valideur, name="corriger_valideur"),
     path("factures-a-valider/", views_valideur.liste, name="factures_a_valider"),
     path("factures-a-valider/<int:pk>/", views_valideur.detail, name="facture_a_valider"),
     path("factures-a-valider/<int:pk>/valider/", views_valideur.valider, name="valider_facture_a_valider"),

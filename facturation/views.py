@@ -24,6 +24,9 @@ from organisation.enums import Niveau
 
 S = StatutFacture
 TAILLE_SYNTHESE = 50
+# What waits for the supplier in the Synthèse (with the unhandled rejections); the partial index
+# ``facture_synthese_idx`` (migration 0007) has exactly this condition, so keep them together.
+STATUTS_ACTION_FOURNISSEUR = [S.BROUILLON, S.A_RECYCLER, S.SUSPENDUE, S.ERREUR_FOURNISSEUR_SUR_VALIDEUR]
 # What the list tables display, read as plain values: no model instance per row (see BENCHMARKS.md).
 COLONNES_LISTE = (
     "pk", "numero", "type_facture", "statut", "date_facture", "montant_ttc", "devise", "rejet_traite",
@@ -77,9 +80,9 @@ def synthese(request):
     base = queries.factures_emises(request.user).order_by("-updated_at", "-id")
     # The 50 most recent; the full lists are one click away in Rechercher (by status).
     a_traiter = _lignes(
-        base.filter(
-            Q(statut__in=[S.BROUILLON, S.A_RECYCLER, S.SUSPENDUE]) | Q(statut=S.REJETEE, rejet_traite=False)
-        ).values(*COLONNES_LISTE)[:TAILLE_SYNTHESE]
+        base.filter(Q(statut__in=STATUTS_ACTION_FOURNISSEUR) | Q(statut=S.REJETEE, rejet_traite=False)).values(
+            *COLONNES_LISTE
+        )[:TAILLE_SYNTHESE]
     )
     return render(
         request,
@@ -475,3 +478,33 @@ def recycler(request, pk):
          },
          "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}")},
     )  # fmt: skip
+
+
+@login_required
+def corriger_valideur(request, pk):
+    """« Corriger le valideur » after « Erreur fournisseur sur valideur »: the SIRET of the right titulaire or
+    mandataire; the invoice is « À valider » again for it."""
+    facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
+    erreur = ""
+    if request.method == "POST":
+        try:
+            services.corriger_valideur(acting_user=request.user, facture=facture, siret=request.POST.get("siret", ""))
+        except ValidationError as exc:
+            erreur = " ".join(exc.message_dict.get("valideur_siret", exc.messages) if hasattr(exc, "error_dict")
+                              else exc.messages)  # fmt: skip
+        else:
+            messages.success(
+                request,
+                f"La facture {facture.numero} est transmise à {facture.valideur.raison_sociale} pour validation.",
+            )
+            return redirect("facture_emise", pk=facture.pk)
+    return render(
+        request,
+        "facturation/corriger_valideur.html",
+        {
+            "facture": facture,
+            "erreur": erreur,
+            "siret": request.POST.get("siret", ""),
+            "breadcrumb_data": _fil(courant=f"Corriger le valideur de la facture {facture.numero}"),
+        },
+    )

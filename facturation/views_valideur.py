@@ -28,7 +28,11 @@ COLONNES_LISTE = (
 )  # fmt: skip
 _CADRES = dict(Cadre.choices)
 _STATUTS = dict(S.choices)
-_BADGES = {S.A_VALIDER_1: "fr-badge--new", S.REFUSEE_1: "fr-badge--error"}
+_BADGES = {
+    S.A_VALIDER_1: "fr-badge--new",
+    S.REFUSEE_1: "fr-badge--error",
+    S.ERREUR_FOURNISSEUR_SUR_VALIDEUR: "fr-badge--error",
+}
 
 
 def _fil(courant, *liens):

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -492,3 +493,77 @@ def test_le_valideur_est_prevenu_a_l_arrivee(fournisseur_gp, etat, titulaire, le
     )  # fmt: skip
     services.valider_et_envoyer(acting_user=gp, facture=a1, contenu=b"%PDF-1.4 a1", nom_fichier="a1.pdf")
     assert not [m for m in OutboxMessage.objects.all() if gp_titulaire.email in m.payload["to"]]
+
+
+# --- « Erreur fournisseur sur valideur » → « Corriger le valideur » --------------------------------------------
+
+
+def test_erreur_de_valideur_puis_correction_par_le_fournisseur(
+    client, fournisseur_gp, etat, titulaire, autre_valideur, django_capture_on_commit_callbacks
+):
+    gp, structure = fournisseur_gp
+    valideur_gp, valideur = titulaire
+    bon_gp, bon = autre_valideur
+    facture = _a9(fournisseur_gp, etat, valideur, "ST-ERR")
+    services.refuser_facture(acting_user=valideur_gp, facture=facture, motif="ERREUR_VALIDEUR", commentaire="Pas nous")
+    facture.refresh_from_db()
+    assert facture.statut == S.ERREUR_FOURNISSEUR_SUR_VALIDEUR  # not a refusal of the invoice itself
+
+    # The supplier finds it in its Synthèse, with the action on its page.
+    client.force_login(gp)
+    assert "ST-ERR" in _texte(client.get(reverse("factures_emises")))
+    page = _texte(client.get(reverse("facture_emise", args=[facture.pk])))
+    assert "Erreur fournisseur sur valideur" in page and "Corriger le valideur" in page
+
+    # Bad SIRETs: a French message on the field, nothing changes.
+    url = reverse("corriger_valideur", args=[facture.pk])
+    for siret, message in [
+        ("123", "SIRET"),
+        (siret_aleatoire(), "Aucune structure active n'existe avec ce SIRET sur Chorus Pro."),
+        (structure.identifiant, "Le valideur ne peut pas être votre propre structure."),
+        (valideur.identifiant, "Ce valideur a signalé qu'il n'est pas le bon : indiquez-en un autre."),
+    ]:
+        response = client.post(url, {"siret": siret})
+        assert response.status_code == 200 and message in _texte(response), siret
+    facture.refresh_from_db()
+    assert facture.statut == S.ERREUR_FOURNISSEUR_SUR_VALIDEUR and facture.valideur_id == valideur.pk
+
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"siret": bon.identifiant})
+    assert response.status_code == 302
+    facture.refresh_from_db()
+    assert facture.statut == S.A_VALIDER_1 and facture.valideur_id == bon.pk
+    derniere = facture.historique.order_by("-created_at", "-id").first()
+    assert derniere.acting_user == gp and "Valideur corrigé : Autre Titulaire SARL" in derniere.commentaire
+    assert any(bon_gp.email in m.payload["to"] for m in OutboxMessage.objects.all())  # the new valideur is told
+    assert list(queries.factures_a_valider(bon_gp).values_list("numero", flat=True)) == ["ST-ERR"]
+    assert not queries.factures_a_valider(valideur_gp).filter(statut=S.A_VALIDER_1).exists()
+
+    # Only an invoice in that status, only by its supplier with the modification profile.
+    response = client.post(url, {"siret": valideur.identifiant})
+    assert "Seule une facture au statut « Erreur fournisseur sur valideur »" in _texte(response)
+    client.force_login(bon_gp)
+    assert client.post(url, {"siret": bon.identifiant}).status_code == 404
+
+
+def test_l_index_de_la_synthese_suit_sa_condition(fournisseur_gp, etat, titulaire):
+    from facturation.views import STATUTS_ACTION_FOURNISSEUR
+
+    gp, _structure = fournisseur_gp
+    _a9(fournisseur_gp, etat, titulaire[1], "ST-IDX")
+    qs = (
+        queries.factures_emises(gp)
+        .filter(Q(statut__in=STATUTS_ACTION_FOURNISSEUR) | Q(statut=S.REJETEE, rejet_traite=False))
+        .order_by("-updated_at", "-id")
+        .values("pk")[:50]
+    )
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE facturation_facture")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "facture_synthese_v2_idx" in plan and "Sort" not in plan, plan
