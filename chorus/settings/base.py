@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "facturation",
     "travaux",
     "sollicitations",
+    "chorus.api",
 ]
 
 MIDDLEWARE = [

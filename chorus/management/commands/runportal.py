@@ -33,6 +33,7 @@ class Command(BaseCommand):
             call_command("charger_demo", stdout=self.stdout)
             call_command("charger_demo_factures", stdout=self.stdout)
             call_command("charger_demo_sollicitations", stdout=self.stdout)
+            call_command("charger_demo_api", stdout=self.stdout)
 
         self.stdout.flush()  # before the children write to the same stdout
         env = dict(os.environ)

@@ -1,0 +1,66 @@
+"""OAuth clients, their access tokens and the comptes techniques whose ``cpro-account`` header every service call
+carries. Secrets are stored hashed: client secrets and technical passwords with Django's password hashers, access
+tokens (random, 256 bits) with SHA-256 so that each call finds its token by one indexed lookup."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def empreinte_jeton(jeton: str) -> str:
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+class ClientOAuth(models.Model):
+    client_id = models.CharField("identifiant du client", max_length=100, unique=True)
+    secret_hache = models.CharField("secret (haché)", max_length=128)
+    libelle = models.CharField("libellé", max_length=200, blank=True)
+    actif = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "client OAuth"
+        verbose_name_plural = "clients OAuth"
+
+    def __str__(self):
+        return self.client_id
+
+
+class JetonAcces(models.Model):
+    client = models.ForeignKey(ClientOAuth, on_delete=models.CASCADE, related_name="jetons")
+    empreinte = models.CharField("empreinte SHA-256 du jeton", max_length=64, unique=True)
+    expire_le = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "jeton d'accès"
+        verbose_name_plural = "jetons d'accès"
+        indexes = [models.Index(fields=["expire_le"], name="api_jeton_expire_idx")]
+
+    def __str__(self):
+        return f"{self.client_id} → {self.expire_le:%Y-%m-%d %H:%M}"
+
+
+class CompteTechnique(models.Model):
+    """A structure's technical account. It acts through ``utilisateur``, a dedicated user attached to the structure
+    with its profiles (« Factures émises » in modification…), so that every query is scoped by the same domain
+    functions as a person's; that user has no usable password and cannot sign in to the portal."""
+
+    login = models.CharField(max_length=150, unique=True)
+    mot_de_passe_hache = models.CharField("mot de passe (haché)", max_length=128)
+    expiration_mot_de_passe = models.DateTimeField("expiration du mot de passe")
+    structure = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="comptes_techniques")
+    utilisateur = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compte_technique"
+    )
+    actif = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "compte technique"
+        verbose_name_plural = "comptes techniques"
+
+    def __str__(self):
+        return self.login

@@ -1,0 +1,418 @@
+"""``/cpro/factures/v1/…`` of the supplier side. Every read goes through ``facturation.queries.factures_emises``
+of the technical account's user; ``soumettre`` runs ``services.enregistrer``, the portal's checks
+(``verifier_avant_envoi``, EN 16931) and ``valider_et_envoyer`` as the saisie's « Valider et envoyer »."""
+
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chorus.api.kit import (
+    CODE_DOUBLON,
+    CODE_REGLE_METIER,
+    ErreurApi,
+    introuvable,
+    jour,
+    jour_heure,
+    nombre,
+    pagination,
+    paginer,
+    requete_invalide,
+    rfc3339,
+    sens,
+    service,
+    succes,
+)
+from facturation import montants, services
+from facturation import queries as fq
+from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau
+from organisation.models import Service, Structure
+
+ECART_TOLERE = Decimal("0.01")
+
+
+def _choix(valeur: str, enum, champ: str, defaut):
+    if not valeur:
+        return defaut
+    if valeur not in enum.values:
+        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(enum.values)}).")
+    return valeur
+
+
+def _taux(ligne) -> Decimal:
+    """``lignePosteTauxTvaManuel`` (a number) or ``lignePosteTauxTva`` (« TVA20 », « 20 », « 5,5 »…)."""
+    manuel = ligne.montant("lignePosteTauxTvaManuel")
+    if manuel is not None:
+        return manuel
+    code = ligne.texte("lignePosteTauxTva")
+    trouve = re.search(r"\d+(?:[.,]\d+)?", code)
+    if not trouve:
+        raise requete_invalide(f"Le taux de TVA de la ligne « {ligne.chemin} » est obligatoire.")
+    return Decimal(trouve.group().replace(",", "."))
+
+
+def _lignes(corps) -> list[dict]:
+    lignes = []
+    for ligne in corps.objets("lignePoste"):
+        lignes.append({
+            "reference": ligne.texte("lignePosteReference")[:50],
+            "denomination": ligne.texte("lignePosteDenomination", requis=True)[:250],
+            "quantite": ligne.montant("lignePosteQuantite", requis=True),
+            "unite": ligne.texte("lignePosteUnite")[:20] or "C62",
+            "prix_unitaire_ht": ligne.montant("lignePosteMontantUnitaireHT", requis=True),
+            "remise_ht": ligne.montant("lignePosteMontantRemiseHT") or 0,
+            "taux_tva": _taux(ligne),
+        })  # fmt: skip
+    if not lignes:
+        raise requete_invalide("La facture doit comporter au moins une ligne (« lignePoste »).")
+    return lignes
+
+
+def _verifier_totaux(corps, calcul) -> None:
+    """The client's totals, when it sends them, must be those the portal computes from the lines."""
+    totaux = corps.objet("montantTotal")
+    for cle, valeur in (
+        ("montantHtTotal", calcul.total_ht), ("montantTVA", calcul.total_tva), ("montantTtcTotal", calcul.total_ttc),
+        ("montantAPayer", calcul.net_a_payer),
+    ):  # fmt: skip
+        envoye = totaux.montant(cle)
+        if envoye is not None and abs(envoye - valeur) > ECART_TOLERE:
+            raise ErreurApi(
+                f"Le montant « montantTotal.{cle} » ({envoye}) ne correspond pas au montant calculé des lignes "
+                f"({valeur})."
+            )
+
+
+def _fournisseur(corps, compte) -> tuple[Structure, Service | None]:
+    f = corps.objet("fournisseur")
+    id_fournisseur = f.entier("idFournisseur") or compte.structure_id
+    structure = (
+        org_queries.structures_de(compte.utilisateur, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+        .filter(pk=id_fournisseur)
+        .first()
+    )
+    if structure is None:
+        raise ErreurApi(
+            f"Le compte technique ne peut pas émettre de factures pour la structure {id_fournisseur}.", 403, 403
+        )
+    service_fournisseur = None
+    if id_service := f.entier("idServiceFournisseur"):
+        service_fournisseur = Service.objects.filter(pk=id_service, structure=structure, actif=True).first()
+        if service_fournisseur is None:
+            raise introuvable(f"Le service fournisseur {id_service} n'existe pas dans votre structure.")
+    return structure, service_fournisseur
+
+
+def _coordonnees(corps, fournisseur):
+    code = corps.objet("fournisseur").entier("codeCoordonneesBancairesFournisseur")
+    actives = org_queries.coordonnees_bancaires_actives(fournisseur)
+    if code:
+        coord = actives.filter(pk=code).first()
+        if coord is None:
+            raise introuvable(f"Les coordonnées bancaires {code} ne sont pas des coordonnées actives de la structure.")
+        return coord
+    return actives.first()
+
+
+def _destinataire(corps):
+    d = corps.objet("destinataire", requis=True)
+    identifiant = d.texte("codeDestinataire", requis=True).replace(" ", "")
+    destinataire = org_queries.annuaire().filter(identifiant=identifiant).order_by("pk").first()
+    if destinataire is None:
+        raise introuvable(f"Le destinataire {identifiant} n'existe pas dans l'annuaire des structures publiques.")
+    service_destinataire = None
+    if code := d.texte("codeServiceExecutant"):
+        service_destinataire = Service.objects.filter(structure=destinataire, code__iexact=code).first()
+        if service_destinataire is None:
+            raise introuvable(f"Le service exécutant « {code} » n'existe pas chez le destinataire {identifiant}.")
+    return destinataire, service_destinataire
+
+
+def _valideur(corps):
+    code = corps.objet("cadreDeFacturation").texte("codeStructureValideur").replace(" ", "")
+    if not code:
+        return None
+    valideur = Structure.objects.filter(identifiant=code).order_by("pk").first()
+    if valideur is None:
+        raise introuvable(f"La structure valideur {code} n'existe pas.")
+    return valideur
+
+
+@service()
+def soumettre(request, corps, compte):
+    fournisseur, service_fournisseur = _fournisseur(corps, compte)
+    destinataire, service_destinataire = _destinataire(corps)
+    references = corps.objet("references")
+    lignes = _lignes(corps)
+    remise = corps.objet("montantTotal").montant("montantRemiseGlobaleTTC") or 0
+    try:
+        calcul = montants.calculer(lignes, remise_globale_ttc=remise)
+    except montants.MontantsInvalides as exc:
+        raise ErreurApi(str(exc)) from None
+    _verifier_totaux(corps, calcul)
+    date_facture = corps.date("dateFacture", requis=True)
+    donnees = {
+        "fournisseur": fournisseur, "service_fournisseur": service_fournisseur, "destinataire": destinataire,
+        "service_destinataire": service_destinataire, "valideur": _valideur(corps),
+        "coordonnees_bancaires": _coordonnees(corps, fournisseur),
+        "cadre": _choix(corps.objet("cadreDeFacturation").texte("codeCadreFacturation"), Cadre,
+                        "codeCadreFacturation", Cadre.A1),
+        "type_facture": _choix(references.texte("typeFacture"), TypeFacture, "typeFacture", TypeFacture.FACTURE),
+        "numero": corps.texte("numeroFactureSaisi", requis=True)[:20], "date_facture": date_facture,
+        "devise": references.texte("deviseFacture") or "EUR",
+        "type_tva": _choix(references.texte("typeTva"), TypeTva, "typeTva", TypeTva.TVA_SUR_DEBIT),
+        "motif_exoneration": references.texte("motifExonerationTva")[:250],
+        "numero_marche": references.texte("numeroMarche")[:50],
+        "numero_engagement": references.texte("numeroBonCommande")[:50],
+        "numero_facture_origine": references.texte("numeroFactureOrigine")[:20],
+        "mode_paiement": _choix(references.texte("modePaiement"), ModePaiement, "modePaiement", ModePaiement.VIREMENT),
+        "remise_globale_ttc": remise,
+        "motif_remise_globale": corps.objet("montantTotal").texte("motifRemiseGlobaleTTC")[:250],
+        "commentaire": corps.texte("commentaire"), "mode_depot": ModeDepot.SAISIE_API,
+    }  # fmt: skip
+    if donnees["devise"] != "EUR":
+        raise requete_invalide(f"Devise non prise en charge : {donnees['devise']} (seul EUR est accepté).")
+    try:
+        with transaction.atomic():
+            facture = services.enregistrer(acting_user=compte.utilisateur, donnees=donnees, lignes=lignes)
+            erreurs = services.verifier_avant_envoi(facture)
+            if erreurs:
+                raise ValidationError(erreurs)
+            erreurs_norme = services.verifier_en16931(facture)
+            if erreurs_norme:
+                raise ErreurApi(
+                    "La facture ne respecte pas la norme EN 16931 : "
+                    + " ".join(str(getattr(e, "message", e)) for e in erreurs_norme)
+                )
+            contenu, nom = services.document_a_envoyer(facture)
+            facture = services.valider_et_envoyer(
+                acting_user=compte.utilisateur, facture=facture, contenu=contenu, nom_fichier=nom
+            )
+    except services.DoublonDepot as exc:
+        raise ErreurApi(f"{exc.message} Facture existante : n° {exc.facture.numero}.", CODE_DOUBLON) from None
+    except ValidationError as exc:
+        raise ErreurApi(" ".join(exc.messages), CODE_REGLE_METIER) from None
+    facture.refresh_from_db()
+    return succes(
+        "GCU_MSG_01_000",
+        identifiantFactureCPP=facture.pk, numeroFacture=facture.numero, statutFacture=facture.statut,
+        dateDepot=jour(facture.date_depot), empreinteCertificatDepot=facture.empreinte_certificat,
+        identifiantStructure=fournisseur.identifiant,
+    )  # fmt: skip
+
+
+# --- Search and consultation ---------------------------------------------------------------------------------
+
+COLONNES_FACTURES = {
+    "IdentifiantFactureCPP": "pk", "NumeroFacture": "numero", "DateFacture": "date_facture",
+    "DateDepot": "date_depot", "MontantTTC": "montant_ttc", "MontantHT": "montant_ht", "Statut": "statut",
+}  # fmt: skip
+
+
+def _filtrer(corps, qs):
+    criteres = {
+        "numero": corps.texte("numeroFacture"),
+        "statuts": corps.textes("statutCourant"),
+        "date_du": corps.date("periodeDateFactureDu"),
+        "date_au": corps.date("periodeDateFactureAu"),
+        "depot_du": corps.date("periodeDateDepotDu"),
+        "depot_au": corps.date("periodeDateDepotAu"),
+        "montant_min": corps.montant("montantTTCMin"),
+        "montant_max": corps.montant("montantTTCMax"),
+        "cadre": corps.objet("cadreFacturation").texte("codeCadreFacturation"),
+        "type_facture": corps.texte("typeFacture"),
+    }
+    qs = fq.filtrer(criteres, qs)
+    if id_fournisseur := corps.entier("idFournisseur"):
+        qs = qs.filter(fournisseur_id=id_fournisseur)
+    if id_service := corps.entier("idServiceFournisseur"):
+        qs = qs.filter(service_fournisseur_id=id_service)
+    if numero_marche := corps.texte("numeroMarche"):
+        qs = qs.filter(numero_marche=numero_marche)
+    if bon := corps.texte("numeroBonCommande"):
+        qs = qs.filter(numero_engagement=bon)
+    if origine := corps.texte("numeroFactureOrigine"):
+        qs = qs.filter(numero_facture_origine=origine)
+    if mode := corps.texte("modeDepot"):
+        qs = qs.filter(mode_depot=mode)
+    if (montant := corps.montant("montantHTMin")) is not None:
+        qs = qs.filter(montant_ht__gte=montant)
+    if (montant := corps.montant("montantHTMax")) is not None:
+        qs = qs.filter(montant_ht__lte=montant)
+    if (montant := corps.montant("montantApayerMin")) is not None:
+        qs = qs.filter(montant_a_payer__gte=montant)
+    if (montant := corps.montant("montantApayerMax")) is not None:
+        qs = qs.filter(montant_a_payer__lte=montant)
+    if "rejetTraite" in corps.donnees:
+        qs = qs.filter(rejet_traite=corps.booleen("rejetTraite"))
+    destinataires = [d.entier("idDestinataire") for d in corps.objets("listeDestinataire")]
+    if destinataires := [d for d in destinataires if d]:
+        qs = qs.filter(destinataire_id__in=destinataires)
+    if corps.texte("numeroFluxDepot"):
+        # Flux deposits are not served by this API yet: no invoice belongs to a flux.
+        qs = qs.none()
+    return qs.exclude(statut=StatutFacture.BROUILLON)
+
+
+def _ligne_facture(f) -> dict:
+    createur = f.created_by
+    return {
+        "identifiantFactureCPP": f.pk, "typeDemandePaiement": f.type_demande_paiement,
+        "codeFournisseur": f.fournisseur.identifiant, "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
+        "designationFournisseur": f.fournisseur.raison_sociale,
+        "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
+        "nomServiceFournisseur": f.service_fournisseur.libelle if f.service_fournisseur else "",
+        "idDestinataire": f.destinataire_id or 0,
+        "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
+        "designationDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
+        "idServiceExecutant": f.service_destinataire_id or 0,
+        "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
+        "nomServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
+        "typeFacture": f.type_facture, "numeroFacture": f.numero, "numeroFactureOrigine": f.numero_facture_origine,
+        "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
+        "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
+        "montantHT": nombre(f.montant_ht), "montantTTC": nombre(f.montant_ttc),
+        "montantAPayer": nombre(f.montant_a_payer), "devise": f.devise, "statut": f.statut,
+        "dateHeureEtatCourant": rfc3339(f.updated_at), "numeroFluxDepot": "", "modeDepot": f.mode_depot,
+        "nomPrenomUtilisateurCreateur": f"{createur.prenom} {createur.nom}".strip(),
+        "taille": 0, "rejetTraite": f.rejet_traite,
+    }  # fmt: skip
+
+
+@service()
+def rechercher_fournisseur(request, corps, compte):
+    qs = _filtrer(corps, fq.factures_emises(compte.utilisateur))
+    parametres = corps.objet("rechercheFactureParFournisseur")
+    par_page, page = pagination(corps, "rechercheFactureParFournisseur")
+    ordre = COLONNES_FACTURES.get(parametres.texte("triColonne"), "pk")
+    qs = qs.select_related(
+        "fournisseur", "destinataire", "service_destinataire", "service_fournisseur", "created_by"
+    ).order_by(sens(parametres) + ordre, "-pk")
+    lignes, retour = paginer(qs, par_page, page)
+    return succes(listeFactures=[_ligne_facture(f) for f in lignes], parametresRetour=retour)
+
+
+def _facture(compte, pk):
+    facture = fq.facture_emise(compte.utilisateur, pk)
+    if facture is None or facture.statut == StatutFacture.BROUILLON:
+        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
+    return facture
+
+
+def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
+    return {
+        f"nbResultatsParPage{suffixe}": par_page, f"pageCourante{suffixe}": page,
+        f"pages{suffixe}": (total + par_page - 1) // par_page, f"total{suffixe}": total,
+    }  # fmt: skip
+
+
+@service()
+def consulter_fournisseur(request, corps, compte):
+    f = _facture(compte, corps.entier("identifiantFactureCPP", requis=True))
+    lignes = list(f.lignes.order_by("ordre"))
+    tva = list(f.recapitulatif_tva.order_by("taux"))
+    coord = f.coordonnees_bancaires
+    return succes(
+        facture={
+            "identifiantFactureCPP": f.pk, "numeroFacture": f.numero, "statutFacture": f.statut,
+            "modeDepot": f.mode_depot, "commentaire": f.commentaire,
+            "cadreDeFacturation": {"codeCadreFacturation": f.cadre,
+                                   "codeValideur1": f.valideur.identifiant if f.valideur else "",
+                                   "idValideur1": f.valideur_id or 0,
+                                   "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else ""},
+            "destinataire": {
+                "idDestinataire": f.destinataire_id or 0,
+                "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
+                "libelleDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
+                "idServiceExecutant": f.service_destinataire_id or 0,
+                "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
+                "libelleServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
+            },
+            "fournisseur": {
+                "idFournisseur": f.fournisseur_id, "codeFournisseur": f.fournisseur.identifiant,
+                "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
+                "designationFournisseur": f.fournisseur.raison_sociale,
+                "idServiceFournisseur": f.service_fournisseur_id or 0,
+                "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
+                "coordBancairesFournisseurId": coord.pk if coord else 0,
+                "coordBancairesFournisseurCompteBancaire": coord.iban if coord else "",
+                "coordBancairesBicSwift": coord.bic if coord else "",
+            },
+            "references": {
+                "codeDeviseFacture": f.devise, "typeFacture": f.type_facture, "typeTva": f.type_tva,
+                "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
+                "dateEcheancePaiement": jour(f.date_echeance), "dateCreationFacture": jour_heure(f.created_at),
+                "modePaiement": f.mode_paiement, "motifExonerationTva": f.motif_exoneration,
+                "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
+                "numeroFactureOrigine": f.numero_facture_origine,
+            },
+            "montantTotal": {
+                "montantHtTotal": nombre(f.montant_ht), "montantTVA": nombre(f.montant_tva),
+                "montantTtcAvantRemiseGlobalTTC": nombre(f.montant_ttc_avant_remise),
+                "montantRemiseGlobaleTTC": nombre(f.remise_globale_ttc),
+                "motifRemiseGlobaleTTC": f.motif_remise_globale, "montantTtcTotal": nombre(f.montant_ttc),
+                "montantAPayer": nombre(f.montant_a_payer),
+            },
+            "lignesDePoste": {
+                "lignePoste": [
+                    {
+                        "lignePosteNumero": lg.ordre, "lignePosteReference": lg.reference,
+                        "lignePosteDenomination": lg.denomination, "lignePosteQuantite": nombre(lg.quantite),
+                        "lignePosteUniteLibelle": lg.unite, "lignePosteMontantUnitaireHT": nombre(lg.prix_unitaire_ht),
+                        "lignePosteMontantRemiseHT": nombre(lg.remise_ht),
+                        "lignePosteMontantHtApresRemise": nombre(lg.montant_ht),
+                        "lignePosteMontantTtcApresRemise": nombre(lg.montant_ttc),
+                        "lignePosteMontantTva": nombre(lg.montant_ttc - lg.montant_ht),
+                        "lignePosteTauxTva": f"TVA{lg.taux_tva.normalize():f}",
+                        "lignePosteTauxTvaManuel": nombre(lg.taux_tva),
+                    }
+                    for lg in lignes
+                ],
+                **_page(len(lignes), max(len(lignes), 1), 1, "LignesPoste"),
+            },
+            "recapitulatifDeTva": {
+                "ligneTva": [
+                    {"ligneTvaTauxRefValeur": nombre(t.taux), "ligneTvaTauxManuel": nombre(t.taux),
+                     "ligneTvaMontantBaseHtParTaux": nombre(t.base_ht - t.remise_globale_ht),
+                     "ligneTvaMontantTvaParTaux": nombre(t.montant_tva)}
+                    for t in tva
+                ],
+                **_page(len(tva), max(len(tva), 1), 1, "LignesRecapitulativesTVA"),
+            },
+        }
+    )  # fmt: skip
+
+
+@service()
+def consulter_historique(request, corps, compte):
+    id_facture = corps.entier("idFacture", requis=True)
+    f = _facture(compte, id_facture)
+    p = corps.objet("paramRechercheHistoStatuts")
+    par_page = p.entier("nbResultatsParPageListeHistoStatut") or 100
+    page = p.entier("pageResultatDemandeeListeHistoStatut") or 1
+    entrees = fq.historique(f)
+    if (p.texte("triSensListeHistoStatut") or "").lower().startswith("asc"):
+        entrees.reverse()
+    tranche = entrees[(page - 1) * par_page : page * par_page]
+    return succes(
+        idFacture=id_facture, numeroFacture=f.numero, statutCourantCode=f.statut, modeDepot=f.mode_depot,
+        historiquesDesStatuts={
+            "histoStatut": [
+                {
+                    "histoStatutId": e.pk, "histoStatutCode": e.statut, "histoStatutCommentaire": e.commentaire,
+                    "histoStatutDatePassage": jour_heure(e.created_at),
+                    "histoStatutUtilisateurNom": e.acting_user.nom if e.acting_user else "",
+                    "histoStatutUtilisateurPrenom": e.acting_user.prenom if e.acting_user else "",
+                    "histoStatutUtilisateurEmail": "", "histoStatutUtilisateurTelephone": "",
+                }
+                for e in tranche
+            ],
+            **_page(len(entrees), par_page, page, "HistoStatut"),
+        },
+        historiquesDesActionsUtilisateurs={"histoAction": [], **_page(0, par_page, 1, "HistoAction")},
+        historiquesDesEvenementsComplementaires={"evenement": [], **_page(0, par_page, 1, "Evenement")},
+        derniereAction={"derniereActionCode": f.statut, "derniereActionId": entrees[0].pk if entrees else 0},
+    )  # fmt: skip

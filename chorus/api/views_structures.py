@@ -1,0 +1,162 @@
+"""``/cpro/structures/v1/…``: what a technical account may see of structures is the public directory
+(``organisation.queries.annuaire``) and its own structures (``structures_de``), never another private one."""
+
+from django.db.models import Q
+
+from chorus.api.kit import (
+    introuvable,
+    jour_heure,
+    pagination,
+    paginer,
+    requete_invalide,
+    rfc3339,
+    sens,
+    service,
+    succes,
+)
+from organisation import queries as org_queries
+from organisation.enums import StatutStructure
+from organisation.models import Service, Structure
+
+COLONNES_STRUCTURES = {
+    "IdStructureCPP": "pk", "IdentifiantStructure": "identifiant", "RaisonSociale": "raison_sociale",
+    "DesignationStructure": "raison_sociale", "Statut": "statut",
+}  # fmt: skip
+COLONNES_SERVICES = {"CodeService": "code", "LibelleService": "libelle", "IdService": "pk"}
+
+
+def structures_visibles(compte):
+    """Public structures of the directory plus the account's own ones, whatever ``restreindreStructuresPrivees``
+    says: the portal does not disclose other private structures."""
+    propres = org_queries.structures_de(compte.utilisateur).values("pk")
+    return Structure.objects.filter(Q(pk__in=org_queries.annuaire().values("pk")) | Q(pk__in=propres))
+
+
+def _structure(compte, id_structure: int) -> Structure:
+    structure = structures_visibles(compte).filter(pk=id_structure).first()
+    if structure is None:
+        raise introuvable(f"La structure {id_structure} n'existe pas ou ne vous est pas accessible.")
+    return structure
+
+
+def _ligne_structure(s: Structure) -> dict:
+    return {
+        "idStructureCPP": s.pk, "identifiantStructure": s.identifiant, "typeIdentifiantStructure": s.type_identifiant,
+        "designationStructure": s.raison_sociale, "statut": s.statut,
+    }  # fmt: skip
+
+
+@service()
+def rechercher(request, corps, compte):
+    criteres = corps.objet("structure")
+    qs = structures_visibles(compte)
+    if identifiant := criteres.texte("identifiantStructure"):
+        qs = qs.filter(identifiant=identifiant.replace(" ", ""))
+    if type_identifiant := criteres.texte("typeIdentifiantStructure"):
+        qs = qs.filter(type_identifiant=type_identifiant)
+    for cle in ("raisonSocialeStructure", "libelleStructure", "nomStructure"):
+        if valeur := criteres.texte(cle):
+            qs = qs.filter(raison_sociale__icontains=valeur)
+    if code_postal := criteres.texte("adresseCodePostal"):
+        qs = qs.filter(code_postal=code_postal)
+    if ville := criteres.texte("adresseVille"):
+        qs = qs.filter(ville__icontains=ville)
+    if pays := criteres.texte("adresseCodePays"):
+        qs = qs.filter(code_pays=pays.upper())
+    if type_structure := criteres.texte("typeStructure"):
+        qs = qs.filter(type_structure=type_structure.upper())
+    # Without a statut asked for, only active structures: a lookup by SIRET answers exactly one row.
+    qs = qs.filter(statut=criteres.texte("statutStructure") or StatutStructure.ACTIVE)
+    parametres = corps.objet("parametres")
+    par_page, page = pagination(corps, "parametres")
+    ordre = COLONNES_STRUCTURES.get(parametres.texte("triColonne"), "raison_sociale")
+    lignes, retour = paginer(qs.order_by(sens(parametres) + ordre, "pk"), par_page, page)
+    return succes(listeStructures=[_ligne_structure(s) for s in lignes], parametresRetour=retour)
+
+
+def _id_structure(corps) -> int:
+    id_structure = corps.entier("idStructureCPP")
+    if id_structure is None:
+        id_structure = corps.entier("idStructure")
+    if id_structure is None:
+        raise requete_invalide("Le champ « idStructureCPP » (ou « idStructure ») est obligatoire.")
+    return id_structure
+
+
+@service()
+def consulter(request, corps, compte):
+    s = _structure(compte, _id_structure(corps))
+    propre = s.pk == compte.structure_id
+    return succes(
+        adressePostaleDuSiege={
+            "adresse": s.adresse, "complementAdresse1": s.complement_adresse, "complementAdresse2": "",
+            "codePostal": s.code_postal, "ville": s.ville, "pays": s.code_pays, "telephone": s.telephone,
+            "indicatifTelephone": "", "fax": "", "indicatifFax": "",
+        },
+        informationGenerales={
+            "idStructureCPP": s.pk, "idStructureOrigine": s.pk, "identifiantStructure": s.identifiant,
+            "typeIdentifiantStructure": s.type_identifiant, "libelleStructure": s.raison_sociale,
+            "raisonSocialeStructure": s.raison_sociale, "nomStructure": "", "prenomStructure": "",
+            "emailStructure": s.courriel if propre or s.est_publique else "", "numeroRcsStructure": "",
+            "numeroTVA": "", "structurePriveePublique": s.type_structure, "estValideurDeleguee": False,
+            "listeStructureDupliquees": [],
+            # The account's own password expiry, on its own structure only (Odoo reminds 15 days before).
+            **({"dateExpirationMotPasseCompteTech": rfc3339(compte.expiration_mot_de_passe)} if propre else {}),
+        },
+        parametres={
+            "codeServiceDoitEtreRenseigne": s.code_service_obligatoire,
+            "numeroEJDoitEtreRenseigne": s.engagement_obligatoire,
+            "gestionNumeroEJOuCodeService": s.service_ou_engagement_obligatoire,
+            "statutMiseEnPaiementNestPasRemonte": s.mise_en_paiement_non_remontee,
+            "getaMoa": False, "estMoaUniquement": False, "estValideurDelegue": False,
+            "connexionEDI": s.emetteur_edi, "recevoirDonneesViaEDI": s.recepteur_edi, "nonDiffusibleInsee": False,
+        },
+    )  # fmt: skip
+
+
+@service()
+def rechercher_services(request, corps, compte):
+    s = _structure(compte, _id_structure(corps))
+    parametres = corps.objet("parametresRechercherServicesStructure")
+    par_page, page = pagination(corps, "parametresRechercherServicesStructure", defaut=10_000)
+    ordre = COLONNES_SERVICES.get(parametres.texte("triColonne"), "code")
+    qs = Service.objects.filter(structure=s).order_by(sens(parametres) + ordre, "pk")
+    lignes, retour = paginer(qs, par_page, page)
+    return succes(
+        listeServices=[
+            {
+                "idService": sv.pk, "codeService": sv.code, "libelleService": sv.libelle, "estActif": sv.actif,
+                "statutService": "ACTIF" if sv.actif else "INACTIF",
+                "dateDbtService": jour_heure(sv.created_at), "dateFinService": "",
+            }
+            for sv in lignes
+        ],
+        parametresRetour=retour,
+    )  # fmt: skip
+
+
+@service()
+def consulter_service(request, corps, compte):
+    id_service = corps.entier("idService", requis=True)
+    sv = (
+        Service.objects.filter(pk=id_service, structure__in=structures_visibles(compte))
+        .select_related("structure")
+        .first()
+    )
+    id_structure = corps.entier("idStructure") or corps.entier("idStructureCPP")
+    if sv is None or (id_structure and sv.structure_id != id_structure):
+        raise introuvable(f"Le service {id_service} n'existe pas ou ne vous est pas accessible.")
+    return succes(
+        adressePostale={
+            "adresse": sv.adresse, "codePostal": sv.code_postal, "ville": sv.ville, "pays": sv.structure.code_pays,
+            "complementAdresse1": "", "complementAdresse2": "", "telephone": "", "indicatifTelephone": "",
+            "fax": "", "indicatifFax": "",
+        },
+        informationsGenerales={"codeService": sv.code, "nomService": sv.libelle, "descriptionService": sv.libelle},
+        parametres={
+            "numeroEngagement": sv.engagement_obligatoire or sv.structure.engagement_obligatoire,
+            "miseEnPaiement": not sv.structure.mise_en_paiement_non_remontee,
+            "dateCreation": jour_heure(sv.created_at), "dateModification": jour_heure(sv.updated_at),
+            "dateDebutValidite": jour_heure(sv.created_at), "dateFinValidite": "",
+        },
+    )  # fmt: skip
