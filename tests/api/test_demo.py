@@ -1,0 +1,41 @@
+"""The demo access (charger_demo_api, called by runportal) and the creation command."""
+
+import base64
+from io import StringIO
+
+from django.core.management import call_command
+
+from chorus.api.management.commands import charger_demo_api as demo
+from chorus.api.models import ClientOAuth, CompteTechnique
+
+
+def test_charger_demo_api_idempotent_et_utilisable(db, client):
+    call_command("charger_demo", stdout=StringIO())
+    call_command("charger_demo_api", stdout=StringIO())
+    call_command("charger_demo_api", stdout=StringIO())
+    assert ClientOAuth.objects.count() == 1 and CompteTechnique.objects.count() == 1
+    jeton = client.post(
+        "/api/oauth/token",
+        data=f"grant_type=client_credentials&client_id={demo.CLIENT_ID}&client_secret={demo.CLIENT_SECRET}",
+        content_type="application/x-www-form-urlencoded",
+    ).json()["access_token"]
+    r = client.post(
+        "/cpro/structures/v1/rechercher",
+        data={"structure": {"identifiantStructure": demo.SIRET_FOURNISSEUR}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {jeton}",
+        HTTP_CPRO_ACCOUNT=base64.b64encode(f"{demo.LOGIN}:{demo.MOT_DE_PASSE}".encode()).decode(),
+    )
+    assert r.status_code == 200
+    assert [s["designationStructure"] for s in r.json()["listeStructures"]] == ["Bâtiments Martin SAS"]
+
+
+def test_creer_acces_api(fournisseur_gp):
+    _, structure = fournisseur_gp
+    sortie = StringIO()
+    call_command("creer_acces_api", "--client-id", "erp", "--siret", structure.identifiant, stdout=sortie)
+    texte = sortie.getvalue()
+    assert "client_secret=" in texte and "mot_de_passe=" in texte
+    compte = CompteTechnique.objects.get()
+    assert compte.structure == structure and compte.login == f"TECH_{structure.pk}_{structure.identifiant}@cpro.fr"
+    assert not compte.utilisateur.has_usable_password()
