@@ -64,3 +64,35 @@ class CompteTechnique(models.Model):
 
     def __str__(self):
         return self.login
+
+
+class FluxDepot(models.Model):
+    """A file deposited by ``factures/v1/deposer/flux``: answered at once with its number, processed by a Celery
+    task (``chorus.api.tasks.traiter_flux``) through the portal's deposit analysis, polled by ``consulterCR*``."""
+
+    class Etat(models.TextChoices):
+        RECU = "IN_RECU", "Reçu"
+        EN_COURS = "IN_EN_COURS_TRAITEMENT_CPP", "En cours de traitement"
+        INTEGRE = "IN_INTEGRE", "Intégré"
+        INTEGRE_PARTIEL = "IN_INTEGRE_PARTIEL", "Intégré partiellement"
+        REJETE = "IN_REJETE", "Rejeté"
+
+    numero = models.CharField("numéro de flux", max_length=30, unique=True)
+    compte = models.ForeignKey(CompteTechnique, on_delete=models.PROTECT, related_name="flux")
+    structure = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="flux_depot")
+    syntaxe = models.CharField(max_length=40)
+    nom_fichier = models.CharField(max_length=255)
+    fichier = models.FileField(upload_to="flux/%Y/%m/")
+    etat = models.CharField(max_length=40, choices=Etat.choices, default=Etat.RECU)
+    erreurs_dp = models.JSONField("erreurs par demande de paiement", default=list, blank=True)
+    erreurs_techniques = models.JSONField(default=list, blank=True)
+    factures = models.ManyToManyField("facturation.Facture", blank=True, related_name="+")
+    created_at = models.DateTimeField("déposé le", default=timezone.now)
+    etat_le = models.DateTimeField("état courant depuis", default=timezone.now)
+
+    class Meta:
+        verbose_name = "flux déposé"
+        verbose_name_plural = "flux déposés"
+
+    def __str__(self):
+        return self.numero

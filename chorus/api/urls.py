@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chorus.api import views_factures, views_oauth, views_schema, views_structures, views_transverses
+from chorus.api import views_factures, views_flux, views_oauth, views_schema, views_structures, views_transverses
 
 urlpatterns = [
     path("api/oauth/token", views_oauth.token, name="api_token"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("cpro/structures/v1/rechercher/services", views_structures.rechercher_services),
     path("cpro/structures/v1/consulter/service", views_structures.consulter_service),
     path("cpro/factures/v1/soumettre", views_factures.soumettre),
+    path("cpro/factures/v1/deposer/flux", views_flux.deposer_flux),
+    path("cpro/transverses/v1/consulterCRDetaille", views_flux.consulter_cr_detaille),
+    path("cpro/transverses/v1/consulterCR", views_flux.consulter_cr),
     path("cpro/factures/v1/rechercher/fournisseur", views_factures.rechercher_fournisseur),
     path("cpro/factures/v1/consulter/fournisseur", views_factures.consulter_fournisseur),
     path("cpro/factures/v1/consulter/historique", views_factures.consulter_historique),

@@ -24,6 +24,7 @@ from chorus.api.kit import (
     service,
     succes,
 )
+from chorus.api.models import FluxDepot
 from facturation import montants, services
 from facturation import queries as fq
 from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
@@ -251,9 +252,9 @@ def _filtrer(corps, qs):
     destinataires = [d.entier("idDestinataire") for d in corps.objets("listeDestinataire")]
     if destinataires := [d for d in destinataires if d]:
         qs = qs.filter(destinataire_id__in=destinataires)
-    if corps.texte("numeroFluxDepot"):
-        # Flux deposits are not served by this API yet: no invoice belongs to a flux.
-        qs = qs.none()
+    if numero_flux := corps.texte("numeroFluxDepot"):
+        qs = qs.filter(pk__in=FluxDepot.factures.through.objects.filter(
+            fluxdepot__numero=numero_flux).values("facture_id"))  # fmt: skip
     return qs.exclude(statut=StatutFacture.BROUILLON)
 
 

@@ -1,0 +1,74 @@
+"""``factures/v1/deposer/flux`` (answers at once; a Celery task processes the flux) and the compte rendu
+services ``transverses/v1/consulterCR`` and ``consulterCRDetaille`` that clients poll."""
+
+import base64
+import binascii
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from chorus.api import tasks
+from chorus.api.flux import SYNTAXES
+from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, service, succes
+from chorus.api.models import FluxDepot
+from facturation.depot import TAILLE_MAX
+
+TAILLE_MAX_FLUX = 5 * TAILLE_MAX
+
+
+def _numero(flux: FluxDepot) -> str:
+    return f"CPP{flux.pk:022d}"
+
+
+@service()
+def deposer_flux(request, corps, compte):
+    syntaxe = corps.texte("syntaxeFlux", requis=True)
+    if syntaxe not in SYNTAXES:
+        raise requete_invalide(f"Syntaxe de flux non prise en charge : {syntaxe} (attendu : {', '.join(SYNTAXES)}).")
+    nom = corps.texte("nomFichier", requis=True)[-255:]
+    try:
+        contenu = base64.b64decode(corps.texte("fichierFlux", requis=True), validate=True)
+    except (binascii.Error, ValueError):
+        raise requete_invalide("Le champ « fichierFlux » doit être le fichier encodé en base64.") from None
+    if not contenu:
+        raise requete_invalide("Le fichier du flux est vide.")
+    if len(contenu) > TAILLE_MAX_FLUX:
+        raise requete_invalide("Le flux dépasse la taille maximale de 50 Mo.")
+    corps.booleen("avecSignature")  # read for its type only
+    with transaction.atomic():
+        flux = FluxDepot(compte=compte, structure=compte.structure, syntaxe=syntaxe, nom_fichier=nom, numero="")
+        flux.save()
+        flux.numero = _numero(flux)
+        flux.fichier.save(f"{flux.numero}-{nom[-80:]}", ContentFile(contenu), save=False)
+        flux.save(update_fields=["numero", "fichier"])
+        transaction.on_commit(lambda: tasks.traiter_flux.delay(flux.pk))
+    return succes("GCU_MSG_01_000", numeroFluxDepot=flux.numero, dateDepot=jour(flux.created_at), syntaxeFlux=syntaxe)
+
+
+def _flux(corps, compte) -> FluxDepot:
+    numero = corps.texte("numeroFluxDepot", requis=True)
+    flux = FluxDepot.objects.filter(numero=numero, structure=compte.structure).first()
+    if flux is None:
+        raise introuvable(f"Le flux {numero} n'existe pas ou ne vous est pas accessible.")
+    return flux
+
+
+@service()
+def consulter_cr_detaille(request, corps, compte):
+    flux = _flux(corps, compte)
+    return succes(
+        nomFichier=flux.nom_fichier, dateDepotFlux=rfc3339(flux.created_at), codeInterfaceDepotFlux=flux.syntaxe,
+        etatCourantDepotFlux=flux.etat, dateHeureEtatCourantFlux=rfc3339(flux.etat_le),
+        listeErreurDP=flux.erreurs_dp, listeErreurTechnique=flux.erreurs_techniques,
+    )  # fmt: skip
+
+
+@service()
+def consulter_cr(request, corps, compte):
+    flux = _flux(corps, compte)
+    return succes(
+        numeroFluxDepot=flux.numero, nomFichierFlux=flux.nom_fichier, codeInterfaceFlux=flux.syntaxe,
+        dateDepotFlux=rfc3339(flux.created_at), etatCourantFlux=flux.etat,
+        dateHeureEtatCourantFlux=rfc3339(flux.etat_le), codeAppliPartenaire="", designationPartenaire="",
+        fichierCR="",
+    )  # fmt: skip
