@@ -7,10 +7,12 @@ import binascii
 import functools
 import json
 import logging
+import math
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -43,6 +45,9 @@ def requete_invalide(libelle: str) -> ErreurApi:
 def introuvable(libelle: str) -> ErreurApi:
     return ErreurApi(libelle, CODE_INTROUVABLE)
 
+
+ENTIER_MAX = 2**63 - 1
+MONTANT_MAX = Decimal(10) ** 12
 
 # --- Answers ---------------------------------------------------------------------------------------------------
 
@@ -123,11 +128,19 @@ class Corps:
         valeur = self._brut(cle, requis=requis)
         if valeur is None:
             return defaut
-        if isinstance(valeur, bool) or not isinstance(valeur, int | float) or int(valeur) != valeur:
+        if (
+            isinstance(valeur, bool)
+            or not isinstance(valeur, int | float)
+            or (isinstance(valeur, float) and not math.isfinite(valeur))
+            or int(valeur) != valeur
+        ):
             # A numeric string is accepted too: some clients serialise ids as strings.
             if isinstance(valeur, str) and valeur.strip().isdigit():
-                return int(valeur)
-            self._type(cle, valeur, int)
+                valeur = int(valeur)
+            else:
+                self._type(cle, valeur, int)
+        if not -ENTIER_MAX <= int(valeur) <= ENTIER_MAX:
+            raise requete_invalide(f"Le champ « {self._nom(cle)} » est hors des limites acceptées.")
         return int(valeur)
 
     def texte(self, cle: str, *, requis: bool = False) -> str:
@@ -164,6 +177,8 @@ class Corps:
             raise requete_invalide(f"Le champ « {self._nom(cle)} » doit être un nombre.") from None
         if not resultat.is_finite():
             raise requete_invalide(f"Le champ « {self._nom(cle)} » doit être un nombre.")
+        if abs(resultat) >= MONTANT_MAX:
+            raise requete_invalide(f"Le champ « {self._nom(cle)} » est hors des limites acceptées.")
         return resultat
 
     def date(self, cle: str, *, requis: bool = False) -> date | None:
@@ -246,7 +261,7 @@ def pagination(corps: Corps, cle: str, defaut: int = 50) -> tuple[int, int]:
     p = corps.objet(cle)
     par_page = p.entier("nbResultatsParPage") or defaut
     page = p.entier("pageResultatDemandee") or 1
-    if par_page < 0 or page < 0:
+    if par_page < 0 or not 0 <= page <= 1_000_000:
         raise requete_invalide("La pagination demandée est invalide.")
     return min(par_page, MAX_PAR_PAGE), page
 
@@ -326,6 +341,10 @@ def service(methode: str = "POST", *, authentifie: bool = True, lire: bool = Tru
                 return erreur(str(exc) or "Profil manquant pour cette opération.", CODE_INTERDIT, 403)
             except ValidationError as exc:
                 return erreur(" ".join(exc.messages), CODE_REGLE_METIER, 400)
+            except (DataError, InvalidOperation, OverflowError):
+                # Values the database or the arithmetic refuse (out of range): the client's, not a server error.
+                logger.warning("Valeur hors limites sur %s", request.path, exc_info=True)
+                return erreur("Une valeur de la requête est hors des limites acceptées.", CODE_REQUETE_INVALIDE, 400)
 
         return enveloppe
 

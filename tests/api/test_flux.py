@@ -117,3 +117,27 @@ def test_deposer_refus(api):
     assert not FluxDepot.objects.exists()
     r = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": "CPP0"})
     assert r.status_code == 400 and "accessible" in r.json()["libelle"]
+
+
+def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, client_oauth):
+    from chorus.api import services as api_services
+    from organisation import services as org_services
+    from organisation.enums import TypeStructure
+    from tests.api.conftest import ClientApi
+    from tests.factories import UtilisateurFactory, siret_aleatoire
+
+    with synchrone(execute=True):
+        numero = deposer(api, document(api.compte, etat, "FLX-9")).json()["numeroFluxDepot"]
+    structure = org_services.creer_structure_par_utilisateur(
+        acting_user=UtilisateurFactory(),
+        siret=siret_aleatoire(),
+        raison_sociale="Autre",
+        type_structure=TypeStructure.PRIVEE,
+    )
+    compte, _ = api_services.creer_compte_technique(structure=structure, login="TECH_9@cpro.fr", mot_de_passe="m")
+    autre = ClientApi(client, api_services.emettre_jeton(client_oauth), compte, mot_de_passe="m")
+    for chemin in ("transverses/v1/consulterCRDetaille", "transverses/v1/consulterCR"):
+        r = autre.post(chemin, {"numeroFluxDepot": numero})
+        assert r.status_code == 400 and "accessible" in r.json()["libelle"]
+    r = autre.post("factures/v1/rechercher/fournisseur", {"numeroFluxDepot": numero})
+    assert r.json()["listeFactures"] == []
