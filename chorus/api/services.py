@@ -1,10 +1,12 @@
 """Creating OAuth clients and technical accounts, issuing and checking tokens."""
 
+import hashlib
 import secrets
 import string
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from organisation.models import Rattachement, Utilisateur
 
 DUREE_JETON = 3600  # seconds: fits the Go client's int16 and Odoo's refresh 240 s early
 DUREE_MOT_DE_PASSE = timedelta(days=365)
+CACHE_VERIFICATION = 300  # seconds
 ALPHABET_SECRET = string.ascii_letters + string.digits + "_-"
 
 # The profiles of a technical account on its structure: it issues and follows invoices.
@@ -77,7 +80,19 @@ def jeton_valide(jeton: str) -> JetonAcces | None:
 
 
 def compte_authentifie(login: str, mot_de_passe: str) -> CompteTechnique | None:
+    """Every service call carries the password: a successful check is remembered for a few minutes (keyed by a
+    digest of the login, the password and the stored hash, so a new password invalidates it) instead of running
+    the slow password hasher on each call."""
     compte = CompteTechnique.objects.select_related("structure", "utilisateur").filter(login=login).first()
-    if compte is None or not check_password(mot_de_passe, compte.mot_de_passe_hache):
+    if compte is None:
         return None
+    cle = (
+        "api:cpro-account:"
+        + hashlib.sha256(f"{login}\0{mot_de_passe}\0{compte.mot_de_passe_hache}".encode()).hexdigest()
+    )
+    if cache.get(cle):
+        return compte
+    if not check_password(mot_de_passe, compte.mot_de_passe_hache):
+        return None
+    cache.set(cle, 1, CACHE_VERIFICATION)
     return compte

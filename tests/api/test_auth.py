@@ -116,3 +116,14 @@ def test_methode(api):
 def test_schema_openapi(client):
     r = client.get("/api/openapi.json")
     assert r.status_code == 200 and "/cpro/factures/v1/soumettre" in r.json()["paths"]
+
+
+def test_nouveau_mot_de_passe_invalide_l_ancien(api):
+    from django.contrib.auth.hashers import make_password
+
+    assert api.post("transverses/v1/recuperer/devises", {}).status_code == 200  # remembered
+    api.compte.mot_de_passe_hache = make_password("nouveau")
+    api.compte.save()
+    assert api.post("transverses/v1/recuperer/devises", {}).status_code == 401
+    api.mot_de_passe = "nouveau"
+    assert api.post("transverses/v1/recuperer/devises", {}).status_code == 200
