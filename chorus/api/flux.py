@@ -58,6 +58,7 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
     if not analyse.donnees.destinataire.siret or valeurs["destinataire"] is None:
         raise ValidationError("Le destinataire (SIRET de l'acheteur) est absent ou inconnu de Chorus Pro.")
     valeurs["cadre"] = Cadre.A1
+    # Where the portal's deposits wait (an abandoned file there is purged by facturation's beat task).
     chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom[-80:]}", ContentFile(contenu))
     with transaction.atomic():
         existante = services.doublon_fichier(contenu)
@@ -70,6 +71,9 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
                 f"Le montant TTC recalculé à partir des lignes ({facture.montant_ttc}) diffère du montant TTC du "
                 f"document ({declare})."
             )
+        erreurs = services.verifier_avant_envoi(facture)  # before the file is stored with the draft
+        if erreurs:
+            raise ValidationError(erreurs)
         services.rattacher_depot(
             facture=facture,
             preparation={
@@ -77,9 +81,6 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
                 "analyse": analyse.resume(), "valeurs": {"mode_depot": analyse.mode_depot},
             },
         )  # fmt: skip
-        erreurs = services.verifier_avant_envoi(facture)
-        if erreurs:
-            raise ValidationError(erreurs)
         document, nom_document = services.document_a_envoyer(facture)
         services.valider_et_envoyer(
             acting_user=utilisateur, facture=facture, contenu=document, nom_fichier=nom_document

@@ -96,3 +96,7 @@ def compte_authentifie(login: str, mot_de_passe: str) -> CompteTechnique | None:
         return None
     cache.set(cle, 1, CACHE_VERIFICATION)
     return compte
+
+
+def purger_jetons_expires() -> int:
+    return JetonAcces.objects.filter(expire_le__lt=timezone.now()).delete()[0]

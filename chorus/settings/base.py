@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "abandoned-deposits": {"task": "facturation.tasks.purger_depots_abandonnes", "schedule": crontab(minute=35)},
     # A9/A12 invoices left 15 days « À valider » are validated tacitly (a lost run only delays by 15 minutes).
     "tacit-validation": {"task": "facturation.tasks.valider_tacitement", "schedule": crontab(minute="*/15")},
+    "api-expired-tokens": {"task": "chorus.api.tasks.purger_jetons_expires", "schedule": crontab(minute=50)},
 }
 
 LOGGING = {

@@ -127,3 +127,17 @@ def test_nouveau_mot_de_passe_invalide_l_ancien(api):
     assert api.post("transverses/v1/recuperer/devises", {}).status_code == 401
     api.mot_de_passe = "nouveau"
     assert api.post("transverses/v1/recuperer/devises", {}).status_code == 200
+
+
+def test_purge_des_jetons_expires(api):
+    from chorus.api.tasks import purger_jetons_expires
+
+    assert purger_jetons_expires() == 0
+    JetonAcces.objects.update(expire_le=timezone.now() - timedelta(seconds=1))
+    assert purger_jetons_expires() == 1 and not JetonAcces.objects.exists()
+
+
+def test_admin(admin_client, api):
+    for modele in ("clientoauth", "comptetechnique", "fluxdepot"):
+        assert admin_client.get(f"/administration/api/{modele}/").status_code == 200
+    assert admin_client.get(f"/administration/api/comptetechnique/{api.compte.pk}/change/").status_code == 200
