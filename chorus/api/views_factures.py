@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from chorus.api.kit import (
     CODE_DOUBLON,
@@ -277,7 +278,8 @@ def _ligne_facture(f) -> dict:
         "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
         "montantHT": nombre(f.montant_ht), "montantTTC": nombre(f.montant_ttc),
         "montantAPayer": nombre(f.montant_a_payer), "devise": f.devise, "statut": f.statut,
-        "dateHeureEtatCourant": rfc3339(f.updated_at), "numeroFluxDepot": "", "modeDepot": f.mode_depot,
+        "dateHeureEtatCourant": rfc3339(f.updated_at), "modeDepot": f.mode_depot,
+        "numeroFluxDepot": getattr(f, "numero_flux", None) or "",
         "nomPrenomUtilisateurCreateur": f"{createur.prenom} {createur.nom}".strip(),
         "taille": 0, "rejetTraite": f.rejet_traite,
     }  # fmt: skip
@@ -289,9 +291,12 @@ def rechercher_fournisseur(request, corps, compte):
     parametres = corps.objet("rechercheFactureParFournisseur")
     par_page, page = pagination(corps, "rechercheFactureParFournisseur")
     ordre = COLONNES_FACTURES.get(parametres.texte("triColonne"), "pk")
-    qs = qs.select_related(
-        "fournisseur", "destinataire", "service_destinataire", "service_fournisseur", "created_by"
-    ).order_by(sens(parametres) + ordre, "-pk")
+    flux = FluxDepot.factures.through.objects.filter(facture_id=OuterRef("pk")).values("fluxdepot__numero")[:1]
+    qs = (
+        qs.select_related("fournisseur", "destinataire", "service_destinataire", "service_fournisseur", "created_by")
+        .annotate(numero_flux=Subquery(flux))
+        .order_by(sens(parametres) + ordre, "-pk")
+    )
     lignes, retour = paginer(qs, par_page, page)
     return succes(listeFactures=[_ligne_facture(f) for f in lignes], parametresRetour=retour)
 

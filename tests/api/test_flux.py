@@ -68,6 +68,7 @@ def test_flux_cii_integre_puis_recherche_par_numero_de_flux(api, etat, synchrone
     assert RFC3339.match(cr["dateHeureEtatCourantFlux"])
     trouve = api.post("factures/v1/rechercher/fournisseur", {"numeroFluxDepot": corps["numeroFluxDepot"]}).json()
     assert [f["numeroFacture"] for f in trouve["listeFactures"]] == ["FLX-1"]
+    assert trouve["listeFactures"][0]["numeroFluxDepot"] == corps["numeroFluxDepot"]
     facture = Facture.objects.get(numero="FLX-1")
     assert facture.statut == "MISE_A_DISPOSITION" and facture.mode_depot == "DEPOT_XML"
     cr = api.post("transverses/v1/consulterCR", {"numeroFluxDepot": corps["numeroFluxDepot"]}).json()
