@@ -137,17 +137,6 @@ def peut_traiter(user, facture) -> bool:
     )
 
 
-def structures_designees(texte: str) -> list[int]:
-    """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved
-    to ids first — one small query on structures — so that the planner walks the invoices' index in the page's
-    order instead of joining and sorting every invoice of a big supplier (see BENCHMARKS.md)."""
-    from organisation.models import Structure
-
-    texte = texte.strip()
-    condition = Q(raison_sociale__icontains=texte) | Q(identifiant__startswith=texte.replace(" ", ""))
-    return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
-
-
 def services_designes(code: str) -> list[int]:
     """The services a « code service » search field designates (the code, whatever its case), resolved to ids."""
     from organisation.models import Service
@@ -178,9 +167,9 @@ def filtrer(criteres: dict, qs):
     if c.get("depot_au"):
         qs = qs.filter(date_depot__lt=_debut_du_jour(c["depot_au"] + timedelta(days=1)))
     if c.get("destinataire"):
-        qs = qs.filter(destinataire_id__in=structures_designees(c["destinataire"]))
+        qs = qs.filter(destinataire_id__in=org_queries.structures_designees(c["destinataire"]))
     if c.get("fournisseur"):
-        qs = qs.filter(fournisseur_id__in=structures_designees(c["fournisseur"]))
+        qs = qs.filter(fournisseur_id__in=org_queries.structures_designees(c["fournisseur"]))
     if c.get("date_du"):
         qs = qs.filter(date_facture__gte=c["date_du"])
     if c.get("date_au"):

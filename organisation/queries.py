@@ -106,6 +106,15 @@ def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Peri
     )
 
 
+def structures_designees(texte: str) -> list[int]:
+    """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved
+    to ids first — one small query on structures — so that the lists of invoices and sollicitations filter by
+    constant identifiers and the planner walks their index in the page's order (see BENCHMARKS.md)."""
+    texte = texte.strip()
+    condition = Q(raison_sociale__icontains=texte) | Q(identifiant__startswith=texte.replace(" ", ""))
+    return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
+
+
 def structures_gerees_par(user) -> QuerySet:
     """Structures whose organisation the user may manage (profile « Organisation modification »)."""
     return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)

@@ -113,14 +113,6 @@ GROUPES_STATUTS_EMETTEUR = {
 GROUPES_STATUTS_RECEPTEUR = {"MES_A_TRAITER": STATUTS_A_TRAITER}
 
 
-def structures_designees(texte: str) -> list[int]:
-    """The structures a search field designates (the start of a SIRET, or part of the raison sociale), resolved to
-    ids first so that the sollicitations are filtered by constant identifiers."""
-    texte = texte.strip()
-    condition = Q(raison_sociale__icontains=texte) | Q(identifiant__startswith=texte.replace(" ", ""))
-    return list(Structure.objects.filter(condition).values_list("pk", flat=True)[:1000])
-
-
 def filtrer(criteres: dict, qs: QuerySet, *, groupes: dict) -> QuerySet:
     """Narrow ``qs`` by the cleaned criteria of ``RechercheSollicitationsForm``."""
     c = criteres
@@ -135,9 +127,9 @@ def filtrer(criteres: dict, qs: QuerySet, *, groupes: dict) -> QuerySet:
     if c.get("date_au"):
         qs = qs.filter(date_depot__date__lte=c["date_au"])
     if c.get("emetteur"):
-        qs = qs.filter(structure_emettrice_id__in=structures_designees(c["emetteur"]))
+        qs = qs.filter(structure_emettrice_id__in=org_queries.structures_designees(c["emetteur"]))
     if c.get("destinataire"):
-        qs = qs.filter(structure_destinataire_id__in=structures_designees(c["destinataire"]))
+        qs = qs.filter(structure_destinataire_id__in=org_queries.structures_designees(c["destinataire"]))
     return qs
 
 
