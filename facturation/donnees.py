@@ -23,6 +23,25 @@ class Partie:
     ville: str = ""  # BT-37 / BT-52
     code_pays: str = "FR"  # BT-40 / BT-55
     code_service: str = ""  # buyer only: Chorus Pro code service (BT-10 buyer reference in Chorus' usage)
+    siren: str = ""  # BT-30 / BT-47 with scheme 0002, when no SIRET is given
+    # Every identifier of the party as written, (value, scheme): BT-29/BT-30/BT-46/BT-47, GLN 0088, DUNS 0060...
+    identifiants: list[tuple[str, str]] = field(default_factory=list)
+    nom_commercial: str = ""  # BT-28 / BT-45
+    adresse_complement: str = ""  # BT-36 / BT-51 (and BT-162 / BT-163 folded in)
+
+
+@dataclass
+class Ajustement:
+    """An allowance or a charge: of the document (BG-20 / BG-21) or of a line (BG-27 / BG-28)."""
+
+    charge: bool  # False: allowance (remise), True: charge (frais)
+    montant: Decimal  # BT-92 / BT-99 / BT-136 / BT-141
+    base: Decimal | None = None  # BT-93 / BT-100 / BT-137 / BT-142
+    pourcentage: Decimal | None = None  # BT-94 / BT-101 / BT-138 / BT-143
+    motif: str = ""  # BT-97 / BT-104 / BT-139 / BT-144
+    code_motif: str = ""  # BT-98 / BT-105 / BT-140 / BT-145
+    categorie_tva: str = ""  # BT-95 / BT-102 (document level only)
+    taux_tva: Decimal | None = None  # BT-96 / BT-103 (document level only)
 
 
 @dataclass
@@ -37,6 +56,9 @@ class Ligne:
     taux_tva: Decimal = Decimal("20")  # BT-152
     categorie_tva: str = "S"  # BT-151 (S standard, E exonéré, Z zéro, O hors champ, AE autoliquidation...)
     montant_ht: Decimal | None = None  # BT-131 as read from a document (None when computed)
+    quantite_base: Decimal = Decimal("1")  # BT-149: the unit price applies to this quantity
+    charges_ht: Decimal = Decimal("0")  # Σ BT-141 line charges
+    ajustements: list[Ajustement] = field(default_factory=list)  # BG-27 / BG-28 as written
 
 
 @dataclass
@@ -48,6 +70,7 @@ class LigneTva:
     base_ht: Decimal  # BT-116
     montant_tva: Decimal  # BT-117
     motif_exoneration: str = ""  # BT-120
+    code_motif_exoneration: str = ""  # BT-121
 
 
 @dataclass
@@ -61,6 +84,7 @@ class Totaux:
     total_tva: Decimal = Decimal("0")  # BT-110
     total_ttc: Decimal = Decimal("0")  # BT-112
     deja_paye: Decimal = Decimal("0")  # BT-113
+    arrondi: Decimal = Decimal("0")  # BT-114
     net_a_payer: Decimal = Decimal("0")  # BT-115
 
 
@@ -80,6 +104,15 @@ class DonneesFacture:
     bic: str = ""  # BT-86
     commentaire: str = ""  # BT-22
     motif_exoneration: str = ""  # BT-120
+    cadre: str = ""  # BT-23 business process (Chorus Pro: the cadre de facturation, A1, A2, A9...)
+    profil: str = ""  # BT-24 specification identifier, as written
+    conditions_paiement: str = ""  # BT-20
+    date_livraison: date | None = None  # BT-72
+    periode_debut: date | None = None  # BT-73
+    periode_fin: date | None = None  # BT-74
+    factures_precedentes: list[tuple[str, date | None]] = field(default_factory=list)  # BG-3 (BT-25, BT-26)
+    ajustements: list[Ajustement] = field(default_factory=list)  # BG-20 / BG-21 as written
+    avec_lignes: bool = True  # False for the Factur-X profiles without lines (MINIMUM, BASIC WL)
     fournisseur: Partie = field(default_factory=Partie)
     destinataire: Partie = field(default_factory=Partie)
     lignes: list[Ligne] = field(default_factory=list)

@@ -56,6 +56,7 @@ class ModeDepot(models.TextChoices):
     DEPOT_XML = "DEPOT_XML", "Dépôt d'un fichier XML"
     SAISIE_API = "SAISIE_API", "Saisie par API"
     DEPOT_PDF_API = "DEPOT_PDF_API", "Dépôt PDF par API"
+    FLUX = "FLUX", "Dépôt d'un flux (API ou EDI)"
 
 
 class StatutFacture(models.TextChoices):

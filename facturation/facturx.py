@@ -45,7 +45,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from chorus.money import ZERO, arrondir, formater_montant, montant_tva
-from facturation.donnees import DonneesFacture, Ligne, LigneTva, Partie, Totaux
+from facturation.donnees import Ajustement, DonneesFacture, Ligne, LigneTva, Partie, Totaux
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 
@@ -130,10 +130,12 @@ def _taux(value) -> str:
 
 
 def montant_ligne(ligne: Ligne) -> Decimal:
-    """BT-131: as read from a document when known, else quantité × PU HT − remise HT, rounded to the centime."""
+    """BT-131: as read from a document when known, else quantité × PU HT / quantité de base − remises + frais,
+    rounded to the centime."""
     if ligne.montant_ht is not None:
         return arrondir(ligne.montant_ht)
-    return arrondir(ligne.quantite * ligne.prix_unitaire_ht - ligne.remise_ht)
+    base = ligne.quantite_base or 1
+    return arrondir(ligne.quantite * ligne.prix_unitaire_ht / base - ligne.remise_ht + ligne.charges_ht)
 
 
 def _cle_tva(categorie: str, taux) -> tuple[str, Decimal]:
@@ -279,22 +281,47 @@ def _lignes_adresse(adresse: str) -> list[str]:
     return lignes
 
 
-def _partie(parent, tag: str, partie: Partie):
+# The Factur-X profiles the portal writes: EN 16931 when the invoice has lines; a deposited MINIMUM or BASIC WL
+# (no lines: its PDF is the invoice) is written again at its own level, which the official rules of that level
+# accept (a lineless invoice is not EN 16931: BR-16).
+GUIDELINES = {
+    "MINIMUM": "urn:factur-x.eu:1p0:minimum",
+    "BASICWL": "urn:factur-x.eu:1p0:basicwl",
+    "EN16931": GUIDELINE_EN16931,
+}
+NIVEAUX_FACTURX = {"MINIMUM": "minimum", "BASICWL": "basicwl", "EN16931": "en16931"}
+
+
+def niveau(donnees: DonneesFacture) -> str:
+    """EN16931 with lines; without lines, BASICWL when the VAT breakdown is known, else MINIMUM."""
+    if donnees.lignes:
+        return "EN16931"
+    return "BASICWL" if donnees.tva else "MINIMUM"
+
+
+def _partie(parent, tag: str, partie: Partie, *, minimum: bool = False, acheteur: bool = False):
     node = _el(parent, tag)
     _el(node, "ram:Name", partie.raison_sociale)
     if partie.siret:
         organisation = _el(node, "ram:SpecifiedLegalOrganization")
         _el(organisation, "ram:ID", partie.siret, schemeID="0009")
+        if partie.nom_commercial and partie.nom_commercial != partie.raison_sociale and not minimum:
+            _el(organisation, "ram:TradingBusinessName", partie.nom_commercial)
+    if minimum and acheteur:
+        return node
     adresse = _el(node, "ram:PostalTradeAddress")
-    if partie.code_postal:
-        _el(adresse, "ram:PostcodeCode", partie.code_postal)
-    lignes_adresse = _lignes_adresse(partie.adresse)
-    for nom, texte in zip(
-        ("ram:LineOne", "ram:LineTwo", "ram:LineThree")[: len(lignes_adresse)], lignes_adresse, strict=True
-    ):
-        _el(adresse, nom, texte)
-    if partie.ville:
-        _el(adresse, "ram:CityName", partie.ville)
+    if not minimum:
+        if partie.code_postal:
+            _el(adresse, "ram:PostcodeCode", partie.code_postal)
+        lignes_adresse = _lignes_adresse(partie.adresse)
+        if partie.adresse_complement and len(lignes_adresse) < 3:
+            lignes_adresse.append(partie.adresse_complement)
+        for nom, texte in zip(
+            ("ram:LineOne", "ram:LineTwo", "ram:LineThree")[: len(lignes_adresse)], lignes_adresse, strict=True
+        ):
+            _el(adresse, nom, texte)
+        if partie.ville:
+            _el(adresse, "ram:CityName", partie.ville)
     _el(adresse, "ram:CountryID", partie.code_pays or "FR")
     if partie.numero_tva:
         enregistrement = _el(node, "ram:SpecifiedTaxRegistration")
@@ -311,14 +338,21 @@ def _taxe(parent, tag: str, categorie: str, taux):
     return node
 
 
-def _remise_ou_charge(parent, *, charge: bool, montant: Decimal, raison: str, categorie=None, taux=None):
+def _remise_ou_charge(parent, ajustement: Ajustement, *, document: bool):
     node = _el(parent, "ram:SpecifiedTradeAllowanceCharge")
     indicateur = _el(node, "ram:ChargeIndicator")
-    _el(indicateur, "udt:Indicator", "true" if charge else "false")
-    _el(node, "ram:ActualAmount", _montant(montant))
-    _el(node, "ram:Reason", raison)
-    if categorie is not None:
-        _taxe(node, "ram:CategoryTradeTax", categorie, taux)
+    _el(indicateur, "udt:Indicator", "true" if ajustement.charge else "false")
+    if ajustement.pourcentage is not None:
+        _el(node, "ram:CalculationPercent", _decimales_variables(ajustement.pourcentage, 4, 0))
+    if ajustement.base is not None:
+        _el(node, "ram:BasisAmount", _montant(ajustement.base))
+    _el(node, "ram:ActualAmount", _montant(ajustement.montant))
+    if ajustement.code_motif:
+        _el(node, "ram:ReasonCode", ajustement.code_motif)
+    if ajustement.motif or not ajustement.code_motif:
+        _el(node, "ram:Reason", ajustement.motif or ("Frais" if ajustement.charge else "Remise"))
+    if document:
+        _taxe(node, "ram:CategoryTradeTax", ajustement.categorie_tva or "S", ajustement.taux_tva or 0)
     return node
 
 
@@ -333,32 +367,57 @@ def _ligne(parent, index: int, ligne: Ligne):
     accord = _el(item, "ram:SpecifiedLineTradeAgreement")
     prix = _el(accord, "ram:NetPriceProductTradePrice")
     _el(prix, "ram:ChargeAmount", _prix(ligne.prix_unitaire_ht))
+    if ligne.quantite_base and ligne.quantite_base != 1:
+        _el(prix, "ram:BasisQuantity", _quantite(ligne.quantite_base), unitCode=ligne.unite or "C62")
     livraison = _el(item, "ram:SpecifiedLineTradeDelivery")
     _el(livraison, "ram:BilledQuantity", _quantite(ligne.quantite), unitCode=ligne.unite or "C62")
     reglement = _el(item, "ram:SpecifiedLineTradeSettlement")
     _taxe(reglement, "ram:ApplicableTradeTax", ligne.categorie_tva, ligne.taux_tva)
-    if ligne.remise_ht and ligne.remise_ht > 0:
-        _remise_ou_charge(reglement, charge=False, montant=ligne.remise_ht, raison="Remise")
+    ajustements = ligne.ajustements
+    if not ajustements:
+        ajustements = [Ajustement(charge=False, montant=ligne.remise_ht)] if ligne.remise_ht > 0 else []
+        if ligne.charges_ht > 0:
+            ajustements.append(Ajustement(charge=True, montant=ligne.charges_ht))
+    for ajustement in ajustements:
+        _remise_ou_charge(reglement, ajustement, document=False)
     somme_ligne = _el(reglement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     _el(somme_ligne, "ram:LineTotalAmount", _montant(montant_ligne(ligne)))
 
 
+def _ajustements_document(donnees: DonneesFacture) -> list[Ajustement]:
+    """The document's allowances and charges as stored; for data that only has their totals, one per VAT
+    category (see the module docstring)."""
+    if donnees.ajustements:
+        return donnees.ajustements
+    remises, charges = repartition_remises_charges(donnees)
+    return [
+        *(Ajustement(charge=False, montant=m, categorie_tva=c, taux_tva=t) for (c, t), m in remises.items()),
+        *(Ajustement(charge=True, montant=m, categorie_tva=c, taux_tva=t) for (c, t), m in charges.items()),
+    ]
+
+
 def generer_cii(donnees: DonneesFacture) -> bytes:
-    """The Factur-X EN 16931 CII XML of ``donnees`` (UTF-8 bytes with an XML declaration). Passes the Factur-X
-    XSD; business rules are the EN 16931 validator's job. A missing date d'émission (draft) is written as
-    today's date, since the XSD requires one."""
+    """The Factur-X CII XML of ``donnees`` (UTF-8 bytes with an XML declaration), at the level ``niveau`` gives.
+    Every amount is written as stored, never recomputed when the data carry it. Passes the Factur-X XSD of its
+    level; business rules are the validator's job. A missing date d'émission (draft) is written as today's date,
+    since the XSD requires one."""
     devise = donnees.devise or "EUR"
+    profil = niveau(donnees)
+    minimum = profil == "MINIMUM"
     racine = etree.Element(f"{{{NS_RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
 
     contexte = _el(racine, "rsm:ExchangedDocumentContext")
+    if donnees.cadre:
+        processus = _el(contexte, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+        _el(processus, "ram:ID", donnees.cadre)
     guideline = _el(contexte, "ram:GuidelineSpecifiedDocumentContextParameter")
-    _el(guideline, "ram:ID", GUIDELINE_EN16931)
+    _el(guideline, "ram:ID", GUIDELINES[profil])
 
     document = _el(racine, "rsm:ExchangedDocument")
     _el(document, "ram:ID", donnees.numero)
     _el(document, "ram:TypeCode", donnees.type_document or "380")
     _date_cii(document, "ram:IssueDateTime", donnees.date_emission or date.today())
-    if donnees.commentaire:
+    if donnees.commentaire and not minimum:
         note = _el(document, "ram:IncludedNote")
         _el(note, "ram:Content", donnees.commentaire)
 
@@ -369,19 +428,54 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
     accord = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     if code_service(donnees):
         _el(accord, "ram:BuyerReference", code_service(donnees))
-    _partie(accord, "ram:SellerTradeParty", donnees.fournisseur)
-    _partie(accord, "ram:BuyerTradeParty", donnees.destinataire)
+    _partie(accord, "ram:SellerTradeParty", donnees.fournisseur, minimum=minimum)
+    _partie(accord, "ram:BuyerTradeParty", donnees.destinataire, minimum=minimum, acheteur=True)
     if donnees.numero_engagement:
         commande = _el(accord, "ram:BuyerOrderReferencedDocument")
         _el(commande, "ram:IssuerAssignedID", donnees.numero_engagement)
-    if donnees.numero_marche:
+    if donnees.numero_marche and not minimum:
         contrat = _el(accord, "ram:ContractReferencedDocument")
         _el(contrat, "ram:IssuerAssignedID", donnees.numero_marche)
 
-    _el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    livraison = _el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    if donnees.date_livraison and not minimum:
+        evenement = _el(livraison, "ram:ActualDeliverySupplyChainEvent")
+        _date_cii(evenement, "ram:OccurrenceDateTime", donnees.date_livraison)
 
     reglement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
     _el(reglement, "ram:InvoiceCurrencyCode", devise)
+    if not minimum:
+        _reglement_detaille(reglement, donnees)
+
+    totaux = totaux_effectifs(donnees)
+    sommes = _el(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    if not minimum:
+        _el(sommes, "ram:LineTotalAmount", _montant(totaux.total_lignes_ht))
+        if totaux.charges_document_ht:
+            _el(sommes, "ram:ChargeTotalAmount", _montant(totaux.charges_document_ht))
+        if totaux.remises_document_ht:
+            _el(sommes, "ram:AllowanceTotalAmount", _montant(totaux.remises_document_ht))
+    _el(sommes, "ram:TaxBasisTotalAmount", _montant(totaux.total_ht))
+    _el(sommes, "ram:TaxTotalAmount", _montant(totaux.total_tva), currencyID=devise)
+    if totaux.arrondi and not minimum:
+        _el(sommes, "ram:RoundingAmount", _montant(totaux.arrondi))
+    _el(sommes, "ram:GrandTotalAmount", _montant(totaux.total_ttc))
+    if totaux.deja_paye and not minimum:
+        _el(sommes, "ram:TotalPrepaidAmount", _montant(totaux.deja_paye))
+    _el(sommes, "ram:DuePayableAmount", _montant(totaux.net_a_payer))
+    precedentes = donnees.factures_precedentes or ([(donnees.facture_origine, None)] if donnees.facture_origine else [])
+    if precedentes and not minimum:
+        numero, date_precedente = precedentes[0]  # one in the EN 16931 CII (BG-3 is 0..1 there)
+        origine = _el(reglement, "ram:InvoiceReferencedDocument")
+        _el(origine, "ram:IssuerAssignedID", numero)
+        if date_precedente:
+            _date_cii(origine, "ram:FormattedIssueDateTime", date_precedente, "qdt:DateTimeString")
+
+    return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _reglement_detaille(reglement, donnees: DonneesFacture) -> None:
+    """Payment means, VAT breakdown, period, allowances and charges, payment terms (all but MINIMUM)."""
     code_paiement = code_moyen_paiement(donnees.mode_paiement) or ("30" if donnees.iban else "")
     if code_paiement:
         moyen = _el(reglement, "ram:SpecifiedTradeSettlementPaymentMeans")
@@ -400,35 +494,24 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
             _el(taxe, "ram:ExemptionReason", ligne_tva.motif_exoneration)
         _el(taxe, "ram:BasisAmount", _montant(ligne_tva.base_ht))
         _el(taxe, "ram:CategoryCode", ligne_tva.categorie)
+        if ligne_tva.code_motif_exoneration:
+            _el(taxe, "ram:ExemptionReasonCode", ligne_tva.code_motif_exoneration)
         if ligne_tva.categorie not in CATEGORIES_SANS_TAUX:
             _el(taxe, "ram:RateApplicablePercent", _taux(ligne_tva.taux))
-    remises, charges = repartition_remises_charges(donnees)
-    for (categorie, taux), montant in remises.items():
-        _remise_ou_charge(reglement, charge=False, montant=montant, raison="Remise", categorie=categorie, taux=taux)
-    for (categorie, taux), montant in charges.items():
-        _remise_ou_charge(reglement, charge=True, montant=montant, raison="Frais", categorie=categorie, taux=taux)
-    if donnees.date_echeance:
+    if donnees.periode_debut or donnees.periode_fin:
+        periode = _el(reglement, "ram:BillingSpecifiedPeriod")
+        if donnees.periode_debut:
+            _date_cii(periode, "ram:StartDateTime", donnees.periode_debut)
+        if donnees.periode_fin:
+            _date_cii(periode, "ram:EndDateTime", donnees.periode_fin)
+    for ajustement in _ajustements_document(donnees):
+        _remise_ou_charge(reglement, ajustement, document=True)
+    if donnees.date_echeance or donnees.conditions_paiement:
         conditions = _el(reglement, "ram:SpecifiedTradePaymentTerms")
-        _date_cii(conditions, "ram:DueDateDateTime", donnees.date_echeance)
-
-    totaux = totaux_effectifs(donnees)
-    sommes = _el(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-    _el(sommes, "ram:LineTotalAmount", _montant(totaux.total_lignes_ht))
-    if totaux.charges_document_ht:
-        _el(sommes, "ram:ChargeTotalAmount", _montant(totaux.charges_document_ht))
-    if totaux.remises_document_ht:
-        _el(sommes, "ram:AllowanceTotalAmount", _montant(totaux.remises_document_ht))
-    _el(sommes, "ram:TaxBasisTotalAmount", _montant(totaux.total_ht))
-    _el(sommes, "ram:TaxTotalAmount", _montant(totaux.total_tva), currencyID=devise)
-    _el(sommes, "ram:GrandTotalAmount", _montant(totaux.total_ttc))
-    if totaux.deja_paye:
-        _el(sommes, "ram:TotalPrepaidAmount", _montant(totaux.deja_paye))
-    _el(sommes, "ram:DuePayableAmount", _montant(totaux.net_a_payer))
-    if donnees.facture_origine:
-        origine = _el(reglement, "ram:InvoiceReferencedDocument")
-        _el(origine, "ram:IssuerAssignedID", donnees.facture_origine)
-
-    return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        if donnees.conditions_paiement:
+            _el(conditions, "ram:Description", donnees.conditions_paiement)
+        if donnees.date_echeance:
+            _date_cii(conditions, "ram:DueDateDateTime", donnees.date_echeance)
 
 
 # --- Readable PDF ----------------------------------------------------------------------------------------------------

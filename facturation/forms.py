@@ -157,6 +157,39 @@ class SaisieFactureForm(DsfrBaseForm):
         }  # fmt: skip
 
 
+class ComplementDepotForm(DsfrBaseForm):
+    """A draft made of a structured document (XML, Factur-X): its data and amounts are the document's and stay as
+    they are; only what Chorus Pro needs besides them is chosen here."""
+
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=Cadre.choices)
+    valideur_siret = forms.CharField(
+        label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
+        help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
+    )  # fmt: skip
+    coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
+
+    def __init__(self, *args, fournisseur, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organisation.models import CoordonneesBancaires
+
+        self.fields["coordonnees_bancaires"].queryset = CoordonneesBancaires.objects.filter(
+            structure=fournisseur, active=True
+        )
+        self.fields["coordonnees_bancaires"].label_from_instance = lambda c: f"{c.titulaire} – {c.iban}"
+
+    def clean_valideur_siret(self):
+        siret = normaliser(self.cleaned_data.get("valideur_siret"))
+        if not siret:
+            self.cleaned_data["valideur"] = None
+            return ""
+        siret = valider_siret(siret)
+        valideur = Structure.objects.filter(identifiant=siret).first()
+        if valideur is None:
+            raise forms.ValidationError("Aucune structure n'existe avec ce SIRET sur Chorus Pro.")
+        self.cleaned_data["valideur"] = valideur
+        return siret
+
+
 class LigneForm(DsfrBaseForm):
     reference = forms.CharField(label="Référence", max_length=50, required=False)
     denomination = forms.CharField(label="Dénomination", max_length=250)

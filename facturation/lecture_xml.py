@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from facturation.donnees import Ajustement as AjustementDonnees
 from facturation.donnees import DonneesFacture, Ligne, LigneTva, Partie, Totaux
 from facturation.xml_securise import CII, UBL_CREDITNOTE, UBL_INVOICE, XmlInvalide, detecter_syntaxe, parser
 
@@ -119,6 +120,61 @@ def _choisir_siret(candidats: list[tuple[str, str]]) -> tuple[str, bool]:
     return "", False
 
 
+def _identifiants(partie: Partie, candidats: list[tuple[str, str]]) -> None:
+    """Every identifier as written; the SIRET (scheme 0009, or 14 digits without scheme) and, failing it, the
+    SIREN (scheme 0002, or 9 digits without scheme) that Chorus Pro routes on."""
+    partie.identifiants = [(valeur, scheme) for valeur, scheme in candidats if valeur]
+    siret, est_siren = _choisir_siret(candidats)
+    if est_siren:
+        partie.siren = siret
+    else:
+        partie.siret = siret
+    if not partie.siret and not partie.siren:
+        for valeur, scheme in candidats:
+            compact = valeur.replace(" ", "")
+            if not scheme and re.fullmatch(r"\d{9}", compact):
+                partie.siren = compact
+                break
+
+
+def _ajustement_cii(element, *, document: bool) -> AjustementDonnees:
+    ns = NS_CII
+    charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() in ("true", "1")
+    termes = ("BT-99", "BT-100", "BT-101", "BT-103") if charge else ("BT-92", "BT-93", "BT-94", "BT-96")
+    if not document:
+        termes = ("BT-141", "BT-142", "BT-143", "") if charge else ("BT-136", "BT-137", "BT-138", "")
+    return AjustementDonnees(
+        charge=charge,
+        montant=_decimal(_t(element, "ram:ActualAmount", ns), termes[0]),
+        base=_decimal(_t(element, "ram:BasisAmount", ns), termes[1], None),
+        pourcentage=_decimal(_t(element, "ram:CalculationPercent", ns), termes[2], None),
+        motif=_t(element, "ram:Reason", ns),
+        code_motif=_t(element, "ram:ReasonCode", ns),
+        categorie_tva=_t(element, "ram:CategoryTradeTax/ram:CategoryCode", ns) if document else "",
+        taux_tva=_decimal(_t(element, "ram:CategoryTradeTax/ram:RateApplicablePercent", ns), termes[3], None)
+        if document
+        else None,
+    )
+
+
+def _ajustement_ubl(element, *, document: bool) -> AjustementDonnees:
+    ns = NS_UBL
+    charge = _t(element, "cbc:ChargeIndicator", ns).lower() in ("true", "1")
+    termes = ("BT-99", "BT-100", "BT-101", "BT-103") if charge else ("BT-92", "BT-93", "BT-94", "BT-96")
+    if not document:
+        termes = ("BT-141", "BT-142", "BT-143", "") if charge else ("BT-136", "BT-137", "BT-138", "")
+    return AjustementDonnees(
+        charge=charge,
+        montant=_decimal(_t(element, "cbc:Amount", ns), termes[0]),
+        base=_decimal(_t(element, "cbc:BaseAmount", ns), termes[1], None),
+        pourcentage=_decimal(_t(element, "cbc:MultiplierFactorNumeric", ns), termes[2], None),
+        motif=_t(element, "cbc:AllowanceChargeReason", ns),
+        code_motif=_t(element, "cbc:AllowanceChargeReasonCode", ns),
+        categorie_tva=_t(element, "cac:TaxCategory/cbc:ID", ns) if document else "",
+        taux_tva=_decimal(_t(element, "cac:TaxCategory/cbc:Percent", ns), termes[3], None) if document else None,
+    )
+
+
 def _ajouter_notes(notes: list[str]) -> str:
     propres = []
     for note in notes:
@@ -145,9 +201,8 @@ def _partie_cii(element, role: str, donnees: DonneesFacture) -> Partie:
     candidats += [
         (_texte(e), e.get("schemeID", "")) for e in element.findall("ram:URIUniversalCommunication/ram:URIID", ns)
     ]
-    partie.siret, a_verifier = _choisir_siret(candidats)
-    if a_verifier:
-        donnees.champs_a_verifier.add(f"{role}.siret")
+    _identifiants(partie, candidats)
+    partie.nom_commercial = _t(element, "ram:SpecifiedLegalOrganization/ram:TradingBusinessName", ns)  # BT-28
     for tva in element.findall("ram:SpecifiedTaxRegistration/ram:ID", ns):
         if tva.get("schemeID") == "VA":
             partie.numero_tva = _texte(tva)  # BT-31 / BT-48
@@ -155,6 +210,9 @@ def _partie_cii(element, role: str, donnees: DonneesFacture) -> Partie:
     adresse = element.find("ram:PostalTradeAddress", ns)
     if adresse is not None:
         partie.adresse = _t(adresse, "ram:LineOne", ns)  # BT-35 / BT-50
+        partie.adresse_complement = " ".join(
+            filter(None, (_t(adresse, "ram:LineTwo", ns), _t(adresse, "ram:LineThree", ns)))
+        )  # BT-36 / BT-162
         partie.code_postal = _t(adresse, "ram:PostcodeCode", ns)  # BT-38 / BT-53
         partie.ville = _t(adresse, "ram:CityName", ns)  # BT-37 / BT-52
         pays = _t(adresse, "ram:CountryID", ns)  # BT-40 / BT-55
@@ -183,21 +241,17 @@ def _ligne_cii(element, index: int, donnees: DonneesFacture) -> Ligne:
     prix = accord.find("ram:NetPriceProductTradePrice", ns) if accord is not None else None
     ligne.prix_unitaire_ht = _decimal(_t(prix, "ram:ChargeAmount", ns), "BT-146")
     base = _decimal(_t(prix, "ram:BasisQuantity", ns), "BT-149", None)
-    if base is not None and base != 1:
-        donnees.champs_a_verifier.add(f"lignes[{index}].prix_unitaire_ht")
+    if base:
+        ligne.quantite_base = base  # BT-149
     if reglement is not None:
         taxe = reglement.find("ram:ApplicableTradeTax", ns)
         ligne.categorie_tva = _t(taxe, "ram:CategoryCode", ns) or ligne.categorie_tva  # BT-151
         ligne.taux_tva = _decimal(_t(taxe, "ram:RateApplicablePercent", ns), "BT-152")  # BT-152
-        remises = ZERO
-        for ajustement in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns):
-            est_charge = _t(ajustement, "ram:ChargeIndicator/udt:Indicator", ns).lower() == "true"
-            montant = _decimal(_t(ajustement, "ram:ActualAmount", ns), "BT-136")
-            if est_charge:
-                donnees.champs_a_verifier.add(f"lignes[{index}].remise_ht")  # line charge (BT-141): no field
-            else:
-                remises += montant
-        ligne.remise_ht = remises  # BT-136
+        ligne.ajustements = [
+            _ajustement_cii(e, document=False) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
+        ]  # BG-27 / BG-28
+        ligne.remise_ht = sum((a.montant for a in ligne.ajustements if not a.charge), ZERO)  # Σ BT-136
+        ligne.charges_ht = sum((a.montant for a in ligne.ajustements if a.charge), ZERO)  # Σ BT-141
         ligne.montant_ht = _decimal(
             _t(reglement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", ns), "BT-131", None
         )
@@ -211,7 +265,7 @@ def _ajustements_cii(racine) -> AjustementsDocument:
     if reglement is None:
         return resultat
     for element in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns):
-        est_charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() == "true"
+        est_charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() in ("true", "1")
         ajustement = Ajustement(
             montant=_decimal(_t(element, "ram:ActualAmount", ns), "BT-99" if est_charge else "BT-92"),
             categorie=_t(element, "ram:CategoryTradeTax/ram:CategoryCode", ns),
@@ -233,6 +287,9 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
     accord = transaction.find("ram:ApplicableHeaderTradeAgreement", ns) if transaction is not None else None
     reglement = transaction.find("ram:ApplicableHeaderTradeSettlement", ns) if transaction is not None else None
 
+    contexte = racine.find("rsm:ExchangedDocumentContext", ns)
+    d.cadre = _t(contexte, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID", ns)  # BT-23
+    d.profil = _t(contexte, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", ns)  # BT-24
     d.numero = _t(document, "ram:ID", ns)  # BT-1
     d.type_document = _t(document, "ram:TypeCode", ns) or d.type_document  # BT-3
     date_emission = document.find("ram:IssueDateTime/udt:DateTimeString", ns) if document is not None else None
@@ -253,9 +310,27 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
     )
     d.destinataire.code_service = d.reference_acheteur  # Chorus Pro: the code service travels in BT-10
 
+    livraison = transaction.find("ram:ApplicableHeaderTradeDelivery", ns) if transaction is not None else None
+    if livraison is not None:
+        d.date_livraison = _date_cii(
+            livraison.find("ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString", ns)
+        )  # BT-72
     if reglement is not None:
         d.devise = _t(reglement, "ram:InvoiceCurrencyCode", ns) or d.devise  # BT-5
-        d.facture_origine = _t(reglement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID", ns)  # BT-25
+        for precedente in reglement.findall("ram:InvoiceReferencedDocument", ns):  # BG-3
+            d.factures_precedentes.append((
+                _t(precedente, "ram:IssuerAssignedID", ns),  # BT-25
+                _date_cii(precedente.find("ram:FormattedIssueDateTime/qdt:DateTimeString", ns)),  # BT-26
+            ))  # fmt: skip
+        d.facture_origine = d.factures_precedentes[0][0] if d.factures_precedentes else ""
+        periode = reglement.find("ram:BillingSpecifiedPeriod", ns)
+        if periode is not None:
+            d.periode_debut = _date_cii(periode.find("ram:StartDateTime/udt:DateTimeString", ns))  # BT-73
+            d.periode_fin = _date_cii(periode.find("ram:EndDateTime/udt:DateTimeString", ns))  # BT-74
+        d.conditions_paiement = _t(reglement, "ram:SpecifiedTradePaymentTerms/ram:Description", ns)  # BT-20
+        d.ajustements = [
+            _ajustement_cii(e, document=True) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
+        ]  # BG-20 / BG-21
         echeance = reglement.find("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", ns)
         d.date_echeance = _date_cii(echeance)  # BT-9
         if echeance is not None and d.date_echeance is None:
@@ -275,6 +350,7 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
                     base_ht=_decimal(_t(taxe, "ram:BasisAmount", ns), "BT-116"),  # BT-116
                     montant_tva=_decimal(_t(taxe, "ram:CalculatedAmount", ns), "BT-117"),  # BT-117
                     motif_exoneration=_t(taxe, "ram:ExemptionReason", ns),  # BT-120
+                    code_motif_exoneration=_t(taxe, "ram:ExemptionReasonCode", ns),  # BT-121
                 )
             )
         somme = reglement.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", ns)
@@ -292,6 +368,7 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
                 total_tva=_decimal(total_tva, "BT-110"),
                 total_ttc=_decimal(_t(somme, "ram:GrandTotalAmount", ns), "BT-112"),
                 deja_paye=_decimal(_t(somme, "ram:TotalPrepaidAmount", ns), "BT-113"),
+                arrondi=_decimal(_t(somme, "ram:RoundingAmount", ns), "BT-114"),
                 net_a_payer=_decimal(_t(somme, "ram:DuePayableAmount", ns), "BT-115"),
             )
     d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
@@ -316,9 +393,8 @@ def _partie_ubl(element, role: str, donnees: DonneesFacture) -> Partie:
     candidats = [(_texte(e), e.get("schemeID", "")) for e in element.findall("cac:PartyLegalEntity/cbc:CompanyID", ns)]
     candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cac:PartyIdentification/cbc:ID", ns)]
     candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cbc:EndpointID", ns)]
-    partie.siret, a_verifier = _choisir_siret(candidats)
-    if a_verifier:
-        donnees.champs_a_verifier.add(f"{role}.siret")
+    _identifiants(partie, candidats)
+    partie.nom_commercial = _t(element, "cac:PartyName/cbc:Name", ns)  # BT-28 / BT-45
     for schema in element.findall("cac:PartyTaxScheme", ns):
         if _t(schema, "cac:TaxScheme/cbc:ID", ns).upper() == "VAT":
             partie.numero_tva = _t(schema, "cbc:CompanyID", ns)  # BT-31 / BT-48
@@ -326,6 +402,9 @@ def _partie_ubl(element, role: str, donnees: DonneesFacture) -> Partie:
     adresse = element.find("cac:PostalAddress", ns)
     if adresse is not None:
         partie.adresse = _t(adresse, "cbc:StreetName", ns)  # BT-35 / BT-50
+        partie.adresse_complement = " ".join(
+            filter(None, (_t(adresse, "cbc:AdditionalStreetName", ns), _t(adresse, "cac:AddressLine/cbc:Line", ns)))
+        )  # BT-36 / BT-162
         partie.code_postal = _t(adresse, "cbc:PostalZone", ns)  # BT-38 / BT-53
         partie.ville = _t(adresse, "cbc:CityName", ns)  # BT-37 / BT-52
         pays = _t(adresse, "cac:Country/cbc:IdentificationCode", ns)  # BT-40 / BT-55
@@ -352,19 +431,14 @@ def _ligne_ubl(element, index: int, donnees: DonneesFacture) -> Ligne:
         ligne.unite = quantite.get("unitCode")  # BT-130
     ligne.prix_unitaire_ht = _decimal(_t(element, "cac:Price/cbc:PriceAmount", ns), "BT-146")
     base = _decimal(_t(element, "cac:Price/cbc:BaseQuantity", ns), "BT-149", None)
-    if base is not None and base != 1:
-        donnees.champs_a_verifier.add(f"lignes[{index}].prix_unitaire_ht")
+    if base:
+        ligne.quantite_base = base  # BT-149
     categorie = element.find("cac:Item/cac:ClassifiedTaxCategory", ns)
     ligne.categorie_tva = _t(categorie, "cbc:ID", ns) or ligne.categorie_tva  # BT-151
     ligne.taux_tva = _decimal(_t(categorie, "cbc:Percent", ns), "BT-152")  # BT-152
-    remises = ZERO
-    for ajustement in element.findall("cac:AllowanceCharge", ns):
-        montant = _decimal(_t(ajustement, "cbc:Amount", ns), "BT-136")
-        if _t(ajustement, "cbc:ChargeIndicator", ns).lower() == "true":
-            donnees.champs_a_verifier.add(f"lignes[{index}].remise_ht")  # line charge (BT-141): no field
-        else:
-            remises += montant
-    ligne.remise_ht = remises  # BT-136
+    ligne.ajustements = [_ajustement_ubl(e, document=False) for e in element.findall("cac:AllowanceCharge", ns)]
+    ligne.remise_ht = sum((a.montant for a in ligne.ajustements if not a.charge), ZERO)  # Σ BT-136
+    ligne.charges_ht = sum((a.montant for a in ligne.ajustements if a.charge), ZERO)  # Σ BT-141
     ligne.montant_ht = _decimal(_t(element, "cbc:LineExtensionAmount", ns), "BT-131", None)  # BT-131
     return ligne
 
@@ -373,7 +447,7 @@ def _ajustements_ubl(racine) -> AjustementsDocument:
     ns = NS_UBL
     resultat = AjustementsDocument()
     for element in racine.findall("cac:AllowanceCharge", ns):
-        est_charge = _t(element, "cbc:ChargeIndicator", ns).lower() == "true"
+        est_charge = _t(element, "cbc:ChargeIndicator", ns).lower() in ("true", "1")
         ajustement = Ajustement(
             montant=_decimal(_t(element, "cbc:Amount", ns), "BT-99" if est_charge else "BT-92"),
             categorie=_t(element, "cac:TaxCategory/cbc:ID", ns),
@@ -389,6 +463,8 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
     ns = NS_UBL
     avoir = detecter_syntaxe(racine) == UBL_CREDITNOTE
     d = DonneesFacture()
+    d.cadre = _t(racine, "cbc:ProfileID", ns)  # BT-23
+    d.profil = _t(racine, "cbc:CustomizationID", ns)  # BT-24
     d.numero = _t(racine, "cbc:ID", ns)  # BT-1
     d.date_emission = _date_iso(_t(racine, "cbc:IssueDate", ns))  # BT-2
     if _t(racine, "cbc:IssueDate", ns) and d.date_emission is None:
@@ -404,7 +480,14 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
     d.reference_acheteur = _t(racine, "cbc:BuyerReference", ns)  # BT-10
     d.numero_engagement = _t(racine, "cac:OrderReference/cbc:ID", ns)  # BT-13
     d.numero_marche = _t(racine, "cac:ContractDocumentReference/cbc:ID", ns)  # BT-12
-    d.facture_origine = _t(racine, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", ns)  # BT-25
+    for precedente in racine.findall("cac:BillingReference/cac:InvoiceDocumentReference", ns):  # BG-3
+        d.factures_precedentes.append((_t(precedente, "cbc:ID", ns), _date_iso(_t(precedente, "cbc:IssueDate", ns))))
+    d.facture_origine = d.factures_precedentes[0][0] if d.factures_precedentes else ""  # BT-25
+    d.date_livraison = _date_iso(_t(racine, "cac:Delivery/cbc:ActualDeliveryDate", ns))  # BT-72
+    d.periode_debut = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:StartDate", ns))  # BT-73
+    d.periode_fin = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:EndDate", ns))  # BT-74
+    d.conditions_paiement = _t(racine, "cac:PaymentTerms/cbc:Note", ns)  # BT-20
+    d.ajustements = [_ajustement_ubl(e, document=True) for e in racine.findall("cac:AllowanceCharge", ns)]
     d.fournisseur = _partie_ubl(racine.find("cac:AccountingSupplierParty/cac:Party", ns), "fournisseur", d)
     d.destinataire = _partie_ubl(racine.find("cac:AccountingCustomerParty/cac:Party", ns), "destinataire", d)
     d.destinataire.code_service = d.reference_acheteur  # Chorus Pro: the code service travels in BT-10
@@ -430,6 +513,7 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
                     base_ht=_decimal(_t(sous_total, "cbc:TaxableAmount", ns), "BT-116"),  # BT-116
                     montant_tva=_decimal(_t(sous_total, "cbc:TaxAmount", ns), "BT-117"),  # BT-117
                     motif_exoneration=_t(categorie, "cbc:TaxExemptionReason", ns),  # BT-120
+                    code_motif_exoneration=_t(categorie, "cbc:TaxExemptionReasonCode", ns),  # BT-121
                 )
             )
     d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
@@ -442,6 +526,7 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
         total_tva=_decimal(total_tva, "BT-110"),
         total_ttc=_decimal(_t(totaux, "cbc:TaxInclusiveAmount", ns), "BT-112"),
         deja_paye=_decimal(_t(totaux, "cbc:PrepaidAmount", ns), "BT-113"),
+        arrondi=_decimal(_t(totaux, "cbc:PayableRoundingAmount", ns), "BT-114"),
         net_a_payer=_decimal(_t(totaux, "cbc:PayableAmount", ns), "BT-115"),
     )
     balise = "cac:CreditNoteLine" if avoir else "cac:InvoiceLine"

@@ -73,6 +73,31 @@ class Facture(models.Model):
     motif_remise_globale = models.CharField("motif de la remise globale", max_length=250, blank=True)
     montant_ttc = models.DecimalField("montant TTC après remise", default=0, **MONTANT)
     montant_a_payer = models.DecimalField("net à payer", default=0, **MONTANT)
+    # EN 16931 totals (BG-22) besides HT (BT-109), TVA (BT-110), TTC (BT-112) and net à payer (BT-115): a
+    # deposited document keeps its own, a saisie gets them from ``facturation.montants``.
+    montant_lignes_ht = models.DecimalField("total HT des lignes", default=0, db_default=0, **MONTANT)  # BT-106
+    montant_remises_ht = models.DecimalField(
+        "remises au niveau du document", default=0, db_default=0, **MONTANT
+    )  # BT-107
+    montant_charges_ht = models.DecimalField(
+        "frais au niveau du document", default=0, db_default=0, **MONTANT
+    )  # BT-108
+    montant_deja_paye = models.DecimalField("montant déjà payé", default=0, db_default=0, **MONTANT)  # BT-113
+    montant_arrondi = models.DecimalField("montant d'arrondi", default=0, db_default=0, **MONTANT)  # BT-114
+
+    # What else the document says (EN 16931), kept to be shown and written again in the regenerated Factur-X.
+    profil = models.CharField("profil du document (BT-24)", max_length=200, blank=True, db_default="")
+    conditions_paiement = models.TextField("conditions de paiement", blank=True, db_default="")  # BT-20
+    date_livraison = models.DateField("date de livraison", null=True, blank=True)  # BT-72
+    periode_debut = models.DateField("début de la période de facturation", null=True, blank=True)  # BT-73
+    periode_fin = models.DateField("fin de la période de facturation", null=True, blank=True)  # BT-74
+    factures_precedentes = models.JSONField(
+        "factures précédentes", default=list, db_default=[], blank=True, help_text="BG-3 : [{numero, date}]"
+    )
+    parties_document = models.JSONField(
+        "vendeur et acheteur tels que le document les écrit", default=dict, db_default={}, blank=True,
+        help_text="{fournisseur, destinataire} : raison sociale, identifiants de tout schéma, TVA, adresse.",
+    )  # fmt: skip
 
     fichier = models.FileField(upload_to="factures/%Y/%m/", blank=True)
     fichier_sha256 = models.CharField(max_length=64, blank=True)
@@ -152,6 +177,20 @@ class LignePoste(models.Model):
     taux_tva = models.DecimalField("taux de TVA", max_digits=5, decimal_places=2)
     montant_ht = models.DecimalField("montant HT après remise", **MONTANT)
     montant_ttc = models.DecimalField("montant TTC", **MONTANT)
+    charges_ht = models.DecimalField("frais HT", default=0, db_default=0, **MONTANT)  # Σ BT-141
+    quantite_base = models.DecimalField(
+        "quantité de base du prix", max_digits=15, decimal_places=4, default=1, db_default=1
+    )
+    categorie_tva = models.CharField(
+        "catégorie de TVA", max_length=2, blank=True, db_default=""
+    )  # BT-151, "" = type de TVA
+    ajustements = models.JSONField(
+        "remises et frais de la ligne",
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="BG-27 / BG-28 tels que déposés",
+    )
 
     class Meta:
         verbose_name = "ligne de poste"
@@ -167,6 +206,13 @@ class RecapitulatifTVA(models.Model):
     base_ht = models.DecimalField("base HT", **MONTANT)
     remise_globale_ht = models.DecimalField("part HT de la remise globale", default=0, **MONTANT)
     montant_tva = models.DecimalField("montant de TVA", **MONTANT)
+    categorie = models.CharField(
+        "catégorie de TVA", max_length=2, blank=True, db_default=""
+    )  # BT-118, "" = type de TVA
+    motif_exoneration = models.CharField("motif d'exonération", max_length=250, blank=True, db_default="")  # BT-120
+    code_motif_exoneration = models.CharField(
+        "code du motif d'exonération", max_length=30, blank=True, db_default=""
+    )  # BT-121
 
     class Meta:
         verbose_name = "récapitulatif de TVA"
@@ -174,6 +220,28 @@ class RecapitulatifTVA(models.Model):
 
     def __str__(self):
         return f"{self.taux} %"
+
+
+class AjustementDocument(models.Model):
+    """A document-level allowance (BG-20) or charge (BG-21), as the document writes it."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="ajustements")
+    ordre = models.PositiveSmallIntegerField()
+    charge = models.BooleanField("frais", default=False)  # False: remise
+    montant = models.DecimalField(**MONTANT)  # BT-92 / BT-99
+    base = models.DecimalField(null=True, blank=True, **MONTANT)  # BT-93 / BT-100
+    pourcentage = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)  # BT-94 / BT-101
+    motif = models.CharField(max_length=250, blank=True)  # BT-97 / BT-104
+    code_motif = models.CharField(max_length=10, blank=True)  # BT-98 / BT-105
+    categorie_tva = models.CharField(max_length=2)  # BT-95 / BT-102
+    taux_tva = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)  # BT-96 / BT-103
+
+    class Meta:
+        verbose_name = "remise ou frais du document"
+        ordering = ["facture_id", "ordre"]
+
+    def __str__(self):
+        return f"{'Frais' if self.charge else 'Remise'} {self.montant}"
 
 
 class PieceJointe(models.Model):

@@ -14,7 +14,7 @@ Rules (EN 16931 compatible, so that the generated CII passes BR-CO-10..16 and BR
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from chorus.money import ZERO, arrondir, montant_tva, to_decimal
+from chorus.money import MONTANT_MAX, ZERO, arrondir, formater_montant, montant_tva, to_decimal
 
 CENT = Decimal(100)
 
@@ -32,6 +32,9 @@ class LigneCalculee:
     montant_ht_avant_remise: Decimal
     montant_ht: Decimal  # après remise (BT-131)
     montant_ttc: Decimal  # indicatif
+    charges_ht: Decimal = ZERO  # Σ BT-141 (line charges, deposited documents)
+    quantite_base: Decimal = Decimal(1)  # BT-149
+    categorie_tva: str = ""  # BT-151 ("" = from the invoice's type de TVA)
 
 
 @dataclass
@@ -41,6 +44,9 @@ class TvaCalculee:
     remise_globale_ht: Decimal
     base_ht: Decimal
     montant_tva: Decimal
+    categorie: str = ""  # BT-118 ("" = from the invoice's type de TVA)
+    motif_exoneration: str = ""  # BT-120
+    code_motif_exoneration: str = ""  # BT-121
 
 
 @dataclass
@@ -48,7 +54,8 @@ class Calcul:
     lignes: list[LigneCalculee] = field(default_factory=list)
     tva: list[TvaCalculee] = field(default_factory=list)
     total_lignes_ht: Decimal = ZERO  # BT-106
-    remise_globale_ht: Decimal = ZERO  # BT-107
+    remise_globale_ht: Decimal = ZERO  # BT-107 (Σ document allowances)
+    charges_ht: Decimal = ZERO  # BT-108 (Σ document charges)
     total_ht: Decimal = ZERO  # BT-109
     total_tva: Decimal = ZERO  # BT-110
     total_ttc_avant_remise: Decimal = ZERO
@@ -56,7 +63,9 @@ class Calcul:
     remise_globale_ttc_effective: Decimal = ZERO
     total_ttc: Decimal = ZERO  # BT-112, « TTC après remise »
     deja_paye: Decimal = ZERO  # BT-113
+    arrondi: Decimal = ZERO  # BT-114
     net_a_payer: Decimal = ZERO  # BT-115
+    avec_lignes: bool = True  # False: a Factur-X MINIMUM / BASIC WL, whose totals stand without lines
 
 
 def calculer_ligne(*, quantite, prix_unitaire_ht, remise_ht=ZERO, taux_tva) -> LigneCalculee:
@@ -146,3 +155,121 @@ def _repartir_remise(remise_ttc: Decimal, ttc_par_taux: dict, bases: dict) -> di
         reste -= part_ttc
         result[taux] = min(arrondir(part_ttc / (1 + taux / CENT)), bases[taux])
     return result
+
+
+# --- A deposited document's own amounts ------------------------------------------------------------------------
+# A document written by other software is never recomputed: its amounts are taken as written, provided they agree
+# with each other as EN 16931 requires (BR-CO-10 to BR-CO-16). The official rules of its profile are checked
+# too (``facturation.en16931``); these checks stand on their own so that no profile, however light, lets an
+# inconsistent total through.
+
+
+def _fr(valeur: Decimal) -> str:
+    return formater_montant(valeur).replace("\u00a0€", "")
+
+
+def _ecart(erreurs: list, regle: str, libelle: str, trouve: Decimal, attendu: Decimal) -> None:
+    if trouve != attendu:
+        erreurs.append(
+            f"{libelle} vaut {_fr(trouve)} alors que les montants du document donnent {_fr(attendu)} ({regle})."
+        )
+
+
+def montants_du_document(donnees) -> Calcul:
+    """The ``Calcul`` of a deposited document (``facturation.donnees.DonneesFacture``), made of its own amounts.
+    Raises MontantsInvalides (French, one sentence per rule broken, naming the business term) when they do not
+    agree with each other."""
+    t = donnees.totaux
+    erreurs: list[str] = []
+    lignes = []
+    for ligne in donnees.lignes:
+        if ligne.montant_ht is None:
+            raise MontantsInvalides(f"Le montant net de la ligne {ligne.numero or len(lignes) + 1} (BT-131) manque.")
+        taux = to_decimal(ligne.taux_tva or 0)
+        lignes.append(
+            LigneCalculee(
+                quantite=to_decimal(ligne.quantite),
+                prix_unitaire_ht=to_decimal(ligne.prix_unitaire_ht),
+                remise_ht=to_decimal(ligne.remise_ht or 0),
+                taux_tva=taux,
+                montant_ht_avant_remise=to_decimal(ligne.montant_ht)
+                + to_decimal(ligne.remise_ht or 0)
+                - to_decimal(ligne.charges_ht or 0),
+                montant_ht=to_decimal(ligne.montant_ht),
+                montant_ttc=to_decimal(ligne.montant_ht) + montant_tva(ligne.montant_ht, taux),
+                charges_ht=to_decimal(ligne.charges_ht or 0),
+                quantite_base=to_decimal(ligne.quantite_base or 1),
+                categorie_tva=ligne.categorie_tva,
+            )
+        )
+    remises = [a for a in donnees.ajustements if not a.charge]
+    charges = [a for a in donnees.ajustements if a.charge]
+    if donnees.avec_lignes and lignes:
+        _ecart(erreurs, "BR-CO-10", "Le total HT des lignes (BT-106)", t.total_lignes_ht,
+               sum((ligne.montant_ht for ligne in lignes), ZERO))  # fmt: skip
+    _ecart(erreurs, "BR-CO-11", "Le total des remises du document (BT-107)", t.remises_document_ht,
+           sum((to_decimal(a.montant) for a in remises), ZERO))  # fmt: skip
+    _ecart(erreurs, "BR-CO-12", "Le total des frais du document (BT-108)", t.charges_document_ht,
+           sum((to_decimal(a.montant) for a in charges), ZERO))  # fmt: skip
+    if t.total_lignes_ht or t.remises_document_ht or t.charges_document_ht:
+        _ecart(erreurs, "BR-CO-13", "Le total HT (BT-109)", t.total_ht,
+               t.total_lignes_ht - t.remises_document_ht + t.charges_document_ht)  # fmt: skip
+    if donnees.tva:
+        _ecart(erreurs, "BR-CO-14", "Le total de la TVA (BT-110)", t.total_tva,
+               sum((to_decimal(v.montant_tva) for v in donnees.tva), ZERO))  # fmt: skip
+    _ecart(erreurs, "BR-CO-15", "Le montant TTC (BT-112)", t.total_ttc, t.total_ht + t.total_tva)
+    _ecart(erreurs, "BR-CO-16", "Le montant à payer (BT-115)", t.net_a_payer, t.total_ttc - t.deja_paye + t.arrondi)
+    for nom, valeur in (("BT-109", t.total_ht), ("BT-112", t.total_ttc), ("BT-115", t.net_a_payer)):
+        if abs(valeur) > MONTANT_MAX:
+            erreurs.append(f"Le montant {nom} ({valeur}) dépasse la valeur maximale autorisée.")
+    if erreurs:
+        raise MontantsInvalides(" ".join(erreurs))
+    return Calcul(
+        lignes=lignes,
+        tva=[
+            TvaCalculee(
+                taux=to_decimal(v.taux or 0),
+                base_ht_avant_remise=to_decimal(v.base_ht),
+                remise_globale_ht=ZERO,
+                base_ht=to_decimal(v.base_ht),
+                montant_tva=to_decimal(v.montant_tva),
+                categorie=v.categorie,
+                motif_exoneration=v.motif_exoneration,
+                code_motif_exoneration=v.code_motif_exoneration,
+            )
+            for v in donnees.tva
+        ],  # fmt: skip
+        total_lignes_ht=t.total_lignes_ht,
+        remise_globale_ht=t.remises_document_ht,
+        charges_ht=t.charges_document_ht,
+        total_ht=t.total_ht,
+        total_tva=t.total_tva,
+        total_ttc_avant_remise=t.total_ttc,
+        total_ttc=t.total_ttc,
+        deja_paye=t.deja_paye,
+        arrondi=t.arrondi,
+        net_a_payer=t.net_a_payer,
+        avec_lignes=donnees.avec_lignes,
+    )
+
+
+def ecarts_totaux(calcul: Calcul, declares: dict) -> list[str]:
+    """The totals a client declares (``{"montant_ht": …, "montant_tva": …, "montant_ttc": …, "net_a_payer": …}``,
+    ``None`` when not given) compared with the computed ones, exactly: a French sentence per difference."""
+    libelles = {
+        "montant_ht": ("Le montant HT", calcul.total_ht),
+        "montant_tva": ("Le montant de TVA", calcul.total_tva),
+        "montant_ttc": ("Le montant TTC", calcul.total_ttc),
+        "net_a_payer": ("Le montant à payer", calcul.net_a_payer),
+    }
+    erreurs = []
+    for cle, declare in declares.items():
+        if declare is None:
+            continue
+        libelle, calcule = libelles[cle]
+        if arrondir(declare) != calcule:
+            erreurs.append(
+                f"{libelle} déclaré ({_fr(arrondir(declare))}) ne correspond pas au montant calculé des lignes "
+                f"({_fr(calcule)})."
+            )
+    return erreurs

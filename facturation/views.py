@@ -18,6 +18,7 @@ from facturation import documents, exports, forms, montants, queries, services
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.pagination import page_de_recherche
+from facturation.services import envoi
 from facturation.views_depot import SESSION_DEPOT
 from organisation import queries as org_queries
 from organisation.enums import Niveau
@@ -205,6 +206,8 @@ def saisir(request, pk=None):
         facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
         if facture.statut != S.BROUILLON:
             return redirect("facture_emise", pk=facture.pk)
+        if envoi.est_document_structure(facture):
+            return _brouillon_depose(request, facture)
     initial = _initial(facture) if facture else {"fournisseur": structures.first().pk}
     # A deposit being completed: the analysed file pre-fills the form until the user saves it.
     preparation = request.session.get(SESSION_DEPOT) if facture is None else None
@@ -252,7 +255,7 @@ def saisir(request, pk=None):
                         erreurs = services.verifier_avant_envoi(facture)
                         if erreurs:
                             raise ValidationError(erreurs)
-                        erreurs_en16931 = services.verifier_en16931(facture)
+                        erreurs_en16931 = envoi.erreurs_norme(facture)
                         if not erreurs_en16931:
                             return redirect("confirmer_envoi", pk=facture.pk)
                         # The draft is saved; the page shows what the standard refuses, field by field.
@@ -273,6 +276,44 @@ def saisir(request, pk=None):
             "analyse": analyse,
             "depot_en_cours": depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
+        },
+    )  # fmt: skip
+
+
+def _brouillon_depose(request, facture: Facture):
+    """A draft made of a structured document: its data and amounts are shown as the document writes them; only
+    the cadre, the valideur and the bank details are chosen here."""
+    form = forms.ComplementDepotForm(
+        request.POST or None, fournisseur=facture.fournisseur,
+        initial={"cadre": facture.cadre, "valideur_siret": getattr(facture.valideur, "identifiant", ""),
+                 "coordonnees_bancaires": facture.coordonnees_bancaires_id},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            facture = services.completer_brouillon_depose(
+                acting_user=request.user, facture=facture, cadre=form.cleaned_data["cadre"],
+                valideur=form.cleaned_data.get("valideur"),
+                coordonnees_bancaires=form.cleaned_data["coordonnees_bancaires"],
+            )  # fmt: skip
+            if request.POST.get("action") == "valider":
+                erreurs = services.verifier_avant_envoi(facture)
+                if erreurs:
+                    raise ValidationError(erreurs)
+                return redirect("confirmer_envoi", pk=facture.pk)
+            messages.success(request, "Le brouillon est enregistré.")
+            return redirect("modifier_brouillon", pk=facture.pk)
+        except ValidationError as exc:
+            for champ, erreurs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                champ = forms.CHAMPS_FORMULAIRE.get(champ, champ)
+                form.add_error(champ if champ in form.fields else None, erreurs)
+    return render(
+        request,
+        "facturation/brouillon_depose.html",
+        {
+            "form": form, "facture": facture, "lignes": facture.lignes.all(), "recap": facture.recapitulatif_tva.all(),
+            "ajustements": facture.ajustements.all(), "analyse": facture.analyse_depot or {},
+            "pieces": facture.pieces_jointes.all(), "types_pieces": TypePieceJointe.choices,
+            "breadcrumb_data": _fil(courant=f"Brouillon de la facture {facture.numero}"),
         },
     )  # fmt: skip
 
@@ -316,8 +357,7 @@ def confirmer_envoi(request, pk):
         return redirect("facture_emise", pk=facture.pk)
     if request.method == "POST":
         try:
-            contenu, nom = services.document_a_envoyer(facture)
-            services.valider_et_envoyer(acting_user=request.user, facture=facture, contenu=contenu, nom_fichier=nom)
+            envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=request.user, facture=facture)
         except services.DoublonDepot as exc:
             messages.error(request, f"{exc.message} Facture existante : n° {exc.facture.numero}.")
             return redirect("modifier_brouillon", pk=facture.pk)

@@ -63,6 +63,15 @@ def deposer(request):
         except ValidationError as exc:
             form.add_error("fichier", exc)
         else:
+            if "facture" in preparation:
+                # A structured document accepted by its rules is a draft already, with the document's own amounts.
+                messages.success(
+                    request,
+                    f"Fichier analysé : {preparation['analyse']['libelle_format']}, conforme aux règles de son profil. "
+                    "Les données et les montants sont ceux du document ; complétez le cadre de facturation puis "
+                    "« Valider et envoyer ».",
+                )
+                return redirect("modifier_brouillon", pk=preparation["facture"])
             request.session[SESSION_DEPOT] = preparation
             messages.info(
                 request,

@@ -3,20 +3,15 @@ portal's deposit analysis (``facturation.depot``: UBL, CII, Factur-X), saved as 
 ``rattacher_depot``) then checked and sent as the saisie's « Valider et envoyer ». Each invoice stands alone: an
 error is reported against its number (BT-1, ``numeroDP``) and the flux is integrated, partially or not at all."""
 
-import hashlib
 import io
 import tarfile
-import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from chorus.api.models import FluxDepot
-from facturation import depot, services
-from facturation.enums import Cadre
+from facturation import depot
+from facturation.services import envoi
 
 SYNTAXES = {
     "IN_DP_E1_UBL_INVOICE": {"UBL_INVOICE", "UBL_CREDITNOTE"},
@@ -44,48 +39,13 @@ def fichiers_du_flux(contenu: bytes, nom: str) -> list[tuple[str, bytes]]:
 
 
 def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
-    """One invoice file; returns the invoice sent or raises ValidationError (French) with its number."""
-    utilisateur, fournisseur = flux.compte.utilisateur, flux.structure
-    analyse = depot.analyser(contenu)
-    numero = (analyse.donnees.numero or "")[:20]
-    if analyse.format not in SYNTAXES[flux.syntaxe]:
-        raise ValidationError(f"Le fichier est au format {analyse.format}, pas celui du flux ({flux.syntaxe}).")
-    if analyse.erreurs:
-        raise ValidationError(
-            "La facture ne respecte pas la norme EN 16931 : " + " ".join(e["message"] for e in analyse.erreurs[:10])
-        )
-    valeurs, lignes = depot.valeurs_facture(analyse, fournisseur=fournisseur)
-    if not analyse.donnees.destinataire.siret or valeurs["destinataire"] is None:
-        raise ValidationError("Le destinataire (SIRET de l'acheteur) est absent ou inconnu de Chorus Pro.")
-    valeurs["cadre"] = Cadre.A1
-    # Where the portal's deposits wait (an abandoned file there is purged by facturation's beat task).
-    chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom[-80:]}", ContentFile(contenu))
-    with transaction.atomic():
-        existante = services.doublon_fichier(contenu)
-        if existante is not None:
-            raise ValidationError(f"Ce fichier a déjà été déposé (facture n° {existante.numero}).")
-        facture = services.enregistrer(acting_user=utilisateur, donnees=valeurs, lignes=lignes)
-        declare = analyse.donnees.totaux.total_ttc
-        if declare and declare != facture.montant_ttc:
-            raise ValidationError(
-                f"Le montant TTC recalculé à partir des lignes ({facture.montant_ttc}) diffère du montant TTC du "
-                f"document ({declare})."
-            )
-        erreurs = services.verifier_avant_envoi(facture)  # before the file is stored with the draft
-        if erreurs:
-            raise ValidationError(erreurs)
-        services.rattacher_depot(
-            facture=facture,
-            preparation={
-                "fichier": chemin, "nom_fichier": nom, "sha256": hashlib.sha256(contenu).hexdigest(),
-                "analyse": analyse.resume(), "valeurs": {"mode_depot": analyse.mode_depot},
-            },
-        )  # fmt: skip
-        document, nom_document = services.document_a_envoyer(facture)
-        services.valider_et_envoyer(
-            acting_user=utilisateur, facture=facture, contenu=document, nom_fichier=nom_document
-        )
-    return numero, facture
+    """One invoice file through the portal's deposit pipeline; returns (number, invoice sent) or raises
+    ValidationError (French) carrying the document's number when it was read."""
+    facture = envoi.deposer_et_envoyer(
+        canal=envoi.Canal.FLUX, acting_user=flux.compte.utilisateur, fournisseur=flux.structure, contenu=contenu,
+        nom_fichier=nom, formats=SYNTAXES[flux.syntaxe],
+    )  # fmt: skip
+    return facture.numero, facture
 
 
 def traiter(flux: FluxDepot) -> FluxDepot:

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from chorus.api.kit import (
@@ -29,11 +28,10 @@ from chorus.api.models import FluxDepot
 from facturation import montants, services
 from facturation import queries as fq
 from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.services import envoi
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
-
-ECART_TOLERE = Decimal("0.01")
 
 
 def _choix(valeur: str, enum, champ: str, defaut):
@@ -74,18 +72,15 @@ def _lignes(corps) -> list[dict]:
 
 
 def _verifier_totaux(corps, calcul) -> None:
-    """The client's totals, when it sends them, must be those the portal computes from the lines."""
+    """The client's totals, when it sends them, must be those the portal computes from the lines (one rule, in
+    ``facturation.montants``)."""
     totaux = corps.objet("montantTotal")
-    for cle, valeur in (
-        ("montantHtTotal", calcul.total_ht), ("montantTVA", calcul.total_tva), ("montantTtcTotal", calcul.total_ttc),
-        ("montantAPayer", calcul.net_a_payer),
-    ):  # fmt: skip
-        envoye = totaux.montant(cle)
-        if envoye is not None and abs(envoye - valeur) > ECART_TOLERE:
-            raise ErreurApi(
-                f"Le montant « montantTotal.{cle} » ({envoye}) ne correspond pas au montant calculé des lignes "
-                f"({valeur})."
-            )
+    erreurs = montants.ecarts_totaux(calcul, {
+        "montant_ht": totaux.montant("montantHtTotal"), "montant_tva": totaux.montant("montantTVA"),
+        "montant_ttc": totaux.montant("montantTtcTotal"), "net_a_payer": totaux.montant("montantAPayer"),
+    })  # fmt: skip
+    if erreurs:
+        raise ErreurApi(" ".join(erreurs))
 
 
 def _fournisseur(corps, compte) -> tuple[Structure, Service | None]:
@@ -178,21 +173,14 @@ def soumettre(request, corps, compte):
     if donnees["devise"] != "EUR":
         raise requete_invalide(f"Devise non prise en charge : {donnees['devise']} (seul EUR est accepté).")
     try:
-        with transaction.atomic():
-            facture = services.enregistrer(acting_user=compte.utilisateur, donnees=donnees, lignes=lignes)
-            erreurs = services.verifier_avant_envoi(facture)
-            if erreurs:
-                raise ValidationError(erreurs)
-            erreurs_norme = services.verifier_en16931(facture)
-            if erreurs_norme:
-                raise ErreurApi(
-                    "La facture ne respecte pas la norme EN 16931 : "
-                    + " ".join(str(getattr(e, "message", e)) for e in erreurs_norme)
-                )
-            contenu, nom = services.document_a_envoyer(facture)
-            facture = services.valider_et_envoyer(
-                acting_user=compte.utilisateur, facture=facture, contenu=contenu, nom_fichier=nom
-            )
+        facture = envoi.deposer_et_envoyer(
+            canal=envoi.Canal.SOUMETTRE, acting_user=compte.utilisateur, saisie=(donnees, lignes)
+        )
+    except envoi.DepotRefuse as exc:
+        if exc.code_refus == envoi.DepotRefuse.DOUBLON:
+            raise ErreurApi(" ".join(exc.messages), CODE_DOUBLON) from None
+        prefixe = "La facture ne respecte pas la norme EN 16931 : " if exc.code_refus == exc.REGLES else ""
+        raise ErreurApi(prefixe + " ".join(exc.messages), CODE_REGLE_METIER) from None
     except services.DoublonDepot as exc:
         raise ErreurApi(f"{exc.message} Facture existante : n° {exc.facture.numero}.", CODE_DOUBLON) from None
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 month: received, answered, mean delay to the first answer), both scoped to the user's received sollicitations."""
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,7 +23,9 @@ def _texte(response) -> str:
 @pytest.fixture
 def trois(fournisseur_gp, etat, agent_drfip):
     gp, structure = fournisseur_gp
-    debut = timezone.now().replace(day=15, hour=10, minute=0, second=0, microsecond=0)
+    # A fixed mid-month date, reached by travelling: the test never depends on today's date (at the start of a
+    # month, « the 15th of this month » would lie in the future).
+    debut = timezone.make_aware(datetime(2026, 3, 15, 10, 0))
     with time_machine.travel(debut, tick=False) as voyage:
         a, b, c = (deposer(gp, structure, destinataire=etat, objet=f"Question {i}") for i in range(3))
         voyage.shift(timedelta(hours=4))

@@ -24,6 +24,7 @@ from facturation.enums import (
     TypeTva,
 )
 from facturation.models import Facture
+from facturation.services import envoi
 from organisation.management.commands.charger_demo import SIRET_ETAT, SIRET_FOURNISSEUR, SIRET_TITULAIRE
 from organisation.models import Structure, Utilisateur
 
@@ -88,13 +89,12 @@ class Command(BaseCommand):
         }  # fmt: skip
 
         def envoyer(numero, jours, lignes=LIGNES_TRAVAUX, **donnees):
-            facture = services.enregistrer(
-                acting_user=gp, lignes=lignes,
-                donnees={**commun, "numero": numero, "date_facture": aujourd_hui - timedelta(days=jours),
-                         "numero_engagement": f"EJ-{numero[-4:]}", **donnees},
+            # The saisie's path of the one deposit pipeline, as « Saisir facture » then « Valider et envoyer ».
+            return envoi.deposer_et_envoyer(
+                canal=envoi.Canal.SAISIE, acting_user=gp,
+                saisie=({**commun, "numero": numero, "date_facture": aujourd_hui - timedelta(days=jours),
+                         "numero_engagement": f"EJ-{numero[-4:]}", **donnees}, lignes),
             )  # fmt: skip
-            contenu, nom = services.document_a_envoyer(facture)
-            return services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=contenu, nom_fichier=nom)
 
         for numero, jours, suite in PARCOURS:
             facture = envoyer(numero, jours)

@@ -25,7 +25,7 @@ from facturation.enums import (
     TypeFacture,
     TypeTva,
 )
-from facturation.models import Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
+from facturation.models import AjustementDocument, Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
 
@@ -140,18 +140,28 @@ def _exiger_emission(user, structure):
         raise PermissionDenied("Vous n'avez pas le profil « Factures émises » en modification sur cette structure.")
 
 
-def enregistrer(*, acting_user, donnees: dict, lignes: list[dict], facture: Facture | None = None) -> Facture:
-    """« Enregistrer »: create or update a draft (nothing is checked but the amounts); amounts are recomputed."""
+def enregistrer(
+    *, acting_user, donnees: dict, lignes: list[dict], facture: Facture | None = None, calcul=None,
+    ajustements: list | None = None,
+) -> Facture:  # fmt: skip
+    """« Enregistrer »: create or update a draft (nothing is checked but the amounts). A saisie's amounts are
+    computed from its lines (``montants.calculer``); a deposited document's come as ``calcul`` with its document
+    level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
     fournisseur = donnees["fournisseur"]
     _exiger_emission(acting_user, fournisseur)
-    calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
+    if calcul is None:
+        calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
+        ajustements = _remises_de_la_saisie(donnees, calcul)
     with transaction.atomic():
         if facture is None:
             facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
-        elif facture.statut != S.BROUILLON:
-            raise ValidationError("Seul un brouillon peut être modifié.")
+        else:
+            # Under the row's lock: a draft sent meanwhile (another tab, a parallel request) is never re-opened.
+            facture = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
+            if facture.statut != S.BROUILLON:
+                raise ValidationError("Seul un brouillon peut être modifié.")
         for champ, valeur in donnees.items():
-            if champ != "mode_depot":
+            if champ not in ("mode_depot", "statut"):
                 setattr(facture, champ, valeur)
         _appliquer_calcul(facture, calcul)
         facture.relance_brouillon_le = None
@@ -159,9 +169,12 @@ def enregistrer(*, acting_user, donnees: dict, lignes: list[dict], facture: Fact
         facture.lignes.all().delete()
         LignePoste.objects.bulk_create(
             LignePoste(
-                facture=facture, ordre=i, reference=ligne.get("reference", ""), denomination=ligne["denomination"],
-                unite=ligne.get("unite") or "C62", quantite=c.quantite, prix_unitaire_ht=c.prix_unitaire_ht,
-                remise_ht=c.remise_ht, taux_tva=c.taux_tva, montant_ht=c.montant_ht, montant_ttc=c.montant_ttc,
+                facture=facture, ordre=i, reference=(ligne.get("reference") or "")[:50],
+                denomination=(ligne.get("denomination") or "Ligne")[:250], unite=(ligne.get("unite") or "C62")[:20],
+                quantite=c.quantite, prix_unitaire_ht=c.prix_unitaire_ht, remise_ht=c.remise_ht, taux_tva=c.taux_tva,
+                montant_ht=c.montant_ht, montant_ttc=c.montant_ttc, charges_ht=c.charges_ht,
+                quantite_base=c.quantite_base, categorie_tva=c.categorie_tva,
+                ajustements=ligne.get("ajustements") or [],
             )
             for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
         )  # fmt: skip
@@ -169,19 +182,74 @@ def enregistrer(*, acting_user, donnees: dict, lignes: list[dict], facture: Fact
         RecapitulatifTVA.objects.bulk_create(
             RecapitulatifTVA(
                 facture=facture, taux=t.taux, base_ht=t.base_ht, remise_globale_ht=t.remise_globale_ht,
-                montant_tva=t.montant_tva,
+                montant_tva=t.montant_tva, categorie=t.categorie, motif_exoneration=t.motif_exoneration[:250],
+                code_motif_exoneration=t.code_motif_exoneration[:30],
             )
             for t in calcul.tva
+        )  # fmt: skip
+        facture.ajustements.all().delete()
+        AjustementDocument.objects.bulk_create(
+            AjustementDocument(
+                facture=facture, ordre=i, charge=a.charge, montant=a.montant, base=a.base, pourcentage=a.pourcentage,
+                motif=(a.motif or "")[:250], code_motif=(a.code_motif or "")[:10], categorie_tva=a.categorie_tva,
+                taux_tva=a.taux_tva,
+            )
+            for i, a in enumerate(ajustements or [], start=1)
         )  # fmt: skip
     return facture
 
 
+def completer_brouillon_depose(
+    *, acting_user, facture: Facture, cadre: str, valideur, coordonnees_bancaires
+) -> Facture:
+    """A draft made of a structured document: only the cadre, the valideur and the bank details change (the rest
+    is the document's)."""
+    _exiger_emission(acting_user, facture.fournisseur)
+    if coordonnees_bancaires is not None and coordonnees_bancaires.structure_id != facture.fournisseur_id:
+        raise ValidationError({"coordonnees_bancaires": "Ces coordonnées bancaires ne sont pas celles du fournisseur."})
+    with transaction.atomic():
+        verrouillee = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
+        if verrouillee.statut != S.BROUILLON:
+            raise ValidationError("Seul un brouillon peut être modifié.")
+        verrouillee.cadre, verrouillee.valideur, verrouillee.coordonnees_bancaires = (
+            cadre,
+            valideur,
+            coordonnees_bancaires,
+        )
+        verrouillee.relance_brouillon_le = None
+        verrouillee.save(
+            update_fields=["cadre", "valideur", "coordonnees_bancaires", "relance_brouillon_le", "updated_at"]
+        )
+    return verrouillee
+
+
+def _remises_de_la_saisie(donnees: dict, calcul: montants.Calcul) -> list:
+    """The saisie's « remise globale TTC » as EN 16931 knows it: one document allowance per VAT rate (its HT share,
+    computed by ``montants``), stored like a deposited document's."""
+    from facturation.donnees import Ajustement
+
+    categorie = {TypeTva.EXONERATION: "E", TypeTva.SANS_TVA: "O"}.get(donnees.get("type_tva"))
+    return [
+        Ajustement(
+            charge=False, montant=t.remise_globale_ht, motif=(donnees.get("motif_remise_globale") or "Remise globale"),
+            categorie_tva=categorie or ("S" if t.taux > 0 else "Z"), taux_tva=t.taux,
+        )
+        for t in calcul.tva
+        if t.remise_globale_ht
+    ]  # fmt: skip
+
+
 def _appliquer_calcul(facture: Facture, calcul: montants.Calcul) -> None:
+    facture.montant_lignes_ht = calcul.total_lignes_ht
+    facture.montant_remises_ht = calcul.remise_globale_ht
+    facture.montant_charges_ht = calcul.charges_ht
     facture.montant_ht = calcul.total_ht
     facture.montant_tva = calcul.total_tva
     facture.montant_ttc_avant_remise = calcul.total_ttc_avant_remise
     facture.remise_globale_ttc = calcul.remise_globale_ttc
     facture.montant_ttc = calcul.total_ttc
+    facture.montant_deja_paye = calcul.deja_paye
+    facture.montant_arrondi = calcul.arrondi
     facture.montant_a_payer = calcul.net_a_payer
 
 
@@ -237,7 +305,8 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
             erreurs["coordonnees_bancaires"] = "Choisissez les coordonnées bancaires actives de votre structure."
     if facture.mode_depot == ModeDepot.SAISIE and not org_queries.mandat_facturation_actif(facture.fournisseur):
         erreurs["fournisseur"] = "La saisie de factures exige le mandat de facturation de votre structure."
-    if not facture.lignes.exists():
+    sans_lignes = (facture.analyse_depot or {}).get("avec_lignes") is False  # Factur-X MINIMUM / BASIC WL
+    if not sans_lignes and not facture.lignes.exists():
         erreurs["lignes"] = "La facture doit comporter au moins une ligne."
     return erreurs
 
@@ -598,43 +667,29 @@ def doublon_fichier(contenu: bytes) -> Facture | None:
 
 
 def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
-    """Read a deposited file into the pre-filled saisie form. Nothing is created: the file waits in temporary
-    storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists
-    only once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot."""
+    """« Déposer facture »: the deposit pipeline's reading, rules, seller, duplicates and routing
+    (``envoi.analyser_depot``). A structured document (XML, Factur-X) accepted by its rules becomes a draft at once,
+    with its own amounts: ``{"facture": pk}``. A plain PDF pre-fills the saisie form: the file waits in temporary
+    storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
+    once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
+    a ValidationError (French)."""
     from django.core.files.storage import default_storage
 
     from facturation import depot
+    from facturation.services import envoi
 
     _exiger_emission(acting_user, fournisseur)
-    existante = doublon_fichier(contenu)
-    if existante is not None:
-        raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
-    analyse = depot.analyser(contenu)
-    valeurs, lignes = depot.valeurs_facture(analyse, fournisseur=fournisseur)
-    if valeurs["numero"]:
-        meme_numero = (
-            Facture.objects.filter(fournisseur=fournisseur, numero=valeurs["numero"])
-            .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
-            .first()
-        )
-        if meme_numero is not None:
-            raise DoublonDepot(f"La facture n° {valeurs['numero']} de votre structure a déjà été déposée.", meme_numero)
-    resume = analyse.resume()
     try:
-        calcul = montants.calculer(lignes)
-    except montants.MontantsInvalides as exc:
-        raise ValidationError(f"Les lignes du document ne peuvent pas être reprises : {exc}") from exc
-    declare = analyse.donnees.totaux.total_ttc
-    if declare and declare != calcul.total_ttc:
-        # Document-level allowances become the global discount; anything else is shown to the user.
-        ecart = calcul.total_ttc - declare
-        if 0 < ecart <= calcul.total_ttc and analyse.donnees.totaux.remises_document_ht:
-            valeurs["remise_globale_ttc"] = ecart
-        else:
-            resume["ecart_montants"] = (
-                f"Le montant TTC recalculé à partir des lignes ({calcul.total_ttc}) diffère du montant TTC du "
-                f"document ({declare}) : vérifiez les lignes."
-            )
+        document = envoi.analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
+    except envoi.DepotRefuse as exc:
+        if exc.code_refus == envoi.DepotRefuse.DOUBLON:
+            raise DoublonDepot(exc.messages[0], exc.facture) from exc
+        raise
+    if document.structure:
+        facture = envoi.enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
+        return {"facture": facture.pk, "analyse": facture.analyse_depot}
+    valeurs, lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
+    resume = document.analyse.resume()
     chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
     return {
         "valeurs": {k: (v.pk if hasattr(v, "pk") else (str(v) if v is not None else None)) for k, v in valeurs.items()},
@@ -660,37 +715,6 @@ def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
     facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "mode_depot", "updated_at"])
     default_storage.delete(preparation["fichier"])
     return facture
-
-
-def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
-    """The document that the certificate covers: the deposited file when it stands as it is (readable and, for
-    XML, free of EN 16931 errors, with amounts matching the form); otherwise the Factur-X the portal generates
-    from the (corrected) form."""
-    from facturation.conversion import donnees_de
-    from facturation.facturx import generer_pdf_facturx
-
-    analyse = facture.analyse_depot or {}
-    garde = (
-        facture.mode_depot in (ModeDepot.DEPOT_PDF, ModeDepot.DEPOT_XML)
-        and facture.fichier
-        and not analyse.get("erreurs")
-        and not analyse.get("ecart_montants")
-    )
-    if garde:
-        with facture.fichier.open("rb") as fichier:
-            contenu = fichier.read()
-        extension = "xml" if facture.mode_depot == ModeDepot.DEPOT_XML else "pdf"
-        return contenu, f"facture_{facture.numero}.{extension}"
-    return generer_pdf_facturx(donnees_de(facture)), f"facture_{facture.numero}.pdf"
-
-
-def verifier_en16931(facture: Facture) -> list:
-    """The EN 16931 checker on the invoice as it will be sent (its generated CII), before « Valider et envoyer »."""
-    from facturation.conversion import donnees_de
-    from facturation.en16931 import verifier
-    from facturation.facturx import generer_cii
-
-    return verifier(generer_cii(donnees_de(facture)))
 
 
 # --- Attachments (limits as Chorus Pro) ----------------------------------------------------------------------

@@ -1,0 +1,488 @@
+"""The one deposit pipeline of the portal: every channel that turns something into a sent invoice comes here.
+
+Channels (``Canal``): the portal's saisie, the portal's « Déposer facture », the API's ``soumettre`` and the API's
+``deposer/flux`` (and the demo loader, which uses the saisie's path). Steps, in this order, each in its own
+function so that a reader finds each rule once:
+
+1. ``lire``: read the document (format sniffed from the content; PDF, signed PDF, Factur-X, UBL, CII);
+2. ``controler_regles``: the format and profile checks (the official XSD and schematron of the document's own
+   profile, ``facturation.en16931``) and the coherence of its totals (``facturation.montants``);
+3. ``controler_vendeur``: the seller (BT-29 / BT-30) is the depositing structure;
+4. ``acheminer_document``: Chorus Pro routing read from the document: buyer by SIRET or SIREN, code service
+   (BT-10), engagement (BT-13), cadre (BT-23), bank details (BT-84);
+5. ``controler_doublons``: the same file, or the same number for the supplier, was already deposited;
+6. saving (``services.enregistrer`` with the document's own amounts, or the saisie's computed ones);
+7. ``envoyer``: the portal's checks before sending, the certificate and the sending (``services.valider_et_envoyer``).
+
+A structured document (XML, Factur-X) keeps its own amounts: nothing here recomputes them, and a document the
+rules refuse never becomes an invoice. A plain PDF is a document whose data the user types (saisie rules).
+"""
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from facturation import depot, en16931, montants, services
+from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
+from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.models import Facture
+from organisation import queries as org_queries
+from organisation.models import Structure
+
+S = StatutFacture
+
+
+class Canal(enum.StrEnum):
+    SAISIE = "SAISIE"  # the portal's « Saisir facture »
+    DEPOT = "DEPOT"  # the portal's « Déposer facture »
+    SOUMETTRE = "SOUMETTRE"  # API factures/v1/soumettre
+    FLUX = "FLUX"  # API factures/v1/deposer/flux
+
+
+MODE_DEPOT = {Canal.SAISIE: ModeDepot.SAISIE, Canal.SOUMETTRE: ModeDepot.SAISIE_API, Canal.FLUX: ModeDepot.FLUX}
+FORMATS_STRUCTURES = {"FACTURX", "UBL_INVOICE", "UBL_CREDITNOTE", "CII"}
+NUMERO_MAX = 20  # Chorus Pro: an invoice number has 20 characters at most
+# BT-23 as Chorus Pro reads it: « A1 », « A2 »… (other values, e.g. a PEPPOL process URN, mean the default A1).
+CADRES_BT23 = {"A1": Cadre.A1, "A2": Cadre.A2, "A9": Cadre.A9, "A12": Cadre.A12}
+# BT-81 (UNTDID 4461) → Chorus Pro's mode de règlement; 58/59 are the SEPA variants of 30/49.
+MODES_PAIEMENT = {
+    **{code: mode for mode, code in CODE_MOYEN_PAIEMENT.items()},
+    "31": ModePaiement.VIREMENT, "42": ModePaiement.VIREMENT, "58": ModePaiement.VIREMENT,
+    "59": ModePaiement.PRELEVEMENT, "48": ModePaiement.AUTRE, "57": ModePaiement.VIREMENT,
+}  # fmt: skip
+# BT-3 codes of a credit note (UNTDID 1001); every other accepted code is an invoice.
+TYPES_AVOIR = {"381", "261", "262", "296", "308", "396", "420", "458", "532"}
+
+
+class DepotRefuse(ValidationError):
+    """A deposit refused at one step; French messages. ``numero`` is the document's BT-1 when known (flux compte
+    rendu), ``facture`` the existing invoice for a duplicate."""
+
+    FORMAT, REGLES, VENDEUR, ACHEMINEMENT, DOUBLON = "FORMAT", "REGLES", "VENDEUR", "ACHEMINEMENT", "DOUBLON"
+
+    def __init__(self, message, *, code: str = REGLES, numero: str = "", facture: Facture | None = None):
+        super().__init__(message)
+        self.code_refus = code
+        self.numero = numero
+        self.facture = facture
+
+
+@dataclass
+class Document:
+    """A deposited file as read (step 1)."""
+
+    contenu: bytes
+    nom: str
+    analyse: depot.Analyse
+    calcul: montants.Calcul | None = None  # a structured document's own amounts (step 2)
+    valeurs: dict = field(default_factory=dict)  # routing read from the document (step 4)
+
+    @property
+    def donnees(self):
+        return self.analyse.donnees
+
+    @property
+    def structure(self) -> bool:
+        """XML or Factur-X: the data are the document's; a plain PDF's are typed by the user."""
+        return self.analyse.format in FORMATS_STRUCTURES
+
+    @property
+    def numero(self) -> str:
+        return self.donnees.numero or ""
+
+
+def est_document_structure(facture: Facture) -> bool:
+    """A draft (or invoice) made of a deposited XML or Factur-X: its data and amounts are the document's."""
+    return (facture.analyse_depot or {}).get("format") in FORMATS_STRUCTURES and bool(facture.fichier)
+
+
+# --- 1. Reading --------------------------------------------------------------------------------------------------
+
+
+def lire(contenu: bytes, nom: str = "") -> Document:
+    try:
+        analyse = depot.analyser(contenu)
+    except ValidationError as exc:
+        raise DepotRefuse(exc.messages, code=DepotRefuse.FORMAT) from exc
+    document = Document(contenu=contenu, nom=nom, analyse=analyse)
+    if document.structure:
+        document.donnees.avec_lignes = bool(document.donnees.lignes) or not _profil_sans_lignes(document)
+    return document
+
+
+def _profil_sans_lignes(document: Document) -> bool:
+    """Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24)."""
+    profil = (document.donnees.profil or "").lower()
+    return any(marque in profil for marque in ("minimum", "basicwl"))
+
+
+# --- 2. Rules of the document's own profile, and its totals ----------------------------------------------------
+
+
+def controler_regles(document: Document) -> None:
+    if not document.structure:
+        return
+    if document.analyse.erreurs:
+        raise DepotRefuse(
+            [e["message"] for e in document.analyse.erreurs], code=DepotRefuse.REGLES, numero=document.numero
+        )
+    if document.donnees.avec_lignes and not document.donnees.lignes:
+        raise DepotRefuse("La facture ne comporte aucune ligne (BG-25).", numero=document.numero)
+    try:
+        document.calcul = montants.montants_du_document(document.donnees)
+    except montants.MontantsInvalides as exc:
+        raise DepotRefuse(str(exc), code=DepotRefuse.REGLES, numero=document.numero) from exc
+
+
+# --- 3. The seller --------------------------------------------------------------------------------------------------
+
+
+def controler_vendeur(document: Document, fournisseur: Structure) -> None:
+    """The seller named by a structured document is the depositing structure: by SIRET (BT-30, scheme 0009), else
+    SIREN (scheme 0002), else the SIREN inside a French VAT number (BT-31)."""
+    if not document.structure:
+        return
+    vendeur = document.donnees.fournisseur
+    siret = fournisseur.identifiant
+    if vendeur.siret:
+        if vendeur.siret != siret:
+            raise DepotRefuse(
+                f"Le vendeur du document (SIRET {vendeur.siret}, BT-30) n'est pas la structure qui dépose "
+                f"({fournisseur.raison_sociale}, SIRET {siret}) : déposez la facture depuis la structure émettrice.",
+                code=DepotRefuse.VENDEUR, numero=document.numero,
+            )  # fmt: skip
+        return
+    siren = vendeur.siren or _siren_de_tva(vendeur.numero_tva)
+    if not siren:
+        raise DepotRefuse(
+            "Le document n'identifie pas le vendeur par son SIRET (BT-30 avec le schéma 0009) : Chorus Pro ne peut "
+            "pas vérifier qu'il s'agit de votre structure.",
+            code=DepotRefuse.VENDEUR, numero=document.numero,
+        )  # fmt: skip
+    if siren != siret[:9]:
+        raise DepotRefuse(
+            f"Le vendeur du document (SIREN {siren}) n'est pas la structure qui dépose ({fournisseur.raison_sociale}, "
+            f"SIRET {siret}).",
+            code=DepotRefuse.VENDEUR, numero=document.numero,
+        )  # fmt: skip
+
+
+def _siren_de_tva(numero_tva: str) -> str:
+    compact = (numero_tva or "").replace(" ", "").upper()
+    return compact[4:] if re.fullmatch(r"FR[0-9A-Z]{2}\d{9}", compact) else ""
+
+
+# --- 4. Routing read from the document --------------------------------------------------------------------------
+
+
+def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str | None = None) -> dict:
+    """The invoice's fields read from a structured document (routing included), or the pre-fill of a plain PDF.
+    For a structured document every routing error refuses the deposit with a French message; ``cadre`` (the
+    portal's form) is used when the document says none."""
+    d = document.donnees
+    if not document.structure:
+        valeurs, _lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
+        valeurs["cadre"] = cadre or Cadre.A1
+        document.valeurs = valeurs
+        return valeurs
+    erreurs: list[str] = []
+    destinataire = _acheteur(d, erreurs)
+    service = _service(d, destinataire, erreurs)
+    if len(d.numero) > NUMERO_MAX:
+        erreurs.append(f"Le numéro de facture « {d.numero} » (BT-1) dépasse {NUMERO_MAX} caractères.")
+    if len(d.numero_engagement) > 50:
+        erreurs.append(f"Le numéro d'engagement « {d.numero_engagement} » (BT-13) dépasse 50 caractères.")
+    cadre_document = _cadre(d.cadre, erreurs)
+    coordonnees = _coordonnees(d, fournisseur, erreurs)
+    if erreurs:
+        raise DepotRefuse(erreurs, code=DepotRefuse.ACHEMINEMENT, numero=document.numero)
+    categories = {t.categorie for t in d.tva} | {ligne.categorie_tva for ligne in d.lignes}
+    type_tva = TypeTva.TVA_SUR_DEBIT
+    if categories and categories <= {"E"}:
+        type_tva = TypeTva.EXONERATION
+    elif categories and categories <= {"O"}:
+        type_tva = TypeTva.SANS_TVA
+    document.valeurs = {
+        "fournisseur": fournisseur,
+        "destinataire": destinataire,
+        "service_destinataire": service,
+        "coordonnees_bancaires": coordonnees,
+        "cadre": cadre_document or cadre or Cadre.A1,
+        "numero": d.numero,
+        "date_facture": d.date_emission,
+        "date_echeance": d.date_echeance,
+        "devise": (d.devise or "EUR")[:3],
+        "type_facture": TypeFacture.AVOIR if d.type_document in TYPES_AVOIR else TypeFacture.FACTURE,
+        "type_tva": type_tva,
+        "motif_exoneration": (d.motif_exoneration or "")[:250],
+        "numero_marche": d.numero_marche[:50],
+        "numero_engagement": d.numero_engagement,
+        "numero_facture_origine": d.facture_origine[:20],
+        "mode_paiement": MODES_PAIEMENT.get(d.mode_paiement, ModePaiement.AUTRE if d.mode_paiement else "VIREMENT"),
+        "commentaire": d.commentaire,
+        "profil": d.profil[:200],
+        "conditions_paiement": d.conditions_paiement,
+        "date_livraison": d.date_livraison,
+        "periode_debut": d.periode_debut,
+        "periode_fin": d.periode_fin,
+        "factures_precedentes": [
+            {"numero": numero, "date": date.isoformat() if date else None} for numero, date in d.factures_precedentes
+        ],
+        "parties_document": {
+            "fournisseur": partie_en_json(d.fournisseur), "destinataire": partie_en_json(d.destinataire)
+        },
+        "remise_globale_ttc": 0,
+    }  # fmt: skip
+    return document.valeurs
+
+
+def _acheteur(d, erreurs: list[str]) -> Structure | None:
+    acheteur = d.destinataire
+    annuaire = org_queries.annuaire()
+    if acheteur.siret:
+        destinataire = annuaire.filter(identifiant=acheteur.siret).first()
+        if destinataire is None:
+            erreurs.append(
+                f"Le destinataire (SIRET {acheteur.siret}, BT-47) n'est pas une structure publique de Chorus Pro."
+            )
+        return destinataire
+    if acheteur.siren:
+        candidats = list(annuaire.filter(identifiant__startswith=acheteur.siren).order_by("identifiant")[:20])
+        actifs = [s for s in candidats if s.statut == "ACTIVE"] or candidats
+        if len(actifs) == 1:
+            return actifs[0]
+        if not actifs:
+            erreurs.append(
+                f"Aucune structure publique de Chorus Pro n'a le SIREN {acheteur.siren} (BT-47) du destinataire."
+            )
+        else:
+            choix = " ; ".join(f"{s.identifiant} – {s.raison_sociale}" for s in actifs)
+            erreurs.append(
+                f"Le SIREN {acheteur.siren} (BT-47) désigne plusieurs structures publiques : indiquez le SIRET de "
+                f"l'une d'elles (schéma 0009) : {choix}."
+            )
+        return None
+    erreurs.append("Le document n'identifie pas le destinataire par son SIRET (BT-47 avec le schéma 0009).")
+    return None
+
+
+def _service(d, destinataire: Structure | None, erreurs: list[str]):
+    code = (d.reference_acheteur or "").strip()
+    if destinataire is None or not code:
+        return None
+    service = destinataire.services.filter(code__iexact=code, actif=True).first()
+    if service is None:
+        actifs = list(destinataire.services.filter(actif=True).order_by("code").values_list("code", flat=True)[:50])
+        liste = ", ".join(actifs) if actifs else "aucun service actif"
+        erreurs.append(
+            f"Le code service « {code} » (BT-10) n'existe pas ou n'est pas actif chez {destinataire.raison_sociale} "
+            f"(services actifs : {liste})."
+        )
+    return service
+
+
+def _cadre(valeur: str, erreurs: list[str]) -> str | None:
+    code = (valeur or "").strip().upper()
+    if not re.fullmatch(r"A\d{1,2}", code):
+        return None  # not a Chorus Pro cadre (absent, or another specification's process identifier)
+    if code not in CADRES_BT23:
+        erreurs.append(
+            f"Le cadre de facturation « {code} » (BT-23) n'est pas accepté pour une facture : cadres acceptés "
+            f"{', '.join(CADRES_BT23)}."
+        )
+        return None
+    return CADRES_BT23[code]
+
+
+def _coordonnees(d, fournisseur: Structure, erreurs: list[str]):
+    actives = org_queries.coordonnees_bancaires_actives(fournisseur)
+    iban = "".join((d.iban or "").split()).upper()
+    if not iban:
+        return actives.first()
+    coordonnees = actives.filter(iban=iban).first()
+    if coordonnees is None and MODES_PAIEMENT.get(d.mode_paiement, ModePaiement.VIREMENT) == ModePaiement.VIREMENT:
+        erreurs.append(
+            f"L'IBAN du document ({iban}, BT-84) n'est pas parmi les coordonnées bancaires actives de "
+            f"{fournisseur.raison_sociale} : ajoutez-le dans « Gérer une structure »."
+        )
+    return coordonnees
+
+
+# --- 5. Duplicates -----------------------------------------------------------------------------------------------
+
+
+def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero: str, facture: Facture | None = None):
+    if contenu is not None:
+        existante = services.doublon_fichier(contenu)
+        if existante is not None and (facture is None or existante.pk != facture.pk):
+            raise DepotRefuse(
+                f"Ce fichier a déjà été déposé (facture n° {existante.numero}).",
+                code=DepotRefuse.DOUBLON, numero=numero, facture=existante,
+            )  # fmt: skip
+    if numero:
+        meme_numero = (
+            Facture.objects.filter(fournisseur=fournisseur, numero=numero)
+            .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
+            .exclude(pk=getattr(facture, "pk", None))
+            .first()
+        )
+        if meme_numero is not None:
+            raise DepotRefuse(
+                f"Ce numéro de facture est déjà utilisé par votre structure : la facture n° {numero} a déjà été "
+                "déposée.",
+                code=DepotRefuse.DOUBLON, numero=numero, facture=meme_numero,
+            )  # fmt: skip
+
+
+# --- 6. Saving ---------------------------------------------------------------------------------------------------
+
+
+def lignes_du_document(document: Document) -> list[dict]:
+    """The lines of a structured document for ``services.enregistrer`` (descriptions; amounts are in the calcul)."""
+    return [
+        {
+            "reference": ligne.reference[:50], "denomination": (ligne.denomination or "Ligne")[:250],
+            "unite": (ligne.unite or "C62")[:20], "ajustements": [ajustement_en_json(a) for a in ligne.ajustements],
+        }
+        for ligne in document.donnees.lignes
+    ]  # fmt: skip
+
+
+def enregistrer_document(*, acting_user, document: Document, valeurs: dict, facture: Facture | None = None,
+                         mode_depot: str | None = None) -> Facture:  # fmt: skip
+    """A draft made of a structured document: its own amounts, lines, VAT breakdown, allowances and charges; the
+    file is kept unchanged as the legal original."""
+    mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
+    facture = services.enregistrer(
+        acting_user=acting_user, donnees={**valeurs, "mode_depot": mode}, lignes=lignes_du_document(document),
+        facture=facture, calcul=document.calcul, ajustements=document.donnees.ajustements,
+    )  # fmt: skip
+    facture.mode_depot = mode
+    facture.fichier.save(document.nom[-100:] or "facture", ContentFile(document.contenu), save=False)
+    facture.fichier_sha256 = hashlib.sha256(document.contenu).hexdigest()
+    facture.analyse_depot = {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes}
+    facture.save(update_fields=["mode_depot", "fichier", "fichier_sha256", "analyse_depot", "updated_at"])
+    return facture
+
+
+# --- 7. Sending ----------------------------------------------------------------------------------------------------
+
+
+def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
+    """The document the certificate covers: a deposited file stands as the legal original (a structured one was
+    accepted by its rules with its own amounts; a plain PDF is the invoice itself); a saisie's is the Factur-X the
+    portal generates from the stored invoice."""
+    from facturation.facturx import generer_pdf_facturx
+
+    if facture.mode_depot != ModeDepot.SAISIE and facture.mode_depot != ModeDepot.SAISIE_API and facture.fichier:
+        with facture.fichier.open("rb") as fichier:
+            contenu = fichier.read()
+        extension = "pdf" if contenu.startswith(b"%PDF") else "xml"
+        return contenu, f"facture_{facture.numero}.{extension}"
+    return generer_pdf_facturx(donnees_de(facture)), f"facture_{facture.numero}.pdf"
+
+
+def erreurs_norme(facture: Facture) -> list:
+    """The official rules on the invoice as the portal writes it (its generated CII), for a saisie."""
+    from facturation.facturx import generer_cii
+
+    return en16931.verifier(generer_cii(donnees_de(facture)))
+
+
+def envoyer(*, acting_user, facture: Facture) -> Facture:
+    """« Valider et envoyer » of a draft, whatever made it: the portal's checks (routing, number, dates, bank
+    details…), the official rules on what the portal generates for a saisie, then the certificate and sending."""
+    erreurs = services.verifier_avant_envoi(facture)
+    if erreurs:
+        raise ValidationError(erreurs)
+    analyse = facture.analyse_depot or {}
+    if facture.mode_depot in (ModeDepot.SAISIE, ModeDepot.SAISIE_API) or analyse.get("format") not in (
+        FORMATS_STRUCTURES
+    ):
+        erreurs_en16931 = erreurs_norme(facture)
+        if erreurs_en16931:
+            raise DepotRefuse([e.message for e in erreurs_en16931], code=DepotRefuse.REGLES, numero=facture.numero)
+    contenu, nom = document_a_envoyer(facture)
+    return services.valider_et_envoyer(acting_user=acting_user, facture=facture, contenu=contenu, nom_fichier=nom)
+
+
+# --- The pipeline --------------------------------------------------------------------------------------------
+
+
+def analyser_depot(
+    *, fournisseur: Structure, contenu: bytes, nom_fichier: str, cadre: str | None = None, formats=None
+) -> Document:
+    """Steps 1 to 5 of a deposited file, nothing written: what the portal's « Déposer facture » shows. ``formats``:
+    the formats a channel accepts (a flux declares its syntax)."""
+    document = lire(contenu, nom_fichier)
+    if formats is not None and document.analyse.format not in formats:
+        raise DepotRefuse(
+            f"Le fichier est au format {depot.LIBELLES_FORMAT.get(document.analyse.format, document.analyse.format)}, "
+            "pas celui que le flux déclare.",
+            code=DepotRefuse.FORMAT, numero=document.numero,
+        )  # fmt: skip
+    controler_regles(document)
+    controler_vendeur(document, fournisseur)
+    controler_doublons(contenu=contenu, fournisseur=fournisseur, numero=document.numero)
+    acheminer_document(document, fournisseur, cadre=cadre)
+    return document
+
+
+def deposer_et_envoyer(
+    *, canal: Canal, acting_user, fournisseur: Structure | None = None, contenu: bytes | None = None,
+    nom_fichier: str = "", saisie: tuple[dict, list[dict]] | None = None, facture: Facture | None = None,
+    cadre: str | None = None, formats=None,
+) -> Facture:  # fmt: skip
+    """Every channel's « Valider et envoyer ».
+
+    - a file (``FLUX``; ``DEPOT`` of a structured document): ``contenu`` is read, checked, routed and sent as the
+      legal original, in one transaction;
+    - a draft (``SAISIE``, ``DEPOT``): ``facture`` is sent (its deposited file, if any, is checked again);
+    - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction.
+    Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit."""
+    if facture is not None:
+        return _envoyer_brouillon(acting_user=acting_user, facture=facture)
+    if saisie is not None:
+        donnees, lignes = saisie
+        with transaction.atomic():
+            controler_doublons(contenu=None, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
+            brouillon = services.enregistrer(
+                acting_user=acting_user, donnees={**donnees, "mode_depot": MODE_DEPOT[canal]}, lignes=lignes
+            )
+            return envoyer(acting_user=acting_user, facture=brouillon)
+    document = analyser_depot(
+        fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats
+    )
+    if not document.structure:
+        raise DepotRefuse(
+            "Ce PDF ne contient pas de facture structurée (Factur-X) : déposez-le sur le portail pour en saisir les "
+            "données.",
+            code=DepotRefuse.FORMAT,
+        )  # fmt: skip
+    with transaction.atomic():
+        brouillon = enregistrer_document(
+            acting_user=acting_user, document=document, valeurs=document.valeurs,
+            mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
+        )  # fmt: skip
+        return envoyer(acting_user=acting_user, facture=brouillon)
+
+
+def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
+    analyse = facture.analyse_depot or {}
+    if analyse.get("format") in FORMATS_STRUCTURES and facture.fichier:
+        # The legal original is checked again as it is stored: the draft holds its own amounts, never retyped ones.
+        with facture.fichier.open("rb") as fichier:
+            contenu = fichier.read()
+        document = lire(contenu, facture.fichier.name)
+        controler_regles(document)
+        controler_vendeur(document, facture.fournisseur)
+        if document.calcul.net_a_payer != facture.montant_a_payer or document.calcul.total_ttc != facture.montant_ttc:
+            raise DepotRefuse("Les montants du brouillon ne sont plus ceux du document déposé.", numero=facture.numero)
+    controler_doublons(contenu=None, fournisseur=facture.fournisseur, numero=facture.numero, facture=facture)
+    with transaction.atomic():
+        return envoyer(acting_user=acting_user, facture=facture)
