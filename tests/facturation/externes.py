@@ -122,6 +122,7 @@ class Echantillon:
     vat_categories: tuple[str, ...]
     totals: dict[str, str | None] = field(hash=False)  # "BT-106"... -> the text of the XML element, None if absent
     sha256: str = ""
+    git_blob: str = ""
     repository: str = ""
     source_path: str = ""
     commit: str = ""
@@ -162,6 +163,7 @@ def _manifeste() -> tuple[Echantillon, ...]:
             vat_categories=tuple(e["vat_categories"]),
             totals=dict(e["totals"]),
             sha256=e["sha256"],
+            git_blob=e["git_blob"],
             repository=e["repository"],
             source_path=e["path"],
             commit=e["commit"],

@@ -108,7 +108,10 @@ def test_manifeste_decrit_tous_les_fichiers():
 def test_fichier_inchange(echantillon):
     assert echantillon.path.is_file()
     assert len(echantillon.sha256) == 64
-    assert hashlib.sha256(echantillon.contenu()).hexdigest() == echantillon.sha256
+    contenu = echantillon.contenu()
+    assert hashlib.sha256(contenu).hexdigest() == echantillon.sha256
+    # The git blob id of the file in its source repository (git hash-object): byte-identical to the upstream file.
+    assert hashlib.sha1(b"blob %d\0" % len(contenu) + contenu).hexdigest() == echantillon.git_blob
     assert echantillon.repository and echantillon.source_path.endswith(echantillon.name)
     assert len(echantillon.commit) == 40 and echantillon.license
 
