@@ -30,6 +30,7 @@ only warns about it (PEPPOL-EN16931-R008).
 
 import functools
 import io
+import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
@@ -488,20 +489,53 @@ def _styles():
     }
 
 
+@functools.cache
+def _caracteres_des_polices() -> frozenset[int]:
+    police, gras = enregistrer_polices()
+    return frozenset(pdfmetrics.getFont(police).face.charToGlyph) & frozenset(pdfmetrics.getFont(gras).face.charToGlyph)
+
+
+def _affichable(texte: str) -> str:
+    """The text with every character the Vera fonts lack replaced: reportlab would draw it with the .notdef glyph,
+    which PDF/A forbids. Spaces become plain spaces, invisible format characters are dropped, compatibility forms
+    become their decomposition (fullwidth Ａ → A) when the font has it, anything else a question mark. Only the
+    readable copy changes: the embedded CII keeps the text as is."""
+    couverts = _caracteres_des_polices()
+    if all(ord(c) in couverts or c == "\n" for c in texte):
+        return texte
+    resultat = []
+    for caractere in texte:
+        if ord(caractere) in couverts or caractere == "\n":
+            resultat.append(caractere)
+        elif caractere.isspace():
+            resultat.append(" ")
+        elif unicodedata.category(caractere) == "Cf":
+            continue  # invisible format characters (zero-width space...) pasted with the text
+        else:
+            decompose = unicodedata.normalize("NFKC", caractere)
+            resultat.append(decompose if all(ord(c) in couverts for c in decompose) else "?")
+    return "".join(resultat)
+
+
+def _echapper(texte: str) -> str:
+    """Text for a reportlab Paragraph: drawable by the embedded fonts, its markup characters escaped."""
+    return escape(_affichable(texte))
+
+
 def _p(texte: str, style) -> Paragraph:
-    return Paragraph(escape(texte).replace("\n", "<br/>"), style)
+    return Paragraph(_echapper(texte).replace("\n", "<br/>"), style)
 
 
 def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]]) -> list:
-    lignes = [f"<b>{escape(titre)}</b>", f"<b>{escape(partie.raison_sociale)}</b>"]
-    lignes += [escape(ligne) for ligne in _lignes_adresse(partie.adresse)]
-    lignes.append(escape(f"{partie.code_postal} {partie.ville}".strip()))
+    lignes = [f"<b>{_echapper(titre)}</b>", f"<b>{_echapper(partie.raison_sociale)}</b>"]
+    lignes += [_echapper(ligne) for ligne in _lignes_adresse(partie.adresse)]
+    lignes.append(_echapper(f"{partie.code_postal} {partie.ville}".strip()))
     if partie.code_pays and partie.code_pays != "FR":
-        lignes.append(escape(partie.code_pays))
-    lignes.append(f"SIRET : {escape(partie.siret)}")
+        lignes.append(_echapper(partie.code_pays))
+    lignes.append(f"SIRET : {_echapper(partie.siret)}")
     if partie.numero_tva:
-        lignes.append(f"N° TVA : {escape(partie.numero_tva)}")
-    lignes += [f"{escape(label)} : {escape(valeur)}" for label, valeur in extra if valeur]
+        lignes.append(f"N° TVA : {_echapper(partie.numero_tva)}")
+    lignes += [f"{_echapper(label)} : {_echapper(valeur)}" for label, valeur in extra if valeur]
     return [Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
 
 
