@@ -28,13 +28,18 @@ is required by the XSD and stays empty (no delivery data in :class:`DonneesFactu
 only warns about it (PEPPOL-EN16931-R008).
 """
 
+import functools
 import io
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 import facturx
 from lxml import etree
+from PIL import ImageCms
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -549,31 +554,71 @@ def affichage_quantite(value) -> str:
 
 def _styles():
     police, gras = enregistrer_polices()
+    # reportlab's defaults (ParagraphStyle's bullet font, a Table cell's font) are Helvetica, a base-14 font that is
+    # never embedded and so forbidden by PDF/A: every style derives from one that names the embedded fonts.
+    base = ParagraphStyle("base", fontName=police, bulletFontName=police, fontSize=9, leading=11.5)
     return {
-        "normal": ParagraphStyle("normal", fontName=police, fontSize=9, leading=11.5),
-        "petit": ParagraphStyle("petit", fontName=police, fontSize=8, leading=10),
-        "droite": ParagraphStyle("droite", fontName=police, fontSize=8, leading=10, alignment=TA_RIGHT),
-        "titre": ParagraphStyle("titre", fontName=gras, fontSize=16, leading=20, spaceAfter=4),
-        "sous_titre": ParagraphStyle("sous_titre", fontName=gras, fontSize=10.5, leading=13, spaceBefore=6),
+        "normal": ParagraphStyle("normal", parent=base),
+        "petit": ParagraphStyle("petit", parent=base, fontSize=8, leading=10),
+        "droite": ParagraphStyle("droite", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
+        "titre": ParagraphStyle("titre", parent=base, fontName=gras, fontSize=16, leading=20, spaceAfter=4),
+        "sous_titre": ParagraphStyle(
+            "sous_titre", parent=base, fontName=gras, fontSize=10.5, leading=13, spaceBefore=6
+        ),
         "police": police,
         "gras": gras,
+        # Prepended to every TableStyle: a cell given a plain string would otherwise be drawn in Helvetica.
+        "tableau": [("FONTNAME", (0, 0), (-1, -1), police)],
     }
 
 
+@functools.cache
+def _caracteres_des_polices() -> frozenset[int]:
+    police, gras = enregistrer_polices()
+    return frozenset(pdfmetrics.getFont(police).face.charToGlyph) & frozenset(pdfmetrics.getFont(gras).face.charToGlyph)
+
+
+def _affichable(texte: str) -> str:
+    """The text with every character the Vera fonts lack replaced: reportlab would draw it with the .notdef glyph,
+    which PDF/A forbids. Spaces become plain spaces, invisible format characters are dropped, compatibility forms
+    become their decomposition (fullwidth Ａ → A) when the font has it, anything else a question mark. Only the
+    readable copy changes: the embedded CII keeps the text as is."""
+    couverts = _caracteres_des_polices()
+    if all(ord(c) in couverts or c == "\n" for c in texte):
+        return texte
+    resultat = []
+    for caractere in texte:
+        if ord(caractere) in couverts or caractere == "\n":
+            resultat.append(caractere)
+        elif caractere.isspace():
+            resultat.append(" ")
+        elif unicodedata.category(caractere) == "Cf":
+            continue  # invisible format characters (zero-width space...) pasted with the text
+        else:
+            decompose = unicodedata.normalize("NFKC", caractere)
+            resultat.append(decompose if all(ord(c) in couverts for c in decompose) else "?")
+    return "".join(resultat)
+
+
+def _echapper(texte: str) -> str:
+    """Text for a reportlab Paragraph: drawable by the embedded fonts, its markup characters escaped."""
+    return escape(_affichable(texte))
+
+
 def _p(texte: str, style) -> Paragraph:
-    return Paragraph(escape(texte).replace("\n", "<br/>"), style)
+    return Paragraph(_echapper(texte).replace("\n", "<br/>"), style)
 
 
 def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]]) -> list:
-    lignes = [f"<b>{escape(titre)}</b>", f"<b>{escape(partie.raison_sociale)}</b>"]
-    lignes += [escape(ligne) for ligne in _lignes_adresse(partie.adresse)]
-    lignes.append(escape(f"{partie.code_postal} {partie.ville}".strip()))
+    lignes = [f"<b>{_echapper(titre)}</b>", f"<b>{_echapper(partie.raison_sociale)}</b>"]
+    lignes += [_echapper(ligne) for ligne in _lignes_adresse(partie.adresse)]
+    lignes.append(_echapper(f"{partie.code_postal} {partie.ville}".strip()))
     if partie.code_pays and partie.code_pays != "FR":
-        lignes.append(escape(partie.code_pays))
-    lignes.append(f"SIRET : {escape(partie.siret)}")
+        lignes.append(_echapper(partie.code_pays))
+    lignes.append(f"SIRET : {_echapper(partie.siret)}")
     if partie.numero_tva:
-        lignes.append(f"N° TVA : {escape(partie.numero_tva)}")
-    lignes += [f"{escape(label)} : {escape(valeur)}" for label, valeur in extra if valeur]
+        lignes.append(f"N° TVA : {_echapper(partie.numero_tva)}")
+    lignes += [f"{_echapper(label)} : {_echapper(valeur)}" for label, valeur in extra if valeur]
     return [Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
 
 
@@ -594,6 +639,9 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         subject=f"{type_libelle} n° {donnees.numero}",
         creator="Chorus Pro",
         lang="fr-FR",
+        # The canvas selects its initial font (Helvetica by default) at the top of every page, which puts a
+        # non-embedded font in the page resources even if no text uses it.
+        initialFontName=styles["police"],
     )
     elements = [
         _p(f"{type_libelle} n° {donnees.numero}", styles["titre"]),
@@ -625,7 +673,8 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
     )
     blocs.setStyle(
         TableStyle(
-            [
+            styles["tableau"]
+            + [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOX", (0, 0), (0, 0), 0.5, colors.grey),
                 ("BOX", (1, 0), (1, 0), 0.5, colors.grey),
@@ -662,7 +711,8 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
     )
     tableau.setStyle(
         TableStyle(
-            [
+            styles["tableau"]
+            + [
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3e3fd")),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -697,8 +747,7 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         montants.append(["Déjà payé", affichage_montant(totaux.deja_paye, devise)])
     montants.append(["Net à payer", affichage_montant(totaux.net_a_payer, devise)])
 
-    style_tableau = [
-        ("FONTNAME", (0, 0), (-1, -1), styles["police"]),
+    style_tableau = styles["tableau"] + [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -714,7 +763,9 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         )
     )
     synthese = Table([[table_recap, table_totaux]], colWidths=[120 * mm, 60 * mm])
-    synthese.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    synthese.setStyle(
+        TableStyle(styles["tableau"] + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
     elements += [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, Spacer(1, 5 * mm)]
 
     paiement = []
@@ -733,10 +784,98 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
     return tampon.getvalue()
 
 
+# --- PDF/A-3 ----------------------------------------------------------------------------------------------------
+
+_NS_XMP = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+}
+# The condition named in the output intent: the ICC registry's name for the colour space the profile describes.
+_CONDITION_SRGB = "sRGB IEC61966-2.1"
+
+
+@functools.cache
+def profil_icc_srgb() -> bytes:
+    """An sRGB ICC profile (version 4, display class) built by the lcms2 library that Pillow ships, so that no
+    profile has to be downloaded or vendored. Pillow comes with reportlab."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _ajouter_output_intent(writer: PdfWriter) -> None:
+    """PDF/A forbids device-dependent colours (reportlab draws in DeviceRGB, grey lines may be DeviceGray) unless the
+    catalog carries a PDF/A output intent that gives them a meaning: here sRGB."""
+    profil = DecodedStreamObject()
+    profil.set_data(profil_icc_srgb())
+    profil = profil.flate_encode()
+    profil[NameObject("/N")] = NumberObject(3)
+    intention = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/OutputIntent"),
+            NameObject("/S"): NameObject("/GTS_PDFA1"),
+            NameObject("/OutputConditionIdentifier"): TextStringObject(_CONDITION_SRGB),
+            NameObject("/RegistryName"): TextStringObject("http://www.color.org"),
+            NameObject("/Info"): TextStringObject(_CONDITION_SRGB),
+            NameObject("/DestOutputProfile"): writer._add_object(profil),
+        }
+    )
+    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intention)])
+
+
+def _date_pdf(date_xmp: str) -> str:
+    """``2024-03-15T10:20:30+00:00`` → ``D:20240315102030+00'00'``: the Info dictionary must give the same instants
+    as the XMP."""
+    instant = datetime.fromisoformat(date_xmp)
+    decalage = instant.strftime("%z") or "+0000"
+    return instant.strftime("D:%Y%m%d%H%M%S") + f"{decalage[:3]}'{decalage[3:]}'"
+
+
+def _accorder_xmp_et_info(writer: PdfWriter, mots_cles: str) -> None:
+    """PDF/A wants each entry of the Info dictionary to have its XMP twin with the same value. The ``factur-x``
+    package writes ``pdf:Producer`` « pypdf » while reportlab's Info says ReportLab, puts /Keywords in the Info only,
+    stamps both with two separate clock readings, and reportlab adds /Trapped: the XMP is completed and the Info
+    dictionary rewritten from it. Every rdf:Description also gets its (empty) rdf:about, which XMP requires."""
+    rdf = f"{{{_NS_XMP['rdf']}}}"
+    paquet = writer.root_object["/Metadata"].get_object().get_data()
+    xmp = etree.fromstring(paquet, etree.XMLParser(remove_blank_text=False, resolve_entities=False, no_network=True))
+    for description in xmp.iterfind("rdf:RDF/rdf:Description", _NS_XMP):
+        if description.get(f"{rdf}about") is None:
+            description.set(f"{rdf}about", "")
+    producteur = xmp.find("rdf:RDF/rdf:Description/pdf:Producer", _NS_XMP)
+    if mots_cles and xmp.find("rdf:RDF/rdf:Description/pdf:Keywords", _NS_XMP) is None:
+        element = etree.Element(f"{{{_NS_XMP['pdf']}}}Keywords")
+        element.text = mots_cles
+        element.tail, producteur.tail = producteur.tail, "\n" + " " * 6
+        producteur.addnext(element)
+    info = {cle: valeur for cle, valeur in (writer.metadata or {}).items() if cle not in ("/Trapped", "/Keywords")}
+    info["/Producer"] = producteur.text
+    info["/CreationDate"] = _date_pdf(xmp.findtext("rdf:RDF/rdf:Description/xmp:CreateDate", namespaces=_NS_XMP))
+    info["/ModDate"] = _date_pdf(xmp.findtext("rdf:RDF/rdf:Description/xmp:ModifyDate", namespaces=_NS_XMP))
+    if mots_cles:
+        info["/Keywords"] = mots_cles
+    writer.metadata = info
+    # Serialising the tree (not the root) keeps the <?xpacket?> processing instructions around the metadata.
+    writer.xmp_metadata = etree.tostring(xmp.getroottree(), encoding="utf-8", xml_declaration=False)
+
+
+def _conformer_pdfa3(pdf: bytes, mots_cles: str) -> bytes:
+    """Completes what the ``factur-x`` package leaves out of PDF/A-3B: the sRGB output intent and metadata whose
+    Info dictionary and XMP agree. The fonts are already embedded by ``_pdf_lisible``. The XMP stream stays
+    uncompressed (a PAdES signature can still be added) and the embedded ``factur-x.xml`` is copied as it is."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    # PDF/A-3 is built on ISO 32000-1, i.e. PDF 1.7 (the /AF associated files it uses do not exist before).
+    writer.pdf_header = "%PDF-1.7"
+    _ajouter_output_intent(writer)
+    _accorder_xmp_et_info(writer, mots_cles)
+    sortie = io.BytesIO()
+    writer.write(sortie)
+    return sortie.getvalue()
+
+
 def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
-    """A readable A4 PDF of the invoice with its CII embedded as Factur-X EN 16931 (``factur-x.xml``, PDF/A-3
-    metadata written by the ``factur-x`` package). The XMP metadata is left uncompressed so that the supplier can
-    still add a PAdES signature to the file."""
+    """A readable A4 PDF/A-3B of the invoice with its CII embedded as Factur-X EN 16931 (``factur-x.xml``, embedded
+    by the ``factur-x`` package, which also writes the XMP; ``_conformer_pdfa3`` adds what PDF/A still lacks). The
+    XMP metadata is left uncompressed so that the supplier can still add a PAdES signature to the file."""
     xml = generer_cii(donnees)
     type_libelle = TYPES_DOCUMENT.get(donnees.type_document, "Facture")
     metadonnees = {
@@ -746,7 +885,7 @@ def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
         "subject": f"Factur-X {type_libelle.lower()} {donnees.numero} du {affichage_date(donnees.date_emission)} "
         f"émise par {donnees.fournisseur.raison_sociale}",
     }
-    return facturx.generate_from_binary(
+    pdf = facturx.generate_from_binary(
         _pdf_lisible(donnees),
         xml,
         flavor="factur-x",
@@ -756,3 +895,4 @@ def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
         lang="fr-FR",
         xmp_compression=False,
     )
+    return _conformer_pdfa3(pdf, metadonnees["keywords"])
