@@ -123,7 +123,7 @@ def _choisir_siret(candidats: list[tuple[str, str]]) -> tuple[str, bool]:
 def _identifiants(partie: Partie, candidats: list[tuple[str, str]]) -> None:
     """Every identifier as written; the SIRET (scheme 0009, or 14 digits without scheme) and, failing it, the
     SIREN (scheme 0002, or 9 digits without scheme) that Chorus Pro routes on."""
-    partie.identifiants = [(valeur, scheme) for valeur, scheme in candidats if valeur]
+    partie.identifiants = list(dict.fromkeys((valeur, scheme) for valeur, scheme in candidats if valeur))
     siret, est_siren = _choisir_siret(candidats)
     if est_siren:
         partie.siren = siret
@@ -394,7 +394,8 @@ def _partie_ubl(element, role: str, donnees: DonneesFacture) -> Partie:
     candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cac:PartyIdentification/cbc:ID", ns)]
     candidats += [(_texte(e), e.get("schemeID", "")) for e in element.findall("cbc:EndpointID", ns)]
     _identifiants(partie, candidats)
-    partie.nom_commercial = _t(element, "cac:PartyName/cbc:Name", ns)  # BT-28 / BT-45
+    nom = _t(element, "cac:PartyName/cbc:Name", ns)  # BT-28 / BT-45 (when it is not the legal name)
+    partie.nom_commercial = nom if nom != partie.raison_sociale else ""
     for schema in element.findall("cac:PartyTaxScheme", ns):
         if _t(schema, "cac:TaxScheme/cbc:ID", ns).upper() == "VAT":
             partie.numero_tva = _t(schema, "cbc:CompanyID", ns)  # BT-31 / BT-48

@@ -129,8 +129,9 @@ def controler_regles(document: Document) -> None:
         return
     if document.analyse.erreurs:
         raise DepotRefuse(
-            [e["message"] for e in document.analyse.erreurs], code=DepotRefuse.REGLES, numero=document.numero
-        )
+            ["La facture ne respecte pas la norme EN 16931 :", *(e["message"] for e in document.analyse.erreurs)],
+            code=DepotRefuse.REGLES, numero=document.numero,
+        )  # fmt: skip
     if document.donnees.avec_lignes and not document.donnees.lignes:
         raise DepotRefuse("La facture ne comporte aucune ligne (BG-25).", numero=document.numero)
     try:

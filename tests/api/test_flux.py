@@ -70,7 +70,7 @@ def test_flux_cii_integre_puis_recherche_par_numero_de_flux(api, etat, synchrone
     assert [f["numeroFacture"] for f in trouve["listeFactures"]] == ["FLX-1"]
     assert trouve["listeFactures"][0]["numeroFluxDepot"] == corps["numeroFluxDepot"]
     facture = Facture.objects.get(numero="FLX-1")
-    assert facture.statut == "MISE_A_DISPOSITION" and facture.mode_depot == "DEPOT_XML"
+    assert facture.statut == "MISE_A_DISPOSITION" and facture.mode_depot == "FLUX"
     cr = api.post("transverses/v1/consulterCR", {"numeroFluxDepot": corps["numeroFluxDepot"]}).json()
     assert cr["etatCourantFlux"] == "IN_INTEGRE" and cr["numeroFluxDepot"] == corps["numeroFluxDepot"]
 
@@ -99,7 +99,7 @@ def test_facturx_et_mauvaise_syntaxe(api, etat, synchrone):
     with synchrone(execute=True):
         numero = deposer(api, pdf, syntaxe="IN_DP_E1_UBL_INVOICE", nom="f.pdf").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
-    assert cr["etatCourantDepotFlux"] == "IN_REJETE" and "FACTURX" in cr["listeErreurDP"][0]["libelleErreurDP"]
+    assert cr["etatCourantDepotFlux"] == "IN_REJETE" and "PDF Factur-X, pas celui que le flux déclare" in cr["listeErreurDP"][0]["libelleErreurDP"]
     with synchrone(execute=True):
         numero = deposer(api, pdf, syntaxe="IN_DP_E2_CII_FACTURX", nom="f.pdf").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()

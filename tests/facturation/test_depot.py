@@ -1,5 +1,7 @@
-"""« Déposer facture »: format detection from content, pre-filled form, EN 16931 errors field by field,
-signatures, duplicates; nothing is created until the user saves."""
+"""« Déposer facture »: format detection from content; a structured document (XML, Factur-X) accepted by its
+rules becomes a draft with its own data and amounts, only the cadre and the bank details left to choose; a file
+the rules refuse is refused with the errors field by field and nothing is created; a plain PDF pre-fills the
+saisie form; signatures, duplicates."""
 
 import html
 from pathlib import Path
@@ -12,6 +14,7 @@ from facturation.enums import ModeDepot, StatutFacture
 from facturation.facturx import generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
+from tests.facturation.externes import adapter
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +28,11 @@ def _texte(response):
 def _deposer(client, structure, contenu: bytes, nom="facture.pdf", cadre="A1_FACTURE_FOURNISSEUR"):
     fichier = SimpleUploadedFile(nom, contenu, content_type="application/octet-stream")
     return client.post(reverse("deposer_facture"), {"fichier": fichier, "cadre": cadre, "fournisseur": structure.pk})
+
+
+def _du_fournisseur(structure, etat, nom="facture_cii_valide.xml") -> bytes:
+    """A test document whose seller is the depositing structure (the pipeline refuses another seller)."""
+    return adapter((DATA / nom).read_bytes(), siret_vendeur=structure.identifiant, siret_acheteur=etat.identifiant)
 
 
 def _formulaire(client):
@@ -45,32 +53,37 @@ def _formulaire(client):
     return response, data
 
 
-def test_depot_cii_valide_pre_remplit_tout_et_envoie_le_fichier_depose(client, fournisseur_gp, etat):
+def test_depot_cii_valide_devient_un_brouillon_aux_montants_du_document(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    contenu = (DATA / "facture_cii_valide.xml").read_bytes()
+    contenu = _du_fournisseur(structure, etat)
     response = _deposer(client, structure, contenu, nom="pas-un-pdf.pdf")
-    assert response.status_code == 302 and "depot=1" in response["Location"]
-    assert not Facture.objects.exists()  # nothing until the user saves
-
-    page, data = _formulaire(client)
-    assert "XML CII (UN/CEFACT)" in _texte(page)
-    assert data["numero"] == "FAC-2026-0117"
-    assert data["destinataire_etat"] == "oui" and data["code_service"] == "DRFIP_IDF"
-    assert data["numero_engagement"] == "EJ-2026-0042"
-    assert data["coordonnees_bancaires"] == structure.coordonnees_bancaires.get().pk
-    assert data["lignes-TOTAL_FORMS"] == "3"
-
-    response = client.post(reverse("saisir_facture"), {**data, "action": "valider"})
-    assert response.status_code == 302, [str(e) for e in response.context["form"].errors.items()] + [
-        str(response.context["formset"].errors),
-        str(response.context["formset"].non_form_errors()),
-    ]
     facture = Facture.objects.get()
-    assert response["Location"] == reverse("confirmer_envoi", args=[facture.pk])
-    assert facture.mode_depot == ModeDepot.DEPOT_XML and facture.analyse_depot["erreurs"] == []
+    assert response.status_code == 302 and response["Location"] == reverse("modifier_brouillon", args=[facture.pk])
     _, donnees = lire_xml(contenu)
-    assert facture.montant_ttc == donnees.totaux.total_ttc
+    assert (facture.numero, facture.numero_engagement, facture.service_destinataire.code) == (
+        "FAC-2026-0117",
+        "EJ-2026-0042",
+        "DRFIP_IDF",
+    )
+    assert facture.destinataire == etat and facture.coordonnees_bancaires == structure.coordonnees_bancaires.get()
+    assert (facture.montant_ht, facture.montant_tva, facture.montant_ttc, facture.montant_a_payer) == (
+        donnees.totaux.total_ht,
+        donnees.totaux.total_tva,
+        donnees.totaux.total_ttc,
+        donnees.totaux.net_a_payer,
+    )
+    assert facture.mode_depot == ModeDepot.DEPOT_XML and facture.analyse_depot["erreurs"] == []
+
+    page = client.get(response["Location"])
+    texte = _texte(page)
+    assert "XML CII (UN/CEFACT)" in texte and "ne se modifient pas" in texte
+    assert "formset" not in page.context  # no line to retype: the amounts are the document's
+    response = client.post(response["Location"], {
+        "cadre": "A1_FACTURE_FOURNISSEUR", "coordonnees_bancaires": facture.coordonnees_bancaires_id,
+        "action": "valider",
+    })  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == reverse("confirmer_envoi", args=[facture.pk])
     client.post(reverse("confirmer_envoi", args=[facture.pk]))
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
@@ -82,23 +95,32 @@ def test_depot_cii_valide_pre_remplit_tout_et_envoie_le_fichier_depose(client, f
 def test_xml_incoherent_erreurs_par_champ_et_rien_n_est_cree(client, fournisseur_gp, etat, fichier):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, (DATA / fichier).read_bytes(), nom=fichier)
-    page, _data = _formulaire(client)
-    texte = _texte(page)
+    response = _deposer(client, structure, _du_fournisseur(structure, etat, fichier), nom=fichier)
+    texte = _texte(response)
+    assert response.status_code == 200
     assert "ne respecte pas la norme EN 16931" in texte
     assert "BT-112" in texte and "Montant total TTC" in texte and "[BR-CO-15]" in texte
     assert "valeur trouvée" in texte and "attendue" in texte
+    assert not Facture.objects.exists() and "facturation_depot" not in client.session
+
+
+def test_vendeur_autre_que_la_structure_refuse(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    assert "Le vendeur du document (SIRET 40483304800014, BT-30) n'est pas la structure qui dépose" in _texte(response)
     assert not Facture.objects.exists()
 
 
-def test_facturx_pre_rempli_entierement(client, fournisseur_gp, etat):
+def test_facturx_devient_un_brouillon_aux_montants_du_document(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _, donnees = lire_xml((DATA / "facture_cii_valide.xml").read_bytes())
+    _, donnees = lire_xml(_du_fournisseur(structure, etat))
     _deposer(client, structure, generer_pdf_facturx(donnees))
-    page, data = _formulaire(client)
-    assert "PDF Factur-X" in _texte(page)
-    assert data["numero"] == "FAC-2026-0117" and data["lignes-TOTAL_FORMS"] == "3"
+    facture = Facture.objects.get()
+    assert facture.analyse_depot["libelle_format"] == "PDF Factur-X" and facture.mode_depot == ModeDepot.DEPOT_PDF
+    assert facture.numero == "FAC-2026-0117" and facture.lignes.count() == 3
+    assert facture.montant_ttc == donnees.totaux.total_ttc
 
 
 def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire):  # noqa: F811
@@ -138,17 +160,15 @@ def test_mauvais_fichiers_message_clair_et_rien_n_est_cree(client, fournisseur_g
 def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    contenu = (DATA / "facture_cii_valide.xml").read_bytes()
+    contenu = _du_fournisseur(structure, etat)
     _deposer(client, structure, contenu)
-    _page, data = _formulaire(client)
-    client.post(reverse("saisir_facture"), {**data, "action": "valider"})
     facture = Facture.objects.get()
     client.post(reverse("confirmer_envoi", args=[facture.pk]))
     facture.refresh_from_db()
     statut = facture.statut
 
     response = _deposer(client, structure, contenu)
-    assert "Ce fichier a déjà été déposé." in _texte(response)
+    assert "Ce fichier a déjà été déposé" in _texte(response)
     assert reverse("facture_emise", args=[facture.pk]) in response.content.decode()
     facture.refresh_from_db()
     assert facture.statut == statut and Facture.objects.count() == 1
@@ -156,7 +176,7 @@ def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_g
     # Same supplier and number in another file: also a duplicate.
     autre = contenu.replace(b"<ram:Name>", b"<ram:Name>X", 1)
     response = _deposer(client, structure, autre)
-    assert "FAC-2026-0117 de votre structure a déjà été déposée" in _texte(response)
+    assert "la facture n° FAC-2026-0117 a déjà été déposée" in _texte(response)
     assert Facture.objects.count() == 1
 
 
@@ -180,7 +200,7 @@ def test_fichiers_de_depots_abandonnes_purges(client, fournisseur_gp, etat):
 
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    _deposer(client, structure, pdf_simple())  # a plain PDF waits for the user in temporary storage
     chemin = client.session["facturation_depot"]["fichier"]
     assert default_storage.exists(chemin)
     assert services.purger_depots_abandonnes() == 0
