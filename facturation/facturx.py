@@ -49,8 +49,16 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from chorus.money import ZERO, arrondir, formater_montant, montant_tva
-from facturation.donnees import Ajustement, DonneesFacture, Ligne, LigneTva, Partie, Totaux
+from chorus.money import arrondir, formater_montant
+from facturation.donnees import Ajustement, DonneesFacture, Ligne, Partie
+from facturation.montants import (  # noqa: F401  (repartition_remises_charges: part of this module's API)
+    CATEGORIES_SANS_TAUX,
+    MOTIFS_EXONERATION_PAR_DEFAUT,
+    montant_ligne,
+    repartition_remises_charges,
+    totaux_effectifs,
+    ventilation_tva,
+)
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 
@@ -60,17 +68,6 @@ NS_QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS_UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 NSMAP = {"rsm": NS_RSM, "qdt": NS_QDT, "ram": NS_RAM, "udt": NS_UDT}
 
-# Categories for which EN 16931 requires an exemption reason (BT-120 or BT-121), with a default French text used
-# when the invoice gives none.
-MOTIFS_EXONERATION_PAR_DEFAUT = {
-    "E": "Exonération de TVA",
-    "AE": "Autoliquidation",
-    "K": "Livraison intracommunautaire exonérée",
-    "G": "Exportation hors Union européenne exonérée",
-    "O": "Hors champ d'application de la TVA",
-}
-# Categories whose VAT rate must not be written (BR-O-05, BR-O-09...).
-CATEGORIES_SANS_TAUX = {"O"}
 
 # Chorus Pro's modePaiement words → UNTDID 4461 payment means codes (BT-81), for callers that pass the word.
 CODES_MOYEN_PAIEMENT = {
@@ -132,124 +129,6 @@ def _taux(value) -> str:
 
 
 # --- Amount computations shared by the XML and the PDF --------------------------------------------------------------
-
-
-def montant_ligne(ligne: Ligne) -> Decimal:
-    """BT-131: as read from a document when known, else quantité × PU HT / quantité de base − remises + frais,
-    rounded to the centime."""
-    if ligne.montant_ht is not None:
-        return arrondir(ligne.montant_ht)
-    base = ligne.quantite_base or 1
-    return arrondir(ligne.quantite * ligne.prix_unitaire_ht / base - ligne.remise_ht + ligne.charges_ht)
-
-
-def _cle_tva(categorie: str, taux) -> tuple[str, Decimal]:
-    return categorie, Decimal(taux).quantize(Decimal("0.01"))
-
-
-def _totaux_lignes_par_categorie(donnees: DonneesFacture) -> dict[tuple[str, Decimal], Decimal]:
-    totaux: dict[tuple[str, Decimal], Decimal] = {}
-    for ligne in donnees.lignes:
-        cle = _cle_tva(ligne.categorie_tva, ligne.taux_tva)
-        totaux[cle] = totaux.get(cle, ZERO) + montant_ligne(ligne)
-    for ligne_tva in donnees.tva:
-        totaux.setdefault(_cle_tva(ligne_tva.categorie, ligne_tva.taux), ZERO)
-    return totaux
-
-
-def _proratiser(montant: Decimal, poids: dict[tuple[str, Decimal], Decimal]) -> dict:
-    cles = [cle for cle, valeur in poids.items() if valeur != 0] or list(poids)
-    if not cles:
-        return {}
-    total = sum((poids[cle] for cle in cles), ZERO)
-    parts = {}
-    reste = montant
-    for cle in cles[:-1]:
-        part = arrondir(montant * poids[cle] / total) if total else ZERO
-        parts[cle] = part
-        reste -= part
-    parts[cles[-1]] = reste
-    return parts
-
-
-def repartition_remises_charges(donnees: DonneesFacture) -> tuple[dict, dict]:
-    """Split the document-level allowance (BT-107) and charge (BT-108) per VAT category (see the module
-    docstring). Returns two dicts ``{(categorie, taux): montant}`` with only non-zero shares."""
-    remises = arrondir(donnees.totaux.remises_document_ht)
-    charges = arrondir(donnees.totaux.charges_document_ht)
-    if not remises and not charges:
-        return {}, {}
-    lignes = _totaux_lignes_par_categorie(donnees)
-    if donnees.tva:
-        ecarts = {
-            _cle_tva(t.categorie, t.taux): lignes.get(_cle_tva(t.categorie, t.taux), ZERO) - arrondir(t.base_ht)
-            for t in donnees.tva
-        }
-        if sum(ecarts.values(), ZERO) == remises - charges:
-            if not charges and all(e >= 0 for e in ecarts.values()):
-                return {k: v for k, v in ecarts.items() if v}, {}
-            if not remises and all(e <= 0 for e in ecarts.values()):
-                return {}, {k: -v for k, v in ecarts.items() if v}
-    parts_remises = {k: v for k, v in _proratiser(remises, lignes).items() if v} if remises else {}
-    parts_charges = {k: v for k, v in _proratiser(charges, lignes).items() if v} if charges else {}
-    return parts_remises, parts_charges
-
-
-def _motif(categorie: str, motif: str, donnees: DonneesFacture) -> str:
-    if categorie not in MOTIFS_EXONERATION_PAR_DEFAUT:
-        return ""
-    return motif or donnees.motif_exoneration or MOTIFS_EXONERATION_PAR_DEFAUT[categorie]
-
-
-def ventilation_tva(donnees: DonneesFacture) -> list[LigneTva]:
-    """The VAT breakdown (BG-23): the invoice's own when it has one, else computed from the lines and the
-    document-level allowances and charges."""
-    if donnees.tva:
-        return [
-            LigneTva(
-                categorie=t.categorie,
-                taux=t.taux,
-                base_ht=arrondir(t.base_ht),
-                montant_tva=arrondir(t.montant_tva),
-                motif_exoneration=_motif(t.categorie, t.motif_exoneration, donnees),
-            )
-            for t in donnees.tva
-        ]
-    remises, charges = repartition_remises_charges(donnees)
-    resultat = []
-    for (categorie, taux), total in _totaux_lignes_par_categorie(donnees).items():
-        base = total - remises.get((categorie, taux), ZERO) + charges.get((categorie, taux), ZERO)
-        resultat.append(
-            LigneTva(
-                categorie=categorie,
-                taux=taux,
-                base_ht=base,
-                montant_tva=montant_tva(base, taux) if categorie not in CATEGORIES_SANS_TAUX else ZERO,
-                motif_exoneration=_motif(categorie, "", donnees),
-            )
-        )
-    return resultat
-
-
-def totaux_effectifs(donnees: DonneesFacture) -> Totaux:
-    """The invoice's totals when it has some, else computed from the lines, allowances, charges and VAT."""
-    t = donnees.totaux
-    if t.total_ht or t.total_ttc or t.total_lignes_ht or t.net_a_payer or not donnees.lignes:
-        return t
-    lignes = sum((montant_ligne(ligne) for ligne in donnees.lignes), ZERO)
-    total_ht = lignes - arrondir(t.remises_document_ht) + arrondir(t.charges_document_ht)
-    total_tva = sum((v.montant_tva for v in ventilation_tva(donnees)), ZERO)
-    total_ttc = total_ht + total_tva
-    return Totaux(
-        total_lignes_ht=lignes,
-        remises_document_ht=arrondir(t.remises_document_ht),
-        charges_document_ht=arrondir(t.charges_document_ht),
-        total_ht=total_ht,
-        total_tva=total_tva,
-        total_ttc=total_ttc,
-        deja_paye=arrondir(t.deja_paye),
-        net_a_payer=total_ttc - arrondir(t.deja_paye),
-    )
 
 
 def code_moyen_paiement(mode: str) -> str:

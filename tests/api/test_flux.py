@@ -99,7 +99,8 @@ def test_facturx_et_mauvaise_syntaxe(api, etat, synchrone):
     with synchrone(execute=True):
         numero = deposer(api, pdf, syntaxe="IN_DP_E1_UBL_INVOICE", nom="f.pdf").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
-    assert cr["etatCourantDepotFlux"] == "IN_REJETE" and "PDF Factur-X, pas celui que le flux déclare" in cr["listeErreurDP"][0]["libelleErreurDP"]
+    assert cr["etatCourantDepotFlux"] == "IN_REJETE"
+    assert "PDF Factur-X, pas celui que le flux déclare" in cr["listeErreurDP"][0]["libelleErreurDP"]
     with synchrone(execute=True):
         numero = deposer(api, pdf, syntaxe="IN_DP_E2_CII_FACTURX", nom="f.pdf").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
