@@ -359,3 +359,15 @@ def test_lot_hostile_rejete_sans_rien_garder(api, etat, synchrone):
     }]  # fmt: skip
     assert not Facture.objects.filter(numero="FLX-H").exists()
     assert (set(os.listdir(attente)) if os.path.isdir(attente) else set()) == avant
+
+
+def test_beat_relance_les_flux_bloques_plus_souvent_que_le_delai():
+    from celery.schedules import crontab
+
+    from chorus.celery import app
+
+    app.loader.import_default_modules()
+    entrees = [e for e in app.conf.beat_schedule.values() if e["task"] == "chorus.api.tasks.relancer_flux_bloques"]
+    assert [e["schedule"] for e in entrees] == [crontab(minute="*/5")]
+    assert "chorus.api.tasks.relancer_flux_bloques" in app.tasks
+    assert flux_api.DELAI_BLOCAGE == timedelta(minutes=10) and flux_api.MAX_TENTATIVES == 3
