@@ -89,10 +89,23 @@ class FluxDepot(models.Model):
     factures = models.ManyToManyField("facturation.Facture", blank=True, related_name="+")
     created_at = models.DateTimeField("déposé le", default=timezone.now)
     etat_le = models.DateTimeField("état courant depuis", default=timezone.now)
+    # Processing resumes after a crash (chorus.api.flux): each attempt is counted and bounded, a worker that is
+    # processing the flux shows it is alive, and each file integrated is recorded with the link to its invoice.
+    tentatives = models.PositiveSmallIntegerField("tentatives de traitement", default=0)
+    traitement_vu_le = models.DateTimeField("dernier signe de vie du traitement", null=True, blank=True)
+    membres_traites = models.JSONField("fichiers intégrés (SHA-256 → facture)", default=dict, blank=True)
 
     class Meta:
         verbose_name = "flux déposé"
         verbose_name_plural = "flux déposés"
+        indexes = [
+            # The beat task looks for flux left unfinished: few rows, whatever the table's size.
+            models.Index(
+                fields=["etat_le"],
+                condition=models.Q(etat__in=["IN_RECU", "IN_EN_COURS_TRAITEMENT_CPP"]),
+                name="api_flux_a_traiter_idx",
+            )
+        ]
 
     def __str__(self):
         return self.numero

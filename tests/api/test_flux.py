@@ -3,18 +3,24 @@ client polls consulterCRDetaille then finds the invoices by numeroFluxDepot (the
 
 import base64
 import io
+import os
 import re
 import tarfile
 from datetime import date, timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
 
+from chorus.api import flux as flux_api
 from chorus.api import tasks
 from chorus.api.models import FluxDepot
 from facturation import services
 from facturation.conversion import donnees_de
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture
+from facturation.services import envoi
 from organisation.models import Service
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
@@ -143,3 +149,227 @@ def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, clie
         assert r.status_code == 400 and "accessible" in r.json()["libelle"]
     r = autre.post("factures/v1/rechercher/fournisseur", {"numeroFluxDepot": numero})
     assert r.json()["listeFactures"] == []
+
+
+# --- Flux that never hang and never lie ------------------------------------------------------------------------
+
+
+def tar_gz(*membres) -> bytes:
+    tampon = io.BytesIO()
+    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
+        for nom, contenu in membres:
+            info = tarfile.TarInfo(nom)
+            info.size = len(contenu)
+            archive.addfile(info, io.BytesIO(contenu))
+    return tampon.getvalue()
+
+
+def etat_du_flux(numero) -> dict:
+    """What the client sees of the flux, and what the database holds behind it."""
+    flux = FluxDepot.objects.get(numero=numero)
+    return {
+        "etat": flux.etat, "etat_le": flux.etat_le, "erreurs_dp": flux.erreurs_dp,
+        "erreurs_techniques": flux.erreurs_techniques,
+        "factures": sorted(flux.factures.values_list("numero", flat=True)),
+        "toutes_factures": sorted(Facture.objects.values_list("numero", flat=True)),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def analyse_qui_plante(monkeypatch):
+    """Inside _integrer's path, the reading of invoice FLX-CRASH raises a Python exception (a parser's bug)."""
+    acheminer_document = envoi.acheminer_document
+
+    def plante(document, fournisseur, **kwargs):
+        if document.numero == "FLX-CRASH":
+            raise RuntimeError("secret interne: /srv/chorus/parser.py ligne 42")
+        return acheminer_document(document, fournisseur, **kwargs)
+
+    monkeypatch.setattr(envoi, "acheminer_document", plante)
+
+
+def test_lot_mixte_partiel_une_erreur_precise_par_fichier_puis_relance_sans_effet(
+    api, etat, synchrone, analyse_qui_plante, caplog
+):
+    a, b = document(api.compte, etat, "FLX-A"), document(api.compte, etat, "FLX-B")
+    crash = document(api.compte, etat, "FLX-CRASH")
+    gros = b"<a>" + os.urandom(5_500_000).hex().encode() + b"</a>"  # 11 Mo that compress like a document
+    lot = tar_gz(("a.xml", a), ("crash.xml", crash), ("lot/gros.xml", gros), ("b.xml", b), ("a-bis.xml", a))
+    with synchrone(execute=True):
+        numero = deposer(api, lot, nom="lot.tar.gz").json()["numeroFluxDepot"]
+    cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
+    assert cr["etatCourantDepotFlux"] == "IN_INTEGRE_PARTIEL", cr
+    assert [(e["numeroDP"], e["libelleErreurDP"]) for e in cr["listeErreurDP"]] == [
+        ("FLX-CRASH", flux_api.ERREUR_TECHNIQUE_FICHIER),
+        ("gros.xml", "Le fichier gros.xml dépasse la taille maximale de 10 Mo."),
+        ("FLX-A", "Ce fichier figure deux fois dans le lot (même contenu que « a.xml ») : il est ignoré."),
+    ]
+    assert cr["listeErreurTechnique"] == []
+    assert "secret" not in str(cr) and "RuntimeError" not in str(cr)
+    assert "RuntimeError: secret interne" in caplog.text  # the traceback is in the logs only
+    trouve = api.post("factures/v1/rechercher/fournisseur", {"numeroFluxDepot": numero}).json()
+    assert sorted(f["numeroFacture"] for f in trouve["listeFactures"]) == ["FLX-A", "FLX-B"]
+    assert not Facture.objects.filter(numero="FLX-CRASH").exists()
+    flux = FluxDepot.objects.get(numero=numero)
+    assert flux.tentatives == 1 and len(flux.membres_traites) == 2
+
+    # Rerun on the final flux: nothing moves.
+    avant = etat_du_flux(numero)
+    assert flux_api.traiter(flux).etat == "IN_INTEGRE_PARTIEL"
+    assert etat_du_flux(numero) == avant and FluxDepot.objects.get(numero=numero).tentatives == 1
+
+    # Rerun after a crash that came just before the compte rendu was written: the integrated files are counted, not
+    # reported as duplicates, and the compte rendu is the same.
+    FluxDepot.objects.filter(pk=flux.pk).update(
+        etat="IN_EN_COURS_TRAITEMENT_CPP", erreurs_dp=[], traitement_vu_le=timezone.now() - timedelta(minutes=20)
+    )
+    repris = flux_api.traiter(FluxDepot.objects.get(pk=flux.pk))
+    assert repris.etat == "IN_INTEGRE_PARTIEL" and repris.tentatives == 2
+    apres = etat_du_flux(numero)
+    assert {**apres, "etat_le": None} == {**avant, "etat_le": None}
+
+
+class Tue(BaseException):
+    """The worker is killed (nothing in traiter catches it)."""
+
+
+def test_flux_tue_en_cours_repris_par_la_tache_beat(api, etat, synchrone, monkeypatch):
+    a, b = document(api.compte, etat, "FLX-R1"), document(api.compte, etat, "FLX-R2")
+    integrer, appels = flux_api._integrer, []
+
+    def meurt_au_second(flux, nom, contenu):
+        appels.append(nom)
+        if len(appels) == 2:
+            raise Tue
+        return integrer(flux, nom, contenu)
+
+    monkeypatch.setattr(flux_api, "_integrer", meurt_au_second)
+    with pytest.raises(Tue), synchrone(execute=True):
+        numero = deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    flux = FluxDepot.objects.get(structure=api.compte.structure)
+    numero = flux.numero
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.tentatives == 1
+    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-R1"]  # linked as soon as created
+
+    debut = timezone.now()
+    with time_machine.travel(debut + timedelta(minutes=5), tick=False):
+        assert tasks.relancer_flux_bloques() == 0  # a worker 5 minutes silent may still be alive
+        assert flux_api.traiter(flux).tentatives == 1  # nor does a second task take it
+    with time_machine.travel(debut + timedelta(minutes=20), tick=False):
+        assert tasks.relancer_flux_bloques() == 1
+    cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
+    assert cr["etatCourantDepotFlux"] == "IN_INTEGRE" and cr["listeErreurDP"] == [], cr
+    flux.refresh_from_db()
+    assert flux.tentatives == 2 and appels == ["a.xml", "b.xml", "b.xml"]  # a.xml was not integrated twice
+    assert sorted(flux.factures.values_list("numero", flat=True)) == ["FLX-R1", "FLX-R2"]
+    assert Facture.objects.filter(numero__startswith="FLX-R").count() == 2
+
+
+def test_flux_recu_dont_la_tache_s_est_perdue(api, etat, synchrone):
+    with synchrone(execute=False):  # the broker lost the task
+        numero = deposer(api, document(api.compte, etat, "FLX-P")).json()["numeroFluxDepot"]
+    assert FluxDepot.objects.get(numero=numero).etat == "IN_RECU"
+    with time_machine.travel(timezone.now() + timedelta(minutes=20), tick=False):
+        assert tasks.relancer_flux_bloques() == 1
+    assert FluxDepot.objects.get(numero=numero).etat == "IN_INTEGRE"
+
+
+def test_flux_qui_plante_toujours_rejete_apres_trois_tentatives(api, etat, synchrone, monkeypatch, caplog):
+    def plante(contenu, nom):
+        raise RuntimeError("panne interne")
+
+    monkeypatch.setattr(flux_api.lots, "lire_lot", plante)
+    with synchrone(execute=True):
+        numero = deposer(api, document(api.compte, etat, "FLX-T")).json()["numeroFluxDepot"]
+    flux = FluxDepot.objects.get(numero=numero)
+    assert (flux.etat, flux.tentatives) == ("IN_EN_COURS_TRAITEMENT_CPP", 1)
+    debut = timezone.now()
+    for tentative in (2, 3):
+        with time_machine.travel(debut + timedelta(minutes=11 * (tentative - 1)), tick=False):
+            assert tasks.relancer_flux_bloques() == 1
+        flux.refresh_from_db()
+        assert flux.tentatives == tentative
+    assert flux.etat == "IN_REJETE"  # the last attempt closed it at once
+    assert flux.erreurs_techniques == [{
+        "codeErreur": "FLUX_ECHEC_TECHNIQUE", "natureErreur": "FLUX",
+        "libelleErreur": "Le traitement du flux a échoué 3 fois (erreur technique) : aucune facture n'a été intégrée. "
+        "Déposez le flux à nouveau ; si l'erreur persiste, contactez le support de Chorus Pro.",
+    }]  # fmt: skip
+    assert caplog.text.count("RuntimeError: panne interne") == 3
+    with time_machine.travel(debut + timedelta(hours=1), tick=False):
+        assert tasks.relancer_flux_bloques() == 0
+    assert FluxDepot.objects.get(pk=flux.pk).tentatives == 3
+
+
+def test_worker_mort_a_la_derniere_tentative_factures_integrees_jamais_rejete(api, etat, synchrone):
+    with synchrone(execute=True):
+        numero = deposer(api, document(api.compte, etat, "FLX-D")).json()["numeroFluxDepot"]
+    # As if the third attempt's worker died after integrating the invoice, before the compte rendu.
+    FluxDepot.objects.filter(numero=numero).update(
+        etat="IN_EN_COURS_TRAITEMENT_CPP", tentatives=3, traitement_vu_le=timezone.now()
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=20), tick=False):
+        assert tasks.relancer_flux_bloques() == 1
+    flux = FluxDepot.objects.get(numero=numero)
+    assert flux.etat == "IN_INTEGRE_PARTIEL" and flux.tentatives == 3
+    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-D"]
+    assert flux.erreurs_techniques[0]["libelleErreur"].startswith(
+        "Le traitement du flux a échoué 3 fois (erreur technique) : 1 facture(s) intégrée(s), les autres fichiers "
+        "n'ont pas été traités."
+    )
+
+
+def test_flux_repris_par_un_autre_worker_le_premier_s_arrete(api, etat, synchrone, monkeypatch):
+    a, b = document(api.compte, etat, "FLX-W1"), document(api.compte, etat, "FLX-W2")
+    integrer = flux_api._integrer
+
+    def pris_pour_mort(flux, nom, contenu):
+        resultat = integrer(flux, nom, contenu)
+        # Meanwhile this worker was taken for dead and another one took the flux (its attempt n° 2).
+        FluxDepot.objects.filter(pk=flux.pk).update(tentatives=2)
+        return resultat
+
+    monkeypatch.setattr(flux_api, "_integrer", pris_pour_mort)
+    with synchrone(execute=True):
+        numero = deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    flux = FluxDepot.objects.get(numero=numero)
+    # The first worker linked its invoice (it exists) then stopped: no second file, no compte rendu of its own.
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.erreurs_dp == []
+    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-W1"]
+    assert not Facture.objects.filter(numero="FLX-W2").exists()
+
+
+def test_lot_hostile_rejete_sans_rien_garder(api, etat, synchrone):
+    attente = os.path.join(settings.MEDIA_ROOT, "depots", "attente")
+    avant = set(os.listdir(attente)) if os.path.isdir(attente) else set()
+    tampon = io.BytesIO()
+    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
+        contenu = document(api.compte, etat, "FLX-H")
+        info = tarfile.TarInfo("a.xml")
+        info.size = len(contenu)
+        archive.addfile(info, io.BytesIO(contenu))
+        lien = tarfile.TarInfo("b.xml")
+        lien.type, lien.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(lien)
+    with synchrone(execute=True):
+        numero = deposer(api, tampon.getvalue(), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
+    assert cr["etatCourantDepotFlux"] == "IN_REJETE" and cr["listeErreurDP"] == []
+    assert cr["listeErreurTechnique"] == [{
+        "codeErreur": "FLUX_ILLISIBLE", "natureErreur": "FLUX",
+        "libelleErreur": "Le lot est refusé : le membre « b.xml » est un lien vers « /etc/passwd ».",
+    }]  # fmt: skip
+    assert not Facture.objects.filter(numero="FLX-H").exists()
+    assert (set(os.listdir(attente)) if os.path.isdir(attente) else set()) == avant
+
+
+def test_beat_relance_les_flux_bloques_plus_souvent_que_le_delai():
+    from celery.schedules import crontab
+
+    from chorus.celery import app
+
+    app.loader.import_default_modules()
+    entrees = [e for e in app.conf.beat_schedule.values() if e["task"] == "chorus.api.tasks.relancer_flux_bloques"]
+    assert [e["schedule"] for e in entrees] == [crontab(minute="*/5")]
+    assert "chorus.api.tasks.relancer_flux_bloques" in app.tasks
+    assert flux_api.DELAI_BLOCAGE == timedelta(minutes=10) and flux_api.MAX_TENTATIVES == 3
