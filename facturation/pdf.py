@@ -344,11 +344,12 @@ def _date(trouve: re.Match) -> date | None:
 
 
 def _numero(texte: str) -> tuple[str, bool] | None:
-    """(number, is an avoir) from the labels, explicit ones first; a date or a word without digit is no number."""
-    for motif, longueur_min in ((_RE_NUMERO, 1), (_RE_NUMERO_TITRE, 3)):
+    """(number, is an avoir) from the labels, explicit ones first; a date or a word without digit is no number, and
+    the weaker clues need three digits at least (« Facture 1/2 » is a page count)."""
+    for motif, chiffres_min in ((_RE_NUMERO, 1), (_RE_NUMERO_TITRE, 3)):
         for trouve in motif.finditer(texte):
             valeur = trouve.group("valeur").rstrip(".-/_")
-            if len(valeur) < longueur_min or not any(ch.isdigit() for ch in valeur):
+            if sum(ch.isdigit() for ch in valeur) < chiffres_min:
                 continue
             if _RE_DATE_SEULE.fullmatch(valeur):
                 continue
