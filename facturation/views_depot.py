@@ -22,24 +22,24 @@ SESSION_DEPOT = "facturation_depot"
 
 # The keys of ``DonneesFacture.champs_a_verifier`` (set by facturation.pdf, facturation.lecture_xml and
 # facturation.depot) as the deposit banner names them: the user never sees an internal key.
-LIBELLES_CHAMPS = {
-    "numero": "Numéro de facture",
-    "type_document": "Type de facture",
-    "date_emission": "Date de facture",
-    "date_echeance": "Date d'échéance",
-    "numero_engagement": "Numéro d'engagement",
-    "numero_marche": "Numéro de marché",
-    "fournisseur.siret": "SIRET du fournisseur",
-    "fournisseur.code_pays": "Pays du fournisseur",
+LIBELLES_CHAMPS = {  # in the order of the form
     "destinataire.siret": "SIRET du destinataire",
     "destinataire.code_service": "Code service du destinataire",
     "destinataire.code_pays": "Pays du destinataire",
+    "fournisseur.siret": "SIRET du fournisseur",
+    "fournisseur.code_pays": "Pays du fournisseur",
+    "type_document": "Type de facture",
+    "numero": "Numéro de facture",
+    "date_emission": "Date de facture",
+    "date_echeance": "Date d'échéance",
+    "numero_marche": "Numéro de marché",
+    "numero_engagement": "Numéro d'engagement",
+    "lignes": "Lignes de poste",
+    "tva": "Taux de TVA",
     "totaux.total_ht": "Total HT",
     "totaux.total_tva": "Total TVA",
     "totaux.total_ttc": "Total TTC",
     "totaux.net_a_payer": "Net à payer",
-    "tva": "Taux de TVA",
-    "lignes": "Lignes de poste",
 }
 LIBELLES_CHAMPS_LIGNE = {
     "prix_unitaire_ht": "Prix unitaire HT",
