@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from chorus.identifiers import siret_valide
 from facturation import en16931, pdf
 from facturation.donnees import DonneesFacture
-from facturation.enums import CODE_MOYEN_PAIEMENT, ModeDepot, TypeFacture, TypeTva
+from facturation.enums import CODE_MOYEN_PAIEMENT, TAUX_TVA, ModeDepot, TypeFacture, TypeTva
 from facturation.lecture_xml import lire_xml
 from facturation.xml_securise import XmlInvalide
 from organisation.enums import TypeIdentifiant
@@ -152,13 +152,25 @@ def valeurs_facture(analyse: Analyse, *, fournisseur) -> tuple[dict, list[dict]]
         for ligne in d.lignes
     ]  # fmt: skip
     if not lignes:
-        # A plain PDF gives totals at best: one line carries them, for the user to detail.
+        # A plain PDF gives totals at best: one line carries them (one per VAT rate read with its base), for the
+        # user to detail.
         ht = d.totaux.total_ht
-        taux = _taux_probable(ht, d.totaux.total_tva)
-        lignes = [{"denomination": "Montant de la facture (à détailler)", "quantite": Decimal(1),
-                   "prix_unitaire_ht": ht if ht > 0 else Decimal(0), "remise_ht": 0, "taux_tva": taux}]  # fmt: skip
+        taux_lus = [t for t in d.tva if _texte_taux(t.taux).replace(",", ".") in TAUX_TVA]
+        if len(taux_lus) > 1 and len(taux_lus) == len(d.tva) and all(t.base_ht > 0 for t in taux_lus):
+            lignes = [{"denomination": f"Montant soumis à la TVA à {_texte_taux(t.taux)} % (à détailler)",
+                       "quantite": Decimal(1), "prix_unitaire_ht": t.base_ht, "remise_ht": 0, "taux_tva": t.taux}
+                      for t in taux_lus]  # fmt: skip
+        else:
+            taux = taux_lus[0].taux if len(taux_lus) == 1 else _taux_probable(ht, d.totaux.total_tva)
+            lignes = [{"denomination": "Montant de la facture (à détailler)", "quantite": Decimal(1),
+                       "prix_unitaire_ht": ht if ht > 0 else Decimal(0), "remise_ht": 0, "taux_tva": taux}]  # fmt: skip
         d.champs_a_verifier.add("lignes")
     return valeurs, lignes
+
+
+def _texte_taux(taux: Decimal) -> str:
+    """``Decimal("5.50")`` → ``5,5``."""
+    return format(taux.normalize(), "f").replace(".", ",")
 
 
 def _taux_probable(ht: Decimal, tva: Decimal) -> Decimal:

@@ -63,8 +63,9 @@ class SaisieFactureForm(DsfrBaseForm):
     )  # fmt: skip
     type_facture = forms.ChoiceField(label="Type de facture", choices=TypeFacture.choices)
     numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+    # An <input type=date> only accepts an ISO value: the localized « 03/12/2026 » would show an empty field.
     date_facture = forms.DateField(
-        label="Date de facture", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date de facture", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     devise = forms.ChoiceField(label="Devise", choices=[("EUR", "Euro (EUR)")])
     type_tva = forms.ChoiceField(label="Type de TVA", choices=TypeTva.choices)

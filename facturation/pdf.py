@@ -23,7 +23,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pypdf import PdfReader
 
 from chorus.identifiers import normaliser, siret_valide
-from facturation.donnees import DonneesFacture
+from facturation.donnees import DonneesFacture, LigneTva
 
 logger = logging.getLogger(__name__)
 
@@ -232,32 +232,69 @@ def analyser_pdf(contenu: bytes) -> AnalysePdf:
 
 _ESPACES = " \u00a0\u202f"
 _RE_SIRET = re.compile(r"(?<![\dA-Za-z])\d(?:[ \u00a0\u202f.]?\d){13}(?!\d)")
+_N_DEGRE = (
+    r"N\s*(?:[°º˚]|o(?![A-Za-z]))\.?"  # « N° », « Nº », « No » (pypdf may read the degree sign as a ring or an o)
+)
+_VALEUR_NUMERO = r"\s*[:：#]?\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9/_.\-]*)"
+# Explicit labels: « Facture n° », « N° de facture », « Numéro de facture », « Invoice number »...
 _RE_NUMERO = re.compile(
-    r"(?P<libelle>Facture\s*(?:n\s*[°º]|no\.?(?=\s)|num[ée]ro)|Avoir\s*(?:n\s*[°º]|no\.?(?=\s)|num[ée]ro)"
-    r"|N\s*[°º]\s*(?:de\s+)?(?:la\s+)?(?:facture|l'avoir|d'avoir)|Num[ée]ro\s+de\s+(?:la\s+)?facture"
-    r"|Invoice\s*(?:number|no\.?|n\s*[°º]|#))"
-    r"\s*[:：]?\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9/_.\-]*)",
+    r"(?P<libelle>(?:Facture|Avoir)\s*(?:" + _N_DEGRE + r"|num[ée]ro|#)"
+    r"|\b" + _N_DEGRE + r"\s*(?:de\s+)?(?:la\s+)?(?:facture|l'avoir|d'avoir|avoir)"
+    r"|Num[ée]ro\s+(?:de\s+(?:la\s+)?)?(?:facture|l'avoir|d'avoir)"
+    r"|R[ée]f(?:[ée]rence)?\.?\s+(?:de\s+(?:la\s+)?)?facture"
+    r"|Invoice\s*(?:number|no\.?|n\s*[°º]|#))" + _VALEUR_NUMERO,
     re.IGNORECASE,
 )
+# Weaker clues, read only when no label above gives a number: a title « FACTURE F2026-001 » or « Facture : … », a
+# line starting with « Numéro : » or « N° : ».
+_RE_NUMERO_TITRE = re.compile(
+    r"(?P<libelle>\b(?:Facture|Avoir)(?=\s*:|\s+[A-Za-z0-9/_.\-]*\d)|^[ \t]*(?:Num[ée]ro|\b"
+    + _N_DEGRE
+    + r")(?=\s*[:：]))"
+    + _VALEUR_NUMERO,
+    re.IGNORECASE | re.MULTILINE,
+)
+_RE_DATE_SEULE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}")
 _RE_DATE = re.compile(
     r"\bDate(?P<libelle>[^\d\n]{0,40}?)\s*[:：]?\s*"
     r"(?:(?P<j>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<a>\d{4})|(?P<iso_a>\d{4})-(?P<iso_m>\d{2})-(?P<iso_j>\d{2}))",
     re.IGNORECASE,
 )
 _NOMBRE = r"(?P<nombre>-?\s?(?:\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d{1,2})?))"
+_TVA = r"T\.?\s?V\.?\s?A\.?(?![A-Za-z])"
+_HT = r"(?:H\.?\s?T\.?(?![A-Za-z])|hors\s+taxes?)"
+_TTC = r"(?:T\.?\s?T\.?\s?C\.?(?![A-Za-z])|toutes\s+taxes\s+comprises)"
+# A rate between a total's label and its amount: « Total TVA (20 %) : 200,00 ».
+_TAUX_INTERCALE = r"(?:[ \t]*\(?[ \t]*\d{1,2}(?:[.,]\d{1,3})?[ \t]*%[ \t]*\)?)?"
 _LIBELLES_MONTANTS = {
-    "totaux.total_ht": r"Total\s+H\.?T\.?",
-    "totaux.total_tva": r"(?:Total\s+(?:de\s+la\s+)?TVA|Montant\s+TVA)",
-    "totaux.total_ttc": r"Total\s+T\.?T\.?C\.?",
-    "totaux.net_a_payer": r"(?:Net\s+[àa]\s+payer|Montant\s+d[ûu]|Reste\s+[àa]\s+payer)",
+    "totaux.total_ht": rf"\b(?:(?:Sous-|Montant\s+)?total\s+(?:net\s+)?{_HT}|Montant\s+(?:net\s+)?{_HT}|Total\s+{_HT})",
+    "totaux.total_tva": rf"(?:\b(?:Total|Montant)\s+(?:total\s+)?(?:de\s+(?:la\s+)?)?{_TVA}{_TAUX_INTERCALE}"
+    rf"|^[ \t]*{_TVA}(?=\s*[:：]?\s*(?:EUR|€)?\s*-?\d))",
+    "totaux.total_ttc": rf"\b(?:(?:Montant\s+)?total\s+{_TTC}|Montant\s+{_TTC})",
+    "totaux.net_a_payer": r"\b(?:Net\s+[àa]\s+payer|Montant\s+d[ûu]|Reste\s+[àa]\s+payer)",
 }
 _RE_MONTANTS = {
     cle: re.compile(
-        rf"\b{libelle}(?![A-Za-z])\s*(?:\((?:EUR|€)\))?\s*[:：]?\s*(?:EUR|€)?\s*{_NOMBRE}(?![\d,.]*\d)",
-        re.IGNORECASE,
+        rf"{libelle}\s*(?:\((?:EUR|€)\))?\s*[:：]?\s*(?:EUR|€)?\s*{_NOMBRE}(?![\d,.]*\d)(?!\s*%)",
+        re.IGNORECASE | re.MULTILINE,
     )
     for cle, libelle in _LIBELLES_MONTANTS.items()
 }
+_TAUX = r"(?P<taux>\d{1,2}(?:[.,]\d{1,3})?)\s*%"
+# « TVA 20 % », « TVA (20,00 %) », « Taux de TVA : 5,5 % », « TVA à 10% » (the label may end a table header line)...
+_RE_TAUX_APRES_LIBELLE = re.compile(
+    rf"\b{_TVA}[^\d%\n]{{0,30}}?(?:\n[^\d%\n]{{0,30}}?)?(?<![\d,.]){_TAUX}", re.IGNORECASE
+)
+# ... or « 20 % de TVA »
+_RE_TAUX_AVANT_LIBELLE = re.compile(rf"(?<![\d,.]){_TAUX}\s*(?:de\s+)?{_TVA}", re.IGNORECASE)
+# ... or, without a label, a row of a VAT breakdown: « 20,00 % 1 000,00 200,00 » (base, then VAT at that rate).
+_RE_TAUX_SEUL = re.compile(rf"(?<![\d,.]){_TAUX}", re.IGNORECASE)
+# What may stand between a rate and its amounts: « TVA 20 % sur 1 000,00 € : 200,00 € ».
+_RE_MONTANT_SUIVANT = re.compile(
+    rf"(?:[\s:：=()*€]|EUR\b|sur\b|base\b|de\b|soit\b)*{_NOMBRE}(?![\d,.]*\d)(?!\s*%)",
+    re.IGNORECASE,
+)
+_TAUX_MAX = Decimal(30)  # no VAT rate above: a larger percentage is something else (a discount, a progress)
 _RE_CODE_SERVICE = re.compile(r"Code\s+service\s*[:：]\s*(?P<valeur>[A-Za-z0-9][A-Za-z0-9_\-]*)", re.IGNORECASE)
 _RE_ENGAGEMENT = re.compile(
     r"(?:N\s*[°º]\s*d'engagement|Num[ée]ro\s+d'engagement|Engagement\s+juridique|Bon\s+de\s+commande)"
@@ -306,12 +343,145 @@ def _date(trouve: re.Match) -> date | None:
         return None
 
 
+def _numero(texte: str) -> tuple[str, bool] | None:
+    """(number, is an avoir) from the labels, explicit ones first; a date or a word without digit is no number, and
+    the weaker clues need three digits at least (« Facture 1/2 » is a page count)."""
+    for motif, chiffres_min in ((_RE_NUMERO, 1), (_RE_NUMERO_TITRE, 3)):
+        for trouve in motif.finditer(texte):
+            valeur = trouve.group("valeur").rstrip(".-/_")
+            if sum(ch.isdigit() for ch in valeur) < chiffres_min:
+                continue
+            if _RE_DATE_SEULE.fullmatch(valeur):
+                continue
+            return valeur, "avoir" in trouve.group("libelle").lower()
+    return None
+
+
+def _taux(brut: str) -> Decimal | None:
+    taux = lire_montant(brut)
+    if taux is None or not 0 <= taux <= _TAUX_MAX:
+        return None
+    # « 20,00 » and « 20 » are the same rate: one key, written without trailing zeros nor exponent.
+    return Decimal(format(taux.quantize(Decimal("0.01")).normalize(), "f"))
+
+
+def _montants_suivants(texte: str, position: int, nombre: int = 2) -> list[Decimal]:
+    """The amounts right after ``position``, separated only by currency signs, colons or words like « sur »."""
+    montants = []
+    while len(montants) < nombre:
+        trouve = _RE_MONTANT_SUIVANT.match(texte, position)
+        if trouve is None:
+            break
+        montant = lire_montant(trouve.group("nombre"))
+        if montant is None:
+            break
+        montants.append(montant)
+        position = trouve.end()
+    return montants
+
+
+def _tva_coherente(base: Decimal, taux: Decimal, montant: Decimal) -> bool:
+    """``montant`` is the VAT of ``base`` at ``taux`` (rounding of a few lines allowed)."""
+    return base > 0 and abs(base * taux / 100 - montant) <= max(Decimal("0.05"), abs(montant) / 200)
+
+
+def _taux_lus(texte: str) -> dict[Decimal, tuple[Decimal | None, Decimal | None]]:
+    """Each VAT rate the text names → (base HT, VAT amount) when written next to it, in order of appearance.
+    A rate must be labelled « TVA » or be a row of a VAT breakdown (base and VAT consistent with the rate): a bare
+    percentage is a discount as often as a rate."""
+    trouves: dict[Decimal, tuple[Decimal | None, Decimal | None]] = {}
+
+    def retenir(taux, base, montant):
+        ancien = trouves.get(taux, (None, None))
+        # The most complete reading wins (a breakdown after the lines), else the first one.
+        if sum(v is not None for v in (base, montant)) >= sum(v is not None for v in ancien):
+            trouves[taux] = (base, montant)
+
+    occurrences = []
+    for motif in (_RE_TAUX_APRES_LIBELLE, _RE_TAUX_AVANT_LIBELLE):
+        occurrences += [(t.start("taux"), t.end(), t.group("taux"), True) for t in motif.finditer(texte)]
+    etiquetes = {debut for debut, *_ in occurrences}
+    occurrences += [
+        (t.start("taux"), t.end(), t.group("taux"), False)
+        for t in _RE_TAUX_SEUL.finditer(texte)
+        if t.start("taux") not in etiquetes
+    ]
+    for _debut, fin, brut, etiquete in sorted(occurrences):
+        taux = _taux(brut)
+        if taux is None:
+            continue
+        montants = _montants_suivants(texte, fin)
+        if len(montants) == 2 and _tva_coherente(montants[0], taux, montants[1]):
+            retenir(taux, montants[0], montants[1])
+        elif etiquete:
+            retenir(taux, None, montants[0] if montants else None)
+    return trouves
+
+
+def _deduire_totaux(totaux, a_verifier: set[str]) -> None:
+    """A total among HT, TVA and TTC that is not written but implied by the two others."""
+    lus = {cle for cle in ("totaux.total_ht", "totaux.total_tva", "totaux.total_ttc") if cle in a_verifier}
+    if lus == {"totaux.total_ht", "totaux.total_ttc"}:
+        totaux.total_tva = totaux.total_ttc - totaux.total_ht
+        a_verifier.add("totaux.total_tva")
+    elif lus == {"totaux.total_tva", "totaux.total_ttc"}:
+        totaux.total_ht = totaux.total_ttc - totaux.total_tva
+        a_verifier.add("totaux.total_ht")
+    elif lus == {"totaux.total_ht", "totaux.total_tva"}:
+        totaux.total_ttc = totaux.total_ht + totaux.total_tva
+        a_verifier.add("totaux.total_ttc")
+
+
+def _ventilation_tva(donnees: DonneesFacture, texte: str, a_verifier: set[str]) -> None:
+    """``donnees.tva`` from the rates read, and the totals a PDF leaves implicit (TVA = TTC − HT...)."""
+    totaux = donnees.totaux
+    _deduire_totaux(totaux, a_verifier)
+    taux_lus = _taux_lus(texte)
+    if len(taux_lus) == 1:
+        # One rate: its base and VAT are the invoice's totals when not written next to it.
+        ((taux, (base, montant)),) = taux_lus.items()
+        if base is None and "totaux.total_ht" in a_verifier:
+            base = totaux.total_ht
+        if montant is None and "totaux.total_tva" in a_verifier:
+            montant = totaux.total_tva
+        taux_lus[taux] = (base, montant)
+    elif taux_lus:
+        # Several rates: a base not written is what the total HT leaves, or the VAT divided by the rate.
+        manquants = [t for t, (base, _m) in taux_lus.items() if base is None]
+        if len(manquants) == 1 and "totaux.total_ht" in a_verifier:
+            autres = sum((b for t, (b, _m) in taux_lus.items() if t != manquants[0]), Decimal(0))
+            if totaux.total_ht > autres:
+                taux_lus[manquants[0]] = (totaux.total_ht - autres, taux_lus[manquants[0]][1])
+        for taux, (base, montant) in list(taux_lus.items()):
+            if base is None and montant and taux > 0:
+                taux_lus[taux] = ((montant * 100 / taux).quantize(Decimal("0.01")), montant)
+    for taux, (base, montant) in taux_lus.items():
+        base = base if base is not None else Decimal(0)
+        if montant is None:
+            montant = (base * taux / 100).quantize(Decimal("0.01"))
+        donnees.tva.append(LigneTva(categorie="S" if taux > 0 else "Z", taux=taux, base_ht=base, montant_tva=montant))
+    if not donnees.tva:
+        return
+    a_verifier.add("tva")
+    # Totals still unknown come from the breakdown when it is complete (every base read or deduced).
+    if all(t.base_ht > 0 for t in donnees.tva):
+        if "totaux.total_ht" not in a_verifier:
+            totaux.total_ht = sum((t.base_ht for t in donnees.tva), Decimal(0))
+            a_verifier.add("totaux.total_ht")
+        if "totaux.total_tva" not in a_verifier:
+            totaux.total_tva = sum((t.montant_tva for t in donnees.tva), Decimal(0))
+            a_verifier.add("totaux.total_tva")
+        _deduire_totaux(totaux, a_verifier)
+
+
 def extraire_du_texte(texte: str) -> DonneesFacture:
     """Pre-fill an invoice from a plain PDF's text. Every field found is listed in ``champs_a_verifier`` (the
     user confirms it): ``numero``, ``type_document`` (an « Avoir n° »), ``date_emission``, ``date_echeance``,
     ``fournisseur.siret`` (first valid SIRET, those labelled « SIRET » first), ``destinataire.siret`` (the next
-    distinct one), ``destinataire.code_service``, ``numero_engagement`` and ``totaux.total_ht``,
-    ``totaux.total_tva``, ``totaux.total_ttc``, ``totaux.net_a_payer`` (last occurrence of each label)."""
+    distinct one), ``destinataire.code_service``, ``numero_engagement``, ``tva`` (the VAT rates, in ``tva``: « TVA
+    20 % », « Taux de TVA : 5,5 % », rows of a VAT breakdown) and ``totaux.total_ht``, ``totaux.total_tva``,
+    ``totaux.total_ttc``, ``totaux.net_a_payer`` (last occurrence of each label; a total not written but implied by
+    the others or by the VAT breakdown is computed)."""
     donnees = DonneesFacture()
     a_verifier = donnees.champs_a_verifier
     texte = texte or ""
@@ -324,16 +494,13 @@ def extraire_du_texte(texte: str) -> DonneesFacture:
         donnees.destinataire.siret = sirets[1]
         a_verifier.add("destinataire.siret")
 
-    for trouve in _RE_NUMERO.finditer(texte):
-        valeur = trouve.group("valeur").rstrip(".-/")
-        if not any(ch.isdigit() for ch in valeur):
-            continue
-        donnees.numero = valeur
+    numero = _numero(texte)
+    if numero:
+        donnees.numero, avoir = numero
         a_verifier.add("numero")
-        if "avoir" in trouve.group("libelle").lower():
+        if avoir:
             donnees.type_document = "381"
             a_verifier.add("type_document")
-        break
 
     for trouve in _RE_DATE.finditer(texte):
         valeur = _date(trouve)
@@ -356,6 +523,7 @@ def extraire_du_texte(texte: str) -> DonneesFacture:
         if valeurs:
             setattr(donnees.totaux, cle.split(".")[1], valeurs[-1])
             a_verifier.add(cle)
+    _ventilation_tva(donnees, texte, a_verifier)
 
     trouve = _RE_CODE_SERVICE.search(texte)
     if trouve:

@@ -19,7 +19,7 @@ from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.pagination import page_de_recherche
 from facturation.services import envoi
-from facturation.views_depot import SESSION_DEPOT
+from facturation.views_depot import SESSION_DEPOT, bandeau_analyse
 from organisation import queries as org_queries
 from organisation.enums import Niveau
 
@@ -273,7 +273,7 @@ def saisir(request, pk=None):
         {
             "form": form, "formset": formset, "facture": facture, "calcul": calcul, "erreurs_norme": erreurs_norme,
             "types_pieces": TypePieceJointe.choices,
-            "analyse": analyse,
+            "analyse": bandeau_analyse(analyse),
             "depot_en_cours": depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },

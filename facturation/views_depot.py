@@ -1,5 +1,8 @@
 """« Déposer facture »: upload a PDF or an XML; the draft it pre-fills opens in the saisie form."""
 
+import logging
+import re
+
 from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +16,97 @@ from chorus.navigation import fil_ariane
 from facturation import depot, queries, services
 from facturation.enums import Cadre
 
+logger = logging.getLogger(__name__)
+
 SESSION_DEPOT = "facturation_depot"
+
+# The keys of ``DonneesFacture.champs_a_verifier`` (set by facturation.pdf, facturation.lecture_xml and
+# facturation.depot) as the deposit banner names them: the user never sees an internal key.
+LIBELLES_CHAMPS = {  # in the order of the form
+    "destinataire.siret": "SIRET du destinataire",
+    "destinataire.code_service": "Code service du destinataire",
+    "destinataire.code_pays": "Pays du destinataire",
+    "fournisseur.siret": "SIRET du fournisseur",
+    "fournisseur.code_pays": "Pays du fournisseur",
+    "type_document": "Type de facture",
+    "numero": "Numéro de facture",
+    "date_emission": "Date de facture",
+    "date_echeance": "Date d'échéance",
+    "numero_marche": "Numéro de marché",
+    "numero_engagement": "Numéro d'engagement",
+    "lignes": "Lignes de poste",
+    "tva": "Taux de TVA",
+    "totaux.total_ht": "Total HT",
+    "totaux.total_tva": "Total TVA",
+    "totaux.total_ttc": "Total TTC",
+    "totaux.net_a_payer": "Net à payer",
+}
+LIBELLES_CHAMPS_LIGNE = {
+    "prix_unitaire_ht": "Prix unitaire HT",
+    "remise_ht": "Remise HT",
+    "quantite": "Quantité",
+    "taux_tva": "Taux de TVA",
+    "denomination": "Dénomination",
+}
+_RE_CHAMP_LIGNE = re.compile(r"lignes\[(?P<index>\d+)\]\.(?P<champ>\w+)")
+# What a key missing from the mappings above shows: never the key itself.
+LIBELLE_CHAMP_INCONNU = "Autres informations lues dans le fichier"
+
+
+def libelle_champ(cle: str) -> str:
+    """The French name of a ``champs_a_verifier`` key: « SIRET du destinataire », « Prix unitaire HT de la ligne 1 »."""
+    if cle in LIBELLES_CHAMPS:
+        return LIBELLES_CHAMPS[cle]
+    trouve = _RE_CHAMP_LIGNE.fullmatch(cle)
+    if trouve and trouve.group("champ") in LIBELLES_CHAMPS_LIGNE:
+        return f"{LIBELLES_CHAMPS_LIGNE[trouve.group('champ')]} de la ligne {int(trouve.group('index')) + 1}"
+    logger.warning("Champ à vérifier sans libellé : %s", cle)
+    return LIBELLE_CHAMP_INCONNU
+
+
+def libelles_a_verifier(cles) -> list[str]:
+    """The banner's list: French names in the form's order (lines by number), each once."""
+    libelles = []
+    for cle in sorted(cles, key=_ordre_champ):
+        libelle = libelle_champ(cle)
+        if libelle not in libelles:
+            libelles.append(libelle)
+    return libelles
+
+
+def _ordre_champ(cle: str) -> tuple:
+    ordre = list(LIBELLES_CHAMPS)
+    trouve = _RE_CHAMP_LIGNE.fullmatch(cle)
+    if trouve:
+        return (ordre.index("lignes"), int(trouve.group("index")), trouve.group("champ"))
+    return (ordre.index(cle) if cle in ordre else len(ordre), 0, cle)
+
+
+def libelle_format(analyse: dict) -> str:
+    """The deposited file's format in words; an internal code (``PDF_NON_SIGNE``...) is never shown, even for a
+    format this page does not know yet or a draft analysed by an older version."""
+    code = (analyse or {}).get("format") or ""
+    if code in depot.LIBELLES_FORMAT:
+        return depot.LIBELLES_FORMAT[code]
+    libelle = (analyse or {}).get("libelle_format") or ""
+    if libelle and libelle != code and not re.fullmatch(r"[A-Z0-9_]+", libelle):
+        return libelle
+    if code.startswith(("PDF", "FACTURX")):
+        return "PDF"
+    if code.startswith(("UBL", "CII", "XML")):
+        return "XML"
+    return "format non reconnu"
+
+
+def bandeau_analyse(analyse: dict | None) -> dict:
+    """What the banner of the pre-filled form shows of a deposit analysis (``Analyse.resume()``), in French."""
+    if not analyse:
+        return {}
+    return {
+        **analyse,
+        "libelle_format": libelle_format(analyse),
+        "libelles_a_verifier": libelles_a_verifier(analyse.get("champs_a_verifier") or ()),
+    }
 
 
 class DepotForm(DsfrBaseForm):
@@ -75,7 +168,7 @@ def deposer(request):
             request.session[SESSION_DEPOT] = preparation
             messages.info(
                 request,
-                f"Fichier analysé : {preparation['analyse']['libelle_format']}. Vérifiez les informations "
+                f"Fichier analysé : {libelle_format(preparation['analyse'])}. Vérifiez les informations "
                 "pré-remplies puis « Enregistrer » ou « Valider et envoyer ».",
             )
             return redirect(reverse("saisir_facture") + "?depot=1")
