@@ -105,6 +105,7 @@ def donnees_de(facture) -> DonneesFacture:
         profil=facture.profil,
         conditions_paiement=facture.conditions_paiement,
         date_livraison=facture.date_livraison,
+        livraison=_lieu_de_livraison(ecrites.get("livraison") or {}),
         periode_debut=facture.periode_debut,
         periode_fin=facture.periode_fin,
         factures_precedentes=[
@@ -187,4 +188,11 @@ def _ajustement_ligne(a: dict) -> Ajustement:
         charge=bool(a.get("charge")), montant=Decimal(a["montant"]), base=_decimal_ou_rien(a.get("base")),
         pourcentage=_decimal_ou_rien(a.get("pourcentage")), motif=a.get("motif", ""),
         code_motif=a.get("code_motif", ""),
+    )  # fmt: skip
+
+
+def _lieu_de_livraison(ecrit: dict) -> Partie:
+    return Partie(
+        raison_sociale=ecrit.get("raison_sociale", ""), adresse=ecrit.get("adresse", ""),
+        code_postal=ecrit.get("code_postal", ""), ville=ecrit.get("ville", ""), code_pays=ecrit.get("code_pays", ""),
     )  # fmt: skip

@@ -108,6 +108,7 @@ class DonneesFacture:
     profil: str = ""  # BT-24 specification identifier, as written
     conditions_paiement: str = ""  # BT-20
     date_livraison: date | None = None  # BT-72
+    livraison: Partie = field(default_factory=lambda: Partie(code_pays=""))  # BG-13 / BG-15: deliver-to party
     periode_debut: date | None = None  # BT-73
     periode_fin: date | None = None  # BT-74
     factures_precedentes: list[tuple[str, date | None]] = field(default_factory=list)  # BG-3 (BT-25, BT-26)

@@ -322,6 +322,20 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
         _el(contrat, "ram:IssuerAssignedID", donnees.numero_marche)
 
     livraison = _el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    lieu = donnees.livraison
+    if not minimum and (lieu.raison_sociale or lieu.code_pays):
+        partie = _el(livraison, "ram:ShipToTradeParty")
+        if lieu.raison_sociale:
+            _el(partie, "ram:Name", lieu.raison_sociale)
+        if lieu.code_pays:
+            adresse = _el(partie, "ram:PostalTradeAddress")
+            if lieu.code_postal:
+                _el(adresse, "ram:PostcodeCode", lieu.code_postal)
+            if lieu.adresse:
+                _el(adresse, "ram:LineOne", lieu.adresse)
+            if lieu.ville:
+                _el(adresse, "ram:CityName", lieu.ville)
+            _el(adresse, "ram:CountryID", lieu.code_pays)
     if donnees.date_livraison and not minimum:
         evenement = _el(livraison, "ram:ActualDeliverySupplyChainEvent")
         _date_cii(evenement, "ram:OccurrenceDateTime", donnees.date_livraison)

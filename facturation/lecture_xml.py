@@ -312,6 +312,15 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
 
     livraison = transaction.find("ram:ApplicableHeaderTradeDelivery", ns) if transaction is not None else None
     if livraison is not None:
+        lieu = livraison.find("ram:ShipToTradeParty", ns)
+        if lieu is not None:
+            d.livraison = Partie(
+                raison_sociale=_t(lieu, "ram:Name", ns),  # BT-70
+                adresse=_t(lieu, "ram:PostalTradeAddress/ram:LineOne", ns),  # BT-75
+                code_postal=_t(lieu, "ram:PostalTradeAddress/ram:PostcodeCode", ns),  # BT-78
+                ville=_t(lieu, "ram:PostalTradeAddress/ram:CityName", ns),  # BT-77
+                code_pays=_t(lieu, "ram:PostalTradeAddress/ram:CountryID", ns),  # BT-80
+            )
         d.date_livraison = _date_cii(
             livraison.find("ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString", ns)
         )  # BT-72
@@ -485,6 +494,17 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
         d.factures_precedentes.append((_t(precedente, "cbc:ID", ns), _date_iso(_t(precedente, "cbc:IssueDate", ns))))
     d.facture_origine = d.factures_precedentes[0][0] if d.factures_precedentes else ""  # BT-25
     d.date_livraison = _date_iso(_t(racine, "cac:Delivery/cbc:ActualDeliveryDate", ns))  # BT-72
+    lieu = racine.find("cac:Delivery", ns)
+    if lieu is not None and (lieu.find("cac:DeliveryLocation", ns) is not None or lieu.find("cac:DeliveryParty", ns)
+                             is not None):  # fmt: skip
+        adresse = "cac:DeliveryLocation/cac:Address/"
+        d.livraison = Partie(
+            raison_sociale=_t(lieu, "cac:DeliveryParty/cac:PartyName/cbc:Name", ns),  # BT-70
+            adresse=_t(lieu, adresse + "cbc:StreetName", ns),  # BT-75
+            code_postal=_t(lieu, adresse + "cbc:PostalZone", ns),  # BT-78
+            ville=_t(lieu, adresse + "cbc:CityName", ns),  # BT-77
+            code_pays=_t(lieu, adresse + "cac:Country/cbc:IdentificationCode", ns),  # BT-80
+        )
     d.periode_debut = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:StartDate", ns))  # BT-73
     d.periode_fin = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:EndDate", ns))  # BT-74
     d.conditions_paiement = _t(racine, "cac:PaymentTerms/cbc:Note", ns)  # BT-20

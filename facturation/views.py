@@ -311,7 +311,7 @@ def _brouillon_depose(request, facture: Facture):
         "facturation/brouillon_depose.html",
         {
             "form": form, "facture": facture, "lignes": facture.lignes.all(), "recap": facture.recapitulatif_tva.all(),
-            "ajustements": facture.ajustements.all(), "analyse": facture.analyse_depot or {},
+            "ajustements": facture.ajustements.all(), "analyse": bandeau_analyse(facture.analyse_depot),
             "pieces": facture.pieces_jointes.all(), "types_pieces": TypePieceJointe.choices,
             "breadcrumb_data": _fil(courant=f"Brouillon de la facture {facture.numero}"),
         },

@@ -141,7 +141,11 @@ def _traiter_fichiers(flux: FluxDepot, tentative: int) -> tuple[int, list, list]
             integrees += 1
             continue
         try:
-            _, facture = _integrer(flux, membre.nom, membre.contenu)
+            # The invoice and its link to the flux commit together: a crash never leaves an invoice that the next
+            # attempt would take for a duplicate.
+            with transaction.atomic():
+                _, facture = _integrer(flux, membre.nom, membre.contenu)
+                vivant = _lier(flux, tentative, sha, facture)
         except ValidationError as exc:
             erreurs.append(_erreur_dp(flux, membre.nom, " ".join(exc.messages), membre.contenu))
         except Exception:
@@ -149,16 +153,17 @@ def _traiter_fichiers(flux: FluxDepot, tentative: int) -> tuple[int, list, list]
             logger.exception("Flux %s : le fichier %s a fait échouer son intégration", flux.numero, membre.nom)
             erreurs.append(_erreur_dp(flux, membre.nom, ERREUR_TECHNIQUE_FICHIER, membre.contenu))
         else:
-            _lier(flux, tentative, sha, facture)
+            if not vivant:
+                raise TraitementRepris
             integrees += 1
             continue
         _signe_de_vie(flux, tentative)
     return integrees, erreurs, []
 
 
-def _lier(flux: FluxDepot, tentative: int, sha: str, facture) -> None:
-    """Link the invoice just created to the flux and record its file, in one transaction: a crash after this
-    cannot make the next attempt report the file as a duplicate."""
+def _lier(flux: FluxDepot, tentative: int, sha: str, facture) -> bool:
+    """Link the invoice just created to the flux and record its file, inside the invoice's own transaction.
+    Returns whether this worker still owns the flux."""
     with transaction.atomic():
         courant = FluxDepot.objects.select_for_update().get(pk=flux.pk)
         flux.factures.add(facture)
@@ -169,8 +174,7 @@ def _lier(flux: FluxDepot, tentative: int, sha: str, facture) -> None:
             courant.traitement_vu_le = timezone.now()
         courant.save(update_fields=["membres_traites", "traitement_vu_le"])
     flux.membres_traites = courant.membres_traites
-    if not vivant:
-        raise TraitementRepris
+    return vivant
 
 
 def _signe_de_vie(flux: FluxDepot, tentative: int) -> None:

@@ -293,7 +293,10 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
         erreurs["date_facture"] = "La date de facture est obligatoire."
     elif facture.date_facture > timezone.localdate():
         erreurs["date_facture"] = "La date de facture ne peut pas être postérieure à la date du jour."
-    if facture.type_facture == TypeFacture.AVOIR and not facture.numero_facture_origine.strip():
+    # The portal's forms ask for the invoice an avoir corrects; a deposited document follows EN 16931, where the
+    # preceding invoice reference (BG-3) is optional, and is taken as written.
+    saisie = facture.mode_depot in (ModeDepot.SAISIE, ModeDepot.SAISIE_API)
+    if saisie and facture.type_facture == TypeFacture.AVOIR and not facture.numero_facture_origine.strip():
         erreurs["numero_facture_origine"] = "Un avoir doit indiquer le numéro de la facture d'origine."
     if facture.type_tva == TypeTva.EXONERATION and not facture.motif_exoneration.strip():
         erreurs["motif_exoneration"] = "Le motif d'exonération de TVA est obligatoire."

@@ -235,7 +235,8 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
             {"numero": numero, "date": date.isoformat() if date else None} for numero, date in d.factures_precedentes
         ],
         "parties_document": {
-            "fournisseur": partie_en_json(d.fournisseur), "destinataire": partie_en_json(d.destinataire)
+            "fournisseur": partie_en_json(d.fournisseur), "destinataire": partie_en_json(d.destinataire),
+            "livraison": partie_en_json(d.livraison),
         },
         "remise_globale_ttc": 0,
     }  # fmt: skip

@@ -1,19 +1,17 @@
 """Others' documents are the acceptance test: invoices written by other software (the official EN 16931 examples,
 the factur-x project's and Mustang's Factur-X / ZUGFeRD samples, ``tests/facturation/data/externes``), given a
 French seller and buyer known to the portal (nothing else changed, amounts never), are deposited through the
-three entry points that take a file: the deposit pipeline itself, the portal's « Déposer facture » and the API's
-``deposer/flux``. Each one is accepted with its own totals; then the Factur-X the portal regenerates from the
-stored invoice passes the official rules of its level and carries the same totals (round trip)."""
+three entry points that take a file: the deposit pipeline itself, the portal's « Déposer facture » and the
+API's ``deposer/flux`` (``tests/api/test_depot_externes_flux.py``). Each one is accepted with its own totals;
+then the Factur-X the portal regenerates from the stored invoice passes the official rules of its level and
+carries the same totals (round trip)."""
 
-import base64
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chorus.api import tasks
-from chorus.api.models import FluxDepot
 from facturation import en16931
 from facturation.conversion import donnees_de
 from facturation.enums import StatutFacture
@@ -129,24 +127,3 @@ def test_depot_sur_le_portail(echantillon, client, fournisseur_gp, etat):
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
     assert _totaux(facture) == _totaux_attendus(echantillon)
-
-
-@pytest.mark.parametrize("echantillon", ECHANTILLONS, ids=_ids)
-def test_depot_par_flux_api(echantillon, api, etat, monkeypatch, django_capture_on_commit_callbacks):
-    gp = api.compte.structure.gestionnaire_principal
-    contenu = _preparer(echantillon, api.compte.structure, etat, gp)
-    monkeypatch.setattr(tasks.traiter_flux, "delay", tasks.traiter_flux)
-    syntaxe = {
-        "UBL_INVOICE": "IN_DP_E1_UBL_INVOICE", "UBL_CREDITNOTE": "IN_DP_E1_UBL_INVOICE", "CII": "IN_DP_E1_CII_16B",
-        "FACTURX": "IN_DP_E2_CII_FACTURX",
-    }[echantillon.syntax]  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        r = api.post("factures/v1/deposer/flux", {
-            "fichierFlux": base64.b64encode(contenu).decode(), "nomFichier": echantillon.name, "syntaxeFlux": syntaxe,
-        })  # fmt: skip
-    assert r.status_code == 200, r.content
-    flux = FluxDepot.objects.get(numero=r.json()["numeroFluxDepot"])
-    assert flux.etat == FluxDepot.Etat.INTEGRE, flux.erreurs_dp
-    (facture,) = flux.factures.all()
-    assert _totaux(facture) == _totaux_attendus(echantillon)
-    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
