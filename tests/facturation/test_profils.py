@@ -20,6 +20,7 @@ from facturation.en16931 import (
     verifier_regles,
     verifier_syntaxe,
 )
+from facturation.regles_en16931 import regle
 from facturation.xml_securise import CII, XmlInvalide, parser
 
 DATA = Path(__file__).parent / "data"
@@ -545,3 +546,14 @@ def test_une_compilation_par_profil_et_par_processus(monkeypatch):
     assert executable(CII, "MINIMUM") is executable(CII, profil_du_document(lire("MINIMUM")))
     assert executable(CII) is executable(CII, "EN16931")
     assert en16931.schema(CII, "BASIC") is en16931.schema(CII, "BASIC")
+
+
+def test_table_francaise_couvre_les_regles_nommees_des_schematrons_de_profil():
+    """Every rule a profile schematron names (« [BR-CO-15]-... », « [CII-SR-463]-... ») has a French wording;
+    only its generic rules (FX-SCH-A-...) are worded from their shape."""
+    identifiants = set()
+    for _, xslt in REGLES_PROFILS_CII.values():
+        texte = (Path(RACINE_REGLES) / xslt).read_text(encoding="utf-8")
+        identifiants |= set(re.findall(r"<svrl:text>\s*\[([A-Z][\w.-]*)\]", texte))
+    assert len(identifiants) > 200
+    assert sorted(i for i in identifiants if regle(i) is None) == []
