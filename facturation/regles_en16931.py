@@ -108,13 +108,38 @@ TERMES = {
     "BT-158": "Identifiant de classification de l'article",
     "BT-159": "Pays d'origine de l'article",
     "BT-160": "Nom de l'attribut de l'article",
+    "BT-23": "Type de processus métier",
+    "BT-41": "Point de contact du vendeur",
+    "BT-50": "Adresse de l'acheteur - ligne 1",
+    "BT-52": "Ville de l'acheteur",
+    "BT-53": "Code postal de l'acheteur",
+    "BT-56": "Point de contact de l'acheteur",
+    "BT-82": "Texte du moyen de paiement",
+    "BT-83": "Avis de paiement (référence du paiement)",
+    "BT-123": "Description du document justificatif",
+    "BT-127": "Note de la ligne de facture",
+    "BT-149": "Quantité de base du prix de l'article",
+    "BT-161": "Valeur de l'attribut de l'article",
+    "BG-1": "Note de facture",
+    "BG-2": "Contrôle du processus",
+    "BG-4": "Vendeur",
     "BG-5": "Adresse postale du vendeur",
+    "BG-7": "Acheteur",
     "BG-8": "Adresse postale de l'acheteur",
     "BG-12": "Adresse postale du représentant fiscal",
+    "BG-13": "Informations de livraison",
     "BG-14": "Période de facturation",
+    "BG-16": "Instructions de paiement",
+    "BG-20": "Remise au niveau du document",
+    "BG-21": "Frais au niveau du document",
+    "BG-22": "Totaux du document",
     "BG-23": "Ventilation de la TVA",
     "BG-25": "Ligne de facture",
     "BG-26": "Période de facturation de la ligne",
+    "BG-28": "Frais sur la ligne",
+    "BG-29": "Informations sur le prix",
+    "BG-31": "Informations sur l'article",
+    "BG-32": "Attributs de l'article",
 }
 
 
@@ -370,6 +395,118 @@ REGLES["BR-B-02"] = _r(
     "BT-118", "Une facture en paiement fractionné (catégorie B) ne peut pas comporter la catégorie S."
 )
 
+# --- rules of the Factur-X profile schematrons (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED) that are not CEN
+# rules: the CII syntax rules (CII-SR), a few Factur-X rules and the EXTENDED profile's own rules (BR-FXEXT). The
+# profile schematrons reuse the CEN ids above for the CEN rules; those are worded once, above. ---
+REGLES.update(
+    {
+        "BR-CO-27": _r(
+            "BT-84",
+            "Le compte de paiement doit être identifié soit par son IBAN, soit par un identifiant propriétaire.",
+        ),
+        "BR-FX-EN-04": _r(
+            "BT-72",
+            "Une facture qui n'est pas une facture d'acompte (code 386) doit indiquer la date de livraison (BT-72), "
+            "la période de facturation (BG-14) ou la période de chaque ligne (BG-26) ; sans date de livraison, le "
+            "code pays de livraison (BT-80) est obligatoire.",
+        ),
+        "CII-DT-097": _r("BT-2", "Une date au format 102 doit s'écrire AAAAMMJJ (par exemple 20260131)."),
+        "PEPPOL-EN16931-R008": _r("BG-1", "Le document ne doit pas contenir d'élément vide."),
+        "CII-SR-463": _r(
+            "BG-20",
+            "Chaque remise ou frais au niveau du document doit indiquer s'il s'agit de frais ou d'une remise "
+            "(ChargeIndicator).",
+        ),
+        "CII-SR-464": _r(
+            "BT-86",
+            "L'identifiant du prestataire de services de paiement (BIC) ne peut figurer qu'une fois dans la facture.",
+        ),
+        "CII-SR-465": _r("BT-41", "Le point de contact du vendeur ne peut figurer qu'une fois dans la facture."),
+        "CII-SR-466": _r("BT-56", "Le point de contact de l'acheteur ne peut figurer qu'une fois dans la facture."),
+        "CII-SR-467": _r("BT-81", "Tous les moyens de paiement doivent porter le même code de moyen de paiement."),
+        "CII-SR-468": _r("BT-82", "Tous les moyens de paiement doivent porter le même texte de moyen de paiement."),
+        "CII-SR-469": _r("BT-83", "La référence du paiement ne peut figurer qu'une fois dans la facture."),
+        "CII-SR-470": _r(
+            "BT-84",
+            "Le compte de paiement doit être identifié soit par son IBAN, soit par un identifiant propriétaire.",
+        ),
+        "CII-SR-471": _r("BT-95", "Chaque remise ou frais au niveau du document doit indiquer sa catégorie de TVA."),
+        "CII-SR-472": _r("BT-96", "Chaque remise ou frais au niveau du document devrait indiquer son taux de TVA."),
+        "CII-SR-473": _r("BT-92", "Le montant d'une remise ou de frais ne peut figurer qu'une fois."),
+        "CII-SR-474": _r(
+            "BG-25", "Une ligne de facture ne peut pas référencer plus d'un objet facturé (document de type 130)."
+        ),
+        "CII-SR-475": _r("BT-123", "Un document justificatif de type 916 ne peut avoir qu'une seule description."),
+        "CII-SR-476": _r("BT-125", "Un document justificatif de type 916 ne peut avoir qu'une seule pièce jointe."),
+        # EXTENDED: lines can be sub-totals (GROUP) or information (INFORMATION); the CEN rules on lines then
+        # only apply to the detail lines (DETAIL, or no subtype), and the totals are checked with a rounding tolerance.
+        "BR-FXEXT-01": _r(
+            "BT-21",
+            "Si le code du sujet de la note est indiqué, la note (BT-22) ou sa version codée doit l'être aussi.",
+        ),
+        "BR-FXEXT-02": _r(
+            "BT-127",
+            "Si le code du sujet de la note de ligne est indiqué, la note de ligne ou sa version codée doit "
+            "l'être aussi.",
+        ),
+        "BR-FXEXT-03": _r(
+            "BT-48",
+            "Pour ces intervenants secondaires (livré à, agent commercial...), seul un numéro de TVA peut "
+            "être indiqué comme identifiant fiscal.",
+        ),
+        "BR-FXEXT-04": _r(
+            "BT-160",
+            "Les attributs d'article devraient utiliser les codes de la liste UNTDED 6313 complétée par Factur-X.",
+        ),
+        "BR-FXEXT-06": _r(
+            "BG-25",
+            "Une ligne qui désigne une ligne parente doit indiquer son sous-type (GROUP, DETAIL ou INFORMATION).",
+        ),
+        "BR-FXEXT-08": _r(
+            "BT-131",
+            "Le montant net d'une ligne de sous-total (GROUP) doit être égal à la somme des montants nets de ses "
+            "lignes de détail.",
+        ),
+        "BR-FXEXT-11": _r(
+            "BT-126", "Chaque identifiant de ligne parente doit désigner une ligne existante de la facture."
+        ),
+        "BR-FXEXT-12": _r(
+            "BT-131",
+            "Si une ligne de sous-total (GROUP) indique un montant net, ses sous-totaux inférieurs doivent en "
+            "indiquer un aussi.",
+        ),
+        "BR-FXEXT-BR-22": _r("BT-129", "Chaque ligne de détail doit indiquer une quantité facturée."),
+        "BR-FXEXT-BR-23": _r("BT-130", "Chaque ligne de détail doit indiquer l'unité de mesure de la quantité."),
+        "BR-FXEXT-BR-24": _r("BT-131", "Chaque ligne de détail doit indiquer son montant net."),
+        "BR-FXEXT-BR-26": _r("BT-146", "Chaque ligne de détail doit indiquer le prix net de l'article."),
+        "BR-FXEXT-BR-38": _r(
+            "BT-104", "Chaque frais au niveau du document doit indiquer un motif, un code de motif ou un code de taxe."
+        ),
+        "BR-FXEXT-BR-44": _r(
+            "BT-144", "Chaque frais sur une ligne doit indiquer un motif, un code de motif ou un code de taxe."
+        ),
+        "BR-FXEXT-BR-54-1": _r("BT-160", "Chaque attribut d'article doit avoir un nom ou un code."),
+        "BR-FXEXT-BR-54-2": _r(
+            "BT-161", "Chaque attribut d'article doit avoir une valeur, ou une valeur avec unité, mais pas les deux."
+        ),
+        "BR-FXEXT-CO-04": _r("BT-151", "Chaque ligne de détail doit indiquer la catégorie de TVA de l'article."),
+        "BR-FXEXT-CII-DT-097A": _r("BT-2", "Une date et heure au format 205 doit s'écrire AAAAMMJJHHMMSS."),
+    }
+)
+_TOLERANCE = ", à la tolérance d'arrondi près (un centime par montant additionné)."
+for _numero in ("10", "11", "12", "13", "15", "16"):
+    _terme, _libelle, _texte = REGLES[f"BR-CO-{_numero}"]
+    REGLES[f"BR-FXEXT-CO-{_numero}"] = (_terme, _libelle, _texte.rstrip(".") + _TOLERANCE)
+for _famille in (*_CATEGORIES, "O"):
+    _terme, _libelle, _texte = REGLES[f"BR-{_famille}-01"]
+    REGLES[f"BR-FXEXT-{_famille}-01"] = (_terme, _libelle, _texte.rstrip(".") + " (lignes de détail comprises).")
+    _terme, _libelle, _texte = REGLES[f"BR-{_famille}-08"]
+    for _suffixe in ("08", "08B", "08INI", "08REV"):  # keys as normaliser() writes them (upper case)
+        REGLES[f"BR-FXEXT-{_famille}-{_suffixe}"] = (_terme, _libelle, _texte.rstrip(".") + _TOLERANCE)
+REGLES["BR-FXEXT-S08B"] = REGLES["BR-FXEXT-S-08B"]
+_terme, _libelle, _texte = REGLES["BR-S-09"]
+REGLES["BR-FXEXT-S-09B"] = (_terme, _libelle, _texte.rstrip(".") + _TOLERANCE)
+
 # Rules whose expected value is recomputed from the document (see facturation.en16931).
 REGLES_MONTANTS = {
     "BR-CO-10", "BR-CO-11", "BR-CO-12", "BR-CO-13", "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17",
@@ -388,3 +525,172 @@ def normaliser(identifiant: str) -> str:
 def regle(identifiant: str) -> tuple[str, str, str] | None:
     """``(terme, libellé, message)`` of a rule, or ``None`` when the table does not know it."""
     return REGLES.get(normaliser(identifiant))
+
+
+# --- business term of an element, from its path ---------------------------------------------------------------
+# The XSD errors and the generic profile rules (« Element 'ram:X' must occur exactly 1 times ») name an element,
+# not a business term: the term is found from the element's path, written with the usual prefixes (rsm, ram, udt
+# for CII; cac, cbc for UBL, whose root is written ``ubl:Invoice``). The longest matching path suffix wins, so
+# that ``ApplicableHeaderTradeSettlement/ApplicableTradeTax/CategoryCode`` (BT-118) is not taken for the line's
+# ``SpecifiedLineTradeSettlement/ApplicableTradeTax/CategoryCode`` (BT-151).
+_PARTIES_CII = {
+    "ram:SellerTradeParty": {
+        "": "BG-4", "ram:Name": "BT-27", "ram:ID": "BT-29", "ram:GlobalID": "BT-29",
+        "ram:SpecifiedLegalOrganization/ram:ID": "BT-30", "ram:SpecifiedTaxRegistration/ram:ID": "BT-31",
+        "ram:URIUniversalCommunication/ram:URIID": "BT-34", "ram:PostalTradeAddress": "BG-5",
+        "ram:PostalTradeAddress/ram:LineOne": "BT-35", "ram:PostalTradeAddress/ram:CityName": "BT-37",
+        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-38", "ram:PostalTradeAddress/ram:CountryID": "BT-40",
+        "ram:DefinedTradeContact": "BT-41",
+    },
+    "ram:BuyerTradeParty": {
+        "": "BG-7", "ram:Name": "BT-44", "ram:ID": "BT-46", "ram:GlobalID": "BT-46",
+        "ram:SpecifiedLegalOrganization/ram:ID": "BT-47", "ram:SpecifiedTaxRegistration/ram:ID": "BT-48",
+        "ram:URIUniversalCommunication/ram:URIID": "BT-49", "ram:PostalTradeAddress": "BG-8",
+        "ram:PostalTradeAddress/ram:LineOne": "BT-50", "ram:PostalTradeAddress/ram:CityName": "BT-52",
+        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-53", "ram:PostalTradeAddress/ram:CountryID": "BT-55",
+        "ram:DefinedTradeContact": "BT-56",
+    },
+    "ram:SellerTaxRepresentativeTradeParty": {
+        "ram:Name": "BT-62", "ram:SpecifiedTaxRegistration/ram:ID": "BT-63", "ram:PostalTradeAddress": "BG-12",
+        "ram:PostalTradeAddress/ram:CountryID": "BT-69",
+    },
+    "ram:PayeeTradeParty": {"ram:Name": "BT-59"},
+}  # fmt: skip
+_DATE = "/udt:DateTimeString"
+CHEMINS_TERMES = {
+    "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID": "BT-24",
+    "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter": "BT-24",
+    "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID": "BT-23",
+    "rsm:ExchangedDocumentContext": "BG-2",
+    "rsm:ExchangedDocument/ram:ID": "BT-1",
+    "rsm:ExchangedDocument/ram:TypeCode": "BT-3",
+    "rsm:ExchangedDocument/ram:IssueDateTime": "BT-2",
+    "rsm:ExchangedDocument/ram:IssueDateTime" + _DATE: "BT-2",
+    "rsm:ExchangedDocument/ram:IncludedNote": "BG-1",
+    "rsm:ExchangedDocument/ram:IncludedNote/ram:Content": "BT-22",
+    "rsm:ExchangedDocument/ram:IncludedNote/ram:SubjectCode": "BT-21",
+    "ram:ApplicableHeaderTradeAgreement/ram:BuyerReference": "BT-10",
+    "ram:ApplicableHeaderTradeAgreement/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID": "BT-13",
+    "ram:ApplicableHeaderTradeAgreement/ram:ContractReferencedDocument/ram:IssuerAssignedID": "BT-12",
+    "ram:ApplicableHeaderTradeDelivery": "BG-13",
+    "ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime" + _DATE: "BT-72",
+    "ram:ApplicableHeaderTradeDelivery/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID": "BT-80",
+    "ram:ApplicableHeaderTradeSettlement/ram:InvoiceCurrencyCode": "BT-5",
+    "ram:ApplicableHeaderTradeSettlement/ram:TaxCurrencyCode": "BT-6",
+    "ram:ApplicableHeaderTradeSettlement/ram:PaymentReference": "BT-83",
+    "ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans": "BG-16",
+    "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode": "BT-81",
+    "ram:SpecifiedTradeSettlementPaymentMeans/ram:Information": "BT-82",
+    "ram:PayeePartyCreditorFinancialAccount/ram:IBANID": "BT-84",
+    "ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID": "BT-84",
+    "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID": "BT-86",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax": "BG-23",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CalculatedAmount": "BT-117",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:BasisAmount": "BT-116",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode": "BT-118",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent": "BT-119",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReason": "BT-120",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReasonCode": "BT-121",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:DueDateTypeCode": "BT-8",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString": "BT-7",
+    "ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod": "BG-14",
+    "ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime" + _DATE: "BT-73",
+    "ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime" + _DATE: "BT-74",
+    "ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument/ram:IssuerAssignedID": "BT-25",
+    "ram:SpecifiedTradePaymentTerms/ram:Description": "BT-20",
+    "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime" + _DATE: "BT-9",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation": "BG-22",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:LineTotalAmount": "BT-106",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:AllowanceTotalAmount": "BT-107",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:ChargeTotalAmount": "BT-108",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxBasisTotalAmount": "BT-109",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount": "BT-110",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount": "BT-112",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TotalPrepaidAmount": "BT-113",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:RoundingAmount": "BT-114",
+    "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount": "BT-115",
+    "ram:IncludedSupplyChainTradeLineItem": "BG-25",
+    "ram:IncludedSupplyChainTradeLineItem/ram:AssociatedDocumentLineDocument/ram:LineID": "BT-126",
+    "ram:IncludedSupplyChainTradeLineItem/ram:AssociatedDocumentLineDocument/ram:IncludedNote/ram:Content": "BT-127",
+    "ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct": "BG-31",
+    "ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct/ram:Name": "BT-153",
+    "ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct/ram:GlobalID": "BT-157",
+    "ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement": "BG-29",
+    "ram:NetPriceProductTradePrice/ram:ChargeAmount": "BT-146",
+    "ram:NetPriceProductTradePrice/ram:BasisQuantity": "BT-149",
+    "ram:GrossPriceProductTradePrice/ram:ChargeAmount": "BT-148",
+    "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity": "BT-129",
+    "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode": "BT-151",
+    "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent": "BT-152",
+    "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod": "BG-26",
+    "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime" + _DATE: "BT-134",
+    "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime" + _DATE: "BT-135",
+    "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount": "BT-131",
+    # UBL 2.1 (the root of an Invoice or a CreditNote is written ubl:Invoice)
+    "ubl:Invoice/cbc:CustomizationID": "BT-24",
+    "ubl:Invoice/cbc:ProfileID": "BT-23",
+    "ubl:Invoice/cbc:ID": "BT-1",
+    "ubl:Invoice/cbc:IssueDate": "BT-2",
+    "ubl:Invoice/cbc:DueDate": "BT-9",
+    "ubl:Invoice/cbc:InvoiceTypeCode": "BT-3",
+    "ubl:Invoice/cbc:CreditNoteTypeCode": "BT-3",
+    "ubl:Invoice/cbc:Note": "BT-22",
+    "ubl:Invoice/cbc:TaxPointDate": "BT-7",
+    "ubl:Invoice/cbc:DocumentCurrencyCode": "BT-5",
+    "ubl:Invoice/cbc:TaxCurrencyCode": "BT-6",
+    "ubl:Invoice/cbc:BuyerReference": "BT-10",
+    "ubl:Invoice/cac:OrderReference/cbc:ID": "BT-13",
+    "ubl:Invoice/cac:ContractDocumentReference/cbc:ID": "BT-12",
+    "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName": "BT-27",
+    "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID": "BT-30",
+    "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID": "BT-31",
+    "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress": "BG-5",
+    "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode": "BT-40",
+    "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName": "BT-44",
+    "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID": "BT-47",
+    "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID": "BT-48",
+    "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress": "BG-8",
+    "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode": "BT-55",
+    "cac:PaymentMeans/cbc:PaymentMeansCode": "BT-81",
+    "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID": "BT-84",
+    "ubl:Invoice/cac:TaxTotal/cbc:TaxAmount": "BT-110",
+    "cac:TaxSubtotal": "BG-23",
+    "cac:TaxSubtotal/cbc:TaxableAmount": "BT-116",
+    "cac:TaxSubtotal/cbc:TaxAmount": "BT-117",
+    "cac:TaxSubtotal/cac:TaxCategory/cbc:ID": "BT-118",
+    "cac:TaxSubtotal/cac:TaxCategory/cbc:Percent": "BT-119",
+    "cac:LegalMonetaryTotal/cbc:LineExtensionAmount": "BT-106",
+    "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount": "BT-107",
+    "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount": "BT-108",
+    "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount": "BT-109",
+    "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount": "BT-112",
+    "cac:LegalMonetaryTotal/cbc:PrepaidAmount": "BT-113",
+    "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount": "BT-114",
+    "cac:LegalMonetaryTotal/cbc:PayableAmount": "BT-115",
+    "cac:InvoiceLine": "BG-25",
+    "cac:CreditNoteLine": "BG-25",
+    "cac:InvoiceLine/cbc:ID": "BT-126",
+    "cac:InvoiceLine/cbc:InvoicedQuantity": "BT-129",
+    "cac:InvoiceLine/cbc:LineExtensionAmount": "BT-131",
+    "cac:CreditNoteLine/cbc:ID": "BT-126",
+    "cac:CreditNoteLine/cbc:CreditedQuantity": "BT-129",
+    "cac:CreditNoteLine/cbc:LineExtensionAmount": "BT-131",
+    "cac:Item/cbc:Name": "BT-153",
+    "cac:Item/cac:ClassifiedTaxCategory/cbc:ID": "BT-151",
+    "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent": "BT-152",
+    "cac:Price/cbc:PriceAmount": "BT-146",
+}
+for _partie, _chemins in _PARTIES_CII.items():
+    for _suite, _terme in _chemins.items():
+        CHEMINS_TERMES[f"{_partie}/{_suite}".rstrip("/")] = _terme
+
+
+def terme_du_chemin(etapes) -> str:
+    """Business term (BT-x / BG-x) of an element from its path steps (``["rsm:CrossIndustryInvoice", ...]``, no
+    index), ``""`` when the table does not know it."""
+    chemin = "/" + "/".join(etapes)
+    meilleur, longueur = "", 0
+    for suffixe, terme in CHEMINS_TERMES.items():
+        if chemin.endswith("/" + suffixe) and len(suffixe) > longueur:
+            meilleur, longueur = terme, len(suffixe)
+    return meilleur
