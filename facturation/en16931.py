@@ -83,6 +83,9 @@ URNS_CII = {
     URN_EN16931: EN16931,
     URN_EN16931 + "#conformant#urn:factur-x.eu:1p0:extended": EXTENDED,
     URN_EN16931 + "#conformant#urn:zugferd.de:2p0:extended": EXTENDED,
+    # Factur-X 1.0.0 (2017) wrote the BASIC and EXTENDED URNs with colons; documents of that time still circulate.
+    URN_EN16931 + ":compliant:factur-x.eu:1p0:basic": BASIC,
+    URN_EN16931 + ":conformant:factur-x.eu:1p0:extended": EXTENDED,
     "urn:zugferd.de:2p0:extended": EXTENDED,
 }
 

@@ -343,7 +343,7 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
     reglement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
     _el(reglement, "ram:InvoiceCurrencyCode", devise)
     if not minimum:
-        _reglement_detaille(reglement, donnees)
+        _reglement_detaille(reglement, donnees, bic=profil == "EN16931")
 
     totaux = totaux_effectifs(donnees)
     sommes = _el(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
@@ -355,7 +355,7 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
             _el(sommes, "ram:AllowanceTotalAmount", _montant(totaux.remises_document_ht))
     _el(sommes, "ram:TaxBasisTotalAmount", _montant(totaux.total_ht))
     _el(sommes, "ram:TaxTotalAmount", _montant(totaux.total_tva), currencyID=devise)
-    if totaux.arrondi and not minimum:
+    if totaux.arrondi and profil == "EN16931":  # BT-114 exists from the EN 16931 level on
         _el(sommes, "ram:RoundingAmount", _montant(totaux.arrondi))
     _el(sommes, "ram:GrandTotalAmount", _montant(totaux.total_ttc))
     if totaux.deja_paye and not minimum:
@@ -372,7 +372,7 @@ def generer_cii(donnees: DonneesFacture) -> bytes:
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _reglement_detaille(reglement, donnees: DonneesFacture) -> None:
+def _reglement_detaille(reglement, donnees: DonneesFacture, *, bic: bool) -> None:
     """Payment means, VAT breakdown, period, allowances and charges, payment terms (all but MINIMUM)."""
     code_paiement = code_moyen_paiement(donnees.mode_paiement) or ("30" if donnees.iban else "")
     if code_paiement:
@@ -381,7 +381,7 @@ def _reglement_detaille(reglement, donnees: DonneesFacture) -> None:
         if donnees.iban:
             compte = _el(moyen, "ram:PayeePartyCreditorFinancialAccount")
             _el(compte, "ram:IBANID", donnees.iban.replace(" ", ""))
-        if donnees.bic:
+        if donnees.bic and bic:  # BT-86 exists from the EN 16931 level on
             banque = _el(moyen, "ram:PayeeSpecifiedCreditorFinancialInstitution")
             _el(banque, "ram:BICID", donnees.bic.replace(" ", ""))
     for ligne_tva in ventilation_tva(donnees):
@@ -782,7 +782,7 @@ def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
         _pdf_lisible(donnees),
         xml,
         flavor="factur-x",
-        level="en16931",
+        level=NIVEAUX_FACTURX[niveau(donnees)],
         check_xsd=True,
         pdf_metadata=metadonnees,
         lang="fr-FR",

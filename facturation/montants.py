@@ -176,10 +176,11 @@ def _ecart(erreurs: list, regle: str, libelle: str, trouve: Decimal, attendu: De
         )
 
 
-def montants_du_document(donnees) -> Calcul:
+def montants_du_document(donnees, *, minimum: bool = False) -> Calcul:
     """The ``Calcul`` of a deposited document (``facturation.donnees.DonneesFacture``), made of its own amounts.
     Raises MontantsInvalides (French, one sentence per rule broken, naming the business term) when they do not
-    agree with each other."""
+    agree with each other. ``minimum``: a Factur-X MINIMUM, which has neither BT-113 nor BT-114, so that BR-CO-16
+    cannot be checked (its own rules do not either): its amount due stands as written."""
     t = donnees.totaux
     erreurs: list[str] = []
     lignes = []
@@ -219,7 +220,8 @@ def montants_du_document(donnees) -> Calcul:
         _ecart(erreurs, "BR-CO-14", "Le total de la TVA (BT-110)", t.total_tva,
                sum((to_decimal(v.montant_tva) for v in donnees.tva), ZERO))  # fmt: skip
     _ecart(erreurs, "BR-CO-15", "Le montant TTC (BT-112)", t.total_ttc, t.total_ht + t.total_tva)
-    _ecart(erreurs, "BR-CO-16", "Le montant à payer (BT-115)", t.net_a_payer, t.total_ttc - t.deja_paye + t.arrondi)
+    if not minimum:
+        _ecart(erreurs, "BR-CO-16", "Le montant à payer (BT-115)", t.net_a_payer, t.total_ttc - t.deja_paye + t.arrondi)
     for nom, valeur in (("BT-109", t.total_ht), ("BT-112", t.total_ttc), ("BT-115", t.net_a_payer)):
         if abs(valeur) > MONTANT_MAX:
             erreurs.append(f"Le montant {nom} ({valeur}) dépasse la valeur maximale autorisée.")

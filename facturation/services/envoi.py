@@ -31,6 +31,7 @@ from facturation import depot, en16931, montants, services
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
 from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.models import Facture
+from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
 from organisation.models import Structure
 
@@ -81,6 +82,7 @@ class Document:
     analyse: depot.Analyse
     calcul: montants.Calcul | None = None  # a structured document's own amounts (step 2)
     valeurs: dict = field(default_factory=dict)  # routing read from the document (step 4)
+    profil: en16931.Profil | None = None  # BT-24 of a structured document
 
     @property
     def donnees(self):
@@ -111,14 +113,14 @@ def lire(contenu: bytes, nom: str = "") -> Document:
         raise DepotRefuse(exc.messages, code=DepotRefuse.FORMAT) from exc
     document = Document(contenu=contenu, nom=nom, analyse=analyse)
     if document.structure:
-        document.donnees.avec_lignes = bool(document.donnees.lignes) or not _profil_sans_lignes(document)
+        # Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24). An unknown BT-24 is
+        # already one of the analysis's errors.
+        try:
+            document.profil = en16931.profil_du_document(analyse.xml)
+        except XmlInvalide:
+            document.profil = None
+        document.donnees.avec_lignes = document.profil.avec_lignes if document.profil else True
     return document
-
-
-def _profil_sans_lignes(document: Document) -> bool:
-    """Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24)."""
-    profil = (document.donnees.profil or "").lower()
-    return any(marque in profil for marque in ("minimum", "basicwl"))
 
 
 # --- 2. Rules of the document's own profile, and its totals ----------------------------------------------------
@@ -135,7 +137,9 @@ def controler_regles(document: Document) -> None:
     if document.donnees.avec_lignes and not document.donnees.lignes:
         raise DepotRefuse("La facture ne comporte aucune ligne (BG-25).", numero=document.numero)
     try:
-        document.calcul = montants.montants_du_document(document.donnees)
+        document.calcul = montants.montants_du_document(
+            document.donnees, minimum=document.profil is not None and document.profil.code == en16931.MINIMUM
+        )
     except montants.MontantsInvalides as exc:
         raise DepotRefuse(str(exc), code=DepotRefuse.REGLES, numero=document.numero) from exc
 
