@@ -4,6 +4,7 @@ reçues pages exist)."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from organisation import services as org_services
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory
+from tests.facturation.externes import adapter, echantillons
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,20 +35,47 @@ def _deposer(page, nom, contenu):
     page.get_by_role("button", name="Déposer").click()
 
 
-def test_depot_facturx_pre_rempli_puis_envoye(page, fournisseur_gp, etat):
-    gp, _ = fournisseur_gp
+def test_depot_facturx_devient_un_brouillon_aux_montants_du_document_puis_envoye(page, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
     _, donnees = lire_xml((DATA / "facture_cii_valide.xml").read_bytes())
+    donnees.fournisseur.siret = structure.identifiant  # the seller is the depositing structure
     se_connecter(page, gp.email)
     _deposer(page, "facture.pdf", generer_pdf_facturx(donnees))
     expect(page.get_by_test_id("analyse-depot")).to_contain_text("PDF Factur-X")
-    expect(page.locator("#id_numero")).to_have_value("FAC-2026-0117")
-    expect(page.get_by_label("Code service du destinataire")).to_have_value("DRFIP_IDF")
-    expect(page.get_by_label("Numéro d'engagement")).to_have_value("EJ-2026-0042")
+    expect(page.get_by_test_id("analyse-depot")).to_contain_text("ne se modifient pas")
+    expect(page.get_by_test_id("references")).to_contain_text("FAC-2026-0117")
+    expect(page.get_by_test_id("references")).to_contain_text("EJ-2026-0042")
+    expect(page.get_by_test_id("destinataire")).to_contain_text("DRFIP_IDF")
     expect(page.get_by_test_id("ligne")).to_have_count(3)
+    expect(page.get_by_test_id("net-a-payer")).to_contain_text(str(donnees.totaux.net_a_payer).replace(".", ","))
+    expect(page.locator("#id_numero")).to_have_count(0)  # no field to retype the document's data
     page.get_by_role("button", name="Valider et envoyer").click()
     page.get_by_role("button", name="Confirmer l'envoi").click()
     expect(page.get_by_test_id("numero-facture")).to_have_text("FAC-2026-0117")
-    assert Facture.objects.get().statut == StatutFacture.MISE_A_DISPOSITION
+    facture = Facture.objects.get()
+    assert facture.statut == StatutFacture.MISE_A_DISPOSITION and facture.montant_ttc == donnees.totaux.total_ttc
+
+
+def test_facturx_minimum_d_un_autre_logiciel_accepte_sans_lignes(page, fournisseur_gp, etat):
+    """A Factur-X MINIMUM written by other software (FNFE-MPE's example): no lines, its PDF is the invoice; the
+    portal accepts it with its own totals and sends it."""
+    gp, structure = fournisseur_gp
+    (echantillon,) = echantillons(name="Facture_FR_MINIMUM.pdf")
+    contenu = adapter(
+        echantillon.contenu(), siret_vendeur=structure.identifiant, siret_acheteur=etat.identifiant,
+        code_service="FACTURES_PUBLIQUES",
+    )  # fmt: skip
+    se_connecter(page, gp.email)
+    _deposer(page, "Facture_FR_MINIMUM.pdf", contenu)
+    expect(page.get_by_test_id("analyse-depot")).to_contain_text("PDF Factur-X")
+    expect(page.get_by_test_id("ligne")).to_have_count(0)
+    expect(page.get_by_test_id("net-a-payer")).to_contain_text("470,15")
+    page.get_by_role("button", name="Valider et envoyer").click()
+    page.get_by_role("button", name="Confirmer l'envoi").click()
+    facture = Facture.objects.get()
+    expect(page.get_by_test_id("numero-facture")).to_have_text(facture.numero)
+    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+    assert (facture.montant_ttc, facture.montant_a_payer) == (Decimal("671.15"), Decimal("470.15"))
 
 
 def test_depot_pdf_signe_affiche_la_signature(page, fournisseur_gp, etat, signataire):  # noqa: F811
