@@ -256,6 +256,21 @@ def montants_du_document(donnees, *, minimum: bool = False) -> Calcul:
     )
 
 
+def tva_sur_base(base, taux) -> Decimal:
+    """The VAT of a base at a rate, rounded to the centime (one rate's VAT of a breakdown)."""
+    return montant_tva(base, taux)
+
+
+def taux_normalise(taux) -> Decimal:
+    """« 20,00 » and « 20 » are the same rate: one value, two decimals at most, no trailing zeros nor exponent."""
+    return Decimal(format(arrondir(taux).normalize(), "f"))
+
+
+def base_de_la_tva(tva, taux) -> Decimal:
+    """The base HT that a VAT amount at a rate implies (a PDF's text gives the VAT, not its base)."""
+    return arrondir(to_decimal(tva) * CENT / to_decimal(taux))
+
+
 def ecarts_totaux(calcul: Calcul, declares: dict) -> list[str]:
     """The totals a client declares (``{"montant_ht": …, "montant_tva": …, "montant_ttc": …, "net_a_payer": …}``,
     ``None`` when not given) compared with the computed ones, exactly: a French sentence per difference."""

@@ -23,6 +23,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pypdf import PdfReader
 
 from chorus.identifiers import normaliser, siret_valide
+from facturation import montants
 from facturation.donnees import DonneesFacture, LigneTva
 
 logger = logging.getLogger(__name__)
@@ -362,7 +363,7 @@ def _taux(brut: str) -> Decimal | None:
     if taux is None or not 0 <= taux <= _TAUX_MAX:
         return None
     # « 20,00 » and « 20 » are the same rate: one key, written without trailing zeros nor exponent.
-    return Decimal(format(taux.quantize(Decimal("0.01")).normalize(), "f"))
+    return montants.taux_normalise(taux)
 
 
 def _montants_suivants(texte: str, position: int, nombre: int = 2) -> list[Decimal]:
@@ -454,11 +455,11 @@ def _ventilation_tva(donnees: DonneesFacture, texte: str, a_verifier: set[str]) 
                 taux_lus[manquants[0]] = (totaux.total_ht - autres, taux_lus[manquants[0]][1])
         for taux, (base, montant) in list(taux_lus.items()):
             if base is None and montant and taux > 0:
-                taux_lus[taux] = ((montant * 100 / taux).quantize(Decimal("0.01")), montant)
+                taux_lus[taux] = (montants.base_de_la_tva(montant, taux), montant)
     for taux, (base, montant) in taux_lus.items():
         base = base if base is not None else Decimal(0)
         if montant is None:
-            montant = (base * taux / 100).quantize(Decimal("0.01"))
+            montant = montants.tva_sur_base(base, taux)
         donnees.tva.append(LigneTva(categorie="S" if taux > 0 else "Z", taux=taux, base_ht=base, montant_tva=montant))
     if not donnees.tva:
         return
