@@ -33,7 +33,8 @@ def _corps(echantillon) -> tuple[dict, object]:
         },
         "lignePoste": [
             {"lignePosteNumero": i, "lignePosteReference": ligne.reference,
-             "lignePosteDenomination": ligne.denomination, "lignePosteQuantite": str(ligne.quantite), "lignePosteUnite": ligne.unite,
+             "lignePosteDenomination": ligne.denomination, "lignePosteQuantite": str(ligne.quantite),
+             "lignePosteUnite": ligne.unite,
              # BT-146 applies to BT-149 units: soumettre's unit price is per unit.
              "lignePosteMontantUnitaireHT": str(ligne.prix_unitaire_ht / (ligne.quantite_base or 1)),
              "lignePosteMontantRemiseHT": str(ligne.remise_ht), "lignePosteTauxTvaManuel": str(ligne.taux_tva)}
