@@ -7,4 +7,6 @@ class ChorusConfig(AppConfig):
 
     def ready(self):
         # Connect the worker heartbeat and register the e-mail outbox handler in every process.
-        from chorus import mail, signals  # noqa: F401
+        from chorus import mail, outbox, signals  # noqa: F401
+
+        outbox.inscrire(mail.TYPE_COURRIEL, mail.envoyer_maintenant)

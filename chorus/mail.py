@@ -8,6 +8,8 @@ from django.core.mail.backends.filebased import EmailBackend as FileBackend
 
 from chorus import outbox
 
+TYPE_COURRIEL = "chorus.email"  # the outbox kind of an e-mail (``ChorusConfig.ready`` registers its handler)
+
 
 class DevEmailBackend(BaseEmailBackend):
     """Development: print each e-mail on the console and write it to a file under var/mail."""
@@ -24,11 +26,10 @@ class DevEmailBackend(BaseEmailBackend):
 
 def envoyer_email(*, destinataires: list[str], sujet: str, corps: str, html: str = "") -> None:
     """Queue an e-mail in the outbox; it leaves only once the current transaction has committed."""
-    outbox.enqueue("chorus.email", {"to": list(destinataires), "subject": sujet, "body": corps, "html": html})
+    outbox.enqueue(TYPE_COURRIEL, {"to": list(destinataires), "subject": sujet, "body": corps, "html": html})
 
 
-@outbox.handler("chorus.email")
-def _send(*, to: list[str], subject: str, body: str, html: str = "") -> None:
+def envoyer_maintenant(*, to: list[str], subject: str, body: str, html: str = "") -> None:
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(html, "text/html")

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from chorus.celery import app
 from chorus.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -25,33 +26,26 @@ MAX_TENTATIVES = 8
 # A fresh row belongs to the task queued on its commit; the sweep only takes rows older than this.
 DELAI_AVANT_BALAYAGE = timedelta(seconds=30)
 
+TACHE_TRAITEMENT = "chorus.tasks.process_outbox_message"
+
 _handlers: dict[str, Callable[..., None]] = {}
 
 
-def handler(kind: str):
-    """Register the function that performs one kind of outbox work (called with the payload as kwargs)."""
-
-    def decorator(func):
-        if kind in _handlers and _handlers[kind] is not func:
-            raise ValueError(f"Outbox handler {kind!r} registered twice.")
-        _handlers[kind] = func
-        return func
-
-    return decorator
-
-
-def queue_on_commit(task, *args, **kwargs) -> None:
-    """Queue a Celery task only after the current transaction commits (immediately outside a transaction)."""
-    transaction.on_commit(functools.partial(task.apply_async, args=args, kwargs=kwargs))
+def inscrire(kind: str, func: Callable[..., None]) -> None:
+    """Register the function that performs one kind of outbox work (called with the payload as kwargs). Called
+    explicitly from an ``AppConfig.ready`` (every process, web and worker, runs it), never as an import side
+    effect."""
+    if kind in _handlers and _handlers[kind] is not func:
+        raise ValueError(f"Outbox handler {kind!r} registered twice.")
+    _handlers[kind] = func
 
 
 def enqueue(kind: str, payload: dict) -> OutboxMessage:
     if kind not in _handlers:
         raise ValueError(f"Unknown outbox kind {kind!r}.")
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
-    from chorus.tasks import process_outbox_message
-
-    queue_on_commit(process_outbox_message, message.pk)
+    # The task is sent by name: ``chorus.tasks`` imports this module, not the reverse.
+    transaction.on_commit(functools.partial(app.send_task, TACHE_TRAITEMENT, args=[message.pk]))
     return message
 
 

@@ -3,10 +3,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
-from chorus import (
-    mail,  # noqa: F401  (registers the e-mail outbox handler in the worker)
-    outbox,
-)
+from chorus import outbox
 from chorus.models import WorkerHeartbeat
 
 

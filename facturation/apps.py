@@ -6,4 +6,7 @@ class FacturationConfig(AppConfig):
     verbose_name = "Facturation"
 
     def ready(self):
+        from chorus import demo
         from facturation import navigation  # noqa: F401
+
+        demo.inscrire_chargeur("charger_demo_factures", ordre=20)  # after the accounts and structures

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from chorus import embedded
+from chorus import demo, embedded
 
 
 class Command(BaseCommand):
@@ -30,10 +30,8 @@ class Command(BaseCommand):
         self.stdout.flush()  # stdout may be a pipe or a file (make run | tee): show progress at once
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
-            call_command("charger_demo", stdout=self.stdout)
-            call_command("charger_demo_factures", stdout=self.stdout)
-            call_command("charger_demo_sollicitations", stdout=self.stdout)
-            call_command("charger_demo_api", stdout=self.stdout)
+            for commande in demo.chargeurs():  # each application's demo data, registered in its AppConfig
+                call_command(commande, stdout=self.stdout)
 
         self.stdout.flush()  # before the children write to the same stdout
         env = dict(os.environ)
@@ -94,16 +92,14 @@ class Command(BaseCommand):
             self.stdout.write("Portail arrêté. Les données sont conservées dans var/.")
 
     def _banner(self, url):
-        from organisation.management.commands.charger_demo import COMPTES_DEMO, MOT_DE_PASSE_DEMO
-
         lines = [
             "",
             "=" * 72,
             f"  Chorus Pro est prêt : {url}",
             "",
-            f"  Comptes de démonstration (mot de passe : {MOT_DE_PASSE_DEMO}) :",
+            f"  Comptes de démonstration (mot de passe : {demo.mot_de_passe()}) :",
         ]
-        lines += [f"    - {compte['email']:<40} {compte['role']}" for compte in COMPTES_DEMO]
+        lines += [f"    - {compte['email']:<40} {compte['role']}" for compte in demo.comptes()]
         lines += ["", f"  Santé : {url}/health      Arrêt : Ctrl-C", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
