@@ -100,6 +100,17 @@ def _erreurs(xml: bytes) -> list[dict]:
     return [asdict(e) for e in en16931.verifier(xml)]
 
 
+def type_tva_du_document(d) -> str:
+    """Chorus Pro's « type de TVA » of a document, from its VAT categories: only E is an exemption, only O « sans
+    TVA », anything else VAT on debits (the portal's default)."""
+    categories = {ligne.categorie_tva for ligne in d.lignes} | {t.categorie for t in d.tva}
+    if categories and categories <= {"E"}:
+        return TypeTva.EXONERATION
+    if categories and categories <= {"O"}:
+        return TypeTva.SANS_TVA
+    return TypeTva.TVA_SUR_DEBIT
+
+
 def valeurs_facture(analyse: Analyse, *, fournisseur) -> tuple[dict, list[dict]]:
     """The draft's fields and lines pre-filled from the analysis (nothing is written here)."""
     d = analyse.donnees
@@ -117,12 +128,7 @@ def valeurs_facture(analyse: Analyse, *, fournisseur) -> tuple[dict, list[dict]]
         coordonnees = CoordonneesBancaires.objects.filter(
             structure=fournisseur, iban="".join(d.iban.split()).upper(), active=True
         ).first()
-    categories = {ligne.categorie_tva for ligne in d.lignes} | {t.categorie for t in d.tva}
-    type_tva = TypeTva.TVA_SUR_DEBIT
-    if categories and categories <= {"E"}:
-        type_tva = TypeTva.EXONERATION
-    elif categories and categories <= {"O"}:
-        type_tva = TypeTva.SANS_TVA
+    type_tva = type_tva_du_document(d)
     valeurs = {
         "fournisseur": fournisseur,
         "destinataire": destinataire,

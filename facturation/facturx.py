@@ -396,20 +396,26 @@ def _reglement_detaille(reglement, donnees: DonneesFacture, *, bic: bool) -> Non
             _el(taxe, "ram:ExemptionReasonCode", ligne_tva.code_motif_exoneration)
         if ligne_tva.categorie not in CATEGORIES_SANS_TAUX:
             _el(taxe, "ram:RateApplicablePercent", _taux(ligne_tva.taux))
-    if donnees.periode_debut or donnees.periode_fin:
-        periode = _el(reglement, "ram:BillingSpecifiedPeriod")
-        if donnees.periode_debut:
-            _date_cii(periode, "ram:StartDateTime", donnees.periode_debut)
-        if donnees.periode_fin:
-            _date_cii(periode, "ram:EndDateTime", donnees.periode_fin)
+    _dates(reglement, "ram:BillingSpecifiedPeriod", ("ram:StartDateTime", donnees.periode_debut),
+           ("ram:EndDateTime", donnees.periode_fin))  # fmt: skip
     for ajustement in _ajustements_document(donnees):
         _remise_ou_charge(reglement, ajustement, document=True)
-    if donnees.date_echeance or donnees.conditions_paiement:
-        conditions = _el(reglement, "ram:SpecifiedTradePaymentTerms")
-        if donnees.conditions_paiement:
-            _el(conditions, "ram:Description", donnees.conditions_paiement)
-        if donnees.date_echeance:
-            _date_cii(conditions, "ram:DueDateDateTime", donnees.date_echeance)
+    _dates(reglement, "ram:SpecifiedTradePaymentTerms", ("ram:DueDateDateTime", donnees.date_echeance),
+           texte=("ram:Description", donnees.conditions_paiement))  # fmt: skip
+
+
+def _dates(parent, tag: str, *dates, texte=("", "")):
+    """``tag`` with its optional text (first) then its dates, written only when one of them is known; XSD order:
+    the description precedes the dates in every element this writes."""
+    if not any(valeur for _nom, valeur in dates) and not texte[1]:
+        return None
+    node = _el(parent, tag)
+    if texte[1]:
+        _el(node, texte[0], texte[1])
+    for nom, valeur in dates:
+        if valeur:
+            _date_cii(node, nom, valeur)
+    return node
 
 
 # --- Readable PDF ----------------------------------------------------------------------------------------------------

@@ -137,41 +137,39 @@ def _identifiants(partie: Partie, candidats: list[tuple[str, str]]) -> None:
                 break
 
 
-def _ajustement_cii(element, *, document: bool) -> AjustementDonnees:
-    ns = NS_CII
-    charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() in ("true", "1")
+# Where each syntax writes an allowance or a charge (BG-20/21 on the document, BG-27/28 on a line).
+CHEMINS_AJUSTEMENT = {
+    CII: {
+        "ns": NS_CII, "indicateur": "ram:ChargeIndicator/udt:Indicator", "montant": "ram:ActualAmount",
+        "base": "ram:BasisAmount", "pourcentage": "ram:CalculationPercent", "motif": "ram:Reason",
+        "code": "ram:ReasonCode", "categorie": "ram:CategoryTradeTax/ram:CategoryCode",
+        "taux": "ram:CategoryTradeTax/ram:RateApplicablePercent",
+    },
+    UBL_INVOICE: {
+        "ns": NS_UBL, "indicateur": "cbc:ChargeIndicator", "montant": "cbc:Amount", "base": "cbc:BaseAmount",
+        "pourcentage": "cbc:MultiplierFactorNumeric", "motif": "cbc:AllowanceChargeReason",
+        "code": "cbc:AllowanceChargeReasonCode", "categorie": "cac:TaxCategory/cbc:ID",
+        "taux": "cac:TaxCategory/cbc:Percent",
+    },
+}  # fmt: skip
+
+
+def _ajustement(element, syntaxe: str, *, document: bool) -> AjustementDonnees:
+    chemins = CHEMINS_AJUSTEMENT[syntaxe]
+    ns = chemins["ns"]
+    charge = _t(element, chemins["indicateur"], ns).lower() in ("true", "1")
     termes = ("BT-99", "BT-100", "BT-101", "BT-103") if charge else ("BT-92", "BT-93", "BT-94", "BT-96")
     if not document:
         termes = ("BT-141", "BT-142", "BT-143", "") if charge else ("BT-136", "BT-137", "BT-138", "")
     return AjustementDonnees(
         charge=charge,
-        montant=_decimal(_t(element, "ram:ActualAmount", ns), termes[0]),
-        base=_decimal(_t(element, "ram:BasisAmount", ns), termes[1], None),
-        pourcentage=_decimal(_t(element, "ram:CalculationPercent", ns), termes[2], None),
-        motif=_t(element, "ram:Reason", ns),
-        code_motif=_t(element, "ram:ReasonCode", ns),
-        categorie_tva=_t(element, "ram:CategoryTradeTax/ram:CategoryCode", ns) if document else "",
-        taux_tva=_decimal(_t(element, "ram:CategoryTradeTax/ram:RateApplicablePercent", ns), termes[3], None)
-        if document
-        else None,
-    )
-
-
-def _ajustement_ubl(element, *, document: bool) -> AjustementDonnees:
-    ns = NS_UBL
-    charge = _t(element, "cbc:ChargeIndicator", ns).lower() in ("true", "1")
-    termes = ("BT-99", "BT-100", "BT-101", "BT-103") if charge else ("BT-92", "BT-93", "BT-94", "BT-96")
-    if not document:
-        termes = ("BT-141", "BT-142", "BT-143", "") if charge else ("BT-136", "BT-137", "BT-138", "")
-    return AjustementDonnees(
-        charge=charge,
-        montant=_decimal(_t(element, "cbc:Amount", ns), termes[0]),
-        base=_decimal(_t(element, "cbc:BaseAmount", ns), termes[1], None),
-        pourcentage=_decimal(_t(element, "cbc:MultiplierFactorNumeric", ns), termes[2], None),
-        motif=_t(element, "cbc:AllowanceChargeReason", ns),
-        code_motif=_t(element, "cbc:AllowanceChargeReasonCode", ns),
-        categorie_tva=_t(element, "cac:TaxCategory/cbc:ID", ns) if document else "",
-        taux_tva=_decimal(_t(element, "cac:TaxCategory/cbc:Percent", ns), termes[3], None) if document else None,
+        montant=_decimal(_t(element, chemins["montant"], ns), termes[0]),
+        base=_decimal(_t(element, chemins["base"], ns), termes[1], None),
+        pourcentage=_decimal(_t(element, chemins["pourcentage"], ns), termes[2], None),
+        motif=_t(element, chemins["motif"], ns),
+        code_motif=_t(element, chemins["code"], ns),
+        categorie_tva=_t(element, chemins["categorie"], ns) if document else "",
+        taux_tva=_decimal(_t(element, chemins["taux"], ns), termes[3], None) if document else None,
     )
 
 
@@ -248,7 +246,7 @@ def _ligne_cii(element, index: int, donnees: DonneesFacture) -> Ligne:
         ligne.categorie_tva = _t(taxe, "ram:CategoryCode", ns) or ligne.categorie_tva  # BT-151
         ligne.taux_tva = _decimal(_t(taxe, "ram:RateApplicablePercent", ns), "BT-152")  # BT-152
         ligne.ajustements = [
-            _ajustement_cii(e, document=False) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
+            _ajustement(e, CII, document=False) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
         ]  # BG-27 / BG-28
         ligne.remise_ht = sum((a.montant for a in ligne.ajustements if not a.charge), ZERO)  # Σ BT-136
         ligne.charges_ht = sum((a.montant for a in ligne.ajustements if a.charge), ZERO)  # Σ BT-141
@@ -338,7 +336,7 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
             d.periode_fin = _date_cii(periode.find("ram:EndDateTime/udt:DateTimeString", ns))  # BT-74
         d.conditions_paiement = _t(reglement, "ram:SpecifiedTradePaymentTerms/ram:Description", ns)  # BT-20
         d.ajustements = [
-            _ajustement_cii(e, document=True) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
+            _ajustement(e, CII, document=True) for e in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns)
         ]  # BG-20 / BG-21
         echeance = reglement.find("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString", ns)
         d.date_echeance = _date_cii(echeance)  # BT-9
@@ -446,7 +444,9 @@ def _ligne_ubl(element, index: int, donnees: DonneesFacture) -> Ligne:
     categorie = element.find("cac:Item/cac:ClassifiedTaxCategory", ns)
     ligne.categorie_tva = _t(categorie, "cbc:ID", ns) or ligne.categorie_tva  # BT-151
     ligne.taux_tva = _decimal(_t(categorie, "cbc:Percent", ns), "BT-152")  # BT-152
-    ligne.ajustements = [_ajustement_ubl(e, document=False) for e in element.findall("cac:AllowanceCharge", ns)]
+    ligne.ajustements = [
+        _ajustement(e, UBL_INVOICE, document=False) for e in element.findall("cac:AllowanceCharge", ns)
+    ]
     ligne.remise_ht = sum((a.montant for a in ligne.ajustements if not a.charge), ZERO)  # Σ BT-136
     ligne.charges_ht = sum((a.montant for a in ligne.ajustements if a.charge), ZERO)  # Σ BT-141
     ligne.montant_ht = _decimal(_t(element, "cbc:LineExtensionAmount", ns), "BT-131", None)  # BT-131
@@ -508,7 +508,7 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
     d.periode_debut = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:StartDate", ns))  # BT-73
     d.periode_fin = _date_iso(_t(racine, "cac:InvoicePeriod/cbc:EndDate", ns))  # BT-74
     d.conditions_paiement = _t(racine, "cac:PaymentTerms/cbc:Note", ns)  # BT-20
-    d.ajustements = [_ajustement_ubl(e, document=True) for e in racine.findall("cac:AllowanceCharge", ns)]
+    d.ajustements = [_ajustement(e, UBL_INVOICE, document=True) for e in racine.findall("cac:AllowanceCharge", ns)]
     d.fournisseur = _partie_ubl(racine.find("cac:AccountingSupplierParty/cac:Party", ns), "fournisseur", d)
     d.destinataire = _partie_ubl(racine.find("cac:AccountingCustomerParty/cac:Party", ns), "destinataire", d)
     d.destinataire.code_service = d.reference_acheteur  # Chorus Pro: the code service travels in BT-10

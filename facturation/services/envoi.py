@@ -29,7 +29,7 @@ from django.db import transaction
 
 from facturation import depot, en16931, montants, services
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
-from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture
 from facturation.models import Facture
 from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
@@ -206,12 +206,6 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
     coordonnees = _coordonnees(d, fournisseur, erreurs)
     if erreurs:
         raise DepotRefuse(erreurs, code=DepotRefuse.ACHEMINEMENT, numero=document.numero)
-    categories = {t.categorie for t in d.tva} | {ligne.categorie_tva for ligne in d.lignes}
-    type_tva = TypeTva.TVA_SUR_DEBIT
-    if categories and categories <= {"E"}:
-        type_tva = TypeTva.EXONERATION
-    elif categories and categories <= {"O"}:
-        type_tva = TypeTva.SANS_TVA
     document.valeurs = {
         "fournisseur": fournisseur,
         "destinataire": destinataire,
@@ -223,7 +217,7 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
         "date_echeance": d.date_echeance,
         "devise": (d.devise or "EUR")[:3],
         "type_facture": TypeFacture.AVOIR if d.type_document in TYPES_AVOIR else TypeFacture.FACTURE,
-        "type_tva": type_tva,
+        "type_tva": depot.type_tva_du_document(d),
         "motif_exoneration": (d.motif_exoneration or "")[:250],
         "numero_marche": d.numero_marche[:50],
         "numero_engagement": d.numero_engagement,
