@@ -124,8 +124,9 @@ def condition_perimetre(
     user, application: str, niveau: str = Niveau.CONSULTATION, *, structure: str, service: str | None = None, avec=None
 ) -> Q:
     """The one perimeter condition of the lists: the rows of a model whose ``structure`` field (a foreign key to
-    ``Structure``) is a structure where the user holds the application's profile at structure level, or whose
-    ``service`` field is one of the services they are attached to on a structure where they hold it. Without
+    ``Structure``, or its id) is a structure where the user holds the application's profile at structure level, or
+    whose ``service`` field (a foreign key to ``Service``, or ``pk`` on ``Service`` itself) is one of the services
+    they are attached to on a structure where they hold it. Without
     ``service`` (« Factures à valider »: the valideur is a structure) every structure where they hold the profile
     counts, whatever the level of their rattachement. ``avec`` is added to each branch (a partial index's
     predicate, as ``au_support=False`` for the received sollicitations).
@@ -137,14 +138,13 @@ def condition_perimetre(
     avec = avec if avec is not None else Q()
     if service is None:
         toutes = p.structures | p.structures_par_service
-        return Q(**{f"{structure}_id__in": sorted(toutes)}) & avec if toutes else Q(pk__in=[])
+        return Q(**{f"{structure}__in": sorted(toutes)}) & avec if toutes else Q(pk__in=[])
     branches = []
     if p.structures:
-        branches.append(Q(**{f"{structure}_id__in": sorted(p.structures)}) & avec)
+        branches.append(Q(**{f"{structure}__in": sorted(p.structures)}) & avec)
     if p.services:
         branches.append(
-            Q(**{f"{structure}_id__in": sorted(p.structures_par_service), f"{service}_id__in": sorted(p.services)})
-            & avec
+            Q(**{f"{structure}__in": sorted(p.structures_par_service), f"{service}__in": sorted(p.services)}) & avec
         )
     return reduce(or_, branches) if branches else Q(pk__in=[])
 

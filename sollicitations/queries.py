@@ -129,8 +129,9 @@ def services_actifs(structure) -> QuerySet:
 def services_emetteurs(user) -> QuerySet:
     """The services in whose name the user may send: every active service of the structures where they hold the
     profile at structure level, their own services elsewhere."""
-    p = org_queries.perimetre(user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION)
-    condition = Q(structure_id__in=sorted(p.structures)) | Q(pk__in=sorted(p.services))
+    condition = org_queries.condition_perimetre(
+        user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION, structure="structure", service="pk"
+    )
     return Service.objects.filter(condition, actif=True).select_related("structure").order_by("structure_id", "code")
 
 
