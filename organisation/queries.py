@@ -98,8 +98,8 @@ def _rattachements_et_profils(user) -> tuple:
 
 def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Perimetre:
     """The same rule as ``structures_de`` + ``services_visibles``, read in one small query on the user's active
-    rattachements so that the callers filter big tables by constant identifiers (the planner then knows which
-    structures it reads: see BENCHMARKS.md)."""
+    rattachements (``_rattachements_et_profils``, once per request) so that the callers filter big tables by
+    constant identifiers (the planner then knows which structures it reads: see BENCHMARKS.md)."""
     if not getattr(user, "is_authenticated", False):
         return Perimetre()
     codenames = set(codenames_pour(application, niveau))
@@ -126,10 +126,10 @@ def condition_perimetre(
     """The one perimeter condition of the lists: the rows of a model whose ``structure`` field (a foreign key to
     ``Structure``, or its id) is a structure where the user holds the application's profile at structure level, or
     whose ``service`` field (a foreign key to ``Service``, or ``pk`` on ``Service`` itself) is one of the services
-    they are attached to on a structure where they hold it. Without
-    ``service`` (« Factures à valider »: the valideur is a structure) every structure where they hold the profile
-    counts, whatever the level of their rattachement. ``avec`` is added to each branch (a partial index's
-    predicate, as ``au_support=False`` for the received sollicitations).
+    they are attached to on a structure where they hold it. Without ``service`` (« Factures à valider »: the
+    valideur is a structure) every structure where they hold the profile counts, whatever the level of their
+    rattachement. ``avec`` is added to each branch (a partial index's predicate, as ``au_support=False`` for the
+    received sollicitations).
 
     The perimeter is resolved first (``perimetre``) and the condition names constant identifiers: the planner then
     walks the index that matches the page's ORDER BY up to its LIMIT instead of reading and sorting all of a big
