@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from chorus.history import HistoriqueBase
 from facturation.enums import (
+    CADRES_AVEC_VALIDEUR,
     STATUTS_A_TRAITER_DESTINATAIRE,
+    STATUTS_RECUS,
     Cadre,
     ModeDepot,
     ModePaiement,
@@ -14,8 +16,47 @@ from facturation.enums import (
     TypePieceJointe,
     TypeTva,
 )
+from organisation.enums import Application, Niveau
+from organisation.queries import condition_perimetre
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
+
+
+class FactureQuerySet(models.QuerySet):
+    """The invoices a user may see, one entry point per application, each the perimeter condition of
+    ``organisation.queries.condition_perimetre`` on the invoice's own structure (and service) fields: composable
+    (``Facture.objects.recues_par(user).filter(...)``) and the one door of every page, export, API endpoint and
+    task (``facturation.queries`` wraps them)."""
+
+    def emises_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """« Factures émises »: issued by the structures where the user holds the profile (by their services only
+        for a user attached at service level)."""
+        return self.filter(
+            condition_perimetre(
+                user, Application.FACTURES_EMISES, niveau, structure="fournisseur", service="service_fournisseur"
+            )
+        )
+
+    def recues_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """« Factures reçues »: addressed to the structures where the user holds the profile (to their services
+        only for a user attached at service level), from « Mise à disposition du destinataire » on
+        (``STATUTS_RECUS``): never a draft, an invoice still « Déposée », « À valider » or refused by its
+        valideur."""
+        return self.filter(
+            condition_perimetre(
+                user, Application.FACTURES_RECUES, niveau, structure="destinataire", service="service_destinataire"
+            ),
+            statut__in=STATUTS_RECUS,
+        )
+
+    def a_valider_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """« Factures à valider » (A9 sous-traitant, A12 cotraitant): those whose valideur is a structure where the
+        user holds the profile (the valideur is a structure: no service-level restriction), never a draft nor an
+        abandoned one."""
+        return self.filter(
+            condition_perimetre(user, Application.FACTURES_A_VALIDER, niveau, structure="valideur"),
+            cadre__in=sorted(CADRES_AVEC_VALIDEUR),
+        ).exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
 
 
 class Facture(models.Model):
@@ -112,6 +153,8 @@ class Facture(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FactureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "facture"

@@ -2,34 +2,20 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
-from facturation.enums import CADRES_AVEC_VALIDEUR, DELAI_VALIDATION_TACITE, STATUTS_RECUS, StatutFacture
+from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 
 
 def factures_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """Invoices issued by the structures where the user holds the « Factures émises » profile; a user attached
-    at service level sees only the invoices of those services.
-
-    The user's perimeter is resolved first (``organisation.queries.perimetre``, one small query) and the invoices
-    are filtered by constant identifiers: the planner then walks the index that matches the page's ORDER BY up to
-    its LIMIT instead of reading and sorting all of a big supplier's invoices (see BENCHMARKS.md)."""
-    p = org_queries.perimetre(user, Application.FACTURES_EMISES, niveau)
-    if not p:
-        return Facture.objects.none()
-    condition = Q()
-    if p.structures:
-        condition |= Q(fournisseur_id__in=sorted(p.structures))
-    if p.services:
-        condition |= Q(
-            fournisseur_id__in=sorted(p.structures_par_service), service_fournisseur_id__in=sorted(p.services)
-        )
-    return Facture.objects.filter(condition)
+    """``Facture.objects.emises_par``: the invoices issued by the structures where the user holds « Factures
+    émises » (by their services only for a service-level rattachement)."""
+    return Facture.objects.emises_par(user, niveau)
 
 
 def facture_emise(user, pk, niveau: str = Niveau.CONSULTATION):
@@ -47,20 +33,10 @@ def structures_emettrices(user) -> QuerySet:
 
 
 def factures_a_valider(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """« Factures à valider » (A9 sous-traitant, A12 cotraitant): the invoices whose valideur is one of the
-    structures where the user holds the application's profile (``structures_de(user, FACTURES_A_VALIDER,
-    niveau)``), never a draft nor an abandoned one. The one door of every page of the application.
-
-    As ``factures_emises``, the valideur structures are resolved first (one small query) and the invoices filtered
-    by constant identifiers, so that the planner walks the indexes of migration 0005 in the page's order."""
-    valideurs = sorted(
-        org_queries.structures_de(user, Application.FACTURES_A_VALIDER, niveau).values_list("pk", flat=True)
-    )
-    if not valideurs:
-        return Facture.objects.none()
-    return Facture.objects.filter(valideur_id__in=valideurs, cadre__in=sorted(CADRES_AVEC_VALIDEUR)).exclude(
-        statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE]
-    )
+    """``Facture.objects.a_valider_par``: « Factures à valider » (A9 sous-traitant, A12 cotraitant), the one door
+    of every page of the application; the valideur structures are constant identifiers, so that the planner walks
+    the indexes of migration 0005 in the page's order."""
+    return Facture.objects.a_valider_par(user, niveau)
 
 
 def facture_a_valider(user, pk, niveau: str = Niveau.CONSULTATION):
@@ -91,26 +67,10 @@ def avec_delai_validation(qs: QuerySet) -> QuerySet:
 
 
 def factures_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """« Factures reçues »: the invoices addressed to the structures where the user holds the application's
-    profile and is attached at structure level, or to the services they are attached to (service-level
-    rattachement) on a structure where they hold it; only from « Mise à disposition du destinataire » on
-    (``STATUTS_RECUS``): never a draft, an invoice still « Déposée », « À valider » or refused by its valideur.
-    The one door of every page, export and action of the application.
-
-    As ``factures_emises``, the perimeter is resolved first (``organisation.queries.perimetre``, one small query)
-    and the invoices filtered by constant identifiers, so that the planner walks the indexes of migration 0006 in
+    """``Facture.objects.recues_par``: « Factures reçues », the one door of every page, export and action of the
+    application; the perimeter is constant identifiers, so that the planner walks the indexes of migration 0006 in
     the page's order up to its LIMIT."""
-    p = org_queries.perimetre(user, Application.FACTURES_RECUES, niveau)
-    if not p:
-        return Facture.objects.none()
-    condition = Q()
-    if p.structures:
-        condition |= Q(destinataire_id__in=sorted(p.structures))
-    if p.services:
-        condition |= Q(
-            destinataire_id__in=sorted(p.structures_par_service), service_destinataire_id__in=sorted(p.services)
-        )
-    return Facture.objects.filter(condition, statut__in=STATUTS_RECUS)
+    return Facture.objects.recues_par(user, niveau)
 
 
 def facture_recue(user, pk, niveau: str = Niveau.CONSULTATION):
@@ -130,11 +90,9 @@ def traite_des_factures_recues(user) -> bool:
 
 def peut_traiter(user, facture) -> bool:
     """Whether the user holds « Factures reçues » in modification where ``facture`` is addressed (its structure,
-    or its service for a service-level rattachement): one query on the user's rattachements, none on invoices."""
-    p = org_queries.perimetre(user, Application.FACTURES_RECUES, Niveau.MODIFICATION)
-    return facture.destinataire_id in p.structures or (
-        facture.destinataire_id in p.structures_par_service and facture.service_destinataire_id in p.services
-    )
+    or its service for a service-level rattachement): the perimeter condition itself, asked of the database for
+    this invoice (the user's rights are read once per request, see ``organisation.queries.perimetre``)."""
+    return Facture.objects.recues_par(user, Niveau.MODIFICATION).filter(pk=facture.pk).exists()
 
 
 def services_designes(code: str) -> list[int]:

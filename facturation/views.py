@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
+from chorus.pagination import page_de_recherche
 from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
-from facturation.pagination import page_de_recherche
 from facturation.services import envoi
 from facturation.views_depot import SESSION_DEPOT, bandeau_analyse
 from organisation import queries as org_queries
@@ -110,7 +110,15 @@ def tableau_de_bord(request):
 @login_required
 def rechercher(request):
     form = forms.RechercheFacturesForm(request.GET)
-    contexte = page_de_recherche(request, form, queries.factures_emises(request.user), COLONNES_LISTE, _lignes)
+    contexte = page_de_recherche(
+        request,
+        form,
+        queries.factures_emises(request.user),
+        COLONNES_LISTE,
+        _lignes,
+        filtrer=queries.filtrer,
+        cle="factures",
+    )
     return render(request, "facturation/rechercher.html", {**contexte, "breadcrumb_data": _fil(courant="Rechercher")})
 
 

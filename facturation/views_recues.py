@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
+from chorus.pagination import page_de_recherche
 from facturation import documents, exports, forms, queries, services
 from facturation.enums import ACTIONS_DESTINATAIRE, MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
-from facturation.pagination import page_de_recherche
 from organisation.enums import Niveau
 
 S = StatutFacture
@@ -98,7 +98,15 @@ def synthese(request):
 @login_required
 def rechercher(request):
     form = forms.RechercheFacturesRecuesForm(request.GET)
-    contexte = page_de_recherche(request, form, queries.factures_recues(request.user), COLONNES_LISTE, _lignes)
+    contexte = page_de_recherche(
+        request,
+        form,
+        queries.factures_recues(request.user),
+        COLONNES_LISTE,
+        _lignes,
+        filtrer=queries.filtrer,
+        cle="factures",
+    )
     return render(request, "facturation/recues/rechercher.html", {**contexte, "breadcrumb_data": _fil("Rechercher")})
 
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
+from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from facturation import documents, forms, queries, services
 from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
-from facturation.pagination import page_par_id
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 

@@ -4,8 +4,11 @@ reaches structures, rattachements, habilitations and approbations on behalf of a
 Each function is a single SQL query (subqueries on the user's active rattachements and profiles)."""
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisation.enums import (
@@ -75,23 +78,34 @@ class Perimetre:
         return bool(self.structures or self.services)
 
 
+def _rattachements_et_profils(user) -> tuple:
+    """The user's active rattachements as (structure id, service id or None, codenames of their profiles on that
+    structure): one query, remembered on the user object for the request (as ``a_application``'s profiles), so that
+    a page asking for several perimeters — its list in consultation, then whether the user may act in
+    modification — reads the user's rights once."""
+    if not hasattr(user, "_chorus_rattachements"):
+        profils = StructureUserObjectPermission.objects.filter(content_object=OuterRef("structure"), user=user)
+        user._chorus_rattachements = tuple(
+            (structure_id, service_id, frozenset(codes))
+            for structure_id, service_id, codes in Rattachement.objects.filter(
+                utilisateur=user, statut=StatutRattachement.ACTIF
+            )
+            .annotate(codes=ArraySubquery(profils.values("permission__codename")))
+            .values_list("structure_id", "service_id", "codes")
+        )
+    return user._chorus_rattachements
+
+
 def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Perimetre:
     """The same rule as ``structures_de`` + ``services_visibles``, read in one small query on the user's active
-    rattachements so that the callers filter big tables by constant identifiers (the planner then knows which
-    structures it reads: see BENCHMARKS.md)."""
+    rattachements (``_rattachements_et_profils``, once per request) so that the callers filter big tables by
+    constant identifiers (the planner then knows which structures it reads: see BENCHMARKS.md)."""
     if not getattr(user, "is_authenticated", False):
         return Perimetre()
-    profil = StructureUserObjectPermission.objects.filter(
-        content_object=OuterRef("structure"), user=user, permission__codename__in=codenames_pour(application, niveau)
-    )
-    lignes = (
-        Rattachement.objects.filter(utilisateur=user, statut=StatutRattachement.ACTIF)
-        .annotate(habilitee=Exists(profil))
-        .values_list("structure_id", "service_id", "habilitee")
-    )
+    codenames = set(codenames_pour(application, niveau))
     habilitees, au_niveau_structure, services = set(), set(), {}
-    for structure_id, service_id, habilitee in lignes:
-        if habilitee:
+    for structure_id, service_id, codes in _rattachements_et_profils(user):
+        if not codenames.isdisjoint(codes):
             habilitees.add(structure_id)
         if service_id is None:
             au_niveau_structure.add(structure_id)
@@ -104,6 +118,35 @@ def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Peri
         services=frozenset(par_service),
         structures_par_service=frozenset(par_service.values()),
     )
+
+
+def condition_perimetre(
+    user, application: str, niveau: str = Niveau.CONSULTATION, *, structure: str, service: str | None = None, avec=None
+) -> Q:
+    """The one perimeter condition of the lists: the rows of a model whose ``structure`` field (a foreign key to
+    ``Structure``, or its id) is a structure where the user holds the application's profile at structure level, or
+    whose ``service`` field (a foreign key to ``Service``, or ``pk`` on ``Service`` itself) is one of the services
+    they are attached to on a structure where they hold it. Without ``service`` (« Factures à valider »: the
+    valideur is a structure) every structure where they hold the profile counts, whatever the level of their
+    rattachement. ``avec`` is added to each branch (a partial index's predicate, as ``au_support=False`` for the
+    received sollicitations).
+
+    The perimeter is resolved first (``perimetre``) and the condition names constant identifiers: the planner then
+    walks the index that matches the page's ORDER BY up to its LIMIT instead of reading and sorting all of a big
+    structure's rows (see BENCHMARKS.md). An empty perimeter is ``pk IN ()``: Django answers it without a query."""
+    p = perimetre(user, application, niveau)
+    avec = avec if avec is not None else Q()
+    if service is None:
+        toutes = p.structures | p.structures_par_service
+        return Q(**{f"{structure}__in": sorted(toutes)}) & avec if toutes else Q(pk__in=[])
+    branches = []
+    if p.structures:
+        branches.append(Q(**{f"{structure}__in": sorted(p.structures)}) & avec)
+    if p.services:
+        branches.append(
+            Q(**{f"{structure}__in": sorted(p.structures_par_service), f"{service}__in": sorted(p.services)}) & avec
+        )
+    return reduce(or_, branches) if branches else Q(pk__in=[])
 
 
 def structures_designees(texte: str) -> list[int]:

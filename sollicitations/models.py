@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
+from organisation.enums import Application, Niveau
+from organisation.queries import condition_perimetre
 from sollicitations.enums import Acheminement, StatutSollicitation
 
 
@@ -68,6 +70,37 @@ class SousCategorie(models.Model):
         return self.acheminement == Acheminement.SERVICE_METIER
 
 
+class SollicitationQuerySet(models.QuerySet):
+    """The sollicitations a user may see, one entry point per application, each the perimeter condition of
+    ``organisation.queries.condition_perimetre`` on the sollicitation's own structure and service fields:
+    composable, and the one door of every page, export and e-mail (``sollicitations.queries`` wraps them)."""
+
+    def emises_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """« Sollicitations émises »: sent from the structures where the user holds the profile (from their
+        services only for a user attached at service level)."""
+        return self.filter(
+            condition_perimetre(
+                user, Application.SOLLICITATIONS_EMISES, niveau, structure="structure_emettrice",
+                service="service_emetteur",
+            )
+        )  # fmt: skip
+
+    def recues_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """« Sollicitations reçues »: addressed to the structures where the user holds the profile (to their
+        services only for a user attached at service level) and, for an agent of the support desk, those routed
+        to the support."""
+        from sollicitations.queries import est_agent_support  # asked once per request; queries imports this module
+
+        # ``au_support=False`` in each branch: the predicate of the partial indexes « sollicitation_recues_* ».
+        condition = condition_perimetre(
+            user, Application.SOLLICITATIONS_RECUES, niveau, structure="structure_destinataire",
+            service="service_destinataire", avec=Q(au_support=False),
+        )  # fmt: skip
+        if est_agent_support(user):
+            condition |= Q(au_support=True)
+        return self.filter(condition)
+
+
 class Sollicitation(models.Model):
     numero = models.CharField("numéro", max_length=20, unique=True)
     date_depot = models.DateTimeField("date de dépôt", default=timezone.now)
@@ -116,6 +149,8 @@ class Sollicitation(models.Model):
 
     date_cloture = models.DateTimeField("date de clôture", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SollicitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "sollicitation"

@@ -1,12 +1,10 @@
 """Scoped reads of sollicitations: the one door through which every view, export and e-mail reaches them on behalf
 of a user.
 
-The user's perimeter is resolved first (``organisation.queries.perimetre``, one small query on their active
-rattachements) and the sollicitations are filtered by constant identifiers, so that the planner walks the index
-that matches each list's ORDER BY (see the indexes of ``Sollicitation``)."""
-
-from functools import reduce
-from operator import or_
+The lists start from ``Sollicitation.objects.emises_par`` / ``recues_par``: the user's perimeter is resolved first
+(``organisation.queries.perimetre``, one small query on their active rattachements) and the sollicitations are
+filtered by constant identifiers, so that the planner walks the index that matches each list's ORDER BY (see the
+indexes of ``Sollicitation``)."""
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -31,44 +29,14 @@ def est_agent_support(user) -> bool:
     return user._chorus_agent_support
 
 
-def _aucune() -> QuerySet:
-    return Sollicitation.objects.none()
-
-
 def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """« Sollicitations émises »: those sent from the structures where the user holds the profile; a user attached
-    at service level sees only those sent from their services."""
-    p = org_queries.perimetre(user, Application.SOLLICITATIONS_EMISES, niveau)
-    if not p:
-        return _aucune()
-    conditions = []
-    if p.structures:
-        conditions.append(Q(structure_emettrice_id__in=sorted(p.structures)))
-    if p.services:
-        conditions.append(
-            Q(structure_emettrice_id__in=sorted(p.structures_par_service), service_emetteur_id__in=sorted(p.services))
-        )
-    return Sollicitation.objects.filter(reduce(or_, conditions))
+    """``Sollicitation.objects.emises_par``: « Sollicitations émises »."""
+    return Sollicitation.objects.emises_par(user, niveau)
 
 
 def sollicitations_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """« Sollicitations reçues »: those addressed to the structures where the user holds the profile (to their
-    services only for a user attached at service level) and, for an agent of the support desk, those routed to
-    the support."""
-    p = org_queries.perimetre(user, Application.SOLLICITATIONS_RECUES, niveau)
-    conditions = []
-    if p.structures:
-        conditions.append(Q(au_support=False, structure_destinataire_id__in=sorted(p.structures)))
-    if p.services:
-        conditions.append(
-            Q(au_support=False, structure_destinataire_id__in=sorted(p.structures_par_service),
-              service_destinataire_id__in=sorted(p.services))
-        )  # fmt: skip
-    if est_agent_support(user):
-        conditions.append(Q(au_support=True))
-    if not conditions:
-        return _aucune()
-    return Sollicitation.objects.filter(reduce(or_, conditions))
+    """``Sollicitation.objects.recues_par``: « Sollicitations reçues », the support desk's included."""
+    return Sollicitation.objects.recues_par(user, niveau)
 
 
 def sollicitation_emise(user, pk, niveau: str = Niveau.CONSULTATION):
@@ -161,8 +129,9 @@ def services_actifs(structure) -> QuerySet:
 def services_emetteurs(user) -> QuerySet:
     """The services in whose name the user may send: every active service of the structures where they hold the
     profile at structure level, their own services elsewhere."""
-    p = org_queries.perimetre(user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION)
-    condition = Q(structure_id__in=sorted(p.structures)) | Q(pk__in=sorted(p.services))
+    condition = org_queries.condition_perimetre(
+        user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION, structure="structure", service="pk"
+    )
     return Service.objects.filter(condition, actif=True).select_related("structure").order_by("structure_id", "code")
 
 

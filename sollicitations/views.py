@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chorus import exports
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
+from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from organisation.enums import Niveau
 from sollicitations import forms, queries, services
@@ -24,7 +25,6 @@ from sollicitations.enums import (
     STATUTS_ATTENTE_EMETTEUR,
     StatutSollicitation,
 )
-from sollicitations.pagination import page_par_id
 
 S = StatutSollicitation
 ACCUEIL = ("Sollicitations émises", "sollicitations_emises")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
+from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
-from sollicitations.pagination import page_par_id
 from sollicitations.views import appliquer_erreurs, echanges, en_tete, exporter, historique, lignes, pieces, telecharger
 
 S = StatutSollicitation
