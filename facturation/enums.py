@@ -114,18 +114,7 @@ STATUTS_A_TRAITER_DESTINATAIRE = [
     StatutFacture.MISE_A_DISPOSITION, StatutFacture.COMPLETEE, StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE,
 ]  # fmt: skip
 
-# The recipient's action that leads to each status (the button of « Traiter la facture »), in display order.
-ACTIONS_DESTINATAIRE = {
-    StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE: "Prendre en compte",
-    StatutFacture.SERVICE_FAIT: "Service fait",
-    StatutFacture.MANDATEE: "Mandater",
-    StatutFacture.MISE_A_DISPOSITION_COMPTABLE: "Mise à disposition du comptable",
-    StatutFacture.COMPTABILISEE: "Comptabiliser",
-    StatutFacture.MISE_EN_PAIEMENT: "Mettre en paiement",
-    StatutFacture.SUSPENDUE: "Suspendre",
-    StatutFacture.A_RECYCLER: "Mettre à recycler",
-    StatutFacture.REJETEE: "Rejeter",
-}
+# The recipient's actions (« Traiter la facture ») are declared with the lifecycle: ``facturation.statuts``.
 
 
 # The recipient's coded motifs, one list per outcome. The webinar « Comment traiter les factures reçues »

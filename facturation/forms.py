@@ -4,7 +4,6 @@ from dsfr.forms import DsfrBaseForm
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
 from facturation.enums import (
-    ACTIONS_DESTINATAIRE,
     MOTIFS_DESTINATAIRE,
     STATUTS_A_TRAITER_DESTINATAIRE,
     STATUTS_RECUS,
@@ -17,6 +16,7 @@ from facturation.enums import (
     TypeFacture,
     TypeTva,
 )
+from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation.enums import TypeIdentifiant
 from organisation.models import Service, Structure
 

@@ -15,7 +15,7 @@ from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_de_recherche
 from chorus.workflow import TransitionInterdite
-from facturation import documents, exports, forms, montants, queries, services
+from facturation import documents, exports, forms, montants, queries, services, statuts
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
@@ -396,6 +396,7 @@ def recapitulatif(request, pk):
 def suivi(request, pk):
     facture = _facture_ou_404(request.user, pk)
     peut_modifier = queries.facture_emise(request.user, pk, Niveau.MODIFICATION) is not None
+    actions = statuts.actions_fournisseur(facture.statut, rejet_traite=facture.rejet_traite) if peut_modifier else []
     return render(
         request,
         "facturation/suivi.html",
@@ -404,8 +405,9 @@ def suivi(request, pk):
             "historique": queries.historique(facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
-            "peut_modifier": peut_modifier,
-            "piece_ajoutable": peut_modifier and facture.statut == S.SUSPENDUE,
+            "actions": actions,
+            # Attachments complete a suspended invoice.
+            "piece_ajoutable": statuts.COMPLETER in actions,
             "types_pieces": TypePieceJointe.choices,
             "breadcrumb_data": _fil(courant=f"Facture {facture.numero or '(brouillon)'}"),
         },

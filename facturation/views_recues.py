@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_de_recherche
-from facturation import documents, exports, forms, queries, services
-from facturation.enums import ACTIONS_DESTINATAIRE, MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
+from facturation import documents, exports, forms, queries, services, statuts
+from facturation.enums import MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
+from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE, actions_destinataire
 from organisation.enums import Niveau
 
 S = StatutFacture
@@ -30,12 +31,6 @@ COLONNES_LISTE = (
     "numero_engagement", "fournisseur__raison_sociale", "fournisseur__identifiant", "destinataire__raison_sociale",
     "service_destinataire__code",
 )  # fmt: skip
-_STATUTS = dict(S.choices)
-_BADGES = {
-    S.MISE_A_DISPOSITION: "fr-badge--new", S.COMPLETEE: "fr-badge--new",
-    S.PRISE_EN_COMPTE_DESTINATAIRE: "fr-badge--info", S.SUSPENDUE: "fr-badge--warning",
-    S.A_RECYCLER: "fr-badge--warning", S.REJETEE: "fr-badge--error",
-}  # fmt: skip
 
 
 def _fil(courant, *liens):
@@ -62,7 +57,7 @@ def _lignes(valeurs) -> list[dict]:
             "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
             "destinataire": v["destinataire__raison_sociale"], "service": v["service_destinataire__code"] or "—",
             "date_depot": _date(v["date_depot"]), "date_statut": _date(v["updated_at"]),
-            "statut": _STATUTS.get(v["statut"], v["statut"]), "badge": _BADGES.get(v["statut"], ""),
+            "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], DESTINATAIRE),
             "net_a_payer": formater_montant(v["montant_a_payer"], v["devise"]),
             "engagement": v["numero_engagement"] or "—", "avoir": v["type_facture"] == "AVOIR",
         }
@@ -164,7 +159,7 @@ def detail(request, pk):
     """« Consulter la facture »: the supplier, the recipient and its service, the cadre and references, the
     lines, the VAT recap, the amounts, the documents, the history; the actions for a profile in modification."""
     facture = _facture_ou_404(request.user, pk)
-    actions = services.actions_destinataire(facture.statut) if queries.peut_traiter(request.user, facture) else []
+    actions = actions_destinataire(facture.statut) if queries.peut_traiter(request.user, facture) else []
     return render(
         request,
         "facturation/recues/detail.html",
@@ -211,7 +206,7 @@ def traiter(request, pk, statut):
                 f"La facture {facture.numero} est au statut « {S(statut).label} ». Le fournisseur en est informé.",
             )
             return redirect("facture_recue", pk=facture.pk)
-    elif request.method != "POST" and statut not in dict(services.actions_destinataire(facture.statut)):
+    elif request.method != "POST" and statut not in dict(actions_destinataire(facture.statut)):
         messages.error(
             request,
             f"L'action « {libelle} » n'est pas possible : la facture {facture.numero} est au statut "
@@ -267,7 +262,7 @@ def traiter_en_masse(request):
         for _facture, raison in refusees:
             messages.error(request, raison)
         return redirect("factures_recues")
-    possibles = {f.pk: statut in dict(services.actions_destinataire(f.statut)) for f in factures}
+    possibles = {f.pk: statut in dict(actions_destinataire(f.statut)) for f in factures}
     return render(
         request,
         "facturation/recues/traiter_en_masse.html",

@@ -14,7 +14,7 @@ from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
-from facturation import documents, forms, queries, services
+from facturation import documents, forms, queries, services, statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -27,12 +27,6 @@ COLONNES_LISTE = (
     "fournisseur__identifiant", "destinataire__raison_sociale", "a_valider_depuis", "validation_tacite_le",
 )  # fmt: skip
 _CADRES = dict(Cadre.choices)
-_STATUTS = dict(S.choices)
-_BADGES = {
-    S.A_VALIDER_1: "fr-badge--new",
-    S.REFUSEE_1: "fr-badge--error",
-    S.ERREUR_FOURNISSEUR_SUR_VALIDEUR: "fr-badge--error",
-}
 
 
 def _fil(courant, *liens):
@@ -69,14 +63,14 @@ def _lignes(valeurs) -> list[dict]:
     detail = reverse("facture_a_valider", args=[0])
     lignes = []
     for v in valeurs:
-        a_valider = v["statut"] == S.A_VALIDER_1
+        a_valider = statuts.attend_validation(v["statut"])
         lignes.append({
             "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
             "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
             "destinataire": v["destinataire__raison_sociale"] or "—",
             "cadre": v["cadre"].split("_", 1)[0], "libelle_cadre": _CADRES.get(v["cadre"], v["cadre"]),
             "date_depot": _date(v["date_depot"]), "montant": formater_montant(v["montant_ttc"], v["devise"]),
-            "statut": _STATUTS.get(v["statut"], v["statut"]), "badge": _BADGES.get(v["statut"], "fr-badge--success"),
+            "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], statuts.VALIDEUR),
             "depuis": _date(v["a_valider_depuis"]) if a_valider else "—",
             "echeance": _date(v["validation_tacite_le"], "%d/%m/%Y à %H:%M") if a_valider else "—",
         })  # fmt: skip
@@ -126,7 +120,8 @@ def detail(request, pk):
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
             "pieces": facture.pieces_jointes.all(),
-            "peut_decider": facture.statut == S.A_VALIDER_1 and _peut_decider(request.user, facture),
+            "attend_validation": statuts.attend_validation(facture.statut),
+            "actions": statuts.actions_valideur(facture.statut) if _peut_decider(request.user, facture) else [],
             "delai_jours": DELAI_VALIDATION_TACITE.days,
             "breadcrumb_data": _fil(f"Facture {facture.numero}"),
         },

@@ -24,9 +24,7 @@ class StatutSollicitation(models.TextChoices):
 
 S = StatutSollicitation
 
-# Who sees which word (convention 3): « En cours » is « non visible par le déposant » (seed 001), who keeps
-# reading « A traiter » while the receiving side drafts its answer.
-LIBELLES_EMETTEUR = {S.EN_COURS: S.A_TRAITER.label}
+# Who sees which word, the badges and the transition table: the lifecycle, ``sollicitations.statuts``.
 
 # What the sender's Synthèse lists: the requests that wait for the sender (a complement to give, an answer to accept
 # or send back).

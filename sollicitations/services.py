@@ -2,8 +2,8 @@
 and the sender's answers, through one status machine (``CIRCUIT``) with its append-only history and its e-mails
 (outbox rows written in the same transaction, sent after commit).
 
-The status machine (RECALLED in the reference §4, the statuses' words from seed 001; kept in this one table so
-that it is easy to change)::
+The status machine (RECALLED in the reference §4, the statuses' words from seed 001; its one table is
+``sollicitations.statuts``, easy to change there)::
 
     (deposit) ───────────────▶ A traiter ◀───────────── the sender answers / sends the answer back (message)
                                   │  ▲
@@ -27,14 +27,13 @@ from django.utils import timezone
 
 from chorus.identifiers import valider_siret
 from chorus.mail import envoyer_email
-from chorus.workflow import SYSTEME, Transition, TransitionInterdite, Workflow
+from chorus.workflow import SYSTEME, TransitionInterdite, Workflow
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
-from sollicitations import queries
+from sollicitations import queries, statuts
 from sollicitations.enums import (
     DESTINATAIRE,
     EMETTEUR,
-    LIBELLES_EMETTEUR,
     LONGUEUR_MAX_NOM_FICHIER,
     MAX_PIECES_PAR_ENVOI,
     MAX_PIECES_PAR_SOLLICITATION,
@@ -45,32 +44,10 @@ from sollicitations.enums import (
 from sollicitations.models import HistoriqueSollicitation, Message, PieceJointe, Sollicitation
 
 S = StatutSollicitation
-RECEPTEURS = {DESTINATAIRE, SUPPORT}
 
 # The words of seed 001: « Le champ "statut" doit donc obligatoirement être renseigné. Dans le cas contraire, un
 # message d'erreur s'affiche à l'écran. »
 STATUT_OBLIGATOIRE = "Le champ « statut » doit obligatoirement être renseigné."
-
-
-def _transitions() -> list[Transition]:
-    t = [
-        Transition(S.A_TRAITER, S.EN_COURS, roles=RECEPTEURS),
-        # Saving the draft answer again, or assigning to a colleague, while « En cours ».
-        Transition(S.EN_COURS, S.EN_COURS, roles=RECEPTEURS),
-        Transition(S.MAUVAISE_AFFECTATION, S.A_TRAITER, roles={SYSTEME}),
-        Transition(S.REAFFECTEE, S.A_TRAITER, roles={SYSTEME}),
-        Transition(S.DEMANDE_INFORMATION, S.A_TRAITER, roles={EMETTEUR}, motif_obligatoire=True),
-        Transition(S.RESOLUE, S.CLOTUREE, roles={EMETTEUR}),
-        Transition(S.RESOLUE, S.A_TRAITER, roles={EMETTEUR}, motif_obligatoire=True),
-    ]
-    for source in (S.A_TRAITER, S.EN_COURS):
-        t += [
-            Transition(source, S.DEMANDE_INFORMATION, roles=RECEPTEURS, motif_obligatoire=True),
-            Transition(source, S.RESOLUE, roles=RECEPTEURS, motif_obligatoire=True),
-            Transition(source, S.MAUVAISE_AFFECTATION, roles={DESTINATAIRE}),
-            Transition(source, S.REAFFECTEE, roles={SUPPORT}),
-        ]
-    return t
 
 
 # --- E-mails (outbox rows, sent after commit) -----------------------------------------------------------------
@@ -101,7 +78,7 @@ def _notifier(*, objet, entree):
     if statut == S.A_TRAITER:
         _notifier_arrivee(s, entree)
     elif statut in (S.DEMANDE_INFORMATION, S.RESOLUE, S.MAUVAISE_AFFECTATION, S.REAFFECTEE):
-        libelle = LIBELLES_EMETTEUR.get(statut, S(statut).label)
+        libelle = statuts.libelle(statut, pour_emetteur=True)
         texte = {
             S.DEMANDE_INFORMATION: "Le service qui traite votre sollicitation vous demande des informations "
             "complémentaires. Répondez-lui depuis la sollicitation, dans l'application « Sollicitations émises ».",
@@ -151,7 +128,7 @@ def _notifier_arrivee(s: Sollicitation, entree) -> None:
 
 
 CIRCUIT = Workflow(
-    transitions=_transitions(), historique=HistoriqueSollicitation, libelles=StatutSollicitation,
+    transitions=statuts.TRANSITIONS, historique=HistoriqueSollicitation, libelles=StatutSollicitation,
     notifications=[_notifier],
 )  # fmt: skip
 
@@ -386,7 +363,7 @@ def _verifier_cible(s: Sollicitation, *, cible: str, role: str) -> None:
     """Refuse, in French, an action that the current status no longer allows (someone acted first). The caller
     holds the row's lock; ``CIRCUIT.transition`` checks the table again as the last word."""
     if cible not in {t.cible for t in CIRCUIT.transitions_possibles(s.statut, role)}:
-        libelle = LIBELLES_EMETTEUR.get(s.statut, S(s.statut).label) if role == EMETTEUR else S(s.statut).label
+        libelle = statuts.libelle(s.statut, pour_emetteur=role == EMETTEUR)
         raise TransitionInterdite(
             f"Action impossible : la sollicitation {s.numero} est au statut « {libelle} », qui ne permet pas de la "
             f"passer au statut « {S(cible).label} » (quelqu'un a peut-être agi avant vous)."
@@ -404,7 +381,7 @@ def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, 
         if s.statut != depuis:
             raise TransitionInterdite(
                 f"Action impossible : la sollicitation {s.numero} est au statut « "
-                f"{LIBELLES_EMETTEUR.get(s.statut, S(s.statut).label)} » (quelqu'un a peut-être agi avant vous)."
+                f"{statuts.libelle(s.statut, pour_emetteur=True)} » (quelqu'un a peut-être agi avant vous)."
             )
         messages_fichiers = verifier_fichiers(list(fichiers), deja=s.pieces_jointes.count())
         if messages_fichiers:
@@ -463,9 +440,7 @@ def role_recepteur(user, sollicitation) -> str | None:
 
 def statuts_possibles(sollicitation, role: str | None) -> list[str]:
     """The statuses the treatment form offers, from the transition table (never the transient arrivals)."""
-    if role is None:
-        return []
-    return [t.cible for t in CIRCUIT.transitions_possibles(sollicitation.statut, role)]
+    return statuts.statuts_recepteur(sollicitation.statut, role)
 
 
 def _publier(s: Sollicitation, *, acting_user, role: str, texte: str, fichiers) -> Message | None:

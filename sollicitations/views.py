@@ -18,30 +18,17 @@ from chorus.navigation import fil_ariane
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from organisation.enums import Niveau
-from sollicitations import forms, queries, services
-from sollicitations.enums import (
-    LIBELLES_EMETTEUR,
-    LIBELLES_ROLES,
-    STATUTS_ATTENTE_EMETTEUR,
-    StatutSollicitation,
-)
+from sollicitations import forms, queries, services, statuts
+from sollicitations.enums import LIBELLES_ROLES, STATUTS_ATTENTE_EMETTEUR
 
-S = StatutSollicitation
 ACCUEIL = ("Sollicitations émises", "sollicitations_emises")
-_STATUTS = dict(S.choices)
-BADGES = {
-    S.A_TRAITER: "fr-badge--new", S.EN_COURS: "fr-badge--info", S.DEMANDE_INFORMATION: "fr-badge--warning",
-    S.RESOLUE: "fr-badge--success", S.CLOTUREE: "",
-}  # fmt: skip
 
 
 # --- Shared with « Sollicitations reçues » ---------------------------------------------------------------------
 
 
 def libelle_statut(statut: str, *, pour_emetteur: bool) -> str:
-    if pour_emetteur:
-        return LIBELLES_EMETTEUR.get(statut, _STATUTS.get(statut, statut))
-    return _STATUTS.get(statut, statut)
+    return statuts.libelle(statut, pour_emetteur=pour_emetteur)
 
 
 def _date(valeur, format_date="%d/%m/%Y") -> str:
@@ -59,7 +46,6 @@ def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
     detail = reverse(url_name, args=[0])
     resultat = []
     for v in valeurs:
-        statut = LIBELLES_EMETTEUR.get(v["statut"], v["statut"]) if pour_emetteur else v["statut"]
         service = v["service_emetteur__code"] or ""
         resultat.append({
             "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
@@ -73,7 +59,7 @@ def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
             "categorie": v["categorie__libelle"], "sous_categorie": v["sous_categorie__libelle"],
             "assignee": f"{v['assignee_a__prenom']} {v['assignee_a__nom']}" if v["assignee_a__nom"] else "",
             "etat": libelle_statut(v["statut"], pour_emetteur=pour_emetteur),
-            "badge": BADGES.get(statut, ""),
+            "badge": statuts.badge(v["statut"], pour_emetteur=pour_emetteur),
         })  # fmt: skip
     return resultat
 
@@ -121,7 +107,7 @@ def en_tete(s, *, pour_emetteur: bool) -> dict:
     """« En-tête de la sollicitation », « Information structure émettrice » and « destinataire » (seed 001)."""
     return {
         "statut": libelle_statut(s.statut, pour_emetteur=pour_emetteur),
-        "badge": BADGES.get(LIBELLES_EMETTEUR.get(s.statut, s.statut) if pour_emetteur else s.statut, ""),
+        "badge": statuts.badge(s.statut, pour_emetteur=pour_emetteur),
         "date_cloture": _date(s.date_cloture), "date_depot": _date(s.date_depot, "%d/%m/%Y à %H:%M"),
         "destinataire": "Support Chorus Pro" if s.au_support else s.structure_destinataire.raison_sociale,
         "siret_destinataire": "" if s.au_support else s.structure_destinataire.identifiant,
@@ -350,13 +336,13 @@ def structure_publique(request, siret):
 
 
 def _page(request, s, *, form_reponse=None, form_renvoi=None):
+    actions = statuts.actions_emetteur(s.statut)
     peut_agir = (
-        s.statut in STATUTS_ATTENTE_EMETTEUR
-        and queries.sollicitations_emises(request.user, Niveau.MODIFICATION).filter(pk=s.pk).exists()
+        bool(actions) and queries.sollicitations_emises(request.user, Niveau.MODIFICATION).filter(pk=s.pk).exists()
     )
-    if peut_agir and s.statut == S.DEMANDE_INFORMATION and form_reponse is None:
+    if peut_agir and statuts.REPONDRE in actions and form_reponse is None:
         form_reponse = forms.ReponseEmetteurForm(obligatoire="Votre réponse est obligatoire.")
-    if peut_agir and s.statut == S.RESOLUE and form_renvoi is None:
+    if peut_agir and statuts.RENVOYER in actions and form_renvoi is None:
         form_renvoi = forms.ReponseEmetteurForm(
             obligatoire="Expliquez pourquoi la réponse ne vous convient pas.",
             libelle="Pourquoi la réponse ne vous convient-elle pas ?",

@@ -1,6 +1,6 @@
 """Every operation of the invoicing domain that changes state: drafts, sending with the routing rules, the
-status machine of a simple invoice (reference sections 2.1–2.6), the supplier's actions on « A recycler »,
-« Suspendue » and « Rejetée »."""
+status machine of a simple invoice (``CIRCUIT``, running the table of ``facturation.statuts``; reference sections
+2.1–2.6), the supplier's actions on « A recycler », « Suspendue » and « Rejetée »."""
 
 import hashlib
 import uuid
@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chorus.mail import envoyer_email
-from chorus.workflow import SYSTEME, Transition, TransitionInterdite, Workflow
-from facturation import montants
+from chorus.workflow import SYSTEME, TransitionInterdite, Workflow
+from facturation import montants, statuts
 from facturation.enums import (
-    ACTIONS_DESTINATAIRE,
     CADRES_AVEC_VALIDEUR,
     DELAI_VALIDATION_TACITE,
     MOTIFS_DESTINATAIRE,
@@ -26,54 +25,16 @@ from facturation.enums import (
     TypeTva,
 )
 from facturation.models import AjustementDocument, Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
+from facturation.statuts import (
+    ACTIONS_DESTINATAIRE,
+    DESTINATAIRE,
+    FOURNISSEUR,
+    VALIDEUR,
+)
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
 
-FOURNISSEUR = "FOURNISSEUR"
-DESTINATAIRE = "DESTINATAIRE"
-VALIDEUR = "VALIDEUR"
-
 S = StatutFacture
-TRAITEMENT_DESTINATAIRE = [
-    S.PRISE_EN_COMPTE_DESTINATAIRE, S.SERVICE_FAIT, S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE,
-    S.MISE_EN_PAIEMENT,
-]  # fmt: skip
-MOTIF_OBLIGATOIRE = [S.SUSPENDUE, S.A_RECYCLER, S.REJETEE]
-
-
-def _transitions():
-    """The status machine of a simple invoice. RECALLED rules of the reference (section 2.2), kept in this one
-    table so that they are easy to change."""
-    t = [
-        Transition(S.BROUILLON, S.DEPOSEE, roles={FOURNISSEUR}),
-        Transition(S.BROUILLON, S.ABANDONNEE, roles={FOURNISSEUR}),
-        Transition(S.DEPOSEE, S.MISE_A_DISPOSITION, roles={SYSTEME}),
-        Transition(S.DEPOSEE, S.A_VALIDER_1, roles={SYSTEME}),
-        Transition(S.A_VALIDER_1, S.VALIDEE_1, roles={VALIDEUR}),
-        Transition(S.A_VALIDER_1, S.REFUSEE_1, roles={VALIDEUR}, motif_obligatoire=True),
-        Transition(S.A_VALIDER_1, S.ERREUR_FOURNISSEUR_SUR_VALIDEUR, roles={VALIDEUR}, motif_obligatoire=True),
-        Transition(S.ERREUR_FOURNISSEUR_SUR_VALIDEUR, S.A_VALIDER_1, roles={FOURNISSEUR}),
-        Transition(S.VALIDEE_1, S.MISE_A_DISPOSITION, roles={SYSTEME}),
-        # Reference 2.6: without the valideur's decision within 15 days, validation is tacit.
-        Transition(S.A_VALIDER_1, S.ABSENCE_VALIDATION_1_HORS_DELAI, roles={SYSTEME}),
-        Transition(S.ABSENCE_VALIDATION_1_HORS_DELAI, S.MISE_A_DISPOSITION, roles={SYSTEME}),
-        Transition(S.SUSPENDUE, S.COMPLETEE, roles={FOURNISSEUR}),
-        Transition(S.A_RECYCLER, S.DEPOSEE, roles={FOURNISSEUR}),
-    ]
-    for source in (S.MISE_A_DISPOSITION, S.PRISE_EN_COMPTE_DESTINATAIRE, S.COMPLETEE):
-        for cible in [*TRAITEMENT_DESTINATAIRE, *MOTIF_OBLIGATOIRE]:
-            if cible != source:
-                t.append(Transition(source, cible, roles={DESTINATAIRE}, motif_obligatoire=cible in MOTIF_OBLIGATOIRE))
-    suites = {
-        S.SERVICE_FAIT: [S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.MISE_EN_PAIEMENT, S.REJETEE, S.SUSPENDUE],
-        S.MANDATEE: [S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE, S.MISE_EN_PAIEMENT],
-        S.MISE_A_DISPOSITION_COMPTABLE: [S.COMPTABILISEE, S.MISE_EN_PAIEMENT],
-        S.COMPTABILISEE: [S.MISE_EN_PAIEMENT],
-    }
-    for source, cibles in suites.items():
-        for cible in cibles:
-            t.append(Transition(source, cible, roles={DESTINATAIRE}, motif_obligatoire=cible in MOTIF_OBLIGATOIRE))
-    return t
 
 
 def _notifier(*, objet, entree):
@@ -124,7 +85,7 @@ def _notifier_valideur(*, objet, entree):
         envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
 
 
-CIRCUIT = Workflow(transitions=_transitions(), historique=HistoriqueFacture, libelles=StatutFacture,
+CIRCUIT = Workflow(transitions=statuts.TRANSITIONS, historique=HistoriqueFacture, libelles=StatutFacture,
                    notifications=[_notifier])  # fmt: skip
 
 
@@ -376,13 +337,6 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
 
 
 MOTIF_REQUIS = "Choisissez le motif dans la liste : il est obligatoire pour cette action."
-
-
-def actions_destinataire(statut: str) -> list[tuple[str, str]]:
-    """The recipient's actions from ``statut``, as (target status, button label): read from the transition table
-    (``CIRCUIT``), in the order of ``ACTIONS_DESTINATAIRE``."""
-    possibles = {t.cible for t in CIRCUIT.transitions_possibles(statut, DESTINATAIRE)}
-    return [(cible, libelle) for cible, libelle in ACTIONS_DESTINATAIRE.items() if cible in possibles]
 
 
 def traiter_facture_recue(*, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "",

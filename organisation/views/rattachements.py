@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from chorus import exports
 from chorus.navigation import fil_ariane
-from organisation import forms, queries, services
+from organisation import forms, queries, services, statuts
 from organisation.enums import StatutStructure
 from organisation.models import Structure
 from organisation.views.compte import _erreurs_sur_formulaire
@@ -17,11 +17,14 @@ from organisation.views.compte import _erreurs_sur_formulaire
 
 @login_required
 def mes_rattachements(request):
+    rattachements = list(queries.rattachements_de(request.user))
+    for r in rattachements:
+        r.badge = statuts.badge_rattachement(r.statut)
     return render(
         request,
         "organisation/mes_rattachements.html",
         {
-            "rattachements": queries.rattachements_de(request.user),
+            "rattachements": rattachements,
             "breadcrumb_data": fil_ariane(courant="Mes rattachements"),
         },
     )

@@ -18,7 +18,6 @@ from chorus.models import OutboxMessage
 from chorus.navigation import alertes_connexion
 from facturation import queries, services
 from facturation.enums import (
-    ACTIONS_DESTINATAIRE,
     MOTIFS_DESTINATAIRE,
     Cadre,
     MotifRecyclage,
@@ -28,6 +27,7 @@ from facturation.enums import (
     TypeFacture,
 )
 from facturation.models import Facture, HistoriqueFacture
+from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation import services as org_services
 from organisation.enums import TypeStructure
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
