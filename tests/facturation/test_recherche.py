@@ -16,6 +16,7 @@ from facturation.forms import RechercheFacturesForm
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.enums import TypeStructure
+from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
 from tests.fixtures_facturation import SIRET_ETAT
 
@@ -25,10 +26,6 @@ ENTETES = [
     "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire", "Destinataire",
     "Montant HT", "Montant TVA", "Montant TTC",
 ]  # fmt: skip
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 def _facture(gp, structure, destinataire, *, numero, date_facture, prix_ht, cadre=Cadre.A1, **extra):
@@ -109,7 +106,7 @@ def test_chaque_critere_restreint_les_resultats(client, jeu, criteres, attendus)
     client.force_login(jeu["gp"])
     response = client.get(reverse("rechercher_factures"), criteres)
     assert _numeros(response) == attendus
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert texte.count('data-testid="facture"') == len(attendus)
     assert "F-AUTRE" not in texte
 
@@ -149,7 +146,7 @@ def test_critere_invalide_message_en_francais(client, jeu, criteres, champ, mess
     response = client.get(reverse("rechercher_factures"), criteres)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[champ])
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert message in texte
     assert "Corrigez les critères de recherche" in texte
     assert response.context["factures"] == []
@@ -158,7 +155,7 @@ def test_critere_invalide_message_en_francais(client, jeu, criteres, champ, mess
         export = client.get(reverse(name), criteres)
         assert export.status_code == 302
         assert export["Location"].startswith(reverse("rechercher_factures") + "?")
-        assert message in _texte(client.get(export["Location"]))
+        assert message in outils.texte(client.get(export["Location"]))
 
 
 def test_formulaire_seul():
@@ -281,7 +278,7 @@ def test_exports_cloisonnes_par_structure(client, jeu):
 def test_lignes_du_tableau(client, jeu):
     """Each row links a draft to its form and a sent invoice to its suivi, with French dates and amounts."""
     client.force_login(jeu["gp"])
-    texte = _texte(client.get(reverse("rechercher_factures")))
+    texte = outils.texte(client.get(reverse("rechercher_factures")))
     b, c = jeu["b"], jeu["c"]
     assert f'<a href="{reverse("modifier_brouillon", args=[b.pk])}">F-B</a>' in texte
     assert f'<a href="{reverse("facture_emise", args=[c.pk])}">AV-C</a>' in texte
