@@ -704,6 +704,8 @@ def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, e
     assert libelle_motif in texte and "Voir avec le service achats." in texte
     if statut == S.REJETEE:
         assert [a["motif"] for a in alertes_connexion(gp)] == [libelle_motif]
+    else:
+        assert alertes_connexion(gp) == []  # only a rejection is announced at login
 
 
 def test_motif_obligatoire_message_et_rien_ne_change(client, fournisseur_gp, etat, agent):

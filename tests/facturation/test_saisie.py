@@ -118,8 +118,12 @@ def test_une_autre_structure_ne_voit_rien(client, fournisseur_gp, etat):
     facture = Facture.objects.get()
     intrus = UtilisateurFactory()
     client.force_login(intrus)
-    for name in ("facture_emise", "modifier_brouillon", "confirmer_envoi", "recapitulatif", "certificat_depot"):
-        assert client.get(reverse(name, args=[facture.pk])).status_code in (403, 404), name
+    # Without « Factures émises » in modification the saisie refuses (403); another structure's invoice is not found.
+    attendus = {
+        "facture_emise": 404, "modifier_brouillon": 403, "confirmer_envoi": 404, "recapitulatif": 404,
+        "certificat_depot": 404,
+    }  # fmt: skip
+    assert {name: client.get(reverse(name, args=[facture.pk])).status_code for name in attendus} == attendus
     assert not queries.factures_emises(intrus).exists()
     assert "F2026-001" not in outils.texte(client.get(reverse("rechercher_factures")))
 
