@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from facturation import services
 from facturation.enums import Cadre, StatutFacture, TypeFacture
 from facturation.forms import RechercheFacturesForm
 from facturation.models import Facture
@@ -18,6 +17,7 @@ from organisation import services as org_services
 from organisation.enums import TypeStructure
 from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,10 @@ ENTETES = [
 
 
 def _facture(gp, structure, destinataire, *, numero, date_facture, prix_ht, cadre=Cadre.A1, **extra):
-    return services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": destinataire, "numero": numero, "date_facture": date_facture,
-            "cadre": cadre, **extra,
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": prix_ht, "taux_tva": "20"}],
+    """A draft of one line at 20 % (amounts by ``montants``)."""
+    return FactureFactory(
+        fournisseur_gp=(gp, structure), destinataire=destinataire, numero=numero, date_facture=date_facture,
+        cadre=cadre, lignes=[ligne(prix_unitaire_ht=prix_ht)], **extra,
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ Tableau de bord, the invoice, « Traiter la facture » (each action, coded motif
 with the supplier (Suspendue → Complétée, A recycler → recyclée)."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -31,6 +31,8 @@ from organisation import services as org_services
 from organisation.enums import TypeStructure
 from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
+from tests.facturation.factories import piece as piece_jointe
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = pytest.mark.django_db
@@ -74,31 +76,15 @@ def commune():
 
 def _envoyer(fournisseur_gp, destinataire, numero, *, service="DRFIP_IDF", prix_ht="100", engagement="EJ-1",
              cadre=Cadre.A1, valideur=None, piece=None, commentaire="", type_facture=TypeFacture.FACTURE):  # fmt: skip
-    """An invoice sent by the supplier through the service layer: « Mise à disposition du destinataire »."""
-    gp, structure = fournisseur_gp
-    donnees = {
-        "fournisseur": structure, "destinataire": destinataire, "numero": numero, "cadre": cadre,
-        "service_destinataire": destinataire.services.get(code=service) if service else None,
-        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date.today() - timedelta(1),
-        "numero_engagement": engagement, "numero_marche": "M-2026-7", "valideur": valideur,
-        "commentaire": commentaire, "type_facture": type_facture,
-        "numero_facture_origine": "F-0" if type_facture == TypeFacture.AVOIR else "",
-    }  # fmt: skip
-    lignes = [
-        {"reference": "LOT-2", "denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": prix_ht,
-         "taux_tva": "20"},
-        {"denomination": "Fournitures", "quantite": 1, "prix_unitaire_ht": "10", "taux_tva": "5.5"},
-    ]  # fmt: skip
-    facture = services.enregistrer(acting_user=gp, donnees=donnees, lignes=lignes)
-    if piece:
-        services.ajouter_piece_jointe(
-            acting_user=gp, facture=facture, type_piece=piece, designation=f"Pièce {numero}", nom="piece.pdf",
-            contenu=b"%PDF-1.4 piece " + numero.encode(),
-        )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
-    return facture
+    """An invoice sent by the supplier through the deposit pipeline: « Mise à disposition du destinataire »."""
+    return FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=destinataire, numero=numero, service=service, cadre=cadre,
+        numero_engagement=engagement, valideur=valideur, commentaire=commentaire, type_facture=type_facture,
+        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht=prix_ht),
+                ligne("Fournitures", prix_unitaire_ht="10", taux_tva="5.5")],
+        pieces=[piece_jointe(piece, f"Pièce {numero}", contenu=b"%PDF-1.4 piece " + numero.encode())] if piece else [],
+        envoyer=True,
+    )  # fmt: skip
 
 
 def _numeros(response) -> list[str]:
@@ -601,7 +587,8 @@ def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
         "Complétée", "Suspendue", "Mise à disposition du destinataire", "Déposée"
     ]  # fmt: skip
     pdf = client.get(reverse("telecharger_facture_recue", args=[facture.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == b"%PDF-1.4 R-1"
+    with facture.fichier.open("rb") as depose:  # the deposited document, as certified
+        assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == depose.read()
     piece = facture.pieces_jointes.get()
     jointe = client.get(reverse("telecharger_piece_jointe_recue", args=[facture.pk, piece.pk]))
     assert b"".join(jointe.streaming_content) == b"%PDF-1.4 piece R-1"

@@ -2,7 +2,7 @@
 the list (filters, keyset pagination, bounded queries), the invoice, « Valider » / « Refuser », the tacit
 validation after 15 days and the e-mails."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -21,6 +21,8 @@ from organisation import services as org_services
 from organisation.enums import TypeStructure
 from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
+from tests.facturation.factories import piece as piece_jointe
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
@@ -59,27 +61,13 @@ def autre_valideur():
 
 def _a9(fournisseur_gp, etat, valideur, numero, *, cadre=Cadre.A9, piece=False, commentaire=""):
     """An A9 invoice sent by the sous-traitant: it is « À valider » by ``valideur``."""
-    gp, structure = fournisseur_gp
-    donnees = {
-        "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date.today() - timedelta(1),
-        "numero_engagement": "EJ-9", "numero_marche": "M-2026-7", "cadre": cadre, "valideur": valideur,
-        "numero": numero, "commentaire": commentaire,
-    }  # fmt: skip
-    lignes = [
-        {"reference": "LOT-2", "denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": "250",
-         "taux_tva": "20"},
-        {"denomination": "Fournitures", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "5.5"},
-    ]  # fmt: skip
-    facture = services.enregistrer(acting_user=gp, donnees=donnees, lignes=lignes)
-    if piece:
-        services.ajouter_piece_jointe(
-            acting_user=gp, facture=facture, type_piece="BON_DE_LIVRAISON", designation="Bon de livraison",
-            nom="bl.pdf", contenu=b"%PDF-1.4 bon de livraison",
-        )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
+    facture = FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=valideur, numero=numero, cadre=cadre,
+        a_valider=True, numero_engagement="EJ-9", commentaire=commentaire,
+        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht="250"),
+                ligne("Fournitures", prix_unitaire_ht="100", taux_tva="5.5")],
+        pieces=[piece_jointe(nom="bl.pdf", contenu=b"%PDF-1.4 bon de livraison")] if piece else [],
+    )  # fmt: skip
     assert facture.statut == S.A_VALIDER_1
     return facture
 
@@ -309,7 +297,8 @@ def test_la_facture_pour_le_valideur(client, fournisseur_gp, etat, titulaire):
     assert "validée tacitement le" in texte and f"{echeance:%d/%m/%Y à %H:%M}" in texte
     assert [h.libelle for h in response.context["historique"]] == ["À valider", "Déposée"]
     pdf = client.get(reverse("telecharger_facture_a_valider", args=[facture.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == b"%PDF-1.4 ST-1"
+    with facture.fichier.open("rb") as depose:  # the deposited document, as certified
+        assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == depose.read()
     piece = facture.pieces_jointes.get()
     jointe = client.get(reverse("telecharger_piece_jointe_a_valider", args=[facture.pk, piece.pk]))
     assert b"".join(jointe.streaming_content) == b"%PDF-1.4 bon de livraison"
@@ -477,17 +466,7 @@ def test_le_valideur_est_prevenu_a_l_arrivee(fournisseur_gp, etat, titulaire, le
     assert f"avant le {echeance:%d/%m/%Y à %H:%M}" in a_valider[0]["body"]
     # An A1 invoice has no valideur: nobody is asked to validate.
     OutboxMessage.objects.all().delete()
-    gp, structure = fournisseur_gp
-    a1 = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "A1-1",
-            "date_facture": date.today() - timedelta(1), "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
-    )  # fmt: skip
-    services.valider_et_envoyer(acting_user=gp, facture=a1, contenu=b"%PDF-1.4 a1", nom_fichier="a1.pdf")
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="A1-1", recue=True)
     assert not [m for m in OutboxMessage.objects.all() if gp_titulaire.email in m.payload["to"]]
 
 
