@@ -4,7 +4,7 @@ rate-limited per IP address."""
 
 import base64
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +19,7 @@ from facturation.enums import StatutFacture
 from facturation.models import Facture
 from facturation.views_verification import LIMITE_VERIFICATIONS, TAILLE_MAX
 from tests import outils
+from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +35,14 @@ def _cache_vide():
 
 
 def _brouillon(gp, structure, etat, numero="F-VERIF-1"):
-    return services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": numero,
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "1234.5", "taux_tva": "20"}],
+    return FactureFactory(
+        fournisseur_gp=(gp, structure), destinataire=etat, numero=numero, numero_marche="",
+        lignes=[ligne(prix_unitaire_ht="1234.5")],
     )  # fmt: skip
 
 
 def _deposee(gp, structure, etat, contenu=PDF, numero="F-VERIF-1"):
+    """The draft sent with ``contenu`` as its deposited document (a plain PDF: the document under verification)."""
     facture = _brouillon(gp, structure, etat, numero=numero)
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=contenu, nom_fichier="facture.pdf")
     facture.refresh_from_db()
