@@ -110,10 +110,13 @@ class FactureFactory(factory.Factory):
 
     class Params:
         service = "DRFIP_IDF"
-        recue = factory.Trait(envoyer=True)
+        # Sent and in the recipient's hands (an A9/A12 invoice is validated on the way).
+        recue = factory.Trait(statut=S.MISE_A_DISPOSITION)
+        # An A9 invoice sent, waiting for its valideur (a new private structure unless ``valideur`` is given).
         a_valider = factory.Trait(
-            envoyer=True, cadre=Cadre.A9, valideur=factory.SubFactory(StructureFactory, raison_sociale="Titulaire SA")
-        )
+            statut=S.A_VALIDER_1, cadre=Cadre.A9,
+            valideur=factory.SubFactory(StructureFactory, raison_sociale="Titulaire SA"),
+        )  # fmt: skip
 
     fournisseur_gp = factory.LazyFunction(fournisseur_pret)
     destinataire = factory.SubFactory(StructureFactory, publique=True)

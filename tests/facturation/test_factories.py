@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from facturation.enums import Cadre, ModeDepot, StatutFacture
+from tests.factories import StructureFactory
 from tests.facturation.factories import FactureFactory, ligne, piece
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,16 @@ def test_sans_rien_un_fournisseur_et_un_destinataire_neufs():
 def test_a_valider(fournisseur_gp, etat):
     facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, a_valider=True)
     assert (facture.statut, facture.cadre) == (S.A_VALIDER_1, Cadre.A9) and facture.valideur is not None
+
+
+def test_recue_valide_en_chemin_une_facture_a9(fournisseur_gp, etat):
+    facture = FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, cadre=Cadre.A9, valideur=StructureFactory(), recue=True
+    )
+    assert facture.statut == S.MISE_A_DISPOSITION
+    assert list(facture.historique.order_by("id").values_list("statut", flat=True)) == [
+        S.DEPOSEE, S.A_VALIDER_1, S.VALIDEE_1, S.MISE_A_DISPOSITION
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("statut", [S.ABANDONNEE, S.SERVICE_FAIT, S.REJETEE, S.MISE_EN_PAIEMENT])
