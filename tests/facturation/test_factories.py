@@ -61,4 +61,4 @@ def test_statut_atteint_le_long_du_circuit(fournisseur_gp, etat, statut):
     facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, statut=statut)
     facture.refresh_from_db()
     assert facture.statut == statut
-    assert facture.historique.filter(statut=statut).exists() or statut == S.ABANDONNEE
+    assert facture.historique.filter(statut=statut).exists()
