@@ -1,12 +1,10 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
-from organisation import services as org_services
-from organisation.enums import TypeStructure
-from organisation.models import ModificationDifferee, Service
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from organisation.models import Service
+from tests.factories import StructureFactory
+from tests.facturation.factories import fournisseur_pret
 
 SIRET_ETAT = "11000201100044"
 
@@ -14,19 +12,7 @@ SIRET_ETAT = "11000201100044"
 @pytest.fixture
 def fournisseur_gp(db):
     """A supplier structure ready to invoice: its GP, active bank details and billing mandate."""
-    gp = UtilisateurFactory(email="gp@fournisseur.fr", prenom="Claire", nom="Martin")
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Bâtiments Martin SAS",
-        type_structure=TypeStructure.PRIVEE, adresse="12 rue des Artisans", code_postal="69007", ville="Lyon",
-    )  # fmt: skip
-    org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp, structure=structure, titulaire="Bâtiments Martin SAS", iban="FR7630006000011234567890189",
-        bic="AGRIFRPP882",
-    )  # fmt: skip
-    org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
-    ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
-    org_services.appliquer_modifications_dues()
-    return gp, structure
+    return fournisseur_pret(email="gp@fournisseur.fr", prenom="Claire", nom="Martin")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 import os
 import re
 import tarfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -16,12 +16,11 @@ from django.utils import timezone
 from chorus.api import flux as flux_api
 from chorus.api import tasks
 from chorus.api.models import FluxDepot
-from facturation import services
 from facturation.conversion import donnees_de
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture
 from facturation.services import envoi
-from organisation.models import Service
+from tests.facturation.factories import FactureFactory, ligne
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 
@@ -35,15 +34,9 @@ def synchrone(monkeypatch, django_capture_on_commit_callbacks):
 
 def document(compte, etat, numero, *, pdf=False, engagement="EJ-1"):
     """The CII (or Factur-X) of an invoice of the account's structure, built from a draft then discarded."""
-    brouillon = services.enregistrer(
-        acting_user=compte.utilisateur,
-        donnees={
-            "fournisseur": compte.structure, "destinataire": etat,
-            "service_destinataire": Service.objects.get(structure=etat, code="DRFIP_IDF"),
-            "coordonnees_bancaires": compte.structure.coordonnees_bancaires.get(), "numero": numero,
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": engagement,
-        },
-        lignes=[{"denomination": "Travaux", "quantite": 2, "prix_unitaire_ht": 50, "taux_tva": 20}],
+    brouillon = FactureFactory(
+        fournisseur_gp=(compte.utilisateur, compte.structure), destinataire=etat, numero=numero,
+        numero_engagement=engagement, numero_marche="", lignes=[ligne("Travaux", quantite=2, prix_unitaire_ht=50)],
     )  # fmt: skip
     donnees = donnees_de(brouillon)
     contenu = generer_pdf_facturx(donnees) if pdf else generer_cii(donnees)

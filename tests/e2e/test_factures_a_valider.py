@@ -2,39 +2,25 @@
 the sous-traitant's A9 invoices, fails to refuse one without a motif, validates another; the sous-traitant's
 suivi shows the new status. The invoices are sent by the service layer, as in test_factures_cycle."""
 
-from datetime import date, timedelta
-
 import pytest
 from playwright.sync_api import expect
 
-from facturation import services
-from facturation.enums import Cadre, StatutFacture
+from facturation.enums import StatutFacture
 from organisation import services as org_services
 from organisation.enums import TypeStructure
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _a9(fournisseur_gp, etat, valideur, numero):
-    gp, structure = fournisseur_gp
-    facture = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat,
-            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": "EJ-9", "cadre": Cadre.A9,
-            "valideur": valideur, "numero": numero,
-        },
-        lignes=[{"denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": "250", "taux_tva": "20"}],
+    return FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=valideur, numero=numero, a_valider=True,
+        numero_engagement="EJ-9", lignes=[ligne("Lot 2 – plomberie", quantite=2, prix_unitaire_ht="250")],
     )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
-    return facture
 
 
 def test_le_titulaire_refuse_sans_motif_puis_valide(page, browser, fournisseur_gp, etat):

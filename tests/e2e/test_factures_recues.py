@@ -3,8 +3,6 @@ the supplier's invoice in « Factures à traiter », fails to reject it without 
 supplier completes it (service call, as in test_factures_cycle); the agent finds it « Complétée », takes it into
 account and declares the service fait. The supplier's suivi shows the suspension's motif."""
 
-from datetime import date, timedelta
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +12,7 @@ from organisation import services as org_services
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory
+from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = StatutFacture
@@ -30,22 +29,10 @@ def agent_destinataire(etat):
 
 
 def _envoyer(fournisseur_gp, etat, numero):
-    gp, structure = fournisseur_gp
-    facture = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat,
-            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": "EJ-2026-77",
-            "numero_marche": "M-2026-7", "numero": numero,
-        },
-        lignes=[{"denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": "250", "taux_tva": "20"}],
+    return FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, numero=numero, recue=True, numero_engagement="EJ-2026-77",
+        lignes=[ligne("Lot 2 – plomberie", quantite=2, prix_unitaire_ht="250")],
     )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
-    return facture
 
 
 def _traiter(page, action, *, motif=None, complement=""):

@@ -1,14 +1,13 @@
 """« Vérifier un certificat de dépôt » in a real browser, as an anonymous visitor: the deposited document is
 recognised, another one is not."""
 
-from datetime import date, timedelta
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from facturation import services
 from tests.conftest import ARTIFACTS
+from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,14 +24,9 @@ def _cache_vide():
 
 
 def _deposer(gp, structure, etat):
-    facture = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "F-E2E-VERIF",
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    facture = FactureFactory(
+        fournisseur_gp=(gp, structure), destinataire=etat, numero="F-E2E-VERIF", numero_marche="",
+        lignes=[ligne(prix_unitaire_ht="100")],
     )  # fmt: skip
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=PDF, nom_fichier="facture.pdf")
     facture.refresh_from_db()

@@ -3,7 +3,6 @@ rules becomes a draft with its own data and amounts, only the cadre and the bank
 the rules refuse is refused with the errors field by field and nothing is created; a plain PDF pre-fills the
 saisie form; signatures, duplicates."""
 
-import html
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,12 @@ from facturation.enums import ModeDepot, StatutFacture
 from facturation.facturx import generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
+from tests import outils
 from tests.facturation.externes import adapter
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 def _deposer(client, structure, contenu: bytes, nom="facture.pdf", cadre="A1_FACTURE_FOURNISSEUR"):
@@ -76,7 +72,7 @@ def test_depot_cii_valide_devient_un_brouillon_aux_montants_du_document(client, 
     assert facture.mode_depot == ModeDepot.DEPOT_XML and facture.analyse_depot["erreurs"] == []
 
     page = client.get(response["Location"])
-    texte = _texte(page)
+    texte = outils.texte(page)
     assert "XML CII (UN/CEFACT)" in texte and "ne se modifient pas" in texte
     assert "formset" not in page.context  # no line to retype: the amounts are the document's
     response = client.post(response["Location"], {
@@ -96,7 +92,7 @@ def test_xml_incoherent_erreurs_par_champ_et_rien_n_est_cree(client, fournisseur
     gp, structure = fournisseur_gp
     client.force_login(gp)
     response = _deposer(client, structure, _du_fournisseur(structure, etat, fichier), nom=fichier)
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert response.status_code == 200
     assert "ne respecte pas la norme EN 16931" in texte
     assert "BT-112" in texte and "Montant total TTC" in texte and "[BR-CO-15]" in texte
@@ -108,7 +104,9 @@ def test_vendeur_autre_que_la_structure_refuse(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
     response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
-    assert "Le vendeur du document (SIRET 40483304800014, BT-30) n'est pas la structure qui dépose" in _texte(response)
+    assert "Le vendeur du document (SIRET 40483304800014, BT-30) n'est pas la structure qui dépose" in outils.texte(
+        response
+    )
     assert not Facture.objects.exists()
 
 
@@ -128,7 +126,7 @@ def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire
     client.force_login(gp)
     _deposer(client, structure, signer(pdf_simple(), signataire))
     page, data = _formulaire(client)
-    texte = _texte(page)
+    texte = outils.texte(page)
     assert "PDF signé (PAdES)" in texte
     assert "Signature intacte" in texte and "Jean Signataire" in texte
     assert "Champs pré-remplis à vérifier" in texte
@@ -152,7 +150,7 @@ def test_mauvais_fichiers_message_clair_et_rien_n_est_cree(client, fournisseur_g
     client.force_login(gp)
     response = _deposer(client, structure, contenu)
     assert response.status_code == 200
-    assert message in _texte(response)
+    assert message in outils.texte(response)
     assert not Facture.objects.exists()
     assert "facturation_depot" not in client.session
 
@@ -168,7 +166,7 @@ def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_g
     statut = facture.statut
 
     response = _deposer(client, structure, contenu)
-    assert "Ce fichier a déjà été déposé" in _texte(response)
+    assert "Ce fichier a déjà été déposé" in outils.texte(response)
     assert reverse("facture_emise", args=[facture.pk]) in response.content.decode()
     facture.refresh_from_db()
     assert facture.statut == statut and Facture.objects.count() == 1
@@ -176,7 +174,7 @@ def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_g
     # Same supplier and number in another file: also a duplicate.
     autre = contenu.replace(b"<ram:Name>", b"<ram:Name>X", 1)
     response = _deposer(client, structure, autre)
-    assert "la facture n° FAC-2026-0117 a déjà été déposée" in _texte(response)
+    assert "la facture n° FAC-2026-0117 a déjà été déposée" in outils.texte(response)
     assert Facture.objects.count() == 1
 
 

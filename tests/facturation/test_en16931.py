@@ -111,7 +111,9 @@ def test_br_co_17_ubl():
 
 @pytest.mark.parametrize("nom", INCOHERENTES)
 def test_table_francaise_couvre_les_regles_declenchees(nom):
-    for erreur in verifier(lire(nom)):
+    erreurs = verifier(lire(nom))
+    assert erreurs, "an inconsistent document raised no error: the loop below would check nothing"
+    for erreur in erreurs:
         assert regle(erreur.regle) is not None, erreur.regle
         terme, libelle, _ = regle(erreur.regle)
         assert (erreur.terme, erreur.libelle_terme) == (terme, libelle)

@@ -164,9 +164,9 @@ def test_chaque_police_appelee_par_le_contenu_est_dans_les_ressources(cas):
     """The check above only sees fonts listed in /Resources: every Tf operator of the pages must name one of them
     (a font selected but missing from the resources would escape the walk)."""
     _, _, lecteur = cas
-    for ressources, contenu in _ressources_atteintes(lecteur):
-        if contenu is None:
-            continue
+    dessinees = [(ressources, contenu) for ressources, contenu in _ressources_atteintes(lecteur) if contenu is not None]
+    assert dessinees, "the walk found no content stream: it would check nothing"
+    for ressources, contenu in dessinees:
         noms = set(ressources.get("/Font") or {})
         appels = {
             operandes[0] for operandes, operateur in ContentStream(contenu, lecteur).operations if operateur == b"Tf"
@@ -215,7 +215,9 @@ def test_pas_de_transparence_ni_de_cmjn(cas):
     for page in lecteur.pages:
         groupe = page.get("/Group")
         assert groupe is None or groupe.get_object().get("/S") != "/Transparency"
-    for ressources, contenu in _ressources_atteintes(lecteur):
+    atteintes = list(_ressources_atteintes(lecteur))
+    assert atteintes, "the walk found no resources: it would check nothing"
+    for ressources, contenu in atteintes:
         for etat in (ressources.get("/ExtGState") or {}).values():
             etat = etat.get_object()
             assert etat.get("/SMask", "/None") == "/None"
@@ -256,7 +258,9 @@ def test_xmp_pdfa3b_et_extension_factur_x(cas):
     assert schema[0].findtext("pdfaSchema:namespaceURI", namespaces=NS) == NS["fx"]
     declarees = schema[0].xpath("pdfaSchema:property/rdf:Seq/rdf:li/pdfaProperty:name/text()", namespaces=NS)
     assert set(declarees) == {"DocumentType", "DocumentFileName", "Version", "ConformanceLevel"}
-    for description in xmp.iterfind("rdf:RDF/rdf:Description", NS):
+    descriptions = list(xmp.iterfind("rdf:RDF/rdf:Description", NS))
+    assert descriptions
+    for description in descriptions:
         assert description.get(f"{{{NS['rdf']}}}about") == ""
 
 

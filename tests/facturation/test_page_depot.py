@@ -1,7 +1,6 @@
 """The pre-filled deposit form as a user sees it: the banner names the fields to check in French (never an internal
 key nor a format code), and a reopened draft shows its invoice date in the date input."""
 
-import html
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,13 +12,10 @@ from facturation import forms
 from facturation.models import Facture
 from facturation.views_depot import LIBELLE_CHAMP_INCONNU, libelle_champ, libelle_format, libelles_a_verifier
 from organisation.models import Structure
+from tests import outils
 from tests.fixtures_facturation import donnees_saisie
 
 FACTURATION = Path(__file__).resolve().parents[2] / "facturation"
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 @pytest.mark.parametrize(
@@ -105,7 +101,7 @@ def test_brouillon_depose_rouvert_bandeau_en_francais(client, fournisseur_gp, et
                        "champs_a_verifier": cles}
     )  # fmt: skip
     response = client.get(reverse("modifier_brouillon", args=[facture.pk]))
-    texte = _texte(response)
+    texte = outils.texte(response)
     bandeau = re.search(r'data-testid="champs-a-verifier">([^<]*)<', texte).group(1)
     assert bandeau == (
         "SIRET du destinataire, Numéro de facture, Date de facture, Prix unitaire HT de la ligne 1, Total TTC"

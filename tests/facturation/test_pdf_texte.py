@@ -14,7 +14,8 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from facturation.pdf import FORMAT_PDF_NON_SIGNE, analyser_pdf, extraire_du_texte
-from tests.facturation.test_depot import _deposer, _formulaire, _texte
+from tests import outils
+from tests.facturation.test_depot import _deposer, _formulaire
 from tests.facturation.test_facturx import SIRET_DESTINATAIRE, SIRET_FOURNISSEUR
 
 TIERS = Path(__file__).parent / "data" / "pdf_tiers"
@@ -275,7 +276,7 @@ def test_depot_d_une_facture_a_20_pour_cent_pre_remplie_a_20_pour_cent(client, f
     assert str(data["date_facture"]) == "2026-12-03"
     assert data["lignes-TOTAL_FORMS"] == "1"
     assert (data["lignes-0-taux_tva"], data["lignes-0-prix_unitaire_ht"]) == ("20", "1000,00")
-    texte = _texte(page)
+    texte = outils.texte(page)
     # The recomputed TTC matches the document's: no discrepancy warning.
     assert "diffère du montant TTC" not in texte
     assert "PDF non signé" in texte and "PDF_NON_SIGNE" not in texte
@@ -296,4 +297,4 @@ def test_depot_d_un_pdf_a_deux_taux_une_ligne_par_taux(client, fournisseur_gp, e
         ("5.5", "200,00"),
     ]
     assert data["lignes-1-denomination"] == "Montant soumis à la TVA à 5,5 % (à détailler)"
-    assert "diffère du montant TTC" not in _texte(page)
+    assert "diffère du montant TTC" not in outils.texte(page)

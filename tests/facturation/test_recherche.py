@@ -10,13 +10,14 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from facturation import services
 from facturation.enums import Cadre, StatutFacture, TypeFacture
 from facturation.forms import RechercheFacturesForm
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.enums import TypeStructure
+from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +28,11 @@ ENTETES = [
 ]  # fmt: skip
 
 
-def _texte(response):
-    return html.unescape(response.content.decode())
-
-
 def _facture(gp, structure, destinataire, *, numero, date_facture, prix_ht, cadre=Cadre.A1, **extra):
-    return services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": destinataire, "numero": numero, "date_facture": date_facture,
-            "cadre": cadre, **extra,
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": prix_ht, "taux_tva": "20"}],
+    """A draft of one line at 20 % (amounts by ``montants``)."""
+    return FactureFactory(
+        fournisseur_gp=(gp, structure), destinataire=destinataire, numero=numero, date_facture=date_facture,
+        cadre=cadre, lignes=[ligne(prix_unitaire_ht=prix_ht)], **extra,
     )  # fmt: skip
 
 
@@ -109,7 +103,7 @@ def test_chaque_critere_restreint_les_resultats(client, jeu, criteres, attendus)
     client.force_login(jeu["gp"])
     response = client.get(reverse("rechercher_factures"), criteres)
     assert _numeros(response) == attendus
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert texte.count('data-testid="facture"') == len(attendus)
     assert "F-AUTRE" not in texte
 
@@ -149,7 +143,7 @@ def test_critere_invalide_message_en_francais(client, jeu, criteres, champ, mess
     response = client.get(reverse("rechercher_factures"), criteres)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[champ])
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert message in texte
     assert "Corrigez les critères de recherche" in texte
     assert response.context["factures"] == []
@@ -158,7 +152,7 @@ def test_critere_invalide_message_en_francais(client, jeu, criteres, champ, mess
         export = client.get(reverse(name), criteres)
         assert export.status_code == 302
         assert export["Location"].startswith(reverse("rechercher_factures") + "?")
-        assert message in _texte(client.get(export["Location"]))
+        assert message in outils.texte(client.get(export["Location"]))
 
 
 def test_formulaire_seul():
@@ -281,7 +275,7 @@ def test_exports_cloisonnes_par_structure(client, jeu):
 def test_lignes_du_tableau(client, jeu):
     """Each row links a draft to its form and a sent invoice to its suivi, with French dates and amounts."""
     client.force_login(jeu["gp"])
-    texte = _texte(client.get(reverse("rechercher_factures")))
+    texte = outils.texte(client.get(reverse("rechercher_factures")))
     b, c = jeu["b"], jeu["c"]
     assert f'<a href="{reverse("modifier_brouillon", args=[b.pk])}">F-B</a>' in texte
     assert f'<a href="{reverse("facture_emise", args=[c.pk])}">AV-C</a>' in texte

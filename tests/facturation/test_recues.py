@@ -3,9 +3,8 @@ recipient sees, consultation only), the Synthèse, Rechercher (each filter, keys
 Tableau de bord, the invoice, « Traiter la facture » (each action, coded motifs, refusals) and the round trips
 with the supplier (Suspendue → Complétée, A recycler → recyclée)."""
 
-import html
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -30,15 +29,14 @@ from facturation.models import Facture, HistoriqueFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation import services as org_services
 from organisation.enums import TypeStructure
+from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
+from tests.facturation.factories import piece as piece_jointe
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _agent(structure, *, niveau="modification", service=None, email=None, **noms):
@@ -78,31 +76,15 @@ def commune():
 
 def _envoyer(fournisseur_gp, destinataire, numero, *, service="DRFIP_IDF", prix_ht="100", engagement="EJ-1",
              cadre=Cadre.A1, valideur=None, piece=None, commentaire="", type_facture=TypeFacture.FACTURE):  # fmt: skip
-    """An invoice sent by the supplier through the service layer: « Mise à disposition du destinataire »."""
-    gp, structure = fournisseur_gp
-    donnees = {
-        "fournisseur": structure, "destinataire": destinataire, "numero": numero, "cadre": cadre,
-        "service_destinataire": destinataire.services.get(code=service) if service else None,
-        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date.today() - timedelta(1),
-        "numero_engagement": engagement, "numero_marche": "M-2026-7", "valideur": valideur,
-        "commentaire": commentaire, "type_facture": type_facture,
-        "numero_facture_origine": "F-0" if type_facture == TypeFacture.AVOIR else "",
-    }  # fmt: skip
-    lignes = [
-        {"reference": "LOT-2", "denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": prix_ht,
-         "taux_tva": "20"},
-        {"denomination": "Fournitures", "quantite": 1, "prix_unitaire_ht": "10", "taux_tva": "5.5"},
-    ]  # fmt: skip
-    facture = services.enregistrer(acting_user=gp, donnees=donnees, lignes=lignes)
-    if piece:
-        services.ajouter_piece_jointe(
-            acting_user=gp, facture=facture, type_piece=piece, designation=f"Pièce {numero}", nom="piece.pdf",
-            contenu=b"%PDF-1.4 piece " + numero.encode(),
-        )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
-    return facture
+    """An invoice sent by the supplier through the deposit pipeline: « Mise à disposition du destinataire »."""
+    return FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=destinataire, numero=numero, service=service, cadre=cadre,
+        numero_engagement=engagement, valideur=valideur, commentaire=commentaire, type_facture=type_facture,
+        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht=prix_ht),
+                ligne("Fournitures", prix_unitaire_ht="10", taux_tva="5.5")],
+        pieces=[piece_jointe(piece, f"Pièce {numero}", contenu=b"%PDF-1.4 piece " + numero.encode())] if piece else [],
+        envoyer=True,
+    )  # fmt: skip
 
 
 def _numeros(response) -> list[str]:
@@ -141,7 +123,7 @@ def test_l_agent_voit_les_factures_de_sa_structure_et_pas_celles_d_une_autre(
     # The commune's agent reaches none of the State's invoice pages: 404, and nothing changes.
     client.force_login(agent_commune)
     assert _numeros(client.get(reverse("factures_recues"))) == ["C-1"]
-    assert "E-1" not in _texte(client.get(reverse("rechercher_factures_recues")))
+    assert "E-1" not in outils.texte(client.get(reverse("rechercher_factures_recues")))
     for url in _urls(pour_etat, pour_etat.pieces_jointes.get()):
         assert client.get(url).status_code == 404, url
     response = client.post(reverse("traiter_facture_recue", args=[pour_etat.pk, S.SERVICE_FAIT]), {"statut_vu": ""})
@@ -219,7 +201,7 @@ def test_en_consultation_pas_d_action_et_post_refuse(client, fournisseur_gp, eta
     response = client.get(reverse("facture_recue", args=[facture.pk]))
     assert response.status_code == 200 and response.context["actions"] == []
     assert 'data-testid="actions-destinataire"' not in response.content.decode()
-    assert "Traiter la facture" not in _texte(response)
+    assert "Traiter la facture" not in outils.texte(response)
     assert _numeros(client.get(reverse("factures_recues"))) == ["R-1"]  # consultation sees the lists
     url = reverse("traiter_facture_recue", args=[facture.pk, S.REJETEE])
     assert client.get(url).status_code == 403
@@ -257,7 +239,7 @@ def test_synthese_les_factures_a_traiter_les_plus_recentes_d_abord(client, fourn
     client.force_login(agent)
     response = client.get(reverse("factures_recues"))
     assert _numeros(response) == ["A-1", "D-1"]
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "Factures à traiter" in texte and "Prise en compte destinataire" in texte
     assert "Bâtiments Martin SAS" in texte and "DRFIP_IDF" in texte and "EJ-1" in texte
     assert "?statut=A_TRAITER" in texte
@@ -276,7 +258,7 @@ def test_synthese_limitee_aux_50_plus_recentes(client, fournisseur_gp, etat, age
     with django_assert_max_num_queries(4):
         response = client.get(reverse("factures_recues"))
     assert len(response.context["factures"]) == 50
-    assert "Seules les 50 plus récentes sont affichées." in _texte(response)
+    assert "Seules les 50 plus récentes sont affichées." in outils.texte(response)
     toutes = client.get(reverse("rechercher_factures_recues"), {"statut": "A_TRAITER"})
     assert len(toutes.context["factures"]) == 50 and toutes.context["suivante"]
 
@@ -359,7 +341,7 @@ def test_chaque_filtre_de_la_recherche(client, jeu, agent):
     assert _recherche(client, numero_engagement="ej-aaa") == {"F-A", "AV-D"}
     assert _recherche(client, cadre=Cadre.A2.value) == {"F-B"}
     assert _recherche(client, numero="F-", statut="A_TRAITER", montant_min="1000") == {"F-C"}
-    texte = _texte(client.get(reverse("rechercher_factures_recues"), {"numero": "F-B"}))
+    texte = outils.texte(client.get(reverse("rechercher_factures_recues"), {"numero": "F-B"}))
     assert "1\u202f210,55\u00a0€" in texte and "Rejetée" in texte and "EJ-BBB" in texte
 
 
@@ -378,7 +360,7 @@ def test_critere_invalide_message_en_francais(client, jeu, agent, criteres, cham
     client.force_login(agent)
     response = client.get(reverse("rechercher_factures_recues"), criteres)
     assert message in " ".join(response.context["form"].errors[champ])
-    assert "Corrigez les critères de recherche" in _texte(response) and response.context["factures"] == []
+    assert "Corrigez les critères de recherche" in outils.texte(response) and response.context["factures"] == []
     for name in ("exporter_factures_recues", "exporter_factures_recues_xlsx"):
         export = client.get(reverse(name), criteres)
         assert export.status_code == 302
@@ -591,7 +573,7 @@ def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
     services.completer(acting_user=gp, facture=facture, commentaire="Voici une copie lisible.")
     client.force_login(agent)
     response = client.get(reverse("facture_recue", args=[facture.pk]))
-    texte = _texte(response)
+    texte = outils.texte(response)
     for attendu in (
         "Bâtiments Martin SAS", facture.fournisseur.identifiant, "12 rue des Artisans, 69007 Lyon", "ETAT",
         "Service DRFIP_IDF – DRFIP Île-de-France", "A1 – Dépôt par un fournisseur d'une facture", "M-2026-7", "EJ-1",
@@ -605,7 +587,8 @@ def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
         "Complétée", "Suspendue", "Mise à disposition du destinataire", "Déposée"
     ]  # fmt: skip
     pdf = client.get(reverse("telecharger_facture_recue", args=[facture.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == b"%PDF-1.4 R-1"
+    with facture.fichier.open("rb") as depose:  # the deposited document, as certified
+        assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == depose.read()
     piece = facture.pieces_jointes.get()
     jointe = client.get(reverse("telecharger_piece_jointe_recue", args=[facture.pk, piece.pk]))
     assert b"".join(jointe.streaming_content) == b"%PDF-1.4 piece R-1"
@@ -631,7 +614,7 @@ def test_les_actions_proposees_viennent_de_la_table_de_transitions(client, fourn
     assert actions() == ["Mandater", "Mise à disposition du comptable", "Mettre en paiement", "Suspendre", "Rejeter"]
     services.traiter(acting_user=agent, facture=facture, statut=S.MISE_EN_PAIEMENT)
     assert actions() == []
-    texte = _texte(client.get(reverse("facture_recue", args=[facture.pk])))
+    texte = outils.texte(client.get(reverse("facture_recue", args=[facture.pk])))
     assert "Traiter la facture" not in texte
 
 
@@ -649,12 +632,12 @@ def test_chaque_action_sans_motif_historique_et_courriel(client, fournisseur_gp,
     for statut, libelle in CHEMIN:
         OutboxMessage.objects.all().delete()
         url = reverse("traiter_facture_recue", args=[facture.pk, statut])
-        page = _texte(client.get(url))
+        page = outils.texte(client.get(url))
         assert f'data-testid="nouvel-etat">{libelle}</span>' in page and "Enregistrer" in page
         assert "Motif" not in page  # no motif for these actions
         response = client.post(url, {"commentaire": f"Étape {libelle}", "statut_vu": facture.statut}, follow=True)
         assert response.redirect_chain[-1][0] == reverse("facture_recue", args=[facture.pk])
-        assert f"La facture R-1 est au statut « {libelle} ». Le fournisseur en est informé." in _texte(response)
+        assert f"La facture R-1 est au statut « {libelle} ». Le fournisseur en est informé." in outils.texte(response)
         facture.refresh_from_db()
         assert facture.statut == statut
         entree = facture.historique.first()
@@ -683,7 +666,7 @@ def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, e
     OutboxMessage.objects.all().delete()
     client.force_login(agent)
     url = reverse("traiter_facture_recue", args=[facture.pk, statut])
-    page = _texte(client.get(url))
+    page = outils.texte(client.get(url))
     for code, libelle in MOTIFS_DESTINATAIRE[statut].choices:  # the coded list of this action only
         assert f'value="{code}"' in page and libelle in page
     autres = [m for s, ms in MOTIFS_DESTINATAIRE.items() if s != statut for m in ms.labels if m != "Autre"]
@@ -692,7 +675,7 @@ def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, e
         url, {"motif": motif, "commentaire": "Voir avec le service achats.", "statut_vu": S.MISE_A_DISPOSITION},
         follow=True,
     )  # fmt: skip
-    assert f"La facture R-1 est au statut « {S(statut).label} »." in _texte(response)
+    assert f"La facture R-1 est au statut « {S(statut).label} »." in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == statut
     entree = facture.historique.first()
@@ -704,10 +687,12 @@ def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, e
     assert f"Motif : {libelle_motif}" in mail["body"] and "Voir avec le service achats." in mail["body"]
     # The supplier reads the motif on their suivi (and, for a rejection, in the pop-up at login).
     client.force_login(gp)
-    texte = _texte(client.get(reverse("facture_emise", args=[facture.pk])))
+    texte = outils.texte(client.get(reverse("facture_emise", args=[facture.pk])))
     assert libelle_motif in texte and "Voir avec le service achats." in texte
     if statut == S.REJETEE:
         assert [a["motif"] for a in alertes_connexion(gp)] == [libelle_motif]
+    else:
+        assert alertes_connexion(gp) == []  # only a rejection is announced at login
 
 
 def test_motif_obligatoire_message_et_rien_ne_change(client, fournisseur_gp, etat, agent):
@@ -719,7 +704,7 @@ def test_motif_obligatoire_message_et_rien_ne_change(client, fournisseur_gp, eta
                     {"motif": MotifSuspension.PIECE_ILLISIBLE}):  # fmt: skip
         response = client.post(url, {**donnees, "statut_vu": S.MISE_A_DISPOSITION})
         assert response.status_code == 200
-        texte = _texte(response)
+        texte = outils.texte(response)
         assert "Le traitement n'est pas enregistré." in texte and "Choisissez le motif dans la liste" in texte
     facture.refresh_from_db()
     assert facture.statut == S.MISE_A_DISPOSITION and facture.historique.count() == 2
@@ -747,9 +732,9 @@ def test_action_impossible_depuis_le_statut_courant(client, fournisseur_gp, etat
     response = client.get(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("facture_recue", args=[facture.pk])
     message = "L'action « Prendre en compte » n'est pas possible : la facture R-1 est au statut « Service fait »."
-    assert message in _texte(response)
+    assert message in outils.texte(response)
     response = client.post(url, {"statut_vu": S.SERVICE_FAIT}, follow=True)
-    assert message in _texte(response)
+    assert message in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT and facture.historique.count() == 3
     assert not OutboxMessage.objects.exists()
@@ -768,7 +753,7 @@ def test_un_autre_agent_a_traite_la_facture_entre_temps(client, fournisseur_gp, 
     services.traiter_facture_recue(acting_user=collegue, facture=facture, statut=S.SERVICE_FAIT)
     OutboxMessage.objects.all().delete()
     response = client.post(url, {"motif": MotifRejet.MONTANT_ERRONE, "statut_vu": S.MISE_A_DISPOSITION}, follow=True)
-    assert "L'action « Rejeter » n'est pas possible : la facture R-1 est au statut « Service fait »." in _texte(
+    assert "L'action « Rejeter » n'est pas possible : la facture R-1 est au statut « Service fait »." in outils.texte(
         response
     )
     facture.refresh_from_db()
@@ -796,9 +781,9 @@ def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
     )  # fmt: skip
     services.completer(acting_user=gp, facture=facture)
     response = client.get(reverse("factures_recues"))
-    assert _numeros(response) == ["R-1"] and "Complétée" in _texte(response)
+    assert _numeros(response) == ["R-1"] and "Complétée" in outils.texte(response)
     detail = client.get(reverse("facture_recue", args=[facture.pk]))
-    assert "PV de réception" in _texte(detail) and "Service fait" in dict(detail.context["actions"]).values()
+    assert "PV de réception" in outils.texte(detail) and "Service fait" in dict(detail.context["actions"]).values()
     client.post(reverse("traiter_facture_recue", args=[facture.pk, S.SERVICE_FAIT]), {"statut_vu": S.COMPLETEE})
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
@@ -829,7 +814,7 @@ def test_aller_retour_a_recycler(client, fournisseur_gp, etat, agent, agent_serv
     assert client.get(reverse("facture_recue", args=[facture.pk])).status_code == 404
     client.force_login(agent)
     assert _numeros(client.get(reverse("factures_recues"))) == ["R-1"]
-    texte = _texte(client.get(reverse("facture_recue", args=[facture.pk])))
+    texte = outils.texte(client.get(reverse("facture_recue", args=[facture.pk])))
     assert "Service FACTURES_PUBLIQUES" in texte and "Recyclage" in texte
 
 
@@ -847,7 +832,7 @@ def test_traiter_la_selection_avec_confirmation(client, fournisseur_gp, etat, ag
     url = reverse("traiter_factures_recues_en_masse")
     selection = {"facture": [a.pk, b.pk, c.pk, ailleurs.pk], "statut": S.PRISE_EN_COMPTE_DESTINATAIRE}
     confirmation = client.post(url, selection)
-    texte = _texte(confirmation)
+    texte = outils.texte(confirmation)
     assert "Traiter la sélection : Prendre en compte" in texte and "Impossible depuis ce statut" in texte
     assert [ligne["facture"].numero for ligne in confirmation.context["factures"]] == ["S-3", "S-2", "S-1"]
     assert "C-1" not in texte  # outside the agent's perimeter: ignored
@@ -856,7 +841,7 @@ def test_traiter_la_selection_avec_confirmation(client, fournisseur_gp, etat, ag
     OutboxMessage.objects.all().delete()
     vus = {f"vu-{f.pk}": f.statut for f in (a, b)} | {f"vu-{c.pk}": S.SERVICE_FAIT}
     response = client.post(url, {**selection, **vus, "confirmer": "1"}, follow=True)
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "2 facture(s) au statut « Prise en compte destinataire » : S-2, S-1." in texte
     assert "L'action « Prendre en compte » n'est pas possible : la facture S-3 est au statut « Service fait »." in texte
     statuts = dict(Facture.objects.values_list("numero", "statut"))
@@ -874,14 +859,14 @@ def test_traiter_la_selection_refus(client, fournisseur_gp, etat, agent, lecteur
     # An action that needs a motif, or nothing selected: a French message, nothing changes.
     for donnees in ({"facture": [facture.pk], "statut": S.REJETEE}, {"statut": S.SERVICE_FAIT}):
         response = client.post(url, {**donnees, "confirmer": "1"}, follow=True)
-        assert "Sélectionnez au moins une facture et l'action à effectuer." in _texte(response)
+        assert "Sélectionnez au moins une facture et l'action à effectuer." in outils.texte(response)
     with pytest.raises(Exception, match="facture par facture"):
         services.traiter_en_masse(acting_user=agent, factures=[(facture, "")], statut=S.REJETEE)
     # Another agent acted between the confirmation page and « Enregistrer ».
     services.traiter(acting_user=_agent(etat), facture=facture, statut=S.SERVICE_FAIT)
     vu = {f"vu-{facture.pk}": S.MISE_A_DISPOSITION}
     response = client.post(url, {"facture": [facture.pk], "statut": S.MANDATEE, **vu, "confirmer": "1"}, follow=True)
-    assert "la facture S-1 est au statut « Service fait »" in _texte(response)
+    assert "la facture S-1 est au statut « Service fait »" in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
     # Consultation only: no selection on the Synthèse, and the POST is refused.

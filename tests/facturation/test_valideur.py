@@ -2,8 +2,7 @@
 the list (filters, keyset pagination, bounded queries), the invoice, « Valider » / « Refuser », the tacit
 validation after 15 days and the e-mails."""
 
-import html
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -20,14 +19,13 @@ from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import services as org_services
 from organisation.enums import TypeStructure
+from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.facturation.factories import FactureFactory, ligne
+from tests.facturation.factories import piece as piece_jointe
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _structure_privee(gp, raison_sociale):
@@ -63,27 +61,13 @@ def autre_valideur():
 
 def _a9(fournisseur_gp, etat, valideur, numero, *, cadre=Cadre.A9, piece=False, commentaire=""):
     """An A9 invoice sent by the sous-traitant: it is « À valider » by ``valideur``."""
-    gp, structure = fournisseur_gp
-    donnees = {
-        "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date.today() - timedelta(1),
-        "numero_engagement": "EJ-9", "numero_marche": "M-2026-7", "cadre": cadre, "valideur": valideur,
-        "numero": numero, "commentaire": commentaire,
-    }  # fmt: skip
-    lignes = [
-        {"reference": "LOT-2", "denomination": "Lot 2 – plomberie", "quantite": 2, "prix_unitaire_ht": "250",
-         "taux_tva": "20"},
-        {"denomination": "Fournitures", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "5.5"},
-    ]  # fmt: skip
-    facture = services.enregistrer(acting_user=gp, donnees=donnees, lignes=lignes)
-    if piece:
-        services.ajouter_piece_jointe(
-            acting_user=gp, facture=facture, type_piece="BON_DE_LIVRAISON", designation="Bon de livraison",
-            nom="bl.pdf", contenu=b"%PDF-1.4 bon de livraison",
-        )  # fmt: skip
-    services.valider_et_envoyer(
-        acting_user=gp, facture=facture, contenu=f"%PDF-1.4 {numero}".encode(), nom_fichier=f"{numero}.pdf"
-    )
+    facture = FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=valideur, numero=numero, cadre=cadre,
+        a_valider=True, numero_engagement="EJ-9", commentaire=commentaire,
+        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht="250"),
+                ligne("Fournitures", prix_unitaire_ht="100", taux_tva="5.5")],
+        pieces=[piece_jointe(nom="bl.pdf", contenu=b"%PDF-1.4 bon de livraison")] if piece else [],
+    )  # fmt: skip
     assert facture.statut == S.A_VALIDER_1
     return facture
 
@@ -119,7 +103,7 @@ def test_la_liste_montre_au_valideur_ses_factures_a_valider(client, fournisseur_
     client.force_login(gp_titulaire)
     response = client.get(reverse("factures_a_valider"))
     assert _numeros(response) == ["ST-1"]
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "Bâtiments Martin SAS" in texte and "ETAT" in texte and "A9" in texte and "À valider" in texte
     assert "ST-2" not in texte
 
@@ -164,7 +148,7 @@ def test_en_consultation_pas_de_boutons_et_post_refuse(client, fournisseur_gp, e
     response = client.get(reverse("facture_a_valider", args=[facture.pk]))
     assert response.status_code == 200
     assert 'data-testid="actions-valideur"' not in response.content.decode()
-    assert "Confirmer" not in _texte(response)
+    assert "Confirmer" not in outils.texte(response)
     assert client.get(reverse("valider_facture_a_valider", args=[facture.pk])).status_code == 403
     assert client.post(reverse("valider_facture_a_valider", args=[facture.pk])).status_code == 403
     response = client.post(reverse("refuser_facture_a_valider", args=[facture.pk]), {"motif": "ERREUR_MONTANT"})
@@ -209,7 +193,7 @@ def test_filtres_statut_numero_et_fournisseur(client, fournisseur_gp, etat, titu
     siret = a_valider.fournisseur.identifiant
     assert _numeros(client.get(url, {"statut": "TOUTES", "fournisseur": siret})) == ["ST-3", "ST-2", "ST-1"]
     assert _numeros(client.get(url, {"fournisseur": dupont.fournisseur.identifiant[:9]})) == ["DUP-1"]
-    texte = _texte(client.get(url, {"statut": "VALIDEE"}))
+    texte = outils.texte(client.get(url, {"statut": "VALIDEE"}))
     assert "Mise à disposition du destinataire" in texte  # the current status of a validated invoice
     response = client.get(url, {"statut": "INCONNU"})
     assert 'data-testid="erreurs-filtres"' in response.content.decode() and _numeros(response) == []
@@ -302,7 +286,7 @@ def test_la_facture_pour_le_valideur(client, fournisseur_gp, etat, titulaire):
     facture = _a9(fournisseur_gp, etat, structure_titulaire, "ST-1", piece=True, commentaire="Situation n° 3")
     client.force_login(gp_titulaire)
     response = client.get(reverse("facture_a_valider", args=[facture.pk]))
-    texte = _texte(response)
+    texte = outils.texte(response)
     for attendu in (
         "Bâtiments Martin SAS", facture.fournisseur.identifiant, "ETAT", "DRFIP_IDF", "Titulaire Général SA",
         "A9 – Dépôt par un sous-traitant d'une facture", "M-2026-7", "EJ-9", "Lot 2 – plomberie", "5,5 %",
@@ -313,11 +297,12 @@ def test_la_facture_pour_le_valideur(client, fournisseur_gp, etat, titulaire):
     assert "validée tacitement le" in texte and f"{echeance:%d/%m/%Y à %H:%M}" in texte
     assert [h.libelle for h in response.context["historique"]] == ["À valider", "Déposée"]
     pdf = client.get(reverse("telecharger_facture_a_valider", args=[facture.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == b"%PDF-1.4 ST-1"
+    with facture.fichier.open("rb") as depose:  # the deposited document, as certified
+        assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == depose.read()
     piece = facture.pieces_jointes.get()
     jointe = client.get(reverse("telecharger_piece_jointe_a_valider", args=[facture.pk, piece.pk]))
     assert b"".join(jointe.streaming_content) == b"%PDF-1.4 bon de livraison"
-    liste = _texte(client.get(reverse("factures_a_valider")))
+    liste = outils.texte(client.get(reverse("factures_a_valider")))
     assert f"{echeance:%d/%m/%Y à %H:%M}" in liste
 
 
@@ -326,10 +311,10 @@ def test_valider_apres_confirmation_transmet_au_destinataire(client, fournisseur
     facture = _a9(fournisseur_gp, etat, structure_titulaire, "ST-1")
     client.force_login(gp_titulaire)
     url = reverse("valider_facture_a_valider", args=[facture.pk])
-    assert "Confirmer la validation" in _texte(client.get(url))
+    assert "Confirmer la validation" in outils.texte(client.get(url))
     response = client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("factures_a_valider")
-    assert "La facture ST-1 est validée : elle est transmise à son destinataire." in _texte(response)
+    assert "La facture ST-1 est validée : elle est transmise à son destinataire." in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == S.MISE_A_DISPOSITION
     validee, mise_a_disposition = facture.historique.order_by("-created_at", "-id")[1], facture.historique.first()
@@ -344,7 +329,7 @@ def test_valider_apres_confirmation_transmet_au_destinataire(client, fournisseur
     response = client.post(url, follow=True)
     assert (
         "La facture ST-1 n'est plus à valider : elle est au statut « Mise à disposition du destinataire »."
-        in _texte(response)
+        in outils.texte(response)
     )
     assert facture.historique.count() == 4
 
@@ -355,11 +340,11 @@ def test_refuser_sans_motif_message_et_rien_ne_change(client, fournisseur_gp, et
     OutboxMessage.objects.all().delete()
     client.force_login(gp_titulaire)
     url = reverse("refuser_facture_a_valider", args=[facture.pk])
-    assert "Erreur de montant" in _texte(client.get(url))  # the coded list
+    assert "Erreur de montant" in outils.texte(client.get(url))  # the coded list
     for donnees in ({"motif": "", "commentaire": "Pas d'accord"}, {"motif": "N_IMPORTE_QUOI"}):
         response = client.post(url, donnees)
         assert response.status_code == 200
-        texte = _texte(response)
+        texte = outils.texte(response)
         assert "Le refus n'est pas enregistré." in texte and "Choisissez le motif du refus" in texte
     facture.refresh_from_db()
     assert facture.statut == S.A_VALIDER_1 and facture.historique.count() == 2
@@ -379,7 +364,7 @@ def test_refuser_avec_motif_informe_le_fournisseur(client, fournisseur_gp, etat,
         {"motif": "ERREUR_MONTANT", "commentaire": "Le lot 2 est facturé deux fois."},
         follow=True,
     )
-    assert "La facture ST-1 est refusée. Le fournisseur en est informé." in _texte(response)
+    assert "La facture ST-1 est refusée. Le fournisseur en est informé." in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == S.REFUSEE_1
     refus = facture.historique.first()
@@ -392,7 +377,7 @@ def test_refuser_avec_motif_informe_le_fournisseur(client, fournisseur_gp, etat,
     assert "Motif : Erreur de montant" in mails[0]["body"] and "Le lot 2 est facturé deux fois." in mails[0]["body"]
     # The supplier's suivi shows the refusal and its motif.
     client.force_login(gp)
-    texte = _texte(client.get(reverse("facture_emise", args=[facture.pk])))
+    texte = outils.texte(client.get(reverse("facture_emise", args=[facture.pk])))
     assert "Refusée par le valideur" in texte and "Erreur de montant" in texte
 
 
@@ -404,8 +389,8 @@ def test_refuser_une_facture_deja_validee(client, fournisseur_gp, etat, titulair
     url = reverse("refuser_facture_a_valider", args=[facture.pk])
     response = client.post(url, {"motif": "AUTRE"})
     assert response.status_code == 200
-    assert "La facture ST-1 n'est plus à valider" in _texte(response)
-    assert "n'est plus à valider" in _texte(client.get(url, follow=True))
+    assert "La facture ST-1 n'est plus à valider" in outils.texte(response)
+    assert "n'est plus à valider" in outils.texte(client.get(url, follow=True))
     facture.refresh_from_db()
     assert facture.statut == S.MISE_A_DISPOSITION
 
@@ -481,17 +466,7 @@ def test_le_valideur_est_prevenu_a_l_arrivee(fournisseur_gp, etat, titulaire, le
     assert f"avant le {echeance:%d/%m/%Y à %H:%M}" in a_valider[0]["body"]
     # An A1 invoice has no valideur: nobody is asked to validate.
     OutboxMessage.objects.all().delete()
-    gp, structure = fournisseur_gp
-    a1 = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "A1-1",
-            "date_facture": date.today() - timedelta(1), "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
-    )  # fmt: skip
-    services.valider_et_envoyer(acting_user=gp, facture=a1, contenu=b"%PDF-1.4 a1", nom_fichier="a1.pdf")
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="A1-1", recue=True)
     assert not [m for m in OutboxMessage.objects.all() if gp_titulaire.email in m.payload["to"]]
 
 
@@ -511,8 +486,8 @@ def test_erreur_de_valideur_puis_correction_par_le_fournisseur(
 
     # The supplier finds it in its Synthèse, with the action on its page.
     client.force_login(gp)
-    assert "ST-ERR" in _texte(client.get(reverse("factures_emises")))
-    page = _texte(client.get(reverse("facture_emise", args=[facture.pk])))
+    assert "ST-ERR" in outils.texte(client.get(reverse("factures_emises")))
+    page = outils.texte(client.get(reverse("facture_emise", args=[facture.pk])))
     assert "Erreur fournisseur sur valideur" in page and "Corriger le valideur" in page
 
     # Bad SIRETs: a French message on the field, nothing changes.
@@ -524,7 +499,7 @@ def test_erreur_de_valideur_puis_correction_par_le_fournisseur(
         (valideur.identifiant, "Ce valideur a signalé qu'il n'est pas le bon : indiquez-en un autre."),
     ]:
         response = client.post(url, {"siret": siret})
-        assert response.status_code == 200 and message in _texte(response), siret
+        assert response.status_code == 200 and message in outils.texte(response), siret
     facture.refresh_from_db()
     assert facture.statut == S.ERREUR_FOURNISSEUR_SUR_VALIDEUR and facture.valideur_id == valideur.pk
 
@@ -542,7 +517,7 @@ def test_erreur_de_valideur_puis_correction_par_le_fournisseur(
 
     # Only an invoice in that status, only by its supplier with the modification profile.
     response = client.post(url, {"siret": valideur.identifiant})
-    assert "Seule une facture au statut « Erreur fournisseur sur valideur »" in _texte(response)
+    assert "Seule une facture au statut « Erreur fournisseur sur valideur »" in outils.texte(response)
     client.force_login(bon_gp)
     assert client.post(url, {"siret": bon.identifiant}).status_code == 404
 

@@ -4,8 +4,7 @@ rate-limited per IP address."""
 
 import base64
 import hashlib
-import html
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +18,8 @@ from facturation.certificat import empreinte_fichier
 from facturation.enums import StatutFacture
 from facturation.models import Facture
 from facturation.views_verification import LIMITE_VERIFICATIONS, TAILLE_MAX
+from tests import outils
+from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +34,15 @@ def _cache_vide():
     cache.clear()
 
 
-def _texte(response):
-    return html.unescape(response.content.decode())
-
-
 def _brouillon(gp, structure, etat, numero="F-VERIF-1"):
-    return services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": numero,
-            "date_facture": date.today() - timedelta(days=1), "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "1234.5", "taux_tva": "20"}],
+    return FactureFactory(
+        fournisseur_gp=(gp, structure), destinataire=etat, numero=numero, numero_marche="",
+        lignes=[ligne(prix_unitaire_ht="1234.5")],
     )  # fmt: skip
 
 
 def _deposee(gp, structure, etat, contenu=PDF, numero="F-VERIF-1"):
+    """The draft sent with ``contenu`` as its deposited document (a plain PDF: the document under verification)."""
     facture = _brouillon(gp, structure, etat, numero=numero)
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=contenu, nom_fichier="facture.pdf")
     facture.refresh_from_db()
@@ -75,13 +68,13 @@ def test_url_et_action_publique(client):
     assert reverse("verifier_depot") == URL
     response = client.get(reverse("accueil"))
     assert f'href="{URL}"' in response.content.decode()
-    assert "Vérifier un dépôt" in _texte(response)
+    assert "Vérifier un dépôt" in outils.texte(response)
 
 
 def test_page_ouverte_sans_connexion(client):
     response = client.get(URL)
     assert response.status_code == 200
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "Vérifier un certificat de dépôt" in texte
     assert 'type="file"' in texte and 'name="empreinte"' in texte
     assert response["Cache-Control"].startswith("max-age=0")
@@ -103,7 +96,7 @@ def test_un_document_depose_est_reconnu(client, fournisseur_gp, etat, maniere):
     }
     response = _verifier(client, **saisies[maniere])
     assert response.status_code == 200
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert _phrase(facture) in texte
     assert f'<code data-testid="empreinte-certificat">{e}</code>' in response.content.decode()
     assert "Aucun dépôt" not in texte
@@ -112,7 +105,7 @@ def test_un_document_depose_est_reconnu(client, fournisseur_gp, etat, maniere):
 def test_rien_d_autre_n_est_divulgue(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     facture = _deposee(gp, structure, etat)
-    texte = _texte(_verifier(client, fichier=PDF))
+    texte = outils.texte(_verifier(client, fichier=PDF))
     assert _phrase(facture) in texte
     assert str(facture.montant_ttc) == "1481.40"
     for secret in ("1481", "1 481", "1\u202f481", "1234", "1 234", "246,90", "EUR", "€", gp.email, gp.nom,
@@ -135,7 +128,7 @@ def test_document_modifie_ou_inconnu_non_depose(client, fournisseur_gp, etat, sa
     facture = _deposee(gp, structure, etat)
     response = _verifier(client, **saisie)
     assert response.status_code == 200
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert (
         "Aucun dépôt ne correspond à ce document : il n'a pas été déposé sur Chorus Pro "
         "(ou il a été modifié depuis son dépôt)."
@@ -161,7 +154,7 @@ def test_un_brouillon_n_est_jamais_divulgue(client, fournisseur_gp, etat):
         {"empreinte": empreinte_fichier(b"x")},
         {"fichier": b"abandon"},
     ):
-        texte = _texte(_verifier(client, **saisie))
+        texte = outils.texte(_verifier(client, **saisie))
         assert "Aucun dépôt ne correspond à ce document" in texte, saisie
         assert "F-BROUILLON" not in texte and "F-ABANDON" not in texte
 
@@ -170,11 +163,11 @@ def test_une_recherche_est_une_seule_requete(client, fournisseur_gp, etat, djang
     gp, structure = fournisseur_gp
     facture = _deposee(gp, structure, etat)
     with django_assert_num_queries(1):
-        assert _phrase(facture) in _texte(_verifier(client, empreinte=facture.empreinte_certificat))
+        assert _phrase(facture) in outils.texte(_verifier(client, empreinte=facture.empreinte_certificat))
     with django_assert_num_queries(1):
-        assert "Aucun dépôt" in _texte(_verifier(client, empreinte=empreinte_fichier(b"inconnu")))
+        assert "Aucun dépôt" in outils.texte(_verifier(client, empreinte=empreinte_fichier(b"inconnu")))
     with django_assert_num_queries(1):
-        assert "Aucun dépôt" in _texte(_verifier(client, fichier=b"inconnu"))
+        assert "Aucun dépôt" in outils.texte(_verifier(client, fichier=b"inconnu"))
 
 
 @pytest.mark.parametrize(
@@ -211,7 +204,7 @@ def test_saisie_invalide_message_sur_le_champ(client, fournisseur_gp, etat, djan
     with django_assert_num_queries(0):  # nothing looked up
         response = _verifier(client, **saisie)
     assert response.status_code == 200
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert message in texte
     assert "Ce document a été déposé" not in texte and "Aucun dépôt ne correspond" not in texte
     form = response.context["form"]
@@ -222,7 +215,7 @@ def test_saisie_invalide_message_sur_le_champ(client, fournisseur_gp, etat, djan
 def test_fichier_de_10_mo_exactement_accepte(client):
     response = _verifier(client, fichier=b"\0" * TAILLE_MAX)
     assert response.status_code == 200
-    assert "Aucun dépôt ne correspond à ce document" in _texte(response)
+    assert "Aucun dépôt ne correspond à ce document" in outils.texte(response)
 
 
 def test_limite_de_verifications_par_adresse_ip(client, fournisseur_gp, etat):
@@ -233,16 +226,16 @@ def test_limite_de_verifications_par_adresse_ip(client, fournisseur_gp, etat):
         assert response.status_code == 200
     response = _verifier(client, empreinte=facture.empreinte_certificat, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 429
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "Trop de vérifications : réessayez dans quelques minutes." in texte
     assert facture.numero not in texte and "Aucun dépôt" not in texte
     # Another address is not affected.
     response = _verifier(client, empreinte=facture.empreinte_certificat, REMOTE_ADDR="203.0.113.8")
-    assert response.status_code == 200 and _phrase(facture) in _texte(response)
+    assert response.status_code == 200 and _phrase(facture) in outils.texte(response)
     # Once the window has passed, the first address may verify again.
     cache.delete("chorus:verifier-depot:203.0.113.7")
     response = _verifier(client, empreinte=facture.empreinte_certificat, REMOTE_ADDR="203.0.113.7")
-    assert response.status_code == 200 and _phrase(facture) in _texte(response)
+    assert response.status_code == 200 and _phrase(facture) in outils.texte(response)
 
 
 def test_la_fenetre_expire(client):
@@ -267,7 +260,7 @@ def test_formulaire_protege_contre_le_csrf(fournisseur_gp, etat):
         URL,
         {"csrfmiddlewaretoken": jeton, "fichier": SimpleUploadedFile("f.pdf", PDF), "empreinte": ""},
     )
-    assert response.status_code == 200 and _phrase(facture) in _texte(response)
+    assert response.status_code == 200 and _phrase(facture) in outils.texte(response)
 
 
 def test_empreinte_du_certificat_recalculable(fournisseur_gp, etat):

@@ -1,6 +1,5 @@
 """Account creation, rattachements, habilitations and approbations: services and pages, successes and refusals."""
 
-import html
 import re
 from datetime import timedelta
 
@@ -25,6 +24,7 @@ from organisation.enums import (
     TypeStructure,
 )
 from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
+from tests import outils
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,6 @@ AUTRE_SIRET = "35600000049837"
 def _envoyer_courriels():
     for pk in OutboxMessage.objects.filter(statut=OutboxMessage.Statut.EN_ATTENTE).values_list("pk", flat=True):
         outbox.process(pk)
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 def _compte(siret=SIRET_PRIVE, type_structure=TypeStructure.PRIVEE, email="nouveau@exemple.fr", **extra):
@@ -97,7 +93,7 @@ def test_creation_compte_structure_privee_inconnue_devient_gp_avec_tous_les_prof
     assert not user.is_active  # activation by e-mail first
     assert structure.statut == StatutStructure.ACTIVE and structure.gestionnaire_principal == user
     assert services.profils_de(utilisateur=user, structure=structure) == services.tous_les_profils()
-    assert "vous en êtes le gestionnaire principal" in _texte(client.get(reverse("compte_cree")))
+    assert "vous en êtes le gestionnaire principal" in outils.texte(client.get(reverse("compte_cree")))
 
     # Activation link from the e-mail, then login.
     _envoyer_courriels()
@@ -122,7 +118,7 @@ def test_creation_compte_structure_existante_demande_au_gp(client, gp_et_structu
     # The comment is required when the structure exists: nothing is written without it.
     response = client.post(reverse("creer_compte"), _compte(commentaire=""))
     assert response.status_code == 200
-    assert "précisez votre demande de rattachement" in _texte(response)
+    assert "précisez votre demande de rattachement" in outils.texte(response)
     assert not Utilisateur.objects.filter(email="nouveau@exemple.fr").exists()
 
     response = client.post(reverse("creer_compte"), _compte(commentaire="Je rejoins le service comptable."))
@@ -160,7 +156,7 @@ def test_creation_compte_structure_publique_inconnue_va_au_support(client, suppo
 
     client.force_login(support)
     response = client.post(reverse("approbation", args=[approbation.pk]), {"decision": "REFUSER", "motif": ""})
-    assert "Le motif est obligatoire" in _texte(response)
+    assert "Le motif est obligatoire" in outils.texte(response)
     approbation.refresh_from_db()
     assert approbation.statut == StatutApprobation.DEMANDE
 
@@ -204,14 +200,14 @@ def test_support_approuve_la_structure_publique_et_le_demandeur_devient_gp(suppo
 def test_creation_compte_saisie_invalide_message_et_rien_n_est_ecrit(client, changes, field, message):
     response = client.post(reverse("creer_compte"), _compte(**changes))
     assert response.status_code == 200
-    assert message in _texte(response)
+    assert message in outils.texte(response)
     assert not Utilisateur.objects.exists() and not Structure.objects.exists()
 
 
 def test_creation_compte_adresse_deja_utilisee(client):
     UtilisateurFactory(email="nouveau@exemple.fr")
     response = client.post(reverse("creer_compte"), _compte(email="Nouveau@Exemple.fr"))
-    assert "Un compte existe déjà avec cette adresse électronique." in _texte(response)
+    assert "Un compte existe déjà avec cette adresse électronique." in outils.texte(response)
     assert not Structure.objects.exists()
 
 
@@ -227,12 +223,12 @@ def test_demande_de_rattachement_au_niveau_service_puis_approbation(
     client.force_login(user)
 
     page = client.get(reverse("demander_rattachement"), {"raison_sociale": "acme"})
-    assert "ACME SAS" in _texte(page)
+    assert "ACME SAS" in outils.texte(page)
     response = client.post(
         reverse("demander_rattachement"),
         {"structure": structure.pk, "maille": "SERVICE", "service": service.pk, "commentaire": ""},
     )
-    assert "Ce champ est obligatoire." in _texte(response)
+    assert "Ce champ est obligatoire." in outils.texte(response)
     assert not Rattachement.objects.filter(utilisateur=user).exists()
 
     response = client.post(
@@ -240,15 +236,15 @@ def test_demande_de_rattachement_au_niveau_service_puis_approbation(
         {"structure": structure.pk, "maille": "SERVICE", "service": service.pk, "commentaire": "Comptable"},
     )
     assert response.status_code == 302
-    assert "En attente d'approbation" in _texte(client.get(reverse("mes_rattachements")))
+    assert "En attente d'approbation" in outils.texte(client.get(reverse("mes_rattachements")))
     approbation = Approbation.objects.get(demandeur=user)
     assert approbation.service == service
 
     # The GP sees it in the badge and the list, and approves.
     client.force_login(gp)
-    assert 'data-testid="badge-approbations"' in _texte(client.get(reverse("domaines")))
+    assert 'data-testid="badge-approbations"' in outils.texte(client.get(reverse("domaines")))
     assert nombre_approbations(gp) == 1
-    assert "Demande de rattachement" in _texte(client.get(reverse("approbations")))
+    assert "Demande de rattachement" in outils.texte(client.get(reverse("approbations")))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"})
     assert response.status_code == 302
@@ -258,10 +254,10 @@ def test_demande_de_rattachement_au_niveau_service_puis_approbation(
 
 def test_recherche_sans_critere_ou_siret_trop_court(client):
     client.force_login(UtilisateurFactory())
-    assert "Saisissez un SIRET ou une raison sociale." in _texte(
+    assert "Saisissez un SIRET ou une raison sociale." in outils.texte(
         client.get(reverse("demander_rattachement"), {"ville": "Paris"})
     )
-    assert "au moins 3 chiffres" in _texte(client.get(reverse("demander_rattachement"), {"siret": "12"}))
+    assert "au moins 3 chiffres" in outils.texte(client.get(reverse("demander_rattachement"), {"siret": "12"}))
 
 
 def test_le_gp_rattache_directement_puis_detache(client, gp_et_structure):
@@ -271,7 +267,7 @@ def test_le_gp_rattache_directement_puis_detache(client, gp_et_structure):
     response = client.post(
         reverse("rattacher_utilisateur"), {"email": "inconnu@acme.fr", "structure": structure.pk, "maille": "STRUCTURE"}
     )
-    assert "Aucun compte n'existe avec cette adresse électronique." in _texte(response)
+    assert "Aucun compte n'existe avec cette adresse électronique." in outils.texte(response)
 
     response = client.post(
         reverse("rattacher_utilisateur"),
@@ -294,7 +290,7 @@ def test_le_gp_ne_peut_pas_etre_detache(client, gp_et_structure):
     client.force_login(gp)
     rattachement = Rattachement.objects.get(utilisateur=gp)
     response = client.post(reverse("detacher_utilisateur", args=[rattachement.pk]), follow=True)
-    assert "Le gestionnaire principal ne peut pas être détaché" in _texte(response)
+    assert "Le gestionnaire principal ne peut pas être détaché" in outils.texte(response)
     rattachement.refresh_from_db()
     assert rattachement.statut == StatutRattachement.ACTIF
 
@@ -314,12 +310,12 @@ def test_demande_de_profil_approuvee_par_le_gp(client, gp_et_structure):
     assert response.status_code == 302
     approbation = Approbation.objects.get(type=TypeApprobation.HABILITATIONS)
     client.force_login(gp)
-    assert "Supprimer « Factures reçues »" in _texte(client.get(reverse("approbation", args=[approbation.pk])))
+    assert "Supprimer « Factures reçues »" in outils.texte(client.get(reverse("approbation", args=[approbation.pk])))
     client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"})
     assert Application.FACTURES_RECUES not in services.profils_de(utilisateur=user, structure=structure)
 
     client.force_login(user)
-    page = _texte(client.get(reverse("mes_habilitations")))
+    page = outils.texte(client.get(reverse("mes_habilitations")))
     assert "Factures émises modification" in page and "Factures reçues" not in page
     export = b"".join(client.get(reverse("exporter_mes_habilitations")).streaming_content).decode("utf-8-sig")
     assert export.splitlines()[0] == "Structure;SIRET;Profil"
@@ -339,7 +335,7 @@ def test_le_gp_change_le_niveau_d_un_profil(client, gp_et_structure):
     # The 30-minute rule: nothing changes until the sweep applies it.
     profils = services.profils_de(utilisateur=user, structure=structure)
     assert profils[Application.FACTURES_EMISES] == Niveau.MODIFICATION
-    assert "Modifications en attente" in _texte(client.get(url))
+    assert "Modifications en attente" in outils.texte(client.get(url))
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert services.appliquer_modifications_dues() == 1
     profils = services.profils_de(utilisateur=user, structure=structure)
@@ -385,7 +381,7 @@ def test_le_gp_d_une_autre_structure_ne_voit_ni_ne_decide(client, gp_et_structur
     rattachement_gp = Rattachement.objects.get(utilisateur=gp)
     assert client.post(reverse("detacher_utilisateur", args=[rattachement_gp.pk])).status_code == 404
     response = client.get(f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={gp.pk}")
-    assert "Perrin" not in _texte(response)  # falls back to the GP's own structure
+    assert "Perrin" not in outils.texte(response)  # falls back to the GP's own structure
     approbation.refresh_from_db()
     assert approbation.statut == StatutApprobation.DEMANDE
 
@@ -395,7 +391,7 @@ def test_le_demandeur_voit_sa_demande_sans_pouvoir_la_decider(client, gp_et_stru
     user = UtilisateurFactory()
     approbation = services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Bonjour")
     client.force_login(user)
-    page = _texte(client.get(reverse("approbation", args=[approbation.pk])))
+    page = outils.texte(client.get(reverse("approbation", args=[approbation.pk])))
     assert "Demandé" in page and "Approuver" not in page
     assert client.post(reverse("approbation", args=[approbation.pk]), {"decision": "APPROUVER"}).status_code == 403
 
@@ -407,7 +403,7 @@ def test_liste_des_approbations_requetes_bornees(client, gp_et_structure, django
     client.force_login(gp)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("approbations"))
-    assert _texte(response).count("Demande de rattachement") == 15
+    assert outils.texte(response).count("Demande de rattachement") == 15
 
 
 def test_compte_sur_structure_publique_importee_sans_gp_va_au_support(client, support):
@@ -452,7 +448,7 @@ def test_le_gp_modifie_un_utilisateur_avec_la_regle_des_30_minutes(client, gp_et
     url = reverse("modifier_utilisateur", args=[user.pk])
     response = client.post(url, {"prenom": user.prenom, "nom": "Nouveau", "telephone": ""})
     assert response.status_code == 302
-    assert "Nom : Nouveau" in _texte(client.get(url))
+    assert "Nom : Nouveau" in outils.texte(client.get(url))
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         services.appliquer_modifications_dues()
     user.refresh_from_db()
@@ -480,16 +476,16 @@ def test_approbation_en_masse(client, gp_et_structure, django_capture_on_commit_
     # A refusal without motif, an empty selection: a French message and nothing decided.
     selection = [f"ORGANISATION:{ids[demandeurs[0].pk]}"]
     response = client.post(reverse("approbations"), {"selection": selection, "decision": "REFUSER", "motif": ""})
-    assert "Le motif est obligatoire pour refuser des demandes." in _texte(response)
+    assert "Le motif est obligatoire pour refuser des demandes." in outils.texte(response)
     response = client.post(reverse("approbations"), {"decision": "APPROUVER"})
-    assert "Sélectionnez au moins une demande." in _texte(response)
+    assert "Sélectionnez au moins une demande." in outils.texte(response)
     assert not Approbation.objects.exclude(statut=StatutApprobation.DEMANDE).exists()
 
     # Two approved at once, and another GP's request slipped into the form is not touched.
     selection = [f"ORGANISATION:{ids[u.pk]}" for u in demandeurs[:2]] + [f"ORGANISATION:{etrangere.pk}"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("approbations"), {"selection": selection, "decision": "APPROUVER"}, follow=True)
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "2 demandes approuvées." in texte
     assert "Certaines demandes sélectionnées ont déjà été traitées ou ne vous sont pas adressées." in texte
     for user in demandeurs[:2]:
@@ -503,7 +499,7 @@ def test_approbation_en_masse(client, gp_et_structure, django_capture_on_commit_
     response = client.post(
         reverse("approbations"), {"selection": selection, "decision": "REFUSER", "motif": "Inconnu"}, follow=True
     )
-    assert "1 demande refusée." in _texte(response)
+    assert "1 demande refusée." in outils.texte(response)
     assert Approbation.objects.get(demandeur=demandeurs[2]).motif_refus == "Inconnu"
 
 
@@ -514,6 +510,6 @@ def test_approbation_en_masse_jamais_sa_propre_demande(client, gp_et_structure):
     response = client.post(
         reverse("approbations"), {"selection": [f"ORGANISATION:{propre.pk}"], "decision": "APPROUVER"}, follow=True
     )
-    assert "vous ne pouvez pas décider de votre propre demande" in _texte(response)
+    assert "vous ne pouvez pas décider de votre propre demande" in outils.texte(response)
     propre.refresh_from_db()
     assert propre.statut == StatutApprobation.DEMANDE

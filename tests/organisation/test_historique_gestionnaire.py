@@ -2,7 +2,6 @@
 history tables; scoped to my structures, paginated by keyset across the four tables, filterable, exportable."""
 
 import csv
-import html
 import io
 from datetime import timedelta
 
@@ -14,13 +13,10 @@ from django.utils import timezone
 from organisation import queries, services
 from organisation.enums import TypeStructure
 from organisation.models import Approbation
+from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 def _structure(gp, nom):
@@ -45,10 +41,10 @@ def test_actions_des_structures_gerees_seulement(client, deux_gp):
     services.demander_rattachement(utilisateur=intrus, structure=concurrent, commentaire="Chez le concurrent")
 
     client.force_login(gp)
-    assert "Historique des actions du gestionnaire" in _texte(client.get(reverse("domaines")))
+    assert "Historique des actions du gestionnaire" in outils.texte(client.get(reverse("domaines")))
     response = client.get(reverse("historique_gestionnaire"))
     assert response.status_code == 200
-    texte = _texte(response)
+    texte = outils.texte(response)
     assert "Rattachement de Julien Bernard" in texte and "Demande de rattachement de Julien Bernard" in texte
     assert "En attente d'approbation → Actif" in texte and "Demandé → Approuvé" in texte
     assert "Modification de la structure ACME SAS" in texte
@@ -59,7 +55,7 @@ def test_actions_des_structures_gerees_seulement(client, deux_gp):
 def test_reserve_aux_gestionnaires(client, deux_gp):
     client.force_login(UtilisateurFactory())
     assert client.get(reverse("historique_gestionnaire")).status_code == 403
-    assert "Historique des actions du gestionnaire" not in _texte(client.get(reverse("domaines")))
+    assert "Historique des actions du gestionnaire" not in outils.texte(client.get(reverse("domaines")))
 
 
 def test_pagination_par_curseur_sur_les_quatre_tables(client, deux_gp, django_assert_max_num_queries):
@@ -96,14 +92,14 @@ def test_filtres_et_export(client, deux_gp):
     services.demander_rattachement(utilisateur=UtilisateurFactory(nom="Recent"), structure=seconde, commentaire="y")
     client.force_login(gp)
 
-    texte = _texte(client.get(reverse("historique_gestionnaire"), {"structure": seconde.pk}))
+    texte = outils.texte(client.get(reverse("historique_gestionnaire"), {"structure": seconde.pk}))
     assert "Recent" in texte and "Ancien" not in texte
     hier = (timezone.localdate() - timedelta(days=1)).isoformat()
-    texte = _texte(client.get(reverse("historique_gestionnaire"), {"du": hier}))
+    texte = outils.texte(client.get(reverse("historique_gestionnaire"), {"du": hier}))
     assert "Recent" in texte and "Ancien" not in texte
 
     response = client.get(reverse("historique_gestionnaire"), {"du": hier, "au": "2020-01-01"})
-    assert "La date de fin doit être postérieure ou égale à la date de début." in _texte(response)
+    assert "La date de fin doit être postérieure ou égale à la date de début." in outils.texte(response)
     assert response.context["lignes"] == []
 
     response = client.get(reverse("historique_gestionnaire"), {"structure": seconde.pk, "format": "csv"})
@@ -119,7 +115,7 @@ def test_structure_d_un_autre_refusee_dans_le_filtre(client, deux_gp):
     client.force_login(gp)
     response = client.get(reverse("historique_gestionnaire"), {"structure": concurrent.pk})
     assert response.status_code == 200 and response.context["lignes"] == []
-    assert "Sélectionnez un choix valide" in _texte(response)
+    assert "Sélectionnez un choix valide" in outils.texte(response)
 
 
 def test_export_des_utilisateurs_de_mes_structures(client, deux_gp):

@@ -1,7 +1,6 @@
 """« Gérer une structure »: creation, identity and parameters (deferred), statut, services, bank details,
 billing mandate and transfer of the GP role; and the refusals."""
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -20,16 +19,13 @@ from organisation.models import (
     Service,
     Structure,
 )
+from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
 IBAN = "FR7630006000011234567890189"
 BIC = "BNPAFRPPXXX"
-
-
-def _texte(response):
-    return html.unescape(response.content.decode())
 
 
 def _plus_tard():
@@ -76,7 +72,7 @@ def test_creer_une_structure_privee_rend_gp(client, gp):
     response = client.post(
         reverse("creer_structure"), {"siret": siret, "type_structure": "PRIVEE", "raison_sociale": "Doublon"}
     )
-    assert "Une structure existe déjà avec ce SIRET" in _texte(response)
+    assert "Une structure existe déjà avec ce SIRET" in outils.texte(response)
     assert Structure.objects.filter(identifiant=siret).count() == 1
 
 
@@ -103,7 +99,7 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
     assert response.status_code == 302
     structure.refresh_from_db()
     assert structure.raison_sociale == "ACME SAS"
-    page = _texte(client.get(reverse("gerer_structure", args=[structure.pk])))
+    page = outils.texte(client.get(reverse("gerer_structure", args=[structure.pk])))
     assert "Modifications en attente" in page and "Raison sociale : ACME France" in page
     with _plus_tard():
         assert services.appliquer_modifications_dues() == 1
@@ -117,7 +113,7 @@ def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
         "action": "parametres", "parametres-option_moa": "AVEC_MOA", "parametres-code_service_obligatoire": "on",
     }  # fmt: skip
     response = _gerer(client, publique, {**base, "parametres-service_ou_engagement_obligatoire": "on"})
-    assert "exclut « code service obligatoire »" in _texte(response)
+    assert "exclut « code service obligatoire »" in outils.texte(response)
     assert not ModificationDifferee.objects.exists()
 
     assert _gerer(client, publique, base).status_code == 302
@@ -150,7 +146,7 @@ def test_services_creation_immediate_modification_differee(client, gp, structure
     assert _gerer(client, structure, data).status_code == 302
     service = Service.objects.get(structure=structure)
     assert service.code == "COMPTA" and service.actif
-    assert "Ce code service existe déjà" in _texte(_gerer(client, structure, data))
+    assert "Ce code service existe déjà" in outils.texte(_gerer(client, structure, data))
 
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     response = client.post(url, {"libelle": "Comptabilité générale", "engagement_obligatoire": "on"})
@@ -174,7 +170,7 @@ def test_coordonnees_bancaires_invalides_refusees(client, gp, structure, iban, b
     client.force_login(gp)
     data = {"action": "coordonnees", "coordonnees-titulaire": "ACME", "coordonnees-iban": iban, "coordonnees-bic": bic}
     response = _gerer(client, structure, data)
-    assert message in _texte(response)
+    assert message in outils.texte(response)
     assert not CoordonneesBancaires.objects.exists() and not ModificationDifferee.objects.exists()
 
 
@@ -191,7 +187,7 @@ def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
     with _plus_tard():
         services.appliquer_modifications_dues()
     assert list(queries.coordonnees_bancaires_actives(structure)) == [coordonnees]
-    assert "Cet IBAN est déjà enregistré" in _texte(_gerer(client, structure, data))
+    assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, data))
 
 
 def test_mandat_de_facturation(client, gp, structure):
@@ -199,7 +195,7 @@ def test_mandat_de_facturation(client, gp, structure):
     assert _gerer(client, structure, {"action": "mandat"}).status_code == 302
     assert not queries.mandat_facturation_actif(structure)
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "mandat"}, follow=True)
-    assert "déjà souscrit" in _texte(response)
+    assert "déjà souscrit" in outils.texte(response)
     with _plus_tard():
         services.appliquer_modifications_dues()
     assert queries.mandat_facturation_actif(structure)
@@ -254,7 +250,7 @@ def test_page_gerer_une_structure_requetes_bornees(client, gp, structure, django
     client.force_login(gp)
     with django_assert_max_num_queries(25):
         response = client.get(reverse("gerer_structure", args=[structure.pk]))
-    assert _texte(response).count('data-testid="service"') == 10
+    assert outils.texte(response).count('data-testid="service"') == 10
 
 
 def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
@@ -262,13 +258,13 @@ def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
 
     client.force_login(gp)
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
-    assert "Ce SIRET est absent de la base INSEE importée." in _texte(response)
+    assert "Ce SIRET est absent de la base INSEE importée." in outils.texte(response)
     EtablissementInsee.objects.create(
         siret=structure.identifiant, raison_sociale="ACME SOCIETE PAR ACTIONS SIMPLIFIEE", adresse="5 RUE DU PORT",
         code_postal="13002", ville="MARSEILLE",
     )  # fmt: skip
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
-    assert "Mise à jour depuis la base INSEE enregistrée" in _texte(response)
+    assert "Mise à jour depuis la base INSEE enregistrée" in outils.texte(response)
     with _plus_tard():
         services.appliquer_modifications_dues()
     structure.refresh_from_db()

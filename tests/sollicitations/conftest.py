@@ -11,19 +11,14 @@ from django.contrib.auth.models import Group
 from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import Application, Niveau, StatutRattachement
-from sollicitations import services
-from sollicitations.models import SousCategorie
 from tests.factories import UtilisateurFactory
+from tests.sollicitations.factories import SollicitationFactory, sous_categorie  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(autouse=True)
 def referentiel(db):
     """The categories the data migration loads (a transactional test elsewhere may have emptied the tables)."""
     importlib.import_module("sollicitations.migrations.0002_categories").charger(apps, None)
-
-
-def sous_categorie(code_categorie, code) -> SousCategorie:
-    return SousCategorie.objects.select_related("categorie").get(categorie__code=code_categorie, code=code)
 
 
 def rattacher(user, structure, *, service=None, profils=None):
@@ -80,17 +75,10 @@ def deposer(
     code="SUIVI_TRAITEMENT",
     destinataire=None,
     service="DRFIP_IDF",
-    objet="Date de paiement de la facture F-1",
     **extra,
 ):
     """A sollicitation deposited through the service layer (to the State's DRFIP_IDF unless told)."""
-    sc = sous_categorie(categorie, code)
-    donnees = {
-        "structure_emettrice": structure, "categorie": sc.categorie, "sous_categorie": sc, "objet": objet,
-        "message": "Bonjour, pouvez-vous m'indiquer où en est le paiement ?",
-    }  # fmt: skip
-    if destinataire is not None:
-        donnees["structure_destinataire"] = destinataire
-        donnees["service_destinataire"] = destinataire.services.get(code=service) if service else None
-    donnees.update(extra)
-    return services.deposer_sollicitation(acting_user=user, **donnees)
+    return SollicitationFactory(
+        acting_user=user, structure_emettrice=structure, categorie_code=categorie, code=code,
+        structure_destinataire=destinataire, service=service, **extra,
+    )  # fmt: skip

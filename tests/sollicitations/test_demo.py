@@ -57,8 +57,12 @@ def test_sollicitations_de_demonstration(client):
     assert [h.statut for h in transferee.historique.order_by("created_at", "id")] == [
         S.A_TRAITER, S.MAUVAISE_AFFECTATION, S.A_TRAITER
     ]  # fmt: skip
-    for s in Sollicitation.objects.all():
-        assert client.get(reverse("sollicitation_recue", args=[s.pk])).status_code in (200, 404)
+    # The support desk opens what is routed to it; another structure's sollicitation is not found.
+    sollicitations = list(Sollicitation.objects.all())
+    assert {s.au_support for s in sollicitations} == {True, False}
+    for s in sollicitations:
+        attendu = 200 if s.au_support else 404
+        assert client.get(reverse("sollicitation_recue", args=[s.pk])).status_code == attendu, s.objet
 
     call_command("charger_demo_sollicitations")  # a second run changes nothing
     assert Sollicitation.objects.count() == 7

@@ -13,14 +13,11 @@ from django.utils import timezone
 from sollicitations import services
 from sollicitations.enums import StatutSollicitation
 from sollicitations.models import Sollicitation
+from tests import outils
 from tests.sollicitations.conftest import deposer, sous_categorie
 
 pytestmark = pytest.mark.django_db
 S = StatutSollicitation
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _en_masse(gp, structure, etat, nombre, *, statut=S.A_TRAITER, prefixe="SOL-TEST"):
@@ -50,7 +47,7 @@ def test_synthese_emises_ce_qui_attend_le_deposant(client, fournisseur_gp, etat,
     response = client.get(reverse("sollicitations_emises"))
     numeros = [s["numero"] for s in response.context["sollicitations"]]
     assert numeros == [resolue.numero, complement.numero]
-    contenu = _texte(response)
+    contenu = outils.texte(response)
     assert "Demande d'information" in contenu and "Résolue" in contenu and a_traiter.numero not in contenu
     assert "Saisir une sollicitation" in contenu
 
@@ -66,7 +63,7 @@ def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=resolue, statut=S.RESOLUE, message="Ok.")
     client.force_login(agent_drfip)
     response = client.get(reverse("sollicitations_recues"))
-    contenu = _texte(response)
+    contenu = outils.texte(response)
     for colonne in ("Date de dépôt", "Structure", "Service", "Catégorie", "Sous-catégorie",
                     "Numéro de la sollicitation", "Assignée à", "Etat"):  # fmt: skip
         assert f'<th scope="col">{colonne}</th>' in contenu
@@ -114,7 +111,7 @@ def test_rechercher_filtres(client, fournisseur_gp, etat, agent_drfip):
     assert numeros(date_du=aujourd_hui, date_au=aujourd_hui) == [support.numero, facture.numero]
     assert numeros(date_au="2000-01-01") == []
     erreur = client.get(reverse("rechercher_sollicitations_emises"), {"date_du": "2026-05-02", "date_au": "2026-05-01"})
-    assert "La date de fin doit être postérieure ou égale à la date de début." in _texte(erreur)
+    assert "La date de fin doit être postérieure ou égale à la date de début." in outils.texte(erreur)
     assert erreur.context["sollicitations"] == []
     client.force_login(agent_drfip)
     response = client.get(reverse("rechercher_sollicitations_recues"), {"emetteur": "Martin"})

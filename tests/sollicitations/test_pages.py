@@ -2,7 +2,6 @@
 and the actions (the receiving side's « Mise à jour de la sollicitation », the sender's answer, « Clôturer »,
 « Renvoyer ») with their refusals."""
 
-import html
 import re
 
 import pytest
@@ -11,15 +10,12 @@ from django.urls import reverse
 
 from sollicitations import services
 from sollicitations.enums import StatutSollicitation
+from tests import outils
 from tests.factories import siret_aleatoire
 from tests.sollicitations.conftest import deposer
 
 pytestmark = pytest.mark.django_db
 S = StatutSollicitation
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _options_statut(contenu: str) -> list[str]:
@@ -40,7 +36,7 @@ def _traiter(client, s, **donnees):
 def test_page_recue_en_tete_et_formulaire(client, sollicitation, agent_drfip, fournisseur_gp):
     _, structure = fournisseur_gp
     client.force_login(agent_drfip)
-    contenu = _texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
+    contenu = outils.texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
     titres = (
         "En-tête de la sollicitation", "Information structure émettrice", "Information structure destinataire",
         "Description", "Historique de sollicitation", "Pièces jointes", "Mise à jour de la sollicitation",
@@ -57,7 +53,7 @@ def test_le_support_reaffecte_au_lieu_de_mauvaise_affectation(client, fournisseu
     gp, structure = fournisseur_gp
     s = deposer(gp, structure, categorie="RACCORDEMENT", code="API")
     client.force_login(agent_support)
-    contenu = _texte(client.get(reverse("sollicitation_recue", args=[s.pk])))
+    contenu = outils.texte(client.get(reverse("sollicitation_recue", args=[s.pk])))
     assert _options_statut(contenu) == ["", S.EN_COURS, S.DEMANDE_INFORMATION, S.RESOLUE, S.REAFFECTEE]
     assert "SIRET de la structure publique" in contenu
 
@@ -66,7 +62,7 @@ def test_valider_sans_statut_affiche_l_erreur_du_portail(client, sollicitation, 
     client.force_login(agent_drfip)
     response = _traiter(client, sollicitation, statut="", message="Une réponse")
     assert response.status_code == 200
-    contenu = _texte(response)
+    contenu = outils.texte(response)
     assert "La sollicitation n'est pas mise à jour." in contenu
     assert "Le champ « statut » doit obligatoirement être renseigné." in contenu
     assert "Une réponse" in contenu  # what was typed is kept
@@ -77,7 +73,7 @@ def test_valider_sans_statut_affiche_l_erreur_du_portail(client, sollicitation, 
 def test_resolue_sans_reponse_refusee(client, sollicitation, agent_drfip):
     client.force_login(agent_drfip)
     response = _traiter(client, sollicitation, statut=S.RESOLUE, message="")
-    assert "Saisissez votre réponse : elle est transmise au déposant." in _texte(response)
+    assert "Saisissez votre réponse : elle est transmise au déposant." in outils.texte(response)
     sollicitation.refresh_from_db()
     assert sollicitation.statut == S.A_TRAITER
 
@@ -88,7 +84,7 @@ def test_brouillon_en_cours_invisible_du_deposant(client, sollicitation, agent_d
     note = SimpleUploadedFile("note-interne.txt", "Calcul des pénalités".encode(), content_type="text/plain")
     response = _traiter(client, sollicitation, statut=S.EN_COURS, message="Brouillon secret", pieces=[note])
     assert response.status_code == 302
-    suivante = _texte(client.get(response["Location"]))
+    suivante = outils.texte(client.get(response["Location"]))
     assert "est prise en charge (« En cours ») : votre brouillon est enregistré." in suivante
     assert "\nBrouillon secret</textarea>" in suivante  # the draft comes back in the form
     assert "(brouillon, non transmise)" in suivante
@@ -100,7 +96,7 @@ def test_brouillon_en_cours_invisible_du_deposant(client, sollicitation, agent_d
     assert telechargement["Content-Disposition"].startswith("attachment")
 
     client.force_login(gp)
-    page = _texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
+    page = outils.texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
     assert "Brouillon secret" not in page and "note-interne.txt" not in page
     assert "En cours" not in page and ">A traiter</span>" in page
     assert client.get(reverse("piece_jointe_sollicitation_emise", args=[sollicitation.pk, piece.pk])).status_code == 404
@@ -113,10 +109,10 @@ def test_parcours_par_les_pages(client, sollicitation, agent_drfip, fournisseur_
     _traiter(client, sollicitation, statut=S.DEMANDE_INFORMATION, message="Quel est le numéro d'engagement ?")
 
     client.force_login(gp)
-    page = _texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
+    page = outils.texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
     assert "Répondre à la demande d'information" in page and "Quel est le numéro d'engagement ?" in page
     vide = client.post(reverse("repondre_sollicitation", args=[sollicitation.pk]), {"message": ""})
-    assert "Votre réponse est obligatoire." in _texte(vide)
+    assert "Votre réponse est obligatoire." in outils.texte(vide)
     piece = SimpleUploadedFile("engagement.pdf", b"%PDF-1.4 engagement", content_type="application/pdf")
     response = client.post(
         reverse("repondre_sollicitation", args=[sollicitation.pk]), {"message": "EJ-0042", "pieces": [piece]}
@@ -126,15 +122,15 @@ def test_parcours_par_les_pages(client, sollicitation, agent_drfip, fournisseur_
     assert sollicitation.statut == S.A_TRAITER
 
     client.force_login(agent_drfip)
-    page = _texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
+    page = outils.texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
     assert "EJ-0042" in page and "engagement.pdf" in page
     _traiter(client, sollicitation, statut=S.RESOLUE, message="La facture est payée le 12 juin.")
 
     client.force_login(gp)
-    page = _texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
+    page = outils.texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
     assert "Clôturer la sollicitation" in page and "La facture est payée le 12 juin." in page
     response = client.post(reverse("cloturer_sollicitation", args=[sollicitation.pk]))
-    page = _texte(client.get(response["Location"]))
+    page = outils.texte(client.get(response["Location"]))
     assert f"La sollicitation {sollicitation.numero} est clôturée." in page
     assert ">Clôturée</span>" in page and "Clôturer la sollicitation" not in page
     historique = re.findall(r'<tr data-testid="historique">(.*?)</tr>', page, re.S)
@@ -149,7 +145,7 @@ def test_renvoyer_sans_explication_refuse_puis_renvoyee(client, sollicitation, a
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.RESOLUE, message="Ok")
     client.force_login(gp)
     response = client.post(reverse("renvoyer_sollicitation", args=[sollicitation.pk]), {"message": " "})
-    assert "Expliquez pourquoi la réponse ne vous convient pas." in _texte(response)
+    assert "Expliquez pourquoi la réponse ne vous convient pas." in outils.texte(response)
     sollicitation.refresh_from_db()
     assert sollicitation.statut == S.RESOLUE
     response = client.post(reverse("renvoyer_sollicitation", args=[sollicitation.pk]), {"message": "Rien reçu."})
@@ -165,7 +161,7 @@ def test_quelqu_un_a_agi_avant_vous_par_la_page(client, sollicitation, agent_drf
     client.force_login(agent_drfip)
     response = _traiter(client, sollicitation, statut=S.DEMANDE_INFORMATION, message="?")
     assert response.status_code == 302
-    page = _texte(client.get(response["Location"]))
+    page = outils.texte(client.get(response["Location"]))
     assert "est au statut « Résolue », qui ne permet pas de la passer au statut « Demande d'information »" in page
     sollicitation.refresh_from_db()
     assert sollicitation.statut == S.RESOLUE
@@ -177,7 +173,7 @@ def test_cloturer_deux_fois(client, sollicitation, agent_drfip, fournisseur_gp):
     client.force_login(gp)
     client.post(reverse("cloturer_sollicitation", args=[sollicitation.pk]))
     response = client.post(reverse("cloturer_sollicitation", args=[sollicitation.pk]), follow=True)
-    assert "Action impossible" in _texte(response)
+    assert "Action impossible" in outils.texte(response)
     assert sollicitation.historique.filter(statut=S.CLOTUREE).count() == 1
 
 
@@ -185,12 +181,12 @@ def test_mauvaise_affectation_par_la_page(client, sollicitation, agent_drfip, ag
     client.force_login(agent_drfip)
     response = _traiter(client, sollicitation, statut=S.MAUVAISE_AFFECTATION, message="Pas pour nous.")
     assert response["Location"] == reverse("sollicitations_recues")  # no longer the service's
-    page = _texte(client.get(response["Location"]))
+    page = outils.texte(client.get(response["Location"]))
     assert f"La sollicitation {sollicitation.numero} est transférée au support Chorus Pro." in page
     client.force_login(agent_support)
-    contenu = _texte(client.get(reverse("sollicitations_recues")))
+    contenu = outils.texte(client.get(reverse("sollicitations_recues")))
     assert sollicitation.numero in contenu
-    detail = _texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
+    detail = outils.texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
     assert "Support Chorus Pro" in detail and "Adressée initialement à</dt><dd>ETAT / DRFIP_IDF" in detail
 
 
@@ -199,9 +195,9 @@ def test_reaffecter_par_la_page(client, fournisseur_gp, etat, agent_support, age
     s = deposer(gp, structure, categorie="AUTRE", code="AUTRE_DEMANDE")
     client.force_login(agent_support)
     sans_service = _traiter(client, s, statut=S.REAFFECTEE, siret_reaffectation=etat.identifiant)
-    assert "Le service destinataire est obligatoire pour cette structure." in _texte(sans_service)
+    assert "Le service destinataire est obligatoire pour cette structure." in outils.texte(sans_service)
     inconnu = _traiter(client, s, statut=S.REAFFECTEE, siret_reaffectation=siret_aleatoire())
-    assert "Aucune structure n'existe avec ce SIRET sur Chorus Pro." in _texte(inconnu)
+    assert "Aucune structure n'existe avec ce SIRET sur Chorus Pro." in outils.texte(inconnu)
     service = etat.services.get(code="DRFIP_IDF")
     response = _traiter(
         client, s, statut=S.REAFFECTEE, siret_reaffectation=etat.identifiant, service_reaffectation=service.pk

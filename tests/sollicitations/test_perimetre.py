@@ -2,8 +2,6 @@
 on them (outside: 404; consultation only: no action and 403 on POST; service-level users: their services only;
 the support desk: what is routed to the support), and the two applications on the Domaines page."""
 
-import html
-
 import pytest
 from django.urls import reverse
 
@@ -11,15 +9,12 @@ from chorus.navigation import domaines_de
 from organisation.enums import Application, Niveau
 from sollicitations import queries, services
 from sollicitations.enums import StatutSollicitation
+from tests import outils
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
 from tests.sollicitations.conftest import deposer, rattacher
 
 pytestmark = pytest.mark.django_db
 S = StatutSollicitation
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture
@@ -101,8 +96,8 @@ def test_consultation_recues_sans_bouton_et_403(client, jeu, lecteur_etat):
     client.force_login(lecteur_etat)
     page = client.get(reverse("sollicitation_recue", args=[jeu["drfip"].pk]))
     assert page.status_code == 200
-    assert "Mise à jour de la sollicitation" not in _texte(page)
-    assert reverse("traiter_sollicitation", args=[jeu["drfip"].pk]) not in _texte(page)
+    assert "Mise à jour de la sollicitation" not in outils.texte(page)
+    assert reverse("traiter_sollicitation", args=[jeu["drfip"].pk]) not in outils.texte(page)
     response = client.post(reverse("traiter_sollicitation", args=[jeu["drfip"].pk]), {"statut": S.EN_COURS})
     assert response.status_code == 403
     jeu["drfip"].refresh_from_db()
@@ -118,7 +113,7 @@ def test_consultation_emises_sans_bouton_et_403(client, jeu, fournisseur_gp, age
         UtilisateurFactory(), structure, profils={Application.SOLLICITATIONS_EMISES: Niveau.CONSULTATION}
     )
     client.force_login(lecteur)
-    page = _texte(client.get(reverse("sollicitation_emise", args=[s.pk])))
+    page = outils.texte(client.get(reverse("sollicitation_emise", args=[s.pk])))
     assert "Résolue" in page and "Clôturer la sollicitation" not in page and "Renvoyer la sollicitation" not in page
     for nom in ("cloturer_sollicitation", "renvoyer_sollicitation", "repondre_sollicitation"):
         assert client.post(reverse(nom, args=[s.pk]), {"message": "Non."}).status_code == 403

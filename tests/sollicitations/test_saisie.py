@@ -1,7 +1,6 @@
 """« Saisir une sollicitation »: the routing by sous-catégorie, the number, every refusal of bad input (in French,
 nothing created), the attachments sniffed from their content, and the form's steps without JavaScript."""
 
-import html
 import re
 
 import pytest
@@ -14,6 +13,7 @@ from organisation.enums import Application, Niveau
 from sollicitations import services
 from sollicitations.enums import StatutSollicitation
 from sollicitations.models import PieceJointe, Sollicitation
+from tests import outils
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
 from tests.sollicitations.conftest import deposer, rattacher, sous_categorie
 
@@ -21,10 +21,6 @@ pytestmark = pytest.mark.django_db
 S = StatutSollicitation
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _refus(**kwargs) -> dict:
@@ -279,7 +275,7 @@ def test_saisie_depose_et_affiche_la_sollicitation(client, fournisseur_gp, etat,
     client.force_login(gp)
     page = client.get(reverse("saisir_sollicitation"))
     assert page.status_code == 200
-    contenu = _texte(page)
+    contenu = outils.texte(page)
     assert "Saisir une sollicitation" in contenu and 'id="arbre-categories"' in contenu
     assert "sollicitations/saisie.js" in contenu
     fichier = SimpleUploadedFile("bon.pdf", PDF, content_type="application/octet-stream")
@@ -288,7 +284,7 @@ def test_saisie_depose_et_affiche_la_sollicitation(client, fournisseur_gp, etat,
     assert response.status_code == 302 and response["Location"] == reverse("sollicitation_emise", args=[s.pk])
     assert (s.courriel_contact, s.telephone_contact, s.numero_facture) == ("compta@martin.fr", "04 00 00 00 00", "F-9")
     assert s.pieces_jointes.get().type_contenu == "application/pdf"
-    detail = _texte(client.get(response["Location"]))
+    detail = outils.texte(client.get(response["Location"]))
     assert f"Votre sollicitation {s.numero} est déposée. Elle est adressée à ETAT (service DRFIP_IDF)." in detail
     assert "Paiement de la facture F-9" in detail and "bon.pdf" in detail
 
@@ -311,8 +307,8 @@ def test_saisie_refusee_message_en_francais(client, fournisseur_gp, etat, modifi
     avant = OutboxMessage.objects.count()
     response = _post(client, etat, structure=structure, **modifications)
     assert response.status_code == 200
-    assert message in _texte(response)
-    assert "La sollicitation n'est pas déposée" in _texte(response)
+    assert message in outils.texte(response)
+    assert "La sollicitation n'est pas déposée" in outils.texte(response)
     assert not Sollicitation.objects.exists()
     assert OutboxMessage.objects.count() == avant
 
@@ -321,7 +317,7 @@ def test_saisie_sous_categorie_d_une_autre_categorie(client, fournisseur_gp, eta
     gp, structure = fournisseur_gp
     client.force_login(gp)
     response = _post(client, etat, structure=structure, sous_categorie=sous_categorie("RACCORDEMENT", "API").pk)
-    assert "Choisissez une sous-catégorie de la catégorie « Factures émises »." in _texte(response)
+    assert "Choisissez une sous-catégorie de la catégorie « Factures émises »." in outils.texte(response)
     assert not Sollicitation.objects.exists()
 
 
@@ -331,7 +327,7 @@ def test_saisie_destinataire_prive_refuse(client, fournisseur_gp, etat):
     response = _post(
         client, etat, structure=structure, siret_destinataire=structure.identifiant, service_destinataire=""
     )
-    assert "La structure destinataire doit être une structure publique active de l'annuaire." in _texte(response)
+    assert "La structure destinataire doit être une structure publique active de l'annuaire." in outils.texte(response)
     assert not Sollicitation.objects.exists()
 
 
@@ -340,7 +336,7 @@ def test_saisie_service_d_une_autre_structure_refuse(client, fournisseur_gp, eta
     client.force_login(gp)
     ailleurs = ServiceFactory()
     response = _post(client, etat, structure=structure, service_destinataire=ailleurs.pk)
-    assert "Ce service n'appartient pas à la structure destinataire ou n'est pas actif." in _texte(response)
+    assert "Ce service n'appartient pas à la structure destinataire ou n'est pas actif." in outils.texte(response)
     assert not Sollicitation.objects.exists()
 
 
@@ -349,7 +345,7 @@ def test_saisie_fichier_refuse(client, fournisseur_gp, etat):
     client.force_login(gp)
     faux = SimpleUploadedFile("facture.pdf", b"MZ\x90\x00 executable", content_type="application/pdf")
     response = _post(client, etat, structure=structure, pieces=[faux])
-    assert "Le fichier « facture.pdf » n'est pas d'un type accepté" in _texte(response)
+    assert "Le fichier « facture.pdf » n'est pas d'un type accepté" in outils.texte(response)
     assert not Sollicitation.objects.exists()
 
 
@@ -358,7 +354,7 @@ def test_saisie_fichier_trop_gros_refuse_sans_le_lire(client, fournisseur_gp, et
     client.force_login(gp)
     gros = SimpleUploadedFile("gros.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     response = _post(client, etat, structure=structure, pieces=[gros])
-    assert "Le fichier « gros.pdf » dépasse la taille maximale de 10 Mo." in _texte(response)
+    assert "Le fichier « gros.pdf » dépasse la taille maximale de 10 Mo." in outils.texte(response)
     assert not Sollicitation.objects.exists()
 
 
@@ -370,7 +366,7 @@ def test_etape_categorie_sans_javascript(client, fournisseur_gp, etat):
     raccordement = sous_categorie("RACCORDEMENT", "API").categorie
     response = _post(client, etat, structure=structure, action="categorie", categorie=raccordement.pk,
                      objet="Mon objet en cours")  # fmt: skip
-    contenu = _texte(response)
+    contenu = outils.texte(response)
     assert response.status_code == 200 and not Sollicitation.objects.exists()
     options = re.search(r'<select name="sous_categorie".*?</select>', contenu, re.S).group(0)
     assert "Raccordement API (PISTE)" in options and "Rejet d'une facture" not in options
@@ -382,12 +378,12 @@ def test_etape_destinataire_sans_javascript(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
     response = _post(client, etat, structure=structure, action="destinataire", service_destinataire="")
-    contenu = _texte(response)
+    contenu = outils.texte(response)
     assert "Structure trouvée : ETAT (11000201100044)." in contenu
     options = re.search(r'<select name="service_destinataire".*?</select>', contenu, re.S).group(0)
     assert "DRFIP_IDF" in options and "ANCIEN" not in options  # its active services
     response = _post(client, etat, structure=structure, action="destinataire", siret_destinataire=structure.identifiant)
-    assert "Aucune structure publique active de l'annuaire n'a ce SIRET." in _texte(response)
+    assert "Aucune structure publique active de l'annuaire n'a ce SIRET." in outils.texte(response)
 
 
 def test_structure_publique_en_json(client, fournisseur_gp, etat):
@@ -408,4 +404,4 @@ def test_saisie_interdite_en_consultation(client, fournisseur_gp):
     client.force_login(lecteur)
     assert client.get(reverse("saisir_sollicitation")).status_code == 403
     assert client.post(reverse("saisir_sollicitation"), {"action": "deposer"}).status_code == 403
-    assert "Saisir une sollicitation" not in _texte(client.get(reverse("sollicitations_emises")))
+    assert "Saisir une sollicitation" not in outils.texte(client.get(reverse("sollicitations_emises")))

@@ -1,7 +1,6 @@
 """« Sollicitations reçues »: Tableau de bord (counts by état, each a link to Rechercher) and Statistiques (per
 month: received, answered, mean delay to the first answer), both scoped to the user's received sollicitations."""
 
-import html
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,13 +10,10 @@ from django.utils import timezone
 
 from sollicitations import queries, services
 from sollicitations.enums import StatutSollicitation
+from tests import outils
 from tests.sollicitations.conftest import deposer
 
 S = StatutSollicitation
-
-
-def _texte(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture
@@ -43,7 +39,7 @@ def test_tableau_de_bord_par_etat(client, trois, agent_drfip, agent_autre_servic
         response = client.get(reverse("tableau_de_bord_sollicitations"))
     lignes = {ligne["statut"]: ligne["nombre"] for ligne in response.context["lignes"]}
     assert lignes == {S.A_TRAITER: 1, S.DEMANDE_INFORMATION: 1, S.RESOLUE: 1}
-    assert f'href="{reverse("rechercher_sollicitations_recues")}?statut=RESOLUE">1</a>' in _texte(response)
+    assert f'href="{reverse("rechercher_sollicitations_recues")}?statut=RESOLUE">1</a>' in outils.texte(response)
     # Another service of the same structure sees none of them.
     assert queries.tableau_de_bord_recues(agent_autre_service) == []
 
@@ -56,7 +52,7 @@ def test_statistiques_par_mois(client, trois, agent_drfip, agent_autre_service):
     (mois,) = response.context["lignes"]
     assert (mois["recues"], mois["resolues"], mois["repondues"]) == (3, 1, 2)
     assert mois["delai_heures"] == 5.0  # 4 h and 6 h to the first answer
-    assert "5,0 h" in _texte(response)
+    assert "5,0 h" in outils.texte(response)
     assert queries.statistiques_recues(agent_autre_service) == []
     # A year later, the month is out of the window.
     assert queries.statistiques_recues(agent_drfip, maintenant=debut + timedelta(days=400)) == []

@@ -1,0 +1,62 @@
+"""Sollicitations for tests, deposited the way the portal deposits them (``sollicitations.services``)::
+
+    SollicitationFactory(acting_user=gp, structure_emettrice=structure, structure_destinataire=etat)  # DRFIP_IDF
+    SollicitationFactory(acting_user=gp, structure_emettrice=structure, code="COMPTE_TECHNIQUE",
+                         categorie_code="RACCORDEMENT")  # to the support desk (its sous-catégorie routes it)
+
+Without ``acting_user`` a new user is made, without ``structure_emettrice`` a structure of that user (its GP).
+"""
+
+import factory
+
+from organisation import services as org_services
+from organisation.enums import TypeStructure
+from sollicitations import services
+from sollicitations.models import Sollicitation, SousCategorie
+from tests.factories import UtilisateurFactory, siret_aleatoire
+
+
+def sous_categorie(code_categorie, code) -> SousCategorie:
+    return SousCategorie.objects.select_related("categorie").get(categorie__code=code_categorie, code=code)
+
+
+class SollicitationFactory(factory.Factory):
+    """``categorie_code`` / ``code``: the sous-catégorie; ``service``: the code of the recipient's service (when the
+    sous-catégorie routes to a public structure's service)."""
+
+    class Meta:
+        model = Sollicitation
+
+    class Params:
+        categorie_code = "FACTURES_EMISES"
+        code = "SUIVI_TRAITEMENT"
+        service = "DRFIP_IDF"
+
+    acting_user = factory.SubFactory(UtilisateurFactory)
+    structure_emettrice = factory.LazyAttribute(
+        lambda o: org_services.creer_structure_par_utilisateur(
+            acting_user=o.acting_user, siret=siret_aleatoire(), raison_sociale="Émetteur SAS",
+            type_structure=TypeStructure.PRIVEE,
+        )
+    )  # fmt: skip
+    sous_categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code))
+    # From the codes, not from ``sous_categorie``: a test may pass a sous-catégorie of another category.
+    categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code).categorie)
+    structure_destinataire = None
+    service_destinataire = factory.LazyAttribute(
+        lambda o: (
+            o.structure_destinataire.services.get(code=o.service)
+            if o.structure_destinataire is not None and o.service
+            else None
+        )
+    )
+    objet = "Date de paiement de la facture F-1"
+    message = "Bonjour, pouvez-vous m'indiquer où en est le paiement ?"
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise NotImplementedError("SollicitationFactory deposits through the services: use create().")
+
+    @classmethod
+    def _create(cls, model_class, **donnees):
+        return services.deposer_sollicitation(**donnees)
