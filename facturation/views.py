@@ -50,7 +50,7 @@ def _facture_ou_404(user, pk, niveau=Niveau.CONSULTATION) -> Facture:
 
 
 def _lignes(valeurs) -> list[dict]:
-    """The rows of the list tables (``_table.html``), formatted once here: the template only prints them."""
+    """The rows of the list tables (``_table.html``); amounts and dates stay raw, for ``chorus_format``'s filters."""
     suivi = reverse("facture_emise", args=[0])
     brouillon = reverse("modifier_brouillon", args=[0])
     lignes = []
@@ -68,8 +68,7 @@ def _lignes(valeurs) -> list[dict]:
             "numero": v["numero"] or "(sans numéro)",
             "type": _TYPES.get(v["type_facture"], v["type_facture"]),
             "destinataire": v["destinataire__raison_sociale"] or "—",
-            "date": v["date_facture"].strftime("%d/%m/%Y") if v["date_facture"] else "—",
-            "montant": formater_montant(v["montant_ttc"], v["devise"]),
+            "date": v["date_facture"], "montant": v["montant_ttc"], "devise": v["devise"],
             "statut": _STATUTS.get(statut, statut) + mention,
         })  # fmt: skip
     return lignes
