@@ -208,5 +208,10 @@ def decider_approbations(user, selection: list[str], *, approuver: bool, motif: 
 
 
 def fil_ariane(*liens: tuple[str, str], courant: str) -> dict:
-    """Breadcrumb data for the DSFR component: ``fil_ariane(("Domaines", url), courant="Mon compte")``."""
-    return {"links": [{"title": titre, "url": url} for titre, url in liens], "current": courant}
+    """Data of django-dsfr's ``{% dsfr_breadcrumb %}`` (``breadcrumb_data``, printed by ``base.html``):
+    ``fil_ariane(("Domaines", url), courant="Mon compte")``; the component links « Accueil » to ``root_dir``."""
+    return {
+        "links": [{"title": titre, "url": url} for titre, url in liens],
+        "current": courant,
+        "root_dir": reverse("accueil"),
+    }

@@ -126,3 +126,48 @@ def test_filtres_de_date():
     assert jour_heure(datetime.datetime(2026, 1, 2, 8, 5)) == "02/01/2026 à 08:05"
     assert jour_heure(datetime.date(2026, 1, 2)) == "02/01/2026"
     assert jour(None) == jour_heure(None) == jour("") == ""
+
+
+def _page(contexte):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = RequestFactory().get("/domaines/")
+    request.user = AnonymousUser()
+    return render_to_string("base.html", contexte, request=request)
+
+
+def test_fil_d_ariane_et_messages_par_les_composants_dsfr():
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+
+    from chorus.navigation import fil_ariane
+
+    messages = [
+        Message(constants.SUCCESS, "Facture <b>F-1</b> envoyée."),
+        Message(constants.ERROR, "Refusée."),
+        Message(constants.INFO, "Pour information."),
+    ]
+    html = _page(
+        {"breadcrumb_data": fil_ariane(("Domaines", "/domaines/"), courant="Mon compte"), "messages": messages}
+    )
+    fil = re.search(
+        r'<nav role="navigation"\s+class="fr-breadcrumb"\s+aria-label="vous êtes ici\s:">.*?</nav>', html, re.S
+    )
+    assert fil is not None
+    liens = re.findall(r'<a class="fr-breadcrumb__link"( href="[^"]*")?( aria-current="page")?>([^<]*)</a>', fil[0])
+    assert liens == [
+        (' href="/"', "", "Accueil"),
+        (' href="/domaines/"', "", "Domaines"),
+        ("", ' aria-current="page"', "Mon compte"),
+    ]
+    alertes = re.findall(
+        r'<div role="alert"\s+class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-1w">\s*<p>\s*([^<]*?)\s*</p>', html
+    )
+    # Messages stay escaped (DSFR_CONTENT_IS_SAFE = False): what users typed is never markup.
+    assert alertes == [
+        ("success", "Facture &lt;b&gt;F-1&lt;/b&gt; envoyée."),
+        ("error", "Refusée."),
+        ("info", "Pour information."),
+    ]
+    assert "<b>F-1</b>" not in html
