@@ -65,7 +65,18 @@ class SourceApprobations:
     decider: Callable | None = None
 
 
+@dataclass(frozen=True)
+class Onglet:
+    """One tab of an application's tab bar; ``si`` names a context variable that must be true for it to show
+    (``peut_saisir``)."""
+
+    libelle: str
+    url_name: str
+    si: str = ""
+
+
 _applications: dict[str, Application] = {}
+_barres_onglets: dict[str, tuple[str, tuple[Onglet, ...]]] = {}
 _menu_utilisateur: dict[str, EntreeMenu] = {}
 _approbations: dict[str, SourceApprobations] = {}
 _actions_publiques: dict[str, EntreeMenu] = {}
@@ -76,6 +87,24 @@ def register_application(application: Application) -> None:
     if application.domaine not in dict(DOMAINES):
         raise ValueError(f"Unknown domain {application.domaine!r}.")
     _applications[application.code] = application
+
+
+def register_onglets(code: str, application: str, onglets: list[Onglet]) -> None:
+    """The tab bar of an application (``{% onglets code %}`` in its pages), in display order."""
+    _barres_onglets[code] = (application, tuple(onglets))
+
+
+def onglets(code: str, chemin: str, variables: Callable[[str], object]) -> dict:
+    """What ``chorus/_onglets.html`` prints: the application's name and its visible tabs as
+    ``{"libelle", "url", "actif"}`` (``actif``: the tab's URL is the current path)."""
+    application, entrees = _barres_onglets[code]
+    liste = []
+    for onglet in entrees:
+        if onglet.si and not variables(onglet.si):
+            continue
+        url = reverse(onglet.url_name)
+        liste.append({"libelle": onglet.libelle, "url": url, "actif": url == chemin})
+    return {"application": application, "onglets": liste}
 
 
 def register_menu_utilisateur(entree: EntreeMenu) -> None:
@@ -179,5 +208,10 @@ def decider_approbations(user, selection: list[str], *, approuver: bool, motif: 
 
 
 def fil_ariane(*liens: tuple[str, str], courant: str) -> dict:
-    """Breadcrumb data for the DSFR component: ``fil_ariane(("Domaines", url), courant="Mon compte")``."""
-    return {"links": [{"title": titre, "url": url} for titre, url in liens], "current": courant}
+    """Data of django-dsfr's ``{% dsfr_breadcrumb %}`` (``breadcrumb_data``, printed by ``base.html``):
+    ``fil_ariane(("Domaines", url), courant="Mon compte")``; the component links « Accueil » to ``root_dir``."""
+    return {
+        "links": [{"title": titre, "url": url} for titre, url in liens],
+        "current": courant,
+        "root_dir": reverse("accueil"),
+    }

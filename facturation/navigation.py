@@ -1,9 +1,11 @@
 from chorus.navigation import (
     Application,
     EntreeMenu,
+    Onglet,
     register_action_publique,
     register_alerte_connexion,
     register_application,
+    register_onglets,
 )
 
 
@@ -78,4 +80,17 @@ register_application(
         "Consulter et traiter les factures adressées à vos structures et services.", ordre=20,
         accessible=_destinataire,
     )
+)  # fmt: skip
+
+
+register_onglets(
+    "FACTURES_EMISES", "Factures émises",
+    [Onglet("Synthèse", "factures_emises"), Onglet("Rechercher", "rechercher_factures"),
+     Onglet("Tableau de bord", "tableau_de_bord_factures"), Onglet("Saisir facture", "saisir_facture"),
+     Onglet("Déposer facture", "deposer_facture")],
+)  # fmt: skip
+register_onglets(
+    "FACTURES_RECUES", "Factures reçues",
+    [Onglet("Synthèse", "factures_recues"), Onglet("Rechercher", "rechercher_factures_recues"),
+     Onglet("Tableau de bord", "tableau_de_bord_factures_recues")],
 )  # fmt: skip

@@ -34,7 +34,6 @@ COLONNES_LISTE = (
     "relance_brouillon_le", "destinataire__raison_sociale",
 )  # fmt: skip
 _TYPES = dict(TypeFacture.choices)
-_STATUTS = dict(S.choices)
 ACCUEIL = ("Factures émises", "factures_emises")
 
 
@@ -50,7 +49,7 @@ def _facture_ou_404(user, pk, niveau=Niveau.CONSULTATION) -> Facture:
 
 
 def _lignes(valeurs) -> list[dict]:
-    """The rows of the list tables (``_table.html``), formatted once here: the template only prints them."""
+    """The rows of the list tables (``_table.html``); amounts and dates stay raw, for ``chorus_format``'s filters."""
     suivi = reverse("facture_emise", args=[0])
     brouillon = reverse("modifier_brouillon", args=[0])
     lignes = []
@@ -68,9 +67,8 @@ def _lignes(valeurs) -> list[dict]:
             "numero": v["numero"] or "(sans numéro)",
             "type": _TYPES.get(v["type_facture"], v["type_facture"]),
             "destinataire": v["destinataire__raison_sociale"] or "—",
-            "date": v["date_facture"].strftime("%d/%m/%Y") if v["date_facture"] else "—",
-            "montant": formater_montant(v["montant_ttc"], v["devise"]),
-            "statut": _STATUTS.get(statut, statut) + mention,
+            "date": v["date_facture"], "montant": v["montant_ttc"], "devise": v["devise"],
+            "statut": statuts.libelle(statut) + mention,
         })  # fmt: skip
     return lignes
 

@@ -10,10 +10,8 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_de_recherche
 from facturation import documents, exports, forms, queries, services, statuts
@@ -44,21 +42,17 @@ def _facture_ou_404(user, pk):
     return facture
 
 
-def _date(valeur) -> str:
-    return timezone.localtime(valeur).strftime("%d/%m/%Y") if valeur else "—"
-
-
 def _lignes(valeurs) -> list[dict]:
-    """The rows of the lists, formatted once here: the template only prints them."""
+    """The rows of the lists; amounts and dates stay raw, for ``chorus_format``'s filters."""
     detail = reverse("facture_recue", args=[0])
     return [
         {
             "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
             "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
             "destinataire": v["destinataire__raison_sociale"], "service": v["service_destinataire__code"] or "—",
-            "date_depot": _date(v["date_depot"]), "date_statut": _date(v["updated_at"]),
+            "date_depot": v["date_depot"], "date_statut": v["updated_at"],
             "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], DESTINATAIRE),
-            "net_a_payer": formater_montant(v["montant_a_payer"], v["devise"]),
+            "net_a_payer": v["montant_a_payer"], "devise": v["devise"],
             "engagement": v["numero_engagement"] or "—", "avoir": v["type_facture"] == "AVOIR",
         }
         for v in valeurs

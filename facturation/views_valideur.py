@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
@@ -54,12 +52,8 @@ def _message(exc) -> str:
     return exc.message if isinstance(exc, TransitionInterdite) else " ".join(exc.messages)
 
 
-def _date(valeur, format_date="%d/%m/%Y") -> str:
-    return timezone.localtime(valeur).strftime(format_date) if valeur else "—"
-
-
 def _lignes(valeurs) -> list[dict]:
-    """The rows of the list, formatted once here: the template only prints them."""
+    """The rows of the list; amounts and dates stay raw, for ``chorus_format``'s filters."""
     detail = reverse("facture_a_valider", args=[0])
     lignes = []
     for v in valeurs:
@@ -69,10 +63,10 @@ def _lignes(valeurs) -> list[dict]:
             "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
             "destinataire": v["destinataire__raison_sociale"] or "—",
             "cadre": v["cadre"].split("_", 1)[0], "libelle_cadre": _CADRES.get(v["cadre"], v["cadre"]),
-            "date_depot": _date(v["date_depot"]), "montant": formater_montant(v["montant_ttc"], v["devise"]),
+            "date_depot": v["date_depot"], "montant": v["montant_ttc"], "devise": v["devise"],
             "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], statuts.VALIDEUR),
-            "depuis": _date(v["a_valider_depuis"]) if a_valider else "—",
-            "echeance": _date(v["validation_tacite_le"], "%d/%m/%Y à %H:%M") if a_valider else "—",
+            "depuis": v["a_valider_depuis"] if a_valider else None,
+            "echeance": v["validation_tacite_le"] if a_valider else None,
         })  # fmt: skip
     return lignes
 

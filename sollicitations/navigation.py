@@ -1,6 +1,6 @@
-"""The two applications of the « Sollicitations » domain on the Domaines page."""
+"""The two applications of the « Sollicitations » domain on the Domaines page, and their tab bars."""
 
-from chorus.navigation import Application, register_application
+from chorus.navigation import Application, Onglet, register_application, register_onglets
 
 
 def _emises(user) -> bool:
@@ -29,4 +29,17 @@ register_application(
         "Traiter les sollicitations adressées à vos structures et services (ou au support Chorus Pro).", ordre=20,
         accessible=_recues,
     )
+)  # fmt: skip
+
+
+register_onglets(
+    "SOLLICITATIONS_EMISES", "Sollicitations émises",
+    [Onglet("Synthèse", "sollicitations_emises"), Onglet("Rechercher", "rechercher_sollicitations_emises"),
+     Onglet("Saisir une sollicitation", "saisir_sollicitation", si="peut_saisir")],
+)  # fmt: skip
+register_onglets(
+    "SOLLICITATIONS_RECUES", "Sollicitations reçues",
+    [Onglet("Synthèse", "sollicitations_recues"), Onglet("Rechercher", "rechercher_sollicitations_recues"),
+     Onglet("Tableau de bord", "tableau_de_bord_sollicitations"),
+     Onglet("Statistiques", "statistiques_sollicitations")],
 )  # fmt: skip

@@ -42,14 +42,14 @@ def destinataire_de(*, au_support: bool, raison_sociale, service_code) -> str:
 
 
 def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
-    """The rows of the list tables, formatted once here: the templates only print them."""
+    """The rows of the list tables; dates stay raw, for ``chorus_format``'s filters."""
     detail = reverse(url_name, args=[0])
     resultat = []
     for v in valeurs:
         service = v["service_emetteur__code"] or ""
         resultat.append({
             "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
-            "date_depot": _date(v["date_depot"]), "objet": v["objet"],
+            "date_depot": v["date_depot"], "objet": v["objet"],
             "structure": f"{v['structure_emettrice__identifiant']} - {v['structure_emettrice__raison_sociale']}",
             "service": service,
             "destinataire": destinataire_de(
@@ -108,7 +108,7 @@ def en_tete(s, *, pour_emetteur: bool) -> dict:
     return {
         "statut": libelle_statut(s.statut, pour_emetteur=pour_emetteur),
         "badge": statuts.badge(s.statut, pour_emetteur=pour_emetteur),
-        "date_cloture": _date(s.date_cloture), "date_depot": _date(s.date_depot, "%d/%m/%Y à %H:%M"),
+        "date_cloture": s.date_cloture, "date_depot": s.date_depot,
         "destinataire": "Support Chorus Pro" if s.au_support else s.structure_destinataire.raison_sociale,
         "siret_destinataire": "" if s.au_support else s.structure_destinataire.identifiant,
         "service_destinataire": "" if s.au_support or not s.service_destinataire_id else (

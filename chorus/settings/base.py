@@ -73,6 +73,9 @@ TEMPLATES = [
 # new template engine (and re-parse every field template) for each form; naming a renderer here makes Django keep
 # one per process: Rechercher renders in half the time.
 FORM_RENDERER = "chorus.formulaires.RenduFormulaires"
+# django-dsfr marks the text of its components (alerts, tables...) safe unless told otherwise: the portal's messages
+# carry what users typed (numbers, file names), so they stay escaped like any other variable.
+DSFR_CONTENT_IS_SAFE = False
 
 DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")

@@ -214,11 +214,12 @@ def test_fil_ariane_construit_les_liens_et_la_page_courante():
     assert fil_ariane(("Accueil", "/"), ("Domaines", "/domaines/"), courant="Mon compte") == {
         "links": [{"title": "Accueil", "url": "/"}, {"title": "Domaines", "url": "/domaines/"}],
         "current": "Mon compte",
+        "root_dir": "/",
     }
 
 
 def test_fil_ariane_sans_lien():
-    assert fil_ariane(courant="Accueil") == {"links": [], "current": "Accueil"}
+    assert fil_ariane(courant="Accueil") == {"links": [], "current": "Accueil", "root_dir": "/"}
 
 
 def test_nombre_approbations_memorise_jusqu_au_prochain_changement():

@@ -120,7 +120,7 @@ def test_drapeaux_affiches_en_badges(client):
     ]:
         assert f'<th scope="col">{libelle}</th>' in contenu
     rennes, vannes = _lignes_html(response)
-    badges = lambda ligne: re.findall(r'class="fr-badge[^"]*">(Oui|Non)</span>', ligne)  # noqa: E731
+    badges = lambda ligne: re.findall(r'class="fr-badge[^"]*">\s*(Oui|Non)\s*</p>', ligne)  # noqa: E731
     # engagement, code service, service ou engagement, mise en paiement, MOA, MOA uniquement, active
     assert badges(rennes) == ["Oui", "Non", "Oui", "Non", "Oui", "Oui", "Oui"]
     assert badges(vannes) == ["Non", "Non", "Non", "Oui", "Non", "Non", "Non"]

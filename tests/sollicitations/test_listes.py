@@ -77,7 +77,8 @@ def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent
     assert (lignes[1]["sous_categorie"], lignes[1]["assignee"], lignes[1]["etat"]) == (
         "Rejet d'une facture", "Paul Collègue", "En cours"
     )  # fmt: skip
-    assert lignes[0]["date_depot"] == timezone.localdate().strftime("%d/%m/%Y")
+    assert timezone.localtime(lignes[0]["date_depot"]).date() == timezone.localdate()
+    assert f"<td>{timezone.localdate():%d/%m/%Y}</td>" in contenu  # printed by the ``jour`` filter
     assert reverse("exporter_sollicitations_recues") + "?statut=MES_A_TRAITER" in contenu
 
 

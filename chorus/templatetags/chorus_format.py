@@ -1,0 +1,52 @@
+"""The portal's one way of printing amounts and dates: ``{% load chorus_format %}``, then
+``{{ facture.montant_ttc|montant:facture.devise }}`` → « 1 791,60 € », ``{{ facture.date_facture|jour }}`` →
+« 03/12/2026 », ``{{ facture.date_depot|jour_heure }}`` → « 03/12/2026 à 14:05 » (local time).
+
+An empty value (``None``, ``""``) prints as ``""``, so that ``|default:"—"`` applies.
+"""
+
+import datetime
+
+from django import template
+from django.utils import dateformat
+
+from chorus.money import MontantInvalide, formater_montant
+
+register = template.Library()
+
+FORMAT_JOUR = "d/m/Y"
+FORMAT_JOUR_HEURE = "d/m/Y à H:i"
+
+
+@register.filter
+def montant(valeur, devise="EUR"):
+    """``chorus.money.formater_montant``: narrow no-break spaces between thousands, a comma, then a no-break space
+    and ``€`` (or the ISO code of another currency)."""
+    if valeur is None or valeur == "":
+        return ""
+    try:
+        return formater_montant(valeur, devise or "EUR")
+    except MontantInvalide:
+        return valeur
+
+
+def _formater(valeur, format_date):
+    if valeur is None or valeur == "":
+        return ""
+    if not isinstance(valeur, datetime.date):
+        return valeur
+    return dateformat.format(valeur, format_date)
+
+
+@register.filter(expects_localtime=True)
+def jour(valeur):
+    """A date, or the local day of a datetime: « 03/12/2026 »."""
+    return _formater(valeur, FORMAT_JOUR)
+
+
+@register.filter(expects_localtime=True)
+def jour_heure(valeur):
+    """A datetime in local time: « 03/12/2026 à 14:05 » (a plain date prints as ``jour``)."""
+    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
+        return _formater(valeur, FORMAT_JOUR)
+    return _formater(valeur, FORMAT_JOUR_HEURE)
