@@ -18,7 +18,7 @@ from facturation.enums import (
 )
 from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation.enums import TypeIdentifiant
-from organisation.models import Service, Structure
+from organisation.models import CoordonneesBancaires, Service, Structure
 
 SIRET_ETAT = "11000201100044"
 
@@ -95,7 +95,6 @@ class SaisieFactureForm(DsfrBaseForm):
                 field.help_text = "À vérifier : valeur lue dans le document déposé."
                 field.widget.attrs["data-a-verifier"] = "oui"
                 self[nom].help_text = field.help_text  # the DSFR base form already built the bound field
-        from organisation.models import CoordonneesBancaires
 
         self.fields["coordonnees_bancaires"].queryset = CoordonneesBancaires.objects.filter(
             structure__in=structures, active=True
@@ -171,7 +170,6 @@ class ComplementDepotForm(DsfrBaseForm):
 
     def __init__(self, *args, fournisseur, **kwargs):
         super().__init__(*args, **kwargs)
-        from organisation.models import CoordonneesBancaires
 
         self.fields["coordonnees_bancaires"].queryset = CoordonneesBancaires.objects.filter(
             structure=fournisseur, active=True

@@ -1,3 +1,6 @@
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+
 from chorus.navigation import (
     Application,
     EntreeMenu,
@@ -7,13 +10,14 @@ from chorus.navigation import (
     register_application,
     register_onglets,
 )
+from facturation import queries
+from facturation.models import HistoriqueFacture
+from organisation import queries as org_queries
+from organisation.enums import Application as App
 
 
 def _emetteur(user) -> bool:
-    from organisation import queries
-    from organisation.enums import Application as App
-
-    return queries.a_application(user, App.FACTURES_EMISES)
+    return org_queries.a_application(user, App.FACTURES_EMISES)
 
 
 register_application(
@@ -28,12 +32,6 @@ register_action_publique(EntreeMenu(libelle="Vérifier un dépôt", url_name="ve
 
 
 def _rejets_a_traiter(user) -> list[dict]:
-    from django.db.models import OuterRef, Subquery
-    from django.urls import reverse
-
-    from facturation import queries
-    from facturation.models import HistoriqueFacture
-
     motif = HistoriqueFacture.objects.filter(objet=OuterRef("pk"), statut="REJETEE").order_by("-created_at", "-id")
     factures = (
         queries.factures_emises(user)
@@ -53,10 +51,7 @@ register_alerte_connexion("REJETS", _rejets_a_traiter)
 
 
 def _valideur(user) -> bool:
-    from organisation import queries
-    from organisation.enums import Application as App
-
-    return queries.a_application(user, App.FACTURES_A_VALIDER)
+    return org_queries.a_application(user, App.FACTURES_A_VALIDER)
 
 
 register_application(
@@ -68,10 +63,7 @@ register_application(
 
 
 def _destinataire(user) -> bool:
-    from organisation import queries
-    from organisation.enums import Application as App
-
-    return queries.a_application(user, App.FACTURES_RECUES)
+    return org_queries.a_application(user, App.FACTURES_RECUES)
 
 
 register_application(

@@ -6,10 +6,12 @@ from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
+from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
+from organisation.models import Service
 
 
 def factures_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
@@ -97,8 +99,6 @@ def peut_traiter(user, facture) -> bool:
 
 def services_designes(code: str) -> list[int]:
     """The services a « code service » search field designates (the code, whatever its case), resolved to ids."""
-    from organisation.models import Service
-
     return list(Service.objects.filter(code__iexact=code.strip()).values_list("pk", flat=True)[:1000])
 
 
@@ -146,11 +146,9 @@ def filtrer(criteres: dict, qs):
 def historique(facture) -> list:
     """The status history of an invoice, newest first, each entry with its label (« Rejet traité » for the
     supplier's acknowledgement of a rejection)."""
-    from facturation.services import CIRCUIT  # the status machine holds the labels; services import this module
-
     lignes = list(facture.historique.select_related("acting_user").order_by("-created_at", "-id"))
     for ligne in lignes:
-        ligne.libelle = CIRCUIT.libelle(ligne.statut)
+        ligne.libelle = statuts.libelle(ligne.statut)
         if ligne.commentaire == "Rejet traité":
             ligne.libelle = "Rejet traité"
     return lignes

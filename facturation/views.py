@@ -11,17 +11,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.identifiers import normaliser
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_de_recherche
 from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services, statuts
+from facturation.certificat import generer_certificat_pdf
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
 from facturation.views_depot import SESSION_DEPOT, bandeau_analyse
 from organisation import queries as org_queries
 from organisation.enums import Niveau
+from organisation.models import Service, Structure
 
 S = StatutFacture
 TAILLE_SYNTHESE = 50
@@ -162,8 +165,6 @@ def _decimal_texte(valeur: Decimal) -> str:
 
 
 def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
-    from organisation.models import Service, Structure
-
     v = preparation["valeurs"]
     destinataire = Structure.objects.filter(pk=v.get("destinataire")).first() if v.get("destinataire") else None
     service = (
@@ -254,7 +255,7 @@ def saisir(request, pk=None):
                         acting_user=request.user, donnees=form.donnees(), lignes=lignes, facture=facture
                     )
                     if depot_en_cours:
-                        services.rattacher_depot(facture=facture, preparation=preparation)
+                        envoi.rattacher_depot(facture=facture, preparation=preparation)
                         del request.session[SESSION_DEPOT]
                         depot_en_cours = False
                     if action == "valider":
@@ -422,7 +423,6 @@ def certificat(request, pk):
     facture = _facture_ou_404(request.user, pk)
     if not facture.empreinte_certificat:
         raise Http404("Cette facture n'a pas encore été déposée.")
-    from facturation.certificat import generer_certificat_pdf
 
     pdf = generer_certificat_pdf(
         numero=facture.numero, type_document=facture.get_type_facture_display(), date_depot=facture.date_depot,
@@ -494,8 +494,6 @@ def recycler(request, pk):
     facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
     erreurs = {}
     if request.method == "POST":
-        from chorus.identifiers import normaliser
-
         siret = normaliser(request.POST.get("destinataire_siret", ""))
         destinataire = org_queries.annuaire().filter(identifiant=siret).first()
         code = request.POST.get("code_service", "").strip().upper()

@@ -15,6 +15,7 @@ from dsfr.forms import DsfrBaseForm
 from chorus.navigation import fil_ariane
 from facturation import depot, queries, services
 from facturation.enums import Cadre
+from facturation.services import envoi
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def deposer(request):
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
         try:
-            preparation = services.preparer_depot(
+            preparation = envoi.preparer_depot(
                 acting_user=request.user, fournisseur=form.cleaned_data["fournisseur"],
                 cadre=form.cleaned_data["cadre"], contenu=fichier.read(), nom_fichier=fichier.name[-100:],
             )  # fmt: skip

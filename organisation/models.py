@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from chorus.history import HistoriqueBase
 from organisation.enums import (
     PROFILS,
+    Application,
     OptionMoa,
     StatutApprobation,
     StatutRattachement,
@@ -130,8 +131,6 @@ class ModificationDifferee(models.Model):
         lignes = []
         for name, value in self.changements.items():
             if name == "profils":
-                from organisation.enums import Application
-
                 lignes.append(("Profils", ", ".join(
                     f"{Application(app).label} : {niveau or 'supprimé'}" for app, niveau in value["profils"].items()
                 )))  # fmt: skip

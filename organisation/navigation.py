@@ -9,13 +9,13 @@ from chorus.navigation import (
     register_approbations,
     register_menu_utilisateur,
 )
+from chorus.workflow import TransitionInterdite
+from organisation import queries, services
+from organisation.enums import Application as App
+from organisation.enums import Niveau
 
 
 def _gestionnaire(user) -> bool:
-    from organisation import queries
-    from organisation.enums import Application as App
-    from organisation.enums import Niveau
-
     return queries.a_application(user, App.ORGANISATION, Niveau.MODIFICATION)
 
 
@@ -50,14 +50,10 @@ register_action_publique(EntreeMenu(libelle="Annuaire des structures publiques",
 
 
 def _compter(user) -> int:
-    from organisation import queries
-
     return queries.approbations_a_traiter(user).count()
 
 
 def _lister(user) -> list[dict]:
-    from organisation import queries
-
     return [
         {
             "id": f"ORGANISATION:{a.pk}",
@@ -77,9 +73,6 @@ def _decider(user, ids, approuver, motif) -> tuple[int, list[str]]:
     """Each selected request is decided on its own (its own transaction and e-mail); one that the user may not
     decide, or that someone already decided, is reported and the others go through."""
     from django.core.exceptions import PermissionDenied
-
-    from chorus.workflow import TransitionInterdite
-    from organisation import queries, services
 
     nombre, erreurs = 0, []
     a_traiter = list(queries.approbations_a_traiter(user).filter(pk__in=ids))

@@ -12,6 +12,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisation.enums import (
+    PROFILS,
     Application,
     Niveau,
     StatutApprobation,
@@ -23,6 +24,13 @@ from organisation.enums import (
 )
 from organisation.models import (
     Approbation,
+    CoordonneesBancaires,
+    HistoriqueApprobation,
+    HistoriqueModificationDifferee,
+    HistoriqueRattachement,
+    HistoriqueStructure,
+    MandatFacturation,
+    ModificationDifferee,
     Rattachement,
     Service,
     Structure,
@@ -213,7 +221,6 @@ def rattachements_de(user) -> QuerySet:
 def utilisateurs_avec_profils(structures) -> list[tuple[Rattachement, list[str]]]:
     """The active rattachements of these structures, each with the labels of the user's profiles on its
     structure (two queries, whatever the number of users)."""
-    from organisation.enums import PROFILS
 
     libelles = dict(PROFILS)
     rattachements = list(
@@ -299,14 +306,10 @@ def annuaire() -> QuerySet:
 
 
 def coordonnees_bancaires_actives(structure) -> QuerySet:
-    from organisation.models import CoordonneesBancaires
-
     return CoordonneesBancaires.objects.filter(structure=structure, active=True).order_by("-created_at")
 
 
 def mandat_facturation_actif(structure) -> bool:
-    from organisation.models import MandatFacturation
-
     return MandatFacturation.objects.filter(structure=structure, actif=True).exists()
 
 
@@ -332,8 +335,6 @@ def _cibles_modifications(structures: list[int]) -> Q:
     GP transfer), its services, its bank details, its billing mandate."""
     from django.contrib.contenttypes.models import ContentType
 
-    from organisation.models import CoordonneesBancaires, MandatFacturation
-
     types = ContentType.objects.get_for_models(Structure, Service, CoordonneesBancaires, MandatFacturation)
     condition = Q(objet__content_type=types[Structure], objet__object_id__in=structures)
     for modele in (Service, CoordonneesBancaires, MandatFacturation):
@@ -343,14 +344,6 @@ def _cibles_modifications(structures: list[int]) -> Q:
 
 
 def _sources_historique():
-    from organisation.models import (
-        HistoriqueApprobation,
-        HistoriqueModificationDifferee,
-        HistoriqueRattachement,
-        HistoriqueStructure,
-        ModificationDifferee,
-    )
-
     # (rank in the keyset, model, filter on the managed structures, select_related, labels of its statuses)
     return [
         (0, HistoriqueStructure, lambda s: Q(objet_id__in=s), ["objet"], StatutStructure),

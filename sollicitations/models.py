@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
+from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre
 from sollicitations.enums import Acheminement, StatutSollicitation
@@ -70,6 +71,13 @@ class SousCategorie(models.Model):
         return self.acheminement == Acheminement.SERVICE_METIER
 
 
+def est_agent_support(user) -> bool:
+    """``organisation.queries.est_agent_support``, asked once per request (kept on the user object)."""
+    if not hasattr(user, "_chorus_agent_support"):
+        user._chorus_agent_support = org_queries.est_agent_support(user)
+    return user._chorus_agent_support
+
+
 class SollicitationQuerySet(models.QuerySet):
     """The sollicitations a user may see, one entry point per application, each the perimeter condition of
     ``organisation.queries.condition_perimetre`` on the sollicitation's own structure and service fields:
@@ -89,8 +97,6 @@ class SollicitationQuerySet(models.QuerySet):
         """« Sollicitations reçues »: addressed to the structures where the user holds the profile (to their
         services only for a user attached at service level) and, for an agent of the support desk, those routed
         to the support."""
-        from sollicitations.queries import est_agent_support  # asked once per request; queries imports this module
-
         # ``au_support=False`` in each branch: the predicate of the partial indexes « sollicitation_recues_* ».
         condition = condition_perimetre(
             user, Application.SOLLICITATIONS_RECUES, niveau, structure="structure_destinataire",

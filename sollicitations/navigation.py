@@ -1,18 +1,16 @@
 """The two applications of the « Sollicitations » domain on the Domaines page, and their tab bars."""
 
 from chorus.navigation import Application, Onglet, register_application, register_onglets
+from organisation import queries as org_queries
+from organisation.enums import Application as App
+from sollicitations import queries
 
 
 def _emises(user) -> bool:
-    from organisation import queries
-    from organisation.enums import Application as App
-
-    return queries.a_application(user, App.SOLLICITATIONS_EMISES)
+    return org_queries.a_application(user, App.SOLLICITATIONS_EMISES)
 
 
 def _recues(user) -> bool:
-    from sollicitations import queries
-
     return queries.acces_recues(user)
 
 

@@ -13,20 +13,21 @@ from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import Rattachement, Service, Structure, Utilisateur
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
-from sollicitations.models import Categorie, HistoriqueSollicitation, Message, PieceJointe, Sollicitation, SousCategorie
+from sollicitations.models import (  # noqa: F401  (est_agent_support: part of this module's API)
+    Categorie,
+    HistoriqueSollicitation,
+    Message,
+    PieceJointe,
+    Sollicitation,
+    SousCategorie,
+    est_agent_support,
+)
 
 S = StatutSollicitation
 RELATIONS = (
     "emetteur", "structure_emettrice", "service_emetteur", "structure_destinataire", "service_destinataire",
     "assignee_a", "categorie", "sous_categorie",
 )  # fmt: skip
-
-
-def est_agent_support(user) -> bool:
-    """``organisation.queries.est_agent_support``, asked once per request (kept on the user object)."""
-    if not hasattr(user, "_chorus_agent_support"):
-        user._chorus_agent_support = org_queries.est_agent_support(user)
-    return user._chorus_agent_support
 
 
 def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:

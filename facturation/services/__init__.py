@@ -3,16 +3,20 @@ status machine of a simple invoice (``CIRCUIT``, running the table of ``facturat
 2.1–2.6), the supplier's actions on « A recycler », « Suspendue » and « Rejetée »."""
 
 import hashlib
-import uuid
+from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chorus.identifiers import valider_siret
 from chorus.mail import envoyer_email
 from chorus.workflow import SYSTEME, TransitionInterdite, Workflow
-from facturation import montants, statuts
+from facturation import montants, queries, statuts
+from facturation.certificat import empreinte_depot
+from facturation.donnees import Ajustement
 from facturation.enums import (
     CADRES_AVEC_VALIDEUR,
     DELAI_VALIDATION_TACITE,
@@ -24,7 +28,14 @@ from facturation.enums import (
     TypeFacture,
     TypeTva,
 )
-from facturation.models import AjustementDocument, Facture, HistoriqueFacture, LignePoste, RecapitulatifTVA
+from facturation.models import (
+    AjustementDocument,
+    Facture,
+    HistoriqueFacture,
+    LignePoste,
+    PieceJointe,
+    RecapitulatifTVA,
+)
 from facturation.statuts import (
     ACTIONS_DESTINATAIRE,
     DESTINATAIRE,
@@ -33,6 +44,7 @@ from facturation.statuts import (
 )
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
+from organisation.models import Structure
 
 S = StatutFacture
 
@@ -92,7 +104,7 @@ CIRCUIT = Workflow(transitions=statuts.TRANSITIONS, historique=HistoriqueFacture
 # --- Drafts --------------------------------------------------------------------------------------------------
 
 
-def _exiger_emission(user, structure):
+def exiger_emission(user, structure):
     if (
         not org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
         .filter(pk=structure.pk)
@@ -109,7 +121,7 @@ def enregistrer(
     computed from its lines (``montants.calculer``); a deposited document's come as ``calcul`` with its document
     level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
     fournisseur = donnees["fournisseur"]
-    _exiger_emission(acting_user, fournisseur)
+    exiger_emission(acting_user, fournisseur)
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)
@@ -165,7 +177,7 @@ def completer_brouillon_depose(
 ) -> Facture:
     """A draft made of a structured document: only the cadre, the valideur and the bank details change (the rest
     is the document's)."""
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     if coordonnees_bancaires is not None and coordonnees_bancaires.structure_id != facture.fournisseur_id:
         raise ValidationError({"coordonnees_bancaires": "Ces coordonnées bancaires ne sont pas celles du fournisseur."})
     with transaction.atomic():
@@ -187,8 +199,6 @@ def completer_brouillon_depose(
 def _remises_de_la_saisie(donnees: dict, calcul: montants.Calcul) -> list:
     """The saisie's « remise globale TTC » as EN 16931 knows it: one document allowance per VAT rate (its HT share,
     computed by ``montants``), stored like a deposited document's."""
-    from facturation.donnees import Ajustement
-
     categorie = {TypeTva.EXONERATION: "E", TypeTva.SANS_TVA: "O"}.get(donnees.get("type_tva"))
     return [
         Ajustement(
@@ -277,8 +287,6 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
 
 def empreinte(contenu: bytes, facture: Facture) -> str:
     """The certificat de dépôt (see ``facturation.certificat``)."""
-    from facturation.certificat import empreinte_depot
-
     return empreinte_depot(
         contenu,
         numero=facture.numero,
@@ -290,7 +298,7 @@ def empreinte(contenu: bytes, facture: Facture) -> str:
 
 def valider_et_envoyer(*, acting_user, facture: Facture, contenu: bytes, nom_fichier: str) -> Facture:
     """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice."""
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     erreurs = verifier_avant_envoi(facture)
     if erreurs:
         raise ValidationError(erreurs)
@@ -326,8 +334,6 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
     the API's ``traiter/recue``; the portal's pages go through ``traiter_facture_recue`` and its coded lists).
     Needs « Factures reçues » in modification where the invoice is addressed: on its structure, or on its
     service for a user attached at service level (``queries.peut_traiter``)."""
-    from facturation import queries
-
     if facture.destinataire_id is None or not queries.peut_traiter(acting_user, facture):
         raise PermissionDenied("Vous n'avez pas le profil « Factures reçues » en modification sur ce destinataire.")
     CIRCUIT.transition(
@@ -459,10 +465,7 @@ def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
     """« Corriger le valideur » (API ``factures/v1/corriger/valideur/facture``): after « Erreur fournisseur sur
     valideur », the supplier names the right titulaire or mandataire; the invoice is « À valider » again for it
     (its users are e-mailed, and the 15 days of tacit validation start again)."""
-    from chorus.identifiers import valider_siret
-    from organisation.models import Structure
-
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     if facture.statut != S.ERREUR_FOURNISSEUR_SUR_VALIDEUR:
         raise ValidationError(
             "Seule une facture au statut « Erreur fournisseur sur valideur » peut changer de valideur."
@@ -496,8 +499,6 @@ def valider_tacitement() -> int:
     « Absence de validation dans les délais », then on to its recipient. The invoices are selected in one query;
     each then moves by its own transitions, whose row lock lets a decision taken meanwhile win (that invoice is
     skipped), so that two runs never move one invoice twice. Returns how many were validated tacitly."""
-    from facturation import queries
-
     dues = (
         queries.avec_delai_validation(Facture.objects.filter(statut=S.A_VALIDER_1, valideur__isnull=False))
         .filter(validation_tacite_le__lte=timezone.now())
@@ -524,7 +525,7 @@ def valider_tacitement() -> int:
 
 def recycler(*, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str) -> Facture:
     """« A recycler »: only the routing data change; the invoice is sent again under the same number."""
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     if facture.statut != S.A_RECYCLER:
         raise ValidationError("Seule une facture « A recycler » peut être recyclée.")
     facture.destinataire = destinataire
@@ -545,7 +546,7 @@ def recycler(*, acting_user, facture: Facture, destinataire, service_destinatair
 
 def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Facture:
     """« Suspendue »: the supplier adds attachments (since the suspension) and/or a comment → « Complétée »."""
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     suspension = (
         HistoriqueFacture.objects.filter(objet=facture, statut=S.SUSPENDUE).order_by("-created_at", "-id").first()
     )
@@ -558,7 +559,7 @@ def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Factur
 
 def traiter_rejet(*, acting_user, facture: Facture) -> Facture:
     """« Traiter le rejet »: the supplier acknowledges a rejected invoice; it leaves the Synthèse."""
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     with transaction.atomic():
         locked = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
         if locked.statut != S.REJETEE or locked.rejet_traite:
@@ -623,57 +624,6 @@ def doublon_fichier(contenu: bytes) -> Facture | None:
     )
 
 
-def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
-    """« Déposer facture »: the deposit pipeline's reading, rules, seller, duplicates and routing
-    (``envoi.analyser_depot``). A structured document (XML, Factur-X) accepted by its rules becomes a draft at once,
-    with its own amounts: ``{"facture": pk}``. A plain PDF pre-fills the saisie form: the file waits in temporary
-    storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
-    once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
-    a ValidationError (French)."""
-    from django.core.files.storage import default_storage
-
-    from facturation import depot
-    from facturation.services import envoi
-
-    _exiger_emission(acting_user, fournisseur)
-    try:
-        document = envoi.analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
-    except envoi.DepotRefuse as exc:
-        if exc.code_refus == envoi.DepotRefuse.DOUBLON:
-            raise DoublonDepot(exc.messages[0], exc.facture) from exc
-        raise
-    if document.structure:
-        facture = envoi.enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
-        return {"facture": facture.pk, "analyse": facture.analyse_depot}
-    valeurs, lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
-    resume = document.analyse.resume()
-    chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
-    return {
-        "valeurs": {k: (v.pk if hasattr(v, "pk") else (str(v) if v is not None else None)) for k, v in valeurs.items()},
-        "cadre": cadre,
-        "lignes": [{k: str(v) for k, v in ligne.items()} for ligne in lignes],
-        "analyse": resume,
-        "fichier": chemin,
-        "nom_fichier": nom_fichier,
-        "sha256": hashlib.sha256(contenu).hexdigest(),
-    }
-
-
-def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
-    """Give the draft saved from a pre-filled deposit its file, its analysis and its deposit mode."""
-    from django.core.files.storage import default_storage
-
-    with default_storage.open(preparation["fichier"], "rb") as fichier:
-        contenu = fichier.read()
-    facture.fichier.save(preparation["nom_fichier"], ContentFile(contenu), save=False)
-    facture.fichier_sha256 = preparation["sha256"]
-    facture.analyse_depot = preparation["analyse"]
-    facture.mode_depot = preparation["valeurs"].get("mode_depot") or ModeDepot.DEPOT_PDF
-    facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "mode_depot", "updated_at"])
-    default_storage.delete(preparation["fichier"])
-    return facture
-
-
 # --- Attachments (limits as Chorus Pro) ----------------------------------------------------------------------
 
 EXTENSIONS_PIECES = {
@@ -698,11 +648,7 @@ TAILLE_MAX_FACTURE = 120 * 1024 * 1024
 def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, designation: str, nom: str,
                          contenu: bytes):  # fmt: skip
     """An attachment on a draft or on a suspended invoice; the file's content must match its extension."""
-    from pathlib import PurePath
-
-    from facturation.models import PieceJointe
-
-    _exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur)
     if facture.statut not in (S.BROUILLON, S.SUSPENDUE):
         raise ValidationError(
             "Des pièces jointes ne peuvent être ajoutées qu'à un brouillon ou à une facture suspendue."
@@ -754,8 +700,6 @@ AGE_DEPOT_ABANDONNE = timezone.timedelta(days=1)
 
 def purger_depots_abandonnes(*, age=AGE_DEPOT_ABANDONNE) -> int:
     """Delete the temporary files of deposits the user never saved (the session that held them has expired)."""
-    from django.core.files.storage import default_storage
-
     try:
         _dossiers, fichiers = default_storage.listdir("depots/attente")
     except FileNotFoundError:

@@ -21,15 +21,18 @@ rules refuse never becomes an invoice. A plain PDF is a document whose data the 
 import enum
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from facturation import depot, en16931, montants, services
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
 from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture
+from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture
 from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
@@ -377,8 +380,6 @@ def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
     """The document the certificate covers: a deposited file stands as the legal original (a structured one was
     accepted by its rules with its own amounts; a plain PDF is the invoice itself); a saisie's is the Factur-X the
     portal generates from the stored invoice."""
-    from facturation.facturx import generer_pdf_facturx
-
     if facture.mode_depot != ModeDepot.SAISIE and facture.mode_depot != ModeDepot.SAISIE_API and facture.fichier:
         with facture.fichier.open("rb") as fichier:
             contenu = fichier.read()
@@ -389,8 +390,6 @@ def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
 
 def erreurs_norme(facture: Facture) -> list:
     """The official rules on the invoice as the portal writes it (its generated CII), for a saisie."""
-    from facturation.facturx import generer_cii
-
     return en16931.verifier(generer_cii(donnees_de(facture)))
 
 
@@ -486,3 +485,50 @@ def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
     controler_doublons(contenu=None, fournisseur=facture.fournisseur, numero=facture.numero, facture=facture)
     with transaction.atomic():
         return envoyer(acting_user=acting_user, facture=facture)
+
+
+# --- The portal's « Déposer facture » ---------------------------------------------------------------------------
+
+
+def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
+    """« Déposer facture »: the deposit pipeline's reading, rules, seller, duplicates and routing
+    (``analyser_depot``). A structured document (XML, Factur-X) accepted by its rules becomes a draft at once,
+    with its own amounts: ``{"facture": pk}``. A plain PDF pre-fills the saisie form: the file waits in temporary
+    storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
+    once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
+    a ValidationError (French)."""
+    services.exiger_emission(acting_user, fournisseur)
+    try:
+        document = analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
+    except DepotRefuse as exc:
+        if exc.code_refus == DepotRefuse.DOUBLON:
+            raise services.DoublonDepot(exc.messages[0], exc.facture) from exc
+        raise
+    if document.structure:
+        facture = enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
+        return {"facture": facture.pk, "analyse": facture.analyse_depot}
+    valeurs, lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
+    resume = document.analyse.resume()
+    chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
+    return {
+        "valeurs": {k: (v.pk if hasattr(v, "pk") else (str(v) if v is not None else None)) for k, v in valeurs.items()},
+        "cadre": cadre,
+        "lignes": [{k: str(v) for k, v in ligne.items()} for ligne in lignes],
+        "analyse": resume,
+        "fichier": chemin,
+        "nom_fichier": nom_fichier,
+        "sha256": hashlib.sha256(contenu).hexdigest(),
+    }
+
+
+def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
+    """Give the draft saved from a pre-filled deposit its file, its analysis and its deposit mode."""
+    with default_storage.open(preparation["fichier"], "rb") as fichier:
+        contenu = fichier.read()
+    facture.fichier.save(preparation["nom_fichier"], ContentFile(contenu), save=False)
+    facture.fichier_sha256 = preparation["sha256"]
+    facture.analyse_depot = preparation["analyse"]
+    facture.mode_depot = preparation["valeurs"].get("mode_depot") or ModeDepot.DEPOT_PDF
+    facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "mode_depot", "updated_at"])
+    default_storage.delete(preparation["fichier"])
+    return facture

@@ -12,7 +12,7 @@ from chorus import exports
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
-from organisation.enums import StatutApprobation, StatutRattachement
+from organisation.enums import Application, StatutApprobation, StatutRattachement
 from organisation.models import Rattachement, Utilisateur
 from organisation.views.compte import _erreurs_sur_formulaire
 
@@ -57,8 +57,6 @@ def approbation(request, pk):
 
 
 def _profils_lisibles(profils: dict) -> list[str]:
-    from organisation.enums import Application
-
     lignes = []
     for application, niveau in profils.items():
         libelle = Application(application).label
