@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from facturation import forms
 from facturation.models import Facture
-from facturation.views_depot import LIBELLE_CHAMP_INCONNU, libelle_champ, libelle_format, libelles_a_verifier
+from facturation.views.depot import LIBELLE_CHAMP_INCONNU, libelle_champ, libelle_format, libelles_a_verifier
 from organisation.models import Structure
 from tests import outils
 from tests.fixtures_facturation import donnees_saisie
@@ -60,7 +60,7 @@ def test_chaque_cle_produite_par_le_code_a_son_libelle():
             concretes.add(cle)
     assert {"numero", "destinataire.siret", "tva", "lignes"} <= concretes
     sans_libelle = {cle for cle in concretes if libelle_champ(cle) == LIBELLE_CHAMP_INCONNU}
-    assert not sans_libelle, f"Clés sans libellé dans facturation/views_depot.py : {sorted(sans_libelle)}"
+    assert not sans_libelle, f"Clés sans libellé dans facturation/views/depot.py : {sorted(sans_libelle)}"
 
 
 def test_bandeau_dans_l_ordre_du_formulaire_et_sans_doublon():

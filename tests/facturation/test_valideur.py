@@ -523,7 +523,7 @@ def test_erreur_de_valideur_puis_correction_par_le_fournisseur(
 
 
 def test_l_index_de_la_synthese_suit_sa_condition(fournisseur_gp, etat, titulaire):
-    from facturation.views import STATUTS_ACTION_FOURNISSEUR
+    from facturation.views.emises import STATUTS_ACTION_FOURNISSEUR
 
     gp, _structure = fournisseur_gp
     _a9(fournisseur_gp, etat, titulaire[1], "ST-IDX")

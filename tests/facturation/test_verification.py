@@ -17,7 +17,7 @@ from facturation import services
 from facturation.certificat import empreinte_fichier
 from facturation.enums import StatutFacture
 from facturation.models import Facture
-from facturation.views_verification import LIMITE_VERIFICATIONS, TAILLE_MAX
+from facturation.views.verification import LIMITE_VERIFICATIONS, TAILLE_MAX
 from tests import outils
 from tests.facturation.factories import FactureFactory, ligne
 

@@ -1,7 +1,7 @@
 """« Sollicitations émises »: Synthèse, Rechercher (with « Exporter »), « Saisir une sollicitation » and the
 sollicitation's page with the sender's actions. Every page reaches the sollicitations through
 ``queries.sollicitations_emises``; every change goes through ``services``. The helpers shared with
-« Sollicitations reçues » (``views_recues``) are here too."""
+« Sollicitations reçues » (``views/recues.py``) are here too."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -15,7 +15,16 @@ from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
-from sollicitations.views import appliquer_erreurs, echanges, en_tete, exporter, historique, lignes, pieces, telecharger
+from sollicitations.views.emises import (
+    appliquer_erreurs,
+    echanges,
+    en_tete,
+    exporter,
+    historique,
+    lignes,
+    pieces,
+    telecharger,
+)
 
 S = StatutSollicitation
 ACCUEIL = ("Sollicitations reçues", "sollicitations_recues")

@@ -21,7 +21,7 @@ from facturation.certificat import generer_certificat_pdf
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
-from facturation.views_depot import SESSION_DEPOT, bandeau_analyse
+from facturation.views.depot import SESSION_DEPOT, bandeau_analyse
 from organisation import queries as org_queries
 from organisation.enums import Niveau
 from organisation.models import Service, Structure

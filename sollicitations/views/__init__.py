@@ -1,0 +1,1 @@
+"""The pages of « Sollicitations émises » (emises) and « Sollicitations reçues » (recues)."""
