@@ -27,18 +27,31 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from facturation import depot, en16931, montants, services
+from chorus.workflow import SYSTEME
+from facturation import depot, en16931, montants
+from facturation.certificat import empreinte_depot
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
-from facturation.enums import CODE_MOYEN_PAIEMENT, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture
+from facturation.enums import (
+    CADRES_AVEC_VALIDEUR,
+    CODE_MOYEN_PAIEMENT,
+    Cadre,
+    ModeDepot,
+    ModePaiement,
+    StatutFacture,
+    TypeFacture,
+)
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture
+from facturation.services.brouillons import enregistrer
+from facturation.services.circuit import CIRCUIT, exiger_emission
+from facturation.services.controles import DoublonDepot, doublon_fichier, verifier_avant_envoi
+from facturation.statuts import FOURNISSEUR
 from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
 from organisation.models import Structure
-
-S = StatutFacture
 
 
 class Canal(enum.StrEnum):
@@ -321,7 +334,7 @@ def _coordonnees(d, fournisseur: Structure, erreurs: list[str]):
 
 def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero: str, facture: Facture | None = None):
     if contenu is not None:
-        existante = services.doublon_fichier(contenu)
+        existante = doublon_fichier(contenu)
         if existante is not None and (facture is None or existante.pk != facture.pk):
             raise DepotRefuse(
                 f"Ce fichier a déjà été déposé (facture n° {existante.numero}).",
@@ -330,7 +343,7 @@ def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero:
     if numero:
         meme_numero = (
             Facture.objects.filter(fournisseur=fournisseur, numero=numero)
-            .exclude(statut__in=[S.BROUILLON, S.ABANDONNEE])
+            .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
             .exclude(pk=getattr(facture, "pk", None))
             .first()
         )
@@ -361,7 +374,7 @@ def enregistrer_document(*, acting_user, document: Document, valeurs: dict, fact
     """A draft made of a structured document: its own amounts, lines, VAT breakdown, allowances and charges; the
     file is kept unchanged as the legal original."""
     mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
-    facture = services.enregistrer(
+    facture = enregistrer(
         acting_user=acting_user, donnees={**valeurs, "mode_depot": mode}, lignes=lignes_du_document(document),
         facture=facture, calcul=document.calcul, ajustements=document.donnees.ajustements,
     )  # fmt: skip
@@ -396,7 +409,7 @@ def erreurs_norme(facture: Facture) -> list:
 def envoyer(*, acting_user, facture: Facture) -> Facture:
     """« Valider et envoyer » of a draft, whatever made it: the portal's checks (routing, number, dates, bank
     details…), the official rules on what the portal generates for a saisie, then the certificate and sending."""
-    erreurs = services.verifier_avant_envoi(facture)
+    erreurs = verifier_avant_envoi(facture)
     if erreurs:
         raise ValidationError(erreurs)
     analyse = facture.analyse_depot or {}
@@ -407,7 +420,7 @@ def envoyer(*, acting_user, facture: Facture) -> Facture:
         if erreurs_en16931:
             raise DepotRefuse([e.message for e in erreurs_en16931], code=DepotRefuse.REGLES, numero=facture.numero)
     contenu, nom = document_a_envoyer(facture)
-    return services.valider_et_envoyer(acting_user=acting_user, facture=facture, contenu=contenu, nom_fichier=nom)
+    return valider_et_envoyer(acting_user=acting_user, facture=facture, contenu=contenu, nom_fichier=nom)
 
 
 # --- The pipeline --------------------------------------------------------------------------------------------
@@ -450,7 +463,7 @@ def deposer_et_envoyer(
         donnees, lignes = saisie
         with transaction.atomic():
             controler_doublons(contenu=None, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
-            brouillon = services.enregistrer(
+            brouillon = enregistrer(
                 acting_user=acting_user, donnees={**donnees, "mode_depot": MODE_DEPOT[canal]}, lignes=lignes
             )
             return envoyer(acting_user=acting_user, facture=brouillon)
@@ -497,12 +510,12 @@ def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_
     storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
     once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
     a ValidationError (French)."""
-    services.exiger_emission(acting_user, fournisseur)
+    exiger_emission(acting_user, fournisseur)
     try:
         document = analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
     except DepotRefuse as exc:
         if exc.code_refus == DepotRefuse.DOUBLON:
-            raise services.DoublonDepot(exc.messages[0], exc.facture) from exc
+            raise DoublonDepot(exc.messages[0], exc.facture) from exc
         raise
     if document.structure:
         facture = enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
@@ -532,3 +545,66 @@ def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
     facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "mode_depot", "updated_at"])
     default_storage.delete(preparation["fichier"])
     return facture
+
+
+# --- Certificate and sending ------------------------------------------------------------------------------------
+
+
+def empreinte(contenu: bytes, facture: Facture) -> str:
+    """The certificat de dépôt (see ``facturation.certificat``)."""
+    return empreinte_depot(
+        contenu,
+        numero=facture.numero,
+        siret_fournisseur=facture.fournisseur.identifiant,
+        siret_destinataire=facture.destinataire.identifiant,
+        date_depot=facture.date_depot,
+    )
+
+
+def valider_et_envoyer(*, acting_user, facture: Facture, contenu: bytes, nom_fichier: str) -> Facture:
+    """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice."""
+    exiger_emission(acting_user, facture.fournisseur)
+    erreurs = verifier_avant_envoi(facture)
+    if erreurs:
+        raise ValidationError(erreurs)
+    existante = doublon_fichier(contenu)
+    if existante is not None and existante.pk != facture.pk:
+        raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
+    with transaction.atomic():
+        facture.date_depot = timezone.now()
+        facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
+        facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
+        facture.empreinte_certificat = empreinte(contenu, facture)
+        try:
+            with transaction.atomic():
+                facture.save()
+        except IntegrityError as exc:
+            raise ValidationError({"numero": "Ce numéro de facture est déjà utilisé par votre structure."}) from exc
+        CIRCUIT.transition(facture, to=StatutFacture.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR)
+        acheminer(facture)
+    return facture
+
+
+def acheminer(facture: Facture) -> None:
+    """Déposée → À valider (A9/A12) or Mise à disposition du destinataire."""
+    cible = StatutFacture.A_VALIDER_1 if facture.cadre in CADRES_AVEC_VALIDEUR else StatutFacture.MISE_A_DISPOSITION
+    CIRCUIT.transition(facture, to=cible, acting_user=None, role=SYSTEME)
+
+
+AGE_DEPOT_ABANDONNE = timezone.timedelta(days=1)
+
+
+def purger_depots_abandonnes(*, age=AGE_DEPOT_ABANDONNE) -> int:
+    """Delete the temporary files of deposits the user never saved (the session that held them has expired)."""
+    try:
+        _dossiers, fichiers = default_storage.listdir("depots/attente")
+    except FileNotFoundError:
+        return 0
+    limite = timezone.now() - age
+    supprimes = 0
+    for nom in fichiers:
+        chemin = f"depots/attente/{nom}"
+        if default_storage.get_modified_time(chemin) < limite:
+            default_storage.delete(chemin)
+            supprimes += 1
+    return supprimes

@@ -1,0 +1,78 @@
+"""The status machine of an invoice (``CIRCUIT``, running the table of ``facturation.statuts``) with its
+notifications, and who may act for a supplier."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from chorus.mail import envoyer_email
+from chorus.workflow import Workflow
+from facturation import statuts
+from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
+from facturation.models import HistoriqueFacture
+from facturation.statuts import DESTINATAIRE, VALIDEUR
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau
+
+
+def _notifier(*, objet, entree):
+    """Each status change is e-mailed to the supplier's users; the recipient's users learn of a new invoice; the
+    valideur's users (« Factures à valider » profile) of an invoice to validate, and of a tacit validation."""
+    if entree.statut in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE):
+        return
+    libelle = StatutFacture(entree.statut).label
+    texte = f"La facture {objet.numero} est au statut « {libelle} »."
+    if entree.motif:
+        texte += f"\n\nMotif : {entree.motif}"
+    if entree.commentaire and entree.role == VALIDEUR:
+        texte += f"\n\nCommentaire du valideur : {entree.commentaire}"
+    if entree.commentaire and entree.role == DESTINATAIRE:
+        texte += f"\n\nCommentaire du destinataire : {entree.commentaire}"
+    for user in org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES):
+        envoyer_email(destinataires=[user.email], sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}", corps=texte)
+    if entree.statut == StatutFacture.MISE_A_DISPOSITION and objet.destinataire_id:
+        for user in org_queries.utilisateurs_avec_profil(objet.destinataire, Application.FACTURES_RECUES):
+            envoyer_email(
+                destinataires=[user.email],
+                sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
+                corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
+            )
+    if (
+        entree.statut in (StatutFacture.A_VALIDER_1, StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI)
+        and objet.valideur_id
+    ):
+        _notifier_valideur(objet=objet, entree=entree)
+
+
+def _notifier_valideur(*, objet, entree):
+    if entree.statut == StatutFacture.A_VALIDER_1:
+        echeance = timezone.localtime(entree.created_at + DELAI_VALIDATION_TACITE)
+        sujet = f"Chorus Pro - Facture {objet.numero} à valider"
+        corps = (
+            f"Bonjour,\n\nLa facture {objet.numero} de {objet.fournisseur.raison_sociale} "
+            f"({objet.get_cadre_display()}), d'un montant TTC de {objet.montant_ttc} {objet.devise}, attend la "
+            f"validation de {objet.valideur.raison_sociale} dans l'application « Factures à valider ».\n\n"
+            f"Sans décision de votre part avant le {echeance:%d/%m/%Y à %H:%M}, elle sera validée tacitement et "
+            "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"
+        )
+    else:
+        sujet = f"Chorus Pro - Facture {objet.numero} validée tacitement"
+        corps = (
+            f"Bonjour,\n\nLa facture {objet.numero} de {objet.fournisseur.raison_sociale} n'a pas été validée ni "
+            f"refusée dans le délai de {DELAI_VALIDATION_TACITE.days} jours : elle est validée tacitement et "
+            "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"
+        )
+    for user in org_queries.utilisateurs_avec_profil(objet.valideur, Application.FACTURES_A_VALIDER):
+        envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
+
+
+CIRCUIT = Workflow(transitions=statuts.TRANSITIONS, historique=HistoriqueFacture, libelles=StatutFacture,
+                   notifications=[_notifier])  # fmt: skip
+
+
+def exiger_emission(user, structure):
+    if (
+        not org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+        .filter(pk=structure.pk)
+        .exists()
+    ):
+        raise PermissionDenied("Vous n'avez pas le profil « Factures émises » en modification sur cette structure.")

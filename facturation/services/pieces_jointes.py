@@ -1,0 +1,79 @@
+"""Attachments of an invoice (limits as Chorus Pro)."""
+
+import hashlib
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+
+from facturation.enums import StatutFacture
+from facturation.models import Facture, PieceJointe
+from facturation.services.circuit import exiger_emission
+
+EXTENSIONS_PIECES = {
+    ".pdf", ".xml", ".zip", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".csv",
+    ".txt", ".p7s",
+}  # fmt: skip
+SIGNATURES_FICHIERS = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".zip": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+}
+TAILLE_MAX_PIECE = 10 * 1024 * 1024
+TAILLE_MAX_FACTURE = 120 * 1024 * 1024
+
+
+def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, designation: str, nom: str,
+                         contenu: bytes):  # fmt: skip
+    """An attachment on a draft or on a suspended invoice; the file's content must match its extension."""
+    exiger_emission(acting_user, facture.fournisseur)
+    if facture.statut not in (StatutFacture.BROUILLON, StatutFacture.SUSPENDUE):
+        raise ValidationError(
+            "Des pièces jointes ne peuvent être ajoutées qu'à un brouillon ou à une facture suspendue."
+        )
+    erreurs = {}
+    extension = PurePath(nom).suffix.lower()
+    if len(nom) > 50:
+        erreurs["fichier"] = "Le nom du fichier ne doit pas dépasser 50 caractères, extension comprise."
+    elif extension not in EXTENSIONS_PIECES:
+        erreurs["fichier"] = (
+            f"Extension non autorisée ({extension or 'aucune'}) : {', '.join(sorted(EXTENSIONS_PIECES))}."
+        )
+    elif not contenu:
+        erreurs["fichier"] = "Le fichier est vide."
+    elif len(contenu) > TAILLE_MAX_PIECE:
+        erreurs["fichier"] = "Une pièce jointe ne doit pas dépasser 10 Mo."
+    elif extension in SIGNATURES_FICHIERS and not contenu.startswith(SIGNATURES_FICHIERS[extension]):
+        erreurs["fichier"] = f"Le contenu du fichier ne correspond pas à son extension {extension}."
+    if not (designation or "").strip():
+        erreurs["designation"] = "La désignation est obligatoire."
+    elif len(designation) > 50:
+        erreurs["designation"] = "La désignation ne doit pas dépasser 50 caractères."
+    if not erreurs:
+        deja = sum(facture.pieces_jointes.values_list("taille", flat=True)) + (
+            facture.fichier.size if facture.fichier else 0
+        )
+        if deja + len(contenu) > TAILLE_MAX_FACTURE:
+            erreurs["fichier"] = "La facture et ses pièces jointes ne doivent pas dépasser 120 Mo au total."
+    if erreurs:
+        raise ValidationError(erreurs)
+    piece = PieceJointe(
+        facture=facture, type_piece=type_piece, designation=designation.strip(), taille=len(contenu),
+        sha256=hashlib.sha256(contenu).hexdigest(),
+        type_contenu=SIGNATURES_TYPES.get(extension, "application/octet-stream"),
+    )  # fmt: skip
+    piece.fichier.save(nom, ContentFile(contenu), save=False)
+    piece.save()
+    return piece
+
+
+SIGNATURES_TYPES = {
+    ".pdf": "application/pdf", ".xml": "application/xml", ".zip": "application/zip", ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg", ".png": "image/png", ".csv": "text/csv", ".txt": "text/plain",
+}  # fmt: skip
