@@ -1,0 +1,180 @@
+"""The status machines of rattachements, structures and approbations, and the steps they share."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+
+from chorus.identifiers import valider_siret
+from chorus.mail import envoyer_email
+from chorus.workflow import Transition, Workflow
+from organisation import queries
+from organisation.enums import (
+    Application,
+    Niveau,
+    StatutApprobation,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeIdentifiant,
+    codename,
+)
+from organisation.models import (
+    Approbation,
+    HistoriqueApprobation,
+    HistoriqueRattachement,
+    HistoriqueStructure,
+    Rattachement,
+    Structure,
+    StructureUserObjectPermission,
+    Utilisateur,
+)
+from organisation.services.habilitations import (
+    ROLE_GESTIONNAIRE,
+    ROLE_SUPPORT,
+    ROLE_UTILISATEUR,
+    definir_profils,
+    tous_les_profils,
+)
+
+logger = logging.getLogger(__name__)
+
+
+CIRCUIT_RATTACHEMENT = Workflow(
+    transitions=[
+        Transition(StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(
+            StatutRattachement.EN_ATTENTE,
+            StatutRattachement.REFUSE,
+            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
+            motif_obligatoire=True,
+        ),
+        Transition(StatutRattachement.ACTIF, StatutRattachement.INACTIF, roles={ROLE_GESTIONNAIRE}),
+    ],
+    historique=HistoriqueRattachement,
+    libelles=StatutRattachement,
+)
+
+CIRCUIT_STRUCTURE = Workflow(
+    transitions=[
+        Transition(StatutStructure.EN_ATTENTE, StatutStructure.ACTIVE, roles={ROLE_SUPPORT}),
+        Transition(StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE, roles={ROLE_SUPPORT}, motif_obligatoire=True),
+        Transition(StatutStructure.ACTIVE, StatutStructure.INACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(StatutStructure.INACTIVE, StatutStructure.ACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+    ],
+    historique=HistoriqueStructure,
+    libelles=StatutStructure,
+)
+
+CIRCUIT_APPROBATION = Workflow(
+    transitions=[
+        Transition(StatutApprobation.DEMANDE, StatutApprobation.APPROUVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
+        Transition(
+            StatutApprobation.DEMANDE,
+            StatutApprobation.REFUSE,
+            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
+            motif_obligatoire=True,
+        ),
+    ],
+    historique=HistoriqueApprobation,
+    libelles=StatutApprobation,
+)
+
+
+def _pour_le_support(approbation) -> bool:
+    return (
+        approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE
+        or approbation.structure.gestionnaire_principal_id is None
+    )
+
+
+def _courriel(user, sujet: str, texte: str) -> None:
+    envoyer_email(
+        destinataires=[user.email],
+        sujet=f"Chorus Pro - {sujet}",
+        corps=f"Bonjour {user.prenom},\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n",
+    )
+
+
+def _creer_rattachement(*, utilisateur, structure, service=None, statut, commentaire="", acting_user, role):
+    rattachement = Rattachement.objects.create(
+        utilisateur=utilisateur, structure=structure, service=service, statut=statut, commentaire=commentaire
+    )
+    HistoriqueRattachement.ajouter(
+        objet=rattachement, acting_user=acting_user, role=role, statut_precedent="", statut=statut,
+        commentaire=commentaire,
+    )  # fmt: skip
+    return rattachement
+
+
+def _creer_approbation(*, type, demandeur, structure, service=None, rattachement=None, commentaire="", donnees=None):
+    approbation = Approbation.objects.create(
+        type=type,
+        demandeur=demandeur,
+        structure=structure,
+        service=service,
+        rattachement=rattachement,
+        commentaire=commentaire,
+        donnees=donnees or {},
+    )
+    HistoriqueApprobation.ajouter(
+        objet=approbation, acting_user=demandeur, role=ROLE_UTILISATEUR, statut_precedent="",
+        statut=approbation.statut, commentaire=commentaire,
+    )  # fmt: skip
+    for gestionnaire in _approbateurs(approbation):
+        _courriel(
+            gestionnaire,
+            "Une demande attend votre approbation",
+            f"{demandeur.get_full_name()} ({demandeur.email}) a fait une demande « {approbation.get_type_display()} » "
+            f"pour la structure {structure.raison_sociale}. Retrouvez-la dans le menu Approbations.",
+        )
+    return approbation
+
+
+def _approbateurs(approbation):
+    if _pour_le_support(approbation):
+        return list(Utilisateur.objects.filter(groups__name=queries.GROUPE_SUPPORT, is_active=True))
+    return list(queries.utilisateurs_de(approbation.structure).filter(
+        Exists(StructureUserObjectPermission.objects.filter(
+            user=OuterRef("pk"), content_object=approbation.structure,
+            permission__codename=codename(Application.ORGANISATION, Niveau.MODIFICATION),
+        )),
+        is_active=True,
+    ))  # fmt: skip
+
+
+def creer_structure(
+    *,
+    acting_user,
+    identifiant,
+    raison_sociale,
+    type_structure,
+    statut=StatutStructure.ACTIVE,
+    role=ROLE_UTILISATEUR,
+    **champs,
+):
+    structure = Structure(
+        type_identifiant=TypeIdentifiant.SIRET,
+        identifiant=valider_siret(identifiant),
+        raison_sociale=raison_sociale,
+        type_structure=type_structure,
+        statut=statut,
+        **champs,
+    )
+    structure.full_clean()
+    structure.save()
+    HistoriqueStructure.ajouter(
+        objet=structure, acting_user=acting_user, role=role, statut_precedent="", statut=structure.statut
+    )
+    return structure
+
+
+def _devenir_gestionnaire(*, utilisateur, structure):
+    Structure.objects.filter(pk=structure.pk).update(gestionnaire_principal=utilisateur)
+    structure.gestionnaire_principal = utilisateur
+    definir_profils(utilisateur=utilisateur, structure=structure, profils=tous_les_profils())
+
+
+def _exiger_gestion(acting_user, structure):
+    if not queries.structures_gerees_par(acting_user).filter(pk=structure.pk).exists():
+        raise PermissionDenied("Vous n'avez pas le profil « Organisation modification » sur cette structure.")

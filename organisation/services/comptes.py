@@ -1,0 +1,187 @@
+"""Accounts: creation by SIRET, activation e-mail, identity changes (deferred)."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from chorus.identifiers import valider_siret
+from organisation import queries
+from organisation.enums import StatutRattachement, StatutStructure, TypeApprobation, TypeIdentifiant, TypeStructure
+from organisation.models import EtablissementInsee, Rattachement, Structure, Utilisateur
+from organisation.services.circuits import (
+    _courriel,
+    _creer_approbation,
+    _creer_rattachement,
+    _devenir_gestionnaire,
+    creer_structure,
+)
+from organisation.services.habilitations import ROLE_UTILISATEUR
+from organisation.services.modifications import demander_modification
+
+logger = logging.getLogger(__name__)
+
+
+class _ActivationTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "organisation.activation"
+
+    def _make_hash_value(self, user, timestamp):
+        # Activating flips is_active, which makes the link single-use.
+        return f"{user.pk}{user.is_active}{user.email}{timestamp}"
+
+
+activation_token = _ActivationTokenGenerator()
+
+
+def lien_activation(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("activer_compte", kwargs={"uidb64": uid, "token": activation_token.make_token(user)})
+    return settings.CHORUS_PORTAL_URL.rstrip("/") + path
+
+
+class CasCreation:
+    NOUVELLE_STRUCTURE_PRIVEE = "NOUVELLE_STRUCTURE_PRIVEE"
+    STRUCTURE_EXISTANTE = "STRUCTURE_EXISTANTE"
+    NOUVELLE_STRUCTURE_PUBLIQUE = "NOUVELLE_STRUCTURE_PUBLIQUE"
+
+
+@transaction.atomic
+def creer_compte(
+    *,
+    email,
+    prenom,
+    nom,
+    telephone="",
+    password,
+    siret,
+    type_structure,
+    raison_sociale="",
+    adresse="",
+    code_postal="",
+    ville="",
+    commentaire="",
+):
+    """« Créer un compte »: the account and, depending on the SIRET, a new structure or a request to join one.
+
+    - unknown private SIRET: the structure is created active and the user becomes its GP with every profile;
+    - SIRET of an existing structure: a rattachement request (comment required) goes to its GP;
+    - unknown public SIRET: the structure is created pending and the request goes to the support desk.
+    The account is activated by an e-mailed link before the first login.
+    """
+    siret = valider_siret(siret)
+    if Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).exists():
+        raise ValidationError({"email": "Un compte existe déjà avec cette adresse électronique."})
+    structure = Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).first()
+    if structure is not None and structure.statut in (StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE):
+        raise ValidationError({"siret": "La création de cette structure est en cours d'examen par le support."})
+    if structure is not None and not (commentaire or "").strip():
+        raise ValidationError(
+            {"commentaire": "Cette structure existe déjà : précisez votre demande de rattachement en commentaire."}
+        )
+    if structure is None and not (raison_sociale or "").strip():
+        # Pre-filled from the imported INSEE register when the user left the identity empty.
+        etablissement = EtablissementInsee.objects.filter(pk=siret).first()
+        if etablissement is None or not etablissement.raison_sociale:
+            raise ValidationError({"raison_sociale": "La raison sociale de votre structure est obligatoire."})
+        raison_sociale = etablissement.raison_sociale
+        adresse = adresse or etablissement.adresse
+        code_postal = code_postal or etablissement.code_postal
+        ville = ville or etablissement.ville
+        type_structure = TypeStructure.PUBLIQUE if etablissement.est_public else TypeStructure.PRIVEE
+
+    user = Utilisateur.objects.create_user(
+        email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
+    )
+    if structure is None and type_structure == TypeStructure.PRIVEE:
+        cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
+        structure = creer_structure(
+            acting_user=user, identifiant=siret, raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE,
+            adresse=adresse, code_postal=code_postal, ville=ville,
+        )  # fmt: skip
+        _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF, acting_user=user,
+            role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _devenir_gestionnaire(utilisateur=user, structure=structure)
+    elif structure is None:
+        cas = CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
+        structure = creer_structure(
+            acting_user=user, identifiant=siret, raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE,
+            adresse=adresse, code_postal=code_postal, ville=ville,
+        )  # fmt: skip
+        rattachement = _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
+            acting_user=user, role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _creer_approbation(
+            type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, demandeur=user, structure=structure,
+            rattachement=rattachement, commentaire=commentaire,
+        )  # fmt: skip
+    else:
+        cas = CasCreation.STRUCTURE_EXISTANTE
+        rattachement = _creer_rattachement(
+            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
+            acting_user=user, role=ROLE_UTILISATEUR,
+        )  # fmt: skip
+        _creer_approbation(
+            type=TypeApprobation.CREATION_COMPTE, demandeur=user, structure=structure, rattachement=rattachement,
+            commentaire=commentaire,
+        )  # fmt: skip
+    _courriel_activation(user)
+    return user, cas
+
+
+def _courriel_activation(user) -> None:
+    _courriel(
+        user,
+        "Activez votre compte",
+        "Votre compte Chorus Pro a été créé. Pour l'activer, ouvrez le lien suivant :\n\n"
+        f"{lien_activation(user)}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
+    )
+
+
+DELAI_RENVOI_ACTIVATION = 300  # seconds between two resent activation e-mails for one account
+
+
+def renvoyer_activation(user) -> bool:
+    """« Renvoyer le courriel d'activation »: a new link (the former ones stay valid until activation), at most
+    one every 5 minutes per account; False when nothing was sent (already active, or too soon)."""
+    from django.core.cache import cache
+
+    if user.is_active or not cache.add(f"activation-renvoyee:{user.pk}", 1, DELAI_RENVOI_ACTIVATION):
+        return False
+    _courriel_activation(user)
+    return True
+
+
+def activer_compte(*, uidb64: str, token: str):
+    """Activate the account of an e-mailed link; return the user, or None for an invalid or used link."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = Utilisateur.objects.filter(pk=pk).first()
+    if user is None or user.is_active or not activation_token.check_token(user, token):
+        return None
+    Utilisateur.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+    return user
+
+
+def modifier_utilisateur(*, acting_user, utilisateur, changements: dict):
+    """The GP changes the identity of a user attached to one of their structures: a deferred change."""
+    gerees = queries.structures_gerees_par(acting_user)
+    if not Rattachement.objects.filter(
+        utilisateur=utilisateur, structure__in=gerees, statut=StatutRattachement.ACTIF
+    ).exists():
+        raise PermissionDenied("Cet utilisateur n'est rattaché à aucune des structures que vous gérez.")
+    return demander_modification(
+        objet=utilisateur, changements=changements, demandeur=acting_user,
+        description=f"Modification de l'utilisateur {utilisateur.get_full_name()}",
+    )  # fmt: skip

@@ -1,0 +1,188 @@
+"""Deferred changes (the 30-minute rule): requested, cancelled, applied when due."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chorus.mail import envoyer_email
+from chorus.workflow import SYSTEME, Transition, Workflow
+from organisation.enums import Application
+from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
+from organisation.services.habilitations import definir_profils, profils_par_defaut, tous_les_profils
+
+logger = logging.getLogger(__name__)
+
+
+ROLE_DEMANDEUR = "DEMANDEUR"
+
+CIRCUIT_MODIFICATION = Workflow(
+    transitions=[
+        Transition(ModificationDifferee.Statut.EN_ATTENTE, ModificationDifferee.Statut.APPLIQUEE, roles={SYSTEME}),
+        Transition(
+            ModificationDifferee.Statut.EN_ATTENTE,
+            ModificationDifferee.Statut.ECHEC,
+            roles={SYSTEME},
+            motif_obligatoire=True,
+        ),
+        Transition(
+            ModificationDifferee.Statut.EN_ATTENTE,
+            ModificationDifferee.Statut.ANNULEE,
+            roles={ROLE_DEMANDEUR},
+        ),
+    ],
+    historique=HistoriqueModificationDifferee,
+    libelles=ModificationDifferee.Statut,
+)
+
+# Which fields of which model may be changed through a deferred change: nothing else can be written this way.
+CHAMPS_DIFFERABLES: dict[str, set[str]] = {
+    "organisation.utilisateur": {"nom", "prenom", "telephone"},
+    "organisation.structure": {
+        "raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays",
+        "telephone", "courriel", "code_service_obligatoire", "engagement_obligatoire",
+        "service_ou_engagement_obligatoire", "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi",
+        "recepteur_edi", "gestionnaire_principal_id", "profils",
+    },
+    "organisation.service": {"libelle", "engagement_obligatoire", "actif", "adresse", "code_postal", "ville"},
+    "organisation.coordonneesbancaires": {"active", "titulaire", "bic"},
+    "organisation.mandatfacturation": {"actif"},
+}  # fmt: skip
+
+
+def _cle(model) -> str:
+    return model._meta.label_lower
+
+
+def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, description: str):
+    """Store a change to ``objet`` that the beat sweep applies after ``CHORUS_DELAI_MODIFICATION``."""
+    autorises = CHAMPS_DIFFERABLES.get(_cle(objet), set())
+    interdits = set(changements) - autorises
+    if interdits:
+        raise ValidationError(f"Ces champs ne peuvent pas être modifiés : {', '.join(sorted(interdits))}.")
+    if not changements:
+        raise ValidationError("Aucune modification à enregistrer.")
+    now = timezone.now()
+    with transaction.atomic():
+        modification = ModificationDifferee.objects.create(
+            demandeur=demandeur,
+            content_type=ContentType.objects.get_for_model(objet),
+            object_id=objet.pk,
+            description=description,
+            changements=changements,
+            created_at=now,
+            effective_at=now + settings.CHORUS_DELAI_MODIFICATION,
+        )
+        HistoriqueModificationDifferee.ajouter(
+            objet=modification,
+            acting_user=demandeur,
+            role=ROLE_DEMANDEUR,
+            statut_precedent="",
+            statut=modification.statut,
+        )
+    return modification
+
+
+def modifications_en_attente(objet):
+    return ModificationDifferee.objects.filter(
+        content_type=ContentType.objects.get_for_model(objet),
+        object_id=objet.pk,
+        statut=ModificationDifferee.Statut.EN_ATTENTE,
+    ).order_by("effective_at", "id")
+
+
+def annuler_modification(*, modification: ModificationDifferee, acting_user: Utilisateur):
+    return CIRCUIT_MODIFICATION.transition(
+        modification, to=ModificationDifferee.Statut.ANNULEE, acting_user=acting_user, role=ROLE_DEMANDEUR
+    )
+
+
+def _appliquer(modification: ModificationDifferee) -> None:
+    model = modification.content_type.model_class()
+    label = _cle(model)
+    autorises = CHAMPS_DIFFERABLES.get(label, set())
+    cible = model._default_manager.select_for_update().get(pk=modification.object_id)
+    speciaux = {k: v for k, v in modification.changements.items() if k in _APPLICATEURS.get(label, {})}
+    champs = [name for name in modification.changements if name in autorises and name not in speciaux]
+    anciennes = {name: getattr(cible, name) for name in champs}
+    for name in champs:
+        setattr(cible, name, modification.changements[name])
+    if champs:
+        exclus = [f.name for f in model._meta.fields if f.name not in champs and f.attname not in champs]
+        cible.full_clean(exclude=exclus, validate_constraints=False)
+        cible.save(update_fields=champs)
+    for name, value in speciaux.items():
+        _APPLICATEURS[label][name](cible, value)
+    apres = _APRES_APPLICATION.get(label)
+    if apres is not None:
+        apres(cible, anciennes)
+
+
+def appliquer_modifications_dues(*, limit: int = 1000) -> int:
+    """Apply, in order, every pending change that is due. Idempotent and safe with several workers: each row is
+    taken with SKIP LOCKED and applied in the transaction that marks it applied."""
+    applied = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            modification = (
+                ModificationDifferee.objects.select_for_update(skip_locked=True)
+                .filter(statut=ModificationDifferee.Statut.EN_ATTENTE, effective_at__lte=timezone.now())
+                .order_by("effective_at", "id")
+                .first()
+            )
+            if modification is None:
+                break
+            try:
+                with transaction.atomic():
+                    _appliquer(modification)
+            except (ObjectDoesNotExist, ValidationError) as exc:
+                motif = f"La modification n'a pas pu être appliquée : {exc}"
+                CIRCUIT_MODIFICATION.transition(
+                    modification,
+                    to=ModificationDifferee.Statut.ECHEC,
+                    acting_user=None,
+                    role=SYSTEME,
+                    motif=motif,
+                )
+                continue
+            CIRCUIT_MODIFICATION.transition(
+                modification,
+                to=ModificationDifferee.Statut.APPLIQUEE,
+                acting_user=None,
+                role=SYSTEME,
+                extra_updates={"appliquee_le": timezone.now()},
+            )
+            envoyer_email(
+                destinataires=[modification.demandeur.email],
+                sujet="Chorus Pro - Votre modification a pris effet",
+                corps=(
+                    f"Bonjour,\n\nLa modification suivante a pris effet le "
+                    f"{timezone.localtime():%d/%m/%Y à %H:%M} : {modification.description}.\n\n"
+                    "Cordialement,\nL'équipe Chorus Pro"
+                ),
+            )
+            applied += 1
+    return applied
+
+
+def _apres_modification_structure(structure, anciennes: dict) -> None:
+    if "gestionnaire_principal_id" in anciennes:
+        ancien = anciennes["gestionnaire_principal_id"]
+        if ancien and ancien != structure.gestionnaire_principal_id:
+            definir_profils(
+                utilisateur=Utilisateur(pk=ancien), structure=structure,
+                profils={**profils_par_defaut(), Application.ORGANISATION: None},
+            )  # fmt: skip
+        definir_profils(utilisateur=structure.gestionnaire_principal, structure=structure, profils=tous_les_profils())
+
+
+def _appliquer_profils(structure, valeur: dict) -> None:
+    utilisateur = Utilisateur.objects.get(pk=valeur["utilisateur"])
+    definir_profils(utilisateur=utilisateur, structure=structure, profils=valeur["profils"])
+
+
+_APPLICATEURS = {"organisation.structure": {"profils": _appliquer_profils}}
+_APRES_APPLICATION = {"organisation.structure": _apres_modification_structure}
