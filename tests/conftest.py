@@ -133,6 +133,40 @@ def wait_until(predicate, *, timeout=30.0, interval=0.1, message="condition"):
     raise AssertionError(f"Délai dépassé en attendant : {message}")
 
 
+# --- As if today were another date ------------------------------------------------------------------------------
+# ``CHORUS_AUJOURDHUI=2028-02-29 make test`` (or pytest) runs the suite on that day, at 10:00 Paris time, the clock
+# then running: a test that only passes on some days of the month or of the year fails there. Tests that need a
+# precise instant still travel on their own (time-machine nests). Real processes started by the suite (a Celery
+# worker, ``make run``) and the browser keep the machine's clock: run them without it (README « Développement »).
+_voyage = None
+
+
+def pytest_configure(config):
+    global _voyage
+    jour = os.environ.get("CHORUS_AUJOURDHUI")
+    if jour:
+        import datetime
+        import zoneinfo
+
+        import time_machine
+
+        instant = datetime.datetime.combine(
+            datetime.date.fromisoformat(jour), datetime.time(10, 0), tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
+        )
+        _voyage = time_machine.travel(instant, tick=True)
+        _voyage.start()
+
+
+def pytest_unconfigure(config):
+    if _voyage is not None:
+        _voyage.stop()
+
+
+def pytest_report_header(config):
+    jour = os.environ.get("CHORUS_AUJOURDHUI")
+    return f"Suite exécutée comme si nous étions le {jour} (CHORUS_AUJOURDHUI)" if jour else None
+
+
 # --- A real browser ------------------------------------------------------------------------------------------
 
 
