@@ -521,12 +521,9 @@ def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]
     return [Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
 
 
-def _pdf_lisible(donnees: DonneesFacture) -> bytes:
-    styles = _styles()
-    devise = donnees.devise or "EUR"
-    tampon = io.BytesIO()
-    type_libelle = TYPES_DOCUMENT.get(donnees.type_document, "Facture")
-    doc = SimpleDocTemplate(
+def _document(tampon, donnees: DonneesFacture, type_libelle: str, styles) -> SimpleDocTemplate:
+    """The A4 page template with the PDF's metadata (title, author, subject, language)."""
+    return SimpleDocTemplate(
         tampon,
         pagesize=A4,
         leftMargin=15 * mm,
@@ -542,6 +539,10 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         # non-embedded font in the page resources even if no text uses it.
         initialFontName=styles["police"],
     )
+
+
+def _en_tete(donnees: DonneesFacture, type_libelle: str, styles) -> list:
+    """The header: title with the number, issue and due dates, the original invoice of an avoir."""
     elements = [
         _p(f"{type_libelle} n° {donnees.numero}", styles["titre"]),
         _p(f"Date d'émission : {affichage_date(donnees.date_emission)}", styles["normal"]),
@@ -550,22 +551,25 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         elements.append(_p(f"Date d'échéance : {affichage_date(donnees.date_echeance)}", styles["normal"]))
     if donnees.facture_origine:
         elements.append(_p(f"Facture d'origine : {donnees.facture_origine}", styles["normal"]))
-    elements.append(Spacer(1, 5 * mm))
+    return elements + [Spacer(1, 5 * mm)]
 
+
+def _references_destinataire(donnees: DonneesFacture) -> list[tuple[str, str]]:
+    """The references printed under the buyer: code service, engagement and contract numbers."""
+    return [
+        ("Code service", code_service(donnees)),
+        ("N° d'engagement", donnees.numero_engagement),
+        ("N° de marché", donnees.numero_marche),
+    ]
+
+
+def _parties(donnees: DonneesFacture, styles) -> list:
+    """The seller and buyer blocks side by side, the buyer's with its references."""
     blocs = Table(
         [
             [
                 _bloc_partie("Fournisseur", donnees.fournisseur, styles, []),
-                _bloc_partie(
-                    "Destinataire",
-                    donnees.destinataire,
-                    styles,
-                    [
-                        ("Code service", code_service(donnees)),
-                        ("N° d'engagement", donnees.numero_engagement),
-                        ("N° de marché", donnees.numero_marche),
-                    ],
-                ),
+                _bloc_partie("Destinataire", donnees.destinataire, styles, _references_destinataire(donnees)),
             ]
         ],
         colWidths=[90 * mm, 90 * mm],
@@ -583,8 +587,11 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
             ]
         )
     )
-    elements += [blocs, Spacer(1, 6 * mm)]
+    return [blocs, Spacer(1, 6 * mm)]
 
+
+def _tableau_lignes(donnees: DonneesFacture, devise: str, styles) -> list:
+    """The invoice lines table, its header row repeated on every page."""
     entete = ["Référence", "Désignation", "Quantité", "Unité", "PU HT", "Remise HT", "Taux TVA", "Montant HT"]
     lignes = [[_p(t, styles["petit"]) for t in entete]]
     for ligne in donnees.lignes:
@@ -618,8 +625,20 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
             ]
         )
     )
-    elements += [tableau, Spacer(1, 6 * mm)]
+    return [tableau, Spacer(1, 6 * mm)]
 
+
+def _style_synthese(styles) -> list:
+    """The style shared by the VAT and totals tables: small font, grid, top-aligned."""
+    return styles["tableau"] + [
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+
+
+def _tableau_tva(donnees: DonneesFacture, devise: str, styles) -> Table:
+    """The VAT breakdown table: category, rate, base, amount and exemption reason."""
     recap = [["Catégorie", "Taux TVA", "Base HT", "Montant TVA", "Motif d'exonération"]]
     for ligne_tva in ventilation_tva(donnees):
         recap.append(
@@ -631,6 +650,18 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
                 _p(ligne_tva.motif_exoneration, styles["petit"]),
             ]
         )
+    table_recap = Table(recap, colWidths=[18 * mm, 16 * mm, 24 * mm, 24 * mm, 38 * mm])
+    table_recap.setStyle(
+        TableStyle(
+            _style_synthese(styles)
+            + [("FONTNAME", (0, 0), (-1, 0), styles["gras"]), ("ALIGN", (1, 1), (3, -1), "RIGHT")]
+        )
+    )
+    return table_recap
+
+
+def _tableau_totaux(donnees: DonneesFacture, devise: str, styles) -> Table:
+    """The totals table, from the lines' total to the amount due (in bold)."""
     totaux = totaux_effectifs(donnees)
     montants = [["Total HT des lignes", affichage_montant(totaux.total_lignes_ht, devise)]]
     if totaux.remises_document_ht:
@@ -645,28 +676,30 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
     if totaux.deja_paye:
         montants.append(["Déjà payé", affichage_montant(totaux.deja_paye, devise)])
     montants.append(["Net à payer", affichage_montant(totaux.net_a_payer, devise)])
-
-    style_tableau = styles["tableau"] + [
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    table_recap = Table(recap, colWidths=[18 * mm, 16 * mm, 24 * mm, 24 * mm, 38 * mm])
-    table_recap.setStyle(
-        TableStyle(style_tableau + [("FONTNAME", (0, 0), (-1, 0), styles["gras"]), ("ALIGN", (1, 1), (3, -1), "RIGHT")])
-    )
     table_totaux = Table(montants, colWidths=[32 * mm, 28 * mm])
     table_totaux.setStyle(
         TableStyle(
-            style_tableau + [("ALIGN", (1, 0), (1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), styles["gras"])]
+            _style_synthese(styles)
+            + [("ALIGN", (1, 0), (1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), styles["gras"])]
         )
     )
-    synthese = Table([[table_recap, table_totaux]], colWidths=[120 * mm, 60 * mm])
+    return table_totaux
+
+
+def _synthese(donnees: DonneesFacture, devise: str, styles) -> list:
+    """The « Récapitulatif TVA et totaux » section: the VAT table beside the totals table."""
+    synthese = Table(
+        [[_tableau_tva(donnees, devise, styles), _tableau_totaux(donnees, devise, styles)]],
+        colWidths=[120 * mm, 60 * mm],
+    )
     synthese.setStyle(
         TableStyle(styles["tableau"] + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
-    elements += [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, Spacer(1, 5 * mm)]
+    return [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, Spacer(1, 5 * mm)]
 
+
+def _paiement(donnees: DonneesFacture, styles) -> list:
+    """The « Paiement » section (means, IBAN, BIC), absent when none is known."""
     paiement = []
     if donnees.mode_paiement:
         code = code_moyen_paiement(donnees.mode_paiement)
@@ -675,11 +708,33 @@ def _pdf_lisible(donnees: DonneesFacture) -> bytes:
         paiement.append(f"IBAN : {donnees.iban}")
     if donnees.bic:
         paiement.append(f"BIC : {donnees.bic}")
-    if paiement:
-        elements += [_p("Paiement", styles["sous_titre"]), _p("\n".join(paiement), styles["normal"])]
-    if donnees.commentaire:
-        elements += [_p("Commentaire", styles["sous_titre"]), _p(donnees.commentaire, styles["normal"])]
-    doc.build(elements)
+    if not paiement:
+        return []
+    return [_p("Paiement", styles["sous_titre"]), _p("\n".join(paiement), styles["normal"])]
+
+
+def _commentaire(donnees: DonneesFacture, styles) -> list:
+    """The « Commentaire » section, absent without a comment."""
+    if not donnees.commentaire:
+        return []
+    return [_p("Commentaire", styles["sous_titre"]), _p(donnees.commentaire, styles["normal"])]
+
+
+def _pdf_lisible(donnees: DonneesFacture) -> bytes:
+    """The readable PDF of the invoice (before PDF/A-3 conformance), assembled from its sections."""
+    styles = _styles()
+    devise = donnees.devise or "EUR"
+    tampon = io.BytesIO()
+    type_libelle = TYPES_DOCUMENT.get(donnees.type_document, "Facture")
+    doc = _document(tampon, donnees, type_libelle, styles)
+    doc.build(
+        _en_tete(donnees, type_libelle, styles)
+        + _parties(donnees, styles)
+        + _tableau_lignes(donnees, devise, styles)
+        + _synthese(donnees, devise, styles)
+        + _paiement(donnees, styles)
+        + _commentaire(donnees, styles)
+    )
     return tampon.getvalue()
 
 
