@@ -1,5 +1,6 @@
 """« Factures émises »: Synthèse, Rechercher, Tableau de bord, Saisir facture, the récapitulatif, the suivi."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import messages
@@ -203,6 +204,137 @@ def _erreurs(form, formset, exc: ValidationError):
         form.add_error(None, exc)
 
 
+@dataclass
+class _Saisie:
+    """The saisie page being worked on: the draft (None before its first save), its form and lines, the deposit
+    being completed, and what the steps add (the computed amounts, the standard's errors)."""
+
+    facture: Facture | None
+    form: forms.SaisieFactureForm
+    formset: forms.LigneFormSet
+    analyse: dict
+    preparation: dict | None
+    depot_en_cours: object
+    calcul: montants.Calcul | None = None
+    erreurs_norme: list = field(default_factory=list)
+
+
+def _lignes_initiales(facture: Facture) -> list[dict]:
+    """The draft's lines as the formset's initial data, numbers written the French way."""
+    return [
+        {"reference": lg.reference, "denomination": lg.denomination,
+         "quantite": _decimal_texte(lg.quantite).replace(".", ","),
+         "unite": lg.unite, "prix_unitaire_ht": _decimal_texte(lg.prix_unitaire_ht).replace(".", ","),
+         "remise_ht": str(lg.remise_ht).replace(".", ","), "taux_tva": _decimal_texte(lg.taux_tva)}
+        for lg in facture.lignes.all()
+    ]  # fmt: skip
+
+
+def _ajouter_ligne(data):
+    """« Ajouter une ligne »: the posted data with one more empty line; the typed data is kept as it is."""
+    data = data.copy()
+    total = data.get("lignes-TOTAL_FORMS", "1")
+    data["lignes-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    return data
+
+
+def _formulaire_de_saisie(request, facture: Facture | None, structures, action: str | None) -> _Saisie:
+    """The form and the lines formset, bound to the posted data or filled from the draft, or from the analysed
+    file of a deposit being completed (until the user saves it)."""
+    preparation = request.session.get(SESSION_DEPOT) if facture is None else None
+    depot_en_cours = preparation is not None and (request.GET.get("depot") or request.POST.get("depot"))
+    if depot_en_cours:
+        initial, lignes_initiales = _initial_depot(preparation)
+    elif facture:
+        initial, lignes_initiales = _initial(facture), _lignes_initiales(facture)
+    else:
+        initial, lignes_initiales = {"fournisseur": structures.first().pk}, None
+    data = _ajouter_ligne(request.POST) if action == "ajouter_ligne" else request.POST
+    analyse = facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {})
+    form = forms.SaisieFactureForm(
+        data or None, initial=initial, structures=structures, a_verifier=(analyse or {}).get("champs_a_verifier", ())
+    )
+    # Bound, the formset compares nothing to an initial: every posted line counts, changed or not.
+    formset = forms.LigneFormSet(data or None, initial=None if data else lignes_initiales, prefix="lignes")
+    return _Saisie(facture, form, formset, analyse, preparation, depot_en_cours)
+
+
+def _calculer(request, saisie: _Saisie, lignes) -> None:
+    """« Calculer »: the amounts are computed already; the page shows them."""
+    return None
+
+
+def _sauvegarder(request, saisie: _Saisie, lignes) -> None:
+    """Save the draft, and attach to it the deposit being completed (which then leaves the session)."""
+    saisie.facture = services.enregistrer(
+        acting_user=request.user, donnees=saisie.form.donnees(), lignes=lignes, facture=saisie.facture
+    )
+    if saisie.depot_en_cours:
+        envoi.rattacher_depot(facture=saisie.facture, preparation=saisie.preparation)
+        del request.session[SESSION_DEPOT]
+        saisie.depot_en_cours = False
+
+
+def _enregistrer(request, saisie: _Saisie, lignes):
+    """« Enregistrer »: save the draft and come back to it."""
+    _sauvegarder(request, saisie, lignes)
+    messages.success(request, "Le brouillon est enregistré.")
+    return redirect("modifier_brouillon", pk=saisie.facture.pk)
+
+
+def _valider(request, saisie: _Saisie, lignes):
+    """« Valider »: save the draft, check it, then confirm the sending; else the page shows what the standard
+    refuses, field by field."""
+    _sauvegarder(request, saisie, lignes)
+    erreurs = services.verifier_avant_envoi(saisie.facture)
+    if erreurs:
+        raise ValidationError(erreurs)
+    erreurs_en16931 = envoi.erreurs_norme(saisie.facture)
+    if not erreurs_en16931:
+        return redirect("confirmer_envoi", pk=saisie.facture.pk)
+    saisie.erreurs_norme = erreurs_en16931
+    return None
+
+
+# The step of each posted action; « ajouter_ligne » only adds a line to the posted data (``_ajouter_ligne``), and
+# any other action saves the draft.
+_ETAPES = {"calculer": _calculer, "enregistrer": _enregistrer, "valider": _valider}
+
+
+def _executer(request, saisie: _Saisie, etape):
+    """Validate the form and the lines, compute the amounts, then run the action's step: its response, or None
+    to show the page again (with the errors, set on the form and the formset)."""
+    if not (saisie.form.is_valid() and saisie.formset.is_valid()):
+        return None
+    lignes = [f.ligne() for f in saisie.formset.forms if f.cleaned_data]
+    try:
+        saisie.calcul = montants.calculer(
+            lignes, remise_globale_ttc=saisie.form.cleaned_data["remise_globale_ttc"] or 0
+        )
+        return etape(request, saisie, lignes)
+    except montants.MontantsInvalides as exc:
+        saisie.formset._non_form_errors = saisie.formset.error_class([str(exc)])  # noqa: SLF001
+    except ValidationError as exc:
+        _erreurs(saisie.form, saisie.formset, exc)
+    return None
+
+
+def _page_de_saisie(request, saisie: _Saisie):
+    """The « Saisir facture » page."""
+    return render(
+        request,
+        "facturation/saisir.html",
+        {
+            "form": saisie.form, "formset": saisie.formset, "facture": saisie.facture, "calcul": saisie.calcul,
+            "erreurs_norme": saisie.erreurs_norme,
+            "types_pieces": TypePieceJointe.choices,
+            "analyse": bandeau_analyse(saisie.analyse),
+            "depot_en_cours": saisie.depot_en_cours,
+            "breadcrumb_data": _fil(courant="Saisir facture"),
+        },
+    )  # fmt: skip
+
+
 @login_required
 def saisir(request, pk=None):
     structures = queries.structures_emettrices(request.user)
@@ -215,76 +347,13 @@ def saisir(request, pk=None):
             return redirect("facture_emise", pk=facture.pk)
         if envoi.est_document_structure(facture):
             return _brouillon_depose(request, facture)
-    initial = _initial(facture) if facture else {"fournisseur": structures.first().pk}
-    # A deposit being completed: the analysed file pre-fills the form until the user saves it.
-    preparation = request.session.get(SESSION_DEPOT) if facture is None else None
-    depot_en_cours = preparation is not None and (request.GET.get("depot") or request.POST.get("depot"))
-    if depot_en_cours:
-        initial, lignes_depot = _initial_depot(preparation)
-    lignes_initiales = [
-        {"reference": lg.reference, "denomination": lg.denomination,
-         "quantite": _decimal_texte(lg.quantite).replace(".", ","),
-         "unite": lg.unite, "prix_unitaire_ht": _decimal_texte(lg.prix_unitaire_ht).replace(".", ","),
-         "remise_ht": str(lg.remise_ht).replace(".", ","), "taux_tva": _decimal_texte(lg.taux_tva)}
-        for lg in facture.lignes.all()
-    ] if facture else None  # fmt: skip
-    if depot_en_cours:
-        lignes_initiales = lignes_depot
     action = request.POST.get("action", "enregistrer") if request.method == "POST" else None
-    data = request.POST
-    if action == "ajouter_ligne":
-        # One more empty line; the typed data is kept as it is.
-        data = request.POST.copy()
-        total = data.get("lignes-TOTAL_FORMS", "1")
-        data["lignes-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
-    analyse = facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {})
-    form = forms.SaisieFactureForm(
-        data or None, initial=initial, structures=structures, a_verifier=(analyse or {}).get("champs_a_verifier", ())
-    )
-    # Bound, the formset compares nothing to an initial: every posted line counts, changed or not.
-    formset = forms.LigneFormSet(data or None, initial=None if data else lignes_initiales, prefix="lignes")
-    calcul = None
-    erreurs_norme = []
+    saisie = _formulaire_de_saisie(request, facture, structures, action)
     if action and action != "ajouter_ligne":
-        if form.is_valid() and formset.is_valid():
-            lignes = [f.ligne() for f in formset.forms if f.cleaned_data]
-            try:
-                calcul = montants.calculer(lignes, remise_globale_ttc=form.cleaned_data["remise_globale_ttc"] or 0)
-                if action != "calculer":
-                    facture = services.enregistrer(
-                        acting_user=request.user, donnees=form.donnees(), lignes=lignes, facture=facture
-                    )
-                    if depot_en_cours:
-                        envoi.rattacher_depot(facture=facture, preparation=preparation)
-                        del request.session[SESSION_DEPOT]
-                        depot_en_cours = False
-                    if action == "valider":
-                        erreurs = services.verifier_avant_envoi(facture)
-                        if erreurs:
-                            raise ValidationError(erreurs)
-                        erreurs_en16931 = envoi.erreurs_norme(facture)
-                        if not erreurs_en16931:
-                            return redirect("confirmer_envoi", pk=facture.pk)
-                        # The draft is saved; the page shows what the standard refuses, field by field.
-                        erreurs_norme = erreurs_en16931
-                    else:
-                        messages.success(request, "Le brouillon est enregistré.")
-                        return redirect("modifier_brouillon", pk=facture.pk)
-            except montants.MontantsInvalides as exc:
-                formset._non_form_errors = formset.error_class([str(exc)])  # noqa: SLF001
-            except ValidationError as exc:
-                _erreurs(form, formset, exc)
-    return render(
-        request,
-        "facturation/saisir.html",
-        {
-            "form": form, "formset": formset, "facture": facture, "calcul": calcul, "erreurs_norme": erreurs_norme,
-            "types_pieces": TypePieceJointe.choices,
-            "analyse": bandeau_analyse(analyse),
-            "depot_en_cours": depot_en_cours,
-            "breadcrumb_data": _fil(courant="Saisir facture"),
-        },
-    )  # fmt: skip
+        reponse = _executer(request, saisie, _ETAPES.get(action, _enregistrer))
+        if reponse is not None:
+            return reponse
+    return _page_de_saisie(request, saisie)
 
 
 def _brouillon_depose(request, facture: Facture):
