@@ -1,0 +1,85 @@
+"""The sender's actions on a deposited sollicitation: answer a « Demande d'information », send an unsatisfying
+answer back, or accept it (« Clôturée »)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chorus.workflow import TransitionInterdite
+from organisation.enums import Niveau
+from sollicitations import queries, statuts
+from sollicitations.enums import EMETTEUR, StatutSollicitation
+from sollicitations.models import Message, Sollicitation
+from sollicitations.services.circuit import CIRCUIT, verifier_cible, verrouiller
+from sollicitations.services.pieces_jointes import joindre, verifier_fichiers
+
+
+def _exiger_emetteur(user, s: Sollicitation) -> None:
+    if not queries.sollicitations_emises(user, Niveau.MODIFICATION).filter(pk=s.pk).exists():
+        raise PermissionDenied(
+            "Votre profil « Sollicitations émises » ne permet pas d'agir sur cette sollicitation (consultation)."
+        )
+
+
+def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, fichiers, vide: str, commentaire: str):
+    _exiger_emetteur(acting_user, sollicitation)
+    message = (message or "").strip()
+    erreurs = {}
+    if not message:
+        erreurs["message"] = vide
+    with transaction.atomic():
+        s = verrouiller(sollicitation)
+        if s.statut != depuis:
+            raise TransitionInterdite(
+                f"Action impossible : la sollicitation {s.numero} est au statut « "
+                f"{statuts.libelle(s.statut, pour_emetteur=True)} » (quelqu'un a peut-être agi avant vous)."
+            )
+        messages_fichiers = verifier_fichiers(list(fichiers), deja=s.pieces_jointes.count())
+        if messages_fichiers:
+            erreurs["pieces"] = " ".join(messages_fichiers)
+        if erreurs:
+            raise ValidationError(erreurs)
+        echange = Message.objects.create(sollicitation=s, auteur=acting_user, role=EMETTEUR, texte=message)
+        joindre(s, acting_user=acting_user, fichiers=fichiers, message=echange)
+        CIRCUIT.transition(
+            s,
+            to=StatutSollicitation.A_TRAITER,
+            acting_user=acting_user,
+            role=EMETTEUR,
+            motif=message,
+            commentaire=commentaire,
+        )
+    return s
+
+
+def repondre_demande_information(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
+    """The sender answers « Demande d'information »: the request goes back to the receiving side « A traiter »."""
+    return _reponse_emetteur(
+        acting_user=acting_user, sollicitation=sollicitation, depuis=StatutSollicitation.DEMANDE_INFORMATION,
+        message=message, fichiers=fichiers, vide="Votre réponse est obligatoire.",
+        commentaire="Informations complémentaires apportées",
+    )  # fmt: skip
+
+
+def renvoyer_sollicitation(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
+    """The sender is not satisfied with the answer: back to the receiving side « A traiter », with why."""
+    return _reponse_emetteur(
+        acting_user=acting_user, sollicitation=sollicitation, depuis=StatutSollicitation.RESOLUE, message=message,
+        fichiers=fichiers,
+        vide="Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer la "
+        "sollicitation.",
+        commentaire="Réponse non satisfaisante : sollicitation renvoyée par le déposant",
+    )  # fmt: skip
+
+
+def cloturer_sollicitation(*, acting_user, sollicitation) -> Sollicitation:
+    """The sender accepts the answer: « Clôturée », with its date."""
+    _exiger_emetteur(acting_user, sollicitation)
+    with transaction.atomic():
+        s = verrouiller(sollicitation)
+        verifier_cible(s, cible=StatutSollicitation.CLOTUREE, role=EMETTEUR)
+        CIRCUIT.transition(
+            s, to=StatutSollicitation.CLOTUREE, acting_user=acting_user, role=EMETTEUR,
+            commentaire="Réponse acceptée par le déposant", extra_updates={"date_cloture": timezone.now()},
+        )  # fmt: skip
+    return s
