@@ -142,7 +142,7 @@ class FactureFactory(factory.Factory):
 
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
-        raise NotImplementedError("FactureFactory saves through the services: use create().")
+        raise TypeError("FactureFactory saves through the services, an unsaved build() is refused: use create().")
 
     @classmethod
     def _create(cls, model_class, *, fournisseur_gp, lignes, pieces, envoyer, statut, **donnees):

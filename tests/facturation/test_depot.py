@@ -210,3 +210,17 @@ def test_fichiers_de_depots_abandonnes_purges(client, fournisseur_gp, etat):
     with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
         assert services.purger_depots_abandonnes() >= 1
     assert not default_storage.exists(chemin)
+
+
+def test_envoi_refuse_si_l_original_depose_a_change(client, fournisseur_gp, etat):
+    """The rules ran on the deposited file; sending checks it is still that file (its sha256), not re-run them."""
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    _deposer(client, structure, _du_fournisseur(structure, etat))
+    facture = Facture.objects.get()
+    with facture.fichier.open("wb") as fichier:
+        fichier.write(b"<autre/>")
+    response = client.post(reverse("confirmer_envoi", args=[facture.pk]), follow=True)
+    assert "Le fichier déposé n'est plus celui qui a été contrôlé" in outils.texte(response)
+    facture.refresh_from_db()
+    assert facture.statut == StatutFacture.BROUILLON and not facture.empreinte_certificat

@@ -55,7 +55,9 @@ class SollicitationFactory(factory.Factory):
 
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
-        raise NotImplementedError("SollicitationFactory deposits through the services: use create().")
+        raise TypeError(
+            "SollicitationFactory deposits through the services, an unsaved build() is refused: use create()."
+        )
 
     @classmethod
     def _create(cls, model_class, **donnees):
