@@ -6,10 +6,60 @@ from django.db import models
 
 
 class Cadre(models.TextChoices):
+    """Every cadre de facturation the portal handles: the invoices' (A1, A2, A9, A12) and the works pieces' (A4…A25,
+    ``travaux.statuts.CADRES`` says who deposits each and what may follow it). Labels of the works cadres as the
+    portal words them (seed 001: « A15 – Etat d'acompte déposé par une MOE »). A3 (frais de justice), A11 (withdrawn,
+    reference 1.1) and A21 (remboursement TIC) have no application here and are left out."""
+
     A1 = "A1_FACTURE_FOURNISSEUR", "A1 – Dépôt par un fournisseur d'une facture"
     A2 = "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE", "A2 – Dépôt par un fournisseur d'une facture déjà payée"
     A9 = "A9_FACTURE_SOUSTRAITANT", "A9 – Dépôt par un sous-traitant d'une facture"
     A12 = "A12_FACTURE_COTRAITANT", "A12 – Dépôt par un cotraitant d'une facture"
+    A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "A4 – Projet de décompte mensuel déposé par un fournisseur"
+    A5 = "A5_ETAT_ACOMPTE_FOURNISSEUR", "A5 – Etat d'acompte déposé par un fournisseur"
+    A6 = "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "A6 – Etat d'acompte validé déposé par un fournisseur"
+    A7 = "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "A7 – Projet de décompte final déposé par un fournisseur"
+    A8 = (
+        "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR",
+        "A8 – Décompte général et définitif signé déposé par un fournisseur",
+    )
+    A10 = "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A10 – Projet de décompte mensuel déposé par un sous-traitant"
+    A13 = "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "A13 – Projet de décompte mensuel déposé par un cotraitant"
+    A14 = "A14_PROJET_DECOMPTE_FINAL_COTRAITANT", "A14 – Projet de décompte final déposé par un cotraitant"
+    A15 = "A15_ETAT_ACOMPTE_MOE", "A15 – Etat d'acompte déposé par une MOE"
+    A16 = "A16_ETAT_ACOMPTE_VALIDE_MOE", "A16 – Etat d'acompte validé déposé par une MOE"
+    A17 = "A17_PROJET_DECOMPTE_GENERAL_MOE", "A17 – Projet de décompte général déposé par une MOE"
+    A18 = "A18_DECOMPTE_GENERAL_MOE", "A18 – Décompte général déposé par une MOE"
+    A19 = "A19_ETAT_ACOMPTE_VALIDE_MOA", "A19 – Etat d'acompte validé déposé par une MOA"
+    A20 = "A20_DECOMPTE_GENERAL_MOA", "A20 – Décompte général déposé par une MOA"
+    A22 = (
+        "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
+        "A22 – Projet de décompte général déposé par un fournisseur (procédure tacite)",
+    )
+    A23 = (
+        "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR",
+        "A23 – Décompte général définitif et tacite déposé par un fournisseur",
+    )
+    A24 = "A24_DECOMPTE_GENERAL_DEFINITIF_TACITE_MOE", "A24 – Décompte général définitif et tacite déposé par une MOE"
+    A25 = (
+        "A25_DECOMPTE_GENERAL_DEFINITIF_MOE_PROCEDURE_TACITE",
+        "A25 – Décompte général définitif déposé par une MOA (procédure tacite)",
+    )
+
+    @property
+    def code(self) -> str:
+        """« A15 »: the short code the portal's screens and BT-23 use."""
+        return self.value.split("_", 1)[0]
+
+
+# The invoices' cadres (« Factures émises », saisie, dépôt, API soumettre); the others are works pieces.
+CADRES_FACTURE = (Cadre.A1, Cadre.A2, Cadre.A9, Cadre.A12)
+CHOIX_CADRES_FACTURE = [(c.value, c.label) for c in CADRES_FACTURE]
+# The works pieces that are payment requests (reference 1.4, rows 5, 6, 8, 12, 14): each continues as an invoice
+# (``Facture.TypeDemandePaiement.FACTURE_TRAVAUX``) in the financial service's « Factures reçues ». The works chain
+# (``travaux.statuts``) reads this set.
+CADRES_PAYABLES_TRAVAUX = (Cadre.A6, Cadre.A8, Cadre.A16, Cadre.A19, Cadre.A23, Cadre.A24, Cadre.A25)
+CHOIX_CADRES_RECUS = [(c.value, c.label) for c in (*CADRES_FACTURE, *CADRES_PAYABLES_TRAVAUX)]
 
 
 CADRES_AVEC_VALIDEUR = {Cadre.A9, Cadre.A12}

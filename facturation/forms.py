@@ -4,12 +4,13 @@ from dsfr.forms import DsfrBaseForm
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
 from facturation.enums import (
+    CHOIX_CADRES_FACTURE,
+    CHOIX_CADRES_RECUS,
     MOTIFS_DESTINATAIRE,
     STATUTS_A_TRAITER_DESTINATAIRE,
     STATUTS_RECUS,
     STATUTS_VALIDEES,
     TAUX_TVA,
-    Cadre,
     ModePaiement,
     MotifRefusValidation,
     StatutFacture,
@@ -56,7 +57,7 @@ class SaisieFactureForm(DsfrBaseForm):
     code_service = forms.CharField(label="Code service du destinataire", max_length=100, required=False)
     fournisseur = forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
-    cadre = forms.ChoiceField(label="Cadre de facturation", choices=Cadre.choices)
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     valideur_siret = forms.CharField(
         label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
         help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
@@ -161,7 +162,7 @@ class ComplementDepotForm(DsfrBaseForm):
     """A draft made of a structured document (XML, Factur-X): its data and amounts are the document's and stay as
     they are; only what Chorus Pro needs besides them is chosen here."""
 
-    cadre = forms.ChoiceField(label="Cadre de facturation", choices=Cadre.choices)
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     valideur_siret = forms.CharField(
         label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
         help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
@@ -265,7 +266,9 @@ class RechercheFacturesForm(_CriteresRecherche, DsfrBaseForm):
     date_au = _champ_date("Date de facture au")
     montant_min = _champ_montant("Montant TTC min")
     montant_max = _champ_montant("Montant TTC max")
-    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
+    cadre = forms.ChoiceField(
+        label="Cadre de facturation", choices=[("", "Tous"), *CHOIX_CADRES_FACTURE], required=False
+    )
     type_facture = forms.ChoiceField(label="Type", choices=[("", "Tous"), *TypeFacture.choices], required=False)
 
 
@@ -288,7 +291,7 @@ class RechercheFacturesRecuesForm(_CriteresRecherche, DsfrBaseForm):
     montant_min = _champ_montant("Montant TTC min")
     montant_max = _champ_montant("Montant TTC max")
     numero_engagement = forms.CharField(label="Numéro d'engagement", max_length=50, required=False)
-    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *Cadre.choices], required=False)
+    cadre = forms.ChoiceField(label="Cadre de facturation", choices=[("", "Tous"), *CHOIX_CADRES_RECUS], required=False)
 
     def criteres(self) -> dict:
         criteres = super().criteres()

@@ -72,7 +72,7 @@ class Facture(models.Model):
     )
     numero = models.CharField("numéro de facture", max_length=20, blank=True)
     type_facture = models.CharField("type", max_length=10, choices=TypeFacture.choices, default=TypeFacture.FACTURE)
-    cadre = models.CharField("cadre de facturation", max_length=40, choices=Cadre.choices, default=Cadre.A1)
+    cadre = models.CharField("cadre de facturation", max_length=60, choices=Cadre.choices, default=Cadre.A1)
     statut = models.CharField(max_length=40, choices=StatutFacture.choices, default=StatutFacture.BROUILLON)
     mode_depot = models.CharField("mode de dépôt", max_length=20, choices=ModeDepot.choices, default=ModeDepot.SAISIE)
 

@@ -293,6 +293,97 @@ def ecarts_totaux(calcul: Calcul, declares: dict) -> list[str]:
     return erreurs
 
 
+# --- The totals typed for a works piece (« Factures de travaux »: montants totaux and optional VAT detail) -------
+
+
+@dataclass
+class MontantsPiece:
+    montant_ht: Decimal
+    montant_tva: Decimal
+    montant_ttc: Decimal
+    montant_a_payer: Decimal
+    detail_tva: list[dict]  # [{"taux", "base_ht", "montant_tva"}] as strings (JSON)
+
+    def calcul(self) -> Calcul:
+        """The invoice's totals (a payable piece becomes an invoice without lines): the typed ones, unchanged."""
+        tva = [
+            TvaCalculee(
+                taux=Decimal(d["taux"]), base_ht_avant_remise=Decimal(d["base_ht"]), remise_globale_ht=ZERO,
+                base_ht=Decimal(d["base_ht"]), montant_tva=Decimal(d["montant_tva"]),
+            )
+            for d in self.detail_tva
+        ]  # fmt: skip
+        return Calcul(
+            tva=tva, total_lignes_ht=self.montant_ht, total_ht=self.montant_ht, total_tva=self.montant_tva,
+            total_ttc_avant_remise=self.montant_ttc, total_ttc=self.montant_ttc,
+            deja_paye=self.montant_ttc - self.montant_a_payer, net_a_payer=self.montant_a_payer, avec_lignes=False,
+        )  # fmt: skip
+
+
+def _montant_saisi(valeur, libelle: str, erreurs: dict, cle: str, *, requis: bool = True) -> Decimal | None:
+    if valeur in (None, ""):
+        if requis:
+            erreurs[cle] = f"{libelle} est obligatoire."
+        return None
+    try:
+        montant = to_decimal(valeur)
+    except (ValueError, ArithmeticError):
+        erreurs[cle] = f"{libelle} n'est pas un montant valide."
+        return None
+    if montant != arrondir(montant):
+        erreurs[cle] = f"{libelle} a au plus deux décimales."
+    elif abs(montant) > MONTANT_MAX:
+        erreurs[cle] = f"{libelle} dépasse le montant maximal autorisé."
+    return montant
+
+
+def montants_piece(*, montant_ht, montant_tva, montant_ttc=None, montant_a_payer=None, detail_tva=()) -> MontantsPiece:
+    """Check the totals typed for a works piece and return them; raises MontantsInvalides with one French message
+    per field (``args[0]`` is a dict field → message). TTC = HT + TVA (computed when not typed), the amount to pay
+    is at most the TTC (an advance already paid comes off it) and not negative; when a VAT detail is given, its
+    bases add up to the HT and its VAT amounts to the TVA."""
+    erreurs: dict[str, str] = {}
+    ht = _montant_saisi(montant_ht, "Le montant HT", erreurs, "montant_ht")
+    tva = _montant_saisi(montant_tva, "Le montant TVA", erreurs, "montant_tva")
+    ttc = _montant_saisi(montant_ttc, "Le montant TTC", erreurs, "montant_ttc", requis=False)
+    a_payer = _montant_saisi(montant_a_payer, "Le montant à payer", erreurs, "montant_a_payer", requis=False)
+    if erreurs:
+        raise MontantsInvalides(erreurs)
+    if ht < 0 or tva < 0:
+        erreurs["montant_ht" if ht < 0 else "montant_tva"] = "Les montants d'une pièce de travaux sont positifs."
+    attendu = arrondir(ht + tva)
+    if ttc is None:
+        ttc = attendu
+    elif arrondir(ttc) != attendu:
+        erreurs["montant_ttc"] = (
+            f"Le montant TTC ({_fr(ttc)}) doit être égal au montant HT plus la TVA ({_fr(attendu)})."
+        )
+    if a_payer is None:
+        a_payer = ttc
+    elif a_payer < 0 or a_payer > ttc:
+        erreurs["montant_a_payer"] = f"Le montant à payer doit être compris entre 0 et le montant TTC ({_fr(ttc)})."
+    detail = []
+    for i, ligne in enumerate(detail_tva, start=1):
+        taux = _montant_saisi(ligne.get("taux"), f"Le taux de la ligne de TVA {i}", erreurs, "detail_tva")
+        base = _montant_saisi(ligne.get("base_ht"), f"La base HT de la ligne de TVA {i}", erreurs, "detail_tva")
+        montant = _montant_saisi(ligne.get("montant_tva"), f"La TVA de la ligne {i}", erreurs, "detail_tva")
+        if None not in (taux, base, montant):
+            detail.append({"taux": str(taux_normalise(taux)), "base_ht": str(arrondir(base)),
+                           "montant_tva": str(arrondir(montant))})  # fmt: skip
+    if detail and "detail_tva" not in erreurs:
+        bases = sum((Decimal(d["base_ht"]) for d in detail), ZERO)
+        tvas = sum((Decimal(d["montant_tva"]) for d in detail), ZERO)
+        if bases != ht:
+            erreurs["detail_tva"] = (
+                f"La somme des bases HT du détail de TVA ({_fr(bases)}) doit égaler le montant HT ({_fr(ht)})."
+            )
+        elif tvas != tva:
+            erreurs["detail_tva"] = f"La somme des TVA du détail ({_fr(tvas)}) doit égaler le montant TVA ({_fr(tva)})."
+    if erreurs:
+        raise MontantsInvalides(erreurs)
+    return MontantsPiece(arrondir(ht), arrondir(tva), arrondir(ttc), arrondir(a_payer), detail)
+
+
 # --- The amounts written into a generated Factur-X -------------------------------------------------------------
 # ``facturation.facturx`` writes what the data carry; where they only carry totals (data built by hand, a
 # document's totals without its breakdown), the missing amounts are derived here, never in the writer.

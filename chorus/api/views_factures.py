@@ -27,7 +27,7 @@ from chorus.api.kit import (
 from chorus.api.models import FluxDepot
 from facturation import montants, services
 from facturation import queries as fq
-from facturation.enums import Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.services import envoi
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -35,10 +35,12 @@ from organisation.models import Service, Structure
 
 
 def _choix(valeur: str, enum, champ: str, defaut):
+    """``enum``: a TextChoices, or the sequence of its members a service accepts."""
+    valeurs = [str(v) for v in getattr(enum, "values", enum)]
     if not valeur:
         return defaut
-    if valeur not in enum.values:
-        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(enum.values)}).")
+    if valeur not in valeurs:
+        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(valeurs)}).")
     return valeur
 
 
@@ -155,7 +157,7 @@ def soumettre(request, corps, compte):
         "fournisseur": fournisseur, "service_fournisseur": service_fournisseur, "destinataire": destinataire,
         "service_destinataire": service_destinataire, "valideur": _valideur(corps),
         "coordonnees_bancaires": _coordonnees(corps, fournisseur),
-        "cadre": _choix(corps.objet("cadreDeFacturation").texte("codeCadreFacturation"), Cadre,
+        "cadre": _choix(corps.objet("cadreDeFacturation").texte("codeCadreFacturation"), CADRES_FACTURE,
                         "codeCadreFacturation", Cadre.A1),
         "type_facture": _choix(references.texte("typeFacture"), TypeFacture, "typeFacture", TypeFacture.FACTURE),
         "numero": corps.texte("numeroFactureSaisi", requis=True)[:20], "date_facture": date_facture,

@@ -15,13 +15,14 @@ from facturation.services.circuit import exiger_emission
 
 def enregistrer(
     *, acting_user, donnees: dict, lignes: list[dict], facture: Facture | None = None, calcul=None,
-    ajustements: list | None = None,
+    ajustements: list | None = None, emetteur_verifie: bool = False,
 ) -> Facture:  # fmt: skip
     """« Enregistrer »: create or update a draft (nothing is checked but the amounts). A saisie's amounts are
     computed from its lines (``montants.calculer``); a deposited document's come as ``calcul`` with its document
     level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
     fournisseur = donnees["fournisseur"]
-    exiger_emission(acting_user, fournisseur)
+    if not emetteur_verifie:  # a payable works piece: the works chain checked its depositor (``envoi``)
+        exiger_emission(acting_user, fournisseur)
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)

@@ -57,7 +57,10 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
         erreurs["motif_exoneration"] = "Le motif d'exonération de TVA est obligatoire."
     if facture.cadre in CADRES_AVEC_VALIDEUR and facture.valideur_id is None:
         erreurs["valideur"] = "Le valideur (titulaire ou mandataire) est obligatoire pour ce cadre de facturation."
-    if facture.mode_paiement == ModePaiement.VIREMENT and facture.type_facture == TypeFacture.FACTURE:
+    # A works piece is deposited by the MOA or the MOE, who do not hold the titulaire's bank details (seed 001 shows
+    # « Références bancaires : » empty on an A19): the contract's are used by the service financier.
+    travaux = facture.type_demande_paiement == Facture.TypeDemandePaiement.FACTURE_TRAVAUX
+    if facture.mode_paiement == ModePaiement.VIREMENT and facture.type_facture == TypeFacture.FACTURE and not travaux:
         coord = facture.coordonnees_bancaires
         if coord is None or coord.structure_id != facture.fournisseur_id or not coord.active:
             erreurs["coordonnees_bancaires"] = "Choisissez les coordonnées bancaires actives de votre structure."

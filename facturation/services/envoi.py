@@ -36,6 +36,7 @@ from facturation.certificat import empreinte_depot
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
 from facturation.enums import (
     CADRES_AVEC_VALIDEUR,
+    CADRES_FACTURE,
     CODE_MOYEN_PAIEMENT,
     Cadre,
     ModeDepot,
@@ -59,13 +60,14 @@ class Canal(enum.StrEnum):
     DEPOT = "DEPOT"  # the portal's « Déposer facture »
     SOUMETTRE = "SOUMETTRE"  # API factures/v1/soumettre
     FLUX = "FLUX"  # API factures/v1/deposer/flux
+    TRAVAUX = "TRAVAUX"  # a payable works piece (A19, A16, A8…) sent by « Factures de travaux »
 
 
 MODE_DEPOT = {Canal.SAISIE: ModeDepot.SAISIE, Canal.SOUMETTRE: ModeDepot.SAISIE_API, Canal.FLUX: ModeDepot.FLUX}
 FORMATS_STRUCTURES = {"FACTURX", "UBL_INVOICE", "UBL_CREDITNOTE", "CII"}
 NUMERO_MAX = 20  # Chorus Pro: an invoice number has 20 characters at most
 # BT-23 as Chorus Pro reads it: « A1 », « A2 »… (other values, e.g. a PEPPOL process URN, mean the default A1).
-CADRES_BT23 = {"A1": Cadre.A1, "A2": Cadre.A2, "A9": Cadre.A9, "A12": Cadre.A12}
+CADRES_BT23 = {c.code: c for c in CADRES_FACTURE}
 # BT-81 (UNTDID 4461) → Chorus Pro's mode de règlement; 58/59 are the SEPA variants of 30/49.
 MODES_PAIEMENT = {
     **{code: mode for mode, code in CODE_MOYEN_PAIEMENT.items()},
@@ -448,7 +450,7 @@ def analyser_depot(
 def deposer_et_envoyer(
     *, canal: Canal, acting_user, fournisseur: Structure | None = None, contenu: bytes | None = None,
     nom_fichier: str = "", saisie: tuple[dict, list[dict]] | None = None, facture: Facture | None = None,
-    cadre: str | None = None, formats=None,
+    cadre: str | None = None, formats=None, travaux: tuple[dict, montants.Calcul] | None = None,
 ) -> Facture:  # fmt: skip
     """Every channel's « Valider et envoyer ».
 
@@ -456,7 +458,13 @@ def deposer_et_envoyer(
       legal original, in one transaction;
     - a draft (``SAISIE``, ``DEPOT``): ``facture`` is sent (its deposited file, if any, is checked again);
     - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction.
+    - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF.
     Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit."""
+    if canal == Canal.TRAVAUX:
+        donnees, calcul = travaux
+        return _envoyer_piece_travaux(
+            acting_user=acting_user, donnees=donnees, calcul=calcul, contenu=contenu, nom_fichier=nom_fichier
+        )
     if facture is not None:
         return _envoyer_brouillon(acting_user=acting_user, facture=facture)
     if saisie is not None:
@@ -482,6 +490,26 @@ def deposer_et_envoyer(
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
         )  # fmt: skip
         return envoyer(acting_user=acting_user, facture=brouillon)
+
+
+def _envoyer_piece_travaux(*, acting_user, donnees: dict, calcul: montants.Calcul, contenu: bytes,
+                           nom_fichier: str) -> Facture:  # fmt: skip
+    """A payable works piece continues as an invoice in the service financier's « Factures reçues » (one path:
+    the recipient processes it like any invoice). « Factures de travaux » checked who deposits it and for whom
+    (``travaux.services``: the depositor is the MOA or the MOE, not the supplier, hence ``emetteur_verifie``);
+    here it is saved with its typed totals, without lines (``donnees["analyse_depot"]`` says ``avec_lignes: False``),
+    and sent with the piece's PDF as the legal original."""
+    with transaction.atomic():
+        controler_doublons(contenu=contenu, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
+        brouillon = enregistrer(
+            acting_user=acting_user, lignes=[], calcul=calcul, emetteur_verifie=True,
+            donnees={**donnees, "mode_depot": ModeDepot.DEPOT_PDF,
+                     "type_demande_paiement": Facture.TypeDemandePaiement.FACTURE_TRAVAUX},
+        )  # fmt: skip
+        return valider_et_envoyer(
+            acting_user=acting_user, facture=brouillon, contenu=contenu, nom_fichier=nom_fichier,
+            emetteur_verifie=True,
+        )  # fmt: skip
 
 
 def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
@@ -561,9 +589,13 @@ def empreinte(contenu: bytes, facture: Facture) -> str:
     )
 
 
-def valider_et_envoyer(*, acting_user, facture: Facture, contenu: bytes, nom_fichier: str) -> Facture:
-    """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice."""
-    exiger_emission(acting_user, facture.fournisseur)
+def valider_et_envoyer(
+    *, acting_user, facture: Facture, contenu: bytes, nom_fichier: str, emetteur_verifie: bool = False
+) -> Facture:
+    """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice.
+    ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked."""
+    if not emetteur_verifie:
+        exiger_emission(acting_user, facture.fournisseur)
     erreurs = verifier_avant_envoi(facture)
     if erreurs:
         raise ValidationError(erreurs)

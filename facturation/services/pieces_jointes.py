@@ -37,7 +37,29 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
         raise ValidationError(
             "Des pièces jointes ne peuvent être ajoutées qu'à un brouillon ou à une facture suspendue."
         )
-    erreurs = {}
+    erreurs = controler_fichier_joint(nom=nom, contenu=contenu, designation=designation)
+    if not erreurs:
+        deja = sum(facture.pieces_jointes.values_list("taille", flat=True)) + (
+            facture.fichier.size if facture.fichier else 0
+        )
+        if deja + len(contenu) > TAILLE_MAX_FACTURE:
+            erreurs["fichier"] = "La facture et ses pièces jointes ne doivent pas dépasser 120 Mo au total."
+    if erreurs:
+        raise ValidationError(erreurs)
+    piece = PieceJointe(
+        facture=facture, type_piece=type_piece, designation=designation.strip(), taille=len(contenu),
+        sha256=hashlib.sha256(contenu).hexdigest(),
+        type_contenu=type_contenu(nom),
+    )  # fmt: skip
+    piece.fichier.save(nom, ContentFile(contenu), save=False)
+    piece.save()
+    return piece
+
+
+def controler_fichier_joint(*, nom: str, contenu: bytes, designation: str) -> dict[str, str]:
+    """The rules of an attachment (invoices and works pieces): name, extension, content matching it (sniffed),
+    size, designation. Returns French messages by field, empty when accepted."""
+    erreurs: dict[str, str] = {}
     extension = PurePath(nom).suffix.lower()
     if len(nom) > 50:
         erreurs["fichier"] = "Le nom du fichier ne doit pas dépasser 50 caractères, extension comprise."
@@ -55,25 +77,14 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
         erreurs["designation"] = "La désignation est obligatoire."
     elif len(designation) > 50:
         erreurs["designation"] = "La désignation ne doit pas dépasser 50 caractères."
-    if not erreurs:
-        deja = sum(facture.pieces_jointes.values_list("taille", flat=True)) + (
-            facture.fichier.size if facture.fichier else 0
-        )
-        if deja + len(contenu) > TAILLE_MAX_FACTURE:
-            erreurs["fichier"] = "La facture et ses pièces jointes ne doivent pas dépasser 120 Mo au total."
-    if erreurs:
-        raise ValidationError(erreurs)
-    piece = PieceJointe(
-        facture=facture, type_piece=type_piece, designation=designation.strip(), taille=len(contenu),
-        sha256=hashlib.sha256(contenu).hexdigest(),
-        type_contenu=SIGNATURES_TYPES.get(extension, "application/octet-stream"),
-    )  # fmt: skip
-    piece.fichier.save(nom, ContentFile(contenu), save=False)
-    piece.save()
-    return piece
+    return erreurs
 
 
 SIGNATURES_TYPES = {
     ".pdf": "application/pdf", ".xml": "application/xml", ".zip": "application/zip", ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg", ".png": "image/png", ".csv": "text/csv", ".txt": "text/plain",
 }  # fmt: skip
+
+
+def type_contenu(nom: str) -> str:
+    return SIGNATURES_TYPES.get(PurePath(nom).suffix.lower(), "application/octet-stream")

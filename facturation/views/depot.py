@@ -14,7 +14,7 @@ from dsfr.forms import DsfrBaseForm
 
 from chorus.navigation import fil_ariane
 from facturation import depot, queries, services
-from facturation.enums import Cadre
+from facturation.enums import CHOIX_CADRES_FACTURE
 from facturation.services import envoi
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class DepotForm(DsfrBaseForm):
         help_text="PDF (signé ou non, Factur-X) ou XML (UBL 2.1, CII), 10 Mo au plus. Le format est détecté "
         "à partir du contenu du fichier.",
     )
-    cadre = dj_forms.ChoiceField(label="Cadre de facturation", choices=Cadre.choices)
+    cadre = dj_forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     fournisseur = dj_forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
 
     def __init__(self, *args, structures, **kwargs):

@@ -1,0 +1,238 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from chorus.history import HistoriqueBase
+from facturation.enums import Cadre, TypePieceJointe, TypeTva
+from organisation.enums import Application, Niveau
+from organisation.queries import condition_perimetre
+from travaux.statuts import Role, StatutPiece
+
+MONTANT = {"max_digits": 15, "decimal_places": 2}
+# The dossier's actors, each a structure field of ``DossierFacturation``: every one of them sees the whole dossier
+# (seed 001: « un dossier de facturation, qui peut être consulté par l'ensemble des acteurs »).
+ACTEURS = ("fournisseur", "validateur", "moe", "moa", "destinataire")
+
+
+def _condition_acteurs(user, niveau: str, prefixe: str = "") -> Q:
+    """The dossiers one of whose actors is a structure where the user holds « Factures de travaux »."""
+    condition = Q(pk__in=[])
+    for acteur in ACTEURS:
+        condition |= condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure=f"{prefixe}{acteur}")
+    return condition
+
+
+class DossierQuerySet(models.QuerySet):
+    def visibles_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """The one door to dossiers: those where one of the user's structures (with the « Factures de travaux »
+        profile) is an actor."""
+        return self.filter(_condition_acteurs(user, niveau))
+
+
+class DossierFacturation(models.Model):
+    """The pieces of one payment of a works contract (« dossier de facturation »), and who its actors are. The
+    numbering follows the portal's (seed 001: « PIÈCES DU DOSSIER DE FACTURATION N° 20220094 »): the year and a
+    sequence."""
+
+    numero = models.CharField("numéro de dossier de facturation", max_length=20, unique=True)
+    fournisseur = models.ForeignKey(
+        "organisation.Structure",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Le titulaire, ou le sous-traitant / cotraitant qui a ouvert le dossier.",
+    )
+    validateur = models.ForeignKey(
+        "organisation.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Le titulaire (sous-traitance) ou le mandataire (cotraitance) qui valide les pièces du fournisseur.",
+    )
+    moe = models.ForeignKey(
+        "organisation.Structure",
+        verbose_name="maîtrise d'œuvre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moa = models.ForeignKey(
+        "organisation.Structure",
+        verbose_name="maîtrise d'ouvrage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    destinataire = models.ForeignKey(
+        "organisation.Structure",
+        verbose_name="service financier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    service_destinataire = models.ForeignKey(
+        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    numero_marche = models.CharField("numéro de marché", max_length=50, blank=True)
+    delai_paiement_jours = models.PositiveSmallIntegerField("délai de paiement (jours)", default=30)
+    # The payment clock (seed 000: « le paiement puisse avoir lieu dans un délai de 30 jours à compter du moment où
+    # la demande de paiement est mise à disposition de la MOE dans l'outil »).
+    demande_paiement_recue_le = models.DateTimeField("demande de paiement mise à disposition le", null=True, blank=True)
+    mise_en_paiement_le = models.DateTimeField("mise en paiement le", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dossier de facturation"
+        verbose_name_plural = "dossiers de facturation"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=[acteur, "-id"], name=f"dossier_{acteur}_idx") for acteur in ACTEURS]
+
+    def __str__(self):
+        return f"Dossier de facturation n° {self.numero}"
+
+
+class PieceQuerySet(models.QuerySet):
+    def visibles_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """The one door to works pieces (pages, downloads, exports): every piece of a dossier one of whose actors is
+        a structure where the user holds « Factures de travaux », but a draft only to its depositing structure."""
+        return self.filter(_condition_acteurs(user, niveau, "dossier__")).filter(
+            ~Q(statut=StatutPiece.BROUILLON)
+            | condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure="deposant")
+        )
+
+
+class PieceTravaux(models.Model):
+    """One piece of a dossier: a cadre deposited by an actor for the next one. A payable piece continues as an
+    invoice (``facture``) in the service financier's « Factures reçues »."""
+
+    class TypeDepot(models.TextChoices):
+        INITIAL = "INITIAL", "Dépôt initial"
+        SUITE = "SUITE", "A partir d'une pièce existante dans Chorus Pro"
+
+    dossier = models.ForeignKey(DossierFacturation, on_delete=models.PROTECT, related_name="pieces")
+    piece_precedente = models.ForeignKey(
+        "self",
+        verbose_name="pièce précédente",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suivantes",
+    )
+    type_depot = models.CharField("type de dépôt", max_length=10, choices=TypeDepot.choices)
+    cadre = models.CharField("cadre de facturation", max_length=60, choices=Cadre.choices)
+    statut = models.CharField(max_length=40, choices=StatutPiece.choices, default=StatutPiece.BROUILLON)
+    statut_le = models.DateTimeField("date état courant", default=timezone.now)
+
+    # Who deposited, in which role, and for whom (seed 000: « jouer le rôle d'un autre acteur »).
+    deposant = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="+")
+    service_deposant = models.ForeignKey(
+        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role_deposant = models.CharField("rôle du déposant", max_length=20, choices=Role.choices)
+    pour_le_compte_de = models.ForeignKey(
+        "organisation.Structure",
+        verbose_name="déposé pour le compte de",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="L'acteur sans compte dont le déposant a joué le rôle.",
+    )
+    # To whom it was sent, and by which rule (the MOA option read at routing time).
+    recevant = models.ForeignKey(
+        "organisation.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role_recevant = models.CharField("rôle du destinataire de la pièce", max_length=20, choices=Role.choices)
+    regle_acheminement = models.CharField("règle d'acheminement", max_length=250, blank=True)
+
+    numero = models.CharField("numéro", max_length=20)
+    date_piece = models.DateField("date de la pièce")
+    numero_marche = models.CharField("numéro de marché", max_length=50, blank=True)
+    numero_engagement = models.CharField("numéro d'engagement", max_length=50, blank=True)
+    devise = models.CharField(max_length=3, default="EUR")
+    type_tva = models.CharField("type de TVA", max_length=30, choices=TypeTva.choices, default=TypeTva.TVA_SUR_DEBIT)
+    montant_ht = models.DecimalField("montant HT", **MONTANT)
+    montant_tva = models.DecimalField("montant TVA", **MONTANT)
+    montant_ttc = models.DecimalField("montant TTC", **MONTANT)
+    montant_a_payer = models.DecimalField("montant à payer", **MONTANT)
+    detail_tva = models.JSONField(
+        "détail de la TVA", default=list, blank=True, help_text="[{taux, base_ht, montant_tva}]"
+    )
+    commentaire = models.TextField(blank=True)
+
+    fichier = models.FileField(upload_to="travaux/%Y/%m/")
+    nom_fichier = models.CharField(max_length=255)
+    fichier_sha256 = models.CharField(max_length=64)
+    format_depot = models.CharField("format de dépôt", max_length=20)
+    signatures = models.JSONField(default=list, blank=True)
+
+    facture = models.OneToOneField(
+        "facturation.Facture", on_delete=models.PROTECT, null=True, blank=True, related_name="piece_travaux"
+    )
+    instructeur = models.CharField(max_length=50, blank=True)
+    telechargee_le = models.DateTimeField("téléchargée le", null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PieceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pièce de facturation de travaux"
+        verbose_name_plural = "pièces de facturation de travaux"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["dossier", "id"], name="piece_dossier_idx"),
+            models.Index(fields=["recevant", "statut", "-id"], name="piece_recevant_idx"),
+            models.Index(fields=["deposant", "statut", "-id"], name="piece_deposant_idx"),
+            models.Index(fields=["fichier_sha256"], name="piece_sha256_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant_ttc=models.F("montant_ht") + models.F("montant_tva")),
+                name="piece_ttc_egal_ht_plus_tva",
+                violation_error_message="Le montant TTC doit être égal au montant HT plus la TVA.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{Cadre(self.cadre).code} n° {self.numero}"
+
+    @property
+    def code_cadre(self) -> str:
+        return Cadre(self.cadre).code
+
+
+class PieceJointeTravaux(models.Model):
+    piece = models.ForeignKey(PieceTravaux, on_delete=models.CASCADE, related_name="pieces_jointes")
+    type_piece = models.CharField("type", max_length=30, choices=TypePieceJointe.choices)
+    designation = models.CharField("désignation", max_length=50)
+    fichier = models.FileField(upload_to="travaux/pieces/%Y/%m/")
+    nom_fichier = models.CharField(max_length=255)
+    taille = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    type_contenu = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce jointe d'une pièce de travaux"
+        ordering = ["piece_id", "id"]
+
+    def __str__(self):
+        return self.designation
+
+
+class HistoriquePiece(HistoriqueBase):
+    objet = models.ForeignKey(PieceTravaux, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'une pièce de travaux"
+        indexes = [models.Index(fields=["objet", "-created_at", "-id"], name="histo_piece_idx")]
