@@ -8,12 +8,11 @@ from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture
 from organisation.enums import OptionMoa
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 from travaux import services, statuts
 from travaux.models import DossierFacturation, PieceTravaux
 from travaux.services import DepotTravauxRefuse
 from travaux.statuts import Role, StatutPiece
-
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 
 pytestmark = pytest.mark.django_db
 S = StatutPiece
@@ -113,7 +112,7 @@ def test_cadre_depose_par_le_mauvais_role_refuse(acteurs):
 
 
 def test_sans_profil_modification_refuse(acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    moe, moa = acteurs["moe"], acteurs["moa"]
     lecteur = acteur("Lecteur SAS", niveau="consultation")
     with pytest.raises(PermissionDenied):
         deposer_initial(lecteur, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
