@@ -7,6 +7,7 @@ sent as an invoice by the one deposit pipeline (``facturation.services.deposer_e
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -503,6 +504,7 @@ def _ouvrir_dossier(*, acting_user, regle, deposant, acteurs: Acteurs | None, sa
         destinataire=acteurs.destinataire,
         service_destinataire=acteurs.service_destinataire,
         numero_marche=saisie.numero_marche,
+        delai_paiement_jours=settings.CHORUS_DELAI_PAIEMENT_TRAVAUX,
         created_by=acting_user,
     )
     _numeroter(dossier)

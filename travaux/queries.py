@@ -1,0 +1,154 @@
+"""Scoped reads of « Factures de travaux »: every page, export and download starts from ``pieces_visibles`` or
+``dossiers_visibles`` (``PieceTravaux.objects.visibles_par``), one SQL query each."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from facturation.enums import StatutFacture
+from facturation.models import HistoriqueFacture
+from organisation.enums import Niveau
+from travaux import statuts
+from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
+from travaux.services import structures_travaux
+from travaux.statuts import Role, StatutPiece
+
+S = StatutPiece
+
+
+def pieces_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    return PieceTravaux.objects.visibles_par(user, niveau)
+
+
+def dossiers_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    return DossierFacturation.objects.visibles_par(user, niveau)
+
+
+def avec_etat_courant(pieces: QuerySet) -> QuerySet:
+    """« Etat courant » and « Date état courant »: the piece's, or its invoice's once payable (the service
+    financier's processing in « Factures reçues »)."""
+    return pieces.annotate(
+        etat_courant=Coalesce(F("facture__statut"), F("statut")),
+        date_etat_courant=Coalesce(F("facture__updated_at"), F("statut_le")),
+    )
+
+
+def condition_a_traiter(user) -> Q:
+    """« FACTURE DE TRAVAUX À TRAITER » (seed 001): the pieces waiting for one of the user's structures (mise à
+    disposition, prise en compte, à valider), and the user's own pieces to take up again (draft, suspended,
+    refused)."""
+    mes = list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", flat=True))
+    attente = [*statuts.STATUTS_EN_ATTENTE, S.A_VALIDER_1, S.A_VALIDER_2]
+    a_reprendre = [S.BROUILLON, S.SUSPENDUE, *statuts.ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2,
+                   S.REFUSEE_FOURNISSEUR]  # fmt: skip
+    return Q(recevant__in=mes, statut__in=attente) | Q(deposant__in=mes, statut__in=a_reprendre)
+
+
+def tableau_de_bord(user, role: str) -> list[dict]:
+    """« Tableau de bord (stock) » for one role (seed 001): for each of the user's structures acting in that role on
+    a dossier, the number of pieces per group of current status, in one query."""
+    champ = {Role.FOURNISSEUR: "dossier__fournisseur", Role.MOE: "dossier__moe", Role.MOA: "dossier__moa"}[role]
+    mes = list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", "identifiant", "raison_sociale"))
+    noms = {pk: f"{identifiant} - {nom}" for pk, identifiant, nom in mes}
+    comptes = {}
+    for code, (_libelle, liste) in statuts.GROUPES_TABLEAU_DE_BORD.items():
+        comptes[code] = Count("pk", filter=Q(etat_courant__in=list(liste)))
+    lignes = (
+        avec_etat_courant(pieces_visibles(user).filter(**{f"{champ}__in": list(noms)}))
+        .values(champ)
+        .annotate(**comptes)
+        .order_by(champ)
+    )
+    return [{"structure_id": ligne[champ], "structure": noms[ligne[champ]], **ligne} for ligne in lignes]
+
+
+# --- The dossier page: pieces, histories, payment clock -------------------------------------------------------
+
+DELAI_TRAITEMENT_MOE = timedelta(days=7)  # reference 1.3 (VERIFIED): the MOE has 7 days for the projet de décompte
+
+
+@dataclass
+class Horloge:
+    """The dossier's payment clock (seed 000: 30 days from the demande de paiement's mise à disposition of the
+    MOE)."""
+
+    debut: datetime | None
+    delai_jours: int
+    echeance: datetime | None
+    echeance_moe: datetime | None
+    mise_en_paiement_le: datetime | None
+
+    @property
+    def jours_restants(self) -> int | None:
+        if self.echeance is None or self.mise_en_paiement_le is not None:
+            return None
+        return (timezone.localdate(self.echeance) - timezone.localdate()).days
+
+    @property
+    def en_retard(self) -> bool:
+        return self.jours_restants is not None and self.jours_restants < 0
+
+
+def horloge(dossier: DossierFacturation) -> Horloge:
+    mise_en_paiement = (
+        HistoriqueFacture.objects.filter(
+            objet__piece_travaux__dossier=dossier, statut=StatutFacture.MISE_EN_PAIEMENT
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    debut = dossier.demande_paiement_recue_le
+    return Horloge(
+        debut=debut,
+        delai_jours=dossier.delai_paiement_jours,
+        echeance=debut + timedelta(days=dossier.delai_paiement_jours) if debut else None,
+        echeance_moe=debut + DELAI_TRAITEMENT_MOE if debut and dossier.moe_id else None,
+        mise_en_paiement_le=mise_en_paiement,
+    )
+
+
+def avec_retard(pieces: QuerySet) -> QuerySet:
+    """Flag the pieces of late dossiers (the Synthèse's « En retard »): the payment delay has run out and no payable
+    piece of the dossier is « Mise en paiement »."""
+    echeance = ExpressionWrapper(
+        F("dossier__demande_paiement_recue_le") + timedelta(days=1) * F("dossier__delai_paiement_jours"),
+        output_field=DateTimeField(),
+    )
+    payee = PieceTravaux.objects.filter(dossier=OuterRef("dossier"), facture__statut=StatutFacture.MISE_EN_PAIEMENT)
+    return pieces.annotate(echeance_paiement=echeance, dossier_paye=Exists(payee))
+
+
+def est_en_retard(piece) -> bool:
+    echeance = getattr(piece, "echeance_paiement", None)
+    return bool(echeance and not piece.dossier_paye and echeance < timezone.now())
+
+
+def pieces_du_dossier(dossier: DossierFacturation, user) -> list[PieceTravaux]:
+    """« CONSULTATION D'UN DOSSIER DE FACTURATION » (seed 001): every piece the user may see, latest first, each with
+    its full dated history (and, once payable, its invoice's), in three queries."""
+    pieces = list(
+        avec_etat_courant(pieces_visibles(user).filter(dossier=dossier)).select_related("facture").order_by("-id")
+    )
+    histos: dict[int, list] = {p.pk: [] for p in pieces}
+    for h in HistoriquePiece.objects.filter(objet__in=pieces).order_by("-created_at", "-id"):
+        histos[h.objet_id].append(h)
+    factures = {p.facture_id: p.pk for p in pieces if p.facture_id}
+    for h in HistoriqueFacture.objects.filter(objet_id__in=list(factures)).order_by("-created_at", "-id"):
+        if h.statut not in (StatutFacture.BROUILLON, StatutFacture.DEPOSEE):
+            histos[factures[h.objet_id]].append(h)
+    for p in pieces:
+        p.historique_complet = sorted(histos[p.pk], key=lambda h: (h.created_at, h.pk), reverse=True)
+    return pieces
