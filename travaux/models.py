@@ -101,9 +101,10 @@ class DossierFacturation(models.Model):
 class PieceQuerySet(models.QuerySet):
     def visibles_par(self, user, niveau: str = Niveau.CONSULTATION):
         """The one door to works pieces (pages, downloads, exports): every piece of a dossier one of whose actors is
-        a structure where the user holds « Factures de travaux », but a draft only to its depositing structure."""
+        a structure where the user holds « Factures de travaux », but a draft (or an abandoned one) only to its
+        depositing structure."""
         return self.filter(_condition_acteurs(user, niveau, "dossier__")).filter(
-            ~Q(statut=StatutPiece.BROUILLON)
+            ~Q(statut__in=[StatutPiece.BROUILLON, StatutPiece.ABANDONNEE])
             | condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure="deposant")
         )
 

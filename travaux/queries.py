@@ -103,9 +103,7 @@ class Horloge:
 
 def horloge(dossier: DossierFacturation) -> Horloge:
     mise_en_paiement = (
-        HistoriqueFacture.objects.filter(
-            objet__piece_travaux__dossier=dossier, statut=StatutFacture.MISE_EN_PAIEMENT
-        )
+        HistoriqueFacture.objects.filter(objet__piece_travaux__dossier=dossier, statut=StatutFacture.MISE_EN_PAIEMENT)
         .order_by("created_at")
         .values_list("created_at", flat=True)
         .first()

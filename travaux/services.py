@@ -668,20 +668,12 @@ def envoyer_brouillon(*, acting_user, piece: PieceTravaux) -> PieceTravaux:
     return piece
 
 
-def supprimer_brouillon(*, acting_user, piece: PieceTravaux) -> None:
-    """« Supprimer » a draft (with its dossier when the draft opened it and is its only piece)."""
+def supprimer_brouillon(*, acting_user, piece: PieceTravaux) -> PieceTravaux:
+    """« Supprimer » a draft: it becomes « Abandonnée » (the history is append-only; it no longer shows anywhere but
+    in its depositor's search)."""
     _exiger_profil(acting_user, piece.deposant)
-    with transaction.atomic():
-        piece = PieceTravaux.objects.select_for_update(of=("self",)).get(pk=piece.pk)
-        if piece.statut != S.BROUILLON:
-            raise DepotTravauxRefuse("Seul un brouillon peut être supprimé.")
-        dossier = piece.dossier
-        piece.historique.all()._raw_delete(piece.historique.db)  # a draft's history is its creation only
-        piece.pieces_jointes.all().delete()
-        piece.fichier.delete(save=False)
-        piece.delete()
-        if not dossier.pieces.exists():
-            dossier.delete()
+    _transition(piece, to=S.ABANDONNEE, acting_user=acting_user, role=piece.role_deposant)
+    return piece
 
 
 # --- The actions of the actor a piece waits for ----------------------------------------------------------------

@@ -43,6 +43,7 @@ class StatutPiece(models.TextChoices):
     (``facturation.enums.StatutFacture``)."""
 
     BROUILLON = "BROUILLON", "Brouillon"
+    ABANDONNEE = "ABANDONNEE", "Abandonnée"  # a draft « Supprimé » by its depositor (its history stays)
     DEPOSEE = "DEPOSEE", "Déposée"
     A_VALIDER_1 = "A_VALIDER_1", "À valider par le titulaire"
     VALIDEE_1 = "VALIDEE_1", "Validée par le titulaire"
@@ -199,7 +200,7 @@ def sans_moa(option_moa: str | None) -> bool:
 
 def _transitions() -> list[Transition]:
     deposants = {F, MOE, MOA}
-    t = [Transition(S.BROUILLON, S.DEPOSEE, roles=deposants)]
+    t = [Transition(S.BROUILLON, S.DEPOSEE, roles=deposants), Transition(S.BROUILLON, S.ABANDONNEE, roles=deposants)]
     # Routing (the system): to the validateur, or to the actor the cadre goes to.
     for cible in (S.A_VALIDER_1, S.A_VALIDER_2, *MISE_A_DISPOSITION.values()):
         t.append(Transition(S.DEPOSEE, cible, roles={SYSTEME}))
@@ -279,7 +280,7 @@ def badge(statut: str) -> str:
 
 STATUTS_REFUSES = [*ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2, S.REFUSEE_FOURNISSEUR, "REJETEE"]
 GROUPES_TABLEAU_DE_BORD = {
-    "BROUILLON": ("Brouillon", [S.BROUILLON]),
+    "BROUILLON": ("Brouillon", [S.BROUILLON]),  # an abandoned draft is counted nowhere
     "ERREUR_ACHEMINEMENT": ("Erreur d'acheminement", ERREURS_ACHEMINEMENT),
     "MISE_A_DISPOSITION": ("Mise à disposition", [S.MISE_A_DISPOSITION_MOE, S.MISE_A_DISPOSITION_MOA,
                                                   S.MISE_A_DISPOSITION_FOURNISSEUR, S.MISE_A_DISPOSITION,

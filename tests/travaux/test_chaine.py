@@ -257,3 +257,17 @@ def test_le_fournisseur_refuse_le_decompte_general_pour_autre_motif(acteurs):
     a20.refresh_from_db()
     assert a20.statut == S.REFUSEE_FOURNISSEUR
     assert a20.historique.latest("id").motif == "Autre motif"
+
+
+def test_supprimer_un_brouillon_le_rend_abandonne_et_invisible(acteurs):
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], brouillon=True)
+    with pytest.raises(PermissionDenied):
+        services.supprimer_brouillon(acting_user=moe[0], piece=a4)
+    services.supprimer_brouillon(acting_user=f[0], piece=a4)
+    a4.refresh_from_db()
+    assert a4.statut == S.ABANDONNEE
+    assert _historique(a4) == [S.BROUILLON, S.ABANDONNEE]
+    assert not PieceTravaux.objects.visibles_par(moe[0]).exists()
+    with pytest.raises(DepotTravauxRefuse):
+        services.envoyer_brouillon(acting_user=f[0], piece=a4)

@@ -206,6 +206,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("BROUILLON", "Brouillon"),
+                            ("ABANDONNEE", "Abandonnée"),
                             ("DEPOSEE", "Déposée"),
                             ("A_VALIDER_1", "À valider par le titulaire"),
                             ("VALIDEE_1", "Validée par le titulaire"),
