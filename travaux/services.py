@@ -317,12 +317,12 @@ def regle_acheminement(regle: statuts.RegleCadre, dossier: DossierFacturation) -
                 "paiement. Indiquez le service financier qui paie la pièce.",
             )
         if moa is not None and option == OptionMoa.MOA_UNIQUEMENT:
-            return f"MOA « {libelle_option} » : demande de paiement transmise au service financier désigné ({dest})."
+            return f"MOA « {libelle_option} » : demande de paiement transmise au service financier désigné, {dest}."
         if statuts.sans_moa(option):
-            return f"{libelle_option} : demande de paiement transmise au service financier ({dest}) après la MOE."
-        return f"MOA « {libelle_option} » : demande de paiement transmise au service financier ({dest})."
+            return f"{libelle_option} : demande de paiement transmise au service financier, {dest}, après la MOE."
+        return f"MOA « {libelle_option} » : demande de paiement transmise au service financier, {dest}."
     qui = {Role.MOE: "la maîtrise d'œuvre", Role.MOA: "la maîtrise d'ouvrage", Role.FOURNISSEUR: "le fournisseur"}
-    texte = f"Pièce mise à disposition de {qui[regle.recevant]} ({acteur(dossier, regle.recevant)})"
+    texte = f"Pièce mise à disposition de {qui[regle.recevant]} {acteur(dossier, regle.recevant)}"
     if regle.validateur:
         texte += f" après validation par {dossier.validateur}"
     if regle.moa is not None:
