@@ -74,57 +74,82 @@ class SaisieSollicitationForm(DsfrBaseForm):
     catégorie and the services of the designated structure."""
 
     structure_emettrice = forms.ModelChoiceField(
-        label="Structure émettrice", queryset=Structure.objects.none(), empty_label=None,
-        error_messages={"required": "Choisissez la structure émettrice.",
-                        "invalid_choice": "Choisissez l'une de vos structures."},
-    )  # fmt: skip
+        label="Structure émettrice",
+        queryset=Structure.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choisissez la structure émettrice.",
+            "invalid_choice": "Choisissez l'une de vos structures.",
+        },
+    )
     service_emetteur = forms.ModelChoiceField(
-        label="Service émetteur", queryset=Service.objects.none(), required=False,
+        label="Service émetteur",
+        queryset=Service.objects.none(),
+        required=False,
         empty_label="Toute la structure",
         help_text="Obligatoire si vous n'êtes rattaché qu'à certains services de la structure.",
         error_messages={"invalid_choice": "Choisissez l'un de vos services."},
-    )  # fmt: skip
+    )
     categorie = forms.ModelChoiceField(
-        label="Catégorie", queryset=queries.categories_actives(), empty_label="Sélectionnez une catégorie",
-        error_messages={"required": "Choisissez une catégorie.",
-                        "invalid_choice": "Choisissez une catégorie de la liste."},
-    )  # fmt: skip
+        label="Catégorie",
+        queryset=queries.categories_actives(),
+        empty_label="Sélectionnez une catégorie",
+        error_messages={
+            "required": "Choisissez une catégorie.",
+            "invalid_choice": "Choisissez une catégorie de la liste.",
+        },
+    )
     sous_categorie = forms.ModelChoiceField(
-        label="Sous-catégorie", queryset=SousCategorie.objects.none(), empty_label="Sélectionnez une sous-catégorie",
+        label="Sous-catégorie",
+        queryset=SousCategorie.objects.none(),
+        empty_label="Sélectionnez une sous-catégorie",
         error_messages={"required": "Choisissez une sous-catégorie."},
-    )  # fmt: skip
+    )
     siret_destinataire = forms.CharField(
-        label="SIRET de la structure publique destinataire", max_length=20, required=False,
+        label="SIRET de la structure publique destinataire",
+        max_length=20,
+        required=False,
         help_text="Uniquement pour une sous-catégorie traitée par le service d'une structure publique (suivi, "
         "paiement ou rejet d'une facture…) : 14 chiffres, comme dans l'annuaire des structures publiques.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     service_destinataire = forms.ModelChoiceField(
-        label="Service destinataire", queryset=Service.objects.none(), required=False,
+        label="Service destinataire",
+        queryset=Service.objects.none(),
+        required=False,
         empty_label="Sélectionnez un service",
         error_messages={
             "invalid_choice": "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
         },
-    )  # fmt: skip
+    )
     objet = forms.CharField(
-        label="Objet", max_length=200,
-        error_messages={"required": "L'objet de la sollicitation est obligatoire.",
-                        "max_length": "L'objet ne doit pas dépasser 200 caractères."},
-    )  # fmt: skip
+        label="Objet",
+        max_length=200,
+        error_messages={
+            "required": "L'objet de la sollicitation est obligatoire.",
+            "max_length": "L'objet ne doit pas dépasser 200 caractères.",
+        },
+    )
     message = forms.CharField(
-        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Le message est obligatoire : décrivez votre demande."},
-    )  # fmt: skip
+    )
     numero_facture = forms.CharField(label="Numéro de la facture concernée", max_length=50, required=False)
     siret_concerne = forms.CharField(
-        label="SIRET concerné", max_length=20, required=False,
+        label="SIRET concerné",
+        max_length=20,
+        required=False,
         help_text="Facultatif : la structure dont il est question, si ce n'est pas la vôtre.",
-    )  # fmt: skip
+    )
     courriel_contact = forms.EmailField(
         label="Adresse électronique de contact",
-        error_messages={"required": "L'adresse électronique de contact est obligatoire.",
-                        "invalid": "Saisissez une adresse électronique valide."},
-    )  # fmt: skip
+        error_messages={
+            "required": "L'adresse électronique de contact est obligatoire.",
+            "invalid": "Saisissez une adresse électronique valide.",
+        },
+    )
     telephone_contact = forms.CharField(label="Téléphone de contact", max_length=30, required=False)
     pieces = FichiersField(label="Pièces jointes")
 
@@ -197,14 +222,20 @@ class SaisieSollicitationForm(DsfrBaseForm):
         """The keyword arguments of ``services.deposer_sollicitation``."""
         c = self.cleaned_data
         return {
-            "structure_emettrice": c["structure_emettrice"], "service_emetteur": c.get("service_emetteur"),
-            "categorie": c["categorie"], "sous_categorie": c["sous_categorie"],
+            "structure_emettrice": c["structure_emettrice"],
+            "service_emetteur": c.get("service_emetteur"),
+            "categorie": c["categorie"],
+            "sous_categorie": c["sous_categorie"],
             "structure_destinataire": c.get("structure_destinataire"),
-            "service_destinataire": c.get("service_destinataire"), "objet": c["objet"], "message": c["message"],
-            "numero_facture": c["numero_facture"], "siret_concerne": c["siret_concerne"],
-            "courriel_contact": c["courriel_contact"], "telephone_contact": c["telephone_contact"],
+            "service_destinataire": c.get("service_destinataire"),
+            "objet": c["objet"],
+            "message": c["message"],
+            "numero_facture": c["numero_facture"],
+            "siret_concerne": c["siret_concerne"],
+            "courriel_contact": c["courriel_contact"],
+            "telephone_contact": c["telephone_contact"],
             "fichiers": c["pieces"],
-        }  # fmt: skip
+        }
 
 
 # Where a service-layer error key is shown on a form.
@@ -235,19 +266,24 @@ class _RechercheForm(DsfrBaseForm):
 
 class RechercheEmisesForm(_RechercheForm):
     statut = forms.ChoiceField(
-        label="Etat", required=False,
+        label="Etat",
+        required=False,
         choices=[("", "Tous"), *[(s, s.label) for s in (S.A_TRAITER, S.DEMANDE_INFORMATION, S.RESOLUE, S.CLOTUREE)]],
-    )  # fmt: skip
+    )
     destinataire = forms.CharField(label="Destinataire (SIRET ou raison sociale)", max_length=250, required=False)
     field_order = ["numero", "statut", "categorie", "destinataire", "date_du", "date_au"]
 
 
 class RechercheRecuesForm(_RechercheForm):
     statut = forms.ChoiceField(
-        label="Etat", required=False,
-        choices=[("", "Tous"), ("MES_A_TRAITER", "Mes sollicitations à traiter (A traiter et En cours)"),
-                 *[(s, s.label) for s in (S.A_TRAITER, S.EN_COURS, S.DEMANDE_INFORMATION, S.RESOLUE, S.CLOTUREE)]],
-    )  # fmt: skip
+        label="Etat",
+        required=False,
+        choices=[
+            ("", "Tous"),
+            ("MES_A_TRAITER", "Mes sollicitations à traiter (A traiter et En cours)"),
+            *[(s, s.label) for s in (S.A_TRAITER, S.EN_COURS, S.DEMANDE_INFORMATION, S.RESOLUE, S.CLOTUREE)],
+        ],
+    )
     emetteur = forms.CharField(label="Structure émettrice (SIRET ou raison sociale)", max_length=250, required=False)
     field_order = ["numero", "statut", "categorie", "emetteur", "date_du", "date_au"]
 
@@ -279,30 +315,40 @@ class TraitementForm(DsfrBaseForm):
     """« Mise à jour de la sollicitation » on the receiving side."""
 
     statut = forms.ChoiceField(
-        label="Statut", choices=[("", "Sélectionnez un statut"), *CHOIX_TRAITEMENT.items()],
-        error_messages={"required": services.STATUT_OBLIGATOIRE,
-                        "invalid_choice": "Choisissez un statut de la liste."},
-    )  # fmt: skip
+        label="Statut",
+        choices=[("", "Sélectionnez un statut"), *CHOIX_TRAITEMENT.items()],
+        error_messages={"required": services.STATUT_OBLIGATOIRE, "invalid_choice": "Choisissez un statut de la liste."},
+    )
     message = forms.CharField(
-        label="Réponse ou commentaire", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label="Réponse ou commentaire",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Transmis au déposant avec les statuts « Demande d'information » et « Résolue » ; conservé en "
         "brouillon avec « En cours ».",
-    )  # fmt: skip
+    )
     assignee_a = forms.ModelChoiceField(
-        label="Assignée à", queryset=None, required=False, empty_label="Personne",
+        label="Assignée à",
+        queryset=None,
+        required=False,
+        empty_label="Personne",
         error_messages={"invalid_choice": "Cette personne ne peut pas traiter les sollicitations de ce destinataire."},
-    )  # fmt: skip
+    )
     siret_reaffectation = forms.CharField(
-        label="SIRET de la structure publique", max_length=20, required=False,
+        label="SIRET de la structure publique",
+        max_length=20,
+        required=False,
         help_text="Pour « Réaffecter » : la structure publique dont le service traitera la sollicitation.",
-    )  # fmt: skip
+    )
     service_reaffectation = forms.ModelChoiceField(
-        label="Service de la structure publique", queryset=Service.objects.none(), required=False,
+        label="Service de la structure publique",
+        queryset=Service.objects.none(),
+        required=False,
         empty_label="Sélectionnez un service",
         error_messages={
             "invalid_choice": "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
         },
-    )  # fmt: skip
+    )
     pieces = FichiersField(label="Pièces jointes")
 
     def __init__(self, *args, sollicitation, role, **kwargs):
@@ -311,8 +357,9 @@ class TraitementForm(DsfrBaseForm):
         # when posted, so that a change made meanwhile by a colleague is answered by the service layer's message.
         possibles = services.statuts_possibles(sollicitation, role)
         self.fields["statut"].widget.choices = [
-            ("", "Sélectionnez un statut"), *[(c, CHOIX_TRAITEMENT[c]) for c in possibles if c in CHOIX_TRAITEMENT]
-        ]  # fmt: skip
+            ("", "Sélectionnez un statut"),
+            *[(c, CHOIX_TRAITEMENT[c]) for c in possibles if c in CHOIX_TRAITEMENT],
+        ]
         self.fields["assignee_a"].queryset = queries.agents_assignables(sollicitation)
         self.fields["assignee_a"].label_from_instance = lambda u: u.get_full_name()
         self.structure_designee = None
@@ -346,7 +393,10 @@ class TraitementForm(DsfrBaseForm):
     def donnees(self) -> dict:
         c = self.cleaned_data
         return {
-            "statut": c["statut"], "message": c["message"], "assignee": c.get("assignee_a"), "fichiers": c["pieces"],
+            "statut": c["statut"],
+            "message": c["message"],
+            "assignee": c.get("assignee_a"),
+            "fichiers": c["pieces"],
             "structure_destinataire": self.structure_designee if self.role == SUPPORT else None,
             "service_destinataire": c.get("service_reaffectation") if self.role == SUPPORT else None,
-        }  # fmt: skip
+        }

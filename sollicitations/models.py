@@ -88,10 +88,13 @@ class SollicitationQuerySet(models.QuerySet):
         services only for a user attached at service level)."""
         return self.filter(
             condition_perimetre(
-                user, Application.SOLLICITATIONS_EMISES, niveau, structure="structure_emettrice",
+                user,
+                Application.SOLLICITATIONS_EMISES,
+                niveau,
+                structure="structure_emettrice",
                 service="service_emetteur",
             )
-        )  # fmt: skip
+        )
 
     def recues_par(self, user, niveau: str = Niveau.CONSULTATION):
         """« Sollicitations reçues »: addressed to the structures where the user holds the profile (to their
@@ -99,9 +102,13 @@ class SollicitationQuerySet(models.QuerySet):
         to the support."""
         # ``au_support=False`` in each branch: the predicate of the partial indexes « sollicitation_recues_* ».
         condition = condition_perimetre(
-            user, Application.SOLLICITATIONS_RECUES, niveau, structure="structure_destinataire",
-            service="service_destinataire", avec=Q(au_support=False),
-        )  # fmt: skip
+            user,
+            Application.SOLLICITATIONS_RECUES,
+            niveau,
+            structure="structure_destinataire",
+            service="service_destinataire",
+            avec=Q(au_support=False),
+        )
         if est_agent_support(user):
             condition |= Q(au_support=True)
         return self.filter(condition)
@@ -114,17 +121,25 @@ class Sollicitation(models.Model):
 
     # The sender: a user, in the name of one of their structures (and one of its services).
     emetteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="déposant", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposant",
+        on_delete=models.PROTECT,
         related_name="sollicitations_deposees",
-    )  # fmt: skip
+    )
     structure_emettrice = models.ForeignKey(
-        "organisation.Structure", verbose_name="structure émettrice", on_delete=models.PROTECT,
+        "organisation.Structure",
+        verbose_name="structure émettrice",
+        on_delete=models.PROTECT,
         related_name="sollicitations_emises",
-    )  # fmt: skip
+    )
     service_emetteur = models.ForeignKey(
-        "organisation.Service", verbose_name="service émetteur", on_delete=models.PROTECT, null=True, blank=True,
+        "organisation.Service",
+        verbose_name="service émetteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     courriel_contact = models.EmailField("adresse électronique de contact")
     telephone_contact = models.CharField("téléphone de contact", max_length=30, blank=True)
 
@@ -132,17 +147,29 @@ class Sollicitation(models.Model):
     # affectation » the structure stays recorded (where the request was first sent) while ``au_support`` is true.
     au_support = models.BooleanField("adressée au support Chorus Pro", default=False)
     structure_destinataire = models.ForeignKey(
-        "organisation.Structure", verbose_name="structure destinataire", on_delete=models.PROTECT, null=True,
-        blank=True, related_name="sollicitations_recues",
-    )  # fmt: skip
+        "organisation.Structure",
+        verbose_name="structure destinataire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sollicitations_recues",
+    )
     service_destinataire = models.ForeignKey(
-        "organisation.Service", verbose_name="service destinataire", on_delete=models.PROTECT, null=True,
-        blank=True, related_name="sollicitations_recues",
-    )  # fmt: skip
+        "organisation.Service",
+        verbose_name="service destinataire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sollicitations_recues",
+    )
     assignee_a = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="assignée à", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="assignée à",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="sollicitations_assignees",
-    )  # fmt: skip
+    )
 
     categorie = models.ForeignKey(Categorie, verbose_name="catégorie", on_delete=models.PROTECT, related_name="+")
     sous_categorie = models.ForeignKey(
@@ -181,7 +208,7 @@ class Sollicitation(models.Model):
                 fields=["structure_destinataire", "statut", "-id"],
                 name="sollicitation_recues_st_idx",
                 condition=Q(au_support=False),
-            ),  # fmt: skip
+            ),
             # The support desk's lists.
             models.Index(fields=["-id"], name="sollicitation_support_idx", condition=Q(au_support=True)),
             models.Index(fields=["statut", "-id"], name="sollicitation_support_st_idx", condition=Q(au_support=True)),
@@ -230,9 +257,13 @@ def _chemin_piece(instance, filename):
 class PieceJointe(models.Model):
     sollicitation = models.ForeignKey(Sollicitation, on_delete=models.PROTECT, related_name="pieces_jointes")
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="pieces_jointes",
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pieces_jointes",
         help_text="Vide pour une pièce jointe au dépôt.",
-    )  # fmt: skip
+    )
     deposee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     fichier = models.FileField(upload_to=_chemin_piece)
     nom_fichier = models.CharField("nom de fichier", max_length=100)

@@ -16,28 +16,44 @@ def _recues(user) -> bool:
 
 register_application(
     Application(
-        "SOLLICITATIONS_EMISES", "Sollicitations émises", "SOLLICITATIONS", "sollicitations_emises",
-        "Poser une question à une entité publique ou au support Chorus Pro, et suivre les réponses.", ordre=10,
+        "SOLLICITATIONS_EMISES",
+        "Sollicitations émises",
+        "SOLLICITATIONS",
+        "sollicitations_emises",
+        "Poser une question à une entité publique ou au support Chorus Pro, et suivre les réponses.",
+        ordre=10,
         accessible=_emises,
     )
-)  # fmt: skip
+)
 register_application(
     Application(
-        "SOLLICITATIONS_RECUES", "Sollicitations reçues", "SOLLICITATIONS", "sollicitations_recues",
-        "Traiter les sollicitations adressées à vos structures et services (ou au support Chorus Pro).", ordre=20,
+        "SOLLICITATIONS_RECUES",
+        "Sollicitations reçues",
+        "SOLLICITATIONS",
+        "sollicitations_recues",
+        "Traiter les sollicitations adressées à vos structures et services (ou au support Chorus Pro).",
+        ordre=20,
         accessible=_recues,
     )
-)  # fmt: skip
+)
 
 
 register_onglets(
-    "SOLLICITATIONS_EMISES", "Sollicitations émises",
-    [Onglet("Synthèse", "sollicitations_emises"), Onglet("Rechercher", "rechercher_sollicitations_emises"),
-     Onglet("Saisir une sollicitation", "saisir_sollicitation", si="peut_saisir")],
-)  # fmt: skip
+    "SOLLICITATIONS_EMISES",
+    "Sollicitations émises",
+    [
+        Onglet("Synthèse", "sollicitations_emises"),
+        Onglet("Rechercher", "rechercher_sollicitations_emises"),
+        Onglet("Saisir une sollicitation", "saisir_sollicitation", si="peut_saisir"),
+    ],
+)
 register_onglets(
-    "SOLLICITATIONS_RECUES", "Sollicitations reçues",
-    [Onglet("Synthèse", "sollicitations_recues"), Onglet("Rechercher", "rechercher_sollicitations_recues"),
-     Onglet("Tableau de bord", "tableau_de_bord_sollicitations"),
-     Onglet("Statistiques", "statistiques_sollicitations")],
-)  # fmt: skip
+    "SOLLICITATIONS_RECUES",
+    "Sollicitations reçues",
+    [
+        Onglet("Synthèse", "sollicitations_recues"),
+        Onglet("Rechercher", "rechercher_sollicitations_recues"),
+        Onglet("Tableau de bord", "tableau_de_bord_sollicitations"),
+        Onglet("Statistiques", "statistiques_sollicitations"),
+    ],
+)

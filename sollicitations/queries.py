@@ -25,9 +25,15 @@ from sollicitations.models import (  # noqa: F401  (est_agent_support: part of t
 
 S = StatutSollicitation
 RELATIONS = (
-    "emetteur", "structure_emettrice", "service_emetteur", "structure_destinataire", "service_destinataire",
-    "assignee_a", "categorie", "sous_categorie",
-)  # fmt: skip
+    "emetteur",
+    "structure_emettrice",
+    "service_emetteur",
+    "structure_destinataire",
+    "service_destinataire",
+    "assignee_a",
+    "categorie",
+    "sous_categorie",
+)
 
 
 def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
@@ -68,11 +74,23 @@ def acces_recues(user) -> bool:
 
 # What the list tables display, read as plain values (no model instance per row).
 COLONNES_LISTE = (
-    "pk", "numero", "date_depot", "statut", "objet", "au_support", "structure_emettrice__identifiant",
-    "structure_emettrice__raison_sociale", "service_emetteur__code", "structure_destinataire__identifiant",
-    "structure_destinataire__raison_sociale", "service_destinataire__code", "categorie__libelle",
-    "sous_categorie__libelle", "assignee_a__prenom", "assignee_a__nom",
-)  # fmt: skip
+    "pk",
+    "numero",
+    "date_depot",
+    "statut",
+    "objet",
+    "au_support",
+    "structure_emettrice__identifiant",
+    "structure_emettrice__raison_sociale",
+    "service_emetteur__code",
+    "structure_destinataire__identifiant",
+    "structure_destinataire__raison_sociale",
+    "service_destinataire__code",
+    "categorie__libelle",
+    "sous_categorie__libelle",
+    "assignee_a__prenom",
+    "assignee_a__nom",
+)
 
 # The status filter of « Rechercher »: a code, or a group of codes.
 GROUPES_STATUTS_EMETTEUR = {
@@ -118,9 +136,11 @@ def sous_categories_actives() -> QuerySet:
 def structure_publique_active(siret: str):
     """The active public structure of the annuaire with this SIRET, or None."""
     return Structure.objects.filter(
-        type_identifiant=TypeIdentifiant.SIRET, identifiant=siret, type_structure=TypeStructure.PUBLIQUE,
+        type_identifiant=TypeIdentifiant.SIRET,
+        identifiant=siret,
+        type_structure=TypeStructure.PUBLIQUE,
         statut=StatutStructure.ACTIVE,
-    ).first()  # fmt: skip
+    ).first()
 
 
 def services_actifs(structure) -> QuerySet:

@@ -66,9 +66,12 @@ def libelle(statut: str, *, pour_emetteur: bool = False) -> str:
 
 # The DSFR badge of each status in the lists and on the sollicitation's page; none for a status not listed.
 BADGES = {
-    S.A_TRAITER: "fr-badge--new", S.EN_COURS: "fr-badge--info", S.DEMANDE_INFORMATION: "fr-badge--warning",
-    S.RESOLUE: "fr-badge--success", S.CLOTUREE: "",
-}  # fmt: skip
+    S.A_TRAITER: "fr-badge--new",
+    S.EN_COURS: "fr-badge--info",
+    S.DEMANDE_INFORMATION: "fr-badge--warning",
+    S.RESOLUE: "fr-badge--success",
+    S.CLOTUREE: "",
+}
 # The sender's badges: « En cours », read « A traiter » by the sender, has shown no badge so far (the pages looked
 # its badge up by the displayed word); kept as it renders today.
 BADGES_EMETTEUR = {statut: classe for statut, classe in BADGES.items() if statut not in LIBELLES_EMETTEUR}

@@ -12,36 +12,56 @@ SERVICE_METIER = "SERVICE_METIER"
 SUPPORT = "SUPPORT"
 
 CATEGORIES = [
-    ("FACTURES_EMISES", "Factures émises", [
-        ("QUESTION_ENTITE_PUBLIQUE", "Question pour une entité publique", SERVICE_METIER),
-        ("SUIVI_TRAITEMENT", "Suivi du traitement d'une facture", SERVICE_METIER),
-        ("PAIEMENT", "Paiement d'une facture", SERVICE_METIER),
-        ("REJET", "Rejet d'une facture", SERVICE_METIER),
-        ("ERREUR_DESTINATAIRE", "Erreur destinataire", SERVICE_METIER),
-        ("DEPOT_SAISIE", "Difficulté de dépôt ou de saisie d'une facture", SUPPORT),
-    ]),
-    ("COMPTE_STRUCTURE", "Compte utilisateur / Structure", [
-        ("CONNEXION", "Création de compte ou connexion", SUPPORT),
-        ("RATTACHEMENT", "Rattachement à une structure", SUPPORT),
-        ("GESTIONNAIRE_PRINCIPAL", "Gestionnaire principal", SUPPORT),
-        ("STRUCTURE_PUBLIQUE", "Création ou désactivation d'une structure publique", SUPPORT),
-        ("CHANGEMENT_SIRET", "Changement de SIRET", SUPPORT),
-    ]),
-    ("RACCORDEMENT", "Raccordement EDI / API", [
-        ("EDI", "Raccordement EDI", SUPPORT),
-        ("API", "Raccordement API (PISTE)", SUPPORT),
-        ("COMPTE_TECHNIQUE", "Compte technique", SUPPORT),
-        ("REJET_FLUX", "Rejet de flux", SUPPORT),
-    ]),
-    ("ANNUAIRE", "Annuaire / données de référence", [
-        ("DONNEES_STRUCTURE_PUBLIQUE", "Données d'une structure publique", SUPPORT),
-        ("ENGAGEMENT_CODE_SERVICE", "Numéro d'engagement ou code service", SERVICE_METIER),
-        ("DONNEES_INSEE", "Mise à jour des données INSEE", SUPPORT),
-    ]),
-    ("AUTRE", "Autre", [
-        ("AUTRE_DEMANDE", "Autre demande", SUPPORT),
-    ]),
-]  # fmt: skip
+    (
+        "FACTURES_EMISES",
+        "Factures émises",
+        [
+            ("QUESTION_ENTITE_PUBLIQUE", "Question pour une entité publique", SERVICE_METIER),
+            ("SUIVI_TRAITEMENT", "Suivi du traitement d'une facture", SERVICE_METIER),
+            ("PAIEMENT", "Paiement d'une facture", SERVICE_METIER),
+            ("REJET", "Rejet d'une facture", SERVICE_METIER),
+            ("ERREUR_DESTINATAIRE", "Erreur destinataire", SERVICE_METIER),
+            ("DEPOT_SAISIE", "Difficulté de dépôt ou de saisie d'une facture", SUPPORT),
+        ],
+    ),
+    (
+        "COMPTE_STRUCTURE",
+        "Compte utilisateur / Structure",
+        [
+            ("CONNEXION", "Création de compte ou connexion", SUPPORT),
+            ("RATTACHEMENT", "Rattachement à une structure", SUPPORT),
+            ("GESTIONNAIRE_PRINCIPAL", "Gestionnaire principal", SUPPORT),
+            ("STRUCTURE_PUBLIQUE", "Création ou désactivation d'une structure publique", SUPPORT),
+            ("CHANGEMENT_SIRET", "Changement de SIRET", SUPPORT),
+        ],
+    ),
+    (
+        "RACCORDEMENT",
+        "Raccordement EDI / API",
+        [
+            ("EDI", "Raccordement EDI", SUPPORT),
+            ("API", "Raccordement API (PISTE)", SUPPORT),
+            ("COMPTE_TECHNIQUE", "Compte technique", SUPPORT),
+            ("REJET_FLUX", "Rejet de flux", SUPPORT),
+        ],
+    ),
+    (
+        "ANNUAIRE",
+        "Annuaire / données de référence",
+        [
+            ("DONNEES_STRUCTURE_PUBLIQUE", "Données d'une structure publique", SUPPORT),
+            ("ENGAGEMENT_CODE_SERVICE", "Numéro d'engagement ou code service", SERVICE_METIER),
+            ("DONNEES_INSEE", "Mise à jour des données INSEE", SUPPORT),
+        ],
+    ),
+    (
+        "AUTRE",
+        "Autre",
+        [
+            ("AUTRE_DEMANDE", "Autre demande", SUPPORT),
+        ],
+    ),
+]
 
 
 def charger(apps, schema_editor):
@@ -53,10 +73,15 @@ def charger(apps, schema_editor):
         )
         for sous_ordre, (sous_code, sous_libelle, acheminement) in enumerate(sous_categories, start=1):
             SousCategorie.objects.update_or_create(
-                categorie=categorie, code=sous_code,
-                defaults={"libelle": sous_libelle, "ordre": sous_ordre * 10, "acheminement": acheminement,
-                          "actif": True},
-            )  # fmt: skip
+                categorie=categorie,
+                code=sous_code,
+                defaults={
+                    "libelle": sous_libelle,
+                    "ordre": sous_ordre * 10,
+                    "acheminement": acheminement,
+                    "actif": True,
+                },
+            )
 
 
 def retirer(apps, schema_editor):

@@ -35,8 +35,23 @@ from sollicitations.services.recepteur import (
 from sollicitations.services.saisie import deposer_sollicitation, verifier_destinataire
 
 __all__ = [
-    "CIRCUIT", "DESTINATAIRE", "EMETTEUR", "LIBELLES_TYPES", "STATUT_OBLIGATOIRE", "SUPPORT", "TYPES_ACCEPTES",
-    "Fichier", "cloturer_sollicitation", "deposer_sollicitation", "destinataire_lisible", "renvoyer_sollicitation",
-    "repondre_demande_information", "role_recepteur", "statuts_possibles", "traiter_sollicitation", "type_reconnu",
-    "verifier_destinataire", "verifier_fichiers",
-]  # fmt: skip
+    "CIRCUIT",
+    "DESTINATAIRE",
+    "EMETTEUR",
+    "LIBELLES_TYPES",
+    "STATUT_OBLIGATOIRE",
+    "SUPPORT",
+    "TYPES_ACCEPTES",
+    "Fichier",
+    "cloturer_sollicitation",
+    "deposer_sollicitation",
+    "destinataire_lisible",
+    "renvoyer_sollicitation",
+    "repondre_demande_information",
+    "role_recepteur",
+    "statuts_possibles",
+    "traiter_sollicitation",
+    "type_reconnu",
+    "verifier_destinataire",
+    "verifier_fichiers",
+]

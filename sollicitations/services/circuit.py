@@ -73,9 +73,10 @@ def notifier(*, objet, entree):
         )
     elif statut == StatutSollicitation.CLOTUREE and s.assignee_a_id:
         courriel(
-            [s.assignee_a], f"Sollicitation {s.numero} clôturée",
+            [s.assignee_a],
+            f"Sollicitation {s.numero} clôturée",
             f"Le déposant a accepté la réponse et clôturé la sollicitation {s.numero} « {s.objet} ».",
-        )  # fmt: skip
+        )
 
 
 def _notifier_arrivee(s: Sollicitation, entree) -> None:
@@ -106,9 +107,11 @@ def _notifier_arrivee(s: Sollicitation, entree) -> None:
 
 
 CIRCUIT = Workflow(
-    transitions=statuts.TRANSITIONS, historique=HistoriqueSollicitation, libelles=StatutSollicitation,
+    transitions=statuts.TRANSITIONS,
+    historique=HistoriqueSollicitation,
+    libelles=StatutSollicitation,
     notifications=[notifier],
-)  # fmt: skip
+)
 
 
 def verrouiller(s: Sollicitation) -> Sollicitation:

@@ -55,21 +55,28 @@ def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, 
 def repondre_demande_information(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
     """The sender answers « Demande d'information »: the request goes back to the receiving side « A traiter »."""
     return _reponse_emetteur(
-        acting_user=acting_user, sollicitation=sollicitation, depuis=StatutSollicitation.DEMANDE_INFORMATION,
-        message=message, fichiers=fichiers, vide="Votre réponse est obligatoire.",
+        acting_user=acting_user,
+        sollicitation=sollicitation,
+        depuis=StatutSollicitation.DEMANDE_INFORMATION,
+        message=message,
+        fichiers=fichiers,
+        vide="Votre réponse est obligatoire.",
         commentaire="Informations complémentaires apportées",
-    )  # fmt: skip
+    )
 
 
 def renvoyer_sollicitation(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
     """The sender is not satisfied with the answer: back to the receiving side « A traiter », with why."""
     return _reponse_emetteur(
-        acting_user=acting_user, sollicitation=sollicitation, depuis=StatutSollicitation.RESOLUE, message=message,
+        acting_user=acting_user,
+        sollicitation=sollicitation,
+        depuis=StatutSollicitation.RESOLUE,
+        message=message,
         fichiers=fichiers,
         vide="Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer la "
         "sollicitation.",
         commentaire="Réponse non satisfaisante : sollicitation renvoyée par le déposant",
-    )  # fmt: skip
+    )
 
 
 def cloturer_sollicitation(*, acting_user, sollicitation) -> Sollicitation:
@@ -79,7 +86,11 @@ def cloturer_sollicitation(*, acting_user, sollicitation) -> Sollicitation:
         s = verrouiller(sollicitation)
         verifier_cible(s, cible=StatutSollicitation.CLOTUREE, role=EMETTEUR)
         CIRCUIT.transition(
-            s, to=StatutSollicitation.CLOTUREE, acting_user=acting_user, role=EMETTEUR,
-            commentaire="Réponse acceptée par le déposant", extra_updates={"date_cloture": timezone.now()},
-        )  # fmt: skip
+            s,
+            to=StatutSollicitation.CLOTUREE,
+            acting_user=acting_user,
+            role=EMETTEUR,
+            commentaire="Réponse acceptée par le déposant",
+            extra_updates={"date_cloture": timezone.now()},
+        )
     return s

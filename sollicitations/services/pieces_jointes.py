@@ -94,8 +94,13 @@ def joindre(s: Sollicitation, *, acting_user, fichiers, message: Message | None 
     for f in fichiers:
         nom = PurePath(f.nom.replace("\\", "/")).name
         piece = PieceJointe(
-            sollicitation=s, message=message, deposee_par=acting_user, nom_fichier=nom, taille=len(f.contenu),
-            sha256=hashlib.sha256(f.contenu).hexdigest(), type_contenu=type_reconnu(f.contenu),
-        )  # fmt: skip
+            sollicitation=s,
+            message=message,
+            deposee_par=acting_user,
+            nom_fichier=nom,
+            taille=len(f.contenu),
+            sha256=hashlib.sha256(f.contenu).hexdigest(),
+            type_contenu=type_reconnu(f.contenu),
+        )
         piece.fichier.save(nom, ContentFile(f.contenu), save=False)
         piece.save()

@@ -123,15 +123,24 @@ def traiter_sollicitation(
             if texte or fichiers:
                 debut += ", brouillon de réponse enregistré"
             CIRCUIT.transition(
-                s, to=StatutSollicitation.EN_COURS, acting_user=acting_user, role=role,
-                commentaire=" ; ".join([debut, *commentaires]), extra_updates=extra,
-            )  # fmt: skip
+                s,
+                to=StatutSollicitation.EN_COURS,
+                acting_user=acting_user,
+                role=role,
+                commentaire=" ; ".join([debut, *commentaires]),
+                extra_updates=extra,
+            )
         elif statut in (StatutSollicitation.DEMANDE_INFORMATION, StatutSollicitation.RESOLUE):
             _publier(s, acting_user=acting_user, role=role, texte=texte, fichiers=fichiers)
             CIRCUIT.transition(
-                s, to=statut, acting_user=acting_user, role=role, motif=texte, commentaire=" ; ".join(commentaires),
+                s,
+                to=statut,
+                acting_user=acting_user,
+                role=role,
+                motif=texte,
+                commentaire=" ; ".join(commentaires),
                 extra_updates=extra,
-            )  # fmt: skip
+            )
         else:  # the request leaves this receiving side: no assignment survives it
             _publier(s, acting_user=acting_user, role=role, texte=texte, fichiers=fichiers)
             a_prevenir = None
@@ -140,22 +149,30 @@ def traiter_sollicitation(
                 commentaire = "Transférée au support Chorus Pro"
             else:
                 extra = {
-                    "au_support": False, "structure_destinataire": structure_destinataire,
-                    "service_destinataire": service_destinataire, "assignee_a": None,
-                }  # fmt: skip
+                    "au_support": False,
+                    "structure_destinataire": structure_destinataire,
+                    "service_destinataire": service_destinataire,
+                    "assignee_a": None,
+                }
                 service = f", service {service_destinataire.code}" if service_destinataire else ""
                 commentaire = f"Réaffectée à {structure_destinataire.raison_sociale}{service}"
             CIRCUIT.transition(
-                s, to=statut, acting_user=acting_user, role=role, motif=texte, commentaire=commentaire,
+                s,
+                to=statut,
+                acting_user=acting_user,
+                role=role,
+                motif=texte,
+                commentaire=commentaire,
                 extra_updates=extra,
-            )  # fmt: skip
+            )
             CIRCUIT.transition(
                 s, to=StatutSollicitation.A_TRAITER, acting_user=None, role=SYSTEME, commentaire=commentaire
             )
         if a_prevenir is not None:
             courriel(
-                [a_prevenir], f"Sollicitation {s.numero} assignée",
+                [a_prevenir],
+                f"Sollicitation {s.numero} assignée",
                 f"{acting_user.get_full_name()} vous a assigné la sollicitation {s.numero} « {s.objet} ». Retrouvez-la "
                 "dans « Mes sollicitations à traiter » de l'application « Sollicitations reçues ».",
-            )  # fmt: skip
+            )
     return s

@@ -18,8 +18,10 @@ def verifier_destinataire(structure, service, *, champ_structure="structure_dest
     """A public structure's service may receive sollicitations: the structure is an active public structure of the
     annuaire, the service one of its active services (mandatory when the structure requires a code service)."""
     if structure is None:
-        return {champ_structure: "Désignez la structure publique destinataire : cette sous-catégorie est traitée "
-                                 "par le service d'une structure publique."}  # fmt: skip
+        return {
+            champ_structure: "Désignez la structure publique destinataire : cette sous-catégorie est traitée "
+            "par le service d'une structure publique."
+        }
     if not structure.est_publique or structure.statut != StatutStructure.ACTIVE:
         return {champ_structure: "La structure destinataire doit être une structure publique active de l'annuaire."}
     if service is not None and (service.structure_id != structure.pk or not service.actif):
@@ -113,23 +115,37 @@ def deposer_sollicitation(
     with transaction.atomic():
         maintenant = timezone.now()
         s = Sollicitation.objects.create(
-            numero=_numero(maintenant), date_depot=maintenant, emetteur=acting_user,
-            structure_emettrice=structure_emettrice, service_emetteur=service_emetteur,
+            numero=_numero(maintenant),
+            date_depot=maintenant,
+            emetteur=acting_user,
+            structure_emettrice=structure_emettrice,
+            service_emetteur=service_emetteur,
             courriel_contact=(courriel_contact or acting_user.email).strip(),
-            telephone_contact=(telephone_contact or "").strip(), au_support=au_support,
-            structure_destinataire=structure_destinataire, service_destinataire=service_destinataire,
-            categorie=categorie, sous_categorie=sous_categorie, objet=objet, message=message,
-            numero_facture=(numero_facture or "").strip(), siret_concerne=siret_concerne,
-        )  # fmt: skip
+            telephone_contact=(telephone_contact or "").strip(),
+            au_support=au_support,
+            structure_destinataire=structure_destinataire,
+            service_destinataire=service_destinataire,
+            categorie=categorie,
+            sous_categorie=sous_categorie,
+            objet=objet,
+            message=message,
+            numero_facture=(numero_facture or "").strip(),
+            siret_concerne=siret_concerne,
+        )
         joindre(s, acting_user=acting_user, fichiers=fichiers)
         entree = HistoriqueSollicitation.ajouter(
-            objet=s, acting_user=acting_user, role=EMETTEUR, statut_precedent="", statut=StatutSollicitation.A_TRAITER,
+            objet=s,
+            acting_user=acting_user,
+            role=EMETTEUR,
+            statut_precedent="",
+            statut=StatutSollicitation.A_TRAITER,
             commentaire=f"Sollicitation déposée, adressée {destinataire_lisible(s)}",
-        )  # fmt: skip
+        )
         notifier(objet=s, entree=entree)
         courriel(
-            [acting_user], f"Sollicitation {s.numero} déposée",
+            [acting_user],
+            f"Sollicitation {s.numero} déposée",
             f"Votre sollicitation {s.numero} « {s.objet} » est déposée et adressée {destinataire_lisible(s)}. "
             "Vous serez informé par courriel de chaque réponse.",
-        )  # fmt: skip
+        )
     return s

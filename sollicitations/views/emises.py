@@ -47,20 +47,27 @@ def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
     resultat = []
     for v in valeurs:
         service = v["service_emetteur__code"] or ""
-        resultat.append({
-            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
-            "date_depot": v["date_depot"], "objet": v["objet"],
-            "structure": f"{v['structure_emettrice__identifiant']} - {v['structure_emettrice__raison_sociale']}",
-            "service": service,
-            "destinataire": destinataire_de(
-                au_support=v["au_support"], raison_sociale=v["structure_destinataire__raison_sociale"],
-                service_code=v["service_destinataire__code"],
-            ),
-            "categorie": v["categorie__libelle"], "sous_categorie": v["sous_categorie__libelle"],
-            "assignee": f"{v['assignee_a__prenom']} {v['assignee_a__nom']}" if v["assignee_a__nom"] else "",
-            "etat": libelle_statut(v["statut"], pour_emetteur=pour_emetteur),
-            "badge": statuts.badge(v["statut"], pour_emetteur=pour_emetteur),
-        })  # fmt: skip
+        resultat.append(
+            {
+                "pk": v["pk"],
+                "url": detail.replace("/0/", f"/{v['pk']}/", 1),
+                "numero": v["numero"],
+                "date_depot": v["date_depot"],
+                "objet": v["objet"],
+                "structure": f"{v['structure_emettrice__identifiant']} - {v['structure_emettrice__raison_sociale']}",
+                "service": service,
+                "destinataire": destinataire_de(
+                    au_support=v["au_support"],
+                    raison_sociale=v["structure_destinataire__raison_sociale"],
+                    service_code=v["service_destinataire__code"],
+                ),
+                "categorie": v["categorie__libelle"],
+                "sous_categorie": v["sous_categorie__libelle"],
+                "assignee": f"{v['assignee_a__prenom']} {v['assignee_a__nom']}" if v["assignee_a__nom"] else "",
+                "etat": libelle_statut(v["statut"], pour_emetteur=pour_emetteur),
+                "badge": statuts.badge(v["statut"], pour_emetteur=pour_emetteur),
+            }
+        )
     return resultat
 
 
@@ -70,12 +77,16 @@ def historique(sollicitation, *, pour_emetteur: bool) -> list[dict]:
     for h in queries.historique(sollicitation, pour_emetteur=pour_emetteur):
         precedent = libelle_statut(h.statut_precedent, pour_emetteur=pour_emetteur) if h.statut_precedent else ""
         nouveau = libelle_statut(h.statut, pour_emetteur=pour_emetteur)
-        rangs.append({
-            "date": h.created_at, "utilisateur": h.acting_user.get_full_name() if h.acting_user_id else "Chorus Pro",
-            "role": LIBELLES_ROLES.get(h.role, ""),
-            "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
-            "message": h.motif, "commentaire": h.commentaire,
-        })  # fmt: skip
+        rangs.append(
+            {
+                "date": h.created_at,
+                "utilisateur": h.acting_user.get_full_name() if h.acting_user_id else "Chorus Pro",
+                "role": LIBELLES_ROLES.get(h.role, ""),
+                "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
+                "message": h.motif,
+                "commentaire": h.commentaire,
+            }
+        )
     return rangs
 
 
@@ -97,10 +108,14 @@ def pieces(sollicitation, *, pour_emetteur: bool, url_name: str) -> list[dict]:
 
 def echanges(sollicitation) -> list[dict]:
     return [
-        {"date": m.created_at, "auteur": m.auteur.get_full_name(), "role": LIBELLES_ROLES.get(m.role, ""),
-         "texte": m.texte}
+        {
+            "date": m.created_at,
+            "auteur": m.auteur.get_full_name(),
+            "role": LIBELLES_ROLES.get(m.role, ""),
+            "texte": m.texte,
+        }
         for m in queries.messages(sollicitation)
-    ]  # fmt: skip
+    ]
 
 
 def en_tete(s, *, pour_emetteur: bool) -> dict:
@@ -108,20 +123,24 @@ def en_tete(s, *, pour_emetteur: bool) -> dict:
     return {
         "statut": libelle_statut(s.statut, pour_emetteur=pour_emetteur),
         "badge": statuts.badge(s.statut, pour_emetteur=pour_emetteur),
-        "date_cloture": s.date_cloture, "date_depot": s.date_depot,
+        "date_cloture": s.date_cloture,
+        "date_depot": s.date_depot,
         "destinataire": "Support Chorus Pro" if s.au_support else s.structure_destinataire.raison_sociale,
         "siret_destinataire": "" if s.au_support else s.structure_destinataire.identifiant,
-        "service_destinataire": "" if s.au_support or not s.service_destinataire_id else (
-            f"{s.service_destinataire.code} – {s.service_destinataire.libelle}"
-        ),
+        "service_destinataire": ""
+        if s.au_support or not s.service_destinataire_id
+        else (f"{s.service_destinataire.code} – {s.service_destinataire.libelle}"),
         "affectation_initiale": (
             f"{s.structure_destinataire.raison_sociale}"
             + (f" / {s.service_destinataire.code}" if s.service_destinataire_id else "")
-        ) if s.au_support and s.structure_destinataire_id else "",
-        "assignee": s.assignee_a.get_full_name() if s.assignee_a_id else "",
-        "service_emetteur": f"{s.service_emetteur.code} – {s.service_emetteur.libelle}" if s.service_emetteur_id
+        )
+        if s.au_support and s.structure_destinataire_id
         else "",
-    }  # fmt: skip
+        "assignee": s.assignee_a.get_full_name() if s.assignee_a_id else "",
+        "service_emetteur": f"{s.service_emetteur.code} – {s.service_emetteur.libelle}"
+        if s.service_emetteur_id
+        else "",
+    }
 
 
 def appliquer_erreurs(form, exc: ValidationError, correspondance: dict | None = None) -> None:
@@ -149,27 +168,72 @@ def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
 def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):
     """« Exporter » the search results (CSV streamed, or XLSX)."""
     entetes = [
-        "Numéro", "Date de dépôt", "Etat", "SIRET émetteur", "Structure émettrice", "Service émetteur",
-        "Destinataire", "Service destinataire", "Catégorie", "Sous-catégorie", "Objet", "Numéro de facture",
-    ]  # fmt: skip
+        "Numéro",
+        "Date de dépôt",
+        "Etat",
+        "SIRET émetteur",
+        "Structure émettrice",
+        "Service émetteur",
+        "Destinataire",
+        "Service destinataire",
+        "Catégorie",
+        "Sous-catégorie",
+        "Objet",
+        "Numéro de facture",
+    ]
     if not pour_emetteur:
         entetes.append("Assignée à")
     valeurs = qs.order_by("-id").values_list(
-        "numero", "date_depot", "statut", "structure_emettrice__identifiant", "structure_emettrice__raison_sociale",
-        "service_emetteur__code", "au_support", "structure_destinataire__raison_sociale", "service_destinataire__code",
-        "categorie__libelle", "sous_categorie__libelle", "objet", "numero_facture", "assignee_a__prenom",
+        "numero",
+        "date_depot",
+        "statut",
+        "structure_emettrice__identifiant",
+        "structure_emettrice__raison_sociale",
+        "service_emetteur__code",
+        "au_support",
+        "structure_destinataire__raison_sociale",
+        "service_destinataire__code",
+        "categorie__libelle",
+        "sous_categorie__libelle",
+        "objet",
+        "numero_facture",
+        "assignee_a__prenom",
         "assignee_a__nom",
-    )  # fmt: skip
+    )
 
     def rangs():
         for ligne in valeurs.iterator(chunk_size=2000):
-            (numero, date_depot, statut, siret, raison, service, au_support, dest, service_dest, categorie,
-             sous_categorie, objet, numero_facture, prenom, nom_assigne) = ligne  # fmt: skip
+            (
+                numero,
+                date_depot,
+                statut,
+                siret,
+                raison,
+                service,
+                au_support,
+                dest,
+                service_dest,
+                categorie,
+                sous_categorie,
+                objet,
+                numero_facture,
+                prenom,
+                nom_assigne,
+            ) = ligne
             rang = [
-                numero, date_depot, libelle_statut(statut, pour_emetteur=pour_emetteur), siret, raison, service or "",
-                "Support Chorus Pro" if au_support else dest, "" if au_support else (service_dest or ""), categorie,
-                sous_categorie, objet, numero_facture,
-            ]  # fmt: skip
+                numero,
+                date_depot,
+                libelle_statut(statut, pour_emetteur=pour_emetteur),
+                siret,
+                raison,
+                service or "",
+                "Support Chorus Pro" if au_support else dest,
+                "" if au_support else (service_dest or ""),
+                categorie,
+                sous_categorie,
+                objet,
+                numero_facture,
+            ]
             if not pour_emetteur:
                 rang.append(f"{prenom} {nom_assigne}" if nom_assigne else "")
             yield rang
@@ -213,10 +277,12 @@ def synthese(request):
         "sollicitations/emises/synthese.html",
         {
             "sollicitations": lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True),
-            "suivante": suivante, "params": "", **_onglets(request),
+            "suivante": suivante,
+            "params": "",
+            **_onglets(request),
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -235,10 +301,14 @@ def rechercher(request):
         request,
         "sollicitations/emises/rechercher.html",
         {
-            "form": form, "sollicitations": page, "suivante": suivante, "params": params.urlencode(),
-            **_onglets(request), "breadcrumb_data": _fil(courant="Rechercher"),
+            "form": form,
+            "sollicitations": page,
+            "suivante": suivante,
+            "params": params.urlencode(),
+            **_onglets(request),
+            "breadcrumb_data": _fil(courant="Rechercher"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -255,10 +325,19 @@ def exporter_emises(request, format_export="csv"):
 def _donnees_etape(post) -> dict:
     """What was typed, to redisplay the form at an intermediate step (no error shown, nothing saved)."""
     champs = [
-        "structure_emettrice", "service_emetteur", "categorie", "sous_categorie", "siret_destinataire",
-        "service_destinataire", "objet", "message", "numero_facture", "siret_concerne", "courriel_contact",
+        "structure_emettrice",
+        "service_emetteur",
+        "categorie",
+        "sous_categorie",
+        "siret_destinataire",
+        "service_destinataire",
+        "objet",
+        "message",
+        "numero_facture",
+        "siret_concerne",
+        "courriel_contact",
         "telephone_contact",
-    ]  # fmt: skip
+    ]
     return {champ: post.get(champ, "") for champ in champs}
 
 
@@ -304,11 +383,14 @@ def saisir(request):
         request,
         "sollicitations/emises/saisir.html",
         {
-            "form": form, "recherche": recherche, "arbre_categories": arbre, **_onglets(request),
+            "form": form,
+            "recherche": recherche,
+            "arbre_categories": arbre,
+            **_onglets(request),
             "url_structure": reverse("structure_publique_sollicitation", args=["00000000000000"]),
             "breadcrumb_data": _fil(courant="Saisir une sollicitation"),
         },
-    )  # fmt: skip
+    )
 
 
 def _recherche_destinataire(siret: str) -> dict:
@@ -328,11 +410,14 @@ def structure_publique(request, siret):
         return JsonResponse(
             {"trouvee": False, "message": "Aucune structure publique active de l'annuaire n'a ce SIRET."}
         )
-    return JsonResponse({
-        "trouvee": True, "message": f"Structure trouvée : {structure.raison_sociale} ({structure.identifiant}).",
-        "code_service_obligatoire": structure.code_service_obligatoire,
-        "services": [[s.pk, f"{s.code} – {s.libelle}"] for s in queries.services_actifs(structure)],
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "trouvee": True,
+            "message": f"Structure trouvée : {structure.raison_sociale} ({structure.identifiant}).",
+            "code_service_obligatoire": structure.code_service_obligatoire,
+            "services": [[s.pk, f"{s.code} – {s.libelle}"] for s in queries.services_actifs(structure)],
+        }
+    )
 
 
 def _page(request, s, *, form_reponse=None, form_renvoi=None):
@@ -351,14 +436,18 @@ def _page(request, s, *, form_reponse=None, form_renvoi=None):
         request,
         "sollicitations/emises/detail.html",
         {
-            "s": s, "entete": en_tete(s, pour_emetteur=True), "historique": historique(s, pour_emetteur=True),
+            "s": s,
+            "entete": en_tete(s, pour_emetteur=True),
+            "historique": historique(s, pour_emetteur=True),
             "echanges": echanges(s),
             "pieces": pieces(s, pour_emetteur=True, url_name="piece_jointe_sollicitation_emise"),
-            "peut_agir": peut_agir, "form_reponse": form_reponse if peut_agir else None,
-            "form_renvoi": form_renvoi if peut_agir else None, "pour_emetteur": True,
+            "peut_agir": peut_agir,
+            "form_reponse": form_reponse if peut_agir else None,
+            "form_renvoi": form_renvoi if peut_agir else None,
+            "pour_emetteur": True,
             "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -376,9 +465,11 @@ def repondre(request, pk):
     if form.is_valid():
         try:
             services.repondre_demande_information(
-                acting_user=request.user, sollicitation=s, message=form.cleaned_data["message"],
+                acting_user=request.user,
+                sollicitation=s,
+                message=form.cleaned_data["message"],
                 fichiers=form.cleaned_data["pieces"],
-            )  # fmt: skip
+            )
         except TransitionInterdite as exc:
             messages.error(request, exc.message)
             return redirect("sollicitation_emise", pk=s.pk)
@@ -420,9 +511,11 @@ def renvoyer(request, pk):
     if form.is_valid():
         try:
             services.renvoyer_sollicitation(
-                acting_user=request.user, sollicitation=s, message=form.cleaned_data["message"],
+                acting_user=request.user,
+                sollicitation=s,
+                message=form.cleaned_data["message"],
                 fichiers=form.cleaned_data["pieces"],
-            )  # fmt: skip
+            )
         except TransitionInterdite as exc:
             messages.error(request, exc.message)
             return redirect("sollicitation_emise", pk=s.pk)

@@ -58,11 +58,13 @@ def synthese(request):
         "sollicitations/recues/synthese.html",
         {
             "sollicitations": lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False),
-            "total": qs.count(), "suivante": suivante, "params": "",
+            "total": qs.count(),
+            "suivante": suivante,
+            "params": "",
             "params_export": "statut=MES_A_TRAITER",
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -81,10 +83,13 @@ def rechercher(request):
         request,
         "sollicitations/recues/rechercher.html",
         {
-            "form": form, "sollicitations": page, "suivante": suivante, "params": params.urlencode(),
+            "form": form,
+            "sollicitations": page,
+            "suivante": suivante,
+            "params": params.urlencode(),
             "breadcrumb_data": _fil(courant="Rechercher"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -104,21 +109,28 @@ def _page(request, s, *, form=None, role=None):
         if role is not None and services.statuts_possibles(s, role):
             brouillon = queries.brouillon(s)
             form = forms.TraitementForm(
-                initial={"assignee_a": s.assignee_a_id or request.user.pk,
-                         "message": brouillon.texte if brouillon else ""},
-                sollicitation=s, role=role,
-            )  # fmt: skip
+                initial={
+                    "assignee_a": s.assignee_a_id or request.user.pk,
+                    "message": brouillon.texte if brouillon else "",
+                },
+                sollicitation=s,
+                role=role,
+            )
     return render(
         request,
         "sollicitations/recues/detail.html",
         {
-            "s": s, "entete": en_tete(s, pour_emetteur=False), "historique": historique(s, pour_emetteur=False),
+            "s": s,
+            "entete": en_tete(s, pour_emetteur=False),
+            "historique": historique(s, pour_emetteur=False),
             "echanges": echanges(s),
             "pieces": pieces(s, pour_emetteur=False, url_name="piece_jointe_sollicitation_recue"),
-            "form": form, "support": role == services.SUPPORT, "pour_emetteur": False,
+            "form": form,
+            "support": role == services.SUPPORT,
+            "pour_emetteur": False,
             "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required

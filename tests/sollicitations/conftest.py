@@ -23,9 +23,13 @@ def referentiel(db):
 
 def rattacher(user, structure, *, service=None, profils=None):
     org_services._creer_rattachement(
-        utilisateur=user, structure=structure, service=service, statut=StatutRattachement.ACTIF, acting_user=None,
+        utilisateur=user,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.ACTIF,
+        acting_user=None,
         role=org_services.ROLE_SUPPORT,
-    )  # fmt: skip
+    )
     org_services.definir_profils(
         utilisateur=user, structure=structure, profils=profils or org_services.profils_par_defaut()
     )
@@ -79,6 +83,11 @@ def deposer(
 ):
     """A sollicitation deposited through the service layer (to the State's DRFIP_IDF unless told)."""
     return SollicitationFactory(
-        acting_user=user, structure_emettrice=structure, categorie_code=categorie, code=code,
-        structure_destinataire=destinataire, service=service, **extra,
-    )  # fmt: skip
+        acting_user=user,
+        structure_emettrice=structure,
+        categorie_code=categorie,
+        code=code,
+        structure_destinataire=destinataire,
+        service=service,
+        **extra,
+    )

@@ -35,10 +35,12 @@ class SollicitationFactory(factory.Factory):
     acting_user = factory.SubFactory(UtilisateurFactory)
     structure_emettrice = factory.LazyAttribute(
         lambda o: org_services.creer_structure_par_utilisateur(
-            acting_user=o.acting_user, siret=siret_aleatoire(), raison_sociale="Émetteur SAS",
+            acting_user=o.acting_user,
+            siret=siret_aleatoire(),
+            raison_sociale="Émetteur SAS",
             type_structure=TypeStructure.PRIVEE,
         )
-    )  # fmt: skip
+    )
     sous_categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code))
     # From the codes, not from ``sous_categorie``: a test may pass a sous-catégorie of another category.
     categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code).categorie)

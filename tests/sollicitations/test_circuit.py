@@ -94,14 +94,18 @@ def test_demande_d_information_puis_reponse_du_deposant(sollicitation, agent_drf
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.EN_COURS)
     _vider_boite()
     s = services.traiter_sollicitation(
-        acting_user=agent_drfip, sollicitation=sollicitation, statut=S.DEMANDE_INFORMATION,
+        acting_user=agent_drfip,
+        sollicitation=sollicitation,
+        statut=S.DEMANDE_INFORMATION,
         message="Merci de préciser le numéro d'engagement.",
-    )  # fmt: skip
+    )
     assert s.statut == S.DEMANDE_INFORMATION
     entree = s.historique.order_by("-created_at", "-id").first()
     assert (entree.statut_precedent, entree.statut, entree.motif) == (
-        S.EN_COURS, S.DEMANDE_INFORMATION, "Merci de préciser le numéro d'engagement."
-    )  # fmt: skip
+        S.EN_COURS,
+        S.DEMANDE_INFORMATION,
+        "Merci de préciser le numéro d'engagement.",
+    )
     assert _courriels() == [(gp.email, f"Chorus Pro - Sollicitation {s.numero} : Demande d'information")]
     message = OutboxMessage.objects.get().payload["body"]
     assert "Merci de préciser le numéro d'engagement." in message
@@ -111,8 +115,11 @@ def test_demande_d_information_puis_reponse_du_deposant(sollicitation, agent_drf
     s = services.repondre_demande_information(acting_user=gp, sollicitation=s, message="L'engagement est EJ-0042.")
     assert s.statut == S.A_TRAITER
     entree = s.historique.order_by("-created_at", "-id").first()
-    assert (entree.statut_precedent, entree.role, entree.motif) == (S.DEMANDE_INFORMATION, EMETTEUR,
-                                                                     "L'engagement est EJ-0042.")  # fmt: skip
+    assert (entree.statut_precedent, entree.role, entree.motif) == (
+        S.DEMANDE_INFORMATION,
+        EMETTEUR,
+        "L'engagement est EJ-0042.",
+    )
     # The answer goes to the agent the sollicitation is assigned to.
     assert _courriels() == [(agent_drfip.email, f"Chorus Pro - Sollicitation {s.numero} : le déposant a répondu")]
 
@@ -150,9 +157,11 @@ def test_mauvaise_affectation_transferee_au_support(sollicitation, agent_drfip, 
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.EN_COURS)
     _vider_boite()
     s = services.traiter_sollicitation(
-        acting_user=agent_drfip, sollicitation=sollicitation, statut=S.MAUVAISE_AFFECTATION,
+        acting_user=agent_drfip,
+        sollicitation=sollicitation,
+        statut=S.MAUVAISE_AFFECTATION,
         message="Question technique, hors de notre compétence.",
-    )  # fmt: skip
+    )
     # The support receives it « A traiter »; the first recipient stays recorded; no assignment survives.
     assert (s.statut, s.au_support, s.assignee_a_id) == (S.A_TRAITER, True, None)
     assert s.structure_destinataire.raison_sociale == "ETAT"
@@ -181,15 +190,23 @@ def test_le_support_reaffecte_a_un_service_metier(fournisseur_gp, etat, agent_su
     assert queries.sollicitations_recues(agent_support).filter(pk=s.pk).exists()
     _vider_boite()
     s = services.traiter_sollicitation(
-        acting_user=agent_support, sollicitation=s, statut=S.REAFFECTEE, message="Question pour la DRFIP.",
-        structure_destinataire=etat, service_destinataire=etat.services.get(code="DRFIP_IDF"),
-    )  # fmt: skip
+        acting_user=agent_support,
+        sollicitation=s,
+        statut=S.REAFFECTEE,
+        message="Question pour la DRFIP.",
+        structure_destinataire=etat,
+        service_destinataire=etat.services.get(code="DRFIP_IDF"),
+    )
     assert (s.statut, s.au_support, s.structure_destinataire, s.service_destinataire.code) == (
-        S.A_TRAITER, False, etat, "DRFIP_IDF"
-    )  # fmt: skip
+        S.A_TRAITER,
+        False,
+        etat,
+        "DRFIP_IDF",
+    )
     assert _historique(s)[-2:] == [
-        (S.A_TRAITER, S.REAFFECTEE, SUPPORT, agent_support.pk), (S.REAFFECTEE, S.A_TRAITER, "SYSTEME", None)
-    ]  # fmt: skip
+        (S.A_TRAITER, S.REAFFECTEE, SUPPORT, agent_support.pk),
+        (S.REAFFECTEE, S.A_TRAITER, "SYSTEME", None),
+    ]
     assert (gp.email, f"Chorus Pro - Sollicitation {s.numero} : Réaffectée par le support") in _courriels()
     assert agent_drfip.email in [to for to, _ in _courriels()]
     assert queries.sollicitations_recues(agent_drfip).filter(pk=s.pk).exists()
@@ -311,10 +328,13 @@ def test_le_deposant_voit_a_traiter_quand_en_cours(sollicitation, agent_drfip, f
     ("action", "message"),
     [
         ("repondre", "Votre réponse est obligatoire."),
-        ("renvoyer", "Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer "
-                     "la sollicitation."),
+        (
+            "renvoyer",
+            "Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer "
+            "la sollicitation.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_message_du_deposant_obligatoire(sollicitation, agent_drfip, fournisseur_gp, action, message):
     gp, _ = fournisseur_gp
     statut = S.DEMANDE_INFORMATION if action == "repondre" else S.RESOLUE

@@ -46,8 +46,10 @@ def test_sollicitations_de_demonstration(client):
     # The State's agent (service DRFIP_IDF): the new one and the one sent back.
     client.force_login(agent)
     a_traiter = [s["objet"] for s in client.get(reverse("sollicitations_recues")).context["sollicitations"]]
-    assert a_traiter == ["Facture F2026-0106 : date de mise en paiement ?",
-                         "Facture F2026-0102 : service fait constaté ?"]  # fmt: skip
+    assert a_traiter == [
+        "Facture F2026-0106 : date de mise en paiement ?",
+        "Facture F2026-0102 : service fait constaté ?",
+    ]
 
     # The support desk: the EDI question and the one the service transferred.
     client.force_login(support)
@@ -55,8 +57,10 @@ def test_sollicitations_de_demonstration(client):
     assert au_support == ["Création d'un compte technique API", "Raccordement EDI de notre logiciel de facturation"]
     transferee = Sollicitation.objects.get(objet="Création d'un compte technique API")
     assert [h.statut for h in transferee.historique.order_by("created_at", "id")] == [
-        S.A_TRAITER, S.MAUVAISE_AFFECTATION, S.A_TRAITER
-    ]  # fmt: skip
+        S.A_TRAITER,
+        S.MAUVAISE_AFFECTATION,
+        S.A_TRAITER,
+    ]
     # The support desk opens what is routed to it; another structure's sollicitation is not found.
     sollicitations = list(Sollicitation.objects.all())
     assert {s.au_support for s in sollicitations} == {True, False}

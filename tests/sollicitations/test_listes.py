@@ -26,12 +26,20 @@ def _en_masse(gp, structure, etat, nombre, *, statut=S.A_TRAITER, prefixe="SOL-T
     service = etat.services.get(code="DRFIP_IDF")
     Sollicitation.objects.bulk_create(
         Sollicitation(
-            numero=f"{prefixe}-{i:04d}", emetteur=gp, structure_emettrice=structure, courriel_contact=gp.email,
-            structure_destinataire=etat, service_destinataire=service, categorie=sc.categorie, sous_categorie=sc,
-            objet=f"Objet {i}", message="Message", statut=statut,
+            numero=f"{prefixe}-{i:04d}",
+            emetteur=gp,
+            structure_emettrice=structure,
+            courriel_contact=gp.email,
+            structure_destinataire=etat,
+            service_destinataire=service,
+            categorie=sc.categorie,
+            sous_categorie=sc,
+            objet=f"Objet {i}",
+            message="Message",
+            statut=statut,
         )
         for i in range(nombre)
-    )  # fmt: skip
+    )
 
 
 def test_synthese_emises_ce_qui_attend_le_deposant(client, fournisseur_gp, etat, agent_drfip):
@@ -64,19 +72,31 @@ def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent
     client.force_login(agent_drfip)
     response = client.get(reverse("sollicitations_recues"))
     contenu = outils.texte(response)
-    for colonne in ("Date de dépôt", "Structure", "Service", "Catégorie", "Sous-catégorie",
-                    "Numéro de la sollicitation", "Assignée à", "Etat"):  # fmt: skip
+    for colonne in (
+        "Date de dépôt",
+        "Structure",
+        "Service",
+        "Catégorie",
+        "Sous-catégorie",
+        "Numéro de la sollicitation",
+        "Assignée à",
+        "Etat",
+    ):
         assert f'<th scope="col">{colonne}</th>' in contenu
     assert "Mes sollicitations à traiter" in contenu and "Total de 2 sollicitation(s)" in contenu
     lignes = response.context["sollicitations"]
     assert [s["numero"] for s in lignes] == [premiere.numero, seconde.numero]  # oldest first, as the portal
     assert lignes[0]["structure"] == f"{structure.identifiant} - Bâtiments Martin SAS"
     assert (lignes[0]["categorie"], lignes[0]["sous_categorie"], lignes[0]["etat"]) == (
-        "Factures émises", "Suivi du traitement d'une facture", "A traiter"
-    )  # fmt: skip
+        "Factures émises",
+        "Suivi du traitement d'une facture",
+        "A traiter",
+    )
     assert (lignes[1]["sous_categorie"], lignes[1]["assignee"], lignes[1]["etat"]) == (
-        "Rejet d'une facture", "Paul Collègue", "En cours"
-    )  # fmt: skip
+        "Rejet d'une facture",
+        "Paul Collègue",
+        "En cours",
+    )
     assert timezone.localtime(lignes[0]["date_depot"]).date() == timezone.localdate()
     assert f"<td>{timezone.localdate():%d/%m/%Y}</td>" in contenu  # printed by the ``jour`` filter
     assert reverse("exporter_sollicitations_recues") + "?statut=MES_A_TRAITER" in contenu
@@ -145,8 +165,9 @@ def test_pagination_par_curseur(client, fournisseur_gp, etat, agent_drfip, djang
 
 
 @pytest.mark.parametrize("nombre", [1, 60])
-def test_requetes_bornees(client, fournisseur_gp, etat, agent_drfip, agent_support, django_assert_max_num_queries,
-                          nombre):  # fmt: skip
+def test_requetes_bornees(
+    client, fournisseur_gp, etat, agent_drfip, agent_support, django_assert_max_num_queries, nombre
+):
     """The query count of each list page does not grow with its rows."""
     gp, structure = fournisseur_gp
     _en_masse(gp, structure, etat, nombre)
@@ -168,8 +189,9 @@ def test_requetes_bornees(client, fournisseur_gp, etat, agent_drfip, agent_suppo
     assert len(csv.decode("utf-8-sig").splitlines()) == 1  # the support has none: the header only
 
 
-def test_requetes_bornees_page_d_une_sollicitation(client, fournisseur_gp, etat, agent_drfip,
-                                                   django_assert_max_num_queries):  # fmt: skip
+def test_requetes_bornees_page_d_une_sollicitation(
+    client, fournisseur_gp, etat, agent_drfip, django_assert_max_num_queries
+):
     gp, structure = fournisseur_gp
     s = deposer(gp, structure, destinataire=etat, fichiers=[services.Fichier("a.txt", b"texte")])
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=s, statut=S.DEMANDE_INFORMATION, message="?")

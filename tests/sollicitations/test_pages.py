@@ -38,9 +38,14 @@ def test_page_recue_en_tete_et_formulaire(client, sollicitation, agent_drfip, fo
     client.force_login(agent_drfip)
     contenu = outils.texte(client.get(reverse("sollicitation_recue", args=[sollicitation.pk])))
     titres = (
-        "En-tête de la sollicitation", "Information structure émettrice", "Information structure destinataire",
-        "Description", "Historique de sollicitation", "Pièces jointes", "Mise à jour de la sollicitation",
-    )  # fmt: skip
+        "En-tête de la sollicitation",
+        "Information structure émettrice",
+        "Information structure destinataire",
+        "Description",
+        "Historique de sollicitation",
+        "Pièces jointes",
+        "Mise à jour de la sollicitation",
+    )
     for titre in titres:
         assert titre in contenu
     assert f"Désignation de la structure émettrice</dt><dd>{structure.raison_sociale}" in contenu

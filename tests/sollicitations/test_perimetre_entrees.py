@@ -30,14 +30,23 @@ def monde():
     emetteur = UtilisateurFactory()
     numeros = itertools.count(1)
 
-    def sollicitation(objet, emettrice, destinataire, *, service_emetteur=None, service_destinataire=None,
-                      au_support=False):  # fmt: skip
+    def sollicitation(
+        objet, emettrice, destinataire, *, service_emetteur=None, service_destinataire=None, au_support=False
+    ):
         Sollicitation.objects.create(
-            numero=f"SOL-{next(numeros)}", objet=objet, message="…", emetteur=emetteur, courriel_contact="a@b.fr",
-            structure_emettrice=emettrice, service_emetteur=service_emetteur, structure_destinataire=destinataire,
-            service_destinataire=service_destinataire, au_support=au_support, categorie=sc.categorie,
+            numero=f"SOL-{next(numeros)}",
+            objet=objet,
+            message="…",
+            emetteur=emetteur,
+            courriel_contact="a@b.fr",
+            structure_emettrice=emettrice,
+            service_emetteur=service_emetteur,
+            structure_destinataire=destinataire,
+            service_destinataire=service_destinataire,
+            au_support=au_support,
+            categorie=sc.categorie,
             sous_categorie=sc,
-        )  # fmt: skip
+        )
 
     sollicitation("A1-E1", a, e, service_emetteur=sa1, service_destinataire=se1)
     sollicitation("A2-E2", a, e, service_emetteur=sa2, service_destinataire=se2)

@@ -15,16 +15,23 @@ MIGRATION = importlib.import_module("sollicitations.migrations.0002_categories")
 
 def test_categories_et_acheminements():
     assert list(Categorie.objects.order_by("ordre").values_list("libelle", flat=True)) == [
-        "Factures émises", "Compte utilisateur / Structure", "Raccordement EDI / API",
-        "Annuaire / données de référence", "Autre",
-    ]  # fmt: skip
+        "Factures émises",
+        "Compte utilisateur / Structure",
+        "Raccordement EDI / API",
+        "Annuaire / données de référence",
+        "Autre",
+    ]
     vers_service = set(
         SousCategorie.objects.filter(acheminement=Acheminement.SERVICE_METIER).values_list("libelle", flat=True)
     )
     assert vers_service == {
-        "Question pour une entité publique", "Suivi du traitement d'une facture", "Paiement d'une facture",
-        "Rejet d'une facture", "Erreur destinataire", "Numéro d'engagement ou code service",
-    }  # fmt: skip
+        "Question pour une entité publique",
+        "Suivi du traitement d'une facture",
+        "Paiement d'une facture",
+        "Rejet d'une facture",
+        "Erreur destinataire",
+        "Numéro d'engagement ou code service",
+    }
     assert not SousCategorie.objects.filter(categorie__code="RACCORDEMENT").exclude(acheminement="SUPPORT").exists()
 
 

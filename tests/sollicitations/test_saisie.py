@@ -63,9 +63,13 @@ def test_categorie_et_sous_categorie_obligatoires(fournisseur_gp):
     gp, structure = fournisseur_gp
     with pytest.raises(ValidationError) as exc:
         services.deposer_sollicitation(
-            acting_user=gp, structure_emettrice=structure, categorie=None, sous_categorie=None, objet="Objet",
+            acting_user=gp,
+            structure_emettrice=structure,
+            categorie=None,
+            sous_categorie=None,
+            objet="Objet",
             message="Message",
-        )  # fmt: skip
+        )
     erreurs = exc.value.message_dict
     assert erreurs["categorie"] == ["Choisissez une catégorie."]
     assert erreurs["sous_categorie"] == ["Choisissez une sous-catégorie."]
@@ -110,8 +114,11 @@ def test_destinataire_obligatoire_pour_un_service_metier(fournisseur_gp):
 @pytest.mark.parametrize("cas", ["privee", "inactive", "en_attente"])
 def test_destinataire_structure_publique_active_seulement(fournisseur_gp, cas):
     gp, structure = fournisseur_gp
-    traits = {"privee": {}, "inactive": {"publique": True, "inactive": True},
-              "en_attente": {"publique": True, "en_attente": True}}[cas]  # fmt: skip
+    traits = {
+        "privee": {},
+        "inactive": {"publique": True, "inactive": True},
+        "en_attente": {"publique": True, "en_attente": True},
+    }[cas]
     destinataire = StructureFactory(**traits)
     erreurs = _refus(user=gp, structure=structure, destinataire=destinataire, service=None)
     assert erreurs == {
@@ -204,13 +211,16 @@ def test_type_reconnu_au_contenu(contenu, attendu):
 def test_pieces_jointes_enregistrees(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     s = deposer(
-        gp, structure, destinataire=etat,
+        gp,
+        structure,
+        destinataire=etat,
         fichiers=[services.Fichier("facture.pdf", PDF), services.Fichier("capture.PNG", PNG)],
-    )  # fmt: skip
+    )
     pieces = list(s.pieces_jointes.order_by("id"))
     assert [(p.nom_fichier, p.type_contenu, p.taille, p.extension) for p in pieces] == [
-        ("facture.pdf", "application/pdf", len(PDF), "pdf"), ("capture.PNG", "image/png", len(PNG), "png")
-    ]  # fmt: skip
+        ("facture.pdf", "application/pdf", len(PDF), "pdf"),
+        ("capture.PNG", "image/png", len(PNG), "png"),
+    ]
     with pieces[0].fichier.open("rb") as fichier:
         assert fichier.read() == PDF
     assert "facture" not in pieces[0].fichier.name  # the stored name is random
@@ -219,16 +229,23 @@ def test_pieces_jointes_enregistrees(fournisseur_gp, etat):
 @pytest.mark.parametrize(
     ("fichiers", "message"),
     [
-        ([("programme.pdf", b"MZ\x90\x00")], "Le fichier « programme.pdf » n'est pas d'un type accepté : seuls les "
-                                            "fichiers PDF, PNG, JPEG, XML et texte le sont."),
-        ([("facture.txt", PDF)], "Le contenu du fichier « facture.txt » (PDF) ne correspond pas à son extension "
-                                 "« .txt »."),
+        (
+            [("programme.pdf", b"MZ\x90\x00")],
+            "Le fichier « programme.pdf » n'est pas d'un type accepté : seuls les "
+            "fichiers PDF, PNG, JPEG, XML et texte le sont.",
+        ),
+        (
+            [("facture.txt", PDF)],
+            "Le contenu du fichier « facture.txt » (PDF) ne correspond pas à son extension « .txt ».",
+        ),
         ([("vide.pdf", b"")], "Le fichier « vide.pdf » est vide."),
-        ([("gros.pdf", PDF + b"0" * (10 * 1024 * 1024))],
-         "Le fichier « gros.pdf » dépasse la taille maximale de 10 Mo."),
+        (
+            [("gros.pdf", PDF + b"0" * (10 * 1024 * 1024))],
+            "Le fichier « gros.pdf » dépasse la taille maximale de 10 Mo.",
+        ),
         ([(f"f{i}.pdf", PDF) for i in range(6)], "Vous pouvez joindre au plus 5 fichiers à la fois."),
     ],
-)  # fmt: skip
+)
 def test_pieces_jointes_refusees(fournisseur_gp, etat, fichiers, message):
     gp, structure = fournisseur_gp
     erreurs = _refus(
@@ -243,9 +260,11 @@ def test_nombre_total_de_pieces_limite(fournisseur_gp, etat, agent_drfip):
     s = deposer(gp, structure, destinataire=etat, fichiers=[services.Fichier(f"p{i}.pdf", PDF) for i in range(5)])
     for lot in range(3):
         services.traiter_sollicitation(
-            acting_user=agent_drfip, sollicitation=s, statut=S.EN_COURS,
+            acting_user=agent_drfip,
+            sollicitation=s,
+            statut=S.EN_COURS,
             fichiers=[services.Fichier(f"r{lot}{i}.pdf", PDF) for i in range(5)],
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError) as exc:
         services.traiter_sollicitation(
             acting_user=agent_drfip, sollicitation=s, statut=S.EN_COURS, fichiers=[services.Fichier("x.pdf", PDF)]
@@ -260,12 +279,20 @@ def _post(client, etat, **extra):
     sc = sous_categorie("FACTURES_EMISES", "SUIVI_TRAITEMENT")
     structure = extra.pop("structure")
     donnees = {
-        "structure_emettrice": structure.pk, "service_emetteur": "", "categorie": sc.categorie.pk,
-        "sous_categorie": sc.pk, "siret_destinataire": etat.identifiant,
-        "service_destinataire": etat.services.get(code="DRFIP_IDF").pk, "objet": "Paiement de la facture F-9",
-        "message": "Où en est le paiement ?", "numero_facture": "F-9", "siret_concerne": "",
-        "courriel_contact": "compta@martin.fr", "telephone_contact": "04 00 00 00 00", "action": "deposer",
-    }  # fmt: skip
+        "structure_emettrice": structure.pk,
+        "service_emetteur": "",
+        "categorie": sc.categorie.pk,
+        "sous_categorie": sc.pk,
+        "siret_destinataire": etat.identifiant,
+        "service_destinataire": etat.services.get(code="DRFIP_IDF").pk,
+        "objet": "Paiement de la facture F-9",
+        "message": "Où en est le paiement ?",
+        "numero_facture": "F-9",
+        "siret_concerne": "",
+        "courriel_contact": "compta@martin.fr",
+        "telephone_contact": "04 00 00 00 00",
+        "action": "deposer",
+    }
     donnees.update(extra)
     return client.post(reverse("saisir_sollicitation"), donnees)
 
@@ -364,8 +391,9 @@ def test_etape_categorie_sans_javascript(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
     raccordement = sous_categorie("RACCORDEMENT", "API").categorie
-    response = _post(client, etat, structure=structure, action="categorie", categorie=raccordement.pk,
-                     objet="Mon objet en cours")  # fmt: skip
+    response = _post(
+        client, etat, structure=structure, action="categorie", categorie=raccordement.pk, objet="Mon objet en cours"
+    )
     contenu = outils.texte(response)
     assert response.status_code == 200 and not Sollicitation.objects.exists()
     options = re.search(r'<select name="sous_categorie".*?</select>', contenu, re.S).group(0)

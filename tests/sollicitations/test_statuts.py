@@ -25,8 +25,11 @@ def test_actions_du_deposant():
 
 def test_statuts_proposes_aux_recepteurs():
     assert statuts.statuts_recepteur(S.A_TRAITER, DESTINATAIRE) == [
-        S.EN_COURS, S.DEMANDE_INFORMATION, S.RESOLUE, S.MAUVAISE_AFFECTATION,
-    ]  # fmt: skip
+        S.EN_COURS,
+        S.DEMANDE_INFORMATION,
+        S.RESOLUE,
+        S.MAUVAISE_AFFECTATION,
+    ]
     assert S.REAFFECTEE in statuts.statuts_recepteur(S.EN_COURS, SUPPORT)
     assert S.MAUVAISE_AFFECTATION not in statuts.statuts_recepteur(S.EN_COURS, SUPPORT)
     assert statuts.statuts_recepteur(S.RESOLUE, DESTINATAIRE) == []
