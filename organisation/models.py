@@ -131,9 +131,15 @@ class ModificationDifferee(models.Model):
         lignes = []
         for name, value in self.changements.items():
             if name == "profils":
-                lignes.append(("Profils", ", ".join(
-                    f"{Application(app).label} : {niveau or 'supprimé'}" for app, niveau in value["profils"].items()
-                )))  # fmt: skip
+                lignes.append(
+                    (
+                        "Profils",
+                        ", ".join(
+                            f"{Application(app).label} : {niveau or 'supprimé'}"
+                            for app, niveau in value["profils"].items()
+                        ),
+                    )
+                )
                 continue
             try:
                 field = model._meta.get_field(name.removesuffix("_id"))

@@ -20,25 +20,67 @@ def _gestionnaire(user) -> bool:
 
 
 for application in [
-    Application("MON_COMPTE", "Mon compte", "ORGANISATION", "mon_compte",
-                "Consulter et modifier vos informations personnelles et votre mot de passe.", ordre=90),
-    Application("MES_RATTACHEMENTS", "Mes rattachements", "ORGANISATION", "mes_rattachements",
-                "Les structures et services auxquels vous êtes rattaché ; demander un rattachement.", ordre=10),
-    Application("MES_HABILITATIONS", "Mes habilitations", "ORGANISATION", "mes_habilitations",
-                "Vos profils par structure ; demander l'ajout ou la suppression d'un profil.", ordre=20),
-    Application("UTILISATEURS", "Utilisateurs de mes structures", "ORGANISATION", "utilisateurs",
-                "Consulter, rattacher et détacher les utilisateurs de vos structures.", ordre=30,
-                accessible=_gestionnaire),
-    Application("GERER_STRUCTURES", "Gérer mes structures", "ORGANISATION", "mes_structures",
-                "Créer une structure ; modifier, activer ou désactiver vos structures, leurs services, "
-                "coordonnées bancaires et mandat de facturation.", ordre=25),
-    Application("HISTORIQUE_GESTIONNAIRE", "Historique des actions du gestionnaire", "ORGANISATION",
-                "historique_gestionnaire", "Les rattachements, approbations, habilitations et modifications de vos "
-                "structures : qui, quand, quoi.", ordre=50, accessible=_gestionnaire),
-    Application("GERER_HABILITATIONS", "Gérer les habilitations des utilisateurs", "ORGANISATION",
-                "gerer_habilitations", "Ajouter, modifier ou supprimer les profils des utilisateurs.", ordre=40,
-                accessible=_gestionnaire),
-]:  # fmt: skip
+    Application(
+        "MON_COMPTE",
+        "Mon compte",
+        "ORGANISATION",
+        "mon_compte",
+        "Consulter et modifier vos informations personnelles et votre mot de passe.",
+        ordre=90,
+    ),
+    Application(
+        "MES_RATTACHEMENTS",
+        "Mes rattachements",
+        "ORGANISATION",
+        "mes_rattachements",
+        "Les structures et services auxquels vous êtes rattaché ; demander un rattachement.",
+        ordre=10,
+    ),
+    Application(
+        "MES_HABILITATIONS",
+        "Mes habilitations",
+        "ORGANISATION",
+        "mes_habilitations",
+        "Vos profils par structure ; demander l'ajout ou la suppression d'un profil.",
+        ordre=20,
+    ),
+    Application(
+        "UTILISATEURS",
+        "Utilisateurs de mes structures",
+        "ORGANISATION",
+        "utilisateurs",
+        "Consulter, rattacher et détacher les utilisateurs de vos structures.",
+        ordre=30,
+        accessible=_gestionnaire,
+    ),
+    Application(
+        "GERER_STRUCTURES",
+        "Gérer mes structures",
+        "ORGANISATION",
+        "mes_structures",
+        "Créer une structure ; modifier, activer ou désactiver vos structures, leurs services, "
+        "coordonnées bancaires et mandat de facturation.",
+        ordre=25,
+    ),
+    Application(
+        "HISTORIQUE_GESTIONNAIRE",
+        "Historique des actions du gestionnaire",
+        "ORGANISATION",
+        "historique_gestionnaire",
+        "Les rattachements, approbations, habilitations et modifications de vos structures : qui, quand, quoi.",
+        ordre=50,
+        accessible=_gestionnaire,
+    ),
+    Application(
+        "GERER_HABILITATIONS",
+        "Gérer les habilitations des utilisateurs",
+        "ORGANISATION",
+        "gerer_habilitations",
+        "Ajouter, modifier ou supprimer les profils des utilisateurs.",
+        ordre=40,
+        accessible=_gestionnaire,
+    ),
+]:
     register_application(application)
 
 register_menu_utilisateur(EntreeMenu(libelle="Mon compte", url_name="mon_compte", ordre=10))

@@ -347,12 +347,22 @@ def _sources_historique():
     # (rank in the keyset, model, filter on the managed structures, select_related, labels of its statuses)
     return [
         (0, HistoriqueStructure, lambda s: Q(objet_id__in=s), ["objet"], StatutStructure),
-        (1, HistoriqueRattachement, lambda s: Q(objet__structure_id__in=s),
-         ["objet__utilisateur", "objet__structure", "objet__service"], StatutRattachement),
-        (2, HistoriqueApprobation, lambda s: Q(objet__structure_id__in=s),
-         ["objet__demandeur", "objet__structure", "objet__service"], StatutApprobation),
+        (
+            1,
+            HistoriqueRattachement,
+            lambda s: Q(objet__structure_id__in=s),
+            ["objet__utilisateur", "objet__structure", "objet__service"],
+            StatutRattachement,
+        ),
+        (
+            2,
+            HistoriqueApprobation,
+            lambda s: Q(objet__structure_id__in=s),
+            ["objet__demandeur", "objet__structure", "objet__service"],
+            StatutApprobation,
+        ),
         (3, HistoriqueModificationDifferee, _cibles_modifications, ["objet"], ModificationDifferee.Statut),
-    ]  # fmt: skip
+    ]
 
 
 def _decrire(rang: int, ligne) -> tuple[str, int | None]:
@@ -416,15 +426,17 @@ def historique_gestionnaire(
             structure_id = structures_des_modifications.get(r.objet_id)
         precedent = libelles(r.statut_precedent).label if r.statut_precedent in libelles.values else r.statut_precedent
         nouveau = libelles(r.statut).label if r.statut in libelles.values else r.statut
-        lignes.append({
-            "date": r.created_at,
-            "acteur": r.acting_user.get_full_name() if r.acting_user_id else "Chorus Pro",
-            "structure": noms.get(structure_id, ""),
-            "objet": objet,
-            "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
-            "motif": r.motif,
-            "commentaire": r.commentaire,
-        })  # fmt: skip
+        lignes.append(
+            {
+                "date": r.created_at,
+                "acteur": r.acting_user.get_full_name() if r.acting_user_id else "Chorus Pro",
+                "structure": noms.get(structure_id, ""),
+                "objet": objet,
+                "action": f"{precedent} → {nouveau}" if precedent and precedent != nouveau else nouveau,
+                "motif": r.motif,
+                "commentaire": r.commentaire,
+            }
+        )
     return lignes, suite
 
 

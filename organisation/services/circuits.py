@@ -101,9 +101,13 @@ def _creer_rattachement(*, utilisateur, structure, service=None, statut, comment
         utilisateur=utilisateur, structure=structure, service=service, statut=statut, commentaire=commentaire
     )
     HistoriqueRattachement.ajouter(
-        objet=rattachement, acting_user=acting_user, role=role, statut_precedent="", statut=statut,
+        objet=rattachement,
+        acting_user=acting_user,
+        role=role,
+        statut_precedent="",
+        statut=statut,
         commentaire=commentaire,
-    )  # fmt: skip
+    )
     return rattachement
 
 
@@ -118,9 +122,13 @@ def _creer_approbation(*, type, demandeur, structure, service=None, rattachement
         donnees=donnees or {},
     )
     HistoriqueApprobation.ajouter(
-        objet=approbation, acting_user=demandeur, role=ROLE_UTILISATEUR, statut_precedent="",
-        statut=approbation.statut, commentaire=commentaire,
-    )  # fmt: skip
+        objet=approbation,
+        acting_user=demandeur,
+        role=ROLE_UTILISATEUR,
+        statut_precedent="",
+        statut=approbation.statut,
+        commentaire=commentaire,
+    )
     for gestionnaire in _approbateurs(approbation):
         _courriel(
             gestionnaire,
@@ -134,13 +142,18 @@ def _creer_approbation(*, type, demandeur, structure, service=None, rattachement
 def _approbateurs(approbation):
     if _pour_le_support(approbation):
         return list(Utilisateur.objects.filter(groups__name=queries.GROUPE_SUPPORT, is_active=True))
-    return list(queries.utilisateurs_de(approbation.structure).filter(
-        Exists(StructureUserObjectPermission.objects.filter(
-            user=OuterRef("pk"), content_object=approbation.structure,
-            permission__codename=codename(Application.ORGANISATION, Niveau.MODIFICATION),
-        )),
-        is_active=True,
-    ))  # fmt: skip
+    return list(
+        queries.utilisateurs_de(approbation.structure).filter(
+            Exists(
+                StructureUserObjectPermission.objects.filter(
+                    user=OuterRef("pk"),
+                    content_object=approbation.structure,
+                    permission__codename=codename(Application.ORGANISATION, Niveau.MODIFICATION),
+                )
+            ),
+            is_active=True,
+        )
+    )
 
 
 def creer_structure(

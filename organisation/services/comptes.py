@@ -100,39 +100,66 @@ def creer_compte(
     if structure is None and type_structure == TypeStructure.PRIVEE:
         cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
         structure = creer_structure(
-            acting_user=user, identifiant=siret, raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE,
-            adresse=adresse, code_postal=code_postal, ville=ville,
-        )  # fmt: skip
+            acting_user=user,
+            identifiant=siret,
+            raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PRIVEE,
+            adresse=adresse,
+            code_postal=code_postal,
+            ville=ville,
+        )
         _creer_rattachement(
-            utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF, acting_user=user,
+            utilisateur=user,
+            structure=structure,
+            statut=StatutRattachement.ACTIF,
+            acting_user=user,
             role=ROLE_UTILISATEUR,
-        )  # fmt: skip
+        )
         _devenir_gestionnaire(utilisateur=user, structure=structure)
     elif structure is None:
         cas = CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
         structure = creer_structure(
-            acting_user=user, identifiant=siret, raison_sociale=raison_sociale,
-            type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE,
-            adresse=adresse, code_postal=code_postal, ville=ville,
-        )  # fmt: skip
+            acting_user=user,
+            identifiant=siret,
+            raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PUBLIQUE,
+            statut=StatutStructure.EN_ATTENTE,
+            adresse=adresse,
+            code_postal=code_postal,
+            ville=ville,
+        )
         rattachement = _creer_rattachement(
-            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
-            acting_user=user, role=ROLE_UTILISATEUR,
-        )  # fmt: skip
+            utilisateur=user,
+            structure=structure,
+            statut=StatutRattachement.EN_ATTENTE,
+            commentaire=commentaire,
+            acting_user=user,
+            role=ROLE_UTILISATEUR,
+        )
         _creer_approbation(
-            type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, demandeur=user, structure=structure,
-            rattachement=rattachement, commentaire=commentaire,
-        )  # fmt: skip
+            type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE,
+            demandeur=user,
+            structure=structure,
+            rattachement=rattachement,
+            commentaire=commentaire,
+        )
     else:
         cas = CasCreation.STRUCTURE_EXISTANTE
         rattachement = _creer_rattachement(
-            utilisateur=user, structure=structure, statut=StatutRattachement.EN_ATTENTE, commentaire=commentaire,
-            acting_user=user, role=ROLE_UTILISATEUR,
-        )  # fmt: skip
-        _creer_approbation(
-            type=TypeApprobation.CREATION_COMPTE, demandeur=user, structure=structure, rattachement=rattachement,
+            utilisateur=user,
+            structure=structure,
+            statut=StatutRattachement.EN_ATTENTE,
             commentaire=commentaire,
-        )  # fmt: skip
+            acting_user=user,
+            role=ROLE_UTILISATEUR,
+        )
+        _creer_approbation(
+            type=TypeApprobation.CREATION_COMPTE,
+            demandeur=user,
+            structure=structure,
+            rattachement=rattachement,
+            commentaire=commentaire,
+        )
     _courriel_activation(user)
     return user, cas
 
@@ -182,6 +209,8 @@ def modifier_utilisateur(*, acting_user, utilisateur, changements: dict):
     ).exists():
         raise PermissionDenied("Cet utilisateur n'est rattaché à aucune des structures que vous gérez.")
     return demander_modification(
-        objet=utilisateur, changements=changements, demandeur=acting_user,
+        objet=utilisateur,
+        changements=changements,
+        demandeur=acting_user,
         description=f"Modification de l'utilisateur {utilisateur.get_full_name()}",
-    )  # fmt: skip
+    )

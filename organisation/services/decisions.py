@@ -44,9 +44,13 @@ def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
     role = role_decideur(acting_user, approbation)
     cible = StatutApprobation.APPROUVE if approuver else StatutApprobation.REFUSE
     CIRCUIT_APPROBATION.transition(
-        approbation, to=cible, acting_user=acting_user, role=role, motif=motif,
+        approbation,
+        to=cible,
+        acting_user=acting_user,
+        role=role,
+        motif=motif,
         extra_updates={"approbateur": acting_user, "decided_at": timezone.now(), "motif_refus": motif or ""},
-    )  # fmt: skip
+    )
     structure = approbation.structure
     demandeur = approbation.demandeur
     rattachement = approbation.rattachement

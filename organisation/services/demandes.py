@@ -41,21 +41,32 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
         raise ValidationError({"commentaire": "Le commentaire est obligatoire pour une demande de rattachement."})
     _verifier_cible(structure, service)
     existant = Rattachement.objects.filter(
-        utilisateur=utilisateur, structure=structure, service=service,
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
         statut__in=[StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF],
-    ).exists()  # fmt: skip
+    ).exists()
     if existant:
         raise ValidationError(
             "Vous êtes déjà rattaché, ou en attente de rattachement, à cette structure ou ce service."
         )
     rattachement = _creer_rattachement(
-        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.EN_ATTENTE,
-        commentaire=commentaire, acting_user=utilisateur, role=ROLE_UTILISATEUR,
-    )  # fmt: skip
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.EN_ATTENTE,
+        commentaire=commentaire,
+        acting_user=utilisateur,
+        role=ROLE_UTILISATEUR,
+    )
     return _creer_approbation(
-        type=TypeApprobation.RATTACHEMENT, demandeur=utilisateur, structure=structure, service=service,
-        rattachement=rattachement, commentaire=commentaire,
-    )  # fmt: skip
+        type=TypeApprobation.RATTACHEMENT,
+        demandeur=utilisateur,
+        structure=structure,
+        service=service,
+        rattachement=rattachement,
+        commentaire=commentaire,
+    )
 
 
 @transaction.atomic
@@ -79,9 +90,13 @@ def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
             decider(approbation=approbation, acting_user=acting_user, approuver=True)
         return en_attente
     rattachement = _creer_rattachement(
-        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.ACTIF,
-        acting_user=acting_user, role=ROLE_GESTIONNAIRE,
-    )  # fmt: skip
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.ACTIF,
+        acting_user=acting_user,
+        role=ROLE_GESTIONNAIRE,
+    )
     if not profils_de(utilisateur=utilisateur, structure=structure):
         definir_profils(utilisateur=utilisateur, structure=structure, profils=profils_par_defaut())
     _courriel(utilisateur, "Nouveau rattachement", f"Vous avez été rattaché à la structure {structure.raison_sociale}.")
@@ -123,9 +138,12 @@ def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | N
         ):
             raise ValidationError("Profil inconnu.")
     return _creer_approbation(
-        type=TypeApprobation.HABILITATIONS, demandeur=utilisateur, structure=structure, commentaire=commentaire,
+        type=TypeApprobation.HABILITATIONS,
+        demandeur=utilisateur,
+        structure=structure,
+        commentaire=commentaire,
         donnees={"profils": profils},
-    )  # fmt: skip
+    )
 
 
 def demander_modification_habilitations(*, acting_user, utilisateur, structure, profils: dict[str, str | None]):
@@ -141,6 +159,8 @@ def demander_modification_habilitations(*, acting_user, utilisateur, structure, 
         ):
             raise ValidationError("Profil inconnu.")
     return demander_modification(
-        objet=structure, changements={"profils": {"utilisateur": utilisateur.pk, "profils": profils}},
-        demandeur=acting_user, description=f"Habilitations de {utilisateur.get_full_name()}",
-    )  # fmt: skip
+        objet=structure,
+        changements={"profils": {"utilisateur": utilisateur.pk, "profils": profils}},
+        demandeur=acting_user,
+        description=f"Habilitations de {utilisateur.get_full_name()}",
+    )

@@ -42,15 +42,29 @@ CIRCUIT_MODIFICATION = Workflow(
 CHAMPS_DIFFERABLES: dict[str, set[str]] = {
     "organisation.utilisateur": {"nom", "prenom", "telephone"},
     "organisation.structure": {
-        "raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays",
-        "telephone", "courriel", "code_service_obligatoire", "engagement_obligatoire",
-        "service_ou_engagement_obligatoire", "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi",
-        "recepteur_edi", "gestionnaire_principal_id", "profils",
+        "raison_sociale",
+        "adresse",
+        "complement_adresse",
+        "code_postal",
+        "ville",
+        "code_pays",
+        "libelle_pays",
+        "telephone",
+        "courriel",
+        "code_service_obligatoire",
+        "engagement_obligatoire",
+        "service_ou_engagement_obligatoire",
+        "mise_en_paiement_non_remontee",
+        "option_moa",
+        "emetteur_edi",
+        "recepteur_edi",
+        "gestionnaire_principal_id",
+        "profils",
     },
     "organisation.service": {"libelle", "engagement_obligatoire", "actif", "adresse", "code_postal", "ville"},
     "organisation.coordonneesbancaires": {"active", "titulaire", "bic"},
     "organisation.mandatfacturation": {"actif"},
-}  # fmt: skip
+}
 
 
 def _cle(model) -> str:
@@ -173,9 +187,10 @@ def _apres_modification_structure(structure, anciennes: dict) -> None:
         ancien = anciennes["gestionnaire_principal_id"]
         if ancien and ancien != structure.gestionnaire_principal_id:
             definir_profils(
-                utilisateur=Utilisateur(pk=ancien), structure=structure,
+                utilisateur=Utilisateur(pk=ancien),
+                structure=structure,
                 profils={**profils_par_defaut(), Application.ORGANISATION: None},
-            )  # fmt: skip
+            )
         definir_profils(utilisateur=structure.gestionnaire_principal, structure=structure, profils=tous_les_profils())
 
 

@@ -36,27 +36,42 @@ def creer_structure_par_utilisateur(*, acting_user, siret, raison_sociale, type_
         raise ValidationError({"siret": "Une structure existe déjà avec ce SIRET : demandez-y un rattachement."})
     if type_structure == TypeStructure.PRIVEE:
         structure = creer_structure(
-            acting_user=acting_user, identifiant=siret, raison_sociale=raison_sociale,
-            type_structure=TypeStructure.PRIVEE, **champs,
-        )  # fmt: skip
+            acting_user=acting_user,
+            identifiant=siret,
+            raison_sociale=raison_sociale,
+            type_structure=TypeStructure.PRIVEE,
+            **champs,
+        )
         _creer_rattachement(
-            utilisateur=acting_user, structure=structure, statut=StatutRattachement.ACTIF, acting_user=acting_user,
+            utilisateur=acting_user,
+            structure=structure,
+            statut=StatutRattachement.ACTIF,
+            acting_user=acting_user,
             role=ROLE_UTILISATEUR,
-        )  # fmt: skip
+        )
         _devenir_gestionnaire(utilisateur=acting_user, structure=structure)
         return structure
     structure = creer_structure(
-        acting_user=acting_user, identifiant=siret, raison_sociale=raison_sociale,
-        type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE, **champs,
-    )  # fmt: skip
+        acting_user=acting_user,
+        identifiant=siret,
+        raison_sociale=raison_sociale,
+        type_structure=TypeStructure.PUBLIQUE,
+        statut=StatutStructure.EN_ATTENTE,
+        **champs,
+    )
     rattachement = _creer_rattachement(
-        utilisateur=acting_user, structure=structure, statut=StatutRattachement.EN_ATTENTE, acting_user=acting_user,
+        utilisateur=acting_user,
+        structure=structure,
+        statut=StatutRattachement.EN_ATTENTE,
+        acting_user=acting_user,
         role=ROLE_UTILISATEUR,
-    )  # fmt: skip
+    )
     _creer_approbation(
-        type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, demandeur=acting_user, structure=structure,
+        type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE,
+        demandeur=acting_user,
+        structure=structure,
         rattachement=rattachement,
-    )  # fmt: skip
+    )
     return structure
 
 
@@ -65,14 +80,21 @@ def modifier_structure(*, acting_user, structure, changements: dict):
     _exiger_gestion(acting_user, structure)
     if not structure.est_publique:
         publics = {
-            "code_service_obligatoire", "engagement_obligatoire", "service_ou_engagement_obligatoire",
-            "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi", "recepteur_edi",
-        }  # fmt: skip
+            "code_service_obligatoire",
+            "engagement_obligatoire",
+            "service_ou_engagement_obligatoire",
+            "mise_en_paiement_non_remontee",
+            "option_moa",
+            "emetteur_edi",
+            "recepteur_edi",
+        }
         changements = {k: v for k, v in changements.items() if k not in publics}
     return demander_modification(
-        objet=structure, changements=changements, demandeur=acting_user,
+        objet=structure,
+        changements=changements,
+        demandeur=acting_user,
         description=f"Modification de la structure {structure.raison_sociale}",
-    )  # fmt: skip
+    )
 
 
 def changer_statut_structure(*, acting_user, structure, active: bool, motif: str = ""):
@@ -92,9 +114,14 @@ def creer_service(
     if Service.objects.filter(structure=structure, code=code).exists():
         raise ValidationError({"code": "Ce code service existe déjà dans la structure."})
     service = Service(
-        structure=structure, code=code, libelle=libelle, engagement_obligatoire=engagement_obligatoire,
-        adresse=adresse, code_postal=code_postal, ville=ville,
-    )  # fmt: skip
+        structure=structure,
+        code=code,
+        libelle=libelle,
+        engagement_obligatoire=engagement_obligatoire,
+        adresse=adresse,
+        code_postal=code_postal,
+        ville=ville,
+    )
     service.full_clean()
     service.save()
     return service
@@ -104,9 +131,11 @@ def modifier_service(*, acting_user, service, changements: dict):
     """Libellé, engagement obligatoire, address, activation: a deferred change."""
     _exiger_gestion(acting_user, service.structure)
     return demander_modification(
-        objet=service, changements=changements, demandeur=acting_user,
+        objet=service,
+        changements=changements,
+        demandeur=acting_user,
         description=f"Modification du service {service.code}",
-    )  # fmt: skip
+    )
 
 
 def transferer_gestionnaire_principal(*, acting_user, structure, nouveau):
@@ -119,9 +148,11 @@ def transferer_gestionnaire_principal(*, acting_user, structure, nouveau):
     if not queries.utilisateurs_de(structure).filter(pk=nouveau.pk, is_active=True).exists():
         raise ValidationError({"nouveau": "Le nouveau gestionnaire doit être un utilisateur actif de la structure."})
     return demander_modification(
-        objet=structure, changements={"gestionnaire_principal_id": nouveau.pk}, demandeur=acting_user,
+        objet=structure,
+        changements={"gestionnaire_principal_id": nouveau.pk},
+        demandeur=acting_user,
         description=f"Transfert du rôle de gestionnaire principal à {nouveau.get_full_name()}",
-    )  # fmt: skip
+    )
 
 
 def normaliser_iban(iban: str) -> str:
@@ -153,18 +184,22 @@ def ajouter_coordonnees_bancaires(*, acting_user, structure, titulaire: str, iba
         structure=structure, titulaire=titulaire.strip(), iban=iban, bic=bic, created_by=acting_user
     )
     demander_modification(
-        objet=coordonnees, changements={"active": True}, demandeur=acting_user,
+        objet=coordonnees,
+        changements={"active": True},
+        demandeur=acting_user,
         description=f"Ajout des coordonnées bancaires {iban[:4]}…{iban[-4:]}",
-    )  # fmt: skip
+    )
     return coordonnees
 
 
 def desactiver_coordonnees_bancaires(*, acting_user, coordonnees):
     _exiger_gestion(acting_user, coordonnees.structure)
     return demander_modification(
-        objet=coordonnees, changements={"active": False}, demandeur=acting_user,
+        objet=coordonnees,
+        changements={"active": False},
+        demandeur=acting_user,
         description=f"Désactivation des coordonnées bancaires {coordonnees.iban[:4]}…{coordonnees.iban[-4:]}",
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -177,6 +212,8 @@ def souscrire_mandat_facturation(*, acting_user, structure):
     if not cree:
         MandatFacturation.objects.filter(pk=mandat.pk).update(souscrit_par=acting_user, souscrit_le=timezone.now())
     return demander_modification(
-        objet=mandat, changements={"actif": True}, demandeur=acting_user,
+        objet=mandat,
+        changements={"actif": True},
+        demandeur=acting_user,
         description="Souscription au mandat de facturation",
-    )  # fmt: skip
+    )

@@ -161,11 +161,19 @@ def creer_compte(request):
         data = form.cleaned_data
         try:
             user, cas = services.creer_compte(
-                email=data["email"], prenom=data["prenom"], nom=data["nom"], telephone=data["telephone"],
-                password=data["password1"], siret=data["siret"], type_structure=data["type_structure"],
-                raison_sociale=data["raison_sociale"], adresse=data["adresse"], code_postal=data["code_postal"],
-                ville=data["ville"], commentaire=data["commentaire"],
-            )  # fmt: skip
+                email=data["email"],
+                prenom=data["prenom"],
+                nom=data["nom"],
+                telephone=data["telephone"],
+                password=data["password1"],
+                siret=data["siret"],
+                type_structure=data["type_structure"],
+                raison_sociale=data["raison_sociale"],
+                adresse=data["adresse"],
+                code_postal=data["code_postal"],
+                ville=data["ville"],
+                commentaire=data["commentaire"],
+            )
         except ValidationError as exc:
             _erreurs_sur_formulaire(form, exc)
         else:

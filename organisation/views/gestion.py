@@ -89,26 +89,45 @@ def utilisateurs(request):
 
 
 ENTETES_UTILISATEURS = [
-    "Nom", "Prénom", "Adresse électronique", "Téléphone", "Structure", "SIRET", "Service", "Rôle", "Rattaché le",
+    "Nom",
+    "Prénom",
+    "Adresse électronique",
+    "Téléphone",
+    "Structure",
+    "SIRET",
+    "Service",
+    "Rôle",
+    "Rattaché le",
     "Profils",
-]  # fmt: skip
+]
 
 
 @login_required
 def exporter_utilisateurs(request, format_export="csv"):
     """« Exporter » the users of my structures: one row per active rattachement, with the user's profiles there."""
     lignes = (
-        [r.utilisateur.nom, r.utilisateur.prenom, r.utilisateur.email, r.utilisateur.telephone,
-         r.structure.raison_sociale, r.structure.identifiant, r.service.code if r.service_id else "Toute la structure",
-         "Gestionnaire principal" if r.utilisateur_id == r.structure.gestionnaire_principal_id else "Utilisateur",
-         r.created_at, ", ".join(profils)]
+        [
+            r.utilisateur.nom,
+            r.utilisateur.prenom,
+            r.utilisateur.email,
+            r.utilisateur.telephone,
+            r.structure.raison_sociale,
+            r.structure.identifiant,
+            r.service.code if r.service_id else "Toute la structure",
+            "Gestionnaire principal" if r.utilisateur_id == r.structure.gestionnaire_principal_id else "Utilisateur",
+            r.created_at,
+            ", ".join(profils),
+        ]
         for r, profils in queries.utilisateurs_avec_profils(_structures_gerees_ou_403(request.user))
-    )  # fmt: skip
+    )
     if format_export == "xlsx":
         return exports.reponse_xlsx(
-            "utilisateurs.xlsx", "Utilisateurs", ENTETES_UTILISATEURS, lignes,
+            "utilisateurs.xlsx",
+            "Utilisateurs",
+            ENTETES_UTILISATEURS,
+            lignes,
             largeurs=(18, 18, 32, 16, 30, 16, 20, 22, 18, 80),
-        )  # fmt: skip
+        )
     return exports.reponse_csv("utilisateurs.csv", ENTETES_UTILISATEURS, lignes)
 
 
@@ -245,9 +264,12 @@ def historique_gestionnaire(request):
     filtres = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if not form.is_bound or filtres:
         lignes, suivante = queries.historique_gestionnaire(
-            request.user, structure=filtres.get("structure"), du=filtres.get("du"), au=filtres.get("au"),
+            request.user,
+            structure=filtres.get("structure"),
+            du=filtres.get("du"),
+            au=filtres.get("au"),
             apres=request.GET.get("apres", ""),
-        )  # fmt: skip
+        )
     if request.GET.get("format") == "csv" and (not form.is_bound or filtres):
         return exports.reponse_csv(
             "historique_gestionnaire.csv", ENTETES_HISTORIQUE, _tout_l_historique(request, filtres)
@@ -273,9 +295,13 @@ def _tout_l_historique(request, filtres):
     apres = ""
     while True:
         lignes, apres = queries.historique_gestionnaire(
-            request.user, structure=filtres.get("structure"), du=filtres.get("du"), au=filtres.get("au"),
-            apres=apres, taille=1000,
-        )  # fmt: skip
+            request.user,
+            structure=filtres.get("structure"),
+            du=filtres.get("du"),
+            au=filtres.get("au"),
+            apres=apres,
+            taille=1000,
+        )
         for ligne in lignes:
             yield [ligne[cle] for cle in ("date", "acteur", "structure", "objet", "action", "motif", "commentaire")]
         if not apres:

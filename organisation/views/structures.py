@@ -36,10 +36,14 @@ def creer_structure(request):
         data = form.cleaned_data
         try:
             structure = services.creer_structure_par_utilisateur(
-                acting_user=request.user, siret=data["siret"], raison_sociale=data["raison_sociale"],
-                type_structure=data["type_structure"], adresse=data["adresse"], code_postal=data["code_postal"],
+                acting_user=request.user,
+                siret=data["siret"],
+                raison_sociale=data["raison_sociale"],
+                type_structure=data["type_structure"],
+                adresse=data["adresse"],
+                code_postal=data["code_postal"],
                 ville=data["ville"],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             _erreurs_sur_formulaire(form, exc)
         else:
@@ -106,8 +110,13 @@ def gerer_structure(request, pk):
                 request.user, structure, action, infos, parametres, service_form, coordonnees_form, transfert
             )
         except (ValidationError, TransitionInterdite, PermissionDenied) as exc:
-            cible = {"infos": infos, "parametres": parametres, "service": service_form,
-                     "coordonnees": coordonnees_form, "transfert": transfert}.get(action)  # fmt: skip
+            cible = {
+                "infos": infos,
+                "parametres": parametres,
+                "service": service_form,
+                "coordonnees": coordonnees_form,
+                "transfert": transfert,
+            }.get(action)
             if isinstance(exc, ValidationError) and cible is not None:
                 _erreurs_sur_formulaire(cible, exc)
             else:

@@ -63,9 +63,14 @@ def _compte(siret=SIRET_PRIVE, type_structure=TypeStructure.PRIVEE, email="nouve
 def gp_et_structure():
     """A private structure whose GP created it through « Créer un compte »."""
     gp, _ = services.creer_compte(
-        email="gp@acme.fr", prenom="Gaëlle", nom="Perrin", password=MOT_DE_PASSE, siret=SIRET_PRIVE,
-        type_structure=TypeStructure.PRIVEE, raison_sociale="ACME SAS",
-    )  # fmt: skip
+        email="gp@acme.fr",
+        prenom="Gaëlle",
+        nom="Perrin",
+        password=MOT_DE_PASSE,
+        siret=SIRET_PRIVE,
+        type_structure=TypeStructure.PRIVEE,
+        raison_sociale="ACME SAS",
+    )
     Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
     gp.refresh_from_db()
     structure = Structure.objects.get(identifiant=SIRET_PRIVE)
@@ -176,9 +181,15 @@ def test_creation_compte_structure_publique_inconnue_va_au_support(client, suppo
 
 def test_support_approuve_la_structure_publique_et_le_demandeur_devient_gp(support):
     user, cas = services.creer_compte(
-        email="maire@commune.fr", prenom="Léa", nom="Morel", password=MOT_DE_PASSE, siret=SIRET_PUBLIC,
-        type_structure=TypeStructure.PUBLIQUE, raison_sociale="Commune", commentaire="Mairie",
-    )  # fmt: skip
+        email="maire@commune.fr",
+        prenom="Léa",
+        nom="Morel",
+        password=MOT_DE_PASSE,
+        siret=SIRET_PUBLIC,
+        type_structure=TypeStructure.PUBLIQUE,
+        raison_sociale="Commune",
+        commentaire="Mairie",
+    )
     assert cas == services.CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
     approbation = Approbation.objects.get()
     services.decider(approbation=approbation, acting_user=support, approuver=True)
@@ -368,9 +379,14 @@ def test_un_utilisateur_sans_profil_organisation_ne_gere_rien(client, gp_et_stru
 def test_le_gp_d_une_autre_structure_ne_voit_ni_ne_decide(client, gp_et_structure):
     gp, structure = gp_et_structure
     autre_gp, _ = services.creer_compte(
-        email="gp@autre.fr", prenom="A", nom="B", password=MOT_DE_PASSE, siret=AUTRE_SIRET,
-        type_structure=TypeStructure.PRIVEE, raison_sociale="AUTRE",
-    )  # fmt: skip
+        email="gp@autre.fr",
+        prenom="A",
+        nom="B",
+        password=MOT_DE_PASSE,
+        siret=AUTRE_SIRET,
+        type_structure=TypeStructure.PRIVEE,
+        raison_sociale="AUTRE",
+    )
     Utilisateur.objects.filter(pk=autre_gp.pk).update(is_active=True)
     user = UtilisateurFactory()
     approbation = services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Bonjour")

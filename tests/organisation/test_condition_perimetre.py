@@ -64,9 +64,16 @@ MORCEAUX_DE_PERIMETRE = re.compile(
 
 @pytest.mark.parametrize(
     "chemin",
-    ["facturation/queries.py", "facturation/models.py", "sollicitations/queries.py", "sollicitations/models.py",
-     "chorus/api/views_factures.py", "facturation/navigation.py", "facturation/tasks.py"],
-)  # fmt: skip
+    [
+        "facturation/queries.py",
+        "facturation/models.py",
+        "sollicitations/queries.py",
+        "sollicitations/models.py",
+        "chorus/api/views_factures.py",
+        "facturation/navigation.py",
+        "facturation/tasks.py",
+    ],
+)
 def test_aucune_condition_de_perimetre_ailleurs(chemin):
     """The invoices and sollicitations are scoped by ``condition_perimetre`` only (through the ``emises_par`` /
     ``recues_par`` / ``a_valider_par`` entry points)."""

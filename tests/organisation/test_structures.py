@@ -91,11 +91,16 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
         client,
         structure,
         {
-            "action": "infos", "infos-raison_sociale": "ACME France", "infos-adresse": "2 avenue Foch",
-            "infos-complement_adresse": "", "infos-code_postal": "75016", "infos-ville": "Paris",
-            "infos-telephone": "", "infos-courriel": "",
+            "action": "infos",
+            "infos-raison_sociale": "ACME France",
+            "infos-adresse": "2 avenue Foch",
+            "infos-complement_adresse": "",
+            "infos-code_postal": "75016",
+            "infos-ville": "Paris",
+            "infos-telephone": "",
+            "infos-courriel": "",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     structure.refresh_from_db()
     assert structure.raison_sociale == "ACME SAS"
@@ -110,8 +115,10 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
 def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
     client.force_login(gp)
     base = {
-        "action": "parametres", "parametres-option_moa": "AVEC_MOA", "parametres-code_service_obligatoire": "on",
-    }  # fmt: skip
+        "action": "parametres",
+        "parametres-option_moa": "AVEC_MOA",
+        "parametres-code_service_obligatoire": "on",
+    }
     response = _gerer(client, publique, {**base, "parametres-service_ou_engagement_obligatoire": "on"})
     assert "exclut « code service obligatoire »" in outils.texte(response)
     assert not ModificationDifferee.objects.exists()
@@ -177,9 +184,11 @@ def test_coordonnees_bancaires_invalides_refusees(client, gp, structure, iban, b
 def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
     client.force_login(gp)
     data = {
-        "action": "coordonnees", "coordonnees-titulaire": "ACME SAS",
-        "coordonnees-iban": "fr76 3000 6000 0112 3456 7890 189", "coordonnees-bic": "bnpafrppxxx",
-    }  # fmt: skip
+        "action": "coordonnees",
+        "coordonnees-titulaire": "ACME SAS",
+        "coordonnees-iban": "fr76 3000 6000 0112 3456 7890 189",
+        "coordonnees-bic": "bnpafrppxxx",
+    }
     assert _gerer(client, structure, data).status_code == 302
     coordonnees = CoordonneesBancaires.objects.get()
     assert coordonnees.iban == IBAN and coordonnees.bic == BIC and not coordonnees.active
@@ -260,9 +269,12 @@ def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
     assert "Ce SIRET est absent de la base INSEE importée." in outils.texte(response)
     EtablissementInsee.objects.create(
-        siret=structure.identifiant, raison_sociale="ACME SOCIETE PAR ACTIONS SIMPLIFIEE", adresse="5 RUE DU PORT",
-        code_postal="13002", ville="MARSEILLE",
-    )  # fmt: skip
+        siret=structure.identifiant,
+        raison_sociale="ACME SOCIETE PAR ACTIONS SIMPLIFIEE",
+        adresse="5 RUE DU PORT",
+        code_postal="13002",
+        ville="MARSEILLE",
+    )
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
     assert "Mise à jour depuis la base INSEE enregistrée" in outils.texte(response)
     with _plus_tard():

@@ -126,9 +126,13 @@ class Command(BaseCommand):
         comptes = {}
         for compte in COMPTES_DEMO:
             user = Utilisateur.objects.create_user(
-                compte["email"], MOT_DE_PASSE_DEMO, prenom=compte["prenom"], nom=compte["nom"],
-                telephone=compte["telephone"], is_staff=bool(compte.get("support")),
-            )  # fmt: skip
+                compte["email"],
+                MOT_DE_PASSE_DEMO,
+                prenom=compte["prenom"],
+                nom=compte["nom"],
+                telephone=compte["telephone"],
+                is_staff=bool(compte.get("support")),
+            )
             if compte.get("support"):
                 user.groups.add(support)
             comptes[compte["email"].split("@")[0]] = user
@@ -136,14 +140,22 @@ class Command(BaseCommand):
 
         # The supplier: its GP, a simple user, active bank details and billing mandate.
         fournisseur = services.creer_structure_par_utilisateur(
-            acting_user=gp, siret=SIRET_FOURNISSEUR, raison_sociale="Bâtiments Martin SAS",
-            type_structure=TypeStructure.PRIVEE, adresse="12 rue des Artisans", code_postal="69007", ville="Lyon",
-        )  # fmt: skip
+            acting_user=gp,
+            siret=SIRET_FOURNISSEUR,
+            raison_sociale="Bâtiments Martin SAS",
+            type_structure=TypeStructure.PRIVEE,
+            adresse="12 rue des Artisans",
+            code_postal="69007",
+            ville="Lyon",
+        )
         services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=fournisseur)
         services.ajouter_coordonnees_bancaires(
-            acting_user=gp, structure=fournisseur, titulaire="Bâtiments Martin SAS",
-            iban="FR7630006000011234567890189", bic="AGRIFRPP882",
-        )  # fmt: skip
+            acting_user=gp,
+            structure=fournisseur,
+            titulaire="Bâtiments Martin SAS",
+            iban="FR7630006000011234567890189",
+            bic="AGRIFRPP882",
+        )
         services.souscrire_mandat_facturation(acting_user=gp, structure=fournisseur)
         # The demo starts with these two already in effect (their 30-minute delay is shown on new changes).
         ModificationDifferee.objects.filter(demandeur=gp).update(effective_at=timezone.now())
@@ -151,17 +163,27 @@ class Command(BaseCommand):
 
         # The public side: the State's single structure with its services, and a commune.
         etat = services.creer_structure(
-            acting_user=None, identifiant=SIRET_ETAT, raison_sociale="ETAT", type_structure=TypeStructure.PUBLIQUE,
-            role=services.ROLE_SUPPORT, adresse="139 rue de Bercy", code_postal="75012", ville="Paris",
+            acting_user=None,
+            identifiant=SIRET_ETAT,
+            raison_sociale="ETAT",
+            type_structure=TypeStructure.PUBLIQUE,
+            role=services.ROLE_SUPPORT,
+            adresse="139 rue de Bercy",
+            code_postal="75012",
+            ville="Paris",
             code_service_obligatoire=True,
-        )  # fmt: skip
+        )
         for code, libelle, engagement in SERVICES_ETAT:
             Service.objects.create(structure=etat, code=code, libelle=libelle, engagement_obligatoire=engagement)
         commune = services.creer_structure_par_utilisateur(
-            acting_user=destinataire, siret=SIRET_COMMUNE, raison_sociale="Commune de Saint-Martin",
-            type_structure=TypeStructure.PRIVEE, adresse="1 place de la Mairie", code_postal="38000",
+            acting_user=destinataire,
+            siret=SIRET_COMMUNE,
+            raison_sociale="Commune de Saint-Martin",
+            type_structure=TypeStructure.PRIVEE,
+            adresse="1 place de la Mairie",
+            code_postal="38000",
             ville="Grenoble",
-        )  # fmt: skip
+        )
         # A commune is public: created here directly (the support's approval is shown by the pending request
         # below), with its routing parameters.
         Structure.objects.filter(pk=commune.pk).update(
@@ -169,27 +191,42 @@ class Command(BaseCommand):
         )
         Service.objects.create(structure=commune, code="FINANCES", libelle="Service des finances")
         services._creer_rattachement(
-            utilisateur=destinataire, structure=etat, service=etat.services.get(code="DRFIP_IDF"),
-            statut=StatutRattachement.ACTIF, acting_user=None, role=services.ROLE_SUPPORT,
-        )  # fmt: skip
+            utilisateur=destinataire,
+            structure=etat,
+            service=etat.services.get(code="DRFIP_IDF"),
+            statut=StatutRattachement.ACTIF,
+            acting_user=None,
+            role=services.ROLE_SUPPORT,
+        )
         services.definir_profils(utilisateur=destinataire, structure=etat, profils=services.profils_par_defaut())
 
         # The titulaire of a works contract: it validates the invoices of its sous-traitant (cadre A9).
         services.creer_structure_par_utilisateur(
-            acting_user=comptes["titulaire"], siret=SIRET_TITULAIRE, raison_sociale="Durand Construction",
-            type_structure=TypeStructure.PRIVEE, adresse="8 avenue Jean Jaurès", code_postal="69007", ville="Lyon",
-        )  # fmt: skip
+            acting_user=comptes["titulaire"],
+            siret=SIRET_TITULAIRE,
+            raison_sociale="Durand Construction",
+            type_structure=TypeStructure.PRIVEE,
+            adresse="8 avenue Jean Jaurès",
+            code_postal="69007",
+            ville="Lyon",
+        )
 
         # Pending approbations: a rattachement request for the supplier's GP, a public structure for support.
         services.demander_rattachement(
-            utilisateur=comptes["demandeur"], structure=fournisseur,
+            utilisateur=comptes["demandeur"],
+            structure=fournisseur,
             commentaire="Je rejoins le service comptabilité de Bâtiments Martin.",
-        )  # fmt: skip
+        )
         services.creer_compte(
-            email="mairie.nouvelle@demo.chorus-pro.fr", prenom="Léa", nom="Morel", password=MOT_DE_PASSE_DEMO,
-            siret=SIRET_COMMUNE_EN_ATTENTE, type_structure=TypeStructure.PUBLIQUE,
-            raison_sociale="Commune de Villeneuve", commentaire="Création de l'espace de la commune.",
-        )  # fmt: skip
+            email="mairie.nouvelle@demo.chorus-pro.fr",
+            prenom="Léa",
+            nom="Morel",
+            password=MOT_DE_PASSE_DEMO,
+            siret=SIRET_COMMUNE_EN_ATTENTE,
+            type_structure=TypeStructure.PUBLIQUE,
+            raison_sociale="Commune de Villeneuve",
+            commentaire="Création de l'espace de la commune.",
+        )
 
         Publication.objects.bulk_create(
             Publication(rubrique=r, date_publication=d, titre=t, resume=res, contenu=c)
