@@ -34,8 +34,11 @@ def _facture_pdf(*, siret_fournisseur: str, date_facture: date) -> bytes:
     page.drawString(50, 725, "N° d'engagement : EJ-0042")
     page.drawString(50, 680, "Entretien des locaux (mois écoulé)")
     page.drawRightString(550, 680, "1 000,00 €")
-    for y, libelle, montant in ((200, "Total HT", "1 000,00 €"), (185, "TVA 20 %", "200,00 €"),
-                                (170, "Total TTC", "1 200,00 €")):  # fmt: skip
+    for y, libelle, montant in (
+        (200, "Total HT", "1 000,00 €"),
+        (185, "TVA 20 %", "200,00 €"),
+        (170, "Total TTC", "1 200,00 €"),
+    ):
         page.drawString(350, y, libelle)
         page.drawRightString(550, y, montant)
     page.showPage()
@@ -50,9 +53,12 @@ def test_depot_pdf_pre_rempli_enregistre_rouvert_puis_envoye(page, fournisseur_g
     page.get_by_role("link", name="Factures émises").click()
     page.get_by_role("link", name="Déposer facture").click()
     page.locator("#id_fichier").set_input_files(
-        {"name": "facture F-2026-001.pdf", "mimeType": "application/pdf",
-         "buffer": _facture_pdf(siret_fournisseur=structure.identifiant, date_facture=hier)}
-    )  # fmt: skip
+        {
+            "name": "facture F-2026-001.pdf",
+            "mimeType": "application/pdf",
+            "buffer": _facture_pdf(siret_fournisseur=structure.identifiant, date_facture=hier),
+        }
+    )
     page.get_by_role("button", name="Déposer").click()
 
     # Pre-filled from the PDF's text: number, date, recipient, the line at 20 %.

@@ -18,18 +18,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _a9(fournisseur_gp, etat, valideur, numero):
     return FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=valideur, numero=numero, a_valider=True,
-        numero_engagement="EJ-9", lignes=[ligne("Lot 2 – plomberie", quantite=2, prix_unitaire_ht="250")],
-    )  # fmt: skip
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        valideur=valideur,
+        numero=numero,
+        a_valider=True,
+        numero_engagement="EJ-9",
+        lignes=[ligne("Lot 2 – plomberie", quantite=2, prix_unitaire_ht="250")],
+    )
 
 
 def test_le_titulaire_refuse_sans_motif_puis_valide(page, browser, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
     titulaire_gp = UtilisateurFactory(prenom="Tom", nom="Titulaire")
     titulaire = org_services.creer_structure_par_utilisateur(
-        acting_user=titulaire_gp, siret=siret_aleatoire(), raison_sociale="Titulaire Général SA",
+        acting_user=titulaire_gp,
+        siret=siret_aleatoire(),
+        raison_sociale="Titulaire Général SA",
         type_structure=TypeStructure.PRIVEE,
-    )  # fmt: skip
+    )
     premiere = _a9(fournisseur_gp, etat, titulaire, "ST-1")
     seconde = _a9(fournisseur_gp, etat, titulaire, "ST-2")
 

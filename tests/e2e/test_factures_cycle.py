@@ -63,9 +63,11 @@ def test_facturx_minimum_d_un_autre_logiciel_accepte_sans_lignes(page, fournisse
     gp, structure = fournisseur_gp
     (echantillon,) = echantillons(name="Facture_FR_MINIMUM.pdf")
     contenu = adapter(
-        echantillon.contenu(), siret_vendeur=structure.identifiant, siret_acheteur=etat.identifiant,
+        echantillon.contenu(),
+        siret_vendeur=structure.identifiant,
+        siret_acheteur=etat.identifiant,
         code_service="FACTURES_PUBLIQUES",
-    )  # fmt: skip
+    )
     se_connecter(page, gp.email)
     _deposer(page, "Facture_FR_MINIMUM.pdf", contenu)
     expect(page.get_by_test_id("analyse-depot")).to_contain_text("PDF Factur-X")

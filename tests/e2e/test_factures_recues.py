@@ -30,9 +30,13 @@ def agent_destinataire(etat):
 
 def _envoyer(fournisseur_gp, etat, numero):
     return FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, numero=numero, recue=True, numero_engagement="EJ-2026-77",
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        numero=numero,
+        recue=True,
+        numero_engagement="EJ-2026-77",
         lignes=[ligne("Lot 2 – plomberie", quantite=2, prix_unitaire_ht="250")],
-    )  # fmt: skip
+    )
 
 
 def _traiter(page, action, *, motif=None, complement=""):
@@ -120,8 +124,13 @@ def test_l_agent_suspend_puis_traite_la_facture_completee(page, browser, fournis
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
     assert list(facture.historique.order_by("created_at", "id").values_list("statut", flat=True)) == [
-        "DEPOSEE", "MISE_A_DISPOSITION", "SUSPENDUE", "COMPLETEE", "PRISE_EN_COMPTE_DESTINATAIRE", "SERVICE_FAIT"
-    ]  # fmt: skip
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+        "SUSPENDUE",
+        "COMPLETEE",
+        "PRISE_EN_COMPTE_DESTINATAIRE",
+        "SERVICE_FAIT",
+    ]
 
     # Out of « Factures à traiter » now; found by Rechercher.
     page.get_by_role("link", name="Retour aux factures reçues").click()

@@ -40,8 +40,11 @@ def test_approbations_en_masse_puis_historique(page):
     expect(page.get_by_text("2 demandes approuvées.")).to_be_visible()
     expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
     statuts = dict(Rattachement.objects.filter(utilisateur__in=demandeurs).values_list("utilisateur__prenom", "statut"))
-    assert statuts == {"Alice": StatutRattachement.ACTIF, "Bruno": StatutRattachement.ACTIF,
-                       "Chloé": StatutRattachement.EN_ATTENTE}  # fmt: skip
+    assert statuts == {
+        "Alice": StatutRattachement.ACTIF,
+        "Bruno": StatutRattachement.ACTIF,
+        "Chloé": StatutRattachement.EN_ATTENTE,
+    }
 
     page.get_by_role("link", name="Domaines").first.click()
     page.get_by_role("link", name="Historique des actions du gestionnaire").click()

@@ -38,9 +38,14 @@ def _se_deconnecter(page):
 
 def _gp():
     gp, _ = services.creer_compte(
-        email="gp@acme.fr", prenom="Gaëlle", nom="Perrin", password=MOT_DE_PASSE, siret=SIRET,
-        type_structure=TypeStructure.PRIVEE, raison_sociale="ACME SAS",
-    )  # fmt: skip
+        email="gp@acme.fr",
+        prenom="Gaëlle",
+        nom="Perrin",
+        password=MOT_DE_PASSE,
+        siret=SIRET,
+        type_structure=TypeStructure.PRIVEE,
+        raison_sociale="ACME SAS",
+    )
     Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
     structure = Structure.objects.get(identifiant=SIRET)
     Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")

@@ -38,9 +38,10 @@ def test_question_sur_une_facture_au_service_drfip(page, browser, fournisseur_gp
     importlib.import_module("sollicitations.migrations.0002_categories").charger(apps, None)
     gp, _ = fournisseur_gp
     agent = rattacher(
-        UtilisateurFactory(email="agent.drfip@finances.gouv.fr", prenom="Sophie", nom="Durand"), etat,
+        UtilisateurFactory(email="agent.drfip@finances.gouv.fr", prenom="Sophie", nom="Durand"),
+        etat,
         service=etat.services.get(code="DRFIP_IDF"),
-    )  # fmt: skip
+    )
 
     # --- The supplier deposits the sollicitation ------------------------------------------------------------
     se_connecter(page, gp.email)
@@ -128,5 +129,9 @@ def test_question_sur_une_facture_au_service_drfip(page, browser, fournisseur_gp
     s.refresh_from_db()
     assert s.statut == S.CLOTUREE and s.date_cloture is not None
     assert [h.statut for h in s.historique.order_by("created_at", "id")] == [
-        S.A_TRAITER, S.DEMANDE_INFORMATION, S.A_TRAITER, S.RESOLUE, S.CLOTUREE
-    ]  # fmt: skip
+        S.A_TRAITER,
+        S.DEMANDE_INFORMATION,
+        S.A_TRAITER,
+        S.RESOLUE,
+        S.CLOTUREE,
+    ]

@@ -25,9 +25,12 @@ def _cache_vide():
 
 def _deposer(gp, structure, etat):
     facture = FactureFactory(
-        fournisseur_gp=(gp, structure), destinataire=etat, numero="F-E2E-VERIF", numero_marche="",
+        fournisseur_gp=(gp, structure),
+        destinataire=etat,
+        numero="F-E2E-VERIF",
+        numero_marche="",
         lignes=[ligne(prix_unitaire_ht="100")],
-    )  # fmt: skip
+    )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=PDF, nom_fichier="facture.pdf")
     facture.refresh_from_db()
     return facture

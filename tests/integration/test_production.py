@@ -184,10 +184,30 @@ def test_production_configuration_against_real_servers(production):
     worker_log = directory / "worker.log"
     with open(worker_log, "wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "chorus", "worker", "-P", "solo", "-c", "1", "-l", "INFO",
-             "-n", f"production-check-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "chorus",
+                "worker",
+                "-P",
+                "solo",
+                "-c",
+                "1",
+                "-l",
+                "INFO",
+                "-n",
+                f"production-check-{os.getpid()}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     web = None
     try:
         result = run(
@@ -211,10 +231,24 @@ def test_production_configuration_against_real_servers(production):
         web_log = directory / "gunicorn.log"
         with open(web_log, "wb") as log:
             web = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "chorus.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "1", "--access-logfile", "-"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "chorus.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "1",
+                    "--access-logfile",
+                    "-",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:

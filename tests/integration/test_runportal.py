@@ -108,8 +108,12 @@ def test_make_run_on_a_fresh_machine(fresh_var_dir):
     with open(output, "wb") as handle:
         portal = subprocess.Popen(
             [sys.executable, "manage.py", "runportal", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         # The banner appears once the web server answers, after migrations and the demo data.
         deadline = started + 120

@@ -45,10 +45,18 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}"],
             "worker": [python, "-m", "celery", "-A", "chorus", "worker", "-l", "INFO", "-c", "2", "-n", "worker@%h"],
             "beat": [
-                python, "-m", "celery", "-A", "chorus", "beat", "-l", "INFO",
-                "--schedule", str(var / "celerybeat-schedule"),
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "chorus",
+                "beat",
+                "-l",
+                "INFO",
+                "--schedule",
+                str(var / "celerybeat-schedule"),
             ],
-        }  # fmt: skip
+        }
         processes = {
             name: subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)
             for name, command in commands.items()
