@@ -37,13 +37,14 @@ COMPTES_DEMO_TRAVAUX = [
         "email": EMAIL_MOE,
         "prenom": "Paul",
         "nom": "Lambert",
-        "role": "GP de Lambert Ingénierie, maîtrise d'œuvre : projets de décompte à traiter (Factures de travaux)",
+        "role": "gestionnaire principal de Lambert Ingénierie (maîtrise d'œuvre : factures de travaux)",
     },
     {
         "email": EMAIL_MOA,
         "prenom": "Nadia",
         "nom": "Roux",
-        "role": "GP du Département de l'Isère (MOA « avec MOA ») et agent de la Commune de Vif (« sans MOA »)",
+        "role": "gestionnaire principal du Département de l'Isère (maîtrise d'ouvrage), agent de la Commune de Vif "
+        "(sans MOA)",
     },
 ]
 
