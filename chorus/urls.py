@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("organisation.urls")),
     path("", include("facturation.urls")),
     path("", include("sollicitations.urls")),
+    path("", include("travaux.urls")),
     path("", include("chorus.api.urls")),
     path("administration/", admin.site.urls),
 ]

@@ -44,15 +44,20 @@ def _notifier(*, objet, entree):
     piece = objet
     libelle = statuts.libelle(entree.statut)
     if entree.statut in (*MISE_A_DISPOSITION.values(), S.A_VALIDER_1, S.A_VALIDER_2) and piece.recevant_id:
-        if entree.statut == S.MISE_A_DISPOSITION:
-            return  # the invoice's own circuit tells the service financier (« Factures reçues »)
         sujet = f"Chorus Pro - Factures de travaux : pièce {piece.numero} mise à votre disposition"
         corps = (
             f"Bonjour,\n\nLa pièce {piece.numero} ({Cadre(piece.cadre).label}) du dossier de facturation "
             f"n° {piece.dossier.numero} est au statut « {libelle} » dans l'application « Factures de travaux ».\n\n"
             "Cordialement,\nL'équipe Chorus Pro"
         )
-        for user in org_queries.utilisateurs_avec_profil(piece.recevant, Application.FACTURES_TRAVAUX):
+        destinataires = org_queries.utilisateurs_avec_profil(piece.recevant, Application.FACTURES_TRAVAUX)
+        if entree.statut == S.MISE_A_DISPOSITION:
+            # The invoice's own circuit tells the service financier's « Factures reçues » users; those who hold only
+            # « Factures de travaux » there learn it here (one e-mail each).
+            destinataires = destinataires.exclude(
+                pk__in=org_queries.utilisateurs_avec_profil(piece.recevant, Application.FACTURES_RECUES).values("pk")
+            )
+        for user in destinataires:
             envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
     elif entree.statut in (*statuts.STATUTS_REFUSES, S.SUSPENDUE):
         sujet = f"Chorus Pro - Factures de travaux : pièce {piece.numero} {libelle.lower()}"
