@@ -209,6 +209,8 @@ def test_moe_refuse_pour_erreur_d_acheminement_et_le_motif_s_affiche(client, act
     html = client.get(reverse("travaux_piece", args=[a4.pk])).content.decode()
     assert "Refusée par la MOE pour erreur dans les données d&#x27;acheminement" in html
     assert "Erreur dans les données d&#x27;acheminement" in html and "Pas notre marché" in html
+    alerte = html[html.index('data-testid="motif-courant"') : html.index('aria-label="Actions sur la pièce"')]
+    assert "Motif : Erreur dans les données d&#x27;acheminement" in alerte and "Pas notre marché" in alerte
     # The fournisseur may now correct the routing.
     assert reverse("travaux_action", args=[a4.pk, "corriger-acheminement"]) in html
 
@@ -335,6 +337,42 @@ def test_brouillon_lie_a_la_confirmation_et_se_supprime(client, acteurs):
     assert "n'est pas possible" in _messages(reponse) and brouillon.historique.count() == n
 
 
+def test_fournisseur_refuse_le_decompte_general_pour_autre_motif(client, acteurs):
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    a7 = deposer_initial(f, cadre=Cadre.A7, moe=moe[1], moa=moa[1])
+    a17 = deposer_suite(moe, a7, cadre=Cadre.A17)
+    a20 = deposer_suite(moa, a17, cadre=Cadre.A20)
+    client.force_login(f[0])
+    html = client.get(reverse("travaux_piece", args=[a20.pk])).content.decode()
+    assert '<option value="AUTRE">Autre motif</option>' in html
+    assert f"{reverse('travaux_deposer')}?suite={a20.pk}" in html  # the A8, décompte général signé
+    _agir(client, f[0], a20, "refuser", motif=services.MOTIF_AUTRE, commentaire="Montant contesté")
+    a20.refresh_from_db()
+    assert a20.statut == S.REFUSEE_FOURNISSEUR
+    client.force_login(moa[0])
+    html = client.get(reverse("travaux_piece", args=[a20.pk])).content.decode()
+    assert "Refusée par le fournisseur pour autre motif" in html and "Montant contesté" in html
+    assert 'data-testid="motif-courant"' in html
+
+
+def test_piece_payable_mene_a_factures_recues_pour_qui_y_a_le_profil(client, acteurs):
+    from organisation.services import definir_profils
+
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+    a15 = deposer_suite(moe, a4, cadre=Cadre.A15)
+    a19 = deposer_suite(moa, a15, cadre=Cadre.A19)
+    a19.refresh_from_db()
+    lien = reverse("facture_recue", args=[a19.facture_id])
+    client.force_login(moa[0])
+    assert lien not in client.get(reverse("travaux_piece", args=[a19.pk])).content.decode()
+    definir_profils(utilisateur=moa[0], structure=moa[1], profils={"FACTURES_RECUES": "modification"})
+    html = client.get(reverse("travaux_piece", args=[a19.pk])).content.decode()
+    assert lien in html and "Traiter la facture dans « Factures reçues »" in html
+    client.force_login(f[0])
+    assert lien not in client.get(reverse("travaux_piece", args=[a19.pk])).content.decode()
+
+
 # --- The same POST by the wrong actor, a consultation profile, someone outside ------------------------------------
 
 ACTIONS_MOE = [
@@ -452,7 +490,7 @@ def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, 
     assert "02/03/2026 à 10:00" in html  # début
     assert "01/04/2026" in html  # date limite
     assert "09/03/2026" in html  # délai de traitement de la MOE (7 jours)
-    assert 'data-testid="horloge-jours">12<' in html
+    assert 'data-testid="horloge-jours">12 jours<' in html
     assert 'data-testid="en-retard"' not in html
 
 
@@ -463,7 +501,7 @@ def test_dossier_en_retard_puis_mise_en_paiement(client, acteurs):
     with time_machine.travel(datetime(2026, 4, 5, 12, 0, tzinfo=PARIS), tick=False):
         html = client.get(url).content.decode()
     assert (
-        'data-testid="horloge-jours">-4 <span class="fr-badge fr-badge--error" data-testid="en-retard">En retard'
+        'data-testid="horloge-jours">-4 jours <span class="fr-badge fr-badge--error" data-testid="en-retard">En retard'
         in html
     )
     with time_machine.travel(datetime(2026, 4, 6, 9, 0, tzinfo=PARIS), tick=False):

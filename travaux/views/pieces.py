@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from chorus.navigation import fil_ariane
+from chorus.workflow import SYSTEME
+from facturation import queries as facturation_queries
 from facturation.depot import TAILLE_MAX
 from facturation.enums import Cadre
 from organisation.enums import Niveau
@@ -37,7 +39,7 @@ ACTIONS = {
     "affecter-instructeur": ("affecter_instructeur", "Affecter un instructeur"),
     "supprimer": ("supprimer", "Supprimer"),
 }
-LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", services.SYSTEME: "Chorus Pro"}
+LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", SYSTEME: "Chorus Pro"}
 CHAMPS_ACTEURS = ("dossier__fournisseur", "dossier__validateur", "dossier__moe", "dossier__moa",
                   "dossier__destinataire", "dossier__service_destinataire")  # fmt: skip
 
@@ -79,33 +81,27 @@ def _peut_deposer(user) -> bool:
     return services.structures_travaux(user).exists()
 
 
-def _structure_du_role(piece: PieceTravaux, role: str):
-    if role == piece.role_deposant:
-        return piece.deposant
-    if role in Role.values:
-        return services.acteur(piece.dossier, role)
-    return None
-
-
 def _lignes_historique(piece: PieceTravaux, entrees, utilisateurs) -> list[dict]:
-    """Each dated status of the piece (then of its invoice), who acted, in which role and for which structure — the
-    depositor's rows say « pour le compte de » the actor whose role it played — with motif and comment."""
+    """Each dated status of the piece (then of its invoice), who acted and in which role — the depositor's rows name
+    its structure and, when it played another actor's role, « pour le compte de » that actor — with motif and
+    comment. (The other actors' rows name no structure: a corrected routing changes the dossier's actor, not who
+    acted then.)"""
     lignes = []
     for h in entrees:
         user = utilisateurs.get(h.acting_user_id)
-        pour = piece.pour_le_compte_de if h.role == piece.role_deposant and user is not None else None
-        structure = _structure_du_role(piece, h.role) if user is not None else None
+        du_deposant = user is not None and h.role == piece.role_deposant
+        pour = piece.pour_le_compte_de if du_deposant else None
         lignes.append(
             {
                 "date": h.created_at,
                 "statut": statuts.libelle(h.statut),
-                "badge": statuts.badge(h.statut),
                 "acteur": user.get_full_name() if user is not None else "Chorus Pro",
                 "role": LIBELLES_ROLES.get(h.role, "") if user is not None else "",
-                "structure": structure.raison_sociale if structure is not None else "",
+                "structure": piece.deposant.raison_sociale if du_deposant else "",
                 "pour_le_compte_de": pour.raison_sociale if pour is not None else "",
                 "motif": h.motif,
                 "commentaire": h.commentaire,
+                "code": h.statut,
             }
         )
     return lignes
@@ -137,7 +133,7 @@ def _detail_tva(piece: PieceTravaux) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_safe
 def suivi(request, pk):
     """« Suivi de traitement »: the piece as the seeds show it (cadre, actors, references, VAT, amounts, attachments),
     its full dated history, and the buttons of what the user may do now."""
@@ -145,6 +141,12 @@ def suivi(request, pk):
     actions = _actions(request.user, piece)
     historique = _historique_complet(piece)
     dossier = piece.dossier
+    lignes = _lignes_historique(piece, historique, _utilisateurs(historique))
+    # The motif of the current refusal or suspension, shown above the piece (the newest row made the status).
+    dernier = lignes[0] if lignes and lignes[0]["code"] == piece.etat_courant and lignes[0]["motif"] else None
+    facture_recue = None
+    if piece.facture_id and facturation_queries.factures_recues(request.user).filter(pk=piece.facture_id).exists():
+        facture_recue = reverse("facture_recue", args=[piece.facture_id])
     return render(
         request,
         "travaux/suivi.html",
@@ -160,7 +162,9 @@ def suivi(request, pk):
             "signataires": [s.get("signataire") for s in piece.signatures or [] if s.get("signataire")],
             "detail_tva": _detail_tva(piece),
             "pieces_jointes": list(piece.pieces_jointes.all()),
-            "historique": _lignes_historique(piece, historique, _utilisateurs(historique)),
+            "historique": lignes,
+            "motif_courant": dernier,
+            "facture_recue": facture_recue,
             "actions": actions,
             "motifs_refus": services.motifs_refus(piece) if "refuser" in actions else {},
             "peut_deposer": _peut_deposer(request.user),
@@ -270,7 +274,7 @@ def _document(fichier, *, nom: str, content_type: str, inline: bool = False) -> 
 
 
 @login_required
-@require_GET
+@require_safe
 def telecharger(request, pk):
     """« Télécharger »: the deposited PDF; for the actor the piece was sent to, it becomes « téléchargée »."""
     piece = _piece_ou_404(request.user, pk)
@@ -282,7 +286,7 @@ def telecharger(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def visualiser(request, pk):
     """« Visualiser »: the deposited PDF shown in the browser."""
     piece = _piece_ou_404(request.user, pk)
@@ -292,7 +296,7 @@ def visualiser(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def telecharger_piece_jointe(request, pk, pj):
     piece = _piece_ou_404(request.user, pk)
     jointe = piece.pieces_jointes.filter(pk=pj).first()
@@ -304,7 +308,7 @@ def telecharger_piece_jointe(request, pk, pj):
 
 
 @login_required
-@require_GET
+@require_safe
 def dossier(request, pk):
     """« Consultation d'un dossier de facturation » (seed 001): every piece of the dossier with its full dated status
     history and the rule that routed it, and the payment clock (seed 000). A bounded number of queries."""
