@@ -60,6 +60,11 @@ def etranger():
 
 
 def _messages(reponse) -> str:
+    """What the user reads after a POST: the flash messages of the redirect, or the page shown again (400) when the
+    input was refused."""
+    if reponse.status_code == 400:
+        return unescape(reponse.content.decode())
+    assert reponse.status_code == 302, reponse.status_code
     return " ".join(str(m) for m in get_messages(reponse.wsgi_request))
 
 
@@ -218,7 +223,12 @@ def test_moe_refuse_pour_erreur_d_acheminement_et_le_motif_s_affiche(client, act
 def test_moe_ne_refuse_pas_pour_autre_motif_ni_sans_commentaire(client, acteurs, a4):
     avant = _etat(a4)
     reponse = _agir(client, acteurs["moe"][0], a4, "refuser", motif=services.MOTIF_AUTRE, commentaire="Trop cher")
+    assert reponse.status_code == 400
     assert "Motifs possibles : Erreur dans les données d'acheminement" in _messages(reponse)
+    # The page again: the message in the refusal form, what was typed kept.
+    html = unescape(reponse.content.decode())
+    formulaire = html[html.index('data-testid="form-refuser"') :]
+    assert "fr-fieldset--error" in formulaire[:600] and "Trop cher</textarea>" in formulaire
     reponse = _agir(client, acteurs["moe"][0], a4, "refuser", motif=services.MOTIF_ACHEMINEMENT, commentaire=" ")
     assert "Précisez le motif du refus." in _messages(reponse)
     assert _etat(a4) == avant

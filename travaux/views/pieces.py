@@ -137,7 +137,12 @@ def _detail_tva(piece: PieceTravaux) -> list[dict]:
 def suivi(request, pk):
     """« Suivi de traitement »: the piece as the seeds show it (cadre, actors, references, VAT, amounts, attachments),
     its full dated history, and the buttons of what the user may do now."""
-    piece = _piece_ou_404(request.user, pk)
+    return _page_suivi(request, _piece_ou_404(request.user, pk))
+
+
+def _page_suivi(request, piece: PieceTravaux, *, erreur: dict | None = None):
+    """The page; ``erreur`` (an action refused for its input: {"action", "message", and what was typed}) is shown
+    above the piece and in the action's form, pre-filled, with the status 400."""
     actions = _actions(request.user, piece)
     historique = _historique_complet(piece)
     dossier = piece.dossier
@@ -170,7 +175,9 @@ def suivi(request, pk):
             "peut_deposer": _peut_deposer(request.user),
             "titre": f"Pièce n° {piece.numero}",
             "breadcrumb_data": _fil(f"Pièce n° {piece.numero}"),
+            "erreur": erreur,
         },
+        status=400 if erreur else 200,
     )
 
 
@@ -258,7 +265,10 @@ def agir(request, pk, action):
     try:
         message = _executer(request, piece, code)
     except ValidationError as exc:
-        return _refus(request, piece, " ".join(exc.messages))
+        # Nothing changed (one transaction per service): the page again, with the message and what was typed.
+        saisie = {champ: request.POST.get(champ, "") for champ in ("motif", "commentaire", "siret", "instructeur")}
+        erreur = {"action": code, "libelle": libelle, "message": " ".join(exc.messages), **saisie}
+        return _page_suivi(request, _piece_ou_404(request.user, pk), erreur=erreur)
     except PermissionDenied as exc:
         return _refus(request, piece, str(exc) or "Vous ne pouvez pas faire cette action.")
     messages.success(request, message)
