@@ -115,6 +115,27 @@ def test_page_suivi_montre_cadre_acteurs_references_montants_et_historique(clien
     assert acteurs["fournisseur"][0].get_full_name() in html
 
 
+def test_page_suivi_montre_le_recapitulatif_tva(client, acteurs):
+    f = acteurs["fournisseur"]
+    detail = ({"taux": "20", "base_ht": "600.00", "montant_tva": "120.00"},
+              {"taux": "5.5", "base_ht": "400.00", "montant_tva": "22.00"})  # fmt: skip
+    piece = services.deposer(
+        acting_user=f[0],
+        cadre=Cadre.A4,
+        deposant=f[1],
+        fichier=services.lire_fichier(pdf(), "a4.pdf"),
+        saisie=saisie(tva="142.00", detail_tva=detail),
+        acteurs=services.Acteurs(fournisseur=f[1], moe=acteurs["moe"][1], moa=acteurs["moa"][1]),
+    )
+    client.force_login(f[0])
+    html = client.get(reverse("travaux_piece", args=[piece.pk])).content.decode()
+    tableau = html[html.index('data-testid="recapitulatif-tva"') : html.index('data-testid="montants"')]
+    assert tableau.count("<tr>") == 3  # head and two rates
+    for texte in ("20 %", "600,00\u00a0€", "120,00\u00a0€", "5.5 %", "400,00\u00a0€", "22,00\u00a0€"):
+        assert texte in tableau, texte
+    assert "1\u202f142,00\u00a0€" in html
+
+
 def test_lien_piece_suivante_pour_le_role_qui_la_depose(client, acteurs, a4):
     lien = f"{reverse('travaux_deposer')}?suite={a4.pk}"
     client.force_login(acteurs["moe"][0])
@@ -408,6 +429,28 @@ def test_action_refusee_au_profil_consultation(client, a4, lecteur_moe, action, 
     reponse = _agir(client, lecteur_moe, a4, action, **donnees)
     assert "est en consultation" in _messages(reponse)
     assert _etat(a4) == avant and a4.instructeur == ""
+
+
+@pytest.mark.parametrize(
+    ("action", "donnees"), [("completer", {"commentaire": "Voici"}), ("corriger-acheminement", {"siret": "x"})]
+)
+def test_action_du_deposant_refusee_au_moe_au_lecteur_et_hors_dossier(
+    client, acteurs, a4, lecteur_moe, etranger, action, donnees
+):
+    services.suspendre(acting_user=acteurs["moe"][0], piece=a4, commentaire="Manque")
+    if action == "corriger-acheminement":
+        # A piece refused for its routing: its depositor's to correct.
+        services.completer(acting_user=acteurs["fournisseur"][0], piece=a4, commentaire="Voici")
+        services.refuser(
+            acting_user=acteurs["moe"][0], piece=a4, motif=services.MOTIF_ACHEMINEMENT, commentaire="Mauvaise MOE"
+        )
+    avant = _etat(a4)
+    assert "n'est pas possible pour votre structure" in _messages(
+        _agir(client, acteurs["moe"][0], a4, action, **donnees)
+    )
+    assert "est en consultation" in _messages(_agir(client, lecteur_moe, a4, action, **donnees))
+    assert _agir(client, etranger, a4, action, **donnees).status_code == 404
+    assert _etat(a4) == avant and a4.dossier.moe == acteurs["moe"][1]
 
 
 @pytest.mark.parametrize(("action", "donnees"), ACTIONS_MOE)
