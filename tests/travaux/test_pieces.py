@@ -595,3 +595,12 @@ def test_piece_d_un_autre_dossier_ne_fuit_pas_par_le_dossier(client, acteurs, a4
     html = client.get(reverse("travaux_dossier", args=[a4.dossier_id])).content.decode()
     assert autre.numero not in html and a4.numero in html
     assert PieceTravaux.objects.count() == 2
+
+
+def test_document_absent_du_stockage_404_et_non_telechargee(client, acteurs, a4):
+    a4.fichier.storage.delete(a4.fichier.name)
+    client.force_login(acteurs["moe"][0])
+    assert client.get(reverse("travaux_telecharger", args=[a4.pk])).status_code == 404
+    assert client.get(reverse("travaux_visualiser", args=[a4.pk])).status_code == 404
+    a4.refresh_from_db()
+    assert a4.telechargee_le is None

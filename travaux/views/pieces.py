@@ -278,7 +278,11 @@ def agir(request, pk, action):
 def _document(fichier, *, nom: str, content_type: str, inline: bool = False) -> FileResponse:
     if not fichier:
         raise Http404("Aucun document n'est associé à cette pièce.")
-    reponse = FileResponse(fichier.open("rb"), content_type=content_type, as_attachment=not inline, filename=nom)
+    try:
+        flux = fichier.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Le document n'est plus disponible.") from exc
+    reponse = FileResponse(flux, content_type=content_type, as_attachment=not inline, filename=nom)
     reponse["Cache-Control"] = "no-store"
     return reponse
 
@@ -291,7 +295,8 @@ def telecharger(request, pk):
     reponse = _document(
         piece.fichier, nom=piece.nom_fichier or f"piece_{piece.numero}.pdf", content_type="application/pdf"
     )
-    services.marquer_telechargee(user=request.user, piece=piece)
+    if request.method == "GET":  # a HEAD request downloads nothing
+        services.marquer_telechargee(user=request.user, piece=piece)
     return reponse
 
 
