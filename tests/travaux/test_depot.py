@@ -2,18 +2,21 @@
 messages come back on the fields; the récapitulatif sends a draft; the certificat de dépôt of a sent piece; the
 structure search inside the form. Each actor is a distinct user of a distinct structure."""
 
+import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from facturation.enums import Cadre
 from organisation.enums import OptionMoa
 from tests.facturation.test_pdf import signataire, signer  # noqa: F401  (the PAdES signer fixture)
-from tests.travaux.factories import acteur, deposer_initial, pdf
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite, pdf
 from travaux.models import DossierFacturation, HistoriquePiece, PieceJointeTravaux, PieceTravaux
 from travaux.statuts import Role, StatutPiece
 
@@ -43,7 +46,7 @@ def _donnees(structure, *, cadre=Cadre.A4, contenu=None, nom="decompte.pdf", **c
         "cadre": cadre,
         "deposant": structure.pk,
         "numero": "PDM-2026-01",
-        "date_piece": "2026-01-15",
+        "date_piece": (timezone.localdate() - timedelta(days=3)).isoformat(),
         "numero_marche": "M-2026-042",
         "devise": "EUR",
         "type_tva": "TVA_SUR_DEBIT",
@@ -107,7 +110,7 @@ def test_depot_initial_valider_et_envoyer_puis_recapitulatif_confirme_et_certifi
 
     certificat = client.get(reverse("travaux_certificat", args=[piece.pk]))
     assert certificat.status_code == 200 and certificat["Content-Type"] == "application/pdf"
-    texte = "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(certificat.content)).pages)
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certificat.content)).pages)
     assert "Certificat de dépôt" in texte and "PDM-2026-01" in texte and piece.dossier.numero in texte
     assert "MB INGENIERIE" in texte and "page publique" not in texte
 
@@ -221,6 +224,42 @@ def test_a_partir_d_une_piece_existante_reprend_les_donnees_et_associe_la_preced
     a4.refresh_from_db()
     a15.refresh_from_db()
     assert a4.statut == S.ASSOCIEE and a15.statut == S.MISE_A_DISPOSITION_MOA
+
+
+def test_demande_de_paiement_a19_vers_le_service_financier_et_son_code_service(client, acteurs, etat):
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+    a15 = deposer_suite(moe, a4, cadre=Cadre.A15)
+    client = _connecte(client, moa)
+    html = client.get(f"{URL}?suite={a15.pk}").content.decode()
+    assert f'value="{Cadre.A19.value}"' in html and 'name="fournisseur"' not in html
+    # The service financier of the État requires its code service: the invoice's rule, shown on the field.
+    reponse = client.post(f"{URL}?suite={a15.pk}", _donnees(moa[1], cadre=Cadre.A19, destinataire=etat.identifiant))
+    assert reponse.status_code == 302  # the draft is kept; the rules of the invoice apply when it is sent
+    brouillon = PieceTravaux.objects.get(cadre=Cadre.A19)
+    envoi = client.post(reponse["Location"])
+    assert envoi.status_code == 200 and 'data-testid="erreurs-envoi"' in envoi.content.decode()
+    assert "Le code service est obligatoire pour ce destinataire." in envoi.content.decode()
+    brouillon.refresh_from_db()
+    assert brouillon.statut == S.BROUILLON and brouillon.facture_id is None
+    reponse = client.post(
+        f"{URL}?suite={a15.pk}",
+        _donnees(moa[1], cadre=Cadre.A19, destinataire=etat.identifiant, code_service="INCONNU"),
+    )
+    assert "Le service financier n&#x27;a pas de service de code « INCONNU »." in reponse.content.decode()
+    reponse = client.post(
+        f"{URL}?suite={a15.pk}",
+        _donnees(moa[1], cadre=Cadre.A19, destinataire=etat.identifiant, code_service="FACTURES_PUBLIQUES"),
+    )
+    a19 = PieceTravaux.objects.filter(cadre=Cadre.A19).latest("pk")
+    assert a19.dossier.destinataire == etat and a19.dossier.service_destinataire.code == "FACTURES_PUBLIQUES"
+    client.post(reponse["Location"])
+    a19.refresh_from_db()
+    assert a19.facture is not None and a19.facture.destinataire == etat
+    # Its certificat de dépôt is its invoice's (the digest the public verification page knows).
+    certificat = client.get(reverse("travaux_certificat", args=[a19.pk]))
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(certificat.content)).pages)
+    assert a19.facture.empreinte_certificat in texte.replace("\n", "") and "FACTURES_PUBLIQUES" in texte
 
 
 def test_depot_pour_le_compte_d_un_acteur_sans_compte_inscrit_dans_l_historique(client, acteurs):
