@@ -390,4 +390,17 @@ def test_acteur_hors_du_dossier_404_sur_suite_recapitulatif_et_certificat(client
     client.force_login(moe[0])
     assert client.get(reverse("travaux_confirmer", args=[brouillon.pk])).status_code == 404
     assert client.get(reverse("travaux_certificat", args=[a4.pk])).status_code == 200
+    assert "Cette pièce a été déposée" in client.get(reverse("travaux_confirmer", args=[a4.pk])).content.decode()
     assert PieceTravaux.objects.count() == 2
+
+
+def test_recherche_de_structures_bornee_en_sql(client, acteurs, django_assert_max_num_queries):
+    from tests.factories import ServiceFactory, StructureFactory
+
+    for i in range(30):
+        ServiceFactory(structure=StructureFactory(raison_sociale=f"MAIRIE {i:02d}", publique=True))
+    client = _connecte(client, acteurs["fournisseur"])
+    with django_assert_max_num_queries(8):
+        reponse = client.get(reverse("travaux_structures"), {"raison_sociale": "MAIRIE", "format": "json"})
+    structures = reponse.json()["structures"]
+    assert len(structures) == 20 and all(len(s["services"]) == 1 for s in structures)

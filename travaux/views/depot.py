@@ -20,7 +20,7 @@ from facturation.certificat import empreinte_depot, generer_certificat_pdf
 from facturation.enums import Cadre
 from facturation.facturx import affichage_montant
 from organisation import queries as org_queries
-from organisation.enums import Application, StatutStructure, TypeStructure
+from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
 from travaux.forms.depot import LIGNES_TVA, DepotForm
@@ -308,6 +308,7 @@ def confirmer(request, pk):
             "piece": piece,
             "dossier": piece.dossier,
             "brouillon": brouillon,
+            "est_deposant": "deposant" in services.roles_sur_piece(request.user, piece, Niveau.CONSULTATION),
             "peut_envoyer": peut_envoyer and brouillon,
             "erreurs": erreurs,
             "libelle_cadre": Cadre(piece.cadre).label,
