@@ -283,6 +283,31 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte_inscrit_dans_l_historique(
     assert 'data-testid="pour-le-compte-de"' in html and "PETITE ENTREPRISE SARL" in html
 
 
+def test_pour_le_compte_d_une_structure_qui_n_a_pas_le_role_du_cadre_refuse(client, acteurs):
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+    reponse = _connecte(client, f).post(
+        f"{URL}?suite={a4.pk}", _donnees(f[1], cadre=Cadre.A15, pour_le_compte_de=moa[1].identifiant)
+    )
+    assert "est déposé par l&#x27;acteur MB INGENIERIE" in reponse.content.decode()
+    assert PieceTravaux.objects.count() == 1
+
+
+def test_service_deposant_parmi_ceux_de_l_utilisateur(client, acteurs):
+    from tests.factories import ServiceFactory
+
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+    service = ServiceFactory(structure=f[1], code="TRAVAUX", libelle="Direction des travaux")
+    autre = ServiceFactory(structure=moe[1], code="AUTRE", libelle="Service d'une autre structure")
+    client = _connecte(client, f)
+    html = client.get(URL).content.decode()
+    assert "TRAVAUX - Direction des travaux" in html and "AUTRE - " not in html
+    donnees = _donnees(f[1], moe=moe[1].identifiant, moa=moa[1].identifiant, service_deposant=autre.pk)
+    assert "Sélectionnez un choix valide" in client.post(URL, donnees).content.decode()
+    client.post(URL, _donnees(f[1], moe=moe[1].identifiant, moa=moa[1].identifiant, service_deposant=service.pk))
+    assert PieceTravaux.objects.get().service_deposant == service
+
+
 def test_pour_le_compte_d_un_acteur_qui_a_un_compte_refuse(client, acteurs):
     f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     reponse = _connecte(client, moe).post(

@@ -115,14 +115,14 @@ class DepotForm(DsfrBaseForm):
         label="Pièces jointes", required=False, help_text="Un ou plusieurs fichiers, 10 Mo au plus chacun."
     )
 
-    def __init__(self, *args, structures, cadres, initial_depot: bool, **kwargs):
+    def __init__(self, *args, structures, services_deposants, cadres, initial_depot: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial_depot = initial_depot
         self.erreurs_tva: list[str] = []
         self.fields["deposant"].queryset = structures
-        self.fields["service_deposant"].queryset = Service.objects.filter(
-            structure__in=structures, actif=True
-        ).order_by("structure_id", "code")
+        self.fields["service_deposant"].queryset = services_deposants.filter(actif=True).order_by(
+            "structure_id", "code"
+        )
         self.fields["service_deposant"].label_from_instance = lambda s: f"{s.code} - {s.libelle}"
         self.fields["cadre"].choices = [(c, Cadre(c).label) for c in cadres]
         for i in range(1, LIGNES_TVA + 1):

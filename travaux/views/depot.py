@@ -80,6 +80,14 @@ def _piece_visible(user, pk):
     return piece
 
 
+def _services_deposants(user, structures):
+    """The services the user works in (``organisation.queries.services_visibles``) on its depositing structures."""
+    condition = Q(pk__in=[])
+    for structure in structures:
+        condition |= Q(pk__in=org_queries.services_visibles(user, structure).values("pk"))
+    return Service.objects.filter(condition)
+
+
 def _cadres_proposes(precedente, structures) -> list[str]:
     """The cadres the select offers: those that open a dossier, or those that may follow ``precedente`` and that one
     of the user's structures deposits (itself, or playing the role of an actor without an account), read from the
@@ -144,6 +152,7 @@ def deposer(request):
         request.POST or None,
         request.FILES or None,
         structures=structures,
+        services_deposants=_services_deposants(request.user, structures),
         cadres=cadres,
         initial_depot=precedente is None,
         initial=initial,
