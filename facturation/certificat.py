@@ -108,8 +108,13 @@ def generer_certificat_pdf(
     devise: str,
     empreinte: str,
     mode_depot: str,
+    lignes_supplementaires=(),
+    verification: str | None = None,
 ) -> bytes:
-    """The « Certificat de dépôt » PDF (A4, French): deposit data, the full digest and how to verify it."""
+    """The « Certificat de dépôt » PDF (A4, French): deposit data, the full digest and how to verify it.
+    ``lignes_supplementaires`` ((label, value) pairs) follow the deposit mode (a works piece's dossier, depositor…);
+    ``verification`` replaces the paragraph on the public verification page (a works piece that is not an invoice
+    is not found there)."""
     police, gras = enregistrer_polices()
     normal = ParagraphStyle("normal", fontName=police, fontSize=10, leading=13)
     titre = ParagraphStyle("titre", fontName=gras, fontSize=18, leading=22, spaceAfter=6)
@@ -134,6 +139,7 @@ def generer_certificat_pdf(
         ("Date et heure de dépôt", f"{locale:%d/%m/%Y à %H:%M:%S} (heure de Paris)"),
         ("Date de dépôt (UTC)", date_depot_canonique(date_depot) if date_depot.tzinfo else ""),
         ("Mode de dépôt", mode_depot),
+        *lignes_supplementaires,
         ("Fournisseur", fournisseur),
         ("SIRET du fournisseur", normaliser(siret_fournisseur)),
         ("Destinataire", destinataire),
@@ -156,7 +162,7 @@ def generer_certificat_pdf(
             ]
         )
     )
-    verification = (
+    verification = verification or (
         "Cette empreinte SHA-256 (encodée en base64) atteste que le document ci-dessus a été déposé dans Chorus Pro "
         "à la date indiquée. Pour la vérifier, déposez le document sur la page publique de vérification des "
         "certificats de dépôt : le portail recalcule l'empreinte SHA-256 du fichier puis celle du certificat, "

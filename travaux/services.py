@@ -5,6 +5,7 @@ change only through ``CIRCUIT.transition``; amounts are checked by ``facturation
 sent as an invoice by the one deposit pipeline (``facturation.services.deposer_et_envoyer``)."""
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -368,6 +369,19 @@ def _pour_le_compte_de(
     return titulaire_du_role
 
 
+@contextmanager
+def _fichiers_retires_si_refus():
+    """A refused deposit leaves nothing: the database rolls back, and the files already written (the piece's, its
+    attachments') are removed from the storage."""
+    ecrits = []
+    try:
+        yield ecrits
+    except BaseException:
+        for champ in ecrits:
+            champ.storage.delete(champ.name)
+        raise
+
+
 def _numeroter(dossier: DossierFacturation) -> None:
     dossier.numero = f"{timezone.localdate().year}{dossier.pk:04d}"
     dossier.save(update_fields=["numero"])
@@ -402,7 +416,7 @@ def deposer(
     if service_deposant is not None and service_deposant.structure_id != deposant.pk:
         raise DepotTravauxRefuse({"service_deposant": "Ce service n'appartient pas à la structure déposante."})
     calcul = _controler_saisie(saisie)
-    with transaction.atomic():
+    with transaction.atomic(), _fichiers_retires_si_refus() as ecrits:
         if precedente is None:
             dossier = _ouvrir_dossier(
                 acting_user=acting_user, regle=regle, deposant=deposant, acteurs=acteurs, saisie=saisie
@@ -480,9 +494,10 @@ def deposer(
             created_by=acting_user,
         )
         piece.fichier.save(fichier.nom, ContentFile(fichier.contenu), save=False)
+        ecrits.append(piece.fichier)
         piece.save()
         for pj in pieces_jointes:
-            ajouter_piece_jointe(piece=piece, fichier=pj)
+            ecrits.append(ajouter_piece_jointe(piece=piece, fichier=pj).fichier)
         HistoriquePiece.ajouter(
             objet=piece, acting_user=acting_user, role=regle.deposant, statut_precedent="", statut=S.BROUILLON
         )
