@@ -5,7 +5,8 @@ instance and no query per row."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ DELAI_REJETS_MASQUES = timedelta(days=10)  # « Masquer les factures rejetées d
 # The Synthèse's and Rechercher's columns (seed 001, « FACTURE DE TRAVAUX À TRAITER »).
 COLONNES = (
     "pk", "numero", "cadre", "numero_marche", "montant_ht", "devise", "numero_engagement", "instructeur",
-    "dossier_id", "dossier__numero", "dossier__destinataire__raison_sociale", "dossier__fournisseur__raison_sociale",
+    "dossier_id", "dossier__numero", "destinataire_nom", "dossier__fournisseur__raison_sociale",
     "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_depot", "etat_courant",
     "date_etat_courant", "echeance_paiement", "dossier_paye",
 )  # fmt: skip
@@ -36,10 +37,18 @@ def _depots():
 
 
 def annoter(pieces: QuerySet) -> QuerySet:
-    """« Etat courant », « Date état courant », « Date de dépôt » (the first « Déposée » of its history) and the
-    dossier's lateness (``queries.avec_retard``)."""
+    """« Etat courant », « Date état courant », « Date de dépôt » (the first « Déposée » of its history), the
+    « Destinataire » (the payable piece's invoice's, else the dossier's service financier, else its MOA, who
+    receives the works invoice) and the dossier's lateness (``queries.avec_retard``)."""
     premier_depot = Subquery(_depots().order_by("created_at", "id").values("created_at")[:1])
-    return queries.avec_retard(queries.avec_etat_courant(pieces)).annotate(date_depot=premier_depot)
+    destinataire = Coalesce(
+        F("facture__destinataire__raison_sociale"),
+        F("dossier__destinataire__raison_sociale"),
+        F("dossier__moa__raison_sociale"),
+    )
+    return queries.avec_retard(queries.avec_etat_courant(pieces)).annotate(
+        date_depot=premier_depot, destinataire_nom=destinataire
+    )
 
 
 def _debut_du_jour(jour):
@@ -111,12 +120,12 @@ def lignes(valeurs) -> list[dict]:
             "url_dossier": dossier.replace("/0/", f"/{v['dossier_id']}/", 1), "dossier": v["dossier__numero"],
             "numero": v["numero"], "cadre": Cadre(v["cadre"]).code, "numero_marche": v["numero_marche"] or "—",
             "montant_ht": v["montant_ht"], "devise": v["devise"],
-            "destinataire": v["dossier__destinataire__raison_sociale"] or "—",
+            "destinataire": v["destinataire_nom"] or "—",
             "fournisseur": v["dossier__fournisseur__raison_sociale"],
             "moe": v["dossier__moe__raison_sociale"] or "—", "moa": v["dossier__moa__raison_sociale"] or "—",
             "date_depot": v["date_depot"], "etat": statuts.libelle(v["etat_courant"]),
             "badge": statuts.badge(v["etat_courant"]), "date_etat": v["date_etat_courant"],
-            "engagement": v["numero_engagement"] or "—", "instructeur": v["instructeur"] or "Non",
+            "engagement": v["numero_engagement"] or "—", "instructeur": v["instructeur"] or "—",
             "en_retard": _en_retard(v, maintenant),
         }
         for v in valeurs
@@ -125,13 +134,13 @@ def lignes(valeurs) -> list[dict]:
 
 ENTETES_EXPORT = [
     "Numéro", "Type de pièce", "Numéro de dossier de facturation", "Numéro de marché", "Rôle de l'émetteur",
-    "SIRET émetteur", "Emetteur", "Destinataire", "Fournisseur", "Maîtrise d'œuvre", "Maîtrise d'ouvrage",
-    "Date de la pièce", "Date de dépôt", "Etat courant", "Date état courant", "Numéro d'engagement", "Instructeur",
-    "Montant HT", "Montant TVA", "Montant TTC", "Montant à payer", "Devise",
+    "SIRET de la structure émettrice", "Structure émettrice", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
+    "Maîtrise d'ouvrage", "Date de la pièce", "Date de dépôt", "Etat courant", "Date état courant",
+    "Numéro d'engagement", "Instructeur", "Montant HT", "Montant TVA", "Montant TTC", "Montant à payer", "Devise",
 ]  # fmt: skip
 COLONNES_EXPORT = (
     "numero", "cadre", "dossier__numero", "numero_marche", "role_deposant", "deposant__identifiant",
-    "deposant__raison_sociale", "dossier__destinataire__raison_sociale", "dossier__fournisseur__raison_sociale",
+    "deposant__raison_sociale", "destinataire_nom", "dossier__fournisseur__raison_sociale",
     "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_piece", "date_depot", "etat_courant",
     "date_etat_courant", "numero_engagement", "instructeur", "montant_ht", "montant_tva", "montant_ttc",
     "montant_a_payer", "devise",

@@ -117,6 +117,9 @@ def test_sans_le_profil_factures_de_travaux_refuse(client, jeu):
     client.force_login(sans_profil)
     for url in (*PAGES, "travaux_exporter", "travaux_exporter_xlsx"):
         assert client.get(reverse(url)).status_code == 403
+    client.force_login(jeu["moe"][0])
+    for url in (*PAGES, "travaux_exporter"):  # the lists are read-only
+        assert client.post(reverse(url)).status_code == 405
     client.logout()
     for url in (*PAGES, "travaux_exporter"):
         assert client.get(reverse(url))["Location"].startswith(reverse("connexion"))
@@ -166,6 +169,7 @@ def test_synthese_colonnes_et_liens_vers_la_piece_et_le_dossier(client, jeu):
         "CEGELEC PERPIGNAN", "MB INGENIERIE", "ACADEMIE DE MONTPELLIER",
     )  # fmt: skip
     assert ligne["etat"] == "Mise à disposition de la MOE" and ligne["instructeur"] == "JDUPONT"
+    assert ligne["destinataire"] == "ACADEMIE DE MONTPELLIER"  # « avec MOA »: the MOA receives the invoice
     assert ligne["date_depot"] == datetime(2026, 1, 10, 9, tzinfo=UTC)
     assert formater_montant(Decimal("1000.00"), "EUR") in page and "10/01/2026" in page and "JDUPONT" in page
     assert f'href="{reverse("travaux_piece", args=[a4.pk])}"' in page
@@ -260,6 +264,7 @@ def test_synthese_signale_les_dossiers_en_retard(client, jeu):
         ({"date_piece_du": "2026-03-04", "date_piece_au": "2026-03-04"}, {"A4-MARS", "A15-MARS"}),
         ({"etat": S.MISE_A_DISPOSITION_MOA.value}, {"A15-MARS"}),
         ({"etat": S.BROUILLON.value}, {"A4-BROUILLON"}),
+        ({"etat": S.ERREUR_FOURNISSEUR_SUR_MOE.value}, set()),
         ({"groupe": "ASSOCIEE"}, {"A4-MARS"}),
         ({"groupe": "MISE_A_DISPOSITION"}, {"A4-JANV", "A15-MARS"}),
         ({"groupe": "MISE_EN_PAIEMENT"}, set()),
@@ -355,8 +360,8 @@ def test_export_csv_contenu_en_francais_et_formules_desarmees(client, jeu):
     assert valeurs["Numéro"] == "A4-JANV"
     assert valeurs["Type de pièce"] == Cadre.A4.label
     assert valeurs["Numéro de dossier de facturation"] == jeu["a4"].dossier.numero
-    assert valeurs["Rôle de l'émetteur"] == "Fournisseur" and valeurs["Emetteur"] == "CEGELEC PERPIGNAN"
-    assert valeurs["SIRET émetteur"] == jeu["f"][1].identifiant
+    assert valeurs["Rôle de l'émetteur"] == "Fournisseur" and valeurs["Structure émettrice"] == "CEGELEC PERPIGNAN"
+    assert valeurs["SIRET de la structure émettrice"] == jeu["f"][1].identifiant
     assert valeurs["Maîtrise d'œuvre"] == "MB INGENIERIE" and valeurs["Maîtrise d'ouvrage"] == "ACADEMIE DE MONTPELLIER"
     assert valeurs["Etat courant"] == "Mise à disposition de la MOE"
     assert valeurs["Date de la pièce"] == "09/01/2026" and valeurs["Date de dépôt"] == "10/01/2026 10:00"
@@ -469,3 +474,12 @@ def test_pages_en_nombre_de_requetes_borne(client, jeu, django_assert_max_num_qu
             response = client.get(reverse(url))
             contenu = b"".join(response.streaming_content) if response.streaming else response.content
         assert contenu
+
+
+def test_etats_de_la_recherche_sans_libelle_ambigu():
+    from travaux.forms.recherche import CHOIX_ETATS
+
+    libelles = [libelle for _groupe, choix in CHOIX_ETATS for _code, libelle in choix]
+    assert len(libelles) == len(set(libelles))
+    assert "Refusée par la MOA pour erreur dans les données d'acheminement (pièce de la MOE)" in libelles
+    assert "Mise en paiement" in libelles and "Mise à disposition du destinataire" in libelles

@@ -14,8 +14,19 @@ CHOIX_ROLES = [(r.value, r.label) for r in ROLES_TABLEAU_DE_BORD]
 # « Etat courant »: a works piece's status, or its invoice's once payable (``queries.avec_etat_courant``); a label
 # shared by several codes (« Refusée par la MOA pour erreur … ») is offered once per code, the code tells them apart.
 _STATUTS_FACTURE = [s for s in StatutFacture if s not in (StatutFacture.BROUILLON, StatutFacture.DEPOSEE)]
+_PIECE_DE = {"FOURNISSEUR": "pièce du fournisseur", "MOE": "pièce de la MOE", "MOA": "pièce de la MOA"}
+
+
+def _libelle_etat(statut: StatutPiece) -> str:
+    """The status's words; the routing errors sharing their words (« Refusée par la MOA pour erreur … » of a
+    fournisseur's or of a MOE's piece) say whose piece it is."""
+    if statut in statuts.ERREURS_ACHEMINEMENT:
+        return f"{statut.label} ({_PIECE_DE[statut.value.split('_')[1]]})"
+    return statut.label
+
+
 CHOIX_ETATS = [
-    ("Pièce de travaux", [(s.value, s.label) for s in StatutPiece]),
+    ("Pièce de travaux", [(s.value, _libelle_etat(s)) for s in StatutPiece]),
     (
         "Facture (service financier)",
         [(s.value, s.label) for s in _STATUTS_FACTURE if s.value not in StatutPiece.values],

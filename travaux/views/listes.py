@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from chorus import exports
 from chorus.navigation import fil_ariane
@@ -28,9 +29,11 @@ def _fil(courant):
 
 
 def profil_travaux(vue):
-    """Login, then the « Factures de travaux » profile (consultation or modification) on some structure."""
+    """Login, then the « Factures de travaux » profile (consultation or modification) on some structure; the lists
+    are read-only (GET)."""
 
     @login_required
+    @require_GET
     @wraps(vue)
     def controlee(request, *args, **kwargs):
         if not org_queries.a_application(request.user, Application.FACTURES_TRAVAUX):
