@@ -483,3 +483,26 @@ def test_etats_de_la_recherche_sans_libelle_ambigu():
     assert len(libelles) == len(set(libelles))
     assert "Refusée par la MOA pour erreur dans les données d'acheminement (pièce de la MOE)" in libelles
     assert "Mise en paiement" in libelles and "Mise à disposition du destinataire" in libelles
+
+
+def test_piece_payable_etat_courant_de_sa_facture(client, jeu):
+    """Once payable, a piece's « Etat courant » is its invoice's (« Factures reçues »): searched, counted and no
+    longer late once « Mise en paiement »."""
+    from facturation import services as facturation_services
+    from facturation.enums import StatutFacture
+
+    a19 = deposer_suite(jeu["moa"], jeu["a15"], cadre=Cadre.A19, numero="A19-MARS")
+    a19.refresh_from_db()
+    for statut in (StatutFacture.SERVICE_FAIT, StatutFacture.MISE_EN_PAIEMENT):
+        facturation_services.CIRCUIT.transition(a19.facture, to=statut, acting_user=None, role="DESTINATAIRE")
+    DossierFacturation.objects.filter(pk=a19.dossier_id).update(
+        demande_paiement_recue_le=timezone.now() - timedelta(days=60)
+    )
+    client.force_login(jeu["moa"][0])
+    response = client.get(reverse("travaux_rechercher"), {"etat": "MISE_EN_PAIEMENT"})
+    assert _numeros(response) == {"A19-MARS"}
+    [ligne] = response.context["pieces"]
+    assert ligne["etat"] == "Mise en paiement" and ligne["en_retard"] is False
+    compteurs = _compteurs(client.get(reverse("travaux_tableau_de_bord"), {"role": "MOA"}))
+    assert compteurs["Mise en paiement"]["nombre"] == 1
+    assert _numeros(client.get(compteurs["Mise en paiement"]["url"])) == {"A19-MARS"}
