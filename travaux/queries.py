@@ -49,7 +49,11 @@ def condition_a_traiter(user) -> Q:
     """« FACTURE DE TRAVAUX À TRAITER » (seed 001): the pieces waiting for one of the user's structures (mise à
     disposition, prise en compte, à valider), and the user's own pieces to take up again (draft, suspended,
     refused)."""
-    mes = list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", flat=True))
+    return condition_a_traiter_par(list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", flat=True)))
+
+
+def condition_a_traiter_par(mes: list) -> Q:
+    """``condition_a_traiter`` for the given structures (the Synthèse's « Filtre Structure »)."""
     attente = [*statuts.STATUTS_EN_ATTENTE, S.A_VALIDER_1, S.A_VALIDER_2]
     a_reprendre = [S.BROUILLON, S.SUSPENDUE, *statuts.ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2,
                    S.REFUSEE_FOURNISSEUR]  # fmt: skip

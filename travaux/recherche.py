@@ -1,0 +1,160 @@
+"""The rows of the « Factures de travaux » lists (Synthèse, Rechercher, exports): the scoped pieces
+(``queries.pieces_visibles``) with their current state, deposit date and lateness, narrowed by the criteria of
+``travaux.forms.recherche``, read as plain values — the actors' names come in the same query (joins), no model
+instance and no query per row."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from facturation.enums import Cadre
+from organisation import queries as org_queries
+from travaux import queries, statuts
+from travaux.models import HistoriquePiece
+from travaux.statuts import Role, StatutPiece
+
+S = StatutPiece
+DELAI_REJETS_MASQUES = timedelta(days=10)  # « Masquer les factures rejetées depuis plus de 10 jours »
+# The Synthèse's and Rechercher's columns (seed 001, « FACTURE DE TRAVAUX À TRAITER »).
+COLONNES = (
+    "pk", "numero", "cadre", "numero_marche", "montant_ht", "devise", "numero_engagement", "instructeur",
+    "dossier_id", "dossier__numero", "destinataire_nom", "dossier__fournisseur__raison_sociale",
+    "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_depot", "etat_courant",
+    "date_etat_courant", "echeance_paiement", "dossier_paye",
+)  # fmt: skip
+NUMEROS = {  # criterion → column, each « contient » (case-insensitive)
+    "numero": "numero", "numero_marche": "numero_marche", "numero_dossier": "dossier__numero",
+    "numero_engagement": "numero_engagement",
+}  # fmt: skip
+CHAMP_ROLE = {Role.FOURNISSEUR: "dossier__fournisseur", Role.MOE: "dossier__moe", Role.MOA: "dossier__moa"}
+
+
+def _depots():
+    return HistoriquePiece.objects.filter(objet=OuterRef("pk"), statut=S.DEPOSEE)
+
+
+def annoter(pieces: QuerySet) -> QuerySet:
+    """« Etat courant », « Date état courant », « Date de dépôt » (the first « Déposée » of its history), the
+    « Destinataire » (the payable piece's invoice's, else the dossier's service financier, else its MOA, who
+    receives the works invoice) and the dossier's lateness (``queries.avec_retard``)."""
+    premier_depot = Subquery(_depots().order_by("created_at", "id").values("created_at")[:1])
+    destinataire = Coalesce(
+        F("facture__destinataire__raison_sociale"),
+        F("dossier__destinataire__raison_sociale"),
+        F("dossier__moa__raison_sociale"),
+    )
+    return queries.avec_retard(queries.avec_etat_courant(pieces)).annotate(
+        date_depot=premier_depot, destinataire_nom=destinataire
+    )
+
+
+def _debut_du_jour(jour):
+    return timezone.make_aware(datetime.combine(jour, time.min))
+
+
+def filtrer_synthese(criteres: dict, qs: QuerySet) -> QuerySet:
+    if criteres.get("structure"):
+        qs = qs.filter(queries.condition_a_traiter_par([criteres["structure"].pk]))
+    if criteres.get("masquer_rejetees"):
+        limite = timezone.now() - DELAI_REJETS_MASQUES
+        qs = qs.exclude(etat_courant__in=statuts.STATUTS_REFUSES, date_etat_courant__lt=limite)
+    if criteres.get("instructeur"):
+        qs = qs.filter(instructeur__icontains=criteres["instructeur"].strip())
+    if criteres.get("masquer_telechargees"):
+        qs = qs.filter(telechargee_le__isnull=True)
+    return qs
+
+
+def filtrer(criteres: dict, qs: QuerySet) -> QuerySet:
+    """Narrow annotated pieces (``annoter``) by the cleaned criteria of ``RechercheTravauxForm``. Dates of deposit
+    are days in Paris time."""
+    c = criteres
+    if c.get("role_emetteur"):
+        qs = qs.filter(role_deposant=c["role_emetteur"])
+    if c.get("emetteur"):
+        qs = qs.filter(deposant_id__in=org_queries.structures_designees(c["emetteur"]))
+    if c.get("cadre"):
+        qs = qs.filter(cadre=c["cadre"])
+    for champ, colonne in NUMEROS.items():
+        if c.get(champ):
+            qs = qs.filter(**{f"{colonne}__icontains": c[champ].strip()})
+    if c.get("depot_du") or c.get("depot_au"):
+        depots = _depots()
+        if c.get("depot_du"):
+            depots = depots.filter(created_at__gte=_debut_du_jour(c["depot_du"]))
+        if c.get("depot_au"):
+            depots = depots.filter(created_at__lt=_debut_du_jour(c["depot_au"] + timedelta(days=1)))
+        qs = qs.filter(Exists(depots))
+    if c.get("date_piece_du"):
+        qs = qs.filter(date_piece__gte=c["date_piece_du"])
+    if c.get("date_piece_au"):
+        qs = qs.filter(date_piece__lte=c["date_piece_au"])
+    if c.get("etat"):
+        qs = qs.filter(etat_courant=c["etat"])
+    if c.get("groupe"):
+        qs = qs.filter(etat_courant__in=list(statuts.GROUPES_TABLEAU_DE_BORD[c["groupe"]][1]))
+    if c.get("mon_role"):
+        champ = CHAMP_ROLE[c["mon_role"]]
+        if c.get("ma_structure"):
+            qs = qs.filter(**{champ: c["ma_structure"]})
+        else:
+            qs = qs.filter(**{f"{champ}__in": c["structures"]})
+    return qs
+
+
+def _en_retard(v: dict, maintenant) -> bool:
+    return bool(v["echeance_paiement"] and not v["dossier_paye"] and v["echeance_paiement"] < maintenant)
+
+
+def lignes(valeurs) -> list[dict]:
+    """The rows of ``_table.html``; amounts and dates stay raw, for ``chorus_format``'s filters."""
+    piece = reverse("travaux_piece", args=[0])
+    dossier = reverse("travaux_dossier", args=[0])
+    maintenant = timezone.now()
+    return [
+        {
+            "pk": v["pk"], "url": piece.replace("/0/", f"/{v['pk']}/", 1),
+            "url_dossier": dossier.replace("/0/", f"/{v['dossier_id']}/", 1), "dossier": v["dossier__numero"],
+            "numero": v["numero"], "cadre": Cadre(v["cadre"]).code, "numero_marche": v["numero_marche"] or "—",
+            "montant_ht": v["montant_ht"], "devise": v["devise"],
+            "destinataire": v["destinataire_nom"] or "—",
+            "fournisseur": v["dossier__fournisseur__raison_sociale"],
+            "moe": v["dossier__moe__raison_sociale"] or "—", "moa": v["dossier__moa__raison_sociale"] or "—",
+            "date_depot": v["date_depot"], "etat": statuts.libelle(v["etat_courant"]),
+            "badge": statuts.badge(v["etat_courant"]), "date_etat": v["date_etat_courant"],
+            "engagement": v["numero_engagement"] or "—", "instructeur": v["instructeur"] or "—",
+            "en_retard": _en_retard(v, maintenant),
+        }
+        for v in valeurs
+    ]  # fmt: skip
+
+
+ENTETES_EXPORT = [
+    "Numéro", "Type de pièce", "Numéro de dossier de facturation", "Numéro de marché", "Rôle de l'émetteur",
+    "SIRET de la structure émettrice", "Structure émettrice", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
+    "Maîtrise d'ouvrage", "Date de la pièce", "Date de dépôt", "Etat courant", "Date état courant",
+    "Numéro d'engagement", "Instructeur", "Montant HT", "Montant TVA", "Montant TTC", "Montant à payer", "Devise",
+]  # fmt: skip
+COLONNES_EXPORT = (
+    "numero", "cadre", "dossier__numero", "numero_marche", "role_deposant", "deposant__identifiant",
+    "deposant__raison_sociale", "destinataire_nom", "dossier__fournisseur__raison_sociale",
+    "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_piece", "date_depot", "etat_courant",
+    "date_etat_courant", "numero_engagement", "instructeur", "montant_ht", "montant_tva", "montant_ttc",
+    "montant_a_payer", "devise",
+)  # fmt: skip
+LARGEURS_EXPORT = (16, 40, 18, 18, 20, 18, 36, 36, 36, 36, 36, 14, 18, 36, 18, 20, 14, 14, 14, 14, 14, 8)
+_ROLES = dict(Role.choices)
+_CADRES = dict(Cadre.choices)
+
+
+def lignes_export(valeurs):
+    """The export's rows (a ``values_list`` in ``COLONNES_EXPORT`` order), codes turned into the portal's words."""
+    for v in valeurs:
+        v = list(v)
+        v[1] = _CADRES.get(v[1], v[1])
+        v[4] = _ROLES.get(v[4], v[4])
+        v[13] = statuts.libelle(v[13])
+        yield v
