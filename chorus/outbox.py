@@ -45,8 +45,27 @@ def enqueue(kind: str, payload: dict) -> OutboxMessage:
         raise ValueError(f"Unknown outbox kind {kind!r}.")
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
     # The task is sent by name: ``chorus.tasks`` imports this module, not the reverse.
-    transaction.on_commit(functools.partial(app.send_task, TACHE_TRAITEMENT, args=[message.pk]))
+    apres_commit(app.send_task, TACHE_TRAITEMENT, args=[message.pk], retry=False)
     return message
+
+
+def apres_commit(envoyer: Callable[..., object], *args, **kwargs) -> None:
+    """Queue a Celery task once the transaction commits, without ever failing the request: the change is already
+    committed, so a broker down or frozen (publishing gives up after the broker timeouts of the settings and is
+    not retried here, ``retry=False``) is logged and left to the periodic sweeps (``sweep`` for the outbox, the
+    stuck-flux task for flux), which send the work later."""
+    transaction.on_commit(functools.partial(_envoyer_sans_echec, envoyer, *args, **kwargs), robust=True)
+
+
+def _envoyer_sans_echec(envoyer: Callable[..., object], *args, **kwargs) -> None:
+    try:
+        envoyer(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - kombu raises many types; the sweep sends the work later
+        logger.warning(
+            "File de tâches injoignable (%s) : %s sera relancé par le balayage périodique.",
+            type(exc).__name__,
+            getattr(envoyer, "__name__", envoyer),
+        )
 
 
 def _retry_delay(tentatives: int) -> timedelta:

@@ -1,3 +1,5 @@
+import logging
+
 import redis
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from chorus import navigation
 from chorus.models import Publication, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 
 def accueil(request):
@@ -117,30 +121,48 @@ def favicon(request):
     return redirect(static("dsfr/dist/favicon/favicon.ico"), permanent=True)
 
 
+MESSAGES_SANTE = {
+    "database": "base de données PostgreSQL injoignable",
+    "redis": "Redis (file de tâches et cache) injoignable",
+    "worker": "aucun worker Celery actif récemment (tâches et courriels en attente)",
+}
+
+
 @never_cache
 @require_GET
 def health(request):
-    """Database, Redis and the age of the last Celery worker heartbeat; 200 when all are fine, else 503."""
+    """Database, Redis and the age of the last Celery worker heartbeat; 200 when all are fine, else 503 with a
+    short French message naming the degraded parts. The server's own error text stays in the log, never in the
+    answer (it may name hosts, users or paths)."""
     report = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         report["database"] = {"ok": True}
     except DatabaseError as exc:
-        report["database"] = {"ok": False, "error": str(exc)[:300]}
+        logger.warning("/health : base de données injoignable (%s)", type(exc).__name__)
+        report["database"] = {"ok": False}
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2)
-        client.ping()
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
         report["redis"] = {"ok": True}
     except (redis.RedisError, OSError, ValueError, TypeError) as exc:
-        report["redis"] = {"ok": False, "error": str(exc)[:300]}
+        logger.warning("/health : Redis injoignable (%s)", type(exc).__name__)
+        report["redis"] = {"ok": False}
     worker = {"ok": False, "last_heartbeat": None, "age_seconds": None}
     if report["database"]["ok"]:
         try:
             last = WorkerHeartbeat.objects.aggregate(last=Max("last_seen"))["last"]
         except DatabaseError as exc:
+            logger.warning("/health : lecture du battement des workers impossible (%s)", type(exc).__name__)
             last = None
-            worker["error"] = str(exc)[:300]
         if last is not None:
             age = (timezone.now() - last).total_seconds()
             worker.update(
@@ -149,6 +171,13 @@ def health(request):
                 ok=age <= settings.CHORUS_HEARTBEAT_MAX_AGE.total_seconds(),
             )
     report["worker"] = worker
-    healthy = all(part["ok"] for part in report.values())
-    report["status"] = "ok" if healthy else "error"
-    return JsonResponse(report, status=200 if healthy else 503)
+    degrades = [partie for partie, etat in report.items() if not etat["ok"]]
+    for partie in degrades:
+        report[partie]["message"] = MESSAGES_SANTE[partie][0].upper() + MESSAGES_SANTE[partie][1:] + "."
+    report["status"] = "error" if degrades else "ok"
+    report["message"] = (
+        "Service dégradé : " + " ; ".join(MESSAGES_SANTE[partie] for partie in degrades) + "."
+        if degrades
+        else "Portail opérationnel."
+    )
+    return JsonResponse(report, status=503 if degrades else 200, json_dumps_params={"ensure_ascii": False})

@@ -7,6 +7,7 @@ import binascii
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from chorus import outbox
 from chorus.api import tasks
 from chorus.api.flux import SYNTAXES
 from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, service, succes
@@ -41,7 +42,7 @@ def deposer_flux(request, corps, compte):
         flux.numero = _numero(flux)
         flux.fichier.save(f"{flux.numero}-{nom[-80:]}", ContentFile(contenu), save=False)
         flux.save(update_fields=["numero", "fichier"])
-        transaction.on_commit(lambda: tasks.traiter_flux.delay(flux.pk))
+        outbox.apres_commit(tasks.traiter_flux.delay, flux.pk)
     return succes("GCU_MSG_01_000", numeroFluxDepot=flux.numero, dateDepot=jour(flux.created_at), syntaxeFlux=syntaxe)
 
 

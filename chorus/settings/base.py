@@ -81,11 +81,25 @@ DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
 
 
+# A Redis that stops answering (frozen, network partition) must not hold a request: every socket to it gives up
+# after this many seconds, and the cache then fails open (``chorus.cache``).
+REDIS_SOCKET_TIMEOUT = 0.5
+
+
 def cache_settings(url: str, prefix: str = "chorus") -> dict:
     """Django's cache in Redis, shared by every web and Celery process (a per-process cache could not be
-    invalidated across gunicorn workers). Sessions are read from it first (``cached_db``)."""
+    invalidated across gunicorn workers). It holds only what can be recomputed, and fails open when Redis is down
+    or slow (``chorus.cache.CacheRedisTolerante``); sessions live in the database, not in it."""
     return {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+        "default": {
+            "BACKEND": "chorus.cache.CacheRedisTolerante",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
     }
 
 
@@ -159,7 +173,8 @@ if EMAIL_URL:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chorus Pro <ne-pas-repondre@chorus-pro.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: a Redis outage must not log everyone out nor fail every page.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"
@@ -178,6 +193,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker down or frozen must not hold a web request: connections give up quickly, publishing is not retried in
+# the request (``chorus.outbox.apres_commit``; the outbox sweep sends later what could not be queued). The read
+# timeout stays above kombu's 1 s BRPOP wait, which the worker's consumer relies on.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 3,
+    # Time spent reconnecting before a publish gives up (the worker's consumer reconnects on its own terms).
+    "connect_retries_timeout": 1,
+    "max_retries": 0,
+}
+# Publishing (``delay``) retries once, at once, rather than three times.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "chorus.tasks.sweep_outbox", "schedule": crontab()},

@@ -39,7 +39,12 @@ def enregistrer(
                 setattr(facture, champ, valeur)
         _appliquer_calcul(facture, calcul)
         facture.relance_brouillon_le = None
-        facture.save()
+        if facture.pk is None:
+            facture.save()
+        else:  # the status stays the locked row's (checked above): only the transition engine writes it
+            facture.save(
+                update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
+            )
         facture.lignes.all().delete()
         LignePoste.objects.bulk_create(
             LignePoste(

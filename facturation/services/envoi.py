@@ -30,7 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chorus.workflow import SYSTEME
+from chorus.workflow import SYSTEME, TransitionInterdite
 from facturation import depot, en16931, montants
 from facturation.certificat import empreinte_depot
 from facturation.conversion import ajustement_en_json, donnees_de, partie_en_json
@@ -589,6 +589,9 @@ def empreinte(contenu: bytes, facture: Facture) -> str:
     )
 
 
+CONTRAINTE_NUMERO_UNIQUE = "facture_numero_unique_par_fournisseur"
+
+
 def valider_et_envoyer(
     *, acting_user, facture: Facture, contenu: bytes, nom_fichier: str, emetteur_verifie: bool = False
 ) -> Facture:
@@ -603,16 +606,41 @@ def valider_et_envoyer(
     if existante is not None and existante.pk != facture.pk:
         raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
     with transaction.atomic():
+        # Under the row's lock, re-checked: a parallel « Confirmer l'envoi » (double click, two tabs) finds the
+        # invoice sent and stops here; a draft changed meanwhile (« Enregistrer » in another tab) is not sent as
+        # it was read before the change.
+        verrouillee = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
+        if verrouillee.statut != StatutFacture.BROUILLON:
+            raise TransitionInterdite(f"Action déjà effectuée : la facture n° {facture.numero} a déjà été envoyée.")
+        if verrouillee.updated_at != facture.updated_at:
+            raise ValidationError("La facture a été modifiée pendant l'envoi : vérifiez-la, puis envoyez-la à nouveau.")
         facture.date_depot = timezone.now()
         facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
         facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
         facture.empreinte_certificat = empreinte(contenu, facture)
         try:
             with transaction.atomic():
-                facture.save()
+                # Everything but the status, which only the transition engine writes.
+                facture.save(
+                    update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
+                )
+                CIRCUIT.transition(facture, to=StatutFacture.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR)
         except IntegrityError as exc:
-            raise ValidationError({"numero": "Ce numéro de facture est déjà utilisé par votre structure."}) from exc
-        CIRCUIT.transition(facture, to=StatutFacture.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR)
+            # Two deposits of one number at once both passed ``controler_doublons``; the database's unique index
+            # refuses the second when it leaves the draft status: the usual duplicate answer.
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != CONTRAINTE_NUMERO_UNIQUE:
+                raise
+            existante = (
+                Facture.objects.filter(fournisseur=facture.fournisseur_id, numero=facture.numero)
+                .exclude(pk=facture.pk)
+                .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
+                .first()
+            )
+            raise DepotRefuse(
+                f"Ce numéro de facture est déjà utilisé par votre structure : la facture n° {facture.numero} a déjà "
+                "été déposée.",
+                code=DepotRefuse.DOUBLON, numero=facture.numero, facture=existante,
+            ) from exc  # fmt: skip
         acheminer(facture)
     return facture
 

@@ -434,6 +434,9 @@ def confirmer_envoi(request, pk):
     if request.method == "POST":
         try:
             envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=request.user, facture=facture)
+        except TransitionInterdite as exc:  # sent meanwhile by a parallel request (double click, another tab)
+            messages.info(request, exc.message)
+            return redirect("recapitulatif", pk=facture.pk)
         except services.DoublonDepot as exc:
             messages.error(request, f"{exc.message} Facture existante : n° {exc.facture.numero}.")
             return redirect("modifier_brouillon", pk=facture.pk)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from dsfr.forms import DsfrBaseForm
 
+from chorus.exports import texte_sur
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
 from organisation import queries
@@ -214,6 +215,7 @@ def _booleen(valeur) -> str:
 
 
 def _lignes_csv(qs):
+    # What structures typed (raison sociale, address...) is disarmed as in every export: « =HYPERLINK(...) » stays text.
     ecrivain = csv.writer(_Tampon(), delimiter=";", lineterminator="\r\n")
     yield ecrivain.writerow(COLONNES_CSV)
     for (
@@ -240,8 +242,8 @@ def _lignes_csv(qs):
         yield ecrivain.writerow(
             [
                 CODE_ANNUAIRE_IDENTIFIANT.get(type_identifiant, ""),
-                identifiant,
-                raison_sociale,
+                texte_sur(identifiant),
+                texte_sur(raison_sociale),
                 _booleen(emetteur_edi),
                 _booleen(recepteur_edi),
                 _booleen(not mise_en_paiement_non_remontee),
@@ -251,15 +253,15 @@ def _lignes_csv(qs):
                 _booleen(option_moa in (OptionMoa.AVEC_MOA, OptionMoa.MOA_UNIQUEMENT)),
                 _booleen(option_moa == OptionMoa.MOA_UNIQUEMENT),
                 _booleen(statut == StatutStructure.ACTIVE),
-                adresse,
-                complement_adresse,
+                texte_sur(adresse),
+                texte_sur(complement_adresse),
                 "",
-                code_postal,
-                ville,
-                telephone,
-                courriel,
-                code_pays,
-                libelle_pays,
+                texte_sur(code_postal),
+                texte_sur(ville),
+                texte_sur(telephone),
+                texte_sur(courriel),
+                texte_sur(code_pays),
+                texte_sur(libelle_pays),
             ]
         )
 

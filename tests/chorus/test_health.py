@@ -24,7 +24,12 @@ def test_sante_rouge_sans_worker(client):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
-    assert body["worker"] == {"ok": False, "last_heartbeat": None, "age_seconds": None}
+    assert body["worker"] == {
+        "ok": False,
+        "last_heartbeat": None,
+        "age_seconds": None,
+        "message": "Aucun worker Celery actif récemment (tâches et courriels en attente).",
+    }
     assert body["database"]["ok"] is True
 
 

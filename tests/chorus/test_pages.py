@@ -72,9 +72,9 @@ def test_pages_privees_exigent_une_connexion(client, name):
 def test_domaines_liste_les_applications_et_le_menu(client, django_assert_max_num_queries):
     user = UtilisateurFactory()
     client.force_login(user)
-    # user, approbations badge, the user's profiles (one query for every tile: organisation.queries.a_application)
-    # and one query per login alert provider (unhandled rejections)
-    with django_assert_max_num_queries(4):
+    # session (stored in the database, not in Redis), user, approbations badge, the user's profiles (one query for
+    # every tile: organisation.queries.a_application) and one query per login alert provider (unhandled rejections)
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("domaines"))
     content = response.content.decode()
     assert "Organisation" in content

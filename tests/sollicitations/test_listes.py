@@ -143,14 +143,15 @@ def test_pagination_par_curseur(client, fournisseur_gp, etat, agent_drfip, djang
     gp, structure = fournisseur_gp
     _en_masse(gp, structure, etat, 70)
     client.force_login(gp)
-    with django_assert_max_num_queries(6):
+    # the session (in the database, not in Redis), user, perimeter, the list, the right to « Saisir », the badge
+    with django_assert_max_num_queries(7):
         page1 = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
     premiers = [s["numero"] for s in page1.context["sollicitations"]]
     assert len(premiers) == 50 and premiers[0] == "SOL-TEST-0069"
     suivante = page1.context["suivante"]
     lien = f"?statut=A_TRAITER&amp;apres={suivante}"
     assert lien in page1.content.decode()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page2 = client.get(reverse("rechercher_sollicitations_emises") + html.unescape(lien))
     suivants = [s["numero"] for s in page2.context["sollicitations"]]
     assert len(suivants) == 20 and suivants[-1] == "SOL-TEST-0000"
