@@ -1,0 +1,120 @@
+"""« Factures de travaux » in a real browser (issue 11, « Done when »): each actor is a distinct user of a distinct
+structure and does every step through the pages — the deposit form with its structure search, the récapitulatif,
+the piece page's actions, the financial service's processing in « Factures reçues » — and each test asserts what
+that user sees. The monthly chain to « Mise en paiement » and its dossier page; the visibility rules."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from facturation.enums import Cadre, StatutFacture
+from organisation.enums import OptionMoa
+from tests.e2e.parcours_travaux import (
+    capture,
+    deposer_initial,
+    deposer_suivante,
+    ouvrir_dossier,
+    ouvrir_piece,
+    prendre_en_compte,
+    service_financier,
+    sessions,
+    statut,
+    traiter_facture,
+)
+from tests.travaux.factories import acteur
+from travaux.models import PieceTravaux
+from travaux.statuts import StatutPiece
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+S = StatutPiece
+HORODATAGE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}")
+
+
+@pytest.fixture
+def session(browser, live_server):
+    yield from sessions(browser, live_server)
+
+
+@pytest.fixture
+def marche():
+    """The actors of a works contract: a supplier, a MOE, a MOA « avec MOA » and the financial service that pays."""
+    return {
+        "fournisseur": acteur("BATIMENTS DURAND SAS", code_postal="34000"),
+        "moe": acteur("ATELIER MOE ARCHITECTES", code_postal="34070"),
+        "moa": acteur("COMMUNE DE LATTES", publique=True, option_moa=OptionMoa.AVEC_MOA, code_postal="34970"),
+        "sf": service_financier("DRFIP OCCITANIE TRAVAUX"),
+    }
+
+
+def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche):
+    (f_user, f), (moe_user, moe), (moa_user, moa), (sf_user, sf) = (
+        marche["fournisseur"], marche["moe"], marche["moa"], marche["sf"]
+    )  # fmt: skip
+
+    # The supplier opens the dossier with its projet de décompte mensuel, the MOE and MOA found by the search.
+    fournisseur = session(f_user)
+    deposer_initial(fournisseur, numero="PDM-2026-01", cadre=Cadre.A4, acteurs={"moe": moe, "moa": moa},
+                    montant_ht="12500,00", montant_tva="2500,00")  # fmt: skip
+    expect(fournisseur.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition de la MOE")
+    expect(fournisseur.get_by_test_id("recapitulatif")).to_contain_text("ATELIER MOE ARCHITECTES")
+    capture(fournisseur, "a4-depose")
+
+    # The MOE takes it on, then deposits its état d'acompte from it.
+    page_moe = session(moe_user)
+    ouvrir_piece(page_moe, "PDM-2026-01")
+    statut(page_moe, "Mise à disposition de la MOE")
+    prendre_en_compte(page_moe, "PDM-2026-01")
+    statut(page_moe, "Prise en compte MOE")
+    deposer_suivante(page_moe, numero="EA-2026-01", cadre=Cadre.A15)
+    expect(page_moe.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition de la MOA")
+    expect(page_moe.get_by_test_id("montant-ht")).to_have_text("12\u202f500,00\u00a0€")  # taken from the A4
+
+    # The MOA takes it on and deposits the état d'acompte validé, naming the financial service found by the search.
+    page_moa = session(moa_user)
+    ouvrir_piece(page_moa, "EA-2026-01")
+    prendre_en_compte(page_moa, "EA-2026-01")
+    deposer_suivante(page_moa, numero="EAV-2026-01", cadre=Cadre.A19, acteurs={"destinataire": sf})
+    expect(page_moa.locator("#id_code_service")).to_have_count(0)  # on the récapitulatif now
+    expect(page_moa.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition du destinataire")
+    expect(page_moa.get_by_test_id("recapitulatif")).to_contain_text("code service SF_TRAVAUX")
+
+    # The financial service processes the invoice in « Factures reçues » up to « Mise en paiement ».
+    page_sf = session(sf_user, application="Factures reçues")
+    ligne = page_sf.get_by_test_id("facture-recue").filter(has_text="EAV-2026-01")
+    expect(ligne).to_contain_text("BATIMENTS DURAND SAS")
+    expect(ligne).to_contain_text("Mise à disposition du destinataire")
+    page_sf.get_by_role("link", name="EAV-2026-01", exact=True).click()
+    expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Mise à disposition du destinataire")
+    traiter_facture(page_sf, "Prendre en compte")
+    expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Prise en compte destinataire")
+    traiter_facture(page_sf, "Service fait", complement="Situation de travaux n° 1 constatée.")
+    expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Service fait")
+    traiter_facture(page_sf, "Mettre en paiement")
+    expect(page_sf.get_by_text("La facture EAV-2026-01 est au statut « Mise en paiement ».")).to_be_visible()
+    expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Mise en paiement")
+
+    # The supplier's dossier page: every piece, every status, each with its date and time.
+    ouvrir_dossier(fournisseur, "PDM-2026-01")
+    pieces = fournisseur.get_by_test_id("piece-dossier")
+    expect(pieces).to_have_count(3)
+    attendus = {
+        "PDM-2026-01": ["Associée", "Prise en compte MOE", "Mise à disposition de la MOE", "Déposée", "Brouillon"],
+        "EA-2026-01": ["Associée", "Prise en compte MOA", "Mise à disposition de la MOA", "Déposée", "Brouillon"],
+        "EAV-2026-01": ["Mise en paiement", "Service fait", "Prise en compte destinataire",
+                        "Mise à disposition du destinataire", "Déposée", "Brouillon"],
+    }  # fmt: skip
+    for numero, statuts_attendus in attendus.items():
+        bloc = pieces.filter(has=fournisseur.get_by_role("link", name=re.compile(f"N° {numero}$")))
+        expect(bloc.get_by_role("heading", level=3)).to_contain_text(f"Etat courant = {statuts_attendus[0]}")
+        lignes = bloc.get_by_test_id("historique")
+        expect(lignes).to_have_count(len(statuts_attendus))
+        for i, libelle in enumerate(statuts_attendus):
+            expect(lignes.nth(i).locator("td").nth(1)).to_have_text(libelle)
+            expect(lignes.nth(i).locator("td").first).to_have_text(HORODATAGE)
+    expect(fournisseur.get_by_test_id("horloge-jours")).to_contain_text("Mise en paiement le")
+    capture(fournisseur, "dossier-mise-en-paiement")
+
+    a19 = PieceTravaux.objects.get(numero="EAV-2026-01")
+    assert a19.facture.statut == StatutFacture.MISE_EN_PAIEMENT and a19.facture.destinataire == sf
+    assert a19.facture.service_destinataire.code == "SF_TRAVAUX" and a19.facture.fournisseur == f
