@@ -118,3 +118,92 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
     a19 = PieceTravaux.objects.get(numero="EAV-2026-01")
     assert a19.facture.statut == StatutFacture.MISE_EN_PAIEMENT and a19.facture.destinataire == sf
     assert a19.facture.service_destinataire.code == "SF_TRAVAUX" and a19.facture.fournisseur == f
+
+
+def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossier(session, marche):
+    """Seed 000 « jouer le rôle d'un autre acteur »: the MOE deposits the supplier's projet de décompte for it (the
+    supplier has no account), then handles it; the dossier says who deposited, in which role, for whom."""
+    _, sans_compte = acteur("MACONNERIE SANS COMPTE EURL", niveau=None)
+    (moe_user, moe), (_, moa) = marche["moe"], marche["moa"]
+    page_moe = session(moe_user)
+    deposer_initial(
+        page_moe,
+        numero="PDM-PLC-01",
+        cadre=Cadre.A4,
+        acteurs={"pour_le_compte_de": sans_compte, "fournisseur": sans_compte, "moe": moe, "moa": moa},
+    )
+    expect(page_moe.get_by_test_id("pour-le-compte-de")).to_contain_text("MACONNERIE SANS COMPTE EURL")
+    page_moe.get_by_test_id("lien-piece").click()
+    expect(page_moe.get_by_test_id("deposant")).to_contain_text("ATELIER MOE ARCHITECTES (Fournisseur)")
+    expect(page_moe.get_by_test_id("deposant")).to_contain_text("pour le compte de MACONNERIE SANS COMPTE EURL")
+    prendre_en_compte(page_moe, "PDM-PLC-01")
+    deposer_suivante(page_moe, numero="EA-PLC-15", cadre=Cadre.A15)
+
+    page_moe.get_by_role("link", name="Dossier de facturation").click()
+    expect(page_moe.get_by_role("heading", level=1)).to_have_text("Consultation d'un dossier de facturation")
+    expect(page_moe.get_by_text("Fournisseur MACONNERIE SANS COMPTE EURL")).to_be_visible()
+    bloc = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° PDM-PLC-01 - Etat courant")
+    expect(bloc).to_contain_text(
+        "Déposée par ATELIER MOE ARCHITECTES (Fournisseur) pour le compte de MACONNERIE SANS COMPTE EURL."
+    )
+    depot = bloc.get_by_test_id("historique").filter(has_text="Déposée")
+    expect(depot).to_contain_text("ATELIER MOE ARCHITECTES")
+    expect(depot.get_by_test_id("pour-le-compte-de")).to_have_text("pour le compte de MACONNERIE SANS COMPTE EURL")
+    bloc_a15 = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° EA-PLC-15 - Etat courant")
+    expect(bloc_a15).not_to_contain_text("pour le compte de")
+    capture(page_moe, "dossier-pour-le-compte-de")
+    a4 = PieceTravaux.objects.get(numero="PDM-PLC-01")
+    assert a4.pour_le_compte_de == sans_compte and a4.deposant == moe and a4.dossier.fournisseur == sans_compte
+
+
+@pytest.fixture
+def lecteur_moe(marche):
+    """A colleague of the MOE holding « Factures de travaux » in consultation only."""
+    from organisation import services as org_services
+    from tests.factories import UtilisateurFactory
+
+    user = UtilisateurFactory()
+    structure = marche["moe"][1]
+    org_services._creer_rattachement(
+        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
+    )
+    org_services.definir_profils(utilisateur=user, structure=structure, profils={"FACTURES_TRAVAUX": "consultation"})
+    return user
+
+
+def test_consultation_sans_bouton_et_acteur_hors_dossier_en_404(session, marche, lecteur_moe):
+    (f_user, _), (_, moe), (_, moa) = marche["fournisseur"], marche["moe"], marche["moa"]
+    page_f = session(f_user)
+    deposer_initial(page_f, numero="PDM-VIS-01", cadre=Cadre.A4, acteurs={"moe": moe, "moa": moa})
+    page_f.get_by_test_id("lien-piece").click()
+    url_piece = page_f.url
+    page_f.get_by_role("link", name="Dossier de facturation").first.click()
+    url_dossier = page_f.url
+    url_fichier = url_piece + "piece.pdf"
+
+    # The MOE's colleague in consultation sees the piece waiting for its structure, and no action.
+    page_lecteur = session(lecteur_moe)
+    ouvrir_piece(page_lecteur, "PDM-VIS-01")
+    statut(page_lecteur, "Mise à disposition de la MOE")
+    expect(page_lecteur.get_by_test_id("actions-piece")).to_have_count(0)
+    expect(page_lecteur.get_by_role("button", name="Prendre en compte")).to_have_count(0)
+    expect(page_lecteur.get_by_role("link", name="Déposer la pièce suivante du dossier de facturation")).to_have_count(
+        0
+    )
+    expect(
+        page_lecteur.get_by_role("navigation", name="Onglets de l'application Factures de travaux")
+    ).not_to_contain_text("Déposer")
+    expect(page_lecteur.get_by_role("link", name="Télécharger", exact=True)).to_be_visible()
+    page_lecteur.get_by_role("link", name="Dossier de facturation").first.click()
+    expect(page_lecteur.get_by_test_id("piece-dossier")).to_have_count(1)
+
+    # An actor of another structure, outside the dossier: the 404 page on the piece, its dossier and its file.
+    (etranger, _) = acteur("ENTREPRISE ETRANGERE AU DOSSIER")
+    page_etranger = session(etranger)
+    expect(page_etranger.get_by_test_id("piece-travaux")).to_have_count(0)
+    for url in (url_piece, url_dossier, url_fichier):
+        reponse = page_etranger.goto(url)
+        assert reponse.status == 404, url
+        expect(page_etranger.get_by_role("heading", level=1)).to_have_text("Page non trouvée")
+        expect(page_etranger.get_by_text("PDM-VIS-01")).to_have_count(0)
+    assert PieceTravaux.objects.get(numero="PDM-VIS-01").statut == S.MISE_A_DISPOSITION_MOE
