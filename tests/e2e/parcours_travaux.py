@@ -79,7 +79,8 @@ def choisir_structure(page, champ: str, structure) -> None:
     zone = page.get_by_test_id("recherche-structure")
     zone.get_by_label("Acteur à renseigner").select_option(label=CIBLES[champ])
     zone.get_by_label("Raison sociale").fill(structure.raison_sociale)
-    zone.get_by_role("button", name="Rechercher").click()
+    with page.expect_response(re.compile(r"/factures-travaux/structures/\?")):
+        zone.get_by_role("button", name="Rechercher").click()
     resultats = page.locator("#resultats-structures")
     ligne = resultats.get_by_test_id("structure").filter(has_text=structure.raison_sociale)
     expect(ligne).to_contain_text(structure.identifiant)
@@ -89,7 +90,7 @@ def choisir_structure(page, champ: str, structure) -> None:
 
 def remplir_depot(
     page, *, numero, cadre=None, acteurs=None, montant_ht=None, montant_tva=None, commentaire="", contenu=None,
-    format_depot="PDF non signé",
+    format_depot="PDF non signé", numero_marche="",
 ):  # fmt: skip
     """The deposit form (on its page): the file and its format, the cadre, the actors (field → structure, each
     found by the search), the references and, when given, the amounts."""
@@ -103,6 +104,8 @@ def remplir_depot(
         choisir_structure(page, champ, structure)
     page.locator("#id_numero").fill(numero)
     page.locator("#id_date_piece").fill(hier())
+    if numero_marche:
+        page.locator("#id_numero_marche").fill(numero_marche)
     if montant_ht is not None:
         page.locator("#id_montant_ht").fill(montant_ht)
         page.locator("#id_montant_tva").fill(montant_tva)
@@ -120,11 +123,13 @@ def valider_et_envoyer(page, numero: str) -> None:
     expect(page.get_by_role("heading", level=2)).to_have_text(f"Pièce n° {numero} déposée")
 
 
-def deposer_initial(page, *, numero, cadre, acteurs, montant_ht="10000,00", montant_tva="2000,00", **champs):
+def deposer_initial(
+    page, *, numero, cadre, acteurs, montant_ht="10000,00", montant_tva="2000,00", numero_marche="M-2026-042", **champs
+):
     onglet(page, "Déposer")
     expect(page.get_by_text("Dépôt initial", exact=True)).to_be_visible()
     remplir_depot(page, numero=numero, cadre=cadre, acteurs=acteurs, montant_ht=montant_ht, montant_tva=montant_tva,
-                  **champs)  # fmt: skip
+                  numero_marche=numero_marche, **champs)  # fmt: skip
     valider_et_envoyer(page, numero)
 
 

@@ -14,6 +14,7 @@ from tests.e2e.parcours_travaux import (
     capture,
     deposer_initial,
     deposer_suivante,
+    onglet,
     ouvrir_dossier,
     ouvrir_piece,
     prendre_en_compte,
@@ -112,6 +113,7 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
         for i, libelle in enumerate(statuts_attendus):
             expect(lignes.nth(i).locator("td").nth(1)).to_have_text(libelle)
             expect(lignes.nth(i).locator("td").first).to_have_text(HORODATAGE)
+    expect(fournisseur.get_by_text("Marché M-2026-042 · Fournisseur BATIMENTS DURAND SAS")).to_be_visible()
     expect(fournisseur.get_by_test_id("horloge-jours")).to_contain_text("Mise en paiement le")
     capture(fournisseur, "dossier-mise-en-paiement")
 
@@ -207,3 +209,23 @@ def test_consultation_sans_bouton_et_acteur_hors_dossier_en_404(session, marche,
         expect(page_etranger.get_by_role("heading", level=1)).to_have_text("Page non trouvée")
         expect(page_etranger.get_by_text("PDM-VIS-01")).to_have_count(0)
     assert PieceTravaux.objects.get(numero="PDM-VIS-01").statut == S.MISE_A_DISPOSITION_MOE
+
+
+def test_recherche_de_structure_choisir_remplit_l_acteur_selectionne(session, marche):
+    """The structure search inside the form: after a search for one actor, the user changes « Acteur à renseigner »
+    and clicks « Choisir » on the results shown: the SIRET goes to the actor now selected, not the previous one."""
+    (f_user, _), (_, moa) = marche["fournisseur"], marche["moa"]
+    page = session(f_user)
+    onglet(page, "Déposer")
+    zone = page.get_by_test_id("recherche-structure")
+    zone.get_by_label("Acteur à renseigner").select_option(label="Maîtrise d'œuvre")
+    zone.get_by_label("Code postal").fill("34970")
+    zone.get_by_role("button", name="Rechercher").click()
+    ligne = page.locator("#resultats-structures").get_by_test_id("structure")
+    expect(ligne).to_have_count(1)
+    expect(ligne).to_contain_text("COMMUNE DE LATTES")
+    zone.get_by_label("Acteur à renseigner").select_option(label="Maîtrise d'ouvrage")
+    ligne.get_by_role("button", name="Choisir COMMUNE DE LATTES").click()
+    expect(page.locator("#id_moa")).to_have_value(moa.identifiant)
+    expect(page.locator("#id_moe")).to_have_value("")
+    expect(page.locator("#id_moa")).to_be_focused()

@@ -3,6 +3,7 @@ to the signed décompte général, a routing-error refusal and its correction, a
 titulaire then taken on by the MOE, and a « sans MOA » structure receiving the works invoice in « Factures reçues ».
 Each actor is a distinct user of a distinct structure and does every step through the pages."""
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -83,7 +84,9 @@ def test_fin_de_marche_a7_a17_a20_puis_decompte_general_signe_a8(
     with ThreadPoolExecutor(max_workers=1) as executor:  # pyhanko's asyncio.run() outside Playwright's loop
         signe = executor.submit(signer, pdf("Décompte général signé"), signataire).result()
     deposer_suivante(page_f, numero="DGD-2026-08", cadre=Cadre.A8, contenu=signe, format_depot="PDF signé PAdES")
-    expect(page_f.get_by_test_id("signataire")).to_contain_text("Jean Signataire")
+    expect(page_f.get_by_test_id("signataire")).to_have_text(
+        re.compile(r"^Jean Signataire – signé le \d\d/\d\d/\d{4} à ")
+    )
     expect(page_f.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition du destinataire")
     capture(page_f, "a8-decompte-general-signe")
 
