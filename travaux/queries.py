@@ -148,9 +148,23 @@ def pieces_du_dossier(dossier: DossierFacturation, user) -> list[PieceTravaux]:
     for h in HistoriquePiece.objects.filter(objet__in=pieces).order_by("-created_at", "-id"):
         histos[h.objet_id].append(h)
     factures = {p.facture_id: p.pk for p in pieces if p.facture_id}
-    for h in HistoriqueFacture.objects.filter(objet_id__in=list(factures)).order_by("-created_at", "-id"):
-        if h.statut not in (StatutFacture.BROUILLON, StatutFacture.DEPOSEE):
-            histos[factures[h.objet_id]].append(h)
+    par_facture: dict[int, list] = {pk: [] for pk in factures}
+    for h in HistoriqueFacture.objects.filter(objet_id__in=list(factures)).order_by("created_at", "id"):
+        par_facture[h.objet_id].append(h)
+    for facture_id, entrees in par_facture.items():
+        histos[factures[facture_id]] += historique_facture_apres_envoi(entrees)
     for p in pieces:
         p.historique_complet = sorted(histos[p.pk], key=lambda h: (h.created_at, h.pk), reverse=True)
     return pieces
+
+
+def historique_facture_apres_envoi(entrees) -> list:
+    """The rows of a payable piece's invoice that its own history does not already say (``entrees`` oldest first):
+    the piece records its deposit and its « Mise à disposition du destinataire »; the invoice's rows up to its first
+    mise à disposition repeat them, so only the later ones — the service financier's processing, a new deposit
+    after « A recycler » — are added."""
+    entrees = list(entrees)
+    for i, h in enumerate(entrees):
+        if h.statut == StatutFacture.MISE_A_DISPOSITION:
+            return entrees[i + 1 :]
+    return [h for h in entrees if h.statut not in (StatutFacture.BROUILLON, StatutFacture.DEPOSEE)]

@@ -19,10 +19,14 @@
   resultats.addEventListener("click", function (evenement) {
     var bouton = evenement.target.closest("button[data-siret]");
     if (!bouton) { return; }
-    var champ = document.getElementById("id_" + bouton.getAttribute("data-cible"));
+    // The field chosen now in « Acteur à renseigner », not the one of the search that listed these results: a user
+    // who changes the select after searching fills the field they see selected.
+    var selection = document.getElementById("recherche-cible");
+    var cible = selection ? selection.value : bouton.getAttribute("data-cible");
+    var champ = document.getElementById("id_" + cible);
     if (!champ) { return; }
     champ.value = bouton.getAttribute("data-siret");
-    if (bouton.getAttribute("data-cible") === "destinataire") {
+    if (cible === "destinataire") {
       var services = bouton.closest("tr").querySelectorAll(".chorus-service");
       var code = document.getElementById("id_code_service");
       if (code && services.length === 1) { code.value = services[0].getAttribute("data-code"); }

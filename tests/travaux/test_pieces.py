@@ -534,8 +534,10 @@ def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, 
         assert horodatage in html, horodatage
     assert html.count('data-testid="historique"') == (
         HistoriquePiece.objects.filter(objet__dossier=a4.dossier).count()
-        + a19.facture.historique.exclude(statut__in=["BROUILLON", "DEPOSEE"]).count()
+        # The invoice's own deposit and mise à disposition repeat the piece's rows: only its later ones are shown.
+        + a19.facture.historique.exclude(statut__in=["BROUILLON", "DEPOSEE", "MISE_A_DISPOSITION"]).count()
     )
+    assert html.count("<td>Mise à disposition du destinataire</td>") == 1
     # The rule that routed each piece (the MOA option read at routing time).
     assert html.count('data-testid="regle-acheminement"') == 3 and "avec MOA" in html
     # The payment clock: 30 days from the A4's mise à disposition of the MOE, 14 days left on 20 March.

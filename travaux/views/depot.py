@@ -4,6 +4,7 @@ that sends a draft (seed 000: « Confirmer et envoyer » … « récapitulatif d
 Every rule is ``travaux.services``'; these views read the form, call one service and show its French messages."""
 
 import logging
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -326,10 +327,24 @@ def confirmer(request, pk):
             "libelle_format": services.LIBELLES_FORMAT.get(piece.format_depot, "PDF"),
             "role_deposant": Role(piece.role_deposant).label,
             "pieces_jointes": list(piece.pieces_jointes.all()),
+            "signatures": _signatures(piece),
             "peut_deposer": services.structures_travaux(request.user).exists(),
             "breadcrumb_data": _fil("Récapitulatif du dépôt" if brouillon else f"Pièce n° {piece.numero} déposée"),
         },
     )
+
+
+def _signatures(piece) -> list[dict]:
+    """The signers of a PAdES piece and their declared signing time, as dates (shown « jj/mm/aaaa » like every date
+    of the page, not as the stored ISO text)."""
+    lignes = []
+    for s in piece.signatures or []:
+        try:
+            date_signature = datetime.fromisoformat(s.get("date_signature") or "")
+        except ValueError:
+            date_signature = None
+        lignes.append({"signataire": s.get("signataire") or "", "date": date_signature})
+    return lignes
 
 
 def _date_depot(piece):

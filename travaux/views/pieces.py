@@ -116,11 +116,7 @@ def _historique_complet(piece: PieceTravaux) -> list:
     """The piece's history and, once payable, its invoice's (the service financier's processing), newest first."""
     entrees = list(piece.historique.order_by("-created_at", "-id"))
     if piece.facture_id:
-        entrees += [
-            h
-            for h in piece.facture.historique.order_by("-created_at", "-id")
-            if h.statut not in ("BROUILLON", "DEPOSEE")
-        ]
+        entrees += queries.historique_facture_apres_envoi(piece.facture.historique.order_by("created_at", "id"))
     return sorted(entrees, key=lambda h: (h.created_at, h.pk), reverse=True)
 
 
