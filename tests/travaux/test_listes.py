@@ -461,16 +461,17 @@ def test_pages_en_nombre_de_requetes_borne(client, jeu, django_assert_max_num_qu
     ]
     for url, criteres, lignes in pages:
         client.get(url, criteres)
-        # The user, their profiles, their perimeter, (their structures,) the page, « Déposer », the structures' list.
-        with django_assert_max_num_queries(7):
+        # The session, the user, their profiles, their perimeter, (their structures,) the page, « Déposer », the
+        # structures' list.
+        with django_assert_max_num_queries(8):
             response = client.get(url, criteres)
         assert len(response.context["pieces"]) == lignes
     client.get(reverse("travaux_tableau_de_bord"), {"role": "MOE"})
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("travaux_tableau_de_bord"), {"role": "MOE"})
     assert _compteurs(response)["Mise à disposition"]["nombre"] == 32
     for url in ("travaux_exporter", "travaux_exporter_xlsx"):
-        with django_assert_max_num_queries(4):  # the user, their profiles, their perimeter, the rows
+        with django_assert_max_num_queries(5):  # the session, the user, their profiles, their perimeter, the rows
             response = client.get(reverse(url))
             contenu = b"".join(response.streaming_content) if response.streaming else response.content
         assert contenu
