@@ -7,40 +7,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chorus', '0002_initial'),
+        ("chorus", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evenement', models.CharField(max_length=60, verbose_name='type de message')),
-                ('sujet', models.CharField(max_length=300, verbose_name='objet')),
-                ('corps', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reçu le')),
-                ('lu_le', models.DateTimeField(blank=True, null=True, verbose_name='lu le')),
-                ('destinataire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages_recus', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("evenement", models.CharField(max_length=60, verbose_name="type de message")),
+                ("sujet", models.CharField(max_length=300, verbose_name="objet")),
+                ("corps", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="reçu le")),
+                ("lu_le", models.DateTimeField(blank=True, null=True, verbose_name="lu le")),
+                (
+                    "destinataire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages_recus",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'indexes': [models.Index(fields=['destinataire', 'id'], name='message_boite_idx'), models.Index(condition=models.Q(('lu_le__isnull', True)), fields=['destinataire'], name='message_non_lu_idx')],
+                "verbose_name": "message",
+                "indexes": [
+                    models.Index(fields=["destinataire", "id"], name="message_boite_idx"),
+                    models.Index(
+                        condition=models.Q(("lu_le__isnull", True)), fields=["destinataire"], name="message_non_lu_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PreferenceMessage',
+            name="PreferenceMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evenement', models.CharField(max_length=60, verbose_name='type de message')),
-                ('par_courriel', models.BooleanField(default=True, verbose_name='recevoir aussi par courriel')),
-                ('utilisateur', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("evenement", models.CharField(max_length=60, verbose_name="type de message")),
+                ("par_courriel", models.BooleanField(default=True, verbose_name="recevoir aussi par courriel")),
+                (
+                    "utilisateur",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'préférence de message',
-                'constraints': [models.UniqueConstraint(fields=('utilisateur', 'evenement'), name='preference_message_unique')],
+                "verbose_name": "préférence de message",
+                "constraints": [
+                    models.UniqueConstraint(fields=("utilisateur", "evenement"), name="preference_message_unique")
+                ],
             },
         ),
     ]

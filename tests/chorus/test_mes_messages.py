@@ -20,7 +20,7 @@ from organisation.enums import Application, OptionMoa
 from tests import outils
 from tests.factories import UtilisateurFactory
 from tests.facturation.factories import FactureFactory
-from tests.sollicitations.conftest import agent_drfip, deposer  # noqa: F401  (fixture)
+from tests.sollicitations.conftest import deposer, rattacher
 from tests.travaux.factories import acteur, deposer_initial
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +164,9 @@ def test_facturation_relance_d_un_brouillon(fournisseur_gp, etat):
     assert _boite(gp) == [("FACTURE_BROUILLON", "Brouillon de facture non envoyé")]
 
 
-def test_sollicitations_deposant_et_service_destinataire(fournisseur_gp, etat, agent_drfip):
+def test_sollicitations_deposant_et_service_destinataire(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
+    agent_drfip = rattacher(UtilisateurFactory(), etat, service=etat.services.get(code="DRFIP_IDF"))
     s = deposer(gp, structure, destinataire=etat)
     assert ("SOLLICITATION_SUIVI", f"Sollicitation {s.numero} déposée") in _boite(gp)
     assert _boite(agent_drfip) == [("SOLLICITATION_A_TRAITER", f"Nouvelle sollicitation {s.numero}")]
