@@ -73,8 +73,8 @@ def test_domaines_liste_les_applications_et_le_menu(client, django_assert_max_nu
     user = UtilisateurFactory()
     client.force_login(user)
     # user, approbations badge, the user's profiles (one query for every tile: organisation.queries.a_application)
-    # and one query per login alert provider (unhandled rejections)
-    with django_assert_max_num_queries(4):
+    # and one query per login alert provider (unhandled rejections), the header's unread messages count
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("domaines"))
     content = response.content.decode()
     assert "Organisation" in content

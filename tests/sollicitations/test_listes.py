@@ -143,7 +143,7 @@ def test_pagination_par_curseur(client, fournisseur_gp, etat, agent_drfip, djang
     gp, structure = fournisseur_gp
     _en_masse(gp, structure, etat, 70)
     client.force_login(gp)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the first page also counts the header's unread messages (then cached)
         page1 = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
     premiers = [s["numero"] for s in page1.context["sollicitations"]]
     assert len(premiers) == 50 and premiers[0] == "SOL-TEST-0069"
