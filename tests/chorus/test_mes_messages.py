@@ -186,6 +186,19 @@ def test_travaux_la_moe_recoit_la_piece_et_son_choix_arrete_le_courriel():
     assert _courriels_a(moe[0].email) == []
 
 
+def test_travaux_le_fournisseur_apprend_la_suspension():
+    from travaux import services as travaux_services
+
+    f = acteur("CEGELEC")
+    moe = acteur("MB INGENIERIE")
+    moa = acteur("ACADEMIE", publique=True, option_moa=OptionMoa.AVEC_MOA)
+    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="PDM-SUSP")
+    travaux_services.suspendre(acting_user=moe[0], piece=a4, commentaire="Il manque l'attachement")
+    ((evenement, sujet),) = [m for m in _boite(f[0]) if m[0] == "TRAVAUX_REFUS"]
+    assert sujet.startswith("Factures de travaux : pièce PDM-SUSP")
+    assert f"Chorus Pro - {sujet}" in _courriels_a(f[0].email)
+
+
 def test_organisation_rattachement_mais_pas_le_lien_d_activation(fournisseur_gp):
     from organisation.services.comptes import _courriel_activation
 
