@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from chorus import navigation
+from chorus import messagerie, navigation
 
 SITE = {
     "site_title": "Chorus Pro",
@@ -16,12 +16,14 @@ SITE = {
 
 
 def portail(request):
-    """Layout data: site identity, the user menu and the approbations badge (one count per source)."""
+    """Layout data: site identity, the user menu, the approbations badge (one count per source) and the unread
+    messages' count (cached; else one COUNT on a partial index)."""
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     return {
         "SITE_CONFIG": SITE,
         "menu_utilisateur": navigation.menu_utilisateur() if authenticated else [],
         "nombre_approbations": navigation.nombre_approbations(user) if authenticated else 0,
+        "nombre_messages_non_lus": messagerie.nombre_non_lus(user) if authenticated else 0,
         "DEBUG": settings.DEBUG,
     }

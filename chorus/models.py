@@ -74,3 +74,41 @@ class Publication(models.Model):
 
     def __str__(self):
         return self.titre
+
+
+class Message(models.Model):
+    """« Mes messages »: one notification of the portal to one user (``chorus.messagerie.notifier``), the same
+    event that is e-mailed. Read once opened or marked as read."""
+
+    destinataire = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_recus")
+    evenement = models.CharField("type de message", max_length=60)
+    sujet = models.CharField("objet", max_length=300)
+    corps = models.TextField("message")
+    created_at = models.DateTimeField("reçu le", default=timezone.now)
+    lu_le = models.DateTimeField("lu le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "message"
+        indexes = [
+            # The inbox's keyset pages (newest first) and the header's unread count.
+            models.Index(fields=["destinataire", "id"], name="message_boite_idx"),
+            models.Index(fields=["destinataire"], name="message_non_lu_idx", condition=models.Q(lu_le__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.sujet} ({self.destinataire_id})"
+
+
+class PreferenceMessage(models.Model):
+    """A user's choice for one type of message: « Recevoir aussi par courriel » (no row: yes)."""
+
+    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    evenement = models.CharField("type de message", max_length=60)
+    par_courriel = models.BooleanField("recevoir aussi par courriel", default=True)
+
+    class Meta:
+        verbose_name = "préférence de message"
+        constraints = [models.UniqueConstraint(fields=["utilisateur", "evenement"], name="preference_message_unique")]
+
+    def __str__(self):
+        return f"{self.evenement} : {'courriel' if self.par_courriel else 'sans courriel'}"

@@ -89,6 +89,11 @@ def register_application(application: Application) -> None:
     _applications[application.code] = application
 
 
+def application_enregistree(code: str) -> bool:
+    """Whether an application of this code exists in the portal (a profile is granted only for one that does)."""
+    return code in _applications
+
+
 def register_onglets(code: str, application: str, onglets: list[Onglet]) -> None:
     """The tab bar of an application (``{% onglets code %}`` in its pages), in display order."""
     _barres_onglets[code] = (application, tuple(onglets))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from chorus import views
+from chorus import views, vues_messages
 
 admin.site.site_header = "Chorus Pro – administration"
 admin.site.site_title = "Chorus Pro"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("communication/", views.communication, name="communication"),
     path("support/", views.support, name="support"),
     path("publications/<int:pk>/", views.publication, name="publication"),
+    path("mes-messages/", vues_messages.mes_messages, name="mes_messages"),
+    path("mes-messages/<int:pk>/", vues_messages.message, name="message"),
+    path("mes-messages/marquer-lus/", vues_messages.marquer_messages_lus, name="marquer_messages_lus"),
+    path("mes-messages/preferences/", vues_messages.preferences_messages, name="preferences_messages"),
     path("health", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("", include("organisation.urls")),

@@ -1,6 +1,7 @@
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
+from chorus.messagerie import TypeMessage, register_type_message
 from chorus.navigation import (
     Application,
     EntreeMenu,
@@ -86,3 +87,13 @@ register_onglets(
     [Onglet("Synthèse", "factures_recues"), Onglet("Rechercher", "rechercher_factures_recues"),
      Onglet("Tableau de bord", "tableau_de_bord_factures_recues")],
 )  # fmt: skip
+
+
+# « Mes messages »: the notifications of the invoices (``facturation.services.circuit`` and ``brouillons``).
+for type_message in [
+    TypeMessage("FACTURE_STATUT", "Changement de statut d'une facture émise", "Factures émises", ordre=10),
+    TypeMessage("FACTURE_BROUILLON", "Brouillon de facture non envoyé depuis 3 jours", "Factures émises", ordre=11),
+    TypeMessage("FACTURE_RECUE", "Nouvelle facture mise à disposition", "Factures reçues", ordre=20),
+    TypeMessage("FACTURE_A_VALIDER", "Facture à valider ou validée tacitement", "Factures à valider", ordre=30),
+]:
+    register_type_message(type_message)

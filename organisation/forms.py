@@ -6,8 +6,8 @@ from dsfr.forms import DsfrBaseForm
 
 from chorus.identifiers import normaliser, valider_siret
 from chorus.mail import envoyer_email
-from organisation import services
-from organisation.enums import Application, TypeIdentifiant, TypeStructure, codename, niveaux_possibles
+from organisation import queries, services
+from organisation.enums import TypeIdentifiant, TypeStructure, codename, niveaux_possibles
 from organisation.models import Service, Structure, Utilisateur
 
 MESSAGE_VERROUILLAGE = (
@@ -246,7 +246,9 @@ class DemandeRattachementForm(_MailleMixin, DsfrBaseForm):
 
 def _choix_profils():
     return [
-        (codename(app, niveau), f"{app.label} {niveau}") for app in Application for niveau in niveaux_possibles(app)
+        (codename(app, niveau), f"{app.label} {niveau}")
+        for app in queries.applications_ouvertes()
+        for niveau in niveaux_possibles(app)
     ]
 
 

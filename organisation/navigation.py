@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from chorus.messagerie import TypeMessage, register_type_message
 from chorus.navigation import (
     Application,
     EntreeMenu,
@@ -135,3 +136,15 @@ def _decider(user, ids, approuver, motif) -> tuple[int, list[str]]:
 
 
 register_approbations(SourceApprobations(code="ORGANISATION", compter=_compter, lister=_lister, decider=_decider))
+
+
+# « Mes messages »: the notifications of accounts, rattachements and structures (``organisation.services``).
+for type_message in [
+    TypeMessage("ORGANISATION_APPROBATION", "Demande qui attend mon approbation", "Organisation", ordre=70),
+    TypeMessage("ORGANISATION_DECISION", "Décision sur mes demandes", "Organisation", ordre=71),
+    TypeMessage(
+        "ORGANISATION_RATTACHEMENT", "Rattachement à une structure ou fin de rattachement", "Organisation", ordre=72
+    ),
+    TypeMessage("ORGANISATION_MODIFICATION", "Modification de structure qui a pris effet", "Organisation", ordre=73),
+]:
+    register_type_message(type_message)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from chorus import navigation
 from organisation.enums import (
     PROFILS,
     Application,
@@ -21,6 +22,7 @@ from organisation.enums import (
     TypeApprobation,
     TypeStructure,
     codename,
+    niveaux_possibles,
 )
 from organisation.models import (
     Approbation,
@@ -218,6 +220,19 @@ def rattachements_de(user) -> QuerySet:
     )
 
 
+def applications_ouvertes() -> list[Application]:
+    """The applications a profile can be granted for, in Chorus Pro's order: those that exist in the portal
+    (registered with ``chorus.navigation``) and « Organisation », the gestionnaire's profile. The one place that
+    decides it: default profiles, the profiles' choices and lists follow it (a profile still stored for an application
+    that does not exist, « Engagements » or « Raccordements » granted by default before, is hidden: it opens nothing,
+    and shows again if that application arrives)."""
+    return [a for a in Application if a == Application.ORGANISATION or navigation.application_enregistree(a.value)]
+
+
+def codenames_ouverts() -> list[str]:
+    return [codename(a, niveau) for a in applications_ouvertes() for niveau in niveaux_possibles(a)]
+
+
 def utilisateurs_avec_profils(structures) -> list[tuple[Rattachement, list[str]]]:
     """The active rattachements of these structures, each with the labels of the user's profiles on its
     structure (two queries, whatever the number of users)."""
@@ -233,6 +248,7 @@ def utilisateurs_avec_profils(structures) -> list[tuple[Rattachement, list[str]]
         StructureUserObjectPermission.objects.filter(
             content_object__in={r.structure_id for r in rattachements},
             user__in={r.utilisateur_id for r in rattachements},
+            permission__codename__in=codenames_ouverts(),
         )
         .order_by("permission__codename")
         .values_list("user_id", "content_object_id", "permission__codename")
@@ -244,7 +260,7 @@ def utilisateurs_avec_profils(structures) -> list[tuple[Rattachement, list[str]]
 def habilitations_de(user) -> QuerySet:
     """The user's profiles on the structures where they are actively attached."""
     return (
-        StructureUserObjectPermission.objects.filter(user=user)
+        StructureUserObjectPermission.objects.filter(user=user, permission__codename__in=codenames_ouverts())
         .filter(
             Exists(
                 Rattachement.objects.filter(

@@ -1,5 +1,6 @@
 """The two applications of the « Sollicitations » domain on the Domaines page, and their tab bars."""
 
+from chorus.messagerie import TypeMessage, register_type_message
 from chorus.navigation import Application, Onglet, register_application, register_onglets
 from organisation import queries as org_queries
 from organisation.enums import Application as App
@@ -56,4 +57,22 @@ register_onglets(
         Onglet("Tableau de bord", "tableau_de_bord_sollicitations"),
         Onglet("Statistiques", "statistiques_sollicitations"),
     ],
+)
+
+# « Mes messages »: the notifications of the sollicitations (``sollicitations.services.circuit.courriel``).
+register_type_message(
+    TypeMessage(
+        "SOLLICITATION_SUIVI",
+        "Suivi de mes sollicitations (dépôt, demande d'information, réponse)",
+        "Sollicitations émises",
+        ordre=50,
+    )
+)
+register_type_message(
+    TypeMessage(
+        "SOLLICITATION_A_TRAITER",
+        "Sollicitation à traiter (nouvelle, relancée, transférée, assignée, clôturée)",
+        "Sollicitations reçues",
+        ordre=60,
+    )
 )

@@ -1,3 +1,4 @@
+from chorus.messagerie import TypeMessage, register_type_message
 from chorus.navigation import Application, Onglet, register_application, register_onglets
 from organisation import queries as org_queries
 from organisation.enums import Application as App
@@ -27,4 +28,12 @@ register_onglets(
         Onglet("Déposer", "travaux_deposer", si="peut_deposer"),
         Onglet("Tableau de bord", "travaux_tableau_de_bord"),
     ],
+)
+
+# « Mes messages »: the notifications of the works pieces (``travaux.services._notifier``).
+register_type_message(
+    TypeMessage("TRAVAUX_A_TRAITER", "Pièce de travaux mise à votre disposition", "Factures de travaux", ordre=40)
+)
+register_type_message(
+    TypeMessage("TRAVAUX_REFUS", "Pièce de travaux refusée ou suspendue", "Factures de travaux", ordre=41)
 )

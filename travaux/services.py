@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from chorus.mail import envoyer_email
+from chorus.messagerie import notifier
 from chorus.workflow import SYSTEME, TransitionInterdite, Workflow
 from facturation import montants, pdf
 from facturation.depot import TAILLE_MAX
@@ -58,15 +58,14 @@ def _notifier(*, objet, entree):
             destinataires = destinataires.exclude(
                 pk__in=org_queries.utilisateurs_avec_profil(piece.recevant, Application.FACTURES_RECUES).values("pk")
             )
-        for user in destinataires:
-            envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
+        notifier(destinataires, evenement="TRAVAUX_A_TRAITER", sujet=sujet, corps=corps)
     elif entree.statut in (*statuts.STATUTS_REFUSES, S.SUSPENDUE):
         sujet = f"Chorus Pro - Factures de travaux : pièce {piece.numero} {libelle.lower()}"
         corps = f"Bonjour,\n\nLa pièce {piece.numero} du dossier n° {piece.dossier.numero} est « {libelle} »."
         if entree.motif:
             corps += f"\n\nMotif : {entree.motif}"
-        for user in org_queries.utilisateurs_avec_profil(piece.deposant, Application.FACTURES_TRAVAUX):
-            envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps + "\n\nL'équipe Chorus Pro")
+        deposants = org_queries.utilisateurs_avec_profil(piece.deposant, Application.FACTURES_TRAVAUX)
+        notifier(deposants, evenement="TRAVAUX_REFUS", sujet=sujet, corps=corps + "\n\nL'équipe Chorus Pro")
 
 
 CIRCUIT = Workflow(

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chorus.mail import envoyer_email
+from chorus.messagerie import notifier
 from facturation import montants
 from facturation.donnees import Ajustement
 from facturation.enums import ModeDepot, StatutFacture, TypeTva
@@ -151,8 +151,9 @@ def relancer_brouillons(*, maintenant=None) -> int:
                 relance_brouillon_le=maintenant
             ):
                 continue
-            envoyer_email(
-                destinataires=[facture.created_by.email],
+            notifier(
+                [facture.created_by],
+                evenement="FACTURE_BROUILLON",
                 sujet="Chorus Pro - Brouillon de facture non envoyé",
                 corps=(
                     f"Bonjour,\n\nLe brouillon de facture {facture.numero or '(sans numéro)'} n'a pas été modifié "

@@ -4,7 +4,7 @@ notifications, and who may act for a supplier."""
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from chorus.mail import envoyer_email
+from chorus.messagerie import notifier
 from chorus.workflow import Workflow
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
@@ -27,15 +27,19 @@ def _notifier(*, objet, entree):
         texte += f"\n\nCommentaire du valideur : {entree.commentaire}"
     if entree.commentaire and entree.role == DESTINATAIRE:
         texte += f"\n\nCommentaire du destinataire : {entree.commentaire}"
-    for user in org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES):
-        envoyer_email(destinataires=[user.email], sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}", corps=texte)
+    notifier(
+        org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES),
+        evenement="FACTURE_STATUT",
+        sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}",
+        corps=texte,
+    )
     if entree.statut == StatutFacture.MISE_A_DISPOSITION and objet.destinataire_id:
-        for user in org_queries.utilisateurs_avec_profil(objet.destinataire, Application.FACTURES_RECUES):
-            envoyer_email(
-                destinataires=[user.email],
-                sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
-                corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
-            )
+        notifier(
+            org_queries.utilisateurs_avec_profil(objet.destinataire, Application.FACTURES_RECUES),
+            evenement="FACTURE_RECUE",
+            sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
+            corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
+        )
     if (
         entree.statut in (StatutFacture.A_VALIDER_1, StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI)
         and objet.valideur_id
@@ -61,8 +65,12 @@ def _notifier_valideur(*, objet, entree):
             f"refusée dans le délai de {DELAI_VALIDATION_TACITE.days} jours : elle est validée tacitement et "
             "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"
         )
-    for user in org_queries.utilisateurs_avec_profil(objet.valideur, Application.FACTURES_A_VALIDER):
-        envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
+    notifier(
+        org_queries.utilisateurs_avec_profil(objet.valideur, Application.FACTURES_A_VALIDER),
+        evenement="FACTURE_A_VALIDER",
+        sujet=sujet,
+        corps=corps,
+    )
 
 
 CIRCUIT = Workflow(transitions=statuts.TRANSITIONS, historique=HistoriqueFacture, libelles=StatutFacture,

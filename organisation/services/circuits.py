@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 
 from chorus.identifiers import valider_siret
 from chorus.mail import envoyer_email
+from chorus.messagerie import notifier
 from chorus.workflow import Transition, Workflow
 from organisation import queries
 from organisation.enums import (
@@ -88,12 +89,14 @@ def _pour_le_support(approbation) -> bool:
     )
 
 
-def _courriel(user, sujet: str, texte: str) -> None:
-    envoyer_email(
-        destinataires=[user.email],
-        sujet=f"Chorus Pro - {sujet}",
-        corps=f"Bonjour {user.prenom},\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n",
-    )
+def _courriel(user, sujet: str, texte: str, *, evenement: str | None) -> None:
+    """A notification of type ``evenement`` (« Mes messages », e-mailed unless the user chose otherwise); with
+    ``evenement=None``, an e-mail only (the activation link of an account that cannot log in yet)."""
+    sujet, corps = f"Chorus Pro - {sujet}", f"Bonjour {user.prenom},\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n"
+    if evenement is None:
+        envoyer_email(destinataires=[user.email], sujet=sujet, corps=corps)
+    else:
+        notifier([user], evenement=evenement, sujet=sujet, corps=corps)
 
 
 def _creer_rattachement(*, utilisateur, structure, service=None, statut, commentaire="", acting_user, role):
@@ -135,6 +138,7 @@ def _creer_approbation(*, type, demandeur, structure, service=None, rattachement
             "Une demande attend votre approbation",
             f"{demandeur.get_full_name()} ({demandeur.email}) a fait une demande « {approbation.get_type_display()} » "
             f"pour la structure {structure.raison_sociale}. Retrouvez-la dans le menu Approbations.",
+            evenement="ORGANISATION_APPROBATION",
         )
     return approbation
 

@@ -170,6 +170,7 @@ def _courriel_activation(user) -> None:
         "Activez votre compte",
         "Votre compte Chorus Pro a été créé. Pour l'activer, ouvrez le lien suivant :\n\n"
         f"{lien_activation(user)}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.",
+        evenement=None,
     )
 
 

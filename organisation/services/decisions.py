@@ -86,5 +86,5 @@ def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
             f"Votre demande « {approbation.get_type_display()} » pour la structure {structure.raison_sociale} "
             f"a été refusée.\n\nMotif : {motif}"
         )
-    _courriel(demandeur, "Décision sur votre demande", texte)
+    _courriel(demandeur, "Décision sur votre demande", texte, evenement="ORGANISATION_DECISION")
     return approbation

@@ -99,7 +99,12 @@ def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
     )
     if not profils_de(utilisateur=utilisateur, structure=structure):
         definir_profils(utilisateur=utilisateur, structure=structure, profils=profils_par_defaut())
-    _courriel(utilisateur, "Nouveau rattachement", f"Vous avez été rattaché à la structure {structure.raison_sociale}.")
+    _courriel(
+        utilisateur,
+        "Nouveau rattachement",
+        f"Vous avez été rattaché à la structure {structure.raison_sociale}.",
+        evenement="ORGANISATION_RATTACHEMENT",
+    )
     return rattachement
 
 
@@ -122,6 +127,7 @@ def detacher_utilisateur(*, acting_user, rattachement, motif: str = ""):
         rattachement.utilisateur,
         "Fin de rattachement",
         f"Vous n'êtes plus rattaché à la structure {rattachement.structure.raison_sociale}.",
+        evenement="ORGANISATION_RATTACHEMENT",
     )
 
 

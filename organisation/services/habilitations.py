@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from organisation.enums import Application, Niveau, codename, niveaux_possibles
 from organisation.models import StructureUserObjectPermission
+from organisation.queries import applications_ouvertes, codenames_ouverts
 
 logger = logging.getLogger(__name__)
 
@@ -17,12 +18,13 @@ ROLE_UTILISATEUR = "UTILISATEUR"
 
 
 def profils_par_defaut() -> dict[str, str]:
-    """A new user gets every profile, in modification, except « Organisation » (the GP's)."""
-    return {app: Niveau.MODIFICATION for app in Application if app != Application.ORGANISATION}
+    """A new user gets every profile of an application that exists (``applications_ouvertes``), in modification,
+    except « Organisation » (the GP's)."""
+    return {app: Niveau.MODIFICATION for app in applications_ouvertes() if app != Application.ORGANISATION}
 
 
 def tous_les_profils() -> dict[str, str]:
-    return {app: Niveau.MODIFICATION for app in Application}
+    return {app: Niveau.MODIFICATION for app in applications_ouvertes()}
 
 
 def _permissions(codenames) -> dict[str, Permission]:
@@ -37,6 +39,10 @@ def definir_profils(*, utilisateur, structure, profils: dict[str, str | None]) -
     for application, niveau in profils.items():
         if application not in Application.values:
             raise ValidationError(f"Application inconnue : {application}.")
+        if niveau is not None and application not in applications_ouvertes():
+            raise ValidationError(
+                f"Le profil « {Application(application).label} » ne donne accès à aucune application du portail."
+            )
         if niveau is not None and niveau not in niveaux_possibles(application):
             raise ValidationError(
                 f"Le profil « {Application(application).label} » n'existe pas en {Niveau(niveau).label}."
@@ -58,9 +64,9 @@ def definir_profils(*, utilisateur, structure, profils: dict[str, str | None]) -
 def profils_de(*, utilisateur, structure) -> dict[str, str]:
     """{application: niveau} for the user on the structure."""
     result = {}
-    for code in StructureUserObjectPermission.objects.filter(user=utilisateur, content_object=structure).values_list(
-        "permission__codename", flat=True
-    ):
+    for code in StructureUserObjectPermission.objects.filter(
+        user=utilisateur, content_object=structure, permission__codename__in=codenames_ouverts()
+    ).values_list("permission__codename", flat=True):
         application, _, niveau = code.rpartition("_")
         application = application.upper()
         # Modification wins if, by history, both rows exist.

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chorus.mail import envoyer_email
+from chorus.messagerie import notifier
 from chorus.workflow import SYSTEME, Transition, Workflow
 from organisation.enums import Application
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
@@ -169,8 +169,9 @@ def appliquer_modifications_dues(*, limit: int = 1000) -> int:
                 role=SYSTEME,
                 extra_updates={"appliquee_le": timezone.now()},
             )
-            envoyer_email(
-                destinataires=[modification.demandeur.email],
+            notifier(
+                [modification.demandeur],
+                evenement="ORGANISATION_MODIFICATION",
                 sujet="Chorus Pro - Votre modification a pris effet",
                 corps=(
                     f"Bonjour,\n\nLa modification suivante a pris effet le "

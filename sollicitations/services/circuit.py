@@ -16,21 +16,25 @@ The status machine (RECALLED in the reference §4, the statuses' words from seed
     A traiter / En cours ──▶ Réaffectée par le support (support) ──▶ A traiter at a public structure's service
 """
 
-from chorus.mail import envoyer_email
+from chorus.messagerie import notifier as notifier_utilisateurs
 from chorus.workflow import TransitionInterdite, Workflow
 from sollicitations import queries, statuts
 from sollicitations.enums import EMETTEUR, StatutSollicitation
 from sollicitations.models import HistoriqueSollicitation, Sollicitation
 
+# Types of message (« Mes messages », registered in ``sollicitations.navigation``).
+MESSAGE_A_TRAITER = "SOLLICITATION_A_TRAITER"
+MESSAGE_SUIVI = "SOLLICITATION_SUIVI"
 
-def courriel(users, sujet: str, texte: str) -> None:
-    for user in users:
-        if user is not None and user.is_active and user.email:
-            envoyer_email(
-                destinataires=[user.email],
-                sujet=f"Chorus Pro - {sujet}",
-                corps=f"Bonjour,\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n",
-            )
+
+def courriel(users, sujet: str, texte: str, *, evenement: str) -> None:
+    """Notify the active users (« Mes messages », and e-mail unless they turned it off for ``evenement``)."""
+    notifier_utilisateurs(
+        [user for user in users if user is not None and user.is_active],
+        evenement=evenement,
+        sujet=f"Chorus Pro - {sujet}",
+        corps=f"Bonjour,\n\n{texte}\n\nCordialement,\nL'équipe Chorus Pro\n",
+    )
 
 
 def destinataire_lisible(s: Sollicitation) -> str:
@@ -69,13 +73,17 @@ def notifier(*, objet, entree):
         if entree.motif:
             texte += f"\n\nMessage : {entree.motif}"
         courriel(
-            [s.emetteur], f"Sollicitation {s.numero} : {libelle}", f"Sollicitation {s.numero} « {s.objet} ».\n\n{texte}"
+            [s.emetteur],
+            f"Sollicitation {s.numero} : {libelle}",
+            f"Sollicitation {s.numero} « {s.objet} ».\n\n{texte}",
+            evenement=MESSAGE_SUIVI,
         )
     elif statut == StatutSollicitation.CLOTUREE and s.assignee_a_id:
         courriel(
             [s.assignee_a],
             f"Sollicitation {s.numero} clôturée",
             f"Le déposant a accepté la réponse et clôturé la sollicitation {s.numero} « {s.objet} ».",
+            evenement=MESSAGE_A_TRAITER,
         )
 
 
@@ -103,7 +111,7 @@ def _notifier_arrivee(s: Sollicitation, entree) -> None:
     texte += "Retrouvez-la dans « Mes sollicitations à traiter » de l'application « Sollicitations reçues »."
     if entree.motif and precedent in (StatutSollicitation.DEMANDE_INFORMATION, StatutSollicitation.RESOLUE):
         texte += f"\n\nMessage du déposant : {entree.motif}"
-    courriel(destinataires, sujet, texte)
+    courriel(destinataires, sujet, texte, evenement=MESSAGE_A_TRAITER)
 
 
 CIRCUIT = Workflow(

@@ -11,7 +11,14 @@ from organisation.enums import Niveau
 from sollicitations import queries, statuts
 from sollicitations.enums import DESTINATAIRE, SUPPORT, StatutSollicitation
 from sollicitations.models import Message, Sollicitation
-from sollicitations.services.circuit import CIRCUIT, courriel, destinataire_lisible, verifier_cible, verrouiller
+from sollicitations.services.circuit import (
+    CIRCUIT,
+    MESSAGE_A_TRAITER,
+    courriel,
+    destinataire_lisible,
+    verifier_cible,
+    verrouiller,
+)
 from sollicitations.services.pieces_jointes import joindre, verifier_fichiers
 from sollicitations.services.saisie import verifier_destinataire
 
@@ -174,5 +181,6 @@ def traiter_sollicitation(
                 f"Sollicitation {s.numero} assignée",
                 f"{acting_user.get_full_name()} vous a assigné la sollicitation {s.numero} « {s.objet} ». Retrouvez-la "
                 "dans « Mes sollicitations à traiter » de l'application « Sollicitations reçues ».",
+                evenement=MESSAGE_A_TRAITER,
             )
     return s

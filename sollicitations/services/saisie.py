@@ -10,7 +10,7 @@ from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
 from sollicitations.enums import EMETTEUR, StatutSollicitation
 from sollicitations.models import HistoriqueSollicitation, Sollicitation
-from sollicitations.services.circuit import courriel, destinataire_lisible, notifier
+from sollicitations.services.circuit import MESSAGE_SUIVI, courriel, destinataire_lisible, notifier
 from sollicitations.services.pieces_jointes import joindre, verifier_fichiers
 
 
@@ -147,5 +147,6 @@ def deposer_sollicitation(
             f"Sollicitation {s.numero} déposée",
             f"Votre sollicitation {s.numero} « {s.objet} » est déposée et adressée {destinataire_lisible(s)}. "
             "Vous serez informé par courriel de chaque réponse.",
+            evenement=MESSAGE_SUIVI,
         )
     return s

@@ -73,8 +73,9 @@ def test_domaines_liste_les_applications_et_le_menu(client, django_assert_max_nu
     user = UtilisateurFactory()
     client.force_login(user)
     # session (stored in the database, not in Redis), user, approbations badge, the user's profiles (one query for
-    # every tile: organisation.queries.a_application) and one query per login alert provider (unhandled rejections)
-    with django_assert_max_num_queries(5):
+    # every tile: organisation.queries.a_application), one query per login alert provider (unhandled rejections),
+    # the header's unread messages count
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("domaines"))
     content = response.content.decode()
     assert "Organisation" in content

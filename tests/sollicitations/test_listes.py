@@ -143,8 +143,9 @@ def test_pagination_par_curseur(client, fournisseur_gp, etat, agent_drfip, djang
     gp, structure = fournisseur_gp
     _en_masse(gp, structure, etat, 70)
     client.force_login(gp)
-    # the session (in the database, not in Redis), user, perimeter, the list, the right to « Saisir », the badge
-    with django_assert_max_num_queries(7):
+    # the session (in the database, not in Redis), user, perimeter, the list, the right to « Saisir », the badge,
+    # and on the first page the header's unread messages (then cached)
+    with django_assert_max_num_queries(8):
         page1 = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
     premiers = [s["numero"] for s in page1.context["sollicitations"]]
     assert len(premiers) == 50 and premiers[0] == "SOL-TEST-0069"
@@ -173,17 +174,18 @@ def test_requetes_bornees(
     gp, structure = fournisseur_gp
     _en_masse(gp, structure, etat, nombre)
     client.force_login(gp)
-    # user, perimeter, the list, the right to « Saisir » (and the session, the approbations badge when uncached)
+    # user, perimeter, the list, the right to « Saisir » (and the session, the approbations badge, the unread
+    # messages when uncached)
     for nom in ("sollicitations_emises", "rechercher_sollicitations_emises"):
-        with django_assert_max_num_queries(6):
-            assert client.get(reverse(nom)).status_code == 200
-    client.force_login(agent_drfip)
-    # user, perimeter, support membership, the list, the total of the Synthèse, the approbations badge
-    for nom in ("sollicitations_recues", "rechercher_sollicitations_recues"):
         with django_assert_max_num_queries(7):
             assert client.get(reverse(nom)).status_code == 200
+    client.force_login(agent_drfip)
+    # user, perimeter, support membership, the list, the total of the Synthèse, the approbations badge, the unread messages
+    for nom in ("sollicitations_recues", "rechercher_sollicitations_recues"):
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse(nom)).status_code == 200
     client.force_login(agent_support)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("sollicitations_recues")).status_code == 200
     with django_assert_max_num_queries(6):
         csv = b"".join(client.get(reverse("exporter_sollicitations_recues")).streaming_content)
@@ -199,11 +201,11 @@ def test_requetes_bornees_page_d_une_sollicitation(
     services.repondre_demande_information(acting_user=gp, sollicitation=s, message="Voici.")
     client.force_login(agent_drfip)
     # user, perimeter (twice: the page, the right to treat), support membership, the sollicitation, the right to
-    # treat, its draft, history, exchanges, attachments, the colleagues to assign, the badge
-    with django_assert_max_num_queries(12):
+    # treat, its draft, history, exchanges, attachments, the colleagues to assign, the badge, the unread messages
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("sollicitation_recue", args=[s.pk])).status_code == 200
     client.force_login(gp)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("sollicitation_emise", args=[s.pk])).status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(reverse("saisir_sollicitation")).status_code == 200
