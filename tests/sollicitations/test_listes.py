@@ -180,7 +180,8 @@ def test_requetes_bornees(
         with django_assert_max_num_queries(7):
             assert client.get(reverse(nom)).status_code == 200
     client.force_login(agent_drfip)
-    # user, perimeter, support membership, the list, the total of the Synthèse, the approbations badge, the unread messages
+    # user, perimeter, support membership, the list, the total of the Synthèse, the approbations badge, the unread
+    # messages
     for nom in ("sollicitations_recues", "rechercher_sollicitations_recues"):
         with django_assert_max_num_queries(8):
             assert client.get(reverse(nom)).status_code == 200
