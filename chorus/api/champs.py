@@ -114,18 +114,23 @@ class Requete(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class ListeObjets(_Champ):
+class ListeObjets(serializers.ListField):
     """A list of ``enfant`` objects; a single object is accepted as a list of one (clients differ)."""
 
     def __init__(self, enfant: type[Requete], **options):
-        self.enfant = enfant
-        super().__init__(**options)
+        options.setdefault("required", False)
+        options.setdefault("allow_null", True)
+        options.setdefault("error_messages", MESSAGES)
+        super().__init__(child=enfant(), **options)
 
-    def convertir(self, valeur):
-        objets = lire_objets(valeur)
+    def to_internal_value(self, data):
+        try:
+            objets = lire_objets(data)
+        except Refus as refus:
+            raise serializers.ValidationError(str(refus)) from None
         erreurs, resultats = [], []
         for objet in objets:
-            serialiseur = self.enfant(data=objet)
+            serialiseur = type(self.child)(data=objet)
             if serialiseur.is_valid():
                 resultats.append(serialiseur.validated_data)
                 erreurs.append({})
@@ -134,3 +139,17 @@ class ListeObjets(_Champ):
         if any(erreurs):
             raise serializers.ValidationError(erreurs)
         return resultats
+
+    def to_representation(self, data):
+        return data
+
+
+class Pagination(Requete):
+    """The search parameters every search service shares (under a name of its own: ``parametres``,
+    ``rechercheFactureParFournisseur``…)."""
+
+    nbResultatsParPage = Entier()
+    pageResultatDemandee = Entier()
+    triColonne = Texte()
+    triSens = Texte()
+    triSense = Texte()

@@ -260,6 +260,8 @@ REPONSES = {
 
 def documenter(resume: str, requete=None, **options):
     """``extend_schema`` of a service: its summary, its request serializer and the envelope answers."""
+    options.setdefault("description", resume)
+    requete = {"application/json": requete} if requete is not None else None
     return extend_schema(summary=resume, request=requete, responses=REPONSES, **options)
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from chorus import navigation
 from chorus.api.services import DUREE_JETON
 
 JETON = {
@@ -130,4 +131,6 @@ def documentation(request):
                 "chemin": chemin, "methode": methode.upper(), "resume": operation.get("summary", ""),
                 "authentifie": bool(operation.get("security")), "champs": _champs(schema, composants),
             })  # fmt: skip
-    return render(request, "api/documentation.html", {"titre": "Documentation de l'API", "services": services})
+    titre = "Documentation de l'API"
+    contexte = {"titre": titre, "services": services, "breadcrumb_data": navigation.fil_ariane(courant=titre)}
+    return render(request, "api/documentation.html", contexte)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
-from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Requete, Texte, Textes
+from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
 from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_REGLE_METIER,
@@ -35,14 +35,6 @@ from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
 
 # --- Request serializers (validation with Chorus Pro's field names and JSON types; OpenAPI) ------------------------
-
-
-class Pagination(Requete):
-    nbResultatsParPage = Entier()
-    pageResultatDemandee = Entier()
-    triColonne = Texte()
-    triSens = Texte()
-    triSense = Texte()
 
 
 class Destinataire(Requete):

@@ -3,7 +3,7 @@
 
 from django.db.models import Q
 
-from chorus.api.champs import Booleen, Entier, Requete, Texte
+from chorus.api.champs import Booleen, Entier, Pagination, Requete, Texte
 from chorus.api.kit import (
     introuvable,
     jour_heure,
@@ -24,14 +24,6 @@ COLONNES_STRUCTURES = {
     "DesignationStructure": "raison_sociale", "Statut": "statut",
 }  # fmt: skip
 COLONNES_SERVICES = {"CodeService": "code", "LibelleService": "libelle", "IdService": "pk"}
-
-
-class Pagination(Requete):
-    nbResultatsParPage = Entier()
-    pageResultatDemandee = Entier()
-    triColonne = Texte()
-    triSens = Texte()
-    triSense = Texte()
 
 
 class CriteresStructure(Requete):
