@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("sollicitations.urls")),
     path("", include("travaux.urls")),
     path("", include("chorus.api.urls")),
+    path("", include("organisation.api.urls")),  # /cpro/structures/v1/…
+    path("", include("facturation.api.urls")),  # /cpro/factures/v1/…, transverses/v1/consulterCR*
     path("administration/", admin.site.urls),
 ]
 

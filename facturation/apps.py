@@ -8,5 +8,6 @@ class FacturationConfig(AppConfig):
     def ready(self):
         from chorus import demo
         from facturation import navigation  # noqa: F401
+        from facturation.api import tasks  # noqa: F401  (the flux tasks, under their historical names)
 
         demo.inscrire_chargeur("charger_demo_factures", ordre=20)  # after the accounts and structures

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from organisation.models import (
     Approbation,
+    CompteTechnique,
     EtablissementInsee,
     HistoriqueModificationDifferee,
     ModificationDifferee,
@@ -92,3 +93,14 @@ class ApprobationAdmin(admin.ModelAdmin):
 class EtablissementInseeAdmin(admin.ModelAdmin):
     list_display = ["siret", "raison_sociale", "ville", "est_public", "actif"]
     search_fields = ["siret", "raison_sociale"]
+
+
+@admin.register(CompteTechnique)
+class CompteTechniqueAdmin(admin.ModelAdmin):
+    list_display = ["login", "structure", "actif", "expiration_mot_de_passe"]
+    list_filter = ["actif"]
+    search_fields = ["login", "structure__identifiant", "structure__raison_sociale"]
+    readonly_fields = ["login", "mot_de_passe_hache", "structure", "utilisateur", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

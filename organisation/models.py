@@ -441,3 +441,27 @@ class MandatFacturation(models.Model):
 
     def __str__(self):
         return f"Mandat de facturation de {self.structure}"
+
+
+class CompteTechnique(models.Model):
+    """A structure's technical account. It acts through ``utilisateur``, a dedicated user attached to the structure
+    with its profiles (« Factures émises » in modification…), so that every query is scoped by the same domain
+    functions as a person's; that user has no usable password and cannot sign in to the portal."""
+
+    login = models.CharField(max_length=150, unique=True)
+    mot_de_passe_hache = models.CharField("mot de passe (haché)", max_length=128)
+    expiration_mot_de_passe = models.DateTimeField("expiration du mot de passe")
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="comptes_techniques")
+    utilisateur = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compte_technique"
+    )
+    actif = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "compte technique"
+        verbose_name_plural = "comptes techniques"
+        db_table = "api_comptetechnique"  # created by the API app before the model moved here (state kept)
+
+    def __str__(self):
+        return self.login

@@ -1,23 +1,6 @@
 from celery import shared_task
 
-from chorus.api import flux, services
-from chorus.api.models import FluxDepot
-
-
-@shared_task
-def traiter_flux(flux_id: int) -> str:
-    return flux.traiter(FluxDepot.objects.select_related("compte__utilisateur", "structure").get(pk=flux_id)).etat
-
-
-@shared_task
-def relancer_flux_bloques() -> int:
-    """Beat: a flux whose task was lost or whose worker died is queued again (``traiter`` resumes it, or closes it
-    once its attempts are used up). A flux still queued behind a long backlog may be queued twice: the second task
-    finds it taken and does nothing."""
-    ids = list(flux.flux_bloques().order_by("etat_le").values_list("pk", flat=True)[:500])
-    for flux_id in ids:
-        traiter_flux.delay(flux_id)
-    return len(ids)
+from chorus.api import services
 
 
 @shared_task

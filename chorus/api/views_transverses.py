@@ -1,16 +1,43 @@
-"""``/cpro/transverses/v1/…``"""
+"""The domain-free ``/cpro/transverses/v1/…`` services: health-check and the reference lists that read no domain
+data (the flux's ``consulterCR*`` are ``facturation.api.vues_flux``)."""
 
-from chorus.api.kit import ReponseJson, service, succes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from chorus.api.champs import Requete, Texte
+from chorus.api.kit import succes
+from chorus.api.protocole import ServiceCpro, VueCpro, documenter
 
 DEVISES = [("EUR", "Euro")]
 
 
-@service(methode="GET", authentifie=False, lire=False)
-def health_check(request, corps, compte):
-    """Ignores any body (one client sends ``null``, another a JSON content type and no body)."""
-    return ReponseJson({"body": "Chorus Pro disponible", "statusCode": "OK", "statusCodeValue": 200})
+class CodeLangue(Requete):
+    codeLangue = Texte()
 
 
-@service()
-def recuperer_devises(request, corps, compte):
-    return succes(listeDevises=[{"codeDevise": code, "libelleDevise": libelle} for code, libelle in DEVISES])
+@extend_schema(
+    summary="Disponibilité",
+    request=None,
+    responses={200: inline_serializer("Disponibilite", {
+        "body": serializers.CharField(), "statusCode": serializers.CharField(),
+        "statusCodeValue": serializers.IntegerField(),
+    })},
+)  # fmt: skip
+class HealthCheck(VueCpro):
+    """``GET``, no authentication; ignores any body (one client sends ``null``, another a JSON content type and no
+    body)."""
+
+    methode = "GET"
+
+    def get(self, request):
+        return Response({"body": "Chorus Pro disponible", "statusCode": "OK", "statusCodeValue": 200})
+
+
+@documenter("Devises acceptées", CodeLangue)
+class RecupererDevises(ServiceCpro):
+    serialiseur = CodeLangue
+
+    def post(self, request):
+        self.corps()
+        return succes(listeDevises=[{"codeDevise": code, "libelleDevise": libelle} for code, libelle in DEVISES])

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "guardian",
     "widget_tweaks",
     "dsfr",
@@ -182,6 +183,18 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The Chorus Pro API (chorus.api.protocole.LimiteParClient): requests per OAuth client.
+    "DEFAULT_THROTTLE_RATES": {"client_cpro": env_str("API_LIMITE_PAR_CLIENT", default="6000/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chorus Pro (portail) – API compatible PISTE",
+    "DESCRIPTION": "Services /cpro/<domaine>/v1/… avec les noms de champs et les types JSON de Chorus Pro.",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["chorus.api.views_schema.seulement_l_api"],
+    "POSTPROCESSING_HOOKS": ["chorus.api.views_schema.completer"],
 }
 
 

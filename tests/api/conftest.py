@@ -4,7 +4,8 @@ import json
 import pytest
 
 from chorus.api import services
-from chorus.api.models import CompteTechnique
+from organisation.api import comptes
+from organisation.models import CompteTechnique
 
 CLIENT_ID = "erp-test"
 CLIENT_SECRET = "secret_de-test_0123"
@@ -43,7 +44,7 @@ def client_oauth(db):
 @pytest.fixture
 def compte(fournisseur_gp):
     _, structure = fournisseur_gp
-    compte, _ = services.creer_compte_technique(
+    compte, _ = comptes.creer_compte_technique(
         structure=structure, login="TECH_1_martin@cpro.fr", mot_de_passe=MOT_DE_PASSE
     )
     return compte

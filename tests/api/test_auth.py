@@ -138,6 +138,6 @@ def test_purge_des_jetons_expires(api):
 
 
 def test_admin(admin_client, api):
-    for modele in ("clientoauth", "comptetechnique", "fluxdepot"):
-        assert admin_client.get(f"/administration/api/{modele}/").status_code == 200
-    assert admin_client.get(f"/administration/api/comptetechnique/{api.compte.pk}/change/").status_code == 200
+    for modele in ("api/clientoauth", "organisation/comptetechnique", "facturation/fluxdepot"):
+        assert admin_client.get(f"/administration/{modele}/").status_code == 200
+    assert admin_client.get(f"/administration/organisation/comptetechnique/{api.compte.pk}/change/").status_code == 200

@@ -5,8 +5,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from chorus.api.management.commands import charger_demo_api as demo
-from chorus.api.models import ClientOAuth, CompteTechnique
+from chorus.api.models import ClientOAuth
+from organisation.management.commands import charger_demo_api as demo
+from organisation.models import CompteTechnique
 
 
 def test_charger_demo_api_idempotent_et_utilisable(db, client):

@@ -5,9 +5,9 @@ import base64
 
 import pytest
 
-from chorus.api import tasks
-from chorus.api.models import FluxDepot
+from facturation.api import tasks
 from facturation.enums import StatutFacture
+from facturation.models import FluxDepot
 from tests.facturation.test_depot_externes import ECHANTILLONS, _ids, _preparer, _totaux, _totaux_attendus
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 
 from chorus.api import services as api_services
 from facturation.models import Facture
+from organisation.api import comptes
 from tests.api.conftest import ClientApi
 from tests.factories import UtilisateurFactory
 from tests.fixtures_facturation import SIRET_ETAT
@@ -121,7 +122,7 @@ def autre_compte(db, etat):
     structure = org_services.creer_structure_par_utilisateur(
         acting_user=gp, siret=siret_aleatoire(), raison_sociale="Autre SARL", type_structure=TypeStructure.PRIVEE
     )
-    compte, _ = api_services.creer_compte_technique(structure=structure, login="TECH_2@cpro.fr", mot_de_passe="m")
+    compte, _ = comptes.creer_compte_technique(structure=structure, login="TECH_2@cpro.fr", mot_de_passe="m")
     return compte
 
 

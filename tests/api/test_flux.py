@@ -13,12 +13,11 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from chorus.api import flux as flux_api
-from chorus.api import tasks
-from chorus.api.models import FluxDepot
+from facturation.api import flux as flux_api
+from facturation.api import tasks
 from facturation.conversion import donnees_de
 from facturation.facturx import generer_cii, generer_pdf_facturx
-from facturation.models import Facture
+from facturation.models import Facture, FluxDepot
 from facturation.services import envoi
 from tests.facturation.factories import FactureFactory, ligne
 
@@ -123,6 +122,7 @@ def test_deposer_refus(api):
 def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, client_oauth):
     from chorus.api import services as api_services
     from organisation import services as org_services
+    from organisation.api import comptes
     from organisation.enums import TypeStructure
     from tests.api.conftest import ClientApi
     from tests.factories import UtilisateurFactory, siret_aleatoire
@@ -135,7 +135,7 @@ def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, clie
         raison_sociale="Autre",
         type_structure=TypeStructure.PRIVEE,
     )
-    compte, _ = api_services.creer_compte_technique(structure=structure, login="TECH_9@cpro.fr", mot_de_passe="m")
+    compte, _ = comptes.creer_compte_technique(structure=structure, login="TECH_9@cpro.fr", mot_de_passe="m")
     autre = ClientApi(client, api_services.emettre_jeton(client_oauth), compte, mot_de_passe="m")
     for chemin in ("transverses/v1/consulterCRDetaille", "transverses/v1/consulterCR"):
         r = autre.post(chemin, {"numeroFluxDepot": numero})

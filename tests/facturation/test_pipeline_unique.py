@@ -40,7 +40,7 @@ def _appels(chemin: Path) -> set[str]:
 
 def test_les_modules_sont_trouves():
     modules = {chemin.relative_to(RACINE).as_posix() for chemin in _modules()}
-    assert {"facturation/services/envoi.py", "chorus/api/flux.py", "facturation/views/emises.py"} <= modules
+    assert {"facturation/services/envoi.py", "facturation/api/flux.py", "facturation/views/emises.py"} <= modules
 
 
 def test_seul_le_pipeline_envoie():
@@ -53,8 +53,8 @@ def test_seul_le_pipeline_envoie():
 def test_chaque_canal_passe_par_le_pipeline():
     canaux = {
         "facturation/views/emises.py",  # saisie and deposit page (« Confirmer l'envoi »)
-        "chorus/api/views_factures.py",  # soumettre
-        "chorus/api/flux.py",  # deposer/flux
+        "facturation/api/factures.py",  # soumettre
+        "facturation/api/flux.py",  # deposer/flux
         "facturation/management/commands/charger_demo_factures.py",  # demo loader
     }
     for canal in canaux:

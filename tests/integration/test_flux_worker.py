@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chorus.api.models import FluxDepot
-from chorus.api.tasks import relancer_flux_bloques
-from facturation.models import Facture
+from facturation.api.tasks import relancer_flux_bloques
+from facturation.models import Facture, FluxDepot
 from tests.api import conftest as api_conftest
 from tests.api.test_flux import deposer, document, tar_gz
 from tests.conftest import wait_until

@@ -69,7 +69,7 @@ MORCEAUX_DE_PERIMETRE = re.compile(
         "facturation/models.py",
         "sollicitations/queries.py",
         "sollicitations/models.py",
-        "chorus/api/views_factures.py",
+        "facturation/api/factures.py",
         "facturation/navigation.py",
         "facturation/tasks.py",
     ],

@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand
 
 from chorus.api import services
-from chorus.api.models import ClientOAuth, CompteTechnique
-from organisation.models import Structure
+from chorus.api.models import ClientOAuth
+from organisation.api import comptes
+from organisation.models import CompteTechnique, Structure
 
 CLIENT_ID = "demo-erp"
 CLIENT_SECRET = "demo-erp-secret_0123456789"
@@ -24,5 +25,5 @@ class Command(BaseCommand):
             self.stdout.write("API : Bâtiments Martin SAS absente (charger_demo d'abord), compte technique non créé.")
             return
         if not CompteTechnique.objects.filter(login=LOGIN).exists():
-            services.creer_compte_technique(structure=structure, login=LOGIN, mot_de_passe=MOT_DE_PASSE)
+            comptes.creer_compte_technique(structure=structure, login=LOGIN, mot_de_passe=MOT_DE_PASSE)
         self.stdout.write(f"API : client {CLIENT_ID} / {CLIENT_SECRET}, compte technique {LOGIN} / {MOT_DE_PASSE}.")

@@ -8,21 +8,43 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from chorus import outbox
-from chorus.api import tasks
-from chorus.api.flux import SYNTAXES
-from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, service, succes
-from chorus.api.models import FluxDepot
+from chorus.api.champs import Booleen, Entier, Requete, Texte
+from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, succes
+from chorus.api.protocole import ServiceCpro, documenter
+from facturation.api import tasks
+from facturation.api.flux import SYNTAXES
 from facturation.depot import TAILLE_MAX
+from facturation.models import FluxDepot
 
 TAILLE_MAX_FLUX = 5 * TAILLE_MAX
+
+
+class DeposerFluxRequete(Requete):
+    fichierFlux = Texte(requis=True)
+    nomFichier = Texte(requis=True)
+    syntaxeFlux = Texte(requis=True)
+    avecSignature = Booleen()
+    idUtilisateurCourant = Entier()
+
+
+class NumeroFlux(Requete):
+    numeroFluxDepot = Texte(requis=True)
+    syntaxeFlux = Texte()
 
 
 def _numero(flux: FluxDepot) -> str:
     return f"CPP{flux.pk:022d}"
 
 
-@service()
-def deposer_flux(request, corps, compte):
+@documenter("Déposer un flux (UBL, CII, Factur-X, lot .tar.gz), traité en différé", DeposerFluxRequete)
+class DeposerFlux(ServiceCpro):
+    serialiseur = DeposerFluxRequete
+
+    def post(self, request):
+        return deposer_flux(self.corps(), self.compte)
+
+
+def deposer_flux(corps, compte):
     syntaxe = corps.texte("syntaxeFlux", requis=True)
     if syntaxe not in SYNTAXES:
         raise requete_invalide(f"Syntaxe de flux non prise en charge : {syntaxe} (attendu : {', '.join(SYNTAXES)}).")
@@ -54,8 +76,15 @@ def _flux(corps, compte) -> FluxDepot:
     return flux
 
 
-@service()
-def consulter_cr_detaille(request, corps, compte):
+@documenter("Compte rendu détaillé d'un flux", NumeroFlux)
+class ConsulterCRDetaille(ServiceCpro):
+    serialiseur = NumeroFlux
+
+    def post(self, request):
+        return consulter_cr_detaille(self.corps(), self.compte)
+
+
+def consulter_cr_detaille(corps, compte):
     flux = _flux(corps, compte)
     return succes(
         nomFichier=flux.nom_fichier, dateDepotFlux=rfc3339(flux.created_at), codeInterfaceDepotFlux=flux.syntaxe,
@@ -64,8 +93,15 @@ def consulter_cr_detaille(request, corps, compte):
     )  # fmt: skip
 
 
-@service()
-def consulter_cr(request, corps, compte):
+@documenter("Compte rendu d'un flux", NumeroFlux)
+class ConsulterCR(ServiceCpro):
+    serialiseur = NumeroFlux
+
+    def post(self, request):
+        return consulter_cr(self.corps(), self.compte)
+
+
+def consulter_cr(corps, compte):
     flux = _flux(corps, compte)
     return succes(
         numeroFluxDepot=flux.numero, nomFichierFlux=flux.nom_fichier, codeInterfaceFlux=flux.syntaxe,

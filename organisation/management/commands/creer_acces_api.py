@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from chorus.api import services
-from chorus.api.models import ClientOAuth, CompteTechnique
-from organisation.models import Structure
+from chorus.api.models import ClientOAuth
+from organisation.api import comptes
+from organisation.models import CompteTechnique, Structure
 
 
 class Command(BaseCommand):
@@ -30,6 +31,6 @@ class Command(BaseCommand):
             login = login or f"TECH_{structure.pk}_{siret}@cpro.fr"
             if CompteTechnique.objects.filter(login=login).exists():
                 raise CommandError(f"Le compte technique {login} existe déjà.")
-            compte, mot_de_passe = services.creer_compte_technique(structure=structure, login=login)
+            compte, mot_de_passe = comptes.creer_compte_technique(structure=structure, login=login)
             self.stdout.write(f"login={compte.login}\nmot_de_passe={mot_de_passe}")
         self.stdout.write("Ces secrets ne seront plus affichés : conservez-les.")

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chorus.api.models import FluxDepot
 from facturation import depot, lots
+from facturation.models import FluxDepot
 from facturation.services import envoi
 
 logger = logging.getLogger(__name__)

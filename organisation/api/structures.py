@@ -3,6 +3,7 @@
 
 from django.db.models import Q
 
+from chorus.api.champs import Booleen, Entier, Pagination, Requete, Texte
 from chorus.api.kit import (
     introuvable,
     jour_heure,
@@ -11,9 +12,9 @@ from chorus.api.kit import (
     requete_invalide,
     rfc3339,
     sens,
-    service,
     succes,
 )
+from chorus.api.protocole import ServiceCpro, documenter
 from organisation import queries as org_queries
 from organisation.enums import StatutStructure
 from organisation.models import Service, Structure
@@ -23,6 +24,48 @@ COLONNES_STRUCTURES = {
     "DesignationStructure": "raison_sociale", "Statut": "statut",
 }  # fmt: skip
 COLONNES_SERVICES = {"CodeService": "code", "LibelleService": "libelle", "IdService": "pk"}
+
+
+class CriteresStructure(Requete):
+    identifiantStructure = Texte()
+    typeIdentifiantStructure = Texte()
+    raisonSocialeStructure = Texte()
+    libelleStructure = Texte()
+    nomStructure = Texte()
+    adresseCodePostal = Texte()
+    adresseVille = Texte()
+    adresseCodePays = Texte()
+    typeStructure = Texte()
+    statutStructure = Texte()
+
+
+class RechercherRequete(Requete):
+    structure = CriteresStructure()
+    restreindreStructuresPrivees = Booleen()
+    parametres = Pagination()
+
+
+class IdStructure(Requete):
+    """``idStructureCPP`` or ``idStructure`` (clients differ)."""
+
+    idStructureCPP = Entier()
+    idStructure = Entier()
+    codeLangue = Texte()
+
+    def validate(self, attrs):
+        if attrs.get("idStructureCPP") is None and attrs.get("idStructure") is None:
+            raise requete_invalide("Le champ « idStructureCPP » (ou « idStructure ») est obligatoire.")
+        return attrs
+
+
+class RechercherServicesRequete(IdStructure):
+    parametresRechercherServicesStructure = Pagination()
+
+
+class ConsulterServiceRequete(Requete):
+    idService = Entier(requis=True)
+    idStructure = Entier()
+    idStructureCPP = Entier()
 
 
 def structures_visibles(compte):
@@ -46,8 +89,15 @@ def _ligne_structure(s: Structure) -> dict:
     }  # fmt: skip
 
 
-@service()
-def rechercher(request, corps, compte):
+@documenter("Rechercher des structures (annuaire public et structures du compte)", RechercherRequete)
+class Rechercher(ServiceCpro):
+    serialiseur = RechercherRequete
+
+    def post(self, request):
+        return rechercher(self.corps(), self.compte)
+
+
+def rechercher(corps, compte):
     criteres = corps.objet("structure")
     qs = structures_visibles(compte)
     if identifiant := criteres.texte("identifiantStructure"):
@@ -83,8 +133,15 @@ def _id_structure(corps) -> int:
     return id_structure
 
 
-@service()
-def consulter(request, corps, compte):
+@documenter("Consulter une structure et ses paramètres", IdStructure)
+class Consulter(ServiceCpro):
+    serialiseur = IdStructure
+
+    def post(self, request):
+        return consulter(self.corps(), self.compte)
+
+
+def consulter(corps, compte):
     s = _structure(compte, _id_structure(corps))
     propre = s.pk == compte.structure_id
     return succes(
@@ -114,8 +171,15 @@ def consulter(request, corps, compte):
     )  # fmt: skip
 
 
-@service()
-def rechercher_services(request, corps, compte):
+@documenter("Services d'une structure", RechercherServicesRequete)
+class RechercherServices(ServiceCpro):
+    serialiseur = RechercherServicesRequete
+
+    def post(self, request):
+        return rechercher_services(self.corps(), self.compte)
+
+
+def rechercher_services(corps, compte):
     s = _structure(compte, _id_structure(corps))
     parametres = corps.objet("parametresRechercherServicesStructure")
     par_page, page = pagination(corps, "parametresRechercherServicesStructure", defaut=10_000)
@@ -135,8 +199,15 @@ def rechercher_services(request, corps, compte):
     )  # fmt: skip
 
 
-@service()
-def consulter_service(request, corps, compte):
+@documenter("Consulter un service", ConsulterServiceRequete)
+class ConsulterService(ServiceCpro):
+    serialiseur = ConsulterServiceRequete
+
+    def post(self, request):
+        return consulter_service(self.corps(), self.compte)
+
+
+def consulter_service(corps, compte):
     id_service = corps.entier("idService", requis=True)
     sv = (
         Service.objects.filter(pk=id_service, structure__in=structures_visibles(compte))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
+from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
 from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_REGLE_METIER,
@@ -21,17 +22,134 @@ from chorus.api.kit import (
     requete_invalide,
     rfc3339,
     sens,
-    service,
     succes,
 )
-from chorus.api.models import FluxDepot
+from chorus.api.protocole import ServiceCpro, documenter
 from facturation import montants, services
 from facturation import queries as fq
 from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
+from facturation.models import FluxDepot
 from facturation.services import envoi
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
+
+# --- Request serializers (validation with Chorus Pro's field names and JSON types; OpenAPI) ------------------------
+
+
+class Destinataire(Requete):
+    codeDestinataire = Texte(requis=True)
+    codeServiceExecutant = Texte()
+
+
+class Fournisseur(Requete):
+    idFournisseur = Entier()
+    idServiceFournisseur = Entier()
+    codeCoordonneesBancairesFournisseur = Entier()
+
+
+class CadreDeFacturation(Requete):
+    codeCadreFacturation = Texte()
+    codeStructureValideur = Texte()
+    codeServiceValideur = Texte()
+
+
+class References(Requete):
+    deviseFacture = Texte()
+    typeFacture = Texte()
+    typeTva = Texte()
+    modePaiement = Texte()
+    motifExonerationTva = Texte()
+    numeroBonCommande = Texte()
+    numeroFactureOrigine = Texte()
+    numeroMarche = Texte()
+
+
+class LignePoste(Requete):
+    lignePosteNumero = Entier()
+    lignePosteReference = Texte()
+    lignePosteDenomination = Texte(requis=True)
+    lignePosteQuantite = Montant(requis=True)
+    lignePosteUnite = Texte()
+    lignePosteMontantUnitaireHT = Montant(requis=True)
+    lignePosteMontantRemiseHT = Montant()
+    lignePosteTauxTva = Texte()
+    lignePosteTauxTvaManuel = Montant()
+
+
+class MontantTotal(Requete):
+    montantHtTotal = Montant()
+    montantTVA = Montant()
+    montantTtcTotal = Montant()
+    montantRemiseGlobaleTTC = Montant()
+    motifRemiseGlobaleTTC = Texte()
+    montantAPayer = Montant()
+
+
+class SoumettreRequete(Requete):
+    modeDepot = Texte()
+    numeroFactureSaisi = Texte(requis=True)
+    dateFacture = Date(requis=True)
+    destinataire = Destinataire(requis=True)
+    fournisseur = Fournisseur()
+    cadreDeFacturation = CadreDeFacturation()
+    references = References()
+    lignePoste = ListeObjets(LignePoste)
+    montantTotal = MontantTotal()
+    commentaire = Texte()
+    idUtilisateurCourant = Entier()
+
+
+class CadreFacturationCritere(Requete):
+    codeCadreFacturation = Texte()
+
+
+class IdDestinataire(Requete):
+    idDestinataire = Entier()
+
+
+class RechercherFournisseurRequete(Requete):
+    numeroFacture = Texte()
+    statutCourant = Textes()
+    periodeDateFactureDu = Date()
+    periodeDateFactureAu = Date()
+    periodeDateDepotDu = Date()
+    periodeDateDepotAu = Date()
+    montantTTCMin = Montant()
+    montantTTCMax = Montant()
+    montantHTMin = Montant()
+    montantHTMax = Montant()
+    montantApayerMin = Montant()
+    montantApayerMax = Montant()
+    cadreFacturation = CadreFacturationCritere()
+    typeFacture = Texte()
+    idFournisseur = Entier()
+    idServiceFournisseur = Entier()
+    numeroMarche = Texte()
+    numeroBonCommande = Texte()
+    numeroFactureOrigine = Texte()
+    modeDepot = Texte()
+    rejetTraite = Booleen()
+    listeDestinataire = ListeObjets(IdDestinataire)
+    numeroFluxDepot = Texte()
+    rechercheFactureParFournisseur = Pagination()
+
+
+class ConsulterFournisseurRequete(Requete):
+    identifiantFactureCPP = Entier(requis=True)
+    codeLangue = Texte()
+
+
+class PaginationHistorique(Requete):
+    nbResultatsParPageListeHistoStatut = Entier()
+    pageResultatDemandeeListeHistoStatut = Entier()
+    triSensListeHistoStatut = Texte()
+
+
+class ConsulterHistoriqueRequete(Requete):
+    idFacture = Entier(requis=True)
+    idEspace = Entier()
+    paramRechercheHistoStatuts = PaginationHistorique()
 
 
 def _choix(valeur: str, enum, champ: str, defaut):
@@ -140,8 +258,15 @@ def _valideur(corps):
     return valideur
 
 
-@service()
-def soumettre(request, corps, compte):
+@documenter("Saisir et envoyer une facture", SoumettreRequete)
+class Soumettre(ServiceCpro):
+    serialiseur = SoumettreRequete
+
+    def post(self, request):
+        return soumettre(self.corps(), self.compte)
+
+
+def soumettre(corps, compte):
     fournisseur, service_fournisseur = _fournisseur(corps, compte)
     destinataire, service_destinataire = _destinataire(corps)
     references = corps.objet("references")
@@ -275,8 +400,15 @@ def _ligne_facture(f) -> dict:
     }  # fmt: skip
 
 
-@service()
-def rechercher_fournisseur(request, corps, compte):
+@documenter("Rechercher les factures émises", RechercherFournisseurRequete)
+class RechercherFournisseur(ServiceCpro):
+    serialiseur = RechercherFournisseurRequete
+
+    def post(self, request):
+        return rechercher_fournisseur(self.corps(), self.compte)
+
+
+def rechercher_fournisseur(corps, compte):
     qs = _filtrer(corps, fq.factures_emises(compte.utilisateur))
     parametres = corps.objet("rechercheFactureParFournisseur")
     par_page, page = pagination(corps, "rechercheFactureParFournisseur")
@@ -305,8 +437,15 @@ def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
     }  # fmt: skip
 
 
-@service()
-def consulter_fournisseur(request, corps, compte):
+@documenter("Consulter une facture émise", ConsulterFournisseurRequete)
+class ConsulterFournisseur(ServiceCpro):
+    serialiseur = ConsulterFournisseurRequete
+
+    def post(self, request):
+        return consulter_fournisseur(self.corps(), self.compte)
+
+
+def consulter_fournisseur(corps, compte):
     f = _facture(compte, corps.entier("identifiantFactureCPP", requis=True))
     lignes = list(f.lignes.order_by("ordre"))
     tva = list(f.recapitulatif_tva.order_by("taux"))
@@ -382,8 +521,15 @@ def consulter_fournisseur(request, corps, compte):
     )  # fmt: skip
 
 
-@service()
-def consulter_historique(request, corps, compte):
+@documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
+class ConsulterHistorique(ServiceCpro):
+    serialiseur = ConsulterHistoriqueRequete
+
+    def post(self, request):
+        return consulter_historique(self.corps(), self.compte)
+
+
+def consulter_historique(corps, compte):
     id_facture = corps.entier("idFacture", requis=True)
     f = _facture(compte, id_facture)
     p = corps.objet("paramRechercheHistoStatuts")

@@ -1,0 +1,318 @@
+"""The Chorus Pro protocol on Django REST framework, free of any domain: the base view ``ServiceCpro`` of every
+``/cpro/…`` endpoint, its authentication (Bearer token of ``chorus.api.models`` + the ``cpro-account`` header,
+resolved by the hook a domain application registers with ``inscrire_resolveur_compte``), the JSON parser and
+renderer, the throttling per OAuth client and the one exception handler that answers every refusal with the
+``codeRetour`` / ``libelle`` envelope — never an HTML page, never a 500.
+
+An endpoint::
+
+    class Rechercher(ServiceCpro):
+        serialiseur = RechercherRequete          # a chorus.api.champs.Requete: validation and OpenAPI schema
+
+        def post(self, request):
+            corps = self.corps()                 # the validated body, read with defaults (kit.Corps)
+            compte = self.compte                 # what the resolver returned (organisation: CompteTechnique)
+            return succes(listeStructures=[...])
+"""
+
+import base64
+import binascii
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import InvalidOperation
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from chorus.api import services
+from chorus.api.kit import (
+    CODE_INTERDIT,
+    CODE_INTROUVABLE,
+    CODE_NON_AUTHENTIFIE,
+    CODE_REGLE_METIER,
+    CODE_REQUETE_INVALIDE,
+    Corps,
+    ErreurApi,
+    erreur,
+    est_json,
+    lire_json,
+    requete_invalide,
+)
+
+logger = logging.getLogger(__name__)
+
+CODE_TROP_DE_REQUETES = 429
+
+# --- The technical account: a hook the domain registers -------------------------------------------------------
+
+_resolveur: Callable | None = None
+
+
+def inscrire_resolveur_compte(resoudre: Callable) -> None:
+    """``resoudre(login, mot_de_passe)`` returns the technical account (an object with a ``utilisateur``: the
+    Django user the views act for) or raises ``ErreurApi`` (unknown, disabled, expired). ``organisation``
+    registers it in its ``AppConfig.ready``, so that the kit imports no domain application."""
+    global _resolveur
+    _resolveur = resoudre
+
+
+@dataclass(frozen=True)
+class Acces:
+    """``request.auth`` of a service call."""
+
+    jeton: object  # chorus.api.models.JetonAcces
+    compte: object  # what the resolver returned
+
+
+class AuthentificationCpro(BaseAuthentication):
+    """``Authorization: Bearer <jeton>`` (a token of ``POST /api/oauth/token``) then ``cpro-account:
+    base64(login:mot de passe)`` of a technical account. Every refusal says why (401; 403 when the account is
+    disabled or its password expired)."""
+
+    def authenticate(self, request):
+        jeton = self.jeton(request)
+        compte = self.compte(request)
+        return compte.utilisateur, Acces(jeton=jeton, compte=compte)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+    @staticmethod
+    def jeton(request):
+        schema, _, jeton = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if schema.lower() != "bearer" or not jeton.strip():
+            raise ErreurApi(
+                "Jeton d'accès absent : envoyez l'en-tête « Authorization: Bearer <jeton> ».",
+                CODE_NON_AUTHENTIFIE, 401,
+            )  # fmt: skip
+        acces = services.jeton_valide(jeton.strip())
+        if acces is None:
+            raise ErreurApi(
+                "Jeton d'accès invalide ou expiré : demandez-en un nouveau à /api/oauth/token.",
+                CODE_NON_AUTHENTIFIE, 401,
+            )  # fmt: skip
+        return acces
+
+    @staticmethod
+    def compte(request):
+        entete = request.META.get("HTTP_CPRO_ACCOUNT", "")
+        if not entete:
+            raise ErreurApi(
+                "En-tête « cpro-account » absent : base64(login:mot de passe) du compte technique.",
+                CODE_NON_AUTHENTIFIE, 401,
+            )  # fmt: skip
+        try:
+            login, sep, mot_de_passe = base64.b64decode(entete.strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            sep = ""
+        if not sep:
+            raise ErreurApi(
+                "En-tête « cpro-account » illisible : attendu base64(login:mot de passe).", CODE_NON_AUTHENTIFIE, 401
+            )
+        if _resolveur is None:  # no domain registered technical accounts: nobody can call
+            raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
+        return _resolveur(login, mot_de_passe)
+
+
+class LimiteParClient(SimpleRateThrottle):
+    """Requests per OAuth client (all its technical accounts together), rate ``REST_FRAMEWORK
+    ["DEFAULT_THROTTLE_RATES"]["client_cpro"]`` (None: unlimited)."""
+
+    scope = "client_cpro"
+
+    def get_cache_key(self, request, view):
+        acces = request.auth
+        if not isinstance(acces, Acces):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": acces.jeton.client_id}
+
+
+# --- Body and answers -----------------------------------------------------------------------------------------
+
+
+class ParseurJson(BaseParser):
+    """``application/json`` with or without parameters, any case (or no content type): a JSON object."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return lire_json(media_type or "", stream.read())
+
+
+class RenduJson(JSONRenderer):
+    """UTF-8 as is (French libelles), amounts (Decimal inside) as JSON numbers."""
+
+    ensure_ascii = False
+    charset = None
+
+
+class NegociationFixe(BaseContentNegotiation):
+    """Whatever ``Accept`` says, the answer is JSON (clients send ``*/*``, ``application/json`` or nothing)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+# --- The one exception handler --------------------------------------------------------------------------------
+
+
+def _premiere_erreur(detail, chemin: str = "") -> tuple[str, str]:
+    """The first error of a serializer's ``detail`` and the path of its field (``fournisseur.idFournisseur``,
+    ``lignePoste[0].lignePosteQuantite``)."""
+    if isinstance(detail, dict):
+        for cle, valeur in detail.items():
+            sous = chemin if cle in ("non_field_errors", "__all__") else (f"{chemin}.{cle}" if chemin else cle)
+            trouve = _premiere_erreur(valeur, sous)
+            if trouve[1]:
+                return trouve
+        return chemin, ""
+    if isinstance(detail, list):
+        for i, valeur in enumerate(detail):
+            if isinstance(valeur, dict | list):
+                trouve = _premiere_erreur(valeur, f"{chemin}[{i}]")
+            else:
+                trouve = (chemin, str(valeur))
+            if trouve[1]:
+                return trouve
+        return chemin, ""
+    return chemin, str(detail)
+
+
+def libelle_validation(detail) -> str:
+    """« Le champ « x » doit être un entier. » from a refusal that ends the sentence (lower case first), the
+    message as is otherwise (a cross-field rule says its own sentence)."""
+    chemin, message = _premiere_erreur(detail)
+    if chemin and message[:1].islower():
+        return f"Le champ « {chemin} » {message}"
+    return message or "La requête est invalide."
+
+
+def gestionnaire_exceptions(exc, context):
+    """Every refusal of a ``/cpro/…`` call as ``{"codeRetour": int, "libelle": "…"}``; an unexpected exception is
+    logged and answered 500 with the same envelope (never Django's HTML page)."""
+    vue = context.get("view")
+    chemin = getattr(context.get("request"), "path", "")
+    if isinstance(exc, ErreurApi):
+        return erreur(exc.libelle, exc.code, exc.status)
+    if isinstance(exc, exceptions.ValidationError):
+        return erreur(libelle_validation(exc.detail), CODE_REQUETE_INVALIDE, 400)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        methode = getattr(vue, "methode", "POST")
+        return erreur(f"Méthode {context['request'].method} non permise : utilisez {methode}.", 405, 405)
+    if isinstance(exc, exceptions.Throttled):
+        reponse = erreur(
+            "Trop de requêtes pour ce client : réessayez dans quelques instants.", CODE_TROP_DE_REQUETES, 429
+        )
+        if exc.wait:
+            reponse["Retry-After"] = str(int(exc.wait) + 1)
+        return reponse
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return erreur("Authentification requise (jeton et compte technique).", CODE_NON_AUTHENTIFIE, 401)
+    if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        return erreur(str(exc) or "Profil manquant pour cette opération.", CODE_INTERDIT, 403)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return erreur("Ressource introuvable.", CODE_INTROUVABLE, 404)
+    if isinstance(exc, DjangoValidationError):
+        return erreur(" ".join(exc.messages), CODE_REGLE_METIER, 400)
+    if isinstance(exc, DataError | InvalidOperation | OverflowError):
+        # Values the database or the arithmetic refuse (out of range): the client's, not a server error.
+        logger.warning("Valeur hors limites sur %s", chemin, exc_info=True)
+        return erreur("Une valeur de la requête est hors des limites acceptées.", CODE_REQUETE_INVALIDE, 400)
+    if isinstance(exc, exceptions.APIException):
+        return erreur(str(exc.detail), exc.status_code, exc.status_code)
+    logger.exception("Erreur inattendue sur %s", chemin)
+    return erreur("Erreur technique du portail : la requête n'a pas pu être traitée, réessayez plus tard.", 500, 500)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------------------------
+
+
+class Enveloppe(serializers.Serializer):
+    """Every answer: ``codeRetour`` (0: success) and ``libelle``, then the fields of the service on success."""
+
+    codeRetour = serializers.IntegerField(help_text="0 : succès ; un entier non nul : refus")
+    libelle = serializers.CharField(help_text="code du message (succès) ou message en français (refus)")
+
+
+REPONSES = {
+    200: OpenApiResponse(Enveloppe, "Succès : codeRetour = 0 et les champs du service"),
+    400: OpenApiResponse(Enveloppe, "Refus métier ou requête invalide : codeRetour ≠ 0, libelle en français"),
+    401: OpenApiResponse(Enveloppe, "Jeton ou compte technique absent, inconnu ou expiré"),
+    403: OpenApiResponse(Enveloppe, "Compte technique désactivé, mot de passe expiré ou profil manquant"),
+    429: OpenApiResponse(Enveloppe, "Trop de requêtes pour ce client OAuth"),
+}
+
+
+def documenter(resume: str, requete=None, **options):
+    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers."""
+    options.setdefault("description", resume)
+    requete = {"application/json": requete} if requete is not None else None
+    return extend_schema(summary=resume, request=requete, responses=REPONSES, **options)
+
+
+# --- The base views -------------------------------------------------------------------------------------------
+
+
+class VueCpro(APIView):
+    """What every view of the API shares (public ones too: health-check)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [ParseurJson]
+    renderer_classes = [RenduJson]
+    content_negotiation_class = NegociationFixe
+    methode = "POST"
+
+    def get_exception_handler(self):
+        return gestionnaire_exceptions
+
+    def handle_exception(self, exc):
+        # DRF's own handling (401 → 403 without WWW-Authenticate, re-raise when unhandled) is replaced by the
+        # envelope: gestionnaire_exceptions answers everything.
+        reponse = gestionnaire_exceptions(exc, self.get_exception_handler_context())
+        reponse.exception = True
+        return reponse
+
+
+class ServiceCpro(VueCpro):
+    """A ``POST /cpro/<domaine>/v1/<chemin>`` service: authenticated, throttled per client, body validated by
+    ``serialiseur`` (a ``chorus.api.champs.Requete``; unknown keys ignored)."""
+
+    authentication_classes = [AuthentificationCpro]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LimiteParClient]
+    serialiseur = None
+
+    @property
+    def compte(self):
+        return self.request.auth.compte
+
+    def donnees(self) -> dict:
+        if not est_json(self.request.content_type):  # even without a body (a body is refused by the parser)
+            raise requete_invalide("Le corps de la requête doit être du JSON (Content-Type: application/json).")
+        donnees = self.request.data
+        if not isinstance(donnees, dict):  # no body at all: DRF's empty QueryDict
+            donnees = {}
+        if self.serialiseur is not None:
+            serialiseur = self.serialiseur(data=donnees)
+            serialiseur.is_valid(raise_exception=True)
+        return donnees
+
+    def corps(self) -> Corps:
+        """The body, validated by ``serialiseur``, read with defaults."""
+        return Corps(self.donnees())

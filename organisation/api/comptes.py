@@ -1,0 +1,77 @@
+"""The technical accounts of the ``cpro-account`` header: creation (a dedicated user attached to the structure with
+``PROFILS_COMPTE_TECHNIQUE``) and the resolution the API's authentication calls (registered into
+``chorus.api.protocole`` by ``OrganisationConfig.ready``)."""
+
+import hashlib
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from chorus.api.kit import CODE_INTERDIT, CODE_NON_AUTHENTIFIE, ErreurApi
+from chorus.api.services import nouveau_secret
+from organisation import services as org_services
+from organisation.enums import Application, Niveau, StatutRattachement
+from organisation.models import CompteTechnique, Rattachement, Utilisateur
+
+DUREE_MOT_DE_PASSE = timedelta(days=365)
+CACHE_VERIFICATION = 300  # seconds
+
+# The profiles of a technical account on its structure: it issues and follows invoices.
+PROFILS_COMPTE_TECHNIQUE = {
+    Application.FACTURES_EMISES: Niveau.MODIFICATION,
+    Application.FACTURES_RECUES: Niveau.CONSULTATION,
+}
+
+
+def creer_compte_technique(*, structure, login: str, mot_de_passe: str | None = None, expiration=None):
+    """The account and its dedicated user, actively attached to ``structure`` with ``PROFILS_COMPTE_TECHNIQUE``."""
+    mot_de_passe = mot_de_passe or nouveau_secret(24)
+    with transaction.atomic():
+        utilisateur = Utilisateur.objects.create_user(
+            email=login, password=None, nom="Compte technique", prenom=structure.raison_sociale[:150]
+        )
+        utilisateur.set_unusable_password()
+        utilisateur.save(update_fields=["password"])
+        Rattachement.objects.create(utilisateur=utilisateur, structure=structure, statut=StatutRattachement.ACTIF)
+        org_services.definir_profils(utilisateur=utilisateur, structure=structure, profils=PROFILS_COMPTE_TECHNIQUE)
+        compte = CompteTechnique.objects.create(
+            login=login, mot_de_passe_hache=make_password(mot_de_passe), structure=structure,
+            utilisateur=utilisateur, expiration_mot_de_passe=expiration or timezone.now() + DUREE_MOT_DE_PASSE,
+        )  # fmt: skip
+    return compte, mot_de_passe
+
+
+def compte_authentifie(login: str, mot_de_passe: str) -> CompteTechnique | None:
+    """Every service call carries the password: a successful check is remembered for a few minutes (keyed by a
+    digest of the login, the password and the stored hash, so a new password invalidates it) instead of running
+    the slow password hasher on each call."""
+    compte = CompteTechnique.objects.select_related("structure", "utilisateur").filter(login=login).first()
+    if compte is None:
+        return None
+    cle = (
+        "api:cpro-account:"
+        + hashlib.sha256(f"{login}\0{mot_de_passe}\0{compte.mot_de_passe_hache}".encode()).hexdigest()
+    )
+    if cache.get(cle):
+        return compte
+    if not check_password(mot_de_passe, compte.mot_de_passe_hache):
+        return None
+    cache.set(cle, 1, CACHE_VERIFICATION)
+    return compte
+
+
+def resoudre(login: str, mot_de_passe: str) -> CompteTechnique:
+    """The hook of ``chorus.api.protocole.AuthentificationCpro``: the active account, or a refusal saying why."""
+    compte = compte_authentifie(login, mot_de_passe)
+    if compte is None:
+        raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
+    if not compte.actif or not compte.utilisateur.is_active:
+        raise ErreurApi("Ce compte technique est désactivé.", CODE_INTERDIT, 403)
+    if compte.expiration_mot_de_passe <= timezone.now():
+        raise ErreurApi(
+            "Le mot de passe de ce compte technique a expiré : renouvelez-le sur le portail.", CODE_INTERDIT, 403
+        )
+    return compte
