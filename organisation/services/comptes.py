@@ -94,6 +94,19 @@ def creer_compte(
         ville = ville or etablissement.ville
         type_structure = TypeStructure.PUBLIQUE if etablissement.est_public else TypeStructure.PRIVEE
 
+    insee = {}
+    if structure is None:
+        # The address of a SIRET structure is INSEE's when the imported register holds it (never what was typed).
+        etablissement = EtablissementInsee.objects.filter(pk=siret).first()
+        if etablissement is not None:
+            adresse, code_postal, ville = etablissement.adresse, etablissement.code_postal, etablissement.ville
+            insee = {
+                "complement_adresse": etablissement.complement_adresse,
+                "code_pays": etablissement.code_pays or "FR",
+                "libelle_pays": etablissement.libelle_pays or "France",
+                "non_diffusible": etablissement.non_diffusible,
+            }
+
     user = Utilisateur.objects.create_user(
         email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
     )
@@ -107,6 +120,7 @@ def creer_compte(
             adresse=adresse,
             code_postal=code_postal,
             ville=ville,
+            **insee,
         )
         _creer_rattachement(
             utilisateur=user,
@@ -127,6 +141,7 @@ def creer_compte(
             adresse=adresse,
             code_postal=code_postal,
             ville=ville,
+            **insee,
         )
         rattachement = _creer_rattachement(
             utilisateur=user,
