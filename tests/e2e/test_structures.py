@@ -50,7 +50,7 @@ def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structu
 
     page.get_by_role("button", name="Modifier les informations").click()
     page.locator("#id_infos-raison_sociale").fill("ACME France")
-    page.locator("#id_infos-ville").fill("Lyon")
+    page.locator("#id_infos-numero_rcs").fill("RCS Lyon 732 829 320")
     page.get_by_role("button", name="Enregistrer les informations").click()
     expect(page.get_by_text("Votre modification est enregistrée. Elle prendra effet le")).to_be_visible()
     expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Raison sociale : ACME France")
