@@ -85,9 +85,12 @@ def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
 
     with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
         assert services.appliquer_modifications_dues() == 1
-    # The former GP no longer manages the structure: the page is now out of reach.
+    # The former GP no longer manages the structure: still attached, they consult it read-only.
     page.reload()
-    expect(page.get_by_role("heading", name="Page non trouvée")).to_be_visible()
+    expect(page.get_by_test_id("consultation-seule")).to_be_visible()
+    expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Zoé Lemaire")
+    expect(page.get_by_role("button", name="Transférer le rôle de gestionnaire principal")).to_have_count(0)
+    expect(page.locator("main form[method=post]")).to_have_count(0)
     page.goto(page.base_url + "/domaines/")
     expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_have_count(0)
 
