@@ -192,18 +192,25 @@ class RechercheStructureForm(DsfrBaseForm):
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=[("", "Toutes"), *TypeStructure.choices], required=False
     )
-    siret = forms.CharField(label="Identifiant (au moins 3 chiffres)", max_length=20, required=False)
+    siret = forms.CharField(
+        label="Identifiant (au moins 3 caractères)", max_length=20, required=False,
+        help_text="Le SIRET, ou l'identifiant d'un autre type (numéro de TVA, RIDET, numéro Tahiti...).",
+    )  # fmt: skip
     raison_sociale = forms.CharField(label="Raison sociale", max_length=250, required=False)
     ville = forms.CharField(label="Ville", max_length=100, required=False)
 
-    def clean_siret(self):
-        siret = normaliser(self.cleaned_data["siret"])
-        if siret and (not siret.isdigit() or len(siret) < 3):
-            raise forms.ValidationError("Saisissez au moins 3 chiffres du SIRET.")
-        return siret
-
     def clean(self):
         cleaned = super().clean()
+        # The identifier's rule depends on its type: a SIRET is digits, the other types may hold letters.
+        identifiant = normaliser(cleaned.get("siret") or "").upper()
+        if identifiant:
+            if cleaned.get("type_identifiant", TypeIdentifiant.SIRET) in ("", TypeIdentifiant.SIRET):
+                if not (identifiant.isascii() and identifiant.isdigit()) or len(identifiant) < 3:
+                    self.add_error("siret", "Saisissez au moins 3 chiffres du SIRET.")
+            elif not (identifiant.isascii() and identifiant.isalnum()) or len(identifiant) < 3:
+                self.add_error("siret", "Saisissez au moins 3 lettres ou chiffres de l'identifiant.")
+        if "siret" in cleaned:
+            cleaned["siret"] = identifiant
         if not (cleaned.get("siret") or cleaned.get("raison_sociale") or self.errors):
             raise forms.ValidationError("Saisissez un SIRET ou une raison sociale.")
         return cleaned

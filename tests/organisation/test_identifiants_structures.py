@@ -548,3 +548,25 @@ def test_consultation_requetes_bornees(client, gp, structure, simple, django_ass
     with django_assert_max_num_queries(14):
         response = client.get(reverse("gerer_structure", args=[structure.pk]))
     assert outils.texte(response).count('data-testid="service"') == 10
+
+
+# --- Demander un rattachement : rechercher une structure par un identifiant d'un autre type ---------------
+
+
+def test_recherche_d_une_structure_par_identifiant_d_un_autre_type(client, gp):
+    tahiti = services.creer_structure_par_utilisateur(
+        acting_user=gp,
+        type_identifiant=TypeIdentifiant.TAHITI,
+        identifiant="A12345001",
+        raison_sociale="Pension de Papeete",
+        type_structure=TypeStructure.PRIVEE,
+    )
+    client.force_login(UtilisateurFactory())
+    url = reverse("demander_rattachement")
+    response = client.get(url, {"type_identifiant": "TAHITI", "siret": "a12 345"})
+    assert tahiti.raison_sociale in outils.texte(response)
+    response = client.get(url, {"type_identifiant": "TAHITI", "siret": "A1"})
+    assert "Saisissez au moins 3 lettres ou chiffres de l'identifiant." in outils.texte(response)
+    response = client.get(url, {"type_identifiant": "SIRET", "siret": "A12345"})
+    assert "Saisissez au moins 3 chiffres du SIRET." in outils.texte(response)
+    assert tahiti.raison_sociale not in outils.texte(response)
