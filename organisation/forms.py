@@ -133,7 +133,24 @@ class CreerCompteForm(DsfrBaseForm):
     prenom = forms.CharField(label="Prénom", max_length=150)
     nom = forms.CharField(label="Nom", max_length=150)
     telephone = ModifierCompteForm.base_fields["telephone"]
-    siret = forms.CharField(label="SIRET de votre structure", max_length=20, help_text="14 chiffres, espaces acceptés.")
+    type_identifiant = forms.ChoiceField(
+        label="Type d'identifiant de votre structure",
+        choices=[(t.value, t.label) for t in TYPES_IDENTIFIANT_PRIVES],
+        initial=TypeIdentifiant.SIRET,
+        required=False,
+        help_text="Une structure publique est toujours identifiée par son SIRET.",
+    )
+    siret = forms.CharField(
+        label="SIRET de votre structure", max_length=20, required=False,
+        help_text="14 chiffres, espaces acceptés (type « SIRET »).",
+    )  # fmt: skip
+    identifiant = forms.CharField(
+        label="Identifiant de votre structure (autre type que SIRET)", max_length=30, required=False,
+        help_text=(
+            "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
+            "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001)."
+        ),
+    )  # fmt: skip
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=TypeStructure.choices, widget=forms.RadioSelect, initial=TypeStructure.PRIVEE
     )
@@ -160,9 +177,6 @@ class CreerCompteForm(DsfrBaseForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )  # fmt: skip
 
-    def clean_siret(self):
-        return valider_siret(self.cleaned_data["siret"])
-
     def clean_email(self):
         email = Utilisateur.objects.normalize_email(self.cleaned_data["email"])
         if Utilisateur.objects.filter(email=email).exists():
@@ -171,6 +185,23 @@ class CreerCompteForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        type_identifiant = cleaned.get("type_identifiant") or TypeIdentifiant.SIRET
+        cleaned["type_identifiant"] = type_identifiant
+        if type_identifiant == TypeIdentifiant.SIRET:
+            try:
+                cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
+            except forms.ValidationError as exc:
+                self.add_error("siret", exc)
+        else:
+            if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
+                self.add_error(
+                    "type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."
+                )
+            if type_identifiant != TypeIdentifiant.PARTICULIER:
+                try:
+                    cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
+                except forms.ValidationError as exc:
+                    self.add_error("identifiant", exc)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "Les deux mots de passe ne correspondent pas.")

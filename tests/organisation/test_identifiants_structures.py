@@ -570,3 +570,66 @@ def test_recherche_d_une_structure_par_identifiant_d_un_autre_type(client, gp):
     response = client.get(url, {"type_identifiant": "SIRET", "siret": "A12345"})
     assert "Saisissez au moins 3 chiffres du SIRET." in outils.texte(response)
     assert tahiti.raison_sociale not in outils.texte(response)
+
+
+# --- Créer un compte avec une structure identifiée autrement que par un SIRET ----------------------------------
+
+
+def _compte(**extra):
+    return {
+        "email": "nouveau@exemple.fr",
+        "prenom": "Nina",
+        "nom": "Roux",
+        "telephone": "",
+        "type_identifiant": "SIRET",
+        "siret": "",
+        "identifiant": "",
+        "type_structure": "PRIVEE",
+        "raison_sociale": "Nickel du Nord",
+        "adresse": "1 rue de Sébastopol",
+        "code_postal": "98800",
+        "ville": "Nouméa",
+        "commentaire": "",
+        "password1": "Un-mot-de-passe-solide-2026",
+        "password2": "Un-mot-de-passe-solide-2026",
+        **extra,
+    }
+
+
+def test_creer_un_compte_avec_un_ridet_cree_la_structure_et_rend_gp(client):
+    response = client.post(reverse("creer_compte"), _compte(type_identifiant="RIDET", identifiant="1234567.001"))
+    assert response.status_code == 302
+    structure = Structure.objects.get(type_identifiant=TypeIdentifiant.RIDET, identifiant="1234567001")
+    assert structure.gestionnaire_principal.email == "nouveau@exemple.fr"
+    assert (structure.adresse, structure.ville) == ("1 rue de Sébastopol", "Nouméa")
+    # The same RIDET again: a rattachement request to that structure (comment required), no second structure.
+    response = client.post(
+        reverse("creer_compte"),
+        _compte(type_identifiant="RIDET", identifiant="1234567001", email="collegue@exemple.fr", commentaire="Compta"),
+    )
+    assert response.status_code == 302
+    assert Structure.objects.filter(type_identifiant=TypeIdentifiant.RIDET).count() == 1
+    assert Approbation.objects.get(demandeur__email="collegue@exemple.fr").structure == structure
+
+
+@pytest.mark.parametrize(
+    ("extra", "champ", "message"),
+    [
+        (
+            {"type_identifiant": "TAHITI", "identifiant": "A1234"},
+            "identifiant",
+            "Le numéro Tahiti comporte 9 caractères",
+        ),
+        (
+            {"type_identifiant": "HORS_UE", "identifiant": "ABC", "type_structure": "PUBLIQUE"},
+            "type_structure",
+            "Une structure publique est identifiée par son SIRET",
+        ),
+        ({"siret": "123"}, "siret", "Le SIRET doit comporter 14 chiffres (vous en avez saisi 3)."),
+    ],
+)
+def test_creer_un_compte_identifiant_invalide_erreur_en_francais(client, extra, champ, message):
+    response = client.post(reverse("creer_compte"), _compte(**extra))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[champ])
+    assert not Structure.objects.exists()
