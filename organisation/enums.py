@@ -13,6 +13,17 @@ class TypeIdentifiant(models.TextChoices):
     PARTICULIER = "PARTICULIER", "Particulier"
 
 
+# The types a structure may be created with on the portal: a public structure is always SIRET (INSEE's register);
+# « En cours d'immatriculation » (AUTRE) is not offered. A particulier's identifier is given by the portal.
+TYPES_IDENTIFIANT_PRIVES = [
+    TypeIdentifiant.SIRET,
+    TypeIdentifiant.UE_HORS_FRANCE,
+    TypeIdentifiant.HORS_UE,
+    TypeIdentifiant.RIDET,
+    TypeIdentifiant.TAHITI,
+    TypeIdentifiant.PARTICULIER,
+]
+
 # The annuaire's numeric scheme for TypeIdentifiant (1 SIRET ... 6 Autre).
 CODE_ANNUAIRE_IDENTIFIANT = {
     TypeIdentifiant.SIRET: 1,
@@ -89,6 +100,7 @@ class TypeApprobation(models.TextChoices):
     RATTACHEMENT = "RATTACHEMENT", "Demande de rattachement"
     CREATION_STRUCTURE_PUBLIQUE = "CREATION_STRUCTURE_PUBLIQUE", "Création d'une structure publique"
     HABILITATIONS = "HABILITATIONS", "Gérer mes habilitations"
+    CHANGEMENT_SIRET = "CHANGEMENT_SIRET", "Modifier mon numéro de SIRET"
 
 
 class StatutApprobation(models.TextChoices):

@@ -4,10 +4,16 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from chorus.identifiers import normaliser, valider_siret
+from chorus.identifiers import normaliser, valider_identifiant, valider_siret
 from chorus.mail import envoyer_email
 from organisation import queries, services
-from organisation.enums import TypeIdentifiant, TypeStructure, codename, niveaux_possibles
+from organisation.enums import (
+    TYPES_IDENTIFIANT_PRIVES,
+    TypeIdentifiant,
+    TypeStructure,
+    codename,
+    niveaux_possibles,
+)
 from organisation.models import Service, Structure, Utilisateur
 
 MESSAGE_VERROUILLAGE = (
@@ -126,7 +132,24 @@ class CreerCompteForm(DsfrBaseForm):
     prenom = forms.CharField(label="Prénom", max_length=150)
     nom = forms.CharField(label="Nom", max_length=150)
     telephone = ModifierCompteForm.base_fields["telephone"]
-    siret = forms.CharField(label="SIRET de votre structure", max_length=20, help_text="14 chiffres, espaces acceptés.")
+    type_identifiant = forms.ChoiceField(
+        label="Type d'identifiant de votre structure",
+        choices=[(t.value, t.label) for t in TYPES_IDENTIFIANT_PRIVES],
+        initial=TypeIdentifiant.SIRET,
+        required=False,
+        help_text="Une structure publique est toujours identifiée par son SIRET.",
+    )
+    siret = forms.CharField(
+        label="SIRET de votre structure", max_length=20, required=False,
+        help_text="14 chiffres, espaces acceptés (type « SIRET »).",
+    )  # fmt: skip
+    identifiant = forms.CharField(
+        label="Identifiant de votre structure (autre type que SIRET)", max_length=30, required=False,
+        help_text=(
+            "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
+            "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001)."
+        ),
+    )  # fmt: skip
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=TypeStructure.choices, widget=forms.RadioSelect, initial=TypeStructure.PRIVEE
     )
@@ -153,9 +176,6 @@ class CreerCompteForm(DsfrBaseForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )  # fmt: skip
 
-    def clean_siret(self):
-        return valider_siret(self.cleaned_data["siret"])
-
     def clean_email(self):
         email = Utilisateur.objects.normalize_email(self.cleaned_data["email"])
         if Utilisateur.objects.filter(email=email).exists():
@@ -164,6 +184,23 @@ class CreerCompteForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        type_identifiant = cleaned.get("type_identifiant") or TypeIdentifiant.SIRET
+        cleaned["type_identifiant"] = type_identifiant
+        if type_identifiant == TypeIdentifiant.SIRET:
+            try:
+                cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
+            except forms.ValidationError as exc:
+                self.add_error("siret", exc)
+        else:
+            if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
+                self.add_error(
+                    "type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."
+                )
+            if type_identifiant != TypeIdentifiant.PARTICULIER:
+                try:
+                    cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
+                except forms.ValidationError as exc:
+                    self.add_error("identifiant", exc)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
@@ -185,18 +222,25 @@ class RechercheStructureForm(DsfrBaseForm):
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=[("", "Toutes"), *TypeStructure.choices], required=False
     )
-    siret = forms.CharField(label="Identifiant (au moins 3 chiffres)", max_length=20, required=False)
+    siret = forms.CharField(
+        label="Identifiant (au moins 3 caractères)", max_length=20, required=False,
+        help_text="Le SIRET, ou l'identifiant d'un autre type (numéro de TVA, RIDET, numéro Tahiti...).",
+    )  # fmt: skip
     raison_sociale = forms.CharField(label="Raison sociale", max_length=250, required=False)
     ville = forms.CharField(label="Ville", max_length=100, required=False)
 
-    def clean_siret(self):
-        siret = normaliser(self.cleaned_data["siret"])
-        if siret and (not siret.isdigit() or len(siret) < 3):
-            raise forms.ValidationError("Saisissez au moins 3 chiffres du SIRET.")
-        return siret
-
     def clean(self):
         cleaned = super().clean()
+        # The identifier's rule depends on its type: a SIRET is digits, the other types may hold letters.
+        identifiant = normaliser(cleaned.get("siret") or "").upper()
+        if identifiant:
+            if cleaned.get("type_identifiant", TypeIdentifiant.SIRET) in ("", TypeIdentifiant.SIRET):
+                if not (identifiant.isascii() and identifiant.isdigit()) or len(identifiant) < 3:
+                    self.add_error("siret", "Saisissez au moins 3 chiffres du SIRET.")
+            elif not (identifiant.isascii() and identifiant.isalnum()) or len(identifiant) < 3:
+                self.add_error("siret", "Saisissez au moins 3 lettres ou chiffres de l'identifiant.")
+        if "siret" in cleaned:
+            cleaned["siret"] = identifiant
         if not (cleaned.get("siret") or cleaned.get("raison_sociale") or self.errors):
             raise forms.ValidationError("Saisissez un SIRET ou une raison sociale.")
         return cleaned
@@ -302,9 +346,43 @@ class DecisionForm(DsfrBaseForm):
 
 
 class StructureForm(DsfrBaseForm, forms.ModelForm):
+    """« Modifier une structure »: what is not INSEE's. The address of a SIRET structure comes from the register
+    (« Mettre à jour depuis la base INSEE »); only a structure INSEE does not know types its address."""
+
     class Meta:
         model = Structure
-        fields = ["raison_sociale", "adresse", "complement_adresse", "code_postal", "ville", "telephone", "courriel"]
+        fields = [
+            "raison_sociale", "numero_rcs", "numero_tva", "telephone", "courriel",
+            "adresse", "complement_adresse", "code_postal", "ville", "libelle_pays",
+        ]  # fmt: skip
+        labels = {"numero_rcs": "Numéro RCS", "numero_tva": "Numéro TVA intracommunautaire"}
+        help_texts = {"numero_tva": "Pour une structure française : FR, 2 chiffres de clé et le SIREN."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.type_identifiant == TypeIdentifiant.SIRET:
+            for champ in services.CHAMPS_ADRESSE:
+                self.fields.pop(champ, None)
+
+    def clean_numero_tva(self):
+        return services.verifier_numero_tva(
+            type_identifiant=self.instance.type_identifiant,
+            identifiant=self.instance.identifiant,
+            numero_tva=self.cleaned_data["numero_tva"],
+        )
+
+
+class ChangementSiretForm(DsfrBaseForm):
+    """« Modifier mon numéro de SIRET » (the GP; the support desk decides)."""
+
+    nouveau_siret = forms.CharField(label="Nouveau SIRET", max_length=20, help_text="14 chiffres, espaces acceptés.")
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : déménagement du siège, changement d'établissement.",
+    )  # fmt: skip
+
+    def clean_nouveau_siret(self):
+        return valider_siret(self.cleaned_data["nouveau_siret"])
 
 
 class ParametresStructureForm(DsfrBaseForm, forms.ModelForm):
@@ -328,15 +406,83 @@ class ParametresStructureForm(DsfrBaseForm, forms.ModelForm):
 
 
 class CreerStructureForm(DsfrBaseForm):
-    siret = CreerCompteForm.base_fields["siret"]
-    type_structure = CreerCompteForm.base_fields["type_structure"]
-    raison_sociale = forms.CharField(label="Raison sociale", max_length=250)
-    adresse = CreerCompteForm.base_fields["adresse"]
-    code_postal = CreerCompteForm.base_fields["code_postal"]
-    ville = CreerCompteForm.base_fields["ville"]
+    """« Créer une structure »: a SIRET (public or private), or for a private structure another identifier type. The
+    address of a SIRET structure is INSEE's, never typed here."""
 
-    def clean_siret(self):
-        return valider_siret(self.cleaned_data["siret"])
+    type_identifiant = forms.ChoiceField(
+        label="Type d'identifiant",
+        choices=[(t.value, t.label) for t in TYPES_IDENTIFIANT_PRIVES],
+        initial=TypeIdentifiant.SIRET,
+        help_text="Une structure publique est toujours identifiée par son SIRET.",
+    )
+    siret = forms.CharField(
+        label="SIRET", max_length=20, required=False, help_text="14 chiffres, espaces acceptés (type « SIRET »)."
+    )
+    identifiant = forms.CharField(
+        label="Identifiant (autre type que SIRET)", max_length=30, required=False,
+        help_text=(
+            "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
+            "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001). "
+            "Un particulier n'en saisit pas : le portail lui en attribue un."
+        ),
+    )  # fmt: skip
+    type_structure = CreerCompteForm.base_fields["type_structure"]
+    raison_sociale = forms.CharField(
+        label="Raison sociale", max_length=250, required=False,
+        help_text="Pour un SIRET, reprise de la base INSEE si vous la laissez vide ; pour un particulier : "
+        "vos nom et prénom.",
+    )  # fmt: skip
+    numero_rcs = forms.CharField(label="Numéro RCS", max_length=60, required=False)
+    numero_tva = forms.CharField(
+        label="Numéro TVA intracommunautaire", max_length=20, required=False,
+        help_text="Pour une structure française : FR, 2 chiffres de clé et le SIREN.",
+    )  # fmt: skip
+    adresse = forms.CharField(
+        label="Adresse (structure sans SIRET)", max_length=250, required=False,
+        help_text="L'adresse d'une structure identifiée par son SIRET est celle de la base INSEE.",
+    )  # fmt: skip
+    code_postal = forms.CharField(label="Code postal (structure sans SIRET)", max_length=10, required=False)
+    ville = forms.CharField(label="Ville (structure sans SIRET)", max_length=100, required=False)
+    libelle_pays = forms.CharField(label="Pays (structure sans SIRET)", max_length=100, required=False)
+
+    CHAMPS_ADRESSE = ("adresse", "code_postal", "ville", "libelle_pays")
+
+    def clean(self):
+        cleaned = super().clean()
+        type_identifiant = cleaned.get("type_identifiant")
+        if type_identifiant == TypeIdentifiant.SIRET:
+            try:
+                cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
+            except forms.ValidationError as exc:
+                self.add_error("siret", exc)
+            if any(cleaned.get(champ) for champ in self.CHAMPS_ADRESSE):
+                self.add_error(
+                    "adresse",
+                    "L'adresse d'une structure identifiée par son SIRET vient de la base INSEE : laissez ces champs "
+                    "vides.",
+                )
+        elif type_identifiant:
+            if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
+                self.add_error(
+                    "type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."
+                )
+            if type_identifiant != TypeIdentifiant.PARTICULIER:
+                try:
+                    cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
+                except forms.ValidationError as exc:
+                    self.add_error("identifiant", exc)
+            if not (cleaned.get("raison_sociale") or "").strip():
+                self.add_error("raison_sociale", "La raison sociale (ou vos nom et prénom) est obligatoire.")
+        if type_identifiant and cleaned.get("numero_tva") and not self.has_error("siret"):
+            try:
+                cleaned["numero_tva"] = services.verifier_numero_tva(
+                    type_identifiant=type_identifiant,
+                    identifiant=cleaned.get("siret") or cleaned.get("identifiant") or "",
+                    numero_tva=cleaned["numero_tva"],
+                )
+            except forms.ValidationError as exc:
+                self.add_error("numero_tva", exc)
+        return cleaned
 
 
 class ServiceForm(DsfrBaseForm, forms.ModelForm):

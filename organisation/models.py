@@ -183,6 +183,10 @@ class Structure(models.Model):
     libelle_pays = models.CharField("pays", max_length=100, default="France")
     telephone = models.CharField("téléphone", max_length=30, blank=True)
     courriel = models.EmailField(blank=True)
+    numero_rcs = models.CharField("numéro RCS", max_length=60, blank=True)
+    numero_tva = models.CharField("numéro TVA intracommunautaire", max_length=20, blank=True)
+    # INSEE's « statutDiffusionEtablissement » other than O: the address is not published (annuaire, public API).
+    non_diffusible = models.BooleanField("non diffusible INSEE", default=False)
     gestionnaire_principal = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="gestionnaire principal",
@@ -232,6 +236,11 @@ class Structure(models.Model):
     def est_active(self) -> bool:
         return self.statut == StatutStructure.ACTIVE
 
+    @property
+    def adresse_insee(self) -> bool:
+        """A SIRET structure's address is INSEE's (read-only on the portal); other types type theirs."""
+        return self.type_identifiant == TypeIdentifiant.SIRET
+
 
 class StructureUserObjectPermission(UserObjectPermissionBase):
     """Profiles (habilitations) of users on structures: guardian's table with a direct foreign key, so that
@@ -255,6 +264,52 @@ class HistoriqueStructure(HistoriqueBase):
 
     class Meta(HistoriqueBase.Meta):
         verbose_name = "historique d'une structure"
+
+
+class HistoriqueIdentifiantStructure(HistoriqueBase):
+    """« Modifier mon numéro de SIRET »: each identifier a structure has had, append-only (the old SIRET stays
+    findable: ``queries.structures_par_identifiant``). ``statut_precedent``/``statut`` hold the old and new
+    identifiers, so the chained fingerprint covers them."""
+
+    objet = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="historique_identifiants")
+    type_identifiant = models.CharField(
+        "type d'identifiant", max_length=20, choices=TypeIdentifiant.choices, default=TypeIdentifiant.SIRET
+    )
+    approbation = models.ForeignKey("Approbation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique des identifiants d'une structure"
+        indexes = [models.Index(fields=["statut_precedent"], name="hist_identifiant_ancien_idx")]
+
+    @classmethod
+    def ajouter_changement(cls, *, objet, acting_user, role, ancien: str, nouveau: str, approbation, commentaire=""):
+        """Append a row like ``HistoriqueBase.ajouter`` (same chain), with the identifier type and the approbation
+        that decided the change. The caller holds the lock on the structure."""
+        precedente = (
+            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
+        )
+        row = cls(
+            objet=objet,
+            acting_user=acting_user,
+            role=role,
+            statut_precedent=ancien,
+            statut=nouveau,
+            commentaire=commentaire or "",
+            empreinte_precedente=precedente or "",
+            type_identifiant=objet.type_identifiant,
+            approbation=approbation,
+        )
+        row.empreinte = row.calculer_empreinte()
+        row.save(force_insert=True)
+        return row
+
+    @property
+    def ancien_identifiant(self) -> str:
+        return self.statut_precedent
+
+    @property
+    def nouvel_identifiant(self) -> str:
+        return self.statut
 
 
 class Service(models.Model):
@@ -384,6 +439,7 @@ class EtablissementInsee(models.Model):
     categorie_juridique = models.CharField("catégorie juridique", max_length=4, blank=True)
     est_public = models.BooleanField("personne publique", default=False)
     actif = models.BooleanField(default=True)
+    non_diffusible = models.BooleanField("non diffusible INSEE", default=False)
     importe_le = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -59,8 +59,8 @@ for application in [
         "Gérer mes structures",
         "ORGANISATION",
         "mes_structures",
-        "Créer une structure ; modifier, activer ou désactiver vos structures, leurs services, "
-        "coordonnées bancaires et mandat de facturation.",
+        "Consulter vos structures ; créer une structure ; modifier, activer ou désactiver celles que vous gérez, "
+        "leurs services, coordonnées bancaires et mandat de facturation ; modifier le numéro de SIRET.",
         ordre=25,
     ),
     Application(

@@ -28,6 +28,7 @@ from organisation.models import (
     Approbation,
     CoordonneesBancaires,
     HistoriqueApprobation,
+    HistoriqueIdentifiantStructure,
     HistoriqueModificationDifferee,
     HistoriqueRattachement,
     HistoriqueStructure,
@@ -173,6 +174,20 @@ def structures_gerees_par(user) -> QuerySet:
     return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)
 
 
+def structures_consultables_par(user) -> QuerySet:
+    """Structures the user may consult in « Gérer mes structures »: every structure they are actively attached to
+    (a simple user reads its page; only « Organisation modification » changes it)."""
+    return structures_de(user)
+
+
+def structures_par_identifiant(identifiant: str) -> QuerySet:
+    """Structures whose identifier is, or was before « Modifier mon numéro de SIRET », ``identifiant``: an old
+    SIRET still finds its structure (one query: a subquery on the identifiers' history)."""
+    identifiant = "".join(identifiant.split())
+    anciens = HistoriqueIdentifiantStructure.objects.filter(statut_precedent=identifiant).values("objet_id")
+    return Structure.objects.filter(Q(identifiant=identifiant) | Q(pk__in=anciens))
+
+
 def a_application(user, application: str, niveau: str = Niveau.CONSULTATION) -> bool:
     """Whether the user holds this profile on at least one structure they are actively attached to (the tiles of
     the Domaines page). All the user's profiles are read in one query, remembered on the user object for the
@@ -293,7 +308,8 @@ def approbations_a_traiter(user) -> QuerySet:
     # One query: the support membership is a subquery, not a separate round trip.
     # Requests on a structure that has no GP yet (a public structure pre-created from the INSEE register) go to
     # the support desk, like the creation of a public structure.
-    pour_le_support = Q(type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE) | Q(
+    # « Modifier mon numéro de SIRET » is the support's too.
+    pour_le_support = Q(type__in=[TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, TypeApprobation.CHANGEMENT_SIRET]) | Q(
         structure__gestionnaire_principal__isnull=True
     )
     condition = (Q(structure__in=gerees) & ~pour_le_support) | (pour_le_support & Q(support))

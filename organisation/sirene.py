@@ -31,9 +31,11 @@ from organisation.models import EtablissementInsee, ModificationDifferee, Struct
 
 TAILLE_LOT = 2000
 
-# What an import may rewrite on a structure that already exists: its identity and its address.
+# What an import may rewrite on a structure that already exists: its identity, its address and whether INSEE
+# publishes it.
 CHAMPS_MIS_A_JOUR = [
     "raison_sociale",
+    "non_diffusible",
     "adresse",
     "complement_adresse",
     "code_postal",
@@ -52,6 +54,7 @@ CHAMPS_INSEE = [
     "ville",
     "code_pays",
     "libelle_pays",
+    "non_diffusible",
 ]
 
 # What a re-import rewrites on an ``EtablissementInsee`` row (everything but its key).
@@ -196,7 +199,10 @@ def etablissement_depuis_ligne(row: dict) -> dict:
 
     categorie = row.get("categorieJuridiqueUniteLegale")
     etat = _valeur(row, "etatAdministratifEtablissement").upper()
+    # « O »: diffusible; « P » (partially) or « N »: the person asked INSEE not to publish them.
+    diffusion = _valeur(row, "statutDiffusionEtablissement").upper()
     return {
+        "non_diffusible": diffusion not in ("", "O"),
         "categorie_juridique": (categorie or "").strip()[:4],
         "type_identifiant": TypeIdentifiant.SIRET,
         "identifiant": siret,
@@ -352,7 +358,7 @@ def _valeurs_insee(etablissement: EtablissementInsee) -> dict:
     valeurs = {}
     for champ in CHAMPS_INSEE:
         valeur = getattr(etablissement, champ)
-        if valeur or Structure._meta.get_field(champ).blank:
+        if valeur or isinstance(valeur, bool) or Structure._meta.get_field(champ).blank:
             valeurs[champ] = valeur
     return valeurs
 

@@ -57,6 +57,11 @@ from organisation.services.habilitations import (  # noqa: F401
     profils_par_defaut,
     tous_les_profils,
 )
+from organisation.services.identifiants import (  # noqa: F401
+    appliquer_changement_siret,
+    changement_siret_en_attente,
+    demander_changement_siret,
+)
 from organisation.services.modifications import (  # noqa: F401
     _APPLICATEURS,
     _APRES_APPLICATION,
@@ -72,14 +77,17 @@ from organisation.services.modifications import (  # noqa: F401
     modifications_en_attente,
 )
 from organisation.services.structures import (  # noqa: F401
+    CHAMPS_ADRESSE,
     ajouter_coordonnees_bancaires,
     changer_statut_structure,
     creer_service,
     creer_structure_par_utilisateur,
     desactiver_coordonnees_bancaires,
+    identifiant_particulier,
     modifier_service,
     modifier_structure,
     normaliser_iban,
     souscrire_mandat_facturation,
     transferer_gestionnaire_principal,
+    verifier_numero_tva,
 )

@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 
-from chorus.identifiers import valider_siret
+from chorus.identifiers import valider_identifiant
 from chorus.mail import envoyer_email
 from chorus.messagerie import notifier
 from chorus.workflow import Transition, Workflow
@@ -82,11 +82,12 @@ CIRCUIT_APPROBATION = Workflow(
 )
 
 
+# Requests only the platform's support desk decides on, whoever manages the structure.
+TYPES_POUR_LE_SUPPORT = (TypeApprobation.CREATION_STRUCTURE_PUBLIQUE, TypeApprobation.CHANGEMENT_SIRET)
+
+
 def _pour_le_support(approbation) -> bool:
-    return (
-        approbation.type == TypeApprobation.CREATION_STRUCTURE_PUBLIQUE
-        or approbation.structure.gestionnaire_principal_id is None
-    )
+    return approbation.type in TYPES_POUR_LE_SUPPORT or approbation.structure.gestionnaire_principal_id is None
 
 
 def _courriel(user, sujet: str, texte: str, *, evenement: str | None) -> None:
@@ -168,11 +169,15 @@ def creer_structure(
     type_structure,
     statut=StatutStructure.ACTIVE,
     role=ROLE_UTILISATEUR,
+    type_identifiant=TypeIdentifiant.SIRET,
     **champs,
 ):
+    # A particulier's identifier is given by the portal (``structures.identifiant_particulier``), not typed.
+    if type_identifiant != TypeIdentifiant.PARTICULIER:
+        identifiant = valider_identifiant(type_identifiant, identifiant)
     structure = Structure(
-        type_identifiant=TypeIdentifiant.SIRET,
-        identifiant=valider_siret(identifiant),
+        type_identifiant=type_identifiant,
+        identifiant=identifiant,
         raison_sociale=raison_sociale,
         type_structure=type_structure,
         statut=statut,

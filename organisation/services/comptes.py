@@ -10,9 +10,16 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from chorus.identifiers import valider_siret
+from chorus.identifiers import valider_identifiant, valider_siret
 from organisation import queries
-from organisation.enums import StatutRattachement, StatutStructure, TypeApprobation, TypeIdentifiant, TypeStructure
+from organisation.enums import (
+    TYPES_IDENTIFIANT_PRIVES,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeIdentifiant,
+    TypeStructure,
+)
 from organisation.models import EtablissementInsee, Rattachement, Structure, Utilisateur
 from organisation.services.circuits import (
     _courriel,
@@ -23,6 +30,7 @@ from organisation.services.circuits import (
 )
 from organisation.services.habilitations import ROLE_UTILISATEUR
 from organisation.services.modifications import demander_modification
+from organisation.services.structures import identifiant_particulier
 
 logger = logging.getLogger(__name__)
 
@@ -65,18 +73,39 @@ def creer_compte(
     code_postal="",
     ville="",
     commentaire="",
+    type_identifiant=TypeIdentifiant.SIRET,
+    identifiant="",
 ):
     """« Créer un compte »: the account and, depending on the SIRET, a new structure or a request to join one.
+    A private structure may be identified otherwise (UE, hors UE, RIDET, Tahiti: ``identifiant``; a particulier
+    gets an identifier from the portal): same cases, without INSEE.
 
     - unknown private SIRET: the structure is created active and the user becomes its GP with every profile;
     - SIRET of an existing structure: a rattachement request (comment required) goes to its GP;
     - unknown public SIRET: the structure is created pending and the request goes to the support desk.
     The account is activated by an e-mailed link before the first login.
     """
-    siret = valider_siret(siret)
+    type_identifiant = type_identifiant or TypeIdentifiant.SIRET
+    if type_identifiant == TypeIdentifiant.SIRET:
+        siret = valider_siret(siret)
+    else:
+        if type_identifiant not in TYPES_IDENTIFIANT_PRIVES:
+            raise ValidationError({"type_identifiant": "Ce type d'identifiant n'est pas proposé à la création."})
+        if type_structure != TypeStructure.PRIVEE:
+            raise ValidationError(
+                {"type_structure": "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."}
+            )
+        try:
+            # ``siret`` holds the structure's identifier, whatever its type, from here on.
+            if type_identifiant == TypeIdentifiant.PARTICULIER:
+                siret = identifiant_particulier()
+            else:
+                siret = valider_identifiant(type_identifiant, identifiant)
+        except ValidationError as exc:
+            raise ValidationError({"identifiant": exc.messages}) from exc
     if Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).exists():
         raise ValidationError({"email": "Un compte existe déjà avec cette adresse électronique."})
-    structure = Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).first()
+    structure = Structure.objects.filter(type_identifiant=type_identifiant, identifiant=siret).first()
     if structure is not None and structure.statut in (StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE):
         raise ValidationError({"siret": "La création de cette structure est en cours d'examen par le support."})
     if structure is not None and not (commentaire or "").strip():
@@ -94,6 +123,19 @@ def creer_compte(
         ville = ville or etablissement.ville
         type_structure = TypeStructure.PUBLIQUE if etablissement.est_public else TypeStructure.PRIVEE
 
+    insee = {}
+    if structure is None:
+        # The address of a SIRET structure is INSEE's when the imported register holds it (never what was typed).
+        etablissement = EtablissementInsee.objects.filter(pk=siret).first()
+        if etablissement is not None:
+            adresse, code_postal, ville = etablissement.adresse, etablissement.code_postal, etablissement.ville
+            insee = {
+                "complement_adresse": etablissement.complement_adresse,
+                "code_pays": etablissement.code_pays or "FR",
+                "libelle_pays": etablissement.libelle_pays or "France",
+                "non_diffusible": etablissement.non_diffusible,
+            }
+
     user = Utilisateur.objects.create_user(
         email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
     )
@@ -101,12 +143,14 @@ def creer_compte(
         cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
         structure = creer_structure(
             acting_user=user,
+            type_identifiant=type_identifiant,
             identifiant=siret,
             raison_sociale=raison_sociale,
             type_structure=TypeStructure.PRIVEE,
             adresse=adresse,
             code_postal=code_postal,
             ville=ville,
+            **insee,
         )
         _creer_rattachement(
             utilisateur=user,
@@ -127,6 +171,7 @@ def creer_compte(
             adresse=adresse,
             code_postal=code_postal,
             ville=ville,
+            **insee,
         )
         rattachement = _creer_rattachement(
             utilisateur=user,

@@ -23,6 +23,7 @@ from organisation.services.habilitations import (
     profils_de,
     profils_par_defaut,
 )
+from organisation.services.identifiants import appliquer_changement_siret
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def decider(*, approbation, acting_user, approuver: bool, motif: str = ""):
                 _devenir_gestionnaire(utilisateur=demandeur, structure=structure)
             elif not profils_de(utilisateur=demandeur, structure=structure):
                 definir_profils(utilisateur=demandeur, structure=structure, profils=profils_par_defaut())
+        if approbation.type == TypeApprobation.CHANGEMENT_SIRET:
+            appliquer_changement_siret(approbation=approbation, acting_user=acting_user, role=role)
         if approbation.type == TypeApprobation.HABILITATIONS:
             definir_profils(utilisateur=demandeur, structure=structure, profils=approbation.donnees["profils"])
         texte = (

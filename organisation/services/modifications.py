@@ -51,6 +51,10 @@ CHAMPS_DIFFERABLES: dict[str, set[str]] = {
         "libelle_pays",
         "telephone",
         "courriel",
+        "numero_rcs",
+        "numero_tva",
+        # Only through « Mettre à jour depuis la base INSEE » (``modifier_structure`` refuses it).
+        "non_diffusible",
         "code_service_obligatoire",
         "engagement_obligatoire",
         "service_ou_engagement_obligatoire",

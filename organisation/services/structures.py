@@ -1,6 +1,7 @@
 """Structures, services, bank details, billing mandate, transfer of the GP role."""
 
 import logging
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,10 +10,17 @@ from stdnum import bic as stdnum_bic
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import iban as stdnum_iban
 
-from chorus.identifiers import valider_siret
+from chorus.identifiers import normaliser, valider_identifiant, valider_tva_fr, valider_tva_ue
 from organisation import queries
-from organisation.enums import StatutRattachement, StatutStructure, TypeApprobation, TypeIdentifiant, TypeStructure
-from organisation.models import CoordonneesBancaires, MandatFacturation, Service, Structure
+from organisation.enums import (
+    TYPES_IDENTIFIANT_PRIVES,
+    StatutRattachement,
+    StatutStructure,
+    TypeApprobation,
+    TypeIdentifiant,
+    TypeStructure,
+)
+from organisation.models import CoordonneesBancaires, EtablissementInsee, MandatFacturation, Service, Structure
 from organisation.services.circuits import (
     CIRCUIT_STRUCTURE,
     _creer_approbation,
@@ -27,17 +35,99 @@ from organisation.services.modifications import demander_modification, modificat
 logger = logging.getLogger(__name__)
 
 
+# The address fields of a structure: INSEE's for a SIRET (refreshed by « Mettre à jour depuis la base INSEE »),
+# typed only for the structures INSEE does not know (foreign, Nouvelle-Calédonie, Polynésie, particuliers).
+CHAMPS_ADRESSE = ("adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays")
+
+
+def identifiant_particulier() -> str:
+    """A particulier has no registration number: the portal gives one, « P » then 12 digits, unused so far."""
+    while True:
+        identifiant = f"P{secrets.randbelow(10**12):012d}"
+        if not Structure.objects.filter(type_identifiant=TypeIdentifiant.PARTICULIER, identifiant=identifiant).exists():
+            return identifiant
+
+
+def verifier_numero_tva(*, type_identifiant: str, identifiant: str, numero_tva: str) -> str:
+    """The intra-community VAT number of a structure, compacted: for a SIRET, FR + key + the structure's own SIREN;
+    for a structure of another member state, its VAT number; empty stays empty. ValidationError in French."""
+    numero = normaliser(numero_tva).upper()
+    if not numero:
+        return ""
+    if type_identifiant == TypeIdentifiant.SIRET:
+        return valider_tva_fr(numero, siren=identifiant[:9])
+    if type_identifiant == TypeIdentifiant.PARTICULIER:
+        raise ValidationError("Un particulier n'a pas de numéro de TVA intracommunautaire.", code="particulier")
+    if numero.startswith("FR"):
+        return valider_tva_fr(numero)
+    return valider_tva_ue(numero)
+
+
+def _identite_insee(siret: str) -> dict:
+    """The address (and diffusion status) INSEE's register gives for the SIRET, {} when it does not hold it."""
+    etablissement = EtablissementInsee.objects.filter(pk=siret).first()
+    if etablissement is None:
+        return {}
+    valeurs = {champ: getattr(etablissement, champ) for champ in CHAMPS_ADRESSE}
+    valeurs["non_diffusible"] = etablissement.non_diffusible
+    valeurs["_raison_sociale"] = etablissement.raison_sociale
+    return valeurs
+
+
 @transaction.atomic
-def creer_structure_par_utilisateur(*, acting_user, siret, raison_sociale, type_structure, **champs):
+def creer_structure_par_utilisateur(
+    *,
+    acting_user,
+    raison_sociale,
+    type_structure,
+    siret="",
+    type_identifiant=TypeIdentifiant.SIRET,
+    identifiant="",
+    numero_rcs="",
+    numero_tva="",
+    **champs,
+):
     """« Créer une structure »: a private one is active at once with its creator as GP; a public one waits for
-    the support desk."""
-    siret = valider_siret(siret)
-    if Structure.objects.filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret).exists():
-        raise ValidationError({"siret": "Une structure existe déjà avec ce SIRET : demandez-y un rattachement."})
+    the support desk. A public structure is identified by its SIRET; a private one may use another identifier type
+    (UE, hors UE, RIDET, Tahiti, particulier). A SIRET structure's address is INSEE's when the imported register
+    holds the SIRET (what the caller typed is then ignored)."""
+    type_identifiant = type_identifiant or TypeIdentifiant.SIRET
+    if type_identifiant not in TYPES_IDENTIFIANT_PRIVES:
+        raise ValidationError({"type_identifiant": "Ce type d'identifiant n'est pas proposé à la création."})
+    if type_identifiant != TypeIdentifiant.SIRET and type_structure != TypeStructure.PRIVEE:
+        raise ValidationError(
+            {"type_structure": "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."}
+        )
+    champ = "siret" if type_identifiant == TypeIdentifiant.SIRET else "identifiant"
+    try:
+        if type_identifiant == TypeIdentifiant.PARTICULIER:
+            identifiant = identifiant_particulier()
+        else:
+            identifiant = valider_identifiant(type_identifiant, identifiant or siret)
+    except ValidationError as exc:
+        raise ValidationError({champ: exc.messages}) from exc
+    if Structure.objects.filter(type_identifiant=type_identifiant, identifiant=identifiant).exists():
+        quoi = "ce SIRET" if type_identifiant == TypeIdentifiant.SIRET else "cet identifiant"
+        raise ValidationError({champ: f"Une structure existe déjà avec {quoi} : demandez-y un rattachement."})
+    try:
+        champs["numero_tva"] = verifier_numero_tva(
+            type_identifiant=type_identifiant, identifiant=identifiant, numero_tva=numero_tva
+        )
+    except ValidationError as exc:
+        raise ValidationError({"numero_tva": exc.messages}) from exc
+    champs["numero_rcs"] = (numero_rcs or "").strip()
+    if type_identifiant == TypeIdentifiant.SIRET:
+        insee = _identite_insee(identifiant)
+        nom_insee = insee.pop("_raison_sociale", "")
+        champs.update(insee)
+        raison_sociale = (raison_sociale or "").strip() or nom_insee
+    if not (raison_sociale or "").strip():
+        raise ValidationError({"raison_sociale": "La raison sociale est obligatoire."})
     if type_structure == TypeStructure.PRIVEE:
         structure = creer_structure(
             acting_user=acting_user,
-            identifiant=siret,
+            type_identifiant=type_identifiant,
+            identifiant=identifiant,
             raison_sociale=raison_sociale,
             type_structure=TypeStructure.PRIVEE,
             **champs,
@@ -53,7 +143,7 @@ def creer_structure_par_utilisateur(*, acting_user, siret, raison_sociale, type_
         return structure
     structure = creer_structure(
         acting_user=acting_user,
-        identifiant=siret,
+        identifiant=identifiant,
         raison_sociale=raison_sociale,
         type_structure=TypeStructure.PUBLIQUE,
         statut=StatutStructure.EN_ATTENTE,
@@ -76,8 +166,26 @@ def creer_structure_par_utilisateur(*, acting_user, siret, raison_sociale, type_
 
 
 def modifier_structure(*, acting_user, structure, changements: dict):
-    """Identity, address and parameters of a structure: a deferred change (the 30-minute rule)."""
+    """Identity and parameters of a structure: a deferred change (the 30-minute rule). The address of a SIRET
+    structure is INSEE's: it changes only through « Mettre à jour depuis la base INSEE », never typed."""
     _exiger_gestion(acting_user, structure)
+    changements = dict(changements)
+    if structure.type_identifiant == TypeIdentifiant.SIRET and any(k in changements for k in CHAMPS_ADRESSE):
+        raise ValidationError(
+            "L'adresse d'une structure identifiée par son SIRET vient de la base INSEE : utilisez « Mettre à jour "
+            "depuis la base INSEE »."
+        )
+    if "non_diffusible" in changements:
+        raise ValidationError("Le caractère « non diffusible » vient de la base INSEE : il ne se modifie pas ici.")
+    if "numero_tva" in changements:
+        try:
+            changements["numero_tva"] = verifier_numero_tva(
+                type_identifiant=structure.type_identifiant,
+                identifiant=structure.identifiant,
+                numero_tva=changements["numero_tva"],
+            )
+        except ValidationError as exc:
+            raise ValidationError({"numero_tva": exc.messages}) from exc
     if not structure.est_publique:
         publics = {
             "code_service_obligatoire",

@@ -68,6 +68,7 @@ CHAMPS_LISTE = [
     "service_ou_engagement_obligatoire",
     "mise_en_paiement_non_remontee",
     "option_moa",
+    "non_diffusible",
 ]
 
 
@@ -113,11 +114,16 @@ def filtrer(qs, criteres: dict):
     siret = criteres.get("siret")
     if siret:
         qs = qs.filter(type_identifiant=TypeIdentifiant.SIRET)
-        qs = qs.filter(identifiant=siret) if len(siret) == 14 else qs.filter(identifiant__startswith=siret)
+        if len(siret) == 14:
+            # A structure that changed its SIRET is still found by the old one.
+            qs = qs.filter(pk__in=queries.structures_par_identifiant(siret).values("pk"))
+        else:
+            qs = qs.filter(identifiant__startswith=siret)
     if criteres.get("raison_sociale"):
         qs = qs.filter(raison_sociale__icontains=criteres["raison_sociale"])
     if criteres.get("ville"):
-        qs = qs.filter(ville__icontains=criteres["ville"])
+        # A non-diffusible structure's town is not published: searching by it must not reveal it either.
+        qs = qs.filter(ville__icontains=criteres["ville"], non_diffusible=False)
     return qs
 
 
@@ -238,7 +244,10 @@ def _lignes_csv(qs):
         courriel,
         code_pays,
         libelle_pays,
+        non_diffusible,
     ) in qs.iterator(chunk_size=2000):
+        if non_diffusible:
+            adresse = complement_adresse = code_postal = ville = ""
         yield ecrivain.writerow(
             [
                 CODE_ANNUAIRE_IDENTIFIANT.get(type_identifiant, ""),
@@ -297,6 +306,7 @@ def exporter_annuaire(request):
             "courriel",
             "code_pays",
             "libelle_pays",
+            "non_diffusible",
         )
     )
     response = StreamingHttpResponse(_lignes_csv(qs), content_type="text/csv; charset=utf-8")

@@ -40,6 +40,9 @@ def approbation(request, pk):
                 )
             except TransitionInterdite as exc:
                 messages.error(request, exc.message)
+            except ValidationError as exc:
+                # A request that can no longer apply (a SIRET taken meanwhile...): nothing changed.
+                messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, "La demande a été approuvée." if approuver else "La demande a été refusée.")
             return redirect("approbations")

@@ -12,18 +12,25 @@ from django.urls import reverse
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, sirene
-from organisation.enums import StatutStructure
+from organisation.enums import StatutStructure, TypeIdentifiant
 from organisation.models import CoordonneesBancaires, MandatFacturation, ModificationDifferee, Service
 from organisation.views.compte import _erreurs_sur_formulaire
 
 
 @login_required
 def mes_structures(request):
+    # Every structure the user is attached to: the ones they manage open « Gérer une structure », the others open
+    # the same page in consultation (a simple user reads, never changes, their structure).
+    gerees = set(queries.structures_gerees_par(request.user).values_list("pk", flat=True))
+    structures = [
+        {"structure": s, "peut_modifier": s.pk in gerees}
+        for s in queries.structures_consultables_par(request.user).order_by("raison_sociale", "id")
+    ]
     return render(
         request,
         "organisation/mes_structures.html",
         {
-            "structures": queries.structures_gerees_par(request.user).order_by("raison_sociale", "id"),
+            "structures": structures,
             "breadcrumb_data": fil_ariane(courant="Gérer mes structures"),
         },
     )
@@ -35,14 +42,19 @@ def creer_structure(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            adresse = {}
+            if data["type_identifiant"] != TypeIdentifiant.SIRET:
+                adresse = {champ: data[champ] for champ in forms.CreerStructureForm.CHAMPS_ADRESSE if data[champ]}
             structure = services.creer_structure_par_utilisateur(
                 acting_user=request.user,
+                type_identifiant=data["type_identifiant"],
                 siret=data["siret"],
+                identifiant=data["identifiant"],
                 raison_sociale=data["raison_sociale"],
                 type_structure=data["type_structure"],
-                adresse=data["adresse"],
-                code_postal=data["code_postal"],
-                ville=data["ville"],
+                numero_rcs=data["numero_rcs"],
+                numero_tva=data["numero_tva"],
+                **adresse,
             )
         except ValidationError as exc:
             _erreurs_sur_formulaire(form, exc)
@@ -83,15 +95,34 @@ def _en_attente(structure):
     )
 
 
-ACTIONS = {"infos", "insee", "parametres", "activer", "desactiver", "service", "coordonnees", "mandat", "transfert"}
+ACTIONS = {
+    "infos", "insee", "parametres", "activer", "desactiver", "service", "coordonnees", "mandat", "transfert", "siret",
+}  # fmt: skip
 
 
 @login_required
 def gerer_structure(request, pk):
-    # Only the structures the user manages: any other one is a 404, like a missing one.
+    # The structures the user is attached to: any other one is a 404, like a missing one. Without « Organisation
+    # modification » on it the page is read-only (no form, no button) and any POST is refused.
     structure = get_object_or_404(
-        queries.structures_gerees_par(request.user).select_related("gestionnaire_principal"), pk=pk
+        queries.structures_consultables_par(request.user).select_related("gestionnaire_principal"), pk=pk
     )
+    peut_modifier = queries.structures_gerees_par(request.user).filter(pk=structure.pk).exists()
+    if request.method == "POST" and not peut_modifier:
+        raise PermissionDenied("Vous consultez cette structure : seul son gestionnaire peut la modifier.")
+    contexte_commun = {
+        "structure": structure,
+        "peut_modifier": peut_modifier,
+        "services_structure": structure.services.order_by("code"),
+        "historique_identifiants": structure.historique_identifiants.select_related("acting_user").order_by(
+            "-created_at", "-id"
+        ),
+        "breadcrumb_data": fil_ariane(
+            ("Gérer mes structures", reverse("mes_structures")), courant=structure.raison_sociale
+        ),
+    }
+    if not peut_modifier:
+        return render(request, "organisation/consulter_structure.html", contexte_commun)
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if action else None
     infos = forms.StructureForm(data if action == "infos" else None, instance=structure, prefix="infos")
@@ -104,19 +135,20 @@ def gerer_structure(request, pk):
     transfert = forms.TransfertGestionnaireForm(
         data if action == "transfert" else None, utilisateurs=membres, prefix="transfert"
     )
+    siret_form = forms.ChangementSiretForm(data if action == "siret" else None, prefix="siret")
+    formulaires = {
+        "infos": infos,
+        "parametres": parametres,
+        "service": service_form,
+        "coordonnees": coordonnees_form,
+        "transfert": transfert,
+        "siret": siret_form,
+    }
     if action in ACTIONS:
         try:
-            message = _executer(
-                request.user, structure, action, infos, parametres, service_form, coordonnees_form, transfert
-            )
+            message = _executer(request.user, structure, action, formulaires)
         except (ValidationError, TransitionInterdite, PermissionDenied) as exc:
-            cible = {
-                "infos": infos,
-                "parametres": parametres,
-                "service": service_form,
-                "coordonnees": coordonnees_form,
-                "transfert": transfert,
-            }.get(action)
+            cible = formulaires.get(action)
             if isinstance(exc, ValidationError) and cible is not None:
                 _erreurs_sur_formulaire(cible, exc)
             else:
@@ -130,20 +162,18 @@ def gerer_structure(request, pk):
         request,
         "organisation/gerer_structure.html",
         {
-            "structure": structure,
+            **contexte_commun,
             "infos": infos,
             "parametres": parametres,
             "service_form": service_form,
             "coordonnees_form": coordonnees_form,
             "transfert": transfert,
-            "services_structure": structure.services.order_by("code"),
+            "siret_form": siret_form,
+            "changement_siret": services.changement_siret_en_attente(structure),
             "coordonnees": structure.coordonnees_bancaires.order_by("-created_at"),
             "mandat": MandatFacturation.objects.filter(structure=structure).first(),
             "en_attente": _en_attente(structure),
             "est_gp": structure.gestionnaire_principal_id == request.user.pk,
-            "breadcrumb_data": fil_ariane(
-                ("Gérer mes structures", reverse("mes_structures")), courant=structure.raison_sociale
-            ),
         },
     )
 
@@ -152,9 +182,22 @@ def _delai(modification) -> str:
     return f"Elle prendra effet le {modification.effective_at.astimezone().strftime('%d/%m/%Y à %H:%M')}."
 
 
-def _executer(user, structure, action, infos, parametres, service_form, coordonnees_form, transfert) -> str | None:
+def _executer(user, structure, action, formulaires) -> str | None:
     """Run one action of the « Gérer une structure » page; return the success message, or None when a form is
     invalid (its errors are shown next to its fields)."""
+    infos, parametres, service_form = formulaires["infos"], formulaires["parametres"], formulaires["service"]
+    coordonnees_form, transfert = formulaires["coordonnees"], formulaires["transfert"]
+    if action == "siret":
+        form = formulaires["siret"]
+        if not form.is_valid():
+            return None
+        services.demander_changement_siret(
+            acting_user=user,
+            structure=structure,
+            nouveau_siret=form.cleaned_data["nouveau_siret"],
+            commentaire=form.cleaned_data["commentaire"],
+        )
+        return "Votre demande de modification du numéro de SIRET est transmise au support, qui l'approuvera ou non."
     if action in ("infos", "parametres"):
         form = infos if action == "infos" else parametres
         if not form.is_valid():

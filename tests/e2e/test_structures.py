@@ -50,7 +50,7 @@ def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structu
 
     page.get_by_role("button", name="Modifier les informations").click()
     page.locator("#id_infos-raison_sociale").fill("ACME France")
-    page.locator("#id_infos-ville").fill("Lyon")
+    page.locator("#id_infos-numero_rcs").fill("RCS Lyon 732 829 320")
     page.get_by_role("button", name="Enregistrer les informations").click()
     expect(page.get_by_text("Votre modification est enregistrée. Elle prendra effet le")).to_be_visible()
     expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Raison sociale : ACME France")
@@ -85,9 +85,12 @@ def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
 
     with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
         assert services.appliquer_modifications_dues() == 1
-    # The former GP no longer manages the structure: the page is now out of reach.
+    # The former GP no longer manages the structure: still attached, they consult it read-only.
     page.reload()
-    expect(page.get_by_role("heading", name="Page non trouvée")).to_be_visible()
+    expect(page.get_by_test_id("consultation-seule")).to_be_visible()
+    expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Zoé Lemaire")
+    expect(page.get_by_role("button", name="Transférer le rôle de gestionnaire principal")).to_have_count(0)
+    expect(page.locator("main form[method=post]")).to_have_count(0)
     page.goto(page.base_url + "/domaines/")
     expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_have_count(0)
 

@@ -36,7 +36,7 @@ def test_actions_des_structures_gerees_seulement(client, deux_gp):
     julien = UtilisateurFactory(prenom="Julien", nom="Bernard")
     services.demander_rattachement(utilisateur=julien, structure=acme, commentaire="Service comptable")
     services.decider(approbation=Approbation.objects.get(demandeur=julien), acting_user=gp, approuver=True)
-    services.modifier_structure(acting_user=gp, structure=acme, changements={"ville": "Lyon"})
+    services.modifier_structure(acting_user=gp, structure=acme, changements={"telephone": "0472000000"})
     intrus = UtilisateurFactory(prenom="Ines", nom="Trus")
     services.demander_rattachement(utilisateur=intrus, structure=concurrent, commentaire="Chez le concurrent")
 
@@ -67,7 +67,7 @@ def test_pagination_par_curseur_sur_les_quatre_tables(client, deux_gp, django_as
             services.demander_rattachement(utilisateur=user, structure=acme, commentaire=f"Demande {i}")
             if i % 3 == 0:
                 voyage.shift(timedelta(seconds=1))
-        services.modifier_structure(acting_user=gp, structure=acme, changements={"ville": "Lyon"})
+        services.modifier_structure(acting_user=gp, structure=acme, changements={"telephone": "0472000000"})
     attendu = queries.historique_gestionnaire(gp, taille=10_000)[0]
     assert len(attendu) > 60
     vus, apres = [], ""
