@@ -16,6 +16,7 @@ from chorus.models import OutboxMessage
 from organisation import services
 from organisation.enums import StatutRattachement, TypeStructure
 from organisation.models import Rattachement, Service, Structure, Utilisateur
+from organisation.queries import applications_ouvertes
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory
@@ -80,7 +81,9 @@ def test_creer_un_compte_nouvelle_structure_activation_et_connexion(page):
     se_connecter(page, "fondatrice@acme.fr", "Un-mot-de-passe-solide-2026")
     expect(page.get_by_role("link", name="Utilisateurs de mes structures")).to_be_visible()
     page.get_by_role("link", name="Mes habilitations").first.click()
-    expect(page.get_by_test_id("habilitation")).to_have_count(10)
+    # One default profile per application the portal opens (eight today); none for « Engagements », absent.
+    expect(page.get_by_test_id("habilitation")).to_have_count(len(applications_ouvertes()))
+    expect(page.get_by_test_id("habilitation").filter(has_text="Engagements")).to_have_count(0)
     expect(page.get_by_text("Organisation modification")).to_be_visible()
 
 

@@ -16,6 +16,7 @@ from chorus.models import OutboxMessage
 from facturation.enums import StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from facturation.services import brouillons, envoi
+from organisation.api.comptes import creer_compte_technique
 from tests.api.conftest import ClientApi
 from tests.api.test_factures import facture as corps_facture
 from tests.fixtures_facturation import donnees_saisie
@@ -198,9 +199,7 @@ def test_deux_soumettre_en_parallele_du_meme_numero_un_depot_et_la_reponse_doubl
 
     _, structure = fournisseur_gp
     client_oauth, _ = api_services.creer_client(client_id=CLIENT_ID, secret=CLIENT_SECRET)
-    compte, _ = api_services.creer_compte_technique(
-        structure=structure, login="TECH_1_martin@cpro.fr", mot_de_passe=MOT_DE_PASSE
-    )
+    compte, _ = creer_compte_technique(structure=structure, login="TECH_1_martin@cpro.fr", mot_de_passe=MOT_DE_PASSE)
     jeton = api_services.emettre_jeton(client_oauth)
     barriere = threading.Barrier(2)
     original = envoi.controler_doublons

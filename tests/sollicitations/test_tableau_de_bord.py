@@ -35,7 +35,7 @@ def trois(fournisseur_gp, etat, agent_drfip):
 
 def test_tableau_de_bord_par_etat(client, trois, agent_drfip, agent_autre_service, django_assert_max_num_queries):
     client.force_login(agent_drfip)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # session, user, unread badge, perimeter, counts
         response = client.get(reverse("tableau_de_bord_sollicitations"))
     lignes = {ligne["statut"]: ligne["nombre"] for ligne in response.context["lignes"]}
     assert lignes == {S.A_TRAITER: 1, S.DEMANDE_INFORMATION: 1, S.RESOLUE: 1}
