@@ -162,8 +162,6 @@ def deposer(request):
         d = form.cleaned_data
         brouillon = request.POST.get("action") == "brouillon"
         try:
-            if precedente is not None and d.get("pour_le_compte_de") is not None:
-                _controler_pour_le_compte_de(precedente, d["cadre"], d["pour_le_compte_de"])
             fichier = services.lire_fichier(d["fichier"].read(), d["fichier"].name, format_annonce=d["format_depot"])
             piece = services.deposer(
                 acting_user=request.user,
@@ -176,6 +174,7 @@ def deposer(request):
                 precedente=precedente,
                 brouillon=True,  # « Valider et envoyer » goes through the récapitulatif (``confirmer``)
                 pieces_jointes=form.fichiers_joints(),
+                pour_le_compte_de=d.get("pour_le_compte_de"),
             )
         except ValidationError as exc:
             form.ajouter_erreurs(exc)
@@ -201,20 +200,6 @@ def deposer(request):
             "breadcrumb_data": _fil("Déposer"),
         },
     )
-
-
-def _controler_pour_le_compte_de(precedente, cadre: str, structure) -> None:
-    """The structure named in « Déposer pour le compte de » must be the actor of the dossier who deposits this cadre
-    (the services then check it has no account)."""
-    regle = CADRES.get(cadre)
-    titulaire = services.acteur(precedente.dossier, regle.deposant) if regle else None
-    if titulaire is not None and titulaire.pk != structure.pk:
-        raise services.DepotTravauxRefuse(
-            {
-                "pour_le_compte_de": f"Le cadre {regle.libelle} est déposé par l'acteur {titulaire} de ce dossier : "
-                f"{structure} n'a pas ce rôle."
-            }
-        )
 
 
 # --- The structure search inside the form ------------------------------------------------------------------------
