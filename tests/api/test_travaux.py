@@ -156,6 +156,20 @@ def test_chaine_a4_a15_a19_par_l_api_jusqu_aux_factures_recues(apis, structures,
     ]
     assert all(JOUR_HEURE.match(h["histoStatutDatePassage"]) for h in historique)
     assert historique[3]["histoStatutRole"] == Role.MOE
+    # The dossier: its pieces in order and its payment clock (30 days from the mise à disposition of the MOE).
+    dossier_api = ok(
+        f.post("facturesTravaux/v1/consulter/dossierfacturation", {"numeroDossierFacturation": dossier.numero})
+    )
+    assert [p["idFactureTravaux"] for p in dossier_api["listeFacturesTravaux"]] == [
+        a4["idFactureTravaux"],
+        a15["idFactureTravaux"],
+        a19["idFactureTravaux"],
+    ]
+    fiche_dossier = dossier_api["dossierFacturation"]
+    assert fiche_dossier["idDossierFacturation"] == dossier.pk and fiche_dossier["delaiPaiementJours"] == 30
+    assert RFC3339.match(fiche_dossier["dateDebutDelaiPaiement"])
+    assert fiche_dossier["dateEcheancePaiement"] == "2026-04-09" and fiche_dossier["enRetard"] is False
+    assert fiche_dossier["idMoa"] == structures["moa"].pk and fiche_dossier["idDestinataire"] == structures["moa"].pk
     # Every change was made by the technical accounts' users, in the history chain.
     auteurs = set(HistoriquePiece.objects.exclude(acting_user=None).values_list("acting_user", flat=True))
     assert auteurs == {f.compte.utilisateur_id, moe.compte.utilisateur_id, moa.compte.utilisateur_id}
@@ -226,6 +240,12 @@ def test_structure_hors_du_dossier_refusee(apis, structures, a4):
     ):
         donnees = refus(etranger.post(chemin, corps))
         assert donnees["codeRetour"] == 20002 and f"La pièce de travaux {id_a4} n'existe pas" in donnees["libelle"]
+    donnees = refus(
+        etranger.post(
+            "facturesTravaux/v1/consulter/dossierfacturation", {"idDossierFacturation": a4["idDossierFacturation"]}
+        )
+    )
+    assert donnees["codeRetour"] == 20002 and "ne vous est pas accessible" in donnees["libelle"]
     assert ok(etranger.post("facturesTravaux/v1/rechercher", {}))["listeFacturesTravaux"] == []
     assert PieceTravaux.objects.count() == 1
     assert PieceTravaux.objects.get().statut == S.MISE_A_DISPOSITION_MOE
@@ -304,6 +324,76 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte(apis, structures):
     assert fiche["factureTravaux"]["idDeposant"] == structures["moa"].pk
 
 
+def test_suspendre_puis_completer(apis, a4):
+    f, moe = apis["fournisseur"], apis["moe"]
+    id_a4 = a4["idFactureTravaux"]
+    suspendue = ok(
+        moe.post(
+            "facturesTravaux/v1/traiter",
+            {"idFactureTravaux": id_a4, "action": "SUSPENDRE", "commentaire": "Il manque le métré"},
+        )
+    )
+    assert suspendue["nouveauStatut"] == S.SUSPENDUE
+    # Only the depositor completes; the MOE cannot.
+    refus(
+        moe.post("facturesTravaux/v1/traiter", {"idFactureTravaux": id_a4, "action": "COMPLETER", "commentaire": "x"}),
+        403,
+    )
+    complete = ok(
+        f.post(
+            "facturesTravaux/v1/traiter",
+            {"idFactureTravaux": id_a4, "action": "COMPLETER", "commentaire": "Métré ajouté"},
+        )
+    )
+    assert complete["nouveauStatut"] == S.MISE_A_DISPOSITION_MOE
+    historique = ok(f.post("facturesTravaux/v1/consulter", {"idFactureTravaux": id_a4}))["factureTravaux"][
+        "historiquesDesStatuts"
+    ]["histoStatut"]
+    assert [(h["histoStatutCode"], h["histoStatutCommentaire"]) for h in historique[-2:]] == [
+        (S.SUSPENDUE, "Il manque le métré"),
+        (S.MISE_A_DISPOSITION_MOE, "Métré ajouté"),
+    ]
+    assert historique[-2]["histoStatutMotif"] == "Informations manquantes"
+
+
+def test_sous_traitant_a10_valide_par_le_titulaire(client, client_oauth, apis, structures):
+    titulaire = acteur("TITULAIRE DU MARCHE", niveau=None)[1]
+    compte, _ = comptes.creer_compte_technique(
+        structure=titulaire, login="TECH_titulaire@cpro.fr", mot_de_passe=MOT_DE_PASSE
+    )
+    api_titulaire = ClientApi(client, api_services.emettre_jeton(client_oauth), compte)
+    a10 = ok(
+        apis["fournisseur"].post(
+            "facturesTravaux/v1/soumettre",
+            a4_corps(
+                structures,
+                cadreDeFacturation={"codeCadreFacturation": "A10"},
+                structureValideur={"idStructureValideur": titulaire.pk},
+            ),
+        )
+    )
+    assert a10["statut"] == S.A_VALIDER_1
+    # The MOE waits for the titulaire: it cannot take the piece on yet.
+    refus(
+        apis["moe"].post(
+            "facturesTravaux/v1/traiter", {"idFactureTravaux": a10["idFactureTravaux"], "action": "PRENDRE_EN_COMPTE"}
+        ),
+        403,
+    )
+    valide = ok(
+        api_titulaire.post(
+            "facturesTravaux/v1/traiter", {"idFactureTravaux": a10["idFactureTravaux"], "action": "VALIDER"}
+        )
+    )
+    assert valide["nouveauStatut"] == S.MISE_A_DISPOSITION_MOE
+    pris = ok(
+        apis["moe"].post(
+            "facturesTravaux/v1/traiter", {"idFactureTravaux": a10["idFactureTravaux"], "action": "PRENDRE_EN_COMPTE"}
+        )
+    )
+    assert pris["nouveauStatut"] == S.PRISE_EN_COMPTE_MOE
+
+
 @pytest.mark.parametrize(
     ("chemin", "corps", "message"),
     [
@@ -333,6 +423,7 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte(apis, structures):
         ("rechercher", {"roleUtilisateur": "CHEF"}, "Valeur inconnue pour « roleUtilisateur »"),
         ("rechercher", {"statutCourant": 3}, "Le champ « statutCourant » doit être une liste de chaînes."),
         ("consulter", {}, "Le champ « idFactureTravaux » est obligatoire."),
+        ("consulter/dossierfacturation", {"idDossierFacturation": None}, "« idDossierFacturation » (ou"),
         ("consulter", {"idFactureTravaux": "douze"}, "Le champ « idFactureTravaux » doit être un entier."),
         ("traiter", {"idFactureTravaux": 1, "action": "DANSER"}, "Valeur inconnue pour « action »"),
     ],

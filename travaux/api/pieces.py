@@ -136,6 +136,18 @@ class ConsulterRequete(Requete):
     idFactureTravaux = Entier(requis=True)
 
 
+class ConsulterDossierRequete(Requete):
+    idDossierFacturation = Entier()
+    numeroDossierFacturation = Texte()
+
+    def validate(self, attrs):
+        if not attrs.get("idDossierFacturation") and not attrs.get("numeroDossierFacturation"):
+            raise requete_invalide(
+                "Le champ « idDossierFacturation » (ou « numeroDossierFacturation ») est obligatoire."
+            )
+        return attrs
+
+
 class TraiterRequete(Requete):
     idFactureTravaux = Entier(requis=True)
     action = Texte(requis=True, help_text="PRENDRE_EN_COMPTE, REFUSER, SUSPENDRE, VALIDER ou COMPLETER")
@@ -549,6 +561,56 @@ def consulter(corps, compte):
                 ]
             },
         }
+    )
+
+
+# --- consulter/dossierfacturation ---------------------------------------------------------------------------
+
+
+@documenter("Consulter un dossier de facturation de travaux et ses pièces", ConsulterDossierRequete)
+class ConsulterDossier(ServiceCpro):
+    serialiseur = ConsulterDossierRequete
+
+    def post(self, request):
+        return consulter_dossier(self.corps(), self.compte)
+
+
+def consulter_dossier(corps, compte):
+    """« Consultation d'un dossier de facturation » (seed 001): its actors, its payment clock and the pieces the
+    account sees (``travaux.queries.dossiers_visibles`` then ``pieces_visibles``)."""
+    id_dossier = corps.entier("idDossierFacturation")
+    numero = corps.texte("numeroDossierFacturation")
+    dossiers = queries.dossiers_visibles(compte.utilisateur).select_related(
+        "fournisseur", "validateur", "moe", "moa", "destinataire", "service_destinataire"
+    )
+    dossier = (dossiers.filter(pk=id_dossier) if id_dossier else dossiers.filter(numero=numero)).first()
+    if dossier is None:
+        raise introuvable(
+            f"Le dossier de facturation {id_dossier or numero} n'existe pas ou ne vous est pas accessible."
+        )
+    pieces = _avec_date_depot(_pieces(compte).filter(dossier=dossier)).select_related(*LIENS).order_by("id")
+    h = queries.horloge(dossier)
+    service = dossier.service_destinataire
+    return succes(
+        dossierFacturation={
+            "idDossierFacturation": dossier.pk,
+            "numeroDossierFacturation": dossier.numero,
+            "numeroMarche": dossier.numero_marche,
+            **_acteur(dossier.fournisseur, "Fournisseur"),
+            **_acteur(dossier.validateur, "Valideur"),
+            **_acteur(dossier.moe, "Moe"),
+            **_acteur(dossier.moa, "Moa"),
+            **_acteur(dossier.destinataire, "Destinataire"),
+            "idServiceExecutant": service.pk if service else 0,
+            "codeServiceExecutant": service.code if service else "",
+            "delaiPaiementJours": h.delai_jours,
+            "dateDebutDelaiPaiement": rfc3339(h.debut),
+            "dateEcheancePaiement": jour(h.echeance),
+            "dateEcheanceTraitementMoe": jour(h.echeance_moe),
+            "dateMiseEnPaiement": rfc3339(h.mise_en_paiement_le),
+            "enRetard": h.en_retard,
+        },
+        listeFacturesTravaux=[_ligne(p) for p in pieces],
     )
 
 
