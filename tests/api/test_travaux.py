@@ -126,7 +126,9 @@ def test_chaine_a4_a15_a19_par_l_api_jusqu_aux_factures_recues(apis, structures,
         )
     )
     assert pris["nouveauStatut"] == S.PRISE_EN_COMPTE_MOE and pris["dateTraitement"] == "2026-03-10"
-    a15 = ok(moe.post("facturesTravaux/v1/soumettre", piece("A15", "EA-001", a4["idFactureTravaux"])))
+    # (its PDF sent as MIME-style base64, wrapped in lines of 76 characters)
+    corps = piece("A15", "EA-001", a4["idFactureTravaux"], fichierFacture=base64.encodebytes(pdf()).decode())
+    a15 = ok(moe.post("facturesTravaux/v1/soumettre", corps))
     assert a15["statut"] == S.MISE_A_DISPOSITION_MOA and a15["roleDeposant"] == "MOE"
     assert a15["idDossierFacturation"] == a4["idDossierFacturation"]
 
@@ -303,6 +305,19 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte(apis, structures):
             ),
         )
     )
+    # In an initial deposit, one deposits for the fournisseur's account: naming another fournisseur is refused.
+    donnees = refus(
+        moa.post(
+            "facturesTravaux/v1/soumettre",
+            a4_corps(
+                structures,
+                structureFournisseur={"idStructureFournisseur": structures["fournisseur"].pk},
+                structurePourLeCompteDe={"idStructurePourLeCompteDe": moe_sans_compte.pk},
+            ),
+        )
+    )
+    assert "Dans un dépôt initial, vous déposez pour le compte du fournisseur" in donnees["libelle"]
+    assert PieceTravaux.objects.count() == 1
     mauvais = {"identifiantStructurePourLeCompteDe": structures["fournisseur"].identifiant}
     donnees = refus(
         moa.post(

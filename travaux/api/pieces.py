@@ -288,7 +288,8 @@ def _destinataire(corps) -> tuple[Structure | None, Service | None]:
 
 def _fichier(corps) -> services.Fichier:
     try:
-        contenu = base64.b64decode(corps.texte("fichierFacture", requis=True), validate=True)
+        # Some clients wrap their base64 text in lines (MIME style): white space is not part of the content.
+        contenu = base64.b64decode("".join(corps.texte("fichierFacture", requis=True).split()), validate=True)
     except (binascii.Error, ValueError):
         raise requete_invalide("Le champ « fichierFacture » doit être le fichier PDF encodé en base64.") from None
     format_depot = _choix(
