@@ -180,7 +180,7 @@ def test_chaine_a4_a15_a19_par_l_api_jusqu_aux_factures_recues(apis, structures,
 def test_types_des_champs(apis, structures, a4, django_assert_max_num_queries):
     f = apis["fournisseur"]
     ok(f.post("facturesTravaux/v1/soumettre", a4_corps(structures, numeroFactureSaisi="PDM-002")))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         reponse = ok(f.post("facturesTravaux/v1/rechercher", {"rechercheFactureTravaux": {"nbResultatsParPage": 1}}))
     assert reponse["parametresRetour"] == {"nbResultatsParPage": 1, "pageCourante": 1, "pages": 2, "total": 2}
     ligne = reponse["listeFacturesTravaux"][0]
@@ -201,7 +201,13 @@ def test_types_des_champs(apis, structures, a4, django_assert_max_num_queries):
     assert ligne["montantTTC"] == 1200 and type(ligne["factureTelechargeeParDestinataire"]) is bool
     assert RFC3339.match(ligne["dateHeureEtatCourant"]) and ligne["dateFacture"] == "2026-03-09"
     assert ligne["identifiantMoe"] == structures["moe"].identifiant
-    detail = ok(f.post("facturesTravaux/v1/consulter", {"idFactureTravaux": str(a4["idFactureTravaux"])}))
+    with django_assert_max_num_queries(8):
+        detail = ok(f.post("facturesTravaux/v1/consulter", {"idFactureTravaux": str(a4["idFactureTravaux"])}))
+    with django_assert_max_num_queries(7):
+        dossier = f.post(
+            "facturesTravaux/v1/consulter/dossierfacturation", {"idDossierFacturation": a4["idDossierFacturation"]}
+        )
+    assert len(ok(dossier)["listeFacturesTravaux"]) == 1
     fiche = detail["factureTravaux"]
     assert fiche["montantTotal"] == {
         "montantHtTotal": 1000,
