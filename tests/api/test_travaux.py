@@ -345,6 +345,25 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte(apis, structures):
     assert fiche["factureTravaux"]["idDeposant"] == structures["moa"].pk
 
 
+def test_telecharger_marque_la_piece_telechargee_par_son_destinataire(apis, a4):
+    f, moe = apis["fournisseur"], apis["moe"]
+    corps = {"idFactureTravaux": a4["idFactureTravaux"]}
+    # The depositor's own download does not mark it.
+    ok(f.post("facturesTravaux/v1/telecharger", corps))
+    assert ok(moe.post("facturesTravaux/v1/rechercher", {"flagTelecharge": True}))["listeFacturesTravaux"] == []
+    fichier = ok(moe.post("facturesTravaux/v1/telecharger", corps))
+    piece = PieceTravaux.objects.get(pk=a4["idFactureTravaux"])
+    with piece.fichier.open("rb") as contenu:
+        assert base64.b64decode(fichier["fichierResultat"]) == contenu.read()
+    assert fichier["nomFichier"] == "PDM-001.pdf" and fichier["formatDepot"] == "PDF_NON_SIGNE"
+    telechargees = ok(moe.post("facturesTravaux/v1/rechercher", {"flagTelecharge": True}))["listeFacturesTravaux"]
+    assert [p["idFactureTravaux"] for p in telechargees] == [a4["idFactureTravaux"]]
+    assert telechargees[0]["factureTelechargeeParDestinataire"] is True
+    assert ok(moe.post("facturesTravaux/v1/rechercher", {"flagTelecharge": False}))["listeFacturesTravaux"] == []
+    donnees = refus(apis["etranger"].post("facturesTravaux/v1/telecharger", corps))
+    assert donnees["codeRetour"] == 20002
+
+
 def test_suspendre_puis_completer(apis, a4):
     f, moe = apis["fournisseur"], apis["moe"]
     id_a4 = a4["idFactureTravaux"]

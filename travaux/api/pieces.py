@@ -615,6 +615,35 @@ def consulter_dossier(corps, compte):
     )
 
 
+# --- telecharger ---------------------------------------------------------------------------------------------
+
+
+@documenter("Télécharger le PDF déposé d'une pièce de facturation de travaux", ConsulterRequete)
+class Telecharger(ServiceCpro):
+    serialiseur = ConsulterRequete
+
+    def post(self, request):
+        return telecharger(self.corps(), self.compte)
+
+
+def telecharger(corps, compte):
+    """« Télécharger » (as the piece page): the deposited PDF in base64; for the actor the piece was sent to, it
+    becomes « téléchargée » (``flagTelecharge`` of ``rechercher``)."""
+    piece = _piece(compte, corps.entier("idFactureTravaux", requis=True))
+    try:
+        with piece.fichier.open("rb") as f:
+            contenu = f.read()
+    except (FileNotFoundError, ValueError):
+        raise introuvable(f"Le document de la pièce {piece.pk} n'est plus disponible.") from None
+    services.marquer_telechargee(user=compte.utilisateur, piece=piece)
+    return succes(
+        idFactureTravaux=piece.pk,
+        nomFichier=piece.nom_fichier or f"piece_{piece.numero}.pdf",
+        formatDepot=piece.format_depot,
+        fichierResultat=base64.b64encode(contenu).decode("ascii"),
+    )
+
+
 # --- traiter --------------------------------------------------------------------------------------------------
 
 ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER")

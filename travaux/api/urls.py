@@ -9,5 +9,6 @@ urlpatterns = [
     path("cpro/facturesTravaux/v1/rechercher", pieces.Rechercher.as_view()),
     path("cpro/facturesTravaux/v1/consulter", pieces.Consulter.as_view()),
     path("cpro/facturesTravaux/v1/consulter/dossierfacturation", pieces.ConsulterDossier.as_view()),
+    path("cpro/facturesTravaux/v1/telecharger", pieces.Telecharger.as_view()),
     path("cpro/facturesTravaux/v1/traiter", pieces.Traiter.as_view()),
 ]
