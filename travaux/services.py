@@ -141,6 +141,28 @@ def actions_possibles(user, piece: PieceTravaux) -> list[str]:
     return actions
 
 
+def cadres_deposables(precedente: PieceTravaux, structures) -> list[str]:
+    """The cadres that may follow ``precedente`` and that one of ``structures`` deposits (itself, or playing the role
+    of an actor of the dossier without an account), read from the chain's table and the MOA option (« avec MOA » /
+    « sans MOA »: the other branch of the chain is left out)."""
+    dossier = precedente.dossier
+    mes = set(structures.values_list("pk", flat=True))
+    acteurs = {s.pk for s in (acteur(dossier, r) for r in Role) if s is not None}
+    option = dossier.moa.option_moa if dossier.moa else None
+    deposables = []
+    for cadre in CADRES[precedente.cadre].suivantes:
+        regle = CADRES[cadre]
+        if regle.moa is not None and regle.moa == statuts.sans_moa(option):
+            continue
+        titulaire = acteur(dossier, regle.deposant)
+        if titulaire is None:
+            continue
+        sans_compte = not org_queries.utilisateurs_avec_profil(titulaire, Application.FACTURES_TRAVAUX).exists()
+        if titulaire.pk in mes or (mes & acteurs and sans_compte):
+            deposables.append(cadre)
+    return deposables
+
+
 # --- Reading the deposited file ---------------------------------------------------------------------------------
 
 FORMAT_PDF_NON_SIGNE = "PDF_NON_SIGNE"

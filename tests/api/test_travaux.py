@@ -117,6 +117,10 @@ def test_chaine_a4_a15_a19_par_l_api_jusqu_aux_factures_recues(apis, structures,
     )
 
     # The MOE finds it in its role, takes it on, and deposits its état d'acompte from it.
+    # Only the MOE may deposit the next piece, and only the « avec MOA » branch (A15, not A16).
+    for api, attendus in ((f, []), (moe, ["A15_ETAT_ACOMPTE_MOE"])):
+        fiche = ok(api.post("facturesTravaux/v1/consulter", {"idFactureTravaux": a4["idFactureTravaux"]}))
+        assert fiche["factureTravaux"]["cadresSuivantsPossibles"] == attendus
     trouve = ok(moe.post("facturesTravaux/v1/rechercher", {"roleUtilisateur": "MOE"}))["listeFacturesTravaux"]
     assert [p["idFactureTravaux"] for p in trouve] == [a4["idFactureTravaux"]]
     assert ok(f.post("facturesTravaux/v1/rechercher", {"roleUtilisateur": "MOE"}))["listeFacturesTravaux"] == []
@@ -201,7 +205,7 @@ def test_types_des_champs(apis, structures, a4, django_assert_max_num_queries):
     assert ligne["montantTTC"] == 1200 and type(ligne["factureTelechargeeParDestinataire"]) is bool
     assert RFC3339.match(ligne["dateHeureEtatCourant"]) and ligne["dateFacture"] == "2026-03-09"
     assert ligne["identifiantMoe"] == structures["moe"].identifiant
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         detail = ok(f.post("facturesTravaux/v1/consulter", {"idFactureTravaux": str(a4["idFactureTravaux"])}))
     with django_assert_max_num_queries(7):
         dossier = f.post(

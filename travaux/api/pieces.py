@@ -479,6 +479,12 @@ def consulter(corps, compte):
     suivante = p.suivantes.exclude(statut__in=[S.BROUILLON, S.ABANDONNEE]).order_by("-id").first()
     regle = CADRES[p.cadre]
     service = d.service_destinataire
+    # The cadres this account's structure may deposit from the piece, while the piece still waits for an actor.
+    cadres_suivants = (
+        services.cadres_deposables(p, services.structures_travaux(compte.utilisateur))
+        if p.statut in statuts.STATUTS_EN_ATTENTE
+        else []
+    )
     return succes(
         factureTravaux={
             **_ligne(p),
@@ -541,7 +547,7 @@ def consulter(corps, compte):
                 "numeroPieceSuivante": suivante.numero if suivante else "",
                 "cadreFacturationPieceSuivante": suivante.cadre if suivante else "",
             },
-            "cadresSuivantsPossibles": list(regle.suivantes),
+            "cadresSuivantsPossibles": cadres_suivants,
             "actionsPossibles": [
                 ACTIONS_API[a] for a in services.actions_possibles(compte.utilisateur, p) if a in ACTIONS_API
             ],

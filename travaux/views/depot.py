@@ -21,7 +21,7 @@ from facturation.certificat import empreinte_depot, generer_certificat_pdf
 from facturation.enums import Cadre
 from facturation.facturx import affichage_montant
 from organisation import queries as org_queries
-from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
+from organisation.enums import Niveau, StatutStructure, TypeStructure
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
 from travaux.forms.depot import LIGNES_TVA, DepotForm
@@ -91,27 +91,11 @@ def _services_deposants(user, structures):
 
 def _cadres_proposes(precedente, structures) -> list[str]:
     """The cadres the select offers: those that open a dossier, or those that may follow ``precedente`` and that one
-    of the user's structures deposits (itself, or playing the role of an actor without an account), read from the
-    chain's table. Any other cadre typed in is still sent to the services, which refuse it with their message."""
+    of the user's structures deposits (``services.cadres_deposables``). Any other cadre typed in is still sent to
+    the services, which refuse it with their message."""
     if precedente is None:
         return list(statuts.CADRES_INITIAUX)
-    dossier = precedente.dossier
-    suivantes = CADRES[precedente.cadre].suivantes
-    mes = set(structures.values_list("pk", flat=True))
-    acteurs = {s.pk for s in (services.acteur(dossier, r) for r in Role) if s is not None}
-    option = dossier.moa.option_moa if dossier.moa else None
-    proposes = []
-    for cadre in suivantes:
-        regle = CADRES[cadre]
-        if regle.moa is not None and regle.moa == statuts.sans_moa(option):
-            continue  # « avec MOA » / « sans MOA »: the other branch of the chain
-        titulaire = services.acteur(dossier, regle.deposant)
-        if titulaire is None:
-            continue
-        sans_compte = not org_queries.utilisateurs_avec_profil(titulaire, Application.FACTURES_TRAVAUX).exists()
-        if titulaire.pk in mes or (mes & acteurs and sans_compte):
-            proposes.append(cadre)
-    return proposes or list(suivantes)
+    return services.cadres_deposables(precedente, structures) or list(CADRES[precedente.cadre].suivantes)
 
 
 def _reprise(precedente) -> dict:
