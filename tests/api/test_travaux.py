@@ -299,6 +299,25 @@ def test_mauvais_acteur_refuse(apis, structures, a4):
         )
     )
     assert refuse["nouveauStatut"] == S.ERREUR_FOURNISSEUR_SUR_MOE
+    # « Corriger et redéposer »: the fournisseur names the right MOE; the piece is routed to it.
+    fiche = ok(f.post("facturesTravaux/v1/consulter", {"idFactureTravaux": id_a4}))["factureTravaux"]
+    assert fiche["actionsPossibles"] == ["CORRIGER_ACHEMINEMENT"]
+    corps = {"idFactureTravaux": id_a4, "action": "CORRIGER_ACHEMINEMENT"}
+    donnees = refus(f.post("facturesTravaux/v1/traiter", corps))
+    assert donnees["libelle"] == "Indiquez la structure corrigée (« structureCorrigee »)."
+    autre_moe = {"identifiantStructureCorrigee": structures["etranger"].identifiant}
+    refus(moe.post("facturesTravaux/v1/traiter", {**corps, "structureCorrigee": autre_moe}), 403)
+    corrige = ok(f.post("facturesTravaux/v1/traiter", {**corps, "structureCorrigee": autre_moe}))
+    assert corrige["nouveauStatut"] == S.MISE_A_DISPOSITION_MOE
+    # The new MOE now sees and processes it; the MOE that refused it is no longer an actor of the dossier.
+    assert refus(moe.post("facturesTravaux/v1/consulter", {"idFactureTravaux": id_a4}))["codeRetour"] == 20002
+    assert ok(apis["etranger"].post("facturesTravaux/v1/consulter", {"idFactureTravaux": id_a4}))["factureTravaux"][
+        "actionsPossibles"
+    ]
+    pris = ok(
+        apis["etranger"].post("facturesTravaux/v1/traiter", {"idFactureTravaux": id_a4, "action": "PRENDRE_EN_COMPTE"})
+    )
+    assert pris["nouveauStatut"] == S.PRISE_EN_COMPTE_MOE
 
 
 def test_depot_pour_le_compte_d_un_acteur_sans_compte(apis, structures):

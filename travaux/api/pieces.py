@@ -148,11 +148,19 @@ class ConsulterDossierRequete(Requete):
         return attrs
 
 
+StructureCorrigee = _structure_acteur("Corrigee")
+
+
 class TraiterRequete(Requete):
     idFactureTravaux = Entier(requis=True)
-    action = Texte(requis=True, help_text="PRENDRE_EN_COMPTE, REFUSER, SUSPENDRE, VALIDER ou COMPLETER")
+    action = Texte(
+        requis=True, help_text="PRENDRE_EN_COMPTE, REFUSER, SUSPENDRE, VALIDER, COMPLETER ou CORRIGER_ACHEMINEMENT"
+    )
     motifRefus = Texte(help_text="REFUSER : ACHEMINEMENT (par défaut) ou AUTRE (le fournisseur, un valideur)")
     commentaire = Texte()
+    structureCorrigee = StructureCorrigee(
+        help_text="CORRIGER_ACHEMINEMENT : la bonne structure, à la place de celle qui a refusé la pièce"
+    )
 
 
 # --- Shared reads -------------------------------------------------------------------------------------------------
@@ -451,6 +459,7 @@ ACTIONS_API = {
     "suspendre": "SUSPENDRE",
     "valider": "VALIDER",
     "completer": "COMPLETER",
+    "corriger": "CORRIGER_ACHEMINEMENT",
     "deposer_suivante": "DEPOSER_PIECE_SUIVANTE",
 }
 
@@ -652,7 +661,7 @@ def telecharger(corps, compte):
 
 # --- traiter --------------------------------------------------------------------------------------------------
 
-ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER")
+ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER", "CORRIGER_ACHEMINEMENT")
 
 
 @documenter("Traiter une pièce de facturation de travaux (MOE, MOA, valideur, déposant)", TraiterRequete)
@@ -679,8 +688,13 @@ def traiter(corps, compte):
         services.suspendre(acting_user=user, piece=piece, commentaire=commentaire)
     elif action == "VALIDER":
         services.valider(acting_user=user, piece=piece, commentaire=commentaire)
-    else:
+    elif action == "COMPLETER":
         services.completer(acting_user=user, piece=piece, commentaire=commentaire)
+    else:
+        structure = _structure(corps, "structureCorrigee", "Corrigee")
+        if structure is None:
+            raise requete_invalide("Indiquez la structure corrigée (« structureCorrigee »).")
+        services.corriger_acheminement(acting_user=user, piece=piece, structure=structure)
     piece = _piece(compte, piece.pk)
     return succes(
         idFactureTravaux=piece.pk,
