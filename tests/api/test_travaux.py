@@ -14,8 +14,9 @@ import time_machine
 from chorus.api import services as api_services
 from facturation.enums import StatutFacture
 from facturation.models import Facture
+from organisation import services as org_services
 from organisation.api import comptes
-from organisation.enums import OptionMoa
+from organisation.enums import Application, OptionMoa
 from tests.api.conftest import MOT_DE_PASSE, ClientApi
 from tests.travaux.factories import acteur, pdf
 from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
@@ -385,6 +386,20 @@ def test_telecharger_marque_la_piece_telechargee_par_son_destinataire(apis, a4):
     assert ok(moe.post("facturesTravaux/v1/rechercher", {"flagTelecharge": False}))["listeFacturesTravaux"] == []
     donnees = refus(apis["etranger"].post("facturesTravaux/v1/telecharger", corps))
     assert donnees["codeRetour"] == 20002
+
+
+def test_compte_technique_sans_le_profil_factures_de_travaux_refuse(apis, structures):
+    f = apis["fournisseur"]
+    org_services.definir_profils(
+        utilisateur=f.compte.utilisateur,
+        structure=structures["fournisseur"],
+        profils={Application.FACTURES_TRAVAUX: None},
+    )
+    donnees = refus(f.post("facturesTravaux/v1/soumettre", a4_corps(structures)), 403)
+    assert (
+        donnees["libelle"] == "Vous n'avez pas le profil « Factures de travaux » en modification sur cette structure."
+    )
+    assert not PieceTravaux.objects.exists()
 
 
 def test_suspendre_puis_completer(apis, a4):
