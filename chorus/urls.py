@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("chorus.api.urls")),
     path("", include("organisation.api.urls")),  # /cpro/structures/v1/…
     path("", include("facturation.api.urls")),  # /cpro/factures/v1/…, transverses/v1/consulterCR*
+    path("", include("travaux.api.urls")),  # /cpro/facturesTravaux/v1/…
     path("administration/", admin.site.urls),
 ]
 

@@ -141,6 +141,28 @@ def actions_possibles(user, piece: PieceTravaux) -> list[str]:
     return actions
 
 
+def cadres_deposables(precedente: PieceTravaux, structures) -> list[str]:
+    """The cadres that may follow ``precedente`` and that one of ``structures`` deposits (itself, or playing the role
+    of an actor of the dossier without an account), read from the chain's table and the MOA option (« avec MOA » /
+    « sans MOA »: the other branch of the chain is left out)."""
+    dossier = precedente.dossier
+    mes = set(structures.values_list("pk", flat=True))
+    acteurs = {s.pk for s in (acteur(dossier, r) for r in Role) if s is not None}
+    option = dossier.moa.option_moa if dossier.moa else None
+    deposables = []
+    for cadre in CADRES[precedente.cadre].suivantes:
+        regle = CADRES[cadre]
+        if regle.moa is not None and regle.moa == statuts.sans_moa(option):
+            continue
+        titulaire = acteur(dossier, regle.deposant)
+        if titulaire is None:
+            continue
+        sans_compte = not org_queries.utilisateurs_avec_profil(titulaire, Application.FACTURES_TRAVAUX).exists()
+        if titulaire.pk in mes or (mes & acteurs and sans_compte):
+            deposables.append(cadre)
+    return deposables
+
+
 # --- Reading the deposited file ---------------------------------------------------------------------------------
 
 FORMAT_PDF_NON_SIGNE = "PDF_NON_SIGNE"
@@ -368,6 +390,18 @@ def _pour_le_compte_de(
     return titulaire_du_role
 
 
+def controler_pour_le_compte_de(dossier: DossierFacturation, regle: statuts.RegleCadre, structure: Structure) -> None:
+    """The structure named in « Déposer pour le compte de » on a following piece must be the actor of the dossier
+    who deposits this cadre (``_pour_le_compte_de`` then checks it has no account)."""
+    titulaire = acteur(dossier, regle.deposant)
+    if titulaire is not None and titulaire.pk != structure.pk:
+        _refuser(
+            "pour_le_compte_de",
+            f"Le cadre {regle.libelle} est déposé par l'acteur {titulaire} de ce dossier : {structure} n'a pas ce "
+            "rôle.",
+        )
+
+
 @contextmanager
 def _fichiers_retires_si_refus():
     """A refused deposit leaves nothing: the database rolls back, and the files already written (the piece's, its
@@ -403,11 +437,13 @@ def deposer(
     precedente: PieceTravaux | None = None,
     brouillon: bool = False,
     pieces_jointes=(),
+    pour_le_compte_de: Structure | None = None,
 ) -> PieceTravaux:
     """« Déposer »: a « Dépôt initial » (``acteurs`` named, a new dossier) or « A partir d'une pièce existante »
     (``precedente``, which becomes « Associée » once this one is sent). Saved as a draft (« Enregistrer en mode
-    brouillon ») or sent at once (« Valider et envoyer »). Raises DepotTravauxRefuse (French, by field) or
-    PermissionDenied; nothing is kept of a refused deposit."""
+    brouillon ») or sent at once (« Valider et envoyer »). ``pour_le_compte_de``: the actor without an account the
+    depositor says it plays (« Déposer pour le compte de »), checked against the dossier. Raises
+    DepotTravauxRefuse (French, by field) or PermissionDenied; nothing is kept of a refused deposit."""
     _exiger_profil(acting_user, deposant)
     regle = CADRES.get(cadre)
     if regle is None:
@@ -415,6 +451,14 @@ def deposer(
     if service_deposant is not None and service_deposant.structure_id != deposant.pk:
         raise DepotTravauxRefuse({"service_deposant": "Ce service n'appartient pas à la structure déposante."})
     calcul = _controler_saisie(saisie)
+    if precedente is None and pour_le_compte_de is not None:
+        fournisseur = acteurs.fournisseur if acteurs is not None else None
+        if fournisseur is not None and fournisseur.pk != pour_le_compte_de.pk:
+            _refuser(
+                "pour_le_compte_de",
+                "Dans un dépôt initial, vous déposez pour le compte du fournisseur : indiquez la même structure "
+                "dans « Fournisseur » ou laissez ce champ vide.",
+            )
     with transaction.atomic(), _fichiers_retires_si_refus() as ecrits:
         if precedente is None:
             dossier = _ouvrir_dossier(
@@ -425,6 +469,8 @@ def deposer(
                 PieceTravaux.objects.select_for_update(of=("self",)).select_related("dossier").get(pk=precedente.pk)
             )
             dossier = DossierFacturation.objects.select_for_update().get(pk=precedente.dossier_id)
+            if pour_le_compte_de is not None:
+                controler_pour_le_compte_de(dossier, regle, pour_le_compte_de)
             _controler_suite(regle=regle, precedente=precedente)
             if acteurs is not None and regle.payable and acteurs.destinataire is not None:
                 # Seed 001 (9/9): the MOA names the service financier that pays (« Modifier le SIRET en indiquant

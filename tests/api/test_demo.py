@@ -6,6 +6,8 @@ from io import StringIO
 from django.core.management import call_command
 
 from chorus.api.models import ClientOAuth
+from organisation import services as org_services
+from organisation.enums import Application, Niveau
 from organisation.management.commands import charger_demo_api as demo
 from organisation.models import CompteTechnique
 
@@ -29,6 +31,19 @@ def test_charger_demo_api_idempotent_et_utilisable(db, client):
     )
     assert r.status_code == 200
     assert [s["designationStructure"] for s in r.json()["listeStructures"]] == ["Bâtiments Martin SAS"]
+
+
+def test_charger_demo_api_donne_au_compte_existant_les_profils_du_jour(db):
+    call_command("charger_demo", stdout=StringIO())
+    call_command("charger_demo_api", stdout=StringIO())
+    compte = CompteTechnique.objects.get()
+    org_services.definir_profils(
+        utilisateur=compte.utilisateur, structure=compte.structure, profils={Application.FACTURES_TRAVAUX: None}
+    )
+    call_command("charger_demo_api", stdout=StringIO())
+    profils = org_services.profils_de(utilisateur=compte.utilisateur, structure=compte.structure)
+    assert profils[Application.FACTURES_TRAVAUX] == Niveau.MODIFICATION
+    assert CompteTechnique.objects.count() == 1
 
 
 def test_creer_acces_api(fournisseur_gp):

@@ -177,14 +177,6 @@ class DepotForm(DsfrBaseForm):
                 if service is None:
                     self.add_error("code_service", f"Le service financier n'a pas de service de code « {code} ».")
                 donnees["service_destinataire"] = service
-        if self.initial_depot and donnees.get("pour_le_compte_de") is not None:
-            fournisseur = donnees.get("fournisseur")
-            if fournisseur is not None and fournisseur != donnees["pour_le_compte_de"]:
-                self.add_error(
-                    "pour_le_compte_de",
-                    "Dans un dépôt initial, vous déposez pour le compte du fournisseur : indiquez la même structure "
-                    "dans « Fournisseur » ou laissez ce champ vide.",
-                )
         return donnees
 
     def detail_tva(self) -> list[dict]:

@@ -21,7 +21,7 @@ from facturation.certificat import empreinte_depot, generer_certificat_pdf
 from facturation.enums import Cadre
 from facturation.facturx import affichage_montant
 from organisation import queries as org_queries
-from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
+from organisation.enums import Niveau, StatutStructure, TypeStructure
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
 from travaux.forms.depot import LIGNES_TVA, DepotForm
@@ -91,27 +91,11 @@ def _services_deposants(user, structures):
 
 def _cadres_proposes(precedente, structures) -> list[str]:
     """The cadres the select offers: those that open a dossier, or those that may follow ``precedente`` and that one
-    of the user's structures deposits (itself, or playing the role of an actor without an account), read from the
-    chain's table. Any other cadre typed in is still sent to the services, which refuse it with their message."""
+    of the user's structures deposits (``services.cadres_deposables``). Any other cadre typed in is still sent to
+    the services, which refuse it with their message."""
     if precedente is None:
         return list(statuts.CADRES_INITIAUX)
-    dossier = precedente.dossier
-    suivantes = CADRES[precedente.cadre].suivantes
-    mes = set(structures.values_list("pk", flat=True))
-    acteurs = {s.pk for s in (services.acteur(dossier, r) for r in Role) if s is not None}
-    option = dossier.moa.option_moa if dossier.moa else None
-    proposes = []
-    for cadre in suivantes:
-        regle = CADRES[cadre]
-        if regle.moa is not None and regle.moa == statuts.sans_moa(option):
-            continue  # « avec MOA » / « sans MOA »: the other branch of the chain
-        titulaire = services.acteur(dossier, regle.deposant)
-        if titulaire is None:
-            continue
-        sans_compte = not org_queries.utilisateurs_avec_profil(titulaire, Application.FACTURES_TRAVAUX).exists()
-        if titulaire.pk in mes or (mes & acteurs and sans_compte):
-            proposes.append(cadre)
-    return proposes or list(suivantes)
+    return services.cadres_deposables(precedente, structures) or list(CADRES[precedente.cadre].suivantes)
 
 
 def _reprise(precedente) -> dict:
@@ -162,8 +146,6 @@ def deposer(request):
         d = form.cleaned_data
         brouillon = request.POST.get("action") == "brouillon"
         try:
-            if precedente is not None and d.get("pour_le_compte_de") is not None:
-                _controler_pour_le_compte_de(precedente, d["cadre"], d["pour_le_compte_de"])
             fichier = services.lire_fichier(d["fichier"].read(), d["fichier"].name, format_annonce=d["format_depot"])
             piece = services.deposer(
                 acting_user=request.user,
@@ -176,6 +158,7 @@ def deposer(request):
                 precedente=precedente,
                 brouillon=True,  # « Valider et envoyer » goes through the récapitulatif (``confirmer``)
                 pieces_jointes=form.fichiers_joints(),
+                pour_le_compte_de=d.get("pour_le_compte_de"),
             )
         except ValidationError as exc:
             form.ajouter_erreurs(exc)
@@ -201,20 +184,6 @@ def deposer(request):
             "breadcrumb_data": _fil("Déposer"),
         },
     )
-
-
-def _controler_pour_le_compte_de(precedente, cadre: str, structure) -> None:
-    """The structure named in « Déposer pour le compte de » must be the actor of the dossier who deposits this cadre
-    (the services then check it has no account)."""
-    regle = CADRES.get(cadre)
-    titulaire = services.acteur(precedente.dossier, regle.deposant) if regle else None
-    if titulaire is not None and titulaire.pk != structure.pk:
-        raise services.DepotTravauxRefuse(
-            {
-                "pour_le_compte_de": f"Le cadre {regle.libelle} est déposé par l'acteur {titulaire} de ce dossier : "
-                f"{structure} n'a pas ce rôle."
-            }
-        )
 
 
 # --- The structure search inside the form ------------------------------------------------------------------------

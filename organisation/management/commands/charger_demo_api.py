@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from chorus.api import services
 from chorus.api.models import ClientOAuth
+from organisation import services as org_services
 from organisation.api import comptes
 from organisation.models import CompteTechnique, Structure
 
@@ -24,6 +25,13 @@ class Command(BaseCommand):
         if structure is None:
             self.stdout.write("API : Bâtiments Martin SAS absente (charger_demo d'abord), compte technique non créé.")
             return
-        if not CompteTechnique.objects.filter(login=LOGIN).exists():
+        compte = CompteTechnique.objects.filter(login=LOGIN).select_related("utilisateur", "structure").first()
+        if compte is None:
             comptes.creer_compte_technique(structure=structure, login=LOGIN, mot_de_passe=MOT_DE_PASSE)
+        else:
+            # An account loaded by an earlier version gets the profiles technical accounts hold today (« Factures
+            # de travaux » for facturesTravaux/v1).
+            org_services.definir_profils(
+                utilisateur=compte.utilisateur, structure=compte.structure, profils=comptes.PROFILS_COMPTE_TECHNIQUE
+            )
         self.stdout.write(f"API : client {CLIENT_ID} / {CLIENT_SECRET}, compte technique {LOGIN} / {MOT_DE_PASSE}.")
