@@ -1,19 +1,19 @@
 """The domain-free ``/cpro/transverses/v1/…`` services: health-check and the reference lists that read no domain
-data (the flux's ``consulterCR*`` are ``facturation.api.vues_flux``)."""
+data (currencies: the ISO 4217 table). The domain's lists are in its ``api`` package (``facturation.api.references``,
+``organisation.api.transverses``); the flux's ``consulterCR*`` are ``facturation.api.vues_flux``."""
 
+import iso4217
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from chorus.api.champs import Requete, Texte
+from chorus.api.champs import CodeLangue
 from chorus.api.kit import succes
 from chorus.api.protocole import ServiceCpro, VueCpro, documenter
 
-DEVISES = [("EUR", "Euro")]
-
-
-class CodeLangue(Requete):
-    codeLangue = Texte()
+# ISO 4217 as published (the table the factur-x package already depends on), sorted by code: the currencies an
+# invoice may be written in (BT-5). Labels are the standard's names.
+DEVISES = sorted((devise.code, devise.currency_name) for devise in iso4217.Currency)
 
 
 @extend_schema(
@@ -34,7 +34,7 @@ class HealthCheck(VueCpro):
         return Response({"body": "Chorus Pro disponible", "statusCode": "OK", "statusCodeValue": 200})
 
 
-@documenter("Devises acceptées", CodeLangue)
+@documenter("Devises (ISO 4217)", CodeLangue)
 class RecupererDevises(ServiceCpro):
     serialiseur = CodeLangue
 
