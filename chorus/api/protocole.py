@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication
@@ -276,8 +277,11 @@ REPONSES = {
 
 
 def documenter(resume: str, requete=None, **options):
-    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers."""
+    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers. A serializer
+    without fields (``champs.Vide``) is documented as a JSON object: drf-spectacular would drop the body."""
     options.setdefault("description", resume)
+    if requete is not None and not requete().fields:
+        requete = OpenApiTypes.OBJECT
     requete = {"application/json": requete} if requete is not None else None
     return extend_schema(summary=resume, request=requete, responses=REPONSES, **options)
 

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from organisation.api import structures, transverses
+from organisation.api import structures, transverses, utilisateurs
 
 urlpatterns = [
     path("cpro/structures/v1/rechercher", structures.Rechercher.as_view()),
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("cpro/transverses/v1/recuperer/typeidentifiant/structure", transverses.RecupererTypesIdentifiant.as_view()),
     path("cpro/transverses/v1/recuperer/coordbanc/valides", transverses.RecupererCoordonneesBancairesValides.as_view()),
+    path("cpro/utilisateurs/v1/monCompte/recuperer/rattachements", utilisateurs.MonCompteRattachements.as_view()),
 ]
