@@ -17,7 +17,7 @@ from chorus.identifiers import normaliser, siren_de, valider_siret
 from organisation import queries as org_queries
 from organisation import sirene
 from organisation.enums import Application, StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.views.annuaire import lignes_annuaire
+from organisation.views.annuaire import filtrer, lignes_annuaire
 
 COLONNES_DESTINATAIRES = {
     "IdStructureCPP": "pk", "Siret": "identifiant", "Identifiant": "identifiant", "NomDestinataire": "raison_sociale",
@@ -57,7 +57,8 @@ class RechercherDestinataire(ServiceCpro):
         if type_structure == TypeStructure.PRIVEE:
             qs = qs.none()  # the directory holds public structures only
         if identifiant := normaliser(corps.texte("identifiant")):
-            qs = qs.filter(identifiant__startswith=identifiant)
+            # The directory page's rule: the start of a SIRET, or a whole one (an old SIRET finds its structure).
+            qs = filtrer(qs, {"siret": identifiant})
         if texte := corps.texte("nomVilleCodePostal"):
             # A non-diffusible structure's address is not published: searching by it must not reveal it either.
             adresse = Q(ville__icontains=texte) | Q(code_postal__startswith=texte)

@@ -43,6 +43,18 @@ def test_rechercher_destinataire_par_siret(api, etat):
     ]  # fmt: skip
     assert type(corps["listeDestinataires"][0]["idStructureCPP"]) is int
     assert corps["parametresRetour"] == {"nbResultatsParPage": 50, "pageCourante": 1, "pages": 1, "total": 1}
+    debut = _ok(api.post("transverses/v1/rechercher/destinataire", {"identifiant": f"{SIRET_ETAT[:3]} "}))
+    assert [d["idStructureCPP"] for d in debut["listeDestinataires"]] == [etat.pk]
+    autre = _ok(api.post("transverses/v1/rechercher/destinataire", {"identifiant": "99999999999999"}))
+    assert autre["listeDestinataires"] == [] and autre["parametresRetour"]["total"] == 0
+
+
+def test_rechercher_destinataire_requetes_bornees(api, etat, django_assert_max_num_queries):
+    for i in range(5):
+        StructureFactory(publique=True, raison_sociale=f"Commune {i}")
+    with django_assert_max_num_queries(6):
+        corps = _ok(api.post("transverses/v1/rechercher/destinataire", {"nomVilleCodePostal": "Commune"}))
+    assert len(corps["listeDestinataires"]) == 5
 
 
 def test_rechercher_destinataire_ni_privee_ni_inactive_et_adresse_non_diffusible_cachee(api, etat):
