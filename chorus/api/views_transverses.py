@@ -1,8 +1,11 @@
 """The domain-free ``/cpro/transverses/v1/…`` services: health-check and the reference lists that read no domain
-data (currencies: the ISO 4217 table). The domain's lists are in its ``api`` package (``facturation.api.references``,
-``organisation.api.transverses``); the flux's ``consulterCR*`` are ``facturation.api.vues_flux``."""
+data (currencies: the ISO 4217 table, in French). The domain's lists are in its ``api`` package
+(``facturation.api.references``, ``organisation.api.transverses``); the flux's ``consulterCR*`` are
+``facturation.api.vues_flux``."""
 
-import iso4217
+import gettext
+
+import pycountry
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,9 +14,10 @@ from chorus.api.champs import CodeLangue
 from chorus.api.kit import succes
 from chorus.api.protocole import ServiceCpro, VueCpro, documenter
 
-# ISO 4217 as published (the table the factur-x package already depends on), sorted by code: the currencies an
-# invoice may be written in (BT-5). Labels are the standard's names.
-DEVISES = sorted((devise.code, devise.currency_name) for devise in iso4217.Currency)
+# ISO 4217 (pycountry's table), sorted by code: the currencies an invoice may be written in (BT-5), named in
+# French (the standard's translations that pycountry ships).
+_FRANCAIS = gettext.translation("iso4217", pycountry.LOCALES_DIR, languages=["fr"])
+DEVISES = sorted((devise.alpha_3, _FRANCAIS.gettext(devise.name)) for devise in pycountry.currencies)
 
 
 @extend_schema(

@@ -99,6 +99,8 @@ def test_devises_iso_4217(api):
     codes = [d["codeDevise"] for d in devises]
     assert codes == sorted(codes) and len(codes) == len(set(codes)) > 150
     assert {"codeDevise": "EUR", "libelleDevise": "Euro"} in devises
+    assert {"codeDevise": "USD", "libelleDevise": "Dollar américain"} in devises  # named in French
+    assert {"codeDevise": "CHF", "libelleDevise": "Franc suisse"} in devises
     assert {"USD", "CHF", "XPF", "GBP", "JPY"} <= set(codes)
     assert all(isinstance(d["libelleDevise"], str) and d["libelleDevise"] for d in devises)
 
