@@ -10,6 +10,7 @@ from facturation.api.flux import SYNTAXES
 from facturation.enums import CADRES_FACTURE, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
 from facturation.models import Facture
 from tests.api.test_factures import facture
+from tests.factories import StructureFactory
 
 
 def _liste(api, chemin, cle, corps=None):
@@ -105,6 +106,23 @@ def test_devises_iso_4217(api):
     assert all(isinstance(d["libelleDevise"], str) and d["libelleDevise"] for d in devises)
 
 
+def test_pays_iso_3166_en_francais(api):
+    pays = _liste(api, "pays", "listePays", {"codeLangue": "FR"})
+    codes = [p["codePays"] for p in pays]
+    assert codes == sorted(codes) and len(codes) == len(set(codes)) > 240
+    assert all(len(code) == 2 for code in codes)
+    assert {"codePays": "FR", "libellePays": "France"} in pays
+    assert {"codePays": "DE", "libellePays": "Allemagne"} in pays
+    assert {"codePays": "NC", "libellePays": "Nouvelle-Calédonie"} in pays
+
+
+def test_un_code_pays_de_la_liste_filtre_la_recherche_de_structures(api):
+    belge = StructureFactory(publique=True, code_pays="BE", libelle_pays="Belgique", raison_sociale="Ville de Liège")
+    (code,) = [p["codePays"] for p in _liste(api, "pays", "listePays") if p["libellePays"] == "Belgique"]
+    r = api.post("structures/v1/rechercher", {"structure": {"adresseCodePays": code}})
+    assert [s["idStructureCPP"] for s in r.json()["listeStructures"]] == [belge.pk]
+
+
 @pytest.mark.parametrize(
     ("chemin", "corps", "message"),
     [
@@ -117,6 +135,7 @@ def test_devises_iso_4217(api):
         ("etat/typedp", {"typeDemandePaiement": {}}, "Le champ « typeDemandePaiement » doit être une chaîne"),
         ("typespj", {"typeObjet": "VOITURE"}, "Valeur inconnue pour « typeObjet » : VOITURE"),
         ("tauxtva", {"codeLangue": []}, "Le champ « codeLangue » doit être une chaîne de caractères."),
+        ("pays", {"codeLangue": {}}, "Le champ « codeLangue » doit être une chaîne de caractères."),
     ],
 )  # fmt: skip
 def test_corps_mal_formes_refuses_en_francais(api, chemin, corps, message):
@@ -126,7 +145,7 @@ def test_corps_mal_formes_refuses_en_francais(api, chemin, corps, message):
     assert message in r.json()["libelle"]
 
 
-@pytest.mark.parametrize("chemin", ["tauxtva", "modereglements", "etats/traitement", "typespj", "devises"])
+@pytest.mark.parametrize("chemin", ["tauxtva", "modereglements", "etats/traitement", "typespj", "devises", "pays"])
 def test_corps_qui_n_est_pas_un_objet_json(api, chemin):
     r = api.post(f"transverses/v1/recuperer/{chemin}", brut="[1, 2]")
     assert r.status_code == 400 and r.json()["libelle"] == "Le corps de la requête doit être un objet JSON."

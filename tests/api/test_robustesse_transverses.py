@@ -13,6 +13,7 @@ CHEMINS = [
     "transverses/v1/recuperer/typespj", "transverses/v1/recuperer/typeidentifiant/structure",
     "transverses/v1/recuperer/coordbanc/valides", "transverses/v1/rechercher/destinataire",
     "transverses/v1/consulter/information/siret", "transverses/v1/telecharger/annuaire/destinataire",
+    "transverses/v1/recuperer/pays",
     "utilisateurs/v1/monCompte/recuperer/rattachements",
 ]  # fmt: skip
 CLES_PROPRES = [
