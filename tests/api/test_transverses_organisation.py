@@ -149,9 +149,10 @@ def test_information_siret_corps_mal_formes(api, corps, message):
 # --- telecharger/annuaire/destinataire --------------------------------------------------------------------------
 
 
-def test_telecharger_annuaire_zip_du_csv_de_la_page(api, etat, client):
+def test_telecharger_annuaire_zip_du_csv_de_la_page(api, etat, client, django_assert_max_num_queries):
     StructureFactory(raison_sociale="Privée SARL")  # not in the public directory
-    corps = _ok(api.post("transverses/v1/telecharger/annuaire/destinataire", {}))
+    with django_assert_max_num_queries(6):
+        corps = _ok(api.post("transverses/v1/telecharger/annuaire/destinataire", {}))
     archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(corps["fichierResultat"], validate=True)))
     assert archive.namelist() == ["annuaire_destinataires.csv"]
     contenu = archive.read("annuaire_destinataires.csv").decode("utf-8")
@@ -178,7 +179,7 @@ def test_types_identifiant_corps_qui_n_est_pas_un_objet(api):
 # --- recuperer/coordbanc/valides --------------------------------------------------------------------------------
 
 
-def test_coordonnees_bancaires_actives_de_sa_structure(api, etat):
+def test_coordonnees_bancaires_actives_de_sa_structure(api, etat, django_assert_max_num_queries):
     structure = api.compte.structure
     active = structure.coordonnees_bancaires.get()
     # New details wait the 30-minute delay: not valid yet, not listed.
@@ -186,7 +187,8 @@ def test_coordonnees_bancaires_actives_de_sa_structure(api, etat):
         acting_user=structure.gestionnaire_principal, structure=structure, titulaire="Compte en attente",
         iban="FR7610107001011234567890129", bic="BREDFRPP",
     )  # fmt: skip
-    corps = _ok(api.post("transverses/v1/recuperer/coordbanc/valides", {"idStructure": structure.pk}))
+    with django_assert_max_num_queries(6):
+        corps = _ok(api.post("transverses/v1/recuperer/coordbanc/valides", {"idStructure": structure.pk}))
     assert corps["listeCoordonneeBancaire"] == [
         {"idCoordonneeBancaire": active.pk, "nomCoordonneeBancaire": str(active)}
     ]
