@@ -20,9 +20,22 @@ TypeDemandePaiement = Facture.TypeDemandePaiement
 # The attachment types of an invoice (``typeObjet`` FACTURE); the other objects of Chorus Pro's list have no typed
 # attachments on the portal. Known objects are answered (an empty list), an unknown one refused.
 TYPES_OBJET = [
-    "STRUCTURE", "UTILISATEUR", "CB", "MANDAT", "FICHE_RACCORDEMENT", "EJ", "MEMOIRE", "DMD_RBST", "TRANSVERSE",
-    "FACTURE_TRAVAUX", "FACTURE", "DMDE_CPTE_DEV_SI_EXT", "SOLLICITATION", "CERTIFICAT", "PJ_REJET_EDI",
-]  # fmt: skip
+    "STRUCTURE",
+    "UTILISATEUR",
+    "CB",
+    "MANDAT",
+    "FICHE_RACCORDEMENT",
+    "EJ",
+    "MEMOIRE",
+    "DMD_RBST",
+    "TRANSVERSE",
+    "FACTURE_TRAVAUX",
+    "FACTURE",
+    "DMDE_CPTE_DEV_SI_EXT",
+    "SOLLICITATION",
+    "CERTIFICAT",
+    "PJ_REJET_EDI",
+]
 TYPE_OBJET_FACTURE = "FACTURE"
 
 

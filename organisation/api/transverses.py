@@ -20,9 +20,14 @@ from organisation.enums import Application, StatutStructure, TypeIdentifiant, Ty
 from organisation.views.annuaire import filtrer, lignes_annuaire
 
 COLONNES_DESTINATAIRES = {
-    "IdStructureCPP": "pk", "Siret": "identifiant", "Identifiant": "identifiant", "NomDestinataire": "raison_sociale",
-    "RaisonSociale": "raison_sociale", "AdresseCodePostal": "code_postal", "AdresseVille": "ville",
-}  # fmt: skip
+    "IdStructureCPP": "pk",
+    "Siret": "identifiant",
+    "Identifiant": "identifiant",
+    "NomDestinataire": "raison_sociale",
+    "RaisonSociale": "raison_sociale",
+    "AdresseCodePostal": "code_postal",
+    "AdresseVille": "ville",
+}
 NOM_FICHIER_ANNUAIRE = "annuaire_destinataires.csv"
 
 
@@ -70,14 +75,16 @@ class RechercherDestinataire(ServiceCpro):
         return succes(
             listeDestinataires=[
                 {
-                    "idStructureCPP": s.pk, "siret": s.identifiant, "nomDestinataire": s.raison_sociale,
+                    "idStructureCPP": s.pk,
+                    "siret": s.identifiant,
+                    "nomDestinataire": s.raison_sociale,
                     "adresseCodePostal": "" if s.non_diffusible else s.code_postal,
                     "adresseVille": "" if s.non_diffusible else s.ville,
                 }
                 for s in lignes
             ],
             parametresRetour=retour,
-        )  # fmt: skip
+        )
 
 
 @documenter("Informations INSEE d'un SIRET (base SIRENE importée sur le portail)", InformationSiretRequete)
@@ -93,13 +100,20 @@ class ConsulterInformationSiret(ServiceCpro):
         if etablissement is None:
             raise introuvable(f"Le SIRET {siret} est introuvable dans la base INSEE du portail.")
         e = etablissement
-        adresse = "" if e.non_diffusible else " ".join(
-            partie for partie in (e.adresse, e.complement_adresse, e.code_postal, e.ville) if partie
-        )  # fmt: skip
+        adresse = (
+            ""
+            if e.non_diffusible
+            else " ".join(partie for partie in (e.adresse, e.complement_adresse, e.code_postal, e.ville) if partie)
+        )
         return succes(
-            siret=e.siret, siren=siren_de(e.siret), raisonSociale=e.raison_sociale, adresse=adresse,
-            categorieJuridique=e.categorie_juridique, estActif=e.actif, nonDiffusibleInsee=e.non_diffusible,
-        )  # fmt: skip
+            siret=e.siret,
+            siren=siren_de(e.siret),
+            raisonSociale=e.raison_sociale,
+            adresse=adresse,
+            categorieJuridique=e.categorie_juridique,
+            estActif=e.actif,
+            nonDiffusibleInsee=e.non_diffusible,
+        )
 
 
 @documenter("Télécharger l'annuaire des destinataires (zip du CSV, en base64)", Vide)

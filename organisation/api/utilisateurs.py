@@ -12,9 +12,11 @@ from organisation.models import Structure
 ROLE_GESTIONNAIRE_PRINCIPAL = "GESTIONNAIRE_PRINCIPAL"
 ROLE_UTILISATEUR = "UTILISATEUR"
 COLONNES = {
-    "IdStructure": "pk", "IdentifiantStructure": "identifiant", "DesignationStructure": "raison_sociale",
+    "IdStructure": "pk",
+    "IdentifiantStructure": "identifiant",
+    "DesignationStructure": "raison_sociale",
     "RaisonSociale": "raison_sociale",
-}  # fmt: skip
+}
 STATUTS_FERMES = (StatutRattachement.INACTIF, StatutRattachement.REFUSE)
 
 
@@ -25,12 +27,16 @@ class RattachementsRequete(Requete):
 def _service(r) -> dict:
     sv = r.service
     return {
-        "idRattachementService": r.pk, "statutRattachementService": r.statut,
-        "idService": sv.pk, "codeService": sv.code, "libelleService": sv.libelle, "estActif": sv.actif,
+        "idRattachementService": r.pk,
+        "statutRattachementService": r.statut,
+        "idService": sv.pk,
+        "codeService": sv.code,
+        "libelleService": sv.libelle,
+        "estActif": sv.actif,
         "statutService": "ACTIF" if sv.actif else "INACTIF",
         "dateDbtService": jour_heure(r.created_at),
         "dateFinService": jour_heure(r.updated_at) if r.statut in STATUTS_FERMES else "",
-    }  # fmt: skip
+    }
 
 
 def _structure(s: Structure, rattachements: list, utilisateur) -> dict:
@@ -42,14 +48,16 @@ def _structure(s: Structure, rattachements: list, utilisateur) -> dict:
         if r.service_id is not None and r.service_id not in vus:
             vus.add(r.service_id)
             services.append(_service(r))
+    role = ROLE_GESTIONNAIRE_PRINCIPAL if s.gestionnaire_principal_id == utilisateur.pk else ROLE_UTILISATEUR
     ligne = {
-        "idStructure": s.pk, "identifiantStructure": s.identifiant, "typeIdentifiantStructure": s.type_identifiant,
+        "idStructure": s.pk,
+        "identifiantStructure": s.identifiant,
+        "typeIdentifiantStructure": s.type_identifiant,
         "designationStructure": s.raison_sociale,
-        "roleUtilisateur": ROLE_GESTIONNAIRE_PRINCIPAL if s.gestionnaire_principal_id == utilisateur.pk
-        else ROLE_UTILISATEUR,
+        "roleUtilisateur": role,
         "statutUtilisateur": "ACTIF" if utilisateur.is_active else "INACTIF",
         "listeServicesRattache": services,
-    }  # fmt: skip
+    }
     if au_niveau_structure is not None:
         ligne["idRattachementStructure"] = au_niveau_structure.pk
         ligne["statutRattachementStructure"] = au_niveau_structure.statut

@@ -32,9 +32,13 @@ def test_un_code_de_taux_de_la_liste_est_compris_par_soumettre(api, etat):
     (taux,) = [t for t in _liste(api, "tauxtva", "listeTauxTva") if t["valeurTauxTva"] == 5.5]
     corps = facture(numero="API-TAUX")
     corps["lignePoste"] = [
-        {"lignePosteDenomination": "Matériaux", "lignePosteQuantite": 2, "lignePosteMontantUnitaireHT": 100,
-         "lignePosteTauxTva": taux["codeTauxTva"]},
-    ]  # fmt: skip
+        {
+            "lignePosteDenomination": "Matériaux",
+            "lignePosteQuantite": 2,
+            "lignePosteMontantUnitaireHT": 100,
+            "lignePosteTauxTva": taux["codeTauxTva"],
+        },
+    ]
     corps["montantTotal"] = {}
     r = api.post("factures/v1/soumettre", corps)
     assert r.status_code == 200, r.content
@@ -56,8 +60,9 @@ def test_cadres_de_facturation_et_types_de_demande_de_paiement(api):
     assert cadres == [{"codeCadreFacturation": c.value} for c in CADRES_FACTURE]
     assert cadres[0] == {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"}
     assert _liste(api, "typedp", "listeTypeDemandePaiement") == [
-        {"typeDemandePaiement": "FACTURE"}, {"typeDemandePaiement": "FACTURE_TRAVAUX"},
-    ]  # fmt: skip
+        {"typeDemandePaiement": "FACTURE"},
+        {"typeDemandePaiement": "FACTURE_TRAVAUX"},
+    ]
 
 
 def test_etats_d_un_type_de_demande_de_paiement(api):
@@ -67,8 +72,9 @@ def test_etats_d_un_type_de_demande_de_paiement(api):
 
 
 def test_etats_de_traitement_suivent_la_table_de_transitions(api):
-    possibles = _liste(api, "etats/traitement", "listeStatutsPossiblesPourTraitement",
-                       {"statutCourant": "MISE_A_DISPOSITION"})  # fmt: skip
+    possibles = _liste(
+        api, "etats/traitement", "listeStatutsPossiblesPourTraitement", {"statutCourant": "MISE_A_DISPOSITION"}
+    )
     codes = [p["statutPossiblePourTraitement"] for p in possibles]
     assert codes == statuts.cibles("MISE_A_DISPOSITION", statuts.DESTINATAIRE)
     assert {"MISE_EN_PAIEMENT", "REJETEE", "SUSPENDUE", "A_RECYCLER"} <= set(codes)
@@ -87,9 +93,11 @@ def test_types_de_piece_jointe(api):
     types = _liste(api, "typespj", "listeTypePieceJointe", {"typeObjet": "FACTURE", "codeLangue": "FR"})
     assert [t["codeTypePieceJointe"] for t in types] == TypePieceJointe.values
     assert types[0] == {
-        "idTypePieceJointe": 1, "codeTypePieceJointe": "FACTURE", "libelleTypePieceJointe": "Facture",
+        "idTypePieceJointe": 1,
+        "codeTypePieceJointe": "FACTURE",
+        "libelleTypePieceJointe": "Facture",
         "typeObjet": "FACTURE",
-    }  # fmt: skip
+    }
     assert [t["idTypePieceJointe"] for t in types] == list(range(1, len(TypePieceJointe) + 1))
     assert _liste(api, "typespj", "listeTypePieceJointe") == types  # FACTURE by default
     assert _liste(api, "typespj", "listeTypePieceJointe", {"typeObjet": "SOLLICITATION"}) == []
@@ -128,8 +136,11 @@ def test_un_code_pays_de_la_liste_filtre_la_recherche_de_structures(api):
     [
         ("etats/traitement", {}, "Le champ « statutCourant » est obligatoire."),
         ("etats/traitement", {"statutCourant": None}, "Le champ « statutCourant » est obligatoire."),
-        ("etats/traitement", {"statutCourant": ["MISE_A_DISPOSITION"]},
-         "Le champ « statutCourant » doit être une chaîne de caractères."),
+        (
+            "etats/traitement",
+            {"statutCourant": ["MISE_A_DISPOSITION"]},
+            "Le champ « statutCourant » doit être une chaîne de caractères.",
+        ),
         ("etats/traitement", {"statutCourant": "PAYEE"}, "Valeur inconnue pour « statutCourant » : PAYEE"),
         ("etat/typedp", {"typeDemandePaiement": "MEMOIRE"}, "Valeur inconnue pour « typeDemandePaiement » : MEMOIRE"),
         ("etat/typedp", {"typeDemandePaiement": {}}, "Le champ « typeDemandePaiement » doit être une chaîne"),
@@ -137,7 +148,7 @@ def test_un_code_pays_de_la_liste_filtre_la_recherche_de_structures(api):
         ("tauxtva", {"codeLangue": []}, "Le champ « codeLangue » doit être une chaîne de caractères."),
         ("pays", {"codeLangue": {}}, "Le champ « codeLangue » doit être une chaîne de caractères."),
     ],
-)  # fmt: skip
+)
 def test_corps_mal_formes_refuses_en_francais(api, chemin, corps, message):
     r = api.post(f"transverses/v1/recuperer/{chemin}", corps)
     assert r.status_code == 400

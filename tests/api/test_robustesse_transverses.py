@@ -6,20 +6,33 @@ import pytest
 from tests.api.test_robustesse import CLES, VALEURS
 
 CHEMINS = [
-    "transverses/v1/recuperer/tauxtva", "transverses/v1/recuperer/modereglements",
-    "transverses/v1/recuperer/modedepot", "transverses/v1/recuperer/formatflux",
-    "transverses/v1/recuperer/cadrefacturation", "transverses/v1/recuperer/typedp",
-    "transverses/v1/recuperer/etat/typedp", "transverses/v1/recuperer/etats/traitement",
-    "transverses/v1/recuperer/typespj", "transverses/v1/recuperer/typeidentifiant/structure",
-    "transverses/v1/recuperer/coordbanc/valides", "transverses/v1/rechercher/destinataire",
-    "transverses/v1/consulter/information/siret", "transverses/v1/telecharger/annuaire/destinataire",
+    "transverses/v1/recuperer/tauxtva",
+    "transverses/v1/recuperer/modereglements",
+    "transverses/v1/recuperer/modedepot",
+    "transverses/v1/recuperer/formatflux",
+    "transverses/v1/recuperer/cadrefacturation",
+    "transverses/v1/recuperer/typedp",
+    "transverses/v1/recuperer/etat/typedp",
+    "transverses/v1/recuperer/etats/traitement",
+    "transverses/v1/recuperer/typespj",
+    "transverses/v1/recuperer/typeidentifiant/structure",
+    "transverses/v1/recuperer/coordbanc/valides",
+    "transverses/v1/rechercher/destinataire",
+    "transverses/v1/consulter/information/siret",
+    "transverses/v1/telecharger/annuaire/destinataire",
     "transverses/v1/recuperer/pays",
     "utilisateurs/v1/monCompte/recuperer/rattachements",
-]  # fmt: skip
+]
 CLES_PROPRES = [
-    "codeLangue", "typeDemandePaiement", "typeObjet", "identifiant", "nomVilleCodePostal", "typeStructure",
-    "parametresRecherche", "siretStructure",
-]  # fmt: skip
+    "codeLangue",
+    "typeDemandePaiement",
+    "typeObjet",
+    "identifiant",
+    "nomVilleCodePostal",
+    "typeStructure",
+    "parametresRecherche",
+    "siretStructure",
+]
 
 
 @pytest.mark.parametrize("chemin", CHEMINS)

@@ -38,9 +38,14 @@ def _refus(r, code=CODE_REQUETE_INVALIDE):
 def test_rechercher_destinataire_par_siret(api, etat):
     corps = _ok(api.post("transverses/v1/rechercher/destinataire", {"identifiant": SIRET_ETAT, "cle": 1}))
     assert corps["listeDestinataires"] == [
-        {"idStructureCPP": etat.pk, "siret": SIRET_ETAT, "nomDestinataire": "ETAT", "adresseCodePostal": "75012",
-         "adresseVille": "Paris"},
-    ]  # fmt: skip
+        {
+            "idStructureCPP": etat.pk,
+            "siret": SIRET_ETAT,
+            "nomDestinataire": "ETAT",
+            "adresseCodePostal": "75012",
+            "adresseVille": "Paris",
+        },
+    ]
     assert type(corps["listeDestinataires"][0]["idStructureCPP"]) is int
     assert corps["parametresRetour"] == {"nbResultatsParPage": 50, "pageCourante": 1, "pages": 1, "total": 1}
     debut = _ok(api.post("transverses/v1/rechercher/destinataire", {"identifiant": f"{SIRET_ETAT[:3]} "}))
@@ -60,17 +65,23 @@ def test_rechercher_destinataire_requetes_bornees(api, etat, django_assert_max_n
 def test_rechercher_destinataire_ni_privee_ni_inactive_et_adresse_non_diffusible_cachee(api, etat):
     StructureFactory(raison_sociale="Mairie privée", ville="Grenoble")  # private: never a recipient here
     StructureFactory(publique=True, inactive=True, raison_sociale="Mairie fermée", ville="Grenoble")
-    cachee = StructureFactory(publique=True, raison_sociale="Hôpital", ville="Grenoble", code_postal="38000",
-                              non_diffusible=True)  # fmt: skip
+    cachee = StructureFactory(
+        publique=True, raison_sociale="Hôpital", ville="Grenoble", code_postal="38000", non_diffusible=True
+    )
     ouverte = StructureFactory(publique=True, raison_sociale="Mairie de Grenoble", ville="Grenoble")
     corps = _ok(api.post("transverses/v1/rechercher/destinataire", {"nomVilleCodePostal": "Grenoble"}))
     assert [d["idStructureCPP"] for d in corps["listeDestinataires"]] == [ouverte.pk]
     # Found by its name, a non-diffusible structure is listed without its address.
     corps = _ok(api.post("transverses/v1/rechercher/destinataire", {"nomVilleCodePostal": "hôpital"}))
     assert corps["listeDestinataires"] == [
-        {"idStructureCPP": cachee.pk, "siret": cachee.identifiant, "nomDestinataire": "Hôpital",
-         "adresseCodePostal": "", "adresseVille": ""},
-    ]  # fmt: skip
+        {
+            "idStructureCPP": cachee.pk,
+            "siret": cachee.identifiant,
+            "nomDestinataire": "Hôpital",
+            "adresseCodePostal": "",
+            "adresseVille": "",
+        },
+    ]
     assert (
         _ok(api.post("transverses/v1/rechercher/destinataire", {"nomVilleCodePostal": "38000"}))["listeDestinataires"]
         == []
@@ -82,10 +93,18 @@ def test_rechercher_destinataire_ni_privee_ni_inactive_et_adresse_non_diffusible
 def test_rechercher_destinataire_pagination_et_tri(api, etat):
     for i in range(3):
         StructureFactory(publique=True, raison_sociale=f"Commune {i}")
-    parametres = {"nbResultatsParPage": 2, "pageResultatDemandee": 1, "triColonne": "NomDestinataire",
-                  "triSens": "Descendant"}  # fmt: skip
-    corps = _ok(api.post("transverses/v1/rechercher/destinataire",
-                         {"nomVilleCodePostal": "Commune", "parametresRecherche": parametres}))  # fmt: skip
+    parametres = {
+        "nbResultatsParPage": 2,
+        "pageResultatDemandee": 1,
+        "triColonne": "NomDestinataire",
+        "triSens": "Descendant",
+    }
+    corps = _ok(
+        api.post(
+            "transverses/v1/rechercher/destinataire",
+            {"nomVilleCodePostal": "Commune", "parametresRecherche": parametres},
+        )
+    )
     assert [d["nomDestinataire"] for d in corps["listeDestinataires"]] == ["Commune 2", "Commune 1"]
     assert corps["parametresRetour"] == {"nbResultatsParPage": 2, "pageCourante": 1, "pages": 2, "total": 3}
 
@@ -96,10 +115,12 @@ def test_rechercher_destinataire_pagination_et_tri(api, etat):
         ({"identifiant": ["1"]}, "Le champ « identifiant » doit être une chaîne de caractères."),
         ({"typeStructure": "MIXTE"}, "Valeur inconnue pour « typeStructure » : MIXTE"),
         ({"parametresRecherche": "x"}, "Le champ « parametresRecherche » doit être un objet."),
-        ({"parametresRecherche": {"nbResultatsParPage": "dix"}},
-         "Le champ « parametresRecherche.nbResultatsParPage » doit être un entier."),
+        (
+            {"parametresRecherche": {"nbResultatsParPage": "dix"}},
+            "Le champ « parametresRecherche.nbResultatsParPage » doit être un entier.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rechercher_destinataire_corps_mal_formes(api, corps, message):
     assert message in _refus(api.post("transverses/v1/rechercher/destinataire", corps))
 
@@ -108,8 +129,13 @@ def test_rechercher_destinataire_corps_mal_formes(api, corps, message):
 
 
 def test_information_siret(api):
-    e = EtablissementInseeFactory(raison_sociale="Menuiserie Durand", adresse="3 rue du Port", code_postal="44000",
-                                  ville="Nantes", categorie_juridique="5499")  # fmt: skip
+    e = EtablissementInseeFactory(
+        raison_sociale="Menuiserie Durand",
+        adresse="3 rue du Port",
+        code_postal="44000",
+        ville="Nantes",
+        categorie_juridique="5499",
+    )
     corps = _ok(api.post("transverses/v1/consulter/information/siret", {"siretStructure": e.siret}))
     assert corps["siret"] == e.siret and corps["siren"] == e.siret[:9]
     assert corps["raisonSociale"] == "Menuiserie Durand" and corps["categorieJuridique"] == "5499"
@@ -127,8 +153,9 @@ def test_information_siret_ferme_et_non_diffusible(api):
 
 def test_information_siret_inconnu(api):
     siret = siret_aleatoire()
-    libelle = _refus(api.post("transverses/v1/consulter/information/siret", {"siretStructure": siret}),
-                     CODE_INTROUVABLE)  # fmt: skip
+    libelle = _refus(
+        api.post("transverses/v1/consulter/information/siret", {"siretStructure": siret}), CODE_INTROUVABLE
+    )
     assert libelle == f"Le SIRET {siret} est introuvable dans la base INSEE du portail."
 
 
@@ -184,9 +211,12 @@ def test_coordonnees_bancaires_actives_de_sa_structure(api, etat, django_assert_
     active = structure.coordonnees_bancaires.get()
     # New details wait the 30-minute delay: not valid yet, not listed.
     org_services.ajouter_coordonnees_bancaires(
-        acting_user=structure.gestionnaire_principal, structure=structure, titulaire="Compte en attente",
-        iban="FR7610107001011234567890129", bic="BREDFRPP",
-    )  # fmt: skip
+        acting_user=structure.gestionnaire_principal,
+        structure=structure,
+        titulaire="Compte en attente",
+        iban="FR7610107001011234567890129",
+        bic="BREDFRPP",
+    )
     with django_assert_max_num_queries(6):
         corps = _ok(api.post("transverses/v1/recuperer/coordbanc/valides", {"idStructure": structure.pk}))
     assert corps["listeCoordonneeBancaire"] == [
@@ -202,8 +232,9 @@ def test_coordonnees_bancaires_actives_de_sa_structure(api, etat, django_assert_
 def test_coordonnees_bancaires_d_une_autre_structure_refusees(api, etat):
     _gp, autre = fournisseur_pret(raison_sociale="Concurrent SA", email="gp@concurrent.fr")
     for id_structure in (autre.pk, etat.pk, 10**9):
-        libelle = _refus(api.post("transverses/v1/recuperer/coordbanc/valides", {"idStructure": id_structure}),
-                         CODE_INTROUVABLE)  # fmt: skip
+        libelle = _refus(
+            api.post("transverses/v1/recuperer/coordbanc/valides", {"idStructure": id_structure}), CODE_INTROUVABLE
+        )
         assert libelle == f"La structure {id_structure} n'existe pas ou ne vous est pas accessible."
         assert "FR76" not in libelle
 

@@ -24,13 +24,17 @@ def test_le_compte_technique_voit_son_rattachement(api):
     rattachement = Rattachement.objects.get(utilisateur=api.compte.utilisateur)
     assert corps["listeStructureRattachement"] == [
         {
-            "idStructure": structure.pk, "identifiantStructure": structure.identifiant,
-            "typeIdentifiantStructure": "SIRET", "designationStructure": structure.raison_sociale,
-            "roleUtilisateur": "UTILISATEUR", "statutUtilisateur": "ACTIF",
-            "idRattachementStructure": rattachement.pk, "statutRattachementStructure": "ACTIF",
+            "idStructure": structure.pk,
+            "identifiantStructure": structure.identifiant,
+            "typeIdentifiantStructure": "SIRET",
+            "designationStructure": structure.raison_sociale,
+            "roleUtilisateur": "UTILISATEUR",
+            "statutUtilisateur": "ACTIF",
+            "idRattachementStructure": rattachement.pk,
+            "statutRattachementStructure": "ACTIF",
             "listeServicesRattache": [],
         }
-    ]  # fmt: skip
+    ]
     assert corps["parametresRetour"] == {"nbResultatsParPage": 50, "pageCourante": 1, "pages": 1, "total": 1}
 
 
@@ -40,26 +44,40 @@ def test_rattachements_a_des_services_et_role_de_gestionnaire(api):
     publique = StructureFactory(publique=True, raison_sociale="Commune d'Abc", gestionnaire_principal=utilisateur)
     ouvert = ServiceFactory(structure=publique, code="FINANCES", libelle="Service financier")
     ferme = ServiceFactory(structure=publique, code="ARCHIVES", libelle="Archives", actif=False)
-    r_ouvert = Rattachement.objects.create(utilisateur=utilisateur, structure=publique, service=ouvert,
-                                           statut=StatutRattachement.ACTIF)  # fmt: skip
-    r_ferme = Rattachement.objects.create(utilisateur=utilisateur, structure=publique, service=ferme,
-                                          statut=StatutRattachement.INACTIF)  # fmt: skip
+    r_ouvert = Rattachement.objects.create(
+        utilisateur=utilisateur, structure=publique, service=ouvert, statut=StatutRattachement.ACTIF
+    )
+    r_ferme = Rattachement.objects.create(
+        utilisateur=utilisateur, structure=publique, service=ferme, statut=StatutRattachement.INACTIF
+    )
     corps = api.post(CHEMIN, {}).json()
     (_propre, commune) = corps["listeStructureRattachement"]  # by raison sociale: « Bâtiments… », « Commune… »
     assert commune["roleUtilisateur"] == "GESTIONNAIRE_PRINCIPAL" and type(commune["idStructure"]) is int
     assert "idRattachementStructure" not in commune  # attached to services only
     assert commune["listeServicesRattache"] == [
         {
-            "idRattachementService": r_ferme.pk, "statutRattachementService": "INACTIF", "idService": ferme.pk,
-            "codeService": "ARCHIVES", "libelleService": "Archives", "estActif": False, "statutService": "INACTIF",
-            "dateDbtService": "2026-03-02 09:15", "dateFinService": "2026-03-02 09:15",
+            "idRattachementService": r_ferme.pk,
+            "statutRattachementService": "INACTIF",
+            "idService": ferme.pk,
+            "codeService": "ARCHIVES",
+            "libelleService": "Archives",
+            "estActif": False,
+            "statutService": "INACTIF",
+            "dateDbtService": "2026-03-02 09:15",
+            "dateFinService": "2026-03-02 09:15",
         },
         {
-            "idRattachementService": r_ouvert.pk, "statutRattachementService": "ACTIF", "idService": ouvert.pk,
-            "codeService": "FINANCES", "libelleService": "Service financier", "estActif": True,
-            "statutService": "ACTIF", "dateDbtService": "2026-03-02 09:15", "dateFinService": "",
+            "idRattachementService": r_ouvert.pk,
+            "statutRattachementService": "ACTIF",
+            "idService": ouvert.pk,
+            "codeService": "FINANCES",
+            "libelleService": "Service financier",
+            "estActif": True,
+            "statutService": "ACTIF",
+            "dateDbtService": "2026-03-02 09:15",
+            "dateFinService": "",
         },
-    ]  # fmt: skip
+    ]
 
 
 def test_les_rattachements_des_autres_utilisateurs_n_apparaissent_pas(api, django_assert_max_num_queries):
@@ -78,24 +96,31 @@ def test_pagination_par_structure(api):
     for i in range(3):
         s = StructureFactory(raison_sociale=f"Agence {i}")
         Rattachement.objects.create(utilisateur=api.compte.utilisateur, structure=s, statut=StatutRattachement.ACTIF)
-    parametres = {"nbResultatsParPage": 2, "pageResultatDemandee": 2, "triColonne": "DesignationStructure",
-                  "triSens": "Ascendant"}  # fmt: skip
+    parametres = {
+        "nbResultatsParPage": 2,
+        "pageResultatDemandee": 2,
+        "triColonne": "DesignationStructure",
+        "triSens": "Ascendant",
+    }
     corps = api.post(CHEMIN, {"parametresRecherche": parametres}).json()
     assert corps["parametresRetour"] == {"nbResultatsParPage": 2, "pageCourante": 2, "pages": 2, "total": 4}
     assert [s["designationStructure"] for s in corps["listeStructureRattachement"]] == [
-        "Agence 2", api.compte.structure.raison_sociale,
-    ]  # fmt: skip
+        "Agence 2",
+        api.compte.structure.raison_sociale,
+    ]
 
 
 @pytest.mark.parametrize(
     ("corps", "message"),
     [
         ({"parametresRecherche": []}, "Le champ « parametresRecherche » doit être un objet."),
-        ({"parametresRecherche": {"pageResultatDemandee": "deux"}},
-         "Le champ « parametresRecherche.pageResultatDemandee » doit être un entier."),
+        (
+            {"parametresRecherche": {"pageResultatDemandee": "deux"}},
+            "Le champ « parametresRecherche.pageResultatDemandee » doit être un entier.",
+        ),
         ({"parametresRecherche": {"nbResultatsParPage": -1}}, "La pagination demandée est invalide."),
     ],
-)  # fmt: skip
+)
 def test_corps_mal_formes(api, corps, message):
     r = api.post(CHEMIN, corps)
     assert r.status_code == 400 and r.json()["codeRetour"] == CODE_REQUETE_INVALIDE
