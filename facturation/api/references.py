@@ -12,7 +12,7 @@ from chorus.api.kit import requete_invalide, succes
 from chorus.api.protocole import ServiceCpro, documenter
 from facturation import statuts
 from facturation.api.flux import SYNTAXES
-from facturation.enums import CADRES_FACTURE, TAUX_TVA, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
+from facturation.enums import TAUX_TVA, Cadre, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
 from facturation.models import Facture
 
 TypeDemandePaiement = Facture.TypeDemandePaiement
@@ -108,16 +108,16 @@ class RecupererFormatsFlux(ServiceCpro):
         return succes(listeFormatFlux=[{"formatFlux": syntaxe} for syntaxe in SYNTAXES])
 
 
-@documenter("Cadres de facturation d'une facture", Vide)
+@documenter("Cadres de facturation", Vide)
 class RecupererCadresFacturation(ServiceCpro):
-    """The cadres of an invoice (``soumettre``, ``deposer/flux``); the works pieces' are deposited in « Factures de
-    travaux »."""
+    """Every cadre the portal handles (``Cadre``): the invoices' first (A1, A2, A9, A12: ``soumettre``,
+    ``deposer/flux``), then the works pieces' (A4…A25, deposited in « Factures de travaux »)."""
 
     serialiseur = Vide
 
     def post(self, request):
         self.corps()
-        return succes(listeCadreFacturation=[{"codeCadreFacturation": cadre.value} for cadre in CADRES_FACTURE])
+        return succes(listeCadreFacturation=[{"codeCadreFacturation": cadre.value} for cadre in Cadre])
 
 
 @documenter("Types de demande de paiement", Vide)

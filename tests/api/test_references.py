@@ -7,7 +7,7 @@ import pytest
 from chorus.api.kit import CODE_REQUETE_INVALIDE
 from facturation import statuts
 from facturation.api.flux import SYNTAXES
-from facturation.enums import CADRES_FACTURE, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
+from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
 from facturation.models import Facture
 from tests.api.test_factures import facture
 from tests.factories import StructureFactory
@@ -56,9 +56,12 @@ def test_modes_de_reglement_de_depot_et_formats_de_flux(api):
 
 
 def test_cadres_de_facturation_et_types_de_demande_de_paiement(api):
-    cadres = _liste(api, "cadrefacturation", "listeCadreFacturation")
-    assert cadres == [{"codeCadreFacturation": c.value} for c in CADRES_FACTURE]
-    assert cadres[0] == {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"}
+    cadres = [c["codeCadreFacturation"] for c in _liste(api, "cadrefacturation", "listeCadreFacturation")]
+    assert cadres == Cadre.values
+    assert cadres[: len(CADRES_FACTURE)] == [c.value for c in CADRES_FACTURE]  # the invoices' first
+    assert {"A1_FACTURE_FOURNISSEUR", "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "A20_DECOMPTE_GENERAL_MOA"} <= set(
+        cadres
+    )
     assert _liste(api, "typedp", "listeTypeDemandePaiement") == [
         {"typeDemandePaiement": "FACTURE"},
         {"typeDemandePaiement": "FACTURE_TRAVAUX"},
