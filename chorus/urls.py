@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from chorus import views, vues_messages
+from chorus.api.protocole import chemin_inconnu
 
 admin.site.site_header = "Chorus Pro – administration"
 admin.site.site_title = "Chorus Pro"
@@ -35,3 +37,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Last, after every service and the media of DEBUG: an unknown /cpro/… path answers the API's JSON envelope.
+urlpatterns.append(re_path(r"^cpro/(?P<chemin>.*)$", csrf_exempt(chemin_inconnu), name="api_chemin_inconnu"))

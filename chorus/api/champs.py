@@ -153,3 +153,13 @@ class Pagination(Requete):
     triColonne = Texte()
     triSens = Texte()
     triSense = Texte()
+
+
+class Vide(Requete):
+    """A service without request fields (clients send ``{}``; any key is ignored)."""
+
+
+class CodeLangue(Requete):
+    """The reference lists that clients ask for in a language (the portal answers in French)."""
+
+    codeLangue = Texte()

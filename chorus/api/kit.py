@@ -14,13 +14,34 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 # codeRetour of the answers (0 = success). Chorus Pro's own numbers are not published for each case: these are
-# the portal's, documented in README.md.
+# the portal's, one table (``CODES_RETOUR``) that README.md reproduces and a test compares with it.
+CODE_SUCCES = 0
 CODE_REQUETE_INVALIDE = 20001
 CODE_INTROUVABLE = 20002
 CODE_REGLE_METIER = 20003
 CODE_DOUBLON = 20004
 CODE_NON_AUTHENTIFIE = 401
 CODE_INTERDIT = 403
+CODE_METHODE_NON_PERMISE = 405
+CODE_TROP_DE_REQUETES = 429
+CODE_ERREUR_TECHNIQUE = 500
+
+# codeRetour → (HTTP status, meaning): every code an answer may carry.
+CODES_RETOUR = {
+    CODE_SUCCES: (200, "succès"),
+    CODE_REQUETE_INVALIDE: (400, "requête invalide (JSON, type d'un champ, champ obligatoire, valeur inconnue)"),
+    CODE_INTROUVABLE: (
+        400,
+        "objet introuvable ou hors du périmètre du compte technique ; chemin de service inconnu (alors HTTP 404)",
+    ),
+    CODE_REGLE_METIER: (400, "règle métier (contrôles de la saisie, de l'acheminement, des montants)"),
+    CODE_DOUBLON: (400, "doublon : ce fichier ou ce numéro de facture a déjà été déposé par la structure"),
+    CODE_NON_AUTHENTIFIE: (401, "jeton ou compte technique absent, inconnu ou erroné"),
+    CODE_INTERDIT: (403, "compte technique désactivé, mot de passe expiré ou profil manquant"),
+    CODE_METHODE_NON_PERMISE: (405, "méthode HTTP non permise pour ce service"),
+    CODE_TROP_DE_REQUETES: (429, "trop de requêtes pour ce client OAuth (en-tête Retry-After)"),
+    CODE_ERREUR_TECHNIQUE: (500, "erreur inattendue du portail, journalisée"),
+}
 
 
 class ErreurApi(APIException):

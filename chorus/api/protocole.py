@@ -25,7 +25,8 @@ from decimal import InvalidOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication
@@ -38,11 +39,14 @@ from rest_framework.views import APIView
 
 from chorus.api import services
 from chorus.api.kit import (
+    CODE_ERREUR_TECHNIQUE,
     CODE_INTERDIT,
     CODE_INTROUVABLE,
+    CODE_METHODE_NON_PERMISE,
     CODE_NON_AUTHENTIFIE,
     CODE_REGLE_METIER,
     CODE_REQUETE_INVALIDE,
+    CODE_TROP_DE_REQUETES,
     Corps,
     ErreurApi,
     erreur,
@@ -52,8 +56,6 @@ from chorus.api.kit import (
 )
 
 logger = logging.getLogger(__name__)
-
-CODE_TROP_DE_REQUETES = 429
 
 # --- The technical account: a hook the domain registers -------------------------------------------------------
 
@@ -213,7 +215,9 @@ def gestionnaire_exceptions(exc, context):
         return erreur(libelle_validation(exc.detail), CODE_REQUETE_INVALIDE, 400)
     if isinstance(exc, exceptions.MethodNotAllowed):
         methode = getattr(vue, "methode", "POST")
-        return erreur(f"Méthode {context['request'].method} non permise : utilisez {methode}.", 405, 405)
+        return erreur(
+            f"Méthode {context['request'].method} non permise : utilisez {methode}.", CODE_METHODE_NON_PERMISE, 405
+        )
     if isinstance(exc, exceptions.Throttled):
         reponse = erreur(
             "Trop de requêtes pour ce client : réessayez dans quelques instants.", CODE_TROP_DE_REQUETES, 429
@@ -236,7 +240,21 @@ def gestionnaire_exceptions(exc, context):
     if isinstance(exc, exceptions.APIException):
         return erreur(str(exc.detail), exc.status_code, exc.status_code)
     logger.exception("Erreur inattendue sur %s", chemin)
-    return erreur("Erreur technique du portail : la requête n'a pas pu être traitée, réessayez plus tard.", 500, 500)
+    return erreur(
+        "Erreur technique du portail : la requête n'a pas pu être traitée, réessayez plus tard.",
+        CODE_ERREUR_TECHNIQUE,
+        500,
+    )
+
+
+def chemin_inconnu(request, chemin: str = ""):
+    """The last URL of the project (``chorus/urls.py``): an unknown ``/cpro/…`` path, whatever the method, answers
+    the envelope in JSON (HTTP 404) instead of Django's HTML page — the debug page under ``make run`` too."""
+    corps = {
+        "codeRetour": CODE_INTROUVABLE,
+        "libelle": f"Service inconnu : /cpro/{chemin}. Vérifiez le chemin (/cpro/<domaine>/v1/<service>).",
+    }
+    return JsonResponse(corps, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 # --- OpenAPI ----------------------------------------------------------------------------------------------------
@@ -259,8 +277,11 @@ REPONSES = {
 
 
 def documenter(resume: str, requete=None, **options):
-    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers."""
+    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers. A serializer
+    without fields (``champs.Vide``) is documented as a JSON object: drf-spectacular would drop the body."""
     options.setdefault("description", resume)
+    if requete is not None and not requete().fields:
+        requete = OpenApiTypes.OBJECT
     requete = {"application/json": requete} if requete is not None else None
     return extend_schema(summary=resume, request=requete, responses=REPONSES, **options)
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/documentation", views_schema.documentation, name="api_documentation"),
     path("cpro/transverses/v1/health-check", views_transverses.HealthCheck.as_view(), name="api_health_check"),
     path("cpro/transverses/v1/recuperer/devises", views_transverses.RecupererDevises.as_view()),
+    path("cpro/transverses/v1/recuperer/pays", views_transverses.RecupererPays.as_view()),
 ]

@@ -1,19 +1,27 @@
 """The domain-free ``/cpro/transverses/v1/…`` services: health-check and the reference lists that read no domain
-data (the flux's ``consulterCR*`` are ``facturation.api.vues_flux``)."""
+data (currencies and countries: the ISO 4217 and ISO 3166 tables, in French). The domain's lists are in its
+``api`` package (``facturation.api.references``, ``organisation.api.transverses``); the flux's ``consulterCR*``
+are ``facturation.api.vues_flux``."""
 
+import gettext
+
+import pycountry
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from chorus.api.champs import Requete, Texte
+from chorus.api.champs import CodeLangue
 from chorus.api.kit import succes
 from chorus.api.protocole import ServiceCpro, VueCpro, documenter
 
-DEVISES = [("EUR", "Euro")]
-
-
-class CodeLangue(Requete):
-    codeLangue = Texte()
+# ISO 4217 (pycountry's table), sorted by code: the currencies an invoice may be written in (BT-5), named in
+# French (the standard's translations that pycountry ships).
+_FRANCAIS = gettext.translation("iso4217", pycountry.LOCALES_DIR, languages=["fr"])
+DEVISES = sorted((devise.alpha_3, _FRANCAIS.gettext(devise.name)) for devise in pycountry.currencies)
+# ISO 3166-1 alpha-2, the codes of a structure's ``code_pays`` (``adresseCodePays`` of structures/v1/rechercher),
+# named in French (« France », the default ``libelle_pays``).
+_PAYS_FRANCAIS = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+PAYS = sorted((pays.alpha_2, _PAYS_FRANCAIS.gettext(pays.name)) for pays in pycountry.countries)
 
 
 @extend_schema(
@@ -34,10 +42,19 @@ class HealthCheck(VueCpro):
         return Response({"body": "Chorus Pro disponible", "statusCode": "OK", "statusCodeValue": 200})
 
 
-@documenter("Devises acceptées", CodeLangue)
+@documenter("Devises (ISO 4217)", CodeLangue)
 class RecupererDevises(ServiceCpro):
     serialiseur = CodeLangue
 
     def post(self, request):
         self.corps()
         return succes(listeDevises=[{"codeDevise": code, "libelleDevise": libelle} for code, libelle in DEVISES])
+
+
+@documenter("Pays (ISO 3166)", CodeLangue)
+class RecupererPays(ServiceCpro):
+    serialiseur = CodeLangue
+
+    def post(self, request):
+        self.corps()
+        return succes(listePays=[{"codePays": code, "libellePays": libelle} for code, libelle in PAYS])

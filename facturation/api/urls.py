@@ -1,8 +1,9 @@
-"""``/cpro/factures/v1/…`` and the flux's ``/cpro/transverses/v1/consulterCR*`` (included by ``chorus/urls.py``)."""
+"""``/cpro/factures/v1/…``, the flux's ``/cpro/transverses/v1/consulterCR*`` and the invoicing reference lists
+``/cpro/transverses/v1/recuperer/…`` (included by ``chorus/urls.py``)."""
 
 from django.urls import path
 
-from facturation.api import factures, vues_flux
+from facturation.api import factures, references, vues_flux
 
 urlpatterns = [
     path("cpro/factures/v1/soumettre", factures.Soumettre.as_view()),
@@ -12,4 +13,13 @@ urlpatterns = [
     path("cpro/factures/v1/rechercher/fournisseur", factures.RechercherFournisseur.as_view()),
     path("cpro/factures/v1/consulter/fournisseur", factures.ConsulterFournisseur.as_view()),
     path("cpro/factures/v1/consulter/historique", factures.ConsulterHistorique.as_view()),
+    path("cpro/transverses/v1/recuperer/tauxtva", references.RecupererTauxTva.as_view()),
+    path("cpro/transverses/v1/recuperer/modereglements", references.RecupererModesReglement.as_view()),
+    path("cpro/transverses/v1/recuperer/modedepot", references.RecupererModesDepot.as_view()),
+    path("cpro/transverses/v1/recuperer/formatflux", references.RecupererFormatsFlux.as_view()),
+    path("cpro/transverses/v1/recuperer/cadrefacturation", references.RecupererCadresFacturation.as_view()),
+    path("cpro/transverses/v1/recuperer/typedp", references.RecupererTypesDp.as_view()),
+    path("cpro/transverses/v1/recuperer/etat/typedp", references.RecupererEtatsTypeDp.as_view()),
+    path("cpro/transverses/v1/recuperer/etats/traitement", references.RecupererEtatsTraitement.as_view()),
+    path("cpro/transverses/v1/recuperer/typespj", references.RecupererTypesPj.as_view()),
 ]

@@ -283,6 +283,14 @@ def exporter_annuaire(request):
         response.status_code = 400
         return response
     criteres = form.criteres() if form.is_bound else {}
+    response = StreamingHttpResponse(lignes_annuaire(criteres), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="annuaire_destinataires.csv"'
+    return response
+
+
+def lignes_annuaire(criteres: dict):
+    """The lines of the CSV export in Chorus Pro's layout (the page's export and the API's
+    ``telecharger/annuaire/destinataire``), streamed."""
     qs = (
         filtrer(queries.annuaire(), criteres)
         .order_by("raison_sociale", "id")
@@ -309,6 +317,4 @@ def exporter_annuaire(request):
             "non_diffusible",
         )
     )
-    response = StreamingHttpResponse(_lignes_csv(qs), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="annuaire_destinataires.csv"'
-    return response
+    return _lignes_csv(qs)

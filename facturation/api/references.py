@@ -1,0 +1,181 @@
+"""The invoicing domain's reference lists, ``/cpro/transverses/v1/recuperer/…``: each answers the values the portal
+itself uses, read from the one place that declares them (``facturation.enums``, ``facturation.statuts``, the flux
+syntaxes of ``facturation.api.flux``), so that what a client is offered is what ``soumettre`` and
+``deposer/flux`` accept. No domain object is read: these lists are the same for every technical account.
+
+``motifs/exonerationtva`` is left out: the portal has no coded list of exemption motives (free text, BT-120)."""
+
+from decimal import Decimal
+
+from chorus.api.champs import CodeLangue, Requete, Texte, Vide
+from chorus.api.kit import requete_invalide, succes
+from chorus.api.protocole import ServiceCpro, documenter
+from facturation import statuts
+from facturation.api.flux import SYNTAXES
+from facturation.enums import TAUX_TVA, Cadre, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
+from facturation.models import Facture
+
+TypeDemandePaiement = Facture.TypeDemandePaiement
+
+# The attachment types of an invoice (``typeObjet`` FACTURE); the other objects of Chorus Pro's list have no typed
+# attachments on the portal. Known objects are answered (an empty list), an unknown one refused.
+TYPES_OBJET = [
+    "STRUCTURE",
+    "UTILISATEUR",
+    "CB",
+    "MANDAT",
+    "FICHE_RACCORDEMENT",
+    "EJ",
+    "MEMOIRE",
+    "DMD_RBST",
+    "TRANSVERSE",
+    "FACTURE_TRAVAUX",
+    "FACTURE",
+    "DMDE_CPTE_DEV_SI_EXT",
+    "SOLLICITATION",
+    "CERTIFICAT",
+    "PJ_REJET_EDI",
+]
+TYPE_OBJET_FACTURE = "FACTURE"
+
+
+def code_taux_tva(taux: str) -> str:
+    """« TVA20 », « TVA5.5 »: the code ``soumettre`` reads back in ``lignePosteTauxTva``."""
+    return f"TVA{taux}"
+
+
+def _valeur_connue(valeur: str, valeurs, champ: str) -> str:
+    if valeur not in valeurs:
+        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(valeurs)}).")
+    return valeur
+
+
+class TypeDpRequete(Requete):
+    typeDemandePaiement = Texte()
+
+
+class EtatsTraitementRequete(Requete):
+    statutCourant = Texte(requis=True)
+
+
+class TypesPjRequete(Requete):
+    codeLangue = Texte()
+    typeObjet = Texte()
+
+
+@documenter("Taux de TVA", CodeLangue)
+class RecupererTauxTva(ServiceCpro):
+    serialiseur = CodeLangue
+
+    def post(self, request):
+        self.corps()
+        return succes(
+            listeTauxTva=[
+                {
+                    "codeTauxTva": code_taux_tva(taux),
+                    "libelleTauxTva": f"{taux.replace('.', ',')} %",
+                    "valeurTauxTva": float(Decimal(taux)),
+                }
+                for taux in TAUX_TVA
+            ]
+        )
+
+
+@documenter("Modes de règlement", Vide)
+class RecupererModesReglement(ServiceCpro):
+    serialiseur = Vide
+
+    def post(self, request):
+        self.corps()
+        return succes(listeModePaiement=[{"modePaiement": mode} for mode in ModePaiement.values])
+
+
+@documenter("Modes de dépôt", Vide)
+class RecupererModesDepot(ServiceCpro):
+    serialiseur = Vide
+
+    def post(self, request):
+        self.corps()
+        return succes(listeModeDepot=[{"modeDepot": mode} for mode in ModeDepot.values])
+
+
+@documenter("Formats de flux acceptés par deposer/flux", Vide)
+class RecupererFormatsFlux(ServiceCpro):
+    serialiseur = Vide
+
+    def post(self, request):
+        self.corps()
+        return succes(listeFormatFlux=[{"formatFlux": syntaxe} for syntaxe in SYNTAXES])
+
+
+@documenter("Cadres de facturation", Vide)
+class RecupererCadresFacturation(ServiceCpro):
+    """Every cadre the portal handles (``Cadre``): the invoices' first (A1, A2, A9, A12: ``soumettre``,
+    ``deposer/flux``), then the works pieces' (A4…A25, deposited in « Factures de travaux »)."""
+
+    serialiseur = Vide
+
+    def post(self, request):
+        self.corps()
+        return succes(listeCadreFacturation=[{"codeCadreFacturation": cadre.value} for cadre in Cadre])
+
+
+@documenter("Types de demande de paiement", Vide)
+class RecupererTypesDp(ServiceCpro):
+    serialiseur = Vide
+
+    def post(self, request):
+        self.corps()
+        return succes(listeTypeDemandePaiement=[{"typeDemandePaiement": t} for t in TypeDemandePaiement.values])
+
+
+@documenter("Statuts d'un type de demande de paiement", TypeDpRequete)
+class RecupererEtatsTypeDp(ServiceCpro):
+    """Both types of payment request follow the one lifecycle of ``facturation.statuts`` (a payable works piece
+    continues as an invoice): the statuses of its table, in the enum's order."""
+
+    serialiseur = TypeDpRequete
+
+    def post(self, request):
+        type_dp = self.corps().texte("typeDemandePaiement")
+        if type_dp:
+            _valeur_connue(type_dp, TypeDemandePaiement.values, "typeDemandePaiement")
+        return succes(listeEtatDemandePaiement=[{"etatDemandePaiement": s} for s in StatutFacture.values])
+
+
+@documenter("Statuts qu'un destinataire peut donner depuis le statut courant", EtatsTraitementRequete)
+class RecupererEtatsTraitement(ServiceCpro):
+    """What « Traiter la facture » offers the recipient from ``statutCourant``: the transition table's targets."""
+
+    serialiseur = EtatsTraitementRequete
+
+    def post(self, request):
+        statut = _valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
+        return succes(
+            listeStatutsPossiblesPourTraitement=[
+                {"statutPossiblePourTraitement": cible} for cible in statuts.cibles(statut, statuts.DESTINATAIRE)
+            ]
+        )
+
+
+@documenter("Types de pièce jointe", TypesPjRequete)
+class RecupererTypesPj(ServiceCpro):
+    """``idTypePieceJointe``: the type's rank in ``TypePieceJointe`` (stable: new types are added at the end)."""
+
+    serialiseur = TypesPjRequete
+
+    def post(self, request):
+        type_objet = self.corps().texte("typeObjet") or TYPE_OBJET_FACTURE
+        _valeur_connue(type_objet, TYPES_OBJET, "typeObjet")
+        types = list(TypePieceJointe) if type_objet == TYPE_OBJET_FACTURE else []
+        return succes(
+            listeTypePieceJointe=[
+                {
+                    "idTypePieceJointe": rang,
+                    "codeTypePieceJointe": type_pj.value,
+                    "libelleTypePieceJointe": type_pj.label,
+                    "typeObjet": TYPE_OBJET_FACTURE,
+                }
+                for rang, type_pj in enumerate(types, start=1)
+            ]
+        )

@@ -1,0 +1,29 @@
+"""structures/v1/consulter: ``informationGenerales.dateExpirationMotPasseCompteTech`` is the technical account's
+real password expiry (RFC 3339), on its own structure only (another structure's page says nothing of the
+account)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _informations(api, id_structure):
+    r = api.post("structures/v1/consulter", {"idStructureCPP": id_structure})
+    assert r.status_code == 200, r.content
+    return r.json()["informationGenerales"]
+
+
+def test_date_d_expiration_du_mot_de_passe_du_compte(api):
+    compte = api.compte
+    compte.expiration_mot_de_passe = datetime(2027, 1, 15, 10, 30, tzinfo=PARIS)
+    compte.save(update_fields=["expiration_mot_de_passe"])
+    assert _informations(api, compte.structure_id)["dateExpirationMotPasseCompteTech"] == "2027-01-15T10:30:00+01:00"
+    # Renewed: the answer follows the account (summer time: +02:00).
+    compte.expiration_mot_de_passe = datetime(2027, 7, 1, 8, 0, tzinfo=PARIS)
+    compte.save(update_fields=["expiration_mot_de_passe"])
+    assert _informations(api, compte.structure_id)["dateExpirationMotPasseCompteTech"] == "2027-07-01T08:00:00+02:00"
+
+
+def test_pas_de_date_d_expiration_sur_une_autre_structure(api, etat):
+    assert "dateExpirationMotPasseCompteTech" not in _informations(api, etat.pk)
