@@ -530,3 +530,24 @@ class HistoriqueGestionnaireForm(DsfrBaseForm):
         if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
             self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
         return cleaned
+
+
+class StructureRaccordementForm(DsfrBaseForm):
+    """The structure a technical account or an API client is created for, among those whose raccordements the user
+    manages."""
+
+    structure = forms.ModelChoiceField(
+        label="Structure",
+        queryset=Structure.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choisissez une de vos structures dans la liste."},
+    )
+    libelle = forms.CharField(
+        label="Libellé (facultatif)", max_length=200, required=False, help_text="Par exemple : le nom de votre ERP."
+    )
+
+    def __init__(self, *args, structures, avec_libelle: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        if not avec_libelle:
+            del self.fields["libelle"]

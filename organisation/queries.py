@@ -26,6 +26,8 @@ from organisation.enums import (
 )
 from organisation.models import (
     Approbation,
+    ClientApiStructure,
+    CompteTechnique,
     CoordonneesBancaires,
     HistoriqueApprobation,
     HistoriqueIdentifiantStructure,
@@ -172,6 +174,41 @@ def structures_designees(texte: str) -> list[int]:
 def structures_gerees_par(user) -> QuerySet:
     """Structures whose organisation the user may manage (profile « Organisation modification »)."""
     return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)
+
+
+def structures_raccordees_par(user, niveau: str = Niveau.MODIFICATION) -> QuerySet:
+    """Structures whose « Raccordements » (technical accounts, API clients, flux, reception mode) the user works
+    with at ``niveau``: they hold the profile « Raccordements » there, or they are its gestionnaire (« Organisation
+    modification »). One query."""
+    if not getattr(user, "is_authenticated", False):
+        return Structure.objects.none()
+    return Structure.objects.filter(_rattachement_actif(user)).filter(
+        _profil(user, Application.RACCORDEMENTS, niveau) | _profil(user, Application.ORGANISATION, Niveau.MODIFICATION)
+    )
+
+
+def comptes_techniques_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The technical accounts of the structures whose raccordements the user works with (one query)."""
+    return (
+        CompteTechnique.objects.filter(structure__in=structures_raccordees_par(user, niveau))
+        .select_related("structure")
+        .order_by("structure__raison_sociale", "-actif", "login", "pk")
+    )
+
+
+def clients_api_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The API clients of the structures whose raccordements the user works with (one query)."""
+    return (
+        ClientApiStructure.objects.filter(structure__in=structures_raccordees_par(user, niveau))
+        .select_related("client", "structure", "cree_par")
+        .order_by("structure__raison_sociale", "-client__actif", "client__client_id", "pk")
+    )
+
+
+def utilisateurs_raccordements(structure) -> QuerySet:
+    """Who is warned about the structure's raccordements: its users holding « Raccordements » in modification
+    (the gestionnaire principal is added by the caller)."""
+    return utilisateurs_avec_profil(structure, Application.RACCORDEMENTS, Niveau.MODIFICATION)
 
 
 def structures_consultables_par(user) -> QuerySet:
