@@ -551,3 +551,30 @@ class StructureRaccordementForm(DsfrBaseForm):
         self.fields["structure"].queryset = structures
         if not avec_libelle:
             del self.fields["libelle"]
+
+
+MODES_ECHANGE = [("PORTAIL", "Portail Chorus Pro"), ("EDI", "EDI ou API (raccordement de votre logiciel)")]
+
+
+class ModeEchangeForm(DsfrBaseForm):
+    """« Raccordements » > « Mode d'émission et de réception » of one structure."""
+
+    emission = forms.ChoiceField(
+        label="Émission des factures",
+        choices=MODES_ECHANGE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le mode d'émission.", "invalid_choice": "Mode d'émission inconnu."},
+    )
+    reception = forms.ChoiceField(
+        label="Réception des factures",
+        choices=MODES_ECHANGE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le mode de réception.", "invalid_choice": "Mode de réception inconnu."},
+    )
+
+    @classmethod
+    def initiales(cls, structure) -> dict:
+        return {
+            "emission": "EDI" if structure.emetteur_edi else "PORTAIL",
+            "reception": "EDI" if structure.recepteur_edi else "PORTAIL",
+        }

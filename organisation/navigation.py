@@ -109,6 +109,7 @@ register_onglets(
     [
         Onglet("Comptes techniques", "raccordements_comptes"),
         Onglet("Clients API", "raccordements_clients"),
+        Onglet("Mode d'émission et de réception", "raccordements_mode_echange"),
     ],
 )
 

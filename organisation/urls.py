@@ -81,6 +81,7 @@ urlpatterns = [
         raccordements.revoquer_client_api,
         name="raccordements_revoquer_client",
     ),
+    path("raccordements/mode-d-echange/", raccordements.mode_echange, name="raccordements_mode_echange"),
     # Annuaire des structures publiques (public)
     path("annuaire/", annuaire.annuaire, name="annuaire"),
     path("annuaire/export.csv", annuaire.exporter_annuaire, name="exporter_annuaire"),

@@ -18,6 +18,7 @@ from chorus.messagerie import notifier
 from organisation import queries
 from organisation.api import comptes
 from organisation.models import ClientApiStructure, CompteTechnique, Utilisateur
+from organisation.services.modifications import demander_modification
 
 # A renewed password: the previous one is still accepted this long, while the connectors are updated.
 PERIODE_RECOUVREMENT = timedelta(days=7)
@@ -171,6 +172,30 @@ def revoquer_client_api(*, lien, acting_user) -> ClientApiStructure:
         lien.revoque_le = timezone.now()
         lien.save(update_fields=["revoque_le"])
     return lien
+
+
+# --- Mode of emission and reception ----------------------------------------------------------------------------
+
+
+def modifier_mode_echange(*, structure, acting_user, emetteur_edi: bool, recepteur_edi: bool):
+    """« Mode d'émission et de réception »: whether the structure emits, and receives, its invoices by EDI or API
+    rather than on the portal (published in the annuaire and ``structures/v1/consulter``; such a structure is not
+    e-mailed about its invoices: ``facturation.services.circuit``). A change of the structure, so it takes effect
+    after the 30-minute rule like every other (a ``ModificationDifferee``)."""
+    _exiger_raccordements(acting_user, structure)
+    changements = {
+        champ: valeur
+        for champ, valeur in (("emetteur_edi", emetteur_edi), ("recepteur_edi", recepteur_edi))
+        if getattr(structure, champ) != valeur
+    }
+    if not changements:
+        raise ValidationError("Aucune modification : la structure échange déjà ainsi.")
+    return demander_modification(
+        objet=structure,
+        changements=changements,
+        demandeur=acting_user,
+        description=f"Mode d'émission et de réception de {structure.raison_sociale}",
+    )
 
 
 # --- Expiry warning (beat) ----------------------------------------------------------------------------------------

@@ -5,13 +5,16 @@ is shown once, on the page that answers its creation or renewal, and never store
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
 from organisation import forms, queries
+from organisation import services as org_services
 from organisation.enums import Niveau
 from organisation.services import raccordements
 
@@ -192,3 +195,48 @@ def revoquer_client_api(request, pk):
     else:
         messages.success(request, f"Le client API {lien.client.client_id} est révoqué : ses jetons sont refusés.")
     return redirect("raccordements_clients")
+
+
+@login_required
+def mode_echange(request):
+    """The emission and reception mode of one of the structures whose raccordements the user manages (``?structure=``
+    chooses it; the first by default)."""
+    modifiables = list(
+        queries.structures_raccordees_par(request.user, Niveau.MODIFICATION).order_by("raison_sociale", "pk")
+    )
+    if not modifiables:
+        raise PermissionDenied(MESSAGE_SANS_STRUCTURE)
+    choisie = request.POST.get("structure") or request.GET.get("structure") or ""
+    structure = next((s for s in modifiables if str(s.pk) == choisie), None)
+    if choisie and structure is None:
+        raise Http404("Structure introuvable.")
+    structure = structure or modifiables[0]
+    form = forms.ModeEchangeForm(request.POST or None, initial=forms.ModeEchangeForm.initiales(structure))
+    if request.method == "POST" and form.is_valid():
+        try:
+            modification = raccordements.modifier_mode_echange(
+                structure=structure,
+                acting_user=request.user,
+                emetteur_edi=form.cleaned_data["emission"] == "EDI",
+                recepteur_edi=form.cleaned_data["reception"] == "EDI",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                "Le mode d'émission et de réception est enregistré : il prendra effet le "
+                f"{timezone.localtime(modification.effective_at):%d/%m/%Y à %H:%M}.",
+            )
+        return redirect(f"{reverse('raccordements_mode_echange')}?structure={structure.pk}")
+    return render(
+        request,
+        "organisation/raccordements/mode_echange.html",
+        {
+            "structures": modifiables,
+            "structure": structure,
+            "form": form,
+            "en_attente": org_services.modifications_en_attente(structure).select_related("demandeur", "content_type"),
+            "breadcrumb_data": _fil("Mode d'émission et de réception"),
+        },
+    )

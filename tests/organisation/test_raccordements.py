@@ -18,7 +18,7 @@ from chorus.models import Message, OutboxMessage
 from organisation import services
 from organisation.api import comptes
 from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
-from organisation.models import ClientApiStructure, CompteTechnique, Rattachement
+from organisation.models import ClientApiStructure, CompteTechnique, ModificationDifferee, Rattachement
 from organisation.services import raccordements
 from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
@@ -271,3 +271,59 @@ def test_expire_dans_le_passe_pas_de_recouvrement(deux_gp):
     with pytest.raises(ErreurApi):
         comptes.resoudre(compte.login, ancien)
     assert comptes.resoudre(compte.login, nouveau) == compte
+
+
+# --- Mode of emission and reception -------------------------------------------------------------------------------
+
+
+def _appliquer_modifications():
+    ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
+    services.appliquer_modifications_dues()
+
+
+def test_mode_d_echange_choisi_par_le_gp_prend_effet_apres_30_minutes(client, deux_gp):
+    gp, acme, _, concurrent = deux_gp
+    client.force_login(gp)
+    page = client.get(reverse("raccordements_mode_echange"))
+    assert page.status_code == 200 and "Émission : portail Chorus Pro" in outils.texte(page)
+    response = client.post(
+        reverse("raccordements_mode_echange"),
+        {"structure": acme.pk, "emission": "EDI", "reception": "PORTAIL"},
+        follow=True,
+    )
+    assert "prendra effet le" in outils.texte(response)
+    assert "Mode d'émission et de réception de ACME SAS" in outils.texte(response)  # pending, shown
+    acme.refresh_from_db()
+    assert acme.emetteur_edi is False
+    _appliquer_modifications()
+    acme.refresh_from_db()
+    assert acme.emetteur_edi is True and acme.recepteur_edi is False
+    page = outils.texte(client.get(reverse("raccordements_mode_echange"), {"structure": acme.pk}))
+    assert "Émission : EDI ou API" in page
+    # The same choice again: a French message, nothing stored.
+    avant = ModificationDifferee.objects.count()
+    response = client.post(
+        reverse("raccordements_mode_echange"),
+        {"structure": acme.pk, "emission": "EDI", "reception": "PORTAIL"},
+        follow=True,
+    )
+    assert "Aucune modification" in outils.texte(response) and ModificationDifferee.objects.count() == avant
+    # Bad input: an error next to the field, nothing stored.
+    response = client.post(reverse("raccordements_mode_echange"), {"structure": acme.pk, "emission": "FAX"})
+    assert "Mode d'émission inconnu." in outils.texte(response) and ModificationDifferee.objects.count() == avant
+
+
+def test_mode_d_echange_d_une_autre_structure_refuse(client, deux_gp):
+    gp, _, _, concurrent = deux_gp
+    client.force_login(gp)
+    response = client.post(
+        reverse("raccordements_mode_echange"), {"structure": concurrent.pk, "emission": "EDI", "reception": "EDI"}
+    )
+    assert response.status_code == 404
+    assert client.get(reverse("raccordements_mode_echange"), {"structure": concurrent.pk}).status_code == 404
+    assert not ModificationDifferee.objects.filter(object_id=concurrent.pk, description__startswith="Mode").exists()
+    lecteur = _utilisateur(concurrent, Niveau.CONSULTATION)
+    client.force_login(lecteur)
+    assert client.get(reverse("raccordements_mode_echange")).status_code == 403
+    with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
+        raccordements.modifier_mode_echange(structure=concurrent, acting_user=gp, emetteur_edi=True, recepteur_edi=True)
