@@ -572,9 +572,33 @@ class ModeEchangeForm(DsfrBaseForm):
         error_messages={"required": "Choisissez le mode de réception.", "invalid_choice": "Mode de réception inconnu."},
     )
 
+    mise_en_paiement = forms.ChoiceField(
+        label="Statut « Mise en paiement »",
+        choices=[
+            ("REMONTE", "Remonté dans Chorus Pro : vos fournisseurs le voient"),
+            ("NON_REMONTE", "Non remonté : vos factures s'arrêtent au statut précédent"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez la gestion du statut « Mise en paiement ».",
+            "invalid_choice": ("Gestion du statut « Mise en paiement » inconnue."),
+        },
+    )
+
+    def __init__(self, *args, publique: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not publique:  # only a public structure reports the « Mise en paiement » status
+            del self.fields["mise_en_paiement"]
+
     @classmethod
     def initiales(cls, structure) -> dict:
         return {
             "emission": "EDI" if structure.emetteur_edi else "PORTAIL",
             "reception": "EDI" if structure.recepteur_edi else "PORTAIL",
+            "mise_en_paiement": "NON_REMONTE" if structure.mise_en_paiement_non_remontee else "REMONTE",
         }
+
+    def mise_en_paiement_non_remontee(self) -> bool | None:
+        if "mise_en_paiement" not in self.fields:
+            return None
+        return self.cleaned_data["mise_en_paiement"] == "NON_REMONTE"

@@ -177,17 +177,27 @@ def revoquer_client_api(*, lien, acting_user) -> ClientApiStructure:
 # --- Mode of emission and reception ----------------------------------------------------------------------------
 
 
-def modifier_mode_echange(*, structure, acting_user, emetteur_edi: bool, recepteur_edi: bool):
+def modifier_mode_echange(
+    *,
+    structure,
+    acting_user,
+    emetteur_edi: bool,
+    recepteur_edi: bool,
+    mise_en_paiement_non_remontee: bool | None = None,
+):
     """« Mode d'émission et de réception »: whether the structure emits, and receives, its invoices by EDI or API
     rather than on the portal (published in the annuaire and ``structures/v1/consulter``; such a structure is not
-    e-mailed about its invoices: ``facturation.services.circuit``). A change of the structure, so it takes effect
-    after the 30-minute rule like every other (a ``ModificationDifferee``)."""
+    e-mailed about its invoices: ``facturation.services.circuit``) and, for a public structure, whether it reports
+    the « Mise en paiement » status (when it does not, its agents are not offered that action and its suppliers never
+    see the status: ``facturation.services.destinataire``). A change of the structure, so it takes effect after the
+    30-minute rule like every other (a ``ModificationDifferee``)."""
     _exiger_raccordements(acting_user, structure)
-    changements = {
-        champ: valeur
-        for champ, valeur in (("emetteur_edi", emetteur_edi), ("recepteur_edi", recepteur_edi))
-        if getattr(structure, champ) != valeur
-    }
+    valeurs = [("emetteur_edi", emetteur_edi), ("recepteur_edi", recepteur_edi)]
+    if mise_en_paiement_non_remontee is not None:
+        if not structure.est_publique:
+            raise ValidationError("Seule une structure publique remonte le statut « Mise en paiement ».")
+        valeurs.append(("mise_en_paiement_non_remontee", mise_en_paiement_non_remontee))
+    changements = {champ: valeur for champ, valeur in valeurs if getattr(structure, champ) != valeur}
     if not changements:
         raise ValidationError("Aucune modification : la structure échange déjà ainsi.")
     return demander_modification(

@@ -211,7 +211,9 @@ def mode_echange(request):
     if choisie and structure is None:
         raise Http404("Structure introuvable.")
     structure = structure or modifiables[0]
-    form = forms.ModeEchangeForm(request.POST or None, initial=forms.ModeEchangeForm.initiales(structure))
+    form = forms.ModeEchangeForm(
+        request.POST or None, initial=forms.ModeEchangeForm.initiales(structure), publique=structure.est_publique
+    )
     if request.method == "POST" and form.is_valid():
         try:
             modification = raccordements.modifier_mode_echange(
@@ -219,6 +221,7 @@ def mode_echange(request):
                 acting_user=request.user,
                 emetteur_edi=form.cleaned_data["emission"] == "EDI",
                 recepteur_edi=form.cleaned_data["reception"] == "EDI",
+                mise_en_paiement_non_remontee=form.mise_en_paiement_non_remontee(),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

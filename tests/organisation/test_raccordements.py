@@ -21,7 +21,7 @@ from organisation.enums import Application, Niveau, StatutRattachement, TypeStru
 from organisation.models import ClientApiStructure, CompteTechnique, ModificationDifferee, Rattachement
 from organisation.services import raccordements
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +327,28 @@ def test_mode_d_echange_d_une_autre_structure_refuse(client, deux_gp):
     assert client.get(reverse("raccordements_mode_echange")).status_code == 403
     with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
         raccordements.modifier_mode_echange(structure=concurrent, acting_user=gp, emetteur_edi=True, recepteur_edi=True)
+
+
+def test_structure_publique_choisit_de_ne_pas_remonter_la_mise_en_paiement(client, deux_gp):
+    gp, acme, _, _ = deux_gp
+    publique = StructureFactory(publique=True, raison_sociale="Commune de Test")
+    responsable = _utilisateur(publique, Niveau.MODIFICATION)
+    client.force_login(responsable)
+    page = outils.texte(client.get(reverse("raccordements_mode_echange")))
+    assert "Statut « Mise en paiement » : remonté" in page
+    response = client.post(
+        reverse("raccordements_mode_echange"),
+        {"structure": publique.pk, "emission": "PORTAIL", "reception": "EDI", "mise_en_paiement": "NON_REMONTE"},
+        follow=True,
+    )
+    assert "prendra effet le" in outils.texte(response)
+    _appliquer_modifications()
+    publique.refresh_from_db()
+    assert publique.mise_en_paiement_non_remontee is True and publique.recepteur_edi is True
+    # A private structure has no such parameter: the page does not offer it, the service refuses it.
+    client.force_login(gp)
+    assert "Statut « Mise en paiement »" not in outils.texte(client.get(reverse("raccordements_mode_echange")))
+    with pytest.raises(Exception, match="Seule une structure publique"):
+        raccordements.modifier_mode_echange(
+            structure=acme, acting_user=gp, emetteur_edi=True, recepteur_edi=False, mise_en_paiement_non_remontee=True
+        )
