@@ -552,3 +552,21 @@ class ClientApiStructure(models.Model):
 
     def __str__(self):
         return f"{self.client_id} ({self.structure_id})"
+
+
+class HistoriqueCompteTechnique(HistoriqueBase):
+    """Creation, renewals and revocation of a technical account (« Raccordements »), append-only."""
+
+    objet = models.ForeignKey(CompteTechnique, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'un compte technique"
+
+
+class HistoriqueClientApi(HistoriqueBase):
+    """Creation, secret rotations and revocation of a structure's API client (« Raccordements »), append-only."""
+
+    objet = models.ForeignKey(ClientApiStructure, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'un client API"

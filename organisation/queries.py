@@ -17,6 +17,7 @@ from organisation.enums import (
     Application,
     Niveau,
     StatutApprobation,
+    StatutRaccordement,
     StatutRattachement,
     StatutStructure,
     TypeApprobation,
@@ -30,6 +31,8 @@ from organisation.models import (
     CompteTechnique,
     CoordonneesBancaires,
     HistoriqueApprobation,
+    HistoriqueClientApi,
+    HistoriqueCompteTechnique,
     HistoriqueIdentifiantStructure,
     HistoriqueModificationDifferee,
     HistoriqueRattachement,
@@ -431,6 +434,9 @@ def _sources_historique():
             StatutApprobation,
         ),
         (3, HistoriqueModificationDifferee, _cibles_modifications, ["objet"], ModificationDifferee.Statut),
+        # « Raccordements »: technical accounts and API clients created, renewed, revoked.
+        (4, HistoriqueCompteTechnique, lambda s: Q(objet__structure_id__in=s), ["objet"], StatutRaccordement),
+        (5, HistoriqueClientApi, lambda s: Q(objet__structure_id__in=s), ["objet__client"], StatutRaccordement),
     ]
 
 
@@ -446,6 +452,10 @@ def _decrire(rang: int, ligne) -> tuple[str, int | None]:
         )
     if rang == 2:
         return f"{objet.get_type_display()} de {objet.demandeur.get_full_name()}", objet.structure_id
+    if rang == 4:
+        return f"Compte technique {objet.login}", objet.structure_id
+    if rang == 5:
+        return f"Client API {objet.client.client_id}", objet.structure_id
     return objet.description, None
 
 
@@ -453,8 +463,9 @@ def historique_gestionnaire(
     user, *, structure=None, du=None, au=None, apres: str = "", taille: int = 50
 ) -> tuple[list[dict], str | None]:
     """« Historique des actions du gestionnaire »: every recorded change on the structures the user manages
-    (structure status, rattachements, approbations, deferred modifications), newest first, read from the
-    append-only history tables. Keyset pagination across the four tables on (date, table, id): one query per table
+    (structure status, rattachements, approbations, deferred modifications, technical accounts and API clients),
+    newest first, read from the
+    append-only history tables. Keyset pagination across the six tables on (date, table, id): one query per table
     of at most ``taille + 1`` rows, merged here; ``apres`` is the cursor of the next page."""
     from heapq import merge
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 from chorus.api.kit import CODE_INTERDIT, CODE_NON_AUTHENTIFIE, ErreurApi
 from chorus.api.services import nouveau_secret
 from organisation import services as org_services
-from organisation.enums import Application, Niveau, StatutRattachement
-from organisation.models import CompteTechnique, Rattachement, Utilisateur
+from organisation.enums import Application, Niveau, StatutRaccordement, StatutRattachement
+from organisation.models import CompteTechnique, HistoriqueCompteTechnique, Rattachement, Utilisateur
 
 DUREE_MOT_DE_PASSE = timedelta(days=365)
+# The role written in the history of technical accounts and API clients (« Raccordements »).
+ROLE_RACCORDEMENTS = "RACCORDEMENTS"
 CACHE_VERIFICATION = 300  # seconds
 
 # The profiles of a technical account on its structure: it issues and follows invoices, and deposits, follows and
@@ -29,8 +31,11 @@ PROFILS_COMPTE_TECHNIQUE = {
 }
 
 
-def creer_compte_technique(*, structure, login: str, mot_de_passe: str | None = None, expiration=None):
-    """The account and its dedicated user, actively attached to ``structure`` with ``PROFILS_COMPTE_TECHNIQUE``."""
+def creer_compte_technique(
+    *, structure, login: str, mot_de_passe: str | None = None, expiration=None, acting_user=None
+):
+    """The account and its dedicated user, actively attached to ``structure`` with ``PROFILS_COMPTE_TECHNIQUE``; its
+    history starts with its creation by ``acting_user`` (None: a command or the demo)."""
     mot_de_passe = mot_de_passe or nouveau_secret(24)
     with transaction.atomic():
         utilisateur = Utilisateur.objects.create_user(
@@ -44,6 +49,13 @@ def creer_compte_technique(*, structure, login: str, mot_de_passe: str | None = 
             login=login, mot_de_passe_hache=make_password(mot_de_passe), structure=structure,
             utilisateur=utilisateur, expiration_mot_de_passe=expiration or timezone.now() + DUREE_MOT_DE_PASSE,
         )  # fmt: skip
+        HistoriqueCompteTechnique.ajouter(
+            objet=compte,
+            acting_user=acting_user,
+            role=ROLE_RACCORDEMENTS,
+            statut_precedent="",
+            statut=StatutRaccordement.ACTIF,
+        )
     return compte, mot_de_passe
 
 

@@ -17,7 +17,14 @@ from chorus.api.models import ClientOAuth
 from chorus.messagerie import notifier
 from organisation import queries
 from organisation.api import comptes
-from organisation.models import ClientApiStructure, CompteTechnique, Utilisateur
+from organisation.enums import StatutRaccordement
+from organisation.models import (
+    ClientApiStructure,
+    CompteTechnique,
+    HistoriqueClientApi,
+    HistoriqueCompteTechnique,
+    Utilisateur,
+)
 from organisation.services.modifications import demander_modification
 
 # A renewed password: the previous one is still accepted this long, while the connectors are updated.
@@ -55,9 +62,24 @@ def creer_compte_technique(*, structure, acting_user) -> tuple[CompteTechnique, 
         raise ValidationError("Cette structure n'est pas active : elle ne peut pas avoir de compte technique.")
     try:
         with transaction.atomic():
-            return comptes.creer_compte_technique(structure=structure, login=_login_libre(structure))
+            return comptes.creer_compte_technique(
+                structure=structure, login=_login_libre(structure), acting_user=acting_user
+            )
     except IntegrityError:  # the same login taken at the same instant by another request
         raise ValidationError("Ce compte technique vient d'être créé par ailleurs : réessayez.") from None
+
+
+def _historique(modele, objet, acting_user, statut: str, *, motif: str = "") -> None:
+    """One row of the object's append-only history (the caller holds the object's row lock)."""
+    precedent = modele.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("statut", flat=True)
+    modele.ajouter(
+        objet=objet,
+        acting_user=acting_user,
+        role=comptes.ROLE_RACCORDEMENTS,
+        statut_precedent=precedent.first() or "",
+        statut=statut,
+        motif=motif,
+    )
 
 
 def _verrouiller(compte: CompteTechnique) -> CompteTechnique:
@@ -93,6 +115,19 @@ def renouveler_compte_technique(*, compte, acting_user) -> tuple[CompteTechnique
                 "expiration_prevenue_le",
             ]
         )
+        jusqu_au = compte.ancien_mot_de_passe_valide_jusqu_au
+        _historique(
+            HistoriqueCompteTechnique,
+            compte,
+            acting_user,
+            StatutRaccordement.RENOUVELE,
+            motif=(
+                "Mot de passe renouvelé ; l'ancien est accepté jusqu'au "
+                f"{timezone.localtime(jusqu_au):%d/%m/%Y à %H:%M}."
+                if jusqu_au
+                else "Mot de passe renouvelé après son expiration."
+            ),
+        )
     return compte, mot_de_passe
 
 
@@ -107,6 +142,7 @@ def revoquer_compte_technique(*, compte, acting_user) -> CompteTechnique:
         compte.revoque_le = timezone.now()
         compte.ancien_mot_de_passe_valide_jusqu_au = None
         compte.save(update_fields=["actif", "revoque_le", "ancien_mot_de_passe_valide_jusqu_au"])
+        _historique(HistoriqueCompteTechnique, compte, acting_user, StatutRaccordement.REVOQUE)
     return compte
 
 
@@ -131,6 +167,13 @@ def creer_client_api(*, structure, acting_user, libelle: str = "") -> tuple[Clie
                 client_id=_client_id_libre(structure), libelle=libelle.strip()[:200]
             )
             lien = ClientApiStructure.objects.create(client=client, structure=structure, cree_par=acting_user)
+            HistoriqueClientApi.ajouter(
+                objet=lien,
+                acting_user=acting_user,
+                role=comptes.ROLE_RACCORDEMENTS,
+                statut_precedent="",
+                statut=StatutRaccordement.ACTIF,
+            )
     except IntegrityError:
         raise ValidationError("Ce client API vient d'être créé par ailleurs : réessayez.") from None
     return lien, secret
@@ -157,6 +200,7 @@ def renouveler_secret_client(*, lien, acting_user) -> tuple[ClientApiStructure, 
         lien.client.save(update_fields=["secret_hache"])
         lien.secret_renouvele_le = timezone.now()
         lien.save(update_fields=["secret_renouvele_le"])
+        _historique(HistoriqueClientApi, lien, acting_user, StatutRaccordement.RENOUVELE)
     return lien, secret
 
 
@@ -171,6 +215,7 @@ def revoquer_client_api(*, lien, acting_user) -> ClientApiStructure:
         lien.client.save(update_fields=["actif"])
         lien.revoque_le = timezone.now()
         lien.save(update_fields=["revoque_le"])
+        _historique(HistoriqueClientApi, lien, acting_user, StatutRaccordement.REVOQUE)
     return lien
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.hashers import check_password
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,14 @@ from chorus.models import Message, OutboxMessage
 from organisation import services
 from organisation.api import comptes
 from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
-from organisation.models import ClientApiStructure, CompteTechnique, ModificationDifferee, Rattachement
+from organisation.models import (
+    ClientApiStructure,
+    CompteTechnique,
+    HistoriqueClientApi,
+    HistoriqueCompteTechnique,
+    ModificationDifferee,
+    Rattachement,
+)
 from organisation.services import raccordements
 from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
@@ -352,3 +360,29 @@ def test_structure_publique_choisit_de_ne_pas_remonter_la_mise_en_paiement(clien
         raccordements.modifier_mode_echange(
             structure=acme, acting_user=gp, emetteur_edi=True, recepteur_edi=False, mise_en_paiement_non_remontee=True
         )
+
+
+def test_historique_en_ajout_seul_et_dans_l_historique_du_gestionnaire(client, deux_gp):
+    gp, acme, autre_gp, concurrent = deux_gp
+    compte, _ = raccordements.creer_compte_technique(structure=acme, acting_user=gp)
+    raccordements.renouveler_compte_technique(compte=compte, acting_user=gp)
+    raccordements.revoquer_compte_technique(compte=compte, acting_user=gp)
+    lien, _ = raccordements.creer_client_api(structure=acme, acting_user=gp)
+    raccordements.renouveler_secret_client(lien=lien, acting_user=gp)
+    raccordements.creer_compte_technique(structure=concurrent, acting_user=autre_gp)
+    lignes = list(HistoriqueCompteTechnique.objects.filter(objet=compte).order_by("id"))
+    assert [(h.statut_precedent, h.statut, h.acting_user_id) for h in lignes] == [
+        ("", "ACTIF", gp.pk),
+        ("ACTIF", "RENOUVELE", gp.pk),
+        ("RENOUVELE", "REVOQUE", gp.pk),
+    ]
+    assert "l'ancien est accepté jusqu'au" in lignes[1].motif
+    assert HistoriqueCompteTechnique.chaine_intacte(compte) and HistoriqueClientApi.chaine_intacte(lien)
+    with pytest.raises(Exception, match="ajout seul"), transaction.atomic():
+        HistoriqueCompteTechnique.objects.filter(objet=compte).update(motif="effacé")
+
+    client.force_login(gp)
+    texte = outils.texte(client.get(reverse("historique_gestionnaire")))
+    assert f"Compte technique {compte.login}" in texte and "Secret renouvelé → Révoqué" in texte
+    assert f"Client API {lien.client.client_id}" in texte and "Actif → Secret renouvelé" in texte
+    assert concurrent.identifiant not in texte  # another structure's accounts stay out
