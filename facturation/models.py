@@ -370,7 +370,9 @@ class FluxDepot(models.Model):
                 fields=["etat_le"],
                 condition=models.Q(etat__in=["IN_RECU", "IN_EN_COURS_TRAITEMENT_CPP"]),
                 name="api_flux_a_traiter_idx",
-            )
+            ),
+            # « Suivi des flux »: a structure's flux, newest first (keyset on the id).
+            models.Index(fields=["structure", "-id"], name="flux_structure_id_idx"),
         ]
 
     def __str__(self):

@@ -6,10 +6,11 @@ from io import StringIO
 from django.core.management import call_command
 
 from chorus.api.models import ClientOAuth
+from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import Application, Niveau
 from organisation.management.commands import charger_demo_api as demo
-from organisation.models import CompteTechnique
+from organisation.models import CompteTechnique, Utilisateur
 
 
 def test_charger_demo_api_idempotent_et_utilisable(db, client):
@@ -17,6 +18,10 @@ def test_charger_demo_api_idempotent_et_utilisable(db, client):
     call_command("charger_demo_api", stdout=StringIO())
     call_command("charger_demo_api", stdout=StringIO())
     assert ClientOAuth.objects.count() == 1 and CompteTechnique.objects.count() == 1
+    # « Raccordements » of Bâtiments Martin SAS shows the demo client and account to its gestionnaire.
+    gp = Utilisateur.objects.get(email="gestionnaire@demo.chorus-pro.fr")
+    assert [lien.client.client_id for lien in org_queries.clients_api_de(gp)] == [demo.CLIENT_ID]
+    assert [c.login for c in org_queries.comptes_techniques_de(gp)] == [demo.LOGIN]
     jeton = client.post(
         "/api/oauth/token",
         data=f"grant_type=client_credentials&client_id={demo.CLIENT_ID}&client_secret={demo.CLIENT_SECRET}",
