@@ -6,7 +6,7 @@ that ``consulterCR`` returns in ``fichierCR``); and the deposit of a flux, proce
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -72,11 +72,23 @@ def suivi_flux(request):
     )
 
 
-@login_required
-def compte_rendu_flux(request, numero):
-    flux = queries.flux_de(request.user).filter(numero=numero).first()
+def _flux_ou_404(user, numero) -> FluxDepot:
+    flux = queries.flux_de(user).filter(numero=numero).first()
     if flux is None:
         raise Http404("Flux introuvable.")
+    return flux
+
+
+@login_required
+def fichier_flux(request, numero):
+    """The file as deposited (one invoice or the .tar.gz lot)."""
+    flux = _flux_ou_404(request.user, numero)
+    return FileResponse(flux.fichier.open("rb"), as_attachment=True, filename=flux.nom_fichier)
+
+
+@login_required
+def compte_rendu_flux(request, numero):
+    flux = _flux_ou_404(request.user, numero)
     reponse = HttpResponse(compte_rendu.generer_cr_pdf(flux), content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="compte-rendu-{flux.numero}.pdf"'
     return reponse

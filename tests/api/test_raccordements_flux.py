@@ -60,6 +60,10 @@ def test_flux_de_l_api_suivi_sur_le_portail_avec_son_compte_rendu(api, etat, syn
     assert "Intégré partiellement" in texte and api.compte.login in texte
     assert "FLX-B : " in texte and "engagement" in texte
 
+    fichier = client.get(reverse("fichier_flux", args=[numero]))
+    assert fichier.status_code == 200 and b"".join(fichier.streaming_content) == lot
+    assert 'filename="lot.tar.gz"' in fichier["Content-Disposition"]
+
     pdf = client.get(reverse("compte_rendu_flux", args=[numero]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     texte_pdf = _texte_pdf(pdf.content)
@@ -135,6 +139,7 @@ def test_flux_d_une_autre_structure_refuse(api, etat, synchrone, client):
     client.force_login(autre_gp)
     assert numero not in outils.texte(client.get(reverse("raccordements_flux")))
     assert client.get(reverse("compte_rendu_flux", args=[numero])).status_code == 404
+    assert client.get(reverse("fichier_flux", args=[numero])).status_code == 404
 
     # Attached to the supplier without « Raccordements »: the page is refused.
     sans_profil = UtilisateurFactory()
