@@ -6,6 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from chorus.api.models import ClientOAuth
+from facturation.models import Facture, FluxDepot
 from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import Application, Niveau
@@ -60,3 +61,16 @@ def test_creer_acces_api(fournisseur_gp):
     compte = CompteTechnique.objects.get()
     assert compte.structure == structure and compte.login == f"TECH_{structure.pk}_{structure.identifiant}@cpro.fr"
     assert not compte.utilisateur.has_usable_password()
+
+
+def test_flux_de_demonstration_dans_le_suivi_des_flux(db, client):
+    for commande in ("charger_demo", "charger_demo_factures", "charger_demo_api", "charger_demo_flux"):
+        call_command(commande, stdout=StringIO())
+    call_command("charger_demo_flux", stdout=StringIO())  # once
+    flux = FluxDepot.objects.get()
+    assert flux.etat == FluxDepot.Etat.INTEGRE_PARTIEL and flux.compte.login == demo.LOGIN
+    assert [e["numeroDP"] for e in flux.erreurs_dp] == ["lisez-moi.txt"]
+    assert Facture.objects.get(numero="FLUX-DEMO-1").mode_depot == "FLUX"
+    gp = Utilisateur.objects.get(email="gestionnaire@demo.chorus-pro.fr")
+    client.force_login(gp)
+    assert flux.numero in client.get("/raccordements/flux/").content.decode()
