@@ -53,9 +53,10 @@ def libelle_type(code: str) -> str:
     return type_message.libelle if type_message else code
 
 
-def notifier(destinataires: Iterable, *, evenement: str, sujet: str, corps: str) -> int:
+def notifier(destinataires: Iterable, *, evenement: str, sujet: str, corps: str, courriel: bool = True) -> int:
     """Notify each user of ``destinataires`` (users, or a queryset of them): a message in their inbox, and the
-    e-mail ``sujet``/``corps`` unless they turned it off for ``evenement``. Call it inside the transaction of the
+    e-mail ``sujet``/``corps`` unless they turned it off for ``evenement`` or the caller says ``courriel=False``
+    (a structure that exchanges by EDI or API is not e-mailed about its invoices). Call it inside the transaction of the
     change: a rolled back change leaves neither. Returns how many users were notified. Queries: one insert, one
     read of the preferences, one outbox row per e-mail."""
     if evenement not in _types:
@@ -75,6 +76,8 @@ def notifier(destinataires: Iterable, *, evenement: str, sujet: str, corps: str)
         for pk in users
     )
     compte_modifie(list(users))
+    if not courriel:
+        return len(users)
     sans_courriel = set(
         PreferenceMessage.objects.filter(
             utilisateur_id__in=list(users), evenement=evenement, par_courriel=False

@@ -99,6 +99,14 @@ def register_onglets(code: str, application: str, onglets: list[Onglet]) -> None
     _barres_onglets[code] = (application, tuple(onglets))
 
 
+def register_onglet_supplementaire(code: str, onglet: Onglet) -> None:
+    """A tab that another application adds to an existing tab bar, at its end (``facturation`` adds « Suivi des
+    flux » to « Raccordements », which ``organisation`` registers)."""
+    application, entrees = _barres_onglets[code]
+    if onglet.url_name not in {o.url_name for o in entrees}:
+        _barres_onglets[code] = (application, (*entrees, onglet))
+
+
 def onglets(code: str, chemin: str, variables: Callable[[str], object]) -> dict:
     """What ``chorus/_onglets.html`` prints: the application's name and its visible tabs as
     ``{"libelle", "url", "actif"}`` (``actif``: the tab's URL is the current path)."""

@@ -11,3 +11,4 @@ class FacturationConfig(AppConfig):
         from facturation.api import tasks  # noqa: F401  (the flux tasks, under their historical names)
 
         demo.inscrire_chargeur("charger_demo_factures", ordre=20)  # after the accounts and structures
+        demo.inscrire_chargeur("charger_demo_flux", ordre=45)  # after the demo's technical account (40)

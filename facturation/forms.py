@@ -391,3 +391,44 @@ class RefusValidationForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# The syntaxes of ``deposer/flux``, as the portal names them.
+SYNTAXES_FLUX = [
+    ("IN_DP_E1_UBL_INVOICE", "UBL 2.1 (Invoice, CreditNote) — IN_DP_E1_UBL_INVOICE"),
+    ("IN_DP_E1_CII_16B", "CII D16B — IN_DP_E1_CII_16B"),
+    ("IN_DP_E2_CII_FACTURX", "Factur-X — IN_DP_E2_CII_FACTURX"),
+]
+
+
+class DeposerFluxForm(DsfrBaseForm):
+    """« Suivi des flux » > « Déposer un flux »: one file or a ``.tar.gz`` of files of one syntax, processed as the
+    API's ``deposer/flux``."""
+
+    structure = forms.ModelChoiceField(
+        label="Structure",
+        queryset=Structure.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choisissez une de vos structures dans la liste."},
+    )
+    syntaxe = forms.ChoiceField(
+        label="Syntaxe du flux",
+        choices=SYNTAXES_FLUX,
+        error_messages={"invalid_choice": "Choisissez une syntaxe de flux dans la liste."},
+    )
+    fichier = forms.FileField(
+        label="Fichier du flux",
+        help_text="Une facture (XML ou PDF Factur-X) ou un lot .tar.gz de factures de la même syntaxe, 50 Mo au plus.",
+        error_messages={"required": "Choisissez le fichier du flux.", "empty": "Le fichier du flux est vide."},
+    )
+
+    def __init__(self, *args, structures, taille_max: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.taille_max = taille_max
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > self.taille_max:
+            raise forms.ValidationError("Le flux dépasse la taille maximale de 50 Mo.")
+        return fichier

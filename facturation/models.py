@@ -325,7 +325,18 @@ class FluxDepot(models.Model):
         REJETE = "IN_REJETE", "Rejeté"
 
     numero = models.CharField("numéro de flux", max_length=30, unique=True)
-    compte = models.ForeignKey("organisation.CompteTechnique", on_delete=models.PROTECT, related_name="flux")
+    # Deposited by the API (``compte``, the technical account) or on the portal's « Suivi des flux » (``depose_par``).
+    compte = models.ForeignKey(
+        "organisation.CompteTechnique", on_delete=models.PROTECT, related_name="flux", null=True, blank=True
+    )
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé sur le portail par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     structure = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="flux_depot")
     syntaxe = models.CharField(max_length=40)
     nom_fichier = models.CharField(max_length=255)
@@ -346,14 +357,28 @@ class FluxDepot(models.Model):
         verbose_name = "flux déposé"
         verbose_name_plural = "flux déposés"
         db_table = "api_fluxdepot"  # created by the API app before the model moved here (state kept)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(compte__isnull=False) | models.Q(depose_par__isnull=False),
+                name="flux_depose_par_compte_ou_utilisateur",
+                violation_error_message="Un flux est déposé par un compte technique ou par un utilisateur du portail.",
+            )
+        ]
         indexes = [
             # The beat task looks for flux left unfinished: few rows, whatever the table's size.
             models.Index(
                 fields=["etat_le"],
                 condition=models.Q(etat__in=["IN_RECU", "IN_EN_COURS_TRAITEMENT_CPP"]),
                 name="api_flux_a_traiter_idx",
-            )
+            ),
+            # « Suivi des flux »: a structure's flux, newest first (keyset on the id).
+            models.Index(fields=["structure", "-id"], name="flux_structure_id_idx"),
         ]
 
     def __str__(self):
         return self.numero
+
+    @property
+    def deposant(self):
+        """The user on whose behalf the flux's invoices are deposited: the technical account's, or the portal's."""
+        return self.compte.utilisateur if self.compte_id else self.depose_par

@@ -9,6 +9,7 @@ from chorus.navigation import (
     register_action_publique,
     register_alerte_connexion,
     register_application,
+    register_onglet_supplementaire,
     register_onglets,
 )
 from facturation import queries
@@ -97,3 +98,6 @@ for type_message in [
     TypeMessage("FACTURE_A_VALIDER", "Facture à valider ou validée tacitement", "Factures à valider", ordre=30),
 ]:
     register_type_message(type_message)
+
+# « Raccordements » (registered by ``organisation``): the flux are the invoices' business.
+register_onglet_supplementaire("RACCORDEMENTS", Onglet("Suivi des flux", "raccordements_flux"))

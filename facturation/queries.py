@@ -2,13 +2,13 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
-from facturation.models import Facture, HistoriqueFacture
+from facturation.models import Facture, FluxDepot, HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service
@@ -32,6 +32,24 @@ def facture_emise(user, pk, niveau: str = Niveau.CONSULTATION):
 def structures_emettrices(user) -> QuerySet:
     """The structures in whose name the user may enter or deposit invoices."""
     return org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+
+
+def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """« Raccordements » > « Suivi des flux »: every flux deposited for the structures whose raccordements the user
+    works with (by the API or on the portal), with its number of integrated invoices (one query)."""
+    return (
+        FluxDepot.objects.filter(structure__in=org_queries.structures_raccordees_par(user, niveau))
+        .select_related("structure", "compte", "depose_par")
+        .annotate(nombre_factures=Count("factures"))
+    )
+
+
+def structures_deposant_flux(user) -> QuerySet:
+    """Where the user may deposit a flux on the portal: « Raccordements » in modification (or gestionnaire) and
+    « Factures émises » in modification, since the flux's invoices are deposited in their name."""
+    return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(
+        pk__in=structures_emettrices(user).values("pk")
+    )
 
 
 def factures_a_valider(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:

@@ -179,8 +179,11 @@ class ActionDestinataire(NamedTuple):
         return self.statut in MOTIF_OBLIGATOIRE
 
 
-def actions_destinataire(statut: str) -> list[ActionDestinataire]:
+def actions_destinataire(statut: str, *, mise_en_paiement_remontee: bool = True) -> list[ActionDestinataire]:
     """The recipient's actions from ``statut``, read from the transition table, in the order of
-    ``ACTIONS_DESTINATAIRE``."""
+    ``ACTIONS_DESTINATAIRE``. A recipient whose structure does not report the « Mise en paiement » status
+    (``Structure.mise_en_paiement_non_remontee``) is not offered « Mettre en paiement »."""
     possibles = set(cibles(statut, DESTINATAIRE))
+    if not mise_en_paiement_remontee:
+        possibles.discard(S.MISE_EN_PAIEMENT)
     return [ActionDestinataire(cible, texte) for cible, texte in ACTIONS_DESTINATAIRE.items() if cible in possibles]

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from facturation.views import depot, emises, recues, valideur, verification
+from facturation.views import depot, emises, flux, recues, valideur, verification
 
 urlpatterns = [
+    # « Raccordements » (organisation) > « Suivi des flux »
+    path("raccordements/flux/", flux.suivi_flux, name="raccordements_flux"),
+    path("raccordements/flux/<str:numero>/compte-rendu.pdf", flux.compte_rendu_flux, name="compte_rendu_flux"),
+    path("raccordements/flux/<str:numero>/fichier", flux.fichier_flux, name="fichier_flux"),
     path("factures-emises/", emises.synthese, name="factures_emises"),
     path("factures-emises/rechercher/", emises.rechercher, name="rechercher_factures"),
     path("factures-emises/rechercher/export.csv", emises.exporter, name="exporter_factures"),

@@ -107,3 +107,11 @@ class StatutApprobation(models.TextChoices):
     DEMANDE = "DEMANDE", "Demandé"
     APPROUVE = "APPROUVE", "Approuvé"
     REFUSE = "REFUSE", "Refusé"
+
+
+class StatutRaccordement(models.TextChoices):
+    """A technical account's or an API client's state, as its history records it (« Raccordements »)."""
+
+    ACTIF = "ACTIF", "Actif"
+    RENOUVELE = "RENOUVELE", "Secret renouvelé"
+    REVOQUE = "REVOQUE", "Révoqué"

@@ -530,3 +530,75 @@ class HistoriqueGestionnaireForm(DsfrBaseForm):
         if cleaned.get("du") and cleaned.get("au") and cleaned["du"] > cleaned["au"]:
             self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
         return cleaned
+
+
+class StructureRaccordementForm(DsfrBaseForm):
+    """The structure a technical account or an API client is created for, among those whose raccordements the user
+    manages."""
+
+    structure = forms.ModelChoiceField(
+        label="Structure",
+        queryset=Structure.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choisissez une de vos structures dans la liste."},
+    )
+    libelle = forms.CharField(
+        label="Libellé (facultatif)", max_length=200, required=False, help_text="Par exemple : le nom de votre ERP."
+    )
+
+    def __init__(self, *args, structures, avec_libelle: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        if not avec_libelle:
+            del self.fields["libelle"]
+
+
+MODES_ECHANGE = [("PORTAIL", "Portail Chorus Pro"), ("EDI", "EDI ou API (raccordement de votre logiciel)")]
+
+
+class ModeEchangeForm(DsfrBaseForm):
+    """« Raccordements » > « Mode d'émission et de réception » of one structure."""
+
+    emission = forms.ChoiceField(
+        label="Émission des factures",
+        choices=MODES_ECHANGE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le mode d'émission.", "invalid_choice": "Mode d'émission inconnu."},
+    )
+    reception = forms.ChoiceField(
+        label="Réception des factures",
+        choices=MODES_ECHANGE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le mode de réception.", "invalid_choice": "Mode de réception inconnu."},
+    )
+
+    mise_en_paiement = forms.ChoiceField(
+        label="Statut « Mise en paiement »",
+        choices=[
+            ("REMONTE", "Remonté dans Chorus Pro : vos fournisseurs le voient"),
+            ("NON_REMONTE", "Non remonté : vos factures s'arrêtent au statut précédent"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez la gestion du statut « Mise en paiement ».",
+            "invalid_choice": ("Gestion du statut « Mise en paiement » inconnue."),
+        },
+    )
+
+    def __init__(self, *args, publique: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not publique:  # only a public structure reports the « Mise en paiement » status
+            del self.fields["mise_en_paiement"]
+
+    @classmethod
+    def initiales(cls, structure) -> dict:
+        return {
+            "emission": "EDI" if structure.emetteur_edi else "PORTAIL",
+            "reception": "EDI" if structure.recepteur_edi else "PORTAIL",
+            "mise_en_paiement": "NON_REMONTE" if structure.mise_en_paiement_non_remontee else "REMONTE",
+        }
+
+    def mise_en_paiement_non_remontee(self) -> bool | None:
+        if "mise_en_paiement" not in self.fields:
+            return None
+        return self.cleaned_data["mise_en_paiement"] == "NON_REMONTE"

@@ -513,6 +513,15 @@ class CompteTechnique(models.Model):
     )
     actif = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # « Raccordements »: a renewed password replaces the previous one, which stays accepted until
+    # ``ancien_mot_de_passe_valide_jusqu_au`` (the overlap period during which the connectors are updated).
+    ancien_mot_de_passe_hache = models.CharField("mot de passe précédent (haché)", max_length=128, blank=True)
+    ancien_mot_de_passe_valide_jusqu_au = models.DateTimeField(
+        "mot de passe précédent accepté jusqu'au", null=True, blank=True
+    )
+    # When the structure was warned that the password expires in 15 days (once per password).
+    expiration_prevenue_le = models.DateTimeField("expiration prochaine signalée le", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
 
     class Meta:
         verbose_name = "compte technique"
@@ -521,3 +530,43 @@ class CompteTechnique(models.Model):
 
     def __str__(self):
         return self.login
+
+
+class ClientApiStructure(models.Model):
+    """An OAuth client (``chorus.api.models.ClientOAuth``, domain-free) created by a structure on its
+    « Raccordements » page: the link says whose client it is, who created it, and lets the structure rotate or revoke
+    its secret."""
+
+    client = models.OneToOneField("api.ClientOAuth", on_delete=models.PROTECT, related_name="structure_cliente")
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="clients_api")
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    secret_renouvele_le = models.DateTimeField("secret renouvelé le", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "client API d'une structure"
+        verbose_name_plural = "clients API des structures"
+
+    def __str__(self):
+        return f"{self.client_id} ({self.structure_id})"
+
+
+class HistoriqueCompteTechnique(HistoriqueBase):
+    """Creation, renewals and revocation of a technical account (« Raccordements »), append-only."""
+
+    objet = models.ForeignKey(CompteTechnique, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'un compte technique"
+
+
+class HistoriqueClientApi(HistoriqueBase):
+    """Creation, secret rotations and revocation of a structure's API client (« Raccordements »), append-only."""
+
+    objet = models.ForeignKey(ClientApiStructure, on_delete=models.PROTECT, related_name="historique")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique d'un client API"

@@ -4,11 +4,13 @@ from chorus.messagerie import TypeMessage, register_type_message
 from chorus.navigation import (
     Application,
     EntreeMenu,
+    Onglet,
     SourceApprobations,
     register_action_publique,
     register_application,
     register_approbations,
     register_menu_utilisateur,
+    register_onglets,
 )
 from chorus.workflow import TransitionInterdite
 from organisation import queries, services
@@ -84,6 +86,33 @@ for application in [
 ]:
     register_application(application)
 
+
+def _raccordements(user) -> bool:
+    return queries.a_application(user, App.RACCORDEMENTS) or _gestionnaire(user)
+
+
+register_application(
+    Application(
+        "RACCORDEMENTS",
+        "Raccordements",
+        "RACCORDEMENT",
+        "raccordements_comptes",
+        "Comptes techniques et clients de l'API, suivi des flux déposés, mode d'émission et de réception de vos "
+        "structures.",
+        ordre=10,
+        accessible=_raccordements,
+    )
+)
+register_onglets(
+    "RACCORDEMENTS",
+    "Raccordements",
+    [
+        Onglet("Comptes techniques", "raccordements_comptes"),
+        Onglet("Clients API", "raccordements_clients"),
+        Onglet("Mode d'émission et de réception", "raccordements_mode_echange"),
+    ],
+)
+
 register_menu_utilisateur(EntreeMenu(libelle="Mon compte", url_name="mon_compte", ordre=10))
 register_menu_utilisateur(EntreeMenu(libelle="Mes rattachements", url_name="mes_rattachements", ordre=20))
 register_menu_utilisateur(EntreeMenu(libelle="Mes habilitations", url_name="mes_habilitations", ordre=30))
@@ -146,5 +175,8 @@ for type_message in [
         "ORGANISATION_RATTACHEMENT", "Rattachement à une structure ou fin de rattachement", "Organisation", ordre=72
     ),
     TypeMessage("ORGANISATION_MODIFICATION", "Modification de structure qui a pris effet", "Organisation", ordre=73),
+    TypeMessage(
+        "RACCORDEMENTS_EXPIRATION", "Mot de passe d'un compte technique bientôt expiré", "Raccordements", ordre=80
+    ),
 ]:
     register_type_message(type_message)

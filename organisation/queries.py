@@ -17,6 +17,7 @@ from organisation.enums import (
     Application,
     Niveau,
     StatutApprobation,
+    StatutRaccordement,
     StatutRattachement,
     StatutStructure,
     TypeApprobation,
@@ -26,8 +27,12 @@ from organisation.enums import (
 )
 from organisation.models import (
     Approbation,
+    ClientApiStructure,
+    CompteTechnique,
     CoordonneesBancaires,
     HistoriqueApprobation,
+    HistoriqueClientApi,
+    HistoriqueCompteTechnique,
     HistoriqueIdentifiantStructure,
     HistoriqueModificationDifferee,
     HistoriqueRattachement,
@@ -172,6 +177,41 @@ def structures_designees(texte: str) -> list[int]:
 def structures_gerees_par(user) -> QuerySet:
     """Structures whose organisation the user may manage (profile « Organisation modification »)."""
     return structures_de(user, Application.ORGANISATION, Niveau.MODIFICATION)
+
+
+def structures_raccordees_par(user, niveau: str = Niveau.MODIFICATION) -> QuerySet:
+    """Structures whose « Raccordements » (technical accounts, API clients, flux, reception mode) the user works
+    with at ``niveau``: they hold the profile « Raccordements » there, or they are its gestionnaire (« Organisation
+    modification »). One query."""
+    if not getattr(user, "is_authenticated", False):
+        return Structure.objects.none()
+    return Structure.objects.filter(_rattachement_actif(user)).filter(
+        _profil(user, Application.RACCORDEMENTS, niveau) | _profil(user, Application.ORGANISATION, Niveau.MODIFICATION)
+    )
+
+
+def comptes_techniques_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The technical accounts of the structures whose raccordements the user works with (one query)."""
+    return (
+        CompteTechnique.objects.filter(structure__in=structures_raccordees_par(user, niveau))
+        .select_related("structure")
+        .order_by("structure__raison_sociale", "-actif", "login", "pk")
+    )
+
+
+def clients_api_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The API clients of the structures whose raccordements the user works with (one query)."""
+    return (
+        ClientApiStructure.objects.filter(structure__in=structures_raccordees_par(user, niveau))
+        .select_related("client", "structure", "cree_par")
+        .order_by("structure__raison_sociale", "-client__actif", "client__client_id", "pk")
+    )
+
+
+def utilisateurs_raccordements(structure) -> QuerySet:
+    """Who is warned about the structure's raccordements: its users holding « Raccordements » in modification
+    (the gestionnaire principal is added by the caller)."""
+    return utilisateurs_avec_profil(structure, Application.RACCORDEMENTS, Niveau.MODIFICATION)
 
 
 def structures_consultables_par(user) -> QuerySet:
@@ -394,6 +434,9 @@ def _sources_historique():
             StatutApprobation,
         ),
         (3, HistoriqueModificationDifferee, _cibles_modifications, ["objet"], ModificationDifferee.Statut),
+        # « Raccordements »: technical accounts and API clients created, renewed, revoked.
+        (4, HistoriqueCompteTechnique, lambda s: Q(objet__structure_id__in=s), ["objet"], StatutRaccordement),
+        (5, HistoriqueClientApi, lambda s: Q(objet__structure_id__in=s), ["objet__client"], StatutRaccordement),
     ]
 
 
@@ -409,6 +452,10 @@ def _decrire(rang: int, ligne) -> tuple[str, int | None]:
         )
     if rang == 2:
         return f"{objet.get_type_display()} de {objet.demandeur.get_full_name()}", objet.structure_id
+    if rang == 4:
+        return f"Compte technique {objet.login}", objet.structure_id
+    if rang == 5:
+        return f"Client API {objet.client.client_id}", objet.structure_id
     return objet.description, None
 
 
@@ -416,8 +463,9 @@ def historique_gestionnaire(
     user, *, structure=None, du=None, au=None, apres: str = "", taille: int = 50
 ) -> tuple[list[dict], str | None]:
     """« Historique des actions du gestionnaire »: every recorded change on the structures the user manages
-    (structure status, rattachements, approbations, deferred modifications), newest first, read from the
-    append-only history tables. Keyset pagination across the four tables on (date, table, id): one query per table
+    (structure status, rattachements, approbations, deferred modifications, technical accounts and API clients),
+    newest first, read from the
+    append-only history tables. Keyset pagination across the six tables on (date, table, id): one query per table
     of at most ``taille + 1`` rows, merged here; ``apres`` is the cursor of the next page."""
     from heapq import merge
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from organisation.views import annuaire, compte, gestion, insee, rattachements, structures
+from organisation.views import annuaire, compte, gestion, insee, raccordements, rattachements, structures
 
 urlpatterns = [
     path("connexion/", compte.ConnexionView.as_view(), name="connexion"),
@@ -58,6 +58,30 @@ urlpatterns = [
         structures.modifier_service,
         name="modifier_service",
     ),
+    # Domaine Raccordement EDI: « Raccordements »
+    path("raccordements/comptes-techniques/", raccordements.comptes_techniques, name="raccordements_comptes"),
+    path(
+        "raccordements/comptes-techniques/<int:pk>/renouveler/",
+        raccordements.renouveler_compte_technique,
+        name="raccordements_renouveler_compte",
+    ),
+    path(
+        "raccordements/comptes-techniques/<int:pk>/revoquer/",
+        raccordements.revoquer_compte_technique,
+        name="raccordements_revoquer_compte",
+    ),
+    path("raccordements/clients-api/", raccordements.clients_api, name="raccordements_clients"),
+    path(
+        "raccordements/clients-api/<int:pk>/renouveler/",
+        raccordements.renouveler_secret_client,
+        name="raccordements_renouveler_client",
+    ),
+    path(
+        "raccordements/clients-api/<int:pk>/revoquer/",
+        raccordements.revoquer_client_api,
+        name="raccordements_revoquer_client",
+    ),
+    path("raccordements/mode-d-echange/", raccordements.mode_echange, name="raccordements_mode_echange"),
     # Annuaire des structures publiques (public)
     path("annuaire/", annuaire.annuaire, name="annuaire"),
     path("annuaire/export.csv", annuaire.exporter_annuaire, name="exporter_annuaire"),

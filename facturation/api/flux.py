@@ -49,7 +49,7 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
     """One invoice file through the portal's deposit pipeline; returns (number, invoice sent) or raises
     ValidationError (French) carrying the document's number when it was read."""
     facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=flux.compte.utilisateur, fournisseur=flux.structure, contenu=contenu,
+        canal=envoi.Canal.FLUX, acting_user=flux.deposant, fournisseur=flux.structure, contenu=contenu,
         nom_fichier=nom, formats=SYNTAXES[flux.syntaxe],
     )  # fmt: skip
     return facture.numero, facture

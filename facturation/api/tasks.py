@@ -9,7 +9,9 @@ from facturation.models import FluxDepot
 
 @shared_task(name="chorus.api.tasks.traiter_flux")
 def traiter_flux(flux_id: int) -> str:
-    return flux.traiter(FluxDepot.objects.select_related("compte__utilisateur", "structure").get(pk=flux_id)).etat
+    return flux.traiter(
+        FluxDepot.objects.select_related("compte__utilisateur", "depose_par", "structure").get(pk=flux_id)
+    ).etat
 
 
 @shared_task(name="chorus.api.tasks.relancer_flux_bloques")

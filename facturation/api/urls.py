@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from facturation.api import factures, references, vues_flux
+from facturation.api import bac_a_sable, factures, references, vues_flux
 
 urlpatterns = [
     path("cpro/factures/v1/soumettre", factures.Soumettre.as_view()),
@@ -22,4 +22,6 @@ urlpatterns = [
     path("cpro/transverses/v1/recuperer/etat/typedp", references.RecupererEtatsTypeDp.as_view()),
     path("cpro/transverses/v1/recuperer/etats/traitement", references.RecupererEtatsTraitement.as_view()),
     path("cpro/transverses/v1/recuperer/typespj", references.RecupererTypesPj.as_view()),
+    # The sandbox's own service (not Chorus Pro's): refused unless CHORUS_BAC_A_SABLE.
+    path("cpro/bacasable/v1/forcerStatut", bac_a_sable.ForcerStatut.as_view()),
 ]

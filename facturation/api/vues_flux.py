@@ -11,6 +11,7 @@ from chorus import outbox
 from chorus.api.champs import Booleen, Entier, Requete, Texte
 from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, succes
 from chorus.api.protocole import ServiceCpro, documenter
+from facturation import compte_rendu
 from facturation.api import tasks
 from facturation.api.flux import SYNTAXES
 from facturation.depot import TAILLE_MAX
@@ -36,6 +37,26 @@ def _numero(flux: FluxDepot) -> str:
     return f"CPP{flux.pk:022d}"
 
 
+def creer_flux(*, structure, syntaxe: str, nom_fichier: str, contenu: bytes, compte=None, depose_par=None):
+    """Record a deposited flux (by the API's technical account ``compte``, or on the portal's « Suivi des flux » by
+    ``depose_par``) and queue its processing once the transaction commits: the one entry of both."""
+    with transaction.atomic():
+        flux = FluxDepot(
+            compte=compte,
+            depose_par=depose_par,
+            structure=structure,
+            syntaxe=syntaxe,
+            nom_fichier=nom_fichier[-255:],
+            numero="",
+        )
+        flux.save()
+        flux.numero = _numero(flux)
+        flux.fichier.save(f"{flux.numero}-{nom_fichier[-80:]}", ContentFile(contenu), save=False)
+        flux.save(update_fields=["numero", "fichier"])
+        outbox.apres_commit(tasks.traiter_flux.delay, flux.pk)
+    return flux
+
+
 @documenter("Déposer un flux (UBL, CII, Factur-X, lot .tar.gz), traité en différé", DeposerFluxRequete)
 class DeposerFlux(ServiceCpro):
     serialiseur = DeposerFluxRequete
@@ -58,13 +79,7 @@ def deposer_flux(corps, compte):
     if len(contenu) > TAILLE_MAX_FLUX:
         raise requete_invalide("Le flux dépasse la taille maximale de 50 Mo.")
     corps.booleen("avecSignature")  # read for its type only
-    with transaction.atomic():
-        flux = FluxDepot(compte=compte, structure=compte.structure, syntaxe=syntaxe, nom_fichier=nom, numero="")
-        flux.save()
-        flux.numero = _numero(flux)
-        flux.fichier.save(f"{flux.numero}-{nom[-80:]}", ContentFile(contenu), save=False)
-        flux.save(update_fields=["numero", "fichier"])
-        outbox.apres_commit(tasks.traiter_flux.delay, flux.pk)
+    flux = creer_flux(structure=compte.structure, compte=compte, syntaxe=syntaxe, nom_fichier=nom, contenu=contenu)
     return succes("GCU_MSG_01_000", numeroFluxDepot=flux.numero, dateDepot=jour(flux.created_at), syntaxeFlux=syntaxe)
 
 
@@ -107,5 +122,5 @@ def consulter_cr(corps, compte):
         numeroFluxDepot=flux.numero, nomFichierFlux=flux.nom_fichier, codeInterfaceFlux=flux.syntaxe,
         dateDepotFlux=rfc3339(flux.created_at), etatCourantFlux=flux.etat,
         dateHeureEtatCourantFlux=rfc3339(flux.etat_le), codeAppliPartenaire="", designationPartenaire="",
-        fichierCR="",
+        fichierCR=base64.b64encode(compte_rendu.generer_cr_pdf(flux)).decode("ascii"),
     )  # fmt: skip

@@ -27,11 +27,14 @@ def _notifier(*, objet, entree):
         texte += f"\n\nCommentaire du valideur : {entree.commentaire}"
     if entree.commentaire and entree.role == DESTINATAIRE:
         texte += f"\n\nCommentaire du destinataire : {entree.commentaire}"
+    # « Raccordements » > « Mode d'émission et de réception »: a structure that emits (or receives) by EDI or API
+    # follows its invoices through its connector; its users keep the message in « Mes messages », without e-mail.
     notifier(
         org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES),
         evenement="FACTURE_STATUT",
         sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}",
         corps=texte,
+        courriel=not objet.fournisseur.emetteur_edi,
     )
     if entree.statut == StatutFacture.MISE_A_DISPOSITION and objet.destinataire_id:
         notifier(
@@ -39,6 +42,7 @@ def _notifier(*, objet, entree):
             evenement="FACTURE_RECUE",
             sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
             corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",
+            courriel=not objet.destinataire.recepteur_edi,
         )
     if (
         entree.statut in (StatutFacture.A_VALIDER_1, StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI)

@@ -18,6 +18,13 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
     service for a user attached at service level (``queries.peut_traiter``)."""
     if facture.destinataire_id is None or not queries.peut_traiter(acting_user, facture):
         raise PermissionDenied("Vous n'avez pas le profil « Factures reçues » en modification sur ce destinataire.")
+    if statut == StatutFacture.MISE_EN_PAIEMENT and facture.destinataire.mise_en_paiement_non_remontee:
+        # « Raccordements » > « Mode d'émission et de réception »: the structure does not report this status, so
+        # its suppliers never see it (pages, API, e-mails).
+        raise ValidationError(
+            f"{facture.destinataire.raison_sociale} ne remonte pas le statut « Mise en paiement » dans Chorus Pro "
+            "(paramètre de la structure) : ses factures s'arrêtent au statut précédent."
+        )
     CIRCUIT.transition(
         facture, to=statut, acting_user=acting_user, role=DESTINATAIRE, motif=motif, commentaire=commentaire
     )

@@ -148,12 +148,21 @@ def tableau_de_bord(request):
     )
 
 
+def _remontee(facture) -> bool:
+    """Whether the invoice's recipient reports the « Mise en paiement » status (its structure's parameter)."""
+    return not facture.destinataire.mise_en_paiement_non_remontee
+
+
 @login_required
 def detail(request, pk):
     """« Consulter la facture »: the supplier, the recipient and its service, the cadre and references, the
     lines, the VAT recap, the amounts, the documents, the history; the actions for a profile in modification."""
     facture = _facture_ou_404(request.user, pk)
-    actions = actions_destinataire(facture.statut) if queries.peut_traiter(request.user, facture) else []
+    actions = (
+        actions_destinataire(facture.statut, mise_en_paiement_remontee=_remontee(facture))
+        if queries.peut_traiter(request.user, facture)
+        else []
+    )
     return render(
         request,
         "facturation/recues/detail.html",
@@ -200,7 +209,9 @@ def traiter(request, pk, statut):
                 f"La facture {facture.numero} est au statut « {S(statut).label} ». Le fournisseur en est informé.",
             )
             return redirect("facture_recue", pk=facture.pk)
-    elif request.method != "POST" and statut not in dict(actions_destinataire(facture.statut)):
+    elif request.method != "POST" and statut not in dict(
+        actions_destinataire(facture.statut, mise_en_paiement_remontee=_remontee(facture))
+    ):
         messages.error(
             request,
             f"L'action « {libelle} » n'est pas possible : la facture {facture.numero} est au statut "
@@ -239,7 +250,7 @@ def traiter_en_masse(request):
     factures = list(
         queries.factures_recues(request.user, Niveau.MODIFICATION)
         .filter(pk__in=pks)
-        .select_related("fournisseur", "service_destinataire")
+        .select_related("fournisseur", "destinataire", "service_destinataire")
         .order_by("-id")
     )
     if request.POST.get("confirmer"):
@@ -256,7 +267,9 @@ def traiter_en_masse(request):
         for _facture, raison in refusees:
             messages.error(request, raison)
         return redirect("factures_recues")
-    possibles = {f.pk: statut in dict(actions_destinataire(f.statut)) for f in factures}
+    possibles = {
+        f.pk: statut in dict(actions_destinataire(f.statut, mise_en_paiement_remontee=_remontee(f))) for f in factures
+    }
     return render(
         request,
         "facturation/recues/traiter_en_masse.html",

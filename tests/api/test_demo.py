@@ -6,10 +6,12 @@ from io import StringIO
 from django.core.management import call_command
 
 from chorus.api.models import ClientOAuth
+from facturation.models import Facture, FluxDepot
+from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import Application, Niveau
 from organisation.management.commands import charger_demo_api as demo
-from organisation.models import CompteTechnique
+from organisation.models import CompteTechnique, Utilisateur
 
 
 def test_charger_demo_api_idempotent_et_utilisable(db, client):
@@ -17,6 +19,10 @@ def test_charger_demo_api_idempotent_et_utilisable(db, client):
     call_command("charger_demo_api", stdout=StringIO())
     call_command("charger_demo_api", stdout=StringIO())
     assert ClientOAuth.objects.count() == 1 and CompteTechnique.objects.count() == 1
+    # « Raccordements » of Bâtiments Martin SAS shows the demo client and account to its gestionnaire.
+    gp = Utilisateur.objects.get(email="gestionnaire@demo.chorus-pro.fr")
+    assert [lien.client.client_id for lien in org_queries.clients_api_de(gp)] == [demo.CLIENT_ID]
+    assert [c.login for c in org_queries.comptes_techniques_de(gp)] == [demo.LOGIN]
     jeton = client.post(
         "/api/oauth/token",
         data=f"grant_type=client_credentials&client_id={demo.CLIENT_ID}&client_secret={demo.CLIENT_SECRET}",
@@ -55,3 +61,16 @@ def test_creer_acces_api(fournisseur_gp):
     compte = CompteTechnique.objects.get()
     assert compte.structure == structure and compte.login == f"TECH_{structure.pk}_{structure.identifiant}@cpro.fr"
     assert not compte.utilisateur.has_usable_password()
+
+
+def test_flux_de_demonstration_dans_le_suivi_des_flux(db, client):
+    for commande in ("charger_demo", "charger_demo_factures", "charger_demo_api", "charger_demo_flux"):
+        call_command(commande, stdout=StringIO())
+    call_command("charger_demo_flux", stdout=StringIO())  # once
+    flux = FluxDepot.objects.get()
+    assert flux.etat == FluxDepot.Etat.INTEGRE_PARTIEL and flux.compte.login == demo.LOGIN
+    assert [e["numeroDP"] for e in flux.erreurs_dp] == ["lisez-moi.txt"]
+    assert Facture.objects.get(numero="FLUX-DEMO-1").mode_depot == "FLUX"
+    gp = Utilisateur.objects.get(email="gestionnaire@demo.chorus-pro.fr")
+    client.force_login(gp)
+    assert flux.numero in client.get("/raccordements/flux/").content.decode()

@@ -37,7 +37,7 @@ def test_une_seule_barre_d_onglets_dans_les_gabarits():
             copies.append(str(gabarit.relative_to(RACINE)))
     assert copies == []
     appels = [g for g in _gabarits() if g != GABARIT_ONGLETS and "{% onglets " in g.read_text()]
-    assert len(appels) == 21  # + Mes messages: list, message, préférences
+    assert len(appels) == 25  # + Mes messages: list, message, préférences; + Raccordements: 4 pages
 
 
 def _barre(code, chemin, contexte=None, arguments=""):

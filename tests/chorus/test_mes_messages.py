@@ -335,3 +335,25 @@ def test_l_en_tete_affiche_le_nombre_de_non_lus_sur_chaque_page(client):
     encore, badge = requetes_et_badge(reverse("domaines"))
     assert badge == "40" and encore == avant  # then the cache
     assert requetes_et_badge(reverse("accueil"))[1] == "40"
+
+
+def test_structure_en_edi_ou_api_ni_courriel_ni_perte_du_message(fournisseur_gp, etat):
+    """« Raccordements » > « Mode d'émission et de réception »: a recipient that receives by EDI/API, a supplier that
+    emits by EDI/API, follow their invoices through their connector: the message stays in « Mes messages », no
+    e-mail is sent."""
+    gp, fournisseur = fournisseur_gp
+    agent = _agent(etat, Application.FACTURES_RECUES, "agent-edi@etat.gouv.fr")
+    etat.recepteur_edi = True
+    etat.save(update_fields=["recepteur_edi"])
+    fournisseur.emetteur_edi = True
+    fournisseur.save(update_fields=["emetteur_edi"])
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="EDI-1", envoyer=True)
+    assert ("FACTURE_RECUE", "Nouvelle facture EDI-1") in _boite(agent)
+    assert ("FACTURE_STATUT", "Facture EDI-1 : Mise à disposition du destinataire") in _boite(gp)
+    assert not any("EDI-1" in sujet for sujet in _courriels_a(agent.email) + _courriels_a(gp.email))
+    # Back on the portal: the e-mails come back.
+    etat.recepteur_edi = False
+    etat.save(update_fields=["recepteur_edi"])
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="EDI-2", envoyer=True)
+    assert "Chorus Pro - Nouvelle facture EDI-2" in _courriels_a(agent.email)
+    assert not any("EDI-2" in sujet for sujet in _courriels_a(gp.email))

@@ -303,6 +303,7 @@ def test_production_configuration_against_real_servers(production):
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS doit lister les noms d'hôte du portail"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS doit lister les noms d'hôte du portail"),
         ({"EMAIL_URL": None}, "EMAIL_URL est obligatoire"),
+        ({"CHORUS_BAC_A_SABLE": "true"}, "CHORUS_BAC_A_SABLE est réservé au bac à sable"),
     ],
     ids=[
         "sans-DATABASE_URL",
@@ -314,6 +315,7 @@ def test_production_configuration_against_real_servers(production):
         "ALLOWED_HOSTS-etoile",
         "sans-ALLOWED_HOSTS",
         "sans-EMAIL_URL",
+        "bac-a-sable",
     ],
 )
 def test_production_settings_refuse_unsafe_configuration(overrides, message):

@@ -1,7 +1,7 @@
 """Issue 14 item 5, « profiles that lead nowhere »: a profile is granted only for an application that exists in the
 portal (registered with ``chorus.navigation``), derived in one place (``queries.applications_ouvertes``). A new user
-no longer receives « Engagements » nor « Raccordements »; a grant stored before for such an application is hidden
-(it opens nothing) and comes back if that application arrives."""
+no longer receives « Engagements »; a grant stored before for such an application is hidden (it opens nothing) and
+comes back if that application arrives, as « Raccordements » did (issue 12)."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -25,6 +25,7 @@ EXISTANTES = {
     Application.FACTURES_TRAVAUX,
     Application.SOLLICITATIONS_EMISES,
     Application.SOLLICITATIONS_RECUES,
+    Application.RACCORDEMENTS,
     Application.MES_MESSAGES,
 }
 
@@ -43,7 +44,7 @@ def test_les_profils_par_defaut_sont_ceux_des_applications_qui_existent():
     assert set(queries.applications_ouvertes()) == EXISTANTES | {Application.ORGANISATION}
 
 
-def test_un_nouvel_utilisateur_ne_recoit_ni_engagements_ni_raccordements():
+def test_un_nouvel_utilisateur_ne_recoit_pas_engagements_mais_raccordements():
     structure = StructureFactory()
     user = rattacher(UtilisateurFactory(), structure)
     codes = set(StructureUserObjectPermission.objects.filter(user=user).values_list("permission__codename", flat=True))
@@ -51,13 +52,14 @@ def test_un_nouvel_utilisateur_ne_recoit_ni_engagements_ni_raccordements():
 
 
 def test_une_application_enregistree_ouvre_son_profil(monkeypatch):
-    """« Raccordements » arrives with its application: its profile then becomes grantable, with no other change."""
+    """« Engagements » arriving with its application: its profile then becomes grantable, with no other change (as
+    « Raccordements » did)."""
+    assert Application.ENGAGEMENTS not in services.profils_par_defaut()
     monkeypatch.setattr(navigation, "_applications", dict(navigation._applications))
     navigation.register_application(
-        navigation.Application("RACCORDEMENTS", "Raccordements", "RACCORDEMENT", "domaines", "EDI et API")
+        navigation.Application("ENGAGEMENTS", "Engagements", "ENGAGEMENTS", "domaines", "Engagements juridiques")
     )
-    assert Application.RACCORDEMENTS in services.profils_par_defaut()
-    assert Application.ENGAGEMENTS not in services.profils_par_defaut()
+    assert Application.ENGAGEMENTS in services.profils_par_defaut()
 
 
 def test_accorder_un_profil_sans_application_est_refuse_en_francais_le_retirer_est_possible():
@@ -76,16 +78,15 @@ def test_un_ancien_profil_sans_application_est_cache(client):
     structure = StructureFactory(raison_sociale="ANCIENNE SA")
     user = rattacher(UtilisateurFactory(), structure, profils={Application.FACTURES_EMISES: "modification"})
     _accorder_directement(user, structure, Application.ENGAGEMENTS)
-    _accorder_directement(user, structure, Application.RACCORDEMENTS)
     assert services.profils_de(utilisateur=user, structure=structure) == {Application.FACTURES_EMISES: "modification"}
     assert [h.permission.codename for h in queries.habilitations_de(user)] == ["factures_emises_modification"]
     ((_, libelles),) = queries.utilisateurs_avec_profils([structure])
     assert libelles == ["Factures émises modification"]
     client.force_login(user)
     page = outils.texte(client.get(reverse("mes_habilitations")))
-    assert "Factures émises" in page and "Engagements" not in page and "Raccordements" not in page
+    assert "Factures émises" in page and "Engagements" not in page
     choix = dict(forms.ProfilForm(structures=queries.structures_de(user)).fields["profil"].choices)
-    assert "engagements_modification" not in choix and "raccordements_consultation" not in choix
+    assert "engagements_modification" not in choix and "raccordements_consultation" in choix
     assert choix["mes_messages_modification"] == "Mes messages modification"
 
 
@@ -93,8 +94,8 @@ def test_ni_l_accueil_ni_les_domaines_n_annoncent_une_application_absente(client
     structure = StructureFactory()
     user = rattacher(UtilisateurFactory(), structure)
     for page in (outils.texte(client.get(reverse("accueil"))),):
-        assert "Engagements" not in page and "Raccordement" not in page
+        assert "Engagements" not in page
     client.force_login(user)
     domaines = outils.texte(client.get(reverse("domaines")))
-    assert "Factures de travaux" in domaines and "Mes messages" in domaines
-    assert "Engagements" not in domaines and "Raccordement" not in domaines
+    assert "Factures de travaux" in domaines and "Mes messages" in domaines and "Raccordements" in domaines
+    assert "Engagements" not in domaines

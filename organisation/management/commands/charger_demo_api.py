@@ -6,7 +6,8 @@ from chorus.api import services
 from chorus.api.models import ClientOAuth
 from organisation import services as org_services
 from organisation.api import comptes
-from organisation.models import CompteTechnique, Structure
+from organisation.enums import StatutRaccordement
+from organisation.models import ClientApiStructure, CompteTechnique, HistoriqueClientApi, Structure
 
 CLIENT_ID = "demo-erp"
 CLIENT_SECRET = "demo-erp-secret_0123456789"
@@ -33,5 +34,16 @@ class Command(BaseCommand):
             # de travaux » for facturesTravaux/v1).
             org_services.definir_profils(
                 utilisateur=compte.utilisateur, structure=compte.structure, profils=comptes.PROFILS_COMPTE_TECHNIQUE
+            )
+        # « Raccordements » > « Clients API » of Bâtiments Martin SAS lists the demo client.
+        client = ClientOAuth.objects.get(client_id=CLIENT_ID)
+        if not ClientApiStructure.objects.filter(client=client).exists():
+            lien = ClientApiStructure.objects.create(client=client, structure=structure)
+            HistoriqueClientApi.ajouter(
+                objet=lien,
+                acting_user=None,
+                role=comptes.ROLE_RACCORDEMENTS,
+                statut_precedent="",
+                statut=StatutRaccordement.ACTIF,
             )
         self.stdout.write(f"API : client {CLIENT_ID} / {CLIENT_SECRET}, compte technique {LOGIN} / {MOT_DE_PASSE}.")
