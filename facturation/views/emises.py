@@ -79,7 +79,7 @@ def _lignes(valeurs) -> list[dict]:
 
 @login_required
 def synthese(request):
-    """What needs my action: drafts, A recycler, Suspendue, unhandled Rejetée."""
+    """What needs my action: drafts, À recycler, Suspendue, unhandled Rejetée."""
     base = queries.factures_emises(request.user).order_by("-updated_at", "-id")
     # The 50 most recent; the full lists are one click away in Rechercher (by status).
     a_traiter = _lignes(

@@ -170,7 +170,7 @@ def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):
     entetes = [
         "Numéro",
         "Date de dépôt",
-        "Etat",
+        "État",
         "SIRET émetteur",
         "Structure émettrice",
         "Service émetteur",
