@@ -28,15 +28,21 @@ def test_les_unites_se_lisent_en_francais():
     assert '<option value="MTK">m²</option>' in rendu and '<option value="C62" selected>unité</option>' in rendu
     # A unit read from a deposited document and unknown to the list stays selectable as it is.
     assert '<option value="XYZ" selected>XYZ</option>' in str(LigneForm(initial={"unite": "XYZ"})["unite"])
-    assert not LigneForm(data={"denomination": "d", "quantite": "1", "unite": "???", "prix_unitaire_ht": "1",
-                               "taux_tva": "20"}).is_valid()  # fmt: skip
+    assert not LigneForm(
+        data={"denomination": "d", "quantite": "1", "unite": "???", "prix_unitaire_ht": "1", "taux_tva": "20"}
+    ).is_valid()
 
 
 def test_le_destinataire_lit_m2_et_non_mtk(client, fournisseur_gp, etat):
     facture = FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, numero="F-M2", service="DRFIP_IDF", numero_engagement="EJ-1",
-        lignes=[ligne("Carrelage", quantite=12, prix_unitaire_ht="149.30", unite="MTK")], envoyer=True,
-    )  # fmt: skip
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        numero="F-M2",
+        service="DRFIP_IDF",
+        numero_engagement="EJ-1",
+        lignes=[ligne("Carrelage", quantite=12, prix_unitaire_ht="149.30", unite="MTK")],
+        envoyer=True,
+    )
     assert LignePoste.objects.get(facture=facture).unite == "MTK"  # the code stays in the data (BT-130)
     agent = UtilisateurFactory()
     org_services._creer_rattachement(
@@ -61,10 +67,16 @@ def test_le_courriel_au_valideur_ecrit_le_montant_a_la_francaise(fournisseur_gp,
 
     titulaire, structure_titulaire = fournisseur_pret(raison_sociale="Durand Construction", email="t@durand.fr")
     FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, numero="F-A9", service="DRFIP_IDF", numero_engagement="EJ-1",
-        cadre=Cadre.A9, valideur=structure_titulaire, lignes=[ligne(quantite=12, prix_unitaire_ht="124.4167")],
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        numero="F-A9",
+        service="DRFIP_IDF",
+        numero_engagement="EJ-1",
+        cadre=Cadre.A9,
+        valideur=structure_titulaire,
+        lignes=[ligne(quantite=12, prix_unitaire_ht="124.4167")],
         envoyer=True,
-    )  # fmt: skip
+    )
     (courriel,) = [m for m in OutboxMessage.objects.all() if "à valider" in m.payload["subject"]]
     assert "d'un montant TTC de 1\u202f791,60\u00a0€" in courriel.payload["body"]
 
