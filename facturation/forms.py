@@ -369,6 +369,20 @@ class TraitementFactureRecueForm(DsfrBaseForm):
             self["motif"].label = self.fields["motif"].label  # the DSFR base form already built the bound field
 
 
+class FiltreFacturesATraiterForm(DsfrBaseForm):
+    """The filters of « Factures à traiter » in the Synthèse of Factures reçues (GET)."""
+
+    statut = forms.ChoiceField(
+        label="État courant", required=False,
+        choices=[("", "Tous"), *((s.value, s.label) for s in STATUTS_A_TRAITER_DESTINATAIRE)],
+    )  # fmt: skip
+    fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
+    numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+
+    def criteres(self) -> dict:
+        return {k: v.strip() for k, v in self.cleaned_data.items() if v and v.strip()} if self.is_valid() else {}
+
+
 class TraitementEnMasseForm(DsfrBaseForm):
     """« Traiter la sélection » in Factures à traiter: one action without motif for the selected invoices."""
 

@@ -67,3 +67,21 @@ def test_un_titre_est_echappe_et_tient_sur_une_ligne():
         '{% extends "base.html" %}{% block titre_page %}\n  Facture {{ numero }}\n{% endblock titre_page %}'
     ).render(Context({"user": UtilisateurFactory.build(), "request": None, "numero": "<b>F-1</b> & co"}))
     assert "<title>Facture &lt;b&gt;F-1&lt;/b&gt; &amp; co — Chorus Pro</title>" in rendu
+
+
+def test_aucune_page_ouverte_n_affiche_d_erreur_avant_toute_action(client, fournisseur_gp):
+    """Issue 14 item 10: a form opened, before anything is sent, shows no error."""
+    gp, _ = fournisseur_gp
+    client.force_login(gp)
+    erreur = re.compile(r'resume-erreurs|fr-(input|select|radio|checkbox)-group--error|class="errorlist"|aria-invalid')
+    ouvertes = []
+    for nom in sorted(set(_pages_sans_parametre())):
+        try:
+            url = reverse(nom)
+        except Exception:  # noqa: BLE001 - a name that needs arguments is not a page of this test
+            continue
+        reponse = client.get(url)
+        if reponse.status_code == 200 and "text/html" in reponse.get("Content-Type", ""):
+            ouvertes.append(url)
+            assert not erreur.search(reponse.content.decode()), url
+    assert reverse("saisir_facture") in ouvertes and reverse("creer_compte") in ouvertes

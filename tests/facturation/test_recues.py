@@ -858,9 +858,14 @@ def test_traiter_la_selection_refus(client, fournisseur_gp, etat, agent, lecteur
     url = reverse("traiter_factures_recues_en_masse")
     client.force_login(agent)
     # An action that needs a motif, or nothing selected: a French message, nothing changes.
-    for donnees in ({"facture": [facture.pk], "statut": S.REJETEE}, {"statut": S.SERVICE_FAIT}):
+    for donnees, message in (
+        ({"facture": [facture.pk], "statut": S.REJETEE}, "Sélectionnez un choix valide"),
+        ({"statut": S.SERVICE_FAIT}, "Sélectionnez au moins une facture dans la liste."),
+    ):
         response = client.post(url, {**donnees, "confirmer": "1"}, follow=True)
-        assert "Sélectionnez au moins une facture et l'action à effectuer." in outils.texte(response)
+        assert response.status_code == 400 and message in outils.texte(response)
+        facture.refresh_from_db()
+        assert facture.statut == S.MISE_A_DISPOSITION
     with pytest.raises(Exception, match="facture par facture"):
         services.traiter_en_masse(acting_user=agent, factures=[(facture, "")], statut=S.REJETEE)
     # Another agent acted between the confirmation page and « Enregistrer ».
