@@ -8,6 +8,23 @@
     resume.focus();
   }
 
+  // A table wider than the screen scrolls inside its frame: the keyboard must reach it (WCAG 2.1.1, axe
+  // « scrollable-region-focusable »), so a scrolling table without a link or a field gets into the tab order.
+  function tablesAtteignables() {
+    Array.prototype.forEach.call(document.querySelectorAll(".fr-table table, .fr-table__content"), function (el) {
+      var defile = el.scrollWidth > el.clientWidth + 1;
+      if (defile && !el.hasAttribute("tabindex") && !el.querySelector("a[href], button, input, select, textarea")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-defile", "");
+      } else if (!defile && el.hasAttribute("data-defile")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-defile");
+      }
+    });
+  }
+  tablesAtteignables();
+  window.addEventListener("resize", tablesAtteignables);
+
   // A form sent once: a second click does nothing, and after half a second the button says it is working
   // (issue 14 item 16). A form that stays on the page (a download) is usable again after a while.
   var DELAI_OCCUPE = 500;
