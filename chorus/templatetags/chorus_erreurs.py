@@ -9,28 +9,39 @@ from django import forms, template
 register = template.Library()
 
 
-def _erreurs_du_formulaire(form) -> list[dict]:
-    erreurs = [{"ancre": "", "libelle": "", "message": str(m)} for m in form.non_field_errors()]
+def _erreurs_du_formulaire(form) -> tuple[int, list[dict]]:
+    """The number of the form's errors, and its fields in error (label and anchor), in the form's order. The
+    messages themselves stay next to their field: the summary names the fields."""
+    champs = []
+    nombre = len(form.non_field_errors())
     for nom, messages in form.errors.items():
         if nom == forms.forms.NON_FIELD_ERRORS or nom not in form.fields:
             continue
+        nombre += len(messages)
         champ = form[nom]
         ancre = champ.id_for_label or champ.auto_id or ""
-        erreurs += [{"ancre": ancre, "libelle": str(champ.label or ""), "message": str(m)} for m in messages]
-    return erreurs
+        if ancre:
+            champs.append({"ancre": ancre, "libelle": str(champ.label or nom)})
+    return nombre, champs
 
 
 @register.inclusion_tag("chorus/_resume_erreurs.html", takes_context=True)
 def resume_erreurs(context):
-    erreurs, vus = [], set()
+    nombre, generales, champs, vus = 0, 0, [], set()
+    formulaires = []
     for valeur in context.flatten().values():
         if id(valeur) in vus:
             continue
         vus.add(id(valeur))
         if isinstance(valeur, forms.BaseForm) and valeur.is_bound:
-            erreurs += _erreurs_du_formulaire(valeur)
+            formulaires.append(valeur)
         elif isinstance(valeur, forms.BaseFormSet) and valeur.is_bound:
-            erreurs += [{"ancre": "", "libelle": "", "message": str(m)} for m in valeur.non_form_errors()]
-            for sous_formulaire in valeur.forms:
-                erreurs += _erreurs_du_formulaire(sous_formulaire)
-    return {"erreurs": erreurs}
+            nombre += len(valeur.non_form_errors())
+            generales += len(valeur.non_form_errors())
+            formulaires += valeur.forms
+    for form in formulaires:
+        n, c = _erreurs_du_formulaire(form)
+        nombre += n
+        generales += len(form.non_field_errors())
+        champs += c
+    return {"nombre": nombre, "generales": generales, "champs": champs}
