@@ -33,6 +33,21 @@ def accueil(request):
     )
 
 
+def _page_legale(gabarit: str, titre: str):
+    """A public page of the footer: its text lives in its template."""
+
+    def vue(request):
+        return render(request, gabarit, {"breadcrumb_data": navigation.fil_ariane(courant=titre)})
+
+    vue.__name__ = gabarit.rsplit("/", 1)[-1].removesuffix(".html")
+    return vue
+
+
+accessibilite = _page_legale("chorus/accessibilite.html", "Déclaration d'accessibilité")
+mentions_legales = _page_legale("chorus/mentions_legales.html", "Mentions légales")
+donnees_personnelles = _page_legale("chorus/donnees_personnelles.html", "Données personnelles")
+
+
 @login_required
 def domaines(request):
     return render(

@@ -8,7 +8,7 @@ from django.db import models
 class Cadre(models.TextChoices):
     """Every cadre de facturation the portal handles: the invoices' (A1, A2, A9, A12) and the works pieces' (A4…A25,
     ``travaux.statuts.CADRES`` says who deposits each and what may follow it). Labels of the works cadres as the
-    portal words them (seed 001: « A15 – Etat d'acompte déposé par une MOE »). A3 (frais de justice), A11 (withdrawn,
+    portal words them (seed 001: « A15 – État d'acompte déposé par une MOE »). A3 (frais de justice), A11 (withdrawn,
     reference 1.1) and A21 (remboursement TIC) have no application here and are left out."""
 
     A1 = "A1_FACTURE_FOURNISSEUR", "A1 – Dépôt par un fournisseur d'une facture"
@@ -16,8 +16,8 @@ class Cadre(models.TextChoices):
     A9 = "A9_FACTURE_SOUSTRAITANT", "A9 – Dépôt par un sous-traitant d'une facture"
     A12 = "A12_FACTURE_COTRAITANT", "A12 – Dépôt par un cotraitant d'une facture"
     A4 = "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "A4 – Projet de décompte mensuel déposé par un fournisseur"
-    A5 = "A5_ETAT_ACOMPTE_FOURNISSEUR", "A5 – Etat d'acompte déposé par un fournisseur"
-    A6 = "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "A6 – Etat d'acompte validé déposé par un fournisseur"
+    A5 = "A5_ETAT_ACOMPTE_FOURNISSEUR", "A5 – État d'acompte déposé par un fournisseur"
+    A6 = "A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR", "A6 – État d'acompte validé déposé par un fournisseur"
     A7 = "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR", "A7 – Projet de décompte final déposé par un fournisseur"
     A8 = (
         "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR",
@@ -26,11 +26,11 @@ class Cadre(models.TextChoices):
     A10 = "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A10 – Projet de décompte mensuel déposé par un sous-traitant"
     A13 = "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "A13 – Projet de décompte mensuel déposé par un cotraitant"
     A14 = "A14_PROJET_DECOMPTE_FINAL_COTRAITANT", "A14 – Projet de décompte final déposé par un cotraitant"
-    A15 = "A15_ETAT_ACOMPTE_MOE", "A15 – Etat d'acompte déposé par une MOE"
-    A16 = "A16_ETAT_ACOMPTE_VALIDE_MOE", "A16 – Etat d'acompte validé déposé par une MOE"
+    A15 = "A15_ETAT_ACOMPTE_MOE", "A15 – État d'acompte déposé par une MOE"
+    A16 = "A16_ETAT_ACOMPTE_VALIDE_MOE", "A16 – État d'acompte validé déposé par une MOE"
     A17 = "A17_PROJET_DECOMPTE_GENERAL_MOE", "A17 – Projet de décompte général déposé par une MOE"
     A18 = "A18_DECOMPTE_GENERAL_MOE", "A18 – Décompte général déposé par une MOE"
-    A19 = "A19_ETAT_ACOMPTE_VALIDE_MOA", "A19 – Etat d'acompte validé déposé par une MOA"
+    A19 = "A19_ETAT_ACOMPTE_VALIDE_MOA", "A19 – État d'acompte validé déposé par une MOA"
     A20 = "A20_DECOMPTE_GENERAL_MOA", "A20 – Décompte général déposé par une MOA"
     A22 = (
         "A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE",
@@ -120,7 +120,7 @@ class StatutFacture(models.TextChoices):
     ABSENCE_VALIDATION_1_HORS_DELAI = "ABSENCE_VALIDATION_1_HORS_DELAI", "Absence de validation dans les délais"
     MISE_A_DISPOSITION = "MISE_A_DISPOSITION", "Mise à disposition du destinataire"
     PRISE_EN_COMPTE_DESTINATAIRE = "PRISE_EN_COMPTE_DESTINATAIRE", "Prise en compte destinataire"
-    A_RECYCLER = "A_RECYCLER", "A recycler"
+    A_RECYCLER = "A_RECYCLER", "À recycler"
     SUSPENDUE = "SUSPENDUE", "Suspendue"
     COMPLETEE = "COMPLETEE", "Complétée"
     REJETEE = "REJETEE", "Rejetée"
@@ -170,7 +170,7 @@ STATUTS_A_TRAITER_DESTINATAIRE = [
 # The recipient's coded motifs, one list per outcome. The webinar « Comment traiter les factures reçues »
 # (seeds 004) shows the portal's list of « Motif de rejet » and which outcome each motif gives the supplier
 # (« Justificatif absent ou insuffisant » → Suspendue; « SE incorrect », « EJ incorrect ou inexistant », « Erreur
-# au niveau des données de l'engagement » → A recycler; the others → Rejetée): its words are kept, split by
+# au niveau des données de l'engagement » → À recycler; the others → Rejetée): its words are kept, split by
 # outcome, and completed by the reference's RECALLED lists (section 2.3) where the webinar has no equivalent.
 # Internal motifs of the State's back office (« Suppression en masse », « Transfert pour paiement en régie »…)
 # are left out. Kept here, in one place, easy to change.
@@ -220,3 +220,28 @@ class TypePieceJointe(models.TextChoices):
 
 
 TAUX_TVA = ["20", "10", "8.5", "5.5", "2.1", "0"]
+
+# Units of a line (BT-130, UN/ECE recommendation 20) as people read them; the code stays in the data and the XML.
+LIBELLES_UNITES = {
+    "C62": "unité",
+    "H87": "pièce",
+    "HUR": "heure",
+    "DAY": "jour",
+    "WEE": "semaine",
+    "MON": "mois",
+    "ANN": "année",
+    "KGM": "kg",
+    "TNE": "tonne",
+    "MTR": "m",
+    "MTK": "m²",
+    "MTQ": "m³",
+    "LTR": "l",
+    "KMT": "km",
+    "SET": "lot",
+    "LS": "forfait",
+}
+
+
+def libelle_unite(code: str) -> str:
+    """« m² » for ``MTK``; a code the list does not know prints as it is."""
+    return LIBELLES_UNITES.get(code, code)

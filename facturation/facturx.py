@@ -51,6 +51,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from chorus.money import arrondir, formater_montant
 from facturation.donnees import Ajustement, DonneesFacture, Ligne, Partie
+from facturation.enums import libelle_unite
 from facturation.montants import (  # noqa: F401  (repartition_remises_charges: part of this module's API)
     CATEGORIES_SANS_TAUX,
     MOTIFS_EXONERATION_PAR_DEFAUT,
@@ -92,8 +93,6 @@ LIBELLES_MOYEN_PAIEMENT = {
 }
 
 TYPES_DOCUMENT = {"380": "Facture", "381": "Avoir", "386": "Facture d'acompte", "384": "Facture rectificative"}
-
-UNITES = {"C62": "unité", "H87": "pièce", "HUR": "heure", "DAY": "jour", "KGM": "kg", "MTR": "m", "LTR": "l"}
 
 
 # --- Number formatting -------------------------------------------------------------------------------------------
@@ -600,7 +599,7 @@ def _tableau_lignes(donnees: DonneesFacture, devise: str, styles) -> list:
                 _p(ligne.reference, styles["petit"]),
                 _p(ligne.denomination, styles["petit"]),
                 _p(affichage_quantite(ligne.quantite), styles["droite"]),
-                _p(UNITES.get(ligne.unite, ligne.unite), styles["petit"]),
+                _p(libelle_unite(ligne.unite), styles["petit"]),
                 _p(affichage_montant(ligne.prix_unitaire_ht, devise), styles["droite"]),
                 _p(affichage_montant(ligne.remise_ht, devise) if ligne.remise_ht else "", styles["droite"]),
                 _p(

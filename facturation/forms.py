@@ -6,6 +6,7 @@ from chorus.money import MontantInvalide, to_decimal
 from facturation.enums import (
     CHOIX_CADRES_FACTURE,
     CHOIX_CADRES_RECUS,
+    LIBELLES_UNITES,
     MOTIFS_DESTINATAIRE,
     STATUTS_A_TRAITER_DESTINATAIRE,
     STATUTS_RECUS,
@@ -194,16 +195,22 @@ class LigneForm(DsfrBaseForm):
     reference = forms.CharField(label="Référence", max_length=50, required=False)
     denomination = forms.CharField(label="Dénomination", max_length=250)
     quantite = MontantField(label="Quantité")
-    unite = forms.CharField(label="Unité", max_length=20, required=False, initial="C62")
+    unite = forms.ChoiceField(label="Unité", choices=list(LIBELLES_UNITES.items()), initial="C62")
     prix_unitaire_ht = MontantField(label="Prix unitaire HT")
     remise_ht = MontantField(label="Remise HT", required=False)
     taux_tva = forms.ChoiceField(label="Taux de TVA", choices=[(t, f"{t.replace('.', ',')} %") for t in TAUX_TVA])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = (self.initial or {}).get("unite")
+        if code and code not in LIBELLES_UNITES:  # a unit read from a deposited document stays as it is
+            self.fields["unite"].choices = [*self.fields["unite"].choices, (code, code)]
 
     def ligne(self) -> dict:
         c = self.cleaned_data
         return {
             "reference": c["reference"], "denomination": c["denomination"], "quantite": c["quantite"],
-            "unite": c["unite"] or "C62", "prix_unitaire_ht": c["prix_unitaire_ht"], "remise_ht": c["remise_ht"] or 0,
+            "unite": c["unite"], "prix_unitaire_ht": c["prix_unitaire_ht"], "remise_ht": c["remise_ht"] or 0,
             "taux_tva": c["taux_tva"],
         }  # fmt: skip
 
@@ -360,6 +367,20 @@ class TraitementFactureRecueForm(DsfrBaseForm):
             self.fields["motif"].choices = [("", "Sélectionnez un motif"), *motifs.choices]
             self.fields["motif"].label = self.LIBELLES_MOTIF[statut]
             self["motif"].label = self.fields["motif"].label  # the DSFR base form already built the bound field
+
+
+class FiltreFacturesATraiterForm(DsfrBaseForm):
+    """The filters of « Factures à traiter » in the Synthèse of Factures reçues (GET)."""
+
+    statut = forms.ChoiceField(
+        label="État courant", required=False,
+        choices=[("", "Tous"), *((s.value, s.label) for s in STATUTS_A_TRAITER_DESTINATAIRE)],
+    )  # fmt: skip
+    fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
+    numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+
+    def criteres(self) -> dict:
+        return {k: v.strip() for k, v in self.cleaned_data.items() if v and v.strip()} if self.is_valid() else {}
 
 
 class TraitementEnMasseForm(DsfrBaseForm):

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
+from chorus.money import formater_montant
 from facturation.enums import (
     CADRES_AVEC_VALIDEUR,
     STATUTS_A_TRAITER_DESTINATAIRE,
@@ -15,6 +16,7 @@ from facturation.enums import (
     TypeFacture,
     TypePieceJointe,
     TypeTva,
+    libelle_unite,
 )
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre
@@ -242,6 +244,10 @@ class LignePoste(models.Model):
     def __str__(self):
         return self.denomination
 
+    @property
+    def unite_libelle(self) -> str:
+        return libelle_unite(self.unite)
+
 
 class RecapitulatifTVA(models.Model):
     facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="recapitulatif_tva")
@@ -284,7 +290,7 @@ class AjustementDocument(models.Model):
         ordering = ["facture_id", "ordre"]
 
     def __str__(self):
-        return f"{'Frais' if self.charge else 'Remise'} {self.montant}"
+        return f"{'Frais' if self.charge else 'Remise'} {formater_montant(self.montant)}"
 
 
 class PieceJointe(models.Model):

@@ -22,6 +22,21 @@ MESSAGE_VERROUILLAGE = (
 )
 
 
+class MotDePasseConserve(forms.PasswordInput):
+    """A new password typed once is not lost when another field of the form is refused (issue 14 item 10); a
+    refused password is typed again (``sans_mots_de_passe_refuses``)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=True)
+
+
+def sans_mots_de_passe_refuses(form, noms):
+    """After validation: the password fields are emptied when one of them is in error."""
+    if any(nom in form.errors for nom in noms):
+        for nom in noms:
+            form.fields[nom].widget.render_value = False
+
+
 class ConnexionForm(DsfrBaseForm, auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique",
@@ -86,14 +101,18 @@ class NouveauMotDePasseForm(DsfrBaseForm, auth_forms.SetPasswordForm):
     new_password1 = forms.CharField(
         label="Nouveau mot de passe",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=MotDePasseConserve(),
         help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop proche de vos nom et adresse.",
     )
     new_password2 = forms.CharField(
         label="Confirmation du nouveau mot de passe",
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=MotDePasseConserve(),
     )
+
+    def _post_clean(self):
+        super()._post_clean()
+        sans_mots_de_passe_refuses(self, ("new_password1", "new_password2"))
 
     def save(self, commit=True):  # noqa: FBT002 (Django's signature)
         user = super().save(commit=commit)
@@ -110,6 +129,10 @@ class ChangerMotDePasseForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
     )
     new_password1 = NouveauMotDePasseForm.base_fields["new_password1"]
     new_password2 = NouveauMotDePasseForm.base_fields["new_password2"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        sans_mots_de_passe_refuses(self, ("new_password1", "new_password2"))
 
 
 class ModifierCompteForm(DsfrBaseForm):
@@ -168,12 +191,12 @@ class CreerCompteForm(DsfrBaseForm):
         help_text="Obligatoire si votre structure existe déjà : il accompagne votre demande de rattachement.",
     )  # fmt: skip
     password1 = forms.CharField(
-        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Mot de passe", strip=False, widget=MotDePasseConserve(),
         help_text=NouveauMotDePasseForm.base_fields["new_password1"].help_text,
     )  # fmt: skip
     password2 = forms.CharField(
         label="Confirmation du mot de passe", strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=MotDePasseConserve(),
     )  # fmt: skip
 
     def clean_email(self):
@@ -212,6 +235,7 @@ class CreerCompteForm(DsfrBaseForm):
                 password_validation.validate_password(p1, candidate)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
+        sans_mots_de_passe_refuses(self, ("password1", "password2"))
         return cleaned
 
 

@@ -1,7 +1,7 @@
 """Codes of the sollicitations domain: stored values in capitals, the portal's words as labels.
 
 The statuses are those of Chorus Pro's « Traiter une sollicitation » screen (seed 001: « En cours », « Demande
-d'information », « Résolue », « Mauvaise affectation ») around the deposit (« A traiter », the « Etat » column of
+d'information », « Résolue », « Mauvaise affectation ») around the deposit (« À traiter », the « Etat » column of
 « Mes sollicitations à traiter ») and the sender's closing (« Clôturée », the header's « Date de Clôture »).
 Chorus Pro's API codes for sollicitation statuses are not published (reference §8, question 5): the codes below
 are ours. « Réaffectée » (the support sends a request to a public structure's service) is not in the seeds.
@@ -11,14 +11,14 @@ from django.db import models
 
 
 class StatutSollicitation(models.TextChoices):
-    A_TRAITER = "A_TRAITER", "A traiter"
+    A_TRAITER = "A_TRAITER", "À traiter"
     EN_COURS = "EN_COURS", "En cours"
     DEMANDE_INFORMATION = "DEMANDE_INFORMATION", "Demande d'information"
     RESOLUE = "RESOLUE", "Résolue"
     CLOTUREE = "CLOTUREE", "Clôturée"
-    # Transient: the business service hands the request to the support desk, which receives it « A traiter ».
+    # Transient: the business service hands the request to the support desk, which receives it « À traiter ».
     MAUVAISE_AFFECTATION = "MAUVAISE_AFFECTATION", "Mauvaise affectation"
-    # Transient: the support desk hands the request to a public structure's service, which receives it « A traiter ».
+    # Transient: the support desk hands the request to a public structure's service, which receives it « À traiter ».
     REAFFECTEE = "REAFFECTEE", "Réaffectée par le support"
 
 
@@ -30,7 +30,7 @@ S = StatutSollicitation
 # or send back).
 STATUTS_ATTENTE_EMETTEUR = [S.DEMANDE_INFORMATION, S.RESOLUE]
 # « Mes sollicitations à traiter » of the receiving side: new ones, answered complements and sent-back answers (all
-# « A traiter ») and those taken in charge (« En cours »).
+# « À traiter ») and those taken in charge (« En cours »).
 STATUTS_A_TRAITER = [S.A_TRAITER, S.EN_COURS]
 
 

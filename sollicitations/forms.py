@@ -266,7 +266,7 @@ class _RechercheForm(DsfrBaseForm):
 
 class RechercheEmisesForm(_RechercheForm):
     statut = forms.ChoiceField(
-        label="Etat",
+        label="État",
         required=False,
         choices=[("", "Tous"), *[(s, s.label) for s in (S.A_TRAITER, S.DEMANDE_INFORMATION, S.RESOLUE, S.CLOTUREE)]],
     )
@@ -276,11 +276,11 @@ class RechercheEmisesForm(_RechercheForm):
 
 class RechercheRecuesForm(_RechercheForm):
     statut = forms.ChoiceField(
-        label="Etat",
+        label="État",
         required=False,
         choices=[
             ("", "Tous"),
-            ("MES_A_TRAITER", "Mes sollicitations à traiter (A traiter et En cours)"),
+            ("MES_A_TRAITER", "Mes sollicitations à traiter (À traiter et En cours)"),
             *[(s, s.label) for s in (S.A_TRAITER, S.EN_COURS, S.DEMANDE_INFORMATION, S.RESOLUE, S.CLOTUREE)],
         ],
     )

@@ -94,7 +94,7 @@ COLONNES_LISTE = (
 
 # The status filter of « Rechercher »: a code, or a group of codes.
 GROUPES_STATUTS_EMETTEUR = {
-    # « En cours » is shown to the sender as « A traiter » (not visible to them): one filter for both.
+    # « En cours » is shown to the sender as « À traiter » (not visible to them): one filter for both.
     S.A_TRAITER: [S.A_TRAITER, S.EN_COURS],
 }
 GROUPES_STATUTS_RECEPTEUR = {"MES_A_TRAITER": STATUTS_A_TRAITER}

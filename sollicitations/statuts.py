@@ -54,7 +54,7 @@ def cibles(statut: str, role: str | None) -> list[str]:
 
 LIBELLES = dict(S.choices)
 # Who sees which word (convention 3): « En cours » is « non visible par le déposant » (seed 001), who keeps
-# reading « A traiter » while the receiving side drafts its answer.
+# reading « À traiter » while the receiving side drafts its answer.
 LIBELLES_EMETTEUR = {S.EN_COURS: S.A_TRAITER.label}
 
 
@@ -72,7 +72,7 @@ BADGES = {
     S.RESOLUE: "fr-badge--success",
     S.CLOTUREE: "",
 }
-# The sender's badges: « En cours », read « A traiter » by the sender, has shown no badge so far (the pages looked
+# The sender's badges: « En cours », read « À traiter » by the sender, has shown no badge so far (the pages looked
 # its badge up by the displayed word); kept as it renders today.
 BADGES_EMETTEUR = {statut: classe for statut, classe in BADGES.items() if statut not in LIBELLES_EMETTEUR}
 

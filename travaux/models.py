@@ -115,7 +115,7 @@ class PieceTravaux(models.Model):
 
     class TypeDepot(models.TextChoices):
         INITIAL = "INITIAL", "Dépôt initial"
-        SUITE = "SUITE", "A partir d'une pièce existante dans Chorus Pro"
+        SUITE = "SUITE", "À partir d'une pièce existante dans Chorus Pro"
 
     dossier = models.ForeignKey(DossierFacturation, on_delete=models.PROTECT, related_name="pieces")
     piece_precedente = models.ForeignKey(

@@ -39,7 +39,7 @@ def dossiers_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 
 def avec_etat_courant(pieces: QuerySet) -> QuerySet:
-    """« Etat courant » and « Date état courant »: the piece's, or its invoice's once payable (the service
+    """« État courant » and « Date état courant »: the piece's, or its invoice's once payable (the service
     financier's processing in « Factures reçues »)."""
     return pieces.annotate(
         etat_courant=Coalesce(F("facture__statut"), F("statut")),
@@ -168,7 +168,7 @@ def historique_facture_apres_envoi(entrees) -> list:
     """The rows of a payable piece's invoice that its own history does not already say (``entrees`` oldest first):
     the piece records its deposit and its « Mise à disposition du destinataire »; the invoice's rows up to its first
     mise à disposition repeat them, so only the later ones — the service financier's processing, a new deposit
-    after « A recycler » — are added."""
+    after « À recycler » — are added."""
     entrees = list(entrees)
     for i, h in enumerate(entrees):
         if h.statut == StatutFacture.MISE_A_DISPOSITION:

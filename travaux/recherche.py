@@ -37,7 +37,7 @@ def _depots():
 
 
 def annoter(pieces: QuerySet) -> QuerySet:
-    """« Etat courant », « Date état courant », « Date de dépôt » (the first « Déposée » of its history), the
+    """« État courant », « Date état courant », « Date de dépôt » (the first « Déposée » of its history), the
     « Destinataire » (the payable piece's invoice's, else the dossier's service financier, else its MOA, who
     receives the works invoice) and the dossier's lateness (``queries.avec_retard``)."""
     premier_depot = Subquery(_depots().order_by("created_at", "id").values("created_at")[:1])
@@ -135,7 +135,7 @@ def lignes(valeurs) -> list[dict]:
 ENTETES_EXPORT = [
     "Numéro", "Type de pièce", "Numéro de dossier de facturation", "Numéro de marché", "Rôle de l'émetteur",
     "SIRET de la structure émettrice", "Structure émettrice", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
-    "Maîtrise d'ouvrage", "Date de la pièce", "Date de dépôt", "Etat courant", "Date état courant",
+    "Maîtrise d'ouvrage", "Date de la pièce", "Date de dépôt", "État courant", "Date état courant",
     "Numéro d'engagement", "Instructeur", "Montant HT", "Montant TVA", "Montant TTC", "Montant à payer", "Devise",
 ]  # fmt: skip
 COLONNES_EXPORT = (

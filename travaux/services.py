@@ -439,7 +439,7 @@ def deposer(
     pieces_jointes=(),
     pour_le_compte_de: Structure | None = None,
 ) -> PieceTravaux:
-    """« Déposer »: a « Dépôt initial » (``acteurs`` named, a new dossier) or « A partir d'une pièce existante »
+    """« Déposer »: a « Dépôt initial » (``acteurs`` named, a new dossier) or « À partir d'une pièce existante »
     (``precedente``, which becomes « Associée » once this one is sent). Saved as a draft (« Enregistrer en mode
     brouillon ») or sent at once (« Valider et envoyer »). ``pour_le_compte_de``: the actor without an account the
     depositor says it plays (« Déposer pour le compte de »), checked against the dossier. Raises
@@ -474,7 +474,7 @@ def deposer(
             _controler_suite(regle=regle, precedente=precedente)
             if acteurs is not None and regle.payable and acteurs.destinataire is not None:
                 # Seed 001 (9/9): the MOA names the service financier that pays (« Modifier le SIRET en indiquant
-                # le service financier de l'Etat »).
+                # le service financier de l'État »).
                 _controler_acteurs(
                     Acteurs(
                         fournisseur=dossier.fournisseur,

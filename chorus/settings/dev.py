@@ -6,6 +6,8 @@ from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, cache_settings, database_settings
 
 DEBUG = True
+# The portal's 404 and 500 pages even with DEBUG on (chorus.middleware.PagesErreurEnDeveloppement).
+MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.PagesErreurEnDeveloppement"]  # noqa: F405
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from chorus.messagerie import notifier
+from chorus.money import formater_montant
 from chorus.workflow import Workflow
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
@@ -57,7 +58,8 @@ def _notifier_valideur(*, objet, entree):
         sujet = f"Chorus Pro - Facture {objet.numero} à valider"
         corps = (
             f"Bonjour,\n\nLa facture {objet.numero} de {objet.fournisseur.raison_sociale} "
-            f"({objet.get_cadre_display()}), d'un montant TTC de {objet.montant_ttc} {objet.devise}, attend la "
+            f"({objet.get_cadre_display()}), d'un montant TTC de "
+            f"{formater_montant(objet.montant_ttc, objet.devise)}, attend la "
             f"validation de {objet.valideur.raison_sociale} dans l'application « Factures à valider ».\n\n"
             f"Sans décision de votre part avant le {echeance:%d/%m/%Y à %H:%M}, elle sera validée tacitement et "
             "transmise à son destinataire.\n\nCordialement,\nL'équipe Chorus Pro"

@@ -12,7 +12,7 @@ from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE
 
 
 def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "") -> Facture:
-    """The recipient sets a processing status; Suspendue, A recycler and Rejetée need a motif (free text here, as
+    """The recipient sets a processing status; Suspendue, À recycler and Rejetée need a motif (free text here, as
     the API's ``traiter/recue``; the portal's pages go through ``traiter_facture_recue`` and its coded lists).
     Needs « Factures reçues » in modification where the invoice is addressed: on its structure, or on its
     service for a user attached at service level (``queries.peut_traiter``)."""

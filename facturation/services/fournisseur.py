@@ -1,4 +1,4 @@
-"""The supplier's actions on a sent invoice: « A recycler », « Suspendue », « Rejetée »."""
+"""The supplier's actions on a sent invoice: « À recycler », « Suspendue », « Rejetée »."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +12,10 @@ from facturation.statuts import FOURNISSEUR
 
 
 def recycler(*, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str) -> Facture:
-    """« A recycler »: only the routing data change; the invoice is sent again under the same number."""
+    """« À recycler »: only the routing data change; the invoice is sent again under the same number."""
     exiger_emission(acting_user, facture.fournisseur)
     if facture.statut != StatutFacture.A_RECYCLER:
-        raise ValidationError("Seule une facture « A recycler » peut être recyclée.")
+        raise ValidationError("Seule une facture « À recycler » peut être recyclée.")
     facture.destinataire = destinataire
     facture.service_destinataire = service_destinataire
     facture.numero_engagement = numero_engagement or ""

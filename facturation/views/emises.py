@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from facturation.models import Facture
 from facturation.services import envoi
 from facturation.views.depot import SESSION_DEPOT, bandeau_analyse
 from organisation import queries as org_queries
-from organisation.enums import Niveau
+from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
 
 S = StatutFacture
@@ -79,7 +80,7 @@ def _lignes(valeurs) -> list[dict]:
 
 @login_required
 def synthese(request):
-    """What needs my action: drafts, A recycler, Suspendue, unhandled Rejetée."""
+    """What needs my action: drafts, À recycler, Suspendue, unhandled Rejetée."""
     base = queries.factures_emises(request.user).order_by("-updated_at", "-id")
     # The 50 most recent; the full lists are one click away in Rechercher (by status).
     a_traiter = _lignes(
@@ -468,12 +469,15 @@ def suivi(request, pk):
     facture = _facture_ou_404(request.user, pk)
     peut_modifier = queries.facture_emise(request.user, pk, Niveau.MODIFICATION) is not None
     actions = statuts.actions_fournisseur(facture.statut, rejet_traite=facture.rejet_traite) if peut_modifier else []
+    historique = queries.historique(facture)
     return render(
         request,
         "facturation/suivi.html",
         {
             "facture": facture,
-            "historique": queries.historique(facture),
+            "historique": historique,
+            "raison_statut": _raison_statut(facture, historique),
+            "poser_une_question": _poser_une_question(request.user, facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
             "actions": actions,
@@ -483,6 +487,45 @@ def suivi(request, pk):
             "breadcrumb_data": _fil(courant=f"Facture {facture.numero or '(brouillon)'}"),
         },
     )
+
+
+# Why the invoice waits for the supplier, stated at the top of its page (issue 14 item 13).
+TITRES_RAISON = {
+    StatutFacture.SUSPENDUE: "Motif de la suspension",
+    StatutFacture.REJETEE: "Motif du rejet",
+    StatutFacture.A_RECYCLER: "Motif de la mise à recycler",
+    StatutFacture.REFUSEE_1: "Motif du refus du valideur",
+}
+# The sous-catégorie of « Poser une question » (seed 002 « Factures émises »), by the invoice's status.
+SOUS_CATEGORIE_QUESTION = {StatutFacture.REJETEE: "REJET", StatutFacture.SUSPENDUE: "SUIVI_TRAITEMENT"}
+
+
+def _raison_statut(facture, historique) -> dict | None:
+    """The motif and comment of the entry that put the invoice in its current waiting status, if any."""
+    titre = TITRES_RAISON.get(facture.statut)
+    entree = next((h for h in historique if h.statut == facture.statut), None)
+    if titre is None or entree is None or not (entree.motif or entree.commentaire):
+        return None
+    return {"titre": titre, "motif": entree.motif, "commentaire": entree.commentaire}
+
+
+def _poser_une_question(user, facture) -> str:
+    """« Poser une question »: « Saisir une sollicitation » pre-filled with the invoice (its recipient, service,
+    number and emitting structure), for a user who may send sollicitations; "" otherwise."""
+    if not facture.numero or facture.destinataire is None:
+        return ""
+    structures = org_queries.structures_de(user, Application.SOLLICITATIONS_EMISES, Niveau.MODIFICATION)
+    if not structures.filter(pk=facture.fournisseur_id).exists():
+        return ""
+    parametres = {
+        "structure_emettrice": facture.fournisseur_id,
+        "sous_categorie": SOUS_CATEGORIE_QUESTION.get(facture.statut, "QUESTION_ENTITE_PUBLIQUE"),
+        "siret_destinataire": facture.destinataire.identifiant,
+        "service_destinataire": facture.service_destinataire.code if facture.service_destinataire else "",
+        "numero_facture": facture.numero,
+        "objet": f"Facture {facture.numero}",
+    }
+    return reverse("saisir_sollicitation") + "?" + urlencode(parametres)
 
 
 @login_required

@@ -62,25 +62,37 @@ def _lignes(valeurs) -> list[dict]:
 @login_required
 def synthese(request):
     """« Factures à traiter »: what awaits the recipient (mise à disposition, complétée, prise en compte), the
-    50 whose status changed last; the full list is one click away in Rechercher (« À traiter »)."""
+    50 whose status changed last, narrowed by the filters; the full list is one click away in Rechercher
+    (« À traiter »)."""
+    return _page_synthese(request, forms.FiltreFacturesATraiterForm(request.GET, auto_id="filtre_%s"))
+
+
+def _page_synthese(request, filtres, *, form_masse=None, cochees=frozenset()):
+    """The Synthèse; after a refused « Traiter la sélection », with the posted action and the ticked invoices kept
+    and the form's errors shown."""
     valeurs = (
-        queries.factures_recues(request.user)
+        queries.filtrer(filtres.criteres(), queries.factures_recues(request.user))
         .filter(statut__in=STATUTS_A_TRAITER_DESTINATAIRE)
         .order_by("-updated_at", "-id")
         .values(*COLONNES_LISTE)[:TAILLE_SYNTHESE]
     )
     factures = _lignes(valeurs)
+    for ligne in factures:
+        ligne["cochee"] = ligne["pk"] in cochees
     en_masse = bool(factures) and queries.traite_des_factures_recues(request.user)
     return render(
         request,
         "facturation/recues/synthese.html",
         {
             "factures": factures,
-            "form_masse": forms.TraitementEnMasseForm() if en_masse else None,
+            "filtres": filtres,
+            "filtre_actif": bool(filtres.criteres()),
+            "form_masse": (form_masse or forms.TraitementEnMasseForm()) if en_masse else None,
             "taille": TAILLE_SYNTHESE,
             "a_traiter": forms.RechercheFacturesRecuesForm.A_TRAITER,
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
+        status=400 if form_masse is not None else 200,
     )
 
 
@@ -243,9 +255,17 @@ def traiter_en_masse(request):
         raise PermissionDenied("Votre profil « Factures reçues » est en consultation : il ne permet pas de traiter.")
     form = forms.TraitementEnMasseForm(request.POST)
     pks = [int(v) for v in request.POST.getlist("facture") if v.isdigit()][:TAILLE_SYNTHESE]
-    if not form.is_valid() or not pks:
-        messages.error(request, "Sélectionnez au moins une facture et l'action à effectuer.")
-        return redirect("factures_recues")
+    valide = form.is_valid()
+    if not pks:
+        form.add_error(None, "Sélectionnez au moins une facture dans la liste.")
+    if not valide or not pks:
+        # The page again, with the chosen action and the ticked invoices kept (issue 14 item 10).
+        return _page_synthese(
+            request,
+            forms.FiltreFacturesATraiterForm(request.GET, auto_id="filtre_%s"),
+            form_masse=form,
+            cochees=frozenset(pks),
+        )
     statut = form.cleaned_data["statut"]
     factures = list(
         queries.factures_recues(request.user, Niveau.MODIFICATION)

@@ -5,7 +5,7 @@ What is disclosed when a deposit matches: the deposit time, the invoice number, 
 identifier) and the certificate digest — nothing else (no amount, no status, no supplier user). Drafts and
 abandoned drafts were never deposited: they are never disclosed.
 
-Accepted input, one of:
+Accepted input, one or both (then both are checked, and the page says whether they designate the same deposit):
 
 * a document (10 Mo at most, kept in memory): its SHA-256 (hex) is compared with ``Facture.fichier_sha256``;
 * the certificate digest (44-character base64): compared with ``Facture.empreinte_certificat``, and, decoded to
@@ -138,19 +138,21 @@ class VerificationDepotForm(DsfrBaseForm):
             message = "Déposez le document à vérifier ou collez son empreinte."
             self.add_error("fichier", message)
             self.add_error("empreinte", message)
-        elif fichier is not None and empreinte is not None:
-            self.add_error("empreinte", "Déposez un document ou collez une empreinte, mais pas les deux à la fois.")
         return cleaned
 
-    def critere(self) -> dict:
-        """``{"sha256": hex, "certificat": base64 or None}`` of a valid form."""
+    def criteres(self) -> list[dict]:
+        """``{"sha256": hex, "certificat": base64 or None}`` of the document, then of the fingerprint, for those
+        given (both are checked when both are given)."""
+        criteres = []
         fichier = self.cleaned_data.get("fichier")
         if fichier is not None:
             empreinte = hashlib.sha256()
             for morceau in fichier.chunks():
                 empreinte.update(morceau)
-            return {"sha256": empreinte.hexdigest(), "certificat": None}
-        return self.cleaned_data["empreinte"]
+            criteres.append({"sha256": empreinte.hexdigest(), "certificat": None})
+        if self.cleaned_data.get("empreinte") is not None:
+            criteres.append(self.cleaned_data["empreinte"])
+        return criteres
 
 
 def _adresse_ip(request) -> str:
@@ -209,7 +211,7 @@ def verifier_depot(request):
 @csrf_protect
 def _verifier_depot(request, handler):
     status = 200
-    verifie, facture, quota = False, None, False
+    verifie, facture, quota, concordance = False, None, False, None
     if request.method == "POST":
         form = VerificationDepotForm(
             request.POST, request.FILES, trop_volumineux=bool(handler and handler.trop_volumineux)
@@ -218,7 +220,12 @@ def _verifier_depot(request, handler):
             if _quota_depasse(request):
                 quota, status = True, 429
             else:
-                facture = rechercher_depot(form.critere())
+                trouvees = [rechercher_depot(critere) for critere in form.criteres()]
+                facture = next((f for f in trouvees if f is not None), None)
+                if len(trouvees) == 2:  # a document and a fingerprint: do they designate the same deposit?
+                    concordance = trouvees[0] is not None and trouvees[0] == trouvees[1]
+                    ecart = "" if concordance else ("empreinte" if trouvees[0] is not None else "document")
+                    concordance = {"ok": concordance, "ecart": ecart}
                 verifie = True
     else:
         form = VerificationDepotForm()
@@ -231,6 +238,7 @@ def _verifier_depot(request, handler):
             "form": form,
             "verifie": verifie,
             "facture": facture,
+            "concordance": concordance,
             "quota": quota,
             "message_quota": MESSAGE_QUOTA,
         },

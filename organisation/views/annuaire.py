@@ -52,7 +52,7 @@ DRAPEAUX = [
     ("Code service obligatoire", lambda s: s.code_service_obligatoire),
     ("Service ou engagement obligatoire", lambda s: s.service_ou_engagement_obligatoire),
     ("Gère la mise en paiement", lambda s: not s.mise_en_paiement_non_remontee),
-    ("A une MOA", lambda s: s.option_moa != OptionMoa.SANS_MOA),
+    ("À une MOA", lambda s: s.option_moa != OptionMoa.SANS_MOA),
     ("MOA uniquement", lambda s: s.option_moa == OptionMoa.MOA_UNIQUEMENT),
     ("Active", lambda s: s.statut == StatutStructure.ACTIVE),
 ]

@@ -5,15 +5,15 @@ transition: the row's lock and the status the request is at now.
 The status machine (RECALLED in the reference §4, the statuses' words from seed 001; its one table is
 ``sollicitations.statuts``, easy to change there)::
 
-    (deposit) ───────────────▶ A traiter ◀───────────── the sender answers / sends the answer back (message)
+    (deposit) ───────────────▶ À traiter ◀───────────── the sender answers / sends the answer back (message)
                                   │  ▲
        service or support:        │  └── SYSTEME: arrival at the support (after « Mauvaise affectation ») or at
        prise en charge            ▼       a public structure's service (after « Réaffectée par le support »)
                                En cours ──▶ En cours (draft answer, assignment; hidden from the sender)
-    A traiter / En cours ──▶ Demande d'information (message) ──▶ A traiter (the sender's answer)
-    A traiter / En cours ──▶ Résolue (answer) ──▶ Clôturée (the sender accepts) | A traiter (sent back)
-    A traiter / En cours ──▶ Mauvaise affectation (business service) ──▶ A traiter at the support
-    A traiter / En cours ──▶ Réaffectée par le support (support) ──▶ A traiter at a public structure's service
+    À traiter / En cours ──▶ Demande d'information (message) ──▶ À traiter (the sender's answer)
+    À traiter / En cours ──▶ Résolue (answer) ──▶ Clôturée (the sender accepts) | À traiter (sent back)
+    À traiter / En cours ──▶ Mauvaise affectation (business service) ──▶ À traiter at the support
+    À traiter / En cours ──▶ Réaffectée par le support (support) ──▶ À traiter at a public structure's service
 """
 
 from chorus.messagerie import notifier as notifier_utilisateurs

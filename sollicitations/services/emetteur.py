@@ -53,7 +53,7 @@ def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, 
 
 
 def repondre_demande_information(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
-    """The sender answers « Demande d'information »: the request goes back to the receiving side « A traiter »."""
+    """The sender answers « Demande d'information »: the request goes back to the receiving side « À traiter »."""
     return _reponse_emetteur(
         acting_user=acting_user,
         sollicitation=sollicitation,
@@ -66,7 +66,7 @@ def repondre_demande_information(*, acting_user, sollicitation, message: str, fi
 
 
 def renvoyer_sollicitation(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
-    """The sender is not satisfied with the answer: back to the receiving side « A traiter », with why."""
+    """The sender is not satisfied with the answer: back to the receiving side « À traiter », with why."""
     return _reponse_emetteur(
         acting_user=acting_user,
         sollicitation=sollicitation,

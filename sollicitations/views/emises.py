@@ -170,7 +170,7 @@ def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):
     entetes = [
         "Numéro",
         "Date de dépôt",
-        "Etat",
+        "État",
         "SIRET émetteur",
         "Structure émettrice",
         "Service émetteur",
@@ -341,6 +341,28 @@ def _donnees_etape(post) -> dict:
     return {champ: post.get(champ, "") for champ in champs}
 
 
+def _pre_remplissage(parametres) -> dict:
+    """« Poser une question » from an invoice's page: the form opens with its sous-catégorie (by code), recipient
+    (SIRET, service code), number and objet. Only initial values: the form checks everything again when sent, and a
+    value that matches nothing is left out."""
+    initial = {
+        champ: parametres.get(champ, "")[:200]
+        for champ in ("siret_destinataire", "numero_facture", "objet", "structure_emettrice")
+        if parametres.get(champ)
+    }
+    if parametres.get("sous_categorie"):
+        sous_categorie = queries.sous_categories_actives().filter(code=parametres["sous_categorie"]).first()
+        if sous_categorie is not None:
+            initial["categorie"], initial["sous_categorie"] = sous_categorie.categorie_id, sous_categorie.pk
+    siret = normaliser(initial.get("siret_destinataire", ""))
+    structure = queries.structure_publique_active(siret) if siret and parametres.get("service_destinataire") else None
+    if structure is not None:
+        service = queries.services_actifs(structure).filter(code=parametres["service_destinataire"]).first()
+        if service is not None:
+            initial["service_destinataire"] = service.pk
+    return initial
+
+
 @login_required
 def saisir(request):
     """« Saisir une sollicitation »: catégorie then sous-catégorie, the public structure and its service when the
@@ -372,7 +394,11 @@ def saisir(request):
                 return redirect("sollicitation_emise", pk=s.pk)
     else:
         form = forms.SaisieSollicitationForm(
-            initial={"courriel_contact": request.user.email, "telephone_contact": request.user.telephone},
+            initial={
+                "courriel_contact": request.user.email,
+                "telephone_contact": request.user.telephone,
+                **_pre_remplissage(request.GET),
+            },
             user=request.user,
         )
     arbre = {

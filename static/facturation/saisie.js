@@ -13,11 +13,16 @@
     if (el) { el.textContent = texte; }
   }
 
-  function afficher(donnees) {
+  function afficher(donnees, silencieux) {
     var erreurs = document.getElementById("montants-live-erreurs");
     erreurs.textContent = "";
+    erreurs.hidden = true;
     if (!donnees.ok) {
-      erreurs.textContent = donnees.erreurs.join(" ");
+      // On opening, an empty or half-typed form is not an error yet: nothing is said before the user acts.
+      if (!silencieux) {
+        erreurs.textContent = donnees.erreurs.join(" ");
+        erreurs.hidden = false;
+      }
       return;
     }
     ["total_ht", "total_tva", "total_ttc_avant_remise", "remise_globale_ttc_effective", "total_ttc", "net_a_payer"]
@@ -29,23 +34,23 @@
     });
   }
 
-  function calculer() {
+  function calculer(silencieux) {
     var numero = ++compteur;
     var donnees = new FormData(form);
     donnees.delete("action");
     fetch(url, { method: "POST", body: donnees, credentials: "same-origin" })
       .then(function (reponse) { return reponse.json(); })
-      .then(function (resultat) { if (numero === compteur) { afficher(resultat); } })
+      .then(function (resultat) { if (numero === compteur) { afficher(resultat, silencieux === true); } })
       .catch(function () { /* the « Calculer les montants » button stays available */ });
   }
 
   form.addEventListener("input", function () {
     clearTimeout(minuteur);
-    minuteur = setTimeout(calculer, 300);
+    minuteur = setTimeout(function () { calculer(false); }, 300);
   });
   form.addEventListener("change", function () {
     clearTimeout(minuteur);
-    minuteur = setTimeout(calculer, 100);
+    minuteur = setTimeout(function () { calculer(false); }, 100);
   });
-  calculer();
+  calculer(true);
 })();

@@ -69,6 +69,37 @@
     }
   }
 
+  // The server's error was about the SIRET typed before: once it is changed, that error no longer applies
+  // (issue 14 item 10), and the INSEE answer below speaks of the new one.
+  var siretRefuse = siret.getAttribute("aria-invalid") === "true" ? normaliser(siret.value) : null;
+
+  function retirerErreurServeur() {
+    var erreur = document.getElementById("id_siret-desc-error");
+    if (erreur) {
+      erreur.remove();
+    }
+    var groupe = siret.closest(".fr-input-group");
+    if (groupe) {
+      groupe.classList.remove("fr-input-group--error");
+    }
+    siret.removeAttribute("aria-invalid");
+    var decrit = (siret.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== "id_siret-desc-error";
+    });
+    if (decrit.length) {
+      siret.setAttribute("aria-describedby", decrit.join(" "));
+    } else {
+      siret.removeAttribute("aria-describedby");
+    }
+    siretRefuse = null;
+  }
+
+  siret.addEventListener("input", function () {
+    if (siretRefuse !== null && normaliser(siret.value) !== siretRefuse) {
+      retirerErreurServeur();
+    }
+  });
+
   siret.addEventListener("blur", function () {
     var valeur = normaliser(siret.value);
     if (!/^\d{14}$/.test(valeur)) {

@@ -54,7 +54,7 @@ def test_visiteur_cherche_une_structure_publique_et_telecharge_l_annuaire(page):
     expect(page.get_by_test_id("adresse")).to_contain_text("33060 BORDEAUX")
     parametres = page.get_by_test_id("parametre")
     expect(parametres.filter(has_text="Code service obligatoire")).to_contain_text("Oui")
-    expect(parametres.filter(has_text="A une MOA")).to_contain_text("Oui")
+    expect(parametres.filter(has_text="À une MOA")).to_contain_text("Oui")
     expect(parametres.filter(has_text="MOA uniquement")).to_contain_text("Non")
     services = page.get_by_test_id("service")
     expect(services).to_have_count(1)

@@ -1,5 +1,5 @@
 """Factures émises in a real browser: deposits (Factur-X, signed PDF), an avoir, the routing refusals, and the
-« A recycler » and « Suspendue » round trips (the recipient acts through the service layer until the Factures
+« À recycler » and « Suspendue » round trips (the recipient acts through the service layer until the Factures
 reçues pages exist)."""
 
 from concurrent.futures import ThreadPoolExecutor

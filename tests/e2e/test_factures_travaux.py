@@ -107,7 +107,7 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
     }  # fmt: skip
     for numero, statuts_attendus in attendus.items():
         bloc = pieces.filter(has=fournisseur.get_by_role("link", name=re.compile(f"N° {numero}$")))
-        expect(bloc.get_by_role("heading", level=3)).to_contain_text(f"Etat courant = {statuts_attendus[0]}")
+        expect(bloc.get_by_role("heading", level=3)).to_contain_text(f"État courant = {statuts_attendus[0]}")
         lignes = bloc.get_by_test_id("historique")
         expect(lignes).to_have_count(len(statuts_attendus))
         for i, libelle in enumerate(statuts_attendus):
@@ -144,14 +144,14 @@ def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossi
     page_moe.get_by_role("link", name="Dossier de facturation").click()
     expect(page_moe.get_by_role("heading", level=1)).to_have_text("Consultation d'un dossier de facturation")
     expect(page_moe.get_by_text("Fournisseur MACONNERIE SANS COMPTE EURL")).to_be_visible()
-    bloc = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° PDM-PLC-01 - Etat courant")
+    bloc = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° PDM-PLC-01 - État courant")
     expect(bloc).to_contain_text(
         "Déposée par ATELIER MOE ARCHITECTES (Fournisseur) pour le compte de MACONNERIE SANS COMPTE EURL."
     )
     depot = bloc.get_by_test_id("historique").filter(has_text="Déposée")
     expect(depot).to_contain_text("ATELIER MOE ARCHITECTES")
     expect(depot.get_by_test_id("pour-le-compte-de")).to_have_text("pour le compte de MACONNERIE SANS COMPTE EURL")
-    bloc_a15 = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° EA-PLC-15 - Etat courant")
+    bloc_a15 = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° EA-PLC-15 - État courant")
     expect(bloc_a15).not_to_contain_text("pour le compte de")
     capture(page_moe, "dossier-pour-le-compte-de")
     a4 = PieceTravaux.objects.get(numero="PDM-PLC-01")

@@ -95,8 +95,8 @@ def test_fin_de_marche_a7_a17_a20_puis_decompte_general_signe_a8(
     expect(pieces).to_have_count(4)
     for numero, etat in (("PDF-2026-07", "Associée"), ("PDG-2026-17", "Associée"), ("DG-2026-20", "Associée"),
                          ("DGD-2026-08", "Mise à disposition du destinataire")):  # fmt: skip
-        expect(pieces.filter(has_text=f"N° {numero} - Etat courant")).to_contain_text(f"Etat courant = {etat}")
-    bloc_a20 = pieces.filter(has_text="N° DG-2026-20 - Etat courant")
+        expect(pieces.filter(has_text=f"N° {numero} - État courant")).to_contain_text(f"État courant = {etat}")
+    bloc_a20 = pieces.filter(has_text="N° DG-2026-20 - État courant")
     expect(bloc_a20.get_by_test_id("historique").filter(has_text="Mise à disposition du fournisseur")).to_have_count(1)
 
     a8 = PieceTravaux.objects.get(numero="DGD-2026-08")

@@ -65,7 +65,7 @@ def test_question_sur_une_facture_au_service_drfip(page, browser, fournisseur_gp
     page.get_by_role("button", name="Déposer la sollicitation").last.click()
     s = Sollicitation.objects.get()
     expect(page.get_by_text(f"Votre sollicitation {s.numero} est déposée.")).to_be_visible()
-    expect(page.get_by_test_id("statut-sollicitation")).to_have_text("A traiter")
+    expect(page.get_by_test_id("statut-sollicitation")).to_have_text("À traiter")
     expect(page.get_by_test_id("piece-jointe")).to_contain_text("facture-F2026-0101.pdf")
 
     # --- The agent of DRFIP_IDF: no statut, then « Demande d'information » --------------------------------
@@ -77,7 +77,7 @@ def test_question_sur_une_facture_au_service_drfip(page, browser, fournisseur_gp
         ligne = agent_page.get_by_test_id("sollicitation").filter(has_text=s.numero)
         expect(ligne).to_contain_text("Bâtiments Martin SAS")
         expect(ligne).to_contain_text("Paiement d'une facture")
-        expect(ligne).to_contain_text("A traiter")
+        expect(ligne).to_contain_text("À traiter")
         expect(agent_page.get_by_test_id("total")).to_have_text("Total de 1 sollicitation(s)")
         _capture(agent_page, "a-traiter")
         ligne.get_by_role("link", name=s.numero).click()
@@ -105,7 +105,7 @@ def test_question_sur_une_facture_au_service_drfip(page, browser, fournisseur_gp
         page.get_by_label("Votre réponse").fill("Le numéro d'engagement est EJ-0042.")
         _capture(page, "reponse-du-fournisseur")
         page.get_by_role("button", name="Envoyer ma réponse").click()
-        expect(page.get_by_test_id("statut-sollicitation")).to_have_text("A traiter")
+        expect(page.get_by_test_id("statut-sollicitation")).to_have_text("À traiter")
 
         # --- The agent resolves it ------------------------------------------------------------------------
         agent_page.reload()

@@ -220,7 +220,8 @@ def test_export_csv_respecte_les_criteres(client, jeu):
     assert {ligne[0] for ligne in lignes[1:]} == {"F-A", "F-B", "AV-C", "F-D"}
     lignes = _csv(client, type_facture="AVOIR")
     assert lignes[1:] == [[
-        "AV-C", "AVOIR", "A1_FACTURE_FOURNISSEUR", "MISE_A_DISPOSITION", "20/03/2026", "21/03/2026 10:30",
+        "AV-C", "Avoir", "A1 – Dépôt par un fournisseur d'une facture", "Mise à disposition du destinataire",
+        "20/03/2026", "21/03/2026 10:30",
         SIRET_ETAT, "ETAT", "50,00", "10,00", "60,00",
     ]]  # fmt: skip
     assert [ligne[0] for ligne in _csv(client, montant_min="1 000", cadre=Cadre.A9.value)[1:]] == ["F-D"]
@@ -232,7 +233,13 @@ def test_export_xlsx_memes_colonnes_nombres_et_dates(client, jeu):
     assert list(lignes[0]) == ENTETES
     assert {ligne[0] for ligne in lignes[1:]} == {"F-A", "F-B", "AV-C", "F-D"}
     (avoir,) = _xlsx(client, type_facture="AVOIR")[1:]
-    assert avoir[:4] == ("AV-C", "AVOIR", "A1_FACTURE_FOURNISSEUR", "MISE_A_DISPOSITION")
+    # Words, never the codes of the API (issue 14 item 12).
+    assert avoir[:4] == (
+        "AV-C",
+        "Avoir",
+        "A1 – Dépôt par un fournisseur d'une facture",
+        "Mise à disposition du destinataire",
+    )
     assert avoir[4] == datetime(2026, 3, 20)  # a date cell (openpyxl reads it back as a datetime)
     assert avoir[5] == datetime(2026, 3, 21, 10, 30, 5)  # Paris time
     assert avoir[6:8] == (SIRET_ETAT, "ETAT")

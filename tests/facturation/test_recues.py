@@ -1,7 +1,7 @@
 """« Factures reçues »: the public recipient's side — scoping (structure and service rattachements, statuses a
 recipient sees, consultation only), the Synthèse, Rechercher (each filter, keyset pagination, exports), the
 Tableau de bord, the invoice, « Traiter la facture » (each action, coded motifs, refusals) and the round trips
-with the supplier (Suspendue → Complétée, A recycler → recyclée)."""
+with the supplier (Suspendue → Complétée, À recycler → recyclée)."""
 
 import io
 from datetime import timedelta
@@ -426,7 +426,7 @@ def test_exports_respectent_les_criteres_et_le_perimetre(client, jeu, agent, age
     f_b = jeu["F-B"]
     depot = timezone.localtime(f_b.date_depot)
     assert b == [
-        "F-B", "FACTURE", "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE", "REJETEE", f_b.date_facture.strftime("%d/%m/%Y"),
+        "F-B", "Facture", Cadre.A2.label, "Rejetée", f_b.date_facture.strftime("%d/%m/%Y"),
         f"{depot:%d/%m/%Y %H:%M}", f_b.fournisseur.identifiant, "Bâtiments Martin SAS", SIRET_ETAT, "ETAT",
         "DRFIP_IDF", "EJ-BBB", "M-2026-7", "1010,00", "200,55", "1210,55", "1210,55",
     ]  # fmt: skip
@@ -436,7 +436,7 @@ def test_exports_respectent_les_criteres_et_le_perimetre(client, jeu, agent, age
     feuille = _xlsx(client, numero_engagement="EJ-AAA")
     assert list(feuille[0]) == ENTETES and [ligne[0] for ligne in feuille[1:]] == ["AV-D", "F-A"]
     avoir = feuille[1]
-    assert avoir[1] == "AVOIR" and avoir[5] == timezone.localtime(jeu["AV-D"].date_depot).replace(
+    assert avoir[1] == "Avoir" and avoir[5] == timezone.localtime(jeu["AV-D"].date_depot).replace(
         tzinfo=None, microsecond=0
     )  # a date cell, Paris time
     assert avoir[10:13] == ("DRFIP_IDF", "EJ-AAA", "M-2026-7") and avoir[16] == 22.55
@@ -804,7 +804,7 @@ def test_aller_retour_a_recycler(client, fournisseur_gp, etat, agent, agent_serv
     )  # fmt: skip
     facture.refresh_from_db()
     assert facture.statut == S.A_RECYCLER
-    assert _recherche(client, statut="A_RECYCLER") == {"R-1"}  # still visible, « A recycler »
+    assert _recherche(client, statut="A_RECYCLER") == {"R-1"}  # still visible, « À recycler »
     # The supplier recycles it to the right service, same number: it comes back to the recipient.
     services.recycler(
         acting_user=gp, facture=facture, destinataire=etat,
@@ -858,9 +858,14 @@ def test_traiter_la_selection_refus(client, fournisseur_gp, etat, agent, lecteur
     url = reverse("traiter_factures_recues_en_masse")
     client.force_login(agent)
     # An action that needs a motif, or nothing selected: a French message, nothing changes.
-    for donnees in ({"facture": [facture.pk], "statut": S.REJETEE}, {"statut": S.SERVICE_FAIT}):
+    for donnees, message in (
+        ({"facture": [facture.pk], "statut": S.REJETEE}, "Sélectionnez un choix valide"),
+        ({"statut": S.SERVICE_FAIT}, "Sélectionnez au moins une facture dans la liste."),
+    ):
         response = client.post(url, {**donnees, "confirmer": "1"}, follow=True)
-        assert "Sélectionnez au moins une facture et l'action à effectuer." in outils.texte(response)
+        assert response.status_code == 400 and message in outils.texte(response)
+        facture.refresh_from_db()
+        assert facture.statut == S.MISE_A_DISPOSITION
     with pytest.raises(Exception, match="facture par facture"):
         services.traiter_en_masse(acting_user=agent, factures=[(facture, "")], statut=S.REJETEE)
     # Another agent acted between the confirmation page and « Enregistrer ».

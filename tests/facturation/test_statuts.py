@@ -52,5 +52,5 @@ def test_badges_par_role():
     assert statuts.badge(S.A_VALIDER_1, statuts.VALIDEUR) == "fr-badge--new"
     assert statuts.badge(S.ERREUR_FOURNISSEUR_SUR_VALIDEUR, statuts.VALIDEUR) == "fr-badge--error"
     assert statuts.badge(S.MISE_EN_PAIEMENT, statuts.VALIDEUR) == "fr-badge--success"
-    assert statuts.libelle(S.A_RECYCLER) == "A recycler"
+    assert statuts.libelle(S.A_RECYCLER) == "À recycler"
     assert statuts.StatutFacture is StatutFacture

@@ -426,7 +426,7 @@ def test_validation_tacite_apres_15_jours_et_pas_avant(fournisseur_gp, etat, tit
 
 
 def test_le_delai_court_depuis_le_dernier_passage_a_valider(fournisseur_gp, etat, titulaire):
-    """A validated A9 invoice sent back « A recycler » and recycled comes back « À valider »: its 15 days start
+    """A validated A9 invoice sent back « À recycler » and recycled comes back « À valider »: its 15 days start
     again from that last arrival."""
     gp_titulaire, structure_titulaire = titulaire
     gp, _ = fournisseur_gp

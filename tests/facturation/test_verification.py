@@ -181,7 +181,6 @@ def test_une_recherche_est_une_seule_requete(client, fournisseur_gp, etat, djang
         ({"empreinte": "A" * 42 + "=="}, "empreinte", "Cette empreinte n'a pas un format reconnu"),
         ({"empreinte": "g" * 64}, "empreinte", "Cette empreinte n'a pas un format reconnu"),
         ({"empreinte": "a" * 63}, "empreinte", "Cette empreinte n'a pas un format reconnu"),
-        ({"fichier": PDF, "empreinte": "a" * 64}, "empreinte", "mais pas les deux à la fois"),
         ({"fichier": b"x" * (TAILLE_MAX + 1)}, "fichier", "Le fichier dépasse la taille maximale autorisée (10 Mo)."),
     ],
     ids=[
@@ -193,7 +192,6 @@ def test_une_recherche_est_une_seule_requete(client, fournisseur_gp, etat, djang
         "trop-de-padding",
         "non-hex",
         "hex-63",
-        "les-deux",
         "trop-gros",
     ],  # fmt: skip
 )

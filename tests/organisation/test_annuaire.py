@@ -114,7 +114,7 @@ def test_drapeaux_affiches_en_badges(client):
         "Code service obligatoire",
         "Service ou engagement obligatoire",
         "Gère la mise en paiement",
-        "A une MOA",
+        "À une MOA",
         "MOA uniquement",
         "Active",
     ]:
@@ -234,7 +234,7 @@ def test_detail_structure_publique_avec_services_actifs_seulement(client):
     drapeaux = {d["libelle"]: d["valeur"] for d in response.context["drapeaux"]}
     assert drapeaux["Code service obligatoire"] is True
     assert drapeaux["Engagement obligatoire"] is False
-    assert drapeaux["A une MOA"] is True
+    assert drapeaux["À une MOA"] is True
     assert drapeaux["MOA uniquement"] is False
     assert f'href="{reverse("annuaire")}"' in contenu
 

@@ -162,7 +162,7 @@ def test_mauvaise_affectation_transferee_au_support(sollicitation, agent_drfip, 
         statut=S.MAUVAISE_AFFECTATION,
         message="Question technique, hors de notre compétence.",
     )
-    # The support receives it « A traiter »; the first recipient stays recorded; no assignment survives.
+    # The support receives it « À traiter »; the first recipient stays recorded; no assignment survives.
     assert (s.statut, s.au_support, s.assignee_a_id) == (S.A_TRAITER, True, None)
     assert s.structure_destinataire.raison_sociale == "ETAT"
     assert _historique(s)[-2:] == [
@@ -279,7 +279,7 @@ def test_quelqu_un_a_agi_avant_vous(sollicitation, agent_drfip, collegue_drfip):
     services.traiter_sollicitation(
         acting_user=collegue_drfip, sollicitation=sollicitation, statut=S.RESOLUE, message="Répondu."
     )
-    # ``sollicitation`` still holds « A traiter »: the page the agent had open.
+    # ``sollicitation`` still holds « À traiter »: the page the agent had open.
     assert sollicitation.statut == S.A_TRAITER
     with pytest.raises(TransitionInterdite) as exc:
         services.traiter_sollicitation(
@@ -311,7 +311,7 @@ def test_le_deposant_ne_peut_agir_que_lorsque_c_est_son_tour(sollicitation, four
         else:
             services.cloturer_sollicitation(acting_user=gp, sollicitation=sollicitation)
     assert exc.value.message.startswith(f"Action impossible : la sollicitation {sollicitation.numero} est au statut")
-    assert "« A traiter »" in exc.value.message
+    assert "« À traiter »" in exc.value.message
     sollicitation.refresh_from_db()
     assert sollicitation.statut == S.A_TRAITER
 
@@ -321,7 +321,7 @@ def test_le_deposant_voit_a_traiter_quand_en_cours(sollicitation, agent_drfip, f
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.EN_COURS)
     with pytest.raises(TransitionInterdite) as exc:
         services.cloturer_sollicitation(acting_user=gp, sollicitation=sollicitation)
-    assert "« A traiter »" in exc.value.message and "En cours" not in exc.value.message
+    assert "« À traiter »" in exc.value.message and "En cours" not in exc.value.message
 
 
 @pytest.mark.parametrize(

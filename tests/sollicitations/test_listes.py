@@ -80,7 +80,7 @@ def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent
         "Sous-catégorie",
         "Numéro de la sollicitation",
         "Assignée à",
-        "Etat",
+        "État",
     ):
         assert f'<th scope="col">{colonne}</th>' in contenu
     assert "Mes sollicitations à traiter" in contenu and "Total de 2 sollicitation(s)" in contenu
@@ -90,7 +90,7 @@ def test_synthese_recues_colonnes_du_portail(client, fournisseur_gp, etat, agent
     assert (lignes[0]["categorie"], lignes[0]["sous_categorie"], lignes[0]["etat"]) == (
         "Factures émises",
         "Suivi du traitement d'une facture",
-        "A traiter",
+        "À traiter",
     )
     assert (lignes[1]["sous_categorie"], lignes[1]["assignee"], lignes[1]["etat"]) == (
         "Rejet d'une facture",
@@ -108,7 +108,7 @@ def test_le_deposant_lit_a_traiter_pour_en_cours(client, fournisseur_gp, etat, a
     services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=s, statut=S.EN_COURS)
     client.force_login(gp)
     lignes = client.get(reverse("rechercher_sollicitations_emises")).context["sollicitations"]
-    assert [ligne["etat"] for ligne in lignes] == ["A traiter"]
+    assert [ligne["etat"] for ligne in lignes] == ["À traiter"]
     par_statut = client.get(reverse("rechercher_sollicitations_emises"), {"statut": S.A_TRAITER})
     assert [ligne["numero"] for ligne in par_statut.context["sollicitations"]] == [s.numero]
 
@@ -226,10 +226,10 @@ def test_exports_csv_et_xlsx(client, fournisseur_gp, etat, agent_drfip, collegue
 
     client.force_login(gp)
     lignes = _csv(client, "exporter_sollicitations_emises", destinataire="ETAT")
-    assert lignes[0].startswith("Numéro;Date de dépôt;Etat;SIRET émetteur") and "Assignée à" not in lignes[0]
+    assert lignes[0].startswith("Numéro;Date de dépôt;État;SIRET émetteur") and "Assignée à" not in lignes[0]
     assert len(lignes) == 2
     cellules = lignes[1].split(";")
-    assert cellules[0] == s.numero and cellules[2] == "A traiter"  # « En cours » is not shown to the sender
+    assert cellules[0] == s.numero and cellules[2] == "À traiter"  # « En cours » is not shown to the sender
     assert cellules[6:8] == ["ETAT", "DRFIP_IDF"]
     assert "'=HYPERLINK" in lignes[1]  # a typed text is never a formula
     reponse = client.get(reverse("exporter_sollicitations_emises_xlsx"))

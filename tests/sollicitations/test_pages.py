@@ -103,7 +103,7 @@ def test_brouillon_en_cours_invisible_du_deposant(client, sollicitation, agent_d
     client.force_login(gp)
     page = outils.texte(client.get(reverse("sollicitation_emise", args=[sollicitation.pk])))
     assert "Brouillon secret" not in page and "note-interne.txt" not in page
-    assert "En cours" not in page and ">A traiter</span>" in page
+    assert "En cours" not in page and ">À traiter</span>" in page
     assert client.get(reverse("piece_jointe_sollicitation_emise", args=[sollicitation.pk, piece.pk])).status_code == 404
 
 

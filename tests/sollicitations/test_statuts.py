@@ -39,7 +39,7 @@ def test_statuts_proposes_aux_recepteurs():
 
 def test_mots_et_badges_selon_le_cote():
     assert statuts.libelle(S.EN_COURS) == "En cours"
-    assert statuts.libelle(S.EN_COURS, pour_emetteur=True) == "A traiter"
+    assert statuts.libelle(S.EN_COURS, pour_emetteur=True) == "À traiter"
     assert statuts.libelle(S.RESOLUE, pour_emetteur=True) == "Résolue"
     assert statuts.badge(S.A_TRAITER) == statuts.badge(S.A_TRAITER, pour_emetteur=True) == "fr-badge--new"
     assert statuts.badge(S.EN_COURS) == "fr-badge--info"

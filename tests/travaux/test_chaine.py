@@ -87,7 +87,7 @@ def test_cadre_qui_ne_suit_pas_la_piece_precedente_refuse_avec_les_cadres_possib
     with pytest.raises(DepotTravauxRefuse) as exc:
         deposer_suite(moe, a4, cadre=Cadre.A17)
     message = exc.value.message_dict["cadre"][0]
-    assert "ne peut pas suivre" in message and "A15 – Etat d'acompte déposé par une MOE" in message
+    assert "ne peut pas suivre" in message and "A15 – État d'acompte déposé par une MOE" in message
     assert "A16" in message
     assert PieceTravaux.objects.filter(dossier=a4.dossier).count() == 1
 

@@ -157,7 +157,7 @@ def test_cadre_qui_ne_suit_pas_la_piece_precedente_refuse_en_nommant_les_cadres_
     reponse = _connecte(client, moe).post(f"{URL}?suite={a4.pk}", _donnees(moe[1], cadre=Cadre.A17))
     html = _erreurs(reponse)
     assert "ne peut pas suivre une pièce" in html
-    assert "Cadres possibles après A4 : A15 – Etat d&#x27;acompte déposé par une MOE" in html
+    assert "Cadres possibles après A4 : A15 – État d&#x27;acompte déposé par une MOE" in html
     assert PieceTravaux.objects.count() == 1
     a4.refresh_from_db()
     assert a4.statut == S.MISE_A_DISPOSITION_MOE
@@ -210,7 +210,7 @@ def test_a_partir_d_une_piece_existante_reprend_les_donnees_et_associe_la_preced
     client = _connecte(client, moe)
     html = client.get(f"{URL}?suite={a4.pk}").content.decode()
     assert "Certaines données ont été reprises de la pièce précédente" in html
-    assert "A partir d'une pièce existante dans Chorus Pro" in html and a4.numero in html
+    assert "À partir d'une pièce existante dans Chorus Pro" in html and a4.numero in html
     assert 'value="1000.00"' in html and 'value="M-2026-042"' in html
     # « avec MOA »: only A15 follows an A4 for this MOE (not A16, not the cadres of another actor).
     assert f'value="{Cadre.A15.value}"' in html and f'value="{Cadre.A16.value}"' not in html

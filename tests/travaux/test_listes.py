@@ -160,7 +160,7 @@ def test_synthese_colonnes_et_liens_vers_la_piece_et_le_dossier(client, jeu):
     response = client.get(reverse("travaux_synthese"))
     page = outils.texte(response)
     for entete in ("Numéro", "Numéro de marché", "Montant HT", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
-                   "Maîtrise d'ouvrage", "Date de dépôt", "Etat courant", "Date état courant",
+                   "Maîtrise d'ouvrage", "Date de dépôt", "État courant", "Date état courant",
                    "Numéro d'engagement", "Instructeur"):  # fmt: skip
         assert f'<th scope="col">{entete}</th>' in page
     [ligne] = response.context["pieces"]
@@ -363,7 +363,7 @@ def test_export_csv_contenu_en_francais_et_formules_desarmees(client, jeu):
     assert valeurs["Rôle de l'émetteur"] == "Fournisseur" and valeurs["Structure émettrice"] == "CEGELEC PERPIGNAN"
     assert valeurs["SIRET de la structure émettrice"] == jeu["f"][1].identifiant
     assert valeurs["Maîtrise d'œuvre"] == "MB INGENIERIE" and valeurs["Maîtrise d'ouvrage"] == "ACADEMIE DE MONTPELLIER"
-    assert valeurs["Etat courant"] == "Mise à disposition de la MOE"
+    assert valeurs["État courant"] == "Mise à disposition de la MOE"
     assert valeurs["Date de la pièce"] == "09/01/2026" and valeurs["Date de dépôt"] == "10/01/2026 10:00"
     assert (valeurs["Montant HT"], valeurs["Montant TVA"], valeurs["Montant TTC"]) == ("1000,00", "200,00", "1200,00")
     assert valeurs["Numéro d'engagement"] == '\'=HYPERLINK("http://x";"y")'
@@ -381,9 +381,9 @@ def test_export_xlsx_contenu(client, jeu):
     par_numero = {ligne[0]: dict(zip(lignes[0], ligne, strict=True)) for ligne in lignes[1:]}
     assert set(par_numero) == {"A4-JANV", "A4-MARS", "A15-MARS"}
     a15 = par_numero["A15-MARS"]
-    assert a15["Rôle de l'émetteur"] == "Maîtrise d'œuvre" and a15["Etat courant"] == "Mise à disposition de la MOA"
+    assert a15["Rôle de l'émetteur"] == "Maîtrise d'œuvre" and a15["État courant"] == "Mise à disposition de la MOA"
     assert a15["Montant HT"] == 1000 and a15["Date de dépôt"] == datetime(2026, 3, 5, 10, 0)
-    assert par_numero["A4-MARS"]["Etat courant"] == "Associée"
+    assert par_numero["A4-MARS"]["État courant"] == "Associée"
     # A text is never a formula.
     cellule = next(c for c in feuille.iter_rows(min_row=2) if c[0].value == "A4-JANV")[15]
     assert cellule.value == "=1+1" and cellule.data_type == "s"
@@ -487,7 +487,7 @@ def test_etats_de_la_recherche_sans_libelle_ambigu():
 
 
 def test_piece_payable_etat_courant_de_sa_facture(client, jeu):
-    """Once payable, a piece's « Etat courant » is its invoice's (« Factures reçues »): searched, counted and no
+    """Once payable, a piece's « État courant » is its invoice's (« Factures reçues »): searched, counted and no
     longer late once « Mise en paiement »."""
     from facturation import services as facturation_services
     from facturation.enums import StatutFacture

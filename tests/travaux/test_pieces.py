@@ -523,7 +523,7 @@ def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, 
     assert html.count('data-testid="piece-dossier"') == 3
     # Latest piece first, each with its current status and every dated status.
     assert html.index("F001-LOT04") < html.index("EA1-20260001") < html.index("- N° 20260001")
-    assert "A19 – Etat d'acompte validé déposé par une MOA - N° F001-LOT04" in html
+    assert "A19 – État d'acompte validé déposé par une MOA - N° F001-LOT04" in html
     assert "Mise à disposition du destinataire" in html
     for horodatage in (
         "02/03/2026 10:00:05",  # A4: Brouillon, Déposée, Mise à disposition de la MOE

@@ -11,7 +11,7 @@ from travaux import statuts
 from travaux.statuts import ROLES_TABLEAU_DE_BORD, Role, StatutPiece
 
 CHOIX_ROLES = [(r.value, r.label) for r in ROLES_TABLEAU_DE_BORD]
-# « Etat courant »: a works piece's status, or its invoice's once payable (``queries.avec_etat_courant``); a label
+# « État courant »: a works piece's status, or its invoice's once payable (``queries.avec_etat_courant``); a label
 # shared by several codes (« Refusée par la MOA pour erreur … ») is offered once per code, the code tells them apart.
 _STATUTS_FACTURE = [s for s in StatutFacture if s not in (StatutFacture.BROUILLON, StatutFacture.DEPOSEE)]
 _PIECE_DE = {"FOURNISSEUR": "pièce du fournisseur", "MOE": "pièce de la MOE", "MOA": "pièce de la MOA"}
@@ -91,7 +91,7 @@ class RechercheTravauxForm(DsfrBaseForm):
     depot_au = _date("Date de dépôt au")
     date_piece_du = _date("Date de la pièce du")
     date_piece_au = _date("Date de la pièce au")
-    etat = forms.ChoiceField(label="Etat courant", choices=[("", "Tous"), *CHOIX_ETATS], required=False)
+    etat = forms.ChoiceField(label="État courant", choices=[("", "Tous"), *CHOIX_ETATS], required=False)
     groupe = forms.ChoiceField(label="Groupe de statuts", choices=[("", "Tous"), *CHOIX_GROUPES], required=False)
     mon_role = forms.ChoiceField(
         label="Rôle de ma structure dans le dossier", choices=[("", "Tous"), *CHOIX_ROLES], required=False

@@ -16,6 +16,18 @@ from django.core.management.base import BaseCommand
 from chorus import demo, embedded
 
 
+def environnement_des_services(port: int) -> dict:
+    """The environment of web, worker and beat. ``CHORUS_PORTAL_URL`` (the address in e-mailed links, such as
+    account activation) is the address the portal is served on, ``PORT`` included, unless it is set."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = settings.DATABASE_URL
+    env["REDIS_URL"] = settings.CELERY_BROKER_URL
+    env.setdefault("DJANGO_SETTINGS_MODULE", "chorus.settings.dev")
+    env.setdefault("CHORUS_PORTAL_URL", f"http://127.0.0.1:{port}")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
 class Command(BaseCommand):
     help = "Lance le portail complet (web, worker Celery, beat) avec les services embarqués."
 
@@ -34,11 +46,7 @@ class Command(BaseCommand):
                 call_command(commande, stdout=self.stdout)
 
         self.stdout.flush()  # before the children write to the same stdout
-        env = dict(os.environ)
-        env["DATABASE_URL"] = settings.DATABASE_URL
-        env["REDIS_URL"] = settings.CELERY_BROKER_URL
-        env.setdefault("DJANGO_SETTINGS_MODULE", "chorus.settings.dev")
-        env["PYTHONUNBUFFERED"] = "1"
+        env = environnement_des_services(port)
         python = sys.executable
         var = embedded.var_dir()
         commands = {
