@@ -193,6 +193,16 @@ def lire_textes(valeur) -> list[str]:
     return valeur
 
 
+def lire_entiers(valeur) -> list[int]:
+    """A list of integers (a single integer is a list of one)."""
+    if not isinstance(valeur, list):
+        valeur = [valeur]
+    try:
+        return [lire_entier(v) for v in valeur]
+    except Refus:
+        raise Refus("doit être une liste d'entiers.") from None
+
+
 def lire_objets(valeur) -> list[dict]:
     """A list of objects; a single object is accepted as a list of one (clients differ)."""
     if isinstance(valeur, dict):
@@ -260,6 +270,9 @@ class Corps:
 
     def textes(self, cle: str) -> list[str]:
         return self._lire(cle, lire_textes) or []
+
+    def entiers(self, cle: str) -> list[int]:
+        return self._lire(cle, lire_entiers) or []
 
 
 def est_json(content_type: str) -> bool:

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from facturation.api import factures, references, vues_flux
+from facturation.api import factures, recipiendaire, references, vues_flux
 
 urlpatterns = [
     path("cpro/factures/v1/soumettre", factures.Soumettre.as_view()),
@@ -22,4 +22,12 @@ urlpatterns = [
     path("cpro/transverses/v1/recuperer/etat/typedp", references.RecupererEtatsTypeDp.as_view()),
     path("cpro/transverses/v1/recuperer/etats/traitement", references.RecupererEtatsTraitement.as_view()),
     path("cpro/transverses/v1/recuperer/typespj", references.RecupererTypesPj.as_view()),
+]
+
+# --- Recipient side (« Factures reçues »): facturation/api/recipiendaire.py ---------------------------------------
+urlpatterns += [
+    path("cpro/factures/v1/rechercher/recipiendaire", recipiendaire.RechercherRecipiendaire.as_view()),
+    path("cpro/factures/v1/consulter/recipiendaire", recipiendaire.ConsulterRecipiendaire.as_view()),
+    path("cpro/factures/v1/traiter/recue", recipiendaire.TraiterRecue.as_view()),
+    path("cpro/factures/v1/telecharger/groupe", recipiendaire.TelechargerGroupe.as_view()),
 ]

@@ -19,11 +19,12 @@ from organisation.models import CompteTechnique, Rattachement, Utilisateur
 DUREE_MOT_DE_PASSE = timedelta(days=365)
 CACHE_VERIFICATION = 300  # seconds
 
-# The profiles of a technical account on its structure: it issues and follows invoices, and deposits, follows and
-# processes works pieces (``facturesTravaux/v1``) as the actor its structure is on a dossier.
+# The profiles of a technical account on its structure: it issues and follows invoices, processes those it receives
+# (``traiter/recue``) as the structure's agents do in « Factures reçues », and deposits, follows and processes works
+# pieces (``facturesTravaux/v1``) as the actor its structure is on a dossier.
 PROFILS_COMPTE_TECHNIQUE = {
     Application.FACTURES_EMISES: Niveau.MODIFICATION,
-    Application.FACTURES_RECUES: Niveau.CONSULTATION,
+    Application.FACTURES_RECUES: Niveau.MODIFICATION,
     Application.FACTURES_TRAVAUX: Niveau.MODIFICATION,
 }
 
