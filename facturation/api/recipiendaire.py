@@ -72,14 +72,12 @@ class RechercherRecipiendaireRequete(Requete):
 
 class ConsulterRecipiendaireRequete(Requete):
     identifiantFactureCPP = Entier(requis=True)
-    codeLangue = Texte()
 
 
 class TraiterRecueRequete(Requete):
     idFacture = Entier(requis=True)
     nouveauStatut = Texte(requis=True)
     motif = Texte()
-    idUtilisateurCourant = Entier()
 
 
 class IdFacture(Requete):
@@ -90,7 +88,6 @@ class TelechargerGroupeRequete(Requete):
     listeFacture = ListeObjets(IdFacture)
     format = Texte()
     avecPiecesJointesComplementaires = Texte()
-    idEspace = Entier()
 
 
 # --- rechercher/recipiendaire ----------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from pypdf import PdfReader
 from chorus.api import services as api_services
 from facturation import documents
 from facturation.models import Facture, HistoriqueFacture
+from facturation.services import envoi
 from organisation import services as org_services
 from organisation.api import comptes
 from tests.api.conftest import MOT_DE_PASSE, ClientApi
+from tests.api.test_flux import document
 from tests.factories import StructureFactory, siret_aleatoire
 from tests.facturation.factories import FactureFactory, ligne, piece
 
@@ -334,3 +336,20 @@ def test_telecharger_groupe_au_dela_de_120_mo(recipiendaire, recue, monkeypatch)
     monkeypatch.setattr(documents, "TAILLE_MAX_GROUPE", 10)
     r = _groupe(recipiendaire, [recue], format="ZIP")
     assert r.status_code == 413 and r.json()["libelle"].startswith("Les documents demandés dépassent 120 Mo")
+
+
+def test_telecharger_groupe_facture_deposee_en_xml(recipiendaire, api, etat, fournisseur_gp):
+    """An invoice deposited as XML has no PDF: the ZIP carries its XML as deposited, the PDF format is refused."""
+    gp, structure = fournisseur_gp
+    contenu = document(api.compte, etat, "REC-XML")
+    facture = envoi.deposer_et_envoyer(
+        canal=envoi.Canal.FLUX, acting_user=gp, fournisseur=structure, contenu=contenu, nom_fichier="rec.xml"
+    )
+    r = _groupe(recipiendaire, [facture], format="ZIP")
+    assert r.status_code == 200, r.content
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(r.json()["fichierResultat"])))
+    assert archive.read(f"facture_REC-XML_{facture.pk}.xml") == contenu
+    r = _groupe(recipiendaire, [facture], format="PDF")
+    assert r.status_code == 400 and r.json()["libelle"] == (
+        "La facture n° REC-XML a été déposée en XML : demandez le format ZIP pour la télécharger."
+    )
