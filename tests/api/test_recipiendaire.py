@@ -104,6 +104,13 @@ def test_rechercher_recipiendaire_filtres(recipiendaire, recue, fournisseur_gp, 
     tri = {"triColonne": "NumeroFacture", "triSens": "Descendant"}
     assert numeros({"paramRecherche": tri}) == ["REC-002", "REC-001"]
     assert numeros({"montantTTCMin": 361}) == []
+    drfip = etat.services.get(code="DRFIP_IDF").pk
+    assert numeros({"idServiceExecutant": drfip}) == ["REC-001", "REC-002"]
+    assert numeros({"idServiceExecutant": etat.services.get(code="FACTURES_PUBLIQUES").pk}) == []
+    assert numeros({"listeFournisseurs": [{"idFournisseur": fournisseur_gp[1].pk, "listeIdService": [drfip]}]}) == []
+    assert numeros({"periodeDateHeureEtatCourantDu": "2000-01-01"}) == ["REC-001", "REC-002"]
+    assert numeros({"periodeDateHeureEtatCourantDu": "2999-01-01T00:00:00+01:00"}) == []
+    assert numeros({"periodeDateHeureEtatCourantAu": "2000-01-01T00:00:00Z"}) == []
     assert numeros({"typeDemandePaiement": "FACTURE_TRAVAUX"}) == []
     # The suspension's motif is the invoice's current comment.
     r = recipiendaire.post("factures/v1/rechercher/recipiendaire", {"numeroFacture": traitee.numero}).json()
@@ -353,3 +360,14 @@ def test_telecharger_groupe_facture_deposee_en_xml(recipiendaire, api, etat, fou
     assert r.status_code == 400 and r.json()["libelle"] == (
         "La facture n° REC-XML a été déposée en XML : demandez le format ZIP pour la télécharger."
     )
+
+
+def test_telecharger_groupe_nombre_de_requetes_borne(
+    recipiendaire, fournisseur_gp, etat, django_assert_max_num_queries
+):
+    factures = [_envoyer(fournisseur_gp, etat, f"REC-Q{i}", pieces=[piece()]) for i in range(4)]
+    corps = {"format": "ZIP", "avecPiecesJointesComplementaires": "OUI"}
+    with django_assert_max_num_queries(12) as une:
+        assert _groupe(recipiendaire, factures[:1], **corps).status_code == 200
+    with django_assert_max_num_queries(len(une.captured_queries)):
+        assert _groupe(recipiendaire, factures, **corps).status_code == 200
