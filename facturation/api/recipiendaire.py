@@ -228,7 +228,9 @@ def rechercher_recipiendaire(corps, compte):
         sens(parametres) + ordre, "-pk"
     )
     lignes, retour = paginer(qs, par_page, page)
-    # The response keeps its pagination at the top level (``pageCourante``, ``pages``…), as Chorus Pro's.
+    # As Chorus Pro's: the pagination at the top level (``pageCourante``, ``pages``…) and ``listeFactures`` a list
+    # (the Go client's struct of api-fields.md reads one object there, but the reference and the other clients
+    # iterate a list of invoices).
     return succes(listeFactures=[_ligne(f) for f in lignes], **retour)
 
 
