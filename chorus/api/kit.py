@@ -23,6 +23,7 @@ CODE_DOUBLON = 20004
 CODE_NON_AUTHENTIFIE = 401
 CODE_INTERDIT = 403
 CODE_METHODE_NON_PERMISE = 405
+CODE_TROP_VOLUMINEUX = 413
 CODE_TROP_DE_REQUETES = 429
 CODE_ERREUR_TECHNIQUE = 500
 
@@ -39,6 +40,7 @@ CODES_RETOUR = {
     CODE_NON_AUTHENTIFIE: (401, "jeton ou compte technique absent, inconnu ou erroné"),
     CODE_INTERDIT: (403, "compte technique désactivé, mot de passe expiré ou profil manquant"),
     CODE_METHODE_NON_PERMISE: (405, "méthode HTTP non permise pour ce service"),
+    CODE_TROP_VOLUMINEUX: (413, "fichier demandé trop volumineux (telecharger/groupe au-delà de 120 Mo)"),
     CODE_TROP_DE_REQUETES: (429, "trop de requêtes pour ce client OAuth (en-tête Retry-After)"),
     CODE_ERREUR_TECHNIQUE: (500, "erreur inattendue du portail, journalisée"),
 }

@@ -16,6 +16,7 @@ from chorus.api.champs import Date, Entier, Entiers, ListeObjets, Montant, Pagin
 from chorus.api.kit import (
     CODE_INTERDIT,
     CODE_REGLE_METIER,
+    CODE_TROP_VOLUMINEUX,
     ErreurApi,
     introuvable,
     jour,
@@ -347,6 +348,6 @@ def telecharger_groupe(corps, compte):
         )
     except documents.GroupeRefuse as exc:
         if exc.trop_lourd:
-            raise ErreurApi(str(exc), CODE_REGLE_METIER, 413) from None
+            raise ErreurApi(str(exc), CODE_TROP_VOLUMINEUX, 413) from None
         raise requete_invalide(str(exc)) from None
     return succes(fichierResultat=base64.b64encode(contenu).decode("ascii"))

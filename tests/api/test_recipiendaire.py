@@ -343,6 +343,7 @@ def test_telecharger_groupe_au_dela_de_120_mo(recipiendaire, recue, monkeypatch)
     monkeypatch.setattr(documents, "TAILLE_MAX_GROUPE", 10)
     r = _groupe(recipiendaire, [recue], format="ZIP")
     assert r.status_code == 413 and r.json()["libelle"].startswith("Les documents demandés dépassent 120 Mo")
+    assert r.json()["codeRetour"] == 413
 
 
 def test_telecharger_groupe_facture_deposee_en_xml(recipiendaire, api, etat, fournisseur_gp):
