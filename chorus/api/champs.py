@@ -16,6 +16,7 @@ from chorus.api.kit import (
     lire_booleen,
     lire_date,
     lire_entier,
+    lire_entiers,
     lire_montant,
     lire_objets,
     lire_texte,
@@ -93,6 +94,14 @@ class Textes(_Champ):
 
     def convertir(self, valeur):
         return lire_textes(valeur)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "format": "int64"}})
+class Entiers(_Champ):
+    """A list of integers (ids; a single integer is a list of one)."""
+
+    def convertir(self, valeur):
+        return lire_entiers(valeur)
 
 
 class Requete(serializers.Serializer):

@@ -23,6 +23,7 @@ CODE_DOUBLON = 20004
 CODE_NON_AUTHENTIFIE = 401
 CODE_INTERDIT = 403
 CODE_METHODE_NON_PERMISE = 405
+CODE_TROP_VOLUMINEUX = 413
 CODE_TROP_DE_REQUETES = 429
 CODE_ERREUR_TECHNIQUE = 500
 
@@ -39,6 +40,7 @@ CODES_RETOUR = {
     CODE_NON_AUTHENTIFIE: (401, "jeton ou compte technique absent, inconnu ou erroné"),
     CODE_INTERDIT: (403, "compte technique désactivé, mot de passe expiré ou profil manquant"),
     CODE_METHODE_NON_PERMISE: (405, "méthode HTTP non permise pour ce service"),
+    CODE_TROP_VOLUMINEUX: (413, "fichier demandé trop volumineux (telecharger/groupe au-delà de 120 Mo)"),
     CODE_TROP_DE_REQUETES: (429, "trop de requêtes pour ce client OAuth (en-tête Retry-After)"),
     CODE_ERREUR_TECHNIQUE: (500, "erreur inattendue du portail, journalisée"),
 }
@@ -193,6 +195,16 @@ def lire_textes(valeur) -> list[str]:
     return valeur
 
 
+def lire_entiers(valeur) -> list[int]:
+    """A list of integers (a single integer is a list of one)."""
+    if not isinstance(valeur, list):
+        valeur = [valeur]
+    try:
+        return [lire_entier(v) for v in valeur]
+    except Refus:
+        raise Refus("doit être une liste d'entiers.") from None
+
+
 def lire_objets(valeur) -> list[dict]:
     """A list of objects; a single object is accepted as a list of one (clients differ)."""
     if isinstance(valeur, dict):
@@ -260,6 +272,9 @@ class Corps:
 
     def textes(self, cle: str) -> list[str]:
         return self._lire(cle, lire_textes) or []
+
+    def entiers(self, cle: str) -> list[int]:
+        return self._lire(cle, lire_entiers) or []
 
 
 def est_json(content_type: str) -> bool:

@@ -446,7 +446,12 @@ class ConsulterFournisseur(ServiceCpro):
 
 
 def consulter_fournisseur(corps, compte):
-    f = _facture(compte, corps.entier("identifiantFactureCPP", requis=True))
+    return reponse_consulter(_facture(compte, corps.entier("identifiantFactureCPP", requis=True)))
+
+
+def reponse_consulter(f):
+    """The answer of ``consulter/fournisseur`` and ``consulter/recipiendaire`` (one shape, reference 3.3) for an
+    invoice the caller reached through its own scoped query."""
     lignes = list(f.lignes.order_by("ordre"))
     tva = list(f.recapitulatif_tva.order_by("taux"))
     coord = f.coordonnees_bancaires

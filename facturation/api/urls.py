@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from facturation.api import bac_a_sable, factures, references, vues_flux
+from facturation.api import bac_a_sable, factures, recipiendaire, references, vues_flux
 
 urlpatterns = [
     path("cpro/factures/v1/soumettre", factures.Soumettre.as_view()),
@@ -24,4 +24,12 @@ urlpatterns = [
     path("cpro/transverses/v1/recuperer/typespj", references.RecupererTypesPj.as_view()),
     # The sandbox's own service (not Chorus Pro's): refused unless CHORUS_BAC_A_SABLE.
     path("cpro/bacasable/v1/forcerStatut", bac_a_sable.ForcerStatut.as_view()),
+]
+
+# --- Recipient side (« Factures reçues »): facturation/api/recipiendaire.py ---------------------------------------
+urlpatterns += [
+    path("cpro/factures/v1/rechercher/recipiendaire", recipiendaire.RechercherRecipiendaire.as_view()),
+    path("cpro/factures/v1/consulter/recipiendaire", recipiendaire.ConsulterRecipiendaire.as_view()),
+    path("cpro/factures/v1/traiter/recue", recipiendaire.TraiterRecue.as_view()),
+    path("cpro/factures/v1/telecharger/groupe", recipiendaire.TelechargerGroupe.as_view()),
 ]

@@ -22,11 +22,12 @@ DUREE_MOT_DE_PASSE = timedelta(days=365)
 ROLE_RACCORDEMENTS = "RACCORDEMENTS"
 CACHE_VERIFICATION = 300  # seconds
 
-# The profiles of a technical account on its structure: it issues and follows invoices, and deposits, follows and
-# processes works pieces (``facturesTravaux/v1``) as the actor its structure is on a dossier.
+# The profiles of a technical account on its structure: it issues and follows invoices, processes those it receives
+# (``traiter/recue``) as the structure's agents do in « Factures reçues », and deposits, follows and processes works
+# pieces (``facturesTravaux/v1``) as the actor its structure is on a dossier.
 PROFILS_COMPTE_TECHNIQUE = {
     Application.FACTURES_EMISES: Niveau.MODIFICATION,
-    Application.FACTURES_RECUES: Niveau.CONSULTATION,
+    Application.FACTURES_RECUES: Niveau.MODIFICATION,
     Application.FACTURES_TRAVAUX: Niveau.MODIFICATION,
 }
 
