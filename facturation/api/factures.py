@@ -25,6 +25,7 @@ from chorus.api.kit import (
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
+from chorus.workflow import SYSTEME
 from facturation import montants, services
 from facturation import queries as fq
 from facturation.api import historique
@@ -609,13 +610,13 @@ def _utilisateur(e, prefixe: str) -> dict:
 def consulter_historique(corps, compte):
     """The invoice's append-only history (``queries.historique``, one query) in Chorus Pro's three lists: every
     entry as a status (``histoStatut``), the users' own actions with their code (``histoAction``,
-    ``historique.code_action``) and what the portal did by itself — routing, tacit validation — as events
-    (``evenement``)."""
+    ``historique.code_action``: every entry of a supplier, recipient or valideur) and what the portal did by
+    itself (role ``SYSTEME``: routing, tacit validation) as events (``evenement``)."""
     id_facture = corps.entier("idFacture", requis=True)
     f = _facture(compte, id_facture)
     entrees = fq.historique(f)
-    actions = [e for e in entrees if e.acting_user_id is not None]
-    evenements = [e for e in entrees if e.acting_user_id is None]
+    actions = [e for e in entrees if e.role != SYSTEME]
+    evenements = [e for e in entrees if e.role == SYSTEME]
     statuts, page_statuts = _tranche(entrees, corps, "paramRechercheHistoStatuts", "HistoStatut", "HistoStatut")
     tranche_actions, page_actions = _tranche(
         actions, corps, "paramRechercheHistoActionsUtilisateurs", "HistoAction", "HistoAction"

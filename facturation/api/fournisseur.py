@@ -112,17 +112,17 @@ class DeposerPdf(ServiceCpro):
         nom = PurePath(corps.texte("nomFichier", requis=True)).name
         if PurePath(nom).suffix.lower() != ".pdf":
             raise requete_invalide(f"Le fichier « {nom} » doit être un PDF (extension .pdf).")
+        attendu = corps.texte("formatDepot")
+        if attendu and attendu not in FORMATS_PDF:
+            raise requete_invalide(
+                f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : PDF_NON_SIGNE, PDF_SIGNE)."
+            )
         with refus_metier():
             document = envoi.lire(contenu, nom)
             if document.analyse.format not in FORMATS_PDF:
                 raise requete_invalide(
                     f"Le fichier est au format {depot.LIBELLES_FORMAT[document.analyse.format]} : un document "
                     "structuré se dépose par « factures/v1/deposer/flux »."
-                )
-            attendu = corps.texte("formatDepot")
-            if attendu and attendu not in FORMATS_PDF:
-                raise requete_invalide(
-                    f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : PDF_NON_SIGNE, PDF_SIGNE)."
                 )
             services.exiger_emission(self.compte.utilisateur, self.compte.structure)
             envoi.controler_doublons(contenu=contenu, fournisseur=self.compte.structure, numero="")
