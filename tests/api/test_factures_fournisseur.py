@@ -9,6 +9,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -469,3 +471,20 @@ def test_historique_actions_et_evenements(api, fournisseur_gp, etat):
         {"idFacture": facture.pk, "paramRechercheHistoEvenementsComplementaires": "x"},
     )
     assert r.status_code == 400 and "paramRechercheHistoEvenementsComplementaires" in r.json()["libelle"]
+
+
+def test_historique_en_requetes_bornees(api, fournisseur_gp, etat, django_assert_max_num_queries):
+    """One query for the whole history, whatever its length (the acting users joined)."""
+
+    def compter(facture) -> int:
+        with CaptureQueriesContext(connection) as requetes:
+            r = api.post("factures/v1/consulter/historique", {"idFacture": facture.pk})
+        assert r.status_code == 200
+        return len(requetes)
+
+    courte = compter(_facture(fournisseur_gp, etat, S.MISE_A_DISPOSITION))
+    longue = _facture(fournisseur_gp, etat, S.SUSPENDUE)
+    api.post("factures/v1/completer", {"identifiantFactureCPP": longue.pk, "commentaire": "x"})
+    assert compter(longue) == courte
+    with django_assert_max_num_queries(10):
+        api.post("factures/v1/consulter/historique", {"idFacture": longue.pk})

@@ -5,6 +5,8 @@ needs the « Factures à valider » profile on the valideur structure."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chorus.api import services as api_services
 from facturation.enums import Cadre, StatutFacture
@@ -180,3 +182,22 @@ def test_consultation_seule_ne_decide_pas(client, client_oauth, fournisseur_gp, 
     assert r.status_code == 403 and "Factures à valider" in r.json()["libelle"]
     assert type(r.json()["codeRetour"]) is int
     assert Facture.objects.get(pk=facture.pk).statut == S.A_VALIDER_1
+
+
+def test_recherche_en_requetes_bornees(titulaire, fournisseur_gp, etat, django_assert_max_num_queries):
+    """The search costs the same number of queries for one invoice or five (no query per row)."""
+    structure, api = titulaire
+
+    def compter() -> int:
+        with CaptureQueriesContext(connection) as requetes:
+            r = api.post("factures/v1/rechercher/valideur", {})
+        assert r.status_code == 200
+        return len(requetes)
+
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=structure, a_valider=True)
+    une = compter()
+    for _ in range(4):
+        FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=structure, a_valider=True)
+    assert compter() == une
+    with django_assert_max_num_queries(12):
+        api.post("factures/v1/rechercher/valideur", {})
