@@ -488,3 +488,26 @@ def test_historique_en_requetes_bornees(api, fournisseur_gp, etat, django_assert
     assert compter(longue) == courte
     with django_assert_max_num_queries(10):
         api.post("factures/v1/consulter/historique", {"idFacture": longue.pk})
+
+
+def test_soumettre_pdf_principal_d_un_autre_compte_refuse(api, autre, etat):
+    r = autre.post("factures/v1/deposer/pdf", {"fichierFacture": b64(pdf_facture()), "nomFichier": "facture.pdf"})
+    assert r.status_code == 200, r.content
+    r = api.post(
+        "factures/v1/soumettre",
+        corps_facture(
+            modeDepot="DEPOT_PDF_API", pieceJointePrincipale={"pieceJointePrincipaleId": r.json()["pieceJointeId"]}
+        ),
+    )
+    assert r.status_code == 400 and "n'existe pas ou ne vous est pas accessible" in r.json()["libelle"]
+    assert not Facture.objects.exists()
+
+
+def test_soumettre_pdf_principal_illisible(api, etat):
+    id_piece = _televerser(api)  # starts like a PDF, is not one
+    r = api.post(
+        "factures/v1/soumettre",
+        corps_facture(modeDepot="DEPOT_PDF_API", pieceJointePrincipale={"pieceJointePrincipaleId": id_piece}),
+    )
+    assert r.status_code == 400 and "PDF" in r.json()["libelle"], r.content
+    assert not Facture.objects.exists()
