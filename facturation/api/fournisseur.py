@@ -224,6 +224,9 @@ class Recycler(ServiceCpro):
         )
 
 
+MAX_REJETS = 500  # one call, one transaction: a bounded number of invoices
+
+
 class DemandePaiement(Requete):
     idDemandePaiement = Entier(requis=True)
 
@@ -246,6 +249,8 @@ class TraiterRejet(ServiceCpro):
         ids = [objet.entier("idDemandePaiement", requis=True) for objet in corps.objets("listeDemandePaiement")]
         if not ids:
             raise requete_invalide("Le champ « listeDemandePaiement » doit contenir au moins une facture.")
+        if len(ids) > MAX_REJETS:
+            raise requete_invalide(f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.")
         motif = " – ".join(filter(None, [corps.texte("motifRejet"), corps.texte("cpltInfos")]))
         factures = [facture_modifiable(compte, pk) for pk in dict.fromkeys(ids)]
         with refus_metier(), transaction.atomic():

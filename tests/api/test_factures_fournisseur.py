@@ -376,6 +376,7 @@ def test_traiter_rejet_tout_ou_rien(api, fournisseur_gp, etat):
         ({}, "au moins une facture"),
         ({"listeDemandePaiement": [{}]}, "Le champ « listeDemandePaiement[0].idDemandePaiement » est obligatoire."),
         ({"listeDemandePaiement": 3}, "listeDemandePaiement"),
+        ({"listeDemandePaiement": [{"idDemandePaiement": i} for i in range(501)]}, "au plus 500 factures"),
         ({"listeDemandePaiement": [{"idDemandePaiement": rejetee.pk}], "motifRejet": [1]}, "motifRejet"),
     ]:
         r = api.post("factures/v1/traiterRejet", corps)
