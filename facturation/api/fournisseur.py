@@ -15,7 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.api.champs import Entier, ListeObjets, Requete, Texte
-from chorus.api.kit import CODE_INTERDIT, CODE_REGLE_METIER, ErreurApi, introuvable, jour, requete_invalide, succes
+from chorus.api.kit import (
+    CODE_DOUBLON,
+    CODE_INTERDIT,
+    CODE_REGLE_METIER,
+    ErreurApi,
+    introuvable,
+    jour,
+    requete_invalide,
+    succes,
+)
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import TransitionInterdite
 from facturation import depot, services
@@ -100,14 +109,15 @@ FORMATS_PDF = {"PDF_NON_SIGNE", "PDF_SIGNE"}
 
 @documenter("Déposer une facture PDF (ses données sont ensuite envoyées par soumettre)", DeposerPdfRequete)
 class DeposerPdf(ServiceCpro):
-    """The portal's « Déposer facture » of a plain PDF: read by the deposit pipeline (``envoi.lire``: format
-    sniffed, signature checked), what it could read is returned to pre-fill ``soumettre``, which names the file
-    in ``pieceJointePrincipale`` (``modeDepot`` ``DEPOT_PDF_API``)."""
+    """The portal's « Déposer facture » of a plain PDF: read by the deposit pipeline (``envoi.analyser_depot``:
+    format sniffed from the content, signature checked, duplicate file refused, data read from the text), what it
+    could read is returned to pre-fill ``soumettre``, which names the file in ``pieceJointePrincipale``
+    (``modeDepot`` ``DEPOT_PDF_API``). ``formatDepot``, when sent, must be what the file is."""
 
     serialiseur = DeposerPdfRequete
 
     def post(self, request):
-        corps = self.corps()
+        corps, compte = self.corps(), self.compte
         contenu = decoder_base64(corps, "fichierFacture")
         nom = PurePath(corps.texte("nomFichier", requis=True)).name
         if PurePath(nom).suffix.lower() != ".pdf":
@@ -115,21 +125,31 @@ class DeposerPdf(ServiceCpro):
         attendu = corps.texte("formatDepot")
         if attendu and attendu not in FORMATS_PDF:
             raise requete_invalide(
-                f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : PDF_NON_SIGNE, PDF_SIGNE)."
+                f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : {', '.join(sorted(FORMATS_PDF))})."
             )
         with refus_metier():
-            document = envoi.lire(contenu, nom)
-            if document.analyse.format not in FORMATS_PDF:
+            services.exiger_emission(compte.utilisateur, compte.structure)
+            try:
+                document = envoi.analyser_depot(fournisseur=compte.structure, contenu=contenu, nom_fichier=nom)
+            except envoi.DepotRefuse as exc:
+                if exc.code_refus == envoi.DepotRefuse.DOUBLON:
+                    raise ErreurApi(" ".join(exc.messages), CODE_DOUBLON) from None
+                raise
+            format_lu = document.analyse.format
+            if format_lu not in FORMATS_PDF:
                 raise requete_invalide(
-                    f"Le fichier est au format {depot.LIBELLES_FORMAT[document.analyse.format]} : un document "
-                    "structuré se dépose par « factures/v1/deposer/flux »."
+                    f"Le fichier est au format {depot.LIBELLES_FORMAT[format_lu]} : un document structuré se dépose "
+                    "par « factures/v1/deposer/flux »."
                 )
-            services.exiger_emission(self.compte.utilisateur, self.compte.structure)
-            envoi.controler_doublons(contenu=contenu, fournisseur=self.compte.structure, numero="")
-            valeurs, _lignes = depot.valeurs_facture(document.analyse, fournisseur=self.compte.structure)
+            if attendu and attendu != format_lu:
+                raise requete_invalide(
+                    f"Le fichier est un {depot.LIBELLES_FORMAT[format_lu]}, pas « {attendu} » comme l'indique "
+                    "« formatDepot »."
+                )
             piece = services.televerser_piece(
-                acting_user=self.compte.utilisateur, structure=self.compte.structure, nom=nom[-50:], contenu=contenu
+                acting_user=compte.utilisateur, structure=compte.structure, nom=nom[-50:], contenu=contenu
             )
+        valeurs = document.valeurs
         destinataire = valeurs.get("destinataire")
         return succes(
             pieceJointeId=piece.pk,

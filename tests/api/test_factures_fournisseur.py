@@ -163,7 +163,7 @@ def test_deposer_pdf_puis_soumettre(api, etat):
     assert facture.fichier_sha256 == hashlib.sha256(contenu).hexdigest()
     # the same PDF a second time is a duplicate deposit
     r = api.post("factures/v1/deposer/pdf", {"fichierFacture": b64(contenu), "nomFichier": "facture.pdf"})
-    assert r.status_code == 400 and "déjà été déposé" in r.json()["libelle"]
+    assert r.status_code == 400 and "déjà été déposé" in r.json()["libelle"] and r.json()["codeRetour"] == 20004
 
 
 @pytest.mark.parametrize(
@@ -174,6 +174,7 @@ def test_deposer_pdf_puis_soumettre(api, etat):
         ({"fichierFacture": b64(PDF), "nomFichier": "f.xml"}, "doit être un PDF"),
         ({"fichierFacture": b64(b"<x/>"), "nomFichier": "f.pdf"}, ""),
         ({"fichierFacture": b64(PDF), "nomFichier": "f.pdf", "formatDepot": "ZIP"}, "formatDepot"),
+        ({"fichierFacture": b64(pdf_facture()), "nomFichier": "f.pdf", "formatDepot": "PDF_SIGNE"}, "formatDepot"),
     ],
 )
 def test_deposer_pdf_refus(api, corps, message):
