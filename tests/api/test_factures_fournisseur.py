@@ -7,8 +7,11 @@ import base64
 import hashlib
 import io
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reportlab.lib.pagesizes import A4
@@ -29,6 +32,17 @@ from tests.facturation.factories import FactureFactory
 pytestmark = pytest.mark.django_db
 S = StatutFacture
 JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
+MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture
+def moment():
+    """Listed first by a test, so that its other fixtures (token, account, invoices) are made at that moment too."""
+    with time_machine.travel(MOMENT, tick=True):
+        yield MOMENT
+
+
 JOUR_HEURE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 PDF = b"%PDF-1.4 bon de livraison"
 
@@ -194,7 +208,7 @@ def test_soumettre_depot_pdf_api_sans_piece_principale(api, etat):
 # --- completer ----------------------------------------------------------------------------------------------------
 
 
-def test_completer_avec_piece_jointe(api, fournisseur_gp, etat):
+def test_completer_avec_piece_jointe(moment, api, fournisseur_gp, etat):
     facture = _facture(fournisseur_gp, etat, S.SUSPENDUE)
     id_piece = _televerser(api)
     r = api.post(
@@ -210,7 +224,7 @@ def test_completer_avec_piece_jointe(api, fournisseur_gp, etat):
     assert r.status_code == 200, r.content
     corps = r.json()
     assert corps["codeRetour"] == 0 and corps["identifiantFactureCPP"] == facture.pk
-    assert corps["numeroFacture"] == facture.numero and JOUR.match(corps["dateTraitement"])
+    assert corps["numeroFacture"] == facture.numero and corps["dateTraitement"] == "2026-03-10"
     facture.refresh_from_db()
     assert facture.statut == S.COMPLETEE
     assert facture.pieces_jointes.get().sha256 == hashlib.sha256(PDF).hexdigest()
@@ -299,7 +313,7 @@ def test_actions_sur_la_facture_d_une_autre_structure_refusees(api, autre, fourn
 # --- recycler -----------------------------------------------------------------------------------------------------
 
 
-def test_recycler(api, fournisseur_gp, etat):
+def test_recycler(moment, api, fournisseur_gp, etat):
     facture = _facture(fournisseur_gp, etat, S.A_RECYCLER)
     r = api.post(
         "factures/v1/recycler",
@@ -313,7 +327,7 @@ def test_recycler(api, fournisseur_gp, etat):
     assert r.status_code == 200, r.content
     corps = r.json()
     assert corps["identifiantFactureCPP"] == facture.pk and corps["statutFacture"] == "MISE_A_DISPOSITION"
-    assert JOUR.match(corps["dateDepot"]) and corps["numeroFacture"] == facture.numero
+    assert corps["dateDepot"] == "2026-03-10" and corps["numeroFacture"] == facture.numero
     facture.refresh_from_db()
     assert facture.numero_engagement == "EJ-2026-99" and facture.statut == S.MISE_A_DISPOSITION
     assert facture.historique.filter(statut=S.DEPOSEE, commentaire="Recyclage : Bon numéro d'engagement").exists()

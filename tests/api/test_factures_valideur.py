@@ -3,8 +3,11 @@ traiter/factureAValider, through ``queries.factures_a_valider`` and the portal's
 needs the « Factures à valider » profile on the valideur structure."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +24,15 @@ from tests.facturation.factories import FactureFactory
 pytestmark = pytest.mark.django_db
 S = StatutFacture
 JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
+MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture
+def moment():
+    """Listed first by a test, so that its other fixtures (token, account, invoices) are made at that moment too."""
+    with time_machine.travel(MOMENT, tick=True):
+        yield MOMENT
 
 
 def _compte_valideur(client, client_oauth, login, niveau):
@@ -118,7 +130,7 @@ def test_les_autres_structures_ne_voient_ni_ne_traitent(client, client_oauth, ap
     assert Facture.objects.get(pk=a_valider.pk).statut == S.A_VALIDER_1
 
 
-def test_valider(titulaire, a_valider):
+def test_valider(moment, titulaire, a_valider):
     _, api = titulaire
     r = api.post(
         "factures/v1/traiter/factureAValider",
@@ -127,7 +139,7 @@ def test_valider(titulaire, a_valider):
     assert r.status_code == 200, r.content
     corps = r.json()
     assert corps["idFacture"] == a_valider.pk and corps["numeroFacture"] == "ST-001"
-    assert corps["statutFacture"] == "MISE_A_DISPOSITION" and JOUR.match(corps["dateTraitement"])
+    assert corps["statutFacture"] == "MISE_A_DISPOSITION" and corps["dateTraitement"] == "2026-03-10"
     validation = a_valider.historique.get(statut=S.VALIDEE_1)
     assert validation.acting_user == api.compte.utilisateur and validation.commentaire == "Travaux conformes"
     r = api.post("factures/v1/traiter/factureAValider", {"idFacture": a_valider.pk, "action": "VALIDATION"})
