@@ -311,6 +311,28 @@ class PieceJointe(models.Model):
         return self.designation
 
 
+class PieceJointeTeleversee(models.Model):
+    """A file sent ahead by the API (``transverses/v1/ajouter/fichier``, ``factures/v1/deposer/pdf``): its
+    ``pieceJointeId`` is then named by ``soumettre`` or ``completer``, which attach a copy of it to the invoice
+    (``services.joindre_piece_televersee``). It belongs to the user who sent it (« mon compte »)."""
+
+    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    structure = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="+")
+    nom = models.CharField("nom du fichier", max_length=50)
+    fichier = models.FileField(upload_to="pieces/televersees/%Y/%m/")
+    taille = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    type_contenu = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce jointe téléversée"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.nom
+
+
 class HistoriqueFacture(HistoriqueBase):
     objet = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="historique")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
-from facturation.models import Facture, FluxDepot, HistoriqueFacture
+from facturation.models import Facture, FluxDepot, HistoriqueFacture, PieceJointeTeleversee
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service
@@ -170,3 +170,8 @@ def historique(facture) -> list:
         if ligne.commentaire == "Rejet traité":
             ligne.libelle = "Rejet traité"
     return lignes
+
+
+def pieces_televersees(user) -> QuerySet:
+    """The files a user sent ahead through the API (``ajouter/fichier``, ``deposer/pdf``): only their own."""
+    return PieceJointeTeleversee.objects.filter(utilisateur=user)

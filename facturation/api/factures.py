@@ -25,11 +25,15 @@ from chorus.api.kit import (
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
+from chorus.workflow import SYSTEME
 from facturation import montants, services
 from facturation import queries as fq
+from facturation.api import historique
+from facturation.api.pieces import PieceJointeComplementaire, piece_televersee, pieces_complementaires
 from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.models import FluxDepot
 from facturation.services import envoi
+from facturation.services.pieces_jointes import contenu_televerse
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
@@ -86,6 +90,11 @@ class MontantTotal(Requete):
     montantAPayer = Montant()
 
 
+class PieceJointePrincipale(Requete):
+    pieceJointePrincipaleId = Entier(requis=True)
+    pieceJointePrincipaleDesignation = Texte()
+
+
 class SoumettreRequete(Requete):
     modeDepot = Texte()
     numeroFactureSaisi = Texte(requis=True)
@@ -96,6 +105,8 @@ class SoumettreRequete(Requete):
     references = References()
     lignePoste = ListeObjets(LignePoste)
     montantTotal = MontantTotal()
+    pieceJointePrincipale = ListeObjets(PieceJointePrincipale)
+    pieceJointeComplementaire = ListeObjets(PieceJointeComplementaire)
     commentaire = Texte()
     idUtilisateurCourant = Entier()
 
@@ -146,10 +157,24 @@ class PaginationHistorique(Requete):
     triSensListeHistoStatut = Texte()
 
 
+class PaginationHistoActions(Requete):
+    nbResultatsParPageListeHistoAction = Entier()
+    pageResultatDemandeeListeHistoAction = Entier()
+    triSensListeHistoAction = Texte()
+
+
+class PaginationHistoEvenements(Requete):
+    nbResultatsParPageListeHistoEvenement = Entier()
+    pageResultatDemandeeListeHistoEvenement = Entier()
+    triSensListeHistoEvenement = Texte()
+
+
 class ConsulterHistoriqueRequete(Requete):
     idFacture = Entier(requis=True)
     idEspace = Entier()
     paramRechercheHistoStatuts = PaginationHistorique()
+    paramRechercheHistoActionsUtilisateurs = PaginationHistoActions()
+    paramRechercheHistoEvenementsComplementaires = PaginationHistoEvenements()
 
 
 def _choix(valeur: str, enum, champ: str, defaut):
@@ -258,6 +283,31 @@ def _valideur(corps):
     return valideur
 
 
+def _pieces_jointes(corps, compte) -> tuple[list[dict], tuple[bytes, str] | None]:
+    """The files sent ahead that ``soumettre`` names: its attachments, and in ``DEPOT_PDF_API`` mode the PDF of
+    ``deposer/pdf`` that is the invoice's original."""
+    pieces = [
+        {"type_piece": t, "designation": d or p.nom, "nom": p.nom, "contenu": contenu_televerse(p)}
+        for p, t, d in pieces_complementaires(corps, compte)
+    ]
+    principales = corps.objets("pieceJointePrincipale")
+    if corps.texte("modeDepot") != ModeDepot.DEPOT_PDF_API:
+        if principales:
+            raise requete_invalide(
+                "« pieceJointePrincipale » s'emploie avec « modeDepot » DEPOT_PDF_API : le PDF déposé par "
+                "« deposer/pdf » est alors l'original de la facture."
+            )
+        return pieces, None
+    if len(principales) != 1:
+        raise requete_invalide(
+            "En mode DEPOT_PDF_API, « pieceJointePrincipale » désigne le PDF déposé par « deposer/pdf » (un seul)."
+        )
+    piece = piece_televersee(
+        compte, principales[0].entier("pieceJointePrincipaleId", requis=True), "pieceJointePrincipaleId"
+    )
+    return pieces, (contenu_televerse(piece), piece.nom)
+
+
 @documenter("Saisir et envoyer une facture", SoumettreRequete)
 class Soumettre(ServiceCpro):
     serialiseur = SoumettreRequete
@@ -299,9 +349,14 @@ def soumettre(corps, compte):
     }  # fmt: skip
     if donnees["devise"] != "EUR":
         raise requete_invalide(f"Devise non prise en charge : {donnees['devise']} (seul EUR est accepté).")
+    pieces, pdf_principal = _pieces_jointes(corps, compte)
     try:
         facture = envoi.deposer_et_envoyer(
-            canal=envoi.Canal.SOUMETTRE, acting_user=compte.utilisateur, saisie=(donnees, lignes)
+            canal=envoi.Canal.SOUMETTRE,
+            acting_user=compte.utilisateur,
+            saisie=(donnees, lignes),
+            pieces_jointes=pieces,
+            pdf_principal=pdf_principal,
         )
     except envoi.DepotRefuse as exc:
         if exc.code_refus == envoi.DepotRefuse.DOUBLON:
@@ -396,7 +451,7 @@ def _ligne_facture(f) -> dict:
         "dateHeureEtatCourant": rfc3339(f.updated_at), "modeDepot": f.mode_depot,
         "numeroFluxDepot": getattr(f, "numero_flux", None) or "",
         "nomPrenomUtilisateurCreateur": f"{createur.prenom} {createur.nom}".strip(),
-        "taille": 0, "rejetTraite": f.rejet_traite,
+        "rejetTraite": f.rejet_traite,
     }  # fmt: skip
 
 
@@ -452,78 +507,82 @@ def consulter_fournisseur(corps, compte):
 def reponse_consulter(f):
     """The answer of ``consulter/fournisseur`` and ``consulter/recipiendaire`` (one shape, reference 3.3) for an
     invoice the caller reached through its own scoped query."""
+    return succes(facture=facture_json(f))
+
+
+def facture_json(f) -> dict:
+    """The ``facture`` of ``consulter/fournisseur``, ``consulter/recipiendaire`` and ``consulter/valideur`` (one
+    shape, as Chorus Pro)."""
     lignes = list(f.lignes.order_by("ordre"))
     tva = list(f.recapitulatif_tva.order_by("taux"))
     coord = f.coordonnees_bancaires
-    return succes(
-        facture={
-            "identifiantFactureCPP": f.pk, "numeroFacture": f.numero, "statutFacture": f.statut,
-            "modeDepot": f.mode_depot, "commentaire": f.commentaire,
-            "cadreDeFacturation": {"codeCadreFacturation": f.cadre,
-                                   "codeValideur1": f.valideur.identifiant if f.valideur else "",
-                                   "idValideur1": f.valideur_id or 0,
-                                   "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else ""},
-            "destinataire": {
-                "idDestinataire": f.destinataire_id or 0,
-                "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
-                "libelleDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
-                "idServiceExecutant": f.service_destinataire_id or 0,
-                "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
-                "libelleServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
-            },
-            "fournisseur": {
-                "idFournisseur": f.fournisseur_id, "codeFournisseur": f.fournisseur.identifiant,
-                "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
-                "designationFournisseur": f.fournisseur.raison_sociale,
-                "idServiceFournisseur": f.service_fournisseur_id or 0,
-                "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
-                "coordBancairesFournisseurId": coord.pk if coord else 0,
-                "coordBancairesFournisseurCompteBancaire": coord.iban if coord else "",
-                "coordBancairesBicSwift": coord.bic if coord else "",
-            },
-            "references": {
-                "codeDeviseFacture": f.devise, "typeFacture": f.type_facture, "typeTva": f.type_tva,
-                "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
-                "dateEcheancePaiement": jour(f.date_echeance), "dateCreationFacture": jour_heure(f.created_at),
-                "modePaiement": f.mode_paiement, "motifExonerationTva": f.motif_exoneration,
-                "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
-                "numeroFactureOrigine": f.numero_facture_origine,
-            },
-            "montantTotal": {
-                "montantHtTotal": nombre(f.montant_ht), "montantTVA": nombre(f.montant_tva),
-                "montantTtcAvantRemiseGlobalTTC": nombre(f.montant_ttc_avant_remise),
-                "montantRemiseGlobaleTTC": nombre(f.remise_globale_ttc),
-                "motifRemiseGlobaleTTC": f.motif_remise_globale, "montantTtcTotal": nombre(f.montant_ttc),
-                "montantAPayer": nombre(f.montant_a_payer),
-            },
-            "lignesDePoste": {
-                "lignePoste": [
-                    {
-                        "lignePosteNumero": lg.ordre, "lignePosteReference": lg.reference,
-                        "lignePosteDenomination": lg.denomination, "lignePosteQuantite": nombre(lg.quantite),
-                        "lignePosteUniteLibelle": lg.unite, "lignePosteMontantUnitaireHT": nombre(lg.prix_unitaire_ht),
-                        "lignePosteMontantRemiseHT": nombre(lg.remise_ht),
-                        "lignePosteMontantHtApresRemise": nombre(lg.montant_ht),
-                        "lignePosteMontantTtcApresRemise": nombre(lg.montant_ttc),
-                        "lignePosteMontantTva": nombre(lg.montant_ttc - lg.montant_ht),
-                        "lignePosteTauxTva": f"TVA{lg.taux_tva.normalize():f}",
-                        "lignePosteTauxTvaManuel": nombre(lg.taux_tva),
-                    }
-                    for lg in lignes
-                ],
-                **_page(len(lignes), max(len(lignes), 1), 1, "LignesPoste"),
-            },
-            "recapitulatifDeTva": {
-                "ligneTva": [
-                    {"ligneTvaTauxRefValeur": nombre(t.taux), "ligneTvaTauxManuel": nombre(t.taux),
-                     "ligneTvaMontantBaseHtParTaux": nombre(t.base_ht - t.remise_globale_ht),
-                     "ligneTvaMontantTvaParTaux": nombre(t.montant_tva)}
-                    for t in tva
-                ],
-                **_page(len(tva), max(len(tva), 1), 1, "LignesRecapitulativesTVA"),
-            },
-        }
-    )  # fmt: skip
+    return {
+        "identifiantFactureCPP": f.pk, "numeroFacture": f.numero, "statutFacture": f.statut,
+        "modeDepot": f.mode_depot, "commentaire": f.commentaire,
+        "cadreDeFacturation": {"codeCadreFacturation": f.cadre,
+                               "codeValideur1": f.valideur.identifiant if f.valideur else "",
+                               "idValideur1": f.valideur_id or 0,
+                               "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else ""},
+        "destinataire": {
+            "idDestinataire": f.destinataire_id or 0,
+            "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
+            "libelleDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
+            "idServiceExecutant": f.service_destinataire_id or 0,
+            "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
+            "libelleServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
+        },
+        "fournisseur": {
+            "idFournisseur": f.fournisseur_id, "codeFournisseur": f.fournisseur.identifiant,
+            "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
+            "designationFournisseur": f.fournisseur.raison_sociale,
+            "idServiceFournisseur": f.service_fournisseur_id or 0,
+            "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
+            "coordBancairesFournisseurId": coord.pk if coord else 0,
+            "coordBancairesFournisseurCompteBancaire": coord.iban if coord else "",
+            "coordBancairesBicSwift": coord.bic if coord else "",
+        },
+        "references": {
+            "codeDeviseFacture": f.devise, "typeFacture": f.type_facture, "typeTva": f.type_tva,
+            "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
+            "dateEcheancePaiement": jour(f.date_echeance), "dateCreationFacture": jour_heure(f.created_at),
+            "modePaiement": f.mode_paiement, "motifExonerationTva": f.motif_exoneration,
+            "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
+            "numeroFactureOrigine": f.numero_facture_origine,
+        },
+        "montantTotal": {
+            "montantHtTotal": nombre(f.montant_ht), "montantTVA": nombre(f.montant_tva),
+            "montantTtcAvantRemiseGlobalTTC": nombre(f.montant_ttc_avant_remise),
+            "montantRemiseGlobaleTTC": nombre(f.remise_globale_ttc),
+            "motifRemiseGlobaleTTC": f.motif_remise_globale, "montantTtcTotal": nombre(f.montant_ttc),
+            "montantAPayer": nombre(f.montant_a_payer),
+        },
+        "lignesDePoste": {
+            "lignePoste": [
+                {
+                    "lignePosteNumero": lg.ordre, "lignePosteReference": lg.reference,
+                    "lignePosteDenomination": lg.denomination, "lignePosteQuantite": nombre(lg.quantite),
+                    "lignePosteUniteLibelle": lg.unite, "lignePosteMontantUnitaireHT": nombre(lg.prix_unitaire_ht),
+                    "lignePosteMontantRemiseHT": nombre(lg.remise_ht),
+                    "lignePosteMontantHtApresRemise": nombre(lg.montant_ht),
+                    "lignePosteMontantTtcApresRemise": nombre(lg.montant_ttc),
+                    "lignePosteMontantTva": nombre(lg.montant_ttc - lg.montant_ht),
+                    "lignePosteTauxTva": f"TVA{lg.taux_tva.normalize():f}",
+                    "lignePosteTauxTvaManuel": nombre(lg.taux_tva),
+                }
+                for lg in lignes
+            ],
+            **_page(len(lignes), max(len(lignes), 1), 1, "LignesPoste"),
+        },
+        "recapitulatifDeTva": {
+            "ligneTva": [
+                {"ligneTvaTauxRefValeur": nombre(t.taux), "ligneTvaTauxManuel": nombre(t.taux),
+                 "ligneTvaMontantBaseHtParTaux": nombre(t.base_ht - t.remise_globale_ht),
+                 "ligneTvaMontantTvaParTaux": nombre(t.montant_tva)}
+                for t in tva
+            ],
+            **_page(len(tva), max(len(tva), 1), 1, "LignesRecapitulativesTVA"),
+        },
+    }  # fmt: skip
 
 
 @documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
@@ -534,32 +593,75 @@ class ConsulterHistorique(ServiceCpro):
         return consulter_historique(self.corps(), self.compte)
 
 
+def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str) -> tuple[list, dict]:
+    """One of the history's lists, newest first (``triSens…`` Ascendant: oldest first), paginated by its own
+    parameters (``nbResultatsParPageListe<liste>``, ``pageResultatDemandeeListe<liste>``)."""
+    p = corps.objet(cle)
+    par_page = max(p.entier(f"nbResultatsParPageListe{liste}") or 100, 1)
+    page = max(p.entier(f"pageResultatDemandeeListe{liste}") or 1, 1)
+    if (p.texte(f"triSensListe{liste}") or "").lower().startswith("asc"):
+        entrees = entrees[::-1]
+    return entrees[(page - 1) * par_page : page * par_page], _page(len(entrees), par_page, page, suffixe)
+
+
+def _utilisateur(e, prefixe: str) -> dict:
+    u = e.acting_user
+    return {
+        f"{prefixe}UtilisateurNom": u.nom if u else "",
+        f"{prefixe}UtilisateurPrenom": u.prenom if u else "",
+        f"{prefixe}UtilisateurEmail": u.email if u else "",
+        f"{prefixe}UtilisateurTelephone": u.telephone if u else "",
+    }
+
+
 def consulter_historique(corps, compte):
+    """The invoice's append-only history (``queries.historique``, one query) in Chorus Pro's three lists: every
+    entry as a status (``histoStatut``), the users' own actions with their code (``histoAction``,
+    ``historique.code_action``: every entry of a supplier, recipient or valideur) and what the portal did by
+    itself (role ``SYSTEME``: routing, tacit validation) as events (``evenement``)."""
     id_facture = corps.entier("idFacture", requis=True)
     f = _facture(compte, id_facture)
-    p = corps.objet("paramRechercheHistoStatuts")
-    par_page = p.entier("nbResultatsParPageListeHistoStatut") or 100
-    page = p.entier("pageResultatDemandeeListeHistoStatut") or 1
     entrees = fq.historique(f)
-    if (p.texte("triSensListeHistoStatut") or "").lower().startswith("asc"):
-        entrees.reverse()
-    tranche = entrees[(page - 1) * par_page : page * par_page]
+    actions = [e for e in entrees if e.role != SYSTEME]
+    evenements = [e for e in entrees if e.role == SYSTEME]
+    statuts, page_statuts = _tranche(entrees, corps, "paramRechercheHistoStatuts", "HistoStatut", "HistoStatut")
+    tranche_actions, page_actions = _tranche(
+        actions, corps, "paramRechercheHistoActionsUtilisateurs", "HistoAction", "HistoAction"
+    )
+    tranche_evenements, page_evenements = _tranche(
+        evenements, corps, "paramRechercheHistoEvenementsComplementaires", "HistoEvenement", "Evenement"
+    )
+    derniere = actions[0] if actions else None
     return succes(
         idFacture=id_facture, numeroFacture=f.numero, statutCourantCode=f.statut, modeDepot=f.mode_depot,
         historiquesDesStatuts={
             "histoStatut": [
                 {
                     "histoStatutId": e.pk, "histoStatutCode": e.statut, "histoStatutCommentaire": e.commentaire,
-                    "histoStatutDatePassage": jour_heure(e.created_at),
-                    "histoStatutUtilisateurNom": e.acting_user.nom if e.acting_user else "",
-                    "histoStatutUtilisateurPrenom": e.acting_user.prenom if e.acting_user else "",
-                    "histoStatutUtilisateurEmail": "", "histoStatutUtilisateurTelephone": "",
+                    "histoStatutDatePassage": jour_heure(e.created_at), **_utilisateur(e, "histoStatut"),
                 }
-                for e in tranche
+                for e in statuts
             ],
-            **_page(len(entrees), par_page, page, "HistoStatut"),
+            **page_statuts,
         },
-        historiquesDesActionsUtilisateurs={"histoAction": [], **_page(0, par_page, 1, "HistoAction")},
-        historiquesDesEvenementsComplementaires={"evenement": [], **_page(0, par_page, 1, "Evenement")},
-        derniereAction={"derniereActionCode": f.statut, "derniereActionId": entrees[0].pk if entrees else 0},
+        historiquesDesActionsUtilisateurs={
+            "histoAction": [
+                {"histoActionId": e.pk, "histoActionCode": historique.code_action(e),
+                 "histoActionDateHeure": jour_heure(e.created_at), **_utilisateur(e, "histoAction")}
+                for e in tranche_actions
+            ],
+            **page_actions,
+        },
+        historiquesDesEvenementsComplementaires={
+            "evenement": [
+                {"evenementId": e.pk, "evenementLibelle": historique.libelle_evenement(e),
+                 "evenementQui": "Chorus Pro", "evenementDateHeure": jour_heure(e.created_at)}
+                for e in tranche_evenements
+            ],
+            **page_evenements,
+        },
+        derniereAction={
+            "derniereActionCode": historique.code_action(derniere) if derniere else "",
+            "derniereActionId": derniere.pk if derniere else 0,
+        },
     )  # fmt: skip

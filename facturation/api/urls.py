@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from facturation.api import bac_a_sable, factures, recipiendaire, references, vues_flux
+from facturation.api import bac_a_sable, factures, fournisseur, recipiendaire, references, valideur, vues_flux
 
 urlpatterns = [
     path("cpro/factures/v1/soumettre", factures.Soumettre.as_view()),
@@ -32,4 +32,17 @@ urlpatterns += [
     path("cpro/factures/v1/consulter/recipiendaire", recipiendaire.ConsulterRecipiendaire.as_view()),
     path("cpro/factures/v1/traiter/recue", recipiendaire.TraiterRecue.as_view()),
     path("cpro/factures/v1/telecharger/groupe", recipiendaire.TelechargerGroupe.as_view()),
+]
+
+# --- Supplier's actions, files sent ahead and the valideur: facturation/api/fournisseur.py, valideur.py ---------
+urlpatterns += [
+    path("cpro/factures/v1/deposer/pdf", fournisseur.DeposerPdf.as_view()),
+    path("cpro/factures/v1/completer", fournisseur.Completer.as_view()),
+    path("cpro/factures/v1/recycler", fournisseur.Recycler.as_view()),
+    path("cpro/factures/v1/traiterRejet", fournisseur.TraiterRejet.as_view()),
+    path("cpro/factures/v1/corriger/valideur/facture", fournisseur.CorrigerValideur.as_view()),
+    path("cpro/transverses/v1/ajouter/fichier", fournisseur.AjouterFichier.as_view()),
+    path("cpro/factures/v1/rechercher/valideur", valideur.RechercherValideur.as_view()),
+    path("cpro/factures/v1/consulter/valideur", valideur.ConsulterValideur.as_view()),
+    path("cpro/factures/v1/traiter/factureAValider", valideur.TraiterFactureAValider.as_view()),
 ]

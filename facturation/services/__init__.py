@@ -36,6 +36,8 @@ from facturation.services.pieces_jointes import (
     TAILLE_MAX_FACTURE,
     TAILLE_MAX_PIECE,
     ajouter_piece_jointe,
+    joindre_piece_televersee,
+    televerser_piece,
 )
 from facturation.services.valideur import corriger_valideur, refuser_facture, valider_facture, valider_tacitement
 from facturation.statuts import DESTINATAIRE, FOURNISSEUR, VALIDEUR
@@ -44,8 +46,8 @@ __all__ = [
     "AGE_DEPOT_ABANDONNE", "CIRCUIT", "DELAI_RELANCE_BROUILLON", "DESTINATAIRE", "EXTENSIONS_PIECES", "FOURNISSEUR",
     "MOTIF_REQUIS", "SIGNATURES_FICHIERS", "SIGNATURES_TYPES", "TAILLE_MAX_FACTURE", "TAILLE_MAX_PIECE", "VALIDEUR",
     "DoublonDepot", "acheminer", "ajouter_piece_jointe", "completer", "completer_brouillon_depose",
-    "corriger_valideur", "doublon_fichier", "empreinte", "enregistrer", "exiger_emission", "purger_depots_abandonnes",
-    "recycler", "refuser_facture", "relancer_brouillons", "traiter", "traiter_en_masse", "traiter_facture_recue",
-    "traiter_rejet", "valider_et_envoyer", "valider_facture", "valider_tacitement", "verifier_acheminement",
-    "verifier_avant_envoi",
+    "corriger_valideur", "doublon_fichier", "empreinte", "enregistrer", "exiger_emission", "joindre_piece_televersee",
+    "purger_depots_abandonnes", "recycler", "refuser_facture", "relancer_brouillons", "televerser_piece", "traiter",
+    "traiter_en_masse", "traiter_facture_recue", "traiter_rejet", "valider_et_envoyer", "valider_facture",
+    "valider_tacitement", "verifier_acheminement", "verifier_avant_envoi",
 ]  # fmt: skip

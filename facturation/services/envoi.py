@@ -49,6 +49,7 @@ from facturation.models import Facture
 from facturation.services.brouillons import enregistrer
 from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import DoublonDepot, doublon_fichier, verifier_avant_envoi
+from facturation.services.pieces_jointes import ajouter_piece_jointe
 from facturation.statuts import FOURNISSEUR
 from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
@@ -451,13 +452,16 @@ def deposer_et_envoyer(
     *, canal: Canal, acting_user, fournisseur: Structure | None = None, contenu: bytes | None = None,
     nom_fichier: str = "", saisie: tuple[dict, list[dict]] | None = None, facture: Facture | None = None,
     cadre: str | None = None, formats=None, travaux: tuple[dict, montants.Calcul] | None = None,
+    pieces_jointes=(), pdf_principal: tuple[bytes, str] | None = None,
 ) -> Facture:  # fmt: skip
     """Every channel's « Valider et envoyer ».
 
     - a file (``FLUX``; ``DEPOT`` of a structured document): ``contenu`` is read, checked, routed and sent as the
       legal original, in one transaction;
     - a draft (``SAISIE``, ``DEPOT``): ``facture`` is sent (its deposited file, if any, is checked again);
-    - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction.
+    - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction,
+      with its ``pieces_jointes`` (keyword arguments of ``ajouter_piece_jointe``) and, for ``SOUMETTRE`` in
+      ``DEPOT_PDF_API`` mode, ``pdf_principal`` = (content, name): the plain PDF that is the invoice's original;
     - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF.
     Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit."""
     if canal == Canal.TRAVAUX:
@@ -471,9 +475,12 @@ def deposer_et_envoyer(
         donnees, lignes = saisie
         with transaction.atomic():
             controler_doublons(contenu=None, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
-            brouillon = enregistrer(
-                acting_user=acting_user, donnees={**donnees, "mode_depot": MODE_DEPOT[canal]}, lignes=lignes
-            )
+            mode = ModeDepot.DEPOT_PDF_API if pdf_principal is not None else MODE_DEPOT[canal]
+            brouillon = enregistrer(acting_user=acting_user, donnees={**donnees, "mode_depot": mode}, lignes=lignes)
+            for piece in pieces_jointes:
+                ajouter_piece_jointe(acting_user=acting_user, facture=brouillon, **piece)
+            if pdf_principal is not None:
+                _rattacher_pdf(brouillon, *pdf_principal)
             return envoyer(acting_user=acting_user, facture=brouillon)
     document = analyser_depot(
         fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats
@@ -490,6 +497,22 @@ def deposer_et_envoyer(
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
         )  # fmt: skip
         return envoyer(acting_user=acting_user, facture=brouillon)
+
+
+def _rattacher_pdf(facture: Facture, contenu: bytes, nom: str) -> None:
+    """The plain PDF typed data describe (API ``deposer/pdf`` then ``soumettre``): it is the legal original that
+    ``envoyer`` certifies. A structured document is refused: its own data, not typed ones, make the invoice."""
+    document = lire(contenu, nom)
+    if document.analyse.format not in ("PDF_NON_SIGNE", "PDF_SIGNE"):
+        raise DepotRefuse(
+            f"La pièce jointe principale est au format {depot.LIBELLES_FORMAT.get(document.analyse.format)} : "
+            "déposez un document structuré par « deposer/flux », ses données font la facture.",
+            code=DepotRefuse.FORMAT,
+        )
+    facture.fichier.save(nom[-100:], ContentFile(contenu), save=False)
+    facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
+    facture.analyse_depot = document.analyse.resume()
+    facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "updated_at"])
 
 
 def _envoyer_piece_travaux(*, acting_user, donnees: dict, calcul: montants.Calcul, contenu: bytes,

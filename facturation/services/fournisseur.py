@@ -11,8 +11,11 @@ from facturation.services.envoi import acheminer
 from facturation.statuts import FOURNISSEUR
 
 
-def recycler(*, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str) -> Facture:
-    """« À recycler »: only the routing data change; the invoice is sent again under the same number."""
+def recycler(
+    *, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str, commentaire: str = ""
+) -> Facture:
+    """« À recycler »: only the routing data change; the invoice is sent again under the same number. The
+    supplier's optional comment (API ``recycler``) follows « Recyclage » in the history."""
     exiger_emission(acting_user, facture.fournisseur)
     if facture.statut != StatutFacture.A_RECYCLER:
         raise ValidationError("Seule une facture « À recycler » peut être recyclée.")
@@ -27,8 +30,13 @@ def recycler(*, acting_user, facture: Facture, destinataire, service_destinatair
             destinataire=destinataire, service_destinataire=service_destinataire,
             numero_engagement=facture.numero_engagement,
         )  # fmt: skip
+        commentaire = (commentaire or "").strip()
         CIRCUIT.transition(
-            facture, to=StatutFacture.DEPOSEE, acting_user=acting_user, role=FOURNISSEUR, commentaire="Recyclage"
+            facture,
+            to=StatutFacture.DEPOSEE,
+            acting_user=acting_user,
+            role=FOURNISSEUR,
+            commentaire=f"Recyclage : {commentaire}" if commentaire else "Recyclage",
         )
         acheminer(facture)
     return facture
@@ -51,8 +59,9 @@ def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Factur
     return facture
 
 
-def traiter_rejet(*, acting_user, facture: Facture) -> Facture:
-    """« Traiter le rejet »: the supplier acknowledges a rejected invoice; it leaves the Synthèse."""
+def traiter_rejet(*, acting_user, facture: Facture, motif: str = "") -> Facture:
+    """« Traiter le rejet »: the supplier acknowledges a rejected invoice; it leaves the Synthèse. ``motif``: what
+    the supplier says of it (API ``traiterRejet``'s ``motifRejet`` and ``cpltInfos``), kept in the history."""
     exiger_emission(acting_user, facture.fournisseur)
     with transaction.atomic():
         locked = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
@@ -62,7 +71,7 @@ def traiter_rejet(*, acting_user, facture: Facture) -> Facture:
         locked.save(update_fields=["rejet_traite", "updated_at"])
         HistoriqueFacture.ajouter(
             objet=locked, acting_user=acting_user, role=FOURNISSEUR, statut_precedent=StatutFacture.REJETEE,
-            statut=StatutFacture.REJETEE, commentaire="Rejet traité",
+            statut=StatutFacture.REJETEE, commentaire="Rejet traité", motif=(motif or "").strip(),
         )  # fmt: skip
     facture.rejet_traite = True
     return facture

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from facturation.enums import StatutFacture
-from facturation.models import Facture, PieceJointe
+from facturation.models import Facture, PieceJointe, PieceJointeTeleversee
 from facturation.services.circuit import exiger_emission
 
 EXTENSIONS_PIECES = {
@@ -54,6 +54,47 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
     piece.fichier.save(nom, ContentFile(contenu), save=False)
     piece.save()
     return piece
+
+
+def televerser_piece(*, acting_user, structure, nom: str, contenu: bytes) -> PieceJointeTeleversee:
+    """A file sent ahead by the API for a later invoice of ``structure`` (``ajouter/fichier``): the rules of an
+    attachment (name, extension, sniffed content, 10 MB) are checked now, so that attaching it cannot fail on
+    them."""
+    exiger_emission(acting_user, structure)
+    erreurs = controler_fichier_joint(nom=nom, contenu=contenu, designation=nom)
+    if erreurs:
+        raise ValidationError(list(erreurs.values()))
+    piece = PieceJointeTeleversee(
+        utilisateur=acting_user,
+        structure=structure,
+        nom=nom,
+        taille=len(contenu),
+        sha256=hashlib.sha256(contenu).hexdigest(),
+        type_contenu=type_contenu(nom),
+    )
+    piece.fichier.save(nom, ContentFile(contenu), save=False)
+    piece.save()
+    return piece
+
+
+def contenu_televerse(piece: PieceJointeTeleversee) -> bytes:
+    with piece.fichier.open("rb") as fichier:
+        return fichier.read()
+
+
+def joindre_piece_televersee(
+    *, acting_user, facture: Facture, piece: PieceJointeTeleversee, type_piece: str, designation: str = ""
+) -> PieceJointe:
+    """Attach a copy of a file sent ahead (``soumettre``, ``completer``): the rules of ``ajouter_piece_jointe``
+    (a draft or a suspended invoice, 120 MB in all)."""
+    return ajouter_piece_jointe(
+        acting_user=acting_user,
+        facture=facture,
+        type_piece=type_piece,
+        designation=designation or piece.nom,
+        nom=piece.nom,
+        contenu=contenu_televerse(piece),
+    )
 
 
 def controler_fichier_joint(*, nom: str, contenu: bytes, designation: str) -> dict[str, str]:

@@ -1,0 +1,310 @@
+"""The supplier's actions of ``/cpro/factures/v1/…`` on a sent invoice (``completer``, ``recycler``,
+``traiterRejet``, ``corriger/valideur/facture``) and the files sent ahead (``transverses/v1/ajouter/fichier``,
+``factures/v1/deposer/pdf``) whose ``pieceJointeId`` ``soumettre`` and ``completer`` attach.
+
+Every invoice is read through ``facturation.queries.facture_emise`` of the technical account's user (in
+modification), every file through ``queries.pieces_televersees``; every change is the service the portal's pages
+call (``services.completer``, ``recycler``, ``traiter_rejet``, ``corriger_valideur``, ``televerser_piece``), inside
+one transaction: a refusal changes nothing."""
+
+from contextlib import contextmanager
+from pathlib import PurePath
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chorus.api.champs import Entier, ListeObjets, Requete, Texte
+from chorus.api.kit import (
+    CODE_DOUBLON,
+    CODE_INTERDIT,
+    CODE_REGLE_METIER,
+    ErreurApi,
+    introuvable,
+    jour,
+    requete_invalide,
+    succes,
+)
+from chorus.api.protocole import ServiceCpro, documenter
+from chorus.workflow import TransitionInterdite
+from facturation import depot, services
+from facturation import queries as fq
+from facturation.api.factures import Destinataire, _destinataire
+from facturation.api.pieces import PieceJointeComplementaire, decoder_base64, pieces_complementaires
+from facturation.enums import StatutFacture
+from facturation.services import envoi
+from organisation.enums import Niveau
+from organisation.models import Structure
+
+
+@contextmanager
+def refus_metier():
+    """The services' refusals as the API's: a missing profile 403, a business rule or a status that no longer
+    allows the action 400 with the service's French message."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise ErreurApi(str(exc) or "Profil manquant pour cette opération.", CODE_INTERDIT, 403) from None
+    except TransitionInterdite as exc:
+        raise ErreurApi(exc.message, CODE_REGLE_METIER) from None
+    except ValidationError as exc:
+        raise ErreurApi(" ".join(exc.messages), CODE_REGLE_METIER) from None
+
+
+def facture_modifiable(compte, pk: int):
+    """An invoice the technical account's user may act on as its supplier; the same refusal for a missing one and
+    for another structure's."""
+    facture = fq.facture_emise(compte.utilisateur, pk, Niveau.MODIFICATION)
+    if facture is None or facture.statut == StatutFacture.BROUILLON:
+        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
+    return facture
+
+
+# --- Files sent ahead --------------------------------------------------------------------------------------------
+
+
+class AjouterFichierRequete(Requete):
+    pieceJointeFichier = Texte(requis=True)
+    pieceJointeNom = Texte(requis=True)
+    pieceJointeExtension = Texte()
+    pieceJointeTypeMime = Texte()
+    idUtilisateurCourant = Entier()
+
+
+def _nom_fichier(corps) -> str:
+    """``pieceJointeNom`` with ``pieceJointeExtension`` when the name has none (clients send either)."""
+    nom = PurePath(corps.texte("pieceJointeNom", requis=True)).name
+    extension = corps.texte("pieceJointeExtension").lstrip(".").lower()
+    if extension and not PurePath(nom).suffix:
+        nom = f"{nom}.{extension}"
+    return nom
+
+
+@documenter("Ajouter une pièce jointe (à joindre ensuite par soumettre ou completer)", AjouterFichierRequete)
+class AjouterFichier(ServiceCpro):
+    serialiseur = AjouterFichierRequete
+
+    def post(self, request):
+        corps = self.corps()
+        contenu = decoder_base64(corps, "pieceJointeFichier")
+        with refus_metier():
+            piece = services.televerser_piece(
+                acting_user=self.compte.utilisateur,
+                structure=self.compte.structure,
+                nom=_nom_fichier(corps),
+                contenu=contenu,
+            )
+        return succes(pieceJointeId=piece.pk)
+
+
+class DeposerPdfRequete(Requete):
+    fichierFacture = Texte(requis=True)
+    nomFichier = Texte(requis=True)
+    formatDepot = Texte()
+    idUtilisateurCourant = Entier()
+
+
+FORMATS_PDF = {"PDF_NON_SIGNE", "PDF_SIGNE"}
+
+
+@documenter("Déposer une facture PDF (ses données sont ensuite envoyées par soumettre)", DeposerPdfRequete)
+class DeposerPdf(ServiceCpro):
+    """The portal's « Déposer facture » of a plain PDF: read by the deposit pipeline (``envoi.analyser_depot``:
+    format sniffed from the content, signature checked, duplicate file refused, data read from the text), what it
+    could read is returned to pre-fill ``soumettre``, which names the file in ``pieceJointePrincipale``
+    (``modeDepot`` ``DEPOT_PDF_API``). ``formatDepot``, when sent, must be what the file is."""
+
+    serialiseur = DeposerPdfRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        contenu = decoder_base64(corps, "fichierFacture")
+        nom = PurePath(corps.texte("nomFichier", requis=True)).name
+        if PurePath(nom).suffix.lower() != ".pdf":
+            raise requete_invalide(f"Le fichier « {nom} » doit être un PDF (extension .pdf).")
+        attendu = corps.texte("formatDepot")
+        if attendu and attendu not in FORMATS_PDF:
+            raise requete_invalide(
+                f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : {', '.join(sorted(FORMATS_PDF))})."
+            )
+        with refus_metier():
+            services.exiger_emission(compte.utilisateur, compte.structure)
+            try:
+                document = envoi.analyser_depot(fournisseur=compte.structure, contenu=contenu, nom_fichier=nom)
+            except envoi.DepotRefuse as exc:
+                if exc.code_refus == envoi.DepotRefuse.DOUBLON:
+                    raise ErreurApi(" ".join(exc.messages), CODE_DOUBLON) from None
+                raise
+            format_lu = document.analyse.format
+            if format_lu not in FORMATS_PDF:
+                raise requete_invalide(
+                    f"Le fichier est au format {depot.LIBELLES_FORMAT[format_lu]} : un document structuré se dépose "
+                    "par « factures/v1/deposer/flux »."
+                )
+            if attendu and attendu != format_lu:
+                raise requete_invalide(
+                    f"Le fichier est un {depot.LIBELLES_FORMAT[format_lu]}, pas « {attendu} » comme l'indique "
+                    "« formatDepot »."
+                )
+            piece = services.televerser_piece(
+                acting_user=compte.utilisateur, structure=compte.structure, nom=nom[-50:], contenu=contenu
+            )
+        valeurs = document.valeurs
+        destinataire = valeurs.get("destinataire")
+        return succes(
+            pieceJointeId=piece.pk,
+            formatDepot=document.analyse.format,
+            numeroFacture=valeurs.get("numero") or "",
+            dateFacture=jour(valeurs.get("date_facture")),
+            codeDestinataire=destinataire.identifiant if isinstance(destinataire, Structure) else "",
+            numeroBonCommande=valeurs.get("numero_engagement") or "",
+        )
+
+
+# --- Actions on a sent invoice -----------------------------------------------------------------------------------
+
+
+class CompleterRequete(Requete):
+    identifiantFactureCPP = Entier(requis=True)
+    commentaire = Texte()
+    pieceJointeComplementaire = ListeObjets(PieceJointeComplementaire)
+    idUtilisateurCourant = Entier()
+
+
+@documenter("Compléter une facture suspendue", CompleterRequete)
+class Completer(ServiceCpro):
+    serialiseur = CompleterRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        facture = facture_modifiable(compte, corps.entier("identifiantFactureCPP", requis=True))
+        pieces = pieces_complementaires(corps, compte)
+        with refus_metier(), transaction.atomic():
+            for piece, type_piece, designation in pieces:
+                services.joindre_piece_televersee(
+                    acting_user=compte.utilisateur,
+                    facture=facture,
+                    piece=piece,
+                    type_piece=type_piece,
+                    designation=designation,
+                )
+            services.completer(acting_user=compte.utilisateur, facture=facture, commentaire=corps.texte("commentaire"))
+        return succes(
+            identifiantFactureCPP=facture.pk, numeroFacture=facture.numero, dateTraitement=jour(timezone.now())
+        )
+
+
+class ReferenceRecyclage(Requete):
+    numeroBonCommande = Texte()
+
+
+class RecyclerRequete(Requete):
+    identifiantFactureCPP = Entier(requis=True)
+    destinataire = Destinataire()
+    reference = ReferenceRecyclage()
+    commentaire = Texte()
+    idUtilisateurCourant = Entier()
+
+
+@documenter("Recycler une facture (nouvel acheminement)", RecyclerRequete)
+class Recycler(ServiceCpro):
+    """Only the routing changes (``services.recycler``): the recipient and its service (``destinataire``, the
+    current one when absent) and the engagement number (``reference.numeroBonCommande``, kept when absent)."""
+
+    serialiseur = RecyclerRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        facture = facture_modifiable(compte, corps.entier("identifiantFactureCPP", requis=True))
+        if corps.donnees.get("destinataire") is not None:
+            destinataire, service = _destinataire(corps)
+        else:
+            destinataire, service = facture.destinataire, facture.service_destinataire
+        reference = corps.objet("reference")
+        engagement = (
+            reference.texte("numeroBonCommande")[:50]
+            if reference.donnees.get("numeroBonCommande") is not None
+            else facture.numero_engagement
+        )
+        with refus_metier(), transaction.atomic():
+            services.recycler(
+                acting_user=compte.utilisateur,
+                facture=facture,
+                destinataire=destinataire,
+                service_destinataire=service,
+                numero_engagement=engagement,
+                commentaire=corps.texte("commentaire"),
+            )
+        facture.refresh_from_db()
+        return succes(
+            identifiantFactureCPP=facture.pk,
+            numeroFacture=facture.numero,
+            statutFacture=facture.statut,
+            dateDepot=jour(facture.date_depot),
+        )
+
+
+MAX_REJETS = 500  # one call, one transaction: a bounded number of invoices
+
+
+class DemandePaiement(Requete):
+    idDemandePaiement = Entier(requis=True)
+
+
+class TraiterRejetRequete(Requete):
+    listeDemandePaiement = ListeObjets(DemandePaiement)
+    motifRejet = Texte()
+    cpltInfos = Texte()
+
+
+@documenter("Traiter le rejet de factures rejetées", TraiterRejetRequete)
+class TraiterRejet(ServiceCpro):
+    """Every invoice of ``listeDemandePaiement`` or none: one refused (unknown, not rejected, already handled)
+    refuses the call."""
+
+    serialiseur = TraiterRejetRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        ids = [objet.entier("idDemandePaiement", requis=True) for objet in corps.objets("listeDemandePaiement")]
+        if not ids:
+            raise requete_invalide("Le champ « listeDemandePaiement » doit contenir au moins une facture.")
+        if len(ids) > MAX_REJETS:
+            raise requete_invalide(f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.")
+        motif = " – ".join(filter(None, [corps.texte("motifRejet"), corps.texte("cpltInfos")]))
+        factures = [facture_modifiable(compte, pk) for pk in dict.fromkeys(ids)]
+        with refus_metier(), transaction.atomic():
+            for facture in factures:
+                try:
+                    services.traiter_rejet(acting_user=compte.utilisateur, facture=facture, motif=motif)
+                except ValidationError as exc:
+                    raise ValidationError(f"Facture {facture.pk} : {' '.join(exc.messages)}") from None
+        return succes()
+
+
+class CorrigerValideurRequete(Requete):
+    idFacture = Entier(requis=True)
+    idStructure = Entier()
+    identifiantStructure = Texte()
+    typeIdentifiantStructure = Texte()
+
+
+@documenter("Corriger le valideur d'une facture (erreur fournisseur sur valideur)", CorrigerValideurRequete)
+class CorrigerValideur(ServiceCpro):
+    """The right valideur by ``identifiantStructure`` (its SIRET) or ``idStructure``."""
+
+    serialiseur = CorrigerValideurRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        facture = facture_modifiable(compte, corps.entier("idFacture", requis=True))
+        siret = corps.texte("identifiantStructure").replace(" ", "")
+        if not siret and (id_structure := corps.entier("idStructure")):
+            siret = Structure.objects.filter(pk=id_structure).values_list("identifiant", flat=True).first()
+            if siret is None:
+                raise introuvable(f"La structure {id_structure} n'existe pas.")
+        if not siret:
+            raise requete_invalide("Indiquez le nouveau valideur : « identifiantStructure » ou « idStructure ».")
+        with refus_metier(), transaction.atomic():
+            services.corriger_valideur(acting_user=compte.utilisateur, facture=facture, siret=siret)
+        return succes(idFacture=facture.pk)

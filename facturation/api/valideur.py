@@ -1,0 +1,211 @@
+"""The valideur's side of ``/cpro/factures/v1/…`` (« Factures à valider »: A9 sous-traitant, A12 cotraitant):
+``rechercher/valideur``, ``consulter/valideur`` and ``traiter/factureAValider``. Every read goes through
+``facturation.queries.factures_a_valider`` of the technical account's user (who needs the « Factures à valider »
+profile on the valideur structure), every decision through ``services.valider_facture`` / ``refuser_facture``,
+as the portal's « Valider » / « Refuser »."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from chorus.api.champs import Date, Entier, Montant, Pagination, Requete, Texte, Textes
+from chorus.api.kit import introuvable, jour, nombre, pagination, paginer, requete_invalide, sens, succes
+from chorus.api.protocole import ServiceCpro, documenter
+from facturation import queries as fq
+from facturation import services
+from facturation.api.factures import CadreFacturationCritere, facture_json
+from facturation.api.fournisseur import refus_metier
+from facturation.enums import MotifRefusValidation
+from organisation.enums import Niveau
+
+
+class RechercherValideurRequete(Requete):
+    numeroFacture = Texte()
+    statutCourant = Textes()
+    periodeDateFactureDu = Date()
+    periodeDateFactureAu = Date()
+    periodeDateDepotDu = Date()
+    periodeDateDepotAu = Date()
+    montantTTCMin = Montant()
+    montantTTCMax = Montant()
+    montantHTMin = Montant()
+    montantHTMax = Montant()
+    montantAPayerMin = Montant()
+    montantAPayerMax = Montant()
+    cadreFacturation = CadreFacturationCritere()
+    idFournisseur = Entier()
+    idDestinataire = Entier()
+    idServiceExecutant = Entier()
+    idStructureValideur = Entier()
+    numeroEngagement = Texte()
+    numeroMarche = Texte()
+    pagination = Pagination()
+    idUtilisateurCourant = Entier()
+
+
+COLONNES = {
+    "IdFacture": "pk",
+    "NumeroFacture": "numero",
+    "DateFacture": "date_facture",
+    "DateDepot": "date_depot",
+    "MontantTTC": "montant_ttc",
+    "MontantHT": "montant_ht",
+    "Statut": "statut",
+}
+
+
+def _filtrer(corps, qs):
+    qs = fq.filtrer(
+        {
+            "numero": corps.texte("numeroFacture"),
+            "statuts": corps.textes("statutCourant"),
+            "date_du": corps.date("periodeDateFactureDu"),
+            "date_au": corps.date("periodeDateFactureAu"),
+            "depot_du": corps.date("periodeDateDepotDu"),
+            "depot_au": corps.date("periodeDateDepotAu"),
+            "montant_min": corps.montant("montantTTCMin"),
+            "montant_max": corps.montant("montantTTCMax"),
+            "cadre": corps.objet("cadreFacturation").texte("codeCadreFacturation"),
+            "numero_engagement": corps.texte("numeroEngagement"),
+        },
+        qs,
+    )
+    egalites = {
+        "fournisseur_id": corps.entier("idFournisseur"),
+        "destinataire_id": corps.entier("idDestinataire"),
+        "service_destinataire_id": corps.entier("idServiceExecutant"),
+        "valideur_id": corps.entier("idStructureValideur"),
+        "numero_marche": corps.texte("numeroMarche"),
+        "montant_ht__gte": corps.montant("montantHTMin"),
+        "montant_ht__lte": corps.montant("montantHTMax"),
+        "montant_a_payer__gte": corps.montant("montantAPayerMin"),
+        "montant_a_payer__lte": corps.montant("montantAPayerMax"),
+    }
+    return qs.filter(**{champ: valeur for champ, valeur in egalites.items() if valeur not in (None, "", 0)})
+
+
+def _ligne(f) -> dict:
+    fournisseur, destinataire, valideur = f.fournisseur, f.destinataire, f.valideur
+    sf, sd = f.service_fournisseur, f.service_destinataire
+    return {
+        "idFacture": f.pk,
+        "numeroFacture": f.numero,
+        "typeDemandePaiement": f.type_demande_paiement,
+        "typeFacture": f.type_facture,
+        "statut": f.statut,
+        "devise": f.devise,
+        "dateFacture": jour(f.date_facture),
+        "dateDepot": jour(f.date_depot),
+        "montantHT": nombre(f.montant_ht),
+        "montantTTC": nombre(f.montant_ttc),
+        "montantAPayer": nombre(f.montant_a_payer),
+        "numeroEngagement": f.numero_engagement,
+        "numeroMarche": f.numero_marche,
+        "idFournisseur": f.fournisseur_id,
+        "identifiantFournisseur": fournisseur.identifiant,
+        "typeIdentifiantFournisseur": fournisseur.type_identifiant,
+        "designationFournisseur": fournisseur.raison_sociale,
+        "codeServiceFournisseur": sf.code if sf else "",
+        "nomServiceFournisseur": sf.libelle if sf else "",
+        "idDestinataire": f.destinataire_id or 0,
+        "identifiantDestinataire": destinataire.identifiant if destinataire else "",
+        "typeIdentifiantDestinataire": destinataire.type_identifiant if destinataire else "",
+        "designationDestinataire": destinataire.raison_sociale if destinataire else "",
+        "idServiceExecutant": f.service_destinataire_id or 0,
+        "codeServiceExecutant": sd.code if sd else "",
+        "nomServiceExecutant": sd.libelle if sd else "",
+        "idValideur": f.valideur_id or 0,
+        "identifiantValideur": valideur.identifiant if valideur else "",
+        "typeIdentifiantValideur": valideur.type_identifiant if valideur else "",
+        "designationValideur": valideur.raison_sociale if valideur else "",
+    }
+
+
+@documenter("Rechercher les factures à valider", RechercherValideurRequete)
+class RechercherValideur(ServiceCpro):
+    serialiseur = RechercherValideurRequete
+
+    def post(self, request):
+        corps = self.corps()
+        qs = _filtrer(corps, fq.factures_a_valider(self.compte.utilisateur))
+        par_page, page = pagination(corps, "pagination")
+        ordre = COLONNES.get(corps.objet("pagination").texte("triColonne"), "pk")
+        qs = qs.select_related(
+            "fournisseur", "destinataire", "valideur", "service_fournisseur", "service_destinataire"
+        ).order_by(sens(corps.objet("pagination")) + ordre, "-pk")
+        lignes, retour = paginer(qs, par_page, page)
+        return succes(listeFactures=[_ligne(f) for f in lignes], parametresRetour=retour)
+
+
+class ConsulterValideurRequete(Requete):
+    identifiantFactureCPP = Entier(requis=True)
+    codeLangue = Texte()
+    idUtilisateurCourant = Entier()
+
+
+def facture_a_valider(compte, pk: int, niveau: str = Niveau.CONSULTATION):
+    facture = fq.facture_a_valider(compte.utilisateur, pk, niveau)
+    if facture is None:
+        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
+    return facture
+
+
+@documenter("Consulter une facture à valider", ConsulterValideurRequete)
+class ConsulterValideur(ServiceCpro):
+    serialiseur = ConsulterValideurRequete
+
+    def post(self, request):
+        corps = self.corps()
+        f = facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
+        return succes(facture=facture_json(f))
+
+
+ACTIONS = ("VALIDATION", "REFUS")
+
+
+class TraiterFactureAValiderRequete(Requete):
+    idFacture = Entier(requis=True)
+    action = Texte(requis=True)
+    motifRefus = Texte()
+    complementInfo = Texte()
+
+
+@documenter("Valider ou refuser une facture à valider", TraiterFactureAValiderRequete)
+class TraiterFactureAValider(ServiceCpro):
+    """``action`` VALIDATION (the invoice goes on to its recipient) or REFUS with ``motifRefus`` (a code of
+    ``recuperer/motifs/refus/Facture/AValider``: ``ERREUR_VALIDEUR`` sends it back to the supplier to correct
+    its valideur); ``complementInfo`` is the comment. The other actions of Chorus Pro's enumeration are the
+    recipient's (``traiter/recue``) and are refused here."""
+
+    serialiseur = TraiterFactureAValiderRequete
+
+    def post(self, request):
+        corps, compte = self.corps(), self.compte
+        action = corps.texte("action", requis=True).upper()
+        if action not in ACTIONS:
+            raise requete_invalide(
+                f"Action inconnue pour une facture à valider : {action} (attendu : {', '.join(ACTIONS)})."
+            )
+        motif = corps.texte("motifRefus")
+        if action == "REFUS" and motif not in MotifRefusValidation.values:
+            raise requete_invalide(
+                "Le champ « motifRefus » doit être l'un des motifs de refus : "
+                f"{', '.join(MotifRefusValidation.values)}."
+            )
+        facture = facture_a_valider(compte, corps.entier("idFacture", requis=True))
+        commentaire = corps.texte("complementInfo")
+        with refus_metier(), transaction.atomic():
+            if action == "VALIDATION":
+                services.valider_facture(
+                    acting_user=compte.utilisateur, facture=facture, accepter=True, commentaire=commentaire
+                )
+            else:
+                services.refuser_facture(
+                    acting_user=compte.utilisateur, facture=facture, motif=motif, commentaire=commentaire
+                )
+        facture.refresh_from_db(fields=["statut"])
+        return succes(
+            idFacture=facture.pk,
+            numeroFacture=facture.numero,
+            statutFacture=facture.statut,
+            dateTraitement=jour(timezone.now()),
+        )
