@@ -199,18 +199,21 @@ def revoquer_client_api(request, pk):
 
 @login_required
 def mode_echange(request):
-    """The emission and reception mode of one of the structures whose raccordements the user manages (``?structure=``
-    chooses it; the first by default)."""
-    modifiables = list(
-        queries.structures_raccordees_par(request.user, Niveau.MODIFICATION).order_by("raison_sociale", "pk")
+    """The emission and reception mode of one of the structures whose raccordements the user works with
+    (``?structure=`` chooses it; the first by default): read in consultation, chosen in modification."""
+    visibles = list(
+        queries.structures_raccordees_par(request.user, Niveau.CONSULTATION).order_by("raison_sociale", "pk")
     )
-    if not modifiables:
+    if not visibles:
         raise PermissionDenied(MESSAGE_SANS_STRUCTURE)
     choisie = request.POST.get("structure") or request.GET.get("structure") or ""
-    structure = next((s for s in modifiables if str(s.pk) == choisie), None)
+    structure = next((s for s in visibles if str(s.pk) == choisie), None)
     if choisie and structure is None:
         raise Http404("Structure introuvable.")
-    structure = structure or modifiables[0]
+    structure = structure or visibles[0]
+    modifiable = queries.structures_raccordees_par(request.user, Niveau.MODIFICATION).filter(pk=structure.pk).exists()
+    if request.method == "POST" and not modifiable:
+        raise PermissionDenied("Votre profil « Raccordements » est en consultation : il ne permet pas de modifier.")
     form = forms.ModeEchangeForm(
         request.POST or None, initial=forms.ModeEchangeForm.initiales(structure), publique=structure.est_publique
     )
@@ -236,9 +239,10 @@ def mode_echange(request):
         request,
         "organisation/raccordements/mode_echange.html",
         {
-            "structures": modifiables,
+            "structures": visibles,
             "structure": structure,
             "form": form,
+            "modifiable": modifiable,
             "en_attente": org_services.modifications_en_attente(structure).select_related("demandeur", "content_type"),
             "breadcrumb_data": _fil("Mode d'émission et de réception"),
         },

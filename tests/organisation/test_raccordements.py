@@ -332,6 +332,15 @@ def test_mode_d_echange_d_une_autre_structure_refuse(client, deux_gp):
     assert not ModificationDifferee.objects.filter(object_id=concurrent.pk, description__startswith="Mode").exists()
     lecteur = _utilisateur(concurrent, Niveau.CONSULTATION)
     client.force_login(lecteur)
+    page = client.get(reverse("raccordements_mode_echange"))  # read, not changed
+    assert page.status_code == 200 and "Émission : portail Chorus Pro" in outils.texte(page)
+    assert "Enregistrer" not in outils.texte(page)
+    response = client.post(
+        reverse("raccordements_mode_echange"), {"structure": concurrent.pk, "emission": "EDI", "reception": "EDI"}
+    )
+    assert response.status_code == 403
+    assert not ModificationDifferee.objects.filter(object_id=concurrent.pk, description__startswith="Mode").exists()
+    client.force_login(_utilisateur(concurrent, None))
     assert client.get(reverse("raccordements_mode_echange")).status_code == 403
     with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
         raccordements.modifier_mode_echange(structure=concurrent, acting_user=gp, emetteur_edi=True, recepteur_edi=True)
