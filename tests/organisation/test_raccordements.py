@@ -16,7 +16,7 @@ from django.utils import timezone
 from chorus.api import services as api_services
 from chorus.api.kit import ErreurApi
 from chorus.models import Message, OutboxMessage
-from organisation import services
+from organisation import services, tasks
 from organisation.api import comptes
 from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
 from organisation.models import (
@@ -211,11 +211,15 @@ def test_prevenu_15_jours_avant_l_expiration_une_seule_fois(deux_gp, django_capt
         assert raccordements.prevenir_expirations() == 1
 
 
-def test_tache_beat_planifiee():
-    from django.conf import settings
-
+def test_tache_beat_planifiee_et_executee(settings, deux_gp):
+    gp, acme, _, _ = deux_gp
     taches = {t["task"] for t in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "organisation.tasks.prevenir_expirations_comptes_techniques" in taches
+    assert tasks.prevenir_expirations_comptes_techniques.name in taches
+    with time_machine.travel(MAINTENANT, tick=False):
+        raccordements.creer_compte_technique(structure=acme, acting_user=gp)
+    with time_machine.travel("2027-11-25 10:00:00+01:00", tick=False):
+        assert tasks.prevenir_expirations_comptes_techniques() == 1
+        assert tasks.prevenir_expirations_comptes_techniques() == 0
 
 
 # --- API clients ------------------------------------------------------------------------------------------------
