@@ -151,6 +151,9 @@ class Facture(models.Model):
         help_text="Format détecté, signatures, erreurs EN 16931 et champs pré-remplis à vérifier.",
     )  # fmt: skip
     relance_brouillon_le = models.DateTimeField(null=True, blank=True)
+    # When the recipient first downloaded the invoice (portal or ``telecharger/groupe``): the API's
+    # ``factureTelechargeeParDestinataire``, with which a recipient's ERP fetches only the new ones.
+    telechargee_le = models.DateTimeField("téléchargée par le destinataire le", null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from chorus.api.champs import Date, Entier, Entiers, ListeObjets, Montant, Pagination, Requete, Texte, Textes
+from chorus.api.champs import Booleen, Date, Entier, Entiers, ListeObjets, Montant, Pagination, Requete, Texte, Textes
 from chorus.api.kit import (
     CODE_INTERDIT,
     CODE_REGLE_METIER,
@@ -68,6 +68,7 @@ class RechercherRecipiendaireRequete(Requete):
     periodeDateFactureAu = Date()
     periodeDateHeureEtatCourantDu = Texte()
     periodeDateHeureEtatCourantAu = Texte()
+    factureTelechargeeParDestinataire = Booleen()
     paramRecherche = Pagination()
 
 
@@ -159,6 +160,8 @@ def _filtrer(corps, qs):
     for cle, filtre in BORNES_MONTANTS:
         if (montant := corps.montant(cle)) is not None:
             qs = qs.filter(**{filtre: montant})
+    if "factureTelechargeeParDestinataire" in corps.donnees:
+        qs = qs.filter(telechargee_le__isnull=not corps.booleen("factureTelechargeeParDestinataire"))
     if (du := _moment(corps, "periodeDateHeureEtatCourantDu")) is not None:
         qs = qs.filter(etat_le__gte=du)
     if (au := _moment(corps, "periodeDateHeureEtatCourantAu")) is not None:
@@ -204,6 +207,7 @@ def _ligne(f) -> dict:
         "montantTTC": nombre(f.montant_ttc),
         "montantAPayer": nombre(f.montant_a_payer),
         "devise": f.devise,
+        "factureTelechargeeParDestinataire": f.telechargee_le is not None,
     }
 
 
@@ -350,4 +354,5 @@ def telecharger_groupe(corps, compte):
         if exc.trop_lourd:
             raise ErreurApi(str(exc), CODE_TROP_VOLUMINEUX, 413) from None
         raise requete_invalide(str(exc)) from None
+    services.marquer_telechargees(acting_user=compte.utilisateur, factures=list(trouvees.values()))
     return succes(fichierResultat=base64.b64encode(contenu).decode("ascii"))

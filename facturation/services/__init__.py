@@ -20,7 +20,13 @@ from facturation.services.brouillons import (
 )
 from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import DoublonDepot, doublon_fichier, verifier_acheminement, verifier_avant_envoi
-from facturation.services.destinataire import MOTIF_REQUIS, traiter, traiter_en_masse, traiter_facture_recue
+from facturation.services.destinataire import (
+    MOTIF_REQUIS,
+    marquer_telechargees,
+    traiter,
+    traiter_en_masse,
+    traiter_facture_recue,
+)
 from facturation.services.envoi import (
     AGE_DEPOT_ABANDONNE,
     acheminer,
@@ -47,6 +53,7 @@ __all__ = [
     "MOTIF_REQUIS", "SIGNATURES_FICHIERS", "SIGNATURES_TYPES", "TAILLE_MAX_FACTURE", "TAILLE_MAX_PIECE", "VALIDEUR",
     "DoublonDepot", "acheminer", "ajouter_piece_jointe", "completer", "completer_brouillon_depose",
     "corriger_valideur", "doublon_fichier", "empreinte", "enregistrer", "exiger_emission", "joindre_piece_televersee",
+    "marquer_telechargees",
     "purger_depots_abandonnes", "recycler", "refuser_facture", "relancer_brouillons", "televerser_piece", "traiter",
     "traiter_en_masse", "traiter_facture_recue", "traiter_rejet", "valider_et_envoyer", "valider_facture",
     "valider_tacitement", "verifier_acheminement", "verifier_avant_envoi",

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from chorus.workflow import TransitionInterdite
 from facturation import queries
@@ -94,3 +95,13 @@ def traiter_en_masse(*, acting_user, factures: list[tuple[Facture, str]], statut
         else:
             traitees.append(facture)
     return traitees, refusees
+
+
+def marquer_telechargees(*, acting_user, factures) -> int:
+    """The recipient downloaded ``factures``: those of the user's « Factures reçues » not yet downloaded are marked
+    (one UPDATE; a download by someone else, the supplier for instance, marks nothing). Returns how many."""
+    return (
+        queries.factures_recues(acting_user)
+        .filter(pk__in=[f.pk for f in factures], telechargee_le__isnull=True)
+        .update(telechargee_le=timezone.now())
+    )

@@ -306,7 +306,10 @@ def traiter_en_masse(request):
 
 @login_required
 def telecharger(request, pk):
-    return documents.reponse_facture(_facture_ou_404(request.user, pk))
+    facture = _facture_ou_404(request.user, pk)
+    reponse = documents.reponse_facture(facture)
+    services.marquer_telechargees(acting_user=request.user, factures=[facture])
+    return reponse
 
 
 @login_required

@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from chorus.api import services as api_services
@@ -20,6 +21,7 @@ from tests.api.conftest import MOT_DE_PASSE, ClientApi
 from tests.api.test_flux import document
 from tests.factories import StructureFactory, siret_aleatoire
 from tests.facturation.factories import FactureFactory, ligne, piece
+from tests.facturation.test_recues import _agent as agent_recues
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -372,3 +374,36 @@ def test_telecharger_groupe_nombre_de_requetes_borne(
         assert _groupe(recipiendaire, factures[:1], **corps).status_code == 200
     with django_assert_max_num_queries(len(une.captured_queries)):
         assert _groupe(recipiendaire, factures, **corps).status_code == 200
+
+
+def _telecharger(client, url):
+    reponse = client.get(url)
+    assert reponse.status_code == 200
+    assert b"".join(reponse.streaming_content).startswith(b"%PDF")  # read to the end: the client closes the file
+
+
+def test_facture_telechargee_par_destinataire(recipiendaire, recue, fournisseur_gp, etat, client):
+    """A recipient's ERP fetches only the invoices not yet downloaded: telecharger/groupe (or the portal's
+    « Télécharger ») marks them; the supplier downloading its own invoice marks nothing."""
+    autre = _envoyer(fournisseur_gp, etat, "REC-008")
+    portail = _envoyer(fournisseur_gp, etat, "REC-009")
+
+    def numeros(telechargee):
+        r = recipiendaire.post(
+            "factures/v1/rechercher/recipiendaire", {"factureTelechargeeParDestinataire": telechargee}
+        )
+        assert r.status_code == 200, r.content
+        assert all(f["factureTelechargeeParDestinataire"] is telechargee for f in r.json()["listeFactures"])
+        return [f["numeroFacture"] for f in r.json()["listeFactures"]]
+
+    assert numeros(False) == ["REC-001", "REC-008", "REC-009"] and numeros(True) == []
+    client.force_login(fournisseur_gp[0])
+    _telecharger(client, reverse("telecharger_facture", args=[autre.pk]))
+    assert numeros(True) == []
+    assert _groupe(recipiendaire, [recue], format="ZIP").status_code == 200
+    client.force_login(agent_recues(etat))
+    _telecharger(client, reverse("telecharger_facture_recue", args=[portail.pk]))
+    assert numeros(False) == ["REC-008"] and numeros(True) == ["REC-001", "REC-009"]
+    premier = Facture.objects.get(pk=recue.pk).telechargee_le
+    assert _groupe(recipiendaire, [recue], format="ZIP").status_code == 200
+    assert Facture.objects.get(pk=recue.pk).telechargee_le == premier  # the first download is kept
