@@ -49,6 +49,7 @@ def test_chaque_page_publique_nomme_la_page_dans_son_titre(client):
     assert not anonymes, anonymes
     assert titres[reverse("connexion")] == "Se connecter — Chorus Pro"
     assert titres[reverse("accueil")] == "Accueil — Chorus Pro"
+    assert len(set(titres.values())) == len(titres), titres  # no two pages share a title
 
 
 def test_chaque_page_connectee_nomme_la_page_dans_son_titre(client, fournisseur_gp):
@@ -60,6 +61,7 @@ def test_chaque_page_connectee_nomme_la_page_dans_son_titre(client, fournisseur_
     assert not anonymes, anonymes
     assert titres[reverse("rechercher_factures")] == "Rechercher — Factures émises — Chorus Pro"
     assert titres[reverse("factures_emises")] == "Synthèse — Factures émises — Chorus Pro"
+    assert len(set(titres.values())) == len(titres), titres  # no two pages share a title
 
 
 def test_un_titre_est_echappe_et_tient_sur_une_ligne():
