@@ -186,3 +186,18 @@ def test_journal_de_securite_connexions(client, journal):  # noqa: F811
     assert "deconnexion" in [nom for nom, _ in evenements]
     # Never a password in the log.
     assert "Mauvais-secret-1" not in repr(evenements) and MOT_DE_PASSE not in repr(evenements)
+
+
+def test_creer_un_compte_limite_par_adresse_ip(client, settings):
+    from organisation.models import Structure, Utilisateur
+    from tests.organisation.test_comptes_rattachements_habilitations import _compte
+
+    settings.CHORUS_LIMITES = {"activation_ip": (1, 3600)}
+    assert client.post(reverse("creer_compte"), _compte(), REMOTE_ADDR="203.0.113.5").status_code == 302
+    donnees = _compte(email="second@exemple.fr", siret="44306184100047")
+    response = client.post(reverse("creer_compte"), donnees, REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 200
+    assert TROP_DE_DEMANDES in outils.texte(response)
+    assert not Utilisateur.objects.filter(email="second@exemple.fr").exists()
+    assert Structure.objects.count() == 1
+    assert client.post(reverse("creer_compte"), donnees, REMOTE_ADDR="203.0.113.6").status_code == 302
