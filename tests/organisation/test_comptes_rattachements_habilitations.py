@@ -4,13 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from chorus import outbox
 from chorus.models import OutboxMessage
