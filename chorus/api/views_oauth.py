@@ -10,6 +10,8 @@ from chorus.api import services
 from chorus.limitation import Limite, adresse_client
 from chorus.securite import journaliser
 
+TYPE_JETON = "Bearer"
+
 # Refused client secrets, per client address and per client id.
 LIMITE_JETON_IP = Limite("oauth_ip", 30, 15 * 60)
 LIMITE_JETON_CLIENT = Limite("oauth_client", 10, 15 * 60)
@@ -77,7 +79,7 @@ def token(request):
     scope = champs.get("scope") or "openid"
     reponse = JsonResponse({
         "access_token": services.emettre_jeton(client),
-        "token_type": "Bearer",
+        "token_type": TYPE_JETON,
         "expires_in": services.DUREE_JETON,
         "scope": scope,
     })  # fmt: skip
