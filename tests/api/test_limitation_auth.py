@@ -4,19 +4,11 @@ unknown client or login. Item 13: token issue, credential use and refusals reach
 
 from unittest import mock
 
-import pytest
-from django.core.cache import cache
-
 from tests.api.conftest import CLIENT_ID, CLIENT_SECRET, cpro_account
 from tests.securite import journal  # noqa: F401
 
 URL = "/api/oauth/token"
 DEVISES = "transverses/v1/recuperer/devises"
-
-
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    cache.clear()
 
 
 def _jeton(client, client_id=CLIENT_ID, secret=CLIENT_SECRET, ip="203.0.113.20"):

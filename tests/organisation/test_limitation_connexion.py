@@ -8,7 +8,6 @@ from unittest import mock
 import pytest
 import time_machine
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.django_db
 BLOQUE = "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses."
 TROP_DE_TENTATIVES = "Trop de tentatives de connexion infructueuses depuis votre adresse."
 TROP_DE_DEMANDES = "Trop de demandes depuis votre adresse."
-
-
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    cache.clear()
 
 
 def _login(client, email, password, ip="203.0.113.10"):
