@@ -39,11 +39,7 @@ CODES_RETOUR = {
     CODE_NON_AUTHENTIFIE: (401, "jeton ou compte technique absent, inconnu ou erroné"),
     CODE_INTERDIT: (403, "compte technique désactivé, mot de passe expiré ou profil manquant"),
     CODE_METHODE_NON_PERMISE: (405, "méthode HTTP non permise pour ce service"),
-    CODE_TROP_DE_REQUETES: (
-        429,
-        "trop de requêtes pour ce client OAuth, ou trop d'échecs d'authentification `cpro-account` depuis cette "
-        "adresse ou pour ce login (en-tête Retry-After)",
-    ),
+    CODE_TROP_DE_REQUETES: (429, "trop de requêtes pour ce client OAuth (en-tête Retry-After)"),
     CODE_ERREUR_TECHNIQUE: (500, "erreur inattendue du portail, journalisée"),
 }
 
