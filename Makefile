@@ -19,10 +19,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py runportal
 
+# bandit: the static security linter (configuration and exclusions in pyproject.toml, [tool.bandit]).
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r . -q
 
 format: $(STAMP)
 	$(BIN)/ruff format .

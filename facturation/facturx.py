@@ -33,7 +33,7 @@ import io
 import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes the XML written; reading is xml_securise's
 
 import facturx
 from lxml import etree

@@ -5,7 +5,9 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from chorus.identifiers import normaliser, valider_identifiant, valider_siret
+from chorus.limitation import adresse_client
 from chorus.mail import envoyer_email
+from chorus.securite import journaliser
 from organisation import queries, services
 from organisation.enums import (
     TYPES_IDENTIFIANT_PRIVES,
@@ -16,6 +18,10 @@ from organisation.enums import (
 )
 from organisation.models import Service, Structure, Utilisateur
 
+MESSAGE_LIMITE_CONNEXION = (
+    "Trop de tentatives de connexion infructueuses depuis votre adresse. Réessayez dans {minutes} minutes."
+)
+MESSAGE_LIMITE_DEMANDES = "Trop de demandes depuis votre adresse. Réessayez dans {minutes} minutes."
 MESSAGE_VERROUILLAGE = (
     "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses. "
     "Réessayez après le {fin} ou réinitialisez votre mot de passe avec « Mot de passe oublié »."
@@ -54,16 +60,25 @@ class ConnexionForm(DsfrBaseForm, auth_forms.AuthenticationForm):
     }
 
     def clean(self):
+        # Refused before any password is checked (the slow hasher runs on no attempt beyond the limits): too many
+        # failures from this client address, or a locked address — locked alike whether or not an account has it.
+        email = self.cleaned_data.get("username")
+        ip = adresse_client(self.request) if self.request is not None else ""
+        if email and ip and services.LIMITE_ECHECS_CONNEXION_IP.atteinte(ip):
+            journaliser("connexion.limite", email=email, ip=ip)
+            raise forms.ValidationError(
+                MESSAGE_LIMITE_CONNEXION.format(minutes=services.LIMITE_ECHECS_CONNEXION_IP.duree_minutes),
+                code="limite",
+            )
+        if email:
+            self._refuser_si_verrouille(email)
         try:
             return super().clean()
         except forms.ValidationError:
             email = Utilisateur.objects.normalize_email(self.cleaned_data.get("username"))
             user = Utilisateur.objects.filter(email=email).first()
-            if user is not None and user.est_verrouille():
-                fin = timezone.localtime(user.verrouille_jusqu_au)
-                raise forms.ValidationError(
-                    MESSAGE_VERROUILLAGE.format(fin=f"{fin:%d/%m/%Y à %H:%M}"), code="verrouille"
-                ) from None
+            if email:
+                self._refuser_si_verrouille(email)
             # Only with the right password does the portal say that the account awaits its activation.
             if user is not None and not user.is_active and user.check_password(self.cleaned_data.get("password")):
                 self.compte_inactif = user
@@ -72,6 +87,15 @@ class ConnexionForm(DsfrBaseForm, auth_forms.AuthenticationForm):
                     code="inactive",
                 ) from None
             raise
+
+    @staticmethod
+    def _refuser_si_verrouille(email):
+        fin = services.fin_verrouillage(email)
+        if fin is not None:
+            fin = timezone.localtime(fin)
+            raise forms.ValidationError(
+                MESSAGE_VERROUILLAGE.format(fin=f"{fin:%d/%m/%Y à %H:%M}"), code="verrouille"
+            ) from None
 
 
 class MotDePasseOublieForm(DsfrBaseForm, auth_forms.PasswordResetForm):
@@ -94,7 +118,20 @@ class MotDePasseOublieForm(DsfrBaseForm, auth_forms.PasswordResetForm):
         envoyer_email(destinataires=[to_email], sujet=subject, corps=body)
 
     def get_users(self, email):
-        return Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email), is_active=True)
+        # At most a few e-mails an hour to one address (counted whether or not an account has it: the answer is
+        # the same page either way). Never a technical account: it has no password of the portal to reset.
+        email = Utilisateur.objects.normalize_email(email)
+        if services.LIMITE_MOT_DE_PASSE_OUBLIE_COMPTE.depassee(email):
+            journaliser("mot_de_passe.limite", email=email)
+            return []
+        utilisateurs = [
+            user
+            for user in Utilisateur.objects.filter(email=email, is_active=True, compte_technique__isnull=True)
+            if user.has_usable_password()
+        ]
+        for user in utilisateurs:
+            journaliser("mot_de_passe.reinitialisation_demandee", utilisateur=user.pk, email=email)
+        return utilisateurs
 
 
 class NouveauMotDePasseForm(DsfrBaseForm, auth_forms.SetPasswordForm):
@@ -118,6 +155,7 @@ class NouveauMotDePasseForm(DsfrBaseForm, auth_forms.SetPasswordForm):
         user = super().save(commit=commit)
         # Setting a new password through the e-mailed link proves ownership: it also lifts a lock-out.
         services.reinitialiser_echecs_connexion(user=user)
+        journaliser("mot_de_passe.reinitialise", utilisateur=user.pk, email=user.email)
         return user
 
 

@@ -175,7 +175,9 @@ _REGLES = [
     RegleCadre(C.A24, MOE, DEST),
 ]  # fmt: skip
 CADRES: dict[str, RegleCadre] = {r.cadre: r for r in _REGLES}
-assert {c for c, r in CADRES.items() if r.payable} == set(CADRES_PAYABLES_TRAVAUX)
+# The chain and the list of payable cadres must agree (checked at import, even under ``python -O``).
+if {c for c, r in CADRES.items() if r.payable} != set(CADRES_PAYABLES_TRAVAUX):
+    raise RuntimeError("travaux.statuts : les cadres payables de la chaîne diffèrent de CADRES_PAYABLES_TRAVAUX.")
 
 CADRES_INITIAUX = [r.cadre for r in _REGLES if r.initial]
 CHOIX_CADRES = [(r.cadre, r.libelle) for r in sorted(_REGLES, key=lambda r: int(r.code[1:]))]

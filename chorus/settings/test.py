@@ -7,7 +7,7 @@ from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_demo"]  # noqa: F405
-SECRET_KEY = "test-only-secret-key"
+SECRET_KEY = "test-only-secret-key"  # nosec B105  # test settings only; production refuses a weak key
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 DATABASE_URL = DATABASE_URL or embedded.postgres_url()

@@ -72,6 +72,26 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
     return erreurs
 
 
+MESSAGE_VALIDEUR_FOURNISSEUR = "Le valideur ne peut pas être votre propre structure."
+MESSAGE_VALIDEUR_RATTACHE = (
+    "Le valideur ne peut pas être une structure à laquelle vous êtes rattaché : "
+    "une facture ne peut pas être validée par son propre émetteur."
+)
+
+
+def verifier_valideur(facture: Facture, acting_user) -> dict[str, str]:
+    """A9/A12: the valideur (titulaire or mandataire) checks someone else's invoice. Self-approval is refused here,
+    in the services, whatever the channel (saisie, deposit, API, flux): the valideur may be neither the supplier
+    nor a structure the depositor is attached to."""
+    if facture.valideur_id is None:
+        return {}
+    if facture.valideur_id == facture.fournisseur_id:
+        return {"valideur": MESSAGE_VALIDEUR_FOURNISSEUR}
+    if acting_user is not None and org_queries.structures_de(acting_user).filter(pk=facture.valideur_id).exists():
+        return {"valideur": MESSAGE_VALIDEUR_RATTACHE}
+    return {}
+
+
 # --- Deposits ------------------------------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ from facturation.enums import (
 )
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture
+from facturation.services import controles
 from facturation.services.brouillons import enregistrer
 from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import DoublonDepot, doublon_fichier, verifier_avant_envoi
@@ -622,7 +623,7 @@ def valider_et_envoyer(
     ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked."""
     if not emetteur_verifie:
         exiger_emission(acting_user, facture.fournisseur)
-    erreurs = verifier_avant_envoi(facture)
+    erreurs = verifier_avant_envoi(facture) | controles.verifier_valideur(facture, acting_user)
     if erreurs:
         raise ValidationError(erreurs)
     existante = doublon_fichier(contenu)

@@ -10,6 +10,7 @@ from facturation import queries
 from facturation.enums import DELAI_VALIDATION_TACITE, MotifRefusValidation, StatutFacture
 from facturation.models import Facture
 from facturation.services.circuit import CIRCUIT, exiger_emission
+from facturation.services.controles import MESSAGE_VALIDEUR_FOURNISSEUR, MESSAGE_VALIDEUR_RATTACHE
 from facturation.statuts import FOURNISSEUR, VALIDEUR
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure
@@ -24,6 +25,15 @@ def _exiger_validation(user, facture: Facture) -> None:
         .exists()
     ):
         raise PermissionDenied("Vous n'avez pas le profil « Factures à valider » en modification sur le valideur.")
+    # No self-approval, even with the profile on both sides: a user attached to the supplier does not validate its
+    # invoice (nor does the supplier itself, refused as valideur when the invoice is sent).
+    if (
+        facture.valideur_id == facture.fournisseur_id
+        or org_queries.structures_de(user).filter(pk=facture.fournisseur_id).exists()
+    ):
+        raise PermissionDenied(
+            "Vous ne pouvez pas valider une facture émise par une structure à laquelle vous êtes rattaché."
+        )
 
 
 def valider_facture(
@@ -93,7 +103,9 @@ def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
     if valideur is None or valideur.statut != StatutStructure.ACTIVE:
         raise ValidationError({"valideur_siret": "Aucune structure active n'existe avec ce SIRET sur Chorus Pro."})
     if valideur.pk == facture.fournisseur_id:
-        raise ValidationError({"valideur_siret": "Le valideur ne peut pas être votre propre structure."})
+        raise ValidationError({"valideur_siret": MESSAGE_VALIDEUR_FOURNISSEUR})
+    if org_queries.structures_de(acting_user).filter(pk=valideur.pk).exists():
+        raise ValidationError({"valideur_siret": MESSAGE_VALIDEUR_RATTACHE})
     if valideur.pk == facture.valideur_id:
         raise ValidationError(
             {"valideur_siret": "Ce valideur a signalé qu'il n'est pas le bon : indiquez-en un autre."}

@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from dsfr.forms import DsfrBaseForm
 
+from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
 from facturation.enums import StatutFacture
 from facturation.models import Facture
@@ -156,8 +157,9 @@ class VerificationDepotForm(DsfrBaseForm):
 
 
 def _adresse_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or "inconnue"
+    # Behind the portal's reverse proxies, the client's address (CHORUS_MANDATAIRES_DE_CONFIANCE): X-Forwarded-For
+    # is believed only from those proxies, since a client may send it itself.
+    return adresse_client(request)
 
 
 def _quota_depasse(request) -> bool:

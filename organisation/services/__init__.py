@@ -32,7 +32,12 @@ from organisation.services.comptes import (  # noqa: F401
     renvoyer_activation,
 )
 from organisation.services.connexion import (  # noqa: F401
+    LIMITE_ACTIVATION_IP,
+    LIMITE_ECHECS_CONNEXION_IP,
+    LIMITE_MOT_DE_PASSE_OUBLIE_COMPTE,
+    LIMITE_MOT_DE_PASSE_OUBLIE_IP,
     enregistrer_echec_connexion,
+    fin_verrouillage,
     reinitialiser_echecs_connexion,
 )
 from organisation.services.decisions import (  # noqa: F401

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from chorus.identifiers import valider_identifiant
 from chorus.mail import envoyer_email
 from chorus.messagerie import notifier
+from chorus.securite import journaliser_apres_commit
 from chorus.workflow import Transition, Workflow
 from organisation import queries
 from organisation.enums import (
@@ -41,6 +42,21 @@ from organisation.services.habilitations import (
 logger = logging.getLogger(__name__)
 
 
+def _journaliser_rattachement(*, objet, entree) -> None:
+    """The security log of every rattachement change (creation and each transition), once committed."""
+    journaliser_apres_commit(
+        "rattachement.modifie",
+        rattachement=objet.pk,
+        utilisateur=objet.utilisateur_id,
+        structure=objet.structure_id,
+        service=objet.service_id,
+        statut_precedent=entree.statut_precedent,
+        statut=entree.statut,
+        par=entree.acting_user_id,
+        role=entree.role,
+    )
+
+
 CIRCUIT_RATTACHEMENT = Workflow(
     transitions=[
         Transition(StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
@@ -54,6 +70,7 @@ CIRCUIT_RATTACHEMENT = Workflow(
     ],
     historique=HistoriqueRattachement,
     libelles=StatutRattachement,
+    notifications=[_journaliser_rattachement],
 )
 
 CIRCUIT_STRUCTURE = Workflow(
@@ -104,7 +121,7 @@ def _creer_rattachement(*, utilisateur, structure, service=None, statut, comment
     rattachement = Rattachement.objects.create(
         utilisateur=utilisateur, structure=structure, service=service, statut=statut, commentaire=commentaire
     )
-    HistoriqueRattachement.ajouter(
+    entree = HistoriqueRattachement.ajouter(
         objet=rattachement,
         acting_user=acting_user,
         role=role,
@@ -112,6 +129,7 @@ def _creer_rattachement(*, utilisateur, structure, service=None, statut, comment
         statut=statut,
         commentaire=commentaire,
     )
+    _journaliser_rattachement(objet=rattachement, entree=entree)
     return rattachement
 
 

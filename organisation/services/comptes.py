@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -22,13 +23,14 @@ from organisation.enums import (
 )
 from organisation.models import EtablissementInsee, Rattachement, Structure, Utilisateur
 from organisation.services.circuits import (
+    CIRCUIT_STRUCTURE,
     _courriel,
     _creer_approbation,
     _creer_rattachement,
     _devenir_gestionnaire,
     creer_structure,
 )
-from organisation.services.habilitations import ROLE_UTILISATEUR
+from organisation.services.habilitations import ROLE_GESTIONNAIRE, ROLE_UTILISATEUR
 from organisation.services.modifications import demander_modification
 from organisation.services.structures import identifiant_particulier
 
@@ -141,12 +143,15 @@ def creer_compte(
     )
     if structure is None and type_structure == TypeStructure.PRIVEE:
         cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
+        # Inactive until its GP's account is activated (``activer_compte``): an address nobody confirms does not
+        # make a structure that issues invoices or appears as active.
         structure = creer_structure(
             acting_user=user,
             type_identifiant=type_identifiant,
             identifiant=siret,
             raison_sociale=raison_sociale,
             type_structure=TypeStructure.PRIVEE,
+            statut=StatutStructure.INACTIVE,
             adresse=adresse,
             code_postal=code_postal,
             ville=ville,
@@ -242,8 +247,18 @@ def activer_compte(*, uidb64: str, token: str):
     user = Utilisateur.objects.filter(pk=pk).first()
     if user is None or user.is_active or not activation_token.check_token(user, token):
         return None
-    Utilisateur.objects.filter(pk=user.pk).update(is_active=True)
-    user.is_active = True
+    with transaction.atomic():
+        Utilisateur.objects.filter(pk=user.pk).update(is_active=True)
+        user.is_active = True
+        # The structure its sign-up created (inactive since, its only history row being its creation by this user)
+        # becomes active with the account; a structure deactivated later by its GP or the support is not touched.
+        creees = (
+            Structure.objects.filter(gestionnaire_principal=user, statut=StatutStructure.INACTIVE)
+            .annotate(lignes=Count("historique"))
+            .filter(lignes=1, historique__acting_user=user)
+        )
+        for structure in creees:
+            CIRCUIT_STRUCTURE.transition(structure, to=StatutStructure.ACTIVE, acting_user=user, role=ROLE_GESTIONNAIRE)
     return user
 
 

@@ -5,6 +5,7 @@ import logging
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
+from chorus.securite import journaliser_apres_commit
 from organisation.enums import Application, Niveau, codename, niveaux_possibles
 from organisation.models import StructureUserObjectPermission
 from organisation.queries import applications_ouvertes, codenames_ouverts
@@ -58,6 +59,12 @@ def definir_profils(*, utilisateur, structure, profils: dict[str, str | None]) -
         )
         for app, niveau in profils.items()
         if niveau is not None
+    )
+    journaliser_apres_commit(
+        "habilitations.modifiees",
+        utilisateur=utilisateur.pk,
+        structure=structure.pk,
+        profils={str(a): n and str(n) for a, n in profils.items()},
     )
 
 

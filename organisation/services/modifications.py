@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.messagerie import notifier
+from chorus.securite import journaliser_apres_commit
 from chorus.workflow import SYSTEME, Transition, Workflow
 from organisation.enums import Application
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
@@ -137,6 +138,15 @@ def _appliquer(modification: ModificationDifferee) -> None:
     apres = _APRES_APPLICATION.get(label)
     if apres is not None:
         apres(cible, anciennes)
+    if model is Utilisateur and champs:
+        # An identity change of an account (names, telephone) is a security event: who asked, which fields.
+        journaliser_apres_commit(
+            "compte.modifie",
+            utilisateur=cible.pk,
+            par=modification.demandeur_id,
+            champs=sorted(champs),
+            modification=modification.pk,
+        )
 
 
 def appliquer_modifications_dues(*, limit: int = 1000) -> int:

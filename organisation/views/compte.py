@@ -7,7 +7,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
+from chorus.securite import journaliser
 from chorus.workflow import TransitionInterdite
 from organisation import forms, services
 from organisation.models import ModificationDifferee, Utilisateur
@@ -49,8 +51,22 @@ class ConnexionView(_FilAriane, auth_views.LoginView):
         return context
 
 
+def _limite_atteinte(request, limite, evenement) -> bool:
+    """Count one request of this client address against ``limite``; True (logged) beyond it."""
+    ip = adresse_client(request)
+    if not limite.depassee(ip):
+        return False
+    journaliser(evenement, ip=ip, chemin=request.path)
+    return True
+
+
 @require_POST
 def renvoyer_activation(request):
+    if _limite_atteinte(request, services.LIMITE_ACTIVATION_IP, "activation.limite"):
+        messages.error(
+            request, forms.MESSAGE_LIMITE_DEMANDES.format(minutes=services.LIMITE_ACTIVATION_IP.duree_minutes)
+        )
+        return redirect("connexion")
     pk = request.session.pop(SESSION_ACTIVATION, None)
     user = Utilisateur.objects.filter(pk=pk).first() if pk else None
     if user is None or user.is_active:
@@ -72,6 +88,13 @@ class MotDePasseOublieView(_FilAriane, auth_views.PasswordResetView):
     subject_template_name = "organisation/emails/mot_de_passe_oublie_sujet.txt"
     success_url = reverse_lazy("mot_de_passe_oublie_envoye")
 
+    def form_valid(self, form):
+        if _limite_atteinte(self.request, services.LIMITE_MOT_DE_PASSE_OUBLIE_IP, "mot_de_passe.limite"):
+            minutes = services.LIMITE_MOT_DE_PASSE_OUBLIE_IP.duree_minutes
+            form.add_error(None, forms.MESSAGE_LIMITE_DEMANDES.format(minutes=minutes))
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
 
 class MotDePasseOublieEnvoyeView(_FilAriane, auth_views.PasswordResetDoneView):
     titre = "Mot de passe oublié"
@@ -83,6 +106,13 @@ class NouveauMotDePasseView(_FilAriane, auth_views.PasswordResetConfirmView):
     form_class = forms.NouveauMotDePasseForm
     template_name = "organisation/nouveau_mot_de_passe.html"
     success_url = reverse_lazy("nouveau_mot_de_passe_fait")
+
+    def get_user(self, uidb64):
+        # A technical account has no password of the portal: no link resets one, even a forged or an old one.
+        user = super().get_user(uidb64)
+        if user is not None and Utilisateur.objects.filter(pk=user.pk, compte_technique__isnull=False).exists():
+            return None
+        return user
 
 
 class NouveauMotDePasseFaitView(_FilAriane, auth_views.PasswordResetCompleteView):
@@ -157,6 +187,13 @@ def annuler_modification(request, pk):
 def creer_compte(request):
     """« Créer un compte »: the form, then the case-specific message (see services.creer_compte)."""
     form = forms.CreerCompteForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _limite_atteinte(request, services.LIMITE_ACTIVATION_IP, "activation.limite")
+    ):
+        minutes = services.LIMITE_ACTIVATION_IP.duree_minutes
+        form.add_error(None, forms.MESSAGE_LIMITE_DEMANDES.format(minutes=minutes))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -272,3 +272,31 @@ def test_empreinte_du_certificat_recalculable(fournisseur_gp, etat):
         date_depot=facture.date_depot,
     )  # fmt: skip
     assert base64.b64decode(empreinte_fichier(PDF)).hex() == facture.fichier_sha256
+
+
+def test_limite_par_adresse_du_client_derriere_le_mandataire_de_confiance(client, settings):
+    """Behind the trusted reverse proxy, each client behind it has its own quota; a client that sends
+    X-Forwarded-For itself (not through the proxy) is counted by its own address."""
+    settings.CHORUS_MANDATAIRES_DE_CONFIANCE = ["10.0.0.0/8"]
+    empreinte = empreinte_fichier(b"inconnu")
+    derriere = {"REMOTE_ADDR": "10.1.2.3", "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
+    for _ in range(LIMITE_VERIFICATIONS):
+        assert _verifier(client, empreinte=empreinte, **derriere).status_code == 200
+    assert _verifier(client, empreinte=empreinte, **derriere).status_code == 429
+    # Another client behind the same proxy is not affected (the proxy's address is not the key).
+    autre = {"REMOTE_ADDR": "10.1.2.3", "HTTP_X_FORWARDED_FOR": "198.51.100.2"}
+    assert _verifier(client, empreinte=empreinte, **autre).status_code == 200
+    # A forged header prepended by the client is skipped: the proxy appended the real address last.
+    forge = {"REMOTE_ADDR": "10.1.2.3", "HTTP_X_FORWARDED_FOR": "198.51.100.99, 198.51.100.1"}
+    assert _verifier(client, empreinte=empreinte, **forge).status_code == 429
+
+
+def test_x_forwarded_for_ignore_sans_mandataire_de_confiance(client, settings):
+    settings.CHORUS_MANDATAIRES_DE_CONFIANCE = []
+    empreinte = empreinte_fichier(b"inconnu")
+    for i in range(LIMITE_VERIFICATIONS):
+        entete = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": f"198.51.100.{i}"}
+        assert _verifier(client, empreinte=empreinte, **entete).status_code == 200
+    # Changing the header does not give a fresh quota: the client's own address is counted.
+    entete = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": "198.51.100.250"}
+    assert _verifier(client, empreinte=empreinte, **entete).status_code == 429

@@ -9,6 +9,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from chorus import outbox
 from chorus.models import OutboxMessage
@@ -71,7 +73,10 @@ def gp_et_structure():
         type_structure=TypeStructure.PRIVEE,
         raison_sociale="ACME SAS",
     )
-    Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
+    # Through the e-mailed link: the structure becomes active with the account.
+    assert services.activer_compte(
+        uidb64=urlsafe_base64_encode(force_bytes(gp.pk)), token=services.activation_token.make_token(gp)
+    )
     gp.refresh_from_db()
     structure = Structure.objects.get(identifiant=SIRET_PRIVE)
     Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
@@ -96,7 +101,8 @@ def test_creation_compte_structure_privee_inconnue_devient_gp_avec_tous_les_prof
     user = Utilisateur.objects.get(email="nouveau@exemple.fr")
     structure = Structure.objects.get(identifiant=SIRET_PRIVE)
     assert not user.is_active  # activation by e-mail first
-    assert structure.statut == StatutStructure.ACTIVE and structure.gestionnaire_principal == user
+    # The structure waits for its GP's account to be activated (issue 13, item 9).
+    assert structure.statut == StatutStructure.INACTIVE and structure.gestionnaire_principal == user
     assert services.profils_de(utilisateur=user, structure=structure) == services.tous_les_profils()
     assert "vous en êtes le gestionnaire principal" in outils.texte(client.get(reverse("compte_cree")))
 
@@ -113,6 +119,12 @@ def test_creation_compte_structure_privee_inconnue_devient_gp_avec_tous_les_prof
     assert client.get(chemin).status_code == 200
     user.refresh_from_db()
     assert user.is_active
+    structure.refresh_from_db()
+    assert structure.statut == StatutStructure.ACTIVE
+    assert list(structure.historique.order_by("pk").values_list("statut_precedent", "statut", "acting_user")) == [
+        ("", StatutStructure.INACTIVE, user.pk),
+        (StatutStructure.INACTIVE, StatutStructure.ACTIVE, user.pk),
+    ]
     assert client.get(chemin).status_code == 400  # single-use
     response = client.post(reverse("connexion"), {"username": user.email, "password": "Un-mot-de-passe-solide-2026"})
     assert response.status_code == 302

@@ -10,7 +10,7 @@ from organisation.enums import StatutRaccordement
 from organisation.models import ClientApiStructure, CompteTechnique, HistoriqueClientApi, Structure
 
 CLIENT_ID = "demo-erp"
-CLIENT_SECRET = "demo-erp-secret_0123456789"
+CLIENT_SECRET = "demo-erp-secret_0123456789"  # nosec B105  # the demo's published secret, see the README
 LOGIN = "TECH_1_batiments-martin@cpro.fr"
 MOT_DE_PASSE = "Demo-Api_2026"
 SIRET_FOURNISSEUR = "40483304800014"
