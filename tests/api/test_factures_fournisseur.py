@@ -348,7 +348,7 @@ def test_recycler_refus(api, fournisseur_gp, etat):
     assert r.status_code == 400 and r.json()["libelle"] == "Le champ « destinataire » doit être un objet."
     recue = _facture(fournisseur_gp, etat, S.MISE_A_DISPOSITION)
     r = api.post("factures/v1/recycler", {"identifiantFactureCPP": recue.pk})
-    assert r.status_code == 400 and "« A recycler »" in r.json()["libelle"]
+    assert r.status_code == 400 and "peut être recyclée" in r.json()["libelle"]
     facture.refresh_from_db()
     assert facture.statut == S.A_RECYCLER and facture.numero_engagement == "EJ-1"
 
