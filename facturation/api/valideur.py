@@ -12,7 +12,7 @@ from chorus.api.kit import introuvable, jour, nombre, pagination, paginer, reque
 from chorus.api.protocole import ServiceCpro, documenter
 from facturation import queries as fq
 from facturation import services
-from facturation.api.factures import CadreFacturationCritere, facture_json
+from facturation.api.factures import CadreFacturationCritere, reponse_consulter
 from facturation.api.fournisseur import refus_metier
 from facturation.enums import MotifRefusValidation
 from organisation.enums import Niveau
@@ -156,7 +156,7 @@ class ConsulterValideur(ServiceCpro):
     def post(self, request):
         corps = self.corps()
         f = facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
-        return succes(facture=facture_json(f))
+        return reponse_consulter(f)
 
 
 ACTIONS = ("VALIDATION", "REFUS")
