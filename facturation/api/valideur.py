@@ -14,7 +14,7 @@ from facturation import queries as fq
 from facturation import services
 from facturation.api.factures import CadreFacturationCritere, reponse_consulter
 from facturation.api.fournisseur import refus_metier
-from facturation.enums import MotifRefusValidation
+from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation
 from organisation.enums import Niveau
 
 
@@ -208,4 +208,32 @@ class TraiterFactureAValider(ServiceCpro):
             numeroFacture=facture.numero,
             statutFacture=facture.statut,
             dateTraitement=jour(timezone.now()),
+        )
+
+
+class MotifsRefusRequete(Requete):
+    codeCadreFacturationAValider = Texte()
+
+
+@documenter("Motifs de refus d'une facture à valider", MotifsRefusRequete)
+class RecupererMotifsRefus(ServiceCpro):
+    """The coded motifs ``traiter/factureAValider`` accepts in ``motifRefus`` (``MotifRefusValidation``, the list
+    the portal's « Refuser » offers); ``idMotif`` is the motif's rank in that list. ``codeCadreFacturationAValider``,
+    when sent, must be a cadre with a valideur (A9, A12, by code or value)."""
+
+    serialiseur = MotifsRefusRequete
+
+    def post(self, request):
+        cadre = self.corps().texte("codeCadreFacturationAValider")
+        acceptes = {c.value for c in CADRES_AVEC_VALIDEUR} | {c.value.split("_")[0] for c in CADRES_AVEC_VALIDEUR}
+        if cadre and cadre not in acceptes:
+            raise requete_invalide(
+                f"Le cadre de facturation « {cadre} » n'a pas de valideur (attendu : "
+                f"{', '.join(sorted(c.value for c in CADRES_AVEC_VALIDEUR))})."
+            )
+        return succes(
+            listeMotifRefusFactureAValider=[
+                {"idMotif": rang, "codeMotif": motif.value, "libelleMotif": motif.label}
+                for rang, motif in enumerate(MotifRefusValidation, start=1)
+            ]
         )

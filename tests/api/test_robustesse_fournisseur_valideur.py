@@ -17,6 +17,7 @@ CHEMINS = [
     "factures/v1/rechercher/valideur",
     "factures/v1/consulter/valideur",
     "factures/v1/traiter/factureAValider",
+    "transverses/v1/recuperer/motifs/refus/Facture/AValider",
 ]
 CLES = [
     "identifiantFactureCPP",
@@ -45,6 +46,7 @@ CLES = [
     "periodeDateDepotDu",
     "cadreFacturation",
     "idFournisseur",
+    "codeCadreFacturationAValider",
 ]
 
 
