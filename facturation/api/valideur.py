@@ -11,10 +11,10 @@ from chorus.api.champs import Date, Entier, Montant, Pagination, Requete, Texte,
 from chorus.api.kit import introuvable, jour, nombre, pagination, paginer, requete_invalide, sens, succes
 from chorus.api.protocole import ServiceCpro, documenter
 from facturation import queries as fq
-from facturation import services
+from facturation import services, statuts
 from facturation.api.factures import CadreFacturationCritere, reponse_consulter
 from facturation.api.fournisseur import refus_metier
-from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation
+from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation, StatutFacture
 from organisation.enums import Niveau
 
 
@@ -237,3 +237,29 @@ class RecupererMotifsRefus(ServiceCpro):
                 for rang, motif in enumerate(MotifRefusValidation, start=1)
             ]
         )
+
+
+def statuts_visibles() -> list[str]:
+    """The statuses an invoice of « Factures à valider » can take: « À valider » and every status the transition
+    table (``facturation.statuts.TRANSITIONS``) reaches from it, in the enumeration's order."""
+    atteints, a_voir = {StatutFacture.A_VALIDER_1}, [StatutFacture.A_VALIDER_1]
+    while a_voir:
+        source = a_voir.pop()
+        for transition in statuts.TRANSITIONS:
+            if transition.source == source and transition.cible not in atteints:
+                atteints.add(transition.cible)
+                a_voir.append(transition.cible)
+    return [s for s in StatutFacture.values if s in atteints]
+
+
+class StatutsVisiblesRequete(Requete):
+    idUtilisateurCourant = Entier()
+
+
+@documenter("Statuts des factures à valider", StatutsVisiblesRequete)
+class RecupererStatutsVisibles(ServiceCpro):
+    serialiseur = StatutsVisiblesRequete
+
+    def post(self, request):
+        self.corps()
+        return succes(listeStatutFacture=[{"codeStatutFacture": s} for s in statuts_visibles()])

@@ -233,3 +233,16 @@ def test_motifs_de_refus(api):
     r = api.post(chemin, {"codeCadreFacturationAValider": ["A9"]})
     assert r.status_code == 400
     assert r.json()["libelle"] == "Le champ « codeCadreFacturationAValider » doit être une chaîne de caractères."
+
+
+def test_statuts_visibles_du_valideur(api):
+    chemin = "factures/v1/recuperer/statutsFactureVisibles/valideur"
+    r = api.post(chemin, {"idUtilisateurCourant": 0})
+    assert r.status_code == 200, r.content
+    codes = [s["codeStatutFacture"] for s in r.json()["listeStatutFacture"]]
+    assert {"A_VALIDER_1", "VALIDEE_1", "REFUSEE_1", "ERREUR_FOURNISSEUR_SUR_VALIDEUR"} <= set(codes)
+    assert {"ABSENCE_VALIDATION_1_HORS_DELAI", "MISE_A_DISPOSITION", "MISE_EN_PAIEMENT"} <= set(codes)
+    assert "BROUILLON" not in codes and "ABANDONNEE" not in codes and len(codes) == len(set(codes))
+    assert all(type(c) is str for c in codes)
+    r = api.post(chemin, {"idUtilisateurCourant": "x"})
+    assert r.status_code == 400 and r.json()["libelle"] == "Le champ « idUtilisateurCourant » doit être un entier."

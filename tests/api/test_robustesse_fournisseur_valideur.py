@@ -18,6 +18,7 @@ CHEMINS = [
     "factures/v1/consulter/valideur",
     "factures/v1/traiter/factureAValider",
     "transverses/v1/recuperer/motifs/refus/Facture/AValider",
+    "factures/v1/recuperer/statutsFactureVisibles/valideur",
 ]
 CLES = [
     "identifiantFactureCPP",
@@ -47,6 +48,7 @@ CLES = [
     "cadreFacturation",
     "idFournisseur",
     "codeCadreFacturationAValider",
+    "idUtilisateurCourant",
 ]
 
 
