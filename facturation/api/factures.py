@@ -505,8 +505,8 @@ def consulter_fournisseur(corps, compte):
 
 
 def reponse_consulter(f):
-    """The answer of ``consulter/fournisseur`` and ``consulter/recipiendaire`` (one shape, reference 3.3) for an
-    invoice the caller reached through its own scoped query."""
+    """The answer of ``consulter/fournisseur``, ``consulter/recipiendaire`` and ``consulter/valideur`` (one shape,
+    reference 3.3) for an invoice the caller reached through its own scoped query."""
     return succes(facture=facture_json(f))
 
 

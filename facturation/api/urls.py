@@ -45,4 +45,6 @@ urlpatterns += [
     path("cpro/factures/v1/rechercher/valideur", valideur.RechercherValideur.as_view()),
     path("cpro/factures/v1/consulter/valideur", valideur.ConsulterValideur.as_view()),
     path("cpro/factures/v1/traiter/factureAValider", valideur.TraiterFactureAValider.as_view()),
+    path("cpro/transverses/v1/recuperer/motifs/refus/Facture/AValider", valideur.RecupererMotifsRefus.as_view()),
+    path("cpro/factures/v1/recuperer/statutsFactureVisibles/valideur", valideur.RecupererStatutsVisibles.as_view()),
 ]

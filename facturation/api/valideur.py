@@ -11,10 +11,10 @@ from chorus.api.champs import Date, Entier, Montant, Pagination, Requete, Texte,
 from chorus.api.kit import introuvable, jour, nombre, pagination, paginer, requete_invalide, sens, succes
 from chorus.api.protocole import ServiceCpro, documenter
 from facturation import queries as fq
-from facturation import services
-from facturation.api.factures import CadreFacturationCritere, facture_json
+from facturation import services, statuts
+from facturation.api.factures import CadreFacturationCritere, reponse_consulter
 from facturation.api.fournisseur import refus_metier
-from facturation.enums import MotifRefusValidation
+from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation, StatutFacture
 from organisation.enums import Niveau
 
 
@@ -156,7 +156,7 @@ class ConsulterValideur(ServiceCpro):
     def post(self, request):
         corps = self.corps()
         f = facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
-        return succes(facture=facture_json(f))
+        return reponse_consulter(f)
 
 
 ACTIONS = ("VALIDATION", "REFUS")
@@ -209,3 +209,57 @@ class TraiterFactureAValider(ServiceCpro):
             statutFacture=facture.statut,
             dateTraitement=jour(timezone.now()),
         )
+
+
+class MotifsRefusRequete(Requete):
+    codeCadreFacturationAValider = Texte()
+
+
+@documenter("Motifs de refus d'une facture à valider", MotifsRefusRequete)
+class RecupererMotifsRefus(ServiceCpro):
+    """The coded motifs ``traiter/factureAValider`` accepts in ``motifRefus`` (``MotifRefusValidation``, the list
+    the portal's « Refuser » offers); ``idMotif`` is the motif's rank in that list. ``codeCadreFacturationAValider``,
+    when sent, must be a cadre with a valideur (A9, A12, by code or value)."""
+
+    serialiseur = MotifsRefusRequete
+
+    def post(self, request):
+        cadre = self.corps().texte("codeCadreFacturationAValider")
+        acceptes = {c.value for c in CADRES_AVEC_VALIDEUR} | {c.value.split("_")[0] for c in CADRES_AVEC_VALIDEUR}
+        if cadre and cadre not in acceptes:
+            raise requete_invalide(
+                f"Le cadre de facturation « {cadre} » n'a pas de valideur (attendu : "
+                f"{', '.join(sorted(c.value for c in CADRES_AVEC_VALIDEUR))})."
+            )
+        return succes(
+            listeMotifRefusFactureAValider=[
+                {"idMotif": rang, "codeMotif": motif.value, "libelleMotif": motif.label}
+                for rang, motif in enumerate(MotifRefusValidation, start=1)
+            ]
+        )
+
+
+def statuts_visibles() -> list[str]:
+    """The statuses an invoice of « Factures à valider » can take: « À valider » and every status the transition
+    table (``facturation.statuts.TRANSITIONS``) reaches from it, in the enumeration's order."""
+    atteints, a_voir = {StatutFacture.A_VALIDER_1}, [StatutFacture.A_VALIDER_1]
+    while a_voir:
+        source = a_voir.pop()
+        for transition in statuts.TRANSITIONS:
+            if transition.source == source and transition.cible not in atteints:
+                atteints.add(transition.cible)
+                a_voir.append(transition.cible)
+    return [s for s in StatutFacture.values if s in atteints]
+
+
+class StatutsVisiblesRequete(Requete):
+    idUtilisateurCourant = Entier()
+
+
+@documenter("Statuts des factures à valider", StatutsVisiblesRequete)
+class RecupererStatutsVisibles(ServiceCpro):
+    serialiseur = StatutsVisiblesRequete
+
+    def post(self, request):
+        self.corps()
+        return succes(listeStatutFacture=[{"codeStatutFacture": s} for s in statuts_visibles()])

@@ -348,7 +348,7 @@ def test_recycler_refus(api, fournisseur_gp, etat):
     assert r.status_code == 400 and r.json()["libelle"] == "Le champ « destinataire » doit être un objet."
     recue = _facture(fournisseur_gp, etat, S.MISE_A_DISPOSITION)
     r = api.post("factures/v1/recycler", {"identifiantFactureCPP": recue.pk})
-    assert r.status_code == 400 and "« A recycler »" in r.json()["libelle"]
+    assert r.status_code == 400 and "peut être recyclée" in r.json()["libelle"]
     facture.refresh_from_db()
     assert facture.statut == S.A_RECYCLER and facture.numero_engagement == "EJ-1"
 
@@ -527,3 +527,20 @@ def test_soumettre_pdf_principal_illisible(api, etat):
     )
     assert r.status_code == 400 and "PDF" in r.json()["libelle"], r.content
     assert not Facture.objects.exists()
+
+
+def test_completer_par_une_seule_piece_jointe(api, fournisseur_gp, etat):
+    """A file attached since the suspension completes the invoice without a comment (the portal's rule)."""
+    facture = _facture(fournisseur_gp, etat, S.SUSPENDUE)
+    r = api.post(
+        "factures/v1/completer",
+        {
+            "identifiantFactureCPP": facture.pk,
+            "pieceJointeComplementaire": {"pieceJointeComplementaireId": _televerser(api)},
+        },
+    )
+    assert r.status_code == 200, r.content
+    facture.refresh_from_db()
+    assert facture.statut == S.COMPLETEE
+    piece = facture.pieces_jointes.get()
+    assert (piece.type_piece, piece.designation) == ("AUTRE", "bl.pdf")

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chorus.api import services as api_services
-from facturation.enums import Cadre, StatutFacture
+from facturation.enums import Cadre, MotifRefusValidation, StatutFacture
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.api import comptes
@@ -213,3 +213,36 @@ def test_recherche_en_requetes_bornees(titulaire, fournisseur_gp, etat, django_a
     assert compter() == une
     with django_assert_max_num_queries(12):
         api.post("factures/v1/rechercher/valideur", {})
+
+
+def test_motifs_de_refus(api):
+    chemin = "transverses/v1/recuperer/motifs/refus/Facture/AValider"
+    for corps in (
+        {},
+        {"codeCadreFacturationAValider": "A9_FACTURE_SOUSTRAITANT"},
+        {"codeCadreFacturationAValider": "A12"},
+    ):
+        r = api.post(chemin, corps)
+        assert r.status_code == 200, r.content
+        motifs = r.json()["listeMotifRefusFactureAValider"]
+        assert [m["codeMotif"] for m in motifs] == list(MotifRefusValidation.values)
+        assert motifs[0] == {"idMotif": 1, "codeMotif": "ERREUR_MONTANT", "libelleMotif": "Erreur de montant"}
+        assert all(type(m["idMotif"]) is int for m in motifs)
+    r = api.post(chemin, {"codeCadreFacturationAValider": "A1_FACTURE_FOURNISSEUR"})
+    assert r.status_code == 400 and "n'a pas de valideur" in r.json()["libelle"]
+    r = api.post(chemin, {"codeCadreFacturationAValider": ["A9"]})
+    assert r.status_code == 400
+    assert r.json()["libelle"] == "Le champ « codeCadreFacturationAValider » doit être une chaîne de caractères."
+
+
+def test_statuts_visibles_du_valideur(api):
+    chemin = "factures/v1/recuperer/statutsFactureVisibles/valideur"
+    r = api.post(chemin, {"idUtilisateurCourant": 0})
+    assert r.status_code == 200, r.content
+    codes = [s["codeStatutFacture"] for s in r.json()["listeStatutFacture"]]
+    assert {"A_VALIDER_1", "VALIDEE_1", "REFUSEE_1", "ERREUR_FOURNISSEUR_SUR_VALIDEUR"} <= set(codes)
+    assert {"ABSENCE_VALIDATION_1_HORS_DELAI", "MISE_A_DISPOSITION", "MISE_EN_PAIEMENT"} <= set(codes)
+    assert "BROUILLON" not in codes and "ABANDONNEE" not in codes and len(codes) == len(set(codes))
+    assert all(type(c) is str for c in codes)
+    r = api.post(chemin, {"idUtilisateurCourant": "x"})
+    assert r.status_code == 400 and r.json()["libelle"] == "Le champ « idUtilisateurCourant » doit être un entier."

@@ -17,6 +17,8 @@ CHEMINS = [
     "factures/v1/rechercher/valideur",
     "factures/v1/consulter/valideur",
     "factures/v1/traiter/factureAValider",
+    "transverses/v1/recuperer/motifs/refus/Facture/AValider",
+    "factures/v1/recuperer/statutsFactureVisibles/valideur",
 ]
 CLES = [
     "identifiantFactureCPP",
@@ -45,6 +47,8 @@ CLES = [
     "periodeDateDepotDu",
     "cadreFacturation",
     "idFournisseur",
+    "codeCadreFacturationAValider",
+    "idUtilisateurCourant",
 ]
 
 
