@@ -3,7 +3,7 @@
 as it stands (its state, its dates, its invoices and its errors)."""
 
 import io
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes text into the PDF markup, parses no XML
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
