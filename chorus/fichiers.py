@@ -2,10 +2,10 @@
 application that accepts attachments (sollicitations, invoices, works pieces); and the one way documents are served
 (as attachments, ``Cache-Control: no-store``)."""
 
-import io
 import re
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 
 _CONTROLES_PERMIS = {"\t", "\n", "\r", "\f"}
 
@@ -48,11 +48,14 @@ def nom_de_fichier_sur(nom: str, *, defaut: str = "document") -> str:
     return re.sub(r"[^\w.\- ()]+", "_", nom).strip("._ ") or defaut
 
 
-def telechargement(contenu, *, nom: str, content_type: str) -> FileResponse:
+def telechargement(contenu, *, nom: str, content_type: str) -> HttpResponse | FileResponse:
     """A document served as an attachment (never shown inline by the browser, never kept in a cache): ``contenu``
-    is an open file or bytes."""
+    is an open file (streamed) or bytes."""
+    nom = nom_de_fichier_sur(nom)
     if isinstance(contenu, bytes | bytearray):
-        contenu = io.BytesIO(contenu)
-    reponse = FileResponse(contenu, content_type=content_type, as_attachment=True, filename=nom_de_fichier_sur(nom))
+        reponse = HttpResponse(bytes(contenu), content_type=content_type)
+        reponse["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=nom)
+    else:
+        reponse = FileResponse(contenu, content_type=content_type, as_attachment=True, filename=nom)
     reponse["Cache-Control"] = "no-store"
     return reponse
