@@ -335,6 +335,10 @@ def _coordonnees(d, fournisseur: Structure, erreurs: list[str]):
 
 
 def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero: str, facture: Facture | None = None):
+    # Checked before the number reaches a query (a NUL byte, a newline…); a document's number is its BT-1.
+    libelle = "Le numéro de facture" if contenu is None else "Le numéro de facture (BT-1)"
+    if numero and (erreur := erreur_numero(numero, libelle=libelle)):
+        raise DepotRefuse(erreur, code=DepotRefuse.REGLES)
     if contenu is not None:
         existante = doublon_fichier(contenu)
         if existante is not None and (facture is None or existante.pk != facture.pk):

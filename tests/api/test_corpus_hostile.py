@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from facturation.models import Facture, FluxDepot, PieceJointeTeleversee
+from tests.api.test_factures import facture as corps_facture
 from tests.api.test_flux import deposer as deposer_flux
 from tests.api.test_flux import synchrone  # noqa: F401 - fixture
 from tests.facturation import fichiers_hostiles as h
@@ -62,4 +63,12 @@ def test_lot_dont_un_membre_remonte_l_arborescence_rejete(api, synchrone, tmp_pa
     assert cr["etatCourantDepotFlux"] == "IN_REJETE"
     assert "remonte dans l'arborescence" in cr["listeErreurTechnique"][0]["libelleErreur"]
     assert not os.path.exists("/tmp/chorus_traversee.xml")
+    assert not Facture.objects.exists()
+
+
+@pytest.mark.parametrize("numero", ["API\n001", "API\r\nBcc: x@y.fr", "API\x00", 'API"1'])
+def test_soumettre_un_numero_au_caractere_interdit_refuse_sans_rien_garder(api, etat, numero):
+    r = api.post("factures/v1/soumettre", corps_facture(numero=numero))
+    assert r.status_code == 400, r.content
+    assert "Le numéro de facture contient un caractère non autorisé" in r.json()["libelle"], r.content
     assert not Facture.objects.exists()

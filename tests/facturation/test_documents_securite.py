@@ -47,9 +47,18 @@ def test_saisie_d_un_numero_avec_retour_a_la_ligne_erreur_de_formulaire(client, 
     assert not Facture.objects.exists()
 
 
+def test_enregistrer_un_brouillon_au_numero_interdit_refuse_sans_rien_ecrire(fournisseur_gp, etat):
+    with pytest.raises(ValidationError) as refus:
+        FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="F\x0b2026")
+    assert "caractère non autorisé" in " ".join(refus.value.messages)
+    assert not Facture.objects.exists()
+
+
 def test_envoi_d_un_brouillon_au_numero_interdit_refuse_la_facture_reste_brouillon(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
-    facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, numero="F\x0b2026")
+    facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat)
+    Facture.objects.filter(pk=facture.pk).update(numero="F\u20282026")  # a draft written before this check
+    facture.refresh_from_db()
     with pytest.raises(ValidationError) as refus:
         envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=gp, facture=facture)
     assert "caractère non autorisé" in " ".join(refus.value.messages)
