@@ -5,6 +5,7 @@ and its embedded XML is read only through ``facturation/xml_securise.py``."""
 import time
 
 import pytest
+from pypdf import Configuration
 
 from facturation import pdf, xml_securise
 from facturation.pdf import PdfInvalide, analyser_pdf
@@ -31,8 +32,6 @@ def test_une_bombe_dans_le_xml_facturx_est_refusee():
 
 
 def test_les_limites_de_pypdf_sont_plus_strictes_que_ses_defauts():
-    from pypdf import Configuration
-
     defauts = Configuration()
     for nom, valeur in pdf.LIMITES_PYPDF.items():
         if nom != "jbig2dec_binary":
