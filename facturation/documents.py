@@ -9,6 +9,7 @@ import zipfile
 from django.http import FileResponse, Http404
 from pypdf import PdfWriter
 
+from chorus.fichiers import telechargement
 from facturation.models import Facture
 
 
@@ -17,10 +18,10 @@ def reponse_facture(facture: Facture) -> FileResponse:
     if not facture.fichier:
         raise Http404("Aucun document n'est associé à cette facture.")
     xml = facture.fichier.name.lower().endswith(".xml")
-    return FileResponse(
+    return telechargement(
         facture.fichier.open("rb"),
         content_type="application/xml" if xml else "application/pdf",
-        filename=f"facture_{facture.numero}.{'xml' if xml else 'pdf'}",
+        nom=f"facture_{facture.numero}.{'xml' if xml else 'pdf'}",
     )
 
 
@@ -28,11 +29,8 @@ def reponse_piece_jointe(facture: Facture, piece_pk) -> FileResponse:
     piece = facture.pieces_jointes.filter(pk=piece_pk).first()
     if piece is None:
         raise Http404("Pièce jointe introuvable.")
-    return FileResponse(
-        piece.fichier.open("rb"),
-        content_type=piece.type_contenu,
-        as_attachment=True,
-        filename=piece.fichier.name.rsplit("/", 1)[-1],
+    return telechargement(
+        piece.fichier.open("rb"), content_type=piece.type_contenu, nom=piece.fichier.name.rsplit("/", 1)[-1]
     )
 
 

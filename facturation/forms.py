@@ -18,6 +18,7 @@ from facturation.enums import (
     TypeFacture,
     TypeTva,
 )
+from facturation.services.controles import erreur_numero
 from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation.enums import TypeIdentifiant
 from organisation.models import CoordonneesBancaires, Service, Structure
@@ -104,6 +105,12 @@ class SaisieFactureForm(DsfrBaseForm):
         self.fields["coordonnees_bancaires"].label_from_instance = lambda c: (
             f"{c.structure.raison_sociale} – {c.titulaire} – {c.iban}"
         )
+
+    def clean_numero(self):
+        numero = self.cleaned_data.get("numero") or ""
+        if numero and (erreur := erreur_numero(numero)):
+            raise forms.ValidationError(erreur)
+        return numero
 
     def clean_destinataire_siret(self):
         siret = normaliser(self.cleaned_data.get("destinataire_siret"))

@@ -11,19 +11,25 @@ says a signer is who the certificate claims.
 
 import io
 import logging
+import os
+import pickle
 import re
+import resource
+import select
+import signal
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-import facturx
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pypdf import PdfReader
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
 
 from chorus.identifiers import normaliser, siret_valide
-from facturation import montants
+from facturation import montants, xml_securise
 from facturation.donnees import DonneesFacture, LigneTva
 
 logger = logging.getLogger(__name__)
@@ -35,8 +41,43 @@ FORMAT_FACTURX = "FACTURX"
 MESSAGE_ILLISIBLE = "Le fichier PDF est illisible ou endommagé."
 MESSAGE_CHIFFRE = "Le fichier PDF est protégé par un mot de passe."
 
+MESSAGE_TROP_VOLUMINEUX = "Le fichier PDF dépasse la taille maximale de 10 Mo."
+MESSAGE_BOMBE = (
+    "Le fichier PDF contient un flux compressé démesuré (plus de 20 Mo une fois décompressé) : il est refusé pour "
+    "des raisons de sécurité."
+)
+MESSAGE_RESSOURCES = (
+    "L'analyse du fichier PDF dépasse le temps ou la mémoire autorisés : le fichier est refusé pour des raisons de "
+    "sécurité."
+)
+
 # Text is extracted from the first pages only: what pre-filling needs, bounded cost on a 10 MB upload.
 PAGES_TEXTE = 5
+
+# Limits on an untrusted PDF. The size is checked before any parsing; pypdf's own limits (its defaults allow
+# 75 MB per stream) bound each decompressed stream; the whole analysis (pypdf, pyHanko, the embedded XML) runs in a
+# child process whose CPU time and address space are capped, and which is killed past a wall-clock delay.
+TAILLE_MAX = 10 * 1024 * 1024
+FLUX_MAX = 20 * 1024 * 1024
+LIMITES_PYPDF = {
+    "maximum_declared_stream_length": TAILLE_MAX,
+    "array_based_stream_maximum_output_length": FLUX_MAX,
+    "zlib_maximum_output_length": FLUX_MAX,
+    "zlib_maximum_recovery_input_length": 1024 * 1024,
+    "lzw_maximum_output_length": FLUX_MAX,
+    "run_length_maximum_output_length": FLUX_MAX,
+    "brotli_maximum_output_length": FLUX_MAX,
+    "jbig2_maximum_output_length": FLUX_MAX,
+    "image_maximum_buffer_size": FLUX_MAX,
+    "stream_decoding_work_maximum_length": 2 * FLUX_MAX,
+    "xfa_decoding_work_maximum_length": 2 * FLUX_MAX,
+    "jbig2dec_binary": None,  # never run an external decoder on an upload
+}
+DELAI_ANALYSE = 20  # seconds of wall-clock time before the analysing process is killed
+CPU_ANALYSE = 10  # seconds of CPU time (RLIMIT_CPU) for the analysing process
+MEMOIRE_ANALYSE = 768 * 1024 * 1024  # bytes of address space the analysing process may add to what it inherits
+# The embedded XML of a Factur-X / ZUGFeRD (names as the factur-x library looks for them).
+NOMS_XML_FACTURX = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
 
 class PdfInvalide(ValueError):
@@ -105,6 +146,8 @@ def _lire_pypdf(contenu: bytes) -> PdfReader:
     try:
         lecteur = PdfReader(io.BytesIO(contenu), strict=False)
         chiffre = lecteur.is_encrypted
+    except LimitReachedError as exc:
+        raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception as exc:
         raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
     if chiffre:
@@ -116,6 +159,8 @@ def _lire_pypdf(contenu: bytes) -> PdfReader:
             raise PdfInvalide(MESSAGE_ILLISIBLE)
     except PdfInvalide:
         raise
+    except LimitReachedError as exc:
+        raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception as exc:
         raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
     return lecteur
@@ -125,21 +170,43 @@ def _texte(lecteur: PdfReader, pages: int = PAGES_TEXTE) -> str:
     morceaux = []
     for page in list(lecteur.pages)[:pages]:
         try:
+            # pypdf's text extraction swallows a decompression limit and returns no text: decode the content
+            # first, so that a bomb refuses the PDF instead of passing as a PDF without text.
+            if (contenu_page := page.get_contents()) is not None:
+                contenu_page.get_data()
             morceaux.append(page.extract_text() or "")
+        except LimitReachedError as exc:  # a decompression bomb in a page's content
+            raise PdfInvalide(MESSAGE_BOMBE) from exc
         except Exception:  # a page whose text cannot be decoded does not make the PDF invalid
             logger.info("Texte illisible sur une page PDF", exc_info=True)
     return "\n".join(morceaux)
 
 
-def _xml_facturx(contenu: bytes) -> bytes | None:
+def _xml_facturx(lecteur: PdfReader) -> bytes | None:
     """The embedded ``factur-x.xml`` (or ZUGFeRD) XML, as is: not checked against the XSD here, so that the
-    validator can report its errors to the user."""
+    validator can report its errors to the user. It is read only through ``xml_securise`` (never a default lxml
+    parser): a DOCTYPE refuses the PDF; an attachment of that name that is not XML is ignored, as the factur-x
+    library does."""
     try:
-        _nom, xml = facturx.get_facturx_xml_from_pdf(contenu, check_xsd=False)
+        pieces = [(p.name, p.content) for p in lecteur.attachment_list if p.name.lower() in NOMS_XML_FACTURX]
+    except LimitReachedError as exc:
+        raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception:
         logger.info("Pièce jointe Factur-X illisible", exc_info=True)
         return None
-    return xml or None
+    for nom, xml in sorted(pieces, key=lambda piece: NOMS_XML_FACTURX.index(piece[0].lower())):
+        if not xml:
+            continue
+        try:
+            racine = xml_securise.parser(xml)
+        except xml_securise.XmlInvalide as exc:
+            if str(exc) == xml_securise.MESSAGE_DOCTYPE:
+                raise PdfInvalide(f"Le XML Factur-X intégré au PDF est refusé : {exc}") from exc
+            logger.info("Pièce jointe %s illisible : %s", nom, exc)
+            continue
+        if xml_securise.detecter_syntaxe(racine) is not None:
+            return xml
+    return None
 
 
 def _nom_commun(certificat) -> str:
@@ -214,11 +281,21 @@ def _signatures(contenu: bytes) -> list[InfoSignature]:
 def analyser_pdf(contenu: bytes) -> AnalysePdf:
     """Classify a deposited PDF and read what it carries: embedded Factur-X XML, signatures (integrity, signer,
     signing time, coverage: trust-chain validation is out of scope offline, see the module docstring) and the text
-    of its first pages. Raises :class:`PdfInvalide` (French message) for a malformed, truncated or encrypted
-    PDF."""
-    lecteur = _lire_pypdf(contenu)
-    texte = _texte(lecteur)
-    xml = _xml_facturx(contenu)
+    of its first pages. Raises :class:`PdfInvalide` (French message) for a malformed, truncated, encrypted or
+    oversized PDF, a decompression bomb, or an analysis that exceeds its time or memory (see ``LIMITES_PYPDF``,
+    ``CPU_ANALYSE``, ``MEMOIRE_ANALYSE``, ``DELAI_ANALYSE``)."""
+    if len(contenu) > TAILLE_MAX:
+        raise PdfInvalide(MESSAGE_TROP_VOLUMINEUX)
+    if sniffer(contenu) != "PDF":
+        raise PdfInvalide(MESSAGE_ILLISIBLE)
+    return _dans_un_processus_borne(_analyser, contenu)
+
+
+def _analyser(contenu: bytes) -> AnalysePdf:
+    with apply_configuration(**LIMITES_PYPDF):
+        lecteur = _lire_pypdf(contenu)
+        texte = _texte(lecteur)
+        xml = _xml_facturx(lecteur)
     signatures = _signatures(contenu)
     if xml:
         format_pdf = FORMAT_FACTURX
@@ -227,6 +304,70 @@ def analyser_pdf(contenu: bytes) -> AnalysePdf:
     else:
         format_pdf = FORMAT_PDF_NON_SIGNE
     return AnalysePdf(format=format_pdf, xml_facturx=xml, signatures=signatures, texte=texte)
+
+
+def _memoire_virtuelle() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _dans_un_processus_borne(fonction, contenu: bytes):
+    """``fonction(contenu)`` run in a forked child with its CPU time and address space capped (``resource``), killed
+    past ``DELAI_ANALYSE`` seconds: a hostile file can exhaust the child, never the web process. The child sends
+    back its result (or the French message of its refusal) through a pipe; it never touches the database."""
+    memoire = _memoire_virtuelle() + MEMOIRE_ANALYSE
+    lecture, ecriture = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process (its outcome is asserted by the parent's tests)
+        code = 1
+        try:
+            os.close(lecture)
+            resource.setrlimit(resource.RLIMIT_CPU, (CPU_ANALYSE, CPU_ANALYSE + 1))
+            resource.setrlimit(resource.RLIMIT_AS, (memoire, memoire))
+            try:
+                resultat = ("ok", fonction(contenu))
+            except PdfInvalide as exc:
+                resultat = ("refus", str(exc))
+            except MemoryError:
+                resultat = ("refus", MESSAGE_RESSOURCES)
+            except Exception:
+                logger.info("Analyse PDF en échec", exc_info=True)
+                resultat = ("refus", MESSAGE_ILLISIBLE)
+            with os.fdopen(ecriture, "wb") as sortie:
+                sortie.write(pickle.dumps(resultat))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(ecriture)
+    morceaux = []
+    fin = time.monotonic() + DELAI_ANALYSE
+    delai_depasse = False
+    try:
+        while True:
+            reste = fin - time.monotonic()
+            prets = select.select([lecture], [], [], reste)[0] if reste > 0 else []
+            if not prets:
+                delai_depasse = True
+                break
+            morceau = os.read(lecture, 1 << 20)
+            if not morceau:
+                break
+            morceaux.append(morceau)
+    finally:
+        os.close(lecture)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    donnees = b"".join(morceaux)
+    if delai_depasse or not donnees:
+        # Killed (CPU time, wall-clock delay) or dead of exhaustion before answering.
+        raise PdfInvalide(MESSAGE_RESSOURCES)
+    etat, valeur = pickle.loads(donnees)  # noqa: S301 - written by our own child process, not by the upload
+    if etat == "refus":
+        raise PdfInvalide(valeur)
+    return valeur
 
 
 # --- Text heuristics ---------------------------------------------------------------------------------------------

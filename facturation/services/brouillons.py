@@ -11,6 +11,7 @@ from facturation.donnees import Ajustement
 from facturation.enums import ModeDepot, StatutFacture, TypeTva
 from facturation.models import AjustementDocument, Facture, LignePoste, RecapitulatifTVA
 from facturation.services.circuit import exiger_emission
+from facturation.services.controles import erreur_numero
 
 
 def enregistrer(
@@ -23,6 +24,8 @@ def enregistrer(
     fournisseur = donnees["fournisseur"]
     if not emetteur_verifie:  # a payable works piece: the works chain checked its depositor (``envoi``)
         exiger_emission(acting_user, fournisseur)
+    if (numero := donnees.get("numero") or "") and (erreur := erreur_numero(numero)):
+        raise ValidationError({"numero": erreur})  # a draft never holds a number Chorus Pro refuses
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)

@@ -1,6 +1,7 @@
 """The checks before sending: the recipient's routing rules, the portal's rules on a draft, duplicates."""
 
 import hashlib
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -33,10 +34,30 @@ def verifier_acheminement(facture: Facture) -> dict[str, str]:
     return erreurs
 
 
+NUMERO_MAX = 20  # Chorus Pro: an invoice number has 20 characters at most
+# Characters an invoice number may not hold: line breaks and other control or invisible characters (they break
+# the e-mails and the download headers that carry the number), and the quotes, angle brackets and backslash.
+_INTERDITS_NUMERO = set('"<>\\')
+
+
+def erreur_numero(numero: str, *, libelle: str = "Le numéro de facture") -> str | None:
+    """The one check of an invoice number's form (saisie, dépôt, API): a French message, or ``None``."""
+    if not numero.strip():
+        return f"{libelle} est obligatoire."
+    if len(numero) > NUMERO_MAX:
+        return f"{libelle} dépasse {NUMERO_MAX} caractères."
+    if any(unicodedata.category(c).startswith(("C", "Z")) and c != " " or c in _INTERDITS_NUMERO for c in numero):
+        return (
+            f"{libelle} contient un caractère non autorisé : ni retour à la ligne, ni caractère de "
+            'contrôle, ni « " », « < », « > » ou « \\ ».'
+        )
+    return None
+
+
 def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
     erreurs = verifier_acheminement(facture)
-    if not facture.numero.strip():
-        erreurs["numero"] = "Le numéro de facture est obligatoire."
+    if erreur := erreur_numero(facture.numero):
+        erreurs["numero"] = erreur
     elif (
         Facture.objects.filter(fournisseur=facture.fournisseur, numero=facture.numero)
         .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])

@@ -49,7 +49,7 @@ from facturation.models import Facture
 from facturation.services import controles
 from facturation.services.brouillons import enregistrer
 from facturation.services.circuit import CIRCUIT, exiger_emission
-from facturation.services.controles import DoublonDepot, doublon_fichier, verifier_avant_envoi
+from facturation.services.controles import DoublonDepot, doublon_fichier, erreur_numero, verifier_avant_envoi
 from facturation.services.pieces_jointes import ajouter_piece_jointe
 from facturation.statuts import FOURNISSEUR
 from facturation.xml_securise import XmlInvalide
@@ -67,7 +67,6 @@ class Canal(enum.StrEnum):
 
 MODE_DEPOT = {Canal.SAISIE: ModeDepot.SAISIE, Canal.SOUMETTRE: ModeDepot.SAISIE_API, Canal.FLUX: ModeDepot.FLUX}
 FORMATS_STRUCTURES = {"FACTURX", "UBL_INVOICE", "UBL_CREDITNOTE", "CII"}
-NUMERO_MAX = 20  # Chorus Pro: an invoice number has 20 characters at most
 # BT-23 as Chorus Pro reads it: « A1 », « A2 »… (other values, e.g. a PEPPOL process URN, mean the default A1).
 CADRES_BT23 = {c.code: c for c in CADRES_FACTURE}
 # BT-81 (UNTDID 4461) → Chorus Pro's mode de règlement; 58/59 are the SEPA variants of 30/49.
@@ -218,8 +217,8 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
     erreurs: list[str] = []
     destinataire = _acheteur(d, erreurs)
     service = _service(d, destinataire, erreurs)
-    if len(d.numero) > NUMERO_MAX:
-        erreurs.append(f"Le numéro de facture « {d.numero} » (BT-1) dépasse {NUMERO_MAX} caractères.")
+    if erreur := erreur_numero(d.numero, libelle="Le numéro de facture (BT-1)"):
+        erreurs.append(erreur)
     if len(d.numero_engagement) > 50:
         erreurs.append(f"Le numéro d'engagement « {d.numero_engagement} » (BT-13) dépasse 50 caractères.")
     cadre_document = _cadre(d.cadre, erreurs)
@@ -337,6 +336,10 @@ def _coordonnees(d, fournisseur: Structure, erreurs: list[str]):
 
 
 def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero: str, facture: Facture | None = None):
+    # Checked before the number reaches a query (a NUL byte, a newline…); a document's number is its BT-1.
+    libelle = "Le numéro de facture" if contenu is None else "Le numéro de facture (BT-1)"
+    if numero and (erreur := erreur_numero(numero, libelle=libelle)):
+        raise DepotRefuse(erreur, code=DepotRefuse.REGLES)
     if contenu is not None:
         existante = doublon_fichier(contenu)
         if existante is not None and (facture is None or existante.pk != facture.pk):

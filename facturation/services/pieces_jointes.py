@@ -6,7 +6,8 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from facturation.enums import StatutFacture
+from chorus import fichiers
+from facturation.enums import StatutFacture, TypePieceJointe
 from facturation.models import Facture, PieceJointe, PieceJointeTeleversee
 from facturation.services.circuit import exiger_emission
 
@@ -14,17 +15,23 @@ EXTENSIONS_PIECES = {
     ".pdf", ".xml", ".zip", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".csv",
     ".txt", ".p7s",
 }  # fmt: skip
+# What the content of each extension must be, read from its bytes (``chorus.fichiers``, as for sollicitations):
+# a magic number for the binary formats, text (XML or plain) for the others; an EXE renamed .doc is refused.
 SIGNATURES_FICHIERS = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".zip": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".ods": (b"PK\x03\x04",),
+    ".pdf": (fichiers.SIGNATURE_PDF,),
+    ".png": (fichiers.SIGNATURE_PNG,),
+    ".jpg": (fichiers.SIGNATURE_JPEG,),
+    ".jpeg": (fichiers.SIGNATURE_JPEG,),
+    ".zip": (fichiers.SIGNATURE_ZIP,),
+    ".docx": (fichiers.SIGNATURE_ZIP,),
+    ".xlsx": (fichiers.SIGNATURE_ZIP,),
+    ".odt": (fichiers.SIGNATURE_ZIP,),
+    ".ods": (fichiers.SIGNATURE_ZIP,),
+    ".doc": (fichiers.SIGNATURE_OLE2,),
+    ".xls": (fichiers.SIGNATURE_OLE2,),
+    ".p7s": (b"\x30",),  # a DER-encoded CMS signature starts with a SEQUENCE
 }
+TYPES_TEXTE = {".xml": {"application/xml"}, ".txt": {"text/plain"}, ".csv": {"text/plain"}}
 TAILLE_MAX_PIECE = 10 * 1024 * 1024
 TAILLE_MAX_FACTURE = 120 * 1024 * 1024
 
@@ -38,6 +45,8 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
             "Des pièces jointes ne peuvent être ajoutées qu'à un brouillon ou à une facture suspendue."
         )
     erreurs = controler_fichier_joint(nom=nom, contenu=contenu, designation=designation)
+    if type_piece not in TypePieceJointe.values:
+        erreurs["type_piece"] = "Le type de pièce jointe est inconnu : choisissez-le dans la liste."
     if not erreurs:
         deja = sum(facture.pieces_jointes.values_list("taille", flat=True)) + (
             facture.fichier.size if facture.fichier else 0
@@ -104,6 +113,8 @@ def controler_fichier_joint(*, nom: str, contenu: bytes, designation: str) -> di
     extension = PurePath(nom).suffix.lower()
     if len(nom) > 50:
         erreurs["fichier"] = "Le nom du fichier ne doit pas dépasser 50 caractères, extension comprise."
+    elif nom != PurePath(nom.replace("\\", "/")).name or nom in {".", ".."} or any(ord(c) < 32 for c in nom):
+        erreurs["fichier"] = "Le nom du fichier ne doit contenir ni chemin (/, \\, ..) ni caractère de contrôle."
     elif extension not in EXTENSIONS_PIECES:
         erreurs["fichier"] = (
             f"Extension non autorisée ({extension or 'aucune'}) : {', '.join(sorted(EXTENSIONS_PIECES))}."
@@ -113,6 +124,8 @@ def controler_fichier_joint(*, nom: str, contenu: bytes, designation: str) -> di
     elif len(contenu) > TAILLE_MAX_PIECE:
         erreurs["fichier"] = "Une pièce jointe ne doit pas dépasser 10 Mo."
     elif extension in SIGNATURES_FICHIERS and not contenu.startswith(SIGNATURES_FICHIERS[extension]):
+        erreurs["fichier"] = f"Le contenu du fichier ne correspond pas à son extension {extension}."
+    elif extension in TYPES_TEXTE and fichiers.type_reconnu(contenu) not in TYPES_TEXTE[extension]:
         erreurs["fichier"] = f"Le contenu du fichier ne correspond pas à son extension {extension}."
     if not (designation or "").strip():
         erreurs["designation"] = "La désignation est obligatoire."

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
@@ -547,9 +548,7 @@ def certificat(request, pk):
         montant_ht=facture.montant_ht, montant_ttc=facture.montant_ttc, devise=facture.devise,
         empreinte=facture.empreinte_certificat, mode_depot=facture.get_mode_depot_display(),
     )  # fmt: skip
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificat_depot_{facture.numero}.pdf"'
-    return response
+    return telechargement(pdf, nom=f"certificat_depot_{facture.numero}.pdf", content_type="application/pdf")
 
 
 @login_required

@@ -6,10 +6,11 @@ that ``consulterCR`` returns in ``fichierCR``); and the deposit of a flux, proce
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from chorus.fichiers import telechargement
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_par_id
 from facturation import compte_rendu, forms, queries
@@ -83,12 +84,12 @@ def _flux_ou_404(user, numero) -> FluxDepot:
 def fichier_flux(request, numero):
     """The file as deposited (one invoice or the .tar.gz lot)."""
     flux = _flux_ou_404(request.user, numero)
-    return FileResponse(flux.fichier.open("rb"), as_attachment=True, filename=flux.nom_fichier)
+    return telechargement(flux.fichier.open("rb"), nom=flux.nom_fichier, content_type="application/octet-stream")
 
 
 @login_required
 def compte_rendu_flux(request, numero):
     flux = _flux_ou_404(request.user, numero)
-    reponse = HttpResponse(compte_rendu.generer_cr_pdf(flux), content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="compte-rendu-{flux.numero}.pdf"'
-    return reponse
+    return telechargement(
+        compte_rendu.generer_cr_pdf(flux), nom=f"compte-rendu-{flux.numero}.pdf", content_type="application/pdf"
+    )

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 
+from chorus.fichiers import type_reconnu
 from sollicitations.enums import (
     LONGUEUR_MAX_NOM_FICHIER,
     MAX_PIECES_PAR_ENVOI,
@@ -33,30 +34,6 @@ TYPES_ACCEPTES = {
     "text/plain": ("Texte", (".txt", ".csv")),
 }
 LIBELLES_TYPES = {code: libelle for code, (libelle, _ext) in TYPES_ACCEPTES.items()}
-_CONTROLES_PERMIS = {"\t", "\n", "\r", "\f"}
-
-
-def type_reconnu(contenu: bytes) -> str | None:
-    """The content type read from the bytes themselves (never from the name nor the browser's claim)."""
-    if contenu.startswith(b"%PDF-"):
-        return "application/pdf"
-    if contenu.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if contenu.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            texte = contenu.decode("cp1252")  # a CSV saved by a French spreadsheet
-        except UnicodeDecodeError:
-            return None
-    if any(ord(c) < 32 and c not in _CONTROLES_PERMIS for c in texte) or "\x7f" in texte:
-        return None
-    debut = texte.lstrip()
-    if debut.startswith("<?xml") or (debut[:1] == "<" and debut[1:2].isalpha()):
-        return "application/xml"
-    return "text/plain"
 
 
 def verifier_fichiers(fichiers, *, deja: int = 0) -> list[str]:

@@ -6,13 +6,14 @@ sollicitation's page with the sender's actions. Every page reaches the sollicita
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import exports
+from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
 from chorus.pagination import page_par_id
@@ -160,9 +161,7 @@ def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
     piece = queries.piece_jointe(sollicitation, piece_pk, pour_emetteur=pour_emetteur)
     if piece is None:
         raise Http404("Pièce jointe introuvable.")
-    return FileResponse(
-        piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_fichier, content_type=piece.type_contenu
-    )
+    return telechargement(piece.fichier.open("rb"), nom=piece.nom_fichier, content_type=piece.type_contenu)
 
 
 def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
 from facturation.certificat import empreinte_depot, generer_certificat_pdf
@@ -384,6 +385,4 @@ def certificat(request, pk):
         lignes_supplementaires=lignes,
         verification=verification,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificat_depot_{piece.pk}.pdf"'
-    return response
+    return telechargement(pdf, nom=f"certificat_depot_{piece.pk}.pdf", content_type="application/pdf")

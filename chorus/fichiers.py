@@ -1,0 +1,61 @@
+"""The type of an uploaded file read from its bytes (never from its name nor the browser's claim): shared by every
+application that accepts attachments (sollicitations, invoices, works pieces); and the one way documents are served
+(as attachments, ``Cache-Control: no-store``)."""
+
+import re
+
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
+
+_CONTROLES_PERMIS = {"\t", "\n", "\r", "\f"}
+
+# Magic numbers of the binary formats the portal accepts as attachments.
+SIGNATURE_PDF = b"%PDF-"
+SIGNATURE_PNG = b"\x89PNG\r\n\x1a\n"
+SIGNATURE_JPEG = b"\xff\xd8\xff"
+SIGNATURE_ZIP = b"PK\x03\x04"  # also DOCX, XLSX, ODT, ODS
+SIGNATURE_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # DOC and XLS (Microsoft Office 97-2003)
+
+
+def type_reconnu(contenu: bytes) -> str | None:
+    """``application/pdf``, ``image/png``, ``image/jpeg``, ``application/xml`` or ``text/plain`` from the bytes
+    themselves; ``None`` for anything else (an executable, a binary of another kind)."""
+    if contenu.startswith(SIGNATURE_PDF):
+        return "application/pdf"
+    if contenu.startswith(SIGNATURE_PNG):
+        return "image/png"
+    if contenu.startswith(SIGNATURE_JPEG):
+        return "image/jpeg"
+    try:
+        texte = contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            texte = contenu.decode("cp1252")  # a CSV saved by a French spreadsheet
+        except UnicodeDecodeError:
+            return None
+    if any(ord(c) < 32 and c not in _CONTROLES_PERMIS for c in texte) or "\x7f" in texte:
+        return None
+    debut = texte.lstrip()
+    if debut.startswith("<?xml") or (debut[:1] == "<" and debut[1:2].isalpha()):
+        return "application/xml"
+    return "text/plain"
+
+
+def nom_de_fichier_sur(nom: str, *, defaut: str = "document") -> str:
+    """A file name safe in a ``Content-Disposition`` header and on any disk: letters (accented too), digits,
+    spaces, ``.``, ``_``, ``-`` and parentheses only (a newline, a quote or a path in a name never reaches the
+    header)."""
+    return re.sub(r"[^\w.\- ()]+", "_", nom).strip("._ ") or defaut
+
+
+def telechargement(contenu, *, nom: str, content_type: str) -> HttpResponse | FileResponse:
+    """A document served as an attachment (never shown inline by the browser, never kept in a cache): ``contenu``
+    is an open file (streamed) or bytes."""
+    nom = nom_de_fichier_sur(nom)
+    if isinstance(contenu, bytes | bytearray):
+        reponse = HttpResponse(bytes(contenu), content_type=content_type)
+        reponse["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=nom)
+    else:
+        reponse = FileResponse(contenu, content_type=content_type, as_attachment=True, filename=nom)
+    reponse["Cache-Control"] = "no-store"
+    return reponse
