@@ -12,7 +12,7 @@ says a signer is who the certificate claims.
 import io
 import logging
 import os
-import pickle
+import pickle  # nosec B403  # only between the portal and its own analysis child (see _dans_un_processus_borne)
 import re
 import resource
 import select
@@ -364,7 +364,7 @@ def _dans_un_processus_borne(fonction, contenu: bytes):
     if delai_depasse or not donnees:
         # Killed (CPU time, wall-clock delay) or dead of exhaustion before answering.
         raise PdfInvalide(MESSAGE_RESSOURCES)
-    etat, valeur = pickle.loads(donnees)  # noqa: S301 - written by our own child process, not by the upload
+    etat, valeur = pickle.loads(donnees)  # noqa: S301  # nosec B301  # written by our own child process, not by the upload
     if etat == "refus":
         raise PdfInvalide(valeur)
     return valeur
