@@ -278,7 +278,7 @@ def test_mauvais_acteur_refuse(apis, structures, a4):
     # The MOE cannot deposit a cadre that does not follow an A4; the message names the allowed cadres.
     donnees = refus(moe.post("facturesTravaux/v1/soumettre", piece("A17", "PDG-1", id_a4)))
     assert (
-        "ne peut pas suivre" in donnees["libelle"] and "A15 – Etat d'acompte déposé par une MOE" in donnees["libelle"]
+        "ne peut pas suivre" in donnees["libelle"] and "A15 – État d'acompte déposé par une MOE" in donnees["libelle"]
     )
     # A MOE refuses only for an error in the routing data.
     donnees = refus(

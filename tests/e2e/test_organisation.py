@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from chorus import outbox
@@ -17,6 +19,7 @@ from organisation import services
 from organisation.enums import StatutRattachement, TypeStructure
 from organisation.models import Rattachement, Service, Structure, Utilisateur
 from organisation.queries import applications_ouvertes
+from organisation.services import comptes
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory
@@ -47,7 +50,10 @@ def _gp():
         type_structure=TypeStructure.PRIVEE,
         raison_sociale="ACME SAS",
     )
-    Utilisateur.objects.filter(pk=gp.pk).update(is_active=True)
+    # Through the e-mailed link's service: it also activates the structure the sign-up created.
+    services.activer_compte(
+        uidb64=urlsafe_base64_encode(force_bytes(gp.pk)), token=comptes.activation_token.make_token(gp)
+    )
     structure = Structure.objects.get(identifiant=SIRET)
     Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
     return gp, structure

@@ -64,7 +64,7 @@ StructureMoa = _structure_acteur("Moa")
 StructurePourLeCompteDe = _structure_acteur("PourLeCompteDe")
 
 
-class CadreDeFacturation(Requete):
+class CadreDeFacturationTravaux(Requete):
     codeCadreFacturation = Texte(requis=True)
 
 
@@ -97,8 +97,8 @@ class LigneTva(Requete):
     ligneTvaMontantTvaParTaux = Montant(requis=True)
 
 
-class SoumettreRequete(Requete):
-    cadreDeFacturation = CadreDeFacturation(requis=True)
+class SoumettrePieceRequete(Requete):
+    cadreDeFacturation = CadreDeFacturationTravaux(requis=True)
     piecePrecedente = PiecePrecedente()
     numeroFactureSaisi = Texte(requis=True)
     dateFacture = Date(requis=True)
@@ -117,7 +117,7 @@ class SoumettreRequete(Requete):
     commentaire = Texte()
 
 
-class RechercherRequete(Requete):
+class RechercherPiecesRequete(Requete):
     roleUtilisateur = Texte()
     idDestinataire = Entier()
     idServiceExecutant = Entier()
@@ -335,10 +335,10 @@ def _saisie(corps) -> services.Saisie:
 
 
 @documenter(
-    "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)", SoumettreRequete
+    "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)", SoumettrePieceRequete
 )
 class Soumettre(ServiceCpro):
-    serialiseur = SoumettreRequete
+    serialiseur = SoumettrePieceRequete
 
     def post(self, request):
         return soumettre(self.corps(), self.compte)
@@ -409,9 +409,9 @@ COLONNES = {
 }
 
 
-@documenter("Rechercher des pièces de facturation de travaux", RechercherRequete)
+@documenter("Rechercher des pièces de facturation de travaux", RechercherPiecesRequete)
 class Rechercher(ServiceCpro):
-    serialiseur = RechercherRequete
+    serialiseur = RechercherPiecesRequete
 
     def post(self, request):
         return rechercher(self.corps(), self.compte)
