@@ -66,16 +66,21 @@ def choisir_acteurs_travaux():
     from organisation.models import Structure, Utilisateur
 
     res = []
-    for colonne, role, nom in (("fournisseur_id", "FOURNISSEUR", "fournisseur"), ("moe_id", "MOE", "MOE"),
-                               ("moa_id", "MOA", "MOA")):  # fmt: skip
+    for colonne, role, nom in (
+        ("fournisseur_id", "FOURNISSEUR", "fournisseur"),
+        ("moe_id", "MOE", "MOE"),
+        ("moa_id", "MOA", "MOA"),
+    ):
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
                 "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1"
             )
             tailles = cur.fetchall()
-        for label, (sid, n) in ((f"travaux : gros {nom}", tailles[0]),
-                                (f"travaux : {nom} typique (médiane)", tailles[len(tailles) // 2])):  # fmt: skip
+        for label, (sid, n) in (
+            (f"travaux : gros {nom}", tailles[0]),
+            (f"travaux : {nom} typique (médiane)", tailles[len(tailles) // 2]),
+        ):
             structure = Structure.objects.get(pk=sid)
             user = Utilisateur.objects.get(pk=structure.gestionnaire_principal_id)
             res.append((label, user, sid, n, lambda _sid, role=role: pages_travaux(role)))
@@ -279,8 +284,10 @@ def main():
         with connection.cursor() as cur:
             cur.execute("SELECT (SELECT count(*) FROM travaux_dossierfacturation), count(*) FROM travaux_piecetravaux")
             dossiers, pieces = cur.fetchone()
-        out(f"{total:,} factures, {dossiers:,} dossiers de travaux, {pieces:,} pièces; N = {args.n} requests per "
-            "page, warm cache\n")  # fmt: skip
+        out(
+            f"{total:,} factures, {dossiers:,} dossiers de travaux, {pieces:,} pièces; N = {args.n} requests per "
+            "page, warm cache\n"
+        )
     else:
         (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(), "facturation_facture"
         out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")

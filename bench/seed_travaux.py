@@ -92,8 +92,11 @@ CADRES = {
     "A15": ("A15_ETAT_ACOMPTE_MOE", "MOE", "MOA", "MISE_A_DISPOSITION_MOA"),
     "A19": ("A19_ETAT_ACOMPTE_VALIDE_MOA", "MOA", "DESTINATAIRE", "MISE_A_DISPOSITION"),
 }
-MOTIFS = {"SUSPENDUE": "Pièce justificative manquante", "ERREUR_FOURNISSEUR_SUR_MOE": "Erreur de MOE",
-          "ERREUR_MOE_SUR_MOA": "Erreur de MOA"}  # fmt: skip
+MOTIFS = {
+    "SUSPENDUE": "Pièce justificative manquante",
+    "ERREUR_FOURNISSEUR_SUR_MOE": "Erreur de MOE",
+    "ERREUR_MOE_SUR_MOA": "Erreur de MOA",
+}
 INSTRUCTEURS = ["", "", "", "M. Martin", "Mme Bernard", "M. Petit"]
 DAY = 86400
 NUL = "\\N"  # COPY's NULL (a name: Python 3.11 allows no backslash inside an f-string's braces)
@@ -107,12 +110,15 @@ class Chaine:
 
     def ajouter(self, ts, user, role, precedent, statut, motif=""):
         created = iso(ts)
-        contenu = json.dumps([self.objet_id, created, user, role, precedent, statut, motif, "", self.precedente],
-                             ensure_ascii=False)  # fmt: skip
+        contenu = json.dumps(
+            [self.objet_id, created, user, role, precedent, statut, motif, "", self.precedente], ensure_ascii=False
+        )
         empreinte = hashlib.sha256(contenu.encode()).hexdigest()
         u = "\\N" if user is None else user
-        self.lignes.append(f"{self.objet_id}\t{created}\t{u}\t{role}\t{precedent}\t{statut}\t{motif}\t\t"
-                           f"{self.precedente}\t{empreinte}\n")  # fmt: skip
+        self.lignes.append(
+            f"{self.objet_id}\t{created}\t{u}\t{role}\t{precedent}\t{statut}\t{motif}\t\t"
+            f"{self.precedente}\t{empreinte}\n"
+        )
         self.precedente = empreinte
 
 
@@ -280,8 +286,10 @@ def main():
     res = seed(conn, args.dossiers, args.seed)
     conn.autocommit = True
     t = time.perf_counter()
-    conn.execute("VACUUM (ANALYZE) travaux_dossierfacturation, travaux_piecetravaux, travaux_historiquepiece, "
-                 "facturation_facture, facturation_recapitulatiftva, facturation_historiquefacture")  # fmt: skip
+    conn.execute(
+        "VACUUM (ANALYZE) travaux_dossierfacturation, travaux_piecetravaux, travaux_historiquepiece, "
+        "facturation_facture, facturation_recapitulatiftva, facturation_historiquefacture"
+    )
     res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
     conn.close()
     afficher(res, time.perf_counter() - t0)

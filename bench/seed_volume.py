@@ -258,9 +258,13 @@ def seed_organisation(conn, args, rng, perms):
         for s in rng.sample(f_ids, 2):
             rattacher(uid, s)
     with conn.cursor() as cur:
-        for table, blob in (("organisation_utilisateur", users), ("organisation_structure", structures),
-                            ("organisation_service", services), ("organisation_rattachement", ratts),
-                            ("organisation_structureuserobjectpermission", profils)):  # fmt: skip
+        for table, blob in (
+            ("organisation_utilisateur", users),
+            ("organisation_structure", structures),
+            ("organisation_service", services),
+            ("organisation_rattachement", ratts),
+            ("organisation_structureuserobjectpermission", profils),
+        ):
             copy_text(cur, table, ORGANISATION_COLS[table], "".join(blob).encode())
         for table in ("organisation_utilisateur", "organisation_structure", "organisation_service"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
