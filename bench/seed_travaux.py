@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime
 
 from bench.common import defauts_pour_copy, dsn, out, setup_django
-from bench.seed_volume import NOW, SPAN, T0, copy_text, cumulative, iso, zipf_cum
+from bench.seed_volume import SPAN, T0, copy_text, cumulative, iso, zipf_cum
 
 DOSSIER_COLS = (
     "id, numero, numero_marche, delai_paiement_jours, demande_paiement_recue_le, mise_en_paiement_le, created_at, "
@@ -50,13 +50,13 @@ FACTURE_COLS = (
     "destinataire_id, fournisseur_id, service_destinataire_id, service_fournisseur_id, valideur_id, analyse_depot"
 )
 RECAP_COLS = "facture_id, taux, base_ht, remise_globale_ht, montant_tva"
-TABLES = {
+TABLES = {  # in an order the foreign keys accept table by table (``seed_volume`` loads in autocommit)
     "travaux_dossierfacturation": DOSSIER_COLS,
-    "travaux_piecetravaux": PIECE_COLS,
-    "travaux_historiquepiece": HISTO_COLS,
     "facturation_facture": FACTURE_COLS,
     "facturation_recapitulatiftva": RECAP_COLS,
     "facturation_historiquefacture": HISTO_COLS,
+    "travaux_piecetravaux": PIECE_COLS,
+    "travaux_historiquepiece": HISTO_COLS,
 }
 
 # Where the dossier stands (weight ‰): the last piece deposited and its status.
@@ -162,7 +162,8 @@ def generer(n_dossiers, seed, organisation, premiere_facture):
         service = choice(services[destinataire]) if destinataire in services else None
         acteurs = {"FOURNISSEUR": fournisseur, "MOE": moe, "MOA": moa, "DESTINATAIRE": destinataire}
         dernier, statut_final = ETAPES[bl(etape_cum, rnd() * etape_cum[-1])][0]
-        created = T0 + int(SPAN * (did - 1) / n_dossiers) + randint(0, 3600)
+        # opened early enough that its whole chain (at most ~80 days) ends before NOW: history rows stay in order
+        created = T0 + int((SPAN - 90 * DAY) * (did - 1) / n_dossiers) + randint(0, 3600)
         annee = datetime.fromtimestamp(created, UTC).year
         marche = f"MT{annee}-{moa:05d}-{did % 97:02d}"
         engagement = f"EJ{rng.randrange(10**9):010d}"
@@ -186,7 +187,7 @@ def generer(n_dossiers, seed, organisation, premiere_facture):
                 histo.ajouter(ts, auteur, role_dep, "", "BROUILLON")
                 fin = ts
                 if statut == "ABANDONNEE":
-                    fin = min(NOW, ts + randint(DAY, 20 * DAY))
+                    fin = ts + randint(DAY, 20 * DAY)
                     histo.ajouter(fin, auteur, role_dep, "BROUILLON", "ABANDONNEE")
                 recevant_col, role_rec_col = "\\N", ""  # a draft is routed to no one yet
             else:
@@ -196,7 +197,7 @@ def generer(n_dossiers, seed, organisation, premiere_facture):
                     demande_recue = depose + 1  # the payment clock starts when the demande reaches the MOE
                 fin = depose + 1
                 if statut != a_dispo:
-                    fin = min(NOW, depose + randint(DAY, 12 * DAY))
+                    fin = depose + randint(DAY, 12 * DAY)
                     # the actor the piece waits for takes it on, suspends it, refuses it or, depositing the next
                     # piece, makes it « Associée »
                     histo.ajouter(fin, gp[recevant], role_rec, a_dispo, statut, MOTIFS.get(statut, ""))
@@ -207,7 +208,7 @@ def generer(n_dossiers, seed, organisation, premiere_facture):
                 facture_id += 1
                 facture = facture_id
                 f_statut = STATUTS_FACTURE[bl(fact_cum, rnd() * fact_cum[-1])][0]
-                f_maj = depose + 1 if f_statut == "MISE_A_DISPOSITION" else min(NOW, depose + randint(DAY, 40 * DAY))
+                f_maj = depose + 1 if f_statut == "MISE_A_DISPOSITION" else depose + randint(DAY, 40 * DAY)
                 if f_statut == "MISE_EN_PAIEMENT":
                     mise_en_paiement = f_maj
                 d_iso = iso(depose)
@@ -260,7 +261,8 @@ def seed(conn, n_dossiers: int, seed_value: int = 42) -> dict[str, tuple[int, fl
     blobs = generer(n_dossiers, seed_value, organisation, premiere)
     res = {"generation (Python)": (0, time.perf_counter() - t)}
     with conn.cursor() as cur:
-        for table, lignes in blobs.items():  # dossiers before pieces before histories: the foreign keys hold
+        for table in TABLES:
+            lignes = blobs[table]
             t = time.perf_counter()
             copy_text(cur, table, TABLES[table], "".join(lignes).encode())
             res[table] = (len(lignes), time.perf_counter() - t)

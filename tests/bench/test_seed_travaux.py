@@ -48,12 +48,15 @@ def test_chaines_a4_a15_a19_et_factures():
 
 
 def test_historiques_chaines_comme_historique_base():
-    blobs = seed_travaux.generer(50, 7, ORGANISATION, premiere_facture=1)
+    blobs = seed_travaux.generer(400, 7, ORGANISATION, premiere_facture=1)
     for table in ("travaux_historiquepiece", "facturation_historiquefacture"):
-        precedente = {}
+        precedente, dates = {}, {}
         for h in _lignes(table, blobs):
             user = None if h["acting_user_id"] == "\\N" else int(h["acting_user_id"])
             assert h["empreinte_precedente"] == precedente.get(h["objet_id"], "")
+            # HistoriqueBase.chaine_intacte reads the rows by date: each must come after the previous one
+            assert h["created_at"] > dates.get(h["objet_id"], "")
+            dates[h["objet_id"]] = h["created_at"]
             contenu = json.dumps(
                 [
                     int(h["objet_id"]),
