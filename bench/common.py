@@ -39,3 +39,31 @@ def setup_django(conn_max_age: int = 600) -> None:
     import django
 
     django.setup()
+
+
+def defauts_pour_copy(conn, colonnes: dict[str, str]) -> list[str]:
+    """Give each NOT NULL column that a COPY below leaves out (``colonnes``: table → the COPY's column list) its
+    model field's default as a database default, and return the statements that remove them again. Django keeps
+    defaults in Python only, so without this every field added to a model after the seed was written breaks the
+    COPY (« null value in column … violates not-null constraint »); this way the seed follows the schema."""
+    from django.apps import apps
+    from django.db import connection as django_connection
+    from django.db.models import NOT_PROVIDED
+    from psycopg import sql
+
+    modeles = {m._meta.db_table: m for m in apps.get_models()}
+    retour = []
+    with conn.cursor() as cur:
+        for table, cols in colonnes.items():
+            presentes = {c.strip() for c in cols.split(",")}
+            for champ in modeles[table]._meta.concrete_fields:
+                if champ.null or champ.primary_key or champ.column in presentes or champ.db_default is not NOT_PROVIDED:
+                    continue  # a database default already fills it
+                valeur = champ.get_db_prep_save(champ.get_default(), django_connection)
+                ident = sql.Identifier(table), sql.Identifier(champ.column)
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(*ident, sql.Literal(valeur))
+                )
+                retour.append(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(*ident))
+    conn.commit()
+    return retour

@@ -57,6 +57,46 @@ def choisir_utilisateurs():
     return res, n_fournisseurs
 
 
+def choisir_acteurs_travaux():
+    """(label, user, structure id, pieces, pages) for the biggest and the median fournisseur, MOE and MOA of the
+    works dossiers (``bench.seed_travaux``), by number of pieces in their dossiers: each structure's gestionnaire
+    principal, who holds « Factures de travaux »."""
+    from django.db import connection
+
+    from organisation.models import Structure, Utilisateur
+
+    res = []
+    for colonne, role, nom in (
+        ("fournisseur_id", "FOURNISSEUR", "fournisseur"),
+        ("moe_id", "MOE", "MOE"),
+        ("moa_id", "MOA", "MOA"),
+    ):
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
+                "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+            tailles = cur.fetchall()
+        for label, (sid, n) in (
+            (f"travaux : gros {nom}", tailles[0]),
+            (f"travaux : {nom} typique (médiane)", tailles[len(tailles) // 2]),
+        ):
+            structure = Structure.objects.get(pk=sid)
+            user = Utilisateur.objects.get(pk=structure.gestionnaire_principal_id)
+            res.append((label, user, sid, n, lambda _sid, role=role: pages_travaux(role)))
+    return res
+
+
+def pages_travaux(role):
+    """The three « Factures de travaux » lists of issue 11: Synthèse, Rechercher, Tableau de bord (stock) in the
+    actor's role."""
+    return [
+        ("Travaux : Synthèse", "/factures-travaux/"),
+        ("Travaux : Rechercher (sans filtre)", "/factures-travaux/rechercher/"),
+        (f"Travaux : Tableau de bord role={role}", f"/factures-travaux/tableau-de-bord/?role={role}"),
+    ]
+
+
 def pages_recues_pour(sid):
     """The URLs measured for a recipient (« Factures reçues »): the same shapes as the anchors' read_bench
     (first page of the invoices to process, a status filter, the dashboard)."""
@@ -106,7 +146,7 @@ def pages_pour(sid):
     ]
 
 
-def mesurer_page(client, url, n, *, sql=True):
+def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -123,7 +163,7 @@ def mesurer_page(client, url, n, *, sql=True):
         return pct(ts), None, None
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    principales = [q for q in ctx.captured_queries if 'FROM "facturation_facture"' in q["sql"]]
+    principales = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
     sql = max(principales, key=lambda q: float(q["time"]))["sql"]
     return pct(ts), sql, len(ctx.captured_queries)
 
@@ -219,6 +259,7 @@ def main():
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--anchors", action="store_true")
     ap.add_argument("--explain", help="write EXPLAIN (ANALYZE, BUFFERS) of every main query to this file")
+    ap.add_argument("--travaux", action="store_true", help="measure the « Factures de travaux » pages instead")
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
     args = ap.parse_args()
 
@@ -238,8 +279,18 @@ def main():
         shared_buffers = int(cur.fetchone()[0]) * 8 // 1024
     out(f"# bench.mesurer {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()} {os.cpu_count()} CPU, "
         f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}")  # fmt: skip
-    utilisateurs, n_fournisseurs = choisir_utilisateurs()
-    out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
+    if args.travaux:
+        utilisateurs, table = choisir_acteurs_travaux(), "travaux_piecetravaux"
+        with connection.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) FROM travaux_dossierfacturation), count(*) FROM travaux_piecetravaux")
+            dossiers, pieces = cur.fetchone()
+        out(
+            f"{total:,} factures, {dossiers:,} dossiers de travaux, {pieces:,} pièces; N = {args.n} requests per "
+            "page, warm cache\n"
+        )
+    else:
+        (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(), "facturation_facture"
+        out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
 
     raw = psycopg.connect(dsn(), autocommit=True)
     explain = open(args.explain, "w") if args.explain else None  # noqa: SIM115
@@ -250,9 +301,10 @@ def main():
         client = Client()
         client.force_login(user)
         for page, url in pages(sid):
-            (p50, p95), sql, nq = mesurer_page(client, url, args.n)
+            (p50, p95), sql, nq = mesurer_page(client, url, args.n, table=table)
             b50, b95 = mesurer_sql(raw, sql, args.n)
-            resultats.append({"qui": f"{label} #{sid} ({n:,} factures)", "page": page, "nq": nq, "sql": sql,
+            unite = "pièces" if args.travaux else "factures"
+            resultats.append({"qui": f"{label} #{sid} ({n:,} {unite})", "page": page, "nq": nq, "sql": sql,
                               "p50": p50, "p95": p95, "b50": b50, "b95": b95})  # fmt: skip
             if explain:
                 plan = raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall()

@@ -28,7 +28,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import DATABASE, drop_database, dsn, out, setup_django
+from bench.common import DATABASE, defauts_pour_copy, drop_database, dsn, out, setup_django
 
 T0 = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp())
 SPAN = 3 * 365 * 86400  # invoices deposited over three years
@@ -74,6 +74,19 @@ HISTO_COLS = (
     "objet_id, created_at, acting_user_id, role, statut_precedent, statut, motif, commentaire, "
     "empreinte_precedente, empreinte"
 )
+ORGANISATION_COLS = {
+    "organisation_utilisateur": "id, password, last_login, is_superuser, email, nom, prenom, telephone, is_active, "
+    "is_staff, date_joined, echecs_connexion, verrouille_jusqu_au",
+    "organisation_structure": "id, type_identifiant, identifiant, raison_sociale, type_structure, statut, adresse, "
+    "complement_adresse, code_postal, ville, code_pays, libelle_pays, telephone, courriel, code_service_obligatoire, "
+    "engagement_obligatoire, service_ou_engagement_obligatoire, mise_en_paiement_non_remontee, option_moa, "
+    "emetteur_edi, recepteur_edi, created_at, updated_at, gestionnaire_principal_id",
+    "organisation_service": "id, code, libelle, engagement_obligatoire, actif, adresse, code_postal, ville, "
+    "created_at, updated_at, structure_id",
+    "organisation_rattachement": "statut, commentaire, created_at, updated_at, utilisateur_id, service_id, "
+    "structure_id",
+    "organisation_structureuserobjectpermission": "content_object_id, permission_id, user_id",
+}
 TABLES = [
     ("facturation_facture", FACTURE_COLS),
     ("facturation_ligneposte", LIGNE_COLS),
@@ -245,23 +258,14 @@ def seed_organisation(conn, args, rng, perms):
         for s in rng.sample(f_ids, 2):
             rattacher(uid, s)
     with conn.cursor() as cur:
-        copy_text(cur, "organisation_utilisateur",
-                  "id, password, last_login, is_superuser, email, nom, prenom, telephone, is_active, is_staff, "
-                  "date_joined, echecs_connexion, verrouille_jusqu_au", "".join(users).encode())  # fmt: skip
-        copy_text(cur, "organisation_structure",
-                  "id, type_identifiant, identifiant, raison_sociale, type_structure, statut, adresse, "
-                  "complement_adresse, code_postal, ville, code_pays, libelle_pays, telephone, courriel, "
-                  "code_service_obligatoire, engagement_obligatoire, service_ou_engagement_obligatoire, "
-                  "mise_en_paiement_non_remontee, option_moa, emetteur_edi, recepteur_edi, created_at, updated_at, "
-                  "gestionnaire_principal_id", "".join(structures).encode())  # fmt: skip
-        copy_text(cur, "organisation_service",
-                  "id, code, libelle, engagement_obligatoire, actif, adresse, code_postal, ville, created_at, "
-                  "updated_at, structure_id", "".join(services).encode())  # fmt: skip
-        copy_text(cur, "organisation_rattachement",
-                  "statut, commentaire, created_at, updated_at, utilisateur_id, service_id, structure_id",
-                  "".join(ratts).encode())  # fmt: skip
-        copy_text(cur, "organisation_structureuserobjectpermission", "content_object_id, permission_id, user_id",
-                  "".join(profils).encode())  # fmt: skip
+        for table, blob in (
+            ("organisation_utilisateur", users),
+            ("organisation_structure", structures),
+            ("organisation_service", services),
+            ("organisation_rattachement", ratts),
+            ("organisation_structureuserobjectpermission", profils),
+        ):
+            copy_text(cur, table, ORGANISATION_COLS[table], "".join(blob).encode())
         for table in ("organisation_utilisateur", "organisation_structure", "organisation_service"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     conn.commit()
@@ -315,6 +319,7 @@ def main():
     ap.add_argument("--chunk", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--travaux", type=int, default=0, help="works dossiers to add (bench.seed_travaux)")
     ap.add_argument("--reset", action="store_true", help="drop and recreate the database first")
     args = ap.parse_args()
 
@@ -346,6 +351,8 @@ def main():
     with conn.cursor() as cur:
         if cur.execute("SELECT EXISTS (SELECT 1 FROM organisation_structure)").fetchone()[0]:
             raise SystemExit(f"La base {DATABASE} contient déjà des données : relancer avec --reset.")
+    # The columns added to the models since these COPY lists were written take their Django default.
+    sans_defauts = defauts_pour_copy(conn, {**ORGANISATION_COLS, **dict(TABLES)})
     conn.execute("SET synchronous_commit = off")
     conn.execute("SET maintenance_work_mem = '1GB'")
     conn.commit()
@@ -393,6 +400,14 @@ def main():
         for sql in fk_sql:
             cur.execute(sql)
         timings["re-add + validate FKs"] = time.perf_counter() - t
+        if args.travaux:
+            from bench import seed_travaux
+
+            t = time.perf_counter()
+            travaux = seed_travaux.seed(conn, args.travaux, args.seed)
+            timings[f"works dossiers (bench.seed_travaux, {args.travaux:,} dossiers)"] = time.perf_counter() - t
+        for sql in sans_defauts:
+            cur.execute(sql)
         t = time.perf_counter()
         cur.execute("VACUUM (ANALYZE)")
         timings["VACUUM ANALYZE"] = time.perf_counter() - t
@@ -409,6 +424,8 @@ def main():
                 out(f"| COPY {table} (server side) | {rows[table]:,} | {s:.1f} |")
         out(f"| {name} | | {sec:.1f} |")
     out(f"| **total** ({args.factures:,} factures, {size}) | | **{total:.1f}** |")
+    if args.travaux:
+        seed_travaux.afficher(travaux)
     out(f"\n{args.factures / timings['COPY invoice tables (wall, generation overlapped)']:.0f} factures/s during COPY; "
         f"{args.factures / total:.0f} factures/s end to end")  # fmt: skip
 
