@@ -12,7 +12,7 @@ Rules (EN 16931 compatible, so that the generated CII passes BR-CO-10..16 and BR
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from chorus.money import MONTANT_MAX, ZERO, arrondir, formater_montant, montant_tva, to_decimal
 from facturation.donnees import DonneesFacture, Ligne, LigneTva, Totaux
@@ -143,17 +143,21 @@ def calculer(lignes: list[dict], *, remise_globale_ttc=ZERO, deja_paye=ZERO) -> 
 
 
 def _repartir_remise(remise_ttc: Decimal, ttc_par_taux: dict, bases: dict) -> dict[Decimal, Decimal]:
-    """Share a TTC discount between VAT rates in proportion of their TTC, as HT amounts; the last rate takes
-    the rounding remainder of the TTC shares so that the shares add up to the discount."""
+    """Share a TTC discount between VAT rates in proportion of their TTC, as HT amounts. The centimes are shared by
+    largest remainder: each rate gets its proportional share rounded down, and the centimes left go to the rates
+    whose share lost the most to that rounding. The shares add up to the discount and none is negative (giving the
+    rounding remainder to one fixed rate could make its share negative, raising its base)."""
     result = dict.fromkeys(bases, ZERO)
     total = sum(ttc_par_taux.values(), ZERO)
-    if remise_ttc == 0 or total == 0:
+    if remise_ttc == 0 or total <= 0:
         return result
-    taux_tries = sorted(bases)
-    reste = remise_ttc
-    for i, taux in enumerate(taux_tries):
-        part_ttc = reste if i == len(taux_tries) - 1 else arrondir(remise_ttc * ttc_par_taux[taux] / total)
-        reste -= part_ttc
+    exactes = {taux: remise_ttc * CENT * max(ttc_par_taux[taux], ZERO) / total for taux in bases}
+    centimes = {taux: int(exacte.to_integral_value(rounding=ROUND_FLOOR)) for taux, exacte in exactes.items()}
+    restants = int(remise_ttc * CENT) - sum(centimes.values())
+    for taux in sorted(bases, key=lambda t: (centimes[t] - exactes[t], t))[: max(restants, 0)]:
+        centimes[taux] += 1
+    for taux in bases:
+        part_ttc = Decimal(centimes[taux]) / CENT
         result[taux] = min(arrondir(part_ttc / (1 + taux / CENT)), bases[taux])
     return result
 
