@@ -41,8 +41,10 @@ def choisir_utilisateurs():
     from organisation.models import Structure, Utilisateur
 
     res = []
-    for colonne, cote, pages in (("fournisseur_id", "fournisseur", pages_pour), ("destinataire_id", "destinataire",
-                                                                                   pages_recues_pour)):  # fmt: skip
+    for colonne, cote, pages in (
+        ("fournisseur_id", "fournisseur", pages_pour),
+        ("destinataire_id", "destinataire", pages_recues_pour),
+    ):
         with connection.cursor() as cur:
             cur.execute(f"SELECT {colonne}, count(*) FROM facturation_facture GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
             tailles = cur.fetchall()
@@ -277,8 +279,10 @@ def main():
         version, total = cur.fetchone()
         cur.execute("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'")
         shared_buffers = int(cur.fetchone()[0]) * 8 // 1024
-    out(f"# bench.mesurer {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()} {os.cpu_count()} CPU, "
-        f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}")  # fmt: skip
+    out(
+        f"# bench.mesurer {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()} {os.cpu_count()} CPU, "
+        f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}"
+    )
     if args.travaux:
         utilisateurs, table = choisir_acteurs_travaux(), "travaux_piecetravaux"
         with connection.cursor() as cur:
@@ -304,8 +308,18 @@ def main():
             (p50, p95), sql, nq = mesurer_page(client, url, args.n, table=table)
             b50, b95 = mesurer_sql(raw, sql, args.n)
             unite = "pièces" if args.travaux else "factures"
-            resultats.append({"qui": f"{label} #{sid} ({n:,} {unite})", "page": page, "nq": nq, "sql": sql,
-                              "p50": p50, "p95": p95, "b50": b50, "b95": b95})  # fmt: skip
+            resultats.append(
+                {
+                    "qui": f"{label} #{sid} ({n:,} {unite})",
+                    "page": page,
+                    "nq": nq,
+                    "sql": sql,
+                    "p50": p50,
+                    "p95": p95,
+                    "b50": b50,
+                    "b95": b95,
+                }
+            )
             if explain:
                 plan = raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall()
                 explain.write(f"-- {label} #{sid} — {page}\n{sql}\n" + "\n".join(r[0] for r in plan) + "\n\n")

@@ -21,12 +21,24 @@ def main():
     with open(sql_file) as f:
         requetes = json.load(f)
     settings.configure(
-        DEBUG=False, ALLOWED_HOSTS=["testserver"], ROOT_URLCONF=__name__, SECRET_KEY="bench-only", USE_TZ=True,
+        DEBUG=False,
+        ALLOWED_HOSTS=["testserver"],
+        ROOT_URLCONF=__name__,
+        SECRET_KEY="bench-only",
+        USE_TZ=True,
         MIDDLEWARE=["django.middleware.security.SecurityMiddleware", "django.middleware.common.CommonMiddleware"],
-        INSTALLED_APPS=[], DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": socket_dir, "USER": "postgres",
-                               "NAME": database, "CONN_MAX_AGE": 600}},
-    )  # fmt: skip
+        INSTALLED_APPS=[],
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "HOST": socket_dir,
+                "USER": "postgres",
+                "NAME": database,
+                "CONN_MAX_AGE": 600,
+            }
+        },
+    )
     import django
 
     django.setup()

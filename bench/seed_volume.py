@@ -193,8 +193,12 @@ def generer(bornes):
             if statut != "DEPOSEE":
                 e2 = empreinte(fid, u_iso, None, "SYSTEME", "DEPOSEE", statut, e1)
                 histos.append(f"{fid}\t{u_iso}\t\\N\tSYSTEME\tDEPOSEE\t{statut}\t\t\t{e1}\t{e2}\n")
-    return count, ["".join(factures).encode(), "".join(lignes).encode(), "".join(recaps).encode(),
-                   "".join(histos).encode()]  # fmt: skip
+    return count, [
+        "".join(factures).encode(),
+        "".join(lignes).encode(),
+        "".join(recaps).encode(),
+        "".join(histos).encode(),
+    ]
 
 
 def copy_text(cur, table, cols, data: bytes):
@@ -285,7 +289,7 @@ def seed_organisation(conn, args, rng, perms):
             "utilisateurs": len(users),
             "rattachements": len(ratts),
             "habilitations": len(profils),
-        },  # fmt: skip
+        },
     }
 
 
@@ -426,8 +430,10 @@ def main():
     out(f"| **total** ({args.factures:,} factures, {size}) | | **{total:.1f}** |")
     if args.travaux:
         seed_travaux.afficher(travaux)
-    out(f"\n{args.factures / timings['COPY invoice tables (wall, generation overlapped)']:.0f} factures/s during COPY; "
-        f"{args.factures / total:.0f} factures/s end to end")  # fmt: skip
+    out(
+        f"\n{args.factures / timings['COPY invoice tables (wall, generation overlapped)']:.0f} factures/s during COPY; "
+        f"{args.factures / total:.0f} factures/s end to end"
+    )
 
 
 if __name__ == "__main__":

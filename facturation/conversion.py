@@ -32,11 +32,18 @@ def _partie(structure, code_service: str = "") -> Partie:
 def partie_en_json(partie: Partie) -> dict:
     """A party as the document writes it, for ``Facture.parties_document``."""
     return {
-        "raison_sociale": partie.raison_sociale, "nom_commercial": partie.nom_commercial, "siret": partie.siret,
-        "siren": partie.siren, "identifiants": [list(i) for i in partie.identifiants],
-        "numero_tva": partie.numero_tva, "adresse": partie.adresse, "adresse_complement": partie.adresse_complement,
-        "code_postal": partie.code_postal, "ville": partie.ville, "code_pays": partie.code_pays,
-    }  # fmt: skip
+        "raison_sociale": partie.raison_sociale,
+        "nom_commercial": partie.nom_commercial,
+        "siret": partie.siret,
+        "siren": partie.siren,
+        "identifiants": [list(i) for i in partie.identifiants],
+        "numero_tva": partie.numero_tva,
+        "adresse": partie.adresse,
+        "adresse_complement": partie.adresse_complement,
+        "code_postal": partie.code_postal,
+        "ville": partie.ville,
+        "code_pays": partie.code_pays,
+    }
 
 
 def _partie_du_document(ecrite: dict, structure, code_service: str = "") -> Partie:
@@ -125,7 +132,7 @@ def donnees_de(facture) -> DonneesFacture:
                 taux_tva=a.taux_tva,
             )
             for a in ajustements
-        ],  # fmt: skip
+        ],
         lignes=[
             Ligne(
                 numero=str(ligne.ordre),
@@ -143,7 +150,7 @@ def donnees_de(facture) -> DonneesFacture:
                 ajustements=[_ajustement_ligne(a) for a in ligne.ajustements or []],
             )
             for ligne in lignes
-        ],  # fmt: skip
+        ],
         tva=[
             LigneTva(
                 categorie=_categorie(facture, t.taux, t.categorie),
@@ -155,7 +162,7 @@ def donnees_de(facture) -> DonneesFacture:
                 code_motif_exoneration=t.code_motif_exoneration,
             )
             for t in recap
-        ],  # fmt: skip
+        ],
         totaux=Totaux(
             total_lignes_ht=facture.montant_lignes_ht,
             remises_document_ht=facture.montant_remises_ht,
@@ -177,22 +184,31 @@ def _decimal_ou_rien(valeur) -> Decimal | None:
 def ajustement_en_json(a: Ajustement) -> dict:
     """A line allowance or charge (BG-27 / BG-28) for ``LignePoste.ajustements``: amounts as strings."""
     return {
-        "charge": a.charge, "montant": str(a.montant), "base": None if a.base is None else str(a.base),
-        "pourcentage": None if a.pourcentage is None else str(a.pourcentage), "motif": a.motif,
+        "charge": a.charge,
+        "montant": str(a.montant),
+        "base": None if a.base is None else str(a.base),
+        "pourcentage": None if a.pourcentage is None else str(a.pourcentage),
+        "motif": a.motif,
         "code_motif": a.code_motif,
-    }  # fmt: skip
+    }
 
 
 def _ajustement_ligne(a: dict) -> Ajustement:
     return Ajustement(
-        charge=bool(a.get("charge")), montant=Decimal(a["montant"]), base=_decimal_ou_rien(a.get("base")),
-        pourcentage=_decimal_ou_rien(a.get("pourcentage")), motif=a.get("motif", ""),
+        charge=bool(a.get("charge")),
+        montant=Decimal(a["montant"]),
+        base=_decimal_ou_rien(a.get("base")),
+        pourcentage=_decimal_ou_rien(a.get("pourcentage")),
+        motif=a.get("motif", ""),
         code_motif=a.get("code_motif", ""),
-    )  # fmt: skip
+    )
 
 
 def _lieu_de_livraison(ecrit: dict) -> Partie:
     return Partie(
-        raison_sociale=ecrit.get("raison_sociale", ""), adresse=ecrit.get("adresse", ""),
-        code_postal=ecrit.get("code_postal", ""), ville=ecrit.get("ville", ""), code_pays=ecrit.get("code_pays", ""),
-    )  # fmt: skip
+        raison_sociale=ecrit.get("raison_sociale", ""),
+        adresse=ecrit.get("adresse", ""),
+        code_postal=ecrit.get("code_postal", ""),
+        ville=ecrit.get("ville", ""),
+        code_pays=ecrit.get("code_pays", ""),
+    )

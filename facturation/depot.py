@@ -87,9 +87,12 @@ def analyser(contenu: bytes) -> Analyse:
             except XmlInvalide as exc:
                 raise ValidationError(f"Le XML Factur-X intégré au PDF est illisible : {exc}") from exc
             return Analyse(
-                format="FACTURX", donnees=donnees, signatures=signatures, erreurs=_erreurs(resultat.xml_facturx),
+                format="FACTURX",
+                donnees=donnees,
+                signatures=signatures,
+                erreurs=_erreurs(resultat.xml_facturx),
                 xml=resultat.xml_facturx,
-            )  # fmt: skip
+            )
         return Analyse(format=resultat.format, donnees=pdf.extraire_du_texte(resultat.texte), signatures=signatures)
     raise ValidationError(
         "Format de fichier non reconnu : déposez un PDF (signé ou non, Factur-X) ou un XML UBL 2.1 ou CII."
@@ -151,25 +154,43 @@ def valeurs_facture(analyse: Analyse, *, fournisseur) -> tuple[dict, list[dict]]
     }
     lignes = [
         {
-            "reference": ligne.reference[:50], "denomination": (ligne.denomination or "Ligne")[:250],
-            "quantite": ligne.quantite, "unite": ligne.unite or "C62", "prix_unitaire_ht": ligne.prix_unitaire_ht,
-            "remise_ht": ligne.remise_ht, "taux_tva": ligne.taux_tva,
+            "reference": ligne.reference[:50],
+            "denomination": (ligne.denomination or "Ligne")[:250],
+            "quantite": ligne.quantite,
+            "unite": ligne.unite or "C62",
+            "prix_unitaire_ht": ligne.prix_unitaire_ht,
+            "remise_ht": ligne.remise_ht,
+            "taux_tva": ligne.taux_tva,
         }
         for ligne in d.lignes
-    ]  # fmt: skip
+    ]
     if not lignes:
         # A plain PDF gives totals at best: one line carries them (one per VAT rate read with its base), for the
         # user to detail.
         ht = d.totaux.total_ht
         taux_lus = [t for t in d.tva if _texte_taux(t.taux).replace(",", ".") in TAUX_TVA]
         if len(taux_lus) > 1 and len(taux_lus) == len(d.tva) and all(t.base_ht > 0 for t in taux_lus):
-            lignes = [{"denomination": f"Montant soumis à la TVA à {_texte_taux(t.taux)} % (à détailler)",
-                       "quantite": Decimal(1), "prix_unitaire_ht": t.base_ht, "remise_ht": 0, "taux_tva": t.taux}
-                      for t in taux_lus]  # fmt: skip
+            lignes = [
+                {
+                    "denomination": f"Montant soumis à la TVA à {_texte_taux(t.taux)} % (à détailler)",
+                    "quantite": Decimal(1),
+                    "prix_unitaire_ht": t.base_ht,
+                    "remise_ht": 0,
+                    "taux_tva": t.taux,
+                }
+                for t in taux_lus
+            ]
         else:
             taux = taux_lus[0].taux if len(taux_lus) == 1 else _taux_probable(ht, d.totaux.total_tva)
-            lignes = [{"denomination": "Montant de la facture (à détailler)", "quantite": Decimal(1),
-                       "prix_unitaire_ht": ht if ht > 0 else Decimal(0), "remise_ht": 0, "taux_tva": taux}]  # fmt: skip
+            lignes = [
+                {
+                    "denomination": "Montant de la facture (à détailler)",
+                    "quantite": Decimal(1),
+                    "prix_unitaire_ht": ht if ht > 0 else Decimal(0),
+                    "remise_ht": 0,
+                    "taux_tva": taux,
+                }
+            ]
         d.champs_a_verifier.add("lignes")
     return valeurs, lignes
 

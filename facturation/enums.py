@@ -153,16 +153,25 @@ class MotifRefusValidation(models.TextChoices):
 # destinataire » and stays visible there whatever happens next; never a draft, nor an invoice still « Déposée »,
 # « À valider » or refused by the valideur.
 STATUTS_RECUS = [
-    StatutFacture.MISE_A_DISPOSITION, StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE, StatutFacture.A_RECYCLER,
-    StatutFacture.SUSPENDUE, StatutFacture.COMPLETEE, StatutFacture.REJETEE, StatutFacture.SERVICE_FAIT,
-    StatutFacture.MANDATEE, StatutFacture.MISE_A_DISPOSITION_COMPTABLE, StatutFacture.COMPTABILISEE,
+    StatutFacture.MISE_A_DISPOSITION,
+    StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE,
+    StatutFacture.A_RECYCLER,
+    StatutFacture.SUSPENDUE,
+    StatutFacture.COMPLETEE,
+    StatutFacture.REJETEE,
+    StatutFacture.SERVICE_FAIT,
+    StatutFacture.MANDATEE,
+    StatutFacture.MISE_A_DISPOSITION_COMPTABLE,
+    StatutFacture.COMPTABILISEE,
     StatutFacture.MISE_EN_PAIEMENT,
-]  # fmt: skip
+]
 # The Synthèse « Factures à traiter »: what awaits the recipient's action (a suspended invoice the supplier
 # completed comes back here as « Complétée »).
 STATUTS_A_TRAITER_DESTINATAIRE = [
-    StatutFacture.MISE_A_DISPOSITION, StatutFacture.COMPLETEE, StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE,
-]  # fmt: skip
+    StatutFacture.MISE_A_DISPOSITION,
+    StatutFacture.COMPLETEE,
+    StatutFacture.PRISE_EN_COMPTE_DESTINATAIRE,
+]
 
 # The recipient's actions (« Traiter la facture ») are declared with the lifecycle: ``facturation.statuts``.
 

@@ -395,12 +395,20 @@ def _reglement_detaille(reglement, donnees: DonneesFacture, *, bic: bool) -> Non
             _el(taxe, "ram:ExemptionReasonCode", ligne_tva.code_motif_exoneration)
         if ligne_tva.categorie not in CATEGORIES_SANS_TAUX:
             _el(taxe, "ram:RateApplicablePercent", _taux(ligne_tva.taux))
-    _dates(reglement, "ram:BillingSpecifiedPeriod", ("ram:StartDateTime", donnees.periode_debut),
-           ("ram:EndDateTime", donnees.periode_fin))  # fmt: skip
+    _dates(
+        reglement,
+        "ram:BillingSpecifiedPeriod",
+        ("ram:StartDateTime", donnees.periode_debut),
+        ("ram:EndDateTime", donnees.periode_fin),
+    )
     for ajustement in _ajustements_document(donnees):
         _remise_ou_charge(reglement, ajustement, document=True)
-    _dates(reglement, "ram:SpecifiedTradePaymentTerms", ("ram:DueDateDateTime", donnees.date_echeance),
-           texte=("ram:Description", donnees.conditions_paiement))  # fmt: skip
+    _dates(
+        reglement,
+        "ram:SpecifiedTradePaymentTerms",
+        ("ram:DueDateDateTime", donnees.date_echeance),
+        texte=("ram:Description", donnees.conditions_paiement),
+    )
 
 
 def _dates(parent, tag: str, *dates, texte=("", "")):

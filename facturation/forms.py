@@ -52,18 +52,22 @@ class MontantField(forms.CharField):
 
 class SaisieFactureForm(DsfrBaseForm):
     destinataire_etat = forms.ChoiceField(
-        label="Le destinataire est-il l'État ?", choices=[("non", "Non"), ("oui", "Oui")], widget=forms.RadioSelect,
+        label="Le destinataire est-il l'État ?",
+        choices=[("non", "Non"), ("oui", "Oui")],
+        widget=forms.RadioSelect,
         initial="non",
-    )  # fmt: skip
+    )
     destinataire_siret = forms.CharField(label="SIRET du destinataire", max_length=20, required=False)
     code_service = forms.CharField(label="Code service du destinataire", max_length=100, required=False)
     fournisseur = forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     valideur_siret = forms.CharField(
-        label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
+        label="SIRET du valideur (titulaire ou mandataire)",
+        max_length=20,
+        required=False,
         help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
-    )  # fmt: skip
+    )
     type_facture = forms.ChoiceField(label="Type de facture", choices=TypeFacture.choices)
     numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
     # An <input type=date> only accepts an ISO value: the localized « 03/12/2026 » would show an empty field.
@@ -83,10 +87,15 @@ class SaisieFactureForm(DsfrBaseForm):
 
     # Fields of a deposited document (``DonneesFacture.champs_a_verifier``) → fields of this form.
     CHAMPS_DOCUMENT = {
-        "numero": "numero", "date_emission": "date_facture", "destinataire.siret": "destinataire_siret",
-        "destinataire.code_service": "code_service", "numero_engagement": "numero_engagement",
-        "type_document": "type_facture", "date_echeance": None, "fournisseur.siret": "fournisseur",
-    }  # fmt: skip
+        "numero": "numero",
+        "date_emission": "date_facture",
+        "destinataire.siret": "destinataire_siret",
+        "destinataire.code_service": "code_service",
+        "numero_engagement": "numero_engagement",
+        "type_document": "type_facture",
+        "date_echeance": None,
+        "fournisseur.siret": "fournisseur",
+    }
 
     def __init__(self, *args, structures, a_verifier=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,15 +164,26 @@ class SaisieFactureForm(DsfrBaseForm):
     def donnees(self) -> dict:
         c = self.cleaned_data
         return {
-            "fournisseur": c["fournisseur"], "destinataire": c["destinataire"],
-            "service_destinataire": c["service_destinataire"], "valideur": c["valideur"],
-            "coordonnees_bancaires": c["coordonnees_bancaires"], "cadre": c["cadre"], "type_facture": c["type_facture"],
-            "numero": c["numero"].strip(), "date_facture": c["date_facture"], "devise": c["devise"],
-            "type_tva": c["type_tva"], "motif_exoneration": c["motif_exoneration"], "numero_marche": c["numero_marche"],
-            "numero_engagement": c["numero_engagement"].strip(), "numero_facture_origine": c["numero_facture_origine"],
-            "mode_paiement": c["mode_paiement"], "remise_globale_ttc": c["remise_globale_ttc"] or 0,
-            "motif_remise_globale": c["motif_remise_globale"], "commentaire": c["commentaire"],
-        }  # fmt: skip
+            "fournisseur": c["fournisseur"],
+            "destinataire": c["destinataire"],
+            "service_destinataire": c["service_destinataire"],
+            "valideur": c["valideur"],
+            "coordonnees_bancaires": c["coordonnees_bancaires"],
+            "cadre": c["cadre"],
+            "type_facture": c["type_facture"],
+            "numero": c["numero"].strip(),
+            "date_facture": c["date_facture"],
+            "devise": c["devise"],
+            "type_tva": c["type_tva"],
+            "motif_exoneration": c["motif_exoneration"],
+            "numero_marche": c["numero_marche"],
+            "numero_engagement": c["numero_engagement"].strip(),
+            "numero_facture_origine": c["numero_facture_origine"],
+            "mode_paiement": c["mode_paiement"],
+            "remise_globale_ttc": c["remise_globale_ttc"] or 0,
+            "motif_remise_globale": c["motif_remise_globale"],
+            "commentaire": c["commentaire"],
+        }
 
 
 class ComplementDepotForm(DsfrBaseForm):
@@ -172,9 +192,11 @@ class ComplementDepotForm(DsfrBaseForm):
 
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     valideur_siret = forms.CharField(
-        label="SIRET du valideur (titulaire ou mandataire)", max_length=20, required=False,
+        label="SIRET du valideur (titulaire ou mandataire)",
+        max_length=20,
+        required=False,
         help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
-    )  # fmt: skip
+    )
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
 
     def __init__(self, *args, fournisseur, **kwargs):
@@ -216,10 +238,14 @@ class LigneForm(DsfrBaseForm):
     def ligne(self) -> dict:
         c = self.cleaned_data
         return {
-            "reference": c["reference"], "denomination": c["denomination"], "quantite": c["quantite"],
-            "unite": c["unite"], "prix_unitaire_ht": c["prix_unitaire_ht"], "remise_ht": c["remise_ht"] or 0,
+            "reference": c["reference"],
+            "denomination": c["denomination"],
+            "quantite": c["quantite"],
+            "unite": c["unite"],
+            "prix_unitaire_ht": c["prix_unitaire_ht"],
+            "remise_ht": c["remise_ht"] or 0,
             "taux_tva": c["taux_tva"],
-        }  # fmt: skip
+        }
 
 
 class _BaseLignes(forms.BaseFormSet):
@@ -265,9 +291,11 @@ def _champ_date(label):
 
 def _champ_montant(label):
     return MontantField(
-        label=label, required=False, help_text="Par exemple : 1 234,56",
+        label=label,
+        required=False,
+        help_text="Par exemple : 1 234,56",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )  # fmt: skip
+    )
 
 
 class RechercheFacturesForm(_CriteresRecherche, DsfrBaseForm):
@@ -297,9 +325,10 @@ class RechercheFacturesRecuesForm(_CriteresRecherche, DsfrBaseForm):
     fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
     service_destinataire = forms.CharField(label="Code service destinataire", max_length=100, required=False)
     statut = forms.ChoiceField(
-        label="Statut", required=False,
+        label="Statut",
+        required=False,
         choices=[("", "Tous"), (A_TRAITER, "À traiter"), *((s.value, s.label) for s in STATUTS_RECUS)],
-    )  # fmt: skip
+    )
     depot_du = _champ_date("Date de dépôt du")
     depot_au = _champ_date("Date de dépôt au")
     montant_min = _champ_montant("Montant TTC min")
@@ -380,9 +409,10 @@ class FiltreFacturesATraiterForm(DsfrBaseForm):
     """The filters of « Factures à traiter » in the Synthèse of Factures reçues (GET)."""
 
     statut = forms.ChoiceField(
-        label="État courant", required=False,
+        label="État courant",
+        required=False,
         choices=[("", "Tous"), *((s.value, s.label) for s in STATUTS_A_TRAITER_DESTINATAIRE)],
-    )  # fmt: skip
+    )
     fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
     numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
 
@@ -395,10 +425,12 @@ class TraitementEnMasseForm(DsfrBaseForm):
 
     statut = forms.ChoiceField(
         label="Action sur la sélection",
-        choices=[("", "Sélectionnez une action"),
-                 *((s, libelle) for s, libelle in ACTIONS_DESTINATAIRE.items() if s not in MOTIFS_DESTINATAIRE)],
+        choices=[
+            ("", "Sélectionnez une action"),
+            *((s, libelle) for s, libelle in ACTIONS_DESTINATAIRE.items() if s not in MOTIFS_DESTINATAIRE),
+        ],
         error_messages={"required": "Choisissez l'action à effectuer sur la sélection."},
-    )  # fmt: skip
+    )
 
 
 class RefusValidationForm(DsfrBaseForm):

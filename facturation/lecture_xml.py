@@ -140,18 +140,28 @@ def _identifiants(partie: Partie, candidats: list[tuple[str, str]]) -> None:
 # Where each syntax writes an allowance or a charge (BG-20/21 on the document, BG-27/28 on a line).
 CHEMINS_AJUSTEMENT = {
     CII: {
-        "ns": NS_CII, "indicateur": "ram:ChargeIndicator/udt:Indicator", "montant": "ram:ActualAmount",
-        "base": "ram:BasisAmount", "pourcentage": "ram:CalculationPercent", "motif": "ram:Reason",
-        "code": "ram:ReasonCode", "categorie": "ram:CategoryTradeTax/ram:CategoryCode",
+        "ns": NS_CII,
+        "indicateur": "ram:ChargeIndicator/udt:Indicator",
+        "montant": "ram:ActualAmount",
+        "base": "ram:BasisAmount",
+        "pourcentage": "ram:CalculationPercent",
+        "motif": "ram:Reason",
+        "code": "ram:ReasonCode",
+        "categorie": "ram:CategoryTradeTax/ram:CategoryCode",
         "taux": "ram:CategoryTradeTax/ram:RateApplicablePercent",
     },
     UBL_INVOICE: {
-        "ns": NS_UBL, "indicateur": "cbc:ChargeIndicator", "montant": "cbc:Amount", "base": "cbc:BaseAmount",
-        "pourcentage": "cbc:MultiplierFactorNumeric", "motif": "cbc:AllowanceChargeReason",
-        "code": "cbc:AllowanceChargeReasonCode", "categorie": "cac:TaxCategory/cbc:ID",
+        "ns": NS_UBL,
+        "indicateur": "cbc:ChargeIndicator",
+        "montant": "cbc:Amount",
+        "base": "cbc:BaseAmount",
+        "pourcentage": "cbc:MultiplierFactorNumeric",
+        "motif": "cbc:AllowanceChargeReason",
+        "code": "cbc:AllowanceChargeReasonCode",
+        "categorie": "cac:TaxCategory/cbc:ID",
         "taux": "cac:TaxCategory/cbc:Percent",
     },
-}  # fmt: skip
+}
 
 
 def _ajustement(element, syntaxe: str, *, document: bool) -> AjustementDonnees:
@@ -325,10 +335,12 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
     if reglement is not None:
         d.devise = _t(reglement, "ram:InvoiceCurrencyCode", ns) or d.devise  # BT-5
         for precedente in reglement.findall("ram:InvoiceReferencedDocument", ns):  # BG-3
-            d.factures_precedentes.append((
-                _t(precedente, "ram:IssuerAssignedID", ns),  # BT-25
-                _date_cii(precedente.find("ram:FormattedIssueDateTime/qdt:DateTimeString", ns)),  # BT-26
-            ))  # fmt: skip
+            d.factures_precedentes.append(
+                (
+                    _t(precedente, "ram:IssuerAssignedID", ns),  # BT-25
+                    _date_cii(precedente.find("ram:FormattedIssueDateTime/qdt:DateTimeString", ns)),  # BT-26
+                )
+            )
         d.facture_origine = d.factures_precedentes[0][0] if d.factures_precedentes else ""
         periode = reglement.find("ram:BillingSpecifiedPeriod", ns)
         if periode is not None:
@@ -495,8 +507,9 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
     d.facture_origine = d.factures_precedentes[0][0] if d.factures_precedentes else ""  # BT-25
     d.date_livraison = _date_iso(_t(racine, "cac:Delivery/cbc:ActualDeliveryDate", ns))  # BT-72
     lieu = racine.find("cac:Delivery", ns)
-    if lieu is not None and (lieu.find("cac:DeliveryLocation", ns) is not None or lieu.find("cac:DeliveryParty", ns)
-                             is not None):  # fmt: skip
+    if lieu is not None and (
+        lieu.find("cac:DeliveryLocation", ns) is not None or lieu.find("cac:DeliveryParty", ns) is not None
+    ):
         adresse = "cac:DeliveryLocation/cac:Address/"
         d.livraison = Partie(
             raison_sociale=_t(lieu, "cac:DeliveryParty/cac:PartyName/cbc:Name", ns),  # BT-70

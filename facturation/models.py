@@ -138,18 +138,23 @@ class Facture(models.Model):
         "factures précédentes", default=list, db_default=[], blank=True, help_text="BG-3 : [{numero, date}]"
     )
     parties_document = models.JSONField(
-        "vendeur et acheteur tels que le document les écrit", default=dict, db_default={}, blank=True,
+        "vendeur et acheteur tels que le document les écrit",
+        default=dict,
+        db_default={},
+        blank=True,
         help_text="{fournisseur, destinataire} : raison sociale, identifiants de tout schéma, TVA, adresse.",
-    )  # fmt: skip
+    )
 
     fichier = models.FileField(upload_to="factures/%Y/%m/", blank=True)
     fichier_sha256 = models.CharField(max_length=64, blank=True)
     empreinte_certificat = models.CharField("empreinte du certificat de dépôt", max_length=44, blank=True)
     rejet_traite = models.BooleanField("rejet traité", default=False)
     analyse_depot = models.JSONField(
-        "analyse du fichier déposé", default=dict, blank=True,
+        "analyse du fichier déposé",
+        default=dict,
+        blank=True,
         help_text="Format détecté, signatures, erreurs EN 16931 et champs pré-remplis à vérifier.",
-    )  # fmt: skip
+    )
     relance_brouillon_le = models.DateTimeField(null=True, blank=True)
     # When the recipient first downloaded the invoice (portal or ``telecharger/groupe``): the API's
     # ``factureTelechargeeParDestinataire``, with which a recipient's ERP fetches only the new ones.

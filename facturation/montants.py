@@ -211,18 +211,43 @@ def montants_du_document(donnees, *, minimum: bool = False) -> Calcul:
     remises = [a for a in donnees.ajustements if not a.charge]
     charges = [a for a in donnees.ajustements if a.charge]
     if donnees.avec_lignes and lignes:
-        _ecart(erreurs, "BR-CO-10", "Le total HT des lignes (BT-106)", t.total_lignes_ht,
-               sum((ligne.montant_ht for ligne in lignes), ZERO))  # fmt: skip
-    _ecart(erreurs, "BR-CO-11", "Le total des remises du document (BT-107)", t.remises_document_ht,
-           sum((to_decimal(a.montant) for a in remises), ZERO))  # fmt: skip
-    _ecart(erreurs, "BR-CO-12", "Le total des frais du document (BT-108)", t.charges_document_ht,
-           sum((to_decimal(a.montant) for a in charges), ZERO))  # fmt: skip
+        _ecart(
+            erreurs,
+            "BR-CO-10",
+            "Le total HT des lignes (BT-106)",
+            t.total_lignes_ht,
+            sum((ligne.montant_ht for ligne in lignes), ZERO),
+        )
+    _ecart(
+        erreurs,
+        "BR-CO-11",
+        "Le total des remises du document (BT-107)",
+        t.remises_document_ht,
+        sum((to_decimal(a.montant) for a in remises), ZERO),
+    )
+    _ecart(
+        erreurs,
+        "BR-CO-12",
+        "Le total des frais du document (BT-108)",
+        t.charges_document_ht,
+        sum((to_decimal(a.montant) for a in charges), ZERO),
+    )
     if t.total_lignes_ht or t.remises_document_ht or t.charges_document_ht:
-        _ecart(erreurs, "BR-CO-13", "Le total HT (BT-109)", t.total_ht,
-               t.total_lignes_ht - t.remises_document_ht + t.charges_document_ht)  # fmt: skip
+        _ecart(
+            erreurs,
+            "BR-CO-13",
+            "Le total HT (BT-109)",
+            t.total_ht,
+            t.total_lignes_ht - t.remises_document_ht + t.charges_document_ht,
+        )
     if donnees.tva:
-        _ecart(erreurs, "BR-CO-14", "Le total de la TVA (BT-110)", t.total_tva,
-               sum((to_decimal(v.montant_tva) for v in donnees.tva), ZERO))  # fmt: skip
+        _ecart(
+            erreurs,
+            "BR-CO-14",
+            "Le total de la TVA (BT-110)",
+            t.total_tva,
+            sum((to_decimal(v.montant_tva) for v in donnees.tva), ZERO),
+        )
     _ecart(erreurs, "BR-CO-15", "Le montant TTC (BT-112)", t.total_ttc, t.total_ht + t.total_tva)
     if not minimum:
         _ecart(erreurs, "BR-CO-16", "Le montant à payer (BT-115)", t.net_a_payer, t.total_ttc - t.deja_paye + t.arrondi)
@@ -245,7 +270,7 @@ def montants_du_document(donnees, *, minimum: bool = False) -> Calcul:
                 code_motif_exoneration=v.code_motif_exoneration,
             )
             for v in donnees.tva
-        ],  # fmt: skip
+        ],
         total_lignes_ht=t.total_lignes_ht,
         remise_globale_ht=t.remises_document_ht,
         charges_ht=t.charges_document_ht,
@@ -312,16 +337,25 @@ class MontantsPiece:
         """The invoice's totals (a payable piece becomes an invoice without lines): the typed ones, unchanged."""
         tva = [
             TvaCalculee(
-                taux=Decimal(d["taux"]), base_ht_avant_remise=Decimal(d["base_ht"]), remise_globale_ht=ZERO,
-                base_ht=Decimal(d["base_ht"]), montant_tva=Decimal(d["montant_tva"]),
+                taux=Decimal(d["taux"]),
+                base_ht_avant_remise=Decimal(d["base_ht"]),
+                remise_globale_ht=ZERO,
+                base_ht=Decimal(d["base_ht"]),
+                montant_tva=Decimal(d["montant_tva"]),
             )
             for d in self.detail_tva
-        ]  # fmt: skip
+        ]
         return Calcul(
-            tva=tva, total_lignes_ht=self.montant_ht, total_ht=self.montant_ht, total_tva=self.montant_tva,
-            total_ttc_avant_remise=self.montant_ttc, total_ttc=self.montant_ttc,
-            deja_paye=self.montant_ttc - self.montant_a_payer, net_a_payer=self.montant_a_payer, avec_lignes=False,
-        )  # fmt: skip
+            tva=tva,
+            total_lignes_ht=self.montant_ht,
+            total_ht=self.montant_ht,
+            total_tva=self.montant_tva,
+            total_ttc_avant_remise=self.montant_ttc,
+            total_ttc=self.montant_ttc,
+            deja_paye=self.montant_ttc - self.montant_a_payer,
+            net_a_payer=self.montant_a_payer,
+            avec_lignes=False,
+        )
 
 
 def _montant_saisi(valeur, libelle: str, erreurs: dict, cle: str, *, requis: bool = True) -> Decimal | None:
@@ -372,8 +406,13 @@ def montants_piece(*, montant_ht, montant_tva, montant_ttc=None, montant_a_payer
         base = _montant_saisi(ligne.get("base_ht"), f"La base HT de la ligne de TVA {i}", erreurs, "detail_tva")
         montant = _montant_saisi(ligne.get("montant_tva"), f"La TVA de la ligne {i}", erreurs, "detail_tva")
         if None not in (taux, base, montant):
-            detail.append({"taux": str(taux_normalise(taux)), "base_ht": str(arrondir(base)),
-                           "montant_tva": str(arrondir(montant))})  # fmt: skip
+            detail.append(
+                {
+                    "taux": str(taux_normalise(taux)),
+                    "base_ht": str(arrondir(base)),
+                    "montant_tva": str(arrondir(montant)),
+                }
+            )
     if detail and "detail_tva" not in erreurs:
         bases = sum((Decimal(d["base_ht"]) for d in detail), ZERO)
         tvas = sum((Decimal(d["montant_tva"]) for d in detail), ZERO)

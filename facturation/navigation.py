@@ -24,10 +24,15 @@ def _emetteur(user) -> bool:
 
 register_application(
     Application(
-        "FACTURES_EMISES", "Factures émises", "FACTURATION", "factures_emises",
-        "Saisir et suivre vos factures et avoirs adressés aux entités publiques.", ordre=10, accessible=_emetteur,
+        "FACTURES_EMISES",
+        "Factures émises",
+        "FACTURATION",
+        "factures_emises",
+        "Saisir et suivre vos factures et avoirs adressés aux entités publiques.",
+        ordre=10,
+        accessible=_emetteur,
     )
-)  # fmt: skip
+)
 
 # « Vérifier un dépôt » on the public home page: anyone checks a document against its certificat de dépôt.
 register_action_publique(EntreeMenu(libelle="Vérifier un dépôt", url_name="verifier_depot", ordre=30))
@@ -43,10 +48,15 @@ def _rejets_a_traiter(user) -> list[dict]:
         .order_by("-date_rejet")[:50]
     )
     return [
-        {"date": f["date_rejet"], "numero": f["numero"], "destinataire": f["destinataire__raison_sociale"],
-         "motif": f["motif"], "url": reverse("facture_emise", args=[f["pk"]])}
+        {
+            "date": f["date_rejet"],
+            "numero": f["numero"],
+            "destinataire": f["destinataire__raison_sociale"],
+            "motif": f["motif"],
+            "url": reverse("facture_emise", args=[f["pk"]]),
+        }
         for f in factures
-    ]  # fmt: skip
+    ]
 
 
 register_alerte_connexion("REJETS", _rejets_a_traiter)
@@ -58,10 +68,15 @@ def _valideur(user) -> bool:
 
 register_application(
     Application(
-        "FACTURES_A_VALIDER", "Factures à valider", "FACTURATION", "factures_a_valider",
-        "Valider ou refuser les factures de vos sous-traitants et cotraitants.", ordre=30, accessible=_valideur,
+        "FACTURES_A_VALIDER",
+        "Factures à valider",
+        "FACTURATION",
+        "factures_a_valider",
+        "Valider ou refuser les factures de vos sous-traitants et cotraitants.",
+        ordre=30,
+        accessible=_valideur,
     )
-)  # fmt: skip
+)
 
 
 def _destinataire(user) -> bool:
@@ -70,24 +85,37 @@ def _destinataire(user) -> bool:
 
 register_application(
     Application(
-        "FACTURES_RECUES", "Factures reçues", "FACTURATION", "factures_recues",
-        "Consulter et traiter les factures adressées à vos structures et services.", ordre=20,
+        "FACTURES_RECUES",
+        "Factures reçues",
+        "FACTURATION",
+        "factures_recues",
+        "Consulter et traiter les factures adressées à vos structures et services.",
+        ordre=20,
         accessible=_destinataire,
     )
-)  # fmt: skip
+)
 
 
 register_onglets(
-    "FACTURES_EMISES", "Factures émises",
-    [Onglet("Synthèse", "factures_emises"), Onglet("Rechercher", "rechercher_factures"),
-     Onglet("Tableau de bord", "tableau_de_bord_factures"), Onglet("Saisir facture", "saisir_facture"),
-     Onglet("Déposer facture", "deposer_facture")],
-)  # fmt: skip
+    "FACTURES_EMISES",
+    "Factures émises",
+    [
+        Onglet("Synthèse", "factures_emises"),
+        Onglet("Rechercher", "rechercher_factures"),
+        Onglet("Tableau de bord", "tableau_de_bord_factures"),
+        Onglet("Saisir facture", "saisir_facture"),
+        Onglet("Déposer facture", "deposer_facture"),
+    ],
+)
 register_onglets(
-    "FACTURES_RECUES", "Factures reçues",
-    [Onglet("Synthèse", "factures_recues"), Onglet("Rechercher", "rechercher_factures_recues"),
-     Onglet("Tableau de bord", "tableau_de_bord_factures_recues")],
-)  # fmt: skip
+    "FACTURES_RECUES",
+    "Factures reçues",
+    [
+        Onglet("Synthèse", "factures_recues"),
+        Onglet("Rechercher", "rechercher_factures_recues"),
+        Onglet("Tableau de bord", "tableau_de_bord_factures_recues"),
+    ],
+)
 
 
 # « Mes messages »: the notifications of the invoices (``facturation.services.circuit`` and ``brouillons``).

@@ -299,13 +299,28 @@ REGLES: dict[str, tuple[str, str, str]] = {
 
 # --- decimals (BR-DEC): at most two decimals for amounts ---
 for _regle, _terme in {
-    "BR-DEC-01": "BT-92", "BR-DEC-02": "BT-93", "BR-DEC-05": "BT-99", "BR-DEC-06": "BT-100",
-    "BR-DEC-09": "BT-106", "BR-DEC-10": "BT-107", "BR-DEC-11": "BT-108", "BR-DEC-12": "BT-109",
-    "BR-DEC-13": "BT-110", "BR-DEC-14": "BT-111", "BR-DEC-15": "BT-112", "BR-DEC-16": "BT-113",
-    "BR-DEC-17": "BT-114", "BR-DEC-18": "BT-115", "BR-DEC-19": "BT-116", "BR-DEC-20": "BT-117",
-    "BR-DEC-23": "BT-131", "BR-DEC-24": "BT-136", "BR-DEC-25": "BT-137", "BR-DEC-27": "BT-141",
+    "BR-DEC-01": "BT-92",
+    "BR-DEC-02": "BT-93",
+    "BR-DEC-05": "BT-99",
+    "BR-DEC-06": "BT-100",
+    "BR-DEC-09": "BT-106",
+    "BR-DEC-10": "BT-107",
+    "BR-DEC-11": "BT-108",
+    "BR-DEC-12": "BT-109",
+    "BR-DEC-13": "BT-110",
+    "BR-DEC-14": "BT-111",
+    "BR-DEC-15": "BT-112",
+    "BR-DEC-16": "BT-113",
+    "BR-DEC-17": "BT-114",
+    "BR-DEC-18": "BT-115",
+    "BR-DEC-19": "BT-116",
+    "BR-DEC-20": "BT-117",
+    "BR-DEC-23": "BT-131",
+    "BR-DEC-24": "BT-136",
+    "BR-DEC-25": "BT-137",
+    "BR-DEC-27": "BT-141",
     "BR-DEC-28": "BT-142",
-}.items():  # fmt: skip
+}.items():
     REGLES[_regle] = _r(_terme, f"Le montant « {TERMES[_terme]} » ne doit pas comporter plus de deux décimales.")
 
 # --- VAT categories: S standard, Z taux zéro, E exonérée, AE autoliquidation, IC livraison intracommunautaire
@@ -509,11 +524,33 @@ REGLES["BR-FXEXT-S-09B"] = (_terme, _libelle, _texte.rstrip(".") + _TOLERANCE)
 
 # Rules whose expected value is recomputed from the document (see facturation.en16931).
 REGLES_MONTANTS = {
-    "BR-CO-10", "BR-CO-11", "BR-CO-12", "BR-CO-13", "BR-CO-14", "BR-CO-15", "BR-CO-16", "BR-CO-17",
-    "BR-S-08", "BR-S-09", "BR-Z-08", "BR-Z-09", "BR-E-08", "BR-E-09", "BR-AE-08", "BR-AE-09",
-    "BR-IC-08", "BR-IC-09", "BR-G-08", "BR-G-09", "BR-O-08", "BR-O-09", "BR-AF-08", "BR-AF-09", "BR-AG-08",
+    "BR-CO-10",
+    "BR-CO-11",
+    "BR-CO-12",
+    "BR-CO-13",
+    "BR-CO-14",
+    "BR-CO-15",
+    "BR-CO-16",
+    "BR-CO-17",
+    "BR-S-08",
+    "BR-S-09",
+    "BR-Z-08",
+    "BR-Z-09",
+    "BR-E-08",
+    "BR-E-09",
+    "BR-AE-08",
+    "BR-AE-09",
+    "BR-IC-08",
+    "BR-IC-09",
+    "BR-G-08",
+    "BR-G-09",
+    "BR-O-08",
+    "BR-O-09",
+    "BR-AF-08",
+    "BR-AF-09",
+    "BR-AG-08",
     "BR-AG-09",
-}  # fmt: skip
+}
 
 
 def normaliser(identifiant: str) -> str:
@@ -535,27 +572,43 @@ def regle(identifiant: str) -> tuple[str, str, str] | None:
 # ``SpecifiedLineTradeSettlement/ApplicableTradeTax/CategoryCode`` (BT-151).
 _PARTIES_CII = {
     "ram:SellerTradeParty": {
-        "": "BG-4", "ram:Name": "BT-27", "ram:ID": "BT-29", "ram:GlobalID": "BT-29",
-        "ram:SpecifiedLegalOrganization/ram:ID": "BT-30", "ram:SpecifiedTaxRegistration/ram:ID": "BT-31",
-        "ram:URIUniversalCommunication/ram:URIID": "BT-34", "ram:PostalTradeAddress": "BG-5",
-        "ram:PostalTradeAddress/ram:LineOne": "BT-35", "ram:PostalTradeAddress/ram:CityName": "BT-37",
-        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-38", "ram:PostalTradeAddress/ram:CountryID": "BT-40",
+        "": "BG-4",
+        "ram:Name": "BT-27",
+        "ram:ID": "BT-29",
+        "ram:GlobalID": "BT-29",
+        "ram:SpecifiedLegalOrganization/ram:ID": "BT-30",
+        "ram:SpecifiedTaxRegistration/ram:ID": "BT-31",
+        "ram:URIUniversalCommunication/ram:URIID": "BT-34",
+        "ram:PostalTradeAddress": "BG-5",
+        "ram:PostalTradeAddress/ram:LineOne": "BT-35",
+        "ram:PostalTradeAddress/ram:CityName": "BT-37",
+        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-38",
+        "ram:PostalTradeAddress/ram:CountryID": "BT-40",
         "ram:DefinedTradeContact": "BT-41",
     },
     "ram:BuyerTradeParty": {
-        "": "BG-7", "ram:Name": "BT-44", "ram:ID": "BT-46", "ram:GlobalID": "BT-46",
-        "ram:SpecifiedLegalOrganization/ram:ID": "BT-47", "ram:SpecifiedTaxRegistration/ram:ID": "BT-48",
-        "ram:URIUniversalCommunication/ram:URIID": "BT-49", "ram:PostalTradeAddress": "BG-8",
-        "ram:PostalTradeAddress/ram:LineOne": "BT-50", "ram:PostalTradeAddress/ram:CityName": "BT-52",
-        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-53", "ram:PostalTradeAddress/ram:CountryID": "BT-55",
+        "": "BG-7",
+        "ram:Name": "BT-44",
+        "ram:ID": "BT-46",
+        "ram:GlobalID": "BT-46",
+        "ram:SpecifiedLegalOrganization/ram:ID": "BT-47",
+        "ram:SpecifiedTaxRegistration/ram:ID": "BT-48",
+        "ram:URIUniversalCommunication/ram:URIID": "BT-49",
+        "ram:PostalTradeAddress": "BG-8",
+        "ram:PostalTradeAddress/ram:LineOne": "BT-50",
+        "ram:PostalTradeAddress/ram:CityName": "BT-52",
+        "ram:PostalTradeAddress/ram:PostcodeCode": "BT-53",
+        "ram:PostalTradeAddress/ram:CountryID": "BT-55",
         "ram:DefinedTradeContact": "BT-56",
     },
     "ram:SellerTaxRepresentativeTradeParty": {
-        "ram:Name": "BT-62", "ram:SpecifiedTaxRegistration/ram:ID": "BT-63", "ram:PostalTradeAddress": "BG-12",
+        "ram:Name": "BT-62",
+        "ram:SpecifiedTaxRegistration/ram:ID": "BT-63",
+        "ram:PostalTradeAddress": "BG-12",
         "ram:PostalTradeAddress/ram:CountryID": "BT-69",
     },
     "ram:PayeeTradeParty": {"ram:Name": "BT-59"},
-}  # fmt: skip
+}
 _DATE = "/udt:DateTimeString"
 CHEMINS_TERMES = {
     "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID": "BT-24",

@@ -25,9 +25,13 @@ VALIDEUR = "VALIDEUR"
 # The recipient's processing steps, and its three outcomes that send the invoice back to the supplier (each with a
 # coded motif, ``enums.MOTIFS_DESTINATAIRE``).
 TRAITEMENT_DESTINATAIRE = [
-    S.PRISE_EN_COMPTE_DESTINATAIRE, S.SERVICE_FAIT, S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE,
+    S.PRISE_EN_COMPTE_DESTINATAIRE,
+    S.SERVICE_FAIT,
+    S.MANDATEE,
+    S.MISE_A_DISPOSITION_COMPTABLE,
+    S.COMPTABILISEE,
     S.MISE_EN_PAIEMENT,
-]  # fmt: skip
+]
 MOTIF_OBLIGATOIRE = [S.SUSPENDUE, S.A_RECYCLER, S.REJETEE]
 
 
@@ -87,16 +91,19 @@ def libelle(statut: str) -> str:
 # role's default: none for the recipient, « success » for the valideur (the invoice went through validation).
 BADGES = {
     DESTINATAIRE: {
-        S.MISE_A_DISPOSITION: "fr-badge--new", S.COMPLETEE: "fr-badge--new",
-        S.PRISE_EN_COMPTE_DESTINATAIRE: "fr-badge--info", S.SUSPENDUE: "fr-badge--warning",
-        S.A_RECYCLER: "fr-badge--warning", S.REJETEE: "fr-badge--error",
+        S.MISE_A_DISPOSITION: "fr-badge--new",
+        S.COMPLETEE: "fr-badge--new",
+        S.PRISE_EN_COMPTE_DESTINATAIRE: "fr-badge--info",
+        S.SUSPENDUE: "fr-badge--warning",
+        S.A_RECYCLER: "fr-badge--warning",
+        S.REJETEE: "fr-badge--error",
     },
     VALIDEUR: {
         S.A_VALIDER_1: "fr-badge--new",
         S.REFUSEE_1: "fr-badge--error",
         S.ERREUR_FOURNISSEUR_SUR_VALIDEUR: "fr-badge--error",
     },
-}  # fmt: skip
+}
 BADGE_PAR_DEFAUT = {DESTINATAIRE: "", VALIDEUR: "fr-badge--success"}
 
 
@@ -122,8 +129,11 @@ ACTIONS_FOURNISSEUR = {
 def actions_fournisseur(statut: str, *, rejet_traite: bool = False) -> list[str]:
     """The supplier's actions on an invoice at ``statut``: its transitions in the table, and « Traiter le rejet »
     of a rejected invoice not yet acknowledged (no transition: the status stays « Rejetée »)."""
-    actions = [ACTIONS_FOURNISSEUR[(statut, cible)] for cible in cibles(statut, FOURNISSEUR) if (statut, cible) in
-               ACTIONS_FOURNISSEUR]  # fmt: skip
+    actions = [
+        ACTIONS_FOURNISSEUR[(statut, cible)]
+        for cible in cibles(statut, FOURNISSEUR)
+        if (statut, cible) in ACTIONS_FOURNISSEUR
+    ]
     if statut == S.REJETEE and not rejet_traite:
         actions.append(TRAITER_REJET)
     return actions

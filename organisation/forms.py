@@ -201,41 +201,54 @@ class CreerCompteForm(DsfrBaseForm):
         help_text="Une structure publique est toujours identifiée par son SIRET.",
     )
     siret = forms.CharField(
-        label="SIRET de votre structure", max_length=20, required=False,
+        label="SIRET de votre structure",
+        max_length=20,
+        required=False,
         help_text="14 chiffres, espaces acceptés (type « SIRET »).",
-    )  # fmt: skip
+    )
     identifiant = forms.CharField(
-        label="Identifiant de votre structure (autre type que SIRET)", max_length=30, required=False,
+        label="Identifiant de votre structure (autre type que SIRET)",
+        max_length=30,
+        required=False,
         help_text=(
             "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
             "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001)."
         ),
-    )  # fmt: skip
+    )
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=TypeStructure.choices, widget=forms.RadioSelect, initial=TypeStructure.PRIVEE
     )
     raison_sociale = forms.CharField(
-        label="Raison sociale", max_length=250, required=False,
+        label="Raison sociale",
+        max_length=250,
+        required=False,
         help_text="Obligatoire si votre structure n'existe pas encore sur Chorus Pro.",
-    )  # fmt: skip
+    )
     adresse = forms.CharField(label="Adresse", max_length=250, required=False)
     code_postal = forms.RegexField(
-        label="Code postal", regex=r"^\d{5}$", required=False,
+        label="Code postal",
+        regex=r"^\d{5}$",
+        required=False,
         error_messages={"invalid": "Le code postal comporte 5 chiffres."},
-    )  # fmt: skip
+    )
     ville = forms.CharField(label="Ville", max_length=100, required=False)
     commentaire = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire si votre structure existe déjà : il accompagne votre demande de rattachement.",
-    )  # fmt: skip
+    )
     password1 = forms.CharField(
-        label="Mot de passe", strip=False, widget=MotDePasseConserve(),
-        help_text=NouveauMotDePasseForm.base_fields["new_password1"].help_text,
-    )  # fmt: skip
-    password2 = forms.CharField(
-        label="Confirmation du mot de passe", strip=False,
+        label="Mot de passe",
+        strip=False,
         widget=MotDePasseConserve(),
-    )  # fmt: skip
+        help_text=NouveauMotDePasseForm.base_fields["new_password1"].help_text,
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=MotDePasseConserve(),
+    )
 
     def clean_email(self):
         email = Utilisateur.objects.normalize_email(self.cleaned_data["email"])
@@ -285,9 +298,11 @@ class RechercheStructureForm(DsfrBaseForm):
         label="Type de structure", choices=[("", "Toutes"), *TypeStructure.choices], required=False
     )
     siret = forms.CharField(
-        label="Identifiant (au moins 3 caractères)", max_length=20, required=False,
+        label="Identifiant (au moins 3 caractères)",
+        max_length=20,
+        required=False,
         help_text="Le SIRET, ou l'identifiant d'un autre type (numéro de TVA, RIDET, numéro Tahiti...).",
-    )  # fmt: skip
+    )
     raison_sociale = forms.CharField(label="Raison sociale", max_length=250, required=False)
     ville = forms.CharField(label="Ville", max_length=100, required=False)
 
@@ -326,9 +341,12 @@ class _MailleMixin:
 
 class DemandeRattachementForm(_MailleMixin, DsfrBaseForm):
     structure = forms.ModelChoiceField(
-        label="Structure", queryset=None, widget=forms.RadioSelect, empty_label=None,
+        label="Structure",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
         error_messages={"required": "Choisissez la structure.", "invalid_choice": "Structure non proposée."},
-    )  # fmt: skip
+    )
     maille = forms.ChoiceField(
         label="Niveau de rattachement",
         choices=[
@@ -396,9 +414,11 @@ class RattacherUtilisateurForm(_MailleMixin, DsfrBaseForm):
 class DecisionForm(DsfrBaseForm):
     decision = forms.ChoiceField(choices=[("APPROUVER", "Approuver"), ("REFUSER", "Refuser")], widget=forms.HiddenInput)
     motif = forms.CharField(
-        label="Motif du refus", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Motif du refus",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire pour refuser : il est envoyé au demandeur.",
-    )  # fmt: skip
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -414,9 +434,17 @@ class StructureForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Structure
         fields = [
-            "raison_sociale", "numero_rcs", "numero_tva", "telephone", "courriel",
-            "adresse", "complement_adresse", "code_postal", "ville", "libelle_pays",
-        ]  # fmt: skip
+            "raison_sociale",
+            "numero_rcs",
+            "numero_tva",
+            "telephone",
+            "courriel",
+            "adresse",
+            "complement_adresse",
+            "code_postal",
+            "ville",
+            "libelle_pays",
+        ]
         labels = {"numero_rcs": "Numéro RCS", "numero_tva": "Numéro TVA intracommunautaire"}
         help_texts = {"numero_tva": "Pour une structure française : FR, 2 chiffres de clé et le SIREN."}
 
@@ -439,9 +467,11 @@ class ChangementSiretForm(DsfrBaseForm):
 
     nouveau_siret = forms.CharField(label="Nouveau SIRET", max_length=20, help_text="14 chiffres, espaces acceptés.")
     commentaire = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Par exemple : déménagement du siège, changement d'établissement.",
-    )  # fmt: skip
+    )
 
     def clean_nouveau_siret(self):
         return valider_siret(self.cleaned_data["nouveau_siret"])
@@ -451,9 +481,14 @@ class ParametresStructureForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Structure
         fields = [
-            "code_service_obligatoire", "engagement_obligatoire", "service_ou_engagement_obligatoire",
-            "mise_en_paiement_non_remontee", "option_moa", "emetteur_edi", "recepteur_edi",
-        ]  # fmt: skip
+            "code_service_obligatoire",
+            "engagement_obligatoire",
+            "service_ou_engagement_obligatoire",
+            "mise_en_paiement_non_remontee",
+            "option_moa",
+            "emetteur_edi",
+            "recepteur_edi",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -481,28 +516,36 @@ class CreerStructureForm(DsfrBaseForm):
         label="SIRET", max_length=20, required=False, help_text="14 chiffres, espaces acceptés (type « SIRET »)."
     )
     identifiant = forms.CharField(
-        label="Identifiant (autre type que SIRET)", max_length=30, required=False,
+        label="Identifiant (autre type que SIRET)",
+        max_length=30,
+        required=False,
         help_text=(
             "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
             "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001). "
             "Un particulier n'en saisit pas : le portail lui en attribue un."
         ),
-    )  # fmt: skip
+    )
     type_structure = CreerCompteForm.base_fields["type_structure"]
     raison_sociale = forms.CharField(
-        label="Raison sociale", max_length=250, required=False,
+        label="Raison sociale",
+        max_length=250,
+        required=False,
         help_text="Pour un SIRET, reprise de la base INSEE si vous la laissez vide ; pour un particulier : "
         "vos nom et prénom.",
-    )  # fmt: skip
+    )
     numero_rcs = forms.CharField(label="Numéro RCS", max_length=60, required=False)
     numero_tva = forms.CharField(
-        label="Numéro TVA intracommunautaire", max_length=20, required=False,
+        label="Numéro TVA intracommunautaire",
+        max_length=20,
+        required=False,
         help_text="Pour une structure française : FR, 2 chiffres de clé et le SIREN.",
-    )  # fmt: skip
+    )
     adresse = forms.CharField(
-        label="Adresse (structure sans SIRET)", max_length=250, required=False,
+        label="Adresse (structure sans SIRET)",
+        max_length=250,
+        required=False,
         help_text="L'adresse d'une structure identifiée par son SIRET est celle de la base INSEE.",
-    )  # fmt: skip
+    )
     code_postal = forms.CharField(label="Code postal (structure sans SIRET)", max_length=10, required=False)
     ville = forms.CharField(label="Ville (structure sans SIRET)", max_length=100, required=False)
     libelle_pays = forms.CharField(label="Pays (structure sans SIRET)", max_length=100, required=False)

@@ -62,10 +62,30 @@ def start_worker(*extra_env) -> subprocess.Popen:
         env.update(item)
     log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115 - closed by the fixture
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "chorus", "worker", "-l", "INFO", "-c", "1", "-P", "solo",
-         "-n", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "chorus",
+            "worker",
+            "-l",
+            "INFO",
+            "-c",
+            "1",
+            "-P",
+            "solo",
+            "-n",
+            f"test-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     proc.log = log
     return proc
 

@@ -57,8 +57,14 @@ def condition_a_traiter(user) -> Q:
 def condition_a_traiter_par(mes: list) -> Q:
     """``condition_a_traiter`` for the given structures (the Synthèse's « Filtre Structure »)."""
     attente = [*statuts.STATUTS_EN_ATTENTE, S.A_VALIDER_1, S.A_VALIDER_2]
-    a_reprendre = [S.BROUILLON, S.SUSPENDUE, *statuts.ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2,
-                   S.REFUSEE_FOURNISSEUR]  # fmt: skip
+    a_reprendre = [
+        S.BROUILLON,
+        S.SUSPENDUE,
+        *statuts.ERREURS_ACHEMINEMENT,
+        S.REFUSEE_1,
+        S.REFUSEE_2,
+        S.REFUSEE_FOURNISSEUR,
+    ]
     return Q(recevant__in=mes, statut__in=attente) | Q(deposant__in=mes, statut__in=a_reprendre)
 
 

@@ -20,15 +20,32 @@ S = StatutPiece
 DELAI_REJETS_MASQUES = timedelta(days=10)  # « Masquer les factures rejetées depuis plus de 10 jours »
 # The Synthèse's and Rechercher's columns (seed 001, « FACTURE DE TRAVAUX À TRAITER »).
 COLONNES = (
-    "pk", "numero", "cadre", "numero_marche", "montant_ht", "devise", "numero_engagement", "instructeur",
-    "dossier_id", "dossier__numero", "destinataire_nom", "dossier__fournisseur__raison_sociale",
-    "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_depot", "etat_courant",
-    "date_etat_courant", "echeance_paiement", "dossier_paye",
-)  # fmt: skip
+    "pk",
+    "numero",
+    "cadre",
+    "numero_marche",
+    "montant_ht",
+    "devise",
+    "numero_engagement",
+    "instructeur",
+    "dossier_id",
+    "dossier__numero",
+    "destinataire_nom",
+    "dossier__fournisseur__raison_sociale",
+    "dossier__moe__raison_sociale",
+    "dossier__moa__raison_sociale",
+    "date_depot",
+    "etat_courant",
+    "date_etat_courant",
+    "echeance_paiement",
+    "dossier_paye",
+)
 NUMEROS = {  # criterion → column, each « contient » (case-insensitive)
-    "numero": "numero", "numero_marche": "numero_marche", "numero_dossier": "dossier__numero",
+    "numero": "numero",
+    "numero_marche": "numero_marche",
+    "numero_dossier": "dossier__numero",
     "numero_engagement": "numero_engagement",
-}  # fmt: skip
+}
 CHAMP_ROLE = {Role.FOURNISSEUR: "dossier__fournisseur", Role.MOE: "dossier__moe", Role.MOA: "dossier__moa"}
 
 
@@ -116,35 +133,79 @@ def lignes(valeurs) -> list[dict]:
     maintenant = timezone.now()
     return [
         {
-            "pk": v["pk"], "url": piece.replace("/0/", f"/{v['pk']}/", 1),
-            "url_dossier": dossier.replace("/0/", f"/{v['dossier_id']}/", 1), "dossier": v["dossier__numero"],
-            "numero": v["numero"], "cadre": Cadre(v["cadre"]).code, "numero_marche": v["numero_marche"] or "—",
-            "montant_ht": v["montant_ht"], "devise": v["devise"],
+            "pk": v["pk"],
+            "url": piece.replace("/0/", f"/{v['pk']}/", 1),
+            "url_dossier": dossier.replace("/0/", f"/{v['dossier_id']}/", 1),
+            "dossier": v["dossier__numero"],
+            "numero": v["numero"],
+            "cadre": Cadre(v["cadre"]).code,
+            "numero_marche": v["numero_marche"] or "—",
+            "montant_ht": v["montant_ht"],
+            "devise": v["devise"],
             "destinataire": v["destinataire_nom"] or "—",
             "fournisseur": v["dossier__fournisseur__raison_sociale"],
-            "moe": v["dossier__moe__raison_sociale"] or "—", "moa": v["dossier__moa__raison_sociale"] or "—",
-            "date_depot": v["date_depot"], "etat": statuts.libelle(v["etat_courant"]),
-            "badge": statuts.badge(v["etat_courant"]), "date_etat": v["date_etat_courant"],
-            "engagement": v["numero_engagement"] or "—", "instructeur": v["instructeur"] or "—",
+            "moe": v["dossier__moe__raison_sociale"] or "—",
+            "moa": v["dossier__moa__raison_sociale"] or "—",
+            "date_depot": v["date_depot"],
+            "etat": statuts.libelle(v["etat_courant"]),
+            "badge": statuts.badge(v["etat_courant"]),
+            "date_etat": v["date_etat_courant"],
+            "engagement": v["numero_engagement"] or "—",
+            "instructeur": v["instructeur"] or "—",
             "en_retard": _en_retard(v, maintenant),
         }
         for v in valeurs
-    ]  # fmt: skip
+    ]
 
 
 ENTETES_EXPORT = [
-    "Numéro", "Type de pièce", "Numéro de dossier de facturation", "Numéro de marché", "Rôle de l'émetteur",
-    "SIRET de la structure émettrice", "Structure émettrice", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
-    "Maîtrise d'ouvrage", "Date de la pièce", "Date de dépôt", "État courant", "Date état courant",
-    "Numéro d'engagement", "Instructeur", "Montant HT", "Montant TVA", "Montant TTC", "Montant à payer", "Devise",
-]  # fmt: skip
+    "Numéro",
+    "Type de pièce",
+    "Numéro de dossier de facturation",
+    "Numéro de marché",
+    "Rôle de l'émetteur",
+    "SIRET de la structure émettrice",
+    "Structure émettrice",
+    "Destinataire",
+    "Fournisseur",
+    "Maîtrise d'œuvre",
+    "Maîtrise d'ouvrage",
+    "Date de la pièce",
+    "Date de dépôt",
+    "État courant",
+    "Date état courant",
+    "Numéro d'engagement",
+    "Instructeur",
+    "Montant HT",
+    "Montant TVA",
+    "Montant TTC",
+    "Montant à payer",
+    "Devise",
+]
 COLONNES_EXPORT = (
-    "numero", "cadre", "dossier__numero", "numero_marche", "role_deposant", "deposant__identifiant",
-    "deposant__raison_sociale", "destinataire_nom", "dossier__fournisseur__raison_sociale",
-    "dossier__moe__raison_sociale", "dossier__moa__raison_sociale", "date_piece", "date_depot", "etat_courant",
-    "date_etat_courant", "numero_engagement", "instructeur", "montant_ht", "montant_tva", "montant_ttc",
-    "montant_a_payer", "devise",
-)  # fmt: skip
+    "numero",
+    "cadre",
+    "dossier__numero",
+    "numero_marche",
+    "role_deposant",
+    "deposant__identifiant",
+    "deposant__raison_sociale",
+    "destinataire_nom",
+    "dossier__fournisseur__raison_sociale",
+    "dossier__moe__raison_sociale",
+    "dossier__moa__raison_sociale",
+    "date_piece",
+    "date_depot",
+    "etat_courant",
+    "date_etat_courant",
+    "numero_engagement",
+    "instructeur",
+    "montant_ht",
+    "montant_tva",
+    "montant_ttc",
+    "montant_a_payer",
+    "devise",
+)
 LARGEURS_EXPORT = (16, 40, 18, 18, 20, 18, 36, 36, 36, 36, 36, 14, 18, 36, 18, 20, 14, 14, 14, 14, 14, 8)
 _ROLES = dict(Role.choices)
 _CADRES = dict(Cadre.choices)

@@ -91,8 +91,11 @@ MISE_A_DISPOSITION = {
     Role.DESTINATAIRE: S.MISE_A_DISPOSITION,
 }
 PRISE_EN_COMPTE = {Role.MOE: S.PRISE_EN_COMPTE_MOE, Role.MOA: S.PRISE_EN_COMPTE_MOA}
-EN_ATTENTE = {role: [statut, *([PRISE_EN_COMPTE[role]] if role in PRISE_EN_COMPTE else [])]
-              for role, statut in MISE_A_DISPOSITION.items() if role != Role.DESTINATAIRE}  # fmt: skip
+EN_ATTENTE = {
+    role: [statut, *([PRISE_EN_COMPTE[role]] if role in PRISE_EN_COMPTE else [])]
+    for role, statut in MISE_A_DISPOSITION.items()
+    if role != Role.DESTINATAIRE
+}
 STATUTS_EN_ATTENTE = [s for statuts in EN_ATTENTE.values() for s in statuts]
 
 
@@ -173,7 +176,7 @@ _REGLES = [
     RegleCadre(C.A25, MOA, DEST, moa=True),
     RegleCadre(C.A23, F, DEST),
     RegleCadre(C.A24, MOE, DEST),
-]  # fmt: skip
+]
 CADRES: dict[str, RegleCadre] = {r.cadre: r for r in _REGLES}
 # The chain and the list of payable cadres must agree (checked at import, even under ``python -O``).
 if {c for c, r in CADRES.items() if r.payable} != set(CADRES_PAYABLES_TRAVAUX):
@@ -207,8 +210,10 @@ def _transitions() -> list[Transition]:
     for cible in (S.A_VALIDER_1, S.A_VALIDER_2, *MISE_A_DISPOSITION.values()):
         t.append(Transition(S.DEPOSEE, cible, roles={SYSTEME}))
     # The titulaire (1) or mandataire (2) validates a sous-traitant's / cotraitant's piece, or refuses it.
-    for a_valider, validee, refusee in ((S.A_VALIDER_1, S.VALIDEE_1, S.REFUSEE_1),
-                                        (S.A_VALIDER_2, S.VALIDEE_2, S.REFUSEE_2)):  # fmt: skip
+    for a_valider, validee, refusee in (
+        (S.A_VALIDER_1, S.VALIDEE_1, S.REFUSEE_1),
+        (S.A_VALIDER_2, S.VALIDEE_2, S.REFUSEE_2),
+    ):
         t.append(Transition(a_valider, validee, roles={Role.VALIDATEUR}))
         t.append(Transition(a_valider, refusee, roles={Role.VALIDATEUR}, motif_obligatoire=True))
         t.append(Transition(validee, S.MISE_A_DISPOSITION_MOE, roles={SYSTEME}))
@@ -226,8 +231,11 @@ def _transitions() -> list[Transition]:
             t.append(Transition(source, S.SUSPENDUE, roles={recevant}, motif_obligatoire=True))
             for deposant in (F, MOE, MOA):
                 if deposant != recevant and f"ERREUR_{deposant}_SUR_{recevant}" in S.values:
-                    t.append(Transition(source, erreur_acheminement(deposant, recevant), roles={recevant},
-                                        motif_obligatoire=True))  # fmt: skip
+                    t.append(
+                        Transition(
+                            source, erreur_acheminement(deposant, recevant), roles={recevant}, motif_obligatoire=True
+                        )
+                    )
     # Seed 001 annex: the fournisseur may refuse a décompte général « pour autre motif ».
     t.append(Transition(S.MISE_A_DISPOSITION_FOURNISSEUR, S.REFUSEE_FOURNISSEUR, roles={F}, motif_obligatoire=True))
     # Procédure tacite: the fournisseur replaces its projet de décompte final the MOE left unanswered.
@@ -265,13 +273,19 @@ def libelle(statut: str) -> str:
 
 BADGES = {
     **{s: "fr-badge--new" for s in MISE_A_DISPOSITION.values()},
-    S.A_VALIDER_1: "fr-badge--new", S.A_VALIDER_2: "fr-badge--new",
-    S.PRISE_EN_COMPTE_MOE: "fr-badge--info", S.PRISE_EN_COMPTE_MOA: "fr-badge--info",
-    S.ASSOCIEE: "fr-badge--success", S.VALIDEE_1: "fr-badge--success", S.VALIDEE_2: "fr-badge--success",
-    S.SUSPENDUE: "fr-badge--warning", S.REMPLACEE_PAR_A22: "fr-badge--info",
+    S.A_VALIDER_1: "fr-badge--new",
+    S.A_VALIDER_2: "fr-badge--new",
+    S.PRISE_EN_COMPTE_MOE: "fr-badge--info",
+    S.PRISE_EN_COMPTE_MOA: "fr-badge--info",
+    S.ASSOCIEE: "fr-badge--success",
+    S.VALIDEE_1: "fr-badge--success",
+    S.VALIDEE_2: "fr-badge--success",
+    S.SUSPENDUE: "fr-badge--warning",
+    S.REMPLACEE_PAR_A22: "fr-badge--info",
     **{s: "fr-badge--error" for s in (*ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2, S.REFUSEE_FOURNISSEUR)},
-    "REJETEE": "fr-badge--error", "MISE_EN_PAIEMENT": "fr-badge--success",
-}  # fmt: skip
+    "REJETEE": "fr-badge--error",
+    "MISE_EN_PAIEMENT": "fr-badge--success",
+}
 
 
 def badge(statut: str) -> str:
@@ -284,18 +298,36 @@ STATUTS_REFUSES = [*ERREURS_ACHEMINEMENT, S.REFUSEE_1, S.REFUSEE_2, S.REFUSEE_FO
 GROUPES_TABLEAU_DE_BORD = {
     "BROUILLON": ("Brouillon", [S.BROUILLON]),  # an abandoned draft is counted nowhere
     "ERREUR_ACHEMINEMENT": ("Erreur d'acheminement", ERREURS_ACHEMINEMENT),
-    "MISE_A_DISPOSITION": ("Mise à disposition", [S.MISE_A_DISPOSITION_MOE, S.MISE_A_DISPOSITION_MOA,
-                                                  S.MISE_A_DISPOSITION_FOURNISSEUR, S.MISE_A_DISPOSITION,
-                                                  S.A_VALIDER_1, S.A_VALIDER_2]),
+    "MISE_A_DISPOSITION": (
+        "Mise à disposition",
+        [
+            S.MISE_A_DISPOSITION_MOE,
+            S.MISE_A_DISPOSITION_MOA,
+            S.MISE_A_DISPOSITION_FOURNISSEUR,
+            S.MISE_A_DISPOSITION,
+            S.A_VALIDER_1,
+            S.A_VALIDER_2,
+        ],
+    ),
     "VALIDEE": ("Validée", [S.VALIDEE_1, S.VALIDEE_2]),
     "REFUSEE": ("Refusée / Rejetée", [S.REFUSEE_1, S.REFUSEE_2, S.REFUSEE_FOURNISSEUR, "REJETEE"]),
-    "ASSOCIEE": ("Associée / Prise en compte", [S.ASSOCIEE, S.PRISE_EN_COMPTE_MOE, S.PRISE_EN_COMPTE_MOA,
-                                                S.REMPLACEE_PAR_A22]),
+    "ASSOCIEE": (
+        "Associée / Prise en compte",
+        [S.ASSOCIEE, S.PRISE_EN_COMPTE_MOE, S.PRISE_EN_COMPTE_MOA, S.REMPLACEE_PAR_A22],
+    ),
     "SUSPENDUE": ("Suspendue", [S.SUSPENDUE, "SUSPENDUE"]),
     "DEPOSEE": ("Déposée", [S.DEPOSEE]),
-    "EN_COURS_DESTINATAIRE": ("En cours de traitement par le destinataire", [
-        "PRISE_EN_COMPTE_DESTINATAIRE", "SERVICE_FAIT", "MANDATEE", "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE",
-        "A_RECYCLER", "COMPLETEE",
-    ]),
+    "EN_COURS_DESTINATAIRE": (
+        "En cours de traitement par le destinataire",
+        [
+            "PRISE_EN_COMPTE_DESTINATAIRE",
+            "SERVICE_FAIT",
+            "MANDATEE",
+            "MISE_A_DISPOSITION_COMPTABLE",
+            "COMPTABILISEE",
+            "A_RECYCLER",
+            "COMPLETEE",
+        ],
+    ),
     "MISE_EN_PAIEMENT": ("Mise en paiement", ["MISE_EN_PAIEMENT"]),
-}  # fmt: skip
+}

@@ -99,14 +99,16 @@ class AuthentificationCpro(BaseAuthentication):
         if schema.lower() != "bearer" or not jeton.strip():
             raise ErreurApi(
                 "Jeton d'accès absent : envoyez l'en-tête « Authorization: Bearer <jeton> ».",
-                CODE_NON_AUTHENTIFIE, 401,
-            )  # fmt: skip
+                CODE_NON_AUTHENTIFIE,
+                401,
+            )
         acces = services.jeton_valide(jeton.strip())
         if acces is None:
             raise ErreurApi(
                 "Jeton d'accès invalide ou expiré : demandez-en un nouveau à /api/oauth/token.",
-                CODE_NON_AUTHENTIFIE, 401,
-            )  # fmt: skip
+                CODE_NON_AUTHENTIFIE,
+                401,
+            )
         return acces
 
     @staticmethod
@@ -115,8 +117,9 @@ class AuthentificationCpro(BaseAuthentication):
         if not entete:
             raise ErreurApi(
                 "En-tête « cpro-account » absent : base64(login:mot de passe) du compte technique.",
-                CODE_NON_AUTHENTIFIE, 401,
-            )  # fmt: skip
+                CODE_NON_AUTHENTIFIE,
+                401,
+            )
         try:
             login, sep, mot_de_passe = base64.b64decode(entete.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -77,11 +77,13 @@ def token(request):
         return _erreur("invalid_client", "Client inconnu, désactivé ou secret erroné.", 401)
     journaliser("api.jeton.emis", client=client_id, ip=ip)
     scope = champs.get("scope") or "openid"
-    reponse = JsonResponse({
-        "access_token": services.emettre_jeton(client),
-        "token_type": TYPE_JETON,
-        "expires_in": services.DUREE_JETON,
-        "scope": scope,
-    })  # fmt: skip
+    reponse = JsonResponse(
+        {
+            "access_token": services.emettre_jeton(client),
+            "token_type": TYPE_JETON,
+            "expires_in": services.DUREE_JETON,
+            "scope": scope,
+        }
+    )
     reponse["Cache-Control"] = "no-store"
     return reponse

@@ -127,10 +127,15 @@ def documentation(request):
         for methode, operation in operations.items():
             contenu = operation.get("requestBody", {}).get("content", {})
             schema = next(iter(contenu.values()), {}).get("schema", {}) if contenu else {}
-            services.append({
-                "chemin": chemin, "methode": methode.upper(), "resume": operation.get("summary", ""),
-                "authentifie": bool(operation.get("security")), "champs": _champs(schema, composants),
-            })  # fmt: skip
+            services.append(
+                {
+                    "chemin": chemin,
+                    "methode": methode.upper(),
+                    "resume": operation.get("summary", ""),
+                    "authentifie": bool(operation.get("security")),
+                    "champs": _champs(schema, composants),
+                }
+            )
     titre = "Documentation de l'API"
     contexte = {"titre": titre, "services": services, "breadcrumb_data": navigation.fil_ariane(courant=titre)}
     return render(request, "api/documentation.html", contexte)

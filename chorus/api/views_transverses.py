@@ -27,11 +27,17 @@ PAYS = sorted((pays.alpha_2, _PAYS_FRANCAIS.gettext(pays.name)) for pays in pyco
 @extend_schema(
     summary="Disponibilité",
     request=None,
-    responses={200: inline_serializer("Disponibilite", {
-        "body": serializers.CharField(), "statusCode": serializers.CharField(),
-        "statusCodeValue": serializers.IntegerField(),
-    })},
-)  # fmt: skip
+    responses={
+        200: inline_serializer(
+            "Disponibilite",
+            {
+                "body": serializers.CharField(),
+                "statusCode": serializers.CharField(),
+                "statusCodeValue": serializers.IntegerField(),
+            },
+        )
+    },
+)
 class HealthCheck(VueCpro):
     """``GET``, no authentication; ignores any body (one client sends ``null``, another a JSON content type and no
     body)."""

@@ -202,15 +202,17 @@ def _taux(ligne) -> Decimal:
 def _lignes(corps) -> list[dict]:
     lignes = []
     for ligne in corps.objets("lignePoste"):
-        lignes.append({
-            "reference": ligne.texte("lignePosteReference")[:50],
-            "denomination": ligne.texte("lignePosteDenomination", requis=True)[:250],
-            "quantite": ligne.montant("lignePosteQuantite", requis=True),
-            "unite": ligne.texte("lignePosteUnite")[:20] or "C62",
-            "prix_unitaire_ht": ligne.montant("lignePosteMontantUnitaireHT", requis=True),
-            "remise_ht": ligne.montant("lignePosteMontantRemiseHT") or 0,
-            "taux_tva": _taux(ligne),
-        })  # fmt: skip
+        lignes.append(
+            {
+                "reference": ligne.texte("lignePosteReference")[:50],
+                "denomination": ligne.texte("lignePosteDenomination", requis=True)[:250],
+                "quantite": ligne.montant("lignePosteQuantite", requis=True),
+                "unite": ligne.texte("lignePosteUnite")[:20] or "C62",
+                "prix_unitaire_ht": ligne.montant("lignePosteMontantUnitaireHT", requis=True),
+                "remise_ht": ligne.montant("lignePosteMontantRemiseHT") or 0,
+                "taux_tva": _taux(ligne),
+            }
+        )
     if not lignes:
         raise requete_invalide("La facture doit comporter au moins une ligne (« lignePoste »).")
     return lignes
@@ -220,10 +222,15 @@ def _verifier_totaux(corps, calcul) -> None:
     """The client's totals, when it sends them, must be those the portal computes from the lines (one rule, in
     ``facturation.montants``)."""
     totaux = corps.objet("montantTotal")
-    erreurs = montants.ecarts_totaux(calcul, {
-        "montant_ht": totaux.montant("montantHtTotal"), "montant_tva": totaux.montant("montantTVA"),
-        "montant_ttc": totaux.montant("montantTtcTotal"), "net_a_payer": totaux.montant("montantAPayer"),
-    })  # fmt: skip
+    erreurs = montants.ecarts_totaux(
+        calcul,
+        {
+            "montant_ht": totaux.montant("montantHtTotal"),
+            "montant_tva": totaux.montant("montantTVA"),
+            "montant_ttc": totaux.montant("montantTtcTotal"),
+            "net_a_payer": totaux.montant("montantAPayer"),
+        },
+    )
     if erreurs:
         raise ErreurApi(" ".join(erreurs))
 
@@ -329,13 +336,21 @@ def soumettre(corps, compte):
     _verifier_totaux(corps, calcul)
     date_facture = corps.date("dateFacture", requis=True)
     donnees = {
-        "fournisseur": fournisseur, "service_fournisseur": service_fournisseur, "destinataire": destinataire,
-        "service_destinataire": service_destinataire, "valideur": _valideur(corps),
+        "fournisseur": fournisseur,
+        "service_fournisseur": service_fournisseur,
+        "destinataire": destinataire,
+        "service_destinataire": service_destinataire,
+        "valideur": _valideur(corps),
         "coordonnees_bancaires": _coordonnees(corps, fournisseur),
-        "cadre": _choix(corps.objet("cadreDeFacturation").texte("codeCadreFacturation"), CADRES_FACTURE,
-                        "codeCadreFacturation", Cadre.A1),
+        "cadre": _choix(
+            corps.objet("cadreDeFacturation").texte("codeCadreFacturation"),
+            CADRES_FACTURE,
+            "codeCadreFacturation",
+            Cadre.A1,
+        ),
         "type_facture": _choix(references.texte("typeFacture"), TypeFacture, "typeFacture", TypeFacture.FACTURE),
-        "numero": corps.texte("numeroFactureSaisi", requis=True)[:20], "date_facture": date_facture,
+        "numero": corps.texte("numeroFactureSaisi", requis=True)[:20],
+        "date_facture": date_facture,
         "devise": references.texte("deviseFacture") or "EUR",
         "type_tva": _choix(references.texte("typeTva"), TypeTva, "typeTva", TypeTva.TVA_SUR_DEBIT),
         "motif_exoneration": references.texte("motifExonerationTva")[:250],
@@ -345,8 +360,9 @@ def soumettre(corps, compte):
         "mode_paiement": _choix(references.texte("modePaiement"), ModePaiement, "modePaiement", ModePaiement.VIREMENT),
         "remise_globale_ttc": remise,
         "motif_remise_globale": corps.objet("montantTotal").texte("motifRemiseGlobaleTTC")[:250],
-        "commentaire": corps.texte("commentaire"), "mode_depot": ModeDepot.SAISIE_API,
-    }  # fmt: skip
+        "commentaire": corps.texte("commentaire"),
+        "mode_depot": ModeDepot.SAISIE_API,
+    }
     if donnees["devise"] != "EUR":
         raise requete_invalide(f"Devise non prise en charge : {donnees['devise']} (seul EUR est accepté).")
     pieces, pdf_principal = _pieces_jointes(corps, compte)
@@ -370,18 +386,26 @@ def soumettre(corps, compte):
     facture.refresh_from_db()
     return succes(
         "GCU_MSG_01_000",
-        identifiantFactureCPP=facture.pk, numeroFacture=facture.numero, statutFacture=facture.statut,
-        dateDepot=jour(facture.date_depot), empreinteCertificatDepot=facture.empreinte_certificat,
+        identifiantFactureCPP=facture.pk,
+        numeroFacture=facture.numero,
+        statutFacture=facture.statut,
+        dateDepot=jour(facture.date_depot),
+        empreinteCertificatDepot=facture.empreinte_certificat,
         identifiantStructure=fournisseur.identifiant,
-    )  # fmt: skip
+    )
 
 
 # --- Search and consultation ---------------------------------------------------------------------------------
 
 COLONNES_FACTURES = {
-    "IdentifiantFactureCPP": "pk", "NumeroFacture": "numero", "DateFacture": "date_facture",
-    "DateDepot": "date_depot", "MontantTTC": "montant_ttc", "MontantHT": "montant_ht", "Statut": "statut",
-}  # fmt: skip
+    "IdentifiantFactureCPP": "pk",
+    "NumeroFacture": "numero",
+    "DateFacture": "date_facture",
+    "DateDepot": "date_depot",
+    "MontantTTC": "montant_ttc",
+    "MontantHT": "montant_ht",
+    "Statut": "statut",
+}
 
 
 def _filtrer(corps, qs):
@@ -424,16 +448,19 @@ def _filtrer(corps, qs):
     if destinataires := [d for d in destinataires if d]:
         qs = qs.filter(destinataire_id__in=destinataires)
     if numero_flux := corps.texte("numeroFluxDepot"):
-        qs = qs.filter(pk__in=FluxDepot.factures.through.objects.filter(
-            fluxdepot__numero=numero_flux).values("facture_id"))  # fmt: skip
+        qs = qs.filter(
+            pk__in=FluxDepot.factures.through.objects.filter(fluxdepot__numero=numero_flux).values("facture_id")
+        )
     return qs.exclude(statut=StatutFacture.BROUILLON)
 
 
 def _ligne_facture(f) -> dict:
     createur = f.created_by
     return {
-        "identifiantFactureCPP": f.pk, "typeDemandePaiement": f.type_demande_paiement,
-        "codeFournisseur": f.fournisseur.identifiant, "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
+        "identifiantFactureCPP": f.pk,
+        "typeDemandePaiement": f.type_demande_paiement,
+        "codeFournisseur": f.fournisseur.identifiant,
+        "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
         "designationFournisseur": f.fournisseur.raison_sociale,
         "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
         "nomServiceFournisseur": f.service_fournisseur.libelle if f.service_fournisseur else "",
@@ -443,16 +470,24 @@ def _ligne_facture(f) -> dict:
         "idServiceExecutant": f.service_destinataire_id or 0,
         "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
         "nomServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
-        "typeFacture": f.type_facture, "numeroFacture": f.numero, "numeroFactureOrigine": f.numero_facture_origine,
-        "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
-        "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
-        "montantHT": nombre(f.montant_ht), "montantTTC": nombre(f.montant_ttc),
-        "montantAPayer": nombre(f.montant_a_payer), "devise": f.devise, "statut": f.statut,
-        "dateHeureEtatCourant": rfc3339(f.updated_at), "modeDepot": f.mode_depot,
+        "typeFacture": f.type_facture,
+        "numeroFacture": f.numero,
+        "numeroFactureOrigine": f.numero_facture_origine,
+        "numeroBonCommande": f.numero_engagement,
+        "numeroMarche": f.numero_marche,
+        "dateFacture": jour(f.date_facture),
+        "dateDepot": jour(f.date_depot),
+        "montantHT": nombre(f.montant_ht),
+        "montantTTC": nombre(f.montant_ttc),
+        "montantAPayer": nombre(f.montant_a_payer),
+        "devise": f.devise,
+        "statut": f.statut,
+        "dateHeureEtatCourant": rfc3339(f.updated_at),
+        "modeDepot": f.mode_depot,
         "numeroFluxDepot": getattr(f, "numero_flux", None) or "",
         "nomPrenomUtilisateurCreateur": f"{createur.prenom} {createur.nom}".strip(),
         "rejetTraite": f.rejet_traite,
-    }  # fmt: skip
+    }
 
 
 @documenter("Rechercher les factures émises", RechercherFournisseurRequete)
@@ -487,9 +522,11 @@ def _facture(compte, pk):
 
 def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
     return {
-        f"nbResultatsParPage{suffixe}": par_page, f"pageCourante{suffixe}": page,
-        f"pages{suffixe}": (total + par_page - 1) // par_page, f"total{suffixe}": total,
-    }  # fmt: skip
+        f"nbResultatsParPage{suffixe}": par_page,
+        f"pageCourante{suffixe}": page,
+        f"pages{suffixe}": (total + par_page - 1) // par_page,
+        f"total{suffixe}": total,
+    }
 
 
 @documenter("Consulter une facture émise", ConsulterFournisseurRequete)
@@ -517,12 +554,17 @@ def facture_json(f) -> dict:
     tva = list(f.recapitulatif_tva.order_by("taux"))
     coord = f.coordonnees_bancaires
     return {
-        "identifiantFactureCPP": f.pk, "numeroFacture": f.numero, "statutFacture": f.statut,
-        "modeDepot": f.mode_depot, "commentaire": f.commentaire,
-        "cadreDeFacturation": {"codeCadreFacturation": f.cadre,
-                               "codeValideur1": f.valideur.identifiant if f.valideur else "",
-                               "idValideur1": f.valideur_id or 0,
-                               "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else ""},
+        "identifiantFactureCPP": f.pk,
+        "numeroFacture": f.numero,
+        "statutFacture": f.statut,
+        "modeDepot": f.mode_depot,
+        "commentaire": f.commentaire,
+        "cadreDeFacturation": {
+            "codeCadreFacturation": f.cadre,
+            "codeValideur1": f.valideur.identifiant if f.valideur else "",
+            "idValideur1": f.valideur_id or 0,
+            "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else "",
+        },
         "destinataire": {
             "idDestinataire": f.destinataire_id or 0,
             "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
@@ -532,7 +574,8 @@ def facture_json(f) -> dict:
             "libelleServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
         },
         "fournisseur": {
-            "idFournisseur": f.fournisseur_id, "codeFournisseur": f.fournisseur.identifiant,
+            "idFournisseur": f.fournisseur_id,
+            "codeFournisseur": f.fournisseur.identifiant,
             "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
             "designationFournisseur": f.fournisseur.raison_sociale,
             "idServiceFournisseur": f.service_fournisseur_id or 0,
@@ -542,26 +585,37 @@ def facture_json(f) -> dict:
             "coordBancairesBicSwift": coord.bic if coord else "",
         },
         "references": {
-            "codeDeviseFacture": f.devise, "typeFacture": f.type_facture, "typeTva": f.type_tva,
-            "dateFacture": jour(f.date_facture), "dateDepot": jour(f.date_depot),
-            "dateEcheancePaiement": jour(f.date_echeance), "dateCreationFacture": jour_heure(f.created_at),
-            "modePaiement": f.mode_paiement, "motifExonerationTva": f.motif_exoneration,
-            "numeroBonCommande": f.numero_engagement, "numeroMarche": f.numero_marche,
+            "codeDeviseFacture": f.devise,
+            "typeFacture": f.type_facture,
+            "typeTva": f.type_tva,
+            "dateFacture": jour(f.date_facture),
+            "dateDepot": jour(f.date_depot),
+            "dateEcheancePaiement": jour(f.date_echeance),
+            "dateCreationFacture": jour_heure(f.created_at),
+            "modePaiement": f.mode_paiement,
+            "motifExonerationTva": f.motif_exoneration,
+            "numeroBonCommande": f.numero_engagement,
+            "numeroMarche": f.numero_marche,
             "numeroFactureOrigine": f.numero_facture_origine,
         },
         "montantTotal": {
-            "montantHtTotal": nombre(f.montant_ht), "montantTVA": nombre(f.montant_tva),
+            "montantHtTotal": nombre(f.montant_ht),
+            "montantTVA": nombre(f.montant_tva),
             "montantTtcAvantRemiseGlobalTTC": nombre(f.montant_ttc_avant_remise),
             "montantRemiseGlobaleTTC": nombre(f.remise_globale_ttc),
-            "motifRemiseGlobaleTTC": f.motif_remise_globale, "montantTtcTotal": nombre(f.montant_ttc),
+            "motifRemiseGlobaleTTC": f.motif_remise_globale,
+            "montantTtcTotal": nombre(f.montant_ttc),
             "montantAPayer": nombre(f.montant_a_payer),
         },
         "lignesDePoste": {
             "lignePoste": [
                 {
-                    "lignePosteNumero": lg.ordre, "lignePosteReference": lg.reference,
-                    "lignePosteDenomination": lg.denomination, "lignePosteQuantite": nombre(lg.quantite),
-                    "lignePosteUniteLibelle": lg.unite, "lignePosteMontantUnitaireHT": nombre(lg.prix_unitaire_ht),
+                    "lignePosteNumero": lg.ordre,
+                    "lignePosteReference": lg.reference,
+                    "lignePosteDenomination": lg.denomination,
+                    "lignePosteQuantite": nombre(lg.quantite),
+                    "lignePosteUniteLibelle": lg.unite,
+                    "lignePosteMontantUnitaireHT": nombre(lg.prix_unitaire_ht),
                     "lignePosteMontantRemiseHT": nombre(lg.remise_ht),
                     "lignePosteMontantHtApresRemise": nombre(lg.montant_ht),
                     "lignePosteMontantTtcApresRemise": nombre(lg.montant_ttc),
@@ -575,14 +629,17 @@ def facture_json(f) -> dict:
         },
         "recapitulatifDeTva": {
             "ligneTva": [
-                {"ligneTvaTauxRefValeur": nombre(t.taux), "ligneTvaTauxManuel": nombre(t.taux),
-                 "ligneTvaMontantBaseHtParTaux": nombre(t.base_ht - t.remise_globale_ht),
-                 "ligneTvaMontantTvaParTaux": nombre(t.montant_tva)}
+                {
+                    "ligneTvaTauxRefValeur": nombre(t.taux),
+                    "ligneTvaTauxManuel": nombre(t.taux),
+                    "ligneTvaMontantBaseHtParTaux": nombre(t.base_ht - t.remise_globale_ht),
+                    "ligneTvaMontantTvaParTaux": nombre(t.montant_tva),
+                }
                 for t in tva
             ],
             **_page(len(tva), max(len(tva), 1), 1, "LignesRecapitulativesTVA"),
         },
-    }  # fmt: skip
+    }
 
 
 @documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
@@ -633,12 +690,18 @@ def consulter_historique(corps, compte):
     )
     derniere = actions[0] if actions else None
     return succes(
-        idFacture=id_facture, numeroFacture=f.numero, statutCourantCode=f.statut, modeDepot=f.mode_depot,
+        idFacture=id_facture,
+        numeroFacture=f.numero,
+        statutCourantCode=f.statut,
+        modeDepot=f.mode_depot,
         historiquesDesStatuts={
             "histoStatut": [
                 {
-                    "histoStatutId": e.pk, "histoStatutCode": e.statut, "histoStatutCommentaire": e.commentaire,
-                    "histoStatutDatePassage": jour_heure(e.created_at), **_utilisateur(e, "histoStatut"),
+                    "histoStatutId": e.pk,
+                    "histoStatutCode": e.statut,
+                    "histoStatutCommentaire": e.commentaire,
+                    "histoStatutDatePassage": jour_heure(e.created_at),
+                    **_utilisateur(e, "histoStatut"),
                 }
                 for e in statuts
             ],
@@ -646,16 +709,24 @@ def consulter_historique(corps, compte):
         },
         historiquesDesActionsUtilisateurs={
             "histoAction": [
-                {"histoActionId": e.pk, "histoActionCode": historique.code_action(e),
-                 "histoActionDateHeure": jour_heure(e.created_at), **_utilisateur(e, "histoAction")}
+                {
+                    "histoActionId": e.pk,
+                    "histoActionCode": historique.code_action(e),
+                    "histoActionDateHeure": jour_heure(e.created_at),
+                    **_utilisateur(e, "histoAction"),
+                }
                 for e in tranche_actions
             ],
             **page_actions,
         },
         historiquesDesEvenementsComplementaires={
             "evenement": [
-                {"evenementId": e.pk, "evenementLibelle": historique.libelle_evenement(e),
-                 "evenementQui": "Chorus Pro", "evenementDateHeure": jour_heure(e.created_at)}
+                {
+                    "evenementId": e.pk,
+                    "evenementLibelle": historique.libelle_evenement(e),
+                    "evenementQui": "Chorus Pro",
+                    "evenementDateHeure": jour_heure(e.created_at),
+                }
                 for e in tranche_evenements
             ],
             **page_evenements,
@@ -664,4 +735,4 @@ def consulter_historique(corps, compte):
             "derniereActionCode": historique.code_action(derniere) if derniere else "",
             "derniereActionId": derniere.pk if derniere else 0,
         },
-    )  # fmt: skip
+    )

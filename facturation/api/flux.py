@@ -49,9 +49,13 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
     """One invoice file through the portal's deposit pipeline; returns (number, invoice sent) or raises
     ValidationError (French) carrying the document's number when it was read."""
     facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=flux.deposant, fournisseur=flux.structure, contenu=contenu,
-        nom_fichier=nom, formats=SYNTAXES[flux.syntaxe],
-    )  # fmt: skip
+        canal=envoi.Canal.FLUX,
+        acting_user=flux.deposant,
+        fournisseur=flux.structure,
+        contenu=contenu,
+        nom_fichier=nom,
+        formats=SYNTAXES[flux.syntaxe],
+    )
     return facture.numero, facture
 
 
@@ -194,9 +198,12 @@ def _conclure(flux: FluxDepot, tentative: int, integrees: int, erreurs: list, er
         etat = Etat.REJETE
     maintenant = timezone.now()
     fini = FluxDepot.objects.filter(pk=flux.pk, etat=Etat.EN_COURS, tentatives=tentative).update(
-        etat=etat, erreurs_dp=erreurs, erreurs_techniques=erreurs_techniques, etat_le=maintenant,
+        etat=etat,
+        erreurs_dp=erreurs,
+        erreurs_techniques=erreurs_techniques,
+        etat_le=maintenant,
         traitement_vu_le=maintenant,
-    )  # fmt: skip
+    )
     if not fini:
         raise TraitementRepris
 
@@ -227,9 +234,11 @@ def _abandonner(courant: FluxDepot) -> None:
 def _erreur_dp(flux: FluxDepot, nom: str, message: str, contenu: bytes = b"") -> dict:
     numero, acheteur = _identite(contenu) if contenu else ("", "")
     return {
-        "numeroDP": numero or nom[:255], "libelleErreurDP": message,
-        "identifiantFournisseur": flux.structure.identifiant, "identifiantDestinataire": acheteur,
-    }  # fmt: skip
+        "numeroDP": numero or nom[:255],
+        "libelleErreurDP": message,
+        "identifiantFournisseur": flux.structure.identifiant,
+        "identifiantDestinataire": acheteur,
+    }
 
 
 def _identite(contenu: bytes) -> tuple[str, str]:

@@ -102,10 +102,14 @@ class ConsulterCRDetaille(ServiceCpro):
 def consulter_cr_detaille(corps, compte):
     flux = _flux(corps, compte)
     return succes(
-        nomFichier=flux.nom_fichier, dateDepotFlux=rfc3339(flux.created_at), codeInterfaceDepotFlux=flux.syntaxe,
-        etatCourantDepotFlux=flux.etat, dateHeureEtatCourantFlux=rfc3339(flux.etat_le),
-        listeErreurDP=flux.erreurs_dp, listeErreurTechnique=flux.erreurs_techniques,
-    )  # fmt: skip
+        nomFichier=flux.nom_fichier,
+        dateDepotFlux=rfc3339(flux.created_at),
+        codeInterfaceDepotFlux=flux.syntaxe,
+        etatCourantDepotFlux=flux.etat,
+        dateHeureEtatCourantFlux=rfc3339(flux.etat_le),
+        listeErreurDP=flux.erreurs_dp,
+        listeErreurTechnique=flux.erreurs_techniques,
+    )
 
 
 @documenter("Compte rendu d'un flux", NumeroFlux)
@@ -119,8 +123,13 @@ class ConsulterCR(ServiceCpro):
 def consulter_cr(corps, compte):
     flux = _flux(corps, compte)
     return succes(
-        numeroFluxDepot=flux.numero, nomFichierFlux=flux.nom_fichier, codeInterfaceFlux=flux.syntaxe,
-        dateDepotFlux=rfc3339(flux.created_at), etatCourantFlux=flux.etat,
-        dateHeureEtatCourantFlux=rfc3339(flux.etat_le), codeAppliPartenaire="", designationPartenaire="",
+        numeroFluxDepot=flux.numero,
+        nomFichierFlux=flux.nom_fichier,
+        codeInterfaceFlux=flux.syntaxe,
+        dateDepotFlux=rfc3339(flux.created_at),
+        etatCourantFlux=flux.etat,
+        dateHeureEtatCourantFlux=rfc3339(flux.etat_le),
+        codeAppliPartenaire="",
+        designationPartenaire="",
         fichierCR=base64.b64encode(compte_rendu.generer_cr_pdf(flux)).decode("ascii"),
-    )  # fmt: skip
+    )

@@ -15,9 +15,15 @@ from facturation.services.controles import erreur_numero
 
 
 def enregistrer(
-    *, acting_user, donnees: dict, lignes: list[dict], facture: Facture | None = None, calcul=None,
-    ajustements: list | None = None, emetteur_verifie: bool = False,
-) -> Facture:  # fmt: skip
+    *,
+    acting_user,
+    donnees: dict,
+    lignes: list[dict],
+    facture: Facture | None = None,
+    calcul=None,
+    ajustements: list | None = None,
+    emetteur_verifie: bool = False,
+) -> Facture:
     """« Enregistrer »: create or update a draft (nothing is checked but the amounts). A saisie's amounts are
     computed from its lines (``montants.calculer``); a deposited document's come as ``calcul`` with its document
     level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
@@ -51,33 +57,54 @@ def enregistrer(
         facture.lignes.all().delete()
         LignePoste.objects.bulk_create(
             LignePoste(
-                facture=facture, ordre=i, reference=(ligne.get("reference") or "")[:50],
-                denomination=(ligne.get("denomination") or "Ligne")[:250], unite=(ligne.get("unite") or "C62")[:20],
-                quantite=c.quantite, prix_unitaire_ht=c.prix_unitaire_ht, remise_ht=c.remise_ht, taux_tva=c.taux_tva,
-                montant_ht=c.montant_ht, montant_ttc=c.montant_ttc, charges_ht=c.charges_ht,
-                quantite_base=c.quantite_base, categorie_tva=c.categorie_tva,
+                facture=facture,
+                ordre=i,
+                reference=(ligne.get("reference") or "")[:50],
+                denomination=(ligne.get("denomination") or "Ligne")[:250],
+                unite=(ligne.get("unite") or "C62")[:20],
+                quantite=c.quantite,
+                prix_unitaire_ht=c.prix_unitaire_ht,
+                remise_ht=c.remise_ht,
+                taux_tva=c.taux_tva,
+                montant_ht=c.montant_ht,
+                montant_ttc=c.montant_ttc,
+                charges_ht=c.charges_ht,
+                quantite_base=c.quantite_base,
+                categorie_tva=c.categorie_tva,
                 ajustements=ligne.get("ajustements") or [],
             )
             for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
-        )  # fmt: skip
+        )
         facture.recapitulatif_tva.all().delete()
         RecapitulatifTVA.objects.bulk_create(
             RecapitulatifTVA(
-                facture=facture, taux=t.taux, base_ht=t.base_ht, remise_globale_ht=t.remise_globale_ht,
-                montant_tva=t.montant_tva, categorie=t.categorie, motif_exoneration=t.motif_exoneration[:250],
+                facture=facture,
+                taux=t.taux,
+                base_ht=t.base_ht,
+                remise_globale_ht=t.remise_globale_ht,
+                montant_tva=t.montant_tva,
+                categorie=t.categorie,
+                motif_exoneration=t.motif_exoneration[:250],
                 code_motif_exoneration=t.code_motif_exoneration[:30],
             )
             for t in calcul.tva
-        )  # fmt: skip
+        )
         facture.ajustements.all().delete()
         AjustementDocument.objects.bulk_create(
             AjustementDocument(
-                facture=facture, ordre=i, charge=a.charge, montant=a.montant, base=a.base, pourcentage=a.pourcentage,
-                motif=(a.motif or "")[:250], code_motif=(a.code_motif or "")[:10], categorie_tva=a.categorie_tva,
+                facture=facture,
+                ordre=i,
+                charge=a.charge,
+                montant=a.montant,
+                base=a.base,
+                pourcentage=a.pourcentage,
+                motif=(a.motif or "")[:250],
+                code_motif=(a.code_motif or "")[:10],
+                categorie_tva=a.categorie_tva,
                 taux_tva=a.taux_tva,
             )
             for i, a in enumerate(ajustements or [], start=1)
-        )  # fmt: skip
+        )
     return facture
 
 
@@ -111,12 +138,15 @@ def _remises_de_la_saisie(donnees: dict, calcul: montants.Calcul) -> list:
     categorie = {TypeTva.EXONERATION: "E", TypeTva.SANS_TVA: "O"}.get(donnees.get("type_tva"))
     return [
         Ajustement(
-            charge=False, montant=t.remise_globale_ht, motif=(donnees.get("motif_remise_globale") or "Remise globale"),
-            categorie_tva=categorie or ("S" if t.taux > 0 else "Z"), taux_tva=t.taux,
+            charge=False,
+            montant=t.remise_globale_ht,
+            motif=(donnees.get("motif_remise_globale") or "Remise globale"),
+            categorie_tva=categorie or ("S" if t.taux > 0 else "Z"),
+            taux_tva=t.taux,
         )
         for t in calcul.tva
         if t.remise_globale_ht
-    ]  # fmt: skip
+    ]
 
 
 def _appliquer_calcul(facture: Facture, calcul: montants.Calcul) -> None:

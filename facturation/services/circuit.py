@@ -79,8 +79,9 @@ def _notifier_valideur(*, objet, entree):
     )
 
 
-CIRCUIT = Workflow(transitions=statuts.TRANSITIONS, historique=HistoriqueFacture, libelles=StatutFacture,
-                   notifications=[_notifier])  # fmt: skip
+CIRCUIT = Workflow(
+    transitions=statuts.TRANSITIONS, historique=HistoriqueFacture, libelles=StatutFacture, notifications=[_notifier]
+)
 
 
 def exiger_emission(user, structure):

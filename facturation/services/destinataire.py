@@ -35,8 +35,9 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
 MOTIF_REQUIS = "Choisissez le motif dans la liste : il est obligatoire pour cette action."
 
 
-def traiter_facture_recue(*, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "",
-                          statut_vu: str = "") -> Facture:  # fmt: skip
+def traiter_facture_recue(
+    *, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "", statut_vu: str = ""
+) -> Facture:
     """« Traiter la facture » in Factures reçues: ``motif`` is a code of the outcome's coded list
     (``MOTIFS_DESTINATAIRE``: Suspendre, Mettre à recycler, Rejeter), required there and refused elsewhere; the
     history and the supplier's e-mail carry its label and the optional comment.
@@ -70,9 +71,12 @@ def traiter_facture_recue(*, acting_user, facture: Facture, statut: str, motif: 
             raise refus(actuel)
         try:
             return traiter(
-                acting_user=acting_user, facture=facture, statut=statut, motif=motif,
+                acting_user=acting_user,
+                facture=facture,
+                statut=statut,
+                motif=motif,
                 commentaire=(commentaire or "").strip(),
-            )  # fmt: skip
+            )
         except TransitionInterdite as exc:
             raise refus(actuel) from exc
 

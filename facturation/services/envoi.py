@@ -72,9 +72,13 @@ CADRES_BT23 = {c.code: c for c in CADRES_FACTURE}
 # BT-81 (UNTDID 4461) → Chorus Pro's mode de règlement; 58/59 are the SEPA variants of 30/49.
 MODES_PAIEMENT = {
     **{code: mode for mode, code in CODE_MOYEN_PAIEMENT.items()},
-    "31": ModePaiement.VIREMENT, "42": ModePaiement.VIREMENT, "58": ModePaiement.VIREMENT,
-    "59": ModePaiement.PRELEVEMENT, "48": ModePaiement.AUTRE, "57": ModePaiement.VIREMENT,
-}  # fmt: skip
+    "31": ModePaiement.VIREMENT,
+    "42": ModePaiement.VIREMENT,
+    "58": ModePaiement.VIREMENT,
+    "59": ModePaiement.PRELEVEMENT,
+    "48": ModePaiement.AUTRE,
+    "57": ModePaiement.VIREMENT,
+}
 # BT-3 codes of a credit note (UNTDID 1001); every other accepted code is an invoice.
 TYPES_AVOIR = {"381", "261", "262", "296", "308", "396", "420", "458", "532"}
 
@@ -151,8 +155,9 @@ def controler_regles(document: Document) -> None:
     if document.analyse.erreurs:
         raise DepotRefuse(
             ["La facture ne respecte pas la norme EN 16931 :", *(e["message"] for e in document.analyse.erreurs)],
-            code=DepotRefuse.REGLES, numero=document.numero,
-        )  # fmt: skip
+            code=DepotRefuse.REGLES,
+            numero=document.numero,
+        )
     if document.donnees.avec_lignes and not document.donnees.lignes:
         raise DepotRefuse("La facture ne comporte aucune ligne (BG-25).", numero=document.numero)
     try:
@@ -178,22 +183,25 @@ def controler_vendeur(document: Document, fournisseur: Structure) -> None:
             raise DepotRefuse(
                 f"Le vendeur du document (SIRET {vendeur.siret}, BT-30) n'est pas la structure qui dépose "
                 f"({fournisseur.raison_sociale}, SIRET {siret}) : déposez la facture depuis la structure émettrice.",
-                code=DepotRefuse.VENDEUR, numero=document.numero,
-            )  # fmt: skip
+                code=DepotRefuse.VENDEUR,
+                numero=document.numero,
+            )
         return
     siren = vendeur.siren or _siren_de_tva(vendeur.numero_tva)
     if not siren:
         raise DepotRefuse(
             "Le document n'identifie pas le vendeur par son SIRET (BT-30 avec le schéma 0009) : Chorus Pro ne peut "
             "pas vérifier qu'il s'agit de votre structure.",
-            code=DepotRefuse.VENDEUR, numero=document.numero,
-        )  # fmt: skip
+            code=DepotRefuse.VENDEUR,
+            numero=document.numero,
+        )
     if siren != siret[:9]:
         raise DepotRefuse(
             f"Le vendeur du document (SIREN {siren}) n'est pas la structure qui dépose ({fournisseur.raison_sociale}, "
             f"SIRET {siret}).",
-            code=DepotRefuse.VENDEUR, numero=document.numero,
-        )  # fmt: skip
+            code=DepotRefuse.VENDEUR,
+            numero=document.numero,
+        )
 
 
 def _siren_de_tva(numero_tva: str) -> str:
@@ -252,11 +260,12 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
             {"numero": numero, "date": date.isoformat() if date else None} for numero, date in d.factures_precedentes
         ],
         "parties_document": {
-            "fournisseur": partie_en_json(d.fournisseur), "destinataire": partie_en_json(d.destinataire),
+            "fournisseur": partie_en_json(d.fournisseur),
+            "destinataire": partie_en_json(d.destinataire),
             "livraison": partie_en_json(d.livraison),
         },
         "remise_globale_ttc": 0,
-    }  # fmt: skip
+    }
     return document.valeurs
 
 
@@ -345,8 +354,10 @@ def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero:
         if existante is not None and (facture is None or existante.pk != facture.pk):
             raise DepotRefuse(
                 f"Ce fichier a déjà été déposé (facture n° {existante.numero}).",
-                code=DepotRefuse.DOUBLON, numero=numero, facture=existante,
-            )  # fmt: skip
+                code=DepotRefuse.DOUBLON,
+                numero=numero,
+                facture=existante,
+            )
     if numero:
         meme_numero = (
             Facture.objects.filter(fournisseur=fournisseur, numero=numero)
@@ -358,8 +369,10 @@ def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero:
             raise DepotRefuse(
                 f"Ce numéro de facture est déjà utilisé par votre structure : la facture n° {numero} a déjà été "
                 "déposée.",
-                code=DepotRefuse.DOUBLON, numero=numero, facture=meme_numero,
-            )  # fmt: skip
+                code=DepotRefuse.DOUBLON,
+                numero=numero,
+                facture=meme_numero,
+            )
 
 
 # --- 6. Saving ---------------------------------------------------------------------------------------------------
@@ -369,22 +382,29 @@ def lignes_du_document(document: Document) -> list[dict]:
     """The lines of a structured document for ``services.enregistrer`` (descriptions; amounts are in the calcul)."""
     return [
         {
-            "reference": ligne.reference[:50], "denomination": (ligne.denomination or "Ligne")[:250],
-            "unite": (ligne.unite or "C62")[:20], "ajustements": [ajustement_en_json(a) for a in ligne.ajustements],
+            "reference": ligne.reference[:50],
+            "denomination": (ligne.denomination or "Ligne")[:250],
+            "unite": (ligne.unite or "C62")[:20],
+            "ajustements": [ajustement_en_json(a) for a in ligne.ajustements],
         }
         for ligne in document.donnees.lignes
-    ]  # fmt: skip
+    ]
 
 
-def enregistrer_document(*, acting_user, document: Document, valeurs: dict, facture: Facture | None = None,
-                         mode_depot: str | None = None) -> Facture:  # fmt: skip
+def enregistrer_document(
+    *, acting_user, document: Document, valeurs: dict, facture: Facture | None = None, mode_depot: str | None = None
+) -> Facture:
     """A draft made of a structured document: its own amounts, lines, VAT breakdown, allowances and charges; the
     file is kept unchanged as the legal original."""
     mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
     facture = enregistrer(
-        acting_user=acting_user, donnees={**valeurs, "mode_depot": mode}, lignes=lignes_du_document(document),
-        facture=facture, calcul=document.calcul, ajustements=document.donnees.ajustements,
-    )  # fmt: skip
+        acting_user=acting_user,
+        donnees={**valeurs, "mode_depot": mode},
+        lignes=lignes_du_document(document),
+        facture=facture,
+        calcul=document.calcul,
+        ajustements=document.donnees.ajustements,
+    )
     facture.mode_depot = mode
     facture.fichier.save(document.nom[-100:] or "facture", ContentFile(document.contenu), save=False)
     facture.fichier_sha256 = hashlib.sha256(document.contenu).hexdigest()
@@ -443,8 +463,9 @@ def analyser_depot(
         raise DepotRefuse(
             f"Le fichier est au format {depot.LIBELLES_FORMAT.get(document.analyse.format, document.analyse.format)}, "
             "pas celui que le flux déclare.",
-            code=DepotRefuse.FORMAT, numero=document.numero,
-        )  # fmt: skip
+            code=DepotRefuse.FORMAT,
+            numero=document.numero,
+        )
     controler_regles(document)
     controler_vendeur(document, fournisseur)
     controler_doublons(contenu=contenu, fournisseur=fournisseur, numero=document.numero)
@@ -453,11 +474,20 @@ def analyser_depot(
 
 
 def deposer_et_envoyer(
-    *, canal: Canal, acting_user, fournisseur: Structure | None = None, contenu: bytes | None = None,
-    nom_fichier: str = "", saisie: tuple[dict, list[dict]] | None = None, facture: Facture | None = None,
-    cadre: str | None = None, formats=None, travaux: tuple[dict, montants.Calcul] | None = None,
-    pieces_jointes=(), pdf_principal: tuple[bytes, str] | None = None,
-) -> Facture:  # fmt: skip
+    *,
+    canal: Canal,
+    acting_user,
+    fournisseur: Structure | None = None,
+    contenu: bytes | None = None,
+    nom_fichier: str = "",
+    saisie: tuple[dict, list[dict]] | None = None,
+    facture: Facture | None = None,
+    cadre: str | None = None,
+    formats=None,
+    travaux: tuple[dict, montants.Calcul] | None = None,
+    pieces_jointes=(),
+    pdf_principal: tuple[bytes, str] | None = None,
+) -> Facture:
     """Every channel's « Valider et envoyer ».
 
     - a file (``FLUX``; ``DEPOT`` of a structured document): ``contenu`` is read, checked, routed and sent as the
@@ -494,12 +524,14 @@ def deposer_et_envoyer(
             "Ce PDF ne contient pas de facture structurée (Factur-X) : déposez-le sur le portail pour en saisir les "
             "données.",
             code=DepotRefuse.FORMAT,
-        )  # fmt: skip
+        )
     with transaction.atomic():
         brouillon = enregistrer_document(
-            acting_user=acting_user, document=document, valeurs=document.valeurs,
+            acting_user=acting_user,
+            document=document,
+            valeurs=document.valeurs,
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
-        )  # fmt: skip
+        )
         return envoyer(acting_user=acting_user, facture=brouillon)
 
 
@@ -519,8 +551,9 @@ def _rattacher_pdf(facture: Facture, contenu: bytes, nom: str) -> None:
     facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "updated_at"])
 
 
-def _envoyer_piece_travaux(*, acting_user, donnees: dict, calcul: montants.Calcul, contenu: bytes,
-                           nom_fichier: str) -> Facture:  # fmt: skip
+def _envoyer_piece_travaux(
+    *, acting_user, donnees: dict, calcul: montants.Calcul, contenu: bytes, nom_fichier: str
+) -> Facture:
     """A payable works piece continues as an invoice in the service financier's « Factures reçues » (one path:
     the recipient processes it like any invoice). « Factures de travaux » checked who deposits it and for whom
     (``travaux.services``: the depositor is the MOA or the MOE, not the supplier, hence ``emetteur_verifie``);
@@ -529,14 +562,23 @@ def _envoyer_piece_travaux(*, acting_user, donnees: dict, calcul: montants.Calcu
     with transaction.atomic():
         controler_doublons(contenu=contenu, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
         brouillon = enregistrer(
-            acting_user=acting_user, lignes=[], calcul=calcul, emetteur_verifie=True,
-            donnees={**donnees, "mode_depot": ModeDepot.DEPOT_PDF,
-                     "type_demande_paiement": Facture.TypeDemandePaiement.FACTURE_TRAVAUX},
-        )  # fmt: skip
-        return valider_et_envoyer(
-            acting_user=acting_user, facture=brouillon, contenu=contenu, nom_fichier=nom_fichier,
+            acting_user=acting_user,
+            lignes=[],
+            calcul=calcul,
             emetteur_verifie=True,
-        )  # fmt: skip
+            donnees={
+                **donnees,
+                "mode_depot": ModeDepot.DEPOT_PDF,
+                "type_demande_paiement": Facture.TypeDemandePaiement.FACTURE_TRAVAUX,
+            },
+        )
+        return valider_et_envoyer(
+            acting_user=acting_user,
+            facture=brouillon,
+            contenu=contenu,
+            nom_fichier=nom_fichier,
+            emetteur_verifie=True,
+        )
 
 
 def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
@@ -548,8 +590,9 @@ def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
         with facture.fichier.open("rb") as fichier:
             intact = hashlib.sha256(fichier.read()).hexdigest() == facture.fichier_sha256
         if not intact:
-            raise DepotRefuse("Le fichier déposé n'est plus celui qui a été contrôlé : déposez-le à nouveau.",
-                              numero=facture.numero)  # fmt: skip
+            raise DepotRefuse(
+                "Le fichier déposé n'est plus celui qui a été contrôlé : déposez-le à nouveau.", numero=facture.numero
+            )
     controler_doublons(contenu=None, fournisseur=facture.fournisseur, numero=facture.numero, facture=facture)
     with transaction.atomic():
         return envoyer(acting_user=acting_user, facture=facture)
@@ -666,8 +709,10 @@ def valider_et_envoyer(
             raise DepotRefuse(
                 f"Ce numéro de facture est déjà utilisé par votre structure : la facture n° {facture.numero} a déjà "
                 "été déposée.",
-                code=DepotRefuse.DOUBLON, numero=facture.numero, facture=existante,
-            ) from exc  # fmt: skip
+                code=DepotRefuse.DOUBLON,
+                numero=facture.numero,
+                facture=existante,
+            ) from exc
         acheminer(facture)
     return facture
 

@@ -27,9 +27,10 @@ def recycler(
         raise ValidationError(erreurs)
     with transaction.atomic():
         Facture.objects.filter(pk=facture.pk).update(
-            destinataire=destinataire, service_destinataire=service_destinataire,
+            destinataire=destinataire,
+            service_destinataire=service_destinataire,
             numero_engagement=facture.numero_engagement,
-        )  # fmt: skip
+        )
         commentaire = (commentaire or "").strip()
         CIRCUIT.transition(
             facture,
@@ -70,8 +71,13 @@ def traiter_rejet(*, acting_user, facture: Facture, motif: str = "") -> Facture:
         locked.rejet_traite = True
         locked.save(update_fields=["rejet_traite", "updated_at"])
         HistoriqueFacture.ajouter(
-            objet=locked, acting_user=acting_user, role=FOURNISSEUR, statut_precedent=StatutFacture.REJETEE,
-            statut=StatutFacture.REJETEE, commentaire="Rejet traité", motif=(motif or "").strip(),
-        )  # fmt: skip
+            objet=locked,
+            acting_user=acting_user,
+            role=FOURNISSEUR,
+            statut_precedent=StatutFacture.REJETEE,
+            statut=StatutFacture.REJETEE,
+            commentaire="Rejet traité",
+            motif=(motif or "").strip(),
+        )
     facture.rejet_traite = True
     return facture

@@ -12,9 +12,22 @@ from facturation.models import Facture, PieceJointe, PieceJointeTeleversee
 from facturation.services.circuit import exiger_emission
 
 EXTENSIONS_PIECES = {
-    ".pdf", ".xml", ".zip", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".csv",
-    ".txt", ".p7s",
-}  # fmt: skip
+    ".pdf",
+    ".xml",
+    ".zip",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".odt",
+    ".ods",
+    ".csv",
+    ".txt",
+    ".p7s",
+}
 # What the content of each extension must be, read from its bytes (``chorus.fichiers``, as for sollicitations):
 # a magic number for the binary formats, text (XML or plain) for the others; an EXE renamed .doc is refused.
 SIGNATURES_FICHIERS = {
@@ -36,8 +49,7 @@ TAILLE_MAX_PIECE = 10 * 1024 * 1024
 TAILLE_MAX_FACTURE = 120 * 1024 * 1024
 
 
-def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, designation: str, nom: str,
-                         contenu: bytes):  # fmt: skip
+def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, designation: str, nom: str, contenu: bytes):
     """An attachment on a draft or on a suspended invoice; the file's content must match its extension."""
     exiger_emission(acting_user, facture.fournisseur)
     if facture.statut not in (StatutFacture.BROUILLON, StatutFacture.SUSPENDUE):
@@ -56,10 +68,13 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
     if erreurs:
         raise ValidationError(erreurs)
     piece = PieceJointe(
-        facture=facture, type_piece=type_piece, designation=designation.strip(), taille=len(contenu),
+        facture=facture,
+        type_piece=type_piece,
+        designation=designation.strip(),
+        taille=len(contenu),
         sha256=hashlib.sha256(contenu).hexdigest(),
         type_contenu=type_contenu(nom),
-    )  # fmt: skip
+    )
     piece.fichier.save(nom, ContentFile(contenu), save=False)
     piece.save()
     return piece
@@ -135,9 +150,15 @@ def controler_fichier_joint(*, nom: str, contenu: bytes, designation: str) -> di
 
 
 SIGNATURES_TYPES = {
-    ".pdf": "application/pdf", ".xml": "application/xml", ".zip": "application/zip", ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg", ".png": "image/png", ".csv": "text/csv", ".txt": "text/plain",
-}  # fmt: skip
+    ".pdf": "application/pdf",
+    ".xml": "application/xml",
+    ".zip": "application/zip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+}
 
 
 def type_contenu(nom: str) -> str:

@@ -81,9 +81,12 @@ def refuser_facture(*, acting_user, facture: Facture, motif: str, commentaire: s
     if motif not in MotifRefusValidation.values:
         raise ValidationError({"motif": "Choisissez le motif du refus dans la liste."})
     return valider_facture(
-        acting_user=acting_user, facture=facture, accepter=False, motif=MotifRefusValidation(motif).label,
+        acting_user=acting_user,
+        facture=facture,
+        accepter=False,
+        motif=MotifRefusValidation(motif).label,
         commentaire=(commentaire or "").strip(),
-    )  # fmt: skip
+    )
 
 
 def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
@@ -114,9 +117,12 @@ def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
         Facture.objects.filter(pk=facture.pk).update(valideur=valideur)
         facture.valideur = valideur
         CIRCUIT.transition(
-            facture, to=StatutFacture.A_VALIDER_1, acting_user=acting_user, role=FOURNISSEUR,
+            facture,
+            to=StatutFacture.A_VALIDER_1,
+            acting_user=acting_user,
+            role=FOURNISSEUR,
             commentaire=f"Valideur corrigé : {valideur.raison_sociale} ({valideur.identifiant})",
-        )  # fmt: skip
+        )
     return facture
 
 
@@ -137,9 +143,12 @@ def valider_tacitement() -> int:
         try:
             with transaction.atomic():
                 CIRCUIT.transition(
-                    facture, to=StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI, acting_user=None, role=SYSTEME,
+                    facture,
+                    to=StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI,
+                    acting_user=None,
+                    role=SYSTEME,
                     commentaire=commentaire,
-                )  # fmt: skip
+                )
                 CIRCUIT.transition(facture, to=StatutFacture.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
         except TransitionInterdite:
             continue  # the valideur decided in the meantime

@@ -140,17 +140,23 @@ def deposer(request):
         fichier = form.cleaned_data["fichier"]
         try:
             preparation = envoi.preparer_depot(
-                acting_user=request.user, fournisseur=form.cleaned_data["fournisseur"],
-                cadre=form.cleaned_data["cadre"], contenu=fichier.read(), nom_fichier=fichier.name[-100:],
-            )  # fmt: skip
+                acting_user=request.user,
+                fournisseur=form.cleaned_data["fournisseur"],
+                cadre=form.cleaned_data["cadre"],
+                contenu=fichier.read(),
+                nom_fichier=fichier.name[-100:],
+            )
         except services.DoublonDepot as exc:
             existante = queries.facture_emise(request.user, exc.facture.pk)
             if existante is not None:
                 lien = reverse("facture_emise", args=[existante.pk])
                 message = format_html(
                     '{} Voir la facture existante : <a href="{}">n° {}</a> ({}).',
-                    exc.message, lien, existante.numero, existante.get_statut_display(),
-                )  # fmt: skip
+                    exc.message,
+                    lien,
+                    existante.numero,
+                    existante.get_statut_display(),
+                )
             else:
                 message = exc.message
             form.add_error("fichier", message)
@@ -176,6 +182,8 @@ def deposer(request):
     return render(
         request,
         "facturation/deposer.html",
-        {"form": form, "breadcrumb_data": fil_ariane(("Factures émises", reverse("factures_emises")),
-                                                     courant="Déposer facture")},
-    )  # fmt: skip
+        {
+            "form": form,
+            "breadcrumb_data": fil_ariane(("Factures émises", reverse("factures_emises")), courant="Déposer facture"),
+        },
+    )

@@ -36,9 +36,17 @@ TAILLE_SYNTHESE = 50
 STATUTS_ACTION_FOURNISSEUR = [S.BROUILLON, S.A_RECYCLER, S.SUSPENDUE, S.ERREUR_FOURNISSEUR_SUR_VALIDEUR]
 # What the list tables display, read as plain values: no model instance per row (see BENCHMARKS.md).
 COLONNES_LISTE = (
-    "pk", "numero", "type_facture", "statut", "date_facture", "montant_ttc", "devise", "rejet_traite",
-    "relance_brouillon_le", "destinataire__raison_sociale",
-)  # fmt: skip
+    "pk",
+    "numero",
+    "type_facture",
+    "statut",
+    "date_facture",
+    "montant_ttc",
+    "devise",
+    "rejet_traite",
+    "relance_brouillon_le",
+    "destinataire__raison_sociale",
+)
 _TYPES = dict(TypeFacture.choices)
 ACCUEIL = ("Factures émises", "factures_emises")
 
@@ -67,15 +75,19 @@ def _lignes(valeurs) -> list[dict]:
         elif statut == S.BROUILLON and v["relance_brouillon_le"]:
             mention = " – Brouillon non envoyé"
         url = brouillon if statut == S.BROUILLON else suivi
-        lignes.append({
-            "pk": v["pk"],
-            "url": url.replace("/0/", f"/{v['pk']}/", 1),
-            "numero": v["numero"] or "(sans numéro)",
-            "type": _TYPES.get(v["type_facture"], v["type_facture"]),
-            "destinataire": v["destinataire__raison_sociale"] or "—",
-            "date": v["date_facture"], "montant": v["montant_ttc"], "devise": v["devise"],
-            "statut": statuts.libelle(statut) + mention,
-        })  # fmt: skip
+        lignes.append(
+            {
+                "pk": v["pk"],
+                "url": url.replace("/0/", f"/{v['pk']}/", 1),
+                "numero": v["numero"] or "(sans numéro)",
+                "type": _TYPES.get(v["type_facture"], v["type_facture"]),
+                "destinataire": v["destinataire__raison_sociale"] or "—",
+                "date": v["date_facture"],
+                "montant": v["montant_ttc"],
+                "devise": v["devise"],
+                "statut": statuts.libelle(statut) + mention,
+            }
+        )
     return lignes
 
 
@@ -102,8 +114,10 @@ def tableau_de_bord(request):
         queries.factures_emises(request.user).values("statut").annotate(nombre=Count("id")).order_by("statut")
     )  # one grouped query
     libelles = dict(S.choices)
-    lignes = [{"statut": c["statut"], "libelle": libelles.get(c["statut"], c["statut"]), "nombre": c["nombre"]}
-              for c in comptes]  # fmt: skip
+    lignes = [
+        {"statut": c["statut"], "libelle": libelles.get(c["statut"], c["statut"]), "nombre": c["nombre"]}
+        for c in comptes
+    ]
     return render(
         request,
         "facturation/tableau_de_bord.html",
@@ -133,17 +147,43 @@ def exporter(request, format_export="csv"):
     if not form.is_valid():  # the search page shows what is wrong with the criteria
         return redirect(reverse("rechercher_factures") + "?" + request.GET.urlencode())
     entetes = [
-        "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire", "Destinataire",
-        "Montant HT", "Montant TVA", "Montant TTC",
-    ]  # fmt: skip
-    qs = queries.filtrer(form.criteres(), queries.factures_emises(request.user)).order_by("-id").values_list(
-        "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "destinataire__identifiant",
-        "destinataire__raison_sociale", "montant_ht", "montant_tva", "montant_ttc",
-    )  # fmt: skip
+        "Numéro",
+        "Type",
+        "Cadre",
+        "Statut",
+        "Date de facture",
+        "Date de dépôt",
+        "SIRET destinataire",
+        "Destinataire",
+        "Montant HT",
+        "Montant TVA",
+        "Montant TTC",
+    ]
+    qs = (
+        queries.filtrer(form.criteres(), queries.factures_emises(request.user))
+        .order_by("-id")
+        .values_list(
+            "numero",
+            "type_facture",
+            "cadre",
+            "statut",
+            "date_facture",
+            "date_depot",
+            "destinataire__identifiant",
+            "destinataire__raison_sociale",
+            "montant_ht",
+            "montant_tva",
+            "montant_ttc",
+        )
+    )
     return exports.exporter(
-        format_export, nom="factures_emises", feuille="Factures émises", entetes=entetes, qs=qs,
+        format_export,
+        nom="factures_emises",
+        feuille="Factures émises",
+        entetes=entetes,
+        qs=qs,
         largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 14, 14, 14),
-    )  # fmt: skip
+    )
 
 
 def _initial(facture: Facture) -> dict:
@@ -151,15 +191,24 @@ def _initial(facture: Facture) -> dict:
         "destinataire_etat": "oui" if getattr(facture.destinataire, "identifiant", "") == forms.SIRET_ETAT else "non",
         "destinataire_siret": facture.destinataire.identifiant if facture.destinataire else "",
         "code_service": facture.service_destinataire.code if facture.service_destinataire else "",
-        "fournisseur": facture.fournisseur_id, "coordonnees_bancaires": facture.coordonnees_bancaires_id,
-        "cadre": facture.cadre, "valideur_siret": facture.valideur.identifiant if facture.valideur else "",
-        "type_facture": facture.type_facture, "numero": facture.numero, "date_facture": facture.date_facture,
-        "devise": facture.devise, "type_tva": facture.type_tva, "motif_exoneration": facture.motif_exoneration,
-        "numero_marche": facture.numero_marche, "numero_engagement": facture.numero_engagement,
-        "numero_facture_origine": facture.numero_facture_origine, "mode_paiement": facture.mode_paiement,
+        "fournisseur": facture.fournisseur_id,
+        "coordonnees_bancaires": facture.coordonnees_bancaires_id,
+        "cadre": facture.cadre,
+        "valideur_siret": facture.valideur.identifiant if facture.valideur else "",
+        "type_facture": facture.type_facture,
+        "numero": facture.numero,
+        "date_facture": facture.date_facture,
+        "devise": facture.devise,
+        "type_tva": facture.type_tva,
+        "motif_exoneration": facture.motif_exoneration,
+        "numero_marche": facture.numero_marche,
+        "numero_engagement": facture.numero_engagement,
+        "numero_facture_origine": facture.numero_facture_origine,
+        "mode_paiement": facture.mode_paiement,
         "remise_globale_ttc": str(facture.remise_globale_ttc).replace(".", ","),
-        "motif_remise_globale": facture.motif_remise_globale, "commentaire": facture.commentaire,
-    }  # fmt: skip
+        "motif_remise_globale": facture.motif_remise_globale,
+        "commentaire": facture.commentaire,
+    }
 
 
 def _decimal_texte(valeur: Decimal) -> str:
@@ -176,21 +225,31 @@ def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
     initial = {
         "destinataire_etat": "oui" if getattr(destinataire, "identifiant", "") == forms.SIRET_ETAT else "non",
         "destinataire_siret": destinataire.identifiant if destinataire else "",
-        "code_service": service.code if service else "", "fournisseur": v.get("fournisseur"),
-        "coordonnees_bancaires": v.get("coordonnees_bancaires"), "cadre": preparation["cadre"],
-        "type_facture": v.get("type_facture"), "numero": v.get("numero") or "", "date_facture": v.get("date_facture"),
-        "devise": v.get("devise") or "EUR", "type_tva": v.get("type_tva"),
+        "code_service": service.code if service else "",
+        "fournisseur": v.get("fournisseur"),
+        "coordonnees_bancaires": v.get("coordonnees_bancaires"),
+        "cadre": preparation["cadre"],
+        "type_facture": v.get("type_facture"),
+        "numero": v.get("numero") or "",
+        "date_facture": v.get("date_facture"),
+        "devise": v.get("devise") or "EUR",
+        "type_tva": v.get("type_tva"),
         "motif_exoneration": v.get("motif_exoneration"),
-        "numero_marche": v.get("numero_marche"), "numero_engagement": v.get("numero_engagement"),
-        "numero_facture_origine": v.get("numero_facture_origine"), "mode_paiement": v.get("mode_paiement"),
+        "numero_marche": v.get("numero_marche"),
+        "numero_engagement": v.get("numero_engagement"),
+        "numero_facture_origine": v.get("numero_facture_origine"),
+        "mode_paiement": v.get("mode_paiement"),
         "remise_globale_ttc": (v.get("remise_globale_ttc") or "").replace(".", ","),
         "commentaire": v.get("commentaire"),
-    }  # fmt: skip
+    }
     lignes = [
-        {**ligne, **{k: ligne[k].replace(".", ",") for k in ("quantite", "prix_unitaire_ht", "remise_ht")},
-         "taux_tva": _decimal_texte(Decimal(ligne["taux_tva"]))}
+        {
+            **ligne,
+            **{k: ligne[k].replace(".", ",") for k in ("quantite", "prix_unitaire_ht", "remise_ht")},
+            "taux_tva": _decimal_texte(Decimal(ligne["taux_tva"])),
+        }
         for ligne in preparation["lignes"]
-    ]  # fmt: skip
+    ]
     return initial, lignes
 
 
@@ -224,12 +283,17 @@ class _Saisie:
 def _lignes_initiales(facture: Facture) -> list[dict]:
     """The draft's lines as the formset's initial data, numbers written the French way."""
     return [
-        {"reference": lg.reference, "denomination": lg.denomination,
-         "quantite": _decimal_texte(lg.quantite).replace(".", ","),
-         "unite": lg.unite, "prix_unitaire_ht": _decimal_texte(lg.prix_unitaire_ht).replace(".", ","),
-         "remise_ht": str(lg.remise_ht).replace(".", ","), "taux_tva": _decimal_texte(lg.taux_tva)}
+        {
+            "reference": lg.reference,
+            "denomination": lg.denomination,
+            "quantite": _decimal_texte(lg.quantite).replace(".", ","),
+            "unite": lg.unite,
+            "prix_unitaire_ht": _decimal_texte(lg.prix_unitaire_ht).replace(".", ","),
+            "remise_ht": str(lg.remise_ht).replace(".", ","),
+            "taux_tva": _decimal_texte(lg.taux_tva),
+        }
         for lg in facture.lignes.all()
-    ]  # fmt: skip
+    ]
 
 
 def _ajouter_ligne(data):
@@ -327,14 +391,17 @@ def _page_de_saisie(request, saisie: _Saisie):
         request,
         "facturation/saisir.html",
         {
-            "form": saisie.form, "formset": saisie.formset, "facture": saisie.facture, "calcul": saisie.calcul,
+            "form": saisie.form,
+            "formset": saisie.formset,
+            "facture": saisie.facture,
+            "calcul": saisie.calcul,
             "erreurs_norme": saisie.erreurs_norme,
             "types_pieces": TypePieceJointe.choices,
             "analyse": bandeau_analyse(saisie.analyse),
             "depot_en_cours": saisie.depot_en_cours,
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -362,17 +429,23 @@ def _brouillon_depose(request, facture: Facture):
     """A draft made of a structured document: its data and amounts are shown as the document writes them; only
     the cadre, the valideur and the bank details are chosen here."""
     form = forms.ComplementDepotForm(
-        request.POST or None, fournisseur=facture.fournisseur,
-        initial={"cadre": facture.cadre, "valideur_siret": getattr(facture.valideur, "identifiant", ""),
-                 "coordonnees_bancaires": facture.coordonnees_bancaires_id},
-    )  # fmt: skip
+        request.POST or None,
+        fournisseur=facture.fournisseur,
+        initial={
+            "cadre": facture.cadre,
+            "valideur_siret": getattr(facture.valideur, "identifiant", ""),
+            "coordonnees_bancaires": facture.coordonnees_bancaires_id,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             facture = services.completer_brouillon_depose(
-                acting_user=request.user, facture=facture, cadre=form.cleaned_data["cadre"],
+                acting_user=request.user,
+                facture=facture,
+                cadre=form.cleaned_data["cadre"],
                 valideur=form.cleaned_data.get("valideur"),
                 coordonnees_bancaires=form.cleaned_data["coordonnees_bancaires"],
-            )  # fmt: skip
+            )
             if request.POST.get("action") == "valider":
                 erreurs = services.verifier_avant_envoi(facture)
                 if erreurs:
@@ -388,12 +461,17 @@ def _brouillon_depose(request, facture: Facture):
         request,
         "facturation/brouillon_depose.html",
         {
-            "form": form, "facture": facture, "lignes": facture.lignes.all(), "recap": facture.recapitulatif_tva.all(),
-            "ajustements": facture.ajustements.all(), "analyse": bandeau_analyse(facture.analyse_depot),
-            "pieces": facture.pieces_jointes.all(), "types_pieces": TypePieceJointe.choices,
+            "form": form,
+            "facture": facture,
+            "lignes": facture.lignes.all(),
+            "recap": facture.recapitulatif_tva.all(),
+            "ajustements": facture.ajustements.all(),
+            "analyse": bandeau_analyse(facture.analyse_depot),
+            "pieces": facture.pieces_jointes.all(),
+            "types_pieces": TypePieceJointe.choices,
             "breadcrumb_data": _fil(courant=f"Brouillon de la facture {facture.numero}"),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -415,16 +493,34 @@ def calculer(request):
         calcul = montants.calculer([f.ligne() for f in formset.forms if f.cleaned_data], remise_globale_ttc=remise_ttc)
     except montants.MontantsInvalides as exc:
         return JsonResponse({"ok": False, "erreurs": [str(exc)]})
-    return JsonResponse({
-        "ok": True,
-        "lignes": [{"montant_ht": formater_montant(lg.montant_ht), "montant_ttc": formater_montant(lg.montant_ttc)}
-                   for lg in calcul.lignes],
-        "tva": [{"taux": _decimal_texte(t.taux).replace(".", ","), "base_ht": formater_montant(t.base_ht),
-                 "montant_tva": formater_montant(t.montant_tva)} for t in calcul.tva],
-        **{nom: formater_montant(getattr(calcul, nom)) for nom in (
-            "total_ht", "total_tva", "total_ttc_avant_remise", "remise_globale_ttc_effective", "total_ttc",
-            "net_a_payer")},
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "ok": True,
+            "lignes": [
+                {"montant_ht": formater_montant(lg.montant_ht), "montant_ttc": formater_montant(lg.montant_ttc)}
+                for lg in calcul.lignes
+            ],
+            "tva": [
+                {
+                    "taux": _decimal_texte(t.taux).replace(".", ","),
+                    "base_ht": formater_montant(t.base_ht),
+                    "montant_tva": formater_montant(t.montant_tva),
+                }
+                for t in calcul.tva
+            ],
+            **{
+                nom: formater_montant(getattr(calcul, nom))
+                for nom in (
+                    "total_ht",
+                    "total_tva",
+                    "total_ttc_avant_remise",
+                    "remise_globale_ttc_effective",
+                    "total_ttc",
+                    "net_a_payer",
+                )
+            },
+        }
+    )
 
 
 @login_required
@@ -541,13 +637,20 @@ def certificat(request, pk):
         raise Http404("Cette facture n'a pas encore été déposée.")
 
     pdf = generer_certificat_pdf(
-        numero=facture.numero, type_document=facture.get_type_facture_display(), date_depot=facture.date_depot,
-        fournisseur=facture.fournisseur.raison_sociale, siret_fournisseur=facture.fournisseur.identifiant,
-        destinataire=facture.destinataire.raison_sociale, siret_destinataire=facture.destinataire.identifiant,
+        numero=facture.numero,
+        type_document=facture.get_type_facture_display(),
+        date_depot=facture.date_depot,
+        fournisseur=facture.fournisseur.raison_sociale,
+        siret_fournisseur=facture.fournisseur.identifiant,
+        destinataire=facture.destinataire.raison_sociale,
+        siret_destinataire=facture.destinataire.identifiant,
         code_service=facture.service_destinataire.code if facture.service_destinataire else "",
-        montant_ht=facture.montant_ht, montant_ttc=facture.montant_ttc, devise=facture.devise,
-        empreinte=facture.empreinte_certificat, mode_depot=facture.get_mode_depot_display(),
-    )  # fmt: skip
+        montant_ht=facture.montant_ht,
+        montant_ttc=facture.montant_ttc,
+        devise=facture.devise,
+        empreinte=facture.empreinte_certificat,
+        mode_depot=facture.get_mode_depot_display(),
+    )
     return telechargement(pdf, nom=f"certificat_depot_{facture.numero}.pdf", content_type="application/pdf")
 
 
@@ -562,9 +665,13 @@ def ajouter_piece_jointe(request, pk):
         if fichier.size > services.TAILLE_MAX_PIECE:
             raise ValidationError({"fichier": "Une pièce jointe ne doit pas dépasser 10 Mo."})
         services.ajouter_piece_jointe(
-            acting_user=request.user, facture=facture, type_piece=request.POST.get("type_piece") or "AUTRE",
-            designation=request.POST.get("designation", ""), nom=fichier.name, contenu=fichier.read(),
-        )  # fmt: skip
+            acting_user=request.user,
+            facture=facture,
+            type_piece=request.POST.get("type_piece") or "AUTRE",
+            designation=request.POST.get("designation", ""),
+            nom=fichier.name,
+            contenu=fichier.read(),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -619,25 +726,35 @@ def recycler(request, pk):
         else:
             try:
                 services.recycler(
-                    acting_user=request.user, facture=facture, destinataire=destinataire,
-                    service_destinataire=service, numero_engagement=request.POST.get("numero_engagement", ""),
-                )  # fmt: skip
+                    acting_user=request.user,
+                    facture=facture,
+                    destinataire=destinataire,
+                    service_destinataire=service,
+                    numero_engagement=request.POST.get("numero_engagement", ""),
+                )
             except ValidationError as exc:
-                erreurs = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {
-                    "general": " ".join(exc.messages)}  # fmt: skip
+                erreurs = (
+                    {k: " ".join(v) for k, v in exc.message_dict.items()}
+                    if hasattr(exc, "error_dict")
+                    else {"general": " ".join(exc.messages)}
+                )
             else:
                 messages.success(request, f"La facture {facture.numero} est recyclée et renvoyée.")
                 return redirect("facture_emise", pk=facture.pk)
     return render(
         request,
         "facturation/recycler.html",
-        {"facture": facture, "erreurs": erreurs, "valeurs": {
-            "destinataire_siret": request.POST.get("destinataire_siret", facture.destinataire.identifiant),
-            "code_service": request.POST.get("code_service", getattr(facture.service_destinataire, "code", "")),
-            "numero_engagement": request.POST.get("numero_engagement", facture.numero_engagement),
-         },
-         "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}")},
-    )  # fmt: skip
+        {
+            "facture": facture,
+            "erreurs": erreurs,
+            "valeurs": {
+                "destinataire_siret": request.POST.get("destinataire_siret", facture.destinataire.identifiant),
+                "code_service": request.POST.get("code_service", getattr(facture.service_destinataire, "code", "")),
+                "numero_engagement": request.POST.get("numero_engagement", facture.numero_engagement),
+            },
+            "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}"),
+        },
+    )
 
 
 @login_required
@@ -650,8 +767,9 @@ def corriger_valideur(request, pk):
         try:
             services.corriger_valideur(acting_user=request.user, facture=facture, siret=request.POST.get("siret", ""))
         except ValidationError as exc:
-            erreur = " ".join(exc.message_dict.get("valideur_siret", exc.messages) if hasattr(exc, "error_dict")
-                              else exc.messages)  # fmt: skip
+            erreur = " ".join(
+                exc.message_dict.get("valideur_siret", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+            )
         else:
             messages.success(
                 request,

@@ -25,10 +25,20 @@ TAILLE_SYNTHESE = 50
 # What the lists display (Chorus Pro's « Factures à traiter » columns), read as plain values: no model instance
 # per row. ``updated_at`` is the date of the current status: a sent invoice changes only by its transitions.
 COLONNES_LISTE = (
-    "pk", "numero", "type_facture", "statut", "date_depot", "updated_at", "montant_a_payer", "devise",
-    "numero_engagement", "fournisseur__raison_sociale", "fournisseur__identifiant", "destinataire__raison_sociale",
+    "pk",
+    "numero",
+    "type_facture",
+    "statut",
+    "date_depot",
+    "updated_at",
+    "montant_a_payer",
+    "devise",
+    "numero_engagement",
+    "fournisseur__raison_sociale",
+    "fournisseur__identifiant",
+    "destinataire__raison_sociale",
     "service_destinataire__code",
-)  # fmt: skip
+)
 
 
 def _fil(courant, *liens):
@@ -47,16 +57,24 @@ def _lignes(valeurs) -> list[dict]:
     detail = reverse("facture_recue", args=[0])
     return [
         {
-            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
-            "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
-            "destinataire": v["destinataire__raison_sociale"], "service": v["service_destinataire__code"] or "—",
-            "date_depot": v["date_depot"], "date_statut": v["updated_at"],
-            "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], DESTINATAIRE),
-            "net_a_payer": v["montant_a_payer"], "devise": v["devise"],
-            "engagement": v["numero_engagement"] or "—", "avoir": v["type_facture"] == "AVOIR",
+            "pk": v["pk"],
+            "url": detail.replace("/0/", f"/{v['pk']}/", 1),
+            "numero": v["numero"],
+            "fournisseur": v["fournisseur__raison_sociale"],
+            "siret": v["fournisseur__identifiant"],
+            "destinataire": v["destinataire__raison_sociale"],
+            "service": v["service_destinataire__code"] or "—",
+            "date_depot": v["date_depot"],
+            "date_statut": v["updated_at"],
+            "statut": statuts.libelle(v["statut"]),
+            "badge": statuts.badge(v["statut"], DESTINATAIRE),
+            "net_a_payer": v["montant_a_payer"],
+            "devise": v["devise"],
+            "engagement": v["numero_engagement"] or "—",
+            "avoir": v["type_facture"] == "AVOIR",
         }
         for v in valeurs
-    ]  # fmt: skip
+    ]
 
 
 @login_required
@@ -112,10 +130,24 @@ def rechercher(request):
 
 
 ENTETES_EXPORT = [
-    "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET fournisseur", "Fournisseur",
-    "SIRET destinataire", "Destinataire", "Code service", "Numéro d'engagement", "Numéro de marché", "Montant HT",
-    "Montant TVA", "Montant TTC", "Net à payer",
-]  # fmt: skip
+    "Numéro",
+    "Type",
+    "Cadre",
+    "Statut",
+    "Date de facture",
+    "Date de dépôt",
+    "SIRET fournisseur",
+    "Fournisseur",
+    "SIRET destinataire",
+    "Destinataire",
+    "Code service",
+    "Numéro d'engagement",
+    "Numéro de marché",
+    "Montant HT",
+    "Montant TVA",
+    "Montant TTC",
+    "Net à payer",
+]
 
 
 @login_required
@@ -124,16 +156,37 @@ def exporter(request, format_export="csv"):
     form = forms.RechercheFacturesRecuesForm(request.GET)
     if not form.is_valid():  # the search page shows what is wrong with the criteria
         return redirect(reverse("rechercher_factures_recues") + "?" + request.GET.urlencode())
-    qs = queries.filtrer(form.criteres(), queries.factures_recues(request.user)).order_by("-id").values_list(
-        "numero", "type_facture", "cadre", "statut", "date_facture", "date_depot", "fournisseur__identifiant",
-        "fournisseur__raison_sociale", "destinataire__identifiant", "destinataire__raison_sociale",
-        "service_destinataire__code", "numero_engagement", "numero_marche", "montant_ht", "montant_tva",
-        "montant_ttc", "montant_a_payer",
-    )  # fmt: skip
+    qs = (
+        queries.filtrer(form.criteres(), queries.factures_recues(request.user))
+        .order_by("-id")
+        .values_list(
+            "numero",
+            "type_facture",
+            "cadre",
+            "statut",
+            "date_facture",
+            "date_depot",
+            "fournisseur__identifiant",
+            "fournisseur__raison_sociale",
+            "destinataire__identifiant",
+            "destinataire__raison_sociale",
+            "service_destinataire__code",
+            "numero_engagement",
+            "numero_marche",
+            "montant_ht",
+            "montant_tva",
+            "montant_ttc",
+            "montant_a_payer",
+        )
+    )
     return exports.exporter(
-        format_export, nom="factures_recues", feuille="Factures reçues", entetes=ENTETES_EXPORT, qs=qs,
+        format_export,
+        nom="factures_recues",
+        feuille="Factures reçues",
+        entetes=ENTETES_EXPORT,
+        qs=qs,
         largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 18, 36, 20, 20, 20, 14, 14, 14, 14),
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -206,9 +259,13 @@ def traiter(request, pk, statut):
     if request.method == "POST" and form.is_valid():
         try:
             services.traiter_facture_recue(
-                acting_user=request.user, facture=facture, statut=statut, motif=form.cleaned_data.get("motif", ""),
-                commentaire=form.cleaned_data["commentaire"], statut_vu=form.cleaned_data["statut_vu"],
-            )  # fmt: skip
+                acting_user=request.user,
+                facture=facture,
+                statut=statut,
+                motif=form.cleaned_data.get("motif", ""),
+                commentaire=form.cleaned_data["commentaire"],
+                statut_vu=form.cleaned_data["statut_vu"],
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # the invoice moved on: its page shows what can be done now
                 messages.error(request, " ".join(exc.messages))
@@ -239,10 +296,12 @@ def traiter(request, pk, statut):
             "libelle_action": libelle,
             "nouvel_etat": S(statut).label,
             "avec_motif": statut in MOTIFS_DESTINATAIRE,
-            "breadcrumb_data": _fil(f"Traiter la facture {facture.numero}", (f"Facture {facture.numero}",
-                                    reverse("facture_recue", args=[facture.pk]))),
+            "breadcrumb_data": _fil(
+                f"Traiter la facture {facture.numero}",
+                (f"Facture {facture.numero}", reverse("facture_recue", args=[facture.pk])),
+            ),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -275,9 +334,10 @@ def traiter_en_masse(request):
     )
     if request.POST.get("confirmer"):
         traitees, refusees = services.traiter_en_masse(
-            acting_user=request.user, statut=statut,
+            acting_user=request.user,
+            statut=statut,
             factures=[(f, request.POST.get(f"vu-{f.pk}", "")) for f in factures],
-        )  # fmt: skip
+        )
         if traitees:
             messages.success(
                 request,

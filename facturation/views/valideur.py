@@ -21,9 +21,19 @@ S = StatutFacture
 ACCUEIL = ("Factures à valider", "factures_a_valider")
 # What the list displays, read as plain values (no model instance per row, as the supplier's lists).
 COLONNES_LISTE = (
-    "pk", "numero", "cadre", "statut", "date_depot", "montant_ttc", "devise", "fournisseur__raison_sociale",
-    "fournisseur__identifiant", "destinataire__raison_sociale", "a_valider_depuis", "validation_tacite_le",
-)  # fmt: skip
+    "pk",
+    "numero",
+    "cadre",
+    "statut",
+    "date_depot",
+    "montant_ttc",
+    "devise",
+    "fournisseur__raison_sociale",
+    "fournisseur__identifiant",
+    "destinataire__raison_sociale",
+    "a_valider_depuis",
+    "validation_tacite_le",
+)
 _CADRES = dict(Cadre.choices)
 
 
@@ -58,16 +68,25 @@ def _lignes(valeurs) -> list[dict]:
     lignes = []
     for v in valeurs:
         a_valider = statuts.attend_validation(v["statut"])
-        lignes.append({
-            "pk": v["pk"], "url": detail.replace("/0/", f"/{v['pk']}/", 1), "numero": v["numero"],
-            "fournisseur": v["fournisseur__raison_sociale"], "siret": v["fournisseur__identifiant"],
-            "destinataire": v["destinataire__raison_sociale"] or "—",
-            "cadre": v["cadre"].split("_", 1)[0], "libelle_cadre": _CADRES.get(v["cadre"], v["cadre"]),
-            "date_depot": v["date_depot"], "montant": v["montant_ttc"], "devise": v["devise"],
-            "statut": statuts.libelle(v["statut"]), "badge": statuts.badge(v["statut"], statuts.VALIDEUR),
-            "depuis": v["a_valider_depuis"] if a_valider else None,
-            "echeance": v["validation_tacite_le"] if a_valider else None,
-        })  # fmt: skip
+        lignes.append(
+            {
+                "pk": v["pk"],
+                "url": detail.replace("/0/", f"/{v['pk']}/", 1),
+                "numero": v["numero"],
+                "fournisseur": v["fournisseur__raison_sociale"],
+                "siret": v["fournisseur__identifiant"],
+                "destinataire": v["destinataire__raison_sociale"] or "—",
+                "cadre": v["cadre"].split("_", 1)[0],
+                "libelle_cadre": _CADRES.get(v["cadre"], v["cadre"]),
+                "date_depot": v["date_depot"],
+                "montant": v["montant_ttc"],
+                "devise": v["devise"],
+                "statut": statuts.libelle(v["statut"]),
+                "badge": statuts.badge(v["statut"], statuts.VALIDEUR),
+                "depuis": v["a_valider_depuis"] if a_valider else None,
+                "echeance": v["validation_tacite_le"] if a_valider else None,
+            }
+        )
     return lignes
 
 
@@ -154,9 +173,11 @@ def refuser(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.refuser_facture(
-                acting_user=request.user, facture=facture, motif=form.cleaned_data["motif"],
+                acting_user=request.user,
+                facture=facture,
+                motif=form.cleaned_data["motif"],
                 commentaire=form.cleaned_data["commentaire"],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for champ, erreurs in exc.error_dict.items():

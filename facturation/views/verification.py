@@ -80,9 +80,14 @@ class _FichierEnMemoire(FileUploadHandler):
             return None
         self.tampon.seek(0)
         return InMemoryUploadedFile(
-            file=self.tampon, field_name=self.field_name, name=self.file_name, content_type=self.content_type,
-            size=file_size, charset=self.charset, content_type_extra=self.content_type_extra,
-        )  # fmt: skip
+            file=self.tampon,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
 
 
 class VerificationDepotForm(DsfrBaseForm):
@@ -192,7 +197,7 @@ def rechercher_depot(critere: dict) -> Facture | None:
             "destinataire__raison_sociale",
             "destinataire__identifiant",
             "destinataire__type_identifiant",
-        )  # fmt: skip
+        )
         .order_by("date_depot", "id")
         .first()
     )

@@ -47,9 +47,12 @@ def creer_compte_technique(
         Rattachement.objects.create(utilisateur=utilisateur, structure=structure, statut=StatutRattachement.ACTIF)
         org_services.definir_profils(utilisateur=utilisateur, structure=structure, profils=PROFILS_COMPTE_TECHNIQUE)
         compte = CompteTechnique.objects.create(
-            login=login, mot_de_passe_hache=make_password(mot_de_passe), structure=structure,
-            utilisateur=utilisateur, expiration_mot_de_passe=expiration or timezone.now() + DUREE_MOT_DE_PASSE,
-        )  # fmt: skip
+            login=login,
+            mot_de_passe_hache=make_password(mot_de_passe),
+            structure=structure,
+            utilisateur=utilisateur,
+            expiration_mot_de_passe=expiration or timezone.now() + DUREE_MOT_DE_PASSE,
+        )
         HistoriqueCompteTechnique.ajouter(
             objet=compte,
             acting_user=acting_user,

@@ -20,9 +20,12 @@ from organisation.enums import StatutStructure
 from organisation.models import Service, Structure
 
 COLONNES_STRUCTURES = {
-    "IdStructureCPP": "pk", "IdentifiantStructure": "identifiant", "RaisonSociale": "raison_sociale",
-    "DesignationStructure": "raison_sociale", "Statut": "statut",
-}  # fmt: skip
+    "IdStructureCPP": "pk",
+    "IdentifiantStructure": "identifiant",
+    "RaisonSociale": "raison_sociale",
+    "DesignationStructure": "raison_sociale",
+    "Statut": "statut",
+}
 COLONNES_SERVICES = {"CodeService": "code", "LibelleService": "libelle", "IdService": "pk"}
 
 
@@ -84,9 +87,12 @@ def _structure(compte, id_structure: int) -> Structure:
 
 def _ligne_structure(s: Structure) -> dict:
     return {
-        "idStructureCPP": s.pk, "identifiantStructure": s.identifiant, "typeIdentifiantStructure": s.type_identifiant,
-        "designationStructure": s.raison_sociale, "statut": s.statut,
-    }  # fmt: skip
+        "idStructureCPP": s.pk,
+        "identifiantStructure": s.identifiant,
+        "typeIdentifiantStructure": s.type_identifiant,
+        "designationStructure": s.raison_sociale,
+        "statut": s.statut,
+    }
 
 
 @documenter("Rechercher des structures (annuaire public et structures du compte)", RechercherRequete)
@@ -146,16 +152,31 @@ def consulter(corps, compte):
     propre = s.pk == compte.structure_id
     return succes(
         adressePostaleDuSiege={
-            "adresse": s.adresse, "complementAdresse1": s.complement_adresse, "complementAdresse2": "",
-            "codePostal": s.code_postal, "ville": s.ville, "pays": s.code_pays, "telephone": s.telephone,
-            "indicatifTelephone": "", "fax": "", "indicatifFax": "",
+            "adresse": s.adresse,
+            "complementAdresse1": s.complement_adresse,
+            "complementAdresse2": "",
+            "codePostal": s.code_postal,
+            "ville": s.ville,
+            "pays": s.code_pays,
+            "telephone": s.telephone,
+            "indicatifTelephone": "",
+            "fax": "",
+            "indicatifFax": "",
         },
         informationGenerales={
-            "idStructureCPP": s.pk, "idStructureOrigine": s.pk, "identifiantStructure": s.identifiant,
-            "typeIdentifiantStructure": s.type_identifiant, "libelleStructure": s.raison_sociale,
-            "raisonSocialeStructure": s.raison_sociale, "nomStructure": "", "prenomStructure": "",
-            "emailStructure": s.courriel if propre or s.est_publique else "", "numeroRcsStructure": "",
-            "numeroTVA": "", "structurePriveePublique": s.type_structure, "estValideurDeleguee": False,
+            "idStructureCPP": s.pk,
+            "idStructureOrigine": s.pk,
+            "identifiantStructure": s.identifiant,
+            "typeIdentifiantStructure": s.type_identifiant,
+            "libelleStructure": s.raison_sociale,
+            "raisonSocialeStructure": s.raison_sociale,
+            "nomStructure": "",
+            "prenomStructure": "",
+            "emailStructure": s.courriel if propre or s.est_publique else "",
+            "numeroRcsStructure": "",
+            "numeroTVA": "",
+            "structurePriveePublique": s.type_structure,
+            "estValideurDeleguee": False,
             "listeStructureDupliquees": [],
             # The account's own password expiry, on its own structure only (Odoo reminds 15 days before).
             **({"dateExpirationMotPasseCompteTech": rfc3339(compte.expiration_mot_de_passe)} if propre else {}),
@@ -165,10 +186,14 @@ def consulter(corps, compte):
             "numeroEJDoitEtreRenseigne": s.engagement_obligatoire,
             "gestionNumeroEJOuCodeService": s.service_ou_engagement_obligatoire,
             "statutMiseEnPaiementNestPasRemonte": s.mise_en_paiement_non_remontee,
-            "getaMoa": False, "estMoaUniquement": False, "estValideurDelegue": False,
-            "connexionEDI": s.emetteur_edi, "recevoirDonneesViaEDI": s.recepteur_edi, "nonDiffusibleInsee": False,
+            "getaMoa": False,
+            "estMoaUniquement": False,
+            "estValideurDelegue": False,
+            "connexionEDI": s.emetteur_edi,
+            "recevoirDonneesViaEDI": s.recepteur_edi,
+            "nonDiffusibleInsee": False,
         },
-    )  # fmt: skip
+    )
 
 
 @documenter("Services d'une structure", RechercherServicesRequete)
@@ -189,14 +214,18 @@ def rechercher_services(corps, compte):
     return succes(
         listeServices=[
             {
-                "idService": sv.pk, "codeService": sv.code, "libelleService": sv.libelle, "estActif": sv.actif,
+                "idService": sv.pk,
+                "codeService": sv.code,
+                "libelleService": sv.libelle,
+                "estActif": sv.actif,
                 "statutService": "ACTIF" if sv.actif else "INACTIF",
-                "dateDbtService": jour_heure(sv.created_at), "dateFinService": "",
+                "dateDbtService": jour_heure(sv.created_at),
+                "dateFinService": "",
             }
             for sv in lignes
         ],
         parametresRetour=retour,
-    )  # fmt: skip
+    )
 
 
 @documenter("Consulter un service", ConsulterServiceRequete)
@@ -219,15 +248,24 @@ def consulter_service(corps, compte):
         raise introuvable(f"Le service {id_service} n'existe pas ou ne vous est pas accessible.")
     return succes(
         adressePostale={
-            "adresse": sv.adresse, "codePostal": sv.code_postal, "ville": sv.ville, "pays": sv.structure.code_pays,
-            "complementAdresse1": "", "complementAdresse2": "", "telephone": "", "indicatifTelephone": "",
-            "fax": "", "indicatifFax": "",
+            "adresse": sv.adresse,
+            "codePostal": sv.code_postal,
+            "ville": sv.ville,
+            "pays": sv.structure.code_pays,
+            "complementAdresse1": "",
+            "complementAdresse2": "",
+            "telephone": "",
+            "indicatifTelephone": "",
+            "fax": "",
+            "indicatifFax": "",
         },
         informationsGenerales={"codeService": sv.code, "nomService": sv.libelle, "descriptionService": sv.libelle},
         parametres={
             "numeroEngagement": sv.engagement_obligatoire or sv.structure.engagement_obligatoire,
             "miseEnPaiement": not sv.structure.mise_en_paiement_non_remontee,
-            "dateCreation": jour_heure(sv.created_at), "dateModification": jour_heure(sv.updated_at),
-            "dateDebutValidite": jour_heure(sv.created_at), "dateFinValidite": "",
+            "dateCreation": jour_heure(sv.created_at),
+            "dateModification": jour_heure(sv.updated_at),
+            "dateDebutValidite": jour_heure(sv.created_at),
+            "dateFinValidite": "",
         },
-    )  # fmt: skip
+    )

@@ -96,8 +96,17 @@ def _en_attente(structure):
 
 
 ACTIONS = {
-    "infos", "insee", "parametres", "activer", "desactiver", "service", "coordonnees", "mandat", "transfert", "siret",
-}  # fmt: skip
+    "infos",
+    "insee",
+    "parametres",
+    "activer",
+    "desactiver",
+    "service",
+    "coordonnees",
+    "mandat",
+    "transfert",
+    "siret",
+}
 
 
 @login_required

@@ -12,9 +12,13 @@ from tests.api.conftest import CLIENT_ID, CLIENT_SECRET, cpro_account
 def test_jeton_formulaire(client, client_oauth):
     r = client.post(
         "/api/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-              "scope": "openid"},
-    )  # fmt: skip
+        data={
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "openid",
+        },
+    )
     assert r.status_code == 200
     corps = r.json()
     assert corps["token_type"] == "Bearer"
@@ -35,8 +39,9 @@ def test_jeton_corps_brut_sans_scope(client, client_oauth):
 
 
 def test_jeton_refus_oauth2(client, client_oauth):
-    r = client.post("/api/oauth/token", data={"grant_type": "client_credentials", "client_id": CLIENT_ID,
-                                               "client_secret": "faux"})  # fmt: skip
+    r = client.post(
+        "/api/oauth/token", data={"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "faux"}
+    )
     assert r.status_code == 401
     assert r.json()["error"] == "invalid_client" and r.json()["error_description"]
     r = client.post("/api/oauth/token", data={"grant_type": "password"})

@@ -19,13 +19,20 @@ def test_depot_par_flux_api(echantillon, api, etat, monkeypatch, django_capture_
     contenu = _preparer(echantillon, api.compte.structure, etat, gp)
     monkeypatch.setattr(tasks.traiter_flux, "delay", tasks.traiter_flux)
     syntaxe = {
-        "UBL_INVOICE": "IN_DP_E1_UBL_INVOICE", "UBL_CREDITNOTE": "IN_DP_E1_UBL_INVOICE", "CII": "IN_DP_E1_CII_16B",
+        "UBL_INVOICE": "IN_DP_E1_UBL_INVOICE",
+        "UBL_CREDITNOTE": "IN_DP_E1_UBL_INVOICE",
+        "CII": "IN_DP_E1_CII_16B",
         "FACTURX": "IN_DP_E2_CII_FACTURX",
-    }[echantillon.syntax]  # fmt: skip
+    }[echantillon.syntax]
     with django_capture_on_commit_callbacks(execute=True):
-        r = api.post("factures/v1/deposer/flux", {
-            "fichierFlux": base64.b64encode(contenu).decode(), "nomFichier": echantillon.name, "syntaxeFlux": syntaxe,
-        })  # fmt: skip
+        r = api.post(
+            "factures/v1/deposer/flux",
+            {
+                "fichierFlux": base64.b64encode(contenu).decode(),
+                "nomFichier": echantillon.name,
+                "syntaxeFlux": syntaxe,
+            },
+        )
     assert r.status_code == 200, r.content
     flux = FluxDepot.objects.get(numero=r.json()["numeroFluxDepot"])
     assert flux.etat == FluxDepot.Etat.INTEGRE, flux.erreurs_dp

@@ -20,22 +20,39 @@ JOUR_HEURE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 def facture(numero="API-001", **extra):
     corps = {
-        "modeDepot": "SAISIE_API", "numeroFactureSaisi": numero,
+        "modeDepot": "SAISIE_API",
+        "numeroFactureSaisi": numero,
         "dateFacture": (date.today() - timedelta(days=1)).isoformat(),
         "destinataire": {"codeDestinataire": SIRET_ETAT, "codeServiceExecutant": "DRFIP_IDF"},
         "cadreDeFacturation": {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"},
-        "references": {"deviseFacture": "EUR", "typeFacture": "FACTURE", "typeTva": "TVA_SUR_DEBIT",
-                       "modePaiement": "VIREMENT", "numeroBonCommande": "EJ-0042"},
+        "references": {
+            "deviseFacture": "EUR",
+            "typeFacture": "FACTURE",
+            "typeTva": "TVA_SUR_DEBIT",
+            "modePaiement": "VIREMENT",
+            "numeroBonCommande": "EJ-0042",
+        },
         "lignePoste": [
-            {"lignePosteNumero": 1, "lignePosteReference": "MO", "lignePosteDenomination": "Main d'œuvre",
-             "lignePosteQuantite": 10, "lignePosteUnite": "HUR", "lignePosteMontantUnitaireHT": 12.5,
-             "lignePosteTauxTva": "TVA20"},
-            {"lignePosteNumero": 2, "lignePosteDenomination": "Matériaux", "lignePosteQuantite": 2,
-             "lignePosteMontantUnitaireHT": 100, "lignePosteTauxTvaManuel": 5.5},
+            {
+                "lignePosteNumero": 1,
+                "lignePosteReference": "MO",
+                "lignePosteDenomination": "Main d'œuvre",
+                "lignePosteQuantite": 10,
+                "lignePosteUnite": "HUR",
+                "lignePosteMontantUnitaireHT": 12.5,
+                "lignePosteTauxTva": "TVA20",
+            },
+            {
+                "lignePosteNumero": 2,
+                "lignePosteDenomination": "Matériaux",
+                "lignePosteQuantite": 2,
+                "lignePosteMontantUnitaireHT": 100,
+                "lignePosteTauxTvaManuel": 5.5,
+            },
         ],
         "montantTotal": {"montantHtTotal": 325, "montantTVA": 36, "montantTtcTotal": 361, "montantAPayer": 361},
         "champInconnu": {"ignoré": True},
-    }  # fmt: skip
+    }
     corps.update(extra)
     return corps
 
@@ -127,11 +144,18 @@ def autre_compte(db, etat):
 
 
 def test_rechercher_fournisseur(soumise, api):
-    r = api.post("factures/v1/rechercher/fournisseur", {
-        "numeroFacture": "API-001", "periodeDateDepotDu": date.today().isoformat(),
-        "rechercheFactureParFournisseur": {"nbResultatsParPage": 10, "triColonne": "DateDepot",
-                                           "triSens": "Descendant"},
-    })  # fmt: skip
+    r = api.post(
+        "factures/v1/rechercher/fournisseur",
+        {
+            "numeroFacture": "API-001",
+            "periodeDateDepotDu": date.today().isoformat(),
+            "rechercheFactureParFournisseur": {
+                "nbResultatsParPage": 10,
+                "triColonne": "DateDepot",
+                "triSens": "Descendant",
+            },
+        },
+    )
     assert r.status_code == 200, r.content
     corps = r.json()
     assert corps["parametresRetour"] == {"nbResultatsParPage": 10, "pageCourante": 1, "pages": 1, "total": 1}

@@ -34,9 +34,13 @@ def synchrone(monkeypatch, django_capture_on_commit_callbacks):
 def document(compte, etat, numero, *, pdf=False, engagement="EJ-1"):
     """The CII (or Factur-X) of an invoice of the account's structure, built from a draft then discarded."""
     brouillon = FactureFactory(
-        fournisseur_gp=(compte.utilisateur, compte.structure), destinataire=etat, numero=numero,
-        numero_engagement=engagement, numero_marche="", lignes=[ligne("Travaux", quantite=2, prix_unitaire_ht=50)],
-    )  # fmt: skip
+        fournisseur_gp=(compte.utilisateur, compte.structure),
+        destinataire=etat,
+        numero=numero,
+        numero_engagement=engagement,
+        numero_marche="",
+        lignes=[ligne("Travaux", quantite=2, prix_unitaire_ht=50)],
+    )
     donnees = donnees_de(brouillon)
     contenu = generer_pdf_facturx(donnees) if pdf else generer_cii(donnees)
     brouillon.lignes.all().delete()
@@ -46,10 +50,16 @@ def document(compte, etat, numero, *, pdf=False, engagement="EJ-1"):
 
 
 def deposer(api, contenu, syntaxe="IN_DP_E1_CII_16B", nom="facture.xml"):
-    return api.post("factures/v1/deposer/flux", {
-        "fichierFlux": base64.b64encode(contenu).decode(), "nomFichier": nom, "syntaxeFlux": syntaxe,
-        "avecSignature": False, "idUtilisateurCourant": 0,
-    })  # fmt: skip
+    return api.post(
+        "factures/v1/deposer/flux",
+        {
+            "fichierFlux": base64.b64encode(contenu).decode(),
+            "nomFichier": nom,
+            "syntaxeFlux": syntaxe,
+            "avecSignature": False,
+            "idUtilisateurCourant": 0,
+        },
+    )
 
 
 def test_flux_cii_integre_puis_recherche_par_numero_de_flux(api, etat, synchrone):
@@ -161,11 +171,13 @@ def etat_du_flux(numero) -> dict:
     """What the client sees of the flux, and what the database holds behind it."""
     flux = FluxDepot.objects.get(numero=numero)
     return {
-        "etat": flux.etat, "etat_le": flux.etat_le, "erreurs_dp": flux.erreurs_dp,
+        "etat": flux.etat,
+        "etat_le": flux.etat_le,
+        "erreurs_dp": flux.erreurs_dp,
         "erreurs_techniques": flux.erreurs_techniques,
         "factures": sorted(flux.factures.values_list("numero", flat=True)),
         "toutes_factures": sorted(Facture.objects.values_list("numero", flat=True)),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
@@ -283,11 +295,15 @@ def test_flux_qui_plante_toujours_rejete_apres_trois_tentatives(api, etat, synch
         flux.refresh_from_db()
         assert flux.tentatives == tentative
     assert flux.etat == "IN_REJETE"  # the last attempt closed it at once
-    assert flux.erreurs_techniques == [{
-        "codeErreur": "FLUX_ECHEC_TECHNIQUE", "natureErreur": "FLUX",
-        "libelleErreur": "Le traitement du flux a échoué 3 fois (erreur technique) : aucune facture n'a été intégrée. "
-        "Déposez le flux à nouveau ; si l'erreur persiste, contactez le support de Chorus Pro.",
-    }]  # fmt: skip
+    assert flux.erreurs_techniques == [
+        {
+            "codeErreur": "FLUX_ECHEC_TECHNIQUE",
+            "natureErreur": "FLUX",
+            "libelleErreur": "Le traitement du flux a échoué 3 fois (erreur technique) : "
+            "aucune facture n'a été intégrée. "
+            "Déposez le flux à nouveau ; si l'erreur persiste, contactez le support de Chorus Pro.",
+        }
+    ]
     assert caplog.text.count("RuntimeError: panne interne") == 3
     with time_machine.travel(debut + timedelta(hours=1), tick=False):
         assert tasks.relancer_flux_bloques() == 0
@@ -348,10 +364,13 @@ def test_lot_hostile_rejete_sans_rien_garder(api, etat, synchrone):
         numero = deposer(api, tampon.getvalue(), nom="lot.tar.gz").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
     assert cr["etatCourantDepotFlux"] == "IN_REJETE" and cr["listeErreurDP"] == []
-    assert cr["listeErreurTechnique"] == [{
-        "codeErreur": "FLUX_ILLISIBLE", "natureErreur": "FLUX",
-        "libelleErreur": "Le lot est refusé : le membre « b.xml » est un lien vers « /etc/passwd ».",
-    }]  # fmt: skip
+    assert cr["listeErreurTechnique"] == [
+        {
+            "codeErreur": "FLUX_ILLISIBLE",
+            "natureErreur": "FLUX",
+            "libelleErreur": "Le lot est refusé : le membre « b.xml » est un lien vers « /etc/passwd ».",
+        }
+    ]
     assert not Facture.objects.filter(numero="FLX-H").exists()
     assert (set(os.listdir(attente)) if os.path.isdir(attente) else set()) == avant
 

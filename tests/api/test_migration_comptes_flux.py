@@ -28,13 +28,20 @@ def test_les_lignes_d_hier_survivent_au_deplacement():
         executor.migrate(AVANT)
         anciens = MigrationExecutor(connection).loader.project_state(AVANT).apps
         compte = anciens.get_model("api", "CompteTechnique").objects.create(
-            login="TECH_hier@cpro.fr", mot_de_passe_hache="x", expiration_mot_de_passe=timezone.now(),
-            structure_id=structure.pk, utilisateur_id=utilisateur.pk,
-        )  # fmt: skip
+            login="TECH_hier@cpro.fr",
+            mot_de_passe_hache="x",
+            expiration_mot_de_passe=timezone.now(),
+            structure_id=structure.pk,
+            utilisateur_id=utilisateur.pk,
+        )
         flux = anciens.get_model("api", "FluxDepot").objects.create(
-            numero="CPP0000000000000000000042", compte_id=compte.pk, structure_id=structure.pk,
-            syntaxe="IN_DP_E1_CII_16B", nom_fichier="f.xml", fichier="flux/f.xml",
-        )  # fmt: skip
+            numero="CPP0000000000000000000042",
+            compte_id=compte.pk,
+            structure_id=structure.pk,
+            syntaxe="IN_DP_E1_CII_16B",
+            nom_fichier="f.xml",
+            fichier="flux/f.xml",
+        )
         assert ContentType.objects.filter(app_label="api", model="comptetechnique").exists()
     finally:
         MigrationExecutor(connection).migrate(derniers)

@@ -4,22 +4,61 @@ HTTP 200 or 400 with a French libelle."""
 import pytest
 
 CHEMINS = [
-    "transverses/v1/recuperer/devises", "structures/v1/rechercher", "structures/v1/consulter",
-    "structures/v1/rechercher/services", "structures/v1/consulter/service", "factures/v1/soumettre",
-    "factures/v1/rechercher/fournisseur", "factures/v1/consulter/fournisseur", "factures/v1/consulter/historique",
-    "factures/v1/deposer/flux", "transverses/v1/consulterCRDetaille", "transverses/v1/consulterCR",
-]  # fmt: skip
+    "transverses/v1/recuperer/devises",
+    "structures/v1/rechercher",
+    "structures/v1/consulter",
+    "structures/v1/rechercher/services",
+    "structures/v1/consulter/service",
+    "factures/v1/soumettre",
+    "factures/v1/rechercher/fournisseur",
+    "factures/v1/consulter/fournisseur",
+    "factures/v1/consulter/historique",
+    "factures/v1/deposer/flux",
+    "transverses/v1/consulterCRDetaille",
+    "transverses/v1/consulterCR",
+]
 CLES = [
-    "idStructureCPP", "idStructure", "idService", "identifiantFactureCPP", "idFacture", "structure", "parametres",
-    "parametresRechercherServicesStructure", "rechercheFactureParFournisseur", "numeroFactureSaisi", "dateFacture",
-    "destinataire", "lignePoste", "montantTotal", "references", "fournisseur", "statutCourant",
-    "periodeDateFactureDu", "montantTTCMin", "fichierFlux", "syntaxeFlux", "nomFichier", "numeroFluxDepot",
-    "listeDestinataire", "rejetTraite",
-]  # fmt: skip
+    "idStructureCPP",
+    "idStructure",
+    "idService",
+    "identifiantFactureCPP",
+    "idFacture",
+    "structure",
+    "parametres",
+    "parametresRechercherServicesStructure",
+    "rechercheFactureParFournisseur",
+    "numeroFactureSaisi",
+    "dateFacture",
+    "destinataire",
+    "lignePoste",
+    "montantTotal",
+    "references",
+    "fournisseur",
+    "statutCourant",
+    "periodeDateFactureDu",
+    "montantTTCMin",
+    "fichierFlux",
+    "syntaxeFlux",
+    "nomFichier",
+    "numeroFluxDepot",
+    "listeDestinataire",
+    "rejetTraite",
+]
 VALEURS = [
-    "texte", 10**30, -(10**30), 1.5, True, [], {}, [1, "a"], {"nbResultatsParPage": "x"},
-    {"pageResultatDemandee": 10**12}, "2025-02-30", "9999-99-99T99:99", "1e999999",
-]  # fmt: skip
+    "texte",
+    10**30,
+    -(10**30),
+    1.5,
+    True,
+    [],
+    {},
+    [1, "a"],
+    {"nbResultatsParPage": "x"},
+    {"pageResultatDemandee": 10**12},
+    "2025-02-30",
+    "9999-99-99T99:99",
+    "1e999999",
+]
 
 
 @pytest.mark.parametrize("chemin", CHEMINS)

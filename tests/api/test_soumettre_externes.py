@@ -21,30 +21,41 @@ def _corps(echantillon) -> tuple[dict, object]:
     _, d = lire_xml(echantillon.xml())
     (categorie,) = {ligne.categorie_tva for ligne in d.lignes}
     corps = {
-        "modeDepot": "SAISIE_API", "numeroFactureSaisi": d.numero[:20],
+        "modeDepot": "SAISIE_API",
+        "numeroFactureSaisi": d.numero[:20],
         # The document's own date may be years old; the portal refuses only a date in the future.
         "dateFacture": (date.today() - timedelta(days=1)).isoformat(),
         "destinataire": {"codeDestinataire": SIRET_ETAT, "codeServiceExecutant": "FACTURES_PUBLIQUES"},
         "cadreDeFacturation": {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"},
         "references": {
-            "deviseFacture": d.devise, "typeFacture": "AVOIR" if d.type_document == "381" else "FACTURE",
-            "typeTva": TYPES_TVA[categorie], "motifExonerationTva": d.motif_exoneration or d.tva[0].motif_exoneration,
-            "modePaiement": "VIREMENT", "numeroFactureOrigine": d.facture_origine,
+            "deviseFacture": d.devise,
+            "typeFacture": "AVOIR" if d.type_document == "381" else "FACTURE",
+            "typeTva": TYPES_TVA[categorie],
+            "motifExonerationTva": d.motif_exoneration or d.tva[0].motif_exoneration,
+            "modePaiement": "VIREMENT",
+            "numeroFactureOrigine": d.facture_origine,
         },
         "lignePoste": [
-            {"lignePosteNumero": i, "lignePosteReference": ligne.reference,
-             "lignePosteDenomination": ligne.denomination, "lignePosteQuantite": str(ligne.quantite),
-             "lignePosteUnite": ligne.unite,
-             # BT-146 applies to BT-149 units: soumettre's unit price is per unit.
-             "lignePosteMontantUnitaireHT": str(ligne.prix_unitaire_ht / (ligne.quantite_base or 1)),
-             "lignePosteMontantRemiseHT": str(ligne.remise_ht), "lignePosteTauxTvaManuel": str(ligne.taux_tva)}
+            {
+                "lignePosteNumero": i,
+                "lignePosteReference": ligne.reference,
+                "lignePosteDenomination": ligne.denomination,
+                "lignePosteQuantite": str(ligne.quantite),
+                "lignePosteUnite": ligne.unite,
+                # BT-146 applies to BT-149 units: soumettre's unit price is per unit.
+                "lignePosteMontantUnitaireHT": str(ligne.prix_unitaire_ht / (ligne.quantite_base or 1)),
+                "lignePosteMontantRemiseHT": str(ligne.remise_ht),
+                "lignePosteTauxTvaManuel": str(ligne.taux_tva),
+            }
             for i, ligne in enumerate(d.lignes, start=1)
         ],
         "montantTotal": {
-            "montantHtTotal": str(d.totaux.total_ht), "montantTVA": str(d.totaux.total_tva),
-            "montantTtcTotal": str(d.totaux.total_ttc), "montantAPayer": str(d.totaux.net_a_payer),
+            "montantHtTotal": str(d.totaux.total_ht),
+            "montantTVA": str(d.totaux.total_tva),
+            "montantTtcTotal": str(d.totaux.total_ttc),
+            "montantAPayer": str(d.totaux.net_a_payer),
         },
-    }  # fmt: skip
+    }
     return corps, d
 
 

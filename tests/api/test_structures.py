@@ -12,18 +12,26 @@ JOUR_HEURE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 def test_rechercher_par_siret_une_seule_ligne(api, etat):
-    r = api.post("structures/v1/rechercher", {"structure": {"identifiantStructure": SIRET_ETAT,
-                                                            "typeIdentifiantStructure": "SIRET"},
-                                              "restreindreStructuresPrivees": False, "cleInconnue": 1})  # fmt: skip
+    r = api.post(
+        "structures/v1/rechercher",
+        {
+            "structure": {"identifiantStructure": SIRET_ETAT, "typeIdentifiantStructure": "SIRET"},
+            "restreindreStructuresPrivees": False,
+            "cleInconnue": 1,
+        },
+    )
     assert r.status_code == 200, r.content
     corps = r.json()
     assert corps["codeRetour"] == 0 and isinstance(corps["libelle"], str)
     assert len(corps["listeStructures"]) == 1
     ligne = corps["listeStructures"][0]
     assert ligne == {
-        "idStructureCPP": etat.pk, "identifiantStructure": SIRET_ETAT, "typeIdentifiantStructure": "SIRET",
-        "designationStructure": "ETAT", "statut": "ACTIVE",
-    }  # fmt: skip
+        "idStructureCPP": etat.pk,
+        "identifiantStructure": SIRET_ETAT,
+        "typeIdentifiantStructure": "SIRET",
+        "designationStructure": "ETAT",
+        "statut": "ACTIVE",
+    }
     assert type(ligne["idStructureCPP"]) is int
     retour = corps["parametresRetour"]
     assert retour == {"nbResultatsParPage": 50, "pageCourante": 1, "pages": 1, "total": 1}
@@ -31,8 +39,10 @@ def test_rechercher_par_siret_une_seule_ligne(api, etat):
 
 def test_rechercher_ne_montre_pas_les_structures_privees_des_autres(api, etat):
     autre = StructureFactory(identifiant=siret_aleatoire(), type_structure=TypeStructure.PRIVEE)
-    r = api.post("structures/v1/rechercher", {"structure": {"identifiantStructure": autre.identifiant},
-                                              "restreindreStructuresPrivees": False})  # fmt: skip
+    r = api.post(
+        "structures/v1/rechercher",
+        {"structure": {"identifiantStructure": autre.identifiant}, "restreindreStructuresPrivees": False},
+    )
     assert r.json()["listeStructures"] == []
     propre = api.compte.structure
     r = api.post("structures/v1/rechercher", {"structure": {"identifiantStructure": propre.identifiant}})
@@ -42,8 +52,12 @@ def test_rechercher_ne_montre_pas_les_structures_privees_des_autres(api, etat):
 def test_rechercher_pagination(api, etat):
     for i in range(3):
         StructureFactory(publique=True, raison_sociale=f"Commune {i}")
-    parametres = {"nbResultatsParPage": 2, "pageResultatDemandee": 2, "triColonne": "RaisonSociale",
-                  "triSens": "Descendant"}  # fmt: skip
+    parametres = {
+        "nbResultatsParPage": 2,
+        "pageResultatDemandee": 2,
+        "triColonne": "RaisonSociale",
+        "triSens": "Descendant",
+    }
     r = api.post(
         "structures/v1/rechercher", {"structure": {"raisonSocialeStructure": "Commune"}, "parametres": parametres}
     )
@@ -103,8 +117,9 @@ def test_services_et_service(api, etat):
     assert services["ANCIEN"]["estActif"] is False and services["ANCIEN"]["statutService"] == "INACTIF"
     assert services["DRFIP_IDF"]["estActif"] is True and type(services["DRFIP_IDF"]["idService"]) is int
     assert JOUR_HEURE.match(services["DRFIP_IDF"]["dateDbtService"])
-    r = api.post("structures/v1/consulter/service", {"idService": services["DRFIP_IDF"]["idService"],
-                                                     "idStructure": etat.pk})  # fmt: skip
+    r = api.post(
+        "structures/v1/consulter/service", {"idService": services["DRFIP_IDF"]["idService"], "idStructure": etat.pk}
+    )
     assert r.status_code == 200
     corps = r.json()
     assert corps["informationsGenerales"]["codeService"] == "DRFIP_IDF"
@@ -139,22 +154,28 @@ def test_replay_odoo(client, client_oauth, compte, etat):
     def post(chemin, corps):
         import json
 
-        r = client.post(f"/cpro/{chemin}", data=json.dumps(corps), content_type="application/json;charset=utf-8",
-                        **entetes)  # fmt: skip
+        r = client.post(
+            f"/cpro/{chemin}", data=json.dumps(corps), content_type="application/json;charset=utf-8", **entetes
+        )
         assert r.status_code == 200, r.content
         assert r.json()["codeRetour"] == 0
         return r.json()
 
-    trouve = post("structures/v1/rechercher", {"structure": {"identifiantStructure": SIRET_ETAT,
-                                                            "typeIdentifiantStructure": "SIRET"}})  # fmt: skip
+    trouve = post(
+        "structures/v1/rechercher",
+        {"structure": {"identifiantStructure": SIRET_ETAT, "typeIdentifiantStructure": "SIRET"}},
+    )
     assert len(trouve["listeStructures"]) == 1
     id_structure = trouve["listeStructures"][0]["idStructureCPP"]
     parametres = post("structures/v1/consulter", {"idStructureCPP": id_structure, "codeLangue": "fr"})["parametres"]
     assert parametres["codeServiceDoitEtreRenseigne"] is True
-    services = post("structures/v1/rechercher/services", {
-        "idStructure": id_structure,
-        "parametresRechercherServicesStructure": {"nbResultatsParPage": 10000},
-    })  # fmt: skip
+    services = post(
+        "structures/v1/rechercher/services",
+        {
+            "idStructure": id_structure,
+            "parametresRechercherServicesStructure": {"nbResultatsParPage": 10000},
+        },
+    )
     assert services["parametresRetour"]["pages"] == 1
     codes = [s["codeService"] for s in services["listeServices"] if s["codeService"] != "FACTURES_PUBLIQUES"]
     assert sorted(codes) == ["ANCIEN", "DRFIP_IDF"]

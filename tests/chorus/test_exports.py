@@ -16,8 +16,16 @@ def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(contenu[1:]), delimiter=";"))
 
 
-LIGNE = ["=HYPERLINK(\"http://x\")", "-2+3", date(2026, 3, 5), datetime(2026, 3, 5, 23, 30, tzinfo=UTC),
-         Decimal("1234.50"), True, None, "ACME ; \"SAS\""]  # fmt: skip
+LIGNE = [
+    '=HYPERLINK("http://x")',
+    "-2+3",
+    date(2026, 3, 5),
+    datetime(2026, 3, 5, 23, 30, tzinfo=UTC),
+    Decimal("1234.50"),
+    True,
+    None,
+    'ACME ; "SAS"',
+]
 
 
 def test_csv_francais_et_sans_formule():
@@ -26,8 +34,16 @@ def test_csv_francais_et_sans_formule():
     entetes, ligne = _csv(response)
     assert entetes == ["A", "B", "C", "D", "E", "F", "G", "H"]
     # 23:30 UTC is 00:30 the next day in Paris (winter time)
-    assert ligne == ["'=HYPERLINK(\"http://x\")", "'-2+3", "05/03/2026", "06/03/2026 00:30", "1234,50", "Oui", "",
-                     "ACME ; \"SAS\""]  # fmt: skip
+    assert ligne == [
+        '\'=HYPERLINK("http://x")',
+        "'-2+3",
+        "05/03/2026",
+        "06/03/2026 00:30",
+        "1234,50",
+        "Oui",
+        "",
+        'ACME ; "SAS"',
+    ]
 
 
 def test_xlsx_types_reels_et_texte_jamais_formule():

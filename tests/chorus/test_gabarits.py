@@ -53,18 +53,38 @@ def _onglets(html):
 @pytest.mark.parametrize(
     "code,application,attendus",
     [
-        ("FACTURES_EMISES", "Factures émises", [
-            ("Synthèse", "factures_emises"), ("Rechercher", "rechercher_factures"),
-            ("Tableau de bord", "tableau_de_bord_factures"), ("Saisir facture", "saisir_facture"),
-            ("Déposer facture", "deposer_facture")]),
-        ("FACTURES_RECUES", "Factures reçues", [
-            ("Synthèse", "factures_recues"), ("Rechercher", "rechercher_factures_recues"),
-            ("Tableau de bord", "tableau_de_bord_factures_recues")]),
-        ("SOLLICITATIONS_RECUES", "Sollicitations reçues", [
-            ("Synthèse", "sollicitations_recues"), ("Rechercher", "rechercher_sollicitations_recues"),
-            ("Tableau de bord", "tableau_de_bord_sollicitations"), ("Statistiques", "statistiques_sollicitations")]),
+        (
+            "FACTURES_EMISES",
+            "Factures émises",
+            [
+                ("Synthèse", "factures_emises"),
+                ("Rechercher", "rechercher_factures"),
+                ("Tableau de bord", "tableau_de_bord_factures"),
+                ("Saisir facture", "saisir_facture"),
+                ("Déposer facture", "deposer_facture"),
+            ],
+        ),
+        (
+            "FACTURES_RECUES",
+            "Factures reçues",
+            [
+                ("Synthèse", "factures_recues"),
+                ("Rechercher", "rechercher_factures_recues"),
+                ("Tableau de bord", "tableau_de_bord_factures_recues"),
+            ],
+        ),
+        (
+            "SOLLICITATIONS_RECUES",
+            "Sollicitations reçues",
+            [
+                ("Synthèse", "sollicitations_recues"),
+                ("Rechercher", "rechercher_sollicitations_recues"),
+                ("Tableau de bord", "tableau_de_bord_sollicitations"),
+                ("Statistiques", "statistiques_sollicitations"),
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_barre_d_onglets_libelles_ordre_et_onglet_courant(code, application, attendus):
     courant = attendus[1][1]
     html = _barre(code, reverse(courant))

@@ -89,9 +89,18 @@ def choisir_structure(page, champ: str, structure) -> None:
 
 
 def remplir_depot(
-    page, *, numero, cadre=None, acteurs=None, montant_ht=None, montant_tva=None, commentaire="", contenu=None,
-    format_depot="PDF non signé", numero_marche="",
-):  # fmt: skip
+    page,
+    *,
+    numero,
+    cadre=None,
+    acteurs=None,
+    montant_ht=None,
+    montant_tva=None,
+    commentaire="",
+    contenu=None,
+    format_depot="PDF non signé",
+    numero_marche="",
+):
     """The deposit form (on its page): the file and its format, the cadre, the actors (field → structure, each
     found by the search), the references and, when given, the amounts."""
     page.locator("#id_fichier").set_input_files(
@@ -128,8 +137,16 @@ def deposer_initial(
 ):
     onglet(page, "Déposer")
     expect(page.get_by_text("Dépôt initial", exact=True)).to_be_visible()
-    remplir_depot(page, numero=numero, cadre=cadre, acteurs=acteurs, montant_ht=montant_ht, montant_tva=montant_tva,
-                  numero_marche=numero_marche, **champs)  # fmt: skip
+    remplir_depot(
+        page,
+        numero=numero,
+        cadre=cadre,
+        acteurs=acteurs,
+        montant_ht=montant_ht,
+        montant_tva=montant_tva,
+        numero_marche=numero_marche,
+        **champs,
+    )
     valider_et_envoyer(page, numero)
 
 

@@ -50,13 +50,22 @@ def marche():
 
 def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche):
     (f_user, f), (moe_user, moe), (moa_user, moa), (sf_user, sf) = (
-        marche["fournisseur"], marche["moe"], marche["moa"], marche["sf"]
-    )  # fmt: skip
+        marche["fournisseur"],
+        marche["moe"],
+        marche["moa"],
+        marche["sf"],
+    )
 
     # The supplier opens the dossier with its projet de décompte mensuel, the MOE and MOA found by the search.
     fournisseur = session(f_user)
-    deposer_initial(fournisseur, numero="PDM-2026-01", cadre=Cadre.A4, acteurs={"moe": moe, "moa": moa},
-                    montant_ht="12500,00", montant_tva="2500,00")  # fmt: skip
+    deposer_initial(
+        fournisseur,
+        numero="PDM-2026-01",
+        cadre=Cadre.A4,
+        acteurs={"moe": moe, "moa": moa},
+        montant_ht="12500,00",
+        montant_tva="2500,00",
+    )
     expect(fournisseur.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition de la MOE")
     expect(fournisseur.get_by_test_id("recapitulatif")).to_contain_text("ATELIER MOE ARCHITECTES")
     capture(fournisseur, "a4-depose")
@@ -102,9 +111,15 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
     attendus = {
         "PDM-2026-01": ["Associée", "Prise en compte MOE", "Mise à disposition de la MOE", "Déposée", "Brouillon"],
         "EA-2026-01": ["Associée", "Prise en compte MOA", "Mise à disposition de la MOA", "Déposée", "Brouillon"],
-        "EAV-2026-01": ["Mise en paiement", "Service fait", "Prise en compte destinataire",
-                        "Mise à disposition du destinataire", "Déposée", "Brouillon"],
-    }  # fmt: skip
+        "EAV-2026-01": [
+            "Mise en paiement",
+            "Service fait",
+            "Prise en compte destinataire",
+            "Mise à disposition du destinataire",
+            "Déposée",
+            "Brouillon",
+        ],
+    }
     for numero, statuts_attendus in attendus.items():
         bloc = pieces.filter(has=fournisseur.get_by_role("link", name=re.compile(f"N° {numero}$")))
         expect(bloc.get_by_role("heading", level=3)).to_contain_text(f"État courant = {statuts_attendus[0]}")

@@ -61,8 +61,14 @@ def test_fin_de_marche_a7_a17_a20_puis_decompte_general_signe_a8(
     signataire,  # noqa: F811
 ):
     page_f = session(fournisseur[0])
-    deposer_initial(page_f, numero="PDF-2026-07", cadre=Cadre.A7, acteurs={"moe": moe[1], "moa": moa[1]},
-                    montant_ht="48000,00", montant_tva="9600,00")  # fmt: skip
+    deposer_initial(
+        page_f,
+        numero="PDF-2026-07",
+        cadre=Cadre.A7,
+        acteurs={"moe": moe[1], "moa": moa[1]},
+        montant_ht="48000,00",
+        montant_tva="9600,00",
+    )
 
     page_moe = session(moe[0])
     ouvrir_piece(page_moe, "PDF-2026-07")
@@ -93,8 +99,12 @@ def test_fin_de_marche_a7_a17_a20_puis_decompte_general_signe_a8(
     ouvrir_dossier(page_f, "DGD-2026-08")
     pieces = page_f.get_by_test_id("piece-dossier")
     expect(pieces).to_have_count(4)
-    for numero, etat in (("PDF-2026-07", "Associée"), ("PDG-2026-17", "Associée"), ("DG-2026-20", "Associée"),
-                         ("DGD-2026-08", "Mise à disposition du destinataire")):  # fmt: skip
+    for numero, etat in (
+        ("PDF-2026-07", "Associée"),
+        ("PDG-2026-17", "Associée"),
+        ("DG-2026-20", "Associée"),
+        ("DGD-2026-08", "Mise à disposition du destinataire"),
+    ):
         expect(pieces.filter(has_text=f"N° {numero} - État courant")).to_contain_text(f"État courant = {etat}")
     bloc_a20 = pieces.filter(has_text="N° DG-2026-20 - État courant")
     expect(bloc_a20.get_by_test_id("historique").filter(has_text="Mise à disposition du fournisseur")).to_have_count(1)
@@ -185,8 +195,14 @@ def test_structure_sans_moa_recoit_la_facture_de_travaux_dans_factures_recues(se
         utilisateur=moa_sans, structure=structure_sans, profils={"FACTURES_RECUES": "modification"}
     )
     page_f = session(fournisseur[0])
-    deposer_initial(page_f, numero="PDM-SANS-01", cadre=Cadre.A4, acteurs={"moe": moe[1], "moa": structure_sans},
-                    montant_ht="7000,00", montant_tva="1400,00")  # fmt: skip
+    deposer_initial(
+        page_f,
+        numero="PDM-SANS-01",
+        cadre=Cadre.A4,
+        acteurs={"moe": moe[1], "moa": structure_sans},
+        montant_ht="7000,00",
+        montant_tva="1400,00",
+    )
 
     # « sans MOA »: the MOE's état d'acompte validé (A16) goes straight to the public structure.
     page_moe = session(moe[0])

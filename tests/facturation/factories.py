@@ -39,13 +39,21 @@ def fournisseur_pret(*, raison_sociale="Bâtiments Martin SAS", **utilisateur) -
     ``utilisateur``: fields of the GP (email, prenom, nom…)."""
     gp = UtilisateurFactory(**utilisateur)
     structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE,
-        adresse="12 rue des Artisans", code_postal="69007", ville="Lyon",
-    )  # fmt: skip
+        acting_user=gp,
+        siret=siret_aleatoire(),
+        raison_sociale=raison_sociale,
+        type_structure=TypeStructure.PRIVEE,
+        adresse="12 rue des Artisans",
+        code_postal="69007",
+        ville="Lyon",
+    )
     org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp, structure=structure, titulaire=raison_sociale, iban="FR7630006000011234567890189",
+        acting_user=gp,
+        structure=structure,
+        titulaire=raison_sociale,
+        iban="FR7630006000011234567890189",
         bic="AGRIFRPP882",
-    )  # fmt: skip
+    )
     org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
     ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
     org_services.appliquer_modifications_dues()
@@ -55,17 +63,22 @@ def fournisseur_pret(*, raison_sociale="Bâtiments Martin SAS", **utilisateur) -
 def ligne(denomination="Prestation", *, quantite=1, prix_unitaire_ht="100", taux_tva="20", **extra) -> dict:
     """One line as the saisie types it (its amounts are ``montants.calculer``'s)."""
     return {
-        "denomination": denomination, "quantite": quantite, "prix_unitaire_ht": prix_unitaire_ht,
-        "taux_tva": taux_tva, **extra,
-    }  # fmt: skip
+        "denomination": denomination,
+        "quantite": quantite,
+        "prix_unitaire_ht": prix_unitaire_ht,
+        "taux_tva": taux_tva,
+        **extra,
+    }
 
 
 def piece(type_piece="BON_DE_LIVRAISON", designation="Bon de livraison", nom="piece.pdf", contenu=None) -> dict:
     """An attachment for ``FactureFactory(pieces=[...])`` (``services.ajouter_piece_jointe``)."""
     return {
-        "type_piece": type_piece, "designation": designation, "nom": nom,
+        "type_piece": type_piece,
+        "designation": designation,
+        "nom": nom,
         "contenu": contenu if contenu is not None else b"%PDF-1.4 " + designation.encode(),
-    }  # fmt: skip
+    }
 
 
 def _chemin(depart: str, cible: str) -> list:
@@ -93,10 +106,12 @@ def amener(facture: Facture, statut: str, *, fournisseur=None) -> Facture:
     for transition in _chemin(facture.statut, statut):
         role = sorted(transition.roles)[0]
         services.CIRCUIT.transition(
-            facture, to=transition.cible, role=role,
+            facture,
+            to=transition.cible,
+            role=role,
             acting_user=fournisseur if role == services.FOURNISSEUR else None,
             motif=MOTIF if transition.motif_obligatoire else "",
-        )  # fmt: skip
+        )
     return facture
 
 
@@ -114,9 +129,10 @@ class FactureFactory(factory.Factory):
         recue = factory.Trait(statut=S.MISE_A_DISPOSITION)
         # An A9 invoice sent, waiting for its valideur (a new private structure unless ``valideur`` is given).
         a_valider = factory.Trait(
-            statut=S.A_VALIDER_1, cadre=Cadre.A9,
+            statut=S.A_VALIDER_1,
+            cadre=Cadre.A9,
             valideur=factory.SubFactory(StructureFactory, raison_sociale="Titulaire SA"),
-        )  # fmt: skip
+        )
 
     fournisseur_gp = factory.LazyFunction(fournisseur_pret)
     destinataire = factory.SubFactory(StructureFactory, publique=True)

@@ -19,9 +19,11 @@ DATA = Path(__file__).parent / "data"
 
 def _cii(structure, etat, *, code_service=None, remplacements=()) -> bytes:
     contenu = adapter_xml(
-        (DATA / "facture_cii_valide.xml").read_bytes(), siret_vendeur=structure.identifiant,
-        siret_acheteur=etat.identifiant, code_service=code_service,
-    )  # fmt: skip
+        (DATA / "facture_cii_valide.xml").read_bytes(),
+        siret_vendeur=structure.identifiant,
+        siret_acheteur=etat.identifiant,
+        code_service=code_service,
+    )
     for avant, apres in remplacements:
         assert avant in contenu, avant
         contenu = contenu.replace(avant, apres)
@@ -67,9 +69,10 @@ def test_acheteur_par_siren_unique(fournisseur_gp, etat):
 def test_acheteur_par_siren_ambigu_donne_les_choix(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     autre = StructureFactory(
-        identifiant=_siret_du_siren(etat.identifiant[:9], "0099"), raison_sociale="ETAT – autre établissement",
+        identifiant=_siret_du_siren(etat.identifiant[:9], "0099"),
+        raison_sociale="ETAT – autre établissement",
         publique=True,
-    )  # fmt: skip
+    )
     message = _refus(gp, structure, _cii(structure, etat, remplacements=_en_siren(etat)))
     assert f"Le SIREN {etat.identifiant[:9]} (BT-47) désigne plusieurs structures publiques" in message
     assert f"{etat.identifiant} – ETAT" in message and f"{autre.identifiant} – ETAT – autre établissement" in message
@@ -100,8 +103,9 @@ def test_cadre_lu_dans_bt23(fournisseur_gp, etat):
     """BT-23 « A9 »: a sous-traitant's invoice, which needs its valideur: refused by the portal's own rule."""
     gp, structure = fournisseur_gp
     a9 = [(b"<ram:ID>A1</ram:ID>", b"<ram:ID>A9</ram:ID>")]
-    document = envoi.analyser_depot(fournisseur=structure, contenu=_cii(structure, etat, remplacements=a9),
-                                    nom_fichier="f.xml")  # fmt: skip
+    document = envoi.analyser_depot(
+        fournisseur=structure, contenu=_cii(structure, etat, remplacements=a9), nom_fichier="f.xml"
+    )
     assert document.valeurs["cadre"] == Cadre.A9
     with pytest.raises(envoi.ValidationError) as refus:
         _deposer(gp, structure, _cii(structure, etat, remplacements=a9))
@@ -111,8 +115,10 @@ def test_cadre_lu_dans_bt23(fournisseur_gp, etat):
 def test_cadre_non_accepte_refuse_avec_la_liste(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _cii(structure, etat, remplacements=[(b"<ram:ID>A1</ram:ID>", b"<ram:ID>A4</ram:ID>")])
-    assert "Le cadre de facturation « A4 » (BT-23) n'est pas accepté pour une facture : cadres acceptés A1, A2, A9, " \
-           "A12." in _refus(gp, structure, contenu)  # fmt: skip
+    assert (
+        "Le cadre de facturation « A4 » (BT-23) n'est pas accepté pour une facture : cadres acceptés A1, A2, A9, "
+        "A12." in _refus(gp, structure, contenu)
+    )
 
 
 def test_bt23_d_une_autre_specification_vaut_a1(fournisseur_gp, etat):

@@ -19,11 +19,17 @@ def test_factures_de_demonstration(client):
     gp = Utilisateur.objects.get(email="gestionnaire@demo.chorus-pro.fr")
     statuts = dict(queries.factures_emises(gp).values_list("numero", "statut"))
     assert statuts == {
-        "F2026-0101": "MISE_EN_PAIEMENT", "F2026-0102": "SERVICE_FAIT", "F2026-0103": "SUSPENDUE",
-        "F2026-0104": "REJETEE", "F2026-0105": "A_RECYCLER", "F2026-0106": "MISE_A_DISPOSITION",
-        "F2026-0107": "COMPLETEE", "AV2026-0007": "MISE_A_DISPOSITION", "ST2026-0011": "A_VALIDER_1",
+        "F2026-0101": "MISE_EN_PAIEMENT",
+        "F2026-0102": "SERVICE_FAIT",
+        "F2026-0103": "SUSPENDUE",
+        "F2026-0104": "REJETEE",
+        "F2026-0105": "A_RECYCLER",
+        "F2026-0106": "MISE_A_DISPOSITION",
+        "F2026-0107": "COMPLETEE",
+        "AV2026-0007": "MISE_A_DISPOSITION",
+        "ST2026-0011": "A_VALIDER_1",
         "F2026-0110": "BROUILLON",
-    }  # fmt: skip
+    }
     # Each sent invoice has its certified document and its full history.
     payee = Facture.objects.get(numero="F2026-0101")
     assert payee.fichier and payee.empreinte_certificat
@@ -53,8 +59,9 @@ def test_factures_de_demonstration(client):
     assert [h.statut for h in completee.historique.order_by("created_at", "id")][-2:] == ["SUSPENDUE", "COMPLETEE"]
     suspension = completee.historique.get(statut="SUSPENDUE")
     assert (suspension.motif, suspension.commentaire) == (
-        "Justificatif absent ou insuffisant", "Joindre le bon de livraison signé."
-    )  # fmt: skip
+        "Justificatif absent ou insuffisant",
+        "Joindre le bon de livraison signé.",
+    )
     assert completee.pieces_jointes.get().designation == "Bon de livraison signé"
 
     call_command("charger_demo_factures")  # a second run changes nothing

@@ -40,10 +40,14 @@ def _formulaire(client):
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
         data[name] = "" if value is None else value
-    data.update({
-        "lignes-TOTAL_FORMS": str(len(formset.initial)), "lignes-INITIAL_FORMS": "0", "lignes-MIN_NUM_FORMS": "1",
-        "lignes-MAX_NUM_FORMS": "500",
-    })  # fmt: skip
+    data.update(
+        {
+            "lignes-TOTAL_FORMS": str(len(formset.initial)),
+            "lignes-INITIAL_FORMS": "0",
+            "lignes-MIN_NUM_FORMS": "1",
+            "lignes-MAX_NUM_FORMS": "500",
+        }
+    )
     for i, ligne in enumerate(formset.initial):
         for key, value in ligne.items():
             data[f"lignes-{i}-{key}"] = value
@@ -76,10 +80,14 @@ def test_depot_cii_valide_devient_un_brouillon_aux_montants_du_document(client, 
     texte = outils.texte(page)
     assert "XML CII (UN/CEFACT)" in texte and "ne se modifient pas" in texte
     assert "formset" not in page.context  # no line to retype: the amounts are the document's
-    response = client.post(response["Location"], {
-        "cadre": "A1_FACTURE_FOURNISSEUR", "coordonnees_bancaires": facture.coordonnees_bancaires_id,
-        "action": "valider",
-    })  # fmt: skip
+    response = client.post(
+        response["Location"],
+        {
+            "cadre": "A1_FACTURE_FOURNISSEUR",
+            "coordonnees_bancaires": facture.coordonnees_bancaires_id,
+            "action": "valider",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == reverse("confirmer_envoi", args=[facture.pk])
     client.post(reverse("confirmer_envoi", args=[facture.pk]))
     facture.refresh_from_db()

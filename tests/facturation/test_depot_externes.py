@@ -27,10 +27,16 @@ ECHANTILLONS = echantillons()
 CODE_SERVICE = "FACTURES_PUBLIQUES"  # a service of the State without « engagement obligatoire »
 # BT-106 … BT-115 of the manifest → the stored invoice's fields.
 TOTAUX = {
-    "BT-106": "montant_lignes_ht", "BT-107": "montant_remises_ht", "BT-108": "montant_charges_ht",
-    "BT-109": "montant_ht", "BT-110": "montant_tva", "BT-112": "montant_ttc", "BT-113": "montant_deja_paye",
-    "BT-114": "montant_arrondi", "BT-115": "montant_a_payer",
-}  # fmt: skip
+    "BT-106": "montant_lignes_ht",
+    "BT-107": "montant_remises_ht",
+    "BT-108": "montant_charges_ht",
+    "BT-109": "montant_ht",
+    "BT-110": "montant_tva",
+    "BT-112": "montant_ttc",
+    "BT-113": "montant_deja_paye",
+    "BT-114": "montant_arrondi",
+    "BT-115": "montant_a_payer",
+}
 
 
 def _ids(echantillon):
@@ -41,15 +47,21 @@ def _preparer(echantillon, structure, etat, gp) -> bytes:
     """The sample with the portal's seller and buyer; its bank account (BT-84) declared by the seller, as Chorus
     Pro requires of a supplier paid by transfer."""
     contenu = adapter(
-        echantillon.contenu(), siret_vendeur=structure.identifiant, siret_acheteur=etat.identifiant,
+        echantillon.contenu(),
+        siret_vendeur=structure.identifiant,
+        siret_acheteur=etat.identifiant,
         code_service=CODE_SERVICE,
-    )  # fmt: skip
+    )
     _, donnees = lire_xml(xml_de(contenu))
     if donnees.iban:
         CoordonneesBancaires.objects.create(
-            structure=structure, titulaire=structure.raison_sociale, iban="".join(donnees.iban.split()).upper(),
-            bic=(donnees.bic or "")[:11], active=True, created_by=gp,
-        )  # fmt: skip
+            structure=structure,
+            titulaire=structure.raison_sociale,
+            iban="".join(donnees.iban.split()).upper(),
+            bic=(donnees.bic or "")[:11],
+            active=True,
+            created_by=gp,
+        )
     return contenu
 
 
@@ -69,9 +81,13 @@ def _aller_retour(facture, echantillon):
     _, relue = lire_xml(xml)
     t = relue.totaux
     assert (t.total_ht, t.total_tva, t.total_ttc, t.deja_paye, t.arrondi, t.net_a_payer) == (
-        facture.montant_ht, facture.montant_tva, facture.montant_ttc, facture.montant_deja_paye,
-        facture.montant_arrondi, facture.montant_a_payer,
-    )  # fmt: skip
+        facture.montant_ht,
+        facture.montant_tva,
+        facture.montant_ttc,
+        facture.montant_deja_paye,
+        facture.montant_arrondi,
+        facture.montant_a_payer,
+    )
     if echantillon.profile and "minimum" not in echantillon.profile:
         assert (t.total_lignes_ht, t.remises_document_ht, t.charges_document_ht) == (
             facture.montant_lignes_ht,

@@ -139,9 +139,12 @@ def test_type_piece_inconnu_ou_trop_long_erreur_de_formulaire(client, fournisseu
 def test_documents_servis_en_piece_jointe_sans_cache(client, fournisseur_gp, etat):
     gp, _structure = fournisseur_gp
     facture = FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, envoyer=True, lignes=[ligne()],
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        envoyer=True,
+        lignes=[ligne()],
         pieces=[{"type_piece": "AUTRE", "designation": "Bon", "nom": "bon.pdf", "contenu": b"%PDF-1.4 bon"}],
-    )  # fmt: skip
+    )
     piece = facture.pieces_jointes.get()
     client.force_login(gp)
     for url in (

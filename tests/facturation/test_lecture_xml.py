@@ -99,7 +99,7 @@ def facture_attendue() -> DonneesFacture:
                 "S",
                 D("486.00"),
             ),
-        ],  # fmt: skip
+        ],
         tva=[
             LigneTva("S", D("20.00"), D("6800.00"), D("1360.00")),
             LigneTva("S", D("5.50"), D("486.00"), D("26.73")),
@@ -125,8 +125,9 @@ def _attendue_complete() -> DonneesFacture:
     attendue = facture_attendue()
     attendue.conditions_paiement = "Paiement à 30 jours date de facture"  # BT-20
     attendue.date_livraison = date(2026, 3, 13)  # BT-72
-    attendue.lignes[1].ajustements = [Ajustement(charge=False, montant=D("100.00"), motif="Remise commerciale",
-                                                 code_motif="95")]  # fmt: skip
+    attendue.lignes[1].ajustements = [
+        Ajustement(charge=False, montant=D("100.00"), motif="Remise commerciale", code_motif="95")
+    ]
     return attendue
 
 

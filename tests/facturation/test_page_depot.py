@@ -65,12 +65,27 @@ def test_chaque_cle_produite_par_le_code_a_son_libelle():
 
 def test_bandeau_dans_l_ordre_du_formulaire_et_sans_doublon():
     assert libelles_a_verifier(
-        ["totaux.total_ht", "lignes[1].prix_unitaire_ht", "numero", "destinataire.siret", "lignes[0].remise_ht",
-         "lignes", "tva", "autre.cle", "encore.une"]
+        [
+            "totaux.total_ht",
+            "lignes[1].prix_unitaire_ht",
+            "numero",
+            "destinataire.siret",
+            "lignes[0].remise_ht",
+            "lignes",
+            "tva",
+            "autre.cle",
+            "encore.une",
+        ]
     ) == [
-        "SIRET du destinataire", "Numéro de facture", "Lignes de poste", "Remise HT de la ligne 1",
-        "Prix unitaire HT de la ligne 2", "Taux de TVA", "Total HT", LIBELLE_CHAMP_INCONNU,
-    ]  # fmt: skip
+        "SIRET du destinataire",
+        "Numéro de facture",
+        "Lignes de poste",
+        "Remise HT de la ligne 1",
+        "Prix unitaire HT de la ligne 2",
+        "Taux de TVA",
+        "Total HT",
+        LIBELLE_CHAMP_INCONNU,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -97,9 +112,14 @@ def test_brouillon_depose_rouvert_bandeau_en_francais(client, fournisseur_gp, et
     facture = Facture.objects.get()
     cles = ["date_emission", "destinataire.siret", "lignes[0].prix_unitaire_ht", "totaux.total_ttc", "numero"]
     Facture.objects.filter(pk=facture.pk).update(
-        analyse_depot={"format": "PDF_NON_SIGNE", "libelle_format": "PDF_NON_SIGNE", "signatures": [], "erreurs": [],
-                       "champs_a_verifier": cles}
-    )  # fmt: skip
+        analyse_depot={
+            "format": "PDF_NON_SIGNE",
+            "libelle_format": "PDF_NON_SIGNE",
+            "signatures": [],
+            "erreurs": [],
+            "champs_a_verifier": cles,
+        }
+    )
     response = client.get(reverse("modifier_brouillon", args=[facture.pk]))
     texte = outils.texte(response)
     bandeau = re.search(r'data-testid="champs-a-verifier">([^<]*)<', texte).group(1)

@@ -49,8 +49,11 @@ def pdf_totaux_alignes_a_droite() -> bytes:
         page.drawString(50, 755, "Client : Mairie de Lyon - SIRET 216 901 231 00011")
         page.drawString(50, 700, "Maintenance des ascenseurs (novembre 2026)")
         page.drawRightString(550, 700, "1 000,00 €")
-        for y, libelle, montant in ((200, "Total HT", "1 000,00 €"), (185, "TVA 20 %", "200,00 €"),
-                                    (170, "Total TTC", "1 200,00 €")):  # fmt: skip
+        for y, libelle, montant in (
+            (200, "Total HT", "1 000,00 €"),
+            (185, "TVA 20 %", "200,00 €"),
+            (170, "Total TTC", "1 200,00 €"),
+        ):
             page.drawString(350, y, libelle)
             page.drawRightString(550, y, montant)
 
@@ -70,7 +73,7 @@ def pdf_tableaux() -> bytes:
                 ["Désignation", "Qté", "PU HT", "TVA", "Montant HT"],
                 ["Audit énergétique", "2", "500,00 €", "20 %", "1 000,00 €"],
             ]
-        ),  # fmt: skip
+        ),
         Spacer(1, 12),
         Table([["Total HT", "1 000,00 €"], ["TVA (20,00 %)", "200,00 €"], ["Total TTC", "1 200,00 €"]]),
     )
@@ -78,8 +81,14 @@ def pdf_tableaux() -> bytes:
 
 def pdf_taux_reduit_sans_montant_de_tva() -> bytes:
     """« N° de facture : 2026/0042 », « Taux de TVA : 5,5 % »: the VAT amount is only implied (TTC − HT)."""
-    lignes = ["Librairie des Quais", "N° de facture : 2026/0042", "Date : 15/01/2026", "Taux de TVA : 5,5 %",
-              "Montant HT : 100,00 €", "Total TTC : 105,50 €"]  # fmt: skip
+    lignes = [
+        "Librairie des Quais",
+        "N° de facture : 2026/0042",
+        "Date : 15/01/2026",
+        "Taux de TVA : 5,5 %",
+        "Montant HT : 100,00 €",
+        "Total TTC : 105,50 €",
+    ]
 
     def dessin(page):
         for i, ligne in enumerate(lignes):
@@ -117,11 +126,15 @@ def pdf_avoir() -> bytes:
         (pdf_totaux_alignes_a_droite, "F-2026-001", [("20", "1000.00", "200.00")], ("1000.00", "200.00", "1200.00")),
         (pdf_tableaux, "F-2026-001", [("20", "1000.00", "200.00")], ("1000.00", "200.00", "1200.00")),
         (pdf_taux_reduit_sans_montant_de_tva, "2026/0042", [("5.5", "100.00", "5.50")], ("100.00", "5.50", "105.50")),
-        (pdf_deux_taux_ventilation, "2026.12.003", [("20", "1000.00", "200.00"), ("5.5", "200.00", "11.00")],
-         ("1200.00", "211.00", "1411.00")),
+        (
+            pdf_deux_taux_ventilation,
+            "2026.12.003",
+            [("20", "1000.00", "200.00"), ("5.5", "200.00", "11.00")],
+            ("1200.00", "211.00", "1411.00"),
+        ),
         (pdf_avoir, "AV-2026_004", [("10", "-100.00", "-10.00")], ("-100.00", "-10.00", "-110.00")),
     ],
-)  # fmt: skip
+)
 def test_numero_taux_et_totaux_de_pdf_reportlab(fabrique, numero, tva, totaux):
     analyse = analyser_pdf(fabrique())
     assert analyse.format == FORMAT_PDF_NON_SIGNE
@@ -249,8 +262,11 @@ def test_pdf_deux_taux_ecrit_par_libreoffice_ou_chromium(fichier):
     ]
     totaux = donnees.totaux
     assert (totaux.total_ht, totaux.total_tva, totaux.total_ttc, totaux.net_a_payer) == (
-        D("1200.00"), D("211.00"), D("1411.00"), D("1411.00"),
-    )  # fmt: skip
+        D("1200.00"),
+        D("211.00"),
+        D("1411.00"),
+        D("1411.00"),
+    )
 
 
 def test_pdf_texte_ecrit_par_libreoffice():
@@ -259,8 +275,10 @@ def test_pdf_texte_ecrit_par_libreoffice():
     assert donnees.date_emission == date(2026, 12, 3)
     assert [(t.taux, t.base_ht, t.montant_tva) for t in donnees.tva] == [(D("20"), D("1000.00"), D("200.00"))]
     assert (donnees.totaux.total_ht, donnees.totaux.total_tva, donnees.totaux.total_ttc) == (
-        D("1000.00"), D("200.00"), D("1200.00"),
-    )  # fmt: skip
+        D("1000.00"),
+        D("200.00"),
+        D("1200.00"),
+    )
 
 
 # --- The deposit form they pre-fill ------------------------------------------------------------------------------

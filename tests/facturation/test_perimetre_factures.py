@@ -41,13 +41,28 @@ def monde():
     sv = ServiceFactory(structure=v)
     createur = UtilisateurFactory()
 
-    def facture(numero, fournisseur, *, service_fournisseur=None, destinataire=None, service_destinataire=None,
-                statut=S.MISE_A_DISPOSITION, cadre=Cadre.A1, valideur=None):  # fmt: skip
+    def facture(
+        numero,
+        fournisseur,
+        *,
+        service_fournisseur=None,
+        destinataire=None,
+        service_destinataire=None,
+        statut=S.MISE_A_DISPOSITION,
+        cadre=Cadre.A1,
+        valideur=None,
+    ):
         return Facture.objects.create(
-            numero=numero, fournisseur=fournisseur, service_fournisseur=service_fournisseur, destinataire=destinataire,
-            service_destinataire=service_destinataire, statut=statut, cadre=cadre, valideur=valideur,
+            numero=numero,
+            fournisseur=fournisseur,
+            service_fournisseur=service_fournisseur,
+            destinataire=destinataire,
+            service_destinataire=service_destinataire,
+            statut=statut,
+            cadre=cadre,
+            valideur=valideur,
             created_by=createur,
-        )  # fmt: skip
+        )
 
     facture("A1-E1", a, service_fournisseur=sa1, destinataire=e, service_destinataire=se1)
     facture("A2-E2", a, service_fournisseur=sa2, destinataire=e, service_destinataire=se2)

@@ -23,17 +23,31 @@ from tests.fixtures_facturation import SIRET_ETAT
 pytestmark = pytest.mark.django_db
 
 ENTETES = [
-    "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET destinataire", "Destinataire",
-    "Montant HT", "Montant TVA", "Montant TTC",
-]  # fmt: skip
+    "Numéro",
+    "Type",
+    "Cadre",
+    "Statut",
+    "Date de facture",
+    "Date de dépôt",
+    "SIRET destinataire",
+    "Destinataire",
+    "Montant HT",
+    "Montant TVA",
+    "Montant TTC",
+]
 
 
 def _facture(gp, structure, destinataire, *, numero, date_facture, prix_ht, cadre=Cadre.A1, **extra):
     """A draft of one line at 20 % (amounts by ``montants``)."""
     return FactureFactory(
-        fournisseur_gp=(gp, structure), destinataire=destinataire, numero=numero, date_facture=date_facture,
-        cadre=cadre, lignes=[ligne(prix_unitaire_ht=prix_ht)], **extra,
-    )  # fmt: skip
+        fournisseur_gp=(gp, structure),
+        destinataire=destinataire,
+        numero=numero,
+        date_facture=date_facture,
+        cadre=cadre,
+        lignes=[ligne(prix_unitaire_ht=prix_ht)],
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -46,9 +60,15 @@ def jeu(fournisseur_gp, etat):
         gp, structure, etat, numero="F-B", date_facture=date(2026, 2, 15), prix_ht="1028.80", cadre=Cadre.A2
     )  # TTC 1 234,56
     c = _facture(
-        gp, structure, etat, numero="AV-C", date_facture=date(2026, 3, 20), prix_ht="50",
-        type_facture=TypeFacture.AVOIR, numero_facture_origine="F-A",
-    )  # TTC 60,00  # fmt: skip
+        gp,
+        structure,
+        etat,
+        numero="AV-C",
+        date_facture=date(2026, 3, 20),
+        prix_ht="50",
+        type_facture=TypeFacture.AVOIR,
+        numero_facture_origine="F-A",
+    )  # TTC 60,00
     d = _facture(
         gp, structure, commune, numero="F-D", date_facture=date(2026, 4, 1), prix_ht="10000", cadre=Cadre.A9
     )  # TTC 12 000,00
@@ -57,9 +77,11 @@ def jeu(fournisseur_gp, etat):
     )
     autre_gp = UtilisateurFactory()
     autre = org_services.creer_structure_par_utilisateur(
-        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Concurrent SARL",
+        acting_user=autre_gp,
+        siret=siret_aleatoire(),
+        raison_sociale="Concurrent SARL",
         type_structure=TypeStructure.PRIVEE,
-    )  # fmt: skip
+    )
     Facture.objects.create(fournisseur=autre, destinataire=etat, numero="F-AUTRE", created_by=autre_gp)
     return {"gp": gp, "autre_gp": autre_gp, "a": a, "b": b, "c": c, "d": d}
 
@@ -95,10 +117,12 @@ def test_montants_du_jeu(jeu):
         ({"type_facture": "AVOIR"}, {"AV-C"}),
         ({"type_facture": "FACTURE"}, {"F-A", "F-B", "F-D"}),
         ({"type_facture": "FACTURE", "montant_min": "1000", "date_au": "2026-03-31"}, {"F-B"}),
-        ({"numero": "", "statut": "", "cadre": "", "type_facture": "", "montant_min": "", "date_du": ""},
-         {"F-A", "F-B", "AV-C", "F-D"}),
+        (
+            {"numero": "", "statut": "", "cadre": "", "type_facture": "", "montant_min": "", "date_du": ""},
+            {"F-A", "F-B", "AV-C", "F-D"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_chaque_critere_restreint_les_resultats(client, jeu, criteres, attendus):
     client.force_login(jeu["gp"])
     response = client.get(reverse("rechercher_factures"), criteres)
@@ -110,14 +134,26 @@ def test_chaque_critere_restreint_les_resultats(client, jeu, criteres, attendus)
 
 def test_le_formulaire_garde_les_criteres(client, jeu):
     client.force_login(jeu["gp"])
-    criteres = {"numero": "F-", "date_du": "2026-01-01", "montant_min": "1 234,56", "cadre": Cadre.A2.value,
-                "type_facture": "FACTURE", "statut": "BROUILLON"}  # fmt: skip
+    criteres = {
+        "numero": "F-",
+        "date_du": "2026-01-01",
+        "montant_min": "1 234,56",
+        "cadre": Cadre.A2.value,
+        "type_facture": "FACTURE",
+        "statut": "BROUILLON",
+    }
     contenu = client.get(reverse("rechercher_factures"), criteres).content.decode()
     assert 'value="F-"' in contenu and 'value="2026-01-01"' in contenu and 'value="1 234,56"' in contenu
     for valeur in (Cadre.A2.value, "FACTURE", "BROUILLON"):
         assert f'value="{valeur}" selected' in contenu
-    for libelle in ("Date de facture du", "Date de facture au", "Montant TTC min", "Montant TTC max",
-                    "Cadre de facturation", "Type"):  # fmt: skip
+    for libelle in (
+        "Date de facture du",
+        "Date de facture au",
+        "Montant TTC min",
+        "Montant TTC max",
+        "Cadre de facturation",
+        "Type",
+    ):
         assert libelle in html.unescape(contenu)
     assert "Exporter (CSV)" in contenu and "Exporter (XLSX)" in contenu
     assert reverse("exporter_factures_xlsx") + "?numero=F-&amp;" in contenu
@@ -164,10 +200,17 @@ def test_formulaire_seul():
 def test_pagination_par_curseur_garde_les_criteres(client, fournisseur_gp, etat, django_assert_max_num_queries):
     gp, structure = fournisseur_gp
     Facture.objects.bulk_create(
-        Facture(fournisseur=structure, destinataire=etat, created_by=gp, numero=f"{prefixe}-{i:03d}",
-                type_facture=type_facture, date_facture=date(2026, 5, 1))
-        for i in range(60) for prefixe, type_facture in (("AV", TypeFacture.AVOIR), ("F", TypeFacture.FACTURE))
-    )  # fmt: skip
+        Facture(
+            fournisseur=structure,
+            destinataire=etat,
+            created_by=gp,
+            numero=f"{prefixe}-{i:03d}",
+            type_facture=type_facture,
+            date_facture=date(2026, 5, 1),
+        )
+        for i in range(60)
+        for prefixe, type_facture in (("AV", TypeFacture.AVOIR), ("F", TypeFacture.FACTURE))
+    )
     client.force_login(gp)
     with django_assert_max_num_queries(10):
         page1 = client.get(reverse("rechercher_factures"), {"type_facture": "AVOIR", "date_du": "2026-05-01"})
@@ -186,9 +229,17 @@ def test_pagination_par_curseur_garde_les_criteres(client, fournisseur_gp, etat,
 
 def test_requetes_bornees_avec_tous_les_criteres(client, jeu, django_assert_max_num_queries):
     client.force_login(jeu["gp"])
-    criteres = {"numero": "F", "destinataire": "ETAT", "statut": "BROUILLON", "date_du": "2026-01-01",
-                "date_au": "2026-12-31", "montant_min": "1", "montant_max": "99 999", "cadre": Cadre.A2.value,
-                "type_facture": "FACTURE"}  # fmt: skip
+    criteres = {
+        "numero": "F",
+        "destinataire": "ETAT",
+        "statut": "BROUILLON",
+        "date_du": "2026-01-01",
+        "date_au": "2026-12-31",
+        "montant_min": "1",
+        "montant_max": "99 999",
+        "cadre": Cadre.A2.value,
+        "type_facture": "FACTURE",
+    }
     with django_assert_max_num_queries(10):
         assert _numeros(client.get(reverse("rechercher_factures"), criteres)) == {"F-B"}
     with django_assert_max_num_queries(6):
@@ -219,11 +270,21 @@ def test_export_csv_respecte_les_criteres(client, jeu):
     assert lignes[0] == ENTETES
     assert {ligne[0] for ligne in lignes[1:]} == {"F-A", "F-B", "AV-C", "F-D"}
     lignes = _csv(client, type_facture="AVOIR")
-    assert lignes[1:] == [[
-        "AV-C", "Avoir", "A1 – Dépôt par un fournisseur d'une facture", "Mise à disposition du destinataire",
-        "20/03/2026", "21/03/2026 10:30",
-        SIRET_ETAT, "ETAT", "50,00", "10,00", "60,00",
-    ]]  # fmt: skip
+    assert lignes[1:] == [
+        [
+            "AV-C",
+            "Avoir",
+            "A1 – Dépôt par un fournisseur d'une facture",
+            "Mise à disposition du destinataire",
+            "20/03/2026",
+            "21/03/2026 10:30",
+            SIRET_ETAT,
+            "ETAT",
+            "50,00",
+            "10,00",
+            "60,00",
+        ]
+    ]
     assert [ligne[0] for ligne in _csv(client, montant_min="1 000", cadre=Cadre.A9.value)[1:]] == ["F-D"]
 
 

@@ -74,17 +74,38 @@ def commune():
     return structure, _agent(structure, email="agent@villeurbanne.fr")
 
 
-def _envoyer(fournisseur_gp, destinataire, numero, *, service="DRFIP_IDF", prix_ht="100", engagement="EJ-1",
-             cadre=Cadre.A1, valideur=None, piece=None, commentaire="", type_facture=TypeFacture.FACTURE):  # fmt: skip
+def _envoyer(
+    fournisseur_gp,
+    destinataire,
+    numero,
+    *,
+    service="DRFIP_IDF",
+    prix_ht="100",
+    engagement="EJ-1",
+    cadre=Cadre.A1,
+    valideur=None,
+    piece=None,
+    commentaire="",
+    type_facture=TypeFacture.FACTURE,
+):
     """An invoice sent by the supplier through the deposit pipeline: « Mise à disposition du destinataire »."""
     return FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=destinataire, numero=numero, service=service, cadre=cadre,
-        numero_engagement=engagement, valideur=valideur, commentaire=commentaire, type_facture=type_facture,
-        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht=prix_ht),
-                ligne("Fournitures", prix_unitaire_ht="10", taux_tva="5.5")],
+        fournisseur_gp=fournisseur_gp,
+        destinataire=destinataire,
+        numero=numero,
+        service=service,
+        cadre=cadre,
+        numero_engagement=engagement,
+        valideur=valideur,
+        commentaire=commentaire,
+        type_facture=type_facture,
+        lignes=[
+            ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht=prix_ht),
+            ligne("Fournitures", prix_unitaire_ht="10", taux_tva="5.5"),
+        ],
         pieces=[piece_jointe(piece, f"Pièce {numero}", contenu=b"%PDF-1.4 piece " + numero.encode())] if piece else [],
         envoyer=True,
-    )  # fmt: skip
+    )
 
 
 def _numeros(response) -> list[str]:
@@ -170,7 +191,7 @@ def test_jamais_les_brouillons_ni_les_factures_avant_la_mise_a_disposition(clien
             cadre=Cadre.A9,
             valideur=titulaire,
             created_by=gp,
-        ),  # fmt: skip
+        ),
         Facture.objects.create(
             fournisseur=structure, destinataire=etat, numero="ABD-1", statut=S.ABANDONNEE, created_by=gp
         ),
@@ -272,12 +293,14 @@ def jeu(fournisseur_gp, etat, agent):
     gp, _ = fournisseur_gp
     depart = timezone.now()
     with_time = {}
-    for i, (numero, options) in enumerate([
-        ("F-A", {"prix_ht": "50", "engagement": "EJ-AAA"}),  # TTC 130,55
-        ("F-B", {"prix_ht": "500", "engagement": "EJ-BBB", "cadre": Cadre.A2}),  # TTC 1 210,55
-        ("F-C", {"prix_ht": "5000", "service": "FACTURES_PUBLIQUES", "engagement": ""}),  # TTC 12 010,55
-        ("AV-D", {"prix_ht": "5", "type_facture": TypeFacture.AVOIR, "engagement": "EJ-AAA"}),  # TTC 22,55
-    ]):  # fmt: skip
+    for i, (numero, options) in enumerate(
+        [
+            ("F-A", {"prix_ht": "50", "engagement": "EJ-AAA"}),  # TTC 130,55
+            ("F-B", {"prix_ht": "500", "engagement": "EJ-BBB", "cadre": Cadre.A2}),  # TTC 1 210,55
+            ("F-C", {"prix_ht": "5000", "service": "FACTURES_PUBLIQUES", "engagement": ""}),  # TTC 12 010,55
+            ("AV-D", {"prix_ht": "5", "type_facture": TypeFacture.AVOIR, "engagement": "EJ-AAA"}),  # TTC 22,55
+        ]
+    ):
         with time_machine_travel(depart - timedelta(days=10 - 3 * i)):
             with_time[numero] = _envoyer(fournisseur_gp, etat, numero, **options)
     services.traiter(acting_user=agent, facture=with_time["F-B"], statut=S.REJETEE, motif="Double facturation")
@@ -306,9 +329,12 @@ def _second_fournisseur():
         type_structure=TypeStructure.PRIVEE,
     )
     org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp, structure=structure, titulaire="Électricité Dupont", iban="FR7630006000011234567890189",
+        acting_user=gp,
+        structure=structure,
+        titulaire="Électricité Dupont",
+        iban="FR7630006000011234567890189",
         bic="AGRIFRPP882",
-    )  # fmt: skip
+    )
     org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
     ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
     org_services.appliquer_modifications_dues()
@@ -373,11 +399,17 @@ def _en_masse(fournisseur_gp, etat, nombre, *, statut=S.MISE_A_DISPOSITION, serv
     service = etat.services.get(code=service)
     return Facture.objects.bulk_create(
         Facture(
-            fournisseur=structure, destinataire=etat, service_destinataire=service, statut=statut,
-            numero=f"{prefixe}-{i:03d}", created_by=gp, date_depot=maintenant, updated_at=maintenant,
+            fournisseur=structure,
+            destinataire=etat,
+            service_destinataire=service,
+            statut=statut,
+            numero=f"{prefixe}-{i:03d}",
+            created_by=gp,
+            date_depot=maintenant,
+            updated_at=maintenant,
         )
         for i in range(nombre)
-    )  # fmt: skip
+    )
 
 
 def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, etat, agent_service):
@@ -397,10 +429,24 @@ def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, etat, agent_
 
 
 ENTETES = [
-    "Numéro", "Type", "Cadre", "Statut", "Date de facture", "Date de dépôt", "SIRET fournisseur", "Fournisseur",
-    "SIRET destinataire", "Destinataire", "Code service", "Numéro d'engagement", "Numéro de marché", "Montant HT",
-    "Montant TVA", "Montant TTC", "Net à payer",
-]  # fmt: skip
+    "Numéro",
+    "Type",
+    "Cadre",
+    "Statut",
+    "Date de facture",
+    "Date de dépôt",
+    "SIRET fournisseur",
+    "Fournisseur",
+    "SIRET destinataire",
+    "Destinataire",
+    "Code service",
+    "Numéro d'engagement",
+    "Numéro de marché",
+    "Montant HT",
+    "Montant TVA",
+    "Montant TTC",
+    "Net à payer",
+]
 
 
 def _csv(client, **criteres):
@@ -426,10 +472,24 @@ def test_exports_respectent_les_criteres_et_le_perimetre(client, jeu, agent, age
     f_b = jeu["F-B"]
     depot = timezone.localtime(f_b.date_depot)
     assert b == [
-        "F-B", "Facture", Cadre.A2.label, "Rejetée", f_b.date_facture.strftime("%d/%m/%Y"),
-        f"{depot:%d/%m/%Y %H:%M}", f_b.fournisseur.identifiant, "Bâtiments Martin SAS", SIRET_ETAT, "ETAT",
-        "DRFIP_IDF", "EJ-BBB", "M-2026-7", "1010,00", "200,55", "1210,55", "1210,55",
-    ]  # fmt: skip
+        "F-B",
+        "Facture",
+        Cadre.A2.label,
+        "Rejetée",
+        f_b.date_facture.strftime("%d/%m/%Y"),
+        f"{depot:%d/%m/%Y %H:%M}",
+        f_b.fournisseur.identifiant,
+        "Bâtiments Martin SAS",
+        SIRET_ETAT,
+        "ETAT",
+        "DRFIP_IDF",
+        "EJ-BBB",
+        "M-2026-7",
+        "1010,00",
+        "200,55",
+        "1210,55",
+        "1210,55",
+    ]
     assert [ligne[0] for ligne in _csv(client, montant_min="1000", service_destinataire="FACTURES_PUBLIQUES")[1:]] == [
         "F-C"
     ]
@@ -479,11 +539,20 @@ def test_pages_en_nombre_de_requetes_borne(client, fournisseur_gp, etat, agent, 
     client.force_login(agent)
     pages = [
         (reverse("factures_recues"), {}),
-        (reverse("rechercher_factures_recues"), {"numero": "R", "fournisseur": "Martin", "statut": "A_TRAITER",
-                                                 "service_destinataire": "DRFIP_IDF", "montant_min": "0",
-                                                 "depot_du": "2020-01-01", "numero_engagement": "EJ"}),
+        (
+            reverse("rechercher_factures_recues"),
+            {
+                "numero": "R",
+                "fournisseur": "Martin",
+                "statut": "A_TRAITER",
+                "service_destinataire": "DRFIP_IDF",
+                "montant_min": "0",
+                "depot_du": "2020-01-01",
+                "numero_engagement": "EJ",
+            },
+        ),
         (reverse("tableau_de_bord_factures_recues"), {}),
-    ]  # fmt: skip
+    ]
     for url, params in pages:
         client.get(url, params)  # warm the session and the per-process caches
         # The session (in the database, not in Redis), the user, their perimeter, the list (and, with the search
@@ -521,7 +590,7 @@ def test_les_index_servent_chaque_liste_dans_son_ordre(fournisseur_gp, etat, age
             created_by=gp,
         )
         for i in range(20000)
-    )  # fmt: skip  (the State's invoices: a small part of the table, as at volume)
+    )  # the State's invoices: a small part of the table, as at volume
     # The agent's service holds a part of the State's invoices; each status a part of each service's.
     for service, nombres in (("DRFIP_IDF", (40, 5, 5)), ("FACTURES_PUBLIQUES", (200, 50, 50))):
         for statut, nombre in zip((S.MISE_A_DISPOSITION, S.SUSPENDUE, S.REJETEE), nombres, strict=True):
@@ -532,7 +601,8 @@ def test_les_index_servent_chaque_liste_dans_son_ordre(fournisseur_gp, etat, age
     requetes = {
         "Rechercher": (queries.factures_recues(agent).order_by("-id"), "facture_recue_idx"),
         "Rechercher par statut": (
-            queries.factures_recues(agent).filter(statut=S.REJETEE).order_by("-id"), "facture_recue_statut_idx",
+            queries.factures_recues(agent).filter(statut=S.REJETEE).order_by("-id"),
+            "facture_recue_statut_idx",
         ),
         "Rechercher (service)": (queries.factures_recues(agent_service).order_by("-id"), "facture_recue_service_idx"),
         "Rechercher par statut (service)": (
@@ -547,7 +617,7 @@ def test_les_index_servent_chaque_liste_dans_son_ordre(fournisseur_gp, etat, age
             queries.factures_recues(agent_service).filter(statut__in=a_traiter).order_by("-updated_at", "-id"),
             "facture_a_traiter_svc_idx",
         ),
-    }  # fmt: skip
+    }
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE facturation_facture")
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -567,26 +637,48 @@ def test_les_index_servent_chaque_liste_dans_son_ordre(fournisseur_gp, etat, age
 def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
     facture = _envoyer(fournisseur_gp, etat, "R-1", piece="BON_DE_COMMANDE", commentaire="Situation n° 3")
     services.traiter_facture_recue(
-        acting_user=agent, facture=facture, statut=S.SUSPENDUE, motif=MotifSuspension.PIECE_ILLISIBLE,
+        acting_user=agent,
+        facture=facture,
+        statut=S.SUSPENDUE,
+        motif=MotifSuspension.PIECE_ILLISIBLE,
         commentaire="Le bon de commande est illisible.",
-    )  # fmt: skip
+    )
     gp, _ = fournisseur_gp
     services.completer(acting_user=gp, facture=facture, commentaire="Voici une copie lisible.")
     client.force_login(agent)
     response = client.get(reverse("facture_recue", args=[facture.pk]))
     texte = outils.texte(response)
     for attendu in (
-        "Bâtiments Martin SAS", facture.fournisseur.identifiant, "12 rue des Artisans, 69007 Lyon", "ETAT",
-        "Service DRFIP_IDF – DRFIP Île-de-France", "A1 – Dépôt par un fournisseur d'une facture", "M-2026-7", "EJ-1",
-        "Lot 2 – plomberie", "5,5 %", "Récapitulatif de TVA", "Net à payer", "Situation n° 3",
-        "Télécharger la facture", "Pièce R-1", "Bon de commande", "Pièce illisible",
-        "Le bon de commande est illisible.", "Voici une copie lisible.", "Alice Comptable", "Complétée",
-    ):  # fmt: skip
+        "Bâtiments Martin SAS",
+        facture.fournisseur.identifiant,
+        "12 rue des Artisans, 69007 Lyon",
+        "ETAT",
+        "Service DRFIP_IDF – DRFIP Île-de-France",
+        "A1 – Dépôt par un fournisseur d'une facture",
+        "M-2026-7",
+        "EJ-1",
+        "Lot 2 – plomberie",
+        "5,5 %",
+        "Récapitulatif de TVA",
+        "Net à payer",
+        "Situation n° 3",
+        "Télécharger la facture",
+        "Pièce R-1",
+        "Bon de commande",
+        "Pièce illisible",
+        "Le bon de commande est illisible.",
+        "Voici une copie lisible.",
+        "Alice Comptable",
+        "Complétée",
+    ):
         assert attendu in texte, attendu
     assert 'data-testid="bon-de-commande"' in response.content.decode()
     assert [h.libelle for h in response.context["historique"]] == [
-        "Complétée", "Suspendue", "Mise à disposition du destinataire", "Déposée"
-    ]  # fmt: skip
+        "Complétée",
+        "Suspendue",
+        "Mise à disposition du destinataire",
+        "Déposée",
+    ]
     pdf = client.get(reverse("telecharger_facture_recue", args=[facture.pk]))
     with facture.fichier.open("rb") as depose:  # the deposited document, as certified
         assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content) == depose.read()
@@ -620,10 +712,13 @@ def test_les_actions_proposees_viennent_de_la_table_de_transitions(client, fourn
 
 
 CHEMIN = [
-    (S.PRISE_EN_COMPTE_DESTINATAIRE, "Prise en compte destinataire"), (S.SERVICE_FAIT, "Service fait"),
-    (S.MANDATEE, "Mandatée"), (S.MISE_A_DISPOSITION_COMPTABLE, "Mise à disposition du comptable"),
-    (S.COMPTABILISEE, "Comptabilisée"), (S.MISE_EN_PAIEMENT, "Mise en paiement"),
-]  # fmt: skip
+    (S.PRISE_EN_COMPTE_DESTINATAIRE, "Prise en compte destinataire"),
+    (S.SERVICE_FAIT, "Service fait"),
+    (S.MANDATEE, "Mandatée"),
+    (S.MISE_A_DISPOSITION_COMPTABLE, "Mise à disposition du comptable"),
+    (S.COMPTABILISEE, "Comptabilisée"),
+    (S.MISE_EN_PAIEMENT, "Mise en paiement"),
+]
 
 
 def test_chaque_action_sans_motif_historique_et_courriel(client, fournisseur_gp, etat, agent):
@@ -643,8 +738,12 @@ def test_chaque_action_sans_motif_historique_et_courriel(client, fournisseur_gp,
         assert facture.statut == statut
         entree = facture.historique.first()
         assert (entree.statut, entree.acting_user, entree.role, entree.motif, entree.commentaire) == (
-            statut, agent, services.DESTINATAIRE, "", f"Étape {libelle}"
-        )  # fmt: skip
+            statut,
+            agent,
+            services.DESTINATAIRE,
+            "",
+            f"Étape {libelle}",
+        )
         (mail,) = _mails_a(gp.email)
         assert mail["subject"] == f"Chorus Pro - Facture R-1 : {libelle}"
         assert f"Commentaire du destinataire : Étape {libelle}" in mail["body"]
@@ -660,8 +759,9 @@ def test_chaque_action_sans_motif_historique_et_courriel(client, fournisseur_gp,
         (S.REJETEE, MotifRejet.ERREUR_CADRE, "Erreur de cadre de facturation"),
     ],
 )
-def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, etat, agent, statut, motif,
-                                                       libelle_motif):  # fmt: skip
+def test_suspendre_recycler_rejeter_avec_un_motif_code(
+    client, fournisseur_gp, etat, agent, statut, motif, libelle_motif
+):
     gp, _ = fournisseur_gp
     facture = _envoyer(fournisseur_gp, etat, "R-1")
     OutboxMessage.objects.all().delete()
@@ -673,16 +773,20 @@ def test_suspendre_recycler_rejeter_avec_un_motif_code(client, fournisseur_gp, e
     autres = [m for s, ms in MOTIFS_DESTINATAIRE.items() if s != statut for m in ms.labels if m != "Autre"]
     assert not [m for m in autres if m in page]
     response = client.post(
-        url, {"motif": motif, "commentaire": "Voir avec le service achats.", "statut_vu": S.MISE_A_DISPOSITION},
+        url,
+        {"motif": motif, "commentaire": "Voir avec le service achats.", "statut_vu": S.MISE_A_DISPOSITION},
         follow=True,
-    )  # fmt: skip
+    )
     assert f"La facture R-1 est au statut « {S(statut).label} »." in outils.texte(response)
     facture.refresh_from_db()
     assert facture.statut == statut
     entree = facture.historique.first()
     assert (entree.acting_user, entree.role, entree.motif, entree.commentaire) == (
-        agent, services.DESTINATAIRE, libelle_motif, "Voir avec le service achats."
-    )  # fmt: skip
+        agent,
+        services.DESTINATAIRE,
+        libelle_motif,
+        "Voir avec le service achats.",
+    )
     (mail,) = _mails_a(gp.email)
     assert S(statut).label in mail["subject"]
     assert f"Motif : {libelle_motif}" in mail["body"] and "Voir avec le service achats." in mail["body"]
@@ -701,8 +805,11 @@ def test_motif_obligatoire_message_et_rien_ne_change(client, fournisseur_gp, eta
     OutboxMessage.objects.all().delete()
     client.force_login(agent)
     url = reverse("traiter_facture_recue", args=[facture.pk, S.REJETEE])
-    for donnees in ({"motif": "", "commentaire": "Pas d'accord"}, {"motif": "N_IMPORTE_QUOI"},
-                    {"motif": MotifSuspension.PIECE_ILLISIBLE}):  # fmt: skip
+    for donnees in (
+        {"motif": "", "commentaire": "Pas d'accord"},
+        {"motif": "N_IMPORTE_QUOI"},
+        {"motif": MotifSuspension.PIECE_ILLISIBLE},
+    ):
         response = client.post(url, {**donnees, "statut_vu": S.MISE_A_DISPOSITION})
         assert response.status_code == 200
         texte = outils.texte(response)
@@ -771,15 +878,22 @@ def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
     client.force_login(agent)
     client.post(
         reverse("traiter_facture_recue", args=[facture.pk, S.SUSPENDUE]),
-        {"motif": MotifSuspension.JUSTIFICATIF, "commentaire": "Joindre le PV de réception.",
-         "statut_vu": S.MISE_A_DISPOSITION},
-    )  # fmt: skip
+        {
+            "motif": MotifSuspension.JUSTIFICATIF,
+            "commentaire": "Joindre le PV de réception.",
+            "statut_vu": S.MISE_A_DISPOSITION,
+        },
+    )
     assert _numeros(client.get(reverse("factures_recues"))) == []  # no longer awaiting the recipient
     facture.refresh_from_db()
     services.ajouter_piece_jointe(
-        acting_user=gp, facture=facture, type_piece="JUSTIFICATIF", designation="PV de réception", nom="pv.pdf",
+        acting_user=gp,
+        facture=facture,
+        type_piece="JUSTIFICATIF",
+        designation="PV de réception",
+        nom="pv.pdf",
         contenu=b"%PDF-1.4 pv",
-    )  # fmt: skip
+    )
     services.completer(acting_user=gp, facture=facture)
     response = client.get(reverse("factures_recues"))
     assert _numeros(response) == ["R-1"] and "Complétée" in outils.texte(response)
@@ -789,8 +903,12 @@ def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
     assert list(facture.historique.order_by("created_at", "id").values_list("statut", flat=True)) == [
-        "DEPOSEE", "MISE_A_DISPOSITION", "SUSPENDUE", "COMPLETEE", "SERVICE_FAIT"
-    ]  # fmt: skip
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+        "SUSPENDUE",
+        "COMPLETEE",
+        "SERVICE_FAIT",
+    ]
 
 
 def test_aller_retour_a_recycler(client, fournisseur_gp, etat, agent, agent_service):
@@ -799,17 +917,23 @@ def test_aller_retour_a_recycler(client, fournisseur_gp, etat, agent, agent_serv
     client.force_login(agent_service)
     client.post(
         reverse("traiter_facture_recue", args=[facture.pk, S.A_RECYCLER]),
-        {"motif": MotifRecyclage.SE_INCORRECT, "commentaire": "Relève du service FACTURES_PUBLIQUES.",
-         "statut_vu": S.MISE_A_DISPOSITION},
-    )  # fmt: skip
+        {
+            "motif": MotifRecyclage.SE_INCORRECT,
+            "commentaire": "Relève du service FACTURES_PUBLIQUES.",
+            "statut_vu": S.MISE_A_DISPOSITION,
+        },
+    )
     facture.refresh_from_db()
     assert facture.statut == S.A_RECYCLER
     assert _recherche(client, statut="A_RECYCLER") == {"R-1"}  # still visible, « À recycler »
     # The supplier recycles it to the right service, same number: it comes back to the recipient.
     services.recycler(
-        acting_user=gp, facture=facture, destinataire=etat,
-        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"), numero_engagement="EJ-1",
-    )  # fmt: skip
+        acting_user=gp,
+        facture=facture,
+        destinataire=etat,
+        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
+        numero_engagement="EJ-1",
+    )
     assert facture.statut == S.MISE_A_DISPOSITION
     assert _numeros(client.get(reverse("factures_recues"))) == []  # no longer the DRFIP agent's service
     assert client.get(reverse("facture_recue", args=[facture.pk])).status_code == 404
@@ -847,8 +971,11 @@ def test_traiter_la_selection_avec_confirmation(client, fournisseur_gp, etat, ag
     assert "L'action « Prendre en compte » n'est pas possible : la facture S-3 est au statut « Service fait »." in texte
     statuts = dict(Facture.objects.values_list("numero", "statut"))
     assert (statuts["S-1"], statuts["S-2"], statuts["S-3"], statuts["C-1"]) == (
-        S.PRISE_EN_COMPTE_DESTINATAIRE, S.PRISE_EN_COMPTE_DESTINATAIRE, S.SERVICE_FAIT, S.MISE_A_DISPOSITION
-    )  # fmt: skip
+        S.PRISE_EN_COMPTE_DESTINATAIRE,
+        S.PRISE_EN_COMPTE_DESTINATAIRE,
+        S.SERVICE_FAIT,
+        S.MISE_A_DISPOSITION,
+    )
     assert a.historique.first().acting_user == agent
     assert len(_mails_a(gp.email)) == 2
 

@@ -120,9 +120,12 @@ def test_une_autre_structure_ne_voit_rien(client, fournisseur_gp, etat):
     client.force_login(intrus)
     # Without « Factures émises » in modification the saisie refuses (403); another structure's invoice is not found.
     attendus = {
-        "facture_emise": 404, "modifier_brouillon": 403, "confirmer_envoi": 404, "recapitulatif": 404,
+        "facture_emise": 404,
+        "modifier_brouillon": 403,
+        "confirmer_envoi": 404,
+        "recapitulatif": 404,
         "certificat_depot": 404,
-    }  # fmt: skip
+    }
     assert {name: client.get(reverse(name, args=[facture.pk])).status_code for name in attendus} == attendus
     assert not queries.factures_emises(intrus).exists()
     assert "F2026-001" not in outils.texte(client.get(reverse("rechercher_factures")))
@@ -133,12 +136,16 @@ def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
     facture = services.enregistrer(
         acting_user=gp,
         donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "F-1",
-            "date_facture": __import__("datetime").date(2026, 11, 1), "numero_engagement": "EJ-1",
+            "fournisseur": structure,
+            "destinataire": etat,
+            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
+            "numero": "F-1",
+            "date_facture": __import__("datetime").date(2026, 11, 1),
+            "numero_engagement": "EJ-1",
         },
         lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
-    )  # fmt: skip
+    )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 test", nom_fichier="f.pdf")
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
@@ -159,12 +166,16 @@ def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
     services.completer(acting_user=gp, facture=facture, commentaire="BL joint")
     services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.A_RECYCLER, motif="Mauvais service")
     with pytest.raises(Exception, match="code service est obligatoire"):
-        services.recycler(acting_user=gp, facture=facture, destinataire=etat, service_destinataire=None,
-                          numero_engagement="EJ-1")  # fmt: skip
+        services.recycler(
+            acting_user=gp, facture=facture, destinataire=etat, service_destinataire=None, numero_engagement="EJ-1"
+        )
     services.recycler(
-        acting_user=gp, facture=facture, destinataire=etat,
-        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"), numero_engagement="EJ-1",
-    )  # fmt: skip
+        acting_user=gp,
+        facture=facture,
+        destinataire=etat,
+        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
+        numero_engagement="EJ-1",
+    )
     services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.REJETEE, motif="Erreur de montant")
     services.traiter_rejet(acting_user=gp, facture=facture)
     with pytest.raises(Exception, match="pas de rejet à traiter"):
@@ -173,9 +184,16 @@ def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
         HistoriqueFacture.objects.filter(objet=facture).order_by("created_at", "id").values_list("statut", flat=True)
     )
     assert statuts == [
-        "DEPOSEE", "MISE_A_DISPOSITION", "SUSPENDUE", "COMPLETEE", "A_RECYCLER", "DEPOSEE", "MISE_A_DISPOSITION",
-        "REJETEE", "REJETEE",
-    ]  # fmt: skip
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+        "SUSPENDUE",
+        "COMPLETEE",
+        "A_RECYCLER",
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+        "REJETEE",
+        "REJETEE",
+    ]
     assert HistoriqueFacture.chaine_intacte(facture)
     # The supplier cannot act as the recipient.
     with pytest.raises(Exception, match="Factures reçues"):
@@ -315,10 +333,15 @@ def test_facture_de_sous_traitant_validee_par_le_titulaire(fournisseur_gp, etat)
         type_structure=TypeStructure.PRIVEE,
     )
     donnees = {
-        "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-        "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "date_facture": date(2026, 11, 1),
-        "numero_engagement": "EJ-9", "cadre": "A9_FACTURE_SOUSTRAITANT", "valideur": titulaire,
-    }  # fmt: skip
+        "fournisseur": structure,
+        "destinataire": etat,
+        "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+        "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
+        "date_facture": date(2026, 11, 1),
+        "numero_engagement": "EJ-9",
+        "cadre": "A9_FACTURE_SOUSTRAITANT",
+        "valideur": titulaire,
+    }
     lignes = [{"denomination": "Lot 2", "quantite": 1, "prix_unitaire_ht": "500", "taux_tva": "20"}]
     facture = services.enregistrer(acting_user=gp, donnees={**donnees, "numero": "ST-1"}, lignes=lignes)
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 st1", nom_fichier="st1.pdf")
@@ -355,12 +378,16 @@ def test_notifications_aux_seuls_utilisateurs_habilites(fournisseur_gp, etat):
     facture = services.enregistrer(
         acting_user=gp,
         donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "N-1",
-            "date_facture": date(2026, 11, 1), "numero_engagement": "EJ-1",
+            "fournisseur": structure,
+            "destinataire": etat,
+            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
+            "numero": "N-1",
+            "date_facture": date(2026, 11, 1),
+            "numero_engagement": "EJ-1",
         },
         lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
-    )  # fmt: skip
+    )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 n1", nom_fichier="n1.pdf")
     destinataires = {e for m in OutboxMessage.objects.all() for e in m.payload["to"]}
     assert gp.email in destinataires and agent.email in destinataires
@@ -374,12 +401,16 @@ def test_completer_une_facture_suspendue_par_une_piece_jointe(client, fournisseu
     facture = services.enregistrer(
         acting_user=gp,
         donnees={
-            "fournisseur": structure, "destinataire": etat, "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(), "numero": "S-1",
-            "date_facture": date(2026, 11, 1), "numero_engagement": "EJ-1",
+            "fournisseur": structure,
+            "destinataire": etat,
+            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
+            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
+            "numero": "S-1",
+            "date_facture": date(2026, 11, 1),
+            "numero_engagement": "EJ-1",
         },
         lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
-    )  # fmt: skip
+    )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 s1", nom_fichier="s1.pdf")
     services.CIRCUIT.transition(facture, to="SUSPENDUE", acting_user=None, role="DESTINATAIRE", motif="BL manquant")
     client.force_login(gp)
@@ -397,11 +428,17 @@ def test_une_saisie_de_200_lignes_est_acceptee(client, fournisseur_gp, etat):
     client.force_login(gp)
     data = donnees_saisie(structure, etat, **{"lignes-TOTAL_FORMS": "200", "remise_globale_ttc": ""})
     for i in range(3, 200):
-        data.update({
-            f"lignes-{i}-denomination": f"Article {i}", f"lignes-{i}-quantite": "1", f"lignes-{i}-unite": "C62",
-            f"lignes-{i}-prix_unitaire_ht": "1,50", f"lignes-{i}-remise_ht": "", f"lignes-{i}-taux_tva": "20",
-            f"lignes-{i}-reference": "",
-        })  # fmt: skip
+        data.update(
+            {
+                f"lignes-{i}-denomination": f"Article {i}",
+                f"lignes-{i}-quantite": "1",
+                f"lignes-{i}-unite": "C62",
+                f"lignes-{i}-prix_unitaire_ht": "1,50",
+                f"lignes-{i}-remise_ht": "",
+                f"lignes-{i}-taux_tva": "20",
+                f"lignes-{i}-reference": "",
+            }
+        )
     response = client.post(reverse("saisir_facture"), {**data, "action": "enregistrer"})
     assert response.status_code == 302
     assert Facture.objects.get().lignes.count() == 200

@@ -36,9 +36,16 @@ def test_actions_du_valideur_et_delai():
 def test_actions_du_destinataire_lues_dans_la_table():
     actions = statuts.actions_destinataire(S.MISE_A_DISPOSITION)
     assert [a.statut for a in actions] == [
-        S.PRISE_EN_COMPTE_DESTINATAIRE, S.SERVICE_FAIT, S.MANDATEE, S.MISE_A_DISPOSITION_COMPTABLE, S.COMPTABILISEE,
-        S.MISE_EN_PAIEMENT, S.SUSPENDUE, S.A_RECYCLER, S.REJETEE,
-    ]  # fmt: skip
+        S.PRISE_EN_COMPTE_DESTINATAIRE,
+        S.SERVICE_FAIT,
+        S.MANDATEE,
+        S.MISE_A_DISPOSITION_COMPTABLE,
+        S.COMPTABILISEE,
+        S.MISE_EN_PAIEMENT,
+        S.SUSPENDUE,
+        S.A_RECYCLER,
+        S.REJETEE,
+    ]
     assert [a.statut for a in actions if a.secondaire] == [S.SUSPENDUE, S.A_RECYCLER, S.REJETEE]
     assert dict(actions)[S.REJETEE] == "Rejeter"  # still a (status, label) pair for the callers
     assert statuts.actions_destinataire(S.REJETEE) == []

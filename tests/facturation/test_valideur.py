@@ -62,12 +62,20 @@ def autre_valideur():
 def _a9(fournisseur_gp, etat, valideur, numero, *, cadre=Cadre.A9, piece=False, commentaire=""):
     """An A9 invoice sent by the sous-traitant: it is « À valider » by ``valideur``."""
     facture = FactureFactory(
-        fournisseur_gp=fournisseur_gp, destinataire=etat, valideur=valideur, numero=numero, cadre=cadre,
-        a_valider=True, numero_engagement="EJ-9", commentaire=commentaire,
-        lignes=[ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht="250"),
-                ligne("Fournitures", prix_unitaire_ht="100", taux_tva="5.5")],
+        fournisseur_gp=fournisseur_gp,
+        destinataire=etat,
+        valideur=valideur,
+        numero=numero,
+        cadre=cadre,
+        a_valider=True,
+        numero_engagement="EJ-9",
+        commentaire=commentaire,
+        lignes=[
+            ligne("Lot 2 – plomberie", reference="LOT-2", quantite=2, prix_unitaire_ht="250"),
+            ligne("Fournitures", prix_unitaire_ht="100", taux_tva="5.5"),
+        ],
         pieces=[piece_jointe(nom="bl.pdf", contenu=b"%PDF-1.4 bon de livraison")] if piece else [],
-    )  # fmt: skip
+    )
     assert facture.statut == S.A_VALIDER_1
     return facture
 
@@ -79,9 +87,12 @@ def _second_fournisseur():
     gp = UtilisateurFactory()
     structure = _structure_privee(gp, "Électricité Dupont")
     org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp, structure=structure, titulaire="Électricité Dupont", iban="FR7630006000011234567890189",
+        acting_user=gp,
+        structure=structure,
+        titulaire="Électricité Dupont",
+        iban="FR7630006000011234567890189",
         bic="AGRIFRPP882",
-    )  # fmt: skip
+    )
     org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
     ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
     org_services.appliquer_modifications_dues()
@@ -204,11 +215,16 @@ def _en_masse(fournisseur_gp, valideur, nombre, statut=S.A_VALIDER_1):
     maintenant = timezone.now()
     return Facture.objects.bulk_create(
         Facture(
-            fournisseur=structure, valideur=valideur, cadre=Cadre.A9, statut=statut, numero=f"M-{i:03d}",
-            created_by=gp, date_depot=maintenant,
+            fournisseur=structure,
+            valideur=valideur,
+            cadre=Cadre.A9,
+            statut=statut,
+            numero=f"M-{i:03d}",
+            created_by=gp,
+            date_depot=maintenant,
         )
         for i in range(nombre)
-    )  # fmt: skip
+    )
 
 
 def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, titulaire):
@@ -288,10 +304,23 @@ def test_la_facture_pour_le_valideur(client, fournisseur_gp, etat, titulaire):
     response = client.get(reverse("facture_a_valider", args=[facture.pk]))
     texte = outils.texte(response)
     for attendu in (
-        "Bâtiments Martin SAS", facture.fournisseur.identifiant, "ETAT", "DRFIP_IDF", "Titulaire Général SA",
-        "A9 – Dépôt par un sous-traitant d'une facture", "M-2026-7", "EJ-9", "Lot 2 – plomberie", "5,5 %",
-        "Récapitulatif de TVA", "Situation n° 3", "Bon de livraison", "Télécharger la facture", "Valider", "Refuser",
-    ):  # fmt: skip
+        "Bâtiments Martin SAS",
+        facture.fournisseur.identifiant,
+        "ETAT",
+        "DRFIP_IDF",
+        "Titulaire Général SA",
+        "A9 – Dépôt par un sous-traitant d'une facture",
+        "M-2026-7",
+        "EJ-9",
+        "Lot 2 – plomberie",
+        "5,5 %",
+        "Récapitulatif de TVA",
+        "Situation n° 3",
+        "Bon de livraison",
+        "Télécharger la facture",
+        "Valider",
+        "Refuser",
+    ):
         assert attendu in texte, attendu
     echeance = timezone.localtime(facture.historique.get(statut=S.A_VALIDER_1).created_at + timedelta(days=15))
     assert "validée tacitement le" in texte and f"{echeance:%d/%m/%Y à %H:%M}" in texte
@@ -369,8 +398,11 @@ def test_refuser_avec_motif_informe_le_fournisseur(client, fournisseur_gp, etat,
     assert facture.statut == S.REFUSEE_1
     refus = facture.historique.first()
     assert (refus.acting_user, refus.role, refus.motif, refus.commentaire) == (
-        gp_titulaire, services.VALIDEUR, "Erreur de montant", "Le lot 2 est facturé deux fois."
-    )  # fmt: skip
+        gp_titulaire,
+        services.VALIDEUR,
+        "Erreur de montant",
+        "Le lot 2 est facturé deux fois.",
+    )
     mails = [m.payload for m in OutboxMessage.objects.all() if gp.email in m.payload["to"]]
     assert len(mails) == 1
     assert "Refusée par le valideur" in mails[0]["subject"]
@@ -438,9 +470,12 @@ def test_le_delai_court_depuis_le_dernier_passage_a_valider(fournisseur_gp, etat
             facture, to=S.A_RECYCLER, acting_user=None, role=services.DESTINATAIRE, motif="Mauvais service"
         )
         services.recycler(
-            acting_user=gp, facture=facture, destinataire=etat,
-            service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"), numero_engagement="EJ-9",
-        )  # fmt: skip
+            acting_user=gp,
+            facture=facture,
+            destinataire=etat,
+            service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
+            numero_engagement="EJ-9",
+        )
     assert facture.statut == S.A_VALIDER_1
     with time_machine.travel(depart + timedelta(days=16), tick=False):
         assert services.valider_tacitement() == 0

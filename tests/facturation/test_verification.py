@@ -36,9 +36,12 @@ def _cache_vide():
 
 def _brouillon(gp, structure, etat, numero="F-VERIF-1"):
     return FactureFactory(
-        fournisseur_gp=(gp, structure), destinataire=etat, numero=numero, numero_marche="",
+        fournisseur_gp=(gp, structure),
+        destinataire=etat,
+        numero=numero,
+        numero_marche="",
         lignes=[ligne(prix_unitaire_ht="1234.5")],
-    )  # fmt: skip
+    )
 
 
 def _deposee(gp, structure, etat, contenu=PDF, numero="F-VERIF-1"):
@@ -108,8 +111,23 @@ def test_rien_d_autre_n_est_divulgue(client, fournisseur_gp, etat):
     texte = outils.texte(_verifier(client, fichier=PDF))
     assert _phrase(facture) in texte
     assert str(facture.montant_ttc) == "1481.40"
-    for secret in ("1481", "1 481", "1\u202f481", "1234", "1 234", "246,90", "EUR", "€", gp.email, gp.nom,
-                   structure.raison_sociale, structure.identifiant, "Mise à disposition", "DRFIP", "EJ-1"):  # fmt: skip
+    for secret in (
+        "1481",
+        "1 481",
+        "1\u202f481",
+        "1234",
+        "1 234",
+        "246,90",
+        "EUR",
+        "€",
+        gp.email,
+        gp.nom,
+        structure.raison_sociale,
+        structure.identifiant,
+        "Mise à disposition",
+        "DRFIP",
+        "EJ-1",
+    ):
         assert secret not in texte, secret
 
 
@@ -141,9 +159,10 @@ def test_un_brouillon_n_est_jamais_divulgue(client, fournisseur_gp, etat):
     brouillon = _brouillon(gp, structure, etat, numero="F-BROUILLON")
     # A draft may carry a file (a deposit being completed) and even a stale digest: it was never deposited.
     Facture.objects.filter(pk=brouillon.pk).update(
-        fichier_sha256=hashlib.sha256(PDF).hexdigest(), empreinte_certificat=empreinte_fichier(b"x"),
+        fichier_sha256=hashlib.sha256(PDF).hexdigest(),
+        empreinte_certificat=empreinte_fichier(b"x"),
         date_depot=timezone.now(),
-    )  # fmt: skip
+    )
     abandonne = _brouillon(gp, structure, etat, numero="F-ABANDON")
     Facture.objects.filter(pk=abandonne.pk).update(
         statut=StatutFacture.ABANDONNEE, fichier_sha256=hashlib.sha256(b"abandon").hexdigest()
@@ -193,10 +212,11 @@ def test_une_recherche_est_une_seule_requete(client, fournisseur_gp, etat, djang
         "non-hex",
         "hex-63",
         "trop-gros",
-    ],  # fmt: skip
+    ],
 )
-def test_saisie_invalide_message_sur_le_champ(client, fournisseur_gp, etat, django_assert_num_queries, saisie, champ,
-                                             message):  # fmt: skip
+def test_saisie_invalide_message_sur_le_champ(
+    client, fournisseur_gp, etat, django_assert_num_queries, saisie, champ, message
+):
     gp, structure = fournisseur_gp
     _deposee(gp, structure, etat)
     with django_assert_num_queries(0):  # nothing looked up
@@ -268,9 +288,12 @@ def test_empreinte_du_certificat_recalculable(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     facture = _deposee(gp, structure, etat)
     assert facture.empreinte_certificat == empreinte_depot(
-        PDF, numero=facture.numero, siret_fournisseur=structure.identifiant, siret_destinataire=etat.identifiant,
+        PDF,
+        numero=facture.numero,
+        siret_fournisseur=structure.identifiant,
+        siret_destinataire=etat.identifiant,
         date_depot=facture.date_depot,
-    )  # fmt: skip
+    )
     assert base64.b64decode(empreinte_fichier(PDF)).hex() == facture.fichier_sha256
 
 

@@ -39,16 +39,24 @@ def test_chaque_etape_des_chaines_existe(demo_chargee):
     assert _statuts(fournisseur) == {
         "PDM-2026-07": S.BROUILLON,
         "PDM-2026-06": S.MISE_A_DISPOSITION_MOE,
-        "PDM-2026-05": S.ASSOCIEE, "EA-2026-05": S.MISE_A_DISPOSITION_MOA,
-        "PDM-2026-04": S.ASSOCIEE, "EA-2026-04": S.ASSOCIEE, "EAV-2026-04": S.MISE_A_DISPOSITION,
+        "PDM-2026-05": S.ASSOCIEE,
+        "EA-2026-05": S.MISE_A_DISPOSITION_MOA,
+        "PDM-2026-04": S.ASSOCIEE,
+        "EA-2026-04": S.ASSOCIEE,
+        "EAV-2026-04": S.MISE_A_DISPOSITION,
         "PDM-2026-03": S.ERREUR_FOURNISSEUR_SUR_MOE,
         "PDM-2026-02": S.SUSPENDUE,
-        "DF-2025-11": S.ASSOCIEE, "PDG-2025-11": S.ASSOCIEE, "DG-2025-11": S.MISE_A_DISPOSITION_FOURNISSEUR,
-        "DF-2025-12": S.ASSOCIEE, "PDG-2025-12": S.ASSOCIEE, "DG-2025-12": S.ASSOCIEE,
+        "DF-2025-11": S.ASSOCIEE,
+        "PDG-2025-11": S.ASSOCIEE,
+        "DG-2025-11": S.MISE_A_DISPOSITION_FOURNISSEUR,
+        "DF-2025-12": S.ASSOCIEE,
+        "PDG-2025-12": S.ASSOCIEE,
+        "DG-2025-12": S.ASSOCIEE,
         "DGD-2025-12": S.MISE_A_DISPOSITION,
         "ST-PDM-2026-05": S.A_VALIDER_1,
-        "PDM-2026-V1": S.ASSOCIEE, "EAV-2026-V1": S.MISE_A_DISPOSITION,
-    }  # fmt: skip
+        "PDM-2026-V1": S.ASSOCIEE,
+        "EAV-2026-V1": S.MISE_A_DISPOSITION,
+    }
     cadres = dict(PieceTravaux.objects.values_list("numero", "cadre"))
     assert cadres["EA-2026-05"] == Cadre.A15 and cadres["EAV-2026-04"] == Cadre.A19
     assert cadres["DGD-2025-12"] == Cadre.A8 and cadres["ST-PDM-2026-05"] == Cadre.A10

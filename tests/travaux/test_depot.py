@@ -168,9 +168,14 @@ def test_fichier_qui_n_est_pas_un_pdf_renomme_pdf_refuse_sans_rien_garder(client
     avant = _fichiers_stockes()
     reponse = _connecte(client, f).post(
         URL,
-        _donnees(f[1], contenu=b"PK\x03\x04 une archive zip", nom="decompte.pdf", moe=moe[1].identifiant,
-                 moa=moa[1].identifiant),
-    )  # fmt: skip
+        _donnees(
+            f[1],
+            contenu=b"PK\x03\x04 une archive zip",
+            nom="decompte.pdf",
+            moe=moe[1].identifiant,
+            moa=moa[1].identifiant,
+        ),
+    )
     assert reponse.status_code == 200
     assert "Une pièce de facturation de travaux se dépose au format PDF." in reponse.content.decode()
     assert not PieceTravaux.objects.exists() and _fichiers_stockes() == avant
@@ -385,8 +390,9 @@ def test_profil_consultation_de_la_structure_deposante_ne_peut_pas_envoyer_le_br
     f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     brouillon = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], brouillon=True)
     collegue, _ = acteur("AUTRE", niveau="consultation")
-    org_services._creer_rattachement(utilisateur=collegue, structure=f[1], statut="ACTIF", acting_user=None,
-                                     role="SUPPORT")  # fmt: skip
+    org_services._creer_rattachement(
+        utilisateur=collegue, structure=f[1], statut="ACTIF", acting_user=None, role="SUPPORT"
+    )
     org_services.definir_profils(
         utilisateur=collegue, structure=f[1], profils={Application.FACTURES_TRAVAUX: "consultation"}
     )

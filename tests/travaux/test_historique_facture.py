@@ -58,5 +58,7 @@ def test_un_nouveau_depot_de_la_facture_apres_sa_mise_a_disposition_reste_affich
     # Rows after the first mise à disposition are all kept, a second deposit included.
     rejouees = [*entrees, *[h for h in entrees if h.statut in ("DEPOSEE", "MISE_A_DISPOSITION")]]
     assert [h.statut for h in queries.historique_facture_apres_envoi(rejouees)] == [
-        "SERVICE_FAIT", "DEPOSEE", "MISE_A_DISPOSITION",
-    ]  # fmt: skip
+        "SERVICE_FAIT",
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+    ]

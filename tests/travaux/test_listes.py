@@ -63,8 +63,17 @@ def jeu():
     pieces = {p.numero: p for p in PieceTravaux.objects.all()}
     assert pieces["A4-JANV"].statut == S.MISE_A_DISPOSITION_MOE and pieces["A4-MARS"].statut == S.ASSOCIEE
     assert pieces["A15-MARS"].statut == S.MISE_A_DISPOSITION_MOA and pieces["A4-BROUILLON"].statut == S.BROUILLON
-    return {"f": f, "moe": moe, "moa": moa, "etranger": etranger, "a4": a4, "a4b": a4b, "a15": a15,
-            "brouillon": brouillon, "pieces": pieces}  # fmt: skip
+    return {
+        "f": f,
+        "moe": moe,
+        "moa": moa,
+        "etranger": etranger,
+        "a4": a4,
+        "a4b": a4b,
+        "a15": a15,
+        "brouillon": brouillon,
+        "pieces": pieces,
+    }
 
 
 def _numeros(response) -> set[str]:
@@ -159,15 +168,28 @@ def test_synthese_colonnes_et_liens_vers_la_piece_et_le_dossier(client, jeu):
     client.force_login(jeu["moe"][0])
     response = client.get(reverse("travaux_synthese"))
     page = outils.texte(response)
-    for entete in ("Numéro", "Numéro de marché", "Montant HT", "Destinataire", "Fournisseur", "Maîtrise d'œuvre",
-                   "Maîtrise d'ouvrage", "Date de dépôt", "État courant", "Date état courant",
-                   "Numéro d'engagement", "Instructeur"):  # fmt: skip
+    for entete in (
+        "Numéro",
+        "Numéro de marché",
+        "Montant HT",
+        "Destinataire",
+        "Fournisseur",
+        "Maîtrise d'œuvre",
+        "Maîtrise d'ouvrage",
+        "Date de dépôt",
+        "État courant",
+        "Date état courant",
+        "Numéro d'engagement",
+        "Instructeur",
+    ):
         assert f'<th scope="col">{entete}</th>' in page
     [ligne] = response.context["pieces"]
     assert ligne["numero_marche"] == "MARCHE-UN" and ligne["engagement"] == "ENG-111"
     assert (ligne["fournisseur"], ligne["moe"], ligne["moa"]) == (
-        "CEGELEC PERPIGNAN", "MB INGENIERIE", "ACADEMIE DE MONTPELLIER",
-    )  # fmt: skip
+        "CEGELEC PERPIGNAN",
+        "MB INGENIERIE",
+        "ACADEMIE DE MONTPELLIER",
+    )
     assert ligne["etat"] == "Mise à disposition de la MOE" and ligne["instructeur"] == "JDUPONT"
     assert ligne["destinataire"] == "ACADEMIE DE MONTPELLIER"  # « avec MOA »: the MOA receives the invoice
     assert ligne["date_depot"] == datetime(2026, 1, 10, 9, tzinfo=UTC)
@@ -411,10 +433,17 @@ def test_tableau_de_bord_compte_par_groupe_et_lien_vers_la_recherche(client, jeu
     response = client.get(reverse("travaux_tableau_de_bord"), {"role": role})
     compteurs = _compteurs(response)
     assert list(compteurs) == [
-        "Brouillon", "Erreur d'acheminement", "Mise à disposition", "Validée", "Refusée / Rejetée",
-        "Associée / Prise en compte", "Suspendue", "Déposée", "En cours de traitement par le destinataire",
+        "Brouillon",
+        "Erreur d'acheminement",
+        "Mise à disposition",
+        "Validée",
+        "Refusée / Rejetée",
+        "Associée / Prise en compte",
+        "Suspendue",
+        "Déposée",
+        "En cours de traitement par le destinataire",
         "Mise en paiement",
-    ]  # fmt: skip
+    ]
     assert {libelle: c["nombre"] for libelle, c in compteurs.items() if c["nombre"]} == attendus
     structure = jeu[qui][1]
     assert response.context["lignes"][0]["structure"] == f"{structure.identifiant} - {structure.raison_sociale}"

@@ -32,8 +32,14 @@ def acteurs():
 def _parametres(structure, **changements) -> dict:
     """The « Paramètres de la structure publique » form as the page posts it (unchecked boxes are absent)."""
     data = {"action": "parametres", "parametres-option_moa": structure.option_moa}
-    for champ in ("code_service_obligatoire", "engagement_obligatoire", "service_ou_engagement_obligatoire",
-                  "mise_en_paiement_non_remontee", "emetteur_edi", "recepteur_edi"):  # fmt: skip
+    for champ in (
+        "code_service_obligatoire",
+        "engagement_obligatoire",
+        "service_ou_engagement_obligatoire",
+        "mise_en_paiement_non_remontee",
+        "emetteur_edi",
+        "recepteur_edi",
+    ):
         if getattr(structure, champ):
             data[f"parametres-{champ}"] = "on"
     data.update({f"parametres-{k}": v for k, v in changements.items()})

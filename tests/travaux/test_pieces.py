@@ -117,8 +117,10 @@ def test_page_suivi_montre_cadre_acteurs_references_montants_et_historique(clien
 
 def test_page_suivi_montre_le_recapitulatif_tva(client, acteurs):
     f = acteurs["fournisseur"]
-    detail = ({"taux": "20", "base_ht": "600.00", "montant_tva": "120.00"},
-              {"taux": "5.5", "base_ht": "400.00", "montant_tva": "22.00"})  # fmt: skip
+    detail = (
+        {"taux": "20", "base_ht": "600.00", "montant_tva": "120.00"},
+        {"taux": "5.5", "base_ht": "400.00", "montant_tva": "22.00"},
+    )
     piece = services.deposer(
         acting_user=f[0],
         cadre=Cadre.A4,

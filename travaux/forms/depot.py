@@ -84,8 +84,9 @@ class DepotForm(DsfrBaseForm):
         "initial, ou l'acteur du dossier qui dépose ce cadre). Laisser vide si votre structure dépose pour elle-même.",
     )
     # ACTEURS (dépôt initial), DESTINATAIRE DE LA FACTURE (pièce payable)
-    fournisseur = _siret("Fournisseur", "SIRET du titulaire, du sous-traitant ou du cotraitant. Laisser vide si c'est "
-                                        "votre structure.")  # fmt: skip
+    fournisseur = _siret(
+        "Fournisseur", "SIRET du titulaire, du sous-traitant ou du cotraitant. Laisser vide si c'est votre structure."
+    )
     validateur = _siret(
         "Titulaire ou mandataire",
         "Sous-traitance (A10) ou cotraitance (A13, A14) : SIRET de celui qui valide la pièce.",

@@ -113,8 +113,11 @@ def _reprise(precedente) -> dict:
         "montant_a_payer": precedente.montant_a_payer,
     }
     for i, ligne in enumerate(precedente.detail_tva[:LIGNES_TVA], start=1):
-        initial |= {f"tva_taux_{i}": ligne.get("taux"), f"tva_base_{i}": ligne.get("base_ht"),
-                    f"tva_montant_{i}": ligne.get("montant_tva")}  # fmt: skip
+        initial |= {
+            f"tva_taux_{i}": ligne.get("taux"),
+            f"tva_base_{i}": ligne.get("base_ht"),
+            f"tva_montant_{i}": ligne.get("montant_tva"),
+        }
     if dossier.destinataire is not None:
         initial["destinataire"] = dossier.destinataire.identifiant
     if dossier.service_destinataire is not None:

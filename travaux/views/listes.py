@@ -110,9 +110,12 @@ def exporter(request, format_export="csv"):
     if format_export == "xlsx":
         valeurs = qs[: exports.MAX_LIGNES_XLSX].iterator(chunk_size=2000)
         return exports.reponse_xlsx(
-            f"{nom}.xlsx", "Factures de travaux", entetes, recherche.lignes_export(valeurs),
+            f"{nom}.xlsx",
+            "Factures de travaux",
+            entetes,
+            recherche.lignes_export(valeurs),
             largeurs=recherche.LARGEURS_EXPORT,
-        )  # fmt: skip
+        )
     return exports.reponse_csv(f"{nom}.csv", entetes, recherche.lignes_export(qs.iterator(chunk_size=2000)))
 
 
@@ -132,9 +135,7 @@ def tableau_de_bord(request):
                     "nombre": ligne[code],
                     "url": url
                     + "?"
-                    + urlencode(
-                        {"mon_role": role.value, "ma_structure": ligne["structure_id"], "groupe": code}
-                    ),  # fmt: skip
+                    + urlencode({"mon_role": role.value, "ma_structure": ligne["structure_id"], "groupe": code}),
                 }
                 for code, (libelle, _liste) in statuts.GROUPES_TABLEAU_DE_BORD.items()
             ]

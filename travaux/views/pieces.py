@@ -40,8 +40,14 @@ ACTIONS = {
     "supprimer": ("supprimer", "Supprimer"),
 }
 LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", SYSTEME: "Chorus Pro"}
-CHAMPS_ACTEURS = ("dossier__fournisseur", "dossier__validateur", "dossier__moe", "dossier__moa",
-                  "dossier__destinataire", "dossier__service_destinataire")  # fmt: skip
+CHAMPS_ACTEURS = (
+    "dossier__fournisseur",
+    "dossier__validateur",
+    "dossier__moe",
+    "dossier__moa",
+    "dossier__destinataire",
+    "dossier__service_destinataire",
+)
 
 
 def _fil(courant, *liens):
@@ -59,7 +65,7 @@ def _piece_ou_404(user, pk) -> PieceTravaux:
             "recevant",
             "facture",
             "piece_precedente",
-        )  # fmt: skip
+        )
         .filter(pk=pk)
         .first()
     )

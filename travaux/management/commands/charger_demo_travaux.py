@@ -53,10 +53,18 @@ MARCHE_TERMINE = "MT-2025-118"
 
 # The VAT (20 %) of each amount HT of the demo, written out: amounts are computed only in facturation.montants.
 TVA_20 = {
-    "6350.00": "1270.00", "8920.00": "1784.00", "12640.00": "2528.00", "15200.00": "3040.00",
-    "18450.00": "3690.00", "19870.00": "3974.00", "21300.00": "4260.00", "24100.00": "4820.00",
-    "24780.00": "4956.00", "151900.00": "30380.00", "152400.00": "30480.00",
-}  # fmt: skip
+    "6350.00": "1270.00",
+    "8920.00": "1784.00",
+    "12640.00": "2528.00",
+    "15200.00": "3040.00",
+    "18450.00": "3690.00",
+    "19870.00": "3974.00",
+    "21300.00": "4260.00",
+    "24100.00": "4820.00",
+    "24780.00": "4956.00",
+    "151900.00": "30380.00",
+    "152400.00": "30480.00",
+}
 
 
 def _pdf(titre: str) -> bytes:
@@ -102,31 +110,54 @@ class Command(BaseCommand):
     def _structures(self, moe_user, moa_user):
         # The MOE: a private engineering firm, created by its GP (every profile, « Factures de travaux » included).
         moe = org_services.creer_structure_par_utilisateur(
-            acting_user=moe_user, siret=SIRET_MOE, raison_sociale="Lambert Ingénierie",
-            type_structure=TypeStructure.PRIVEE, adresse="5 quai Perrière", code_postal="38000", ville="Grenoble",
-        )  # fmt: skip
+            acting_user=moe_user,
+            siret=SIRET_MOE,
+            raison_sociale="Lambert Ingénierie",
+            type_structure=TypeStructure.PRIVEE,
+            adresse="5 quai Perrière",
+            code_postal="38000",
+            ville="Grenoble",
+        )
         # The MOA: a public structure « avec MOA » (its MOA service and its service financier are one structure),
         # created by the support desk, its GP the demo account.
         moa = org_services.creer_structure(
-            acting_user=None, identifiant=SIRET_MOA, raison_sociale="Département de l'Isère",
-            type_structure=TypeStructure.PUBLIQUE, role=org_services.ROLE_SUPPORT, option_moa=OptionMoa.AVEC_MOA,
-            adresse="7 rue Fantin-Latour", code_postal="38000", ville="Grenoble",
-        )  # fmt: skip
-        org_services._creer_rattachement(
-            utilisateur=moa_user, structure=moa, statut=StatutRattachement.ACTIF, acting_user=None,
+            acting_user=None,
+            identifiant=SIRET_MOA,
+            raison_sociale="Département de l'Isère",
+            type_structure=TypeStructure.PUBLIQUE,
             role=org_services.ROLE_SUPPORT,
-        )  # fmt: skip
+            option_moa=OptionMoa.AVEC_MOA,
+            adresse="7 rue Fantin-Latour",
+            code_postal="38000",
+            ville="Grenoble",
+        )
+        org_services._creer_rattachement(
+            utilisateur=moa_user,
+            structure=moa,
+            statut=StatutRattachement.ACTIF,
+            acting_user=None,
+            role=org_services.ROLE_SUPPORT,
+        )
         org_services._devenir_gestionnaire(utilisateur=moa_user, structure=moa)
         # A commune « sans MOA »: it receives the works invoice in « Factures reçues » after the MOE (A16).
         commune = org_services.creer_structure(
-            acting_user=None, identifiant=SIRET_COMMUNE_SANS_MOA, raison_sociale="Commune de Vif",
-            type_structure=TypeStructure.PUBLIQUE, role=org_services.ROLE_SUPPORT, option_moa=OptionMoa.SANS_MOA,
-            adresse="Place de la Libération", code_postal="38450", ville="Vif",
-        )  # fmt: skip
-        org_services._creer_rattachement(
-            utilisateur=moa_user, structure=commune, statut=StatutRattachement.ACTIF, acting_user=None,
+            acting_user=None,
+            identifiant=SIRET_COMMUNE_SANS_MOA,
+            raison_sociale="Commune de Vif",
+            type_structure=TypeStructure.PUBLIQUE,
             role=org_services.ROLE_SUPPORT,
-        )  # fmt: skip
+            option_moa=OptionMoa.SANS_MOA,
+            adresse="Place de la Libération",
+            code_postal="38450",
+            ville="Vif",
+        )
+        org_services._creer_rattachement(
+            utilisateur=moa_user,
+            structure=commune,
+            statut=StatutRattachement.ACTIF,
+            acting_user=None,
+            role=org_services.ROLE_SUPPORT,
+        )
         org_services.definir_profils(utilisateur=moa_user, structure=commune, profils=org_services.profils_par_defaut())
         return moe, moa, commune
 
@@ -141,28 +172,42 @@ class Command(BaseCommand):
         titulaire = Structure.objects.get(identifiant=SIRET_TITULAIRE)
         moe, moa, commune = self._structures(moe_user, moa_user)
         aujourd_hui = timezone.localdate()
-        qui = {"fournisseur": (fournisseur_user, fournisseur), "moe": (moe_user, moe), "moa": (moa_user, moa),
-               "commune": (moa_user, commune), "titulaire": (titulaire_user, titulaire)}  # fmt: skip
+        qui = {
+            "fournisseur": (fournisseur_user, fournisseur),
+            "moe": (moe_user, moe),
+            "moa": (moa_user, moa),
+            "commune": (moa_user, commune),
+            "titulaire": (titulaire_user, titulaire),
+        }
 
         def saisie(numero, jours, ht, marche=MARCHE_EN_COURS):
             return Saisie(
-                numero=numero, date_piece=aujourd_hui - timedelta(days=jours), montant_ht=Decimal(ht),
-                montant_tva=Decimal(TVA_20[ht]), numero_marche=marche,
-            )  # fmt: skip
+                numero=numero,
+                date_piece=aujourd_hui - timedelta(days=jours),
+                montant_ht=Decimal(ht),
+                montant_tva=Decimal(TVA_20[ht]),
+                numero_marche=marche,
+            )
 
         def deposer(depositaire, cadre, numero, jours, ht, *, precedente=None, brouillon=False, **acteurs):
             user, structure = qui[depositaire]
             titre = f"{Cadre(cadre).label} n° {numero}"
             marche = MARCHE_TERMINE if cadre in (Cadre.A7, Cadre.A17, Cadre.A20, Cadre.A8) else MARCHE_EN_COURS
             return services.deposer(
-                acting_user=user, cadre=cadre, deposant=structure,
-                fichier=services.lire_fichier(_pdf(titre), f"{numero}.pdf"), saisie=saisie(numero, jours, ht, marche),
-                acteurs=Acteurs(**acteurs) if acteurs else None, precedente=precedente, brouillon=brouillon,
-            )  # fmt: skip
+                acting_user=user,
+                cadre=cadre,
+                deposant=structure,
+                fichier=services.lire_fichier(_pdf(titre), f"{numero}.pdf"),
+                saisie=saisie(numero, jours, ht, marche),
+                acteurs=Acteurs(**acteurs) if acteurs else None,
+                precedente=precedente,
+                brouillon=brouillon,
+            )
 
         def initial(cadre, numero, jours, ht, *, moa_du_dossier=moa, **options):
-            return deposer("fournisseur", cadre, numero, jours, ht, fournisseur=fournisseur, moe=moe,
-                           moa=moa_du_dossier, **options)  # fmt: skip
+            return deposer(
+                "fournisseur", cadre, numero, jours, ht, fournisseur=fournisseur, moe=moe, moa=moa_du_dossier, **options
+            )
 
         def prendre_en_compte(role, piece):
             services.prendre_en_compte(acting_user=qui[role][0], piece=piece)
@@ -183,9 +228,11 @@ class Command(BaseCommand):
         # A piece refused for an error in the routing data, and a suspended one (the supplier has to act).
         a4 = initial(Cadre.A4, "PDM-2026-03", 20, "15200.00")
         services.refuser(
-            acting_user=moe_user, piece=a4, motif=services.MOTIF_ACHEMINEMENT,
+            acting_user=moe_user,
+            piece=a4,
+            motif=services.MOTIF_ACHEMINEMENT,
             commentaire="Ce marché n'est pas suivi par notre agence de Grenoble.",
-        )  # fmt: skip
+        )
         a4 = initial(Cadre.A4, "PDM-2026-02", 25, "12640.00")
         services.suspendre(
             acting_user=moe_user, piece=a4, commentaire="Il manque l'attachement des travaux réalisés en février."
@@ -204,9 +251,16 @@ class Command(BaseCommand):
         # A sous-traitant's projet de décompte mensuel (A10): Bâtiments Martin SAS is the sous-traitant of Durand
         # Construction, whose validation it waits for (titulaire@demo.chorus-pro.fr).
         deposer(
-            "fournisseur", Cadre.A10, "ST-PDM-2026-05", 6, "6350.00",
-            fournisseur=fournisseur, validateur=titulaire, moe=moe, moa=moa,
-        )  # fmt: skip
+            "fournisseur",
+            Cadre.A10,
+            "ST-PDM-2026-05",
+            6,
+            "6350.00",
+            fournisseur=fournisseur,
+            validateur=titulaire,
+            moe=moe,
+            moa=moa,
+        )
 
         # « Sans MOA »: the MOE sends the état d'acompte validé (A16) straight to the commune's « Factures reçues ».
         a4 = initial(Cadre.A4, "PDM-2026-V1", 15, "8920.00", moa_du_dossier=commune)
