@@ -1,7 +1,7 @@
 """« Exporter » of the invoice lists (« Factures émises », « Factures reçues »): a scoped query to CSV or XLSX in
 the portal's French format (``chorus.exports``)."""
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 
 from chorus import exports
 from facturation import statuts
@@ -23,11 +23,11 @@ def _en_clair(lignes):
         )
 
 
-def exporter(format_export: str, *, nom: str, feuille: str, entetes, qs, largeurs=()) -> HttpResponse:
+def exporter(format_export: str, *, nom: str, feuille: str, entetes, qs, largeurs=()) -> StreamingHttpResponse:
     """The CSV or XLSX response of ``qs`` (a ``values_list`` in the export's column order, already scoped and
     ordered, whose second to fourth columns are the type, the cadre and the statut codes, printed as their words):
-    the CSV streams it by chunks, the XLSX reads at most ``MAX_LIGNES_XLSX`` rows (one LIMIT)."""
+    both stream it by chunks (a server-side cursor), whatever the number of rows."""
     if format_export == "xlsx":
-        lignes = qs[: exports.MAX_LIGNES_XLSX].iterator(chunk_size=2000)
+        lignes = qs.iterator(chunk_size=2000)
         return exports.reponse_xlsx(f"{nom}.xlsx", feuille, entetes, _en_clair(lignes), largeurs=largeurs)
     return exports.reponse_csv(f"{nom}.csv", entetes, _en_clair(qs.iterator()))

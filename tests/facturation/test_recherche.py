@@ -19,6 +19,7 @@ from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
 from tests.facturation.factories import FactureFactory, ligne
 from tests.fixtures_facturation import SIRET_ETAT
+from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
 
@@ -246,7 +247,7 @@ def test_requetes_bornees_avec_tous_les_criteres(client, jeu, django_assert_max_
         csv = b"".join(client.get(reverse("exporter_factures"), criteres).streaming_content)
     assert len(csv.decode("utf-8-sig").splitlines()) == 2
     with django_assert_max_num_queries(6):
-        xlsx = client.get(reverse("exporter_factures_xlsx"), criteres).content
+        xlsx = contenu(client.get(reverse("exporter_factures_xlsx"), criteres))
     assert len(list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.values)) == 2
 
 
@@ -261,7 +262,7 @@ def _xlsx(client, **criteres):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="factures_emises.xlsx"'
-    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    return list(openpyxl.load_workbook(io.BytesIO(contenu(response))).active.values)
 
 
 def test_export_csv_respecte_les_criteres(client, jeu):
@@ -308,7 +309,7 @@ def test_export_xlsx_memes_colonnes_nombres_et_dates(client, jeu):
     (b,) = _xlsx(client, montant_min="1 234,56", montant_max="1 234,56")[1:]
     assert b[0] == "F-B" and b[5] is None
     assert isinstance(b[10], float) and D(str(b[10])) == D("1234.56")
-    classeur = openpyxl.load_workbook(io.BytesIO(client.get(reverse("exporter_factures_xlsx")).content))
+    classeur = openpyxl.load_workbook(io.BytesIO(contenu(client.get(reverse("exporter_factures_xlsx")))))
     feuille = classeur.active
     assert feuille.title == "Factures émises"
     assert feuille["E2"].number_format == "DD/MM/YYYY" and feuille["K2"].number_format == "#,##0.00"
@@ -319,7 +320,7 @@ def test_export_xlsx_jamais_de_formule(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     Facture.objects.create(fournisseur=structure, destinataire=etat, numero="=1+1", created_by=gp)
     client.force_login(gp)
-    classeur = openpyxl.load_workbook(io.BytesIO(client.get(reverse("exporter_factures_xlsx")).content))
+    classeur = openpyxl.load_workbook(io.BytesIO(contenu(client.get(reverse("exporter_factures_xlsx")))))
     cellule = classeur.active["A2"]
     assert cellule.value == "=1+1" and cellule.data_type == "s"
 

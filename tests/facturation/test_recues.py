@@ -34,6 +34,7 @@ from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoir
 from tests.facturation.factories import FactureFactory, ligne
 from tests.facturation.factories import piece as piece_jointe
 from tests.fixtures_facturation import SIRET_ETAT
+from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
@@ -460,7 +461,7 @@ def _xlsx(client, **criteres):
     response = client.get(reverse("exporter_factures_recues_xlsx"), criteres)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="factures_recues.xlsx"'
-    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    return list(openpyxl.load_workbook(io.BytesIO(contenu(response))).active.values)
 
 
 def test_exports_respectent_les_criteres_et_le_perimetre(client, jeu, agent, agent_service, commune):

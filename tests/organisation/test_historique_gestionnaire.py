@@ -15,6 +15,7 @@ from organisation.enums import TypeStructure
 from organisation.models import Approbation
 from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_export_des_utilisateurs_de_mes_structures(client, deux_gp):
     assert noms["Bernard"][7] == "Utilisateur"
 
     response = client.get(reverse("exporter_utilisateurs_xlsx"))
-    feuille = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    feuille = openpyxl.load_workbook(io.BytesIO(contenu(response))).active
     assert feuille.max_row == 3
 
     client.force_login(UtilisateurFactory())

@@ -14,6 +14,7 @@ from sollicitations import services
 from sollicitations.enums import StatutSollicitation
 from sollicitations.models import Sollicitation
 from tests import outils
+from tests.outils import contenu
 from tests.sollicitations.conftest import deposer, sous_categorie
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def test_exports_csv_et_xlsx(client, fournisseur_gp, etat, agent_drfip, collegue
     assert cellules[6:8] == ["ETAT", "DRFIP_IDF"]
     assert "'=HYPERLINK" in lignes[1]  # a typed text is never a formula
     reponse = client.get(reverse("exporter_sollicitations_emises_xlsx"))
-    classeur = openpyxl.load_workbook(io.BytesIO(reponse.content))
+    classeur = openpyxl.load_workbook(io.BytesIO(contenu(reponse)))
     rangs = list(classeur.active.values)
     assert len(rangs) == 3 and rangs[0][0] == "Numéro"
     assert {r[6] for r in rangs[1:]} == {"ETAT", "Support Chorus Pro"}

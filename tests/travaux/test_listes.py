@@ -20,6 +20,7 @@ from organisation import services as org_services
 from organisation.enums import Application, OptionMoa
 from tests import outils
 from tests.factories import UtilisateurFactory
+from tests.outils import contenu
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 from travaux import recherche, services
 from travaux.models import DossierFacturation, PieceTravaux
@@ -90,7 +91,7 @@ def _csv(response) -> list[list[str]]:
 
 def _xlsx(response):
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
-    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return openpyxl.load_workbook(io.BytesIO(contenu(response))).active
 
 
 # --- Access and scoping ----------------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def exporter(request, format_export="csv"):
     qs = qs.order_by("-id").values_list(*recherche.COLONNES_EXPORT)
     entetes, nom = recherche.ENTETES_EXPORT, "factures_travaux"
     if format_export == "xlsx":
-        valeurs = qs[: exports.MAX_LIGNES_XLSX].iterator(chunk_size=2000)
+        valeurs = qs.iterator(chunk_size=2000)
         return exports.reponse_xlsx(
             f"{nom}.xlsx",
             "Factures de travaux",
