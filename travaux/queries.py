@@ -23,9 +23,9 @@ from facturation.enums import StatutFacture
 from facturation.models import HistoriqueFacture
 from organisation.enums import Niveau
 from travaux import statuts
-from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
+from travaux.models import CHAMPS_ROLE, DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.services import structures_travaux
-from travaux.statuts import Role, StatutPiece
+from travaux.statuts import StatutPiece
 
 S = StatutPiece
 
@@ -39,12 +39,9 @@ def dossiers_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 
 def avec_etat_courant(pieces: QuerySet) -> QuerySet:
-    """« État courant » and « Date état courant »: the piece's, or its invoice's once payable (the service
-    financier's processing in « Factures reçues »)."""
-    return pieces.annotate(
-        etat_courant=Coalesce(F("facture__statut"), F("statut")),
-        date_etat_courant=Coalesce(F("facture__updated_at"), F("statut_le")),
-    )
+    """« Date état courant »: the piece's, or its invoice's once payable (the service financier's processing in
+    « Factures reçues »). The « État courant » itself is a column the database keeps (``PieceTravaux.etat_courant``)."""
+    return pieces.annotate(date_etat_courant=Coalesce(F("facture__updated_at"), F("statut_le")))
 
 
 def condition_a_traiter(user) -> Q:
@@ -70,19 +67,15 @@ def condition_a_traiter_par(mes: list) -> Q:
 
 def tableau_de_bord(user, role: str) -> list[dict]:
     """« Tableau de bord (stock) » for one role (seed 001): for each of the user's structures acting in that role on
-    a dossier, the number of pieces per group of current status, in one query."""
-    champ = {Role.FOURNISSEUR: "dossier__fournisseur", Role.MOE: "dossier__moe", Role.MOA: "dossier__moa"}[role]
+    a dossier, the number of pieces per group of current status, in one query (one index-only scan of the role's
+    index)."""
+    champ = CHAMPS_ROLE[role]
     mes = list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", "identifiant", "raison_sociale"))
     noms = {pk: f"{identifiant} - {nom}" for pk, identifiant, nom in mes}
     comptes = {}
     for code, (_libelle, liste) in statuts.GROUPES_TABLEAU_DE_BORD.items():
         comptes[code] = Count("pk", filter=Q(etat_courant__in=list(liste)))
-    lignes = (
-        avec_etat_courant(pieces_visibles(user).filter(**{f"{champ}__in": list(noms)}))
-        .values(champ)
-        .annotate(**comptes)
-        .order_by(champ)
-    )
+    lignes = PieceTravaux.objects.du_role(user, role, noms).values(champ).annotate(**comptes).order_by(champ)
     return [{"structure_id": ligne[champ], "structure": noms[ligne[champ]], **ligne} for ligne in lignes]
 
 

@@ -1,7 +1,9 @@
 """The rows of the « Factures de travaux » lists (Synthèse, Rechercher, exports): the scoped pieces
 (``queries.pieces_visibles``) with their current state, deposit date and lateness, narrowed by the criteria of
-``travaux.forms.recherche``, read as plain values — the actors' names come in the same query (joins), no model
-instance and no query per row."""
+``travaux.forms.recherche``, read as plain values, no model instance and no query per row. The page's query
+reads the piece, its dossier and its invoice only; the names of the ≤ 51 rows' structures come in a second
+query (``lignes``): with the four structure joins the planner spent more time choosing a join order than running
+the query (BENCHMARKS.md, « Factures de travaux »). The exports, read once per file, keep the joins."""
 
 from datetime import datetime, time, timedelta
 
@@ -12,8 +14,9 @@ from django.utils import timezone
 
 from facturation.enums import Cadre
 from organisation import queries as org_queries
+from organisation.models import Structure
 from travaux import queries, statuts
-from travaux.models import HistoriquePiece
+from travaux.models import CHAMPS_ROLE, HistoriquePiece
 from travaux.statuts import Role, StatutPiece
 
 S = StatutPiece
@@ -30,10 +33,10 @@ COLONNES = (
     "instructeur",
     "dossier_id",
     "dossier__numero",
-    "destinataire_nom",
-    "dossier__fournisseur__raison_sociale",
-    "dossier__moe__raison_sociale",
-    "dossier__moa__raison_sociale",
+    "destinataire_structure",
+    "dossier_fournisseur",
+    "dossier_moe",
+    "dossier_moa",
     "date_depot",
     "etat_courant",
     "date_etat_courant",
@@ -46,7 +49,6 @@ NUMEROS = {  # criterion → column, each « contient » (case-insensitive)
     "numero_dossier": "dossier__numero",
     "numero_engagement": "numero_engagement",
 }
-CHAMP_ROLE = {Role.FOURNISSEUR: "dossier__fournisseur", Role.MOE: "dossier__moe", Role.MOA: "dossier__moa"}
 
 
 def _depots():
@@ -58,14 +60,20 @@ def annoter(pieces: QuerySet) -> QuerySet:
     « Destinataire » (the payable piece's invoice's, else the dossier's service financier, else its MOA, who
     receives the works invoice) and the dossier's lateness (``queries.avec_retard``)."""
     premier_depot = Subquery(_depots().order_by("created_at", "id").values("created_at")[:1])
-    destinataire = Coalesce(
+    destinataire = Coalesce(F("facture__destinataire_id"), F("dossier__destinataire_id"), F("dossier__moa_id"))
+    return queries.avec_retard(queries.avec_etat_courant(pieces)).annotate(
+        date_depot=premier_depot, destinataire_structure=destinataire
+    )
+
+
+def annoter_export(pieces: QuerySet) -> QuerySet:
+    """``annoter`` with the recipient's name joined, for ``COLONNES_EXPORT``."""
+    nom = Coalesce(
         F("facture__destinataire__raison_sociale"),
         F("dossier__destinataire__raison_sociale"),
         F("dossier__moa__raison_sociale"),
     )
-    return queries.avec_retard(queries.avec_etat_courant(pieces)).annotate(
-        date_depot=premier_depot, destinataire_nom=destinataire
-    )
+    return annoter(pieces).annotate(destinataire_nom=nom)
 
 
 def _debut_du_jour(jour):
@@ -114,7 +122,7 @@ def filtrer(criteres: dict, qs: QuerySet) -> QuerySet:
     if c.get("groupe"):
         qs = qs.filter(etat_courant__in=list(statuts.GROUPES_TABLEAU_DE_BORD[c["groupe"]][1]))
     if c.get("mon_role"):
-        champ = CHAMP_ROLE[c["mon_role"]]
+        champ = CHAMPS_ROLE[c["mon_role"]]
         if c.get("ma_structure"):
             qs = qs.filter(**{champ: c["ma_structure"]})
         else:
@@ -127,7 +135,13 @@ def _en_retard(v: dict, maintenant) -> bool:
 
 
 def lignes(valeurs) -> list[dict]:
-    """The rows of ``_table.html``; amounts and dates stay raw, for ``chorus_format``'s filters."""
+    """The rows of ``_table.html``; amounts and dates stay raw, for ``chorus_format``'s filters. The structures'
+    names in one query for the page."""
+    valeurs = list(valeurs)
+    ids = {
+        v[c] for v in valeurs for c in ("destinataire_structure", "dossier_fournisseur", "dossier_moe", "dossier_moa")
+    }
+    noms = dict(Structure.objects.filter(pk__in=ids - {None}).values_list("pk", "raison_sociale")) if ids else {}
     piece = reverse("travaux_piece", args=[0])
     dossier = reverse("travaux_dossier", args=[0])
     maintenant = timezone.now()
@@ -142,10 +156,10 @@ def lignes(valeurs) -> list[dict]:
             "numero_marche": v["numero_marche"] or "—",
             "montant_ht": v["montant_ht"],
             "devise": v["devise"],
-            "destinataire": v["destinataire_nom"] or "—",
-            "fournisseur": v["dossier__fournisseur__raison_sociale"],
-            "moe": v["dossier__moe__raison_sociale"] or "—",
-            "moa": v["dossier__moa__raison_sociale"] or "—",
+            "destinataire": noms.get(v["destinataire_structure"]) or "—",
+            "fournisseur": noms.get(v["dossier_fournisseur"]),
+            "moe": noms.get(v["dossier_moe"]) or "—",
+            "moa": noms.get(v["dossier_moa"]) or "—",
             "date_depot": v["date_depot"],
             "etat": statuts.libelle(v["etat_courant"]),
             "badge": statuts.badge(v["etat_courant"]),

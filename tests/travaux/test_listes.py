@@ -491,9 +491,9 @@ def test_pages_en_nombre_de_requetes_borne(client, jeu, django_assert_max_num_qu
     ]
     for url, criteres, lignes in pages:
         client.get(url, criteres)
-        # The session, the user, their profiles, their perimeter, (their structures,) the page, « Déposer », the
-        # structures' list.
-        with django_assert_max_num_queries(8):
+        # The session, the user, their profiles, their perimeter, (their structures,) the page, the names of the
+        # page's structures, « Déposer », the structures' list.
+        with django_assert_max_num_queries(9):
             response = client.get(url, criteres)
         assert len(response.context["pieces"]) == lignes
     client.get(reverse("travaux_tableau_de_bord"), {"role": "MOE"})
@@ -537,3 +537,31 @@ def test_piece_payable_etat_courant_de_sa_facture(client, jeu):
     compteurs = _compteurs(client.get(reverse("travaux_tableau_de_bord"), {"role": "MOA"}))
     assert compteurs["Mise en paiement"]["nombre"] == 1
     assert _numeros(client.get(compteurs["Mise en paiement"]["url"])) == {"A19-MARS"}
+
+
+def test_etat_courant_et_acteurs_tenus_par_la_base(jeu):
+    """The columns the Tableau de bord reads are kept by the database whatever writes the rows: a piece's save with
+    a stale value, an invoice's status changed by any UPDATE, a dossier whose MOE changes."""
+    from facturation.enums import StatutFacture
+    from facturation.models import Facture
+
+    a4 = PieceTravaux.objects.get(pk=jeu["a4"].pk)
+    assert (a4.etat_courant, a4.dossier_fournisseur_id, a4.dossier_moe_id, a4.dossier_moa_id) == (
+        S.MISE_A_DISPOSITION_MOE,
+        jeu["f"][1].pk,
+        jeu["moe"][1].pk,
+        jeu["moa"][1].pk,
+    )
+    a4.etat_courant = "N'IMPORTE QUOI"
+    a4.save()
+    a4.refresh_from_db()
+    assert a4.etat_courant == S.MISE_A_DISPOSITION_MOE
+
+    autre_moe = acteur("AUTRE MOE")
+    DossierFacturation.objects.filter(pk=a4.dossier_id).update(moe=autre_moe[1])
+    assert PieceTravaux.objects.get(pk=a4.pk).dossier_moe_id == autre_moe[1].pk
+
+    a19 = deposer_suite(jeu["moa"], jeu["a15"], cadre=Cadre.A19, numero="A19-BASE")
+    assert PieceTravaux.objects.get(pk=a19.pk).etat_courant == Facture.objects.get(piece_travaux=a19).statut
+    Facture.objects.filter(piece_travaux=a19).update(statut=StatutFacture.MISE_EN_PAIEMENT)
+    assert PieceTravaux.objects.get(pk=a19.pk).etat_courant == StatutFacture.MISE_EN_PAIEMENT

@@ -104,7 +104,7 @@ def exporter(request, format_export="csv"):
     form = RechercheTravauxForm(request.GET, structures=_mes_structures(request.user))
     if not form.is_valid():  # the search page shows what is wrong with the criteria
         return redirect(reverse("travaux_rechercher") + "?" + request.GET.urlencode())
-    qs = recherche.filtrer(form.criteres(), recherche.annoter(queries.pieces_visibles(request.user)))
+    qs = recherche.filtrer(form.criteres(), recherche.annoter_export(queries.pieces_visibles(request.user)))
     qs = qs.order_by("-id").values_list(*recherche.COLONNES_EXPORT)
     entetes, nom = recherche.ENTETES_EXPORT, "factures_travaux"
     if format_export == "xlsx":
