@@ -448,3 +448,45 @@ def test_la_page_de_reinitialisation_figure_dans_les_domaines_du_support(client)
     assert "Réinitialiser une double authentification" in outils.texte(client.get(reverse("domaines")))
     client.force_login(UtilisateurFactory())
     assert "Réinitialiser une double authentification" not in outils.texte(client.get(reverse("domaines")))
+
+
+# --- Security log (item 13) ---------------------------------------------------------------------------------------
+
+
+def test_journal_du_second_facteur(client, settings, django_capture_on_commit_callbacks, journal):  # noqa: F811
+    """Every event of the second factor, each with the account, never a code nor the key."""
+    settings.CHORUS_LIMITES = {"double_authentification": (1, 15 * 60)}
+    user = UtilisateurFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        cle, codes = _activer(user)  # activee
+    _mot_de_passe(client, user)
+    _verifier(client, "000000" if _code(cle) != "000000" else "111111")  # echec
+    _verifier(client, _code(cle, 1))  # limite (1 wrong code allowed)
+    settings.CHORUS_LIMITES = {}
+    services.LIMITE_CODES.effacer(str(user.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        _verifier(client, codes[0])  # code_de_secours_utilise, reussie
+    with django_capture_on_commit_callbacks(execute=True):
+        nouveaux = services.regenerer_codes_de_secours(user=user, code=codes[1])  # codes_de_secours_regeneres
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reinitialiser_double_authentification(user=user, acting_user=_agent_support(), motif="Perdu")
+    with django_capture_on_commit_callbacks(execute=True):
+        cle2, codes2 = _activer(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.desactiver_double_authentification(user=user, code=codes2[0])  # desactivee
+    evenements = [(nom, champs) for nom, champs in journal() if nom.startswith("double_authentification.")]
+    noms = {nom.split(".", 1)[1] for nom, _ in evenements}
+    assert noms == {
+        "activee",
+        "desactivee",
+        "reussie",
+        "echec",
+        "limite",
+        "codes_de_secours_regeneres",
+        "code_de_secours_utilise",
+        "reinitialisee",
+    }
+    assert all(champs["utilisateur"] == user.pk for _, champs in evenements)
+    texte = repr(evenements)
+    for secret in [cle, cle2, services.secret_lisible(cle), *codes, *nouveaux, *codes2, _code(cle)]:
+        assert secret not in texte
