@@ -490,3 +490,16 @@ def test_journal_du_second_facteur(client, settings, django_capture_on_commit_ca
     texte = repr(evenements)
     for secret in [cle, cle2, services.secret_lisible(cle), *codes, *nouveaux, *codes2, _code(cle)]:
         assert secret not in texte
+
+
+def test_la_connexion_de_l_administration_ne_contourne_pas_le_second_facteur(client):
+    admin = UtilisateurFactory(is_staff=True, is_superuser=True)
+    _activer(admin)
+    client.post(reverse("admin:login"), {"username": admin.email, "password": MOT_DE_PASSE})
+    reponse = client.get(reverse("admin:index"))
+    assert reponse.status_code == 302 and reponse["Location"] == reverse("connexion")
+    assert "_auth_user_id" not in client.session
+    # Nor do the admin pages edit the devices behind the engine's back.
+    from django.contrib import admin as django_admin
+
+    assert not django_admin.site.is_registered(TOTPDevice) and not django_admin.site.is_registered(StaticDevice)
