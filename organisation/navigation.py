@@ -195,6 +195,12 @@ for type_message in [
     ),
     TypeMessage("ORGANISATION_MODIFICATION", "Modification de structure qui a pris effet", "Organisation", ordre=73),
     TypeMessage(
+        "ORGANISATION_DOUBLE_AUTHENTIFICATION",
+        "Activation, désactivation ou réinitialisation de ma double authentification",
+        "Organisation",
+        ordre=74,
+    ),
+    TypeMessage(
         "RACCORDEMENTS_EXPIRATION", "Mot de passe d'un compte technique bientôt expiré", "Raccordements", ordre=80
     ),
 ]:

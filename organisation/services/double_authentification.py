@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from chorus.limitation import Limite
+from chorus.messagerie import notifier
 from chorus.securite import journaliser, journaliser_apres_commit
 from chorus.workflow import Transition, TransitionInterdite, Workflow
 from organisation import queries
@@ -37,6 +38,32 @@ INACTIVE = StatutDoubleAuthentification.INACTIVE
 REINITIALISEE = StatutDoubleAuthentification.REINITIALISEE
 ROLE_UTILISATEUR = "UTILISATEUR"
 ROLE_SUPPORT = "SUPPORT"
+
+
+def _prevenir(*, objet, entree) -> None:
+    """Each change is told to the account's owner (« Mes messages » and e-mail, after commit): a change they did not
+    make — someone else's session, a reset obtained from the support by deceit — does not go unnoticed."""
+    if entree.statut == REINITIALISEE:
+        sujet = "Votre double authentification a été réinitialisée par le support"
+        corps = (
+            "Le support de Chorus Pro a réinitialisé la double authentification de votre compte. Activez-la à nouveau "
+            "depuis « Mon compte » › « Double authentification ». Si vous n'avez rien demandé, contactez le support."
+        )
+    elif entree.statut_precedent == ACTIVE and entree.statut == ACTIVE:
+        sujet = "Vos codes de secours ont été renouvelés"
+        corps = "De nouveaux codes de secours ont été générés pour votre compte ; les précédents ne sont plus valables."
+    elif entree.statut == ACTIVE:
+        sujet = "La double authentification de votre compte est activée"
+        corps = "Un code de vérification vous sera demandé à chaque connexion, après votre mot de passe."
+    else:
+        sujet = "La double authentification de votre compte est désactivée"
+        corps = "Votre mot de passe suffit désormais pour vous connecter."
+    if entree.statut != REINITIALISEE:
+        corps += (
+            " Si vous n'êtes pas à l'origine de ce changement, modifiez votre mot de passe et contactez le support."
+        )
+    notifier([objet], evenement="ORGANISATION_DOUBLE_AUTHENTIFICATION", sujet=sujet, corps=corps)
+
 
 DOUBLE_AUTHENTIFICATION = Workflow(
     transitions=[
@@ -51,6 +78,7 @@ DOUBLE_AUTHENTIFICATION = Workflow(
     historique=HistoriqueDoubleAuthentification,
     champ="double_authentification",
     libelles=StatutDoubleAuthentification,
+    notifications=[_prevenir],
 )
 
 NOMBRE_CODES_DE_SECOURS = 10

@@ -503,3 +503,42 @@ def test_la_connexion_de_l_administration_ne_contourne_pas_le_second_facteur(cli
     from django.contrib import admin as django_admin
 
     assert not django_admin.site.is_registered(TOTPDevice) and not django_admin.site.is_registered(StaticDevice)
+
+
+def test_chaque_changement_est_signale_au_titulaire_du_compte():
+    """Activation, new recovery codes, deactivation and the support's reset each reach « Mes messages » (and the
+    e-mail outbox) of the account's owner: a change they did not make does not go unnoticed."""
+    from chorus.models import Message, OutboxMessage
+
+    user = UtilisateurFactory()
+    cle, codes = _activer(user)
+    services.regenerer_codes_de_secours(user=user, code=codes[0])
+    services.reinitialiser_double_authentification(user=user, acting_user=_agent_support(), motif="Perdu")
+    _, codes = _activer(user)
+    services.desactiver_double_authentification(user=user, code=codes[0])
+    sujets = list(
+        Message.objects.filter(destinataire=user, evenement="ORGANISATION_DOUBLE_AUTHENTIFICATION")
+        .order_by("created_at", "id")
+        .values_list("sujet", flat=True)
+    )
+    assert sujets == [
+        "La double authentification de votre compte est activée",
+        "Vos codes de secours ont été renouvelés",
+        "Votre double authentification a été réinitialisée par le support",
+        "La double authentification de votre compte est activée",
+        "La double authentification de votre compte est désactivée",
+    ]
+    assert OutboxMessage.objects.count() >= 5
+
+
+def test_obligatoire_par_defaut_hors_developpement_et_tests(monkeypatch):
+    import importlib
+
+    from chorus.settings import base
+
+    monkeypatch.delenv("CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", raising=False)
+    assert importlib.reload(base).CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE is True
+    monkeypatch.setenv("CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", "false")
+    assert importlib.reload(base).CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE is False
+    monkeypatch.undo()
+    importlib.reload(base)  # the module as the other tests found it
