@@ -23,10 +23,17 @@ from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
+from organisation.enums import StatutDoubleAuthentification
 from organisation.models import Utilisateur
 
 SESSION_CONNEXION = "double_authentification_en_attente"
 SESSION_SECRET = "double_authentification_cle"  # nosec B105  # a session key name, no secret
+# What a history row says on the page (a regeneration of the codes says it in its comment).
+EVENEMENTS_HISTORIQUE = {
+    StatutDoubleAuthentification.ACTIVE: "Activée",
+    StatutDoubleAuthentification.INACTIVE: "Désactivée",
+    StatutDoubleAuthentification.REINITIALISEE: "Réinitialisée par le support",
+}
 # The time to type the code after the password; beyond, the password is asked again.
 DUREE_ATTENTE = 5 * 60
 
@@ -150,7 +157,7 @@ def double_authentification(request):
         "historique": [
             {
                 "date": ligne.created_at,
-                "libelle": ligne.commentaire or services.DOUBLE_AUTHENTIFICATION.libelle(ligne.statut),
+                "libelle": ligne.commentaire or EVENEMENTS_HISTORIQUE.get(ligne.statut, ligne.statut),
                 "motif": ligne.motif,
             }
             for ligne in user.historique_double_authentification.all()[:10]

@@ -287,6 +287,9 @@ def test_desactiver_exige_un_code(client, django_capture_on_commit_callbacks, jo
     assert user.double_authentification == StatutDoubleAuthentification.INACTIVE
     assert not TOTPDevice.objects.filter(user=user).exists() and not StaticDevice.objects.filter(user=user).exists()
     assert "double_authentification.desactivee" in [nom for nom, _ in journal()]
+    historique = client.get(url).content.decode()
+    assert re.search(r"<li>[0-9/]+ à [0-9:]+ : Désactivée</li>", historique)
+    assert re.search(r"<li>[0-9/]+ à [0-9:]+ : Activée</li>", historique)
     client.post(reverse("deconnexion"))
     assert _mot_de_passe(client, user)["Location"] == reverse("domaines")  # the password alone again
 
