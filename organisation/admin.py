@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisation.models import (
     Approbation,
@@ -23,10 +25,30 @@ class UtilisateurAdmin(UserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["prenom", "nom", "telephone"]}),
-        ("Connexion", {"fields": ["is_active", "echecs_connexion", "verrouille_jusqu_au", "last_login"]}),
+        (
+            "Connexion",
+            {
+                "fields": [
+                    "is_active",
+                    "echecs_connexion",
+                    "verrouille_jusqu_au",
+                    "last_login",
+                    "double_authentification",
+                ]
+            },
+        ),
         ("Droits", {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "prenom", "nom", "password1", "password2"]})]
+    # Changed only through the transition engine (« Mon compte », the support's reset): history and security log.
+    readonly_fields = ["double_authentification"]
+
+
+# The second factor's devices change only through organisation.services.double_authentification (history, security
+# log, the account's state kept in step): not through the admin pages django-otp registers.
+for _modele in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_modele):
+        admin.site.unregister(_modele)
 
 
 class HistoriqueInline(admin.TabularInline):

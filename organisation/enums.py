@@ -115,3 +115,12 @@ class StatutRaccordement(models.TextChoices):
     ACTIF = "ACTIF", "Actif"
     RENOUVELE = "RENOUVELE", "Secret renouvelé"
     REVOQUE = "REVOQUE", "Révoqué"
+
+
+class StatutDoubleAuthentification(models.TextChoices):
+    """Whether an account's second factor (TOTP application and recovery codes) is on."""
+
+    INACTIVE = "INACTIVE", "Inactive"
+    ACTIVE = "ACTIVE", "Active"
+    # Off, as INACTIVE, but by the support desk (a lost phone): the history and the page say so.
+    REINITIALISEE = "REINITIALISEE", "Réinitialisée par le support"

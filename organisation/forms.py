@@ -707,3 +707,33 @@ class ModeEchangeForm(DsfrBaseForm):
         if "mise_en_paiement" not in self.fields:
             return None
         return self.cleaned_data["mise_en_paiement"] == "NON_REMONTE"
+
+
+class CodeVerificationForm(DsfrBaseForm):
+    """A code of the authenticator application (6 digits) or one recovery code."""
+
+    code = forms.CharField(
+        label="Code de vérification",
+        help_text="Les 6 chiffres affichés par votre application d'authentification, ou un de vos codes de secours.",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+
+class ReinitialiserDoubleAuthentificationForm(DsfrBaseForm):
+    """Support: the user whose second factor is reset, and why."""
+
+    email = forms.EmailField(label="Adresse électronique de l'utilisateur", max_length=254)
+    motif = forms.CharField(
+        label="Motif",
+        max_length=500,
+        help_text="Par exemple : téléphone perdu, identité vérifiée par rappel téléphonique.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_email(self):
+        email = Utilisateur.objects.normalize_email(self.cleaned_data["email"])
+        self.utilisateur = Utilisateur.objects.filter(email=email, compte_technique__isnull=True).first()
+        if self.utilisateur is None:
+            raise forms.ValidationError("Aucun compte ne correspond à cette adresse électronique.")
+        return email

@@ -12,6 +12,7 @@ from organisation.enums import (
     Application,
     OptionMoa,
     StatutApprobation,
+    StatutDoubleAuthentification,
     StatutRattachement,
     StatutStructure,
     TypeApprobation,
@@ -57,6 +58,14 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("date de création", default=timezone.now)
     echecs_connexion = models.PositiveSmallIntegerField("échecs de connexion consécutifs", default=0)
     verrouille_jusqu_au = models.DateTimeField("compte bloqué jusqu'au", null=True, blank=True)
+    # Kept on the account (its devices are django-otp's) so that the middleware knows without a query whether a
+    # session must have passed the second step; changed only by DOUBLE_AUTHENTIFICATION (the transition engine).
+    double_authentification = models.CharField(
+        "double authentification",
+        max_length=20,
+        choices=StatutDoubleAuthentification.choices,
+        default=StatutDoubleAuthentification.INACTIVE,
+    )
 
     objects = UtilisateurManager()
 
@@ -86,6 +95,20 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
     def est_verrouille(self, now=None) -> bool:
         return self.verrouille_jusqu_au is not None and self.verrouille_jusqu_au > (now or timezone.now())
+
+    @property
+    def double_authentification_active(self) -> bool:
+        return self.double_authentification == StatutDoubleAuthentification.ACTIVE
+
+
+class HistoriqueDoubleAuthentification(HistoriqueBase):
+    """Activation, deactivation, support reset and regenerated recovery codes of an account's second factor,
+    append-only."""
+
+    objet = models.ForeignKey(Utilisateur, on_delete=models.PROTECT, related_name="historique_double_authentification")
+
+    class Meta(HistoriqueBase.Meta):
+        verbose_name = "historique de la double authentification"
 
 
 class ModificationDifferee(models.Model):

@@ -87,6 +87,25 @@ for application in [
     register_application(application)
 
 
+def _agent_support(user) -> bool:
+    # Support agents are staff: nobody else is asked about their groups (no query more on the Domaines page).
+    return user.is_staff and queries.est_agent_support(user)
+
+
+register_application(
+    Application(
+        "REINITIALISER_DOUBLE_AUTHENTIFICATION",
+        "Réinitialiser une double authentification",
+        "ORGANISATION",
+        "reinitialiser_double_authentification",
+        "Support : supprimer la double authentification d'un utilisateur qui a perdu son application et ses codes "
+        "de secours.",
+        ordre=95,
+        accessible=_agent_support,
+    )
+)
+
+
 def _raccordements(user) -> bool:
     return queries.a_application(user, App.RACCORDEMENTS) or _gestionnaire(user)
 
@@ -175,6 +194,12 @@ for type_message in [
         "ORGANISATION_RATTACHEMENT", "Rattachement à une structure ou fin de rattachement", "Organisation", ordre=72
     ),
     TypeMessage("ORGANISATION_MODIFICATION", "Modification de structure qui a pris effet", "Organisation", ordre=73),
+    TypeMessage(
+        "ORGANISATION_DOUBLE_AUTHENTIFICATION",
+        "Activation, désactivation ou réinitialisation de ma double authentification",
+        "Organisation",
+        ordre=74,
+    ),
     TypeMessage(
         "RACCORDEMENTS_EXPIRATION", "Mot de passe d'un compte technique bientôt expiré", "Raccordements", ordre=80
     ),

@@ -1,10 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from organisation.views import annuaire, compte, gestion, insee, raccordements, rattachements, structures
+from organisation.views import (
+    annuaire,
+    compte,
+    double_authentification,
+    gestion,
+    insee,
+    raccordements,
+    rattachements,
+    structures,
+)
 
 urlpatterns = [
     path("connexion/", compte.ConnexionView.as_view(), name="connexion"),
+    path("connexion/verification/", double_authentification.verification, name="connexion_verification"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("mot-de-passe-oublie/", compte.MotDePasseOublieView.as_view(), name="mot_de_passe_oublie"),
     path(
@@ -15,6 +25,16 @@ urlpatterns = [
     path("mot-de-passe/<uidb64>/<token>/", compte.NouveauMotDePasseView.as_view(), name="nouveau_mot_de_passe"),
     path("mot-de-passe/modifie/", compte.NouveauMotDePasseFaitView.as_view(), name="nouveau_mot_de_passe_fait"),
     path("mon-compte/", compte.mon_compte, name="mon_compte"),
+    path(
+        "mon-compte/double-authentification/",
+        double_authentification.double_authentification,
+        name="double_authentification",
+    ),
+    path(
+        "support/double-authentification/",
+        double_authentification.reinitialiser,
+        name="reinitialiser_double_authentification",
+    ),
     path("mon-compte/mot-de-passe/", compte.ChangerMotDePasseView.as_view(), name="changer_mot_de_passe"),
     path("mon-compte/modifications/<int:pk>/annuler/", compte.annuler_modification, name="annuler_modification"),
     # Création de compte

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "widget_tweaks",
     "dsfr",
     "chorus",
@@ -49,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(), then the second factor's gate (after messages: it leaves one when it redirects).
+    "django_otp.middleware.OTPMiddleware",
+    "organisation.middleware.DoubleAuthentificationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chorus.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -144,6 +150,15 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Chorus Pro locks an account for one hour after five failed logins.
 CHORUS_ECHECS_CONNEXION_MAX = env_int("CHORUS_ECHECS_CONNEXION_MAX", 5)
 CHORUS_DUREE_VERROUILLAGE = timedelta(minutes=env_int("CHORUS_DUREE_VERROUILLAGE_MINUTES", 60))
+# Second factor (TOTP, recovery codes: ``organisation.services.double_authentification``). Required of gestionnaires
+# principaux, support agents and administrators: without a device they reach only the enrolment page. The dev and
+# test settings turn it off so that the demo accounts log in without an authenticator app.
+CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = env_bool("CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", default=True)
+OTP_TOTP_ISSUER = "Chorus Pro"
+# Wrong codes are limited by ``chorus.limitation`` like passwords (a clear message, per account); django-otp's own
+# per-device back-off would refuse a right code after a wrong one without saying why.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. ``10.0.0.0/8``): the client address
 # of rate limits is read behind them (``chorus.limitation.adresse_client``); empty: REMOTE_ADDR only.
 CHORUS_MANDATAIRES_DE_CONFIANCE = env_list("CHORUS_MANDATAIRES_DE_CONFIANCE", [])

@@ -1,7 +1,7 @@
 """Development: embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are absent, e-mails to var/mail."""
 
 from chorus import embedded
-from chorus.env import env_list, env_str
+from chorus.env import env_bool, env_list, env_str
 from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, cache_settings, database_settings
 
@@ -10,6 +10,9 @@ DEBUG = True
 MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.PagesErreurEnDeveloppement"]  # noqa: F405
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# The demo accounts (GP, support) log in without an authenticator app; CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE=true
+# turns the requirement on as in production.
+CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = env_bool("CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", default=False)
 
 DATABASE_URL = DATABASE_URL or embedded.postgres_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}

@@ -9,6 +9,9 @@ DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_demo"]  # noqa: F405
 SECRET_KEY = "test-only-secret-key"  # nosec B105  # test settings only; production refuses a weak key
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# Hundreds of tests log GP accounts in without a second factor; the tests of the second factor turn it on
+# (override_settings, tests/organisation/test_double_authentification.py).
+CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = False
 
 DATABASE_URL = DATABASE_URL or embedded.postgres_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}

@@ -52,6 +52,23 @@ from organisation.services.demandes import (  # noqa: F401
     detacher_utilisateur,
     rattacher_utilisateur,
 )
+from organisation.services.double_authentification import (  # noqa: F401
+    DOUBLE_AUTHENTIFICATION,
+    LIMITE_CODES,
+    CodeRefuse,
+    activer_double_authentification,
+    codes_de_secours_restants,
+    desactiver_double_authentification,
+    double_authentification_requise,
+    journaliser_connexion_verifiee,
+    nouveau_secret,
+    qr_code_svg,
+    regenerer_codes_de_secours,
+    reinitialiser_double_authentification,
+    secret_lisible,
+    url_configuration,
+    verifier_code,
+)
 from organisation.services.habilitations import (  # noqa: F401
     ROLE_GESTIONNAIRE,
     ROLE_SUPPORT,

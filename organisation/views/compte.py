@@ -13,6 +13,7 @@ from chorus.securite import journaliser
 from chorus.workflow import TransitionInterdite
 from organisation import forms, services
 from organisation.models import ModificationDifferee, Utilisateur
+from organisation.views.double_authentification import attendre_code
 
 
 class _FilAriane:
@@ -43,6 +44,11 @@ class ConnexionView(_FilAriane, auth_views.LoginView):
 
     def form_valid(self, form):
         self.request.session.pop(SESSION_ACTIVATION, None)
+        user = form.get_user()
+        if user.double_authentification_active:
+            # Nobody is logged in until the code is accepted (« Code de vérification »).
+            attendre_code(self.request, user, self.get_success_url())
+            return redirect("connexion_verification")
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
