@@ -407,3 +407,14 @@ def test_facture_telechargee_par_destinataire(recipiendaire, recue, fournisseur_
     premier = Facture.objects.get(pk=recue.pk).telechargee_le
     assert _groupe(recipiendaire, [recue], format="ZIP").status_code == 200
     assert Facture.objects.get(pk=recue.pk).telechargee_le == premier  # the first download is kept
+
+
+def test_traiter_recue_mandatee_avec_numero_dp_mandat(recipiendaire, recue):
+    """« Numéro DP mandat » (seed 004) is kept with « Mandatée »; given with another status it is refused."""
+    assert _traiter(recipiendaire, recue, "SERVICE_FAIT").status_code == 200
+    r = _traiter(recipiendaire, recue, "MANDATEE", numeroDPMandat="DP-2026-7")
+    assert r.status_code == 200, r.content
+    assert Facture.objects.values_list("statut", "numero_dp_mandat").get(pk=recue.pk) == ("MANDATEE", "DP-2026-7")
+    r = _traiter(recipiendaire, recue, "MISE_EN_PAIEMENT", numeroDPMandat="DP-AUTRE")
+    assert r.status_code == 400 and "seulement avec l'action « Mandater »" in r.json()["libelle"]
+    assert Facture.objects.values_list("statut", "numero_dp_mandat").get(pk=recue.pk) == ("MANDATEE", "DP-2026-7")
