@@ -418,3 +418,14 @@ def test_traiter_recue_mandatee_avec_numero_dp_mandat(recipiendaire, recue):
     r = _traiter(recipiendaire, recue, "MISE_EN_PAIEMENT", numeroDPMandat="DP-AUTRE")
     assert r.status_code == 400 and "seulement avec l'action « Mandater »" in r.json()["libelle"]
     assert Facture.objects.values_list("statut", "numero_dp_mandat").get(pk=recue.pk) == ("MANDATEE", "DP-2026-7")
+
+
+def test_traiter_recue_motifs_du_seed(recipiendaire, recue):
+    """The API's motifs follow the enum: the seed's new ones are accepted, the codes listed on a refusal."""
+    r = _traiter(recipiendaire, recue, "REJETEE", motif="Pièce illisible")
+    assert (
+        r.status_code == 400 and "PAIEMENT_REGIE" in r.json()["libelle"] and "MAUVAIS_VALIDEUR" in r.json()["libelle"]
+    )
+    r = _traiter(recipiendaire, recue, "REJETEE", motif="Transfert pour paiement en régie")
+    assert r.status_code == 200, r.content
+    assert HistoriqueFacture.objects.filter(objet=recue).first().motif == "Transfert pour paiement en régie"

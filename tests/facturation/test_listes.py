@@ -405,3 +405,38 @@ def test_filtre_structure_des_factures_emises(client, fournisseur_gp, etat):
     assert {f["numero"] for f in response.context["factures"]} == {"FSE-1", "FSE-2"}
     response = client.get(reverse("factures_emises"), {"structure": autre[1].pk})
     assert [f["numero"] for f in response.context["factures"]] == ["FSE-2"]
+
+
+def _en_masse(fournisseur_gp, etat, nombre, *, il_y_a=timedelta(0)):
+    """``nombre`` invoices of the State, deposited now and last modified ``il_y_a`` ago (bulk: no pipeline)."""
+    gp, structure = fournisseur_gp
+    maintenant = timezone.now()
+    factures = Facture.objects.bulk_create(
+        Facture(
+            fournisseur=structure,
+            destinataire=etat,
+            service_destinataire=etat.services.get(code="DRFIP_IDF"),
+            statut=S.MISE_A_DISPOSITION,
+            numero=f"M-{i:03d}",
+            created_by=gp,
+            date_depot=maintenant,
+        )
+        for i in range(nombre)
+    )
+    # ``auto_now`` sets ``updated_at`` on insert; ``update`` leaves it as given.
+    Facture.objects.filter(pk__in=[f.pk for f in factures]).update(updated_at=maintenant - il_y_a)
+    return factures
+
+
+def test_liste_fiscale_et_archives_paginees_sans_requete_par_ligne(
+    client, fournisseur_gp, etat, agent, django_assert_max_num_queries
+):
+    _en_masse(fournisseur_gp, etat, 55, il_y_a=timedelta(days=3 * 366))
+    client.force_login(agent)
+    for url, params in ((reverse("liste_fiscale_recues"), _periode(0, 0)), (reverse("archives_recues"), {})):
+        client.get(url, params)  # warm the session and the per-process caches
+        with django_assert_max_num_queries(6):
+            premiere = client.get(url, params)
+        assert len(premiere.context["factures"]) == 50 and premiere.context["suivante"]
+        seconde = client.get(url, {**params, "apres": premiere.context["suivante"]})
+        assert len(seconde.context["factures"]) == 5
