@@ -86,6 +86,8 @@ def _lignes(valeurs) -> list[dict]:
                 "montant": v["montant_ttc"],
                 "devise": v["devise"],
                 "statut": statuts.libelle(statut) + mention,
+                # A draft has no document yet: it cannot be ticked for « Télécharger la sélection ».
+                "sans_document": statut == S.BROUILLON,
             }
         )
     return lignes
