@@ -443,3 +443,15 @@ def test_liste_fiscale_et_archives_paginees_sans_requete_par_ligne(
         assert len(premiere.context["factures"]) == 50 and premiere.context["suivante"]
         seconde = client.get(url, {**params, "apres": premiere.context["suivante"]})
         assert len(seconde.context["factures"]) == 5
+
+
+def test_en_consultation_telecharger_sans_traiter(client, fournisseur_gp, etat):
+    """A consultation profile downloads the ticked invoices from the Synthèse but is not offered to process them."""
+    lecteur = _rattacher(UtilisateurFactory(email="lecteur@etat.gouv.fr"), etat, FACTURES_RECUES="consultation")
+    facture = _envoyer(fournisseur_gp, etat, "CONS-1")
+    client.force_login(lecteur)
+    page = outils.texte(client.get(reverse("factures_recues")))
+    assert "Télécharger la sélection (ZIP)" in page and "Traiter la sélection" not in page
+    response = client.post(reverse("telecharger_selection_recues"), {"facture": [facture.pk]})
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == [f"facture_CONS-1_{facture.pk}.pdf"]
+    assert Facture.objects.get(pk=facture.pk).telechargee_le is not None
