@@ -176,39 +176,60 @@ STATUTS_A_TRAITER_DESTINATAIRE = [
 # The recipient's actions (« Traiter la facture ») are declared with the lifecycle: ``facturation.statuts``.
 
 
-# The recipient's coded motifs, one list per outcome. The webinar « Comment traiter les factures reçues »
-# (seeds 004) shows the portal's list of « Motif de rejet » and which outcome each motif gives the supplier
-# (« Justificatif absent ou insuffisant » → Suspendue; « SE incorrect », « EJ incorrect ou inexistant », « Erreur
-# au niveau des données de l'engagement » → À recycler; the others → Rejetée): its words are kept, split by
-# outcome, and completed by the reference's RECALLED lists (section 2.3) where the webinar has no equivalent.
-# Internal motifs of the State's back office (« Suppression en masse », « Transfert pour paiement en régie »…)
-# are left out. Kept here, in one place, easy to change.
+# The recipient's coded motifs, one list per outcome. The webinar « Comment traiter les factures reçues » (seed
+# 004) shows the portal's one list of eighteen « Motif de rejet » and which outcome each gives the supplier
+# (« Justificatif absent ou insuffisant » → Suspendue; « SE incorrect », « EJ incorrect ou inexistant » → À
+# recycler; every other → Rejetée). Its words are kept exactly, split by outcome; ``ORDRE_MOTIFS`` keeps the
+# seed's order of the whole list. The motifs are stored as their label in the history (free text), so changing
+# this list needs no migration. Kept here, in one place, easy to change.
 class MotifRejet(models.TextChoices):
-    MONTANT_ERRONE = "MONTANT_ERRONE", "Montant de la facture erroné"
-    TAUX_TVA_ERRONE = "TAUX_TVA_ERRONE", "Taux de TVA erroné"
-    DOUBLE_FACTURATION = "DOUBLE_FACTURATION", "Double facturation"
-    NON_CONFORME_COMMANDE = "NON_CONFORME_COMMANDE", "Facture non conforme à la commande"
-    LIVRAISON_INCOMPLETE = "LIVRAISON_INCOMPLETE", "Livraison incomplète / non effectuée"
-    MENTIONS_OBLIGATOIRES = "MENTIONS_OBLIGATOIRES", "Mentions obligatoires absentes"
-    ERREUR_CADRE = "ERREUR_CADRE", "Erreur de cadre de facturation"
     CREANCIER = "CREANCIER", "Créancier inconnu ou différent de celui de l'EJ"
     COORDONNEES_BANCAIRES = "COORDONNEES_BANCAIRES", "Erreur de coordonnées bancaires"
+    LIVRAISON_INCOMPLETE = "LIVRAISON_INCOMPLETE", "Livraison incomplète / non effectuée"
+    NON_CONFORME_COMMANDE = "NON_CONFORME_COMMANDE", "Facture non conforme à la commande"
+    DOUBLE_FACTURATION = "DOUBLE_FACTURATION", "Double facturation"
+    MONTANT_ERRONE = "MONTANT_ERRONE", "Montant de la facture erroné"
+    TAUX_TVA_ERRONE = "TAUX_TVA_ERRONE", "Taux de TVA erroné"
     MARCHE_TERMINE = "MARCHE_TERMINE", "Marché terminé"
     SOUS_TRAITANT_NON_DECLARE = "SOUS_TRAITANT_NON_DECLARE", "Sous-traitant / cotraitant non déclaré"
+    COMPENSATION_AVOIRS = "COMPENSATION_AVOIRS", "Suppression pour compensation d'avoirs"
+    RETRAITEMENT_MANUEL = "RETRAITEMENT_MANUEL", "Retraitement manuel par les services"
+    PAIEMENT_REGIE = "PAIEMENT_REGIE", "Transfert pour paiement en régie"
     AUTRE = "AUTRE", "Autres : contacter votre acheteur"
+    SUPPRESSION_MASSE = "SUPPRESSION_MASSE", "Suppression en masse"
+    MAUVAIS_VALIDEUR = "MAUVAIS_VALIDEUR", "Mauvais valideur"
 
 
 class MotifSuspension(models.TextChoices):
     JUSTIFICATIF = "JUSTIFICATIF", "Justificatif absent ou insuffisant"
-    PIECE_ILLISIBLE = "PIECE_ILLISIBLE", "Pièce illisible"
-    AUTRE = "AUTRE", "Autre"
 
 
 class MotifRecyclage(models.TextChoices):
-    DESTINATAIRE = "DESTINATAIRE", "Erreur de destinataire"
-    SE_INCORRECT = "SE_INCORRECT", "SE incorrect (code service)"
+    SE_INCORRECT = "SE_INCORRECT", "SE incorrect"
     EJ_INCORRECT = "EJ_INCORRECT", "EJ incorrect ou inexistant"
-    DONNEES_ENGAGEMENT = "DONNEES_ENGAGEMENT", "Erreur au niveau des données de l'engagement"
+
+
+# The seed's list as the portal shows it, whatever the outcome.
+ORDRE_MOTIFS = [
+    MotifRecyclage.SE_INCORRECT,
+    MotifRecyclage.EJ_INCORRECT,
+    MotifRejet.CREANCIER,
+    MotifRejet.COORDONNEES_BANCAIRES,
+    MotifRejet.LIVRAISON_INCOMPLETE,
+    MotifRejet.NON_CONFORME_COMMANDE,
+    MotifRejet.DOUBLE_FACTURATION,
+    MotifSuspension.JUSTIFICATIF,
+    MotifRejet.MONTANT_ERRONE,
+    MotifRejet.TAUX_TVA_ERRONE,
+    MotifRejet.MARCHE_TERMINE,
+    MotifRejet.SOUS_TRAITANT_NON_DECLARE,
+    MotifRejet.COMPENSATION_AVOIRS,
+    MotifRejet.RETRAITEMENT_MANUEL,
+    MotifRejet.PAIEMENT_REGIE,
+    MotifRejet.AUTRE,
+    MotifRejet.SUPPRESSION_MASSE,
+    MotifRejet.MAUVAIS_VALIDEUR,
+]
 
 
 MOTIFS_DESTINATAIRE = {

@@ -386,6 +386,13 @@ class TraitementFactureRecueForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    numero_dp_mandat = forms.CharField(
+        label="Numéro DP mandat",
+        help_text="Facultatif : le numéro du mandat de paiement.",
+        max_length=50,
+        required=False,
+        error_messages={"max_length": "Le numéro DP mandat compte 50 caractères au plus."},
+    )
     statut_vu = forms.CharField(widget=forms.HiddenInput, required=False)
 
     LIBELLES_MOTIF = {
@@ -396,6 +403,8 @@ class TraitementFactureRecueForm(DsfrBaseForm):
 
     def __init__(self, *args, statut: str, **kwargs):
         super().__init__(*args, **kwargs)
+        if statut != StatutFacture.MANDATEE:  # the number of the payment order comes with « Mandater » only
+            del self.fields["numero_dp_mandat"]
         motifs = MOTIFS_DESTINATAIRE.get(statut)
         if motifs is None:
             del self.fields["motif"]
@@ -415,9 +424,34 @@ class FiltreFacturesATraiterForm(DsfrBaseForm):
     )
     fournisseur = forms.CharField(label="Fournisseur (SIRET ou raison sociale)", max_length=250, required=False)
     numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
+    structure = forms.TypedChoiceField(
+        label="Filtre Structure",
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Choisissez une de vos structures dans la liste."},
+    )
+    masquer_telechargees = forms.BooleanField(label="Masquer les factures téléchargées", required=False)
+
+    def __init__(self, *args, structures=(), **kwargs):
+        """``structures``: (id, label) of the user's structures; « Filtre Structure » is offered from two on."""
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].choices = [("", "Toutes mes structures"), *structures]
+        self.filtre_structure = len(structures) > 1
+        if not self.filtre_structure:
+            del self.fields["structure"]
 
     def criteres(self) -> dict:
-        return {k: v.strip() for k, v in self.cleaned_data.items() if v and v.strip()} if self.is_valid() else {}
+        if not self.is_valid():
+            return {}
+        criteres = {}
+        for champ, valeur in self.cleaned_data.items():
+            if isinstance(valeur, str):
+                valeur = valeur.strip()
+            if valeur not in ("", None, False):
+                criteres[champ] = valeur
+        if "structure" in criteres:
+            criteres["structure_destinataire"] = criteres.pop("structure")
+        return criteres
 
 
 class TraitementEnMasseForm(DsfrBaseForm):
@@ -492,3 +526,76 @@ class DeposerFluxForm(DsfrBaseForm):
         if fichier.size > self.taille_max:
             raise forms.ValidationError("Le flux dépasse la taille maximale de 50 Mo.")
         return fichier
+
+
+# --- « Liste fiscale », « Archives », « Informations du fournisseur » (seed 004) --------------------------------------
+
+
+class ListeFiscaleForm(DsfrBaseForm):
+    """« Liste fiscale »: the period (dates of deposit, both required) whose invoices the accountant receives. A
+    year at most, so that one list stays a period's (and its export a bounded file)."""
+
+    DUREE_MAX_JOURS = 366
+
+    du = forms.DateField(
+        label="Période du",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"required": "Indiquez le premier jour de la période.", "invalid": "Saisissez une date valide."},
+    )
+    au = forms.DateField(
+        label="Période au",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"required": "Indiquez le dernier jour de la période.", "invalid": "Saisissez une date valide."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        du, au = cleaned.get("du"), cleaned.get("au")
+        if du and au:
+            if du > au:
+                self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
+            elif (au - du).days >= self.DUREE_MAX_JOURS:
+                self.add_error("au", "La période couvre une année au plus : réduisez-la.")
+        return cleaned
+
+    def criteres(self) -> dict:
+        """The criteria of ``queries.filtrer`` (dates of deposit, days in Paris time)."""
+        return {"depot_du": self.cleaned_data["du"], "depot_au": self.cleaned_data["au"]}
+
+
+class InformationsFournisseurForm(DsfrBaseForm):
+    """« Informations du fournisseur »: a SIRET to look up in the portal's copy of the INSEE base."""
+
+    siret = forms.CharField(
+        label="SIRET",
+        max_length=20,
+        help_text="14 chiffres, espaces acceptés.",
+        error_messages={"required": "Saisissez le SIRET de l'entreprise."},
+    )
+
+    def clean_siret(self):
+        try:
+            return valider_siret(self.cleaned_data["siret"])
+        except forms.ValidationError as exc:  # the SIRET check's own French message
+            raise forms.ValidationError(exc.messages[0]) from None
+
+
+class FiltreSyntheseEmisesForm(DsfrBaseForm):
+    """The Synthèse of « Factures émises » (GET): « Filtre Structure », for a user of several supplier structures."""
+
+    structure = forms.TypedChoiceField(
+        label="Filtre Structure",
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Choisissez une de vos structures dans la liste."},
+    )
+
+    def __init__(self, *args, structures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].choices = [("", "Toutes mes structures"), *structures]
+        self.filtre_structure = len(structures) > 1
+
+    def criteres(self) -> dict:
+        if not self.filtre_structure or not self.is_valid() or not self.cleaned_data["structure"]:
+            return {}
+        return {"structure_fournisseur": self.cleaned_data["structure"]}

@@ -159,6 +159,9 @@ class Facture(models.Model):
     # When the recipient first downloaded the invoice (portal or ``telecharger/groupe``): the API's
     # ``factureTelechargeeParDestinataire``, with which a recipient's ERP fetches only the new ones.
     telechargee_le = models.DateTimeField("téléchargée par le destinataire le", null=True, blank=True)
+    # « Traiter la facture » > « Numéro DP mandat » (seed 004; API ``traiter/recue`` ``numeroDPMandat``): the
+    # number of the payment order, given by the recipient when it sets « Mandatée ».
+    numero_dp_mandat = models.CharField("numéro DP mandat", max_length=50, blank=True, default="", db_default="")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

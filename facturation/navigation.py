@@ -105,6 +105,10 @@ register_onglets(
         Onglet("Tableau de bord", "tableau_de_bord_factures"),
         Onglet("Saisir facture", "saisir_facture"),
         Onglet("Déposer facture", "deposer_facture"),
+        # Seed 004's tabs D, E, F, in its order (``facturation.views.listes``).
+        Onglet("Informations du fournisseur", "informations_fournisseur_emises"),
+        Onglet("Liste fiscale", "liste_fiscale_emises"),
+        Onglet("Archives", "archives_emises"),
     ],
 )
 register_onglets(
@@ -114,6 +118,9 @@ register_onglets(
         Onglet("Synthèse", "factures_recues"),
         Onglet("Rechercher", "rechercher_factures_recues"),
         Onglet("Tableau de bord", "tableau_de_bord_factures_recues"),
+        Onglet("Informations du fournisseur", "informations_fournisseur_recues"),
+        Onglet("Liste fiscale", "liste_fiscale_recues"),
+        Onglet("Archives", "archives_recues"),
     ],
 )
 

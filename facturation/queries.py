@@ -11,7 +11,7 @@ from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
 from facturation.models import Facture, FluxDepot, HistoriqueFacture, PieceJointeTeleversee
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
-from organisation.models import Service
+from organisation.models import Service, Structure
 
 
 def factures_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
@@ -158,7 +158,51 @@ def filtrer(criteres: dict, qs):
         qs = qs.filter(cadre=c["cadre"])
     if c.get("type_facture"):
         qs = qs.filter(type_facture=c["type_facture"])
+    # The Synthèse's « Filtre Structure » (one of the user's structures: the scoped ``qs`` keeps it inside them).
+    if c.get("structure_destinataire"):
+        qs = qs.filter(destinataire_id=c["structure_destinataire"])
+    if c.get("structure_fournisseur"):
+        qs = qs.filter(fournisseur_id=c["structure_fournisseur"])
+    if c.get("masquer_telechargees"):
+        qs = qs.filter(telechargee_le__isnull=True)
     return qs
+
+
+def structures_du_filtre(user, application: str) -> list[tuple[int, str]]:
+    """The Synthèse's « Filtre Structure »: (id, « SIRET - raison sociale ») of the structures where the user holds
+    ``application`` (their perimeter, read once per request), for a user of several only: one query then, none
+    otherwise. The invoices themselves stay read through the application's scoped query."""
+    p = org_queries.perimetre(user, application)
+    ids = p.structures | p.structures_par_service
+    if len(ids) < 2:
+        return []
+    return [
+        (pk, f"{identifiant} - {raison_sociale}")
+        for pk, identifiant, raison_sociale in Structure.objects.filter(pk__in=sorted(ids))
+        .order_by("raison_sociale", "id")
+        .values_list("pk", "identifiant", "raison_sociale")
+    ]
+
+
+def limite_archives(maintenant=None):
+    """« Archives » holds the invoices not modified for more than two years: before this instant (the same day
+    two years ago, Paris time; a 29 February falls back to the 28th)."""
+    maintenant = timezone.localtime(maintenant or timezone.now())
+    try:
+        return maintenant.replace(year=maintenant.year - 2)
+    except ValueError:
+        return maintenant.replace(year=maintenant.year - 2, day=28)
+
+
+def archives(qs: QuerySet) -> QuerySet:
+    """The archived part of a scoped list of invoices (``factures_emises``, ``factures_recues``)."""
+    return qs.filter(updated_at__lt=limite_archives())
+
+
+def liste_fiscale(criteres: dict, qs: QuerySet) -> QuerySet:
+    """« Liste fiscale »: the invoices of a scoped list sent (deposited) in the period of ``criteres``
+    (``ListeFiscaleForm.criteres()``); drafts have no deposit date and never appear."""
+    return filtrer(criteres, qs).filter(date_depot__isnull=False)
 
 
 def historique(facture) -> list:

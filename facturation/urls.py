@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facturation.views import depot, emises, flux, recues, valideur, verification
+from facturation.views import depot, emises, flux, listes, recues, valideur, verification
 
 urlpatterns = [
     # « Raccordements » (organisation) > « Suivi des flux »
@@ -67,3 +67,29 @@ urlpatterns = [
     ),
     path("verifier-un-depot/", verification.verifier_depot, name="verifier_depot"),
 ]
+
+# The tabs both invoice applications share (``facturation.views.listes``), one URL name per side so that the tab
+# bars (``chorus.navigation.Onglet``) reverse them: ``liste_fiscale_emises``, ``archives_recues``…
+for _cote in ("emises", "recues"):
+    urlpatterns += [
+        path(
+            f"factures-{_cote}/informations-du-fournisseur/",
+            listes.informations_fournisseur,
+            {"cote": _cote},
+            name=f"informations_fournisseur_{_cote}",
+        ),
+        path(f"factures-{_cote}/liste-fiscale/", listes.liste_fiscale, {"cote": _cote}, name=f"liste_fiscale_{_cote}"),
+        path(
+            f"factures-{_cote}/liste-fiscale/export.csv",
+            listes.exporter_liste_fiscale,
+            {"cote": _cote},
+            name=f"exporter_liste_fiscale_{_cote}",
+        ),
+        path(f"factures-{_cote}/archives/", listes.archives, {"cote": _cote}, name=f"archives_{_cote}"),
+        path(
+            f"factures-{_cote}/telecharger-la-selection/",
+            listes.telecharger_selection,
+            {"cote": _cote},
+            name=f"telecharger_selection_{_cote}",
+        ),
+    ]

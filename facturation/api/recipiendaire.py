@@ -80,6 +80,7 @@ class TraiterRecueRequete(Requete):
     idFacture = Entier(requis=True)
     nouveauStatut = Texte(requis=True)
     motif = Texte()
+    numeroDPMandat = Texte()
 
 
 class IdFacture(Requete):
@@ -297,7 +298,13 @@ def traiter_recue(corps, compte):
     motif = _code_motif(statut, corps.texte("motif"))
     facture = _facture_recue(compte, id_facture)
     try:
-        services.traiter_facture_recue(acting_user=compte.utilisateur, facture=facture, statut=statut, motif=motif)
+        services.traiter_facture_recue(
+            acting_user=compte.utilisateur,
+            facture=facture,
+            statut=statut,
+            motif=motif,
+            numero_dp_mandat=corps.texte("numeroDPMandat") or "",
+        )
     except PermissionDenied as exc:
         raise ErreurApi(str(exc), CODE_INTERDIT, 403) from None
     except ValidationError as exc:

@@ -12,7 +12,9 @@ from facturation.services.circuit import CIRCUIT
 from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE
 
 
-def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "") -> Facture:
+def traiter(
+    *, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "", numero_dp_mandat: str = ""
+) -> Facture:
     """The recipient sets a processing status; Suspendue, À recycler and Rejetée need a motif (free text here, as
     the API's ``traiter/recue``; the portal's pages go through ``traiter_facture_recue`` and its coded lists).
     Needs « Factures reçues » in modification where the invoice is addressed: on its structure, or on its
@@ -26,17 +28,41 @@ def traiter(*, acting_user, facture: Facture, statut: str, motif: str = "", comm
             f"{facture.destinataire.raison_sociale} ne remonte pas le statut « Mise en paiement » dans Chorus Pro "
             "(paramètre de la structure) : ses factures s'arrêtent au statut précédent."
         )
+    numero_dp_mandat = (numero_dp_mandat or "").strip()
+    if numero_dp_mandat and statut != StatutFacture.MANDATEE:
+        raise ValidationError({"numero_dp_mandat": NUMERO_DP_MANDAT_SEUL})
+    if len(numero_dp_mandat) > LONGUEUR_NUMERO_DP_MANDAT:
+        raise ValidationError({"numero_dp_mandat": NUMERO_DP_MANDAT_TROP_LONG})
     CIRCUIT.transition(
-        facture, to=statut, acting_user=acting_user, role=DESTINATAIRE, motif=motif, commentaire=commentaire
+        facture,
+        to=statut,
+        acting_user=acting_user,
+        role=DESTINATAIRE,
+        motif=motif,
+        commentaire=commentaire,
+        # The seed's « Numéro DP mandat » of « Traiter la facture », saved with the status it belongs to.
+        extra_updates={"numero_dp_mandat": numero_dp_mandat} if numero_dp_mandat else None,
     )
     return facture
+
+
+NUMERO_DP_MANDAT_SEUL = "Le numéro DP mandat se renseigne seulement avec l'action « Mandater »."
+LONGUEUR_NUMERO_DP_MANDAT = 50
+NUMERO_DP_MANDAT_TROP_LONG = f"Le numéro DP mandat compte {LONGUEUR_NUMERO_DP_MANDAT} caractères au plus."
 
 
 MOTIF_REQUIS = "Choisissez le motif dans la liste : il est obligatoire pour cette action."
 
 
 def traiter_facture_recue(
-    *, acting_user, facture: Facture, statut: str, motif: str = "", commentaire: str = "", statut_vu: str = ""
+    *,
+    acting_user,
+    facture: Facture,
+    statut: str,
+    motif: str = "",
+    commentaire: str = "",
+    statut_vu: str = "",
+    numero_dp_mandat: str = "",
 ) -> Facture:
     """« Traiter la facture » in Factures reçues: ``motif`` is a code of the outcome's coded list
     (``MOTIFS_DESTINATAIRE``: Suspendre, Mettre à recycler, Rejeter), required there and refused elsewhere; the
@@ -76,6 +102,7 @@ def traiter_facture_recue(
                 statut=statut,
                 motif=motif,
                 commentaire=(commentaire or "").strip(),
+                numero_dp_mandat=numero_dp_mandat,
             )
         except TransitionInterdite as exc:
             raise refus(actuel) from exc

@@ -86,6 +86,8 @@ def _lignes(valeurs) -> list[dict]:
                 "montant": v["montant_ttc"],
                 "devise": v["devise"],
                 "statut": statuts.libelle(statut) + mention,
+                # A draft has no document yet: it cannot be ticked for « Télécharger la sélection ».
+                "sans_document": statut == S.BROUILLON,
             }
         )
     return lignes
@@ -93,8 +95,14 @@ def _lignes(valeurs) -> list[dict]:
 
 @login_required
 def synthese(request):
-    """What needs my action: drafts, À recycler, Suspendue, unhandled Rejetée."""
-    base = queries.factures_emises(request.user).order_by("-updated_at", "-id")
+    """What needs my action: drafts, À recycler, Suspendue, unhandled Rejetée; « Filtre Structure » narrows them
+    to one of the user's structures."""
+    filtres = forms.FiltreSyntheseEmisesForm(
+        request.GET,
+        auto_id="filtre_%s",
+        structures=queries.structures_du_filtre(request.user, Application.FACTURES_EMISES),
+    )
+    base = queries.filtrer(filtres.criteres(), queries.factures_emises(request.user)).order_by("-updated_at", "-id")
     # The 50 most recent; the full lists are one click away in Rechercher (by status).
     a_traiter = _lignes(
         base.filter(Q(statut__in=STATUTS_ACTION_FOURNISSEUR) | Q(statut=S.REJETEE, rejet_traite=False)).values(
@@ -104,7 +112,7 @@ def synthese(request):
     return render(
         request,
         "facturation/synthese.html",
-        {"factures": a_traiter, "breadcrumb_data": fil_ariane(courant="Factures émises")},
+        {"factures": a_traiter, "filtres": filtres, "breadcrumb_data": fil_ariane(courant="Factures émises")},
     )
 
 

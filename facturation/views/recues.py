@@ -17,7 +17,7 @@ from chorus.pagination import page_de_recherche
 from facturation import documents, exports, forms, queries, services, statuts
 from facturation.enums import MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE, actions_destinataire
-from organisation.enums import Niveau
+from organisation.enums import Application, Niveau
 
 S = StatutFacture
 ACCUEIL = ("Factures reçues", "factures_recues")
@@ -82,7 +82,16 @@ def synthese(request):
     """« Factures à traiter »: what awaits the recipient (mise à disposition, complétée, prise en compte), the
     50 whose status changed last, narrowed by the filters; the full list is one click away in Rechercher
     (« À traiter »)."""
-    return _page_synthese(request, forms.FiltreFacturesATraiterForm(request.GET, auto_id="filtre_%s"))
+    return _page_synthese(request, _filtres(request))
+
+
+def _filtres(request):
+    """The Synthèse's filters, « Filtre Structure » among the user's structures holding « Factures reçues »."""
+    return forms.FiltreFacturesATraiterForm(
+        request.GET,
+        auto_id="filtre_%s",
+        structures=queries.structures_du_filtre(request.user, Application.FACTURES_RECUES),
+    )
 
 
 def _page_synthese(request, filtres, *, form_masse=None, cochees=frozenset()):
@@ -265,6 +274,7 @@ def traiter(request, pk, statut):
                 motif=form.cleaned_data.get("motif", ""),
                 commentaire=form.cleaned_data["commentaire"],
                 statut_vu=form.cleaned_data["statut_vu"],
+                numero_dp_mandat=form.cleaned_data.get("numero_dp_mandat", ""),
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # the invoice moved on: its page shows what can be done now
@@ -296,6 +306,7 @@ def traiter(request, pk, statut):
             "libelle_action": libelle,
             "nouvel_etat": S(statut).label,
             "avec_motif": statut in MOTIFS_DESTINATAIRE,
+            "avec_numero_dp_mandat": "numero_dp_mandat" in form.fields,
             "breadcrumb_data": _fil(
                 f"Traiter la facture {facture.numero}",
                 (f"Facture {facture.numero}", reverse("facture_recue", args=[facture.pk])),
@@ -321,7 +332,7 @@ def traiter_en_masse(request):
         # The page again, with the chosen action and the ticked invoices kept (issue 14 item 10).
         return _page_synthese(
             request,
-            forms.FiltreFacturesATraiterForm(request.GET, auto_id="filtre_%s"),
+            _filtres(request),
             form_masse=form,
             cochees=frozenset(pks),
         )

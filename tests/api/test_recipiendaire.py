@@ -407,3 +407,25 @@ def test_facture_telechargee_par_destinataire(recipiendaire, recue, fournisseur_
     premier = Facture.objects.get(pk=recue.pk).telechargee_le
     assert _groupe(recipiendaire, [recue], format="ZIP").status_code == 200
     assert Facture.objects.get(pk=recue.pk).telechargee_le == premier  # the first download is kept
+
+
+def test_traiter_recue_mandatee_avec_numero_dp_mandat(recipiendaire, recue):
+    """« Numéro DP mandat » (seed 004) is kept with « Mandatée »; given with another status it is refused."""
+    assert _traiter(recipiendaire, recue, "SERVICE_FAIT").status_code == 200
+    r = _traiter(recipiendaire, recue, "MANDATEE", numeroDPMandat="DP-2026-7")
+    assert r.status_code == 200, r.content
+    assert Facture.objects.values_list("statut", "numero_dp_mandat").get(pk=recue.pk) == ("MANDATEE", "DP-2026-7")
+    r = _traiter(recipiendaire, recue, "MISE_EN_PAIEMENT", numeroDPMandat="DP-AUTRE")
+    assert r.status_code == 400 and "seulement avec l'action « Mandater »" in r.json()["libelle"]
+    assert Facture.objects.values_list("statut", "numero_dp_mandat").get(pk=recue.pk) == ("MANDATEE", "DP-2026-7")
+
+
+def test_traiter_recue_motifs_du_seed(recipiendaire, recue):
+    """The API's motifs follow the enum: the seed's new ones are accepted, the codes listed on a refusal."""
+    r = _traiter(recipiendaire, recue, "REJETEE", motif="Pièce illisible")
+    assert (
+        r.status_code == 400 and "PAIEMENT_REGIE" in r.json()["libelle"] and "MAUVAIS_VALIDEUR" in r.json()["libelle"]
+    )
+    r = _traiter(recipiendaire, recue, "REJETEE", motif="Transfert pour paiement en régie")
+    assert r.status_code == 200, r.content
+    assert HistoriqueFacture.objects.filter(objet=recue).first().motif == "Transfert pour paiement en régie"

@@ -37,7 +37,9 @@ def test_une_seule_barre_d_onglets_dans_les_gabarits():
             copies.append(str(gabarit.relative_to(RACINE)))
     assert copies == []
     appels = [g for g in _gabarits() if g != GABARIT_ONGLETS and "{% onglets " in g.read_text()]
-    assert len(appels) == 25  # + Mes messages: list, message, préférences; + Raccordements: 4 pages
+    # + Mes messages: list, message, préférences; + Raccordements: 4 pages; + « Informations du fournisseur » and
+    # « Liste fiscale » of both invoice applications (« Archives » extends the search page).
+    assert len(appels) == 27
 
 
 def _barre(code, chemin, contexte=None, arguments=""):
@@ -62,6 +64,9 @@ def _onglets(html):
                 ("Tableau de bord", "tableau_de_bord_factures"),
                 ("Saisir facture", "saisir_facture"),
                 ("Déposer facture", "deposer_facture"),
+                ("Informations du fournisseur", "informations_fournisseur_emises"),
+                ("Liste fiscale", "liste_fiscale_emises"),
+                ("Archives", "archives_emises"),
             ],
         ),
         (
@@ -71,6 +76,9 @@ def _onglets(html):
                 ("Synthèse", "factures_recues"),
                 ("Rechercher", "rechercher_factures_recues"),
                 ("Tableau de bord", "tableau_de_bord_factures_recues"),
+                ("Informations du fournisseur", "informations_fournisseur_recues"),
+                ("Liste fiscale", "liste_fiscale_recues"),
+                ("Archives", "archives_recues"),
             ],
         ),
         (

@@ -641,7 +641,7 @@ def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
         acting_user=agent,
         facture=facture,
         statut=S.SUSPENDUE,
-        motif=MotifSuspension.PIECE_ILLISIBLE,
+        motif=MotifSuspension.JUSTIFICATIF,
         commentaire="Le bon de commande est illisible.",
     )
     gp, _ = fournisseur_gp
@@ -666,7 +666,7 @@ def test_consulter_la_facture(client, fournisseur_gp, etat, agent):
         "Télécharger la facture",
         "Pièce R-1",
         "Bon de commande",
-        "Pièce illisible",
+        "Justificatif absent ou insuffisant",
         "Le bon de commande est illisible.",
         "Voici une copie lisible.",
         "Alice Comptable",
@@ -756,8 +756,8 @@ def test_chaque_action_sans_motif_historique_et_courriel(client, fournisseur_gp,
     ("statut", "motif", "libelle_motif"),
     [
         (S.SUSPENDUE, MotifSuspension.JUSTIFICATIF, "Justificatif absent ou insuffisant"),
-        (S.A_RECYCLER, MotifRecyclage.SE_INCORRECT, "SE incorrect (code service)"),
-        (S.REJETEE, MotifRejet.ERREUR_CADRE, "Erreur de cadre de facturation"),
+        (S.A_RECYCLER, MotifRecyclage.SE_INCORRECT, "SE incorrect"),
+        (S.REJETEE, MotifRejet.COMPENSATION_AVOIRS, "Suppression pour compensation d'avoirs"),
     ],
 )
 def test_suspendre_recycler_rejeter_avec_un_motif_code(
@@ -809,7 +809,7 @@ def test_motif_obligatoire_message_et_rien_ne_change(client, fournisseur_gp, eta
     for donnees in (
         {"motif": "", "commentaire": "Pas d'accord"},
         {"motif": "N_IMPORTE_QUOI"},
-        {"motif": MotifSuspension.PIECE_ILLISIBLE},
+        {"motif": MotifSuspension.JUSTIFICATIF},  # a motif of another outcome
     ):
         response = client.post(url, {**donnees, "statut_vu": S.MISE_A_DISPOSITION})
         assert response.status_code == 200

@@ -166,7 +166,13 @@ class Command(BaseCommand):
                     services.completer(acting_user=gp, facture=facture, commentaire=commentaire)
                     continue
                 services.traiter_facture_recue(
-                    acting_user=agent_etat, facture=facture, statut=statut, motif=motif, commentaire=commentaire
+                    acting_user=agent_etat,
+                    facture=facture,
+                    statut=statut,
+                    motif=motif,
+                    commentaire=commentaire,
+                    # « Numéro DP mandat » (seed 004), given with « Mandater ».
+                    numero_dp_mandat=f"DP-{numero[-4:]}" if statut == S.MANDATEE else "",
                 )
         envoyer(
             "AV2026-0007",
