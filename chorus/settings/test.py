@@ -1,7 +1,7 @@
 """Tests: PostgreSQL always (the embedded server unless DATABASE_URL is set), fast hashing, in-memory e-mail."""
 
 from chorus import embedded
-from chorus.env import env_str
+from chorus.env import env_str, parse_email_url
 from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
 
@@ -25,6 +25,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Argon2 is the real hasher (base settings); tests hash thousands of passwords, so they use a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker process started by a test may write its e-mails to files (``file:///dossier``) the test then counts.
+if env_str("CHORUS_TEST_EMAIL_URL"):
+    globals().update(parse_email_url(env_str("CHORUS_TEST_EMAIL_URL")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
