@@ -281,3 +281,28 @@ def test_droits_toujours_valables_la_modification_s_applique(gp, structure):
         1,
         "",
     )
+
+
+def test_echec_visible_seulement_du_demandeur_et_de_la_structure(client, gp, structure):
+    gestionnaire = _membre(gp, structure, **{Application.ORGANISATION: Niveau.MODIFICATION})
+    service = services.creer_service(acting_user=gp, structure=structure, code="ACHATS", libelle="Achats")
+    services.modifier_service(acting_user=gestionnaire, service=service, changements={"libelle": "Paie"})
+    services.definir_profils(utilisateur=gestionnaire, structure=structure, profils={Application.ORGANISATION: None})
+    with _dans(31):
+        assert services.appliquer_modifications_dues() == 0
+        client.force_login(gestionnaire)
+        assert "Modifications non appliquées" in outils.texte(client.get(reverse("mon_compte")))
+        # Another user's « Mon compte » and another structure's GP see nothing of it.
+        etranger = UtilisateurFactory()
+        autre = services.creer_structure_par_utilisateur(
+            acting_user=etranger,
+            siret=siret_aleatoire(),
+            raison_sociale="Autre SA",
+            type_structure=TypeStructure.PRIVEE,
+        )
+        client.force_login(etranger)
+        assert "Modifications non appliquées" not in outils.texte(client.get(reverse("mon_compte")))
+        assert "Modifications non appliquées" not in outils.texte(
+            client.get(reverse("gerer_structure", args=[autre.pk]))
+        )
+        assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 404
