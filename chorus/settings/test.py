@@ -32,7 +32,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = embedded.var_dir() / "test-media"
+# A portal process started by a test on a database of its own keeps its files apart too.
+MEDIA_ROOT = env_str("CHORUS_TEST_MEDIA_ROOT") or embedded.var_dir() / "test-media"
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "!!MISSING %s!!"  # noqa: F405
 MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.TemplateVariableCheckMiddleware"]  # noqa: F405
 # Static files come from the apps' folders (no collectstatic before tests).
