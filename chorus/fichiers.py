@@ -2,12 +2,17 @@
 application that accepts attachments (sollicitations, invoices, works pieces); and the one way documents are served
 (as attachments, ``Cache-Control: no-store``)."""
 
+import contextvars
 import re
+from contextlib import contextmanager
 
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 _CONTROLES_PERMIS = {"\t", "\n", "\r", "\f"}
+
+# The files written by the operations in progress (one list per ``effaces_en_cas_d_echec`` block, innermost last).
+_ECRITS: contextvars.ContextVar[tuple[list, ...]] = contextvars.ContextVar("fichiers_ecrits", default=())
 
 # Magic numbers of the binary formats the portal accepts as attachments.
 SIGNATURE_PDF = b"%PDF-"
@@ -59,3 +64,31 @@ def telechargement(contenu, *, nom: str, content_type: str) -> HttpResponse | Fi
         reponse = FileResponse(contenu, content_type=content_type, as_attachment=True, filename=nom)
     reponse["Cache-Control"] = "no-store"
     return reponse
+
+
+def noter_ecriture(fichier) -> None:
+    """Record a file just saved (a ``FieldFile``) for the enclosing ``effaces_en_cas_d_echec`` block, if any."""
+    blocs = _ECRITS.get()
+    if blocs and fichier:
+        blocs[-1].append((fichier.storage, fichier.name))
+
+
+@contextmanager
+def effaces_en_cas_d_echec():
+    """Files recorded by ``noter_ecriture`` inside the block are deleted when the block raises. The storage is not
+    transactional: a deposit refused or cut by a database failure (PostgreSQL restarted) rolls its rows back, and
+    the files they named would stay on disk with nothing pointing at them."""
+    ecrits: list = []
+    jeton = _ECRITS.set((*_ECRITS.get(), ecrits))
+    try:
+        yield
+    except BaseException:
+        for stockage, nom in ecrits:
+            stockage.delete(nom)
+        raise
+    finally:
+        _ECRITS.reset(jeton)
+    # Written in a block that succeeded inside one that may still fail: the outer block answers for them.
+    blocs = _ECRITS.get()
+    if blocs:
+        blocs[-1].extend(ecrits)

@@ -131,6 +131,11 @@ class ModificationDifferee(models.Model):
     created_at = models.DateTimeField("demandée le", default=timezone.now)
     effective_at = models.DateTimeField("prend effet le")
     appliquee_le = models.DateTimeField(null=True, blank=True)
+    # Failed attempts of the beat sweep: after ``CHORUS_MODIFICATION_TENTATIVES_MAX`` the change is marked failed
+    # instead of being retried forever ahead of the others.
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    # Why the last attempt failed, in French (or why the change was not applied): shown where changes are listed.
+    derniere_erreur = models.TextField("motif", blank=True)
 
     class Meta:
         verbose_name = "modification différée"

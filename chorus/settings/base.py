@@ -174,6 +174,8 @@ for _mandataire in CHORUS_MANDATAIRES_DE_CONFIANCE:
 CHORUS_LIMITES: dict[str, tuple[int, int]] = {}
 # The 30-minute rule: a change to a structure, an account, profiles... takes effect after this delay.
 CHORUS_DELAI_MODIFICATION = timedelta(minutes=env_int("CHORUS_DELAI_MODIFICATION_MINUTES", 30))
+# A deferred change whose application fails this many times (one attempt per sweep) is marked « Non appliquée ».
+CHORUS_MODIFICATION_TENTATIVES_MAX = env_int("CHORUS_MODIFICATION_TENTATIVES_MAX", 5)
 # /health turns red when the last worker heartbeat is older than this.
 CHORUS_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("CHORUS_HEARTBEAT_MAX_AGE_SECONDS", 180))
 CHORUS_PORTAL_URL = env_str("CHORUS_PORTAL_URL", "http://127.0.0.1:8000")

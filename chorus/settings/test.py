@@ -1,7 +1,7 @@
 """Tests: PostgreSQL always (the embedded server unless DATABASE_URL is set), fast hashing, in-memory e-mail."""
 
 from chorus import embedded
-from chorus.env import env_str
+from chorus.env import env_str, parse_email_url
 from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
 
@@ -28,11 +28,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Argon2 is the real hasher (base settings); tests hash thousands of passwords, so they use a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker process started by a test may write its e-mails to files (``file:///dossier``) the test then counts.
+if env_str("CHORUS_TEST_EMAIL_URL"):
+    globals().update(parse_email_url(env_str("CHORUS_TEST_EMAIL_URL")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = embedded.var_dir() / "test-media"
+# A portal process started by a test on a database of its own keeps its files apart too.
+MEDIA_ROOT = env_str("CHORUS_TEST_MEDIA_ROOT") or embedded.var_dir() / "test-media"
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "!!MISSING %s!!"  # noqa: F405
 MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.TemplateVariableCheckMiddleware"]  # noqa: F405
 # Static files come from the apps' folders (no collectstatic before tests).

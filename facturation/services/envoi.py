@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chorus.fichiers import effaces_en_cas_d_echec, noter_ecriture
 from chorus.workflow import SYSTEME, TransitionInterdite
 from facturation import depot, en16931, montants
 from facturation.certificat import empreinte_depot
@@ -407,6 +408,7 @@ def enregistrer_document(
     )
     facture.mode_depot = mode
     facture.fichier.save(document.nom[-100:] or "facture", ContentFile(document.contenu), save=False)
+    noter_ecriture(facture.fichier)
     facture.fichier_sha256 = hashlib.sha256(document.contenu).hexdigest()
     facture.analyse_depot = {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes}
     facture.save(update_fields=["mode_depot", "fichier", "fichier_sha256", "analyse_depot", "updated_at"])
@@ -473,6 +475,7 @@ def analyser_depot(
     return document
 
 
+@effaces_en_cas_d_echec()
 def deposer_et_envoyer(
     *,
     canal: Canal,
@@ -497,7 +500,8 @@ def deposer_et_envoyer(
       with its ``pieces_jointes`` (keyword arguments of ``ajouter_piece_jointe``) and, for ``SOUMETTRE`` in
       ``DEPOT_PDF_API`` mode, ``pdf_principal`` = (content, name): the plain PDF that is the invoice's original;
     - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF.
-    Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit."""
+    Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit, nor of one the
+    database failed under (its files are deleted: ``effaces_en_cas_d_echec``)."""
     if canal == Canal.TRAVAUX:
         donnees, calcul = travaux
         return _envoyer_piece_travaux(
@@ -546,6 +550,7 @@ def _rattacher_pdf(facture: Facture, contenu: bytes, nom: str) -> None:
             code=DepotRefuse.FORMAT,
         )
     facture.fichier.save(nom[-100:], ContentFile(contenu), save=False)
+    noter_ecriture(facture.fichier)
     facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
     facture.analyse_depot = document.analyse.resume()
     facture.save(update_fields=["fichier", "fichier_sha256", "analyse_depot", "updated_at"])
@@ -637,6 +642,7 @@ def rattacher_depot(*, facture: Facture, preparation: dict) -> Facture:
     with default_storage.open(preparation["fichier"], "rb") as fichier:
         contenu = fichier.read()
     facture.fichier.save(preparation["nom_fichier"], ContentFile(contenu), save=False)
+    noter_ecriture(facture.fichier)
     facture.fichier_sha256 = preparation["sha256"]
     facture.analyse_depot = preparation["analyse"]
     facture.mode_depot = preparation["valeurs"].get("mode_depot") or ModeDepot.DEPOT_PDF
@@ -686,6 +692,7 @@ def valider_et_envoyer(
             raise ValidationError("La facture a été modifiée pendant l'envoi : vérifiez-la, puis envoyez-la à nouveau.")
         facture.date_depot = timezone.now()
         facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
+        noter_ecriture(facture.fichier)
         facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
         facture.empreinte_certificat = empreinte(contenu, facture)
         try:

@@ -76,6 +76,7 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
         type_contenu=type_contenu(nom),
     )
     piece.fichier.save(nom, ContentFile(contenu), save=False)
+    fichiers.noter_ecriture(piece.fichier)
     piece.save()
     return piece
 

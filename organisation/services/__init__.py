@@ -88,6 +88,7 @@ from organisation.services.modifications import (  # noqa: F401
     _APPLICATEURS,
     _APRES_APPLICATION,
     CIRCUIT_MODIFICATION,
+    ECHECS_AFFICHES_PENDANT,
     ROLE_DEMANDEUR,
     _appliquer,
     _appliquer_profils,
@@ -97,6 +98,8 @@ from organisation.services.modifications import (  # noqa: F401
     appliquer_modifications_dues,
     demander_modification,
     modifications_en_attente,
+    modifications_en_echec,
+    modifications_non_appliquees_de,
 )
 from organisation.services.structures import (  # noqa: F401
     CHAMPS_ADRESSE,

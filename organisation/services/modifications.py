@@ -1,6 +1,7 @@
 """Deferred changes (the 30-minute rule): requested, cancelled, applied when due."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -11,8 +12,9 @@ from django.utils import timezone
 from chorus.messagerie import notifier
 from chorus.securite import journaliser_apres_commit
 from chorus.workflow import SYSTEME, Transition, Workflow
-from organisation.enums import Application
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
+from organisation import queries
+from organisation.enums import Application, StatutRattachement
+from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement, Utilisateur
 from organisation.services.habilitations import definir_profils, profils_par_defaut, tous_les_profils
 
 logger = logging.getLogger(__name__)
@@ -113,10 +115,76 @@ def modifications_en_attente(objet):
     ).order_by("effective_at", "id")
 
 
+# How long a change that was not applied stays listed beside the pending ones (the history keeps it for good).
+ECHECS_AFFICHES_PENDANT = timedelta(days=30)
+
+
+def modifications_en_echec(objet):
+    """Recent changes of ``objet`` that were not applied, with their reason (``derniere_erreur``)."""
+    return ModificationDifferee.objects.filter(
+        content_type=ContentType.objects.get_for_model(objet),
+        object_id=objet.pk,
+        statut=ModificationDifferee.Statut.ECHEC,
+        effective_at__gte=timezone.now() - ECHECS_AFFICHES_PENDANT,
+    ).order_by("-effective_at", "-id")
+
+
+def modifications_non_appliquees_de(demandeur):
+    """The recent changes ``demandeur`` asked for that were not applied, whatever their target: the requester sees
+    them on « Mon compte » even after losing access to the structure concerned."""
+    return ModificationDifferee.objects.filter(
+        demandeur=demandeur,
+        statut=ModificationDifferee.Statut.ECHEC,
+        effective_at__gte=timezone.now() - ECHECS_AFFICHES_PENDANT,
+    ).order_by("-effective_at", "-id")
+
+
 def annuler_modification(*, modification: ModificationDifferee, acting_user: Utilisateur):
     return CIRCUIT_MODIFICATION.transition(
         modification, to=ModificationDifferee.Statut.ANNULEE, acting_user=acting_user, role=ROLE_DEMANDEUR
     )
+
+
+# The fields « Mode d'émission et de réception » changes: a « Raccordements » profile is enough to ask for them.
+CHAMPS_MODE_ECHANGE = {"emetteur_edi", "recepteur_edi", "mise_en_paiement_non_remontee"}
+
+
+class DroitsRetires(Exception):
+    """The requester may no longer make the change when it is due: it is refused, nothing is applied."""
+
+
+def _refus_des_droits(modification: ModificationDifferee, cible) -> str:
+    """Why the requester may no longer make this change, or "" when they still may. Rights are checked again when
+    the change applies: in 30 minutes the requester may have lost the GP role, a profile or their attachment."""
+    demandeur = modification.demandeur
+    changements = modification.changements
+    if not demandeur.is_active:
+        return "le compte du demandeur n'est plus actif"
+    if isinstance(cible, Utilisateur):
+        if cible.pk == demandeur.pk:
+            return ""
+        if Rattachement.objects.filter(
+            utilisateur=cible, structure__in=queries.structures_gerees_par(demandeur), statut=StatutRattachement.ACTIF
+        ).exists():
+            return ""
+        return "le demandeur ne gère plus aucune structure à laquelle cet utilisateur est rattaché"
+    structure = cible if _cle(type(cible)) == "organisation.structure" else cible.structure
+    if "gestionnaire_principal_id" in changements:
+        if structure.gestionnaire_principal_id != demandeur.pk:
+            return "le demandeur n'est plus le gestionnaire principal de la structure"
+        nouveau = changements["gestionnaire_principal_id"]
+        if not queries.utilisateurs_de(structure).filter(pk=nouveau, is_active=True).exists():
+            return "le nouveau gestionnaire n'est plus un utilisateur actif de la structure"
+    if set(changements) <= CHAMPS_MODE_ECHANGE:
+        if not queries.structures_raccordees_par(demandeur).filter(pk=structure.pk).exists():
+            return "le demandeur n'a plus le profil « Raccordements » en modification sur la structure"
+    elif not queries.structures_gerees_par(demandeur).filter(pk=structure.pk).exists():
+        return "le demandeur n'a plus le profil « Organisation modification » sur la structure"
+    if "profils" in changements and not (
+        queries.utilisateurs_de(structure).filter(pk=changements["profils"]["utilisateur"]).exists()
+    ):
+        return "l'utilisateur concerné n'est plus rattaché à la structure"
+    return ""
 
 
 def _appliquer(modification: ModificationDifferee) -> None:
@@ -124,6 +192,9 @@ def _appliquer(modification: ModificationDifferee) -> None:
     label = _cle(model)
     autorises = CHAMPS_DIFFERABLES.get(label, set())
     cible = model._default_manager.select_for_update().get(pk=modification.object_id)
+    refus = _refus_des_droits(modification, cible)
+    if refus:
+        raise DroitsRetires(refus)
     speciaux = {k: v for k, v in modification.changements.items() if k in _APPLICATEURS.get(label, {})}
     champs = [name for name in modification.changements if name in autorises and name not in speciaux]
     anciennes = {name: getattr(cible, name) for name in champs}
@@ -149,39 +220,83 @@ def _appliquer(modification: ModificationDifferee) -> None:
         )
 
 
+def _echouer(modification: ModificationDifferee, motif: str, *, tentatives: int) -> None:
+    """Mark the change « Non appliquée » through the transition engine (history with the motive) and tell the
+    requester why, so they can ask again."""
+    CIRCUIT_MODIFICATION.transition(
+        modification,
+        to=ModificationDifferee.Statut.ECHEC,
+        acting_user=None,
+        role=SYSTEME,
+        motif=motif,
+        extra_updates={"tentatives": tentatives, "derniere_erreur": motif},
+    )
+    notifier(
+        [modification.demandeur],
+        evenement="ORGANISATION_MODIFICATION",
+        sujet="Chorus Pro - Votre modification n'a pas pris effet",
+        corps=(
+            f"Bonjour,\n\nLa modification suivante n'a pas pris effet : {modification.description}.\n"
+            f"Motif : {motif}\n\nVous pouvez la demander à nouveau si elle est toujours nécessaire.\n\n"
+            "Cordialement,\nL'équipe Chorus Pro"
+        ),
+    )
+
+
 def appliquer_modifications_dues(*, limit: int = 1000) -> int:
     """Apply, in order, every pending change that is due. Idempotent and safe with several workers: each row is
-    taken with SKIP LOCKED and applied in the transaction that marks it applied."""
+    taken with SKIP LOCKED and applied in the transaction that marks it applied.
+
+    A change that cannot apply for good (target gone, invalid value) or whose requester lost the right to make it is
+    marked « Non appliquée » at once. Any other error counts one attempt and the sweep goes on with the next changes;
+    after ``CHORUS_MODIFICATION_TENTATIVES_MAX`` attempts (one per sweep) the change is marked « Non appliquée ».
+    Until then the later changes of the same target wait, so that changes of one object still apply in order."""
     applied = 0
+    maximum = settings.CHORUS_MODIFICATION_TENTATIVES_MAX
+    cibles_en_attente: set[tuple[int, int]] = set()
     for _ in range(limit):
         with transaction.atomic():
-            modification = (
-                ModificationDifferee.objects.select_for_update(skip_locked=True)
-                .filter(statut=ModificationDifferee.Statut.EN_ATTENTE, effective_at__lte=timezone.now())
-                .order_by("effective_at", "id")
-                .first()
+            dues = ModificationDifferee.objects.select_for_update(skip_locked=True).filter(
+                statut=ModificationDifferee.Statut.EN_ATTENTE, effective_at__lte=timezone.now()
             )
+            for content_type_id, object_id in cibles_en_attente:
+                dues = dues.exclude(content_type_id=content_type_id, object_id=object_id)
+            modification = dues.select_related("demandeur").order_by("effective_at", "id").first()
             if modification is None:
                 break
+            tentatives = modification.tentatives + 1
             try:
                 with transaction.atomic():
                     _appliquer(modification)
-            except (ObjectDoesNotExist, ValidationError) as exc:
-                motif = f"La modification n'a pas pu être appliquée : {exc}"
-                CIRCUIT_MODIFICATION.transition(
-                    modification,
-                    to=ModificationDifferee.Statut.ECHEC,
-                    acting_user=None,
-                    role=SYSTEME,
-                    motif=motif,
-                )
+            except DroitsRetires as exc:
+                _echouer(modification, f"Modification refusée à son application : {exc}.", tentatives=tentatives)
+                continue
+            except ValidationError as exc:
+                motif = f"La modification n'a pas pu être appliquée : {' '.join(exc.messages)}"
+                _echouer(modification, motif, tentatives=tentatives)
+                continue
+            except ObjectDoesNotExist as exc:
+                _echouer(modification, f"La modification n'a pas pu être appliquée : {exc}", tentatives=tentatives)
+                continue
+            except Exception as exc:  # noqa: BLE001 - any other failure counts an attempt instead of stopping the sweep
+                logger.exception("Modification différée %s : tentative %s en échec", modification.pk, tentatives)
+                raison = f"erreur technique ({type(exc).__name__})"
+                if tentatives >= maximum:
+                    motif = f"La modification n'a pas pu être appliquée après {tentatives} tentatives : {raison}."
+                    _echouer(modification, motif, tentatives=tentatives)
+                else:
+                    ModificationDifferee.objects.filter(pk=modification.pk).update(
+                        tentatives=tentatives,
+                        derniere_erreur=f"Tentative {tentatives} sur {maximum} en échec : {raison}.",
+                    )
+                    cibles_en_attente.add((modification.content_type_id, modification.object_id))
                 continue
             CIRCUIT_MODIFICATION.transition(
                 modification,
                 to=ModificationDifferee.Statut.APPLIQUEE,
                 acting_user=None,
                 role=SYSTEME,
-                extra_updates={"appliquee_le": timezone.now()},
+                extra_updates={"appliquee_le": timezone.now(), "tentatives": tentatives},
             )
             notifier(
                 [modification.demandeur],

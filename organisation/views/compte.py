@@ -168,6 +168,7 @@ def mon_compte(request):
         {
             "form": form,
             "en_attente": services.modifications_en_attente(user),
+            "en_echec": services.modifications_non_appliquees_de(user).select_related("demandeur", "content_type"),
             "breadcrumb_data": fil_ariane(courant="Mon compte"),
         },
     )

@@ -212,6 +212,11 @@ def gerer_habilitations(request):
                 for m in services.modifications_en_attente(structure).select_related("demandeur")
                 if utilisateur and m.changements.get("profils", {}).get("utilisateur") == utilisateur.pk
             ],
+            "en_echec": [
+                m
+                for m in services.modifications_en_echec(structure).select_related("demandeur")
+                if utilisateur and m.changements.get("profils", {}).get("utilisateur") == utilisateur.pk
+            ],
             "form": form,
             "breadcrumb_data": fil_ariane(courant="Gérer les habilitations des utilisateurs"),
         },
@@ -248,6 +253,7 @@ def modifier_utilisateur(request, pk):
             "utilisateur_modifie": utilisateur,
             "form": form,
             "en_attente": services.modifications_en_attente(utilisateur).select_related("demandeur"),
+            "en_echec": services.modifications_en_echec(utilisateur).select_related("demandeur"),
             "breadcrumb_data": fil_ariane(
                 ("Utilisateurs de mes structures", reverse("utilisateurs")), courant=utilisateur.get_full_name()
             ),

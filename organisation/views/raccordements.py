@@ -244,6 +244,7 @@ def mode_echange(request):
             "form": form,
             "modifiable": modifiable,
             "en_attente": org_services.modifications_en_attente(structure).select_related("demandeur", "content_type"),
+            "en_echec": org_services.modifications_en_echec(structure).select_related("demandeur", "content_type"),
             "breadcrumb_data": _fil("Mode d'émission et de réception"),
         },
     )

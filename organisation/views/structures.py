@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
@@ -76,15 +77,18 @@ def creer_structure(request):
     )
 
 
-def _en_attente(structure):
-    """Pending changes of the structure and of its services, bank details and mandate (one query)."""
+def _en_attente(structure, statut=ModificationDifferee.Statut.EN_ATTENTE):
+    """Pending (or, with ``statut`` ECHEC, recently failed) changes of the structure and of its services, bank
+    details and mandate (one query)."""
     types = ContentType.objects.get_for_models(Service, CoordonneesBancaires, MandatFacturation, structure)
     services_ids = structure.services.values("pk")
     coordonnees_ids = CoordonneesBancaires.objects.filter(structure=structure).values("pk")
     mandat_ids = MandatFacturation.objects.filter(structure=structure).values("pk")
+    modifications = ModificationDifferee.objects.filter(statut=statut)
+    if statut == ModificationDifferee.Statut.ECHEC:
+        modifications = modifications.filter(effective_at__gte=timezone.now() - services.ECHECS_AFFICHES_PENDANT)
     return (
-        ModificationDifferee.objects.filter(statut=ModificationDifferee.Statut.EN_ATTENTE)
-        .filter(
+        modifications.filter(
             Q(content_type=types[structure], object_id=structure.pk)
             | Q(content_type=types[Service], object_id__in=services_ids)
             | Q(content_type=types[CoordonneesBancaires], object_id__in=coordonnees_ids)
@@ -182,6 +186,7 @@ def gerer_structure(request, pk):
             "coordonnees": structure.coordonnees_bancaires.order_by("-created_at"),
             "mandat": MandatFacturation.objects.filter(structure=structure).first(),
             "en_attente": _en_attente(structure),
+            "en_echec": _en_attente(structure, ModificationDifferee.Statut.ECHEC),
             "est_gp": structure.gestionnaire_principal_id == request.user.pk,
         },
     )
@@ -270,6 +275,7 @@ def modifier_service(request, pk, service_pk):
             "service": service,
             "form": form,
             "en_attente": services.modifications_en_attente(service),
+            "en_echec": services.modifications_en_echec(service).select_related("demandeur"),
             "breadcrumb_data": fil_ariane(
                 ("Gérer mes structures", reverse("mes_structures")),
                 (structure.raison_sociale, reverse("gerer_structure", args=[structure.pk])),

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation import services, sirene
-from organisation.enums import OptionMoa, StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee
+from organisation.enums import OptionMoa, StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from tests.factories import EtablissementInseeFactory, StructureFactory, UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,14 @@ def _structure(**kwargs):
     return StructureFactory(**(valeurs | kwargs))
 
 
+def _gp_de(structure):
+    """A gestionnaire of the structure: the sweep checks, when a change applies, that its requester may make it."""
+    gp = UtilisateurFactory()
+    Rattachement.objects.create(utilisateur=gp, structure=structure, statut=StatutRattachement.ACTIF)
+    services.definir_profils(utilisateur=gp, structure=structure, profils=services.tous_les_profils())
+    return gp
+
+
 # --- rechercher ------------------------------------------------------------------------------------------------
 
 
@@ -61,7 +69,7 @@ def test_rechercher_trouve_par_siret_avec_ou_sans_espaces():
 def test_mise_a_jour_ne_demande_que_les_champs_differents_puis_s_applique_apres_30_minutes():
     _etablissement(raison_sociale="ACME FRANCE", adresse="1 PLACE BELLECOUR", code_postal="69002")
     structure = _structure(telephone="04 00 00 00 00", code_service_obligatoire=True, option_moa=OptionMoa.AVEC_MOA)
-    gp = UtilisateurFactory()
+    gp = _gp_de(structure)
     depart = timezone.now()
 
     with time_machine.travel(depart, tick=False):
@@ -111,7 +119,7 @@ def test_mise_a_jour_vide_un_champ_facultatif_mais_jamais_un_champ_obligatoire()
     structure = _structure(code_pays="GB", libelle_pays="Royaume-Uni")
     depart = timezone.now()
     with time_machine.travel(depart, tick=False):
-        modification = sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=UtilisateurFactory())
+        modification = sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=_gp_de(structure))
     assert modification.changements == {"complement_adresse": "", "libelle_pays": "Royaume-uni"}
     with time_machine.travel(depart + timedelta(minutes=31)):
         assert services.appliquer_modifications_dues() == 1
@@ -147,7 +155,7 @@ def test_structure_deja_a_jour():
 def test_pas_de_seconde_demande_quand_une_mise_a_jour_est_deja_en_attente():
     _etablissement(ville="LYON 3EME")
     structure = _structure()
-    gp = UtilisateurFactory()
+    gp = _gp_de(structure)
     premiere = sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=gp)
     assert premiere.changements == {"ville": "LYON 3EME"}
     with pytest.raises(ValidationError, match="Une modification en attente reprend déjà les données de la base INSEE"):
@@ -164,7 +172,7 @@ def test_une_modification_en_attente_contraire_est_compensee():
     """A pending change that moves the structure away from the register: the INSEE update restores it after."""
     _etablissement()
     structure = _structure()
-    gp = UtilisateurFactory()
+    gp = _gp_de(structure)
     depart = timezone.now()
     with time_machine.travel(depart, tick=False):
         services.demander_modification(
