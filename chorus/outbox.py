@@ -44,8 +44,10 @@ def enqueue(kind: str, payload: dict) -> OutboxMessage:
     if kind not in _handlers:
         raise ValueError(f"Unknown outbox kind {kind!r}.")
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
-    # The task is sent by name: ``chorus.tasks`` imports this module, not the reverse.
-    apres_commit(app.send_task, TACHE_TRAITEMENT, args=[message.pk], retry=False)
+    # The task is sent by name: ``chorus.tasks`` imports this module, not the reverse. ``send_task`` does not read
+    # the task's ``ignore_result``: without it, publishing subscribes to the result in Redis, and with Redis down
+    # the result backend retried its connection twenty times, a second apart, inside the request.
+    apres_commit(app.send_task, TACHE_TRAITEMENT, args=[message.pk], retry=False, ignore_result=True)
     return message
 
 

@@ -252,6 +252,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Publishing (``delay``) retries once, at once, rather than three times.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+# The result backend (only /health's ping reads a result) gives up at once too, instead of Celery's 20 retries.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

@@ -142,6 +142,24 @@ def test_broker_ferme_confirmer_l_envoi_depose_et_le_courriel_part_plus_tard(
     assert any(gp.email in m.to and facture.numero in m.subject for m in mail.outbox)
 
 
+def test_publier_une_tache_ne_s_abonne_jamais_a_son_resultat(
+    client, fournisseur_gp, etat, broker_ferme, django_capture_on_commit_callbacks, monkeypatch
+):
+    """With Redis down, a subscription to the task's result made the result backend retry its connection twenty
+    times, a second apart, inside « Confirmer l'envoi » (seen under gunicorn): publishing never subscribes, and
+    the result backend itself gives up after one retry."""
+    abonnements = []
+    monkeypatch.setattr(type(app.backend), "on_task_call", lambda self, *args, **kwargs: abonnements.append(args))
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    facture = _brouillon(client, structure, etat)
+    with django_capture_on_commit_callbacks(execute=True) as rappels:
+        response = client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    assert rappels and response.status_code == 302
+    assert abonnements == []
+    assert app.backend.retry_policy["max_retries"] <= 1
+
+
 def test_broker_ferme_le_depot_d_un_flux_par_l_api_repond(
     api,  # noqa: F811
     broker_ferme,
