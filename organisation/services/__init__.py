@@ -51,6 +51,7 @@ from organisation.services.demandes import (  # noqa: F401
     demander_rattachement,
     detacher_utilisateur,
     rattacher_utilisateur,
+    repondre_invitation,
 )
 from organisation.services.habilitations import (  # noqa: F401
     ROLE_GESTIONNAIRE,
@@ -71,6 +72,7 @@ from organisation.services.modifications import (  # noqa: F401
     _APPLICATEURS,
     _APRES_APPLICATION,
     CIRCUIT_MODIFICATION,
+    MESSAGE_IDENTITE,
     ROLE_DEMANDEUR,
     _appliquer,
     _appliquer_profils,
@@ -80,6 +82,7 @@ from organisation.services.modifications import (  # noqa: F401
     appliquer_modifications_dues,
     demander_modification,
     modifications_en_attente,
+    peut_modifier_identite,
 )
 from organisation.services.structures import (  # noqa: F401
     CHAMPS_ADRESSE,

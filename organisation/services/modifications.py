@@ -4,13 +4,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from chorus.messagerie import notifier
 from chorus.securite import journaliser_apres_commit
 from chorus.workflow import SYSTEME, Transition, Workflow
+from organisation import queries
 from organisation.enums import Application
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
 from organisation.services.habilitations import definir_profils, profils_par_defaut, tous_les_profils
@@ -76,6 +77,18 @@ def _cle(model) -> str:
     return model._meta.label_lower
 
 
+MESSAGE_IDENTITE = (
+    "L'identité d'un utilisateur (nom, prénom, téléphone) ne peut être modifiée que par lui-même, "
+    "depuis « Mon compte », ou par le support Chorus Pro."
+)
+
+
+def peut_modifier_identite(*, demandeur, utilisateur) -> bool:
+    """An identity is portal-wide: a gestionnaire of one structure must not rename someone who also works for
+    others, so only the person (« Mon compte ») or the support desk changes it."""
+    return demandeur is not None and (demandeur.pk == utilisateur.pk or queries.est_agent_support(demandeur))
+
+
 def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, description: str):
     """Store a change to ``objet`` that the beat sweep applies after ``CHORUS_DELAI_MODIFICATION``."""
     autorises = CHAMPS_DIFFERABLES.get(_cle(objet), set())
@@ -84,6 +97,8 @@ def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, d
         raise ValidationError(f"Ces champs ne peuvent pas être modifiés : {', '.join(sorted(interdits))}.")
     if not changements:
         raise ValidationError("Aucune modification à enregistrer.")
+    if isinstance(objet, Utilisateur) and not peut_modifier_identite(demandeur=demandeur, utilisateur=objet):
+        raise PermissionDenied(MESSAGE_IDENTITE)
     now = timezone.now()
     with transaction.atomic():
         modification = ModificationDifferee.objects.create(
@@ -124,6 +139,9 @@ def _appliquer(modification: ModificationDifferee) -> None:
     label = _cle(model)
     autorises = CHAMPS_DIFFERABLES.get(label, set())
     cible = model._default_manager.select_for_update().get(pk=modification.object_id)
+    if model is Utilisateur and not peut_modifier_identite(demandeur=modification.demandeur, utilisateur=cible):
+        # Rights are re-checked when the change applies: one asked by a gestionnaire before this rule existed fails.
+        raise ValidationError(MESSAGE_IDENTITE)
     speciaux = {k: v for k, v in modification.changements.items() if k in _APPLICATEURS.get(label, {})}
     champs = [name for name in modification.changements if name in autorises and name not in speciaux]
     anciennes = {name: getattr(cible, name) for name in champs}
