@@ -45,7 +45,7 @@ from facturation.enums import (
     TypeFacture,
 )
 from facturation.facturx import generer_cii, generer_pdf_facturx
-from facturation.models import Facture
+from facturation.models import CertificatRemplace, Facture
 from facturation.services import controles
 from facturation.services.brouillons import enregistrer
 from facturation.services.circuit import CIRCUIT, exiger_emission
@@ -657,6 +657,30 @@ def empreinte(contenu: bytes, facture: Facture) -> str:
         siret_destinataire=facture.destinataire.identifiant,
         date_depot=facture.date_depot,
     )
+
+
+def renouveler_certificat(*, facture: Facture, ancienne_empreinte: str, ancien_destinataire, acting_user) -> None:
+    """« Recycler » changed the recipient, which the certificate's digest covers: issue the certificate of the same
+    document, number and deposit time for the new recipient, and keep the replaced one (``CertificatRemplace``,
+    append-only). Towards another service of the same structure the digest is unchanged: nothing to replace.
+    The deposit time stays the original one: the invoice was deposited then, only its routing changed."""
+    if not ancienne_empreinte or not facture.fichier:
+        return  # never certified (a sent invoice always is, with its document stored): nothing to replace
+    with facture.fichier.open("rb") as fichier:
+        contenu = fichier.read()
+    nouvelle = empreinte(contenu, facture)
+    if nouvelle == ancienne_empreinte:
+        return
+    CertificatRemplace.objects.create(
+        facture=facture,
+        empreinte=ancienne_empreinte,
+        destinataire=ancien_destinataire,
+        identifiant_destinataire=ancien_destinataire.identifiant,
+        remplace_par=nouvelle,
+        acting_user=acting_user,
+    )
+    Facture.objects.filter(pk=facture.pk).update(empreinte_certificat=nouvelle)
+    facture.empreinte_certificat = nouvelle
 
 
 CONTRAINTE_NUMERO_UNIQUE = "facture_numero_unique_par_fournisseur"

@@ -7,15 +7,16 @@ from facturation.enums import StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import verifier_acheminement
-from facturation.services.envoi import acheminer
+from facturation.services.envoi import acheminer, renouveler_certificat
 from facturation.statuts import FOURNISSEUR
 
 
 def recycler(
     *, acting_user, facture: Facture, destinataire, service_destinataire, numero_engagement: str, commentaire: str = ""
 ) -> Facture:
-    """« À recycler »: only the routing data change; the invoice is sent again under the same number. The
-    supplier's optional comment (API ``recycler``) follows « Recyclage » in the history."""
+    """« À recycler »: only the routing data change; the invoice is sent again under the same number, with a new
+    certificat de dépôt when the recipient structure changed (the replaced one is kept). The supplier's optional
+    comment (API ``recycler``) follows « Recyclage » in the history."""
     exiger_emission(acting_user, facture.fournisseur)
     if facture.statut != StatutFacture.A_RECYCLER:
         raise ValidationError("Seule une facture « À recycler » peut être recyclée.")
@@ -26,6 +27,7 @@ def recycler(
     if erreurs:
         raise ValidationError(erreurs)
     with transaction.atomic():
+        avant = Facture.objects.select_for_update(of=("self",)).select_related("destinataire").get(pk=facture.pk)
         Facture.objects.filter(pk=facture.pk).update(
             destinataire=destinataire,
             service_destinataire=service_destinataire,
@@ -38,6 +40,12 @@ def recycler(
             acting_user=acting_user,
             role=FOURNISSEUR,
             commentaire=f"Recyclage : {commentaire}" if commentaire else "Recyclage",
+        )
+        renouveler_certificat(
+            facture=facture,
+            ancienne_empreinte=avant.empreinte_certificat,
+            ancien_destinataire=avant.destinataire,
+            acting_user=acting_user,
         )
         acheminer(facture)
     return facture
