@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
@@ -32,6 +32,23 @@ def facture_emise(user, pk, niveau: str = Niveau.CONSULTATION):
 def structures_emettrices(user) -> QuerySet:
     """The structures in whose name the user may enter or deposit invoices."""
     return org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+
+
+def services_emetteurs(user) -> QuerySet:
+    """The supplier services the user may name on an invoice they issue: any active service of a structure they are
+    attached to as a whole, their own services of a structure they are attached to by service only (issuing is
+    scoped to those: ``services.exiger_emission``)."""
+    p = org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+    return (
+        Service.objects.filter(Q(structure__in=sorted(p.structures)) | Q(pk__in=sorted(p.services)), actif=True)
+        .select_related("structure")
+        .order_by("structure__raison_sociale", "code", "pk")
+    )
+
+
+def structures_emettrices_par_service(user) -> frozenset[int]:
+    """The structures the user issues for by service only: there an invoice names one of their services."""
+    return org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).structures_par_service
 
 
 def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:

@@ -601,14 +601,17 @@ def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
 # --- The portal's « Déposer facture » ---------------------------------------------------------------------------
 
 
-def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
+def preparer_depot(
+    *, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str, service_fournisseur=None
+) -> dict:
     """« Déposer facture »: the deposit pipeline's reading, rules, seller, duplicates and routing
     (``analyser_depot``). A structured document (XML, Factur-X) accepted by its rules becomes a draft at once,
     with its own amounts: ``{"facture": pk}``. A plain PDF pre-fills the saisie form: the file waits in temporary
     storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
     once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
-    a ValidationError (French)."""
-    exiger_emission(acting_user, fournisseur)
+    a ValidationError (French). ``service_fournisseur``: the supplier's service the invoice is issued for
+    (required of a user attached at service level only: ``exiger_emission``)."""
+    exiger_emission(acting_user, fournisseur, service=service_fournisseur)
     try:
         document = analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
     except DepotRefuse as exc:
@@ -616,9 +619,14 @@ def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_
             raise DoublonDepot(exc.messages[0], exc.facture) from exc
         raise
     if document.structure:
-        facture = enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
+        facture = enregistrer_document(
+            acting_user=acting_user,
+            document=document,
+            valeurs={**document.valeurs, "service_fournisseur": service_fournisseur},
+        )
         return {"facture": facture.pk, "analyse": facture.analyse_depot}
     valeurs, lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
+    valeurs["service_fournisseur"] = service_fournisseur
     resume = document.analyse.resume()
     chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
     return {
@@ -692,7 +700,7 @@ def valider_et_envoyer(
     """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice.
     ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked."""
     if not emetteur_verifie:
-        exiger_emission(acting_user, facture.fournisseur)
+        exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     erreurs = verifier_avant_envoi(facture) | controles.verifier_valideur(facture, acting_user)
     if erreurs:
         raise ValidationError(erreurs)

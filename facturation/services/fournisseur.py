@@ -17,7 +17,7 @@ def recycler(
     """« À recycler »: only the routing data change; the invoice is sent again under the same number, with a new
     certificat de dépôt when the recipient structure changed (the replaced one is kept). The supplier's optional
     comment (API ``recycler``) follows « Recyclage » in the history."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if facture.statut != StatutFacture.A_RECYCLER:
         raise ValidationError("Seule une facture « À recycler » peut être recyclée.")
     facture.destinataire = destinataire
@@ -53,7 +53,7 @@ def recycler(
 
 def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Facture:
     """« Suspendue »: the supplier adds attachments (since the suspension) and/or a comment → « Complétée »."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     suspension = (
         HistoriqueFacture.objects.filter(objet=facture, statut=StatutFacture.SUSPENDUE)
         .order_by("-created_at", "-id")
@@ -71,7 +71,7 @@ def completer(*, acting_user, facture: Facture, commentaire: str = "") -> Factur
 def traiter_rejet(*, acting_user, facture: Facture, motif: str = "") -> Facture:
     """« Traiter le rejet »: the supplier acknowledges a rejected invoice; it leaves the Synthèse. ``motif``: what
     the supplier says of it (API ``traiterRejet``'s ``motifRejet`` and ``cpltInfos``), kept in the history."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     with transaction.atomic():
         locked = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
         if locked.statut != StatutFacture.REJETEE or locked.rejet_traite:
