@@ -84,10 +84,20 @@ def utilisateurs(request):
         .select_related("utilisateur", "structure", "service")
         .order_by("structure__raison_sociale", "utilisateur__nom", "utilisateur__prenom", "id")
     )
+    # The GP's invitations the users have not answered yet: not attached, shown so that the GP knows they went out.
+    invitations = (
+        Rattachement.objects.filter(structure__in=structures, statut=StatutRattachement.INVITE)
+        .select_related("utilisateur", "structure", "service")
+        .order_by("-created_at", "-id")
+    )
     return render(
         request,
         "organisation/utilisateurs.html",
-        {"rattachements": rattachements, "breadcrumb_data": fil_ariane(courant="Utilisateurs de mes structures")},
+        {
+            "rattachements": rattachements,
+            "invitations": invitations,
+            "breadcrumb_data": fil_ariane(courant="Utilisateurs de mes structures"),
+        },
     )
 
 

@@ -59,7 +59,10 @@ def test_le_gp_invite_rien_ne_s_applique_avant_l_acceptation(
     # Neither attached nor granted any profile, and invisible in the GP's list of users.
     assert not queries.structures_de(invite).exists()
     assert not services.profils_de(utilisateur=invite, structure=structure)
-    assert invite.email not in outils.texte(client.get(reverse("utilisateurs")))
+    # The GP's list shows it as an invitation waiting for an answer, not among the attached users.
+    page = client.get(reverse("utilisateurs")).content.decode()
+    actifs, _, invitations = page.partition("Invitations en attente de réponse")
+    assert invite.email not in actifs and invite.email in invitations
     # Told through « Mes messages » and by e-mail, once the invitation is committed.
     assert _messages(invite) == ["Invitation à un rattachement"]
     historique = HistoriqueRattachement.objects.get(objet=rattachement)
@@ -132,6 +135,13 @@ def test_seul_l_invite_repond_a_son_invitation(client, gp_et_structure):
         client.force_login(intrus)
         url = reverse("repondre_invitation", args=[rattachement.pk])
         assert client.post(url, {"statut": StatutRattachement.ACTIF}).status_code == 404
+    # The other structure's GP does not even see the invitation in its list.
+    autre_gp = UtilisateurFactory()
+    services.creer_structure_par_utilisateur(
+        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre SAS", type_structure=TypeStructure.PRIVEE
+    )
+    client.force_login(autre_gp)
+    assert invite.email not in client.get(reverse("utilisateurs")).content.decode()
     with pytest.raises(PermissionDenied):
         services.repondre_invitation(utilisateur=gp, rattachement=rattachement, accepter=True)
     rattachement.refresh_from_db()
