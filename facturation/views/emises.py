@@ -583,6 +583,8 @@ def suivi(request, pk):
             "poser_une_question": _poser_une_question(request.user, facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
+            # The certificates its recyclings replaced (towards another recipient), kept for the supplier's records.
+            "certificats_remplaces": facture.certificats_remplaces.select_related("destinataire"),
             "actions": actions,
             # Attachments complete a suspended invoice.
             "piece_ajoutable": statuts.COMPLETER in actions,

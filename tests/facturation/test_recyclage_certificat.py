@@ -184,3 +184,6 @@ def test_recycler_par_la_page_emet_le_nouveau_certificat(client, a_recycler, com
     facture = Facture.objects.get(pk=facture.pk)
     assert facture.destinataire == commune and facture.empreinte_certificat != ancienne
     assert CertificatRemplace.objects.filter(facture=facture, empreinte=ancienne).exists()
+    # The supplier's page of the invoice keeps the replaced certificate on record.
+    page = outils.texte(client.get(reverse("facture_emise", args=[facture.pk])))
+    assert "Certificats de dépôt remplacés" in page and ancienne in page and "ETAT (11000201100044)" in page
