@@ -63,10 +63,11 @@ def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 def structures_deposant_flux(user) -> QuerySet:
     """Where the user may deposit a flux on the portal: « Raccordements » in modification (or gestionnaire) and
-    « Factures émises » in modification, since the flux's invoices are deposited in their name."""
-    return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(
-        pk__in=structures_emettrices(user).values("pk")
-    )
+    « Factures émises » in modification for the whole structure, since the flux's invoices are deposited in their
+    name and a flux names no supplier service (a user attached to some services only issues for those:
+    ``services.exiger_emission``)."""
+    p = org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+    return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(pk__in=sorted(p.structures))
 
 
 def factures_a_valider(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:

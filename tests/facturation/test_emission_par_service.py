@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from facturation import services
-from facturation.models import Facture
+from facturation.models import Facture, FluxDepot
 from facturation.services import envoi
 from facturation.services.circuit import MESSAGE_AUTRE_SERVICE_FOURNISSEUR, MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE
 from organisation import services as org_services
@@ -204,3 +204,27 @@ def test_un_compte_technique_reste_a_la_maille_structure(fournisseur_gp, etat, s
     compte, _mot_de_passe = creer_compte_technique(structure=structure, login="TECH_1_test@cpro.fr")
     services.exiger_emission(compte.utilisateur, structure)
     services.exiger_emission(compte.utilisateur, structure, service=services_fournisseur[1])
+
+
+def test_un_agent_de_service_ne_depose_pas_de_flux_pour_la_structure(client, fournisseur_gp, agent_compta):
+    """A flux names no supplier service: its invoices would be the whole structure's. Even with « Raccordements »
+    in modification, a user attached to one service does not deposit one on the portal."""
+    _gp, structure = fournisseur_gp
+    org_services.definir_profils(
+        utilisateur=agent_compta, structure=structure, profils={Application.RACCORDEMENTS: Niveau.MODIFICATION}
+    )
+    client.force_login(agent_compta)
+    # The page shows the structure's flux but offers no deposit...
+    assert "Déposer un flux" not in outils.texte(client.get(reverse("raccordements_flux")))
+    # ...and a forged one is refused, nothing created.
+    response = client.post(
+        reverse("raccordements_flux"),
+        {
+            "structure": structure.pk,
+            "syntaxe": "IN_DP_E1_CII_16B",
+            "fichier": SimpleUploadedFile("f.xml", b"<x/>", content_type="application/xml"),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["structure"] == ["Choisissez une de vos structures dans la liste."]
+    assert not FluxDepot.objects.exists()
