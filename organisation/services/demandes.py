@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from organisation import queries
 from organisation.enums import Application, StatutApprobation, StatutRattachement, TypeApprobation, niveaux_possibles
-from organisation.models import Rattachement, StructureUserObjectPermission, Utilisateur
+from organisation.models import CompteTechnique, Rattachement, StructureUserObjectPermission, Utilisateur
 from organisation.services.circuits import (
     CIRCUIT_RATTACHEMENT,
     _courriel,
@@ -90,6 +90,9 @@ def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
     utilisateur = Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).first()
     if utilisateur is None:
         raise ValidationError({"email": "Aucun compte n'existe avec cette adresse électronique."})
+    if CompteTechnique.objects.filter(utilisateur=utilisateur).exists():
+        # It cannot log in to answer, and belongs to its own structure (« Raccordements »).
+        raise ValidationError({"email": "Un compte technique ne se rattache pas : il appartient à sa structure."})
     existants = Rattachement.objects.filter(utilisateur=utilisateur, structure=structure, service=service)
     if existants.filter(statut=StatutRattachement.ACTIF).exists():
         raise ValidationError({"email": "Cet utilisateur est déjà rattaché à cette structure ou ce service."})

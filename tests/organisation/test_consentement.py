@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chorus.models import Message
 from organisation import queries, services
+from organisation.api.comptes import creer_compte_technique
 from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
 from organisation.models import HistoriqueRattachement, ModificationDifferee, Rattachement
 from tests import outils
@@ -317,3 +318,17 @@ def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_applic
     collegue.refresh_from_db()
     assert modification.statut == ModificationDifferee.Statut.ECHEC
     assert collegue.nom == "Ancien"
+
+
+def test_un_compte_technique_n_est_pas_invite(gp_et_structure):
+    gp, structure = gp_et_structure
+    autre = services.creer_structure_par_utilisateur(
+        acting_user=UtilisateurFactory(),
+        siret=siret_aleatoire(),
+        raison_sociale="Autre",
+        type_structure=TypeStructure.PRIVEE,
+    )
+    compte, _ = creer_compte_technique(structure=autre, login="TECH_1_autre@cpro.fr")
+    with pytest.raises(ValidationError, match="Un compte technique ne se rattache pas"):
+        services.rattacher_utilisateur(acting_user=gp, email=compte.login, structure=structure)
+    assert not Rattachement.objects.filter(utilisateur=compte.utilisateur, structure=structure).exists()
