@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
@@ -35,20 +35,13 @@ def structures_emettrices(user) -> QuerySet:
 
 
 def services_emetteurs(user) -> QuerySet:
-    """The supplier services the user may name on an invoice they issue: any active service of a structure they are
-    attached to as a whole, their own services of a structure they are attached to by service only (issuing is
-    scoped to those: ``services.exiger_emission``)."""
-    p = org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
-    return (
-        Service.objects.filter(Q(structure__in=sorted(p.structures)) | Q(pk__in=sorted(p.services)), actif=True)
-        .select_related("structure")
-        .order_by("structure__raison_sociale", "code", "pk")
-    )
+    """The supplier services the user may name on an invoice they issue (``services.exiger_emission``)."""
+    return org_queries.services_du_perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
 
 
 def structures_emettrices_par_service(user) -> frozenset[int]:
     """The structures the user issues for by service only: there an invoice names one of their services."""
-    return org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).structures_par_service
+    return org_queries.structures_restreintes_aux_services(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
 
 
 def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
@@ -66,8 +59,9 @@ def structures_deposant_flux(user) -> QuerySet:
     « Factures émises » in modification for the whole structure, since the flux's invoices are deposited in their
     name and a flux names no supplier service (a user attached to some services only issues for those:
     ``services.exiger_emission``)."""
-    p = org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
-    return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(pk__in=sorted(p.structures))
+    return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(
+        pk__in=org_queries.structures_entieres(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+    )
 
 
 def factures_a_valider(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:

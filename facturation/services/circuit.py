@@ -97,17 +97,15 @@ def exiger_emission(user, structure, *, service=None):
     """The user issues for ``structure`` (« Factures émises » in modification there). Attached to the structure
     itself (as a technical account always is), they issue for all of it; attached only to some of its services,
     only for those: ``service`` (the invoice's supplier service) must be one of them — the same rule as the lists'
-    perimeter (``organisation.queries.perimetre``), so that a user never issues an invoice they could not see."""
+    perimeter (``organisation.queries.couvre``), so that a user never issues an invoice they could not see."""
     if (
         not org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
         .filter(pk=structure.pk)
         .exists()
     ):
         raise PermissionDenied("Vous n'avez pas le profil « Factures émises » en modification sur cette structure.")
-    perimetre = org_queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
-    if structure.pk in perimetre.structures:
+    if org_queries.couvre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION, structure=structure, service=service):
         return
     if service is None:
         raise PermissionDenied(MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE)
-    if service.structure_id != structure.pk or service.pk not in perimetre.services:
-        raise PermissionDenied(MESSAGE_AUTRE_SERVICE_FOURNISSEUR)
+    raise PermissionDenied(MESSAGE_AUTRE_SERVICE_FOURNISSEUR)
