@@ -72,11 +72,10 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
 
 
 def _cible(structure, service) -> str:
-    return (
-        f"au service {service.code} – {service.libelle} de la structure {structure.raison_sociale}"
-        if service
-        else (f"à la structure {structure.raison_sociale}")
-    )
+    """What an invitation attaches to, as its messages say it."""
+    if service is None:
+        return f"à la structure {structure.raison_sociale}"
+    return f"au service {service.code} – {service.libelle} de la structure {structure.raison_sociale}"
 
 
 @transaction.atomic
