@@ -332,3 +332,25 @@ def test_un_compte_technique_n_est_pas_invite(gp_et_structure):
     with pytest.raises(ValidationError, match="Un compte technique ne se rattache pas"):
         services.rattacher_utilisateur(acting_user=gp, email=compte.login, structure=structure)
     assert not Rattachement.objects.filter(utilisateur=compte.utilisateur, structure=structure).exists()
+
+
+def test_invitations_et_mes_rattachements_requetes_bornees(client, gp_et_structure, django_assert_max_num_queries):
+    """The GP's list of users with its pending invitations, and « Mes rattachements » with its answers: a bounded
+    number of queries whatever the number of rows."""
+    gp, structure = gp_et_structure
+    invites = [UtilisateurFactory() for _ in range(8)]
+    for invite in invites:
+        services.rattacher_utilisateur(acting_user=gp, email=invite.email, structure=structure)
+    for autre_gp in (UtilisateurFactory(), UtilisateurFactory()):
+        autre = services.creer_structure_par_utilisateur(
+            acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre", type_structure=TypeStructure.PRIVEE
+        )
+        services.rattacher_utilisateur(acting_user=autre_gp, email=invites[0].email, structure=autre)
+    client.force_login(gp)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("utilisateurs")).content.decode()
+    assert page.count('data-testid="invitation-utilisateur"') == 8
+    client.force_login(invites[0])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("mes_rattachements")).content.decode()
+    assert page.count("Invitation à accepter") == 3
