@@ -3,6 +3,7 @@ from dsfr.forms import DsfrBaseForm
 
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
+from facturation import queries
 from facturation.enums import (
     CHOIX_CADRES_FACTURE,
     CHOIX_CADRES_RECUS,
@@ -18,6 +19,7 @@ from facturation.enums import (
     TypeFacture,
     TypeTva,
 )
+from facturation.services.circuit import MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE
 from facturation.services.controles import erreur_numero
 from facturation.statuts import ACTIONS_DESTINATAIRE
 from organisation.enums import TypeIdentifiant
@@ -50,6 +52,31 @@ class MontantField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
+AIDE_SERVICE_FOURNISSEUR = (
+    "Obligatoire si vous êtes rattaché à un service de la structure émettrice : vous n'émettez que pour vos services."
+)
+
+
+def preparer_service_fournisseur(form, user) -> None:
+    """The « Service du fournisseur » choices of a saisie or deposit form: the services the user issues for."""
+    form.structures_par_service = queries.structures_emettrices_par_service(user)
+    champ = form.fields["service_fournisseur"]
+    champ.queryset = queries.services_emetteurs(user)
+    champ.label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
+
+
+def controler_service_fournisseur(form, cleaned) -> None:
+    """The service belongs to the issuing structure, and a user attached to some of its services only names one
+    of them (``services.exiger_emission`` refuses it again, for every other caller)."""
+    fournisseur, service = cleaned.get("fournisseur"), cleaned.get("service_fournisseur")
+    if fournisseur is None:
+        return
+    if service is not None and service.structure_id != fournisseur.pk:
+        form.add_error("service_fournisseur", "Ce service n'appartient pas à la structure émettrice.")
+    elif service is None and fournisseur.pk in form.structures_par_service:
+        form.add_error("service_fournisseur", MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE)
+
+
 class SaisieFactureForm(DsfrBaseForm):
     destinataire_etat = forms.ChoiceField(
         label="Le destinataire est-il l'État ?",
@@ -60,6 +87,12 @@ class SaisieFactureForm(DsfrBaseForm):
     destinataire_siret = forms.CharField(label="SIRET du destinataire", max_length=20, required=False)
     code_service = forms.CharField(label="Code service du destinataire", max_length=100, required=False)
     fournisseur = forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
+    service_fournisseur = forms.ModelChoiceField(
+        label="Service du fournisseur",
+        queryset=None,
+        required=False,
+        help_text=AIDE_SERVICE_FOURNISSEUR,
+    )
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     valideur_siret = forms.CharField(
@@ -97,9 +130,10 @@ class SaisieFactureForm(DsfrBaseForm):
         "fournisseur.siret": "fournisseur",
     }
 
-    def __init__(self, *args, structures, a_verifier=(), **kwargs):
+    def __init__(self, *args, structures, user, a_verifier=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fournisseur"].queryset = structures
+        preparer_service_fournisseur(self, user)
         for champ in a_verifier:
             nom = self.CHAMPS_DOCUMENT.get(champ)
             if nom in self.fields:
@@ -153,6 +187,7 @@ class SaisieFactureForm(DsfrBaseForm):
             if valideur is None:
                 self.add_error("valideur_siret", "Aucune structure n'existe avec ce SIRET sur Chorus Pro.")
         cleaned["valideur"] = valideur
+        controler_service_fournisseur(self, cleaned)
         coord = cleaned.get("coordonnees_bancaires")
         fournisseur = cleaned.get("fournisseur")
         if coord is not None and fournisseur is not None and coord.structure_id != fournisseur.pk:
@@ -165,6 +200,7 @@ class SaisieFactureForm(DsfrBaseForm):
         c = self.cleaned_data
         return {
             "fournisseur": c["fournisseur"],
+            "service_fournisseur": c["service_fournisseur"],
             "destinataire": c["destinataire"],
             "service_destinataire": c["service_destinataire"],
             "valideur": c["valideur"],

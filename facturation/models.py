@@ -352,6 +352,33 @@ class HistoriqueFacture(HistoriqueBase):
         indexes = [models.Index(fields=["objet", "-created_at", "-id"], name="histo_facture_idx")]
 
 
+class CertificatRemplace(models.Model):
+    """A certificat de dépôt that a recycling replaced: the recipient's SIRET is part of its digest
+    (``facturation.certificat``), so « Recycler » towards another structure issues a new one
+    (``envoi.renouveler_certificat``). The replaced one is kept here, append-only (a database trigger refuses UPDATE
+    and DELETE), so that « Vérifier un certificat de dépôt » still recognises it and names its replacement."""
+
+    facture = models.ForeignKey(Facture, on_delete=models.PROTECT, related_name="certificats_remplaces")
+    empreinte = models.CharField("empreinte du certificat remplacé", max_length=44, db_index=True)
+    destinataire = models.ForeignKey(
+        "organisation.Structure", on_delete=models.PROTECT, related_name="+", verbose_name="destinataire d'alors"
+    )
+    # The identifier as it entered the digest (a structure's SIRET may change later).
+    identifiant_destinataire = models.CharField(max_length=20)
+    remplace_par = models.CharField("empreinte du nouveau certificat", max_length=44)
+    remplace_le = models.DateTimeField(default=timezone.now)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "certificat de dépôt remplacé"
+        ordering = ["-remplace_le", "-id"]
+
+    def __str__(self):
+        return f"Certificat {self.empreinte} remplacé par {self.remplace_par}"
+
+
 class FluxDepot(models.Model):
     """A file deposited by ``factures/v1/deposer/flux``: answered at once with its number, processed by a Celery
     task (``facturation.api.tasks.traiter_flux``) through the portal's deposit analysis, polled by ``consulterCR*``."""

@@ -34,6 +34,16 @@ def structures_emettrices(user) -> QuerySet:
     return org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
 
 
+def services_emetteurs(user) -> QuerySet:
+    """The supplier services the user may name on an invoice they issue (``services.exiger_emission``)."""
+    return org_queries.services_du_perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+
+
+def structures_emettrices_par_service(user) -> frozenset[int]:
+    """The structures the user issues for by service only: there an invoice names one of their services."""
+    return org_queries.structures_restreintes_aux_services(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
+
+
 def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
     """« Raccordements » > « Suivi des flux »: every flux deposited for the structures whose raccordements the user
     works with (by the API or on the portal), with its number of integrated invoices (one query)."""
@@ -46,9 +56,11 @@ def flux_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 def structures_deposant_flux(user) -> QuerySet:
     """Where the user may deposit a flux on the portal: « Raccordements » in modification (or gestionnaire) and
-    « Factures émises » in modification, since the flux's invoices are deposited in their name."""
+    « Factures émises » in modification for the whole structure, since the flux's invoices are deposited in their
+    name and a flux names no supplier service (a user attached to some services only issues for those:
+    ``services.exiger_emission``)."""
     return org_queries.structures_raccordees_par(user, Niveau.MODIFICATION).filter(
-        pk__in=structures_emettrices(user).values("pk")
+        pk__in=org_queries.structures_entieres(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
     )
 
 

@@ -90,6 +90,8 @@ PROFILS = [(codename(app, niveau), f"{app.label} {niveau}") for app in Applicati
 
 class StatutRattachement(models.TextChoices):
     EN_ATTENTE = "EN_ATTENTE", "En attente d'approbation"
+    # The gestionnaire's « Rattacher un utilisateur » invites: nothing applies until the user accepts.
+    INVITE = "INVITE", "Invitation à accepter"
     ACTIF = "ACTIF", "Actif"
     REFUSE = "REFUSE", "Refusé"
     INACTIF = "INACTIF", "Détaché"

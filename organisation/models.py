@@ -384,13 +384,13 @@ class Rattachement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["utilisateur", "structure"],
-                condition=models.Q(service__isnull=True, statut__in=["EN_ATTENTE", "ACTIF"]),
+                condition=models.Q(service__isnull=True, statut__in=["EN_ATTENTE", "INVITE", "ACTIF"]),
                 name="rattachement_structure_unique",
                 violation_error_message="Vous êtes déjà rattaché (ou en attente) à cette structure.",
             ),
             models.UniqueConstraint(
                 fields=["utilisateur", "service"],
-                condition=models.Q(service__isnull=False, statut__in=["EN_ATTENTE", "ACTIF"]),
+                condition=models.Q(service__isnull=False, statut__in=["EN_ATTENTE", "INVITE", "ACTIF"]),
                 name="rattachement_service_unique",
                 violation_error_message="Vous êtes déjà rattaché (ou en attente) à ce service.",
             ),

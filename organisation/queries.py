@@ -136,6 +136,37 @@ def perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> Peri
     )
 
 
+def couvre(user, application: str, niveau: str = Niveau.CONSULTATION, *, structure, service) -> bool:
+    """Whether the user's perimeter covers an object of ``structure`` and ``service`` (None: the structure as a
+    whole) — the rule of ``condition_perimetre`` for one object about to be written: attached to the structure,
+    any of its services or none; attached to some of its services only, one of those."""
+    p = perimetre(user, application, niveau)
+    if structure.pk in p.structures:
+        return True
+    return service is not None and service.structure_id == structure.pk and service.pk in p.services
+
+
+def structures_entieres(user, application: str, niveau: str = Niveau.CONSULTATION) -> list[int]:
+    """The structures the user works with as a whole (attached to the structure itself, holding the profile)."""
+    return sorted(perimetre(user, application, niveau).structures)
+
+
+def structures_restreintes_aux_services(user, application: str, niveau: str = Niveau.CONSULTATION) -> frozenset[int]:
+    """The structures the user works with through some of their services only (``services_du_perimetre``)."""
+    return perimetre(user, application, niveau).structures_par_service
+
+
+def services_du_perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The active services the user works with: all those of a structure they are attached to as a whole, their
+    own where they are attached by service only."""
+    p = perimetre(user, application, niveau)
+    return (
+        Service.objects.filter(Q(structure__in=sorted(p.structures)) | Q(pk__in=sorted(p.services)), actif=True)
+        .select_related("structure")
+        .order_by("structure__raison_sociale", "code", "pk")
+    )
+
+
 def condition_perimetre(
     user, application: str, niveau: str = Niveau.CONSULTATION, *, structure: str, service: str | None = None, avec=None
 ) -> Q:

@@ -45,6 +45,7 @@ urlpatterns = [
     # Rattachements
     path("mes-rattachements/", rattachements.mes_rattachements, name="mes_rattachements"),
     path("mes-rattachements/demander/", rattachements.demander_rattachement, name="demander_rattachement"),
+    path("mes-rattachements/<int:pk>/repondre/", rattachements.repondre_invitation, name="repondre_invitation"),
     # Habilitations
     path("mes-habilitations/", rattachements.mes_habilitations, name="mes_habilitations"),
     path("mes-habilitations/export.csv", rattachements.exporter_mes_habilitations, name="exporter_mes_habilitations"),
@@ -60,7 +61,6 @@ urlpatterns = [
         {"format_export": "xlsx"},
         name="exporter_utilisateurs_xlsx",
     ),
-    path("organisation/utilisateurs/<int:pk>/modifier/", gestion.modifier_utilisateur, name="modifier_utilisateur"),
     path("organisation/utilisateurs/rattacher/", gestion.rattacher_utilisateur, name="rattacher_utilisateur"),
     path(
         "organisation/utilisateurs/rattachements/<int:pk>/detacher/",

@@ -6,6 +6,7 @@ import string
 import factory
 from django.utils import timezone
 
+from organisation import services as org_services
 from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import EtablissementInsee, Service, Structure, Utilisateur
 
@@ -107,3 +108,13 @@ class EtablissementInseeFactory(factory.django.DjangoModelFactory):
     class Params:
         publique = factory.Trait(categorie_juridique="7220", est_public=True)
         ferme = factory.Trait(actif=False)
+
+
+def rattacher(gp, utilisateur, structure, service=None):
+    """The usual way a user ends up attached: the gestionnaire's invitation (« Rattacher un utilisateur »), accepted
+    by the user in « Mes rattachements »."""
+    invitation = org_services.rattacher_utilisateur(
+        acting_user=gp, email=utilisateur.email, structure=structure, service=service
+    )
+    org_services.repondre_invitation(utilisateur=utilisateur, rattachement=invitation, accepter=True)
+    return invitation

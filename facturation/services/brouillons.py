@@ -29,7 +29,14 @@ def enregistrer(
     level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
     fournisseur = donnees["fournisseur"]
     if not emetteur_verifie:  # a payable works piece: the works chain checked its depositor (``envoi``)
-        exiger_emission(acting_user, fournisseur)
+        # Issuing is scoped to the user's services when they are attached at service level only: the draft as it
+        # will be, and the draft as it is (a colleague's draft of another service is not theirs to take over).
+        service = donnees["service_fournisseur"] if "service_fournisseur" in donnees else None
+        if "service_fournisseur" not in donnees and facture is not None:
+            service = facture.service_fournisseur
+        exiger_emission(acting_user, fournisseur, service=service)
+        if facture is not None:
+            exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if (numero := donnees.get("numero") or "") and (erreur := erreur_numero(numero)):
         raise ValidationError({"numero": erreur})  # a draft never holds a number Chorus Pro refuses
     if calcul is None:
@@ -113,7 +120,7 @@ def completer_brouillon_depose(
 ) -> Facture:
     """A draft made of a structured document: only the cadre, the valideur and the bank details change (the rest
     is the document's)."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if coordonnees_bancaires is not None and coordonnees_bancaires.structure_id != facture.fournisseur_id:
         raise ValidationError({"coordonnees_bancaires": "Ces coordonnées bancaires ne sont pas celles du fournisseur."})
     with transaction.atomic():

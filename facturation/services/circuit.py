@@ -84,10 +84,28 @@ CIRCUIT = Workflow(
 )
 
 
-def exiger_emission(user, structure):
+MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE = (
+    "Vous êtes rattaché à un service de cette structure : choisissez votre service dans « Service du fournisseur », "
+    "vous n'émettez des factures que pour lui."
+)
+MESSAGE_AUTRE_SERVICE_FOURNISSEUR = (
+    "Vous n'êtes pas rattaché à ce service de la structure : vous n'émettez des factures que pour vos services."
+)
+
+
+def exiger_emission(user, structure, *, service=None):
+    """The user issues for ``structure`` (« Factures émises » in modification there). Attached to the structure
+    itself (as a technical account always is), they issue for all of it; attached only to some of its services,
+    only for those: ``service`` (the invoice's supplier service) must be one of them — the same rule as the lists'
+    perimeter (``organisation.queries.couvre``), so that a user never issues an invoice they could not see."""
     if (
         not org_queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION)
         .filter(pk=structure.pk)
         .exists()
     ):
         raise PermissionDenied("Vous n'avez pas le profil « Factures émises » en modification sur cette structure.")
+    if org_queries.couvre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION, structure=structure, service=service):
+        return
+    if service is None:
+        raise PermissionDenied(MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE)
+    raise PermissionDenied(MESSAGE_AUTRE_SERVICE_FOURNISSEUR)

@@ -46,7 +46,7 @@ from facturation.enums import (
     TypeFacture,
 )
 from facturation.facturx import generer_cii, generer_pdf_facturx
-from facturation.models import Facture
+from facturation.models import CertificatRemplace, Facture
 from facturation.services import controles
 from facturation.services.brouillons import enregistrer
 from facturation.services.circuit import CIRCUIT, exiger_emission
@@ -606,14 +606,17 @@ def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
 # --- The portal's « Déposer facture » ---------------------------------------------------------------------------
 
 
-def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str) -> dict:
+def preparer_depot(
+    *, acting_user, fournisseur, cadre: str, contenu: bytes, nom_fichier: str, service_fournisseur=None
+) -> dict:
     """« Déposer facture »: the deposit pipeline's reading, rules, seller, duplicates and routing
     (``analyser_depot``). A structured document (XML, Factur-X) accepted by its rules becomes a draft at once,
     with its own amounts: ``{"facture": pk}``. A plain PDF pre-fills the saisie form: the file waits in temporary
     storage and the returned JSON-able dict (kept in the user's session) pre-fills the form; the draft exists only
     once the user saves it (``rattacher_depot``). A file already deposited raises DoublonDepot; any other refusal
-    a ValidationError (French)."""
-    exiger_emission(acting_user, fournisseur)
+    a ValidationError (French). ``service_fournisseur``: the supplier's service the invoice is issued for
+    (required of a user attached at service level only: ``exiger_emission``)."""
+    exiger_emission(acting_user, fournisseur, service=service_fournisseur)
     try:
         document = analyser_depot(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre)
     except DepotRefuse as exc:
@@ -621,9 +624,14 @@ def preparer_depot(*, acting_user, fournisseur, cadre: str, contenu: bytes, nom_
             raise DoublonDepot(exc.messages[0], exc.facture) from exc
         raise
     if document.structure:
-        facture = enregistrer_document(acting_user=acting_user, document=document, valeurs=document.valeurs)
+        facture = enregistrer_document(
+            acting_user=acting_user,
+            document=document,
+            valeurs={**document.valeurs, "service_fournisseur": service_fournisseur},
+        )
         return {"facture": facture.pk, "analyse": facture.analyse_depot}
     valeurs, lignes = depot.valeurs_facture(document.analyse, fournisseur=fournisseur)
+    valeurs["service_fournisseur"] = service_fournisseur
     resume = document.analyse.resume()
     chemin = default_storage.save(f"depots/attente/{uuid.uuid4().hex}-{nom_fichier[-80:]}", ContentFile(contenu))
     return {
@@ -665,6 +673,30 @@ def empreinte(contenu: bytes, facture: Facture) -> str:
     )
 
 
+def renouveler_certificat(*, facture: Facture, ancienne_empreinte: str, ancien_destinataire, acting_user) -> None:
+    """« Recycler » changed the recipient, which the certificate's digest covers: issue the certificate of the same
+    document, number and deposit time for the new recipient, and keep the replaced one (``CertificatRemplace``,
+    append-only). Towards another service of the same structure the digest is unchanged: nothing to replace.
+    The deposit time stays the original one: the invoice was deposited then, only its routing changed."""
+    if not ancienne_empreinte or not facture.fichier:
+        return  # never certified (a sent invoice always is, with its document stored): nothing to replace
+    with facture.fichier.open("rb") as fichier:
+        contenu = fichier.read()
+    nouvelle = empreinte(contenu, facture)
+    if nouvelle == ancienne_empreinte:
+        return
+    CertificatRemplace.objects.create(
+        facture=facture,
+        empreinte=ancienne_empreinte,
+        destinataire=ancien_destinataire,
+        identifiant_destinataire=ancien_destinataire.identifiant,
+        remplace_par=nouvelle,
+        acting_user=acting_user,
+    )
+    Facture.objects.filter(pk=facture.pk).update(empreinte_certificat=nouvelle)
+    facture.empreinte_certificat = nouvelle
+
+
 CONTRAINTE_NUMERO_UNIQUE = "facture_numero_unique_par_fournisseur"
 
 
@@ -674,7 +706,7 @@ def valider_et_envoyer(
     """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice.
     ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked."""
     if not emetteur_verifie:
-        exiger_emission(acting_user, facture.fournisseur)
+        exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     erreurs = verifier_avant_envoi(facture) | controles.verifier_valideur(facture, acting_user)
     if erreurs:
         raise ValidationError(erreurs)

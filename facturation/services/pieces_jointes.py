@@ -51,7 +51,7 @@ TAILLE_MAX_FACTURE = 120 * 1024 * 1024
 
 def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, designation: str, nom: str, contenu: bytes):
     """An attachment on a draft or on a suspended invoice; the file's content must match its extension."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if facture.statut not in (StatutFacture.BROUILLON, StatutFacture.SUSPENDUE):
         raise ValidationError(
             "Des pièces jointes ne peuvent être ajoutées qu'à un brouillon ou à une facture suspendue."

@@ -93,7 +93,7 @@ def corriger_valideur(*, acting_user, facture: Facture, siret: str) -> Facture:
     """« Corriger le valideur » (API ``factures/v1/corriger/valideur/facture``): after « Erreur fournisseur sur
     valideur », the supplier names the right titulaire or mandataire; the invoice is « À valider » again for it
     (its users are e-mailed, and the 15 days of tacit validation start again)."""
-    exiger_emission(acting_user, facture.fournisseur)
+    exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if facture.statut != StatutFacture.ERREUR_FOURNISSEUR_SUR_VALIDEUR:
         raise ValidationError(
             "Seule une facture au statut « Erreur fournisseur sur valideur » peut changer de valideur."

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm
 
 from chorus.navigation import fil_ariane
-from facturation import depot, queries, services
+from facturation import depot, forms, queries, services
 from facturation.enums import CHOIX_CADRES_FACTURE
 from facturation.services import envoi
 
@@ -118,10 +118,19 @@ class DepotForm(DsfrBaseForm):
     )
     cadre = dj_forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
     fournisseur = dj_forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)
+    service_fournisseur = dj_forms.ModelChoiceField(
+        label="Service du fournisseur", queryset=None, required=False, help_text=forms.AIDE_SERVICE_FOURNISSEUR
+    )
 
-    def __init__(self, *args, structures, **kwargs):
+    def __init__(self, *args, structures, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fournisseur"].queryset = structures
+        forms.preparer_service_fournisseur(self, user)
+
+    def clean(self):
+        cleaned = super().clean()
+        forms.controler_service_fournisseur(self, cleaned)
+        return cleaned
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
@@ -135,13 +144,14 @@ def deposer(request):
     structures = queries.structures_emettrices(request.user)
     if not structures.exists():
         raise PermissionDenied("Le dépôt exige le profil « Factures émises » en modification.")
-    form = DepotForm(request.POST or None, request.FILES or None, structures=structures)
+    form = DepotForm(request.POST or None, request.FILES or None, structures=structures, user=request.user)
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
         try:
             preparation = envoi.preparer_depot(
                 acting_user=request.user,
                 fournisseur=form.cleaned_data["fournisseur"],
+                service_fournisseur=form.cleaned_data["service_fournisseur"],
                 cadre=form.cleaned_data["cadre"],
                 contenu=fichier.read(),
                 nom_fichier=fichier.name[-100:],

@@ -200,6 +200,7 @@ def _initial(facture: Facture) -> dict:
         "destinataire_siret": facture.destinataire.identifiant if facture.destinataire else "",
         "code_service": facture.service_destinataire.code if facture.service_destinataire else "",
         "fournisseur": facture.fournisseur_id,
+        "service_fournisseur": facture.service_fournisseur_id,
         "coordonnees_bancaires": facture.coordonnees_bancaires_id,
         "cadre": facture.cadre,
         "valideur_siret": facture.valideur.identifiant if facture.valideur else "",
@@ -235,6 +236,7 @@ def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
         "destinataire_siret": destinataire.identifiant if destinataire else "",
         "code_service": service.code if service else "",
         "fournisseur": v.get("fournisseur"),
+        "service_fournisseur": v.get("service_fournisseur"),
         "coordonnees_bancaires": v.get("coordonnees_bancaires"),
         "cadre": preparation["cadre"],
         "type_facture": v.get("type_facture"),
@@ -326,7 +328,11 @@ def _formulaire_de_saisie(request, facture: Facture | None, structures, action: 
     data = _ajouter_ligne(request.POST) if action == "ajouter_ligne" else request.POST
     analyse = facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {})
     form = forms.SaisieFactureForm(
-        data or None, initial=initial, structures=structures, a_verifier=(analyse or {}).get("champs_a_verifier", ())
+        data or None,
+        initial=initial,
+        structures=structures,
+        user=request.user,
+        a_verifier=(analyse or {}).get("champs_a_verifier", ()),
     )
     # Bound, the formset compares nothing to an initial: every posted line counts, changed or not.
     formset = forms.LigneFormSet(data or None, initial=None if data else lignes_initiales, prefix="lignes")
@@ -585,6 +591,8 @@ def suivi(request, pk):
             "poser_une_question": _poser_une_question(request.user, facture),
             "lignes": facture.lignes.all(),
             "recap": facture.recapitulatif_tva.all(),
+            # The certificates its recyclings replaced (towards another recipient), kept for the supplier's records.
+            "certificats_remplaces": facture.certificats_remplaces.select_related("destinataire"),
             "actions": actions,
             # Attachments complete a suspended invoice.
             "piece_ajoutable": statuts.COMPLETER in actions,

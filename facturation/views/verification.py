@@ -12,8 +12,13 @@ Accepted input, one or both (then both are checked, and the page says whether th
   hex, with ``Facture.fichier_sha256`` (the base64 SHA-256 of the file, :func:`certificat.empreinte_fichier`);
 * a 64-hex SHA-256 of the file: compared with ``Facture.fichier_sha256``.
 
-Each look-up is one query on indexed columns, whatever its outcome, so that the response time says little about
-the result. Look-ups are limited per client IP address through Django's cache.
+A certificate digest that a recycling replaced (``CertificatRemplace``) is still recognised: the page says the
+deposit is real but that certificate is no longer in force, and shows the one that replaced it (the supplier who
+kept the first certificate learns why it no longer matches, rather than reading « Aucun dépôt »).
+
+Each look-up is one query on indexed columns (two for a certificate digest: the deposits, then the replaced
+certificates), whatever its outcome, so that the response time says little about the result. Look-ups are
+limited per client IP address through Django's cache.
 """
 
 import base64
@@ -35,7 +40,7 @@ from dsfr.forms import DsfrBaseForm
 from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
 from facturation.enums import StatutFacture
-from facturation.models import Facture
+from facturation.models import CertificatRemplace, Facture
 
 TITRE = "Vérifier un certificat de dépôt"
 TAILLE_MAX = 10 * 1024 * 1024  # 10 Mo
@@ -203,6 +208,29 @@ def rechercher_depot(critere: dict) -> Facture | None:
     )
 
 
+def rechercher_certificat_remplace(critere: dict) -> CertificatRemplace | None:
+    """A certificate digest that a recycling replaced (``CertificatRemplace``): the deposit is real, but its
+    certificate is no longer the one in force. One query on an indexed column."""
+    if not critere.get("certificat"):
+        return None
+    return (
+        CertificatRemplace.objects.filter(empreinte=critere["certificat"])
+        .select_related("facture__destinataire")
+        .order_by("-remplace_le", "-id")
+        .first()
+    )
+
+
+def _rechercher(critere: dict) -> tuple[Facture | None, CertificatRemplace | None]:
+    # Both look-ups run for a certificate digest, whatever the first one finds: the response time stays the same
+    # whether the digest is unknown, in force or replaced.
+    facture = rechercher_depot(critere)
+    remplace = rechercher_certificat_remplace(critere)
+    if facture is not None:
+        return facture, None
+    return (remplace.facture, remplace) if remplace is not None else (None, None)
+
+
 @never_cache
 @csrf_exempt
 def verifier_depot(request):
@@ -218,7 +246,7 @@ def verifier_depot(request):
 @csrf_protect
 def _verifier_depot(request, handler):
     status = 200
-    verifie, facture, quota, concordance = False, None, False, None
+    verifie, facture, quota, concordance, remplace = False, None, False, None, None
     if request.method == "POST":
         form = VerificationDepotForm(
             request.POST, request.FILES, trop_volumineux=bool(handler and handler.trop_volumineux)
@@ -227,8 +255,10 @@ def _verifier_depot(request, handler):
             if _quota_depasse(request):
                 quota, status = True, 429
             else:
-                trouvees = [rechercher_depot(critere) for critere in form.criteres()]
+                resultats = [_rechercher(critere) for critere in form.criteres()]
+                trouvees = [f for f, _ in resultats]
                 facture = next((f for f in trouvees if f is not None), None)
+                remplace = next((r for _, r in resultats if r is not None), None)
                 if len(trouvees) == 2:  # a document and a fingerprint: do they designate the same deposit?
                     concordance = trouvees[0] is not None and trouvees[0] == trouvees[1]
                     ecart = "" if concordance else ("empreinte" if trouvees[0] is not None else "document")
@@ -246,6 +276,7 @@ def _verifier_depot(request, handler):
             "verifie": verifie,
             "facture": facture,
             "concordance": concordance,
+            "remplace": remplace,
             "quota": quota,
             "message_quota": MESSAGE_QUOTA,
         },

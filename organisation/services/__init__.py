@@ -51,6 +51,7 @@ from organisation.services.demandes import (  # noqa: F401
     demander_rattachement,
     detacher_utilisateur,
     rattacher_utilisateur,
+    repondre_invitation,
 )
 from organisation.services.double_authentification import (  # noqa: F401
     DOUBLE_AUTHENTIFICATION,
@@ -89,6 +90,7 @@ from organisation.services.modifications import (  # noqa: F401
     _APRES_APPLICATION,
     CIRCUIT_MODIFICATION,
     ECHECS_AFFICHES_PENDANT,
+    MESSAGE_IDENTITE,
     ROLE_DEMANDEUR,
     _appliquer,
     _appliquer_profils,
@@ -100,6 +102,7 @@ from organisation.services.modifications import (  # noqa: F401
     modifications_en_attente,
     modifications_en_echec,
     modifications_non_appliquees_de,
+    peut_modifier_identite,
 )
 from organisation.services.structures import (  # noqa: F401
     CHAMPS_ADRESSE,

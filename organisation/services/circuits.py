@@ -67,6 +67,9 @@ CIRCUIT_RATTACHEMENT = Workflow(
             motif_obligatoire=True,
         ),
         Transition(StatutRattachement.ACTIF, StatutRattachement.INACTIF, roles={ROLE_GESTIONNAIRE}),
+        # An invitation of the gestionnaire: only the invited user answers it (consent), in « Mes rattachements ».
+        Transition(StatutRattachement.INVITE, StatutRattachement.ACTIF, roles={ROLE_UTILISATEUR}),
+        Transition(StatutRattachement.INVITE, StatutRattachement.REFUSE, roles={ROLE_UTILISATEUR}),
     ],
     historique=HistoriqueRattachement,
     libelles=StatutRattachement,

@@ -12,7 +12,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from chorus.identifiers import valider_identifiant, valider_siret
-from organisation import queries
 from organisation.enums import (
     TYPES_IDENTIFIANT_PRIVES,
     StatutRattachement,
@@ -21,7 +20,7 @@ from organisation.enums import (
     TypeIdentifiant,
     TypeStructure,
 )
-from organisation.models import EtablissementInsee, Rattachement, Structure, Utilisateur
+from organisation.models import EtablissementInsee, Structure, Utilisateur
 from organisation.services.circuits import (
     CIRCUIT_STRUCTURE,
     _courriel,
@@ -31,7 +30,7 @@ from organisation.services.circuits import (
     creer_structure,
 )
 from organisation.services.habilitations import ROLE_GESTIONNAIRE, ROLE_UTILISATEUR
-from organisation.services.modifications import demander_modification
+from organisation.services.modifications import MESSAGE_IDENTITE, demander_modification, peut_modifier_identite
 from organisation.services.structures import identifiant_particulier
 
 logger = logging.getLogger(__name__)
@@ -263,12 +262,10 @@ def activer_compte(*, uidb64: str, token: str):
 
 
 def modifier_utilisateur(*, acting_user, utilisateur, changements: dict):
-    """The GP changes the identity of a user attached to one of their structures: a deferred change."""
-    gerees = queries.structures_gerees_par(acting_user)
-    if not Rattachement.objects.filter(
-        utilisateur=utilisateur, structure__in=gerees, statut=StatutRattachement.ACTIF
-    ).exists():
-        raise PermissionDenied("Cet utilisateur n'est rattaché à aucune des structures que vous gérez.")
+    """The support desk changes the identity of a user (a deferred change, as « Mon compte »); nobody else but the
+    user may (``modifications.peut_modifier_identite``, checked again by ``demander_modification``)."""
+    if not peut_modifier_identite(demandeur=acting_user, utilisateur=utilisateur):
+        raise PermissionDenied(MESSAGE_IDENTITE)
     return demander_modification(
         objet=utilisateur,
         changements=changements,

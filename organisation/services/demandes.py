@@ -2,12 +2,14 @@
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from organisation import queries
 from organisation.enums import Application, StatutApprobation, StatutRattachement, TypeApprobation, niveaux_possibles
-from organisation.models import Rattachement, StructureUserObjectPermission, Utilisateur
+from organisation.models import CompteTechnique, Rattachement, StructureUserObjectPermission, Utilisateur
 from organisation.services.circuits import (
     CIRCUIT_RATTACHEMENT,
     _courriel,
@@ -40,13 +42,13 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
     if not (commentaire or "").strip():
         raise ValidationError({"commentaire": "Le commentaire est obligatoire pour une demande de rattachement."})
     _verifier_cible(structure, service)
-    existant = Rattachement.objects.filter(
-        utilisateur=utilisateur,
-        structure=structure,
-        service=service,
-        statut__in=[StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF],
-    ).exists()
-    if existant:
+    existants = Rattachement.objects.filter(utilisateur=utilisateur, structure=structure, service=service)
+    if existants.filter(statut=StatutRattachement.INVITE).exists():
+        raise ValidationError(
+            "Le gestionnaire de cette structure vous a déjà invité : "
+            "acceptez son invitation dans « Mes rattachements »."
+        )
+    if existants.filter(statut__in=[StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF]).exists():
         raise ValidationError(
             "Vous êtes déjà rattaché, ou en attente de rattachement, à cette structure ou ce service."
         )
@@ -69,23 +71,36 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
     )
 
 
+def _cible(structure, service) -> str:
+    """What an invitation attaches to, as its messages say it."""
+    if service is None:
+        return f"à la structure {structure.raison_sociale}"
+    return f"au service {service.code} – {service.libelle} de la structure {structure.raison_sociale}"
+
+
 @transaction.atomic
 def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
-    """The GP attaches an existing account directly (no approbation), with the default profiles."""
+    """The GP's « Rattacher un utilisateur »: an invitation (status « Invitation à accepter ») that the user accepts
+    or refuses in « Mes rattachements » (``repondre_invitation``); nothing is attached and no profile applies before.
+    A gestionnaire must not attach someone without their consent. A pending request of that user for the same
+    target already carries their consent: it is approved."""
     _exiger_gestion(acting_user, structure)
     _verifier_cible(structure, service)
     utilisateur = Utilisateur.objects.filter(email=Utilisateur.objects.normalize_email(email)).first()
     if utilisateur is None:
         raise ValidationError({"email": "Aucun compte n'existe avec cette adresse électronique."})
-    if Rattachement.objects.filter(
-        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.ACTIF
-    ).exists():
+    if CompteTechnique.objects.filter(utilisateur=utilisateur).exists():
+        # It cannot log in to answer, and belongs to its own structure (« Raccordements »).
+        raise ValidationError({"email": "Un compte technique ne se rattache pas : il appartient à sa structure."})
+    existants = Rattachement.objects.filter(utilisateur=utilisateur, structure=structure, service=service)
+    if existants.filter(statut=StatutRattachement.ACTIF).exists():
         raise ValidationError({"email": "Cet utilisateur est déjà rattaché à cette structure ou ce service."})
-    en_attente = Rattachement.objects.filter(
-        utilisateur=utilisateur, structure=structure, service=service, statut=StatutRattachement.EN_ATTENTE
-    ).first()
+    if existants.filter(statut=StatutRattachement.INVITE).exists():
+        raise ValidationError(
+            {"email": "Cet utilisateur a déjà une invitation à ce rattachement, qu'il n'a pas encore acceptée."}
+        )
+    en_attente = existants.filter(statut=StatutRattachement.EN_ATTENTE).first()
     if en_attente is not None:
-        # A pending request for the same target is granted by this direct attachment.
         for approbation in en_attente.approbations.filter(statut=StatutApprobation.DEMANDE):
             decider(approbation=approbation, acting_user=acting_user, approuver=True)
         return en_attente
@@ -93,18 +108,48 @@ def rattacher_utilisateur(*, acting_user, email: str, structure, service=None):
         utilisateur=utilisateur,
         structure=structure,
         service=service,
-        statut=StatutRattachement.ACTIF,
+        statut=StatutRattachement.INVITE,
         acting_user=acting_user,
         role=ROLE_GESTIONNAIRE,
     )
-    if not profils_de(utilisateur=utilisateur, structure=structure):
-        definir_profils(utilisateur=utilisateur, structure=structure, profils=profils_par_defaut())
     _courriel(
         utilisateur,
-        "Nouveau rattachement",
-        f"Vous avez été rattaché à la structure {structure.raison_sociale}.",
+        "Invitation à un rattachement",
+        f"{acting_user.get_full_name()}, gestionnaire de la structure {structure.raison_sociale}, vous invite à vous "
+        f"rattacher {_cible(structure, service)}. Vous n'y serez rattaché que si vous acceptez cette invitation "
+        "dans « Mes rattachements » : "
+        f"{settings.CHORUS_PORTAL_URL.rstrip('/')}{reverse('mes_rattachements')}",
         evenement="ORGANISATION_RATTACHEMENT",
     )
+    return rattachement
+
+
+@transaction.atomic
+def repondre_invitation(*, utilisateur, rattachement, accepter: bool):
+    """The invited user accepts (the rattachement becomes active, with the default profiles if they have none on the
+    structure) or refuses the gestionnaire's invitation; the gestionnaire principal is told."""
+    if rattachement.utilisateur_id != utilisateur.pk:
+        raise PermissionDenied("Cette invitation ne vous est pas adressée.")
+    structure, service = rattachement.structure, rattachement.service
+    if accepter:
+        # The structure or service may have closed since the invitation.
+        _verifier_cible(structure, service)
+    CIRCUIT_RATTACHEMENT.transition(
+        rattachement,
+        to=StatutRattachement.ACTIF if accepter else StatutRattachement.REFUSE,
+        acting_user=utilisateur,
+        role=ROLE_UTILISATEUR,
+    )
+    if accepter and not profils_de(utilisateur=utilisateur, structure=structure):
+        definir_profils(utilisateur=utilisateur, structure=structure, profils=profils_par_defaut())
+    if structure.gestionnaire_principal is not None:
+        _courriel(
+            structure.gestionnaire_principal,
+            "Invitation acceptée" if accepter else "Invitation refusée",
+            f"{utilisateur.get_full_name()} ({utilisateur.email}) a "
+            f"{'accepté' if accepter else 'refusé'} votre invitation à se rattacher {_cible(structure, service)}.",
+            evenement="ORGANISATION_RATTACHEMENT",
+        )
     return rattachement
 
 

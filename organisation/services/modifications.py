@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,8 +13,8 @@ from chorus.messagerie import notifier
 from chorus.securite import journaliser_apres_commit
 from chorus.workflow import SYSTEME, Transition, Workflow
 from organisation import queries
-from organisation.enums import Application, StatutRattachement
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement, Utilisateur
+from organisation.enums import Application
+from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
 from organisation.services.habilitations import definir_profils, profils_par_defaut, tous_les_profils
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,18 @@ def _cle(model) -> str:
     return model._meta.label_lower
 
 
+MESSAGE_IDENTITE = (
+    "L'identité d'un utilisateur (nom, prénom, téléphone) ne peut être modifiée que par lui-même, "
+    "depuis « Mon compte », ou par le support Chorus Pro."
+)
+
+
+def peut_modifier_identite(*, demandeur, utilisateur) -> bool:
+    """An identity is portal-wide: a gestionnaire of one structure must not rename someone who also works for
+    others, so only the person (« Mon compte ») or the support desk changes it."""
+    return demandeur is not None and (demandeur.pk == utilisateur.pk or queries.est_agent_support(demandeur))
+
+
 def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, description: str):
     """Store a change to ``objet`` that the beat sweep applies after ``CHORUS_DELAI_MODIFICATION``."""
     autorises = CHAMPS_DIFFERABLES.get(_cle(objet), set())
@@ -86,6 +98,8 @@ def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, d
         raise ValidationError(f"Ces champs ne peuvent pas être modifiés : {', '.join(sorted(interdits))}.")
     if not changements:
         raise ValidationError("Aucune modification à enregistrer.")
+    if isinstance(objet, Utilisateur) and not peut_modifier_identite(demandeur=demandeur, utilisateur=objet):
+        raise PermissionDenied(MESSAGE_IDENTITE)
     now = timezone.now()
     with transaction.atomic():
         modification = ModificationDifferee.objects.create(
@@ -161,13 +175,11 @@ def _refus_des_droits(modification: ModificationDifferee, cible) -> str:
     if not demandeur.is_active:
         return "le compte du demandeur n'est plus actif"
     if isinstance(cible, Utilisateur):
-        if cible.pk == demandeur.pk:
+        # An identity is changed only by the person or the support (``peut_modifier_identite``): a change a
+        # gestionnaire queued before that rule is refused when it comes due.
+        if peut_modifier_identite(demandeur=demandeur, utilisateur=cible):
             return ""
-        if Rattachement.objects.filter(
-            utilisateur=cible, structure__in=queries.structures_gerees_par(demandeur), statut=StatutRattachement.ACTIF
-        ).exists():
-            return ""
-        return "le demandeur ne gère plus aucune structure à laquelle cet utilisateur est rattaché"
+        return "seul l'utilisateur lui-même ou le support Chorus Pro peut modifier son identité"
     structure = cible if _cle(type(cible)) == "organisation.structure" else cible.structure
     if "gestionnaire_principal_id" in changements:
         if structure.gestionnaire_principal_id != demandeur.pk:

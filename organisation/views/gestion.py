@@ -13,7 +13,7 @@ from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
 from organisation.enums import Application, StatutApprobation, StatutRattachement
-from organisation.models import Rattachement, Utilisateur
+from organisation.models import Rattachement
 from organisation.views.compte import _erreurs_sur_formulaire
 
 
@@ -84,10 +84,20 @@ def utilisateurs(request):
         .select_related("utilisateur", "structure", "service")
         .order_by("structure__raison_sociale", "utilisateur__nom", "utilisateur__prenom", "id")
     )
+    # The GP's invitations the users have not answered yet: not attached, shown so that the GP knows they went out.
+    invitations = (
+        Rattachement.objects.filter(structure__in=structures, statut=StatutRattachement.INVITE)
+        .select_related("utilisateur", "structure", "service")
+        .order_by("-created_at", "-id")
+    )
     return render(
         request,
         "organisation/utilisateurs.html",
-        {"rattachements": rattachements, "breadcrumb_data": fil_ariane(courant="Utilisateurs de mes structures")},
+        {
+            "rattachements": rattachements,
+            "invitations": invitations,
+            "breadcrumb_data": fil_ariane(courant="Utilisateurs de mes structures"),
+        },
     )
 
 
@@ -147,7 +157,11 @@ def rattacher_utilisateur(request):
         except ValidationError as exc:
             _erreurs_sur_formulaire(form, exc)
         else:
-            messages.success(request, "L'utilisateur est rattaché.")
+            messages.success(
+                request,
+                "L'invitation est envoyée : l'utilisateur sera rattaché lorsqu'il l'aura acceptée "
+                "dans « Mes rattachements ».",
+            )
             return redirect("utilisateurs")
     return render(
         request,
@@ -219,44 +233,6 @@ def gerer_habilitations(request):
             ],
             "form": form,
             "breadcrumb_data": fil_ariane(courant="Gérer les habilitations des utilisateurs"),
-        },
-    )
-
-
-@login_required
-def modifier_utilisateur(request, pk):
-    structures = _structures_gerees_ou_403(request.user)
-    membres = Utilisateur.objects.filter(
-        rattachements__structure__in=structures, rattachements__statut=StatutRattachement.ACTIF
-    ).distinct()
-    utilisateur = get_object_or_404(membres, pk=pk)
-    initial = {"prenom": utilisateur.prenom, "nom": utilisateur.nom, "telephone": utilisateur.telephone}
-    form = forms.ModifierCompteForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            modification = services.modifier_utilisateur(
-                acting_user=request.user, utilisateur=utilisateur, changements=form.changements(utilisateur)
-            )
-        except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
-        else:
-            messages.success(
-                request,
-                "La modification de l'utilisateur est enregistrée. Elle prendra effet le "
-                f"{modification.effective_at.astimezone().strftime('%d/%m/%Y à %H:%M')}.",
-            )
-            return redirect("modifier_utilisateur", pk=utilisateur.pk)
-    return render(
-        request,
-        "organisation/modifier_utilisateur.html",
-        {
-            "utilisateur_modifie": utilisateur,
-            "form": form,
-            "en_attente": services.modifications_en_attente(utilisateur).select_related("demandeur"),
-            "en_echec": services.modifications_en_echec(utilisateur).select_related("demandeur"),
-            "breadcrumb_data": fil_ariane(
-                ("Utilisateurs de mes structures", reverse("utilisateurs")), courant=utilisateur.get_full_name()
-            ),
         },
     )
 

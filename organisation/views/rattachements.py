@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from chorus import exports
 from chorus.navigation import fil_ariane
+from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, statuts
-from organisation.enums import StatutStructure
+from organisation.enums import StatutRattachement, StatutStructure
 from organisation.models import Structure
 from organisation.views.compte import _erreurs_sur_formulaire
 
@@ -20,6 +22,7 @@ def mes_rattachements(request):
     rattachements = list(queries.rattachements_de(request.user))
     for r in rattachements:
         r.badge = statuts.badge_rattachement(r.statut)
+        r.actions = statuts.actions_utilisateur(r.statut)
     return render(
         request,
         "organisation/mes_rattachements.html",
@@ -28,6 +31,32 @@ def mes_rattachements(request):
             "breadcrumb_data": fil_ariane(courant="Mes rattachements"),
         },
     )
+
+
+@login_required
+@require_POST
+def repondre_invitation(request, pk):
+    """« Accepter » or « Refuser » an invitation of a gestionnaire: only the invited user's own rows are reachable."""
+    rattachement = get_object_or_404(queries.rattachements_de(request.user), pk=pk)
+    cible = request.POST.get("statut")
+    if cible not in (StatutRattachement.ACTIF, StatutRattachement.REFUSE):
+        messages.error(request, "Choisissez « Accepter » ou « Refuser ».")
+        return redirect("mes_rattachements")
+    accepter = cible == StatutRattachement.ACTIF
+    try:
+        services.repondre_invitation(utilisateur=request.user, rattachement=rattachement, accepter=accepter)
+    except TransitionInterdite:
+        messages.error(request, "Action déjà effectuée : cette invitation n'attend plus de réponse.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Vous êtes rattaché à la structure {rattachement.structure.raison_sociale}."
+            if accepter
+            else "Vous avez refusé l'invitation : vous n'êtes pas rattaché.",
+        )
+    return redirect("mes_rattachements")
 
 
 def _recherche(form) -> Structure.objects:

@@ -209,8 +209,8 @@ def test_organisation_rattachement_mais_pas_le_lien_d_activation(fournisseur_gp)
     gp, structure = fournisseur_gp
     nouveau = UtilisateurFactory(email="nouveau@fournisseur.fr")
     org_services.rattacher_utilisateur(acting_user=gp, email=nouveau.email, structure=structure)
-    assert _boite(nouveau) == [("ORGANISATION_RATTACHEMENT", "Nouveau rattachement")]
-    assert _courriels_a(nouveau.email) == ["Chorus Pro - Nouveau rattachement"]
+    assert _boite(nouveau) == [("ORGANISATION_RATTACHEMENT", "Invitation à un rattachement")]
+    assert _courriels_a(nouveau.email) == ["Chorus Pro - Invitation à un rattachement"]
     _courriel_activation(nouveau)
     assert len(_boite(nouveau)) == 1  # the activation link is e-mailed only
     assert _courriels_a(nouveau.email)[-1] == "Chorus Pro - Activez votre compte"

@@ -9,7 +9,7 @@ from organisation import queries, services
 from organisation.enums import TypeStructure
 from organisation.models import EtablissementInsee
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def test_un_utilisateur_simple_consulte_sans_bouton(page):
     structure = services.creer_structure_par_utilisateur(
         acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
     )
-    services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=structure)
+    rattacher(gp, simple, structure)
     se_connecter(page, simple.email)
     page.get_by_role("link", name="Gérer mes structures").click()
     page.get_by_role("link", name="ACME SAS").click()

@@ -22,7 +22,7 @@ from organisation.queries import applications_ouvertes
 from organisation.services import comptes
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,6 +140,19 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
     expect(page.get_by_text("Aucun compte n'existe avec cette adresse électronique.")).to_be_visible()
     page.get_by_label("Adresse électronique de l'utilisateur").fill(collegue.email)
     page.get_by_role("button", name="Soumettre").click()
+    expect(page.get_by_text("L'invitation est envoyée")).to_be_visible()
+    # Not attached until Zoé accepts the invitation in « Mes rattachements ».
+    expect(page.get_by_test_id("rattachement-utilisateur").filter(has_text="Zoé Lemaire")).to_have_count(0)
+    _se_deconnecter(page)
+    se_connecter(page, collegue.email)
+    page.goto(page.base_url + "/mes-rattachements/")
+    page.get_by_test_id("rattachement").filter(has_text="Invitation à accepter").get_by_role(
+        "button", name="Accepter"
+    ).click()
+    expect(page.get_by_text("Vous êtes rattaché à la structure")).to_be_visible()
+    _se_deconnecter(page)
+    se_connecter(page, gp.email)
+    page.get_by_role("link", name="Utilisateurs de mes structures").click()
     expect(page.get_by_test_id("rattachement-utilisateur").filter(has_text="Zoé Lemaire")).to_be_visible()
 
     page.get_by_role("link", name="Gérer les habilitations des utilisateurs").click()
@@ -168,7 +181,7 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
 def test_demande_d_habilitation_par_l_utilisateur(page):
     gp, structure = _gp()
     user = UtilisateurFactory(email="user@acme.fr", prenom="Léo", nom="Faure")
-    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    rattacher(gp, user, structure)
 
     se_connecter(page, user.email)
     page.goto(page.base_url + "/mes-habilitations/")

@@ -13,7 +13,7 @@ from organisation import services
 from organisation.enums import TypeStructure
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structu
 
 def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
     collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
-    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    rattacher(gp, collegue, structure)
 
     se_connecter(page, gp.email)
     page.goto(page.base_url + f"/organisation/structures/{structure.pk}/")

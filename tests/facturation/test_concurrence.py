@@ -166,10 +166,10 @@ def test_enregistrer_apres_un_envoi_parallele_est_refuse_sans_rouvrir_la_facture
     envoi_fini, saisie_a_lu = threading.Event(), threading.Event()
     original = brouillons.exiger_emission
 
-    def exiger(user, fournisseur):  # « Enregistrer » has read the draft and waits for the send to commit
+    def exiger(user, fournisseur, *, service=None):  # « Enregistrer » has read the draft, waits for the send
         saisie_a_lu.set()
         assert envoi_fini.wait(ATTENTE)
-        return original(user, fournisseur)
+        return original(user, fournisseur, service=service)
 
     monkeypatch.setattr(brouillons, "exiger_emission", exiger)
     donnees = {**donnees_saisie(structure, etat, numero_marche="M-TARDIF"), "action": "enregistrer"}

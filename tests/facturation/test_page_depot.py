@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from facturation import forms
@@ -140,7 +141,7 @@ def test_brouillon_depose_rouvert_bandeau_en_francais(client, fournisseur_gp, et
 
 def test_le_champ_date_rend_une_valeur_iso():
     form = forms.SaisieFactureForm(
-        initial={"date_facture": date(2026, 12, 3)}, structures=Structure.objects.none()
+        initial={"date_facture": date(2026, 12, 3)}, structures=Structure.objects.none(), user=AnonymousUser()
     )  # no database query: the querysets are lazy
     rendu = str(form["date_facture"])
     assert 'type="date"' in rendu

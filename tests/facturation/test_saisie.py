@@ -10,7 +10,7 @@ from facturation.enums import StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import services as org_services
 from tests import outils
-from tests.factories import UtilisateurFactory
+from tests.factories import UtilisateurFactory, rattacher
 from tests.fixtures_facturation import donnees_saisie
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_saisie_exige_le_mandat_de_facturation(client, etat):
 def test_un_utilisateur_en_consultation_ne_saisit_pas(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     lecteur = UtilisateurFactory()
-    org_services.rattacher_utilisateur(acting_user=gp, email=lecteur.email, structure=structure)
+    rattacher(gp, lecteur, structure)
     org_services.definir_profils(utilisateur=lecteur, structure=structure, profils={"FACTURES_EMISES": "consultation"})
     client.force_login(gp)
     client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
@@ -367,7 +367,7 @@ def test_notifications_aux_seuls_utilisateurs_habilites(fournisseur_gp, etat):
 
     gp, structure = fournisseur_gp
     sans_profil = UtilisateurFactory()
-    org_services.rattacher_utilisateur(acting_user=gp, email=sans_profil.email, structure=structure)
+    rattacher(gp, sans_profil, structure)
     org_services.definir_profils(utilisateur=sans_profil, structure=structure, profils={"FACTURES_EMISES": None})
     agent = UtilisateurFactory()
     org_services._creer_rattachement(

@@ -27,7 +27,7 @@ from organisation.enums import (
 )
 from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
 from tests import outils
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory, siret_aleatoire
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +297,10 @@ def test_le_gp_rattache_directement_puis_detache(client, gp_et_structure):
         {"email": "Collegue@acme.fr", "structure": structure.pk, "maille": "STRUCTURE"},
     )
     assert response.status_code == 302
-    rattachement = Rattachement.objects.get(utilisateur=user, statut=StatutRattachement.ACTIF)
+    # An invitation: nothing applies until the user accepts it (tests/organisation/test_consentement.py).
+    rattachement = Rattachement.objects.get(utilisateur=user, statut=StatutRattachement.INVITE)
+    assert not queries.structures_de(user).exists()
+    services.repondre_invitation(utilisateur=user, rattachement=rattachement, accepter=True)
     assert queries.structures_de(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).get() == structure
     assert not queries.structures_gerees_par(user).exists()
 
@@ -324,7 +327,7 @@ def test_le_gp_ne_peut_pas_etre_detache(client, gp_et_structure):
 def test_demande_de_profil_approuvee_par_le_gp(client, gp_et_structure):
     gp, structure = gp_et_structure
     user = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    rattacher(gp, user, structure)
     client.force_login(user)
     response = client.post(
         reverse("gerer_mes_habilitations"),
@@ -348,7 +351,7 @@ def test_demande_de_profil_approuvee_par_le_gp(client, gp_et_structure):
 def test_le_gp_change_le_niveau_d_un_profil(client, gp_et_structure):
     gp, structure = gp_et_structure
     user = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
+    rattacher(gp, user, structure)
     client.force_login(gp)
     url = f"{reverse('gerer_habilitations')}?structure={structure.pk}&utilisateur={user.pk}"
     response = client.post(
@@ -380,7 +383,7 @@ def test_profil_organisation_uniquement_en_modification():
 def test_un_utilisateur_sans_profil_organisation_ne_gere_rien(client, gp_et_structure):
     gp, structure = gp_et_structure
     simple = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=structure)
+    rattacher(gp, simple, structure)
     client.force_login(simple)
     for name in ("utilisateurs", "rattacher_utilisateur", "gerer_habilitations"):
         assert client.get(reverse(name)).status_code == 403, name
@@ -465,26 +468,6 @@ def test_creation_compte_pre_remplie_depuis_la_base_insee(client):
     assert response.status_code == 302
     structure = Structure.objects.get(identifiant=SIRET_PRIVE)
     assert (structure.raison_sociale, structure.adresse, structure.ville) == ("DANONE", "17 BD HAUSSMANN", "PARIS")
-
-
-def test_le_gp_modifie_un_utilisateur_avec_la_regle_des_30_minutes(client, gp_et_structure):
-    gp, structure = gp_et_structure
-    user = UtilisateurFactory(nom="Ancien")
-    etranger = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=user.email, structure=structure)
-    client.force_login(gp)
-    url = reverse("modifier_utilisateur", args=[user.pk])
-    response = client.post(url, {"prenom": user.prenom, "nom": "Nouveau", "telephone": ""})
-    assert response.status_code == 302
-    assert "Nom : Nouveau" in outils.texte(client.get(url))
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        services.appliquer_modifications_dues()
-    user.refresh_from_db()
-    assert user.nom == "Nouveau"
-    # A user who is not attached to the GP's structures is out of reach.
-    assert client.get(reverse("modifier_utilisateur", args=[etranger.pk])).status_code == 404
-    client.force_login(user)
-    assert client.get(reverse("modifier_utilisateur", args=[user.pk])).status_code == 403
 
 
 def test_approbation_en_masse(client, gp_et_structure, django_capture_on_commit_callbacks):

@@ -14,7 +14,7 @@ from organisation import queries, services
 from organisation.enums import TypeStructure
 from organisation.models import Approbation
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_export_des_utilisateurs_de_mes_structures(client, deux_gp):
     import openpyxl
 
     gp, acme, autre_gp, _concurrent = deux_gp
-    services.rattacher_utilisateur(acting_user=gp, email=UtilisateurFactory(nom="Bernard").email, structure=acme)
+    rattacher(gp, UtilisateurFactory(nom="Bernard"), acme)
     client.force_login(gp)
     response = client.get(reverse("exporter_utilisateurs"))
     lignes = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))

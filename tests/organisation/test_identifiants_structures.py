@@ -29,7 +29,7 @@ from organisation.models import (
     Structure,
 )
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def structure(gp):
 @pytest.fixture
 def simple(gp, structure):
     utilisateur = UtilisateurFactory(prenom="Simon", nom="Simple")
-    services.rattacher_utilisateur(acting_user=gp, email=utilisateur.email, structure=structure)
+    rattacher(gp, utilisateur, structure)
     return utilisateur
 
 
@@ -433,7 +433,7 @@ def test_seul_le_gp_demande_le_changement_de_siret(client, gp, structure, simple
     _insee(nouveau)
     # A secondary gestionnaire (« Organisation modification ») manages the structure but is not its GP.
     secondaire = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=secondaire.email, structure=structure)
+    rattacher(gp, secondaire, structure)
     services.definir_profils(
         utilisateur=secondaire, structure=structure, profils={Application.ORGANISATION: Niveau.MODIFICATION}
     )

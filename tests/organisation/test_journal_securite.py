@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from organisation import services
 from organisation.enums import Application, Niveau, StatutRattachement
-from organisation.models import Rattachement
 from tests.factories import UtilisateurFactory
 from tests.securite import journal  # noqa: F401
 
@@ -21,18 +20,18 @@ def test_rattachement_et_detachement_journalises(fournisseur_gp, journal, django
     gp, structure = fournisseur_gp
     collegue = UtilisateurFactory(email="collegue@exemple.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
-    rattachement = Rattachement.objects.get(utilisateur=collegue)
+        rattachement = services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.repondre_invitation(utilisateur=collegue, rattachement=rattachement, accepter=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.detacher_utilisateur(acting_user=gp, rattachement=rattachement, motif="Départ")
     rattachements = [champs for nom, champs in journal() if nom == "rattachement.modifie"]
-    assert [(c["statut_precedent"], c["statut"]) for c in rattachements] == [
-        ("", StatutRattachement.ACTIF),
-        (StatutRattachement.ACTIF, StatutRattachement.INACTIF),
+    assert [(c["statut_precedent"], c["statut"], c["par"]) for c in rattachements] == [
+        ("", StatutRattachement.INVITE, gp.pk),
+        (StatutRattachement.INVITE, StatutRattachement.ACTIF, collegue.pk),
+        (StatutRattachement.ACTIF, StatutRattachement.INACTIF, gp.pk),
     ]
-    assert all(
-        c["utilisateur"] == collegue.pk and c["structure"] == structure.pk and c["par"] == gp.pk for c in rattachements
-    )
+    assert all(c["utilisateur"] == collegue.pk and c["structure"] == structure.pk for c in rattachements)
     profils = [champs for nom, champs in journal() if nom == "habilitations.modifiees"]
     assert profils and profils[0]["utilisateur"] == collegue.pk and profils[0]["structure"] == structure.pk
 

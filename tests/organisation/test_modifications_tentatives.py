@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from chorus.models import OutboxMessage
-from organisation import services
+from organisation import queries, services
 from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from organisation.services import modifications, raccordements
@@ -216,22 +217,26 @@ def test_profil_retire_entre_temps_modification_refusee(gp, structure):
     )
 
 
-def test_demandeur_detache_entre_temps_modification_refusee(gp, structure):
-    gestionnaire = _membre(gp, structure, **{Application.ORGANISATION: Niveau.MODIFICATION})
+def test_agent_du_support_retire_entre_temps_modification_d_identite_refusee(gp, structure):
+    """An identity is changed only by the person or the support: an agent who left the support between the request
+    and its effect has no right to it any more."""
+    agent = UtilisateurFactory()
+    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
     collegue = _membre(gp, structure)
     avant = collegue.nom
     modification = services.modifier_utilisateur(
-        acting_user=gestionnaire, utilisateur=collegue, changements={"nom": "Renommé"}
+        acting_user=agent, utilisateur=collegue, changements={"nom": "Renommé"}
     )
-    rattachement = Rattachement.objects.get(utilisateur=gestionnaire, structure=structure)
-    services.detacher_utilisateur(acting_user=gp, rattachement=rattachement)
+    agent.groups.clear()
     with _dans(31):
         assert services.appliquer_modifications_dues() == 0
     collegue.refresh_from_db()
     assert collegue.nom == avant
     modification.refresh_from_db()
     assert modification.statut == ModificationDifferee.Statut.ECHEC
-    assert "ne gère plus aucune structure à laquelle cet utilisateur est rattaché" in modification.derniere_erreur
+    assert "seul l'utilisateur lui-même ou le support Chorus Pro peut modifier son identité" in (
+        modification.derniere_erreur
+    )
 
 
 def test_raccordements_retires_entre_temps_mode_d_echange_refuse(gp, structure):

@@ -32,6 +32,7 @@ def test_mes_rattachements_affiche_le_badge_de_chaque_statut(client, db):
     assert badges == {
         "Actif": "fr-badge--success",
         "En attente d&#x27;approbation": "fr-badge--info",
+        "Invitation à accepter": "fr-badge--new",
         "Refusé": "fr-badge--error",
         "Détaché": "fr-badge--error",
     }

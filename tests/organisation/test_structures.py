@@ -20,7 +20,7 @@ from organisation.models import (
     Structure,
 )
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +223,7 @@ def test_mandat_de_facturation(client, gp, structure):
 
 def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
     collegue = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    rattacher(gp, collegue, structure)
     client.force_login(gp)
     assert _gerer(client, structure, {"action": "transfert", "transfert-nouveau": collegue.pk}).status_code == 302
     structure.refresh_from_db()
@@ -240,7 +240,7 @@ def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
 
 def test_seul_le_gp_transfere_son_role(gp, structure):
     collegue = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=collegue.email, structure=structure)
+    rattacher(gp, collegue, structure)
     services.definir_profils(utilisateur=collegue, structure=structure, profils=services.tous_les_profils())
     with pytest.raises(Exception, match="Seul le gestionnaire principal"):
         services.transferer_gestionnaire_principal(acting_user=collegue, structure=structure, nouveau=collegue)
@@ -250,7 +250,7 @@ def test_seul_le_gp_transfere_son_role(gp, structure):
 def test_personne_d_autre_ne_gere_la_structure(client, gp, structure):
     autre = UtilisateurFactory()
     simple = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=structure)
+    rattacher(gp, simple, structure)
     service = services.creer_service(acting_user=gp, structure=structure, code="S1", libelle="Service 1")
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     client.force_login(autre)

@@ -148,7 +148,9 @@ class Command(BaseCommand):
             code_postal="69007",
             ville="Lyon",
         )
-        services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=fournisseur)
+        # The GP's invitation, accepted by the user (the demo plays both sides, as they would on the portal).
+        invitation = services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=fournisseur)
+        services.repondre_invitation(utilisateur=simple, rattachement=invitation, accepter=True)
         services.ajouter_coordonnees_bancaires(
             acting_user=gp,
             structure=fournisseur,
