@@ -15,7 +15,7 @@ from organisation.enums import Application, Niveau, StatutRattachement, TypeStru
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from organisation.services import modifications, raccordements
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def structure(gp):
 def _membre(gp, structure, **profils):
     """A user attached to ``structure`` by its GP, with ``profils`` on top of the default ones."""
     membre = UtilisateurFactory()
-    services.rattacher_utilisateur(acting_user=gp, email=membre.email, structure=structure)
+    rattacher(gp, membre, structure)
     if profils:
         services.definir_profils(utilisateur=membre, structure=structure, profils=profils)
     return membre
