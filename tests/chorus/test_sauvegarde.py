@@ -211,3 +211,26 @@ def test_dossier_de_sauvegarde_non_vide_refuse(portail, tmp_path):
     with pytest.raises(CommandError, match="existe déjà et n'est pas vide"):
         _commande("sauvegarder", tmp_path / "occupe")
     assert (tmp_path / "occupe" / "fichier").read_text() == "x"
+
+
+def test_programmes_de_la_version_du_serveur_sinon_refus_en_francais(monkeypatch, tmp_path):
+    """Only a client of the server's major version is used (pg_dump may be newer); none: a French refusal."""
+    from chorus import sauvegarde
+
+    majeure = connection.cursor().connection.info.server_version // 10000
+    dossier = tmp_path / "bin"
+    dossier.mkdir()
+    for nom in ("pg_dump", "pg_restore"):
+        faux = dossier / nom
+        faux.write_text(f"#!/bin/sh\necho '{nom} (PostgreSQL) {majeure + 1}.0'\n")
+        faux.chmod(0o755)
+    monkeypatch.setattr(sauvegarde, "_dossiers_candidats", lambda _majeure: [dossier])
+    assert sauvegarde.programme("pg_dump", plus_recent=True).chemin == str(dossier / "pg_dump")
+    with pytest.raises(sauvegarde.SauvegardeRefusee) as refus:
+        sauvegarde.programme("pg_restore")
+    assert f"Aucun programme pg_restore de PostgreSQL {majeure} (la version du serveur) n'a été trouvé" in str(
+        refus.value
+    )
+    assert "CHORUS_PG_BIN" in str(refus.value)
+    with pytest.raises(sauvegarde.SauvegardeRefusee, match="Aucun programme psql"):
+        sauvegarde.programme("psql")
