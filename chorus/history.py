@@ -101,8 +101,8 @@ class HistoriqueBase(models.Model):
 def append_only_sql(table: str) -> tuple[str, str]:
     """(forward, reverse) SQL for a migration's ``RunSQL``: forbid UPDATE and DELETE on ``table``.
 
-    TRUNCATE stays possible for the table's owner (``manage.py flush``, test isolation); production revokes it
-    from the application's role."""
+    TRUNCATE stays possible for the table's owner (``manage.py flush``, test isolation); the application's role
+    never has it, nor UPDATE and DELETE, and cannot disable this trigger (``chorus.roles``)."""
     forward = f"""
         CREATE OR REPLACE FUNCTION chorus_historique_immuable() RETURNS trigger AS $$
         BEGIN

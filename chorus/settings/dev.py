@@ -11,7 +11,12 @@ MIDDLEWARE = [*MIDDLEWARE, "chorus.middleware.PagesErreurEnDeveloppement"]  # no
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
-DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+if not DATABASE_URL:
+    # The embedded server, like production: the portal as the restricted application role, migrations (and
+    # backups) as the superuser that owns the tables (chorus.roles).
+    DATABASE_PROPRIETAIRE_URL = embedded.postgres_url()
+    DATABASE_PROPRIETAIRE = database_settings(DATABASE_PROPRIETAIRE_URL)
+    DATABASE_URL = embedded.postgres_url(role=embedded.ROLE_APPLICATIF)
 DATABASES = {"default": database_settings(DATABASE_URL)}
 REDIS_URL = REDIS_URL or embedded.redis_url()
 CELERY_BROKER_URL = REDIS_URL
