@@ -175,7 +175,9 @@ def sauvegarder(dossier: Path) -> dict:
     if dossier.exists() and (not dossier.is_dir() or any(dossier.iterdir())):
         raise SauvegardeRefusee(f"Le dossier {dossier} existe déjà et n'est pas vide : choisissez un dossier neuf.")
     pg_dump = programme("pg_dump", plus_recent=True)
+    # The dump holds password hashes and API secrets' digests: the folder is readable by its owner only.
     dossier.mkdir(parents=True, exist_ok=True)
+    dossier.chmod(0o700)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -202,6 +204,8 @@ def sauvegarder(dossier: Path) -> dict:
         },
     }
     (dossier / MANIFESTE).write_text(json.dumps(manifeste, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for nom in (*PARTIES, MANIFESTE):
+        (dossier / nom).chmod(0o600)
     return manifeste
 
 

@@ -121,6 +121,8 @@ def test_sauvegarde_restauree_dans_une_base_neuve_historiques_certificats_et_fic
     assert set(manifeste["parties"]) == {PARTIE_BASE, PARTIE_MEDIAS}
     assert manifeste["historiques"]["facturation.HistoriqueFacture"] == nombre_historiques
     assert manifeste["versions"]["postgresql"] and manifeste["versions"]["pg_dump"]
+    assert (tmp_path / "sauvegarde").stat().st_mode & 0o777 == 0o700  # password hashes inside: owner only
+    assert all((tmp_path / "sauvegarde" / nom).stat().st_mode & 0o077 == 0 for nom in manifeste["parties"])
 
     nouveaux_medias = tmp_path / "medias-restaurees"
     with _dans(base_neuve, nouveaux_medias, settings):
@@ -234,3 +236,23 @@ def test_programmes_de_la_version_du_serveur_sinon_refus_en_francais(monkeypatch
     assert "CHORUS_PG_BIN" in str(refus.value)
     with pytest.raises(sauvegarde.SauvegardeRefusee, match="Aucun programme psql"):
         sauvegarde.programme("psql")
+
+
+def test_restauration_accorde_ses_droits_au_role_applicatif(portail, base_neuve, tmp_path, settings):
+    """Restored as the owner, the new database is then usable by the application role, still restricted."""
+    from django.db import DatabaseError, transaction
+
+    _commande("sauvegarder", tmp_path / "sauvegarde")
+    settings.DATABASE_PROPRIETAIRE = base_neuve
+    application = {**base_neuve, "USER": "chorus_application_test", "PASSWORD": "mot-de-passe-du-role-de-test"}
+    with _dans(application, tmp_path / "medias-restaurees", settings):
+        assert "Restauration terminée" in _commande("restaurer", tmp_path / "sauvegarde")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone() == ("chorus_application_test",)
+        assert Facture.objects.count() == 2 and HistoriqueFacture.objects.count() == 4
+        with pytest.raises(DatabaseError) as refus, transaction.atomic():
+            HistoriqueFacture.objects.update(motif="réécrit")
+        # Refused by the privileges (the append-only trigger raises the same SQLSTATE with its own message).
+        assert refus.value.__cause__.sqlstate == "42501"
+        assert "Historique en ajout seul" not in str(refus.value)
