@@ -27,6 +27,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chorus.roles import modeles_historiques
+
 FORMAT = "chorus-sauvegarde-v1"
 MANIFESTE = "manifeste.json"
 PARTIE_BASE = "base.dump"
@@ -123,16 +125,8 @@ def _executer(arguments: list[str], message: str, **kwargs) -> None:
         raise SauvegardeRefusee(f"{message} : {resultat.stderr.strip()[-2000:]}")
 
 
-def _modeles_historiques():
-    from django.apps import apps
-
-    from chorus.history import HistoriqueBase
-
-    return sorted((m for m in apps.get_models() if issubclass(m, HistoriqueBase)), key=lambda m: m._meta.label)
-
-
 def nombres_historiques() -> dict[str, int]:
-    return {modele._meta.label: modele.objects.count() for modele in _modeles_historiques()}
+    return {modele._meta.label: modele.objects.count() for modele in modeles_historiques()}
 
 
 def _versions(pg_dump: Programme) -> dict:

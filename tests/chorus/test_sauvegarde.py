@@ -15,9 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from chorus import sauvegarde
 from chorus.roles import connexion_par_defaut
 from chorus.sauvegarde import MANIFESTE, PARTIE_BASE, PARTIE_MEDIAS
 from facturation import services
@@ -217,8 +218,6 @@ def test_dossier_de_sauvegarde_non_vide_refuse(portail, tmp_path):
 
 def test_programmes_de_la_version_du_serveur_sinon_refus_en_francais(monkeypatch, tmp_path):
     """Only a client of the server's major version is used (pg_dump may be newer); none: a French refusal."""
-    from chorus import sauvegarde
-
     majeure = connection.cursor().connection.info.server_version // 10000
     dossier = tmp_path / "bin"
     dossier.mkdir()
@@ -240,8 +239,6 @@ def test_programmes_de_la_version_du_serveur_sinon_refus_en_francais(monkeypatch
 
 def test_restauration_accorde_ses_droits_au_role_applicatif(portail, base_neuve, tmp_path, settings):
     """Restored as the owner, the new database is then usable by the application role, still restricted."""
-    from django.db import DatabaseError, transaction
-
     _commande("sauvegarder", tmp_path / "sauvegarde")
     settings.DATABASE_PROPRIETAIRE = base_neuve
     application = {**base_neuve, "USER": "chorus_application_test", "PASSWORD": "mot-de-passe-du-role-de-test"}
