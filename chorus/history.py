@@ -10,6 +10,7 @@ model's migration), so the history cannot be rewritten through the ORM, the admi
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -96,6 +97,12 @@ class HistoriqueBase(models.Model):
                 return False
             precedente = row.empreinte
         return True
+
+
+def modeles_historiques() -> list[type[HistoriqueBase]]:
+    """Every concrete history model, whichever app declares it (the kit imports no domain app): what
+    ``verifier_historiques`` checks, the application role may only append to, and a backup counts."""
+    return sorted((m for m in apps.get_models() if issubclass(m, HistoriqueBase)), key=lambda m: m._meta.label)
 
 
 def append_only_sql(table: str) -> tuple[str, str]:

@@ -14,12 +14,11 @@ its privileges on the tables it has just created; ``manage.py creer_role_applica
 
 import contextlib
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg import sql
 
-from chorus.history import HistoriqueBase
+from chorus.history import modeles_historiques
 
 CLES_CONNEXION = ("NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
 
@@ -68,11 +67,6 @@ def role_applicatif() -> tuple[str, str] | None:
         return None
     parametres = connections[DEFAULT_DB_ALIAS].settings_dict
     return parametres["USER"], parametres.get("PASSWORD") or ""
-
-
-def modeles_historiques() -> list[type[HistoriqueBase]]:
-    """Every history model, whichever app declares it (the kit imports no domain app)."""
-    return sorted((m for m in apps.get_models() if issubclass(m, HistoriqueBase)), key=lambda m: m._meta.label)
 
 
 def tables_historiques() -> list[str]:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chorus.roles import modeles_historiques
+from chorus.history import modeles_historiques
 
 FORMAT = "chorus-sauvegarde-v1"
 MANIFESTE = "manifeste.json"
