@@ -94,6 +94,8 @@ def test_role_applicatif_depose_mais_ne_reecrit_aucun_historique(roles, fourniss
                 # trigger (which raises the same SQLSTATE with its own message) is even reached.
                 assert erreur.sqlstate == "42501", (requete, erreur)
                 assert "Historique en ajout seul" not in str(erreur), requete
+        # Nor can it switch every trigger off for its session (reserved to superusers).
+        assert _refus("SET session_replication_role = replica").sqlstate == "42501"
         assert HistoriqueFacture.objects.filter(objet=facture).count() == 2
 
     # As the owner, the rows are still there, unchanged.
