@@ -72,7 +72,7 @@ def _dossiers_candidats(majeure: int) -> list[Path]:
 def programme(nom: str, *, plus_recent: bool = False) -> Programme:
     """The client program ``nom`` of the server's major version; with ``plus_recent``, a newer one if there is
     none (``pg_dump`` reads older servers, which is how a backup moves to a newer PostgreSQL)."""
-    majeure = connection.cursor().connection.info.server_version // 10000
+    majeure = connection.pg_version // 10000
     vus, recents = [], []
     for dossier in _dossiers_candidats(majeure):
         chemin = dossier / nom
@@ -129,6 +129,12 @@ def nombres_historiques() -> dict[str, int]:
     return {modele._meta.label: modele.objects.count() for modele in modeles_historiques()}
 
 
+def _version_serveur() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
 def _versions(pg_dump: Programme) -> dict:
     try:
         portail = metadata.version("chorus-portail")
@@ -138,7 +144,7 @@ def _versions(pg_dump: Programme) -> dict:
         "portail": portail,
         "django": metadata.version("django"),
         "python": platform.python_version(),
-        "postgresql": connection.cursor().connection.info.parameter_status("server_version"),
+        "postgresql": _version_serveur(),
         "pg_dump": pg_dump.version,
     }
 

@@ -218,7 +218,7 @@ def test_dossier_de_sauvegarde_non_vide_refuse(portail, tmp_path):
 
 def test_programmes_de_la_version_du_serveur_sinon_refus_en_francais(monkeypatch, tmp_path):
     """Only a client of the server's major version is used (pg_dump may be newer); none: a French refusal."""
-    majeure = connection.cursor().connection.info.server_version // 10000
+    majeure = connection.pg_version // 10000
     dossier = tmp_path / "bin"
     dossier.mkdir()
     for nom in ("pg_dump", "pg_restore"):
