@@ -253,3 +253,17 @@ def test_restauration_accorde_ses_droits_au_role_applicatif(portail, base_neuve,
         # Refused by the privileges (the append-only trigger raises the same SQLSTATE with its own message).
         assert refus.value.__cause__.sqlstate == "42501"
         assert "Historique en ajout seul" not in str(refus.value)
+
+
+def test_sauvegarde_d_une_version_anterieure_invite_a_migrer(portail, base_neuve, tmp_path, settings):
+    """A backup whose schema lacks a migration of the code (an older portal) is restored, and the command says
+    to run migrate."""
+    _commande("sauvegarder", tmp_path / "sauvegarde")
+    with _dans(base_neuve, tmp_path / "medias-restaurees", settings):
+        assert "migration(s) du code" not in _commande("restaurer", tmp_path / "sauvegarde")
+        # The same data, as an older portal would have written it: the last migration of sessions not there yet.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM django_migrations WHERE app = 'sessions'")
+        _commande("sauvegarder", tmp_path / "ancienne")
+        sortie = _commande("restaurer", tmp_path / "ancienne", remplacer=True)
+    assert "1 migration(s) du code ne sont pas appliquées à cette sauvegarde : lancez « manage.py migrate »." in sortie

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from chorus import sauvegarde
 from chorus.roles import accorder_droits, en_proprietaire, role_applicatif
@@ -37,6 +39,8 @@ class Command(BaseCommand):
                 accorder_droits(role=application[0], mot_de_passe=application[1])
             self.stdout.write(f"Sauvegarde du {manifeste['date']} restaurée. Vérification des historiques…")
             manquants = sauvegarde.historiques_manquants(manifeste)
+            executeur = MigrationExecutor(connection)
+            a_migrer = len(executeur.migration_plan(executeur.loader.graph.leaf_nodes()))
             sortie, erreurs = io.StringIO(), io.StringIO()
             try:
                 call_command("verifier_historiques", stdout=sortie, stderr=erreurs)
@@ -49,4 +53,10 @@ class Command(BaseCommand):
                 + " ; ".join(manquants)
             )
         self.stdout.write(sortie.getvalue().rstrip())
+        if a_migrer:
+            # A backup of an older version of the portal: its schema is brought up to date by migrate.
+            self.stdout.write(
+                f"{a_migrer} migration(s) du code ne sont pas appliquées à cette sauvegarde : "
+                "lancez « manage.py migrate »."
+            )
         self.stdout.write(self.style.SUCCESS("Restauration terminée : les historiques sont intacts et complets."))
