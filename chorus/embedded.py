@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "chorus"
+# The restricted role the portal connects with (created here, privileges granted by ``migrate``: chorus.roles).
+ROLE_APPLICATIF = "chorus_application"
 
 
 def var_dir() -> Path:
@@ -44,8 +46,9 @@ def _pgdata() -> Path:
     return var_dir() / "postgres"
 
 
-def postgres_url(database: str = DATABASE_NAME) -> str:
-    """Start (or reuse) the embedded PostgreSQL server and return a URL to ``database`` (created if missing)."""
+def postgres_url(database: str = DATABASE_NAME, role: str = "postgres") -> str:
+    """Start (or reuse) the embedded PostgreSQL server and return a URL to ``database`` (created if missing) for
+    ``role`` (the superuser by default; another role is created with LOGIN only if missing)."""
     import psycopg
 
     with _file_lock("postgres"), warnings.catch_warnings():
@@ -62,8 +65,10 @@ def postgres_url(database: str = DATABASE_NAME) -> str:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{database}"')
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f'CREATE ROLE "{role}" LOGIN')
     # dj-database-url reads a socket directory only as a percent-encoded host.
-    return f"postgresql://postgres@{quote(socket_dir, safe='')}/{database}"
+    return f"postgresql://{role}@{quote(socket_dir, safe='')}/{database}"
 
 
 def stop_postgres() -> None:

@@ -10,6 +10,7 @@ model's migration), so the history cannot be rewritten through the ORM, the admi
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -98,11 +99,17 @@ class HistoriqueBase(models.Model):
         return True
 
 
+def modeles_historiques() -> list[type[HistoriqueBase]]:
+    """Every concrete history model, whichever app declares it (the kit imports no domain app): what
+    ``verifier_historiques`` checks, the application role may only append to, and a backup counts."""
+    return sorted((m for m in apps.get_models() if issubclass(m, HistoriqueBase)), key=lambda m: m._meta.label)
+
+
 def append_only_sql(table: str) -> tuple[str, str]:
     """(forward, reverse) SQL for a migration's ``RunSQL``: forbid UPDATE and DELETE on ``table``.
 
-    TRUNCATE stays possible for the table's owner (``manage.py flush``, test isolation); production revokes it
-    from the application's role."""
+    TRUNCATE stays possible for the table's owner (``manage.py flush``, test isolation); the application's role
+    never has it, nor UPDATE and DELETE, and cannot disable this trigger (``chorus.roles``)."""
     forward = f"""
         CREATE OR REPLACE FUNCTION chorus_historique_immuable() RETURNS trigger AS $$
         BEGIN

@@ -119,6 +119,10 @@ def database_settings(url: str) -> dict:
 
 
 DATABASES = {"default": database_settings(DATABASE_URL)} if DATABASE_URL else {}
+# The owner role: migrations, backups and restores connect with it, while the application (DATABASE_URL) uses a
+# role without UPDATE, DELETE nor TRUNCATE on the history tables (chorus.roles). Unset: one role for everything.
+DATABASE_PROPRIETAIRE_URL = env_str("DATABASE_PROPRIETAIRE_URL")
+DATABASE_PROPRIETAIRE = database_settings(DATABASE_PROPRIETAIRE_URL) if DATABASE_PROPRIETAIRE_URL else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.Utilisateur"

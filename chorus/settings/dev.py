@@ -14,7 +14,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 # turns the requirement on as in production.
 CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE = env_bool("CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE", default=False)
 
-DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+if not DATABASE_URL:
+    # The embedded server, like production: the portal as the restricted application role, migrations (and
+    # backups) as the superuser that owns the tables (chorus.roles).
+    DATABASE_PROPRIETAIRE_URL = embedded.postgres_url()
+    DATABASE_PROPRIETAIRE = database_settings(DATABASE_PROPRIETAIRE_URL)
+    DATABASE_URL = embedded.postgres_url(role=embedded.ROLE_APPLICATIF)
 DATABASES = {"default": database_settings(DATABASE_URL)}
 REDIS_URL = REDIS_URL or embedded.redis_url()
 CELERY_BROKER_URL = REDIS_URL

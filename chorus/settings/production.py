@@ -7,6 +7,7 @@ from chorus.settings.base import *  # noqa: F403
 from chorus.settings.base import (
     ALLOWED_HOSTS,
     CHORUS_BAC_A_SABLE,
+    DATABASE_PROPRIETAIRE_URL,
     DATABASE_URL,
     DEBUG,
     EMAIL_URL,
@@ -24,6 +25,8 @@ if not DATABASE_URL:
     _problems.append("DATABASE_URL est obligatoire : la base PostgreSQL embarquée est réservée au développement.")
 elif not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_URL doit désigner un serveur PostgreSQL.")
+if DATABASE_PROPRIETAIRE_URL and not DATABASE_PROPRIETAIRE_URL.startswith(("postgres://", "postgresql://")):
+    _problems.append("DATABASE_PROPRIETAIRE_URL doit désigner un serveur PostgreSQL.")
 if not REDIS_URL:
     _problems.append("REDIS_URL est obligatoire : le Redis embarqué est réservé au développement.")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:

@@ -17,6 +17,9 @@ DATABASE_URL = DATABASE_URL or embedded.postgres_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env_str("CHORUS_TEST_DB_NAME", "test_chorus")}
+# pytest-django creates the test database as its owner and the suite runs with that one role; the restricted
+# application role is built by its own test (tests/chorus/test_role_applicatif.py).
+DATABASE_PROPRIETAIRE = None
 # Database 1 keeps test messages away from a developer's running portal (database 0).
 REDIS_URL = REDIS_URL or embedded.redis_url(db=1)
 CELERY_BROKER_URL = REDIS_URL

@@ -33,9 +33,13 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATABASE_NAME = "chorus_production_check"
 REDIS_DB = 6
+# As in docker-compose.yml: the portal connects as a restricted role, migrations run as the owner.
+APPLICATION_ROLE = "chorus_production_app"
+APPLICATION_PASSWORD = "production-check-app-role"
 PRODUCTION_KEYS = (
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_URL",
+    "DATABASE_PROPRIETAIRE_URL",
     "REDIS_URL",
     "SECRET_KEY",
     "DEBUG",
@@ -68,6 +72,13 @@ def _session_server_database_url(database: str) -> str:
 
 def _production_database_url() -> str:
     return os.environ.get("CHORUS_TEST_PRODUCTION_DATABASE_URL") or _session_server_database_url(DATABASE_NAME)
+
+
+def _application_url(proprietaire_url: str) -> str:
+    """The same database for the restricted application role (``chorus.roles``), which ``migrate`` creates."""
+    parts = urlsplit(proprietaire_url)
+    hote = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{APPLICATION_ROLE}:{APPLICATION_PASSWORD}@{hote}"))
 
 
 def _production_redis_url() -> str:
@@ -133,14 +144,16 @@ def _get(url: str, headers: dict | None = None):
 def production(tmp_path_factory):
     """Variables of a real deployment, on a freshly recreated database, with collected static files."""
     directory = tmp_path_factory.mktemp("production")
-    database_url = _production_database_url()
+    proprietaire_url = _production_database_url()
+    database_url = _application_url(proprietaire_url)
     redis_url = _production_redis_url()
-    _recreate_database(database_url)
+    _recreate_database(proprietaire_url)
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
     base = {
         "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
         "DATABASE_URL": database_url,
+        "DATABASE_PROPRIETAIRE_URL": proprietaire_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "chorus.example.fr,127.0.0.1",
@@ -164,6 +177,16 @@ def test_production_configuration_against_real_servers(production):
     assert "Applying organisation." in result.stdout
     result = run(env, "manage.py", "migrate", "--check")
     _assert_ok(result, "migrate --check")
+    # The portal's processes are the application role, which cannot rewrite a history table.
+    code = (
+        "from django.db import connection\n"
+        "c = connection.cursor(); c.execute('SELECT current_user'); print(c.fetchone()[0])\n"
+        "try:\n    c.execute('TRUNCATE facturation_historiquefacture')\n"
+        "except Exception as e:\n    print(e.__cause__.sqlstate)\n"
+    )
+    result = run(env, "manage.py", "shell", "-c", code)
+    _assert_ok(result, "rôle applicatif")
+    assert result.stdout.split()[-2:] == [APPLICATION_ROLE, "42501"], result.stdout
 
     # (b) Django's deployment checklist: not a single warning.
     result = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent.parent
 INHERITED_CONFIGURATION = (
     "DATABASE_URL",
+    "DATABASE_PROPRIETAIRE_URL",
     "REDIS_URL",
     "SECRET_KEY",
     "DEBUG",
@@ -161,6 +162,19 @@ def test_make_run_on_a_fresh_machine(fresh_var_dir):
                 break
             assert time.monotonic() < deadline, f"/health répond encore {status} après 60 s :\n{log()}"
             time.sleep(0.5)
+
+        # Web, worker and beat connect as the restricted application role; migrations ran as the owner.
+        query = (
+            "import psycopg; from chorus import embedded\n"
+            "with psycopg.connect(embedded.postgres_url()) as c:\n"
+            "    print(sorted({r[0] for r in c.execute(\"SELECT usename FROM pg_stat_activity WHERE datname = 'chorus' "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()\")}))\n"
+            "    print(c.execute(\"SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'\").fetchall())"
+        )
+        sessions = subprocess.run(
+            [sys.executable, "-c", query], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+        ).stdout.splitlines()
+        assert sessions == ["['chorus_application']", "[('postgres',)]"], sessions
 
         running = _processes_of(var_dir)
         commands = " | ".join(running.values())

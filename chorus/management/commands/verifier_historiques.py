@@ -6,17 +6,9 @@ them through the app registry and imports no domain app). Exit code 0 when every
 cron job or a restore procedure can rely on it. A removed *last* row of a chain leaves no trace in the chain
 itself: the rows' count is compared with a backup's by the restore procedure, not here."""
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from chorus.history import HistoriqueBase
-
-
-def modeles_historiques() -> list[type[HistoriqueBase]]:
-    return sorted(
-        (m for m in apps.get_models() if issubclass(m, HistoriqueBase)),
-        key=lambda m: m._meta.label,
-    )
+from chorus.history import HistoriqueBase, modeles_historiques
 
 
 def premier_maillon_rompu(modele: type[HistoriqueBase]) -> str | None:
