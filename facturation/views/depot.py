@@ -209,11 +209,20 @@ def _mettre_en_attente(request, preparation: dict) -> str:
 
 def reprendre_depot(request, jeton: str) -> None:
     """« Compléter la saisie » of a plain PDF deposited with others: it becomes the deposit the saisie form is
-    pre-filled from (``SESSION_DEPOT``), as a single deposited file does. An unknown token changes nothing."""
-    en_attente = dict(request.session.get(SESSION_DEPOTS) or {})
+    pre-filled from (``SESSION_DEPOT``), as a single deposited file does. It stays listed until its draft is saved
+    (``oublier_depot``), so that its link still opens it after another file's was followed. An unknown token
+    changes nothing."""
+    en_attente = request.session.get(SESSION_DEPOTS) or {}
     if jeton in en_attente:
-        request.session[SESSION_DEPOT] = en_attente.pop(jeton)
-        request.session[SESSION_DEPOTS] = en_attente
+        request.session[SESSION_DEPOT] = en_attente[jeton]
+
+
+def oublier_depot(request, preparation: dict) -> None:
+    """The draft of a waiting plain PDF is saved (its temporary file attached): its link no longer opens it."""
+    en_attente = request.session.get(SESSION_DEPOTS) or {}
+    restants = {j: p for j, p in en_attente.items() if p.get("fichier") != preparation.get("fichier")}
+    if len(restants) != len(en_attente):
+        request.session[SESSION_DEPOTS] = restants
 
 
 def _resultat(request, form, fichier) -> dict:

@@ -26,7 +26,7 @@ from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
 from facturation.views import destinataires
-from facturation.views.depot import SESSION_DEPOT, bandeau_analyse, reprendre_depot
+from facturation.views.depot import SESSION_DEPOT, bandeau_analyse, oublier_depot, reprendre_depot
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
@@ -383,6 +383,7 @@ def _sauvegarder(request, saisie: _Saisie, lignes) -> None:
     if saisie.depot_en_cours:
         envoi.rattacher_depot(facture=saisie.facture, preparation=saisie.preparation)
         del request.session[SESSION_DEPOT]
+        oublier_depot(request, saisie.preparation)
         saisie.depot_en_cours = False
 
 

@@ -99,7 +99,37 @@ def test_completer_la_saisie_d_un_pdf_depose_parmi_d_autres(client, fournisseur_
     page = client.get(liens[0])
     assert page.context["form"]["numero"].value() == "FA-2026/0117"
     assert 'data-testid="analyse-depot"' in outils.texte(page)
-    # The other one still waits for its own link.
+    # The other one still waits for its own link, and the first one's link still opens the first one.
+    assert client.get(liens[1]).context["form"]["numero"].value() == "F-2026-001"
+    page = client.get(liens[0])
+    assert page.context["form"]["numero"].value() == "FA-2026/0117"
+    # Saved, the draft has the deposited file; its link no longer opens it (the other one still does).
+    donnees = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    donnees.update(
+        {
+            "depot": "1",
+            "action": "enregistrer",
+            "fournisseur": structure.pk,
+            "destinataire_etat": "non",
+            "cadre": "A1_FACTURE_FOURNISSEUR",
+            "type_facture": "FACTURE",
+            "devise": "EUR",
+            "type_tva": "TVA_SUR_DEBIT",
+            "mode_paiement": "VIREMENT",
+            "lignes-TOTAL_FORMS": "1",
+            "lignes-INITIAL_FORMS": "0",
+            "lignes-0-denomination": "Prestation",
+            "lignes-0-quantite": "1",
+            "lignes-0-unite": "C62",
+            "lignes-0-prix_unitaire_ht": "1000",
+            "lignes-0-taux_tva": "20",
+        }
+    )
+    response = client.post(reverse("saisir_facture"), donnees)
+    assert response.status_code == 302, response.context["form"].errors
+    facture = Facture.objects.get()
+    assert facture.numero == "FA-2026/0117" and facture.fichier.name.endswith(".pdf")
+    assert client.get(liens[0]).context["form"]["numero"].value() in ("", None)
     assert client.get(liens[1]).context["form"]["numero"].value() == "F-2026-001"
 
 
