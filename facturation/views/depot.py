@@ -147,7 +147,15 @@ class FichiersDepotField(dj_forms.FileField):
                 f"{TAILLE_MAX_TOTALE // 1024 // 1024} Mo par dépôt : déposez-les en plusieurs fois.",
                 code="taille_totale",
             )
-        return [super(FichiersDepotField, self).clean(f, initial) for f in fichiers]
+        if len(fichiers) == 1:
+            return [super().clean(fichiers[0], initial)]
+        propres = []
+        for fichier in fichiers:
+            try:
+                propres.append(super().clean(fichier, initial))
+            except dj_forms.ValidationError as exc:  # which of the files: its name before Django's message
+                raise dj_forms.ValidationError(f"« {fichier.name} » : {' '.join(exc.messages)}") from exc
+        return propres
 
 
 class DepotForm(DsfrBaseForm):

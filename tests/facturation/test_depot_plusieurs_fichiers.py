@@ -169,6 +169,15 @@ def test_trop_de_fichiers_refuse_sans_rien_creer(client, fournisseur_gp, etat):
     assert not Facture.objects.exists() and not client.session.get(vue_depot.SESSION_DEPOTS)
 
 
+def test_un_fichier_vide_parmi_d_autres_est_nomme(client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    client.force_login(gp)
+    contenu = (DATA / "pdf_tiers" / "facture_texte_libreoffice.pdf").read_bytes()
+    response = _deposer(client, structure, [_fichier("a.pdf", contenu), _fichier("vide.pdf", b"")])
+    assert "« vide.pdf » : Le fichier soumis est vide." in outils.texte(response)
+    assert response.context["resultats"] is None and not client.session.get(vue_depot.SESSION_DEPOTS)
+
+
 def test_taille_totale_et_taille_d_un_fichier(client, fournisseur_gp, etat, monkeypatch):
     gp, structure = fournisseur_gp
     client.force_login(gp)
