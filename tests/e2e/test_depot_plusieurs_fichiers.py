@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.models import Facture
+from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter, verifier_accessibilite
 from tests.facturation.test_depot_plusieurs_fichiers import document_externe
 
@@ -55,6 +56,8 @@ def test_plusieurs_fichiers_chacun_sa_progression_et_son_resultat(page, fourniss
     expect(fichiers.nth(2)).to_contain_text("mal formé")
     assert sorted(Facture.objects.values_list("numero", flat=True)) == ["EXT-CII-5", "EXT-UBL-2"]
     verifier_accessibilite(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "depot-plusieurs-fichiers.png"), full_page=True)
 
     # Each accepted file leads to its own draft.
     fichiers.nth(1).get_by_role("link", name="Compléter le brouillon n° EXT-UBL-2").click()

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from facturation.models import Facture
 from organisation.models import Service
+from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter, verifier_accessibilite
 from tests.factories import StructureFactory
 
@@ -60,6 +61,8 @@ def test_trouver_le_destinataire_au_clavier_puis_enregistrer(page, fournisseur_g
     expect(page.get_by_test_id("regles-destinataire")).to_contain_text("Numéro d'engagement obligatoire : Oui")
     expect(page.get_by_test_id("services-destinataire").locator("tbody tr")).to_have_count(2)
     verifier_accessibilite(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("fieldset").first.screenshot(path=str(ARTIFACTS / "saisie-destinataire-choisi.png"))
 
     page.get_by_role("button", name="Choisir le service TECHNIQUE").click()
     expect(page.get_by_label("Code service du destinataire")).to_have_value("TECHNIQUE")
