@@ -84,6 +84,14 @@ class SaisieFactureForm(DsfrBaseForm):
         widget=forms.RadioSelect,
         initial="non",
     )
+    # Only a search of the page (« Rechercher une structure »): never saved, it finds the SIRET to fill in.
+    recherche_destinataire = forms.CharField(
+        label="Rechercher une structure",
+        max_length=100,
+        required=False,
+        help_text="SIRET, raison sociale ou code postal d'une structure publique.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
+    )
     destinataire_siret = forms.CharField(label="SIRET du destinataire", max_length=20, required=False)
     code_service = forms.CharField(label="Code service du destinataire", max_length=100, required=False)
     fournisseur = forms.ModelChoiceField(label="Structure émettrice", queryset=None, empty_label=None)

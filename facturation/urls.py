@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facturation.views import depot, emises, flux, listes, recues, valideur, verification
+from facturation.views import depot, destinataires, emises, flux, listes, recues, valideur, verification
 
 urlpatterns = [
     # « Raccordements » (organisation) > « Suivi des flux »
@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("factures-emises/tableau-de-bord/", emises.tableau_de_bord, name="tableau_de_bord_factures"),
     path("factures-emises/saisir/", emises.saisir, name="saisir_facture"),
+    path("factures-emises/destinataires/", destinataires.resultats, name="rechercher_destinataires"),
+    path("factures-emises/destinataires/services/", destinataires.services, name="services_destinataire"),
     path("factures-emises/calculer/", emises.calculer, name="calculer_montants"),
     path("factures-emises/deposer/", depot.deposer, name="deposer_facture"),
     path("factures-emises/<int:pk>/modifier/", emises.saisir, name="modifier_brouillon"),

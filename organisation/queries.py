@@ -21,6 +21,7 @@ from organisation.enums import (
     StatutRattachement,
     StatutStructure,
     TypeApprobation,
+    TypeIdentifiant,
     TypeStructure,
     codename,
     niveaux_possibles,
@@ -406,6 +407,51 @@ def annuaire() -> QuerySet:
     return Structure.objects.filter(type_structure=TypeStructure.PUBLIQUE).exclude(
         statut__in=[StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE]
     )
+
+
+# « Saisir facture » lists at most this many recipients: a search that finds more asks for more precise words.
+LIMITE_DESTINATAIRES = 20
+
+
+def rechercher_destinataires(texte: str) -> QuerySet:
+    """The recipients the saisie form offers: active public structures of the directory (``annuaire``) whose
+    SIRET starts with the digits typed, or whose postal code does, or whose raison sociale contains the words.
+    A non-diffusible structure's postal code is not published, so it is not searched either."""
+    texte = " ".join((texte or "").split())
+    chiffres = texte.replace(" ", "")
+    condition = Q(raison_sociale__icontains=texte)
+    if chiffres.isascii() and chiffres.isdigit():
+        condition = Q(type_identifiant=TypeIdentifiant.SIRET, identifiant__startswith=chiffres)
+        if len(chiffres) <= 5:
+            condition |= Q(code_postal__startswith=chiffres, non_diffusible=False)
+    return (
+        annuaire()
+        .filter(condition, statut=StatutStructure.ACTIVE)
+        .order_by("raison_sociale", "pk")
+        .only(
+            "pk",
+            "identifiant",
+            "raison_sociale",
+            "code_postal",
+            "ville",
+            "non_diffusible",
+        )[:LIMITE_DESTINATAIRES]
+    )
+
+
+def destinataire_et_services(siret: str):
+    """An active public structure of the directory by its SIRET, with its active services (the codes a saisie
+    may name): ``(structure, services)``, or ``(None, [])``."""
+    structure = (
+        annuaire()
+        .filter(type_identifiant=TypeIdentifiant.SIRET, identifiant=siret, statut=StatutStructure.ACTIVE)
+        .first()
+        if siret
+        else None
+    )
+    if structure is None:
+        return None, []
+    return structure, list(Service.objects.filter(structure=structure, actif=True).order_by("code"))
 
 
 def coordonnees_bancaires_actives(structure) -> QuerySet:

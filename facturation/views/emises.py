@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.forms.utils import ErrorDict
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,8 @@ from facturation.certificat import generer_certificat_pdf
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
-from facturation.views.depot import SESSION_DEPOT, bandeau_analyse
+from facturation.views import destinataires
+from facturation.views.depot import SESSION_DEPOT, bandeau_analyse, oublier_depot, reprendre_depot
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.models import Service, Structure
@@ -288,6 +290,47 @@ class _Saisie:
     depot_en_cours: object
     calcul: montants.Calcul | None = None
     erreurs_norme: list = field(default_factory=list)
+    recherche: dict | None = None
+
+
+# The steps of the recipient's search: they re-render the form with what was typed, save nothing, and show no
+# error yet (the user has not asked to save or send).
+_ACTIONS_DESTINATAIRE = {"rechercher_destinataire", "choisir_destinataire", "choisir_service"}
+
+
+def _sans_erreurs(saisie: _Saisie) -> None:
+    """The bound form and lines shown as typed, without the errors a validation would list."""
+    saisie.form._errors = ErrorDict()  # noqa: SLF001
+    for ligne in saisie.formset.forms:
+        ligne._errors = ErrorDict()  # noqa: SLF001
+    saisie.formset._non_form_errors = saisie.formset.error_class()  # noqa: SLF001
+
+
+def _choisir_destinataire(data):
+    """A structure chosen among the results: its SIRET fills the recipient (the State's through « Le destinataire
+    est-il l'État ? »); a code service typed for another recipient no longer applies."""
+    data = data.copy()
+    siret = normaliser(data.get("choisir_destinataire"))
+    if destinataires.siret_choisi(data.get("destinataire_etat"), data.get("destinataire_siret")) != siret:
+        data["code_service"] = ""
+    etat = siret == forms.SIRET_ETAT
+    data["destinataire_etat"] = "oui" if etat else "non"
+    data["destinataire_siret"] = "" if etat else siret
+    return data
+
+
+def _choisir_service(data):
+    """A service chosen in the recipient's list fills the code service."""
+    data = data.copy()
+    data["code_service"] = data.get("choisir_service", "")
+    return data
+
+
+_DONNEES_ACTION = {
+    "ajouter_ligne": lambda data: _ajouter_ligne(data),
+    "choisir_destinataire": _choisir_destinataire,
+    "choisir_service": _choisir_service,
+}
 
 
 def _lignes_initiales(facture: Facture) -> list[dict]:
@@ -317,6 +360,8 @@ def _ajouter_ligne(data):
 def _formulaire_de_saisie(request, facture: Facture | None, structures, action: str | None) -> _Saisie:
     """The form and the lines formset, bound to the posted data or filled from the draft, or from the analysed
     file of a deposit being completed (until the user saves it)."""
+    if facture is None and request.method == "GET":
+        reprendre_depot(request, request.GET.get("depot", ""))
     preparation = request.session.get(SESSION_DEPOT) if facture is None else None
     depot_en_cours = preparation is not None and (request.GET.get("depot") or request.POST.get("depot"))
     if depot_en_cours:
@@ -325,7 +370,7 @@ def _formulaire_de_saisie(request, facture: Facture | None, structures, action: 
         initial, lignes_initiales = _initial(facture), _lignes_initiales(facture)
     else:
         initial, lignes_initiales = {"fournisseur": structures.first().pk}, None
-    data = _ajouter_ligne(request.POST) if action == "ajouter_ligne" else request.POST
+    data = _DONNEES_ACTION[action](request.POST) if action in _DONNEES_ACTION else request.POST
     analyse = facture.analyse_depot if facture else (preparation["analyse"] if depot_en_cours else {})
     form = forms.SaisieFactureForm(
         data or None,
@@ -352,6 +397,7 @@ def _sauvegarder(request, saisie: _Saisie, lignes) -> None:
     if saisie.depot_en_cours:
         envoi.rattacher_depot(facture=saisie.facture, preparation=saisie.preparation)
         del request.session[SESSION_DEPOT]
+        oublier_depot(request, saisie.preparation)
         saisie.depot_en_cours = False
 
 
@@ -401,6 +447,8 @@ def _executer(request, saisie: _Saisie, etape):
 
 def _page_de_saisie(request, saisie: _Saisie):
     """The « Saisir facture » page."""
+    form = saisie.form
+    siret = destinataires.siret_choisi(form["destinataire_etat"].value(), form["destinataire_siret"].value())
     return render(
         request,
         "facturation/saisir.html",
@@ -413,6 +461,9 @@ def _page_de_saisie(request, saisie: _Saisie):
             "types_pieces": TypePieceJointe.choices,
             "analyse": bandeau_analyse(saisie.analyse),
             "depot_en_cours": saisie.depot_en_cours,
+            "recherche": saisie.recherche,
+            "siret_etat": forms.SIRET_ETAT,
+            **destinataires.contexte_destinataire(siret),
             "breadcrumb_data": _fil(courant="Saisir facture"),
         },
     )
@@ -431,8 +482,15 @@ def saisir(request, pk=None):
         if envoi.est_document_structure(facture):
             return _brouillon_depose(request, facture)
     action = request.POST.get("action", "enregistrer") if request.method == "POST" else None
+    if action is not None:
+        # The buttons of the recipient's search carry their value (a SIRET, a code service) in their own name.
+        action = next((nom for nom in ("choisir_destinataire", "choisir_service") if nom in request.POST), action)
     saisie = _formulaire_de_saisie(request, facture, structures, action)
-    if action and action != "ajouter_ligne":
+    if action in _ACTIONS_DESTINATAIRE:
+        _sans_erreurs(saisie)
+        if action == "rechercher_destinataire":
+            saisie.recherche = destinataires.rechercher(request.user, request.POST.get("recherche_destinataire", ""))
+    elif action and action != "ajouter_ligne":
         reponse = _executer(request, saisie, _ETAPES.get(action, _enregistrer))
         if reponse is not None:
             return reponse
