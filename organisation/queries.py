@@ -182,10 +182,19 @@ def structures_gerees_par(user) -> QuerySet:
 def structures_raccordees_par(user, niveau: str = Niveau.MODIFICATION) -> QuerySet:
     """Structures whose « Raccordements » (technical accounts, API clients, flux, reception mode) the user works
     with at ``niveau``: they hold the profile « Raccordements » there, or they are its gestionnaire (« Organisation
-    modification »). One query."""
+    modification ») and are attached to the whole structure. One query.
+
+    A user attached to some services only never works with them: a technical account, an API client and the flux
+    belong to the whole structure, and the API answers a technical account over all its services — credentials made
+    by such a user would read the invoices of services it is not attached to (access matrix, ticket 13 item 11)."""
     if not getattr(user, "is_authenticated", False):
         return Structure.objects.none()
-    return Structure.objects.filter(_rattachement_actif(user)).filter(
+    au_niveau_structure = Exists(
+        Rattachement.objects.filter(
+            structure=OuterRef("pk"), utilisateur=user, statut=StatutRattachement.ACTIF, service__isnull=True
+        )
+    )
+    return Structure.objects.filter(au_niveau_structure).filter(
         _profil(user, Application.RACCORDEMENTS, niveau) | _profil(user, Application.ORGANISATION, Niveau.MODIFICATION)
     )
 
