@@ -1,19 +1,22 @@
 """Access matrix (ticket 13, item 11): every route of the URLconf × every role, the expected answer.
 
 ``MATRICE`` names every route (its URL name, or its pattern for the API's unnamed services): a route added without
-an entry, or an entry whose route is gone, fails ``test_chaque_route_a_une_entree``. Each page is asked in GET by
-the six roles of the portal; each page that accepts POST is posted by each role, and a role whose answer is a
-refusal must leave the database as it was (an empreinte of every table). Each API service is called by a
-technical account of the owning structure A and by one of the stranger C, and — with a session only — by the six
-portal roles (a session never authenticates the API).
+an entry, or an entry whose route is gone, fails ``test_chaque_route_a_une_entree``. Each page is asked in GET and
+in POST by the six roles of the portal; the POST of a role not listed in the entry's ``ecrit`` (the GP by default)
+must leave the database as it was, whatever it answers (an empreinte of every table). Each API service is called by
+a technical account of the owning structure A and by one of the stranger C — whose call changes nothing either —
+and, with a session only, by the six portal roles (a session never authenticates the API). The admin site's routes
+follow one rule (``ADMIN``). Each call runs in its own savepoint, rolled back: a GP's action does not leak into the
+next call.
 
 Notation of the expected answers, one token per role in the order of ``ROLES`` (anonyme, autre_structure,
-autre_service, consultation, support, gp):
+autre_service, consultation, support, gp); ``a|b`` accepts either:
 
 - ``200``, ``400``, ``403``, ``404``, ``405``: that HTTP status;
 - ``L``: a redirect to the login page (``/connexion/?next=…``), ``A``: to the admin's login page;
-- ``R``: another redirect (a refusal or a success told by a flash message, the database then checked);
-- ``-``: not asked (a legitimate action whose effect other tests cover).
+- ``R``: another redirect (after an action, or a refusal told by a flash message), ``r``: the same for a refusal
+  (written so that the reader sees it; the database is checked as for any role outside ``ecrit``);
+- ``-``: not asked.
 
 An API token is ``status/codeRetour`` (``chorus.api.kit.CODES_RETOUR``).
 

@@ -414,7 +414,9 @@ def test_utilisateur_rattache_a_un_service_ne_gere_pas_les_raccordements(client,
     )
     client.force_login(agent)
     for page in ("raccordements_comptes", "raccordements_clients", "raccordements_mode_echange", "raccordements_flux"):
-        assert client.get(reverse(page)).status_code == 403, page
+        response = client.get(reverse(page))
+        assert response.status_code == 403, page
+        assert "utilisateurs rattachés à toute la structure" in outils.texte(response), page
     assert client.post(reverse("raccordements_comptes"), {"structure": acme.pk}).status_code == 403
     assert client.post(reverse("raccordements_renouveler_compte", args=[compte.pk])).status_code == 404
     assert client.post(reverse("raccordements_revoquer_compte", args=[compte.pk])).status_code == 404
