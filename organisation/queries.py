@@ -218,9 +218,10 @@ def clients_api_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 
 def utilisateurs_raccordements(structure) -> QuerySet:
-    """Who is warned about the structure's raccordements: its users holding « Raccordements » in modification
-    (the gestionnaire principal is added by the caller)."""
-    return utilisateurs_avec_profil(structure, Application.RACCORDEMENTS, Niveau.MODIFICATION)
+    """Who is warned about the structure's raccordements: its users attached to the whole structure holding
+    « Raccordements » in modification, as ``structures_raccordees_par`` (the gestionnaire principal is added by the
+    caller)."""
+    return utilisateurs_du_service(structure, None, Application.RACCORDEMENTS, Niveau.MODIFICATION)
 
 
 def structures_consultables_par(user) -> QuerySet:
@@ -406,6 +407,19 @@ def utilisateurs_avec_profil(structure, application: str, niveau: str = Niveau.C
         ),
         is_active=True,
     )
+
+
+def utilisateurs_du_service(structure, service, application: str, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The recipients of what concerns ``service`` of the structure (None: the structure itself): active users
+    holding the application's profile there, attached to the whole structure or to that service — the rule of
+    ``condition_perimetre``, so that a message never tells a user of another service what its pages hide."""
+    rattachements = Rattachement.objects.filter(
+        utilisateur=OuterRef("pk"), structure=structure, statut=StatutRattachement.ACTIF
+    )
+    maille = Q(Exists(rattachements.filter(service__isnull=True)))
+    if service is not None:
+        maille |= Q(Exists(rattachements.filter(service=service)))
+    return utilisateurs_avec_profil(structure, application, niveau).filter(maille)
 
 
 # --- « Historique des actions du gestionnaire » ----------------------------------------------------------------

@@ -548,7 +548,9 @@ def _appel_isole(fonction, *, verifier_base: bool):
         if reponse.streaming:
             # Read to the end: the test client's wrapper then closes the file (an explicit close() would send
             # request_finished again, which closes the database connection of the test).
-            b"".join(reponse.streaming_content)
+            reponse.contenu = b"".join(reponse.streaming_content)
+        else:
+            reponse.contenu = reponse.content
         if verifier_base:
             change = empreinte_base() != avant
         transaction.set_rollback(True)
@@ -579,7 +581,33 @@ def test_page(monde, cle):
                 ecarts.append(f"{methode.upper()} {role} : attendu {attendu}, obtenu {obtenu}")
             elif change:
                 ecarts.append(f"POST {role} : répond {obtenu} mais la base a changé")
+            elif lus := _secrets_lus(monde, role, reponse):
+                ecarts.append(f"{methode.upper()} {role} : répond {obtenu} mais montre {lus}")
     assert not ecarts, f"{cle} ({url}) : " + " ; ".join(ecarts)
+
+
+def _secrets_lus(monde, role: str, reponse) -> list:
+    """A's objects a role must never read, whatever page answers it (lists, exports, messages): an answer may be a
+    200 and still leak. Read in the text answers (HTML, CSV, JSON); PDF and XLSX are compressed."""
+    type_contenu = reponse.get("Content-Type", "")
+    if not type_contenu.startswith(("text/", "application/json")) or role in ("consultation", "gp"):
+        return []
+    o = monde.objets
+    secrets = [
+        o["emise"].numero,
+        o["brouillon"].numero,
+        o["emise_a9"].numero,
+        o["recue"].numero,
+        o["sollicitation_emise"].numero,
+        o["sollicitation_recue"].numero,
+        o["compte_a"].login,
+        o["client_a"].client.client_id,
+        o["flux"].numero,
+    ]
+    if role != "autre_service":  # the valideur and the works dossiers are A's as a whole structure
+        secrets += [o["a_valider"].numero, o["piece"].numero, o["piece_brouillon"].numero]
+    texte = reponse.contenu.decode("utf-8", errors="replace")
+    return [secret for secret in secrets if secret in texte]
 
 
 @pytest.mark.parametrize("cle", sorted(c for c, e in MATRICE.items() if isinstance(e, Api)))
