@@ -15,8 +15,7 @@ autre_service, consultation, support, gp); ``a|b`` accepts either:
 - ``200``, ``400``, ``403``, ``404``, ``405``: that HTTP status;
 - ``L``: a redirect to the login page (``/connexion/?next=…``), ``A``: to the admin's login page;
 - ``R``: another redirect (after an action, or a refusal told by a flash message), ``r``: the same for a refusal
-  (written so that the reader sees it; the database is checked as for any role outside ``ecrit``);
-- ``-``: not asked.
+  (written so that the reader sees it; the database is checked as for any role outside ``ecrit``).
 
 An API token is ``status/codeRetour`` (``chorus.api.kit.CODES_RETOUR``).
 
@@ -44,7 +43,7 @@ pytestmark = pytest.mark.django_db
 @dataclass(frozen=True)
 class Page:
     get: str
-    post: str | None = None  # None: the route answers POST as it answers GET (no form on it)
+    post: str
     kwargs: Callable = lambda m: {}
     donnees: Callable = lambda m: {}
     # Roles whose POST may write (their own data, or an action they are allowed): every other role's POST must leave
@@ -564,8 +563,6 @@ def test_page(monde, cle):
     ecarts = []
     for methode, attendus in (("get", entree.get), ("post", entree.post)):
         for role, attendu in zip(ROLES, attendus.split(), strict=True):
-            if attendu == "-":
-                continue
             verifier = methode == "post" and role not in entree.ecrit
 
             def preparer(role=role, methode=methode, verifier=verifier):
