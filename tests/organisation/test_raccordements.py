@@ -417,6 +417,7 @@ def test_utilisateur_rattache_a_un_service_ne_gere_pas_les_raccordements(client,
         response = client.get(reverse(page))
         assert response.status_code == 403, page
         assert "utilisateurs rattachés à toute la structure" in outils.texte(response), page
+    assert "Raccordements" not in outils.texte(client.get(reverse("domaines")))
     assert client.post(reverse("raccordements_comptes"), {"structure": acme.pk}).status_code == 403
     assert client.post(reverse("raccordements_renouveler_compte", args=[compte.pk])).status_code == 404
     assert client.post(reverse("raccordements_revoquer_compte", args=[compte.pk])).status_code == 404
