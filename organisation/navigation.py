@@ -107,7 +107,11 @@ register_application(
 
 
 def _raccordements(user) -> bool:
-    return queries.a_application(user, App.RACCORDEMENTS) or _gestionnaire(user)
+    # The pages' own rule (``structures_raccordees_par``: a user attached to some services only never works with the
+    # structure's raccordements); the profiles, read once per request, decide first: most users cost no query.
+    if not (queries.a_application(user, App.RACCORDEMENTS) or _gestionnaire(user)):
+        return False
+    return queries.structures_raccordees_par(user, Niveau.CONSULTATION).exists()
 
 
 register_application(

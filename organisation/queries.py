@@ -214,10 +214,19 @@ def structures_gerees_par(user) -> QuerySet:
 def structures_raccordees_par(user, niveau: str = Niveau.MODIFICATION) -> QuerySet:
     """Structures whose « Raccordements » (technical accounts, API clients, flux, reception mode) the user works
     with at ``niveau``: they hold the profile « Raccordements » there, or they are its gestionnaire (« Organisation
-    modification »). One query."""
+    modification ») and are attached to the whole structure. One query.
+
+    A user attached to some services only never works with them: a technical account, an API client and the flux
+    belong to the whole structure, and the API answers a technical account over all its services — credentials made
+    by such a user would read the invoices of services it is not attached to (access matrix, ticket 13 item 11)."""
     if not getattr(user, "is_authenticated", False):
         return Structure.objects.none()
-    return Structure.objects.filter(_rattachement_actif(user)).filter(
+    au_niveau_structure = Exists(
+        Rattachement.objects.filter(
+            structure=OuterRef("pk"), utilisateur=user, statut=StatutRattachement.ACTIF, service__isnull=True
+        )
+    )
+    return Structure.objects.filter(au_niveau_structure).filter(
         _profil(user, Application.RACCORDEMENTS, niveau) | _profil(user, Application.ORGANISATION, Niveau.MODIFICATION)
     )
 
@@ -241,9 +250,10 @@ def clients_api_de(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
 
 
 def utilisateurs_raccordements(structure) -> QuerySet:
-    """Who is warned about the structure's raccordements: its users holding « Raccordements » in modification
-    (the gestionnaire principal is added by the caller)."""
-    return utilisateurs_avec_profil(structure, Application.RACCORDEMENTS, Niveau.MODIFICATION)
+    """Who is warned about the structure's raccordements: its users attached to the whole structure holding
+    « Raccordements » in modification, as ``structures_raccordees_par`` (the gestionnaire principal is added by the
+    caller)."""
+    return utilisateurs_du_service(structure, None, Application.RACCORDEMENTS, Niveau.MODIFICATION)
 
 
 def structures_consultables_par(user) -> QuerySet:
@@ -474,6 +484,19 @@ def utilisateurs_avec_profil(structure, application: str, niveau: str = Niveau.C
         ),
         is_active=True,
     )
+
+
+def utilisateurs_du_service(structure, service, application: str, niveau: str = Niveau.CONSULTATION) -> QuerySet:
+    """The recipients of what concerns ``service`` of the structure (None: the structure itself): active users
+    holding the application's profile there, attached to the whole structure or to that service — the rule of
+    ``condition_perimetre``, so that a message never tells a user of another service what its pages hide."""
+    rattachements = Rattachement.objects.filter(
+        utilisateur=OuterRef("pk"), structure=structure, statut=StatutRattachement.ACTIF
+    )
+    maille = Q(Exists(rattachements.filter(service__isnull=True)))
+    if service is not None:
+        maille |= Q(Exists(rattachements.filter(service=service)))
+    return utilisateurs_avec_profil(structure, application, niveau).filter(maille)
 
 
 # --- « Historique des actions du gestionnaire » ----------------------------------------------------------------

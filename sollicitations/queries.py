@@ -7,11 +7,11 @@ filtered by constant identifiers, so that the planner walks the index that match
 indexes of ``Sollicitation``)."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
 from organisation import queries as org_queries
-from organisation.enums import Application, Niveau, StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.models import Rattachement, Service, Structure, Utilisateur
+from organisation.enums import Application, Niveau, StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.models import Service, Structure, Utilisateur
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
 from sollicitations.models import (  # noqa: F401  (est_agent_support: part of this module's API)
     Categorie,
@@ -159,13 +159,7 @@ def services_emetteurs(user) -> QuerySet:
 def _agents(structure, service, niveau: str) -> QuerySet:
     """Active users holding « Sollicitations reçues » on the structure who work on ``service``: attached to the
     whole structure, or to that service."""
-    rattachements = Rattachement.objects.filter(
-        utilisateur=OuterRef("pk"), structure=structure, statut=StatutRattachement.ACTIF
-    )
-    maille = Q(Exists(rattachements.filter(service__isnull=True)))
-    if service is not None:
-        maille |= Q(Exists(rattachements.filter(service=service)))
-    return org_queries.utilisateurs_avec_profil(structure, Application.SOLLICITATIONS_RECUES, niveau).filter(maille)
+    return org_queries.utilisateurs_du_service(structure, service, Application.SOLLICITATIONS_RECUES, niveau)
 
 
 def agents_support() -> QuerySet:

@@ -16,7 +16,8 @@ from organisation.enums import Application, Niveau
 
 
 def _notifier(*, objet, entree):
-    """Each status change is e-mailed to the supplier's users; the recipient's users learn of a new invoice; the
+    """Each status change is e-mailed to the supplier's users (those who see it: of its service, or of the whole
+    structure); the recipient's users (likewise) learn of a new invoice; the
     valideur's users (« Factures à valider » profile) of an invoice to validate, and of a tacit validation."""
     if entree.statut in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE):
         return
@@ -31,7 +32,7 @@ def _notifier(*, objet, entree):
     # « Raccordements » > « Mode d'émission et de réception »: a structure that emits (or receives) by EDI or API
     # follows its invoices through its connector; its users keep the message in « Mes messages », without e-mail.
     notifier(
-        org_queries.utilisateurs_avec_profil(objet.fournisseur, Application.FACTURES_EMISES),
+        org_queries.utilisateurs_du_service(objet.fournisseur, objet.service_fournisseur, Application.FACTURES_EMISES),
         evenement="FACTURE_STATUT",
         sujet=f"Chorus Pro - Facture {objet.numero} : {libelle}",
         corps=texte,
@@ -39,7 +40,9 @@ def _notifier(*, objet, entree):
     )
     if entree.statut == StatutFacture.MISE_A_DISPOSITION and objet.destinataire_id:
         notifier(
-            org_queries.utilisateurs_avec_profil(objet.destinataire, Application.FACTURES_RECUES),
+            org_queries.utilisateurs_du_service(
+                objet.destinataire, objet.service_destinataire, Application.FACTURES_RECUES
+            ),
             evenement="FACTURE_RECUE",
             sujet=f"Chorus Pro - Nouvelle facture {objet.numero}",
             corps=f"La facture {objet.numero} de {objet.fournisseur.raison_sociale} est mise à votre disposition.",

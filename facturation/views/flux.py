@@ -32,8 +32,8 @@ BADGES = {
 def suivi_flux(request):
     if not org_queries.structures_raccordees_par(request.user, Niveau.CONSULTATION).exists():
         raise PermissionDenied(
-            "L'application « Raccordements » est réservée aux gestionnaires de structure et aux utilisateurs qui "
-            "ont le profil « Raccordements »."
+            "L'application « Raccordements » est réservée aux gestionnaires de structure et aux utilisateurs "
+            "rattachés à toute la structure qui ont le profil « Raccordements »."
         )
     deposantes = queries.structures_deposant_flux(request.user)
     form = forms.DeposerFluxForm(

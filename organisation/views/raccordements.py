@@ -19,8 +19,8 @@ from organisation.enums import Niveau
 from organisation.services import raccordements
 
 MESSAGE_SANS_STRUCTURE = (
-    "L'application « Raccordements » est réservée aux gestionnaires de structure et aux utilisateurs qui ont le "
-    "profil « Raccordements »."
+    "L'application « Raccordements » est réservée aux gestionnaires de structure et aux utilisateurs rattachés à "
+    "toute la structure qui ont le profil « Raccordements »."
 )
 
 

@@ -399,3 +399,30 @@ def test_historique_en_ajout_seul_et_dans_l_historique_du_gestionnaire(client, d
     assert f"Compte technique {compte.login}" in texte and "Secret renouvelé → Révoqué" in texte
     assert f"Client API {lien.client.client_id}" in texte and "Actif → Secret renouvelé" in texte
     assert concurrent.identifiant not in texte  # another structure's accounts stay out
+
+
+def test_utilisateur_rattache_a_un_service_ne_gere_pas_les_raccordements(client, deux_gp):
+    """A technical account answers over the whole structure: a user attached to one service only (even with
+    « Raccordements » modification) neither sees nor makes the structure's credentials, nor its flux."""
+    gp, acme, _, _ = deux_gp
+    service = services.creer_service(acting_user=gp, structure=acme, code="ACHATS", libelle="Achats")
+    compte, mot_de_passe = raccordements.creer_compte_technique(structure=acme, acting_user=gp)
+    agent = UtilisateurFactory()
+    Rattachement.objects.create(utilisateur=agent, structure=acme, service=service, statut=StatutRattachement.ACTIF)
+    services.definir_profils(
+        utilisateur=agent, structure=acme, profils={Application.RACCORDEMENTS: Niveau.MODIFICATION}
+    )
+    client.force_login(agent)
+    for page in ("raccordements_comptes", "raccordements_clients", "raccordements_mode_echange", "raccordements_flux"):
+        response = client.get(reverse(page))
+        assert response.status_code == 403, page
+        assert "utilisateurs rattachés à toute la structure" in outils.texte(response), page
+    assert "Raccordements" not in outils.texte(client.get(reverse("domaines")))
+    assert client.post(reverse("raccordements_comptes"), {"structure": acme.pk}).status_code == 403
+    assert client.post(reverse("raccordements_renouveler_compte", args=[compte.pk])).status_code == 404
+    assert client.post(reverse("raccordements_revoquer_compte", args=[compte.pk])).status_code == 404
+    assert CompteTechnique.objects.filter(structure=acme).count() == 1
+    compte.refresh_from_db()
+    assert compte.actif and comptes.resoudre(compte.login, mot_de_passe) == compte
+    with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
+        raccordements.creer_compte_technique(structure=acme, acting_user=agent)
