@@ -143,9 +143,6 @@ MATRICE.update(
         "utilisateurs": Page("L 200 403 403 403 200", "L 200 403 403 403 200"),
         "exporter_utilisateurs": Page("L 200 403 403 403 200", "L 200 403 403 403 200"),
         "exporter_utilisateurs_xlsx": Page("L 200 403 403 403 200", "L 200 403 403 403 200"),
-        "modifier_utilisateur": Page(
-            "L 404 403 403 403 200", "L 404 403 403 403 200", kwargs=lambda m: {"pk": m.utilisateurs["consultation"].pk}
-        ),
         "rattacher_utilisateur": Page(
             "L 200 403 403 403 200",
             "L 200 403 403 403 200",
@@ -452,6 +449,43 @@ MATRICE.update(
         ),
         "cpro/facturesTravaux/v1/traiter": Api(
             "403/403", "400/20002", corps=lambda m: {"idFactureTravaux": m.piece.pk, "action": "PRENDRE_EN_COMPTE"}
+        ),
+    }
+)
+
+
+# Second factor, invitations, the recipient found in the saisie, the lists' tabs and the ZIP of ticked invoices.
+MATRICE.update(
+    {
+        # Without a password step in progress, « Code de vérification » sends back to the login page.
+        "connexion_verification": Page("R R R R R R", "R R R R R R"),
+        "double_authentification": Page("L 200 200 200 200 200", "L 200 200 200 200 200"),
+        "reinitialiser_double_authentification": Page("L 403 403 403 200 403", "L 403 403 403 200 403"),
+        # Only the invited user (C's GP) answers A's invitation.
+        "repondre_invitation": Page(
+            "L 405 405 405 405 405", "L R 404 404 404 404", kwargs=pk("invitation"), ecrit=("autre_structure",)
+        ),
+        "rechercher_destinataires": Page("L 200 200 403 403 200", "L 405 405 405 405 405"),
+        "services_destinataire": Page("L 200 200 403 403 200", "L 405 405 405 405 405", kwargs=lambda m: {}),
+        "archives_emises": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        "archives_recues": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        "liste_fiscale_emises": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        "liste_fiscale_recues": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        # Without a period the export sends back to the list, which says what is missing.
+        "exporter_liste_fiscale_emises": Page("L R R R 403 R", "L R R R 403 R"),
+        # Without a period the export sends back to the list, which says what is missing.
+        "exporter_liste_fiscale_recues": Page("L R R R 403 R", "L R R R 403 R"),
+        "informations_fournisseur_emises": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        "informations_fournisseur_recues": Page("L 200 200 200 403 200", "L 200 200 200 403 200"),
+        # A's invoices ticked: refused (and nothing marked) outside A's lists; the recipient's download marks them.
+        "telecharger_selection_emises": Page(
+            "L 405 405 405 405 405", "L r r 200 403 200", donnees=lambda m: {"facture": [m.emise.pk]}
+        ),
+        "telecharger_selection_recues": Page(
+            "L 405 405 405 405 405",
+            "L r r 200 403 200",
+            donnees=lambda m: {"facture": [m.recue.pk]},
+            ecrit=("consultation", "gp"),
         ),
     }
 )

@@ -176,9 +176,12 @@ def construire() -> Monde:
         utilisateur=demandeur, structure=a, commentaire="Je travaille au service A1."
     )
     o["rattachement_consultation"] = consultation.rattachements.get(structure=a)
-    o["modification"] = org_services.modifier_utilisateur(
-        acting_user=gp_a, utilisateur=consultation, changements={"telephone": "09 87 65 43 21"}
+    # A gestionnaire no longer changes an identity (only the person or the support): a change of a service of A.
+    o["modification"] = org_services.modifier_service(
+        acting_user=gp_a, service=service_a2, changements={"actif": False}
     )
+    # A's GP invites C's GP: only the invited user answers.
+    o["invitation"] = org_services.rattacher_utilisateur(acting_user=gp_a, email=gp_c.email, structure=a)
     assert isinstance(o["modification"], ModificationDifferee)
     o["message"] = Message.objects.create(
         destinataire=gp_a, evenement="matrice", sujet="Message de la matrice", corps="Texte"
