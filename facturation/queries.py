@@ -184,13 +184,12 @@ def structures_du_filtre(user, application: str) -> list[tuple[int, str]]:
     """The Synthèse's « Filtre Structure »: (id, « SIRET - raison sociale ») of the structures where the user holds
     ``application`` (their perimeter, read once per request), for a user of several only: one query then, none
     otherwise. The invoices themselves stay read through the application's scoped query."""
-    p = org_queries.perimetre(user, application)
-    ids = p.structures | p.structures_par_service
+    ids = org_queries.structures_du_perimetre(user, application)
     if len(ids) < 2:
         return []
     return [
         (pk, f"{identifiant} - {raison_sociale}")
-        for pk, identifiant, raison_sociale in Structure.objects.filter(pk__in=sorted(ids))
+        for pk, identifiant, raison_sociale in Structure.objects.filter(pk__in=ids)
         .order_by("raison_sociale", "id")
         .values_list("pk", "identifiant", "raison_sociale")
     ]

@@ -152,6 +152,12 @@ def structures_entieres(user, application: str, niveau: str = Niveau.CONSULTATIO
     return sorted(perimetre(user, application, niveau).structures)
 
 
+def structures_du_perimetre(user, application: str, niveau: str = Niveau.CONSULTATION) -> list[int]:
+    """Every structure the user works with, as a whole or through some of its services."""
+    p = perimetre(user, application, niveau)
+    return sorted(p.structures | p.structures_par_service)
+
+
 def structures_restreintes_aux_services(user, application: str, niveau: str = Niveau.CONSULTATION) -> frozenset[int]:
     """The structures the user works with through some of their services only (``services_du_perimetre``)."""
     return perimetre(user, application, niveau).structures_par_service
