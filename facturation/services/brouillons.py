@@ -35,6 +35,7 @@ def enregistrer(
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)
+    creation = facture is None  # a new draft has no lines, VAT breakdown nor allowances to replace
     with transaction.atomic():
         if facture is None:
             facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
@@ -54,7 +55,8 @@ def enregistrer(
             facture.save(
                 update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
             )
-        facture.lignes.all().delete()
+        if not creation:
+            facture.lignes.all().delete()
         LignePoste.objects.bulk_create(
             LignePoste(
                 facture=facture,
@@ -75,7 +77,8 @@ def enregistrer(
             )
             for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
         )
-        facture.recapitulatif_tva.all().delete()
+        if not creation:
+            facture.recapitulatif_tva.all().delete()
         RecapitulatifTVA.objects.bulk_create(
             RecapitulatifTVA(
                 facture=facture,
@@ -89,7 +92,8 @@ def enregistrer(
             )
             for t in calcul.tva
         )
-        facture.ajustements.all().delete()
+        if not creation:
+            facture.ajustements.all().delete()
         AjustementDocument.objects.bulk_create(
             AjustementDocument(
                 facture=facture,
