@@ -306,17 +306,15 @@ def _notifier(courant: FluxDepot) -> int:
     """The lot's grouped notifications; returns how many invoices the flux integrated."""
     factures = list(
         Facture.objects.filter(pk__in=_liees(courant))
-        .select_related("fournisseur", "destinataire", "valideur")
+        .select_related("fournisseur", "destinataire")
         .only(
             "numero",
             "statut",
             "fournisseur",
             "destinataire",
-            "valideur",
             "fournisseur__raison_sociale",
             "fournisseur__emetteur_edi",
             "destinataire__recepteur_edi",
-            "valideur__raison_sociale",
         )
         .order_by("numero", "pk")
     )

@@ -108,8 +108,9 @@ def _numeros(factures) -> str:
 def notifier_lot(factures, *, numero_flux: str) -> None:
     """The notifications of a flux's invoices, sent once the lot ends (in the transaction that sets the flux's final
     state, so exactly once): one message per user and per kind — the supplier's users learn the status each invoice
-    reached, each recipient's users the invoices made available to them, each valideur's users the invoices to
-    validate. ``factures``: the lot's invoices with their supplier, recipient and valideur."""
+    reached, each recipient's users the invoices made available to them. (A document names no valideur, so a
+    flux's invoice never waits for one: an A9 or A12 cadre is refused at sending.) ``factures``: the lot's invoices
+    with their supplier and recipient."""
     factures = [f for f in factures if f.statut not in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE)]
     if not factures:
         return
@@ -140,26 +141,10 @@ def notifier_lot(factures, *, numero_flux: str) -> None:
         ),
         courriel=lambda structures: not all(s.recepteur_edi for s in structures),
     )
-    echeance = timezone.localtime(timezone.now() + DELAI_VALIDATION_TACITE)
-    _notifier_structures(
-        [f for f in factures if f.statut == StatutFacture.A_VALIDER_1 and f.valideur_id],
-        structure=lambda f: f.valideur,
-        application=Application.FACTURES_A_VALIDER,
-        evenement="FACTURE_A_VALIDER",
-        sujet=lambda liste: f"Chorus Pro - {len(liste)} facture(s) à valider",
-        corps=lambda liste: (
-            f"Bonjour,\n\n{len(liste)} facture(s) de {fournisseur.raison_sociale} attendent votre validation dans "
-            f"l'application « Factures à valider » : {_numeros(liste)}.\n\nSans décision de votre part avant le "
-            f"{echeance:%d/%m/%Y à %H:%M}, elles seront validées tacitement et transmises à leur destinataire."
-            "\n\nCordialement,\nL'équipe Chorus Pro"
-        ),
-        courriel=lambda structures: True,
-    )
 
 
 def _notifier_structures(factures, *, structure, application, evenement, sujet, corps, courriel) -> None:
-    """One message per user for the invoices of every structure (recipient or valideur) where the user holds the
-    application's profile."""
+    """One message per user for the invoices of every structure where the user holds the application's profile."""
     par_structure = defaultdict(list)
     for f in factures:
         par_structure[structure(f)].append(f)

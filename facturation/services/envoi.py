@@ -431,24 +431,31 @@ def enregistrer_document(
     facture: Facture | None = None,
     mode_depot: str | None = None,
     emetteur_verifie: bool = False,
+    envoi_immediat: bool = False,
 ) -> Facture:
     """A draft made of a structured document: its own amounts, lines, VAT breakdown, allowances and charges; the
     file is kept unchanged as the legal original. ``emetteur_verifie``: a flux, whose depositor's right to emit was
-    checked once for the lot."""
+    checked once for the lot; ``envoi_immediat``: the draft is sent in the same transaction, which stores the file
+    (under the sent invoice's name): it is not stored twice."""
     mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
+    fichier = {
+        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
+        "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
+    }
+    creation = facture is None
     facture = enregistrer(
         acting_user=acting_user,
-        donnees={**valeurs, "mode_depot": mode},
+        donnees={**valeurs, "mode_depot": mode, **fichier},
         lignes=lignes_du_document(document),
         facture=facture,
         calcul=document.calcul,
         ajustements=document.donnees.ajustements,
         emetteur_verifie=emetteur_verifie,
     )
+    if creation and envoi_immediat:
+        return facture  # created with its mode, digest and analysis; ``valider_et_envoyer`` stores the file
     facture.mode_depot = mode
     facture.fichier.save(document.nom[-100:] or "facture", ContentFile(document.contenu), save=False)
-    facture.fichier_sha256 = hashlib.sha256(document.contenu).hexdigest()
-    facture.analyse_depot = {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes}
     facture.save(update_fields=["mode_depot", "fichier", "fichier_sha256", "analyse_depot", "updated_at"])
     return facture
 
@@ -598,6 +605,7 @@ def deposer_et_envoyer(
             valeurs=document.valeurs,
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
             emetteur_verifie=lot is not None and lot.emetteur_verifie,
+            envoi_immediat=True,
         )
         # The file was checked for duplicates a moment ago (``analyser_depot``) and is in memory: sending neither
         # checks it again nor reads it back from storage.
