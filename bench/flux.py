@@ -7,10 +7,10 @@ state, next to the same run's ceiling.
 Each lot runs in the scratch database ``chorus_bench_flux`` (created and migrated on the embedded PostgreSQL, dropped
 at the end) with ``--workers`` Celery worker processes (``-P solo``, one process each, as ``docker compose up
 --scale worker=N`` would run them). Reported per lot: invoices/s end to end, the workers' peak RSS (VmHWM), and the
-**ceiling** of the same run: the invoices/s of the format's parse + official EN 16931 rules (the portal's own
-``depot.analyser``, which every deposit must run) on all cores (a process pool), combined with the same run's COPY
-rate of invoice-shaped rows (invoice + 5 lines + 1 history row, the anchors' ``ingest.py copy``):
-``1 / (1 / parse_rules_all_cores + 1 / copy)``, since both share the machine's cores."""
+**ceiling** of the same run, measured right before each lot: the invoices/s of the format's parse + official
+EN 16931 rules (the portal's own ``depot.analyser``, which every deposit must run) on all cores (a process pool),
+combined with the same run's COPY rate of invoice-shaped rows (invoice + 5 lines + 1 history row, the anchors'
+``ingest.py copy``): ``1 / (1 / parse_rules_all_cores + 1 / copy)``, since both share the machine's cores."""
 
 import argparse
 import io
@@ -283,14 +283,6 @@ def main() -> None:
     out(f"cores: {os.cpu_count()}")
     copy = plafond_copy()
     out(f"COPY invoice + 5 lines + 1 history (anchors' ingest.py, same server): {copy:,.0f} invoices/s")
-    plafonds = {}
-    for format_ in dict.fromkeys(lot.split(":")[0] for lot in args.lots):
-        un, tous = plafond_analyse(format_)
-        plafonds[format_] = (un, tous, 1 / (1 / tous + 1 / copy))
-        out(
-            f"{format_}: parse + rules {un:.1f}/s on one core, {tous:.1f}/s on all cores → ceiling "
-            f"{plafonds[format_][2]:.1f}/s"
-        )
     out(
         "\n| format | lot | workers | final state | integrated | seconds | invoices/s | ceiling (same run) "
         "| % of ceiling | worker peak RSS (MB) |"
@@ -299,8 +291,11 @@ def main() -> None:
     for k, lot in enumerate(args.lots):
         format_, n = lot.split(":")
         for nb in args.workers:
+            # The ceiling is measured right before each lot: on a shared machine the load drifts within a run.
+            un, tous = plafond_analyse(format_)
+            plafond = 1 / (1 / tous + 1 / copy)
+            out(f"  ({format_}: parse + rules {un:.1f}/s on one core, {tous:.1f}/s on all cores just before)")
             r = mesurer_lot(vendeur, compte, format_, int(n), nb, prefixe=f"B{k}{nb}-")
-            plafond = plafonds[format_][2]
             out(
                 f"| {format_} | {int(n):,} | {nb} | {r['etat']} | {r['integrees']:,} | {r['duree']:.1f} | "
                 f"{r['par_seconde']:.1f} | {plafond:.1f} | {100 * r['par_seconde'] / plafond:.0f} % | {r['rss']:.0f} |"
