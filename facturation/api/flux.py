@@ -42,9 +42,11 @@ SYNTAXES = {
 DELAI_BLOCAGE = timedelta(minutes=10)
 SIGNE_DE_VIE = 20.0  # seconds
 MAX_TENTATIVES = 3
-# Files per chunk: big enough that a chunk's fixed costs (reading the lot, one message, the counter) stay small
-# against its invoices (~20 ms each), small enough that two workers share a 1,000-file lot.
+# Files per chunk: at least TAILLE_TRANCHE, so that a chunk's fixed costs (reading the lot, one message, the
+# counter) stay small against its invoices, and at most MAX_TRANCHES chunks, since each chunk reads the whole lot
+# again (a 10,000-file lot: 20 chunks of 500, not 100 chunks each decompressing it).
 TAILLE_TRANCHE = 100
+MAX_TRANCHES = 20
 Etat = FluxDepot.Etat
 FINAUX = (Etat.INTEGRE, Etat.INTEGRE_PARTIEL, Etat.REJETE)
 ERREUR_TECHNIQUE_FICHIER = (
@@ -183,7 +185,8 @@ def _decouper(flux: FluxDepot, tentative: int) -> list[list[int]]:
         vus[sha] = membre.nom
         a_traiter.append(i)
     del membres
-    tranches = [a_traiter[k : k + TAILLE_TRANCHE] for k in range(0, len(a_traiter), TAILLE_TRANCHE)]
+    taille = max(TAILLE_TRANCHE, -(-len(a_traiter) // MAX_TRANCHES))
+    tranches = [a_traiter[k : k + taille] for k in range(0, len(a_traiter), taille)]
     _enregistrer_decoupage(flux, tentative, tranches, erreurs)
     return tranches
 

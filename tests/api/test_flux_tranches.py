@@ -150,3 +150,21 @@ def test_fichier_structure_aucun_pdf_rendu_a_l_integration(api, etat, monkeypatc
     assert flux.etat == "IN_INTEGRE"
     facture = Facture.objects.get(numero="LOT-031")
     assert facture.fichier.name.endswith(".xml")
+
+
+def test_grand_lot_au_plus_vingt_tranches(api, monkeypatch, django_capture_on_commit_callbacks):
+    """Each chunk reads the lot again: a big lot gets bigger chunks rather than more of them."""
+    membres = [(f"{i}.xml", f"<facture n='{i}'/>".encode()) for i in range(2_500)]
+    with django_capture_on_commit_callbacks(execute=False):
+        flux = creer_flux(
+            structure=api.compte.structure,
+            compte=api.compte,
+            syntaxe="IN_DP_E1_CII_16B",
+            nom_fichier="lot.tar.gz",
+            contenu=tar_gz(*membres),
+        )
+    planifiees = []
+    flux = flux_api.traiter(_charger(flux), planifier=lambda *tache: planifiees.append(tache))
+    assert flux.tranches == flux_api.MAX_TRANCHES == 20
+    assert [len(indices) for *_, indices in planifiees] == [125] * 20  # 2,500 files, not 25 chunks of 100
+    assert sorted(i for *_, indices in planifiees for i in indices) == list(range(2_500))
