@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-MAX_MEMBRES = 1000
+# An ERP's monthly run fits in one lot (issue 15 ingests lots of 10,000 invoices); the lot's byte budget still
+# bounds its memory (TAILLE_MAX_TOTALE).
+MAX_MEMBRES = 10_000
 MAX_REPERTOIRES = 1000
 TAILLE_MAX_MEMBRE = 10 * 1024 * 1024  # 10 Mo, the per-file limit of Chorus Pro
 TAILLE_MAX_TOTALE = 200 * 1024 * 1024

@@ -418,6 +418,12 @@ class FluxDepot(models.Model):
     tentatives = models.PositiveSmallIntegerField("tentatives de traitement", default=0)
     traitement_vu_le = models.DateTimeField("dernier signe de vie du traitement", null=True, blank=True)
     membres_traites = models.JSONField("fichiers intégrés (SHA-256 → facture)", default=dict, blank=True)
+    # A lot runs as chunks in parallel (facturation.api.flux): how many the current attempt has, which of them
+    # ended (their positions, so that a chunk delivered twice counts once) and the errors they found (pairs of the
+    # file's position in the lot and its error), put in the lot's order when the last chunk ends.
+    tranches = models.PositiveIntegerField("tranches de la tentative", default=0)
+    tranches_finies = models.JSONField("tranches terminées", default=list, blank=True)
+    erreurs_lot = models.JSONField("erreurs des tranches terminées", default=list, blank=True)
 
     class Meta:
         verbose_name = "flux déposé"

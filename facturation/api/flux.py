@@ -4,14 +4,22 @@ document's own rules, seller, routing, duplicates, its own amounts, certificate 
 alone: an error, whatever it is, is reported against its number (BT-1, ``numeroDP``) and the flux is integrated,
 partially or not at all.
 
-A flux never hangs and never lies: a worker takes it under a row lock (two workers never process one flux), shows it
-is alive after each file, links each invoice to the flux as soon as it is created and records the file it came from
-(``membres_traites``); a flux left unfinished (worker killed, database gone) is taken up again by a beat task and
-resumes where it stopped, and after ``MAX_TENTATIVES`` attempts it ends with a technical error. Its final state is
-always IN_INTEGRE, IN_INTEGRE_PARTIEL or IN_REJETE."""
+A lot is split into chunks (``TAILLE_TRANCHE`` files) that Celery workers run in parallel (``traiter_tranche``); the
+flux row counts the chunks that ended (``tranches_finies``, updated under its row lock, a redelivered chunk counted
+once) and the chunk that ends last sets the flux's final state, in the same transaction as the lot's grouped
+notifications (``circuit.notifier_lot``: one message per user per lot), so both happen exactly once.
 
+A flux never hangs and never lies: a worker takes it under a row lock (two workers never process one flux), chunks
+show it is alive as they go, each invoice is linked to the flux in its own transaction (a file whose invoice is
+linked is never integrated again); a flux left unfinished (worker killed, database gone) is taken up again by a beat
+task and resumes where it stopped (a new attempt: chunks of the old one stop at once), and after ``MAX_TENTATIVES``
+attempts it ends with a technical error. Its final state is always IN_INTEGRE, IN_INTEGRE_PARTIEL or IN_REJETE."""
+
+import contextvars
 import hashlib
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,8 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from facturation import depot, lots
-from facturation.models import FluxDepot
-from facturation.services import envoi
+from facturation.models import Facture, FluxDepot
+from facturation.services import circuit, envoi
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +38,25 @@ SYNTAXES = {
     "IN_DP_E1_CII_16B": {"CII"},
     "IN_DP_E2_CII_FACTURX": {"FACTURX"},
 }
-# A worker shows it is alive after each file (one file takes seconds): silent this long, it is taken for dead.
+# A worker shows it is alive as it goes (at least every SIGNE_DE_VIE): silent this long, it is taken for dead.
 DELAI_BLOCAGE = timedelta(minutes=10)
+SIGNE_DE_VIE = 20.0  # seconds
 MAX_TENTATIVES = 3
+# Files per chunk: at least TAILLE_TRANCHE, so that a chunk's fixed costs (reading the lot, one message, the
+# counter) stay small against its invoices, and at most MAX_TRANCHES chunks, since each chunk reads the whole lot
+# again (a 10,000-file lot: 20 chunks of 500, not 100 chunks each decompressing it).
+TAILLE_TRANCHE = 100
+MAX_TRANCHES = 20
 Etat = FluxDepot.Etat
 FINAUX = (Etat.INTEGRE, Etat.INTEGRE_PARTIEL, Etat.REJETE)
 ERREUR_TECHNIQUE_FICHIER = (
     "Erreur technique lors du traitement de ce fichier : il n'a pas été intégré. Vérifiez-le puis déposez-le à "
     "nouveau ; si l'erreur persiste, contactez le support de Chorus Pro."
 )
+# What the files of the chunk being processed share (routing lookups, the depositor's right): see ``_integrer``.
+_contexte_lot: contextvars.ContextVar = contextvars.ContextVar("flux_contexte_lot", default=None)
+
+Planifier = Callable[[int, int, int, list[int]], object]
 
 
 class TraitementRepris(Exception):
@@ -55,34 +73,57 @@ def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
         contenu=contenu,
         nom_fichier=nom,
         formats=SYNTAXES[flux.syntaxe],
+        lot=_contexte_lot.get(),
     )
     return facture.numero, facture
 
 
-def traiter(flux: FluxDepot) -> FluxDepot:
+def traiter(flux: FluxDepot, planifier: Planifier | None = None) -> FluxDepot:
     """Process the flux if it is waiting (or was left unfinished); a flux already final, or being processed by a
-    live worker, is returned as it is."""
+    live worker, is returned as it is. The lot is read and split into chunks; ``planifier(flux_id, tentative,
+    index, indices)`` queues each chunk (a Celery task), or, without it or for a single chunk, they run here."""
     tentative = _prendre(flux)
     if tentative is None:
         flux.refresh_from_db()
         return flux
     flux.refresh_from_db(fields=["etat", "etat_le", "tentatives", "traitement_vu_le", "membres_traites"])
     try:
-        integrees, erreurs, erreurs_techniques = _traiter_fichiers(flux, tentative)
-        _conclure(flux, tentative, integrees, erreurs, erreurs_techniques)
+        tranches = _decouper(flux, tentative)
+        if planifier is not None and len(tranches) > 1:
+            for index, indices in enumerate(tranches):
+                planifier(flux.pk, tentative, index, indices)
+        else:
+            for index, indices in enumerate(tranches):
+                _traiter_tranche(flux, tentative, index, indices)
     except TraitementRepris:
         logger.warning("Flux %s : repris par un autre worker (tentative %s abandonnée)", flux.numero, tentative)
     except Exception:
-        # The flux stays « en cours »: the beat task takes it up again after DELAI_BLOCAGE, and the last attempt
-        # closes it here at once.
         logger.exception("Flux %s : échec de la tentative %s", flux.numero, tentative)
-        if tentative >= MAX_TENTATIVES:
-            with transaction.atomic():
-                courant = FluxDepot.objects.select_for_update().get(pk=flux.pk)
-                if courant.etat == Etat.EN_COURS and courant.tentatives == tentative:
-                    _abandonner(courant)
+        _echec(flux, tentative)
     flux.refresh_from_db()
     return flux
+
+
+def traiter_tranche(flux: FluxDepot, tentative: int, index: int, indices: list[int]) -> None:
+    """One chunk of the lot (a Celery task of its own): a chunk of an attempt that is no longer the flux's, or one
+    already counted (a task delivered twice), does nothing."""
+    try:
+        _traiter_tranche(flux, tentative, index, indices)
+    except TraitementRepris:
+        logger.info("Flux %s : tranche %s de la tentative %s sans objet", flux.numero, index, tentative)
+    except Exception:
+        logger.exception("Flux %s : échec de la tranche %s de la tentative %s", flux.numero, index, tentative)
+        _echec(flux, tentative)
+
+
+def _echec(flux: FluxDepot, tentative: int) -> None:
+    # The flux stays « en cours »: the beat task takes it up again after DELAI_BLOCAGE, and the last attempt
+    # closes it here at once.
+    if tentative >= MAX_TENTATIVES:
+        with transaction.atomic():
+            courant = FluxDepot.objects.select_for_update().get(pk=flux.pk)
+            if courant.etat == Etat.EN_COURS and courant.tentatives == tentative:
+                _abandonner(courant)
 
 
 def flux_bloques():
@@ -115,70 +156,129 @@ def _muet(flux: FluxDepot, maintenant) -> bool:
     return (flux.traitement_vu_le or flux.etat_le) < maintenant - DELAI_BLOCAGE
 
 
-def _traiter_fichiers(flux: FluxDepot, tentative: int) -> tuple[int, list, list]:
+def _lire(flux: FluxDepot) -> list:
     with flux.fichier.open("rb") as f:
-        brut = f.read()
+        return lots.lire_lot(f.read(), flux.nom_fichier)
+
+
+def _decouper(flux: FluxDepot, tentative: int) -> list[list[int]]:
+    """Read the lot once, report the files that cannot be integrated whatever happens (unreadable, twice in the
+    lot), and split the others into chunks (lists of the files' positions in the lot). An unreadable lot ends the
+    flux at once."""
     try:
-        membres = lots.lire_lot(brut, flux.nom_fichier)
+        membres = _lire(flux)
     except ValidationError as exc:
         erreur = {"codeErreur": "FLUX_ILLISIBLE", "libelleErreur": " ".join(exc.messages), "natureErreur": "FLUX"}
-        return 0, [], [erreur]
-    del brut
-    # Files integrated by an earlier attempt count as integrated (their invoice is still linked to the flux).
-    liees = set(flux.factures.values_list("pk", flat=True))
-    deja = {sha: pk for sha, pk in flux.membres_traites.items() if pk in liees}
+        _enregistrer_decoupage(flux, tentative, [], [], erreurs_techniques=[erreur])
+        return []
     vus: dict[str, str] = {}
-    integrees, erreurs = 0, []
-    for membre in membres:
+    erreurs, a_traiter = [], []
+    for i, membre in enumerate(membres):
         if membre.erreur:
-            erreurs.append(_erreur_dp(flux, membre.nom, membre.erreur))
-            _signe_de_vie(flux, tentative)
+            erreurs.append([i, _erreur_dp(flux, membre.nom, membre.erreur)])
             continue
         sha = hashlib.sha256(membre.contenu).hexdigest()
         if sha in vus:
             message = f"Ce fichier figure deux fois dans le lot (même contenu que « {vus[sha]} ») : il est ignoré."
-            erreurs.append(_erreur_dp(flux, membre.nom, message, membre.contenu))
-            _signe_de_vie(flux, tentative)
+            erreurs.append([i, _erreur_dp(flux, membre.nom, message, membre.contenu)])
             continue
         vus[sha] = membre.nom
-        if sha in deja:
-            integrees += 1
-            continue
-        try:
-            # The invoice and its link to the flux commit together: a crash never leaves an invoice that the next
-            # attempt would take for a duplicate.
-            with transaction.atomic():
-                _, facture = _integrer(flux, membre.nom, membre.contenu)
-                vivant = _lier(flux, tentative, sha, facture)
-        except ValidationError as exc:
-            erreurs.append(_erreur_dp(flux, membre.nom, " ".join(exc.messages), membre.contenu))
-        except Exception:
-            # Whatever broke (a parser, a bug), only this file fails; the details stay in the logs.
-            logger.exception("Flux %s : le fichier %s a fait échouer son intégration", flux.numero, membre.nom)
-            erreurs.append(_erreur_dp(flux, membre.nom, ERREUR_TECHNIQUE_FICHIER, membre.contenu))
-        else:
-            if not vivant:
-                raise TraitementRepris
-            integrees += 1
-            continue
-        _signe_de_vie(flux, tentative)
-    return integrees, erreurs, []
+        a_traiter.append(i)
+    del membres
+    taille = max(TAILLE_TRANCHE, -(-len(a_traiter) // MAX_TRANCHES))
+    tranches = [a_traiter[k : k + taille] for k in range(0, len(a_traiter), taille)]
+    _enregistrer_decoupage(flux, tentative, tranches, erreurs)
+    return tranches
 
 
-def _lier(flux: FluxDepot, tentative: int, sha: str, facture) -> bool:
-    """Link the invoice just created to the flux and record its file, inside the invoice's own transaction.
-    Returns whether this worker still owns the flux."""
+def _enregistrer_decoupage(flux, tentative, tranches, erreurs, erreurs_techniques=()) -> None:
     with transaction.atomic():
-        courant = FluxDepot.objects.select_for_update().get(pk=flux.pk)
-        flux.factures.add(facture)
-        courant.membres_traites[sha] = facture.pk
-        # The invoice is this flux's even if another worker took over: only the proof of life depends on it.
-        vivant = courant.etat == Etat.EN_COURS and courant.tentatives == tentative
-        if vivant:
-            courant.traitement_vu_le = timezone.now()
-        courant.save(update_fields=["membres_traites", "traitement_vu_le"])
+        courant = _verrouiller(flux, tentative)
+        courant.tranches, courant.tranches_finies, courant.erreurs_lot = len(tranches), [], erreurs
+        courant.erreurs_techniques = list(erreurs_techniques)
+        courant.traitement_vu_le = timezone.now()
+        champs = ["tranches", "tranches_finies", "erreurs_lot", "erreurs_techniques", "traitement_vu_le"]
+        if not tranches:
+            champs += _conclure(courant)
+        courant.save(update_fields=champs)
+
+
+def _verrouiller(flux: FluxDepot, tentative: int) -> FluxDepot:
+    courant = FluxDepot.objects.select_for_update().get(pk=flux.pk)
+    if courant.etat != Etat.EN_COURS or courant.tentatives != tentative:
+        raise TraitementRepris
+    return courant
+
+
+def _traiter_tranche(flux: FluxDepot, tentative: int, index: int, indices: list[int]) -> None:
+    courant = FluxDepot.objects.get(pk=flux.pk)
+    if courant.etat != Etat.EN_COURS or courant.tentatives != tentative:
+        raise TraitementRepris
+    if index in courant.tranches_finies:
+        return
+    tous = _lire(flux)
+    membres = {i: tous[i] for i in indices}
+    del tous
+    shas = {i: hashlib.sha256(m.contenu).hexdigest() for i, m in membres.items()}
+    # Files integrated by an earlier attempt (or an earlier run of this chunk) count as integrated: their invoice is
+    # linked to the flux, in the transaction that created it.
+    deja = set(
+        Facture.objects.filter(pk__in=_liees(flux), fichier_sha256__in=list(shas.values())).values_list(
+            "fichier_sha256", flat=True
+        )
+    )
+    integrees, erreurs = {}, []
+    vu_le = time.monotonic()
+    jeton = _contexte_lot.set(envoi.ContexteLot())
+    try:
+        with circuit.notifications_du_lot():
+            for i, membre in membres.items():
+                if shas[i] in deja:
+                    continue
+                try:
+                    # The invoice and its link to the flux commit together: a crash never leaves an invoice that
+                    # the next attempt would take for a duplicate.
+                    with transaction.atomic():
+                        _, facture = _integrer(flux, membre.nom, membre.contenu)
+                        FluxDepot.factures.through.objects.create(fluxdepot_id=flux.pk, facture_id=facture.pk)
+                except ValidationError as exc:
+                    erreurs.append([i, _erreur_dp(flux, membre.nom, " ".join(exc.messages), membre.contenu)])
+                except Exception:
+                    # Whatever broke (a parser, a bug), only this file fails; the details stay in the logs.
+                    logger.exception("Flux %s : le fichier %s a fait échouer son intégration", flux.numero, membre.nom)
+                    erreurs.append([i, _erreur_dp(flux, membre.nom, ERREUR_TECHNIQUE_FICHIER, membre.contenu)])
+                else:
+                    integrees[shas[i]] = facture.pk
+                    # A worker taken for dead stops after the invoice it was writing (a read, not a lock: the
+                    # chunks running in parallel do not queue on the flux row).
+                    if not FluxDepot.objects.filter(pk=flux.pk, etat=Etat.EN_COURS, tentatives=tentative).exists():
+                        raise TraitementRepris
+                if time.monotonic() - vu_le > SIGNE_DE_VIE:
+                    _signe_de_vie(flux, tentative)
+                    vu_le = time.monotonic()
+    finally:
+        _contexte_lot.reset(jeton)
+    _finir_tranche(flux, tentative, index, erreurs, integrees)
+
+
+def _liees(flux: FluxDepot):
+    return FluxDepot.factures.through.objects.filter(fluxdepot_id=flux.pk).values("facture_id")
+
+
+def _finir_tranche(flux: FluxDepot, tentative: int, index: int, erreurs: list, integrees: dict) -> None:
+    """Count the chunk on the flux row (under its lock, once even if the chunk ran twice); the last one concludes."""
+    with transaction.atomic():
+        courant = _verrouiller(flux, tentative)
+        champs = ["tranches_finies", "erreurs_lot", "membres_traites", "traitement_vu_le"]
+        if index not in courant.tranches_finies:
+            courant.tranches_finies.append(index)
+            courant.erreurs_lot.extend(erreurs)
+            courant.membres_traites.update(integrees)
+        courant.traitement_vu_le = timezone.now()
+        if len(courant.tranches_finies) >= courant.tranches:
+            champs += _conclure(courant)
+        courant.save(update_fields=champs)
     flux.membres_traites = courant.membres_traites
-    return vivant
 
 
 def _signe_de_vie(flux: FluxDepot, tentative: int) -> None:
@@ -189,29 +289,46 @@ def _signe_de_vie(flux: FluxDepot, tentative: int) -> None:
         raise TraitementRepris
 
 
-def _conclure(flux: FluxDepot, tentative: int, integrees: int, erreurs: list, erreurs_techniques: list) -> None:
-    if integrees and (erreurs or erreurs_techniques):
-        etat = Etat.INTEGRE_PARTIEL
+def _conclure(courant: FluxDepot) -> list[str]:
+    """The flux's final state (called under its row lock, by whoever ends the last chunk), its errors in the lot's
+    order, and the lot's notifications; returns the fields to save."""
+    integrees = _notifier(courant)
+    erreurs = [erreur for _, erreur in sorted(courant.erreurs_lot, key=lambda paire: paire[0])]
+    if integrees and (erreurs or courant.erreurs_techniques):
+        courant.etat = Etat.INTEGRE_PARTIEL
     elif integrees:
-        etat = Etat.INTEGRE
+        courant.etat = Etat.INTEGRE
     else:
-        etat = Etat.REJETE
-    maintenant = timezone.now()
-    fini = FluxDepot.objects.filter(pk=flux.pk, etat=Etat.EN_COURS, tentatives=tentative).update(
-        etat=etat,
-        erreurs_dp=erreurs,
-        erreurs_techniques=erreurs_techniques,
-        etat_le=maintenant,
-        traitement_vu_le=maintenant,
+        courant.etat = Etat.REJETE
+    courant.erreurs_dp, courant.erreurs_lot = erreurs, []
+    courant.etat_le = courant.traitement_vu_le = timezone.now()
+    return ["etat", "erreurs_dp", "erreurs_lot", "erreurs_techniques", "etat_le", "traitement_vu_le"]
+
+
+def _notifier(courant: FluxDepot) -> int:
+    """The lot's grouped notifications; returns how many invoices the flux integrated."""
+    factures = list(
+        Facture.objects.filter(pk__in=_liees(courant))
+        .select_related("fournisseur", "destinataire")
+        .only(
+            "numero",
+            "statut",
+            "fournisseur",
+            "destinataire",
+            "fournisseur__raison_sociale",
+            "fournisseur__emetteur_edi",
+            "destinataire__recepteur_edi",
+        )
+        .order_by("numero", "pk")
     )
-    if not fini:
-        raise TraitementRepris
+    circuit.notifier_lot(factures, numero_flux=courant.numero)
+    return len(factures)
 
 
 def _abandonner(courant: FluxDepot) -> None:
-    """Close a flux whose attempts all failed (called under its row lock). Invoices already integrated stay: the
-    flux is then partially integrated, never « rejeté » with invoices sent."""
-    integrees = courant.factures.count()
+    """Close a flux whose attempts all failed (called under its row lock). Invoices already integrated stay (and are
+    notified): the flux is then partially integrated, never « rejeté » with invoices sent."""
+    integrees = _notifier(courant)
     if integrees:
         courant.etat = Etat.INTEGRE_PARTIEL
         message = (

@@ -7,11 +7,23 @@ from facturation.api import flux
 from facturation.models import FluxDepot
 
 
+def _flux(flux_id: int) -> FluxDepot:
+    return FluxDepot.objects.select_related("compte__utilisateur", "depose_par", "structure").get(pk=flux_id)
+
+
 @shared_task(name="chorus.api.tasks.traiter_flux")
 def traiter_flux(flux_id: int) -> str:
-    return flux.traiter(
-        FluxDepot.objects.select_related("compte__utilisateur", "depose_par", "structure").get(pk=flux_id)
-    ).etat
+    """Read and split the lot; its chunks run as tasks of their own, on whichever workers are free."""
+    return flux.traiter(_flux(flux_id), planifier=_planifier).etat
+
+
+def _planifier(flux_id: int, tentative: int, index: int, indices: list[int]) -> None:
+    traiter_tranche_flux.delay(flux_id, tentative, index, indices)
+
+
+@shared_task(name="facturation.api.tasks.traiter_tranche_flux")
+def traiter_tranche_flux(flux_id: int, tentative: int, index: int, indices: list[int]) -> None:
+    flux.traiter_tranche(_flux(flux_id), tentative, index, indices)
 
 
 @shared_task(name="chorus.api.tasks.relancer_flux_bloques")

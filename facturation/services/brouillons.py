@@ -42,6 +42,7 @@ def enregistrer(
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)
+    creation = facture is None  # a new draft has no lines, VAT breakdown nor allowances to replace
     with transaction.atomic():
         if facture is None:
             facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
@@ -61,7 +62,8 @@ def enregistrer(
             facture.save(
                 update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
             )
-        facture.lignes.all().delete()
+        if not creation:
+            facture.lignes.all().delete()
         LignePoste.objects.bulk_create(
             LignePoste(
                 facture=facture,
@@ -82,7 +84,8 @@ def enregistrer(
             )
             for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
         )
-        facture.recapitulatif_tva.all().delete()
+        if not creation:
+            facture.recapitulatif_tva.all().delete()
         RecapitulatifTVA.objects.bulk_create(
             RecapitulatifTVA(
                 facture=facture,
@@ -96,7 +99,8 @@ def enregistrer(
             )
             for t in calcul.tva
         )
-        facture.ajustements.all().delete()
+        if not creation:
+            facture.ajustements.all().delete()
         AjustementDocument.objects.bulk_create(
             AjustementDocument(
                 facture=facture,

@@ -1,6 +1,10 @@
 """The status machine of an invoice (``CIRCUIT``, running the table of ``facturation.statuts``) with its
 notifications, and who may act for a supplier."""
 
+import contextvars
+from collections import defaultdict
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -14,12 +18,25 @@ from facturation.statuts import DESTINATAIRE, VALIDEUR
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 
+# Set while a flux's files are integrated: their status changes are notified once for the whole lot
+# (``notifier_lot``), one message per user, not one per invoice and status.
+_lot_en_cours = contextvars.ContextVar("facturation_lot_en_cours", default=False)
+
+
+@contextmanager
+def notifications_du_lot():
+    jeton = _lot_en_cours.set(True)
+    try:
+        yield
+    finally:
+        _lot_en_cours.reset(jeton)
+
 
 def _notifier(*, objet, entree):
     """Each status change is e-mailed to the supplier's users (those who see it: of its service, or of the whole
     structure); the recipient's users (likewise) learn of a new invoice; the
     valideur's users (« Factures à valider » profile) of an invoice to validate, and of a tacit validation."""
-    if entree.statut in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE):
+    if entree.statut in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE) or _lot_en_cours.get():
         return
     libelle = StatutFacture(entree.statut).label
     texte = f"La facture {objet.numero} est au statut « {libelle} »."
@@ -80,6 +97,68 @@ def _notifier_valideur(*, objet, entree):
         sujet=sujet,
         corps=corps,
     )
+
+
+APERCU_NUMEROS = 20  # numbers listed in a lot's message; the flux's compte rendu and the lists give the rest
+
+
+def _numeros(factures) -> str:
+    numeros = [f.numero for f in factures]
+    texte = ", ".join(numeros[:APERCU_NUMEROS])
+    return texte + (f"… (et {len(numeros) - APERCU_NUMEROS} autres)" if len(numeros) > APERCU_NUMEROS else "")
+
+
+def notifier_lot(factures, *, numero_flux: str) -> None:
+    """The notifications of a flux's invoices, sent once the lot ends (in the transaction that sets the flux's final
+    state, so exactly once): one message per user and per kind — the supplier's users learn the status each invoice
+    reached, each recipient's users the invoices made available to them. (A document names no valideur, so a
+    flux's invoice never waits for one: an A9 or A12 cadre is refused at sending.) ``factures``: the lot's invoices
+    with their supplier and recipient."""
+    factures = [f for f in factures if f.statut not in (StatutFacture.BROUILLON, StatutFacture.ABANDONNEE)]
+    if not factures:
+        return
+    fournisseur = factures[0].fournisseur
+    par_statut = defaultdict(list)
+    for f in factures:
+        par_statut[f.statut].append(f)
+    lignes = "\n".join(
+        f"- « {StatutFacture(statut).label} » : {len(liste)} facture(s) ({_numeros(liste)})"
+        for statut, liste in par_statut.items()
+    )
+    notifier(
+        org_queries.utilisateurs_avec_profil(fournisseur, Application.FACTURES_EMISES),
+        evenement="FACTURE_STATUT",
+        sujet=f"Chorus Pro - Flux {numero_flux} : {len(factures)} facture(s) intégrée(s)",
+        corps=f"Les factures intégrées du flux {numero_flux} sont aux statuts suivants :\n{lignes}",
+        courriel=not fournisseur.emetteur_edi,
+    )
+    _notifier_structures(
+        [f for f in factures if f.statut == StatutFacture.MISE_A_DISPOSITION and f.destinataire_id],
+        structure=lambda f: f.destinataire,
+        application=Application.FACTURES_RECUES,
+        evenement="FACTURE_RECUE",
+        sujet=lambda liste: f"Chorus Pro - {len(liste)} nouvelle(s) facture(s) de {fournisseur.raison_sociale}",
+        corps=lambda liste: (
+            f"{len(liste)} facture(s) de {fournisseur.raison_sociale} sont mises à votre disposition : "
+            f"{_numeros(liste)}."
+        ),
+        courriel=lambda structures: not all(s.recepteur_edi for s in structures),
+    )
+
+
+def _notifier_structures(factures, *, structure, application, evenement, sujet, corps, courriel) -> None:
+    """One message per user for the invoices of every structure where the user holds the application's profile."""
+    par_structure = defaultdict(list)
+    for f in factures:
+        par_structure[structure(f)].append(f)
+    par_utilisateur: dict = {}
+    for s, liste in par_structure.items():
+        for user in org_queries.utilisateurs_avec_profil(s, application):
+            _user, siennes, structures = par_utilisateur.setdefault(user.pk, (user, [], []))
+            siennes.extend(liste)
+            structures.append(s)
+    for user, siennes, structures in par_utilisateur.values():
+        notifier([user], evenement=evenement, sujet=sujet(siennes), corps=corps(siennes), courriel=courriel(structures))
 
 
 CIRCUIT = Workflow(

@@ -98,6 +98,19 @@ class DepotRefuse(ValidationError):
 
 
 @dataclass
+class ContexteLot:
+    """What the invoices of one lot (a flux) share, read once for the lot instead of once per invoice: the
+    depositor's right to emit for the supplier (checked when the lot starts) and the routing lookups (buyer,
+    service, bank details), which are the same few rows for a whole ERP lot. The rules themselves are not shared:
+    each invoice is read and checked on its own."""
+
+    emetteur_verifie: bool = False
+    acheteurs: dict = field(default_factory=dict)
+    services: dict = field(default_factory=dict)
+    coordonnees: dict = field(default_factory=dict)
+
+
+@dataclass
 class Document:
     """A deposited file as read (step 1)."""
 
@@ -213,7 +226,9 @@ def _siren_de_tva(numero_tva: str) -> str:
 # --- 4. Routing read from the document --------------------------------------------------------------------------
 
 
-def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str | None = None) -> dict:
+def acheminer_document(
+    document: Document, fournisseur: Structure, *, cadre: str | None = None, lot: ContexteLot | None = None
+) -> dict:
     """The invoice's fields read from a structured document (routing included), or the pre-fill of a plain PDF.
     For a structured document every routing error refuses the deposit with a French message; ``cadre`` (the
     portal's form) is used when the document says none."""
@@ -224,14 +239,15 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
         document.valeurs = valeurs
         return valeurs
     erreurs: list[str] = []
-    destinataire = _acheteur(d, erreurs)
-    service = _service(d, destinataire, erreurs)
+    lot = lot or ContexteLot()
+    destinataire = _acheteur(d, erreurs, lot)
+    service = _service(d, destinataire, erreurs, lot)
     if erreur := erreur_numero(d.numero, libelle="Le numéro de facture (BT-1)"):
         erreurs.append(erreur)
     if len(d.numero_engagement) > 50:
         erreurs.append(f"Le numéro d'engagement « {d.numero_engagement} » (BT-13) dépasse 50 caractères.")
     cadre_document = _cadre(d.cadre, erreurs)
-    coordonnees = _coordonnees(d, fournisseur, erreurs)
+    coordonnees = _coordonnees(d, fournisseur, erreurs, lot)
     if erreurs:
         raise DepotRefuse(erreurs, code=DepotRefuse.ACHEMINEMENT, numero=document.numero)
     document.valeurs = {
@@ -270,7 +286,17 @@ def acheminer_document(document: Document, fournisseur: Structure, *, cadre: str
     return document.valeurs
 
 
-def _acheteur(d, erreurs: list[str]) -> Structure | None:
+def _acheteur(d, erreurs: list[str], lot: ContexteLot) -> Structure | None:
+    cle = (d.destinataire.siret, d.destinataire.siren)
+    if cle not in lot.acheteurs:
+        trouvees: list[str] = []
+        lot.acheteurs[cle] = (_chercher_acheteur(d, trouvees), trouvees)
+    destinataire, messages = lot.acheteurs[cle]
+    erreurs.extend(messages)
+    return destinataire
+
+
+def _chercher_acheteur(d, erreurs: list[str]) -> Structure | None:
     acheteur = d.destinataire
     annuaire = org_queries.annuaire()
     if acheteur.siret:
@@ -300,11 +326,14 @@ def _acheteur(d, erreurs: list[str]) -> Structure | None:
     return None
 
 
-def _service(d, destinataire: Structure | None, erreurs: list[str]):
+def _service(d, destinataire: Structure | None, erreurs: list[str], lot: ContexteLot):
     code = (d.reference_acheteur or "").strip()
     if destinataire is None or not code:
         return None
-    service = destinataire.services.filter(code__iexact=code, actif=True).first()
+    cle = (destinataire.pk, code.upper())
+    if cle not in lot.services:
+        lot.services[cle] = destinataire.services.filter(code__iexact=code, actif=True).first()
+    service = lot.services[cle]
     if service is None:
         actifs = list(destinataire.services.filter(actif=True).order_by("code").values_list("code", flat=True)[:50])
         liste = ", ".join(actifs) if actifs else "aucun service actif"
@@ -328,12 +357,15 @@ def _cadre(valeur: str, erreurs: list[str]) -> str | None:
     return CADRES_BT23[code]
 
 
-def _coordonnees(d, fournisseur: Structure, erreurs: list[str]):
-    actives = org_queries.coordonnees_bancaires_actives(fournisseur)
+def _coordonnees(d, fournisseur: Structure, erreurs: list[str], lot: ContexteLot):
     iban = "".join((d.iban or "").split()).upper()
+    cle = (fournisseur.pk, iban)
+    if cle not in lot.coordonnees:
+        actives = org_queries.coordonnees_bancaires_actives(fournisseur)
+        lot.coordonnees[cle] = actives.filter(iban=iban).first() if iban else actives.first()
+    coordonnees = lot.coordonnees[cle]
     if not iban:
-        return actives.first()
-    coordonnees = actives.filter(iban=iban).first()
+        return coordonnees
     if coordonnees is None and MODES_PAIEMENT.get(d.mode_paiement, ModePaiement.VIREMENT) == ModePaiement.VIREMENT:
         erreurs.append(
             f"L'IBAN du document ({iban}, BT-84) n'est pas parmi les coordonnées bancaires actives de "
@@ -393,24 +425,39 @@ def lignes_du_document(document: Document) -> list[dict]:
 
 
 def enregistrer_document(
-    *, acting_user, document: Document, valeurs: dict, facture: Facture | None = None, mode_depot: str | None = None
+    *,
+    acting_user,
+    document: Document,
+    valeurs: dict,
+    facture: Facture | None = None,
+    mode_depot: str | None = None,
+    emetteur_verifie: bool = False,
+    envoi_immediat: bool = False,
 ) -> Facture:
     """A draft made of a structured document: its own amounts, lines, VAT breakdown, allowances and charges; the
-    file is kept unchanged as the legal original."""
+    file is kept unchanged as the legal original. ``emetteur_verifie``: a flux, whose depositor's right to emit was
+    checked once for the lot; ``envoi_immediat``: the draft is sent in the same transaction, which stores the file
+    (under the sent invoice's name): it is not stored twice."""
     mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
+    fichier = {
+        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
+        "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
+    }
+    creation = facture is None
     facture = enregistrer(
         acting_user=acting_user,
-        donnees={**valeurs, "mode_depot": mode},
+        donnees={**valeurs, "mode_depot": mode, **fichier},
         lignes=lignes_du_document(document),
         facture=facture,
         calcul=document.calcul,
         ajustements=document.donnees.ajustements,
+        emetteur_verifie=emetteur_verifie,
     )
+    if creation and envoi_immediat:
+        return facture  # created with its mode, digest and analysis; ``valider_et_envoyer`` stores the file
     facture.mode_depot = mode
     facture.fichier.save(document.nom[-100:] or "facture", ContentFile(document.contenu), save=False)
     noter_ecriture(facture.fichier)
-    facture.fichier_sha256 = hashlib.sha256(document.contenu).hexdigest()
-    facture.analyse_depot = {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes}
     facture.save(update_fields=["mode_depot", "fichier", "fichier_sha256", "analyse_depot", "updated_at"])
     return facture
 
@@ -425,9 +472,12 @@ def document_a_envoyer(facture: Facture) -> tuple[bytes, str]:
     if facture.mode_depot != ModeDepot.SAISIE and facture.mode_depot != ModeDepot.SAISIE_API and facture.fichier:
         with facture.fichier.open("rb") as fichier:
             contenu = fichier.read()
-        extension = "pdf" if contenu.startswith(b"%PDF") else "xml"
-        return contenu, f"facture_{facture.numero}.{extension}"
+        return contenu, _nom_envoye(facture, contenu)
     return generer_pdf_facturx(donnees_de(facture)), f"facture_{facture.numero}.pdf"
+
+
+def _nom_envoye(facture: Facture, contenu: bytes) -> str:
+    return f"facture_{facture.numero}.{'pdf' if contenu.startswith(b'%PDF') else 'xml'}"
 
 
 def erreurs_norme(facture: Facture) -> list:
@@ -435,9 +485,12 @@ def erreurs_norme(facture: Facture) -> list:
     return en16931.verifier(generer_cii(donnees_de(facture)))
 
 
-def envoyer(*, acting_user, facture: Facture) -> Facture:
+def envoyer(
+    *, acting_user, facture: Facture, document: tuple[bytes, str] | None = None, emetteur_verifie: bool = False
+) -> Facture:
     """« Valider et envoyer » of a draft, whatever made it: the portal's checks (routing, number, dates, bank
-    details…), the official rules on what the portal generates for a saisie, then the certificate and sending."""
+    details…), the official rules on what the portal generates for a saisie, then the certificate and sending.
+    ``document``: the deposited file just checked for duplicates, (content, name), when the caller holds it."""
     erreurs = verifier_avant_envoi(facture)
     if erreurs:
         raise ValidationError(erreurs)
@@ -448,15 +501,30 @@ def envoyer(*, acting_user, facture: Facture) -> Facture:
         erreurs_en16931 = erreurs_norme(facture)
         if erreurs_en16931:
             raise DepotRefuse([e.message for e in erreurs_en16931], code=DepotRefuse.REGLES, numero=facture.numero)
-    contenu, nom = document_a_envoyer(facture)
-    return valider_et_envoyer(acting_user=acting_user, facture=facture, contenu=contenu, nom_fichier=nom)
+    contenu, nom = document or document_a_envoyer(facture)
+    # The checks above are those of sending: ``valider_et_envoyer`` does not run them a second time.
+    return valider_et_envoyer(
+        acting_user=acting_user,
+        facture=facture,
+        contenu=contenu,
+        nom_fichier=nom,
+        emetteur_verifie=emetteur_verifie,
+        deja_verifiee=True,
+        doublon_controle=document is not None,
+    )
 
 
 # --- The pipeline --------------------------------------------------------------------------------------------
 
 
 def analyser_depot(
-    *, fournisseur: Structure, contenu: bytes, nom_fichier: str, cadre: str | None = None, formats=None
+    *,
+    fournisseur: Structure,
+    contenu: bytes,
+    nom_fichier: str,
+    cadre: str | None = None,
+    formats=None,
+    lot: ContexteLot | None = None,
 ) -> Document:
     """Steps 1 to 5 of a deposited file, nothing written: what the portal's « Déposer facture » shows. ``formats``:
     the formats a channel accepts (a flux declares its syntax)."""
@@ -471,7 +539,7 @@ def analyser_depot(
     controler_regles(document)
     controler_vendeur(document, fournisseur)
     controler_doublons(contenu=contenu, fournisseur=fournisseur, numero=document.numero)
-    acheminer_document(document, fournisseur, cadre=cadre)
+    acheminer_document(document, fournisseur, cadre=cadre, lot=lot)
     return document
 
 
@@ -490,6 +558,7 @@ def deposer_et_envoyer(
     travaux: tuple[dict, montants.Calcul] | None = None,
     pieces_jointes=(),
     pdf_principal: tuple[bytes, str] | None = None,
+    lot: ContexteLot | None = None,
 ) -> Facture:
     """Every channel's « Valider et envoyer ».
 
@@ -499,7 +568,8 @@ def deposer_et_envoyer(
     - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction,
       with its ``pieces_jointes`` (keyword arguments of ``ajouter_piece_jointe``) and, for ``SOUMETTRE`` in
       ``DEPOT_PDF_API`` mode, ``pdf_principal`` = (content, name): the plain PDF that is the invoice's original;
-    - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF.
+    - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF;
+    - ``lot``: what the files of one flux share (``ContexteLot``), read once for the lot.
     Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit, nor of one the
     database failed under (its files are deleted: ``effaces_en_cas_d_echec``)."""
     if canal == Canal.TRAVAUX:
@@ -520,8 +590,11 @@ def deposer_et_envoyer(
             if pdf_principal is not None:
                 _rattacher_pdf(brouillon, *pdf_principal)
             return envoyer(acting_user=acting_user, facture=brouillon)
+    if lot is not None and not lot.emetteur_verifie:
+        exiger_emission(acting_user, fournisseur)
+        lot.emetteur_verifie = True
     document = analyser_depot(
-        fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats
+        fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats, lot=lot
     )
     if not document.structure:
         raise DepotRefuse(
@@ -535,8 +608,17 @@ def deposer_et_envoyer(
             document=document,
             valeurs=document.valeurs,
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
+            emetteur_verifie=lot is not None and lot.emetteur_verifie,
+            envoi_immediat=True,
         )
-        return envoyer(acting_user=acting_user, facture=brouillon)
+        # The file was checked for duplicates a moment ago (``analyser_depot``) and is in memory: sending neither
+        # checks it again nor reads it back from storage.
+        return envoyer(
+            acting_user=acting_user,
+            facture=brouillon,
+            document=(document.contenu, _nom_envoye(brouillon, document.contenu)),
+            emetteur_verifie=lot is not None and lot.emetteur_verifie,
+        )
 
 
 def _rattacher_pdf(facture: Facture, contenu: bytes, nom: str) -> None:
@@ -701,16 +783,27 @@ CONTRAINTE_NUMERO_UNIQUE = "facture_numero_unique_par_fournisseur"
 
 
 def valider_et_envoyer(
-    *, acting_user, facture: Facture, contenu: bytes, nom_fichier: str, emetteur_verifie: bool = False
+    *,
+    acting_user,
+    facture: Facture,
+    contenu: bytes,
+    nom_fichier: str,
+    emetteur_verifie: bool = False,
+    deja_verifiee: bool = False,
+    doublon_controle: bool = False,
 ) -> Facture:
     """« Valider et envoyer »: check everything, store the document, certify the deposit, route the invoice.
-    ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked."""
+    ``emetteur_verifie``: a works piece, whose depositor's rights the works chain checked, or a flux's invoice (the
+    lot checked them once); ``deja_verifiee``: ``envoyer`` ran the portal's checks a moment ago;
+    ``doublon_controle``: ``contenu`` is the deposited file ``controler_doublons`` just checked."""
     if not emetteur_verifie:
         exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
-    erreurs = verifier_avant_envoi(facture) | controles.verifier_valideur(facture, acting_user)
+    erreurs = controles.verifier_valideur(facture, acting_user)
+    if not deja_verifiee:
+        erreurs = verifier_avant_envoi(facture) | erreurs
     if erreurs:
         raise ValidationError(erreurs)
-    existante = doublon_fichier(contenu)
+    existante = None if doublon_controle else doublon_fichier(contenu)
     if existante is not None and existante.pk != facture.pk:
         raise DoublonDepot("Ce fichier a déjà été déposé.", existante)
     with transaction.atomic():

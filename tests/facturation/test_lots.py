@@ -123,8 +123,8 @@ def test_trop_de_membres(monkeypatch):
     assert refus(lot(*[(f"{i}.xml", XML) for i in range(4)])) == "Le lot dépasse 3 fichiers."
 
 
-def test_mille_et_un_fichiers():
-    assert refus(lot(*[(f"{i}.xml", b"x") for i in range(1001)])) == "Le lot dépasse 1000 fichiers."
+def test_dix_mille_et_un_fichiers():
+    assert refus(lot(*[(f"{i}.xml", b"x") for i in range(10_001)])) == "Le lot dépasse 10000 fichiers."
 
 
 def test_membre_trop_gros_seul_en_erreur():
