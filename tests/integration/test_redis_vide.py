@@ -45,8 +45,8 @@ def worker_courriels(transactional_db, purge_queue, tmp_path):
 
 def _vider_redis() -> None:
     with redis.Redis.from_url(settings.CELERY_BROKER_URL) as client:
-        client.flushall()
-        assert client.dbsize() == 0
+        # FLUSHALL is atomic; the running worker may write its keys again at once, so no count is read after it.
+        assert client.flushall() is True
 
 
 def _courriels_envoyes(dossier) -> list[str]:
