@@ -24,6 +24,7 @@ from sollicitations.views.emises import (
 
 S = StatutSollicitation
 ACCUEIL = ("Sollicitations reçues", "sollicitations_recues")
+RECUES = Cote("recue", forms.RechercheRecuesForm, queries.sollicitations_recues, queries.GROUPES_STATUTS_RECEPTEUR)
 MESSAGES_TRAITEMENT = {
     S.EN_COURS: "La sollicitation {n} est prise en charge (« En cours ») : votre brouillon est enregistré.",
     S.DEMANDE_INFORMATION: "Votre demande d'information est transmise au déposant de la sollicitation {n}.",
@@ -58,9 +59,6 @@ def synthese(request):
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
     )
-
-
-RECUES = Cote("recue", forms.RechercheRecuesForm, queries.sollicitations_recues, queries.GROUPES_STATUTS_RECEPTEUR)
 
 
 @login_required
