@@ -9,6 +9,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -279,6 +280,15 @@ class Cote:
             "breadcrumb_data": fil(courant=f"Sollicitation {s.numero}"),
         }
 
+    def synthese(self, request, statuts, *, croissant: bool = False) -> tuple[QuerySet, dict]:
+        """The Synthèse: the side's sollicitations in ``statuts`` and one page of them (newest first, or oldest)."""
+        qs = self.sollicitations(request.user).filter(statut__in=statuts)
+        valeurs, suivante = page_par_id(
+            qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""), croissant=croissant
+        )
+        page = lignes(valeurs, url_name=self.url_detail, pour_emetteur=self.pour_emetteur)
+        return qs, {"sollicitations": page, "suivante": suivante, "params": ""}
+
     def recherche(self, request) -> dict:
         """The form, one page of results and the criteria the next page and the exports carry; invalid criteria:
         the errors are shown next to the fields, nothing is searched."""
@@ -325,18 +335,11 @@ def _onglets(request) -> dict:
 @login_required
 def synthese(request):
     """What waits for me: a complement to give (« Demande d'information »), an answer to accept or send back."""
-    qs = queries.sollicitations_emises(request.user).filter(statut__in=STATUTS_ATTENTE_EMETTEUR)
-    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+    _qs, page = EMISES.synthese(request, STATUTS_ATTENTE_EMETTEUR)
     return render(
         request,
         "sollicitations/emises/synthese.html",
-        {
-            "sollicitations": lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True),
-            "suivante": suivante,
-            "params": "",
-            **_onglets(request),
-            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
-        },
+        {**page, **_onglets(request), "breadcrumb_data": fil_ariane(courant=ACCUEIL[0])},
     )
 
 

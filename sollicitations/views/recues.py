@@ -10,14 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
-from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
 from sollicitations.views.emises import (
     Cote,
     appliquer_erreurs,
-    lignes,
     telecharger,
     trouvee_ou_404,
 )
@@ -45,16 +43,13 @@ def _sollicitation_ou_404(user, pk):
 @login_required
 def synthese(request):
     """« Mes sollicitations à traiter »: everything that needs an action of the receiving side, oldest first."""
-    qs = queries.sollicitations_recues(request.user).filter(statut__in=STATUTS_A_TRAITER)
-    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""), croissant=True)
+    qs, page = RECUES.synthese(request, STATUTS_A_TRAITER, croissant=True)
     return render(
         request,
         "sollicitations/recues/synthese.html",
         {
-            "sollicitations": lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False),
+            **page,
             "total": qs.count(),
-            "suivante": suivante,
-            "params": "",
             "params_export": "statut=MES_A_TRAITER",
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
