@@ -99,18 +99,30 @@ def pages_travaux(role):
     ]
 
 
+# The SIRET of the structure with which ``sid`` exchanges the most invoices, by the role ``sid`` plays: a
+# recipient's main supplier, a supplier's main recipient (a realistic filter value).
+SQL_CONTREPARTIE = {
+    "destinataire": "SELECT s.identifiant FROM facturation_facture f "
+    "JOIN organisation_structure s ON s.id = f.fournisseur_id "
+    "WHERE f.destinataire_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    "fournisseur": "SELECT s.identifiant FROM facturation_facture f "
+    "JOIN organisation_structure s ON s.id = f.destinataire_id "
+    "WHERE f.fournisseur_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+}
+
+
+def _contrepartie(cur, sid, role: str) -> str:
+    cur.execute(SQL_CONTREPARTIE[role], [sid])
+    return cur.fetchone()[0]
+
+
 def pages_recues_pour(sid):
     """The URLs measured for a recipient (« Factures reçues »): the same shapes as the anchors' read_bench
     (first page of the invoices to process, a status filter, the dashboard)."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT s.identifiant FROM facturation_facture f JOIN organisation_structure s ON s.id = f.fournisseur_id "
-            "WHERE f.destinataire_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
-            [sid],
-        )
-        siret = cur.fetchone()[0]
+        siret = _contrepartie(cur, sid, "destinataire")
     return [
         ("Reçues : À traiter", "/factures-recues/"),
         ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
@@ -125,12 +137,7 @@ def pages_pour(sid):
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT s.identifiant FROM facturation_facture f JOIN organisation_structure s ON s.id = f.destinataire_id "
-            "WHERE f.fournisseur_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
-            [sid],
-        )
-        siret = cur.fetchone()[0]
+        siret = _contrepartie(cur, sid, "fournisseur")
         cur.execute(
             "SELECT numero FROM facturation_facture WHERE fournisseur_id = %s AND numero <> '' ORDER BY id "
             "OFFSET (SELECT count(*) / 2 FROM facturation_facture WHERE fournisseur_id = %s) LIMIT 1",

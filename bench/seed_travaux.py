@@ -24,7 +24,18 @@ import time
 from datetime import UTC, datetime
 
 from bench.common import defauts_pour_copy, dsn, out, setup_django
-from bench.seed_volume import SPAN, T0, copy_text, cumulative, iso, zipf_cum
+from bench.seed_volume import (
+    FACTURE_COLS,
+    HISTO_COLS,
+    RECAP_COLS,
+    SPAN,
+    STATUTS,
+    T0,
+    copy_text,
+    cumulative,
+    iso,
+    zipf_cum,
+)
 
 DOSSIER_COLS = (
     "id, numero, numero_marche, delai_paiement_jours, demande_paiement_recue_le, mise_en_paiement_le, created_at, "
@@ -37,19 +48,6 @@ PIECE_COLS = (
     "telechargee_le, created_at, updated_at, created_by_id, deposant_id, dossier_id, facture_id, "
     "piece_precedente_id, pour_le_compte_de_id, recevant_id, service_deposant_id"
 )
-HISTO_COLS = (
-    "objet_id, created_at, acting_user_id, role, statut_precedent, statut, motif, commentaire, "
-    "empreinte_precedente, empreinte"
-)
-FACTURE_COLS = (
-    "id, type_demande_paiement, numero, type_facture, cadre, statut, mode_depot, date_facture, date_echeance, "
-    "date_depot, devise, type_tva, motif_exoneration, numero_marche, numero_engagement, numero_facture_origine, "
-    "mode_paiement, commentaire, montant_ht, montant_tva, montant_ttc_avant_remise, remise_globale_ttc, "
-    "motif_remise_globale, montant_ttc, montant_a_payer, fichier, fichier_sha256, empreinte_certificat, "
-    "rejet_traite, relance_brouillon_le, created_at, updated_at, coordonnees_bancaires_id, created_by_id, "
-    "destinataire_id, fournisseur_id, service_destinataire_id, service_fournisseur_id, valideur_id, analyse_depot"
-)
-RECAP_COLS = "facture_id, taux, base_ht, remise_globale_ht, montant_tva"
 TABLES = {  # in an order the foreign keys accept table by table (``seed_volume`` loads in autocommit)
     "travaux_dossierfacturation": DOSSIER_COLS,
     "facturation_facture": FACTURE_COLS,
@@ -73,19 +71,12 @@ ETAPES = [
     (("A15", "ERREUR_MOE_SUR_MOA"), 5),
     (("A19", "MISE_A_DISPOSITION"), 800),
 ]
-# The A19's invoice, once at the service financier (weight ‰, seed_volume's mature stock without the drafts).
+# The A19's invoice, once at the service financier (weight ‰): seed_volume's mature stock from « Mise à
+# disposition du destinataire » on, without the abandoned ones (drafts and validation steps come before it).
 STATUTS_FACTURE = [
-    ("MISE_A_DISPOSITION", 60),
-    ("PRISE_EN_COMPTE_DESTINATAIRE", 40),
-    ("A_RECYCLER", 10),
-    ("SUSPENDUE", 20),
-    ("COMPLETEE", 5),
-    ("REJETEE", 30),
-    ("SERVICE_FAIT", 60),
-    ("MANDATEE", 50),
-    ("MISE_A_DISPOSITION_COMPTABLE", 30),
-    ("COMPTABILISEE", 50),
-    ("MISE_EN_PAIEMENT", 600),
+    (statut, poids)
+    for statut, poids in STATUTS[[s for s, _ in STATUTS].index("MISE_A_DISPOSITION") :]
+    if statut != "ABANDONNEE"
 ]
 CADRES = {
     "A4": ("A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", "FOURNISSEUR", "MOE", "MISE_A_DISPOSITION_MOE"),

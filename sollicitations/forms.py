@@ -68,6 +68,26 @@ def _structure_par_siret(siret: str):
     return Structure.objects.filter(identifiant=siret).first() if siret else None
 
 
+def _champ_service_public(label: str) -> forms.ModelChoiceField:
+    """The service of the public structure designated by its SIRET in the same form: its choices are given once
+    the structure is known (``_offrir_services``)."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label="Sélectionnez un service",
+        error_messages={
+            "invalid_choice": "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
+        },
+    )
+
+
+def _offrir_services(champ: forms.ModelChoiceField, structure) -> None:
+    if structure is not None:
+        champ.queryset = queries.services_actifs(structure)
+    champ.label_from_instance = lambda s: f"{s.code} – {s.libelle}"
+
+
 class SaisieSollicitationForm(DsfrBaseForm):
     """« Saisir une sollicitation ». Without JavaScript the form has two intermediate steps (« Afficher les
     sous-catégories », « Rechercher la structure ») that redisplay it with the sous-catégories of the chosen
@@ -113,15 +133,7 @@ class SaisieSollicitationForm(DsfrBaseForm):
         "paiement ou rejet d'une facture…) : 14 chiffres, comme dans l'annuaire des structures publiques.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    service_destinataire = forms.ModelChoiceField(
-        label="Service destinataire",
-        queryset=Service.objects.none(),
-        required=False,
-        empty_label="Sélectionnez un service",
-        error_messages={
-            "invalid_choice": "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
-        },
-    )
+    service_destinataire = _champ_service_public("Service destinataire")
     objet = forms.CharField(
         label="Objet",
         max_length=200,
@@ -178,9 +190,7 @@ class SaisieSollicitationForm(DsfrBaseForm):
             self.structure_designee = _structure_par_siret(_siret_ou_vide(self._valeur("siret_destinataire")))
         except forms.ValidationError:
             pass
-        if self.structure_designee is not None:
-            self.fields["service_destinataire"].queryset = queries.services_actifs(self.structure_designee)
-        self.fields["service_destinataire"].label_from_instance = lambda s: f"{s.code} – {s.libelle}"
+        _offrir_services(self.fields["service_destinataire"], self.structure_designee)
 
     def _valeur(self, nom):
         if self.is_bound:
@@ -340,15 +350,7 @@ class TraitementForm(DsfrBaseForm):
         required=False,
         help_text="Pour « Réaffecter » : la structure publique dont le service traitera la sollicitation.",
     )
-    service_reaffectation = forms.ModelChoiceField(
-        label="Service de la structure publique",
-        queryset=Service.objects.none(),
-        required=False,
-        empty_label="Sélectionnez un service",
-        error_messages={
-            "invalid_choice": "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
-        },
-    )
+    service_reaffectation = _champ_service_public("Service de la structure publique")
     pieces = FichiersField(label="Pièces jointes")
 
     def __init__(self, *args, sollicitation, role, **kwargs):
@@ -369,9 +371,7 @@ class TraitementForm(DsfrBaseForm):
             except forms.ValidationError:
                 siret = ""
             self.structure_designee = _structure_par_siret(siret)
-            if self.structure_designee is not None:
-                self.fields["service_reaffectation"].queryset = queries.services_actifs(self.structure_designee)
-            self.fields["service_reaffectation"].label_from_instance = lambda s: f"{s.code} – {s.libelle}"
+            _offrir_services(self.fields["service_reaffectation"], self.structure_designee)
         else:
             del self.fields["siret_reaffectation"], self.fields["service_reaffectation"]
         self.role = role

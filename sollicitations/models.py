@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
+from chorus.liens import lien_facultatif
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre
@@ -132,44 +133,20 @@ class Sollicitation(models.Model):
         on_delete=models.PROTECT,
         related_name="sollicitations_emises",
     )
-    service_emetteur = models.ForeignKey(
-        "organisation.Service",
-        verbose_name="service émetteur",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    service_emetteur = lien_facultatif("organisation.Service", "service émetteur")
     courriel_contact = models.EmailField("adresse électronique de contact")
     telephone_contact = models.CharField("téléphone de contact", max_length=30, blank=True)
 
     # The receiving side: the support desk, or a public structure (and one of its services). After a « Mauvaise
     # affectation » the structure stays recorded (where the request was first sent) while ``au_support`` is true.
     au_support = models.BooleanField("adressée au support Chorus Pro", default=False)
-    structure_destinataire = models.ForeignKey(
-        "organisation.Structure",
-        verbose_name="structure destinataire",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sollicitations_recues",
+    structure_destinataire = lien_facultatif(
+        "organisation.Structure", "structure destinataire", related_name="sollicitations_recues"
     )
-    service_destinataire = models.ForeignKey(
-        "organisation.Service",
-        verbose_name="service destinataire",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sollicitations_recues",
+    service_destinataire = lien_facultatif(
+        "organisation.Service", "service destinataire", related_name="sollicitations_recues"
     )
-    assignee_a = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="assignée à",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sollicitations_assignees",
-    )
+    assignee_a = lien_facultatif(settings.AUTH_USER_MODEL, "assignée à", related_name="sollicitations_assignees")
 
     categorie = models.ForeignKey(Categorie, verbose_name="catégorie", on_delete=models.PROTECT, related_name="+")
     sous_categorie = models.ForeignKey(

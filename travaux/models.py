@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.history import HistoriqueBase
+from chorus.liens import lien_facultatif
 from facturation.enums import Cadre, TypePieceJointe, TypeTva
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre, perimetre
@@ -42,41 +43,14 @@ class DossierFacturation(models.Model):
         related_name="+",
         help_text="Le titulaire, ou le sous-traitant / cotraitant qui a ouvert le dossier.",
     )
-    validateur = models.ForeignKey(
+    validateur = lien_facultatif(
         "organisation.Structure",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
         help_text="Le titulaire (sous-traitance) ou le mandataire (cotraitance) qui valide les pièces du fournisseur.",
     )
-    moe = models.ForeignKey(
-        "organisation.Structure",
-        verbose_name="maîtrise d'œuvre",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    moa = models.ForeignKey(
-        "organisation.Structure",
-        verbose_name="maîtrise d'ouvrage",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    destinataire = models.ForeignKey(
-        "organisation.Structure",
-        verbose_name="service financier",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    service_destinataire = models.ForeignKey(
-        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    moe = lien_facultatif("organisation.Structure", "maîtrise d'œuvre")
+    moa = lien_facultatif("organisation.Structure", "maîtrise d'ouvrage")
+    destinataire = lien_facultatif("organisation.Structure", "service financier")
+    service_destinataire = lien_facultatif("organisation.Service")
     numero_marche = models.CharField("numéro de marché", max_length=50, blank=True)
     delai_paiement_jours = models.PositiveSmallIntegerField("délai de paiement (jours)", default=30)
     # The payment clock (seed 000: « le paiement puisse avoir lieu dans un délai de 30 jours à compter du moment où
@@ -125,6 +99,18 @@ class PieceQuerySet(models.QuerySet):
         return self.filter(**{f"{CHAMPS_ROLE[role]}__in": mes}).filter(_condition_brouillons(user, niveau))
 
 
+def _copie_acteur() -> models.ForeignKey:
+    """A piece's copy of one of its dossier's actors, kept by the database (see below)."""
+    return models.ForeignKey(
+        "organisation.Structure",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        editable=False,
+        db_index=False,  # the Tableau de bord index below starts with it
+        related_name="+",
+    )
+
+
 class PieceTravaux(models.Model):
     """One piece of a dossier: a cadre deposited by an actor for the next one. A payable piece continues as an
     invoice (``facture``) in the service financier's « Factures reçues »."""
@@ -134,14 +120,7 @@ class PieceTravaux(models.Model):
         SUITE = "SUITE", "À partir d'une pièce existante dans Chorus Pro"
 
     dossier = models.ForeignKey(DossierFacturation, on_delete=models.PROTECT, related_name="pieces")
-    piece_precedente = models.ForeignKey(
-        "self",
-        verbose_name="pièce précédente",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="suivantes",
-    )
+    piece_precedente = lien_facultatif("self", "pièce précédente", related_name="suivantes")
     type_depot = models.CharField("type de dépôt", max_length=10, choices=TypeDepot.choices)
     cadre = models.CharField("cadre de facturation", max_length=60, choices=Cadre.choices)
     statut = models.CharField(max_length=40, choices=StatutPiece.choices, default=StatutPiece.BROUILLON)
@@ -149,23 +128,15 @@ class PieceTravaux(models.Model):
 
     # Who deposited, in which role, and for whom (seed 000: « jouer le rôle d'un autre acteur »).
     deposant = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="+")
-    service_deposant = models.ForeignKey(
-        "organisation.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    service_deposant = lien_facultatif("organisation.Service")
     role_deposant = models.CharField("rôle du déposant", max_length=20, choices=Role.choices)
-    pour_le_compte_de = models.ForeignKey(
+    pour_le_compte_de = lien_facultatif(
         "organisation.Structure",
-        verbose_name="déposé pour le compte de",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        "déposé pour le compte de",
         help_text="L'acteur sans compte dont le déposant a joué le rôle.",
     )
     # To whom it was sent, and by which rule (the MOA option read at routing time).
-    recevant = models.ForeignKey(
-        "organisation.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    recevant = lien_facultatif("organisation.Structure")
     role_recevant = models.CharField("rôle du destinataire de la pièce", max_length=20, choices=Role.choices)
     regle_acheminement = models.CharField("règle d'acheminement", max_length=250, blank=True)
 
@@ -199,30 +170,9 @@ class PieceTravaux(models.Model):
     # Kept by database triggers (migration 0003), never written by the code: the dossier's actors and the « état
     # courant » (the piece's status, or its invoice's once payable), so that a role's Tableau de bord counts its
     # pieces with one index-only scan instead of a probe of the dossier and of the invoice per piece (BENCHMARKS.md).
-    dossier_fournisseur = models.ForeignKey(
-        "organisation.Structure",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        editable=False,
-        db_index=False,  # the Tableau de bord index below starts with it
-        related_name="+",
-    )
-    dossier_moe = models.ForeignKey(
-        "organisation.Structure",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        editable=False,
-        db_index=False,  # the Tableau de bord index below starts with it
-        related_name="+",
-    )
-    dossier_moa = models.ForeignKey(
-        "organisation.Structure",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        editable=False,
-        db_index=False,  # the Tableau de bord index below starts with it
-        related_name="+",
-    )
+    dossier_fournisseur = _copie_acteur()
+    dossier_moe = _copie_acteur()
+    dossier_moa = _copie_acteur()
     etat_courant = models.CharField("état courant", max_length=40, blank=True, editable=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -241,16 +191,13 @@ class PieceTravaux(models.Model):
             models.Index(fields=["deposant", "statut", "-id"], name="piece_deposant_idx"),
             models.Index(fields=["fichier_sha256"], name="piece_sha256_idx"),
             # One per role of the Tableau de bord; ``deposant`` and ``statut`` included for the drafts' rule.
-            models.Index(
-                fields=["dossier_fournisseur", "etat_courant"],
-                include=["deposant", "statut"],
-                name="piece_tdb_fournisseur_idx",
-            ),
-            models.Index(
-                fields=["dossier_moe", "etat_courant"], include=["deposant", "statut"], name="piece_tdb_moe_idx"
-            ),
-            models.Index(
-                fields=["dossier_moa", "etat_courant"], include=["deposant", "statut"], name="piece_tdb_moa_idx"
+            *(
+                models.Index(
+                    fields=[f"dossier_{acteur}", "etat_courant"],
+                    include=["deposant", "statut"],
+                    name=f"piece_tdb_{acteur}_idx",
+                )
+                for acteur in ("fournisseur", "moe", "moa")
             ),
         ]
         constraints = [

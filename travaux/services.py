@@ -254,6 +254,15 @@ def _texte_cadres(cadres) -> str:
     return ", ".join(Cadre(c).label for c in cadres) or "aucun"
 
 
+# The totals a piece is typed with, under the same names in ``Saisie``, ``PieceTravaux`` and ``montants_piece``.
+CHAMPS_MONTANTS = ("montant_ht", "montant_tva", "montant_ttc", "montant_a_payer", "detail_tva")
+
+
+def _montants(source: Saisie | PieceTravaux) -> montants.MontantsPiece:
+    """The totals of a saisie, or of a piece deposited from one, checked by ``montants_piece``."""
+    return montants.montants_piece(**{champ: getattr(source, champ) for champ in CHAMPS_MONTANTS})
+
+
 def _controler_saisie(saisie: Saisie) -> montants.MontantsPiece:
     erreurs = {}
     if not (saisie.numero or "").strip():
@@ -265,13 +274,7 @@ def _controler_saisie(saisie: Saisie) -> montants.MontantsPiece:
     elif saisie.date_piece > timezone.localdate():
         erreurs["date_piece"] = "La date de la pièce ne peut pas être postérieure à la date du jour."
     try:
-        calcul = montants.montants_piece(
-            montant_ht=saisie.montant_ht,
-            montant_tva=saisie.montant_tva,
-            montant_ttc=saisie.montant_ttc,
-            montant_a_payer=saisie.montant_a_payer,
-            detail_tva=saisie.detail_tva,
-        )
+        calcul = _montants(saisie)
     except (montants.MontantsInvalides, ValueError) as exc:
         detail = exc.args[0] if exc.args else str(exc)
         erreurs.update(detail if isinstance(detail, dict) else {"montant_ht": str(detail)})
@@ -562,12 +565,7 @@ def _ouvrir_dossier(*, acting_user, regle, deposant, acteurs: Acteurs | None, sa
     _controler_acteurs(acteurs, regle)
     dossier = DossierFacturation.objects.create(
         numero=f"tmp-{timezone.now().timestamp()}"[:20],
-        fournisseur=acteurs.fournisseur,
-        validateur=acteurs.validateur,
-        moe=acteurs.moe,
-        moa=acteurs.moa,
-        destinataire=acteurs.destinataire,
-        service_destinataire=acteurs.service_destinataire,
+        **vars(acteurs),  # the dossier's actor fields bear the names of ``Acteurs``'
         numero_marche=saisie.numero_marche,
         delai_paiement_jours=settings.CHORUS_DELAI_PAIEMENT_TRAVAUX,
         created_by=acting_user,
@@ -680,13 +678,7 @@ def _envoyer_demande_de_paiement(*, acting_user, piece: PieceTravaux, contenu: b
         "commentaire": piece.commentaire,
         "analyse_depot": {"format": piece.format_depot, "signatures": piece.signatures, "avec_lignes": False},
     }
-    calcul = montants.montants_piece(
-        montant_ht=piece.montant_ht,
-        montant_tva=piece.montant_tva,
-        montant_ttc=piece.montant_ttc,
-        montant_a_payer=piece.montant_a_payer,
-        detail_tva=piece.detail_tva,
-    ).calcul()
+    calcul = _montants(piece).calcul()
     try:
         facture = deposer_et_envoyer(
             canal=Canal.TRAVAUX,

@@ -21,7 +21,23 @@ def _exiger_emetteur(user, s: Sollicitation) -> None:
         )
 
 
-def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, fichiers, vide: str, commentaire: str):
+# The sender's two messages back to the receiving side, by the status they answer: the error of an empty message
+# and the history's comment.
+REPONSES_EMETTEUR = {
+    StatutSollicitation.DEMANDE_INFORMATION: (
+        "Votre réponse est obligatoire.",
+        "Informations complémentaires apportées",
+    ),
+    StatutSollicitation.RESOLUE: (
+        "Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer la "
+        "sollicitation.",
+        "Réponse non satisfaisante : sollicitation renvoyée par le déposant",
+    ),
+}
+
+
+def _reponse_emetteur(acting_user, sollicitation, depuis: str, message: str, fichiers):
+    vide, commentaire = REPONSES_EMETTEUR[depuis]
     _exiger_emetteur(acting_user, sollicitation)
     message = (message or "").strip()
     erreurs = {}
@@ -54,29 +70,12 @@ def _reponse_emetteur(*, acting_user, sollicitation, depuis: str, message: str, 
 
 def repondre_demande_information(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
     """The sender answers « Demande d'information »: the request goes back to the receiving side « À traiter »."""
-    return _reponse_emetteur(
-        acting_user=acting_user,
-        sollicitation=sollicitation,
-        depuis=StatutSollicitation.DEMANDE_INFORMATION,
-        message=message,
-        fichiers=fichiers,
-        vide="Votre réponse est obligatoire.",
-        commentaire="Informations complémentaires apportées",
-    )
+    return _reponse_emetteur(acting_user, sollicitation, StatutSollicitation.DEMANDE_INFORMATION, message, fichiers)
 
 
 def renvoyer_sollicitation(*, acting_user, sollicitation, message: str, fichiers=()) -> Sollicitation:
     """The sender is not satisfied with the answer: back to the receiving side « À traiter », with why."""
-    return _reponse_emetteur(
-        acting_user=acting_user,
-        sollicitation=sollicitation,
-        depuis=StatutSollicitation.RESOLUE,
-        message=message,
-        fichiers=fichiers,
-        vide="Expliquez pourquoi la réponse ne vous convient pas : ce message est obligatoire pour renvoyer la "
-        "sollicitation.",
-        commentaire="Réponse non satisfaisante : sollicitation renvoyée par le déposant",
-    )
+    return _reponse_emetteur(acting_user, sollicitation, StatutSollicitation.RESOLUE, message, fichiers)
 
 
 def cloturer_sollicitation(*, acting_user, sollicitation) -> Sollicitation:

@@ -3,9 +3,13 @@ sollicitation's page with the sender's actions. Every page reaches the sollicita
 ``queries.sollicitations_emises``; every change goes through ``services``. The helpers shared with
 « Sollicitations reçues » (``views/recues.py``) are here too."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -157,6 +161,13 @@ def appliquer_erreurs(form, exc: ValidationError, correspondance: dict | None = 
             form.add_error(None, message)
 
 
+def trouvee_ou_404(sollicitation):
+    """A sollicitation out of the user's perimeter is « introuvable », as one that does not exist."""
+    if sollicitation is None:
+        raise Http404("Sollicitation introuvable.")
+    return sollicitation
+
+
 def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
     piece = queries.piece_jointe(sollicitation, piece_pk, pour_emetteur=pour_emetteur)
     if piece is None:
@@ -243,7 +254,65 @@ def exporter(qs, *, format_export: str, nom: str, pour_emetteur: bool):
     return exports.reponse_csv(f"{nom}.csv", entetes, rangs())
 
 
+class Cote:
+    """What « Sollicitations émises » and « reçues » differ by on Rechercher, its « Exporter » and the
+    sollicitation's page. Each side's URL names and export file follow its name (``emise`` or ``recue``)."""
+
+    def __init__(self, nom: str, formulaire: type, sollicitations: Callable, groupes: dict):
+        self.pour_emetteur = nom == "emise"
+        self.formulaire = formulaire  # the side's Rechercher form: ``criteres()`` once valid
+        self.sollicitations = sollicitations  # the side's one door: ``queries.sollicitations_emises`` or ``_recues``
+        self.groupes = groupes
+        self.url_detail = f"sollicitation_{nom}"
+        self.url_piece = f"piece_jointe_sollicitation_{nom}"
+        self.url_recherche = f"rechercher_sollicitations_{nom}s"
+        self.nom_export = f"sollicitations_{nom}s"
+
+    def fiche(self, s, fil) -> dict:
+        """The sollicitation's page as both sides show it (seed 001): en-tête, historique, échanges, pièces."""
+        return {
+            "s": s,
+            "entete": en_tete(s, pour_emetteur=self.pour_emetteur),
+            "historique": historique(s, pour_emetteur=self.pour_emetteur),
+            "echanges": echanges(s),
+            "pieces": pieces(s, pour_emetteur=self.pour_emetteur, url_name=self.url_piece),
+            "pour_emetteur": self.pour_emetteur,
+            "breadcrumb_data": fil(courant=f"Sollicitation {s.numero}"),
+        }
+
+    def synthese(self, request, statuts, *, croissant: bool = False) -> tuple[QuerySet, dict]:
+        """The Synthèse: the side's sollicitations in ``statuts`` and one page of them (newest first, or oldest)."""
+        qs = self.sollicitations(request.user).filter(statut__in=statuts)
+        valeurs, suivante = page_par_id(
+            qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""), croissant=croissant
+        )
+        page = lignes(valeurs, url_name=self.url_detail, pour_emetteur=self.pour_emetteur)
+        return qs, {"sollicitations": page, "suivante": suivante, "params": ""}
+
+    def recherche(self, request) -> dict:
+        """The form, one page of results and the criteria the next page and the exports carry; invalid criteria:
+        the errors are shown next to the fields, nothing is searched."""
+        form = self.formulaire(request.GET)
+        page, suivante = [], None
+        if form.is_valid():
+            qs = queries.filtrer(form.criteres(), self.sollicitations(request.user), groupes=self.groupes)
+            valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+            page = lignes(valeurs, url_name=self.url_detail, pour_emetteur=self.pour_emetteur)
+        params = request.GET.copy()
+        params.pop("apres", None)
+        return {"form": form, "sollicitations": page, "suivante": suivante, "params": params.urlencode()}
+
+    def exporter(self, request, format_export: str):
+        form = self.formulaire(request.GET)
+        if not form.is_valid():  # the search page shows what is wrong with the criteria
+            return redirect(reverse(self.url_recherche) + "?" + request.GET.urlencode())
+        qs = queries.filtrer(form.criteres(), self.sollicitations(request.user), groupes=self.groupes)
+        return exporter(qs, format_export=format_export, nom=self.nom_export, pour_emetteur=self.pour_emetteur)
+
+
 # --- « Sollicitations émises » ---------------------------------------------------------------------------------
+
+EMISES = Cote("emise", forms.RechercheEmisesForm, queries.sollicitations_emises, queries.GROUPES_STATUTS_EMETTEUR)
 
 
 def _fil(*liens, courant):
@@ -251,10 +320,7 @@ def _fil(*liens, courant):
 
 
 def _sollicitation_ou_404(user, pk):
-    s = queries.sollicitation_emise(user, pk)
-    if s is None:
-        raise Http404("Sollicitation introuvable.")
-    return s
+    return trouvee_ou_404(queries.sollicitation_emise(user, pk))
 
 
 def _exiger_modification(user, s) -> None:
@@ -269,56 +335,26 @@ def _onglets(request) -> dict:
 @login_required
 def synthese(request):
     """What waits for me: a complement to give (« Demande d'information »), an answer to accept or send back."""
-    qs = queries.sollicitations_emises(request.user).filter(statut__in=STATUTS_ATTENTE_EMETTEUR)
-    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
+    _qs, page = EMISES.synthese(request, STATUTS_ATTENTE_EMETTEUR)
     return render(
         request,
         "sollicitations/emises/synthese.html",
-        {
-            "sollicitations": lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True),
-            "suivante": suivante,
-            "params": "",
-            **_onglets(request),
-            "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
-        },
+        {**page, **_onglets(request), "breadcrumb_data": fil_ariane(courant=ACCUEIL[0])},
     )
 
 
 @login_required
 def rechercher(request):
-    form = forms.RechercheEmisesForm(request.GET)
-    page, suivante = [], None
-    if form.is_valid():  # invalid criteria: the errors are shown next to the fields, nothing is searched
-        qs = queries.filtrer(
-            form.criteres(), queries.sollicitations_emises(request.user), groupes=queries.GROUPES_STATUTS_EMETTEUR
-        )
-        valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
-        page = lignes(valeurs, url_name="sollicitation_emise", pour_emetteur=True)
-    params = request.GET.copy()
-    params.pop("apres", None)
     return render(
         request,
         "sollicitations/emises/rechercher.html",
-        {
-            "form": form,
-            "sollicitations": page,
-            "suivante": suivante,
-            "params": params.urlencode(),
-            **_onglets(request),
-            "breadcrumb_data": _fil(courant="Rechercher"),
-        },
+        {**EMISES.recherche(request), **_onglets(request), "breadcrumb_data": _fil(courant="Rechercher")},
     )
 
 
 @login_required
 def exporter_emises(request, format_export="csv"):
-    form = forms.RechercheEmisesForm(request.GET)
-    if not form.is_valid():  # the search page shows what is wrong with the criteria
-        return redirect(reverse("rechercher_sollicitations_emises") + "?" + request.GET.urlencode())
-    qs = queries.filtrer(
-        form.criteres(), queries.sollicitations_emises(request.user), groupes=queries.GROUPES_STATUTS_EMETTEUR
-    )
-    return exporter(qs, format_export=format_export, nom="sollicitations_emises", pour_emetteur=True)
+    return EMISES.exporter(request, format_export)
 
 
 def _donnees_etape(post) -> dict:
@@ -445,32 +481,48 @@ def structure_publique(request, siret):
     )
 
 
+class MessageEmetteur(NamedTuple):
+    libelles: dict  # the form's wording
+    transition: Callable
+    succes: str
+
+
+# The sender's two messages, by the name of their form on the page: « Répondre » to a « Demande d'information »,
+# « Renvoyer » an answer that does not suit.
+MESSAGES_EMETTEUR = {
+    "form_reponse": MessageEmetteur(
+        {"obligatoire": "Votre réponse est obligatoire."},
+        services.repondre_demande_information,
+        "Votre réponse est transmise : la sollicitation {n} est à nouveau à traiter.",
+    ),
+    "form_renvoi": MessageEmetteur(
+        {
+            "obligatoire": "Expliquez pourquoi la réponse ne vous convient pas.",
+            "libelle": "Pourquoi la réponse ne vous convient-elle pas ?",
+        },
+        services.renvoyer_sollicitation,
+        "La sollicitation {n} est renvoyée au service qui l'a traitée.",
+    ),
+}
+
+
 def _page(request, s, *, form_reponse=None, form_renvoi=None):
     actions = statuts.actions_emetteur(s.statut)
     peut_agir = (
         bool(actions) and queries.sollicitations_emises(request.user, Niveau.MODIFICATION).filter(pk=s.pk).exists()
     )
     if peut_agir and statuts.REPONDRE in actions and form_reponse is None:
-        form_reponse = forms.ReponseEmetteurForm(obligatoire="Votre réponse est obligatoire.")
+        form_reponse = forms.ReponseEmetteurForm(**MESSAGES_EMETTEUR["form_reponse"].libelles)
     if peut_agir and statuts.RENVOYER in actions and form_renvoi is None:
-        form_renvoi = forms.ReponseEmetteurForm(
-            obligatoire="Expliquez pourquoi la réponse ne vous convient pas.",
-            libelle="Pourquoi la réponse ne vous convient-elle pas ?",
-        )
+        form_renvoi = forms.ReponseEmetteurForm(**MESSAGES_EMETTEUR["form_renvoi"].libelles)
     return render(
         request,
         "sollicitations/emises/detail.html",
         {
-            "s": s,
-            "entete": en_tete(s, pour_emetteur=True),
-            "historique": historique(s, pour_emetteur=True),
-            "echanges": echanges(s),
-            "pieces": pieces(s, pour_emetteur=True, url_name="piece_jointe_sollicitation_emise"),
+            **EMISES.fiche(s, _fil),
             "peut_agir": peut_agir,
             "form_reponse": form_reponse if peut_agir else None,
             "form_renvoi": form_renvoi if peut_agir else None,
-            "pour_emetteur": True,
-            "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
         },
     )
 
@@ -480,16 +532,16 @@ def detail(request, pk):
     return _page(request, _sollicitation_ou_404(request.user, pk))
 
 
-@login_required
-@require_POST
-def repondre(request, pk):
-    """The sender answers « Demande d'information »."""
+def _message_emetteur(request, pk, cle_form: str):
+    """« Répondre » and « Renvoyer »: the sender's message and attachments go through the message's transition; a
+    refused message shows the page again with its form."""
+    libelles, transition, succes = MESSAGES_EMETTEUR[cle_form]
     s = _sollicitation_ou_404(request.user, pk)
     _exiger_modification(request.user, s)
-    form = forms.ReponseEmetteurForm(request.POST, request.FILES, obligatoire="Votre réponse est obligatoire.")
+    form = forms.ReponseEmetteurForm(request.POST, request.FILES, **libelles)
     if form.is_valid():
         try:
-            services.repondre_demande_information(
+            transition(
                 acting_user=request.user,
                 sollicitation=s,
                 message=form.cleaned_data["message"],
@@ -501,11 +553,16 @@ def repondre(request, pk):
         except ValidationError as exc:
             appliquer_erreurs(form, exc)
         else:
-            messages.success(
-                request, f"Votre réponse est transmise : la sollicitation {s.numero} est à nouveau à traiter."
-            )
+            messages.success(request, succes.format(n=s.numero))
             return redirect("sollicitation_emise", pk=s.pk)
-    return _page(request, s, form_reponse=form)
+    return _page(request, s, **{cle_form: form})
+
+
+@login_required
+@require_POST
+def repondre(request, pk):
+    """The sender answers « Demande d'information »."""
+    return _message_emetteur(request, pk, "form_reponse")
 
 
 @login_required
@@ -527,29 +584,7 @@ def cloturer(request, pk):
 @require_POST
 def renvoyer(request, pk):
     """The sender is not satisfied with the answer: back to the receiving side with a message."""
-    s = _sollicitation_ou_404(request.user, pk)
-    _exiger_modification(request.user, s)
-    obligatoire = "Expliquez pourquoi la réponse ne vous convient pas."
-    form = forms.ReponseEmetteurForm(
-        request.POST, request.FILES, obligatoire=obligatoire, libelle="Pourquoi la réponse ne vous convient-elle pas ?"
-    )
-    if form.is_valid():
-        try:
-            services.renvoyer_sollicitation(
-                acting_user=request.user,
-                sollicitation=s,
-                message=form.cleaned_data["message"],
-                fichiers=form.cleaned_data["pieces"],
-            )
-        except TransitionInterdite as exc:
-            messages.error(request, exc.message)
-            return redirect("sollicitation_emise", pk=s.pk)
-        except ValidationError as exc:
-            appliquer_erreurs(form, exc)
-        else:
-            messages.success(request, f"La sollicitation {s.numero} est renvoyée au service qui l'a traitée.")
-            return redirect("sollicitation_emise", pk=s.pk)
-    return _page(request, s, form_renvoi=form)
+    return _message_emetteur(request, pk, "form_renvoi")
 
 
 @login_required

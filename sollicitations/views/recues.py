@@ -5,29 +5,24 @@ assignment to a colleague). Every page reaches the sollicitations through ``quer
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
-from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
 from sollicitations.views.emises import (
+    Cote,
     appliquer_erreurs,
-    echanges,
-    en_tete,
-    exporter,
-    historique,
-    lignes,
-    pieces,
     telecharger,
+    trouvee_ou_404,
 )
 
 S = StatutSollicitation
 ACCUEIL = ("Sollicitations reçues", "sollicitations_recues")
+RECUES = Cote("recue", forms.RechercheRecuesForm, queries.sollicitations_recues, queries.GROUPES_STATUTS_RECEPTEUR)
 MESSAGES_TRAITEMENT = {
     S.EN_COURS: "La sollicitation {n} est prise en charge (« En cours ») : votre brouillon est enregistré.",
     S.DEMANDE_INFORMATION: "Votre demande d'information est transmise au déposant de la sollicitation {n}.",
@@ -42,25 +37,19 @@ def _fil(*liens, courant):
 
 
 def _sollicitation_ou_404(user, pk):
-    s = queries.sollicitation_recue(user, pk)
-    if s is None:
-        raise Http404("Sollicitation introuvable.")
-    return s
+    return trouvee_ou_404(queries.sollicitation_recue(user, pk))
 
 
 @login_required
 def synthese(request):
     """« Mes sollicitations à traiter »: everything that needs an action of the receiving side, oldest first."""
-    qs = queries.sollicitations_recues(request.user).filter(statut__in=STATUTS_A_TRAITER)
-    valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""), croissant=True)
+    qs, page = RECUES.synthese(request, STATUTS_A_TRAITER, croissant=True)
     return render(
         request,
         "sollicitations/recues/synthese.html",
         {
-            "sollicitations": lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False),
+            **page,
             "total": qs.count(),
-            "suivante": suivante,
-            "params": "",
             "params_export": "statut=MES_A_TRAITER",
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
@@ -69,38 +58,16 @@ def synthese(request):
 
 @login_required
 def rechercher(request):
-    form = forms.RechercheRecuesForm(request.GET)
-    page, suivante = [], None
-    if form.is_valid():
-        qs = queries.filtrer(
-            form.criteres(), queries.sollicitations_recues(request.user), groupes=queries.GROUPES_STATUTS_RECEPTEUR
-        )
-        valeurs, suivante = page_par_id(qs.values(*queries.COLONNES_LISTE), request.GET.get("apres", ""))
-        page = lignes(valeurs, url_name="sollicitation_recue", pour_emetteur=False)
-    params = request.GET.copy()
-    params.pop("apres", None)
     return render(
         request,
         "sollicitations/recues/rechercher.html",
-        {
-            "form": form,
-            "sollicitations": page,
-            "suivante": suivante,
-            "params": params.urlencode(),
-            "breadcrumb_data": _fil(courant="Rechercher"),
-        },
+        {**RECUES.recherche(request), "breadcrumb_data": _fil(courant="Rechercher")},
     )
 
 
 @login_required
 def exporter_recues(request, format_export="csv"):
-    form = forms.RechercheRecuesForm(request.GET)
-    if not form.is_valid():
-        return redirect(reverse("rechercher_sollicitations_recues") + "?" + request.GET.urlencode())
-    qs = queries.filtrer(
-        form.criteres(), queries.sollicitations_recues(request.user), groupes=queries.GROUPES_STATUTS_RECEPTEUR
-    )
-    return exporter(qs, format_export=format_export, nom="sollicitations_recues", pour_emetteur=False)
+    return RECUES.exporter(request, format_export)
 
 
 def _page(request, s, *, form=None, role=None):
@@ -119,17 +86,7 @@ def _page(request, s, *, form=None, role=None):
     return render(
         request,
         "sollicitations/recues/detail.html",
-        {
-            "s": s,
-            "entete": en_tete(s, pour_emetteur=False),
-            "historique": historique(s, pour_emetteur=False),
-            "echanges": echanges(s),
-            "pieces": pieces(s, pour_emetteur=False, url_name="piece_jointe_sollicitation_recue"),
-            "form": form,
-            "support": role == services.SUPPORT,
-            "pour_emetteur": False,
-            "breadcrumb_data": _fil(courant=f"Sollicitation {s.numero}"),
-        },
+        {**RECUES.fiche(s, _fil), "form": form, "support": role == services.SUPPORT},
     )
 
 
@@ -171,21 +128,24 @@ def piece_jointe(request, pk, piece_pk):
     return telecharger(_sollicitation_ou_404(request.user, pk), piece_pk, pour_emetteur=False)
 
 
+def _chiffres(request, gabarit: str, lignes_chiffres: list, courant: str):
+    return render(request, gabarit, {"lignes": lignes_chiffres, "breadcrumb_data": _fil(courant=courant)})
+
+
 @login_required
 def tableau_de_bord(request):
     """The received sollicitations by état; each count opens Rechercher on that état."""
-    return render(
+    return _chiffres(
         request,
         "sollicitations/recues/tableau_de_bord.html",
-        {"lignes": queries.tableau_de_bord_recues(request.user), "breadcrumb_data": _fil(courant="Tableau de bord")},
+        queries.tableau_de_bord_recues(request.user),
+        "Tableau de bord",
     )
 
 
 @login_required
 def statistiques(request):
     """Month by month: received, answered, and the mean delay to the first answer."""
-    return render(
-        request,
-        "sollicitations/recues/statistiques.html",
-        {"lignes": queries.statistiques_recues(request.user), "breadcrumb_data": _fil(courant="Statistiques")},
+    return _chiffres(
+        request, "sollicitations/recues/statistiques.html", queries.statistiques_recues(request.user), "Statistiques"
     )

@@ -5,56 +5,52 @@
 (function () {
   "use strict";
   var form = document.getElementById("form-depot");
-  if (!form || !window.FormData || !window.XMLHttpRequest) {
+  if (!form || !window.FormData || !window.XMLHttpRequest || !window.Chorus) {
     return;
   }
-  var input = document.getElementById("id_fichier");
-  var zone = document.getElementById("zone-depot");
-  var erreur = document.getElementById("erreur-fichier");
-  var choisis = document.getElementById("fichiers-choisis");
-  var enDirect = document.getElementById("depot-en-direct");
-  var liste = document.getElementById("liste-depot");
-  var annonce = document.getElementById("annonce-depot");
-  var bouton = document.getElementById("bouton-deposer");
+  var page = Chorus.elements({
+    input: "id_fichier", zone: "zone-depot", erreur: "erreur-fichier", choisis: "fichiers-choisis",
+    enDirect: "depot-en-direct", liste: "liste-depot", annonce: "annonce-depot", bouton: "bouton-deposer"
+  });
   var maxFichiers = parseInt(form.dataset.maxFichiers, 10);
   var tailleMaxTotale = parseInt(form.dataset.tailleMaxTotale, 10);
   var deposes = null; // files dropped where the input cannot take them
 
   function fichiers() {
-    return deposes || input.files;
+    return deposes || page.input.files;
   }
 
   function montrerErreur(texte) {
-    erreur.textContent = texte;
-    erreur.hidden = !texte;
-    zone.classList.toggle("fr-upload-group--error", Boolean(texte));
+    page.erreur.textContent = texte;
+    page.erreur.hidden = !texte;
+    page.zone.classList.toggle("fr-upload-group--error", Boolean(texte));
   }
 
   function decrireChoix() {
     var n = fichiers().length;
-    choisis.textContent = n > 1 ? n + " fichiers choisis." : (n === 1 ? "1 fichier choisi." : "");
+    page.choisis.textContent = n > 1 ? n + " fichiers choisis." : (n === 1 ? "1 fichier choisi." : "");
     montrerErreur("");
   }
 
-  input.addEventListener("change", function () { deposes = null; decrireChoix(); });
+  page.input.addEventListener("change", function () { deposes = null; decrireChoix(); });
 
   ["dragenter", "dragover"].forEach(function (nom) {
-    zone.addEventListener(nom, function (event) {
+    page.zone.addEventListener(nom, function (event) {
       event.preventDefault();
-      zone.classList.add("chorus-zone-depot--survol");
+      page.zone.classList.add("chorus-zone-depot--survol");
     });
   });
   ["dragleave", "drop"].forEach(function (nom) {
-    zone.addEventListener(nom, function () { zone.classList.remove("chorus-zone-depot--survol"); });
+    page.zone.addEventListener(nom, function () { page.zone.classList.remove("chorus-zone-depot--survol"); });
   });
-  zone.addEventListener("drop", function (event) {
+  page.zone.addEventListener("drop", function (event) {
     event.preventDefault();
     var deposesIci = event.dataTransfer && event.dataTransfer.files;
     if (!deposesIci || !deposesIci.length) {
       return;
     }
     try {
-      input.files = deposesIci; // the files become the input's: the ordinary submission carries them too
+      page.input.files = deposesIci; // the files become the input's: the ordinary submission carries them too
       deposes = null;
     } catch (e) {
       deposes = deposesIci;
@@ -82,7 +78,7 @@
     resultat.className = "fr-mt-1w";
     resultat.dataset.testid = "resultat-fichier";
     li.append(nom, libelle, progression, resultat);
-    liste.appendChild(li);
+    page.liste.appendChild(li);
     return { progression: progression, resultat: resultat };
   }
 
@@ -111,7 +107,7 @@
         p.textContent = "Le fichier n'a pas pu être déposé (erreur " + xhr.status + ") : déposez-le à nouveau.";
         cible.resultat.appendChild(p);
       }
-      annonce.textContent = fichier.name + " : " + cible.resultat.textContent.replace(/\s+/g, " ").trim();
+      page.annonce.textContent = fichier.name + " : " + cible.resultat.textContent.replace(/\s+/g, " ").trim();
       suite();
     });
     xhr.addEventListener("error", function () {
@@ -119,7 +115,7 @@
       p.className = "fr-error-text fr-mt-0";
       p.textContent = "Le fichier n'a pas pu être envoyé : vérifiez votre connexion puis déposez-le à nouveau.";
       cible.resultat.appendChild(p);
-      annonce.textContent = fichier.name + " : " + p.textContent;
+      page.annonce.textContent = fichier.name + " : " + p.textContent;
       suite();
     });
     xhr.send(donnees);
@@ -133,32 +129,32 @@
     event.preventDefault();
     if (choix.length > maxFichiers) {
       montrerErreur("Vous pouvez déposer au plus " + maxFichiers + " fichiers à la fois (" + choix.length + " choisis).");
-      input.focus();
+      page.input.focus();
       return;
     }
     var total = choix.reduce(function (somme, f) { return somme + f.size; }, 0);
     if (total > tailleMaxTotale) {
       montrerErreur("Les fichiers choisis dépassent ensemble la taille maximale de " +
         Math.floor(tailleMaxTotale / 1024 / 1024) + " Mo par dépôt : déposez-les en plusieurs fois.");
-      input.focus();
+      page.input.focus();
       return;
     }
     montrerErreur("");
-    liste.innerHTML = "";
-    enDirect.hidden = false;
-    bouton.setAttribute("aria-disabled", "true");
-    bouton.disabled = true;
+    page.liste.innerHTML = "";
+    page.enDirect.hidden = false;
+    page.bouton.setAttribute("aria-disabled", "true");
+    page.bouton.disabled = true;
     var cibles = choix.map(ligne);
-    annonce.textContent = "Dépôt de " + choix.length + " fichiers en cours.";
+    page.annonce.textContent = "Dépôt de " + choix.length + " fichiers en cours.";
     var i = 0;
     (function suivant() {
       if (i >= choix.length) {
-        bouton.disabled = false;
-        bouton.removeAttribute("aria-disabled");
-        input.value = "";
+        page.bouton.disabled = false;
+        page.bouton.removeAttribute("aria-disabled");
+        page.input.value = "";
         deposes = null;
-        choisis.textContent = "";
-        annonce.textContent = "Dépôt terminé : " + choix.length + " fichiers traités.";
+        page.choisis.textContent = "";
+        page.annonce.textContent = "Dépôt terminé : " + choix.length + " fichiers traités.";
         return;
       }
       var index = i;

@@ -6,14 +6,12 @@
   "use strict";
   var form = document.getElementById("saisie-sollicitation");
   var donnees = document.getElementById("arbre-categories");
-  if (!form || !donnees) { return; }
+  if (!form || !donnees || !window.Chorus) { return; }
   var arbre = JSON.parse(donnees.textContent);
-  var categorie = document.getElementById("id_categorie");
-  var sousCategorie = document.getElementById("id_sous_categorie");
-  var bloc = document.getElementById("destinataire-fieldset");
-  var siret = document.getElementById("id_siret_destinataire");
-  var service = document.getElementById("id_service_destinataire");
-  var message = document.getElementById("recherche-destinataire");
+  var page = Chorus.elements({
+    categorie: "id_categorie", sousCategorie: "id_sous_categorie", bloc: "destinataire-fieldset",
+    siret: "id_siret_destinataire", service: "id_service_destinataire", message: "recherche-destinataire"
+  });
   var urlModele = form.getAttribute("data-url-structure");
   var derniereRecherche = null;
 
@@ -27,53 +25,53 @@
   }
 
   function acheminement() {
-    var liste = arbre[categorie.value] || [];
+    var liste = arbre[page.categorie.value] || [];
     for (var i = 0; i < liste.length; i++) {
-      if (String(liste[i][0]) === sousCategorie.value) { return liste[i][2]; }
+      if (String(liste[i][0]) === page.sousCategorie.value) { return liste[i][2]; }
     }
     return "";
   }
 
   function afficherBloc() {
     // Shown when the sous-catégorie goes to a business service, or while none is chosen yet.
-    bloc.hidden = acheminement() === "SUPPORT";
+    page.bloc.hidden = acheminement() === "SUPPORT";
   }
 
   function remplirSousCategories() {
-    var choisie = sousCategorie.value;
-    sousCategorie.innerHTML = "";
-    sousCategorie.appendChild(option("", "Sélectionnez une sous-catégorie"));
-    (arbre[categorie.value] || []).forEach(function (sc) {
+    var choisie = page.sousCategorie.value;
+    page.sousCategorie.innerHTML = "";
+    page.sousCategorie.appendChild(option("", "Sélectionnez une sous-catégorie"));
+    (arbre[page.categorie.value] || []).forEach(function (sc) {
       var el = option(sc[0], sc[1]);
       if (String(sc[0]) === choisie) { el.selected = true; }
-      sousCategorie.appendChild(el);
+      page.sousCategorie.appendChild(el);
     });
     afficherBloc();
   }
 
   function chercherStructure() {
-    var valeur = siret.value.replace(/[\s.\-]/g, "");
+    var valeur = page.siret.value.replace(/[\s.\-]/g, "");
     if (!/^\d{14}$/.test(valeur) || valeur === derniereRecherche) { return; }
     derniereRecherche = valeur;
-    fetch(urlModele.replace("00000000000000", valeur), { credentials: "same-origin" })
+    Chorus.charger(urlModele.replace("00000000000000", valeur))
       .then(function (reponse) { return reponse.json(); })
       .then(function (resultat) {
-        message.textContent = resultat.message;
-        message.className = "fr-text--sm fr-mt-1w " + (resultat.trouvee ? "fr-valid-text" : "fr-error-text");
-        var choisi = service.value;
-        service.innerHTML = "";
-        service.appendChild(option("", "Sélectionnez un service"));
+        page.message.textContent = resultat.message;
+        page.message.className = "fr-text--sm fr-mt-1w " + (resultat.trouvee ? "fr-valid-text" : "fr-error-text");
+        var choisi = page.service.value;
+        page.service.innerHTML = "";
+        page.service.appendChild(option("", "Sélectionnez un service"));
         (resultat.services || []).forEach(function (s) {
           var el = option(s[0], s[1]);
           if (String(s[0]) === choisi) { el.selected = true; }
-          service.appendChild(el);
+          page.service.appendChild(el);
         });
       })
       .catch(function () { derniereRecherche = null; });
   }
 
-  categorie.addEventListener("change", remplirSousCategories);
-  sousCategorie.addEventListener("change", afficherBloc);
-  siret.addEventListener("input", chercherStructure);
+  page.categorie.addEventListener("change", remplirSousCategories);
+  page.sousCategorie.addEventListener("change", afficherBloc);
+  page.siret.addEventListener("input", chercherStructure);
   afficherBloc();
 })();
