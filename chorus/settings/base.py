@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from chorus.env import env_bool, env_int, env_list, env_str, parse_email_url
+from chorus.stockage import stockage_par_defaut
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -195,8 +196,11 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Deposited and generated files: MEDIA_ROOT on the local disk, or an S3-compatible bucket (CHORUS_STOCKAGE=s3,
+# chorus.stockage) that every web and worker machine shares.
+STOCKAGE_FICHIERS = stockage_par_defaut()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

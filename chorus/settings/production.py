@@ -13,6 +13,7 @@ from chorus.settings.base import (
     EMAIL_URL,
     REDIS_URL,
     SECRET_KEY,
+    STOCKAGE_FICHIERS,
     cache_settings,
 )
 
@@ -40,7 +41,7 @@ if _problems:
 
 CACHES = cache_settings(REDIS_URL)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
