@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the whole request, session saved in the response included, is routed in one state.
+    "chorus.routeurs.LectureSurRepliqueMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +122,54 @@ def database_settings(url: str) -> dict:
 
 
 DATABASES = {"default": database_settings(DATABASE_URL)} if DATABASE_URL else {}
+# A streaming replica of DATABASE_URL: the read-only pages below read from it (chorus.routeurs), everything else
+# (writes, transactions, tasks, commands) goes to default. Unset: no "replica" alias, everything on default.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+
+
+def replica_settings(url: str) -> dict:
+    # A test run never creates a database on the replica: it mirrors the test database of default.
+    return {**database_settings(url), "TEST": {"MIRROR": "default"}}
+
+
+if DATABASES and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_settings(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["chorus.routeurs.RouteurReplique"]
+# GET/HEAD of these pages (lists, searches, dashboards, exports, by URL name) read from the replica when there is one.
+CHORUS_PAGES_REPLIQUE = frozenset(
+    {
+        "factures_emises",
+        "rechercher_factures",
+        "exporter_factures",
+        "exporter_factures_xlsx",
+        "tableau_de_bord_factures",
+        "factures_a_valider",
+        "factures_recues",
+        "rechercher_factures_recues",
+        "exporter_factures_recues",
+        "exporter_factures_recues_xlsx",
+        "tableau_de_bord_factures_recues",
+        "travaux_synthese",
+        "travaux_rechercher",
+        "travaux_exporter",
+        "travaux_exporter_xlsx",
+        "travaux_tableau_de_bord",
+        "sollicitations_emises",
+        "rechercher_sollicitations_emises",
+        "exporter_sollicitations_emises",
+        "exporter_sollicitations_emises_xlsx",
+        "sollicitations_recues",
+        "rechercher_sollicitations_recues",
+        "exporter_sollicitations_recues",
+        "exporter_sollicitations_recues_xlsx",
+        "tableau_de_bord_sollicitations",
+        "statistiques_sollicitations",
+        "annuaire",
+        "exporter_annuaire",
+    }
+)
+# After a request that wrote, the same browser reads from the primary for this long (the replica's lag).
+CHORUS_REPLIQUE_APRES_ECRITURE_SECONDES = env_int("CHORUS_REPLIQUE_APRES_ECRITURE_SECONDES", 10)
 # The owner role: migrations, backups and restores connect with it, while the application (DATABASE_URL) uses a
 # role without UPDATE, DELETE nor TRUNCATE on the history tables (chorus.roles). Unset: one role for everything.
 DATABASE_PROPRIETAIRE_URL = env_str("DATABASE_PROPRIETAIRE_URL")

@@ -8,6 +8,7 @@ from chorus.settings.base import (
     ALLOWED_HOSTS,
     CHORUS_BAC_A_SABLE,
     DATABASE_PROPRIETAIRE_URL,
+    DATABASE_REPLICA_URL,
     DATABASE_URL,
     DEBUG,
     EMAIL_URL,
@@ -28,6 +29,8 @@ elif not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_URL doit désigner un serveur PostgreSQL.")
 if DATABASE_PROPRIETAIRE_URL and not DATABASE_PROPRIETAIRE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_PROPRIETAIRE_URL doit désigner un serveur PostgreSQL.")
+if DATABASE_REPLICA_URL and not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+    _problems.append("DATABASE_REPLICA_URL doit désigner un serveur PostgreSQL (une réplique de DATABASE_URL).")
 if not REDIS_URL:
     _problems.append("REDIS_URL est obligatoire : le Redis embarqué est réservé au développement.")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
