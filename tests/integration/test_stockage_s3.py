@@ -24,10 +24,14 @@ from chorus import sauvegarde, stockage
 from facturation.enums import StatutFacture, TypePieceJointe
 from facturation.models import Facture, FluxDepot
 from facturation.services import envoi, pieces_jointes
+from sollicitations.enums import StatutSollicitation
 from tests.api.conftest import api, client_oauth, compte  # noqa: F401  (the API's fixtures)
 from tests.api.test_flux import deposer, document, synchrone, tar_gz  # noqa: F401
 from tests.conftest import free_port
+from tests.factories import UtilisateurFactory
 from tests.facturation.test_depot_externes import ECHANTILLONS, _preparer
+from tests.sollicitations import conftest as sollicitations_conftest
+from tests.sollicitations.conftest import referentiel  # noqa: F401  (the categories, for usefixtures)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 IDENTIFIANTS = {"aws_access_key_id": "portail", "aws_secret_access_key": "secret-de-test", "region_name": "eu-west-3"}
@@ -165,6 +169,31 @@ def test_lot_de_flux_par_l_api_dans_le_bucket(compartiment, api, etat, synchrone
     client.force_login(fournisseur_gp[0])
     telechargement = client.get(reverse("fichier_flux", args=[flux.numero]))
     assert telechargement.status_code == 200 and b"".join(telechargement.streaming_content) == lot
+    assert not compartiment["media"].exists()
+
+
+@pytest.mark.usefixtures("referentiel")
+def test_piece_jointe_de_sollicitation_dans_le_bucket(compartiment, client, fournisseur_gp, etat):
+    gp, structure = fournisseur_gp
+    sollicitation = sollicitations_conftest.deposer(
+        gp, structure, destinataire=etat, objet="Paiement de F-1", numero_facture="F-1"
+    )
+    agent = sollicitations_conftest.rattacher(UtilisateurFactory(), etat, service=etat.services.get(code="DRFIP_IDF"))
+    client.force_login(agent)
+    note = "Calcul des pénalités".encode()
+    reponse = client.post(
+        reverse("traiter_sollicitation", args=[sollicitation.pk]),
+        {
+            "statut": StatutSollicitation.EN_COURS,
+            "message": "Brouillon",
+            "pieces": [SimpleUploadedFile("note.txt", note, content_type="text/plain")],
+        },
+    )
+    assert reponse.status_code == 302
+    piece = sollicitation.pieces_jointes.get()
+    assert piece.fichier.name in _cles(compartiment) and _contenu(compartiment, piece.fichier.name) == note
+    telechargement = client.get(reverse("piece_jointe_sollicitation_recue", args=[sollicitation.pk, piece.pk]))
+    assert telechargement.status_code == 200 and b"".join(telechargement.streaming_content) == note
     assert not compartiment["media"].exists()
 
 
