@@ -11,15 +11,19 @@ sends reads to the ``replica`` alias, except:
 - during a few seconds after a request of the same browser wrote (``CHORUS_REPLIQUE_APRES_ECRITURE_SECONDES``, a
   cookie): the replica may lag behind, and the list a user is sent to after saving must show what was saved.
 
+A replica that cannot be reached is not an outage: the request reads the primary (and the log says why).
 Writes always go to ``default``; so do Celery tasks, management commands and every other page. Without
 ``DATABASE_REPLICA_URL`` there is no ``replica`` alias and this module changes nothing.
 """
 
 import contextvars
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLIQUE = "replica"
 COOKIE_ECRITURE = "chorus_ecriture_recente"
@@ -30,6 +34,8 @@ METHODES_LECTURE = frozenset({"GET", "HEAD"})
 class _Requete:
     lecture_seule: bool = False
     a_ecrit: bool = False
+    # None until the first read of the request asks; then whether the replica answered.
+    replique_joignable: bool | None = None
 
 
 # The state of the request being served; None outside any request (tasks, commands: always the primary).
@@ -49,7 +55,21 @@ def lecture_sur_replique() -> bool:
         and not etat.a_ecrit
         and replique_configuree()
         and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        and _joignable(etat)
     )
+
+
+def _joignable(etat: _Requete) -> bool:
+    """Connects to the replica once per request (a no-op while its persistent connection is open)."""
+    if etat.replique_joignable is None:
+        try:
+            connections[REPLIQUE].ensure_connection()
+        except DatabaseError as erreur:
+            logger.warning("Réplique injoignable, lecture sur la base principale : %s", erreur)
+            etat.replique_joignable = False
+        else:
+            etat.replique_joignable = True
+    return etat.replique_joignable
 
 
 class RouteurReplique:

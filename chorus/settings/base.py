@@ -128,8 +128,12 @@ DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 
 
 def replica_settings(url: str) -> dict:
+    config = database_settings(url)
+    # A replica that does not answer is given up quickly: the page then reads the primary (chorus.routeurs).
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # A test run never creates a database on the replica: it mirrors the test database of default.
-    return {**database_settings(url), "TEST": {"MIRROR": "default"}}
+    config["TEST"] = {"MIRROR": "default"}
+    return config
 
 
 if DATABASES and DATABASE_REPLICA_URL:

@@ -199,6 +199,25 @@ def test_un_export_en_flux_est_lu_sur_la_replique_jusqu_au_bout(client, fourniss
         assert _lit_la_table(lu)
 
 
+def test_une_replique_injoignable_laisse_la_page_sur_le_primaire(replique, client, fournisseur_gp, etat, caplog):
+    gp, structure = fournisseur_gp
+    _facture(gp, structure, etat, "H-1")
+    client.force_login(gp)
+    replique.close()
+    reglages = connections.settings[routeurs.REPLIQUE]
+    del connections[routeurs.REPLIQUE]
+    connections.settings[routeurs.REPLIQUE] = {**reglages, "PORT": str(free_port())}  # nothing listens there
+    try:
+        with CaptureQueriesContext(connections["default"]) as primaire:
+            response = client.get(reverse("rechercher_factures"))
+        assert _numeros(response) == {"H-1"}
+        assert _lit_la_table(primaire)
+        assert "Réplique injoignable, lecture sur la base principale" in caplog.text
+    finally:
+        del connections[routeurs.REPLIQUE]
+        connections.settings[routeurs.REPLIQUE] = reglages
+
+
 def test_un_post_ecrit_sur_le_primaire_et_y_garde_le_navigateur(replique, client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     _facture(gp, structure, etat, "P-1")
