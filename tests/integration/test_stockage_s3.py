@@ -21,9 +21,10 @@ from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
 from chorus import sauvegarde, stockage
-from facturation.enums import StatutFacture, TypePieceJointe
+from facturation.enums import Cadre, StatutFacture, TypePieceJointe
 from facturation.models import Facture, FluxDepot
 from facturation.services import envoi, pieces_jointes
+from organisation.enums import OptionMoa
 from sollicitations.enums import StatutSollicitation
 from tests.api.conftest import api, client_oauth, compte  # noqa: F401  (the API's fixtures)
 from tests.api.test_flux import deposer, document, synchrone, tar_gz  # noqa: F401
@@ -32,6 +33,8 @@ from tests.factories import UtilisateurFactory
 from tests.facturation.test_depot_externes import ECHANTILLONS, _preparer
 from tests.sollicitations import conftest as sollicitations_conftest
 from tests.sollicitations.conftest import referentiel  # noqa: F401  (the categories, for usefixtures)
+from tests.travaux.factories import acteur, pdf, saisie
+from travaux import services as travaux_services
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 IDENTIFIANTS = {"aws_access_key_id": "portail", "aws_secret_access_key": "secret-de-test", "region_name": "eu-west-3"}
@@ -194,6 +197,32 @@ def test_piece_jointe_de_sollicitation_dans_le_bucket(compartiment, client, four
     assert piece.fichier.name in _cles(compartiment) and _contenu(compartiment, piece.fichier.name) == note
     telechargement = client.get(reverse("piece_jointe_sollicitation_recue", args=[sollicitation.pk, piece.pk]))
     assert telechargement.status_code == 200 and b"".join(telechargement.streaming_content) == note
+    assert not compartiment["media"].exists()
+
+
+def test_piece_de_travaux_et_sa_piece_jointe_dans_le_bucket(compartiment, client):
+    fournisseur, moe = acteur("CEGELEC PERPIGNAN"), acteur("MB INGENIERIE")
+    moa = acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA)
+    original, bordereau = pdf(), pdf("Bordereau")
+    piece = travaux_services.deposer(
+        acting_user=fournisseur[0],
+        cadre=Cadre.A4,
+        deposant=fournisseur[1],
+        fichier=travaux_services.lire_fichier(original, "a4.pdf"),
+        saisie=saisie(),
+        acteurs=travaux_services.Acteurs(fournisseur=fournisseur[1], moe=moe[1], moa=moa[1]),
+        pieces_jointes=[("bordereau.pdf", bordereau, "Bordereau")],
+    )
+    jointe = piece.pieces_jointes.get()
+    cles = _cles(compartiment)
+    assert {piece.fichier.name, jointe.fichier.name} <= cles
+    assert _contenu(compartiment, jointe.fichier.name) == bordereau
+    client.force_login(moe[0])
+    reponse = client.get(reverse("travaux_telecharger", args=[piece.pk]))
+    assert reponse.status_code == 200
+    assert b"".join(reponse.streaming_content) == _contenu(compartiment, piece.fichier.name)
+    reponse = client.get(reverse("travaux_piece_jointe", args=[piece.pk, jointe.pk]))
+    assert reponse.status_code == 200 and b"".join(reponse.streaming_content) == bordereau
     assert not compartiment["media"].exists()
 
 
