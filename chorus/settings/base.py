@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from chorus.env import env_bool, env_int, env_list, env_str, parse_email_url
+from chorus.stockage import stockage_par_defaut
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the whole request, session saved in the response included, is routed in one state.
+    "chorus.routeurs.LectureSurRepliqueMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +122,58 @@ def database_settings(url: str) -> dict:
 
 
 DATABASES = {"default": database_settings(DATABASE_URL)} if DATABASE_URL else {}
+# A streaming replica of DATABASE_URL: the read-only pages below read from it (chorus.routeurs), everything else
+# (writes, transactions, tasks, commands) goes to default. Unset: no "replica" alias, everything on default.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+
+
+def replica_settings(url: str) -> dict:
+    config = database_settings(url)
+    # A replica that does not answer is given up quickly: the page then reads the primary (chorus.routeurs).
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # A test run never creates a database on the replica: it mirrors the test database of default.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+if DATABASES and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_settings(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["chorus.routeurs.RouteurReplique"]
+# GET/HEAD of these pages (lists, searches, dashboards, exports, by URL name) read from the replica when there is one.
+CHORUS_PAGES_REPLIQUE = frozenset(
+    {
+        "factures_emises",
+        "rechercher_factures",
+        "exporter_factures",
+        "exporter_factures_xlsx",
+        "tableau_de_bord_factures",
+        "factures_a_valider",
+        "factures_recues",
+        "rechercher_factures_recues",
+        "exporter_factures_recues",
+        "exporter_factures_recues_xlsx",
+        "tableau_de_bord_factures_recues",
+        "travaux_synthese",
+        "travaux_rechercher",
+        "travaux_exporter",
+        "travaux_exporter_xlsx",
+        "travaux_tableau_de_bord",
+        "sollicitations_emises",
+        "rechercher_sollicitations_emises",
+        "exporter_sollicitations_emises",
+        "exporter_sollicitations_emises_xlsx",
+        "sollicitations_recues",
+        "rechercher_sollicitations_recues",
+        "exporter_sollicitations_recues",
+        "exporter_sollicitations_recues_xlsx",
+        "tableau_de_bord_sollicitations",
+        "statistiques_sollicitations",
+        "annuaire",
+        "exporter_annuaire",
+    }
+)
+# After a request that wrote, the same browser reads from the primary for this long (the replica's lag).
+CHORUS_REPLIQUE_APRES_ECRITURE_SECONDES = env_int("CHORUS_REPLIQUE_APRES_ECRITURE_SECONDES", 10)
 # The owner role: migrations, backups and restores connect with it, while the application (DATABASE_URL) uses a
 # role without UPDATE, DELETE nor TRUNCATE on the history tables (chorus.roles). Unset: one role for everything.
 DATABASE_PROPRIETAIRE_URL = env_str("DATABASE_PROPRIETAIRE_URL")
@@ -195,8 +250,11 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Deposited and generated files: MEDIA_ROOT on the local disk, or an S3-compatible bucket (CHORUS_STOCKAGE=s3,
+# chorus.stockage) that every web and worker machine shares.
+STOCKAGE_FICHIERS = stockage_par_defaut()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

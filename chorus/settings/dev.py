@@ -3,7 +3,15 @@
 from chorus import embedded
 from chorus.env import env_bool, env_list, env_str
 from chorus.settings.base import *  # noqa: F403
-from chorus.settings.base import DATABASE_URL, EMAIL_URL, REDIS_URL, cache_settings, database_settings
+from chorus.settings.base import (
+    DATABASE_REPLICA_URL,
+    DATABASE_URL,
+    EMAIL_URL,
+    REDIS_URL,
+    cache_settings,
+    database_settings,
+    replica_settings,
+)
 
 DEBUG = True
 # The portal's 404 and 500 pages even with DEBUG on (chorus.middleware.PagesErreurEnDeveloppement).
@@ -21,6 +29,8 @@ if not DATABASE_URL:
     DATABASE_PROPRIETAIRE = database_settings(DATABASE_PROPRIETAIRE_URL)
     DATABASE_URL = embedded.postgres_url(role=embedded.ROLE_APPLICATIF)
 DATABASES = {"default": database_settings(DATABASE_URL)}
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_settings(DATABASE_REPLICA_URL)
 REDIS_URL = REDIS_URL or embedded.redis_url()
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -8,11 +8,13 @@ from chorus.settings.base import (
     ALLOWED_HOSTS,
     CHORUS_BAC_A_SABLE,
     DATABASE_PROPRIETAIRE_URL,
+    DATABASE_REPLICA_URL,
     DATABASE_URL,
     DEBUG,
     EMAIL_URL,
     REDIS_URL,
     SECRET_KEY,
+    STOCKAGE_FICHIERS,
     cache_settings,
 )
 
@@ -27,6 +29,8 @@ elif not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_URL doit désigner un serveur PostgreSQL.")
 if DATABASE_PROPRIETAIRE_URL and not DATABASE_PROPRIETAIRE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_PROPRIETAIRE_URL doit désigner un serveur PostgreSQL.")
+if DATABASE_REPLICA_URL and not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+    _problems.append("DATABASE_REPLICA_URL doit désigner un serveur PostgreSQL (une réplique de DATABASE_URL).")
 if not REDIS_URL:
     _problems.append("REDIS_URL est obligatoire : le Redis embarqué est réservé au développement.")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
@@ -40,7 +44,7 @@ if _problems:
 
 CACHES = cache_settings(REDIS_URL)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

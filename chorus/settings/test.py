@@ -3,7 +3,7 @@
 from chorus import embedded
 from chorus.env import env_str, parse_email_url
 from chorus.settings.base import *  # noqa: F403
-from chorus.settings.base import DATABASE_URL, REDIS_URL, database_settings
+from chorus.settings.base import DATABASE_URL, REDIS_URL, STOCKAGE_FICHIERS, database_settings
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_demo"]  # noqa: F405
@@ -35,7 +35,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env_str("CHORUS_TEST_EMAIL_URL"):
     globals().update(parse_email_url(env_str("CHORUS_TEST_EMAIL_URL")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # A portal process started by a test on a database of its own keeps its files apart too.
