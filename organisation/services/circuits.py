@@ -218,6 +218,27 @@ def _devenir_gestionnaire(*, utilisateur, structure):
     definir_profils(utilisateur=utilisateur, structure=structure, profils=tous_les_profils())
 
 
+def _demander(*, type, utilisateur, structure, service=None, commentaire=""):
+    """A user's request: their rattachement « en attente » and the approbation that decides it."""
+    rattachement = _creer_rattachement(
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.EN_ATTENTE,
+        commentaire=commentaire,
+        acting_user=utilisateur,
+        role=ROLE_UTILISATEUR,
+    )
+    return _creer_approbation(
+        type=type,
+        demandeur=utilisateur,
+        structure=structure,
+        service=service,
+        rattachement=rattachement,
+        commentaire=commentaire,
+    )
+
+
 def _exiger_gestion(acting_user, structure):
     if not queries.structures_gerees_par(acting_user).filter(pk=structure.pk).exists():
         raise PermissionDenied("Vous n'avez pas le profil « Organisation modification » sur cette structure.")

@@ -15,6 +15,7 @@ from organisation.services.circuits import (
     _courriel,
     _creer_approbation,
     _creer_rattachement,
+    _demander,
     _exiger_gestion,
 )
 from organisation.services.decisions import decider
@@ -52,21 +53,11 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
         raise ValidationError(
             "Vous êtes déjà rattaché, ou en attente de rattachement, à cette structure ou ce service."
         )
-    rattachement = _creer_rattachement(
+    return _demander(
+        type=TypeApprobation.RATTACHEMENT,
         utilisateur=utilisateur,
         structure=structure,
         service=service,
-        statut=StatutRattachement.EN_ATTENTE,
-        commentaire=commentaire,
-        acting_user=utilisateur,
-        role=ROLE_UTILISATEUR,
-    )
-    return _creer_approbation(
-        type=TypeApprobation.RATTACHEMENT,
-        demandeur=utilisateur,
-        structure=structure,
-        service=service,
-        rattachement=rattachement,
         commentaire=commentaire,
     )
 
