@@ -69,9 +69,10 @@ class HistoriqueBase(models.Model):
         role: str = "",
         motif="",
         commentaire="",
+        **champs,
     ):
-        """Append a row. The caller holds the lock on ``objet`` (see ``chorus.workflow``), so the chain's tail
-        cannot move under us."""
+        """Append a row (``champs``: the concrete model's own fields). The caller holds the lock on ``objet`` (see
+        ``chorus.workflow``), so the chain's tail cannot move under us."""
         precedente = (
             cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
         )
@@ -84,6 +85,7 @@ class HistoriqueBase(models.Model):
             motif=motif or "",
             commentaire=commentaire or "",
             empreinte_precedente=precedente or "",
+            **champs,
         )
         row.empreinte = row.calculer_empreinte()
         row.save(force_insert=True)

@@ -311,25 +311,18 @@ class HistoriqueIdentifiantStructure(HistoriqueBase):
 
     @classmethod
     def ajouter_changement(cls, *, objet, acting_user, role, ancien: str, nouveau: str, approbation, commentaire=""):
-        """Append a row like ``HistoriqueBase.ajouter`` (same chain), with the identifier type and the approbation
-        that decided the change. The caller holds the lock on the structure."""
-        precedente = (
-            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
-        )
-        row = cls(
+        """Append a row to the same chain as ``HistoriqueBase.ajouter``, with the identifier type and the
+        approbation that decided the change. The caller holds the lock on the structure."""
+        return cls.ajouter(
             objet=objet,
             acting_user=acting_user,
             role=role,
             statut_precedent=ancien,
             statut=nouveau,
-            commentaire=commentaire or "",
-            empreinte_precedente=precedente or "",
+            commentaire=commentaire,
             type_identifiant=objet.type_identifiant,
             approbation=approbation,
         )
-        row.empreinte = row.calculer_empreinte()
-        row.save(force_insert=True)
-        return row
 
     @property
     def ancien_identifiant(self) -> str:
