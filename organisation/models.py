@@ -193,6 +193,12 @@ class HistoriqueModificationDifferee(HistoriqueBase):
         verbose_name = "historique d'une modification différée"
 
 
+# The address fields, the same on a ``Structure`` and on INSEE's ``EtablissementInsee``. A SIRET structure's are
+# INSEE's (refreshed by « Mettre à jour depuis la base INSEE »), typed only for the structures INSEE does not know
+# (foreign, Nouvelle-Calédonie, Polynésie, particuliers).
+CHAMPS_ADRESSE = ("adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays")
+
+
 class Structure(models.Model):
     """A company or a public body on the portal, identified by its SIRET (or another identifier type)."""
 
@@ -235,6 +241,17 @@ class Structure(models.Model):
     recepteur_edi = models.BooleanField("récepteur EDI", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The parameters above that only a public structure has (its « Paramètres » form; a private one's are ignored).
+    PARAMETRES_PUBLICS = (
+        "code_service_obligatoire",
+        "engagement_obligatoire",
+        "service_ou_engagement_obligatoire",
+        "mise_en_paiement_non_remontee",
+        "option_moa",
+        "emetteur_edi",
+        "recepteur_edi",
+    )
 
     class Meta:
         verbose_name = "structure"

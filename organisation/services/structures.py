@@ -20,7 +20,14 @@ from organisation.enums import (
     TypeIdentifiant,
     TypeStructure,
 )
-from organisation.models import CoordonneesBancaires, EtablissementInsee, MandatFacturation, Service, Structure
+from organisation.models import (
+    CHAMPS_ADRESSE,
+    CoordonneesBancaires,
+    EtablissementInsee,
+    MandatFacturation,
+    Service,
+    Structure,
+)
 from organisation.services.circuits import (
     CIRCUIT_STRUCTURE,
     _creer_rattachement,
@@ -33,11 +40,6 @@ from organisation.services.habilitations import ROLE_GESTIONNAIRE, ROLE_UTILISAT
 from organisation.services.modifications import demander_modification, modifications_en_attente
 
 logger = logging.getLogger(__name__)
-
-
-# The address fields of a structure: INSEE's for a SIRET (refreshed by « Mettre à jour depuis la base INSEE »),
-# typed only for the structures INSEE does not know (foreign, Nouvelle-Calédonie, Polynésie, particuliers).
-CHAMPS_ADRESSE = ("adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays")
 
 
 def identifiant_particulier() -> str:
@@ -186,16 +188,7 @@ def modifier_structure(*, acting_user, structure, changements: dict):
         except ValidationError as exc:
             raise ValidationError({"numero_tva": exc.messages}) from exc
     if not structure.est_publique:
-        publics = {
-            "code_service_obligatoire",
-            "engagement_obligatoire",
-            "service_ou_engagement_obligatoire",
-            "mise_en_paiement_non_remontee",
-            "option_moa",
-            "emetteur_edi",
-            "recepteur_edi",
-        }
-        changements = {k: v for k, v in changements.items() if k not in publics}
+        changements = {k: v for k, v in changements.items() if k not in Structure.PARAMETRES_PUBLICS}
     return demander_modification(
         objet=structure,
         changements=changements,
