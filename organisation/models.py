@@ -326,21 +326,6 @@ class HistoriqueIdentifiantStructure(HistoriqueBase):
         verbose_name = "historique des identifiants d'une structure"
         indexes = [models.Index(fields=["statut_precedent"], name="hist_identifiant_ancien_idx")]
 
-    @classmethod
-    def ajouter_changement(cls, *, objet, acting_user, role, ancien: str, nouveau: str, approbation, commentaire=""):
-        """Append a row to the same chain as ``HistoriqueBase.ajouter``, with the identifier type and the
-        approbation that decided the change. The caller holds the lock on the structure."""
-        return cls.ajouter(
-            objet=objet,
-            acting_user=acting_user,
-            role=role,
-            statut_precedent=ancien,
-            statut=nouveau,
-            commentaire=commentaire,
-            type_identifiant=objet.type_identifiant,
-            approbation=approbation,
-        )
-
     @property
     def ancien_identifiant(self) -> str:
         return self.statut_precedent

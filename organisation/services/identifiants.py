@@ -93,13 +93,15 @@ def appliquer_changement_siret(*, approbation, acting_user, role) -> Structure:
         structure.numero_tva = ""
         champs.append("numero_tva")
     structure.save(update_fields=champs)
-    HistoriqueIdentifiantStructure.ajouter_changement(
+    # Appended with the identifier type it had and the approbation that decided it.
+    HistoriqueIdentifiantStructure.ajouter(
         objet=structure,
         acting_user=acting_user,
         role=role,
-        ancien=ancien,
-        nouveau=nouveau,
-        approbation=approbation,
+        statut_precedent=ancien,
+        statut=nouveau,
         commentaire=approbation.commentaire,
+        type_identifiant=structure.type_identifiant,
+        approbation=approbation,
     )
     return structure
