@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus import exports
+from chorus.filtres import filtrer_par
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, statuts
@@ -59,20 +60,19 @@ def repondre_invitation(request, pk):
     return redirect("mes_rattachements")
 
 
+# « Rechercher une structure » to join: each criterion of the form and the lookup it filters on.
+CRITERES_RECHERCHE = {
+    "type_identifiant": "type_identifiant",
+    "type_structure": "type_structure",
+    "siret": "identifiant__startswith",
+    "raison_sociale": "raison_sociale__icontains",
+    "ville": "ville__icontains",
+}
+
+
 def _recherche(form) -> Structure.objects:
-    data = form.cleaned_data
     qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
-    if data.get("type_identifiant"):
-        qs = qs.filter(type_identifiant=data["type_identifiant"])
-    if data.get("type_structure"):
-        qs = qs.filter(type_structure=data["type_structure"])
-    if data.get("siret"):
-        qs = qs.filter(identifiant__startswith=data["siret"])
-    if data.get("raison_sociale"):
-        qs = qs.filter(raison_sociale__icontains=data["raison_sociale"])
-    if data.get("ville"):
-        qs = qs.filter(ville__icontains=data["ville"])
-    return qs.order_by("raison_sociale", "id")
+    return filtrer_par(qs, form.cleaned_data, CRITERES_RECHERCHE).order_by("raison_sociale", "id")
 
 
 @login_required
