@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus import exports
@@ -15,7 +14,7 @@ from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, statuts
 from organisation.enums import StatutRattachement, StatutStructure
 from organisation.models import Structure
-from organisation.views.compte import _erreurs_sur_formulaire
+from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
 
 
 @login_required
@@ -95,7 +94,7 @@ def demander_rattachement(request):
                 commentaire=data["commentaire"],
             )
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(
                 request,
@@ -103,17 +102,14 @@ def demander_rattachement(request):
                 "Vous recevrez un courriel lors de sa décision.",
             )
             return redirect("mes_rattachements")
-    return render(
+    return page_formulaire(
         request,
         "organisation/demander_rattachement.html",
-        {
-            "recherche": recherche,
-            "resultats": resultats,
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Mes rattachements", reverse("mes_rattachements")), courant="Demander un rattachement"
-            ),
-        },
+        form,
+        courant="Demander un rattachement",
+        parent=("Mes rattachements", "mes_rattachements"),
+        recherche=recherche,
+        resultats=resultats,
     )
 
 
@@ -155,13 +151,10 @@ def gerer_mes_habilitations(request):
         else:
             messages.success(request, "Votre demande a été transmise au gestionnaire principal pour approbation.")
             return redirect("mes_habilitations")
-    return render(
+    return page_formulaire(
         request,
         "organisation/gerer_mes_habilitations.html",
-        {
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Mes habilitations", reverse("mes_habilitations")), courant="Gérer mes habilitations"
-            ),
-        },
+        form,
+        courant="Gérer mes habilitations",
+        parent=("Mes habilitations", "mes_habilitations"),
     )
