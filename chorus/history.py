@@ -11,22 +11,15 @@ import hashlib
 import json
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from chorus.champs import utilisateur_facultatif
 
 
 class HistoriqueBase(models.Model):
     created_at = models.DateTimeField("date", default=timezone.now)
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="acteur",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Vide pour une action du système.",
-    )
+    acting_user = utilisateur_facultatif("acteur", help_text="Vide pour une action du système.")
     role = models.CharField("rôle", max_length=50, blank=True)
     statut_precedent = models.CharField("statut précédent", max_length=60, blank=True)
     statut = models.CharField("nouveau statut", max_length=60)

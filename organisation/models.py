@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from chorus.champs import utilisateur_facultatif
 from chorus.history import HistoriqueBase
 from organisation.enums import (
     PROFILS,
@@ -221,14 +222,7 @@ class Structure(models.Model):
     numero_tva = models.CharField("numéro TVA intracommunautaire", max_length=20, blank=True)
     # INSEE's « statutDiffusionEtablissement » other than O: the address is not published (annuaire, public API).
     non_diffusible = models.BooleanField("non diffusible INSEE", default=False)
-    gestionnaire_principal = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="gestionnaire principal",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="structures_gerees",
-    )
+    gestionnaire_principal = utilisateur_facultatif("gestionnaire principal", related_name="structures_gerees")
     # Parameters of a public structure (the routing rules its suppliers' invoices must respect).
     code_service_obligatoire = models.BooleanField("code service obligatoire", default=False)
     engagement_obligatoire = models.BooleanField("numéro d'engagement obligatoire", default=False)
@@ -417,9 +411,7 @@ class Approbation(models.Model):
     )
     commentaire = models.TextField(blank=True)
     donnees = models.JSONField("détail de la demande", default=dict, blank=True)
-    approbateur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approbateur = utilisateur_facultatif()
     motif_refus = models.TextField("motif du refus", blank=True)
     created_at = models.DateTimeField("date de la demande", default=timezone.now)
     decided_at = models.DateTimeField("date de la décision", null=True, blank=True)
@@ -562,9 +554,7 @@ class ClientApiStructure(models.Model):
 
     client = models.OneToOneField("api.ClientOAuth", on_delete=models.PROTECT, related_name="structure_cliente")
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="clients_api")
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    cree_par = utilisateur_facultatif()
     secret_renouvele_le = models.DateTimeField("secret renouvelé le", null=True, blank=True)
     revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
