@@ -137,7 +137,6 @@ def creer_compte(
                 "non_diffusible": etablissement.non_diffusible,
             }
         identite = {
-            "type_identifiant": type_identifiant,
             "identifiant": siret,
             "raison_sociale": raison_sociale,
             "adresse": adresse,
@@ -153,7 +152,9 @@ def creer_compte(
         cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
         # Inactive until its GP's account is activated (``activer_compte``): an address nobody confirms does not
         # make a structure that issues invoices or appears as active.
-        structure = _creer_structure_privee(createur=user, statut=StatutStructure.INACTIVE, **identite)
+        structure = _creer_structure_privee(
+            createur=user, type_identifiant=type_identifiant, statut=StatutStructure.INACTIVE, **identite
+        )
     elif structure is None:
         cas = CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
         structure = _creer_structure_publique(demandeur=user, commentaire=commentaire, **identite)
