@@ -53,7 +53,7 @@ class _Sorte:
     avec_libelle: bool
     creer: Callable  # (cleaned_data, user) -> (object, secret)
     titre_cree: str
-    libelle_secret: str
+    libelle_cree: str
     renouveler: Callable  # (object, user) -> (object, secret)
     titre_renouvele: str
     libelle_renouvele: str
@@ -72,7 +72,7 @@ COMPTES = _Sorte(
     avec_libelle=False,
     creer=lambda donnees, user: raccordements.creer_compte_technique(structure=donnees["structure"], acting_user=user),
     titre_cree="Compte technique créé",
-    libelle_secret="Mot de passe",
+    libelle_cree="Mot de passe",
     renouveler=lambda compte, user: raccordements.renouveler_compte_technique(compte=compte, acting_user=user),
     titre_renouvele="Mot de passe renouvelé",
     libelle_renouvele="Nouveau mot de passe",
@@ -92,7 +92,7 @@ CLIENTS = _Sorte(
         structure=donnees["structure"], acting_user=user, libelle=donnees["libelle"]
     ),
     titre_cree="Client API créé",
-    libelle_secret="Secret (client_secret)",
+    libelle_cree="Secret (client_secret)",
     renouveler=lambda lien, user: raccordements.renouveler_secret_client(lien=lien, acting_user=user),
     titre_renouvele="Secret renouvelé",
     libelle_renouvele="Nouveau secret (client_secret)",
@@ -135,7 +135,7 @@ def _vues(sorte: _Sorte):
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
                 return redirect(sorte.url)
-            return _secret(request, sorte, objet, secret, titre=sorte.titre_cree, libelle=sorte.libelle_secret)
+            return _secret(request, sorte, objet, secret, titre=sorte.titre_cree, libelle=sorte.libelle_cree)
         return render(
             request,
             sorte.gabarit,
