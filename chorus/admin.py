@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from chorus.admin_lecture_seule import LectureSeuleAdmin
 from chorus.models import OutboxMessage, Publication, WorkerHeartbeat
 
 
@@ -11,13 +12,9 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LectureSeuleAdmin):
     list_display = ["id", "kind", "statut", "tentatives", "created_at", "disponible_le", "traite_le"]
     list_filter = ["statut", "kind"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(WorkerHeartbeat)

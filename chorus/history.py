@@ -11,22 +11,15 @@ import hashlib
 import json
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from chorus.champs import utilisateur_facultatif
 
 
 class HistoriqueBase(models.Model):
     created_at = models.DateTimeField("date", default=timezone.now)
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="acteur",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Vide pour une action du système.",
-    )
+    acting_user = utilisateur_facultatif("acteur", help_text="Vide pour une action du système.")
     role = models.CharField("rôle", max_length=50, blank=True)
     statut_precedent = models.CharField("statut précédent", max_length=60, blank=True)
     statut = models.CharField("nouveau statut", max_length=60)
@@ -69,9 +62,10 @@ class HistoriqueBase(models.Model):
         role: str = "",
         motif="",
         commentaire="",
+        **champs,
     ):
-        """Append a row. The caller holds the lock on ``objet`` (see ``chorus.workflow``), so the chain's tail
-        cannot move under us."""
+        """Append a row (``champs``: the concrete model's own fields). The caller holds the lock on ``objet`` (see
+        ``chorus.workflow``), so the chain's tail cannot move under us."""
         precedente = (
             cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
         )
@@ -84,6 +78,7 @@ class HistoriqueBase(models.Model):
             motif=motif or "",
             commentaire=commentaire or "",
             empreinte_precedente=precedente or "",
+            **champs,
         )
         row.empreinte = row.calculer_empreinte()
         row.save(force_insert=True)

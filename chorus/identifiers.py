@@ -16,10 +16,24 @@ def normaliser(value: str) -> str:
     return "".join(ch for ch in str(value or "") if ch not in " .-\u00a0\u202f\t")
 
 
-def _valider(value: str, *, module, nom: str, longueur: int) -> str:
-    compact = normaliser(value)
+def _compact(value: str, obligatoire: str) -> str:
+    """The identifier as typed, compacted and upper-cased; ``obligatoire`` is the message when nothing was typed."""
+    compact = normaliser(value).upper()
     if not compact:
-        raise ValidationError(f"Le {nom} est obligatoire.", code="required")
+        raise ValidationError(obligatoire, code="required")
+    return compact
+
+
+def _verifier_cle(module, compact: str, message: str) -> None:
+    """python-stdnum's ``module`` checks ``compact`` (check digits, country rules); ``message`` when it fails."""
+    try:
+        module.validate(compact)
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValidationError(message, code="checksum") from exc
+
+
+def _valider(value: str, *, module, nom: str, longueur: int) -> str:
+    compact = _compact(value, f"Le {nom} est obligatoire.")
     if not (compact.isascii() and compact.isdigit()):
         raise ValidationError(f"Le {nom} ne doit contenir que des chiffres.", code="invalid")
     if len(compact) != longueur:
@@ -27,12 +41,7 @@ def _valider(value: str, *, module, nom: str, longueur: int) -> str:
             f"Le {nom} doit comporter {longueur} chiffres (vous en avez saisi {len(compact)}).",
             code="invalid",
         )
-    try:
-        module.validate(compact)
-    except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(
-            f"Le {nom} {compact} n'est pas valide : sa clé de contrôle est incorrecte.", code="checksum"
-        ) from exc
+    _verifier_cle(module, compact, f"Le {nom} {compact} n'est pas valide : sa clé de contrôle est incorrecte.")
     return compact
 
 
@@ -72,16 +81,10 @@ def siret_valide(value: str) -> bool:
 # The codes are Chorus Pro's ``typeIdentifiantStructure`` values (the domain's ``TypeIdentifiant`` enum holds them
 # with their labels); this module only knows the strings, as the kit imports no domain app.
 
-_HORS_UE = re.compile(r"^[A-Z0-9]{1,18}$")
-_RIDET = re.compile(r"^\d{7}\d{3}$")
-_TAHITI = re.compile(r"^[A-Z0-9]{6}\d{3}$")
-
 
 def valider_tva_ue(value: str) -> str:
     """An EU VAT number of a member state other than France, compacted with its country prefix."""
-    compact = normaliser(value).upper()
-    if not compact:
-        raise ValidationError("Le numéro de TVA intracommunautaire est obligatoire.", code="required")
+    compact = _compact(value, "Le numéro de TVA intracommunautaire est obligatoire.")
     pays = compact[:2]
     if pays == "FR":
         raise ValidationError(
@@ -94,50 +97,41 @@ def valider_tva_ue(value: str) -> str:
             "(par exemple DE, BE, ES).",
             code="invalid",
         )
-    try:
-        stdnum_vat.validate(compact)
-    except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(
-            f"Le numéro de TVA intracommunautaire {compact} n'est pas valide pour ce pays.", code="checksum"
-        ) from exc
+    _verifier_cle(stdnum_vat, compact, f"Le numéro de TVA intracommunautaire {compact} n'est pas valide pour ce pays.")
     return compact
 
 
-def valider_hors_ue(value: str) -> str:
-    compact = normaliser(value).upper()
-    if not compact:
-        raise ValidationError("L'identifiant de la structure est obligatoire.", code="required")
-    if not _HORS_UE.match(compact):
-        raise ValidationError(
-            "L'identifiant d'une structure hors UE comporte de 1 à 18 lettres ou chiffres.", code="invalid"
-        )
-    return compact
+def _au_format(motif: str, *, obligatoire: str, format_attendu: str):
+    """The validator of an identifier that has a format but no check digit: compacted, upper-cased, matched against
+    ``motif``; ``obligatoire`` and ``format_attendu`` are its two messages."""
+    motif = re.compile(motif)
+
+    def valider(value: str) -> str:
+        compact = _compact(value, obligatoire)
+        if not motif.match(compact):
+            raise ValidationError(format_attendu, code="invalid")
+        return compact
+
+    return valider
 
 
-def valider_ridet(value: str) -> str:
-    compact = normaliser(value)
-    if not compact:
-        raise ValidationError("Le numéro RIDET est obligatoire.", code="required")
-    if not _RIDET.match(compact):
-        raise ValidationError(
-            "Le numéro RIDET comporte 10 chiffres : les 7 chiffres du RID puis les 3 chiffres de l'établissement "
-            "(par exemple 1234567.001).",
-            code="invalid",
-        )
-    return compact
-
-
-def valider_tahiti(value: str) -> str:
-    compact = normaliser(value).upper()
-    if not compact:
-        raise ValidationError("Le numéro Tahiti est obligatoire.", code="required")
-    if not _TAHITI.match(compact):
-        raise ValidationError(
-            "Le numéro Tahiti comporte 9 caractères : les 6 lettres ou chiffres de l'entreprise puis les "
-            "3 chiffres de l'établissement (par exemple A12345001).",
-            code="invalid",
-        )
-    return compact
+valider_hors_ue = _au_format(
+    r"^[A-Z0-9]{1,18}$",
+    obligatoire="L'identifiant de la structure est obligatoire.",
+    format_attendu="L'identifiant d'une structure hors UE comporte de 1 à 18 lettres ou chiffres.",
+)
+valider_ridet = _au_format(
+    r"^\d{7}\d{3}$",
+    obligatoire="Le numéro RIDET est obligatoire.",
+    format_attendu="Le numéro RIDET comporte 10 chiffres : les 7 chiffres du RID puis les 3 chiffres de "
+    "l'établissement (par exemple 1234567.001).",
+)
+valider_tahiti = _au_format(
+    r"^[A-Z0-9]{6}\d{3}$",
+    obligatoire="Le numéro Tahiti est obligatoire.",
+    format_attendu="Le numéro Tahiti comporte 9 caractères : les 6 lettres ou chiffres de l'entreprise puis les "
+    "3 chiffres de l'établissement (par exemple A12345001).",
+)
 
 
 VALIDATEURS = {
@@ -165,9 +159,7 @@ def cle_tva_fr(siren: str) -> str:
 
 def valider_tva_fr(value: str, *, siren: str | None = None) -> str:
     """« FR » + key + SIREN; when ``siren`` is given the number must be the one of that SIREN."""
-    compact = normaliser(value).upper()
-    if not compact:
-        raise ValidationError("Le numéro de TVA intracommunautaire est obligatoire.", code="required")
+    compact = _compact(value, "Le numéro de TVA intracommunautaire est obligatoire.")
     if not re.fullmatch(r"FR\d{11}", compact):
         raise ValidationError(
             "Le numéro de TVA intracommunautaire français s'écrit FR suivi de 2 chiffres de clé et des 9 chiffres "

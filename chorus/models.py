@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from chorus.champs import utilisateur_facultatif
+
 
 class OutboxMessage(models.Model):
     """Work whose loss would lose data (an e-mail to send, a flux to process), written in the same transaction
@@ -64,9 +66,7 @@ class Publication(models.Model):
     contenu = models.TextField()
     date_publication = models.DateField(default=timezone.localdate)
     publiee = models.BooleanField("publiée", default=True)
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    auteur = utilisateur_facultatif()
 
     class Meta:
         ordering = ["-date_publication", "-id"]

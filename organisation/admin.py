@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from chorus.admin_lecture_seule import HistoriqueInline, LectureSeuleAdmin
 from organisation.models import (
     Approbation,
     CompteTechnique,
@@ -51,26 +52,16 @@ for _modele in (TOTPDevice, StaticDevice):
         admin.site.unregister(_modele)
 
 
-class HistoriqueInline(admin.TabularInline):
+class HistoriqueModificationInline(HistoriqueInline):
     model = HistoriqueModificationDifferee
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "acting_user", "role", "statut_precedent", "statut", "motif", "empreinte"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["created_at", "acting_user", "role", "statut_precedent", "statut", "motif", "empreinte"]
 
 
 @admin.register(ModificationDifferee)
-class ModificationDiffereeAdmin(admin.ModelAdmin):
+class ModificationDiffereeAdmin(LectureSeuleAdmin):
     list_display = ["description", "demandeur", "statut", "created_at", "effective_at", "appliquee_le"]
     list_filter = ["statut"]
-    readonly_fields = [f.name for f in ModificationDifferee._meta.fields]
-    inlines = [HistoriqueInline]
-
-    def has_add_permission(self, request):
-        return False
+    inlines = [HistoriqueModificationInline]
 
 
 @admin.register(Structure)
@@ -91,24 +82,16 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rattachement)
-class RattachementAdmin(admin.ModelAdmin):
+class RattachementAdmin(LectureSeuleAdmin):
     list_display = ["utilisateur", "structure", "service", "statut", "created_at"]
     list_filter = ["statut"]
     search_fields = ["utilisateur__email", "structure__raison_sociale"]
-    readonly_fields = [f.name for f in Rattachement._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Approbation)
-class ApprobationAdmin(admin.ModelAdmin):
+class ApprobationAdmin(LectureSeuleAdmin):
     list_display = ["type", "statut", "demandeur", "structure", "created_at", "decided_at"]
     list_filter = ["type", "statut"]
-    readonly_fields = [f.name for f in Approbation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(EtablissementInsee)

@@ -188,6 +188,32 @@ class ModifierCompteForm(DsfrBaseForm):
         return {name: value for name, value in self.cleaned_data.items() if getattr(user, name) != value}
 
 
+# The formats of the identifiers other than a SIRET, as the creation forms explain them.
+AIDE_IDENTIFIANT = (
+    "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou chiffres ; "
+    "RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001)."
+)
+
+
+def _verifier_identifiant(form, cleaned: dict, type_identifiant: str) -> None:
+    """The identifier of the structure a creation form (account or structure) creates: a valid SIRET, or for a
+    private structure a valid identifier of another type (a particulier's is given by the portal). Errors go on the
+    form's fields; the normalised identifier replaces what was typed."""
+    if type_identifiant == TypeIdentifiant.SIRET:
+        try:
+            cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
+        except forms.ValidationError as exc:
+            form.add_error("siret", exc)
+        return
+    if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
+        form.add_error("type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET ».")
+    if type_identifiant != TypeIdentifiant.PARTICULIER:
+        try:
+            cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
+        except forms.ValidationError as exc:
+            form.add_error("identifiant", exc)
+
+
 class CreerCompteForm(DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique", max_length=254)
     prenom = forms.CharField(label="Prénom", max_length=150)
@@ -210,10 +236,7 @@ class CreerCompteForm(DsfrBaseForm):
         label="Identifiant de votre structure (autre type que SIRET)",
         max_length=30,
         required=False,
-        help_text=(
-            "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
-            "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001)."
-        ),
+        help_text=AIDE_IDENTIFIANT,
     )
     type_structure = forms.ChoiceField(
         label="Type de structure", choices=TypeStructure.choices, widget=forms.RadioSelect, initial=TypeStructure.PRIVEE
@@ -260,21 +283,7 @@ class CreerCompteForm(DsfrBaseForm):
         cleaned = super().clean()
         type_identifiant = cleaned.get("type_identifiant") or TypeIdentifiant.SIRET
         cleaned["type_identifiant"] = type_identifiant
-        if type_identifiant == TypeIdentifiant.SIRET:
-            try:
-                cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
-            except forms.ValidationError as exc:
-                self.add_error("siret", exc)
-        else:
-            if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
-                self.add_error(
-                    "type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."
-                )
-            if type_identifiant != TypeIdentifiant.PARTICULIER:
-                try:
-                    cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
-                except forms.ValidationError as exc:
-                    self.add_error("identifiant", exc)
+        _verifier_identifiant(self, cleaned, type_identifiant)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
@@ -480,15 +489,7 @@ class ChangementSiretForm(DsfrBaseForm):
 class ParametresStructureForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Structure
-        fields = [
-            "code_service_obligatoire",
-            "engagement_obligatoire",
-            "service_ou_engagement_obligatoire",
-            "mise_en_paiement_non_remontee",
-            "option_moa",
-            "emetteur_edi",
-            "recepteur_edi",
-        ]
+        fields = list(Structure.PARAMETRES_PUBLICS)
 
     def clean(self):
         cleaned = super().clean()
@@ -519,11 +520,7 @@ class CreerStructureForm(DsfrBaseForm):
         label="Identifiant (autre type que SIRET)",
         max_length=30,
         required=False,
-        help_text=(
-            "UE : numéro de TVA intracommunautaire avec le code pays (DE123456789) ; hors UE : 1 à 18 lettres ou "
-            "chiffres ; RIDET : 10 chiffres (1234567.001) ; numéro Tahiti : 9 caractères (A12345001). "
-            "Un particulier n'en saisit pas : le portail lui en attribue un."
-        ),
+        help_text=f"{AIDE_IDENTIFIANT} Un particulier n'en saisit pas : le portail lui en attribue un.",
     )
     type_structure = CreerCompteForm.base_fields["type_structure"]
     raison_sociale = forms.CharField(
@@ -555,11 +552,9 @@ class CreerStructureForm(DsfrBaseForm):
     def clean(self):
         cleaned = super().clean()
         type_identifiant = cleaned.get("type_identifiant")
+        if type_identifiant:
+            _verifier_identifiant(self, cleaned, type_identifiant)
         if type_identifiant == TypeIdentifiant.SIRET:
-            try:
-                cleaned["siret"] = valider_siret(cleaned.get("siret", ""))
-            except forms.ValidationError as exc:
-                self.add_error("siret", exc)
             if any(cleaned.get(champ) for champ in self.CHAMPS_ADRESSE):
                 self.add_error(
                     "adresse",
@@ -567,15 +562,6 @@ class CreerStructureForm(DsfrBaseForm):
                     "vides.",
                 )
         elif type_identifiant:
-            if cleaned.get("type_structure") == TypeStructure.PUBLIQUE:
-                self.add_error(
-                    "type_structure", "Une structure publique est identifiée par son SIRET : choisissez « SIRET »."
-                )
-            if type_identifiant != TypeIdentifiant.PARTICULIER:
-                try:
-                    cleaned["identifiant"] = valider_identifiant(type_identifiant, cleaned.get("identifiant", ""))
-                except forms.ValidationError as exc:
-                    self.add_error("identifiant", exc)
             if not (cleaned.get("raison_sociale") or "").strip():
                 self.add_error("raison_sociale", "La raison sociale (ou vos nom et prénom) est obligatoire.")
         if type_identifiant and cleaned.get("numero_tva") and not self.has_error("siret"):

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from chorus.champs import utilisateur_facultatif
 from chorus.history import HistoriqueBase
 from organisation.enums import (
     PROFILS,
@@ -193,6 +194,12 @@ class HistoriqueModificationDifferee(HistoriqueBase):
         verbose_name = "historique d'une modification différée"
 
 
+# The address fields, the same on a ``Structure`` and on INSEE's ``EtablissementInsee``. A SIRET structure's are
+# INSEE's (refreshed by « Mettre à jour depuis la base INSEE »), typed only for the structures INSEE does not know
+# (foreign, Nouvelle-Calédonie, Polynésie, particuliers).
+CHAMPS_ADRESSE = ("adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays")
+
+
 class Structure(models.Model):
     """A company or a public body on the portal, identified by its SIRET (or another identifier type)."""
 
@@ -215,14 +222,7 @@ class Structure(models.Model):
     numero_tva = models.CharField("numéro TVA intracommunautaire", max_length=20, blank=True)
     # INSEE's « statutDiffusionEtablissement » other than O: the address is not published (annuaire, public API).
     non_diffusible = models.BooleanField("non diffusible INSEE", default=False)
-    gestionnaire_principal = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="gestionnaire principal",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="structures_gerees",
-    )
+    gestionnaire_principal = utilisateur_facultatif("gestionnaire principal", related_name="structures_gerees")
     # Parameters of a public structure (the routing rules its suppliers' invoices must respect).
     code_service_obligatoire = models.BooleanField("code service obligatoire", default=False)
     engagement_obligatoire = models.BooleanField("numéro d'engagement obligatoire", default=False)
@@ -235,6 +235,17 @@ class Structure(models.Model):
     recepteur_edi = models.BooleanField("récepteur EDI", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The parameters above that only a public structure has (its « Paramètres » form; a private one's are ignored).
+    PARAMETRES_PUBLICS = (
+        "code_service_obligatoire",
+        "engagement_obligatoire",
+        "service_ou_engagement_obligatoire",
+        "mise_en_paiement_non_remontee",
+        "option_moa",
+        "emetteur_edi",
+        "recepteur_edi",
+    )
 
     class Meta:
         verbose_name = "structure"
@@ -308,28 +319,6 @@ class HistoriqueIdentifiantStructure(HistoriqueBase):
     class Meta(HistoriqueBase.Meta):
         verbose_name = "historique des identifiants d'une structure"
         indexes = [models.Index(fields=["statut_precedent"], name="hist_identifiant_ancien_idx")]
-
-    @classmethod
-    def ajouter_changement(cls, *, objet, acting_user, role, ancien: str, nouveau: str, approbation, commentaire=""):
-        """Append a row like ``HistoriqueBase.ajouter`` (same chain), with the identifier type and the approbation
-        that decided the change. The caller holds the lock on the structure."""
-        precedente = (
-            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
-        )
-        row = cls(
-            objet=objet,
-            acting_user=acting_user,
-            role=role,
-            statut_precedent=ancien,
-            statut=nouveau,
-            commentaire=commentaire or "",
-            empreinte_precedente=precedente or "",
-            type_identifiant=objet.type_identifiant,
-            approbation=approbation,
-        )
-        row.empreinte = row.calculer_empreinte()
-        row.save(force_insert=True)
-        return row
 
     @property
     def ancien_identifiant(self) -> str:
@@ -422,9 +411,7 @@ class Approbation(models.Model):
     )
     commentaire = models.TextField(blank=True)
     donnees = models.JSONField("détail de la demande", default=dict, blank=True)
-    approbateur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approbateur = utilisateur_facultatif()
     motif_refus = models.TextField("motif du refus", blank=True)
     created_at = models.DateTimeField("date de la demande", default=timezone.now)
     decided_at = models.DateTimeField("date de la décision", null=True, blank=True)
@@ -567,9 +554,7 @@ class ClientApiStructure(models.Model):
 
     client = models.OneToOneField("api.ClientOAuth", on_delete=models.PROTECT, related_name="structure_cliente")
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="clients_api")
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    cree_par = utilisateur_facultatif()
     secret_renouvele_le = models.DateTimeField("secret renouvelé le", null=True, blank=True)
     revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from chorus.identifiers import normaliser, valider_siret
 from organisation import services
 from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
-from organisation.models import EtablissementInsee, ModificationDifferee, Structure, Utilisateur
+from organisation.models import CHAMPS_ADRESSE, EtablissementInsee, ModificationDifferee, Structure, Utilisateur
 
 TAILLE_LOT = 2000
 
@@ -36,26 +36,12 @@ TAILLE_LOT = 2000
 CHAMPS_MIS_A_JOUR = [
     "raison_sociale",
     "non_diffusible",
-    "adresse",
-    "complement_adresse",
-    "code_postal",
-    "ville",
-    "code_pays",
-    "libelle_pays",
+    *CHAMPS_ADRESSE,
     "updated_at",
 ]
 
 # The identity and address fields the register holds, on both ``EtablissementInsee`` and ``Structure``.
-CHAMPS_INSEE = [
-    "raison_sociale",
-    "adresse",
-    "complement_adresse",
-    "code_postal",
-    "ville",
-    "code_pays",
-    "libelle_pays",
-    "non_diffusible",
-]
+CHAMPS_INSEE = ["raison_sociale", *CHAMPS_ADRESSE, "non_diffusible"]
 
 # What a re-import rewrites on an ``EtablissementInsee`` row (everything but its key).
 CHAMPS_ETABLISSEMENT_INSEE = [*CHAMPS_INSEE, "categorie_juridique", "est_public", "actif", "importe_le"]

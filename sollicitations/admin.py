@@ -4,6 +4,7 @@ the existing ones). Sollicitations themselves are read-only: their statuses chan
 
 from django.contrib import admin
 
+from chorus.admin_lecture_seule import HistoriqueInline
 from sollicitations.models import Categorie, HistoriqueSollicitation, Sollicitation, SousCategorie
 
 
@@ -27,15 +28,9 @@ class SousCategorieAdmin(admin.ModelAdmin):
     search_fields = ["libelle", "code"]
 
 
-class HistoriqueInline(admin.TabularInline):
+class HistoriqueSollicitationInline(HistoriqueInline):
     model = HistoriqueSollicitation
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "acting_user", "role", "statut_precedent", "statut", "motif", "commentaire"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["created_at", "acting_user", "role", "statut_precedent", "statut", "motif", "commentaire"]
 
 
 @admin.register(Sollicitation)
@@ -44,7 +39,7 @@ class SollicitationAdmin(admin.ModelAdmin):
     list_filter = ["statut", "au_support", "categorie"]
     search_fields = ["numero", "objet", "structure_emettrice__raison_sociale", "structure_emettrice__identifiant"]
     list_select_related = ["structure_emettrice", "structure_destinataire"]
-    inlines = [HistoriqueInline]
+    inlines = [HistoriqueSollicitationInline]
 
     def has_add_permission(self, request):
         return False

@@ -57,15 +57,18 @@ def _journaliser_rattachement(*, objet, entree) -> None:
     )
 
 
+def _decision(demande: str, acceptee: str, refusee: str, *, roles=(ROLE_GESTIONNAIRE, ROLE_SUPPORT)):
+    """The two ways a request is decided (by the gestionnaire or the support desk unless ``roles`` says otherwise):
+    accepted, or refused with a motif."""
+    return [
+        Transition(demande, acceptee, roles=roles),
+        Transition(demande, refusee, roles=roles, motif_obligatoire=True),
+    ]
+
+
 CIRCUIT_RATTACHEMENT = Workflow(
     transitions=[
-        Transition(StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
-        Transition(
-            StatutRattachement.EN_ATTENTE,
-            StatutRattachement.REFUSE,
-            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
-            motif_obligatoire=True,
-        ),
+        *_decision(StatutRattachement.EN_ATTENTE, StatutRattachement.ACTIF, StatutRattachement.REFUSE),
         Transition(StatutRattachement.ACTIF, StatutRattachement.INACTIF, roles={ROLE_GESTIONNAIRE}),
         # An invitation of the gestionnaire: only the invited user answers it (consent), in « Mes rattachements ».
         Transition(StatutRattachement.INVITE, StatutRattachement.ACTIF, roles={ROLE_UTILISATEUR}),
@@ -78,8 +81,7 @@ CIRCUIT_RATTACHEMENT = Workflow(
 
 CIRCUIT_STRUCTURE = Workflow(
     transitions=[
-        Transition(StatutStructure.EN_ATTENTE, StatutStructure.ACTIVE, roles={ROLE_SUPPORT}),
-        Transition(StatutStructure.EN_ATTENTE, StatutStructure.REFUSEE, roles={ROLE_SUPPORT}, motif_obligatoire=True),
+        *_decision(StatutStructure.EN_ATTENTE, StatutStructure.ACTIVE, StatutStructure.REFUSEE, roles={ROLE_SUPPORT}),
         Transition(StatutStructure.ACTIVE, StatutStructure.INACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
         Transition(StatutStructure.INACTIVE, StatutStructure.ACTIVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
     ],
@@ -88,15 +90,7 @@ CIRCUIT_STRUCTURE = Workflow(
 )
 
 CIRCUIT_APPROBATION = Workflow(
-    transitions=[
-        Transition(StatutApprobation.DEMANDE, StatutApprobation.APPROUVE, roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT}),
-        Transition(
-            StatutApprobation.DEMANDE,
-            StatutApprobation.REFUSE,
-            roles={ROLE_GESTIONNAIRE, ROLE_SUPPORT},
-            motif_obligatoire=True,
-        ),
-    ],
+    transitions=_decision(StatutApprobation.DEMANDE, StatutApprobation.APPROUVE, StatutApprobation.REFUSE),
     historique=HistoriqueApprobation,
     libelles=StatutApprobation,
 )
@@ -216,6 +210,27 @@ def _devenir_gestionnaire(*, utilisateur, structure):
     Structure.objects.filter(pk=structure.pk).update(gestionnaire_principal=utilisateur)
     structure.gestionnaire_principal = utilisateur
     definir_profils(utilisateur=utilisateur, structure=structure, profils=tous_les_profils())
+
+
+def _demander(*, type, utilisateur, structure, service=None, commentaire=""):
+    """A user's request: their rattachement « en attente » and the approbation that decides it."""
+    rattachement = _creer_rattachement(
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.EN_ATTENTE,
+        commentaire=commentaire,
+        acting_user=utilisateur,
+        role=ROLE_UTILISATEUR,
+    )
+    return _creer_approbation(
+        type=type,
+        demandeur=utilisateur,
+        structure=structure,
+        service=service,
+        rattachement=rattachement,
+        commentaire=commentaire,
+    )
 
 
 def _exiger_gestion(acting_user, structure):

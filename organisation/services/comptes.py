@@ -14,7 +14,6 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from chorus.identifiers import valider_identifiant, valider_siret
 from organisation.enums import (
     TYPES_IDENTIFIANT_PRIVES,
-    StatutRattachement,
     StatutStructure,
     TypeApprobation,
     TypeIdentifiant,
@@ -24,14 +23,15 @@ from organisation.models import EtablissementInsee, Structure, Utilisateur
 from organisation.services.circuits import (
     CIRCUIT_STRUCTURE,
     _courriel,
-    _creer_approbation,
-    _creer_rattachement,
-    _devenir_gestionnaire,
-    creer_structure,
+    _demander,
 )
-from organisation.services.habilitations import ROLE_GESTIONNAIRE, ROLE_UTILISATEUR
+from organisation.services.habilitations import ROLE_GESTIONNAIRE
 from organisation.services.modifications import MESSAGE_IDENTITE, demander_modification, peut_modifier_identite
-from organisation.services.structures import identifiant_particulier
+from organisation.services.structures import (
+    _creer_structure_privee,
+    _creer_structure_publique,
+    identifiant_particulier,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,14 @@ def creer_compte(
                 "libelle_pays": etablissement.libelle_pays or "France",
                 "non_diffusible": etablissement.non_diffusible,
             }
+        identite = {
+            "identifiant": siret,
+            "raison_sociale": raison_sociale,
+            "adresse": adresse,
+            "code_postal": code_postal,
+            "ville": ville,
+            **insee,
+        }
 
     user = Utilisateur.objects.create_user(
         email, password, prenom=prenom, nom=nom, telephone=telephone, is_active=False
@@ -144,71 +152,15 @@ def creer_compte(
         cas = CasCreation.NOUVELLE_STRUCTURE_PRIVEE
         # Inactive until its GP's account is activated (``activer_compte``): an address nobody confirms does not
         # make a structure that issues invoices or appears as active.
-        structure = creer_structure(
-            acting_user=user,
-            type_identifiant=type_identifiant,
-            identifiant=siret,
-            raison_sociale=raison_sociale,
-            type_structure=TypeStructure.PRIVEE,
-            statut=StatutStructure.INACTIVE,
-            adresse=adresse,
-            code_postal=code_postal,
-            ville=ville,
-            **insee,
+        structure = _creer_structure_privee(
+            createur=user, type_identifiant=type_identifiant, statut=StatutStructure.INACTIVE, **identite
         )
-        _creer_rattachement(
-            utilisateur=user,
-            structure=structure,
-            statut=StatutRattachement.ACTIF,
-            acting_user=user,
-            role=ROLE_UTILISATEUR,
-        )
-        _devenir_gestionnaire(utilisateur=user, structure=structure)
     elif structure is None:
         cas = CasCreation.NOUVELLE_STRUCTURE_PUBLIQUE
-        structure = creer_structure(
-            acting_user=user,
-            identifiant=siret,
-            raison_sociale=raison_sociale,
-            type_structure=TypeStructure.PUBLIQUE,
-            statut=StatutStructure.EN_ATTENTE,
-            adresse=adresse,
-            code_postal=code_postal,
-            ville=ville,
-            **insee,
-        )
-        rattachement = _creer_rattachement(
-            utilisateur=user,
-            structure=structure,
-            statut=StatutRattachement.EN_ATTENTE,
-            commentaire=commentaire,
-            acting_user=user,
-            role=ROLE_UTILISATEUR,
-        )
-        _creer_approbation(
-            type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE,
-            demandeur=user,
-            structure=structure,
-            rattachement=rattachement,
-            commentaire=commentaire,
-        )
+        structure = _creer_structure_publique(demandeur=user, commentaire=commentaire, **identite)
     else:
         cas = CasCreation.STRUCTURE_EXISTANTE
-        rattachement = _creer_rattachement(
-            utilisateur=user,
-            structure=structure,
-            statut=StatutRattachement.EN_ATTENTE,
-            commentaire=commentaire,
-            acting_user=user,
-            role=ROLE_UTILISATEUR,
-        )
-        _creer_approbation(
-            type=TypeApprobation.CREATION_COMPTE,
-            demandeur=user,
-            structure=structure,
-            rattachement=rattachement,
-            commentaire=commentaire,
-        )
+        _demander(type=TypeApprobation.CREATION_COMPTE, utilisateur=user, structure=structure, commentaire=commentaire)
     _courriel_activation(user)
     return user, cas
 

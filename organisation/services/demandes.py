@@ -15,6 +15,7 @@ from organisation.services.circuits import (
     _courriel,
     _creer_approbation,
     _creer_rattachement,
+    _demander,
     _exiger_gestion,
 )
 from organisation.services.decisions import decider
@@ -52,21 +53,11 @@ def demander_rattachement(*, utilisateur, structure, service=None, commentaire: 
         raise ValidationError(
             "Vous êtes déjà rattaché, ou en attente de rattachement, à cette structure ou ce service."
         )
-    rattachement = _creer_rattachement(
+    return _demander(
+        type=TypeApprobation.RATTACHEMENT,
         utilisateur=utilisateur,
         structure=structure,
         service=service,
-        statut=StatutRattachement.EN_ATTENTE,
-        commentaire=commentaire,
-        acting_user=utilisateur,
-        role=ROLE_UTILISATEUR,
-    )
-    return _creer_approbation(
-        type=TypeApprobation.RATTACHEMENT,
-        demandeur=utilisateur,
-        structure=structure,
-        service=service,
-        rattachement=rattachement,
         commentaire=commentaire,
     )
 
@@ -176,6 +167,15 @@ def detacher_utilisateur(*, acting_user, rattachement, motif: str = ""):
     )
 
 
+def _verifier_profils(profils: dict[str, str | None]) -> None:
+    """Each asked profile exists: a known application, and a level it has (None removes the profile)."""
+    for application, niveau in profils.items():
+        if application not in Application.values or (
+            niveau is not None and niveau not in niveaux_possibles(application)
+        ):
+            raise ValidationError("Profil inconnu.")
+
+
 @transaction.atomic
 def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | None], commentaire: str = ""):
     """« Gérer mes habilitations »: ask the GP to add, change or remove profiles (None removes)."""
@@ -183,11 +183,7 @@ def demander_habilitations(*, utilisateur, structure, profils: dict[str, str | N
         raise PermissionDenied("Vous n'êtes pas rattaché à cette structure.")
     if not profils:
         raise ValidationError("Choisissez au moins un profil à ajouter ou à supprimer.")
-    for application, niveau in profils.items():
-        if application not in Application.values or (
-            niveau is not None and niveau not in niveaux_possibles(application)
-        ):
-            raise ValidationError("Profil inconnu.")
+    _verifier_profils(profils)
     return _creer_approbation(
         type=TypeApprobation.HABILITATIONS,
         demandeur=utilisateur,
@@ -204,11 +200,7 @@ def demander_modification_habilitations(*, acting_user, utilisateur, structure, 
         raise ValidationError("Cet utilisateur n'est pas rattaché à la structure.")
     if utilisateur.pk == structure.gestionnaire_principal_id and profils.get(Application.ORGANISATION, "x") is None:
         raise ValidationError("Le gestionnaire principal garde le profil « Organisation modification ».")
-    for application, niveau in profils.items():
-        if application not in Application.values or (
-            niveau is not None and niveau not in niveaux_possibles(application)
-        ):
-            raise ValidationError("Profil inconnu.")
+    _verifier_profils(profils)
     return demander_modification(
         objet=structure,
         changements={"profils": {"utilisateur": utilisateur.pk, "profils": profils}},

@@ -7,18 +7,16 @@ from django.db import transaction
 
 from chorus.identifiers import valider_siret
 from organisation.enums import StatutApprobation, TypeApprobation, TypeIdentifiant
-from organisation.models import Approbation, EtablissementInsee, HistoriqueIdentifiantStructure, Structure
+from organisation.models import (
+    CHAMPS_ADRESSE,
+    Approbation,
+    EtablissementInsee,
+    HistoriqueIdentifiantStructure,
+    Structure,
+)
 from organisation.services.circuits import _creer_approbation
 
-CHAMPS_INSEE_STRUCTURE = (
-    "adresse",
-    "complement_adresse",
-    "code_postal",
-    "ville",
-    "code_pays",
-    "libelle_pays",
-    "non_diffusible",
-)
+CHAMPS_INSEE_STRUCTURE = (*CHAMPS_ADRESSE, "non_diffusible")
 
 
 def _verifier_nouveau_siret(structure, nouveau: str) -> EtablissementInsee:
@@ -95,13 +93,15 @@ def appliquer_changement_siret(*, approbation, acting_user, role) -> Structure:
         structure.numero_tva = ""
         champs.append("numero_tva")
     structure.save(update_fields=champs)
-    HistoriqueIdentifiantStructure.ajouter_changement(
+    # Appended with the identifier type it had and the approbation that decided it.
+    HistoriqueIdentifiantStructure.ajouter(
         objet=structure,
         acting_user=acting_user,
         role=role,
-        ancien=ancien,
-        nouveau=nouveau,
-        approbation=approbation,
+        statut_precedent=ancien,
+        statut=nouveau,
         commentaire=approbation.commentaire,
+        type_identifiant=structure.type_identifiant,
+        approbation=approbation,
     )
     return structure

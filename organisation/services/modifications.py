@@ -14,7 +14,13 @@ from chorus.securite import journaliser_apres_commit
 from chorus.workflow import SYSTEME, Transition, Workflow
 from organisation import queries
 from organisation.enums import Application
-from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Utilisateur
+from organisation.models import (
+    CHAMPS_ADRESSE,
+    HistoriqueModificationDifferee,
+    ModificationDifferee,
+    Structure,
+    Utilisateur,
+)
 from organisation.services.habilitations import definir_profils, profils_par_defaut, tous_les_profils
 
 logger = logging.getLogger(__name__)
@@ -46,25 +52,14 @@ CHAMPS_DIFFERABLES: dict[str, set[str]] = {
     "organisation.utilisateur": {"nom", "prenom", "telephone"},
     "organisation.structure": {
         "raison_sociale",
-        "adresse",
-        "complement_adresse",
-        "code_postal",
-        "ville",
-        "code_pays",
-        "libelle_pays",
+        *CHAMPS_ADRESSE,
         "telephone",
         "courriel",
         "numero_rcs",
         "numero_tva",
         # Only through « Mettre à jour depuis la base INSEE » (``modifier_structure`` refuses it).
         "non_diffusible",
-        "code_service_obligatoire",
-        "engagement_obligatoire",
-        "service_ou_engagement_obligatoire",
-        "mise_en_paiement_non_remontee",
-        "option_moa",
-        "emetteur_edi",
-        "recepteur_edi",
+        *Structure.PARAMETRES_PUBLICS,
         "gestionnaire_principal_id",
         "profils",
     },

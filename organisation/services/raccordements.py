@@ -158,6 +158,20 @@ def _client_id_libre(structure) -> str:
         n += 1
 
 
+def lier_client_api(*, client, structure, acting_user) -> ClientApiStructure:
+    """``client`` (an OAuth client of the API kit) becomes ``structure``'s, listed in its « Clients API », with the
+    first row of its history."""
+    lien = ClientApiStructure.objects.create(client=client, structure=structure, cree_par=acting_user)
+    HistoriqueClientApi.ajouter(
+        objet=lien,
+        acting_user=acting_user,
+        role=comptes.ROLE_RACCORDEMENTS,
+        statut_precedent="",
+        statut=StatutRaccordement.ACTIF,
+    )
+    return lien
+
+
 def creer_client_api(*, structure, acting_user, libelle: str = "") -> tuple[ClientApiStructure, str]:
     """A new OAuth client of ``structure``: (its link to the structure, secret to show once)."""
     _exiger_raccordements(acting_user, structure)
@@ -166,14 +180,7 @@ def creer_client_api(*, structure, acting_user, libelle: str = "") -> tuple[Clie
             client, secret = api_services.creer_client(
                 client_id=_client_id_libre(structure), libelle=libelle.strip()[:200]
             )
-            lien = ClientApiStructure.objects.create(client=client, structure=structure, cree_par=acting_user)
-            HistoriqueClientApi.ajouter(
-                objet=lien,
-                acting_user=acting_user,
-                role=comptes.ROLE_RACCORDEMENTS,
-                statut_precedent="",
-                statut=StatutRaccordement.ACTIF,
-            )
+            lien = lier_client_api(client=client, structure=structure, acting_user=acting_user)
     except IntegrityError:
         raise ValidationError("Ce client API vient d'être créé par ailleurs : réessayez.") from None
     return lien, secret

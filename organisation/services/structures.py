@@ -20,11 +20,18 @@ from organisation.enums import (
     TypeIdentifiant,
     TypeStructure,
 )
-from organisation.models import CoordonneesBancaires, EtablissementInsee, MandatFacturation, Service, Structure
+from organisation.models import (
+    CHAMPS_ADRESSE,
+    CoordonneesBancaires,
+    EtablissementInsee,
+    MandatFacturation,
+    Service,
+    Structure,
+)
 from organisation.services.circuits import (
     CIRCUIT_STRUCTURE,
-    _creer_approbation,
     _creer_rattachement,
+    _demander,
     _devenir_gestionnaire,
     _exiger_gestion,
     creer_structure,
@@ -33,11 +40,6 @@ from organisation.services.habilitations import ROLE_GESTIONNAIRE, ROLE_UTILISAT
 from organisation.services.modifications import demander_modification, modifications_en_attente
 
 logger = logging.getLogger(__name__)
-
-
-# The address fields of a structure: INSEE's for a SIRET (refreshed by « Mettre à jour depuis la base INSEE »),
-# typed only for the structures INSEE does not know (foreign, Nouvelle-Calédonie, Polynésie, particuliers).
-CHAMPS_ADRESSE = ("adresse", "complement_adresse", "code_postal", "ville", "code_pays", "libelle_pays")
 
 
 def identifiant_particulier() -> str:
@@ -72,6 +74,34 @@ def _identite_insee(siret: str) -> dict:
     valeurs["non_diffusible"] = etablissement.non_diffusible
     valeurs["_raison_sociale"] = etablissement.raison_sociale
     return valeurs
+
+
+def _creer_structure_privee(*, createur, **champs):
+    """A private structure created by a user, who is attached to it at once as its gestionnaire principal."""
+    structure = creer_structure(acting_user=createur, type_structure=TypeStructure.PRIVEE, **champs)
+    _creer_rattachement(
+        utilisateur=createur,
+        structure=structure,
+        statut=StatutRattachement.ACTIF,
+        acting_user=createur,
+        role=ROLE_UTILISATEUR,
+    )
+    _devenir_gestionnaire(utilisateur=createur, structure=structure)
+    return structure
+
+
+def _creer_structure_publique(*, demandeur, commentaire="", **champs):
+    """A public structure asked for by a user: it waits, with their rattachement, for the support desk's decision."""
+    structure = creer_structure(
+        acting_user=demandeur, type_structure=TypeStructure.PUBLIQUE, statut=StatutStructure.EN_ATTENTE, **champs
+    )
+    _demander(
+        type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE,
+        utilisateur=demandeur,
+        structure=structure,
+        commentaire=commentaire,
+    )
+    return structure
 
 
 @transaction.atomic
@@ -124,45 +154,16 @@ def creer_structure_par_utilisateur(
     if not (raison_sociale or "").strip():
         raise ValidationError({"raison_sociale": "La raison sociale est obligatoire."})
     if type_structure == TypeStructure.PRIVEE:
-        structure = creer_structure(
-            acting_user=acting_user,
+        return _creer_structure_privee(
+            createur=acting_user,
             type_identifiant=type_identifiant,
             identifiant=identifiant,
             raison_sociale=raison_sociale,
-            type_structure=TypeStructure.PRIVEE,
             **champs,
         )
-        _creer_rattachement(
-            utilisateur=acting_user,
-            structure=structure,
-            statut=StatutRattachement.ACTIF,
-            acting_user=acting_user,
-            role=ROLE_UTILISATEUR,
-        )
-        _devenir_gestionnaire(utilisateur=acting_user, structure=structure)
-        return structure
-    structure = creer_structure(
-        acting_user=acting_user,
-        identifiant=identifiant,
-        raison_sociale=raison_sociale,
-        type_structure=TypeStructure.PUBLIQUE,
-        statut=StatutStructure.EN_ATTENTE,
-        **champs,
+    return _creer_structure_publique(
+        demandeur=acting_user, identifiant=identifiant, raison_sociale=raison_sociale, **champs
     )
-    rattachement = _creer_rattachement(
-        utilisateur=acting_user,
-        structure=structure,
-        statut=StatutRattachement.EN_ATTENTE,
-        acting_user=acting_user,
-        role=ROLE_UTILISATEUR,
-    )
-    _creer_approbation(
-        type=TypeApprobation.CREATION_STRUCTURE_PUBLIQUE,
-        demandeur=acting_user,
-        structure=structure,
-        rattachement=rattachement,
-    )
-    return structure
 
 
 def modifier_structure(*, acting_user, structure, changements: dict):
@@ -187,16 +188,7 @@ def modifier_structure(*, acting_user, structure, changements: dict):
         except ValidationError as exc:
             raise ValidationError({"numero_tva": exc.messages}) from exc
     if not structure.est_publique:
-        publics = {
-            "code_service_obligatoire",
-            "engagement_obligatoire",
-            "service_ou_engagement_obligatoire",
-            "mise_en_paiement_non_remontee",
-            "option_moa",
-            "emetteur_edi",
-            "recepteur_edi",
-        }
-        changements = {k: v for k, v in changements.items() if k not in publics}
+        changements = {k: v for k, v in changements.items() if k not in Structure.PARAMETRES_PUBLICS}
     return demander_modification(
         objet=structure,
         changements=changements,

@@ -14,6 +14,7 @@ from chorus.workflow import TransitionInterdite
 from organisation import forms, services
 from organisation.models import ModificationDifferee, Utilisateur
 from organisation.views.double_authentification import attendre_code
+from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
 
 
 class _FilAriane:
@@ -204,40 +205,15 @@ def creer_compte(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, cas = services.creer_compte(
-                email=data["email"],
-                prenom=data["prenom"],
-                nom=data["nom"],
-                telephone=data["telephone"],
-                password=data["password1"],
-                siret=data.get("siret", ""),
-                type_identifiant=data["type_identifiant"],
-                identifiant=data.get("identifiant", ""),
-                type_structure=data["type_structure"],
-                raison_sociale=data["raison_sociale"],
-                adresse=data["adresse"],
-                code_postal=data["code_postal"],
-                ville=data["ville"],
-                commentaire=data["commentaire"],
-            )
+            # The form's fields are the service's arguments, but for the password typed twice.
+            identite = {champ: valeur for champ, valeur in data.items() if champ not in ("password1", "password2")}
+            user, cas = services.creer_compte(password=data["password1"], **identite)
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             request.session["compte_cree"] = {"email": user.email, "cas": cas}
             return redirect("compte_cree")
-    return render(
-        request,
-        "organisation/creer_compte.html",
-        {"form": form, "breadcrumb_data": fil_ariane(courant="Créer un compte")},
-    )
-
-
-def _erreurs_sur_formulaire(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+    return page_formulaire(request, "organisation/creer_compte.html", form, courant="Créer un compte")
 
 
 def compte_cree(request):

@@ -14,7 +14,7 @@ from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
 from organisation.enums import Application, StatutApprobation, StatutRattachement
 from organisation.models import Rattachement
-from organisation.views.compte import _erreurs_sur_formulaire
+from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
 
 
 @login_required
@@ -155,7 +155,7 @@ def rattacher_utilisateur(request):
                 acting_user=request.user, email=data["email"], structure=data["structure"], service=data["service"]
             )
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(
                 request,
@@ -163,15 +163,12 @@ def rattacher_utilisateur(request):
                 "dans « Mes rattachements ».",
             )
             return redirect("utilisateurs")
-    return render(
+    return page_formulaire(
         request,
         "organisation/rattacher_utilisateur.html",
-        {
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Utilisateurs de mes structures", reverse("utilisateurs")), courant="Rattacher un utilisateur"
-            ),
-        },
+        form,
+        courant="Rattacher un utilisateur",
+        parent=("Utilisateurs de mes structures", "utilisateurs"),
     )
 
 
@@ -203,7 +200,7 @@ def gerer_habilitations(request):
                 acting_user=request.user, utilisateur=utilisateur, structure=structure, profils=form.profils()
             )
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(
                 request,

@@ -2,6 +2,9 @@
 structures whose raccordements the user manages (gestionnaire principal, or profile « Raccordements »). Each secret
 is shown once, on the page that answers its creation or renewal, and never stored in clear."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,17 +38,80 @@ def _structures_ou_403(user, niveau=Niveau.CONSULTATION):
     return structures
 
 
-def _secret(request, *, titre: str, libelle: str, identifiant: str, secret: str, expiration=None, retour: str):
+@dataclass(frozen=True)
+class _Sorte:
+    """What tells the technical accounts' pages from the API clients' ones: their list (whose form creates one
+    more), renewal and revocation follow one recipe, ``_vues`` below."""
+
+    url: str  # the list page, where every action comes back
+    gabarit: str
+    cle: str  # the list's name in the template
+    titre: str
+    lister: Callable  # (user, niveau) -> the scoped queryset
+    identifiant: Callable  # what the secret page shows as the login
+    expiration: Callable  # when the secret expires (None: it does not)
+    avec_libelle: bool
+    creer: Callable  # (cleaned_data, user) -> (object, secret)
+    titre_cree: str
+    libelle_cree: str
+    renouveler: Callable  # (object, user) -> (object, secret)
+    titre_renouvele: str
+    libelle_renouvele: str
+    revoquer: Callable  # (object, user)
+    revoque: str  # the success message, formatted with the identifiant
+
+
+COMPTES = _Sorte(
+    url="raccordements_comptes",
+    gabarit="organisation/raccordements/comptes_techniques.html",
+    cle="comptes",
+    titre="Comptes techniques",
+    lister=queries.comptes_techniques_de,
+    identifiant=lambda compte: compte.login,
+    expiration=lambda compte: compte.expiration_mot_de_passe,
+    avec_libelle=False,
+    creer=lambda donnees, user: raccordements.creer_compte_technique(structure=donnees["structure"], acting_user=user),
+    titre_cree="Compte technique créé",
+    libelle_cree="Mot de passe",
+    renouveler=lambda compte, user: raccordements.renouveler_compte_technique(compte=compte, acting_user=user),
+    titre_renouvele="Mot de passe renouvelé",
+    libelle_renouvele="Nouveau mot de passe",
+    revoquer=lambda compte, user: raccordements.revoquer_compte_technique(compte=compte, acting_user=user),
+    revoque="Le compte technique {} est révoqué : l'API le refuse désormais.",
+)
+CLIENTS = _Sorte(
+    url="raccordements_clients",
+    gabarit="organisation/raccordements/clients_api.html",
+    cle="clients",
+    titre="Clients API",
+    lister=queries.clients_api_de,
+    identifiant=lambda lien: lien.client.client_id,
+    expiration=lambda lien: None,
+    avec_libelle=True,
+    creer=lambda donnees, user: raccordements.creer_client_api(
+        structure=donnees["structure"], acting_user=user, libelle=donnees["libelle"]
+    ),
+    titre_cree="Client API créé",
+    libelle_cree="Secret (client_secret)",
+    renouveler=lambda lien, user: raccordements.renouveler_secret_client(lien=lien, acting_user=user),
+    titre_renouvele="Secret renouvelé",
+    libelle_renouvele="Nouveau secret (client_secret)",
+    revoquer=lambda lien, user: raccordements.revoquer_client_api(lien=lien, acting_user=user),
+    revoque="Le client API {} est révoqué : ses jetons sont refusés.",
+)
+
+
+def _secret(request, sorte: _Sorte, objet, secret: str, *, titre: str, libelle: str):
     reponse = render(
         request,
         "organisation/raccordements/secret.html",
         {
             "titre": titre,
             "libelle": libelle,
-            "identifiant": identifiant,
+            "identifiant": sorte.identifiant(objet),
             "secret": secret,
-            "expiration": expiration,
-            "retour": retour,
+            "expiration": sorte.expiration(objet),
+            "retour": reverse(sorte.url),
             "breadcrumb_data": _fil(titre),
         },
     )
@@ -53,148 +119,62 @@ def _secret(request, *, titre: str, libelle: str, identifiant: str, secret: str,
     return reponse
 
 
-@login_required
-def comptes_techniques(request):
-    _structures_ou_403(request.user)
-    modifiables = queries.structures_raccordees_par(request.user, Niveau.MODIFICATION)
-    form = forms.StructureRaccordementForm(request.POST or None, structures=modifiables)
-    if request.method == "POST":
-        if form.is_valid():
+def _vues(sorte: _Sorte):
+    """The list, renewal and revocation views of one sort of raccordement."""
+
+    @login_required
+    def liste(request):
+        _structures_ou_403(request.user)
+        modifiables = queries.structures_raccordees_par(request.user, Niveau.MODIFICATION)
+        form = forms.StructureRaccordementForm(
+            request.POST or None, structures=modifiables, avec_libelle=sorte.avec_libelle
+        )
+        if request.method == "POST" and form.is_valid():
             try:
-                compte, mot_de_passe = raccordements.creer_compte_technique(
-                    structure=form.cleaned_data["structure"], acting_user=request.user
-                )
+                objet, secret = sorte.creer(form.cleaned_data, request.user)
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-                return redirect("raccordements_comptes")
-            return _secret(
-                request,
-                titre="Compte technique créé",
-                libelle="Mot de passe",
-                identifiant=compte.login,
-                secret=mot_de_passe,
-                expiration=compte.expiration_mot_de_passe,
-                retour=reverse("raccordements_comptes"),
-            )
-    return render(
-        request,
-        "organisation/raccordements/comptes_techniques.html",
-        {
-            "comptes": queries.comptes_techniques_de(request.user)[:500],
-            "modifiables": set(modifiables.values_list("pk", flat=True)),
-            "form": form,
-            "breadcrumb_data": _fil("Comptes techniques"),
-        },
-    )
+                return redirect(sorte.url)
+            return _secret(request, sorte, objet, secret, titre=sorte.titre_cree, libelle=sorte.libelle_cree)
+        return render(
+            request,
+            sorte.gabarit,
+            {
+                sorte.cle: sorte.lister(request.user)[:500],
+                "modifiables": set(modifiables.values_list("pk", flat=True)),
+                "form": form,
+                "breadcrumb_data": _fil(sorte.titre),
+            },
+        )
+
+    @login_required
+    @require_POST
+    def renouveler(request, pk):
+        objet = get_object_or_404(sorte.lister(request.user, Niveau.MODIFICATION), pk=pk)
+        try:
+            objet, secret = sorte.renouveler(objet, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(sorte.url)
+        return _secret(request, sorte, objet, secret, titre=sorte.titre_renouvele, libelle=sorte.libelle_renouvele)
+
+    @login_required
+    @require_POST
+    def revoquer(request, pk):
+        objet = get_object_or_404(sorte.lister(request.user, Niveau.MODIFICATION), pk=pk)
+        try:
+            sorte.revoquer(objet, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, sorte.revoque.format(sorte.identifiant(objet)))
+        return redirect(sorte.url)
+
+    return liste, renouveler, revoquer
 
 
-def _compte_modifiable(user, pk):
-    return get_object_or_404(queries.comptes_techniques_de(user, Niveau.MODIFICATION), pk=pk)
-
-
-@login_required
-@require_POST
-def renouveler_compte_technique(request, pk):
-    compte = _compte_modifiable(request.user, pk)
-    try:
-        compte, mot_de_passe = raccordements.renouveler_compte_technique(compte=compte, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("raccordements_comptes")
-    return _secret(
-        request,
-        titre="Mot de passe renouvelé",
-        libelle="Nouveau mot de passe",
-        identifiant=compte.login,
-        secret=mot_de_passe,
-        expiration=compte.expiration_mot_de_passe,
-        retour=reverse("raccordements_comptes"),
-    )
-
-
-@login_required
-@require_POST
-def revoquer_compte_technique(request, pk):
-    compte = _compte_modifiable(request.user, pk)
-    try:
-        raccordements.revoquer_compte_technique(compte=compte, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Le compte technique {compte.login} est révoqué : l'API le refuse désormais.")
-    return redirect("raccordements_comptes")
-
-
-@login_required
-def clients_api(request):
-    _structures_ou_403(request.user)
-    modifiables = queries.structures_raccordees_par(request.user, Niveau.MODIFICATION)
-    form = forms.StructureRaccordementForm(request.POST or None, structures=modifiables, avec_libelle=True)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                lien, secret = raccordements.creer_client_api(
-                    structure=form.cleaned_data["structure"],
-                    acting_user=request.user,
-                    libelle=form.cleaned_data["libelle"],
-                )
-            except (PermissionDenied, ValidationError) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-                return redirect("raccordements_clients")
-            return _secret(
-                request,
-                titre="Client API créé",
-                libelle="Secret (client_secret)",
-                identifiant=lien.client.client_id,
-                secret=secret,
-                retour=reverse("raccordements_clients"),
-            )
-    return render(
-        request,
-        "organisation/raccordements/clients_api.html",
-        {
-            "clients": queries.clients_api_de(request.user)[:500],
-            "modifiables": set(modifiables.values_list("pk", flat=True)),
-            "form": form,
-            "breadcrumb_data": _fil("Clients API"),
-        },
-    )
-
-
-def _client_modifiable(user, pk):
-    return get_object_or_404(queries.clients_api_de(user, Niveau.MODIFICATION), pk=pk)
-
-
-@login_required
-@require_POST
-def renouveler_secret_client(request, pk):
-    lien = _client_modifiable(request.user, pk)
-    try:
-        lien, secret = raccordements.renouveler_secret_client(lien=lien, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("raccordements_clients")
-    return _secret(
-        request,
-        titre="Secret renouvelé",
-        libelle="Nouveau secret (client_secret)",
-        identifiant=lien.client.client_id,
-        secret=secret,
-        retour=reverse("raccordements_clients"),
-    )
-
-
-@login_required
-@require_POST
-def revoquer_client_api(request, pk):
-    lien = _client_modifiable(request.user, pk)
-    try:
-        raccordements.revoquer_client_api(lien=lien, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Le client API {lien.client.client_id} est révoqué : ses jetons sont refusés.")
-    return redirect("raccordements_clients")
+comptes_techniques, renouveler_compte_technique, revoquer_compte_technique = _vues(COMPTES)
+clients_api, renouveler_secret_client, revoquer_client_api = _vues(CLIENTS)
 
 
 @login_required

@@ -5,16 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus import exports
+from chorus.filtres import filtrer_par
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, statuts
 from organisation.enums import StatutRattachement, StatutStructure
 from organisation.models import Structure
-from organisation.views.compte import _erreurs_sur_formulaire
+from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
 
 
 @login_required
@@ -59,20 +59,19 @@ def repondre_invitation(request, pk):
     return redirect("mes_rattachements")
 
 
+# « Rechercher une structure » to join: each criterion of the form and the lookup it filters on.
+CRITERES_RECHERCHE = {
+    "type_identifiant": "type_identifiant",
+    "type_structure": "type_structure",
+    "siret": "identifiant__startswith",
+    "raison_sociale": "raison_sociale__icontains",
+    "ville": "ville__icontains",
+}
+
+
 def _recherche(form) -> Structure.objects:
-    data = form.cleaned_data
     qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
-    if data.get("type_identifiant"):
-        qs = qs.filter(type_identifiant=data["type_identifiant"])
-    if data.get("type_structure"):
-        qs = qs.filter(type_structure=data["type_structure"])
-    if data.get("siret"):
-        qs = qs.filter(identifiant__startswith=data["siret"])
-    if data.get("raison_sociale"):
-        qs = qs.filter(raison_sociale__icontains=data["raison_sociale"])
-    if data.get("ville"):
-        qs = qs.filter(ville__icontains=data["ville"])
-    return qs.order_by("raison_sociale", "id")
+    return filtrer_par(qs, form.cleaned_data, CRITERES_RECHERCHE).order_by("raison_sociale", "id")
 
 
 @login_required
@@ -95,7 +94,7 @@ def demander_rattachement(request):
                 commentaire=data["commentaire"],
             )
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(
                 request,
@@ -103,17 +102,14 @@ def demander_rattachement(request):
                 "Vous recevrez un courriel lors de sa décision.",
             )
             return redirect("mes_rattachements")
-    return render(
+    return page_formulaire(
         request,
         "organisation/demander_rattachement.html",
-        {
-            "recherche": recherche,
-            "resultats": resultats,
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Mes rattachements", reverse("mes_rattachements")), courant="Demander un rattachement"
-            ),
-        },
+        form,
+        courant="Demander un rattachement",
+        parent=("Mes rattachements", "mes_rattachements"),
+        recherche=recherche,
+        resultats=resultats,
     )
 
 
@@ -155,13 +151,10 @@ def gerer_mes_habilitations(request):
         else:
             messages.success(request, "Votre demande a été transmise au gestionnaire principal pour approbation.")
             return redirect("mes_habilitations")
-    return render(
+    return page_formulaire(
         request,
         "organisation/gerer_mes_habilitations.html",
-        {
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Mes habilitations", reverse("mes_habilitations")), courant="Gérer mes habilitations"
-            ),
-        },
+        form,
+        courant="Gérer mes habilitations",
+        parent=("Mes habilitations", "mes_habilitations"),
     )

@@ -15,7 +15,7 @@ from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, sirene
 from organisation.enums import StatutStructure, TypeIdentifiant
 from organisation.models import CoordonneesBancaires, MandatFacturation, ModificationDifferee, Service
-from organisation.views.compte import _erreurs_sur_formulaire
+from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
 
 
 @login_required
@@ -43,37 +43,27 @@ def creer_structure(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            adresse = {}
+            # The form's fields are the service's arguments; the typed address only for a structure INSEE does not
+            # know, and only the fields filled in.
+            adresse = forms.CreerStructureForm.CHAMPS_ADRESSE
+            identite = {champ: valeur for champ, valeur in data.items() if champ not in adresse}
             if data["type_identifiant"] != TypeIdentifiant.SIRET:
-                adresse = {champ: data[champ] for champ in forms.CreerStructureForm.CHAMPS_ADRESSE if data[champ]}
-            structure = services.creer_structure_par_utilisateur(
-                acting_user=request.user,
-                type_identifiant=data["type_identifiant"],
-                siret=data["siret"],
-                identifiant=data["identifiant"],
-                raison_sociale=data["raison_sociale"],
-                type_structure=data["type_structure"],
-                numero_rcs=data["numero_rcs"],
-                numero_tva=data["numero_tva"],
-                **adresse,
-            )
+                identite.update({champ: data[champ] for champ in adresse if data[champ]})
+            structure = services.creer_structure_par_utilisateur(acting_user=request.user, **identite)
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             if structure.statut == StatutStructure.EN_ATTENTE:
                 messages.success(request, "Votre demande de création de structure publique est transmise au support.")
                 return redirect("mes_rattachements")
             messages.success(request, "La structure est créée : vous en êtes le gestionnaire principal.")
             return redirect("gerer_structure", pk=structure.pk)
-    return render(
+    return page_formulaire(
         request,
         "organisation/creer_structure.html",
-        {
-            "form": form,
-            "breadcrumb_data": fil_ariane(
-                ("Gérer mes structures", reverse("mes_structures")), courant="Créer une structure"
-            ),
-        },
+        form,
+        courant="Créer une structure",
+        parent=("Gérer mes structures", "mes_structures"),
     )
 
 
@@ -163,7 +153,7 @@ def gerer_structure(request, pk):
         except (ValidationError, TransitionInterdite, PermissionDenied) as exc:
             cible = formulaires.get(action)
             if isinstance(exc, ValidationError) and cible is not None:
-                _erreurs_sur_formulaire(cible, exc)
+                erreurs_sur_formulaire(cible, exc)
             else:
                 messages.error(request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
                 return redirect("gerer_structure", pk=structure.pk)
@@ -262,7 +252,7 @@ def modifier_service(request, pk, service_pk):
         try:
             modification = services.modifier_service(acting_user=request.user, service=service, changements=changements)
         except ValidationError as exc:
-            _erreurs_sur_formulaire(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(request, f"Votre modification du service est enregistrée. {_delai(modification)}")
             return redirect("gerer_structure", pk=structure.pk)

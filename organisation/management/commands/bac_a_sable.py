@@ -14,16 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.api.services import nouveau_secret
-from organisation import services
-from organisation.enums import TypeStructure
-from organisation.models import (
-    ClientApiStructure,
-    CompteTechnique,
-    ModificationDifferee,
-    Service,
-    Structure,
-    Utilisateur,
-)
+from organisation import demo
+from organisation.models import ClientApiStructure, CompteTechnique, Service, Structure, Utilisateur
 from organisation.services import raccordements
 
 EMAIL_INTEGRATEUR = "integrateur@bac-a-sable.chorus-pro.local"
@@ -65,40 +57,21 @@ class Command(BaseCommand):
 
         fournisseur = Structure.objects.filter(identifiant=SIRET_FOURNISSEUR).order_by("pk").first()
         if fournisseur is None:
-            fournisseur = services.creer_structure_par_utilisateur(
-                acting_user=integrateur,
-                siret=SIRET_FOURNISSEUR,
-                raison_sociale="Fournisseur du bac à sable",
-                type_structure=TypeStructure.PRIVEE,
-                adresse="1 rue de l'Intégration",
-                code_postal="75001",
-                ville="Paris",
+            fournisseur = demo.structure_privee(
+                integrateur,
+                SIRET_FOURNISSEUR,
+                "Fournisseur du bac à sable",
+                adresse=("1 rue de l'Intégration", "75001", "Paris"),
             )
-            services.ajouter_coordonnees_bancaires(
-                acting_user=integrateur,
-                structure=fournisseur,
-                titulaire="Fournisseur du bac à sable",
-                iban="FR7630006000011234567890189",
-                bic="AGRIFRPP882",
-            )
-            services.souscrire_mandat_facturation(acting_user=integrateur, structure=fournisseur)
             # The sandbox starts ready: its own changes take effect now instead of in 30 minutes.
-            ModificationDifferee.objects.filter(
-                demandeur=integrateur, statut=ModificationDifferee.Statut.EN_ATTENTE
-            ).update(effective_at=timezone.now())
-            services.appliquer_modifications_dues()
+            demo.pret_a_facturer(integrateur, fournisseur)
 
         destinataire = Structure.objects.filter(identifiant=SIRET_DESTINATAIRE).order_by("pk").first()
         if destinataire is None:
-            destinataire = services.creer_structure(
-                acting_user=None,
-                identifiant=SIRET_DESTINATAIRE,
-                raison_sociale="Collectivité du bac à sable",
-                type_structure=TypeStructure.PUBLIQUE,
-                role=services.ROLE_SUPPORT,
-                adresse="2 place de la République",
-                code_postal="75003",
-                ville="Paris",
+            destinataire = demo.structure_publique(
+                SIRET_DESTINATAIRE,
+                "Collectivité du bac à sable",
+                adresse=("2 place de la République", "75003", "Paris"),
             )
             Service.objects.create(structure=destinataire, code=CODE_SERVICE, libelle="Service du bac à sable")
 

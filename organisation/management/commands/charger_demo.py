@@ -5,12 +5,11 @@ import datetime
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from chorus.models import Publication
-from organisation import queries, services
-from organisation.enums import StatutRattachement, TypeStructure
-from organisation.models import ModificationDifferee, Service, Structure, Utilisateur
+from organisation import demo, queries, services
+from organisation.enums import TypeStructure
+from organisation.models import Service, Structure, Utilisateur
 
 MOT_DE_PASSE_DEMO = "Demo-Chorus-2026"
 
@@ -139,52 +138,26 @@ class Command(BaseCommand):
         gp, simple, destinataire = comptes["gestionnaire"], comptes["fournisseur"], comptes["destinataire"]
 
         # The supplier: its GP, a simple user, active bank details and billing mandate.
-        fournisseur = services.creer_structure_par_utilisateur(
-            acting_user=gp,
-            siret=SIRET_FOURNISSEUR,
-            raison_sociale="Bâtiments Martin SAS",
-            type_structure=TypeStructure.PRIVEE,
-            adresse="12 rue des Artisans",
-            code_postal="69007",
-            ville="Lyon",
+        fournisseur = demo.structure_privee(
+            gp, SIRET_FOURNISSEUR, "Bâtiments Martin SAS", adresse=("12 rue des Artisans", "69007", "Lyon")
         )
         # The GP's invitation, accepted by the user (the demo plays both sides, as they would on the portal).
         invitation = services.rattacher_utilisateur(acting_user=gp, email=simple.email, structure=fournisseur)
         services.repondre_invitation(utilisateur=simple, rattachement=invitation, accepter=True)
-        services.ajouter_coordonnees_bancaires(
-            acting_user=gp,
-            structure=fournisseur,
-            titulaire="Bâtiments Martin SAS",
-            iban="FR7630006000011234567890189",
-            bic="AGRIFRPP882",
-        )
-        services.souscrire_mandat_facturation(acting_user=gp, structure=fournisseur)
         # The demo starts with these two already in effect (their 30-minute delay is shown on new changes).
-        ModificationDifferee.objects.filter(demandeur=gp).update(effective_at=timezone.now())
-        services.appliquer_modifications_dues()
+        demo.pret_a_facturer(gp, fournisseur)
 
         # The public side: the State's single structure with its services, and a commune.
-        etat = services.creer_structure(
-            acting_user=None,
-            identifiant=SIRET_ETAT,
-            raison_sociale="ETAT",
-            type_structure=TypeStructure.PUBLIQUE,
-            role=services.ROLE_SUPPORT,
-            adresse="139 rue de Bercy",
-            code_postal="75012",
-            ville="Paris",
-            code_service_obligatoire=True,
+        etat = demo.structure_publique(
+            SIRET_ETAT, "ETAT", adresse=("139 rue de Bercy", "75012", "Paris"), code_service_obligatoire=True
         )
         for code, libelle, engagement in SERVICES_ETAT:
             Service.objects.create(structure=etat, code=code, libelle=libelle, engagement_obligatoire=engagement)
-        commune = services.creer_structure_par_utilisateur(
-            acting_user=destinataire,
-            siret=SIRET_COMMUNE,
-            raison_sociale="Commune de Saint-Martin",
-            type_structure=TypeStructure.PRIVEE,
-            adresse="1 place de la Mairie",
-            code_postal="38000",
-            ville="Grenoble",
+        commune = demo.structure_privee(
+            destinataire,
+            SIRET_COMMUNE,
+            "Commune de Saint-Martin",
+            adresse=("1 place de la Mairie", "38000", "Grenoble"),
         )
         # A commune is public: created here directly (the support's approval is shown by the pending request
         # below), with its routing parameters.
@@ -192,25 +165,14 @@ class Command(BaseCommand):
             type_structure=TypeStructure.PUBLIQUE, service_ou_engagement_obligatoire=True
         )
         Service.objects.create(structure=commune, code="FINANCES", libelle="Service des finances")
-        services._creer_rattachement(
-            utilisateur=destinataire,
-            structure=etat,
-            service=etat.services.get(code="DRFIP_IDF"),
-            statut=StatutRattachement.ACTIF,
-            acting_user=None,
-            role=services.ROLE_SUPPORT,
-        )
-        services.definir_profils(utilisateur=destinataire, structure=etat, profils=services.profils_par_defaut())
+        demo.rattacher_par_support(destinataire, etat, service=etat.services.get(code="DRFIP_IDF"))
 
         # The titulaire of a works contract: it validates the invoices of its sous-traitant (cadre A9).
-        services.creer_structure_par_utilisateur(
-            acting_user=comptes["titulaire"],
-            siret=SIRET_TITULAIRE,
-            raison_sociale="Durand Construction",
-            type_structure=TypeStructure.PRIVEE,
-            adresse="8 avenue Jean Jaurès",
-            code_postal="69007",
-            ville="Lyon",
+        demo.structure_privee(
+            comptes["titulaire"],
+            SIRET_TITULAIRE,
+            "Durand Construction",
+            adresse=("8 avenue Jean Jaurès", "69007", "Lyon"),
         )
 
         # Pending approbations: a rattachement request for the supplier's GP, a public structure for support.

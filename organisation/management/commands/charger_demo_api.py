@@ -6,8 +6,8 @@ from chorus.api import services
 from chorus.api.models import ClientOAuth
 from organisation import services as org_services
 from organisation.api import comptes
-from organisation.enums import StatutRaccordement
-from organisation.models import ClientApiStructure, CompteTechnique, HistoriqueClientApi, Structure
+from organisation.models import ClientApiStructure, CompteTechnique, Structure
+from organisation.services import raccordements
 
 CLIENT_ID = "demo-erp"
 CLIENT_SECRET = "demo-erp-secret_0123456789"  # nosec B105  # the demo's published secret, see the README
@@ -38,12 +38,5 @@ class Command(BaseCommand):
         # « Raccordements » > « Clients API » of Bâtiments Martin SAS lists the demo client.
         client = ClientOAuth.objects.get(client_id=CLIENT_ID)
         if not ClientApiStructure.objects.filter(client=client).exists():
-            lien = ClientApiStructure.objects.create(client=client, structure=structure)
-            HistoriqueClientApi.ajouter(
-                objet=lien,
-                acting_user=None,
-                role=comptes.ROLE_RACCORDEMENTS,
-                statut_precedent="",
-                statut=StatutRaccordement.ACTIF,
-            )
+            raccordements.lier_client_api(client=client, structure=structure, acting_user=None)
         self.stdout.write(f"API : client {CLIENT_ID} / {CLIENT_SECRET}, compte technique {LOGIN} / {MOT_DE_PASSE}.")

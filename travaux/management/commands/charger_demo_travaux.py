@@ -15,8 +15,8 @@ from reportlab.lib.pagesizes import A4 as FORMAT_A4
 from reportlab.pdfgen import canvas
 
 from facturation.enums import Cadre
-from organisation import services as org_services
-from organisation.enums import OptionMoa, StatutRattachement, TypeStructure
+from organisation import demo
+from organisation.enums import OptionMoa
 from organisation.management.commands.charger_demo import MOT_DE_PASSE_DEMO, SIRET_FOURNISSEUR, SIRET_TITULAIRE
 from organisation.models import Structure, Utilisateur
 from travaux import services
@@ -109,56 +109,26 @@ class Command(BaseCommand):
 
     def _structures(self, moe_user, moa_user):
         # The MOE: a private engineering firm, created by its GP (every profile, « Factures de travaux » included).
-        moe = org_services.creer_structure_par_utilisateur(
-            acting_user=moe_user,
-            siret=SIRET_MOE,
-            raison_sociale="Lambert Ingénierie",
-            type_structure=TypeStructure.PRIVEE,
-            adresse="5 quai Perrière",
-            code_postal="38000",
-            ville="Grenoble",
+        moe = demo.structure_privee(
+            moe_user, SIRET_MOE, "Lambert Ingénierie", adresse=("5 quai Perrière", "38000", "Grenoble")
         )
         # The MOA: a public structure « avec MOA » (its MOA service and its service financier are one structure),
         # created by the support desk, its GP the demo account.
-        moa = org_services.creer_structure(
-            acting_user=None,
-            identifiant=SIRET_MOA,
-            raison_sociale="Département de l'Isère",
-            type_structure=TypeStructure.PUBLIQUE,
-            role=org_services.ROLE_SUPPORT,
+        moa = demo.structure_publique(
+            SIRET_MOA,
+            "Département de l'Isère",
+            adresse=("7 rue Fantin-Latour", "38000", "Grenoble"),
             option_moa=OptionMoa.AVEC_MOA,
-            adresse="7 rue Fantin-Latour",
-            code_postal="38000",
-            ville="Grenoble",
         )
-        org_services._creer_rattachement(
-            utilisateur=moa_user,
-            structure=moa,
-            statut=StatutRattachement.ACTIF,
-            acting_user=None,
-            role=org_services.ROLE_SUPPORT,
-        )
-        org_services._devenir_gestionnaire(utilisateur=moa_user, structure=moa)
+        demo.rattacher_par_support(moa_user, moa, gestionnaire=True)
         # A commune « sans MOA »: it receives the works invoice in « Factures reçues » after the MOE (A16).
-        commune = org_services.creer_structure(
-            acting_user=None,
-            identifiant=SIRET_COMMUNE_SANS_MOA,
-            raison_sociale="Commune de Vif",
-            type_structure=TypeStructure.PUBLIQUE,
-            role=org_services.ROLE_SUPPORT,
+        commune = demo.structure_publique(
+            SIRET_COMMUNE_SANS_MOA,
+            "Commune de Vif",
+            adresse=("Place de la Libération", "38450", "Vif"),
             option_moa=OptionMoa.SANS_MOA,
-            adresse="Place de la Libération",
-            code_postal="38450",
-            ville="Vif",
         )
-        org_services._creer_rattachement(
-            utilisateur=moa_user,
-            structure=commune,
-            statut=StatutRattachement.ACTIF,
-            acting_user=None,
-            role=org_services.ROLE_SUPPORT,
-        )
-        org_services.definir_profils(utilisateur=moa_user, structure=commune, profils=org_services.profils_par_defaut())
+        demo.rattacher_par_support(moa_user, commune)
         return moe, moa, commune
 
     # --- The dossiers ---------------------------------------------------------------------------------------------
