@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from chorus.champs import lien_facultatif
 from chorus.history import HistoriqueBase
-from chorus.liens import lien_facultatif
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre

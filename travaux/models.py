@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from chorus.champs import lien_facultatif
 from chorus.history import HistoriqueBase
-from chorus.liens import lien_facultatif
 from facturation.enums import Cadre, TypePieceJointe, TypeTva
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre, perimetre
