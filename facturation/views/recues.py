@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis, trouve_ou_404
 from facturation import documents, exports, forms, queries, services, statuts
 from facturation.enums import MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE, actions_destinataire
@@ -41,15 +42,11 @@ COLONNES_LISTE = (
 )
 
 
-def _fil(courant, *liens):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _facture_ou_404(user, pk):
-    facture = queries.facture_recue(user, pk)
-    if facture is None:
-        raise Http404("Facture introuvable.")
-    return facture
+    return trouve_ou_404(queries.facture_recue(user, pk), "Facture introuvable.")
 
 
 def _lignes(valeurs) -> list[dict]:
