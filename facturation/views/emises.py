@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services, statuts
 from facturation.certificat import generer_certificat_pdf
@@ -52,15 +54,11 @@ _TYPES = dict(TypeFacture.choices)
 ACCUEIL = ("Factures émises", "factures_emises")
 
 
-def _fil(*liens, courant):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _facture_ou_404(user, pk, niveau=Niveau.CONSULTATION) -> Facture:
-    facture = queries.facture_emise(user, pk, niveau)
-    if facture is None:
-        raise Http404("Facture introuvable.")
-    return facture
+    return trouve_ou_404(queries.facture_emise(user, pk, niveau), "Facture introuvable.")
 
 
 def _lignes(valeurs) -> list[dict]:
@@ -233,15 +231,11 @@ def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
 
 
 def _erreurs(form, formset, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.error_dict.items():
-            champ = forms.CHAMPS_FORMULAIRE.get(champ, champ)
-            if champ == "lignes":
-                formset._non_form_errors = formset.error_class([e.message for e in erreurs])  # noqa: SLF001
-            else:
-                form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc)
+    """The service's errors on the saisie: those of the lines above the lines' table, the others on the form."""
+    if hasattr(exc, "error_dict") and "lignes" in exc.error_dict:
+        erreurs = exc.error_dict.pop("lignes")
+        formset._non_form_errors = formset.error_class([e.message for e in erreurs])  # noqa: SLF001
+    erreurs_sur_formulaire(form, exc, forms.CHAMPS_FORMULAIRE)
 
 
 @dataclass
@@ -493,9 +487,7 @@ def _brouillon_depose(request, facture: Facture):
             messages.success(request, "Le brouillon est enregistré.")
             return redirect("modifier_brouillon", pk=facture.pk)
         except ValidationError as exc:
-            for champ, erreurs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                champ = forms.CHAMPS_FORMULAIRE.get(champ, champ)
-                form.add_error(champ if champ in form.fields else None, erreurs)
+            erreurs_sur_formulaire(form, exc, forms.CHAMPS_FORMULAIRE)
     return render(
         request,
         "facturation/brouillon_depose.html",
