@@ -32,14 +32,13 @@ from decimal import Decimal
 from xml.sax.saxutils import escape  # nosec B406  # escapes text written to the PDF; parses nothing
 from zoneinfo import ZoneInfo
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from chorus.identifiers import normaliser
 from facturation.facturx import TYPES_DOCUMENT, affichage_montant, enregistrer_polices
+from facturation.pages_pdf import document_a4, tableau
 
 FORMAT_EMPREINTE = "chorus-certificat-depot-v1"
 FUSEAU_AFFICHAGE = ZoneInfo("Europe/Paris")
@@ -121,18 +120,7 @@ def generer_certificat_pdf(
     empreinte_style = ParagraphStyle("empreinte", fontName=gras, fontSize=11, leading=14)
     locale = date_depot.astimezone(FUSEAU_AFFICHAGE) if date_depot.tzinfo else date_depot
     tampon = io.BytesIO()
-    doc = SimpleDocTemplate(
-        tampon,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=f"Certificat de dépôt {numero}",
-        author="Chorus Pro",
-        creator="Chorus Pro",
-        lang="fr-FR",
-    )
+    doc = document_a4(tampon, marge=20, titre=f"Certificat de dépôt {numero}")
     lignes = [
         ("Numéro du document", numero),
         ("Type de document", _libelle_type(type_document)),
@@ -149,19 +137,6 @@ def generer_certificat_pdf(
         ("Montant TTC", _affichage_montant(montant_ttc, devise)),
         ("Devise", devise),
     ]
-    tableau = Table(
-        [[Paragraph(escape(label), normal), Paragraph(escape(str(valeur or "")), normal)] for label, valeur in lignes],
-        colWidths=[55 * mm, 115 * mm],
-    )
-    tableau.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
     verification = verification or (
         "Cette empreinte SHA-256 (encodée en base64) atteste que le document ci-dessus a été déposé dans Chorus Pro "
         "à la date indiquée. Pour la vérifier, déposez le document sur la page publique de vérification des "
@@ -177,7 +152,7 @@ def generer_certificat_pdf(
             normal,
         ),
         Spacer(1, 6 * mm),
-        tableau,
+        tableau(lignes, [55 * mm, 115 * mm], normal),
         Spacer(1, 8 * mm),
         Paragraph("Empreinte du certificat de dépôt", empreinte_style),
         Spacer(1, 2 * mm),

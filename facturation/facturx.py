@@ -42,7 +42,6 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -60,6 +59,7 @@ from facturation.montants import (  # noqa: F401  (repartition_remises_charges: 
     totaux_effectifs,
     ventilation_tva,
 )
+from facturation.pages_pdf import document_a4
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 
@@ -530,18 +530,12 @@ def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]
 
 def _document(tampon, donnees: DonneesFacture, type_libelle: str, styles) -> SimpleDocTemplate:
     """The A4 page template with the PDF's metadata (title, author, subject, language)."""
-    return SimpleDocTemplate(
+    return document_a4(
         tampon,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=f"{type_libelle} n° {donnees.numero}",
-        author=donnees.fournisseur.raison_sociale,
+        marge=15,
+        titre=f"{type_libelle} n° {donnees.numero}",
+        auteur=donnees.fournisseur.raison_sociale,
         subject=f"{type_libelle} n° {donnees.numero}",
-        creator="Chorus Pro",
-        lang="fr-FR",
         # The canvas selects its initial font (Helvetica by default) at the top of every page, which puts a
         # non-embedded font in the page resources even if no text uses it.
         initialFontName=styles["police"],

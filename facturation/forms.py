@@ -77,6 +77,16 @@ def controler_service_fournisseur(form, cleaned) -> None:
         form.add_error("service_fournisseur", MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE)
 
 
+def _champ_valideur_siret():
+    """The valideur of a subcontractor's or co-contractor's invoice, by its SIRET (saisie and deposit alike)."""
+    return forms.CharField(
+        label="SIRET du valideur (titulaire ou mandataire)",
+        max_length=20,
+        required=False,
+        help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
+    )
+
+
 class SaisieFactureForm(DsfrBaseForm):
     destinataire_etat = forms.ChoiceField(
         label="Le destinataire est-il l'État ?",
@@ -103,12 +113,7 @@ class SaisieFactureForm(DsfrBaseForm):
     )
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
-    valideur_siret = forms.CharField(
-        label="SIRET du valideur (titulaire ou mandataire)",
-        max_length=20,
-        required=False,
-        help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
-    )
+    valideur_siret = _champ_valideur_siret()
     type_facture = forms.ChoiceField(label="Type de facture", choices=TypeFacture.choices)
     numero = forms.CharField(label="Numéro de facture", max_length=20, required=False)
     # An <input type=date> only accepts an ISO value: the localized « 03/12/2026 » would show an empty field.
@@ -204,29 +209,34 @@ class SaisieFactureForm(DsfrBaseForm):
             )
         return cleaned
 
+    # What the invoice takes from the form as cleaned; ``donnees`` adds the fields it tidies.
+    CHAMPS_DONNEES = (
+        "fournisseur",
+        "service_fournisseur",
+        "destinataire",
+        "service_destinataire",
+        "valideur",
+        "coordonnees_bancaires",
+        "cadre",
+        "type_facture",
+        "date_facture",
+        "devise",
+        "type_tva",
+        "motif_exoneration",
+        "numero_marche",
+        "numero_facture_origine",
+        "mode_paiement",
+        "motif_remise_globale",
+        "commentaire",
+    )
+
     def donnees(self) -> dict:
         c = self.cleaned_data
         return {
-            "fournisseur": c["fournisseur"],
-            "service_fournisseur": c["service_fournisseur"],
-            "destinataire": c["destinataire"],
-            "service_destinataire": c["service_destinataire"],
-            "valideur": c["valideur"],
-            "coordonnees_bancaires": c["coordonnees_bancaires"],
-            "cadre": c["cadre"],
-            "type_facture": c["type_facture"],
+            **{champ: c[champ] for champ in self.CHAMPS_DONNEES},
             "numero": c["numero"].strip(),
-            "date_facture": c["date_facture"],
-            "devise": c["devise"],
-            "type_tva": c["type_tva"],
-            "motif_exoneration": c["motif_exoneration"],
-            "numero_marche": c["numero_marche"],
             "numero_engagement": c["numero_engagement"].strip(),
-            "numero_facture_origine": c["numero_facture_origine"],
-            "mode_paiement": c["mode_paiement"],
             "remise_globale_ttc": c["remise_globale_ttc"] or 0,
-            "motif_remise_globale": c["motif_remise_globale"],
-            "commentaire": c["commentaire"],
         }
 
 
@@ -235,12 +245,7 @@ class ComplementDepotForm(DsfrBaseForm):
     they are; only what Chorus Pro needs besides them is chosen here."""
 
     cadre = forms.ChoiceField(label="Cadre de facturation", choices=CHOIX_CADRES_FACTURE)
-    valideur_siret = forms.CharField(
-        label="SIRET du valideur (titulaire ou mandataire)",
-        max_length=20,
-        required=False,
-        help_text="Obligatoire pour une facture de sous-traitant (A9) ou de cotraitant (A12).",
-    )
+    valideur_siret = _champ_valideur_siret()
     coordonnees_bancaires = forms.ModelChoiceField(label="Coordonnées bancaires", queryset=None, required=False)
 
     def __init__(self, *args, fournisseur, **kwargs):
@@ -281,15 +286,8 @@ class LigneForm(DsfrBaseForm):
 
     def ligne(self) -> dict:
         c = self.cleaned_data
-        return {
-            "reference": c["reference"],
-            "denomination": c["denomination"],
-            "quantite": c["quantite"],
-            "unite": c["unite"],
-            "prix_unitaire_ht": c["prix_unitaire_ht"],
-            "remise_ht": c["remise_ht"] or 0,
-            "taux_tva": c["taux_tva"],
-        }
+        champs = ("reference", "denomination", "quantite", "unite", "prix_unitaire_ht", "taux_tva")
+        return {**{champ: c[champ] for champ in champs}, "remise_ht": c["remise_ht"] or 0}
 
 
 class _BaseLignes(forms.BaseFormSet):
@@ -339,6 +337,13 @@ def _champ_montant(label):
         required=False,
         help_text="Par exemple : 1 234,56",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+def _champ_commentaire(label, aide):
+    """The optional text a recipient or a valideur sends the supplier with its decision."""
+    return forms.CharField(
+        label=label, help_text=aide, max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -410,6 +415,11 @@ class FiltreFacturesAValiderForm(DsfrBaseForm):
         """The statuses of the chosen group (« À valider » by default); None for every status."""
         return self.STATUTS_FILTRE[self.cleaned_data.get("statut") or "A_VALIDER"]
 
+    def criteres(self) -> dict:
+        """The criteria of ``queries.filtrer``: the chosen group's statuses, the number, the supplier."""
+        c = self.cleaned_data
+        return {"statuts": self.statuts(), "numero": c["numero"], "fournisseur": c["fournisseur"]}
+
 
 class TraitementFactureRecueForm(DsfrBaseForm):
     """« Traiter la facture » (Factures reçues), one action: the motif of its coded list when the action needs one
@@ -423,12 +433,8 @@ class TraitementFactureRecueForm(DsfrBaseForm):
             "invalid_choice": "Choisissez le motif dans la liste.",
         },
     )
-    commentaire = forms.CharField(
-        label="Compléments d'information",
-        help_text="Facultatif : ils sont transmis au fournisseur avec le nouveau statut.",
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    commentaire = _champ_commentaire(
+        "Compléments d'information", "Facultatif : ils sont transmis au fournisseur avec le nouveau statut."
     )
     numero_dp_mandat = forms.CharField(
         label="Numéro DP mandat",
@@ -522,13 +528,7 @@ class RefusValidationForm(DsfrBaseForm):
             "invalid_choice": "Choisissez le motif du refus dans la liste.",
         },
     )
-    commentaire = forms.CharField(
-        label="Commentaire",
-        help_text="Facultatif : il est transmis au fournisseur avec le motif.",
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    commentaire = _champ_commentaire("Commentaire", "Facultatif : il est transmis au fournisseur avec le motif.")
 
 
 # The syntaxes of ``deposer/flux``, as the portal names them.

@@ -192,6 +192,118 @@ def _ajouter_notes(notes: list[str]) -> str:
     return "\n".join(propres)
 
 
+# --- Both syntaxes --------------------------------------------------------------------------------------------
+
+# A party's postal address (BG-5 / BG-8), the path of each term in either syntax: BT-35 / BT-50 (the line), BT-36 /
+# BT-162 (the further lines, joined), BT-38 / BT-53 (postcode), BT-37 / BT-52 (city), BT-40 / BT-55 (country).
+_ADRESSE_CII = ("ram:LineOne", ("ram:LineTwo", "ram:LineThree"), "ram:PostcodeCode", "ram:CityName", "ram:CountryID")
+_ADRESSE_UBL = (
+    "cbc:StreetName",
+    ("cbc:AdditionalStreetName", "cac:AddressLine/cbc:Line"),
+    "cbc:PostalZone",
+    "cbc:CityName",
+    "cac:Country/cbc:IdentificationCode",
+)
+
+
+def _lire_adresse(partie: Partie, adresse, chemins: tuple, ns: dict, role: str, donnees: DonneesFacture) -> None:
+    """The party's address read from ``adresse`` (its element, or None) by the syntax's ``chemins``; a missing
+    country leaves the default one and is to be checked by the user."""
+    ligne, complements, code_postal, ville, chemin_pays = chemins
+    pays = ""
+    if adresse is not None:
+        partie.adresse = _t(adresse, ligne, ns)
+        partie.adresse_complement = " ".join(filter(None, (_t(adresse, c, ns) for c in complements)))
+        partie.code_postal = _t(adresse, code_postal, ns)
+        partie.ville = _t(adresse, ville, ns)
+        pays = _t(adresse, chemin_pays, ns)
+    if pays:
+        partie.code_pays = pays
+    else:
+        donnees.champs_a_verifier.add(f"{role}.code_pays")
+
+
+# The document totals (BG-22): (``Totaux`` field, business term, its path in CII, in UBL). BT-110 is read apart by
+# each syntax: the VAT total in the document's currency, among several.
+_TOTAUX = (
+    ("total_lignes_ht", "BT-106", "ram:LineTotalAmount", "cbc:LineExtensionAmount"),
+    ("remises_document_ht", "BT-107", "ram:AllowanceTotalAmount", "cbc:AllowanceTotalAmount"),
+    ("charges_document_ht", "BT-108", "ram:ChargeTotalAmount", "cbc:ChargeTotalAmount"),
+    ("total_ht", "BT-109", "ram:TaxBasisTotalAmount", "cbc:TaxExclusiveAmount"),
+    ("total_tva", "BT-110", None, None),
+    ("total_ttc", "BT-112", "ram:GrandTotalAmount", "cbc:TaxInclusiveAmount"),
+    ("deja_paye", "BT-113", "ram:TotalPrepaidAmount", "cbc:PrepaidAmount"),
+    ("arrondi", "BT-114", "ram:RoundingAmount", "cbc:PayableRoundingAmount"),
+    ("net_a_payer", "BT-115", "ram:DuePayableAmount", "cbc:PayableAmount"),
+)
+
+
+def _lire_totaux(element, ns: dict, *, total_tva: str) -> Totaux:
+    """The totals read from ``element`` in the order of their terms (the first invalid amount is the one
+    reported)."""
+    cii = ns is NS_CII
+    valeurs = {}
+    for champ, terme, chemin_cii, chemin_ubl in _TOTAUX:
+        texte = total_tva if champ == "total_tva" else _t(element, chemin_cii if cii else chemin_ubl, ns)
+        valeurs[champ] = _decimal(texte, terme)
+    return Totaux(**valeurs)
+
+
+# A document-level allowance (BG-20) or charge (BG-21), the path of each term in either syntax: the charge
+# indicator, the amount (BT-92 / BT-99), the VAT category (BT-95 / BT-102) and rate (BT-96 / BT-103).
+_AJUSTEMENT_CII = (
+    "ram:ChargeIndicator/udt:Indicator",
+    "ram:ActualAmount",
+    "ram:CategoryTradeTax/ram:CategoryCode",
+    "ram:CategoryTradeTax/ram:RateApplicablePercent",
+)
+_AJUSTEMENT_UBL = ("cbc:ChargeIndicator", "cbc:Amount", "cac:TaxCategory/cbc:ID", "cac:TaxCategory/cbc:Percent")
+
+
+def _ajouter_ajustement(resultat: AjustementsDocument, element, chemins: tuple, ns: dict) -> None:
+    indicateur, montant, categorie, taux = chemins
+    est_charge = _t(element, indicateur, ns).lower() in ("true", "1")
+    ajustement = Ajustement(
+        montant=_decimal(_t(element, montant, ns), "BT-99" if est_charge else "BT-92"),
+        categorie=_t(element, categorie, ns),
+        taux=_decimal(_t(element, taux, ns), "BT-96"),
+    )
+    (resultat.charges if est_charge else resultat.remises).append(ajustement)
+
+
+# A line of the VAT breakdown (BG-23), the path of each term in either syntax: under the VAT category, BT-118 (code),
+# BT-119 (rate), BT-120 and BT-121 (exemption reason and its code); under the breakdown line, BT-116 (taxable
+# amount) and BT-117 (VAT amount). CII writes them all in one element.
+_LIGNE_TVA_CII = (
+    "ram:CategoryCode",
+    "ram:RateApplicablePercent",
+    "ram:ExemptionReason",
+    "ram:ExemptionReasonCode",
+    "ram:BasisAmount",
+    "ram:CalculatedAmount",
+)
+_LIGNE_TVA_UBL = (
+    "cbc:ID",
+    "cbc:Percent",
+    "cbc:TaxExemptionReason",
+    "cbc:TaxExemptionReasonCode",
+    "cbc:TaxableAmount",
+    "cbc:TaxAmount",
+)
+
+
+def _ligne_tva(categorie, sous_total, chemins: tuple, ns: dict) -> LigneTva:
+    code, taux, motif, code_motif, base, montant = chemins
+    return LigneTva(
+        categorie=_t(categorie, code, ns),
+        taux=_decimal(_t(categorie, taux, ns), "BT-119"),
+        base_ht=_decimal(_t(sous_total, base, ns), "BT-116"),
+        montant_tva=_decimal(_t(sous_total, montant, ns), "BT-117"),
+        motif_exoneration=_t(categorie, motif, ns),
+        code_motif_exoneration=_t(categorie, code_motif, ns),
+    )
+
+
 # --- CII -----------------------------------------------------------------------------------------------------
 
 
@@ -215,21 +327,7 @@ def _partie_cii(element, role: str, donnees: DonneesFacture) -> Partie:
         if tva.get("schemeID") == "VA":
             partie.numero_tva = _texte(tva)  # BT-31 / BT-48
             break
-    adresse = element.find("ram:PostalTradeAddress", ns)
-    if adresse is not None:
-        partie.adresse = _t(adresse, "ram:LineOne", ns)  # BT-35 / BT-50
-        partie.adresse_complement = " ".join(
-            filter(None, (_t(adresse, "ram:LineTwo", ns), _t(adresse, "ram:LineThree", ns)))
-        )  # BT-36 / BT-162
-        partie.code_postal = _t(adresse, "ram:PostcodeCode", ns)  # BT-38 / BT-53
-        partie.ville = _t(adresse, "ram:CityName", ns)  # BT-37 / BT-52
-        pays = _t(adresse, "ram:CountryID", ns)  # BT-40 / BT-55
-        if pays:
-            partie.code_pays = pays
-        else:
-            donnees.champs_a_verifier.add(f"{role}.code_pays")
-    else:
-        donnees.champs_a_verifier.add(f"{role}.code_pays")
+    _lire_adresse(partie, element.find("ram:PostalTradeAddress", ns), _ADRESSE_CII, ns, role, donnees)
     return partie
 
 
@@ -273,13 +371,7 @@ def _ajustements_cii(racine) -> AjustementsDocument:
     if reglement is None:
         return resultat
     for element in reglement.findall("ram:SpecifiedTradeAllowanceCharge", ns):
-        est_charge = _t(element, "ram:ChargeIndicator/udt:Indicator", ns).lower() in ("true", "1")
-        ajustement = Ajustement(
-            montant=_decimal(_t(element, "ram:ActualAmount", ns), "BT-99" if est_charge else "BT-92"),
-            categorie=_t(element, "ram:CategoryTradeTax/ram:CategoryCode", ns),
-            taux=_decimal(_t(element, "ram:CategoryTradeTax/ram:RateApplicablePercent", ns), "BT-96"),
-        )
-        (resultat.charges if est_charge else resultat.remises).append(ajustement)
+        _ajouter_ajustement(resultat, element, _AJUSTEMENT_CII, ns)
     resultat.arrondi = _decimal(
         _t(reglement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:RoundingAmount", ns), "BT-114"
     )
@@ -362,16 +454,7 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
             )  # BT-84
             d.bic = _t(paiement, "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", ns)  # BT-86
         for taxe in reglement.findall("ram:ApplicableTradeTax", ns):
-            d.tva.append(
-                LigneTva(
-                    categorie=_t(taxe, "ram:CategoryCode", ns),  # BT-118
-                    taux=_decimal(_t(taxe, "ram:RateApplicablePercent", ns), "BT-119"),  # BT-119
-                    base_ht=_decimal(_t(taxe, "ram:BasisAmount", ns), "BT-116"),  # BT-116
-                    montant_tva=_decimal(_t(taxe, "ram:CalculatedAmount", ns), "BT-117"),  # BT-117
-                    motif_exoneration=_t(taxe, "ram:ExemptionReason", ns),  # BT-120
-                    code_motif_exoneration=_t(taxe, "ram:ExemptionReasonCode", ns),  # BT-121
-                )
-            )
+            d.tva.append(_ligne_tva(taxe, taxe, _LIGNE_TVA_CII, ns))
         somme = reglement.find("ram:SpecifiedTradeSettlementHeaderMonetarySummation", ns)
         if somme is not None:
             total_tva = ""
@@ -379,17 +462,7 @@ def lire_cii(racine: etree._Element) -> DonneesFacture:
                 if element.get("currencyID", d.devise) == d.devise:
                     total_tva = _texte(element)
                     break
-            d.totaux = Totaux(
-                total_lignes_ht=_decimal(_t(somme, "ram:LineTotalAmount", ns), "BT-106"),
-                remises_document_ht=_decimal(_t(somme, "ram:AllowanceTotalAmount", ns), "BT-107"),
-                charges_document_ht=_decimal(_t(somme, "ram:ChargeTotalAmount", ns), "BT-108"),
-                total_ht=_decimal(_t(somme, "ram:TaxBasisTotalAmount", ns), "BT-109"),
-                total_tva=_decimal(total_tva, "BT-110"),
-                total_ttc=_decimal(_t(somme, "ram:GrandTotalAmount", ns), "BT-112"),
-                deja_paye=_decimal(_t(somme, "ram:TotalPrepaidAmount", ns), "BT-113"),
-                arrondi=_decimal(_t(somme, "ram:RoundingAmount", ns), "BT-114"),
-                net_a_payer=_decimal(_t(somme, "ram:DuePayableAmount", ns), "BT-115"),
-            )
+            d.totaux = _lire_totaux(somme, ns, total_tva=total_tva)
     d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
     if transaction is not None:
         for index, element in enumerate(transaction.findall("ram:IncludedSupplyChainTradeLineItem", ns)):
@@ -419,21 +492,7 @@ def _partie_ubl(element, role: str, donnees: DonneesFacture) -> Partie:
         if _t(schema, "cac:TaxScheme/cbc:ID", ns).upper() == "VAT":
             partie.numero_tva = _t(schema, "cbc:CompanyID", ns)  # BT-31 / BT-48
             break
-    adresse = element.find("cac:PostalAddress", ns)
-    if adresse is not None:
-        partie.adresse = _t(adresse, "cbc:StreetName", ns)  # BT-35 / BT-50
-        partie.adresse_complement = " ".join(
-            filter(None, (_t(adresse, "cbc:AdditionalStreetName", ns), _t(adresse, "cac:AddressLine/cbc:Line", ns)))
-        )  # BT-36 / BT-162
-        partie.code_postal = _t(adresse, "cbc:PostalZone", ns)  # BT-38 / BT-53
-        partie.ville = _t(adresse, "cbc:CityName", ns)  # BT-37 / BT-52
-        pays = _t(adresse, "cac:Country/cbc:IdentificationCode", ns)  # BT-40 / BT-55
-        if pays:
-            partie.code_pays = pays
-        else:
-            donnees.champs_a_verifier.add(f"{role}.code_pays")
-    else:
-        donnees.champs_a_verifier.add(f"{role}.code_pays")
+    _lire_adresse(partie, element.find("cac:PostalAddress", ns), _ADRESSE_UBL, ns, role, donnees)
     return partie
 
 
@@ -469,13 +528,7 @@ def _ajustements_ubl(racine) -> AjustementsDocument:
     ns = NS_UBL
     resultat = AjustementsDocument()
     for element in racine.findall("cac:AllowanceCharge", ns):
-        est_charge = _t(element, "cbc:ChargeIndicator", ns).lower() in ("true", "1")
-        ajustement = Ajustement(
-            montant=_decimal(_t(element, "cbc:Amount", ns), "BT-99" if est_charge else "BT-92"),
-            categorie=_t(element, "cac:TaxCategory/cbc:ID", ns),
-            taux=_decimal(_t(element, "cac:TaxCategory/cbc:Percent", ns), "BT-96"),
-        )
-        (resultat.charges if est_charge else resultat.remises).append(ajustement)
+        _ajouter_ajustement(resultat, element, _AJUSTEMENT_UBL, ns)
     resultat.arrondi = _decimal(_t(racine, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount", ns), "BT-114")
     return resultat
 
@@ -540,29 +593,10 @@ def lire_ubl(racine: etree._Element) -> DonneesFacture:
             total_tva = _texte(montant)
         for sous_total in taxes.findall("cac:TaxSubtotal", ns):
             categorie = sous_total.find("cac:TaxCategory", ns)
-            d.tva.append(
-                LigneTva(
-                    categorie=_t(categorie, "cbc:ID", ns),  # BT-118
-                    taux=_decimal(_t(categorie, "cbc:Percent", ns), "BT-119"),  # BT-119
-                    base_ht=_decimal(_t(sous_total, "cbc:TaxableAmount", ns), "BT-116"),  # BT-116
-                    montant_tva=_decimal(_t(sous_total, "cbc:TaxAmount", ns), "BT-117"),  # BT-117
-                    motif_exoneration=_t(categorie, "cbc:TaxExemptionReason", ns),  # BT-120
-                    code_motif_exoneration=_t(categorie, "cbc:TaxExemptionReasonCode", ns),  # BT-121
-                )
-            )
+            d.tva.append(_ligne_tva(categorie, sous_total, _LIGNE_TVA_UBL, ns))
     d.motif_exoneration = next((t.motif_exoneration for t in d.tva if t.motif_exoneration), "")  # BT-120
     totaux = racine.find("cac:LegalMonetaryTotal", ns)
-    d.totaux = Totaux(
-        total_lignes_ht=_decimal(_t(totaux, "cbc:LineExtensionAmount", ns), "BT-106"),
-        remises_document_ht=_decimal(_t(totaux, "cbc:AllowanceTotalAmount", ns), "BT-107"),
-        charges_document_ht=_decimal(_t(totaux, "cbc:ChargeTotalAmount", ns), "BT-108"),
-        total_ht=_decimal(_t(totaux, "cbc:TaxExclusiveAmount", ns), "BT-109"),
-        total_tva=_decimal(total_tva, "BT-110"),
-        total_ttc=_decimal(_t(totaux, "cbc:TaxInclusiveAmount", ns), "BT-112"),
-        deja_paye=_decimal(_t(totaux, "cbc:PrepaidAmount", ns), "BT-113"),
-        arrondi=_decimal(_t(totaux, "cbc:PayableRoundingAmount", ns), "BT-114"),
-        net_a_payer=_decimal(_t(totaux, "cbc:PayableAmount", ns), "BT-115"),
-    )
+    d.totaux = _lire_totaux(totaux, ns, total_tva=total_tva)
     balise = "cac:CreditNoteLine" if avoir else "cac:InvoiceLine"
     for index, element in enumerate(racine.findall(balise, ns)):
         d.lignes.append(_ligne_ubl(element, index, d))

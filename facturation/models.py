@@ -304,25 +304,42 @@ class AjustementDocument(models.Model):
         return f"{'Frais' if self.charge else 'Remise'} {formater_montant(self.montant)}"
 
 
-class PieceJointe(models.Model):
-    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="pieces_jointes")
-    type_piece = models.CharField("type", max_length=30, choices=TypePieceJointe.choices)
-    designation = models.CharField("désignation", max_length=50)
-    fichier = models.FileField(upload_to="pieces/%Y/%m/")
+class FichierStocke(models.Model):
+    """What the portal records of every stored file besides the file itself (each model has its own folder): its
+    size, SHA-256 and sniffed content type, and when it came."""
+
     taille = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     type_contenu = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "pièce jointe"
-        ordering = ["facture_id", "id"]
+        abstract = True
+
+
+class PieceJointeBase(FichierStocke):
+    """An attachment of a payable piece (an invoice here, a works piece in ``travaux``): its type and designation."""
+
+    type_piece = models.CharField("type", max_length=30, choices=TypePieceJointe.choices)
+    designation = models.CharField("désignation", max_length=50)
+
+    class Meta:
+        abstract = True
 
     def __str__(self):
         return self.designation
 
 
-class PieceJointeTeleversee(models.Model):
+class PieceJointe(PieceJointeBase):
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="pieces_jointes")
+    fichier = models.FileField(upload_to="pieces/%Y/%m/")
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        ordering = ["facture_id", "id"]
+
+
+class PieceJointeTeleversee(FichierStocke):
     """A file sent ahead by the API (``transverses/v1/ajouter/fichier``, ``factures/v1/deposer/pdf``): its
     ``pieceJointeId`` is then named by ``soumettre`` or ``completer``, which attach a copy of it to the invoice
     (``services.joindre_piece_televersee``). It belongs to the user who sent it (« mon compte »)."""
@@ -331,10 +348,6 @@ class PieceJointeTeleversee(models.Model):
     structure = models.ForeignKey("organisation.Structure", on_delete=models.PROTECT, related_name="+")
     nom = models.CharField("nom du fichier", max_length=50)
     fichier = models.FileField(upload_to="pieces/televersees/%Y/%m/")
-    taille = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    type_contenu = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "pièce jointe téléversée"

@@ -1,3 +1,5 @@
+import functools
+
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
@@ -15,24 +17,36 @@ from chorus.navigation import (
 from facturation import queries
 from facturation.models import HistoriqueFacture
 from organisation import queries as org_queries
-from organisation.enums import Application as App
 
-
-def _emetteur(user) -> bool:
-    return org_queries.a_application(user, App.FACTURES_EMISES)
-
-
-register_application(
-    Application(
+# The invoice applications on the Domaines page: (code, label, home page, description, rank); each tile is offered to
+# the users who hold its profile somewhere.
+for code, libelle, url_name, description, ordre in (
+    (
         "FACTURES_EMISES",
         "Factures émises",
-        "FACTURATION",
         "factures_emises",
         "Saisir et suivre vos factures et avoirs adressés aux entités publiques.",
-        ordre=10,
-        accessible=_emetteur,
+        10,
+    ),
+    (
+        "FACTURES_A_VALIDER",
+        "Factures à valider",
+        "factures_a_valider",
+        "Valider ou refuser les factures de vos sous-traitants et cotraitants.",
+        30,
+    ),
+    (
+        "FACTURES_RECUES",
+        "Factures reçues",
+        "factures_recues",
+        "Consulter et traiter les factures adressées à vos structures et services.",
+        20,
+    ),
+):
+    accessible = functools.partial(org_queries.a_application, application=code)
+    register_application(
+        Application(code, libelle, "FACTURATION", url_name, description, ordre=ordre, accessible=accessible)
     )
-)
 
 # « Vérifier un dépôt » on the public home page: anyone checks a document against its certificat de dépôt.
 register_action_publique(EntreeMenu(libelle="Vérifier un dépôt", url_name="verifier_depot", ordre=30))
@@ -60,40 +74,6 @@ def _rejets_a_traiter(user) -> list[dict]:
 
 
 register_alerte_connexion("REJETS", _rejets_a_traiter)
-
-
-def _valideur(user) -> bool:
-    return org_queries.a_application(user, App.FACTURES_A_VALIDER)
-
-
-register_application(
-    Application(
-        "FACTURES_A_VALIDER",
-        "Factures à valider",
-        "FACTURATION",
-        "factures_a_valider",
-        "Valider ou refuser les factures de vos sous-traitants et cotraitants.",
-        ordre=30,
-        accessible=_valideur,
-    )
-)
-
-
-def _destinataire(user) -> bool:
-    return org_queries.a_application(user, App.FACTURES_RECUES)
-
-
-register_application(
-    Application(
-        "FACTURES_RECUES",
-        "Factures reçues",
-        "FACTURATION",
-        "factures_recues",
-        "Consulter et traiter les factures adressées à vos structures et services.",
-        ordre=20,
-        accessible=_destinataire,
-    )
-)
 
 
 register_onglets(

@@ -6,6 +6,7 @@ from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Su
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
+from chorus.criteres import conditions
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
 from facturation.models import Facture, FluxDepot, HistoriqueFacture, PieceJointeTeleversee
@@ -136,48 +137,39 @@ def _debut_du_jour(jour):
     return timezone.make_aware(datetime.combine(jour, time.min))
 
 
-def filtrer(criteres: dict, qs):
-    """Narrow ``qs`` by the cleaned criteria of a search form (``RechercheFacturesForm.criteres()``, the
-    valideur's filters, ``RechercheFacturesRecuesForm.criteres()``). Deposit dates are days in Paris time."""
-    c = criteres
-    if c.get("numero"):
-        qs = qs.filter(numero__icontains=c["numero"])
-    if c.get("statut"):
-        qs = qs.filter(statut=c["statut"])
-    if c.get("statuts"):
-        qs = qs.filter(statut__in=c["statuts"])
-    if c.get("service_destinataire"):
-        qs = qs.filter(service_destinataire_id__in=services_designes(c["service_destinataire"]))
-    if c.get("numero_engagement"):
-        qs = qs.filter(numero_engagement__icontains=c["numero_engagement"])
-    if c.get("depot_du"):
-        qs = qs.filter(date_depot__gte=_debut_du_jour(c["depot_du"]))
-    if c.get("depot_au"):
-        qs = qs.filter(date_depot__lt=_debut_du_jour(c["depot_au"] + timedelta(days=1)))
-    if c.get("destinataire"):
-        qs = qs.filter(destinataire_id__in=org_queries.structures_designees(c["destinataire"]))
-    if c.get("fournisseur"):
-        qs = qs.filter(fournisseur_id__in=org_queries.structures_designees(c["fournisseur"]))
-    if c.get("date_du"):
-        qs = qs.filter(date_facture__gte=c["date_du"])
-    if c.get("date_au"):
-        qs = qs.filter(date_facture__lte=c["date_au"])
-    if c.get("montant_min") is not None:
-        qs = qs.filter(montant_ttc__gte=c["montant_min"])
-    if c.get("montant_max") is not None:
-        qs = qs.filter(montant_ttc__lte=c["montant_max"])
-    if c.get("cadre"):
-        qs = qs.filter(cadre=c["cadre"])
-    if c.get("type_facture"):
-        qs = qs.filter(type_facture=c["type_facture"])
+def _lendemain(jour):
+    return _debut_du_jour(jour + timedelta(days=1))
+
+
+# The criteria of the invoices' search forms (``RechercheFacturesForm.criteres()``, the valideur's filters,
+# ``RechercheFacturesRecuesForm.criteres()``, the Synthèses' filters): criterion → lookup (``chorus.criteres``).
+CRITERES = {
+    "numero": "numero__icontains",
+    "statut": "statut",
+    "statuts": "statut__in",
+    "service_destinataire": ("service_destinataire_id__in", services_designes),
+    "numero_engagement": "numero_engagement__icontains",
+    # Deposit dates are days in Paris time.
+    "depot_du": ("date_depot__gte", _debut_du_jour),
+    "depot_au": ("date_depot__lt", _lendemain),
+    "destinataire": ("destinataire_id__in", org_queries.structures_designees),
+    "fournisseur": ("fournisseur_id__in", org_queries.structures_designees),
+    "date_du": "date_facture__gte",
+    "date_au": "date_facture__lte",
+    "montant_min": "montant_ttc__gte",
+    "montant_max": "montant_ttc__lte",
+    "cadre": "cadre",
+    "type_facture": "type_facture",
     # The Synthèse's « Filtre Structure » (one of the user's structures: the scoped ``qs`` keeps it inside them).
-    if c.get("structure_destinataire"):
-        qs = qs.filter(destinataire_id=c["structure_destinataire"])
-    if c.get("structure_fournisseur"):
-        qs = qs.filter(fournisseur_id=c["structure_fournisseur"])
-    if c.get("masquer_telechargees"):
-        qs = qs.filter(telechargee_le__isnull=True)
-    return qs
+    "structure_destinataire": "destinataire_id",
+    "structure_fournisseur": "fournisseur_id",
+    "masquer_telechargees": ("telechargee_le__isnull", bool),
+}
+
+
+def filtrer(criteres: dict, qs):
+    """Narrow ``qs`` by the cleaned criteria of a search form (``CRITERES``)."""
+    return qs.filter(**conditions(criteres, CRITERES))
 
 
 def structures_du_filtre(user, application: str) -> list[tuple[int, str]]:

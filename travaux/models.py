@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from chorus.champs import lien_facultatif
 from chorus.history import HistoriqueBase
-from facturation.enums import Cadre, TypePieceJointe, TypeTva
+from facturation.enums import Cadre, TypeTva
+from facturation.models import PieceJointeBase
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre, perimetre
 from travaux.statuts import Role, StatutPiece
@@ -216,23 +217,14 @@ class PieceTravaux(models.Model):
         return Cadre(self.cadre).code
 
 
-class PieceJointeTravaux(models.Model):
+class PieceJointeTravaux(PieceJointeBase):
     piece = models.ForeignKey(PieceTravaux, on_delete=models.CASCADE, related_name="pieces_jointes")
-    type_piece = models.CharField("type", max_length=30, choices=TypePieceJointe.choices)
-    designation = models.CharField("désignation", max_length=50)
     fichier = models.FileField(upload_to="travaux/pieces/%Y/%m/")
     nom_fichier = models.CharField(max_length=255)
-    taille = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    type_contenu = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "pièce jointe d'une pièce de travaux"
         ordering = ["piece_id", "id"]
-
-    def __str__(self):
-        return self.designation
 
 
 class HistoriquePiece(HistoriqueBase):

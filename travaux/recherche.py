@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from chorus.criteres import conditions
 from facturation.enums import Cadre
 from organisation import queries as org_queries
 from organisation.models import Structure
@@ -43,12 +44,6 @@ COLONNES = (
     "echeance_paiement",
     "dossier_paye",
 )
-NUMEROS = {  # criterion → column, each « contient » (case-insensitive)
-    "numero": "numero",
-    "numero_marche": "numero_marche",
-    "numero_dossier": "dossier__numero",
-    "numero_engagement": "numero_engagement",
-}
 
 
 def _depots():
@@ -80,32 +75,49 @@ def _debut_du_jour(jour):
     return timezone.make_aware(datetime.combine(jour, time.min))
 
 
+# The Synthèse's criteria (``SyntheseTravauxForm``) that narrow by their value: criterion → lookup
+# (``chorus.criteres``).
+CRITERES_SYNTHESE = {
+    "instructeur": ("instructeur__icontains", str.strip),
+    "masquer_telechargees": ("telechargee_le__isnull", bool),
+}
+
+
 def filtrer_synthese(criteres: dict, qs: QuerySet) -> QuerySet:
     if criteres.get("structure"):
         qs = qs.filter(queries.condition_a_traiter_par([criteres["structure"].pk]))
     if criteres.get("masquer_rejetees"):
         limite = timezone.now() - DELAI_REJETS_MASQUES
         qs = qs.exclude(etat_courant__in=statuts.STATUTS_REFUSES, date_etat_courant__lt=limite)
-    if criteres.get("instructeur"):
-        qs = qs.filter(instructeur__icontains=criteres["instructeur"].strip())
-    if criteres.get("masquer_telechargees"):
-        qs = qs.filter(telechargee_le__isnull=True)
-    return qs
+    return qs.filter(**conditions(criteres, CRITERES_SYNTHESE))
+
+
+def _groupe(code: str) -> list[str]:
+    return list(statuts.GROUPES_TABLEAU_DE_BORD[code][1])
+
+
+# Rechercher's criteria (``RechercheTravauxForm``) that narrow by their value: criterion → lookup; each number
+# « contient » (case-insensitive).
+CRITERES = {
+    "role_emetteur": "role_deposant",
+    "emetteur": ("deposant_id__in", org_queries.structures_designees),
+    "cadre": "cadre",
+    "numero": ("numero__icontains", str.strip),
+    "numero_marche": ("numero_marche__icontains", str.strip),
+    "numero_dossier": ("dossier__numero__icontains", str.strip),
+    "numero_engagement": ("numero_engagement__icontains", str.strip),
+    "date_piece_du": "date_piece__gte",
+    "date_piece_au": "date_piece__lte",
+    "etat": "etat_courant",
+    "groupe": ("etat_courant__in", _groupe),
+}
 
 
 def filtrer(criteres: dict, qs: QuerySet) -> QuerySet:
-    """Narrow annotated pieces (``annoter``) by the cleaned criteria of ``RechercheTravauxForm``. Dates of deposit
-    are days in Paris time."""
+    """Narrow annotated pieces (``annoter``) by the cleaned criteria of ``RechercheTravauxForm``: ``CRITERES``,
+    the dates of deposit (days in Paris time, in the piece's history) and the user's role."""
     c = criteres
-    if c.get("role_emetteur"):
-        qs = qs.filter(role_deposant=c["role_emetteur"])
-    if c.get("emetteur"):
-        qs = qs.filter(deposant_id__in=org_queries.structures_designees(c["emetteur"]))
-    if c.get("cadre"):
-        qs = qs.filter(cadre=c["cadre"])
-    for champ, colonne in NUMEROS.items():
-        if c.get(champ):
-            qs = qs.filter(**{f"{colonne}__icontains": c[champ].strip()})
+    qs = qs.filter(**conditions(c, CRITERES))
     if c.get("depot_du") or c.get("depot_au"):
         depots = _depots()
         if c.get("depot_du"):
@@ -113,14 +125,6 @@ def filtrer(criteres: dict, qs: QuerySet) -> QuerySet:
         if c.get("depot_au"):
             depots = depots.filter(created_at__lt=_debut_du_jour(c["depot_au"] + timedelta(days=1)))
         qs = qs.filter(Exists(depots))
-    if c.get("date_piece_du"):
-        qs = qs.filter(date_piece__gte=c["date_piece_du"])
-    if c.get("date_piece_au"):
-        qs = qs.filter(date_piece__lte=c["date_piece_au"])
-    if c.get("etat"):
-        qs = qs.filter(etat_courant=c["etat"])
-    if c.get("groupe"):
-        qs = qs.filter(etat_courant__in=list(statuts.GROUPES_TABLEAU_DE_BORD[c["groupe"]][1]))
     if c.get("mon_role"):
         champ = CHAMPS_ROLE[c["mon_role"]]
         if c.get("ma_structure"):

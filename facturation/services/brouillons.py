@@ -62,61 +62,75 @@ def enregistrer(
             facture.save(
                 update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
             )
-        if not creation:
-            facture.lignes.all().delete()
-        LignePoste.objects.bulk_create(
-            LignePoste(
-                facture=facture,
-                ordre=i,
-                reference=(ligne.get("reference") or "")[:50],
-                denomination=(ligne.get("denomination") or "Ligne")[:250],
-                unite=(ligne.get("unite") or "C62")[:20],
-                quantite=c.quantite,
-                prix_unitaire_ht=c.prix_unitaire_ht,
-                remise_ht=c.remise_ht,
-                taux_tva=c.taux_tva,
-                montant_ht=c.montant_ht,
-                montant_ttc=c.montant_ttc,
-                charges_ht=c.charges_ht,
-                quantite_base=c.quantite_base,
-                categorie_tva=c.categorie_tva,
-                ajustements=ligne.get("ajustements") or [],
-            )
-            for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
+        _remplacer(
+            facture.lignes,
+            [
+                LignePoste(
+                    facture=facture,
+                    ordre=i,
+                    reference=(ligne.get("reference") or "")[:50],
+                    denomination=(ligne.get("denomination") or "Ligne")[:250],
+                    unite=(ligne.get("unite") or "C62")[:20],
+                    quantite=c.quantite,
+                    prix_unitaire_ht=c.prix_unitaire_ht,
+                    remise_ht=c.remise_ht,
+                    taux_tva=c.taux_tva,
+                    montant_ht=c.montant_ht,
+                    montant_ttc=c.montant_ttc,
+                    charges_ht=c.charges_ht,
+                    quantite_base=c.quantite_base,
+                    categorie_tva=c.categorie_tva,
+                    ajustements=ligne.get("ajustements") or [],
+                )
+                for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
+            ],
+            creation=creation,
         )
-        if not creation:
-            facture.recapitulatif_tva.all().delete()
-        RecapitulatifTVA.objects.bulk_create(
-            RecapitulatifTVA(
-                facture=facture,
-                taux=t.taux,
-                base_ht=t.base_ht,
-                remise_globale_ht=t.remise_globale_ht,
-                montant_tva=t.montant_tva,
-                categorie=t.categorie,
-                motif_exoneration=t.motif_exoneration[:250],
-                code_motif_exoneration=t.code_motif_exoneration[:30],
-            )
-            for t in calcul.tva
+        _remplacer(
+            facture.recapitulatif_tva,
+            [
+                RecapitulatifTVA(
+                    facture=facture,
+                    **{champ: getattr(t, champ) for champ in _RECAPITULATIF_TVA},
+                    motif_exoneration=t.motif_exoneration[:250],
+                    code_motif_exoneration=t.code_motif_exoneration[:30],
+                )
+                for t in calcul.tva
+            ],
+            creation=creation,
         )
-        if not creation:
-            facture.ajustements.all().delete()
-        AjustementDocument.objects.bulk_create(
-            AjustementDocument(
-                facture=facture,
-                ordre=i,
-                charge=a.charge,
-                montant=a.montant,
-                base=a.base,
-                pourcentage=a.pourcentage,
-                motif=(a.motif or "")[:250],
-                code_motif=(a.code_motif or "")[:10],
-                categorie_tva=a.categorie_tva,
-                taux_tva=a.taux_tva,
-            )
-            for i, a in enumerate(ajustements or [], start=1)
+        _remplacer(
+            facture.ajustements,
+            [
+                AjustementDocument(
+                    facture=facture,
+                    ordre=i,
+                    charge=a.charge,
+                    montant=a.montant,
+                    base=a.base,
+                    pourcentage=a.pourcentage,
+                    motif=(a.motif or "")[:250],
+                    code_motif=(a.code_motif or "")[:10],
+                    categorie_tva=a.categorie_tva,
+                    taux_tva=a.taux_tva,
+                )
+                for i, a in enumerate(ajustements or [], start=1)
+            ],
+            creation=creation,
         )
     return facture
+
+
+# What the VAT recap keeps of each computed VAT line (``montants``) as it is; the reasons are cut to their columns.
+_RECAPITULATIF_TVA = ("taux", "base_ht", "remise_globale_ht", "montant_tva", "categorie")
+
+
+def _remplacer(relation, objets: list, *, creation: bool) -> None:
+    """The invoice's rows of ``relation`` (its lines, VAT recap, document allowances and charges) become ``objets``:
+    a draft saved again replaces them all, a new one has none yet."""
+    if not creation:
+        relation.all().delete()
+    relation.model.objects.bulk_create(objets)
 
 
 def completer_brouillon_depose(

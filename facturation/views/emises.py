@@ -14,18 +14,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.money import formater_montant
 from chorus.navigation import fil_ariane
-from chorus.pagination import page_de_recherche
+from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services, statuts
 from facturation.certificat import generer_certificat_pdf
 from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
 from facturation.models import Facture
 from facturation.services import envoi
-from facturation.views import destinataires
+from facturation.views import cote, destinataires
 from facturation.views.depot import SESSION_DEPOT, bandeau_analyse, oublier_depot, reprendre_depot
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -53,15 +54,11 @@ _TYPES = dict(TypeFacture.choices)
 ACCUEIL = ("Factures émises", "factures_emises")
 
 
-def _fil(*liens, courant):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _facture_ou_404(user, pk, niveau=Niveau.CONSULTATION) -> Facture:
-    facture = queries.facture_emise(user, pk, niveau)
-    if facture is None:
-        raise Http404("Facture introuvable.")
-    return facture
+    return trouve_ou_404(queries.facture_emise(user, pk, niveau), "Facture introuvable.")
 
 
 def _lignes(valeurs) -> list[dict]:
@@ -135,65 +132,33 @@ def tableau_de_bord(request):
     )
 
 
+COTE = cote.Cote(
+    "emises",
+    Application.FACTURES_EMISES,
+    "Factures émises",
+    "FACTURES_EMISES",
+    "factures_emises",
+    "rechercher_factures",
+    queries.factures_emises,
+    forms.RechercheFacturesForm,
+    COLONNES_LISTE,
+    _lignes,
+    "facturation/_table.html",
+    exports.EMISES,
+    marque_telechargees=False,
+)
+
+
 @login_required
 def rechercher(request):
-    form = forms.RechercheFacturesForm(request.GET)
-    contexte = page_de_recherche(
-        request,
-        form,
-        queries.factures_emises(request.user),
-        COLONNES_LISTE,
-        _lignes,
-        filtrer=queries.filtrer,
-        cle="factures",
-    )
+    contexte = cote.page_recherche(request, COTE, queries.factures_emises(request.user))
     return render(request, "facturation/rechercher.html", {**contexte, "breadcrumb_data": _fil(courant="Rechercher")})
 
 
 @login_required
 def exporter(request, format_export="csv"):
     """CSV (streamed) or XLSX (write-only workbook built in memory, at most 100 000 rows) of the search results."""
-    form = forms.RechercheFacturesForm(request.GET)
-    if not form.is_valid():  # the search page shows what is wrong with the criteria
-        return redirect(reverse("rechercher_factures") + "?" + request.GET.urlencode())
-    entetes = [
-        "Numéro",
-        "Type",
-        "Cadre",
-        "Statut",
-        "Date de facture",
-        "Date de dépôt",
-        "SIRET destinataire",
-        "Destinataire",
-        "Montant HT",
-        "Montant TVA",
-        "Montant TTC",
-    ]
-    qs = (
-        queries.filtrer(form.criteres(), queries.factures_emises(request.user))
-        .order_by("-id")
-        .values_list(
-            "numero",
-            "type_facture",
-            "cadre",
-            "statut",
-            "date_facture",
-            "date_depot",
-            "destinataire__identifiant",
-            "destinataire__raison_sociale",
-            "montant_ht",
-            "montant_tva",
-            "montant_ttc",
-        )
-    )
-    return exports.exporter(
-        format_export,
-        nom="factures_emises",
-        feuille="Factures émises",
-        entetes=entetes,
-        qs=qs,
-        largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 14, 14, 14),
-    )
+    return cote.exporter(request, COTE, format_export)
 
 
 def _initial(facture: Facture) -> dict:
@@ -266,15 +231,11 @@ def _initial_depot(preparation: dict) -> tuple[dict, list[dict]]:
 
 
 def _erreurs(form, formset, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.error_dict.items():
-            champ = forms.CHAMPS_FORMULAIRE.get(champ, champ)
-            if champ == "lignes":
-                formset._non_form_errors = formset.error_class([e.message for e in erreurs])  # noqa: SLF001
-            else:
-                form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc)
+    """The service's errors on the saisie: those of the lines above the lines' table, the others on the form."""
+    if hasattr(exc, "error_dict") and "lignes" in exc.error_dict:
+        erreurs = exc.error_dict.pop("lignes")
+        formset._non_form_errors = formset.error_class([e.message for e in erreurs])  # noqa: SLF001
+    erreurs_sur_formulaire(form, exc, forms.CHAMPS_FORMULAIRE)
 
 
 @dataclass
@@ -526,9 +487,7 @@ def _brouillon_depose(request, facture: Facture):
             messages.success(request, "Le brouillon est enregistré.")
             return redirect("modifier_brouillon", pk=facture.pk)
         except ValidationError as exc:
-            for champ, erreurs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                champ = forms.CHAMPS_FORMULAIRE.get(champ, champ)
-                form.add_error(champ if champ in form.fields else None, erreurs)
+            erreurs_sur_formulaire(form, exc, forms.CHAMPS_FORMULAIRE)
     return render(
         request,
         "facturation/brouillon_depose.html",

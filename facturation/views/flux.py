@@ -6,12 +6,12 @@ that ``consulterCR`` returns in ``fichierCR``); and the deposit of a flux, proce
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from chorus.fichiers import telechargement
 from chorus.navigation import fil_ariane
+from chorus.pages import trouve_ou_404
 from chorus.pagination import page_par_id
 from facturation import compte_rendu, forms, queries
 from facturation.api.vues_flux import TAILLE_MAX_FLUX, creer_flux
@@ -74,10 +74,7 @@ def suivi_flux(request):
 
 
 def _flux_ou_404(user, numero) -> FluxDepot:
-    flux = queries.flux_de(user).filter(numero=numero).first()
-    if flux is None:
-        raise Http404("Flux introuvable.")
-    return flux
+    return trouve_ou_404(queries.flux_de(user).filter(numero=numero).first(), "Flux introuvable.")
 
 
 @login_required

@@ -4,9 +4,6 @@ period, for the accountant, with its export), « Archives » (the invoices not m
 and the download of the ticked invoices as one ZIP. One view per tab, for either side (``Cote``): the invoices are
 always read through the side's scoped query (``queries.factures_emises`` / ``queries.factures_recues``)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,61 +19,11 @@ from chorus.pagination import page_de_recherche
 from facturation import documents, exports, forms, queries, services, statuts
 from facturation.models import PieceJointe
 from facturation.views import emises, recues
+from facturation.views.cote import Cote, page_recherche
 from organisation import queries as org_queries
 from organisation import sirene
-from organisation.enums import Application
 
-
-@dataclass(frozen=True)
-class Cote:
-    """One invoice application: its profile, its scoped query, its tab bar and its list pages."""
-
-    code: str  # the URL's « emises » / « recues »
-    application: str
-    titre: str
-    onglets: str
-    accueil: str
-    rechercher: str
-    perimetre: Callable
-    form_recherche: type
-    colonnes: tuple
-    lignes: Callable
-    table: str
-    # The recipient's downloads are recorded (``telechargee_le``: « Masquer les factures téléchargées », the
-    # API's ``factureTelechargeeParDestinataire``); a supplier downloading its own invoices marks nothing.
-    marque_telechargees: bool
-
-
-COTES = {
-    "emises": Cote(
-        "emises",
-        Application.FACTURES_EMISES,
-        "Factures émises",
-        "FACTURES_EMISES",
-        "factures_emises",
-        "rechercher_factures",
-        queries.factures_emises,
-        forms.RechercheFacturesForm,
-        emises.COLONNES_LISTE,
-        emises._lignes,
-        "facturation/_table.html",
-        marque_telechargees=False,
-    ),
-    "recues": Cote(
-        "recues",
-        Application.FACTURES_RECUES,
-        "Factures reçues",
-        "FACTURES_RECUES",
-        "factures_recues",
-        "rechercher_factures_recues",
-        queries.factures_recues,
-        forms.RechercheFacturesRecuesForm,
-        recues.COLONNES_LISTE,
-        recues._lignes,
-        "facturation/recues/_table.html",
-        marque_telechargees=True,
-    ),
-}
+COTES = {cote.code: cote for cote in (emises.COTE, recues.COTE)}
 
 
 def _cote(request, code: str) -> Cote:
@@ -172,57 +119,18 @@ def liste_fiscale(request, cote):
     )
 
 
-ENTETES_FISCAUX = [
-    "Numéro",
-    "Type",
-    "Cadre",
-    "Statut",
-    "Date de facture",
-    "Date de dépôt",
-    "SIRET fournisseur",
-    "Fournisseur",
-    "SIRET destinataire",
-    "Destinataire",
-    "Devise",
-    "Montant HT",
-    "Montant TVA",
-    "Montant TTC",
-]
-
-
 @login_required
 def exporter_liste_fiscale(request, cote):
     cote = _cote(request, cote)
     form = forms.ListeFiscaleForm(request.GET)
     if not form.is_valid():  # the page shows what is wrong with the period
         return redirect(reverse(f"liste_fiscale_{cote.code}") + "?" + request.GET.urlencode())
-    qs = (
-        queries.liste_fiscale(form.criteres(), cote.perimetre(request.user))
-        .order_by("-id")
-        .values_list(
-            "numero",
-            "type_facture",
-            "cadre",
-            "statut",
-            "date_facture",
-            "date_depot",
-            "fournisseur__identifiant",
-            "fournisseur__raison_sociale",
-            "destinataire__identifiant",
-            "destinataire__raison_sociale",
-            "devise",
-            "montant_ht",
-            "montant_tva",
-            "montant_ttc",
-        )
-    )
     return exports.exporter(
         "csv",
         nom=f"liste_fiscale_{cote.code}",
         feuille="Liste fiscale",
-        entetes=ENTETES_FISCAUX,
-        qs=qs,
-        largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 18, 36, 8, 14, 14, 14),
+        colonnes=exports.LISTE_FISCALE,
+        factures=queries.liste_fiscale(form.criteres(), cote.perimetre(request.user)),
     )
 
 
@@ -233,16 +141,7 @@ def exporter_liste_fiscale(request, cote):
 def archives(request, cote):
     """« Rechercher » among the invoices not modified for more than two years, with the side's criteria."""
     cote = _cote(request, cote)
-    form = cote.form_recherche(request.GET)
-    contexte = page_de_recherche(
-        request,
-        form,
-        queries.archives(cote.perimetre(request.user)),
-        cote.colonnes,
-        cote.lignes,
-        filtrer=queries.filtrer,
-        cle="factures",
-    )
+    contexte = page_recherche(request, cote, queries.archives(cote.perimetre(request.user)))
     return render(
         request,
         f"facturation/listes/archives_{cote.code}.html",

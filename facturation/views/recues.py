@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
-from chorus.pagination import page_de_recherche
+from chorus.pages import fil_depuis, trouve_ou_404
 from facturation import documents, exports, forms, queries, services, statuts
 from facturation.enums import MOTIFS_DESTINATAIRE, STATUTS_A_TRAITER_DESTINATAIRE, StatutFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE, DESTINATAIRE, actions_destinataire
+from facturation.views import cote
 from organisation.enums import Application, Niveau
 
 S = StatutFacture
@@ -41,15 +42,11 @@ COLONNES_LISTE = (
 )
 
 
-def _fil(courant, *liens):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _facture_ou_404(user, pk):
-    facture = queries.facture_recue(user, pk)
-    if facture is None:
-        raise Http404("Facture introuvable.")
-    return facture
+    return trouve_ou_404(queries.facture_recue(user, pk), "Facture introuvable.")
 
 
 def _lignes(valeurs) -> list[dict]:
@@ -75,6 +72,23 @@ def _lignes(valeurs) -> list[dict]:
         }
         for v in valeurs
     ]
+
+
+COTE = cote.Cote(
+    "recues",
+    Application.FACTURES_RECUES,
+    "Factures reçues",
+    "FACTURES_RECUES",
+    "factures_recues",
+    "rechercher_factures_recues",
+    queries.factures_recues,
+    forms.RechercheFacturesRecuesForm,
+    COLONNES_LISTE,
+    _lignes,
+    "facturation/recues/_table.html",
+    exports.RECUES,
+    marque_telechargees=True,
+)
 
 
 @login_required
@@ -125,77 +139,13 @@ def _page_synthese(request, filtres, *, form_masse=None, cochees=frozenset()):
 
 @login_required
 def rechercher(request):
-    form = forms.RechercheFacturesRecuesForm(request.GET)
-    contexte = page_de_recherche(
-        request,
-        form,
-        queries.factures_recues(request.user),
-        COLONNES_LISTE,
-        _lignes,
-        filtrer=queries.filtrer,
-        cle="factures",
-    )
+    contexte = cote.page_recherche(request, COTE, queries.factures_recues(request.user))
     return render(request, "facturation/recues/rechercher.html", {**contexte, "breadcrumb_data": _fil("Rechercher")})
-
-
-ENTETES_EXPORT = [
-    "Numéro",
-    "Type",
-    "Cadre",
-    "Statut",
-    "Date de facture",
-    "Date de dépôt",
-    "SIRET fournisseur",
-    "Fournisseur",
-    "SIRET destinataire",
-    "Destinataire",
-    "Code service",
-    "Numéro d'engagement",
-    "Numéro de marché",
-    "Montant HT",
-    "Montant TVA",
-    "Montant TTC",
-    "Net à payer",
-]
 
 
 @login_required
 def exporter(request, format_export="csv"):
-    """« Exporter »: the search results, same criteria and same scoping, as CSV (streamed) or XLSX."""
-    form = forms.RechercheFacturesRecuesForm(request.GET)
-    if not form.is_valid():  # the search page shows what is wrong with the criteria
-        return redirect(reverse("rechercher_factures_recues") + "?" + request.GET.urlencode())
-    qs = (
-        queries.filtrer(form.criteres(), queries.factures_recues(request.user))
-        .order_by("-id")
-        .values_list(
-            "numero",
-            "type_facture",
-            "cadre",
-            "statut",
-            "date_facture",
-            "date_depot",
-            "fournisseur__identifiant",
-            "fournisseur__raison_sociale",
-            "destinataire__identifiant",
-            "destinataire__raison_sociale",
-            "service_destinataire__code",
-            "numero_engagement",
-            "numero_marche",
-            "montant_ht",
-            "montant_tva",
-            "montant_ttc",
-            "montant_a_payer",
-        )
-    )
-    return exports.exporter(
-        format_export,
-        nom="factures_recues",
-        feuille="Factures reçues",
-        entetes=ENTETES_EXPORT,
-        qs=qs,
-        largeurs=(20, 10, 26, 24, 14, 18, 18, 36, 18, 36, 20, 20, 20, 14, 14, 14, 14),
-    )
+    return cote.exporter(request, COTE, format_export)
 
 
 @login_required

@@ -5,12 +5,13 @@ Every page reaches the invoices through ``queries.factures_a_valider``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
-from chorus.pagination import page_par_id
+from chorus.pages import fil_depuis, trouve_ou_404
+from chorus.pagination import page_de_recherche
 from chorus.workflow import TransitionInterdite
 from facturation import documents, forms, queries, services, statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, Cadre, StatutFacture
@@ -37,15 +38,11 @@ COLONNES_LISTE = (
 _CADRES = dict(Cadre.choices)
 
 
-def _fil(courant, *liens):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _facture_ou_404(user, pk):
-    facture = queries.facture_a_valider(user, pk)
-    if facture is None:
-        raise Http404("Facture introuvable.")
-    return facture
+    return trouve_ou_404(queries.facture_a_valider(user, pk), "Facture introuvable.")
 
 
 def _peut_decider(user, facture) -> bool:
@@ -93,28 +90,15 @@ def _lignes(valeurs) -> list[dict]:
 @login_required
 def liste(request):
     form = forms.FiltreFacturesAValiderForm(request.GET)
-    factures, suivante = [], None
-    if form.is_valid():  # invalid filters: the errors are shown next to the fields, nothing is searched
-        qs = queries.factures_a_valider(request.user)
-        statuts = form.statuts()
-        if statuts is not None:
-            qs = qs.filter(statut__in=statuts)
-        criteres = {"numero": form.cleaned_data["numero"], "fournisseur": form.cleaned_data["fournisseur"]}
-        qs = queries.filtrer(criteres, qs)
-        factures, suivante = page_par_id(
-            queries.avec_delai_validation(qs).values(*COLONNES_LISTE), request.GET.get("apres", "")
-        )
-        factures = _lignes(factures)
-    params = request.GET.copy()
-    params.pop("apres", None)
+    factures = queries.avec_delai_validation(queries.factures_a_valider(request.user))
+    contexte = page_de_recherche(
+        request, form, factures, COLONNES_LISTE, _lignes, filtrer=queries.filtrer, cle="factures"
+    )
     return render(
         request,
         "facturation/valideur/liste.html",
         {
-            "form": form,
-            "factures": factures,
-            "suivante": suivante,
-            "params": params.urlencode(),
+            **contexte,
             "delai_jours": DELAI_VALIDATION_TACITE.days,
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
@@ -179,11 +163,7 @@ def refuser(request, pk):
                 commentaire=form.cleaned_data["commentaire"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for champ, erreurs in exc.error_dict.items():
-                    form.add_error(champ if champ in form.fields else None, erreurs)
-            else:
-                form.add_error(None, exc)
+            erreurs_sur_formulaire(form, exc)
         except TransitionInterdite as exc:
             form.add_error(None, exc.message)
         else:

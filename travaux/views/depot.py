@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
-from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis
 from facturation.certificat import empreinte_depot, generer_certificat_pdf
 from facturation.enums import Cadre
 from facturation.facturx import affichage_montant
@@ -42,8 +41,7 @@ ACTEURS_RECHERCHE = [
 MESSAGE_PROFIL = "Le dépôt exige le profil « Factures de travaux » en modification sur l'une de vos structures."
 
 
-def _fil(courant: str) -> dict:
-    return fil_ariane(("Factures de travaux", reverse("travaux_synthese")), courant=courant)
+_fil = fil_depuis(("Factures de travaux", "travaux_synthese"))
 
 
 def _structures_depot(user):

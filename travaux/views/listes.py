@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from chorus import exports
 from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis
 from chorus.pagination import page_de_recherche, page_par_id
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -24,8 +25,7 @@ from travaux.statuts import Role
 ACCUEIL = ("Factures de travaux", "travaux_synthese")
 
 
-def _fil(courant):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def profil_travaux(vue):

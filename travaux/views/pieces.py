@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import SYSTEME
 from facturation import queries as facturation_queries
 from facturation.depot import TAILLE_MAX
@@ -50,8 +50,7 @@ CHAMPS_ACTEURS = (
 )
 
 
-def _fil(courant, *liens):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _piece_ou_404(user, pk) -> PieceTravaux:
@@ -69,9 +68,7 @@ def _piece_ou_404(user, pk) -> PieceTravaux:
         .filter(pk=pk)
         .first()
     )
-    if piece is None:
-        raise Http404("Pièce introuvable.")
-    return piece
+    return trouve_ou_404(piece, "Pièce introuvable.")
 
 
 def _actions(user, piece: PieceTravaux) -> list[str]:
@@ -335,8 +332,7 @@ def dossier(request, pk):
         .filter(pk=pk)
         .first()
     )
-    if dossier is None:
-        raise Http404("Dossier de facturation introuvable.")
+    trouve_ou_404(dossier, "Dossier de facturation introuvable.")
     pieces = queries.pieces_du_dossier(dossier, request.user)
     utilisateurs = _utilisateurs(*(p.historique_complet for p in pieces))
     deposants = Structure.objects.in_bulk(
