@@ -7,6 +7,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
 from chorus.securite import journaliser
@@ -14,7 +15,7 @@ from chorus.workflow import TransitionInterdite
 from organisation import forms, services
 from organisation.models import ModificationDifferee, Utilisateur
 from organisation.views.double_authentification import attendre_code
-from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
+from organisation.views.formulaires import page_formulaire
 
 
 class _FilAriane:

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus import exports
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
 from organisation.enums import Application, StatutApprobation, StatutRattachement
 from organisation.models import Rattachement
-from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
+from organisation.views.formulaires import page_formulaire
 
 
 @login_required

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from chorus import exports
-from chorus.filtres import filtrer_par
+from chorus.criteres import conditions
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, statuts
 from organisation.enums import StatutRattachement, StatutStructure
 from organisation.models import Structure
-from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
+from organisation.views.formulaires import page_formulaire
 
 
 @login_required
@@ -71,7 +72,7 @@ CRITERES_RECHERCHE = {
 
 def _recherche(form) -> Structure.objects:
     qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
-    return filtrer_par(qs, form.cleaned_data, CRITERES_RECHERCHE).order_by("raison_sociale", "id")
+    return qs.filter(**conditions(form.cleaned_data, CRITERES_RECHERCHE)).order_by("raison_sociale", "id")
 
 
 @login_required

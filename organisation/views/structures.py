@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services, sirene
 from organisation.enums import StatutStructure, TypeIdentifiant
 from organisation.models import CoordonneesBancaires, MandatFacturation, ModificationDifferee, Service
-from organisation.views.formulaires import erreurs_sur_formulaire, page_formulaire
+from organisation.views.formulaires import page_formulaire
 
 
 @login_required

@@ -20,6 +20,7 @@ from chorus import exports
 from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
+from chorus.pages import trouve_ou_404
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from organisation.enums import Niveau
@@ -159,13 +160,6 @@ def appliquer_erreurs(form, exc: ValidationError, correspondance: dict | None = 
     else:
         for message in exc.messages:
             form.add_error(None, message)
-
-
-def trouvee_ou_404(sollicitation):
-    """A sollicitation out of the user's perimeter is « introuvable », as one that does not exist."""
-    if sollicitation is None:
-        raise Http404("Sollicitation introuvable.")
-    return sollicitation
 
 
 def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
@@ -320,7 +314,7 @@ def _fil(*liens, courant):
 
 
 def _sollicitation_ou_404(user, pk):
-    return trouvee_ou_404(queries.sollicitation_emise(user, pk))
+    return trouve_ou_404(queries.sollicitation_emise(user, pk), "Sollicitation introuvable.")
 
 
 def _exiger_modification(user, s) -> None:

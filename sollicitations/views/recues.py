@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chorus.navigation import fil_ariane
+from chorus.pages import trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
@@ -17,7 +18,6 @@ from sollicitations.views.emises import (
     Cote,
     appliquer_erreurs,
     telecharger,
-    trouvee_ou_404,
 )
 
 S = StatutSollicitation
@@ -37,7 +37,7 @@ def _fil(*liens, courant):
 
 
 def _sollicitation_ou_404(user, pk):
-    return trouvee_ou_404(queries.sollicitation_recue(user, pk))
+    return trouve_ou_404(queries.sollicitation_recue(user, pk), "Sollicitation introuvable.")
 
 
 @login_required
