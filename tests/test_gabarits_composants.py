@@ -1,0 +1,108 @@
+"""The DSFR components have one markup each: an alert or a callout is printed by django-dsfr's ``dsfr_alert`` /
+``dsfr_callout`` or, when its content is markup, by ``{% alerte %}`` / ``{% mise_en_avant %}``
+(``chorus/templatetags/chorus_composants.py`` → ``templates/chorus/composants/``). A template that writes the
+container's classes itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
+
+import re
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+
+from tests.test_gabarits_sans_statut import RACINE, gabarits
+
+COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
+# The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
+CONTENEUR = re.compile(r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout)(?![\w-])""")
+
+
+def conteneurs_recopies(texte: str) -> list[tuple[int, str]]:
+    return [(texte.count("\n", 0, m.start()) + 1, m.group("composant")) for m in CONTENEUR.finditer(texte)]
+
+
+def _rendre(source: str, **contexte) -> str:
+    return Template("{% load chorus_composants %}" + source).render(Context(contexte))
+
+
+def test_le_detecteur_reconnait_un_conteneur_et_laisse_ses_parties():
+    assert conteneurs_recopies('<div class="fr-alert fr-alert--error" role="alert">')
+    assert conteneurs_recopies('<div class="fr-col-12 fr-callout">')
+    assert conteneurs_recopies("<div class='fr-callout fr-mb-2w'>")
+    assert not conteneurs_recopies('<p class="fr-callout__text">')
+    assert not conteneurs_recopies('<h2 class="fr-alert__title">')
+    assert not conteneurs_recopies('{% dsfr_alert type="info" extra_classes="fr-alert--sm" %}')
+
+
+def test_aucun_gabarit_ne_recopie_un_composant():
+    fichiers = gabarits()
+    assert RACINE / "facturation/templates/facturation/saisir.html" in fichiers
+    fautes = [
+        f"{fichier.relative_to(RACINE)}:{ligne}: fr-{composant}"
+        for fichier in fichiers
+        if not fichier.is_relative_to(COMPOSANTS)
+        for ligne, composant in conteneurs_recopies(fichier.read_text(encoding="utf-8"))
+    ]
+    assert not fautes, (
+        "Ces gabarits recopient le balisage d'un composant DSFR : utilisez {% dsfr_alert %} / {% dsfr_callout %} "
+        "ou, pour un contenu balisé, {% alerte %} / {% mise_en_avant %} (chorus_composants).\n" + "\n".join(fautes)
+    )
+    # The components are really used: the scan above would pass on templates that no longer show any alert.
+    textes = "".join(f.read_text(encoding="utf-8") for f in fichiers)
+    assert textes.count("{% alerte ") > 20
+    assert textes.count("{% mise_en_avant") > 5
+
+
+def test_alerte_avec_titre_attributs_et_contenu_balise():
+    html = _rendre(
+        '{% alerte "error" titre="Le dépôt n\'a pas été enregistré" niveau="h3" classes="fr-mb-3w" role="alert" '
+        'data_testid="erreurs" %}<ul>{% for e in erreurs %}<li>{{ e }}</li>{% endfor %}</ul>{% finalerte %}',
+        erreurs=["Fichier vide", "<b>piège</b>"],
+    )
+    assert '<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" data-testid="erreurs">' in html
+    assert '<h3 class="fr-alert__title">Le dépôt n\'a pas été enregistré</h3>' in html
+    assert "<ul><li>Fichier vide</li><li>&lt;b&gt;piège&lt;/b&gt;</li></ul>" in html
+    assert html.count("</div>") == 1
+
+
+def test_alerte_sans_titre_ni_role():
+    html = _rendre('{% alerte "info" classes="fr-alert--sm" %}<p>Rien</p>{% finalerte %}')
+    assert '<div class="fr-alert fr-alert--info fr-alert--sm">' in html
+    assert "fr-alert__title" not in html
+    assert "role=" not in html
+
+
+def test_titre_balise_avant_corps_et_variable_echappee():
+    gabarit = (
+        '{% alerte "success" niveau="h2" id="resume" tabindex="-1" data_testid=testid %}'
+        "{% if moi %}Votre pièce{% else %}Cette pièce{% endif %} de {{ nom }}{% corps %}<p>ok</p>{% finalerte %}"
+    )
+    html = _rendre(gabarit, moi=True, nom="<i>X</i>", testid='a"b')
+    assert '<div class="fr-alert fr-alert--success" id="resume" tabindex="-1" data-testid="a&quot;b">' in html
+    assert '<h2 class="fr-alert__title">Votre pièce de &lt;i&gt;X&lt;/i&gt;</h2>' in html
+    assert "<p>ok</p>" in html
+    assert "Cette pièce" in _rendre(gabarit, moi=False, nom="Y", testid="t")
+
+
+def test_mise_en_avant_titre_focalisable_et_imbrication():
+    html = _rendre(
+        '{% mise_en_avant titre=titre niveau="h3" titre_classes="fr-h6" titre_id="t" classes="fr-mb-2w" %}'
+        '{% alerte "warning" %}<p>dedans</p>{% finalerte %}{% fin_mise_en_avant %}',
+        titre="Destinataire : A & B",
+    )
+    assert html.strip().startswith('<div class="fr-callout fr-mb-2w">')
+    assert '<h3 class="fr-callout__title fr-h6" id="t" tabindex="-1">Destinataire : A &amp; B</h3>' in html
+    assert '<div class="fr-alert fr-alert--warning">' in html
+    assert html.index("fr-alert--warning") > html.index("fr-callout__title")
+    assert html.count("</div>") == 2
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% alerte %}x{% finalerte %}",  # no type
+        '{% alerte "info" inconnu %}x{% finalerte %}',  # a positional argument after the type
+        '{% alerte "info" %}x',  # never closed
+    ],
+)
+def test_erreurs_de_syntaxe(source):
+    with pytest.raises(TemplateSyntaxError):
+        _rendre(source)
