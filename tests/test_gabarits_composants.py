@@ -1,5 +1,7 @@
 """The DSFR components have one markup each: an alert or a callout is printed by django-dsfr's ``dsfr_alert`` /
-``dsfr_callout`` or, when its content is markup, by ``{% alerte %}`` / ``{% mise_en_avant %}``
+``dsfr_callout`` or, when its content is markup, by ``{% alerte %}`` / ``{% mise_en_avant %}``; a table's container
+and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; a badge by
+``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a line)
 (``chorus/templatetags/chorus_composants.py`` → ``templates/chorus/composants/``). A template that writes the
 container's classes itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
 
@@ -12,7 +14,14 @@ from tests.test_gabarits_sans_statut import RACINE, gabarits
 
 COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
 # The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
-CONTENEUR = re.compile(r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout)(?![\w-])""")
+CONTENEUR = re.compile(r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card)(?![\w-])""")
+# The badges whose label is built from several values (« Révoqué le 03/12/2026 ») or that carry more than a label
+# (the header's counters: a title and a text for screen readers), which neither badge tag can print.
+BADGES_ECRITS = {
+    "templates/base.html": 2,
+    "organisation/templates/organisation/raccordements/comptes_techniques.html": 1,
+    "organisation/templates/organisation/raccordements/clients_api.html": 1,
+}
 
 
 def conteneurs_recopies(texte: str) -> list[tuple[int, str]]:
@@ -30,25 +39,56 @@ def test_le_detecteur_reconnait_un_conteneur_et_laisse_ses_parties():
     assert not conteneurs_recopies('<p class="fr-callout__text">')
     assert not conteneurs_recopies('<h2 class="fr-alert__title">')
     assert not conteneurs_recopies('{% dsfr_alert type="info" extra_classes="fr-alert--sm" %}')
+    assert conteneurs_recopies('<div class="fr-table fr-table--no-caption">')
+    assert conteneurs_recopies('<span class="fr-badge fr-badge--sm">')
+    assert not conteneurs_recopies('<div class="fr-table__wrapper">')
+    assert conteneurs_recopies('<div class="fr-card fr-enlarge-link">')
+    assert not conteneurs_recopies('<p class="fr-card__desc">')
 
 
 def test_aucun_gabarit_ne_recopie_un_composant():
     fichiers = gabarits()
     assert RACINE / "facturation/templates/facturation/saisir.html" in fichiers
-    fautes = [
-        f"{fichier.relative_to(RACINE)}:{ligne}: fr-{composant}"
-        for fichier in fichiers
-        if not fichier.is_relative_to(COMPOSANTS)
-        for ligne, composant in conteneurs_recopies(fichier.read_text(encoding="utf-8"))
-    ]
+    fautes = []
+    for fichier in fichiers:
+        if fichier.is_relative_to(COMPOSANTS):
+            continue
+        nom = str(fichier.relative_to(RACINE))
+        trouves = conteneurs_recopies(fichier.read_text(encoding="utf-8"))
+        badges = [t for t in trouves if t[1] == "badge"]
+        if len(badges) == BADGES_ECRITS.get(nom, 0):
+            trouves = [t for t in trouves if t[1] != "badge"]
+        fautes += [f"{nom}:{ligne}: fr-{composant}" for ligne, composant in trouves]
     assert not fautes, (
         "Ces gabarits recopient le balisage d'un composant DSFR : utilisez {% dsfr_alert %} / {% dsfr_callout %} "
-        "ou, pour un contenu balisé, {% alerte %} / {% mise_en_avant %} (chorus_composants).\n" + "\n".join(fautes)
+        "ou, pour un contenu balisé, {% alerte %} / {% mise_en_avant %} ; {% tableau %} ; {% dsfr_badge %} / "
+        "{% badge %} (chorus_composants).\n" + "\n".join(fautes)
     )
     # The components are really used: the scan above would pass on templates that no longer show any alert.
     textes = "".join(f.read_text(encoding="utf-8") for f in fichiers)
     assert textes.count("{% alerte ") > 20
     assert textes.count("{% mise_en_avant") > 5
+    assert textes.count("{% tableau") > 40
+    assert textes.count("{% badge ") > 10
+
+
+def test_tableau_et_badge():
+    html = _rendre(
+        '{% tableau classes="fr-mt-2w" table_testid="t" data_testid="c" %}Total de {{ n }} pièce{{ n|pluralize }}'
+        '{% corps %}<tbody><tr><td>{% badge libelle "fr-badge--sm "|add:classe "b" %}</td></tr></tbody>'
+        "{% fin_tableau %}",
+        n=2,
+        libelle="En attente d'approbation",
+        classe="fr-badge--info",
+    )
+    assert '<div class="fr-table fr-mt-2w" data-testid="c">' in html
+    assert '<table data-testid="t">' in html
+    assert "<caption>Total de 2 pièces</caption>" in html
+    assert (
+        '<span class="fr-badge fr-badge--sm fr-badge--info" data-testid="b">En attente d&#x27;approbation</span>'
+        in html
+    )
+    assert html.index("<caption>") < html.index("<tbody>") < html.index("</table>") < html.rindex("</div>")
 
 
 def test_alerte_avec_titre_attributs_et_contenu_balise():
@@ -106,3 +146,34 @@ def test_mise_en_avant_titre_focalisable_et_imbrication():
 def test_erreurs_de_syntaxe(source):
     with pytest.raises(TemplateSyntaxError):
         _rendre(source)
+
+
+def test_carte_titre_corps_et_pied():
+    gabarit = (
+        '{% carte niveau="h2" classes="fr-card--no-arrow" %}Bonjour {{ prenom }}{% corps %}<p class="fr-card__desc">'
+        "Texte</p>{% pied %}<ul><li>bouton</li></ul>{% fin_carte %}"
+    )
+    html = _rendre(gabarit, prenom="Anne")
+    assert '<div class="fr-card fr-card--no-arrow">' in html
+    assert '<h2 class="fr-card__title">Bonjour Anne</h2>' in html
+    assert html.index("fr-card__content") < html.index("Texte") < html.index("fr-card__footer") < html.index("bouton")
+    sans_pied = _rendre('{% carte %}<p class="fr-card__desc">Texte</p>{% fin_carte %}')
+    assert "fr-card__footer" not in sans_pied
+    assert "fr-card__title" not in sans_pied
+    assert sans_pied.count("</div>") == 3
+
+
+def test_tableau_vide_et_page_suivante():
+    gabarit = (
+        '{% tableau titre="Vos structures" lignes=lignes vide="Vous n\'êtes rattaché à aucune structure." %}'
+        "<tbody>{% for l in lignes %}<tr><td>{{ l }}</td></tr>{% endfor %}</tbody>{% fin_tableau %}"
+        '{% page_suivante "Messages suivants" %}'
+    )
+    vide = _rendre(gabarit, lignes=[], suivante=None, params="")
+    assert "<table" not in vide and "Messages suivants" not in vide
+    assert "fr-callout" in vide and "Vous n'êtes rattaché à aucune structure." in vide
+    plein = _rendre(gabarit, lignes=["A"], suivante=42, params="numero=M-&statut=X")
+    assert "fr-callout" not in plein and "<td>A</td>" in plein
+    assert '<a class="fr-link" href="?numero=M-&amp;statut=X&amp;apres=42">Messages suivants</a>' in plein
+    sans_criteres = _rendre('{% page_suivante params="" %}', suivante=7, params="ignore=1")
+    assert 'href="?apres=7">Résultats suivants</a>' in sans_criteres

@@ -16,6 +16,8 @@ caption of a ``{% tableau %}`` likewise)::
 
     {% alerte "success" niveau="h3" %}{% if moi %}Votre pièce{% else %}Cette pièce{% endif %}{% corps %}…{% finalerte %}
 
+A card's footer, likewise, comes after ``{% pied %}``.
+
 Keywords: ``titre`` (text), ``niveau`` (the title's tag, ``p`` by default), ``titre_classes``, ``titre_id`` (a title
 the page moves the focus to: it gets ``tabindex="-1"``), ``classes`` (added to the container's), ``role``, ``id``;
 any other keyword is an attribute of the container, ``_`` written ``-`` (``data_testid``, ``aria_live``,
@@ -31,16 +33,17 @@ from chorus.templatetags.chorus_format import jour
 
 register = template.Library()
 
-MOTS_CLES = ("titre", "niveau", "titre_classes", "titre_id", "classes", "role", "id", "table_testid")
+MOTS_CLES = ("titre", "niveau", "titre_classes", "titre_id", "classes", "role", "id", "table_testid", "lignes", "vide")
 
 
 class ComposantNode(template.Node):
-    def __init__(self, gabarit, type_, options, titre, corps):
+    def __init__(self, gabarit, type_, options, titre, corps, pied):
         self.gabarit = gabarit
         self.type_ = type_
         self.options = options
         self.titre = titre
         self.corps = corps
+        self.pied = pied
 
     def render(self, context):
         valeurs = {nom: expression.resolve(context) for nom, expression in self.options.items()}
@@ -51,6 +54,7 @@ class ComposantNode(template.Node):
         donnees["type"] = self.type_.resolve(context) if self.type_ is not None else ""
         donnees["attributs"] = [(nom.replace("_", "-"), valeur) for nom, valeur in valeurs.items()]
         donnees["corps"] = self.corps.render(context)
+        donnees["pied"] = self.pied.render(context) if self.pied is not None else ""
         return context.template.engine.get_template(self.gabarit).render(
             template.Context(donnees, autoescape=context.autoescape)
         )
@@ -67,13 +71,17 @@ def _composant(parser, token, gabarit, fin, avec_type):
     options = token_kwargs(arguments, parser)
     if arguments:
         raise template.TemplateSyntaxError(f"{{% {nom} %}} : argument non reconnu {arguments[0]!r}")
-    titre = None
-    corps = parser.parse(("corps", fin))
-    if parser.next_token().contents == "corps":
+    titre = pied = None
+    corps = parser.parse(("corps", "pied", fin))
+    fin_de_section = parser.next_token().contents
+    if fin_de_section == "corps":
         titre = corps
-        corps = parser.parse((fin,))
+        corps = parser.parse(("pied", fin))
+        fin_de_section = parser.next_token().contents
+    if fin_de_section == "pied":
+        pied = parser.parse((fin,))
         parser.delete_first_token()
-    return ComposantNode(gabarit, type_, options, titre, corps)
+    return ComposantNode(gabarit, type_, options, titre, corps, pied)
 
 
 @register.tag
@@ -89,10 +97,20 @@ def mise_en_avant(parser, token):
 
 
 @register.tag
+def carte(parser, token):
+    """A card (``fr-card``) whose content or footer is markup (buttons, a message's text): ``{% carte … %}[title
+    {% corps %}]content[{% pied %}footer]{% fin_carte %}``; a card that is a title, a link and a text is django-dsfr's
+    ``dsfr_card`` (``carte_publication``)."""
+    return _composant(parser, token, "chorus/composants/carte.html", "fin_carte", avec_type=False)
+
+
+@register.tag
 def tableau(parser, token):
     """A table's container (``fr-table``) and caption, around its rows: ``dsfr_table`` escapes its cells, and the
     portal's cells hold links, badges and forms. ``{% tableau titre="…" %}<thead>…</thead><tbody>…</tbody>
-    {% fin_tableau %}``; the title is the ``<caption>``; ``table_testid`` marks the ``<table>`` itself."""
+    {% fin_tableau %}``; the title is the ``<caption>``; ``table_testid`` marks the ``<table>`` itself. With
+    ``lignes=rattachements vide="Vous n'êtes rattaché à aucune structure."``, an empty list shows that sentence (a
+    callout) instead of the table."""
     return _composant(parser, token, "chorus/composants/tableau.html", "fin_tableau", avec_type=False)
 
 
@@ -101,6 +119,18 @@ def badge(libelle, classes="", testid=""):
     """A badge inside a sentence or a cell: ``{% badge facture.get_statut_display "fr-badge--sm" "statut" %}``.
     django-dsfr's ``dsfr_badge`` prints a ``<p>``, which cannot stand inside a paragraph; this one is a ``<span>``."""
     return {"libelle": libelle, "classes": classes, "testid": testid}
+
+
+@register.inclusion_tag("chorus/composants/page_suivante.html", takes_context=True)
+def page_suivante(context, libelle="Résultats suivants", params=None):
+    """The link to the next page of a list paginated by cursor (``chorus.pagination``: the context's ``suivante``
+    and, unless given, its ``params``, the list's criteria): « Résultats suivants ». django-dsfr's
+    ``dsfr_pagination`` numbers pages, which a cursor does not."""
+    return {
+        "suivante": context.get("suivante"),
+        "params": context.get("params", "") if params is None else params,
+        "libelle": libelle,
+    }
 
 
 @register.inclusion_tag("dsfr/card.html")
