@@ -1,8 +1,8 @@
 """The DSFR components have one markup each: an alert or a callout is printed by django-dsfr's ``dsfr_alert`` /
 ``dsfr_callout`` or, when its content is markup, by ``{% alerte %}`` / ``{% mise_en_avant %}``; a table's container
-and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; a badge by
-``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a line)
-(``chorus/templatetags/chorus_composants.py`` → ``templates/chorus/composants/``). A template that writes the
+and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; an
+accordion's section by ``{% accordeon %}``; a badge by ``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a
+line) (``chorus/templatetags/chorus_composants.py`` → ``templates/chorus/composants/``). A template that writes the
 container's classes itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
 
 import re
@@ -14,7 +14,9 @@ from tests.test_gabarits_sans_statut import RACINE, gabarits
 
 COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
 # The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
-CONTENEUR = re.compile(r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card)(?![\w-])""")
+CONTENEUR = re.compile(
+    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion)(?![\w-])"""
+)
 # The badges whose label is built from several values (« Révoqué le 03/12/2026 ») or that carry more than a label
 # (the header's counters: a title and a text for screen readers), which neither badge tag can print.
 BADGES_ECRITS = {
@@ -177,3 +179,17 @@ def test_tableau_vide_et_page_suivante():
     assert '<a class="fr-link" href="?numero=M-&amp;statut=X&amp;apres=42">Messages suivants</a>' in plein
     sans_criteres = _rendre('{% page_suivante params="" %}', suivante=7, params="ignore=1")
     assert 'href="?apres=7">Résultats suivants</a>' in sans_criteres
+
+
+def test_accordeon():
+    gabarit = (
+        '{% accordeon titre="Services" niveau="h2" id="acc-services" ouvert=ouvert %}<form></form>{% fin_accordeon %}'
+    )
+    ferme = _rendre(gabarit, ouvert=False)
+    assert '<section class="fr-accordion">' in ferme
+    assert (
+        '<h2 class="fr-accordion__title"><button class="fr-accordion__btn" aria-expanded="false" '
+        'aria-controls="acc-services">Services</button></h2>'
+    ) in ferme
+    assert '<div class="fr-collapse" id="acc-services"><form></form></div>' in ferme
+    assert 'aria-expanded="true"' in _rendre(gabarit, ouvert=True)

@@ -33,7 +33,19 @@ from chorus.templatetags.chorus_format import jour
 
 register = template.Library()
 
-MOTS_CLES = ("titre", "niveau", "titre_classes", "titre_id", "classes", "role", "id", "table_testid", "lignes", "vide")
+MOTS_CLES = (
+    "titre",
+    "niveau",
+    "titre_classes",
+    "titre_id",
+    "classes",
+    "role",
+    "id",
+    "table_testid",
+    "lignes",
+    "vide",
+    "ouvert",
+)
 
 
 class ComposantNode(template.Node):
@@ -102,6 +114,14 @@ def carte(parser, token):
     {% corps %}]content[{% pied %}footer]{% fin_carte %}``; a card that is a title, a link and a text is django-dsfr's
     ``dsfr_card`` (``carte_publication``)."""
     return _composant(parser, token, "chorus/composants/carte.html", "fin_carte", avec_type=False)
+
+
+@register.tag
+def accordeon(parser, token):
+    """A section of an accordion (``fr-accordion``) whose content is forms and lists, which django-dsfr's
+    ``dsfr_accordion`` escapes: ``{% accordeon titre="Services" niveau="h2" id="acc-services"
+    ouvert=service_form.is_bound %}…{% fin_accordeon %}``; ``id`` is the collapsed panel's."""
+    return _composant(parser, token, "chorus/composants/accordeon.html", "fin_accordeon", avec_type=False)
 
 
 @register.tag
