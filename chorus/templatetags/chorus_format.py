@@ -1,6 +1,8 @@
 """The portal's one way of printing amounts and dates: ``{% load chorus_format %}``, then
 ``{{ facture.montant_ttc|montant:facture.devise }}`` → « 1 791,60 € », ``{{ facture.date_facture|jour }}`` →
-« 03/12/2026 », ``{{ facture.date_depot|jour_heure }}`` → « 03/12/2026 à 14:05 » (local time).
+« 03/12/2026 », ``{{ facture.date_depot|jour_heure }}`` → « 03/12/2026 à 14:05 » (local time),
+``{{ facture.date_depot|horodatage }}`` → « 03/12/2026 à 14:05:09 » in a sentence, ``|horodatage_cellule`` →
+« 03/12/2026 14:05:09 » in a table's cell (where the second matters: a deposit's proof, a piece's history).
 
 An empty value (``None``, ``""``) prints as ``""``, so that ``|default:"—"`` applies.
 """
@@ -16,6 +18,8 @@ register = template.Library()
 
 FORMAT_JOUR = "d/m/Y"
 FORMAT_JOUR_HEURE = "d/m/Y à H:i"
+FORMAT_HORODATAGE = "d/m/Y à H:i:s"
+FORMAT_HORODATAGE_CELLULE = "d/m/Y H:i:s"
 
 
 @register.filter
@@ -50,3 +54,19 @@ def jour_heure(valeur):
     if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
         return _formater(valeur, FORMAT_JOUR)
     return _formater(valeur, FORMAT_JOUR_HEURE)
+
+
+@register.filter(expects_localtime=True)
+def horodatage(valeur):
+    """A datetime to the second, in local time: « 03/12/2026 à 14:05:09 » (a plain date prints as ``jour``)."""
+    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
+        return _formater(valeur, FORMAT_JOUR)
+    return _formater(valeur, FORMAT_HORODATAGE)
+
+
+@register.filter(expects_localtime=True)
+def horodatage_cellule(valeur):
+    """``horodatage`` in a table's cell, as Chorus Pro prints a history: « 03/12/2026 14:05:09 »."""
+    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
+        return _formater(valeur, FORMAT_JOUR)
+    return _formater(valeur, FORMAT_HORODATAGE_CELLULE)
