@@ -38,6 +38,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from chorus.api import services
+from chorus.api.champs import Vide
 from chorus.api.kit import (
     CODE_ERREUR_TECHNIQUE,
     CODE_INTERDIT,
@@ -53,6 +54,7 @@ from chorus.api.kit import (
     est_json,
     lire_json,
     requete_invalide,
+    succes,
 )
 from chorus.limitation import Limite, adresse_client
 from chorus.securite import journaliser
@@ -381,3 +383,19 @@ class ServiceCpro(VueCpro):
     def corps(self) -> Corps:
         """The body, validated by ``serialiseur``, read with defaults."""
         return Corps(self.donnees())
+
+
+def liste_de_reference(resume: str, liste: str, cle: str | tuple, valeurs, requete=Vide) -> type[ServiceCpro]:
+    """A reference list service (``transverses/v1/recuperer/…``), the same for every technical account:
+    ``{liste: [{cle: valeur}, …]}`` in the order of ``valeurs`` (or, ``cle`` a tuple of keys, an object of those
+    keys for each tuple of ``valeurs``); the body (``requete``) is validated, then unused."""
+    lignes = [dict(zip(cle, valeur, strict=True)) if isinstance(cle, tuple) else {cle: valeur} for valeur in valeurs]
+
+    class Liste(ServiceCpro):
+        serialiseur = requete
+
+        def post(self, request):
+            self.corps()
+            return succes(**{liste: lignes})
+
+    return documenter(resume, requete)(Liste)

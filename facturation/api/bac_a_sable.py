@@ -17,8 +17,7 @@ from chorus.api.kit import (
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import TransitionInterdite
-from facturation import queries as fq
-from facturation.enums import StatutFacture
+from facturation.api import acces
 from facturation.services import bac_a_sable
 
 
@@ -46,9 +45,7 @@ def forcer_statut(corps, compte):
             f"Statut inconnu ou non forçable : {statut} "
             f"(attendu : {', '.join(s.value for s in bac_a_sable.STATUTS_FORCABLES)})."
         )
-    facture = fq.facture_emise(compte.utilisateur, pk)
-    if facture is None or facture.statut == StatutFacture.BROUILLON:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
+    facture = acces.facture_emise(compte, pk)
     try:
         entree = bac_a_sable.forcer_statut(
             facture=facture, statut=statut, acting_user=compte.utilisateur, motif=corps.texte("motif")

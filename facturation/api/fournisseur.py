@@ -20,6 +20,7 @@ from chorus.api.kit import (
     CODE_INTERDIT,
     CODE_REGLE_METIER,
     ErreurApi,
+    identifiants,
     introuvable,
     jour,
     requete_invalide,
@@ -28,10 +29,9 @@ from chorus.api.kit import (
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import TransitionInterdite
 from facturation import depot, services
-from facturation import queries as fq
+from facturation.api import acces
 from facturation.api.factures import Destinataire, _destinataire
 from facturation.api.pieces import PieceJointeComplementaire, decoder_base64, pieces_complementaires
-from facturation.enums import StatutFacture
 from facturation.services import envoi
 from organisation.enums import Niveau
 from organisation.models import Structure
@@ -52,12 +52,8 @@ def refus_metier():
 
 
 def facture_modifiable(compte, pk: int):
-    """An invoice the technical account's user may act on as its supplier; the same refusal for a missing one and
-    for another structure's."""
-    facture = fq.facture_emise(compte.utilisateur, pk, Niveau.MODIFICATION)
-    if facture is None or facture.statut == StatutFacture.BROUILLON:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
-    return facture
+    """An invoice the technical account's user may act on as its supplier."""
+    return acces.facture_emise(compte, pk, Niveau.MODIFICATION)
 
 
 # --- Files sent ahead --------------------------------------------------------------------------------------------
@@ -266,13 +262,16 @@ class TraiterRejet(ServiceCpro):
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
-        ids = [objet.entier("idDemandePaiement", requis=True) for objet in corps.objets("listeDemandePaiement")]
-        if not ids:
-            raise requete_invalide("Le champ « listeDemandePaiement » doit contenir au moins une facture.")
-        if len(ids) > MAX_REJETS:
-            raise requete_invalide(f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.")
+        ids = identifiants(
+            corps,
+            "listeDemandePaiement",
+            "idDemandePaiement",
+            maximum=MAX_REJETS,
+            si_vide="Le champ « listeDemandePaiement » doit contenir au moins une facture.",
+            si_trop=f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.",
+        )
         motif = " – ".join(filter(None, [corps.texte("motifRejet"), corps.texte("cpltInfos")]))
-        factures = [facture_modifiable(compte, pk) for pk in dict.fromkeys(ids)]
+        factures = [facture_modifiable(compte, pk) for pk in ids]
         with refus_metier(), transaction.atomic():
             for facture in factures:
                 try:

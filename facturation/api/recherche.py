@@ -1,0 +1,71 @@
+"""What the invoice searches of the API share (``rechercher/fournisseur``, ``rechercher/recipiendaire``,
+``rechercher/valideur``): the criteria of the portal's « Rechercher » form (``facturation.queries.filtrer``), under
+Chorus Pro's names, and the amount bounds."""
+
+from chorus.api.champs import Date, Montant, Requete, Texte, Textes
+
+
+# The first criteria of ``rechercher/fournisseur`` and ``rechercher/valideur``, in Chorus Pro's order (no docstring:
+# the OpenAPI document describes each request with the docstring of ``Requete``, as before).
+class CriteresFacture(Requete):
+    numeroFacture = Texte()
+    statutCourant = Textes()
+    periodeDateFactureDu = Date()
+    periodeDateFactureAu = Date()
+    periodeDateDepotDu = Date()
+    periodeDateDepotAu = Date()
+    montantTTCMin = Montant()
+    montantTTCMax = Montant()
+    montantHTMin = Montant()
+    montantHTMax = Montant()
+
+
+def criteres_formulaire(corps, *, cadre: str) -> dict:
+    """The criteria of ``queries.filtrer`` (the portal's search form) read from a search body; ``cadre``: the
+    cadre's code, which each search names its own way."""
+    return {
+        "numero": corps.texte("numeroFacture"),
+        "statuts": corps.textes("statutCourant"),
+        "date_du": corps.date("periodeDateFactureDu"),
+        "date_au": corps.date("periodeDateFactureAu"),
+        "depot_du": corps.date("periodeDateDepotDu"),
+        "depot_au": corps.date("periodeDateDepotAu"),
+        "montant_min": corps.montant("montantTTCMin"),
+        "montant_max": corps.montant("montantTTCMax"),
+        "cadre": cadre,
+    }
+
+
+# ``triColonne`` → the field sorted by, in every invoice search (each names its id column its own way).
+COLONNES_TRI = {
+    "NumeroFacture": "numero",
+    "DateFacture": "date_facture",
+    "DateDepot": "date_depot",
+    "MontantTTC": "montant_ttc",
+    "MontantHT": "montant_ht",
+    "Statut": "statut",
+}
+
+
+def identite(f) -> dict:
+    """The first fields of a row of ``rechercher/recipiendaire`` and ``rechercher/valideur``."""
+    return {
+        "idFacture": f.pk,
+        "numeroFacture": f.numero,
+        "typeDemandePaiement": f.type_demande_paiement,
+        "typeFacture": f.type_facture,
+        "statut": f.statut,
+    }
+
+
+# request key → lookup; a bound of 0 is a bound (only an absent one filters nothing).
+BORNES_MONTANTS = {
+    "montantHTMin": "montant_ht__gte",
+    "montantHTMax": "montant_ht__lte",
+    "montantApayerMin": "montant_a_payer__gte",
+    "montantApayerMax": "montant_a_payer__lte",
+}
+
+
+def bornes_montants(corps) -> dict:
+    return {filtre: montant for cle, filtre in BORNES_MONTANTS.items() if (montant := corps.montant(cle)) is not None}
