@@ -583,15 +583,17 @@ class ConsulterHistorique(ServiceCpro):
         return consulter_historique(self.corps(), self.compte)
 
 
-def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str) -> tuple[list, dict]:
+def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str, *, lignes: str, ligne) -> dict:
     """One of the history's lists, newest first (``triSens…`` Ascendant: oldest first), paginated by its own
-    parameters (``nbResultatsParPageListe<liste>``, ``pageResultatDemandeeListe<liste>``)."""
+    parameters (``nbResultatsParPageListe<liste>``, ``pageResultatDemandeeListe<liste>``): ``{lignes: [ligne(entrée)
+    …], nbResultatsParPage<suffixe>…}``."""
     p = corps.objet(cle)
     par_page = max(p.entier(f"nbResultatsParPageListe{liste}") or 100, 1)
     page = max(p.entier(f"pageResultatDemandeeListe{liste}") or 1, 1)
     if (p.texte(f"triSensListe{liste}") or "").lower().startswith("asc"):
         entrees = entrees[::-1]
-    return entrees[(page - 1) * par_page : page * par_page], _page(len(entrees), par_page, page, suffixe)
+    tranche = entrees[(page - 1) * par_page : page * par_page]
+    return {lignes: [ligne(e) for e in tranche], **_page(len(entrees), par_page, page, suffixe)}
 
 
 def _utilisateur(e, prefixe: str) -> dict:
@@ -601,6 +603,34 @@ def _utilisateur(e, prefixe: str) -> dict:
         f"{prefixe}UtilisateurPrenom": u.prenom if u else "",
         f"{prefixe}UtilisateurEmail": u.email if u else "",
         f"{prefixe}UtilisateurTelephone": u.telephone if u else "",
+    }
+
+
+def _statut(e) -> dict:
+    return {
+        "histoStatutId": e.pk,
+        "histoStatutCode": e.statut,
+        "histoStatutCommentaire": e.commentaire,
+        "histoStatutDatePassage": jour_heure(e.created_at),
+        **_utilisateur(e, "histoStatut"),
+    }
+
+
+def _action(e) -> dict:
+    return {
+        "histoActionId": e.pk,
+        "histoActionCode": historique.code_action(e),
+        "histoActionDateHeure": jour_heure(e.created_at),
+        **_utilisateur(e, "histoAction"),
+    }
+
+
+def _evenement(e) -> dict:
+    return {
+        "evenementId": e.pk,
+        "evenementLibelle": historique.libelle_evenement(e),
+        "evenementQui": "Chorus Pro",
+        "evenementDateHeure": jour_heure(e.created_at),
     }
 
 
@@ -614,56 +644,39 @@ def consulter_historique(corps, compte):
     entrees = fq.historique(f)
     actions = [e for e in entrees if e.role != SYSTEME]
     evenements = [e for e in entrees if e.role == SYSTEME]
-    statuts, page_statuts = _tranche(entrees, corps, "paramRechercheHistoStatuts", "HistoStatut", "HistoStatut")
-    tranche_actions, page_actions = _tranche(
-        actions, corps, "paramRechercheHistoActionsUtilisateurs", "HistoAction", "HistoAction"
-    )
-    tranche_evenements, page_evenements = _tranche(
-        evenements, corps, "paramRechercheHistoEvenementsComplementaires", "HistoEvenement", "Evenement"
-    )
     derniere = actions[0] if actions else None
     return succes(
         idFacture=id_facture,
         numeroFacture=f.numero,
         statutCourantCode=f.statut,
         modeDepot=f.mode_depot,
-        historiquesDesStatuts={
-            "histoStatut": [
-                {
-                    "histoStatutId": e.pk,
-                    "histoStatutCode": e.statut,
-                    "histoStatutCommentaire": e.commentaire,
-                    "histoStatutDatePassage": jour_heure(e.created_at),
-                    **_utilisateur(e, "histoStatut"),
-                }
-                for e in statuts
-            ],
-            **page_statuts,
-        },
-        historiquesDesActionsUtilisateurs={
-            "histoAction": [
-                {
-                    "histoActionId": e.pk,
-                    "histoActionCode": historique.code_action(e),
-                    "histoActionDateHeure": jour_heure(e.created_at),
-                    **_utilisateur(e, "histoAction"),
-                }
-                for e in tranche_actions
-            ],
-            **page_actions,
-        },
-        historiquesDesEvenementsComplementaires={
-            "evenement": [
-                {
-                    "evenementId": e.pk,
-                    "evenementLibelle": historique.libelle_evenement(e),
-                    "evenementQui": "Chorus Pro",
-                    "evenementDateHeure": jour_heure(e.created_at),
-                }
-                for e in tranche_evenements
-            ],
-            **page_evenements,
-        },
+        historiquesDesStatuts=_tranche(
+            entrees,
+            corps,
+            "paramRechercheHistoStatuts",
+            "HistoStatut",
+            "HistoStatut",
+            lignes="histoStatut",
+            ligne=_statut,
+        ),
+        historiquesDesActionsUtilisateurs=_tranche(
+            actions,
+            corps,
+            "paramRechercheHistoActionsUtilisateurs",
+            "HistoAction",
+            "HistoAction",
+            lignes="histoAction",
+            ligne=_action,
+        ),
+        historiquesDesEvenementsComplementaires=_tranche(
+            evenements,
+            corps,
+            "paramRechercheHistoEvenementsComplementaires",
+            "HistoEvenement",
+            "Evenement",
+            lignes="evenement",
+            ligne=_evenement,
+        ),
         derniereAction={
             "derniereActionCode": historique.code_action(derniere) if derniere else "",
             "derniereActionId": derniere.pk if derniere else 0,
