@@ -29,8 +29,6 @@ class ForcerStatutRequete(Requete):
 
 @documenter("Bac à sable : forcer le statut d'une de vos factures (CHORUS_BAC_A_SABLE seulement)", ForcerStatutRequete)
 class ForcerStatut(ServiceCpro):
-    serialiseur = ForcerStatutRequete
-
     def post(self, request):
         return forcer_statut(self.corps(), self.compte)
 

@@ -307,8 +307,6 @@ def _pieces_jointes(corps, compte) -> tuple[list[dict], tuple[bytes, str] | None
 
 @documenter("Saisir et envoyer une facture", SoumettreRequete)
 class Soumettre(ServiceCpro):
-    serialiseur = SoumettreRequete
-
     def post(self, request):
         return soumettre(self.corps(), self.compte)
 
@@ -442,8 +440,6 @@ def _ligne_facture(f) -> dict:
 
 @documenter("Rechercher les factures émises", RechercherFournisseurRequete)
 class RechercherFournisseur(ServiceCpro):
-    serialiseur = RechercherFournisseurRequete
-
     def post(self, request):
         return rechercher_fournisseur(self.corps(), self.compte)
 
@@ -471,8 +467,6 @@ def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
 
 @documenter("Consulter une facture émise", ConsulterFournisseurRequete)
 class ConsulterFournisseur(ServiceCpro):
-    serialiseur = ConsulterFournisseurRequete
-
     def post(self, request):
         return consulter_fournisseur(self.corps(), self.compte)
 
@@ -577,8 +571,6 @@ def facture_json(f) -> dict:
 
 @documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
 class ConsulterHistorique(ServiceCpro):
-    serialiseur = ConsulterHistoriqueRequete
-
     def post(self, request):
         return consulter_historique(self.corps(), self.compte)
 

@@ -78,8 +78,6 @@ def _nom_fichier(corps) -> str:
 
 @documenter("Ajouter une pièce jointe (à joindre ensuite par soumettre ou completer)", AjouterFichierRequete)
 class AjouterFichier(ServiceCpro):
-    serialiseur = AjouterFichierRequete
-
     def post(self, request):
         corps = self.corps()
         contenu = decoder_base64(corps, "pieceJointeFichier")
@@ -109,8 +107,6 @@ class DeposerPdf(ServiceCpro):
     format sniffed from the content, signature checked, duplicate file refused, data read from the text), what it
     could read is returned to pre-fill ``soumettre``, which names the file in ``pieceJointePrincipale``
     (``modeDepot`` ``DEPOT_PDF_API``). ``formatDepot``, when sent, must be what the file is."""
-
-    serialiseur = DeposerPdfRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
@@ -169,8 +165,6 @@ class CompleterRequete(Requete):
 
 @documenter("Compléter une facture suspendue", CompleterRequete)
 class Completer(ServiceCpro):
-    serialiseur = CompleterRequete
-
     def post(self, request):
         corps, compte = self.corps(), self.compte
         facture = facture_modifiable(compte, corps.entier("identifiantFactureCPP", requis=True))
@@ -206,8 +200,6 @@ class RecyclerRequete(Requete):
 class Recycler(ServiceCpro):
     """Only the routing changes (``services.recycler``): the recipient and its service (``destinataire``, the
     current one when absent) and the engagement number (``reference.numeroBonCommande``, kept when absent)."""
-
-    serialiseur = RecyclerRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
@@ -258,8 +250,6 @@ class TraiterRejet(ServiceCpro):
     """Every invoice of ``listeDemandePaiement`` or none: one refused (unknown, not rejected, already handled)
     refuses the call."""
 
-    serialiseur = TraiterRejetRequete
-
     def post(self, request):
         corps, compte = self.corps(), self.compte
         ids = identifiants(
@@ -291,8 +281,6 @@ class CorrigerValideurRequete(Requete):
 @documenter("Corriger le valideur d'une facture (erreur fournisseur sur valideur)", CorrigerValideurRequete)
 class CorrigerValideur(ServiceCpro):
     """The right valideur by ``identifiantStructure`` (its SIRET) or ``idStructure``."""
-
-    serialiseur = CorrigerValideurRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte

@@ -177,8 +177,6 @@ def _ligne(f) -> dict:
 
 @documenter("Rechercher les factures reçues", RechercherRecipiendaireRequete)
 class RechercherRecipiendaire(ServiceCpro):
-    serialiseur = RechercherRecipiendaireRequete
-
     def post(self, request):
         return rechercher_recipiendaire(self.corps(), self.compte)
 
@@ -204,8 +202,6 @@ def rechercher_recipiendaire(corps, compte):
 
 @documenter("Consulter une facture reçue", ConsulterRecipiendaireRequete)
 class ConsulterRecipiendaire(ServiceCpro):
-    serialiseur = ConsulterRecipiendaireRequete
-
     def post(self, request):
         corps = self.corps()
         return reponse_consulter(acces.facture_recue(self.compte, corps.entier("identifiantFactureCPP", requis=True)))
@@ -234,8 +230,6 @@ def _code_motif(statut: str, motif: str) -> str:
 
 @documenter("Traiter une facture reçue (changer son statut)", TraiterRecueRequete)
 class TraiterRecue(ServiceCpro):
-    serialiseur = TraiterRecueRequete
-
     def post(self, request):
         return traiter_recue(self.corps(), self.compte)
 
@@ -276,8 +270,6 @@ MAX_FACTURES_GROUPE = 1000
 
 @documenter("Télécharger un groupe de factures reçues (PDF ou ZIP, en base64)", TelechargerGroupeRequete)
 class TelechargerGroupe(ServiceCpro):
-    serialiseur = TelechargerGroupeRequete
-
     def post(self, request):
         return telecharger_groupe(self.corps(), self.compte)
 

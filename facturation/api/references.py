@@ -94,8 +94,6 @@ class RecupererEtatsTypeDp(ServiceCpro):
     """Both types of payment request follow the one lifecycle of ``facturation.statuts`` (a payable works piece
     continues as an invoice): the statuses of its table, in the enum's order."""
 
-    serialiseur = TypeDpRequete
-
     def post(self, request):
         type_dp = self.corps().texte("typeDemandePaiement")
         if type_dp:
@@ -106,8 +104,6 @@ class RecupererEtatsTypeDp(ServiceCpro):
 @documenter("Statuts qu'un destinataire peut donner depuis le statut courant", EtatsTraitementRequete)
 class RecupererEtatsTraitement(ServiceCpro):
     """What « Traiter la facture » offers the recipient from ``statutCourant``: the transition table's targets."""
-
-    serialiseur = EtatsTraitementRequete
 
     def post(self, request):
         statut = _valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
@@ -121,8 +117,6 @@ class RecupererEtatsTraitement(ServiceCpro):
 @documenter("Types de pièce jointe", TypesPjRequete)
 class RecupererTypesPj(ServiceCpro):
     """``idTypePieceJointe``: the type's rank in ``TypePieceJointe`` (stable: new types are added at the end)."""
-
-    serialiseur = TypesPjRequete
 
     def post(self, request):
         type_objet = self.corps().texte("typeObjet") or TYPE_OBJET_FACTURE

@@ -80,8 +80,6 @@ def _ligne(f) -> dict:
 
 @documenter("Rechercher les factures à valider", RechercherValideurRequete)
 class RechercherValideur(ServiceCpro):
-    serialiseur = RechercherValideurRequete
-
     def post(self, request):
         corps = self.corps()
         qs = _filtrer(corps, fq.factures_a_valider(self.compte.utilisateur)).select_related(
@@ -99,8 +97,6 @@ class ConsulterValideurRequete(Requete):
 
 @documenter("Consulter une facture à valider", ConsulterValideurRequete)
 class ConsulterValideur(ServiceCpro):
-    serialiseur = ConsulterValideurRequete
-
     def post(self, request):
         corps = self.corps()
         return reponse_consulter(
@@ -124,8 +120,6 @@ class TraiterFactureAValider(ServiceCpro):
     ``recuperer/motifs/refus/Facture/AValider``: ``ERREUR_VALIDEUR`` sends it back to the supplier to correct
     its valideur); ``complementInfo`` is the comment. The other actions of Chorus Pro's enumeration are the
     recipient's (``traiter/recue``) and are refused here."""
-
-    serialiseur = TraiterFactureAValiderRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
@@ -169,8 +163,6 @@ class RecupererMotifsRefus(ServiceCpro):
     """The coded motifs ``traiter/factureAValider`` accepts in ``motifRefus`` (``MotifRefusValidation``, the list
     the portal's « Refuser » offers); ``idMotif`` is the motif's rank in that list. ``codeCadreFacturationAValider``,
     when sent, must be a cadre with a valideur (A9, A12, by code or value)."""
-
-    serialiseur = MotifsRefusRequete
 
     def post(self, request):
         cadre = self.corps().texte("codeCadreFacturationAValider")

@@ -96,8 +96,6 @@ def _ligne_structure(s: Structure) -> dict:
 
 @documenter("Rechercher des structures (annuaire public et structures du compte)", RechercherRequete)
 class Rechercher(ServiceCpro):
-    serialiseur = RechercherRequete
-
     def post(self, request):
         return rechercher(self.corps(), self.compte)
 
@@ -136,8 +134,6 @@ def _id_structure(corps) -> int:
 
 @documenter("Consulter une structure et ses paramètres", IdStructure)
 class Consulter(ServiceCpro):
-    serialiseur = IdStructure
-
     def post(self, request):
         return consulter(self.corps(), self.compte)
 
@@ -193,8 +189,6 @@ def consulter(corps, compte):
 
 @documenter("Services d'une structure", RechercherServicesRequete)
 class RechercherServices(ServiceCpro):
-    serialiseur = RechercherServicesRequete
-
     def post(self, request):
         return rechercher_services(self.corps(), self.compte)
 
@@ -230,8 +224,6 @@ def rechercher_services(corps, compte):
 
 @documenter("Consulter un service", ConsulterServiceRequete)
 class ConsulterService(ServiceCpro):
-    serialiseur = ConsulterServiceRequete
-
     def post(self, request):
         return consulter_service(self.corps(), self.compte)
 

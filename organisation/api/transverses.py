@@ -48,8 +48,6 @@ class CoordonneesBancairesRequete(Requete):
 
 @documenter("Rechercher un destinataire (structures publiques actives de l'annuaire)", RechercherDestinataireRequete)
 class RechercherDestinataire(ServiceCpro):
-    serialiseur = RechercherDestinataireRequete
-
     def post(self, request):
         corps = self.corps()
         qs = org_queries.annuaire().filter(statut=StatutStructure.ACTIVE)
@@ -88,8 +86,6 @@ class RechercherDestinataire(ServiceCpro):
 
 @documenter("Informations INSEE d'un SIRET (base SIRENE importée sur le portail)", InformationSiretRequete)
 class ConsulterInformationSiret(ServiceCpro):
-    serialiseur = InformationSiretRequete
-
     def post(self, request):
         try:
             siret = valider_siret(self.corps().texte("siretStructure", requis=True))
@@ -120,8 +116,6 @@ class TelechargerAnnuaireDestinataire(ServiceCpro):
     """The page's CSV export (``organisation.views.annuaire``), zipped and base64-encoded as Chorus Pro's
     ``fichierResultat``."""
 
-    serialiseur = Vide
-
     def post(self, request):
         self.corps()
         tampon = io.BytesIO()
@@ -140,8 +134,6 @@ RecupererTypesIdentifiant = liste_de_reference(
 @documenter("Coordonnées bancaires actives d'une structure du compte", CoordonneesBancairesRequete)
 class RecupererCoordonneesBancairesValides(ServiceCpro):
     """``idCoordonneeBancaire`` is what ``soumettre`` takes in ``fournisseur.codeCoordonneesBancairesFournisseur``."""
-
-    serialiseur = CoordonneesBancairesRequete
 
     def post(self, request):
         id_structure = self.corps().entier("idStructure", requis=True)

@@ -66,8 +66,6 @@ def _structure(s: Structure, rattachements: list, utilisateur) -> dict:
 
 @documenter("Mes rattachements (structures et services du compte)", RattachementsRequete)
 class MonCompteRattachements(ServiceCpro):
-    serialiseur = RattachementsRequete
-
     def post(self, request):
         corps = self.corps()
         utilisateur = self.compte.utilisateur

@@ -329,8 +329,6 @@ def _saisie(corps) -> services.Saisie:
     "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)", SoumettrePieceRequete
 )
 class Soumettre(ServiceCpro):
-    serialiseur = SoumettrePieceRequete
-
     def post(self, request):
         return soumettre(self.corps(), self.compte)
 
@@ -402,8 +400,6 @@ COLONNES = {
 
 @documenter("Rechercher des pièces de facturation de travaux", RechercherPiecesRequete)
 class Rechercher(ServiceCpro):
-    serialiseur = RechercherPiecesRequete
-
     def post(self, request):
         return rechercher(self.corps(), self.compte)
 
@@ -459,8 +455,6 @@ def _historique(piece: PieceTravaux) -> list:
 
 @documenter("Consulter une pièce de facturation de travaux", ConsulterRequete)
 class Consulter(ServiceCpro):
-    serialiseur = ConsulterRequete
-
     def post(self, request):
         return consulter(self.corps(), self.compte)
 
@@ -562,8 +556,6 @@ def consulter(corps, compte):
 
 @documenter("Consulter un dossier de facturation de travaux et ses pièces", ConsulterDossierRequete)
 class ConsulterDossier(ServiceCpro):
-    serialiseur = ConsulterDossierRequete
-
     def post(self, request):
         return consulter_dossier(self.corps(), self.compte)
 
@@ -612,8 +604,6 @@ def consulter_dossier(corps, compte):
 
 @documenter("Télécharger le PDF déposé d'une pièce de facturation de travaux", ConsulterRequete)
 class Telecharger(ServiceCpro):
-    serialiseur = ConsulterRequete
-
     def post(self, request):
         return telecharger(self.corps(), self.compte)
 
@@ -643,8 +633,6 @@ ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER", 
 
 @documenter("Traiter une pièce de facturation de travaux (MOE, MOA, valideur, déposant)", TraiterRequete)
 class Traiter(ServiceCpro):
-    serialiseur = TraiterRequete
-
     def post(self, request):
         return traiter(self.corps(), self.compte)
 
