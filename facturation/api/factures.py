@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
-from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte
+from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
 from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_REGLE_METIER,
@@ -29,7 +29,7 @@ from facturation import montants, services
 from facturation import queries as fq
 from facturation.api import acces, acteurs, historique
 from facturation.api.pieces import PieceJointeComplementaire, piece_televersee, pieces_complementaires
-from facturation.api.recherche import COLONNES_TRI, CriteresFacture, bornes_montants, criteres_formulaire
+from facturation.api.recherche import COLONNES_TRI, bornes_montants, criteres_formulaire
 from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.models import FluxDepot
 from facturation.services import envoi
@@ -113,6 +113,21 @@ class SoumettreRequete(Requete):
 
 class CadreFacturationCritere(Requete):
     codeCadreFacturation = Texte()
+
+
+# The first criteria of ``rechercher/fournisseur`` and ``rechercher/valideur``, in Chorus Pro's order (no docstring:
+# the OpenAPI document describes each request with the docstring of ``Requete``, as before).
+class CriteresFacture(Requete):
+    numeroFacture = Texte()
+    statutCourant = Textes()
+    periodeDateFactureDu = Date()
+    periodeDateFactureAu = Date()
+    periodeDateDepotDu = Date()
+    periodeDateDepotAu = Date()
+    montantTTCMin = Montant()
+    montantTTCMax = Montant()
+    montantHTMin = Montant()
+    montantHTMax = Montant()
 
 
 class IdDestinataire(Requete):

@@ -1,23 +1,7 @@
 """What the invoice searches of the API share (``rechercher/fournisseur``, ``rechercher/recipiendaire``,
 ``rechercher/valideur``): the criteria of the portal's « Rechercher » form (``facturation.queries.filtrer``), under
-Chorus Pro's names, and the amount bounds."""
-
-from chorus.api.champs import Date, Montant, Requete, Texte, Textes
-
-
-# The first criteria of ``rechercher/fournisseur`` and ``rechercher/valideur``, in Chorus Pro's order (no docstring:
-# the OpenAPI document describes each request with the docstring of ``Requete``, as before).
-class CriteresFacture(Requete):
-    numeroFacture = Texte()
-    statutCourant = Textes()
-    periodeDateFactureDu = Date()
-    periodeDateFactureAu = Date()
-    periodeDateDepotDu = Date()
-    periodeDateDepotAu = Date()
-    montantTTCMin = Montant()
-    montantTTCMax = Montant()
-    montantHTMin = Montant()
-    montantHTMax = Montant()
+Chorus Pro's names, the amount bounds, the sort columns and a row's first fields. Their request fields are
+``facturation.api.factures.CriteresFacture``."""
 
 
 def criteres_formulaire(corps, *, cadre: str) -> dict:

@@ -14,9 +14,9 @@ from facturation import queries as fq
 from facturation import services, statuts
 from facturation.api import acces
 from facturation.api.acteurs import acteur
-from facturation.api.factures import CadreFacturationCritere, reponse_consulter
+from facturation.api.factures import CadreFacturationCritere, CriteresFacture, reponse_consulter
 from facturation.api.fournisseur import refus_metier
-from facturation.api.recherche import COLONNES_TRI, CriteresFacture, criteres_formulaire, identite
+from facturation.api.recherche import COLONNES_TRI, criteres_formulaire, identite
 from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation, StatutFacture
 
 
