@@ -29,7 +29,7 @@ from facturation import montants, services
 from facturation import queries as fq
 from facturation.api import acces, acteurs, historique
 from facturation.api.pieces import PieceJointeComplementaire, piece_televersee, pieces_complementaires
-from facturation.api.recherche import COLONNES_TRI, bornes_montants, criteres_formulaire
+from facturation.api.recherche import COLONNES_TRI, bornes_montants, filtrer_formulaire
 from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.models import FluxDepot
 from facturation.services import envoi
@@ -404,8 +404,7 @@ COLONNES_FACTURES = {"IdentifiantFactureCPP": "pk", **COLONNES_TRI}
 
 
 def _filtrer(corps, qs):
-    criteres = criteres_formulaire(corps, cadre=corps.objet("cadreFacturation").texte("codeCadreFacturation"))
-    qs = fq.filtrer({**criteres, "type_facture": corps.texte("typeFacture")}, qs)
+    qs = filtrer_formulaire(corps, qs, type_facture=corps.texte("typeFacture"))
     egalites = {
         "fournisseur_id": corps.entier("idFournisseur"),
         "service_fournisseur_id": corps.entier("idServiceFournisseur"),

@@ -3,6 +3,8 @@
 Chorus Pro's names, the amount bounds, the sort columns and a row's first fields. Their request fields are
 ``facturation.api.factures.CriteresFacture``."""
 
+from facturation import queries as fq
+
 
 def criteres_formulaire(corps, *, cadre: str) -> dict:
     """The criteria of ``queries.filtrer`` (the portal's search form) read from a search body; ``cadre``: the
@@ -18,6 +20,13 @@ def criteres_formulaire(corps, *, cadre: str) -> dict:
         "montant_max": corps.montant("montantTTCMax"),
         "cadre": cadre,
     }
+
+
+def filtrer_formulaire(corps, qs, **autres):
+    """``qs`` narrowed by the form's criteria (``criteres_formulaire``) and ``autres``, the cadre read where
+    ``rechercher/fournisseur`` and ``rechercher/valideur`` send it: ``cadreFacturation.codeCadreFacturation``."""
+    cadre = corps.objet("cadreFacturation").texte("codeCadreFacturation")
+    return fq.filtrer({**criteres_formulaire(corps, cadre=cadre), **autres}, qs)
 
 
 # ``triColonne`` → the field sorted by, in every invoice search (each names its id column its own way).

@@ -16,7 +16,7 @@ from facturation.api import acces
 from facturation.api.acteurs import acteur
 from facturation.api.factures import CadreFacturationCritere, CriteresFacture, reponse_consulter
 from facturation.api.fournisseur import refus_metier
-from facturation.api.recherche import COLONNES_TRI, criteres_formulaire, identite
+from facturation.api.recherche import COLONNES_TRI, filtrer_formulaire, identite
 from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation, StatutFacture
 
 
@@ -38,8 +38,7 @@ COLONNES = {"IdFacture": "pk", **COLONNES_TRI}
 
 
 def _filtrer(corps, qs):
-    criteres = criteres_formulaire(corps, cadre=corps.objet("cadreFacturation").texte("codeCadreFacturation"))
-    qs = fq.filtrer({**criteres, "numero_engagement": corps.texte("numeroEngagement")}, qs)
+    qs = filtrer_formulaire(corps, qs, numero_engagement=corps.texte("numeroEngagement"))
     egalites = {
         "fournisseur_id": corps.entier("idFournisseur"),
         "destinataire_id": corps.entier("idDestinataire"),
