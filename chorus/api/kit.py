@@ -188,12 +188,17 @@ def lire_date(valeur) -> date | None:
     return moment.date()
 
 
-def lire_textes(valeur) -> list[str]:
-    if isinstance(valeur, str):
+def _liste(valeur, type_valeurs: type, refus: str) -> list:
+    """A list of ``type_valeurs``; a single one is accepted as a list of one (clients differ)."""
+    if isinstance(valeur, type_valeurs):
         valeur = [valeur]
-    if not isinstance(valeur, list) or not all(isinstance(v, str) for v in valeur):
-        raise Refus("doit être une liste de chaînes.")
+    if not isinstance(valeur, list) or not all(isinstance(v, type_valeurs) for v in valeur):
+        raise Refus(refus)
     return valeur
+
+
+def lire_textes(valeur) -> list[str]:
+    return _liste(valeur, str, "doit être une liste de chaînes.")
 
 
 def lire_entiers(valeur) -> list[int]:
@@ -207,12 +212,7 @@ def lire_entiers(valeur) -> list[int]:
 
 
 def lire_objets(valeur) -> list[dict]:
-    """A list of objects; a single object is accepted as a list of one (clients differ)."""
-    if isinstance(valeur, dict):
-        valeur = [valeur]
-    if not isinstance(valeur, list) or not all(isinstance(v, dict) for v in valeur):
-        raise Refus("doit être une liste d'objets.")
-    return valeur
+    return _liste(valeur, dict, "doit être une liste d'objets.")
 
 
 class Corps:
@@ -300,6 +300,18 @@ def lire_json(content_type: str, brut: bytes) -> dict:
     return donnees
 
 
+def identifiants(corps: Corps, cle: str, champ: str, *, maximum: int, si_vide: str, si_trop: str) -> list[int]:
+    """The ids of a list of objects (``corps[cle]``, each ``{champ: id}``), distinct, in the order sent; a list
+    without any, or with more than ``maximum`` (one call, one transaction: a bounded work), is refused with the
+    service's own message."""
+    ids = [objet.entier(champ, requis=True) for objet in corps.objets(cle)]
+    if not ids:
+        raise requete_invalide(si_vide)
+    if len(ids) > maximum:
+        raise requete_invalide(si_trop)
+    return list(dict.fromkeys(ids))
+
+
 # --- Pagination ------------------------------------------------------------------------------------------------
 
 MAX_PAR_PAGE = 10_000
@@ -325,3 +337,19 @@ def sens(p: Corps) -> str:
     """``triSens`` and ``triSense`` (both spellings exist): ``"-"`` for Descendant."""
     valeur = (p.texte("triSens") or p.texte("triSense")).lower()
     return "-" if valeur.startswith("desc") else ""
+
+
+def envoyes(criteres: dict) -> dict:
+    """The lookups of a search whose value the client sent, for ``qs.filter(**envoyes({...}))``: an absent id or
+    text reads as None, 0 or "" (``Corps``'s defaults), which filters nothing."""
+    return {champ: valeur for champ, valeur in criteres.items() if valeur not in (None, "", 0)}
+
+
+def page_triee(corps: Corps, cle: str, qs, colonnes: dict, *, par_defaut: str, departage: str, defaut: int = 50):
+    """The answer of every « rechercher »: the page of ``qs`` that ``corps[cle]`` asks for (``nbResultatsParPage``,
+    ``pageResultatDemandee``), sorted by its ``triColonne`` (a key of ``colonnes``, ``par_defaut`` otherwise) in
+    ``triSens``, then by ``departage`` so that pages never overlap: (rows, ``parametresRetour``)."""
+    parametres = corps.objet(cle)
+    par_page, page = pagination(corps, cle, defaut)
+    ordre = colonnes.get(parametres.texte("triColonne"), par_defaut)
+    return paginer(qs.order_by(sens(parametres) + ordre, departage), par_page, page)

@@ -38,6 +38,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from chorus.api import services
+from chorus.api.champs import Vide
 from chorus.api.kit import (
     CODE_ERREUR_TECHNIQUE,
     CODE_INTERDIT,
@@ -53,6 +54,7 @@ from chorus.api.kit import (
     est_json,
     lire_json,
     requete_invalide,
+    succes,
 )
 from chorus.limitation import Limite, adresse_client
 from chorus.securite import journaliser
@@ -321,13 +323,23 @@ REPONSES = {
 
 
 def documenter(resume: str, requete=None, **options):
-    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers. A serializer
-    without fields (``champs.Vide``) is documented as a JSON object: drf-spectacular would drop the body."""
+    """``extend_schema`` of a service: its summary, its request serializer and the envelope answers; the request
+    serializer is also the service's ``serialiseur``, so that the body is validated by the very serializer the
+    document describes. A serializer without fields (``champs.Vide``) is documented as a JSON object: drf-spectacular
+    would drop the body."""
     options.setdefault("description", resume)
+    schema = requete
     if requete is not None and not requete().fields:
-        requete = OpenApiTypes.OBJECT
-    requete = {"application/json": requete} if requete is not None else None
-    return extend_schema(summary=resume, request=requete, responses=REPONSES, **options)
+        schema = OpenApiTypes.OBJECT
+    schema = {"application/json": schema} if schema is not None else None
+    decorer = extend_schema(summary=resume, request=schema, responses=REPONSES, **options)
+
+    def documenter_vue(vue):
+        if requete is not None:
+            vue.serialiseur = requete
+        return decorer(vue)
+
+    return documenter_vue
 
 
 # --- The base views -------------------------------------------------------------------------------------------
@@ -356,7 +368,7 @@ class VueCpro(APIView):
 
 class ServiceCpro(VueCpro):
     """A ``POST /cpro/<domaine>/v1/<chemin>`` service: authenticated, throttled per client, body validated by
-    ``serialiseur`` (a ``chorus.api.champs.Requete``; unknown keys ignored)."""
+    ``serialiseur`` (a ``chorus.api.champs.Requete``, set by ``documenter``; unknown keys ignored)."""
 
     authentication_classes = [AuthentificationCpro]
     permission_classes = [IsAuthenticated]
@@ -381,3 +393,17 @@ class ServiceCpro(VueCpro):
     def corps(self) -> Corps:
         """The body, validated by ``serialiseur``, read with defaults."""
         return Corps(self.donnees())
+
+
+def liste_de_reference(resume: str, liste: str, cle: str | tuple, valeurs, requete=Vide) -> type[ServiceCpro]:
+    """A reference list service (``transverses/v1/recuperer/…``), the same for every technical account:
+    ``{liste: [{cle: valeur}, …]}`` in the order of ``valeurs`` (or, ``cle`` a tuple of keys, an object of those
+    keys for each tuple of ``valeurs``); the body (``requete``) is validated, then unused."""
+    lignes = [dict(zip(cle, valeur, strict=True)) if isinstance(cle, tuple) else {cle: valeur} for valeur in valeurs]
+
+    class Liste(ServiceCpro):
+        def post(self, request):
+            self.corps()
+            return succes(**{liste: lignes})
+
+    return documenter(resume, requete)(Liste)

@@ -11,8 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from chorus.api.champs import CodeLangue
-from chorus.api.kit import succes
-from chorus.api.protocole import ServiceCpro, VueCpro, documenter
+from chorus.api.protocole import VueCpro, liste_de_reference
 
 # ISO 4217 (pycountry's table), sorted by code: the currencies an invoice may be written in (BT-5), named in
 # French (the standard's translations that pycountry ships).
@@ -48,19 +47,9 @@ class HealthCheck(VueCpro):
         return Response({"body": "Chorus Pro disponible", "statusCode": "OK", "statusCodeValue": 200})
 
 
-@documenter("Devises (ISO 4217)", CodeLangue)
-class RecupererDevises(ServiceCpro):
-    serialiseur = CodeLangue
-
-    def post(self, request):
-        self.corps()
-        return succes(listeDevises=[{"codeDevise": code, "libelleDevise": libelle} for code, libelle in DEVISES])
-
-
-@documenter("Pays (ISO 3166)", CodeLangue)
-class RecupererPays(ServiceCpro):
-    serialiseur = CodeLangue
-
-    def post(self, request):
-        self.corps()
-        return succes(listePays=[{"codePays": code, "libellePays": libelle} for code, libelle in PAYS])
+RecupererDevises = liste_de_reference(
+    "Devises (ISO 4217)", "listeDevises", ("codeDevise", "libelleDevise"), DEVISES, requete=CodeLangue
+)
+RecupererPays = liste_de_reference(
+    "Pays (ISO 3166)", "listePays", ("codePays", "libellePays"), PAYS, requete=CodeLangue
+)

@@ -17,8 +17,7 @@ from chorus.api.kit import (
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import TransitionInterdite
-from facturation import queries as fq
-from facturation.enums import StatutFacture
+from facturation.api import acces
 from facturation.services import bac_a_sable
 
 
@@ -30,8 +29,6 @@ class ForcerStatutRequete(Requete):
 
 @documenter("Bac à sable : forcer le statut d'une de vos factures (CHORUS_BAC_A_SABLE seulement)", ForcerStatutRequete)
 class ForcerStatut(ServiceCpro):
-    serialiseur = ForcerStatutRequete
-
     def post(self, request):
         return forcer_statut(self.corps(), self.compte)
 
@@ -46,9 +43,7 @@ def forcer_statut(corps, compte):
             f"Statut inconnu ou non forçable : {statut} "
             f"(attendu : {', '.join(s.value for s in bac_a_sable.STATUTS_FORCABLES)})."
         )
-    facture = fq.facture_emise(compte.utilisateur, pk)
-    if facture is None or facture.statut == StatutFacture.BROUILLON:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
+    facture = acces.facture_emise(compte, pk)
     try:
         entree = bac_a_sable.forcer_statut(
             facture=facture, statut=statut, acting_user=compte.utilisateur, motif=corps.texte("motif")

@@ -13,23 +13,23 @@ from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_REGLE_METIER,
     ErreurApi,
+    envoyes,
     introuvable,
     jour,
     jour_heure,
     nombre,
-    pagination,
-    paginer,
+    page_triee,
     requete_invalide,
     rfc3339,
-    sens,
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import SYSTEME
 from facturation import montants, services
 from facturation import queries as fq
-from facturation.api import historique
+from facturation.api import acces, acteurs, historique
 from facturation.api.pieces import PieceJointeComplementaire, piece_televersee, pieces_complementaires
+from facturation.api.recherche import COLONNES_TRI, bornes_montants, filtrer_formulaire
 from facturation.enums import CADRES_FACTURE, Cadre, ModeDepot, ModePaiement, StatutFacture, TypeFacture, TypeTva
 from facturation.models import FluxDepot
 from facturation.services import envoi
@@ -115,11 +115,9 @@ class CadreFacturationCritere(Requete):
     codeCadreFacturation = Texte()
 
 
-class IdDestinataire(Requete):
-    idDestinataire = Entier()
-
-
-class RechercherFournisseurRequete(Requete):
+# The first criteria of ``rechercher/fournisseur`` and ``rechercher/valideur``, in Chorus Pro's order (no docstring:
+# the OpenAPI document describes each request with the docstring of ``Requete``, as before).
+class CriteresFacture(Requete):
     numeroFacture = Texte()
     statutCourant = Textes()
     periodeDateFactureDu = Date()
@@ -130,6 +128,13 @@ class RechercherFournisseurRequete(Requete):
     montantTTCMax = Montant()
     montantHTMin = Montant()
     montantHTMax = Montant()
+
+
+class IdDestinataire(Requete):
+    idDestinataire = Entier()
+
+
+class RechercherFournisseurRequete(CriteresFacture):
     montantApayerMin = Montant()
     montantApayerMax = Montant()
     cadreFacturation = CadreFacturationCritere()
@@ -317,8 +322,6 @@ def _pieces_jointes(corps, compte) -> tuple[list[dict], tuple[bytes, str] | None
 
 @documenter("Saisir et envoyer une facture", SoumettreRequete)
 class Soumettre(ServiceCpro):
-    serialiseur = SoumettreRequete
-
     def post(self, request):
         return soumettre(self.corps(), self.compte)
 
@@ -397,51 +400,20 @@ def soumettre(corps, compte):
 
 # --- Search and consultation ---------------------------------------------------------------------------------
 
-COLONNES_FACTURES = {
-    "IdentifiantFactureCPP": "pk",
-    "NumeroFacture": "numero",
-    "DateFacture": "date_facture",
-    "DateDepot": "date_depot",
-    "MontantTTC": "montant_ttc",
-    "MontantHT": "montant_ht",
-    "Statut": "statut",
-}
+COLONNES_FACTURES = {"IdentifiantFactureCPP": "pk", **COLONNES_TRI}
 
 
 def _filtrer(corps, qs):
-    criteres = {
-        "numero": corps.texte("numeroFacture"),
-        "statuts": corps.textes("statutCourant"),
-        "date_du": corps.date("periodeDateFactureDu"),
-        "date_au": corps.date("periodeDateFactureAu"),
-        "depot_du": corps.date("periodeDateDepotDu"),
-        "depot_au": corps.date("periodeDateDepotAu"),
-        "montant_min": corps.montant("montantTTCMin"),
-        "montant_max": corps.montant("montantTTCMax"),
-        "cadre": corps.objet("cadreFacturation").texte("codeCadreFacturation"),
-        "type_facture": corps.texte("typeFacture"),
+    qs = filtrer_formulaire(corps, qs, type_facture=corps.texte("typeFacture"))
+    egalites = {
+        "fournisseur_id": corps.entier("idFournisseur"),
+        "service_fournisseur_id": corps.entier("idServiceFournisseur"),
+        "numero_marche": corps.texte("numeroMarche"),
+        "numero_engagement": corps.texte("numeroBonCommande"),
+        "numero_facture_origine": corps.texte("numeroFactureOrigine"),
+        "mode_depot": corps.texte("modeDepot"),
     }
-    qs = fq.filtrer(criteres, qs)
-    if id_fournisseur := corps.entier("idFournisseur"):
-        qs = qs.filter(fournisseur_id=id_fournisseur)
-    if id_service := corps.entier("idServiceFournisseur"):
-        qs = qs.filter(service_fournisseur_id=id_service)
-    if numero_marche := corps.texte("numeroMarche"):
-        qs = qs.filter(numero_marche=numero_marche)
-    if bon := corps.texte("numeroBonCommande"):
-        qs = qs.filter(numero_engagement=bon)
-    if origine := corps.texte("numeroFactureOrigine"):
-        qs = qs.filter(numero_facture_origine=origine)
-    if mode := corps.texte("modeDepot"):
-        qs = qs.filter(mode_depot=mode)
-    if (montant := corps.montant("montantHTMin")) is not None:
-        qs = qs.filter(montant_ht__gte=montant)
-    if (montant := corps.montant("montantHTMax")) is not None:
-        qs = qs.filter(montant_ht__lte=montant)
-    if (montant := corps.montant("montantApayerMin")) is not None:
-        qs = qs.filter(montant_a_payer__gte=montant)
-    if (montant := corps.montant("montantApayerMax")) is not None:
-        qs = qs.filter(montant_a_payer__lte=montant)
+    qs = qs.filter(**envoyes(egalites), **bornes_montants(corps))
     if "rejetTraite" in corps.donnees:
         qs = qs.filter(rejet_traite=corps.booleen("rejetTraite"))
     destinataires = [d.entier("idDestinataire") for d in corps.objets("listeDestinataire")]
@@ -459,17 +431,7 @@ def _ligne_facture(f) -> dict:
     return {
         "identifiantFactureCPP": f.pk,
         "typeDemandePaiement": f.type_demande_paiement,
-        "codeFournisseur": f.fournisseur.identifiant,
-        "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
-        "designationFournisseur": f.fournisseur.raison_sociale,
-        "codeServiceFournisseur": f.service_fournisseur.code if f.service_fournisseur else "",
-        "nomServiceFournisseur": f.service_fournisseur.libelle if f.service_fournisseur else "",
-        "idDestinataire": f.destinataire_id or 0,
-        "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
-        "designationDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
-        "idServiceExecutant": f.service_destinataire_id or 0,
-        "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
-        "nomServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
+        **acteurs.fournisseur_et_destinataire(f),
         "typeFacture": f.type_facture,
         "numeroFacture": f.numero,
         "numeroFactureOrigine": f.numero_facture_origine,
@@ -492,32 +454,20 @@ def _ligne_facture(f) -> dict:
 
 @documenter("Rechercher les factures émises", RechercherFournisseurRequete)
 class RechercherFournisseur(ServiceCpro):
-    serialiseur = RechercherFournisseurRequete
-
     def post(self, request):
         return rechercher_fournisseur(self.corps(), self.compte)
 
 
 def rechercher_fournisseur(corps, compte):
     qs = _filtrer(corps, fq.factures_emises(compte.utilisateur))
-    parametres = corps.objet("rechercheFactureParFournisseur")
-    par_page, page = pagination(corps, "rechercheFactureParFournisseur")
-    ordre = COLONNES_FACTURES.get(parametres.texte("triColonne"), "pk")
     flux = FluxDepot.factures.through.objects.filter(facture_id=OuterRef("pk")).values("fluxdepot__numero")[:1]
-    qs = (
-        qs.select_related("fournisseur", "destinataire", "service_destinataire", "service_fournisseur", "created_by")
-        .annotate(numero_flux=Subquery(flux))
-        .order_by(sens(parametres) + ordre, "-pk")
+    qs = qs.select_related(
+        "fournisseur", "destinataire", "service_destinataire", "service_fournisseur", "created_by"
+    ).annotate(numero_flux=Subquery(flux))
+    lignes, retour = page_triee(
+        corps, "rechercheFactureParFournisseur", qs, COLONNES_FACTURES, par_defaut="pk", departage="-pk"
     )
-    lignes, retour = paginer(qs, par_page, page)
     return succes(listeFactures=[_ligne_facture(f) for f in lignes], parametresRetour=retour)
-
-
-def _facture(compte, pk):
-    facture = fq.facture_emise(compte.utilisateur, pk)
-    if facture is None or facture.statut == StatutFacture.BROUILLON:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
-    return facture
 
 
 def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
@@ -531,14 +481,12 @@ def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
 
 @documenter("Consulter une facture émise", ConsulterFournisseurRequete)
 class ConsulterFournisseur(ServiceCpro):
-    serialiseur = ConsulterFournisseurRequete
-
     def post(self, request):
         return consulter_fournisseur(self.corps(), self.compte)
 
 
 def consulter_fournisseur(corps, compte):
-    return reponse_consulter(_facture(compte, corps.entier("identifiantFactureCPP", requis=True)))
+    return reponse_consulter(acces.facture_emise(compte, corps.entier("identifiantFactureCPP", requis=True)))
 
 
 def reponse_consulter(f):
@@ -565,14 +513,7 @@ def facture_json(f) -> dict:
             "idValideur1": f.valideur_id or 0,
             "raisonSocialeValideur1": f.valideur.raison_sociale if f.valideur else "",
         },
-        "destinataire": {
-            "idDestinataire": f.destinataire_id or 0,
-            "codeDestinataire": f.destinataire.identifiant if f.destinataire else "",
-            "libelleDestinataire": f.destinataire.raison_sociale if f.destinataire else "",
-            "idServiceExecutant": f.service_destinataire_id or 0,
-            "codeServiceExecutant": f.service_destinataire.code if f.service_destinataire else "",
-            "libelleServiceExecutant": f.service_destinataire.libelle if f.service_destinataire else "",
-        },
+        "destinataire": acteurs.destinataire_et_service(f.destinataire, f.service_destinataire),
         "fournisseur": {
             "idFournisseur": f.fournisseur_id,
             "codeFournisseur": f.fournisseur.identifiant,
@@ -644,21 +585,21 @@ def facture_json(f) -> dict:
 
 @documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
 class ConsulterHistorique(ServiceCpro):
-    serialiseur = ConsulterHistoriqueRequete
-
     def post(self, request):
         return consulter_historique(self.corps(), self.compte)
 
 
-def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str) -> tuple[list, dict]:
+def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str, *, lignes: str, ligne) -> dict:
     """One of the history's lists, newest first (``triSens…`` Ascendant: oldest first), paginated by its own
-    parameters (``nbResultatsParPageListe<liste>``, ``pageResultatDemandeeListe<liste>``)."""
+    parameters (``nbResultatsParPageListe<liste>``, ``pageResultatDemandeeListe<liste>``): ``{lignes: [ligne(entrée)
+    …], nbResultatsParPage<suffixe>…}``."""
     p = corps.objet(cle)
     par_page = max(p.entier(f"nbResultatsParPageListe{liste}") or 100, 1)
     page = max(p.entier(f"pageResultatDemandeeListe{liste}") or 1, 1)
     if (p.texte(f"triSensListe{liste}") or "").lower().startswith("asc"):
         entrees = entrees[::-1]
-    return entrees[(page - 1) * par_page : page * par_page], _page(len(entrees), par_page, page, suffixe)
+    tranche = entrees[(page - 1) * par_page : page * par_page]
+    return {lignes: [ligne(e) for e in tranche], **_page(len(entrees), par_page, page, suffixe)}
 
 
 def _utilisateur(e, prefixe: str) -> dict:
@@ -671,66 +612,77 @@ def _utilisateur(e, prefixe: str) -> dict:
     }
 
 
+def _statut(e) -> dict:
+    return {
+        "histoStatutId": e.pk,
+        "histoStatutCode": e.statut,
+        "histoStatutCommentaire": e.commentaire,
+        "histoStatutDatePassage": jour_heure(e.created_at),
+        **_utilisateur(e, "histoStatut"),
+    }
+
+
+def _action(e) -> dict:
+    return {
+        "histoActionId": e.pk,
+        "histoActionCode": historique.code_action(e),
+        "histoActionDateHeure": jour_heure(e.created_at),
+        **_utilisateur(e, "histoAction"),
+    }
+
+
+def _evenement(e) -> dict:
+    return {
+        "evenementId": e.pk,
+        "evenementLibelle": historique.libelle_evenement(e),
+        "evenementQui": "Chorus Pro",
+        "evenementDateHeure": jour_heure(e.created_at),
+    }
+
+
 def consulter_historique(corps, compte):
     """The invoice's append-only history (``queries.historique``, one query) in Chorus Pro's three lists: every
     entry as a status (``histoStatut``), the users' own actions with their code (``histoAction``,
     ``historique.code_action``: every entry of a supplier, recipient or valideur) and what the portal did by
     itself (role ``SYSTEME``: routing, tacit validation) as events (``evenement``)."""
     id_facture = corps.entier("idFacture", requis=True)
-    f = _facture(compte, id_facture)
+    f = acces.facture_emise(compte, id_facture)
     entrees = fq.historique(f)
     actions = [e for e in entrees if e.role != SYSTEME]
     evenements = [e for e in entrees if e.role == SYSTEME]
-    statuts, page_statuts = _tranche(entrees, corps, "paramRechercheHistoStatuts", "HistoStatut", "HistoStatut")
-    tranche_actions, page_actions = _tranche(
-        actions, corps, "paramRechercheHistoActionsUtilisateurs", "HistoAction", "HistoAction"
-    )
-    tranche_evenements, page_evenements = _tranche(
-        evenements, corps, "paramRechercheHistoEvenementsComplementaires", "HistoEvenement", "Evenement"
-    )
     derniere = actions[0] if actions else None
     return succes(
         idFacture=id_facture,
         numeroFacture=f.numero,
         statutCourantCode=f.statut,
         modeDepot=f.mode_depot,
-        historiquesDesStatuts={
-            "histoStatut": [
-                {
-                    "histoStatutId": e.pk,
-                    "histoStatutCode": e.statut,
-                    "histoStatutCommentaire": e.commentaire,
-                    "histoStatutDatePassage": jour_heure(e.created_at),
-                    **_utilisateur(e, "histoStatut"),
-                }
-                for e in statuts
-            ],
-            **page_statuts,
-        },
-        historiquesDesActionsUtilisateurs={
-            "histoAction": [
-                {
-                    "histoActionId": e.pk,
-                    "histoActionCode": historique.code_action(e),
-                    "histoActionDateHeure": jour_heure(e.created_at),
-                    **_utilisateur(e, "histoAction"),
-                }
-                for e in tranche_actions
-            ],
-            **page_actions,
-        },
-        historiquesDesEvenementsComplementaires={
-            "evenement": [
-                {
-                    "evenementId": e.pk,
-                    "evenementLibelle": historique.libelle_evenement(e),
-                    "evenementQui": "Chorus Pro",
-                    "evenementDateHeure": jour_heure(e.created_at),
-                }
-                for e in tranche_evenements
-            ],
-            **page_evenements,
-        },
+        historiquesDesStatuts=_tranche(
+            entrees,
+            corps,
+            "paramRechercheHistoStatuts",
+            "HistoStatut",
+            "HistoStatut",
+            lignes="histoStatut",
+            ligne=_statut,
+        ),
+        historiquesDesActionsUtilisateurs=_tranche(
+            actions,
+            corps,
+            "paramRechercheHistoActionsUtilisateurs",
+            "HistoAction",
+            "HistoAction",
+            lignes="histoAction",
+            ligne=_action,
+        ),
+        historiquesDesEvenementsComplementaires=_tranche(
+            evenements,
+            corps,
+            "paramRechercheHistoEvenementsComplementaires",
+            "HistoEvenement",
+            "Evenement",
+            lignes="evenement",
+            ligne=_evenement,
+        ),
         derniereAction={
             "derniereActionCode": historique.code_action(derniere) if derniere else "",
             "derniereActionId": derniere.pk if derniere else 0,

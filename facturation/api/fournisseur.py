@@ -20,6 +20,7 @@ from chorus.api.kit import (
     CODE_INTERDIT,
     CODE_REGLE_METIER,
     ErreurApi,
+    identifiants,
     introuvable,
     jour,
     requete_invalide,
@@ -28,10 +29,9 @@ from chorus.api.kit import (
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.workflow import TransitionInterdite
 from facturation import depot, services
-from facturation import queries as fq
+from facturation.api import acces
 from facturation.api.factures import Destinataire, _destinataire
 from facturation.api.pieces import PieceJointeComplementaire, decoder_base64, pieces_complementaires
-from facturation.enums import StatutFacture
 from facturation.services import envoi
 from organisation.enums import Niveau
 from organisation.models import Structure
@@ -52,12 +52,8 @@ def refus_metier():
 
 
 def facture_modifiable(compte, pk: int):
-    """An invoice the technical account's user may act on as its supplier; the same refusal for a missing one and
-    for another structure's."""
-    facture = fq.facture_emise(compte.utilisateur, pk, Niveau.MODIFICATION)
-    if facture is None or facture.statut == StatutFacture.BROUILLON:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
-    return facture
+    """An invoice the technical account's user may act on as its supplier."""
+    return acces.facture_emise(compte, pk, Niveau.MODIFICATION)
 
 
 # --- Files sent ahead --------------------------------------------------------------------------------------------
@@ -82,8 +78,6 @@ def _nom_fichier(corps) -> str:
 
 @documenter("Ajouter une pièce jointe (à joindre ensuite par soumettre ou completer)", AjouterFichierRequete)
 class AjouterFichier(ServiceCpro):
-    serialiseur = AjouterFichierRequete
-
     def post(self, request):
         corps = self.corps()
         contenu = decoder_base64(corps, "pieceJointeFichier")
@@ -113,8 +107,6 @@ class DeposerPdf(ServiceCpro):
     format sniffed from the content, signature checked, duplicate file refused, data read from the text), what it
     could read is returned to pre-fill ``soumettre``, which names the file in ``pieceJointePrincipale``
     (``modeDepot`` ``DEPOT_PDF_API``). ``formatDepot``, when sent, must be what the file is."""
-
-    serialiseur = DeposerPdfRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
@@ -173,8 +165,6 @@ class CompleterRequete(Requete):
 
 @documenter("Compléter une facture suspendue", CompleterRequete)
 class Completer(ServiceCpro):
-    serialiseur = CompleterRequete
-
     def post(self, request):
         corps, compte = self.corps(), self.compte
         facture = facture_modifiable(compte, corps.entier("identifiantFactureCPP", requis=True))
@@ -210,8 +200,6 @@ class RecyclerRequete(Requete):
 class Recycler(ServiceCpro):
     """Only the routing changes (``services.recycler``): the recipient and its service (``destinataire``, the
     current one when absent) and the engagement number (``reference.numeroBonCommande``, kept when absent)."""
-
-    serialiseur = RecyclerRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte
@@ -262,17 +250,18 @@ class TraiterRejet(ServiceCpro):
     """Every invoice of ``listeDemandePaiement`` or none: one refused (unknown, not rejected, already handled)
     refuses the call."""
 
-    serialiseur = TraiterRejetRequete
-
     def post(self, request):
         corps, compte = self.corps(), self.compte
-        ids = [objet.entier("idDemandePaiement", requis=True) for objet in corps.objets("listeDemandePaiement")]
-        if not ids:
-            raise requete_invalide("Le champ « listeDemandePaiement » doit contenir au moins une facture.")
-        if len(ids) > MAX_REJETS:
-            raise requete_invalide(f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.")
+        ids = identifiants(
+            corps,
+            "listeDemandePaiement",
+            "idDemandePaiement",
+            maximum=MAX_REJETS,
+            si_vide="Le champ « listeDemandePaiement » doit contenir au moins une facture.",
+            si_trop=f"Le champ « listeDemandePaiement » contient au plus {MAX_REJETS} factures.",
+        )
         motif = " – ".join(filter(None, [corps.texte("motifRejet"), corps.texte("cpltInfos")]))
-        factures = [facture_modifiable(compte, pk) for pk in dict.fromkeys(ids)]
+        factures = [facture_modifiable(compte, pk) for pk in ids]
         with refus_metier(), transaction.atomic():
             for facture in factures:
                 try:
@@ -292,8 +281,6 @@ class CorrigerValideurRequete(Requete):
 @documenter("Corriger le valideur d'une facture (erreur fournisseur sur valideur)", CorrigerValideurRequete)
 class CorrigerValideur(ServiceCpro):
     """The right valideur by ``identifiantStructure`` (its SIRET) or ``idStructure``."""
-
-    serialiseur = CorrigerValideurRequete
 
     def post(self, request):
         corps, compte = self.corps(), self.compte

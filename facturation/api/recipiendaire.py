@@ -18,24 +18,25 @@ from chorus.api.kit import (
     CODE_REGLE_METIER,
     CODE_TROP_VOLUMINEUX,
     ErreurApi,
+    envoyes,
+    identifiants,
     introuvable,
     jour,
     nombre,
-    pagination,
-    paginer,
+    page_triee,
     requete_invalide,
     rfc3339,
-    sens,
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from facturation import documents, services
 from facturation import queries as fq
+from facturation.api import acces, acteurs
 from facturation.api.factures import COLONNES_FACTURES, reponse_consulter
+from facturation.api.recherche import bornes_montants, criteres_formulaire, identite
 from facturation.enums import MOTIFS_DESTINATAIRE
 from facturation.models import Facture, HistoriqueFacture, PieceJointe
 from facturation.statuts import ACTIONS_DESTINATAIRE
-from organisation.enums import Niveau
 
 # --- Request serializers (Chorus Pro's field names and JSON types; OpenAPI) ------------------------------------
 
@@ -114,27 +115,8 @@ def _moment(corps, cle: str):
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-BORNES_MONTANTS = [
-    ("montantHTMin", "montant_ht__gte"),
-    ("montantHTMax", "montant_ht__lte"),
-    ("montantApayerMin", "montant_a_payer__gte"),
-    ("montantApayerMax", "montant_a_payer__lte"),
-]
-
-
 def _filtrer(corps, qs):
-    criteres = {
-        "numero": corps.texte("numeroFacture"),
-        "statuts": corps.textes("statutCourant"),
-        "date_du": corps.date("periodeDateFactureDu"),
-        "date_au": corps.date("periodeDateFactureAu"),
-        "depot_du": corps.date("periodeDateDepotDu"),
-        "depot_au": corps.date("periodeDateDepotAu"),
-        "montant_min": corps.montant("montantTTCMin"),
-        "montant_max": corps.montant("montantTTCMax"),
-        "cadre": corps.texte("cadreFacturation"),
-    }
-    qs = fq.filtrer(criteres, qs)
+    qs = fq.filtrer(criteres_formulaire(corps, cadre=corps.texte("cadreFacturation")), qs)
     if type_dp := corps.texte("typeDemandePaiement"):
         if type_dp not in Facture.TypeDemandePaiement.values:
             raise requete_invalide(
@@ -144,23 +126,19 @@ def _filtrer(corps, qs):
         qs = qs.filter(type_demande_paiement=type_dp)
     if types := corps.textes("listeTypeFacture"):
         qs = qs.filter(type_facture__in=types)
-    if id_destinataire := corps.entier("idDestinataire"):
-        qs = qs.filter(destinataire_id=id_destinataire)
-    if id_service := corps.entier("idServiceExecutant"):
-        qs = qs.filter(service_destinataire_id=id_service)
+    egalites = {
+        "destinataire_id": corps.entier("idDestinataire"),
+        "service_destinataire_id": corps.entier("idServiceExecutant"),
+        "numero_engagement": corps.texte("numeroBonCommande"),
+        "numero_marche": corps.texte("numeroMarche"),
+    }
+    qs = qs.filter(**envoyes(egalites), **bornes_montants(corps))
     fournisseurs = [f.entier("idFournisseur") for f in corps.objets("listeFournisseurs")]
     if fournisseurs := [f for f in fournisseurs if f]:
         qs = qs.filter(fournisseur_id__in=fournisseurs)
     services_fournisseurs = [s for f in corps.objets("listeFournisseurs") for s in f.entiers("listeIdService")]
     if services_fournisseurs:
         qs = qs.filter(service_fournisseur_id__in=services_fournisseurs)
-    if bon := corps.texte("numeroBonCommande"):
-        qs = qs.filter(numero_engagement=bon)
-    if marche := corps.texte("numeroMarche"):
-        qs = qs.filter(numero_marche=marche)
-    for cle, filtre in BORNES_MONTANTS:
-        if (montant := corps.montant(cle)) is not None:
-            qs = qs.filter(**{filtre: montant})
     if "factureTelechargeeParDestinataire" in corps.donnees:
         qs = qs.filter(telechargee_le__isnull=not corps.booleen("factureTelechargeeParDestinataire"))
     if (du := _moment(corps, "periodeDateHeureEtatCourantDu")) is not None:
@@ -180,28 +158,13 @@ def _dernier_historique(champ: str):
 
 def _ligne(f) -> dict:
     commentaire = " – ".join(t for t in (f.motif_courant, f.commentaire_courant) if t)
-    service_fournisseur, service = f.service_fournisseur, f.service_destinataire
     return {
-        "idFacture": f.pk,
-        "numeroFacture": f.numero,
-        "typeDemandePaiement": f.type_demande_paiement,
-        "typeFacture": f.type_facture,
-        "statut": f.statut,
+        **identite(f),
         "commentaireEtatCourant": commentaire,
         "dateHeureEtatCourant": rfc3339(f.etat_le or f.updated_at),
         "dateFacture": jour(f.date_facture),
         "dateDepot": jour(f.date_depot),
-        "codeFournisseur": f.fournisseur.identifiant,
-        "typeIdentifiantFournisseur": f.fournisseur.type_identifiant,
-        "designationFournisseur": f.fournisseur.raison_sociale,
-        "codeServiceFournisseur": service_fournisseur.code if service_fournisseur else "",
-        "nomServiceFournisseur": service_fournisseur.libelle if service_fournisseur else "",
-        "idDestinataire": f.destinataire_id,
-        "codeDestinataire": f.destinataire.identifiant,
-        "designationDestinataire": f.destinataire.raison_sociale,
-        "idServiceExecutant": f.service_destinataire_id or 0,
-        "codeServiceExecutant": service.code if service else "",
-        "nomServiceExecutant": service.libelle if service else "",
+        **acteurs.fournisseur_et_destinataire(f),
         "numeroBonCommande": f.numero_engagement,
         "numeroMarche": f.numero_marche,
         "montantHT": nombre(f.montant_ht),
@@ -214,8 +177,6 @@ def _ligne(f) -> dict:
 
 @documenter("Rechercher les factures reçues", RechercherRecipiendaireRequete)
 class RechercherRecipiendaire(ServiceCpro):
-    serialiseur = RechercherRecipiendaireRequete
-
     def post(self, request):
         return rechercher_recipiendaire(self.corps(), self.compte)
 
@@ -226,14 +187,10 @@ def rechercher_recipiendaire(corps, compte):
         motif_courant=_dernier_historique("motif"),
         commentaire_courant=_dernier_historique("commentaire"),
     )
-    qs = _filtrer(corps, qs)
-    parametres = corps.objet("paramRecherche")
-    par_page, page = pagination(corps, "paramRecherche")
-    ordre = COLONNES_FACTURES.get(parametres.texte("triColonne"), "pk")
-    qs = qs.select_related("fournisseur", "destinataire", "service_destinataire", "service_fournisseur").order_by(
-        sens(parametres) + ordre, "-pk"
+    qs = _filtrer(corps, qs).select_related(
+        "fournisseur", "destinataire", "service_destinataire", "service_fournisseur"
     )
-    lignes, retour = paginer(qs, par_page, page)
+    lignes, retour = page_triee(corps, "paramRecherche", qs, COLONNES_FACTURES, par_defaut="pk", departage="-pk")
     # As Chorus Pro's: the pagination at the top level (``pageCourante``, ``pages``…) and ``listeFactures`` a list
     # (the Go client's struct of api-fields.md reads one object there, but the reference and the other clients
     # iterate a list of invoices).
@@ -243,20 +200,11 @@ def rechercher_recipiendaire(corps, compte):
 # --- consulter/recipiendaire -----------------------------------------------------------------------------------
 
 
-def _facture_recue(compte, pk, niveau: str = Niveau.CONSULTATION):
-    facture = fq.facture_recue(compte.utilisateur, pk, niveau)
-    if facture is None:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
-    return facture
-
-
 @documenter("Consulter une facture reçue", ConsulterRecipiendaireRequete)
 class ConsulterRecipiendaire(ServiceCpro):
-    serialiseur = ConsulterRecipiendaireRequete
-
     def post(self, request):
         corps = self.corps()
-        return reponse_consulter(_facture_recue(self.compte, corps.entier("identifiantFactureCPP", requis=True)))
+        return reponse_consulter(acces.facture_recue(self.compte, corps.entier("identifiantFactureCPP", requis=True)))
 
 
 # --- traiter/recue ---------------------------------------------------------------------------------------------
@@ -282,8 +230,6 @@ def _code_motif(statut: str, motif: str) -> str:
 
 @documenter("Traiter une facture reçue (changer son statut)", TraiterRecueRequete)
 class TraiterRecue(ServiceCpro):
-    serialiseur = TraiterRecueRequete
-
     def post(self, request):
         return traiter_recue(self.corps(), self.compte)
 
@@ -296,7 +242,7 @@ def traiter_recue(corps, compte):
             f"Valeur inconnue pour « nouveauStatut » : {statut} (attendu : {', '.join(ACTIONS_DESTINATAIRE)})."
         )
     motif = _code_motif(statut, corps.texte("motif"))
-    facture = _facture_recue(compte, id_facture)
+    facture = acces.facture_recue(compte, id_facture)
     try:
         services.traiter_facture_recue(
             acting_user=compte.utilisateur,
@@ -324,25 +270,25 @@ MAX_FACTURES_GROUPE = 1000
 
 @documenter("Télécharger un groupe de factures reçues (PDF ou ZIP, en base64)", TelechargerGroupeRequete)
 class TelechargerGroupe(ServiceCpro):
-    serialiseur = TelechargerGroupeRequete
-
     def post(self, request):
         return telecharger_groupe(self.corps(), self.compte)
 
 
 def telecharger_groupe(corps, compte):
-    ids = [f.entier("idFacture", requis=True) for f in corps.objets("listeFacture")]
-    if not ids:
-        raise requete_invalide("Le champ « listeFacture » doit contenir au moins une facture (« idFacture »).")
-    if len(ids) > MAX_FACTURES_GROUPE:
-        raise requete_invalide(f"Au plus {MAX_FACTURES_GROUPE} factures par téléchargement.")
+    ids = identifiants(
+        corps,
+        "listeFacture",
+        "idFacture",
+        maximum=MAX_FACTURES_GROUPE,
+        si_vide="Le champ « listeFacture » doit contenir au moins une facture (« idFacture »).",
+        si_trop=f"Au plus {MAX_FACTURES_GROUPE} factures par téléchargement.",
+    )
     format_groupe = (corps.texte("format") or documents.FORMAT_PDF).upper()
     avec = (corps.texte("avecPiecesJointesComplementaires") or "NON").upper()
     if avec not in ("OUI", "NON"):
         raise requete_invalide(
             f"Valeur inconnue pour « avecPiecesJointesComplementaires » : {avec} (attendu : OUI, NON)."
         )
-    ids = list(dict.fromkeys(ids))
     trouvees = {
         f.pk: f
         for f in fq.factures_recues(compte.utilisateur)

@@ -7,9 +7,9 @@ syntaxes of ``facturation.api.flux``), so that what a client is offered is what 
 
 from decimal import Decimal
 
-from chorus.api.champs import CodeLangue, Requete, Texte, Vide
+from chorus.api.champs import CodeLangue, Requete, Texte
 from chorus.api.kit import requete_invalide, succes
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
 from facturation import statuts
 from facturation.api.flux import SYNTAXES
 from facturation.enums import TAUX_TVA, Cadre, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
@@ -63,78 +63,36 @@ class TypesPjRequete(Requete):
     typeObjet = Texte()
 
 
-@documenter("Taux de TVA", CodeLangue)
-class RecupererTauxTva(ServiceCpro):
-    serialiseur = CodeLangue
-
-    def post(self, request):
-        self.corps()
-        return succes(
-            listeTauxTva=[
-                {
-                    "codeTauxTva": code_taux_tva(taux),
-                    "libelleTauxTva": f"{taux.replace('.', ',')} %",
-                    "valeurTauxTva": float(Decimal(taux)),
-                }
-                for taux in TAUX_TVA
-            ]
-        )
+RecupererTauxTva = liste_de_reference(
+    "Taux de TVA",
+    "listeTauxTva",
+    ("codeTauxTva", "libelleTauxTva", "valeurTauxTva"),
+    [(code_taux_tva(taux), f"{taux.replace('.', ',')} %", float(Decimal(taux))) for taux in TAUX_TVA],
+    requete=CodeLangue,
+)
 
 
-@documenter("Modes de règlement", Vide)
-class RecupererModesReglement(ServiceCpro):
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeModePaiement=[{"modePaiement": mode} for mode in ModePaiement.values])
-
-
-@documenter("Modes de dépôt", Vide)
-class RecupererModesDepot(ServiceCpro):
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeModeDepot=[{"modeDepot": mode} for mode in ModeDepot.values])
-
-
-@documenter("Formats de flux acceptés par deposer/flux", Vide)
-class RecupererFormatsFlux(ServiceCpro):
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeFormatFlux=[{"formatFlux": syntaxe} for syntaxe in SYNTAXES])
-
-
-@documenter("Cadres de facturation", Vide)
-class RecupererCadresFacturation(ServiceCpro):
-    """Every cadre the portal handles (``Cadre``): the invoices' first (A1, A2, A9, A12: ``soumettre``,
-    ``deposer/flux``), then the works pieces' (A4…A25, deposited in « Factures de travaux »)."""
-
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeCadreFacturation=[{"codeCadreFacturation": cadre.value} for cadre in Cadre])
-
-
-@documenter("Types de demande de paiement", Vide)
-class RecupererTypesDp(ServiceCpro):
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeTypeDemandePaiement=[{"typeDemandePaiement": t} for t in TypeDemandePaiement.values])
+RecupererModesReglement = liste_de_reference(
+    "Modes de règlement", "listeModePaiement", "modePaiement", ModePaiement.values
+)
+RecupererModesDepot = liste_de_reference("Modes de dépôt", "listeModeDepot", "modeDepot", ModeDepot.values)
+RecupererFormatsFlux = liste_de_reference(
+    "Formats de flux acceptés par deposer/flux", "listeFormatFlux", "formatFlux", SYNTAXES
+)
+# Every cadre the portal handles (``Cadre``): the invoices' first (A1, A2, A9, A12: ``soumettre``, ``deposer/flux``),
+# then the works pieces' (A4…A25, deposited in « Factures de travaux »).
+RecupererCadresFacturation = liste_de_reference(
+    "Cadres de facturation", "listeCadreFacturation", "codeCadreFacturation", Cadre.values
+)
+RecupererTypesDp = liste_de_reference(
+    "Types de demande de paiement", "listeTypeDemandePaiement", "typeDemandePaiement", TypeDemandePaiement.values
+)
 
 
 @documenter("Statuts d'un type de demande de paiement", TypeDpRequete)
 class RecupererEtatsTypeDp(ServiceCpro):
     """Both types of payment request follow the one lifecycle of ``facturation.statuts`` (a payable works piece
     continues as an invoice): the statuses of its table, in the enum's order."""
-
-    serialiseur = TypeDpRequete
 
     def post(self, request):
         type_dp = self.corps().texte("typeDemandePaiement")
@@ -146,8 +104,6 @@ class RecupererEtatsTypeDp(ServiceCpro):
 @documenter("Statuts qu'un destinataire peut donner depuis le statut courant", EtatsTraitementRequete)
 class RecupererEtatsTraitement(ServiceCpro):
     """What « Traiter la facture » offers the recipient from ``statutCourant``: the transition table's targets."""
-
-    serialiseur = EtatsTraitementRequete
 
     def post(self, request):
         statut = _valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
@@ -161,8 +117,6 @@ class RecupererEtatsTraitement(ServiceCpro):
 @documenter("Types de pièce jointe", TypesPjRequete)
 class RecupererTypesPj(ServiceCpro):
     """``idTypePieceJointe``: the type's rank in ``TypePieceJointe`` (stable: new types are added at the end)."""
-
-    serialiseur = TypesPjRequete
 
     def post(self, request):
         type_objet = self.corps().texte("typeObjet") or TYPE_OBJET_FACTURE

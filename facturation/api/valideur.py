@@ -7,28 +7,20 @@ as the portal's « Valider » / « Refuser »."""
 from django.db import transaction
 from django.utils import timezone
 
-from chorus.api.champs import Date, Entier, Montant, Pagination, Requete, Texte, Textes
-from chorus.api.kit import introuvable, jour, nombre, pagination, paginer, requete_invalide, sens, succes
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.champs import Entier, Montant, Pagination, Requete, Texte
+from chorus.api.kit import envoyes, jour, nombre, page_triee, requete_invalide, succes
+from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
 from facturation import queries as fq
 from facturation import services, statuts
-from facturation.api.factures import CadreFacturationCritere, reponse_consulter
+from facturation.api import acces
+from facturation.api.acteurs import acteur
+from facturation.api.factures import CadreFacturationCritere, CriteresFacture, reponse_consulter
 from facturation.api.fournisseur import refus_metier
+from facturation.api.recherche import COLONNES_TRI, filtrer_formulaire, identite
 from facturation.enums import CADRES_AVEC_VALIDEUR, MotifRefusValidation, StatutFacture
-from organisation.enums import Niveau
 
 
-class RechercherValideurRequete(Requete):
-    numeroFacture = Texte()
-    statutCourant = Textes()
-    periodeDateFactureDu = Date()
-    periodeDateFactureAu = Date()
-    periodeDateDepotDu = Date()
-    periodeDateDepotAu = Date()
-    montantTTCMin = Montant()
-    montantTTCMax = Montant()
-    montantHTMin = Montant()
-    montantHTMax = Montant()
+class RechercherValideurRequete(CriteresFacture):
     montantAPayerMin = Montant()
     montantAPayerMax = Montant()
     cadreFacturation = CadreFacturationCritere()
@@ -42,33 +34,11 @@ class RechercherValideurRequete(Requete):
     idUtilisateurCourant = Entier()
 
 
-COLONNES = {
-    "IdFacture": "pk",
-    "NumeroFacture": "numero",
-    "DateFacture": "date_facture",
-    "DateDepot": "date_depot",
-    "MontantTTC": "montant_ttc",
-    "MontantHT": "montant_ht",
-    "Statut": "statut",
-}
+COLONNES = {"IdFacture": "pk", **COLONNES_TRI}
 
 
 def _filtrer(corps, qs):
-    qs = fq.filtrer(
-        {
-            "numero": corps.texte("numeroFacture"),
-            "statuts": corps.textes("statutCourant"),
-            "date_du": corps.date("periodeDateFactureDu"),
-            "date_au": corps.date("periodeDateFactureAu"),
-            "depot_du": corps.date("periodeDateDepotDu"),
-            "depot_au": corps.date("periodeDateDepotAu"),
-            "montant_min": corps.montant("montantTTCMin"),
-            "montant_max": corps.montant("montantTTCMax"),
-            "cadre": corps.objet("cadreFacturation").texte("codeCadreFacturation"),
-            "numero_engagement": corps.texte("numeroEngagement"),
-        },
-        qs,
-    )
+    qs = filtrer_formulaire(corps, qs, numero_engagement=corps.texte("numeroEngagement"))
     egalites = {
         "fournisseur_id": corps.entier("idFournisseur"),
         "destinataire_id": corps.entier("idDestinataire"),
@@ -80,18 +50,14 @@ def _filtrer(corps, qs):
         "montant_a_payer__gte": corps.montant("montantAPayerMin"),
         "montant_a_payer__lte": corps.montant("montantAPayerMax"),
     }
-    return qs.filter(**{champ: valeur for champ, valeur in egalites.items() if valeur not in (None, "", 0)})
+    # Here a bound of 0 filters nothing, as an absent one.
+    return qs.filter(**envoyes(egalites))
 
 
 def _ligne(f) -> dict:
-    fournisseur, destinataire, valideur = f.fournisseur, f.destinataire, f.valideur
     sf, sd = f.service_fournisseur, f.service_destinataire
     return {
-        "idFacture": f.pk,
-        "numeroFacture": f.numero,
-        "typeDemandePaiement": f.type_demande_paiement,
-        "typeFacture": f.type_facture,
-        "statut": f.statut,
+        **identite(f),
         "devise": f.devise,
         "dateFacture": jour(f.date_facture),
         "dateDepot": jour(f.date_depot),
@@ -100,39 +66,25 @@ def _ligne(f) -> dict:
         "montantAPayer": nombre(f.montant_a_payer),
         "numeroEngagement": f.numero_engagement,
         "numeroMarche": f.numero_marche,
-        "idFournisseur": f.fournisseur_id,
-        "identifiantFournisseur": fournisseur.identifiant,
-        "typeIdentifiantFournisseur": fournisseur.type_identifiant,
-        "designationFournisseur": fournisseur.raison_sociale,
+        **acteur(f.fournisseur, "Fournisseur", nom="designation"),
         "codeServiceFournisseur": sf.code if sf else "",
         "nomServiceFournisseur": sf.libelle if sf else "",
-        "idDestinataire": f.destinataire_id or 0,
-        "identifiantDestinataire": destinataire.identifiant if destinataire else "",
-        "typeIdentifiantDestinataire": destinataire.type_identifiant if destinataire else "",
-        "designationDestinataire": destinataire.raison_sociale if destinataire else "",
+        **acteur(f.destinataire, "Destinataire", nom="designation"),
         "idServiceExecutant": f.service_destinataire_id or 0,
         "codeServiceExecutant": sd.code if sd else "",
         "nomServiceExecutant": sd.libelle if sd else "",
-        "idValideur": f.valideur_id or 0,
-        "identifiantValideur": valideur.identifiant if valideur else "",
-        "typeIdentifiantValideur": valideur.type_identifiant if valideur else "",
-        "designationValideur": valideur.raison_sociale if valideur else "",
+        **acteur(f.valideur, "Valideur", nom="designation"),
     }
 
 
 @documenter("Rechercher les factures à valider", RechercherValideurRequete)
 class RechercherValideur(ServiceCpro):
-    serialiseur = RechercherValideurRequete
-
     def post(self, request):
         corps = self.corps()
-        qs = _filtrer(corps, fq.factures_a_valider(self.compte.utilisateur))
-        par_page, page = pagination(corps, "pagination")
-        ordre = COLONNES.get(corps.objet("pagination").texte("triColonne"), "pk")
-        qs = qs.select_related(
+        qs = _filtrer(corps, fq.factures_a_valider(self.compte.utilisateur)).select_related(
             "fournisseur", "destinataire", "valideur", "service_fournisseur", "service_destinataire"
-        ).order_by(sens(corps.objet("pagination")) + ordre, "-pk")
-        lignes, retour = paginer(qs, par_page, page)
+        )
+        lignes, retour = page_triee(corps, "pagination", qs, COLONNES, par_defaut="pk", departage="-pk")
         return succes(listeFactures=[_ligne(f) for f in lignes], parametresRetour=retour)
 
 
@@ -142,21 +94,13 @@ class ConsulterValideurRequete(Requete):
     idUtilisateurCourant = Entier()
 
 
-def facture_a_valider(compte, pk: int, niveau: str = Niveau.CONSULTATION):
-    facture = fq.facture_a_valider(compte.utilisateur, pk, niveau)
-    if facture is None:
-        raise introuvable(f"La facture {pk} n'existe pas ou ne vous est pas accessible.")
-    return facture
-
-
 @documenter("Consulter une facture à valider", ConsulterValideurRequete)
 class ConsulterValideur(ServiceCpro):
-    serialiseur = ConsulterValideurRequete
-
     def post(self, request):
         corps = self.corps()
-        f = facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
-        return reponse_consulter(f)
+        return reponse_consulter(
+            acces.facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
+        )
 
 
 ACTIONS = ("VALIDATION", "REFUS")
@@ -176,8 +120,6 @@ class TraiterFactureAValider(ServiceCpro):
     its valideur); ``complementInfo`` is the comment. The other actions of Chorus Pro's enumeration are the
     recipient's (``traiter/recue``) and are refused here."""
 
-    serialiseur = TraiterFactureAValiderRequete
-
     def post(self, request):
         corps, compte = self.corps(), self.compte
         action = corps.texte("action", requis=True).upper()
@@ -191,7 +133,7 @@ class TraiterFactureAValider(ServiceCpro):
                 "Le champ « motifRefus » doit être l'un des motifs de refus : "
                 f"{', '.join(MotifRefusValidation.values)}."
             )
-        facture = facture_a_valider(compte, corps.entier("idFacture", requis=True))
+        facture = acces.facture_a_valider(compte, corps.entier("idFacture", requis=True))
         commentaire = corps.texte("complementInfo")
         with refus_metier(), transaction.atomic():
             if action == "VALIDATION":
@@ -220,8 +162,6 @@ class RecupererMotifsRefus(ServiceCpro):
     """The coded motifs ``traiter/factureAValider`` accepts in ``motifRefus`` (``MotifRefusValidation``, the list
     the portal's « Refuser » offers); ``idMotif`` is the motif's rank in that list. ``codeCadreFacturationAValider``,
     when sent, must be a cadre with a valideur (A9, A12, by code or value)."""
-
-    serialiseur = MotifsRefusRequete
 
     def post(self, request):
         cadre = self.corps().texte("codeCadreFacturationAValider")
@@ -256,10 +196,10 @@ class StatutsVisiblesRequete(Requete):
     idUtilisateurCourant = Entier()
 
 
-@documenter("Statuts des factures à valider", StatutsVisiblesRequete)
-class RecupererStatutsVisibles(ServiceCpro):
-    serialiseur = StatutsVisiblesRequete
-
-    def post(self, request):
-        self.corps()
-        return succes(listeStatutFacture=[{"codeStatutFacture": s} for s in statuts_visibles()])
+RecupererStatutsVisibles = liste_de_reference(
+    "Statuts des factures à valider",
+    "listeStatutFacture",
+    "codeStatutFacture",
+    statuts_visibles(),
+    requete=StatutsVisiblesRequete,
+)

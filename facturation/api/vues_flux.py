@@ -59,8 +59,6 @@ def creer_flux(*, structure, syntaxe: str, nom_fichier: str, contenu: bytes, com
 
 @documenter("Déposer un flux (UBL, CII, Factur-X, lot .tar.gz), traité en différé", DeposerFluxRequete)
 class DeposerFlux(ServiceCpro):
-    serialiseur = DeposerFluxRequete
-
     def post(self, request):
         return deposer_flux(self.corps(), self.compte)
 
@@ -93,8 +91,6 @@ def _flux(corps, compte) -> FluxDepot:
 
 @documenter("Compte rendu détaillé d'un flux", NumeroFlux)
 class ConsulterCRDetaille(ServiceCpro):
-    serialiseur = NumeroFlux
-
     def post(self, request):
         return consulter_cr_detaille(self.corps(), self.compte)
 
@@ -114,8 +110,6 @@ def consulter_cr_detaille(corps, compte):
 
 @documenter("Compte rendu d'un flux", NumeroFlux)
 class ConsulterCR(ServiceCpro):
-    serialiseur = NumeroFlux
-
     def post(self, request):
         return consulter_cr(self.corps(), self.compte)
 

@@ -5,13 +5,12 @@ from django.db.models import Q
 
 from chorus.api.champs import Booleen, Entier, Pagination, Requete, Texte
 from chorus.api.kit import (
+    envoyes,
     introuvable,
     jour_heure,
-    pagination,
-    paginer,
+    page_triee,
     requete_invalide,
     rfc3339,
-    sens,
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
@@ -97,8 +96,6 @@ def _ligne_structure(s: Structure) -> dict:
 
 @documenter("Rechercher des structures (annuaire public et structures du compte)", RechercherRequete)
 class Rechercher(ServiceCpro):
-    serialiseur = RechercherRequete
-
     def post(self, request):
         return rechercher(self.corps(), self.compte)
 
@@ -106,27 +103,23 @@ class Rechercher(ServiceCpro):
 def rechercher(corps, compte):
     criteres = corps.objet("structure")
     qs = structures_visibles(compte)
-    if identifiant := criteres.texte("identifiantStructure"):
-        qs = qs.filter(identifiant=identifiant.replace(" ", ""))
-    if type_identifiant := criteres.texte("typeIdentifiantStructure"):
-        qs = qs.filter(type_identifiant=type_identifiant)
+    filtres = {
+        "identifiant": criteres.texte("identifiantStructure").replace(" ", ""),
+        "type_identifiant": criteres.texte("typeIdentifiantStructure"),
+        "code_postal": criteres.texte("adresseCodePostal"),
+        "ville__icontains": criteres.texte("adresseVille"),
+        "code_pays": criteres.texte("adresseCodePays").upper(),
+        "type_structure": criteres.texte("typeStructure").upper(),
+    }
+    qs = qs.filter(**envoyes(filtres))
     for cle in ("raisonSocialeStructure", "libelleStructure", "nomStructure"):
         if valeur := criteres.texte(cle):
             qs = qs.filter(raison_sociale__icontains=valeur)
-    if code_postal := criteres.texte("adresseCodePostal"):
-        qs = qs.filter(code_postal=code_postal)
-    if ville := criteres.texte("adresseVille"):
-        qs = qs.filter(ville__icontains=ville)
-    if pays := criteres.texte("adresseCodePays"):
-        qs = qs.filter(code_pays=pays.upper())
-    if type_structure := criteres.texte("typeStructure"):
-        qs = qs.filter(type_structure=type_structure.upper())
     # Without a statut asked for, only active structures: a lookup by SIRET answers exactly one row.
     qs = qs.filter(statut=criteres.texte("statutStructure") or StatutStructure.ACTIVE)
-    parametres = corps.objet("parametres")
-    par_page, page = pagination(corps, "parametres")
-    ordre = COLONNES_STRUCTURES.get(parametres.texte("triColonne"), "raison_sociale")
-    lignes, retour = paginer(qs.order_by(sens(parametres) + ordre, "pk"), par_page, page)
+    lignes, retour = page_triee(
+        corps, "parametres", qs, COLONNES_STRUCTURES, par_defaut="raison_sociale", departage="pk"
+    )
     return succes(listeStructures=[_ligne_structure(s) for s in lignes], parametresRetour=retour)
 
 
@@ -141,8 +134,6 @@ def _id_structure(corps) -> int:
 
 @documenter("Consulter une structure et ses paramètres", IdStructure)
 class Consulter(ServiceCpro):
-    serialiseur = IdStructure
-
     def post(self, request):
         return consulter(self.corps(), self.compte)
 
@@ -198,19 +189,22 @@ def consulter(corps, compte):
 
 @documenter("Services d'une structure", RechercherServicesRequete)
 class RechercherServices(ServiceCpro):
-    serialiseur = RechercherServicesRequete
-
     def post(self, request):
         return rechercher_services(self.corps(), self.compte)
 
 
 def rechercher_services(corps, compte):
     s = _structure(compte, _id_structure(corps))
-    parametres = corps.objet("parametresRechercherServicesStructure")
-    par_page, page = pagination(corps, "parametresRechercherServicesStructure", defaut=10_000)
-    ordre = COLONNES_SERVICES.get(parametres.texte("triColonne"), "code")
-    qs = Service.objects.filter(structure=s).order_by(sens(parametres) + ordre, "pk")
-    lignes, retour = paginer(qs, par_page, page)
+    # All of a structure's services in one page unless asked otherwise (Odoo syncs them in one call).
+    lignes, retour = page_triee(
+        corps,
+        "parametresRechercherServicesStructure",
+        Service.objects.filter(structure=s),
+        COLONNES_SERVICES,
+        par_defaut="code",
+        departage="pk",
+        defaut=10_000,
+    )
     return succes(
         listeServices=[
             {
@@ -230,8 +224,6 @@ def rechercher_services(corps, compte):
 
 @documenter("Consulter un service", ConsulterServiceRequete)
 class ConsulterService(ServiceCpro):
-    serialiseur = ConsulterServiceRequete
-
     def post(self, request):
         return consulter_service(self.corps(), self.compte)
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from chorus.api.champs import Entier, Pagination, Requete, Texte, Vide
-from chorus.api.kit import introuvable, pagination, paginer, requete_invalide, sens, succes
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.kit import introuvable, page_triee, requete_invalide, succes
+from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
 from chorus.identifiers import normaliser, siren_de, valider_siret
 from organisation import queries as org_queries
 from organisation import sirene
@@ -48,8 +48,6 @@ class CoordonneesBancairesRequete(Requete):
 
 @documenter("Rechercher un destinataire (structures publiques actives de l'annuaire)", RechercherDestinataireRequete)
 class RechercherDestinataire(ServiceCpro):
-    serialiseur = RechercherDestinataireRequete
-
     def post(self, request):
         corps = self.corps()
         qs = org_queries.annuaire().filter(statut=StatutStructure.ACTIVE)
@@ -68,10 +66,9 @@ class RechercherDestinataire(ServiceCpro):
             # A non-diffusible structure's address is not published: searching by it must not reveal it either.
             adresse = Q(ville__icontains=texte) | Q(code_postal__startswith=texte)
             qs = qs.filter(Q(raison_sociale__icontains=texte) | (adresse & Q(non_diffusible=False)))
-        parametres = corps.objet("parametresRecherche")
-        par_page, page = pagination(corps, "parametresRecherche")
-        ordre = COLONNES_DESTINATAIRES.get(parametres.texte("triColonne"), "raison_sociale")
-        lignes, retour = paginer(qs.order_by(sens(parametres) + ordre, "pk"), par_page, page)
+        lignes, retour = page_triee(
+            corps, "parametresRecherche", qs, COLONNES_DESTINATAIRES, par_defaut="raison_sociale", departage="pk"
+        )
         return succes(
             listeDestinataires=[
                 {
@@ -89,8 +86,6 @@ class RechercherDestinataire(ServiceCpro):
 
 @documenter("Informations INSEE d'un SIRET (base SIRENE importée sur le portail)", InformationSiretRequete)
 class ConsulterInformationSiret(ServiceCpro):
-    serialiseur = InformationSiretRequete
-
     def post(self, request):
         try:
             siret = valider_siret(self.corps().texte("siretStructure", requis=True))
@@ -121,8 +116,6 @@ class TelechargerAnnuaireDestinataire(ServiceCpro):
     """The page's CSV export (``organisation.views.annuaire``), zipped and base64-encoded as Chorus Pro's
     ``fichierResultat``."""
 
-    serialiseur = Vide
-
     def post(self, request):
         self.corps()
         tampon = io.BytesIO()
@@ -133,20 +126,14 @@ class TelechargerAnnuaireDestinataire(ServiceCpro):
         return succes(fichierResultat=base64.b64encode(tampon.getvalue()).decode("ascii"))
 
 
-@documenter("Types d'identifiant d'une structure", Vide)
-class RecupererTypesIdentifiant(ServiceCpro):
-    serialiseur = Vide
-
-    def post(self, request):
-        self.corps()
-        return succes(listeTypeIdentifiant=[{"typeIdentifiantStructure": t} for t in TypeIdentifiant.values])
+RecupererTypesIdentifiant = liste_de_reference(
+    "Types d'identifiant d'une structure", "listeTypeIdentifiant", "typeIdentifiantStructure", TypeIdentifiant.values
+)
 
 
 @documenter("Coordonnées bancaires actives d'une structure du compte", CoordonneesBancairesRequete)
 class RecupererCoordonneesBancairesValides(ServiceCpro):
     """``idCoordonneeBancaire`` is what ``soumettre`` takes in ``fournisseur.codeCoordonneesBancairesFournisseur``."""
-
-    serialiseur = CoordonneesBancairesRequete
 
     def post(self, request):
         id_structure = self.corps().entier("idStructure", requis=True)

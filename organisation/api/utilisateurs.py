@@ -2,7 +2,7 @@
 rattachements only: ``rattachements_de``)."""
 
 from chorus.api.champs import Pagination, Requete
-from chorus.api.kit import jour_heure, pagination, paginer, sens, succes
+from chorus.api.kit import jour_heure, page_triee, succes
 from chorus.api.protocole import ServiceCpro, documenter
 from organisation import queries as org_queries
 from organisation.enums import StatutRattachement
@@ -66,19 +66,14 @@ def _structure(s: Structure, rattachements: list, utilisateur) -> dict:
 
 @documenter("Mes rattachements (structures et services du compte)", RattachementsRequete)
 class MonCompteRattachements(ServiceCpro):
-    serialiseur = RattachementsRequete
-
     def post(self, request):
         corps = self.corps()
         utilisateur = self.compte.utilisateur
         rattachements = org_queries.rattachements_de(utilisateur)
-        parametres = corps.objet("parametresRecherche")
-        par_page, page = pagination(corps, "parametresRecherche")
-        ordre = COLONNES.get(parametres.texte("triColonne"), "raison_sociale")
-        structures = Structure.objects.filter(pk__in=rattachements.values("structure")).order_by(
-            sens(parametres) + ordre, "pk"
+        structures = Structure.objects.filter(pk__in=rattachements.values("structure"))
+        lignes, retour = page_triee(
+            corps, "parametresRecherche", structures, COLONNES, par_defaut="raison_sociale", departage="pk"
         )
-        lignes, retour = paginer(structures, par_page, page)
         par_structure: dict[int, list] = {s.pk: [] for s in lignes}
         for r in rattachements.filter(structure__in=[s.pk for s in lignes]):
             par_structure[r.structure_id].append(r)

@@ -12,19 +12,19 @@ from django.utils import timezone
 
 from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
 from chorus.api.kit import (
+    envoyes,
     introuvable,
     jour,
     jour_heure,
     nombre,
-    pagination,
-    paginer,
+    page_triee,
     requete_invalide,
     rfc3339,
-    sens,
     succes,
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.identifiers import normaliser
+from facturation.api.acteurs import acteur, destinataire_et_service
 from facturation.enums import Cadre, TypeTva
 from organisation import queries as org_queries
 from organisation.enums import Niveau
@@ -216,15 +216,6 @@ def _cadre(code: str) -> str:
     )
 
 
-def _acteur(structure: Structure | None, prefixe: str) -> dict:
-    return {
-        f"id{prefixe}": structure.pk if structure else 0,
-        f"identifiant{prefixe}": structure.identifiant if structure else "",
-        f"typeIdentifiant{prefixe}": structure.type_identifiant if structure else "",
-        f"raisonSociale{prefixe}": structure.raison_sociale if structure else "",
-    }
-
-
 def _ligne(p: PieceTravaux) -> dict:
     d = p.dossier
     service = d.service_destinataire
@@ -246,11 +237,11 @@ def _ligne(p: PieceTravaux) -> dict:
         "devise": p.devise,
         "roleDeposant": p.role_deposant,
         "roleDestinatairePiece": p.role_recevant,
-        **_acteur(p.deposant, "Deposant"),
-        **_acteur(d.fournisseur, "Fournisseur"),
-        **_acteur(d.moe, "Moe"),
-        **_acteur(d.moa, "Moa"),
-        **_acteur(d.destinataire, "Destinataire"),
+        **acteur(p.deposant, "Deposant"),
+        **acteur(d.fournisseur, "Fournisseur"),
+        **acteur(d.moe, "Moe"),
+        **acteur(d.moa, "Moa"),
+        **acteur(d.destinataire, "Destinataire"),
         "idServiceExecutant": service.pk if service else 0,
         "codeServiceExecutant": service.code if service else "",
         "factureTelechargeeParDestinataire": p.telechargee_le is not None,
@@ -338,8 +329,6 @@ def _saisie(corps) -> services.Saisie:
     "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)", SoumettrePieceRequete
 )
 class Soumettre(ServiceCpro):
-    serialiseur = SoumettrePieceRequete
-
     def post(self, request):
         return soumettre(self.corps(), self.compte)
 
@@ -411,8 +400,6 @@ COLONNES = {
 
 @documenter("Rechercher des pièces de facturation de travaux", RechercherPiecesRequete)
 class Rechercher(ServiceCpro):
-    serialiseur = RechercherPiecesRequete
-
     def post(self, request):
         return rechercher(self.corps(), self.compte)
 
@@ -423,31 +410,24 @@ def rechercher(corps, compte):
         role = _choix(role.upper(), ROLES, "roleUtilisateur", "")
         mes = services.structures_travaux(compte.utilisateur, Niveau.CONSULTATION).values("pk")
         qs = qs.filter(**{f"{ROLES[role]}__in": mes})
-    if id_destinataire := corps.entier("idDestinataire"):
-        qs = qs.filter(dossier__destinataire_id=id_destinataire)
-    if id_service := corps.entier("idServiceExecutant"):
-        qs = qs.filter(dossier__service_destinataire_id=id_service)
-    if du := corps.date("periodeDateHeureEtatCourantDu"):
-        qs = qs.filter(date_etat_courant__date__gte=du)
-    if au := corps.date("periodeDateHeureEtatCourantAu"):
-        qs = qs.filter(date_etat_courant__date__lte=au)
+    criteres = {
+        "dossier__destinataire_id": corps.entier("idDestinataire"),
+        "dossier__service_destinataire_id": corps.entier("idServiceExecutant"),
+        "date_etat_courant__date__gte": corps.date("periodeDateHeureEtatCourantDu"),
+        "date_etat_courant__date__lte": corps.date("periodeDateHeureEtatCourantAu"),
+        "numero": corps.texte("numeroFacture"),
+        "dossier__numero": corps.texte("numeroDossierFacturation"),
+        "numero_marche": corps.texte("numeroMarche"),
+    }
+    qs = qs.filter(**envoyes(criteres))
     if "flagTelecharge" in corps.donnees and corps.donnees["flagTelecharge"] is not None:
         qs = qs.filter(telechargee_le__isnull=not corps.booleen("flagTelecharge"))
-    if numero := corps.texte("numeroFacture"):
-        qs = qs.filter(numero=numero)
-    if numero_dossier := corps.texte("numeroDossierFacturation"):
-        qs = qs.filter(dossier__numero=numero_dossier)
-    if numero_marche := corps.texte("numeroMarche"):
-        qs = qs.filter(numero_marche=numero_marche)
     if type_piece := corps.texte("typeFactureTravaux"):
         qs = qs.filter(cadre=_cadre(type_piece))
     if statuts_courants := corps.textes("statutCourant"):
         qs = qs.filter(etat_courant__in=statuts_courants)
-    parametres = corps.objet("rechercheFactureTravaux")
-    par_page, page = pagination(corps, "rechercheFactureTravaux")
-    ordre = COLONNES.get(parametres.texte("triColonne"), "pk")
-    qs = _avec_date_depot(qs).select_related(*LIENS).order_by(sens(parametres) + ordre, "-pk")
-    lignes, retour = paginer(qs, par_page, page)
+    qs = _avec_date_depot(qs).select_related(*LIENS)
+    lignes, retour = page_triee(corps, "rechercheFactureTravaux", qs, COLONNES, par_defaut="pk", departage="-pk")
     return succes(listeFacturesTravaux=[_ligne(p) for p in lignes], parametresRetour=retour)
 
 
@@ -475,8 +455,6 @@ def _historique(piece: PieceTravaux) -> list:
 
 @documenter("Consulter une pièce de facturation de travaux", ConsulterRequete)
 class Consulter(ServiceCpro):
-    serialiseur = ConsulterRequete
-
     def post(self, request):
         return consulter(self.corps(), self.compte)
 
@@ -503,23 +481,16 @@ def consulter(corps, compte):
             "nomFichier": p.nom_fichier,
             "commentaire": p.commentaire,
             "regleAcheminement": p.regle_acheminement,
-            "pourLeCompteDe": _acteur(p.pour_le_compte_de, "PourLeCompteDe"),
-            "destinatairePiece": _acteur(p.recevant, "DestinatairePiece"),
+            "pourLeCompteDe": acteur(p.pour_le_compte_de, "PourLeCompteDe"),
+            "destinatairePiece": acteur(p.recevant, "DestinatairePiece"),
             "cadreDeFacturation": {
                 "codeCadreFacturation": p.cadre,
                 "libelleCadreFacturation": regle.libelle,
-                **_acteur(d.moe, "Moe"),
-                **_acteur(d.moa, "Moa"),
-                **_acteur(d.validateur, "Valideur1"),
+                **acteur(d.moe, "Moe"),
+                **acteur(d.moa, "Moa"),
+                **acteur(d.validateur, "Valideur1"),
             },
-            "destinataire": {
-                "idDestinataire": d.destinataire_id or 0,
-                "codeDestinataire": d.destinataire.identifiant if d.destinataire else "",
-                "libelleDestinataire": d.destinataire.raison_sociale if d.destinataire else "",
-                "idServiceExecutant": service.pk if service else 0,
-                "codeServiceExecutant": service.code if service else "",
-                "libelleServiceExecutant": service.libelle if service else "",
-            },
+            "destinataire": destinataire_et_service(d.destinataire, service),
             "references": {
                 "codeDeviseFacture": p.devise,
                 "typeTva": p.type_tva,
@@ -585,8 +556,6 @@ def consulter(corps, compte):
 
 @documenter("Consulter un dossier de facturation de travaux et ses pièces", ConsulterDossierRequete)
 class ConsulterDossier(ServiceCpro):
-    serialiseur = ConsulterDossierRequete
-
     def post(self, request):
         return consulter_dossier(self.corps(), self.compte)
 
@@ -612,11 +581,11 @@ def consulter_dossier(corps, compte):
             "idDossierFacturation": dossier.pk,
             "numeroDossierFacturation": dossier.numero,
             "numeroMarche": dossier.numero_marche,
-            **_acteur(dossier.fournisseur, "Fournisseur"),
-            **_acteur(dossier.validateur, "Valideur"),
-            **_acteur(dossier.moe, "Moe"),
-            **_acteur(dossier.moa, "Moa"),
-            **_acteur(dossier.destinataire, "Destinataire"),
+            **acteur(dossier.fournisseur, "Fournisseur"),
+            **acteur(dossier.validateur, "Valideur"),
+            **acteur(dossier.moe, "Moe"),
+            **acteur(dossier.moa, "Moa"),
+            **acteur(dossier.destinataire, "Destinataire"),
             "idServiceExecutant": service.pk if service else 0,
             "codeServiceExecutant": service.code if service else "",
             "delaiPaiementJours": h.delai_jours,
@@ -635,8 +604,6 @@ def consulter_dossier(corps, compte):
 
 @documenter("Télécharger le PDF déposé d'une pièce de facturation de travaux", ConsulterRequete)
 class Telecharger(ServiceCpro):
-    serialiseur = ConsulterRequete
-
     def post(self, request):
         return telecharger(self.corps(), self.compte)
 
@@ -666,8 +633,6 @@ ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER", 
 
 @documenter("Traiter une pièce de facturation de travaux (MOE, MOA, valideur, déposant)", TraiterRequete)
 class Traiter(ServiceCpro):
-    serialiseur = TraiterRequete
-
     def post(self, request):
         return traiter(self.corps(), self.compte)
 
