@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import UtilisateurFactory
-from tests.fixtures_facturation import etat, fournisseur_gp  # noqa: F401  (shared fixtures)
+from tests.fixtures_facturation import communes, etat, fournisseur_gp  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,7 +36,9 @@ def utilisateur(db):
 # --- A real Celery worker ------------------------------------------------------------------------------------
 
 
-def _test_database_url() -> str:
+def _test_database_url(database: str | None = None) -> str:
+    """A URL to the test database, or to ``database`` on the same PostgreSQL server (often the embedded one,
+    reached through a Unix socket directory given as a percent-encoded host)."""
     from urllib.parse import quote
 
     from django.db import connection
@@ -47,10 +49,19 @@ def _test_database_url() -> str:
     if params["PASSWORD"]:
         auth += ":" + quote(params["PASSWORD"], safe="")
     port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{params['NAME']}"
+    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{database or params['NAME']}"
 
 
-def start_worker(*extra_env) -> subprocess.Popen:
+def lancer(commande: list, *, env: dict, sortie) -> subprocess.Popen:
+    """``commande`` run from the repository's root in a session of its own (``stop_process`` stops it and all it
+    started), its output and errors written to ``sortie``."""
+    return subprocess.Popen(
+        commande, cwd=ROOT, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def environnement_de_test() -> dict:
+    """The environment of a process of the portal a test starts: the test settings, database and Redis."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="chorus.settings.test",
@@ -58,10 +69,15 @@ def start_worker(*extra_env) -> subprocess.Popen:
         REDIS_URL=settings.CELERY_BROKER_URL,
         PYTHONUNBUFFERED="1",
     )
+    return env
+
+
+def start_worker(*extra_env) -> subprocess.Popen:
+    env = environnement_de_test()
     for item in extra_env:
         env.update(item)
     log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115 - closed by the fixture
-    proc = subprocess.Popen(
+    proc = lancer(
         [
             sys.executable,
             "-m",
@@ -80,11 +96,8 @@ def start_worker(*extra_env) -> subprocess.Popen:
             "--without-mingle",
             "--without-gossip",
         ],
-        cwd=ROOT,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        sortie=log,
     )
     proc.log = log
     return proc
@@ -239,9 +252,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+def _page(browser, live_server, request, **options):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, **options)
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
@@ -250,6 +262,17 @@ def page(browser, live_server, request):
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         page.screenshot(path=str(ARTIFACTS / f"ECHEC-{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    yield from _page(browser, live_server, request)
+
+
+@pytest.fixture
+def page_sans_javascript(browser, live_server, request):
+    """A page of a browser that runs no script: what the portal offers without JavaScript."""
+    yield from _page(browser, live_server, request, java_script_enabled=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

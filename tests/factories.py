@@ -1,16 +1,20 @@
 """Every test factory of the project, in one place."""
 
+import io
 import random
 import string
+from pathlib import Path
 
 import factory
+from django.core.management import call_command
 from django.utils import timezone
 
 from organisation import services as org_services
-from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.enums import StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import EtablissementInsee, Service, Structure, Utilisateur
 
 MOT_DE_PASSE = "Mot-de-passe-solide-2026"
+ECHANTILLON_SIRENE = Path(__file__).parent / "organisation" / "data" / "sirene_sample.csv"
 
 
 class UtilisateurFactory(factory.django.DjangoModelFactory):
@@ -57,6 +61,13 @@ def siret_aleatoire() -> str:
             return debut + _cle_luhn(debut)
 
 
+def structure_privee(gp, raison_sociale="ACME SAS", **champs):
+    """A structure created by ``gp`` through « Créer une structure »: they are its GP. Private and with a random
+    SIRET unless ``champs`` says otherwise (``siret``, ``type_structure``, its address…)."""
+    champs = {"siret": siret_aleatoire(), "type_structure": TypeStructure.PRIVEE, **champs}
+    return org_services.creer_structure_par_utilisateur(acting_user=gp, raison_sociale=raison_sociale, **champs)
+
+
 class StructureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Structure
@@ -90,6 +101,12 @@ class ServiceFactory(factory.django.DjangoModelFactory):
         inactif = factory.Trait(actif=False)
 
 
+def base_insee_exemple():
+    """The portal's INSEE base filled from the sample extract by its own import (``manage.py import_sirene``):
+    the Ville de Paris (21750001600019) among others."""
+    call_command("import_sirene", str(ECHANTILLON_SIRENE), stdout=io.StringIO())
+
+
 class EtablissementInseeFactory(factory.django.DjangoModelFactory):
     """A row of the imported INSEE base (``manage.py import_sirene``); private and active unless told."""
 
@@ -118,3 +135,25 @@ def rattacher(gp, utilisateur, structure, service=None):
     )
     org_services.repondre_invitation(utilisateur=utilisateur, rattachement=invitation, accepter=True)
     return invitation
+
+
+def habiliter(utilisateur, structure, *, profils=None, service=None, role=org_services.ROLE_SUPPORT):
+    """Attach ``utilisateur`` to ``structure`` (or only to its ``service``) at once, as the support desk does, then
+    give it ``profils`` ({application: niveau}; None: attached without any profile). ``role``: who attached it, as
+    the attachment's history records it."""
+    org_services._creer_rattachement(
+        utilisateur=utilisateur,
+        structure=structure,
+        service=service,
+        statut=StatutRattachement.ACTIF,
+        acting_user=None,
+        role=role,
+    )
+    if profils is not None:
+        org_services.definir_profils(utilisateur=utilisateur, structure=structure, profils=profils)
+    return utilisateur
+
+
+def utilisateur_de(structure, *, profils=None, service=None, role=org_services.ROLE_SUPPORT, **utilisateur):
+    """A new user (``utilisateur``: its fields) attached to ``structure`` with ``profils`` (``habiliter``)."""
+    return habiliter(UtilisateurFactory(**utilisateur), structure, profils=profils, service=service, role=role)

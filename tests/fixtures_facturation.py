@@ -32,6 +32,21 @@ def etat(db):
     return etat
 
 
+@pytest.fixture
+def communes(db):
+    """Public structures of the directory: two active communes, one not yet active, one private company."""
+    vif = StructureFactory(
+        raison_sociale="Commune de Vif", publique=True, code_postal="38450", ville="Vif", engagement_obligatoire=True
+    )
+    Service.objects.create(structure=vif, code="TECHNIQUE", libelle="Services techniques", engagement_obligatoire=True)
+    Service.objects.create(structure=vif, code="ECOLES", libelle="Écoles")
+    Service.objects.create(structure=vif, code="FERME", libelle="Service fermé", actif=False)
+    varces = StructureFactory(raison_sociale="Commune de Varces", publique=True, code_postal="38760", ville="Varces")
+    attente = StructureFactory(raison_sociale="Commune de Veurey", publique=True, code_postal="38113", en_attente=True)
+    privee = StructureFactory(raison_sociale="Commune Conseil SARL", code_postal="38450")
+    return vif, varces, attente, privee
+
+
 def donnees_saisie(structure, etat, **extra):
     coord = structure.coordonnees_bancaires.get()
     data = {

@@ -1,7 +1,10 @@
 import base64
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from chorus.api import services
 from organisation.api import comptes
@@ -10,6 +13,8 @@ from organisation.models import CompteTechnique
 CLIENT_ID = "erp-test"
 CLIENT_SECRET = "secret_de-test_0123"
 MOT_DE_PASSE = "Mdp-technique_1"
+# 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
+MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def cpro_account(login: str, mot_de_passe: str = MOT_DE_PASSE) -> str:
@@ -53,3 +58,10 @@ def compte(fournisseur_gp):
 @pytest.fixture
 def api(client, client_oauth, compte):
     return ClientApi(client, services.emettre_jeton(client_oauth), compte)
+
+
+@pytest.fixture
+def moment():
+    """Listed first by a test, so that its other fixtures (token, account, invoices) are made at that moment too."""
+    with time_machine.travel(MOMENT, tick=True):
+        yield MOMENT

@@ -37,9 +37,9 @@ def _lancer() -> dict:
     }
 
 
-def _connecteur(http, valeurs) -> ClientApi:
-    """What a connector does with the printed values: a token, then service calls with the cpro-account header."""
-    r = http.post(
+def _demander_un_jeton(http, valeurs):
+    """A connector's token request with the printed ``client_id`` and ``client_secret``."""
+    return http.post(
         "/api/oauth/token",
         data={
             "grant_type": "client_credentials",
@@ -48,6 +48,11 @@ def _connecteur(http, valeurs) -> ClientApi:
             "scope": "openid",
         },
     )
+
+
+def _connecteur(http, valeurs) -> ClientApi:
+    """What a connector does with the printed values: a token, then service calls with the cpro-account header."""
+    r = _demander_un_jeton(http, valeurs)
     assert r.status_code == 200, r.content
     compte = CompteTechnique.objects.get(login=valeurs["login"])
     return ClientApi(http, r.json()["access_token"], compte, mot_de_passe=valeurs["mot_de_passe"])
@@ -72,15 +77,7 @@ def test_commande_prepare_et_affiche_des_valeurs_qui_marchent(client):
     assert ClientApiStructure.objects.filter(structure=fournisseur).count() == 1
     assert CompteTechnique.objects.filter(structure=fournisseur).count() == 1
     assert encore["client_id"] == valeurs["client_id"] and encore["client_secret"] != valeurs["client_secret"]
-    perime = client.post(
-        "/api/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": valeurs["client_id"],
-            "client_secret": valeurs["client_secret"],
-        },
-    )
-    assert perime.status_code == 401
+    assert _demander_un_jeton(client, valeurs).status_code == 401
     _connecteur(client, encore)
 
 

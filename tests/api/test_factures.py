@@ -10,7 +10,7 @@ from chorus.api import services as api_services
 from facturation.models import Facture
 from organisation.api import comptes
 from tests.api.conftest import ClientApi
-from tests.factories import UtilisateurFactory
+from tests.factories import UtilisateurFactory, structure_privee
 from tests.fixtures_facturation import SIRET_ETAT
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
@@ -131,14 +131,9 @@ def test_soumettre_pour_une_autre_structure(api, etat, autre_compte):
 
 @pytest.fixture
 def autre_compte(db, etat):
-    from organisation import services as org_services
-    from organisation.enums import TypeStructure
-    from tests.factories import siret_aleatoire
 
     gp = UtilisateurFactory()
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Autre SARL", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "Autre SARL")
     compte, _ = comptes.creer_compte_technique(structure=structure, login="TECH_2@cpro.fr", mot_de_passe="m")
     return compte
 

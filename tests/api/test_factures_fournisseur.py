@@ -7,11 +7,8 @@ import base64
 import hashlib
 import io
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reportlab.lib.pagesizes import A4
@@ -21,26 +18,14 @@ from chorus.api import services as api_services
 from facturation import services
 from facturation.enums import Cadre, MotifRefusValidation, StatutFacture
 from facturation.models import Facture, HistoriqueFacture, PieceJointe, PieceJointeTeleversee
-from organisation import services as org_services
 from organisation.api import comptes
-from organisation.enums import TypeStructure
 from tests.api.conftest import ClientApi
 from tests.api.test_factures import facture as corps_facture
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, structure_privee
 from tests.facturation.factories import FactureFactory
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
-JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
-MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
-
-
-@pytest.fixture
-def moment():
-    """Listed first by a test, so that its other fixtures (token, account, invoices) are made at that moment too."""
-    with time_machine.travel(MOMENT, tick=True):
-        yield MOMENT
 
 
 JOUR_HEURE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
@@ -65,9 +50,7 @@ def pdf_facture(numero: str = "PDF-API-7") -> bytes:
 def autre(client, client_oauth, etat):
     """The technical account of another supplier structure."""
     gp = UtilisateurFactory()
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Autre SARL", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "Autre SARL")
     compte, _ = comptes.creer_compte_technique(structure=structure, login="TECH_2@cpro.fr", mot_de_passe="m")
     return ClientApi(client, api_services.emettre_jeton(client_oauth), compte, mot_de_passe="m")
 
@@ -403,9 +386,7 @@ def test_traiter_rejet_tout_ou_rien(api, fournisseur_gp, etat):
 
 def _structure_privee(raison_sociale):
     gp = UtilisateurFactory()
-    return org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE
-    ), gp
+    return structure_privee(gp, raison_sociale), gp
 
 
 def test_corriger_valideur(api, fournisseur_gp, etat):

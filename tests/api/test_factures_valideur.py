@@ -3,11 +3,8 @@ traiter/factureAValider, through ``queries.factures_a_valider`` and the portal's
 needs the « Factures à valider » profile on the valideur structure."""
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,34 +13,19 @@ from facturation.enums import Cadre, MotifRefusValidation, StatutFacture
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.api import comptes
-from organisation.enums import TypeStructure
 from tests.api.conftest import ClientApi
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, structure_privee
 from tests.facturation.factories import FactureFactory
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
 JOUR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
-MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
-
-
-@pytest.fixture
-def moment():
-    """Listed first by a test, so that its other fixtures (token, account, invoices) are made at that moment too."""
-    with time_machine.travel(MOMENT, tick=True):
-        yield MOMENT
 
 
 def _compte_valideur(client, client_oauth, login, niveau):
     """A titulaire structure and the API client of its technical account, « Factures à valider » at ``niveau``."""
     gp = UtilisateurFactory()
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp,
-        siret=siret_aleatoire(),
-        raison_sociale=f"Titulaire {login}",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    structure = structure_privee(gp, f"Titulaire {login}")
     compte, _ = comptes.creer_compte_technique(structure=structure, login=login, mot_de_passe="m")
     org_services.definir_profils(
         utilisateur=compte.utilisateur, structure=structure, profils={"FACTURES_A_VALIDER": niveau}

@@ -131,20 +131,13 @@ def test_deposer_refus(api):
 
 def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, client_oauth):
     from chorus.api import services as api_services
-    from organisation import services as org_services
     from organisation.api import comptes
-    from organisation.enums import TypeStructure
     from tests.api.conftest import ClientApi
-    from tests.factories import UtilisateurFactory, siret_aleatoire
+    from tests.factories import UtilisateurFactory, structure_privee
 
     with synchrone(execute=True):
         numero = deposer(api, document(api.compte, etat, "FLX-9")).json()["numeroFluxDepot"]
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=UtilisateurFactory(),
-        siret=siret_aleatoire(),
-        raison_sociale="Autre",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    structure = structure_privee(UtilisateurFactory(), "Autre")
     compte, _ = comptes.creer_compte_technique(structure=structure, login="TECH_9@cpro.fr", mot_de_passe="m")
     autre = ClientApi(client, api_services.emettre_jeton(client_oauth), compte, mot_de_passe="m")
     for chemin in ("transverses/v1/consulterCRDetaille", "transverses/v1/consulterCR"):

@@ -12,9 +12,8 @@ from facturation.api import tasks
 from facturation.api.vues_flux import creer_flux
 from facturation.models import Facture, FluxDepot, HistoriqueFacture
 from facturation.services import controles, envoi
-from organisation import services as org_services
 from tests.api.test_flux import document, tar_gz
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agent(etat):
     """An agent of the State holding « Factures reçues »: the recipient user of the lot's invoices."""
-    agent = UtilisateurFactory(email="agent@etat.gouv.fr")
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, service=None, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "consultation"})
-    return agent
+    return utilisateur_de(etat, email="agent@etat.gouv.fr", profils={"FACTURES_RECUES": "consultation"})
 
 
 def _lot(api, etat, numeros, *, doublon=False):

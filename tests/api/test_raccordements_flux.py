@@ -5,7 +5,6 @@ are refused."""
 
 import base64
 import io
-import tarfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,11 +14,11 @@ from pypdf import PdfReader
 from facturation.api import tasks
 from facturation.models import Facture, FluxDepot
 from organisation import services as org_services
-from organisation.enums import Application, StatutRattachement, TypeStructure
+from organisation.enums import Application, StatutRattachement
 from organisation.models import Rattachement
 from tests import outils
-from tests.api.test_flux import deposer, document
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.api.test_flux import deposer, document, tar_gz
+from tests.factories import UtilisateurFactory, structure_privee
 
 
 @pytest.fixture
@@ -34,19 +33,9 @@ def _texte_pdf(contenu: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(contenu)).pages)
 
 
-def _lot(*fichiers) -> bytes:
-    tampon = io.BytesIO()
-    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
-        for nom, contenu in fichiers:
-            info = tarfile.TarInfo(nom)
-            info.size = len(contenu)
-            archive.addfile(info, io.BytesIO(contenu))
-    return tampon.getvalue()
-
-
 def test_flux_de_l_api_suivi_sur_le_portail_avec_son_compte_rendu(api, etat, synchrone, client, fournisseur_gp):
     gp, structure = fournisseur_gp
-    lot = _lot(
+    lot = tar_gz(
         ("a.xml", document(api.compte, etat, "FLX-A")), ("b.xml", document(api.compte, etat, "FLX-B", engagement=""))
     )
     with synchrone(execute=True):
@@ -101,12 +90,7 @@ def test_deposer_un_flux_depuis_le_portail(etat, synchrone, client, fournisseur_
 
 def test_depot_refuse_sans_rien_creer(client, fournisseur_gp):
     gp, structure = fournisseur_gp
-    autre = org_services.creer_structure_par_utilisateur(
-        acting_user=UtilisateurFactory(),
-        siret=siret_aleatoire(),
-        raison_sociale="Autre",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    autre = structure_privee(UtilisateurFactory(), "Autre")
     client.force_login(gp)
     cas = [
         ({"structure": structure.pk, "syntaxe": "IN_DP_E1_CII_16B"}, "Choisissez le fichier du flux."),
@@ -133,9 +117,7 @@ def test_flux_d_une_autre_structure_refuse(api, etat, synchrone, client):
     with synchrone(execute=True):
         numero = deposer(api, document(api.compte, etat, "FLX-X")).json()["numeroFluxDepot"]
     autre_gp = UtilisateurFactory()
-    org_services.creer_structure_par_utilisateur(
-        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre", type_structure=TypeStructure.PRIVEE
-    )
+    structure_privee(autre_gp, "Autre")
     client.force_login(autre_gp)
     assert numero not in outils.texte(client.get(reverse("raccordements_flux")))
     assert client.get(reverse("compte_rendu_flux", args=[numero])).status_code == 404

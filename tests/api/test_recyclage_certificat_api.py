@@ -19,9 +19,12 @@ PDF = b"%PDF-1.4\n% facture API-RECYC-1\n1 0 obj << /Type /Catalog >> endobj\ntr
 def test_recycler_par_l_api_emet_un_nouveau_certificat(api, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     facture = FactureFactory(
-        fournisseur_gp=(gp, structure), destinataire=etat, numero="API-RECYC-1", lignes=[ligne(prix_unitaire_ht="10")]
+        fournisseur_gp=(gp, structure),
+        destinataire=etat,
+        numero="API-RECYC-1",
+        lignes=[ligne(prix_unitaire_ht="10")],
+        document=PDF,
     )
-    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=PDF, nom_fichier="facture.pdf")
     services.CIRCUIT.transition(
         facture, to=StatutFacture.A_RECYCLER, acting_user=None, role=DESTINATAIRE, motif="Mauvais destinataire"
     )

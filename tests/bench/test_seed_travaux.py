@@ -51,7 +51,9 @@ def test_historiques_chaines_comme_historique_base():
     blobs = seed_travaux.generer(400, 7, ORGANISATION, premiere_facture=1)
     for table in ("travaux_historiquepiece", "facturation_historiquefacture"):
         precedente, dates = {}, {}
-        for h in _lignes(table, blobs):
+        lignes = _lignes(table, blobs)
+        assert lignes, table  # the loop below checks each row: an empty table would check nothing
+        for h in lignes:
             user = None if h["acting_user_id"] == "\\N" else int(h["acting_user_id"])
             assert h["empreinte_precedente"] == precedente.get(h["objet_id"], "")
             # HistoriqueBase.chaine_intacte reads the rows by date: each must come after the previous one

@@ -20,7 +20,7 @@ from facturation.enums import Cadre
 from organisation import services as org_services
 from organisation.enums import Application, OptionMoa
 from tests import outils
-from tests.factories import UtilisateurFactory
+from tests.factories import UtilisateurFactory, utilisateur_de
 from tests.facturation.factories import FactureFactory
 from tests.sollicitations.conftest import deposer, rattacher
 from tests.travaux.factories import acteur, deposer_initial
@@ -44,12 +44,7 @@ def _boite(user) -> list[tuple[str, str]]:
 
 
 def _agent(structure, application, email):
-    user = UtilisateurFactory(email=email)
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={application: "modification"})
-    return user
+    return utilisateur_de(structure, email=email, profils={application: "modification"})
 
 
 def _messages(user, nombre):

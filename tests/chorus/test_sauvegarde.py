@@ -133,7 +133,9 @@ def test_sauvegarde_restauree_dans_une_base_neuve_historiques_certificats_et_fic
         assert "Tous les historiques sont intacts." in _commande("verifier_historiques")
         assert HistoriqueFacture.objects.count() == nombre_historiques
         assert _fichiers(nouveaux_medias) == originaux  # byte-identical, same names
-        for facture in Facture.objects.select_related("fournisseur", "destinataire"):
+        restaurees = list(Facture.objects.select_related("fournisseur", "destinataire"))
+        assert sorted(f.numero for f in restaurees) == sorted(factures)
+        for facture in restaurees:
             with facture.fichier.open("rb") as document:
                 contenu = document.read()
             assert contenu == _pdf(facture.numero)

@@ -26,17 +26,22 @@ def _pages_sans_parametre(motifs=None, prefixe=""):
                 yield motif.name
 
 
-def _titres(client):
-    titres = {}
+def _pages_ouvertes(client):
+    """(url, HTML) of each page without parameter that ``client`` opens (200, HTML)."""
     for nom in sorted(set(_pages_sans_parametre())):
         try:
             url = reverse(nom)
         except Exception:  # noqa: BLE001 - a name that needs arguments is not a page of this test
             continue
         reponse = client.get(url)
-        if reponse.status_code != 200 or "text/html" not in reponse.get("Content-Type", ""):
-            continue
-        trouve = TITRE.search(reponse.content.decode())
+        if reponse.status_code == 200 and "text/html" in reponse.get("Content-Type", ""):
+            yield url, reponse.content.decode()
+
+
+def _titres(client):
+    titres = {}
+    for url, contenu in _pages_ouvertes(client):
+        trouve = TITRE.search(contenu)
         if trouve:
             titres[url] = html.unescape(trouve.group(1)).strip()
     return titres
@@ -77,13 +82,7 @@ def test_aucune_page_ouverte_n_affiche_d_erreur_avant_toute_action(client, fourn
     client.force_login(gp)
     erreur = re.compile(r'resume-erreurs|fr-(input|select|radio|checkbox)-group--error|class="errorlist"|aria-invalid')
     ouvertes = []
-    for nom in sorted(set(_pages_sans_parametre())):
-        try:
-            url = reverse(nom)
-        except Exception:  # noqa: BLE001 - a name that needs arguments is not a page of this test
-            continue
-        reponse = client.get(url)
-        if reponse.status_code == 200 and "text/html" in reponse.get("Content-Type", ""):
-            ouvertes.append(url)
-            assert not erreur.search(reponse.content.decode()), url
+    for url, contenu in _pages_ouvertes(client):
+        ouvertes.append(url)
+        assert not erreur.search(contenu), url
     assert reverse("saisir_facture") in ouvertes and reverse("creer_compte") in ouvertes

@@ -29,3 +29,10 @@ def verifier_accessibilite(page):
     assert not graves, f"axe ({page.url}) : " + "; ".join(
         f"{v['id']} ({v['impact']}) : {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in graves
     )
+
+
+def saisir_une_ligne(page, denomination="Prestation", *, quantite="1", prix_unitaire_ht="100"):
+    """The first line of « Saisir facture »: its denomination, quantity and unit price before tax."""
+    page.locator("#id_lignes-0-denomination").fill(denomination)
+    page.locator("#id_lignes-0-quantite").fill(quantite)
+    page.locator("#id_lignes-0-prix_unitaire_ht").fill(prix_unitaire_ht)

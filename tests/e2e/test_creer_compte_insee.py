@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import EtablissementInseeFactory
+from tests.factories import base_insee_exemple
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,15 +23,7 @@ def _ouvrir(page):
 
 
 def test_siret_de_la_base_insee_pre_remplit_la_structure(page):
-    EtablissementInseeFactory(
-        siret="21750001600019",
-        raison_sociale="VILLE DE PARIS",
-        adresse="4 PLACE DE L HOTEL DE VILLE",
-        code_postal="75004",
-        ville="PARIS",
-        categorie_juridique="7229",
-        est_public=True,
-    )
+    base_insee_exemple()
     erreurs = _ouvrir(page)
     expect(page.get_by_text("Privée", exact=True)).to_be_checked()
     # What the user already typed is kept.

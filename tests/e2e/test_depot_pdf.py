@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 from facturation.enums import StatutFacture
 from facturation.models import Facture
 from tests.conftest import ARTIFACTS
-from tests.e2e.navigateur import se_connecter
+from tests.e2e.navigateur import saisir_une_ligne, se_connecter
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,9 +108,7 @@ def test_brouillon_saisi_rouvert_garde_sa_date(page, fournisseur_gp, etat):
     page.locator("#id_numero").fill("F-2026-002")
     page.get_by_label("Date de facture").fill(hier.isoformat())
     page.get_by_label("Numéro d'engagement").fill("EJ-0042")
-    page.locator("#id_lignes-0-denomination").fill("Prestation")
-    page.locator("#id_lignes-0-quantite").fill("1")
-    page.locator("#id_lignes-0-prix_unitaire_ht").fill("100")
+    saisir_une_ligne(page)
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Le brouillon est enregistré.")).to_be_visible()
 

@@ -101,26 +101,19 @@ def test_glisser_deposer_et_limite_du_nombre_de_fichiers(page, fournisseur_gp, e
     assert Facture.objects.count() == 2
 
 
-def test_sans_javascript_la_page_liste_le_resultat_de_chaque_fichier(browser, live_server, fournisseur_gp, etat):
+def test_sans_javascript_la_page_liste_le_resultat_de_chaque_fichier(page_sans_javascript, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.base_url = live_server.url
-    try:
-        se_connecter(page, gp.email)
-        page.goto(page.base_url + "/factures-emises/deposer/")
-        page.locator("#id_fichier").set_input_files(_fichiers(structure, etat, gp))
-        page.get_by_role("button", name="Déposer").click()
-        resultats = page.get_by_test_id("resultat-depot")
-        expect(resultats).to_have_count(3)
-        expect(page.get_by_test_id("resultats-depot-page")).to_contain_text(
-            "Résultat du dépôt : 2 fichiers acceptés sur 3"
-        )
-        expect(resultats.nth(2)).to_contain_text("Refusé")
-        expect(resultats.nth(0).get_by_role("link", name="Compléter le brouillon n° EXT-CII-5")).to_be_visible()
-    finally:
-        context.close()
+    page = page_sans_javascript
+    page.set_default_timeout(30000)  # three files deposited and checked in one request
+    se_connecter(page, gp.email)
+    page.goto(page.base_url + "/factures-emises/deposer/")
+    page.locator("#id_fichier").set_input_files(_fichiers(structure, etat, gp))
+    page.get_by_role("button", name="Déposer").click()
+    resultats = page.get_by_test_id("resultat-depot")
+    expect(resultats).to_have_count(3)
+    expect(page.get_by_test_id("resultats-depot-page")).to_contain_text("Résultat du dépôt : 2 fichiers acceptés sur 3")
+    expect(resultats.nth(2)).to_contain_text("Refusé")
+    expect(resultats.nth(0).get_by_role("link", name="Compléter le brouillon n° EXT-CII-5")).to_be_visible()
 
 
 def test_page_de_resultats_accessible(page, fournisseur_gp, etat):

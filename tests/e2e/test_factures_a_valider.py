@@ -6,11 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.enums import StatutFacture
-from organisation import services as org_services
-from organisation.enums import TypeStructure
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, structure_privee
 from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,12 +29,7 @@ def _a9(fournisseur_gp, etat, valideur, numero):
 def test_le_titulaire_refuse_sans_motif_puis_valide(page, browser, fournisseur_gp, etat):
     gp, _ = fournisseur_gp
     titulaire_gp = UtilisateurFactory(prenom="Tom", nom="Titulaire")
-    titulaire = org_services.creer_structure_par_utilisateur(
-        acting_user=titulaire_gp,
-        siret=siret_aleatoire(),
-        raison_sociale="Titulaire Général SA",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    titulaire = structure_privee(titulaire_gp, "Titulaire Général SA")
     premiere = _a9(fournisseur_gp, etat, titulaire, "ST-1")
     seconde = _a9(fournisseur_gp, etat, titulaire, "ST-2")
 

@@ -15,10 +15,9 @@ from facturation.enums import StatutFacture
 from facturation.facturx import generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
-from organisation import services as org_services
 from tests.conftest import ARTIFACTS
-from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory
+from tests.e2e.navigateur import saisir_une_ligne, se_connecter
+from tests.factories import utilisateur_de
 from tests.facturation.externes import adapter, echantillons
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
@@ -115,9 +114,7 @@ def _saisir(page, *, numero, code_service="DRFIP_IDF", engagement="EJ-1", type_f
     page.get_by_label("Date de facture").fill(HIER)
     page.get_by_label("Numéro d'engagement").fill(engagement)
     page.get_by_label("Numéro de facture d'origine").fill(origine)
-    page.locator("#id_lignes-0-denomination").fill("Prestation")
-    page.locator("#id_lignes-0-quantite").fill("1")
-    page.locator("#id_lignes-0-prix_unitaire_ht").fill("100")
+    saisir_une_ligne(page)
     page.get_by_role("button", name="Valider et envoyer").click()
 
 
@@ -136,9 +133,7 @@ def test_regles_d_acheminement_refusees_sur_le_champ(page, fournisseur_gp, etat)
     page.goto(page.base_url + "/factures-emises/saisir/")
     page.get_by_label("SIRET du destinataire").fill("732 829 320 00074")
     page.locator("#id_numero").fill("R-4")
-    page.locator("#id_lignes-0-denomination").fill("Prestation")
-    page.locator("#id_lignes-0-quantite").fill("1")
-    page.locator("#id_lignes-0-prix_unitaire_ht").fill("100")
+    saisir_une_ligne(page)
     page.get_by_role("button", name="Valider et envoyer").click()
     expect(page.get_by_text("Aucune structure publique n'existe avec ce SIRET sur Chorus Pro.")).to_be_visible()
 
@@ -167,12 +162,7 @@ def test_avoir_envoye_avec_sa_facture_d_origine(page, fournisseur_gp, etat):
 
 @pytest.fixture
 def agent_destinataire(etat):
-    agent = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
-    return agent
+    return utilisateur_de(etat, profils={"FACTURES_RECUES": "modification"})
 
 
 def test_allers_retours_a_recycler_et_suspendue(page, fournisseur_gp, etat, agent_destinataire):

@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from facturation import services
 from facturation.enums import StatutFacture
-from organisation import services as org_services
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,12 +19,7 @@ S = StatutFacture
 
 @pytest.fixture
 def agent_destinataire(etat):
-    agent = UtilisateurFactory(prenom="Alice", nom="Comptable")
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
-    return agent
+    return utilisateur_de(etat, prenom="Alice", nom="Comptable", profils={"FACTURES_RECUES": "modification"})
 
 
 def _envoyer(fournisseur_gp, etat, numero):

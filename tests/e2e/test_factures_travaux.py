@@ -23,6 +23,7 @@ from tests.e2e.parcours_travaux import (
     statut,
     traiter_facture,
 )
+from tests.factories import utilisateur_de
 from tests.travaux.factories import acteur
 from travaux.models import PieceTravaux
 from travaux.statuts import StatutPiece
@@ -176,16 +177,7 @@ def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossi
 @pytest.fixture
 def lecteur_moe(marche):
     """A colleague of the MOE holding « Factures de travaux » in consultation only."""
-    from organisation import services as org_services
-    from tests.factories import UtilisateurFactory
-
-    user = UtilisateurFactory()
-    structure = marche["moe"][1]
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={"FACTURES_TRAVAUX": "consultation"})
-    return user
+    return utilisateur_de(marche["moe"][1], profils={"FACTURES_TRAVAUX": "consultation"})
 
 
 def test_consultation_sans_bouton_et_acteur_hors_dossier_en_404(session, marche, lecteur_moe):

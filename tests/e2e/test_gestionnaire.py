@@ -6,20 +6,18 @@ import pytest
 from playwright.sync_api import expect
 
 from organisation import services
-from organisation.enums import StatutRattachement, TypeStructure
+from organisation.enums import StatutRattachement
 from organisation.models import Rattachement
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, structure_privee
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_approbations_en_masse_puis_historique(page):
     gp = UtilisateurFactory(email="gp@acme.fr", prenom="Gaëlle", nom="Perrin")
-    structure = services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "ACME SAS")
     demandeurs = [UtilisateurFactory(prenom=p, nom="Martin") for p in ("Alice", "Bruno", "Chloé")]
     for user in demandeurs:
         services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Service comptable")

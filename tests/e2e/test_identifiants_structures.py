@@ -9,7 +9,7 @@ from organisation import queries, services
 from organisation.enums import TypeStructure
 from organisation.models import EtablissementInsee
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire, structure_privee
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,9 +65,7 @@ def test_le_gp_demande_un_nouveau_siret_le_support_approuve(page):
 def test_un_utilisateur_simple_consulte_sans_bouton(page):
     gp = UtilisateurFactory(email="gp@acme.fr")
     simple = UtilisateurFactory(email="simple@acme.fr")
-    structure = services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "ACME SAS")
     rattacher(gp, simple, structure)
     se_connecter(page, simple.email)
     page.get_by_role("link", name="Gérer mes structures").click()

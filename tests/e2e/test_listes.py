@@ -14,10 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from facturation.models import Facture
-from organisation import services as org_services
 from organisation.models import EtablissementInsee
 from tests.e2e.navigateur import se_connecter, verifier_accessibilite
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.factories import StructureFactory, UtilisateurFactory, habiliter, siret_aleatoire
 from tests.facturation.factories import FactureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,12 +32,7 @@ def agent(etat, commune):
     """An agent of the State and of the commune, « Factures reçues » on both."""
     agent = UtilisateurFactory(prenom="Alice", nom="Comptable")
     for structure in (etat, commune):
-        org_services._creer_rattachement(
-            utilisateur=agent, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-        )
-        org_services.definir_profils(
-            utilisateur=agent, structure=structure, profils={"FACTURES_RECUES": "modification"}
-        )
+        habiliter(agent, structure, profils={"FACTURES_RECUES": "modification"})
     return agent
 
 

@@ -3,31 +3,18 @@ opening one reads it, « Tout marquer comme lu » empties the count, and the pre
 not its message. axe runs on every page visited and fails on any serious or critical violation."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from chorus import messagerie
 from chorus.models import Message, OutboxMessage
-from tests.e2e.navigateur import se_connecter
+from tests.e2e.navigateur import se_connecter, verifier_accessibilite
 from tests.factories import UtilisateurFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # axe-core 4.10.2 (npm registry, MPL-2.0), vendored beside the browser tests.
-AXE = Path(__file__).with_name("axe.min.js")
-
-
-def _axe(page):
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Through the DevTools protocol: the portal's Content-Security-Policy would refuse an inline script.
-        page.evaluate("(source) => { (0, eval)(source); }", AXE.read_text())
-    resultat = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    graves = [v for v in resultat["violations"] if v["impact"] in ("serious", "critical")]
-    assert not graves, f"axe ({page.url}) : " + "; ".join(
-        f"{v['id']} ({v['impact']}) : {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in graves
-    )
 
 
 def test_lire_ses_messages_et_choisir_ses_courriels(page):
@@ -42,19 +29,19 @@ def test_lire_ses_messages_et_choisir_ses_courriels(page):
     se_connecter(page, user.email)
     badge = page.get_by_test_id("badge-messages")
     expect(badge).to_contain_text("2")
-    _axe(page)
+    verifier_accessibilite(page)
 
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=re.compile("Mes messages")).click()
     expect(page.get_by_role("heading", name="Mes messages", level=1)).to_be_visible()
     liste = page.get_by_test_id("liste-messages")
     expect(liste.get_by_text("Non lu")).to_have_count(2)
-    _axe(page)
+    verifier_accessibilite(page)
 
     liste.get_by_role("link", name="Facture F-1 : Rejetée").click()
     expect(page.get_by_role("heading", name="Facture F-1 : Rejetée", level=1)).to_be_visible()
     expect(page.get_by_test_id("corps-message")).to_contain_text("Motif : Erreur de cadre de facturation")
     expect(badge).to_contain_text("1")
-    _axe(page)
+    verifier_accessibilite(page)
 
     page.get_by_role("link", name="Retour à mes messages").click()
     expect(liste.get_by_text("Non lu")).to_have_count(1)
@@ -66,7 +53,7 @@ def test_lire_ses_messages_et_choisir_ses_courriels(page):
 
     page.get_by_role("link", name="Préférences").click()
     expect(page.get_by_role("heading", name="Préférences de mes messages", level=1)).to_be_visible()
-    _axe(page)
+    verifier_accessibilite(page)
     case = page.get_by_role("checkbox", name=re.compile("Changement de statut d'une facture émise"))
     expect(case).to_be_checked()
     case.uncheck(force=True)  # the DSFR label covers the input

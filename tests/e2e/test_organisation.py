@@ -40,6 +40,15 @@ def _se_deconnecter(page):
     page.get_by_role("button", name="Se déconnecter").click()
 
 
+def _ouvrir_la_seule_approbation(page, approbateur, demande, commentaire):
+    """``approbateur`` logs in, counts one request in « Approbations », opens it and reads its ``commentaire``."""
+    se_connecter(page, approbateur.email)
+    expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
+    page.get_by_role("link", name=re.compile("^Approbations")).click()
+    page.get_by_role("link", name=demande).click()
+    expect(page.get_by_text(commentaire)).to_be_visible()
+
+
 def _gp():
     gp, _ = services.creer_compte(
         email="gp@acme.fr",
@@ -110,11 +119,7 @@ def test_demande_de_rattachement_approuvee_par_le_gp(page):
     expect(page.get_by_test_id("rattachement")).to_contain_text("En attente d'approbation")
     _se_deconnecter(page)
 
-    se_connecter(page, gp.email)
-    expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
-    page.get_by_role("link", name=re.compile("^Approbations")).click()
-    page.get_by_role("link", name="Demande de rattachement").click()
-    expect(page.get_by_text("Je travaille au service comptable.")).to_be_visible()
+    _ouvrir_la_seule_approbation(page, gp, "Demande de rattachement", "Je travaille au service comptable.")
     page.get_by_role("button", name="Refuser").click()
     expect(page.get_by_text("Le motif est obligatoire pour refuser une demande.")).to_be_visible()
     page.get_by_role("button", name="Approuver").click()
@@ -228,11 +233,7 @@ def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
     page.goto(page.base_url + "/activer/" + lien.split("/activer/", 1)[1])
     expect(page.get_by_role("heading", name="Votre compte est activé")).to_be_visible()
 
-    se_connecter(page, agent.email)
-    expect(page.get_by_test_id("badge-approbations")).to_have_text("1")
-    page.get_by_role("link", name=re.compile("^Approbations")).click()
-    page.get_by_role("link", name="Création d'une structure publique").click()
-    expect(page.get_by_text("Je suis la secrétaire de mairie.")).to_be_visible()
+    _ouvrir_la_seule_approbation(page, agent, "Création d'une structure publique", "Je suis la secrétaire de mairie.")
     page.get_by_role("button", name="Approuver").click()
     expect(page.get_by_text("La demande a été approuvée.")).to_be_visible()
     _se_deconnecter(page)

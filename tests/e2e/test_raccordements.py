@@ -10,28 +10,23 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.models import FluxDepot
-from organisation import services
 from organisation.api import comptes
-from organisation.enums import TypeStructure
 from organisation.models import ClientApiStructure, CompteTechnique, ModificationDifferee
-from tests.e2e.navigateur import se_connecter
-from tests.e2e.test_mes_messages import _axe
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.e2e.navigateur import se_connecter, verifier_accessibilite
+from tests.factories import UtilisateurFactory, structure_privee
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     gp = UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
-    acme = services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    acme = structure_privee(gp, "ACME SAS")
     se_connecter(page, gp.email)
     page.get_by_role("link", name="Raccordements").first.click()
     expect(page.get_by_role("heading", name="Raccordements", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Comptes techniques")).to_be_visible()
     expect(page.get_by_text("Aucun compte technique.")).to_be_visible()
-    _axe(page)
+    verifier_accessibilite(page)
 
     # Create: the password and its expiry, shown once.
     page.get_by_role("button", name="Créer le compte technique").click()
@@ -39,7 +34,7 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     login = page.get_by_test_id("identifiant").inner_text()
     mot_de_passe = page.get_by_test_id("valeur-secrete").inner_text()
     expect(page.get_by_test_id("expiration")).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4}$"))
-    _axe(page)
+    verifier_accessibilite(page)
     compte = CompteTechnique.objects.get(login=login)
     assert comptes.resoudre(login, mot_de_passe) == compte
 
@@ -68,7 +63,7 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     # API clients: created, then the secret rotated.
     page.get_by_role("link", name="Clients API").click()
     expect(page.get_by_role("heading", name="Clients API", level=2)).to_be_visible()
-    _axe(page)
+    verifier_accessibilite(page)
     page.get_by_label("Libellé (facultatif)").fill("Mon ERP")
     page.get_by_role("button", name="Créer le client API").click()
     expect(page.get_by_role("heading", name="Client API créé", level=1)).to_be_visible()
@@ -85,7 +80,7 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     page.get_by_role("link", name="Retour à la liste").click()
     page.get_by_role("link", name="Suivi des flux").click()
     expect(page.get_by_text("Aucun flux déposé.")).to_be_visible()
-    _axe(page)
+    verifier_accessibilite(page)
     fichier = tmp_path / "flux.xml"
     fichier.write_bytes(b"<?xml version='1.0'?><pas-une-facture/>")
     page.get_by_label("Syntaxe du flux").select_option("IN_DP_E1_CII_16B")
@@ -104,7 +99,7 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     # The emission and reception mode.
     page.get_by_role("link", name="Mode d'émission et de réception").click()
     expect(page.get_by_test_id("mode-actuel")).to_contain_text("Émission : portail Chorus Pro")
-    _axe(page)
+    verifier_accessibilite(page)
     page.get_by_role("group", name="Émission des factures").get_by_text("EDI ou API").click()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Le mode d'émission et de réception est enregistré")).to_be_visible()

@@ -10,28 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.models import Facture
-from organisation.models import Service
 from tests.conftest import ARTIFACTS
-from tests.e2e.navigateur import se_connecter, verifier_accessibilite
-from tests.factories import StructureFactory
+from tests.e2e.navigateur import saisir_une_ligne, se_connecter, verifier_accessibilite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def communes(db):
-    vif = StructureFactory(
-        raison_sociale="Commune de Vif", publique=True, code_postal="38450", ville="Vif", engagement_obligatoire=True
-    )
-    Service.objects.create(structure=vif, code="TECHNIQUE", libelle="Services techniques", engagement_obligatoire=True)
-    Service.objects.create(structure=vif, code="ECOLES", libelle="Écoles")
-    varces = StructureFactory(raison_sociale="Commune de Varces", publique=True, code_postal="38760", ville="Varces")
-    return vif, varces
-
-
 def test_trouver_le_destinataire_au_clavier_puis_enregistrer(page, fournisseur_gp, etat, communes):
     gp, _ = fournisseur_gp
-    vif, varces = communes
+    vif, varces, _, _ = communes
     se_connecter(page, gp.email)
     page.get_by_role("link", name="Factures émises").click()
     page.get_by_role("link", name="Saisir facture").click()
@@ -71,36 +58,28 @@ def test_trouver_le_destinataire_au_clavier_puis_enregistrer(page, fournisseur_g
     page.get_by_label("Coordonnées bancaires").select_option(index=1)
     page.get_by_label("Date de facture").fill((date.today() - timedelta(days=1)).isoformat())
     page.get_by_label("Numéro d'engagement").fill("EJ-VIF-7")
-    page.locator("#id_lignes-0-denomination").fill("Entretien")
-    page.locator("#id_lignes-0-quantite").fill("1")
-    page.locator("#id_lignes-0-prix_unitaire_ht").fill("100")
+    saisir_une_ligne(page, "Entretien")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Le brouillon est enregistré.")).to_be_visible()
     facture = Facture.objects.get()
     assert (facture.destinataire, facture.service_destinataire.code) == (vif, "TECHNIQUE")
 
 
-def test_sans_javascript_rechercher_et_choisir_rechargent_le_formulaire(browser, live_server, fournisseur_gp, communes):
+def test_sans_javascript_rechercher_et_choisir_rechargent_le_formulaire(page_sans_javascript, fournisseur_gp, communes):
     gp, _ = fournisseur_gp
-    vif, _ = communes
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    try:
-        se_connecter(page, gp.email)
-        page.goto(page.base_url + "/factures-emises/saisir/")
-        page.locator("#id_numero").fill("F-VIF-002")
-        page.get_by_label("Rechercher une structure").fill("38450")
-        page.get_by_role("button", name="Rechercher une structure").click()
-        expect(page.get_by_test_id("resultats-destinataires")).to_contain_text("1 structure trouvée.")
-        expect(page.locator("#id_numero")).to_have_value("F-VIF-002")  # kept
-        expect(page.locator(".fr-input-group--error")).to_have_count(0)  # no error before an action
-        page.get_by_role("button", name=f"Choisir {vif.identifiant} – Commune de Vif – 38450 Vif").click()
-        expect(page.locator("#id_destinataire_siret")).to_have_value(vif.identifiant)
-        page.get_by_role("button", name="Choisir le service ECOLES").click()
-        expect(page.get_by_label("Code service du destinataire")).to_have_value("ECOLES")
-        expect(page.locator("#id_numero")).to_have_value("F-VIF-002")
-        assert not Facture.objects.exists()
-    finally:
-        context.close()
+    vif = communes[0]
+    page = page_sans_javascript
+    se_connecter(page, gp.email)
+    page.goto(page.base_url + "/factures-emises/saisir/")
+    page.locator("#id_numero").fill("F-VIF-002")
+    page.get_by_label("Rechercher une structure").fill("38450")
+    page.get_by_role("button", name="Rechercher une structure").click()
+    expect(page.get_by_test_id("resultats-destinataires")).to_contain_text("1 structure trouvée.")
+    expect(page.locator("#id_numero")).to_have_value("F-VIF-002")  # kept
+    expect(page.locator(".fr-input-group--error")).to_have_count(0)  # no error before an action
+    page.get_by_role("button", name=f"Choisir {vif.identifiant} – Commune de Vif – 38450 Vif").click()
+    expect(page.locator("#id_destinataire_siret")).to_have_value(vif.identifiant)
+    page.get_by_role("button", name="Choisir le service ECOLES").click()
+    expect(page.get_by_label("Code service du destinataire")).to_have_value("ECOLES")
+    expect(page.locator("#id_numero")).to_have_value("F-VIF-002")
+    assert not Facture.objects.exists()

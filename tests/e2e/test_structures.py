@@ -10,10 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from organisation import services
-from organisation.enums import TypeStructure
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, structure_privee
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +31,7 @@ def gp():
 
 @pytest.fixture
 def structure(gp):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    return structure_privee(gp, "ACME SAS")
 
 
 def test_services_et_informations_avec_la_regle_des_30_minutes(page, gp, structure):

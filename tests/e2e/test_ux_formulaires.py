@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.enums import StatutFacture
-from organisation import services as org_services
 from tests.e2e.navigateur import se_connecter, verifier_accessibilite
-from tests.factories import EtablissementInseeFactory, UtilisateurFactory
+from tests.factories import base_insee_exemple, utilisateur_de
 from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,15 +34,7 @@ def test_saisie_ouverte_vide_sans_erreur(page, fournisseur_gp, etat):
 
 
 def test_creer_un_compte_resume_des_erreurs_mots_de_passe_gardes_et_siret_corrige(page):
-    EtablissementInseeFactory(
-        siret="21750001600019",
-        raison_sociale="VILLE DE PARIS",
-        adresse="4 PLACE DE L HOTEL DE VILLE",
-        code_postal="75004",
-        ville="PARIS",
-        categorie_juridique="7229",
-        est_public=True,
-    )
+    base_insee_exemple()
     page.goto(page.base_url + "/creer-un-compte/")
     expect(page.get_by_test_id("resume-erreurs")).to_have_count(0)  # nothing is wrong before sending
     expect(page.locator(".fr-error-text")).to_have_count(0)
@@ -80,11 +71,7 @@ def test_creer_un_compte_resume_des_erreurs_mots_de_passe_gardes_et_siret_corrig
 
 
 def test_factures_a_traiter_tout_selectionner_action_en_haut_et_filtres(page, etat):
-    agent = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
+    agent = utilisateur_de(etat, profils={"FACTURES_RECUES": "modification"})
     martin = fournisseur_pret(raison_sociale="Bâtiments Martin SAS", email="gp@martin.fr")
     durand = fournisseur_pret(raison_sociale="Durand Peinture", email="gp@durand.fr")
     for fournisseur, numero in ((martin, "M-1"), (martin, "M-2"), (durand, "D-1")):

@@ -64,6 +64,8 @@ def test_aucune_page_ne_defile_horizontalement(page, fournisseur_gp, etat, large
     ligne_de_poste = page.get_by_test_id("ligne").first
     boite = ligne_de_poste.bounding_box()
     assert boite["x"] >= 0 and boite["x"] + boite["width"] <= largeur
-    for champ in ligne_de_poste.locator("input, select").all():
+    champs = ligne_de_poste.locator("input, select").all()
+    assert champs, "the line has no field: the loop below would check nothing"
+    for champ in champs:
         b = champ.bounding_box()
         assert b["x"] + b["width"] <= largeur, champ.get_attribute("name")

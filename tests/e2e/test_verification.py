@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from facturation import services
 from tests.conftest import ARTIFACTS
 from tests.facturation.factories import FactureFactory, ligne
 
@@ -14,26 +13,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n% facture F-E2E-VERIF\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _deposer(gp, structure, etat):
-    facture = FactureFactory(
+    return FactureFactory(
         fournisseur_gp=(gp, structure),
         destinataire=etat,
         numero="F-E2E-VERIF",
         numero_marche="",
         lignes=[ligne(prix_unitaire_ht="100")],
+        document=PDF,
     )
-    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=PDF, nom_fichier="facture.pdf")
-    facture.refresh_from_db()
-    return facture
 
 
 def test_un_visiteur_verifie_un_document_depose_puis_un_autre(page, fournisseur_gp, etat):

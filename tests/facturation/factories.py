@@ -9,6 +9,7 @@ reached through the status machine's own table (``services.CIRCUIT``)::
     FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, recue=True)   # « Mise à disposition »
     FactureFactory(fournisseur_gp=..., destinataire=etat, a_valider=True, valideur=titulaire)  # A9, « À valider »
     FactureFactory(fournisseur_gp=..., destinataire=etat, statut=StatutFacture.SERVICE_FAIT)
+    FactureFactory(fournisseur_gp=..., destinataire=etat, document=PDF)  # sent with PDF as its deposited file
 
 Without ``fournisseur_gp`` a new supplier ready to invoice is made (``fournisseur_pret``); without ``destinataire``
 a new public structure.
@@ -118,7 +119,8 @@ def amener(facture: Facture, statut: str, *, fournisseur=None) -> Facture:
 class FactureFactory(factory.Factory):
     """An invoice of ``fournisseur_gp`` = (GP, structure) to ``destinataire`` (its service ``service`` if it has
     one). ``lignes``: the typed lines; ``pieces``: attachments added to the draft; ``envoyer``: sent through the
-    deposit pipeline; ``statut``: the status to reach (sent first unless it is a draft's)."""
+    deposit pipeline; ``document``: sent with these bytes as its deposited PDF (« Valider et envoyer »,
+    ``services.valider_et_envoyer``); ``statut``: the status to reach (sent first unless it is a draft's)."""
 
     class Meta:
         model = Facture
@@ -154,6 +156,7 @@ class FactureFactory(factory.Factory):
     lignes = factory.LazyFunction(lambda: [ligne()])
     pieces = ()
     envoyer = False
+    document = None
     statut = None
 
     @classmethod
@@ -161,12 +164,15 @@ class FactureFactory(factory.Factory):
         raise TypeError("FactureFactory saves through the services, an unsaved build() is refused: use create().")
 
     @classmethod
-    def _create(cls, model_class, *, fournisseur_gp, lignes, pieces, envoyer, statut, **donnees):
+    def _create(cls, model_class, *, fournisseur_gp, lignes, pieces, envoyer, document, statut, **donnees):
         gp, structure = fournisseur_gp
         facture = services.enregistrer(acting_user=gp, donnees={**donnees, "fournisseur": structure}, lignes=lignes)
         for jointe in pieces:
             services.ajouter_piece_jointe(acting_user=gp, facture=facture, **jointe)
-        if envoyer or (statut is not None and statut not in NON_ENVOYEES):
+        if document is not None:
+            services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=document, nom_fichier="facture.pdf")
+            facture.refresh_from_db()
+        elif envoyer or (statut is not None and statut not in NON_ENVOYEES):
             facture = envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=gp, facture=facture)
         if statut is not None and statut != facture.statut:
             amener(facture, statut, fournisseur=gp)

@@ -9,18 +9,10 @@ from facturation import services
 from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture
 from facturation.services import envoi
-from organisation import services as org_services
-from organisation.enums import TypeStructure
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, habiliter, structure_privee, utilisateur_de
 from tests.facturation.factories import FactureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _structure_privee(gp, raison_sociale):
-    return org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE
-    )
 
 
 def _brouillon_a9(fournisseur_gp, etat, valideur):
@@ -40,7 +32,7 @@ def test_valideur_fournisseur_lui_meme_refuse_a_l_envoi(fournisseur_gp, etat):
 def test_valideur_structure_du_deposant_refuse_a_l_envoi(fournisseur_gp, etat):
     """The supplier's GP also manages a « titulaire » structure and names it valideur: refused."""
     gp, _ = fournisseur_gp
-    sienne = _structure_privee(gp, "Titulaire de paille SA")
+    sienne = structure_privee(gp, "Titulaire de paille SA")
     facture = _brouillon_a9(fournisseur_gp, etat, sienne)
     with pytest.raises(ValidationError) as erreur:
         envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=gp, facture=facture)
@@ -53,7 +45,7 @@ def test_valideur_structure_du_deposant_refuse_a_l_envoi(fournisseur_gp, etat):
 
 def test_valideur_tiers_accepte(fournisseur_gp, etat):
     gp, _ = fournisseur_gp
-    titulaire = _structure_privee(UtilisateurFactory(), "Titulaire Général SA")
+    titulaire = structure_privee(UtilisateurFactory(), "Titulaire Général SA")
     facture = _brouillon_a9(fournisseur_gp, etat, titulaire)
     facture = envoi.deposer_et_envoyer(canal=envoi.Canal.SAISIE, acting_user=gp, facture=facture)
     assert facture.statut == StatutFacture.A_VALIDER_1
@@ -64,16 +56,10 @@ def test_un_utilisateur_rattache_au_fournisseur_ne_valide_pas_sa_facture(fournis
     validate (attached to the valideur after the invoice was sent)."""
     _, structure = fournisseur_gp
     titulaire_gp = UtilisateurFactory()
-    titulaire = _structure_privee(titulaire_gp, "Titulaire Général SA")
+    titulaire = structure_privee(titulaire_gp, "Titulaire Général SA")
     facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, a_valider=True, valideur=titulaire)
-    double = UtilisateurFactory()
-    for cible in (structure, titulaire):
-        org_services._creer_rattachement(
-            utilisateur=double, structure=cible, statut="ACTIF", acting_user=None, role="UTILISATEUR"
-        )
-    org_services.definir_profils(
-        utilisateur=double, structure=titulaire, profils={"FACTURES_A_VALIDER": "modification"}
-    )
+    double = utilisateur_de(structure, role="UTILISATEUR")
+    habiliter(double, titulaire, profils={"FACTURES_A_VALIDER": "modification"}, role="UTILISATEUR")
     with pytest.raises(PermissionDenied, match="émise par une structure à laquelle vous êtes rattaché"):
         services.valider_facture(acting_user=double, facture=facture, accepter=True)
     facture.refresh_from_db()
@@ -87,8 +73,8 @@ def test_un_utilisateur_rattache_au_fournisseur_ne_valide_pas_sa_facture(fournis
 def test_corriger_le_valideur_vers_une_structure_du_fournisseur_refuse(fournisseur_gp, etat):
     gp, _ = fournisseur_gp
     titulaire_gp = UtilisateurFactory()
-    titulaire = _structure_privee(titulaire_gp, "Titulaire Général SA")
-    sienne = _structure_privee(gp, "Titulaire de paille SA")
+    titulaire = structure_privee(titulaire_gp, "Titulaire Général SA")
+    sienne = structure_privee(gp, "Titulaire de paille SA")
     facture = FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, a_valider=True, valideur=titulaire)
     services.refuser_facture(acting_user=titulaire_gp, facture=facture, motif="ERREUR_VALIDEUR")
     facture.refresh_from_db()

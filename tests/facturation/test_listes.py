@@ -23,10 +23,10 @@ from facturation.enums import (
 )
 from facturation.models import Facture
 from facturation.queries import limite_archives
-from organisation import services as org_services
 from organisation.models import EtablissementInsee
 from tests import outils
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.factories import StructureFactory, UtilisateurFactory, habiliter, siret_aleatoire
+from tests.facturation.en_volume import en_masse
 from tests.facturation.factories import FactureFactory, amener, fournisseur_pret, piece
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +56,7 @@ MOTIFS_DU_SEED = [
 
 
 def _rattacher(utilisateur, structure, **profils):
-    org_services._creer_rattachement(
-        utilisateur=utilisateur, structure=structure, service=None, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=utilisateur, structure=structure, profils=profils)
-    return utilisateur
+    return habiliter(utilisateur, structure, profils=profils)
 
 
 @pytest.fixture
@@ -412,22 +408,15 @@ def test_filtre_structure_des_factures_emises(client, fournisseur_gp, etat):
 
 def _en_masse(fournisseur_gp, etat, nombre, *, il_y_a=timedelta(0)):
     """``nombre`` invoices of the State, deposited now and last modified ``il_y_a`` ago (bulk: no pipeline)."""
-    gp, structure = fournisseur_gp
-    maintenant = timezone.now()
-    factures = Facture.objects.bulk_create(
-        Facture(
-            fournisseur=structure,
-            destinataire=etat,
-            service_destinataire=etat.services.get(code="DRFIP_IDF"),
-            statut=S.MISE_A_DISPOSITION,
-            numero=f"M-{i:03d}",
-            created_by=gp,
-            date_depot=maintenant,
-        )
-        for i in range(nombre)
+    factures = en_masse(
+        fournisseur_gp,
+        nombre,
+        destinataire=etat,
+        service_destinataire=etat.services.get(code="DRFIP_IDF"),
+        statut=S.MISE_A_DISPOSITION,
     )
-    # ``auto_now`` sets ``updated_at`` on insert; ``update`` leaves it as given.
-    Facture.objects.filter(pk__in=[f.pk for f in factures]).update(updated_at=maintenant - il_y_a)
+    # ``auto_now`` sets ``updated_at`` on insert; ``update`` leaves it as given (``il_y_a`` before the deposit).
+    Facture.objects.filter(pk__in=[f.pk for f in factures]).update(updated_at=factures[0].date_depot - il_y_a)
     return factures
 
 

@@ -10,9 +10,8 @@ from chorus.models import Message
 from facturation import services
 from facturation.enums import StatutFacture
 from facturation.models import Facture
-from organisation import services as org_services
 from tests import outils
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 from tests.facturation.factories import FactureFactory, amener
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +20,7 @@ S = StatutFacture
 
 @pytest.fixture
 def agent(etat):
-    agent = UtilisateurFactory(email="agent@etat.gouv.fr")
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, service=None, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
-    return agent
+    return utilisateur_de(etat, email="agent@etat.gouv.fr", profils={"FACTURES_RECUES": "modification"})
 
 
 def _service_fait(fournisseur_gp, etat, numero):

@@ -5,25 +5,14 @@ import pytest
 
 from chorus.models import Message
 from organisation import services as org_services
-from organisation.enums import StatutRattachement
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 from tests.facturation.factories import FactureFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _agent(structure, service=None):
-    user = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=user,
-        structure=structure,
-        service=service,
-        statut=StatutRattachement.ACTIF,
-        acting_user=None,
-        role=org_services.ROLE_SUPPORT,
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils=org_services.profils_par_defaut())
-    return user
+    return utilisateur_de(structure, service=service, profils=org_services.profils_par_defaut())
 
 
 def test_nouvelle_facture_annoncee_au_service_destinataire_et_a_la_structure_seulement(

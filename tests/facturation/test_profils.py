@@ -22,8 +22,8 @@ from facturation.en16931 import (
 )
 from facturation.regles_en16931 import regle
 from facturation.xml_securise import CII, XmlInvalide, parser
+from tests.facturation.xml_exemples import DATA, compilations
 
-DATA = Path(__file__).parent / "data"
 PROFILS = DATA / "profils"
 FICHIERS = {
     "MINIMUM": "factur-x-minimum.xml",
@@ -535,10 +535,7 @@ def test_fichiers_officiels_de_chaque_profil():
 
 
 def test_une_compilation_par_profil_et_par_processus(monkeypatch):
-    appels = []
-    compiler = en16931._compiler_feuille
-    monkeypatch.setattr(en16931, "_executables", {})
-    monkeypatch.setattr(en16931, "_compiler_feuille", lambda chemin: appels.append(chemin) or compiler(chemin))
+    appels = compilations(monkeypatch)
     for _ in range(2):
         for code in CODES_PROFILS:
             verifier_regles(lire(code))

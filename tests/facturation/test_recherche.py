@@ -13,29 +13,19 @@ from django.urls import reverse
 from facturation.enums import Cadre, StatutFacture, TypeFacture
 from facturation.forms import RechercheFacturesForm
 from facturation.models import Facture
-from organisation import services as org_services
-from organisation.enums import TypeStructure
 from tests import outils
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire, structure_privee
 from tests.facturation.factories import FactureFactory, ligne
 from tests.fixtures_facturation import SIRET_ETAT
 from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
 
-ENTETES = [
-    "Numéro",
-    "Type",
-    "Cadre",
-    "Statut",
-    "Date de facture",
-    "Date de dépôt",
-    "SIRET destinataire",
-    "Destinataire",
-    "Montant HT",
-    "Montant TVA",
-    "Montant TTC",
-]
+# The export's first line, as the CSV file reads.
+ENTETES = (
+    "Numéro;Type;Cadre;Statut;Date de facture;Date de dépôt;SIRET destinataire;Destinataire;Montant HT;"
+    "Montant TVA;Montant TTC"
+).split(";")
 
 
 def _facture(gp, structure, destinataire, *, numero, date_facture, prix_ht, cadre=Cadre.A1, **extra):
@@ -77,12 +67,7 @@ def jeu(fournisseur_gp, etat):
         statut=StatutFacture.MISE_A_DISPOSITION, date_depot=datetime(2026, 3, 21, 9, 30, 5, tzinfo=UTC)
     )
     autre_gp = UtilisateurFactory()
-    autre = org_services.creer_structure_par_utilisateur(
-        acting_user=autre_gp,
-        siret=siret_aleatoire(),
-        raison_sociale="Concurrent SARL",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    autre = structure_privee(autre_gp, "Concurrent SARL")
     Facture.objects.create(fournisseur=autre, destinataire=etat, numero="F-AUTRE", created_by=autre_gp)
     return {"gp": gp, "autre_gp": autre_gp, "a": a, "b": b, "c": c, "d": d}
 

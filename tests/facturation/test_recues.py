@@ -27,11 +27,10 @@ from facturation.enums import (
 )
 from facturation.models import Facture, HistoriqueFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE
-from organisation import services as org_services
-from organisation.enums import TypeStructure
 from tests import outils
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
-from tests.facturation.factories import FactureFactory, ligne
+from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire, utilisateur_de
+from tests.facturation.en_volume import en_masse, verifier_pagination_par_curseur
+from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
 from tests.facturation.factories import piece as piece_jointe
 from tests.fixtures_facturation import SIRET_ETAT
 from tests.outils import contenu
@@ -42,12 +41,9 @@ S = StatutFacture
 
 def _agent(structure, *, niveau="modification", service=None, email=None, **noms):
     """A user attached to ``structure`` (or only to ``service``) holding « Factures reçues » at ``niveau``."""
-    agent = UtilisateurFactory(**({"email": email} if email else {}), **noms)
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=structure, service=service, statut="ACTIF", acting_user=None, role="SUPPORT"
+    return utilisateur_de(
+        structure, service=service, profils={"FACTURES_RECUES": niveau}, **({"email": email} if email else {}), **noms
     )
-    org_services.definir_profils(utilisateur=agent, structure=structure, profils={"FACTURES_RECUES": niveau})
-    return agent
 
 
 @pytest.fixture
@@ -205,13 +201,7 @@ def test_jamais_les_brouillons_ni_les_factures_avant_la_mise_a_disposition(clien
     for facture in invisibles:
         assert client.get(reverse("facture_recue", args=[facture.pk])).status_code == 404
     # Once validated, the sous-traitant's invoice reaches the recipient.
-    gp_titulaire = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=gp_titulaire, structure=titulaire, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(
-        utilisateur=gp_titulaire, structure=titulaire, profils={"FACTURES_A_VALIDER": "modification"}
-    )
+    gp_titulaire = utilisateur_de(titulaire, profils={"FACTURES_A_VALIDER": "modification"})
     services.valider_facture(acting_user=gp_titulaire, facture=invisibles[2], accepter=True)
     assert set(queries.factures_recues(agent).values_list("numero", flat=True)) == {"R-1", "AV-1"}
 
@@ -238,10 +228,7 @@ def test_l_application_est_dans_les_domaines_des_seuls_destinataires(client, eta
     for user in (agent, agent_service, lecteur):
         client.force_login(user)
         assert reverse("factures_recues") in client.get(reverse("domaines")).content.decode()
-    sans_profil = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=sans_profil, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
+    sans_profil = utilisateur_de(etat)
     client.force_login(sans_profil)
     assert reverse("factures_recues") not in client.get(reverse("domaines")).content.decode()
     assert _numeros(client.get(reverse("factures_recues"))) == []
@@ -305,7 +292,7 @@ def jeu(fournisseur_gp, etat, agent):
         with time_machine_travel(depart - timedelta(days=10 - 3 * i)):
             with_time[numero] = _envoyer(fournisseur_gp, etat, numero, **options)
     services.traiter(acting_user=agent, facture=with_time["F-B"], statut=S.REJETEE, motif="Double facturation")
-    dupont = _second_fournisseur()
+    dupont = fournisseur_pret(raison_sociale="Électricité Dupont")
     with time_machine_travel(depart):
         with_time["DUP-1"] = _envoyer(dupont, etat, "DUP-1", prix_ht="80", engagement="EJ-DUP")
     commune = StructureFactory(identifiant=siret_aleatoire(), raison_sociale="Commune de Villeurbanne", publique=True)
@@ -317,29 +304,6 @@ def time_machine_travel(moment):
     import time_machine
 
     return time_machine.travel(moment, tick=False)
-
-
-def _second_fournisseur():
-    from organisation.models import ModificationDifferee
-
-    gp = UtilisateurFactory()
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp,
-        siret=siret_aleatoire(),
-        raison_sociale="Électricité Dupont",
-        type_structure=TypeStructure.PRIVEE,
-    )
-    org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp,
-        structure=structure,
-        titulaire="Électricité Dupont",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP882",
-    )
-    org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
-    ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
-    org_services.appliquer_modifications_dues()
-    return gp, structure
 
 
 def _recherche(client, **criteres) -> set[str]:
@@ -395,21 +359,9 @@ def test_critere_invalide_message_en_francais(client, jeu, agent, criteres, cham
 
 
 def _en_masse(fournisseur_gp, etat, nombre, *, statut=S.MISE_A_DISPOSITION, service="DRFIP_IDF", prefixe="M"):
-    gp, structure = fournisseur_gp
-    maintenant = timezone.now()
     service = etat.services.get(code=service)
-    return Facture.objects.bulk_create(
-        Facture(
-            fournisseur=structure,
-            destinataire=etat,
-            service_destinataire=service,
-            statut=statut,
-            numero=f"{prefixe}-{i:03d}",
-            created_by=gp,
-            date_depot=maintenant,
-            updated_at=maintenant,
-        )
-        for i in range(nombre)
+    return en_masse(
+        fournisseur_gp, nombre, prefixe=prefixe, destinataire=etat, service_destinataire=service, statut=statut
     )
 
 
@@ -418,36 +370,15 @@ def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, etat, agent_
     _en_masse(fournisseur_gp, etat, 3, service="FACTURES_PUBLIQUES", prefixe="M-FP")  # not the agent's service
     client.force_login(agent_service)
     url = reverse("rechercher_factures_recues")
-    with CaptureQueriesContext(connection) as requetes:
-        premiere = client.get(url, {"numero": "M-"})
-    assert not any("OFFSET" in q["sql"].upper() for q in requetes.captured_queries)
-    assert _numeros(premiere) == [f"M-{i:03d}" for i in range(54, 4, -1)]
-    suivante = premiere.context["suivante"]
-    assert f"numero=M-&amp;apres={suivante}" in premiere.content.decode()
-    seconde = client.get(url, {"numero": "M-", "apres": suivante})
-    assert _numeros(seconde) == ["M-004", "M-003", "M-002", "M-001", "M-000"]
-    assert seconde.context["suivante"] is None
+    verifier_pagination_par_curseur(client, url)
 
 
-ENTETES = [
-    "Numéro",
-    "Type",
-    "Cadre",
-    "Statut",
-    "Date de facture",
-    "Date de dépôt",
-    "SIRET fournisseur",
-    "Fournisseur",
-    "SIRET destinataire",
-    "Destinataire",
-    "Code service",
-    "Numéro d'engagement",
-    "Numéro de marché",
-    "Montant HT",
-    "Montant TVA",
-    "Montant TTC",
-    "Net à payer",
-]
+# The export's first line, as the CSV file reads.
+ENTETES = (
+    "Numéro;Type;Cadre;Statut;Date de facture;Date de dépôt;SIRET fournisseur;Fournisseur;SIRET destinataire;"
+    "Destinataire;Code service;Numéro d'engagement;Numéro de marché;Montant HT;Montant TVA;Montant TTC;"
+    "Net à payer"
+).split(";")
 
 
 def _csv(client, **criteres):

@@ -3,7 +3,6 @@ certificate is issued, the replaced one is kept (append-only), and « Vérifier 
 new one and says the old one was replaced."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
@@ -25,13 +24,6 @@ PDF = b"%PDF-1.4\n% facture F-RECYC-1\n1 0 obj << /Type /Catalog >> endobj\ntrai
 URL = "/verifier-un-depot/"
 
 
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def a_recycler(fournisseur_gp, etat):
     """An invoice sent to the State (DRFIP_IDF), then sent back « À recycler » by the recipient."""
@@ -42,9 +34,8 @@ def a_recycler(fournisseur_gp, etat):
         numero="F-RECYC-1",
         numero_marche="",
         lignes=[ligne(prix_unitaire_ht="1234.5")],
+        document=PDF,
     )
-    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=PDF, nom_fichier="facture.pdf")
-    facture.refresh_from_db()
     services.CIRCUIT.transition(
         facture, to=StatutFacture.A_RECYCLER, acting_user=None, role=DESTINATAIRE, motif="Mauvais destinataire"
     )

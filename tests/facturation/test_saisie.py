@@ -10,7 +10,8 @@ from facturation.enums import StatutFacture
 from facturation.models import Facture, HistoriqueFacture
 from organisation import services as org_services
 from tests import outils
-from tests.factories import UtilisateurFactory, rattacher
+from tests.factories import UtilisateurFactory, rattacher, structure_privee, utilisateur_de
+from tests.facturation.factories import FactureFactory
 from tests.fixtures_facturation import donnees_saisie
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +79,9 @@ def test_numero_deja_utilise_refuse(fournisseur_gp, etat, client):
 
 
 def test_saisie_exige_le_mandat_de_facturation(client, etat):
-    from organisation.enums import TypeStructure
-    from tests.factories import siret_aleatoire
 
     gp = UtilisateurFactory()
-    structure = org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Sans mandat", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "Sans mandat")
     org_services.ajouter_coordonnees_bancaires(
         acting_user=gp, structure=structure, titulaire="X", iban="FR7630006000011234567890189", bic="AGRIFRPP882"
     )
@@ -151,11 +148,7 @@ def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
     assert len(facture.empreinte_certificat) == 44
 
-    agent = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "modification"})
+    agent = utilisateur_de(etat, profils={"FACTURES_RECUES": "modification"})
     with pytest.raises(Exception, match="Un motif est obligatoire"):
         services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.SUSPENDUE)
     services.traiter(
@@ -321,17 +314,9 @@ def test_calcul_en_direct_par_le_serveur(client, fournisseur_gp, etat):
 def test_facture_de_sous_traitant_validee_par_le_titulaire(fournisseur_gp, etat):
     from datetime import date
 
-    from organisation.enums import TypeStructure
-    from tests.factories import siret_aleatoire
-
     gp, structure = fournisseur_gp
     titulaire_gp = UtilisateurFactory()
-    titulaire = org_services.creer_structure_par_utilisateur(
-        acting_user=titulaire_gp,
-        siret=siret_aleatoire(),
-        raison_sociale="Titulaire SA",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    titulaire = structure_privee(titulaire_gp, "Titulaire SA")
     donnees = {
         "fournisseur": structure,
         "destinataire": etat,
@@ -369,24 +354,10 @@ def test_notifications_aux_seuls_utilisateurs_habilites(fournisseur_gp, etat):
     sans_profil = UtilisateurFactory()
     rattacher(gp, sans_profil, structure)
     org_services.definir_profils(utilisateur=sans_profil, structure=structure, profils={"FACTURES_EMISES": None})
-    agent = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "consultation"})
+    agent = utilisateur_de(etat, profils={"FACTURES_RECUES": "consultation"})
     OutboxMessage.objects.all().delete()
-    facture = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure,
-            "destinataire": etat,
-            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
-            "numero": "N-1",
-            "date_facture": date(2026, 11, 1),
-            "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    facture = FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, numero="N-1", date_facture=date(2026, 11, 1), numero_marche=""
     )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 n1", nom_fichier="n1.pdf")
     destinataires = {e for m in OutboxMessage.objects.all() for e in m.payload["to"]}
@@ -398,18 +369,8 @@ def test_completer_une_facture_suspendue_par_une_piece_jointe(client, fournisseu
     from datetime import date
 
     gp, structure = fournisseur_gp
-    facture = services.enregistrer(
-        acting_user=gp,
-        donnees={
-            "fournisseur": structure,
-            "destinataire": etat,
-            "service_destinataire": etat.services.get(code="DRFIP_IDF"),
-            "coordonnees_bancaires": structure.coordonnees_bancaires.get(),
-            "numero": "S-1",
-            "date_facture": date(2026, 11, 1),
-            "numero_engagement": "EJ-1",
-        },
-        lignes=[{"denomination": "Prestation", "quantite": 1, "prix_unitaire_ht": "100", "taux_tva": "20"}],
+    facture = FactureFactory(
+        fournisseur_gp=fournisseur_gp, destinataire=etat, numero="S-1", date_facture=date(2026, 11, 1), numero_marche=""
     )
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 s1", nom_fichier="s1.pdf")
     services.CIRCUIT.transition(facture, to="SUSPENDUE", acting_user=None, role="DESTINATAIRE", motif="BL manquant")

@@ -8,30 +8,11 @@ from django.urls import reverse
 
 from facturation.models import Facture
 from organisation import queries as org_queries
-from organisation.enums import StatutStructure
-from organisation.models import Service
 from tests import outils
 from tests.factories import StructureFactory, UtilisateurFactory
 from tests.fixtures_facturation import SIRET_ETAT, donnees_saisie
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def communes(db):
-    """Public structures of the directory: two active communes, one not yet active, one private company."""
-    vif = StructureFactory(
-        raison_sociale="Commune de Vif", publique=True, code_postal="38450", ville="Vif", engagement_obligatoire=True
-    )
-    Service.objects.create(structure=vif, code="TECHNIQUE", libelle="Services techniques", engagement_obligatoire=True)
-    Service.objects.create(structure=vif, code="ECOLES", libelle="Écoles")
-    Service.objects.create(structure=vif, code="FERME", libelle="Service fermé", actif=False)
-    varces = StructureFactory(raison_sociale="Commune de Varces", publique=True, code_postal="38760", ville="Varces")
-    attente = StructureFactory(
-        raison_sociale="Commune de Veurey", publique=True, code_postal="38113", statut=StatutStructure.EN_ATTENTE
-    )
-    privee = StructureFactory(raison_sociale="Commune Conseil SARL", code_postal="38450")
-    return vif, varces, attente, privee
 
 
 def _saisie(structure, etat, **changes):

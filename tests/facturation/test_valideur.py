@@ -9,7 +9,6 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,46 +16,36 @@ from chorus.models import OutboxMessage
 from facturation import queries, services, tasks
 from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture, HistoriqueFacture
-from organisation import services as org_services
-from organisation.enums import TypeStructure
 from tests import outils
-from tests.factories import UtilisateurFactory, siret_aleatoire
-from tests.facturation.factories import FactureFactory, ligne
+from tests.factories import UtilisateurFactory, siret_aleatoire, structure_privee, utilisateur_de
+from tests.facturation.en_volume import en_masse, verifier_pagination_par_curseur
+from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
 from tests.facturation.factories import piece as piece_jointe
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
 
 
-def _structure_privee(gp, raison_sociale):
-    return org_services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=raison_sociale, type_structure=TypeStructure.PRIVEE
-    )
-
-
 @pytest.fixture
 def titulaire():
     """The valideur structure (the titulaire of the contract) and its GP, who holds every profile there."""
     gp = UtilisateurFactory(email="titulaire@exemple.fr", prenom="Tom", nom="Titulaire")
-    return gp, _structure_privee(gp, "Titulaire Général SA")
+    return gp, structure_privee(gp, "Titulaire Général SA")
 
 
 @pytest.fixture
 def lecteur(titulaire):
     """A user of the titulaire with the « Factures à valider » profile in consultation only."""
     _, structure = titulaire
-    user = UtilisateurFactory(email="lecteur@exemple.fr")
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="UTILISATEUR"
+    return utilisateur_de(
+        structure, email="lecteur@exemple.fr", profils={"FACTURES_A_VALIDER": "consultation"}, role="UTILISATEUR"
     )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={"FACTURES_A_VALIDER": "consultation"})
-    return user
 
 
 @pytest.fixture
 def autre_valideur():
     gp = UtilisateurFactory(email="autre@exemple.fr")
-    return gp, _structure_privee(gp, "Autre Titulaire SARL")
+    return gp, structure_privee(gp, "Autre Titulaire SARL")
 
 
 def _a9(fournisseur_gp, etat, valideur, numero, *, cadre=Cadre.A9, piece=False, commentaire=""):
@@ -78,25 +67,6 @@ def _a9(fournisseur_gp, etat, valideur, numero, *, cadre=Cadre.A9, piece=False, 
     )
     assert facture.statut == S.A_VALIDER_1
     return facture
-
-
-def _second_fournisseur():
-    """Another sous-traitant, ready to invoice (bank details and mandate in force)."""
-    from organisation.models import ModificationDifferee
-
-    gp = UtilisateurFactory()
-    structure = _structure_privee(gp, "Électricité Dupont")
-    org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp,
-        structure=structure,
-        titulaire="Électricité Dupont",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP882",
-    )
-    org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
-    ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
-    org_services.appliquer_modifications_dues()
-    return gp, structure
 
 
 def _numeros(response) -> list[str]:
@@ -185,7 +155,7 @@ def test_l_application_est_dans_les_domaines_des_seuls_valideurs(client, titulai
 
 def test_filtres_statut_numero_et_fournisseur(client, fournisseur_gp, etat, titulaire):
     gp_titulaire, structure_titulaire = titulaire
-    autre = _second_fournisseur()
+    autre = fournisseur_pret(raison_sociale="Électricité Dupont")
     a_valider = _a9(fournisseur_gp, etat, structure_titulaire, "ST-1")
     validee = _a9(fournisseur_gp, etat, structure_titulaire, "ST-2")
     refusee = _a9(fournisseur_gp, etat, structure_titulaire, "ST-3")
@@ -211,20 +181,7 @@ def test_filtres_statut_numero_et_fournisseur(client, fournisseur_gp, etat, titu
 
 
 def _en_masse(fournisseur_gp, valideur, nombre, statut=S.A_VALIDER_1):
-    gp, structure = fournisseur_gp
-    maintenant = timezone.now()
-    return Facture.objects.bulk_create(
-        Facture(
-            fournisseur=structure,
-            valideur=valideur,
-            cadre=Cadre.A9,
-            statut=statut,
-            numero=f"M-{i:03d}",
-            created_by=gp,
-            date_depot=maintenant,
-        )
-        for i in range(nombre)
-    )
+    return en_masse(fournisseur_gp, nombre, valideur=valideur, cadre=Cadre.A9, statut=statut)
 
 
 def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, titulaire):
@@ -232,15 +189,7 @@ def test_pagination_par_curseur_sans_offset(client, fournisseur_gp, titulaire):
     _en_masse(fournisseur_gp, structure_titulaire, 55)
     client.force_login(gp_titulaire)
     url = reverse("factures_a_valider")
-    with CaptureQueriesContext(connection) as requetes:
-        premiere = client.get(url, {"numero": "M-"})
-    assert not any("OFFSET" in q["sql"].upper() for q in requetes.captured_queries)
-    assert _numeros(premiere) == [f"M-{i:03d}" for i in range(54, 4, -1)]
-    suivante = premiere.context["suivante"]
-    assert f"numero=M-&amp;apres={suivante}" in premiere.content.decode()
-    seconde = client.get(url, {"numero": "M-", "apres": suivante})
-    assert _numeros(seconde) == ["M-004", "M-003", "M-002", "M-001", "M-000"]
-    assert seconde.context["suivante"] is None
+    verifier_pagination_par_curseur(client, url)
 
 
 def test_pages_en_nombre_de_requetes_borne(client, fournisseur_gp, etat, titulaire, django_assert_max_num_queries):
@@ -488,10 +437,7 @@ def test_le_delai_court_depuis_le_dernier_passage_a_valider(fournisseur_gp, etat
 
 def test_le_valideur_est_prevenu_a_l_arrivee(fournisseur_gp, etat, titulaire, lecteur):
     gp_titulaire, structure_titulaire = titulaire
-    sans_profil = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=sans_profil, structure=structure_titulaire, statut="ACTIF", acting_user=None, role="UTILISATEUR"
-    )
+    utilisateur_de(structure_titulaire, role="UTILISATEUR")  # attached without any profile: not told
     OutboxMessage.objects.all().delete()
     facture = _a9(fournisseur_gp, etat, structure_titulaire, "ST-1")
     a_valider = [m.payload for m in OutboxMessage.objects.all() if m.payload["subject"].endswith("à valider")]

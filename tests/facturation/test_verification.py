@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from facturation import services
 from facturation.certificat import empreinte_fichier
 from facturation.enums import StatutFacture
 from facturation.models import Facture
@@ -27,29 +26,20 @@ PDF = b"%PDF-1.4\n% facture F-VERIF-1\n1 0 obj << /Type /Catalog >> endobj\ntrai
 URL = "/verifier-un-depot/"
 
 
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def _brouillon(gp, structure, etat, numero="F-VERIF-1"):
+def _brouillon(gp, structure, etat, numero="F-VERIF-1", document=None):
     return FactureFactory(
         fournisseur_gp=(gp, structure),
         destinataire=etat,
         numero=numero,
         numero_marche="",
         lignes=[ligne(prix_unitaire_ht="1234.5")],
+        document=document,
     )
 
 
 def _deposee(gp, structure, etat, contenu=PDF, numero="F-VERIF-1"):
     """The draft sent with ``contenu`` as its deposited document (a plain PDF: the document under verification)."""
-    facture = _brouillon(gp, structure, etat, numero=numero)
-    services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=contenu, nom_fichier="facture.pdf")
-    facture.refresh_from_db()
-    return facture
+    return _brouillon(gp, structure, etat, numero=numero, document=contenu)
 
 
 def _verifier(client, *, fichier=None, empreinte="", **extra):

@@ -9,15 +9,6 @@ from tests.facturation.test_verification import PDF, _deposee, _phrase, _verifie
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_document_et_empreinte_du_meme_depot(client, fournisseur_gp, etat, django_assert_max_num_queries):
     gp, structure = fournisseur_gp
     facture = _deposee(gp, structure, etat)

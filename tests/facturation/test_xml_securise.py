@@ -1,7 +1,5 @@
 """Safe parsing of deposited XML: DOCTYPE and entities refused, malformed files reported in French."""
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
@@ -15,12 +13,7 @@ from facturation.xml_securise import (
     detecter_syntaxe,
     parser,
 )
-
-DATA = Path(__file__).parent / "data"
-
-
-def lire(nom: str) -> bytes:
-    return (DATA / nom).read_bytes()
+from tests.facturation.xml_exemples import lire
 
 
 @pytest.mark.parametrize(

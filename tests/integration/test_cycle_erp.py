@@ -6,19 +6,16 @@ processes it up to « Mise en paiement » and downloads it; the supplier's histo
 
 import base64
 import io
-import os
-import subprocess
 import sys
 import time
 import zipfile
 
 import pytest
 import requests
-from django.conf import settings
 
 from chorus.api import services as api_services
 from organisation.api import comptes
-from tests.conftest import ARTIFACTS, ROOT, _test_database_url, free_port, stop_process, wait_until
+from tests.conftest import ARTIFACTS, environnement_de_test, free_port, lancer, stop_process, wait_until
 from tests.facturation.test_depot_externes import CODE_SERVICE, ECHANTILLONS, _preparer
 from tests.fixtures_facturation import SIRET_ETAT
 
@@ -34,15 +31,9 @@ def serveur(celery_worker_process):
     """``gunicorn`` serving the portal on a free port, on the test database and the test Redis (the worker's)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="chorus.settings.test",
-        DATABASE_URL=_test_database_url(),
-        REDIS_URL=settings.CELERY_BROKER_URL,
-        PYTHONUNBUFFERED="1",
-    )
+    env = environnement_de_test()
     log = open(ARTIFACTS / "gunicorn-cycle-erp.log", "ab")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
+    proc = lancer(
         [
             sys.executable,
             "-m",
@@ -56,11 +47,8 @@ def serveur(celery_worker_process):
             "120",
             "--no-control-socket",
         ],
-        cwd=ROOT,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        sortie=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:

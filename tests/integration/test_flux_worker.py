@@ -15,11 +15,10 @@ from chorus.models import Message, OutboxMessage
 from facturation.api import flux as flux_api
 from facturation.api.tasks import relancer_flux_bloques
 from facturation.models import Facture, FluxDepot, HistoriqueFacture
-from organisation import services as org_services
 from tests.api import conftest as api_conftest
 from tests.api.test_flux import deposer, document, tar_gz
 from tests.conftest import start_worker, stop_worker, wait_until
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 
 pytestmark = pytest.mark.integration
 client_oauth, compte, api = api_conftest.client_oauth, api_conftest.compte, api_conftest.api  # the API's fixtures
@@ -57,11 +56,7 @@ def test_lot_de_1000_factures_worker_tue_puis_relance(api, etat, fournisseur_gp,
     """Issue 13 item 3: a 1,000-invoice lot, its worker SIGKILLed in the middle of a chunk then restarted: the flux
     ends in a final state, every invoice exists exactly once and each notification was sent exactly once."""
     gp, _ = fournisseur_gp
-    agent = UtilisateurFactory(email="agent@etat.gouv.fr")
-    org_services._creer_rattachement(
-        utilisateur=agent, structure=etat, service=None, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=agent, structure=etat, profils={"FACTURES_RECUES": "consultation"})
+    agent = utilisateur_de(etat, email="agent@etat.gouv.fr", profils={"FACTURES_RECUES": "consultation"})
     modele = document(api.compte, etat, "KIL-0000")
     membres = [(f"{i}.xml", modele.replace(b"KIL-0000", f"KIL-{i:04d}".encode())) for i in range(1000)]
     numero = deposer(api, tar_gz(*membres), nom="lot.tar.gz").json()["numeroFluxDepot"]

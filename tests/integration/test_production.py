@@ -19,14 +19,14 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import redis
 from django.conf import settings
 
-from tests.conftest import free_port, stop_process
+from tests.conftest import _test_database_url, free_port, lancer, stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -56,22 +56,8 @@ PRODUCTION_KEYS = (
 )
 
 
-def _session_server_database_url(database: str) -> str:
-    """A URL to ``database`` on the PostgreSQL server the test session uses (often the embedded one, reached
-    through a Unix socket directory given as a percent-encoded host)."""
-    from django.db import connection
-
-    params = connection.settings_dict
-    host = params["HOST"] or params.get("OPTIONS", {}).get("host", "")
-    auth = quote(params["USER"] or "", safe="")
-    if params["PASSWORD"]:
-        auth += ":" + quote(params["PASSWORD"], safe="")
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{database}"
-
-
 def _production_database_url() -> str:
-    return os.environ.get("CHORUS_TEST_PRODUCTION_DATABASE_URL") or _session_server_database_url(DATABASE_NAME)
+    return os.environ.get("CHORUS_TEST_PRODUCTION_DATABASE_URL") or _test_database_url(DATABASE_NAME)
 
 
 def _application_url(proprietaire_url: str) -> str:
@@ -206,7 +192,7 @@ def test_production_configuration_against_real_servers(production):
     # (d) A round trip through a real worker started with the production settings.
     worker_log = directory / "worker.log"
     with open(worker_log, "wb") as log:
-        worker = subprocess.Popen(
+        worker = lancer(
             [
                 sys.executable,
                 "-m",
@@ -225,11 +211,8 @@ def test_production_configuration_against_real_servers(production):
                 "--without-mingle",
                 "--without-gossip",
             ],
-            cwd=ROOT,
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            sortie=log,
         )
     web = None
     try:
@@ -253,7 +236,7 @@ def test_production_configuration_against_real_servers(production):
         port = free_port()
         web_log = directory / "gunicorn.log"
         with open(web_log, "wb") as log:
-            web = subprocess.Popen(
+            web = lancer(
                 [
                     sys.executable,
                     "-m",
@@ -266,11 +249,8 @@ def test_production_configuration_against_real_servers(production):
                     "--access-logfile",
                     "-",
                 ],
-                cwd=ROOT,
                 env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                sortie=log,
             )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -31,7 +31,7 @@ from organisation.api.comptes import creer_compte_technique
 from organisation.models import Service
 from tests.api.conftest import CLIENT_ID, CLIENT_SECRET, MOT_DE_PASSE, cpro_account
 from tests.api.test_factures import facture as corps_facture
-from tests.conftest import ROOT, free_port, stop_process, wait_until
+from tests.conftest import ROOT, free_port, lancer, stop_process, wait_until
 from tests.factories import StructureFactory
 from tests.facturation.factories import fournisseur_pret
 from tests.fixtures_facturation import SIRET_ETAT
@@ -122,13 +122,10 @@ def test_postgresql_redemarre_pendant_soumettre_erreur_json_rien_d_ecrit_puis_un
     serveur, dsn, env, jeton = cluster
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
-    portail = subprocess.Popen(  # noqa: S603
+    portail = lancer(
         [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "4", "chorus.wsgi"],
-        cwd=ROOT,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        sortie=log,
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, lancer
 
 pytestmark = pytest.mark.integration
 
@@ -107,13 +107,10 @@ def test_make_run_on_a_fresh_machine(fresh_var_dir):
 
     started = time.monotonic()
     with open(output, "wb") as handle:
-        portal = subprocess.Popen(
+        portal = lancer(
             [sys.executable, "manage.py", "runportal", "--port", str(port)],
-            cwd=ROOT,
             env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            sortie=handle,
         )
     try:
         # The banner appears once the web server answers, after migrations and the demo data.

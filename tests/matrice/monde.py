@@ -27,11 +27,11 @@ from facturation.models import FluxDepot
 from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.api import comptes
-from organisation.enums import Application, Niveau, OptionMoa, StatutRattachement, TypeStructure
+from organisation.enums import Application, Niveau, OptionMoa, TypeStructure
 from organisation.models import ModificationDifferee, Service, Structure
 from organisation.services import raccordements
 from sollicitations import services as soll_services
-from tests.factories import UtilisateurFactory
+from tests.factories import UtilisateurFactory, habiliter
 from tests.facturation.factories import FactureFactory, fournisseur_pret, piece
 from tests.sollicitations.factories import SollicitationFactory
 from tests.travaux.factories import deposer_initial, pdf
@@ -60,15 +60,7 @@ class Monde:
 
 
 def _rattacher(user, structure, *, service=None, profils):
-    org_services._creer_rattachement(
-        utilisateur=user,
-        structure=structure,
-        service=service,
-        statut=StatutRattachement.ACTIF,
-        acting_user=None,
-        role=org_services.ROLE_SUPPORT,
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils=profils)
+    habiliter(user, structure, service=service, profils=profils)
     return user
 
 

@@ -27,7 +27,7 @@ from organisation.enums import (
 )
 from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
 from tests import outils
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher, structure_privee
 
 pytestmark = pytest.mark.django_db
 
@@ -476,9 +476,7 @@ def test_approbation_en_masse(client, gp_et_structure, django_capture_on_commit_
     for user in demandeurs:
         services.demander_rattachement(utilisateur=user, structure=structure, commentaire="Comptabilité")
     autre_gp = UtilisateurFactory()
-    autre = services.creer_structure_par_utilisateur(
-        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre SAS", type_structure=TypeStructure.PRIVEE
-    )
+    autre = structure_privee(autre_gp, "Autre SAS")
     services.demander_rattachement(utilisateur=UtilisateurFactory(), structure=autre, commentaire="Ailleurs")
     etrangere = Approbation.objects.get(structure=autre)
     ids = {u.pk: Approbation.objects.get(demandeur=u).pk for u in demandeurs}

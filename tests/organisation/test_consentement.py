@@ -14,10 +14,10 @@ from django.utils import timezone
 from chorus.models import Message
 from organisation import queries, services
 from organisation.api.comptes import creer_compte_technique
-from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
+from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import HistoriqueRattachement, ModificationDifferee, Rattachement
 from tests import outils
-from tests.factories import ServiceFactory, UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import ServiceFactory, UtilisateurFactory, rattacher, structure_privee
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def gp_et_structure():
     gp = UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
-    structure = services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    structure = structure_privee(gp, "ACME SAS")
     return gp, structure
 
 
@@ -138,9 +136,7 @@ def test_seul_l_invite_repond_a_son_invitation(client, gp_et_structure):
         assert client.post(url, {"statut": StatutRattachement.ACTIF}).status_code == 404
     # The other structure's GP does not even see the invitation in its list.
     autre_gp = UtilisateurFactory()
-    services.creer_structure_par_utilisateur(
-        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre SAS", type_structure=TypeStructure.PRIVEE
-    )
+    structure_privee(autre_gp, "Autre SAS")
     client.force_login(autre_gp)
     assert invite.email not in client.get(reverse("utilisateurs")).content.decode()
     with pytest.raises(PermissionDenied):
@@ -193,9 +189,7 @@ def test_invitation_en_double_refusee(client, gp_et_structure):
 def test_le_gp_d_une_autre_structure_n_invite_pas(client, gp_et_structure):
     _gp, structure = gp_et_structure
     autre_gp = UtilisateurFactory()
-    services.creer_structure_par_utilisateur(
-        acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre SAS", type_structure=TypeStructure.PRIVEE
-    )
+    structure_privee(autre_gp, "Autre SAS")
     invite = UtilisateurFactory()
     with pytest.raises(PermissionDenied):
         services.rattacher_utilisateur(acting_user=autre_gp, email=invite.email, structure=structure)
@@ -322,12 +316,7 @@ def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_applic
 
 def test_un_compte_technique_n_est_pas_invite(gp_et_structure):
     gp, structure = gp_et_structure
-    autre = services.creer_structure_par_utilisateur(
-        acting_user=UtilisateurFactory(),
-        siret=siret_aleatoire(),
-        raison_sociale="Autre",
-        type_structure=TypeStructure.PRIVEE,
-    )
+    autre = structure_privee(UtilisateurFactory(), "Autre")
     compte, _ = creer_compte_technique(structure=autre, login="TECH_1_autre@cpro.fr")
     with pytest.raises(ValidationError, match="Un compte technique ne se rattache pas"):
         services.rattacher_utilisateur(acting_user=gp, email=compte.login, structure=structure)
@@ -342,9 +331,7 @@ def test_invitations_et_mes_rattachements_requetes_bornees(client, gp_et_structu
     for invite in invites:
         services.rattacher_utilisateur(acting_user=gp, email=invite.email, structure=structure)
     for autre_gp in (UtilisateurFactory(), UtilisateurFactory()):
-        autre = services.creer_structure_par_utilisateur(
-            acting_user=autre_gp, siret=siret_aleatoire(), raison_sociale="Autre", type_structure=TypeStructure.PRIVEE
-        )
+        autre = structure_privee(autre_gp, "Autre")
         services.rattacher_utilisateur(acting_user=autre_gp, email=invites[0].email, structure=autre)
     client.force_login(gp)
     with django_assert_max_num_queries(12):

@@ -11,25 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation import queries, services
-from organisation.enums import TypeStructure
 from organisation.models import Approbation
 from tests import outils
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, structure_privee
 from tests.outils import contenu
 
 pytestmark = pytest.mark.django_db
 
 
-def _structure(gp, nom):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=nom, type_structure=TypeStructure.PRIVEE
-    )
-
-
 @pytest.fixture
 def deux_gp():
     gp, autre_gp = UtilisateurFactory(prenom="Gaëlle", nom="Perrin"), UtilisateurFactory(prenom="Omar", nom="Roux")
-    return gp, _structure(gp, "ACME SAS"), autre_gp, _structure(autre_gp, "Concurrent SARL")
+    return gp, structure_privee(gp, "ACME SAS"), autre_gp, structure_privee(autre_gp, "Concurrent SARL")
 
 
 def test_actions_des_structures_gerees_seulement(client, deux_gp):
@@ -87,7 +80,7 @@ def test_pagination_par_curseur_sur_les_quatre_tables(client, deux_gp, django_as
 
 def test_filtres_et_export(client, deux_gp):
     gp, acme, _autre, _c = deux_gp
-    seconde = _structure(gp, "ACME Services")
+    seconde = structure_privee(gp, "ACME Services")
     with time_machine.travel(timezone.now() - timedelta(days=10)):
         services.demander_rattachement(utilisateur=UtilisateurFactory(nom="Ancien"), structure=acme, commentaire="x")
     services.demander_rattachement(utilisateur=UtilisateurFactory(nom="Recent"), structure=seconde, commentaire="y")

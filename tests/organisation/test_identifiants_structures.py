@@ -29,17 +29,12 @@ from organisation.models import (
     Structure,
 )
 from tests import outils
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire, structure_privee
 
 pytestmark = pytest.mark.django_db
 
 SIRET_ENTREPRISE = "73282932000074"
 TVA_ENTREPRISE = "FR44732829320"
-
-
-@pytest.fixture
-def gp():
-    return UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
 
 
 @pytest.fixture
@@ -51,9 +46,7 @@ def support():
 
 @pytest.fixture
 def structure(gp):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=SIRET_ENTREPRISE, raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
+    return structure_privee(gp, "ACME SAS", siret=SIRET_ENTREPRISE)
 
 
 @pytest.fixture
@@ -473,9 +466,7 @@ def test_approbation_impossible_si_le_siret_a_ete_pris_entre_temps(client, gp, s
 @pytest.fixture
 def publiques(gp):
     def _publique(nom, non_diffusible):
-        s = services.creer_structure_par_utilisateur(
-            acting_user=gp, siret=siret_aleatoire(), raison_sociale=nom, type_structure=TypeStructure.PRIVEE
-        )
+        s = structure_privee(gp, nom)
         Structure.objects.filter(pk=s.pk).update(
             type_structure=TypeStructure.PUBLIQUE,
             adresse="12 RUE SECRETE",

@@ -20,28 +20,22 @@ pytestmark = pytest.mark.django_db
 SIRET = "73282932000074"
 
 
+# What the INSEE base and the portal both say of the structure, unless a test changes one side.
+ACME = {
+    "raison_sociale": "ACME SAS",
+    "adresse": "12 RUE DES LILAS",
+    "complement_adresse": "BATIMENT B",
+    "code_postal": "69003",
+    "ville": "LYON",
+}
+
+
 def _etablissement(**kwargs):
-    valeurs = {
-        "siret": SIRET,
-        "raison_sociale": "ACME SAS",
-        "adresse": "12 RUE DES LILAS",
-        "complement_adresse": "BATIMENT B",
-        "code_postal": "69003",
-        "ville": "LYON",
-    }
-    return EtablissementInseeFactory(**(valeurs | kwargs))
+    return EtablissementInseeFactory(**({"siret": SIRET} | ACME | kwargs))
 
 
 def _structure(**kwargs):
-    valeurs = {
-        "identifiant": SIRET,
-        "raison_sociale": "ACME SAS",
-        "adresse": "12 RUE DES LILAS",
-        "complement_adresse": "BATIMENT B",
-        "code_postal": "69003",
-        "ville": "LYON",
-    }
-    return StructureFactory(**(valeurs | kwargs))
+    return StructureFactory(**({"identifiant": SIRET} | ACME | kwargs))
 
 
 def _gp_de(structure):
@@ -128,27 +122,23 @@ def test_mise_a_jour_vide_un_champ_facultatif_mais_jamais_un_champ_obligatoire()
     assert (structure.code_pays, structure.libelle_pays) == ("GB", "Royaume-uni")
 
 
-def test_siret_absent_de_la_base_insee():
-    structure = _structure()
+@pytest.mark.parametrize(
+    ("dans_la_base", "type_identifiant", "message"),
+    [
+        (False, TypeIdentifiant.SIRET, "Ce SIRET est absent de la base INSEE importée."),
+        # The same number in the base, but the structure's identifier is not a SIRET.
+        (True, TypeIdentifiant.HORS_UE, "Ce SIRET est absent de la base INSEE importée."),
+        (True, TypeIdentifiant.SIRET, "La structure est déjà à jour avec la base INSEE."),
+    ],
+    ids=["siret_absent", "pas_un_siret", "deja_a_jour"],
+)
+def test_rien_a_reprendre_de_la_base_insee(dans_la_base, type_identifiant, message):
+    if dans_la_base:
+        _etablissement()
+    structure = _structure(type_identifiant=type_identifiant)
     with pytest.raises(ValidationError) as exc:
         sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=UtilisateurFactory())
-    assert exc.value.messages == ["Ce SIRET est absent de la base INSEE importée."]
-    assert not ModificationDifferee.objects.exists()
-
-
-def test_structure_sans_siret_absente_de_la_base_insee():
-    _etablissement()
-    structure = _structure(type_identifiant=TypeIdentifiant.HORS_UE)  # same number, but not a SIRET
-    with pytest.raises(ValidationError, match="Ce SIRET est absent de la base INSEE importée."):
-        sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=UtilisateurFactory())
-
-
-def test_structure_deja_a_jour():
-    _etablissement()
-    structure = _structure()
-    with pytest.raises(ValidationError) as exc:
-        sirene.demander_mise_a_jour_depuis_insee(structure=structure, acting_user=UtilisateurFactory())
-    assert exc.value.messages == ["La structure est déjà à jour avec la base INSEE."]
+    assert exc.value.messages == [message]
     assert not ModificationDifferee.objects.exists()
 
 

@@ -11,29 +11,17 @@ from django.utils import timezone
 
 from chorus.models import OutboxMessage
 from organisation import queries, services
-from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
+from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from organisation.services import modifications, raccordements
 from tests import outils
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, structure_privee
 
 pytestmark = pytest.mark.django_db
 
 
 def _dans(minutes):
     return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=False)
-
-
-@pytest.fixture
-def gp():
-    return UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
-
-
-@pytest.fixture
-def structure(gp):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
 
 
 def _membre(gp, structure, **profils):
@@ -299,12 +287,7 @@ def test_echec_visible_seulement_du_demandeur_et_de_la_structure(client, gp, str
         assert "Modifications non appliquées" in outils.texte(client.get(reverse("mon_compte")))
         # Another user's « Mon compte » and another structure's GP see nothing of it.
         etranger = UtilisateurFactory()
-        autre = services.creer_structure_par_utilisateur(
-            acting_user=etranger,
-            siret=siret_aleatoire(),
-            raison_sociale="Autre SA",
-            type_structure=TypeStructure.PRIVEE,
-        )
+        autre = structure_privee(etranger, "Autre SA")
         client.force_login(etranger)
         assert "Modifications non appliquées" not in outils.texte(client.get(reverse("mon_compte")))
         assert "Modifications non appliquées" not in outils.texte(

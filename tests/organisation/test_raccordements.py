@@ -18,7 +18,7 @@ from chorus.api.kit import ErreurApi
 from chorus.models import Message, OutboxMessage
 from organisation import services, tasks
 from organisation.api import comptes
-from organisation.enums import Application, Niveau, StatutRattachement, TypeStructure
+from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import (
     ClientApiStructure,
     CompteTechnique,
@@ -29,23 +29,17 @@ from organisation.models import (
 )
 from organisation.services import raccordements
 from tests import outils
-from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
+from tests.factories import StructureFactory, UtilisateurFactory, structure_privee
 
 pytestmark = pytest.mark.django_db
 
 MAINTENANT = "2026-12-04 10:00:00+01:00"
 
 
-def _structure(gp, nom):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale=nom, type_structure=TypeStructure.PRIVEE
-    )
-
-
 @pytest.fixture
 def deux_gp():
     gp, autre_gp = UtilisateurFactory(prenom="Gaëlle", nom="Perrin"), UtilisateurFactory(prenom="Omar", nom="Roux")
-    return gp, _structure(gp, "ACME SAS"), autre_gp, _structure(autre_gp, "Concurrent SARL")
+    return gp, structure_privee(gp, "ACME SAS"), autre_gp, structure_privee(autre_gp, "Concurrent SARL")
 
 
 def _utilisateur(structure, niveau):

@@ -20,7 +20,7 @@ from organisation.models import (
     Structure,
 )
 from tests import outils
-from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire
+from tests.factories import UtilisateurFactory, rattacher, siret_aleatoire, structure_privee
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +33,8 @@ def _plus_tard():
 
 
 @pytest.fixture
-def gp():
-    return UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
-
-
-@pytest.fixture
-def structure(gp):
-    return services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE
-    )
-
-
-@pytest.fixture
 def publique(gp):
-    s = services.creer_structure_par_utilisateur(
-        acting_user=gp, siret=siret_aleatoire(), raison_sociale="Commune", type_structure=TypeStructure.PRIVEE
-    )
+    s = structure_privee(gp, "Commune")
     Structure.objects.filter(pk=s.pk).update(type_structure=TypeStructure.PUBLIQUE)
     s.refresh_from_db()
     return s

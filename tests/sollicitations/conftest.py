@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 
 from organisation import queries as org_queries
 from organisation import services as org_services
-from organisation.enums import Application, Niveau, StatutRattachement
-from tests.factories import UtilisateurFactory
+from organisation.enums import Application, Niveau
+from tests.factories import UtilisateurFactory, habiliter
 from tests.sollicitations.factories import SollicitationFactory, sous_categorie  # noqa: F401  (re-exported)
 
 
@@ -22,18 +22,7 @@ def referentiel(db):
 
 
 def rattacher(user, structure, *, service=None, profils=None):
-    org_services._creer_rattachement(
-        utilisateur=user,
-        structure=structure,
-        service=service,
-        statut=StatutRattachement.ACTIF,
-        acting_user=None,
-        role=org_services.ROLE_SUPPORT,
-    )
-    org_services.definir_profils(
-        utilisateur=user, structure=structure, profils=profils or org_services.profils_par_defaut()
-    )
-    return user
+    return habiliter(user, structure, service=service, profils=profils or org_services.profils_par_defaut())
 
 
 @pytest.fixture

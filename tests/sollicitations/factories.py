@@ -3,17 +3,16 @@
     SollicitationFactory(acting_user=gp, structure_emettrice=structure, structure_destinataire=etat)  # DRFIP_IDF
     SollicitationFactory(acting_user=gp, structure_emettrice=structure, code="COMPTE_TECHNIQUE",
                          categorie_code="RACCORDEMENT")  # to the support desk (its sous-catégorie routes it)
+    SollicitationFactory(..., statut=S.RESOLUE, traitee_par=agent, reponse="Voilà.")  # then answered by the agent
 
 Without ``acting_user`` a new user is made, without ``structure_emettrice`` a structure of that user (its GP).
 """
 
 import factory
 
-from organisation import services as org_services
-from organisation.enums import TypeStructure
 from sollicitations import services
 from sollicitations.models import Sollicitation, SousCategorie
-from tests.factories import UtilisateurFactory, siret_aleatoire
+from tests.factories import UtilisateurFactory, structure_privee
 
 
 def sous_categorie(code_categorie, code) -> SousCategorie:
@@ -33,14 +32,7 @@ class SollicitationFactory(factory.Factory):
         service = "DRFIP_IDF"
 
     acting_user = factory.SubFactory(UtilisateurFactory)
-    structure_emettrice = factory.LazyAttribute(
-        lambda o: org_services.creer_structure_par_utilisateur(
-            acting_user=o.acting_user,
-            siret=siret_aleatoire(),
-            raison_sociale="Émetteur SAS",
-            type_structure=TypeStructure.PRIVEE,
-        )
-    )
+    structure_emettrice = factory.LazyAttribute(lambda o: structure_privee(o.acting_user, "Émetteur SAS"))
     sous_categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code))
     # From the codes, not from ``sous_categorie``: a test may pass a sous-catégorie of another category.
     categorie = factory.LazyAttribute(lambda o: sous_categorie(o.categorie_code, o.code).categorie)
@@ -54,6 +46,10 @@ class SollicitationFactory(factory.Factory):
     )
     objet = "Date de paiement de la facture F-1"
     message = "Bonjour, pouvez-vous m'indiquer où en est le paiement ?"
+    # Once deposited, set to ``statut`` by ``traitee_par`` (a user of the receiving side), ``reponse`` its message.
+    statut = None
+    traitee_par = None
+    reponse = ""
 
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
@@ -62,5 +58,10 @@ class SollicitationFactory(factory.Factory):
         )
 
     @classmethod
-    def _create(cls, model_class, **donnees):
-        return services.deposer_sollicitation(**donnees)
+    def _create(cls, model_class, *, statut, traitee_par, reponse, **donnees):
+        sollicitation = services.deposer_sollicitation(**donnees)
+        if statut is not None:
+            sollicitation = services.traiter_sollicitation(
+                acting_user=traitee_par, sollicitation=sollicitation, statut=statut, message=reponse
+            )
+        return sollicitation

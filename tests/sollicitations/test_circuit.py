@@ -29,6 +29,16 @@ def _vider_boite():
     OutboxMessage.objects.all().delete()
 
 
+def _en_cours_puis(sollicitation, agent, statut, message):
+    """Taken « En cours » by ``agent``, the outbox emptied, then set to ``statut`` with ``message``: the e-mails the
+    test reads are those of this last change."""
+    services.traiter_sollicitation(acting_user=agent, sollicitation=sollicitation, statut=S.EN_COURS)
+    _vider_boite()
+    return services.traiter_sollicitation(
+        acting_user=agent, sollicitation=sollicitation, statut=statut, message=message
+    )
+
+
 def _historique(s):
     return [
         (h.statut_precedent, h.statut, h.role, h.acting_user_id)
@@ -91,14 +101,7 @@ def test_prise_en_charge_en_cours_invisible_et_sans_courriel_au_deposant(sollici
 
 def test_demande_d_information_puis_reponse_du_deposant(sollicitation, agent_drfip, fournisseur_gp):
     gp, _ = fournisseur_gp
-    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.EN_COURS)
-    _vider_boite()
-    s = services.traiter_sollicitation(
-        acting_user=agent_drfip,
-        sollicitation=sollicitation,
-        statut=S.DEMANDE_INFORMATION,
-        message="Merci de préciser le numéro d'engagement.",
-    )
+    s = _en_cours_puis(sollicitation, agent_drfip, S.DEMANDE_INFORMATION, "Merci de préciser le numéro d'engagement.")
     assert s.statut == S.DEMANDE_INFORMATION
     entree = s.historique.order_by("-created_at", "-id").first()
     assert (entree.statut_precedent, entree.statut, entree.motif) == (
@@ -154,13 +157,8 @@ def test_resolue_renvoyee_par_le_deposant_insatisfait(sollicitation, agent_drfip
 
 def test_mauvaise_affectation_transferee_au_support(sollicitation, agent_drfip, agent_support, fournisseur_gp):
     gp, _ = fournisseur_gp
-    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=sollicitation, statut=S.EN_COURS)
-    _vider_boite()
-    s = services.traiter_sollicitation(
-        acting_user=agent_drfip,
-        sollicitation=sollicitation,
-        statut=S.MAUVAISE_AFFECTATION,
-        message="Question technique, hors de notre compétence.",
+    s = _en_cours_puis(
+        sollicitation, agent_drfip, S.MAUVAISE_AFFECTATION, "Question technique, hors de notre compétence."
     )
     # The support receives it « À traiter »; the first recipient stays recorded; no assignment survives.
     assert (s.statut, s.au_support, s.assignee_a_id) == (S.A_TRAITER, True, None)

@@ -46,12 +46,13 @@ def _en_masse(gp, structure, etat, nombre, *, statut=S.A_TRAITER, prefixe="SOL-T
 def test_synthese_emises_ce_qui_attend_le_deposant(client, fournisseur_gp, etat, agent_drfip):
     gp, structure = fournisseur_gp
     a_traiter = deposer(gp, structure, destinataire=etat, objet="Encore chez le service")
-    complement = deposer(gp, structure, destinataire=etat, objet="On me demande un complément")
-    resolue = deposer(gp, structure, destinataire=etat, objet="Une réponse à accepter")
-    services.traiter_sollicitation(
-        acting_user=agent_drfip, sollicitation=complement, statut=S.DEMANDE_INFORMATION, message="Précisez."
+    complement, resolue = (
+        deposer(gp, structure, destinataire=etat, objet=objet, statut=statut, traitee_par=agent_drfip, reponse=reponse)
+        for objet, statut, reponse in (
+            ("On me demande un complément", S.DEMANDE_INFORMATION, "Précisez."),
+            ("Une réponse à accepter", S.RESOLUE, "Voilà."),
+        )
     )
-    services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=resolue, statut=S.RESOLUE, message="Voilà.")
     client.force_login(gp)
     response = client.get(reverse("sollicitations_emises"))
     numeros = [s["numero"] for s in response.context["sollicitations"]]

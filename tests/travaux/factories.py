@@ -15,10 +15,9 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A4 as FORMAT_A4
 from reportlab.pdfgen import canvas
 
-from organisation import services as org_services
-from organisation.enums import Application
+from organisation.enums import Application, OptionMoa
 from organisation.models import Structure
-from tests.factories import StructureFactory, UtilisateurFactory
+from tests.factories import StructureFactory, utilisateur_de
 from travaux import services
 from travaux.services import Acteurs, Saisie
 
@@ -42,12 +41,20 @@ def acteur(
         structure.refresh_from_db()
     if niveau is None:
         return None, structure
-    user = UtilisateurFactory(**({"email": email} if email else {}))
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
+    user = utilisateur_de(
+        structure, profils={Application.FACTURES_TRAVAUX: niveau}, **({"email": email} if email else {})
     )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={Application.FACTURES_TRAVAUX: niveau})
     return user, structure
+
+
+def acteurs_du_marche(*, code_postal_moe=None) -> dict:
+    """The three actors of the usual works contract, each with a user holding « Factures de travaux »: the supplier,
+    the MOE and the public MOA « Structure avec MOA »."""
+    return {
+        "fournisseur": acteur("CEGELEC PERPIGNAN"),
+        "moe": acteur("MB INGENIERIE", **({"code_postal": code_postal_moe} if code_postal_moe else {})),
+        "moa": acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA),
+    }
 
 
 def pdf(titre: str = "Pièce de travaux") -> bytes:

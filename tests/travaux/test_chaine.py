@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 S = StatutPiece
 
 
-@pytest.fixture
-def acteurs():
-    return {
-        "fournisseur": acteur("CEGELEC PERPIGNAN"),
-        "moe": acteur("MB INGENIERIE"),
-        "moa": acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA),
-    }
-
-
 def _historique(piece):
     return list(piece.historique.order_by("created_at", "id").values_list("statut", flat=True))
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from facturation.enums import Cadre
-from organisation.enums import OptionMoa
+from organisation.enums import Application
+from tests.factories import habiliter
 from tests.facturation.test_pdf import signataire, signer  # noqa: F401  (the PAdES signer fixture)
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite, pdf
+from tests.travaux.factories import acteur, acteurs_du_marche, deposer_initial, deposer_suite, pdf
 from travaux.models import DossierFacturation, HistoriquePiece, PieceJointeTravaux, PieceTravaux
 from travaux.statuts import Role, StatutPiece
 
@@ -27,11 +28,7 @@ URL = "/factures-travaux/deposer/"
 
 @pytest.fixture
 def acteurs():
-    return {
-        "fournisseur": acteur("CEGELEC PERPIGNAN"),
-        "moe": acteur("MB INGENIERIE", code_postal="34000"),
-        "moa": acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA),
-    }
+    return acteurs_du_marche(code_postal_moe="34000")
 
 
 def _fichiers_stockes() -> set[str]:
@@ -384,18 +381,10 @@ def test_profil_consultation_sans_formulaire_et_post_refuse(client, acteurs):
 
 
 def test_profil_consultation_de_la_structure_deposante_ne_peut_pas_envoyer_le_brouillon(client, acteurs):
-    from organisation import services as org_services
-    from organisation.enums import Application
-
     f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     brouillon = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], brouillon=True)
     collegue, _ = acteur("AUTRE", niveau="consultation")
-    org_services._creer_rattachement(
-        utilisateur=collegue, structure=f[1], statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(
-        utilisateur=collegue, structure=f[1], profils={Application.FACTURES_TRAVAUX: "consultation"}
-    )
+    habiliter(collegue, f[1], profils={Application.FACTURES_TRAVAUX: "consultation"})
     client.force_login(collegue)
     url = reverse("travaux_confirmer", args=[brouillon.pk])
     html = client.get(url).content.decode()

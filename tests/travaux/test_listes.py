@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from chorus.money import formater_montant
 from facturation.enums import Cadre
-from organisation import services as org_services
 from organisation.enums import Application, OptionMoa
 from tests import outils
-from tests.factories import UtilisateurFactory
+from tests.factories import UtilisateurFactory, habiliter, utilisateur_de
 from tests.outils import contenu
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 from travaux import recherche, services
@@ -33,10 +32,7 @@ PAGES = ("travaux_synthese", "travaux_rechercher", "travaux_tableau_de_bord")
 
 
 def rattacher(user, structure, niveau="modification"):
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={Application.FACTURES_TRAVAUX: niveau})
+    habiliter(user, structure, profils={Application.FACTURES_TRAVAUX: niveau})
 
 
 @pytest.fixture
@@ -120,10 +116,7 @@ def test_chaque_acteur_voit_les_pieces_de_ses_dossiers_le_brouillon_seulement_so
 
 
 def test_sans_le_profil_factures_de_travaux_refuse(client, jeu):
-    sans_profil = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=sans_profil, structure=jeu["moe"][1], statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
+    sans_profil = utilisateur_de(jeu["moe"][1])
     client.force_login(sans_profil)
     for url in (*PAGES, "travaux_exporter", "travaux_exporter_xlsx"):
         assert client.get(reverse(url)).status_code == 403

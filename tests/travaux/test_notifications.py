@@ -9,9 +9,8 @@ from django.db import transaction
 from chorus import outbox
 from chorus.models import OutboxMessage
 from facturation.enums import Cadre
-from organisation import services as org_services
 from organisation.enums import Application, OptionMoa
-from tests.factories import UtilisateurFactory
+from tests.factories import utilisateur_de
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 from travaux import services
 
@@ -20,12 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _collegue(structure, **profils):
     """Another user of ``structure`` holding ``profils`` ({application: niveau}; none: attached without any)."""
-    user = UtilisateurFactory()
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils=profils)
-    return user
+    return utilisateur_de(structure, profils=profils)
 
 
 def _equipe(structure, titulaire):

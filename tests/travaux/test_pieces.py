@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
-from organisation.enums import OptionMoa
+from tests.factories import utilisateur_de
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite, pdf, saisie
 from travaux import services
 from travaux.models import HistoriquePiece, PieceJointeTravaux, PieceTravaux
@@ -26,15 +26,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def acteurs():
-    return {
-        "fournisseur": acteur("CEGELEC PERPIGNAN"),
-        "moe": acteur("MB INGENIERIE"),
-        "moa": acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA),
-    }
-
-
-@pytest.fixture
 def a4(acteurs):
     return deposer_initial(acteurs["fournisseur"], cadre=Cadre.A4, moe=acteurs["moe"][1], moa=acteurs["moa"][1])
 
@@ -42,16 +33,7 @@ def a4(acteurs):
 @pytest.fixture
 def lecteur_moe(acteurs):
     """A second user of the MOE's structure, holding « Factures de travaux » in consultation only."""
-    from organisation import services as org_services
-    from tests.factories import UtilisateurFactory
-
-    user = UtilisateurFactory()
-    structure = acteurs["moe"][1]
-    org_services._creer_rattachement(
-        utilisateur=user, structure=structure, statut="ACTIF", acting_user=None, role="SUPPORT"
-    )
-    org_services.definir_profils(utilisateur=user, structure=structure, profils={"FACTURES_TRAVAUX": "consultation"})
-    return user
+    return utilisateur_de(acteurs["moe"][1], profils={"FACTURES_TRAVAUX": "consultation"})
 
 
 @pytest.fixture

@@ -1,0 +1,15 @@
+import pytest
+
+from tests.factories import UtilisateurFactory, structure_privee
+
+
+@pytest.fixture
+def gp(db):
+    """Gaëlle Perrin, who created ``structure`` on the portal: its gestionnaire principal."""
+    return UtilisateurFactory(prenom="Gaëlle", nom="Perrin")
+
+
+@pytest.fixture
+def structure(gp):
+    """« ACME SAS », a private structure with a random SIRET."""
+    return structure_privee(gp, "ACME SAS")
