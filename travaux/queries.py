@@ -29,6 +29,16 @@ from travaux.statuts import StatutPiece
 
 S = StatutPiece
 
+# The dossier's actors a piece's page or API answer shows, joined in one query (``select_related``).
+ACTEURS_DU_DOSSIER = (
+    "dossier__fournisseur",
+    "dossier__validateur",
+    "dossier__moe",
+    "dossier__moa",
+    "dossier__destinataire",
+    "dossier__service_destinataire",
+)
+
 
 def pieces_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
     return PieceTravaux.objects.visibles_par(user, niveau)

@@ -1,6 +1,27 @@
 """The structures and services an answer names (fournisseur, destinataire, valideur, MOE, MOA…), in the fields
 Chorus Pro gives them, for the invoices' services and the works pieces' (``travaux.api``). An absent structure or
-service answers 0 and empty strings, never ``null``: clients read these fields as numbers and strings."""
+service answers 0 and empty strings, never ``null``: clients read these fields as numbers and strings. And the
+destinataire a deposit names, found in the directory as both deposits find it."""
+
+from chorus.api.kit import introuvable
+from organisation import queries as org_queries
+from organisation.models import Service, Structure
+
+
+def destinataire_annuaire(identifiant: str, code_service: str) -> tuple[Structure, Service | None]:
+    """The public structure ``identifiant`` of the directory and, when ``code_service`` is given, its service of
+    that code (case ignored); an unknown one refuses the call."""
+    destinataire = org_queries.annuaire().filter(identifiant=identifiant).order_by("pk").first()
+    if destinataire is None:
+        raise introuvable(f"Le destinataire {identifiant} n'existe pas dans l'annuaire des structures publiques.")
+    service = None
+    if code_service:
+        service = Service.objects.filter(structure=destinataire, code__iexact=code_service).first()
+        if service is None:
+            raise introuvable(
+                f"Le service exécutant « {code_service} » n'existe pas chez le destinataire {identifiant}."
+            )
+    return destinataire, service
 
 
 def acteur(structure, suffixe: str, *, nom: str = "raisonSociale") -> dict:

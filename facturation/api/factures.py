@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
 from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
+from chorus.api.choix import choix
 from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_REGLE_METIER,
@@ -182,16 +183,6 @@ class ConsulterHistoriqueRequete(Requete):
     paramRechercheHistoEvenementsComplementaires = PaginationHistoEvenements()
 
 
-def _choix(valeur: str, enum, champ: str, defaut):
-    """``enum``: a TextChoices, or the sequence of its members a service accepts."""
-    valeurs = [str(v) for v in getattr(enum, "values", enum)]
-    if not valeur:
-        return defaut
-    if valeur not in valeurs:
-        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(valeurs)}).")
-    return valeur
-
-
 def _taux(ligne) -> Decimal:
     """``lignePosteTauxTvaManuel`` (a number) or ``lignePosteTauxTva`` (« TVA20 », « 20 », « 5,5 »…)."""
     manuel = ligne.montant("lignePosteTauxTvaManuel")
@@ -274,15 +265,7 @@ def _coordonnees(corps, fournisseur):
 def _destinataire(corps):
     d = corps.objet("destinataire", requis=True)
     identifiant = d.texte("codeDestinataire", requis=True).replace(" ", "")
-    destinataire = org_queries.annuaire().filter(identifiant=identifiant).order_by("pk").first()
-    if destinataire is None:
-        raise introuvable(f"Le destinataire {identifiant} n'existe pas dans l'annuaire des structures publiques.")
-    service_destinataire = None
-    if code := d.texte("codeServiceExecutant"):
-        service_destinataire = Service.objects.filter(structure=destinataire, code__iexact=code).first()
-        if service_destinataire is None:
-            raise introuvable(f"Le service exécutant « {code} » n'existe pas chez le destinataire {identifiant}.")
-    return destinataire, service_destinataire
+    return acteurs.destinataire_annuaire(identifiant, d.texte("codeServiceExecutant"))
 
 
 def _valideur(corps):
@@ -345,22 +328,22 @@ def soumettre(corps, compte):
         "service_destinataire": service_destinataire,
         "valideur": _valideur(corps),
         "coordonnees_bancaires": _coordonnees(corps, fournisseur),
-        "cadre": _choix(
+        "cadre": choix(
             corps.objet("cadreDeFacturation").texte("codeCadreFacturation"),
             CADRES_FACTURE,
             "codeCadreFacturation",
             Cadre.A1,
         ),
-        "type_facture": _choix(references.texte("typeFacture"), TypeFacture, "typeFacture", TypeFacture.FACTURE),
+        "type_facture": choix(references.texte("typeFacture"), TypeFacture, "typeFacture", TypeFacture.FACTURE),
         "numero": corps.texte("numeroFactureSaisi", requis=True)[:20],
         "date_facture": date_facture,
         "devise": references.texte("deviseFacture") or "EUR",
-        "type_tva": _choix(references.texte("typeTva"), TypeTva, "typeTva", TypeTva.TVA_SUR_DEBIT),
+        "type_tva": choix(references.texte("typeTva"), TypeTva, "typeTva", TypeTva.TVA_SUR_DEBIT),
         "motif_exoneration": references.texte("motifExonerationTva")[:250],
         "numero_marche": references.texte("numeroMarche")[:50],
         "numero_engagement": references.texte("numeroBonCommande")[:50],
         "numero_facture_origine": references.texte("numeroFactureOrigine")[:20],
-        "mode_paiement": _choix(references.texte("modePaiement"), ModePaiement, "modePaiement", ModePaiement.VIREMENT),
+        "mode_paiement": choix(references.texte("modePaiement"), ModePaiement, "modePaiement", ModePaiement.VIREMENT),
         "remise_globale_ttc": remise,
         "motif_remise_globale": corps.objet("montantTotal").texte("motifRemiseGlobaleTTC")[:250],
         "commentaire": corps.texte("commentaire"),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.api.champs import Entier, ListeObjets, Requete, Texte
+from chorus.api.choix import valeur_connue
 from chorus.api.kit import (
     CODE_DOUBLON,
     CODE_INTERDIT,
@@ -115,10 +116,8 @@ class DeposerPdf(ServiceCpro):
         if PurePath(nom).suffix.lower() != ".pdf":
             raise requete_invalide(f"Le fichier « {nom} » doit être un PDF (extension .pdf).")
         attendu = corps.texte("formatDepot")
-        if attendu and attendu not in FORMATS_PDF:
-            raise requete_invalide(
-                f"Valeur inconnue pour « formatDepot » : {attendu} (attendu : {', '.join(sorted(FORMATS_PDF))})."
-            )
+        if attendu:
+            valeur_connue(attendu, sorted(FORMATS_PDF), "formatDepot")
         with refus_metier():
             services.exiger_emission(compte.utilisateur, compte.structure)
             try:

@@ -5,6 +5,7 @@ import base64
 import binascii
 
 from chorus.api.champs import Entier, Requete, Texte
+from chorus.api.choix import valeur_connue
 from chorus.api.kit import introuvable, requete_invalide
 from facturation import queries as fq
 from facturation.enums import TypePieceJointe
@@ -38,10 +39,6 @@ def pieces_complementaires(corps, compte) -> list[tuple]:
             compte, objet.entier("pieceJointeComplementaireId", requis=True), "pieceJointeComplementaireId"
         )
         type_piece = objet.texte("pieceJointeComplementaireType") or TypePieceJointe.AUTRE
-        if type_piece not in TypePieceJointe.values:
-            raise requete_invalide(
-                f"Valeur inconnue pour « pieceJointeComplementaireType » : {type_piece} "
-                f"(attendu : {', '.join(TypePieceJointe.values)})."
-            )
+        valeur_connue(type_piece, TypePieceJointe.values, "pieceJointeComplementaireType")
         pieces.append((piece, type_piece, objet.texte("pieceJointeComplementaireDesignation")[:50]))
     return pieces

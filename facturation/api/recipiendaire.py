@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from chorus.api.champs import Booleen, Date, Entier, Entiers, ListeObjets, Montant, Pagination, Requete, Texte, Textes
+from chorus.api.choix import valeur_connue
 from chorus.api.kit import (
     CODE_INTERDIT,
     CODE_REGLE_METIER,
@@ -118,11 +119,7 @@ def _moment(corps, cle: str):
 def _filtrer(corps, qs):
     qs = fq.filtrer(criteres_formulaire(corps, cadre=corps.texte("cadreFacturation")), qs)
     if type_dp := corps.texte("typeDemandePaiement"):
-        if type_dp not in Facture.TypeDemandePaiement.values:
-            raise requete_invalide(
-                f"Valeur inconnue pour « typeDemandePaiement » : {type_dp} "
-                f"(attendu : {', '.join(Facture.TypeDemandePaiement.values)})."
-            )
+        valeur_connue(type_dp, Facture.TypeDemandePaiement.values, "typeDemandePaiement")
         qs = qs.filter(type_demande_paiement=type_dp)
     if types := corps.textes("listeTypeFacture"):
         qs = qs.filter(type_facture__in=types)
@@ -237,10 +234,7 @@ class TraiterRecue(ServiceCpro):
 def traiter_recue(corps, compte):
     id_facture = corps.entier("idFacture", requis=True)
     statut = corps.texte("nouveauStatut", requis=True)
-    if statut not in ACTIONS_DESTINATAIRE:
-        raise requete_invalide(
-            f"Valeur inconnue pour « nouveauStatut » : {statut} (attendu : {', '.join(ACTIONS_DESTINATAIRE)})."
-        )
+    valeur_connue(statut, ACTIONS_DESTINATAIRE, "nouveauStatut")
     motif = _code_motif(statut, corps.texte("motif"))
     facture = acces.facture_recue(compte, id_facture)
     try:
@@ -285,10 +279,7 @@ def telecharger_groupe(corps, compte):
     )
     format_groupe = (corps.texte("format") or documents.FORMAT_PDF).upper()
     avec = (corps.texte("avecPiecesJointesComplementaires") or "NON").upper()
-    if avec not in ("OUI", "NON"):
-        raise requete_invalide(
-            f"Valeur inconnue pour « avecPiecesJointesComplementaires » : {avec} (attendu : OUI, NON)."
-        )
+    valeur_connue(avec, ("OUI", "NON"), "avecPiecesJointesComplementaires")
     trouvees = {
         f.pk: f
         for f in fq.factures_recues(compte.utilisateur)

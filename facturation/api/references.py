@@ -8,7 +8,8 @@ syntaxes of ``facturation.api.flux``), so that what a client is offered is what 
 from decimal import Decimal
 
 from chorus.api.champs import CodeLangue, Requete, Texte
-from chorus.api.kit import requete_invalide, succes
+from chorus.api.choix import valeur_connue
+from chorus.api.kit import succes
 from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
 from facturation import statuts
 from facturation.api.flux import SYNTAXES
@@ -42,12 +43,6 @@ TYPE_OBJET_FACTURE = "FACTURE"
 def code_taux_tva(taux: str) -> str:
     """« TVA20 », « TVA5.5 »: the code ``soumettre`` reads back in ``lignePosteTauxTva``."""
     return f"TVA{taux}"
-
-
-def _valeur_connue(valeur: str, valeurs, champ: str) -> str:
-    if valeur not in valeurs:
-        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(valeurs)}).")
-    return valeur
 
 
 class TypeDpRequete(Requete):
@@ -97,7 +92,7 @@ class RecupererEtatsTypeDp(ServiceCpro):
     def post(self, request):
         type_dp = self.corps().texte("typeDemandePaiement")
         if type_dp:
-            _valeur_connue(type_dp, TypeDemandePaiement.values, "typeDemandePaiement")
+            valeur_connue(type_dp, TypeDemandePaiement.values, "typeDemandePaiement")
         return succes(listeEtatDemandePaiement=[{"etatDemandePaiement": s} for s in StatutFacture.values])
 
 
@@ -106,7 +101,7 @@ class RecupererEtatsTraitement(ServiceCpro):
     """What « Traiter la facture » offers the recipient from ``statutCourant``: the transition table's targets."""
 
     def post(self, request):
-        statut = _valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
+        statut = valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
         return succes(
             listeStatutsPossiblesPourTraitement=[
                 {"statutPossiblePourTraitement": cible} for cible in statuts.cibles(statut, statuts.DESTINATAIRE)
@@ -120,7 +115,7 @@ class RecupererTypesPj(ServiceCpro):
 
     def post(self, request):
         type_objet = self.corps().texte("typeObjet") or TYPE_OBJET_FACTURE
-        _valeur_connue(type_objet, TYPES_OBJET, "typeObjet")
+        valeur_connue(type_objet, TYPES_OBJET, "typeObjet")
         types = list(TypePieceJointe) if type_objet == TYPE_OBJET_FACTURE else []
         return succes(
             listeTypePieceJointe=[

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from chorus.api.champs import Entier, Pagination, Requete, Texte, Vide
+from chorus.api.choix import valeur_connue
 from chorus.api.kit import introuvable, page_triee, requete_invalide, succes
 from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
 from chorus.identifiers import normaliser, siren_de, valider_siret
@@ -52,11 +53,8 @@ class RechercherDestinataire(ServiceCpro):
         corps = self.corps()
         qs = org_queries.annuaire().filter(statut=StatutStructure.ACTIVE)
         type_structure = corps.texte("typeStructure").upper()
-        if type_structure and type_structure not in TypeStructure.values:
-            raise requete_invalide(
-                f"Valeur inconnue pour « typeStructure » : {type_structure} "
-                f"(attendu : {', '.join(TypeStructure.values)})."
-            )
+        if type_structure:
+            valeur_connue(type_structure, TypeStructure.values, "typeStructure")
         if type_structure == TypeStructure.PRIVEE:
             qs = qs.none()  # the directory holds public structures only
         if identifiant := normaliser(corps.texte("identifiant")):

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from chorus.api.champs import Booleen, Date, Entier, ListeObjets, Montant, Pagination, Requete, Texte, Textes
+from chorus.api.choix import choix
 from chorus.api.kit import (
     envoyes,
     introuvable,
@@ -24,9 +25,8 @@ from chorus.api.kit import (
 )
 from chorus.api.protocole import ServiceCpro, documenter
 from chorus.identifiers import normaliser
-from facturation.api.acteurs import acteur, destinataire_et_service
+from facturation.api.acteurs import acteur, destinataire_annuaire, destinataire_et_service
 from facturation.enums import Cadre, TypeTva
-from organisation import queries as org_queries
 from organisation.enums import Niveau
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
@@ -166,12 +166,7 @@ class TraiterRequete(Requete):
 # --- Shared reads -------------------------------------------------------------------------------------------------
 
 LIENS = (
-    "dossier__fournisseur",
-    "dossier__validateur",
-    "dossier__moe",
-    "dossier__moa",
-    "dossier__destinataire",
-    "dossier__service_destinataire",
+    *queries.ACTEURS_DU_DOSSIER,
     "deposant",
     "pour_le_compte_de",
     "recevant",
@@ -194,15 +189,6 @@ def _piece(compte, pk: int) -> PieceTravaux:
     if piece is None:
         raise introuvable(f"La pièce de travaux {pk} n'existe pas ou ne vous est pas accessible.")
     return piece
-
-
-def _choix(valeur: str, valeurs, champ: str, defaut: str) -> str:
-    valeurs = [str(v) for v in valeurs]
-    if not valeur:
-        return defaut
-    if valeur not in valeurs:
-        raise requete_invalide(f"Valeur inconnue pour « {champ} » : {valeur} (attendu : {', '.join(valeurs)}).")
-    return valeur
 
 
 def _cadre(code: str) -> str:
@@ -274,15 +260,7 @@ def _destinataire(corps) -> tuple[Structure | None, Service | None]:
         if code:
             raise requete_invalide("Indiquez le « codeDestinataire » du service financier avec son code service.")
         return None, None
-    destinataire = org_queries.annuaire().filter(identifiant=identifiant).order_by("pk").first()
-    if destinataire is None:
-        raise introuvable(f"Le destinataire {identifiant} n'existe pas dans l'annuaire des structures publiques.")
-    service = None
-    if code:
-        service = Service.objects.filter(structure=destinataire, code__iexact=code).first()
-        if service is None:
-            raise introuvable(f"Le service exécutant « {code} » n'existe pas chez le destinataire {identifiant}.")
-    return destinataire, service
+    return destinataire_annuaire(identifiant, code)
 
 
 def _fichier(corps) -> services.Fichier:
@@ -291,7 +269,7 @@ def _fichier(corps) -> services.Fichier:
         contenu = base64.b64decode("".join(corps.texte("fichierFacture", requis=True).split()), validate=True)
     except (binascii.Error, ValueError):
         raise requete_invalide("Le champ « fichierFacture » doit être le fichier PDF encodé en base64.") from None
-    format_depot = _choix(
+    format_depot = choix(
         corps.texte("formatDepot"), services.LIBELLES_FORMAT, "formatDepot", services.FORMAT_PDF_NON_SIGNE
     )
     return services.lire_fichier(contenu, corps.texte("nomFichier") or "piece.pdf", format_annonce=format_depot)
@@ -319,7 +297,7 @@ def _saisie(corps) -> services.Saisie:
         ),
         numero_marche=references.texte("numeroMarche")[:50],
         numero_engagement=references.texte("numeroBonCommande")[:50],
-        type_tva=_choix(references.texte("typeTva"), TypeTva.values, "typeTva", TypeTva.TVA_SUR_DEBIT),
+        type_tva=choix(references.texte("typeTva"), TypeTva.values, "typeTva", TypeTva.TVA_SUR_DEBIT),
         devise=devise,
         commentaire=corps.texte("commentaire")[:2000],
     )
@@ -407,7 +385,7 @@ class Rechercher(ServiceCpro):
 def rechercher(corps, compte):
     qs = _pieces(compte)
     if role := corps.texte("roleUtilisateur"):
-        role = _choix(role.upper(), ROLES, "roleUtilisateur", "")
+        role = choix(role.upper(), ROLES, "roleUtilisateur", "")
         mes = services.structures_travaux(compte.utilisateur, Niveau.CONSULTATION).values("pk")
         qs = qs.filter(**{f"{ROLES[role]}__in": mes})
     criteres = {
@@ -638,14 +616,14 @@ class Traiter(ServiceCpro):
 
 
 def traiter(corps, compte):
-    action = _choix(corps.texte("action", requis=True).upper(), ACTIONS, "action", "")
+    action = choix(corps.texte("action", requis=True).upper(), ACTIONS, "action", "")
     piece = _piece(compte, corps.entier("idFactureTravaux", requis=True))
     commentaire = corps.texte("commentaire")
     user = compte.utilisateur
     if action == "PRENDRE_EN_COMPTE":
         services.prendre_en_compte(acting_user=user, piece=piece)
     elif action == "REFUSER":
-        motif = _choix(
+        motif = choix(
             corps.texte("motifRefus").upper(), services.MOTIFS_REFUS, "motifRefus", services.MOTIF_ACHEMINEMENT
         )
         services.refuser(acting_user=user, piece=piece, motif=motif, commentaire=commentaire)

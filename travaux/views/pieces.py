@@ -40,14 +40,6 @@ ACTIONS = {
     "supprimer": ("supprimer", "Supprimer"),
 }
 LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", SYSTEME: "Chorus Pro"}
-CHAMPS_ACTEURS = (
-    "dossier__fournisseur",
-    "dossier__validateur",
-    "dossier__moe",
-    "dossier__moa",
-    "dossier__destinataire",
-    "dossier__service_destinataire",
-)
 
 
 _fil = fil_depuis(ACCUEIL)
@@ -57,7 +49,7 @@ def _piece_ou_404(user, pk) -> PieceTravaux:
     piece = (
         queries.avec_etat_courant(queries.pieces_visibles(user))
         .select_related(
-            *CHAMPS_ACTEURS,
+            *queries.ACTEURS_DU_DOSSIER,
             "deposant",
             "service_deposant",
             "pour_le_compte_de",
