@@ -106,10 +106,16 @@ def preparer(env: dict, volume: int, *, modele: bool = False) -> None:
     with redis.Redis.from_url(REDIS) as client:
         client.flushdb()
     t = time.perf_counter()
-    manage(env, "collectstatic", "--noinput", "-v", "0")
-    out(f"collectstatic : {time.perf_counter() - t:.0f} s")
     nom_modele = f"{DATABASE}_modele_{volume}"
     medias_modele = ROOT / "var" / nom_modele
+    statiques = ROOT / "var" / f"{DATABASE}_static"
+    if modele and statiques.is_dir():  # collectstatic's hashing takes minutes on a loaded machine
+        shutil.copytree(statiques, env["STATIC_ROOT"], dirs_exist_ok=True)
+    else:
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        if modele:
+            shutil.copytree(env["STATIC_ROOT"], statiques, dirs_exist_ok=True)
+    out(f"collectstatic : {time.perf_counter() - t:.0f} s")
     if modele and _existe(nom_modele) and medias_modele.is_dir():
         _admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         _admin(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{nom_modele}"')

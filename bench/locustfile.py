@@ -123,7 +123,8 @@ class PortailUser(HttpUser):
         self._cookies_sur_boucle_locale()
         with self.client.get(url, name=nom, allow_redirects=False, catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"{r.status_code} {r.headers.get('Location', '')}")
+                # status 0: no answer (connection reset, refused…): locust's own error says which
+                r.failure(f"{r.status_code} {r.headers.get('Location', '')} {r.error or ''}")
             elif attendu and attendu not in r.text:
                 r.failure(f"« {attendu} » absent de la page")
             else:
