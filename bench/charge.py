@@ -182,7 +182,7 @@ def arreter(processus: list[subprocess.Popen]) -> None:
             p.wait()
 
 
-def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
+def gunicorn(app: str, port: int, workers: int, threads: int, keep_alive: int = 10) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -196,6 +196,11 @@ def gunicorn(app: str, port: int, workers: int, threads: int) -> list[str]:
         str(threads),
         "--worker-tmp-dir",
         "/dev/shm",
+        # Longer than a user's think time: gunicorn's default (2 s) closes idle keep-alive connections while
+        # locust's pool may reuse them at that very moment (« Connection reset by peer », 57 in a 200-user run).
+        # Behind the TLS proxy of a deployment, the proxy's upstream keep-alive sets it.
+        "--keep-alive",
+        str(keep_alive),
         "--log-level",
         "warning",
     ]
