@@ -4,7 +4,11 @@ import os
 import sys
 from urllib.parse import unquote, urlparse
 
-DATABASE = "chorus_bench"
+# CHORUS_BENCH_DB: another database on the same server (e.g. chorus_bench10m beside the 1 M one).
+DATABASE = os.environ.get("CHORUS_BENCH_DB", "chorus_bench")
+# CHORUS_BENCH_SERVEUR: another PostgreSQL server than the embedded one, as a URL without database
+# (``postgresql://postgres@127.0.0.1:5432``: bench.charge seeds the machine's server its production processes use).
+SERVEUR = os.environ.get("CHORUS_BENCH_SERVEUR", "")
 
 
 def out(*parts) -> None:
@@ -21,11 +25,13 @@ def socket_dir() -> str:
 def drop_database() -> None:
     import psycopg
 
-    with psycopg.connect(f"host={socket_dir()} user=postgres dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(dsn("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 def dsn(database: str = DATABASE) -> str:
+    if SERVEUR:
+        return f"{SERVEUR}/{database}"
     return f"host={socket_dir()} user=postgres dbname={database}"
 
 
@@ -34,7 +40,7 @@ def setup_django(conn_max_age: int = 600) -> None:
     from chorus import embedded
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "chorus.settings.dev"
-    os.environ["DATABASE_URL"] = embedded.postgres_url(DATABASE)
+    os.environ["DATABASE_URL"] = f"{SERVEUR}/{DATABASE}" if SERVEUR else embedded.postgres_url(DATABASE)
     os.environ["DB_CONN_MAX_AGE"] = str(conn_max_age)
     import django
 

@@ -33,9 +33,10 @@ def pct(ts):
     return ts[len(ts) // 2] * 1e3, ts[min(len(ts) - 1, int(len(ts) * 0.95))] * 1e3
 
 
-def choisir_utilisateurs():
+def choisir_utilisateurs(tailles_voulues=("gros", "médiane")):
     """(label, user, structure id, invoices, pages) for the biggest and the median supplier (« Factures émises »),
-    then the biggest and the median recipient (« Factures reçues »): each structure's gestionnaire principal."""
+    then the biggest and the median recipient (« Factures reçues »): each structure's gestionnaire principal.
+    ``tailles_voulues`` may add « petit »: the structure with the fewest invoices (of those that have some)."""
     from django.db import connection
 
     from organisation.models import Structure, Utilisateur
@@ -48,10 +49,12 @@ def choisir_utilisateurs():
         with connection.cursor() as cur:
             cur.execute(f"SELECT {colonne}, count(*) FROM facturation_facture GROUP BY 1 ORDER BY 2 DESC, 1")  # noqa: S608
             tailles = cur.fetchall()
-        for label, (sid, n) in (
-            (f"gros {cote}", tailles[0]),
-            (f"{cote} typique (médiane)", tailles[len(tailles) // 2]),
-        ):
+        choix = {
+            "gros": (f"gros {cote}", tailles[0]),
+            "médiane": (f"{cote} typique (médiane)", tailles[len(tailles) // 2]),
+            "petit": (f"petit {cote}", tailles[-1]),
+        }
+        for label, (sid, n) in (choix[t] for t in tailles_voulues):
             structure = Structure.objects.get(pk=sid)
             res.append((label, Utilisateur.objects.get(pk=structure.gestionnaire_principal_id), sid, n, pages))
         if cote == "fournisseur":
@@ -270,6 +273,9 @@ def main():
     ap.add_argument("--explain", help="write EXPLAIN (ANALYZE, BUFFERS) of every main query to this file")
     ap.add_argument("--travaux", action="store_true", help="measure the « Factures de travaux » pages instead")
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
+    ap.add_argument(
+        "--tailles", default="gros,médiane", help="which structures, among gros, médiane, petit (comma-separated)"
+    )
     args = ap.parse_args()
 
     setup_django(conn_max_age=600)
@@ -300,7 +306,7 @@ def main():
             "page, warm cache\n"
         )
     else:
-        (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(), "facturation_facture"
+        (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(args.tailles.split(",")), "facturation_facture"
         out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
 
     raw = psycopg.connect(dsn(), autocommit=True)

@@ -106,8 +106,22 @@ def cumulative(weights):
     return cum
 
 
-def zipf_cum(n):
-    return cumulative(1.0 / k for k in range(1, n + 1))
+def zipf_cum(n, s=1.0):
+    return cumulative(1.0 / k**s for k in range(1, n + 1))
+
+
+def exposant_pour_part(n: int, part: float) -> float:
+    """The Zipf exponent over ``n`` ranks for which rank 1 gets ``part`` of the total (bisection: the share
+    grows with the exponent). The issue's shape — 5,000 recipients, the largest receiving 500,000 of 10 M — is a
+    longer tail than s = 1 (which would give it 11 %)."""
+    bas, haut = 0.0, 3.0
+    for _ in range(60):
+        s = (bas + haut) / 2
+        if 1.0 / sum(1.0 / k**s for k in range(1, n + 1)) < part:
+            bas = s
+        else:
+            haut = s
+    return (bas + haut) / 2
 
 
 def cents(c: int) -> str:
@@ -279,7 +293,7 @@ def seed_organisation(conn, args, rng, perms):
         "f_ids": rangs,
         "f_cum": zipf_cum(ns),
         "d_ids": d_rangs,
-        "d_cum": zipf_cum(nd),
+        "d_cum": zipf_cum(nd, args.exposant_destinataires),
         "services": sv_par_dest,
         "gp": gp,
         "s_cum": cumulative(w for _, w in STATUTS),
@@ -320,12 +334,23 @@ def main():
     ap.add_argument("--factures", type=int, default=1_000_000)
     ap.add_argument("--fournisseurs", type=int, default=5000)
     ap.add_argument("--destinataires", type=int, default=2000)
+    ap.add_argument(
+        "--plus-gros-destinataire",
+        type=int,
+        help="invoices the largest recipient receives (the recipients' Zipf exponent is set to match; default s = 1)",
+    )
     ap.add_argument("--chunk", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--travaux", type=int, default=0, help="works dossiers to add (bench.seed_travaux)")
     ap.add_argument("--reset", action="store_true", help="drop and recreate the database first")
     args = ap.parse_args()
+    args.exposant_destinataires = 1.0
+    if args.plus_gros_destinataire:
+        args.exposant_destinataires = exposant_pour_part(
+            args.destinataires, args.plus_gros_destinataire / args.factures
+        )
+        out(f"recipients: Zipf exponent {args.exposant_destinataires:.3f}")
 
     t_start = time.perf_counter()
     if args.reset:
