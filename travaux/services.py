@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.messagerie import notifier
+from chorus.pieces_stockees import enregistrer_piece
 from chorus.workflow import SYSTEME, TransitionInterdite, Workflow
 from facturation import montants, pdf
 from facturation.depot import TAILLE_MAX
@@ -906,15 +907,13 @@ def ajouter_piece_jointe(*, piece: PieceTravaux, fichier: tuple[str, bytes, str]
     erreurs = controler_fichier_joint(nom=nom, contenu=contenu, designation=designation or nom[:50])
     if erreurs:
         raise DepotTravauxRefuse({"pieces_jointes": " ".join(erreurs.values())})
-    pj = PieceJointeTravaux(
+    return enregistrer_piece(
+        PieceJointeTravaux,
+        nom,
+        contenu,
+        type_contenu=type_contenu(nom),
         piece=piece,
         type_piece=TypePieceJointe.AUTRE,
         designation=(designation or nom)[:50],
         nom_fichier=nom,
-        taille=len(contenu),
-        sha256=hashlib.sha256(contenu).hexdigest(),
-        type_contenu=type_contenu(nom),
     )
-    pj.fichier.save(nom, ContentFile(contenu), save=False)
-    pj.save()
-    return pj

@@ -48,25 +48,26 @@ def jour(valeur):
     return _formater(valeur, FORMAT_JOUR)
 
 
+def _instant(valeur, format_instant):
+    """A datetime in ``format_instant``; a plain date (no time to print) as ``jour``."""
+    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
+        return _formater(valeur, FORMAT_JOUR)
+    return _formater(valeur, format_instant)
+
+
 @register.filter(expects_localtime=True)
 def jour_heure(valeur):
     """A datetime in local time: « 03/12/2026 à 14:05 » (a plain date prints as ``jour``)."""
-    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
-        return _formater(valeur, FORMAT_JOUR)
-    return _formater(valeur, FORMAT_JOUR_HEURE)
+    return _instant(valeur, FORMAT_JOUR_HEURE)
 
 
 @register.filter(expects_localtime=True)
 def horodatage(valeur):
     """A datetime to the second, in local time: « 03/12/2026 à 14:05:09 » (a plain date prints as ``jour``)."""
-    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
-        return _formater(valeur, FORMAT_JOUR)
-    return _formater(valeur, FORMAT_HORODATAGE)
+    return _instant(valeur, FORMAT_HORODATAGE)
 
 
 @register.filter(expects_localtime=True)
 def horodatage_cellule(valeur):
     """``horodatage`` in a table's cell, as Chorus Pro prints a history: « 03/12/2026 14:05:09 »."""
-    if isinstance(valeur, datetime.date) and not isinstance(valeur, datetime.datetime):
-        return _formater(valeur, FORMAT_JOUR)
-    return _formater(valeur, FORMAT_HORODATAGE_CELLULE)
+    return _instant(valeur, FORMAT_HORODATAGE_CELLULE)

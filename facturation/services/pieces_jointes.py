@@ -1,12 +1,11 @@
 """Attachments of an invoice (limits as Chorus Pro)."""
 
-import hashlib
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 
 from chorus import fichiers
+from chorus.pieces_stockees import enregistrer_piece
 from facturation.enums import StatutFacture, TypePieceJointe
 from facturation.models import Facture, PieceJointe, PieceJointeTeleversee
 from facturation.services.circuit import exiger_emission
@@ -67,18 +66,15 @@ def ajouter_piece_jointe(*, acting_user, facture: Facture, type_piece: str, desi
             erreurs["fichier"] = "La facture et ses pièces jointes ne doivent pas dépasser 120 Mo au total."
     if erreurs:
         raise ValidationError(erreurs)
-    piece = PieceJointe(
+    return enregistrer_piece(
+        PieceJointe,
+        nom,
+        contenu,
+        type_contenu=type_contenu(nom),
         facture=facture,
         type_piece=type_piece,
         designation=designation.strip(),
-        taille=len(contenu),
-        sha256=hashlib.sha256(contenu).hexdigest(),
-        type_contenu=type_contenu(nom),
     )
-    piece.fichier.save(nom, ContentFile(contenu), save=False)
-    fichiers.noter_ecriture(piece.fichier)
-    piece.save()
-    return piece
 
 
 def televerser_piece(*, acting_user, structure, nom: str, contenu: bytes) -> PieceJointeTeleversee:
@@ -89,17 +85,15 @@ def televerser_piece(*, acting_user, structure, nom: str, contenu: bytes) -> Pie
     erreurs = controler_fichier_joint(nom=nom, contenu=contenu, designation=nom)
     if erreurs:
         raise ValidationError(list(erreurs.values()))
-    piece = PieceJointeTeleversee(
+    return enregistrer_piece(
+        PieceJointeTeleversee,
+        nom,
+        contenu,
+        type_contenu=type_contenu(nom),
         utilisateur=acting_user,
         structure=structure,
         nom=nom,
-        taille=len(contenu),
-        sha256=hashlib.sha256(contenu).hexdigest(),
-        type_contenu=type_contenu(nom),
     )
-    piece.fichier.save(nom, ContentFile(contenu), save=False)
-    piece.save()
-    return piece
 
 
 def contenu_televerse(piece: PieceJointeTeleversee) -> bytes:

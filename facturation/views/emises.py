@@ -152,7 +152,9 @@ COTE = cote.Cote(
 @login_required
 def rechercher(request):
     contexte = cote.page_recherche(request, COTE, queries.factures_emises(request.user))
-    return render(request, "facturation/rechercher.html", {**contexte, "breadcrumb_data": _fil(courant="Rechercher")})
+    return render(
+        request, "facturation/emises/rechercher.html", {**contexte, "breadcrumb_data": _fil(courant="Rechercher")}
+    )
 
 
 @login_required

@@ -144,7 +144,7 @@ def archives(request, cote):
     contexte = page_recherche(request, cote, queries.archives(cote.perimetre(request.user)))
     return render(
         request,
-        f"facturation/listes/archives_{cote.code}.html",
+        "facturation/listes/archives.html",
         {**contexte, "limite": queries.limite_archives(), **_contexte(cote, "Archives")},
     )
 

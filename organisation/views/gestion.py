@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from chorus import exports
 from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
+from chorus.pages import trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from organisation import forms, queries, services
 from organisation.enums import Application, StatutApprobation, StatutRattachement
@@ -20,9 +20,7 @@ from organisation.views.formulaires import page_formulaire
 
 @login_required
 def approbation(request, pk):
-    item = queries.approbation_visible(request.user, pk)
-    if item is None:
-        raise Http404("Demande introuvable.")
+    item = trouve_ou_404(queries.approbation_visible(request.user, pk), "Demande introuvable.")
     peut_decider = item.statut == StatutApprobation.DEMANDE and item.demandeur_id != request.user.pk
     if peut_decider:
         try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from chorus.navigation import fil_ariane
+from chorus.pages import fil_depuis
 from organisation import forms, queries
 from organisation import services as org_services
 from organisation.enums import Niveau
@@ -27,8 +27,7 @@ MESSAGE_SANS_STRUCTURE = (
 )
 
 
-def _fil(courant: str) -> dict:
-    return fil_ariane(("Raccordements", reverse("raccordements_comptes")), courant=courant)
+_fil = fil_depuis(("Raccordements", "raccordements_comptes"))
 
 
 def _structures_ou_403(user, niveau=Niveau.CONSULTATION):

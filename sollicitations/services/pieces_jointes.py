@@ -1,13 +1,11 @@
 """Attachments of a sollicitation and of its messages: the accepted kinds, recognised from the content, the checks
 (count, size, name, content agreeing with the extension) and the storing."""
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.core.files.base import ContentFile
-
 from chorus.fichiers import type_reconnu
+from chorus.pieces_stockees import enregistrer_piece
 from sollicitations.enums import (
     LONGUEUR_MAX_NOM_FICHIER,
     MAX_PIECES_PAR_ENVOI,
@@ -70,14 +68,13 @@ def verifier_fichiers(fichiers, *, deja: int = 0) -> list[str]:
 def joindre(s: Sollicitation, *, acting_user, fichiers, message: Message | None = None) -> None:
     for f in fichiers:
         nom = PurePath(f.nom.replace("\\", "/")).name
-        piece = PieceJointe(
+        enregistrer_piece(
+            PieceJointe,
+            nom,
+            f.contenu,
+            type_contenu=type_reconnu(f.contenu),
             sollicitation=s,
             message=message,
             deposee_par=acting_user,
             nom_fichier=nom,
-            taille=len(f.contenu),
-            sha256=hashlib.sha256(f.contenu).hexdigest(),
-            type_contenu=type_reconnu(f.contenu),
         )
-        piece.fichier.save(nom, ContentFile(f.contenu), save=False)
-        piece.save()

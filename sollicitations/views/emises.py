@@ -10,17 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import exports
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.fichiers import telechargement
 from chorus.identifiers import normaliser
 from chorus.navigation import fil_ariane
-from chorus.pages import trouve_ou_404
+from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
 from organisation.enums import Niveau
@@ -149,23 +150,10 @@ def en_tete(s, *, pour_emetteur: bool) -> dict:
     }
 
 
-def appliquer_erreurs(form, exc: ValidationError, correspondance: dict | None = None) -> None:
-    """Show a service-layer ValidationError on the form, each message next to its field."""
-    correspondance = correspondance or {}
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.error_dict.items():
-            champ = correspondance.get(champ, champ)
-            for erreur in erreurs:
-                form.add_error(champ if champ in form.fields else None, erreur.message % (erreur.params or {}))
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def telecharger(sollicitation, piece_pk, *, pour_emetteur: bool):
-    piece = queries.piece_jointe(sollicitation, piece_pk, pour_emetteur=pour_emetteur)
-    if piece is None:
-        raise Http404("Pièce jointe introuvable.")
+    piece = trouve_ou_404(
+        queries.piece_jointe(sollicitation, piece_pk, pour_emetteur=pour_emetteur), "Pièce jointe introuvable."
+    )
     return telechargement(piece.fichier.open("rb"), nom=piece.nom_fichier, content_type=piece.type_contenu)
 
 
@@ -309,8 +297,7 @@ class Cote:
 EMISES = Cote("emise", forms.RechercheEmisesForm, queries.sollicitations_emises, queries.GROUPES_STATUTS_EMETTEUR)
 
 
-def _fil(*liens, courant):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _sollicitation_ou_404(user, pk):
@@ -342,7 +329,7 @@ def rechercher(request):
     return render(
         request,
         "sollicitations/emises/rechercher.html",
-        {**EMISES.recherche(request), **_onglets(request), "breadcrumb_data": _fil(courant="Rechercher")},
+        {**EMISES.recherche(request), **_onglets(request), "breadcrumb_data": _fil("Rechercher")},
     )
 
 
@@ -413,7 +400,7 @@ def saisir(request):
             try:
                 s = services.deposer_sollicitation(acting_user=request.user, **form.donnees())
             except ValidationError as exc:
-                appliquer_erreurs(form, exc, forms.CHAMPS_SAISIE)
+                erreurs_sur_formulaire(form, exc, forms.CHAMPS_SAISIE)
             else:
                 messages.success(
                     request,
@@ -443,7 +430,7 @@ def saisir(request):
             "arbre_categories": arbre,
             **_onglets(request),
             "url_structure": reverse("structure_publique_sollicitation", args=["00000000000000"]),
-            "breadcrumb_data": _fil(courant="Saisir une sollicitation"),
+            "breadcrumb_data": _fil("Saisir une sollicitation"),
         },
     )
 
@@ -545,7 +532,7 @@ def _message_emetteur(request, pk, cle_form: str):
             messages.error(request, exc.message)
             return redirect("sollicitation_emise", pk=s.pk)
         except ValidationError as exc:
-            appliquer_erreurs(form, exc)
+            erreurs_sur_formulaire(form, exc)
         else:
             messages.success(request, succes.format(n=s.numero))
             return redirect("sollicitation_emise", pk=s.pk)

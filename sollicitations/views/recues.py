@@ -6,17 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chorus.erreurs_formulaire import erreurs_sur_formulaire
 from chorus.navigation import fil_ariane
-from chorus.pages import trouve_ou_404
+from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
 from sollicitations.views.emises import (
     Cote,
-    appliquer_erreurs,
     telecharger,
 )
 
@@ -32,8 +31,7 @@ MESSAGES_TRAITEMENT = {
 }
 
 
-def _fil(*liens, courant):
-    return fil_ariane((ACCUEIL[0], reverse(ACCUEIL[1])), *liens, courant=courant)
+_fil = fil_depuis(ACCUEIL)
 
 
 def _sollicitation_ou_404(user, pk):
@@ -61,7 +59,7 @@ def rechercher(request):
     return render(
         request,
         "sollicitations/recues/rechercher.html",
-        {**RECUES.recherche(request), "breadcrumb_data": _fil(courant="Rechercher")},
+        {**RECUES.recherche(request), "breadcrumb_data": _fil("Rechercher")},
     )
 
 
@@ -112,7 +110,7 @@ def traiter(request, pk):
             messages.error(request, exc.message)
             return redirect("sollicitation_recue", pk=s.pk)
         except ValidationError as exc:
-            appliquer_erreurs(form, exc, forms.CHAMPS_TRAITEMENT)
+            erreurs_sur_formulaire(form, exc, forms.CHAMPS_TRAITEMENT)
         else:
             messages.success(
                 request, MESSAGES_TRAITEMENT[donnees["statut"]].format(n=s.numero, d=services.destinataire_lisible(s))
@@ -129,7 +127,7 @@ def piece_jointe(request, pk, piece_pk):
 
 
 def _chiffres(request, gabarit: str, lignes_chiffres: list, courant: str):
-    return render(request, gabarit, {"lignes": lignes_chiffres, "breadcrumb_data": _fil(courant=courant)})
+    return render(request, gabarit, {"lignes": lignes_chiffres, "breadcrumb_data": _fil(courant)})
 
 
 @login_required
