@@ -2,8 +2,6 @@
 alias, every read of a read-only page on ``default``, no cookie. With a real replica: tests/integration/
 test_replique.py."""
 
-import contextlib
-
 import pytest
 from django.conf import settings
 from django.db import connections, router
@@ -13,17 +11,9 @@ from django.urls import reverse
 from chorus import routeurs
 from facturation.models import Facture
 from tests.facturation.factories import FactureFactory, ligne
+from tests.routage import requete_en_lecture_seule
 
 pytestmark = pytest.mark.django_db
-
-
-@contextlib.contextmanager
-def _requete_en_lecture_seule():
-    jeton = routeurs._REQUETE.set(routeurs._Requete(lecture_seule=True))
-    try:
-        yield
-    finally:
-        routeurs._REQUETE.reset(jeton)
 
 
 def test_les_pages_de_la_replique_existent():
@@ -40,7 +30,7 @@ def test_sans_replique_tout_reste_sur_default(client, fournisseur_gp, etat):
         fournisseur_gp=(gp, structure), destinataire=etat, numero="D-1", lignes=[ligne(prix_unitaire_ht="100")]
     )
     client.force_login(gp)
-    with _requete_en_lecture_seule():
+    with requete_en_lecture_seule():
         assert router.db_for_read(Facture) == "default"
     with CaptureQueriesContext(connections["default"]) as primaire:
         response = client.get(reverse("rechercher_factures"))

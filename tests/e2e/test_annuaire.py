@@ -3,9 +3,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from organisation.enums import OptionMoa
 from tests.conftest import ARTIFACTS
 from tests.factories import ServiceFactory, StructureFactory
+from tests.organisation.annuaire import rectorat_de_bordeaux
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,16 +17,7 @@ ENTETE_CSV = (
 
 
 def test_visiteur_cherche_une_structure_publique_et_telecharge_l_annuaire(page):
-    rectorat = StructureFactory(
-        publique=True,
-        raison_sociale="Rectorat de l'académie de Bordeaux",
-        identifiant="11000201100044",
-        adresse="5 RUE JOSEPH DE CARAYON LATOUR",
-        code_postal="33060",
-        ville="BORDEAUX",
-        code_service_obligatoire=True,
-        option_moa=OptionMoa.AVEC_MOA,
-    )
+    rectorat = rectorat_de_bordeaux("Rectorat de l'académie de Bordeaux")
     ServiceFactory(structure=rectorat, code="DAF", libelle="Division des affaires financières")
     ServiceFactory(structure=rectorat, code="ANCIEN", libelle="Service fermé", inactif=True)
     StructureFactory(publique=True, raison_sociale="Rectorat de l'académie de Lyon", ville="LYON")

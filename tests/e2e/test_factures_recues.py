@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from facturation import services
 from facturation.enums import StatutFacture
+from tests import historique
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import utilisateur_de
@@ -117,7 +118,7 @@ def test_l_agent_suspend_puis_traite_la_facture_completee(page, browser, fournis
     page.screenshot(path=str(ARTIFACTS / "factures-recues-service-fait.png"), full_page=True)
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
-    assert list(facture.historique.order_by("created_at", "id").values_list("statut", flat=True)) == [
+    assert historique.statuts(facture) == [
         "DEPOSEE",
         "MISE_A_DISPOSITION",
         "SUSPENDUE",

@@ -9,24 +9,20 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from chorus import outbox
 from chorus.models import OutboxMessage
 from organisation import services
-from organisation.enums import StatutRattachement, TypeStructure
-from organisation.models import Rattachement, Service, Structure, Utilisateur
+from organisation.enums import StatutRattachement
+from organisation.models import Rattachement, Utilisateur
 from organisation.queries import applications_ouvertes
-from organisation.services import comptes
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
-from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher
+from tests.factories import UtilisateurFactory, rattacher
+from tests.organisation.inscription import SIRET_ACME, gp_inscrit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SIRET = "73282932000074"
 
 
 def _courriels():
@@ -47,25 +43,6 @@ def _ouvrir_la_seule_approbation(page, approbateur, demande, commentaire):
     page.get_by_role("link", name=re.compile("^Approbations")).click()
     page.get_by_role("link", name=demande).click()
     expect(page.get_by_text(commentaire)).to_be_visible()
-
-
-def _gp():
-    gp, _ = services.creer_compte(
-        email="gp@acme.fr",
-        prenom="Gaëlle",
-        nom="Perrin",
-        password=MOT_DE_PASSE,
-        siret=SIRET,
-        type_structure=TypeStructure.PRIVEE,
-        raison_sociale="ACME SAS",
-    )
-    # Through the e-mailed link's service: it also activates the structure the sign-up created.
-    services.activer_compte(
-        uidb64=urlsafe_base64_encode(force_bytes(gp.pk)), token=comptes.activation_token.make_token(gp)
-    )
-    structure = Structure.objects.get(identifiant=SIRET)
-    Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
-    return gp, structure
 
 
 def test_creer_un_compte_nouvelle_structure_activation_et_connexion(page):
@@ -103,7 +80,7 @@ def test_creer_un_compte_nouvelle_structure_activation_et_connexion(page):
 
 
 def test_demande_de_rattachement_approuvee_par_le_gp(page):
-    gp, structure = _gp()
+    gp, structure = gp_inscrit()
     demandeur = UtilisateurFactory(email="comptable@exemple.fr", prenom="Hugo", nom="Blanc")
 
     se_connecter(page, demandeur.email)
@@ -134,7 +111,7 @@ def test_demande_de_rattachement_approuvee_par_le_gp(page):
 
 
 def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
-    gp, _ = _gp()
+    gp, _ = gp_inscrit()
     collegue = UtilisateurFactory(email="collegue@acme.fr", prenom="Zoé", nom="Lemaire")
 
     se_connecter(page, gp.email)
@@ -184,7 +161,7 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
 
 
 def test_demande_d_habilitation_par_l_utilisateur(page):
-    gp, structure = _gp()
+    gp, structure = gp_inscrit()
     user = UtilisateurFactory(email="user@acme.fr", prenom="Léo", nom="Faure")
     rattacher(gp, user, structure)
 
@@ -247,12 +224,12 @@ def test_creer_un_compte_structure_publique_approuvee_par_le_support(page):
 
 
 def test_creer_un_compte_sur_une_structure_existante_approuve_par_le_gp(page):
-    gp, _structure = _gp()
+    gp, _structure = gp_inscrit()
     page.goto(page.base_url + "/creer-un-compte/")
     page.get_by_label("Adresse électronique").fill("nouvelle@acme.fr")
     page.get_by_label("Prénom").fill("Emma")
     page.get_by_role("textbox", name=re.compile(r"^Nom")).fill("Roche")
-    page.get_by_label("SIRET de votre structure").fill(SIRET)
+    page.get_by_label("SIRET de votre structure").fill(SIRET_ACME)
     page.locator("#id_password1").fill("Un-mot-de-passe-solide-2026")
     page.locator("#id_password2").fill("Un-mot-de-passe-solide-2026")
     page.get_by_role("button", name="Créer mon compte").click()

@@ -259,6 +259,19 @@ def _identifier_cii(partie, siret: str) -> None:
     identifiant.set("schemeID", SCHEME_SIRET)
 
 
+def _poser_reference_acheteur(parent, balise: str, avant, code_service: str | None) -> None:
+    """Set the buyer reference (BT-10, the service code) under ``parent``: ``None`` keeps the file's, ``""`` removes
+    it."""
+    if code_service is None:
+        return
+    if code_service == "":
+        reference = parent.find(balise)
+        if reference is not None:
+            parent.remove(reference)
+    else:
+        _enfant(parent, balise, avant).text = code_service
+
+
 def _adapter_cii(racine, siret_vendeur: str, siret_acheteur: str, code_service: str | None, numero: str | None):
     accord = racine.find(f"{{{NS_RSM}}}SupplyChainTradeTransaction/{_ram('ApplicableHeaderTradeAgreement')}")
     if accord is None:
@@ -268,14 +281,8 @@ def _adapter_cii(racine, siret_vendeur: str, siret_acheteur: str, code_service: 
         if partie is None:
             raise ValueError(f"CII sans {role}")
         _identifier_cii(partie, siret)
-    if code_service is not None:
-        reference = accord.find(_ram("BuyerReference"))
-        if code_service == "":
-            if reference is not None:
-                accord.remove(reference)
-        else:
-            # BT-10 is the first child of the header trade agreement.
-            _enfant(accord, _ram("BuyerReference"), set()).text = code_service
+    # BT-10 is the first child of the header trade agreement.
+    _poser_reference_acheteur(accord, _ram("BuyerReference"), set(), code_service)
     if numero is not None:
         racine.find(f"{{{NS_RSM}}}ExchangedDocument/{_ram('ID')}").text = numero
 
@@ -294,13 +301,7 @@ def _adapter_ubl(racine, siret_vendeur: str, siret_acheteur: str, code_service: 
         if partie is None:
             raise ValueError(f"UBL sans {role}/Party")
         _identifier_ubl(partie, siret)
-    if code_service is not None:
-        reference = racine.find(_cbc("BuyerReference"))
-        if code_service == "":
-            if reference is not None:
-                racine.remove(reference)
-        else:
-            _enfant(racine, _cbc("BuyerReference"), AVANT_REFERENCE_ACHETEUR_UBL).text = code_service
+    _poser_reference_acheteur(racine, _cbc("BuyerReference"), AVANT_REFERENCE_ACHETEUR_UBL, code_service)
     if numero is not None:
         racine.find(_cbc("ID")).text = numero
 

@@ -19,15 +19,14 @@ from collections import deque
 from datetime import date, timedelta
 
 import factory
-from django.utils import timezone
 
 from facturation import services
 from facturation.enums import Cadre, StatutFacture, TypeFacture
 from facturation.models import Facture
 from facturation.services import envoi
+from organisation import demo
 from organisation import services as org_services
 from organisation.enums import TypeStructure
-from organisation.models import ModificationDifferee
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire
 
 S = StatutFacture
@@ -48,16 +47,7 @@ def fournisseur_pret(*, raison_sociale="Bâtiments Martin SAS", **utilisateur) -
         code_postal="69007",
         ville="Lyon",
     )
-    org_services.ajouter_coordonnees_bancaires(
-        acting_user=gp,
-        structure=structure,
-        titulaire=raison_sociale,
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP882",
-    )
-    org_services.souscrire_mandat_facturation(acting_user=gp, structure=structure)
-    ModificationDifferee.objects.update(effective_at=timezone.now() - timedelta(seconds=1))
-    org_services.appliquer_modifications_dues()
+    demo.pret_a_facturer(gp, structure)
     return gp, structure
 
 

@@ -27,7 +27,7 @@ from facturation.enums import (
 )
 from facturation.models import Facture, HistoriqueFacture
 from facturation.statuts import ACTIONS_DESTINATAIRE
-from tests import outils
+from tests import historique, outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire, utilisateur_de
 from tests.facturation.en_volume import en_masse, verifier_pagination_par_curseur
 from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
@@ -834,7 +834,7 @@ def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
     client.post(reverse("traiter_facture_recue", args=[facture.pk, S.SERVICE_FAIT]), {"statut_vu": S.COMPLETEE})
     facture.refresh_from_db()
     assert facture.statut == S.SERVICE_FAIT
-    assert list(facture.historique.order_by("created_at", "id").values_list("statut", flat=True)) == [
+    assert historique.statuts(facture) == [
         "DEPOSEE",
         "MISE_A_DISPOSITION",
         "SUSPENDUE",

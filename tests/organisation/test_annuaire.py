@@ -10,6 +10,7 @@ from django.urls import reverse
 from organisation.enums import OptionMoa, TypeIdentifiant
 from organisation.views.annuaire import COLONNES_CSV, TAILLE_PAGE
 from tests.factories import ServiceFactory, StructureFactory
+from tests.organisation.annuaire import rectorat_de_bordeaux
 
 pytestmark = pytest.mark.django_db
 
@@ -202,16 +203,7 @@ def test_nombre_de_requetes_borne(client, django_assert_max_num_queries):
 
 
 def test_detail_structure_publique_avec_services_actifs_seulement(client):
-    structure = StructureFactory(
-        publique=True,
-        raison_sociale="Rectorat de Bordeaux",
-        identifiant="11000201100044",
-        adresse="5 RUE JOSEPH DE CARAYON LATOUR",
-        code_postal="33060",
-        ville="BORDEAUX",
-        code_service_obligatoire=True,
-        option_moa=OptionMoa.AVEC_MOA,
-    )
+    structure = rectorat_de_bordeaux("Rectorat de Bordeaux")
     ServiceFactory(
         structure=structure, code="DAF", libelle="Division des affaires financières", engagement_obligatoire=True
     )

@@ -9,8 +9,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from chorus import outbox
 from chorus.models import OutboxMessage
@@ -25,9 +23,10 @@ from organisation.enums import (
     TypeApprobation,
     TypeStructure,
 )
-from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Service, Structure, Utilisateur
+from organisation.models import Approbation, HistoriqueApprobation, Rattachement, Structure, Utilisateur
 from tests import outils
 from tests.factories import MOT_DE_PASSE, UtilisateurFactory, rattacher, structure_privee
+from tests.organisation.inscription import gp_inscrit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,23 +63,7 @@ def _compte(siret=SIRET_PRIVE, type_structure=TypeStructure.PRIVEE, email="nouve
 @pytest.fixture
 def gp_et_structure():
     """A private structure whose GP created it through « Créer un compte »."""
-    gp, _ = services.creer_compte(
-        email="gp@acme.fr",
-        prenom="Gaëlle",
-        nom="Perrin",
-        password=MOT_DE_PASSE,
-        siret=SIRET_PRIVE,
-        type_structure=TypeStructure.PRIVEE,
-        raison_sociale="ACME SAS",
-    )
-    # Through the e-mailed link: the structure becomes active with the account.
-    assert services.activer_compte(
-        uidb64=urlsafe_base64_encode(force_bytes(gp.pk)), token=services.activation_token.make_token(gp)
-    )
-    gp.refresh_from_db()
-    structure = Structure.objects.get(identifiant=SIRET_PRIVE)
-    Service.objects.create(structure=structure, code="COMPTA", libelle="Comptabilité")
-    return gp, structure
+    return gp_inscrit()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture
 from organisation.enums import OptionMoa
+from tests import historique
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite
 from travaux import services, statuts
 from travaux.models import DossierFacturation, PieceTravaux
@@ -18,16 +19,12 @@ pytestmark = pytest.mark.django_db
 S = StatutPiece
 
 
-def _historique(piece):
-    return list(piece.historique.order_by("created_at", "id").values_list("statut", flat=True))
-
-
 def test_chaine_en_cours_de_marche_a4_a15_a19_puis_factures_recues(acteurs):
     f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
     a4.refresh_from_db()
     assert a4.statut == S.MISE_A_DISPOSITION_MOE and a4.recevant == moe[1] and a4.role_recevant == Role.MOE
-    assert _historique(a4) == [S.BROUILLON, S.DEPOSEE, S.MISE_A_DISPOSITION_MOE]
+    assert historique.statuts(a4) == [S.BROUILLON, S.DEPOSEE, S.MISE_A_DISPOSITION_MOE]
     dossier = a4.dossier
     assert dossier.numero.startswith(str(a4.created_at.year)) and dossier.demande_paiement_recue_le is not None
 
@@ -36,7 +33,7 @@ def test_chaine_en_cours_de_marche_a4_a15_a19_puis_factures_recues(acteurs):
     a4.refresh_from_db()
     a15.refresh_from_db()
     assert a4.statut == S.ASSOCIEE
-    assert _historique(a4)[-2:] == [S.PRISE_EN_COMPTE_MOE, S.ASSOCIEE]
+    assert historique.statuts(a4)[-2:] == [S.PRISE_EN_COMPTE_MOE, S.ASSOCIEE]
     assert a15.statut == S.MISE_A_DISPOSITION_MOA and a15.recevant == moa[1] and a15.dossier_id == dossier.pk
 
     a19 = deposer_suite(moa, a15, cadre=Cadre.A19)
@@ -124,7 +121,7 @@ def test_refus_pour_erreur_d_acheminement_puis_correction(acteurs):
     services.corriger_acheminement(acting_user=f[0], piece=a4, structure=moe[1])
     a4.refresh_from_db()
     assert a4.statut == S.MISE_A_DISPOSITION_MOE and a4.recevant == moe[1] and a4.dossier.moe == moe[1]
-    assert _historique(a4)[-3:] == [S.ERREUR_FOURNISSEUR_SUR_MOE, S.DEPOSEE, S.MISE_A_DISPOSITION_MOE]
+    assert historique.statuts(a4)[-3:] == [S.ERREUR_FOURNISSEUR_SUR_MOE, S.DEPOSEE, S.MISE_A_DISPOSITION_MOE]
 
 
 def test_suspension_puis_completee_par_le_deposant(acteurs):
@@ -187,7 +184,7 @@ def test_sous_traitant_valide_par_le_titulaire_puis_pris_en_compte_par_la_moe(ac
     services.valider(acting_user=titulaire[0], piece=a10)
     a10.refresh_from_db()
     assert a10.statut == S.MISE_A_DISPOSITION_MOE and a10.recevant == moe[1]
-    assert _historique(a10)[-3:] == [S.A_VALIDER_1, S.VALIDEE_1, S.MISE_A_DISPOSITION_MOE]
+    assert historique.statuts(a10)[-3:] == [S.A_VALIDER_1, S.VALIDEE_1, S.MISE_A_DISPOSITION_MOE]
     services.prendre_en_compte(acting_user=moe[0], piece=a10)
     a15 = deposer_suite(moe, a10, cadre=Cadre.A15)
     a19 = deposer_suite(moa, a15, cadre=Cadre.A19)
@@ -258,7 +255,7 @@ def test_supprimer_un_brouillon_le_rend_abandonne_et_invisible(acteurs):
     services.supprimer_brouillon(acting_user=f[0], piece=a4)
     a4.refresh_from_db()
     assert a4.statut == S.ABANDONNEE
-    assert _historique(a4) == [S.BROUILLON, S.ABANDONNEE]
+    assert historique.statuts(a4) == [S.BROUILLON, S.ABANDONNEE]
     assert not PieceTravaux.objects.visibles_par(moe[0]).exists()
     with pytest.raises(DepotTravauxRefuse):
         services.envoyer_brouillon(acting_user=f[0], piece=a4)

@@ -13,6 +13,7 @@ from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, OptionMoa
 from organisation.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 from organisation.models import Structure, Utilisateur
+from tests import historique
 from travaux import queries, services
 from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.statuts import StatutPiece
@@ -64,8 +65,8 @@ def test_chaque_etape_des_chaines_existe(demo_chargee):
 
     # Built by the services: each status reached has its history row, and each chain is intact.
     for piece in PieceTravaux.objects.all():
-        historique = list(piece.historique.order_by("created_at", "id").values_list("statut", flat=True))
-        assert historique[0] == S.BROUILLON and historique[-1] == piece.statut, piece.numero
+        suite = historique.statuts(piece)
+        assert suite[0] == S.BROUILLON and suite[-1] == piece.statut, piece.numero
         assert HistoriquePiece.chaine_intacte(piece), piece.numero
     assert DossierFacturation.objects.count() == 10
 

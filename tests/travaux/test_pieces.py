@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
+from tests import historique
 from tests.factories import utilisateur_de
 from tests.travaux.factories import acteur, deposer_initial, deposer_suite, pdf, saisie
 from travaux import services
@@ -298,7 +299,7 @@ def test_titulaire_valide_la_piece_du_sous_traitant(client, acteurs):
     _agir(client, titulaire[0], a10, "valider")
     a10.refresh_from_db()
     assert a10.statut == S.MISE_A_DISPOSITION_MOE and a10.recevant == acteurs["moe"][1]
-    assert list(a10.historique.order_by("created_at", "id").values_list("statut", flat=True))[-2:] == [
+    assert historique.statuts(a10)[-2:] == [
         S.VALIDEE_1,
         S.MISE_A_DISPOSITION_MOE,
     ]
