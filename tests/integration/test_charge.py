@@ -6,8 +6,8 @@ gained a field, a lost session: locust counts them as failures)."""
 import pytest
 
 from bench import charge
-from tests.conftest import free_port
-from tests.integration.test_production import _production_redis_url, _session_server_database_url
+from tests.conftest import _test_database_url, free_port
+from tests.integration.test_production import _production_redis_url
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +51,7 @@ REQUETES_ATTENDUES = {
 
 
 def test_le_scenario_de_charge_passe_sans_echec(tmp_path, monkeypatch):
-    monkeypatch.setattr(charge, "SERVEUR", _session_server_database_url("postgres").rsplit("/", 1)[0])
+    monkeypatch.setattr(charge, "SERVEUR", _test_database_url("postgres").rsplit("/", 1)[0])
     redis_url = _production_redis_url()
     monkeypatch.setattr(charge, "REDIS", redis_url.rsplit("/", 1)[0] + "/5")
     monkeypatch.setattr(charge, "DATABASE", "chorus_charge_check")
