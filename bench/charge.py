@@ -208,6 +208,7 @@ def gunicorn(app: str, port: int, workers: int, threads: int, keep_alive: int = 
 
 def attendre(url: str, processus: subprocess.Popen, journal: Path, delai: float = 90) -> None:
     fin = time.monotonic() + delai
+    derniere_erreur = "aucune réponse"
     while time.monotonic() < fin:
         if processus.poll() is not None:
             raise SystemExit(f"le serveur s'est arrêté :\n{journal.read_text(errors='replace')[-3000:]}")
@@ -215,10 +216,11 @@ def attendre(url: str, processus: subprocess.Popen, journal: Path, delai: float 
             with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310  # loopback URL built here
                 if r.status == 200:
                     return
-        except OSError:
-            pass
+                derniere_erreur = f"statut HTTP {r.status}"
+        except OSError as exc:  # not listening yet: a starting server refuses connections for a while
+            derniere_erreur = str(exc)
         time.sleep(0.5)
-    raise SystemExit(f"{url} ne répond pas après {delai} s")
+    raise SystemExit(f"{url} ne répond pas après {delai} s (dernière erreur : {derniere_erreur})")
 
 
 class Charge:
