@@ -4,10 +4,11 @@ service), read through the same perimeter as the invoices, folded by ``compacter
 ``verifier_compteurs``, and rebuilt by the migration from yesterday's invoices."""
 
 import logging
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -271,3 +272,36 @@ def test_la_migration_compte_les_factures_d_hier(fournisseur_gp, etat):
     # The triggers came back with the table: a new invoice is counted.
     FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, recue=True)
     assert queries.comptes_recues(agent)["MISE_A_DISPOSITION"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deux_ecrivains_du_meme_fournisseur_ne_s_attendent_pas(fournisseur_gp, etat):
+    """Two transactions writing invoices of one supplier (two flux chunks of a lot) touch the same counter keys:
+    the second neither waits for the first to commit nor deadlocks (the triggers append, they never update), and
+    a fold meanwhile leaves the open transaction's rows alone."""
+    gp, _ = fournisseur_gp
+    resultats = []
+
+    def second_ecrivain():
+        try:
+            with connection.cursor() as cur:
+                # Any wait on a lock fails at once instead of hanging the test.
+                cur.execute("SET lock_timeout = '2s'")
+            with transaction.atomic():
+                en_masse(fournisseur_gp, 2, prefixe="B", destinataire=etat, statut=S.MISE_A_DISPOSITION)
+            resultats.append(compteurs.compacter())
+        except Exception as erreur:  # noqa: BLE001  # reported to the main thread's assertion
+            resultats.append(erreur)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        en_masse(fournisseur_gp, 3, prefixe="A", destinataire=etat, statut=S.MISE_A_DISPOSITION)
+        ecrivain = threading.Thread(target=second_ecrivain)
+        ecrivain.start()
+        ecrivain.join(timeout=30)
+        assert not ecrivain.is_alive()
+    assert resultats == [(1 + 1, 2)]  # the second writer's two keys (issued, received), folded
+    assert queries.comptes_emises(gp) == {"MISE_A_DISPOSITION": 5}
+    assert CompteurFactures.objects.filter(compacte=False).count() == 2  # the first's, for the next fold
+    assert compteurs.ecarts() == []
