@@ -175,7 +175,10 @@ def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
         return pct(ts), None, None
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    principales = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+    # The Tableaux de bord read the counters, not the invoices: their main query is on the counters' table.
+    principales = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]] or [
+        q for q in ctx.captured_queries if 'FROM "facturation_compteurfactures"' in q["sql"]
+    ]
     sql = max(principales, key=lambda q: float(q["time"]))["sql"]
     return pct(ts), sql, len(ctx.captured_queries)
 
@@ -273,6 +276,7 @@ def main():
     ap.add_argument("--explain", help="write EXPLAIN (ANALYZE, BUFFERS) of every main query to this file")
     ap.add_argument("--travaux", action="store_true", help="measure the « Factures de travaux » pages instead")
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
+    ap.add_argument("--pages", help="measure only the pages whose label contains this text (« Tableau de bord »)")
     ap.add_argument(
         "--tailles", default="gros,médiane", help="which structures, among gros, médiane, petit (comma-separated)"
     )
@@ -318,6 +322,8 @@ def main():
         client = Client()
         client.force_login(user)
         for page, url in pages(sid):
+            if args.pages and args.pages not in page:
+                continue
             (p50, p95), sql, nq = mesurer_page(client, url, args.n, table=table)
             b50, b95 = mesurer_sql(raw, sql, args.n)
             unite = "pièces" if args.travaux else "factures"

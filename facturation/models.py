@@ -221,6 +221,72 @@ class Facture(models.Model):
         return f"{self.get_type_facture_display()} {self.numero or '(brouillon)'}"
 
 
+class CompteurFacturesQuerySet(models.QuerySet):
+    """The counters a user may read, the same perimeter as ``FactureQuerySet`` (``condition_perimetre`` on the
+    counter's structure and service): the Tableaux de bord read these instead of counting invoices."""
+
+    def emises_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """The counters of ``Facture.objects.emises_par``'s invoices."""
+        return self.filter(
+            condition_perimetre(user, Application.FACTURES_EMISES, niveau, structure="structure", service="service"),
+            cote=CompteurFactures.Cote.EMISES,
+        )
+
+    def recues_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """The counters of ``Facture.objects.recues_par``'s invoices (``STATUTS_RECUS`` only)."""
+        return self.filter(
+            condition_perimetre(user, Application.FACTURES_RECUES, niveau, structure="structure", service="service"),
+            cote=CompteurFactures.Cote.RECUES,
+            statut__in=STATUTS_RECUS,
+        )
+
+
+class CompteurFactures(models.Model):
+    """How many invoices a structure (one of its services, or none) issued or received in each status: the sum of
+    ``nombre`` over the rows of a key (côté, structure, service, statut). Written by the database only: statement
+    triggers on ``facturation_facture`` (migration 0017) append one row per key a statement changed, with the net
+    change, whatever wrote the invoices (services, flux, COPY of the bench seed, demo loaders). Appending, never
+    updating, means no writer waits on another nor deadlocks on a counter (parallel flux chunks of one supplier);
+    ``facturation.compteurs.compacter`` (beat, every minute) folds each key's rows back into one."""
+
+    class Cote(models.TextChoices):
+        EMISES = "EMISES", "Factures émises"
+        RECUES = "RECUES", "Factures reçues"
+
+    cote = models.CharField("côté", max_length=6, choices=Cote.choices)
+    # Derived data: no foreign-key constraint, so that counting never locks the structure or service rows.
+    structure = models.ForeignKey(
+        "organisation.Structure", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    service = models.ForeignKey(
+        "organisation.Service",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    statut = models.CharField(max_length=40, choices=StatutFacture.choices)
+    nombre = models.BigIntegerField()
+    # False for a row appended by a trigger, True for the one row ``compacter`` leaves per key.
+    compacte = models.BooleanField(default=False)
+
+    objects = CompteurFacturesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "compteur de factures"
+        verbose_name_plural = "compteurs de factures"
+        indexes = [
+            # The dashboards' read: one structure's rows (a handful per status and service).
+            models.Index(fields=["structure", "cote", "statut"], include=["service", "nombre"], name="compteur_idx"),
+            # What ``compacter`` has to fold: the rows appended since its last run.
+            models.Index(fields=["structure"], name="compteur_a_compacter_idx", condition=Q(compacte=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.cote} {self.structure_id}/{self.service_id or '-'} {self.statut} : {self.nombre}"
+
+
 class LignePoste(models.Model):
     facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="lignes")
     ordre = models.PositiveSmallIntegerField()

@@ -340,6 +340,13 @@ CELERY_BEAT_SCHEDULE = {
     "api-expired-tokens": {"task": "chorus.api.tasks.purger_jetons_expires", "schedule": crontab(minute=50)},
     # A flux left unfinished 10 minutes (lost task, dead worker) is resumed; every 5 minutes bounds the wait to 15.
     "api-stuck-flux": {"task": "chorus.api.tasks.relancer_flux_bloques", "schedule": crontab(minute="*/5")},
+    # The dashboards' counters: every write appends rows, folded every minute so that a dashboard reads a handful;
+    # recounted at night against the invoices (a drift is logged as an error).
+    "invoice-counters-compaction": {"task": "facturation.tasks.compacter_compteurs", "schedule": crontab()},
+    "invoice-counters-check": {
+        "task": "facturation.tasks.verifier_compteurs",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # The security log (``chorus.securite``): JSON lines for a SIEM, on the standard error or in a file of its own.

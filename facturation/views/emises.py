@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -117,13 +117,11 @@ def synthese(request):
 
 @login_required
 def tableau_de_bord(request):
-    comptes = (
-        queries.factures_emises(request.user).values("statut").annotate(nombre=Count("id")).order_by("statut")
-    )  # one grouped query
+    """The count of the user's invoices by status, read from the counters (flat in volume: BENCHMARKS.md)."""
     libelles = dict(S.choices)
     lignes = [
-        {"statut": c["statut"], "libelle": libelles.get(c["statut"], c["statut"]), "nombre": c["nombre"]}
-        for c in comptes
+        {"statut": statut, "libelle": libelles.get(statut, statut), "nombre": nombre}
+        for statut, nombre in queries.comptes_emises(request.user).items()
     ]
     return render(
         request,
