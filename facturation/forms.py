@@ -699,6 +699,10 @@ class RecyclageForm(FormulaireDsfr):
         self.cleaned_data["service_destinataire"] = service
         return code
 
+    def acheminement(self) -> dict:
+        """The routing data as ``services.recycler`` takes them."""
+        return {nom: self.cleaned_data[nom] for nom in ("destinataire", "service_destinataire", "numero_engagement")}
+
 
 class ComplementFactureForm(FormulaireDsfr):
     """« Compléter la facture » (suspended): a comment, optional when attachments were added since the suspension

@@ -759,13 +759,7 @@ def recycler(request, pk):
     form = forms.RecyclageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.recycler(
-                acting_user=request.user,
-                facture=facture,
-                destinataire=form.cleaned_data["destinataire"],
-                service_destinataire=form.cleaned_data["service_destinataire"],
-                numero_engagement=form.cleaned_data["numero_engagement"],
-            )
+            services.recycler(acting_user=request.user, facture=facture, **form.acheminement())
         except ValidationError as exc:
             erreurs_sur_formulaire(form, exc, forms.RecyclageForm.CHAMPS)
         else:
