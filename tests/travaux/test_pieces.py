@@ -240,6 +240,27 @@ def test_moe_ne_refuse_pas_pour_autre_motif_ni_sans_commentaire(client, acteurs,
     assert _etat(a4) == avant
 
 
+def test_les_champs_des_actions_gardent_leurs_id_et_leurs_aides_liees(client, acteurs):
+    """The fields are rendered by their forms (``travaux/forms/actions.py``) with the ids the page always had; each
+    hint is named by its field's ``aria-describedby``, and the name of a structure in a hint is escaped."""
+    acteurs["moe"] = acteur("MOE <i>Piège</i> & Cie")
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
+    client.force_login(acteurs["moe"][0])
+    html = client.get(reverse("travaux_piece", args=[a4.pk])).content.decode()
+    for champ in ("refus-motif", "refus-commentaire", "suspension-commentaire", "instructeur"):
+        assert f'for="{champ}"' in html and f'id="{champ}"' in html, champ
+    assert 'aria-describedby="refus-commentaire_helptext"' in html and 'id="refus-commentaire_helptext"' in html
+    assert "fr-input-group--error" not in html and "fr-fieldset--error" not in html
+    services.refuser(
+        acting_user=acteurs["moe"][0], piece=a4, motif=services.MOTIF_ACHEMINEMENT, commentaire="Mauvaise MOE"
+    )
+    client.force_login(acteurs["fournisseur"][0])
+    html = client.get(reverse("travaux_piece", args=[a4.pk])).content.decode()
+    assert '<input type="text" name="siret" inputmode="numeric" maxlength="17" required class="fr-input"' in html
+    assert 'id="correction-siret_helptext">14 chiffres ; elle remplace MOE &lt;i&gt;Piège&lt;/i&gt; &amp; Cie' in html
+    assert "<i>Piège</i>" not in html
+
+
 def test_moe_suspend_puis_le_fournisseur_complete_avec_une_piece_jointe(client, acteurs, a4):
     reponse = _agir(client, acteurs["moe"][0], a4, "suspendre", commentaire="")
     assert "Indiquez les informations manquantes." in _messages(reponse)
