@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chorus import navigation
+from chorus.formulaires import DecisionsEnMasseForm
 from chorus.models import Publication, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -65,33 +66,27 @@ def domaines(request):
 def approbations(request):
     """The requests awaiting my decision; several can be approved or refused at once (the refusal's motif then
     applies to each)."""
-    erreur = ""
-    if request.method == "POST":
-        selection = request.POST.getlist("selection")
-        approuver = request.POST.get("decision") == "APPROUVER"
-        motif = request.POST.get("motif", "").strip()
-        if not selection:
-            erreur = "Sélectionnez au moins une demande."
-        elif not approuver and not motif:
-            erreur = "Le motif est obligatoire pour refuser des demandes."
-        else:
-            nombre, refus = navigation.decider_approbations(request.user, selection, approuver=approuver, motif=motif)
-            if nombre:
-                verbe = "approuvée" if approuver else "refusée"
-                messages.success(
-                    request, f"{nombre} demande{'s' if nombre > 1 else ''} {verbe}{'s' if nombre > 1 else ''}."
-                )
-            for texte in refus:
-                messages.error(request, texte)
-            return redirect("approbations")
+    form = DecisionsEnMasseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approuver = form.cleaned_data["approuver"]
+        nombre, refus = navigation.decider_approbations(
+            request.user, form.cleaned_data["selection"], approuver=approuver, motif=form.cleaned_data["motif"]
+        )
+        if nombre:
+            verbe = "approuvée" if approuver else "refusée"
+            messages.success(
+                request, f"{nombre} demande{'s' if nombre > 1 else ''} {verbe}{'s' if nombre > 1 else ''}."
+            )
+        for texte in refus:
+            messages.error(request, texte)
+        return redirect("approbations")
     return render(
         request,
         "chorus/approbations.html",
         {
             "approbations": navigation.approbations_de(request.user),
-            "erreur": erreur,
-            "motif": request.POST.get("motif", "") if request.method == "POST" else "",
-            "selection": request.POST.getlist("selection") if request.method == "POST" else [],
+            "form": form,
+            "selection": form["selection"].value() or [],
             "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
         },
     )

@@ -1,6 +1,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import FormulaireDsfr, Televersement
 from chorus.identifiers import normaliser, valider_siret
 from chorus.money import MontantInvalide, to_decimal
 from facturation import queries
@@ -17,11 +18,14 @@ from facturation.enums import (
     MotifRefusValidation,
     StatutFacture,
     TypeFacture,
+    TypePieceJointe,
     TypeTva,
 )
 from facturation.services.circuit import MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE
 from facturation.services.controles import erreur_numero
+from facturation.services.pieces_jointes import TAILLE_MAX_PIECE
 from facturation.statuts import ACTIONS_DESTINATAIRE
+from organisation import queries as org_queries
 from organisation.enums import TypeIdentifiant
 from organisation.models import CoordonneesBancaires, Service, Structure
 
@@ -643,3 +647,102 @@ class FiltreSyntheseEmisesForm(DsfrBaseForm):
         if not self.filtre_structure or not self.is_valid() or not self.cleaned_data["structure"]:
             return {}
         return {"structure_fournisseur": self.cleaned_data["structure"]}
+
+
+class CorrectionValideurForm(FormulaireDsfr):
+    """« Corriger le valideur »: the SIRET of the right titulaire or mandataire. The form checks the SIRET itself;
+    the structure (active, not the supplier, not the valideur that declined) is the service's rule."""
+
+    siret = forms.CharField(
+        label="SIRET du valideur",
+        help_text="14 chiffres",
+        required=False,  # valider_siret says « Indiquez le SIRET » in the portal's words, not Django's
+        widget=forms.TextInput(attrs={"id": "siret-valideur", "inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_siret(self):
+        return valider_siret(self.cleaned_data["siret"])
+
+
+class RecyclageForm(FormulaireDsfr):
+    """« Recycler la facture »: the routing data again (recipient, service, engagement); the form finds the public
+    structure and its service, ``services.recycler`` checks the routing rules."""
+
+    # Where ``services.recycler``'s error keys are shown on this form.
+    CHAMPS = {"destinataire": "destinataire_siret", "service_destinataire": "code_service"}
+
+    destinataire_siret = forms.CharField(
+        label="SIRET du destinataire", required=False, widget=forms.TextInput(attrs={"id": "r-siret"})
+    )
+    code_service = forms.CharField(
+        label="Code service", required=False, max_length=100, widget=forms.TextInput(attrs={"id": "r-service"})
+    )
+    numero_engagement = forms.CharField(
+        label="Numéro d'engagement", required=False, max_length=50, widget=forms.TextInput(attrs={"id": "r-ej"})
+    )
+
+    def clean_destinataire_siret(self):
+        siret = normaliser(self.cleaned_data["destinataire_siret"])
+        self.cleaned_data["destinataire"] = destinataire = (
+            org_queries.annuaire().filter(identifiant=siret).first() if siret else None
+        )
+        if destinataire is None:
+            raise forms.ValidationError("Aucune structure publique n'existe avec ce SIRET sur Chorus Pro.")
+        return siret
+
+    def clean_code_service(self):
+        code = self.cleaned_data["code_service"].strip().upper()
+        destinataire = self.cleaned_data.get("destinataire")
+        service = destinataire.services.filter(code=code).first() if destinataire and code else None
+        if destinataire and code and service is None:
+            raise forms.ValidationError("Ce code service n'existe pas chez le destinataire.")
+        self.cleaned_data["service_destinataire"] = service
+        return code
+
+    def acheminement(self) -> dict:
+        """The routing data as ``services.recycler`` takes them."""
+        return {nom: self.cleaned_data[nom] for nom in ("destinataire", "service_destinataire", "numero_engagement")}
+
+
+class ComplementFactureForm(FormulaireDsfr):
+    """« Compléter la facture » (suspended): a comment, optional when attachments were added since the suspension
+    (``services.completer`` knows which)."""
+
+    commentaire = forms.CharField(
+        label="Commentaire pour compléter la facture",
+        help_text="Facultatif si vous avez joint une pièce (voir « Pièces jointes » ci-dessous).",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"id": "complement", "rows": 3}),
+    )
+
+
+class PieceJointeForm(FormulaireDsfr):
+    """An attachment on a draft or a suspended invoice: its type, its designation and the file (10 Mo at most; the
+    content, its extension and the 120 Mo in all are ``services.ajouter_piece_jointe``'s rules)."""
+
+    type_piece = forms.ChoiceField(
+        label="Type de pièce",
+        choices=TypePieceJointe.choices,
+        required=False,
+        error_messages={"invalid_choice": "Le type de pièce jointe est inconnu : choisissez-le dans la liste."},
+        widget=forms.Select(attrs={"id": "pj-type"}),
+    )
+    designation = forms.CharField(
+        label="Désignation", required=False, max_length=50, widget=forms.TextInput(attrs={"id": "pj-designation"})
+    )
+    fichier = forms.FileField(
+        label="Fichier",
+        help_text="10 Mo au plus, nom de 50 caractères au plus ; 120 Mo au total avec la facture.",
+        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Le fichier choisi est vide."},
+        widget=Televersement(attrs={"id": "pj-fichier"}),
+    )
+
+    def clean_type_piece(self):
+        return self.cleaned_data["type_piece"] or TypePieceJointe.AUTRE
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > TAILLE_MAX_PIECE:
+            raise forms.ValidationError("Une pièce jointe ne doit pas dépasser 10 Mo.")
+        return fichier

@@ -2,9 +2,12 @@
 ``dsfr_callout`` or, when its content is markup, by ``{% alerte %}`` / ``{% mise_en_avant %}``; a table's container
 and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; an
 accordion's section by ``{% accordeon %}``; a badge by ``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a
-line) (``chorus/templatetags/chorus_composants.py`` → ``templates/chorus/composants/``). A template that writes the
-container's classes itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
+line, with a date, a tooltip or a text for screen readers) (``chorus/templatetags/chorus_composants.py`` →
+``templates/chorus/composants/``); a form field (label, hint, input, errors) by its form, ``{{ form.champ.as_field_group
+}}`` (django-dsfr's snippets). A template that writes the container's classes itself holds a copy of that markup:
+``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
 
+import datetime
 import re
 
 import pytest
@@ -15,15 +18,8 @@ from tests.test_gabarits_sans_statut import RACINE, gabarits
 COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
 # The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
 CONTENEUR = re.compile(
-    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion)(?![\w-])"""
+    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion|input-group)(?![\w-])"""
 )
-# The badges whose label is built from several values (« Révoqué le 03/12/2026 ») or that carry more than a label
-# (the header's counters: a title and a text for screen readers), which neither badge tag can print.
-BADGES_ECRITS = {
-    "templates/base.html": 2,
-    "organisation/templates/organisation/raccordements/comptes_techniques.html": 1,
-    "organisation/templates/organisation/raccordements/clients_api.html": 1,
-}
 
 
 def conteneurs_recopies(texte: str) -> list[tuple[int, str]]:
@@ -46,6 +42,10 @@ def test_le_detecteur_reconnait_un_conteneur_et_laisse_ses_parties():
     assert not conteneurs_recopies('<div class="fr-table__wrapper">')
     assert conteneurs_recopies('<div class="fr-card fr-enlarge-link">')
     assert not conteneurs_recopies('<p class="fr-card__desc">')
+    assert conteneurs_recopies('<div class="fr-input-group {% if erreur %}fr-input-group--error{% endif %}">')
+    assert conteneurs_recopies('<div class="fr-col-12"><div class="fr-input-group"><label class="fr-label">')
+    assert not conteneurs_recopies('<div class="fr-col-12 fr-col-md-3">{{ form.siret.as_field_group }}</div>')
+    assert conteneurs_recopies('<p class="fr-badge fr-badge--error fr-badge--sm">Révoqué le {{ d|jour }}</p>')
 
 
 def test_aucun_gabarit_ne_recopie_un_composant():
@@ -56,15 +56,15 @@ def test_aucun_gabarit_ne_recopie_un_composant():
         if fichier.is_relative_to(COMPOSANTS):
             continue
         nom = str(fichier.relative_to(RACINE))
-        trouves = conteneurs_recopies(fichier.read_text(encoding="utf-8"))
-        badges = [t for t in trouves if t[1] == "badge"]
-        if len(badges) == BADGES_ECRITS.get(nom, 0):
-            trouves = [t for t in trouves if t[1] != "badge"]
-        fautes += [f"{nom}:{ligne}: fr-{composant}" for ligne, composant in trouves]
+        fautes += [
+            f"{nom}:{ligne}: fr-{composant}"
+            for ligne, composant in conteneurs_recopies(fichier.read_text(encoding="utf-8"))
+        ]
     assert not fautes, (
         "Ces gabarits recopient le balisage d'un composant DSFR : utilisez {% dsfr_alert %} / {% dsfr_callout %} "
         "ou, pour un contenu balisé, {% alerte %} / {% mise_en_avant %} ; {% tableau %} ; {% dsfr_badge %} / "
-        "{% badge %} (chorus_composants).\n" + "\n".join(fautes)
+        "{% badge %} (chorus_composants) ; pour un champ, son formulaire : {{ form.champ.as_field_group }}.\n"
+        + "\n".join(fautes)
     )
     # The components are really used: the scan above would pass on templates that no longer show any alert.
     textes = "".join(f.read_text(encoding="utf-8") for f in fichiers)
@@ -72,6 +72,7 @@ def test_aucun_gabarit_ne_recopie_un_composant():
     assert textes.count("{% mise_en_avant") > 5
     assert textes.count("{% tableau") > 40
     assert textes.count("{% badge ") > 10
+    assert textes.count(".as_field_group }}") > 100
 
 
 def test_tableau_et_badge():
@@ -91,6 +92,25 @@ def test_tableau_et_badge():
         in html
     )
     assert html.index("<caption>") < html.index("<tbody>") < html.index("</table>") < html.rindex("</div>")
+
+
+def test_badge_date_infobulle_et_texte_pour_lecteur_d_ecran():
+    revoque = _rendre('{% badge "Révoqué le" "fr-badge--error" date=d %}', d=datetime.date(2026, 12, 3))
+    assert revoque == '<span class="fr-badge fr-badge--error">Révoqué le 03/12/2026</span>'
+    compteur = (
+        '{% with s=n|pluralize:" message non lu, messages non lus" %}{% badge n "fr-badge--sm" "m" '
+        'titre=n|stringformat:"d"|add:s lecteur=n|pluralize:" non lu, non lus" nouveau=n %}{% endwith %}'
+    )
+    assert _rendre(compteur, n=3) == (
+        '<span class="fr-badge fr-badge--sm fr-badge--new" data-testid="m" title="3 messages non lus">3'
+        '<span class="fr-sr-only"> non lus</span></span>'
+    )
+    assert _rendre(compteur, n=1).endswith('title="1 message non lu">1<span class="fr-sr-only"> non lu</span></span>')
+    assert 'class="fr-badge fr-badge--sm" data-testid="m" title="0 messages non lus">0' in _rendre(compteur, n=0)
+    assert (
+        _rendre("{% badge l titre=t %}", l="<b>", t='"x"')
+        == '<span class="fr-badge" title="&quot;x&quot;">&lt;b&gt;</span>'
+    )
 
 
 def test_alerte_avec_titre_attributs_et_contenu_balise():

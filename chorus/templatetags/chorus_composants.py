@@ -135,10 +135,20 @@ def tableau(parser, token):
 
 
 @register.inclusion_tag("chorus/composants/badge.html")
-def badge(libelle, classes="", testid=""):
+def badge(libelle, classes="", testid="", *, titre="", lecteur="", nouveau=False, date=None):
     """A badge inside a sentence or a cell: ``{% badge facture.get_statut_display "fr-badge--sm" "statut" %}``.
-    django-dsfr's ``dsfr_badge`` prints a ``<p>``, which cannot stand inside a paragraph; this one is a ``<span>``."""
-    return {"libelle": libelle, "classes": classes, "testid": testid}
+    django-dsfr's ``dsfr_badge`` prints a ``<p>``, which cannot stand inside a paragraph; this one is a ``<span>``.
+    ``date`` follows the label, formatted (« Révoqué le 03/12/2026 »); ``titre`` is its tooltip, ``lecteur`` a text
+    for screen readers only after the label (a counter's « non lus »), ``nouveau`` the « new » colour when true."""
+    return {
+        "libelle": libelle,
+        "classes": classes,
+        "testid": testid,
+        "titre": titre,
+        "lecteur": lecteur,
+        "nouveau": nouveau,
+        "date": date,
+    }
 
 
 @register.inclusion_tag("chorus/composants/page_suivante.html", takes_context=True)

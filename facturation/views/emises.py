@@ -23,7 +23,7 @@ from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from facturation import documents, exports, forms, montants, queries, services, statuts
 from facturation.certificat import generer_certificat_pdf
-from facturation.enums import StatutFacture, TypeFacture, TypePieceJointe
+from facturation.enums import StatutFacture, TypeFacture
 from facturation.models import Facture
 from facturation.services import envoi
 from facturation.views import cote, destinataires
@@ -419,7 +419,7 @@ def _page_de_saisie(request, saisie: _Saisie):
             "facture": saisie.facture,
             "calcul": saisie.calcul,
             "erreurs_norme": saisie.erreurs_norme,
-            "types_pieces": TypePieceJointe.choices,
+            "form_piece_jointe": forms.PieceJointeForm(),
             "analyse": bandeau_analyse(saisie.analyse),
             "depot_en_cours": saisie.depot_en_cours,
             "recherche": saisie.recherche,
@@ -499,7 +499,7 @@ def _brouillon_depose(request, facture: Facture):
             "ajustements": facture.ajustements.all(),
             "analyse": bandeau_analyse(facture.analyse_depot),
             "pieces": facture.pieces_jointes.all(),
-            "types_pieces": TypePieceJointe.choices,
+            "form_piece_jointe": forms.PieceJointeForm(),
             "breadcrumb_data": _fil(courant=f"Brouillon de la facture {facture.numero}"),
         },
     )
@@ -613,7 +613,8 @@ def suivi(request, pk):
             "actions": actions,
             # Attachments complete a suspended invoice.
             "piece_ajoutable": statuts.COMPLETER in actions,
-            "types_pieces": TypePieceJointe.choices,
+            "form_piece_jointe": forms.PieceJointeForm(),
+            "form_complement": forms.ComplementFactureForm(),
             "breadcrumb_data": _fil(courant=f"Facture {facture.numero or '(brouillon)'}"),
         },
     )
@@ -691,17 +692,16 @@ def certificat(request, pk):
 @require_POST
 def ajouter_piece_jointe(request, pk):
     facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
-    fichier = request.FILES.get("fichier")
+    form = forms.PieceJointeForm(request.POST, request.FILES)
     try:
-        if fichier is None:
-            raise ValidationError({"fichier": "Choisissez le fichier à joindre."})
-        if fichier.size > services.TAILLE_MAX_PIECE:
-            raise ValidationError({"fichier": "Une pièce jointe ne doit pas dépasser 10 Mo."})
+        if not form.is_valid():
+            raise ValidationError([e for erreurs in form.errors.values() for e in erreurs])
+        fichier = form.cleaned_data["fichier"]
         services.ajouter_piece_jointe(
             acting_user=request.user,
             facture=facture,
-            type_piece=request.POST.get("type_piece") or "AUTRE",
-            designation=request.POST.get("designation", ""),
+            type_piece=form.cleaned_data["type_piece"],
+            designation=form.cleaned_data["designation"],
             nom=fichier.name,
             contenu=fichier.read(),
         )
@@ -734,8 +734,11 @@ def traiter_rejet(request, pk):
 @require_POST
 def completer(request, pk):
     facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
+    form = forms.ComplementFactureForm(request.POST)
     try:
-        services.completer(acting_user=request.user, facture=facture, commentaire=request.POST.get("commentaire", ""))
+        if not form.is_valid():
+            raise ValidationError(form.errors["commentaire"])
+        services.completer(acting_user=request.user, facture=facture, commentaire=form.cleaned_data["commentaire"])
     except (ValidationError, TransitionInterdite) as exc:
         messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     else:
@@ -746,47 +749,24 @@ def completer(request, pk):
 @login_required
 def recycler(request, pk):
     facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
-    erreurs = {}
-    if request.method == "POST":
-        siret = normaliser(request.POST.get("destinataire_siret", ""))
-        destinataire = org_queries.annuaire().filter(identifiant=siret).first()
-        code = request.POST.get("code_service", "").strip().upper()
-        service = destinataire.services.filter(code=code).first() if destinataire and code else None
-        if destinataire is None:
-            erreurs["destinataire"] = "Aucune structure publique n'existe avec ce SIRET sur Chorus Pro."
-        elif code and service is None:
-            erreurs["service_destinataire"] = "Ce code service n'existe pas chez le destinataire."
+    initial = {
+        "destinataire_siret": facture.destinataire.identifiant,
+        "code_service": getattr(facture.service_destinataire, "code", ""),
+        "numero_engagement": facture.numero_engagement,
+    }
+    form = forms.RecyclageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recycler(acting_user=request.user, facture=facture, **form.acheminement())
+        except ValidationError as exc:
+            erreurs_sur_formulaire(form, exc, forms.RecyclageForm.CHAMPS)
         else:
-            try:
-                services.recycler(
-                    acting_user=request.user,
-                    facture=facture,
-                    destinataire=destinataire,
-                    service_destinataire=service,
-                    numero_engagement=request.POST.get("numero_engagement", ""),
-                )
-            except ValidationError as exc:
-                erreurs = (
-                    {k: " ".join(v) for k, v in exc.message_dict.items()}
-                    if hasattr(exc, "error_dict")
-                    else {"general": " ".join(exc.messages)}
-                )
-            else:
-                messages.success(request, f"La facture {facture.numero} est recyclée et renvoyée.")
-                return redirect("facture_emise", pk=facture.pk)
+            messages.success(request, f"La facture {facture.numero} est recyclée et renvoyée.")
+            return redirect("facture_emise", pk=facture.pk)
     return render(
         request,
         "facturation/recycler.html",
-        {
-            "facture": facture,
-            "erreurs": erreurs,
-            "valeurs": {
-                "destinataire_siret": request.POST.get("destinataire_siret", facture.destinataire.identifiant),
-                "code_service": request.POST.get("code_service", getattr(facture.service_destinataire, "code", "")),
-                "numero_engagement": request.POST.get("numero_engagement", facture.numero_engagement),
-            },
-            "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}"),
-        },
+        {"facture": facture, "form": form, "breadcrumb_data": _fil(courant=f"Recycler la facture {facture.numero}")},
     )
 
 
@@ -795,14 +775,12 @@ def corriger_valideur(request, pk):
     """« Corriger le valideur » after « Erreur fournisseur sur valideur »: the SIRET of the right titulaire or
     mandataire; the invoice is « À valider » again for it."""
     facture = _facture_ou_404(request.user, pk, Niveau.MODIFICATION)
-    erreur = ""
-    if request.method == "POST":
+    form = forms.CorrectionValideurForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.corriger_valideur(acting_user=request.user, facture=facture, siret=request.POST.get("siret", ""))
+            services.corriger_valideur(acting_user=request.user, facture=facture, siret=form.cleaned_data["siret"])
         except ValidationError as exc:
-            erreur = " ".join(
-                exc.message_dict.get("valideur_siret", exc.messages) if hasattr(exc, "error_dict") else exc.messages
-            )
+            erreurs_sur_formulaire(form, exc, {"valideur_siret": "siret"})
         else:
             messages.success(
                 request,
@@ -814,8 +792,7 @@ def corriger_valideur(request, pk):
         "facturation/corriger_valideur.html",
         {
             "facture": facture,
-            "erreur": erreur,
-            "siret": request.POST.get("siret", ""),
+            "form": form,
             "breadcrumb_data": _fil(courant=f"Corriger le valideur de la facture {facture.numero}"),
         },
     )

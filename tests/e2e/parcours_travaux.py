@@ -41,7 +41,7 @@ def service_financier(raison_sociale: str, code: str = "SF_TRAVAUX"):
 
 
 def sessions(browser, live_server):
-    """For a test module's fixture (``yield from sessions(browser, live_server)``): ``ouvrir(user)``, a new browser
+    """The ``session`` fixture (``tests/e2e/conftest.py``): ``ouvrir(user)``, a new browser
     context where ``user`` is logged in, at « Factures de travaux » (or ``application``); all closed at the end."""
     contextes = []
 

@@ -10,19 +10,7 @@ from playwright.sync_api import expect
 
 from facturation.enums import Cadre, StatutFacture
 from organisation.enums import OptionMoa
-from tests.e2e.parcours_travaux import (
-    capture,
-    deposer_initial,
-    deposer_suivante,
-    onglet,
-    ouvrir_dossier,
-    ouvrir_piece,
-    prendre_en_compte,
-    service_financier,
-    sessions,
-    statut,
-    traiter_facture,
-)
+from tests.e2e import parcours_travaux as parcours
 from tests.factories import utilisateur_de
 from tests.travaux.factories import acteur
 from travaux.models import PieceTravaux
@@ -34,18 +22,13 @@ HORODATAGE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}")
 
 
 @pytest.fixture
-def session(browser, live_server):
-    yield from sessions(browser, live_server)
-
-
-@pytest.fixture
 def marche():
     """The actors of a works contract: a supplier, a MOE, a MOA « avec MOA » and the financial service that pays."""
     return {
         "fournisseur": acteur("BATIMENTS DURAND SAS", code_postal="34000"),
         "moe": acteur("ATELIER MOE ARCHITECTES", code_postal="34070"),
         "moa": acteur("COMMUNE DE LATTES", publique=True, option_moa=OptionMoa.AVEC_MOA, code_postal="34970"),
-        "sf": service_financier("DRFIP OCCITANIE TRAVAUX"),
+        "sf": parcours.service_financier("DRFIP OCCITANIE TRAVAUX"),
     }
 
 
@@ -59,7 +42,7 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
 
     # The supplier opens the dossier with its projet de décompte mensuel, the MOE and MOA found by the search.
     fournisseur = session(f_user)
-    deposer_initial(
+    parcours.deposer_initial(
         fournisseur,
         numero="PDM-2026-01",
         cadre=Cadre.A4,
@@ -69,23 +52,23 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
     )
     expect(fournisseur.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition de la MOE")
     expect(fournisseur.get_by_test_id("recapitulatif")).to_contain_text("ATELIER MOE ARCHITECTES")
-    capture(fournisseur, "a4-depose")
+    parcours.capture(fournisseur, "a4-depose")
 
     # The MOE takes it on, then deposits its état d'acompte from it.
     page_moe = session(moe_user)
-    ouvrir_piece(page_moe, "PDM-2026-01")
-    statut(page_moe, "Mise à disposition de la MOE")
-    prendre_en_compte(page_moe, "PDM-2026-01")
-    statut(page_moe, "Prise en compte MOE")
-    deposer_suivante(page_moe, numero="EA-2026-01", cadre=Cadre.A15)
+    parcours.ouvrir_piece(page_moe, "PDM-2026-01")
+    parcours.statut(page_moe, "Mise à disposition de la MOE")
+    parcours.prendre_en_compte(page_moe, "PDM-2026-01")
+    parcours.statut(page_moe, "Prise en compte MOE")
+    parcours.deposer_suivante(page_moe, numero="EA-2026-01", cadre=Cadre.A15)
     expect(page_moe.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition de la MOA")
     expect(page_moe.get_by_test_id("montant-ht")).to_have_text("12\u202f500,00\u00a0€")  # taken from the A4
 
     # The MOA takes it on and deposits the état d'acompte validé, naming the financial service found by the search.
     page_moa = session(moa_user)
-    ouvrir_piece(page_moa, "EA-2026-01")
-    prendre_en_compte(page_moa, "EA-2026-01")
-    deposer_suivante(page_moa, numero="EAV-2026-01", cadre=Cadre.A19, acteurs={"destinataire": sf})
+    parcours.ouvrir_piece(page_moa, "EA-2026-01")
+    parcours.prendre_en_compte(page_moa, "EA-2026-01")
+    parcours.deposer_suivante(page_moa, numero="EAV-2026-01", cadre=Cadre.A19, acteurs={"destinataire": sf})
     expect(page_moa.locator("#id_code_service")).to_have_count(0)  # on the récapitulatif now
     expect(page_moa.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition du destinataire")
     expect(page_moa.get_by_test_id("recapitulatif")).to_contain_text("code service SF_TRAVAUX")
@@ -97,16 +80,16 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
     expect(ligne).to_contain_text("Mise à disposition du destinataire")
     page_sf.get_by_role("link", name="EAV-2026-01", exact=True).click()
     expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Mise à disposition du destinataire")
-    traiter_facture(page_sf, "Prendre en compte")
+    parcours.traiter_facture(page_sf, "Prendre en compte")
     expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Prise en compte destinataire")
-    traiter_facture(page_sf, "Service fait", complement="Situation de travaux n° 1 constatée.")
+    parcours.traiter_facture(page_sf, "Service fait", complement="Situation de travaux n° 1 constatée.")
     expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Service fait")
-    traiter_facture(page_sf, "Mettre en paiement")
+    parcours.traiter_facture(page_sf, "Mettre en paiement")
     expect(page_sf.get_by_text("La facture EAV-2026-01 est au statut « Mise en paiement ».")).to_be_visible()
     expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Mise en paiement")
 
     # The supplier's dossier page: every piece, every status, each with its date and time.
-    ouvrir_dossier(fournisseur, "PDM-2026-01")
+    parcours.ouvrir_dossier(fournisseur, "PDM-2026-01")
     pieces = fournisseur.get_by_test_id("piece-dossier")
     expect(pieces).to_have_count(3)
     attendus = {
@@ -131,7 +114,7 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
             expect(lignes.nth(i).locator("td").first).to_have_text(HORODATAGE)
     expect(fournisseur.get_by_text("Marché M-2026-042 · Fournisseur BATIMENTS DURAND SAS")).to_be_visible()
     expect(fournisseur.get_by_test_id("horloge-jours")).to_contain_text("Mise en paiement le")
-    capture(fournisseur, "dossier-mise-en-paiement")
+    parcours.capture(fournisseur, "dossier-mise-en-paiement")
 
     a19 = PieceTravaux.objects.get(numero="EAV-2026-01")
     assert a19.facture.statut == StatutFacture.MISE_EN_PAIEMENT and a19.facture.destinataire == sf
@@ -144,7 +127,7 @@ def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossi
     _, sans_compte = acteur("MACONNERIE SANS COMPTE EURL", niveau=None)
     (moe_user, moe), (_, moa) = marche["moe"], marche["moa"]
     page_moe = session(moe_user)
-    deposer_initial(
+    parcours.deposer_initial(
         page_moe,
         numero="PDM-PLC-01",
         cadre=Cadre.A4,
@@ -154,8 +137,8 @@ def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossi
     page_moe.get_by_test_id("lien-piece").click()
     expect(page_moe.get_by_test_id("deposant")).to_contain_text("ATELIER MOE ARCHITECTES (Fournisseur)")
     expect(page_moe.get_by_test_id("deposant")).to_contain_text("pour le compte de MACONNERIE SANS COMPTE EURL")
-    prendre_en_compte(page_moe, "PDM-PLC-01")
-    deposer_suivante(page_moe, numero="EA-PLC-15", cadre=Cadre.A15)
+    parcours.prendre_en_compte(page_moe, "PDM-PLC-01")
+    parcours.deposer_suivante(page_moe, numero="EA-PLC-15", cadre=Cadre.A15)
 
     page_moe.get_by_role("link", name="Dossier de facturation").click()
     expect(page_moe.get_by_role("heading", level=1)).to_have_text("Consultation d'un dossier de facturation")
@@ -169,7 +152,7 @@ def test_depot_pour_le_compte_d_un_fournisseur_sans_compte_visible_dans_le_dossi
     expect(depot.get_by_test_id("pour-le-compte-de")).to_have_text("pour le compte de MACONNERIE SANS COMPTE EURL")
     bloc_a15 = page_moe.get_by_test_id("piece-dossier").filter(has_text="N° EA-PLC-15 - État courant")
     expect(bloc_a15).not_to_contain_text("pour le compte de")
-    capture(page_moe, "dossier-pour-le-compte-de")
+    parcours.capture(page_moe, "dossier-pour-le-compte-de")
     a4 = PieceTravaux.objects.get(numero="PDM-PLC-01")
     assert a4.pour_le_compte_de == sans_compte and a4.deposant == moe and a4.dossier.fournisseur == sans_compte
 
@@ -183,7 +166,7 @@ def lecteur_moe(marche):
 def test_consultation_sans_bouton_et_acteur_hors_dossier_en_404(session, marche, lecteur_moe):
     (f_user, _), (_, moe), (_, moa) = marche["fournisseur"], marche["moe"], marche["moa"]
     page_f = session(f_user)
-    deposer_initial(page_f, numero="PDM-VIS-01", cadre=Cadre.A4, acteurs={"moe": moe, "moa": moa})
+    parcours.deposer_initial(page_f, numero="PDM-VIS-01", cadre=Cadre.A4, acteurs={"moe": moe, "moa": moa})
     page_f.get_by_test_id("lien-piece").click()
     url_piece = page_f.url
     page_f.get_by_role("link", name="Dossier de facturation").first.click()
@@ -192,8 +175,8 @@ def test_consultation_sans_bouton_et_acteur_hors_dossier_en_404(session, marche,
 
     # The MOE's colleague in consultation sees the piece waiting for its structure, and no action.
     page_lecteur = session(lecteur_moe)
-    ouvrir_piece(page_lecteur, "PDM-VIS-01")
-    statut(page_lecteur, "Mise à disposition de la MOE")
+    parcours.ouvrir_piece(page_lecteur, "PDM-VIS-01")
+    parcours.statut(page_lecteur, "Mise à disposition de la MOE")
     expect(page_lecteur.get_by_test_id("actions-piece")).to_have_count(0)
     expect(page_lecteur.get_by_role("button", name="Prendre en compte")).to_have_count(0)
     expect(page_lecteur.get_by_role("link", name="Déposer la pièce suivante du dossier de facturation")).to_have_count(
@@ -223,7 +206,7 @@ def test_recherche_de_structure_choisir_remplit_l_acteur_selectionne(session, ma
     and clicks « Choisir » on the results shown: the SIRET goes to the actor now selected, not the previous one."""
     (f_user, _), (_, moa) = marche["fournisseur"], marche["moa"]
     page = session(f_user)
-    onglet(page, "Déposer")
+    parcours.onglet(page, "Déposer")
     zone = page.get_by_test_id("recherche-structure")
     zone.get_by_label("Acteur à renseigner").select_option(label="Maîtrise d'œuvre")
     zone.get_by_label("Code postal").fill("34970")

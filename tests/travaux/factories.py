@@ -4,6 +4,8 @@ f = acteur("Bâtiments Martin SAS")                       # (user, structure) wi
 moa = acteur("Académie", publique=True, option_moa=OptionMoa.AVEC_MOA)
 a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])         # a dossier opened by an A4
 a15 = deposer_suite(moe, a4, cadre=Cadre.A15)                            # « à partir d'une pièce existante »
+a4, a15, a19 = dossier(acteurs, etape=Cadre.A19)                         # a dossier at a step of its chain
+(a4,) = dossier(acteurs, etape=Cadre.A4, puis="suspendre")               # … its last piece then suspended
 """
 
 import io
@@ -15,10 +17,12 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A4 as FORMAT_A4
 from reportlab.pdfgen import canvas
 
+from facturation.enums import Cadre
 from organisation.enums import Application, OptionMoa
 from organisation.models import Structure
 from tests.factories import StructureFactory, utilisateur_de
 from travaux import services
+from travaux.models import PieceTravaux
 from travaux.services import Acteurs, Saisie
 
 _numeros = itertools.count(1)
@@ -111,3 +115,49 @@ def deposer_suite(depositaire, precedente, *, cadre, brouillon=False, numero=Non
         acteurs=acteurs,
         brouillon=brouillon,
     )
+
+
+# The two chains of the usual contract, each step a cadre and who deposits it (a key of ``acteurs_du_marche``): the
+# monthly one (projet de décompte mensuel → état d'acompte → payable) and the end-of-contract one (projet de
+# décompte final → projet de décompte général → décompte général to sign).
+CHAINES = (
+    ((Cadre.A4, "fournisseur"), (Cadre.A15, "moe"), (Cadre.A19, "moa")),
+    ((Cadre.A7, "fournisseur"), (Cadre.A17, "moe"), (Cadre.A20, "moa")),
+)
+# What the actor a piece waits for does to it (``puis``), through the service the piece page calls.
+ACTIONS = {
+    "prendre_en_compte": lambda user, piece: services.prendre_en_compte(acting_user=user, piece=piece),
+    "suspendre": lambda user, piece: services.suspendre(acting_user=user, piece=piece, commentaire="Manque"),
+    "refuser": lambda user, piece: services.refuser(
+        acting_user=user, piece=piece, motif="ACHEMINEMENT", commentaire="Erreur"
+    ),
+    "refuser_autre_motif": lambda user, piece: services.refuser(
+        acting_user=user, piece=piece, motif=services.MOTIF_AUTRE, commentaire="Désaccord sur le solde"
+    ),
+}
+
+
+def dossier(acteurs: dict, *, etape: str, puis: str | None = None) -> list[PieceTravaux]:
+    """A dossier of the usual contract (``acteurs``: « fournisseur », « moe », « moa », each (user, structure)) brought
+    up to its piece of cadre ``etape``, each piece deposited by its actor through ``travaux.services`` — so statuses,
+    history and notifications are the ones the pages write. ``puis``: what the actor the last piece waits for then
+    does (a key of ``ACTIONS``). The pieces, from the first to ``etape``."""
+    chaine = next(c for c in CHAINES if etape in [cadre for cadre, _ in c])
+    pieces: list[PieceTravaux] = []
+    for cadre, qui in chaine:
+        if pieces:
+            pieces.append(deposer_suite(acteurs[qui], pieces[-1], cadre=cadre))
+        else:
+            pieces.append(deposer_initial(acteurs[qui], cadre=cadre, moe=acteurs["moe"][1], moa=acteurs["moa"][1]))
+        if cadre == etape:
+            break
+    if puis:
+        ACTIONS[puis](_attendu(acteurs, pieces[-1]), pieces[-1])
+        pieces[-1].refresh_from_db()
+    return pieces
+
+
+def _attendu(acteurs: dict, piece: PieceTravaux):
+    """The user of the actor the piece waits for."""
+    piece.refresh_from_db()
+    return next(user for user, structure in acteurs.values() if structure.pk == piece.recevant_id)

@@ -9,7 +9,7 @@ from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture
 from organisation.enums import OptionMoa
 from tests import historique
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite, dossier
 from travaux import services, statuts
 from travaux.models import DossierFacturation, PieceTravaux
 from travaux.services import DepotTravauxRefuse
@@ -57,10 +57,8 @@ def test_chaine_en_cours_de_marche_a4_a15_a19_puis_factures_recues(acteurs):
 
 
 def test_fin_de_marche_jusqu_au_decompte_general_signe(acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a7 = deposer_initial(f, cadre=Cadre.A7, moe=moe[1], moa=moa[1])
-    a17 = deposer_suite(moe, a7, cadre=Cadre.A17)
-    a20 = deposer_suite(moa, a17, cadre=Cadre.A20)
+    f, moa = acteurs["fournisseur"], acteurs["moa"]
+    *_, a20 = dossier(acteurs, etape=Cadre.A20)
     a20.refresh_from_db()
     assert a20.statut == S.MISE_A_DISPOSITION_FOURNISSEUR and a20.recevant == f[1]
     a8 = deposer_suite(f, a20, cadre=Cadre.A8)
@@ -237,12 +235,7 @@ def test_procedure_tacite_a22_puis_a23(acteurs):
 
 
 def test_le_fournisseur_refuse_le_decompte_general_pour_autre_motif(acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a7 = deposer_initial(f, cadre=Cadre.A7, moe=moe[1], moa=moa[1])
-    a17 = deposer_suite(moe, a7, cadre=Cadre.A17)
-    a20 = deposer_suite(moa, a17, cadre=Cadre.A20)
-    services.refuser(acting_user=f[0], piece=a20, motif="AUTRE", commentaire="Désaccord sur le solde")
-    a20.refresh_from_db()
+    *_, a20 = dossier(acteurs, etape=Cadre.A20, puis="refuser_autre_motif")
     assert a20.statut == S.REFUSEE_FOURNISSEUR
     assert a20.historique.latest("id").motif == "Autre motif"
 

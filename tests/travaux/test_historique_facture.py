@@ -10,7 +10,7 @@ from django.urls import reverse
 from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
 from organisation.enums import OptionMoa
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
+from tests.travaux.factories import acteur, dossier
 from travaux import queries
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 def a19():
     f, moe = acteur("Titulaire SAS"), acteur("MOE SARL")
     moa = acteur("COMMUNE DE SAINT-JEAN", publique=True, option_moa=OptionMoa.AVEC_MOA)
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    a15 = deposer_suite(moe, a4, cadre=Cadre.A15)
-    a19 = deposer_suite(moa, a15, cadre=Cadre.A19)
+    *_, a19 = dossier({"fournisseur": f, "moe": moe, "moa": moa}, etape=Cadre.A19)
     a19.refresh_from_db()
     facturation_services.CIRCUIT.transition(
         a19.facture, to=StatutFacture.SERVICE_FAIT, acting_user=None, role="DESTINATAIRE"

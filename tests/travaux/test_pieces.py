@@ -16,7 +16,7 @@ from facturation import services as facturation_services
 from facturation.enums import Cadre, StatutFacture
 from tests import historique
 from tests.factories import utilisateur_de
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite, pdf, saisie
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite, dossier, pdf, saisie
 from travaux import services
 from travaux.models import HistoriquePiece, PieceJointeTravaux, PieceTravaux
 from travaux.statuts import StatutPiece
@@ -240,6 +240,27 @@ def test_moe_ne_refuse_pas_pour_autre_motif_ni_sans_commentaire(client, acteurs,
     assert _etat(a4) == avant
 
 
+def test_les_champs_des_actions_gardent_leurs_id_et_leurs_aides_liees(client, acteurs):
+    """The fields are rendered by their forms (``travaux/forms/actions.py``) with the ids the page always had; each
+    hint is named by its field's ``aria-describedby``, and the name of a structure in a hint is escaped."""
+    acteurs["moe"] = acteur("MOE <i>Piège</i> & Cie")
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
+    client.force_login(acteurs["moe"][0])
+    html = client.get(reverse("travaux_piece", args=[a4.pk])).content.decode()
+    for champ in ("refus-motif", "refus-commentaire", "suspension-commentaire", "instructeur"):
+        assert f'for="{champ}"' in html and f'id="{champ}"' in html, champ
+    assert 'aria-describedby="refus-commentaire_helptext"' in html and 'id="refus-commentaire_helptext"' in html
+    assert "fr-input-group--error" not in html and "fr-fieldset--error" not in html
+    services.refuser(
+        acting_user=acteurs["moe"][0], piece=a4, motif=services.MOTIF_ACHEMINEMENT, commentaire="Mauvaise MOE"
+    )
+    client.force_login(acteurs["fournisseur"][0])
+    html = client.get(reverse("travaux_piece", args=[a4.pk])).content.decode()
+    assert '<input type="text" name="siret" inputmode="numeric" maxlength="17" required class="fr-input"' in html
+    assert 'id="correction-siret_helptext">14 chiffres ; elle remplace MOE &lt;i&gt;Piège&lt;/i&gt; &amp; Cie' in html
+    assert "<i>Piège</i>" not in html
+
+
 def test_moe_suspend_puis_le_fournisseur_complete_avec_une_piece_jointe(client, acteurs, a4):
     reponse = _agir(client, acteurs["moe"][0], a4, "suspendre", commentaire="")
     assert "Indiquez les informations manquantes." in _messages(reponse)
@@ -275,8 +296,8 @@ def test_moe_suspend_puis_le_fournisseur_complete_avec_une_piece_jointe(client, 
     assert "Attachement joint" in html and reverse("travaux_piece_jointe", args=[a4.pk, jointe.pk]) in html
 
 
-def test_completer_avec_un_fichier_interdit_ne_change_rien(client, acteurs, a4):
-    services.suspendre(acting_user=acteurs["moe"][0], piece=a4, commentaire="Manque")
+def test_completer_avec_un_fichier_interdit_ne_change_rien(client, acteurs):
+    (a4,) = dossier(acteurs, etape=Cadre.A4, puis="suspendre")
     avant = _etat(a4)
     fichier = SimpleUploadedFile("script.exe", b"MZ...", content_type="application/octet-stream")
     reponse = _agir(client, acteurs["fournisseur"][0], a4, "completer", commentaire="Voici", piece_jointe=fichier)
@@ -305,10 +326,8 @@ def test_titulaire_valide_la_piece_du_sous_traitant(client, acteurs):
     ]
 
 
-def test_fournisseur_corrige_l_acheminement_par_siret(client, acteurs, a4):
-    services.refuser(
-        acting_user=acteurs["moe"][0], piece=a4, motif=services.MOTIF_ACHEMINEMENT, commentaire="Mauvaise MOE"
-    )
+def test_fournisseur_corrige_l_acheminement_par_siret(client, acteurs):
+    (a4,) = dossier(acteurs, etape=Cadre.A4, puis="refuser")
     bonne_moe = acteur("BONNE MOE")
     avant = _etat(a4)
     reponse = _agir(client, acteurs["fournisseur"][0], a4, "corriger-acheminement", siret="123")
@@ -354,10 +373,8 @@ def test_brouillon_lie_a_la_confirmation_et_se_supprime(client, acteurs):
 
 
 def test_fournisseur_refuse_le_decompte_general_pour_autre_motif(client, acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a7 = deposer_initial(f, cadre=Cadre.A7, moe=moe[1], moa=moa[1])
-    a17 = deposer_suite(moe, a7, cadre=Cadre.A17)
-    a20 = deposer_suite(moa, a17, cadre=Cadre.A20)
+    f, moa = acteurs["fournisseur"], acteurs["moa"]
+    *_, a20 = dossier(acteurs, etape=Cadre.A20)
     client.force_login(f[0])
     html = client.get(reverse("travaux_piece", args=[a20.pk])).content.decode()
     assert '<option value="AUTRE">Autre motif</option>' in html
@@ -374,10 +391,8 @@ def test_fournisseur_refuse_le_decompte_general_pour_autre_motif(client, acteurs
 def test_piece_payable_mene_a_factures_recues_pour_qui_y_a_le_profil(client, acteurs):
     from organisation.services import definir_profils
 
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    a15 = deposer_suite(moe, a4, cadre=Cadre.A15)
-    a19 = deposer_suite(moa, a15, cadre=Cadre.A19)
+    f, moa = acteurs["fournisseur"], acteurs["moa"]
+    *_, a19 = dossier(acteurs, etape=Cadre.A19)
     a19.refresh_from_db()
     lien = reverse("facture_recue", args=[a19.facture_id])
     client.force_login(moa[0])
@@ -553,9 +568,8 @@ def test_dossier_en_retard_puis_mise_en_paiement(client, acteurs):
 
 
 def test_dossier_requetes_bornees(client, acteurs, django_assert_max_num_queries):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    services.prendre_en_compte(acting_user=moe[0], piece=a4)
+    moe, moa = acteurs["moe"], acteurs["moa"]
+    (a4,) = dossier(acteurs, etape=Cadre.A4, puis="prendre_en_compte")
     client.force_login(moe[0])
     url = reverse("travaux_dossier", args=[a4.dossier_id])
     client.get(url)  # session, caches

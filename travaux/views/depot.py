@@ -24,20 +24,13 @@ from organisation import queries as org_queries
 from organisation.enums import Niveau, StatutStructure, TypeStructure
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
+from travaux.forms.actions import RechercheStructureForm
 from travaux.forms.depot import LIGNES_TVA, DepotForm
 from travaux.statuts import CADRES, Role, StatutPiece
 
 logger = logging.getLogger(__name__)
 S = StatutPiece
 NB_RESULTATS = 20
-ACTEURS_RECHERCHE = [
-    ("moe", "Maîtrise d'œuvre"),
-    ("moa", "Maîtrise d'ouvrage"),
-    ("destinataire", "Service financier"),
-    ("fournisseur", "Fournisseur"),
-    ("validateur", "Titulaire ou mandataire"),
-    ("pour_le_compte_de", "Déposer pour le compte de"),
-]
 MESSAGE_PROFIL = "Le dépôt exige le profil « Factures de travaux » en modification sur l'une de vos structures."
 
 
@@ -181,7 +174,7 @@ def deposer(request):
             "precedente": precedente,
             "regle_precedente": CADRES[precedente.cadre] if precedente else None,
             "reprise": precedente is not None and request.method == "GET",
-            "acteurs_recherche": ACTEURS_RECHERCHE,
+            "form_recherche": RechercheStructureForm(),
             "peut_deposer": True,
             "breadcrumb_data": _fil("Déposer"),
         },
@@ -191,11 +184,9 @@ def deposer(request):
 # --- The structure search inside the form ------------------------------------------------------------------------
 
 
-def _recherche_structures(params) -> tuple[list, bool]:
-    siret = normaliser(params.get("siret", ""))
-    raison_sociale = (params.get("raison_sociale") or "").strip()
-    code_postal = (params.get("code_postal") or "").strip()
-    texte = (params.get("q") or "").strip()
+def _recherche_structures(criteres: dict) -> tuple[list, bool]:
+    siret, raison_sociale, code_postal = criteres["siret"], criteres["raison_sociale"], criteres["code_postal"]
+    texte = criteres["q"]
     if not any((siret, raison_sociale, code_postal, texte)):
         return [], False
     qs = Structure.objects.filter(statut=StatutStructure.ACTIVE)
@@ -209,7 +200,7 @@ def _recherche_structures(params) -> tuple[list, bool]:
         qs = qs.filter(
             Q(identifiant__startswith=normaliser(texte)) | Q(raison_sociale__icontains=texte) | Q(code_postal=texte)
         )
-    if params.get("publique"):
+    if criteres["publique"]:
         qs = qs.filter(type_structure=TypeStructure.PUBLIQUE)
     qs = qs.order_by("raison_sociale", "pk").prefetch_related(
         Prefetch("services", queryset=Service.objects.filter(actif=True).order_by("code"), to_attr="services_actifs")
@@ -224,7 +215,8 @@ def chercher_structures(request):
     their active services (code service). JSON for ``format=json``, a small HTML fragment for ``partiel=1`` (the
     form's script), a page otherwise (without JavaScript)."""
     _structures_depot(request.user)
-    resultats, recherche = _recherche_structures(request.GET)
+    criteres = RechercheStructureForm(request.GET).criteres()
+    resultats, recherche = _recherche_structures(criteres)
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -248,12 +240,7 @@ def chercher_structures(request):
     }
     if request.GET.get("partiel"):
         # The form's script fills the field the user chose (« Acteur à renseigner ») with the SIRET picked.
-        cible = request.GET.get("cible", "")
-        return render(
-            request,
-            "travaux/_depot_structures.html",
-            {**contexte, "cible": cible if cible in dict(ACTEURS_RECHERCHE) else ""},
-        )
+        return render(request, "travaux/_depot_structures.html", {**contexte, "cible": criteres["cible"]})
     return render(
         request,
         "travaux/_depot_structures_page.html",

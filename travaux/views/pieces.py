@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST, require_safe
 from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import SYSTEME
 from facturation import queries as facturation_queries
-from facturation.depot import TAILLE_MAX
 from facturation.enums import Cadre
 from organisation.enums import Niveau
 from organisation.models import Structure
 from travaux import queries, services, statuts
+from travaux.forms.actions import FORMULAIRES_ACTIONS
 from travaux.models import PieceTravaux
 from travaux.statuts import Role
 
@@ -131,9 +131,21 @@ def suivi(request, pk):
     return _page_suivi(request, _piece_ou_404(request.user, pk))
 
 
+def _formulaires(piece: PieceTravaux, actions: list[str], erreur: dict | None) -> dict:
+    """The form of each offered action that asks for something; the refused one pre-filled with what was typed
+    (unbound: its message is the action's, shown once above its fields)."""
+    motifs = services.motifs_refus(piece) if "refuser" in actions else {}
+    formulaires = {}
+    for action in actions:
+        if action in FORMULAIRES_ACTIONS:
+            saisie = {"initial": erreur["saisie"]} if erreur and erreur["action"] == action else {}
+            formulaires[action] = FORMULAIRES_ACTIONS[action](piece=piece, motifs=motifs, **saisie)
+    return formulaires
+
+
 def _page_suivi(request, piece: PieceTravaux, *, erreur: dict | None = None):
-    """The page; ``erreur`` (an action refused for its input: {"action", "message", and what was typed}) is shown
-    above the piece and in the action's form, pre-filled, with the status 400."""
+    """The page; ``erreur`` (an action refused for its input: {"action", "message", "saisie": what was typed}) is
+    shown above the piece and in the action's form, pre-filled, with the status 400."""
     actions = _actions(request.user, piece)
     historique = _historique_complet(piece)
     dossier = piece.dossier
@@ -162,7 +174,7 @@ def _page_suivi(request, piece: PieceTravaux, *, erreur: dict | None = None):
             "motif_courant": dernier,
             "facture_recue": facture_recue,
             "actions": actions,
-            "motifs_refus": services.motifs_refus(piece) if "refuser" in actions else {},
+            "formulaires": _formulaires(piece, actions, erreur),
             "peut_deposer": _peut_deposer(request.user),
             "titre": f"Pièce n° {piece.numero}",
             "breadcrumb_data": _fil(f"Pièce n° {piece.numero}"),
@@ -177,55 +189,44 @@ def _refus(request, piece, message):
     return redirect("travaux_piece", pk=piece.pk)
 
 
-def _fichier_joint(request) -> list[tuple[str, bytes, str]]:
-    fichier = request.FILES.get("piece_jointe")
-    if fichier is None:
-        return []
-    if fichier.size > TAILLE_MAX:
-        raise services.DepotTravauxRefuse({"pieces_jointes": "Une pièce jointe ne doit pas dépasser 10 Mo."})
-    return [(fichier.name, fichier.read(), request.POST.get("designation", "").strip()[:50])]
-
-
-def _structure_par_siret(siret: str) -> Structure:
-    siret = (siret or "").replace(" ", "")
-    if not (siret.isdigit() and len(siret) == 14):
-        raise services.DepotTravauxRefuse({"structure": "Indiquez le SIRET de la structure (14 chiffres)."})
-    structure = Structure.objects.filter(identifiant=siret).first()
-    if structure is None:
-        raise services.DepotTravauxRefuse({"structure": f"Aucune structure n'a le SIRET {siret} dans Chorus Pro."})
-    return structure
-
-
-def _executer(request, piece: PieceTravaux, action: str) -> str:
-    """One service call; returns the success message."""
-    user, post = request.user, request.POST
+def _executer(request, piece: PieceTravaux, action: str, saisie: dict) -> str:
+    """One service call with what the action's form read (``saisie``); returns the success message."""
+    user = request.user
     if action == "prendre_en_compte":
         services.prendre_en_compte(acting_user=user, piece=piece)
     elif action == "valider":
-        services.valider(acting_user=user, piece=piece, commentaire=post.get("commentaire", "").strip())
+        services.valider(acting_user=user, piece=piece, commentaire=request.POST.get("commentaire", "").strip())
     elif action == "refuser":
-        services.refuser(
-            acting_user=user, piece=piece, motif=post.get("motif", ""), commentaire=post.get("commentaire", "")
-        )
+        services.refuser(acting_user=user, piece=piece, motif=saisie["motif"], commentaire=saisie["commentaire"])
     elif action == "suspendre":
-        services.suspendre(acting_user=user, piece=piece, commentaire=post.get("commentaire", ""))
+        services.suspendre(acting_user=user, piece=piece, commentaire=saisie["commentaire"])
     elif action == "completer":
         services.completer(
-            acting_user=user,
-            piece=piece,
-            commentaire=post.get("commentaire", ""),
-            pieces_jointes=_fichier_joint(request),
+            acting_user=user, piece=piece, commentaire=saisie["commentaire"], pieces_jointes=saisie["pieces_jointes"]
         )
     elif action == "corriger":
-        services.corriger_acheminement(acting_user=user, piece=piece, structure=_structure_par_siret(post.get("siret")))
+        services.corriger_acheminement(acting_user=user, piece=piece, structure=saisie["structure"])
     elif action == "affecter_instructeur":
-        services.affecter_instructeur(acting_user=user, piece=piece, instructeur=post.get("instructeur", ""))
+        services.affecter_instructeur(acting_user=user, piece=piece, instructeur=saisie["instructeur"])
         return f"Instructeur de la pièce n° {piece.numero} : {piece.instructeur or 'aucun'}."
     elif action == "supprimer":
         services.supprimer_brouillon(acting_user=user, piece=piece)
         return f"Le brouillon n° {piece.numero} est supprimé."
     piece.refresh_from_db(fields=["statut"])
     return f"La pièce n° {piece.numero} est au statut « {statuts.libelle(piece.statut)} »."
+
+
+def _saisie(request, piece: PieceTravaux, action: str) -> dict:
+    """What the action's form read from the request; a ValidationError (French) when it cannot be read."""
+    if action not in FORMULAIRES_ACTIONS:
+        return {}
+    form = FORMULAIRES_ACTIONS[action](request.POST, request.FILES, piece=piece, motifs={})
+    if not form.is_valid():
+        raise ValidationError([message for erreurs in form.errors.values() for message in erreurs])
+    saisie = dict(form.cleaned_data)
+    if action == "completer":
+        saisie["pieces_jointes"] = form.pieces_jointes()
+    return saisie
 
 
 @login_required
@@ -254,11 +255,11 @@ def agir(request, pk, action):
             f"(statut « {statuts.libelle(piece.etat_courant)} »).",
         )
     try:
-        message = _executer(request, piece, code)
+        message = _executer(request, piece, code, _saisie(request, piece, code))
     except ValidationError as exc:
         # Nothing changed (one transaction per service): the page again, with the message and what was typed.
         saisie = {champ: request.POST.get(champ, "") for champ in ("motif", "commentaire", "siret", "instructeur")}
-        erreur = {"action": code, "libelle": libelle, "message": " ".join(exc.messages), **saisie}
+        erreur = {"action": code, "libelle": libelle, "message": " ".join(exc.messages), "saisie": saisie}
         return _page_suivi(request, _piece_ou_404(request.user, pk), erreur=erreur)
     except PermissionDenied as exc:
         return _refus(request, piece, str(exc) or "Vous ne pouvez pas faire cette action.")
