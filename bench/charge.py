@@ -80,19 +80,19 @@ def environnement(repertoire: Path, conn_max_age: int) -> dict:
     return env
 
 
-def manage(env: dict, *args: str, timeout: float = 900) -> str:
+def _executer(args: list[str], env: dict, nom: str, timeout: float | None = None) -> str:
+    """``python args`` from the repository's root; its output, or the run stops with ``nom``'s failure and both
+    of its outputs."""
     r = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if r.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} a échoué :\n{r.stdout}\n{r.stderr}")
+        raise SystemExit(f"{nom} a échoué :\n{r.stdout}\n{r.stderr}")
     return r.stdout
+
+
+def manage(env: dict, *args: str, timeout: float = 900) -> str:
+    return _executer(["manage.py", *args], env, f"manage.py {' '.join(args)}", timeout)
 
 
 def preparer(env: dict, volume: int, *, modele: bool = False) -> None:
@@ -151,17 +151,8 @@ def seed_volume(n: int) -> None:
     """``n`` invoices of bench.seed_volume's shape (its own structures and users) into the same database, after
     ``migrate`` and before the demo: what the demo users' pages read is then a big table, not ten rows."""
     env = {**os.environ, "CHORUS_BENCH_SERVEUR": SERVEUR, "CHORUS_BENCH_DB": DATABASE}
-    r = subprocess.run(
-        [sys.executable, "-m", "bench.seed_volume", "--factures", str(n)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if r.returncode != 0:
-        raise SystemExit(f"seed_volume a échoué :\n{r.stdout}\n{r.stderr}")
-    out(r.stdout.strip().splitlines()[-1])
+    sortie = _executer(["-m", "bench.seed_volume", "--factures", str(n)], env, "seed_volume")
+    out(sortie.strip().splitlines()[-1])
 
 
 def demarrer(cmd: list[str], env: dict, journal: Path) -> subprocess.Popen:

@@ -142,30 +142,46 @@ class PortailUser(HttpUser):
                 r.success()
 
 
-class Fournisseur(PortailUser):
+class _Espace(PortailUser):
+    """The three pages of a space (``espace``, its URL): Synthèse, Rechercher then one of the items it lists, and
+    Tableau de bord. A subclass weighs them in its ``tasks``; request names are « <role>: <rubrique>Synthèse »…"""
+
+    abstract = True
+    espace = ""
+    role = ""
+    rubrique = ""
+    titre = ""  # text the Synthèse must contain
+    element = ""  # request name of an item, after « <role>: »
+    motif_element = ""  # an item's link in the list: ``rf'href="({espace}<id>/)"'``
+
+    def synthese(self):
+        self.page(self.espace, f"{self.role}: {self.rubrique}Synthèse", self.titre)
+
+    def rechercher_et_consulter(self):
+        html = self.page(f"{self.espace}rechercher/", f"{self.role}: {self.rubrique}Rechercher")
+        elements = _liens(html, self.motif_element)
+        if elements:
+            self.page(random.choice(elements), f"{self.role}: {self.element}")
+
+    def tableau_de_bord(self):
+        self.page(f"{self.espace}tableau-de-bord/", f"{self.role}: {self.rubrique}Tableau de bord")
+
+
+class Fournisseur(_Espace):
     """« Factures émises » of Bâtiments Martin SAS's simple user."""
 
     weight = 5
     email = FOURNISSEUR
-
-    @task(3)
-    def synthese(self):
-        self.page("/factures-emises/", "fournisseur: Synthèse", "Factures émises")
-
-    @task(3)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-emises/rechercher/", "fournisseur: Rechercher")
-        factures = _liens(html, r'href="(/factures-emises/\d+/)"')
-        if factures:
-            self.page(random.choice(factures), "fournisseur: une facture")
+    espace = "/factures-emises/"
+    role = "fournisseur"
+    titre = "Factures émises"
+    element = "une facture"
+    motif_element = r'href="(/factures-emises/\d+/)"'
+    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
 
     @task(1)
     def rechercher_filtre(self):
         self.page("/factures-emises/rechercher/?statut=MISE_A_DISPOSITION", "fournisseur: Rechercher (statut)")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-emises/tableau-de-bord/", "fournisseur: Tableau de bord")
 
     @task(1)
     def saisir_brouillon(self):
@@ -202,26 +218,17 @@ class Fournisseur(PortailUser):
         self.poster("/factures-emises/saisir/", "fournisseur: Saisir (enregistrer le brouillon)", donnees)
 
 
-class Destinataire(PortailUser):
+class Destinataire(_Espace):
     """« Factures reçues » of the State's agent (service DRFIP_IDF) and GP of the Commune de Saint-Martin."""
 
     weight = 5
     email = DESTINATAIRE
-
-    @task(3)
-    def synthese(self):
-        self.page("/factures-recues/", "destinataire: Synthèse", "Factures reçues")
-
-    @task(3)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-recues/rechercher/", "destinataire: Rechercher")
-        factures = _liens(html, r'href="(/factures-recues/\d+/)"')
-        if factures:
-            self.page(random.choice(factures), "destinataire: une facture")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-recues/tableau-de-bord/", "destinataire: Tableau de bord")
+    espace = "/factures-recues/"
+    role = "destinataire"
+    titre = "Factures reçues"
+    element = "une facture"
+    motif_element = r'href="(/factures-recues/\d+/)"'
+    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
 
     @task(1)
     def prendre_en_compte(self):
@@ -261,25 +268,14 @@ class Valideur(PortailUser):
             self.page(random.choice(factures), "valideur: une facture")
 
 
-class _Travaux(PortailUser):
+class _Travaux(_Espace):
     abstract = True
     weight = 1
-    role = ""
-
-    @task(2)
-    def synthese(self):
-        self.page("/factures-travaux/", f"{self.role}: Factures de travaux Synthèse")
-
-    @task(2)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-travaux/rechercher/", f"{self.role}: Factures de travaux Rechercher")
-        pieces = _liens(html, r'href="(/factures-travaux/pieces/\d+/)"')
-        if pieces:
-            self.page(random.choice(pieces), f"{self.role}: une pièce de travaux")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-travaux/tableau-de-bord/", f"{self.role}: Factures de travaux Tableau de bord")
+    espace = "/factures-travaux/"
+    rubrique = "Factures de travaux "
+    element = "une pièce de travaux"
+    motif_element = r'href="(/factures-travaux/pieces/\d+/)"'
+    tasks = {_Espace.synthese: 2, _Espace.rechercher_et_consulter: 2, _Espace.tableau_de_bord: 1}
 
 
 class MaitriseOeuvre(_Travaux):
