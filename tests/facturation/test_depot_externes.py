@@ -9,7 +9,6 @@ carries the same totals (round trip)."""
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from facturation import en16931
@@ -20,6 +19,7 @@ from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
 from facturation.services import envoi
 from organisation.models import CoordonneesBancaires
+from tests.facturation.depot import deposer, envoyer_le_brouillon
 from tests.facturation.externes import adapter, echantillons, xml_de
 
 pytestmark = pytest.mark.django_db
@@ -124,22 +124,14 @@ def test_depot_sur_le_portail(echantillon, client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(echantillon, structure, etat, gp)
     client.force_login(gp)
-    fichier = SimpleUploadedFile(echantillon.name, contenu, content_type="application/octet-stream")
-    response = client.post(
-        reverse("deposer_facture"), {"fichier": fichier, "cadre": "A1_FACTURE_FOURNISSEUR", "fournisseur": structure.pk}
-    )
+    response = deposer(client, structure, contenu, nom=echantillon.name)
     assert response.status_code == 302, response.context["form"].errors
     facture = Facture.objects.get()
     assert response["Location"] == reverse("modifier_brouillon", args=[facture.pk])
     assert _totaux(facture) == _totaux_attendus(echantillon)
     page = client.get(response["Location"])
     assert page.status_code == 200 and facture.numero in page.content.decode()
-    donnees = {"cadre": facture.cadre, "action": "valider"}
-    if facture.coordonnees_bancaires_id:
-        donnees["coordonnees_bancaires"] = facture.coordonnees_bancaires_id
-    response = client.post(response["Location"], donnees)
-    assert response.status_code == 302, response.context["form"].errors
-    client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    envoyer_le_brouillon(client, facture, response["Location"])
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
     assert _totaux(facture) == _totaux_attendus(echantillon)
