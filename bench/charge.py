@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import csv
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import out
+from bench.common import out, variables_production
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHORS = Path(os.environ.get("BENCH_ANCHORS", "/work/shared/bench-anchors"))
@@ -61,17 +60,17 @@ def environnement(repertoire: Path, conn_max_age: int) -> dict:
     hote = SERVEUR.split("@", 1)[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CHORUS_TEST_"))}
     env.update(
+        variables_production(
+            proprietaire_url=f"{SERVEUR}/{DATABASE}",
+            application_url=f"postgresql://{ROLE_APPLICATIF}:{MOT_DE_PASSE_ROLE}@{hote}/{DATABASE}",
+            redis_url=REDIS,
+            repertoire=repertoire,
+            hotes="127.0.0.1",
+        )
+    )
+    env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
-            "DATABASE_PROPRIETAIRE_URL": f"{SERVEUR}/{DATABASE}",
-            "DATABASE_URL": f"postgresql://{ROLE_APPLICATIF}:{MOT_DE_PASSE_ROLE}@{hote}/{DATABASE}",
             "DB_CONN_MAX_AGE": str(conn_max_age),
-            "REDIS_URL": REDIS,
-            "SECRET_KEY": secrets.token_urlsafe(60),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "EMAIL_URL": "console://",
-            "STATIC_ROOT": str(repertoire / "static"),
-            "MEDIA_ROOT": str(repertoire / "media"),
             # The demo accounts have no authenticator app; the second factor costs one step at login only.
             "CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE": "false",
             "PYTHONUNBUFFERED": "1",

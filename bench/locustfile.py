@@ -288,35 +288,41 @@ class MaitriseOuvrage(_Travaux):
     role = "MOA"
 
 
-class SollicitationsFournisseur(PortailUser):
+class _Sollicitations(_Espace):
+    """One task walks the whole space: Synthèse, Rechercher and an item, Tableau de bord where the side has one."""
+
+    abstract = True
+    weight = 1
+    role = "sollicitations"
+    avec_tableau_de_bord = False
+
+    @task
+    def parcours(self):
+        self.synthese()
+        self.rechercher_et_consulter()
+        if self.avec_tableau_de_bord:
+            self.tableau_de_bord()
+
+
+class SollicitationsFournisseur(_Sollicitations):
     """The supplier's user follows the sollicitations it sent."""
 
-    weight = 1
     email = FOURNISSEUR
-
-    @task
-    def parcours(self):
-        self.page("/sollicitations-emises/", "sollicitations: émises Synthèse")
-        html = self.page("/sollicitations-emises/rechercher/", "sollicitations: émises Rechercher")
-        liens = _liens(html, r'href="(/sollicitations-emises/\d+/)"')
-        if liens:
-            self.page(random.choice(liens), "sollicitations: une émise")
+    espace = "/sollicitations-emises/"
+    rubrique = "émises "
+    element = "une émise"
+    motif_element = r'href="(/sollicitations-emises/\d+/)"'
 
 
-class SollicitationsDestinataire(PortailUser):
+class SollicitationsDestinataire(_Sollicitations):
     """The recipient's agent reads the sollicitations it received."""
 
-    weight = 1
     email = DESTINATAIRE
-
-    @task
-    def parcours(self):
-        self.page("/sollicitations-recues/", "sollicitations: reçues Synthèse")
-        html = self.page("/sollicitations-recues/rechercher/", "sollicitations: reçues Rechercher")
-        self.page("/sollicitations-recues/tableau-de-bord/", "sollicitations: reçues Tableau de bord")
-        liens = _liens(html, r'href="(/sollicitations-recues/\d+/)"')
-        if liens:
-            self.page(random.choice(liens), "sollicitations: une reçue")
+    espace = "/sollicitations-recues/"
+    rubrique = "reçues "
+    element = "une reçue"
+    motif_element = r'href="(/sollicitations-recues/\d+/)"'
+    avec_tableau_de_bord = True
 
 
 class Erp(HttpUser):

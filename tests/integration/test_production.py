@@ -26,6 +26,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from bench.common import variables_production
 from tests.conftest import (
     CONFIGURATION_DU_PORTAIL,
     _test_database_url,
@@ -133,17 +134,13 @@ def production(tmp_path_factory):
     _recreate_database(proprietaire_url)
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
-    base = {
-        "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
-        "DATABASE_URL": database_url,
-        "DATABASE_PROPRIETAIRE_URL": proprietaire_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "chorus.example.fr,127.0.0.1",
-        "EMAIL_URL": "console://",
-        "STATIC_ROOT": str(directory / "static"),
-        "MEDIA_ROOT": str(directory / "media"),
-    }
+    base = variables_production(
+        proprietaire_url=proprietaire_url,
+        application_url=database_url,
+        redis_url=redis_url,
+        repertoire=directory,
+        hotes="chorus.example.fr,127.0.0.1",
+    )
     env = production_env(base)
     # As in the Docker image: the manifest of hashed static files exists before anything serves a page.
     _assert_ok(run(env, "manage.py", "collectstatic", "--noinput", "-v", "0"), "collectstatic")
