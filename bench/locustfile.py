@@ -152,14 +152,14 @@ class _Espace(PortailUser):
     rubrique = ""
     titre = ""  # text the Synthèse must contain
     element = ""  # request name of an item, after « <role>: »
-    motif_element = ""  # an item's link in the list: ``rf'href="({espace}<id>/)"'``
+    chemin_element = ""  # an item's URL is ``<espace><chemin_element><id>/``
 
     def synthese(self):
         self.page(self.espace, f"{self.role}: {self.rubrique}Synthèse", self.titre)
 
     def rechercher_et_consulter(self):
         html = self.page(f"{self.espace}rechercher/", f"{self.role}: {self.rubrique}Rechercher")
-        elements = _liens(html, self.motif_element)
+        elements = _liens(html, rf'href="({re.escape(self.espace + self.chemin_element)}\d+/)"')
         if elements:
             self.page(random.choice(elements), f"{self.role}: {self.element}")
 
@@ -167,17 +167,20 @@ class _Espace(PortailUser):
         self.page(f"{self.espace}tableau-de-bord/", f"{self.role}: {self.rubrique}Tableau de bord")
 
 
-class Fournisseur(_Espace):
+class _Factures(_Espace):
+    abstract = True
+    weight = 5
+    element = "une facture"
+    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
+
+
+class Fournisseur(_Factures):
     """« Factures émises » of Bâtiments Martin SAS's simple user."""
 
-    weight = 5
     email = FOURNISSEUR
     espace = "/factures-emises/"
     role = "fournisseur"
     titre = "Factures émises"
-    element = "une facture"
-    motif_element = r'href="(/factures-emises/\d+/)"'
-    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
 
     @task(1)
     def rechercher_filtre(self):
@@ -218,17 +221,13 @@ class Fournisseur(_Espace):
         self.poster("/factures-emises/saisir/", "fournisseur: Saisir (enregistrer le brouillon)", donnees)
 
 
-class Destinataire(_Espace):
+class Destinataire(_Factures):
     """« Factures reçues » of the State's agent (service DRFIP_IDF) and GP of the Commune de Saint-Martin."""
 
-    weight = 5
     email = DESTINATAIRE
     espace = "/factures-recues/"
     role = "destinataire"
     titre = "Factures reçues"
-    element = "une facture"
-    motif_element = r'href="(/factures-recues/\d+/)"'
-    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
 
     @task(1)
     def prendre_en_compte(self):
@@ -274,7 +273,7 @@ class _Travaux(_Espace):
     espace = "/factures-travaux/"
     rubrique = "Factures de travaux "
     element = "une pièce de travaux"
-    motif_element = r'href="(/factures-travaux/pieces/\d+/)"'
+    chemin_element = "pieces/"
     tasks = {_Espace.synthese: 2, _Espace.rechercher_et_consulter: 2, _Espace.tableau_de_bord: 1}
 
 
@@ -311,7 +310,6 @@ class SollicitationsFournisseur(_Sollicitations):
     espace = "/sollicitations-emises/"
     rubrique = "émises "
     element = "une émise"
-    motif_element = r'href="(/sollicitations-emises/\d+/)"'
 
 
 class SollicitationsDestinataire(_Sollicitations):
@@ -321,7 +319,6 @@ class SollicitationsDestinataire(_Sollicitations):
     espace = "/sollicitations-recues/"
     rubrique = "reçues "
     element = "une reçue"
-    motif_element = r'href="(/sollicitations-recues/\d+/)"'
     avec_tableau_de_bord = True
 
 

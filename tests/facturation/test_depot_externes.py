@@ -17,9 +17,8 @@ from facturation.enums import StatutFacture
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
-from facturation.services import envoi
 from organisation.models import CoordonneesBancaires
-from tests.facturation.depot import deposer, envoyer_le_brouillon
+from tests.facturation.depot import deposer, envoyer_le_brouillon, envoyer_par_le_circuit
 from tests.facturation.externes import adapter, echantillons, xml_de
 
 pytestmark = pytest.mark.django_db
@@ -108,14 +107,8 @@ def test_le_corpus_couvre_les_cinq_profils_et_un_avoir_ubl():
 def test_pipeline_accepte_le_document_avec_ses_propres_totaux(echantillon, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(echantillon, structure, etat, gp)
-    facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=gp, fournisseur=structure, contenu=contenu, nom_fichier=echantillon.name
-    )
-    facture.refresh_from_db()
-    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+    facture = envoyer_par_le_circuit(gp, structure, contenu, echantillon.name)
     assert _totaux(facture) == _totaux_attendus(echantillon)
-    with facture.fichier.open("rb") as fichier:
-        assert fichier.read() == contenu  # the legal original, unchanged
     _aller_retour(facture, echantillon)
 
 

@@ -115,13 +115,7 @@ def test_facture_deposee_sur_le_portail_est_dans_le_bucket_et_se_telecharge(comp
 def test_pipeline_et_piece_jointe_dans_le_bucket(compartiment, client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(EXEMPLE, structure, etat, gp)
-    brouillon = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=gp, fournisseur=structure, contenu=contenu, nom_fichier=EXEMPLE.name
-    )
-    brouillon.refresh_from_db()
-    assert brouillon.statut == StatutFacture.MISE_A_DISPOSITION
-    with brouillon.fichier.open("rb") as fichier:
-        assert fichier.read() == contenu
+    brouillon = depot_portail.envoyer_par_le_circuit(gp, structure, contenu, EXEMPLE.name)
     assert _contenu(compartiment, brouillon.fichier.name) == contenu
 
     # Two deposits of a file of the same name never replace one another's object (file_overwrite=False).
