@@ -354,20 +354,23 @@ class Erp(HttpUser):
                 archive.addfile(info, io.BytesIO(contenu))
         return tampon.getvalue()
 
+    def _api(self, chemin: str, corps: dict, nom: str) -> dict | None:
+        """POST to the API: a failure unless it answers 200 with ``codeRetour`` 0; the answer's JSON if it did."""
+        with self.client.post(chemin, json=corps, headers=self.entetes, name=nom, catch_response=True) as r:
+            if r.status_code != 200 or r.json().get("codeRetour") != 0:
+                r.failure(f"{r.status_code} {r.text[:200]}")
+                return None
+            r.success()
+            return r.json()
+
     @task
     def deposer_un_lot(self):
         if self.precedent:
-            with self.client.post(
+            self._api(
                 "/cpro/transverses/v1/consulterCRDetaille",
-                json={"numeroFluxDepot": self.precedent},
-                headers=self.entetes,
-                name="ERP: consulterCRDetaille",
-                catch_response=True,
-            ) as r:
-                if r.status_code != 200 or r.json().get("codeRetour") != 0:
-                    r.failure(f"{r.status_code} {r.text[:200]}")
-                else:
-                    r.success()
+                {"numeroFluxDepot": self.precedent},
+                "ERP: consulterCRDetaille",
+            )
         corps = {
             "fichierFlux": base64.b64encode(self._lot()).decode(),
             "nomFichier": f"lot-{next(self._lots)}.tar.gz",
@@ -375,18 +378,9 @@ class Erp(HttpUser):
             "avecSignature": False,
             "idUtilisateurCourant": 0,
         }
-        with self.client.post(
-            "/cpro/factures/v1/deposer/flux",
-            json=corps,
-            headers=self.entetes,
-            name="ERP: deposer/flux (lot CII)",
-            catch_response=True,
-        ) as r:
-            if r.status_code != 200 or r.json().get("codeRetour") != 0:
-                r.failure(f"{r.status_code} {r.text[:200]}")
-            else:
-                r.success()
-                self.precedent = r.json()["numeroFluxDepot"]
+        reponse = self._api("/cpro/factures/v1/deposer/flux", corps, "ERP: deposer/flux (lot CII)")
+        if reponse is not None:
+            self.precedent = reponse["numeroFluxDepot"]
 
 
 def _parcours_complets():
