@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import csv
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import out
+from bench.common import out, variables_production
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHORS = Path(os.environ.get("BENCH_ANCHORS", "/work/shared/bench-anchors"))
@@ -61,17 +60,17 @@ def environnement(repertoire: Path, conn_max_age: int) -> dict:
     hote = SERVEUR.split("@", 1)[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CHORUS_TEST_"))}
     env.update(
+        variables_production(
+            proprietaire_url=f"{SERVEUR}/{DATABASE}",
+            application_url=f"postgresql://{ROLE_APPLICATIF}:{MOT_DE_PASSE_ROLE}@{hote}/{DATABASE}",
+            redis_url=REDIS,
+            repertoire=repertoire,
+            hotes="127.0.0.1",
+        )
+    )
+    env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
-            "DATABASE_PROPRIETAIRE_URL": f"{SERVEUR}/{DATABASE}",
-            "DATABASE_URL": f"postgresql://{ROLE_APPLICATIF}:{MOT_DE_PASSE_ROLE}@{hote}/{DATABASE}",
             "DB_CONN_MAX_AGE": str(conn_max_age),
-            "REDIS_URL": REDIS,
-            "SECRET_KEY": secrets.token_urlsafe(60),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "EMAIL_URL": "console://",
-            "STATIC_ROOT": str(repertoire / "static"),
-            "MEDIA_ROOT": str(repertoire / "media"),
             # The demo accounts have no authenticator app; the second factor costs one step at login only.
             "CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE": "false",
             "PYTHONUNBUFFERED": "1",
@@ -80,19 +79,19 @@ def environnement(repertoire: Path, conn_max_age: int) -> dict:
     return env
 
 
-def manage(env: dict, *args: str, timeout: float = 900) -> str:
+def _executer(args: list[str], env: dict, nom: str, timeout: float | None = None) -> str:
+    """``python args`` from the repository's root; its output, or the run stops with ``nom``'s failure and both
+    of its outputs."""
     r = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if r.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} a échoué :\n{r.stdout}\n{r.stderr}")
+        raise SystemExit(f"{nom} a échoué :\n{r.stdout}\n{r.stderr}")
     return r.stdout
+
+
+def manage(env: dict, *args: str, timeout: float = 900) -> str:
+    return _executer(["manage.py", *args], env, f"manage.py {' '.join(args)}", timeout)
 
 
 def preparer(env: dict, volume: int, *, modele: bool = False) -> None:
@@ -151,17 +150,8 @@ def seed_volume(n: int) -> None:
     """``n`` invoices of bench.seed_volume's shape (its own structures and users) into the same database, after
     ``migrate`` and before the demo: what the demo users' pages read is then a big table, not ten rows."""
     env = {**os.environ, "CHORUS_BENCH_SERVEUR": SERVEUR, "CHORUS_BENCH_DB": DATABASE}
-    r = subprocess.run(
-        [sys.executable, "-m", "bench.seed_volume", "--factures", str(n)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if r.returncode != 0:
-        raise SystemExit(f"seed_volume a échoué :\n{r.stdout}\n{r.stderr}")
-    out(r.stdout.strip().splitlines()[-1])
+    sortie = _executer(["-m", "bench.seed_volume", "--factures", str(n)], env, "seed_volume")
+    out(sortie.strip().splitlines()[-1])
 
 
 def demarrer(cmd: list[str], env: dict, journal: Path) -> subprocess.Popen:

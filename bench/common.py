@@ -1,7 +1,9 @@
 """Shared by the bench scripts: the dedicated ``chorus_bench`` database on the embedded PostgreSQL server."""
 
 import os
+import secrets
 import sys
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 # CHORUS_BENCH_DB: another database on the same server (e.g. chorus_bench10m beside the 1 M one).
@@ -14,6 +16,25 @@ SERVEUR = os.environ.get("CHORUS_BENCH_SERVEUR", "")
 def out(*parts) -> None:
     sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
     sys.stdout.flush()
+
+
+def variables_production(
+    *, proprietaire_url: str, application_url: str, redis_url: str, repertoire: Path, hotes: str
+) -> dict:
+    """What ``chorus.settings.production`` requires of a deployment, for its processes started on this machine:
+    both database roles, Redis, a fresh secret key, the hosts served, e-mails on the console, static and media files
+    under ``repertoire``."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
+        "DATABASE_PROPRIETAIRE_URL": proprietaire_url,
+        "DATABASE_URL": application_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": hotes,
+        "EMAIL_URL": "console://",
+        "STATIC_ROOT": str(repertoire / "static"),
+        "MEDIA_ROOT": str(repertoire / "media"),
+    }
 
 
 def socket_dir() -> str:

@@ -142,30 +142,49 @@ class PortailUser(HttpUser):
                 r.success()
 
 
-class Fournisseur(PortailUser):
+class _Espace(PortailUser):
+    """The three pages of a space (``espace``, its URL): Synthèse, Rechercher then one of the items it lists, and
+    Tableau de bord. A subclass weighs them in its ``tasks``; request names are « <role>: <rubrique>Synthèse »…"""
+
+    abstract = True
+    espace = ""
+    role = ""
+    rubrique = ""
+    titre = ""  # text the Synthèse must contain
+    element = ""  # request name of an item, after « <role>: »
+    chemin_element = ""  # an item's URL is ``<espace><chemin_element><id>/``
+
+    def synthese(self):
+        self.page(self.espace, f"{self.role}: {self.rubrique}Synthèse", self.titre)
+
+    def rechercher_et_consulter(self):
+        html = self.page(f"{self.espace}rechercher/", f"{self.role}: {self.rubrique}Rechercher")
+        elements = _liens(html, rf'href="({re.escape(self.espace + self.chemin_element)}\d+/)"')
+        if elements:
+            self.page(random.choice(elements), f"{self.role}: {self.element}")
+
+    def tableau_de_bord(self):
+        self.page(f"{self.espace}tableau-de-bord/", f"{self.role}: {self.rubrique}Tableau de bord")
+
+
+class _Factures(_Espace):
+    abstract = True
+    weight = 5
+    element = "une facture"
+    tasks = {_Espace.synthese: 3, _Espace.rechercher_et_consulter: 3, _Espace.tableau_de_bord: 1}
+
+
+class Fournisseur(_Factures):
     """« Factures émises » of Bâtiments Martin SAS's simple user."""
 
-    weight = 5
     email = FOURNISSEUR
-
-    @task(3)
-    def synthese(self):
-        self.page("/factures-emises/", "fournisseur: Synthèse", "Factures émises")
-
-    @task(3)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-emises/rechercher/", "fournisseur: Rechercher")
-        factures = _liens(html, r'href="(/factures-emises/\d+/)"')
-        if factures:
-            self.page(random.choice(factures), "fournisseur: une facture")
+    espace = "/factures-emises/"
+    role = "fournisseur"
+    titre = "Factures émises"
 
     @task(1)
     def rechercher_filtre(self):
         self.page("/factures-emises/rechercher/?statut=MISE_A_DISPOSITION", "fournisseur: Rechercher (statut)")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-emises/tableau-de-bord/", "fournisseur: Tableau de bord")
 
     @task(1)
     def saisir_brouillon(self):
@@ -202,26 +221,13 @@ class Fournisseur(PortailUser):
         self.poster("/factures-emises/saisir/", "fournisseur: Saisir (enregistrer le brouillon)", donnees)
 
 
-class Destinataire(PortailUser):
+class Destinataire(_Factures):
     """« Factures reçues » of the State's agent (service DRFIP_IDF) and GP of the Commune de Saint-Martin."""
 
-    weight = 5
     email = DESTINATAIRE
-
-    @task(3)
-    def synthese(self):
-        self.page("/factures-recues/", "destinataire: Synthèse", "Factures reçues")
-
-    @task(3)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-recues/rechercher/", "destinataire: Rechercher")
-        factures = _liens(html, r'href="(/factures-recues/\d+/)"')
-        if factures:
-            self.page(random.choice(factures), "destinataire: une facture")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-recues/tableau-de-bord/", "destinataire: Tableau de bord")
+    espace = "/factures-recues/"
+    role = "destinataire"
+    titre = "Factures reçues"
 
     @task(1)
     def prendre_en_compte(self):
@@ -261,25 +267,14 @@ class Valideur(PortailUser):
             self.page(random.choice(factures), "valideur: une facture")
 
 
-class _Travaux(PortailUser):
+class _Travaux(_Espace):
     abstract = True
     weight = 1
-    role = ""
-
-    @task(2)
-    def synthese(self):
-        self.page("/factures-travaux/", f"{self.role}: Factures de travaux Synthèse")
-
-    @task(2)
-    def rechercher_et_consulter(self):
-        html = self.page("/factures-travaux/rechercher/", f"{self.role}: Factures de travaux Rechercher")
-        pieces = _liens(html, r'href="(/factures-travaux/pieces/\d+/)"')
-        if pieces:
-            self.page(random.choice(pieces), f"{self.role}: une pièce de travaux")
-
-    @task(1)
-    def tableau_de_bord(self):
-        self.page("/factures-travaux/tableau-de-bord/", f"{self.role}: Factures de travaux Tableau de bord")
+    espace = "/factures-travaux/"
+    rubrique = "Factures de travaux "
+    element = "une pièce de travaux"
+    chemin_element = "pieces/"
+    tasks = {_Espace.synthese: 2, _Espace.rechercher_et_consulter: 2, _Espace.tableau_de_bord: 1}
 
 
 class MaitriseOeuvre(_Travaux):
@@ -292,35 +287,39 @@ class MaitriseOuvrage(_Travaux):
     role = "MOA"
 
 
-class SollicitationsFournisseur(PortailUser):
+class _Sollicitations(_Espace):
+    """One task walks the whole space: Synthèse, Rechercher and an item, Tableau de bord where the side has one."""
+
+    abstract = True
+    weight = 1
+    role = "sollicitations"
+    avec_tableau_de_bord = False
+
+    @task
+    def parcours(self):
+        self.synthese()
+        self.rechercher_et_consulter()
+        if self.avec_tableau_de_bord:
+            self.tableau_de_bord()
+
+
+class SollicitationsFournisseur(_Sollicitations):
     """The supplier's user follows the sollicitations it sent."""
 
-    weight = 1
     email = FOURNISSEUR
-
-    @task
-    def parcours(self):
-        self.page("/sollicitations-emises/", "sollicitations: émises Synthèse")
-        html = self.page("/sollicitations-emises/rechercher/", "sollicitations: émises Rechercher")
-        liens = _liens(html, r'href="(/sollicitations-emises/\d+/)"')
-        if liens:
-            self.page(random.choice(liens), "sollicitations: une émise")
+    espace = "/sollicitations-emises/"
+    rubrique = "émises "
+    element = "une émise"
 
 
-class SollicitationsDestinataire(PortailUser):
+class SollicitationsDestinataire(_Sollicitations):
     """The recipient's agent reads the sollicitations it received."""
 
-    weight = 1
     email = DESTINATAIRE
-
-    @task
-    def parcours(self):
-        self.page("/sollicitations-recues/", "sollicitations: reçues Synthèse")
-        html = self.page("/sollicitations-recues/rechercher/", "sollicitations: reçues Rechercher")
-        self.page("/sollicitations-recues/tableau-de-bord/", "sollicitations: reçues Tableau de bord")
-        liens = _liens(html, r'href="(/sollicitations-recues/\d+/)"')
-        if liens:
-            self.page(random.choice(liens), "sollicitations: une reçue")
+    espace = "/sollicitations-recues/"
+    rubrique = "reçues "
+    element = "une reçue"
+    avec_tableau_de_bord = True
 
 
 class Erp(HttpUser):
@@ -355,20 +354,23 @@ class Erp(HttpUser):
                 archive.addfile(info, io.BytesIO(contenu))
         return tampon.getvalue()
 
+    def _api(self, chemin: str, corps: dict, nom: str) -> dict | None:
+        """POST to the API: a failure unless it answers 200 with ``codeRetour`` 0; the answer's JSON if it did."""
+        with self.client.post(chemin, json=corps, headers=self.entetes, name=nom, catch_response=True) as r:
+            if r.status_code != 200 or r.json().get("codeRetour") != 0:
+                r.failure(f"{r.status_code} {r.text[:200]}")
+                return None
+            r.success()
+            return r.json()
+
     @task
     def deposer_un_lot(self):
         if self.precedent:
-            with self.client.post(
+            self._api(
                 "/cpro/transverses/v1/consulterCRDetaille",
-                json={"numeroFluxDepot": self.precedent},
-                headers=self.entetes,
-                name="ERP: consulterCRDetaille",
-                catch_response=True,
-            ) as r:
-                if r.status_code != 200 or r.json().get("codeRetour") != 0:
-                    r.failure(f"{r.status_code} {r.text[:200]}")
-                else:
-                    r.success()
+                {"numeroFluxDepot": self.precedent},
+                "ERP: consulterCRDetaille",
+            )
         corps = {
             "fichierFlux": base64.b64encode(self._lot()).decode(),
             "nomFichier": f"lot-{next(self._lots)}.tar.gz",
@@ -376,18 +378,9 @@ class Erp(HttpUser):
             "avecSignature": False,
             "idUtilisateurCourant": 0,
         }
-        with self.client.post(
-            "/cpro/factures/v1/deposer/flux",
-            json=corps,
-            headers=self.entetes,
-            name="ERP: deposer/flux (lot CII)",
-            catch_response=True,
-        ) as r:
-            if r.status_code != 200 or r.json().get("codeRetour") != 0:
-                r.failure(f"{r.status_code} {r.text[:200]}")
-            else:
-                r.success()
-                self.precedent = r.json()["numeroFluxDepot"]
+        reponse = self._api("/cpro/factures/v1/deposer/flux", corps, "ERP: deposer/flux (lot CII)")
+        if reponse is not None:
+            self.precedent = reponse["numeroFluxDepot"]
 
 
 def _parcours_complets():

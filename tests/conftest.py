@@ -52,6 +52,24 @@ def _test_database_url(database: str | None = None) -> str:
     return f"postgresql://{auth}@{quote(host, safe='')}{port}/{database or params['NAME']}"
 
 
+# The portal's configuration read from the environment: a process a test starts in a configuration of its own
+# (production, ``make run``) must not inherit it from the developer's shell or from this session.
+CONFIGURATION_DU_PORTAIL = (
+    "DATABASE_URL",
+    "DATABASE_PROPRIETAIRE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "EMAIL_URL",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    # Set above for Playwright; a deployment never does (check --deploy reports async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+
+
 def lancer(commande: list, *, env: dict, sortie) -> subprocess.Popen:
     """``commande`` run from the repository's root in a session of its own (``stop_process`` stops it and all it
     started), its output and errors written to ``sortie``."""
@@ -72,33 +90,50 @@ def environnement_de_test() -> dict:
     return env
 
 
+def commande_worker(nom: str) -> list[str]:
+    """A Celery worker of one process (``solo``), named ``nom`` so that it never answers for another session's,
+    without the start-up exchanges with other workers (mingle, gossip) that only slow a test down."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "chorus",
+        "worker",
+        "-l",
+        "INFO",
+        "-c",
+        "1",
+        "-P",
+        "solo",
+        "-n",
+        f"{nom}-{os.getpid()}@%h",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+
+
+def commande_gunicorn(port: int, *options: str) -> list[str]:
+    """gunicorn serving the portal with one worker on ``127.0.0.1:port``."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "chorus.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        *options,
+    ]
+
+
 def start_worker(*extra_env) -> subprocess.Popen:
     env = environnement_de_test()
     for item in extra_env:
         env.update(item)
     log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115 - closed by the fixture
-    proc = lancer(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "chorus",
-            "worker",
-            "-l",
-            "INFO",
-            "-c",
-            "1",
-            "-P",
-            "solo",
-            "-n",
-            f"test-{os.getpid()}@%h",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=env,
-        sortie=log,
-    )
+    proc = lancer(commande_worker("test"), env=env, sortie=log)
     proc.log = log
     return proc
 

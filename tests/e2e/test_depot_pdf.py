@@ -2,19 +2,17 @@
 number and date, the banner names the fields to check in French, the draft saved and reopened keeps its date, and
 « Valider et envoyer » goes through."""
 
-import io
 import re
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from facturation.enums import StatutFacture
 from facturation.models import Facture
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import saisir_une_ligne, se_connecter
+from tests.facturation.test_pdf_texte import pdf_totaux_alignes_a_droite
 from tests.fixtures_facturation import SIRET_ETAT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,28 +20,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _facture_pdf(*, siret_fournisseur: str, date_facture: date) -> bytes:
     """A supplier's own PDF (no Factur-X): header, one line, right-aligned totals at 20 %."""
-    tampon = io.BytesIO()
-    page = canvas.Canvas(tampon, pagesize=A4)
-    page.setFont("Helvetica-Bold", 16)
-    page.drawString(50, 800, "Facture n° F-2026-001")
-    page.setFont("Helvetica", 10)
-    page.drawRightString(550, 800, f"Date : {date_facture:%d/%m/%Y}")
-    page.drawString(50, 770, f"Bâtiments Martin SAS - SIRET {siret_fournisseur}")
-    page.drawString(50, 755, f"Client : État - DRFIP Île-de-France - SIRET {SIRET_ETAT}")
-    page.drawString(50, 740, "Code service : DRFIP_IDF")
-    page.drawString(50, 725, "N° d'engagement : EJ-0042")
-    page.drawString(50, 680, "Entretien des locaux (mois écoulé)")
-    page.drawRightString(550, 680, "1 000,00 €")
-    for y, libelle, montant in (
-        (200, "Total HT", "1 000,00 €"),
-        (185, "TVA 20 %", "200,00 €"),
-        (170, "Total TTC", "1 200,00 €"),
-    ):
-        page.drawString(350, y, libelle)
-        page.drawRightString(550, y, montant)
-    page.showPage()
-    page.save()
-    return tampon.getvalue()
+    return pdf_totaux_alignes_a_droite(
+        date_facture=f"{date_facture:%d/%m/%Y}",
+        entete=(
+            f"Bâtiments Martin SAS - SIRET {siret_fournisseur}",
+            f"Client : État - DRFIP Île-de-France - SIRET {SIRET_ETAT}",
+            "Code service : DRFIP_IDF",
+            "N° d'engagement : EJ-0042",
+        ),
+        ligne=(680, "Entretien des locaux (mois écoulé)"),
+    )
 
 
 def test_depot_pdf_pre_rempli_enregistre_rouvert_puis_envoye(page, fournisseur_gp, etat):

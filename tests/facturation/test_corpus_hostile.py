@@ -12,6 +12,7 @@ from django.urls import reverse
 from facturation.models import Facture
 from tests import outils
 from tests.facturation import fichiers_hostiles as h
+from tests.facturation.depot import deposer
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +66,6 @@ def test_depot_par_le_portail_refuse_en_francais_sans_rien_garder(
 def test_depot_d_un_fichier_vide_par_le_portail(client, fournisseur_gp, disque):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    response = client.post(
-        reverse("deposer_facture"),
-        {
-            "fichier": SimpleUploadedFile("vide.pdf", b""),
-            "cadre": "A1_FACTURE_FOURNISSEUR",
-            "fournisseur": structure.pk,
-        },
-    )
+    response = deposer(client, structure, b"", nom="vide.pdf")
     assert response.status_code == 200 and "Le fichier soumis est vide." in outils.texte(response)
     assert not Facture.objects.exists()

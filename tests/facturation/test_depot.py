@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from facturation.enums import ModeDepot, StatutFacture
@@ -15,16 +14,12 @@ from facturation.facturx import generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
 from tests import outils
+from tests.facturation.depot import deposer
 from tests.facturation.externes import adapter
 from tests.facturation.test_pdf import pdf_simple, signataire, signer  # noqa: F401  (signing fixture)
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
-
-
-def _deposer(client, structure, contenu: bytes, nom="facture.pdf", cadre="A1_FACTURE_FOURNISSEUR"):
-    fichier = SimpleUploadedFile(nom, contenu, content_type="application/octet-stream")
-    return client.post(reverse("deposer_facture"), {"fichier": fichier, "cadre": cadre, "fournisseur": structure.pk})
 
 
 def _du_fournisseur(structure, etat, nom="facture_cii_valide.xml") -> bytes:
@@ -58,7 +53,7 @@ def test_depot_cii_valide_devient_un_brouillon_aux_montants_du_document(client, 
     gp, structure = fournisseur_gp
     client.force_login(gp)
     contenu = _du_fournisseur(structure, etat)
-    response = _deposer(client, structure, contenu, nom="pas-un-pdf.pdf")
+    response = deposer(client, structure, contenu, nom="pas-un-pdf.pdf")
     facture = Facture.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("modifier_brouillon", args=[facture.pk])
     _, donnees = lire_xml(contenu)
@@ -100,7 +95,7 @@ def test_depot_cii_valide_devient_un_brouillon_aux_montants_du_document(client, 
 def test_xml_incoherent_erreurs_par_champ_et_rien_n_est_cree(client, fournisseur_gp, etat, fichier):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    response = _deposer(client, structure, _du_fournisseur(structure, etat, fichier), nom=fichier)
+    response = deposer(client, structure, _du_fournisseur(structure, etat, fichier), nom=fichier)
     texte = outils.texte(response)
     assert response.status_code == 200
     assert "ne respecte pas la norme EN 16931" in texte
@@ -112,7 +107,7 @@ def test_xml_incoherent_erreurs_par_champ_et_rien_n_est_cree(client, fournisseur
 def test_vendeur_autre_que_la_structure_refuse(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    response = deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
     assert "Le vendeur du document (SIRET 40483304800014, BT-30) n'est pas la structure qui dépose" in outils.texte(
         response
     )
@@ -123,7 +118,7 @@ def test_facturx_devient_un_brouillon_aux_montants_du_document(client, fournisse
     gp, structure = fournisseur_gp
     client.force_login(gp)
     _, donnees = lire_xml(_du_fournisseur(structure, etat))
-    _deposer(client, structure, generer_pdf_facturx(donnees))
+    deposer(client, structure, generer_pdf_facturx(donnees))
     facture = Facture.objects.get()
     assert facture.analyse_depot["libelle_format"] == "PDF Factur-X" and facture.mode_depot == ModeDepot.DEPOT_PDF
     assert facture.numero == "FAC-2026-0117" and facture.lignes.count() == 3
@@ -133,7 +128,7 @@ def test_facturx_devient_un_brouillon_aux_montants_du_document(client, fournisse
 def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire):  # noqa: F811
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, signer(pdf_simple(), signataire))
+    deposer(client, structure, signer(pdf_simple(), signataire))
     page, data = _formulaire(client)
     texte = outils.texte(page)
     assert "PDF signé (PAdES)" in texte
@@ -157,7 +152,7 @@ def test_pdf_signe_affiche_sa_signature(client, fournisseur_gp, etat, signataire
 def test_mauvais_fichiers_message_clair_et_rien_n_est_cree(client, fournisseur_gp, etat, contenu, message):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    response = _deposer(client, structure, contenu)
+    response = deposer(client, structure, contenu)
     assert response.status_code == 200
     assert message in outils.texte(response)
     assert not Facture.objects.exists()
@@ -168,13 +163,13 @@ def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_g
     gp, structure = fournisseur_gp
     client.force_login(gp)
     contenu = _du_fournisseur(structure, etat)
-    _deposer(client, structure, contenu)
+    deposer(client, structure, contenu)
     facture = Facture.objects.get()
     client.post(reverse("confirmer_envoi", args=[facture.pk]))
     facture.refresh_from_db()
     statut = facture.statut
 
-    response = _deposer(client, structure, contenu)
+    response = deposer(client, structure, contenu)
     assert "Ce fichier a déjà été déposé" in outils.texte(response)
     assert reverse("facture_emise", args=[facture.pk]) in response.content.decode()
     facture.refresh_from_db()
@@ -182,7 +177,7 @@ def test_depot_en_double_renvoie_vers_la_facture_existante(client, fournisseur_g
 
     # Same supplier and number in another file: also a duplicate.
     autre = contenu.replace(b"<ram:Name>", b"<ram:Name>X", 1)
-    response = _deposer(client, structure, autre)
+    response = deposer(client, structure, autre)
     assert "la facture n° FAC-2026-0117 a déjà été déposée" in outils.texte(response)
     assert Facture.objects.count() == 1
 
@@ -192,7 +187,7 @@ def test_depot_refuse_sans_profil_en_modification(client, fournisseur_gp, etat):
 
     _gp, structure = fournisseur_gp
     client.force_login(UtilisateurFactory())
-    response = _deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
+    response = deposer(client, structure, (DATA / "facture_cii_valide.xml").read_bytes())
     assert response.status_code == 403
 
 
@@ -207,7 +202,7 @@ def test_fichiers_de_depots_abandonnes_purges(client, fournisseur_gp, etat):
 
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, pdf_simple())  # a plain PDF waits for the user in temporary storage
+    deposer(client, structure, pdf_simple())  # a plain PDF waits for the user in temporary storage
     chemin = client.session["facturation_depot"]["fichier"]
     assert default_storage.exists(chemin)
     # The file's age is read from the file system, whose clock the suite cannot move: date it « now ».
@@ -224,7 +219,7 @@ def test_envoi_refuse_si_l_original_depose_a_change(client, fournisseur_gp, etat
     """The rules ran on the deposited file; sending checks it is still that file (its sha256), not re-run them."""
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, _du_fournisseur(structure, etat))
+    deposer(client, structure, _du_fournisseur(structure, etat))
     facture = Facture.objects.get()
     with facture.fichier.open("wb") as fichier:
         fichier.write(b"<autre/>")

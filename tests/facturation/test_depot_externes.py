@@ -9,7 +9,6 @@ carries the same totals (round trip)."""
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from facturation import en16931
@@ -18,8 +17,8 @@ from facturation.enums import StatutFacture
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.lecture_xml import lire_xml
 from facturation.models import Facture
-from facturation.services import envoi
 from organisation.models import CoordonneesBancaires
+from tests.facturation.depot import deposer, envoyer_le_brouillon, envoyer_par_le_circuit
 from tests.facturation.externes import adapter, echantillons, xml_de
 
 pytestmark = pytest.mark.django_db
@@ -108,14 +107,8 @@ def test_le_corpus_couvre_les_cinq_profils_et_un_avoir_ubl():
 def test_pipeline_accepte_le_document_avec_ses_propres_totaux(echantillon, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(echantillon, structure, etat, gp)
-    facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=gp, fournisseur=structure, contenu=contenu, nom_fichier=echantillon.name
-    )
-    facture.refresh_from_db()
-    assert facture.statut == StatutFacture.MISE_A_DISPOSITION
+    facture = envoyer_par_le_circuit(gp, structure, contenu, echantillon.name)
     assert _totaux(facture) == _totaux_attendus(echantillon)
-    with facture.fichier.open("rb") as fichier:
-        assert fichier.read() == contenu  # the legal original, unchanged
     _aller_retour(facture, echantillon)
 
 
@@ -124,22 +117,14 @@ def test_depot_sur_le_portail(echantillon, client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(echantillon, structure, etat, gp)
     client.force_login(gp)
-    fichier = SimpleUploadedFile(echantillon.name, contenu, content_type="application/octet-stream")
-    response = client.post(
-        reverse("deposer_facture"), {"fichier": fichier, "cadre": "A1_FACTURE_FOURNISSEUR", "fournisseur": structure.pk}
-    )
+    response = deposer(client, structure, contenu, nom=echantillon.name)
     assert response.status_code == 302, response.context["form"].errors
     facture = Facture.objects.get()
     assert response["Location"] == reverse("modifier_brouillon", args=[facture.pk])
     assert _totaux(facture) == _totaux_attendus(echantillon)
     page = client.get(response["Location"])
     assert page.status_code == 200 and facture.numero in page.content.decode()
-    donnees = {"cadre": facture.cadre, "action": "valider"}
-    if facture.coordonnees_bancaires_id:
-        donnees["coordonnees_bancaires"] = facture.coordonnees_bancaires_id
-    response = client.post(response["Location"], donnees)
-    assert response.status_code == 302, response.context["form"].errors
-    client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    envoyer_le_brouillon(client, facture, response["Location"])
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
     assert _totaux(facture) == _totaux_attendus(echantillon)

@@ -16,6 +16,7 @@ from organisation.api.comptes import creer_compte_technique
 from organisation.enums import Application, Niveau
 from tests import outils
 from tests.factories import ServiceFactory, UtilisateurFactory, rattacher
+from tests.facturation.depot import deposer
 from tests.facturation.factories import FactureFactory
 from tests.fixtures_facturation import donnees_saisie
 
@@ -132,14 +133,7 @@ def test_l_agent_de_service_ne_touche_pas_aux_factures_de_la_structure(
 def test_depot_sans_service_refuse_pour_un_agent_de_service(client, fournisseur_gp, agent_compta):
     _gp, structure = fournisseur_gp
     client.force_login(agent_compta)
-    response = client.post(
-        reverse("deposer_facture"),
-        {
-            "fichier": SimpleUploadedFile("f.pdf", b"%PDF-1.4 facture"),
-            "cadre": "A1_FACTURE_FOURNISSEUR",
-            "fournisseur": structure.pk,
-        },
-    )
+    response = deposer(client, structure, b"%PDF-1.4 facture", nom="f.pdf")
     assert response.status_code == 200
     assert MESSAGE_SERVICE_FOURNISSEUR_OBLIGATOIRE in outils.texte(response)
     assert not Facture.objects.exists()

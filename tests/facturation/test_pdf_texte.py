@@ -15,7 +15,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from facturation.pdf import FORMAT_PDF_NON_SIGNE, analyser_pdf, extraire_du_texte
 from tests import outils
-from tests.facturation.test_depot import _deposer, _formulaire
+from tests.facturation.depot import deposer
+from tests.facturation.test_depot import _formulaire
 from tests.facturation.test_facturx import SIRET_DESTINATAIRE, SIRET_FOURNISSEUR
 
 TIERS = Path(__file__).parent / "data" / "pdf_tiers"
@@ -37,18 +38,25 @@ def _platypus(*elements) -> bytes:
     return tampon.getvalue()
 
 
-def pdf_totaux_alignes_a_droite() -> bytes:
-    """Header at the top, amounts right-aligned in a column apart from their labels, « TVA 20 % »."""
+def pdf_totaux_alignes_a_droite(
+    *,
+    date_facture="03/12/2026",
+    entete=("Atelier Dupont SARL - SIRET 732 829 320 00074", "Client : Mairie de Lyon - SIRET 216 901 231 00011"),
+    ligne=(700, "Maintenance des ascenseurs (novembre 2026)"),
+) -> bytes:
+    """Header at the top (number, date, then the ``entete`` lines), one invoice line of 1 000 € at height
+    ``ligne[0]``, amounts right-aligned in a column apart from their labels, « TVA 20 % »."""
 
     def dessin(page):
         page.setFont("Helvetica-Bold", 16)
         page.drawString(50, 800, "Facture n° F-2026-001")
         page.setFont("Helvetica", 10)
-        page.drawRightString(550, 800, "Date : 03/12/2026")
-        page.drawString(50, 770, "Atelier Dupont SARL - SIRET 732 829 320 00074")
-        page.drawString(50, 755, "Client : Mairie de Lyon - SIRET 216 901 231 00011")
-        page.drawString(50, 700, "Maintenance des ascenseurs (novembre 2026)")
-        page.drawRightString(550, 700, "1 000,00 €")
+        page.drawRightString(550, 800, f"Date : {date_facture}")
+        for i, texte in enumerate(entete):
+            page.drawString(50, 770 - 15 * i, texte)
+        y_ligne, designation = ligne
+        page.drawString(50, y_ligne, designation)
+        page.drawRightString(550, y_ligne, "1 000,00 €")
         for y, libelle, montant in (
             (200, "Total HT", "1 000,00 €"),
             (185, "TVA 20 %", "200,00 €"),
@@ -288,7 +296,7 @@ def test_pdf_texte_ecrit_par_libreoffice():
 def test_depot_d_une_facture_a_20_pour_cent_pre_remplie_a_20_pour_cent(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, pdf_totaux_alignes_a_droite())
+    deposer(client, structure, pdf_totaux_alignes_a_droite())
     page, data = _formulaire(client)
     assert data["numero"] == "F-2026-001"
     assert str(data["date_facture"]) == "2026-12-03"
@@ -306,7 +314,7 @@ def test_depot_d_une_facture_a_20_pour_cent_pre_remplie_a_20_pour_cent(client, f
 def test_depot_d_un_pdf_a_deux_taux_une_ligne_par_taux(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    _deposer(client, structure, (TIERS / "facture_deux_taux_libreoffice.pdf").read_bytes())
+    deposer(client, structure, (TIERS / "facture_deux_taux_libreoffice.pdf").read_bytes())
     page, data = _formulaire(client)
     assert data["numero"] == "FA-2026/0117"
     assert data["lignes-TOTAL_FORMS"] == "2"

@@ -12,10 +12,11 @@ from facturation.models import Facture
 from organisation.enums import Application, Niveau, StatutRattachement, codename
 from organisation.models import Rattachement
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
+from tests.organisation.perimetre import utilisateurs_du_perimetre
 
 pytestmark = pytest.mark.django_db
 S = StatutFacture
-C, M = Niveau.CONSULTATION, Niveau.MODIFICATION
+M = Niveau.MODIFICATION
 
 
 def _utilisateur(structure, application, niveau=M, *, service=None, statut=StatutRattachement.ACTIF):
@@ -83,10 +84,9 @@ EMISES_A = {"A1-E1", "A2-E2", "A-E", "A1-BROUILLON", "A-DEPOSEE", "A-V", "A-V-BR
 
 def test_emises_par(monde):
     app = Application.FACTURES_EMISES
-    toute_a = _utilisateur(monde["a"], app)
-    service_a1 = _utilisateur(monde["a"], app, service=monde["sa1"])
-    autre_structure = _utilisateur(monde["b"], app)
-    lecteur = _utilisateur(monde["a"], app, C)
+    toute_a, service_a1, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["a"], app, service=monde["sa1"], autre_structure=monde["b"]
+    )
     autre_profil = _utilisateur(monde["a"], Application.FACTURES_RECUES)
     en_attente = _utilisateur(monde["a"], app, statut=StatutRattachement.EN_ATTENTE)
 
@@ -109,10 +109,9 @@ RECUES_E = {"A1-E1", "A2-E2", "A-E", "A-V-A1"}  # never a draft, « Déposée »
 
 def test_recues_par(monde):
     app = Application.FACTURES_RECUES
-    toute_e = _utilisateur(monde["e"], app)
-    service_e1 = _utilisateur(monde["e"], app, service=monde["se1"])
-    autre_structure = _utilisateur(monde["f"], app)
-    lecteur = _utilisateur(monde["e"], app, C)
+    toute_e, service_e1, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["e"], app, service=monde["se1"], autre_structure=monde["f"]
+    )
     autre_profil = _utilisateur(monde["e"], Application.FACTURES_EMISES)
 
     assert _pks(Facture.objects.recues_par(toute_e)) == RECUES_E
@@ -129,10 +128,9 @@ def test_peut_traiter_est_la_condition_en_modification(monde):
     """``peut_traiter`` answers exactly ``recues_par(user, MODIFICATION)`` for every invoice: a service-level agent
     not for another service's, a reader never, nobody for an invoice not yet made available to the recipient."""
     app = Application.FACTURES_RECUES
-    toute_e = _utilisateur(monde["e"], app)
-    service_e1 = _utilisateur(monde["e"], app, service=monde["se1"])
-    autre_structure = _utilisateur(monde["f"], app)
-    lecteur = _utilisateur(monde["e"], app, C)
+    toute_e, service_e1, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["e"], app, service=monde["se1"], autre_structure=monde["f"]
+    )
     attendu = {
         toute_e: RECUES_E,
         service_e1: {"A1-E1"},
@@ -146,10 +144,10 @@ def test_peut_traiter_est_la_condition_en_modification(monde):
 
 def test_a_valider_par(monde):
     app = Application.FACTURES_A_VALIDER
-    toute_v = _utilisateur(monde["v"], app)
-    service_v = _utilisateur(monde["v"], app, service=monde["sv"])  # the valideur is a structure: it sees all
-    autre_structure = _utilisateur(monde["w"], app)
-    lecteur = _utilisateur(monde["v"], app, C)
+    # A user of one service of the valideur sees all: the valideur is a structure.
+    toute_v, service_v, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["v"], app, service=monde["sv"], autre_structure=monde["w"]
+    )
     fournisseur = _utilisateur(monde["a"], app)  # the profile on the supplier is not the valideur's
 
     assert _pks(Facture.objects.a_valider_par(toute_v)) == {"A-V"}

@@ -17,6 +17,12 @@ from tests.fixtures_facturation import donnees_saisie
 pytestmark = pytest.mark.django_db
 
 
+def _brouillon(client, structure, etat) -> Facture:
+    """« Enregistrer » a saisie as the logged-in user: the draft."""
+    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
+    return Facture.objects.get()
+
+
 def test_enregistrer_un_brouillon_calcule_les_montants(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
@@ -71,8 +77,7 @@ def test_regles_refusent_l_envoi_avec_un_message_sur_le_champ(client, fournisseu
 def test_numero_deja_utilise_refuse(fournisseur_gp, etat, client):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    premiere = Facture.objects.get()
+    premiere = _brouillon(client, structure, etat)
     Facture.objects.filter(pk=premiere.pk).update(statut=StatutFacture.MISE_A_DISPOSITION)
     response = client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "valider"})
     assert "Ce numéro de facture est déjà utilisé par votre structure" in outils.texte(response)
@@ -97,8 +102,7 @@ def test_un_utilisateur_en_consultation_ne_saisit_pas(client, fournisseur_gp, et
     rattacher(gp, lecteur, structure)
     org_services.definir_profils(utilisateur=lecteur, structure=structure, profils={"FACTURES_EMISES": "consultation"})
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    facture = Facture.objects.get()
+    facture = _brouillon(client, structure, etat)
     client.force_login(lecteur)
     assert client.get(reverse("facture_emise", args=[facture.pk])).status_code == 200
     assert client.get(reverse("saisir_facture")).status_code == 403
@@ -111,8 +115,7 @@ def test_un_utilisateur_en_consultation_ne_saisit_pas(client, fournisseur_gp, et
 def test_une_autre_structure_ne_voit_rien(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    facture = Facture.objects.get()
+    facture = _brouillon(client, structure, etat)
     intrus = UtilisateurFactory()
     client.force_login(intrus)
     # Without « Factures émises » in modification the saisie refuses (403); another structure's invoice is not found.
@@ -234,8 +237,7 @@ def test_pages_de_liste_requetes_bornees(client, fournisseur_gp, etat, django_as
 def test_page_recycler_et_ses_erreurs(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    facture = Facture.objects.get()
+    facture = _brouillon(client, structure, etat)
     Facture.objects.filter(pk=facture.pk).update(statut=StatutFacture.A_RECYCLER)
     url = reverse("recycler_facture", args=[facture.pk])
     assert "DRFIP_IDF" in outils.texte(client.get(url))
@@ -258,8 +260,7 @@ def _piece(client, facture, nom, contenu, designation="Bon de livraison"):
 def test_pieces_jointes_limites_et_contenu(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    facture = Facture.objects.get()
+    facture = _brouillon(client, structure, etat)
     assert "Extension non autorisée (.exe)" in outils.texte(_piece(client, facture, "virus.exe", b"MZ"))
     assert "ne correspond pas à son extension .pdf" in outils.texte(_piece(client, facture, "bl.pdf", b"GIF89a"))
     assert "50 caractères" in outils.texte(_piece(client, facture, "n" * 60 + ".pdf", b"%PDF-1.4"))
@@ -279,8 +280,7 @@ def test_pieces_jointes_limites_et_contenu(client, fournisseur_gp, etat):
 def test_les_rejets_non_traites_s_affichent_a_la_connexion(client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     client.force_login(gp)
-    client.post(reverse("saisir_facture"), {**donnees_saisie(structure, etat), "action": "enregistrer"})
-    facture = Facture.objects.get()
+    facture = _brouillon(client, structure, etat)
     services.valider_et_envoyer(acting_user=gp, facture=facture, contenu=b"%PDF-1.4 r", nom_fichier="r.pdf")
     assert 'data-testid="alertes-connexion"' not in outils.texte(client.get(reverse("domaines")))
     services.CIRCUIT.transition(facture, to="REJETEE", acting_user=None, role="DESTINATAIRE", motif="Erreur de TVA")

@@ -6,7 +6,6 @@ processes it up to « Mise en paiement » and downloads it; the supplier's histo
 
 import base64
 import io
-import sys
 import time
 import zipfile
 
@@ -15,7 +14,15 @@ import requests
 
 from chorus.api import services as api_services
 from organisation.api import comptes
-from tests.conftest import ARTIFACTS, environnement_de_test, free_port, lancer, stop_process, wait_until
+from tests.conftest import (
+    ARTIFACTS,
+    commande_gunicorn,
+    environnement_de_test,
+    free_port,
+    lancer,
+    stop_process,
+    wait_until,
+)
 from tests.facturation.test_depot_externes import CODE_SERVICE, ECHANTILLONS, _preparer
 from tests.fixtures_facturation import SIRET_ETAT
 
@@ -33,23 +40,7 @@ def serveur(celery_worker_process):
     port = free_port()
     env = environnement_de_test()
     log = open(ARTIFACTS / "gunicorn-cycle-erp.log", "ab")  # noqa: SIM115 - closed below
-    proc = lancer(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chorus.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "120",
-            "--no-control-socket",
-        ],
-        env=env,
-        sortie=log,
-    )
+    proc = lancer(commande_gunicorn(port, "--timeout", "120", "--no-control-socket"), env=env, sortie=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

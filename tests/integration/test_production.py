@@ -26,7 +26,16 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.conftest import _test_database_url, free_port, lancer, stop_process
+from bench.common import variables_production
+from tests.conftest import (
+    CONFIGURATION_DU_PORTAIL,
+    _test_database_url,
+    commande_gunicorn,
+    commande_worker,
+    free_port,
+    lancer,
+    stop_process,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,22 +46,11 @@ REDIS_DB = 6
 APPLICATION_ROLE = "chorus_production_app"
 APPLICATION_PASSWORD = "production-check-app-role"
 PRODUCTION_KEYS = (
+    *CONFIGURATION_DU_PORTAIL,
     "DJANGO_SETTINGS_MODULE",
-    "DATABASE_URL",
-    "DATABASE_PROPRIETAIRE_URL",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "EMAIL_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
     "CHORUS_VAR_DIR",
-    # tests/conftest.py sets it for Playwright; a deployment never does (check --deploy reports async.E001).
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
@@ -136,17 +134,13 @@ def production(tmp_path_factory):
     _recreate_database(proprietaire_url)
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
-    base = {
-        "DJANGO_SETTINGS_MODULE": "chorus.settings.production",
-        "DATABASE_URL": database_url,
-        "DATABASE_PROPRIETAIRE_URL": proprietaire_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "chorus.example.fr,127.0.0.1",
-        "EMAIL_URL": "console://",
-        "STATIC_ROOT": str(directory / "static"),
-        "MEDIA_ROOT": str(directory / "media"),
-    }
+    base = variables_production(
+        proprietaire_url=proprietaire_url,
+        application_url=database_url,
+        redis_url=redis_url,
+        repertoire=directory,
+        hotes="chorus.example.fr,127.0.0.1",
+    )
     env = production_env(base)
     # As in the Docker image: the manifest of hashed static files exists before anything serves a page.
     _assert_ok(run(env, "manage.py", "collectstatic", "--noinput", "-v", "0"), "collectstatic")
@@ -192,28 +186,7 @@ def test_production_configuration_against_real_servers(production):
     # (d) A round trip through a real worker started with the production settings.
     worker_log = directory / "worker.log"
     with open(worker_log, "wb") as log:
-        worker = lancer(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "chorus",
-                "worker",
-                "-P",
-                "solo",
-                "-c",
-                "1",
-                "-l",
-                "INFO",
-                "-n",
-                f"production-check-{os.getpid()}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            env=env,
-            sortie=log,
-        )
+        worker = lancer(commande_worker("production-check"), env=env, sortie=log)
     web = None
     try:
         result = run(
@@ -236,22 +209,7 @@ def test_production_configuration_against_real_servers(production):
         port = free_port()
         web_log = directory / "gunicorn.log"
         with open(web_log, "wb") as log:
-            web = lancer(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "chorus.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--access-logfile",
-                    "-",
-                ],
-                env=env,
-                sortie=log,
-            )
+            web = lancer(commande_gunicorn(port, "--access-logfile", "-"), env=env, sortie=log)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:

@@ -140,6 +140,23 @@ def _facture(gp, structure, etat, numero):
     )
 
 
+def _connecte_avec_une_facture(client, fournisseur_gp, etat, numero):
+    """The supplier's GP logged in, with one invoice ``numero`` sent to ``etat``; (gp, structure)."""
+    gp, structure = fournisseur_gp
+    _facture(gp, structure, etat, numero)
+    client.force_login(gp)
+    return gp, structure
+
+
+@contextlib.contextmanager
+def _ecrite_replique_arretee(gp, structure, etat, numero):
+    """The replica caught up, then standing still while the invoice ``numero`` is written on the primary: a read
+    from the replica cannot show it."""
+    _rattraper()
+    with _rejeu_en_pause():
+        yield _facture(gp, structure, etat, numero)
+
+
 def _numeros(response) -> set[str]:
     assert response.status_code == 200
     return {f["numero"] for f in response.context["factures"]}
@@ -160,13 +177,8 @@ def test_la_replique_est_un_serveur_en_attente(replique):
 
 
 def test_page_de_liste_lue_sur_la_replique(replique, client, fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    _facture(gp, structure, etat, "R-1")
-    client.force_login(gp)
-    _rattraper()
-    with _rejeu_en_pause():
-        # Written on the primary while the replica stands still: a page read from the replica cannot show it.
-        _facture(gp, structure, etat, "R-2")
+    gp, structure = _connecte_avec_une_facture(client, fournisseur_gp, etat, "R-1")
+    with _ecrite_replique_arretee(gp, structure, etat, "R-2"):
         assert set(Facture.objects.values_list("numero", flat=True)) == {"R-1", "R-2"}
         with (
             CaptureQueriesContext(connections[routeurs.REPLIQUE]) as lu,
@@ -186,12 +198,8 @@ def test_page_de_liste_lue_sur_la_replique(replique, client, fournisseur_gp, eta
 
 def test_un_export_en_flux_est_lu_sur_la_replique_jusqu_au_bout(client, fournisseur_gp, etat):
     """The CSV is produced while the response is sent, after the middleware returned: still from the replica."""
-    gp, structure = fournisseur_gp
-    _facture(gp, structure, etat, "E-1")
-    client.force_login(gp)
-    _rattraper()
-    with _rejeu_en_pause():
-        _facture(gp, structure, etat, "E-2")
+    gp, structure = _connecte_avec_une_facture(client, fournisseur_gp, etat, "E-1")
+    with _ecrite_replique_arretee(gp, structure, etat, "E-2"):
         with CaptureQueriesContext(connections[routeurs.REPLIQUE]) as lu:
             response = client.get(reverse("exporter_factures"))
             assert response.status_code == 200 and response.streaming
@@ -201,9 +209,7 @@ def test_un_export_en_flux_est_lu_sur_la_replique_jusqu_au_bout(client, fourniss
 
 
 def test_une_replique_injoignable_laisse_la_page_sur_le_primaire(replique, client, fournisseur_gp, etat, caplog):
-    gp, structure = fournisseur_gp
-    _facture(gp, structure, etat, "H-1")
-    client.force_login(gp)
+    _connecte_avec_une_facture(client, fournisseur_gp, etat, "H-1")
     replique.close()
     reglages = connections.settings[routeurs.REPLIQUE]
     del connections[routeurs.REPLIQUE]
@@ -220,9 +226,7 @@ def test_une_replique_injoignable_laisse_la_page_sur_le_primaire(replique, clien
 
 
 def test_un_post_ecrit_sur_le_primaire_et_y_garde_le_navigateur(replique, client, fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    _facture(gp, structure, etat, "P-1")
-    client.force_login(gp)
+    _connecte_avec_une_facture(client, fournisseur_gp, etat, "P-1")
     with (
         CaptureQueriesContext(connections[routeurs.REPLIQUE]) as lu,
         CaptureQueriesContext(connections["default"]) as primaire,

@@ -18,26 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, lancer
+from tests.conftest import CONFIGURATION_DU_PORTAIL, free_port, lancer
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-INHERITED_CONFIGURATION = (
-    "DATABASE_URL",
-    "DATABASE_PROPRIETAIRE_URL",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "EMAIL_URL",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "PORT",
-    "PYTHONUNBUFFERED",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-)
+INHERITED_CONFIGURATION = (*CONFIGURATION_DU_PORTAIL, "PORT", "PYTHONUNBUFFERED")
 
 
 def _processes_of(var_dir: Path) -> dict[int, str]:

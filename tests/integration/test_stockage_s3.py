@@ -30,6 +30,7 @@ from tests.api.conftest import api, client_oauth, compte  # noqa: F401  (the API
 from tests.api.test_flux import deposer, document, synchrone, tar_gz  # noqa: F401
 from tests.conftest import free_port
 from tests.factories import UtilisateurFactory
+from tests.facturation import depot as depot_portail
 from tests.facturation.test_depot_externes import ECHANTILLONS, _preparer
 from tests.sollicitations import conftest as sollicitations_conftest
 from tests.sollicitations.conftest import referentiel  # noqa: F401  (the categories, for usefixtures)
@@ -92,18 +93,10 @@ def test_facture_deposee_sur_le_portail_est_dans_le_bucket_et_se_telecharge(comp
     contenu = _preparer(EXEMPLE, structure, etat, gp)
     client.force_login(gp)
     # « Déposer facture »: the file waits in the bucket while the supplier completes the draft.
-    fichier = SimpleUploadedFile(EXEMPLE.name, contenu, content_type="application/octet-stream")
-    reponse = client.post(
-        reverse("deposer_facture"), {"fichier": fichier, "cadre": "A1_FACTURE_FOURNISSEUR", "fournisseur": structure.pk}
-    )
+    reponse = depot_portail.deposer(client, structure, contenu, nom=EXEMPLE.name)
     assert reponse.status_code == 302, reponse.context["form"].errors
     facture = Facture.objects.get()
-    donnees = {"cadre": facture.cadre, "action": "valider"}
-    if facture.coordonnees_bancaires_id:
-        donnees["coordonnees_bancaires"] = facture.coordonnees_bancaires_id
-    reponse = client.post(reponse["Location"], donnees)
-    assert reponse.status_code == 302, reponse.context["form"].errors
-    client.post(reverse("confirmer_envoi", args=[facture.pk]))
+    depot_portail.envoyer_le_brouillon(client, facture, reponse["Location"])
     facture.refresh_from_db()
     assert facture.statut == StatutFacture.MISE_A_DISPOSITION
 
@@ -122,13 +115,7 @@ def test_facture_deposee_sur_le_portail_est_dans_le_bucket_et_se_telecharge(comp
 def test_pipeline_et_piece_jointe_dans_le_bucket(compartiment, client, fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     contenu = _preparer(EXEMPLE, structure, etat, gp)
-    brouillon = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX, acting_user=gp, fournisseur=structure, contenu=contenu, nom_fichier=EXEMPLE.name
-    )
-    brouillon.refresh_from_db()
-    assert brouillon.statut == StatutFacture.MISE_A_DISPOSITION
-    with brouillon.fichier.open("rb") as fichier:
-        assert fichier.read() == contenu
+    brouillon = depot_portail.envoyer_par_le_circuit(gp, structure, contenu, EXEMPLE.name)
     assert _contenu(compartiment, brouillon.fichier.name) == contenu
 
     # Two deposits of a file of the same name never replace one another's object (file_overwrite=False).

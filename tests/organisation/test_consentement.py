@@ -42,6 +42,14 @@ def _agent_support():
 # --- Rattachement by invitation ------------------------------------------------------------------------------
 
 
+def _repondre(client, rattachement, statut) -> str:
+    """The logged-in user's answer to the invitation (« Accepter » is ``ACTIF``, « Refuser » ``REFUSE``): the page
+    it leads to, as text; ``rattachement`` is read again."""
+    response = client.post(reverse("repondre_invitation", args=[rattachement.pk]), {"statut": statut}, follow=True)
+    rattachement.refresh_from_db()
+    return outils.texte(response)
+
+
 def test_le_gp_invite_rien_ne_s_applique_avant_l_acceptation(
     client, gp_et_structure, django_capture_on_commit_callbacks
 ):
@@ -79,11 +87,7 @@ def test_l_invite_accepte_dans_mes_rattachements_puis_est_rattache_avec_les_prof
     client.force_login(invite)
     page = outils.texte(client.get(reverse("mes_rattachements")))
     assert "Invitation à accepter" in page and "Accepter" in page and "Refuser" in page
-    response = client.post(
-        reverse("repondre_invitation", args=[rattachement.pk]), {"statut": StatutRattachement.ACTIF}, follow=True
-    )
-    assert "Vous êtes rattaché à la structure ACME SAS." in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Vous êtes rattaché à la structure ACME SAS." in _repondre(client, rattachement, StatutRattachement.ACTIF)
     assert rattachement.statut == StatutRattachement.ACTIF
     assert queries.structures_de(invite, Application.FACTURES_EMISES, Niveau.MODIFICATION).get() == structure
     assert [(h.statut_precedent, h.statut, h.acting_user_id) for h in rattachement.historique.order_by("id")] == [
@@ -98,21 +102,13 @@ def test_l_invite_refuse_et_n_est_pas_rattache(client, gp_et_structure):
     invite = UtilisateurFactory()
     rattachement = services.rattacher_utilisateur(acting_user=gp, email=invite.email, structure=structure)
     client.force_login(invite)
-    response = client.post(
-        reverse("repondre_invitation", args=[rattachement.pk]), {"statut": StatutRattachement.REFUSE}, follow=True
-    )
-    assert "Vous avez refusé l'invitation" in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Vous avez refusé l'invitation" in _repondre(client, rattachement, StatutRattachement.REFUSE)
     assert rattachement.statut == StatutRattachement.REFUSE
     assert not queries.structures_de(invite).exists()
     assert not services.profils_de(utilisateur=invite, structure=structure)
     assert "Invitation refusée" in _messages(gp)
     # Answered once: a second answer changes nothing.
-    response = client.post(
-        reverse("repondre_invitation", args=[rattachement.pk]), {"statut": StatutRattachement.ACTIF}, follow=True
-    )
-    assert "Action déjà effectuée" in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Action déjà effectuée" in _repondre(client, rattachement, StatutRattachement.ACTIF)
     assert rattachement.statut == StatutRattachement.REFUSE
 
 
@@ -151,9 +147,7 @@ def test_reponse_inconnue_refusee_sans_rien_changer(client, gp_et_structure):
     invite = UtilisateurFactory()
     rattachement = services.rattacher_utilisateur(acting_user=gp, email=invite.email, structure=structure)
     client.force_login(invite)
-    response = client.post(reverse("repondre_invitation", args=[rattachement.pk]), {"statut": "INACTIF"}, follow=True)
-    assert "Choisissez « Accepter » ou « Refuser »." in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Choisissez « Accepter » ou « Refuser »." in _repondre(client, rattachement, "INACTIF")
     assert rattachement.statut == StatutRattachement.INVITE
 
 
@@ -163,11 +157,7 @@ def test_un_rattachement_actif_ne_se_repond_pas(client, gp_et_structure):
     invite = UtilisateurFactory()
     rattachement = rattacher(gp, invite, structure)
     client.force_login(invite)
-    response = client.post(
-        reverse("repondre_invitation", args=[rattachement.pk]), {"statut": StatutRattachement.REFUSE}, follow=True
-    )
-    assert "Action déjà effectuée" in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Action déjà effectuée" in _repondre(client, rattachement, StatutRattachement.REFUSE)
     assert rattachement.statut == StatutRattachement.ACTIF
 
 
@@ -219,11 +209,7 @@ def test_accepter_apres_la_desactivation_de_la_structure_refuse(client, gp_et_st
     rattachement = services.rattacher_utilisateur(acting_user=gp, email=invite.email, structure=structure)
     services.changer_statut_structure(acting_user=gp, structure=structure, active=False)
     client.force_login(invite)
-    response = client.post(
-        reverse("repondre_invitation", args=[rattachement.pk]), {"statut": StatutRattachement.ACTIF}, follow=True
-    )
-    assert "Cette structure n'est pas active" in outils.texte(response)
-    rattachement.refresh_from_db()
+    assert "Cette structure n'est pas active" in _repondre(client, rattachement, StatutRattachement.ACTIF)
     assert rattachement.statut == StatutRattachement.INVITE
     assert not services.profils_de(utilisateur=invite, structure=structure)
 

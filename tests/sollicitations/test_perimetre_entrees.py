@@ -10,10 +10,11 @@ from organisation.enums import Application, Niveau
 from sollicitations import queries
 from sollicitations.models import Sollicitation, SousCategorie
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
+from tests.organisation.perimetre import utilisateurs_du_perimetre
 from tests.sollicitations.conftest import rattacher
 
 pytestmark = pytest.mark.django_db
-C, M = Niveau.CONSULTATION, Niveau.MODIFICATION
+M = Niveau.MODIFICATION
 
 
 def _objets(qs) -> set[str]:
@@ -63,10 +64,9 @@ def _utilisateur(structure, application, niveau=M, *, service=None):
 
 def test_emises_par(monde):
     app = Application.SOLLICITATIONS_EMISES
-    toute_a = _utilisateur(monde["a"], app)
-    service_a1 = _utilisateur(monde["a"], app, service=monde["sa1"])
-    autre_structure = _utilisateur(monde["b"], app)
-    lecteur = _utilisateur(monde["a"], app, C)
+    toute_a, service_a1, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["a"], app, service=monde["sa1"], autre_structure=monde["b"]
+    )
     autre_profil = _utilisateur(monde["a"], Application.SOLLICITATIONS_RECUES)
 
     assert _objets(Sollicitation.objects.emises_par(toute_a)) == {"A1-E1", "A2-E2", "A-E", "A1-SUPPORT"}
@@ -82,10 +82,9 @@ def test_emises_par(monde):
 
 def test_recues_par(monde, agent_support):
     app = Application.SOLLICITATIONS_RECUES
-    toute_e = _utilisateur(monde["e"], app)
-    service_e1 = _utilisateur(monde["e"], app, service=monde["se1"])
-    autre_structure = _utilisateur(monde["f"], app)
-    lecteur = _utilisateur(monde["e"], app, C)
+    toute_e, service_e1, autre_structure, lecteur = utilisateurs_du_perimetre(
+        _utilisateur, monde["e"], app, service=monde["se1"], autre_structure=monde["f"]
+    )
     autre_profil = _utilisateur(monde["e"], Application.SOLLICITATIONS_EMISES)
     support_et_e = rattacher(agent_support, monde["e"], profils={app: M})
 
