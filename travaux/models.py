@@ -1,3 +1,6 @@
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,10 +22,13 @@ ACTEURS = ("fournisseur", "validateur", "moe", "moa", "destinataire")
 
 def _condition_acteurs(user, niveau: str, prefixe: str = "") -> Q:
     """The dossiers one of whose actors is a structure where the user holds « Factures de travaux »."""
-    condition = Q(pk__in=[])
-    for acteur in ACTEURS:
-        condition |= condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure=f"{prefixe}{acteur}")
-    return condition
+    return reduce(
+        or_,
+        (
+            condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure=f"{prefixe}{acteur}")
+            for acteur in ACTEURS
+        ),
+    )
 
 
 class DossierQuerySet(models.QuerySet):
@@ -80,7 +86,8 @@ def _condition_brouillons(user, niveau: str) -> Q:
     )
 
 
-# The Tableau de bord's roles, each the piece's copy of its dossier's actor (kept by the database: migration 0003).
+# The Tableau de bord's roles, each the piece's copy of its dossier's actor (kept by the database: migrations 0003
+# and 0004).
 CHAMPS_ROLE = {Role.FOURNISSEUR: "dossier_fournisseur", Role.MOE: "dossier_moe", Role.MOA: "dossier_moa"}
 
 
@@ -88,8 +95,12 @@ class PieceQuerySet(models.QuerySet):
     def visibles_par(self, user, niveau: str = Niveau.CONSULTATION):
         """The one door to works pieces (pages, downloads, exports): every piece of a dossier one of whose actors is
         a structure where the user holds « Factures de travaux », but a draft (or an abandoned one) only to its
-        depositing structure."""
-        return self.filter(_condition_acteurs(user, niveau, "dossier__")).filter(_condition_brouillons(user, niveau))
+        depositing structure.
+
+        The actors are read on the piece's own copies of them (``dossier_<acteur>``, kept by the database), not
+        through the dossier: no join to plan, and the condition is built once, in one ``filter``, for every list
+        that starts here (BENCHMARKS.md, « Factures de travaux »)."""
+        return self.filter(_condition_acteurs(user, niveau, "dossier_") & _condition_brouillons(user, niveau))
 
     def du_role(self, user, role: str, structures, niveau: str = Niveau.CONSULTATION):
         """``visibles_par`` narrowed to the dossiers where one of ``structures`` holds ``role``: such a structure
@@ -168,12 +179,15 @@ class PieceTravaux(models.Model):
     instructeur = models.CharField(max_length=50, blank=True)
     telechargee_le = models.DateTimeField("téléchargée le", null=True, blank=True)
 
-    # Kept by database triggers (migration 0003), never written by the code: the dossier's actors and the « état
-    # courant » (the piece's status, or its invoice's once payable), so that a role's Tableau de bord counts its
-    # pieces with one index-only scan instead of a probe of the dossier and of the invoice per piece (BENCHMARKS.md).
+    # Kept by database triggers (migrations 0003 and 0004), never written by the code: the dossier's actors and the
+    # « état courant » (the piece's status, or its invoice's once payable), so that a role's Tableau de bord counts
+    # its pieces with one index-only scan instead of a probe of the dossier and of the invoice per piece, and the
+    # perimeter is read on the piece without the dossier join (BENCHMARKS.md).
     dossier_fournisseur = _copie_acteur()
+    dossier_validateur = _copie_acteur()
     dossier_moe = _copie_acteur()
     dossier_moa = _copie_acteur()
+    dossier_destinataire = _copie_acteur()
     etat_courant = models.CharField("état courant", max_length=40, blank=True, editable=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -199,6 +213,16 @@ class PieceTravaux(models.Model):
                     name=f"piece_tdb_{acteur}_idx",
                 )
                 for acteur in ("fournisseur", "moe", "moa")
+            ),
+            # The two actors the Tableau de bord does not count, for the perimeter's OR (``visibles_par``): most
+            # dossiers have no validateur, hence partial.
+            *(
+                models.Index(
+                    fields=[f"dossier_{acteur}"],
+                    condition=Q(**{f"dossier_{acteur}__isnull": False}),
+                    name=f"piece_{acteur}_idx",
+                )
+                for acteur in ("validateur", "destinataire")
             ),
         ]
         constraints = [

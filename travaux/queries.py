@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from facturation.enums import StatutFacture
 from facturation.models import HistoriqueFacture
-from organisation.enums import Niveau
+from organisation import queries as org_queries
+from organisation.enums import Application, Niveau
 from travaux import statuts
 from travaux.models import CHAMPS_ROLE, DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.services import structures_travaux
@@ -58,7 +59,8 @@ def condition_a_traiter(user) -> Q:
     """« FACTURE DE TRAVAUX À TRAITER » (seed 001): the pieces waiting for one of the user's structures (mise à
     disposition, prise en compte, à valider), and the user's own pieces to take up again (draft, suspended,
     refused)."""
-    return condition_a_traiter_par(list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", flat=True)))
+    mes = org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX)  # the request's perimeter, no query
+    return condition_a_traiter_par(mes)
 
 
 def condition_a_traiter_par(mes: list) -> Q:

@@ -12,13 +12,13 @@ import pytest
 import time_machine
 
 from chorus.api import services as api_services
-from facturation.enums import StatutFacture
+from facturation.enums import Cadre, StatutFacture
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.api import comptes
 from organisation.enums import Application, OptionMoa
 from tests.api.conftest import MOT_DE_PASSE, ClientApi
-from tests.travaux.factories import acteur, pdf
+from tests.travaux.factories import acteur, deposer_initial, pdf
 from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.statuts import Role, StatutPiece
 
@@ -510,3 +510,33 @@ def test_corps_mal_formes_400_en_francais_et_rien_de_change(apis, structures, ch
     donnees = refus(apis["fournisseur"].post(f"facturesTravaux/v1/{chemin}", corps))
     assert message in donnees["libelle"], donnees
     assert not PieceTravaux.objects.exists() and not DossierFacturation.objects.exists()
+
+
+def test_chaque_acteur_du_dossier_trouve_la_piece_par_l_api(client, client_oauth):
+    """The API's perimeter is the pages' (``pieces_visibles``): each of the dossier's actors — the validateur
+    (titulaire) and the service financier too, which the piece reaches through its own copies of the dossier's
+    actors — finds the sous-traitant's piece; a structure outside the dossier does not."""
+    sous_traitant = acteur("SOUS-TRAITANT SARL")
+    qui = {
+        "titulaire": acteur("TITULAIRE DU MARCHE", niveau=None)[1],
+        "moe": acteur("MB INGENIERIE", niveau=None)[1],
+        "moa": acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA, niveau=None)[1],
+        "service_financier": acteur("DRFIP OCCITANIE", publique=True, niveau=None)[1],
+        "etranger": acteur("AUTRE ENTREPRISE", niveau=None)[1],
+    }
+    a10 = deposer_initial(
+        sous_traitant,
+        cadre=Cadre.A10,
+        numero="A10-API",
+        validateur=qui["titulaire"],
+        moe=qui["moe"],
+        moa=qui["moa"],
+        destinataire=qui["service_financier"],
+    )
+    for nom, structure in qui.items():
+        compte, _ = comptes.creer_compte_technique(
+            structure=structure, login=f"TECH_{nom}@cpro.fr", mot_de_passe=MOT_DE_PASSE
+        )
+        api = ClientApi(client, api_services.emettre_jeton(client_oauth), compte)
+        trouves = ok(api.post("facturesTravaux/v1/rechercher", {}))["listeFacturesTravaux"]
+        assert [p["idFactureTravaux"] for p in trouves] == ([] if nom == "etranger" else [a10.pk]), nom

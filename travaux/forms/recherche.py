@@ -35,10 +35,25 @@ CHOIX_ETATS = [
 CHOIX_GROUPES = [(code, libelle) for code, (libelle, _statuts) in statuts.GROUPES_TABLEAU_DE_BORD.items()]
 
 
+class _ChoixLus(forms.models.ModelChoiceIterator):
+    """The choices read by one plain query: Django's iterator opens a server-side cursor on PostgreSQL (DECLARE,
+    FETCH, CLOSE: three round trips on every page showing the field) for what are a user's few structures."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ChoixStructure(forms.ModelChoiceField):
+    iterator = _ChoixLus
+
+
 def _structure(label: str) -> forms.ModelChoiceField:
     """One of the user's structures: the form's ``structures`` argument sets the queryset (on the field itself,
     which ``DsfrBaseForm`` has already bound)."""
-    return forms.ModelChoiceField(
+    return _ChoixStructure(
         label=label,
         queryset=Structure.objects.none(),
         required=False,

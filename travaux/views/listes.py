@@ -17,9 +17,9 @@ from chorus.pages import fil_depuis
 from chorus.pagination import page_de_recherche, page_par_id
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
+from organisation.models import Structure
 from travaux import queries, recherche, statuts
 from travaux.forms.recherche import RechercheTravauxForm, RoleTableauDeBordForm, SyntheseTravauxForm
-from travaux.services import structures_travaux
 from travaux.statuts import Role
 
 ACCUEIL = ("Factures de travaux", "travaux_synthese")
@@ -44,12 +44,16 @@ def profil_travaux(vue):
 
 
 def _mes_structures(user):
-    return structures_travaux(user, Niveau.CONSULTATION).order_by("raison_sociale", "pk")
+    """The user's structures with « Factures de travaux » (``structures_travaux``), read by their ids from the
+    request's perimeter: a primary key lookup instead of the rattachements' and profiles' subqueries."""
+    mes = org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.CONSULTATION)
+    return Structure.objects.filter(pk__in=mes).order_by("raison_sociale", "pk")
 
 
 def _peut_deposer(user) -> bool:
-    """The « Déposer » tab: « Factures de travaux » in modification on some structure."""
-    return structures_travaux(user, Niveau.MODIFICATION).exists()
+    """The « Déposer » tab: « Factures de travaux » in modification on some structure (the request's perimeter,
+    already read: no query)."""
+    return bool(org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.MODIFICATION))
 
 
 @profil_travaux
