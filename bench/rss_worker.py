@@ -67,6 +67,12 @@ def main() -> None:
             depot.analyser(contenu)
         etape(f"200 more {format_} invoices")
 
+    out("\nReading the last chunk's files out of a CII lot (tracemalloc peak of the Python allocations, MB):")
+    out("| lot | files per chunk | the whole lot (before: `lire_lot`) | the chunk's own files (`parcourir_lot`) |")
+    out("|---:|---:|---:|---:|")
+    for n in (1_000, 10_000):
+        out(lecture_d_une_tranche(n))
+
     out("\nA real worker at rest (`celery -A chorus worker -P solo`, after its ping, before any task):")
     from bench.flux import arreter_workers, demarrer_workers
 
@@ -76,6 +82,30 @@ def main() -> None:
         out(f"  VmRSS {rss_mo(worker.pid):.0f} MB")
     finally:
         arreter_workers([worker])
+
+
+def lecture_d_une_tranche(n: int) -> str:
+    import tracemalloc
+
+    from bench.flux import documents, tar_gz
+    from facturation import lots
+    from facturation.api import flux
+
+    lot = tar_gz(documents("CII", n, "LEC-"), "xml")
+    taille = max(flux.TAILLE_TRANCHE, -(-n // flux.MAX_TRANCHES))
+    derniere = list(range(n - taille, n))
+    pics = []
+    for lire in (
+        lambda: lots.lire_lot(lot, "lot.tar.gz"),
+        lambda: dict(lots.parcourir_lot(lot, "lot.tar.gz", derniere)),
+    ):
+        gc.collect()
+        tracemalloc.start()
+        lus = lire()
+        pics.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        tracemalloc.stop()
+        del lus
+    return f"| {n:,} | {taille} | {pics[0]:.1f} | {pics[1]:.1f} |"
 
 
 if __name__ == "__main__":
