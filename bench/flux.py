@@ -156,16 +156,16 @@ def arreter_workers(workers: list[subprocess.Popen]) -> None:
 
 def rss_max_mo(workers: list[subprocess.Popen]) -> float:
     """The workers' peak resident memory (VmHWM of each process and its children), in MB."""
-    pics = []
-    for w in workers:
-        for pid in [w.pid, *_enfants(w.pid)]:
-            try:
-                statut = Path(f"/proc/{pid}/status").read_text()
-            except FileNotFoundError:
-                continue
-            if m := re.search(r"VmHWM:\s+(\d+) kB", statut):
-                pics.append(int(m.group(1)) / 1024)
-    return max(pics, default=0.0)
+    return max((_rss_mo(pid, "VmHWM") for w in workers for pid in [w.pid, *_enfants(w.pid)]), default=0.0)
+
+
+def _rss_mo(pid: int, champ: str) -> float:
+    try:
+        statut = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0.0
+    m = re.search(rf"{champ}:\s+(\d+) kB", statut)
+    return int(m.group(1)) / 1024 if m else 0.0
 
 
 def _enfants(pid: int) -> list[int]:
@@ -184,6 +184,7 @@ def mesurer_lot(vendeur, compte, format_: str, n: int, nb_workers: int, prefixe:
     lot = tar_gz(contenus, "pdf" if format_ == "FACTURX" else "xml")
     del contenus
     workers = demarrer_workers(nb_workers)
+    repos = max(_rss_mo(w.pid, "VmRSS") for w in workers)  # ready, before any task
     try:
         debut = time.perf_counter()
         flux = creer_flux(
@@ -206,6 +207,7 @@ def mesurer_lot(vendeur, compte, format_: str, n: int, nb_workers: int, prefixe:
         "duree": duree,
         "par_seconde": integrees / duree,
         "rss": rss,
+        "repos": repos,
         "premiere_erreur": flux.erreurs_dp[0]["libelleErreurDP"] if flux.erreurs_dp else "",
     }
 
@@ -285,7 +287,7 @@ def main() -> None:
     out(f"COPY invoice + 5 lines + 1 history (anchors' ingest.py, same server): {copy:,.0f} invoices/s")
     out(
         "\n| format | lot | workers | final state | integrated | seconds | invoices/s | ceiling (same run) "
-        "| % of ceiling | worker peak RSS (MB) |"
+        "| % of ceiling | worker RSS at rest → peak (MB) |"
     )
     out("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for k, lot in enumerate(args.lots):
@@ -298,8 +300,11 @@ def main() -> None:
             r = mesurer_lot(vendeur, compte, format_, int(n), nb, prefixe=f"B{k}{nb}-")
             out(
                 f"| {format_} | {int(n):,} | {nb} | {r['etat']} | {r['integrees']:,} | {r['duree']:.1f} | "
-                f"{r['par_seconde']:.1f} | {plafond:.1f} | {100 * r['par_seconde'] / plafond:.0f} % | {r['rss']:.0f} |"
+                f"{r['par_seconde']:.1f} | {plafond:.1f} | {100 * r['par_seconde'] / plafond:.0f} % | "
+                f"{r['repos']:.0f} → {r['rss']:.0f} |"
             )
+            # The machine is shared: the load average says how much of it the lot had.
+            out(f"  (load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} over 1 / 5 / 15 min)")
             if r["premiere_erreur"]:
                 out(f"  ({r['erreurs']} erreur(s), la première : {r['premiere_erreur']})")
     if not args.garder:

@@ -11,6 +11,7 @@ tool. Nothing is ever written to disk."""
 import re
 import tarfile
 import zlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -59,14 +60,26 @@ class Membre:
 
 def lire_lot(contenu: bytes, nom: str) -> list[Membre]:
     """The files of a lot, or the file itself. Raises ``LotInvalide`` when the lot is refused as a whole."""
+    return [membre for _, membre in parcourir_lot(contenu, nom)]
+
+
+def parcourir_lot(contenu: bytes, nom: str, indices: Collection[int] | None = None) -> Iterator[tuple[int, Membre]]:
+    """The lot's files one at a time, as ``(position in the lot, Membre)``, so that a reader keeps only what it
+    needs: the flux's split reads each file once and keeps its digest, a chunk keeps only its own files. With
+    ``indices``, only those files are extracted (the others stream by, their bytes counted by the budget but never
+    kept) and reading stops after the last of them. Raises ``LotInvalide`` (possibly after some files were
+    yielded) when the lot is refused as a whole."""
     if not contenu:
         raise LotInvalide("Le fichier du flux est vide.")
+    voulus = None if indices is None else set(indices)
     compresse = contenu[:2] == GZIP
     if not compresse and not _est_un_tar(contenu):
-        return [_membre(_nom_affiche(nom) or "fichier", contenu)]
+        if voulus is None or 0 in voulus:
+            yield 0, _membre(_nom_affiche(nom) or "fichier", contenu)
+        return
     lecteur = _LecteurBorne(contenu, compresse=compresse)
     try:
-        return _membres(lecteur)
+        yield from _membres(lecteur, voulus)
     except LotInvalide:
         raise
     except (tarfile.TarError, zlib.error, EOFError, OSError, RecursionError, UnicodeError):
@@ -75,14 +88,15 @@ def lire_lot(contenu: bytes, nom: str) -> list[Membre]:
         raise LotInvalide("Le lot est illisible (archive tar tronquée ou corrompue).") from None
 
 
-def _membres(lecteur: "_LecteurBorne") -> list[Membre]:
+def _membres(lecteur: "_LecteurBorne", voulus: set[int] | None) -> Iterator[tuple[int, Membre]]:
     try:
         archive = tarfile.open(fileobj=lecteur, mode="r|", tarinfo=_InfoBornee, encoding="utf-8", errors="replace")
     except tarfile.ReadError:
         if lecteur.lus and not lecteur.debut.strip(b"\0"):
             raise LotInvalide("Le lot ne contient aucun fichier.") from None
         raise
-    membres, repertoires = [], 0
+    position, repertoires = 0, 0
+    restants = None if voulus is None else len(voulus)
     with archive:
         for info in archive:
             _refuser_si_dangereux(info)
@@ -91,19 +105,29 @@ def _membres(lecteur: "_LecteurBorne") -> list[Membre]:
                 if repertoires > MAX_REPERTOIRES:
                     raise LotInvalide(f"Le lot contient plus de {MAX_REPERTOIRES} répertoires.")
                 continue
-            if len(membres) >= MAX_MEMBRES:
+            if position >= MAX_MEMBRES:
                 raise LotInvalide(f"Le lot dépasse {MAX_MEMBRES} fichiers.")
-            nom = _nom_affiche(info.name) or f"fichier n° {len(membres) + 1}"
-            if not info.isfile() or info.issparse():
-                membres.append(Membre(nom, erreur=f"Le fichier {nom} n'est pas un fichier ordinaire : il est ignoré."))
-            elif info.size > TAILLE_MAX_MEMBRE:
-                # Not read: tarfile skips its bytes as they stream by (still counted by the budget).
-                membres.append(Membre(nom, erreur=_trop_gros(nom)))
-            else:
-                membres.append(_membre(nom, archive.extractfile(info).read()))
-    if not membres:
+            position += 1
+            if voulus is not None and position - 1 not in voulus:
+                # Not extracted: tarfile skips its bytes when it reads the next header.
+                continue
+            yield position - 1, _lire_membre(archive, info, position)
+            if restants is not None:
+                restants -= 1
+                if not restants:
+                    return
+    if not position:
         raise LotInvalide("Le lot ne contient aucun fichier.")
-    return membres
+
+
+def _lire_membre(archive: tarfile.TarFile, info: tarfile.TarInfo, position: int) -> Membre:
+    nom = _nom_affiche(info.name) or f"fichier n° {position}"
+    if not info.isfile() or info.issparse():
+        return Membre(nom, erreur=f"Le fichier {nom} n'est pas un fichier ordinaire : il est ignoré.")
+    if info.size > TAILLE_MAX_MEMBRE:
+        # Not read: tarfile skips its bytes as they stream by (still counted by the budget).
+        return Membre(nom, erreur=_trop_gros(nom))
+    return _membre(nom, archive.extractfile(info).read())
 
 
 def _membre(nom: str, contenu: bytes) -> Membre:

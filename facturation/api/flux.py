@@ -43,8 +43,8 @@ DELAI_BLOCAGE = timedelta(minutes=10)
 SIGNE_DE_VIE = 20.0  # seconds
 MAX_TENTATIVES = 3
 # Files per chunk: at least TAILLE_TRANCHE, so that a chunk's fixed costs (reading the lot, one message, the
-# counter) stay small against its invoices, and at most MAX_TRANCHES chunks, since each chunk reads the whole lot
-# again (a 10,000-file lot: 20 chunks of 500, not 100 chunks each decompressing it).
+# counter) stay small against its invoices, and at most MAX_TRANCHES chunks, since each chunk decompresses the lot
+# up to its own last file (keeping only its own files) — a 10,000-file lot: 20 chunks of 500, not 100.
 TAILLE_TRANCHE = 100
 MAX_TRANCHES = 20
 Etat = FluxDepot.Etat
@@ -156,35 +156,37 @@ def _muet(flux: FluxDepot, maintenant) -> bool:
     return (flux.traitement_vu_le or flux.etat_le) < maintenant - DELAI_BLOCAGE
 
 
-def _lire(flux: FluxDepot) -> list:
+def _lire(flux: FluxDepot, indices: list[int] | None = None):
+    """The lot's files as ``(position, Membre)``, one at a time (``lots.parcourir_lot``): only ``indices`` when
+    given. The compressed lot is read from storage once; its files are never all held together."""
     with flux.fichier.open("rb") as f:
-        return lots.lire_lot(f.read(), flux.nom_fichier)
+        contenu = f.read()
+    return lots.parcourir_lot(contenu, flux.nom_fichier, indices)
 
 
 def _decouper(flux: FluxDepot, tentative: int) -> list[list[int]]:
     """Read the lot once, report the files that cannot be integrated whatever happens (unreadable, twice in the
-    lot), and split the others into chunks (lists of the files' positions in the lot). An unreadable lot ends the
-    flux at once."""
+    lot), and split the others into chunks (lists of the files' positions in the lot). Only each file's digest is
+    kept, never its content, so that the lot's size does not weigh on memory. An unreadable lot ends the flux at
+    once."""
+    vus: dict[str, str] = {}
+    erreurs, a_traiter = [], []
     try:
-        membres = _lire(flux)
+        for i, membre in _lire(flux):
+            if membre.erreur:
+                erreurs.append([i, _erreur_dp(flux, membre.nom, membre.erreur)])
+                continue
+            sha = hashlib.sha256(membre.contenu).hexdigest()
+            if sha in vus:
+                message = f"Ce fichier figure deux fois dans le lot (même contenu que « {vus[sha]} ») : il est ignoré."
+                erreurs.append([i, _erreur_dp(flux, membre.nom, message, membre.contenu)])
+                continue
+            vus[sha] = membre.nom
+            a_traiter.append(i)
     except ValidationError as exc:
         erreur = {"codeErreur": "FLUX_ILLISIBLE", "libelleErreur": " ".join(exc.messages), "natureErreur": "FLUX"}
         _enregistrer_decoupage(flux, tentative, [], [], erreurs_techniques=[erreur])
         return []
-    vus: dict[str, str] = {}
-    erreurs, a_traiter = [], []
-    for i, membre in enumerate(membres):
-        if membre.erreur:
-            erreurs.append([i, _erreur_dp(flux, membre.nom, membre.erreur)])
-            continue
-        sha = hashlib.sha256(membre.contenu).hexdigest()
-        if sha in vus:
-            message = f"Ce fichier figure deux fois dans le lot (même contenu que « {vus[sha]} ») : il est ignoré."
-            erreurs.append([i, _erreur_dp(flux, membre.nom, message, membre.contenu)])
-            continue
-        vus[sha] = membre.nom
-        a_traiter.append(i)
-    del membres
     taille = max(TAILLE_TRANCHE, -(-len(a_traiter) // MAX_TRANCHES))
     tranches = [a_traiter[k : k + taille] for k in range(0, len(a_traiter), taille)]
     _enregistrer_decoupage(flux, tentative, tranches, erreurs)
@@ -216,9 +218,8 @@ def _traiter_tranche(flux: FluxDepot, tentative: int, index: int, indices: list[
         raise TraitementRepris
     if index in courant.tranches_finies:
         return
-    tous = _lire(flux)
-    membres = {i: tous[i] for i in indices}
-    del tous
+    # Only this chunk's files are extracted from the lot (and reading stops after the last of them).
+    membres = dict(_lire(flux, indices))
     shas = {i: hashlib.sha256(m.contenu).hexdigest() for i, m in membres.items()}
     # Files integrated by an earlier attempt (or an earlier run of this chunk) count as integrated: their invoice is
     # linked to the flux, in the transaction that created it.

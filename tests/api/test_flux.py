@@ -273,10 +273,10 @@ def test_flux_recu_dont_la_tache_s_est_perdue(api, etat, synchrone):
 
 
 def test_flux_qui_plante_toujours_rejete_apres_trois_tentatives(api, etat, synchrone, monkeypatch, caplog):
-    def plante(contenu, nom):
+    def plante(contenu, nom, indices=None):
         raise RuntimeError("panne interne")
 
-    monkeypatch.setattr(flux_api.lots, "lire_lot", plante)
+    monkeypatch.setattr(flux_api.lots, "parcourir_lot", plante)
     with synchrone(execute=True):
         numero = deposer(api, document(api.compte, etat, "FLX-T")).json()["numeroFluxDepot"]
     flux = FluxDepot.objects.get(numero=numero)

@@ -220,3 +220,38 @@ def test_lot_vide():
     assert refus(lot()) == "Le lot ne contient aucun fichier."
     assert refus(lot(mode="w")) == "Le lot ne contient aucun fichier."
     assert refus(lot((info("rep", tarfile.DIRTYPE), b""))) == "Le lot ne contient aucun fichier."
+
+
+def test_parcourir_seulement_les_membres_voulus(monkeypatch):
+    """A chunk of a lot extracts exactly its own files: the others stream by without ever being read into memory
+    (counted at tarfile's extraction and at the Membre built), and reading stops after the last wanted file."""
+    contenus = [XML.replace(b"<Line>1", b"<Line>%d" % i, 1) for i in range(30)]
+    contenu = lot(*[(f"{i}.xml", c) for i, c in enumerate(contenus)])
+    extraits, construits, produits = [], [], []
+    extraire = tarfile.TarFile.extractfile
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", lambda self, m: extraits.append(m.name) or extraire(self, m))
+    monkeypatch.setattr(lots, "Membre", lambda *a, **k: construits.append(a[0]) or Membre(*a, **k))
+    produire = lots._LecteurBorne._produire
+
+    def compter(self, n):
+        morceau = produire(self, n)
+        produits.append(len(morceau))
+        return morceau
+
+    monkeypatch.setattr(lots._LecteurBorne, "_produire", compter)
+
+    tranche = list(lots.parcourir_lot(contenu, "lot.tar.gz", [10, 11, 12]))
+    assert tranche == [(i, Membre(f"{i}.xml", contenus[i])) for i in (10, 11, 12)]
+    assert extraits == construits == ["10.xml", "11.xml", "12.xml"]
+    partiel = sum(produits)
+
+    extraits.clear(), construits.clear(), produits.clear()
+    assert [i for i, _ in lots.parcourir_lot(contenu, "lot.tar.gz")] == list(range(30))
+    assert len(extraits) == len(construits) == 30
+    # The chunk stopped at its last file: it decompressed well under the whole lot (13 of 30 files and headers).
+    assert partiel < sum(produits) * 0.6
+
+
+def test_parcourir_un_fichier_seul_et_ses_indices():
+    assert list(lots.parcourir_lot(XML, "f.xml", [0])) == [(0, Membre("f.xml", XML))]
+    assert list(lots.parcourir_lot(XML, "f.xml", [1])) == []
