@@ -340,6 +340,9 @@ CELERY_BEAT_SCHEDULE = {
     "api-expired-tokens": {"task": "chorus.api.tasks.purger_jetons_expires", "schedule": crontab(minute=50)},
     # A flux left unfinished 10 minutes (lost task, dead worker) is resumed; every 5 minutes bounds the wait to 15.
     "api-stuck-flux": {"task": "chorus.api.tasks.relancer_flux_bloques", "schedule": crontab(minute="*/5")},
+    # The partitioned tables' next three months (chorus.partitions): daily, so that missed runs for weeks still
+    # leave the month ready before its first row (a row without its month would land in the DEFAULT partition).
+    "monthly-partitions": {"task": "chorus.tasks.creer_partitions_mensuelles", "schedule": crontab(minute=40, hour=3)},
 }
 
 # The security log (``chorus.securite``): JSON lines for a SIEM, on the standard error or in a file of its own.

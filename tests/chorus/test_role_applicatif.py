@@ -6,15 +6,18 @@ The test database belongs to the role pytest-django connects with (the owner); t
 here and the portal's default connection is switched to it (``chorus.roles.connexion_par_defaut``), exactly as
 ``DATABASE_URL`` / ``DATABASE_PROPRIETAIRE_URL`` do in production."""
 
+import datetime
 import io
 
 import psycopg
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from chorus.partitions import creer_partitions_a_venir
 from chorus.roles import connexion_par_defaut, tables_historiques
 from facturation import services
 from facturation.enums import StatutFacture
@@ -25,6 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLE = "chorus_application_test"
 MOT_DE_PASSE = "mot-de-passe-du-role-de-test"
+TABLE = HistoriqueFacture._meta.db_table
 PDF = b"%PDF-1.4\n% facture F-ROLE-1\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -94,10 +98,26 @@ def test_role_applicatif_depose_mais_ne_reecrit_aucun_historique(roles, fourniss
                 # trigger (which raises the same SQLSTATE with its own message) is even reached.
                 assert erreur.sqlstate == "42501", (requete, erreur)
                 assert "Historique en ajout seul" not in str(erreur), requete
+        # A partitioned history's partitions (chorus.partitions) give it no privilege at all, not even SELECT...
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass", [TABLE])
+            parts = [nom for (nom,) in cursor.fetchall()]
+        assert f"{TABLE}_defaut" in parts
+        for table in parts:
+            for requete in (f"SELECT 1 FROM {table}", f"UPDATE {table} SET motif = 'x'", f"DELETE FROM {table}"):
+                assert _refus(requete).sqlstate == "42501", requete
+        # ...yet beat, connected as this role, creates the coming months through the owner's function.
+        with time_machine.travel(datetime.datetime(2041, 3, 15, tzinfo=datetime.UTC), tick=False):
+            assert creer_partitions_a_venir() == {TABLE: 4}
         # Nor can it switch every trigger off for its session (reserved to superusers).
         assert _refus("SET session_replication_role = replica").sqlstate == "42501"
         assert HistoriqueFacture.objects.filter(objet=facture).count() == 2
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = %s", [f"{TABLE}_p2041_06"])
+        assert cursor.fetchone()[0] == proprietaire["USER"]
+        for mois in ("03", "04", "05", "06"):  # this test's database is kept: leave no far-future month behind
+            cursor.execute(f"DROP TABLE {TABLE}_p2041_{mois}")
     # As the owner, the rows are still there, unchanged.
     facture_lignes = HistoriqueFacture.objects.filter(objet=facture)
     assert facture_lignes.count() == 2 and HistoriqueFacture.chaine_intacte(facture)
