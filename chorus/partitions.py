@@ -1,17 +1,20 @@
 """Monthly range partitioning of the big append-only tables (issue 15, « Past one machine »).
 
 A partitioned table is ``PARTITION BY RANGE`` on a timestamp column, with one partition a month named
-``<table>_pAAAA_MM`` (months in UTC, so a bound never depends on the session's time zone) and a DEFAULT partition
-``<table>_defaut`` that takes any row whose month has no partition yet: an insert never fails for want of one.
+``<table>_pAAAA_MM`` (months in UTC, so a bound never depends on the session's time zone), contiguous, between two
+catch-all partitions: ``<table>_passe`` (``MINVALUE`` to the first month) and ``<table>_futur`` (the end of the last
+month to ``MAXVALUE``). Every value has a partition, so an insert never fails for want of one. Not a DEFAULT
+partition: with one, PostgreSQL can no longer read the partitions in order (``ORDER BY date DESC LIMIT 1`` becomes
+a Merge Append probing every month, measured 80× slower on a 50-invoice list page: BENCHMARKS.md).
 
 * :func:`partitionner` (from a migration) turns an existing table into such a table, rows, sequence, indexes,
-  foreign keys, triggers and grants kept; :func:`departitionner` is its reverse.
+  foreign keys, triggers and grants kept, and back.
 * The SQL function ``chorus_creer_partitions_mensuelles(table, debut, fin)`` (installed by :data:`FONCTION_SQL`)
   creates the missing months between two dates. It is ``SECURITY DEFINER``: the application role, which owns
   nothing (``chorus.roles``), may call it — from the beat task :func:`creer_partitions_a_venir` — without being
-  able to alter the tables itself. A month already holding rows in the DEFAULT partition cannot simply be
-  attached (PostgreSQL refuses a partition whose range the DEFAULT one already covers), so those rows are moved
-  to their new partition in the same transaction, unchanged (same id, same content, same hash).
+  able to alter the tables itself. A new month's range belongs to a catch-all partition, which PostgreSQL will not
+  split: the catch-all is detached, the months created, a new catch-all attached, and its rows inserted again
+  through the table (each lands in its partition), unchanged (same id, same content, same hash); one transaction.
 
 PostgreSQL requires the partition key in every unique constraint: the primary key becomes ``(id, <key>)`` in the
 database while the Django model keeps ``id`` as its primary key (``id`` stays unique: it comes from one sequence).
@@ -26,7 +29,7 @@ from psycopg import sql
 FONCTION = "chorus_creer_partitions_mensuelles"
 MOIS_A_L_AVANCE = 3
 
-# Plain text, not an f-string: the function's name and the DEFAULT suffix are written out (the constants above).
+# Plain text, not an f-string: the function's name and the partitions' suffixes are written out.
 FONCTION_SQL = """
 CREATE OR REPLACE FUNCTION chorus_creer_partitions_mensuelles(parent regclass, debut date, fin date) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
@@ -35,11 +38,15 @@ DECLARE
     nom text;
     colonne text;
     type_cle regtype;
-    defaut text;
+    premier date;
+    dernier date;
+    nouveau_premier date;
+    nouveau_dernier date;
     mois date;
-    manquants date[] := '{}';
+    creees integer := 0;
+    a_repartir text[] := '{}';
+    bord text;
     colonnes text;
-    a_deplacer boolean := false;
 BEGIN
     SELECT n.nspname, c.relname, a.attname, a.atttypid::regtype
       INTO schema_parent, nom, colonne, type_cle
@@ -54,62 +61,78 @@ BEGIN
     IF fin < debut THEN
         RAISE EXCEPTION 'Période invalide : % est avant %.', fin, debut;
     END IF;
-    defaut := nom || '_defaut';
-    mois := date_trunc('month', debut)::date;
-    WHILE mois <= fin LOOP
+    SELECT min(m), max(m) INTO premier, dernier FROM (
+        SELECT to_date(right(c.relname, 7), 'YYYY_MM') AS m
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = parent AND c.relname = nom || '_p' || right(c.relname, 7)
+           AND right(c.relname, 7) ~ '^[0-9]{4}_[0-9]{2}$'
+    ) AS existants;
+    nouveau_premier := least(premier, date_trunc('month', debut)::date);
+    nouveau_dernier := greatest(dernier, date_trunc('month', fin)::date);
+    IF premier = nouveau_premier AND dernier = nouveau_dernier THEN
+        RETURN 0;  -- the months are contiguous: the span covered means every month exists
+    END IF;
+    -- The catch-all partitions below the first month and above the last one are rebuilt around the new span;
+    -- the rows they held for the new months go to those months. Deferred foreign-key checks of rows inserted
+    -- earlier in this transaction would forbid dropping them: they are run now (at commit they would give the
+    -- same outcome).
+    SET CONSTRAINTS ALL IMMEDIATE;
+    FOREACH bord IN ARRAY ARRAY['_passe', '_futur'] LOOP
+        IF to_regclass(format('%I.%I', schema_parent, nom || bord)) IS NOT NULL
+           AND (premier IS NULL OR (bord = '_passe' AND nouveau_premier < premier)
+                OR (bord = '_futur' AND nouveau_dernier > dernier)) THEN
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', parent, schema_parent, nom || bord);
+            EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', schema_parent, nom || bord, nom || bord || '_a_repartir');
+            a_repartir := a_repartir || (nom || bord || '_a_repartir');
+        END IF;
+    END LOOP;
+    mois := nouveau_premier;
+    WHILE mois <= nouveau_dernier LOOP
         IF to_regclass(format('%I.%I', schema_parent, nom || '_p' || to_char(mois, 'YYYY_MM'))) IS NULL THEN
-            manquants := manquants || mois;
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%s) TO (%s)',
+                schema_parent, nom || '_p' || to_char(mois, 'YYYY_MM'), parent,
+                chorus_borne_mensuelle(mois, type_cle),
+                chorus_borne_mensuelle((mois + interval '1 month')::date, type_cle));
+            creees := creees + 1;
         END IF;
         mois := (mois + interval '1 month')::date;
     END LOOP;
-    IF cardinality(manquants) = 0 THEN
-        RETURN 0;
+    IF to_regclass(format('%I.%I', schema_parent, nom || '_passe')) IS NULL THEN
+        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (MINVALUE) TO (%s)',
+            schema_parent, nom || '_passe', parent, chorus_borne_mensuelle(nouveau_premier, type_cle));
     END IF;
-    -- Rows the DEFAULT partition took for a month now being created: the months in between already have their
-    -- partition, so the DEFAULT one holds none of theirs and one range test is exact.
-    IF to_regclass(format('%I.%I', schema_parent, defaut)) IS NOT NULL THEN
-        EXECUTE format(
-            'SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %I >= %L::timestamp AT TIME ZONE ''UTC'' '
-            'AND %I < %L::timestamp AT TIME ZONE ''UTC'')',
-            schema_parent, defaut, colonne, manquants[1], colonne,
-            (manquants[cardinality(manquants)] + interval '1 month')::date
-        ) INTO a_deplacer;
+    IF to_regclass(format('%I.%I', schema_parent, nom || '_futur')) IS NULL THEN
+        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%s) TO (MAXVALUE)',
+            schema_parent, nom || '_futur', parent,
+            chorus_borne_mensuelle((nouveau_dernier + interval '1 month')::date, type_cle));
     END IF;
-    IF a_deplacer THEN
-        -- Deferred foreign-key checks of rows inserted earlier in this transaction would forbid dropping the
-        -- old DEFAULT partition: they are run now (they would have run at commit, with the same outcome).
-        SET CONSTRAINTS ALL IMMEDIATE;
-        EXECUTE format('ALTER TABLE %s DETACH PARTITION %I.%I', parent, schema_parent, defaut);
-        EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', schema_parent, defaut, defaut || '_a_repartir');
-    END IF;
-    IF to_regclass(format('%I.%I', schema_parent, defaut)) IS NULL THEN
-        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', schema_parent, defaut, parent);
-    END IF;
-    FOREACH mois IN ARRAY manquants LOOP
-        IF type_cle = 'date'::regtype THEN
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                schema_parent, nom || '_p' || to_char(mois, 'YYYY_MM'), parent,
-                mois, (mois + interval '1 month')::date);
-        ELSE
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                schema_parent, nom || '_p' || to_char(mois, 'YYYY_MM'), parent,
-                mois::timestamp AT TIME ZONE 'UTC', (mois + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-        END IF;
-    END LOOP;
-    IF a_deplacer THEN
+    IF cardinality(a_repartir) > 0 THEN
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO colonnes
           FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;
-        EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %I.%I',
-            parent, colonnes, colonnes, schema_parent, defaut || '_a_repartir');
-        EXECUTE format('DROP TABLE %I.%I', schema_parent, defaut || '_a_repartir');
+        FOREACH bord IN ARRAY a_repartir LOOP
+            EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %I.%I', parent, colonnes, colonnes, schema_parent, bord);
+            EXECUTE format('DROP TABLE %I.%I', schema_parent, bord);
+        END LOOP;
     END IF;
-    RETURN cardinality(manquants);
+    RETURN creees;
 END;
 $$;
 REVOKE ALL ON FUNCTION chorus_creer_partitions_mensuelles(regclass, date, date) FROM PUBLIC;
 """
 
-FONCTION_SQL_INVERSE = f"DROP FUNCTION IF EXISTS {FONCTION}(regclass, date, date);"
+# The lower bound of a month as a partition bound literal: midnight UTC for a timestamp key.
+BORNE_SQL = """
+CREATE OR REPLACE FUNCTION chorus_borne_mensuelle(mois date, type_cle regtype) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN type_cle = 'date'::regtype THEN quote_literal(mois::text)
+                ELSE quote_literal(to_char(mois, 'YYYY-MM-DD') || ' 00:00:00+00') END
+$$;
+"""
+
+FONCTION_SQL_INVERSE = (
+    f"DROP FUNCTION IF EXISTS {FONCTION}(regclass, date, date); "
+    "DROP FUNCTION IF EXISTS chorus_borne_mensuelle(date, regtype);"
+)
 
 
 def debut_du_mois(jour: datetime.date) -> datetime.date:

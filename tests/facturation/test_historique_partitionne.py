@@ -1,9 +1,10 @@
 """The invoices' history is partitioned by month of its date (issue 15, ``chorus.partitions``): rows land in their
-month's partition (or the DEFAULT one when the month has none yet), beat creates the coming months idempotently and
-moves the DEFAULT partition's rows of a month it creates, the append-only rule still holds, and the migration
-keeps yesterday's rows, ids and hash chains."""
+month's partition (or a catch-all one, before the first month or after the last), beat creates the coming months
+idempotently and moves the catch-all's rows of a month it creates, the append-only rule still holds, and the
+migration keeps yesterday's rows, ids and hash chains."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -32,6 +33,15 @@ def _partitions() -> set[str]:
         return {nom for (nom,) in cursor.fetchall()}
 
 
+def _mois_extremes() -> tuple[datetime.date, datetime.date]:
+    mois = sorted(nom[-7:] for nom in _partitions() if re.fullmatch(rf"{TABLE}_p\d{{4}}_\d{{2}}", nom))
+    return tuple(datetime.datetime.strptime(m, "%Y_%m").date() for m in (mois[0], mois[-1]))
+
+
+def _nom(mois: datetime.date) -> str:
+    return f"{TABLE}_p{mois:%Y_%m}"
+
+
 def _ligne(facture, statut, *, le=None, precedent=""):
     champs = {"created_at": le} if le else {}
     return HistoriqueFacture.ajouter(
@@ -45,7 +55,7 @@ def facture(fournisseur_gp, etat):
 
 
 @pytest.mark.django_db
-def test_la_table_est_partitionnee_par_mois_avec_une_partition_par_defaut():
+def test_la_table_est_partitionnee_par_mois_contigus_entre_deux_partitions_fourre_tout():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.partstrat, a.attname FROM pg_partitioned_table p JOIN pg_attribute a "
@@ -61,7 +71,12 @@ def test_la_table_est_partitionnee_par_mois_avec_une_partition_par_defaut():
         # The id sequence belongs to the column: Django's flush and sequence reset find it.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
         assert cursor.fetchone()[0] == f"public.{TABLE}_id_seq"
-    assert f"{TABLE}_defaut" in _partitions()
+    premier, dernier = _mois_extremes()
+    mois, attendues = premier, {f"{TABLE}_passe", f"{TABLE}_futur"}
+    while mois <= dernier:
+        attendues.add(_nom(mois))
+        mois = partitions.mois_suivant(mois)
+    assert _partitions() == attendues
 
 
 @pytest.mark.django_db
@@ -77,40 +92,50 @@ def test_une_ligne_va_dans_la_partition_de_son_mois(facture):
 
 
 @pytest.mark.django_db
-def test_un_mois_sans_partition_va_dans_la_partition_par_defaut_puis_dans_la_sienne(facture):
-    premiere = _ligne(facture, StatutFacture.DEPOSEE, le=datetime.datetime(2001, 5, 10, 12, tzinfo=UTC))
+def test_un_mois_sans_partition_va_dans_une_partition_fourre_tout_puis_dans_la_sienne(facture):
+    premier, dernier = _mois_extremes()
+    avant_premier = partitions.mois_suivant(premier, -1)
+    apres_dernier = partitions.mois_suivant(dernier)
+    premiere = _ligne(
+        facture, StatutFacture.DEPOSEE, le=datetime.datetime.combine(avant_premier, datetime.time(12), UTC)
+    )
     seconde = _ligne(
         facture,
         StatutFacture.MISE_A_DISPOSITION,
-        le=datetime.datetime(2001, 5, 31, 23, 30, tzinfo=UTC),
+        le=datetime.datetime.combine(apres_dernier, datetime.time(), UTC),  # the first instant of that month
         precedent=StatutFacture.DEPOSEE,
     )
-    assert {_partition_de(premiere.pk), _partition_de(seconde.pk)} == {f"{TABLE}_defaut"}
-
-    # Creating the month moves its rows out of the DEFAULT partition, unchanged; June has none yet.
-    assert partitions.creer_partitions(TABLE, datetime.date(2001, 5, 1), datetime.date(2001, 6, 30)) == 2
-    assert _partition_de(premiere.pk) == _partition_de(seconde.pk) == f"{TABLE}_p2001_05"
-    assert {f"{TABLE}_p2001_05", f"{TABLE}_p2001_06", f"{TABLE}_defaut"} <= _partitions()
-    relues = HistoriqueFacture.objects.filter(objet=facture).order_by("created_at", "id")
-    assert [(h.pk, h.empreinte) for h in relues] == [(premiere.pk, premiere.empreinte), (seconde.pk, seconde.empreinte)]
-    assert HistoriqueFacture.chaine_intacte(facture)
-    # A row of a month still without partition keeps going to the DEFAULT one.
-    troisieme = _ligne(
-        facture, StatutFacture.REJETEE, le=datetime.datetime(2001, 8, 1, tzinfo=UTC), precedent="MISE_A_DISPOSITION"
+    lointaine = _ligne(
+        facture, StatutFacture.REJETEE, le=datetime.datetime(2999, 1, 1, tzinfo=UTC), precedent="MISE_A_DISPOSITION"
     )
-    assert _partition_de(troisieme.pk) == f"{TABLE}_defaut"
+    assert _partition_de(premiere.pk) == f"{TABLE}_passe"
+    assert _partition_de(seconde.pk) == _partition_de(lointaine.pk) == f"{TABLE}_futur"
+
+    # Creating the months moves their rows out of the catch-alls, unchanged.
+    assert partitions.creer_partitions(TABLE, avant_premier, apres_dernier) == 2
+    assert _partition_de(premiere.pk) == _nom(avant_premier)
+    assert _partition_de(seconde.pk) == _nom(apres_dernier)
+    assert _partition_de(lointaine.pk) == f"{TABLE}_futur"
+    assert _mois_extremes() == (avant_premier, apres_dernier)
+    relues = HistoriqueFacture.objects.filter(objet=facture).order_by("created_at", "id")
+    assert [(h.pk, h.empreinte) for h in relues] == [(h.pk, h.empreinte) for h in (premiere, seconde, lointaine)]
     assert HistoriqueFacture.chaine_intacte(facture)
+    # Asking for months that exist creates nothing.
+    assert partitions.creer_partitions(TABLE, avant_premier, apres_dernier) == 0
 
 
 @pytest.mark.django_db
 def test_beat_cree_les_mois_a_venir_une_seule_fois():
-    with time_machine.travel(datetime.datetime(2031, 11, 15, 10, tzinfo=UTC), tick=False):
-        assert creer_partitions_mensuelles() == {TABLE: 4}  # November to February
+    _, dernier = _mois_extremes()
+    # Three months ahead of this day is the month after the last one.
+    jour = datetime.datetime.combine(partitions.mois_suivant(dernier, -2), datetime.time(10), UTC)
+    with time_machine.travel(jour, tick=False):
+        assert creer_partitions_mensuelles() == {TABLE: 1}
         assert creer_partitions_mensuelles() == {TABLE: 0}
-    assert {f"{TABLE}_p2031_11", f"{TABLE}_p2031_12", f"{TABLE}_p2032_01", f"{TABLE}_p2032_02"} <= _partitions()
-    assert f"{TABLE}_p2032_03" not in _partitions()
-    with time_machine.travel(datetime.datetime(2032, 1, 2, tzinfo=UTC), tick=False):
-        assert creer_partitions_mensuelles() == {TABLE: 2}  # March and April only
+    assert _mois_extremes()[1] == partitions.mois_suivant(dernier)
+    with time_machine.travel(jour + datetime.timedelta(days=62), tick=False):
+        assert creer_partitions_mensuelles() == {TABLE: 2}
+    assert _mois_extremes()[1] == partitions.mois_suivant(dernier, 3)
 
 
 def test_beat_planifie_la_creation_des_partitions(settings):
