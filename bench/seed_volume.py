@@ -326,7 +326,10 @@ def drop_secondary(conn):
         for name, _ in idx:
             cur.execute(f'DROP INDEX "{name}"')
     conn.commit()
-    return [d for _, d in idx], [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in fks]
+    # A partitioned table's index is defined « ON ONLY » the parent; recreated « ON » it, it spans the partitions.
+    return [d.replace(" ON ONLY ", " ON ") for _, d in idx], [
+        f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in fks
+    ]
 
 
 def main():
@@ -365,6 +368,16 @@ def main():
 
     call_command("migrate", verbosity=0)
     t_migrate = time.perf_counter() - t_start
+    # The partitioned tables (chorus.partitions) get the seed's months, or its rows would all pile up in the
+    # catch-all partition below the month the migration started at.
+    from django.db import connection as django_connection
+
+    from chorus import partitions
+
+    with django_connection.cursor() as cur:
+        for table in partitions.tables_partitionnees(cur):
+            debut, fin = (datetime.fromtimestamp(t, UTC).date() for t in (T0, NOW))
+            partitions.creer_partitions(table, debut, fin, cursor=cur)
     perms_by_code = dict(
         Permission.objects.filter(content_type__app_label="organisation").values_list("codename", "id")
     )

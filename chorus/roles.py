@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg import sql
 
+from chorus import partitions
 from chorus.history import modeles_historiques
 
 CLES_CONNEXION = ("NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
@@ -129,7 +130,13 @@ def accorder_droits(*, role: str, mot_de_passe: str = "") -> dict:
             cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(identifiant, sql.Literal(mot_de_passe)))
         cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(base), identifiant))
         cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), identifiant))
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+        # A partition (``chorus.partitions``) gets no privilege at all: the portal reads and writes through its
+        # partitioned table, whose privileges PostgreSQL checks; the rows of a history partition must not be
+        # reachable directly with UPDATE or DELETE.
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+            "AND relkind IN ('r', 'p') AND NOT relispartition ORDER BY relname"
+        )
         tables = [nom for (nom,) in cursor.fetchall()]
         autres = [t for t in tables if t not in historiques]
         gardees = [t for t in tables if t in historiques]
@@ -148,4 +155,9 @@ def accorder_droits(*, role: str, mot_de_passe: str = "") -> dict:
                 sql.Identifier(schema), identifiant
             )
         )
+        # Beat creates the coming months' partitions through this owner's function (``SECURITY DEFINER``).
+        cursor.execute("SELECT to_regprocedure(%s)", [f"{partitions.FONCTION}(regclass, date, date)"])
+        (fonction,) = cursor.fetchone()
+        if fonction:
+            cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(fonction), identifiant))
     return {"role": role, "tables": len(autres), "historiques": len(gardees)}

@@ -3,7 +3,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
-from chorus import outbox
+from chorus import outbox, partitions
 from chorus.models import WorkerHeartbeat
 
 
@@ -32,3 +32,9 @@ def heartbeat() -> None:
 def ping(value: str) -> str:
     """Round trip used by /health checks and the integration tests: the worker answers with its own data."""
     return f"pong:{value}:{socket.gethostname()}"
+
+
+@shared_task
+def creer_partitions_mensuelles() -> dict:
+    """This month's and the next months' partitions of every partitioned table (``chorus.partitions``)."""
+    return partitions.creer_partitions_a_venir()

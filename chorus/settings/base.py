@@ -347,6 +347,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "facturation.tasks.verifier_compteurs",
         "schedule": crontab(hour=3, minute=40),
     },
+    # The partitioned tables' next three months (chorus.partitions): daily, so that missed runs for weeks still
+    # leave the month ready before its first row (a row without its month would land in the « _futur » catch-all partition).
+    "monthly-partitions": {"task": "chorus.tasks.creer_partitions_mensuelles", "schedule": crontab(minute=20, hour=3)},
 }
 
 # The security log (``chorus.securite``): JSON lines for a SIEM, on the standard error or in a file of its own.

@@ -6,15 +6,19 @@ The test database belongs to the role pytest-django connects with (the owner); t
 here and the portal's default connection is switched to it (``chorus.roles.connexion_par_defaut``), exactly as
 ``DATABASE_URL`` / ``DATABASE_PROPRIETAIRE_URL`` do in production."""
 
+import datetime
 import io
+import re
 
 import psycopg
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from chorus.partitions import creer_partitions_a_venir
 from chorus.roles import connexion_par_defaut, tables_historiques
 from facturation import services
 from facturation.enums import StatutFacture
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLE = "chorus_application_test"
 MOT_DE_PASSE = "mot-de-passe-du-role-de-test"
+TABLE = HistoriqueFacture._meta.db_table
 PDF = b"%PDF-1.4\n% facture F-ROLE-1\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -94,6 +99,21 @@ def test_role_applicatif_depose_mais_ne_reecrit_aucun_historique(roles, fourniss
                 # trigger (which raises the same SQLSTATE with its own message) is even reached.
                 assert erreur.sqlstate == "42501", (requete, erreur)
                 assert "Historique en ajout seul" not in str(erreur), requete
+        # A partitioned history's partitions (chorus.partitions) give it no privilege at all, not even SELECT...
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass", [TABLE])
+            parts = [nom for (nom,) in cursor.fetchall()]
+        assert {f"{TABLE}_passe", f"{TABLE}_futur"} <= set(parts)
+        for table in parts:
+            for requete in (f"SELECT 1 FROM {table}", f"UPDATE {table} SET motif = 'x'", f"DELETE FROM {table}"):
+                assert _refus(requete).sqlstate == "42501", requete
+        # ...yet beat, connected as this role, creates the coming months through the owner's function (rolled
+        # back: this test's database is kept).
+        dernier = max(nom[-7:] for nom in parts if re.fullmatch(rf"{TABLE}_p\d{{4}}_\d{{2}}", nom))
+        jour = datetime.datetime.strptime(dernier, "%Y_%m").replace(day=20, tzinfo=datetime.UTC)
+        with time_machine.travel(jour, tick=False), transaction.atomic():
+            assert creer_partitions_a_venir() == {TABLE: 3}
+            transaction.set_rollback(True)
         # Nor can it switch every trigger off for its session (reserved to superusers).
         assert _refus("SET session_replication_role = replica").sqlstate == "42501"
         assert HistoriqueFacture.objects.filter(objet=facture).count() == 2
