@@ -523,7 +523,7 @@ def un_export(url: str, utilisateur: int) -> None:
     )
 
 
-def mesurer_exports(tailles_voulues) -> None:
+def mesurer_exports(tailles_voulues, filtre: str | None = None) -> None:
     """« Exporter » (CSV and XLSX) of the largest (and other) recipient's and supplier's whole « Rechercher » list,
     each export in a fresh process: time, first byte, size, and peak RSS growth over the process before the export."""
     import json
@@ -535,6 +535,8 @@ def mesurer_exports(tailles_voulues) -> None:
     )
     out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, user, sid, n, pages in utilisateurs:
+        if filtre and filtre not in label:  # e.g. « destinataire »: the recipients' exports only
+            continue
         base = "/factures-emises/rechercher/" if pages is pages_pour else "/factures-recues/rechercher/"
         for fmt in ("csv", "xlsx"):
             cmd = [
@@ -573,7 +575,9 @@ def main():
     ap.add_argument("--valideur", action="store_true", help="measure the « Factures à valider » pages instead")
     ap.add_argument("--sollicitations", action="store_true", help="measure the Sollicitations pages instead")
     ap.add_argument("--exports", action="store_true", help="measure the CSV and XLSX exports instead")
-    ap.add_argument("--pages", help="measure only the pages whose label contains this text")
+    ap.add_argument(
+        "--pages", help="measure only the pages (with --exports: the structures) whose label contains this text"
+    )
     ap.add_argument("--un-export", help=argparse.SUPPRESS)
     ap.add_argument("--utilisateur", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
@@ -607,7 +611,7 @@ def main():
     tailles = args.tailles.split(",")
     if args.exports:
         out(f"{total:,} factures\n")
-        mesurer_exports(tailles)
+        mesurer_exports(tailles, args.pages)
         return
     unite = "factures"
     if args.travaux:
