@@ -11,7 +11,11 @@ Shape (deterministic for a given ``--seed``):
 * invoices spread over suppliers by a Zipf law (s = 1): the biggest supplier has ~110 000 invoices at 1 M, the
   median one a few dozen; recipients follow the same long tail; statuses as in a mature stock (60 % « Mise en
   paiement », ~6 % needing the supplier's action); 1 to 4 lines (2.5 on average), one VAT recap row per rate,
-  one or two history rows with their real SHA-256 chain.
+  one or two history rows with their real SHA-256 chain;
+* « Factures à valider »: the invoices drawn « À valider », « Validée » or « Refusée » by the valideur, and 2 % of
+  those past that stage, are A9 (sous-traitant) invoices whose valideur is another supplier (Zipf, s = 1);
+* ``--travaux`` and ``--sollicitations`` add works dossiers (``bench.seed_travaux``) and sollicitations
+  (``bench.seed_sollicitations``) after the invoices.
 
 Python worker processes format COPY text chunks while the main process streams them to the server. The
 secondary indexes and foreign keys of the four invoice tables are dropped before the load and recreated after it
