@@ -10,6 +10,13 @@ main SQL (the query on ``facturation_facture``, captured with ``CaptureQueriesCo
 with a raw psycopg cursor on a persistent connection: the bare query time. ``--anchors`` also runs, in the same
 run and on the same PostgreSQL server, the anchors of ``/work/shared/bench-anchors`` (schema, COPY ingest of
 1 M invoices, read_bench, roundtrip) in a scratch database ``perfanchor``.
+
+Other lists, each for the structures of ``--tailles`` (gros, médiane, petit): ``--travaux`` (« Factures de
+travaux » of the fournisseur, MOE and MOA), ``--valideur`` (« Factures à valider »), ``--sollicitations``
+(émises and reçues); every list with a deep keyset page (page 200, ``?apres=``) where the structure has one. The
+last column is the issue's goal: page p95 ≤ 3 × (the same run's empty DSFR page p95 + the bare query p95).
+``--exports`` streams the « Rechercher » exports (CSV, XLSX) of the chosen suppliers and recipients, each in a
+fresh process: time, first byte, size and peak RSS.
 """
 
 import argparse
@@ -62,44 +69,236 @@ def choisir_utilisateurs(tailles_voulues=("gros", "médiane")):
     return res, n_fournisseurs
 
 
-def choisir_acteurs_travaux():
-    """(label, user, structure id, pieces, pages) for the biggest and the median fournisseur, MOE and MOA of the
-    works dossiers (``bench.seed_travaux``), by number of pieces in their dossiers: each structure's gestionnaire
-    principal, who holds « Factures de travaux »."""
+TAILLE_PAGE = 50
+PAGE_PROFONDE = 200  # « a deep keyset page »: the 200th page of 50 rows
+
+
+def _par_taille(sql: str, tailles_voulues, libelles: dict[str, str]):
+    """[(label, structure id, rows)] for the structures wanted among « gros » (the most rows), « médiane » and
+    « petit » (the fewest, of those that have some), from ``sql`` (structure id, count) ordered by count desc."""
     from django.db import connection
 
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        tailles = cur.fetchall()
+    choix = {"gros": tailles[0], "médiane": tailles[len(tailles) // 2], "petit": tailles[-1]}
+    return [(libelles[t], *choix[t]) for t in tailles_voulues]
+
+
+def _gp(sid):
     from organisation.models import Structure, Utilisateur
 
+    return Utilisateur.objects.get(pk=Structure.objects.get(pk=sid).gestionnaire_principal_id)
+
+
+def apres_page(sql_ids: str, params, page: int = PAGE_PROFONDE) -> int | None:
+    """The ``apres`` cursor that opens page ``page`` of a list ordered by id desc (the id of the last row of the
+    page before it), or None when the list is shorter. ``sql_ids``: the list's ids, newest first."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"{sql_ids} OFFSET %s LIMIT 1", [*params, (page - 1) * TAILLE_PAGE - 1])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def choisir_valideurs(tailles_voulues):
+    """« Factures à valider »: the valideur structures (the titulaires of the A9 invoices of ``seed_volume``) with
+    the most, the median and the fewest invoices to validate or validated."""
+    res = []
+    for label, sid, n in _par_taille(
+        "SELECT valideur_id, count(*) FROM facturation_facture WHERE valideur_id IS NOT NULL "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+        tailles_voulues,
+        {"gros": "gros valideur", "médiane": "valideur typique (médiane)", "petit": "petit valideur"},
+    ):
+        res.append((label, _gp(sid), sid, n, pages_a_valider))
+    return res
+
+
+def pages_a_valider(sid):
+    """The list (« À valider » by default), every status, the validated ones, a supplier, and a deep page."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT s.identifiant FROM facturation_facture f JOIN organisation_structure s ON s.id = f.fournisseur_id "
+            "WHERE f.valideur_id = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [sid],
+        )
+        siret = cur.fetchone()[0]
+    pages = [
+        ("À valider : liste", "/factures-a-valider/"),
+        ("À valider : statut=TOUTES", "/factures-a-valider/?statut=TOUTES"),
+        ("À valider : statut=VALIDEE", "/factures-a-valider/?statut=VALIDEE"),
+        (f"À valider : fournisseur={siret}", f"/factures-a-valider/?statut=TOUTES&fournisseur={siret}"),
+    ]
+    apres = apres_page(
+        "SELECT id FROM facturation_facture WHERE valideur_id = %s AND statut NOT IN ('BROUILLON', 'ABANDONNEE') "
+        "ORDER BY id DESC",
+        [sid],
+    )
+    if apres:
+        pages.append((f"À valider : page {PAGE_PROFONDE}", f"/factures-a-valider/?statut=TOUTES&apres={apres}"))
+    return pages
+
+
+def choisir_sollicitations(tailles_voulues):
+    """Sollicitations (``bench.seed_sollicitations``): the sending structures (« émises ») and the receiving public
+    structures (« reçues ») with the most, the median and the fewest requests."""
+    res = []
+    for label, sid, n in _par_taille(
+        "SELECT structure_emettrice_id, count(*) FROM sollicitations_sollicitation GROUP BY 1 ORDER BY 2 DESC, 1",
+        tailles_voulues,
+        {"gros": "gros émetteur", "médiane": "émetteur typique (médiane)", "petit": "petit émetteur"},
+    ):
+        res.append((label, _gp(sid), sid, n, pages_sollicitations_emises))
+    for label, sid, n in _par_taille(
+        "SELECT structure_destinataire_id, count(*) FROM sollicitations_sollicitation WHERE NOT au_support "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+        tailles_voulues,
+        {"gros": "gros récepteur", "médiane": "récepteur typique (médiane)", "petit": "petit récepteur"},
+    ):
+        res.append((label, _gp(sid), sid, n, pages_sollicitations_recues))
+    return res
+
+
+def _contrepartie_sollicitation(sid, colonne, autre):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT s.identifiant, min(x.categorie_id) FROM sollicitations_sollicitation x "  # noqa: S608
+            f"JOIN organisation_structure s ON s.id = x.{autre} WHERE x.{colonne} = %s "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [sid],
+        )
+        return cur.fetchone() or ("", 1)
+
+
+def pages_sollicitations_emises(sid):
+    siret, categorie = _contrepartie_sollicitation(sid, "structure_emettrice_id", "structure_destinataire_id")
+    pages = [
+        ("Sollicitations émises : Synthèse", "/sollicitations-emises/"),
+        ("Sollicitations émises : Rechercher (sans filtre)", "/sollicitations-emises/rechercher/"),
+        ("Sollicitations émises : Rechercher statut=RESOLUE", "/sollicitations-emises/rechercher/?statut=RESOLUE"),
+        (
+            f"Sollicitations émises : Rechercher categorie={categorie}",
+            f"/sollicitations-emises/rechercher/?categorie={categorie}",
+        ),
+    ]
+    if siret:
+        pages.append(
+            (
+                f"Sollicitations émises : Rechercher destinataire={siret}",
+                f"/sollicitations-emises/rechercher/?destinataire={siret}",
+            )
+        )
+    apres = apres_page(
+        "SELECT id FROM sollicitations_sollicitation WHERE structure_emettrice_id = %s ORDER BY id DESC", [sid]
+    )
+    if apres:
+        pages.append(
+            (
+                f"Sollicitations émises : Rechercher page {PAGE_PROFONDE}",
+                f"/sollicitations-emises/rechercher/?apres={apres}",
+            )
+        )
+    return pages
+
+
+def pages_sollicitations_recues(sid):
+    siret, categorie = _contrepartie_sollicitation(sid, "structure_destinataire_id", "structure_emettrice_id")
+    pages = [
+        ("Sollicitations reçues : Synthèse", "/sollicitations-recues/"),
+        ("Sollicitations reçues : Rechercher (sans filtre)", "/sollicitations-recues/rechercher/"),
+        (
+            "Sollicitations reçues : Rechercher statut=MES_A_TRAITER",
+            "/sollicitations-recues/rechercher/?statut=MES_A_TRAITER",
+        ),
+        (
+            f"Sollicitations reçues : Rechercher categorie={categorie}",
+            f"/sollicitations-recues/rechercher/?categorie={categorie}",
+        ),
+        (
+            f"Sollicitations reçues : Rechercher emetteur={siret}",
+            f"/sollicitations-recues/rechercher/?emetteur={siret}",
+        ),
+        ("Sollicitations reçues : Tableau de bord", "/sollicitations-recues/tableau-de-bord/"),
+    ]
+    apres = apres_page(
+        "SELECT id FROM sollicitations_sollicitation WHERE structure_destinataire_id = %s AND NOT au_support "
+        "ORDER BY id DESC",
+        [sid],
+    )
+    if apres:
+        pages.append(
+            (
+                f"Sollicitations reçues : Rechercher page {PAGE_PROFONDE}",
+                f"/sollicitations-recues/rechercher/?apres={apres}",
+            )
+        )
+    return pages
+
+
+def choisir_acteurs_travaux(tailles_voulues=("gros", "médiane")):
+    """(label, user, structure id, pieces, pages) for the biggest, the median (and with « petit », the smallest)
+    fournisseur, MOE and MOA of the works dossiers (``bench.seed_travaux``), by number of pieces in their dossiers:
+    each structure's gestionnaire principal, who holds « Factures de travaux »."""
     res = []
     for colonne, role, nom in (
         ("fournisseur_id", "FOURNISSEUR", "fournisseur"),
         ("moe_id", "MOE", "MOE"),
         ("moa_id", "MOA", "MOA"),
     ):
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
-                "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1"
-            )
-            tailles = cur.fetchall()
-        for label, (sid, n) in (
-            (f"travaux : gros {nom}", tailles[0]),
-            (f"travaux : {nom} typique (médiane)", tailles[len(tailles) // 2]),
+        for label, sid, n in _par_taille(
+            f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
+            "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1",
+            tailles_voulues,
+            {
+                "gros": f"travaux : gros {nom}",
+                "médiane": f"travaux : {nom} typique (médiane)",
+                "petit": f"travaux : petit {nom}",
+            },
         ):
-            structure = Structure.objects.get(pk=sid)
-            user = Utilisateur.objects.get(pk=structure.gestionnaire_principal_id)
-            res.append((label, user, sid, n, lambda _sid, role=role: pages_travaux(role)))
+            res.append(
+                (label, _gp(sid), sid, n, lambda sid, role=role, colonne=colonne: pages_travaux(role, sid, colonne))
+            )
     return res
 
 
-def pages_travaux(role):
-    """The three « Factures de travaux » lists of issue 11: Synthèse, Rechercher, Tableau de bord (stock) in the
-    actor's role."""
-    return [
+def pages_travaux(role, sid=None, colonne=None):
+    """The « Factures de travaux » lists of issue 11 in the actor's role: Synthèse, Rechercher without and with
+    three typical filters (the type of piece, the structure's role in the dossier, its main works contract), a
+    deep keyset page, Tableau de bord (stock)."""
+    from django.db import connection
+
+    pages = [
         ("Travaux : Synthèse", "/factures-travaux/"),
         ("Travaux : Rechercher (sans filtre)", "/factures-travaux/rechercher/"),
-        (f"Travaux : Tableau de bord role={role}", f"/factures-travaux/tableau-de-bord/?role={role}"),
+        ("Travaux : Rechercher cadre=A19", "/factures-travaux/rechercher/?cadre=A19_ETAT_ACOMPTE_VALIDE_MOA"),
+        (f"Travaux : Rechercher mon_role={role}", f"/factures-travaux/rechercher/?mon_role={role}"),
     ]
+    if sid is not None:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT numero_marche FROM travaux_dossierfacturation WHERE {colonne} = %s "  # noqa: S608
+                "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+                [sid],
+            )
+            marche = cur.fetchone()[0]
+        pages.append(
+            (f"Travaux : Rechercher numero_marche={marche}", f"/factures-travaux/rechercher/?numero_marche={marche}")
+        )
+        apres = apres_page(
+            f"SELECT p.id FROM travaux_piecetravaux p JOIN travaux_dossierfacturation d ON d.id = p.dossier_id "  # noqa: S608
+            f"WHERE d.{colonne} = %s ORDER BY p.id DESC",
+            [sid],
+        )
+        if apres:
+            pages.append((f"Travaux : Rechercher page {PAGE_PROFONDE}", f"/factures-travaux/rechercher/?apres={apres}"))
+    pages.append((f"Travaux : Tableau de bord role={role}", f"/factures-travaux/tableau-de-bord/?role={role}"))
+    return pages
 
 
 # The SIRET of the structure with which ``sid`` exchanges the most invoices, by the role ``sid`` plays: a
@@ -126,13 +325,17 @@ def pages_recues_pour(sid):
 
     with connection.cursor() as cur:
         siret = _contrepartie(cur, sid, "destinataire")
-    return [
+    pages = [
         ("Reçues : À traiter", "/factures-recues/"),
         ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
         ("Reçues : Rechercher statut=SUSPENDUE", "/factures-recues/rechercher/?statut=SUSPENDUE"),
         (f"Reçues : Rechercher fournisseur={siret}", f"/factures-recues/rechercher/?fournisseur={siret}"),
         ("Reçues : Tableau de bord", "/factures-recues/tableau-de-bord/"),
     ]
+    apres = apres_page("SELECT id FROM facturation_facture WHERE destinataire_id = %s ORDER BY id DESC", [sid])
+    if apres:
+        pages.append((f"Reçues : Rechercher page {PAGE_PROFONDE}", f"/factures-recues/rechercher/?apres={apres}"))
+    return pages
 
 
 def pages_pour(sid):
@@ -148,7 +351,7 @@ def pages_pour(sid):
         )
         numero = cur.fetchone()[0]
     prefixe = numero[:11]  # « FA2024-0512 »: the first digits of a number, as a user types them
-    return [
+    pages = [
         ("Synthèse", "/factures-emises/"),
         ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),
         ("Rechercher statut=REJETEE", "/factures-emises/rechercher/?statut=REJETEE"),
@@ -156,6 +359,10 @@ def pages_pour(sid):
         (f"Rechercher numero={prefixe}", f"/factures-emises/rechercher/?numero={prefixe}"),
         ("Tableau de bord", "/factures-emises/tableau-de-bord/"),
     ]
+    apres = apres_page("SELECT id FROM facturation_facture WHERE fournisseur_id = %s ORDER BY id DESC", [sid])
+    if apres:
+        pages.append((f"Rechercher page {PAGE_PROFONDE}", f"/factures-emises/rechercher/?apres={apres}"))
+    return pages
 
 
 def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
@@ -176,9 +383,11 @@ def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     # The Tableaux de bord read the counters, not the invoices: their main query is on the counters' table.
-    principales = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]] or [
-        q for q in ctx.captured_queries if 'FROM "facturation_compteurfactures"' in q["sql"]
-    ]
+    principales = (
+        [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+        or [q for q in ctx.captured_queries if 'FROM "facturation_compteurfactures"' in q["sql"]]
+        or ctx.captured_queries
+    )
     sql = max(principales, key=lambda q: float(q["time"]))["sql"]
     return pct(ts), sql, len(ctx.captured_queries)
 
@@ -269,18 +478,121 @@ def anchors(python):
     return res
 
 
+def un_export(url: str, utilisateur: int) -> None:
+    """In its own process (``--un-export``): stream one export through the whole stack, as a browser reads it, and
+    print its time, size, rows and the process's memory before and at its peak (JSON on stdout)."""
+    import json
+    import resource
+
+    setup_django(conn_max_age=600)
+    from django.conf import settings
+    from django.test import Client
+
+    from organisation.models import Utilisateur
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(Utilisateur.objects.get(pk=utilisateur))
+    client.get("/factures-emises/")  # imports, templates and caches in place before the « before » reading
+
+    def rss_mo() -> float:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+    avant, pic_avant = rss_mo(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    r = client.get(url)
+    assert r.status_code == 200, (url, r.status_code)
+    octets = lignes = 0
+    premier = None
+    for morceau in r.streaming_content:
+        if premier is None:
+            premier = time.perf_counter() - t
+        octets += len(morceau)
+        lignes += morceau.count(b"\n")
+    duree = time.perf_counter() - t
+    pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out(
+        json.dumps(
+            {
+                "secondes": duree,
+                "premier_octet": premier,
+                "octets": octets,
+                "lignes_csv": lignes,
+                "rss_avant_mo": avant,
+                "pic_avant_mo": pic_avant,
+                "pic_mo": pic,
+            }
+        )
+    )
+
+
+def mesurer_exports(tailles_voulues, filtre: str | None = None) -> None:
+    """« Exporter » (CSV and XLSX) of the largest (and other) recipient's and supplier's whole « Rechercher » list,
+    each export in a fresh process: time, first byte, size, and peak RSS growth over the process before the export."""
+    import json
+
+    utilisateurs, _n = choisir_utilisateurs(tailles_voulues)
+    out(
+        "| structure | export | rows | time (s) | first byte (s) | rows/s | file (MB) | RSS before (MB) "
+        "| peak RSS (MB) | growth (MB) |"
+    )
+    out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, user, sid, n, pages in utilisateurs:
+        if filtre and filtre not in label:  # e.g. « destinataire »: the recipients' exports only
+            continue
+        base = "/factures-emises/rechercher/" if pages is pages_pour else "/factures-recues/rechercher/"
+        for fmt in ("csv", "xlsx"):
+            cmd = [
+                sys.executable,
+                "-m",
+                "bench.mesurer",
+                "--un-export",
+                f"{base}export.{fmt}",
+                "--utilisateur",
+                str(user.pk),
+            ]
+            p = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=3600, check=False, cwd=Path(__file__).parent.parent
+            )
+            ligne = next((x for x in p.stdout.splitlines() if x.startswith("{")), None)
+            if ligne is None:
+                out(f"| {label} #{sid} | {fmt} | échec : {p.stderr.strip().splitlines()[-1:]} |")
+                continue
+            r = json.loads(ligne)
+            croissance = r["pic_mo"] - max(r["rss_avant_mo"], r["pic_avant_mo"])
+            if fmt == "csv":  # the rows of the list's scope, read from the CSV (one header line); the XLSX has the same
+                rangs = r["lignes_csv"] - 1
+            out(
+                f"| {label} #{sid} ({n:,} factures) | {fmt.upper()} | {rangs:,} | {r['secondes']:.1f} | "
+                f"{r['premier_octet']:.2f} | {rangs / r['secondes']:,.0f} | {r['octets'] / 1e6:.1f} | "
+                f"{r['rss_avant_mo']:.0f} | {r['pic_mo']:.0f} | {croissance:.0f} |"
+            )
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--anchors", action="store_true")
     ap.add_argument("--explain", help="write EXPLAIN (ANALYZE, BUFFERS) of every main query to this file")
     ap.add_argument("--travaux", action="store_true", help="measure the « Factures de travaux » pages instead")
+    ap.add_argument("--valideur", action="store_true", help="measure the « Factures à valider » pages instead")
+    ap.add_argument("--sollicitations", action="store_true", help="measure the Sollicitations pages instead")
+    ap.add_argument("--exports", action="store_true", help="measure the CSV and XLSX exports instead")
+    ap.add_argument(
+        "--pages", help="measure only the pages (with --exports: the structures) whose label contains this text"
+    )
+    ap.add_argument("--un-export", help=argparse.SUPPRESS)
+    ap.add_argument("--utilisateur", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
-    ap.add_argument("--pages", help="measure only the pages whose label contains this text (« Tableau de bord »)")
     ap.add_argument(
         "--tailles", default="gros,médiane", help="which structures, among gros, médiane, petit (comma-separated)"
     )
     args = ap.parse_args()
+    if args.un_export:
+        un_export(args.un_export, args.utilisateur)
+        return
 
     setup_django(conn_max_age=600)
     import psycopg
@@ -298,10 +610,17 @@ def main():
         shared_buffers = int(cur.fetchone()[0]) * 8 // 1024
     out(
         f"# bench.mesurer {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()} {os.cpu_count()} CPU, "
-        f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}"
+        f"{version.split(',')[0]}, shared_buffers {shared_buffers} MB, socket {socket_dir()}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
+    tailles = args.tailles.split(",")
+    if args.exports:
+        out(f"{total:,} factures\n")
+        mesurer_exports(tailles, args.pages)
+        return
+    unite = "factures"
     if args.travaux:
-        utilisateurs, table = choisir_acteurs_travaux(), "travaux_piecetravaux"
+        utilisateurs, table, unite = choisir_acteurs_travaux(tailles), "travaux_piecetravaux", "pièces"
         with connection.cursor() as cur:
             cur.execute("SELECT (SELECT count(*) FROM travaux_dossierfacturation), count(*) FROM travaux_piecetravaux")
             dossiers, pieces = cur.fetchone()
@@ -309,8 +628,17 @@ def main():
             f"{total:,} factures, {dossiers:,} dossiers de travaux, {pieces:,} pièces; N = {args.n} requests per "
             "page, warm cache\n"
         )
+    elif args.valideur:
+        utilisateurs, table = choisir_valideurs(tailles), "facturation_facture"
+        out(f"{total:,} factures; N = {args.n} requests per page, warm cache\n")
+    elif args.sollicitations:
+        utilisateurs, table, unite = choisir_sollicitations(tailles), "sollicitations_sollicitation", "sollicitations"
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM sollicitations_sollicitation")
+            n_sollicitations = cur.fetchone()[0]
+        out(f"{total:,} factures, {n_sollicitations:,} sollicitations; N = {args.n} requests per page, warm cache\n")
     else:
-        (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(args.tailles.split(",")), "facturation_facture"
+        (utilisateurs, n_fournisseurs), table = choisir_utilisateurs(tailles), "facturation_facture"
         out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
 
     raw = psycopg.connect(dsn(), autocommit=True)
@@ -326,7 +654,6 @@ def main():
                 continue
             (p50, p95), sql, nq = mesurer_page(client, url, args.n, table=table)
             b50, b95 = mesurer_sql(raw, sql, args.n)
-            unite = "pièces" if args.travaux else "factures"
             resultats.append(
                 {
                     "qui": f"{label} #{sid} ({n:,} {unite})",
@@ -342,28 +669,34 @@ def main():
             if explain:
                 plan = raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall()
                 explain.write(f"-- {label} #{sid} — {page}\n{sql}\n" + "\n".join(r[0] for r in plan) + "\n\n")
+                explain.flush()
     if explain:
         explain.close()
     raw.close()
     connection.close()
 
     hello, planchers = plancher([r["sql"] for r in resultats], args.n)
-    pile = plancher_du_portail(utilisateurs[1][1], args.n)
+    pile = plancher_du_portail(utilisateurs[min(1, len(utilisateurs) - 1)][1], args.n)
+    vide95 = pile["empty page in the DSFR layout, logged in"][1]
     out(
         "| utilisateur | page | requêtes SQL | page p50 / p95 (ms) | requête nue p50 / p95 (ms) | plancher Django "
-        "p50 / p95 (ms) | page / requête (p95) | page / plancher (p95) | ≤ 50 ms | ≤ 3× requête | ≤ 3× plancher |"
+        "p50 / p95 (ms) | page / requête (p95) | page / plancher (p95) | ≤ 50 ms | ≤ 3× requête | ≤ 3× plancher "
+        "| ≤ 3× (page vide + requête) |"
     )
-    out("|---|---|---:|---:|---:|---:|---:|---:|:-:|:-:|:-:|")
+    out("|---|---|---:|---:|---:|---:|---:|---:|:-:|:-:|:-:|:-:|")
     for r, (f50, f95) in zip(resultats, planchers, strict=True):
         ratio, ratio_plancher = r["p95"] / r["b95"], r["p95"] / f95
+        borne = GOAL_RATIO * (vide95 + r["b95"])  # the issue's goal: 3 × (empty DSFR page + bare query), p95
         out(
             f"| {r['qui']} | {r['page']} | {r['nq']} | {r['p50']:.1f} / {r['p95']:.1f} | {r['b50']:.1f} / "
             f"{r['b95']:.1f} | {f50:.1f} / {f95:.1f} | {ratio:.1f}× | {ratio_plancher:.1f}× | "
-            f"{_ok(r['p95'] <= GOAL_P95_MS)} | {_ok(ratio <= GOAL_RATIO)} | {_ok(ratio_plancher <= GOAL_RATIO)} |"
+            f"{_ok(r['p95'] <= GOAL_P95_MS)} | {_ok(ratio <= GOAL_RATIO)} | {_ok(ratio_plancher <= GOAL_RATIO)} | "
+            f"{_ok(r['p95'] <= borne)} {borne:.1f} |"
         )
     out(f"\nDjango floor without SQL (`/hello`, same process set-up): p50 {hello[0]:.2f} ms, p95 {hello[1]:.2f} ms.")
     for libelle, (p50, p95) in pile.items():
         out(f"Portal stack, {libelle}: p50 {p50:.2f} ms, p95 {p95:.2f} ms.")
+    out(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     if args.anchors:
         out("\n## Anchors (/work/shared/bench-anchors), same server, same run\n")

@@ -259,6 +259,9 @@ def seed(conn, n_dossiers: int, seed_value: int = 42) -> dict[str, tuple[int, fl
             res[table] = (len(lignes), time.perf_counter() - t)
         for table in ("travaux_dossierfacturation", "travaux_piecetravaux", "facturation_facture"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+        # The deferred foreign keys and triggers of the COPYs fire at commit; PostgreSQL refuses to alter a table
+        # with such events pending (« pending trigger events »), so commit before removing the defaults.
+        conn.commit()
         for sql in sans_defauts:
             cur.execute(sql)
     conn.commit()

@@ -11,7 +11,11 @@ Shape (deterministic for a given ``--seed``):
 * invoices spread over suppliers by a Zipf law (s = 1): the biggest supplier has ~110 000 invoices at 1 M, the
   median one a few dozen; recipients follow the same long tail; statuses as in a mature stock (60 % « Mise en
   paiement », ~6 % needing the supplier's action); 1 to 4 lines (2.5 on average), one VAT recap row per rate,
-  one or two history rows with their real SHA-256 chain.
+  one or two history rows with their real SHA-256 chain;
+* « Factures à valider »: the invoices drawn « À valider », « Validée » or « Refusée » by the valideur, and 2 % of
+  those past that stage, are A9 (sous-traitant) invoices whose valideur is another supplier (Zipf, s = 1);
+* ``--travaux`` and ``--sollicitations`` add works dossiers (``bench.seed_travaux``) and sollicitations
+  (``bench.seed_sollicitations``) after the invoices.
 
 Python worker processes format COPY text chunks while the main process streams them to the server. The
 secondary indexes and foreign keys of the four invoice tables are dropped before the load and recreated after it
@@ -54,6 +58,10 @@ STATUTS = [  # (statut, weight ‰): a mature stock
     ("ABANDONNEE", 5),
 ]
 TAUX = [(2000, 85), (1000, 10), (550, 5)]  # VAT rate in basis points, weight %
+# « Factures à valider »: the invoices waiting for, accepted or refused by a valideur are A9 (sous-traitant)
+# invoices, and so is a share of those past validation; their valideur (the titulaire) is another supplier.
+STATUTS_VALIDATION = {"A_VALIDER_1", "VALIDEE_1", "REFUSEE_1"}
+PART_A9_APRES_VALIDATION = 0.02
 LIBELLES = [f"Prestation lot {k} – maintenance et support" for k in range(50)]
 VILLES = ["Paris", "Lyon", "Marseille", "Toulouse", "Nantes", "Lille", "Rennes", "Bordeaux", "Dijon", "Metz"]
 
@@ -149,6 +157,9 @@ def generer(bornes):
     d_cum, d_tot, d_ids = p["d_cum"], p["d_cum"][-1], p["d_ids"]
     s_cum, s_tot = p["s_cum"], p["s_cum"][-1]
     services, gp, n_total = p["services"], p["gp"], p["n"]
+    v_cum, v_tot, v_ids = p["v_cum"], p["v_cum"][-1], p["v_ids"]
+    # A stream of its own for the valideurs, so that every other draw is the one seeds without them made.
+    rng_v = random.Random(p["seed"] * 1_000_033 + start)
     bl = bisect.bisect_left
     factures, lignes, recaps, histos = [], [], [], []
     for fid in range(start, start + count):
@@ -163,6 +174,13 @@ def generer(bornes):
         updated = min(NOW, (depot or created) + randint(0, 45 * 86400)) if statut != "DEPOSEE" else depot
         numero = "" if brouillon and rnd() < 0.5 else f"FA{datetime.fromtimestamp(created, UTC).year}-{fid:07d}"
         date_facture = datetime.fromtimestamp(created, UTC).date()
+        cadre, valideur = "A1_FACTURE_FOURNISSEUR", "\\N"
+        tirage_v = rng_v.random()
+        if statut in STATUTS_VALIDATION or (not brouillon and tirage_v < PART_A9_APRES_VALIDATION):
+            cadre = "A9_FACTURE_SOUSTRAITANT"
+            valideur = v_ids[bl(v_cum, rng_v.random() * v_tot)]
+            if valideur == fournisseur:  # a titulaire never validates its own invoice
+                valideur = v_ids[(v_ids.index(valideur) + 1) % len(v_ids)]
         # lines and VAT recap
         par_taux: dict[int, list[int]] = {}
         ht = 0
@@ -191,11 +209,11 @@ def generer(bornes):
         d_iso = iso(depot) if depot else "\\N"
         echeance = datetime.fromtimestamp(created + 30 * 86400, UTC).date()
         factures.append(
-            f"{fid}\tFACTURE\t{numero}\tFACTURE\tA1_FACTURE_FOURNISSEUR\t{statut}\tSAISIE\t{date_facture}\t"
+            f"{fid}\tFACTURE\t{numero}\tFACTURE\t{cadre}\t{statut}\tSAISIE\t{date_facture}\t"
             f"{echeance}\t{d_iso}\tEUR\tTVA_SUR_DEBIT\t\tMAR-{fournisseur % 997:04d}\t"
             f"EJ{rng.randrange(10**9):010d}\t\tVIREMENT\t\t{cents(ht)}\t{cents(tva)}\t{ttc}\t0\t\t{ttc}\t{ttc}\t\t\t\t"
             f"{rejet_traite}\t\\N\t{c_iso}\t{u_iso}\t\\N\t{auteur}\t{destinataire}\t{fournisseur}\t"
-            f"{service_dest}\t\\N\t\\N\t{{}}\n"
+            f"{service_dest}\t\\N\t{valideur}\t{{}}\n"
         )
         # history: creation or deposit, then the current status
         if brouillon:
@@ -289,11 +307,17 @@ def seed_organisation(conn, args, rng, perms):
     conn.commit()
     d_rangs = d_ids[:]
     rng.shuffle(d_rangs)
+    # The titulaires (valideurs of the A9 invoices): the suppliers again, in another order, from a stream of
+    # their own so that the suppliers' and recipients' ranks stay those of seeds made without them.
+    v_rangs = f_ids[:]
+    random.Random(args.seed * 31 + 7).shuffle(v_rangs)
     return {
         "f_ids": rangs,
         "f_cum": zipf_cum(ns),
         "d_ids": d_rangs,
         "d_cum": zipf_cum(nd, args.exposant_destinataires),
+        "v_ids": v_rangs,
+        "v_cum": zipf_cum(ns),
         "services": sv_par_dest,
         "gp": gp,
         "s_cum": cumulative(w for _, w in STATUTS),
@@ -346,6 +370,7 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--travaux", type=int, default=0, help="works dossiers to add (bench.seed_travaux)")
+    ap.add_argument("--sollicitations", type=int, default=0, help="sollicitations to add (bench.seed_sollicitations)")
     ap.add_argument("--reset", action="store_true", help="drop and recreate the database first")
     args = ap.parse_args()
     args.exposant_destinataires = 1.0
@@ -448,6 +473,12 @@ def main():
             t = time.perf_counter()
             travaux = seed_travaux.seed(conn, args.travaux, args.seed)
             timings[f"works dossiers (bench.seed_travaux, {args.travaux:,} dossiers)"] = time.perf_counter() - t
+        if args.sollicitations:
+            from bench import seed_sollicitations
+
+            t = time.perf_counter()
+            sollicitations = seed_sollicitations.seed(conn, args.sollicitations, args.seed)
+            timings[f"sollicitations (bench.seed_sollicitations, {args.sollicitations:,})"] = time.perf_counter() - t
         for sql in sans_defauts:
             cur.execute(sql)
         # The dashboards' counters were appended by the triggers, one row per key and COPY chunk: fold them as the
@@ -475,6 +506,8 @@ def main():
     out(f"| **total** ({args.factures:,} factures, {size}) | | **{total:.1f}** |")
     if args.travaux:
         seed_travaux.afficher(travaux)
+    if args.sollicitations:
+        seed_travaux.afficher(sollicitations)
     out(
         f"\n{args.factures / timings['COPY invoice tables (wall, generation overlapped)']:.0f} factures/s during COPY; "
         f"{args.factures / total:.0f} factures/s end to end"

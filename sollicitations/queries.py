@@ -72,7 +72,10 @@ def acces_recues(user) -> bool:
 
 # --- Lists -----------------------------------------------------------------------------------------------------
 
-# What the list tables display, read as plain values (no model instance per row).
+# What the list tables display, read as plain values (no model instance per row): the sollicitation's own columns
+# only. The names of its structures, services, catégories and assignee come from ``noms_des_lignes`` for the page's
+# ≤ 51 rows: joined into the list's SQL they made a statement of eight relations, whose planning cost 40–190 ms
+# at 10 M invoices on the loaded bench machine against an execution of 0.1–30 ms (BENCHMARKS.md).
 COLONNES_LISTE = (
     "pk",
     "numero",
@@ -80,17 +83,38 @@ COLONNES_LISTE = (
     "statut",
     "objet",
     "au_support",
-    "structure_emettrice__identifiant",
-    "structure_emettrice__raison_sociale",
-    "service_emetteur__code",
-    "structure_destinataire__identifiant",
-    "structure_destinataire__raison_sociale",
-    "service_destinataire__code",
-    "categorie__libelle",
-    "sous_categorie__libelle",
-    "assignee_a__prenom",
-    "assignee_a__nom",
+    "structure_emettrice_id",
+    "service_emetteur_id",
+    "structure_destinataire_id",
+    "service_destinataire_id",
+    "categorie_id",
+    "sous_categorie_id",
+    "assignee_a_id",
 )
+
+
+def noms_des_lignes(valeurs) -> dict[str, dict]:
+    """The labels the list rows show, for the ids of ``valeurs`` (rows of ``COLONNES_LISTE``): one query per
+    model that the page refers to, by primary key (none for a model no row refers to)."""
+    ids = {cle: set() for cle in ("structures", "services", "sous_categories", "utilisateurs")}
+    for v in valeurs:
+        ids["structures"].update((v["structure_emettrice_id"], v["structure_destinataire_id"]))
+        ids["services"].update((v["service_emetteur_id"], v["service_destinataire_id"]))
+        ids["sous_categories"].add(v["sous_categorie_id"])
+        ids["utilisateurs"].add(v["assignee_a_id"])
+    lectures = {
+        "structures": (Structure, ("identifiant", "raison_sociale")),
+        "services": (Service, ("code",)),
+        # a sous-catégorie belongs to the sollicitation's catégorie: both labels in one query
+        "sous_categories": (SousCategorie, ("libelle", "categorie__libelle")),
+        "utilisateurs": (Utilisateur, ("prenom", "nom")),
+    }
+    noms = {}
+    for cle, (modele, champs) in lectures.items():
+        voulus = ids[cle] - {None}
+        noms[cle] = {v["pk"]: v for v in modele.objects.filter(pk__in=voulus).values("pk", *champs)} if voulus else {}
+    return noms
+
 
 # The status filter of « Rechercher »: a code, or a group of codes.
 GROUPES_STATUTS_EMETTEUR = {

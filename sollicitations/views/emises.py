@@ -49,11 +49,17 @@ def destinataire_de(*, au_support: bool, raison_sociale, service_code) -> str:
 
 
 def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
-    """The rows of the list tables; dates stay raw, for ``chorus_format``'s filters."""
+    """The rows of the list tables; dates stay raw, for ``chorus_format``'s filters. The names of the page's
+    structures, services, catégories and assignees in one query per model (``queries.noms_des_lignes``)."""
+    valeurs = list(valeurs)
+    noms = queries.noms_des_lignes(valeurs)
+    structures, par_service, utilisateurs = noms["structures"], noms["services"], noms["utilisateurs"]
     detail = reverse(url_name, args=[0])
     resultat = []
     for v in valeurs:
-        service = v["service_emetteur__code"] or ""
+        emettrice = structures.get(v["structure_emettrice_id"], {})
+        destinataire = structures.get(v["structure_destinataire_id"], {})
+        assignee = utilisateurs.get(v["assignee_a_id"])
         resultat.append(
             {
                 "pk": v["pk"],
@@ -61,16 +67,16 @@ def lignes(valeurs, *, url_name: str, pour_emetteur: bool) -> list[dict]:
                 "numero": v["numero"],
                 "date_depot": v["date_depot"],
                 "objet": v["objet"],
-                "structure": f"{v['structure_emettrice__identifiant']} - {v['structure_emettrice__raison_sociale']}",
-                "service": service,
+                "structure": f"{emettrice.get('identifiant')} - {emettrice.get('raison_sociale')}",
+                "service": par_service.get(v["service_emetteur_id"], {}).get("code", ""),
                 "destinataire": destinataire_de(
                     au_support=v["au_support"],
-                    raison_sociale=v["structure_destinataire__raison_sociale"],
-                    service_code=v["service_destinataire__code"],
+                    raison_sociale=destinataire.get("raison_sociale"),
+                    service_code=par_service.get(v["service_destinataire_id"], {}).get("code"),
                 ),
-                "categorie": v["categorie__libelle"],
-                "sous_categorie": v["sous_categorie__libelle"],
-                "assignee": f"{v['assignee_a__prenom']} {v['assignee_a__nom']}" if v["assignee_a__nom"] else "",
+                "categorie": noms["sous_categories"][v["sous_categorie_id"]]["categorie__libelle"],
+                "sous_categorie": noms["sous_categories"][v["sous_categorie_id"]]["libelle"],
+                "assignee": f"{assignee['prenom']} {assignee['nom']}" if assignee and assignee["nom"] else "",
                 "etat": libelle_statut(v["statut"], pour_emetteur=pour_emetteur),
                 "badge": statuts.badge(v["statut"], pour_emetteur=pour_emetteur),
             }
