@@ -348,7 +348,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
     },
     # The partitioned tables' next three months (chorus.partitions): daily, so that missed runs for weeks still
-    # leave the month ready before its first row (a row without its month would land in the « _futur » catch-all partition).
+    # leave the month ready before its first row (without it, the row would land in the « _futur » catch-all).
     "monthly-partitions": {"task": "chorus.tasks.creer_partitions_mensuelles", "schedule": crontab(minute=20, hour=3)},
 }
 
