@@ -243,6 +243,27 @@ def test_les_index_servent_la_liste_et_la_validation_tacite(fournisseur_gp, titu
     assert "facture_a_valider_idx" in plans["tacite"], plans["tacite"]
 
 
+def test_le_filtre_fournisseur_lit_l_index_du_valideur_et_du_fournisseur(fournisseur_gp, titulaire):
+    """Filtered by one supplier, the list reads that supplier's invoices for the valideur in its order (the index of
+    migration 0019), neither the valideur's whole list nor the supplier's whole index."""
+    gp_titulaire, structure_titulaire = titulaire
+    gp, structure = fournisseur_gp
+    autre = structure_privee(gp, "Autre Sous-Traitant SARL")
+    siennes = _en_masse(fournisseur_gp, structure_titulaire, 20)
+    # Newer than the supplier's: the valideur's other invoices come first in the list's order.
+    en_masse((gp, autre), 1000, prefixe="AUTRE", valideur=structure_titulaire, cadre=Cadre.A9, statut=S.A_VALIDER_1)
+    requete = queries.factures_a_valider(gp_titulaire).filter(fournisseur_id__in=[structure.pk]).order_by("-id")
+    sql, params = requete[:51].query.sql_with_params()
+    assert [f.pk for f in requete] == sorted((f.pk for f in siennes), reverse=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE facturation_facture")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "facture_valideur_fourn_idx" in plan and "Sort" not in plan, plan
+
+
 # --- The invoice and the decisions ------------------------------------------------------------------------------
 
 
