@@ -318,6 +318,21 @@ def _contrepartie(cur, sid, role: str) -> str:
     return cur.fetchone()[0]
 
 
+def _numero_median(cur, sid, role: str) -> str:
+    """The first digits of the number of the structure's median invoice (« FA2024-0512 », as a user types them),
+    among those it sees in that role (a recipient only sees ``STATUTS_RECUS``)."""
+    from facturation.enums import STATUTS_RECUS, StatutFacture
+
+    statuts = list(STATUTS_RECUS) if role == "destinataire" else list(StatutFacture.values)
+    visibles = f"{role}_id = %s AND numero <> '' AND statut = ANY(%s)"
+    cur.execute(
+        f"SELECT numero FROM facturation_facture WHERE {visibles} ORDER BY id "  # noqa: S608
+        f"OFFSET (SELECT count(*) / 2 FROM facturation_facture WHERE {visibles}) LIMIT 1",
+        [sid, statuts, sid, statuts],
+    )
+    return cur.fetchone()[0][:11]
+
+
 def pages_recues_pour(sid):
     """The URLs measured for a recipient (« Factures reçues »): the same shapes as the anchors' read_bench
     (first page of the invoices to process, a status filter, the dashboard)."""
@@ -325,11 +340,13 @@ def pages_recues_pour(sid):
 
     with connection.cursor() as cur:
         siret = _contrepartie(cur, sid, "destinataire")
+        prefixe = _numero_median(cur, sid, "destinataire")
     pages = [
         ("Reçues : À traiter", "/factures-recues/"),
         ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
         ("Reçues : Rechercher statut=SUSPENDUE", "/factures-recues/rechercher/?statut=SUSPENDUE"),
         (f"Reçues : Rechercher fournisseur={siret}", f"/factures-recues/rechercher/?fournisseur={siret}"),
+        (f"Reçues : Rechercher numero={prefixe}", f"/factures-recues/rechercher/?numero={prefixe}"),
         ("Reçues : Tableau de bord", "/factures-recues/tableau-de-bord/"),
     ]
     apres = apres_page("SELECT id FROM facturation_facture WHERE destinataire_id = %s ORDER BY id DESC", [sid])
@@ -344,13 +361,7 @@ def pages_pour(sid):
 
     with connection.cursor() as cur:
         siret = _contrepartie(cur, sid, "fournisseur")
-        cur.execute(
-            "SELECT numero FROM facturation_facture WHERE fournisseur_id = %s AND numero <> '' ORDER BY id "
-            "OFFSET (SELECT count(*) / 2 FROM facturation_facture WHERE fournisseur_id = %s) LIMIT 1",
-            [sid, sid],
-        )
-        numero = cur.fetchone()[0]
-    prefixe = numero[:11]  # « FA2024-0512 »: the first digits of a number, as a user types them
+        prefixe = _numero_median(cur, sid, "fournisseur")
     pages = [
         ("Synthèse", "/factures-emises/"),
         ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),

@@ -9,7 +9,9 @@ from operator import or_
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 
 from chorus import navigation
 from organisation.enums import (
@@ -192,15 +194,22 @@ def condition_perimetre(
     avec = avec if avec is not None else Q()
     if service is None:
         toutes = p.structures | p.structures_par_service
-        return Q(**{f"{structure}__in": sorted(toutes)}) & avec if toutes else Q(pk__in=[])
+        return Q(_parmi(structure, toutes)) & avec if toutes else Q(pk__in=[])
     branches = []
     if p.structures:
-        branches.append(Q(**{f"{structure}__in": sorted(p.structures)}) & avec)
+        branches.append(Q(_parmi(structure, p.structures)) & avec)
     if p.services:
-        branches.append(
-            Q(**{f"{structure}__in": sorted(p.structures_par_service), f"{service}__in": sorted(p.services)}) & avec
-        )
+        branches.append(Q(_parmi(structure, p.structures_par_service), _parmi(service, p.services)) & avec)
     return reduce(or_, branches) if branches else Q(pk__in=[])
+
+
+def _parmi(champ: str, identifiants) -> In:
+    """``champ IN (…)`` over the perimeter's identifiers written as ``bigint`` constants, the type of the columns
+    they are compared with: a bare ``32518`` is an ``integer``, and ``bigint = integer`` is an operator the
+    ``btree_gin`` indexes do not have (PostgreSQL 18), so the number search's indexes (structure, number trigrams;
+    facturation's migration 0017) could not start from the structure and would read every structure's numbers. The
+    btree indexes take either type."""
+    return In(F(champ), [Cast(Value(identifiant), BigIntegerField()) for identifiant in sorted(identifiants)])
 
 
 def structures_designees(texte: str) -> list[int]:

@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, Q, Value
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 from guardian.shortcuts import assign_perm
 
+from facturation.models import Facture
 from organisation import queries
 from organisation.enums import Application, Niveau, StatutRattachement, codename
 from organisation.models import Rattachement
@@ -32,17 +35,31 @@ def agent():
     return user, entiere, partielle, service
 
 
+def _parmi(champ, identifiants):
+    """``champ IN (…)`` over ``bigint`` constants (the shape ``btree_gin`` indexes need: see the next test)."""
+    return In(F(champ), [Cast(Value(i), BigIntegerField()) for i in sorted(identifiants)])
+
+
 def test_la_condition_nomme_des_identifiants_constants(agent):
     user, entiere, partielle, service = agent
     assert queries.condition_perimetre(user, APP, structure="destinataire", service="service_destinataire") == Q(
-        destinataire__in=[entiere.pk]
-    ) | Q(destinataire__in=[partielle.pk], service_destinataire__in=[service.pk])
+        _parmi("destinataire", [entiere.pk])
+    ) | Q(_parmi("destinataire", [partielle.pk]), _parmi("service_destinataire", [service.pk]))
     # At structure level only (a valideur): every structure where the user holds the profile.
     assert queries.condition_perimetre(user, APP, structure="valideur") == Q(
-        valideur__in=sorted([entiere.pk, partielle.pk])
+        _parmi("valideur", [entiere.pk, partielle.pk])
     )
     # Nothing: an empty IN, which Django answers without a query.
     assert queries.condition_perimetre(user, Application.FACTURES_EMISES, structure="fournisseur") == Q(pk__in=[])
+
+
+def test_les_identifiants_sont_des_bigint(agent):
+    """The constants are typed as the columns (``bigint``): PostgreSQL 18's ``btree_gin`` has no ``bigint =
+    integer`` operator, and the number search's indexes (structure, trigrams) would be read without the structure."""
+    user, entiere, partielle, service = agent
+    sql = str(Facture.objects.filter(queries.condition_perimetre(user, APP, structure="valideur")).query)
+    ids = ", ".join(f"({pk})::bigint" for pk in sorted([entiere.pk, partielle.pk]))
+    assert f'"facturation_facture"."valideur_id" IN ({ids})' in sql
 
 
 def test_les_droits_sont_lus_une_fois_par_utilisateur(agent, django_assert_num_queries):

@@ -1,0 +1,199 @@
+"""« Rechercher » by invoice number (issue 15, goal 2), in « Factures émises » and « Factures reçues »: any part of
+a number — its start, its middle, its end, in any case, even one or two characters — finds the structure's
+invoices and never another structure's; and the search is served by the index whose first column is the structure
+(migration 0017), so that it reads the structure's own invoices, not every invoice of the table."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from facturation.enums import StatutFacture
+from facturation.models import Facture
+from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire, structure_privee, utilisateur_de
+from tests.facturation.en_volume import en_masse
+
+pytestmark = pytest.mark.django_db
+
+NUMEROS = ("FA2026-0001", "FA2026-0042", "AV2026-0042", "fa2025-9999")
+# Another supplier's invoices to another recipient: each number above with a suffix, so that every term below
+# matches them too; they must never appear.
+SUFFIXE_AUTRE = "-X"
+
+
+def _factures(gp, fournisseur, destinataire, numeros):
+    Facture.objects.bulk_create(
+        Facture(
+            fournisseur=fournisseur,
+            destinataire=destinataire,
+            numero=numero,
+            statut=StatutFacture.MISE_A_DISPOSITION,  # deposited: the recipient sees it, « à traiter »
+            created_by=gp,
+        )
+        for numero in numeros
+    )
+
+
+@pytest.fixture
+def jeu(fournisseur_gp, etat):
+    """The supplier's invoices to the State, whose agent receives them; another supplier's invoices, with numbers
+    that every term matches too, to a commune with its own agent."""
+    gp, structure = fournisseur_gp
+    _factures(gp, structure, etat, NUMEROS)
+    autre_gp = UtilisateurFactory()
+    autre = structure_privee(autre_gp, "Concurrent SARL")
+    commune = StructureFactory(identifiant=siret_aleatoire(), raison_sociale="Commune de Vif", publique=True)
+    _factures(autre_gp, autre, commune, [numero + SUFFIXE_AUTRE for numero in NUMEROS])
+    return {
+        "fournisseur": gp,
+        "agent": utilisateur_de(etat, profils={"FACTURES_RECUES": "consultation"}),
+        "autre_fournisseur": autre_gp,
+        "agent_commune": utilisateur_de(commune, profils={"FACTURES_RECUES": "consultation"}),
+        "autre": (autre_gp, autre),
+        "commune": commune,
+    }
+
+
+TERMES = [
+    pytest.param("FA2026", {"FA2026-0001", "FA2026-0042"}, id="debut"),
+    pytest.param("2026-00", {"FA2026-0001", "FA2026-0042", "AV2026-0042"}, id="milieu"),
+    pytest.param("0042", {"FA2026-0042", "AV2026-0042"}, id="fin"),
+    pytest.param("fA2025-9999", {"fa2025-9999"}, id="numero-entier-casse-differente"),
+    pytest.param("av", {"AV2026-0042"}, id="deux-caracteres"),
+    pytest.param("9", {"fa2025-9999"}, id="un-caractere"),
+    pytest.param("FA2026-0043", set(), id="aucun"),
+]
+
+PAGES = {
+    "rechercher_factures": "fournisseur",
+    "rechercher_factures_recues": "agent",
+    "factures_recues": "agent",  # the Synthèse's « Factures à traiter » filter
+}
+
+
+def _numeros(client, page, terme) -> set[str]:
+    response = client.get(reverse(page), {"numero": terme})
+    assert response.status_code == 200
+    return {f["numero"] for f in response.context["factures"]}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize(("terme", "attendus"), TERMES)
+def test_une_partie_du_numero_trouve_les_factures_de_la_structure(client, jeu, page, terme, attendus):
+    client.force_login(jeu[PAGES[page]])
+    assert _numeros(client, page, terme) == attendus
+
+
+@pytest.mark.parametrize(
+    ("page", "qui"),
+    [
+        ("rechercher_factures", "autre_fournisseur"),
+        ("rechercher_factures_recues", "agent_commune"),
+        ("factures_recues", "agent_commune"),
+    ],
+)
+def test_jamais_les_factures_d_une_autre_structure(client, jeu, page, qui):
+    """The other side of the data set: its users find their own invoices only, whatever the term."""
+    client.force_login(jeu[qui])
+    for terme, attendus in (("FA2026", {"FA2026-0001", "FA2026-0042"}), ("0042", {"FA2026-0042", "AV2026-0042"})):
+        assert _numeros(client, page, terme) == {numero + SUFFIXE_AUTRE for numero in attendus}
+
+
+def _parcours_d_index(plan: dict) -> list[tuple[str, str]]:
+    """(index, its condition) of every index scan of a plan (EXPLAIN, FORMAT JSON)."""
+    noeuds = [(plan["Index Name"], plan.get("Index Cond", ""))] if "Index Name" in plan else []
+    for enfant in plan.get("Plans", []):
+        noeuds += _parcours_d_index(enfant)
+    return noeuds
+
+
+def _plan_de_la_recherche(client, page: str, terme: str, sans: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The index scans in the plan of the query the page really runs for ``terme`` (captured, then EXPLAINed)."""
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(reverse(page), {"numero": terme}).status_code == 200
+    (sql,) = [
+        q["sql"] for q in requetes.captured_queries if 'FROM "facturation_facture"' in q["sql"] and "LIKE" in q["sql"]
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On a table of a few thousand rows the planner may as well walk a btree index and filter every row (at
+        # volume it does so for a small structure: a few rows). The btree indexes are removed for this plan only
+        # (rolled back), with ``sans``, and so are the sequential and plain index scans: what remains shows whether
+        # the number's own index is read from the structure's key, or — the fault this guards against — a trigram
+        # index by the number alone, over every structure's invoices.
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'facturation_facture' "
+            "AND indexdef ~ 'USING btree' AND indexname <> 'facturation_facture_pkey'"
+        )
+        for (nom,) in [*cursor.fetchall(), *((nom,) for nom in sans)]:
+            cursor.execute(f'DROP INDEX "{nom}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()[0]
+        transaction.set_rollback(True)
+    return _parcours_d_index(plan["Plan"])
+
+
+@pytest.mark.parametrize(
+    ("page", "qui", "index", "colonne"),
+    [
+        ("rechercher_factures", "fournisseur", "facture_fournisseur_numero_idx", "fournisseur_id"),
+        ("rechercher_factures_recues", "agent", "facture_destinataire_numero_idx", "destinataire_id"),
+        ("factures_recues", "agent", "facture_destinataire_numero_idx", "destinataire_id"),
+    ],
+)
+def test_la_recherche_lit_l_index_de_la_structure(client, jeu, fournisseur_gp, etat, page, qui, index, colonne):
+    """Another structure's 2,000 invoices whose numbers match the term, and 2,000 of the supplier to the State that
+    do not: the plan reads the number index that starts with the structure, by the structure's key and the
+    number's trigrams — never a trigram index by the number alone, which would read the other structure's numbers
+    (the search would then grow with the table)."""
+    en_masse(
+        jeu["autre"], 2000, prefixe="FA2026-0042", destinataire=jeu["commune"], statut=StatutFacture.MISE_A_DISPOSITION
+    )
+    en_masse(fournisseur_gp, 2000, prefixe="MASSE", destinataire=etat, statut=StatutFacture.MISE_A_DISPOSITION)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE facturation_facture")
+    client.force_login(jeu[qui])
+    parcours = _plan_de_la_recherche(client, page, "2026-0042")
+    assert index in {nom for nom, _ in parcours}, parcours
+    for nom, condition in parcours:
+        if nom.endswith("_numero_idx"):
+            assert colonne in condition and "upper" in condition, parcours
+    assert _numeros(client, page, "2026-0042") == {"FA2026-0042", "AV2026-0042"}
+
+
+def test_les_index_du_numero():
+    """The structure comes first in each number index, each read only by a query naming its structure column, and
+    the trigram index over the whole table is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'facturation_facture' AND indexdef LIKE %s",
+            ["%gin_trgm_ops%"],
+        )
+        definitions = dict(cursor.fetchall())
+    assert set(definitions) == {"facture_fournisseur_numero_idx", "facture_destinataire_numero_idx"}
+    assert (
+        "USING gin (fournisseur_id, upper((numero)::text) gin_trgm_ops)"
+        in definitions["facture_fournisseur_numero_idx"]
+    )
+    assert (
+        "USING gin (destinataire_id, upper((numero)::text) gin_trgm_ops)"
+        in definitions["facture_destinataire_numero_idx"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "qui", "index", "autre_index"),
+    [
+        ("rechercher_factures", "fournisseur", "facture_fournisseur_numero_idx", "facture_destinataire_numero_idx"),
+        ("rechercher_factures_recues", "agent", "facture_destinataire_numero_idx", "facture_fournisseur_numero_idx"),
+        ("factures_recues", "agent", "facture_destinataire_numero_idx", "facture_fournisseur_numero_idx"),
+    ],
+)
+def test_jamais_l_index_de_l_autre_cote(client, jeu, page, qui, index, autre_index):
+    """Each side's index is out of the other side's reach (its predicate), even when nothing else could serve the
+    number: read by the number alone, it would be the table-wide trigram index again. (The recipient's page joins
+    the supplier's structure, which a predicate ``fournisseur_id IS NOT NULL`` would let through.)"""
+    client.force_login(jeu[qui])
+    parcours = _plan_de_la_recherche(client, page, "2026-0042", sans=(index,))
+    assert autre_index not in {nom for nom, _ in parcours}, parcours
