@@ -3,6 +3,7 @@
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -94,3 +95,20 @@ def defauts_pour_copy(conn, colonnes: dict[str, str]) -> list[str]:
                 retour.append(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(*ident))
     conn.commit()
     return retour
+
+
+def lancer_seed(seed, nombre: int, graine: int, tables: list[str]) -> dict:
+    """Run a seeder's ``seed(conn, nombre, graine)`` on the bench database with asynchronous commits (a crash
+    loses only the seed), then VACUUM (ANALYZE) ``tables`` so that the pages are planned on fresh statistics; the
+    seeder's timings, the VACUUM's added."""
+    import psycopg
+
+    conn = psycopg.connect(dsn())
+    conn.execute("SET synchronous_commit = off")
+    res = seed(conn, nombre, graine)
+    conn.autocommit = True
+    t = time.perf_counter()
+    conn.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+    res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
+    conn.close()
+    return res

@@ -21,7 +21,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, dsn, setup_django
+from bench.common import defauts_pour_copy, lancer_seed, setup_django
 from bench.seed_travaux import Chaine, afficher, lire_organisation
 from bench.seed_volume import SPAN, T0, copy_text, cumulative, iso, zipf_cum
 
@@ -160,17 +160,8 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
     setup_django()
-    import psycopg
-
     t0 = time.perf_counter()
-    conn = psycopg.connect(dsn())
-    conn.execute("SET synchronous_commit = off")
-    res = seed(conn, args.sollicitations, args.seed)
-    conn.autocommit = True
-    t = time.perf_counter()
-    conn.execute(f"VACUUM (ANALYZE) {', '.join(TABLES)}")
-    res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
-    conn.close()
+    res = lancer_seed(seed, args.sollicitations, args.seed, list(TABLES))
     afficher(res, time.perf_counter() - t0)
 
 

@@ -23,7 +23,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, dsn, out, setup_django
+from bench.common import defauts_pour_copy, lancer_seed, out, setup_django
 from bench.seed_volume import (
     FACTURE_COLS,
     HISTO_COLS,
@@ -274,20 +274,10 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
     setup_django()
-    import psycopg
-
     t0 = time.perf_counter()
-    conn = psycopg.connect(dsn())
-    conn.execute("SET synchronous_commit = off")
-    res = seed(conn, args.dossiers, args.seed)
-    conn.autocommit = True
-    t = time.perf_counter()
-    conn.execute(
-        "VACUUM (ANALYZE) travaux_dossierfacturation, travaux_piecetravaux, travaux_historiquepiece, "
-        "facturation_facture, facturation_recapitulatiftva, facturation_historiquefacture"
-    )
-    res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
-    conn.close()
+    tables = ["travaux_dossierfacturation", "travaux_piecetravaux", "travaux_historiquepiece"]
+    tables += ["facturation_facture", "facturation_recapitulatiftva", "facturation_historiquefacture"]
+    res = lancer_seed(seed, args.dossiers, args.seed, tables)
     afficher(res, time.perf_counter() - t0)
 
 

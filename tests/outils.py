@@ -2,6 +2,8 @@
 
 import html
 
+from django.db import connection
+
 
 def texte(response) -> str:
     """The body of a Django test ``response`` as text, HTML entities unescaped (« l'État » rather than
@@ -14,3 +16,16 @@ def contenu(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+def plan(qs, *interdits: str, table: str = "facturation_facture") -> str:
+    """The EXPLAIN of ``qs`` after an ANALYZE of ``table``, with the planner's ``interdits`` methods off (``seqscan``,
+    ``sort``…, for the transaction only): on a test table this small the planner would prefer them, forbidding them
+    shows which index serves the query."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+        for methode in interdits:
+            cursor.execute(f"SET LOCAL enable_{methode} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())

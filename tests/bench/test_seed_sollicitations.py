@@ -2,11 +2,10 @@
 check the rows they format (no database: the columns, the routing, the statuses' paths, the SHA-256 history chains,
 the valideurs)."""
 
-import hashlib
-import json
 import random
 
 from bench import seed_sollicitations, seed_volume
+from tests.historique import empreinte_copiee
 
 PRIVEES, PUBLIQUES = list(range(1, 41)), list(range(41, 61))
 ORGANISATION = (PRIVEES, PUBLIQUES, {s: [s * 10, s * 10 + 1] for s in PUBLIQUES}, {s: 1000 + s for s in range(1, 61)})
@@ -60,25 +59,10 @@ def test_historique_chaine_comme_historique_base_jusqu_au_statut_courant():
     lignes = t["sollicitations_historiquesollicitation"]
     assert lignes
     for h in lignes:
-        user = None if h["acting_user_id"] == "\\N" else int(h["acting_user_id"])
         assert h["empreinte_precedente"] == precedente.get(h["objet_id"], "")
         assert h["statut_precedent"] == dernier.get(h["objet_id"], "")
         assert h["created_at"] > dates.get(h["objet_id"], "")  # chaine_intacte reads the rows by date
-        contenu = json.dumps(
-            [
-                int(h["objet_id"]),
-                h["created_at"],
-                user,
-                h["role"],
-                h["statut_precedent"],
-                h["statut"],
-                h["motif"],
-                h["commentaire"],
-                h["empreinte_precedente"],
-            ],
-            ensure_ascii=False,
-        )
-        assert h["empreinte"] == hashlib.sha256(contenu.encode()).hexdigest()
+        assert h["empreinte"] == empreinte_copiee(h)
         precedente[h["objet_id"]], dates[h["objet_id"]], dernier[h["objet_id"]] = (
             h["empreinte"],
             h["created_at"],

@@ -1,11 +1,10 @@
 """``bench.seed_travaux`` writes COPY text: check the rows it formats (no database: the columns, the A4 → A15 → A19
 chains, the payable pieces' invoices, the amounts and the SHA-256 history chains)."""
 
-import hashlib
-import json
 from decimal import Decimal
 
 from bench import seed_travaux
+from tests.historique import empreinte_copiee
 
 PRIVEES, PUBLIQUES = list(range(1, 41)), list(range(41, 61))
 ORGANISATION = (PRIVEES, PUBLIQUES, {s: [s * 10, s * 10 + 1] for s in PUBLIQUES}, {s: 1000 + s for s in range(1, 61)})
@@ -54,24 +53,9 @@ def test_historiques_chaines_comme_historique_base():
         lignes = _lignes(table, blobs)
         assert lignes, table  # the loop below checks each row: an empty table would check nothing
         for h in lignes:
-            user = None if h["acting_user_id"] == "\\N" else int(h["acting_user_id"])
             assert h["empreinte_precedente"] == precedente.get(h["objet_id"], "")
             # HistoriqueBase.chaine_intacte reads the rows by date: each must come after the previous one
             assert h["created_at"] > dates.get(h["objet_id"], "")
             dates[h["objet_id"]] = h["created_at"]
-            contenu = json.dumps(
-                [
-                    int(h["objet_id"]),
-                    h["created_at"],
-                    user,
-                    h["role"],
-                    h["statut_precedent"],
-                    h["statut"],
-                    h["motif"],
-                    h["commentaire"],
-                    h["empreinte_precedente"],
-                ],
-                ensure_ascii=False,
-            )
-            assert h["empreinte"] == hashlib.sha256(contenu.encode()).hexdigest()
+            assert h["empreinte"] == empreinte_copiee(h)
             precedente[h["objet_id"]] = h["empreinte"]

@@ -253,14 +253,8 @@ def test_le_filtre_fournisseur_lit_l_index_du_valideur_et_du_fournisseur(fournis
     # Newer than the supplier's: the valideur's other invoices come first in the list's order.
     en_masse((gp, autre), 1000, prefixe="AUTRE", valideur=structure_titulaire, cadre=Cadre.A9, statut=S.A_VALIDER_1)
     requete = queries.factures_a_valider(gp_titulaire).filter(fournisseur_id__in=[structure.pk]).order_by("-id")
-    sql, params = requete[:51].query.sql_with_params()
     assert [f.pk for f in requete] == sorted((f.pk for f in siennes), reverse=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE facturation_facture")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = outils.plan(requete.all()[:51], "seqscan", "sort")
     assert "facture_valideur_fourn_idx" in plan and "Sort" not in plan, plan
 
 
@@ -535,12 +529,5 @@ def test_l_index_de_la_synthese_suit_sa_condition(fournisseur_gp, etat, titulair
         .order_by("-updated_at", "-id")
         .values("pk")[:50]
     )
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE facturation_facture")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = outils.plan(qs, "seqscan", "sort", "bitmapscan")
     assert "facture_synthese_v2_idx" in plan and "Sort" not in plan, plan
