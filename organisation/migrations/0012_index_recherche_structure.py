@@ -5,11 +5,12 @@ the one outlier of BENCHMARKS.md's 10 M run). A trigram index on ``UPPER(raison_
 and a pattern btree on ``identifiant`` (``identifiant__startswith``: ``LIKE 'x%'`` uses a btree only with the pattern
 operators, whatever the database's collation) turn the OR into a BitmapOr of two small index reads.
 
-``pg_trgm`` is already created by facturation's migration 0003 (``IF NOT EXISTS`` here: this app does not depend on
-that one). Built CONCURRENTLY, hence ``atomic = False``.
+``pg_trgm`` is created by facturation's migration 0003, which owns it; it is only ensured here (``IF NOT EXISTS``:
+this app does not depend on that one), and never dropped on the way back — facturation's trigram indexes still
+need it when this migration is unapplied (``tests/api/test_migration_comptes_flux.py`` goes back past it). Built
+CONCURRENTLY, hence ``atomic = False``.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = {
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
         *(
             migrations.RunSQL(
                 f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON organisation_structure {definition}",
