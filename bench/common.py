@@ -112,3 +112,10 @@ def lancer_seed(seed, nombre: int, graine: int, tables: list[str]) -> dict:
     res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
     conn.close()
     return res
+
+
+def recaler_sequences(cur, tables) -> None:
+    """After a COPY with explicit ids, each table's id sequence continues after its largest id (the portal's next
+    INSERT must not collide with a seeded row)."""
+    for table in tables:
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608

@@ -21,7 +21,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, lancer_seed, setup_django
+from bench.common import defauts_pour_copy, lancer_seed, recaler_sequences, setup_django
 from bench.seed_travaux import Chaine, afficher, lire_organisation
 from bench.seed_volume import SPAN, T0, copy_text, cumulative, iso, zipf_cum
 
@@ -144,8 +144,7 @@ def seed(conn, nombre: int, seed_value: int = 42, chunk: int = 100_000) -> dict[
                 lignes, secondes = res[table]
                 res[table] = (lignes + len(blobs[table]), secondes + time.perf_counter() - t)
             conn.commit()
-        for table in TABLES:
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+        recaler_sequences(cur, TABLES)
         # The numbers handed out by the portal (``services.saisie._numero``) continue after the seeded ones.
         cur.execute("SELECT setval('sollicitations_numero_seq', %s)", [max(nombre, 1)])
         for sql in sans_defauts:

@@ -23,7 +23,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, lancer_seed, out, setup_django
+from bench.common import defauts_pour_copy, lancer_seed, out, recaler_sequences, setup_django
 from bench.seed_volume import (
     FACTURE_COLS,
     HISTO_COLS,
@@ -257,8 +257,7 @@ def seed(conn, n_dossiers: int, seed_value: int = 42) -> dict[str, tuple[int, fl
             t = time.perf_counter()
             copy_text(cur, table, TABLES[table], "".join(lignes).encode())
             res[table] = (len(lignes), time.perf_counter() - t)
-        for table in ("travaux_dossierfacturation", "travaux_piecetravaux", "facturation_facture"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+        recaler_sequences(cur, ("travaux_dossierfacturation", "travaux_piecetravaux", "facturation_facture"))
         # The deferred foreign keys and triggers of the COPYs fire at commit; PostgreSQL refuses to alter a table
         # with such events pending (« pending trigger events »), so commit before removing the defaults.
         conn.commit()

@@ -32,7 +32,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import DATABASE, defauts_pour_copy, drop_database, dsn, out, setup_django
+from bench.common import DATABASE, defauts_pour_copy, drop_database, dsn, out, recaler_sequences, setup_django
 
 T0 = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp())
 SPAN = 3 * 365 * 86400  # invoices deposited over three years
@@ -302,8 +302,7 @@ def seed_organisation(conn, args, rng, perms):
             ("organisation_structureuserobjectpermission", profils),
         ):
             copy_text(cur, table, ORGANISATION_COLS[table], "".join(blob).encode())
-        for table in ("organisation_utilisateur", "organisation_structure", "organisation_service"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        recaler_sequences(cur, ("organisation_utilisateur", "organisation_structure", "organisation_service"))
     conn.commit()
     d_rangs = d_ids[:]
     rng.shuffle(d_rangs)
