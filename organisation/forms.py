@@ -333,7 +333,16 @@ class RechercheStructureForm(DsfrBaseForm):
 
 
 class _MailleMixin:
-    """Structure or service level: a service must be chosen, and belong to the structure, at service level."""
+    """Structure or service level: the structures offered, and their active services; a service must be chosen, and
+    belong to the structure, at service level."""
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
+            "structure"
+        )
+        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
 
     def clean(self):
         cleaned = super().clean()
@@ -368,14 +377,6 @@ class DemandeRattachementForm(_MailleMixin, DsfrBaseForm):
     service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
     commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = structures
-        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
-            "structure"
-        )
-        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
-
 
 def _choix_profils():
     return [
@@ -409,15 +410,7 @@ class RattacherUtilisateurForm(_MailleMixin, DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique de l'utilisateur")
     structure = forms.ModelChoiceField(label="Structure de rattachement", queryset=None, empty_label=None)
     maille = DemandeRattachementForm.base_fields["maille"]
-    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
-
-    def __init__(self, *args, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = structures
-        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
-            "structure"
-        )
-        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
+    service = DemandeRattachementForm.base_fields["service"]
 
 
 class DecisionForm(DsfrBaseForm):
