@@ -216,8 +216,8 @@ def _verifier_identifiant(form, cleaned: dict, type_identifiant: str) -> None:
 
 class CreerCompteForm(DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique", max_length=254)
-    prenom = forms.CharField(label="Prénom", max_length=150)
-    nom = forms.CharField(label="Nom", max_length=150)
+    prenom = ModifierCompteForm.base_fields["prenom"]
+    nom = ModifierCompteForm.base_fields["nom"]
     telephone = ModifierCompteForm.base_fields["telephone"]
     type_identifiant = forms.ChoiceField(
         label="Type d'identifiant de votre structure",
@@ -523,13 +523,8 @@ class CreerStructureForm(DsfrBaseForm):
         help_text="Pour un SIRET, reprise de la base INSEE si vous la laissez vide ; pour un particulier : "
         "vos nom et prénom.",
     )
-    numero_rcs = forms.CharField(label="Numéro RCS", max_length=60, required=False)
-    numero_tva = forms.CharField(
-        label="Numéro TVA intracommunautaire",
-        max_length=20,
-        required=False,
-        help_text="Pour une structure française : FR, 2 chiffres de clé et le SIREN.",
-    )
+    numero_rcs = StructureForm.base_fields["numero_rcs"]
+    numero_tva = StructureForm.base_fields["numero_tva"]
     adresse = forms.CharField(
         label="Adresse (structure sans SIRET)",
         max_length=250,
