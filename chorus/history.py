@@ -85,6 +85,19 @@ class HistoriqueBase(models.Model):
         return row
 
     @classmethod
+    def ajouter_creation(cls, *, objet, acting_user, statut: str, role: str = "", commentaire="", **champs):
+        """The first row of ``objet``'s history, its creation: from no status to ``statut``."""
+        return cls.ajouter(
+            objet=objet,
+            acting_user=acting_user,
+            statut_precedent="",
+            statut=statut,
+            role=role,
+            commentaire=commentaire,
+            **champs,
+        )
+
+    @classmethod
     def chaine_intacte(cls, objet) -> bool:
         precedente = ""
         for row in cls.objects.filter(objet=objet).order_by("created_at", "id"):

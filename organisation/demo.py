@@ -1,7 +1,8 @@
 """What the demo loaders (``charger_demo``, ``bac_a_sable``, ``charger_demo_travaux``) build alike: structures
 created the way the portal creates them (by their future gestionnaire, or by the support desk), a user attached
-by the support desk, and a supplier made ready to invoice at once. Demo data only: the 30-minute delay and the
-approbations are skipped where the demo must start ready."""
+by the support desk (``rattachement_actif``, which the tests' factories use too), and a supplier made ready to
+invoice at once. Demo data only: the 30-minute delay and the approbations are skipped where the demo must start
+ready."""
 
 from django.utils import timezone
 
@@ -44,17 +45,23 @@ def structure_publique(identifiant: str, raison_sociale: str, *, adresse: tuple[
     )
 
 
-def rattacher_par_support(utilisateur, structure, *, service=None, gestionnaire: bool = False) -> None:
-    """An active rattachement made by the support desk, with the default profiles, or every profile and the
-    structure's management when ``gestionnaire``."""
-    services._creer_rattachement(
+def rattachement_actif(utilisateur, structure, *, service=None, role=services.ROLE_SUPPORT):
+    """An active rattachement made at once, without a request to approve, by the support desk (or ``role``, as its
+    history records it): how the demo and the tests' factories attach a user."""
+    return services._creer_rattachement(
         utilisateur=utilisateur,
         structure=structure,
         service=service,
         statut=StatutRattachement.ACTIF,
         acting_user=None,
-        role=services.ROLE_SUPPORT,
+        role=role,
     )
+
+
+def rattacher_par_support(utilisateur, structure, *, service=None, gestionnaire: bool = False) -> None:
+    """An active rattachement made by the support desk, with the default profiles, or every profile and the
+    structure's management when ``gestionnaire``."""
+    rattachement_actif(utilisateur, structure, service=service)
     if gestionnaire:
         services._devenir_gestionnaire(utilisateur=utilisateur, structure=structure)
     else:

@@ -216,8 +216,8 @@ def _verifier_identifiant(form, cleaned: dict, type_identifiant: str) -> None:
 
 class CreerCompteForm(DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique", max_length=254)
-    prenom = forms.CharField(label="Prénom", max_length=150)
-    nom = forms.CharField(label="Nom", max_length=150)
+    prenom = ModifierCompteForm.base_fields["prenom"]
+    nom = ModifierCompteForm.base_fields["nom"]
     telephone = ModifierCompteForm.base_fields["telephone"]
     type_identifiant = forms.ChoiceField(
         label="Type d'identifiant de votre structure",
@@ -333,7 +333,16 @@ class RechercheStructureForm(DsfrBaseForm):
 
 
 class _MailleMixin:
-    """Structure or service level: a service must be chosen, and belong to the structure, at service level."""
+    """Structure or service level: the structures offered, and their active services; a service must be chosen, and
+    belong to the structure, at service level."""
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
+            "structure"
+        )
+        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
 
     def clean(self):
         cleaned = super().clean()
@@ -368,14 +377,6 @@ class DemandeRattachementForm(_MailleMixin, DsfrBaseForm):
     service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
     commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = structures
-        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
-            "structure"
-        )
-        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
-
 
 def _choix_profils():
     return [
@@ -409,15 +410,7 @@ class RattacherUtilisateurForm(_MailleMixin, DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique de l'utilisateur")
     structure = forms.ModelChoiceField(label="Structure de rattachement", queryset=None, empty_label=None)
     maille = DemandeRattachementForm.base_fields["maille"]
-    service = forms.ModelChoiceField(label="Service", queryset=None, required=False)
-
-    def __init__(self, *args, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = structures
-        self.fields["service"].queryset = Service.objects.filter(structure__in=structures, actif=True).select_related(
-            "structure"
-        )
-        self.fields["service"].label_from_instance = lambda s: f"{s.structure.raison_sociale} – {s.code} {s.libelle}"
+    service = DemandeRattachementForm.base_fields["service"]
 
 
 class DecisionForm(DsfrBaseForm):
@@ -530,13 +523,8 @@ class CreerStructureForm(DsfrBaseForm):
         help_text="Pour un SIRET, reprise de la base INSEE si vous la laissez vide ; pour un particulier : "
         "vos nom et prénom.",
     )
-    numero_rcs = forms.CharField(label="Numéro RCS", max_length=60, required=False)
-    numero_tva = forms.CharField(
-        label="Numéro TVA intracommunautaire",
-        max_length=20,
-        required=False,
-        help_text="Pour une structure française : FR, 2 chiffres de clé et le SIREN.",
-    )
+    numero_rcs = StructureForm.base_fields["numero_rcs"]
+    numero_tva = StructureForm.base_fields["numero_tva"]
     adresse = forms.CharField(
         label="Adresse (structure sans SIRET)",
         max_length=250,

@@ -9,8 +9,9 @@ import factory
 from django.core.management import call_command
 from django.utils import timezone
 
+from organisation import demo
 from organisation import services as org_services
-from organisation.enums import StatutRattachement, StatutStructure, TypeIdentifiant, TypeStructure
+from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import EtablissementInsee, Service, Structure, Utilisateur
 
 MOT_DE_PASSE = "Mot-de-passe-solide-2026"
@@ -141,14 +142,7 @@ def habiliter(utilisateur, structure, *, profils=None, service=None, role=org_se
     """Attach ``utilisateur`` to ``structure`` (or only to its ``service``) at once, as the support desk does, then
     give it ``profils`` ({application: niveau}; None: attached without any profile). ``role``: who attached it, as
     the attachment's history records it."""
-    org_services._creer_rattachement(
-        utilisateur=utilisateur,
-        structure=structure,
-        service=service,
-        statut=StatutRattachement.ACTIF,
-        acting_user=None,
-        role=role,
-    )
+    demo.rattachement_actif(utilisateur, structure, service=service, role=role)
     if profils is not None:
         org_services.definir_profils(utilisateur=utilisateur, structure=structure, profils=profils)
     return utilisateur

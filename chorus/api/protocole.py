@@ -395,6 +395,17 @@ class ServiceCpro(VueCpro):
         return Corps(self.donnees())
 
 
+def service_cpro(resume: str, requete, traiter) -> type[ServiceCpro]:
+    """The service whose answer is ``traiter(corps, compte)``: the body validated by ``requete`` and read with
+    defaults, and the calling technical account. ``traiter`` stays a plain function of the domain module."""
+
+    class Service(ServiceCpro):
+        def post(self, request):
+            return traiter(self.corps(), self.compte)
+
+    return documenter(resume, requete)(Service)
+
+
 def liste_de_reference(resume: str, liste: str, cle: str | tuple, valeurs, requete=Vide) -> type[ServiceCpro]:
     """A reference list service (``transverses/v1/recuperer/…``), the same for every technical account:
     ``{liste: [{cle: valeur}, …]}`` in the order of ``valeurs`` (or, ``cle`` a tuple of keys, an object of those

@@ -53,11 +53,10 @@ def creer_compte_technique(
             utilisateur=utilisateur,
             expiration_mot_de_passe=expiration or timezone.now() + DUREE_MOT_DE_PASSE,
         )
-        HistoriqueCompteTechnique.ajouter(
+        HistoriqueCompteTechnique.ajouter_creation(
             objet=compte,
             acting_user=acting_user,
             role=ROLE_RACCORDEMENTS,
-            statut_precedent="",
             statut=StatutRaccordement.ACTIF,
         )
     return compte, mot_de_passe

@@ -13,7 +13,7 @@ from chorus.api.kit import (
     rfc3339,
     succes,
 )
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import service_cpro
 from organisation import queries as org_queries
 from organisation.enums import StatutStructure
 from organisation.models import Service, Structure
@@ -94,12 +94,6 @@ def _ligne_structure(s: Structure) -> dict:
     }
 
 
-@documenter("Rechercher des structures (annuaire public et structures du compte)", RechercherRequete)
-class Rechercher(ServiceCpro):
-    def post(self, request):
-        return rechercher(self.corps(), self.compte)
-
-
 def rechercher(corps, compte):
     criteres = corps.objet("structure")
     qs = structures_visibles(compte)
@@ -123,6 +117,11 @@ def rechercher(corps, compte):
     return succes(listeStructures=[_ligne_structure(s) for s in lignes], parametresRetour=retour)
 
 
+Rechercher = service_cpro(
+    "Rechercher des structures (annuaire public et structures du compte)", RechercherRequete, rechercher
+)
+
+
 def _id_structure(corps) -> int:
     id_structure = corps.entier("idStructureCPP")
     if id_structure is None:
@@ -130,12 +129,6 @@ def _id_structure(corps) -> int:
     if id_structure is None:
         raise requete_invalide("Le champ « idStructureCPP » (ou « idStructure ») est obligatoire.")
     return id_structure
-
-
-@documenter("Consulter une structure et ses paramètres", IdStructure)
-class Consulter(ServiceCpro):
-    def post(self, request):
-        return consulter(self.corps(), self.compte)
 
 
 def consulter(corps, compte):
@@ -187,10 +180,7 @@ def consulter(corps, compte):
     )
 
 
-@documenter("Services d'une structure", RechercherServicesRequete)
-class RechercherServices(ServiceCpro):
-    def post(self, request):
-        return rechercher_services(self.corps(), self.compte)
+Consulter = service_cpro("Consulter une structure et ses paramètres", IdStructure, consulter)
 
 
 def rechercher_services(corps, compte):
@@ -222,10 +212,7 @@ def rechercher_services(corps, compte):
     )
 
 
-@documenter("Consulter un service", ConsulterServiceRequete)
-class ConsulterService(ServiceCpro):
-    def post(self, request):
-        return consulter_service(self.corps(), self.compte)
+RechercherServices = service_cpro("Services d'une structure", RechercherServicesRequete, rechercher_services)
 
 
 def consulter_service(corps, compte):
@@ -261,3 +248,6 @@ def consulter_service(corps, compte):
             "dateFinValidite": "",
         },
     )
+
+
+ConsulterService = service_cpro("Consulter un service", ConsulterServiceRequete, consulter_service)

@@ -118,11 +118,10 @@ def _creer_rattachement(*, utilisateur, structure, service=None, statut, comment
     rattachement = Rattachement.objects.create(
         utilisateur=utilisateur, structure=structure, service=service, statut=statut, commentaire=commentaire
     )
-    entree = HistoriqueRattachement.ajouter(
+    entree = HistoriqueRattachement.ajouter_creation(
         objet=rattachement,
         acting_user=acting_user,
         role=role,
-        statut_precedent="",
         statut=statut,
         commentaire=commentaire,
     )
@@ -140,11 +139,10 @@ def _creer_approbation(*, type, demandeur, structure, service=None, rattachement
         commentaire=commentaire,
         donnees=donnees or {},
     )
-    HistoriqueApprobation.ajouter(
+    HistoriqueApprobation.ajouter_creation(
         objet=approbation,
         acting_user=demandeur,
         role=ROLE_UTILISATEUR,
-        statut_precedent="",
         statut=approbation.statut,
         commentaire=commentaire,
     )
@@ -200,9 +198,7 @@ def creer_structure(
     )
     structure.full_clean()
     structure.save()
-    HistoriqueStructure.ajouter(
-        objet=structure, acting_user=acting_user, role=role, statut_precedent="", statut=structure.statut
-    )
+    HistoriqueStructure.ajouter_creation(objet=structure, acting_user=acting_user, role=role, statut=structure.statut)
     return structure
 
 

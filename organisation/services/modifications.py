@@ -106,11 +106,10 @@ def demander_modification(*, objet, changements: dict, demandeur: Utilisateur, d
             created_at=now,
             effective_at=now + settings.CHORUS_DELAI_MODIFICATION,
         )
-        HistoriqueModificationDifferee.ajouter(
+        HistoriqueModificationDifferee.ajouter_creation(
             objet=modification,
             acting_user=demandeur,
             role=ROLE_DEMANDEUR,
-            statut_precedent="",
             statut=modification.statut,
         )
     return modification

@@ -162,11 +162,10 @@ def lier_client_api(*, client, structure, acting_user) -> ClientApiStructure:
     """``client`` (an OAuth client of the API kit) becomes ``structure``'s, listed in its « Clients API », with the
     first row of its history."""
     lien = ClientApiStructure.objects.create(client=client, structure=structure, cree_par=acting_user)
-    HistoriqueClientApi.ajouter(
+    HistoriqueClientApi.ajouter_creation(
         objet=lien,
         acting_user=acting_user,
         role=comptes.ROLE_RACCORDEMENTS,
-        statut_precedent="",
         statut=StatutRaccordement.ACTIF,
     )
     return lien

@@ -43,9 +43,9 @@ class _Sorte:
     more), renewal and revocation follow one recipe, ``_vues`` below."""
 
     url: str  # the list page, where every action comes back
-    gabarit: str
-    cle: str  # the list's name in the template
+    gabarit: str  # a child of raccordements/_liste.html
     titre: str
+    nom: str  # one of them (« Aucun … », « Créer un … »); slugified, the rows' data-testid, as the title is the table's
     lister: Callable  # (user, niveau) -> the scoped queryset
     identifiant: Callable  # what the secret page shows as the login
     expiration: Callable  # when the secret expires (None: it does not)
@@ -63,8 +63,8 @@ class _Sorte:
 COMPTES = _Sorte(
     url="raccordements_comptes",
     gabarit="organisation/raccordements/comptes_techniques.html",
-    cle="comptes",
     titre="Comptes techniques",
+    nom="compte technique",
     lister=queries.comptes_techniques_de,
     identifiant=lambda compte: compte.login,
     expiration=lambda compte: compte.expiration_mot_de_passe,
@@ -81,8 +81,8 @@ COMPTES = _Sorte(
 CLIENTS = _Sorte(
     url="raccordements_clients",
     gabarit="organisation/raccordements/clients_api.html",
-    cle="clients",
     titre="Clients API",
+    nom="client API",
     lister=queries.clients_api_de,
     identifiant=lambda lien: lien.client.client_id,
     expiration=lambda lien: None,
@@ -139,7 +139,8 @@ def _vues(sorte: _Sorte):
             request,
             sorte.gabarit,
             {
-                sorte.cle: sorte.lister(request.user)[:500],
+                "sorte": sorte,
+                "objets": sorte.lister(request.user)[:500],
                 "modifiables": set(modifiables.values_list("pk", flat=True)),
                 "form": form,
                 "breadcrumb_data": _fil(sorte.titre),

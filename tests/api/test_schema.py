@@ -142,10 +142,11 @@ def test_aucune_reponse_500_sur_des_corps_tires_du_document(client, api, etat):
 
 
 def test_une_erreur_inattendue_repond_l_enveloppe_en_francais_et_est_journalisee(api, monkeypatch, caplog):
-    def panne(corps, compte):
+    def panne(compte, id_structure):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(structures, "consulter", panne)
+    # Inside the service's work (the view holds ``consulter`` itself, so the fault is one step down).
+    monkeypatch.setattr(structures, "_structure", panne)
     with caplog.at_level(logging.ERROR, logger="chorus.api.protocole"):
         r = api.post("structures/v1/consulter", {"idStructureCPP": 1})
     assert r.status_code == 500 and r["Content-Type"].startswith("application/json")
