@@ -1,11 +1,13 @@
 """The form renderer of the portal (django-dsfr's, with one override of Django's widget templates), the DSFR upload
-widget, the base of a form whose fields keep ids of their own, and the kit's own form: « Approbations » en masse."""
+widget and its drop zone, the base of a form whose fields keep ids of their own, and the kit's own forms:
+« Approbations » en masse and the filter of « Mes messages »."""
 
 from pathlib import Path
 
 import dsfr.forms
 from django import forms
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
 
@@ -39,6 +41,20 @@ class Televersement(forms.FileInput):
         super().__init__({"class": "fr-upload", **(attrs or {})})
 
 
+class ZoneDepot(Televersement):
+    """An upload field that takes several files, chosen or dropped on its frame: the page's script (``zone`` and
+    ``choisis`` name its frame and the line that counts the files chosen) writes its refusals in the field's error
+    line (``erreur``), which is therefore always printed, hidden while empty. Its markup is
+    ``chorus/champs/zone_depot.html`` (``template_name`` of the field that uses it)."""
+
+    allow_multiple_selected = True
+    template_name_champ = "chorus/champs/zone_depot.html"
+
+    def __init__(self, attrs=None, *, zone: str, erreur: str, choisis: str):
+        super().__init__({"aria-describedby": erreur, **(attrs or {})})
+        self.zone, self.erreur, self.choisis = zone, erreur, choisis
+
+
 class ChampIdentifie(DsfrBoundField):
     """A field whose widget names its own id (the ids pages had when their fields were written by hand, which
     scripts and browser tests point at): its hint's and its error's ids, and the ``aria-describedby`` naming them,
@@ -48,6 +64,10 @@ class ChampIdentifie(DsfrBoundField):
     def auto_id(self):
         return self.field.widget.attrs.get("id") or super().auto_id
 
+    @property
+    def template_name(self):
+        return getattr(self.field.widget, "template_name_champ", None) or super().template_name
+
 
 class FormulaireDsfr(DsfrBaseForm):
     """django-dsfr's form whose fields may keep an id of their own (``ChampIdentifie``)."""
@@ -55,12 +75,21 @@ class FormulaireDsfr(DsfrBaseForm):
     bound_field_class = ChampIdentifie
 
 
+class SelectionField(forms.MultipleChoiceField):
+    """The checkboxes of a table's rows. The choices are the rows shown, but any value reaches the service that
+    decides (``navigation.decider_approbations``): a row decided meanwhile by someone else, or a value that was
+    never the user's, gets that service's French message, not « choix invalide »."""
+
+    def valid_value(self, value):
+        return True
+
+
 class DecisionsEnMasseForm(FormulaireDsfr):
     """« Approbations »: approve or refuse the selected requests at once; a refusal's motif goes to each requester.
-    The selection is the table's checkboxes (``navigation.decider_approbations`` refuses an id the user may not
-    decide); both rules of the page are errors of the whole form, shown above the table."""
+    The selection is the table's checkboxes, one per request that can be decided from the list (``lignes()``:
+    each row with its own); both rules of the page are errors of the whole form, shown above the table."""
 
-    selection = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    selection = SelectionField(label="Sélection", required=False, widget=forms.CheckboxSelectMultiple)
     decision = forms.ChoiceField(
         choices=[("APPROUVER", "Approuver"), ("REFUSER", "Refuser")], required=False, widget=forms.HiddenInput
     )
@@ -70,6 +99,27 @@ class DecisionsEnMasseForm(FormulaireDsfr):
         required=False,
         widget=forms.Textarea(attrs={"id": "motif-masse", "rows": 2}),
     )
+    approbations = ()
+
+    def montrer(self, approbations: list[dict]) -> list[dict]:
+        """The requests the table lists (``navigation.approbations_de``, read only when the page is shown): one
+        checkbox for each that can be decided from the list (it has an ``id``), labelled for screen readers by its
+        requester."""
+        self.approbations = approbations
+        self.fields["selection"].choices = [
+            (
+                item["id"],
+                format_html('<span class="fr-sr-only">Sélectionner la demande de {}</span>', item["demandeur"]),
+            )
+            for item in approbations
+            if item.get("id")
+        ]
+        return approbations
+
+    def lignes(self) -> list[tuple]:
+        """Each request of the table with its checkbox (``None`` for a request decided only on its own page)."""
+        cases = iter(self["selection"].subwidgets)
+        return [(item, next(cases) if item.get("id") else None) for item in self.approbations]
 
     def clean(self):
         cleaned = super().clean()
@@ -79,3 +129,17 @@ class DecisionsEnMasseForm(FormulaireDsfr):
         if not cleaned["approuver"] and not cleaned.get("motif"):
             raise forms.ValidationError("Le motif est obligatoire pour refuser des demandes.")
         return cleaned
+
+
+class FiltreMessagesForm(FormulaireDsfr):
+    """« Mes messages » (GET): only the unread ones, or all. The page's own link to the next page sends
+    ``non_lus=1``; the checkbox sends what a browser sends for a checked box."""
+
+    non_lus = forms.BooleanField(
+        label="Afficher uniquement les messages non lus",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"id": "non-lus"}),
+    )
+
+    def non_lus_seulement(self) -> bool:
+        return self.is_valid() and self.cleaned_data["non_lus"]

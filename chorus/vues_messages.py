@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import messagerie, navigation
+from chorus.formulaires import FiltreMessagesForm
 from chorus.pagination import page_par_id
 
 
@@ -19,7 +20,8 @@ def _fil(courant: str, *liens):
 @login_required
 @require_GET
 def mes_messages(request):
-    non_lus = request.GET.get("non_lus") == "1"
+    filtre = FiltreMessagesForm(request.GET)
+    non_lus = filtre.non_lus_seulement()
     lignes, suivante = page_par_id(
         messagerie.messages_de(request.user, non_lus=non_lus).only("pk", "sujet", "evenement", "created_at", "lu_le"),
         request.GET.get("apres", ""),
@@ -34,6 +36,7 @@ def mes_messages(request):
             "lignes": lignes,
             "suivante": suivante,
             "non_lus": non_lus,
+            "filtre": filtre,
             "breadcrumb_data": _fil("Mes messages"),
         },
     )
