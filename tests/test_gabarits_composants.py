@@ -3,9 +3,10 @@
 and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; an
 accordion's section by ``{% accordeon %}``; a badge by ``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a
 line, with a date, a tooltip or a text for screen readers) (``chorus/templatetags/chorus_composants.py`` →
-``templates/chorus/composants/``); a form field (label, hint, input, errors) by its form, ``{{ form.champ.as_field_group
-}}`` (django-dsfr's snippets). A template that writes the container's classes itself holds a copy of that markup:
-``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
+``templates/chorus/composants/``); a form field (label, hint, input, errors) — text, select or upload — by its form,
+``{{ form.champ.as_field_group }}`` (django-dsfr's snippets, or a field template of the form renderer under
+``chorus/form_templates/``, such as the drop zone of « Déposer facture »). A template that writes the container's
+classes itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
 
 import datetime
 import re
@@ -16,9 +17,12 @@ from django.template import Context, Template, TemplateSyntaxError
 from tests.test_gabarits_sans_statut import RACINE, gabarits
 
 COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
+# The form renderer's own field templates (``chorus.formulaires.RenduFormulaires``): the one copy of a field's markup.
+CHAMPS = RACINE / "chorus" / "form_templates"
 # The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
 CONTENEUR = re.compile(
-    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion|input-group)(?![\w-])"""
+    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion|input-group|select-group"""
+    r"""|upload-group)(?![\w-])"""
 )
 
 
@@ -46,6 +50,10 @@ def test_le_detecteur_reconnait_un_conteneur_et_laisse_ses_parties():
     assert conteneurs_recopies('<div class="fr-col-12"><div class="fr-input-group"><label class="fr-label">')
     assert not conteneurs_recopies('<div class="fr-col-12 fr-col-md-3">{{ form.siret.as_field_group }}</div>')
     assert conteneurs_recopies('<p class="fr-badge fr-badge--error fr-badge--sm">Révoqué le {{ d|jour }}</p>')
+    assert conteneurs_recopies('<div class="fr-select-group">') == [(1, "select-group")]
+    assert conteneurs_recopies('<div class="fr-upload-group fr-mb-3w {% if e %}fr-upload-group--error{% endif %}">')
+    assert not conteneurs_recopies('<select class="fr-select" id="choix-structure" name="structure">')
+    assert not conteneurs_recopies('<input class="fr-upload" type="file" name="fichier">')
 
 
 def test_aucun_gabarit_ne_recopie_un_composant():
@@ -53,7 +61,7 @@ def test_aucun_gabarit_ne_recopie_un_composant():
     assert RACINE / "facturation/templates/facturation/saisir.html" in fichiers
     fautes = []
     for fichier in fichiers:
-        if fichier.is_relative_to(COMPOSANTS):
+        if fichier.is_relative_to(COMPOSANTS) or fichier.is_relative_to(CHAMPS):
             continue
         nom = str(fichier.relative_to(RACINE))
         fautes += [
