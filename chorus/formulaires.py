@@ -1,6 +1,6 @@
 """The form renderer of the portal (django-dsfr's, with one override of Django's widget templates), the DSFR upload
-widget and its drop zone, the base of a form whose fields keep ids of their own, and the kit's own forms:
-« Approbations » en masse and the filter of « Mes messages »."""
+widget and its drop zone, the base of a form whose fields keep ids of their own, the checkboxes of a table's rows,
+and the kit's own forms: « Approbations » en masse, the filter and the selection of « Mes messages »."""
 
 from pathlib import Path
 
@@ -76,20 +76,32 @@ class FormulaireDsfr(DsfrBaseForm):
 
 
 class SelectionField(forms.MultipleChoiceField):
-    """The checkboxes of a table's rows. The choices are the rows shown, but any value reaches the service that
-    decides (``navigation.decider_approbations``): a row decided meanwhile by someone else, or a value that was
-    never the user's, gets that service's French message, not « choix invalide »."""
+    """The checkboxes of a table's rows (``cases_a_cocher``). The choices are the rows shown, but any value reaches
+    the code that decides: a row handled meanwhile by someone else, or a value that was never the user's, gets
+    that code's French message, not « choix invalide »."""
+
+    widget = forms.CheckboxSelectMultiple
 
     def valid_value(self, value):
         return True
 
 
+def cases_a_cocher(form, nom: str, lignes, valeur, libelle) -> list[tuple]:
+    """A table whose rows each have a checkbox of ``form[nom]`` (a ``SelectionField``): its choices become the
+    rows' values (``valeur(ligne)``; a row without one has no checkbox), each labelled ``libelle(ligne)`` (markup, a
+    text for screen readers). Returns each row with its checkbox, or ``None``, for the table's loop."""
+    form.fields[nom].choices = [(valeur(ligne), libelle(ligne)) for ligne in lignes if valeur(ligne)]
+    cases = iter(form[nom].subwidgets)
+    return [(ligne, next(cases) if valeur(ligne) else None) for ligne in lignes]
+
+
 class DecisionsEnMasseForm(FormulaireDsfr):
     """« Approbations »: approve or refuse the selected requests at once; a refusal's motif goes to each requester.
-    The selection is the table's checkboxes, one per request that can be decided from the list (``lignes()``:
-    each row with its own); both rules of the page are errors of the whole form, shown above the table."""
+    The selection is the table's checkboxes, one per request that can be decided from the list (``lignes()``);
+    ``navigation.decider_approbations`` refuses an id the user may not decide. Both rules of the page are errors
+    of the whole form, shown above the table."""
 
-    selection = SelectionField(label="Sélection", required=False, widget=forms.CheckboxSelectMultiple)
+    selection = SelectionField(label="Sélection", required=False)
     decision = forms.ChoiceField(
         choices=[("APPROUVER", "Approuver"), ("REFUSER", "Refuser")], required=False, widget=forms.HiddenInput
     )
@@ -99,27 +111,19 @@ class DecisionsEnMasseForm(FormulaireDsfr):
         required=False,
         widget=forms.Textarea(attrs={"id": "motif-masse", "rows": 2}),
     )
-    approbations = ()
 
-    def montrer(self, approbations: list[dict]) -> list[dict]:
-        """The requests the table lists (``navigation.approbations_de``, read only when the page is shown): one
-        checkbox for each that can be decided from the list (it has an ``id``), labelled for screen readers by its
-        requester."""
-        self.approbations = approbations
-        self.fields["selection"].choices = [
-            (
-                item["id"],
-                format_html('<span class="fr-sr-only">Sélectionner la demande de {}</span>', item["demandeur"]),
-            )
-            for item in approbations
-            if item.get("id")
-        ]
-        return approbations
-
-    def lignes(self) -> list[tuple]:
-        """Each request of the table with its checkbox (``None`` for a request decided only on its own page)."""
-        cases = iter(self["selection"].subwidgets)
-        return [(item, next(cases) if item.get("id") else None) for item in self.approbations]
+    def lignes(self, approbations: list[dict]) -> list[tuple]:
+        """The requests of the table (``navigation.approbations_de``, read only when the page is shown), each with
+        its checkbox when it can be decided from the list (it has an ``id``), labelled by its requester."""
+        return cases_a_cocher(
+            self,
+            "selection",
+            approbations,
+            valeur=lambda item: item.get("id"),
+            libelle=lambda item: format_html(
+                '<span class="fr-sr-only">Sélectionner la demande de {}</span>', item["demandeur"]
+            ),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -143,3 +147,30 @@ class FiltreMessagesForm(FormulaireDsfr):
 
     def non_lus_seulement(self) -> bool:
         return self.is_valid() and self.cleaned_data["non_lus"]
+
+
+class SelectionMessagesForm(FormulaireDsfr):
+    """« Marquer comme lu » (the messages checked in the list) or « Tout marquer comme lu » (``tout``). A value
+    that is not a number is ignored; ``messagerie.marquer_lus`` reads only the user's own messages."""
+
+    selection = SelectionField(label="Sélection", required=False)
+    tout = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def lignes(self, messages: list) -> list[tuple]:
+        """The messages of the page, each with its checkbox."""
+        return cases_a_cocher(
+            self,
+            "selection",
+            messages,
+            valeur=lambda m: m.pk,
+            libelle=lambda m: format_html('<span class="fr-sr-only">Sélectionner le message « {} »</span>', m.sujet),
+        )
+
+    def clean_selection(self):
+        return [int(v) for v in self.cleaned_data["selection"] if v.isdigit()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("tout") and not cleaned.get("selection"):
+            raise forms.ValidationError("Sélectionnez au moins un message.")
+        return cleaned

@@ -84,7 +84,7 @@ def approbations(request):
         request,
         "chorus/approbations.html",
         {
-            "approbations": form.montrer(navigation.approbations_de(request.user)),
+            "lignes": form.lignes(navigation.approbations_de(request.user)),
             "form": form,
             "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
         },

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import messagerie, navigation
-from chorus.formulaires import FiltreMessagesForm
+from chorus.formulaires import FiltreMessagesForm, SelectionMessagesForm
 from chorus.pagination import page_par_id
 
 
@@ -33,7 +33,7 @@ def mes_messages(request):
         "chorus/mes_messages.html",
         {
             "titre": "Mes messages",
-            "lignes": lignes,
+            "lignes": SelectionMessagesForm().lignes(lignes),
             "suivante": suivante,
             "non_lus": non_lus,
             "filtre": filtre,
@@ -66,14 +66,15 @@ def message(request, pk):
 @require_POST
 def marquer_messages_lus(request):
     """« Marquer comme lu » (the selected messages) or « Tout marquer comme lu »."""
-    if request.POST.get("tout") == "1":
+    form = SelectionMessagesForm(request.POST)
+    if not form.is_valid():
+        for erreur in form.non_field_errors():
+            messages.error(request, erreur)
+        return redirect("mes_messages")
+    if form.cleaned_data["tout"]:
         nombre = messagerie.marquer_lus(request.user)
     else:
-        ids = [int(v) for v in request.POST.getlist("selection") if v.isdigit()]
-        if not ids:
-            messages.error(request, "Sélectionnez au moins un message.")
-            return redirect("mes_messages")
-        nombre = messagerie.marquer_lus(request.user, ids)
+        nombre = messagerie.marquer_lus(request.user, form.cleaned_data["selection"])
     if nombre:
         s = "s" if nombre > 1 else ""
         messages.success(request, f"{nombre} message{s} marqué{s} comme lu{s}.")

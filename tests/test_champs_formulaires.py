@@ -175,7 +175,7 @@ def test_verifier_un_depot_champ_de_fichier_dsfr(client):
     assert "Déposez le document à vérifier ou collez son empreinte." in _groupe(champ).text_content()
 
 
-def test_mes_messages_filtre_non_lus_par_son_formulaire(client):
+def test_mes_messages_filtre_non_lus_et_cases_par_leurs_formulaires(client):
     moi = UtilisateurFactory()
     lu, non_lu = Message.objects.bulk_create(
         Message(destinataire=moi, evenement="FACTURE_STATUT", sujet=sujet, corps="Corps") for sujet in ("Lu", "Nouveau")
@@ -188,7 +188,13 @@ def test_mes_messages_filtre_non_lus_par_son_formulaire(client):
     assert (case.get("type"), case.get("name"), case.get("checked")) == ("checkbox", "non_lus", None)
     assert "fr-checkbox-group" in case.getparent().get("class").split()
     assert _un(arbre, '//label[@for="non-lus"]').text_content().strip() == "Afficher uniquement les messages non lus"
-    assert len(arbre.xpath('//input[@name="selection"]')) == 2
+    # One checkbox per message, printed by the selection form, labelled for screen readers by the message's subject.
+    cases = arbre.xpath('//input[@type="checkbox"][@name="selection"]')
+    assert [c.get("value") for c in cases] == [str(non_lu.pk), str(lu.pk)]
+    for case, sujet in zip(cases, ("Nouveau", "Lu"), strict=True):
+        assert "fr-checkbox-group" in case.getparent().get("class").split()
+        libelle = _un(arbre, f'//label[@for="{case.get("id")}"]')
+        assert _un(libelle, 'span[@class="fr-sr-only"]').text_content() == f"Sélectionner le message « {sujet} »"
     # What a browser sends for the checked box (« on »), and the next page's link (« 1 »): the unread only.
     for valeur in ("on", "1"):
         arbre = _arbre(client.get(reverse("mes_messages"), {"non_lus": valeur}))
