@@ -1,6 +1,7 @@
 """The form renderer of the portal (django-dsfr's, with one override of Django's widget templates), the DSFR upload
 widget and its drop zone, the base of a form whose fields keep ids of their own, the checkboxes of a table's rows,
-and the kit's own forms: « Approbations » en masse, the filter and the selection of « Mes messages »."""
+and the kit's own forms: « Approbations » en masse, the filter, the selection and the preferences of « Mes
+messages »."""
 
 from pathlib import Path
 
@@ -174,3 +175,32 @@ class SelectionMessagesForm(FormulaireDsfr):
         if not cleaned.get("tout") and not cleaned.get("selection"):
             raise forms.ValidationError("Sélectionnez au moins un message.")
         return cleaned
+
+
+class PreferencesMessagesForm(FormulaireDsfr):
+    """« Préférences » of « Mes messages »: for each type of message (``messagerie.types_messages``), « Recevoir
+    aussi par courriel » (checked: yes). A code that is no type is ignored; a type left unchecked is « no »."""
+
+    par_courriel = SelectionField(label="Recevoir aussi par courriel", required=False)
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.types = types
+        self.cases = cases_a_cocher(
+            self,
+            "par_courriel",
+            types,
+            valeur=lambda t: t.code,
+            libelle=lambda t: format_html('{}<span class="fr-hint-text">Recevoir aussi par courriel</span>', t.libelle),
+        )
+
+    def groupes(self) -> dict[str, list[tuple]]:
+        """The types under their application, as the page lists them, each with its checkbox."""
+        groupes: dict[str, list[tuple]] = {}
+        for type_message, case in self.cases:
+            groupes.setdefault(type_message.application, []).append((type_message, case))
+        return groupes
+
+    def preferences(self) -> dict[str, bool]:
+        coches = set(self.cleaned_data["par_courriel"])
+        return {t.code: t.code in coches for t in self.types}

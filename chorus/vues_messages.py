@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import messagerie, navigation
-from chorus.formulaires import FiltreMessagesForm, SelectionMessagesForm
+from chorus.formulaires import FiltreMessagesForm, PreferencesMessagesForm, SelectionMessagesForm
 from chorus.pagination import page_par_id
 
 
@@ -88,20 +88,22 @@ def preferences_messages(request):
     """For each type of message, « Recevoir aussi par courriel » (checked: yes, the default)."""
     types = messagerie.types_messages()
     if request.method == "POST":
-        coches = set(request.POST.getlist("par_courriel"))
-        messagerie.enregistrer_preferences(request.user, {t.code: t.code in coches for t in types})
-        messages.success(request, "Vos préférences ont été enregistrées.")
-        return redirect("preferences_messages")
-    preferences = messagerie.preferences_de(request.user)
-    groupes: dict[str, list] = {}
-    for t in types:
-        groupes.setdefault(t.application, []).append({"type": t, "par_courriel": preferences[t.code]})
+        form = PreferencesMessagesForm(request.POST, types=types)
+        if form.is_valid():
+            messagerie.enregistrer_preferences(request.user, form.preferences())
+            messages.success(request, "Vos préférences ont été enregistrées.")
+            return redirect("preferences_messages")
+    else:
+        preferences = messagerie.preferences_de(request.user)
+        form = PreferencesMessagesForm(
+            initial={"par_courriel": [c for c, oui in preferences.items() if oui]}, types=types
+        )
     return render(
         request,
         "chorus/preferences_messages.html",
         {
             "titre": "Préférences de mes messages",
-            "groupes": groupes,
+            "groupes": form.groupes(),
             "breadcrumb_data": _fil("Préférences", ("Mes messages", reverse("mes_messages"))),
         },
     )

@@ -200,3 +200,22 @@ def test_mes_messages_filtre_non_lus_et_cases_par_leurs_formulaires(client):
         arbre = _arbre(client.get(reverse("mes_messages"), {"non_lus": valeur}))
         assert _un(arbre, '//input[@id="non-lus"]').get("checked") is not None
         assert [c.get("value") for c in arbre.xpath('//input[@name="selection"]')] == [str(non_lu.pk)]
+
+
+def test_preferences_une_case_par_type_sous_son_application(client):
+    moi = UtilisateurFactory()
+    client.force_login(moi)
+    messagerie.enregistrer_preferences(moi, {"FACTURE_RECUE": False})
+    arbre = _arbre(client.get(reverse("preferences_messages")))
+    types = {t.code: t for t in messagerie.types_messages()}
+    cases = arbre.xpath('//input[@type="checkbox"][@name="par_courriel"]')
+    assert sorted(c.get("value") for c in cases) == sorted(types)
+    for case in cases:
+        type_message = types[case.get("value")]
+        assert (case.get("checked") is None) == (type_message.code == "FACTURE_RECUE")
+        assert "fr-checkbox-group" in case.getparent().get("class").split()
+        fieldset = case.xpath("ancestor::fieldset")[0]
+        assert _un(fieldset, "legend").text_content() == type_message.application
+        libelle = _un(arbre, f'//label[@for="{case.get("id")}"]')
+        assert libelle.text_content().strip() == f"{type_message.libelle}Recevoir aussi par courriel"
+        assert _un(libelle, 'span[@class="fr-hint-text"]').text_content() == "Recevoir aussi par courriel"
