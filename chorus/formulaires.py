@@ -15,7 +15,9 @@ from dsfr.forms import DsfrBaseForm, DsfrBoundField
 class RenduFormulaires(dsfr.forms.DsfrDjangoTemplates):
     """django-dsfr's renderer (its field snippets, then Django's widgets), with ``chorus/form_templates`` first:
     its ``select.html`` writes each ``<option>`` in place instead of including one template per option, the
-    same HTML at a fraction of the cost (a select of the saisie's VAT rates on each of up to 500 lines)."""
+    same HTML at a fraction of the cost (a select of the saisie's VAT rates on each of up to 500 lines); its
+    ``checkbox_option.html`` is django-dsfr's with Django's input and attributes written in place, not included
+    (a table's row boxes: up to 200 on « Approbations »)."""
 
     @cached_property
     def engine(self):
