@@ -84,9 +84,8 @@ def approbations(request):
         request,
         "chorus/approbations.html",
         {
-            "approbations": navigation.approbations_de(request.user),
+            "lignes": form.lignes(navigation.approbations_de(request.user)),
             "form": form,
-            "selection": form["selection"].value() or [],
             "breadcrumb_data": navigation.fil_ariane(courant="Approbations"),
         },
     )

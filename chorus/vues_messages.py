@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus import messagerie, navigation
+from chorus.formulaires import FiltreMessagesForm, PreferencesMessagesForm, SelectionMessagesForm
 from chorus.pagination import page_par_id
 
 
@@ -19,7 +20,8 @@ def _fil(courant: str, *liens):
 @login_required
 @require_GET
 def mes_messages(request):
-    non_lus = request.GET.get("non_lus") == "1"
+    filtre = FiltreMessagesForm(request.GET)
+    non_lus = filtre.non_lus_seulement()
     lignes, suivante = page_par_id(
         messagerie.messages_de(request.user, non_lus=non_lus).only("pk", "sujet", "evenement", "created_at", "lu_le"),
         request.GET.get("apres", ""),
@@ -31,9 +33,10 @@ def mes_messages(request):
         "chorus/mes_messages.html",
         {
             "titre": "Mes messages",
-            "lignes": lignes,
+            "lignes": SelectionMessagesForm().lignes(lignes),
             "suivante": suivante,
             "non_lus": non_lus,
+            "filtre": filtre,
             "breadcrumb_data": _fil("Mes messages"),
         },
     )
@@ -63,14 +66,15 @@ def message(request, pk):
 @require_POST
 def marquer_messages_lus(request):
     """« Marquer comme lu » (the selected messages) or « Tout marquer comme lu »."""
-    if request.POST.get("tout") == "1":
+    form = SelectionMessagesForm(request.POST)
+    if not form.is_valid():
+        for erreur in form.non_field_errors():
+            messages.error(request, erreur)
+        return redirect("mes_messages")
+    if form.cleaned_data["tout"]:
         nombre = messagerie.marquer_lus(request.user)
     else:
-        ids = [int(v) for v in request.POST.getlist("selection") if v.isdigit()]
-        if not ids:
-            messages.error(request, "Sélectionnez au moins un message.")
-            return redirect("mes_messages")
-        nombre = messagerie.marquer_lus(request.user, ids)
+        nombre = messagerie.marquer_lus(request.user, form.cleaned_data["selection"])
     if nombre:
         s = "s" if nombre > 1 else ""
         messages.success(request, f"{nombre} message{s} marqué{s} comme lu{s}.")
@@ -84,20 +88,22 @@ def preferences_messages(request):
     """For each type of message, « Recevoir aussi par courriel » (checked: yes, the default)."""
     types = messagerie.types_messages()
     if request.method == "POST":
-        coches = set(request.POST.getlist("par_courriel"))
-        messagerie.enregistrer_preferences(request.user, {t.code: t.code in coches for t in types})
-        messages.success(request, "Vos préférences ont été enregistrées.")
-        return redirect("preferences_messages")
-    preferences = messagerie.preferences_de(request.user)
-    groupes: dict[str, list] = {}
-    for t in types:
-        groupes.setdefault(t.application, []).append({"type": t, "par_courriel": preferences[t.code]})
+        form = PreferencesMessagesForm(request.POST, types=types)
+        if form.is_valid():
+            messagerie.enregistrer_preferences(request.user, form.preferences())
+            messages.success(request, "Vos préférences ont été enregistrées.")
+            return redirect("preferences_messages")
+    else:
+        preferences = messagerie.preferences_de(request.user)
+        form = PreferencesMessagesForm(
+            initial={"par_courriel": [c for c, oui in preferences.items() if oui]}, types=types
+        )
     return render(
         request,
         "chorus/preferences_messages.html",
         {
             "titre": "Préférences de mes messages",
-            "groupes": groupes,
+            "groupes": form.groupes(),
             "breadcrumb_data": _fil("Préférences", ("Mes messages", reverse("mes_messages"))),
         },
     )

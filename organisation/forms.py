@@ -4,6 +4,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import FormulaireDsfr
 from chorus.identifiers import normaliser, valider_identifiant, valider_siret
 from chorus.limitation import adresse_client
 from chorus.mail import envoyer_email
@@ -404,6 +405,70 @@ class ProfilForm(DsfrBaseForm):
         application, _, niveau = self.cleaned_data["profil"].rpartition("_")
         application = application.upper()
         return {application: None if self.cleaned_data["action"] == "SUPPRIMER" else niveau}
+
+
+class ChoixStructureForm(FormulaireDsfr):
+    """« Structure »: which of the structures the view lists (already scoped to the user) the page is about, chosen
+    by ``?structure=``; without a choice, the first. A value that is not one of them is an error of the field (the
+    page may also refuse it: « Raccordements » answers 404). Options and choice come from the list itself: no query
+    of their own."""
+
+    structure = forms.ChoiceField(
+        label="Structure",
+        required=False,
+        widget=forms.Select(attrs={"id": "choix-structure"}),
+        error_messages={"invalid_choice": "Choisissez une structure de la liste."},
+    )
+
+    def __init__(self, data=None, *, structures, avec_identifiant=False, **kwargs):
+        super().__init__(data, **kwargs)
+        self.structures = {str(s.pk): s for s in structures}
+        self.fields["structure"].choices = [
+            (pk, f"{s.raison_sociale} ({s.identifiant})" if avec_identifiant else s.raison_sociale)
+            for pk, s in self.structures.items()
+        ]
+        # The structure the page shows: the one chosen, or the first of the list when none (or an unknown one) was.
+        self.structure_choisie = self.structures.get(str(self.data.get("structure") or "")) or next(
+            iter(self.structures.values()), None
+        )
+
+    def clean_structure(self):
+        return self.structures.get(self.cleaned_data["structure"])
+
+    def inconnue(self) -> bool:
+        """A structure was asked for that is not among the user's."""
+        return not self.is_valid() and "structure" in self.errors
+
+
+class _UtilisateurDeLaStructure(forms.ChoiceField):
+    """A user chosen before the structure changed (the page sends both) is no longer one of the structure's: the
+    page then asks for a user again, with no error (``clean_utilisateur``)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class ChoixUtilisateurForm(ChoixStructureForm):
+    """« Gérer les habilitations des utilisateurs »: a structure, then one of its active users (those of the
+    structure shown)."""
+
+    utilisateur = _UtilisateurDeLaStructure(
+        label="Utilisateur", required=False, widget=forms.Select(attrs={"id": "choix-utilisateur"})
+    )
+
+    def __init__(self, data=None, *, structures, **kwargs):
+        super().__init__(data, structures=structures, **kwargs)
+        self.membres = {str(u.pk): u for u in queries.utilisateurs_de(self.structure_choisie)}
+        self.fields["utilisateur"].choices = [("", "Choisissez un utilisateur")] + [
+            (pk, f"{u.get_full_name()} ({u.email})") for pk, u in self.membres.items()
+        ]
+
+    def clean_utilisateur(self):
+        return self.membres.get(self.cleaned_data["utilisateur"])
+
+    def utilisateur_choisi(self):
+        self.is_valid()
+        return self.cleaned_data.get("utilisateur")
 
 
 class RattacherUtilisateurForm(_MailleMixin, DsfrBaseForm):

@@ -3,9 +3,11 @@
 and caption by ``{% tableau %}``; a card by ``dsfr_card`` or, with content of its own, ``{% carte %}``; an
 accordion's section by ``{% accordeon %}``; a badge by ``dsfr_badge`` (a paragraph) or ``{% badge %}`` (within a
 line, with a date, a tooltip or a text for screen readers) (``chorus/templatetags/chorus_composants.py`` →
-``templates/chorus/composants/``); a form field (label, hint, input, errors) by its form, ``{{ form.champ.as_field_group
-}}`` (django-dsfr's snippets). A template that writes the container's classes itself holds a copy of that markup:
-``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
+``templates/chorus/composants/``); a form field (label, hint, input, errors) — text, select, checkbox, radio or
+upload — by its form, ``{{ form.champ.as_field_group }}`` (django-dsfr's snippets, or a field template of the form
+renderer under ``chorus/form_templates/``, such as the drop zone of « Déposer facture »), and a table's row boxes by
+its form's ``SelectionField`` (``chorus.formulaires.cases_a_cocher``). A template that writes the container's classes
+itself holds a copy of that markup: ``test_aucun_gabarit_ne_recopie_un_composant`` fails on it."""
 
 import datetime
 import re
@@ -16,10 +18,22 @@ from django.template import Context, Template, TemplateSyntaxError
 from tests.test_gabarits_sans_statut import RACINE, gabarits
 
 COMPOSANTS = RACINE / "templates" / "chorus" / "composants"
+# The form renderer's own field templates (``chorus.formulaires.RenduFormulaires``): the one copy of a field's markup.
+CHAMPS = RACINE / "chorus" / "form_templates"
 # The container of a component, not its parts (``fr-alert__title``) nor its variants (``fr-alert--sm``).
 CONTENEUR = re.compile(
-    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion|input-group)(?![\w-])"""
+    r"""class=["'][^"']*(?<![\w-])fr-(?P<composant>alert|callout|table|badge|card|accordion|input-group|select-group"""
+    r"""|upload-group|checkbox-group|radio-group)(?![\w-])"""
 )
+# The checkboxes still written by hand, and why: a row's box in the invoice lists (50 rows a page, on the pages whose
+# time BENCHMARKS.md follows at 10 M invoices: a widget's three templates per row are not measured yet), and
+# « Tout sélectionner », a control of the page's script that no form receives.
+CASES_A_LA_MAIN = {
+    "facturation/templates/facturation/_table.html",
+    "facturation/templates/facturation/recues/_table.html",
+    "facturation/templates/facturation/listes/_selection.html",
+    "facturation/templates/facturation/recues/synthese.html",
+}
 
 
 def conteneurs_recopies(texte: str) -> list[tuple[int, str]]:
@@ -46,6 +60,14 @@ def test_le_detecteur_reconnait_un_conteneur_et_laisse_ses_parties():
     assert conteneurs_recopies('<div class="fr-col-12"><div class="fr-input-group"><label class="fr-label">')
     assert not conteneurs_recopies('<div class="fr-col-12 fr-col-md-3">{{ form.siret.as_field_group }}</div>')
     assert conteneurs_recopies('<p class="fr-badge fr-badge--error fr-badge--sm">Révoqué le {{ d|jour }}</p>')
+    assert conteneurs_recopies('<div class="fr-select-group">') == [(1, "select-group")]
+    assert conteneurs_recopies('<div class="fr-upload-group fr-mb-3w {% if e %}fr-upload-group--error{% endif %}">')
+    assert not conteneurs_recopies('<select class="fr-select" id="choix-structure" name="structure">')
+    assert not conteneurs_recopies('<input class="fr-upload" type="file" name="fichier">')
+    assert conteneurs_recopies('<td><div class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox">') == [
+        (1, "checkbox-group")
+    ]
+    assert conteneurs_recopies('<div class="fr-radio-group">')
 
 
 def test_aucun_gabarit_ne_recopie_un_composant():
@@ -53,12 +75,13 @@ def test_aucun_gabarit_ne_recopie_un_composant():
     assert RACINE / "facturation/templates/facturation/saisir.html" in fichiers
     fautes = []
     for fichier in fichiers:
-        if fichier.is_relative_to(COMPOSANTS):
+        if fichier.is_relative_to(COMPOSANTS) or fichier.is_relative_to(CHAMPS):
             continue
         nom = str(fichier.relative_to(RACINE))
         fautes += [
             f"{nom}:{ligne}: fr-{composant}"
             for ligne, composant in conteneurs_recopies(fichier.read_text(encoding="utf-8"))
+            if not (composant == "checkbox-group" and nom in CASES_A_LA_MAIN)
         ]
     assert not fautes, (
         "Ces gabarits recopient le balisage d'un composant DSFR : utilisez {% dsfr_alert %} / {% dsfr_callout %} "
@@ -73,6 +96,12 @@ def test_aucun_gabarit_ne_recopie_un_composant():
     assert textes.count("{% tableau") > 40
     assert textes.count("{% badge ") > 10
     assert textes.count(".as_field_group }}") > 100
+
+
+def test_les_cases_ecrites_a_la_main_le_sont_encore():
+    # The exception must not outlive its reason: a file of the list that no longer writes a box leaves the list.
+    for nom in sorted(CASES_A_LA_MAIN):
+        assert "checkbox-group" in {c for _, c in conteneurs_recopies((RACINE / nom).read_text(encoding="utf-8"))}, nom
 
 
 def test_tableau_et_badge():

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import FormulaireDsfr, ZoneDepot
 from chorus.navigation import fil_ariane
 from facturation import depot, forms, queries, services
 from facturation.enums import CHOIX_CADRES_FACTURE
@@ -121,16 +121,18 @@ def bandeau_analyse(analyse: dict | None) -> dict:
     }
 
 
-class _PlusieursFichiers(dj_forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class FichiersDepotField(dj_forms.FileField):
     """One file or several in one input (Django's documented recipe), cleaned to a list of uploaded files; the
     number of files and their total size are checked before a byte is read. A file too large alone is refused by
-    its own result (``_preparer``), so that the others still go through."""
+    its own result (``_preparer``), so that the others still go through. Its frame takes dropped files and its
+    error line is the one ``static/facturation/depot.js`` writes in (``ZoneDepot``)."""
 
-    widget = _PlusieursFichiers
+    widget = ZoneDepot(
+        attrs={"accept": ".pdf,.xml,application/pdf,application/xml,text/xml"},
+        zone="zone-depot",
+        erreur="erreur-fichier",
+        choisis="fichiers-choisis",
+    )
 
     def clean(self, data, initial=None):
         fichiers = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -158,7 +160,7 @@ class FichiersDepotField(dj_forms.FileField):
         return propres
 
 
-class DepotForm(DsfrBaseForm):
+class DepotForm(FormulaireDsfr):
     fichier = FichiersDepotField(
         label="Fichiers des factures",
         help_text=f"PDF (signé ou non, Factur-X) ou XML (UBL 2.1, CII), 10 Mo au plus par fichier ; "

@@ -37,6 +37,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import Televersement
 from chorus.limitation import adresse_client
 from chorus.navigation import fil_ariane
 from facturation.enums import StatutFacture
@@ -100,6 +101,7 @@ class VerificationDepotForm(DsfrBaseForm):
         label="Document déposé",
         required=False,
         help_text="Le fichier de la facture tel que vous l'avez reçu (10 Mo au maximum). Il n'est pas conservé.",
+        widget=Televersement,
     )
     empreinte = forms.CharField(
         label="Empreinte",

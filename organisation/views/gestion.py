@@ -189,9 +189,8 @@ def detacher_utilisateur(request, pk):
 def gerer_habilitations(request):
     """« Gérer les habilitations des utilisateurs »: choose a structure and a user, then add, change or remove."""
     structures = _structures_gerees_ou_403(request.user)
-    structure = structures.filter(pk=request.GET.get("structure") or 0).first() or structures.first()
-    membres = queries.utilisateurs_de(structure)
-    utilisateur = membres.filter(pk=request.GET.get("utilisateur") or 0).first()
+    choix = forms.ChoixUtilisateurForm(request.GET, structures=structures)
+    structure, utilisateur = choix.structure_choisie, choix.utilisateur_choisi()
     form = forms.ProfilForm(request.POST or None, structures=structures.filter(pk=structure.pk))
     if request.method == "POST" and utilisateur is not None and form.is_valid():
         try:
@@ -212,9 +211,8 @@ def gerer_habilitations(request):
         request,
         "organisation/gerer_habilitations.html",
         {
-            "structures": structures,
+            "choix": choix,
             "structure": structure,
-            "membres": membres,
             "utilisateur_choisi": utilisateur,
             "profils": _profils_lisibles(profils),
             "en_attente": [

@@ -186,11 +186,14 @@ def mode_echange(request):
     )
     if not visibles:
         raise PermissionDenied(MESSAGE_SANS_STRUCTURE)
-    choisie = request.POST.get("structure") or request.GET.get("structure") or ""
-    structure = next((s for s in visibles if str(s.pk) == choisie), None)
-    if choisie and structure is None:
+    choix = forms.ChoixStructureForm(
+        {"structure": request.POST.get("structure") or request.GET.get("structure") or ""},
+        structures=visibles,
+        avec_identifiant=True,
+    )
+    if choix.inconnue():
         raise Http404("Structure introuvable.")
-    structure = structure or visibles[0]
+    structure = choix.structure_choisie
     modifiable = queries.structures_raccordees_par(request.user, Niveau.MODIFICATION).filter(pk=structure.pk).exists()
     if request.method == "POST" and not modifiable:
         raise PermissionDenied("Votre profil « Raccordements » est en consultation : il ne permet pas de modifier.")
@@ -219,7 +222,7 @@ def mode_echange(request):
         request,
         "organisation/raccordements/mode_echange.html",
         {
-            "structures": visibles,
+            "choix": choix,
             "structure": structure,
             "form": form,
             "modifiable": modifiable,

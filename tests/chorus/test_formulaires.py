@@ -1,10 +1,14 @@
-"""The portal's form renderer writes the same ``<select>`` as Django's (one template per option) and is the one
-every form uses, once per process."""
+"""The portal's form renderer writes the same ``<select>`` as Django's (one template per option), the same
+checkboxes as django-dsfr's, and is the one every form uses, once per process."""
+
+import re
 
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.utils.html import format_html
+from dsfr.forms import DsfrDjangoTemplates
 
-from chorus.formulaires import RenduFormulaires
+from chorus.formulaires import FormulaireDsfr, RenduFormulaires, SelectionField
 from facturation.forms import RechercheFacturesForm
 
 
@@ -31,3 +35,39 @@ def test_un_seul_rendu_par_processus():
     assert isinstance(premier.renderer, RenduFormulaires)
     assert premier.renderer is second.renderer is get_default_renderer()
     assert 'name="statut"' in str(premier["statut"])
+
+
+class LibelleAvecAide:
+    """A choice's label with a hint, as django-dsfr's checkbox reads it (``label.label``, ``label.help_text``)."""
+
+    def __init__(self, label, help_text):
+        self.label, self.help_text = label, help_text
+
+
+class Cases(FormulaireDsfr):
+    selection = SelectionField(
+        choices=[("1", format_html('<span class="fr-sr-only">Ligne {}</span>', "<1>")), ("2", "Deux & co")]
+    )
+    aide = forms.MultipleChoiceField(
+        choices=[("a", LibelleAvecAide("A", "Aide <a>")), ("b", "B")],
+        widget=forms.CheckboxSelectMultiple(attrs={"data-x": "1", "disabled": True}),
+    )
+
+
+def _sans_blancs(html: str) -> str:
+    return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", re.sub(r"\s+", " ", html))).strip()
+
+
+def test_cases_identiques_a_celles_de_django_dsfr():
+    ici = Cases({"selection": ["2"], "aide": ["a"]}, renderer=RenduFormulaires())
+    dsfr = Cases({"selection": ["2"], "aide": ["a"]}, renderer=DsfrDjangoTemplates())
+    for nom in Cases.base_fields:
+        cases = [str(case) for case in ici[nom]]
+        assert cases == [_sans_blancs(str(case)) for case in dsfr[nom]], nom
+    premiere, seconde = (str(case) for case in ici["selection"])
+    assert premiere.startswith('<div class="fr-checkbox-group"><input type="checkbox" name="selection" value="1"')
+    assert '<span class="fr-sr-only">Ligne &lt;1&gt;</span></label></div>' in premiere
+    assert 'value="2" dsfr="dsfr" id="id_selection_1" checked>' in seconde and "Deux &amp; co</label>" in seconde
+    avec_aide = str(ici["aide"][0])
+    assert 'data-x="1" disabled dsfr="dsfr" id="id_aide_0" checked>' in avec_aide
+    assert 'A<span class="fr-hint-text" id="id_aide_0_helptext">Aide &lt;a&gt;</span></label>' in avec_aide
