@@ -99,10 +99,15 @@ class Compteur:
         referencing, tables = EVENEMENTS[evenement]
         parts = " UNION ALL ".join(self._parts(table, f"{signe} AS n") for table, signe in tables)
         nom = f"{self.nom}_{evenement}"
-        # A statement that moves no row between keys (an amount, a download date) nets to zero: nothing appended.
+        # A statement that wrote no row returns at once: statement triggers fire even then, as for the works pieces'
+        # UPDATE that every invoice transition runs (0.3 ms saved per transition, BENCHMARKS.md). A statement that
+        # moves no row between keys (an amount, a download date) nets to zero: nothing appended.
         return f"""
 CREATE FUNCTION {nom}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM {tables[0][0]}) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO {self.table} ({self._colonnes()}, nombre, compacte)
     SELECT {self._colonnes()}, sum(n), false
     FROM ({parts}) AS parts
