@@ -380,6 +380,8 @@ def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from chorus import compteurs as kit_compteurs
+
     for _ in range(max(10, n // 10)):  # warm-up
         r = client.get(url)
         assert r.status_code == 200, (url, r.status_code)
@@ -393,10 +395,12 @@ def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
         return pct(ts), None, None
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    # The Tableaux de bord read the counters, not the invoices: their main query is on the counters' table.
+    # The Tableaux de bord read the counters, not the invoices, pieces or sollicitations: their main query is on a
+    # counters' table (``chorus.compteurs``).
+    compteurs = tuple(f'FROM "{c.table}"' for c in kit_compteurs.inscrits())
     principales = (
         [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
-        or [q for q in ctx.captured_queries if 'FROM "facturation_compteurfactures"' in q["sql"]]
+        or [q for q in ctx.captured_queries if any(c in q["sql"] for c in compteurs)]
         or ctx.captured_queries
     )
     sql = max(principales, key=lambda q: float(q["time"]))["sql"]

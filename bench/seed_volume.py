@@ -480,13 +480,14 @@ def main():
             timings[f"sollicitations (bench.seed_sollicitations, {args.sollicitations:,})"] = time.perf_counter() - t
         for sql in sans_defauts:
             cur.execute(sql)
-        # The dashboards' counters were appended by the triggers, one row per key and COPY chunk: fold them as the
-        # beat would (``facturation.compteurs.compacter``).
-        from facturation.compteurs import COMPACTER
+        # The dashboards' counters (invoices, works pieces, sollicitations) were appended by the triggers, one row
+        # per key and COPY chunk: fold them as the beat would (``chorus.compteurs``).
+        from chorus import compteurs
 
-        t = time.perf_counter()
-        cles, lignes = cur.execute(COMPACTER).fetchone()
-        timings[f"fold the dashboards' counters ({cles:,} keys → {lignes:,} rows)"] = time.perf_counter() - t
+        for compteur in compteurs.inscrits():
+            t = time.perf_counter()
+            cles, lignes = cur.execute(compteur.sql_compacter).fetchone()
+            timings[f"fold {compteur.table} ({cles:,} keys → {lignes:,} rows)"] = time.perf_counter() - t
         t = time.perf_counter()
         cur.execute("VACUUM (ANALYZE)")
         timings["VACUUM ANALYZE"] = time.perf_counter() - t

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from chorus.compteurs import CompteurBase, cle, index_a_compacter
 from chorus.history import HistoriqueBase
 from chorus.money import formater_montant
 from facturation.enums import (
@@ -248,7 +249,7 @@ class CompteurFacturesQuerySet(models.QuerySet):
         )
 
 
-class CompteurFactures(models.Model):
+class CompteurFactures(CompteurBase):
     """How many invoices a structure (one of its services, or none) issued or received in each status: the sum of
     ``nombre`` over the rows of a key (côté, structure, service, statut). Written by the database only: statement
     triggers on ``facturation_facture`` (migration 0017) append one row per key a statement changed, with the net
@@ -261,22 +262,9 @@ class CompteurFactures(models.Model):
         RECUES = "RECUES", "Factures reçues"
 
     cote = models.CharField("côté", max_length=6, choices=Cote.choices)
-    # Derived data: no foreign-key constraint, so that counting never locks the structure or service rows.
-    structure = models.ForeignKey(
-        "organisation.Structure", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-    service = models.ForeignKey(
-        "organisation.Service",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        related_name="+",
-    )
+    structure = cle("organisation.Structure")
+    service = cle("organisation.Service", null=True)
     statut = models.CharField(max_length=40, choices=StatutFacture.choices)
-    nombre = models.BigIntegerField()
-    # False for a row appended by a trigger, True for the one row ``compacter`` leaves per key.
-    compacte = models.BooleanField(default=False)
 
     objects = CompteurFacturesQuerySet.as_manager()
 
@@ -286,8 +274,7 @@ class CompteurFactures(models.Model):
         indexes = [
             # The dashboards' read: one structure's rows (a handful per status and service).
             models.Index(fields=["structure", "cote", "statut"], include=["service", "nombre"], name="compteur_idx"),
-            # What ``compacter`` has to fold: the rows appended since its last run.
-            models.Index(fields=["structure"], name="compteur_a_compacter_idx", condition=Q(compacte=False)),
+            index_a_compacter("compteur_a_compacter_idx"),
         ]
 
     def __str__(self):

@@ -2,10 +2,11 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
+from chorus import compteurs
 from chorus.criteres import conditions
 from facturation import statuts
 from facturation.enums import DELAI_VALIDATION_TACITE, StatutFacture
@@ -21,27 +22,15 @@ def factures_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
     return Facture.objects.emises_par(user, niveau)
 
 
-def _par_statut(compteurs: QuerySet) -> dict[str, int]:
-    """Status → number of invoices, summed over the user's counter rows (one query, a handful of rows per status
-    whatever the volume); a status without invoices is absent, as from a ``GROUP BY`` of the invoices."""
-    return dict(
-        compteurs.values("statut")
-        .annotate(total=Sum("nombre"))
-        .exclude(total=0)
-        .order_by("statut")
-        .values_list("statut", "total")
-    )
-
-
 def comptes_emises(user, niveau: str = Niveau.CONSULTATION) -> dict[str, int]:
     """« Factures émises » > « Tableau de bord »: ``factures_emises(user)`` counted by status, read from the
     counters (``CompteurFactures.objects.emises_par``, the same perimeter)."""
-    return _par_statut(CompteurFactures.objects.emises_par(user, niveau))
+    return compteurs.sommes(CompteurFactures.objects.emises_par(user, niveau), "statut")
 
 
 def comptes_recues(user, niveau: str = Niveau.CONSULTATION) -> dict[str, int]:
     """« Factures reçues » > « Tableau de bord »: ``factures_recues(user)`` counted by status, from the counters."""
-    return _par_statut(CompteurFactures.objects.recues_par(user, niveau))
+    return compteurs.sommes(CompteurFactures.objects.recues_par(user, niveau), "statut")
 
 
 def facture_emise(user, pk, niveau: str = Niveau.CONSULTATION):

@@ -1,10 +1,10 @@
-import logging
-
 from celery import shared_task
 
+from chorus.compteurs import taches
 from facturation import compteurs, services
 
-logger = logging.getLogger(__name__)
+# The Tableaux de bord's counters: the fold (every minute) and the check (at night), ``chorus.compteurs``.
+compacter_compteurs, verifier_compteurs = taches(compteurs.COMPTEUR, __name__)
 
 
 @shared_task
@@ -20,19 +20,3 @@ def purger_depots_abandonnes() -> int:
 @shared_task
 def valider_tacitement() -> int:
     return services.valider_tacitement()
-
-
-@shared_task
-def compacter_compteurs() -> int:
-    """Fold the dashboards' counter rows appended since the last run (``facturation.compteurs``)."""
-    return compteurs.compacter()[0]
-
-
-@shared_task
-def verifier_compteurs() -> int:
-    """Recount the invoices and log each drifted counter as an error (never corrected silently: a drift is a bug;
-    ``manage.py verifier_compteurs --corriger`` repairs)."""
-    trouves = compteurs.ecarts()
-    for ecart in trouves:
-        logger.error("Compteur de factures en écart : %s", ecart)
-    return len(trouves)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.champs import lien_facultatif
+from chorus.compteurs import CompteurBase, cle, index_a_compacter
 from chorus.history import HistoriqueBase
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -79,6 +80,18 @@ def est_agent_support(user) -> bool:
     return user._chorus_agent_support
 
 
+def _condition_recues(user, niveau: str, *, structure: str, service: str, avec: Q | None = None, au_support: Q) -> Q:
+    """« Sollicitations reçues »: the rows of the structures where the user holds the profile (of their services
+    only for a user attached at service level) and, for an agent of the support desk, ``au_support`` (the rows of
+    the sollicitations routed to the support)."""
+    condition = condition_perimetre(
+        user, Application.SOLLICITATIONS_RECUES, niveau, structure=structure, service=service, avec=avec
+    )
+    if est_agent_support(user):
+        condition |= au_support
+    return condition
+
+
 class SollicitationQuerySet(models.QuerySet):
     """The sollicitations a user may see, one entry point per application, each the perimeter condition of
     ``organisation.queries.condition_perimetre`` on the sollicitation's own structure and service fields:
@@ -102,17 +115,16 @@ class SollicitationQuerySet(models.QuerySet):
         services only for a user attached at service level) and, for an agent of the support desk, those routed
         to the support."""
         # ``au_support=False`` in each branch: the predicate of the partial indexes « sollicitation_recues_* ».
-        condition = condition_perimetre(
-            user,
-            Application.SOLLICITATIONS_RECUES,
-            niveau,
-            structure="structure_destinataire",
-            service="service_destinataire",
-            avec=Q(au_support=False),
+        return self.filter(
+            _condition_recues(
+                user,
+                niveau,
+                structure="structure_destinataire",
+                service="service_destinataire",
+                avec=Q(au_support=False),
+                au_support=Q(au_support=True),
+            )
         )
-        if est_agent_support(user):
-            condition |= Q(au_support=True)
-        return self.filter(condition)
 
 
 class Sollicitation(models.Model):
@@ -193,6 +205,46 @@ class Sollicitation(models.Model):
 
     def __str__(self):
         return f"Sollicitation {self.numero}"
+
+
+# The counters' structure of the sollicitations routed to the support desk (no structure has this id).
+SUPPORT = 0
+
+
+class CompteurSollicitationsQuerySet(models.QuerySet):
+    def recues_par(self, user, niveau: str = Niveau.CONSULTATION):
+        """The counters of ``Sollicitation.objects.recues_par``'s sollicitations: the same perimeter on the
+        counter's structure and service, and the support desk's row for its agents."""
+        return self.filter(
+            _condition_recues(user, niveau, structure="structure", service="service", au_support=Q(structure=SUPPORT))
+        )
+
+
+class CompteurSollicitations(CompteurBase):
+    """How many sollicitations a public structure (one of its services, or none) — or the support desk, structure
+    ``SUPPORT`` — has received in each état: the sum of ``nombre`` over the rows of a key (structure, service,
+    statut). Written by the database only: the kit's statement triggers (``chorus.compteurs``, migration 0004) on
+    ``sollicitations_sollicitation`` append one row per key a statement changed (a deposit, a transition, a
+    « Mauvaise affectation » to the support, a réaffectation, a COPY of the bench seed);
+    ``sollicitations.compteurs`` folds them (beat, every minute)."""
+
+    statut = models.CharField(max_length=30, choices=StatutSollicitation.choices)
+    structure = cle("organisation.Structure")  # ``SUPPORT``: no structure, the support desk
+    service = cle("organisation.Service", null=True)
+
+    objects = CompteurSollicitationsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "compteur de sollicitations reçues"
+        verbose_name_plural = "compteurs de sollicitations reçues"
+        indexes = [
+            # The dashboard's read (one structure's rows), and the fold's match of a key.
+            models.Index(fields=["structure", "statut"], include=["service", "nombre"], name="compteur_sollicit_idx"),
+            index_a_compacter("compteur_sollicit_compact_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.structure_id}/{self.service_id or '-'} {self.statut} : {self.nombre}"
 
 
 class Message(models.Model):

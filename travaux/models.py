@@ -7,12 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chorus.champs import lien_facultatif
+from chorus.compteurs import CompteurBase, cle, index_a_compacter
 from chorus.history import HistoriqueBase
 from facturation.enums import Cadre, TypeTva
 from facturation.models import PieceJointeBase
 from organisation.enums import Application, Niveau
 from organisation.queries import condition_perimetre, perimetre
-from travaux.statuts import Role, StatutPiece
+from travaux.statuts import BROUILLONS, Role, StatutPiece
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
 # The dossier's actors, each a structure field of ``DossierFacturation``: every one of them sees the whole dossier
@@ -79,11 +80,19 @@ class DossierFacturation(models.Model):
         return f"Dossier de facturation n° {self.numero}"
 
 
-def _condition_brouillons(user, niveau: str) -> Q:
-    """A draft (or an abandoned one) is seen only by its depositing structure."""
-    return ~Q(statut__in=[StatutPiece.BROUILLON, StatutPiece.ABANDONNEE]) | condition_perimetre(
-        user, Application.FACTURES_TRAVAUX, niveau, structure="deposant"
-    )
+def _condition_brouillons(user, niveau: str, pas_un_brouillon: Q | None = None) -> Q:
+    """A draft (or an abandoned one) is seen only by its depositing structure. ``pas_un_brouillon``: how the rows
+    that are no draft are told (a piece's status; a counter's key without a depositor)."""
+    if pas_un_brouillon is None:
+        pas_un_brouillon = ~Q(statut__in=BROUILLONS)
+    return pas_un_brouillon | condition_perimetre(user, Application.FACTURES_TRAVAUX, niveau, structure="deposant")
+
+
+def _structures_du_role(user, structures, niveau: str) -> list[int]:
+    """Those of ``structures`` in the user's perimeter: such a structure acting in a role on a dossier is one of its
+    actors, so the actors' condition of ``visibles_par`` is met by the role alone."""
+    p = perimetre(user, Application.FACTURES_TRAVAUX, niveau)
+    return sorted(set(structures) & (p.structures | p.structures_par_service))
 
 
 # The Tableau de bord's roles, each the piece's copy of its dossier's actor (kept by the database: migrations 0003
@@ -106,8 +115,7 @@ class PieceQuerySet(models.QuerySet):
         """``visibles_par`` narrowed to the dossiers where one of ``structures`` holds ``role``: such a structure
         of the user's perimeter is an actor of the dossier, so the actors' condition is met and only the drafts'
         rule remains — the pieces are read from the role's index (``piece_tdb_*``), without the dossier."""
-        p = perimetre(user, Application.FACTURES_TRAVAUX, niveau)
-        mes = sorted(set(structures) & (p.structures | p.structures_par_service))
+        mes = _structures_du_role(user, structures, niveau)
         return self.filter(**{f"{CHAMPS_ROLE[role]}__in": mes}).filter(_condition_brouillons(user, niveau))
 
 
@@ -239,6 +247,46 @@ class PieceTravaux(models.Model):
     @property
     def code_cadre(self) -> str:
         return Cadre(self.cadre).code
+
+
+class CompteurPiecesQuerySet(models.QuerySet):
+    def du_role(self, user, role: str, structures, niveau: str = Niveau.CONSULTATION):
+        """The counters of ``PieceTravaux.objects.du_role``'s pieces: the same structures of the role, the same
+        rule for drafts (a counter's ``deposant`` is set for drafts only)."""
+        mes = _structures_du_role(user, structures, niveau)
+        return self.filter(role=role, structure__in=mes).filter(
+            _condition_brouillons(user, niveau, pas_un_brouillon=Q(deposant__isnull=True))
+        )
+
+
+class CompteurPieces(CompteurBase):
+    """How many pieces a structure holds, in one role of the Tableau de bord, in each « état courant »: the sum of
+    ``nombre`` over the rows of a key (rôle, structure, état courant, déposant — a draft's only: it is seen by its
+    depositing structure alone). Written by the database only: the kit's statement triggers (``chorus.compteurs``,
+    migration 0006) on ``travaux_piecetravaux`` append one row per key a statement changed — a piece deposited or
+    moved on, its invoice's transition (which rewrites its « état courant »), a dossier's actor changed (which
+    rewrites its copies), a COPY of the bench seed; ``travaux.compteurs`` folds them (beat, every minute)."""
+
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    structure = cle("organisation.Structure")
+    etat_courant = models.CharField("état courant", max_length=40)
+    deposant = cle("organisation.Structure", "déposant", null=True)
+
+    objects = CompteurPiecesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "compteur de pièces de travaux"
+        verbose_name_plural = "compteurs de pièces de travaux"
+        indexes = [
+            # The dashboard's read (one structure's rows in a role), and the fold's match of a key.
+            models.Index(
+                fields=["structure", "role", "etat_courant"], include=["deposant", "nombre"], name="compteur_piece_idx"
+            ),
+            index_a_compacter("compteur_piece_a_compacter_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.structure_id} {self.etat_courant} : {self.nombre}"
 
 
 class PieceJointeTravaux(PieceJointeBase):

@@ -1,12 +1,12 @@
 """Scoped reads of « Factures de travaux »: every page, export and download starts from ``pieces_visibles`` or
 ``dossiers_visibles`` (``PieceTravaux.objects.visibles_par``), one SQL query each."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
     BooleanField,
-    Count,
     DateTimeField,
     ExpressionWrapper,
     F,
@@ -19,12 +19,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chorus import compteurs
 from facturation.enums import StatutFacture
 from facturation.models import HistoriqueFacture
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
 from travaux import statuts
-from travaux.models import CHAMPS_ROLE, DossierFacturation, HistoriquePiece, PieceTravaux
+from travaux.models import CHAMPS_ROLE, CompteurPieces, DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.services import structures_travaux
 from travaux.statuts import StatutPiece
 
@@ -79,17 +80,27 @@ def condition_a_traiter_par(mes: list) -> Q:
 
 def tableau_de_bord(user, role: str) -> list[dict]:
     """« Tableau de bord (stock) » for one role (seed 001): for each of the user's structures acting in that role on
-    a dossier, the number of pieces per group of current status, in one query (one index-only scan of the role's
-    index)."""
+    a dossier, the number of pieces per group of current status — read from the counters the database keeps
+    (``CompteurPieces.objects.du_role``, the same perimeter as ``PieceTravaux.objects.du_role``): one query reading
+    a handful of rows per état courant, whatever the number of pieces."""
     champ = CHAMPS_ROLE[role]
     mes = list(structures_travaux(user, Niveau.CONSULTATION).values_list("pk", "identifiant", "raison_sociale"))
     noms = {pk: f"{identifiant} - {nom}" for pk, identifiant, nom in mes}
-    comptes = {}
+    groupes_de = defaultdict(list)  # état courant → the groups that count it (once each, as ``IN`` would)
     for code, (_libelle, liste) in statuts.GROUPES_TABLEAU_DE_BORD.items():
-        # COUNT of an indexed column (never null), not of the id: the index alone answers (index-only scan).
-        comptes[code] = Count("etat_courant", filter=Q(etat_courant__in=list(liste)))
-    lignes = PieceTravaux.objects.du_role(user, role, noms).values(champ).annotate(**comptes).order_by(champ)
-    return [{"structure_id": ligne[champ], "structure": noms[ligne[champ]], **ligne} for ligne in lignes]
+        for etat in set(liste):
+            groupes_de[etat].append(code)
+    lignes = {}
+    comptes = compteurs.sommes(CompteurPieces.objects.du_role(user, role, noms), "structure", "etat_courant")
+    for (structure, etat), nombre in comptes.items():
+        ligne = lignes.setdefault(
+            structure,
+            {"structure_id": structure, "structure": noms[structure], champ: structure}
+            | dict.fromkeys(statuts.GROUPES_TABLEAU_DE_BORD, 0),
+        )
+        for code in groupes_de[etat]:
+            ligne[code] += nombre
+    return list(lignes.values())
 
 
 # --- The dossier page: pieces, histories, payment clock -------------------------------------------------------

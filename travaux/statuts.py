@@ -106,6 +106,8 @@ def erreur_acheminement(deposant: str, recevant: str) -> str:
 
 
 ERREURS_ACHEMINEMENT = [s for s in S if s.startswith("ERREUR_")]
+# A draft, or an abandoned one: seen only by its depositing structure (``travaux.models``).
+BROUILLONS = (S.BROUILLON, S.ABANDONNEE)
 
 # --- The cadres: who deposits, to whom, what may follow ---------------------------------------------------------
 

@@ -347,6 +347,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "facturation.tasks.verifier_compteurs",
         "schedule": crontab(hour=3, minute=40),
     },
+    # The same for the works pieces' and the received sollicitations' Tableaux de bord: one fold per app and table
+    # (``chorus.compteurs.taches``), so that a long fold of one delays none of the others.
+    "works-counters-compaction": {"task": "travaux.tasks.compacter_compteurs", "schedule": crontab()},
+    "works-counters-check": {"task": "travaux.tasks.verifier_compteurs", "schedule": crontab(hour=3, minute=45)},
+    "sollicitations-counters-compaction": {"task": "sollicitations.tasks.compacter_compteurs", "schedule": crontab()},
+    "sollicitations-counters-check": {
+        "task": "sollicitations.tasks.verifier_compteurs",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # The partitioned tables' next three months (chorus.partitions): daily, so that missed runs for weeks still
     # leave the month ready before its first row (without it, the row would land in the « _futur » catch-all).
     "monthly-partitions": {"task": "chorus.tasks.creer_partitions_mensuelles", "schedule": crontab(minute=20, hour=3)},

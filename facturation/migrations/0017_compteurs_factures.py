@@ -3,66 +3,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from facturation.compteurs import COMPTEUR
+
 # The invoice counters of the Tableaux de bord (``CompteurFactures``) are written by the database, whatever writes
-# the invoices (the services, a flux, a COPY of the bench seed, the demo loaders): one trigger per statement, not
-# per row, reading the statement's transition tables, so that a bulk insert of 20,000 invoices appends one row per
-# (côté, structure, service, statut) it touched. An invoice counts on the issued side for its supplier (and
-# supplier service) and, once it names one, on the received side for its recipient (and recipient service); the
-# dashboards keep the statuses each side shows (``CompteurFacturesQuerySet``). Rows are appended, never updated: no
-# writer waits on another's counter, none can deadlock (``facturation.compteurs.compacter`` folds them).
-
-
-def _parts(table: str, signe: int) -> str:
-    return f"""
-        SELECT 'EMISES' AS cote, fournisseur_id AS structure_id, service_fournisseur_id AS service_id, statut,
-               {signe} AS n FROM {table}
-        UNION ALL
-        SELECT 'RECUES', destinataire_id, service_destinataire_id, statut, {signe} FROM {table}
-        WHERE destinataire_id IS NOT NULL"""  # nosec B608  # this migration's own table names and signs, no input
-
-
-def _fonction(nom: str, *parts: str) -> str:
-    # A statement that moves no invoice between keys (an amount, a download date) nets to zero: nothing appended.
-    return f"""
-CREATE FUNCTION {nom}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO facturation_compteurfactures (cote, structure_id, service_id, statut, nombre, compacte)
-    SELECT cote, structure_id, service_id, statut, sum(n), false
-    FROM ({" UNION ALL ".join(parts)}) AS parts
-    GROUP BY cote, structure_id, service_id, statut
-    HAVING sum(n) <> 0;
-    RETURN NULL;
-END $$;"""  # nosec B608  # this migration's own function names and SQL, no input
-
-
-# PostgreSQL allows transition tables on single-event triggers only: one trigger per event.
-COMPTEURS = f"""
-{_fonction("facturation_compteurs_insert", _parts("nouvelles", 1))}
-CREATE TRIGGER facturation_compteurs_insert AFTER INSERT ON facturation_facture
-    REFERENCING NEW TABLE AS nouvelles FOR EACH STATEMENT EXECUTE FUNCTION facturation_compteurs_insert();
-{_fonction("facturation_compteurs_update", _parts("nouvelles", 1), _parts("anciennes", -1))}
-CREATE TRIGGER facturation_compteurs_update AFTER UPDATE ON facturation_facture
-    REFERENCING OLD TABLE AS anciennes NEW TABLE AS nouvelles
-    FOR EACH STATEMENT EXECUTE FUNCTION facturation_compteurs_update();
-{_fonction("facturation_compteurs_delete", _parts("anciennes", -1))}
-CREATE TRIGGER facturation_compteurs_delete AFTER DELETE ON facturation_facture
-    REFERENCING OLD TABLE AS anciennes FOR EACH STATEMENT EXECUTE FUNCTION facturation_compteurs_delete();
-
--- Yesterday's invoices, counted in the same transaction as the triggers' creation (which blocks the writers of
--- facturation_facture until it commits): none is missed nor counted twice.
-INSERT INTO facturation_compteurfactures (cote, structure_id, service_id, statut, nombre, compacte)
-SELECT cote, structure_id, service_id, statut, sum(n), true
-FROM ({_parts("facturation_facture", 1)}) AS parts
-GROUP BY cote, structure_id, service_id, statut;
-"""  # nosec B608  # built from this migration's own SQL, no input
-SANS_COMPTEURS = """
-DROP TRIGGER facturation_compteurs_delete ON facturation_facture;
-DROP FUNCTION facturation_compteurs_delete();
-DROP TRIGGER facturation_compteurs_update ON facturation_facture;
-DROP FUNCTION facturation_compteurs_update();
-DROP TRIGGER facturation_compteurs_insert ON facturation_facture;
-DROP FUNCTION facturation_compteurs_insert();
-"""
+# the invoices (the services, a flux, a COPY of the bench seed, the demo loaders): the kit's statement triggers
+# (``chorus.compteurs``) for ``facturation.compteurs.COMPTEUR``, then yesterday's invoices counted.
 
 
 class Migration(migrations.Migration):
@@ -148,5 +93,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(COMPTEURS, SANS_COMPTEURS),
+        migrations.RunSQL(COMPTEUR.sql_installer(), COMPTEUR.sql_desinstaller()),
     ]

@@ -1,0 +1,5 @@
+from chorus.compteurs import taches
+from sollicitations import compteurs
+
+# The Tableau de bord's counters: the fold (every minute) and the check (at night), ``chorus.compteurs``.
+compacter_compteurs, verifier_compteurs = taches(compteurs.COMPTEUR, __name__)
