@@ -1,7 +1,10 @@
 """Small helpers shared by the test modules."""
 
+import contextlib
 import html
+from datetime import datetime
 
+import time_machine
 from django.db import connection
 
 
@@ -16,6 +19,13 @@ def contenu(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+def a_l_instant(instant: datetime | None):
+    """The clock stopped at ``instant`` for the block, for a set-up whose steps happen on given days: each history
+    row then carries its step's instant to the second, and a page read later counts its delays from there.
+    ``None``: the clock as it runs (today, or the day ``CHORUS_AUJOURDHUI`` sets)."""
+    return contextlib.nullcontext() if instant is None else time_machine.travel(instant, tick=False)
 
 
 def plan(qs, *interdits: str, table: str = "facturation_facture") -> str:

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from chorus.money import formater_montant
 from facturation.enums import Cadre
-from organisation.enums import Application, OptionMoa
+from organisation.enums import Application
 from tests import outils
 from tests.factories import UtilisateurFactory, habiliter, utilisateur_de
 from tests.outils import contenu
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite, dossier
 from travaux import recherche, services
 from travaux.models import DossierFacturation, PieceTravaux
 from travaux.statuts import StatutPiece
@@ -36,19 +36,19 @@ def rattacher(user, structure, niveau="modification"):
 
 
 @pytest.fixture
-def jeu():
+def jeu(acteurs):
     """Dossier 1: an A4 deposited in January, waiting for the MOE. Dossier 2: an A4 of March taken on by the MOE and
     associated to its A15, waiting for the MOA. Dossier 3: the fournisseur's draft."""
-    f = acteur("CEGELEC PERPIGNAN")
-    moe = acteur("MB INGENIERIE")
-    moa = acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA)
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     etranger = acteur("AUTRE ENTREPRISE")
-    with time_machine.travel(datetime(2026, 1, 10, 9, tzinfo=UTC), tick=False):
-        a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-JANV")
-    with time_machine.travel(datetime(2026, 3, 5, 9, tzinfo=UTC), tick=False):
-        a4b = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-MARS")
-        services.prendre_en_compte(acting_user=moe[0], piece=a4b)
-        a15 = deposer_suite(moe, a4b, cadre=Cadre.A15, numero="A15-MARS")
+    (a4,) = dossier(acteurs, etape=Cadre.A4, numeros=["A4-JANV"], dates=[datetime(2026, 1, 10, 9, tzinfo=UTC)])
+    a4b, a15 = dossier(
+        acteurs,
+        etape=Cadre.A15,
+        pris_en_compte=[Cadre.A4],
+        numeros=["A4-MARS", "A15-MARS"],
+        dates=[datetime(2026, 3, 5, 9, tzinfo=UTC)] * 3,
+    )
     brouillon = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-BROUILLON", brouillon=True)
     PieceTravaux.objects.filter(pk=a4.pk).update(
         numero_marche="MARCHE-UN", numero_engagement="ENG-111", date_piece=date(2026, 1, 9)
