@@ -2,6 +2,7 @@
 
 import contextlib
 import html
+import re
 from datetime import datetime
 
 import time_machine
@@ -12,6 +13,11 @@ def texte(response) -> str:
     """The body of a Django test ``response`` as text, HTML entities unescaped (« l'État » rather than
     « l&#x27;État »): what assertions on a page's wording read."""
     return html.unescape(response.content.decode())
+
+
+def colonnes(page: str) -> list[str]:
+    """The column headers of the tables of ``page`` (its ``<th scope="col">``), in order."""
+    return re.findall(r'<th scope="col">([^<]*)</th>', page)
 
 
 def contenu(response) -> bytes:
