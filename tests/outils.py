@@ -4,9 +4,11 @@ import contextlib
 import html
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 
 def texte(response) -> str:
@@ -32,6 +34,27 @@ def a_l_instant(instant: datetime | None):
     row then carries its step's instant to the second, and a page read later counts its delays from there.
     ``None``: the clock as it runs (today, or the day ``CHORUS_AUJOURDHUI`` sets)."""
     return contextlib.nullcontext() if instant is None else time_machine.travel(instant, tick=False)
+
+
+def deux_pages(client, url: str, criteres: dict, *, lignes: str, requetes: tuple[int, int] | None = None):
+    """The first page of the list at ``url`` searched with ``criteres`` and the page its « apres » link leads to
+    (keyset pagination, 50 rows a page): a full first page whose link keeps the criteria, then a second page sharing
+    no row with it. ``lignes``: the context key of the rows; ``requetes``: the most queries each page may take. The
+    two responses."""
+    with CaptureQueriesContext(connection) as lues:
+        premiere = client.get(url, criteres)
+    suivante = premiere.context["suivante"]
+    assert len(premiere.context[lignes]) == 50 and suivante
+    lien = f"?{urlencode(criteres)}&apres={suivante}".replace("&", "&amp;")
+    assert lien in premiere.content.decode()
+    with CaptureQueriesContext(connection) as lues_ensuite:
+        seconde = client.get(url + html.unescape(lien))
+    if requetes:
+        for page, plafond in zip((lues, lues_ensuite), requetes, strict=True):
+            assert len(page) <= plafond, [q["sql"] for q in page.captured_queries]
+    numeros = [{ligne["numero"] for ligne in page.context[lignes]} for page in (premiere, seconde)]
+    assert not numeros[0] & numeros[1]
+    return premiere, seconde
 
 
 def plan(qs, *interdits: str, table: str = "facturation_facture") -> str:

@@ -327,22 +327,11 @@ def _cloner(piece, nombre: int, prefixe: str = "CLONE") -> list[PieceTravaux]:
     return PieceTravaux.objects.bulk_create(clones)
 
 
-def _deux_pages(client, url: str, criteres: dict, *, reste: int):
-    """The list at ``url`` with ``criteres``: a full first page of 50 rows with a key to the next page, then a second
-    page of the ``reste`` last rows."""
-    premiere = client.get(url, criteres)
-    assert len(premiere.context["pieces"]) == 50 and premiere.context["suivante"]
-    seconde = client.get(url, {**criteres, "apres": premiere.context["suivante"]})
-    assert len(seconde.context["pieces"]) == reste
-    return premiere, seconde
-
-
 def test_rechercher_pagination_par_cle_garde_les_criteres(client, jeu):
     _cloner(jeu["a4"], 60)
     client.force_login(jeu["moe"][0])
-    premiere, seconde = _deux_pages(client, reverse("travaux_rechercher"), {"numero": "clone"}, reste=10)
-    assert f"?numero=clone&amp;apres={premiere.context['suivante']}" in premiere.content.decode()
-    assert seconde.context["suivante"] is None
+    premiere, seconde = outils.deux_pages(client, reverse("travaux_rechercher"), {"numero": "clone"}, lignes="pieces")
+    assert len(seconde.context["pieces"]) == 10 and seconde.context["suivante"] is None
     assert _numeros(premiere) | _numeros(seconde) == {f"CLONE-{i:03d}" for i in range(60)}
     # Newest first.
     assert [p["numero"] for p in premiere.context["pieces"]][:2] == ["CLONE-059", "CLONE-058"]
@@ -351,8 +340,8 @@ def test_rechercher_pagination_par_cle_garde_les_criteres(client, jeu):
 def test_synthese_pagination_par_cle(client, jeu):
     _cloner(jeu["a4"], 55)
     client.force_login(jeu["moe"][0])
-    _, seconde = _deux_pages(client, reverse("travaux_synthese"), {"instructeur": ""}, reste=6)
-    assert "A4-JANV" in _numeros(seconde)
+    _, seconde = outils.deux_pages(client, reverse("travaux_synthese"), {"instructeur": ""}, lignes="pieces")
+    assert len(seconde.context["pieces"]) == 6 and "A4-JANV" in _numeros(seconde)
 
 
 # --- Exports ---------------------------------------------------------------------------------------------------
