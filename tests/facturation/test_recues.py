@@ -289,21 +289,15 @@ def jeu(fournisseur_gp, etat, agent):
             ("AV-D", {"prix_ht": "5", "type_facture": TypeFacture.AVOIR, "engagement": "EJ-AAA"}),  # TTC 22,55
         ]
     ):
-        with time_machine_travel(depart - timedelta(days=10 - 3 * i)):
+        with outils.a_l_instant(depart - timedelta(days=10 - 3 * i)):
             with_time[numero] = _envoyer(fournisseur_gp, etat, numero, **options)
     services.traiter(acting_user=agent, facture=with_time["F-B"], statut=S.REJETEE, motif="Double facturation")
     dupont = fournisseur_pret(raison_sociale="Électricité Dupont")
-    with time_machine_travel(depart):
+    with outils.a_l_instant(depart):
         with_time["DUP-1"] = _envoyer(dupont, etat, "DUP-1", prix_ht="80", engagement="EJ-DUP")
     commune = StructureFactory(identifiant=siret_aleatoire(), raison_sociale="Commune de Villeurbanne", publique=True)
     _envoyer(fournisseur_gp, commune, "AUTRE-1", service=None)
     return with_time
-
-
-def time_machine_travel(moment):
-    import time_machine
-
-    return time_machine.travel(moment, tick=False)
 
 
 def _recherche(client, **criteres) -> set[str]:

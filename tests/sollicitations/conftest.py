@@ -25,24 +25,25 @@ def rattacher(user, structure, *, service=None, profils=None):
     return habiliter(user, structure, service=service, profils=profils or org_services.profils_par_defaut())
 
 
+def agent_du_service(etat, code_service: str, **identite):
+    """A new user (``identite``: email, prenom, nom) attached to the State's service ``code_service`` only, with
+    every default profile in modification."""
+    return rattacher(UtilisateurFactory(**identite), etat, service=etat.services.get(code=code_service))
+
+
 @pytest.fixture
 def agent_drfip(etat):
-    """An agent of the State attached to the service DRFIP_IDF only (every default profile, in modification)."""
-    user = UtilisateurFactory(email="agent.drfip@finances.gouv.fr", prenom="Sophie", nom="Durand")
-    return rattacher(user, etat, service=etat.services.get(code="DRFIP_IDF"))
+    return agent_du_service(etat, "DRFIP_IDF", email="agent.drfip@finances.gouv.fr", prenom="Sophie", nom="Durand")
 
 
 @pytest.fixture
 def collegue_drfip(etat):
-    user = UtilisateurFactory(email="collegue.drfip@finances.gouv.fr", prenom="Paul", nom="Collègue")
-    return rattacher(user, etat, service=etat.services.get(code="DRFIP_IDF"))
+    return agent_du_service(etat, "DRFIP_IDF", email="collegue.drfip@finances.gouv.fr", prenom="Paul", nom="Collègue")
 
 
 @pytest.fixture
 def agent_autre_service(etat):
-    """An agent of the State attached to the service FACTURES_PUBLIQUES only."""
-    user = UtilisateurFactory(email="agent.fp@finances.gouv.fr", prenom="Luc", nom="Autre")
-    return rattacher(user, etat, service=etat.services.get(code="FACTURES_PUBLIQUES"))
+    return agent_du_service(etat, "FACTURES_PUBLIQUES", email="agent.fp@finances.gouv.fr", prenom="Luc", nom="Autre")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@
     SollicitationFactory(acting_user=gp, structure_emettrice=structure, code="COMPTE_TECHNIQUE",
                          categorie_code="RACCORDEMENT")  # to the support desk (its sous-catégorie routes it)
     SollicitationFactory(..., statut=S.RESOLUE, traitee_par=agent, reponse="Voilà.")  # then answered by the agent
+    SollicitationFactory(..., deposee_le=lundi, statut=..., traitee_le=mardi)  # each step at its instant
 
 Without ``acting_user`` a new user is made, without ``structure_emettrice`` a structure of that user (its GP).
 """
@@ -12,6 +13,7 @@ import factory
 
 from sollicitations import services
 from sollicitations.models import Sollicitation, SousCategorie
+from tests import outils
 from tests.factories import UtilisateurFactory, structure_privee
 
 
@@ -50,6 +52,10 @@ class SollicitationFactory(factory.Factory):
     statut = None
     traitee_par = None
     reponse = ""
+    # The instants of the deposit and of that answer, the clock stopped there (``tests.outils.a_l_instant``): none,
+    # the clock as it runs.
+    deposee_le = None
+    traitee_le = None
 
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
@@ -58,10 +64,12 @@ class SollicitationFactory(factory.Factory):
         )
 
     @classmethod
-    def _create(cls, model_class, *, statut, traitee_par, reponse, **donnees):
-        sollicitation = services.deposer_sollicitation(**donnees)
+    def _create(cls, model_class, *, statut, traitee_par, reponse, deposee_le, traitee_le, **donnees):
+        with outils.a_l_instant(deposee_le):
+            sollicitation = services.deposer_sollicitation(**donnees)
         if statut is not None:
-            sollicitation = services.traiter_sollicitation(
-                acting_user=traitee_par, sollicitation=sollicitation, statut=statut, message=reponse
-            )
+            with outils.a_l_instant(traitee_le):
+                sollicitation = services.traiter_sollicitation(
+                    acting_user=traitee_par, sollicitation=sollicitation, statut=statut, message=reponse
+                )
         return sollicitation

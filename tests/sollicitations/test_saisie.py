@@ -91,15 +91,6 @@ def test_sous_categorie_inactive_refusee(fournisseur_gp, etat):
     assert erreurs == {"sous_categorie": ["Cette sous-catégorie n'est plus proposée."]}
 
 
-def test_objet_et_message_obligatoires(fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    erreurs = _refus(user=gp, structure=structure, destinataire=etat, objet="  ", message="")
-    assert erreurs == {
-        "objet": ["L'objet de la sollicitation est obligatoire."],
-        "message": ["Le message est obligatoire : décrivez votre demande."],
-    }
-
-
 def test_destinataire_obligatoire_pour_un_service_metier(fournisseur_gp):
     gp, structure = fournisseur_gp
     erreurs = _refus(user=gp, structure=structure)
@@ -126,28 +117,44 @@ def test_destinataire_structure_publique_active_seulement(fournisseur_gp, cas):
     }
 
 
+SERVICE_HORS_STRUCTURE = "Ce service n'appartient pas à la structure destinataire ou n'est pas actif."
+
+
+@pytest.mark.parametrize(
+    ("saisie", "attendu"),
+    [
+        pytest.param(
+            {"objet": "  ", "message": ""},
+            {
+                "objet": ["L'objet de la sollicitation est obligatoire."],
+                "message": ["Le message est obligatoire : décrivez votre demande."],
+            },
+            id="objet-et-message-obligatoires",
+        ),
+        pytest.param({"service": "ANCIEN"}, {"service_destinataire": [SERVICE_HORS_STRUCTURE]}, id="service-inactif"),
+        pytest.param(
+            {"service": None},
+            {"service_destinataire": ["Le service destinataire est obligatoire pour cette structure."]},
+            id="service-obligatoire-quand-la-structure-l-exige",
+        ),
+        pytest.param(
+            {"siret_concerne": "12345678901234"},
+            {"siret_concerne": ["Le SIRET 12345678901234 n'est pas valide : sa clé de contrôle est incorrecte."]},
+            id="siret-concerne-verifie",
+        ),
+    ],
+)
+def test_sollicitation_a_l_etat_refusee_champ_par_champ(fournisseur_gp, etat, saisie, attendu):
+    gp, structure = fournisseur_gp
+    assert etat.code_service_obligatoire  # why the State's sollicitation needs a service
+    assert _refus(user=gp, structure=structure, destinataire=etat, **saisie) == attendu
+
+
 def test_service_d_une_autre_structure_refuse(fournisseur_gp, etat):
     gp, structure = fournisseur_gp
     ailleurs = ServiceFactory(code="AILLEURS")
     erreurs = _refus(user=gp, structure=structure, destinataire=etat, service=None, service_destinataire=ailleurs)
-    assert erreurs == {
-        "service_destinataire": ["Ce service n'appartient pas à la structure destinataire ou n'est pas actif."]
-    }
-
-
-def test_service_inactif_refuse(fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    erreurs = _refus(user=gp, structure=structure, destinataire=etat, service="ANCIEN")
-    assert erreurs == {
-        "service_destinataire": ["Ce service n'appartient pas à la structure destinataire ou n'est pas actif."]
-    }
-
-
-def test_service_obligatoire_quand_la_structure_l_exige(fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    assert etat.code_service_obligatoire
-    erreurs = _refus(user=gp, structure=structure, destinataire=etat, service=None)
-    assert erreurs == {"service_destinataire": ["Le service destinataire est obligatoire pour cette structure."]}
+    assert erreurs == {"service_destinataire": [SERVICE_HORS_STRUCTURE]}
 
 
 def test_service_facultatif_sinon(fournisseur_gp):
@@ -155,14 +162,6 @@ def test_service_facultatif_sinon(fournisseur_gp):
     commune = StructureFactory(publique=True, raison_sociale="Commune de Saint-Martin")
     s = deposer(gp, structure, destinataire=commune, service=None)
     assert s.structure_destinataire == commune and s.service_destinataire is None
-
-
-def test_siret_concerne_verifie(fournisseur_gp, etat):
-    gp, structure = fournisseur_gp
-    erreurs = _refus(user=gp, structure=structure, destinataire=etat, siret_concerne="12345678901234")
-    assert erreurs == {
-        "siret_concerne": ["Le SIRET 12345678901234 n'est pas valide : sa clé de contrôle est incorrecte."]
-    }
 
 
 def test_structure_emettrice_hors_perimetre_refusee(fournisseur_gp, etat):

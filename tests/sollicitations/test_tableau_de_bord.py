@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from sollicitations import queries, services
+from sollicitations import queries
 from sollicitations.enums import StatutSollicitation
 from tests import outils
 from tests.sollicitations.conftest import deposer
@@ -22,14 +22,22 @@ def trois(fournisseur_gp, etat, agent_drfip):
     # A fixed mid-month date, reached by travelling: the test never depends on today's date (at the start of a
     # month, « the 15th of this month » would lie in the future).
     debut = timezone.make_aware(datetime(2026, 3, 15, 10, 0))
-    with time_machine.travel(debut, tick=False) as voyage:
-        a, b, c = (deposer(gp, structure, destinataire=etat, objet=f"Question {i}") for i in range(3))
-        voyage.shift(timedelta(hours=4))
-        services.traiter_sollicitation(acting_user=agent_drfip, sollicitation=a, statut=S.RESOLUE, message="Voilà.")
-        voyage.shift(timedelta(hours=2))
-        services.traiter_sollicitation(
-            acting_user=agent_drfip, sollicitation=b, statut=S.DEMANDE_INFORMATION, message="Précisez."
+    # Three questions deposited together; the first answered 4 h later, the second 6 h later, the third not.
+    reponses = [(S.RESOLUE, "Voilà.", 4), (S.DEMANDE_INFORMATION, "Précisez.", 6), (None, "", 0)]
+    a, b, c = (
+        deposer(
+            gp,
+            structure,
+            destinataire=etat,
+            objet=f"Question {i}",
+            deposee_le=debut,
+            statut=statut,
+            traitee_par=agent_drfip,
+            reponse=reponse,
+            traitee_le=debut + timedelta(hours=heures),
         )
+        for i, (statut, reponse, heures) in enumerate(reponses)
+    )
     return a, b, c, debut
 
 

@@ -6,11 +6,15 @@ a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])         # a doss
 a15 = deposer_suite(moe, a4, cadre=Cadre.A15)                            # « à partir d'une pièce existante »
 a4, a15, a19 = dossier(acteurs, etape=Cadre.A19)                         # a dossier at a step of its chain
 (a4,) = dossier(acteurs, etape=Cadre.A4, puis="suspendre")               # … its last piece then suspended
+a4, a15 = dossier(acteurs, etape=Cadre.A15, pris_en_compte=[Cadre.A4],   # the A4 taken on by the MOE first,
+                  numeros=["PDM-1", "EA-1"], dates=[lundi, mardi, mercredi])  # each step on its day
 """
 
+import functools
 import io
 import itertools
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -20,6 +24,7 @@ from reportlab.pdfgen import canvas
 from facturation.enums import Cadre
 from organisation.enums import Application, OptionMoa
 from organisation.models import Structure
+from tests import outils
 from tests.factories import StructureFactory, utilisateur_de
 from travaux import services
 from travaux.models import PieceTravaux
@@ -137,22 +142,54 @@ ACTIONS = {
 }
 
 
-def dossier(acteurs: dict, *, etape: str, puis: str | None = None) -> list[PieceTravaux]:
+def dossier(
+    acteurs: dict,
+    *,
+    etape: str,
+    puis: str | None = None,
+    pris_en_compte: Iterable[str] = (),
+    numeros: Sequence[str] | None = None,
+    dates: Sequence[datetime | None] | None = None,
+) -> list[PieceTravaux]:
     """A dossier of the usual contract (``acteurs``: « fournisseur », « moe », « moa », each (user, structure)) brought
     up to its piece of cadre ``etape``, each piece deposited by its actor through ``travaux.services`` — so statuses,
     history and notifications are the ones the pages write. ``puis``: what the actor the last piece waits for then
-    does (a key of ``ACTIONS``). The pieces, from the first to ``etape``."""
+    does (a key of ``ACTIONS``). ``pris_en_compte``: the cadres of the pieces their recipient takes on (« Prendre en
+    compte ») before the next one is deposited. ``numeros``: the pieces' numbers, from the first (default: new ones).
+    ``dates``: the instant of each step in the order it happens — each deposit, the prise en compte right after its
+    piece, then ``puis`` —, the clock stopped there (``tests.outils.a_l_instant``; default: the clock as it runs).
+    The pieces, from the first to ``etape``."""
     chaine = next(c for c in CHAINES if etape in [cadre for cadre, _ in c])
+    chaine = chaine[: [cadre for cadre, _ in chaine].index(etape) + 1]
+    if numeros is not None and len(numeros) != len(chaine):
+        raise ValueError(f"numeros: {len(chaine)} numbers expected (one per piece), {len(numeros)} given")
     pieces: list[PieceTravaux] = []
-    for cadre, qui in chaine:
+
+    def deposer(cadre, qui, numero):
         if pieces:
-            pieces.append(deposer_suite(acteurs[qui], pieces[-1], cadre=cadre))
+            pieces.append(deposer_suite(acteurs[qui], pieces[-1], cadre=cadre, numero=numero))
         else:
-            pieces.append(deposer_initial(acteurs[qui], cadre=cadre, moe=acteurs["moe"][1], moa=acteurs["moa"][1]))
-        if cadre == etape:
-            break
+            moe, moa = acteurs["moe"][1], acteurs["moa"][1]
+            pieces.append(deposer_initial(acteurs[qui], cadre=cadre, moe=moe, moa=moa, numero=numero))
+
+    def agir(action):
+        ACTIONS[action](_attendu(acteurs, pieces[-1]), pieces[-1])
+
+    etapes = []
+    for (cadre, qui), numero in zip(chaine, numeros or [None] * len(chaine), strict=True):
+        etapes.append(functools.partial(deposer, cadre, qui, numero))
+        if cadre in pris_en_compte:
+            etapes.append(functools.partial(agir, "prendre_en_compte"))
     if puis:
-        ACTIONS[puis](_attendu(acteurs, pieces[-1]), pieces[-1])
+        etapes.append(functools.partial(agir, puis))
+    if dates is not None and len(dates) != len(etapes):
+        raise ValueError(
+            f"dates: {len(etapes)} instants expected (deposits, prises en compte, puis), {len(dates)} given"
+        )
+    for instant, faire in zip(dates or [None] * len(etapes), etapes, strict=True):
+        with outils.a_l_instant(instant):
+            faire()
+    if puis:
         pieces[-1].refresh_from_db()
     return pieces
 

@@ -67,24 +67,33 @@ def test_fin_de_marche_jusqu_au_decompte_general_signe(acteurs):
     assert PieceTravaux.objects.get(pk=a20.pk).statut == S.ASSOCIEE
 
 
-def test_cadre_qui_ne_suit_pas_la_piece_precedente_refuse_avec_les_cadres_possibles(acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+@pytest.mark.parametrize(
+    ("qui", "cadre", "attendus"),
+    [
+        pytest.param(
+            "moe",
+            Cadre.A17,
+            ["ne peut pas suivre", "A15 – État d'acompte déposé par une MOE", "A16"],
+            id="cadre-qui-ne-suit-pas-la-piece-precedente-avec-les-cadres-possibles",
+        ),
+        # The fournisseur cannot deposit the MOE's état d'acompte: the MOE has an account.
+        pytest.param("fournisseur", Cadre.A15, ["maîtrise d'œuvre"], id="cadre-depose-par-le-mauvais-role"),
+        # « Structure avec MOA »: the MOE's état d'acompte goes to the MOA (A15), not to the payer (A16).
+        pytest.param("moe", Cadre.A16, ["A15"], id="structure-avec-moa-refuse-le-cadre-sans-moa"),
+    ],
+)
+def test_piece_suivante_refusee_nomme_ce_qui_est_permis(acteurs, qui, cadre, attendus):
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
     with pytest.raises(DepotTravauxRefuse) as exc:
-        deposer_suite(moe, a4, cadre=Cadre.A17)
+        deposer_suite(acteurs[qui], a4, cadre=cadre)
     message = exc.value.message_dict["cadre"][0]
-    assert "ne peut pas suivre" in message and "A15 – État d'acompte déposé par une MOE" in message
-    assert "A16" in message
+    assert [attendu for attendu in attendus if attendu not in message] == [], message
     assert PieceTravaux.objects.filter(dossier=a4.dossier).count() == 1
 
 
-def test_cadre_depose_par_le_mauvais_role_refuse(acteurs):
+def test_depot_hors_du_dossier_ou_d_un_cadre_qui_n_ouvre_pas_de_dossier_refuse(acteurs):
     f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    # The fournisseur cannot deposit the MOE's état d'acompte: the MOE has an account.
-    with pytest.raises(DepotTravauxRefuse) as exc:
-        deposer_suite(f, a4, cadre=Cadre.A15)
-    assert "maîtrise d'œuvre" in exc.value.message_dict["cadre"][0]
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
     # A structure outside the dossier is not an actor of it.
     etranger = acteur("Autre entreprise")
     with pytest.raises(DepotTravauxRefuse) as exc:
@@ -146,14 +155,6 @@ def test_structure_sans_moa_recoit_la_facture_de_travaux_apres_la_moe():
     a16.refresh_from_db()
     assert a16.facture.destinataire == commune[1] and a16.facture.statut == StatutFacture.MISE_A_DISPOSITION
     assert "sans MOA" in a16.regle_acheminement
-
-
-def test_structure_avec_moa_refuse_le_cadre_sans_moa(acteurs):
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    with pytest.raises(DepotTravauxRefuse) as exc:
-        deposer_suite(moe, a4, cadre=Cadre.A16)
-    assert "A15" in exc.value.message_dict["cadre"][0]
 
 
 def test_structure_exclusivement_moa_designe_le_service_financier():

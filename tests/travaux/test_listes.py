@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from chorus.money import formater_montant
 from facturation.enums import Cadre
-from organisation.enums import Application, OptionMoa
+from organisation.enums import Application
 from tests import outils
 from tests.factories import UtilisateurFactory, habiliter, utilisateur_de
 from tests.outils import contenu
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
+from tests.travaux.factories import acteur, deposer_initial, deposer_suite, dossier
 from travaux import recherche, services
 from travaux.models import DossierFacturation, PieceTravaux
 from travaux.statuts import StatutPiece
@@ -36,19 +36,19 @@ def rattacher(user, structure, niveau="modification"):
 
 
 @pytest.fixture
-def jeu():
+def jeu(acteurs):
     """Dossier 1: an A4 deposited in January, waiting for the MOE. Dossier 2: an A4 of March taken on by the MOE and
     associated to its A15, waiting for the MOA. Dossier 3: the fournisseur's draft."""
-    f = acteur("CEGELEC PERPIGNAN")
-    moe = acteur("MB INGENIERIE")
-    moa = acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA)
+    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     etranger = acteur("AUTRE ENTREPRISE")
-    with time_machine.travel(datetime(2026, 1, 10, 9, tzinfo=UTC), tick=False):
-        a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-JANV")
-    with time_machine.travel(datetime(2026, 3, 5, 9, tzinfo=UTC), tick=False):
-        a4b = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-MARS")
-        services.prendre_en_compte(acting_user=moe[0], piece=a4b)
-        a15 = deposer_suite(moe, a4b, cadre=Cadre.A15, numero="A15-MARS")
+    (a4,) = dossier(acteurs, etape=Cadre.A4, numeros=["A4-JANV"], dates=[datetime(2026, 1, 10, 9, tzinfo=UTC)])
+    a4b, a15 = dossier(
+        acteurs,
+        etape=Cadre.A15,
+        pris_en_compte=[Cadre.A4],
+        numeros=["A4-MARS", "A15-MARS"],
+        dates=[datetime(2026, 3, 5, 9, tzinfo=UTC)] * 3,
+    )
     brouillon = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="A4-BROUILLON", brouillon=True)
     PieceTravaux.objects.filter(pk=a4.pk).update(
         numero_marche="MARCHE-UN", numero_engagement="ENG-111", date_piece=date(2026, 1, 9)
@@ -162,21 +162,11 @@ def test_synthese_colonnes_et_liens_vers_la_piece_et_le_dossier(client, jeu):
     client.force_login(jeu["moe"][0])
     response = client.get(reverse("travaux_synthese"))
     page = outils.texte(response)
-    for entete in (
-        "Numéro",
-        "Numéro de marché",
-        "Montant HT",
-        "Destinataire",
-        "Fournisseur",
-        "Maîtrise d'œuvre",
-        "Maîtrise d'ouvrage",
-        "Date de dépôt",
-        "État courant",
-        "Date état courant",
-        "Numéro d'engagement",
-        "Instructeur",
-    ):
-        assert f'<th scope="col">{entete}</th>' in page
+    colonnes = (
+        "Numéro;Numéro de marché;Montant HT;Destinataire;Fournisseur;Maîtrise d'œuvre;Maîtrise d'ouvrage;"
+        "Date de dépôt;État courant;Date état courant;Numéro d'engagement;Instructeur"
+    ).split(";")
+    assert set(colonnes) - set(outils.colonnes(page)) == set()
     [ligne] = response.context["pieces"]
     assert ligne["numero_marche"] == "MARCHE-UN" and ligne["engagement"] == "ENG-111"
     assert (ligne["fournisseur"], ligne["moe"], ligne["moa"]) == (
@@ -340,15 +330,9 @@ def _cloner(piece, nombre: int, prefixe: str = "CLONE") -> list[PieceTravaux]:
 def test_rechercher_pagination_par_cle_garde_les_criteres(client, jeu):
     _cloner(jeu["a4"], 60)
     client.force_login(jeu["moe"][0])
-    url = reverse("travaux_rechercher")
-    premiere = client.get(url, {"numero": "clone"})
-    assert len(premiere.context["pieces"]) == 50 and premiere.context["suivante"]
-    lien = f"?numero=clone&amp;apres={premiere.context['suivante']}"
-    assert lien in premiere.content.decode()
-    seconde = client.get(url, {"numero": "clone", "apres": premiere.context["suivante"]})
+    premiere, seconde = outils.deux_pages(client, reverse("travaux_rechercher"), {"numero": "clone"}, lignes="pieces")
     assert len(seconde.context["pieces"]) == 10 and seconde.context["suivante"] is None
-    numeros = _numeros(premiere) | _numeros(seconde)
-    assert numeros == {f"CLONE-{i:03d}" for i in range(60)}
+    assert _numeros(premiere) | _numeros(seconde) == {f"CLONE-{i:03d}" for i in range(60)}
     # Newest first.
     assert [p["numero"] for p in premiere.context["pieces"]][:2] == ["CLONE-059", "CLONE-058"]
 
@@ -356,10 +340,7 @@ def test_rechercher_pagination_par_cle_garde_les_criteres(client, jeu):
 def test_synthese_pagination_par_cle(client, jeu):
     _cloner(jeu["a4"], 55)
     client.force_login(jeu["moe"][0])
-    url = reverse("travaux_synthese")
-    premiere = client.get(url, {"instructeur": ""})
-    assert len(premiere.context["pieces"]) == 50 and premiere.context["suivante"]
-    seconde = client.get(url, {"instructeur": "", "apres": premiere.context["suivante"]})
+    _, seconde = outils.deux_pages(client, reverse("travaux_synthese"), {"instructeur": ""}, lignes="pieces")
     assert len(seconde.context["pieces"]) == 6 and "A4-JANV" in _numeros(seconde)
 
 

@@ -11,10 +11,11 @@ from chorus.models import OutboxMessage
 from facturation.enums import Cadre
 from organisation.enums import Application, OptionMoa
 from tests.factories import utilisateur_de
-from tests.travaux.factories import acteur, deposer_initial, deposer_suite
+from tests.travaux.factories import acteur, deposer_suite, dossier
 from travaux import services
 
-pytestmark = pytest.mark.django_db
+# Every actor comes with its team: a message must reach the members holding the profile and no one else.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("equipes")]
 
 
 def _collegue(structure, **profils):
@@ -51,15 +52,9 @@ def _envoyer_apres_commit(callbacks):
 
 
 @pytest.fixture
-def acteurs():
-    f = acteur("CEGELEC PERPIGNAN")
-    moe = acteur("MB INGENIERIE")
-    moa = acteur("ACADEMIE DE MONTPELLIER", publique=True, option_moa=OptionMoa.AVEC_MOA)
-    return {
-        "fournisseur": (f, _equipe(f[1], f[0])),
-        "moe": (moe, _equipe(moe[1], moe[0])),
-        "moa": (moa, _equipe(moa[1], moa[0])),
-    }
+def equipes(acteurs):
+    """Each actor's ``_equipe``, by the keys of ``acteurs``."""
+    return {qui: _equipe(structure, user) for qui, (user, structure) in acteurs.items()}
 
 
 def _verifier(equipe, numero):
@@ -69,11 +64,11 @@ def _verifier(equipe, numero):
     assert equipe["sans_profil"].email not in recus
 
 
-def test_la_moe_est_prevenue_une_fois_apres_le_commit(acteurs, django_capture_on_commit_callbacks):
-    (f, _), (moe, equipe_moe), (moa, _) = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
+def test_la_moe_est_prevenue_une_fois_apres_le_commit(acteurs, equipes, django_capture_on_commit_callbacks):
+    equipe_moe = equipes["moe"]
     OutboxMessage.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="PDM-N1")
+        (a4,) = dossier(acteurs, etape=Cadre.A4, numeros=["PDM-N1"])
     # Queued with the change, nothing sent before the commit.
     _verifier(equipe_moe, "PDM-N1")
     assert mail.outbox == []
@@ -86,30 +81,27 @@ def test_la_moe_est_prevenue_une_fois_apres_le_commit(acteurs, django_capture_on
     assert "Mise à disposition de la MOE" in recus[0].body and a4.dossier.numero in recus[0].body
 
 
-def test_la_moa_est_prevenue_de_l_etat_d_acompte(acteurs):
-    (f, _), (moe, _), (moa, equipe_moa) = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+def test_la_moa_est_prevenue_de_l_etat_d_acompte(acteurs, equipes):
+    equipe_moa = equipes["moa"]
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
     OutboxMessage.objects.all().delete()
-    deposer_suite(moe, a4, cadre=Cadre.A15, numero="EA-N2")
+    deposer_suite(acteurs["moe"], a4, cadre=Cadre.A15, numero="EA-N2")
     _verifier(equipe_moa, "EA-N2")
     assert set(_a_qui("EA-N2")) == {equipe_moa["modification"].email, equipe_moa["consultation"].email}
 
 
-def test_le_fournisseur_est_prevenu_du_decompte_general_a_signer(acteurs):
-    (f, equipe_f), (moe, equipe_moe), (moa, _) = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a7 = deposer_initial(f, cadre=Cadre.A7, moe=moe[1], moa=moa[1])
-    a17 = deposer_suite(moe, a7, cadre=Cadre.A17)
+def test_le_fournisseur_est_prevenu_du_decompte_general_a_signer(acteurs, equipes):
+    _a7, a17 = dossier(acteurs, etape=Cadre.A17)
     OutboxMessage.objects.all().delete()
-    deposer_suite(moa, a17, cadre=Cadre.A20, numero="DG-N3")
-    _verifier(equipe_f, "DG-N3")
-    assert equipe_moe["modification"].email not in _a_qui("DG-N3")
+    deposer_suite(acteurs["moa"], a17, cadre=Cadre.A20, numero="DG-N3")
+    _verifier(equipes["fournisseur"], "DG-N3")
+    assert equipes["moe"]["modification"].email not in _a_qui("DG-N3")
 
 
 def test_le_service_financier_est_prevenu_une_seule_fois(acteurs):
     """« Exclusivement MOA »: the A19 goes to the service financier named by the MOA. Its users holding « Factures
     reçues » learn it from the invoice's circuit, those holding only « Factures de travaux » from the works circuit:
     one e-mail each, none for a user holding neither."""
-    (f, _), (moe, _), _ = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     moa = acteur("RECTORAT MOA", publique=True, option_moa=OptionMoa.MOA_UNIQUEMENT)
     _, etat = acteur("SERVICES DE L'ETAT", publique=True, niveau=None)
     les_deux = _collegue(
@@ -118,8 +110,7 @@ def test_le_service_financier_est_prevenu_une_seule_fois(acteurs):
     recues = _collegue(etat, **{Application.FACTURES_RECUES: "consultation"})
     travaux = _collegue(etat, **{Application.FACTURES_TRAVAUX: "consultation"})
     aucun = _collegue(etat, **{Application.FACTURES_EMISES: "modification"})
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
-    a15 = deposer_suite(moe, a4, cadre=Cadre.A15)
+    _a4, a15 = dossier({**acteurs, "moa": moa}, etape=Cadre.A15)
     OutboxMessage.objects.all().delete()
     deposer_suite(moa, a15, cadre=Cadre.A19, destinataire=etat, numero="EAV-N4")
     recus = _a_qui("EAV-N4")
@@ -130,11 +121,10 @@ def test_le_service_financier_est_prevenu_une_seule_fois(acteurs):
 
 
 def test_rien_n_est_envoye_si_la_transaction_est_annulee(acteurs, django_capture_on_commit_callbacks):
-    (f, _), (moe, _), (moa, _) = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
     OutboxMessage.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="PDM-N5")
+            (a4,) = dossier(acteurs, etape=Cadre.A4, numeros=["PDM-N5"])
             assert _a_qui("PDM-N5")  # queued inside the transaction…
             raise RuntimeError("annulation")
     # … and gone with it: no row, no task, no e-mail.
@@ -144,9 +134,8 @@ def test_rien_n_est_envoye_si_la_transaction_est_annulee(acteurs, django_capture
 
 
 def test_une_action_refusee_n_envoie_rien(acteurs):
-    (f, _), (moe, _), (moa, _) = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1])
+    (a4,) = dossier(acteurs, etape=Cadre.A4)
     OutboxMessage.objects.all().delete()
     with pytest.raises(services.DepotTravauxRefuse):
-        deposer_suite(moe, a4, cadre=Cadre.A17)  # the wrong cadre after an A4
+        deposer_suite(acteurs["moe"], a4, cadre=Cadre.A17)  # the wrong cadre after an A4
     assert not OutboxMessage.objects.exists()

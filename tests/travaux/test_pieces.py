@@ -497,22 +497,25 @@ def test_depot_pour_le_compte_d_un_acteur_sans_compte_affiche(client, acteurs):
 # --- « Consultation d'un dossier de facturation » -----------------------------------------------------------------
 
 
-def _chaine_datee(acteurs):
+@pytest.fixture
+def chaine_datee(acteurs):
     """A4 on 2026-03-02 10:00, taken on the 3rd, A15 on the 4th, A19 on the 6th (Paris time)."""
-    f, moe, moa = acteurs["fournisseur"], acteurs["moe"], acteurs["moa"]
-    with time_machine.travel(datetime(2026, 3, 2, 10, 0, 5, tzinfo=PARIS), tick=False):
-        a4 = deposer_initial(f, cadre=Cadre.A4, moe=moe[1], moa=moa[1], numero="20260001")
-    with time_machine.travel(datetime(2026, 3, 3, 9, 30, tzinfo=PARIS), tick=False):
-        services.prendre_en_compte(acting_user=moe[0], piece=a4)
-    with time_machine.travel(datetime(2026, 3, 4, 14, 15, tzinfo=PARIS), tick=False):
-        a15 = deposer_suite(moe, a4, cadre=Cadre.A15, numero="EA1-20260001")
-    with time_machine.travel(datetime(2026, 3, 6, 11, 0, tzinfo=PARIS), tick=False):
-        a19 = deposer_suite(moa, a15, cadre=Cadre.A19, numero="F001-LOT04")
-    return a4, a15, a19
+    return dossier(
+        acteurs,
+        etape=Cadre.A19,
+        pris_en_compte=[Cadre.A4],
+        numeros=["20260001", "EA1-20260001", "F001-LOT04"],
+        dates=[
+            datetime(2026, 3, 2, 10, 0, 5, tzinfo=PARIS),
+            datetime(2026, 3, 3, 9, 30, tzinfo=PARIS),
+            datetime(2026, 3, 4, 14, 15, tzinfo=PARIS),
+            datetime(2026, 3, 6, 11, 0, tzinfo=PARIS),
+        ],
+    )
 
 
-def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, acteurs):
-    a4, a15, a19 = _chaine_datee(acteurs)
+def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, acteurs, chaine_datee):
+    a4, a15, a19 = chaine_datee
     client.force_login(acteurs["moe"][0])
     with time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=PARIS), tick=False):
         reponse = client.get(reverse("travaux_dossier", args=[a4.dossier_id]))
@@ -549,8 +552,8 @@ def test_dossier_liste_chaque_piece_avec_ses_statuts_dates_et_l_horloge(client, 
     assert 'data-testid="en-retard"' not in html
 
 
-def test_dossier_en_retard_puis_mise_en_paiement(client, acteurs):
-    a4, _a15, a19 = _chaine_datee(acteurs)
+def test_dossier_en_retard_puis_mise_en_paiement(client, acteurs, chaine_datee):
+    a4, _a15, a19 = chaine_datee
     client.force_login(acteurs["fournisseur"][0])
     url = reverse("travaux_dossier", args=[a4.dossier_id])
     with time_machine.travel(datetime(2026, 4, 5, 12, 0, tzinfo=PARIS), tick=False):
