@@ -1,6 +1,6 @@
 """Server time of the supplier's « Factures émises » pages at volume, next to the bare SQL each page runs.
 
-    .venv/bin/python -m bench.mesurer [--n 200] [--anchors] [--explain FILE]
+    .venv/bin/python -m bench.mesurer [--n 200] [--anchors] [--explain FILE] [--plans]
 
 Run after ``bench.seed_volume``. For a big supplier's user and a typical supplier's user, each page (Synthèse,
 Rechercher without filter and with three typical filters, Tableau de bord) is requested N times through Django's
@@ -16,7 +16,8 @@ travaux » of the fournisseur, MOE and MOA), ``--valideur`` (« Factures à vali
 (émises and reçues); every list with a deep keyset page (page 200, ``?apres=``) where the structure has one. The
 last column is the issue's goal: page p95 ≤ 3 × (the same run's empty DSFR page p95 + the bare query p95).
 ``--exports`` streams the « Rechercher » exports (CSV, XLSX) of the chosen suppliers and recipients, each in a
-fresh process: time, first byte, size and peak RSS.
+fresh process: time, first byte, size and peak RSS. ``--plans`` times nothing: each page is requested once and its
+main query EXPLAINed once (buffers, execution time, indexes read), for pages too slow to repeat.
 """
 
 import argparse
@@ -318,19 +319,57 @@ def _contrepartie(cur, sid, role: str) -> str:
     return cur.fetchone()[0]
 
 
-def _numero_median(cur, sid, role: str) -> str:
-    """The first digits of the number of the structure's median invoice (« FA2024-0512 », as a user types them),
-    among those it sees in that role (a recipient only sees ``STATUTS_RECUS``)."""
+def _visibles(role: str) -> tuple[str, list[str]]:
+    """The condition (and its statuses) of the numbered invoices a structure sees in that role (a recipient only
+    sees ``STATUTS_RECUS``)."""
     from facturation.enums import STATUTS_RECUS, StatutFacture
 
     statuts = list(STATUTS_RECUS) if role == "destinataire" else list(StatutFacture.values)
-    visibles = f"{role}_id = %s AND numero <> '' AND statut = ANY(%s)"
+    return f"{role}_id = %s AND numero <> '' AND statut = ANY(%s)", statuts
+
+
+def _numero_median(cur, sid, role: str, *, entier: bool = False) -> str:
+    """The first digits of the number of the structure's median invoice (« FA2024-0512 », as a user types them),
+    among those it sees in that role; ``entier``: the whole number, as a user pastes it."""
+    visibles, statuts = _visibles(role)
     cur.execute(
         f"SELECT numero FROM facturation_facture WHERE {visibles} ORDER BY id "  # noqa: S608
         f"OFFSET (SELECT count(*) / 2 FROM facturation_facture WHERE {visibles}) LIMIT 1",
         [sid, statuts, sid, statuts],
     )
-    return cur.fetchone()[0][:11]
+    numero = cur.fetchone()[0]
+    return numero if entier else numero[:11]
+
+
+# Number terms tried in turn, two characters (no trigram) and three (one trigram): the first that none of the
+# structure's numbers contains is the search that finds nothing, the worst case of a walk in the list's order
+# (« A9 » for the seed's numbers).
+TERMES_ABSENTS = {2: ("A9", "Z9", "ZZ", "Q7", "XQ"), 3: ("A9Q", "ZZZ", "Q7X", "XQZ")}
+
+
+def _terme_absent(cur, sid, role: str, longueur: int) -> str:
+    visibles, statuts = _visibles(role)
+    for terme in TERMES_ABSENTS[longueur]:
+        cur.execute(
+            f"SELECT 1 FROM facturation_facture WHERE {visibles} AND UPPER(numero) LIKE %s LIMIT 1",  # noqa: S608
+            [sid, statuts, f"%{terme}%"],
+        )
+        if cur.fetchone() is None:
+            return terme
+    raise RuntimeError(f"every term of {TERMES_ABSENTS[longueur]} matches a number of structure #{sid}")
+
+
+def _pages_numero(cur, sid, role: str, libelle: str, url: str) -> list[tuple[str, str]]:
+    """The number searches besides the partial one: the whole number pasted, one character (« 9 », found in most
+    numbers), two and three characters found in none of the structure's numbers."""
+    entier = _numero_median(cur, sid, role, entier=True)
+    absent, absent3 = _terme_absent(cur, sid, role, 2), _terme_absent(cur, sid, role, 3)
+    return [
+        (f"{libelle} numero={entier} (entier)", f"{url}?numero={entier}"),
+        (f"{libelle} numero=9 (court)", f"{url}?numero=9"),
+        (f"{libelle} numero={absent} (court, absent)", f"{url}?numero={absent}"),
+        (f"{libelle} numero={absent3} (absent)", f"{url}?numero={absent3}"),
+    ]
 
 
 def pages_recues_pour(sid):
@@ -341,12 +380,14 @@ def pages_recues_pour(sid):
     with connection.cursor() as cur:
         siret = _contrepartie(cur, sid, "destinataire")
         prefixe = _numero_median(cur, sid, "destinataire")
+        numeros = _pages_numero(cur, sid, "destinataire", "Reçues : Rechercher", "/factures-recues/rechercher/")
     pages = [
         ("Reçues : À traiter", "/factures-recues/"),
         ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
         ("Reçues : Rechercher statut=SUSPENDUE", "/factures-recues/rechercher/?statut=SUSPENDUE"),
         (f"Reçues : Rechercher fournisseur={siret}", f"/factures-recues/rechercher/?fournisseur={siret}"),
         (f"Reçues : Rechercher numero={prefixe}", f"/factures-recues/rechercher/?numero={prefixe}"),
+        *numeros,
         ("Reçues : Tableau de bord", "/factures-recues/tableau-de-bord/"),
     ]
     apres = apres_page("SELECT id FROM facturation_facture WHERE destinataire_id = %s ORDER BY id DESC", [sid])
@@ -362,12 +403,14 @@ def pages_pour(sid):
     with connection.cursor() as cur:
         siret = _contrepartie(cur, sid, "fournisseur")
         prefixe = _numero_median(cur, sid, "fournisseur")
+        numeros = _pages_numero(cur, sid, "fournisseur", "Rechercher", "/factures-emises/rechercher/")
     pages = [
         ("Synthèse", "/factures-emises/"),
         ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),
         ("Rechercher statut=REJETEE", "/factures-emises/rechercher/?statut=REJETEE"),
         (f"Rechercher destinataire={siret}", f"/factures-emises/rechercher/?destinataire={siret}"),
         (f"Rechercher numero={prefixe}", f"/factures-emises/rechercher/?numero={prefixe}"),
+        *numeros,
         ("Tableau de bord", "/factures-emises/tableau-de-bord/"),
     ]
     apres = apres_page("SELECT id FROM facturation_facture WHERE fournisseur_id = %s ORDER BY id DESC", [sid])
@@ -405,6 +448,39 @@ def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
     )
     sql = max(principales, key=lambda q: float(q["time"]))["sql"]
     return pct(ts), sql, len(ctx.captured_queries)
+
+
+def _index_lus(noeud: dict) -> list[str]:
+    """The relations and indexes a plan (EXPLAIN, FORMAT JSON) reads, in the plan's order."""
+    lus = []
+    if "Index Name" in noeud:
+        lus.append(f"{noeud['Node Type']} {noeud['Index Name']}")
+    elif "Relation Name" in noeud and noeud["Node Type"] == "Seq Scan":
+        lus.append(f"Seq Scan {noeud['Relation Name']}")
+    for enfant in noeud.get("Plans", []):
+        lus += _index_lus(enfant)
+    return lus
+
+
+def plan_de_page(client, url, conn, *, table="facturation_facture") -> dict:
+    """One request of ``url`` (no warm-up, no repetition: a page that walks the table costs seconds), its main
+    query captured as ``mesurer_page`` picks it, then ``EXPLAIN (ANALYZE, BUFFERS)`` of it once: the shared buffers
+    it touched, its execution time, its rows and the indexes it read — what holds whatever the machine's load."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    principales = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]] or ctx.captured_queries
+    sql = max(principales, key=lambda q: float(q["time"]))["sql"]
+    ((resultat,),) = conn.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).fetchall()
+    racine = resultat[0]["Plan"]
+    return {
+        "buffers": racine.get("Shared Hit Blocks", 0) + racine.get("Shared Read Blocks", 0),
+        "ms": resultat[0]["Execution Time"],
+        "lignes": racine["Actual Rows"],
+        "lus": ", ".join(_index_lus(racine)),
+    }
 
 
 def mesurer_sql(conn, sql, n):
@@ -602,6 +678,11 @@ def main():
     ap.add_argument("--utilisateur", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--only", choices=["gros", "typique"], help="measure one user only")
     ap.add_argument(
+        "--plans",
+        action="store_true",
+        help="only EXPLAIN (ANALYZE, BUFFERS) each page's main query once: buffers, execution time, indexes read",
+    )
+    ap.add_argument(
         "--tailles", default="gros,médiane", help="which structures, among gros, médiane, petit (comma-separated)"
     )
     args = ap.parse_args()
@@ -657,6 +738,23 @@ def main():
         out(f"{total:,} factures, {n_fournisseurs:,} fournisseurs; N = {args.n} requests per page, warm cache\n")
 
     raw = psycopg.connect(dsn(), autocommit=True)
+    if args.plans:
+        out("| structure | page | buffers | execution (ms) | rows | read |")
+        out("|---|---|---:|---:|---:|---|")
+        for label, user, sid, n, pages in utilisateurs:
+            client = Client()
+            client.force_login(user)
+            for page, url in pages(sid):
+                if args.pages and args.pages not in page:
+                    continue
+                p = plan_de_page(client, url, raw, table=table)
+                out(
+                    f"| {label} #{sid} ({n:,} {unite}) | {page} | {p['buffers']:,} | {p['ms']:.1f} | {p['lignes']} "
+                    f"| {p['lus']} |"
+                )
+        out(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        raw.close()
+        return
     explain = open(args.explain, "w") if args.explain else None  # noqa: SIM115
     resultats = []
     for label, user, sid, n, pages in utilisateurs:

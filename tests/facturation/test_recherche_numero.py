@@ -120,9 +120,12 @@ def _plan_de_la_recherche(client, page: str, terme: str, sans: tuple[str, ...] =
         # (rolled back), with ``sans``, and so are the sequential and plain index scans: what remains shows whether
         # the number's own index is read from the structure's key, or — the fault this guards against — a trigram
         # index by the number alone, over every structure's invoices.
+        # The short substrings' indexes (migration 0021) go too: for a term of more than three characters they can
+        # only give the structure's key, which says nothing of how the number is read.
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'facturation_facture' "
-            "AND indexdef ~ 'USING btree' AND indexname <> 'facturation_facture_pkey'"
+            "AND (indexdef ~ 'USING btree' OR indexname ~ '_court_idx$') "
+            "AND indexname <> 'facturation_facture_pkey'"
         )
         for (nom,) in [*cursor.fetchall(), *((nom,) for nom in sans)]:
             cursor.execute(f'DROP INDEX "{nom}"')
@@ -197,3 +200,128 @@ def test_jamais_l_index_de_l_autre_cote(client, jeu, page, qui, index, autre_ind
     client.force_login(jeu[qui])
     parcours = _plan_de_la_recherche(client, page, "2026-0042", sans=(index,))
     assert autre_index not in {nom for nom, _ in parcours}, parcours
+
+
+# --- Short terms: read from the structure's index of short substrings (migration 0021) ---------------------------
+
+COURTS = [
+    ("rechercher_factures", "fournisseur", "facture_fournisseur_court_idx", "fournisseur_id"),
+    ("rechercher_factures_recues", "agent", "facture_destinataire_court_idx", "destinataire_id"),
+    ("factures_recues", "agent", "facture_destinataire_court_idx", "destinataire_id"),
+]
+
+
+def _plan_de(client, page: str, params: dict) -> dict:
+    """The plan (EXPLAIN, FORMAT JSON) of the query the page runs for ``params`` (captured, then EXPLAINed), as the
+    planner sees it at volume: on a table this small it would read the structure's btree index and filter a few
+    thousand rows, a choice it no longer makes for the largest structures (their rows are on every page of the
+    table, and the primary key follows the table's order). The btree indexes other than the primary key are removed
+    for this plan only (rolled back), and the sequential scan is off: what remains are the walk of the primary key
+    in the list's order — the fault — and the GIN indexes that start with the structure."""
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(reverse(page), params).status_code == 200
+    (sql,) = [
+        q["sql"] for q in requetes.captured_queries if 'FROM "facturation_facture"' in q["sql"] and "LIKE" in q["sql"]
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE facturation_facture")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'facturation_facture' "
+            "AND indexdef ~ 'USING btree' AND indexname <> 'facturation_facture_pkey'"
+        )
+        for (nom,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{nom}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()[0]
+        transaction.set_rollback(True)
+    return plan["Plan"]
+
+
+@pytest.mark.parametrize(("page", "qui", "index", "colonne"), COURTS)
+@pytest.mark.parametrize("terme", ["Q7", "q", "Q7x"])
+def test_un_terme_court_absent_lit_l_index_de_la_structure_et_non_la_table(
+    client, jeu, fournisseur_gp, etat, page, qui, index, colonne, terme
+):
+    """« Q7 », « q », « Q7x » are in none of the numbers. Told by the statistics of the short substrings that the
+    term is rare, the planner reads the structure's indexes from its key and finds nothing at once; it does not
+    walk the primary key in the list's order hoping for 51 rows soon (at 1 M invoices: the whole table, 44,938
+    buffers, for the largest supplier and recipient; BENCHMARKS « The number search », short terms)."""
+    en_masse(fournisseur_gp, 2000, prefixe="MASSE", destinataire=etat, statut=StatutFacture.MISE_A_DISPOSITION)
+    en_masse(jeu["autre"], 2000, prefixe="AUTRE", destinataire=jeu["commune"], statut=StatutFacture.MISE_A_DISPOSITION)
+    client.force_login(jeu[qui])
+    assert _numeros(client, page, terme) == set()
+    parcours = _parcours_d_index(_plan_de(client, page, {"numero": terme}))
+    des_factures = [(nom, condition) for nom, condition in parcours if not nom.startswith("organisation_")]
+    assert des_factures, parcours
+    for nom, condition in des_factures:
+        assert nom != "facturation_facture_pkey", parcours
+        assert colonne in condition, parcours
+    if len(terme) < 3:  # no trigram: only the short substrings can name the term
+        assert index in {nom for nom, _ in des_factures}, parcours
+
+
+def test_les_sous_chaines_courtes_d_un_numero():
+    """The function the index and the condition share: every substring of one to three characters, and nothing
+    else (a term of that length is in the number exactly when it is in this set)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facture_sous_chaines_courtes('FA-1'), facture_sous_chaines_courtes('')")
+        sous_chaines, vide = cursor.fetchone()
+    assert set(sous_chaines) == {"F", "A", "-", "1", "FA", "A-", "-1", "FA-", "A-1"}
+    assert vide == []
+
+
+def _alternees(jeu, fournisseur_gp, etat, nombre: int) -> None:
+    """``nombre`` invoices of the supplier to the State and as many of the other supplier to the commune, written
+    alternately (their ids interleave, as at volume), numbered ``N000``… and ``X000``…"""
+    gp, structure = fournisseur_gp
+    autre_gp, autre = jeu["autre"]
+    Facture.objects.bulk_create(
+        facture
+        for i in range(nombre)
+        for facture in (
+            Facture(
+                fournisseur=structure,
+                destinataire=etat,
+                numero=f"N{i:03d}",
+                statut=StatutFacture.MISE_A_DISPOSITION,
+                created_by=gp,
+            ),
+            Facture(
+                fournisseur=autre,
+                destinataire=jeu["commune"],
+                numero=f"X{i:03d}",
+                statut=StatutFacture.MISE_A_DISPOSITION,
+                created_by=autre_gp,
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "qui", "colonne"),
+    [
+        ("rechercher_factures", "fournisseur", "fournisseur"),
+        ("rechercher_factures_recues", "agent", "destinataire"),
+    ],
+)
+@pytest.mark.parametrize("terme", ["7", "n1", "N12", "000", "2026-00"])
+def test_toutes_les_pages_d_un_terme_de_toute_longueur(client, jeu, fournisseur_gp, etat, page, qui, colonne, terme):
+    """Every page of the search, followed by its « apres » links: exactly the structure's invoices whose number
+    contains the term in any case (« contient »), newest first, each once — for one, two and three characters or
+    more, whichever index serves them — and never the other supplier's interleaved invoices."""
+    _alternees(jeu, fournisseur_gp, etat, 240)
+    structure = fournisseur_gp[1] if colonne == "fournisseur" else etat
+    attendus = list(Facture.objects.filter(**{colonne: structure}).order_by("-id").values_list("numero", flat=True))
+    attendus = [numero for numero in attendus if terme.upper() in numero.upper()]
+    client.force_login(jeu[qui])
+    trouves, params = [], {"numero": terme}
+    while True:
+        response = client.get(reverse(page), params)
+        assert response.status_code == 200
+        trouves += [f["numero"] for f in response.context["factures"]]
+        if response.context["suivante"] is None:
+            break
+        params = {"numero": terme, "apres": response.context["suivante"]}
+    assert trouves == attendus
+    assert attendus, "the term must find some of the supplier's invoices"
