@@ -1,8 +1,10 @@
 """Each syntax's flux work goes to a Celery queue of its own (``facturation.api.tasks.file_du_flux``): the deposit's
 task, the lot's chunks and the beat's resumption of a stuck flux, so that a worker started with ``-Q flux-cii`` only
-ever compiles the CII rules (issue 15: a worker's RSS); a worker started without ``-Q`` consumes every queue."""
+ever compiles the CII rules (issue 15: a worker's RSS); a worker started without ``-Q`` consumes every queue. A mixed
+lot (a file of another syntax than the flux declares) still completes, and the other syntax's rules never run."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,12 +12,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from chorus.celery import app
+from facturation import en16931
 from facturation.api import flux as flux_api
 from facturation.api import tasks
 from facturation.api.vues_flux import creer_flux
 from tests.api.test_flux import deposer, document, tar_gz
 
 pytestmark = pytest.mark.django_db
+UBL = Path(__file__).resolve().parents[1] / "facturation" / "data" / "facture_ubl_valide.xml"
 
 FILES = [
     ("IN_DP_E1_CII_16B", "flux-cii"),
@@ -91,3 +95,52 @@ def test_chaque_file_est_declaree_et_un_worker_sans_q_les_consomme_toutes():
     assert set(app.amqp.queues.consume_from) == declarees
     # A syntax without a queue of its own would go to the default queue, never to a queue nobody reads.
     assert tasks.file_du_flux("IN_DP_INCONNUE") == settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def test_lot_mixte_termine_sans_les_regles_de_l_autre_syntaxe(
+    api, etat, monkeypatch, django_capture_on_commit_callbacks
+):
+    compilees = []
+    executable = en16931.executable
+
+    def compter(syntaxe, profil=None):
+        compilees.append(syntaxe)
+        return executable(syntaxe, profil)
+
+    monkeypatch.setattr(en16931, "executable", compter)
+    cii = document(api.compte, etat, "MIX-1")
+    with django_capture_on_commit_callbacks(execute=False):
+        flux = creer_flux(
+            structure=api.compte.structure,
+            compte=api.compte,
+            syntaxe="IN_DP_E1_CII_16B",
+            nom_fichier="lot.tar.gz",
+            contenu=tar_gz(("a.xml", cii), ("b.xml", UBL.read_bytes())),
+        )
+    flux = flux_api.traiter(tasks._flux(flux.pk))
+    assert flux.etat == "IN_INTEGRE_PARTIEL"
+    assert list(flux.factures.values_list("numero", flat=True)) == ["MIX-1"]
+    assert [(e["numeroDP"], e["libelleErreurDP"]) for e in flux.erreurs_dp] == [
+        ("FAC-2026-0117", "Le fichier est au format XML UBL 2.1 (Invoice), pas celui que le flux déclare.")
+    ]
+    # The UBL file was read (its number) but its rules never ran: a CII queue's worker never compiles UBL's.
+    assert compilees and set(compilees) == {"CII"}
+
+
+def test_un_message_n_arrive_que_dans_sa_file():
+    """On the real broker (the tests' Redis): a chunk sent to « flux-cii » lands in that queue only, a task of the
+    default queue in « celery » only. Queues declared by name alone would all be bound to one exchange with one key,
+    and each would receive a copy of every message (a CII chunk run by the UBL worker, the default worker...)."""
+    with app.connection_for_write() as connexion:
+        files = [file.bind(connexion.default_channel) for file in app.amqp.queues.values()]
+        for file in files:
+            file.declare()
+            file.purge()
+        try:
+            tasks.traiter_tranche_flux.apply_async((0, 1, 0, [0]), queue=tasks.file_du_flux("IN_DP_E1_CII_16B"))
+            app.send_task("chorus.tasks.ping", args=["file"])
+            recus = {file.name: file.queue_declare().message_count for file in files}
+        finally:
+            for file in files:
+                file.purge()
+    assert recus == {"celery": 1, "flux-cii": 1, "flux-ubl": 0, "flux-facturx": 0}
