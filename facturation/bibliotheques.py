@@ -1,7 +1,7 @@
 """The heavy third-party libraries of the PDFs, imported on first use instead of when the process starts.
 
 Every process of the portal imports all its modules when Django starts (models, admin, the Celery tasks), and these
-libraries weigh tens of MB in each process (BENCHMARKS.md, « A flux worker under 300 MB »): pypdf, the factur-x
+libraries weigh tens of MB in each process (BENCHMARKS.md, « Fifth run: a flux worker's memory »): pypdf, the factur-x
 package, pyHanko (with its certificate stack), reportlab and Pillow's colour management. A worker of XML lots
 never reads nor writes a PDF, and the default queue's worker (notifications, beat's tasks) neither: they never load
 them. Each library has its one accessor here; ruff (TID253, ``pyproject.toml``) refuses their import at the top of

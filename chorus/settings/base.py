@@ -322,8 +322,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 # The queues. Flux work has one per syntax (routed by ``facturation.api.tasks.file_du_flux``): a worker started with
-# ``-Q flux-cii`` only ever compiles the CII rules, which keeps it within its memory budget (docker-compose.yml runs
-# one such worker per syntax, and one on the default queue for everything else). A worker started without ``-Q``
+# ``-Q flux-cii`` only ever compiles the CII rules, never the other syntaxes' (docker-compose.yml runs one such
+# worker per syntax, and one on the default queue for everything else). A worker started without ``-Q``
 # (``make run``, the tests' real worker) consumes every queue declared here.
 # Each queue has its own exchange and routing key: queues declared by name only would all be bound to the default
 # exchange with the same key, and every message would be copied into every queue.

@@ -3,9 +3,9 @@ messages already queued and the beat schedule keep finding them.
 
 Each syntax's flux work (the lot's split and its chunks) goes to a Celery queue of its own (``FILES_FLUX``, declared
 in ``settings.CELERY_TASK_QUEUES``), decided here and only here (``file_du_flux``): a worker started with
-``-Q flux-cii`` only ever compiles the CII rules (each syntax's compiled rules weigh 57–90 MB in a worker, see
-BENCHMARKS.md), so that one syntax's worker stays within its memory budget whatever the lots. A worker started
-without ``-Q`` (``make run``, the tests) consumes every queue."""
+``-Q flux-cii`` only ever compiles the CII rules (each syntax's compiled rules weigh 50–126 MB in a worker,
+BENCHMARKS.md « Fifth run »), never the rules of the other syntaxes whatever the lots. A worker started without
+``-Q`` (``make run``, the tests) consumes every queue."""
 
 import functools
 
