@@ -2,15 +2,17 @@
 ``deposer/flux`` does (``creer_flux``, then the real Celery workers), timed from the deposit to the flux's final
 state, next to the same run's ceiling.
 
-    .venv/bin/python -m bench.flux [--lots CII:1000 UBL:1000 FACTURX:1000 CII:10000] [--workers 1 2]
+    .venv/bin/python -m bench.flux [--lots CII:1000 UBL:1000 FACTURX:1000 CII:10000] [--workers 1 2] [--par-syntaxe]
 
 Each lot runs in the scratch database ``chorus_bench_flux`` (created and migrated on the embedded PostgreSQL, dropped
 at the end) with ``--workers`` Celery worker processes (``-P solo``, one process each, as ``docker compose up
---scale worker=N`` would run them). Reported per lot: invoices/s end to end, the workers' peak RSS (VmHWM), and the
-**ceiling** of the same run, measured right before each lot: the invoices/s of the format's parse + official
-EN 16931 rules (the portal's own ``depot.analyser``, which every deposit must run) on all cores (a process pool),
-combined with the same run's COPY rate of invoice-shaped rows (invoice + 5 lines + 1 history row, the anchors'
-``ingest.py copy``): ``1 / (1 / parse_rules_all_cores + 1 / copy)``, since both share the machine's cores."""
+--scale worker=N`` would run them): workers of every queue, or with ``--par-syntaxe`` workers of the lot's syntax's
+queue only (``-Q flux-cii``…, as docker-compose.yml's ``worker-flux-*`` services). Reported per lot: invoices/s end
+to end, the workers' peak RSS (VmHWM), and the **ceiling** of the same run, measured right before each lot: the
+invoices/s of the format's parse + official EN 16931 rules (the portal's own ``depot.analyser``, which every deposit
+must run) on all cores (a process pool), combined with the same run's COPY rate of invoice-shaped rows (invoice + 5
+lines + 1 history row, the anchors' ``ingest.py copy``): ``1 / (1 / parse_rules_all_cores + 1 / copy)``, since both
+share the machine's cores."""
 
 import argparse
 import io
@@ -121,13 +123,16 @@ def tar_gz(contenus: list[bytes], extension: str) -> bytes:
     return tampon.getvalue()
 
 
-def demarrer_workers(nombre: int) -> list[subprocess.Popen]:
+def demarrer_workers(nombre: int, files: list[str] | None = None) -> list[subprocess.Popen]:
+    """``nombre`` worker processes (``-P solo``) consuming ``files`` (every queue when ``None``)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    selection = ["-Q", ",".join(files)] if files else []
     log = open(ROOT / "var" / "bench-flux-workers.log", "ab")  # noqa: SIM115 - closed with the workers
     workers = [
         subprocess.Popen(  # nosec B603 - this interpreter, fixed arguments
             [sys.executable, "-m", "celery", "-A", "chorus", "worker", "-P", "solo", "-c", "1", "-l", "WARNING"]
-            + ["-n", f"bench-flux-{k}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat"],
+            + ["-n", f"bench-flux-{k}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+            + selection,
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -175,15 +180,18 @@ def _enfants(pid: int) -> list[int]:
         return []
 
 
-def mesurer_lot(vendeur, compte, format_: str, n: int, nb_workers: int, prefixe: str) -> dict:
+def mesurer_lot(
+    vendeur, compte, format_: str, n: int, nb_workers: int, prefixe: str, *, par_syntaxe: bool = False
+) -> dict:
     from facturation.api.flux import FINAUX
+    from facturation.api.tasks import file_du_flux
     from facturation.api.vues_flux import creer_flux
     from facturation.models import FluxDepot
 
     contenus = documents(format_, n, prefixe)
     lot = tar_gz(contenus, "pdf" if format_ == "FACTURX" else "xml")
     del contenus
-    workers = demarrer_workers(nb_workers)
+    workers = demarrer_workers(nb_workers, files=[file_du_flux(SYNTAXES[format_])] if par_syntaxe else None)
     repos = max(_rss_mo(w.pid, "VmRSS") for w in workers)  # ready, before any task
     try:
         debut = time.perf_counter()
@@ -197,6 +205,7 @@ def mesurer_lot(vendeur, compte, format_: str, n: int, nb_workers: int, prefixe:
                 break
         duree = time.perf_counter() - debut
         rss = rss_max_mo(workers)
+        pics = [_rss_mo(w.pid, "VmHWM") for w in workers]
     finally:
         arreter_workers(workers)
     integrees = flux.factures.count()
@@ -208,6 +217,7 @@ def mesurer_lot(vendeur, compte, format_: str, n: int, nb_workers: int, prefixe:
         "par_seconde": integrees / duree,
         "rss": rss,
         "repos": repos,
+        "pics": pics,
         "premiere_erreur": flux.erreurs_dp[0]["libelleErreurDP"] if flux.erreurs_dp else "",
     }
 
@@ -273,6 +283,9 @@ def main() -> None:
     ap.add_argument("--lots", nargs="+", default=["CII:1000", "UBL:1000", "FACTURX:1000", "CII:10000"])
     ap.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--garder", action="store_true", help="keep the scratch database")
+    ap.add_argument(
+        "--par-syntaxe", action="store_true", help="workers of the lot's syntax's queue only (-Q flux-cii...)"
+    )
     args = ap.parse_args()
     import psycopg
 
@@ -297,7 +310,7 @@ def main() -> None:
             un, tous = plafond_analyse(format_)
             plafond = 1 / (1 / tous + 1 / copy)
             out(f"  ({format_}: parse + rules {un:.1f}/s on one core, {tous:.1f}/s on all cores just before)")
-            r = mesurer_lot(vendeur, compte, format_, int(n), nb, prefixe=f"B{k}{nb}-")
+            r = mesurer_lot(vendeur, compte, format_, int(n), nb, prefixe=f"B{k}{nb}-", par_syntaxe=args.par_syntaxe)
             out(
                 f"| {format_} | {int(n):,} | {nb} | {r['etat']} | {r['integrees']:,} | {r['duree']:.1f} | "
                 f"{r['par_seconde']:.1f} | {plafond:.1f} | {100 * r['par_seconde'] / plafond:.0f} % | "
@@ -305,6 +318,7 @@ def main() -> None:
             )
             # The machine is shared: the load average says how much of it the lot had.
             out(f"  (load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} over 1 / 5 / 15 min)")
+            out(f"  (each worker's peak VmHWM: {', '.join(f'{p:.0f}' for p in r['pics'])} MB)")
             if r["premiere_erreur"]:
                 out(f"  ({r['erreurs']} erreur(s), la première : {r['premiere_erreur']})")
     if not args.garder:

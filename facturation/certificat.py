@@ -32,11 +32,8 @@ from decimal import Decimal
 from xml.sax.saxutils import escape  # nosec B406  # escapes text written to the PDF; parses nothing
 from zoneinfo import ZoneInfo
 
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
-
 from chorus.identifiers import normaliser
+from facturation import bibliotheques
 from facturation.facturx import TYPES_DOCUMENT, affichage_montant, enregistrer_polices
 from facturation.pages_pdf import document_a4, tableau
 
@@ -114,10 +111,11 @@ def generer_certificat_pdf(
     ``lignes_supplementaires`` ((label, value) pairs) follow the deposit mode (a works piece's dossier, depositor…);
     ``verification`` replaces the paragraph on the public verification page (a works piece that is not an invoice
     is not found there)."""
+    rl = bibliotheques.reportlab()
     police, gras = enregistrer_polices()
-    normal = ParagraphStyle("normal", fontName=police, fontSize=10, leading=13)
-    titre = ParagraphStyle("titre", fontName=gras, fontSize=18, leading=22, spaceAfter=6)
-    empreinte_style = ParagraphStyle("empreinte", fontName=gras, fontSize=11, leading=14)
+    normal = rl.ParagraphStyle("normal", fontName=police, fontSize=10, leading=13)
+    titre = rl.ParagraphStyle("titre", fontName=gras, fontSize=18, leading=22, spaceAfter=6)
+    empreinte_style = rl.ParagraphStyle("empreinte", fontName=gras, fontSize=11, leading=14)
     locale = date_depot.astimezone(FUSEAU_AFFICHAGE) if date_depot.tzinfo else date_depot
     tampon = io.BytesIO()
     doc = document_a4(tampon, marge=20, titre=f"Certificat de dépôt {numero}")
@@ -146,19 +144,19 @@ def generer_certificat_pdf(
         "Toute modification du document, même d'un seul octet, change l'empreinte."
     )
     elements = [
-        Paragraph("Certificat de dépôt", titre),
-        Paragraph(
+        rl.Paragraph("Certificat de dépôt", titre),
+        rl.Paragraph(
             escape(f"Le document n° {numero} a été déposé et intégré dans Chorus Pro. Il porte les données suivantes."),
             normal,
         ),
-        Spacer(1, 6 * mm),
-        tableau(lignes, [55 * mm, 115 * mm], normal),
-        Spacer(1, 8 * mm),
-        Paragraph("Empreinte du certificat de dépôt", empreinte_style),
-        Spacer(1, 2 * mm),
-        Paragraph(escape(empreinte), empreinte_style),
-        Spacer(1, 6 * mm),
-        Paragraph(escape(verification), normal),
+        rl.Spacer(1, 6 * rl.mm),
+        tableau(lignes, [55 * rl.mm, 115 * rl.mm], normal),
+        rl.Spacer(1, 8 * rl.mm),
+        rl.Paragraph("Empreinte du certificat de dépôt", empreinte_style),
+        rl.Spacer(1, 2 * rl.mm),
+        rl.Paragraph(escape(empreinte), empreinte_style),
+        rl.Spacer(1, 6 * rl.mm),
+        rl.Paragraph(escape(verification), normal),
     ]
     doc.build(elements)
     return tampon.getvalue()

@@ -5,10 +5,7 @@ as it stands (its state, its dates, its invoices and its errors)."""
 import io
 from xml.sax.saxutils import escape  # nosec B406  # escapes text into the PDF markup, parses no XML
 
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
-
+from facturation import bibliotheques
 from facturation.certificat import FUSEAU_AFFICHAGE
 from facturation.facturx import enregistrer_polices
 from facturation.models import FluxDepot
@@ -21,17 +18,18 @@ def _date(valeur) -> str:
 
 def generer_cr_pdf(flux: FluxDepot) -> bytes:
     """The flux's compte rendu (A4, French), with the numbers of the invoices it integrated (one query)."""
+    rl = bibliotheques.reportlab()
     numeros_factures = list(flux.factures.order_by("numero", "pk").values_list("numero", flat=True))
     police, gras = enregistrer_polices()
-    normal = ParagraphStyle("normal", fontName=police, fontSize=9, leading=12)
-    titre = ParagraphStyle("titre", fontName=gras, fontSize=16, leading=20, spaceAfter=6)
-    sous_titre = ParagraphStyle("sous_titre", fontName=gras, fontSize=11, leading=14, spaceBefore=6, spaceAfter=4)
+    normal = rl.ParagraphStyle("normal", fontName=police, fontSize=9, leading=12)
+    titre = rl.ParagraphStyle("titre", fontName=gras, fontSize=16, leading=20, spaceAfter=6)
+    sous_titre = rl.ParagraphStyle("sous_titre", fontName=gras, fontSize=11, leading=14, spaceBefore=6, spaceAfter=4)
     tampon = io.BytesIO()
     doc = document_a4(tampon, marge=18, titre=f"Compte rendu du flux {flux.numero}")
     erreurs_dp = flux.erreurs_dp or []
     erreurs_techniques = flux.erreurs_techniques or []
     elements = [
-        Paragraph("Compte rendu de traitement du flux", titre),
+        rl.Paragraph("Compte rendu de traitement du flux", titre),
         tableau(
             [
                 ("Numéro de flux", flux.numero),
@@ -44,14 +42,14 @@ def generer_cr_pdf(flux: FluxDepot) -> bytes:
                 ("Factures intégrées", str(len(numeros_factures))),
                 ("Factures en erreur", str(len(erreurs_dp))),
             ],
-            [50 * mm, 124 * mm],
+            [50 * rl.mm, 124 * rl.mm],
             normal,
         ),
     ]
     if numeros_factures:
         elements += [
-            Paragraph("Factures intégrées", sous_titre),
-            Paragraph(escape(", ".join(numeros_factures)), normal),
+            rl.Paragraph("Factures intégrées", sous_titre),
+            rl.Paragraph(escape(", ".join(numeros_factures)), normal),
         ]
     # Each list of errors, when there is one: its title, its header and the keys of its two columns.
     for titre_liste, entetes, erreurs, cles in (
@@ -61,13 +59,13 @@ def generer_cr_pdf(flux: FluxDepot) -> bytes:
         if erreurs:
             lignes = [entetes] + [tuple(e.get(cle, "") for cle in cles) for e in erreurs]
             elements += [
-                Paragraph(titre_liste, sous_titre),
-                tableau(lignes, [45 * mm, 129 * mm], normal, entete=True),
+                rl.Paragraph(titre_liste, sous_titre),
+                tableau(lignes, [45 * rl.mm, 129 * rl.mm], normal, entete=True),
             ]
     if flux.etat in (FluxDepot.Etat.RECU, FluxDepot.Etat.EN_COURS):
         elements += [
-            Spacer(1, 4 * mm),
-            Paragraph(
+            rl.Spacer(1, 4 * rl.mm),
+            rl.Paragraph(
                 "Le flux est en cours de traitement : ce compte rendu sera complété à la fin du traitement.", normal
             ),
         ]

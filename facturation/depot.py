@@ -5,7 +5,7 @@ the whole form and is checked against EN 16931; a plain PDF pre-fills what its t
 marked « à vérifier ». The analysis is stored on the draft (``Facture.analyse_depot``) for the form to show.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -55,7 +55,20 @@ class Analyse:
 
 
 def analyser(contenu: bytes) -> Analyse:
-    """Raises ValidationError (French) for an empty, too large, unknown or unreadable file."""
+    """The file read and, when it is structured (XML, Factur-X), checked against its EN 16931 rules. Raises
+    ValidationError (French) for an empty, too large, unknown or unreadable file."""
+    return verifier_regles(lire_document(contenu))
+
+
+def verifier_regles(analyse: Analyse) -> Analyse:
+    """The analysis with the EN 16931 errors of its XML (none for a plain PDF)."""
+    return replace(analyse, erreurs=_erreurs(analyse.xml)) if analyse.xml else analyse
+
+
+def lire_document(contenu: bytes) -> Analyse:
+    """The file read, its rules not run (``erreurs`` empty): what a caller checks before paying for the rules (a
+    flux refuses a file of another syntax than it declares without compiling that syntax's rules), or all it needs
+    (a refused file's number). Raises ValidationError (French) for an empty, too large, unknown or unreadable file."""
     if not contenu:
         raise ValidationError("Le fichier est vide.")
     if len(contenu) > TAILLE_MAX:
@@ -66,7 +79,7 @@ def analyser(contenu: bytes) -> Analyse:
             syntaxe, donnees = lire_xml(contenu)
         except XmlInvalide as exc:
             raise ValidationError(str(exc)) from exc
-        return Analyse(format=syntaxe, donnees=donnees, erreurs=_erreurs(contenu), xml=contenu)
+        return Analyse(format=syntaxe, donnees=donnees, xml=contenu)
     if nature == "PDF":
         try:
             resultat = pdf.analyser_pdf(contenu)
@@ -86,13 +99,7 @@ def analyser(contenu: bytes) -> Analyse:
                 _syntaxe, donnees = lire_xml(resultat.xml_facturx)
             except XmlInvalide as exc:
                 raise ValidationError(f"Le XML Factur-X intégré au PDF est illisible : {exc}") from exc
-            return Analyse(
-                format="FACTURX",
-                donnees=donnees,
-                signatures=signatures,
-                erreurs=_erreurs(resultat.xml_facturx),
-                xml=resultat.xml_facturx,
-            )
+            return Analyse(format="FACTURX", donnees=donnees, signatures=signatures, xml=resultat.xml_facturx)
         return Analyse(format=resultat.format, donnees=pdf.extraire_du_texte(resultat.texte), signatures=signatures)
     raise ValidationError(
         "Format de fichier non reconnu : déposez un PDF (signé ou non, Factur-X) ou un XML UBL 2.1 ou CII."

@@ -7,9 +7,9 @@ import re
 import zipfile
 
 from django.http import FileResponse, Http404
-from pypdf import PdfWriter
 
 from chorus.fichiers import telechargement
+from facturation import bibliotheques
 from facturation.models import Facture
 
 
@@ -102,7 +102,7 @@ def groupe_factures(factures: list[Facture], *, format_groupe: str, avec_pieces:
                         nom = _nom_sur(piece.fichier.name.rsplit("/", 1)[-1])
                         archive.writestr(f"{base}_pieces_jointes/{piece.pk}_{nom}", contenu.read())
     else:
-        ecrivain = PdfWriter()
+        ecrivain = bibliotheques.pypdf().PdfWriter()
         for facture, pieces in documents:
             for fichier in [facture.fichier, *(p.fichier for p in pieces)]:
                 with fichier.open("rb") as contenu:

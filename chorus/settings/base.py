@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from chorus.env import env_bool, env_int, env_list, env_str, parse_email_url
 from chorus.stockage import stockage_par_defaut
@@ -320,6 +321,17 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 }
 CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
+# The queues. Flux work has one per syntax (routed by ``facturation.api.tasks.file_du_flux``): a worker started with
+# ``-Q flux-cii`` only ever compiles the CII rules, never the other syntaxes' (docker-compose.yml runs one such
+# worker per syntax, and one on the default queue for everything else). A worker started without ``-Q``
+# (``make run``, the tests' real worker) consumes every queue declared here.
+# Each queue has its own exchange and routing key: queues declared by name only would all be bound to the default
+# exchange with the same key, and every message would be copied into every queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(nom, Exchange(nom), routing_key=nom)
+    for nom in (CELERY_TASK_DEFAULT_QUEUE, "flux-cii", "flux-ubl", "flux-facturx")
+]
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "chorus.tasks.sweep_outbox", "schedule": crontab()},
     "deferred-changes": {

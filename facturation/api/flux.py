@@ -360,9 +360,10 @@ def _erreur_dp(flux: FluxDepot, nom: str, message: str, contenu: bytes = b"") ->
 
 
 def _identite(contenu: bytes) -> tuple[str, str]:
-    """The invoice's number and buyer as far as the file can be read; an unreadable file has neither."""
+    """The invoice's number and buyer as far as the file can be read (its rules are not run: the file is refused
+    already); an unreadable file has neither."""
     try:
-        donnees = depot.analyser(contenu).donnees
+        donnees = depot.lire_document(contenu).donnees
         return (donnees.numero or "")[:20], donnees.destinataire.siret or ""
     except Exception:
         logger.info("Numéro de facture illisible dans un fichier de flux", exc_info=True)

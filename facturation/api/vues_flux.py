@@ -53,7 +53,7 @@ def creer_flux(*, structure, syntaxe: str, nom_fichier: str, contenu: bytes, com
         flux.numero = _numero(flux)
         flux.fichier.save(f"{flux.numero}-{nom_fichier[-80:]}", ContentFile(contenu), save=False)
         flux.save(update_fields=["numero", "fichier"])
-        outbox.apres_commit(tasks.traiter_flux.delay, flux.pk)
+        outbox.apres_commit(tasks.lancer_flux, flux.pk, flux.syntaxe)
     return flux
 
 

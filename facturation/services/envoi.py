@@ -143,11 +143,22 @@ def est_document_structure(facture: Facture) -> bool:
 # --- 1. Reading --------------------------------------------------------------------------------------------------
 
 
-def lire(contenu: bytes, nom: str = "") -> Document:
+def lire(contenu: bytes, nom: str = "", formats=None) -> Document:
+    """The file read then checked against its rules; ``formats``: the formats the channel accepts (a flux declares
+    its syntax), a file of another one refused before its rules run (a worker of one syntax's queue never compiles
+    another syntax's rules: issue 15, a worker's memory)."""
     try:
-        analyse = depot.analyser(contenu)
+        analyse = depot.lire_document(contenu)
     except ValidationError as exc:
         raise DepotRefuse(exc.messages, code=DepotRefuse.FORMAT) from exc
+    if formats is not None and analyse.format not in formats:
+        raise DepotRefuse(
+            f"Le fichier est au format {depot.LIBELLES_FORMAT.get(analyse.format, analyse.format)}, "
+            "pas celui que le flux déclare.",
+            code=DepotRefuse.FORMAT,
+            numero=analyse.donnees.numero or "",
+        )
+    analyse = depot.verifier_regles(analyse)
     document = Document(contenu=contenu, nom=nom, analyse=analyse)
     if document.structure:
         # Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24). An unknown BT-24 is
@@ -528,14 +539,7 @@ def analyser_depot(
 ) -> Document:
     """Steps 1 to 5 of a deposited file, nothing written: what the portal's « Déposer facture » shows. ``formats``:
     the formats a channel accepts (a flux declares its syntax)."""
-    document = lire(contenu, nom_fichier)
-    if formats is not None and document.analyse.format not in formats:
-        raise DepotRefuse(
-            f"Le fichier est au format {depot.LIBELLES_FORMAT.get(document.analyse.format, document.analyse.format)}, "
-            "pas celui que le flux déclare.",
-            code=DepotRefuse.FORMAT,
-            numero=document.numero,
-        )
+    document = lire(contenu, nom_fichier, formats)
     controler_regles(document)
     controler_vendeur(document, fournisseur)
     controler_doublons(contenu=contenu, fournisseur=fournisseur, numero=document.numero)

@@ -15,8 +15,6 @@ import time
 from base64 import b32encode
 from urllib.parse import quote, urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -143,6 +141,11 @@ def url_configuration(user, cle: str) -> str:
 
 def qr_code_svg(url: str) -> str:
     """The QR code of ``url`` as an inline SVG (drawn here, nothing fetched)."""
+    # Imported here, the one place that draws a QR code: qrcode and the Pillow it imports (~8 MB) stay out of the
+    # processes that never enrol a second factor (every Celery worker, most web requests).
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return image.to_string(encoding="unicode")
 

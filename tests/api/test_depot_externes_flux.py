@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_depot_par_flux_api(echantillon, api, etat, monkeypatch, django_capture_on_commit_callbacks):
     gp = api.compte.structure.gestionnaire_principal
     contenu = _preparer(echantillon, api.compte.structure, etat, gp)
-    monkeypatch.setattr(tasks.traiter_flux, "delay", tasks.traiter_flux)
+    monkeypatch.setattr(tasks, "lancer_flux", lambda flux_id, syntaxe: tasks.traiter_flux(flux_id))
     syntaxe = {
         "UBL_INVOICE": "IN_DP_E1_UBL_INVOICE",
         "UBL_CREDITNOTE": "IN_DP_E1_UBL_INVOICE",

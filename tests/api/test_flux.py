@@ -27,7 +27,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 @pytest.fixture
 def synchrone(monkeypatch, django_capture_on_commit_callbacks):
     """The Celery task runs when the deposit's transaction commits, in the test's process."""
-    monkeypatch.setattr(tasks.traiter_flux, "delay", tasks.traiter_flux)
+    monkeypatch.setattr(tasks, "lancer_flux", lambda flux_id, syntaxe: tasks.traiter_flux(flux_id))
     return django_capture_on_commit_callbacks
 
 

@@ -125,7 +125,7 @@ def test_regles_et_controles_une_seule_fois_par_facture(api, etat, agent, monkey
     monkeypatch.setattr(en16931, "verifier", compter("regles", en16931.verifier))
     monkeypatch.setattr(envoi, "verifier_avant_envoi", compter("controles", controles.verifier_avant_envoi))
     monkeypatch.setattr(envoi, "exiger_emission", compter("emission", envoi.exiger_emission))
-    monkeypatch.setattr(tasks.traiter_flux, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks, "lancer_flux", lambda *args: None)
     flux = _lot(api, etat, ["LOT-021", "LOT-022", "LOT-023"])
     flux = flux_api.traiter(_charger(flux))
     assert flux.etat == "IN_INTEGRE"
@@ -143,7 +143,7 @@ def test_fichier_structure_aucun_pdf_rendu_a_l_integration(api, etat, monkeypatc
         raise AssertionError("PDF rendu pendant l'intégration")
 
     monkeypatch.setattr(envoi, "generer_pdf_facturx", interdit)
-    monkeypatch.setattr(tasks.traiter_flux, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks, "lancer_flux", lambda *args: None)
     flux = flux_api.traiter(_charger(_lot(api, etat, ["LOT-031"])))
     assert flux.etat == "IN_INTEGRE"
     facture = Facture.objects.get(numero="LOT-031")

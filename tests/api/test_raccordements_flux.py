@@ -24,7 +24,7 @@ from tests.factories import UtilisateurFactory, structure_privee
 @pytest.fixture
 def synchrone(monkeypatch, django_capture_on_commit_callbacks):
     """The flux task runs when the deposit's transaction commits, in the test's process."""
-    monkeypatch.setattr(tasks.traiter_flux, "delay", tasks.traiter_flux)
+    monkeypatch.setattr(tasks, "lancer_flux", lambda flux_id, syntaxe: tasks.traiter_flux(flux_id))
     return django_capture_on_commit_callbacks
 
 

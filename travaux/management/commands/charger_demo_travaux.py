@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from reportlab.lib.pagesizes import A4 as FORMAT_A4
-from reportlab.pdfgen import canvas
 
+from facturation import bibliotheques
 from facturation.enums import Cadre
 from organisation import demo
 from organisation.enums import OptionMoa
@@ -68,8 +67,9 @@ TVA_20 = {
 
 
 def _pdf(titre: str) -> bytes:
+    rl = bibliotheques.reportlab()
     tampon = io.BytesIO()
-    page = canvas.Canvas(tampon, pagesize=FORMAT_A4)
+    page = rl.canvas.Canvas(tampon, pagesize=rl.A4)
     page.setTitle(titre)
     page.drawString(50, 800, titre)
     page.drawString(50, 780, "Document de démonstration - Chorus Pro")
