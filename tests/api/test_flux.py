@@ -233,9 +233,10 @@ class Tue(BaseException):
 
 @pytest.fixture
 def tranches_synchrones(monkeypatch, synchrone):
-    """Chunks of one file, each run in the test's process when it is queued (so a lot of two runs as two chunks)."""
+    """Chunks of one file, each run in the test's process when it is queued (so a lot of two runs as two chunks):
+    the chunk task's own arguments are the last four the queuing receives."""
     monkeypatch.setattr(flux_api, "TAILLE_TRANCHE", 1)
-    monkeypatch.setattr(tasks.traiter_tranche_flux, "delay", tasks.traiter_tranche_flux)
+    monkeypatch.setattr(tasks, "_planifier", lambda *args: tasks.traiter_tranche_flux(*args[-4:]))
     return synchrone
 
 
