@@ -354,8 +354,8 @@ def test_tranche_ecrite_d_un_bloc_bons_integres_mauvais_rapportes_comme_a_l_unit
     # Every history chain holds (the verification of ``verifier_historiques``), and so do the dashboards' counters.
     assert premier_maillon_rompu(HistoriqueFacture) is None
     sortie = io.StringIO()
-    call_command("verifier_compteurs", stdout=sortie)
-    assert sortie.getvalue().strip() == "Compteurs des factures exacts : aucun écart."
+    call_command("verifier_compteurs", stdout=sortie)  # a drift would raise CommandError
+    assert "Compteurs des factures exacts : aucun écart." in sortie.getvalue() and "Écart" not in sortie.getvalue()
 
 
 def test_ecriture_groupee_refusee_les_factures_ecrites_une_a_une(
