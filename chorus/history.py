@@ -52,6 +52,57 @@ class HistoriqueBase(models.Model):
         return hashlib.sha256(self.contenu_empreinte().encode()).hexdigest()
 
     @classmethod
+    def nouvelle(
+        cls,
+        *,
+        objet,
+        precedente: str,
+        acting_user,
+        statut_precedent: str,
+        statut: str,
+        role: str = "",
+        motif="",
+        commentaire="",
+        **champs,
+    ):
+        """The next row of ``objet``'s chain, hashed, not saved: ``precedente`` is the hash of the chain's tail (""
+        for a chain that starts). The one place a row's hash is computed, whether rows are added one at a time
+        (``ajouter``) or many at once (``chorus.workflow.Workflow.transition_en_masse``)."""
+        row = cls(
+            objet=objet,
+            acting_user=acting_user,
+            role=role,
+            statut_precedent=statut_precedent,
+            statut=statut,
+            motif=motif or "",
+            commentaire=commentaire or "",
+            empreinte_precedente=precedente or "",
+            **champs,
+        )
+        row.empreinte = row.calculer_empreinte()
+        return row
+
+    @classmethod
+    def queue(cls, objet) -> str:
+        """The hash of the last row of ``objet``'s chain ("" when it has none)."""
+        return (
+            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
+            or ""
+        )
+
+    @classmethod
+    def queues(cls, objets) -> dict:
+        """``queue`` of many objects in one query: {object's pk: hash of its chain's tail} ("" when none)."""
+        pks = [o.pk for o in objets]
+        trouvees = dict(
+            cls.objects.filter(objet_id__in=pks)
+            .order_by("objet_id", "-created_at", "-id")
+            .distinct("objet_id")
+            .values_list("objet_id", "empreinte")
+        )
+        return {pk: trouvees.get(pk, "") for pk in pks}
+
+    @classmethod
     def ajouter(
         cls,
         *,
@@ -66,21 +117,17 @@ class HistoriqueBase(models.Model):
     ):
         """Append a row (``champs``: the concrete model's own fields). The caller holds the lock on ``objet`` (see
         ``chorus.workflow``), so the chain's tail cannot move under us."""
-        precedente = (
-            cls.objects.filter(objet=objet).order_by("-created_at", "-id").values_list("empreinte", flat=True).first()
-        )
-        row = cls(
+        row = cls.nouvelle(
             objet=objet,
+            precedente=cls.queue(objet),
             acting_user=acting_user,
             role=role,
             statut_precedent=statut_precedent,
             statut=statut,
-            motif=motif or "",
-            commentaire=commentaire or "",
-            empreinte_precedente=precedente or "",
+            motif=motif,
+            commentaire=commentaire,
             **champs,
         )
-        row.empreinte = row.calculer_empreinte()
         row.save(force_insert=True)
         return row
 

@@ -14,13 +14,15 @@ A lifecycle declares its table next to its status enum::
 
 ``transition`` locks the row, checks the table, saves the status, appends the history row and calls the
 lifecycle's notification hooks inside the same transaction (they write outbox rows, sent after commit). Nothing
-else in the codebase assigns a status.
+else in the codebase assigns a status. ``transition_en_masse`` is the same step for many objects at once (a flux's
+chunk): one UPDATE per source status, one INSERT of the history rows, the same checks, hashes and hooks.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 SYSTEME = "SYSTEME"
 
@@ -132,3 +134,62 @@ class Workflow:
         for name in update_fields:
             setattr(obj, name, getattr(locked, name))
         return entree
+
+    def transition_en_masse(
+        self,
+        objets: list,
+        *,
+        to: str,
+        acting_user,
+        role: str,
+        motif: str = "",
+        commentaire: str = "",
+        queues: dict | None = None,
+    ) -> list:
+        """``transition`` of many objects at once; returns their history rows, in ``objets``' order. Each object is
+        checked against the table as ``transition`` checks it; its status is written by one UPDATE per source
+        status whose WHERE repeats the source status, so an object changed meanwhile by someone else (the UPDATE
+        waits for its row lock, then re-reads it) makes the whole call fail, with nothing written. ``queues``:
+        {object's pk: hash of its history chain's tail} when the caller holds them (objects it has just created
+        start with "", then carry the rows this method returns), else read in one query."""
+        if not objets:
+            return []
+        model = type(objets[0])
+        for obj in objets:
+            self.verifier(statut=getattr(obj, self.champ), cible=to, role=role, motif=motif)
+        horodatage = any(f.name == "updated_at" for f in model._meta.concrete_fields)
+        maintenant = timezone.now()
+        par_source: dict[str, list] = {}
+        for obj in objets:
+            par_source.setdefault(getattr(obj, self.champ), []).append(obj.pk)
+        # No savepoint of its own: a failure fails the caller's whole transaction (nothing half-moved can commit).
+        with transaction.atomic(savepoint=False):
+            if queues is None:
+                queues = self.historique.queues(objets)
+            for source, pks in par_source.items():
+                valeurs = {self.champ: to, **({"updated_at": maintenant} if horodatage else {})}
+                if model.objects.filter(pk__in=pks, **{self.champ: source}).update(**valeurs) != len(pks):
+                    raise TransitionInterdite(
+                        f"Action impossible : un des objets n'est plus au statut « {self.libelle(source)} »."
+                    )
+            entrees = [
+                self.historique.nouvelle(
+                    objet=obj,
+                    precedente=queues[obj.pk],
+                    acting_user=acting_user,
+                    role=role,
+                    statut_precedent=getattr(obj, self.champ),
+                    statut=to,
+                    motif=motif,
+                    commentaire=commentaire,
+                )
+                for obj in objets
+            ]
+            self.historique.objects.bulk_create(entrees)
+            for obj, entree in zip(objets, entrees, strict=True):
+                setattr(obj, self.champ, to)
+                if horodatage:
+                    obj.updated_at = maintenant
+                for hook in self.notifications:
+                    hook(objet=obj, entree=entree)
+        return entrees

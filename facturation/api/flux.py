@@ -1,8 +1,9 @@
 """Processing a deposited flux: one invoice file or a ``.tar.gz`` of files of one syntax (read by
 ``facturation.lots``), each sent through the portal's one deposit pipeline (``facturation.services.envoi``: the
-document's own rules, seller, routing, duplicates, its own amounts, certificate and sending). Each invoice stands
-alone: an error, whatever it is, is reported against its number (BT-1, ``numeroDP``) and the flux is integrated,
-partially or not at all.
+document's own rules, seller, routing, duplicates, its own amounts, certificate and sending), a chunk at a time
+(``envoi.deposer_et_envoyer_lot``: every file of the chunk analysed, then the good ones written together). Each
+invoice stands alone: an error, whatever it is, is reported against its number (BT-1, ``numeroDP``) and the flux is
+integrated, partially or not at all.
 
 A lot is split into chunks (``TAILLE_TRANCHE`` files) that Celery workers run in parallel (``traiter_tranche``); the
 flux row counts the chunks that ended (``tranches_finies``, updated under its row lock, a redelivered chunk counted
@@ -10,12 +11,12 @@ once) and the chunk that ends last sets the flux's final state, in the same tran
 notifications (``circuit.notifier_lot``: one message per user per lot), so both happen exactly once.
 
 A flux never hangs and never lies: a worker takes it under a row lock (two workers never process one flux), chunks
-show it is alive as they go, each invoice is linked to the flux in its own transaction (a file whose invoice is
-linked is never integrated again); a flux left unfinished (worker killed, database gone) is taken up again by a beat
-task and resumes where it stopped (a new attempt: chunks of the old one stop at once), and after ``MAX_TENTATIVES``
-attempts it ends with a technical error. Its final state is always IN_INTEGRE, IN_INTEGRE_PARTIEL or IN_REJETE."""
+show it is alive as they go, a chunk's invoices are linked to the flux in the transaction that writes them (a file
+whose invoice is linked is never integrated again); a flux left unfinished (worker killed, database gone) is taken
+up again by a beat task and resumes where it stopped (a new attempt: chunks of the old one stop at once), and after
+``MAX_TENTATIVES`` attempts it ends with a technical error. Its final state is always IN_INTEGRE, IN_INTEGRE_PARTIEL
+or IN_REJETE."""
 
-import contextvars
 import hashlib
 import logging
 import time
@@ -53,29 +54,11 @@ ERREUR_TECHNIQUE_FICHIER = (
     "Erreur technique lors du traitement de ce fichier : il n'a pas été intégré. Vérifiez-le puis déposez-le à "
     "nouveau ; si l'erreur persiste, contactez le support de Chorus Pro."
 )
-# What the files of the chunk being processed share (routing lookups, the depositor's right): see ``_integrer``.
-_contexte_lot: contextvars.ContextVar = contextvars.ContextVar("flux_contexte_lot", default=None)
-
 Planifier = Callable[[int, int, int, list[int]], object]
 
 
-class TraitementRepris(Exception):
+class TraitementRepris(envoi.LotInterrompu):
     """This worker was taken for dead and another one took the flux over: it stops without writing anything."""
-
-
-def _integrer(flux: FluxDepot, nom: str, contenu: bytes):
-    """One invoice file through the portal's deposit pipeline; returns (number, invoice sent) or raises
-    ValidationError (French) carrying the document's number when it was read."""
-    facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX,
-        acting_user=flux.deposant,
-        fournisseur=flux.structure,
-        contenu=contenu,
-        nom_fichier=nom,
-        formats=SYNTAXES[flux.syntaxe],
-        lot=_contexte_lot.get(),
-    )
-    return facture.numero, facture
 
 
 def traiter(flux: FluxDepot, planifier: Planifier | None = None) -> FluxDepot:
@@ -228,38 +211,59 @@ def _traiter_tranche(flux: FluxDepot, tentative: int, index: int, indices: list[
             "fichier_sha256", flat=True
         )
     )
-    integrees, erreurs = {}, []
+    fichiers = [
+        envoi.FichierDuLot(cle=i, nom=membre.nom, contenu=membre.contenu)
+        for i, membre in membres.items()
+        if shas[i] not in deja
+    ]
     vu_le = time.monotonic()
-    jeton = _contexte_lot.set(envoi.ContexteLot())
-    try:
-        with circuit.notifications_du_lot():
-            for i, membre in membres.items():
-                if shas[i] in deja:
-                    continue
-                try:
-                    # The invoice and its link to the flux commit together: a crash never leaves an invoice that
-                    # the next attempt would take for a duplicate.
-                    with transaction.atomic():
-                        _, facture = _integrer(flux, membre.nom, membre.contenu)
-                        FluxDepot.factures.through.objects.create(fluxdepot_id=flux.pk, facture_id=facture.pk)
-                except ValidationError as exc:
-                    erreurs.append([i, _erreur_dp(flux, membre.nom, " ".join(exc.messages), membre.contenu)])
-                except Exception:
-                    # Whatever broke (a parser, a bug), only this file fails; the details stay in the logs.
-                    logger.exception("Flux %s : le fichier %s a fait échouer son intégration", flux.numero, membre.nom)
-                    erreurs.append([i, _erreur_dp(flux, membre.nom, ERREUR_TECHNIQUE_FICHIER, membre.contenu)])
-                else:
-                    integrees[shas[i]] = facture.pk
-                    # A worker taken for dead stops after the invoice it was writing (a read, not a lock: the
-                    # chunks running in parallel do not queue on the flux row).
-                    if not FluxDepot.objects.filter(pk=flux.pk, etat=Etat.EN_COURS, tentatives=tentative).exists():
-                        raise TraitementRepris
-                if time.monotonic() - vu_le > SIGNE_DE_VIE:
-                    _signe_de_vie(flux, tentative)
-                    vu_le = time.monotonic()
-    finally:
-        _contexte_lot.reset(jeton)
+
+    def signe_de_vie() -> None:
+        nonlocal vu_le
+        if time.monotonic() - vu_le > SIGNE_DE_VIE:
+            _signe_de_vie(flux, tentative)
+            vu_le = time.monotonic()
+
+    with circuit.notifications_du_lot():
+        # Every file analysed, then the good ones written in one transaction with their links to the flux: a crash
+        # leaves the whole chunk for the next attempt, never an invoice it would take for a duplicate.
+        resultats = envoi.deposer_et_envoyer_lot(
+            acting_user=flux.deposant,
+            fournisseur=flux.structure,
+            fichiers=fichiers,
+            formats=SYNTAXES[flux.syntaxe],
+            lier=lambda factures: _lier(flux, tentative, factures),
+            signe_de_vie=signe_de_vie,
+        )
+    integrees, erreurs = {}, []
+    for i, resultat in resultats.items():
+        membre = membres[i]
+        if isinstance(resultat, Facture):
+            integrees[shas[i]] = resultat.pk
+        elif isinstance(resultat, ValidationError):
+            erreurs.append([i, _erreur_dp(flux, membre.nom, " ".join(resultat.messages), membre.contenu)])
+        else:
+            # Whatever broke (a parser, a bug), only this file fails; the details stay in the logs.
+            logger.error(
+                "Flux %s : le fichier %s a fait échouer son intégration", flux.numero, membre.nom, exc_info=resultat
+            )
+            erreurs.append([i, _erreur_dp(flux, membre.nom, ERREUR_TECHNIQUE_FICHIER, membre.contenu)])
     _finir_tranche(flux, tentative, index, erreurs, integrees)
+
+
+def _lier(flux: FluxDepot, tentative: int, factures: list[Facture]) -> None:
+    """Link the chunk's invoices to the flux, in the transaction that writes them. A worker taken for dead writes
+    nothing: the check takes the flux row's lock and keeps it until this transaction commits, so a worker taking
+    the flux over (``_prendre``) waits for the commit, then finds these invoices linked and does not write them
+    again. (Chunks of one attempt queue on that lock only for their commits.)"""
+    FluxDepot.factures.through.objects.bulk_create(
+        [FluxDepot.factures.through(fluxdepot_id=flux.pk, facture_id=facture.pk) for facture in factures]
+    )
+    vivant = FluxDepot.objects.select_for_update(no_key=True).filter(
+        pk=flux.pk, etat=Etat.EN_COURS, tentatives=tentative
+    )
+    if not list(vivant.values_list("pk", flat=True)):
+        raise TraitementRepris
 
 
 def _liees(flux: FluxDepot):

@@ -1,6 +1,8 @@
 """Drafts: « Enregistrer » (a saisie's amounts computed by ``montants``, a deposited document's kept as they are),
 the cadre and bank details of a deposited draft, and the reminder of forgotten drafts."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +14,17 @@ from facturation.enums import ModeDepot, StatutFacture, TypeTva
 from facturation.models import AjustementDocument, Facture, LignePoste, RecapitulatifTVA
 from facturation.services.circuit import exiger_emission
 from facturation.services.controles import erreur_numero
+
+
+@dataclass
+class Brouillon:
+    """A draft's rows as they are written: the invoice and its lines, VAT breakdown and document allowances and
+    charges (the lines and breakdowns name the invoice object, so they can be built before it has its id)."""
+
+    facture: Facture
+    lignes: list[LignePoste]
+    recapitulatif_tva: list[RecapitulatifTVA]
+    ajustements: list[AjustementDocument]
 
 
 def enregistrer(
@@ -37,100 +50,130 @@ def enregistrer(
         exiger_emission(acting_user, fournisseur, service=service)
         if facture is not None:
             exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
+    if facture is None:
+        brouillon = nouveau_brouillon(
+            acting_user=acting_user, donnees=donnees, lignes=lignes, calcul=calcul, ajustements=ajustements
+        )
+        ecrire_nouveaux_brouillons([brouillon])
+        return brouillon.facture
+    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements)
+    with transaction.atomic():
+        # Under the row's lock: a draft sent meanwhile (another tab, a parallel request) is never re-opened.
+        facture = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
+        if facture.statut != StatutFacture.BROUILLON:
+            raise ValidationError("Seul un brouillon peut être modifié.")
+        brouillon = _construire(facture, donnees, lignes, calcul, ajustements)
+        # The status stays the locked row's (checked above): only the transition engine writes it.
+        facture.save(update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")])
+        # A draft saved again: its lines, VAT breakdown and allowances are replaced.
+        for relation, objets in (
+            (facture.lignes, brouillon.lignes),
+            (facture.recapitulatif_tva, brouillon.recapitulatif_tva),
+            (facture.ajustements, brouillon.ajustements),
+        ):
+            relation.all().delete()
+            relation.model.objects.bulk_create(objets)
+    return facture
+
+
+def nouveau_brouillon(
+    *, acting_user, donnees: dict, lignes: list[dict], calcul=None, ajustements: list | None = None
+) -> Brouillon:
+    """A new draft's rows, built and not written (``ecrire_nouveaux_brouillons`` writes them): what « Enregistrer »
+    creates, and what a flux's chunk creates for each of its invoices before writing them all at once."""
+    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements)
+    facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
+    return _construire(facture, donnees, lignes, calcul, ajustements)
+
+
+# A statement carries at most 65,535 parameters (PostgreSQL's protocol): rows are inserted by batches under that.
+PARAMETRES_PAR_INSERTION = 30_000
+
+
+def ecrire_nouveaux_brouillons(brouillons: list[Brouillon]) -> None:
+    """Insert new drafts with their lines, VAT breakdowns and allowances: one INSERT per table (by batches for a
+    big chunk), whether one draft or a flux's chunk: all or nothing."""
+    with transaction.atomic():
+        for modele, objets in (
+            (Facture, [b.facture for b in brouillons]),
+            # Inserted after the invoices, whose ids they take then (``bulk_create`` reads each row's invoice).
+            (LignePoste, [ligne for b in brouillons for ligne in b.lignes]),
+            (RecapitulatifTVA, [tva for b in brouillons for tva in b.recapitulatif_tva]),
+            (AjustementDocument, [a for b in brouillons for a in b.ajustements]),
+        ):
+            if objets:
+                par_lot = max(1, PARAMETRES_PAR_INSERTION // len(modele._meta.concrete_fields))
+                modele.objects.bulk_create(objets, batch_size=par_lot)
+
+
+def _montants(donnees: dict, lignes: list[dict], calcul, ajustements) -> tuple:
+    """The draft's amounts: a deposited document's own (``calcul``), or the saisie's computed from its lines."""
     if (numero := donnees.get("numero") or "") and (erreur := erreur_numero(numero)):
         raise ValidationError({"numero": erreur})  # a draft never holds a number Chorus Pro refuses
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)
         ajustements = _remises_de_la_saisie(donnees, calcul)
-    creation = facture is None  # a new draft has no lines, VAT breakdown nor allowances to replace
-    with transaction.atomic():
-        if facture is None:
-            facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
-        else:
-            # Under the row's lock: a draft sent meanwhile (another tab, a parallel request) is never re-opened.
-            facture = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
-            if facture.statut != StatutFacture.BROUILLON:
-                raise ValidationError("Seul un brouillon peut être modifié.")
-        for champ, valeur in donnees.items():
-            if champ not in ("mode_depot", "statut"):
-                setattr(facture, champ, valeur)
-        _appliquer_calcul(facture, calcul)
-        facture.relance_brouillon_le = None
-        if facture.pk is None:
-            facture.save()
-        else:  # the status stays the locked row's (checked above): only the transition engine writes it
-            facture.save(
-                update_fields=[f.name for f in Facture._meta.concrete_fields if f.name not in ("id", "statut")]
+    return calcul, ajustements
+
+
+def _construire(facture: Facture, donnees: dict, lignes: list[dict], calcul, ajustements) -> Brouillon:
+    """The one place a draft's fields and rows are built from its data and amounts, for one draft or many."""
+    for champ, valeur in donnees.items():
+        if champ not in ("mode_depot", "statut"):
+            setattr(facture, champ, valeur)
+    _appliquer_calcul(facture, calcul)
+    facture.relance_brouillon_le = None
+    return Brouillon(
+        facture=facture,
+        lignes=[
+            LignePoste(
+                facture=facture,
+                ordre=i,
+                reference=(ligne.get("reference") or "")[:50],
+                denomination=(ligne.get("denomination") or "Ligne")[:250],
+                unite=(ligne.get("unite") or "C62")[:20],
+                quantite=c.quantite,
+                prix_unitaire_ht=c.prix_unitaire_ht,
+                remise_ht=c.remise_ht,
+                taux_tva=c.taux_tva,
+                montant_ht=c.montant_ht,
+                montant_ttc=c.montant_ttc,
+                charges_ht=c.charges_ht,
+                quantite_base=c.quantite_base,
+                categorie_tva=c.categorie_tva,
+                ajustements=ligne.get("ajustements") or [],
             )
-        _remplacer(
-            facture.lignes,
-            [
-                LignePoste(
-                    facture=facture,
-                    ordre=i,
-                    reference=(ligne.get("reference") or "")[:50],
-                    denomination=(ligne.get("denomination") or "Ligne")[:250],
-                    unite=(ligne.get("unite") or "C62")[:20],
-                    quantite=c.quantite,
-                    prix_unitaire_ht=c.prix_unitaire_ht,
-                    remise_ht=c.remise_ht,
-                    taux_tva=c.taux_tva,
-                    montant_ht=c.montant_ht,
-                    montant_ttc=c.montant_ttc,
-                    charges_ht=c.charges_ht,
-                    quantite_base=c.quantite_base,
-                    categorie_tva=c.categorie_tva,
-                    ajustements=ligne.get("ajustements") or [],
-                )
-                for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
-            ],
-            creation=creation,
-        )
-        _remplacer(
-            facture.recapitulatif_tva,
-            [
-                RecapitulatifTVA(
-                    facture=facture,
-                    **{champ: getattr(t, champ) for champ in _RECAPITULATIF_TVA},
-                    motif_exoneration=t.motif_exoneration[:250],
-                    code_motif_exoneration=t.code_motif_exoneration[:30],
-                )
-                for t in calcul.tva
-            ],
-            creation=creation,
-        )
-        _remplacer(
-            facture.ajustements,
-            [
-                AjustementDocument(
-                    facture=facture,
-                    ordre=i,
-                    charge=a.charge,
-                    montant=a.montant,
-                    base=a.base,
-                    pourcentage=a.pourcentage,
-                    motif=(a.motif or "")[:250],
-                    code_motif=(a.code_motif or "")[:10],
-                    categorie_tva=a.categorie_tva,
-                    taux_tva=a.taux_tva,
-                )
-                for i, a in enumerate(ajustements or [], start=1)
-            ],
-            creation=creation,
-        )
-    return facture
+            for i, (ligne, c) in enumerate(zip(lignes, calcul.lignes, strict=True), start=1)
+        ],
+        recapitulatif_tva=[
+            RecapitulatifTVA(
+                facture=facture,
+                **{champ: getattr(t, champ) for champ in _RECAPITULATIF_TVA},
+                motif_exoneration=t.motif_exoneration[:250],
+                code_motif_exoneration=t.code_motif_exoneration[:30],
+            )
+            for t in calcul.tva
+        ],
+        ajustements=[
+            AjustementDocument(
+                facture=facture,
+                ordre=i,
+                charge=a.charge,
+                montant=a.montant,
+                base=a.base,
+                pourcentage=a.pourcentage,
+                motif=(a.motif or "")[:250],
+                code_motif=(a.code_motif or "")[:10],
+                categorie_tva=a.categorie_tva,
+                taux_tva=a.taux_tva,
+            )
+            for i, a in enumerate(ajustements or [], start=1)
+        ],
+    )
 
 
 # What the VAT recap keeps of each computed VAT line (``montants``) as it is; the reasons are cut to their columns.
 _RECAPITULATIF_TVA = ("taux", "base_ht", "remise_globale_ht", "montant_tva", "categorie")
-
-
-def _remplacer(relation, objets: list, *, creation: bool) -> None:
-    """The invoice's rows of ``relation`` (its lines, VAT recap, document allowances and charges) become ``objets``:
-    a draft saved again replaces them all, a new one has none yet."""
-    if not creation:
-        relation.all().delete()
-    relation.model.objects.bulk_create(objets)
 
 
 def completer_brouillon_depose(

@@ -54,11 +54,17 @@ def erreur_numero(numero: str, *, libelle: str = "Le numéro de facture") -> str
     return None
 
 
-def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
+def verifier_avant_envoi(
+    facture: Facture, *, lignes: int | None = None, numero_controle: bool = False
+) -> dict[str, str]:
+    """The portal's checks before sending, each refusal a French message keyed by the form field. A draft that is
+    not written yet (a flux's chunk checks all its invoices, then writes them at once) comes with its number of
+    ``lignes``; ``numero_controle``: the number was just checked unused by the deposit's duplicate check
+    (``envoi.controler_doublons``), which the database's unique index backs."""
     erreurs = verifier_acheminement(facture)
     if erreur := erreur_numero(facture.numero):
         erreurs["numero"] = erreur
-    elif (
+    elif not numero_controle and (
         Facture.objects.filter(fournisseur=facture.fournisseur, numero=facture.numero)
         .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
         .exclude(pk=facture.pk)
@@ -88,7 +94,7 @@ def verifier_avant_envoi(facture: Facture) -> dict[str, str]:
     if facture.mode_depot == ModeDepot.SAISIE and not org_queries.mandat_facturation_actif(facture.fournisseur):
         erreurs["fournisseur"] = "La saisie de factures exige le mandat de facturation de votre structure."
     sans_lignes = (facture.analyse_depot or {}).get("avec_lignes") is False  # Factur-X MINIMUM / BASIC WL
-    if not sans_lignes and not facture.lignes.exists():
+    if not sans_lignes and not (facture.lignes.exists() if lignes is None else lignes):
         erreurs["lignes"] = "La facture doit comporter au moins une ligne."
     return erreurs
 

@@ -14,17 +14,23 @@ function so that a reader finds each rule once:
 6. saving (``services.enregistrer`` with the document's own amounts, or the saisie's computed ones);
 7. ``envoyer``: the portal's checks before sending, the certificate and the sending (``services.valider_et_envoyer``).
 
+A flux's chunk of files (``deposer_et_envoyer_lot``) goes through the same steps and builds the same rows, file by
+file; only the writing differs: its good invoices are written together, in one transaction.
+
 A structured document (XML, Factur-X) keeps its own amounts: nothing here recomputes them, and a document the
 rules refuse never becomes an invoice. A plain PDF is a document whose data the user types (saisie rules).
 """
 
 import enum
 import hashlib
+import logging
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -48,7 +54,7 @@ from facturation.enums import (
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import CertificatRemplace, Facture
 from facturation.services import controles
-from facturation.services.brouillons import enregistrer
+from facturation.services.brouillons import Brouillon, ecrire_nouveaux_brouillons, enregistrer, nouveau_brouillon
 from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import DoublonDepot, doublon_fichier, erreur_numero, verifier_avant_envoi
 from facturation.services.pieces_jointes import ajouter_piece_jointe
@@ -56,6 +62,8 @@ from facturation.statuts import FOURNISSEUR
 from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
 from organisation.models import Structure
+
+logger = logging.getLogger(__name__)
 
 
 class Canal(enum.StrEnum):
@@ -108,6 +116,27 @@ class ContexteLot:
     acheteurs: dict = field(default_factory=dict)
     services: dict = field(default_factory=dict)
     coordonnees: dict = field(default_factory=dict)
+    # Step 5 for a whole chunk (``lire_doublons``): the sent invoices that have one of the chunk's files
+    # {SHA-256: invoice} or numbers {number: invoice}, read in two queries; then the chunk's own documents accepted
+    # so far, which the next files of the chunk must not repeat (they are written together, after the analysis).
+    fichiers_deposes: dict | None = None
+    numeros_deposes: dict | None = None
+    fichiers_retenus: dict = field(default_factory=dict)
+    numeros_retenus: set = field(default_factory=set)
+
+    def lire_doublons(self, fournisseur: Structure, documents: list["Document"]) -> None:
+        shas = [hashlib.sha256(d.contenu).hexdigest() for d in documents]
+        # Only numbers of an accepted form reach the query (a NUL byte…); the others are refused at step 5 anyway.
+        numeros = [d.numero for d in documents if d.numero and erreur_numero(d.numero) is None]
+        envoyees = Facture.objects.exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE]).order_by(
+            "created_at", "id"
+        )  # the newest invoice last, so it stays in the dicts, as ``.first()`` gives it one file at a time
+        self.fichiers_deposes = {f.fichier_sha256: f for f in envoyees.filter(fichier_sha256__in=shas)}
+        self.numeros_deposes = {f.numero: f for f in envoyees.filter(fournisseur=fournisseur, numero__in=numeros)}
+
+    def retenir(self, document: "Document") -> None:
+        self.fichiers_retenus[hashlib.sha256(document.contenu).hexdigest()] = document.numero
+        self.numeros_retenus.add(document.numero)
 
 
 @dataclass
@@ -388,28 +417,49 @@ def _coordonnees(d, fournisseur: Structure, erreurs: list[str], lot: ContexteLot
 # --- 5. Duplicates -----------------------------------------------------------------------------------------------
 
 
-def controler_doublons(*, contenu: bytes | None, fournisseur: Structure, numero: str, facture: Facture | None = None):
+def controler_doublons(
+    *,
+    contenu: bytes | None,
+    fournisseur: Structure,
+    numero: str,
+    facture: Facture | None = None,
+    lot: ContexteLot | None = None,
+):
+    """The same file, or the same number for the supplier, was already sent. ``lot``: a chunk whose duplicates were
+    read at once (``ContexteLot.lire_doublons``), and whose documents accepted so far count as sent."""
     # Checked before the number reaches a query (a NUL byte, a newline…); a document's number is its BT-1.
     libelle = "Le numéro de facture" if contenu is None else "Le numéro de facture (BT-1)"
     if numero and (erreur := erreur_numero(numero, libelle=libelle)):
         raise DepotRefuse(erreur, code=DepotRefuse.REGLES)
+    en_lot = lot is not None and lot.fichiers_deposes is not None
     if contenu is not None:
-        existante = doublon_fichier(contenu)
-        if existante is not None and (facture is None or existante.pk != facture.pk):
+        if en_lot:
+            sha = hashlib.sha256(contenu).hexdigest()
+            existante = lot.fichiers_deposes.get(sha)
+            numero_existant = existante.numero if existante is not None else lot.fichiers_retenus.get(sha)
+        else:
+            existante = doublon_fichier(contenu)
+            numero_existant = existante.numero if existante is not None else None
+        if numero_existant is not None and (facture is None or existante is None or existante.pk != facture.pk):
             raise DepotRefuse(
-                f"Ce fichier a déjà été déposé (facture n° {existante.numero}).",
+                f"Ce fichier a déjà été déposé (facture n° {numero_existant}).",
                 code=DepotRefuse.DOUBLON,
                 numero=numero,
                 facture=existante,
             )
     if numero:
-        meme_numero = (
-            Facture.objects.filter(fournisseur=fournisseur, numero=numero)
-            .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
-            .exclude(pk=getattr(facture, "pk", None))
-            .first()
-        )
-        if meme_numero is not None:
+        if en_lot:
+            meme_numero = lot.numeros_deposes.get(numero)
+            deja = meme_numero is not None or numero in lot.numeros_retenus
+        else:
+            meme_numero = (
+                Facture.objects.filter(fournisseur=fournisseur, numero=numero)
+                .exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE])
+                .exclude(pk=getattr(facture, "pk", None))
+                .first()
+            )
+            deja = meme_numero is not None
+        if deja:
             raise DepotRefuse(
                 f"Ce numéro de facture est déjà utilisé par votre structure : la facture n° {numero} a déjà été "
                 "déposée.",
@@ -435,6 +485,18 @@ def lignes_du_document(document: Document) -> list[dict]:
     ]
 
 
+def donnees_du_document(document: Document, valeurs: dict, mode_depot: str | None = None) -> dict:
+    """The draft's fields of a structured document: its routing and data (``valeurs``), its deposit mode, the
+    file's digest and analysis."""
+    mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
+    return {
+        **valeurs,
+        "mode_depot": mode,
+        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
+        "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
+    }
+
+
 def enregistrer_document(
     *,
     acting_user,
@@ -449,15 +511,12 @@ def enregistrer_document(
     file is kept unchanged as the legal original. ``emetteur_verifie``: a flux, whose depositor's right to emit was
     checked once for the lot; ``envoi_immediat``: the draft is sent in the same transaction, which stores the file
     (under the sent invoice's name): it is not stored twice."""
-    mode = mode_depot or (ModeDepot.DEPOT_XML if document.analyse.format != "FACTURX" else ModeDepot.DEPOT_PDF)
-    fichier = {
-        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
-        "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
-    }
+    donnees = donnees_du_document(document, valeurs, mode_depot)
+    mode = donnees["mode_depot"]
     creation = facture is None
     facture = enregistrer(
         acting_user=acting_user,
-        donnees={**valeurs, "mode_depot": mode, **fichier},
+        donnees=donnees,
         lignes=lignes_du_document(document),
         facture=facture,
         calcul=document.calcul,
@@ -539,12 +598,35 @@ def analyser_depot(
 ) -> Document:
     """Steps 1 to 5 of a deposited file, nothing written: what the portal's « Déposer facture » shows. ``formats``:
     the formats a channel accepts (a flux declares its syntax)."""
+    document = lire_et_controler(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, formats=formats)
+    return doublons_et_acheminement(document, fournisseur, cadre=cadre, lot=lot)
+
+
+def lire_et_controler(*, fournisseur: Structure, contenu: bytes, nom_fichier: str, formats=None) -> Document:
+    """Steps 1 to 3: the file read, the rules of its own profile, its seller."""
     document = lire(contenu, nom_fichier, formats)
     controler_regles(document)
     controler_vendeur(document, fournisseur)
-    controler_doublons(contenu=contenu, fournisseur=fournisseur, numero=document.numero)
+    return document
+
+
+def doublons_et_acheminement(
+    document: Document, fournisseur: Structure, *, cadre: str | None = None, lot: ContexteLot | None = None
+) -> Document:
+    """Steps 5 then 4, in the order the pipeline has always run them: a file already sent is answered as such,
+    whatever its routing."""
+    controler_doublons(contenu=document.contenu, fournisseur=fournisseur, numero=document.numero, lot=lot)
     acheminer_document(document, fournisseur, cadre=cadre, lot=lot)
     return document
+
+
+def _exiger_structure(document: Document) -> None:
+    if not document.structure:
+        raise DepotRefuse(
+            "Ce PDF ne contient pas de facture structurée (Factur-X) : déposez-le sur le portail pour en saisir les "
+            "données.",
+            code=DepotRefuse.FORMAT,
+        )
 
 
 @effaces_en_cas_d_echec()
@@ -562,7 +644,6 @@ def deposer_et_envoyer(
     travaux: tuple[dict, montants.Calcul] | None = None,
     pieces_jointes=(),
     pdf_principal: tuple[bytes, str] | None = None,
-    lot: ContexteLot | None = None,
 ) -> Facture:
     """Every channel's « Valider et envoyer ».
 
@@ -572,8 +653,8 @@ def deposer_et_envoyer(
     - typed data (``SOUMETTRE``, ``SAISIE``): ``saisie`` = (fields, lines) is saved then sent in one transaction,
       with its ``pieces_jointes`` (keyword arguments of ``ajouter_piece_jointe``) and, for ``SOUMETTRE`` in
       ``DEPOT_PDF_API`` mode, ``pdf_principal`` = (content, name): the plain PDF that is the invoice's original;
-    - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF;
-    - ``lot``: what the files of one flux share (``ContexteLot``), read once for the lot.
+    - a payable works piece (``TRAVAUX``): ``travaux`` = (fields, typed totals) and ``contenu`` its PDF.
+    A flux's files go by chunks through ``deposer_et_envoyer_lot``, which shares these steps.
     Raises DepotRefuse / ValidationError with French messages; nothing is kept of a refused deposit, nor of one the
     database failed under (its files are deleted: ``effaces_en_cas_d_echec``)."""
     if canal == Canal.TRAVAUX:
@@ -594,25 +675,23 @@ def deposer_et_envoyer(
             if pdf_principal is not None:
                 _rattacher_pdf(brouillon, *pdf_principal)
             return envoyer(acting_user=acting_user, facture=brouillon)
-    if lot is not None and not lot.emetteur_verifie:
-        exiger_emission(acting_user, fournisseur)
-        lot.emetteur_verifie = True
     document = analyser_depot(
-        fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats, lot=lot
+        fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats
     )
-    if not document.structure:
-        raise DepotRefuse(
-            "Ce PDF ne contient pas de facture structurée (Factur-X) : déposez-le sur le portail pour en saisir les "
-            "données.",
-            code=DepotRefuse.FORMAT,
-        )
+    _exiger_structure(document)
+    return _enregistrer_et_envoyer(acting_user=acting_user, document=document, canal=canal)
+
+
+def _enregistrer_et_envoyer(*, acting_user, document: Document, canal: Canal, emetteur_verifie: bool = False):
+    """One analysed structured document saved and sent, in one transaction. ``emetteur_verifie``: a flux's file,
+    whose depositor's right was checked once for its chunk."""
     with transaction.atomic():
         brouillon = enregistrer_document(
             acting_user=acting_user,
             document=document,
             valeurs=document.valeurs,
             mode_depot=MODE_DEPOT.get(canal) if canal == Canal.FLUX else None,
-            emetteur_verifie=lot is not None and lot.emetteur_verifie,
+            emetteur_verifie=emetteur_verifie,
             envoi_immediat=True,
         )
         # The file was checked for duplicates a moment ago (``analyser_depot``) and is in memory: sending neither
@@ -621,8 +700,152 @@ def deposer_et_envoyer(
             acting_user=acting_user,
             facture=brouillon,
             document=(document.contenu, _nom_envoye(brouillon, document.contenu)),
-            emetteur_verifie=lot is not None and lot.emetteur_verifie,
+            emetteur_verifie=emetteur_verifie,
         )
+
+
+# --- A flux's chunk: every file analysed, then the good ones written together ------------------------------------
+
+
+class LotInterrompu(Exception):
+    """Raised by the caller of ``deposer_et_envoyer_lot`` (its ``lier`` or ``signe_de_vie``) to stop the chunk:
+    nothing of it is written, and the exception goes up to the caller."""
+
+
+@dataclass(frozen=True)
+class FichierDuLot:
+    cle: object  # the caller's name for the file (a flux: its position in the lot)
+    nom: str
+    contenu: bytes
+
+
+def deposer_et_envoyer_lot(
+    *,
+    acting_user,
+    fournisseur: Structure,
+    fichiers: list[FichierDuLot],
+    formats=None,
+    lier: Callable[[list[Facture]], None] | None = None,
+    signe_de_vie: Callable[[], None] | None = None,
+) -> dict:
+    """``deposer/flux``'s chunk of files. Each file is analysed as ``deposer_et_envoyer`` analyses one — steps 1 to
+    5 and the checks before sending, by the same functions, the depositor's right once for the chunk and the
+    duplicates read in two queries for it — and its rows are built by the same code as one draft's
+    (``nouveau_brouillon``, ``certifier``); then the good ones are written together in one transaction: one INSERT
+    per table, each status by one UPDATE, the history rows hashed by the same function as one at a time
+    (``Workflow.transition_en_masse``). Returns {file's key: its invoice, or the exception that refused it}, in the
+    files' order: a refused file never holds the others back.
+
+    ``lier(factures)`` runs inside the writing's transaction (a flux links its invoices there); ``signe_de_vie()``
+    after each file read. Should the writing fail as a whole (two chunks sending one number at the same moment meet
+    on the unique index), each invoice is then written on its own, exactly as ``deposer_et_envoyer`` writes one, so
+    that only the faulty one is refused."""
+    resultats: dict = {}
+    try:
+        exiger_emission(acting_user, fournisseur)
+    except PermissionDenied as exc:
+        return {f.cle: exc for f in fichiers}
+    lot = ContexteLot(emetteur_verifie=True)
+    lus: dict = {}
+    for f in fichiers:
+        try:
+            lus[f.cle] = lire_et_controler(
+                fournisseur=fournisseur, contenu=f.contenu, nom_fichier=f.nom, formats=formats
+            )
+        except Exception as exc:  # noqa: BLE001 - whatever broke (a parser, a bug), this file only; the caller reports it
+            resultats[f.cle] = exc
+        if signe_de_vie is not None:
+            signe_de_vie()
+    lot.lire_doublons(fournisseur, list(lus.values()))
+    prets: dict = {}
+    for cle, document in lus.items():
+        try:
+            doublons_et_acheminement(document, fournisseur, lot=lot)
+            _exiger_structure(document)
+            brouillon = nouveau_brouillon(
+                acting_user=acting_user,
+                donnees=donnees_du_document(document, document.valeurs, MODE_DEPOT[Canal.FLUX]),
+                lignes=lignes_du_document(document),
+                calcul=document.calcul,
+                ajustements=document.donnees.ajustements,
+            )
+            _controler_envoi(brouillon, acting_user)
+        except Exception as exc:  # noqa: BLE001 - as above: this file only, reported by the caller
+            resultats[cle] = exc
+        else:
+            lot.retenir(document)  # the next files of the chunk must not repeat its number (nor its file)
+            prets[cle] = (document, brouillon)
+    if prets:
+        resultats.update(_ecrire_lot(acting_user, fournisseur, prets, lier))
+    return {f.cle: resultats[f.cle] for f in fichiers}
+
+
+def _controler_envoi(brouillon: Brouillon, acting_user) -> None:
+    """The checks ``envoyer`` then ``valider_et_envoyer`` make before sending a structured document, in their
+    order, on a draft not written yet (its number was just checked by ``controler_doublons``)."""
+    erreurs = verifier_avant_envoi(brouillon.facture, lignes=len(brouillon.lignes), numero_controle=True)
+    if erreurs:
+        raise ValidationError(erreurs)
+    erreurs = controles.verifier_valideur(brouillon.facture, acting_user)
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def _ecrire_lot(acting_user, fournisseur: Structure, prets: dict, lier) -> dict:
+    try:
+        with effaces_en_cas_d_echec(), transaction.atomic():
+            factures = _ecrire_en_masse(acting_user, list(prets.values()))
+            if lier is not None:
+                lier(factures)
+        return dict(zip(prets, factures, strict=True))
+    except LotInterrompu:
+        raise
+    except Exception:
+        logger.warning("Écriture groupée d'une tranche refusée : ses factures sont écrites une à une", exc_info=True)
+    resultats = {}
+    for cle, (document, _brouillon) in prets.items():
+        try:
+            with effaces_en_cas_d_echec(), transaction.atomic():
+                # Another chunk may have sent one of these numbers (or files) meanwhile: the usual answer.
+                controler_doublons(contenu=document.contenu, fournisseur=fournisseur, numero=document.numero)
+                facture = _enregistrer_et_envoyer(
+                    acting_user=acting_user, document=document, canal=Canal.FLUX, emetteur_verifie=True
+                )
+                if lier is not None:
+                    lier([facture])
+        except LotInterrompu:
+            raise
+        except Exception as exc:  # noqa: BLE001 - this invoice only, as in the writing of one; reported by the caller
+            resultats[cle] = exc
+        else:
+            resultats[cle] = facture
+    return resultats
+
+
+def _ecrire_en_masse(acting_user, prets: list[tuple[Document, Brouillon]]) -> list[Facture]:
+    """The chunk's drafts inserted already certified, then Déposée and routed: two UPDATEs (one per target status)
+    and two INSERTs of history rows for the whole chunk."""
+    date_depot = timezone.now()
+    for document, brouillon in prets:
+        facture = brouillon.facture
+        certifier(facture, document.contenu, _nom_envoye(facture, document.contenu), date_depot=date_depot)
+    ecrire_nouveaux_brouillons([brouillon for _, brouillon in prets])
+    factures = [brouillon.facture for _, brouillon in prets]
+    # A new invoice's chain starts empty; routing continues each chain from the row « Déposée » just hashed.
+    deposees = CIRCUIT.transition_en_masse(
+        factures,
+        to=StatutFacture.DEPOSEE,
+        acting_user=acting_user,
+        role=FOURNISSEUR,
+        queues={f.pk: "" for f in factures},
+    )
+    queues = {entree.objet_id: entree.empreinte for entree in deposees}
+    par_cible = defaultdict(list)
+    for facture in factures:
+        par_cible[cible_acheminement(facture)].append(facture)
+    for cible, groupe in par_cible.items():
+        CIRCUIT.transition_en_masse(groupe, to=cible, acting_user=None, role=SYSTEME, queues=queues)
+    return factures
 
 
 def _rattacher_pdf(facture: Facture, contenu: bytes, nom: str) -> None:
@@ -819,11 +1042,7 @@ def valider_et_envoyer(
             raise TransitionInterdite(f"Action déjà effectuée : la facture n° {facture.numero} a déjà été envoyée.")
         if verrouillee.updated_at != facture.updated_at:
             raise ValidationError("La facture a été modifiée pendant l'envoi : vérifiez-la, puis envoyez-la à nouveau.")
-        facture.date_depot = timezone.now()
-        facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
-        noter_ecriture(facture.fichier)
-        facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
-        facture.empreinte_certificat = empreinte(contenu, facture)
+        certifier(facture, contenu, nom_fichier, date_depot=timezone.now())
         try:
             with transaction.atomic():
                 # Everything but the status, which only the transition engine writes.
@@ -853,10 +1072,24 @@ def valider_et_envoyer(
     return facture
 
 
+def certifier(facture: Facture, contenu: bytes, nom_fichier: str, *, date_depot) -> None:
+    """The sent invoice's legal original stored, its digest and its certificat de dépôt (the row is saved by the
+    caller: one invoice's sending, or a flux's chunk written at once)."""
+    facture.date_depot = date_depot
+    facture.fichier.save(nom_fichier, ContentFile(contenu), save=False)
+    noter_ecriture(facture.fichier)
+    facture.fichier_sha256 = hashlib.sha256(contenu).hexdigest()
+    facture.empreinte_certificat = empreinte(contenu, facture)
+
+
+def cible_acheminement(facture: Facture) -> str:
+    """Where a deposited invoice goes: À valider (A9/A12) or Mise à disposition du destinataire."""
+    return StatutFacture.A_VALIDER_1 if facture.cadre in CADRES_AVEC_VALIDEUR else StatutFacture.MISE_A_DISPOSITION
+
+
 def acheminer(facture: Facture) -> None:
     """Déposée → À valider (A9/A12) or Mise à disposition du destinataire."""
-    cible = StatutFacture.A_VALIDER_1 if facture.cadre in CADRES_AVEC_VALIDEUR else StatutFacture.MISE_A_DISPOSITION
-    CIRCUIT.transition(facture, to=cible, acting_user=None, role=SYSTEME)
+    CIRCUIT.transition(facture, to=cible_acheminement(facture), acting_user=None, role=SYSTEME)
 
 
 AGE_DEPOT_ABANDONNE = timezone.timedelta(days=1)

@@ -175,7 +175,7 @@ def etat_du_flux(numero) -> dict:
 
 @pytest.fixture
 def analyse_qui_plante(monkeypatch):
-    """Inside _integrer's path, the reading of invoice FLX-CRASH raises a Python exception (a parser's bug)."""
+    """Inside the pipeline's analysis, the routing of invoice FLX-CRASH raises a Python exception (a parser's bug)."""
     acheminer_document = envoi.acheminer_document
 
     def plante(document, fournisseur, **kwargs):
@@ -231,23 +231,46 @@ class Tue(BaseException):
     """The worker is killed (nothing in traiter catches it)."""
 
 
-def test_flux_tue_en_cours_repris_par_la_tache_beat(api, etat, synchrone, monkeypatch):
+@pytest.fixture
+def tranches_synchrones(monkeypatch, synchrone):
+    """Chunks of one file, each run in the test's process when it is queued (so a lot of two runs as two chunks):
+    the chunk task's own arguments are the last four the queuing receives."""
+    monkeypatch.setattr(flux_api, "TAILLE_TRANCHE", 1)
+    monkeypatch.setattr(tasks, "_planifier", lambda *args: tasks.traiter_tranche_flux(*args[-4:]))
+    return synchrone
+
+
+def _lecture_espionnee(monkeypatch, action):
+    """``envoi.lire_et_controler`` (steps 1 to 3 of each file) records the files it reads and runs ``action(nom,
+    nombre de fichiers lus)`` first."""
+    lire, appels = envoi.lire_et_controler, []
+
+    def espion(*, fournisseur, contenu, nom_fichier, formats=None):
+        appels.append(nom_fichier)
+        action(nom_fichier, len(appels))
+        return lire(fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, formats=formats)
+
+    monkeypatch.setattr(envoi, "lire_et_controler", espion)
+    return appels
+
+
+def test_flux_tue_en_cours_repris_par_la_tache_beat(api, etat, tranches_synchrones, monkeypatch):
+    """Killed in its second chunk: the first chunk's invoice is written and linked (they commit together), the
+    second chunk left nothing; the beat resumes the flux, which integrates only what is missing."""
     a, b = document(api.compte, etat, "FLX-R1"), document(api.compte, etat, "FLX-R2")
-    integrer, appels = flux_api._integrer, []
 
-    def meurt_au_second(flux, nom, contenu):
-        appels.append(nom)
-        if len(appels) == 2:
+    def meurt_au_second(nom, lus):
+        if lus == 2:
             raise Tue
-        return integrer(flux, nom, contenu)
 
-    monkeypatch.setattr(flux_api, "_integrer", meurt_au_second)
-    with pytest.raises(Tue), synchrone(execute=True):
-        numero = deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    appels = _lecture_espionnee(monkeypatch, meurt_au_second)
+    with pytest.raises(Tue), tranches_synchrones(execute=True):
+        deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz")
     flux = FluxDepot.objects.get(structure=api.compte.structure)
     numero = flux.numero
-    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.tentatives == 1
-    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-R1"]  # linked as soon as created
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.tentatives == 1 and flux.tranches_finies == [0]
+    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-R1"]
+    assert not Facture.objects.filter(numero="FLX-R2").exists()
 
     debut = timezone.now()
     with time_machine.travel(debut + timedelta(minutes=5), tick=False):
@@ -261,6 +284,66 @@ def test_flux_tue_en_cours_repris_par_la_tache_beat(api, etat, synchrone, monkey
     assert flux.tentatives == 2 and appels == ["a.xml", "b.xml", "b.xml"]  # a.xml was not integrated twice
     assert sorted(flux.factures.values_list("numero", flat=True)) == ["FLX-R1", "FLX-R2"]
     assert Facture.objects.filter(numero__startswith="FLX-R").count() == 2
+
+
+def test_tranche_tuee_pendant_l_analyse_n_ecrit_rien(api, etat, synchrone, monkeypatch):
+    """A chunk's invoices are written together once all its files are analysed: killed before, it wrote none."""
+    a, b = document(api.compte, etat, "FLX-K1"), document(api.compte, etat, "FLX-K2")
+
+    def meurt_au_second(nom, lus):
+        if lus == 2:
+            raise Tue
+
+    _lecture_espionnee(monkeypatch, meurt_au_second)
+    with pytest.raises(Tue), synchrone(execute=True):
+        deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz")
+    flux = FluxDepot.objects.get(structure=api.compte.structure)
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.tranches_finies == []
+    assert not flux.factures.exists() and not Facture.objects.filter(numero__startswith="FLX-K").exists()
+
+
+def _fichiers_factures() -> set[str]:
+    racine = os.path.join(settings.MEDIA_ROOT, "factures")
+    return {os.path.join(d, f) for d, _, noms in os.walk(racine) for f in noms}
+
+
+def test_flux_repris_pendant_l_ecriture_le_premier_n_ecrit_rien(api, etat, synchrone, monkeypatch):
+    """Taken for dead while it analysed its chunk, a worker finds it out when it links the chunk's invoices (under
+    the flux row's lock, in the writing's transaction): nothing of the chunk is kept, not even its stored files."""
+    a, b = document(api.compte, etat, "FLX-W1"), document(api.compte, etat, "FLX-W2")
+
+    def repris_au_second(nom, lus):
+        if lus == 2:  # meanwhile this worker was taken for dead and another one took the flux (its attempt n° 2)
+            FluxDepot.objects.filter(structure=api.compte.structure).update(tentatives=2)
+
+    appels = _lecture_espionnee(monkeypatch, repris_au_second)
+    avant = _fichiers_factures()
+    with synchrone(execute=True):
+        numero = deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    flux = FluxDepot.objects.get(numero=numero)
+    assert appels == ["a.xml", "b.xml"]  # both analysed: the writing is where it stopped
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.erreurs_dp == [] and flux.tranches_finies == []
+    assert not flux.factures.exists() and not Facture.objects.filter(numero__startswith="FLX-W").exists()
+    assert _fichiers_factures() == avant
+
+
+def test_flux_repris_pendant_l_analyse_le_premier_s_arrete_au_signe_de_vie(api, etat, synchrone, monkeypatch):
+    """A worker shows it is alive between the files it analyses (here after each one): taken for dead, it stops
+    there, without reading the chunk's other files nor writing anything."""
+    monkeypatch.setattr(flux_api, "SIGNE_DE_VIE", -1.0)
+    membres = [(f"{n}.xml", document(api.compte, etat, f"FLX-V{n}")) for n in (1, 2, 3)]
+
+    def repris_au_second(nom, lus):
+        if lus == 2:
+            FluxDepot.objects.filter(structure=api.compte.structure).update(tentatives=2)
+
+    appels = _lecture_espionnee(monkeypatch, repris_au_second)
+    with synchrone(execute=True):
+        numero = deposer(api, tar_gz(*membres), nom="lot.tar.gz").json()["numeroFluxDepot"]
+    assert appels == ["1.xml", "2.xml"]
+    flux = FluxDepot.objects.get(numero=numero)
+    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.tranches_finies == []
+    assert not Facture.objects.filter(numero__startswith="FLX-V").exists()
 
 
 def test_flux_recu_dont_la_tache_s_est_perdue(api, etat, synchrone):
@@ -319,26 +402,6 @@ def test_worker_mort_a_la_derniere_tentative_factures_integrees_jamais_rejete(ap
         "Le traitement du flux a échoué 3 fois (erreur technique) : 1 facture(s) intégrée(s), les autres fichiers "
         "n'ont pas été traités."
     )
-
-
-def test_flux_repris_par_un_autre_worker_le_premier_s_arrete(api, etat, synchrone, monkeypatch):
-    a, b = document(api.compte, etat, "FLX-W1"), document(api.compte, etat, "FLX-W2")
-    integrer = flux_api._integrer
-
-    def pris_pour_mort(flux, nom, contenu):
-        resultat = integrer(flux, nom, contenu)
-        # Meanwhile this worker was taken for dead and another one took the flux (its attempt n° 2).
-        FluxDepot.objects.filter(pk=flux.pk).update(tentatives=2)
-        return resultat
-
-    monkeypatch.setattr(flux_api, "_integrer", pris_pour_mort)
-    with synchrone(execute=True):
-        numero = deposer(api, tar_gz(("a.xml", a), ("b.xml", b)), nom="lot.tar.gz").json()["numeroFluxDepot"]
-    flux = FluxDepot.objects.get(numero=numero)
-    # The first worker linked its invoice (it exists) then stopped: no second file, no compte rendu of its own.
-    assert flux.etat == "IN_EN_COURS_TRAITEMENT_CPP" and flux.erreurs_dp == []
-    assert list(flux.factures.values_list("numero", flat=True)) == ["FLX-W1"]
-    assert not Facture.objects.filter(numero="FLX-W2").exists()
 
 
 def test_lot_hostile_rejete_sans_rien_garder(api, etat, synchrone):

@@ -1,16 +1,26 @@
 """A lot split into chunks run in parallel (facturation.api.flux): the flux's final state is set once, by the chunk
 that ends last, whatever the order the chunks run in, a chunk delivered twice counts once, a chunk of an attempt
 that was taken over does nothing; the lot's invoices are notified once per user (not once per invoice and status);
-the rules and the portal's checks run once per invoice."""
+the rules and the portal's checks run once per invoice; a chunk's good invoices are written together (a constant
+number of queries per chunk), with the rows, history chains, counters and per-file outcomes of one-at-a-time
+deposits."""
 
+import io
+import json
+import pathlib
 import tarfile
 
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
+from chorus.management.commands.verifier_historiques import premier_maillon_rompu
 from chorus.models import Message, OutboxMessage
-from facturation import en16931
+from facturation import compteurs, en16931
 from facturation.api import flux as flux_api
 from facturation.api import tasks
 from facturation.api.vues_flux import creer_flux
@@ -206,12 +216,190 @@ def _requetes_d_une_tranche(api, etat, monkeypatch, capture, prefixe, taille):
     return len(requetes)
 
 
+# A chunk's queries, whatever its size: the flux read twice (the task, the chunk), the files already linked, the
+# depositor's right (2), the duplicates of the chunk's files and numbers (2), the routing lookups (buyer, service,
+# bank details: 3), the writing (savepoints, one INSERT of invoices, lines and VAT breakdowns, per target status one
+# UPDATE and one INSERT of history rows, the links, the flux row's lock: 13), the chunk counted on the flux (4).
+REQUETES_PAR_TRANCHE = 27
+
+
 def test_requetes_par_facture_bornees(api, etat, agent, monkeypatch, django_capture_on_commit_callbacks):
-    """The SQL queries of a chunk, per invoice: the difference between a chunk of 4 and a chunk of 8 invoices (the
-    chunk's fixed costs cancel out). Measured: 144 and 276 queries, i.e. 33 per invoice and 12 per chunk — the
-    document's parties, the duplicate checks, the draft with its lines and VAT breakdown, the sending's update, two
-    transitions with their history rows (each reading its chain's tail), the link to the flux, the liveness check."""
+    """The SQL queries of a chunk of 4 and of 8 invoices: the same, 27 when measured — none per invoice (every file
+    is analysed with the chunk's lookups, then the chunk is written by one statement per table and per target
+    status). Before this (each invoice written on its own): 144 and 276, 33 per invoice and 12 per chunk."""
     capture = django_capture_on_commit_callbacks
     petite = _requetes_d_une_tranche(api, etat, monkeypatch, capture, "LOT-A", 4)
     grande = _requetes_d_une_tranche(api, etat, monkeypatch, capture, "LOT-B", 8)
-    assert (grande - petite) / 4 <= 33, (petite, grande)
+    assert grande == petite, (petite, grande)  # nothing per invoice
+    assert petite <= REQUETES_PAR_TRANCHE, (petite, grande)
+
+
+# --- A chunk written together: the same outcome as one file at a time -------------------------------------------
+
+CII = flux_api.SYNTAXES["IN_DP_E1_CII_16B"]
+
+
+def _deposer_lot(api, membres, django_capture_on_commit_callbacks):
+    """A lot of ``membres`` processed at once (one chunk for fewer than ``TAILLE_TRANCHE`` files)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        flux = creer_flux(
+            structure=api.compte.structure,
+            compte=api.compte,
+            syntaxe="IN_DP_E1_CII_16B",
+            nom_fichier="lot.tar.gz",
+            contenu=tar_gz(*membres),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        return flux_api.traiter(_charger(flux))
+
+
+def _a_l_unite(api, nom, contenu):
+    """The pipeline's answer to this one file deposited alone (``deposer_et_envoyer``), nothing kept."""
+
+    class Annule(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            facture = envoi.deposer_et_envoyer(
+                canal=envoi.Canal.FLUX,
+                acting_user=api.compte.utilisateur,
+                fournisseur=api.compte.structure,
+                contenu=contenu,
+                nom_fichier=nom,
+                formats=CII,
+            )
+            raise Annule(facture.numero)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    except Annule:
+        return "intégrée"
+
+
+def _lignes(facture) -> str:
+    """The invoice's rows as written, without what differs by nature (ids, number, times, file, digests)."""
+    ignores = {"id", "numero", "date_depot", "fichier", "fichier_sha256", "empreinte_certificat", "created_at"}
+    rows = {
+        "facture": {k: v for k, v in model_to_dict(facture).items() if k not in ignores},
+        "lignes": [model_to_dict(ligne, exclude=["id", "facture"]) for ligne in facture.lignes.all()],
+        "tva": [model_to_dict(tva, exclude=["id", "facture"]) for tva in facture.recapitulatif_tva.all()],
+        "ajustements": [model_to_dict(a, exclude=["id", "facture"]) for a in facture.ajustements.all()],
+        "historique": [
+            (h.statut_precedent, h.statut, h.role, h.acting_user_id, h.motif)
+            for h in facture.historique.order_by("created_at", "id")
+        ],
+    }
+    return json.dumps(rows, default=str, sort_keys=True).replace(facture.numero, "N")
+
+
+def test_tranche_ecrite_d_un_bloc_bons_integres_mauvais_rapportes_comme_a_l_unite(
+    api, etat, agent, django_capture_on_commit_callbacks
+):
+    modele = document(api.compte, etat, "LOT-000")
+
+    def numero(n: str) -> bytes:
+        return modele.replace(b"LOT-000", n.encode())
+
+    # An invoice sent before the lot: the lot repeats its file, and its number in another document.
+    premier = _deposer_lot(api, [("deja.xml", numero("LOT-050"))], django_capture_on_commit_callbacks)
+    assert premier.etat == "IN_INTEGRE"
+    mauvais = {
+        "illisible.xml": b"<pas-une-facture/>",
+        "sans-engagement.xml": document(api.compte, etat, "LOT-SE", engagement=""),
+        "meme-numero-dans-le-lot.xml": numero("LOT-101").replace(b"EJ-1", b"EJ-2"),
+        "facturx.pdf": document(api.compte, etat, "LOT-PDF", pdf=True),
+        "meme-fichier-qu-avant.xml": numero("LOT-050"),
+        "meme-numero-qu-avant.xml": numero("LOT-050").replace(b"EJ-1", b"EJ-3"),
+    }
+    membres = [
+        ("101.xml", numero("LOT-101")),
+        *((nom, contenu) for nom, contenu in mauvais.items() if nom != "meme-numero-dans-le-lot.xml"),
+        ("meme-numero-dans-le-lot.xml", mauvais["meme-numero-dans-le-lot.xml"]),  # after LOT-101
+        ("102.xml", numero("LOT-102")),
+    ]
+    flux = _deposer_lot(api, membres, django_capture_on_commit_callbacks)
+
+    assert flux.etat == "IN_INTEGRE_PARTIEL"
+    assert sorted(flux.factures.values_list("numero", flat=True)) == ["LOT-101", "LOT-102"]
+    # Each bad file is reported, in the lot's order, with what the pipeline answers for it deposited alone (the lot's
+    # good invoices now sent).
+    attendu = [
+        (flux_api._erreur_dp(flux, nom, "", contenu)["numeroDP"], _a_l_unite(api, nom, contenu))
+        for nom, contenu in membres
+        if nom in mauvais
+    ]
+    assert [(e["numeroDP"], e["libelleErreurDP"]) for e in flux.erreurs_dp] == attendu
+    rapport = dict(attendu)
+    assert len(attendu) == 6 and "intégrée" not in rapport.values()
+    assert rapport["LOT-101"] == (
+        "Ce numéro de facture est déjà utilisé par votre structure : la facture n° LOT-101 a déjà été déposée."
+    )
+    assert rapport["illisible.xml"] == "Ce fichier XML n'est ni une facture UBL 2.1 ni une facture CII (UN/CEFACT)."
+    assert "engagement" in rapport["LOT-SE"]
+
+    # The rows written together are those a deposit of one file writes: fields, lines, VAT, history.
+    seule = envoi.deposer_et_envoyer(
+        canal=envoi.Canal.FLUX,
+        acting_user=api.compte.utilisateur,
+        fournisseur=api.compte.structure,
+        contenu=numero("LOT-U01"),
+        nom_fichier="u.xml",
+        formats=CII,
+    )
+    for facture in Facture.objects.filter(numero__in=["LOT-101", "LOT-102"]):
+        assert facture.statut == "MISE_A_DISPOSITION" and facture.mode_depot == "FLUX"
+        with facture.fichier.open("rb") as fichier:
+            assert facture.empreinte_certificat == envoi.empreinte(fichier.read(), facture)
+        assert _lignes(facture) == _lignes(seule)
+    # Every history chain holds (the verification of ``verifier_historiques``), and so do the dashboards' counters.
+    assert premier_maillon_rompu(HistoriqueFacture) is None
+    sortie = io.StringIO()
+    call_command("verifier_compteurs", stdout=sortie)  # a drift would raise CommandError
+    assert "Compteurs des factures exacts : aucun écart." in sortie.getvalue() and "Écart" not in sortie.getvalue()
+
+
+def test_ecriture_groupee_refusee_les_factures_ecrites_une_a_une(
+    api, etat, agent, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two chunks sending one number at the same moment: both read it unused, and the unique index refuses the
+    second chunk's writing as a whole. Its invoices are then written one at a time: only that one is refused, with
+    the usual answer, and the failed attempt leaves neither rows nor files."""
+    modele = document(api.compte, etat, "LOT-000")
+    deja = _deposer_lot(api, [("a.xml", modele.replace(b"LOT-000", b"LOT-201"))], django_capture_on_commit_callbacks)
+    assert deja.etat == "IN_INTEGRE"
+    lire_doublons = envoi.ContexteLot.lire_doublons
+
+    def sans_voir_les_numeros(self, fournisseur, documents):  # as if LOT-201 was committed right after this read
+        lire_doublons(self, fournisseur, documents)
+        self.numeros_deposes = {}
+
+    monkeypatch.setattr(envoi.ContexteLot, "lire_doublons", sans_voir_les_numeros)
+    ecrire = envoi._ecrire_en_masse
+    essais = []
+    monkeypatch.setattr(envoi, "_ecrire_en_masse", lambda *args: essais.append(1) or ecrire(*args))
+    avant = _sur_disque()
+    membres = [
+        (f"{n}.xml", modele.replace(b"LOT-000", n.encode()).replace(b"EJ-1", b"EJ-9"))
+        for n in ("LOT-202", "LOT-201", "LOT-203")
+    ]
+    flux = _deposer_lot(api, membres, django_capture_on_commit_callbacks)
+
+    assert essais == [1]  # the chunk's writing, refused as a whole, then one invoice at a time
+    assert flux.etat == "IN_INTEGRE_PARTIEL"
+    assert [(e["numeroDP"], e["libelleErreurDP"]) for e in flux.erreurs_dp] == [
+        (
+            "LOT-201",
+            "Ce numéro de facture est déjà utilisé par votre structure : la facture n° LOT-201 a déjà été déposée.",
+        )
+    ]
+    assert sorted(flux.factures.values_list("numero", flat=True)) == ["LOT-202", "LOT-203"]
+    assert Facture.objects.filter(numero="LOT-201").count() == 1
+    assert premier_maillon_rompu(HistoriqueFacture) is None
+    assert compteurs.ecarts() == []
+    # The files of the refused writing were deleted: the lot added to the disk only its invoices' files.
+    assert _sur_disque() - avant == {facture.fichier.name for facture in flux.factures.all()}
+
+
+def _sur_disque() -> set[str]:
+    racine = pathlib.Path(settings.MEDIA_ROOT)
+    return {p.relative_to(racine).as_posix() for p in (racine / "factures").rglob("*") if p.is_file()}

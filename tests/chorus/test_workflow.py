@@ -485,3 +485,92 @@ def test_annulation_par_l_appelant_supprime_les_callbacks(demande, django_captur
     assert envois == []
     assert Demande.objects.get(pk=demande.pk).statut == Statut.DEPOSEE
     assert not HistoriqueDemande.objects.filter(objet=demande).exists()
+
+
+# --- Transitions en masse (un lot de flux) -------------------------------------------------------------------
+
+
+def test_transition_en_masse_un_update_par_statut_source_et_chaines_comme_une_a_une(destinataire):
+    demandes = [Demande.objects.create(numero=f"M-{i}") for i in range(3)]
+    a_la_main = Demande.objects.create(numero="M-main")
+    CIRCUIT.transition(a_la_main, to=Statut.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+
+    with CaptureQueriesContext(connection) as requetes:
+        entrees = CIRCUIT.transition_en_masse(demandes, to=Statut.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+    sqls = [q["sql"] for q in requetes.captured_queries]
+    # The chains' tails in one query, one UPDATE for the three, one INSERT of their rows: no lock per object.
+    assert len(sqls) == 3 and sum(sql.startswith('UPDATE "workflow_demo_demande"') for sql in sqls) == 1
+    assert [e.objet_id for e in entrees] == [d.pk for d in demandes]
+    assert {d.statut for d in Demande.objects.filter(pk__in=[d.pk for d in demandes])} == {Statut.MISE_A_DISPOSITION}
+    assert all(d.statut == Statut.MISE_A_DISPOSITION for d in demandes)
+
+    # Tails carried by the caller (as a flux's chunk does): no query to read them, one UPDATE, one INSERT.
+    tous = [*demandes, a_la_main]
+    queues = {e.objet_id: e.empreinte for e in entrees} | {a_la_main.pk: HistoriqueDemande.queue(a_la_main)}
+    with CaptureQueriesContext(connection) as requetes:
+        CIRCUIT.transition_en_masse(
+            tous, to=Statut.MISE_EN_PAIEMENT, acting_user=destinataire, role=DESTINATAIRE, queues=queues
+        )
+    assert len(requetes.captured_queries) == 2
+    for demande in tous:
+        premiere, seconde = historique(demande)
+        assert (premiere.statut_precedent, premiere.statut) == (Statut.DEPOSEE, Statut.MISE_A_DISPOSITION)
+        assert (seconde.statut_precedent, seconde.statut) == (Statut.MISE_A_DISPOSITION, Statut.MISE_EN_PAIEMENT)
+        assert seconde.acting_user == destinataire and seconde.role == DESTINATAIRE
+        assert premiere.empreinte_precedente == "" and seconde.empreinte_precedente == premiere.empreinte
+        assert HistoriqueDemande.chaine_intacte(demande) is True
+
+
+def test_transition_en_masse_la_meme_empreinte_qu_une_a_une():
+    une = Demande.objects.create(numero="E-1")
+    entree = CIRCUIT.transition_en_masse([une], to=Statut.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)[0]
+    refaite = HistoriqueDemande.nouvelle(
+        objet=une,
+        precedente="",
+        acting_user=None,
+        role=SYSTEME,
+        statut_precedent=Statut.DEPOSEE,
+        statut=Statut.MISE_A_DISPOSITION,
+        created_at=entree.created_at,
+    )
+    assert HistoriqueDemande.objects.get(pk=entree.pk).empreinte == refaite.empreinte == entree.calculer_empreinte()
+
+
+def test_transition_en_masse_refusee_pour_un_seul_ne_change_rien(demande_a_disposition, destinataire):
+    deposee = Demande.objects.create(numero="R-1")
+    avant = HistoriqueDemande.objects.count()
+    appels = []
+    with pytest.raises(TransitionInterdite, match="« Déposée » à « Mise en paiement »"):
+        circuit(lambda **kw: appels.append(kw)).transition_en_masse(
+            [demande_a_disposition, deposee], to=Statut.MISE_EN_PAIEMENT, acting_user=destinataire, role=DESTINATAIRE
+        )
+    assert appels == [] and HistoriqueDemande.objects.count() == avant
+    assert Demande.objects.get(pk=demande_a_disposition.pk).statut == Statut.MISE_A_DISPOSITION
+
+
+def test_transition_en_masse_objet_change_entre_temps_rien_n_est_ecrit(demande_a_disposition, destinataire):
+    perime = Demande.objects.create(numero="P-1")
+    Demande.objects.filter(pk=perime.pk).update(statut=Statut.REJETEE)  # someone else moved it meanwhile
+    perime_a_disposition = Demande.objects.get(pk=perime.pk)
+    perime_a_disposition.statut = Statut.MISE_A_DISPOSITION  # the caller's stale copy
+    avant = HistoriqueDemande.objects.count()
+    with pytest.raises(TransitionInterdite, match="n'est plus au statut « Mise à disposition du destinataire »"):
+        with transaction.atomic():
+            CIRCUIT.transition_en_masse(
+                [demande_a_disposition, perime_a_disposition],
+                to=Statut.MISE_EN_PAIEMENT,
+                acting_user=destinataire,
+                role=DESTINATAIRE,
+            )
+    assert Demande.objects.get(pk=demande_a_disposition.pk).statut == Statut.MISE_A_DISPOSITION
+    assert Demande.objects.get(pk=perime.pk).statut == Statut.REJETEE
+    assert HistoriqueDemande.objects.count() == avant
+
+
+def test_transition_en_masse_appelle_les_hooks_pour_chaque_objet(django_capture_on_commit_callbacks):
+    demandes = [Demande.objects.create(numero=f"H-{i}") for i in range(2)]
+    appels = []
+    circuit(lambda *, objet, entree: appels.append((objet.pk, objet.statut, entree.objet_id))).transition_en_masse(
+        demandes, to=Statut.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME
+    )
+    assert appels == [(d.pk, Statut.MISE_A_DISPOSITION, d.pk) for d in demandes]

@@ -1,8 +1,9 @@
 """One deposit pipeline, one place for amounts: an import rule read from the source (issue « deposit pipeline »).
 
 - The send sequence (``services.valider_et_envoyer``: certificate and sending) is called by the pipeline
-  (``facturation/services/envoi.py``) only: the saisie, the deposit page, ``soumettre``, ``deposer/flux`` and the
-  demo loader all go through ``envoi.deposer_et_envoyer``.
+  (``facturation/services/envoi.py``) only: the saisie, the deposit page, ``soumettre`` and the demo loader all go
+  through ``envoi.deposer_et_envoyer``, ``deposer/flux`` through ``envoi.deposer_et_envoyer_lot`` (the same steps,
+  a chunk of files written together).
 - Totals are computed in ``facturation/montants.py`` only (on ``chorus.money``'s helpers): no other module of the
   project calls the VAT or rounding helpers, nor defines a function that recomputes totals.
 """
@@ -52,13 +53,13 @@ def test_seul_le_pipeline_envoie():
 
 def test_chaque_canal_passe_par_le_pipeline():
     canaux = {
-        "facturation/views/emises.py",  # saisie and deposit page (« Confirmer l'envoi »)
-        "facturation/api/factures.py",  # soumettre
-        "facturation/api/flux.py",  # deposer/flux
-        "facturation/management/commands/charger_demo_factures.py",  # demo loader
+        "facturation/views/emises.py": "deposer_et_envoyer",  # saisie and deposit page (« Confirmer l'envoi »)
+        "facturation/api/factures.py": "deposer_et_envoyer",  # soumettre
+        "facturation/api/flux.py": "deposer_et_envoyer_lot",  # deposer/flux, a chunk of files at a time
+        "facturation/management/commands/charger_demo_factures.py": "deposer_et_envoyer",  # demo loader
     }
-    for canal in canaux:
-        assert "deposer_et_envoyer" in _appels(RACINE / canal), canal
+    for canal, entree in canaux.items():
+        assert entree in _appels(RACINE / canal), canal
 
 
 def test_les_montants_ne_se_calculent_que_dans_montants():

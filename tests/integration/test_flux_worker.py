@@ -62,7 +62,7 @@ def test_lot_de_1000_factures_worker_tue_puis_relance(api, etat, fournisseur_gp,
     numero = deposer(api, tar_gz(*membres), nom="lot.tar.gz").json()["numeroFluxDepot"]
     factures = Facture.objects.filter(numero__startswith="KIL-")
 
-    # Killed while its second chunk is half done (the first one is counted on the flux).
+    # Killed once 150 invoices are in (chunks are written whole: two chunks written, the next ones under way).
     wait_until(lambda: factures.count() >= 150, timeout=900, message="150 factures intégrées")
     os.killpg(celery_worker_process.pid, signal.SIGKILL)
     celery_worker_process.wait()
