@@ -547,9 +547,7 @@ def deposer(
         piece.save()
         for pj in pieces_jointes:
             ecrits.append(ajouter_piece_jointe(piece=piece, fichier=pj).fichier)
-        HistoriquePiece.ajouter(
-            objet=piece, acting_user=acting_user, role=regle.deposant, statut_precedent="", statut=S.BROUILLON
-        )
+        HistoriquePiece.ajouter_creation(objet=piece, acting_user=acting_user, role=regle.deposant, statut=S.BROUILLON)
         if not brouillon:
             _envoyer(acting_user=acting_user, piece=piece, contenu=fichier.contenu)
     return piece

@@ -15,7 +15,7 @@ from chorus.api.kit import (
     rfc3339,
     succes,
 )
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import service_cpro
 from chorus.workflow import TransitionInterdite
 from facturation.api import acces
 from facturation.services import bac_a_sable
@@ -25,12 +25,6 @@ class ForcerStatutRequete(Requete):
     identifiantFactureCPP = Entier(requis=True)
     statut = Texte(requis=True)
     motif = Texte()
-
-
-@documenter("Bac à sable : forcer le statut d'une de vos factures (CHORUS_BAC_A_SABLE seulement)", ForcerStatutRequete)
-class ForcerStatut(ServiceCpro):
-    def post(self, request):
-        return forcer_statut(self.corps(), self.compte)
 
 
 def forcer_statut(corps, compte):
@@ -59,3 +53,10 @@ def forcer_statut(corps, compte):
         statutFacture=entree.statut,
         dateHeureChangement=rfc3339(entree.created_at),
     )
+
+
+ForcerStatut = service_cpro(
+    "Bac à sable : forcer le statut d'une de vos factures (CHORUS_BAC_A_SABLE seulement)",
+    ForcerStatutRequete,
+    forcer_statut,
+)

@@ -24,7 +24,7 @@ from chorus.api.kit import (
     rfc3339,
     succes,
 )
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import service_cpro
 from chorus.workflow import SYSTEME
 from facturation import montants, services
 from facturation import queries as fq
@@ -303,12 +303,6 @@ def _pieces_jointes(corps, compte) -> tuple[list[dict], tuple[bytes, str] | None
     return pieces, (contenu_televerse(piece), piece.nom)
 
 
-@documenter("Saisir et envoyer une facture", SoumettreRequete)
-class Soumettre(ServiceCpro):
-    def post(self, request):
-        return soumettre(self.corps(), self.compte)
-
-
 def soumettre(corps, compte):
     fournisseur, service_fournisseur = _fournisseur(corps, compte)
     destinataire, service_destinataire = _destinataire(corps)
@@ -381,6 +375,9 @@ def soumettre(corps, compte):
     )
 
 
+Soumettre = service_cpro("Saisir et envoyer une facture", SoumettreRequete, soumettre)
+
+
 # --- Search and consultation ---------------------------------------------------------------------------------
 
 COLONNES_FACTURES = {"IdentifiantFactureCPP": "pk", **COLONNES_TRI}
@@ -435,12 +432,6 @@ def _ligne_facture(f) -> dict:
     }
 
 
-@documenter("Rechercher les factures émises", RechercherFournisseurRequete)
-class RechercherFournisseur(ServiceCpro):
-    def post(self, request):
-        return rechercher_fournisseur(self.corps(), self.compte)
-
-
 def rechercher_fournisseur(corps, compte):
     qs = _filtrer(corps, fq.factures_emises(compte.utilisateur))
     flux = FluxDepot.factures.through.objects.filter(facture_id=OuterRef("pk")).values("fluxdepot__numero")[:1]
@@ -453,6 +444,11 @@ def rechercher_fournisseur(corps, compte):
     return succes(listeFactures=[_ligne_facture(f) for f in lignes], parametresRetour=retour)
 
 
+RechercherFournisseur = service_cpro(
+    "Rechercher les factures émises", RechercherFournisseurRequete, rechercher_fournisseur
+)
+
+
 def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
     return {
         f"nbResultatsParPage{suffixe}": par_page,
@@ -462,14 +458,11 @@ def _page(total: int, par_page: int, page: int, suffixe: str) -> dict:
     }
 
 
-@documenter("Consulter une facture émise", ConsulterFournisseurRequete)
-class ConsulterFournisseur(ServiceCpro):
-    def post(self, request):
-        return consulter_fournisseur(self.corps(), self.compte)
-
-
 def consulter_fournisseur(corps, compte):
     return reponse_consulter(acces.facture_emise(compte, corps.entier("identifiantFactureCPP", requis=True)))
+
+
+ConsulterFournisseur = service_cpro("Consulter une facture émise", ConsulterFournisseurRequete, consulter_fournisseur)
 
 
 def reponse_consulter(f):
@@ -564,12 +557,6 @@ def facture_json(f) -> dict:
             **_page(len(tva), max(len(tva), 1), 1, "LignesRecapitulativesTVA"),
         },
     }
-
-
-@documenter("Historique des statuts d'une facture", ConsulterHistoriqueRequete)
-class ConsulterHistorique(ServiceCpro):
-    def post(self, request):
-        return consulter_historique(self.corps(), self.compte)
 
 
 def _tranche(entrees: list, corps, cle: str, liste: str, suffixe: str, *, lignes: str, ligne) -> dict:
@@ -671,3 +658,8 @@ def consulter_historique(corps, compte):
             "derniereActionId": derniere.pk if derniere else 0,
         },
     )
+
+
+ConsulterHistorique = service_cpro(
+    "Historique des statuts d'une facture", ConsulterHistoriqueRequete, consulter_historique
+)

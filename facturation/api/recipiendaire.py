@@ -29,7 +29,7 @@ from chorus.api.kit import (
     rfc3339,
     succes,
 )
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import ServiceCpro, documenter, service_cpro
 from facturation import documents, services
 from facturation import queries as fq
 from facturation.api import acces, acteurs
@@ -172,12 +172,6 @@ def _ligne(f) -> dict:
     }
 
 
-@documenter("Rechercher les factures reçues", RechercherRecipiendaireRequete)
-class RechercherRecipiendaire(ServiceCpro):
-    def post(self, request):
-        return rechercher_recipiendaire(self.corps(), self.compte)
-
-
 def rechercher_recipiendaire(corps, compte):
     qs = fq.factures_recues(compte.utilisateur).annotate(
         etat_le=_dernier_historique("created_at"),
@@ -192,6 +186,11 @@ def rechercher_recipiendaire(corps, compte):
     # (the Go client's struct of api-fields.md reads one object there, but the reference and the other clients
     # iterate a list of invoices).
     return succes(listeFactures=[_ligne(f) for f in lignes], **retour)
+
+
+RechercherRecipiendaire = service_cpro(
+    "Rechercher les factures reçues", RechercherRecipiendaireRequete, rechercher_recipiendaire
+)
 
 
 # --- consulter/recipiendaire -----------------------------------------------------------------------------------
@@ -225,12 +224,6 @@ def _code_motif(statut: str, motif: str) -> str:
     raise requete_invalide(f"Motif inconnu pour le statut « {statut} » : « {motif} » (codes : {codes}).")
 
 
-@documenter("Traiter une facture reçue (changer son statut)", TraiterRecueRequete)
-class TraiterRecue(ServiceCpro):
-    def post(self, request):
-        return traiter_recue(self.corps(), self.compte)
-
-
 def traiter_recue(corps, compte):
     id_facture = corps.entier("idFacture", requis=True)
     statut = corps.texte("nouveauStatut", requis=True)
@@ -257,15 +250,12 @@ def traiter_recue(corps, compte):
     )
 
 
+TraiterRecue = service_cpro("Traiter une facture reçue (changer son statut)", TraiterRecueRequete, traiter_recue)
+
+
 # --- telecharger/groupe ----------------------------------------------------------------------------------------
 
 MAX_FACTURES_GROUPE = 1000
-
-
-@documenter("Télécharger un groupe de factures reçues (PDF ou ZIP, en base64)", TelechargerGroupeRequete)
-class TelechargerGroupe(ServiceCpro):
-    def post(self, request):
-        return telecharger_groupe(self.corps(), self.compte)
 
 
 def telecharger_groupe(corps, compte):
@@ -300,3 +290,8 @@ def telecharger_groupe(corps, compte):
         raise requete_invalide(str(exc)) from None
     services.marquer_telechargees(acting_user=compte.utilisateur, factures=list(trouvees.values()))
     return succes(fichierResultat=base64.b64encode(contenu).decode("ascii"))
+
+
+TelechargerGroupe = service_cpro(
+    "Télécharger un groupe de factures reçues (PDF ou ZIP, en base64)", TelechargerGroupeRequete, telecharger_groupe
+)

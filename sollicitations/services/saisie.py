@@ -133,11 +133,10 @@ def deposer_sollicitation(
             siret_concerne=siret_concerne,
         )
         joindre(s, acting_user=acting_user, fichiers=fichiers)
-        entree = HistoriqueSollicitation.ajouter(
+        entree = HistoriqueSollicitation.ajouter_creation(
             objet=s,
             acting_user=acting_user,
             role=EMETTEUR,
-            statut_precedent="",
             statut=StatutSollicitation.A_TRAITER,
             commentaire=f"Sollicitation déposée, adressée {destinataire_lisible(s)}",
         )

@@ -23,7 +23,7 @@ from chorus.api.kit import (
     rfc3339,
     succes,
 )
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import service_cpro
 from chorus.identifiers import normaliser
 from facturation.api.acteurs import acteur, destinataire_annuaire, destinataire_et_service
 from facturation.enums import Cadre, TypeTva
@@ -303,14 +303,6 @@ def _saisie(corps) -> services.Saisie:
     )
 
 
-@documenter(
-    "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)", SoumettrePieceRequete
-)
-class Soumettre(ServiceCpro):
-    def post(self, request):
-        return soumettre(self.corps(), self.compte)
-
-
 def soumettre(corps, compte):
     cadre = _cadre(corps.objet("cadreDeFacturation", requis=True).texte("codeCadreFacturation", requis=True))
     id_precedente = corps.objet("piecePrecedente").entier("idPiecePrecedente")
@@ -355,6 +347,13 @@ def soumettre(corps, compte):
     )
 
 
+Soumettre = service_cpro(
+    "Déposer une pièce de facturation de travaux (dépôt initial ou pièce suivante d'un dossier)",
+    SoumettrePieceRequete,
+    soumettre,
+)
+
+
 # --- rechercher -----------------------------------------------------------------------------------------------
 
 ROLES = {
@@ -374,12 +373,6 @@ COLONNES = {
     "Statut": "etat_courant",
     "NumeroDossierFacturation": "dossier__numero",
 }
-
-
-@documenter("Rechercher des pièces de facturation de travaux", RechercherPiecesRequete)
-class Rechercher(ServiceCpro):
-    def post(self, request):
-        return rechercher(self.corps(), self.compte)
 
 
 def rechercher(corps, compte):
@@ -409,6 +402,9 @@ def rechercher(corps, compte):
     return succes(listeFacturesTravaux=[_ligne(p) for p in lignes], parametresRetour=retour)
 
 
+Rechercher = service_cpro("Rechercher des pièces de facturation de travaux", RechercherPiecesRequete, rechercher)
+
+
 # --- consulter ------------------------------------------------------------------------------------------------
 
 ACTIONS_API = {
@@ -429,12 +425,6 @@ def _historique(piece: PieceTravaux) -> list:
         facture = piece.facture.historique.select_related("acting_user").order_by("created_at", "id")
         entrees += queries.historique_facture_apres_envoi(facture)
     return entrees
-
-
-@documenter("Consulter une pièce de facturation de travaux", ConsulterRequete)
-class Consulter(ServiceCpro):
-    def post(self, request):
-        return consulter(self.corps(), self.compte)
 
 
 def consulter(corps, compte):
@@ -529,13 +519,10 @@ def consulter(corps, compte):
     )
 
 
+Consulter = service_cpro("Consulter une pièce de facturation de travaux", ConsulterRequete, consulter)
+
+
 # --- consulter/dossierfacturation ---------------------------------------------------------------------------
-
-
-@documenter("Consulter un dossier de facturation de travaux et ses pièces", ConsulterDossierRequete)
-class ConsulterDossier(ServiceCpro):
-    def post(self, request):
-        return consulter_dossier(self.corps(), self.compte)
 
 
 def consulter_dossier(corps, compte):
@@ -577,13 +564,12 @@ def consulter_dossier(corps, compte):
     )
 
 
+ConsulterDossier = service_cpro(
+    "Consulter un dossier de facturation de travaux et ses pièces", ConsulterDossierRequete, consulter_dossier
+)
+
+
 # --- telecharger ---------------------------------------------------------------------------------------------
-
-
-@documenter("Télécharger le PDF déposé d'une pièce de facturation de travaux", ConsulterRequete)
-class Telecharger(ServiceCpro):
-    def post(self, request):
-        return telecharger(self.corps(), self.compte)
 
 
 def telecharger(corps, compte):
@@ -604,15 +590,14 @@ def telecharger(corps, compte):
     )
 
 
+Telecharger = service_cpro(
+    "Télécharger le PDF déposé d'une pièce de facturation de travaux", ConsulterRequete, telecharger
+)
+
+
 # --- traiter --------------------------------------------------------------------------------------------------
 
 ACTIONS = ("PRENDRE_EN_COMPTE", "REFUSER", "SUSPENDRE", "VALIDER", "COMPLETER", "CORRIGER_ACHEMINEMENT")
-
-
-@documenter("Traiter une pièce de facturation de travaux (MOE, MOA, valideur, déposant)", TraiterRequete)
-class Traiter(ServiceCpro):
-    def post(self, request):
-        return traiter(self.corps(), self.compte)
 
 
 def traiter(corps, compte):
@@ -645,3 +630,8 @@ def traiter(corps, compte):
         nouveauStatut=piece.etat_courant,
         dateTraitement=jour(timezone.now()),
     )
+
+
+Traiter = service_cpro(
+    "Traiter une pièce de facturation de travaux (MOE, MOA, valideur, déposant)", TraiterRequete, traiter
+)
