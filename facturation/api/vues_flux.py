@@ -10,7 +10,7 @@ from django.db import transaction
 from chorus import outbox
 from chorus.api.champs import Booleen, Entier, Requete, Texte
 from chorus.api.kit import introuvable, jour, requete_invalide, rfc3339, succes
-from chorus.api.protocole import ServiceCpro, documenter
+from chorus.api.protocole import service_cpro
 from facturation import compte_rendu
 from facturation.api import tasks
 from facturation.api.flux import SYNTAXES
@@ -57,12 +57,6 @@ def creer_flux(*, structure, syntaxe: str, nom_fichier: str, contenu: bytes, com
     return flux
 
 
-@documenter("Déposer un flux (UBL, CII, Factur-X, lot .tar.gz), traité en différé", DeposerFluxRequete)
-class DeposerFlux(ServiceCpro):
-    def post(self, request):
-        return deposer_flux(self.corps(), self.compte)
-
-
 def deposer_flux(corps, compte):
     syntaxe = corps.texte("syntaxeFlux", requis=True)
     if syntaxe not in SYNTAXES:
@@ -81,18 +75,17 @@ def deposer_flux(corps, compte):
     return succes("GCU_MSG_01_000", numeroFluxDepot=flux.numero, dateDepot=jour(flux.created_at), syntaxeFlux=syntaxe)
 
 
+DeposerFlux = service_cpro(
+    "Déposer un flux (UBL, CII, Factur-X, lot .tar.gz), traité en différé", DeposerFluxRequete, deposer_flux
+)
+
+
 def _flux(corps, compte) -> FluxDepot:
     numero = corps.texte("numeroFluxDepot", requis=True)
     flux = FluxDepot.objects.filter(numero=numero, structure=compte.structure).first()
     if flux is None:
         raise introuvable(f"Le flux {numero} n'existe pas ou ne vous est pas accessible.")
     return flux
-
-
-@documenter("Compte rendu détaillé d'un flux", NumeroFlux)
-class ConsulterCRDetaille(ServiceCpro):
-    def post(self, request):
-        return consulter_cr_detaille(self.corps(), self.compte)
 
 
 def consulter_cr_detaille(corps, compte):
@@ -108,10 +101,7 @@ def consulter_cr_detaille(corps, compte):
     )
 
 
-@documenter("Compte rendu d'un flux", NumeroFlux)
-class ConsulterCR(ServiceCpro):
-    def post(self, request):
-        return consulter_cr(self.corps(), self.compte)
+ConsulterCRDetaille = service_cpro("Compte rendu détaillé d'un flux", NumeroFlux, consulter_cr_detaille)
 
 
 def consulter_cr(corps, compte):
@@ -127,3 +117,6 @@ def consulter_cr(corps, compte):
         designationPartenaire="",
         fichierCR=base64.b64encode(compte_rendu.generer_cr_pdf(flux)).decode("ascii"),
     )
+
+
+ConsulterCR = service_cpro("Compte rendu d'un flux", NumeroFlux, consulter_cr)
