@@ -95,15 +95,15 @@ class Compteur:
     def _parts(self, table: str, valeur: str) -> str:
         return "\n        UNION ALL ".join(p.select(self.cles, table, valeur) for p in self.projections)
 
-    def _fonction(self, evenement: str) -> str:
-        referencing, tables = EVENEMENTS[evenement]
+    def corps(self, evenement: str) -> str:
+        """The PL/pgSQL body of the trigger function for ``evenement``, written here only: both ``sql_installer`` and
+        ``sql_fonctions`` install it, and a test compares it with what the database holds."""
+        _, tables = EVENEMENTS[evenement]
         parts = " UNION ALL ".join(self._parts(table, f"{signe} AS n") for table, signe in tables)
-        nom = f"{self.nom}_{evenement}"
         # A statement that wrote no row returns at once: statement triggers fire even then, as for the works pieces'
         # UPDATE that every invoice transition runs (0.3 ms saved per transition, BENCHMARKS.md). A statement that
         # moves no row between keys (an amount, a download date) nets to zero: nothing appended.
         return f"""
-CREATE FUNCTION {nom}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM {tables[0][0]}) THEN
         RETURN NULL;
@@ -114,9 +114,19 @@ BEGIN
     GROUP BY {self._colonnes()}
     HAVING sum(n) <> 0;
     RETURN NULL;
-END $$;
+END """  # nosec B608  # the app's own spec, no input
+
+    def _fonction(self, evenement: str) -> str:
+        # OR REPLACE: ``sql_fonctions`` rewrites a function a database already has; on a new one it simply creates.
+        return f"""
+CREATE OR REPLACE FUNCTION {self.nom}_{evenement}() RETURNS trigger LANGUAGE plpgsql AS $${self.corps(evenement)}$$;"""
+
+    def _declencheur(self, evenement: str) -> str:
+        referencing, _ = EVENEMENTS[evenement]
+        nom = f"{self.nom}_{evenement}"
+        return f"""
 CREATE TRIGGER {nom} AFTER {evenement.upper()} ON {self.source}
-    {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {nom}();"""  # nosec B608  # the app's own spec, no input
+    {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {nom}();"""
 
     def sql_installer(self) -> str:
         """The three statement triggers (PostgreSQL allows transition tables on single-event triggers only), then
@@ -126,7 +136,14 @@ CREATE TRIGGER {nom} AFTER {evenement.upper()} ON {self.source}
 INSERT INTO {self.table} ({self._colonnes()}, nombre, compacte)
 SELECT {self._colonnes()}, sum(n), true FROM ({self._parts(self.source, "1 AS n")}) AS parts
 GROUP BY {self._colonnes()};"""  # nosec B608  # the app's own spec, no input
-        return "".join(self._fonction(evenement) for evenement in EVENEMENTS) + remplir
+        return "".join(self._fonction(e) + self._declencheur(e) for e in EVENEMENTS) + remplir
+
+    def sql_fonctions(self) -> str:
+        """The three trigger functions alone, rewritten in place (``CREATE OR REPLACE``), for a database whose
+        functions an older text of the app's migration installed: the triggers keep their names, events and
+        functions, so they call the new bodies from the next statement on; no row is recounted (the counters
+        stay what the old bodies, which counted the same, made them). Replacing a function locks no table."""
+        return "".join(self._fonction(evenement) for evenement in EVENEMENTS)
 
     def sql_desinstaller(self) -> str:
         return "".join(

@@ -274,6 +274,107 @@ def test_la_migration_compte_les_factures_d_hier(fournisseur_gp, etat):
     assert queries.comptes_recues(agent)["MISE_A_DISPOSITION"] == 3
 
 
+# Migration 0017's first text (commit 61f070c): the three functions a database migrated before the kit still has —
+# the same counting, without the early return on a statement that wrote no row.
+_PARTS_0017 = """
+        SELECT 'EMISES' AS cote, fournisseur_id AS structure_id, service_fournisseur_id AS service_id, statut,
+               {signe} AS n FROM {table}
+        UNION ALL
+        SELECT 'RECUES', destinataire_id, service_destinataire_id, statut, {signe} FROM {table}
+        WHERE destinataire_id IS NOT NULL"""
+_FONCTION_0017 = """
+CREATE OR REPLACE FUNCTION {nom}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO facturation_compteurfactures (cote, structure_id, service_id, statut, nombre, compacte)
+    SELECT cote, structure_id, service_id, statut, sum(n), false
+    FROM ({parts}) AS parts
+    GROUP BY cote, structure_id, service_id, statut
+    HAVING sum(n) <> 0;
+    RETURN NULL;
+END $$;"""
+FONCTIONS_0017 = {
+    "insert": [("nouvelles", 1)],
+    "update": [("nouvelles", 1), ("anciennes", -1)],
+    "delete": [("anciennes", -1)],
+}
+AVANT_0022 = ("facturation", "0021_numero_court_par_structure")
+
+
+def _fonctions_et_declencheurs() -> dict[str, tuple[str, str, str]]:
+    """Each event's function as the database holds it (its body, its whole definition) and its trigger's."""
+    installes = {}
+    with connection.cursor() as cur:
+        for evenement in FONCTIONS_0017:
+            nom = f"{compteurs.COMPTEUR.nom}_{evenement}"
+            cur.execute(
+                "SELECT p.prosrc, pg_get_functiondef(p.oid), pg_get_triggerdef(t.oid) FROM pg_proc p "
+                "JOIN pg_trigger t ON t.tgfoid = p.oid AND t.tgname = p.proname AND NOT t.tgisinternal "
+                "WHERE p.proname = %s",
+                [nom],
+            )
+            installes[evenement] = cur.fetchone()
+    return installes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_la_migration_0022_remplace_les_fonctions_d_avant_le_kit(fournisseur_gp, etat):
+    """A database at 0021 whose counters' functions are 0017's first text: migrating forward installs the kit's
+    functions (the early return included) under the same triggers, and the counters still equal the invoices'
+    GROUP BY after writes; migrating back past 0022 keeps the kit's functions (the schema a new database has at
+    0021)."""
+    kit = compteurs.COMPTEUR
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_schema()")
+        (schema,) = cur.fetchone()
+    attendus = {
+        evenement: (
+            kit.corps(evenement),
+            f"CREATE OR REPLACE FUNCTION {schema}.{kit.nom}_{evenement}()\n RETURNS trigger\n LANGUAGE plpgsql\n"
+            f"AS $function${kit.corps(evenement)}$function$\n",
+            " ".join(kit._declencheur(evenement).split())
+            .rstrip(";")
+            .replace(f" ON {kit.source} ", f" ON {schema}.{kit.source} "),
+        )
+        for evenement in FONCTIONS_0017
+    }
+    FactureFactory(fournisseur_gp=fournisseur_gp, destinataire=etat, recue=True)
+    derniers = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        call_command("migrate", *AVANT_0022, verbosity=0)
+        with connection.cursor() as cur:
+            for evenement, tables in FONCTIONS_0017.items():
+                parts = " UNION ALL ".join(_PARTS_0017.format(table=t, signe=s) for t, s in tables)
+                cur.execute(_FONCTION_0017.format(nom=f"{kit.nom}_{evenement}", parts=parts))
+        anciens = _fonctions_et_declencheurs()
+        for evenement, (corps, _, declencheur) in anciens.items():
+            assert "IF NOT EXISTS" not in corps and corps != attendus[evenement][0]
+            assert declencheur == attendus[evenement][2]
+        # The old functions count: an invoice written at 0021 is in the counters.
+        en_masse(fournisseur_gp, 2, prefixe="H", destinataire=etat, statut=S.MISE_A_DISPOSITION)
+        assert compteurs.ecarts() == []
+    finally:
+        MigrationExecutor(connection).migrate(derniers)
+    assert _fonctions_et_declencheurs() == attendus
+    # Writes through the kit's functions: insert, a status change, a delete, and an update of no row.
+    factures = en_masse(fournisseur_gp, 3, prefixe="N", destinataire=etat, statut=S.MISE_A_DISPOSITION)
+    Facture.objects.filter(pk=factures[0].pk).update(statut=S.REJETEE)
+    Facture.objects.filter(pk=factures[1].pk).delete()
+    lignes = CompteurFactures.objects.count()
+    assert Facture.objects.filter(pk=-1).update(statut=S.REJETEE) == 0
+    assert CompteurFactures.objects.count() == lignes
+    assert compteurs.ecarts() == []
+    gp, fournisseur = fournisseur_gp
+    assert queries.comptes_emises(gp) == _par_statut(Facture.objects.filter(fournisseur=fournisseur))
+    assert queries.comptes_emises(gp) == {"MISE_A_DISPOSITION": 4, "REJETEE": 1}
+    # Back past 0022 (and forward again): the kit's functions stay, as on a new database at 0021.
+    try:
+        call_command("migrate", *AVANT_0022, verbosity=0)
+        assert _fonctions_et_declencheurs() == attendus
+    finally:
+        MigrationExecutor(connection).migrate(derniers)
+    assert _fonctions_et_declencheurs() == attendus
+
+
 @pytest.mark.django_db(transaction=True)
 def test_deux_ecrivains_du_meme_fournisseur_ne_s_attendent_pas(fournisseur_gp, etat):
     """Two transactions writing invoices of one supplier (two flux chunks of a lot) touch the same counter keys:
