@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from facturation.api import flux as flux_api
 from facturation.api import tasks
+from facturation.api.vues_flux import creer_flux
 from facturation.conversion import donnees_de
 from facturation.facturx import generer_cii, generer_pdf_facturx
 from facturation.models import Facture, FluxDepot
@@ -158,6 +159,13 @@ def tar_gz(*membres) -> bytes:
             info.size = len(contenu)
             archive.addfile(info, io.BytesIO(contenu))
     return tampon.getvalue()
+
+
+def creer_lot(compte, membres, syntaxe: str = "IN_DP_E1_CII_16B"):
+    """A lot (.tar.gz of ``membres``: (name, bytes)) deposited by ``compte`` as the API's ``deposer/flux`` does."""
+    return creer_flux(
+        structure=compte.structure, compte=compte, syntaxe=syntaxe, nom_fichier="lot.tar.gz", contenu=tar_gz(*membres)
+    )
 
 
 def etat_du_flux(numero) -> dict:

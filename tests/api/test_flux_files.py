@@ -15,8 +15,7 @@ from chorus.celery import app
 from facturation import en16931
 from facturation.api import flux as flux_api
 from facturation.api import tasks
-from facturation.api.vues_flux import creer_flux
-from tests.api.test_flux import deposer, document, tar_gz
+from tests.api.test_flux import creer_lot, deposer, document
 
 pytestmark = pytest.mark.django_db
 UBL = Path(__file__).resolve().parents[1] / "facturation" / "data" / "facture_ubl_valide.xml"
@@ -47,13 +46,7 @@ def envois(monkeypatch):
 def _lot(api, etat, syntaxe: str, nombre: int):
     modele = document(api.compte, etat, "FIL-00")
     membres = [(f"{i}.xml", modele.replace(b"FIL-00", f"FIL-{i:02d}".encode())) for i in range(nombre)]
-    return creer_flux(
-        structure=api.compte.structure,
-        compte=api.compte,
-        syntaxe=syntaxe,
-        nom_fichier="lot.tar.gz",
-        contenu=tar_gz(*membres),
-    )
+    return creer_lot(api.compte, membres, syntaxe)
 
 
 @pytest.mark.parametrize(("syntaxe", "file"), FILES)
@@ -110,13 +103,7 @@ def test_lot_mixte_termine_sans_les_regles_de_l_autre_syntaxe(
     monkeypatch.setattr(en16931, "executable", compter)
     cii = document(api.compte, etat, "MIX-1")
     with django_capture_on_commit_callbacks(execute=False):
-        flux = creer_flux(
-            structure=api.compte.structure,
-            compte=api.compte,
-            syntaxe="IN_DP_E1_CII_16B",
-            nom_fichier="lot.tar.gz",
-            contenu=tar_gz(("a.xml", cii), ("b.xml", UBL.read_bytes())),
-        )
+        flux = creer_lot(api.compte, [("a.xml", cii), ("b.xml", UBL.read_bytes())])
     flux = flux_api.traiter(tasks._flux(flux.pk))
     assert flux.etat == "IN_INTEGRE_PARTIEL"
     assert list(flux.factures.values_list("numero", flat=True)) == ["MIX-1"]

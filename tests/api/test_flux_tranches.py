@@ -23,10 +23,9 @@ from chorus.models import Message, OutboxMessage
 from facturation import compteurs, en16931
 from facturation.api import flux as flux_api
 from facturation.api import tasks
-from facturation.api.vues_flux import creer_flux
 from facturation.models import Facture, FluxDepot, HistoriqueFacture
 from facturation.services import controles, envoi
-from tests.api.test_flux import document, tar_gz
+from tests.api.test_flux import creer_lot, document
 from tests.factories import utilisateur_de
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +42,7 @@ def _lot(api, etat, numeros, *, doublon=False):
     membres = [(f"{n}.xml", modele.replace(b"LOT-000", n.encode())) for n in numeros]
     if doublon:
         membres.insert(2, ("copie.xml", membres[0][1]))
-    return creer_flux(
-        structure=api.compte.structure,
-        compte=api.compte,
-        syntaxe="IN_DP_E1_CII_16B",
-        nom_fichier="lot.tar.gz",
-        contenu=tar_gz(*membres),
-    )
+    return creer_lot(api.compte, membres)
 
 
 def _charger(flux):
@@ -164,13 +157,7 @@ def test_grand_lot_au_plus_vingt_tranches(api, monkeypatch, django_capture_on_co
     """Each chunk reads the lot again: a big lot gets bigger chunks rather than more of them."""
     membres = [(f"{i}.xml", f"<facture n='{i}'/>".encode()) for i in range(2_500)]
     with django_capture_on_commit_callbacks(execute=False):
-        flux = creer_flux(
-            structure=api.compte.structure,
-            compte=api.compte,
-            syntaxe="IN_DP_E1_CII_16B",
-            nom_fichier="lot.tar.gz",
-            contenu=tar_gz(*membres),
-        )
+        flux = creer_lot(api.compte, membres)
     planifiees = []
     flux = flux_api.traiter(_charger(flux), planifier=lambda *tache: planifiees.append(tache))
     assert flux.tranches == flux_api.MAX_TRANCHES == 20
@@ -242,13 +229,7 @@ CII = flux_api.SYNTAXES["IN_DP_E1_CII_16B"]
 def _deposer_lot(api, membres, django_capture_on_commit_callbacks):
     """A lot of ``membres`` processed at once (one chunk for fewer than ``TAILLE_TRANCHE`` files)."""
     with django_capture_on_commit_callbacks(execute=False):
-        flux = creer_flux(
-            structure=api.compte.structure,
-            compte=api.compte,
-            syntaxe="IN_DP_E1_CII_16B",
-            nom_fichier="lot.tar.gz",
-            contenu=tar_gz(*membres),
-        )
+        flux = creer_lot(api.compte, membres)
     with django_capture_on_commit_callbacks(execute=True):
         return flux_api.traiter(_charger(flux))
 
