@@ -1,6 +1,6 @@
 """The technical accounts of the ``cpro-account`` header: creation (a dedicated user attached to the structure with
-``PROFILS_COMPTE_TECHNIQUE``) and the resolution the API's authentication calls (registered into
-``chorus.api.protocole`` by ``OrganisationConfig.ready``)."""
+``PROFILS_COMPTE_TECHNIQUE``) and the resolution the API's authentication calls (named to
+``chorus.api.protocole`` by ``settings.CPRO_RESOLVEUR_COMPTE``)."""
 
 import hashlib
 from datetime import timedelta
