@@ -21,10 +21,14 @@ LOURDES = ["PIL", "facturx", "pyhanko", "pypdf", "qrcode", "reportlab"]
 WEB = [
     "chorus.urls",
     "chorus.api.protocole",
+    "chorus.api.kit",
+    "organisation.api.authentification",
     "chorus.api.urls",
     "facturation.urls",
     "organisation.urls",
     "rest_framework.views",
+    "rest_framework.serializers",
+    "rest_framework.response",
     "rest_framework.test",
     "drf_spectacular.utils",
     "drf_spectacular.openapi",
@@ -65,9 +69,9 @@ charges("rendu_pdf")
 # The web process still resolves the cpro-account header with organisation's function, named by the settings.
 from django.urls import resolve
 from chorus.api import protocole
-from organisation.api import comptes
+from organisation.api import authentification
 assert issubclass(resolve("/cpro/structures/v1/rechercher").func.view_class, protocole.ServiceCpro)
-assert protocole.resolveur_compte() is comptes.resoudre
+assert protocole.resolveur_compte() is authentification.resoudre
 print(json.dumps(etapes))
 """
 
