@@ -7,12 +7,9 @@ class OrganisationConfig(AppConfig):
 
     def ready(self):
         from chorus import demo
-        from chorus.api import protocole
         from organisation import navigation, signals  # noqa: F401
-        from organisation.api import comptes
         from organisation.management.commands.charger_demo import COMPTES_DEMO, MOT_DE_PASSE_DEMO
 
         demo.inscrire_chargeur("charger_demo", ordre=10)
         demo.inscrire_comptes(COMPTES_DEMO, mot_de_passe=MOT_DE_PASSE_DEMO)
         demo.inscrire_chargeur("charger_demo_api", ordre=40)  # the API client and technical account of the demo
-        protocole.inscrire_resolveur_compte(comptes.resoudre)  # the cpro-account header of every API call

@@ -1,6 +1,6 @@
 """The Chorus Pro protocol on Django REST framework, free of any domain: the base view ``ServiceCpro`` of every
 ``/cpro/…`` endpoint, its authentication (Bearer token of ``chorus.api.models`` + the ``cpro-account`` header,
-resolved by the hook a domain application registers with ``inscrire_resolveur_compte``), the JSON parser and
+resolved by the function ``settings.CPRO_RESOLVEUR_COMPTE`` names, a domain application's), the JSON parser and
 renderer, the throttling per OAuth client and the one exception handler that answers every refusal with the
 ``codeRetour`` / ``libelle`` envelope — never an HTML page, never a 500.
 
@@ -17,15 +17,18 @@ An endpoint::
 
 import base64
 import binascii
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -61,17 +64,17 @@ from chorus.securite import journaliser
 
 logger = logging.getLogger(__name__)
 
-# --- The technical account: a hook the domain registers -------------------------------------------------------
-
-_resolveur: Callable | None = None
+# --- The technical account: the domain's resolver, named by the settings ------------------------------------
 
 
-def inscrire_resolveur_compte(resoudre: Callable) -> None:
+@functools.cache
+def resolveur_compte() -> Callable:
     """``resoudre(login, mot_de_passe)`` returns the technical account (an object with a ``utilisateur``: the
-    Django user the views act for) or raises ``ErreurApi`` (unknown, disabled, expired). ``organisation``
-    registers it in its ``AppConfig.ready``, so that the kit imports no domain application."""
-    global _resolveur
-    _resolveur = resoudre
+    Django user the views act for) or raises ``ErreurApi`` (unknown, disabled, expired). ``settings`` names it
+    (``CPRO_RESOLVEUR_COMPTE``: organisation's), so that the kit imports no domain application and no process but
+    the API's imports this module: an ``AppConfig.ready`` registering it would load the Django REST framework stack
+    into every Celery worker."""
+    return import_string(settings.CPRO_RESOLVEUR_COMPTE)
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,7 @@ class AuthentificationCpro(BaseAuthentication):
                     reessayer_apres=limite.duree_minutes * 60,
                 )
         try:
-            if _resolveur is None:  # no domain registered technical accounts: nobody can call
-                raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
-            compte = _resolveur(login, mot_de_passe)
+            compte = resolveur_compte()(login, mot_de_passe)
         except ErreurApi as exc:
             if exc.status == 401:
                 LIMITE_COMPTE_IP.compter(ip)

@@ -282,6 +282,10 @@ REST_FRAMEWORK = {
     # The Chorus Pro API (chorus.api.protocole.LimiteParClient): requests per OAuth client.
     "DEFAULT_THROTTLE_RATES": {"client_cpro": env_str("API_LIMITE_PAR_CLIENT", default="6000/min")},
 }
+# Who the ``cpro-account`` header of an API call is (``chorus.api.protocole``): named here rather than registered by
+# ``OrganisationConfig.ready``, which would import the Django REST framework stack into every process — a Celery
+# worker never serves the API (issue 15, BENCHMARKS.md « A worker without the web side »).
+CPRO_RESOLVEUR_COMPTE = "organisation.api.authentification.resoudre"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chorus Pro (portail) – API compatible PISTE",
     "DESCRIPTION": "Services /cpro/<domaine>/v1/… avec les noms de champs et les types JSON de Chorus Pro.",

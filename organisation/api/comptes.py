@@ -1,17 +1,14 @@
 """The technical accounts of the ``cpro-account`` header: creation (a dedicated user attached to the structure with
-``PROFILS_COMPTE_TECHNIQUE``) and the resolution the API's authentication calls (registered into
-``chorus.api.protocole`` by ``OrganisationConfig.ready``)."""
+``PROFILS_COMPTE_TECHNIQUE``); their resolution, which the API's authentication calls, is
+``organisation.api.authentification`` (apart: it raises the API's refusals, of Django REST framework, which the
+Celery tasks creating or renewing accounts need not import)."""
 
-import hashlib
 from datetime import timedelta
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from chorus.api.kit import CODE_INTERDIT, CODE_NON_AUTHENTIFIE, ErreurApi
 from chorus.api.services import nouveau_secret
 from organisation import services as org_services
 from organisation.enums import Application, Niveau, StatutRaccordement, StatutRattachement
@@ -20,7 +17,6 @@ from organisation.models import CompteTechnique, HistoriqueCompteTechnique, Ratt
 DUREE_MOT_DE_PASSE = timedelta(days=365)
 # The role written in the history of technical accounts and API clients (« Raccordements »).
 ROLE_RACCORDEMENTS = "RACCORDEMENTS"
-CACHE_VERIFICATION = 300  # seconds
 
 # The profiles of a technical account on its structure: it issues and follows invoices, processes those it receives
 # (``traiter/recue``) as the structure's agents do in « Factures reçues », and deposits, follows and processes works
@@ -60,50 +56,3 @@ def creer_compte_technique(
             statut=StatutRaccordement.ACTIF,
         )
     return compte, mot_de_passe
-
-
-def _verifie(login: str, mot_de_passe: str, hache: str) -> bool:
-    """Every service call carries the password: a successful check is remembered for a few minutes (keyed by a
-    digest of the login, the password and the stored hash, so a new password invalidates it) instead of running
-    the slow password hasher on each call."""
-    if not hache:
-        return False
-    cle = "api:cpro-account:" + hashlib.sha256(f"{login}\0{mot_de_passe}\0{hache}".encode()).hexdigest()
-    if cache.get(cle):
-        return True
-    if not check_password(mot_de_passe, hache):
-        return False
-    cache.set(cle, 1, CACHE_VERIFICATION)
-    return True
-
-
-def compte_authentifie(login: str, mot_de_passe: str) -> tuple[CompteTechnique | None, bool]:
-    """(the account, whether the password given is the previous one still accepted during the overlap period of a
-    renewal), or (None, False)."""
-    compte = CompteTechnique.objects.select_related("structure", "utilisateur").filter(login=login).first()
-    if compte is None:
-        return None, False
-    if _verifie(login, mot_de_passe, compte.mot_de_passe_hache):
-        return compte, False
-    recouvrement = compte.ancien_mot_de_passe_valide_jusqu_au
-    if recouvrement and recouvrement > timezone.now():
-        if _verifie(login, mot_de_passe, compte.ancien_mot_de_passe_hache):
-            return compte, True
-    return None, False
-
-
-def resoudre(login: str, mot_de_passe: str) -> CompteTechnique:
-    """The hook of ``chorus.api.protocole.AuthentificationCpro``: the active account, or a refusal saying why."""
-    compte, ancien = compte_authentifie(login, mot_de_passe)
-    if compte is None:
-        raise ErreurApi("Compte technique inconnu ou mot de passe erroné.", CODE_NON_AUTHENTIFIE, 401)
-    if not compte.actif or not compte.utilisateur.is_active:
-        raise ErreurApi("Ce compte technique est désactivé.", CODE_INTERDIT, 403)
-    if not ancien and compte.expiration_mot_de_passe <= timezone.now():
-        raise ErreurApi(
-            "Le mot de passe de ce compte technique a expiré : le gestionnaire de la structure le renouvelle sur "
-            f"le portail, « Raccordements » > « Comptes techniques » ({reverse('raccordements_comptes')}).",
-            CODE_INTERDIT,
-            403,
-        )
-    return compte

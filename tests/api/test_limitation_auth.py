@@ -53,7 +53,7 @@ def test_cpro_account_limite_par_login_avant_le_hachage(api, settings):
     for i in range(3):
         r = api.post(DEVISES, {}, HTTP_CPRO_ACCOUNT=cpro_account(api.compte.login, "faux"), REMOTE_ADDR=f"10.9.0.{i}")
         assert r.status_code == 401
-    with mock.patch("organisation.api.comptes.check_password") as verification:
+    with mock.patch("organisation.api.authentification.check_password") as verification:
         r = api.post(DEVISES, {}, REMOTE_ADDR="10.9.0.99")
     assert r.status_code == 429
     assert r.json()["codeRetour"] == 429

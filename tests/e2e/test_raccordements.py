@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from facturation.models import FluxDepot
-from organisation.api import comptes
+from organisation.api import authentification
 from organisation.models import ClientApiStructure, CompteTechnique, ModificationDifferee
 from tests.e2e.navigateur import se_connecter, verifier_accessibilite
 from tests.factories import UtilisateurFactory, structure_privee
@@ -36,7 +36,7 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     expect(page.get_by_test_id("expiration")).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4}$"))
     verifier_accessibilite(page)
     compte = CompteTechnique.objects.get(login=login)
-    assert comptes.resoudre(login, mot_de_passe) == compte
+    assert authentification.resoudre(login, mot_de_passe) == compte
 
     page.get_by_role("link", name="Retour à la liste").click()
     ligne = page.get_by_test_id("compte-technique")
@@ -49,7 +49,9 @@ def test_le_gestionnaire_gere_ses_raccordements(page, tmp_path):
     expect(page.get_by_role("heading", name="Mot de passe renouvelé", level=1)).to_be_visible()
     nouveau = page.get_by_test_id("valeur-secrete").inner_text()
     assert nouveau != mot_de_passe
-    assert comptes.resoudre(login, nouveau) == compte and comptes.resoudre(login, mot_de_passe) == compte
+    assert (
+        authentification.resoudre(login, nouveau) == compte and authentification.resoudre(login, mot_de_passe) == compte
+    )
     page.get_by_role("link", name="Retour à la liste").click()
     expect(page.get_by_test_id("compte-technique")).not_to_contain_text("—")  # the overlap's end is shown
 

@@ -17,7 +17,7 @@ from chorus.api import services as api_services
 from chorus.api.kit import ErreurApi
 from chorus.models import Message, OutboxMessage
 from organisation import services, tasks
-from organisation.api import comptes
+from organisation.api import authentification
 from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import (
     ClientApiStructure,
@@ -68,7 +68,7 @@ def test_gp_cree_un_compte_technique_mot_de_passe_affiche_une_fois(client, deux_
     assert compte.login in texte and "Il ne sera plus jamais affiché" in texte
     assert "04/12/2027" in texte  # expiry: a year from now
     assert mot_de_passe not in compte.mot_de_passe_hache and check_password(mot_de_passe, compte.mot_de_passe_hache)
-    assert comptes.resoudre(compte.login, mot_de_passe) == compte
+    assert authentification.resoudre(compte.login, mot_de_passe) == compte
     # The list shows it without its password.
     liste = client.get(reverse("raccordements_comptes"))
     assert compte.login in outils.texte(liste) and mot_de_passe not in liste.content.decode()
@@ -89,24 +89,24 @@ def test_renouvellement_avec_periode_de_recouvrement(client, deux_gp):
         compte.refresh_from_db()
         assert compte.expiration_mot_de_passe.date().isoformat() == "2028-05-31"  # 365 days (2028 is a leap year)
         assert "31/05/2028" in outils.texte(response)
-        assert comptes.resoudre(compte.login, nouveau) == compte
-        assert comptes.resoudre(compte.login, ancien) == compte  # overlap: the connectors are being updated
+        assert authentification.resoudre(compte.login, nouveau) == compte
+        assert authentification.resoudre(compte.login, ancien) == compte  # overlap: the connectors are being updated
         assert "08/06/2027" in outils.texte(client.get(reverse("raccordements_comptes")))
     with time_machine.travel("2027-06-08 09:59:00+02:00", tick=False):
-        assert comptes.resoudre(compte.login, ancien) == compte
+        assert authentification.resoudre(compte.login, ancien) == compte
     with time_machine.travel("2027-06-08 10:00:01+02:00", tick=False):
         with pytest.raises(ErreurApi) as refus:
-            comptes.resoudre(compte.login, ancien)
+            authentification.resoudre(compte.login, ancien)
         assert refus.value.status == 401
-        assert comptes.resoudre(compte.login, nouveau) == compte
+        assert authentification.resoudre(compte.login, nouveau) == compte
 
     # Renewed 4 days before it expires: the old password is not extended beyond its own expiry.
     with time_machine.travel("2027-11-30 10:00:00+01:00", tick=False):
         raccordements.renouveler_compte_technique(compte=plafonne, acting_user=gp)
     with time_machine.travel("2027-12-04 09:59:00+01:00", tick=False):
-        assert comptes.resoudre(plafonne.login, ancien_plafonne) == plafonne
+        assert authentification.resoudre(plafonne.login, ancien_plafonne) == plafonne
     with time_machine.travel("2027-12-04 10:00:01+01:00", tick=False), pytest.raises(ErreurApi):
-        comptes.resoudre(plafonne.login, ancien_plafonne)
+        authentification.resoudre(plafonne.login, ancien_plafonne)
 
 
 def test_mot_de_passe_expire_l_api_nomme_la_page_de_renouvellement(deux_gp):
@@ -114,7 +114,7 @@ def test_mot_de_passe_expire_l_api_nomme_la_page_de_renouvellement(deux_gp):
     with time_machine.travel(MAINTENANT, tick=False):
         compte, mot_de_passe = raccordements.creer_compte_technique(structure=acme, acting_user=gp)
     with time_machine.travel("2027-12-05 10:00:00+01:00", tick=False), pytest.raises(ErreurApi) as refus:
-        comptes.resoudre(compte.login, mot_de_passe)
+        authentification.resoudre(compte.login, mot_de_passe)
     assert refus.value.status == 403
     assert "« Raccordements » > « Comptes techniques »" in refus.value.libelle
     assert reverse("raccordements_comptes") in refus.value.libelle
@@ -129,7 +129,7 @@ def test_revocation_refusee_aussitot_par_l_api(client, deux_gp):
     compte.refresh_from_db()
     assert compte.actif is False and compte.revoque_le is not None
     with pytest.raises(ErreurApi) as refus:
-        comptes.resoudre(compte.login, mot_de_passe)
+        authentification.resoudre(compte.login, mot_de_passe)
     assert refus.value.status == 403 and "désactivé" in refus.value.libelle
     # A revoked account is neither revoked again nor renewed.
     response = client.post(reverse("raccordements_renouveler_compte", args=[compte.pk]), follow=True)
@@ -148,7 +148,10 @@ def test_comptes_d_une_autre_structure_refuses(client, deux_gp):
     assert "Choisissez une de vos structures dans la liste." in outils.texte(response)
     assert CompteTechnique.objects.filter(structure=concurrent).count() == 1
     compte_concurrent.refresh_from_db()
-    assert compte_concurrent.actif and comptes.resoudre(compte_concurrent.login, mot_de_passe) == compte_concurrent
+    assert (
+        compte_concurrent.actif
+        and authentification.resoudre(compte_concurrent.login, mot_de_passe) == compte_concurrent
+    )
     with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
         raccordements.revoquer_compte_technique(compte=compte_concurrent, acting_user=gp)
 
@@ -275,8 +278,8 @@ def test_expire_dans_le_passe_pas_de_recouvrement(deux_gp):
     compte, nouveau = raccordements.renouveler_compte_technique(compte=compte, acting_user=gp)
     assert compte.ancien_mot_de_passe_valide_jusqu_au is None
     with pytest.raises(ErreurApi):
-        comptes.resoudre(compte.login, ancien)
-    assert comptes.resoudre(compte.login, nouveau) == compte
+        authentification.resoudre(compte.login, ancien)
+    assert authentification.resoudre(compte.login, nouveau) == compte
 
 
 # --- Mode of emission and reception -------------------------------------------------------------------------------
@@ -417,6 +420,6 @@ def test_utilisateur_rattache_a_un_service_ne_gere_pas_les_raccordements(client,
     assert client.post(reverse("raccordements_revoquer_compte", args=[compte.pk])).status_code == 404
     assert CompteTechnique.objects.filter(structure=acme).count() == 1
     compte.refresh_from_db()
-    assert compte.actif and comptes.resoudre(compte.login, mot_de_passe) == compte
+    assert compte.actif and authentification.resoudre(compte.login, mot_de_passe) == compte
     with pytest.raises(Exception, match="Vous ne gérez pas les raccordements"):
         raccordements.creer_compte_technique(structure=acme, acting_user=agent)
