@@ -126,7 +126,7 @@ class ContexteLot:
     numeros_retenus: set = field(default_factory=set)
 
     def lire_doublons(self, fournisseur: Structure, documents: list["Document"]) -> None:
-        shas = [hashlib.sha256(d.contenu).hexdigest() for d in documents]
+        shas = [d.sha256 for d in documents]
         # Only numbers of an accepted form reach the query (a NUL byte…); the others are refused at step 5 anyway.
         numeros = [d.numero for d in documents if d.numero and d.erreur_de_numero is None]
         envoyees = Facture.objects.exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE]).order_by(
@@ -136,7 +136,7 @@ class ContexteLot:
         self.numeros_deposes = {f.numero: f for f in envoyees.filter(fournisseur=fournisseur, numero__in=numeros)}
 
     def retenir(self, document: "Document") -> None:
-        self.fichiers_retenus[hashlib.sha256(document.contenu).hexdigest()] = document.numero
+        self.fichiers_retenus[document.sha256] = document.numero
         self.numeros_retenus.add(document.numero)
 
 
@@ -163,6 +163,12 @@ class Document:
     @property
     def numero(self) -> str:
         return self.donnees.numero or ""
+
+    @cached_property
+    def sha256(self) -> str:
+        """The file's digest, computed once: the chunk's duplicates read, step 5, the chunk's accepted files and
+        the draft's ``fichier_sha256`` all use it (the certificate, ``certifier``, hashes the bytes it certifies)."""
+        return hashlib.sha256(self.contenu).hexdigest()
 
     @cached_property
     def erreur_de_numero(self) -> str | None:
@@ -449,7 +455,7 @@ def controler_doublons(
     en_lot = lot is not None and lot.fichiers_deposes is not None
     if contenu is not None:
         if en_lot:
-            sha = hashlib.sha256(contenu).hexdigest()
+            sha = document.sha256 if document is not None else hashlib.sha256(contenu).hexdigest()
             existante = lot.fichiers_deposes.get(sha)
             numero_existant = existante.numero if existante is not None else lot.fichiers_retenus.get(sha)
         else:
@@ -507,7 +513,7 @@ def donnees_du_document(document: Document, valeurs: dict, mode_depot: str | Non
     return {
         **valeurs,
         "mode_depot": mode,
-        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
+        "fichier_sha256": document.sha256,
         "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
     }
 

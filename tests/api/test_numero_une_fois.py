@@ -3,6 +3,8 @@ once per invoice along each path of the deposit pipeline — a flux's chunk, one
 draft sent from the portal — and a bad number is still refused with the same message. The check is counted with
 a mock that wraps the real function (its behaviour unchanged) in every module that calls it."""
 
+import hashlib
+import types
 from unittest import mock
 
 import pytest
@@ -28,12 +30,14 @@ def _numeros(compteur) -> list[str]:
     return [appel.args[0] for appel in compteur.call_args_list]
 
 
-def test_tranche_de_flux_un_controle_par_facture(api, etat, erreur_numero):
+def test_tranche_de_flux_un_controle_par_facture(api, etat, erreur_numero, monkeypatch):
     numeros = ["LOT-N01", "LOT-N02", "LOT-N03", "LOT-N04-TROP-LONG-POUR-CHORUS"]
     contenus = [document(api.compte, etat, n) for n in numeros[:3]]
     contenus.append(document(api.compte, etat, "LOT-N04").replace(b"LOT-N04", numeros[3].encode()))
     fichiers = [envoi.FichierDuLot(cle=n, nom=f"{n}.xml", contenu=c) for n, c in zip(numeros, contenus, strict=True)]
     erreur_numero.reset_mock()  # the documents were built from drafts: only the chunk counts
+    sha256 = mock.Mock(wraps=hashlib.sha256)
+    monkeypatch.setattr(envoi, "hashlib", types.SimpleNamespace(sha256=sha256))
     resultats = envoi.deposer_et_envoyer_lot(
         acting_user=api.compte.utilisateur, fournisseur=api.compte.structure, fichiers=fichiers
     )
@@ -44,6 +48,10 @@ def test_tranche_de_flux_un_controle_par_facture(api, etat, erreur_numero):
     assert resultats[numeros[3]].messages == ["Le numéro de facture (BT-1) dépasse 20 caractères."]
     # Once per invoice, where the chunk used to check each number five times.
     assert sorted(_numeros(erreur_numero)) == sorted(numeros)
+    # The file's digest: once per file for the pipeline (``Document.sha256``: the chunk's duplicates, step 5, the
+    # files accepted so far, the draft's ``fichier_sha256``), once more by the certificate for the bytes it
+    # certifies (``certifier``, the three written files); it was computed five times per written file.
+    assert sha256.call_count == len(numeros) + 3
 
 
 def test_depot_d_un_fichier_un_controle(api, etat, erreur_numero):
