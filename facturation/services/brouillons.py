@@ -36,10 +36,12 @@ def enregistrer(
     calcul=None,
     ajustements: list | None = None,
     emetteur_verifie: bool = False,
+    numero_verifie: bool = False,
 ) -> Facture:
     """« Enregistrer »: create or update a draft (nothing is checked but the amounts). A saisie's amounts are
     computed from its lines (``montants.calculer``); a deposited document's come as ``calcul`` with its document
-    level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written."""
+    level allowances and charges (``ajustements``: ``facturation.donnees.Ajustement``), kept as written.
+    ``numero_verifie``: the deposit checked the number's form a moment ago (``envoi.controler_doublons``)."""
     fournisseur = donnees["fournisseur"]
     if not emetteur_verifie:  # a payable works piece: the works chain checked its depositor (``envoi``)
         # Issuing is scoped to the user's services when they are attached at service level only: the draft as it
@@ -52,11 +54,16 @@ def enregistrer(
             exiger_emission(acting_user, facture.fournisseur, service=facture.service_fournisseur)
     if facture is None:
         brouillon = nouveau_brouillon(
-            acting_user=acting_user, donnees=donnees, lignes=lignes, calcul=calcul, ajustements=ajustements
+            acting_user=acting_user,
+            donnees=donnees,
+            lignes=lignes,
+            calcul=calcul,
+            ajustements=ajustements,
+            numero_verifie=numero_verifie,
         )
         ecrire_nouveaux_brouillons([brouillon])
         return brouillon.facture
-    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements)
+    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements, numero_verifie=numero_verifie)
     with transaction.atomic():
         # Under the row's lock: a draft sent meanwhile (another tab, a parallel request) is never re-opened.
         facture = Facture.objects.select_for_update(of=("self",)).get(pk=facture.pk)
@@ -77,11 +84,17 @@ def enregistrer(
 
 
 def nouveau_brouillon(
-    *, acting_user, donnees: dict, lignes: list[dict], calcul=None, ajustements: list | None = None
+    *,
+    acting_user,
+    donnees: dict,
+    lignes: list[dict],
+    calcul=None,
+    ajustements: list | None = None,
+    numero_verifie: bool = False,
 ) -> Brouillon:
     """A new draft's rows, built and not written (``ecrire_nouveaux_brouillons`` writes them): what « Enregistrer »
     creates, and what a flux's chunk creates for each of its invoices before writing them all at once."""
-    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements)
+    calcul, ajustements = _montants(donnees, lignes, calcul, ajustements, numero_verifie=numero_verifie)
     facture = Facture(created_by=acting_user, mode_depot=donnees.get("mode_depot", ModeDepot.SAISIE))
     return _construire(facture, donnees, lignes, calcul, ajustements)
 
@@ -106,9 +119,10 @@ def ecrire_nouveaux_brouillons(brouillons: list[Brouillon]) -> None:
                 modele.objects.bulk_create(objets, batch_size=par_lot)
 
 
-def _montants(donnees: dict, lignes: list[dict], calcul, ajustements) -> tuple:
+def _montants(donnees: dict, lignes: list[dict], calcul, ajustements, *, numero_verifie: bool = False) -> tuple:
     """The draft's amounts: a deposited document's own (``calcul``), or the saisie's computed from its lines."""
-    if (numero := donnees.get("numero") or "") and (erreur := erreur_numero(numero)):
+    numero = "" if numero_verifie else donnees.get("numero") or ""
+    if numero and (erreur := erreur_numero(numero)):
         raise ValidationError({"numero": erreur})  # a draft never holds a number Chorus Pro refuses
     if calcul is None:
         calcul = montants.calculer(lignes, remise_globale_ttc=donnees.get("remise_globale_ttc") or 0)

@@ -55,14 +55,15 @@ def erreur_numero(numero: str, *, libelle: str = "Le numéro de facture") -> str
 
 
 def verifier_avant_envoi(
-    facture: Facture, *, lignes: int | None = None, numero_controle: bool = False
+    facture: Facture, *, lignes: int | None = None, numero_verifie: bool = False, numero_controle: bool = False
 ) -> dict[str, str]:
     """The portal's checks before sending, each refusal a French message keyed by the form field. A draft that is
     not written yet (a flux's chunk checks all its invoices, then writes them at once) comes with its number of
-    ``lignes``; ``numero_controle``: the number was just checked unused by the deposit's duplicate check
-    (``envoi.controler_doublons``), which the database's unique index backs."""
+    ``lignes``; ``numero_verifie``: the deposit checked the form of a non-empty number a moment ago
+    (``envoi.controler_doublons``; an empty number is still refused here); ``numero_controle``: the number was just
+    checked unused by that duplicate check, which the database's unique index backs."""
     erreurs = verifier_acheminement(facture)
-    if erreur := erreur_numero(facture.numero):
+    if not (numero_verifie and facture.numero) and (erreur := erreur_numero(facture.numero)):
         erreurs["numero"] = erreur
     elif not numero_controle and (
         Facture.objects.filter(fournisseur=facture.fournisseur, numero=facture.numero)

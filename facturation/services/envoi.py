@@ -29,6 +29,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -125,9 +126,9 @@ class ContexteLot:
     numeros_retenus: set = field(default_factory=set)
 
     def lire_doublons(self, fournisseur: Structure, documents: list["Document"]) -> None:
-        shas = [hashlib.sha256(d.contenu).hexdigest() for d in documents]
+        shas = [d.sha256 for d in documents]
         # Only numbers of an accepted form reach the query (a NUL byte…); the others are refused at step 5 anyway.
-        numeros = [d.numero for d in documents if d.numero and erreur_numero(d.numero) is None]
+        numeros = [d.numero for d in documents if d.numero and d.erreur_de_numero is None]
         envoyees = Facture.objects.exclude(statut__in=[StatutFacture.BROUILLON, StatutFacture.ABANDONNEE]).order_by(
             "created_at", "id"
         )  # the newest invoice last, so it stays in the dicts, as ``.first()`` gives it one file at a time
@@ -135,7 +136,7 @@ class ContexteLot:
         self.numeros_deposes = {f.numero: f for f in envoyees.filter(fournisseur=fournisseur, numero__in=numeros)}
 
     def retenir(self, document: "Document") -> None:
-        self.fichiers_retenus[hashlib.sha256(document.contenu).hexdigest()] = document.numero
+        self.fichiers_retenus[document.sha256] = document.numero
         self.numeros_retenus.add(document.numero)
 
 
@@ -162,6 +163,18 @@ class Document:
     @property
     def numero(self) -> str:
         return self.donnees.numero or ""
+
+    @cached_property
+    def sha256(self) -> str:
+        """The file's digest, computed once: the chunk's duplicates read, step 5, the chunk's accepted files and
+        the draft's ``fichier_sha256`` all use it (the certificate, ``certifier``, hashes the bytes it certifies)."""
+        return hashlib.sha256(self.contenu).hexdigest()
+
+    @cached_property
+    def erreur_de_numero(self) -> str | None:
+        """The form of the document's number (BT-1), checked once for the whole pipeline: the duplicates of a
+        chunk, step 5, step 4 and the checks before sending all read this (issue 15: nothing validated twice)."""
+        return erreur_numero(self.numero, libelle="Le numéro de facture (BT-1)")
 
 
 def est_document_structure(facture: Facture) -> bool:
@@ -282,7 +295,7 @@ def acheminer_document(
     lot = lot or ContexteLot()
     destinataire = _acheteur(d, erreurs, lot)
     service = _service(d, destinataire, erreurs, lot)
-    if erreur := erreur_numero(d.numero, libelle="Le numéro de facture (BT-1)"):
+    if erreur := document.erreur_de_numero:
         erreurs.append(erreur)
     if len(d.numero_engagement) > 50:
         erreurs.append(f"Le numéro d'engagement « {d.numero_engagement} » (BT-13) dépasse 50 caractères.")
@@ -424,17 +437,25 @@ def controler_doublons(
     numero: str,
     facture: Facture | None = None,
     lot: ContexteLot | None = None,
+    document: Document | None = None,
 ):
     """The same file, or the same number for the supplier, was already sent. ``lot``: a chunk whose duplicates were
-    read at once (``ContexteLot.lire_doublons``), and whose documents accepted so far count as sent."""
+    read at once (``ContexteLot.lire_doublons``), and whose documents accepted so far count as sent; ``document``:
+    the file as read (``contenu`` and ``numero`` are its own), which holds its number's form once checked."""
     # Checked before the number reaches a query (a NUL byte, a newline…); a document's number is its BT-1.
-    libelle = "Le numéro de facture" if contenu is None else "Le numéro de facture (BT-1)"
-    if numero and (erreur := erreur_numero(numero, libelle=libelle)):
-        raise DepotRefuse(erreur, code=DepotRefuse.REGLES)
+    if numero:
+        if document is not None:
+            erreur = document.erreur_de_numero
+        else:
+            erreur = erreur_numero(
+                numero, libelle="Le numéro de facture" if contenu is None else "Le numéro de facture (BT-1)"
+            )
+        if erreur:
+            raise DepotRefuse(erreur, code=DepotRefuse.REGLES)
     en_lot = lot is not None and lot.fichiers_deposes is not None
     if contenu is not None:
         if en_lot:
-            sha = hashlib.sha256(contenu).hexdigest()
+            sha = document.sha256 if document is not None else hashlib.sha256(contenu).hexdigest()
             existante = lot.fichiers_deposes.get(sha)
             numero_existant = existante.numero if existante is not None else lot.fichiers_retenus.get(sha)
         else:
@@ -492,7 +513,7 @@ def donnees_du_document(document: Document, valeurs: dict, mode_depot: str | Non
     return {
         **valeurs,
         "mode_depot": mode,
-        "fichier_sha256": hashlib.sha256(document.contenu).hexdigest(),
+        "fichier_sha256": document.sha256,
         "analyse_depot": {**document.analyse.resume(), "avec_lignes": document.donnees.avec_lignes},
     }
 
@@ -522,6 +543,8 @@ def enregistrer_document(
         calcul=document.calcul,
         ajustements=document.donnees.ajustements,
         emetteur_verifie=emetteur_verifie,
+        # The number is the document's, whose form step 4 checked (``acheminer_document``).
+        numero_verifie=valeurs.get("numero") == document.numero and document.erreur_de_numero is None,
     )
     if creation and envoi_immediat:
         return facture  # created with its mode, digest and analysis; ``valider_et_envoyer`` stores the file
@@ -556,12 +579,18 @@ def erreurs_norme(facture: Facture) -> list:
 
 
 def envoyer(
-    *, acting_user, facture: Facture, document: tuple[bytes, str] | None = None, emetteur_verifie: bool = False
+    *,
+    acting_user,
+    facture: Facture,
+    document: tuple[bytes, str] | None = None,
+    emetteur_verifie: bool = False,
+    numero_verifie: bool = False,
 ) -> Facture:
     """« Valider et envoyer » of a draft, whatever made it: the portal's checks (routing, number, dates, bank
     details…), the official rules on what the portal generates for a saisie, then the certificate and sending.
-    ``document``: the deposited file just checked for duplicates, (content, name), when the caller holds it."""
-    erreurs = verifier_avant_envoi(facture)
+    ``document``: the deposited file just checked for duplicates, (content, name), when the caller holds it;
+    ``numero_verifie``: the number's form was checked a moment ago by the deposit (``controler_doublons``)."""
+    erreurs = verifier_avant_envoi(facture, numero_verifie=numero_verifie)
     if erreurs:
         raise ValidationError(erreurs)
     analyse = facture.analyse_depot or {}
@@ -615,7 +644,9 @@ def doublons_et_acheminement(
 ) -> Document:
     """Steps 5 then 4, in the order the pipeline has always run them: a file already sent is answered as such,
     whatever its routing."""
-    controler_doublons(contenu=document.contenu, fournisseur=fournisseur, numero=document.numero, lot=lot)
+    controler_doublons(
+        contenu=document.contenu, fournisseur=fournisseur, numero=document.numero, lot=lot, document=document
+    )
     acheminer_document(document, fournisseur, cadre=cadre, lot=lot)
     return document
 
@@ -667,14 +698,17 @@ def deposer_et_envoyer(
     if saisie is not None:
         donnees, lignes = saisie
         with transaction.atomic():
+            # Checks the number's form (a non-empty one) before its duplicates: saving and sending do not again.
             controler_doublons(contenu=None, fournisseur=donnees["fournisseur"], numero=donnees.get("numero", ""))
             mode = ModeDepot.DEPOT_PDF_API if pdf_principal is not None else MODE_DEPOT[canal]
-            brouillon = enregistrer(acting_user=acting_user, donnees={**donnees, "mode_depot": mode}, lignes=lignes)
+            brouillon = enregistrer(
+                acting_user=acting_user, donnees={**donnees, "mode_depot": mode}, lignes=lignes, numero_verifie=True
+            )
             for piece in pieces_jointes:
                 ajouter_piece_jointe(acting_user=acting_user, facture=brouillon, **piece)
             if pdf_principal is not None:
                 _rattacher_pdf(brouillon, *pdf_principal)
-            return envoyer(acting_user=acting_user, facture=brouillon)
+            return envoyer(acting_user=acting_user, facture=brouillon, numero_verifie=True)
     document = analyser_depot(
         fournisseur=fournisseur, contenu=contenu, nom_fichier=nom_fichier, cadre=cadre, formats=formats
     )
@@ -701,6 +735,7 @@ def _enregistrer_et_envoyer(*, acting_user, document: Document, canal: Canal, em
             facture=brouillon,
             document=(document.contenu, _nom_envoye(brouillon, document.contenu)),
             emetteur_verifie=emetteur_verifie,
+            numero_verifie=document.erreur_de_numero is None,
         )
 
 
@@ -768,6 +803,7 @@ def deposer_et_envoyer_lot(
                 lignes=lignes_du_document(document),
                 calcul=document.calcul,
                 ajustements=document.donnees.ajustements,
+                numero_verifie=document.erreur_de_numero is None,
             )
             _controler_envoi(brouillon, acting_user)
         except Exception as exc:  # noqa: BLE001 - as above: this file only, reported by the caller
@@ -782,8 +818,10 @@ def deposer_et_envoyer_lot(
 
 def _controler_envoi(brouillon: Brouillon, acting_user) -> None:
     """The checks ``envoyer`` then ``valider_et_envoyer`` make before sending a structured document, in their
-    order, on a draft not written yet (its number was just checked by ``controler_doublons``)."""
-    erreurs = verifier_avant_envoi(brouillon.facture, lignes=len(brouillon.lignes), numero_controle=True)
+    order, on a draft not written yet (its number, form and use, was just checked by ``controler_doublons``)."""
+    erreurs = verifier_avant_envoi(
+        brouillon.facture, lignes=len(brouillon.lignes), numero_verifie=True, numero_controle=True
+    )
     if erreurs:
         raise ValidationError(erreurs)
     erreurs = controles.verifier_valideur(brouillon.facture, acting_user)
@@ -807,7 +845,9 @@ def _ecrire_lot(acting_user, fournisseur: Structure, prets: dict, lier) -> dict:
         try:
             with effaces_en_cas_d_echec(), transaction.atomic():
                 # Another chunk may have sent one of these numbers (or files) meanwhile: the usual answer.
-                controler_doublons(contenu=document.contenu, fournisseur=fournisseur, numero=document.numero)
+                controler_doublons(
+                    contenu=document.contenu, fournisseur=fournisseur, numero=document.numero, document=document
+                )
                 facture = _enregistrer_et_envoyer(
                     acting_user=acting_user, document=document, canal=Canal.FLUX, emetteur_verifie=True
                 )
@@ -909,7 +949,7 @@ def _envoyer_brouillon(*, acting_user, facture: Facture) -> Facture:
             )
     controler_doublons(contenu=None, fournisseur=facture.fournisseur, numero=facture.numero, facture=facture)
     with transaction.atomic():
-        return envoyer(acting_user=acting_user, facture=facture)
+        return envoyer(acting_user=acting_user, facture=facture, numero_verifie=True)
 
 
 # --- The portal's « Déposer facture » ---------------------------------------------------------------------------

@@ -77,11 +77,11 @@ def _retenir_a_la_lecture(monkeypatch, barriere: threading.Barrier):
     original = envoi.verifier_avant_envoi
     deja = threading.local()
 
-    def verifier(facture):
+    def verifier(facture, **options):
         if not getattr(deja, "fait", False):
             deja.fait = True
             barriere.wait(ATTENTE)
-        return original(facture)
+        return original(facture, **options)
 
     monkeypatch.setattr(envoi, "verifier_avant_envoi", verifier)
 
@@ -129,11 +129,11 @@ def test_enregistrer_pendant_l_envoi_ne_remet_pas_en_brouillon_ni_n_envoie_une_v
     envoi_a_lu, enregistrement_fini = threading.Event(), threading.Event()
     original = envoi.verifier_avant_envoi
 
-    def verifier(f):
+    def verifier(f, **options):
         if not envoi_a_lu.is_set():
             envoi_a_lu.set()
             assert enregistrement_fini.wait(ATTENTE)
-        return original(f)
+        return original(f, **options)
 
     monkeypatch.setattr(envoi, "verifier_avant_envoi", verifier)
     donnees = {**donnees_saisie(structure, etat, numero_marche="M-NOUVEAU"), "action": "enregistrer"}
