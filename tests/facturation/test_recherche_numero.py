@@ -229,8 +229,10 @@ def _plan_de(client, page: str, params: dict) -> dict:
         # (factory sequences, random order), and an absent term's estimate — hence the plan — moved with it (one
         # fresh-clone run walked the primary key for « Q7 »). At volume the planner's estimate for an absent term is
         # as low as this (BENCHMARKS « The number search », short terms: 9 buffers at 1 M).
+        # Every table, not only the invoices: the page joins the structures and services, whose statistics are
+        # otherwise what the earlier tests' rolled-back rows and autovacuum left (a long run flipped this plan).
         cursor.execute("SET LOCAL default_statistics_target = 10000")
-        cursor.execute("ANALYZE facturation_facture")
+        cursor.execute("ANALYZE")
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'facturation_facture' "
             "AND indexdef ~ 'USING btree' AND indexname <> 'facturation_facture_pkey'"
