@@ -1,7 +1,8 @@
 """Scoped reads of sollicitations: the one door through which every view, export and e-mail reaches them on behalf
 of a user.
 
-The lists start from ``Sollicitation.objects.emises_par`` / ``recues_par``: the user's perimeter is resolved first
+The lists start from ``Sollicitation.objects.emises_par`` / ``recues_par`` (the one scoping entry point of each
+application, on the model's manager): the user's perimeter is resolved first
 (``organisation.queries.perimetre``, one small query on their active rattachements) and the sollicitations are
 filtered by constant identifiers, so that the planner walks the index that matches each list's ORDER BY (see the
 indexes of ``Sollicitation``)."""
@@ -38,24 +39,21 @@ RELATIONS = (
 )
 
 
-def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """``Sollicitation.objects.emises_par``: « Sollicitations émises »."""
-    return Sollicitation.objects.emises_par(user, niveau)
-
-
-def sollicitations_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """``Sollicitation.objects.recues_par``: « Sollicitations reçues », the support desk's included."""
-    return Sollicitation.objects.recues_par(user, niveau)
-
-
 def sollicitation_emise(user, pk, niveau: str = Niveau.CONSULTATION):
     """One sollicitation of the user's « Sollicitations émises » with what its page shows; None outside the
     perimeter (the views answer 404)."""
-    return sollicitations_emises(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+    return Sollicitation.objects.emises_par(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
 
 
 def sollicitation_recue(user, pk, niveau: str = Niveau.CONSULTATION):
-    return sollicitations_recues(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+    return Sollicitation.objects.recues_par(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+
+
+def peut_agir_emetteur(user, sollicitation) -> bool:
+    """Whether the user may act as the sender of ``sollicitation``: « Sollicitations émises » in modification on
+    its emitting structure (or service). The pages offer the sender's actions, and the services accept them, on
+    this one condition."""
+    return Sollicitation.objects.emises_par(user, Niveau.MODIFICATION).filter(pk=sollicitation.pk).exists()
 
 
 def peut_emettre(user) -> bool:
@@ -252,8 +250,9 @@ def piece_jointe(sollicitation, piece_pk, *, pour_emetteur: bool):
 
 def tableau_de_bord_recues(user) -> list[dict]:
     """The user's received sollicitations counted by état, in the order of the statuses: read from the counters the
-    database keeps (``CompteurSollicitations.objects.recues_par``, the same perimeter as ``sollicitations_recues``),
-    one query reading a handful of rows per état whatever the number of sollicitations."""
+    database keeps (``CompteurSollicitations.objects.recues_par``, the same perimeter as
+    ``Sollicitation.objects.recues_par``), one query reading a handful of rows per état whatever the number of
+    sollicitations."""
     comptes = compteurs.sommes(CompteurSollicitations.objects.recues_par(user), "statut")
     return [{"statut": s.value, "libelle": s.label, "nombre": comptes[s.value]} for s in S if comptes.get(s.value)]
 
@@ -279,7 +278,7 @@ def statistiques_recues(user, *, mois: int = 12, maintenant=None) -> list[dict]:
         .values("premiere")
     )
     lignes = (
-        sollicitations_recues(user)
+        Sollicitation.objects.recues_par(user)
         .filter(date_depot__gte=debut)
         .annotate(reponse=models.Subquery(premiere_reponse), mois=TruncMonth("date_depot"))
         .values("mois")

@@ -3,8 +3,8 @@ amounts, files and full dated history), the actions of the actor it waits for or
 service call each, only those ``services.actions_possibles`` offers), the downloads, and « Consultation d'un dossier
 de facturation » (every piece with its statuses, the routing rule, the payment clock).
 
-Every view reaches the piece through ``queries.pieces_visibles`` (the dossier through ``queries.dossiers_visibles``):
-an actor outside the dossier gets the same 404 as a missing piece."""
+Every view reaches the piece through ``PieceTravaux.objects.visibles_par`` (the dossier through
+``DossierFacturation.objects.visibles_par``): an actor outside the dossier gets the same 404 as a missing piece."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,7 +23,7 @@ from organisation.enums import Niveau
 from organisation.models import Structure
 from travaux import queries, services, statuts
 from travaux.forms.actions import FORMULAIRES_ACTIONS
-from travaux.models import PieceTravaux
+from travaux.models import DossierFacturation, PieceTravaux
 from travaux.statuts import Role
 
 ACCUEIL = ("Factures de travaux", "travaux_synthese")
@@ -47,7 +47,7 @@ _fil = fil_depuis(ACCUEIL)
 
 def _piece_ou_404(user, pk) -> PieceTravaux:
     piece = (
-        queries.avec_etat_courant(queries.pieces_visibles(user))
+        queries.avec_etat_courant(PieceTravaux.objects.visibles_par(user))
         .select_related(
             *queries.ACTEURS_DU_DOSSIER,
             "deposant",
@@ -320,7 +320,7 @@ def dossier(request, pk):
     """« Consultation d'un dossier de facturation » (seed 001): every piece of the dossier with its full dated status
     history and the rule that routed it, and the payment clock (seed 000). A bounded number of queries."""
     dossier = (
-        queries.dossiers_visibles(request.user)
+        DossierFacturation.objects.visibles_par(request.user)
         .select_related("fournisseur", "validateur", "moe", "moa", "destinataire", "service_destinataire")
         .filter(pk=pk)
         .first()
