@@ -39,6 +39,7 @@ ACTIONS = {
     "affecter-instructeur": ("affecter_instructeur", "Affecter un instructeur"),
     "supprimer": ("supprimer", "Supprimer"),
 }
+SLUGS = {action: slug for slug, (action, _libelle) in ACTIONS.items()}
 LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", SYSTEME: "Chorus Pro"}
 
 
@@ -131,15 +132,16 @@ def suivi(request, pk):
     return _page_suivi(request, _piece_ou_404(request.user, pk))
 
 
-def _formulaires(piece: PieceTravaux, actions: list[str], erreur: dict | None) -> dict:
-    """The form of each offered action that asks for something; the refused one pre-filled with what was typed
-    (unbound: its message is the action's, shown once above its fields)."""
+def _formulaires(piece: PieceTravaux, actions: list[str], erreur: dict | None) -> list[tuple[str, str, object]]:
+    """(action, URL slug, form) of each offered action that asks for something, in the order of the page's blocks;
+    the refused one pre-filled with what was typed (unbound: its message is the action's, shown once above its
+    fields)."""
     motifs = services.motifs_refus(piece) if "refuser" in actions else {}
-    formulaires = {}
-    for action in actions:
-        if action in FORMULAIRES_ACTIONS:
+    formulaires = []
+    for action, formulaire in FORMULAIRES_ACTIONS.items():
+        if action in actions:
             saisie = {"initial": erreur["saisie"]} if erreur and erreur["action"] == action else {}
-            formulaires[action] = FORMULAIRES_ACTIONS[action](piece=piece, motifs=motifs, **saisie)
+            formulaires.append((action, SLUGS[action], formulaire(piece=piece, motifs=motifs, **saisie)))
     return formulaires
 
 
