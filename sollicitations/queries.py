@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, QuerySet
 
 from chorus import compteurs
+from chorus.criteres import conditions
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import Service, Structure, Utilisateur
@@ -124,24 +125,23 @@ GROUPES_STATUTS_EMETTEUR = {
 GROUPES_STATUTS_RECEPTEUR = {"MES_A_TRAITER": STATUTS_A_TRAITER}
 
 
+# The criteria of both sides' Rechercher (``forms._RechercheForm``) that narrow by their value: criterion → lookup
+# (``chorus.criteres``); the status is the side's own (``filtrer``).
+CRITERES = {
+    "numero": ("numero__icontains", str.strip),
+    "categorie": "categorie",
+    "date_du": "date_depot__date__gte",
+    "date_au": "date_depot__date__lte",
+    "emetteur": ("structure_emettrice_id__in", org_queries.structures_designees),
+    "destinataire": ("structure_destinataire_id__in", org_queries.structures_designees),
+}
+
+
 def filtrer(criteres: dict, qs: QuerySet, *, groupes: dict) -> QuerySet:
-    """Narrow ``qs`` by the cleaned criteria of ``RechercheSollicitationsForm``."""
-    c = criteres
-    if c.get("numero"):
-        qs = qs.filter(numero__icontains=c["numero"].strip())
-    if c.get("statut"):
-        qs = qs.filter(statut__in=groupes.get(c["statut"], [c["statut"]]))
-    if c.get("categorie"):
-        qs = qs.filter(categorie_id=c["categorie"].pk)
-    if c.get("date_du"):
-        qs = qs.filter(date_depot__date__gte=c["date_du"])
-    if c.get("date_au"):
-        qs = qs.filter(date_depot__date__lte=c["date_au"])
-    if c.get("emetteur"):
-        qs = qs.filter(structure_emettrice_id__in=org_queries.structures_designees(c["emetteur"]))
-    if c.get("destinataire"):
-        qs = qs.filter(structure_destinataire_id__in=org_queries.structures_designees(c["destinataire"]))
-    return qs
+    """Narrow ``qs`` by the cleaned criteria of a side's Rechercher form: ``CRITERES``, and the status, a code or one
+    of the side's ``groupes`` of codes."""
+    statut = ("statut__in", lambda code: groupes.get(code, [code]))
+    return qs.filter(**conditions(criteres, {**CRITERES, "statut": statut}))
 
 
 # --- The referential and the routing ---------------------------------------------------------------------------
