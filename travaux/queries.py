@@ -43,6 +43,12 @@ ACTEURS_DU_DOSSIER = (
 )
 
 
+def peut_deposer(user) -> bool:
+    """The « Déposer » tab: « Factures de travaux » in modification on some structure (``structures_travaux``'s
+    rule, read from the request's perimeter: no query)."""
+    return bool(org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.MODIFICATION))
+
+
 def avec_etat_courant(pieces: QuerySet) -> QuerySet:
     """« Date état courant »: the piece's, or its invoice's once payable (the service financier's processing in
     « Factures reçues »). The « État courant » itself is a column the database keeps (``PieceTravaux.etat_courant``)."""

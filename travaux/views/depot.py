@@ -23,7 +23,7 @@ from facturation.facturx import affichage_montant
 from organisation import queries as org_queries
 from organisation.enums import Niveau, StatutStructure, TypeStructure
 from organisation.models import Service, Structure
-from travaux import services, statuts
+from travaux import queries, services, statuts
 from travaux.forms.actions import RechercheStructureForm
 from travaux.forms.depot import LIGNES_TVA, DepotForm
 from travaux.models import PieceTravaux
@@ -287,7 +287,7 @@ def confirmer(request, pk):
             "role_deposant": Role(piece.role_deposant).label,
             "pieces_jointes": list(piece.pieces_jointes.all()),
             "signatures": _signatures(piece),
-            "peut_deposer": services.structures_travaux(request.user).exists(),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": _fil("Récapitulatif du dépôt" if brouillon else f"Pièce n° {piece.numero} déposée"),
         },
     )

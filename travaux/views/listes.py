@@ -51,12 +51,6 @@ def _mes_structures(user):
     return Structure.objects.filter(pk__in=mes).order_by("raison_sociale", "pk")
 
 
-def _peut_deposer(user) -> bool:
-    """The « Déposer » tab: « Factures de travaux » in modification on some structure (the request's perimeter,
-    already read: no query)."""
-    return bool(org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.MODIFICATION))
-
-
 @profil_travaux
 def synthese(request):
     """« FACTURE DE TRAVAUX À TRAITER » (seed 001): the pieces waiting for one of the user's structures and the
@@ -79,7 +73,7 @@ def synthese(request):
             "pieces": pieces,
             "suivante": suivante,
             "params": params.urlencode(),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
     )
@@ -100,7 +94,7 @@ def rechercher(request):
     return render(
         request,
         "travaux/rechercher.html",
-        {**contexte, "peut_deposer": _peut_deposer(request.user), "breadcrumb_data": _fil("Rechercher")},
+        {**contexte, "peut_deposer": queries.peut_deposer(request.user), "breadcrumb_data": _fil("Rechercher")},
     )
 
 
@@ -154,7 +148,7 @@ def tableau_de_bord(request):
             "role": role,
             "groupes": [libelle for libelle, _liste in statuts.GROUPES_TABLEAU_DE_BORD.values()],
             "lignes": lignes,
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": _fil("Tableau de bord (stock)"),
         },
     )

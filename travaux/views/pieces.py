@@ -73,10 +73,6 @@ def _actions(user, piece: PieceTravaux) -> list[str]:
     return actions
 
 
-def _peut_deposer(user) -> bool:
-    return services.structures_travaux(user).exists()
-
-
 def _lignes_historique(piece: PieceTravaux, entrees, utilisateurs) -> list[dict]:
     """Each dated status of the piece (then of its invoice), who acted and in which role — the depositor's rows name
     its structure and, when it played another actor's role, « pour le compte de » that actor — with motif and
@@ -177,7 +173,7 @@ def _page_suivi(request, piece: PieceTravaux, *, erreur: dict | None = None):
             "facture_recue": facture_recue,
             "actions": actions,
             "formulaires": _formulaires(piece, actions, erreur),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "titre": f"Pièce n° {piece.numero}",
             "breadcrumb_data": _fil(f"Pièce n° {piece.numero}"),
             "erreur": erreur,
@@ -355,7 +351,7 @@ def dossier(request, pk):
             "dossier": dossier,
             "pieces": lignes,
             "horloge": queries.horloge(dossier),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "titre": f"Dossier de facturation n° {dossier.numero}",
             "breadcrumb_data": _fil(f"Dossier de facturation n° {dossier.numero}"),
         },
