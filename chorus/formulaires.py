@@ -1,7 +1,7 @@
 """The form renderer of the portal (django-dsfr's, with one override of Django's widget templates), the DSFR upload
-widget and its drop zone, the base of a form whose fields keep ids of their own, the checkboxes of a table's rows,
-and the kit's own forms: « Approbations » en masse, the filter, the selection and the preferences of « Mes
-messages »."""
+widget and its drop zone, the base of a form whose fields keep ids of their own, the order of a search form's
+bounds, the checkboxes of a table's rows, and the kit's own forms: « Approbations » en masse, the filter, the
+selection and the preferences of « Mes messages »."""
 
 from pathlib import Path
 
@@ -76,6 +76,24 @@ class FormulaireDsfr(DsfrBaseForm):
     """django-dsfr's form whose fields may keep an id of their own (``ChampIdentifie``)."""
 
     bound_field_class = ChampIdentifie
+
+
+FIN_AVANT_DEBUT = "La date de fin doit être postérieure ou égale à la date de début."
+
+
+class BornesOrdonnees:
+    """A form mixin (before the form class): each bound of ``BORNES`` — (first field, last field, message) — in
+    order once the fields are cleaned, else its message on the last field (a search « du … au … »)."""
+
+    BORNES: tuple[tuple[str, str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for debut, fin, message in self.BORNES:
+            bas, haut = cleaned.get(debut), cleaned.get(fin)
+            if bas is not None and haut is not None and bas > haut:
+                self.add_error(fin, message)
+        return cleaned
 
 
 class SelectionField(forms.MultipleChoiceField):

@@ -4,6 +4,7 @@ attachments) belong to ``sollicitations.services``, which has the last word."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import FIN_AVANT_DEBUT, BornesOrdonnees
 from chorus.identifiers import normaliser, valider_siret
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau
@@ -253,8 +254,10 @@ CHAMPS_SAISIE = {"structure_destinataire": "siret_destinataire"}
 CHAMPS_TRAITEMENT = {"structure_destinataire": "siret_reaffectation", "service_destinataire": "service_reaffectation"}
 
 
-class _RechercheForm(DsfrBaseForm):
+class _RechercheForm(BornesOrdonnees, DsfrBaseForm):
     """« Rechercher »: the criteria (GET) shared by the result page and the exports."""
+
+    BORNES = (("date_du", "date_au", FIN_AVANT_DEBUT),)
 
     numero = forms.CharField(label="Numéro de la sollicitation", max_length=20, required=False)
     categorie = forms.ModelChoiceField(
@@ -262,13 +265,6 @@ class _RechercheForm(DsfrBaseForm):
     )
     date_du = forms.DateField(label="Date de dépôt du", required=False, **DATE)
     date_au = forms.DateField(label="Date de dépôt au", required=False, **DATE)
-
-    def clean(self):
-        cleaned = super().clean()
-        du, au = cleaned.get("date_du"), cleaned.get("date_au")
-        if du and au and du > au:
-            self.add_error("date_au", "La date de fin doit être postérieure ou égale à la date de début.")
-        return cleaned
 
     def criteres(self) -> dict:
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if valeur not in (None, "")}

@@ -1,7 +1,8 @@
 """Scoped reads of sollicitations: the one door through which every view, export and e-mail reaches them on behalf
 of a user.
 
-The lists start from ``Sollicitation.objects.emises_par`` / ``recues_par``: the user's perimeter is resolved first
+The lists start from ``Sollicitation.objects.emises_par`` / ``recues_par`` (the one scoping entry point of each
+application, on the model's manager): the user's perimeter is resolved first
 (``organisation.queries.perimetre``, one small query on their active rattachements) and the sollicitations are
 filtered by constant identifiers, so that the planner walks the index that matches each list's ORDER BY (see the
 indexes of ``Sollicitation``)."""
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, QuerySet
 
 from chorus import compteurs
+from chorus.criteres import conditions
 from organisation import queries as org_queries
 from organisation.enums import Application, Niveau, StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import Service, Structure, Utilisateur
@@ -38,24 +40,21 @@ RELATIONS = (
 )
 
 
-def sollicitations_emises(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """``Sollicitation.objects.emises_par``: « Sollicitations émises »."""
-    return Sollicitation.objects.emises_par(user, niveau)
-
-
-def sollicitations_recues(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    """``Sollicitation.objects.recues_par``: « Sollicitations reçues », the support desk's included."""
-    return Sollicitation.objects.recues_par(user, niveau)
-
-
 def sollicitation_emise(user, pk, niveau: str = Niveau.CONSULTATION):
     """One sollicitation of the user's « Sollicitations émises » with what its page shows; None outside the
     perimeter (the views answer 404)."""
-    return sollicitations_emises(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+    return Sollicitation.objects.emises_par(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
 
 
 def sollicitation_recue(user, pk, niveau: str = Niveau.CONSULTATION):
-    return sollicitations_recues(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+    return Sollicitation.objects.recues_par(user, niveau).select_related(*RELATIONS).filter(pk=pk).first()
+
+
+def peut_agir_emetteur(user, sollicitation) -> bool:
+    """Whether the user may act as the sender of ``sollicitation``: « Sollicitations émises » in modification on
+    its emitting structure (or service). The pages offer the sender's actions, and the services accept them, on
+    this one condition."""
+    return Sollicitation.objects.emises_par(user, Niveau.MODIFICATION).filter(pk=sollicitation.pk).exists()
 
 
 def peut_emettre(user) -> bool:
@@ -126,24 +125,23 @@ GROUPES_STATUTS_EMETTEUR = {
 GROUPES_STATUTS_RECEPTEUR = {"MES_A_TRAITER": STATUTS_A_TRAITER}
 
 
+# The criteria of both sides' Rechercher (``forms._RechercheForm``) that narrow by their value: criterion → lookup
+# (``chorus.criteres``); the status is the side's own (``filtrer``).
+CRITERES = {
+    "numero": ("numero__icontains", str.strip),
+    "categorie": "categorie",
+    "date_du": "date_depot__date__gte",
+    "date_au": "date_depot__date__lte",
+    "emetteur": ("structure_emettrice_id__in", org_queries.structures_designees),
+    "destinataire": ("structure_destinataire_id__in", org_queries.structures_designees),
+}
+
+
 def filtrer(criteres: dict, qs: QuerySet, *, groupes: dict) -> QuerySet:
-    """Narrow ``qs`` by the cleaned criteria of ``RechercheSollicitationsForm``."""
-    c = criteres
-    if c.get("numero"):
-        qs = qs.filter(numero__icontains=c["numero"].strip())
-    if c.get("statut"):
-        qs = qs.filter(statut__in=groupes.get(c["statut"], [c["statut"]]))
-    if c.get("categorie"):
-        qs = qs.filter(categorie_id=c["categorie"].pk)
-    if c.get("date_du"):
-        qs = qs.filter(date_depot__date__gte=c["date_du"])
-    if c.get("date_au"):
-        qs = qs.filter(date_depot__date__lte=c["date_au"])
-    if c.get("emetteur"):
-        qs = qs.filter(structure_emettrice_id__in=org_queries.structures_designees(c["emetteur"]))
-    if c.get("destinataire"):
-        qs = qs.filter(structure_destinataire_id__in=org_queries.structures_designees(c["destinataire"]))
-    return qs
+    """Narrow ``qs`` by the cleaned criteria of a side's Rechercher form: ``CRITERES``, and the status, a code or one
+    of the side's ``groupes`` of codes."""
+    statut = ("statut__in", lambda code: groupes.get(code, [code]))
+    return qs.filter(**conditions(criteres, {**CRITERES, "statut": statut}))
 
 
 # --- The referential and the routing ---------------------------------------------------------------------------
@@ -252,8 +250,9 @@ def piece_jointe(sollicitation, piece_pk, *, pour_emetteur: bool):
 
 def tableau_de_bord_recues(user) -> list[dict]:
     """The user's received sollicitations counted by état, in the order of the statuses: read from the counters the
-    database keeps (``CompteurSollicitations.objects.recues_par``, the same perimeter as ``sollicitations_recues``),
-    one query reading a handful of rows per état whatever the number of sollicitations."""
+    database keeps (``CompteurSollicitations.objects.recues_par``, the same perimeter as
+    ``Sollicitation.objects.recues_par``), one query reading a handful of rows per état whatever the number of
+    sollicitations."""
     comptes = compteurs.sommes(CompteurSollicitations.objects.recues_par(user), "statut")
     return [{"statut": s.value, "libelle": s.label, "nombre": comptes[s.value]} for s in S if comptes.get(s.value)]
 
@@ -279,7 +278,7 @@ def statistiques_recues(user, *, mois: int = 12, maintenant=None) -> list[dict]:
         .values("premiere")
     )
     lignes = (
-        sollicitations_recues(user)
+        Sollicitation.objects.recues_par(user)
         .filter(date_depot__gte=debut)
         .annotate(reponse=models.Subquery(premiere_reponse), mois=TruncMonth("date_depot"))
         .values("mois")

@@ -1,5 +1,6 @@
-"""Scoped reads of « Factures de travaux »: every page, export and download starts from ``pieces_visibles`` or
-``dossiers_visibles`` (``PieceTravaux.objects.visibles_par``), one SQL query each."""
+"""Scoped reads of « Factures de travaux »: every page, export and download starts from
+``PieceTravaux.objects.visibles_par`` or ``DossierFacturation.objects.visibles_par`` (the one scoping entry point of
+each model, on its manager), one SQL query each."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,12 +43,10 @@ ACTEURS_DU_DOSSIER = (
 )
 
 
-def pieces_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    return PieceTravaux.objects.visibles_par(user, niveau)
-
-
-def dossiers_visibles(user, niveau: str = Niveau.CONSULTATION) -> QuerySet:
-    return DossierFacturation.objects.visibles_par(user, niveau)
+def peut_deposer(user) -> bool:
+    """The « Déposer » tab: « Factures de travaux » in modification on some structure (``structures_travaux``'s
+    rule, read from the request's perimeter: no query)."""
+    return bool(org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.MODIFICATION))
 
 
 def avec_etat_courant(pieces: QuerySet) -> QuerySet:
@@ -171,7 +170,9 @@ def pieces_du_dossier(dossier: DossierFacturation, user) -> list[PieceTravaux]:
     """« CONSULTATION D'UN DOSSIER DE FACTURATION » (seed 001): every piece the user may see, latest first, each with
     its full dated history (and, once payable, its invoice's), in three queries."""
     pieces = list(
-        avec_etat_courant(pieces_visibles(user).filter(dossier=dossier)).select_related("facture").order_by("-id")
+        avec_etat_courant(PieceTravaux.objects.visibles_par(user).filter(dossier=dossier))
+        .select_related("facture")
+        .order_by("-id")
     )
     histos: dict[int, list] = {p.pk: [] for p in pieces}
     for h in HistoriquePiece.objects.filter(objet__in=pieces).order_by("-created_at", "-id"):

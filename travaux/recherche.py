@@ -1,5 +1,5 @@
 """The rows of the « Factures de travaux » lists (Synthèse, Rechercher, exports): the scoped pieces
-(``queries.pieces_visibles``) with their current state, deposit date and lateness, narrowed by the criteria of
+(``PieceTravaux.objects.visibles_par``) with their current state, deposit date and lateness, narrowed by the criteria of
 ``travaux.forms.recherche``, read as plain values, no model instance and no query per row. The page's query
 reads the piece, its dossier and its invoice only; the names of the ≤ 51 rows' structures come in a second
 query (``lignes``): with the four structure joins the planner spent more time choosing a join order than running

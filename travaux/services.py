@@ -7,6 +7,7 @@ sent as an invoice by the one deposit pipeline (``facturation.services.deposer_e
 import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -177,6 +178,11 @@ class Fichier:
     nom: str
     format: str
     signatures: list[dict]
+
+    @cached_property
+    def sha256(self) -> str:
+        """The content's SHA-256, computed once: the check of a file already deposited and the piece's own."""
+        return hashlib.sha256(self.contenu).hexdigest()
 
 
 def lire_fichier(contenu: bytes, nom: str, *, format_annonce: str = FORMAT_PDF_NON_SIGNE) -> Fichier:
@@ -490,11 +496,10 @@ def deposer(
                 dossier.destinataire = acteurs.destinataire
                 dossier.service_destinataire = acteurs.service_destinataire
                 dossier.save(update_fields=["destinataire", "service_destinataire"])
-            elif regle.payable and dossier.destinataire is None and regle.moa is not False and dossier.moa is not None:
-                dossier.destinataire = dossier.moa  # « structure avec MOA »: the MOA's structure pays
-                dossier.save(update_fields=["destinataire"])
             elif regle.payable and dossier.destinataire is None and dossier.moa is not None:
-                dossier.destinataire = dossier.moa  # « sans MOA »: the public structure receives the invoice
+                # « Structure avec MOA »: the MOA's structure pays; « sans MOA »: the public structure receives the
+                # invoice. Either way, the dossier's MOA.
+                dossier.destinataire = dossier.moa
                 dossier.save(update_fields=["destinataire"])
             if regle.payable and dossier.destinataire is None:
                 raise DepotTravauxRefuse({"destinataire": "Le service financier destinataire est obligatoire."})
@@ -506,11 +511,7 @@ def deposer(
             regle=regle,
         )
         regle_texte = regle_acheminement(regle, dossier)
-        if (
-            PieceTravaux.objects.filter(fichier_sha256=hashlib.sha256(fichier.contenu).hexdigest())
-            .exclude(statut=S.BROUILLON)
-            .exists()
-        ):
+        if PieceTravaux.objects.filter(fichier_sha256=fichier.sha256).exclude(statut=S.BROUILLON).exists():
             raise DepotTravauxRefuse({"fichier": "Ce fichier a déjà été déposé dans Chorus Pro."})
         piece = PieceTravaux(
             dossier=dossier,
@@ -537,7 +538,7 @@ def deposer(
             montant_a_payer=calcul.montant_a_payer,
             detail_tva=calcul.detail_tva,
             nom_fichier=fichier.nom,
-            fichier_sha256=hashlib.sha256(fichier.contenu).hexdigest(),
+            fichier_sha256=fichier.sha256,
             format_depot=fichier.format,
             signatures=fichier.signatures,
             created_by=acting_user,

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from chorus.workflow import TransitionInterdite
-from organisation.enums import Niveau
 from sollicitations import queries, statuts
 from sollicitations.enums import EMETTEUR, StatutSollicitation
 from sollicitations.models import Message, Sollicitation
@@ -15,7 +14,7 @@ from sollicitations.services.pieces_jointes import joindre, verifier_fichiers
 
 
 def _exiger_emetteur(user, s: Sollicitation) -> None:
-    if not queries.sollicitations_emises(user, Niveau.MODIFICATION).filter(pk=s.pk).exists():
+    if not queries.peut_agir_emetteur(user, s):
         raise PermissionDenied(
             "Votre profil « Sollicitations émises » ne permet pas d'agir sur cette sollicitation (consultation)."
         )

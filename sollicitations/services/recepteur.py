@@ -30,7 +30,7 @@ STATUT_OBLIGATOIRE = "Le champ « statut » doit obligatoirement être renseign�
 def role_recepteur(user, sollicitation) -> str | None:
     """SUPPORT or DESTINATAIRE when the user may treat the sollicitation (« Sollicitations reçues » in
     modification on its structure and service, or the support desk for one routed to the support), else None."""
-    if not queries.sollicitations_recues(user, Niveau.MODIFICATION).filter(pk=sollicitation.pk).exists():
+    if not Sollicitation.objects.recues_par(user, Niveau.MODIFICATION).filter(pk=sollicitation.pk).exists():
         return None
     return SUPPORT if sollicitation.au_support else DESTINATAIRE
 
@@ -93,7 +93,7 @@ def traiter_sollicitation(
         s = verrouiller(sollicitation)
         role = role_recepteur(acting_user, s)
         if role is None:
-            if queries.sollicitations_recues(acting_user).filter(pk=s.pk).exists():
+            if Sollicitation.objects.recues_par(acting_user).filter(pk=s.pk).exists():
                 raise PermissionDenied(
                     "Votre profil « Sollicitations reçues » (consultation) ne permet pas de traiter la sollicitation."
                 )

@@ -1,6 +1,6 @@
 """« Sollicitations émises »: Synthèse, Rechercher (with « Exporter »), « Saisir une sollicitation » and the
 sollicitation's page with the sender's actions. Every page reaches the sollicitations through
-``queries.sollicitations_emises``; every change goes through ``services``. The helpers shared with
+``Sollicitation.objects.emises_par``; every change goes through ``services``. The helpers shared with
 « Sollicitations reçues » (``views/recues.py``) are here too."""
 
 from collections.abc import Callable
@@ -24,9 +24,9 @@ from chorus.navigation import fil_ariane
 from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.pagination import page_par_id
 from chorus.workflow import TransitionInterdite
-from organisation.enums import Niveau
 from sollicitations import forms, queries, services, statuts
 from sollicitations.enums import LIBELLES_ROLES, STATUTS_ATTENTE_EMETTEUR
+from sollicitations.models import Sollicitation
 
 ACCUEIL = ("Sollicitations émises", "sollicitations_emises")
 
@@ -249,7 +249,8 @@ class Cote:
     def __init__(self, nom: str, formulaire: type, sollicitations: Callable, groupes: dict):
         self.pour_emetteur = nom == "emise"
         self.formulaire = formulaire  # the side's Rechercher form: ``criteres()`` once valid
-        self.sollicitations = sollicitations  # the side's one door: ``queries.sollicitations_emises`` or ``_recues``
+        # the side's one door: ``Sollicitation.objects.emises_par`` or ``recues_par``
+        self.sollicitations = sollicitations
         self.groupes = groupes
         self.url_detail = f"sollicitation_{nom}"
         self.url_piece = f"piece_jointe_sollicitation_{nom}"
@@ -300,7 +301,7 @@ class Cote:
 
 # --- « Sollicitations émises » ---------------------------------------------------------------------------------
 
-EMISES = Cote("emise", forms.RechercheEmisesForm, queries.sollicitations_emises, queries.GROUPES_STATUTS_EMETTEUR)
+EMISES = Cote("emise", forms.RechercheEmisesForm, Sollicitation.objects.emises_par, queries.GROUPES_STATUTS_EMETTEUR)
 
 
 _fil = fil_depuis(ACCUEIL)
@@ -311,7 +312,7 @@ def _sollicitation_ou_404(user, pk):
 
 
 def _exiger_modification(user, s) -> None:
-    if not queries.sollicitations_emises(user, Niveau.MODIFICATION).filter(pk=s.pk).exists():
+    if not queries.peut_agir_emetteur(user, s):
         raise PermissionDenied("Votre profil « Sollicitations émises » est en consultation : il ne permet pas d'agir.")
 
 
@@ -495,9 +496,7 @@ MESSAGES_EMETTEUR = {
 
 def _page(request, s, *, form_reponse=None, form_renvoi=None):
     actions = statuts.actions_emetteur(s.statut)
-    peut_agir = (
-        bool(actions) and queries.sollicitations_emises(request.user, Niveau.MODIFICATION).filter(pk=s.pk).exists()
-    )
+    peut_agir = bool(actions) and queries.peut_agir_emetteur(request.user, s)
     if peut_agir and statuts.REPONDRE in actions and form_reponse is None:
         form_reponse = forms.ReponseEmetteurForm(**MESSAGES_EMETTEUR["form_reponse"].libelles)
     if peut_agir and statuts.RENVOYER in actions and form_renvoi is None:

@@ -1,6 +1,6 @@
 """« Sollicitations reçues »: the Synthèse « Mes sollicitations à traiter » (seed 001's columns), Rechercher (with
 « Exporter »), and the sollicitation's page with « Mise à jour de la sollicitation » (status mandatory, answer,
-assignment to a colleague). Every page reaches the sollicitations through ``queries.sollicitations_recues``."""
+assignment to a colleague). Every page reaches the sollicitations through ``Sollicitation.objects.recues_par``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +14,7 @@ from chorus.pages import fil_depuis, trouve_ou_404
 from chorus.workflow import TransitionInterdite
 from sollicitations import forms, queries, services
 from sollicitations.enums import STATUTS_A_TRAITER, StatutSollicitation
+from sollicitations.models import Sollicitation
 from sollicitations.views.emises import (
     Cote,
     telecharger,
@@ -21,7 +22,7 @@ from sollicitations.views.emises import (
 
 S = StatutSollicitation
 ACCUEIL = ("Sollicitations reçues", "sollicitations_recues")
-RECUES = Cote("recue", forms.RechercheRecuesForm, queries.sollicitations_recues, queries.GROUPES_STATUTS_RECEPTEUR)
+RECUES = Cote("recue", forms.RechercheRecuesForm, Sollicitation.objects.recues_par, queries.GROUPES_STATUTS_RECEPTEUR)
 MESSAGES_TRAITEMENT = {
     S.EN_COURS: "La sollicitation {n} est prise en charge (« En cours ») : votre brouillon est enregistré.",
     S.DEMANDE_INFORMATION: "Votre demande d'information est transmise au déposant de la sollicitation {n}.",

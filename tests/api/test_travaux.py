@@ -513,9 +513,9 @@ def test_corps_mal_formes_400_en_francais_et_rien_de_change(apis, structures, ch
 
 
 def test_chaque_acteur_du_dossier_trouve_la_piece_par_l_api(client, client_oauth):
-    """The API's perimeter is the pages' (``pieces_visibles``): each of the dossier's actors — the validateur
-    (titulaire) and the service financier too, which the piece reaches through its own copies of the dossier's
-    actors — finds the sous-traitant's piece; a structure outside the dossier does not."""
+    """The API's perimeter is the pages' (``PieceTravaux.objects.visibles_par``): each of the dossier's actors — the
+    validateur (titulaire) and the service financier too, which the piece reaches through its own copies of the
+    dossier's actors — finds the sous-traitant's piece; a structure outside the dossier does not."""
     sous_traitant = acteur("SOUS-TRAITANT SARL")
     qui = {
         "titulaire": acteur("TITULAIRE DU MARCHE", niveau=None)[1],

@@ -8,7 +8,7 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.html import format_html
 from dsfr.forms import DsfrDjangoTemplates
 
-from chorus.formulaires import FormulaireDsfr, RenduFormulaires, SelectionField
+from chorus.formulaires import FIN_AVANT_DEBUT, BornesOrdonnees, FormulaireDsfr, RenduFormulaires, SelectionField
 from facturation.forms import RechercheFacturesForm
 
 
@@ -71,3 +71,24 @@ def test_cases_identiques_a_celles_de_django_dsfr():
     avec_aide = str(ici["aide"][0])
     assert 'data-x="1" disabled dsfr="dsfr" id="id_aide_0" checked>' in avec_aide
     assert 'A<span class="fr-hint-text" id="id_aide_0_helptext">Aide &lt;a&gt;</span></label>' in avec_aide
+
+
+class Periode(BornesOrdonnees, forms.Form):
+    BORNES = (("du", "au", FIN_AVANT_DEBUT), ("min", "max", "Le maximum précède le minimum."))
+
+    du = forms.DateField(required=False)
+    au = forms.DateField(required=False)
+    min = forms.IntegerField(required=False)
+    max = forms.IntegerField(required=False)
+
+
+def test_bornes_dans_l_ordre():
+    """Each bound of ``BORNES`` out of order puts its message on its last field; equal bounds, a missing one, or an
+    invalid one (already an error of its own field) add nothing."""
+    form = Periode({"du": "2026-05-02", "au": "2026-05-01", "min": "3", "max": "2"})
+    assert not form.is_valid()
+    assert form.errors == {"au": [FIN_AVANT_DEBUT], "max": ["Le maximum précède le minimum."]}
+    assert Periode({"du": "2026-05-01", "au": "2026-05-01", "min": "0", "max": "0"}).is_valid()
+    assert Periode({"du": "2026-05-02", "max": "2"}).is_valid()
+    invalide = Periode({"du": "2026-05-02", "au": "2026-02-31"})
+    assert not invalide.is_valid() and list(invalide.errors) == ["au"] and FIN_AVANT_DEBUT not in invalide.errors["au"]

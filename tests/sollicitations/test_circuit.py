@@ -10,7 +10,7 @@ from chorus.models import OutboxMessage
 from chorus.workflow import TransitionInterdite
 from sollicitations import queries, services
 from sollicitations.enums import DESTINATAIRE, EMETTEUR, SUPPORT, StatutSollicitation
-from sollicitations.models import HistoriqueSollicitation, Message
+from sollicitations.models import HistoriqueSollicitation, Message, Sollicitation
 from tests.sollicitations.conftest import deposer
 
 pytestmark = pytest.mark.django_db
@@ -171,8 +171,8 @@ def test_mauvaise_affectation_transferee_au_support(sollicitation, agent_drfip, 
         (gp.email, f"Chorus Pro - Sollicitation {s.numero} : Mauvaise affectation"),
         (agent_support.email, f"Chorus Pro - Sollicitation {s.numero} transférée au support Chorus Pro"),
     ]
-    assert queries.sollicitations_recues(agent_support).filter(pk=s.pk).exists()
-    assert not queries.sollicitations_recues(agent_drfip).filter(pk=s.pk).exists()
+    assert Sollicitation.objects.recues_par(agent_support).filter(pk=s.pk).exists()
+    assert not Sollicitation.objects.recues_par(agent_drfip).filter(pk=s.pk).exists()
     # The support treats it as any received sollicitation.
     s = services.traiter_sollicitation(
         acting_user=agent_support, sollicitation=s, statut=S.RESOLUE, message="Voici la procédure."
@@ -185,7 +185,7 @@ def test_le_support_reaffecte_a_un_service_metier(fournisseur_gp, etat, agent_su
     gp, structure = fournisseur_gp
     s = deposer(gp, structure, categorie="AUTRE", code="AUTRE_DEMANDE")
     assert s.au_support and s.structure_destinataire is None
-    assert queries.sollicitations_recues(agent_support).filter(pk=s.pk).exists()
+    assert Sollicitation.objects.recues_par(agent_support).filter(pk=s.pk).exists()
     _vider_boite()
     s = services.traiter_sollicitation(
         acting_user=agent_support,
@@ -207,8 +207,8 @@ def test_le_support_reaffecte_a_un_service_metier(fournisseur_gp, etat, agent_su
     ]
     assert (gp.email, f"Chorus Pro - Sollicitation {s.numero} : Réaffectée par le support") in _courriels()
     assert agent_drfip.email in [to for to, _ in _courriels()]
-    assert queries.sollicitations_recues(agent_drfip).filter(pk=s.pk).exists()
-    assert not queries.sollicitations_recues(agent_support).filter(pk=s.pk).exists()
+    assert Sollicitation.objects.recues_par(agent_drfip).filter(pk=s.pk).exists()
+    assert not Sollicitation.objects.recues_par(agent_support).filter(pk=s.pk).exists()
 
 
 def test_assigner_a_un_collegue_le_previent(sollicitation, agent_drfip, collegue_drfip):
@@ -346,7 +346,7 @@ def test_message_du_deposant_obligatoire(sollicitation, agent_drfip, fournisseur
 
 
 def test_consultation_seule_ne_traite_pas(sollicitation, lecteur_etat):
-    assert queries.sollicitations_recues(lecteur_etat).filter(pk=sollicitation.pk).exists()
+    assert Sollicitation.objects.recues_par(lecteur_etat).filter(pk=sollicitation.pk).exists()
     with pytest.raises(PermissionDenied):
         services.traiter_sollicitation(acting_user=lecteur_etat, sollicitation=sollicitation, statut=S.EN_COURS)
 

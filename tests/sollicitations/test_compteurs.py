@@ -25,7 +25,7 @@ S = StatutSollicitation
 
 def _group_by(user) -> dict[str, int]:
     """The dashboard's former query: the user's received sollicitations grouped by état."""
-    qs = queries.sollicitations_recues(user)
+    qs = Sollicitation.objects.recues_par(user)
     return dict(qs.values("statut").annotate(n=Count("id")).order_by().values_list("statut", "n"))
 
 

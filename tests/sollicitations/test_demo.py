@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from chorus.navigation import domaines_de
 from organisation.models import Utilisateur
-from sollicitations import queries
 from sollicitations.enums import StatutSollicitation
 from sollicitations.models import Sollicitation
 
@@ -23,7 +22,7 @@ def test_sollicitations_de_demonstration(client):
     call_command("charger_demo")
     call_command("charger_demo_sollicitations")
     fournisseur, agent, support = _compte("fournisseur"), _compte("destinataire"), _compte("support")
-    statuts = dict(queries.sollicitations_emises(fournisseur).values_list("objet", "statut"))
+    statuts = dict(Sollicitation.objects.emises_par(fournisseur).values_list("objet", "statut"))
     assert statuts == {
         "Facture F2026-0106 : date de mise en paiement ?": S.A_TRAITER,
         "Contestation du rejet de la facture F2026-0104": S.DEMANDE_INFORMATION,

@@ -1,4 +1,4 @@
-"""Who sees which sollicitation: ``queries.sollicitations_emises`` / ``sollicitations_recues`` and the pages built
+"""Who sees which sollicitation: ``Sollicitation.objects.emises_par`` / ``recues_par`` and the pages built
 on them (outside: 404; consultation only: no action and 403 on POST; service-level users: their services only;
 the support desk: what is routed to the support), and the two applications on the Domaines page."""
 
@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from chorus.navigation import domaines_de
 from organisation.enums import Application, Niveau
-from sollicitations import queries, services
+from sollicitations import services
 from sollicitations.enums import StatutSollicitation
+from sollicitations.models import Sollicitation
 from tests import outils
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
 from tests.sollicitations.conftest import deposer, rattacher
@@ -34,16 +35,16 @@ def _pks(qs):
 
 def test_emises_de_ma_structure(jeu, fournisseur_gp):
     gp, _ = fournisseur_gp
-    assert _pks(queries.sollicitations_emises(gp)) == {s.pk for s in jeu.values()}
-    assert _pks(queries.sollicitations_emises(UtilisateurFactory())) == set()
+    assert _pks(Sollicitation.objects.emises_par(gp)) == {s.pk for s in jeu.values()}
+    assert _pks(Sollicitation.objects.emises_par(UtilisateurFactory())) == set()
 
 
 def test_recues_a_la_maille_du_service(jeu, agent_drfip, agent_autre_service, agent_support, etat):
-    assert _pks(queries.sollicitations_recues(agent_drfip)) == {jeu["drfip"].pk}
-    assert _pks(queries.sollicitations_recues(agent_autre_service)) == {jeu["fp"].pk}
-    assert _pks(queries.sollicitations_recues(agent_support)) == {jeu["support"].pk}
+    assert _pks(Sollicitation.objects.recues_par(agent_drfip)) == {jeu["drfip"].pk}
+    assert _pks(Sollicitation.objects.recues_par(agent_autre_service)) == {jeu["fp"].pk}
+    assert _pks(Sollicitation.objects.recues_par(agent_support)) == {jeu["support"].pk}
     toute_la_structure = rattacher(UtilisateurFactory(), etat)
-    assert _pks(queries.sollicitations_recues(toute_la_structure)) == {jeu["drfip"].pk, jeu["fp"].pk}
+    assert _pks(Sollicitation.objects.recues_par(toute_la_structure)) == {jeu["drfip"].pk, jeu["fp"].pk}
 
 
 def test_emises_a_la_maille_du_service(etat):
@@ -52,13 +53,13 @@ def test_emises_a_la_maille_du_service(etat):
     comptable = rattacher(UtilisateurFactory(), fournisseur, service=compta)
     acheteur = rattacher(UtilisateurFactory(), fournisseur, service=achats)
     de_la_compta = deposer(comptable, fournisseur, destinataire=etat, service_emetteur=compta)
-    assert _pks(queries.sollicitations_emises(comptable)) == {de_la_compta.pk}
-    assert _pks(queries.sollicitations_emises(acheteur)) == set()
+    assert _pks(Sollicitation.objects.emises_par(comptable)) == {de_la_compta.pk}
+    assert _pks(Sollicitation.objects.emises_par(acheteur)) == set()
 
 
 def test_sans_profil_recues_rien(jeu, etat):
     sans_profil = rattacher(UtilisateurFactory(), etat, profils={Application.FACTURES_RECUES: Niveau.MODIFICATION})
-    assert _pks(queries.sollicitations_recues(sans_profil)) == set()
+    assert _pks(Sollicitation.objects.recues_par(sans_profil)) == set()
 
 
 # --- Pages: 404 outside, 403 and no button in consultation -----------------------------------------------------

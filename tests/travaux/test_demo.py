@@ -32,7 +32,7 @@ def demo_chargee():
 
 
 def _statuts(user) -> dict[str, str]:
-    return dict(queries.pieces_visibles(user).values_list("numero", "statut"))
+    return dict(PieceTravaux.objects.visibles_par(user).values_list("numero", "statut"))
 
 
 def test_chaque_etape_des_chaines_existe(demo_chargee):
@@ -125,7 +125,7 @@ def test_les_comptes_moe_et_moa_se_connectent_et_voient_leurs_pieces(demo_charge
     assert "PDM-2026-07" not in vues_moe  # the supplier's draft stays its own
     assert vues_moe["PDM-2026-06"] == S.MISE_A_DISPOSITION_MOE
     a_traiter = set(
-        queries.pieces_visibles(moe).filter(queries.condition_a_traiter(moe)).values_list("numero", flat=True)
+        PieceTravaux.objects.visibles_par(moe).filter(queries.condition_a_traiter(moe)).values_list("numero", flat=True)
     )
     assert a_traiter == {"PDM-2026-06"}
     piece = PieceTravaux.objects.get(numero="PDM-2026-06")
@@ -133,14 +133,14 @@ def test_les_comptes_moe_et_moa_se_connectent_et_voient_leurs_pieces(demo_charge
 
     moa = Utilisateur.objects.get(email="moa@demo.chorus-pro.fr")
     a_traiter = set(
-        queries.pieces_visibles(moa).filter(queries.condition_a_traiter(moa)).values_list("numero", flat=True)
+        PieceTravaux.objects.visibles_par(moa).filter(queries.condition_a_traiter(moa)).values_list("numero", flat=True)
     )
     assert a_traiter == {"EA-2026-05"}
     assert "deposer_suivante" in services.actions_possibles(moa, PieceTravaux.objects.get(numero="EA-2026-05"))
 
     fournisseur = Utilisateur.objects.get(email="fournisseur@demo.chorus-pro.fr")
     a_traiter = set(
-        queries.pieces_visibles(fournisseur)
+        PieceTravaux.objects.visibles_par(fournisseur)
         .filter(queries.condition_a_traiter(fournisseur))
         .values_list("numero", flat=True)
     )
@@ -150,7 +150,7 @@ def test_les_comptes_moe_et_moa_se_connectent_et_voient_leurs_pieces(demo_charge
 
     titulaire = Utilisateur.objects.get(email="titulaire@demo.chorus-pro.fr")
     piece = PieceTravaux.objects.get(numero="ST-PDM-2026-05")
-    assert queries.pieces_visibles(titulaire).filter(pk=piece.pk).exists()
+    assert PieceTravaux.objects.visibles_par(titulaire).filter(pk=piece.pk).exists()
     assert services.actions_possibles(titulaire, piece) == ["valider", "refuser"]
 
 

@@ -18,7 +18,6 @@ from organisation.enums import Application, Niveau, OptionMoa
 from tests.factories import ServiceFactory, utilisateur_de
 from tests.outils import contenu
 from tests.travaux.factories import acteur, deposer_initial
-from travaux import queries
 from travaux.models import DossierFacturation, PieceTravaux
 from travaux.services import structures_travaux
 from travaux.statuts import StatutPiece
@@ -111,7 +110,7 @@ def test_chaque_acteur_voit_les_pieces_de_ses_dossiers_partout(client, jeu, qui)
     assert _numeros(client.get(reverse("travaux_rechercher"))) == ATTENDUS[qui]
     assert _csv(client.get(reverse("travaux_exporter"))) == ATTENDUS[qui]
     assert _xlsx(client.get(reverse("travaux_exporter_xlsx"))) == ATTENDUS[qui]
-    assert {p.numero for p in queries.pieces_visibles(user)} == ATTENDUS[qui] == _par_les_dossiers(user)
+    assert {p.numero for p in PieceTravaux.objects.visibles_par(user)} == ATTENDUS[qui] == _par_les_dossiers(user)
 
 
 SYNTHESE = {"sous_traitant": {"BROUILLON"}, "titulaire": {"A10"}, "moe": {"AUTRE"}}

@@ -1,7 +1,7 @@
 """``/cpro/facturesTravaux/v1/…``: deposit a works piece (``soumettre``: a « Dépôt initial » or the next piece of a
 dossier, « à partir d'une pièce existante »), search (``rechercher``), consult (``consulter``) and process
 (``traiter``: prendre en compte, refuser, suspendre, valider, compléter) the works pieces the technical account's
-structure acts on. Every read starts from ``travaux.queries.pieces_visibles`` of the account's user; every change
+structure acts on. Every read starts from ``PieceTravaux.objects.visibles_par`` of the account's user; every change
 is a ``travaux.services`` call, the same as the portal's pages (chain rules, routing, history, notifications)."""
 
 import base64
@@ -30,7 +30,7 @@ from facturation.enums import Cadre, TypeTva
 from organisation.enums import Niveau
 from organisation.models import Service, Structure
 from travaux import queries, services, statuts
-from travaux.models import HistoriquePiece, PieceTravaux
+from travaux.models import DossierFacturation, HistoriquePiece, PieceTravaux
 from travaux.statuts import CADRES, Role, StatutPiece
 
 S = StatutPiece
@@ -180,8 +180,8 @@ def _avec_date_depot(pieces):
 
 
 def _pieces(compte):
-    """The pieces the account's user sees (``travaux.queries.pieces_visibles``), an abandoned draft excepted."""
-    return queries.avec_etat_courant(queries.pieces_visibles(compte.utilisateur).exclude(statut=S.ABANDONNEE))
+    """The pieces the account's user sees (``PieceTravaux.objects.visibles_par``), an abandoned draft excepted."""
+    return queries.avec_etat_courant(PieceTravaux.objects.visibles_par(compte.utilisateur).exclude(statut=S.ABANDONNEE))
 
 
 def _piece(compte, pk: int) -> PieceTravaux:
@@ -527,10 +527,10 @@ Consulter = service_cpro("Consulter une pièce de facturation de travaux", Consu
 
 def consulter_dossier(corps, compte):
     """« Consultation d'un dossier de facturation » (seed 001): its actors, its payment clock and the pieces the
-    account sees (``travaux.queries.dossiers_visibles`` then ``pieces_visibles``)."""
+    account sees (``DossierFacturation.objects.visibles_par`` then ``PieceTravaux.objects.visibles_par``)."""
     id_dossier = corps.entier("idDossierFacturation")
     numero = corps.texte("numeroDossierFacturation")
-    dossiers = queries.dossiers_visibles(compte.utilisateur).select_related(
+    dossiers = DossierFacturation.objects.visibles_par(compte.utilisateur).select_related(
         "fournisseur", "validateur", "moe", "moa", "destinataire", "service_destinataire"
     )
     dossier = (dossiers.filter(pk=id_dossier) if id_dossier else dossiers.filter(numero=numero)).first()

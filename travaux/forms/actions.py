@@ -4,6 +4,8 @@ file within 10 Mo); the rules of each action — a refusal's comment, a suspensi
 ``travaux.services``', whose French messages the page shows on the action's form. Each form keeps the ids the page
 has always had (``refus-motif``, ``correction-siret``…): the browser journeys and the labels point at them."""
 
+from typing import NamedTuple
+
 from django import forms
 from django.utils.html import format_html
 
@@ -15,6 +17,16 @@ from organisation.models import Structure
 # The services check these fields, with their own messages: the browser asks for them first (``required``), the
 # form lets an empty value through to the service.
 OBLIGATOIRE = {"required": True}
+
+
+class Presentation(NamedTuple):
+    """How « Traiter la pièce » shows an action's form (one block of ``_piece_actions.html``): its legend, its
+    button, the button's DSFR variant ("": the primary button) and the HTML form's ``data-testid``."""
+
+    legende: str
+    bouton: str
+    style_bouton: str
+    repere: str
 
 
 def _texte(label: str, aide: str = "", **attrs) -> forms.CharField:
@@ -34,6 +46,8 @@ class MotifField(forms.ChoiceField):
 class RefusPieceForm(FormulaireDsfr):
     """« Refuser la pièce »: a motif of the piece's cadre (``services.motifs_refus``) and a comment."""
 
+    presentation = Presentation("Refuser la pièce", "Refuser", "fr-btn--secondary", "form-refuser")
+
     motif = MotifField(label="Motif du refus", required=False, widget=forms.Select(attrs=OBLIGATOIRE))
     commentaire = _texte("Commentaire", "Précisez l'erreur constatée.", **OBLIGATOIRE)
 
@@ -45,6 +59,8 @@ class RefusPieceForm(FormulaireDsfr):
 class SuspensionPieceForm(FormulaireDsfr):
     """« Suspendre la pièce »: the missing information, for the depositor."""
 
+    presentation = Presentation("Suspendre la pièce", "Suspendre", "fr-btn--secondary", "form-suspendre")
+
     commentaire = _texte("Informations manquantes", **OBLIGATOIRE)
 
     def __init__(self, *args, piece, motifs, **kwargs):
@@ -53,6 +69,8 @@ class SuspensionPieceForm(FormulaireDsfr):
 
 class ComplementPieceForm(FormulaireDsfr):
     """« Compléter la pièce »: information added and/or one attachment (its content is checked by the service)."""
+
+    presentation = Presentation("Compléter la pièce", "Compléter", "", "form-completer")
 
     commentaire = _texte("Informations ajoutées", "Facultatif si vous joignez une pièce.")
     piece_jointe = forms.FileField(
@@ -81,6 +99,10 @@ class ComplementPieceForm(FormulaireDsfr):
 class CorrectionAcheminementForm(FormulaireDsfr):
     """« Corriger les données d'acheminement et redéposer »: the SIRET of the right structure, which must exist."""
 
+    presentation = Presentation(
+        "Corriger les données d'acheminement et redéposer", "Corriger et redéposer", "", "form-corriger"
+    )
+
     siret = forms.CharField(
         label="SIRET de la bonne structure",
         required=False,
@@ -108,6 +130,8 @@ class CorrectionAcheminementForm(FormulaireDsfr):
 class InstructeurForm(FormulaireDsfr):
     """« Instructeur »: the agent of the receiving structure who handles the piece; empty removes it."""
 
+    presentation = Presentation("Instructeur", "Affecter", "fr-btn--tertiary", "form-instructeur")
+
     instructeur = forms.CharField(
         label="Instructeur de la pièce",
         help_text="50 caractères au plus ; vide pour retirer l'instructeur.",
@@ -120,8 +144,8 @@ class InstructeurForm(FormulaireDsfr):
         super().__init__(*args, auto_id="%s", **kwargs)
 
 
-# The action (its name in ``services.actions_possibles``) → the form that reads its input; the other actions are a
-# button alone.
+# The action (its name in ``services.actions_possibles``) → the form that reads its input, in the order of the
+# page's blocks; the other actions are a button alone.
 FORMULAIRES_ACTIONS = {
     "refuser": RefusPieceForm,
     "suspendre": SuspensionPieceForm,

@@ -5,6 +5,7 @@ role selector."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from chorus.formulaires import FIN_AVANT_DEBUT, BornesOrdonnees
 from facturation.enums import StatutFacture
 from organisation.models import Structure
 from travaux import statuts
@@ -88,12 +89,12 @@ class SyntheseTravauxForm(DsfrBaseForm):
         self.fields["instructeur"].widget.attrs["placeholder"] = "Saisir un code"
 
 
-class RechercheTravauxForm(DsfrBaseForm):
+class RechercheTravauxForm(BornesOrdonnees, DsfrBaseForm):
     """« Rechercher » des pièces de travaux: the emitter (role, structure), the type of piece (cadre), the numbers,
     the dates, the current status or the dashboard's group of statuses, and the user's own role and structure in
     the dossier (the « Tableau de bord (stock) » links)."""
 
-    BORNES = (("depot_du", "depot_au"), ("date_piece_du", "date_piece_au"))
+    BORNES = (("depot_du", "depot_au", FIN_AVANT_DEBUT), ("date_piece_du", "date_piece_au", FIN_AVANT_DEBUT))
 
     role_emetteur = forms.ChoiceField(label="Rôle de l'émetteur", choices=[("", "Tous"), *CHOIX_ROLES], required=False)
     emetteur = forms.CharField(label="Structure émettrice (SIRET ou raison sociale)", max_length=250, required=False)
@@ -120,10 +121,6 @@ class RechercheTravauxForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        for debut, fin in self.BORNES:
-            bas, haut = cleaned.get(debut), cleaned.get(fin)
-            if bas is not None and haut is not None and bas > haut:
-                self.add_error(fin, "La date de fin doit être postérieure ou égale à la date de début.")
         if cleaned.get("ma_structure") and not cleaned.get("mon_role"):
             self.add_error("mon_role", "Choisissez le rôle de votre structure dans le dossier.")
         return cleaned

@@ -26,6 +26,7 @@ from organisation.models import Service, Structure
 from travaux import queries, services, statuts
 from travaux.forms.actions import RechercheStructureForm
 from travaux.forms.depot import LIGNES_TVA, DepotForm
+from travaux.models import PieceTravaux
 from travaux.statuts import CADRES, Role, StatutPiece
 
 logger = logging.getLogger(__name__)
@@ -45,13 +46,13 @@ def _structures_depot(user):
 
 
 def _piece_visible(user, pk):
-    """The one door to a piece on these pages (``travaux.queries.pieces_visibles``): 404 outside it."""
+    """The one door to a piece on these pages (``PieceTravaux.objects.visibles_par``): 404 outside it."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
     piece = (
-        queries.pieces_visibles(user)
+        PieceTravaux.objects.visibles_par(user)
         .select_related(
             "dossier__fournisseur",
             "dossier__moe",
@@ -286,7 +287,7 @@ def confirmer(request, pk):
             "role_deposant": Role(piece.role_deposant).label,
             "pieces_jointes": list(piece.pieces_jointes.all()),
             "signatures": _signatures(piece),
-            "peut_deposer": services.structures_travaux(request.user).exists(),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": _fil("Récapitulatif du dépôt" if brouillon else f"Pièce n° {piece.numero} déposée"),
         },
     )

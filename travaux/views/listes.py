@@ -1,6 +1,6 @@
 """« Factures de travaux »: Synthèse (the pieces awaiting the user's action, late dossiers flagged), Rechercher
 (criteria, keyset pagination, CSV and XLSX exports), Tableau de bord (stock) per role. Every list starts from
-``queries.pieces_visibles``; a user without the « Factures de travaux » profile is refused (403)."""
+``PieceTravaux.objects.visibles_par``; a user without the « Factures de travaux » profile is refused (403)."""
 
 from functools import wraps
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from organisation.enums import Application, Niveau
 from organisation.models import Structure
 from travaux import queries, recherche, statuts
 from travaux.forms.recherche import RechercheTravauxForm, RoleTableauDeBordForm, SyntheseTravauxForm
+from travaux.models import PieceTravaux
 from travaux.statuts import Role
 
 ACCUEIL = ("Factures de travaux", "travaux_synthese")
@@ -50,12 +51,6 @@ def _mes_structures(user):
     return Structure.objects.filter(pk__in=mes).order_by("raison_sociale", "pk")
 
 
-def _peut_deposer(user) -> bool:
-    """The « Déposer » tab: « Factures de travaux » in modification on some structure (the request's perimeter,
-    already read: no query)."""
-    return bool(org_queries.structures_du_perimetre(user, Application.FACTURES_TRAVAUX, Niveau.MODIFICATION))
-
-
 @profil_travaux
 def synthese(request):
     """« FACTURE DE TRAVAUX À TRAITER » (seed 001): the pieces waiting for one of the user's structures and the
@@ -63,7 +58,8 @@ def synthese(request):
     form = SyntheseTravauxForm(request.GET, structures=_mes_structures(request.user))
     pieces, suivante = [], None
     if form.is_valid():
-        qs = recherche.annoter(queries.pieces_visibles(request.user).filter(queries.condition_a_traiter(request.user)))
+        qs = PieceTravaux.objects.visibles_par(request.user).filter(queries.condition_a_traiter(request.user))
+        qs = recherche.annoter(qs)
         qs = recherche.filtrer_synthese(form.cleaned_data, qs)
         valeurs, suivante = page_par_id(qs.values(*recherche.COLONNES), request.GET.get("apres", ""))
         pieces = recherche.lignes(valeurs)
@@ -77,7 +73,7 @@ def synthese(request):
             "pieces": pieces,
             "suivante": suivante,
             "params": params.urlencode(),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": fil_ariane(courant=ACCUEIL[0]),
         },
     )
@@ -89,7 +85,7 @@ def rechercher(request):
     contexte = page_de_recherche(
         request,
         form,
-        recherche.annoter(queries.pieces_visibles(request.user)),
+        recherche.annoter(PieceTravaux.objects.visibles_par(request.user)),
         recherche.COLONNES,
         recherche.lignes,
         filtrer=recherche.filtrer,
@@ -98,7 +94,7 @@ def rechercher(request):
     return render(
         request,
         "travaux/rechercher.html",
-        {**contexte, "peut_deposer": _peut_deposer(request.user), "breadcrumb_data": _fil("Rechercher")},
+        {**contexte, "peut_deposer": queries.peut_deposer(request.user), "breadcrumb_data": _fil("Rechercher")},
     )
 
 
@@ -108,7 +104,7 @@ def exporter(request, format_export="csv"):
     form = RechercheTravauxForm(request.GET, structures=_mes_structures(request.user))
     if not form.is_valid():  # the search page shows what is wrong with the criteria
         return redirect(reverse("travaux_rechercher") + "?" + request.GET.urlencode())
-    qs = recherche.filtrer(form.criteres(), recherche.annoter_export(queries.pieces_visibles(request.user)))
+    qs = recherche.filtrer(form.criteres(), recherche.annoter_export(PieceTravaux.objects.visibles_par(request.user)))
     qs = qs.order_by("-id").values_list(*recherche.COLONNES_EXPORT)
     entetes, nom = recherche.ENTETES_EXPORT, "factures_travaux"
     if format_export == "xlsx":
@@ -152,7 +148,7 @@ def tableau_de_bord(request):
             "role": role,
             "groupes": [libelle for libelle, _liste in statuts.GROUPES_TABLEAU_DE_BORD.values()],
             "lignes": lignes,
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "breadcrumb_data": _fil("Tableau de bord (stock)"),
         },
     )

@@ -3,8 +3,8 @@ amounts, files and full dated history), the actions of the actor it waits for or
 service call each, only those ``services.actions_possibles`` offers), the downloads, and « Consultation d'un dossier
 de facturation » (every piece with its statuses, the routing rule, the payment clock).
 
-Every view reaches the piece through ``queries.pieces_visibles`` (the dossier through ``queries.dossiers_visibles``):
-an actor outside the dossier gets the same 404 as a missing piece."""
+Every view reaches the piece through ``PieceTravaux.objects.visibles_par`` (the dossier through
+``DossierFacturation.objects.visibles_par``): an actor outside the dossier gets the same 404 as a missing piece."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,7 +23,7 @@ from organisation.enums import Niveau
 from organisation.models import Structure
 from travaux import queries, services, statuts
 from travaux.forms.actions import FORMULAIRES_ACTIONS
-from travaux.models import PieceTravaux
+from travaux.models import DossierFacturation, PieceTravaux
 from travaux.statuts import Role
 
 ACCUEIL = ("Factures de travaux", "travaux_synthese")
@@ -39,6 +39,7 @@ ACTIONS = {
     "affecter-instructeur": ("affecter_instructeur", "Affecter un instructeur"),
     "supprimer": ("supprimer", "Supprimer"),
 }
+SLUGS = {action: slug for slug, (action, _libelle) in ACTIONS.items()}
 LIBELLES_ROLES = {**dict(Role.choices), "VALIDEUR": "Valideur", SYSTEME: "Chorus Pro"}
 
 
@@ -47,7 +48,7 @@ _fil = fil_depuis(ACCUEIL)
 
 def _piece_ou_404(user, pk) -> PieceTravaux:
     piece = (
-        queries.avec_etat_courant(queries.pieces_visibles(user))
+        queries.avec_etat_courant(PieceTravaux.objects.visibles_par(user))
         .select_related(
             *queries.ACTEURS_DU_DOSSIER,
             "deposant",
@@ -70,10 +71,6 @@ def _actions(user, piece: PieceTravaux) -> list[str]:
     if actions and "recevant" in services.roles_sur_piece(user, piece):
         actions.append("affecter_instructeur")
     return actions
-
-
-def _peut_deposer(user) -> bool:
-    return services.structures_travaux(user).exists()
 
 
 def _lignes_historique(piece: PieceTravaux, entrees, utilisateurs) -> list[dict]:
@@ -131,15 +128,16 @@ def suivi(request, pk):
     return _page_suivi(request, _piece_ou_404(request.user, pk))
 
 
-def _formulaires(piece: PieceTravaux, actions: list[str], erreur: dict | None) -> dict:
-    """The form of each offered action that asks for something; the refused one pre-filled with what was typed
-    (unbound: its message is the action's, shown once above its fields)."""
+def _formulaires(piece: PieceTravaux, actions: list[str], erreur: dict | None) -> list[tuple[str, str, object]]:
+    """(action, URL slug, form) of each offered action that asks for something, in the order of the page's blocks;
+    the refused one pre-filled with what was typed (unbound: its message is the action's, shown once above its
+    fields)."""
     motifs = services.motifs_refus(piece) if "refuser" in actions else {}
-    formulaires = {}
-    for action in actions:
-        if action in FORMULAIRES_ACTIONS:
+    formulaires = []
+    for action, formulaire in FORMULAIRES_ACTIONS.items():
+        if action in actions:
             saisie = {"initial": erreur["saisie"]} if erreur and erreur["action"] == action else {}
-            formulaires[action] = FORMULAIRES_ACTIONS[action](piece=piece, motifs=motifs, **saisie)
+            formulaires.append((action, SLUGS[action], formulaire(piece=piece, motifs=motifs, **saisie)))
     return formulaires
 
 
@@ -175,7 +173,7 @@ def _page_suivi(request, piece: PieceTravaux, *, erreur: dict | None = None):
             "facture_recue": facture_recue,
             "actions": actions,
             "formulaires": _formulaires(piece, actions, erreur),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "titre": f"Pièce n° {piece.numero}",
             "breadcrumb_data": _fil(f"Pièce n° {piece.numero}"),
             "erreur": erreur,
@@ -320,7 +318,7 @@ def dossier(request, pk):
     """« Consultation d'un dossier de facturation » (seed 001): every piece of the dossier with its full dated status
     history and the rule that routed it, and the payment clock (seed 000). A bounded number of queries."""
     dossier = (
-        queries.dossiers_visibles(request.user)
+        DossierFacturation.objects.visibles_par(request.user)
         .select_related("fournisseur", "validateur", "moe", "moa", "destinataire", "service_destinataire")
         .filter(pk=pk)
         .first()
@@ -353,7 +351,7 @@ def dossier(request, pk):
             "dossier": dossier,
             "pieces": lignes,
             "horloge": queries.horloge(dossier),
-            "peut_deposer": _peut_deposer(request.user),
+            "peut_deposer": queries.peut_deposer(request.user),
             "titre": f"Dossier de facturation n° {dossier.numero}",
             "breadcrumb_data": _fil(f"Dossier de facturation n° {dossier.numero}"),
         },
