@@ -29,6 +29,15 @@ def gp_et_structure():
     return gp, structure
 
 
+@pytest.fixture
+def collegue(gp_et_structure):
+    """A user named « Ancien », attached to the GP's structure by its invitation."""
+    gp, structure = gp_et_structure
+    collegue = UtilisateurFactory(nom="Ancien")
+    rattacher(gp, collegue, structure)
+    return collegue
+
+
 def _messages(user) -> list[str]:
     return list(Message.objects.filter(destinataire=user).order_by("id").values_list("sujet", flat=True))
 
@@ -228,10 +237,8 @@ def test_une_demande_de_l_utilisateur_vaut_consentement(gp_et_structure):
 # --- Identity: the user or the support only ---------------------------------------------------------------------
 
 
-def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure, collegue):
+    gp, _ = gp_et_structure
     with pytest.raises(PermissionDenied, match="par lui-même"):
         services.modifier_utilisateur(acting_user=gp, utilisateur=collegue, changements={"nom": "Nouveau"})
     # Not through the generic deferred change either.
@@ -242,10 +249,8 @@ def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure):
     ).exists()
 
 
-def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_structure, collegue):
+    gp, _ = gp_et_structure
     with pytest.raises(NoReverseMatch):
         reverse("modifier_utilisateur", args=[collegue.pk])
     client.force_login(gp)
@@ -256,10 +261,7 @@ def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_s
     assert collegue.nom == "Ancien"
 
 
-def test_le_support_modifie_une_identite(gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_support_modifie_une_identite(collegue):
     services.modifier_utilisateur(acting_user=_agent_support(), utilisateur=collegue, changements={"nom": "Nouveau"})
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert services.appliquer_modifications_dues() == 1
@@ -278,11 +280,9 @@ def test_l_utilisateur_modifie_son_identite_dans_mon_compte(client):
     assert user.nom == "Nouveau"
 
 
-def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_application(gp_et_structure):
+def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_application(gp_et_structure, collegue):
     """Rights are re-checked when a change applies: one a gestionnaire queued before this rule is not applied."""
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+    gp, _ = gp_et_structure
     maintenant = timezone.now()
     modification = ModificationDifferee.objects.create(
         demandeur=gp,

@@ -241,16 +241,19 @@ def test_session_ouverte_avant_l_activation_est_fermee(client):
 # --- Recovery codes and deactivation -----------------------------------------------------------------------------
 
 
-def _connecte_avec_double_authentification(client, user, cle):
-    _mot_de_passe(client, user)
-    assert _verifier(client, _code(cle)).status_code == 302
+def _connecte_avec_double_authentification(client, user=None) -> tuple:
+    """``user`` (a new one if None) turns the second factor on and signs in 30 seconds later (password, then a code
+    of the next step): the user, its key and its recovery codes."""
+    user = user or UtilisateurFactory()
+    cle, codes = _activer(user)
+    with _plus_tard(30):
+        _mot_de_passe(client, user)
+        assert _verifier(client, _code(cle)).status_code == 302
+    return user, cle, codes
 
 
 def test_regenerer_les_codes_exige_un_code(client, django_capture_on_commit_callbacks, journal):  # noqa: F811
-    user = UtilisateurFactory()
-    cle, anciens = _activer(user)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, user, cle)
+    user, cle, anciens = _connecte_avec_double_authentification(client)
     url = reverse("double_authentification")
     refus = client.post(url, {"action": "regenerer", "regenerer-code": "999999"})
     assert INCORRECT in outils.texte(refus)
@@ -268,10 +271,7 @@ def test_regenerer_les_codes_exige_un_code(client, django_capture_on_commit_call
 
 
 def test_desactiver_exige_un_code(client, django_capture_on_commit_callbacks, journal):  # noqa: F811
-    user = UtilisateurFactory()
-    cle, codes = _activer(user)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, user, cle)
+    user, _, codes = _connecte_avec_double_authentification(client)
     url = reverse("double_authentification")
     assert "Ce champ est obligatoire." in outils.texte(
         client.post(url, {"action": "desactiver", "desactiver-code": ""})
@@ -298,9 +298,7 @@ def test_desactiver_exige_un_code(client, django_capture_on_commit_callbacks, jo
 def test_un_gestionnaire_principal_ne_peut_pas_la_desactiver(client):
     gp = UtilisateurFactory()
     StructureFactory(gestionnaire_principal=gp)
-    cle, codes = _activer(gp)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, gp, cle)
+    _, _, codes = _connecte_avec_double_authentification(client, gp)
     page = client.get(reverse("double_authentification"))
     assert 'data-testid="desactivation-impossible"' in page.content.decode()
     reponse = client.post(reverse("double_authentification"), {"action": "desactiver", "desactiver-code": codes[0]})
