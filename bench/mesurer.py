@@ -28,6 +28,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.common import dsn, out, setup_django, socket_dir
 
@@ -372,51 +373,57 @@ def _pages_numero(cur, sid, role: str, libelle: str, url: str) -> list[tuple[str
     ]
 
 
+class Cote(NamedTuple):
+    """One side a structure's invoices are listed from: its ``role`` on the invoice, the prefix of the measured
+    pages' labels, the application's root URL, its first page, the status its search filters on and the criterion
+    naming the other side of the invoice."""
+
+    role: str
+    libelle: str
+    racine: str
+    premiere_page: str
+    statut: str
+    autre_cote: str
+
+
+EMISES = Cote("fournisseur", "", "/factures-emises/", "Synthèse", "REJETEE", "destinataire")
+RECUES = Cote("destinataire", "Reçues : ", "/factures-recues/", "À traiter", "SUSPENDUE", "fournisseur")
+
+
+def _pages_du_cote(sid, cote: Cote) -> list[tuple[str, str]]:
+    """The URLs measured for structure ``sid`` on ``cote``: realistic filter values taken from its own invoices."""
+    from django.db import connection
+
+    libelle, rechercher = cote.libelle, f"{cote.racine}rechercher/"
+    with connection.cursor() as cur:
+        siret = _contrepartie(cur, sid, cote.role)
+        prefixe = _numero_median(cur, sid, cote.role)
+        numeros = _pages_numero(cur, sid, cote.role, f"{libelle}Rechercher", rechercher)
+    pages = [
+        (f"{libelle}{cote.premiere_page}", cote.racine),
+        (f"{libelle}Rechercher (sans filtre)", rechercher),
+        (f"{libelle}Rechercher statut={cote.statut}", f"{rechercher}?statut={cote.statut}"),
+        (f"{libelle}Rechercher {cote.autre_cote}={siret}", f"{rechercher}?{cote.autre_cote}={siret}"),
+        (f"{libelle}Rechercher numero={prefixe}", f"{rechercher}?numero={prefixe}"),
+        *numeros,
+        (f"{libelle}Tableau de bord", f"{cote.racine}tableau-de-bord/"),
+    ]
+    sql = f"SELECT id FROM facturation_facture WHERE {cote.role}_id = %s ORDER BY id DESC"  # noqa: S608
+    apres = apres_page(sql, [sid])
+    if apres:
+        pages.append((f"{libelle}Rechercher page {PAGE_PROFONDE}", f"{rechercher}?apres={apres}"))
+    return pages
+
+
 def pages_recues_pour(sid):
     """The URLs measured for a recipient (« Factures reçues »): the same shapes as the anchors' read_bench
     (first page of the invoices to process, a status filter, the dashboard)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        siret = _contrepartie(cur, sid, "destinataire")
-        prefixe = _numero_median(cur, sid, "destinataire")
-        numeros = _pages_numero(cur, sid, "destinataire", "Reçues : Rechercher", "/factures-recues/rechercher/")
-    pages = [
-        ("Reçues : À traiter", "/factures-recues/"),
-        ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
-        ("Reçues : Rechercher statut=SUSPENDUE", "/factures-recues/rechercher/?statut=SUSPENDUE"),
-        (f"Reçues : Rechercher fournisseur={siret}", f"/factures-recues/rechercher/?fournisseur={siret}"),
-        (f"Reçues : Rechercher numero={prefixe}", f"/factures-recues/rechercher/?numero={prefixe}"),
-        *numeros,
-        ("Reçues : Tableau de bord", "/factures-recues/tableau-de-bord/"),
-    ]
-    apres = apres_page("SELECT id FROM facturation_facture WHERE destinataire_id = %s ORDER BY id DESC", [sid])
-    if apres:
-        pages.append((f"Reçues : Rechercher page {PAGE_PROFONDE}", f"/factures-recues/rechercher/?apres={apres}"))
-    return pages
+    return _pages_du_cote(sid, RECUES)
 
 
 def pages_pour(sid):
-    """The URLs measured for a supplier: realistic filter values taken from its own invoices."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        siret = _contrepartie(cur, sid, "fournisseur")
-        prefixe = _numero_median(cur, sid, "fournisseur")
-        numeros = _pages_numero(cur, sid, "fournisseur", "Rechercher", "/factures-emises/rechercher/")
-    pages = [
-        ("Synthèse", "/factures-emises/"),
-        ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),
-        ("Rechercher statut=REJETEE", "/factures-emises/rechercher/?statut=REJETEE"),
-        (f"Rechercher destinataire={siret}", f"/factures-emises/rechercher/?destinataire={siret}"),
-        (f"Rechercher numero={prefixe}", f"/factures-emises/rechercher/?numero={prefixe}"),
-        *numeros,
-        ("Tableau de bord", "/factures-emises/tableau-de-bord/"),
-    ]
-    apres = apres_page("SELECT id FROM facturation_facture WHERE fournisseur_id = %s ORDER BY id DESC", [sid])
-    if apres:
-        pages.append((f"Rechercher page {PAGE_PROFONDE}", f"/factures-emises/rechercher/?apres={apres}"))
-    return pages
+    """The URLs measured for a supplier (« Factures émises »)."""
+    return _pages_du_cote(sid, EMISES)
 
 
 def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):
