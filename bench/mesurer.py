@@ -75,16 +75,22 @@ TAILLE_PAGE = 50
 PAGE_PROFONDE = 200  # « a deep keyset page »: the 200th page of 50 rows
 
 
-def _par_taille(sql: str, tailles_voulues, libelles: dict[str, str]):
-    """[(label, structure id, rows)] for the structures wanted among « gros » (the most rows), « médiane » and
-    « petit » (the fewest, of those that have some), from ``sql`` (structure id, count) ordered by count desc."""
+def _par_taille(sql: str, tailles_voulues, nom: str, pages, prefixe: str = ""):
+    """[(label, user, structure id, rows, pages)] for the structures wanted among « gros » (the most rows),
+    « médiane » and « petit » (the fewest, of those that have some), from ``sql`` (structure id, count) ordered by
+    count desc: each structure's gestionnaire principal, labelled « gros ``nom`` », « ``nom`` typique (médiane) »,
+    « petit ``nom`` » after ``prefixe``, with its ``pages``."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute(sql)
         tailles = cur.fetchall()
-    choix = {"gros": tailles[0], "médiane": tailles[len(tailles) // 2], "petit": tailles[-1]}
-    return [(libelles[t], *choix[t]) for t in tailles_voulues]
+    choix = {
+        "gros": (f"gros {nom}", tailles[0]),
+        "médiane": (f"{nom} typique (médiane)", tailles[len(tailles) // 2]),
+        "petit": (f"petit {nom}", tailles[-1]),
+    }
+    return [(prefixe + label, _gp(sid), sid, n, pages) for label, (sid, n) in (choix[t] for t in tailles_voulues)]
 
 
 def _gp(sid):
@@ -107,15 +113,13 @@ def apres_page(sql_ids: str, params, page: int = PAGE_PROFONDE) -> int | None:
 def choisir_valideurs(tailles_voulues):
     """« Factures à valider »: the valideur structures (the titulaires of the A9 invoices of ``seed_volume``) with
     the most, the median and the fewest invoices to validate or validated."""
-    res = []
-    for label, sid, n in _par_taille(
+    return _par_taille(
         "SELECT valideur_id, count(*) FROM facturation_facture WHERE valideur_id IS NOT NULL "
         "GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros valideur", "médiane": "valideur typique (médiane)", "petit": "petit valideur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_a_valider))
-    return res
+        "valideur",
+        pages_a_valider,
+    )
 
 
 def pages_a_valider(sid):
@@ -148,21 +152,20 @@ def pages_a_valider(sid):
 def choisir_sollicitations(tailles_voulues):
     """Sollicitations (``bench.seed_sollicitations``): the sending structures (« émises ») and the receiving public
     structures (« reçues ») with the most, the median and the fewest requests."""
-    res = []
-    for label, sid, n in _par_taille(
+    emetteurs = _par_taille(
         "SELECT structure_emettrice_id, count(*) FROM sollicitations_sollicitation GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros émetteur", "médiane": "émetteur typique (médiane)", "petit": "petit émetteur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_sollicitations_emises))
-    for label, sid, n in _par_taille(
+        "émetteur",
+        pages_sollicitations_emises,
+    )
+    recepteurs = _par_taille(
         "SELECT structure_destinataire_id, count(*) FROM sollicitations_sollicitation WHERE NOT au_support "
         "GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros récepteur", "médiane": "récepteur typique (médiane)", "petit": "petit récepteur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_sollicitations_recues))
-    return res
+        "récepteur",
+        pages_sollicitations_recues,
+    )
+    return emetteurs + recepteurs
 
 
 def _contrepartie_sollicitation(sid, colonne, autre):
@@ -253,19 +256,14 @@ def choisir_acteurs_travaux(tailles_voulues=("gros", "médiane")):
         ("moe_id", "MOE", "MOE"),
         ("moa_id", "MOA", "MOA"),
     ):
-        for label, sid, n in _par_taille(
+        res += _par_taille(
             f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
             "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1",
             tailles_voulues,
-            {
-                "gros": f"travaux : gros {nom}",
-                "médiane": f"travaux : {nom} typique (médiane)",
-                "petit": f"travaux : petit {nom}",
-            },
-        ):
-            res.append(
-                (label, _gp(sid), sid, n, lambda sid, role=role, colonne=colonne: pages_travaux(role, sid, colonne))
-            )
+            nom,
+            lambda sid, role=role, colonne=colonne: pages_travaux(role, sid, colonne),
+            prefixe="travaux : ",
+        )
     return res
 
 
