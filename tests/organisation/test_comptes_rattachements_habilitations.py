@@ -68,11 +68,7 @@ def gp_et_structure():
 
 @pytest.fixture
 def support():
-    from django.contrib.auth.models import Group
-
-    agent = UtilisateurFactory(agent_support=True)
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Créer un compte ---------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
@@ -43,9 +42,7 @@ def _messages(user) -> list[str]:
 
 
 def _agent_support():
-    agent = UtilisateurFactory()
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Rattachement by invitation ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.workflow import TransitionInterdite
-from organisation import queries, services
+from organisation import services
 from organisation.enums import StatutDoubleAuthentification
 from organisation.models import HistoriqueDoubleAuthentification
 from organisation.views.double_authentification import SESSION_SECRET
@@ -60,9 +59,7 @@ def _verifier(client, code):
 
 
 def _agent_support():
-    agent = UtilisateurFactory(agent_support=True)
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Enrolment ---------------------------------------------------------------------------------------------------

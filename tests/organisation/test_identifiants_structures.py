@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -39,9 +38,7 @@ TVA_ENTREPRISE = "FR44732829320"
 
 @pytest.fixture
 def support():
-    agent = UtilisateurFactory(prenom="Sam", nom="Support")
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(prenom="Sam", nom="Support", agent_support=True)
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from chorus.models import OutboxMessage
-from organisation import queries, services
+from organisation import services
 from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from organisation.services import modifications, raccordements
@@ -209,8 +208,7 @@ def test_profil_retire_entre_temps_modification_refusee(gp, structure):
 def test_agent_du_support_retire_entre_temps_modification_d_identite_refusee(gp, structure):
     """An identity is changed only by the person or the support: an agent who left the support between the request
     and its effect has no right to it any more."""
-    agent = UtilisateurFactory()
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
+    agent = UtilisateurFactory(agent_support=True)
     collegue = _membre(gp, structure)
     avant = collegue.nom
     modification = services.modifier_utilisateur(
