@@ -1,12 +1,8 @@
 """« Gérer une structure »: creation, identity and parameters (deferred), statut, services, bank details,
 billing mandate and transfer of the GP role; and the refusals."""
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from organisation import queries, services
 from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
@@ -26,10 +22,6 @@ pytestmark = pytest.mark.django_db
 
 IBAN = "FR7630006000011234567890189"
 BIC = "BNPAFRPPXXX"
-
-
-def _plus_tard():
-    return time_machine.travel(timezone.now() + timedelta(minutes=31))
 
 
 @pytest.fixture
@@ -98,8 +90,7 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
     assert structure.raison_sociale == "ACME SAS"
     page = outils.texte(client.get(reverse("gerer_structure", args=[structure.pk])))
     assert "Modifications en attente" in page and "Raison sociale : ACME France" in page
-    with _plus_tard():
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     structure.refresh_from_db()
     assert (structure.raison_sociale, structure.numero_rcs, structure.ville) == (
         "ACME France",
@@ -120,8 +111,7 @@ def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
     assert not ModificationDifferee.objects.exists()
 
     assert _gerer(client, publique, base).status_code == 302
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     publique.refresh_from_db()
     assert publique.code_service_obligatoire and publique.option_moa == "AVEC_MOA"
 
@@ -156,8 +146,7 @@ def test_services_creation_immediate_modification_differee(client, gp, structure
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.actif and service.libelle == "Comptabilité"
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     service.refresh_from_db()
     assert (service.libelle, service.engagement_obligatoire, service.actif) == ("Comptabilité générale", True, False)
 
@@ -189,8 +178,7 @@ def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
     coordonnees = CoordonneesBancaires.objects.get()
     assert coordonnees.iban == IBAN and coordonnees.bic == BIC and not coordonnees.active
     assert not queries.coordonnees_bancaires_actives(structure).exists()
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     assert list(queries.coordonnees_bancaires_actives(structure)) == [coordonnees]
     assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, data))
 
@@ -201,8 +189,7 @@ def test_mandat_de_facturation(client, gp, structure):
     assert not queries.mandat_facturation_actif(structure)
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "mandat"}, follow=True)
     assert "déjà souscrit" in outils.texte(response)
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     assert queries.mandat_facturation_actif(structure)
     assert MandatFacturation.objects.get().souscrit_par == gp
 
@@ -214,8 +201,7 @@ def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
     assert _gerer(client, structure, {"action": "transfert", "transfert-nouveau": collegue.pk}).status_code == 302
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == gp
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == collegue
     assert services.profils_de(utilisateur=collegue, structure=structure) == services.tous_les_profils()
@@ -277,7 +263,6 @@ def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
     )
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
     assert "Mise à jour depuis la base INSEE enregistrée" in outils.texte(response)
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     structure.refresh_from_db()
     assert (structure.raison_sociale, structure.ville) == ("ACME SOCIETE PAR ACTIONS SIMPLIFIEE", "MARSEILLE")
