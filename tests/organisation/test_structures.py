@@ -32,8 +32,10 @@ def publique(gp):
     return s
 
 
-def _gerer(client, structure, data):
-    return client.post(reverse("gerer_structure", args=[structure.pk]), data)
+def _gerer(client, structure, action, **champs):
+    """« Gérer la structure » posted with the form of ``action``, whose fields ``champs`` carry its prefix."""
+    donnees = {"action": action, **{f"{action}-{champ}": valeur for champ, valeur in champs.items()}}
+    return client.post(reverse("gerer_structure", args=[structure.pk]), donnees)
 
 
 def test_creer_une_structure_privee_rend_gp(client, gp):
@@ -73,17 +75,15 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
     response = _gerer(
         client,
         structure,
-        {
-            "action": "infos",
-            "infos-raison_sociale": "ACME France",
-            # The address of a SIRET structure is INSEE's: not a field of the form, what is posted is ignored.
-            "infos-adresse": "2 avenue Foch",
-            "infos-ville": "Paris",
-            "infos-numero_rcs": "RCS Paris 732 829 320",
-            "infos-numero_tva": "",
-            "infos-telephone": "",
-            "infos-courriel": "",
-        },
+        "infos",
+        raison_sociale="ACME France",
+        # The address of a SIRET structure is INSEE's: not a field of the form, what is posted is ignored.
+        adresse="2 avenue Foch",
+        ville="Paris",
+        numero_rcs="RCS Paris 732 829 320",
+        numero_tva="",
+        telephone="",
+        courriel="",
     )
     assert response.status_code == 302
     structure.refresh_from_db()
@@ -101,16 +101,12 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
 
 def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
     client.force_login(gp)
-    base = {
-        "action": "parametres",
-        "parametres-option_moa": "AVEC_MOA",
-        "parametres-code_service_obligatoire": "on",
-    }
-    response = _gerer(client, publique, {**base, "parametres-service_ou_engagement_obligatoire": "on"})
+    base = {"option_moa": "AVEC_MOA", "code_service_obligatoire": "on"}
+    response = _gerer(client, publique, "parametres", **base, service_ou_engagement_obligatoire="on")
     assert "exclut « code service obligatoire »" in outils.texte(response)
     assert not ModificationDifferee.objects.exists()
 
-    assert _gerer(client, publique, base).status_code == 302
+    assert _gerer(client, publique, "parametres", **base).status_code == 302
     outils.modifications_appliquees()
     publique.refresh_from_db()
     assert publique.code_service_obligatoire and publique.option_moa == "AVEC_MOA"
@@ -118,10 +114,10 @@ def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
 
 def test_desactiver_puis_activer_la_structure_avec_historique(client, gp, structure):
     client.force_login(gp)
-    _gerer(client, structure, {"action": "desactiver"})
+    _gerer(client, structure, "desactiver")
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.INACTIVE
-    _gerer(client, structure, {"action": "activer"})
+    _gerer(client, structure, "activer")
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.ACTIVE
     transitions = list(
@@ -135,11 +131,11 @@ def test_desactiver_puis_activer_la_structure_avec_historique(client, gp, struct
 
 def test_services_creation_immediate_modification_differee(client, gp, structure):
     client.force_login(gp)
-    data = {"action": "service", "service-code": "compta", "service-libelle": "Comptabilité"}
-    assert _gerer(client, structure, data).status_code == 302
+    data = {"code": "compta", "libelle": "Comptabilité"}
+    assert _gerer(client, structure, "service", **data).status_code == 302
     service = Service.objects.get(structure=structure)
     assert service.code == "COMPTA" and service.actif
-    assert "Ce code service existe déjà" in outils.texte(_gerer(client, structure, data))
+    assert "Ce code service existe déjà" in outils.texte(_gerer(client, structure, "service", **data))
 
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     response = client.post(url, {"libelle": "Comptabilité générale", "engagement_obligatoire": "on"})
@@ -160,32 +156,27 @@ def test_services_creation_immediate_modification_differee(client, gp, structure
 )
 def test_coordonnees_bancaires_invalides_refusees(client, gp, structure, iban, bic, message):
     client.force_login(gp)
-    data = {"action": "coordonnees", "coordonnees-titulaire": "ACME", "coordonnees-iban": iban, "coordonnees-bic": bic}
-    response = _gerer(client, structure, data)
+    data = {"titulaire": "ACME", "iban": iban, "bic": bic}
+    response = _gerer(client, structure, "coordonnees", **data)
     assert message in outils.texte(response)
     assert not CoordonneesBancaires.objects.exists() and not ModificationDifferee.objects.exists()
 
 
 def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
     client.force_login(gp)
-    data = {
-        "action": "coordonnees",
-        "coordonnees-titulaire": "ACME SAS",
-        "coordonnees-iban": "fr76 3000 6000 0112 3456 7890 189",
-        "coordonnees-bic": "bnpafrppxxx",
-    }
-    assert _gerer(client, structure, data).status_code == 302
+    data = {"titulaire": "ACME SAS", "iban": "fr76 3000 6000 0112 3456 7890 189", "bic": "bnpafrppxxx"}
+    assert _gerer(client, structure, "coordonnees", **data).status_code == 302
     coordonnees = CoordonneesBancaires.objects.get()
     assert coordonnees.iban == IBAN and coordonnees.bic == BIC and not coordonnees.active
     assert not queries.coordonnees_bancaires_actives(structure).exists()
     outils.modifications_appliquees()
     assert list(queries.coordonnees_bancaires_actives(structure)) == [coordonnees]
-    assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, data))
+    assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, "coordonnees", **data))
 
 
 def test_mandat_de_facturation(client, gp, structure):
     client.force_login(gp)
-    assert _gerer(client, structure, {"action": "mandat"}).status_code == 302
+    assert _gerer(client, structure, "mandat").status_code == 302
     assert not queries.mandat_facturation_actif(structure)
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "mandat"}, follow=True)
     assert "déjà souscrit" in outils.texte(response)
@@ -198,7 +189,7 @@ def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
     collegue = UtilisateurFactory()
     rattacher(gp, collegue, structure)
     client.force_login(gp)
-    assert _gerer(client, structure, {"action": "transfert", "transfert-nouveau": collegue.pk}).status_code == 302
+    assert _gerer(client, structure, "transfert", nouveau=collegue.pk).status_code == 302
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == gp
     outils.modifications_appliquees()
@@ -227,12 +218,12 @@ def test_personne_d_autre_ne_gere_la_structure(client, gp, structure):
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     client.force_login(autre)
     assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 404
-    assert _gerer(client, structure, {"action": "desactiver"}).status_code == 404
+    assert _gerer(client, structure, "desactiver").status_code == 404
     assert client.post(url, {"libelle": "Piraté"}).status_code == 404
     # A simple user of the structure consults it (read-only page) but changes nothing.
     client.force_login(simple)
     assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 200
-    assert _gerer(client, structure, {"action": "desactiver"}).status_code == 403
+    assert _gerer(client, structure, "desactiver").status_code == 403
     assert client.post(url, {"libelle": "Piraté"}).status_code == 404
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.ACTIVE
