@@ -230,11 +230,20 @@ def test_personne_d_autre_ne_gere_la_structure(client, gp, structure):
     assert not ModificationDifferee.objects.exists()
 
 
-def test_page_gerer_une_structure_requetes_bornees(client, gp, structure, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("lecteur", "plafond"),
+    [
+        pytest.param("gp", 25, id="gestionnaire_principal"),
+        pytest.param("simple", 14, id="consultation"),  # a user of the structure without the right to change it
+    ],
+)
+def test_page_gerer_une_structure_requetes_bornees(
+    client, request, gp, structure, lecteur, plafond, django_assert_max_num_queries
+):
     for i in range(10):
         services.creer_service(acting_user=gp, structure=structure, code=f"S{i}", libelle=f"Service {i}")
-    client.force_login(gp)
-    with django_assert_max_num_queries(25):
+    client.force_login(request.getfixturevalue(lecteur))
+    with django_assert_max_num_queries(plafond):
         response = client.get(reverse("gerer_structure", args=[structure.pk]))
     assert outils.texte(response).count('data-testid="service"') == 10
 
