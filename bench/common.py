@@ -1,5 +1,6 @@
 """Shared by the bench scripts: the dedicated ``chorus_bench`` database on the embedded PostgreSQL server."""
 
+import argparse
 import os
 import secrets
 import sys
@@ -112,6 +113,28 @@ def lancer_seed(seed, nombre: int, graine: int, tables: list[str]) -> dict:
     res["VACUUM ANALYZE"] = (0, time.perf_counter() - t)
     conn.close()
     return res
+
+
+def afficher(res, total=None) -> None:
+    """A seeder's timings (``{étape: (lignes, secondes)}``) as a Markdown table, with the ``total`` if given."""
+    out("\n| étape | lignes | secondes |\n|---|---:|---:|")
+    for name, (rows, sec) in res.items():
+        out(f"| {name} | {rows:,} | {sec:.1f} |" if rows else f"| {name} | | {sec:.1f} |")
+    if total is not None:
+        out(f"| **total** | | **{total:.1f}** |")
+
+
+def seed_en_ligne_de_commande(description: str, seed, nombre: str, defaut: int, tables: list[str]) -> None:
+    """A seeder's command: ``--<nombre>`` rows to seed (``defaut``) and ``--seed``, the seeder run by
+    ``lancer_seed`` (then ``tables`` analysed), and its timings printed with the total."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument(f"--{nombre}", type=int, default=defaut)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args()
+    setup_django()
+    t0 = time.perf_counter()
+    res = lancer_seed(seed, getattr(args, nombre), args.seed, tables)
+    afficher(res, time.perf_counter() - t0)
 
 
 def recaler_sequences(cur, tables) -> None:

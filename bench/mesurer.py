@@ -28,6 +28,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.common import dsn, out, setup_django, socket_dir
 
@@ -74,16 +75,22 @@ TAILLE_PAGE = 50
 PAGE_PROFONDE = 200  # « a deep keyset page »: the 200th page of 50 rows
 
 
-def _par_taille(sql: str, tailles_voulues, libelles: dict[str, str]):
-    """[(label, structure id, rows)] for the structures wanted among « gros » (the most rows), « médiane » and
-    « petit » (the fewest, of those that have some), from ``sql`` (structure id, count) ordered by count desc."""
+def _par_taille(sql: str, tailles_voulues, nom: str, pages, prefixe: str = ""):
+    """[(label, user, structure id, rows, pages)] for the structures wanted among « gros » (the most rows),
+    « médiane » and « petit » (the fewest, of those that have some), from ``sql`` (structure id, count) ordered by
+    count desc: each structure's gestionnaire principal, labelled « gros ``nom`` », « ``nom`` typique (médiane) »,
+    « petit ``nom`` » after ``prefixe``, with its ``pages``."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute(sql)
         tailles = cur.fetchall()
-    choix = {"gros": tailles[0], "médiane": tailles[len(tailles) // 2], "petit": tailles[-1]}
-    return [(libelles[t], *choix[t]) for t in tailles_voulues]
+    choix = {
+        "gros": (f"gros {nom}", tailles[0]),
+        "médiane": (f"{nom} typique (médiane)", tailles[len(tailles) // 2]),
+        "petit": (f"petit {nom}", tailles[-1]),
+    }
+    return [(prefixe + label, _gp(sid), sid, n, pages) for label, (sid, n) in (choix[t] for t in tailles_voulues)]
 
 
 def _gp(sid):
@@ -106,15 +113,13 @@ def apres_page(sql_ids: str, params, page: int = PAGE_PROFONDE) -> int | None:
 def choisir_valideurs(tailles_voulues):
     """« Factures à valider »: the valideur structures (the titulaires of the A9 invoices of ``seed_volume``) with
     the most, the median and the fewest invoices to validate or validated."""
-    res = []
-    for label, sid, n in _par_taille(
+    return _par_taille(
         "SELECT valideur_id, count(*) FROM facturation_facture WHERE valideur_id IS NOT NULL "
         "GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros valideur", "médiane": "valideur typique (médiane)", "petit": "petit valideur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_a_valider))
-    return res
+        "valideur",
+        pages_a_valider,
+    )
 
 
 def pages_a_valider(sid):
@@ -147,21 +152,20 @@ def pages_a_valider(sid):
 def choisir_sollicitations(tailles_voulues):
     """Sollicitations (``bench.seed_sollicitations``): the sending structures (« émises ») and the receiving public
     structures (« reçues ») with the most, the median and the fewest requests."""
-    res = []
-    for label, sid, n in _par_taille(
+    emetteurs = _par_taille(
         "SELECT structure_emettrice_id, count(*) FROM sollicitations_sollicitation GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros émetteur", "médiane": "émetteur typique (médiane)", "petit": "petit émetteur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_sollicitations_emises))
-    for label, sid, n in _par_taille(
+        "émetteur",
+        pages_sollicitations_emises,
+    )
+    recepteurs = _par_taille(
         "SELECT structure_destinataire_id, count(*) FROM sollicitations_sollicitation WHERE NOT au_support "
         "GROUP BY 1 ORDER BY 2 DESC, 1",
         tailles_voulues,
-        {"gros": "gros récepteur", "médiane": "récepteur typique (médiane)", "petit": "petit récepteur"},
-    ):
-        res.append((label, _gp(sid), sid, n, pages_sollicitations_recues))
-    return res
+        "récepteur",
+        pages_sollicitations_recues,
+    )
+    return emetteurs + recepteurs
 
 
 def _contrepartie_sollicitation(sid, colonne, autre):
@@ -252,19 +256,14 @@ def choisir_acteurs_travaux(tailles_voulues=("gros", "médiane")):
         ("moe_id", "MOE", "MOE"),
         ("moa_id", "MOA", "MOA"),
     ):
-        for label, sid, n in _par_taille(
+        res += _par_taille(
             f"SELECT d.{colonne}, count(*) FROM travaux_piecetravaux p "  # noqa: S608
             "JOIN travaux_dossierfacturation d ON d.id = p.dossier_id GROUP BY 1 ORDER BY 2 DESC, 1",
             tailles_voulues,
-            {
-                "gros": f"travaux : gros {nom}",
-                "médiane": f"travaux : {nom} typique (médiane)",
-                "petit": f"travaux : petit {nom}",
-            },
-        ):
-            res.append(
-                (label, _gp(sid), sid, n, lambda sid, role=role, colonne=colonne: pages_travaux(role, sid, colonne))
-            )
+            nom,
+            lambda sid, role=role, colonne=colonne: pages_travaux(role, sid, colonne),
+            prefixe="travaux : ",
+        )
     return res
 
 
@@ -372,51 +371,57 @@ def _pages_numero(cur, sid, role: str, libelle: str, url: str) -> list[tuple[str
     ]
 
 
+class Cote(NamedTuple):
+    """One side a structure's invoices are listed from: its ``role`` on the invoice, the prefix of the measured
+    pages' labels, the application's root URL, its first page, the status its search filters on and the criterion
+    naming the other side of the invoice."""
+
+    role: str
+    libelle: str
+    racine: str
+    premiere_page: str
+    statut: str
+    autre_cote: str
+
+
+EMISES = Cote("fournisseur", "", "/factures-emises/", "Synthèse", "REJETEE", "destinataire")
+RECUES = Cote("destinataire", "Reçues : ", "/factures-recues/", "À traiter", "SUSPENDUE", "fournisseur")
+
+
+def _pages_du_cote(sid, cote: Cote) -> list[tuple[str, str]]:
+    """The URLs measured for structure ``sid`` on ``cote``: realistic filter values taken from its own invoices."""
+    from django.db import connection
+
+    libelle, rechercher = cote.libelle, f"{cote.racine}rechercher/"
+    with connection.cursor() as cur:
+        siret = _contrepartie(cur, sid, cote.role)
+        prefixe = _numero_median(cur, sid, cote.role)
+        numeros = _pages_numero(cur, sid, cote.role, f"{libelle}Rechercher", rechercher)
+    pages = [
+        (f"{libelle}{cote.premiere_page}", cote.racine),
+        (f"{libelle}Rechercher (sans filtre)", rechercher),
+        (f"{libelle}Rechercher statut={cote.statut}", f"{rechercher}?statut={cote.statut}"),
+        (f"{libelle}Rechercher {cote.autre_cote}={siret}", f"{rechercher}?{cote.autre_cote}={siret}"),
+        (f"{libelle}Rechercher numero={prefixe}", f"{rechercher}?numero={prefixe}"),
+        *numeros,
+        (f"{libelle}Tableau de bord", f"{cote.racine}tableau-de-bord/"),
+    ]
+    sql = f"SELECT id FROM facturation_facture WHERE {cote.role}_id = %s ORDER BY id DESC"  # noqa: S608
+    apres = apres_page(sql, [sid])
+    if apres:
+        pages.append((f"{libelle}Rechercher page {PAGE_PROFONDE}", f"{rechercher}?apres={apres}"))
+    return pages
+
+
 def pages_recues_pour(sid):
     """The URLs measured for a recipient (« Factures reçues »): the same shapes as the anchors' read_bench
     (first page of the invoices to process, a status filter, the dashboard)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        siret = _contrepartie(cur, sid, "destinataire")
-        prefixe = _numero_median(cur, sid, "destinataire")
-        numeros = _pages_numero(cur, sid, "destinataire", "Reçues : Rechercher", "/factures-recues/rechercher/")
-    pages = [
-        ("Reçues : À traiter", "/factures-recues/"),
-        ("Reçues : Rechercher (sans filtre)", "/factures-recues/rechercher/"),
-        ("Reçues : Rechercher statut=SUSPENDUE", "/factures-recues/rechercher/?statut=SUSPENDUE"),
-        (f"Reçues : Rechercher fournisseur={siret}", f"/factures-recues/rechercher/?fournisseur={siret}"),
-        (f"Reçues : Rechercher numero={prefixe}", f"/factures-recues/rechercher/?numero={prefixe}"),
-        *numeros,
-        ("Reçues : Tableau de bord", "/factures-recues/tableau-de-bord/"),
-    ]
-    apres = apres_page("SELECT id FROM facturation_facture WHERE destinataire_id = %s ORDER BY id DESC", [sid])
-    if apres:
-        pages.append((f"Reçues : Rechercher page {PAGE_PROFONDE}", f"/factures-recues/rechercher/?apres={apres}"))
-    return pages
+    return _pages_du_cote(sid, RECUES)
 
 
 def pages_pour(sid):
-    """The URLs measured for a supplier: realistic filter values taken from its own invoices."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        siret = _contrepartie(cur, sid, "fournisseur")
-        prefixe = _numero_median(cur, sid, "fournisseur")
-        numeros = _pages_numero(cur, sid, "fournisseur", "Rechercher", "/factures-emises/rechercher/")
-    pages = [
-        ("Synthèse", "/factures-emises/"),
-        ("Rechercher (sans filtre)", "/factures-emises/rechercher/"),
-        ("Rechercher statut=REJETEE", "/factures-emises/rechercher/?statut=REJETEE"),
-        (f"Rechercher destinataire={siret}", f"/factures-emises/rechercher/?destinataire={siret}"),
-        (f"Rechercher numero={prefixe}", f"/factures-emises/rechercher/?numero={prefixe}"),
-        *numeros,
-        ("Tableau de bord", "/factures-emises/tableau-de-bord/"),
-    ]
-    apres = apres_page("SELECT id FROM facturation_facture WHERE fournisseur_id = %s ORDER BY id DESC", [sid])
-    if apres:
-        pages.append((f"Rechercher page {PAGE_PROFONDE}", f"/factures-emises/rechercher/?apres={apres}"))
-    return pages
+    """The URLs measured for a supplier (« Factures émises »)."""
+    return _pages_du_cote(sid, EMISES)
 
 
 def mesurer_page(client, url, n, *, sql=True, table="facturation_facture"):

@@ -15,14 +15,13 @@ answer or request for information is one message of its gestionnaire principal (
 seeded: its steps are the system's, without a message).
 """
 
-import argparse
 import bisect
 import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, lancer_seed, recaler_sequences, setup_django
-from bench.seed_travaux import Chaine, afficher, lire_organisation
+from bench.common import defauts_pour_copy, recaler_sequences, seed_en_ligne_de_commande
+from bench.seed_travaux import Chaine, lire_organisation
 from bench.seed_volume import SPAN, T0, copy_text, cumulative, iso, zipf_cum
 
 SOLLICITATION_COLS = (
@@ -154,14 +153,7 @@ def seed(conn, nombre: int, seed_value: int = 42, chunk: int = 100_000) -> dict[
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sollicitations", type=int, default=500_000)
-    ap.add_argument("--seed", type=int, default=42)
-    args = ap.parse_args()
-    setup_django()
-    t0 = time.perf_counter()
-    res = lancer_seed(seed, args.sollicitations, args.seed, list(TABLES))
-    afficher(res, time.perf_counter() - t0)
+    seed_en_ligne_de_commande(__doc__.split("\n\n")[0], seed, "sollicitations", 500_000, list(TABLES))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ mostly « Mise en paiement »), 8 % wait at the MOA, 12 % at the MOE (or are dra
 routing error). Every piece has its real SHA-256 history chain (deposit, routing, current status).
 """
 
-import argparse
 import bisect
 import hashlib
 import json
@@ -23,7 +22,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import defauts_pour_copy, lancer_seed, out, recaler_sequences, setup_django
+from bench.common import defauts_pour_copy, recaler_sequences, seed_en_ligne_de_commande
 from bench.seed_volume import (
     FACTURE_COLS,
     HISTO_COLS,
@@ -268,24 +267,9 @@ def seed(conn, n_dossiers: int, seed_value: int = 42) -> dict[str, tuple[int, fl
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--dossiers", type=int, default=100_000)
-    ap.add_argument("--seed", type=int, default=42)
-    args = ap.parse_args()
-    setup_django()
-    t0 = time.perf_counter()
     tables = ["travaux_dossierfacturation", "travaux_piecetravaux", "travaux_historiquepiece"]
     tables += ["facturation_facture", "facturation_recapitulatiftva", "facturation_historiquefacture"]
-    res = lancer_seed(seed, args.dossiers, args.seed, tables)
-    afficher(res, time.perf_counter() - t0)
-
-
-def afficher(res, total=None):
-    out("\n| étape | lignes | secondes |\n|---|---:|---:|")
-    for name, (rows, sec) in res.items():
-        out(f"| {name} | {rows:,} | {sec:.1f} |" if rows else f"| {name} | | {sec:.1f} |")
-    if total is not None:
-        out(f"| **total** | | **{total:.1f}** |")
+    seed_en_ligne_de_commande(__doc__.split("\n\n")[0], seed, "dossiers", 100_000, tables)
 
 
 if __name__ == "__main__":

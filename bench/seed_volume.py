@@ -32,7 +32,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from bench.common import DATABASE, defauts_pour_copy, drop_database, dsn, out, recaler_sequences, setup_django
+from bench.common import DATABASE, afficher, defauts_pour_copy, drop_database, dsn, out, recaler_sequences, setup_django
 
 T0 = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp())
 SPAN = 3 * 365 * 86400  # invoices deposited over three years
@@ -505,9 +505,9 @@ def main():
         out(f"| {name} | | {sec:.1f} |")
     out(f"| **total** ({args.factures:,} factures, {size}) | | **{total:.1f}** |")
     if args.travaux:
-        seed_travaux.afficher(travaux)
+        afficher(travaux)
     if args.sollicitations:
-        seed_travaux.afficher(sollicitations)
+        afficher(sollicitations)
     out(
         f"\n{args.factures / timings['COPY invoice tables (wall, generation overlapped)']:.0f} factures/s during COPY; "
         f"{args.factures / total:.0f} factures/s end to end"

@@ -6,10 +6,12 @@ import string
 from pathlib import Path
 
 import factory
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
 from organisation import demo
+from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import StatutStructure, TypeIdentifiant, TypeStructure
 from organisation.models import EtablissementInsee, Service, Structure, Utilisateur
@@ -35,7 +37,17 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
                 lambda: timezone.now().replace(microsecond=0) + timezone.timedelta(hours=1)
             )
         )
+        # An agent of the support desk, as the demo makes them: staff, in the « Support » group (below).
         agent_support = factory.Trait(is_staff=True)
+
+    groupe_support = factory.Maybe(
+        "agent_support",
+        yes_declaration=factory.PostGeneration(
+            lambda utilisateur, create, extracted, **kwargs: utilisateur.groups.add(
+                Group.objects.get_or_create(name=org_queries.GROUPE_SUPPORT)[0]
+            )
+        ),
+    )
 
 
 def _cle_luhn(chiffres: str) -> str:

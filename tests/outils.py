@@ -3,12 +3,16 @@
 import contextlib
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from organisation.services import modifications
 
 
 def texte(response) -> str:
@@ -34,6 +38,13 @@ def a_l_instant(instant: datetime | None):
     row then carries its step's instant to the second, and a page read later counts its delays from there.
     ``None``: the clock as it runs (today, or the day ``CHORUS_AUJOURDHUI`` sets)."""
     return contextlib.nullcontext() if instant is None else time_machine.travel(instant, tick=False)
+
+
+def modifications_appliquees() -> int:
+    """The sweep run once the deferred changes asked until now are due (the clock one minute past
+    ``CHORUS_DELAI_MODIFICATION`` for it): the number of changes it applied."""
+    with time_machine.travel(timezone.now() + settings.CHORUS_DELAI_MODIFICATION + timedelta(minutes=1)):
+        return modifications.appliquer_modifications_dues()
 
 
 def deux_pages(client, url: str, criteres: dict, *, lignes: str, requetes: tuple[int, int] | None = None):

@@ -9,12 +9,24 @@ import time_machine
 from chorus.api import services
 from organisation.api import comptes
 from organisation.models import CompteTechnique
+from tests.factories import StructureFactory
 
 CLIENT_ID = "erp-test"
 CLIENT_SECRET = "secret_de-test_0123"
 MOT_DE_PASSE = "Mdp-technique_1"
 # 00:30 in Paris, still the day before in UTC: the API answers the day in the portal's time zone.
 MOMENT = datetime(2026, 3, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def pagination(page: int, tri: str, sens: str = "Descendant", par_page: int = 2) -> dict:
+    """The pagination block of a search request, as a connector sends it: ``par_page`` results a page, page
+    ``page``, sorted on the column ``tri`` in the direction ``sens``."""
+    return {"nbResultatsParPage": par_page, "pageResultatDemandee": page, "triColonne": tri, "triSens": sens}
+
+
+def communes_numerotees(nombre: int) -> list:
+    """``nombre`` public structures « Commune 0 », « Commune 1 »…: what a search for « Commune » finds."""
+    return [StructureFactory(publique=True, raison_sociale=f"Commune {i}") for i in range(nombre)]
 
 
 def cpro_account(login: str, mot_de_passe: str = MOT_DE_PASSE) -> str:

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from organisation.enums import TypeStructure
+from tests.api.conftest import communes_numerotees, pagination
 from tests.factories import StructureFactory, siret_aleatoire
 from tests.fixtures_facturation import SIRET_ETAT
 
@@ -50,14 +51,8 @@ def test_rechercher_ne_montre_pas_les_structures_privees_des_autres(api, etat):
 
 
 def test_rechercher_pagination(api, etat):
-    for i in range(3):
-        StructureFactory(publique=True, raison_sociale=f"Commune {i}")
-    parametres = {
-        "nbResultatsParPage": 2,
-        "pageResultatDemandee": 2,
-        "triColonne": "RaisonSociale",
-        "triSens": "Descendant",
-    }
+    communes_numerotees(3)
+    parametres = pagination(2, "RaisonSociale")
     r = api.post(
         "structures/v1/rechercher", {"structure": {"raisonSocialeStructure": "Commune"}, "parametres": parametres}
     )

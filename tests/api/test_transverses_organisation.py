@@ -13,6 +13,7 @@ from chorus.api.kit import CODE_INTROUVABLE, CODE_REQUETE_INVALIDE
 from facturation.models import Facture
 from organisation import services as org_services
 from organisation.enums import TypeIdentifiant
+from tests.api.conftest import communes_numerotees, pagination
 from tests.api.test_factures import facture
 from tests.factories import EtablissementInseeFactory, StructureFactory, siret_aleatoire
 from tests.facturation.factories import fournisseur_pret
@@ -55,8 +56,7 @@ def test_rechercher_destinataire_par_siret(api, etat):
 
 
 def test_rechercher_destinataire_requetes_bornees(api, etat, django_assert_max_num_queries):
-    for i in range(5):
-        StructureFactory(publique=True, raison_sociale=f"Commune {i}")
+    communes_numerotees(5)
     with django_assert_max_num_queries(6):
         corps = _ok(api.post("transverses/v1/rechercher/destinataire", {"nomVilleCodePostal": "Commune"}))
     assert len(corps["listeDestinataires"]) == 5
@@ -91,14 +91,8 @@ def test_rechercher_destinataire_ni_privee_ni_inactive_et_adresse_non_diffusible
 
 
 def test_rechercher_destinataire_pagination_et_tri(api, etat):
-    for i in range(3):
-        StructureFactory(publique=True, raison_sociale=f"Commune {i}")
-    parametres = {
-        "nbResultatsParPage": 2,
-        "pageResultatDemandee": 1,
-        "triColonne": "NomDestinataire",
-        "triSens": "Descendant",
-    }
+    communes_numerotees(3)
+    parametres = pagination(1, "NomDestinataire")
     corps = _ok(
         api.post(
             "transverses/v1/rechercher/destinataire",

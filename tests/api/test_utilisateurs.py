@@ -9,6 +9,7 @@ import time_machine
 from chorus.api.kit import CODE_REQUETE_INVALIDE
 from organisation.enums import StatutRattachement
 from organisation.models import Rattachement
+from tests.api.conftest import pagination
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
 
 CHEMIN = "utilisateurs/v1/monCompte/recuperer/rattachements"
@@ -96,12 +97,7 @@ def test_pagination_par_structure(api):
     for i in range(3):
         s = StructureFactory(raison_sociale=f"Agence {i}")
         Rattachement.objects.create(utilisateur=api.compte.utilisateur, structure=s, statut=StatutRattachement.ACTIF)
-    parametres = {
-        "nbResultatsParPage": 2,
-        "pageResultatDemandee": 2,
-        "triColonne": "DesignationStructure",
-        "triSens": "Ascendant",
-    }
+    parametres = pagination(2, "DesignationStructure", "Ascendant")
     corps = api.post(CHEMIN, {"parametresRecherche": parametres}).json()
     assert corps["parametresRetour"] == {"nbResultatsParPage": 2, "pageCourante": 2, "pages": 2, "total": 4}
     assert [s["designationStructure"] for s in corps["listeStructureRattachement"]] == [

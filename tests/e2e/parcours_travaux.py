@@ -211,6 +211,16 @@ def refuser(page, *, motif: str, commentaire: str) -> None:
 # --- « Factures reçues » ---------------------------------------------------------------------------------------------
 
 
+def ouvrir_facture_recue(page, numero: str, fournisseur: str) -> None:
+    """The invoice ``numero`` of ``fournisseur`` listed « Mise à disposition du destinataire » on the page open in
+    « Factures reçues », then opened, still at that status."""
+    ligne = page.get_by_test_id("facture-recue").filter(has_text=numero)
+    expect(ligne).to_contain_text(fournisseur)
+    expect(ligne).to_contain_text("Mise à disposition du destinataire")
+    page.get_by_role("link", name=numero, exact=True).click()
+    expect(page.get_by_test_id("statut-facture")).to_have_text("Mise à disposition du destinataire")
+
+
 def traiter_facture(page, action: str, *, complement: str = "") -> None:
     page.get_by_test_id("actions-destinataire").get_by_role("link", name=action, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Traiter la facture")

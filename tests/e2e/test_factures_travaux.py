@@ -75,11 +75,7 @@ def test_chaine_mensuelle_a4_a15_a19_jusqu_a_la_mise_en_paiement(session, marche
 
     # The financial service processes the invoice in « Factures reçues » up to « Mise en paiement ».
     page_sf = session(sf_user, application="Factures reçues")
-    ligne = page_sf.get_by_test_id("facture-recue").filter(has_text="EAV-2026-01")
-    expect(ligne).to_contain_text("BATIMENTS DURAND SAS")
-    expect(ligne).to_contain_text("Mise à disposition du destinataire")
-    page_sf.get_by_role("link", name="EAV-2026-01", exact=True).click()
-    expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Mise à disposition du destinataire")
+    parcours.ouvrir_facture_recue(page_sf, "EAV-2026-01", "BATIMENTS DURAND SAS")
     parcours.traiter_facture(page_sf, "Prendre en compte")
     expect(page_sf.get_by_test_id("statut-facture")).to_have_text("Prise en compte destinataire")
     parcours.traiter_facture(page_sf, "Service fait", complement="Situation de travaux n° 1 constatée.")

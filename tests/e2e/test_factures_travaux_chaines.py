@@ -207,11 +207,7 @@ def test_structure_sans_moa_recoit_la_facture_de_travaux_dans_factures_recues(se
     expect(page_moe.get_by_test_id("depot-reussi")).to_contain_text("Mise à disposition du destinataire")
 
     page_sans = session(moa_sans, application="Factures reçues")
-    ligne = page_sans.get_by_test_id("facture-recue").filter(has_text="EAV-SANS-16")
-    expect(ligne).to_contain_text("CONSTRUCTIONS LEROY SA")
-    expect(ligne).to_contain_text("Mise à disposition du destinataire")
-    page_sans.get_by_role("link", name="EAV-SANS-16", exact=True).click()
-    expect(page_sans.get_by_test_id("statut-facture")).to_have_text("Mise à disposition du destinataire")
+    parcours.ouvrir_facture_recue(page_sans, "EAV-SANS-16", "CONSTRUCTIONS LEROY SA")
     parcours.capture(page_sans, "sans-moa-facture-recue")
     a16 = PieceTravaux.objects.get(numero="EAV-SANS-16")
     assert a16.facture.destinataire == structure_sans and "sans MOA" in a16.regle_acheminement

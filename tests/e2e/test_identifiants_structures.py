@@ -2,10 +2,9 @@
 browser: the GP asks, the support desk approves, the history shows the old SIRET."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from organisation import queries, services
+from organisation import services
 from organisation.enums import TypeStructure
 from organisation.models import EtablissementInsee
 from tests.e2e.navigateur import se_connecter
@@ -20,8 +19,7 @@ def _deconnecter(page):
 
 def test_le_gp_demande_un_nouveau_siret_le_support_approuve(page):
     gp = UtilisateurFactory(email="gp@acme.fr", prenom="Gaëlle", nom="Perrin")
-    support = UtilisateurFactory(email="support@chorus.fr", prenom="Sam", nom="Support")
-    support.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
+    support = UtilisateurFactory(email="support@chorus.fr", prenom="Sam", nom="Support", agent_support=True)
     ancien, nouveau = siret_aleatoire(), siret_aleatoire()
     structure = services.creer_structure_par_utilisateur(
         acting_user=gp, siret=ancien, raison_sociale="ACME SAS", type_structure=TypeStructure.PRIVEE

@@ -1,12 +1,9 @@
 import re
-from datetime import timedelta
 
 import pytest
-import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from organisation import services
+from tests import outils
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory
@@ -35,8 +32,7 @@ def test_modifier_mon_compte_puis_la_modification_prend_effet(page):
     page.screenshot(path=str(ARTIFACTS / "mon-compte-modification-en-attente.png"), full_page=True)
 
     # Time moves 31 minutes forward; the beat sweep applies the change.
-    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     page.reload()
     expect(page.get_by_test_id("menu-utilisateur")).to_have_text("Paul Girard-Lambert")
     expect(page.get_by_test_id("modification-en-attente")).to_have_count(0)

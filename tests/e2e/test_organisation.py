@@ -2,13 +2,10 @@
 request approved by the GP, habilitation request, direct attachment and profile management by the GP."""
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from chorus import outbox
@@ -17,6 +14,7 @@ from organisation import services
 from organisation.enums import StatutRattachement
 from organisation.models import Rattachement, Utilisateur
 from organisation.queries import applications_ouvertes
+from tests import outils
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory, rattacher
@@ -147,8 +145,7 @@ def test_le_gp_rattache_un_utilisateur_et_gere_ses_habilitations(page):
     expect(page.get_by_text("La modification des habilitations est enregistrée.")).to_be_visible()
     expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Factures émises : consultation")
     expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises modification")
-    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     page.reload()
     expect(page.get_by_test_id("profils-utilisateur")).to_contain_text("Factures émises consultation")
 

@@ -2,14 +2,11 @@
 details and billing mandate."""
 
 import re
-from datetime import timedelta
 
 import pytest
-import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from organisation import services
+from tests import outils
 from tests.conftest import ARTIFACTS
 from tests.e2e.navigateur import se_connecter
 from tests.factories import UtilisateurFactory, rattacher, structure_privee
@@ -18,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _appliquer_les_modifications(page):
-    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
-        assert services.appliquer_modifications_dues() >= 1
+    assert outils.modifications_appliquees() >= 1
     page.reload()
     page.wait_for_load_state("load")
 
@@ -80,8 +76,7 @@ def test_transfert_du_role_de_gestionnaire_principal(page, gp, structure):
     expect(page.get_by_test_id("modification-en-attente")).to_contain_text("Transfert du rôle")
     expect(page.get_by_test_id("gestionnaire-principal")).to_have_text("Gaëlle Perrin")
 
-    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=True):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     # The former GP no longer manages the structure: still attached, they consult it read-only.
     page.reload()
     expect(page.get_by_test_id("consultation-seule")).to_be_visible()

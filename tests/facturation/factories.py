@@ -106,6 +106,18 @@ def amener(facture: Facture, statut: str, *, fournisseur=None) -> Facture:
     return facture
 
 
+def recycler(facture: Facture, destinataire, code_service: str | None = None, numero_engagement: str = "") -> Facture:
+    """« Recycler » by the supplier's GP: ``facture`` sent again to ``destinataire``, to its service ``code_service``
+    if given (``services.recycler``)."""
+    return services.recycler(
+        acting_user=facture.fournisseur.gestionnaire_principal,
+        facture=facture,
+        destinataire=destinataire,
+        service_destinataire=destinataire.services.get(code=code_service) if code_service else None,
+        numero_engagement=numero_engagement,
+    )
+
+
 class FactureFactory(factory.Factory):
     """An invoice of ``fournisseur_gp`` = (GP, structure) to ``destinataire`` (its service ``service`` if it has
     one). ``lignes``: the typed lines; ``pieces``: attachments added to the draft; ``envoyer``: sent through the

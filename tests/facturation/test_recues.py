@@ -30,7 +30,7 @@ from facturation.statuts import ACTIONS_DESTINATAIRE
 from tests import historique, outils
 from tests.factories import StructureFactory, UtilisateurFactory, siret_aleatoire, utilisateur_de
 from tests.facturation.en_volume import en_masse, verifier_pagination_par_curseur
-from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
+from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne, recycler
 from tests.facturation.factories import piece as piece_jointe
 from tests.fixtures_facturation import SIRET_ETAT
 from tests.outils import contenu
@@ -801,18 +801,18 @@ def test_un_autre_agent_a_traite_la_facture_entre_temps(client, fournisseur_gp, 
 # --- Round trips with the supplier ---------------------------------------------------------------------------------
 
 
+def _traiter_avec_motif(client, facture, statut, motif, commentaire):
+    """The recipient's action ``statut`` posted with its ``motif`` and ``commentaire``, on an invoice it saw just
+    made available (« statut_vu »)."""
+    url = reverse("traiter_facture_recue", args=[facture.pk, statut])
+    return client.post(url, {"motif": motif, "commentaire": commentaire, "statut_vu": S.MISE_A_DISPOSITION})
+
+
 def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
     gp, _ = fournisseur_gp
     facture = _envoyer(fournisseur_gp, etat, "R-1")
     client.force_login(agent)
-    client.post(
-        reverse("traiter_facture_recue", args=[facture.pk, S.SUSPENDUE]),
-        {
-            "motif": MotifSuspension.JUSTIFICATIF,
-            "commentaire": "Joindre le PV de réception.",
-            "statut_vu": S.MISE_A_DISPOSITION,
-        },
-    )
+    _traiter_avec_motif(client, facture, S.SUSPENDUE, MotifSuspension.JUSTIFICATIF, "Joindre le PV de réception.")
     assert _numeros(client.get(reverse("factures_recues"))) == []  # no longer awaiting the recipient
     facture.refresh_from_db()
     services.ajouter_piece_jointe(
@@ -841,28 +841,16 @@ def test_aller_retour_suspendue_completee(client, fournisseur_gp, etat, agent):
 
 
 def test_aller_retour_a_recycler(client, fournisseur_gp, etat, agent, agent_service):
-    gp, _ = fournisseur_gp
     facture = _envoyer(fournisseur_gp, etat, "R-1")
     client.force_login(agent_service)
-    client.post(
-        reverse("traiter_facture_recue", args=[facture.pk, S.A_RECYCLER]),
-        {
-            "motif": MotifRecyclage.SE_INCORRECT,
-            "commentaire": "Relève du service FACTURES_PUBLIQUES.",
-            "statut_vu": S.MISE_A_DISPOSITION,
-        },
+    _traiter_avec_motif(
+        client, facture, S.A_RECYCLER, MotifRecyclage.SE_INCORRECT, "Relève du service FACTURES_PUBLIQUES."
     )
     facture.refresh_from_db()
     assert facture.statut == S.A_RECYCLER
     assert _recherche(client, statut="A_RECYCLER") == {"R-1"}  # still visible, « À recycler »
     # The supplier recycles it to the right service, same number: it comes back to the recipient.
-    services.recycler(
-        acting_user=gp,
-        facture=facture,
-        destinataire=etat,
-        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
-        numero_engagement="EJ-1",
-    )
+    recycler(facture, etat, "FACTURES_PUBLIQUES", numero_engagement="EJ-1")
     assert facture.statut == S.MISE_A_DISPOSITION
     assert _numeros(client.get(reverse("factures_recues"))) == []  # no longer the DRFIP agent's service
     assert client.get(reverse("facture_recue", args=[facture.pk])).status_code == 404

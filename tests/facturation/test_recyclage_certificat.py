@@ -16,7 +16,7 @@ from facturation.models import CertificatRemplace, Facture
 from facturation.statuts import DESTINATAIRE
 from tests import outils
 from tests.factories import ServiceFactory, StructureFactory, UtilisateurFactory
-from tests.facturation.factories import FactureFactory, ligne
+from tests.facturation.factories import FactureFactory, ligne, recycler
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +50,10 @@ def commune():
     return commune
 
 
-def _recycler(facture, destinataire, service=None, engagement=""):
-    gp = facture.fournisseur.gestionnaire_principal
-    return services.recycler(
-        acting_user=gp,
-        facture=facture,
-        destinataire=destinataire,
-        service_destinataire=service,
-        numero_engagement=engagement,
-    )
-
-
 def test_recycler_vers_un_autre_destinataire_emet_un_nouveau_certificat(a_recycler, commune):
     facture = a_recycler
     ancienne = facture.empreinte_certificat
-    _recycler(facture, commune)
+    recycler(facture, commune)
     facture.refresh_from_db()
     # The new digest is the one anyone recomputes with the new recipient (same document, number, deposit time).
     assert facture.empreinte_certificat == empreinte_depot(
@@ -84,13 +73,13 @@ def test_recycler_vers_un_autre_destinataire_emet_un_nouveau_certificat(a_recycl
 def test_recycler_deux_fois_garde_chaque_certificat_remplace(a_recycler, commune, etat):
     facture = a_recycler
     premiere = facture.empreinte_certificat
-    _recycler(facture, commune)
+    recycler(facture, commune)
     facture.refresh_from_db()
     deuxieme = facture.empreinte_certificat
     services.CIRCUIT.transition(
         facture, to=StatutFacture.A_RECYCLER, acting_user=None, role=DESTINATAIRE, motif="Mauvais destinataire"
     )
-    _recycler(facture, etat, etat.services.get(code="DRFIP_IDF"), engagement="EJ-1")
+    recycler(facture, etat, "DRFIP_IDF", numero_engagement="EJ-1")
     facture.refresh_from_db()
     # Back to the first recipient: the digest is the first one again, and both replacements are on record.
     assert facture.empreinte_certificat == premiere
@@ -103,7 +92,7 @@ def test_recycler_vers_un_autre_service_du_meme_destinataire_garde_le_certificat
     """The digest covers the recipient's SIRET, not its service: recycling within the structure changes nothing."""
     facture = a_recycler
     ancienne = facture.empreinte_certificat
-    _recycler(facture, etat, etat.services.get(code="FACTURES_PUBLIQUES"))
+    recycler(facture, etat, "FACTURES_PUBLIQUES")
     facture.refresh_from_db()
     assert facture.empreinte_certificat == ancienne
     assert not CertificatRemplace.objects.exists()
@@ -115,13 +104,7 @@ def test_un_recyclage_refuse_ne_remplace_pas_le_certificat(a_recycler, etat):
     autre_gp = UtilisateurFactory()
     with pytest.raises(ValidationError):
         # The State requires a code service: refused, nothing changes.
-        services.recycler(
-            acting_user=facture.fournisseur.gestionnaire_principal,
-            facture=facture,
-            destinataire=etat,
-            service_destinataire=None,
-            numero_engagement="",
-        )
+        recycler(facture, etat)
     with pytest.raises(PermissionDenied):
         services.recycler(
             acting_user=autre_gp, facture=facture, destinataire=etat, service_destinataire=None, numero_engagement=""
@@ -132,7 +115,7 @@ def test_un_recyclage_refuse_ne_remplace_pas_le_certificat(a_recycler, etat):
 
 
 def test_les_certificats_remplaces_sont_en_ajout_seul(a_recycler, commune):
-    _recycler(a_recycler, commune)
+    recycler(a_recycler, commune)
     with pytest.raises(DatabaseError), transaction.atomic():
         CertificatRemplace.objects.update(empreinte="x" * 44)
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -143,7 +126,7 @@ def test_les_certificats_remplaces_sont_en_ajout_seul(a_recycler, commune):
 def test_verifier_le_nouveau_certificat_et_l_ancien_remplace(client, a_recycler, commune):
     facture = a_recycler
     ancienne = facture.empreinte_certificat
-    _recycler(facture, commune)
+    recycler(facture, commune)
     facture.refresh_from_db()
 
     nouveau = outils.texte(client.post(URL, {"empreinte": facture.empreinte_certificat}))

@@ -11,7 +11,7 @@ from facturation.models import Facture, HistoriqueFacture
 from organisation import services as org_services
 from tests import outils
 from tests.factories import UtilisateurFactory, rattacher, structure_privee, utilisateur_de
-from tests.facturation.factories import FactureFactory
+from tests.facturation.factories import FactureFactory, recycler
 from tests.fixtures_facturation import donnees_saisie
 
 pytestmark = pytest.mark.django_db
@@ -162,16 +162,8 @@ def test_circuit_destinataire_et_actions_du_fournisseur(fournisseur_gp, etat):
     services.completer(acting_user=gp, facture=facture, commentaire="BL joint")
     services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.A_RECYCLER, motif="Mauvais service")
     with pytest.raises(Exception, match="code service est obligatoire"):
-        services.recycler(
-            acting_user=gp, facture=facture, destinataire=etat, service_destinataire=None, numero_engagement="EJ-1"
-        )
-    services.recycler(
-        acting_user=gp,
-        facture=facture,
-        destinataire=etat,
-        service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
-        numero_engagement="EJ-1",
-    )
+        recycler(facture, etat, numero_engagement="EJ-1")
+    recycler(facture, etat, "FACTURES_PUBLIQUES", numero_engagement="EJ-1")
     services.traiter(acting_user=agent, facture=facture, statut=StatutFacture.REJETEE, motif="Erreur de montant")
     services.traiter_rejet(acting_user=gp, facture=facture)
     with pytest.raises(Exception, match="pas de rejet à traiter"):

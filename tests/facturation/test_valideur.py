@@ -19,7 +19,7 @@ from facturation.models import Facture, HistoriqueFacture
 from tests import outils
 from tests.factories import UtilisateurFactory, siret_aleatoire, structure_privee, utilisateur_de
 from tests.facturation.en_volume import en_masse, verifier_pagination_par_curseur
-from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne
+from tests.facturation.factories import FactureFactory, fournisseur_pret, ligne, recycler
 from tests.facturation.factories import piece as piece_jointe
 
 pytestmark = pytest.mark.django_db
@@ -425,7 +425,6 @@ def test_le_delai_court_depuis_le_dernier_passage_a_valider(fournisseur_gp, etat
     """A validated A9 invoice sent back « À recycler » and recycled comes back « À valider »: its 15 days start
     again from that last arrival."""
     gp_titulaire, structure_titulaire = titulaire
-    gp, _ = fournisseur_gp
     depart = timezone.now()
     facture = _a9(fournisseur_gp, etat, structure_titulaire, "ST-1")
     with time_machine.travel(depart + timedelta(days=10), tick=False):
@@ -433,13 +432,7 @@ def test_le_delai_court_depuis_le_dernier_passage_a_valider(fournisseur_gp, etat
         services.CIRCUIT.transition(
             facture, to=S.A_RECYCLER, acting_user=None, role=services.DESTINATAIRE, motif="Mauvais service"
         )
-        services.recycler(
-            acting_user=gp,
-            facture=facture,
-            destinataire=etat,
-            service_destinataire=etat.services.get(code="FACTURES_PUBLIQUES"),
-            numero_engagement="EJ-9",
-        )
+        recycler(facture, etat, "FACTURES_PUBLIQUES", numero_engagement="EJ-9")
     assert facture.statut == S.A_VALIDER_1
     with time_machine.travel(depart + timedelta(days=16), tick=False):
         assert services.valider_tacitement() == 0

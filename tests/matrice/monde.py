@@ -12,7 +12,6 @@ import importlib
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -24,7 +23,6 @@ from chorus.models import Message, Publication
 from facturation.enums import Cadre as CadreTravaux
 from facturation.enums import StatutFacture
 from facturation.models import FluxDepot
-from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.api import comptes
 from organisation.enums import Application, Niveau, OptionMoa, TypeStructure
@@ -101,8 +99,7 @@ def construire() -> Monde:
             app: Niveau.CONSULTATION for app in org_services.tous_les_profils() if app != Application.ORGANISATION
         },
     )
-    support = UtilisateurFactory(email="agent@support.matrice.fr", is_staff=True)
-    support.groups.add(Group.objects.get_or_create(name=org_queries.GROUPE_SUPPORT)[0])
+    support = UtilisateurFactory(email="agent@support.matrice.fr", agent_support=True)
 
     monde = Monde(a=a, service_a1=service_a1, service_a2=service_a2, b=b, c=c, destinataire=destinataire)
     monde.utilisateurs = {

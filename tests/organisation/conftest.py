@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import UtilisateurFactory, structure_privee
+from tests.factories import UtilisateurFactory, rattacher, structure_privee
 
 
 @pytest.fixture
@@ -13,3 +13,11 @@ def gp(db):
 def structure(gp):
     """« ACME SAS », a private structure with a random SIRET."""
     return structure_privee(gp, "ACME SAS")
+
+
+@pytest.fixture
+def simple(gp, structure):
+    """Simon Simple, a user of ``structure``, attached by its GP's invitation."""
+    utilisateur = UtilisateurFactory(prenom="Simon", nom="Simple")
+    rattacher(gp, utilisateur, structure)
+    return utilisateur

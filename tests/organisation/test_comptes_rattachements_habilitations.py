@@ -1,14 +1,11 @@
 """Account creation, rattachements, habilitations and approbations: services and pages, successes and refusals."""
 
 import re
-from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from chorus import outbox
 from chorus.models import OutboxMessage
@@ -68,11 +65,7 @@ def gp_et_structure():
 
 @pytest.fixture
 def support():
-    from django.contrib.auth.models import Group
-
-    agent = UtilisateurFactory(agent_support=True)
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Créer un compte ---------------------------------------------------------------------------------------
@@ -345,8 +338,7 @@ def test_le_gp_change_le_niveau_d_un_profil(client, gp_et_structure):
     profils = services.profils_de(utilisateur=user, structure=structure)
     assert profils[Application.FACTURES_EMISES] == Niveau.MODIFICATION
     assert "Modifications en attente" in outils.texte(client.get(url))
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     profils = services.profils_de(utilisateur=user, structure=structure)
     assert profils[Application.FACTURES_EMISES] == Niveau.CONSULTATION
     assert queries.structures_de(user, Application.FACTURES_EMISES, Niveau.CONSULTATION).exists()

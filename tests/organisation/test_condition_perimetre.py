@@ -98,24 +98,22 @@ def test_aucune_condition_de_perimetre_ailleurs(chemin):
     assert not MORCEAUX_DE_PERIMETRE.findall(texte)
 
 
-def test_la_condition_n_est_ecrite_qu_une_fois():
-    definitions = [
+def _definitions(fonction: str) -> list[str]:
+    """The modules of the kit and of the applications that define ``fonction``, relative to the repository."""
+    return [
         p.relative_to(RACINE).as_posix()
         for dossier in ("chorus", "facturation", "organisation", "sollicitations")
         for p in (RACINE / dossier).rglob("*.py")
-        if "def condition_perimetre(" in p.read_text()
+        if f"def {fonction}(" in p.read_text()
     ]
-    assert definitions == ["organisation/queries.py"]
+
+
+def test_la_condition_n_est_ecrite_qu_une_fois():
+    assert _definitions("condition_perimetre") == ["organisation/queries.py"]
 
 
 def test_la_pagination_n_est_ecrite_qu_une_fois():
     """Keyset pagination lives in the kit, which imports no application."""
-    definitions = [
-        p.relative_to(RACINE).as_posix()
-        for dossier in ("chorus", "facturation", "organisation", "sollicitations")
-        for p in (RACINE / dossier).rglob("*.py")
-        if "def page_par_id(" in p.read_text()
-    ]
-    assert definitions == ["chorus/pagination.py"]
+    assert _definitions("page_par_id") == ["chorus/pagination.py"]
     kit = (RACINE / "chorus/pagination.py").read_text()
     assert not re.search(r"^\s*(from|import) (facturation|sollicitations|organisation)\b", kit, re.M)

@@ -1,11 +1,7 @@
 """Consent and authority (issue 13, item 10): the gestionnaire's « Rattacher un utilisateur » is an invitation the
 user accepts or refuses in « Mes rattachements », and an identity is changed only by its owner or the support."""
 
-from datetime import timedelta
-
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
@@ -29,14 +25,21 @@ def gp_et_structure():
     return gp, structure
 
 
+@pytest.fixture
+def collegue(gp_et_structure):
+    """A user named « Ancien », attached to the GP's structure by its invitation."""
+    gp, structure = gp_et_structure
+    collegue = UtilisateurFactory(nom="Ancien")
+    rattacher(gp, collegue, structure)
+    return collegue
+
+
 def _messages(user) -> list[str]:
     return list(Message.objects.filter(destinataire=user).order_by("id").values_list("sujet", flat=True))
 
 
 def _agent_support():
-    agent = UtilisateurFactory()
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Rattachement by invitation ------------------------------------------------------------------------------
@@ -228,10 +231,8 @@ def test_une_demande_de_l_utilisateur_vaut_consentement(gp_et_structure):
 # --- Identity: the user or the support only ---------------------------------------------------------------------
 
 
-def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure, collegue):
+    gp, _ = gp_et_structure
     with pytest.raises(PermissionDenied, match="par lui-même"):
         services.modifier_utilisateur(acting_user=gp, utilisateur=collegue, changements={"nom": "Nouveau"})
     # Not through the generic deferred change either.
@@ -242,10 +243,8 @@ def test_le_gp_ne_renomme_pas_un_utilisateur_service_refuse(gp_et_structure):
     ).exists()
 
 
-def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_structure, collegue):
+    gp, _ = gp_et_structure
     with pytest.raises(NoReverseMatch):
         reverse("modifier_utilisateur", args=[collegue.pk])
     client.force_login(gp)
@@ -256,13 +255,9 @@ def test_le_gp_n_a_plus_de_page_de_modification_d_un_utilisateur(client, gp_et_s
     assert collegue.nom == "Ancien"
 
 
-def test_le_support_modifie_une_identite(gp_et_structure):
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+def test_le_support_modifie_une_identite(collegue):
     services.modifier_utilisateur(acting_user=_agent_support(), utilisateur=collegue, changements={"nom": "Nouveau"})
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     collegue.refresh_from_db()
     assert collegue.nom == "Nouveau"
 
@@ -272,17 +267,14 @@ def test_l_utilisateur_modifie_son_identite_dans_mon_compte(client):
     client.force_login(user)
     response = client.post(reverse("mon_compte"), {"prenom": "Léa", "nom": "Nouveau", "telephone": ""})
     assert response.status_code == 302
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     user.refresh_from_db()
     assert user.nom == "Nouveau"
 
 
-def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_application(gp_et_structure):
+def test_une_modification_d_identite_par_un_gp_deja_en_attente_echoue_a_l_application(gp_et_structure, collegue):
     """Rights are re-checked when a change applies: one a gestionnaire queued before this rule is not applied."""
-    gp, structure = gp_et_structure
-    collegue = UtilisateurFactory(nom="Ancien")
-    rattacher(gp, collegue, structure)
+    gp, _ = gp_et_structure
     maintenant = timezone.now()
     modification = ModificationDifferee.objects.create(
         demandeur=gp,

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.workflow import TransitionInterdite
-from organisation import queries, services
+from organisation import services
 from organisation.enums import StatutDoubleAuthentification
 from organisation.models import HistoriqueDoubleAuthentification
 from organisation.views.double_authentification import SESSION_SECRET
@@ -60,9 +59,7 @@ def _verifier(client, code):
 
 
 def _agent_support():
-    agent = UtilisateurFactory(agent_support=True)
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(agent_support=True)
 
 
 # --- Enrolment ---------------------------------------------------------------------------------------------------
@@ -241,16 +238,19 @@ def test_session_ouverte_avant_l_activation_est_fermee(client):
 # --- Recovery codes and deactivation -----------------------------------------------------------------------------
 
 
-def _connecte_avec_double_authentification(client, user, cle):
-    _mot_de_passe(client, user)
-    assert _verifier(client, _code(cle)).status_code == 302
+def _connecte_avec_double_authentification(client, user=None) -> tuple:
+    """``user`` (a new one if None) turns the second factor on and signs in 30 seconds later (password, then a code
+    of the next step): the user, its key and its recovery codes."""
+    user = user or UtilisateurFactory()
+    cle, codes = _activer(user)
+    with _plus_tard(30):
+        _mot_de_passe(client, user)
+        assert _verifier(client, _code(cle)).status_code == 302
+    return user, cle, codes
 
 
 def test_regenerer_les_codes_exige_un_code(client, django_capture_on_commit_callbacks, journal):  # noqa: F811
-    user = UtilisateurFactory()
-    cle, anciens = _activer(user)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, user, cle)
+    user, cle, anciens = _connecte_avec_double_authentification(client)
     url = reverse("double_authentification")
     refus = client.post(url, {"action": "regenerer", "regenerer-code": "999999"})
     assert INCORRECT in outils.texte(refus)
@@ -268,10 +268,7 @@ def test_regenerer_les_codes_exige_un_code(client, django_capture_on_commit_call
 
 
 def test_desactiver_exige_un_code(client, django_capture_on_commit_callbacks, journal):  # noqa: F811
-    user = UtilisateurFactory()
-    cle, codes = _activer(user)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, user, cle)
+    user, _, codes = _connecte_avec_double_authentification(client)
     url = reverse("double_authentification")
     assert "Ce champ est obligatoire." in outils.texte(
         client.post(url, {"action": "desactiver", "desactiver-code": ""})
@@ -298,9 +295,7 @@ def test_desactiver_exige_un_code(client, django_capture_on_commit_callbacks, jo
 def test_un_gestionnaire_principal_ne_peut_pas_la_desactiver(client):
     gp = UtilisateurFactory()
     StructureFactory(gestionnaire_principal=gp)
-    cle, codes = _activer(gp)
-    with _plus_tard(30):
-        _connecte_avec_double_authentification(client, gp, cle)
+    _, _, codes = _connecte_avec_double_authentification(client, gp)
     page = client.get(reverse("double_authentification"))
     assert 'data-testid="desactivation-impossible"' in page.content.decode()
     reponse = client.post(reverse("double_authentification"), {"action": "desactiver", "desactiver-code": codes[0]})

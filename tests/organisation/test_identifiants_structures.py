@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -39,21 +38,12 @@ TVA_ENTREPRISE = "FR44732829320"
 
 @pytest.fixture
 def support():
-    agent = UtilisateurFactory(prenom="Sam", nom="Support")
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
-    return agent
+    return UtilisateurFactory(prenom="Sam", nom="Support", agent_support=True)
 
 
 @pytest.fixture
 def structure(gp):
     return structure_privee(gp, "ACME SAS", siret=SIRET_ENTREPRISE)
-
-
-@pytest.fixture
-def simple(gp, structure):
-    utilisateur = UtilisateurFactory(prenom="Simon", nom="Simple")
-    rattacher(gp, utilisateur, structure)
-    return utilisateur
 
 
 def _insee(siret, **champs):
@@ -530,15 +520,6 @@ def test_utilisateur_simple_consulte_sa_structure_en_lecture_seule(client, gp, s
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.ACTIVE
     assert not ModificationDifferee.objects.exists() and not Approbation.objects.filter(structure=structure).exists()
-
-
-def test_consultation_requetes_bornees(client, gp, structure, simple, django_assert_max_num_queries):
-    for i in range(10):
-        services.creer_service(acting_user=gp, structure=structure, code=f"S{i}", libelle=f"Service {i}")
-    client.force_login(simple)
-    with django_assert_max_num_queries(14):
-        response = client.get(reverse("gerer_structure", args=[structure.pk]))
-    assert outils.texte(response).count('data-testid="service"') == 10
 
 
 # --- Demander un rattachement : rechercher une structure par un identifiant d'un autre type ---------------

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from chorus import outbox
 from chorus.models import OutboxMessage
-from organisation import queries, services
+from organisation import services
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee
 from organisation.tasks import appliquer_modifications_differees
 from tests.factories import UtilisateurFactory
@@ -138,8 +137,7 @@ def test_champ_non_differable_refuse():
 
 def test_cible_disparue_modification_en_echec_avec_motif():
     # The support desk may change another user's identity (tests/organisation/test_consentement.py).
-    user = UtilisateurFactory()
-    user.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
+    user = UtilisateurFactory(agent_support=True)
     victime = UtilisateurFactory()
     modification = services.demander_modification(
         objet=victime, changements={"nom": "Z"}, demandeur=user, description="d"

@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from chorus.models import OutboxMessage
-from organisation import queries, services
+from organisation import services
 from organisation.enums import Application, Niveau, StatutRattachement
 from organisation.models import HistoriqueModificationDifferee, ModificationDifferee, Rattachement
 from organisation.services import modifications, raccordements
@@ -19,9 +18,22 @@ from tests.factories import UtilisateurFactory, rattacher, structure_privee
 
 pytestmark = pytest.mark.django_db
 
+# Why a change is refused when it applies, its requester having lost the right to it in the meantime.
+REFUS_SANS_PROFIL = (
+    "Modification refusée à son application : le demandeur n'a plus le profil « Organisation modification » "
+    "sur la structure."
+)
+
 
 def _dans(minutes):
     return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=False)
+
+
+def _erreur_de_l_echec(modification) -> str:
+    """The message of ``modification``'s failure: the sweep must have marked it failed (« ECHEC »)."""
+    modification.refresh_from_db()
+    assert modification.statut == ModificationDifferee.Statut.ECHEC
+    return modification.derniere_erreur
 
 
 def _membre(gp, structure, **profils):
@@ -154,20 +166,15 @@ def test_ancien_gp_apres_transfert_sa_modification_est_refusee(client, gp, struc
         structure.refresh_from_db()
         assert structure.gestionnaire_principal == nouveau
         assert structure.raison_sociale == "ACME SAS"
-        modification.refresh_from_db()
-        assert modification.statut == ModificationDifferee.Statut.ECHEC
-        motif = (
-            "Modification refusée à son application : le demandeur n'a plus le profil « Organisation modification » "
-            "sur la structure."
-        )
-        assert _historique(modification)[-1] == ("EN_ATTENTE", "ECHEC", motif)
+        assert _erreur_de_l_echec(modification) == REFUS_SANS_PROFIL
+        assert _historique(modification)[-1] == ("EN_ATTENTE", "ECHEC", REFUS_SANS_PROFIL)
         # The former GP sees why on « Mon compte », the new GP on the structure.
         client.force_login(gp)
         page = outils.texte(client.get(reverse("mon_compte")))
-        assert "Modifications non appliquées" in page and motif in page
+        assert "Modifications non appliquées" in page and REFUS_SANS_PROFIL in page
         client.force_login(nouveau)
         page = outils.texte(client.get(reverse("gerer_structure", args=[structure.pk])))
-        assert "Modifications non appliquées" in page and motif in page
+        assert "Modifications non appliquées" in page and REFUS_SANS_PROFIL in page
     assert any("n'a pas pris effet" in str(m.payload) for m in _courriels_a(gp))
 
 
@@ -182,9 +189,7 @@ def test_transfert_refuse_si_le_demandeur_n_est_plus_gp(gp, structure):
         assert services.appliquer_modifications_dues() == 1
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == premier
-    tardif.refresh_from_db()
-    assert tardif.statut == ModificationDifferee.Statut.ECHEC
-    assert "n'est plus le gestionnaire principal" in tardif.derniere_erreur
+    assert "n'est plus le gestionnaire principal" in _erreur_de_l_echec(tardif)
     assert services.profils_de(utilisateur=second, structure=structure).get(Application.ORGANISATION) is None
 
 
@@ -197,19 +202,13 @@ def test_profil_retire_entre_temps_modification_refusee(gp, structure):
         assert services.appliquer_modifications_dues() == 0
     service.refresh_from_db()
     assert service.actif
-    modification.refresh_from_db()
-    assert modification.statut == ModificationDifferee.Statut.ECHEC
-    assert modification.derniere_erreur == (
-        "Modification refusée à son application : le demandeur n'a plus le profil « Organisation modification » "
-        "sur la structure."
-    )
+    assert _erreur_de_l_echec(modification) == REFUS_SANS_PROFIL
 
 
 def test_agent_du_support_retire_entre_temps_modification_d_identite_refusee(gp, structure):
     """An identity is changed only by the person or the support: an agent who left the support between the request
     and its effect has no right to it any more."""
-    agent = UtilisateurFactory()
-    agent.groups.add(Group.objects.get_or_create(name=queries.GROUPE_SUPPORT)[0])
+    agent = UtilisateurFactory(agent_support=True)
     collegue = _membre(gp, structure)
     avant = collegue.nom
     modification = services.modifier_utilisateur(
@@ -220,10 +219,8 @@ def test_agent_du_support_retire_entre_temps_modification_d_identite_refusee(gp,
         assert services.appliquer_modifications_dues() == 0
     collegue.refresh_from_db()
     assert collegue.nom == avant
-    modification.refresh_from_db()
-    assert modification.statut == ModificationDifferee.Statut.ECHEC
     assert "seul l'utilisateur lui-même ou le support Chorus Pro peut modifier son identité" in (
-        modification.derniere_erreur
+        _erreur_de_l_echec(modification)
     )
 
 

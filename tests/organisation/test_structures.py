@@ -1,12 +1,8 @@
 """« Gérer une structure »: creation, identity and parameters (deferred), statut, services, bank details,
 billing mandate and transfer of the GP role; and the refusals."""
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from organisation import queries, services
 from organisation.enums import Application, Niveau, StatutStructure, TypeStructure
@@ -28,10 +24,6 @@ IBAN = "FR7630006000011234567890189"
 BIC = "BNPAFRPPXXX"
 
 
-def _plus_tard():
-    return time_machine.travel(timezone.now() + timedelta(minutes=31))
-
-
 @pytest.fixture
 def publique(gp):
     s = structure_privee(gp, "Commune")
@@ -40,8 +32,10 @@ def publique(gp):
     return s
 
 
-def _gerer(client, structure, data):
-    return client.post(reverse("gerer_structure", args=[structure.pk]), data)
+def _gerer(client, structure, action, **champs):
+    """« Gérer la structure » posted with the form of ``action``, whose fields ``champs`` carry its prefix."""
+    donnees = {"action": action, **{f"{action}-{champ}": valeur for champ, valeur in champs.items()}}
+    return client.post(reverse("gerer_structure", args=[structure.pk]), donnees)
 
 
 def test_creer_une_structure_privee_rend_gp(client, gp):
@@ -81,25 +75,22 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
     response = _gerer(
         client,
         structure,
-        {
-            "action": "infos",
-            "infos-raison_sociale": "ACME France",
-            # The address of a SIRET structure is INSEE's: not a field of the form, what is posted is ignored.
-            "infos-adresse": "2 avenue Foch",
-            "infos-ville": "Paris",
-            "infos-numero_rcs": "RCS Paris 732 829 320",
-            "infos-numero_tva": "",
-            "infos-telephone": "",
-            "infos-courriel": "",
-        },
+        "infos",
+        raison_sociale="ACME France",
+        # The address of a SIRET structure is INSEE's: not a field of the form, what is posted is ignored.
+        adresse="2 avenue Foch",
+        ville="Paris",
+        numero_rcs="RCS Paris 732 829 320",
+        numero_tva="",
+        telephone="",
+        courriel="",
     )
     assert response.status_code == 302
     structure.refresh_from_db()
     assert structure.raison_sociale == "ACME SAS"
     page = outils.texte(client.get(reverse("gerer_structure", args=[structure.pk])))
     assert "Modifications en attente" in page and "Raison sociale : ACME France" in page
-    with _plus_tard():
-        assert services.appliquer_modifications_dues() == 1
+    assert outils.modifications_appliquees() == 1
     structure.refresh_from_db()
     assert (structure.raison_sociale, structure.numero_rcs, structure.ville) == (
         "ACME France",
@@ -110,28 +101,23 @@ def test_modifier_les_informations_prend_effet_30_minutes_plus_tard(client, gp, 
 
 def test_parametres_publics_differes_et_incompatibilite(client, gp, publique):
     client.force_login(gp)
-    base = {
-        "action": "parametres",
-        "parametres-option_moa": "AVEC_MOA",
-        "parametres-code_service_obligatoire": "on",
-    }
-    response = _gerer(client, publique, {**base, "parametres-service_ou_engagement_obligatoire": "on"})
+    base = {"option_moa": "AVEC_MOA", "code_service_obligatoire": "on"}
+    response = _gerer(client, publique, "parametres", **base, service_ou_engagement_obligatoire="on")
     assert "exclut « code service obligatoire »" in outils.texte(response)
     assert not ModificationDifferee.objects.exists()
 
-    assert _gerer(client, publique, base).status_code == 302
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    assert _gerer(client, publique, "parametres", **base).status_code == 302
+    outils.modifications_appliquees()
     publique.refresh_from_db()
     assert publique.code_service_obligatoire and publique.option_moa == "AVEC_MOA"
 
 
 def test_desactiver_puis_activer_la_structure_avec_historique(client, gp, structure):
     client.force_login(gp)
-    _gerer(client, structure, {"action": "desactiver"})
+    _gerer(client, structure, "desactiver")
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.INACTIVE
-    _gerer(client, structure, {"action": "activer"})
+    _gerer(client, structure, "activer")
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.ACTIVE
     transitions = list(
@@ -145,19 +131,18 @@ def test_desactiver_puis_activer_la_structure_avec_historique(client, gp, struct
 
 def test_services_creation_immediate_modification_differee(client, gp, structure):
     client.force_login(gp)
-    data = {"action": "service", "service-code": "compta", "service-libelle": "Comptabilité"}
-    assert _gerer(client, structure, data).status_code == 302
+    data = {"code": "compta", "libelle": "Comptabilité"}
+    assert _gerer(client, structure, "service", **data).status_code == 302
     service = Service.objects.get(structure=structure)
     assert service.code == "COMPTA" and service.actif
-    assert "Ce code service existe déjà" in outils.texte(_gerer(client, structure, data))
+    assert "Ce code service existe déjà" in outils.texte(_gerer(client, structure, "service", **data))
 
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     response = client.post(url, {"libelle": "Comptabilité générale", "engagement_obligatoire": "on"})
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.actif and service.libelle == "Comptabilité"
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     service.refresh_from_db()
     assert (service.libelle, service.engagement_obligatoire, service.actif) == ("Comptabilité générale", True, False)
 
@@ -171,38 +156,31 @@ def test_services_creation_immediate_modification_differee(client, gp, structure
 )
 def test_coordonnees_bancaires_invalides_refusees(client, gp, structure, iban, bic, message):
     client.force_login(gp)
-    data = {"action": "coordonnees", "coordonnees-titulaire": "ACME", "coordonnees-iban": iban, "coordonnees-bic": bic}
-    response = _gerer(client, structure, data)
+    data = {"titulaire": "ACME", "iban": iban, "bic": bic}
+    response = _gerer(client, structure, "coordonnees", **data)
     assert message in outils.texte(response)
     assert not CoordonneesBancaires.objects.exists() and not ModificationDifferee.objects.exists()
 
 
 def test_coordonnees_bancaires_actives_apres_le_delai(client, gp, structure):
     client.force_login(gp)
-    data = {
-        "action": "coordonnees",
-        "coordonnees-titulaire": "ACME SAS",
-        "coordonnees-iban": "fr76 3000 6000 0112 3456 7890 189",
-        "coordonnees-bic": "bnpafrppxxx",
-    }
-    assert _gerer(client, structure, data).status_code == 302
+    data = {"titulaire": "ACME SAS", "iban": "fr76 3000 6000 0112 3456 7890 189", "bic": "bnpafrppxxx"}
+    assert _gerer(client, structure, "coordonnees", **data).status_code == 302
     coordonnees = CoordonneesBancaires.objects.get()
     assert coordonnees.iban == IBAN and coordonnees.bic == BIC and not coordonnees.active
     assert not queries.coordonnees_bancaires_actives(structure).exists()
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     assert list(queries.coordonnees_bancaires_actives(structure)) == [coordonnees]
-    assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, data))
+    assert "Cet IBAN est déjà enregistré" in outils.texte(_gerer(client, structure, "coordonnees", **data))
 
 
 def test_mandat_de_facturation(client, gp, structure):
     client.force_login(gp)
-    assert _gerer(client, structure, {"action": "mandat"}).status_code == 302
+    assert _gerer(client, structure, "mandat").status_code == 302
     assert not queries.mandat_facturation_actif(structure)
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "mandat"}, follow=True)
     assert "déjà souscrit" in outils.texte(response)
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     assert queries.mandat_facturation_actif(structure)
     assert MandatFacturation.objects.get().souscrit_par == gp
 
@@ -211,11 +189,10 @@ def test_transfert_du_role_de_gestionnaire_principal(client, gp, structure):
     collegue = UtilisateurFactory()
     rattacher(gp, collegue, structure)
     client.force_login(gp)
-    assert _gerer(client, structure, {"action": "transfert", "transfert-nouveau": collegue.pk}).status_code == 302
+    assert _gerer(client, structure, "transfert", nouveau=collegue.pk).status_code == 302
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == gp
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     structure.refresh_from_db()
     assert structure.gestionnaire_principal == collegue
     assert services.profils_de(utilisateur=collegue, structure=structure) == services.tous_les_profils()
@@ -241,23 +218,32 @@ def test_personne_d_autre_ne_gere_la_structure(client, gp, structure):
     url = reverse("modifier_service", args=[structure.pk, service.pk])
     client.force_login(autre)
     assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 404
-    assert _gerer(client, structure, {"action": "desactiver"}).status_code == 404
+    assert _gerer(client, structure, "desactiver").status_code == 404
     assert client.post(url, {"libelle": "Piraté"}).status_code == 404
     # A simple user of the structure consults it (read-only page) but changes nothing.
     client.force_login(simple)
     assert client.get(reverse("gerer_structure", args=[structure.pk])).status_code == 200
-    assert _gerer(client, structure, {"action": "desactiver"}).status_code == 403
+    assert _gerer(client, structure, "desactiver").status_code == 403
     assert client.post(url, {"libelle": "Piraté"}).status_code == 404
     structure.refresh_from_db()
     assert structure.statut == StatutStructure.ACTIVE
     assert not ModificationDifferee.objects.exists()
 
 
-def test_page_gerer_une_structure_requetes_bornees(client, gp, structure, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("lecteur", "plafond"),
+    [
+        pytest.param("gp", 25, id="gestionnaire_principal"),
+        pytest.param("simple", 14, id="consultation"),  # a user of the structure without the right to change it
+    ],
+)
+def test_page_gerer_une_structure_requetes_bornees(
+    client, request, gp, structure, lecteur, plafond, django_assert_max_num_queries
+):
     for i in range(10):
         services.creer_service(acting_user=gp, structure=structure, code=f"S{i}", libelle=f"Service {i}")
-    client.force_login(gp)
-    with django_assert_max_num_queries(25):
+    client.force_login(request.getfixturevalue(lecteur))
+    with django_assert_max_num_queries(plafond):
         response = client.get(reverse("gerer_structure", args=[structure.pk]))
     assert outils.texte(response).count('data-testid="service"') == 10
 
@@ -277,7 +263,6 @@ def test_mettre_a_jour_depuis_la_base_insee(client, gp, structure):
     )
     response = client.post(reverse("gerer_structure", args=[structure.pk]), {"action": "insee"}, follow=True)
     assert "Mise à jour depuis la base INSEE enregistrée" in outils.texte(response)
-    with _plus_tard():
-        services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     structure.refresh_from_db()
     assert (structure.raison_sociale, structure.ville) == ("ACME SOCIETE PAR ACTIONS SIMPLIFIEE", "MARSEILLE")

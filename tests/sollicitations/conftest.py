@@ -6,9 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 
-from organisation import queries as org_queries
 from organisation import services as org_services
 from organisation.enums import Application, Niveau
 from tests.factories import UtilisateurFactory, habiliter
@@ -55,10 +53,7 @@ def lecteur_etat(etat):
 
 @pytest.fixture
 def agent_support(db):
-    groupe, _ = Group.objects.get_or_create(name=org_queries.GROUPE_SUPPORT)
-    user = UtilisateurFactory(email="agent@support.chorus-pro.fr", prenom="Marc", nom="Petit", is_staff=True)
-    user.groups.add(groupe)
-    return user
+    return UtilisateurFactory(email="agent@support.chorus-pro.fr", prenom="Marc", nom="Petit", agent_support=True)
 
 
 def deposer(

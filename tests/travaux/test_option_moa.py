@@ -71,8 +71,7 @@ def test_une_structure_privee_n_a_pas_le_parametre(client, acteurs):
     response = client.get(reverse("gerer_structure", args=[moe.pk]))
     assert response.status_code == 200 and "parametres-option_moa" not in response.content.decode()
     client.post(reverse("gerer_structure", args=[moe.pk]), _parametres(moe, option_moa=OptionMoa.AVEC_MOA))
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        org_services.appliquer_modifications_dues()
+    outils.modifications_appliquees()
     assert Structure.objects.get(pk=moe.pk).option_moa == OptionMoa.SANS_MOA  # the default, unchanged
 
 
