@@ -3,7 +3,9 @@ application that accepts attachments (sollicitations, invoices, works pieces); a
 (as attachments, ``Cache-Control: no-store``)."""
 
 import contextvars
+import io
 import re
+import tarfile
 from contextlib import contextmanager
 
 from django.http import FileResponse, HttpResponse
@@ -92,3 +94,15 @@ def effaces_en_cas_d_echec():
     blocs = _ECRITS.get()
     if blocs:
         blocs[-1].extend(ecrits)
+
+
+def archive_tar_gz(membres) -> bytes:
+    """A gzip-compressed tar of ``membres`` ((name, bytes) pairs, regular files in that order), built in memory: a
+    lot of documents as a depositor sends it."""
+    tampon = io.BytesIO()
+    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
+        for nom, contenu in membres:
+            info = tarfile.TarInfo(nom)
+            info.size = len(contenu)
+            archive.addfile(info, io.BytesIO(contenu))
+    return tampon.getvalue()

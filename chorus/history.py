@@ -103,31 +103,11 @@ class HistoriqueBase(models.Model):
         return {pk: trouvees.get(pk, "") for pk in pks}
 
     @classmethod
-    def ajouter(
-        cls,
-        *,
-        objet,
-        acting_user,
-        statut_precedent: str,
-        statut: str,
-        role: str = "",
-        motif="",
-        commentaire="",
-        **champs,
-    ):
-        """Append a row (``champs``: the concrete model's own fields). The caller holds the lock on ``objet`` (see
-        ``chorus.workflow``), so the chain's tail cannot move under us."""
-        row = cls.nouvelle(
-            objet=objet,
-            precedente=cls.queue(objet),
-            acting_user=acting_user,
-            role=role,
-            statut_precedent=statut_precedent,
-            statut=statut,
-            motif=motif,
-            commentaire=commentaire,
-            **champs,
-        )
+    def ajouter(cls, *, objet, **ligne):
+        """Append a row (``ligne``: ``nouvelle``'s keywords but ``precedente``, the concrete model's own fields
+        included). The caller holds the lock on ``objet`` (see ``chorus.workflow``), so the chain's tail cannot
+        move under us."""
+        row = cls.nouvelle(objet=objet, precedente=cls.queue(objet), **ligne)
         row.save(force_insert=True)
         return row
 

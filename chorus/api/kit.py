@@ -76,6 +76,12 @@ def succes(libelle: str = "TRA_MSG_00.000", **donnees) -> Response:
     return Response({"codeRetour": 0, "libelle": libelle, **donnees})
 
 
+def succes_traitement(**donnees) -> Response:
+    """``succes`` of a service that acts on one object (completes, validates, changes its status): the answer's
+    fields, then ``dateTraitement``, the day of the action."""
+    return succes(**donnees, dateTraitement=jour(timezone.now()))
+
+
 def erreur(libelle: str, code: int, status: int) -> Response:
     return Response({"codeRetour": code, "libelle": libelle}, status=status)
 

@@ -28,8 +28,9 @@ from chorus.api.kit import (
     requete_invalide,
     rfc3339,
     succes,
+    succes_traitement,
 )
-from chorus.api.protocole import ServiceCpro, documenter, service_cpro
+from chorus.api.protocole import service_cpro
 from facturation import documents, services
 from facturation import queries as fq
 from facturation.api import acces, acteurs
@@ -196,11 +197,13 @@ RechercherRecipiendaire = service_cpro(
 # --- consulter/recipiendaire -----------------------------------------------------------------------------------
 
 
-@documenter("Consulter une facture reçue", ConsulterRecipiendaireRequete)
-class ConsulterRecipiendaire(ServiceCpro):
-    def post(self, request):
-        corps = self.corps()
-        return reponse_consulter(acces.facture_recue(self.compte, corps.entier("identifiantFactureCPP", requis=True)))
+def consulter_recipiendaire(corps, compte):
+    return reponse_consulter(acces.facture_recue(compte, corps.entier("identifiantFactureCPP", requis=True)))
+
+
+ConsulterRecipiendaire = service_cpro(
+    "Consulter une facture reçue", ConsulterRecipiendaireRequete, consulter_recipiendaire
+)
 
 
 # --- traiter/recue ---------------------------------------------------------------------------------------------
@@ -242,12 +245,7 @@ def traiter_recue(corps, compte):
         raise ErreurApi(str(exc), CODE_INTERDIT, 403) from None
     except ValidationError as exc:
         raise ErreurApi(" ".join(exc.messages), CODE_REGLE_METIER) from None
-    return succes(
-        idFacture=facture.pk,
-        numeroFacture=facture.numero,
-        nouveauStatut=facture.statut,
-        dateTraitement=jour(timezone.now()),
-    )
+    return succes_traitement(idFacture=facture.pk, numeroFacture=facture.numero, nouveauStatut=facture.statut)
 
 
 TraiterRecue = service_cpro("Traiter une facture reçue (changer son statut)", TraiterRecueRequete, traiter_recue)

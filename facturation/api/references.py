@@ -10,7 +10,7 @@ from decimal import Decimal
 from chorus.api.champs import CodeLangue, Requete, Texte
 from chorus.api.choix import valeur_connue
 from chorus.api.kit import succes
-from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
+from chorus.api.protocole import liste_de_reference, service_cpro
 from facturation import statuts
 from facturation.api.flux import SYNTAXES
 from facturation.enums import TAUX_TVA, Cadre, ModeDepot, ModePaiement, StatutFacture, TypePieceJointe
@@ -84,47 +84,49 @@ RecupererTypesDp = liste_de_reference(
 )
 
 
-@documenter("Statuts d'un type de demande de paiement", TypeDpRequete)
-class RecupererEtatsTypeDp(ServiceCpro):
+def etats_type_dp(corps, compte):
     """Both types of payment request follow the one lifecycle of ``facturation.statuts`` (a payable works piece
     continues as an invoice): the statuses of its table, in the enum's order."""
-
-    def post(self, request):
-        type_dp = self.corps().texte("typeDemandePaiement")
-        if type_dp:
-            valeur_connue(type_dp, TypeDemandePaiement.values, "typeDemandePaiement")
-        return succes(listeEtatDemandePaiement=[{"etatDemandePaiement": s} for s in StatutFacture.values])
+    type_dp = corps.texte("typeDemandePaiement")
+    if type_dp:
+        valeur_connue(type_dp, TypeDemandePaiement.values, "typeDemandePaiement")
+    return succes(listeEtatDemandePaiement=[{"etatDemandePaiement": s} for s in StatutFacture.values])
 
 
-@documenter("Statuts qu'un destinataire peut donner depuis le statut courant", EtatsTraitementRequete)
-class RecupererEtatsTraitement(ServiceCpro):
+RecupererEtatsTypeDp = service_cpro("Statuts d'un type de demande de paiement", TypeDpRequete, etats_type_dp)
+
+
+def etats_traitement(corps, compte):
     """What « Traiter la facture » offers the recipient from ``statutCourant``: the transition table's targets."""
-
-    def post(self, request):
-        statut = valeur_connue(self.corps().texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
-        return succes(
-            listeStatutsPossiblesPourTraitement=[
-                {"statutPossiblePourTraitement": cible} for cible in statuts.cibles(statut, statuts.DESTINATAIRE)
-            ]
-        )
+    statut = valeur_connue(corps.texte("statutCourant", requis=True), StatutFacture.values, "statutCourant")
+    return succes(
+        listeStatutsPossiblesPourTraitement=[
+            {"statutPossiblePourTraitement": cible} for cible in statuts.cibles(statut, statuts.DESTINATAIRE)
+        ]
+    )
 
 
-@documenter("Types de pièce jointe", TypesPjRequete)
-class RecupererTypesPj(ServiceCpro):
+RecupererEtatsTraitement = service_cpro(
+    "Statuts qu'un destinataire peut donner depuis le statut courant", EtatsTraitementRequete, etats_traitement
+)
+
+
+def types_pj(corps, compte):
     """``idTypePieceJointe``: the type's rank in ``TypePieceJointe`` (stable: new types are added at the end)."""
+    type_objet = corps.texte("typeObjet") or TYPE_OBJET_FACTURE
+    valeur_connue(type_objet, TYPES_OBJET, "typeObjet")
+    types = list(TypePieceJointe) if type_objet == TYPE_OBJET_FACTURE else []
+    return succes(
+        listeTypePieceJointe=[
+            {
+                "idTypePieceJointe": rang,
+                "codeTypePieceJointe": type_pj.value,
+                "libelleTypePieceJointe": type_pj.label,
+                "typeObjet": TYPE_OBJET_FACTURE,
+            }
+            for rang, type_pj in enumerate(types, start=1)
+        ]
+    )
 
-    def post(self, request):
-        type_objet = self.corps().texte("typeObjet") or TYPE_OBJET_FACTURE
-        valeur_connue(type_objet, TYPES_OBJET, "typeObjet")
-        types = list(TypePieceJointe) if type_objet == TYPE_OBJET_FACTURE else []
-        return succes(
-            listeTypePieceJointe=[
-                {
-                    "idTypePieceJointe": rang,
-                    "codeTypePieceJointe": type_pj.value,
-                    "libelleTypePieceJointe": type_pj.label,
-                    "typeObjet": TYPE_OBJET_FACTURE,
-                }
-                for rang, type_pj in enumerate(types, start=1)
-            ]
-        )
+
+RecupererTypesPj = service_cpro("Types de pièce jointe", TypesPjRequete, types_pj)

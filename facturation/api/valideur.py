@@ -5,11 +5,10 @@ profile on the valideur structure), every decision through ``services.valider_fa
 as the portal's « Valider » / « Refuser »."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from chorus.api.champs import Entier, Montant, Pagination, Requete, Texte
-from chorus.api.kit import envoyes, jour, nombre, page_triee, requete_invalide, succes
-from chorus.api.protocole import ServiceCpro, documenter, liste_de_reference
+from chorus.api.kit import envoyes, jour, nombre, page_triee, requete_invalide, succes, succes_traitement
+from chorus.api.protocole import liste_de_reference, service_cpro
 from facturation import queries as fq
 from facturation import services, statuts
 from facturation.api import acces
@@ -77,15 +76,15 @@ def _ligne(f) -> dict:
     }
 
 
-@documenter("Rechercher les factures à valider", RechercherValideurRequete)
-class RechercherValideur(ServiceCpro):
-    def post(self, request):
-        corps = self.corps()
-        qs = _filtrer(corps, fq.factures_a_valider(self.compte.utilisateur)).select_related(
-            "fournisseur", "destinataire", "valideur", "service_fournisseur", "service_destinataire"
-        )
-        lignes, retour = page_triee(corps, "pagination", qs, COLONNES, par_defaut="pk", departage="-pk")
-        return succes(listeFactures=[_ligne(f) for f in lignes], parametresRetour=retour)
+def rechercher_valideur(corps, compte):
+    qs = _filtrer(corps, fq.factures_a_valider(compte.utilisateur)).select_related(
+        "fournisseur", "destinataire", "valideur", "service_fournisseur", "service_destinataire"
+    )
+    lignes, retour = page_triee(corps, "pagination", qs, COLONNES, par_defaut="pk", departage="-pk")
+    return succes(listeFactures=[_ligne(f) for f in lignes], parametresRetour=retour)
+
+
+RechercherValideur = service_cpro("Rechercher les factures à valider", RechercherValideurRequete, rechercher_valideur)
 
 
 class ConsulterValideurRequete(Requete):
@@ -94,13 +93,11 @@ class ConsulterValideurRequete(Requete):
     idUtilisateurCourant = Entier()
 
 
-@documenter("Consulter une facture à valider", ConsulterValideurRequete)
-class ConsulterValideur(ServiceCpro):
-    def post(self, request):
-        corps = self.corps()
-        return reponse_consulter(
-            acces.facture_a_valider(self.compte, corps.entier("identifiantFactureCPP", requis=True))
-        )
+def consulter_valideur(corps, compte):
+    return reponse_consulter(acces.facture_a_valider(compte, corps.entier("identifiantFactureCPP", requis=True)))
+
+
+ConsulterValideur = service_cpro("Consulter une facture à valider", ConsulterValideurRequete, consulter_valideur)
 
 
 ACTIONS = ("VALIDATION", "REFUS")
@@ -113,70 +110,65 @@ class TraiterFactureAValiderRequete(Requete):
     complementInfo = Texte()
 
 
-@documenter("Valider ou refuser une facture à valider", TraiterFactureAValiderRequete)
-class TraiterFactureAValider(ServiceCpro):
+def traiter_facture_a_valider(corps, compte):
     """``action`` VALIDATION (the invoice goes on to its recipient) or REFUS with ``motifRefus`` (a code of
     ``recuperer/motifs/refus/Facture/AValider``: ``ERREUR_VALIDEUR`` sends it back to the supplier to correct
     its valideur); ``complementInfo`` is the comment. The other actions of Chorus Pro's enumeration are the
     recipient's (``traiter/recue``) and are refused here."""
-
-    def post(self, request):
-        corps, compte = self.corps(), self.compte
-        action = corps.texte("action", requis=True).upper()
-        if action not in ACTIONS:
-            raise requete_invalide(
-                f"Action inconnue pour une facture à valider : {action} (attendu : {', '.join(ACTIONS)})."
-            )
-        motif = corps.texte("motifRefus")
-        if action == "REFUS" and motif not in MotifRefusValidation.values:
-            raise requete_invalide(
-                "Le champ « motifRefus » doit être l'un des motifs de refus : "
-                f"{', '.join(MotifRefusValidation.values)}."
-            )
-        facture = acces.facture_a_valider(compte, corps.entier("idFacture", requis=True))
-        commentaire = corps.texte("complementInfo")
-        with refus_metier(), transaction.atomic():
-            if action == "VALIDATION":
-                services.valider_facture(
-                    acting_user=compte.utilisateur, facture=facture, accepter=True, commentaire=commentaire
-                )
-            else:
-                services.refuser_facture(
-                    acting_user=compte.utilisateur, facture=facture, motif=motif, commentaire=commentaire
-                )
-        facture.refresh_from_db(fields=["statut"])
-        return succes(
-            idFacture=facture.pk,
-            numeroFacture=facture.numero,
-            statutFacture=facture.statut,
-            dateTraitement=jour(timezone.now()),
+    action = corps.texte("action", requis=True).upper()
+    if action not in ACTIONS:
+        raise requete_invalide(
+            f"Action inconnue pour une facture à valider : {action} (attendu : {', '.join(ACTIONS)})."
         )
+    motif = corps.texte("motifRefus")
+    if action == "REFUS" and motif not in MotifRefusValidation.values:
+        raise requete_invalide(
+            f"Le champ « motifRefus » doit être l'un des motifs de refus : {', '.join(MotifRefusValidation.values)}."
+        )
+    facture = acces.facture_a_valider(compte, corps.entier("idFacture", requis=True))
+    commentaire = corps.texte("complementInfo")
+    with refus_metier(), transaction.atomic():
+        if action == "VALIDATION":
+            services.valider_facture(
+                acting_user=compte.utilisateur, facture=facture, accepter=True, commentaire=commentaire
+            )
+        else:
+            services.refuser_facture(
+                acting_user=compte.utilisateur, facture=facture, motif=motif, commentaire=commentaire
+            )
+    facture.refresh_from_db(fields=["statut"])
+    return succes_traitement(idFacture=facture.pk, numeroFacture=facture.numero, statutFacture=facture.statut)
+
+
+TraiterFactureAValider = service_cpro(
+    "Valider ou refuser une facture à valider", TraiterFactureAValiderRequete, traiter_facture_a_valider
+)
 
 
 class MotifsRefusRequete(Requete):
     codeCadreFacturationAValider = Texte()
 
 
-@documenter("Motifs de refus d'une facture à valider", MotifsRefusRequete)
-class RecupererMotifsRefus(ServiceCpro):
+def motifs_refus(corps, compte):
     """The coded motifs ``traiter/factureAValider`` accepts in ``motifRefus`` (``MotifRefusValidation``, the list
     the portal's « Refuser » offers); ``idMotif`` is the motif's rank in that list. ``codeCadreFacturationAValider``,
     when sent, must be a cadre with a valideur (A9, A12, by code or value)."""
-
-    def post(self, request):
-        cadre = self.corps().texte("codeCadreFacturationAValider")
-        acceptes = {c.value for c in CADRES_AVEC_VALIDEUR} | {c.value.split("_")[0] for c in CADRES_AVEC_VALIDEUR}
-        if cadre and cadre not in acceptes:
-            raise requete_invalide(
-                f"Le cadre de facturation « {cadre} » n'a pas de valideur (attendu : "
-                f"{', '.join(sorted(c.value for c in CADRES_AVEC_VALIDEUR))})."
-            )
-        return succes(
-            listeMotifRefusFactureAValider=[
-                {"idMotif": rang, "codeMotif": motif.value, "libelleMotif": motif.label}
-                for rang, motif in enumerate(MotifRefusValidation, start=1)
-            ]
+    cadre = corps.texte("codeCadreFacturationAValider")
+    acceptes = {c.value for c in CADRES_AVEC_VALIDEUR} | {c.value.split("_")[0] for c in CADRES_AVEC_VALIDEUR}
+    if cadre and cadre not in acceptes:
+        raise requete_invalide(
+            f"Le cadre de facturation « {cadre} » n'a pas de valideur (attendu : "
+            f"{', '.join(sorted(c.value for c in CADRES_AVEC_VALIDEUR))})."
         )
+    return succes(
+        listeMotifRefusFactureAValider=[
+            {"idMotif": rang, "codeMotif": motif.value, "libelleMotif": motif.label}
+            for rang, motif in enumerate(MotifRefusValidation, start=1)
+        ]
+    )
+
+
+RecupererMotifsRefus = service_cpro("Motifs de refus d'une facture à valider", MotifsRefusRequete, motifs_refus)
 
 
 def statuts_visibles() -> list[str]:

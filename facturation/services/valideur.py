@@ -49,29 +49,31 @@ def valider_facture(
             f"La facture {facture.numero} n'est plus à valider : elle est au statut "
             f"« {StatutFacture(facture.statut).label} »."
         )
-    with transaction.atomic():
-        if not accepter:
-            # « Erreur de valideur » is not a refusal of the invoice: the supplier designated the wrong valideur
-            # and corrects it (``corriger_valideur``), the invoice goes on under the same number.
-            cible = (
-                StatutFacture.ERREUR_FOURNISSEUR_SUR_VALIDEUR
-                if motif == MotifRefusValidation.ERREUR_VALIDEUR.label
-                else StatutFacture.REFUSEE_1
-            )
-            CIRCUIT.transition(
-                facture, to=cible, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
-            )
-            return facture
-        CIRCUIT.transition(
-            facture,
-            to=StatutFacture.VALIDEE_1,
-            acting_user=acting_user,
-            role=VALIDEUR,
-            motif=motif,
-            commentaire=commentaire,
+    if not accepter:
+        # « Erreur de valideur » is not a refusal of the invoice: the supplier designated the wrong valideur and
+        # corrects it (``corriger_valideur``), the invoice goes on under the same number.
+        cible = (
+            StatutFacture.ERREUR_FOURNISSEUR_SUR_VALIDEUR
+            if motif == MotifRefusValidation.ERREUR_VALIDEUR.label
+            else StatutFacture.REFUSEE_1
         )
-        CIRCUIT.transition(facture, to=StatutFacture.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+        CIRCUIT.transition(
+            facture, to=cible, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
+        )
+        return facture
+    _transmettre_validee(
+        facture, StatutFacture.VALIDEE_1, acting_user=acting_user, role=VALIDEUR, motif=motif, commentaire=commentaire
+    )
     return facture
+
+
+def _transmettre_validee(facture: Facture, validation: str, *, acting_user, role: str, **raison) -> None:
+    """The valideur's step ends in ``validation`` (« Validée », or « Absence de validation dans les délais » when
+    it is tacit), and the invoice goes on to its recipient: both statuses or neither. ``raison``: the motif and
+    comment of the validation's history row."""
+    with transaction.atomic():
+        CIRCUIT.transition(facture, to=validation, acting_user=acting_user, role=role, **raison)
+        CIRCUIT.transition(facture, to=StatutFacture.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
 
 
 def refuser_facture(*, acting_user, facture: Facture, motif: str, commentaire: str = "") -> Facture:
@@ -141,15 +143,13 @@ def valider_tacitement() -> int:
     nombre = 0
     for facture in dues:
         try:
-            with transaction.atomic():
-                CIRCUIT.transition(
-                    facture,
-                    to=StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI,
-                    acting_user=None,
-                    role=SYSTEME,
-                    commentaire=commentaire,
-                )
-                CIRCUIT.transition(facture, to=StatutFacture.MISE_A_DISPOSITION, acting_user=None, role=SYSTEME)
+            _transmettre_validee(
+                facture,
+                StatutFacture.ABSENCE_VALIDATION_1_HORS_DELAI,
+                acting_user=None,
+                role=SYSTEME,
+                commentaire=commentaire,
+            )
         except TransitionInterdite:
             continue  # the valideur decided in the meantime
         nombre += 1

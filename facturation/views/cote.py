@@ -23,6 +23,7 @@ class Cote:
     onglets: str
     accueil: str
     rechercher: str
+    exporter: str  # the CSV export's URL name; the XLSX one adds « _xlsx »
     perimetre: Callable
     form_recherche: type
     colonnes: tuple
@@ -33,14 +34,28 @@ class Cote:
     # API's ``factureTelechargeeParDestinataire``); a supplier downloading its own invoices marks nothing.
     marque_telechargees: bool
 
+    # The URL names of the shared tabs, one per side (``facturation/urls.py``).
+    @property
+    def exporter_xlsx(self) -> str:
+        return f"{self.exporter}_xlsx"
+
+    @property
+    def archives(self) -> str:
+        return f"archives_{self.code}"
+
+    @property
+    def telecharger_selection(self) -> str:
+        return f"telecharger_selection_{self.code}"
+
 
 def page_recherche(request, cote: Cote, factures) -> dict:
     """The context of a « Rechercher » page of the side over ``factures`` (its scoped invoices, or their archives):
-    the side's criteria, columns and rows."""
+    the side (its titles and URLs for ``listes/_rechercher.html``), its criteria, columns and rows."""
     form = cote.form_recherche(request.GET)
-    return page_de_recherche(
+    contexte = page_de_recherche(
         request, form, factures, cote.colonnes, cote.lignes, filtrer=queries.filtrer, cle="factures"
     )
+    return {**contexte, "cote": cote}
 
 
 def exporter(request, cote: Cote, format_export: str):

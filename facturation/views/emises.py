@@ -137,6 +137,7 @@ COTE = cote.Cote(
     "FACTURES_EMISES",
     "factures_emises",
     "rechercher_factures",
+    "exporter_factures",
     queries.factures_emises,
     forms.RechercheFacturesForm,
     COLONNES_LISTE,

@@ -80,6 +80,7 @@ COTE = cote.Cote(
     "FACTURES_RECUES",
     "factures_recues",
     "rechercher_factures_recues",
+    "exporter_factures_recues",
     queries.factures_recues,
     forms.RechercheFacturesRecuesForm,
     COLONNES_LISTE,

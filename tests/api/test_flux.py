@@ -13,6 +13,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from chorus.fichiers import archive_tar_gz
 from facturation.api import flux as flux_api
 from facturation.api import tasks
 from facturation.api.vues_flux import creer_flux
@@ -87,14 +88,9 @@ def test_flux_cii_integre_puis_recherche_par_numero_de_flux(api, etat, synchrone
 def test_lot_tar_gz_partiel_erreur_rattachee_au_numero(api, etat, synchrone):
     bon = document(api.compte, etat, "FLX-2")
     sans_engagement = document(api.compte, etat, "FLX-3", engagement="")
-    tampon = io.BytesIO()
-    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
-        for nom, contenu in (("a.xml", bon), ("b.xml", sans_engagement)):
-            info = tarfile.TarInfo(nom)
-            info.size = len(contenu)
-            archive.addfile(info, io.BytesIO(contenu))
+    lot = tar_gz(("a.xml", bon), ("b.xml", sans_engagement))
     with synchrone(execute=True):
-        numero = deposer(api, tampon.getvalue(), nom="lot.tar.gz").json()["numeroFluxDepot"]
+        numero = deposer(api, lot, nom="lot.tar.gz").json()["numeroFluxDepot"]
     cr = api.post("transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero}).json()
     assert cr["etatCourantDepotFlux"] == "IN_INTEGRE_PARTIEL"
     assert [e["numeroDP"] for e in cr["listeErreurDP"]] == ["FLX-3"]
@@ -152,13 +148,7 @@ def test_flux_d_une_autre_structure_invisible(api, etat, synchrone, client, clie
 
 
 def tar_gz(*membres) -> bytes:
-    tampon = io.BytesIO()
-    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
-        for nom, contenu in membres:
-            info = tarfile.TarInfo(nom)
-            info.size = len(contenu)
-            archive.addfile(info, io.BytesIO(contenu))
-    return tampon.getvalue()
+    return archive_tar_gz(membres)
 
 
 def creer_lot(compte, membres, syntaxe: str = "IN_DP_E1_CII_16B"):

@@ -3,11 +3,10 @@ SAS's technical account deposits a lot of two files — a CII invoice, integrate
 reported in error — through the API's own path (``creer_flux``, then the flux processing), once."""
 
 import dataclasses
-import io
-import tarfile
 
 from django.core.management.base import BaseCommand
 
+from chorus.fichiers import archive_tar_gz
 from facturation.api import flux as flux_api
 from facturation.api.vues_flux import creer_flux
 from facturation.conversion import donnees_de
@@ -18,16 +17,6 @@ from organisation.management.commands.charger_demo_api import LOGIN
 from organisation.models import CompteTechnique
 
 NUMERO_FACTURE = "FLUX-DEMO-1"
-
-
-def _lot(fichiers) -> bytes:
-    tampon = io.BytesIO()
-    with tarfile.open(fileobj=tampon, mode="w:gz") as archive:
-        for nom, contenu in fichiers:
-            info = tarfile.TarInfo(nom)
-            info.size = len(contenu)
-            archive.addfile(info, io.BytesIO(contenu))
-    return tampon.getvalue()
 
 
 class Command(BaseCommand):
@@ -50,7 +39,7 @@ class Command(BaseCommand):
             return
         # The CII of a demo invoice under a new number: a document another software would send.
         cii = generer_cii(dataclasses.replace(donnees_de(modele), numero=NUMERO_FACTURE))
-        contenu = _lot([("facture-flux-demo-1.xml", cii), ("lisez-moi.txt", b"Ceci n'est pas une facture.")])
+        contenu = archive_tar_gz([("facture-flux-demo-1.xml", cii), ("lisez-moi.txt", b"Ceci n'est pas une facture.")])
         flux = creer_flux(
             structure=compte.structure,
             compte=compte,
