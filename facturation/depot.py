@@ -14,8 +14,8 @@ from chorus.identifiers import siret_valide
 from facturation import en16931, pdf
 from facturation.donnees import DonneesFacture
 from facturation.enums import CODE_MOYEN_PAIEMENT, TAUX_TVA, ModeDepot, TypeFacture, TypeTva
-from facturation.lecture_xml import lire_xml
-from facturation.xml_securise import XmlInvalide
+from facturation.lecture_xml import lire_racine
+from facturation.xml_securise import XmlInvalide, parser
 from organisation.enums import TypeIdentifiant
 from organisation.models import CoordonneesBancaires, Structure
 
@@ -38,6 +38,10 @@ class Analyse:
     signatures: list[dict] = field(default_factory=list)
     erreurs: list[dict] = field(default_factory=list)  # EN 16931, field by field
     xml: bytes | None = None
+    profil: en16931.Profil | None = None  # BT-24, read when the rules run (None: absent or unknown, or no XML)
+    # The XML's tree as ``lire_document`` parsed it, for the rules to check without parsing it again; let go once
+    # they ran (a chunk of a flux keeps its analysed documents until it writes them).
+    racine: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def mode_depot(self) -> str:
@@ -61,8 +65,25 @@ def analyser(contenu: bytes) -> Analyse:
 
 
 def verifier_regles(analyse: Analyse) -> Analyse:
-    """The analysis with the EN 16931 errors of its XML (none for a plain PDF)."""
-    return replace(analyse, erreurs=_erreurs(analyse.xml)) if analyse.xml else analyse
+    """The analysis with the EN 16931 errors of its XML (none for a plain PDF) and its profile (BT-24). The tree
+    ``lire_document`` parsed is the one checked (issue 15: a document is parsed once), and its profile, read once,
+    is the one the rules apply: the same errors as ``en16931.verifier`` on the bytes."""
+    if not analyse.xml:
+        return analyse
+    racine = analyse.racine
+    if racine is None:
+        try:
+            racine = parser(analyse.xml)
+        except XmlInvalide:
+            racine = analyse.xml  # unreadable: the rules report it (regle « XML »)
+    try:
+        profil = en16931.profil_du_document(racine)
+    except XmlInvalide:
+        # Unreadable, another syntax, BT-24 absent or unknown: the rules read it again and say so (or check EN 16931
+        # when BT-24 is absent), as without a profile.
+        profil = None
+    erreurs = [asdict(e) for e in en16931.verifier(racine, profil=profil)]
+    return replace(analyse, erreurs=erreurs, profil=profil, racine=None)
 
 
 def lire_document(contenu: bytes) -> Analyse:
@@ -76,10 +97,11 @@ def lire_document(contenu: bytes) -> Analyse:
     nature = pdf.sniffer(contenu)
     if nature == "XML":
         try:
-            syntaxe, donnees = lire_xml(contenu)
+            racine = parser(contenu)
+            syntaxe, donnees = lire_racine(racine)
         except XmlInvalide as exc:
             raise ValidationError(str(exc)) from exc
-        return Analyse(format=syntaxe, donnees=donnees, xml=contenu)
+        return Analyse(format=syntaxe, donnees=donnees, xml=contenu, racine=racine)
     if nature == "PDF":
         try:
             resultat = pdf.analyser_pdf(contenu)
@@ -96,18 +118,17 @@ def lire_document(contenu: bytes) -> Analyse:
         ]
         if resultat.xml_facturx:
             try:
-                _syntaxe, donnees = lire_xml(resultat.xml_facturx)
+                racine = parser(resultat.xml_facturx)
+                _syntaxe, donnees = lire_racine(racine)
             except XmlInvalide as exc:
                 raise ValidationError(f"Le XML Factur-X intégré au PDF est illisible : {exc}") from exc
-            return Analyse(format="FACTURX", donnees=donnees, signatures=signatures, xml=resultat.xml_facturx)
+            return Analyse(
+                format="FACTURX", donnees=donnees, signatures=signatures, xml=resultat.xml_facturx, racine=racine
+            )
         return Analyse(format=resultat.format, donnees=pdf.extraire_du_texte(resultat.texte), signatures=signatures)
     raise ValidationError(
         "Format de fichier non reconnu : déposez un PDF (signé ou non, Factur-X) ou un XML UBL 2.1 ou CII."
     )
-
-
-def _erreurs(xml: bytes) -> list[dict]:
-    return [asdict(e) for e in en16931.verifier(xml)]
 
 
 def type_tva_du_document(d) -> str:

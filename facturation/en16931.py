@@ -987,15 +987,20 @@ def verifier_regles(
     return _regles_racine(racine, syntaxe, profil, avertissements=avertissements)
 
 
-def verifier(contenu: bytes, *, profil=None) -> list[ErreurValidation]:
-    """All the errors of a deposited XML invoice, for the user: an unreadable file gives one error (regle
-    ``"XML"``), a BT-24 that names no accepted profile one error (regle ``"PROFIL"``), then XSD errors, then - only
-    when the syntax is valid - the business rules. The profile is read from BT-24 unless ``profil`` (a ``Profil``
-    or its code: ``"MINIMUM"``, ``"BASIC_WL"``, ``"BASIC"``, ``"EN16931"``, ``"EXTENDED"``) imposes one."""
-    try:
-        racine = parser(contenu)
-    except XmlInvalide as exc:
-        return [_erreur_xml(str(exc))]
+def verifier(contenu, *, profil=None) -> list[ErreurValidation]:
+    """All the errors of a deposited XML invoice (bytes, or a root element from ``xml_securise.parser``: a caller
+    that has read the document already does not have it parsed again), for the user: an unreadable file gives one
+    error (regle ``"XML"``), a BT-24 that names no accepted profile one error (regle ``"PROFIL"``), then XSD errors,
+    then - only when the syntax is valid - the business rules. The profile is read from BT-24 unless ``profil`` (a
+    ``Profil`` or its code: ``"MINIMUM"``, ``"BASIC_WL"``, ``"BASIC"``, ``"EN16931"``, ``"EXTENDED"``) imposes one;
+    the ``Profil`` a caller read with ``profil_du_document`` gives the same errors without reading BT-24 again."""
+    if isinstance(contenu, etree._Element):
+        racine = contenu
+    else:
+        try:
+            racine = parser(contenu)
+        except XmlInvalide as exc:
+            return [_erreur_xml(str(exc))]
     syntaxe = detecter_syntaxe(racine)
     if syntaxe is None:
         return [_erreur_xml(MESSAGE_SYNTAXE_INCONNUE)]

@@ -60,7 +60,6 @@ from facturation.services.circuit import CIRCUIT, exiger_emission
 from facturation.services.controles import DoublonDepot, doublon_fichier, erreur_numero, verifier_avant_envoi
 from facturation.services.pieces_jointes import ajouter_piece_jointe
 from facturation.statuts import FOURNISSEUR
-from facturation.xml_securise import XmlInvalide
 from organisation import queries as org_queries
 from organisation.models import Structure
 
@@ -203,12 +202,9 @@ def lire(contenu: bytes, nom: str = "", formats=None) -> Document:
     analyse = depot.verifier_regles(analyse)
     document = Document(contenu=contenu, nom=nom, analyse=analyse)
     if document.structure:
-        # Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24). An unknown BT-24 is
-        # already one of the analysis's errors.
-        try:
-            document.profil = en16931.profil_du_document(analyse.xml)
-        except XmlInvalide:
-            document.profil = None
+        # Factur-X MINIMUM and BASIC WL carry no lines: their PDF is the invoice (BT-24, read once with the rules).
+        # An unknown BT-24 is already one of the analysis's errors.
+        document.profil = analyse.profil
         document.donnees.avec_lignes = document.profil.avec_lignes if document.profil else True
     return document
 
