@@ -1,0 +1,86 @@
+"""What keeps the Python cost of every page down (issue 15 goal 3, BENCHMARKS.md « The Python cost of a page »):
+compiled templates kept, the layout's URLs computed once per process, one Redis client per server."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import engines
+from django.template.loaders.cached import Loader as ChargeurEnCache
+from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+from chorus import navigation
+from chorus.cache import CacheRedisTolerante
+from chorus.settings.base import TEMPLATES, cache_settings
+
+GABARIT_DE_BASE = Path(settings.BASE_DIR) / "templates" / "base.html"
+
+
+def test_les_gabarits_compiles_sont_gardes_d_une_requete_a_l_autre():
+    """No ``loaders`` in the shared settings: Django then wraps the loaders in its cached loader (a template is
+    parsed once per process). A ``loaders`` list, or ``debug``, written there one day would parse every template
+    of every page again."""
+    options = TEMPLATES[0]["OPTIONS"]
+    assert "loaders" not in options and not options.get("debug")
+    chargeurs = engines["django"].engine.template_loaders
+    assert [type(c) for c in chargeurs] == [ChargeurEnCache]
+
+
+@pytest.fixture
+def urls_oubliees():
+    navigation._url_fixe.cache_clear()
+    yield
+    navigation._url_fixe.cache_clear()
+    clear_script_prefix()
+    set_script_prefix("/")
+
+
+def test_url_fixe_est_celle_de_reverse_et_calculee_une_fois(urls_oubliees, monkeypatch):
+    appels = []
+
+    def reverse_compte(nom, **kwargs):
+        appels.append(nom)
+        return reverse(nom, **kwargs)
+
+    monkeypatch.setattr(navigation, "reverse", reverse_compte)
+    assert [navigation.url_fixe("support") for _ in range(3)] == [reverse("support")] * 3
+    assert appels == ["support"]
+
+
+def test_url_fixe_suit_le_prefixe_du_portail(urls_oubliees):
+    """Served under a prefix (``SCRIPT_NAME``), the layout's links carry it, as ``{% url %}``'s do."""
+    accueil = navigation.url_fixe("accueil")
+    set_script_prefix("/portail/")
+    assert navigation.url_fixe("accueil") == "/portail" + accueil == reverse("accueil")
+    set_script_prefix("/")
+    assert navigation.url_fixe("accueil") == accueil
+
+
+def test_la_mise_en_page_ne_calcule_aucune_url_par_requete():
+    """Every URL of the shared layout goes through ``{% url_fixe %}``, not ``{% url %}`` (a ``reverse`` each)."""
+    gabarit = GABARIT_DE_BASE.read_text()
+    assert "{% url_fixe " in gabarit
+    assert "{% url " not in gabarit
+
+
+@pytest.mark.django_db
+def test_la_mise_en_page_imprime_les_memes_liens(client):
+    """The header's and footer's links of a page are the URLs ``reverse`` gives."""
+    html = client.get(reverse("accueil")).content.decode()
+    for nom in ("connexion", "support", "communication", "accessibilite", "mentions_legales", "donnees_personnelles"):
+        assert f'href="{reverse(nom)}"' in html
+
+
+def test_le_cache_redis_garde_un_client_par_serveur():
+    """Django's Redis cache builds a ``redis.Redis`` per call; the portal's keeps one per server (thread-safe: each
+    command takes a connection from the pool), and still reads and writes."""
+    config = cache_settings(settings.REDIS_URL, prefix="test-cout-pages")["default"]
+    cache = CacheRedisTolerante(config["LOCATION"], config)
+    cache.set("cle", {"valeur": 1}, 30)
+    assert cache.get("cle") == {"valeur": 1}
+    assert cache.get_many(["cle", "absente"]) == {"cle": {"valeur": 1}}
+    client = cache._cache.get_client("cle")
+    assert cache._cache.get_client("autre") is client
+    assert cache._cache.get_client("cle", write=True) is client
+    cache.delete("cle")
+    assert cache.get("cle") is None
