@@ -1,6 +1,11 @@
 """What keeps the Python cost of every page down (issue 15 goal 3, BENCHMARKS.md « The Python cost of a page »):
-compiled templates kept, the layout's URLs computed once per process, one Redis client per server."""
+compiled templates kept, the layout's URLs and the static files' URLs computed once per process, one Redis client
+per server."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,9 +14,11 @@ from django.template import engines
 from django.template.loaders.cached import Loader as ChargeurEnCache
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
+from bench.common import variables_production
 from chorus import navigation
 from chorus.cache import CacheRedisTolerante
 from chorus.settings.base import TEMPLATES, cache_settings
+from chorus.statiques import FichiersStatiques
 
 GABARIT_DE_BASE = Path(settings.BASE_DIR) / "templates" / "base.html"
 
@@ -84,3 +91,54 @@ def test_le_cache_redis_garde_un_client_par_serveur():
     assert cache._cache.get_client("cle", write=True) is client
     cache.delete("cle")
     assert cache.get("cle") is None
+
+
+def _statiques(dossier: Path) -> FichiersStatiques:
+    (dossier / "staticfiles.json").write_text(
+        json.dumps({"paths": {"chorus/portail.css": "chorus/portail.0123abcd.css"}, "version": "1.1", "hash": "x"})
+    )
+    return FichiersStatiques(location=dossier, base_url="/static/")
+
+
+def test_les_urls_statiques_sont_lues_dans_le_manifeste_une_fois(tmp_path, settings):
+    settings.DEBUG = False
+    stockage = _statiques(tmp_path)
+    lectures = []
+    stored_name = stockage.stored_name
+    stockage.stored_name = lambda nom: lectures.append(nom) or stored_name(nom)
+    assert [stockage.url("chorus/portail.css") for _ in range(3)] == ["/static/chorus/portail.0123abcd.css"] * 3
+    assert lectures == ["chorus/portail.css"]
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        stockage.url("chorus/absent.css")
+
+
+def test_les_urls_statiques_en_debug_ne_sont_pas_retenues(tmp_path, settings):
+    stockage = _statiques(tmp_path)
+    settings.DEBUG = True
+    assert stockage.url("chorus/portail.css") == "/static/chorus/portail.css"
+    settings.DEBUG = False
+    assert stockage.url("chorus/portail.css") == "/static/chorus/portail.0123abcd.css"
+
+
+def test_la_production_sert_les_statiques_par_ce_stockage(tmp_path):
+    """The production settings, loaded as a deployment loads them, name this storage and keep the cached template
+    loader (no ``loaders`` nor ``debug`` of their own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    env.update(
+        variables_production(
+            proprietaire_url="postgresql://proprietaire@127.0.0.1:5432/chorus",
+            application_url="postgresql://portail@127.0.0.1:5432/chorus",
+            redis_url="redis://127.0.0.1:6379/0",
+            repertoire=tmp_path,
+            hotes="portail.example.fr",
+        )
+    )
+    code = (
+        "from chorus.settings import production as p\n"
+        "print(p.STORAGES['staticfiles']['BACKEND'])\n"
+        "print(sorted(p.TEMPLATES[0]['OPTIONS']))\n"
+    )
+    sortie = subprocess.run(  # noqa: S603  # this interpreter, fixed arguments
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    ).stdout.splitlines()
+    assert sortie == ["chorus.statiques.FichiersStatiques", "['context_processors']"]
