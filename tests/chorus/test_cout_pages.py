@@ -1,6 +1,6 @@
 """What keeps the Python cost of every page down (issue 15 goal 3, BENCHMARKS.md « The Python cost of a page »):
-compiled templates kept, the layout's URLs and the static files' URLs computed once per process, one Redis client
-per server."""
+compiled templates kept, the layout's URLs, the static files' URLs and the user's rights query computed once per
+process, one Redis client per server."""
 
 import json
 import os
@@ -13,12 +13,17 @@ from django.conf import settings
 from django.template import engines
 from django.template.loaders.cached import Loader as ChargeurEnCache
 from django.urls import clear_script_prefix, reverse, set_script_prefix
+from guardian.shortcuts import assign_perm
 
 from bench.common import variables_production
 from chorus import navigation
 from chorus.cache import CacheRedisTolerante
 from chorus.settings.base import TEMPLATES, cache_settings
 from chorus.statiques import FichiersStatiques
+from organisation import queries
+from organisation.enums import Application, Niveau, StatutRattachement, codename
+from organisation.models import Rattachement, Utilisateur
+from tests.factories import StructureFactory, UtilisateurFactory
 
 GABARIT_DE_BASE = Path(settings.BASE_DIR) / "templates" / "base.html"
 
@@ -142,3 +147,21 @@ def test_la_production_sert_les_statiques_par_ce_stockage(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
     ).stdout.splitlines()
     assert sortie == ["chorus.statiques.FichiersStatiques", "['context_processors']"]
+
+
+@pytest.mark.django_db
+def test_les_droits_de_chacun_par_une_requete_compilee_une_fois(django_assert_num_queries):
+    """The rattachements' query is compiled once per process (for a sentinel id) and run with each user's id: two
+    users of two structures each read their own rights, in one query each."""
+    queries._requete_rattachements.cache_clear()
+    perimetres = {}
+    for _ in range(2):
+        user, structure = UtilisateurFactory(), StructureFactory()
+        Rattachement.objects.create(utilisateur=user, structure=structure, statut=StatutRattachement.ACTIF)
+        assign_perm(f"organisation.{codename(Application.FACTURES_EMISES, Niveau.CONSULTATION)}", user, structure)
+        user = Utilisateur.objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            perimetres[structure.pk] = queries.perimetre(user, Application.FACTURES_EMISES)
+            assert queries.perimetre(user, Application.FACTURES_EMISES, Niveau.MODIFICATION).structures == frozenset()
+    assert perimetres == {pk: queries.Perimetre(structures=frozenset({pk})) for pk in perimetres}
+    assert queries._requete_rattachements.cache_info().misses == 1
