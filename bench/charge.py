@@ -40,9 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ANCHORS = Path(os.environ.get("BENCH_ANCHORS", "/work/shared/bench-anchors"))
 SERVEUR = os.environ.get("CHORUS_CHARGE_PG", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("CHORUS_CHARGE_REDIS", "redis://127.0.0.1:6379/9")
-DATABASE = "chorus_charge"
+# CHORUS_CHARGE_DB: another database (and its own application role), e.g. for bench.cout_pages beside a load run.
+DATABASE = os.environ.get("CHORUS_CHARGE_DB", "chorus_charge")
 PLANCHER_DB = "perfanchor_charge"
-ROLE_APPLICATIF = "chorus_charge_app"  # created by migrate (chorus.roles), as in docker-compose.yml
+ROLE_APPLICATIF = f"{DATABASE}_app"  # created by migrate (chorus.roles), as in docker-compose.yml
 MOT_DE_PASSE_ROLE = "charge-app-role"
 
 

@@ -14,7 +14,7 @@ import time
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +24,31 @@ ERREURS_REDIS = (redis.RedisError, OSError)
 PAUSE_APRES_ECHEC = 5.0
 
 
+class ClientRedisPartage(RedisCacheClient):
+    """Django's client builds a new ``redis.Redis`` for every cache call, and redis-py's constructor fills a table
+    of ~170 response callbacks each time: two calls per page (the header's badges) cost more in that constructor
+    than in Redis. One ``redis.Redis`` per connection pool is kept instead: it is thread-safe (each command takes a
+    connection from the pool), so the pages' threads may share it (BENCHMARKS.md, « The Python cost of a page »)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
 class CacheRedisTolerante(RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` whose errors and timeouts fail open (see the module)."""
+    """``django.core.cache.backends.redis.RedisCache`` whose errors and timeouts fail open (see the module), with
+    one Redis client per server (``ClientRedisPartage``)."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ClientRedisPartage
         self._indisponible_jusqua = 0.0
         self._verrou = threading.Lock()
 

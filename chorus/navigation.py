@@ -5,11 +5,13 @@ its applications (listed on the Domaines page), its entries of the user menu and
 (counted in the top menu's badge).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 # Chorus Pro's domains, in the order of its Domaines page.
 DOMAINES = [
@@ -19,6 +21,19 @@ DOMAINES = [
     ("RACCORDEMENT", "Raccordement EDI"),
     ("ORGANISATION", "Organisation"),
 ]
+
+
+@functools.cache
+def _url_fixe(nom: str, urlconf: str, prefixe: str) -> str:
+    return reverse(nom, urlconf=urlconf)
+
+
+def url_fixe(nom: str) -> str:
+    """``reverse(nom)`` of a URL without arguments, computed once per process: the layout prints some twenty on
+    every page (header, menus, tab bar, footer) and each ``reverse`` walks the resolver's patterns again
+    (BENCHMARKS.md, « The Python cost of a page »). Keyed by what the answer depends on: the URLconf and the
+    script prefix the portal is served under."""
+    return _url_fixe(nom, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 def _always(user) -> bool:
@@ -37,7 +52,7 @@ class Application:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return url_fixe(self.url_name)
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,7 @@ class EntreeMenu:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return url_fixe(self.url_name)
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,7 @@ def onglets(code: str, chemin: str, variables: Callable[[str], object]) -> dict:
     for onglet in entrees:
         if onglet.si and not variables(onglet.si):
             continue
-        url = reverse(onglet.url_name)
+        url = url_fixe(onglet.url_name)
         liste.append({"libelle": onglet.libelle, "url": url, "actif": url == chemin})
     return {"application": application, "onglets": liste}
 
@@ -226,5 +241,5 @@ def fil_ariane(*liens: tuple[str, str], courant: str) -> dict:
     return {
         "links": [{"title": titre, "url": url} for titre, url in liens],
         "current": courant,
-        "root_dir": reverse("accueil"),
+        "root_dir": url_fixe("accueil"),
     }

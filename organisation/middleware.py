@@ -14,8 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
 
+from chorus.navigation import url_fixe
 from organisation.services.double_authentification import double_authentification_requise
 
 PREFIXES_LIBRES = ("/api/", "/cpro/", "/static/", "/health")
@@ -33,7 +33,7 @@ class DoubleAuthentificationMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(PREFIXES_LIBRES):
             return None
-        if request.path == reverse("deconnexion"):
+        if request.path == url_fixe("deconnexion"):
             return None
         if user.double_authentification_active:
             if user.is_verified():
@@ -47,7 +47,7 @@ class DoubleAuthentificationMiddleware:
         # while the requirement is on and the account has not enrolled).
         if not settings.CHORUS_DOUBLE_AUTHENTIFICATION_OBLIGATOIRE:
             return None
-        enrolement = reverse("double_authentification")
+        enrolement = url_fixe("double_authentification")
         if request.path == enrolement or not double_authentification_requise(user):
             return None
         return redirect(enrolement)

@@ -45,7 +45,8 @@ if _problems:
 CACHES = cache_settings(REDIS_URL)
 STORAGES = {
     "default": STOCKAGE_FICHIERS,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise's compressed manifest, each URL computed once (chorus.statiques).
+    "staticfiles": {"BACKEND": "chorus.statiques.FichiersStatiques"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
