@@ -3,6 +3,7 @@
 state, next to the same run's ceiling.
 
     .venv/bin/python -m bench.flux [--lots CII:1000 UBL:1000 FACTURX:1000 CII:10000] [--workers 1 2] [--par-syntaxe]
+                                   [--saxon portail|graalvm|"-Xmn… -Xmx…"]
 
 Each lot runs in the scratch database ``chorus_bench_flux`` (created and migrated on the embedded PostgreSQL, dropped
 at the end) with ``--workers`` Celery worker processes (``-P solo``, one process each, as ``docker compose up
@@ -12,7 +13,9 @@ to end, the workers' peak RSS (VmHWM), and the **ceiling** of the same run, meas
 invoices/s of the format's parse + official EN 16931 rules (the portal's own ``depot.analyser``, which every deposit
 must run) on all cores (a process pool), combined with the same run's COPY rate of invoice-shaped rows (invoice + 5
 lines + 1 history row, the anchors' ``ingest.py copy``): ``1 / (1 / parse_rules_all_cores + 1 / copy)``, since both
-share the machine's cores."""
+share the machine's cores. ``--saxon`` sets the heap of SaxonC's GraalVM isolate for the whole run (workers and
+ceiling alike): ``portail`` the portal's (``facturation.isolat_saxon.OPTIONS``, the default), ``graalvm`` GraalVM's
+own defaults (sized from the machine's memory), or explicit options."""
 
 import argparse
 import io
@@ -298,7 +301,11 @@ def main() -> None:
     ap.add_argument(
         "--par-syntaxe", action="store_true", help="workers of the lot's syntax's queue only (-Q flux-cii...)"
     )
+    ap.add_argument("--saxon", default="portail", help="SaxonC's isolate heap: portail, graalvm or explicit options")
     args = ap.parse_args()
+    os.environ.pop("CHORUS_SAXON_OPTIONS", None)  # read by facturation.isolat_saxon, here and in the workers
+    if args.saxon != "portail":
+        os.environ["CHORUS_SAXON_OPTIONS"] = "" if args.saxon == "graalvm" else args.saxon
     import psycopg
 
     from bench.common import dsn
@@ -307,7 +314,7 @@ def main() -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     setup()
     vendeur, compte = preparer_donnees()
-    out(f"cores: {os.cpu_count()}")
+    out(f"cores: {os.cpu_count()}; SaxonC isolate heap: {args.saxon}")
     copy = plafond_copy()
     out(f"COPY invoice + 5 lines + 1 history (anchors' ingest.py, same server): {copy:,.0f} invoices/s")
     out(

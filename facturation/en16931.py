@@ -28,7 +28,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 from chorus.money import formater_montant
-from facturation import bibliotheques
+from facturation import bibliotheques, isolat_saxon
 from facturation.donnees import DonneesFacture
 from facturation.lecture_xml import MESSAGE_SYNTAXE_INCONNUE, AjustementsDocument, lire_ajustements, lire_racine
 from facturation.regles_en16931 import REGLES_MONTANTS, TERMES, normaliser, regle, terme_du_chemin
@@ -287,6 +287,7 @@ statistiques = {"compilations_xslt": 0, "chargements_xsd": 0}
 def _processeur():
     if _etat["pid"] != os.getpid():
         _executables.clear()
+        isolat_saxon.creer()  # SaxonC's GraalVM heap bounded, before its first processor creates the isolate
         _etat.update(pid=os.getpid(), processeur=PySaxonProcessor(license=False))
         _etat["xslt30"] = _etat["processeur"].new_xslt30_processor()
     return _etat["processeur"]
