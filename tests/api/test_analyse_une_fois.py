@@ -15,7 +15,7 @@ from facturation.api import flux as flux_api
 from facturation.api import tasks
 from facturation.models import Facture
 from facturation.services import envoi
-from tests.api.test_flux import document
+from tests.api.test_flux import deposer_un_fichier, document
 from tests.api.test_flux_tranches import _lot
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +90,7 @@ def test_lot_de_flux_chaque_document_lu_une_fois(api, etat, monkeypatch, compteu
 def test_depot_d_un_fichier_lu_une_fois(api, etat, compteurs):
     contenu = document(api.compte, etat, "DEP-P01")
     _remettre_a_zero(compteurs)
-    facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX,
-        acting_user=api.compte.utilisateur,
-        fournisseur=api.compte.structure,
-        contenu=contenu,
-        nom_fichier="f.xml",
-    )
+    facture = deposer_un_fichier(api, contenu)
     assert facture.statut == "MISE_A_DISPOSITION"
     assert _appels(compteurs) == {"parser": 1, "profil": 1, "regles": 1, "xsd": 1, "schematron": 1}
 

@@ -51,6 +51,17 @@ def document(compte, etat, numero, *, pdf=False, engagement="EJ-1"):
     return contenu
 
 
+def deposer_un_fichier(api, contenu, nom="f.xml"):
+    """One file of a flux through the one deposit pipeline, as the flux task hands it over: the sent invoice."""
+    return envoi.deposer_et_envoyer(
+        canal=envoi.Canal.FLUX,
+        acting_user=api.compte.utilisateur,
+        fournisseur=api.compte.structure,
+        contenu=contenu,
+        nom_fichier=nom,
+    )
+
+
 def deposer(api, contenu, syntaxe="IN_DP_E1_CII_16B", nom="facture.xml"):
     return api.post(
         "factures/v1/deposer/flux",

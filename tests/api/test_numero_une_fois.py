@@ -12,7 +12,7 @@ import pytest
 from facturation.models import Facture
 from facturation.services import brouillons, controles, envoi
 from tests.api.test_factures import facture as corps_soumettre
-from tests.api.test_flux import document
+from tests.api.test_flux import deposer_un_fichier, document
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +57,7 @@ def test_tranche_de_flux_un_controle_par_facture(api, etat, erreur_numero, monke
 def test_depot_d_un_fichier_un_controle(api, etat, erreur_numero):
     contenu = document(api.compte, etat, "DEP-N01")
     erreur_numero.reset_mock()
-    facture = envoi.deposer_et_envoyer(
-        canal=envoi.Canal.FLUX,
-        acting_user=api.compte.utilisateur,
-        fournisseur=api.compte.structure,
-        contenu=contenu,
-        nom_fichier="f.xml",
-    )
+    facture = deposer_un_fichier(api, contenu)
     assert facture.statut == "MISE_A_DISPOSITION"
     assert _numeros(erreur_numero) == ["DEP-N01"]  # was four: duplicates, routing, the draft, before sending
 
